@@ -1,0 +1,46 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { compilePipeline } from '../../core/compile';
+import { ExitCode, type ExitWith } from '../exit-codes';
+import { formatProblems, loadPipelineFile } from '../pipeline-file';
+import { runtimeOption, type RuntimeOptions } from '../runtime-option';
+
+/** The file a compiled definition is written to: one per pipeline, named after it. */
+export function definitionFileName(pipelineName: string): string {
+  return `${pipelineName}.asl.json`;
+}
+
+export function registerCompile(program: Command, exitWith: ExitWith): void {
+  runtimeOption(
+    program
+      .command('compile')
+      .description('Compile pipeline declarations into Step Functions definitions (ASL)')
+      .argument('<files...>', 'declarations (JSON or YAML)')
+      .option('--out <dir>', 'write <pipeline>.asl.json files into this directory instead of printing')
+      .option('--json', 'print the definitions and the Task map as JSON'),
+  ).action(exitWith(async (files: string[], options: RuntimeOptions & { out?: string; json?: boolean }) => {
+    const loaded = await Promise.all(files.map((file) => loadPipelineFile(file, options.runtime)));
+    const invalid = loaded.filter((entry) => !entry.ok);
+    if (invalid.length > 0) {
+      for (const entry of invalid) if (!entry.ok) console.error(formatProblems(entry.file, entry.problems));
+      console.error('Nothing was compiled.');
+      return ExitCode.BadInput;
+    }
+    const compiled = loaded.flatMap((entry) => (entry.ok ? [{ file: entry.file, name: entry.pipeline.name, ...compilePipeline(entry.pipeline) }] : []));
+    if (options.out) {
+      await mkdir(options.out, { recursive: true });
+      for (const entry of compiled) {
+        const target = path.join(options.out, definitionFileName(entry.name));
+        await writeFile(target, `${JSON.stringify(entry.definition, null, 2)}\n`);
+        if (!options.json) console.log(`${entry.file} -> ${target}`);
+      }
+    }
+    if (options.json) {
+      console.log(JSON.stringify(compiled.map(({ file, name, definition, tasks }) => ({ file, pipeline: name, definition, tasks })), null, 2));
+    } else if (!options.out) {
+      for (const entry of compiled) console.log(JSON.stringify(entry.definition, null, 2));
+    }
+    return ExitCode.Ok;
+  }));
+}

@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json';
+import { registerCompile } from './commands/compile';
+import { registerProviders } from './commands/providers';
+import { registerValidate } from './commands/validate';
+import { ExitCode, type ExitWith } from './exit-codes';
+
+const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
+/** Runs the `sluice` program on the given arguments (without node and script) and returns its exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  let code: number = ExitCode.Ok;
+  const exitWith: ExitWith = (handler) => async (...args) => {
+    code = await handler(...args);
+  };
+  const program = new Command('sluice')
+    .description('Continuous delivery that speaks AWS CodePipeline, on AWS or on this machine')
+    .version(packageJson.version)
+    .showHelpAfterError('(run with --help for usage)');
+  registerValidate(program, exitWith);
+  registerCompile(program, exitWith);
+  registerProviders(program, exitWith);
+  for (const command of [program, ...program.commands]) command.exitOverride();
+
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return COMMANDER_SUCCESS.has(error.code) ? ExitCode.Ok : ExitCode.BadInput;
+    throw error;
+  }
+  return code;
+}

@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import type { PipelineDeclaration } from '../core/declaration';
+import { parseDeclarationText } from '../core/declaration-text';
+import type { Runtime } from '../core/providers';
+import { validatePipeline, type Problem } from '../core/validate';
+import { providerCatalog } from '../actions/registry';
+
+export type LoadedPipeline =
+  | { ok: true; file: string; pipeline: PipelineDeclaration }
+  | { ok: false; file: string; problems: Problem[] };
+
+/** Reads, parses and validates one declaration file; every problem is returned, nothing thrown. */
+export async function loadPipelineFile(file: string, runtime?: Runtime): Promise<LoadedPipeline> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    return { ok: false, file, problems: [{ path: '', rule: 'file', message: `Cannot read ${file}: ${reason}.` }] };
+  }
+  const parsed = parseDeclarationText(text);
+  if (!parsed.ok) return { ok: false, file, problems: parsed.problems };
+  const validation = validatePipeline(parsed.value, providerCatalog, { runtime });
+  return validation.ok ? { ok: true, file, pipeline: validation.pipeline } : { ok: false, file, problems: validation.problems };
+}
+
+export function formatProblems(file: string, problems: readonly Problem[]): string {
+  const lines = problems.map((problem) => `  ${problem.path || '(file)'}: ${problem.message} [${problem.rule}]`);
+  const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  return [`${file}: ${count}`, ...lines].join('\n');
+}

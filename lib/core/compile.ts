@@ -1,0 +1,401 @@
+import type { Catcher, ParallelState, Retrier, State, StateMachineDefinition, TaskState } from './asl';
+import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
+import { groupByRunOrder } from './run-order';
+import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
+
+/** What a Task state does; the local engine routes each Task to its handler by this. */
+export type TaskStep =
+  | 'enterStage'
+  | 'runAction'
+  | 'requestApproval'
+  | 'prepareBuild'
+  | 'startBuild'
+  | 'completeBuild'
+  | 'exitStage'
+  | 'failStage';
+
+export interface TaskBinding {
+  step: TaskStep;
+  stage: string;
+  action?: string;
+}
+
+export interface CompiledPipeline {
+  definition: StateMachineDefinition;
+  /** Every Task state, by name, with the stage and action it belongs to. */
+  tasks: Record<string, TaskBinding>;
+}
+
+/** The Lambda functions the definition invokes. */
+export interface FunctionArns {
+  stageStep: string;
+  actionRunner: string;
+  approvalRequest: string;
+}
+
+/** Placeholders in the form that CloudFormation's DefinitionSubstitutions replaces. */
+export const FUNCTION_PLACEHOLDERS: FunctionArns = {
+  stageStep: '${StageStepFunctionArn}',
+  actionRunner: '${ActionRunnerFunctionArn}',
+  approvalRequest: '${ApprovalRequestFunctionArn}',
+};
+
+/**
+ * The input an execution starts with. Each action that produces artifacts or variables writes
+ * its result to `actions.<slot>`, and the actions after it read from there.
+ */
+export interface ExecutionInput {
+  pipeline: {
+    name: string;
+    version: number;
+    executionId: string;
+    /** The pipeline-level variables, resolved: defaults overridden by the start request. */
+    variables: Record<string, string>;
+  };
+  actions: Record<string, never>;
+}
+
+/** Days a Manual approval waits before it expires, as in CodePipeline. */
+const APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60;
+const MAX_STATE_NAME = 80;
+const PIPELINE_FAILED = 'Pipeline failed';
+
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+const CODEBUILD_START_SYNC = 'arn:aws:states:::codebuild:startBuild.sync';
+
+const LAMBDA_TRANSIENT: Retrier = {
+  ErrorEquals: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ],
+  IntervalSeconds: 1,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+};
+
+/** How an action's Task is wired, by provider; every other provider runs in the action runner. */
+type Integration = 'runner' | 'approval' | 'codebuild';
+const INTEGRATIONS = new Map<string, Integration>([
+  ['Approval/AWS/Manual', 'approval'],
+  ['Build/AWS/CodeBuild', 'codebuild'],
+  ['Test/AWS/CodeBuild', 'codebuild'],
+]);
+
+interface PlannedAction {
+  action: ActionDeclaration;
+  stage: StageDeclaration;
+  ordinal: number;
+  /** Where the action's result is kept in the execution state, if it produces anything. */
+  slot?: string;
+}
+
+interface Fragment {
+  startAt: string;
+  states: Record<string, State>;
+  /** The states whose transition leads on to whatever follows the fragment. */
+  exits: string[];
+}
+
+/**
+ * Compiles a validated declaration into one Standard state machine. Pure and deterministic: the
+ * same declaration always gives byte-identical JSON.
+ */
+export function compilePipeline(pipeline: PipelineDeclaration, functions: FunctionArns = FUNCTION_PLACEHOLDERS): CompiledPipeline {
+  const planned = planActions(pipeline);
+  const compiler = new StageCompiler(planned, functions);
+  const states: Record<string, State> = {};
+  const stageStarts = pipeline.stages.map((stage) => stateName([stage.name], 'enter'));
+
+  pipeline.stages.forEach((stage, index) => {
+    const last = index === pipeline.stages.length - 1;
+    const fragment = compiler.stage(stage, last ? undefined : stageStarts[index + 1]);
+    Object.assign(states, fragment.states);
+  });
+  states[PIPELINE_FAILED] = {
+    Type: 'Fail',
+    Error: 'Sluice.PipelineFailed',
+    Cause: 'A stage failed. The execution record names the failed action and its error.',
+  };
+
+  return {
+    definition: {
+      Comment: `Sluice pipeline ${pipeline.name}, version ${pipeline.version ?? 1}`,
+      StartAt: stageStarts[0]!,
+      States: states,
+    },
+    tasks: compiler.tasks,
+  };
+}
+
+function planActions(pipeline: PipelineDeclaration): Map<ActionDeclaration, PlannedAction> {
+  const planned = new Map<ActionDeclaration, PlannedAction>();
+  let ordinal = 0;
+  for (const stage of pipeline.stages) {
+    for (const action of stage.actions) {
+      const producesSomething = (action.outputArtifacts?.length ?? 0) > 0 || action.namespace !== undefined;
+      planned.set(action, { action, stage, ordinal, slot: producesSomething ? `a${ordinal}` : undefined });
+      ordinal += 1;
+    }
+  }
+  return planned;
+}
+
+/**
+ * A readable, unique state name. Stage and action names cannot hold spaces, parentheses or "~",
+ * so the decorations below never collide with a declared name; a name cut to fit 80 characters
+ * ends in "~" and the action's ordinal, which keeps it unique.
+ */
+function stateName(parts: string[], role?: string, ordinal?: number): string {
+  const suffix = role ? ` (${role})` : '';
+  const full = parts.join(' / ') + suffix;
+  if (full.length <= MAX_STATE_NAME) return full;
+  const tag = `~${ordinal ?? 0}`;
+  const room = MAX_STATE_NAME - suffix.length - tag.length - (parts.length - 1) * 3;
+  const each = Math.floor(room / parts.length);
+  return parts.map((part) => part.slice(0, each)).join(' / ') + tag + suffix;
+}
+
+class StageCompiler {
+  readonly tasks: Record<string, TaskBinding> = {};
+  /** The actions that have run, in execution order, as the compiler walks the pipeline. */
+  private readonly done: PlannedAction[] = [];
+
+  constructor(
+    private readonly planned: Map<ActionDeclaration, PlannedAction>,
+    private readonly functions: FunctionArns,
+  ) {}
+
+  stage(stage: StageDeclaration, next: string | undefined): Fragment {
+    const enter = stateName([stage.name], 'enter');
+    const exit = stateName([stage.name], 'exit');
+    const failed = stateName([stage.name], 'failed');
+    const catchTo: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }];
+    const states: Record<string, State> = {};
+
+    states[enter] = this.stageTask(stage, 'enterStage', catchTo, {
+      ...(stage.beforeEntry ? { beforeEntry: stage.beforeEntry } : {}),
+    });
+    this.tasks[enter] = { step: 'enterStage', stage: stage.name };
+
+    let previousExits = [enter];
+    for (const group of groupByRunOrder(stage.actions.map((action) => this.planned.get(action)!))) {
+      const fragment =
+        group.members.length === 1
+          ? this.action(group.members[0]!, catchTo)
+          : this.parallel(stage, group.runOrder, group.members, catchTo);
+      Object.assign(states, fragment.states);
+      for (const name of previousExits) link(states[name]!, fragment.startAt);
+      previousExits = fragment.exits;
+      this.done.push(...group.members);
+    }
+
+    states[exit] = this.stageTask(stage, 'exitStage', catchTo, {
+      final: next === undefined,
+      ...(stage.onSuccess ? { onSuccess: stage.onSuccess } : {}),
+    });
+    this.tasks[exit] = { step: 'exitStage', stage: stage.name };
+    for (const name of previousExits) link(states[name]!, exit);
+    link(states[exit]!, next);
+
+    states[failed] = this.stageTask(stage, 'failStage', undefined, {
+      'error.$': '$.error',
+      ...(stage.onFailure ? { onFailure: stage.onFailure } : {}),
+    });
+    this.tasks[failed] = { step: 'failStage', stage: stage.name };
+    link(states[failed]!, PIPELINE_FAILED);
+    return { startAt: enter, states, exits: [exit] };
+  }
+
+  private stageTask(
+    stage: StageDeclaration,
+    step: TaskStep,
+    catchTo: Catcher[] | undefined,
+    extra: Record<string, unknown>,
+  ): TaskState {
+    return {
+      Type: 'Task',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: this.functions.stageStep,
+        Payload: { step, 'pipeline.$': '$.pipeline', stage: stage.name, ...extra },
+      },
+      ResultPath: null,
+      Retry: [LAMBDA_TRANSIENT],
+      ...(catchTo ? { Catch: catchTo } : {}),
+    };
+  }
+
+  private parallel(stage: StageDeclaration, runOrder: number, members: PlannedAction[], catchTo: Catcher[]): Fragment {
+    const name = stateName([stage.name], `runOrder ${runOrder}`);
+    const branches = members.map((member) => {
+      const fragment = this.action(member, undefined);
+      for (const exit of fragment.exits) (fragment.states[exit] as TaskState).End = true;
+      return { StartAt: fragment.startAt, States: fragment.states };
+    });
+    const state: ParallelState = {
+      Type: 'Parallel',
+      Branches: branches,
+      ...this.parallelResult(members),
+      Catch: catchTo,
+    };
+    return { startAt: name, states: { [name]: state }, exits: [name] };
+  }
+
+  /**
+   * Each branch returns the whole state with its own result added; keep every slot written so
+   * far, taking the new ones from the branch that wrote them.
+   */
+  private parallelResult(members: PlannedAction[]): Pick<ParallelState, 'ResultSelector' | 'ResultPath'> {
+    if (!members.some((member) => member.slot)) return { ResultPath: null };
+    const selector: Record<string, string> = {};
+    for (const { slot } of this.done) if (slot) selector[`${slot}.$`] = `$[0].actions.${slot}`;
+    members.forEach(({ slot }, branch) => {
+      if (slot) selector[`${slot}.$`] = `$[${branch}].actions.${slot}`;
+    });
+    return { ResultSelector: selector, ResultPath: '$.actions' };
+  }
+
+  private action(entry: PlannedAction, catchTo: Catcher[] | undefined): Fragment {
+    const { action, stage, ordinal } = entry;
+    const integration = INTEGRATIONS.get(providerKey(action.actionTypeId)) ?? 'runner';
+    const name = (role?: string) => stateName([stage.name, action.name], role, ordinal);
+    const binding = (step: TaskStep): TaskBinding => ({ step, stage: stage.name, action: action.name });
+    const payload = this.actionPayload(entry);
+    const timeout = action.timeoutInMinutes ?? (integration === 'approval' ? APPROVAL_TIMEOUT_MINUTES : undefined);
+    const withTimeout = timeout === undefined ? {} : { TimeoutSeconds: timeout * 60 };
+    const withCatch = catchTo ? { Catch: catchTo } : {};
+    const result = this.actionResult(entry);
+
+    if (integration === 'approval') {
+      const state: TaskState = {
+        Type: 'Task',
+        Resource: LAMBDA_INVOKE_WAIT,
+        Parameters: {
+          FunctionName: this.functions.approvalRequest,
+          Payload: { step: 'requestApproval', ...payload, 'taskToken.$': '$$.Task.Token' },
+        },
+        ResultPath: null,
+        ...withTimeout,
+        Retry: [LAMBDA_TRANSIENT],
+        ...withCatch,
+      };
+      this.tasks[name()] = binding('requestApproval');
+      return { startAt: name(), states: { [name()]: state }, exits: [name()] };
+    }
+
+    if (integration === 'codebuild') {
+      const [prepare, start, complete] = [name('prepare'), name(), name('complete')];
+      const request = (field: string) => `$.codebuild.request.${field}`;
+      const states: Record<string, State> = {
+        [prepare]: {
+          Type: 'Task',
+          Resource: LAMBDA_INVOKE,
+          Parameters: { FunctionName: this.functions.actionRunner, Payload: { step: 'prepareBuild', ...payload } },
+          ResultSelector: { 'request.$': '$.Payload' },
+          ResultPath: '$.codebuild',
+          Retry: [LAMBDA_TRANSIENT],
+          ...withCatch,
+          Next: start,
+        },
+        [start]: {
+          Type: 'Task',
+          Resource: CODEBUILD_START_SYNC,
+          Parameters: {
+            'ProjectName.$': request('projectName'),
+            SourceTypeOverride: 'S3',
+            'SourceLocationOverride.$': request('sourceLocation'),
+            'SecondarySourcesOverride.$': request('secondarySources'),
+            'BuildspecOverride.$': request('buildspec'),
+            'EnvironmentVariablesOverride.$': request('environmentVariables'),
+            'ArtifactsOverride.$': request('artifacts'),
+            'SecondaryArtifactsOverride.$': request('secondaryArtifacts'),
+          },
+          ResultSelector: { 'build.$': '$.Build' },
+          ResultPath: '$.codebuild.result',
+          ...withTimeout,
+          ...withCatch,
+          Next: complete,
+        },
+        [complete]: {
+          Type: 'Task',
+          Resource: LAMBDA_INVOKE,
+          Parameters: {
+            FunctionName: this.functions.actionRunner,
+            Payload: { step: 'completeBuild', ...payload, 'build.$': '$.codebuild.result.build' },
+          },
+          ...result,
+          Retry: [LAMBDA_TRANSIENT],
+          ...withCatch,
+        },
+      };
+      this.tasks[prepare] = binding('prepareBuild');
+      this.tasks[start] = binding('startBuild');
+      this.tasks[complete] = binding('completeBuild');
+      return { startAt: prepare, states, exits: [complete] };
+    }
+
+    const state: TaskState = {
+      Type: 'Task',
+      Resource: LAMBDA_INVOKE,
+      Parameters: { FunctionName: this.functions.actionRunner, Payload: { step: 'runAction', ...payload } },
+      ...result,
+      ...withTimeout,
+      Retry: [LAMBDA_TRANSIENT],
+      ...withCatch,
+    };
+    this.tasks[name()] = binding('runAction');
+    return { startAt: name(), states: { [name()]: state }, exits: [name()] };
+  }
+
+  /** The action's declaration plus where to find its input artifacts and the variables it uses. */
+  private actionPayload(entry: PlannedAction): Record<string, unknown> {
+    const producers = new Map<string, { slot: string; index: number }>();
+    const byNamespace = new Map<string, string>();
+    for (const earlier of this.done) {
+      if (!earlier.slot) continue;
+      earlier.action.outputArtifacts?.forEach((artifact, index) =>
+        producers.set(artifact.name, { slot: earlier.slot!, index }),
+      );
+      if (earlier.action.namespace) byNamespace.set(earlier.action.namespace, earlier.slot);
+    }
+    const inputArtifacts = (entry.action.inputArtifacts ?? []).map(({ name }) => {
+      const producer = producers.get(name)!;
+      return { name, 'location.$': `$.actions.${producer.slot}.artifacts[${producer.index}]` };
+    });
+    const namespaces: Record<string, string> = {};
+    const referenced = variableSites(entry.action).flatMap((site) => findVariableReferences(site.text));
+    for (const { namespace } of referenced) {
+      if (namespace === EXECUTION_NAMESPACE || namespace === PIPELINE_VARIABLES_NAMESPACE) continue;
+      namespaces[`${namespace}.$`] = `$.actions.${byNamespace.get(namespace)}.variables`;
+    }
+    return {
+      'pipeline.$': '$.pipeline',
+      stage: entry.stage.name,
+      action: entry.action,
+      inputArtifacts,
+      namespaces,
+    };
+  }
+
+  private actionResult(entry: PlannedAction): Pick<TaskState, 'ResultSelector' | 'ResultPath'> {
+    if (!entry.slot) return { ResultPath: null };
+    return {
+      ResultSelector: { 'artifacts.$': '$.Payload.artifacts', 'variables.$': '$.Payload.variables' },
+      ResultPath: `$.actions.${entry.slot}`,
+    };
+  }
+}
+
+function link(state: State, next: string | undefined): void {
+  if (state.Type === 'Fail') return;
+  if (next === undefined) {
+    delete state.Next;
+    state.End = true;
+  } else {
+    delete state.End;
+    state.Next = next;
+  }
+}

@@ -1,0 +1,41 @@
+import type { ActionCategory, ActionOwner } from './declaration';
+
+/** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
+export type Runtime = 'aws' | 'local';
+export const RUNTIMES: readonly Runtime[] = ['aws', 'local'];
+
+export interface ConfigurationKey {
+  name: string;
+  required: boolean;
+  description: string;
+}
+
+export interface ArtifactCount {
+  min: number;
+  max: number;
+}
+
+/**
+ * What Sluice knows about one action provider: enough to validate a declaration that uses it
+ * without running anything.
+ */
+export interface ProviderSpec {
+  category: ActionCategory;
+  owner: ActionOwner;
+  provider: string;
+  version: string;
+  description: string;
+  configuration: readonly ConfigurationKey[];
+  inputArtifacts: ArtifactCount;
+  outputArtifacts: ArtifactCount;
+  /**
+   * The variables the action exports under its namespace. `declared` means the action's own
+   * `outputVariables` field lists them (Commands); `open` means any name may appear at run time
+   * (CodeBuild's exported variables, CloudFormation's stack outputs).
+   */
+  outputVariables: readonly string[] | 'declared' | 'open';
+  runtimes: readonly Runtime[];
+}
+
+/** The providers a runtime offers, keyed by `Category/Owner/Provider`. */
+export type ProviderCatalog = ReadonlyMap<string, ProviderSpec>;

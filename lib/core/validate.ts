@@ -1,0 +1,363 @@
+import { z } from 'zod';
+import {
+  PipelineSchema,
+  providerKey,
+  runOrderOf,
+  type ActionDeclaration,
+  type PipelineDeclaration,
+} from './declaration';
+import type { ProviderCatalog, ProviderSpec, Runtime } from './providers';
+import {
+  EXECUTION_NAMESPACE,
+  EXECUTION_VARIABLES,
+  PIPELINE_VARIABLES_NAMESPACE,
+  findVariableReferences,
+  variableSites,
+} from './variables';
+
+/** One thing wrong with a declaration: where, which rule, and what would be right. */
+export interface Problem {
+  path: string;
+  rule: string;
+  message: string;
+}
+
+export type Validation =
+  | { ok: true; pipeline: PipelineDeclaration; problems: [] }
+  | { ok: false; problems: Problem[] };
+
+export interface ValidateOptions {
+  /** Refuse providers that this runtime cannot run. */
+  runtime?: Runtime;
+}
+
+/**
+ * Checks a declaration against CodePipeline's schema, structural rules and quotas. Accepts the
+ * bare `pipeline` object or a whole GetPipeline answer (`{pipeline, metadata}`).
+ */
+export function validatePipeline(input: unknown, catalog: ProviderCatalog, options: ValidateOptions = {}): Validation {
+  const parsed = PipelineSchema.safeParse(unwrapGetPipelineOutput(input));
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(schemaProblem) };
+  const problems = structuralProblems(parsed.data, catalog, options);
+  return problems.length === 0 ? { ok: true, pipeline: parsed.data, problems: [] } : { ok: false, problems };
+}
+
+function unwrapGetPipelineOutput(input: unknown): unknown {
+  if (input !== null && typeof input === 'object' && 'pipeline' in input) {
+    const { pipeline, metadata: _ignored, ...rest } = input as Record<string, unknown>;
+    if (Object.keys(rest).length === 0) return pipeline;
+  }
+  return input;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    const name = String(segment);
+    return text === '' ? name : `${text}.${name}`;
+  }, '');
+}
+
+function schemaProblem(issue: z.core.$ZodIssue): Problem {
+  if (issue.code === 'unrecognized_keys') {
+    const known = Object.keys(objectShapeAt(issue.path) ?? {});
+    const fields = issue.keys.map((key) => `"${key}"`).join(', ');
+    return {
+      path: formatPath([...issue.path, ...(issue.keys.length === 1 ? [issue.keys[0]!] : [])]),
+      rule: 'unknown-field',
+      message: `Unknown field ${fields}. Fields allowed here: ${known.join(', ')}.`,
+    };
+  }
+  const message =
+    issue.code === 'invalid_type' && issue.input === undefined
+      ? `${formatPath(issue.path) || 'The declaration'} is required`
+      : issue.message;
+  return { path: formatPath(issue.path), rule: 'schema', message };
+}
+
+/** The fields an object in the declaration may have, found by walking the schema along a path. */
+function objectShapeAt(path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  let schema: z.ZodType = PipelineSchema;
+  for (const segment of path) {
+    schema = unwrapOptional(schema);
+    if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+    else if (schema instanceof z.ZodObject) {
+      const next = schema.shape[String(segment)];
+      if (!next) return undefined;
+      schema = next as z.ZodType;
+    } else return undefined;
+  }
+  schema = unwrapOptional(schema);
+  return schema instanceof z.ZodObject ? schema.shape : undefined;
+}
+
+function unwrapOptional(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+}
+
+/** An action with where it stands, so rules can say which actions run before which. */
+interface PlacedAction {
+  action: ActionDeclaration;
+  stageIndex: number;
+  actionIndex: number;
+  path: string;
+}
+
+function runsBefore(a: PlacedAction, b: PlacedAction): boolean {
+  return a.stageIndex < b.stageIndex || (a.stageIndex === b.stageIndex && runOrderOf(a.action) < runOrderOf(b.action));
+}
+
+function structuralProblems(pipeline: PipelineDeclaration, catalog: ProviderCatalog, options: ValidateOptions): Problem[] {
+  const problems: Problem[] = [];
+  const report = (path: string, rule: string, message: string) => problems.push({ path, rule, message });
+  const placed: PlacedAction[] = pipeline.stages.flatMap((stage, stageIndex) =>
+    stage.actions.map((action, actionIndex) => ({
+      action,
+      stageIndex,
+      actionIndex,
+      path: `stages[${stageIndex}].actions[${actionIndex}]`,
+    })),
+  );
+
+  checkPipelineFields(pipeline, report);
+  checkNames(pipeline, report);
+  checkStagePlacement(placed, report);
+  for (const entry of placed) checkProvider(entry, catalog, options, report);
+  checkArtifacts(placed, report);
+  checkVariables(pipeline, placed, catalog, report);
+  checkTriggers(pipeline, placed, report);
+  return problems;
+}
+
+type Report = (path: string, rule: string, message: string) => void;
+
+function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): void {
+  if (pipeline.artifactStore && pipeline.artifactStores) {
+    report('artifactStores', 'artifact-store-conflict', 'Give artifactStore or artifactStores, not both: artifactStores is for pipelines with actions in several regions.');
+  }
+  if (pipeline.pipelineType === 'V1') {
+    const v2Only: [keyof PipelineDeclaration, boolean][] = [
+      ['variables', (pipeline.variables?.length ?? 0) > 0],
+      ['triggers', (pipeline.triggers?.length ?? 0) > 0],
+      ['executionMode', pipeline.executionMode === 'PARALLEL'],
+    ];
+    for (const [field, used] of v2Only) {
+      if (used) report(String(field), 'v2-only', `${String(field)} needs pipelineType V2; this pipeline says V1.`);
+    }
+  }
+  pipeline.stages.forEach((stage, index) => {
+    const onFailure = stage.onFailure;
+    if (onFailure?.retryConfiguration && onFailure.result !== 'RETRY') {
+      report(`stages[${index}].onFailure.retryConfiguration`, 'retry-configuration', 'retryConfiguration applies only when onFailure.result is RETRY.');
+    }
+  });
+}
+
+function firstDuplicates<T>(items: readonly T[], keyOf: (item: T) => string): Map<number, number> {
+  const seen = new Map<string, number>();
+  const duplicates = new Map<number, number>();
+  items.forEach((item, index) => {
+    const key = keyOf(item);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    else duplicates.set(index, first);
+  });
+  return duplicates;
+}
+
+function checkNames(pipeline: PipelineDeclaration, report: Report): void {
+  for (const [index, first] of firstDuplicates(pipeline.stages, (stage) => stage.name)) {
+    report(`stages[${index}].name`, 'stage-name-unique', `Stage name "${pipeline.stages[index]!.name}" is already used by stages[${first}]; stage names must be unique.`);
+  }
+  pipeline.stages.forEach((stage, stageIndex) => {
+    for (const [index, first] of firstDuplicates(stage.actions, (action) => action.name)) {
+      report(`stages[${stageIndex}].actions[${index}].name`, 'action-name-unique', `Action name "${stage.actions[index]!.name}" is already used by actions[${first}] of this stage; action names must be unique within a stage.`);
+    }
+  });
+  for (const [index, first] of firstDuplicates(pipeline.variables ?? [], (variable) => variable.name)) {
+    report(`variables[${index}].name`, 'variable-name-unique', `Variable "${pipeline.variables![index]!.name}" is already declared by variables[${first}].`);
+  }
+}
+
+function checkStagePlacement(placed: readonly PlacedAction[], report: Report): void {
+  for (const { action, stageIndex, path } of placed) {
+    const isSource = action.actionTypeId.category === 'Source';
+    if (stageIndex === 0 && !isSource) {
+      report(`${path}.actionTypeId.category`, 'first-stage-sources-only', `The first stage may hold only Source actions; "${action.name}" is a ${action.actionTypeId.category} action. Move it to a later stage.`);
+    }
+    if (stageIndex > 0 && isSource) {
+      report(`${path}.actionTypeId.category`, 'source-in-first-stage', `Source action "${action.name}" must be in the first stage.`);
+    }
+  }
+}
+
+function describeProviders(specs: readonly ProviderSpec[]): string {
+  return specs.map((spec) => `${spec.owner}/${spec.provider}`).join(', ') || 'none';
+}
+
+function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: ValidateOptions, report: Report): void {
+  const { action, path } = entry;
+  const id = action.actionTypeId;
+  const spec = catalog.get(providerKey(id));
+  if (!spec) {
+    const sameCategory = [...catalog.values()].filter((candidate) => candidate.category === id.category);
+    report(`${path}.actionTypeId.provider`, 'provider-unknown', `Unknown ${id.category} provider ${id.owner}/${id.provider}. Known ${id.category} providers: ${describeProviders(sameCategory)}. Run "sluice providers" for the list.`);
+    return;
+  }
+  if (id.version !== spec.version) {
+    report(`${path}.actionTypeId.version`, 'provider-version', `${id.provider} has version ${spec.version}, not ${id.version}.`);
+  }
+  if (options.runtime && !spec.runtimes.includes(options.runtime)) {
+    report(`${path}.actionTypeId.provider`, 'provider-runtime', `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; it runs on: ${spec.runtimes.join(', ')}.`);
+  }
+  const configuration = action.configuration ?? {};
+  for (const key of spec.configuration) {
+    if (key.required && configuration[key.name] === undefined) {
+      report(`${path}.configuration.${key.name}`, 'configuration-required', `${id.provider} needs configuration ${key.name}: ${key.description}`);
+    }
+  }
+  const known = new Set(spec.configuration.map((key) => key.name));
+  for (const key of Object.keys(configuration)) {
+    if (!known.has(key)) {
+      const names = [...known].join(', ') || 'none';
+      report(`${path}.configuration.${key}`, 'configuration-unknown', `${id.provider} has no configuration key "${key}". Known keys: ${names}.`);
+    }
+  }
+  checkArtifactCount(`${path}.inputArtifacts`, 'input', action.inputArtifacts?.length ?? 0, spec, report);
+  checkArtifactCount(`${path}.outputArtifacts`, 'output', action.outputArtifacts?.length ?? 0, spec, report);
+
+  const isCommands = spec.outputVariables === 'declared';
+  if (isCommands && !action.commands) {
+    report(`${path}.commands`, 'commands-required', `${id.provider} needs a commands list.`);
+  }
+  if (!isCommands) {
+    const commandsOnly: [string, unknown][] = [
+      ['commands', action.commands],
+      ['outputVariables', action.outputVariables],
+      ...(action.outputArtifacts ?? []).map((artifact, index): [string, unknown] => [`outputArtifacts[${index}].files`, artifact.files]),
+    ];
+    for (const [field, value] of commandsOnly) {
+      if (value !== undefined) {
+        report(`${path}.${field}`, 'commands-only', `${field.replace(/\[\d+\]/, '[]')} belongs to Compute Commands actions; ${id.provider} does not use it.`);
+      }
+    }
+  }
+  for (const [index, first] of firstDuplicates(action.environmentVariables ?? [], (variable) => variable.name)) {
+    report(`${path}.environmentVariables[${index}].name`, 'environment-variable-unique', `Environment variable "${action.environmentVariables![index]!.name}" is already set by environmentVariables[${first}].`);
+  }
+}
+
+function checkArtifactCount(path: string, direction: 'input' | 'output', count: number, spec: ProviderSpec, report: Report): void {
+  const { min, max } = direction === 'input' ? spec.inputArtifacts : spec.outputArtifacts;
+  if (count >= min && count <= max) return;
+  const allowed = min === max ? `exactly ${min}` : `${min} to ${max}`;
+  report(path, `${direction}-artifact-count`, `${spec.category} ${spec.provider} takes ${allowed} ${direction} artifact${max === 1 ? '' : 's'}; this action has ${count}.`);
+}
+
+function checkArtifacts(placed: readonly PlacedAction[], report: Report): void {
+  const producers = new Map<string, PlacedAction>();
+  for (const entry of placed) {
+    entry.action.outputArtifacts?.forEach((artifact, index) => {
+      const first = producers.get(artifact.name);
+      if (first) {
+        report(`${entry.path}.outputArtifacts[${index}].name`, 'output-artifact-unique', `Output artifact "${artifact.name}" is already produced by ${first.path} ("${first.action.name}"); output artifact names must be unique in the pipeline.`);
+      } else producers.set(artifact.name, entry);
+    });
+  }
+  for (const entry of placed) {
+    const inputs = entry.action.inputArtifacts ?? [];
+    for (const [index] of firstDuplicates(inputs, (artifact) => artifact.name)) {
+      report(`${entry.path}.inputArtifacts[${index}].name`, 'input-artifact-unique', `Input artifact "${inputs[index]!.name}" is listed twice.`);
+    }
+    inputs.forEach((artifact, index) => {
+      const path = `${entry.path}.inputArtifacts[${index}].name`;
+      const producer = producers.get(artifact.name);
+      if (!producer) {
+        const names = [...producers.keys()].join(', ') || 'none';
+        report(path, 'input-artifact-unknown', `No action produces an artifact named "${artifact.name}". Output artifacts in this pipeline: ${names}.`);
+      } else if (!runsBefore(producer, entry)) {
+        report(path, 'input-artifact-order', `Artifact "${artifact.name}" is produced by "${producer.action.name}" (${producer.path}), which does not run before "${entry.action.name}". Give the producer a lower runOrder or an earlier stage.`);
+      }
+    });
+  }
+}
+
+function checkVariables(pipeline: PipelineDeclaration, placed: readonly PlacedAction[], catalog: ProviderCatalog, report: Report): void {
+  const byNamespace = new Map<string, PlacedAction>();
+  for (const entry of placed) {
+    const namespace = entry.action.namespace;
+    if (namespace === undefined) continue;
+    const first = byNamespace.get(namespace);
+    if ([EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE].includes(namespace)) {
+      report(`${entry.path}.namespace`, 'namespace-reserved', `Namespace "${namespace}" is reserved; choose another name.`);
+    } else if (first) {
+      report(`${entry.path}.namespace`, 'namespace-unique', `Namespace "${namespace}" is already used by ${first.path} ("${first.action.name}"); namespaces must be unique in the pipeline.`);
+    } else byNamespace.set(namespace, entry);
+  }
+  const pipelineVariables = new Set((pipeline.variables ?? []).map((variable) => variable.name));
+
+  for (const entry of placed) {
+    for (const site of variableSites(entry.action)) {
+      const path = `${entry.path}.${site.path}`;
+      for (const reference of findVariableReferences(site.text)) {
+        const { namespace, name, text } = reference;
+        if (namespace === EXECUTION_NAMESPACE) {
+          if (!(EXECUTION_VARIABLES as readonly string[]).includes(name)) {
+            report(path, 'variable-unknown', `${text}: the ${EXECUTION_NAMESPACE} namespace has only ${EXECUTION_VARIABLES.join(', ')}.`);
+          }
+        } else if (namespace === PIPELINE_VARIABLES_NAMESPACE) {
+          if (!pipelineVariables.has(name)) {
+            const declared = [...pipelineVariables].join(', ') || 'none';
+            report(path, 'variable-unknown', `${text}: the pipeline declares no variable "${name}". Declared variables: ${declared}.`);
+          }
+        } else {
+          checkNamespaceReference(entry, path, reference, byNamespace.get(namespace), catalog, report, [...byNamespace.keys()]);
+        }
+      }
+    }
+  }
+}
+
+function checkNamespaceReference(
+  entry: PlacedAction,
+  path: string,
+  { namespace, name, text }: { namespace: string; name: string; text: string },
+  producer: PlacedAction | undefined,
+  catalog: ProviderCatalog,
+  report: Report,
+  namespaces: string[],
+): void {
+  if (!producer) {
+    report(path, 'namespace-unknown', `${text}: no action declares namespace "${namespace}". Declared namespaces: ${namespaces.join(', ') || 'none'}.`);
+    return;
+  }
+  if (!runsBefore(producer, entry)) {
+    report(path, 'namespace-order', `${text}: namespace "${namespace}" belongs to "${producer.action.name}" (${producer.path}), which does not run before "${entry.action.name}".`);
+    return;
+  }
+  const spec = catalog.get(providerKey(producer.action.actionTypeId));
+  if (!spec || spec.outputVariables === 'open') return;
+  const exported = spec.outputVariables === 'declared' ? (producer.action.outputVariables ?? []) : spec.outputVariables;
+  if (!exported.includes(name)) {
+    report(path, 'variable-unknown', `${text}: "${producer.action.name}" exports no variable "${name}". It exports: ${exported.join(', ') || 'nothing'}.`);
+  }
+}
+
+function checkTriggers(pipeline: PipelineDeclaration, placed: readonly PlacedAction[], report: Report): void {
+  const sources = placed.filter((entry) => entry.stageIndex === 0);
+  pipeline.triggers?.forEach((trigger, index) => {
+    const name = trigger.gitConfiguration.sourceActionName;
+    const path = `triggers[${index}].gitConfiguration.sourceActionName`;
+    const source = sources.find((entry) => entry.action.name === name);
+    if (!source) {
+      const names = sources.map((entry) => entry.action.name).join(', ');
+      report(path, 'trigger-source-action', `Trigger names source action "${name}", which is not in the first stage. Source actions: ${names}.`);
+    } else if (source.action.actionTypeId.provider !== 'CodeStarSourceConnection') {
+      report(path, 'trigger-source-action', `Triggers apply to CodeStarSourceConnection source actions; "${name}" uses ${source.action.actionTypeId.provider}.`);
+    }
+    const git = trigger.gitConfiguration;
+    if (!git.push && !git.pullRequest) {
+      report(`triggers[${index}].gitConfiguration`, 'trigger-filter', 'A git trigger needs push or pullRequest filters.');
+    }
+  });
+}

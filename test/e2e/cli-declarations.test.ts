@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sluice } from '../support/cli';
+import { ROOT, readDeclaration } from '../support/fixtures';
+
+const CODECOMMIT = 'test/fixtures/valid/codecommit-codebuild-cloudformation.yml';
+
+function brokenFile(): string {
+  const declaration = readDeclaration(CODECOMMIT) as { stages: { name: string; actions: { inputArtifacts?: { name: string }[] }[] }[] };
+  declaration.stages[1]!.actions[0]!.inputArtifacts = [{ name: 'Nowhere' }];
+  declaration.stages[2]!.name = 'Source';
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'broken.json');
+  writeFileSync(file, JSON.stringify(declaration));
+  return file;
+}
+
+describe('sluice validate', () => {
+  it('accepts a valid declaration with exit code 0', () => {
+    const result = sluice(['validate', CODECOMMIT]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('pipeline MyPipeline is valid (3 stages, 3 actions)');
+  });
+
+  it('prints every problem with its path and exits 2', () => {
+    const result = sluice(['validate', brokenFile()]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('2 problems');
+    expect(result.stderr).toContain('stages[1].actions[0].inputArtifacts[0].name: No action produces an artifact named "Nowhere"');
+    expect(result.stderr).toContain('stages[2].name: Stage name "Source" is already used by stages[0]');
+  });
+
+  it('gives the problems as JSON with --json', () => {
+    const result = sluice(['validate', brokenFile(), '--json']);
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout);
+    expect(report.valid).toBe(false);
+    expect(report.problems.map((problem: { rule: string }) => problem.rule).sort()).toEqual(['input-artifact-unknown', 'stage-name-unique']);
+  });
+
+  it('refuses a provider the chosen runtime lacks', () => {
+    const result = sluice(['validate', CODECOMMIT, '--runtime', 'local']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Source provider AWS/CodeCommit is not available on the local runtime');
+  });
+
+  it('exits 2 on a missing file, a syntax error, an unknown option and an unknown command', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-cli-'));
+    writeFileSync(path.join(dir, 'bad.yml'), 'name: [unclosed\n');
+    const missing = sluice(['validate', path.join(dir, 'missing.yml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    const syntax = sluice(['validate', path.join(dir, 'bad.yml')]);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toContain('[syntax]');
+    expect(sluice(['validate', CODECOMMIT, '--nope']).code).toBe(2);
+    expect(sluice(['frobnicate']).code).toBe(2);
+  });
+
+  it('has --help on every command, exiting 0', () => {
+    for (const command of [[], ['validate'], ['compile'], ['providers']]) {
+      const result = sluice([...command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Usage: sluice');
+    }
+  });
+});
+
+describe('sluice compile', () => {
+  it('writes the same definition that statemachines/ ships', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'sluice-out-'));
+    const result = sluice(['compile', 'examples/webapp.pipeline.yml', '--out', out]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(path.join(out, 'webapp.asl.json'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'statemachines/webapp.asl.json'), 'utf8'));
+  });
+
+  it('prints the definition and its Task map with --json', () => {
+    const result = sluice(['compile', CODECOMMIT, '--json']);
+    expect(result.code).toBe(0);
+    const [compiled] = JSON.parse(result.stdout);
+    expect(compiled.pipeline).toBe('MyPipeline');
+    expect(compiled.definition.StartAt).toBe('Source (enter)');
+    expect(compiled.tasks['Build / PackageExport']).toEqual({ step: 'startBuild', stage: 'Build', action: 'PackageExport' });
+  });
+
+  it('compiles nothing when any input is invalid', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'sluice-out-'));
+    const result = sluice(['compile', CODECOMMIT, brokenFile(), '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Nothing was compiled.');
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('sluice providers', () => {
+  it('lists the registry with configuration keys and runtimes', () => {
+    const result = sluice(['providers', '--json']);
+    expect(result.code).toBe(0);
+    const specs = JSON.parse(result.stdout) as { category: string; owner: string; provider: string; runtimes: string[]; configuration: { name: string; required: boolean }[] }[];
+    const keys = specs.map((spec) => `${spec.category}/${spec.owner}/${spec.provider}`);
+    expect(keys).toEqual(expect.arrayContaining([
+      'Source/AWS/S3', 'Source/AWS/CodeCommit', 'Source/AWS/CodeStarSourceConnection', 'Source/Custom/Git',
+      'Build/AWS/CodeBuild', 'Test/AWS/CodeBuild', 'Compute/AWS/Commands', 'Deploy/AWS/S3', 'Deploy/AWS/CloudFormation',
+      'Approval/AWS/Manual', 'Invoke/AWS/Lambda', 'Invoke/AWS/StepFunctions',
+    ]));
+    const git = specs.find((spec) => spec.provider === 'Git')!;
+    expect(git.runtimes).toContain('local');
+    expect(git.configuration.filter((key) => key.required).map((key) => key.name)).toEqual(['RepositoryUrl', 'BranchName']);
+    expect(sluice(['providers']).stdout).toContain('Custom/Git');
+  });
+});

@@ -1,0 +1,33 @@
+import type { State, StateMachineDefinition } from '../../lib/core/asl';
+
+/** One step of a path through a definition: a Task state, or a Parallel with the paths of its branches. */
+export type Step = { kind: 'task'; name: string } | { kind: 'parallel'; name: string; branches: Step[][] };
+
+/** Follows the success path (Next) from StartAt to the end, descending into Parallel branches. */
+export function successPath(definition: StateMachineDefinition): Step[] {
+  const steps: Step[] = [];
+  const seen = new Set<string>();
+  let name: string | undefined = definition.StartAt;
+  while (name !== undefined) {
+    if (seen.has(name)) throw new Error(`loop at ${name}`);
+    seen.add(name);
+    const state: State | undefined = definition.States[name];
+    if (!state) throw new Error(`Next points to missing state ${name}`);
+    if (state.Type === 'Fail') throw new Error(`success path reaches Fail state ${name}`);
+    steps.push(
+      state.Type === 'Parallel'
+        ? { kind: 'parallel', name, branches: state.Branches.map(successPath) }
+        : { kind: 'task', name },
+    );
+    name = state.End ? undefined : state.Next;
+  }
+  return steps;
+}
+
+/** Every state name in a definition, including those inside Parallel branches. */
+export function allStates(definition: StateMachineDefinition): [string, State][] {
+  return Object.entries(definition.States).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...(state.Type === 'Parallel' ? state.Branches.flatMap(allStates) : []),
+  ]);
+}

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import aslValidator from 'asl-validator';
+import { compilePipeline } from '../../../lib/core/compile';
+import type { PipelineDeclaration } from '../../../lib/core/declaration';
+import { allStates, successPath } from '../../support/asl-walk';
+import { EXAMPLES, ROOT, VALID_FIXTURES, loadValid } from '../../support/fixtures';
+
+const DECLARATIONS = [...VALID_FIXTURES, ...EXAMPLES];
+
+describe('compilePipeline', () => {
+  it.each(DECLARATIONS)('compiles %s into a definition that asl-validator accepts', (file) => {
+    const { definition } = compilePipeline(loadValid(file));
+    const result = aslValidator(definition);
+    expect({ valid: result.isValid, errors: result.errorsText('\n') }).toEqual({ valid: true, errors: '' });
+  });
+
+  it.each(DECLARATIONS)('is deterministic for %s', (file) => {
+    const first = JSON.stringify(compilePipeline(loadValid(file)));
+    const second = JSON.stringify(compilePipeline(structuredClone(loadValid(file))));
+    expect(second).toBe(first);
+  });
+
+  it.each(DECLARATIONS)('maps every Task state of %s, and only those, to its stage and action', (file) => {
+    const pipeline = loadValid(file);
+    const { definition, tasks } = compilePipeline(pipeline);
+    const taskStates = allStates(definition).filter(([, state]) => state.Type === 'Task').map(([name]) => name);
+    expect(Object.keys(tasks).sort()).toEqual(taskStates.sort());
+    const declared = pipeline.stages.flatMap((stage) => stage.actions.map((action) => `${stage.name}/${action.name}`));
+    const bound = new Set(Object.values(tasks).flatMap((task) => (task.action ? [`${task.stage}/${task.action}`] : [])));
+    expect([...bound].sort()).toEqual([...declared].sort());
+  });
+
+  it('uses JSONPath only', () => {
+    for (const file of DECLARATIONS) {
+      const text = JSON.stringify(compilePipeline(loadValid(file)).definition);
+      expect(text).not.toMatch(/"QueryLanguage"|"Assign"|"Arguments"|\{%/);
+    }
+  });
+
+  it('writes the shipped definitions in statemachines/ from the current compiler', () => {
+    for (const file of EXAMPLES) {
+      const pipeline = loadValid(file);
+      const committed = readFileSync(path.join(ROOT, 'statemachines', `${pipeline.name}.asl.json`), 'utf8');
+      const fresh = `${JSON.stringify(compilePipeline(pipeline).definition, null, 2)}\n`;
+      // When this fails, run `npm run compile-examples` and commit statemachines/.
+      expect(committed).toBe(fresh);
+    }
+  });
+});
+
+function pipelineWith(actions: Record<string, unknown>[], stageName = 'Deploy'): PipelineDeclaration {
+  return {
+    name: 'shapes',
+    stages: [
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Checkout',
+            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+            configuration: { RepositoryUrl: '.', BranchName: 'main' },
+            outputArtifacts: [{ name: 'Src' }],
+            namespace: 'SourceVariables',
+          },
+        ],
+      },
+      { name: stageName, actions: actions as PipelineDeclaration['stages'][number]['actions'] },
+    ],
+  };
+}
+
+const approval = { name: 'Approve', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
+const build = (name: string, runOrder = 1) => ({
+  name,
+  runOrder,
+  actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+  configuration: { ProjectName: 'p', EnvironmentVariables: '[{"name":"C","value":"#{SourceVariables.CommitId}"}]' },
+  inputArtifacts: [{ name: 'Src' }],
+  outputArtifacts: [{ name: `${name}Out` }],
+});
+
+describe('the shape of compiled actions', () => {
+  it('waits on a task token for a Manual approval, for 7 days unless told otherwise', () => {
+    const { definition } = compilePipeline(pipelineWith([approval]));
+    const state = definition.States['Deploy / Approve'];
+    expect(state).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSeconds: 7 * 24 * 60 * 60,
+      Parameters: { Payload: { 'taskToken.$': '$$.Task.Token' } },
+    });
+    const custom = compilePipeline(pipelineWith([{ ...approval, timeoutInMinutes: 60 }]));
+    expect(custom.definition.States['Deploy / Approve']).toMatchObject({ TimeoutSeconds: 3600 });
+  });
+
+  it('runs CodeBuild as startBuild.sync between a prepare and a complete step of the action runner', () => {
+    const { definition, tasks } = compilePipeline(pipelineWith([build('Compile')], 'Build'));
+    expect(definition.States['Build / Compile (prepare)']).toMatchObject({ Next: 'Build / Compile' });
+    expect(definition.States['Build / Compile']).toMatchObject({
+      Resource: 'arn:aws:states:::codebuild:startBuild.sync',
+      Next: 'Build / Compile (complete)',
+    });
+    expect(tasks['Build / Compile']).toEqual({ step: 'startBuild', stage: 'Build', action: 'Compile' });
+  });
+
+  it('passes input artifacts as locations in the execution state and variables by namespace', () => {
+    const { definition } = compilePipeline(pipelineWith([build('Compile')], 'Build'));
+    const state = definition.States['Build / Compile (prepare)'];
+    expect(state).toMatchObject({
+      Parameters: {
+        Payload: {
+          inputArtifacts: [{ name: 'Src', 'location.$': '$.actions.a0.artifacts[0]' }],
+          namespaces: { 'SourceVariables.$': '$.actions.a0.variables' },
+        },
+      },
+    });
+    expect(definition.States['Source / Checkout']).toMatchObject({ ResultPath: '$.actions.a0' });
+  });
+
+  it('runs actions with the same runOrder in one Parallel state and keeps every result', () => {
+    const { definition } = compilePipeline(pipelineWith([build('A'), build('B'), build('C', 2)], 'Build'));
+    const parallel = definition.States['Build (runOrder 1)'];
+    expect(parallel).toMatchObject({
+      Type: 'Parallel',
+      ResultPath: '$.actions',
+      ResultSelector: { 'a0.$': '$[0].actions.a0', 'a1.$': '$[0].actions.a1', 'a2.$': '$[1].actions.a2' },
+      Next: 'Build / C (prepare)',
+    });
+  });
+
+  it('sends every failure to the stage failure step, which ends the execution Failed', () => {
+    const { definition } = compilePipeline(pipelineWith([build('A'), build('B')], 'Build'));
+    for (const name of ['Build (enter)', 'Build (runOrder 1)', 'Build (exit)']) {
+      expect(definition.States[name]).toMatchObject({
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Build (failed)' }],
+      });
+    }
+    expect(definition.States['Build (failed)']).toMatchObject({ Next: 'Pipeline failed' });
+    expect(definition.States['Pipeline failed']).toMatchObject({ Type: 'Fail' });
+  });
+
+  it('keeps long state names within 80 characters and unique', () => {
+    const long = 'S'.repeat(100);
+    const actions = [build(`${'A'.repeat(99)}1`), build(`${'A'.repeat(99)}2`)];
+    const { definition } = compilePipeline(pipelineWith(actions, long));
+    const names = allStates(definition).map(([name]) => name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(80);
+    expect(successPath(definition).length).toBeGreaterThan(0);
+  });
+});
