@@ -36,7 +36,7 @@ export interface ValidateOptions {
  * bare `pipeline` object or a whole GetPipeline answer (`{pipeline, metadata}`).
  */
 export function validatePipeline(input: unknown, catalog: ProviderCatalog, options: ValidateOptions = {}): Validation {
-  const parsed = PipelineSchema.safeParse(unwrapGetPipelineOutput(input));
+  const parsed = PipelineSchema.safeParse(unwrapGetPipelineOutput(input), { reportInput: true });
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(schemaProblem) };
   const problems = structuralProblems(parsed.data, catalog, options);
   return problems.length === 0 ? { ok: true, pipeline: parsed.data, problems: [] } : { ok: false, problems };
@@ -81,6 +81,7 @@ function objectShapeAt(path: readonly PropertyKey[]): Record<string, unknown> | 
   for (const segment of path) {
     schema = unwrapOptional(schema);
     if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
     else if (schema instanceof z.ZodObject) {
       const next = schema.shape[String(segment)];
       if (!next) return undefined;
@@ -135,14 +136,17 @@ function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): voi
   if (pipeline.artifactStore && pipeline.artifactStores) {
     report('artifactStores', 'artifact-store-conflict', 'Give artifactStore or artifactStores, not both: artifactStores is for pipelines with actions in several regions.');
   }
-  if (pipeline.pipelineType === 'V1') {
+  if ((pipeline.pipelineType ?? 'V1') === 'V1') {
     const v2Only: [keyof PipelineDeclaration, boolean][] = [
       ['variables', (pipeline.variables?.length ?? 0) > 0],
       ['triggers', (pipeline.triggers?.length ?? 0) > 0],
       ['executionMode', pipeline.executionMode === 'PARALLEL'],
     ];
     for (const [field, used] of v2Only) {
-      if (used) report(String(field), 'v2-only', `${String(field)} needs pipelineType V2; this pipeline says V1.`);
+      if (used) {
+        const type = pipeline.pipelineType ? 'says V1' : 'has no pipelineType, so it is V1, as in CodePipeline';
+        report(String(field), 'v2-only', `${String(field)} needs pipelineType V2; this pipeline ${type}. Add pipelineType: V2.`);
+      }
     }
   }
   pipeline.stages.forEach((stage, index) => {
@@ -351,7 +355,8 @@ function checkTriggers(pipeline: PipelineDeclaration, placed: readonly PlacedAct
     const source = sources.find((entry) => entry.action.name === name);
     if (!source) {
       const names = sources.map((entry) => entry.action.name).join(', ');
-      report(path, 'trigger-source-action', `Trigger names source action "${name}", which is not in the first stage. Source actions: ${names}.`);
+      const where = placed.some((entry) => entry.action.name === name) ? 'which is not in the first stage' : 'which does not exist';
+      report(path, 'trigger-source-action', `Trigger names source action "${name}", ${where}. Source actions: ${names}.`);
     } else if (source.action.actionTypeId.provider !== 'CodeStarSourceConnection') {
       report(path, 'trigger-source-action', `Triggers apply to CodeStarSourceConnection source actions; "${name}" uses ${source.action.actionTypeId.provider}.`);
     }

@@ -1,0 +1,803 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { providerCatalog } from '../../../lib/actions/registry';
+import { parseDeclarationText } from '../../../lib/core/declaration-text';
+import { validatePipeline, type Problem, type ValidateOptions, type Validation } from '../../../lib/core/validate';
+
+/**
+ * Broken declarations: each case starts from a valid fixture, breaks exactly one thing, and checks
+ * that the validator names the right place (path), the right rule, and says something specific.
+ */
+
+// Declarations are plain JSON data that the cases poke at freely.
+type Decl = any;
+
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
+
+function readText(relative: string): string {
+  return fs.readFileSync(path.join(FIXTURES, relative), 'utf8');
+}
+
+function loadFixture(relative: string): Decl {
+  const parsed = parseDeclarationText(readText(relative));
+  if (!parsed.ok) throw new Error(`fixture ${relative} does not parse: ${JSON.stringify(parsed.problems)}`);
+  return parsed.value;
+}
+
+/** CodeCommit -> CodeBuild -> CloudFormation, V1 (no pipelineType), bare pipeline object. */
+const CODECOMMIT_RAW: Decl = loadFixture('valid/codecommit-codebuild-cloudformation.yml');
+/** CodeStarSourceConnection -> two parallel CodeBuild actions, V2 with variables and a trigger. */
+const V2_RAW: Decl = loadFixture('valid/v2-triggers-variables-parallel.json').pipeline;
+
+const codecommit = (): Decl => structuredClone(CODECOMMIT_RAW);
+const v2 = (): Decl => structuredClone(V2_RAW);
+
+function run(input: unknown, options?: ValidateOptions): Validation {
+  let result: Validation | undefined;
+  expect(() => {
+    result = validatePipeline(input, providerCatalog, options);
+  }).not.toThrow();
+  return result!;
+}
+
+function problemsOf(result: Validation): Problem[] {
+  expect(result.ok).toBe(false);
+  return result.problems;
+}
+
+function findProblem(problems: readonly Problem[], at: string, rule: string): Problem {
+  const found = problems.find((problem) => problem.path === at && problem.rule === rule);
+  if (!found) {
+    throw new Error(`expected a "${rule}" problem at "${at}"; got:\n${JSON.stringify(problems, null, 2)}`);
+  }
+  return found;
+}
+
+const manualApproval = (name: string): Decl => ({
+  name,
+  actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+});
+
+const commandsAction = (extra: Decl = {}): Decl => ({
+  name: 'RunTests',
+  actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+  inputArtifacts: [{ name: 'SourceArtifact' }],
+  commands: ['npm ci', 'npm test'],
+  ...extra,
+});
+
+interface BrokenCase {
+  title: string;
+  base: () => Decl;
+  mutate: (declaration: Decl) => void;
+  options?: ValidateOptions;
+  path: string;
+  rule: string;
+  /** Substrings the message must contain: the offending name, the allowed values, ... */
+  mentions: string[];
+  /** Substrings the message must not contain. */
+  excludes?: string[];
+}
+
+const structuralCases: BrokenCase[] = [
+  {
+    title: 'artifactStore and artifactStores together',
+    base: codecommit,
+    mutate: (d) => {
+      d.artifactStores = { 'us-east-1': { type: 'S3', location: 'amzn-s3-demo-bucket-east' } };
+    },
+    path: 'artifactStores',
+    rule: 'artifact-store-conflict',
+    mentions: ['artifactStore', 'artifactStores'],
+  },
+  {
+    title: 'triggers on a pipeline that says V1',
+    base: v2,
+    mutate: (d) => {
+      d.pipelineType = 'V1';
+    },
+    path: 'triggers',
+    rule: 'v2-only',
+    mentions: ['triggers', 'V2'],
+  },
+  {
+    title: 'retryConfiguration with onFailure.result FAIL',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].onFailure = { result: 'FAIL', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } };
+    },
+    path: 'stages[1].onFailure.retryConfiguration',
+    rule: 'retry-configuration',
+    mentions: ['RETRY'],
+  },
+  {
+    title: 'two stages named Build',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[2].name = 'Build';
+    },
+    path: 'stages[2].name',
+    rule: 'stage-name-unique',
+    mentions: ['"Build"', 'stages[1]'],
+  },
+  {
+    title: 'two actions named Build in one stage',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[1].name = 'Build';
+    },
+    path: 'stages[1].actions[1].name',
+    rule: 'action-name-unique',
+    mentions: ['"Build"', 'actions[0]'],
+  },
+  {
+    title: 'a pipeline variable declared twice',
+    base: v2,
+    mutate: (d) => {
+      d.variables.push({ name: 'MyVariable', defaultValue: '2' });
+    },
+    path: 'variables[1].name',
+    rule: 'variable-name-unique',
+    mentions: ['"MyVariable"', 'variables[0]'],
+  },
+  {
+    title: 'an approval action in the first stage',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[0].actions.push(manualApproval('ApproveEarly'));
+    },
+    path: 'stages[0].actions[1].actionTypeId.category',
+    rule: 'first-stage-sources-only',
+    mentions: ['"ApproveEarly"', 'Approval'],
+  },
+  {
+    title: 'a source action in the second stage',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions.push({
+        name: 'LateSource',
+        actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+        configuration: { S3Bucket: 'amzn-s3-demo-source-bucket', S3ObjectKey: 'source.zip' },
+        outputArtifacts: [{ name: 'LateArtifact' }],
+      });
+    },
+    path: 'stages[1].actions[1].actionTypeId.category',
+    rule: 'source-in-first-stage',
+    mentions: ['"LateSource"', 'first stage'],
+  },
+  {
+    title: 'an unknown Source provider',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[0].actions[0].actionTypeId.provider = 'GitHubEnterprise';
+    },
+    path: 'stages[0].actions[0].actionTypeId.provider',
+    rule: 'provider-unknown',
+    // The message lists the known providers of the same category, and only those.
+    mentions: ['AWS/GitHubEnterprise', 'AWS/S3', 'AWS/CodeCommit', 'AWS/CodeStarSourceConnection', 'Custom/Git'],
+    excludes: ['AWS/CodeBuild', 'AWS/CloudFormation', 'AWS/Manual'],
+  },
+  {
+    title: 'an unknown Build provider',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].actionTypeId.owner = 'ThirdParty';
+      d.stages[1].actions[0].actionTypeId.provider = 'Jenkins';
+    },
+    path: 'stages[1].actions[0].actionTypeId.provider',
+    rule: 'provider-unknown',
+    mentions: ['ThirdParty/Jenkins', 'Known Build providers: AWS/CodeBuild.'],
+    excludes: ['AWS/CodeCommit'],
+  },
+  {
+    title: 'a provider version that does not exist',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[2].actions[0].actionTypeId.version = '2';
+    },
+    path: 'stages[2].actions[0].actionTypeId.version',
+    rule: 'provider-version',
+    mentions: ['CloudFormation', 'version 1', 'not 2'],
+  },
+  {
+    title: 'a CodeCommit source on the local runtime',
+    base: codecommit,
+    mutate: () => {},
+    options: { runtime: 'local' },
+    path: 'stages[0].actions[0].actionTypeId.provider',
+    rule: 'provider-runtime',
+    mentions: ['AWS/CodeCommit', 'local', 'aws'],
+  },
+  {
+    title: 'CodeCommit without BranchName',
+    base: codecommit,
+    mutate: (d) => {
+      delete d.stages[0].actions[0].configuration.BranchName;
+    },
+    path: 'stages[0].actions[0].configuration.BranchName',
+    rule: 'configuration-required',
+    mentions: ['CodeCommit', 'BranchName'],
+  },
+  {
+    title: 'a misspelt CodeBuild configuration key',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].configuration.ProjectNmae = 'typo';
+    },
+    path: 'stages[1].actions[0].configuration.ProjectNmae',
+    rule: 'configuration-unknown',
+    mentions: ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec'],
+  },
+  {
+    title: 'CodeBuild with no input artifact',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].inputArtifacts = [];
+    },
+    path: 'stages[1].actions[0].inputArtifacts',
+    rule: 'input-artifact-count',
+    mentions: ['CodeBuild', '1 to 5', 'has 0'],
+  },
+  {
+    title: 'CodeCommit with two output artifacts',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[0].actions[0].outputArtifacts.push({ name: 'SecondSourceArtifact' });
+    },
+    path: 'stages[0].actions[0].outputArtifacts',
+    rule: 'output-artifact-count',
+    mentions: ['CodeCommit', 'exactly 1', 'has 2'],
+  },
+  {
+    title: 'a Commands action without commands',
+    base: v2,
+    mutate: (d) => {
+      const action = commandsAction();
+      delete action.commands;
+      d.stages[1].actions.push(action);
+    },
+    path: 'stages[1].actions[2].commands',
+    rule: 'commands-required',
+    mentions: ['Commands', 'commands'],
+  },
+  {
+    title: 'commands on a CodeBuild action',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].commands = ['npm test'];
+    },
+    path: 'stages[1].actions[0].commands',
+    rule: 'commands-only',
+    mentions: ['commands', 'CodeBuild'],
+  },
+  {
+    title: 'output artifact files on a CodeBuild action',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].outputArtifacts[0].files = ['dist/**'];
+    },
+    path: 'stages[1].actions[0].outputArtifacts[0].files',
+    rule: 'commands-only',
+    mentions: ['outputArtifacts[].files', 'CodeBuild'],
+  },
+  {
+    title: 'an environment variable set twice',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions.push(
+        commandsAction({
+          environmentVariables: [
+            { name: 'DEPLOY_STAGE', value: 'beta' },
+            { name: 'DEPLOY_STAGE', value: 'prod' },
+          ],
+        }),
+      );
+    },
+    path: 'stages[1].actions[2].environmentVariables[1].name',
+    rule: 'environment-variable-unique',
+    mentions: ['"DEPLOY_STAGE"', 'environmentVariables[0]'],
+  },
+  {
+    title: 'two actions producing BuildArtifacts',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[1].outputArtifacts[0].name = 'BuildArtifacts';
+    },
+    path: 'stages[1].actions[1].outputArtifacts[0].name',
+    rule: 'output-artifact-unique',
+    mentions: ['"BuildArtifacts"', 'stages[1].actions[0]', '"Build"'],
+  },
+  {
+    title: 'an input artifact listed twice',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].inputArtifacts.push({ name: 'Artifact_MyWebsiteStack' });
+    },
+    path: 'stages[1].actions[0].inputArtifacts[1].name',
+    rule: 'input-artifact-unique',
+    mentions: ['"Artifact_MyWebsiteStack"'],
+  },
+  {
+    title: 'an input artifact nobody produces',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[2].actions[0].inputArtifacts[0].name = 'NoSuchArtifact';
+    },
+    path: 'stages[2].actions[0].inputArtifacts[0].name',
+    rule: 'input-artifact-unknown',
+    mentions: ['"NoSuchArtifact"', 'Artifact_MyWebsiteStack', 'my-project-BuildArtifact'],
+  },
+  {
+    title: 'an input artifact produced by a parallel action (same runOrder, same stage)',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[1].inputArtifacts = [{ name: 'BuildArtifacts' }];
+    },
+    path: 'stages[1].actions[1].inputArtifacts[0].name',
+    rule: 'input-artifact-order',
+    mentions: ['"BuildArtifacts"', '"Build"', '"PackageExport"', 'runOrder'],
+  },
+  {
+    title: 'the reserved namespace codepipeline',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[0].namespace = 'codepipeline';
+    },
+    path: 'stages[1].actions[0].namespace',
+    rule: 'namespace-reserved',
+    mentions: ['"codepipeline"', 'reserved'],
+  },
+  {
+    title: 'the reserved namespace variables',
+    base: v2,
+    mutate: (d) => {
+      d.stages[0].actions[0].namespace = 'variables';
+      // Keep the fixture's reference resolvable so only the reserved name is wrong.
+      d.stages[1].actions[0].configuration.EnvironmentVariables = '[]';
+    },
+    path: 'stages[0].actions[0].namespace',
+    rule: 'namespace-reserved',
+    mentions: ['"variables"', 'reserved'],
+  },
+  {
+    title: 'a namespace used by two actions',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[1].namespace = 'SourceVariables';
+    },
+    path: 'stages[1].actions[1].namespace',
+    rule: 'namespace-unique',
+    mentions: ['"SourceVariables"', 'stages[0].actions[0]', '"ApplicationSource"'],
+  },
+  {
+    title: 'a reference to a namespace nobody declares',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[1].configuration.ProjectName = 'project-#{BuildVariables.ImageTag}';
+    },
+    path: 'stages[1].actions[1].configuration.ProjectName',
+    rule: 'namespace-unknown',
+    mentions: ['#{BuildVariables.ImageTag}', '"BuildVariables"', 'SourceVariables'],
+  },
+  {
+    title: 'a reference to the namespace of a parallel action',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[0].namespace = 'BuildVariables';
+      d.stages[1].actions[1].configuration.ProjectName = 'project-#{BuildVariables.ImageTag}';
+    },
+    path: 'stages[1].actions[1].configuration.ProjectName',
+    rule: 'namespace-order',
+    mentions: ['#{BuildVariables.ImageTag}', '"Build"', '"PackageExport"'],
+  },
+  {
+    title: 'an unknown execution variable #{codepipeline.Nope}',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[1].configuration.ProjectName = 'project-#{codepipeline.Nope}';
+    },
+    path: 'stages[1].actions[1].configuration.ProjectName',
+    rule: 'variable-unknown',
+    mentions: ['#{codepipeline.Nope}', 'PipelineExecutionId'],
+  },
+  {
+    title: 'an undeclared pipeline variable #{variables.nope}',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[1].configuration.ProjectName = 'project-#{variables.nope}';
+    },
+    path: 'stages[1].actions[1].configuration.ProjectName',
+    rule: 'variable-unknown',
+    mentions: ['#{variables.nope}', '"nope"', 'MyVariable'],
+  },
+  {
+    title: 'a variable the source provider does not export #{SourceVariables.NotExported}',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions[1].configuration.ProjectName = 'project-#{SourceVariables.NotExported}';
+    },
+    path: 'stages[1].actions[1].configuration.ProjectName',
+    rule: 'variable-unknown',
+    mentions: ['#{SourceVariables.NotExported}', '"NotExported"', '"ApplicationSource"', 'CommitId', 'FullRepositoryName'],
+  },
+  {
+    title: 'a variable in commands that the Commands action does not declare',
+    base: v2,
+    mutate: (d) => {
+      d.stages[1].actions.push(commandsAction({ namespace: 'TestVariables', outputVariables: ['REPORT_URL'] }));
+      d.stages.push({
+        name: 'Notify',
+        actions: [
+          {
+            ...manualApproval('Review'),
+            configuration: { CustomData: 'Report at #{TestVariables.COVERAGE}' },
+          },
+        ],
+      });
+    },
+    path: 'stages[2].actions[0].configuration.CustomData',
+    rule: 'variable-unknown',
+    mentions: ['#{TestVariables.COVERAGE}', '"RunTests"', 'REPORT_URL'],
+  },
+  {
+    title: 'a trigger naming an action that is not a source',
+    base: v2,
+    mutate: (d) => {
+      d.triggers[0].gitConfiguration.sourceActionName = 'PackageExport';
+    },
+    path: 'triggers[0].gitConfiguration.sourceActionName',
+    rule: 'trigger-source-action',
+    mentions: ['"PackageExport"', 'ApplicationSource'],
+  },
+  {
+    title: 'a trigger on a CodeCommit source action',
+    base: codecommit,
+    mutate: (d) => {
+      d.pipelineType = 'V2';
+      d.triggers = [
+        {
+          providerType: 'CodeStarSourceConnection',
+          gitConfiguration: { sourceActionName: 'source', push: [{ branches: { includes: ['mainline'] } }] },
+        },
+      ];
+    },
+    path: 'triggers[0].gitConfiguration.sourceActionName',
+    rule: 'trigger-source-action',
+    mentions: ['"source"', 'CodeCommit', 'CodeStarSourceConnection'],
+  },
+  {
+    title: 'a trigger with neither push nor pullRequest',
+    base: v2,
+    mutate: (d) => {
+      delete d.triggers[0].gitConfiguration.push;
+      delete d.triggers[0].gitConfiguration.pullRequest;
+    },
+    path: 'triggers[0].gitConfiguration',
+    rule: 'trigger-filter',
+    mentions: ['push', 'pullRequest'],
+  },
+];
+
+const schemaCases: BrokenCase[] = [
+  {
+    title: 'only one stage',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages = d.stages.slice(0, 1);
+    },
+    path: 'stages',
+    rule: 'schema',
+    mentions: ['stages', 'at least 2'],
+  },
+  {
+    title: '51 actions in a stage',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages.push({
+        name: 'Approvals',
+        actions: Array.from({ length: 51 }, (_, index) => manualApproval(`Approve-${index}`)),
+      });
+    },
+    path: 'stages[3].actions',
+    rule: 'schema',
+    mentions: ['actions', 'at most 50'],
+  },
+  {
+    title: 'runOrder 0',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].runOrder = 0;
+    },
+    path: 'stages[1].actions[0].runOrder',
+    rule: 'schema',
+    mentions: ['runOrder', '1 to 999'],
+  },
+  {
+    title: 'runOrder 1000',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[2].actions[0].runOrder = 1000;
+    },
+    path: 'stages[2].actions[0].runOrder',
+    rule: 'schema',
+    mentions: ['runOrder', '1 to 999'],
+  },
+  {
+    title: 'a stage name with a space and a !',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].name = 'Build it!';
+    },
+    path: 'stages[1].name',
+    rule: 'schema',
+    mentions: ['stage name', 'letters, digits'],
+  },
+  {
+    title: 'an artifact name of 101 characters',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[0].actions[0].outputArtifacts[0].name = 'a'.repeat(101);
+    },
+    path: 'stages[0].actions[0].outputArtifacts[0].name',
+    rule: 'schema',
+    mentions: ['artifact name', '100 characters'],
+  },
+  {
+    title: 'a namespace with a dot',
+    base: v2,
+    mutate: (d) => {
+      d.stages[0].actions[0].namespace = 'Source.Variables';
+    },
+    path: 'stages[0].actions[0].namespace',
+    rule: 'schema',
+    mentions: ['namespace', '@ - _'],
+  },
+  {
+    title: 'timeoutInMinutes 4',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].timeoutInMinutes = 4;
+    },
+    path: 'stages[1].actions[0].timeoutInMinutes',
+    rule: 'schema',
+    mentions: ['timeoutInMinutes', '5 to 86400'],
+  },
+  {
+    title: 'the misspelt field runorder on an action',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].runorder = 1;
+    },
+    path: 'stages[1].actions[0].runorder',
+    rule: 'unknown-field',
+    // Names the offender and lists the fields an action may have, including the right spelling.
+    mentions: ['"runorder"', 'runOrder', 'actionTypeId', 'inputArtifacts'],
+  },
+  {
+    title: 'an unknown field at pipeline level',
+    base: v2,
+    mutate: (d) => {
+      d.pipelineTyp = 'V2';
+    },
+    path: 'pipelineTyp',
+    rule: 'unknown-field',
+    mentions: ['"pipelineTyp"', 'pipelineType', 'triggers'],
+  },
+  {
+    title: 'no pipeline name',
+    base: codecommit,
+    mutate: (d) => {
+      delete d.name;
+    },
+    path: 'name',
+    rule: 'schema',
+    mentions: ['name', 'required'],
+  },
+  {
+    title: 'no action name',
+    base: v2,
+    mutate: (d) => {
+      delete d.stages[1].actions[1].name;
+    },
+    path: 'stages[1].actions[1].name',
+    rule: 'schema',
+    mentions: ['stages[1].actions[1].name', 'required'],
+  },
+];
+
+describe('validatePipeline on broken declarations', () => {
+  test.each([
+    ['codecommit-codebuild-cloudformation.yml', codecommit],
+    ['v2-triggers-variables-parallel.json', v2],
+  ])('the unbroken base %s is valid, so every failure below comes from its mutation', (_name, base) => {
+    const result = run(base());
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  // Every structural rule code that lib/core/validate.ts reports has at least one case above.
+  test('the structural table covers every structural rule', () => {
+    const rules = [
+      'artifact-store-conflict', 'v2-only', 'retry-configuration', 'stage-name-unique', 'action-name-unique',
+      'variable-name-unique', 'first-stage-sources-only', 'source-in-first-stage', 'provider-unknown',
+      'provider-version', 'provider-runtime', 'configuration-required', 'configuration-unknown',
+      'input-artifact-count', 'output-artifact-count', 'commands-required', 'commands-only',
+      'environment-variable-unique', 'output-artifact-unique', 'input-artifact-unique', 'input-artifact-unknown',
+      'input-artifact-order', 'namespace-reserved', 'namespace-unique', 'namespace-unknown', 'namespace-order',
+      'variable-unknown', 'trigger-source-action', 'trigger-filter',
+    ];
+    expect(new Set(structuralCases.map((entry) => entry.rule))).toEqual(new Set(rules));
+    const all = [...structuralCases, ...schemaCases];
+    expect(new Set(all.map((entry) => `${entry.rule} @ ${entry.path}`)).size).toBeGreaterThanOrEqual(30);
+  });
+
+  describe.each([
+    ['structural rules', structuralCases],
+    ['schema', schemaCases],
+  ])('%s', (_group, cases) => {
+    test.each(cases.map((entry) => [entry.title, entry] as const))('%s', (_title, entry) => {
+      const declaration = entry.base();
+      entry.mutate(declaration);
+      const problems = problemsOf(run(declaration, entry.options));
+      const problem = findProblem(problems, entry.path, entry.rule);
+      expect(problem.message.trim()).not.toBe('');
+      for (const text of entry.mentions) expect(problem.message).toContain(text);
+      for (const text of entry.excludes ?? []) expect(problem.message).not.toContain(text);
+      for (const other of problems) {
+        expect(typeof other.path).toBe('string');
+        expect(other.rule).not.toBe('');
+        expect(other.message).not.toBe('');
+      }
+    });
+  });
+
+  test('schema problems stop validation before the structural rules run', () => {
+    // A bad runOrder plus a duplicate stage name: only the schema problem is reported.
+    const declaration = codecommit();
+    declaration.stages[1].actions[0].runOrder = 0;
+    declaration.stages[2].name = 'Build';
+    const problems = problemsOf(run(declaration));
+    expect(problems.map((problem) => problem.rule)).toEqual(['schema']);
+  });
+
+  test('several independent problems are all reported at once', () => {
+    const declaration = codecommit();
+    declaration.stages[2].name = 'Build';
+    declaration.stages[1].actions[0].actionTypeId.provider = 'Jenkins';
+    declaration.stages[2].actions[0].inputArtifacts[0].name = 'Ghost';
+    const problems = problemsOf(run(declaration));
+
+    expect(findProblem(problems, 'stages[2].name', 'stage-name-unique').message).toContain('"Build"');
+    expect(findProblem(problems, 'stages[1].actions[0].actionTypeId.provider', 'provider-unknown').message).toContain(
+      'AWS/Jenkins',
+    );
+    expect(findProblem(problems, 'stages[2].actions[0].inputArtifacts[0].name', 'input-artifact-unknown').message).toContain(
+      '"Ghost"',
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  test('problems are listed once each, in a stable order', () => {
+    const declaration = codecommit();
+    declaration.stages[2].name = 'Build';
+    declaration.stages[2].actions[0].inputArtifacts[0].name = 'Ghost';
+    const first = problemsOf(run(structuredClone(declaration)));
+    const second = problemsOf(run(structuredClone(declaration)));
+    expect(second).toEqual(first);
+    expect(new Set(first.map((problem) => `${problem.rule} @ ${problem.path}`)).size).toBe(first.length);
+  });
+
+  test('a failing declaration is not modified by validation', () => {
+    const declaration = v2();
+    declaration.stages[1].actions[1].configuration.ProjectName = '#{variables.nope}';
+    const before = structuredClone(declaration);
+    problemsOf(run(declaration));
+    expect(declaration).toEqual(before);
+  });
+});
+
+describe('the {pipeline, metadata} wrapper of get-pipeline output', () => {
+  const metadata = {
+    pipelineArn: 'arn:aws:codepipeline:us-west-2:123456789012:MyPipeline',
+    created: '2024-05-07T10:00:00.000Z',
+    updated: '2024-05-08T11:30:00.000Z',
+    pollingDisabledAt: '2024-05-08T11:30:00.000Z',
+  };
+
+  test('is accepted, and the pipeline inside it is what comes back', () => {
+    const result = run({ pipeline: v2(), metadata });
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.pipeline.name).toBe('MyPipeline');
+      expect(result.pipeline.stages.map((stage) => stage.name)).toEqual(['Source', 'Build']);
+      expect(result.pipeline).not.toHaveProperty('metadata');
+    }
+  });
+
+  test('reports paths relative to the pipeline object, not to the wrapper', () => {
+    const pipeline = codecommit();
+    pipeline.stages[2].actions[0].inputArtifacts[0].name = 'Ghost';
+    const problems = problemsOf(run({ pipeline, metadata }));
+    findProblem(problems, 'stages[2].actions[0].inputArtifacts[0].name', 'input-artifact-unknown');
+    expect(problems.every((problem) => !problem.path.startsWith('pipeline'))).toBe(true);
+
+    const schemaBroken = codecommit();
+    schemaBroken.stages[1].actions[0].runorder = 1;
+    findProblem(problemsOf(run({ pipeline: schemaBroken, metadata })), 'stages[1].actions[0].runorder', 'unknown-field');
+  });
+
+  test('is not unwrapped when it has other fields besides pipeline and metadata', () => {
+    const problems = problemsOf(run({ pipeline: v2(), metadata, tags: [] }));
+    expect(problems.some((problem) => problem.rule === 'unknown-field' && problem.message.includes('"pipeline"'))).toBe(
+      true,
+    );
+  });
+});
+
+describe('parseDeclarationText on broken text', () => {
+  function parse(text: string) {
+    let parsed: ReturnType<typeof parseDeclarationText> | undefined;
+    expect(() => {
+      parsed = parseDeclarationText(text);
+    }).not.toThrow();
+    return parsed!;
+  }
+
+  test.each([
+    ['an unclosed flow sequence (fixture)', readText('broken/unclosed-flow-sequence.yml')],
+    ['a duplicate key (fixture)', readText('broken/duplicate-key.yml')],
+    ['truncated JSON', '{"name": "MyPipeline", "stages": [{"name": "Source"'],
+    ['a bad indent', 'name: MyPipeline\nstages:\n  - name: Source\n   actions: []\n'],
+  ])('%s gives a syntax problem', (_title, text) => {
+    const parsed = parse(text);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems.length).toBeGreaterThan(0);
+    for (const problem of parsed.problems) {
+      expect(problem).toMatchObject({ path: '', rule: 'syntax' });
+      expect(problem.message).toContain('Fix the JSON or YAML syntax');
+      expect(problem.message.length).toBeGreaterThan('. Fix the JSON or YAML syntax.'.length);
+    }
+  });
+
+  test.each([
+    ['a list', '- name: MyPipeline\n'],
+    ['a scalar', 'just a string\n'],
+    ['an empty file', ''],
+  ])('%s at the top level gives a syntax problem asking for one pipeline object', (_title, text) => {
+    const parsed = parse(text);
+    expect(parsed).toEqual({
+      ok: false,
+      problems: [{ path: '', rule: 'syntax', message: expect.stringContaining('one pipeline object') }],
+    });
+  });
+
+  test('the duplicate-key fixture names the duplicated key', () => {
+    const parsed = parse(readText('broken/duplicate-key.yml'));
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.problems[0]!.message.toLowerCase()).toContain('unique');
+  });
+});
+
+describe('schema messages', () => {
+  test('a value of the wrong type is reported as the wrong type, not as missing', () => {
+    const declaration = codecommit();
+    // A YAML boolean where CodePipeline wants the string 'false': a common slip.
+    declaration.stages[0].actions[0].configuration.PollForSourceChanges = false;
+    declaration.stages[1].actions[0].runOrder = '2';
+    const problems = problemsOf(run(declaration));
+    const poll = findProblem(problems, 'stages[0].actions[0].configuration.PollForSourceChanges', 'schema');
+    const runOrder = findProblem(problems, 'stages[1].actions[0].runOrder', 'schema');
+    expect(poll.message).not.toContain('is required');
+    expect(runOrder.message).toBe('runOrder must be a number');
+  });
+
+  test('an unknown field in an artifactStores entry lists the fields an artifact store may have', () => {
+    const declaration = codecommit();
+    delete declaration.artifactStore;
+    declaration.artifactStores = { 'us-west-2': { type: 'S3', location: 'amzn-s3-demo-bucket', bucket: 'x' } };
+    const problem = findProblem(problemsOf(run(declaration)), 'artifactStores.us-west-2.bucket', 'unknown-field');
+    expect(problem.message).toContain('type, location, encryptionKey');
+  });
+});
