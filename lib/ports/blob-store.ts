@@ -1,0 +1,35 @@
+import type { Readable } from 'node:stream';
+import { NotFoundError } from '../core/errors';
+
+/** Where an object lives: CodePipeline's S3ArtifactLocation. */
+export interface S3Location {
+  bucketName: string;
+  objectKey: string;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  cacheControl?: string;
+}
+
+export interface StoredObject {
+  eTag?: string;
+  versionId?: string;
+}
+
+/** Objects in buckets: S3 on AWS, the embedded S3 locally. Bodies are streamed, never held whole. */
+export interface BlobStore {
+  put(location: S3Location, body: Readable | Buffer | string, options?: PutOptions): Promise<StoredObject>;
+  /** Rejects with a `BlobNotFoundError` when there is no such object. */
+  get(location: S3Location): Promise<StoredObject & { body: Readable; contentLength?: number }>;
+  /** Rejects with a `BlobNotFoundError` when there is no such object. */
+  head(location: S3Location): Promise<StoredObject & { contentLength?: number }>;
+  /** Creates the bucket if it does not exist. */
+  ensureBucket(bucketName: string): Promise<void>;
+}
+
+export class BlobNotFoundError extends NotFoundError {
+  constructor(readonly location: S3Location, options?: { cause?: unknown }) {
+    super(`s3://${location.bucketName}/${location.objectKey} does not exist`, options);
+  }
+}
