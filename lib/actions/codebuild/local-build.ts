@@ -1,0 +1,154 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stageArtifacts, type StagedArtifacts } from './artifact-staging';
+import type { Buildspec } from './buildspec';
+import { BuildLog } from './build-log';
+import { BuildPhases } from './build-phases';
+import { ShellSession, singleQuoted } from './shell-session';
+
+export type { StagedArtifact, StagedArtifacts } from './artifact-staging';
+
+export interface LocalBuildRequest {
+  buildspec: Buildspec;
+  /** CODEBUILD_SRC_DIR: the primary source, where the commands start. */
+  sourceDirectory: string;
+  /** Secondary sources by name, each exposed as CODEBUILD_SRC_DIR_<name>. */
+  secondarySourceDirectories: Record<string, string>;
+  /** The action's and the caller's variables; they override the buildspec's env.variables, as a start-build override does. */
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  /** The build log as it happens: command output, and CodeBuild's "[Container]" lines. */
+  onLog: (text: string) => void;
+  /** Aborting stops the build: everything it started is killed and the status is STOPPED. */
+  signal?: AbortSignal;
+}
+
+export interface LocalBuildResult {
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
+  failedPhase?: string;
+  failedCommand?: string;
+  exitCode?: number;
+  /** Why the build did not succeed, in the words of CodeBuild's phase context message. */
+  message?: string;
+  /** env.exported-variables, as the shell held them after the last phase; empty when the build was killed. */
+  exportedVariables: Record<string, string>;
+  /** Staged only when the build succeeded; the caller owns and removes the directories. */
+  artifacts: StagedArtifacts;
+}
+
+/** Runs a buildspec in a local shell the way CodeBuild runs it in its build container. */
+export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBuildResult> {
+  const log = new BuildLog(request.onLog);
+  const unfinished = { exportedVariables: {}, artifacts: { secondary: {} } };
+  if (request.signal?.aborted) {
+    log.container('Build stopped before it started');
+    return { status: 'STOPPED', message: 'The build was stopped', ...unfinished };
+  }
+  const unready = (await missingSourceDirectory(request)) ?? secretsNotGivenLocally(request);
+  if (unready) {
+    log.container(`Phase context status code: CLIENT_ERROR Message: ${unready}`);
+    return { status: 'FAILED', failedPhase: 'DOWNLOAD_SOURCE', message: unready, ...unfinished };
+  }
+
+  const scratch = await mkdtemp(path.join(tmpdir(), 'sluice-build-'));
+  const session = new ShellSession({
+    shell: request.buildspec.env?.shell ?? 'bash',
+    cwd: request.sourceDirectory,
+    env: buildEnvironment(request),
+    onOutput: (text) => log.output(text),
+  });
+  let interruption: { status: 'TIMED_OUT' | 'STOPPED'; message: string } | undefined;
+  const interrupt = (status: 'TIMED_OUT' | 'STOPPED', message: string) => {
+    if (interruption) return;
+    interruption = { status, message };
+    log.container(message);
+    void session.kill();
+  };
+  const timer = setTimeout(() => interrupt('TIMED_OUT', `Build timed out after ${request.timeoutSeconds} seconds`), request.timeoutSeconds * 1000);
+  const stop = () => interrupt('STOPPED', 'The build was stopped');
+  request.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const failure = await new BuildPhases(session, log, request.buildspec).run();
+    const exportedVariables =
+      failure && failure.cause !== 'command' ? {} : await readExportedVariables(session, request.buildspec.env?.['exported-variables'] ?? [], scratch);
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', stop);
+    if (interruption) {
+      return { status: interruption.status, failedPhase: failure?.phase, failedCommand: failure?.command, message: interruption.message, ...unfinished };
+    }
+    if (failure) {
+      const { phase: failedPhase, command: failedCommand, exitCode, message } = failure;
+      return { status: 'FAILED', failedPhase, failedCommand, exitCode, message, exportedVariables, artifacts: { secondary: {} } };
+    }
+    return await withArtifacts(request, log, exportedVariables);
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', stop);
+    // CodeBuild discards the container at the end, so nothing a build left running outlives it.
+    await session.kill();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function withArtifacts(request: LocalBuildRequest, log: BuildLog, exportedVariables: Record<string, string>): Promise<LocalBuildResult> {
+  const artifacts = request.buildspec.artifacts;
+  if (!artifacts) return { status: 'SUCCEEDED', exportedVariables, artifacts: { secondary: {} } };
+  try {
+    const staged = await stageArtifacts(artifacts, request.sourceDirectory, log);
+    log.container('Phase complete: UPLOAD_ARTIFACTS State: SUCCEEDED');
+    return { status: 'SUCCEEDED', exportedVariables, artifacts: staged };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.container('Phase complete: UPLOAD_ARTIFACTS State: FAILED');
+    log.container(`Phase context status code: CLIENT_ERROR Message: ${message}`);
+    return { status: 'FAILED', failedPhase: 'UPLOAD_ARTIFACTS', message, exportedVariables, artifacts: { secondary: {} } };
+  }
+}
+
+/** Precedence as in CodeBuild: the runner's own variables, then the request's overrides, then the buildspec's. */
+function buildEnvironment(request: LocalBuildRequest): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CI: 'true',
+    ...request.buildspec.env?.variables,
+    ...request.environment,
+    ...sourceVariables(request),
+    CODEBUILD_BUILD_SUCCEEDING: '1',
+  };
+}
+
+/** CODEBUILD_SRC_DIR, and CODEBUILD_SRC_DIR_<name> for each secondary source. */
+function sourceVariables(request: LocalBuildRequest): Record<string, string> {
+  const secondary = Object.entries(request.secondarySourceDirectories).map(([name, directory]) => [`CODEBUILD_SRC_DIR_${name}`, directory]);
+  return { CODEBUILD_SRC_DIR: request.sourceDirectory, ...Object.fromEntries(secondary) };
+}
+
+async function missingSourceDirectory(request: LocalBuildRequest): Promise<string | undefined> {
+  for (const [variable, directory] of Object.entries(sourceVariables(request))) {
+    const isDirectory = await stat(directory).then((found) => found.isDirectory(), () => false);
+    if (!isDirectory) return `${variable} ${directory} is not a directory`;
+  }
+  return undefined;
+}
+
+/** The build's Parameter Store and Secrets Manager variables that neither the request nor this process gives. */
+function secretsNotGivenLocally(request: LocalBuildRequest): string | undefined {
+  const env = request.buildspec.env;
+  const names = [...Object.keys(env?.['parameter-store'] ?? {}), ...Object.keys(env?.['secrets-manager'] ?? {})];
+  const unavailable = names.filter((name) => request.environment[name] === undefined && process.env[name] === undefined);
+  if (unavailable.length === 0) return undefined;
+  const one = unavailable.length === 1;
+  return `${unavailable.join(', ')} come${one ? 's' : ''} from Parameter Store or Secrets Manager, which a local build cannot read; give ${one ? 'it' : 'them'} in the action's EnvironmentVariables or the environment`;
+}
+
+/** Reads the variables through the shell itself, so that values set by `export` in any phase are seen. */
+async function readExportedVariables(session: ShellSession, names: readonly string[], scratch: string): Promise<Record<string, string>> {
+  if (names.length === 0) return {};
+  const file = path.join(scratch, 'exported-variables');
+  const values = names.map((name) => `"\${${name}-}"`).join(' ');
+  const outcome = await session.run(`printf '%s\\0' ${values} > ${singleQuoted(file)}`, { subshell: false });
+  if (outcome.kind !== 'exited' || outcome.exitCode !== 0) return {};
+  const read = (await readFile(file, 'utf8')).split('\0');
+  return Object.fromEntries(names.map((name, index) => [name, read[index] ?? '']));
+}
