@@ -1,0 +1,90 @@
+import { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { BlobNotFoundError, type BlobStore, type PutOptions, type S3Location, type StoredObject } from '../../ports/blob-store';
+
+/** HeadObject reports a missing object as a bare 404, `NotFound`; a missing bucket means no object either. */
+const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
+
+/**
+ * The BlobStore on S3, or on anything that speaks its API, with a client that the caller builds.
+ * No checksum algorithm is ever requested, so the client's own checksum settings apply.
+ *
+ * @example
+ * const blobs = new S3BlobStore(new S3Client({}));
+ * await blobs.put({ bucketName: 'artifacts', objectKey: 'app/Source/abc.zip' }, createReadStream('app.zip'));
+ */
+export class S3BlobStore implements BlobStore {
+  constructor(private readonly s3: S3Client) {}
+
+  async put(location: S3Location, body: Readable | Buffer | string, options: PutOptions = {}): Promise<StoredObject> {
+    const params = {
+      Bucket: location.bucketName,
+      Key: location.objectKey,
+      Body: body,
+      ContentType: options.contentType,
+      CacheControl: options.cacheControl,
+    };
+    // A stream's length is unknown, so it goes up in 5 MB parts and is never held whole.
+    const stored =
+      body instanceof Readable
+        ? await new Upload({ client: this.s3, params }).done()
+        : await this.s3.send(new PutObjectCommand(params));
+    return { eTag: stored.ETag, versionId: stored.VersionId };
+  }
+
+  async get(location: S3Location): Promise<StoredObject & { body: Readable; contentLength?: number }> {
+    const object = await this.notFoundAsBlobError(location, () =>
+      this.s3.send(new GetObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
+    );
+    if (!(object.Body instanceof Readable)) {
+      throw new TypeError(`s3://${location.bucketName}/${location.objectKey}: the S3 client did not return a Node.js stream`);
+    }
+    return { body: object.Body, contentLength: object.ContentLength, eTag: object.ETag, versionId: object.VersionId };
+  }
+
+  async head(location: S3Location): Promise<StoredObject & { contentLength?: number }> {
+    const object = await this.notFoundAsBlobError(location, () =>
+      this.s3.send(new HeadObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
+    );
+    return { contentLength: object.ContentLength, eTag: object.ETag, versionId: object.VersionId };
+  }
+
+  async ensureBucket(bucketName: string): Promise<void> {
+    try {
+      await this.s3.send(new CreateBucketCommand({ Bucket: bucketName }));
+    } catch (error) {
+      if (!(error instanceof S3ServiceException)) throw error;
+      if (error.name === 'BucketAlreadyOwnedByYou') return;
+      // s3rver says this of its own buckets; on AWS it means that another account has the name.
+      if (error.name === 'BucketAlreadyExists' && (await this.canReach(bucketName))) return;
+      throw error;
+    }
+  }
+
+  private async canReach(bucketName: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadBucketCommand({ Bucket: bucketName }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async notFoundAsBlobError<T>(location: S3Location, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (error instanceof S3ServiceException && MISSING_OBJECT.has(error.name)) throw new BlobNotFoundError(location, { cause: error });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStore, S3Location } from '../ports/blob-store';
+import { extractZip, zipDirectory, type ZipDirectoryOptions } from './zip';
+
+export interface StoreArtifactRequest {
+  bucketName: string;
+  pipelineName: string;
+  artifactName: string;
+  /** The directory whose files make up the artifact. */
+  directory: string;
+  /** picomatch globs relative to `directory`; all files when absent. */
+  files?: string[];
+}
+
+/** Eight URL-safe characters: short like CodePipeline's ids, and unique enough for one pipeline's artifacts. */
+export function randomArtifactId(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+/**
+ * Output artifacts as zips in a BlobStore, at CodePipeline's `<pipeline>/<artifact>/<id>.zip`.
+ * Zips are streamed in both directions and never held in memory.
+ *
+ * @example
+ * const artifacts = new ArtifactStore(new S3BlobStore(s3));
+ * const location = await artifacts.storeArtifact({ bucketName, pipelineName: 'webapp', artifactName: 'BuildOutput', directory: 'dist' });
+ * await artifacts.fetchArtifact(location, 'workspace/BuildOutput');
+ */
+export class ArtifactStore {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly newArtifactId: () => string = randomArtifactId,
+  ) {}
+
+  /** Zips `directory` to a new object at `<pipelineName>/<artifactName>/<id>.zip`. */
+  async storeArtifact(request: StoreArtifactRequest): Promise<S3Location> {
+    const location = {
+      bucketName: request.bucketName,
+      objectKey: `${request.pipelineName}/${request.artifactName}/${this.newArtifactId()}.zip`,
+    };
+    await this.storeDirectory(location, request.directory, { files: request.files });
+    return location;
+  }
+
+  /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */
+  async storeDirectory(location: S3Location, directory: string, options: ZipDirectoryOptions = {}): Promise<void> {
+    const zip = zipDirectory(directory, options);
+    try {
+      await this.blobs.put(location, zip, { contentType: 'application/zip' });
+    } catch (error) {
+      // A failed upload may leave the zip unread; stop reading the directory.
+      zip.destroy();
+      throw error;
+    }
+  }
+
+  /**
+   * Extracts the artifact at `location` into `directory` and returns the names it wrote. The zip
+   * passes through a temporary file, because a zip's index sits at its end.
+   * Rejects with a `BlobNotFoundError` when there is no such artifact.
+   */
+  async fetchArtifact(location: S3Location, directory: string): Promise<string[]> {
+    const temporaryDirectory = await mkdtemp(path.join(os.tmpdir(), 'sluice-artifact-'));
+    try {
+      const zipFile = path.join(temporaryDirectory, 'artifact.zip');
+      await pipeline((await this.blobs.get(location)).body, createWriteStream(zipFile));
+      return await extractZip(zipFile, directory);
+    } finally {
+      await rm(temporaryDirectory, { recursive: true, force: true });
+    }
+  }
+}

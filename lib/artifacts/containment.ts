@@ -1,0 +1,54 @@
+import { lstat, mkdir, readlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Linux gives up after 40 links in one lookup; so do we. */
+const MAX_LINK_HOPS = 40;
+
+/** True when `candidate` is `root` or lies below it. Both are absolute and normalized. */
+export function isWithin(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+/**
+ * Where `target` leads when looked up from the real directory `from`, following links the way
+ * the kernel does: a `..` after a link goes up from where the link points, not from the link's name.
+ * The part from the first missing component on is taken as written.
+ */
+export async function realLocation(from: string, target: string, hops = 0): Promise<string> {
+  let current = path.isAbsolute(target) ? path.parse(from).root : from;
+  const parts = target.split(/[\\/]/);
+  for (const [index, part] of parts.entries()) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      current = path.dirname(current);
+      continue;
+    }
+    const next = path.join(current, part);
+    const stats = await lstat(next).catch(() => undefined);
+    if (!stats) return path.join(next, ...parts.slice(index + 1));
+    if (stats.isSymbolicLink()) {
+      if (hops >= MAX_LINK_HOPS) throw new Error(`too many levels of links at ${next}`);
+      current = await realLocation(current, await readlink(next), hops + 1);
+    } else {
+      current = next;
+    }
+  }
+  return current;
+}
+
+/**
+ * Creates `directory` and its missing parents below `root`, refusing to pass through a link or a
+ * file on the way. Returns the name of the offending component, or undefined when all is well.
+ */
+export async function makeDirectoriesWithin(root: string, directory: string): Promise<string | undefined> {
+  let current = root;
+  for (const part of path.relative(root, directory).split(path.sep)) {
+    if (part === '') continue;
+    current = path.join(current, part);
+    const stats = await lstat(current).catch(() => undefined);
+    if (!stats) await mkdir(current);
+    else if (!stats.isDirectory()) return path.relative(root, current);
+  }
+  return undefined;
+}

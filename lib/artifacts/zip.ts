@@ -1,0 +1,192 @@
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, realpath, rm, stat, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
+import picomatch from 'picomatch';
+import yauzl, { type Entry, type ZipFile as ZipReader } from 'yauzl';
+import { ZipFile } from 'yazl';
+import { BadInputError } from '../core/errors';
+import { isWithin, makeDirectoriesWithin, realLocation } from './containment';
+
+const FILE_TYPE_MASK = 0o170000;
+const SYMLINK_TYPE = 0o120000;
+const DIRECTORY_TYPE = 0o040000;
+/** A link target longer than PATH_MAX is not a link target. */
+const MAX_LINK_TARGET_BYTES = 4096;
+
+export interface ZipDirectoryOptions {
+  /** picomatch globs, relative to the directory, that select the files to include. Default: all. */
+  files?: string[];
+}
+
+/**
+ * Streams a zip of the files below `directory`, with their modes, so executables stay executable.
+ * Links that lead to a place inside the directory are followed and stored as what they point to;
+ * links that lead outside it, or nowhere, are left out. Empty directories are not stored.
+ *
+ * @example
+ * await pipeline(zipDirectory('build', { files: ['dist/**', 'appspec.yml'] }), createWriteStream('out.zip'));
+ */
+export function zipDirectory(directory: string, options: ZipDirectoryOptions = {}): Readable {
+  const zip = new ZipFile();
+  const output = new PassThrough();
+  zip.on('error', (error: Error) => output.destroy(error));
+  zip.outputStream.pipe(output);
+  addTree(zip, directory, options.files).then(
+    () => zip.end(),
+    (error: unknown) => output.destroy(error as Error),
+  );
+  return output;
+}
+
+async function addTree(zip: ZipFile, directory: string, files: string[] | undefined): Promise<void> {
+  const root = await realpath(directory);
+  const selected = files ? picomatch(files, { dot: true }) : () => true;
+  await addDirectory(zip, { root, selected }, root, '', [root]);
+}
+
+async function addDirectory(
+  zip: ZipFile,
+  tree: { root: string; selected: (name: string) => boolean },
+  directory: string,
+  prefix: string,
+  ancestors: string[],
+): Promise<void> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const name = prefix + entry.name;
+    let real = path.join(directory, entry.name);
+    if (entry.isSymbolicLink()) {
+      const target = await realpath(real).catch(() => undefined);
+      if (target === undefined || !isWithin(tree.root, target)) continue;
+      real = target;
+    }
+    const stats = await stat(real);
+    if (stats.isDirectory()) {
+      // A link to an ancestor would make the walk endless.
+      if (!ancestors.includes(real)) await addDirectory(zip, tree, real, `${name}/`, [...ancestors, real]);
+    } else if (stats.isFile() && tree.selected(name)) {
+      zip.addFile(real, name);
+    }
+  }
+}
+
+/**
+ * Extracts `zipFile` into `directory` one entry at a time, keeping file modes, and returns the
+ * names of the files and links it wrote. An entry whose path leaves the directory (`../x`, `/x`,
+ * `a/../../x`), and a link that leads outside it, are refused with a `BadInputError` that names
+ * the entry; nothing is ever written outside the directory. Links are made after every file,
+ * so that no file is written through one.
+ */
+export async function extractZip(zipFile: string, directory: string): Promise<string[]> {
+  await mkdir(directory, { recursive: true });
+  const root = await realpath(directory);
+  const zip = await openZip(zipFile);
+  const written: string[] = [];
+  const links: { name: string; destination: string; target: string }[] = [];
+  try {
+    for await (const entry of zip.eachEntry()) {
+      const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+      const destination = destinationOf(root, name);
+      const type = (entry.externalFileAttributes >>> 16) & FILE_TYPE_MASK;
+      if (name.endsWith('/') || type === DIRECTORY_TYPE) {
+        await makeDirectories(root, destination, name);
+      } else if (destination === root) {
+        throw new BadInputError(`zip entry ${JSON.stringify(name)} names the extraction directory itself, not a file in it`);
+      } else if (type === SYMLINK_TYPE) {
+        links.push({ name, destination, target: await linkTarget(zip, entry, name) });
+      } else {
+        await makeDirectories(root, path.dirname(destination), name);
+        await writeFile(zip, entry, destination, name);
+        written.push(name);
+      }
+    }
+    await makeLinks(root, links);
+  } finally {
+    zip.close();
+  }
+  return [...written, ...links.map((link) => link.name)];
+}
+
+async function openZip(zipFile: string): Promise<ZipReader> {
+  try {
+    // Names are decoded and checked here, not by yauzl, so that a refusal says which entry and why.
+    return await yauzl.openPromise(zipFile, { lazyEntries: true, autoClose: false, decodeStrings: false });
+  } catch (error) {
+    throw new BadInputError(`${zipFile} is not a zip that can be read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function destinationOf(root: string, name: string): string {
+  if (name === '' || name.includes('\0') || /^[a-zA-Z]:/.test(name) || path.isAbsolute(name)) {
+    throw new BadInputError(`zip entry ${JSON.stringify(name)} has an absolute or empty path; only relative paths can be extracted`);
+  }
+  const destination = path.resolve(root, name);
+  if (!isWithin(root, destination)) {
+    throw new BadInputError(`zip entry ${JSON.stringify(name)} would be written outside ${root}; the zip is refused`);
+  }
+  return destination;
+}
+
+async function makeDirectories(root: string, directory: string, name: string): Promise<void> {
+  const obstacle = await makeDirectoriesWithin(root, directory);
+  if (obstacle !== undefined) {
+    throw new BadInputError(`zip entry ${JSON.stringify(name)} would be written through ${obstacle}, which is not a directory`);
+  }
+}
+
+async function writeFile(zip: ZipReader, entry: Entry, destination: string, name: string): Promise<void> {
+  const mode = (entry.externalFileAttributes >>> 16) & 0o777 || 0o644;
+  // O_NOFOLLOW: an existing link at the destination must not redirect the write.
+  const file = await open(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOOP') throw new BadInputError(`zip entry ${JSON.stringify(name)} would be written through a link`);
+      throw error;
+    },
+  );
+  try {
+    await file.chmod(mode);
+    await pipeline(await zip.openReadStreamPromise(entry), file.createWriteStream());
+  } finally {
+    await file.close();
+  }
+}
+
+async function linkTarget(zip: ZipReader, entry: Entry, name: string): Promise<string> {
+  if (entry.uncompressedSize > MAX_LINK_TARGET_BYTES) {
+    throw new BadInputError(`zip entry ${JSON.stringify(name)} is a link with a ${entry.uncompressedSize}-byte target; that is not a path`);
+  }
+  return text(await zip.openReadStreamPromise(entry));
+}
+
+/**
+ * Makes every link, then checks where each one leads in the finished tree, where no later entry
+ * can change it. On refusal, no link that the zip made is left behind.
+ */
+async function makeLinks(root: string, links: { name: string; destination: string; target: string }[]): Promise<void> {
+  const made: string[] = [];
+  try {
+    for (const link of links) {
+      await makeDirectories(root, path.dirname(link.destination), link.name);
+      await symlink(link.target, link.destination).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') throw new BadInputError(`zip entry ${JSON.stringify(link.name)} is a link, but something already exists at that path`);
+        throw error;
+      });
+      made.push(link.destination);
+    }
+    for (const link of links) {
+      const leadsTo = await realLocation(path.dirname(link.destination), link.target);
+      if (!isWithin(root, leadsTo)) {
+        throw new BadInputError(
+          `zip entry ${JSON.stringify(link.name)} is a link to ${JSON.stringify(link.target)}, which leads outside ${root}; the zip is refused`,
+        );
+      }
+    }
+  } catch (error) {
+    await Promise.all(made.map((destination) => rm(destination, { force: true })));
+    throw error;
+  }
+}

@@ -1,0 +1,89 @@
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import { ArtifactStore } from '../../lib/artifacts/artifact-store';
+import { BlobNotFoundError } from '../../lib/ports/blob-store';
+import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+
+const BUCKET = 'sluice-artifacts';
+
+describe('ArtifactStore through the embedded s3rver', () => {
+  let scratch: string;
+  let test: TestStack;
+  let blobs: S3BlobStore;
+
+  beforeAll(async () => {
+    scratch = await temporaryDirectory();
+    test = await startTestStack(path.join(scratch, 'data'));
+    blobs = new S3BlobStore(test.clients.s3);
+    await blobs.ensureBucket(BUCKET);
+  });
+
+  afterAll(async () => {
+    await test.stop();
+    await removeDirectory(scratch);
+  });
+
+  it('stores a directory as a zip at <pipeline>/<artifact>/<id>.zip and fetches it back', async () => {
+    const source = path.join(scratch, 'build');
+    await mkdir(path.join(source, 'dist'), { recursive: true });
+    await writeFile(path.join(source, 'dist/app.js'), 'console.log("app")');
+    await writeFile(path.join(source, 'dist/start.sh'), '#!/bin/sh\nnode app.js\n');
+    await chmod(path.join(source, 'dist/start.sh'), 0o755);
+    await writeFile(path.join(source, 'notes.txt'), 'not part of the artifact');
+    const artifacts = new ArtifactStore(blobs, () => 'Ab3dE6g');
+
+    const location = await artifacts.storeArtifact({
+      bucketName: BUCKET,
+      pipelineName: 'webapp',
+      artifactName: 'BuildOutput',
+      directory: source,
+      files: ['dist/**'],
+    });
+
+    expect(location).toEqual({ bucketName: BUCKET, objectKey: 'webapp/BuildOutput/Ab3dE6g.zip' });
+    const workspace = path.join(scratch, 'workspace');
+    expect((await artifacts.fetchArtifact(location, workspace)).sort()).toEqual(['dist/app.js', 'dist/start.sh']);
+    expect(await readFile(path.join(workspace, 'dist/app.js'), 'utf8')).toBe('console.log("app")');
+    expect((await stat(path.join(workspace, 'dist/start.sh'))).mode & 0o111).toBe(0o111);
+    await expect(stat(path.join(workspace, 'notes.txt'))).rejects.toThrow('ENOENT');
+  });
+
+  it('gives each stored artifact its own random id', async () => {
+    const source = path.join(scratch, 'tiny');
+    await mkdir(source, { recursive: true });
+    await writeFile(path.join(source, 'a.txt'), 'a');
+    const artifacts = new ArtifactStore(blobs);
+    const request = { bucketName: BUCKET, pipelineName: 'webapp', artifactName: 'SourceOutput', directory: source };
+
+    const first = await artifacts.storeArtifact(request);
+    const second = await artifacts.storeArtifact(request);
+
+    expect(first.objectKey).toMatch(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/);
+    expect(second.objectKey).not.toBe(first.objectKey);
+  });
+
+  it('stores a directory at a location the caller chose', async () => {
+    const source = path.join(scratch, 'chosen');
+    await mkdir(source, { recursive: true });
+    await writeFile(path.join(source, 'b.txt'), 'b');
+    const artifacts = new ArtifactStore(blobs);
+    const location = { bucketName: BUCKET, objectKey: 'webapp/BuildOutput/build-1' };
+
+    await artifacts.storeDirectory(location, source);
+
+    const workspace = path.join(scratch, 'chosen-workspace');
+    expect(await artifacts.fetchArtifact(location, workspace)).toEqual(['b.txt']);
+    expect(await readFile(path.join(workspace, 'b.txt'), 'utf8')).toBe('b');
+  });
+
+  it('rejects a missing artifact with BlobNotFoundError naming its location', async () => {
+    const artifacts = new ArtifactStore(blobs);
+    const location = { bucketName: BUCKET, objectKey: 'webapp/BuildOutput/missing.zip' };
+
+    const fetching = artifacts.fetchArtifact(location, path.join(scratch, 'nowhere'));
+
+    await expect(fetching).rejects.toThrow(BlobNotFoundError);
+    await expect(fetching).rejects.toThrow(`s3://${BUCKET}/webapp/BuildOutput/missing.zip`);
+  });
+});

@@ -1,0 +1,219 @@
+import { createWriteStream } from 'node:fs';
+import { chmod, lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
+import { ZipFile } from 'yazl';
+import { extractZip, zipDirectory } from '../../../lib/artifacts/zip';
+import { BadInputError } from '../../../lib/core/errors';
+import { removeDirectory, temporaryDirectory } from '../../support/embedded-stack';
+
+let scratch: string;
+
+beforeEach(async () => {
+  scratch = await temporaryDirectory('sluice-zip-');
+});
+
+afterEach(async () => {
+  await removeDirectory(scratch);
+});
+
+async function writeTree(root: string, files: Record<string, string>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, name)), { recursive: true });
+    await writeFile(path.join(root, name), content);
+  }
+}
+
+/** Every file below `root`, by relative name, with its content. */
+async function readTree(root: string): Promise<Record<string, string>> {
+  const tree: Record<string, string> = {};
+  for (const name of await readdir(root, { recursive: true })) {
+    const file = path.join(root, name);
+    if ((await stat(file)).isFile()) tree[name] = await readFile(file, 'utf8');
+  }
+  return tree;
+}
+
+async function zipTo(directory: string, zipFile: string, files?: string[]): Promise<void> {
+  await pipeline(zipDirectory(directory, { files }), createWriteStream(zipFile));
+}
+
+interface CraftedEntry {
+  name: string;
+  content: string;
+  mode?: number;
+}
+
+/** True when yazl would write `name` as it is. */
+function yazlAccepts(name: string): boolean {
+  const normalized = name.replace(/\\/g, '/');
+  return !normalized.startsWith('/') && !normalized.split('/').includes('..');
+}
+
+/**
+ * A zip that may hold entry names yazl refuses to write: such an entry is added under a
+ * placeholder of the same length, which is then replaced in the local and central headers alike.
+ */
+async function craftZip(zipFile: string, entries: CraftedEntry[]): Promise<void> {
+  const zip = new ZipFile();
+  const renames: { from: Buffer; to: Buffer }[] = [];
+  entries.forEach((entry, index) => {
+    const placeholder = yazlAccepts(entry.name) ? entry.name : String.fromCharCode(81 + index).repeat(Buffer.byteLength(entry.name));
+    if (placeholder !== entry.name) renames.push({ from: Buffer.from(placeholder), to: Buffer.from(entry.name) });
+    zip.addBuffer(Buffer.from(entry.content), placeholder, { mode: entry.mode ?? 0o100644, compress: false });
+  });
+  zip.end();
+  const bytes = await buffer(zip.outputStream);
+  for (const { from, to } of renames) {
+    let at = bytes.indexOf(from);
+    expect(at).not.toBe(-1);
+    while (at !== -1) {
+      to.copy(bytes, at);
+      at = bytes.indexOf(from, at + from.length);
+    }
+  }
+  await writeFile(zipFile, bytes);
+}
+
+describe('zipDirectory and extractZip', () => {
+  it('round-trips a tree of nested files and keeps the executable bit', async () => {
+    const source = path.join(scratch, 'source');
+    const files = {
+      'README.md': '# app\n',
+      'src/index.js': 'console.log(1)\n',
+      'src/lib/deep/nested.txt': 'deep',
+      'scripts/build.sh': '#!/bin/sh\necho built\n',
+      '.hidden/config': 'x=1',
+    };
+    await writeTree(source, files);
+    await chmod(path.join(source, 'scripts/build.sh'), 0o755);
+    const zipFile = path.join(scratch, 'out.zip');
+    await zipTo(source, zipFile);
+
+    const target = path.join(scratch, 'target');
+    const written = await extractZip(zipFile, target);
+
+    expect(written.sort()).toEqual(Object.keys(files).sort());
+    expect(await readTree(target)).toEqual(files);
+    expect((await stat(path.join(target, 'scripts/build.sh'))).mode & 0o111).toBe(0o111);
+    expect((await stat(path.join(target, 'README.md'))).mode & 0o111).toBe(0);
+  });
+
+  it('includes only the files that the globs select', async () => {
+    const source = path.join(scratch, 'source');
+    await writeTree(source, { 'dist/app.js': 'app', 'dist/app.js.map': 'map', 'appspec.yml': 'spec', 'src/app.ts': 'ts' });
+    const zipFile = path.join(scratch, 'out.zip');
+    await zipTo(source, zipFile, ['dist/*.js', 'appspec.yml']);
+
+    const target = path.join(scratch, 'target');
+    await extractZip(zipFile, target);
+
+    expect(await readTree(target)).toEqual({ 'dist/app.js': 'app', 'appspec.yml': 'spec' });
+  });
+
+  it('follows links that stay inside the directory and leaves out the others', async () => {
+    const source = path.join(scratch, 'source');
+    await writeTree(source, { 'real/file.txt': 'inside' });
+    await writeFile(path.join(scratch, 'secret.txt'), 'outside');
+    await symlink('real/file.txt', path.join(source, 'link-to-file'));
+    await symlink('real', path.join(source, 'link-to-dir'));
+    await symlink('..', path.join(source, 'real/loop'));
+    await symlink('../secret.txt', path.join(source, 'link-outside'));
+    await symlink('missing', path.join(source, 'dangling'));
+    const zipFile = path.join(scratch, 'out.zip');
+    await zipTo(source, zipFile);
+
+    const target = path.join(scratch, 'target');
+    await extractZip(zipFile, target);
+
+    expect(await readTree(target)).toEqual({
+      'real/file.txt': 'inside',
+      'link-to-file': 'inside',
+      'link-to-dir/file.txt': 'inside',
+    });
+    expect((await lstat(path.join(target, 'link-to-file'))).isSymbolicLink()).toBe(false);
+  });
+
+  it('makes link entries that stay inside the directory', async () => {
+    const zipFile = path.join(scratch, 'links.zip');
+    await craftZip(zipFile, [
+      { name: 'lib/tool.js', content: 'tool' },
+      { name: 'bin/tool', content: '../lib/tool.js', mode: 0o120777 },
+    ]);
+    const target = path.join(scratch, 'target');
+
+    expect(await extractZip(zipFile, target)).toEqual(['lib/tool.js', 'bin/tool']);
+    expect(await readlink(path.join(target, 'bin/tool'))).toBe('../lib/tool.js');
+    expect(await readFile(path.join(target, 'bin/tool'), 'utf8')).toBe('tool');
+  });
+});
+
+describe('extractZip refuses what would escape the directory', () => {
+  async function expectRefused(entries: CraftedEntry[], entryName: string): Promise<void> {
+    const zipFile = path.join(scratch, 'evil.zip');
+    await craftZip(zipFile, entries);
+    const workspace = path.join(scratch, 'workspace', 'target');
+
+    const extraction = extractZip(zipFile, workspace);
+
+    await expect(extraction).rejects.toThrow(BadInputError);
+    await expect(extraction).rejects.toThrow(JSON.stringify(entryName));
+    expect((await readdir(scratch)).sort()).toEqual(['evil.zip', 'workspace']);
+    expect(await readdir(path.join(scratch, 'workspace'))).toEqual(['target']);
+    const left = await readdir(workspace, { recursive: true });
+    for (const name of left) expect((await lstat(path.join(workspace, name))).isSymbolicLink()).toBe(false);
+  }
+
+  it.each([
+    ['a parent path', '../evil.txt', '../evil.txt'],
+    ['a parent path in the middle', 'a/../../evil.txt', 'a/../../evil.txt'],
+    ['a deeper parent path', 'a/b/../../../../evil.txt', 'a/b/../../../../evil.txt'],
+    ['an absolute path', '/tmp/sluice-evil.txt', '/tmp/sluice-evil.txt'],
+    // Zips made on Windows may separate with backslashes, which are read as slashes.
+    ['a backslash parent path', '..\\evil.txt', '../evil.txt'],
+  ])('an entry with %s', async (_, name, reportedName) => {
+    await expectRefused([{ name: 'fine.txt', content: 'fine' }, { name, content: 'evil' }], reportedName);
+    await expect(stat('/tmp/sluice-evil.txt')).rejects.toThrow('ENOENT');
+  });
+
+  it.each([
+    ['a parent target', '../outside'],
+    ['an absolute target', '/etc'],
+    ['a target that climbs out through a subdirectory', 'sub/../../outside'],
+  ])('a link with %s', async (_, target) => {
+    await expectRefused([{ name: 'sub/file.txt', content: 'x' }, { name: 'evil', content: target, mode: 0o120777 }], 'evil');
+  });
+
+  it('a link whose target climbs out through another link', async () => {
+    // Lexically `here/..` is the directory itself; through the link `here -> .` it is its parent.
+    await expectRefused(
+      [
+        { name: 'here', content: '.', mode: 0o120777 },
+        { name: 'evil', content: 'here/../outside', mode: 0o120777 },
+      ],
+      'evil',
+    );
+  });
+
+  it('a link beside another entry that fails, leaving no link behind', async () => {
+    await expectRefused(
+      [
+        { name: 'evil', content: '../outside', mode: 0o120777 },
+        { name: 'taken', content: 'a file' },
+        { name: 'taken', content: 'x', mode: 0o120777 },
+      ],
+      'taken',
+    );
+  });
+
+  it('a file written through a link that the zip made', async () => {
+    await expectRefused(
+      [
+        { name: 'up', content: '..', mode: 0o120777 },
+        { name: 'up/evil.txt', content: 'evil' },
+      ],
+      'up',
+    );
+  });
+});
