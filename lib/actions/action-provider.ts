@@ -1,8 +1,40 @@
+import type { ActionDeclaration } from '../core/declaration';
 import type { ProviderSpec } from '../core/providers';
+import type { ArtifactLocation } from '../core/task-payloads';
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { BlobStore } from '../ports/blob-store';
 
-/** One action provider: what it accepts, and where it runs. */
+/** What an action gets to do its work. */
+export interface ActionContext {
+  pipelineName: string;
+  executionId: string;
+  stageName: string;
+  /** The declaration, with its variables resolved. */
+  action: ActionDeclaration;
+  inputArtifacts: { name: string; location: ArtifactLocation }[];
+  /** Where output artifacts go, at `<pipeline>/<artifact>/<id>.zip`. */
+  artifactBucket: string;
+  artifacts: ArtifactStore;
+  blobs: BlobStore;
+  /** A fresh, empty directory for this action; removed when it ends. */
+  workspace: string;
+  log(text: string): void;
+  signal: AbortSignal;
+}
+
+export interface ActionOutcome {
+  /** In the order of the action's outputArtifacts. */
+  outputArtifacts: ArtifactLocation[];
+  outputVariables: Record<string, string>;
+  summary?: string;
+  externalExecutionId?: string;
+  externalExecutionUrl?: string;
+}
+
+/** One action provider: what it accepts, where it runs, and (where Sluice runs it itself) how. */
 export interface ActionProvider {
   spec: ProviderSpec;
+  run?(context: ActionContext): Promise<ActionOutcome>;
 }
 
 const noArtifacts = { min: 0, max: 0 } as const;

@@ -1,4 +1,12 @@
-import type { ActionProvider } from './action-provider';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ActionFailedError } from '../core/errors';
+import type { ActionOutcome, ActionProvider } from './action-provider';
+import { BuildspecSchema } from './codebuild/buildspec';
+import { runLocalBuild } from './codebuild/local-build';
+
+/** CodePipeline's default timeout for a Commands action. */
+const DEFAULT_TIMEOUT_MINUTES = 60;
 
 /** CodePipeline's Commands action: shell commands, with files and variables declared on the action. */
 export const commands: ActionProvider = {
@@ -13,5 +21,47 @@ export const commands: ActionProvider = {
     outputArtifacts: { min: 0, max: 1 },
     outputVariables: 'declared',
     runtimes: ['aws', 'local'],
+  },
+
+  /** Runs the commands as the build phase of a buildspec, as CodePipeline does in CodeBuild. */
+  async run(context): Promise<ActionOutcome> {
+    const { action } = context;
+    const [primary, ...secondary] = context.inputArtifacts;
+    const sourceDirectory = path.join(context.workspace, 'src');
+    await context.artifacts.fetchArtifact(primary!.location, sourceDirectory);
+    const secondarySourceDirectories: Record<string, string> = {};
+    for (const input of secondary) {
+      secondarySourceDirectories[input.name] = path.join(context.workspace, `src_${input.name}`);
+      await context.artifacts.fetchArtifact(input.location, secondarySourceDirectories[input.name]!);
+    }
+    const output = action.outputArtifacts?.[0];
+    const buildspec = BuildspecSchema.parse({
+      version: 0.2,
+      ...(action.outputVariables ? { env: { 'exported-variables': action.outputVariables } } : {}),
+      phases: { build: { commands: action.commands } },
+      ...(output ? { artifacts: { files: output.files ?? ['**/*'] } } : {}),
+    });
+    const result = await runLocalBuild({
+      buildspec,
+      sourceDirectory,
+      secondarySourceDirectories,
+      environment: Object.fromEntries((action.environmentVariables ?? []).map((variable) => [variable.name, variable.value])),
+      timeoutSeconds: (action.timeoutInMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
+      onLog: context.log,
+      signal: context.signal,
+    });
+    const staged = result.artifacts.primary;
+    try {
+      if (result.status !== 'SUCCEEDED') {
+        const command = result.failedCommand ? `"${result.failedCommand}" ` : '';
+        throw new ActionFailedError(`Command ${command}failed: ${result.message ?? result.status}`);
+      }
+      const outputArtifacts = output && staged
+        ? [await context.artifacts.storeArtifact({ bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName: output.name, directory: staged.directory })]
+        : [];
+      return { outputArtifacts, outputVariables: result.exportedVariables };
+    } finally {
+      if (staged) await rm(staged.directory, { recursive: true, force: true });
+    }
   },
 };

@@ -1,7 +1,54 @@
-import type { ActionProvider } from './action-provider';
+import fs from 'node:fs';
+import { mkdir, writeFile, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import { BadInputError } from '../core/errors';
+import type { ActionContext, ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
 
-/** Sluice's own source: any git URL or local repository path. */
+const isUrl = (location: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+
+/** Writes the tree of `commit` from the repository at `gitdir` into `directory`, without .git. */
+async function exportTree(dir: string, commit: string, directory: string): Promise<void> {
+  await git.walk({
+    fs,
+    dir,
+    trees: [git.TREE({ ref: commit })],
+    map: async (filepath, [entry]) => {
+      if (!entry || filepath === '.') return true;
+      const target = path.join(directory, filepath);
+      const type = await entry.type();
+      if (type === 'tree') {
+        await mkdir(target, { recursive: true });
+        return true;
+      }
+      if (type !== 'blob') return null;
+      const mode = await entry.mode();
+      const content = (await entry.content())!;
+      if (mode === 0o120000) await symlink(Buffer.from(content).toString('utf8'), target);
+      else await writeFile(target, content, { mode: mode === 0o100755 ? 0o755 : 0o644 });
+      return true;
+    },
+  });
+}
+
+async function checkout(context: ActionContext, repository: string, branch: string): Promise<{ dir: string; commit: string }> {
+  if (isUrl(repository)) {
+    const dir = path.join(context.workspace, 'clone');
+    context.log(`Cloning ${repository} (${branch})\n`);
+    await git.clone({ fs, http, dir, url: repository, ref: branch, singleBranch: true, depth: 1, noCheckout: true });
+    return { dir, commit: await git.resolveRef({ fs, dir, ref: `refs/heads/${branch}` }) };
+  }
+  const dir = path.resolve(repository);
+  try {
+    return { dir, commit: await git.resolveRef({ fs, dir, ref: `refs/heads/${branch}` }) };
+  } catch (error) {
+    throw new BadInputError(`Cannot read branch ${branch} of the git repository at ${dir}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Sluice's own source: any git URL or local repository path, read with isomorphic-git. */
 export const gitSource: ActionProvider = {
   spec: {
     category: 'Source',
@@ -17,5 +64,32 @@ export const gitSource: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['CommitId', 'CommitMessage', 'AuthorDate', 'BranchName'],
     runtimes: ['aws', 'local'],
+  },
+
+  async run(context): Promise<ActionOutcome> {
+    const { RepositoryUrl: repository, BranchName: branch } = context.action.configuration as Record<string, string>;
+    const { dir, commit } = await checkout(context, repository!, branch!);
+    const { commit: details } = await git.readCommit({ fs, dir, oid: commit });
+    const tree = path.join(context.workspace, 'tree');
+    await mkdir(tree);
+    await exportTree(dir, commit, tree);
+    context.log(`Checked out ${branch} at ${commit}: ${details.message.split('\n')[0]}\n`);
+    const location = await context.artifacts.storeArtifact({
+      bucketName: context.artifactBucket,
+      pipelineName: context.pipelineName,
+      artifactName: context.action.outputArtifacts![0]!.name,
+      directory: tree,
+    });
+    return {
+      outputArtifacts: [location],
+      outputVariables: {
+        CommitId: commit,
+        CommitMessage: details.message.trim(),
+        AuthorDate: new Date(details.author.timestamp * 1000).toISOString(),
+        BranchName: branch!,
+      },
+      summary: details.message.split('\n')[0],
+      externalExecutionId: commit,
+    };
   },
 };

@@ -1,5 +1,18 @@
-import type { ActionProvider } from './action-provider';
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { lookup } from 'mime-types';
+import { BadInputError } from '../core/errors';
+import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
+
+async function filesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
 
 export const s3Deploy: ActionProvider = {
   spec: {
@@ -20,5 +33,39 @@ export const s3Deploy: ActionProvider = {
     outputArtifacts: artifactCounts.none,
     outputVariables: [],
     runtimes: ['aws', 'local'],
+  },
+
+  async run(context): Promise<ActionOutcome> {
+    const configuration = context.action.configuration ?? {};
+    const bucketName = configuration.BucketName!;
+    const extract = configuration.Extract?.toLowerCase();
+    if (extract !== 'true' && extract !== 'false') throw new BadInputError(`Extract must be true or false, not "${configuration.Extract}".`);
+    const cacheControl = configuration.CacheControl;
+    const options = (key: string) => ({
+      contentType: lookup(key) || 'application/octet-stream',
+      ...(cacheControl ? { cacheControl } : {}),
+    });
+    const input = context.inputArtifacts[0]!;
+    await context.blobs.ensureBucket(bucketName);
+
+    if (extract === 'false') {
+      const objectKey = configuration.ObjectKey;
+      if (!objectKey) throw new BadInputError('ObjectKey is required when Extract is false: it names the object the artifact is copied to.');
+      const { body } = await context.blobs.get(input.location);
+      await context.blobs.put({ bucketName, objectKey }, body, options(objectKey));
+      context.log(`Copied ${input.name} to s3://${bucketName}/${objectKey}\n`);
+      return { outputArtifacts: [], outputVariables: {}, summary: `Deployed to s3://${bucketName}/${objectKey}` };
+    }
+
+    const extracted = path.join(context.workspace, 'artifact');
+    await context.artifacts.fetchArtifact(input.location, extracted);
+    const prefix = configuration.ObjectKey ? `${configuration.ObjectKey.replace(/\/+$/, '')}/` : '';
+    const files = await filesUnder(extracted);
+    for (const file of files) {
+      const objectKey = prefix + file.split(path.sep).join('/');
+      await context.blobs.put({ bucketName, objectKey }, createReadStream(path.join(extracted, file)), options(objectKey));
+      context.log(`Uploaded s3://${bucketName}/${objectKey}\n`);
+    }
+    return { outputArtifacts: [], outputVariables: {}, summary: `Deployed ${files.length} files to s3://${bucketName}/${prefix}` };
   },
 };

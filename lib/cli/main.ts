@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { registerCompile } from './commands/compile';
+import { registerExample } from './commands/example';
 import { registerProviders } from './commands/providers';
+import { registerRun } from './commands/run';
 import { registerValidate } from './commands/validate';
 import { ExitCode, type ExitWith } from './exit-codes';
 
@@ -20,6 +22,8 @@ export async function main(args: readonly string[]): Promise<number> {
   registerValidate(program, exitWith);
   registerCompile(program, exitWith);
   registerProviders(program, exitWith);
+  registerRun(program, exitWith);
+  registerExample(program, exitWith);
   for (const command of [program, ...program.commands]) command.exitOverride();
 
   try {

@@ -312,6 +312,7 @@ class StageCompiler {
             'EnvironmentVariablesOverride.$': request('environmentVariables'),
             'ArtifactsOverride.$': request('artifacts'),
             'SecondaryArtifactsOverride.$': request('secondaryArtifacts'),
+            ...(action.timeoutInMinutes ? { TimeoutInMinutesOverride: action.timeoutInMinutes } : {}),
           },
           ResultSelector: { 'build.$': '$.Build' },
           ResultPath: '$.codebuild.result',
@@ -324,7 +325,12 @@ class StageCompiler {
           Resource: LAMBDA_INVOKE,
           Parameters: {
             FunctionName: this.functions.actionRunner,
-            Payload: { step: 'completeBuild', ...payload, 'build.$': '$.codebuild.result.build' },
+            Payload: {
+              step: 'completeBuild',
+              ...payload,
+              'request.$': '$.codebuild.request',
+              'build.$': '$.codebuild.result.build',
+            },
           },
           ...result,
           Retry: [LAMBDA_TRANSIENT],

@@ -1,0 +1,250 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { pipelineStatusesBefore, type PipelineExecutionStatus } from '../../core/status';
+import type {
+  ActionExecutionRecord,
+  ExecutionStore,
+  PipelineExecutionRecord,
+  PipelineVersionRecord,
+  StageExecutionRecord,
+} from '../../ports/execution-store';
+
+const EXECUTION_SK = '#EXECUTION';
+const BY_PIPELINE = 'byPipeline';
+const ALL_PIPELINES = 'PIPELINES';
+
+const executionKey = (id: string) => ({ pk: `EXECUTION#${id}`, sk: EXECUTION_SK });
+const versionSk = (version: number) => `VERSION#${String(version).padStart(10, '0')}`;
+
+/** Strips the key attributes from an item read back from the table. */
+function record<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...rest } = item;
+  return rest as T;
+}
+
+async function unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** The ExecutionStore on DynamoDB, with a document client that the caller builds. */
+export class DynamoDbExecutionStore implements ExecutionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createExecution(execution: PipelineExecutionRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...executionKey(execution.pipelineExecutionId),
+          gsi1pk: `PIPELINE#${execution.pipelineName}#EXECUTIONS`,
+          gsi1sk: `${execution.startTime}#${execution.pipelineExecutionId}`,
+          ...execution,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  finishExecution(id: string, status: PipelineExecutionStatus, statusSummary: string | undefined, at: string): Promise<boolean> {
+    const allowed = pipelineStatusesBefore(status);
+    const placeholders = allowed.map((_, index) => `:from${index}`);
+    return unlessConditionFails(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: executionKey(id),
+          UpdateExpression: `SET #status = :status, lastUpdateTime = :at${statusSummary === undefined ? '' : ', statusSummary = :summary'}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${placeholders.join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':at': at,
+            ...(statusSummary === undefined ? {} : { ':summary': statusSummary }),
+            ...Object.fromEntries(allowed.map((from, index) => [placeholders[index]!, from])),
+          },
+        }),
+      ),
+    );
+  }
+
+  async getExecution(id: string): Promise<PipelineExecutionRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: executionKey(id) }));
+    return Item ? record<PipelineExecutionRecord>(Item) : undefined;
+  }
+
+  async listExecutions(pipelineName: string, limit = 100): Promise<PipelineExecutionRecord[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: BY_PIPELINE,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `PIPELINE#${pipelineName}#EXECUTIONS` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => record<PipelineExecutionRecord>(item));
+  }
+
+  /** A scan: used by the local runtime, whose table is small, to find interrupted executions. */
+  async listExecutionsInProgress(): Promise<PipelineExecutionRecord[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :sk AND #status IN (:running, :stopping)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sk': EXECUTION_SK, ':running': 'InProgress', ':stopping': 'Stopping' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items.map((item) => record<PipelineExecutionRecord>(item));
+  }
+
+  async putStage(stage: StageExecutionRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `EXECUTION#${stage.pipelineExecutionId}`, sk: `STAGE#${stage.stageName}`, ...stage },
+      }),
+    );
+  }
+
+  async listStages(executionId: string): Promise<StageExecutionRecord[]> {
+    return this.queryParts<StageExecutionRecord>(executionId, 'STAGE#');
+  }
+
+  putAction(action: ActionExecutionRecord): Promise<boolean> {
+    return unlessConditionFails(
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `EXECUTION#${action.pipelineExecutionId}`,
+            sk: `ACTION#${action.stageName}#${action.actionName}`,
+            ...action,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':running': 'InProgress' },
+        }),
+      ),
+    );
+  }
+
+  async listActions(executionId: string): Promise<ActionExecutionRecord[]> {
+    return this.queryParts<ActionExecutionRecord>(executionId, 'ACTION#');
+  }
+
+  async putPipelineVersion(version: PipelineVersionRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `PIPELINE#${version.name}`,
+          sk: versionSk(version.version),
+          gsi1pk: ALL_PIPELINES,
+          gsi1sk: `${version.name}#${versionSk(version.version)}`,
+          ...version,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getPipeline(name: string, version?: number): Promise<PipelineVersionRecord | undefined> {
+    if (version !== undefined) {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: `PIPELINE#${name}`, sk: versionSk(version) } }),
+      );
+      return Item ? record<PipelineVersionRecord>(Item) : undefined;
+    }
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+        ExpressionAttributeValues: { ':pk': `PIPELINE#${name}`, ':version': 'VERSION#' },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    return Items[0] ? record<PipelineVersionRecord>(Items[0]) : undefined;
+  }
+
+  async listPipelines(): Promise<PipelineVersionRecord[]> {
+    const latest = new Map<string, PipelineVersionRecord>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_PIPELINE,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': ALL_PIPELINES },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const version = record<PipelineVersionRecord>(item);
+        latest.set(version.name, version);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return [...latest.values()];
+  }
+
+  async deletePipeline(name: string): Promise<boolean> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `PIPELINE#${name}` },
+        ProjectionExpression: 'pk, sk',
+      }),
+    );
+    for (const item of Items) {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
+    }
+    return Items.length > 0;
+  }
+
+  private async queryParts<T>(executionId: string, prefix: string): Promise<T[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':prefix': prefix },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items.map((item) => record<T>(item));
+  }
+}

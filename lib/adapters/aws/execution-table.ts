@@ -1,0 +1,51 @@
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/**
+ * One table holds pipelines and executions. Keys:
+ * - `EXECUTION#<id>` / `#EXECUTION`, `STAGE#<stage>`, `ACTION#<stage>#<action>`: an execution and its parts;
+ * - `PIPELINE#<name>` / `VERSION#<n>`: each version of a declaration.
+ * The `byPipeline` index lists a pipeline's executions by start time, and every pipeline's versions.
+ */
+export const EXECUTION_TABLE_KEYS = {
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+    { AttributeName: 'gsi1pk', AttributeType: 'S' },
+    { AttributeName: 'gsi1sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byPipeline',
+      KeySchema: [
+        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+} as const;
+
+/** Creates the table where there is none: the embedded DynamoDB starts empty. */
+export async function ensureExecutionTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...EXECUTION_TABLE_KEYS.AttributeDefinitions],
+        KeySchema: [...EXECUTION_TABLE_KEYS.KeySchema],
+        GlobalSecondaryIndexes: EXECUTION_TABLE_KEYS.GlobalSecondaryIndexes.map((index) => ({
+          ...index,
+          KeySchema: [...index.KeySchema],
+        })),
+      }),
+    );
+  }
+}

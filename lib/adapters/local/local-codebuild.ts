@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { parseBuildspec, type Buildspec } from '../../actions/codebuild/buildspec';
+import { runLocalBuild, type StagedArtifact } from '../../actions/codebuild/local-build';
+import { BadInputError, SluiceError } from '../../core/errors';
+import type { CodeBuildBuild, CodeBuildRequest } from '../../core/task-payloads';
+import type { S3Location } from '../../ports/blob-store';
+import { ActionLog } from '../../execution/action-log';
+import type { ActionLogRef, ExecutionDependencies } from '../../execution/dependencies';
+
+/** CodeBuild's default build timeout, used when the action sets none. */
+const DEFAULT_TIMEOUT_MINUTES = 60;
+
+/** The StartBuild parameters that the compiled definition passes to `codebuild:startBuild.sync`. */
+export interface StartBuildParameters {
+  ProjectName: string;
+  SourceLocationOverride: string;
+  SecondarySourcesOverride: CodeBuildRequest['secondarySources'];
+  BuildspecOverride: string;
+  EnvironmentVariablesOverride: CodeBuildRequest['environmentVariables'];
+  ArtifactsOverride: CodeBuildRequest['artifacts'];
+  SecondaryArtifactsOverride: CodeBuildRequest['secondaryArtifacts'];
+  TimeoutInMinutesOverride?: number;
+}
+
+/** What Step Functions' startBuild.sync returns. */
+export interface StartBuildResult {
+  Build: CodeBuildBuild & { Arn: string; ProjectName: string; Artifacts?: { Location: string }; SecondaryArtifacts?: { Location: string; ArtifactIdentifier: string }[] };
+}
+
+/** `bucket/key`, as CodeBuild writes an S3 source location. */
+function s3Location(text: string): S3Location {
+  const slash = text.indexOf('/');
+  if (slash <= 0) throw new BadInputError(`"${text}" is not an S3 location of the form bucket/key.`);
+  return { bucketName: text.slice(0, slash), objectKey: text.slice(slash + 1) };
+}
+
+async function loadBuildspec(override: string, sourceDirectory: string): Promise<Buildspec> {
+  // As in CodeBuild, the override is either inline YAML or a path relative to the primary source.
+  if (override.includes('\n')) return parseBuildspec(override, 'the inline buildspec');
+  let text: string;
+  try {
+    text = await readFile(path.join(sourceDirectory, override), 'utf8');
+  } catch {
+    throw new BadInputError(`${override} was not found in the primary source. Add it to the repository, or set the action's BuildSpec configuration.`);
+  }
+  return parseBuildspec(text, override);
+}
+
+/**
+ * Runs a StartBuild request on this machine as CodeBuild would: the S3 sources are extracted into
+ * a fresh workspace, the buildspec runs in a child process, and the artifacts are zipped to the
+ * requested locations. A build that does not succeed fails the Task as the .sync integration does.
+ */
+export async function startBuildLocally(
+  deps: ExecutionDependencies,
+  parameters: StartBuildParameters,
+  ref: ActionLogRef & { pipelineName: string },
+  signal: AbortSignal,
+): Promise<StartBuildResult> {
+  const buildId = `${parameters.ProjectName}:${randomUUID()}`;
+  const root = await mkdtemp(path.join(deps.workspaceRoot, 'sluice-codebuild-'));
+  const log = new ActionLog(deps, ref, path.join(root, 'build.log'));
+  const staged: StagedArtifact[] = [];
+  try {
+    const sourceDirectory = path.join(root, 'src');
+    const primary = s3Location(parameters.SourceLocationOverride);
+    await deps.artifacts.fetchArtifact(primary, sourceDirectory);
+    const secondarySourceDirectories: Record<string, string> = {};
+    for (const source of parameters.SecondarySourcesOverride) {
+      const directory = path.join(root, `src_${source.SourceIdentifier}`);
+      await deps.artifacts.fetchArtifact(s3Location(source.Location), directory);
+      secondarySourceDirectories[source.SourceIdentifier] = directory;
+    }
+    const buildspec = await loadBuildspec(parameters.BuildspecOverride, sourceDirectory);
+    const environment: Record<string, string> = {
+      CODEBUILD_BUILD_ID: buildId,
+      CODEBUILD_BUILD_ARN: `arn:aws:codebuild:local:000000000000:build/${buildId}`,
+      CODEBUILD_BUILD_NUMBER: '1',
+      CODEBUILD_SOURCE_VERSION: `arn:aws:s3:::${parameters.SourceLocationOverride}`,
+      CODEBUILD_RESOLVED_SOURCE_VERSION: path.basename(primary.objectKey, '.zip'),
+      CODEBUILD_START_TIME: String(Date.now()),
+      ...Object.fromEntries(parameters.EnvironmentVariablesOverride.map((variable) => [variable.Name, variable.Value])),
+    };
+    const result = await runLocalBuild({
+      buildspec,
+      sourceDirectory,
+      secondarySourceDirectories,
+      environment,
+      timeoutSeconds: (parameters.TimeoutInMinutesOverride ?? DEFAULT_TIMEOUT_MINUTES) * 60,
+      onLog: log.write,
+      signal,
+    });
+    if (result.artifacts.primary) staged.push(result.artifacts.primary);
+    staged.push(...Object.values(result.artifacts.secondary));
+    if (result.status !== 'SUCCEEDED') {
+      const where = result.failedCommand ? `phase ${result.failedPhase}, command "${result.failedCommand}"` : `phase ${result.failedPhase ?? 'unknown'}`;
+      throw new SluiceError('States.TaskFailed', `Build ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`);
+    }
+    const artifacts = await uploadArtifacts(deps, parameters, result.artifacts.primary, result.artifacts.secondary);
+    return {
+      Build: {
+        Id: buildId,
+        Arn: environment.CODEBUILD_BUILD_ARN!,
+        ProjectName: parameters.ProjectName,
+        BuildStatus: 'SUCCEEDED',
+        ExportedEnvironmentVariables: Object.entries(result.exportedVariables).map(([Name, Value]) => ({ Name, Value })),
+        ...artifacts,
+      },
+    };
+  } finally {
+    await log.store();
+    await Promise.all([root, ...staged.map((artifact) => artifact.directory)].map((directory) => rm(directory, { recursive: true, force: true })));
+  }
+}
+
+async function uploadArtifacts(
+  deps: ExecutionDependencies,
+  parameters: StartBuildParameters,
+  primary: StagedArtifact | undefined,
+  secondary: Record<string, StagedArtifact>,
+): Promise<Pick<StartBuildResult['Build'], 'Artifacts' | 'SecondaryArtifacts'>> {
+  const result: Pick<StartBuildResult['Build'], 'Artifacts' | 'SecondaryArtifacts'> = {};
+  const requested = parameters.ArtifactsOverride;
+  if (requested.Type === 'S3') {
+    if (!primary) throw new BadInputError('The action has an output artifact, but the buildspec has no artifacts.files to fill it.');
+    const location = { bucketName: requested.Location, objectKey: `${requested.Path}/${requested.Name}` };
+    await deps.artifacts.storeDirectory(location, primary.directory);
+    result.Artifacts = { Location: `arn:aws:s3:::${location.bucketName}/${location.objectKey}` };
+  }
+  for (const artifact of parameters.SecondaryArtifactsOverride) {
+    const staged = secondary[artifact.ArtifactIdentifier];
+    if (!staged) {
+      throw new BadInputError(`The action's output artifact ${artifact.ArtifactIdentifier} needs a secondary-artifacts entry with that identifier in the buildspec.`);
+    }
+    const location = { bucketName: artifact.Location, objectKey: `${artifact.Path}/${artifact.Name}` };
+    await deps.artifacts.storeDirectory(location, staged.directory);
+    (result.SecondaryArtifacts ??= []).push({ Location: `arn:aws:s3:::${location.bucketName}/${location.objectKey}`, ArtifactIdentifier: artifact.ArtifactIdentifier });
+  }
+  return result;
+}

@@ -1,0 +1,107 @@
+import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
+import { LocalEngine, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
+import { compilePipeline } from '../core/compile';
+import type { PipelineDeclaration } from '../core/declaration';
+import { BadInputError } from '../core/errors';
+import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
+import { runAction } from '../execution/action-steps';
+import { approveAutomatically } from '../execution/approval-steps';
+import { completeBuild, prepareBuild } from '../execution/codebuild-steps';
+import type { ExecutionDependencies } from '../execution/dependencies';
+import { endExecution } from '../execution/end-execution';
+import { runStageStep } from '../execution/stage-steps';
+import { startExecution } from '../execution/start-execution';
+import type { ExecutionTrigger, PipelineExecutionRecord } from '../ports/execution-store';
+
+export interface LocalRunOptions {
+  version?: number;
+  variables?: Record<string, string>;
+  trigger?: ExecutionTrigger;
+  autoApprove?: boolean;
+  /** Aborting stops the execution: running actions are abandoned and the status becomes Stopped. */
+  signal?: AbortSignal;
+  /** Called once the execution is recorded, before its first stage runs. */
+  onStart?: (executionId: string) => void;
+}
+
+export const STOPPED_BY_USER = 'stopped by the user';
+
+/** Lambda invocations return `{Payload}`; the local handlers answer in the same shape. */
+const invoked = <P>(run: (payload: P, signal: AbortSignal) => Promise<unknown>): TaskHandler =>
+  async (parameters, _binding, signal) => ({ Payload: await run(parameters.Payload as P, signal) });
+
+/** The handlers of one execution's Tasks: the same steps the Lambda functions run on AWS. */
+function localHandlers(deps: ExecutionDependencies, pipeline: PipelineRef, options: LocalRunOptions): TaskHandlers {
+  return {
+    enterStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
+    exitStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
+    failStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
+    runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
+    prepareBuild: invoked<ActionStepPayload>((payload) => prepareBuild(deps, payload)),
+    completeBuild: invoked<ActionStepPayload>((payload) => completeBuild(deps, payload)),
+    startBuild: (parameters, binding, signal) =>
+      startBuildLocally(
+        deps,
+        parameters as unknown as StartBuildParameters,
+        { pipelineName: pipeline.name, executionId: pipeline.executionId, stageName: binding.stage, actionName: binding.action! },
+        signal,
+      ),
+    requestApproval: invoked<ActionStepPayload>(async (payload) => {
+      if (!options.autoApprove) {
+        throw new BadInputError(`${payload.stage}/${payload.action.name} waits for a manual approval. Run with --auto-approve to approve it at once.`);
+      }
+      await approveAutomatically(deps, payload, 'sluice run --auto-approve');
+      return {};
+    }),
+  };
+}
+
+/**
+ * Runs one execution of a validated pipeline on the local stack, from start to its end, and
+ * returns the execution's final record.
+ */
+export async function runPipelineLocally(
+  deps: ExecutionDependencies,
+  pipeline: PipelineDeclaration,
+  options: LocalRunOptions = {},
+): Promise<PipelineExecutionRecord> {
+  const engine = new LocalEngine(compilePipeline(pipeline));
+  const input = await startExecution(deps, {
+    pipeline,
+    version: options.version ?? pipeline.version ?? 1,
+    trigger: options.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' },
+    variables: options.variables,
+  });
+  options.onStart?.(input.pipeline.executionId);
+  const running = new Set<Promise<unknown>>();
+  const handlers = trackRunning(localHandlers(deps, input.pipeline, options), running);
+  const execution = engine.start(input, handlers);
+  const stop = () => execution.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const outcome = await execution.outcome;
+    if (outcome.status === 'Stopped') await endExecution(deps, input.pipeline, 'Stopped', STOPPED_BY_USER);
+    // A failure outside every Catch (a States.Runtime error) ends the run without a stage failure step.
+    if (outcome.status === 'Failed') await endExecution(deps, input.pipeline, 'Failed', outcome.cause);
+    // Handlers of a stopped execution, or of Parallel branches beside a failed one, may still be
+    // finishing; the run ends when nothing is left half-written.
+    while (running.size > 0) await Promise.allSettled([...running]);
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
+  return (await deps.store.getExecution(input.pipeline.executionId))!;
+}
+
+function trackRunning(handlers: TaskHandlers, running: Set<Promise<unknown>>): TaskHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([step, handler]) => [
+      step,
+      (...args: Parameters<TaskHandler>) => {
+        const call = handler(...args);
+        running.add(call);
+        void call.finally(() => running.delete(call)).catch(() => undefined);
+        return call;
+      },
+    ]),
+  ) as TaskHandlers;
+}

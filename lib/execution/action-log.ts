@@ -1,0 +1,36 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import type { S3Location } from '../ports/blob-store';
+import type { ActionLogRef, ExecutionDependencies } from './dependencies';
+import { actionLogKey } from './dependencies';
+
+/** An action's log: written to a file as it comes, shown live, and stored beside the artifacts when the action ends. */
+export class ActionLog {
+  private readonly file: WriteStream;
+
+  constructor(
+    private readonly deps: ExecutionDependencies,
+    private readonly ref: ActionLogRef & { pipelineName: string },
+    private readonly path: string,
+  ) {
+    this.file = createWriteStream(path);
+  }
+
+  readonly write = (text: string): void => {
+    this.file.write(text);
+    this.deps.onLog?.(this.ref, text);
+  };
+
+  get location(): S3Location {
+    return { bucketName: this.deps.artifactBucket, objectKey: actionLogKey(this.ref) };
+  }
+
+  /** Closes the file and uploads it; returns where it went. */
+  async store(): Promise<S3Location> {
+    this.file.end();
+    await once(this.file, 'close');
+    await this.deps.blobs.put(this.location, createReadStream(this.path), { contentType: 'text/plain; charset=utf-8' });
+    return this.location;
+  }
+}

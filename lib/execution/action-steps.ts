@@ -1,0 +1,166 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { ActionProvider } from '../actions/action-provider';
+import { providerKey, type ActionDeclaration } from '../core/declaration';
+import { ActionFailedError, BadInputError, SluiceError } from '../core/errors';
+import type { ActionStepPayload, ActionStepResult, ArtifactLocation } from '../core/task-payloads';
+import { resolveAction, type VariableValues } from '../core/variables';
+import type { ActionExecutionRecord } from '../ports/execution-store';
+import { ActionLog } from './action-log';
+import type { ExecutionDependencies } from './dependencies';
+import { publishActionState } from './publish';
+
+/** The values every `#{...}` in this action can refer to. */
+export function variableValues(payload: Pick<ActionStepPayload, 'pipeline' | 'namespaces'>): VariableValues {
+  const values = new Map<string, string>([['codepipeline.PipelineExecutionId', payload.pipeline.executionId]]);
+  for (const [name, value] of Object.entries(payload.pipeline.variables)) values.set(`variables.${name}`, value);
+  for (const [namespace, variables] of Object.entries(payload.namespaces)) {
+    for (const [name, value] of Object.entries(variables)) values.set(`${namespace}.${name}`, value);
+  }
+  return values;
+}
+
+const toEventArtifacts = (artifacts: { name: string; s3location: ArtifactLocation }[]) =>
+  artifacts.map(({ name, s3location }) => ({ name, s3location: { bucket: s3location.bucketName, key: s3location.objectKey } }));
+
+/** The record of a running action, with its configuration resolved. */
+export function actionRecord(
+  deps: ExecutionDependencies,
+  payload: ActionStepPayload,
+  resolved: ActionDeclaration,
+  ids: { actionExecutionId: string; startTime: string },
+): ActionExecutionRecord {
+  return {
+    pipelineExecutionId: payload.pipeline.executionId,
+    stageName: payload.stage,
+    actionName: payload.action.name,
+    actionExecutionId: ids.actionExecutionId,
+    status: 'InProgress',
+    startTime: ids.startTime,
+    lastUpdateTime: deps.clock().toISOString(),
+    input: {
+      actionTypeId: resolved.actionTypeId,
+      resolvedConfiguration: resolved.configuration ?? {},
+      inputArtifacts: payload.inputArtifacts.map(({ name, location }) => ({ name, s3location: location })),
+      ...(resolved.namespace ? { namespace: resolved.namespace } : {}),
+    },
+  };
+}
+
+/** Records an action's start and announces it. */
+export async function startAction(deps: ExecutionDependencies, payload: ActionStepPayload, resolved: ActionDeclaration): Promise<ActionExecutionRecord> {
+  const record = actionRecord(deps, payload, resolved, { actionExecutionId: deps.newId(), startTime: deps.clock().toISOString() });
+  await deps.store.putAction(record);
+  await publishActionState(deps, payload.pipeline, {
+    stage: payload.stage,
+    action: payload.action.name,
+    state: 'STARTED',
+    type: resolved.actionTypeId,
+    'input-artifacts': toEventArtifacts(record.input.inputArtifacts),
+  });
+  return record;
+}
+
+/** Records an action's end, successful or not, and announces it. */
+export async function finishAction(
+  deps: ExecutionDependencies,
+  payload: ActionStepPayload,
+  record: ActionExecutionRecord,
+  end:
+    | { status: 'Succeeded'; outputArtifacts: ArtifactLocation[]; outputVariables: Record<string, string>; summary?: string; externalExecutionId?: string; externalExecutionUrl?: string }
+    | { status: 'Failed'; error: Error },
+  logLocation?: ArtifactLocation,
+): Promise<void> {
+  const common = { ...record, lastUpdateTime: deps.clock().toISOString(), ...(logLocation ? { logLocation } : {}) };
+  const type = record.input.actionTypeId;
+  if (end.status === 'Failed') {
+    const errorDetails = { code: end.error.name, message: end.error.message };
+    // A stopped execution has already abandoned the action; its end is not recorded twice.
+    if (!(await deps.store.putAction({ ...common, status: 'Failed', errorDetails }))) return;
+    await publishActionState(deps, payload.pipeline, {
+      stage: payload.stage, action: payload.action.name, state: 'FAILED', type,
+      'execution-result': { 'external-execution-summary': end.error.message, 'error-code': end.error.name },
+    });
+    return;
+  }
+  const outputArtifacts = (payload.action.outputArtifacts ?? []).map(({ name }, index) => ({ name, s3location: end.outputArtifacts[index]! }));
+  const executionResult = {
+    ...(end.summary ? { externalExecutionSummary: end.summary } : {}),
+    ...(end.externalExecutionId ? { externalExecutionId: end.externalExecutionId } : {}),
+    ...(end.externalExecutionUrl ? { externalExecutionUrl: end.externalExecutionUrl } : {}),
+  };
+  if (!(await deps.store.putAction({ ...common, status: 'Succeeded', output: { outputArtifacts, outputVariables: end.outputVariables, executionResult } }))) return;
+  await publishActionState(deps, payload.pipeline, {
+    stage: payload.stage, action: payload.action.name, state: 'SUCCEEDED', type,
+    'output-artifacts': toEventArtifacts(outputArtifacts),
+    ...(end.summary ? { 'execution-result': { 'external-execution-summary': end.summary } } : {}),
+  });
+}
+
+/** Any failure an action reports reaches Step Functions as Sluice.ActionFailed, or its own Sluice error. */
+export function asStepError(error: unknown): SluiceError {
+  if (error instanceof SluiceError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ActionFailedError(message, { cause: error });
+}
+
+/** A fresh directory for one action, and its log beside it, removed when the work is done. */
+export async function withActionWorkspace<T>(
+  deps: ExecutionDependencies,
+  payload: ActionStepPayload,
+  work: (workspace: string, log: ActionLog) => Promise<T>,
+): Promise<T> {
+  const root = await mkdtemp(path.join(deps.workspaceRoot, 'sluice-action-'));
+  const workspace = path.join(root, 'work');
+  await mkdir(workspace);
+  const log = new ActionLog(
+    deps,
+    { pipelineName: payload.pipeline.name, executionId: payload.pipeline.executionId, stageName: payload.stage, actionName: payload.action.name },
+    path.join(root, 'action.log'),
+  );
+  try {
+    return await work(workspace, log);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** Runs an action whose provider Sluice runs itself (everything but CodeBuild and approvals). */
+export async function runAction(deps: ExecutionDependencies, payload: ActionStepPayload, signal: AbortSignal): Promise<ActionStepResult> {
+  const provider = providerFor(deps, payload.action);
+  const resolved = resolveAction(payload.action, variableValues(payload));
+  const record = await startAction(deps, payload, resolved);
+  return withActionWorkspace(deps, payload, async (workspace, log) => {
+    try {
+      const outcome = await provider.run!({
+        pipelineName: payload.pipeline.name,
+        executionId: payload.pipeline.executionId,
+        stageName: payload.stage,
+        action: resolved,
+        inputArtifacts: payload.inputArtifacts,
+        artifactBucket: deps.artifactBucket,
+        artifacts: deps.artifacts,
+        blobs: deps.blobs,
+        workspace,
+        log: log.write,
+        signal,
+      });
+      await finishAction(deps, payload, record, { status: 'Succeeded', ...outcome }, await log.store());
+      return { artifacts: outcome.outputArtifacts, variables: outcome.outputVariables };
+    } catch (error) {
+      const failure = asStepError(error);
+      log.write(`\n${failure.message}\n`);
+      await finishAction(deps, payload, record, { status: 'Failed', error: failure }, await log.store());
+      throw failure;
+    }
+  });
+}
+
+function providerFor(deps: ExecutionDependencies, action: ActionDeclaration): ActionProvider {
+  const provider = deps.providers.get(providerKey(action.actionTypeId));
+  if (!provider?.run) {
+    const id = action.actionTypeId;
+    throw new BadInputError(`${id.category} provider ${id.owner}/${id.provider} cannot run here.`);
+  }
+  return provider;
+}

@@ -1,0 +1,100 @@
+import { BadInputError } from '../core/errors';
+import type { ActionStepPayload, ActionStepResult, ArtifactLocation, CodeBuildRequest } from '../core/task-payloads';
+import { resolveAction } from '../core/variables';
+import { actionLogKey, type ExecutionDependencies } from './dependencies';
+import { actionRecord, finishAction, startAction, variableValues } from './action-steps';
+
+const DEFAULT_BUILDSPEC = 'buildspec.yml';
+
+const s3Path = (location: ArtifactLocation) => `${location.bucketName}/${location.objectKey}`;
+
+/**
+ * Records the CodeBuild action's start and turns its declaration into StartBuild overrides:
+ * the input artifacts become S3 sources, the output artifacts S3 zips at CodePipeline's layout.
+ */
+export async function prepareBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<CodeBuildRequest> {
+  const resolved = resolveAction(payload.action, variableValues(payload));
+  const configuration = resolved.configuration ?? {};
+  const primaryName = configuration.PrimarySource ?? payload.inputArtifacts[0]?.name;
+  const primary = payload.inputArtifacts.find((artifact) => artifact.name === primaryName);
+  if (!primary) {
+    const names = payload.inputArtifacts.map((artifact) => artifact.name).join(', ');
+    throw new BadInputError(`PrimarySource "${primaryName}" is not an input artifact of ${payload.action.name}; its inputs are: ${names}.`);
+  }
+  const environmentVariables = parseEnvironmentVariables(configuration.EnvironmentVariables);
+  const record = await startAction(deps, payload, resolved);
+  const output = (name: string) => ({
+    Type: 'S3' as const,
+    Location: deps.artifactBucket,
+    Path: `${payload.pipeline.name}/${name}`,
+    Name: `${deps.newId()}.zip`,
+    Packaging: 'ZIP' as const,
+    NamespaceType: 'NONE' as const,
+  });
+  const [first, ...rest] = payload.action.outputArtifacts ?? [];
+  return {
+    projectName: configuration.ProjectName!,
+    sourceLocation: s3Path(primary.location),
+    secondarySources: payload.inputArtifacts
+      .filter((artifact) => artifact !== primary)
+      .map((artifact) => ({ SourceIdentifier: artifact.name, Type: 'S3', Location: s3Path(artifact.location) })),
+    buildspec: configuration.BuildSpec ?? DEFAULT_BUILDSPEC,
+    environmentVariables: [
+      { Name: 'CODEBUILD_INITIATOR', Value: `codepipeline/${payload.pipeline.name}`, Type: 'PLAINTEXT' },
+      ...environmentVariables,
+    ],
+    artifacts: first ? output(first.name) : { Type: 'NO_ARTIFACTS' },
+    secondaryArtifacts: rest.map((artifact) => ({ ArtifactIdentifier: artifact.name, ...output(artifact.name) })),
+    actionExecutionId: record.actionExecutionId,
+    startTime: record.startTime,
+  };
+}
+
+/** Records the finished build: its artifacts, exported variables and build id. */
+export async function completeBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<ActionStepResult> {
+  const { request, build } = payload;
+  if (!request || !build) throw new BadInputError('completeBuild needs the request from prepareBuild and the Build from CodeBuild.');
+  const resolved = resolveAction(payload.action, variableValues(payload));
+  const record = actionRecord(deps, payload, resolved, request);
+  const locations = [request.artifacts, ...request.secondaryArtifacts].flatMap((artifact) =>
+    artifact.Type === 'S3' ? [{ bucketName: artifact.Location, objectKey: `${artifact.Path}/${artifact.Name}` }] : [],
+  );
+  const variables = Object.fromEntries((build.ExportedEnvironmentVariables ?? []).map(({ Name, Value }) => [Name, Value]));
+  const logLocation = {
+    bucketName: deps.artifactBucket,
+    objectKey: actionLogKey({ pipelineName: payload.pipeline.name, executionId: payload.pipeline.executionId, stageName: payload.stage, actionName: payload.action.name }),
+  };
+  await finishAction(
+    deps,
+    payload,
+    record,
+    {
+      status: 'Succeeded',
+      outputArtifacts: locations,
+      outputVariables: variables,
+      externalExecutionId: build.Id,
+      ...(build.Logs?.DeepLink ? { externalExecutionUrl: build.Logs.DeepLink } : {}),
+    },
+    logLocation,
+  );
+  return { artifacts: locations, variables };
+}
+
+/** CodePipeline's EnvironmentVariables configuration: a JSON list of {name, value, type}. */
+function parseEnvironmentVariables(text: string | undefined): CodeBuildRequest['environmentVariables'] {
+  if (text === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BadInputError('EnvironmentVariables must be a JSON list like [{"name":"STAGE","value":"prod","type":"PLAINTEXT"}].');
+  }
+  if (!Array.isArray(parsed) || !parsed.every((entry) => typeof entry?.name === 'string' && typeof entry?.value === 'string')) {
+    throw new BadInputError('EnvironmentVariables must be a JSON list of objects with string "name" and "value".');
+  }
+  return parsed.map((entry: { name: string; value: string; type?: string }) => ({
+    Name: entry.name,
+    Value: entry.value,
+    Type: entry.type === 'SECRETS_MANAGER' || entry.type === 'PARAMETER_STORE' ? entry.type : 'PLAINTEXT',
+  }));
+}

@@ -1,0 +1,34 @@
+import type { ActionProvider } from '../actions/action-provider';
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { BlobStore } from '../ports/blob-store';
+import type { EventBus } from '../ports/event-bus';
+import type { ExecutionStore } from '../ports/execution-store';
+
+export interface ActionLogRef {
+  executionId: string;
+  stageName: string;
+  actionName: string;
+}
+
+/** Everything the execution steps need, built by compose/ for AWS or for the local stack. */
+export interface ExecutionDependencies {
+  store: ExecutionStore;
+  events: EventBus;
+  blobs: BlobStore;
+  artifacts: ArtifactStore;
+  /** Providers by `Category/Owner/Provider`. */
+  providers: ReadonlyMap<string, ActionProvider>;
+  artifactBucket: string;
+  /** Where action workspaces are made. */
+  workspaceRoot: string;
+  clock: () => Date;
+  newId: () => string;
+  pipelineArn: (pipelineName: string) => string;
+  /** Action log text as it is written, for live display. */
+  onLog?: (ref: ActionLogRef, text: string) => void;
+}
+
+/** The S3 key of an action's log, beside the pipeline's artifacts. */
+export function actionLogKey(ref: ActionLogRef & { pipelineName: string }): string {
+  return `${ref.pipelineName}/logs/${ref.executionId}/${ref.stageName}/${ref.actionName}.log`;
+}

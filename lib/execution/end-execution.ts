@@ -1,0 +1,56 @@
+import type { PipelineExecutionStatus } from '../core/status';
+import type { PipelineRef } from '../core/task-payloads';
+import type { ExecutionDependencies } from './dependencies';
+import { publishActionState, publishPipelineState, publishStageState } from './publish';
+
+/**
+ * Marks the actions of a stage that are still InProgress as ended. Actions that record their own
+ * end never reach here; a native integration's failure or a timeout does.
+ */
+export async function abandonActions(
+  deps: ExecutionDependencies,
+  pipeline: PipelineRef,
+  stageName: string | undefined,
+  status: 'Failed' | 'Abandoned',
+  reason: string,
+): Promise<void> {
+  const now = deps.clock().toISOString();
+  for (const action of await deps.store.listActions(pipeline.executionId)) {
+    if (action.status !== 'InProgress' || (stageName !== undefined && action.stageName !== stageName)) continue;
+    const errorDetails = { code: status === 'Failed' ? 'JobFailed' : 'Abandoned', message: reason };
+    if (await deps.store.putAction({ ...action, status, lastUpdateTime: now, errorDetails })) {
+      await publishActionState(deps, pipeline, {
+        stage: action.stageName,
+        action: action.actionName,
+        state: status === 'Failed' ? 'FAILED' : 'ABANDONED',
+        type: action.input.actionTypeId,
+        'execution-result': { 'external-execution-summary': reason },
+      });
+    }
+  }
+}
+
+/**
+ * Ends an execution that did not reach its own end: stopped by the user, or interrupted when the
+ * process running it died. Running actions are abandoned and running stages take the same end.
+ */
+export async function endExecution(
+  deps: ExecutionDependencies,
+  pipeline: PipelineRef,
+  status: Extract<PipelineExecutionStatus, 'Stopped' | 'Failed'>,
+  reason: string,
+): Promise<boolean> {
+  const now = deps.clock().toISOString();
+  await abandonActions(deps, pipeline, undefined, 'Abandoned', reason);
+  for (const stage of await deps.store.listStages(pipeline.executionId)) {
+    if (stage.status !== 'InProgress') continue;
+    await deps.store.putStage({ ...stage, status, lastUpdateTime: now });
+    await publishStageState(deps, pipeline, { stage: stage.stageName, state: status === 'Stopped' ? 'STOPPED' : 'FAILED' });
+  }
+  if (!(await deps.store.finishExecution(pipeline.executionId, status, reason, now))) return false;
+  await publishPipelineState(deps, pipeline, {
+    state: status === 'Stopped' ? 'STOPPED' : 'FAILED',
+    'execution-result': { 'external-execution-summary': reason },
+  });
+  return true;
+}

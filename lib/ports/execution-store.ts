@@ -1,0 +1,95 @@
+import type { ActionTypeId, PipelineDeclaration } from '../core/declaration';
+import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus } from '../core/status';
+import type { S3Location } from './blob-store';
+
+export interface ExecutionTrigger {
+  triggerType: 'StartPipelineExecution' | 'Webhook' | 'CloudWatchEvent' | 'PutActionRevision' | 'WebhookV2' | 'ManualRollback' | 'AutomatedRollback';
+  triggerDetail: string;
+}
+
+export interface PipelineExecutionRecord {
+  pipelineName: string;
+  pipelineVersion: number;
+  pipelineExecutionId: string;
+  status: PipelineExecutionStatus;
+  statusSummary?: string;
+  startTime: string;
+  lastUpdateTime: string;
+  trigger: ExecutionTrigger;
+  variables: Record<string, string>;
+}
+
+export interface StageExecutionRecord {
+  pipelineExecutionId: string;
+  stageName: string;
+  status: StageExecutionStatus;
+  startTime: string;
+  lastUpdateTime: string;
+}
+
+export interface ActionArtifact {
+  name: string;
+  s3location: S3Location;
+}
+
+export interface ActionExecutionRecord {
+  pipelineExecutionId: string;
+  stageName: string;
+  actionName: string;
+  actionExecutionId: string;
+  status: ActionExecutionStatus;
+  startTime: string;
+  lastUpdateTime: string;
+  input: {
+    actionTypeId: ActionTypeId;
+    /** The configuration with its variables resolved. */
+    resolvedConfiguration: Record<string, string>;
+    inputArtifacts: ActionArtifact[];
+    namespace?: string;
+  };
+  output?: {
+    outputArtifacts: ActionArtifact[];
+    outputVariables: Record<string, string>;
+    executionResult?: { externalExecutionId?: string; externalExecutionSummary?: string; externalExecutionUrl?: string };
+  };
+  errorDetails?: { code: string; message: string };
+  logLocation?: S3Location;
+}
+
+export interface PipelineVersionRecord {
+  name: string;
+  version: number;
+  declaration: PipelineDeclaration;
+  created: string;
+}
+
+/**
+ * Executions, and the stage and action executions within them. Writes that guard an invariant
+ * are conditional: a finished execution or action never changes again.
+ */
+export interface ExecutionStore {
+  /** Rejects if an execution with this id exists. */
+  createExecution(record: PipelineExecutionRecord): Promise<void>;
+  /**
+   * Moves an execution to `status` if it is in one of the statuses that may move there.
+   * Returns false, changing nothing, when it is not.
+   */
+  finishExecution(id: string, status: PipelineExecutionStatus, statusSummary: string | undefined, at: string): Promise<boolean>;
+  getExecution(id: string): Promise<PipelineExecutionRecord | undefined>;
+  /** Newest first. */
+  listExecutions(pipelineName: string, limit?: number): Promise<PipelineExecutionRecord[]>;
+  listExecutionsInProgress(): Promise<PipelineExecutionRecord[]>;
+
+  putStage(record: StageExecutionRecord): Promise<void>;
+  listStages(executionId: string): Promise<StageExecutionRecord[]>;
+
+  /** Writes the action record unless it is already finished; returns false when it was. */
+  putAction(record: ActionExecutionRecord): Promise<boolean>;
+  listActions(executionId: string): Promise<ActionExecutionRecord[]>;
+
+  /** Stores a new version; rejects when `version` exists. */
+  putPipelineVersion(record: PipelineVersionRecord): Promise<void>;
+  getPipeline(name: string, version?: number): Promise<PipelineVersionRecord | undefined>;
+  listPipelines(): Promise<PipelineVersionRecord[]>;
+  deletePipeline(name: string): Promise<boolean>;
+}
