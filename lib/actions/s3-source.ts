@@ -1,5 +1,10 @@
-import type { ActionProvider } from './action-provider';
+import { NotFoundError } from '../core/errors';
+import { BlobNotFoundError } from '../ports/blob-store';
+import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
+
+/** S3 sends an ETag quoted, as HTTP does; CodePipeline's ETag variable holds the bare value. */
+const unquoted = (eTag: string) => eTag.replace(/^"(.*)"$/, '$1');
 
 export const s3Source: ActionProvider = {
   spec: {
@@ -18,5 +23,32 @@ export const s3Source: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['ETag', 'VersionId'],
     runtimes: ['aws', 'local'],
+  },
+
+  async run(context): Promise<ActionOutcome> {
+    const configuration = context.action.configuration ?? {};
+    const source = { bucketName: configuration.S3Bucket!, objectKey: configuration.S3ObjectKey! };
+    const sourceUrl = `s3://${source.bucketName}/${source.objectKey}`;
+    const artifactName = context.action.outputArtifacts![0]!.name;
+    const copy = await context.artifacts
+      .copyObjectAsArtifact(source, { bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName })
+      .catch((error: unknown) => {
+        if (!(error instanceof BlobNotFoundError)) throw error;
+        throw new NotFoundError(
+          `The source object ${sourceUrl} of action ${context.action.name} does not exist. Upload the source as a zip to that key, or correct S3Bucket and S3ObjectKey.`,
+          { cause: error },
+        );
+      });
+    const { eTag, versionId } = copy.copied;
+    context.log(`Copied ${sourceUrl}${versionId ? ` (version ${versionId})` : ''} to ${artifactName}\n`);
+    return {
+      outputArtifacts: [copy.location],
+      outputVariables: {
+        ...(eTag ? { ETag: unquoted(eTag) } : {}),
+        ...(versionId ? { VersionId: versionId } : {}),
+      },
+      summary: sourceUrl,
+      ...(versionId ? { externalExecutionId: versionId } : {}),
+    };
   },
 };

@@ -4,13 +4,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore, S3Location } from '../ports/blob-store';
+import type { BlobStore, S3Location, StoredObject } from '../ports/blob-store';
 import { extractZip, zipDirectory, type ZipDirectoryOptions } from './zip';
 
-export interface StoreArtifactRequest {
+/** Where a new artifact goes: `<pipelineName>/<artifactName>/<id>.zip` in `bucketName`. */
+export interface ArtifactTarget {
   bucketName: string;
   pipelineName: string;
   artifactName: string;
+}
+
+export interface StoreArtifactRequest extends ArtifactTarget {
   /** The directory whose files make up the artifact. */
   directory: string;
   /** picomatch globs relative to `directory`; all files when absent. */
@@ -39,12 +43,27 @@ export class ArtifactStore {
 
   /** Zips `directory` to a new object at `<pipelineName>/<artifactName>/<id>.zip`. */
   async storeArtifact(request: StoreArtifactRequest): Promise<S3Location> {
-    const location = {
-      bucketName: request.bucketName,
-      objectKey: `${request.pipelineName}/${request.artifactName}/${this.newArtifactId()}.zip`,
-    };
+    const location = this.newLocation(request);
     await this.storeDirectory(location, request.directory, { files: request.files });
     return location;
+  }
+
+  /**
+   * Streams the object at `source`, a zip, to a new artifact at `<pipelineName>/<artifactName>/<id>.zip`,
+   * as the S3 source action does. Returns where it went, and the ETag and version of what was copied.
+   * Rejects with a `BlobNotFoundError` when there is no object at `source`.
+   */
+  async copyObjectAsArtifact(source: S3Location, target: ArtifactTarget): Promise<{ location: S3Location; copied: StoredObject }> {
+    const object = await this.blobs.get(source);
+    const location = this.newLocation(target);
+    try {
+      await this.blobs.put(location, object.body, { contentType: 'application/zip' });
+    } catch (error) {
+      // A failed upload may leave the download unread; release its connection.
+      object.body.destroy();
+      throw error;
+    }
+    return { location, copied: { eTag: object.eTag, versionId: object.versionId } };
   }
 
   /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */
@@ -73,5 +92,9 @@ export class ArtifactStore {
     } finally {
       await rm(temporaryDirectory, { recursive: true, force: true });
     }
+  }
+
+  private newLocation(target: ArtifactTarget): S3Location {
+    return { bucketName: target.bucketName, objectKey: `${target.pipelineName}/${target.artifactName}/${this.newArtifactId()}.zip` };
   }
 }

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { registerCompile } from './commands/compile';
 import { registerExample } from './commands/example';
+import { registerExecutionCommands } from './commands/executions';
+import { registerPipelineCommands } from './commands/pipelines';
 import { registerProviders } from './commands/providers';
 import { registerRun } from './commands/run';
 import { registerValidate } from './commands/validate';
@@ -24,6 +26,8 @@ export async function main(args: readonly string[]): Promise<number> {
   registerProviders(program, exitWith);
   registerRun(program, exitWith);
   registerExample(program, exitWith);
+  registerPipelineCommands(program, exitWith);
+  registerExecutionCommands(program, exitWith);
   for (const command of [program, ...program.commands]) command.exitOverride();
 
   try {

@@ -1,8 +1,13 @@
 import { openLocalInstallation, type LocalInstallation } from '../compose/local';
 import { runPipelineLocally } from '../compose/local-runner';
-import { BadInputError, SluiceError } from '../core/errors';
+import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
 import { ExitCode } from './exit-codes';
+import { PipelineOperations } from '../operations/pipeline-operations';
+import { providerCatalog } from '../actions/registry';
+import { validatePipeline } from '../core/validate';
+import type { PipelineDeclaration } from '../core/declaration';
+import type { PipelineVersionRecord } from '../ports/execution-store';
 import type { LocalOptions } from './local-options';
 import { formatProblems, loadPipelineFile } from './pipeline-file';
 import { RunProgress } from './progress';
@@ -22,26 +27,33 @@ export function untilInterrupted(): Promise<void> {
   });
 }
 
+/** What to run: a declaration file (registered as a new version when it changed), or a registered pipeline by name. */
+export type RunTarget = { file: string } | { name: string };
+
 /**
- * `sluice run`: validates and runs one pipeline file on the local installation, with live
- * progress and Ctrl-C to stop. `afterRun` may keep using the installation before it closes.
+ * `sluice run` and `start-pipeline-execution`: runs one pipeline on the local installation to its
+ * end, with live progress and Ctrl-C to stop. `afterRun` may use the installation before it closes.
  */
 export async function runLocal(
-  file: string,
+  target: RunTarget,
   options: RunLocalOptions,
   afterRun?: (installation: LocalInstallation, execution: PipelineExecutionRecord) => Promise<void>,
 ): Promise<ExitCode> {
-  const loaded = await loadPipelineFile(file, 'local');
-  if (!loaded.ok) {
-    console.error(formatProblems(file, loaded.problems));
-    console.error('Nothing was run.');
-    return ExitCode.BadInput;
+  let file: PipelineDeclaration | undefined;
+  if ('file' in target) {
+    const loaded = await loadPipelineFile(target.file, 'local');
+    if (!loaded.ok) {
+      console.error(formatProblems(target.file, loaded.problems));
+      console.error('Nothing was run.');
+      return ExitCode.BadInput;
+    }
+    file = loaded.pipeline;
   }
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   const progress = new RunProgress(say, { showLogs: !options.quiet && !options.json });
   let installation: LocalInstallation;
   try {
-    installation = await openLocalInstallation({ dataDir: options.dataDir, command: 'run', onLog: progress.onLog });
+    installation = await openLocalInstallation({ dataDir: options.dataDir, command: 'run', onLog: progress.onLog, serveApi: true });
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;
     console.error(error.message);
@@ -56,7 +68,12 @@ export async function runLocal(
   process.on('SIGTERM', onInterrupt);
   installation.bus.subscribe(progress.onEvent);
   try {
-    const execution = await runPipelineLocally(installation.deps, loaded.pipeline, {
+    const operations = new PipelineOperations(installation.deps);
+    const registered = file ? await registerVersion(operations, file) : await operations.getPipeline((target as { name: string }).name);
+    const refused = refusedLocally(registered.declaration);
+    if (refused) throw new BadInputError(refused);
+    const execution = await runPipelineLocally(installation.deps, registered.declaration, {
+      version: registered.version,
       variables: options.var,
       autoApprove: options.autoApprove,
       signal: stopping.signal,
@@ -71,7 +88,7 @@ export async function runLocal(
     if (execution.status === 'Succeeded' && afterRun) await afterRun(installation, execution);
     return execution.status === 'Succeeded' ? ExitCode.Ok : ExitCode.Failed;
   } catch (error) {
-    if (!(error instanceof BadInputError)) throw error;
+    if (!(error instanceof BadInputError || error instanceof NotFoundError)) throw error;
     console.error(error.message);
     return ExitCode.BadInput;
   } finally {
@@ -79,4 +96,26 @@ export async function runLocal(
     process.off('SIGTERM', onInterrupt);
     await installation.close();
   }
+}
+
+/**
+ * A run keeps the declaration it ran, as CodePipeline keeps every version: the first run creates
+ * the pipeline, and a run of a changed declaration adds a version.
+ */
+async function registerVersion(operations: PipelineOperations, pipeline: PipelineDeclaration): Promise<PipelineVersionRecord> {
+  const { version: _ignored, ...declared } = pipeline;
+  const current = await operations.getPipeline(pipeline.name).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  if (!current) return operations.createPipeline(declared);
+  const { version: _current, ...registered } = current.declaration;
+  return JSON.stringify(registered) === JSON.stringify(declared) ? current : operations.updatePipeline(declared);
+}
+
+/** A registered pipeline may use providers that only run on AWS. */
+function refusedLocally(pipeline: PipelineDeclaration): string | undefined {
+  const validation = validatePipeline(pipeline, providerCatalog, { runtime: 'local' });
+  if (validation.ok) return undefined;
+  return [`${pipeline.name} cannot run locally:`, ...validation.problems.map((problem) => `  ${problem.path}: ${problem.message}`)].join('\n');
 }

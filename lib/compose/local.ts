@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,8 @@ import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { lockDataDir } from '../adapters/local/data-dir-lock';
 import { startEmbeddedStack } from '../adapters/local/embedded-stack';
 import { InProcessBus } from '../adapters/local/in-process-bus';
+import { startLocalApiServer, type LocalApiServer } from '../adapters/local/local-api-server';
+import { PipelineOperations } from '../operations/pipeline-operations';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
 import type { ExecutionDependencies } from '../execution/dependencies';
@@ -34,6 +36,8 @@ export interface OpenOptions {
   /** The command that owns the data dir while it is open, shown to any other process. */
   command: string;
   onLog?: ExecutionDependencies['onLog'];
+  /** Serve the local API, so that other commands on this data dir go through this process. */
+  serveApi?: boolean;
 }
 
 /**
@@ -65,7 +69,9 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
     onLog: options.onLog,
   };
+  let api: LocalApiServer | undefined;
   const close = async () => {
+    await api?.close();
     clients.s3.destroy();
     clients.dynamodb.destroy();
     await stack.close();
@@ -77,6 +83,11 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     for (const execution of await deps.store.listExecutionsInProgress()) {
       const pipeline = { name: execution.pipelineName, version: execution.pipelineVersion, executionId: execution.pipelineExecutionId, variables: execution.variables };
       await endExecution(deps, pipeline, 'Failed', INTERRUPTED);
+    }
+    if (options.serveApi) {
+      const token = randomBytes(24).toString('base64url');
+      api = await startLocalApiServer(new PipelineOperations(deps), token);
+      await lock.advertise({ url: api.url, token });
     }
   } catch (error) {
     await close();

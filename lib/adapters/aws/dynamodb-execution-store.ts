@@ -216,18 +216,26 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async deletePipeline(name: string): Promise<boolean> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `PIPELINE#${name}` },
-        ProjectionExpression: 'pk, sk',
-      }),
-    );
-    for (const item of Items) {
-      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
-    }
-    return Items.length > 0;
+    let deleted = false;
+    let start: Record<string, unknown> | undefined;
+    // A query page stops at 1 MB read, which a pipeline's versions can exceed.
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `PIPELINE#${name}` },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
+        deleted = true;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return deleted;
   }
 
   private async queryParts<T>(executionId: string, prefix: string): Promise<T[]> {

@@ -1,4 +1,4 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SluiceError } from '../../core/errors';
 
@@ -6,7 +6,17 @@ export interface DataDirOwner {
   pid: number;
   command: string;
   startedAt: string;
+  /** The owner's local API, through which other commands reach the data dir. */
+  api?: { url: string; token: string };
 }
+
+export interface DataDirLock {
+  /** Publishes the owner's API in the lock file, readable by this user only. */
+  advertise(api: NonNullable<DataDirOwner['api']>): Promise<void>;
+  release(): Promise<void>;
+}
+
+const lockFile = (dataDir: string) => path.join(dataDir, 'owner.lock');
 
 /** The data dir is owned by another live process. */
 export class DataDirBusyError extends SluiceError {
@@ -18,7 +28,7 @@ export class DataDirBusyError extends SluiceError {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -31,18 +41,21 @@ function isAlive(pid: number): boolean {
  * Makes this process the only owner of a data dir: the embedded DynamoDB crashes when two
  * processes open the same files. A lock left by a process that died (kill -9) is taken over.
  */
-export async function lockDataDir(dataDir: string, command: string): Promise<{ release(): Promise<void> }> {
-  const file = path.join(dataDir, 'owner.lock');
+export async function lockDataDir(dataDir: string, command: string): Promise<DataDirLock> {
+  const file = lockFile(dataDir);
   const owner: DataDirOwner = { pid: process.pid, command, startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      const handle = await open(file, 'wx');
+      const handle = await open(file, 'wx', 0o600);
       await handle.writeFile(JSON.stringify(owner));
       await handle.close();
-      return { release: () => rm(file, { force: true }) };
+      return {
+        advertise: (api) => writeFile(file, JSON.stringify({ ...owner, api }), { mode: 0o600 }),
+        release: () => rm(file, { force: true }),
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const current = await readOwner(file);
+      const current = await readDataDirOwner(dataDir);
       if (current && isAlive(current.pid) && current.pid !== process.pid) throw new DataDirBusyError(dataDir, current);
       await rm(file, { force: true });
     }
@@ -50,9 +63,10 @@ export async function lockDataDir(dataDir: string, command: string): Promise<{ r
   throw new SluiceError('Sluice.DataDirBusy', `Could not lock ${dataDir}: another process keeps taking it.`);
 }
 
-async function readOwner(file: string): Promise<DataDirOwner | undefined> {
+/** The process that owns the data dir, as its lock file says; it may have died since. */
+export async function readDataDirOwner(dataDir: string): Promise<DataDirOwner | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as DataDirOwner;
+    return JSON.parse(await readFile(lockFile(dataDir), 'utf8')) as DataDirOwner;
   } catch {
     return undefined;
   }

@@ -31,7 +31,7 @@ export function registerExample(program: Command, exitWith: ExitWith): void {
     }
     const siteBucket = 'webapp-site';
     return runLocal(
-      path.join(EXAMPLES_DIR, 'webapp.pipeline.yml'),
+      { file: path.join(EXAMPLES_DIR, 'webapp.pipeline.yml') },
       { dataDir: options.dataDir, quiet: options.quiet, var: { RepositoryUrl: repository, SiteBucket: siteBucket } },
       async (installation) => {
         if (!options.serve) return;

@@ -13,5 +13,5 @@ export function registerRun(program: Command, exitWith: ExitWith): void {
       .option('--auto-approve', 'approve every Manual approval at once')
       .option('--quiet', 'do not stream action logs; a failing action still shows its last lines')
       .option('--json', 'print the execution, its stages and actions as JSON at the end'),
-  ).action(exitWith((file: string, options: RunLocalOptions) => runLocal(file, options)));
+  ).action(exitWith((file: string, options: RunLocalOptions) => runLocal({ file }, options)));
 }

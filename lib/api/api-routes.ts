@@ -1,0 +1,64 @@
+import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
+import type { PipelineDeclaration } from '../core/declaration';
+import type { SluiceApi } from '../operations/sluice-api';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | undefined>;
+  body?: unknown;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+}
+
+type Route = (api: SluiceApi, params: string[], request: ApiRequest) => Promise<unknown>;
+
+const declarationOf = (request: ApiRequest): PipelineDeclaration => {
+  const body = request.body as { pipeline?: PipelineDeclaration } | undefined;
+  if (!body?.pipeline) throw new BadInputError('The body must be {"pipeline": {...}}, as in CodePipeline\'s CreatePipeline.');
+  return body.pipeline;
+};
+
+/** `/api/...`: CodePipeline's operations over HTTP, as `sluice` and the console call them. */
+const ROUTES: [method: string, path: RegExp, route: Route][] = [
+  ['GET', /^\/api\/pipelines$/, (api) => api.listPipelines()],
+  ['POST', /^\/api\/pipelines$/, (api, _, request) => api.createPipeline(declarationOf(request))],
+  ['GET', /^\/api\/pipelines\/([^/]+)$/, (api, [name], request) => api.getPipeline(name!, request.query.version ? Number(request.query.version) : undefined)],
+  ['PUT', /^\/api\/pipelines\/([^/]+)$/, (api, [name], request) => {
+    const declaration = declarationOf(request);
+    if (declaration.name !== name) throw new BadInputError(`The declaration is named ${declaration.name}, not ${name}.`);
+    return api.updatePipeline(declaration);
+  }],
+  ['DELETE', /^\/api\/pipelines\/([^/]+)$/, async (api, [name]) => {
+    await api.deletePipeline(name!);
+    return { deleted: name };
+  }],
+  ['GET', /^\/api\/pipelines\/([^/]+)\/state$/, (api, [name]) => api.getPipelineState(name!)],
+  ['GET', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) => api.listPipelineExecutions(name!, request.query.limit ? Number(request.query.limit) : undefined)],
+  ['GET', /^\/api\/executions\/([^/]+)$/, (api, [id]) => api.getPipelineExecution(id!)],
+  ['GET', /^\/api\/executions\/([^/]+)\/logs$/, (api, [id], request) => api.getLogs(id!, request.query.action)],
+];
+
+const STATUS_BY_ERROR = new Map<new (...args: never[]) => SluiceError, number>([
+  [NotFoundError, 404],
+  [BadInputError, 400],
+]);
+
+/** Routes one request to the API and maps Sluice's errors to HTTP statuses; anything else is a 500. */
+export async function handleApiRequest(api: SluiceApi, request: ApiRequest): Promise<ApiResponse> {
+  const matching = ROUTES.filter(([, pattern]) => pattern.test(request.path));
+  if (matching.length === 0) return { status: 404, body: { error: 'Sluice.NotFound', message: `No API route ${request.path}.` } };
+  const route = matching.find(([method]) => method === request.method);
+  if (!route) return { status: 405, body: { error: 'Sluice.MethodNotAllowed', message: `${request.path} allows ${matching.map(([method]) => method).join(', ')}.` } };
+  const params = route[1].exec(request.path)!.slice(1).map(decodeURIComponent);
+  try {
+    return { status: 200, body: await route[2](api, params, request) };
+  } catch (error) {
+    if (!(error instanceof SluiceError)) throw error;
+    const status = [...STATUS_BY_ERROR].find(([type]) => error instanceof type)?.[1] ?? 409;
+    return { status, body: { error: error.name, message: error.message } };
+  }
+}

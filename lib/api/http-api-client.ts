@@ -1,0 +1,66 @@
+import type { PipelineDeclaration } from '../core/declaration';
+import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
+import type { PipelineState } from '../core/pipeline-state';
+import type { ActionLogText, ExecutionDetail, SluiceApi } from '../operations/sluice-api';
+import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
+
+export const API_TOKEN_HEADER = 'x-sluice-token';
+
+/** The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data dir. */
+export class HttpApiClient implements SluiceApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  createPipeline(pipeline: PipelineDeclaration): Promise<PipelineVersionRecord> {
+    return this.call('POST', '/api/pipelines', { pipeline });
+  }
+
+  updatePipeline(pipeline: PipelineDeclaration): Promise<PipelineVersionRecord> {
+    return this.call('PUT', `/api/pipelines/${encodeURIComponent(pipeline.name)}`, { pipeline });
+  }
+
+  getPipeline(name: string, version?: number): Promise<PipelineVersionRecord> {
+    return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}${version ? `?version=${version}` : ''}`);
+  }
+
+  listPipelines(): Promise<PipelineVersionRecord[]> {
+    return this.call('GET', '/api/pipelines');
+  }
+
+  async deletePipeline(name: string): Promise<void> {
+    await this.call('DELETE', `/api/pipelines/${encodeURIComponent(name)}`);
+  }
+
+  getPipelineState(name: string): Promise<PipelineState> {
+    return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/state`);
+  }
+
+  listPipelineExecutions(name: string, limit?: number): Promise<PipelineExecutionRecord[]> {
+    return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/executions${limit ? `?limit=${limit}` : ''}`);
+  }
+
+  getPipelineExecution(executionId: string): Promise<ExecutionDetail> {
+    return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}`);
+  }
+
+  getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]> {
+    const query = actionName ? `?action=${encodeURIComponent(actionName)}` : '';
+    return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}/logs${query}`);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers: { [API_TOKEN_HEADER]: this.token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const payload = (await response.json()) as { error?: string; message?: string };
+    if (response.ok) return payload as T;
+    const message = payload.message ?? `${method} ${path} answered ${response.status}`;
+    if (response.status === 404) throw new NotFoundError(message);
+    if (response.status === 400) throw new BadInputError(message);
+    throw new SluiceError(payload.error ?? 'Sluice.ApiError', message);
+  }
+}

@@ -1,0 +1,20 @@
+import { isAlive, readDataDirOwner } from '../adapters/local/data-dir-lock';
+import { HttpApiClient } from '../api/http-api-client';
+import { openLocalInstallation } from '../compose/local';
+import { PipelineOperations } from '../operations/pipeline-operations';
+import type { SluiceApi } from '../operations/sluice-api';
+
+/**
+ * Gives a command the SluiceApi of a data dir: through the owner's local API while a `sluice run`
+ * or `sluice serve` owns it, as the AWS CLI goes through the service; directly when none does.
+ */
+export async function withSluiceApi<T>(dataDir: string, command: string, use: (api: SluiceApi) => Promise<T>): Promise<T> {
+  const owner = await readDataDirOwner(dataDir);
+  if (owner?.api && owner.pid !== process.pid && isAlive(owner.pid)) return use(new HttpApiClient(owner.api.url, owner.api.token));
+  const installation = await openLocalInstallation({ dataDir, command });
+  try {
+    return await use(new PipelineOperations(installation.deps));
+  } finally {
+    await installation.close();
+  }
+}

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { apiCommand, printJson } from '../api-command';
+import type { ExitWith } from '../exit-codes';
+import { collectVariable, dataDirOption, type LocalOptions } from '../local-options';
+import { runLocal, type RunLocalOptions } from '../run-local';
+
+type JsonOptions = LocalOptions & { json?: boolean };
+
+/** status, executions, logs and start-pipeline-execution. */
+export function registerExecutionCommands(program: Command, exitWith: ExitWith): void {
+  dataDirOption(
+    program.command('status').description('Show each stage and action of a pipeline with its latest execution, as GetPipelineState does').argument('<pipeline>').option('--json', 'print GetPipelineState\'s JSON'),
+  ).action(exitWith((name: string, options: JsonOptions) =>
+    apiCommand('status', options, async (api) => {
+      const state = await api.getPipelineState(name);
+      if (options.json) return printJson(state);
+      console.log(`${state.pipelineName} (version ${state.pipelineVersion})`);
+      for (const stage of state.stageStates) {
+        const latest = stage.latestExecution;
+        console.log(`  ${stage.stageName}: ${latest ? `${latest.status} (execution ${latest.pipelineExecutionId})` : 'not run yet'}`);
+        for (const action of stage.actionStates) {
+          const run = action.latestExecution;
+          const detail = run?.errorDetails?.message ?? run?.summary;
+          console.log(`    ${action.actionName}: ${run ? `${run.status} at ${run.lastStatusChange}${detail ? `: ${detail}` : ''}` : 'not run yet'}`);
+        }
+      }
+    })));
+
+  dataDirOption(
+    program.command('executions').description('List a pipeline\'s executions, newest first').argument('<pipeline>').option('--limit <n>', 'at most this many', '20').option('--json', 'print JSON'),
+  ).action(exitWith((name: string, options: JsonOptions & { limit: string }) =>
+    apiCommand('executions', options, async (api) => {
+      await api.getPipeline(name);
+      const executions = await api.listPipelineExecutions(name, Math.max(1, Number(options.limit) || 20));
+      if (options.json) return printJson({ pipelineExecutionSummaries: executions });
+      for (const execution of executions) {
+        const summary = execution.statusSummary ? `  ${execution.statusSummary}` : '';
+        console.log(`${execution.pipelineExecutionId}  ${execution.status.padEnd(10)}  ${execution.startTime}  v${execution.pipelineVersion}  ${execution.trigger.triggerType}${summary}`);
+      }
+    })));
+
+  dataDirOption(
+    program.command('logs').description('Print the logs of an execution\'s actions').argument('<executionId>').option('--action <name>', 'only this action (Name or Stage/Name)').option('--json', 'print JSON'),
+  ).action(exitWith((executionId: string, options: JsonOptions & { action?: string }) =>
+    apiCommand('logs', options, async (api) => {
+      const logs = await api.getLogs(executionId, options.action);
+      if (options.json) return printJson({ logs });
+      for (const log of logs) {
+        if (!options.action) console.log(`==> ${log.stageName}/${log.actionName} <==`);
+        process.stdout.write(log.text.endsWith('\n') || log.text === '' ? log.text : `${log.text}\n`);
+      }
+    })));
+
+  dataDirOption(
+    program
+      .command('start-pipeline-execution')
+      .description('Run a registered pipeline on this machine, and wait for its end (exit 0 Succeeded, 1 Failed or Stopped, 2 bad input)')
+      .argument('<pipeline>')
+      .option('--var <name=value>', 'set a pipeline variable (repeatable)', collectVariable)
+      .option('--auto-approve', 'approve every Manual approval at once')
+      .option('--quiet', 'do not stream action logs')
+      .option('--json', 'print the execution as JSON at the end'),
+  ).action(exitWith((name: string, options: RunLocalOptions) => runLocal({ name }, options)));
+}

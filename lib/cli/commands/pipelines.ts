@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { apiCommand, printJson } from '../api-command';
+import { ExitCode, type ExitWith } from '../exit-codes';
+import { dataDirOption, type LocalOptions } from '../local-options';
+import { formatProblems, loadPipelineFile } from '../pipeline-file';
+
+type JsonOptions = LocalOptions & { json?: boolean };
+
+/** create-pipeline, update-pipeline, get-pipeline, list-pipelines, delete-pipeline: CodePipeline's API on the local installation. */
+export function registerPipelineCommands(program: Command, exitWith: ExitWith): void {
+  for (const [name, description, change] of [
+    ['create-pipeline', 'Register a pipeline in the local installation, as version 1', 'createPipeline'],
+    ['update-pipeline', 'Replace a registered pipeline with a new version (the version goes up by one)', 'updatePipeline'],
+  ] as const) {
+    dataDirOption(program.command(name).description(description).argument('<file>', 'the declaration (JSON or YAML)').option('--json', 'print the stored pipeline as JSON'))
+      .action(exitWith(async (file: string, options: JsonOptions) => {
+        const loaded = await loadPipelineFile(file);
+        if (!loaded.ok) {
+          console.error(formatProblems(file, loaded.problems));
+          return ExitCode.BadInput;
+        }
+        return apiCommand(name, options, async (api) => {
+          const stored = await api[change](loaded.pipeline);
+          if (options.json) printJson({ pipeline: stored.declaration });
+          else console.log(`${stored.name}: version ${stored.version}`);
+        });
+      }));
+  }
+
+  dataDirOption(
+    program.command('get-pipeline').description('Print a registered pipeline\'s declaration').argument('<name>').option('--version <n>', 'a version other than the latest').option('--json', 'print JSON (the default is YAML)'),
+  ).action(exitWith((name: string, options: JsonOptions & { version?: string }) =>
+    apiCommand('get-pipeline', options, async (api) => {
+      const version = options.version === undefined ? undefined : Number(options.version);
+      if (version !== undefined && !(Number.isInteger(version) && version > 0)) {
+        console.error(`--version must be a whole number from 1, not "${options.version}".`);
+        return ExitCode.BadInput;
+      }
+      const stored = await api.getPipeline(name, version);
+      const output = { pipeline: stored.declaration, metadata: { pipelineArn: `arn:aws:codepipeline:local:000000000000:${stored.name}`, created: stored.created } };
+      if (options.json) printJson(output);
+      else console.log((await import('yaml')).stringify(output).trimEnd());
+    })));
+
+  dataDirOption(program.command('list-pipelines').description('List the registered pipelines').option('--json', 'print JSON')).action(
+    exitWith((options: JsonOptions) =>
+      apiCommand('list-pipelines', options, async (api) => {
+        const pipelines = (await api.listPipelines()).map(({ name, version, created }) => ({ name, version, created }));
+        if (options.json) printJson({ pipelines });
+        else for (const pipeline of pipelines) console.log(`${pipeline.name}\tversion ${pipeline.version}\t${pipeline.created}`);
+      })),
+  );
+
+  dataDirOption(program.command('delete-pipeline').description('Delete a registered pipeline and all its versions').argument('<name>').option('--json', 'print JSON')).action(
+    exitWith((name: string, options: JsonOptions) =>
+      apiCommand('delete-pipeline', options, async (api) => {
+        await api.deletePipeline(name);
+        if (options.json) printJson({ deleted: name });
+        else console.log(`Deleted ${name}`);
+      })),
+  );
+}

@@ -1,0 +1,110 @@
+import { text } from 'node:stream/consumers';
+import { providerCatalog } from '../actions/registry';
+import type { PipelineDeclaration } from '../core/declaration';
+import { BadInputError, NotFoundError } from '../core/errors';
+import { pipelineState, type PipelineState } from '../core/pipeline-state';
+import { validatePipeline } from '../core/validate';
+import { actionLogKey, type ExecutionDependencies } from '../execution/dependencies';
+import { BlobNotFoundError } from '../ports/blob-store';
+import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
+import type { ActionLogText, ExecutionDetail, SluiceApi } from './sluice-api';
+
+/** How many executions GetPipelineState looks back through for stages the newest did not reach. */
+const STATE_LOOKBACK = 10;
+
+/** The SluiceApi on the stores themselves: what runs inside the process that owns them. */
+export class PipelineOperations implements SluiceApi {
+  constructor(private readonly deps: Pick<ExecutionDependencies, 'store' | 'blobs' | 'artifactBucket' | 'clock'>) {}
+
+  async createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
+    const pipeline = this.validated(declaration);
+    if (await this.deps.store.getPipeline(pipeline.name)) {
+      throw new BadInputError(`Pipeline ${pipeline.name} already exists. Use update-pipeline to change it.`);
+    }
+    return this.putVersion(pipeline, 1);
+  }
+
+  async updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
+    const pipeline = this.validated(declaration);
+    const current = await this.getPipeline(pipeline.name);
+    return this.putVersion(pipeline, current.version + 1);
+  }
+
+  async getPipeline(name: string, version?: number): Promise<PipelineVersionRecord> {
+    const found = await this.deps.store.getPipeline(name, version);
+    if (!found) throw new NotFoundError(`There is no pipeline ${name}${version ? ` version ${version}` : ''}. list-pipelines shows the pipelines there are.`);
+    return found;
+  }
+
+  listPipelines(): Promise<PipelineVersionRecord[]> {
+    return this.deps.store.listPipelines();
+  }
+
+  async deletePipeline(name: string): Promise<void> {
+    if (!(await this.deps.store.deletePipeline(name))) throw new NotFoundError(`There is no pipeline ${name}.`);
+  }
+
+  async getPipelineState(name: string): Promise<PipelineState> {
+    const { declaration, version } = await this.getPipeline(name);
+    const executions = await this.deps.store.listExecutions(name, STATE_LOOKBACK);
+    const parts = await Promise.all(executions.map((execution) => this.partsOf(execution)));
+    return pipelineState(declaration, version, parts);
+  }
+
+  async listPipelineExecutions(name: string, limit?: number): Promise<PipelineExecutionRecord[]> {
+    return this.deps.store.listExecutions(name, limit);
+  }
+
+  async getPipelineExecution(executionId: string): Promise<ExecutionDetail> {
+    const execution = await this.deps.store.getExecution(executionId);
+    if (!execution) throw new NotFoundError(`There is no execution ${executionId}. executions <pipeline> lists them.`);
+    return this.partsOf(execution);
+  }
+
+  async getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]> {
+    const { execution, actions } = await this.getPipelineExecution(executionId);
+    const chosen = actionName ? actions.filter((action) => action.actionName === actionName || `${action.stageName}/${action.actionName}` === actionName) : actions;
+    if (actionName && chosen.length === 0) {
+      const names = actions.map((action) => `${action.stageName}/${action.actionName}`).join(', ');
+      throw new NotFoundError(`Execution ${executionId} has no action ${actionName}. Its actions: ${names || 'none yet'}.`);
+    }
+    const logs: ActionLogText[] = [];
+    for (const action of chosen.sort((a, b) => a.startTime.localeCompare(b.startTime))) {
+      const location = action.logLocation ?? {
+        bucketName: this.deps.artifactBucket,
+        objectKey: actionLogKey({ pipelineName: execution.pipelineName, executionId, stageName: action.stageName, actionName: action.actionName }),
+      };
+      try {
+        logs.push({ stageName: action.stageName, actionName: action.actionName, text: await text((await this.deps.blobs.get(location)).body) });
+      } catch (error) {
+        if (!(error instanceof BlobNotFoundError)) throw error;
+        logs.push({ stageName: action.stageName, actionName: action.actionName, text: '' });
+      }
+    }
+    return logs;
+  }
+
+  /** Validates a declaration given to the API, whatever checked it before. */
+  private validated(declaration: PipelineDeclaration): PipelineDeclaration {
+    const validation = validatePipeline(declaration, providerCatalog);
+    if (!validation.ok) {
+      const problems = validation.problems.map((problem) => `${problem.path || '(declaration)'}: ${problem.message}`).join('\n  ');
+      throw new BadInputError(`The declaration is not valid:\n  ${problems}`);
+    }
+    return validation.pipeline;
+  }
+
+  private async putVersion(pipeline: PipelineDeclaration, version: number): Promise<PipelineVersionRecord> {
+    const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString() };
+    await this.deps.store.putPipelineVersion(record);
+    return record;
+  }
+
+  private async partsOf(execution: PipelineExecutionRecord): Promise<ExecutionDetail> {
+    const [stages, actions] = await Promise.all([
+      this.deps.store.listStages(execution.pipelineExecutionId),
+      this.deps.store.listActions(execution.pipelineExecutionId),
+    ]);
+    return { execution, stages, actions };
+  }
+}

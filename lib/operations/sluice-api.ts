@@ -1,0 +1,37 @@
+import type { PipelineDeclaration } from '../core/declaration';
+import type { PipelineState } from '../core/pipeline-state';
+import type {
+  ActionExecutionRecord,
+  PipelineExecutionRecord,
+  PipelineVersionRecord,
+  StageExecutionRecord,
+} from '../ports/execution-store';
+
+export interface ExecutionDetail {
+  execution: PipelineExecutionRecord;
+  stages: StageExecutionRecord[];
+  actions: ActionExecutionRecord[];
+}
+
+export interface ActionLogText {
+  stageName: string;
+  actionName: string;
+  text: string;
+}
+
+/**
+ * What the `sluice` commands do, mirroring CodePipeline's API. The CLI reaches it directly, or
+ * through the HTTP API of the process that owns the data dir.
+ */
+export interface SluiceApi {
+  createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord>;
+  updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord>;
+  getPipeline(name: string, version?: number): Promise<PipelineVersionRecord>;
+  listPipelines(): Promise<PipelineVersionRecord[]>;
+  deletePipeline(name: string): Promise<void>;
+  getPipelineState(name: string): Promise<PipelineState>;
+  listPipelineExecutions(name: string, limit?: number): Promise<PipelineExecutionRecord[]>;
+  getPipelineExecution(executionId: string): Promise<ExecutionDetail>;
+  /** The logs of an execution's actions, or of the named one. */
+  getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]>;
+}
