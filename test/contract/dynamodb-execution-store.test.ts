@@ -1,0 +1,284 @@
+import path from 'node:path';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
+import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord } from '../../lib/ports/execution-store';
+import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+
+const TABLE = 'sluice';
+
+function execution(pipelineName: string, id: string, startTime: string, overrides: Partial<PipelineExecutionRecord> = {}): PipelineExecutionRecord {
+  return {
+    pipelineName,
+    pipelineVersion: 1,
+    pipelineExecutionId: id,
+    status: 'InProgress',
+    startTime,
+    lastUpdateTime: startTime,
+    trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' },
+    variables: { region: 'eu-west-1' },
+    ...overrides,
+  };
+}
+
+function action(executionId: string, stageName: string, actionName: string, overrides: Partial<ActionExecutionRecord> = {}): ActionExecutionRecord {
+  return {
+    pipelineExecutionId: executionId,
+    stageName,
+    actionName,
+    actionExecutionId: `${executionId}-${actionName}`,
+    status: 'InProgress',
+    startTime: '2025-01-01T00:00:00.000Z',
+    lastUpdateTime: '2025-01-01T00:00:00.000Z',
+    input: {
+      actionTypeId: { category: 'Build', owner: 'Custom', provider: 'Commands', version: '1' },
+      resolvedConfiguration: {},
+      inputArtifacts: [{ name: 'SourceOutput', s3location: { bucketName: 'sluice-artifacts', objectKey: 'webapp/SourceOutput/abc.zip' } }],
+    },
+    ...overrides,
+  };
+}
+
+function declaration(name: string, buildCommand: string): PipelineDeclaration {
+  return {
+    name,
+    stages: [
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Checkout',
+            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+            configuration: { RepositoryUrl: '.', BranchName: 'main' },
+            outputArtifacts: [{ name: 'SourceOutput' }],
+          },
+        ],
+      },
+      {
+        name: 'Build',
+        actions: [
+          {
+            name: 'Compile',
+            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
+            commands: [buildCommand],
+            inputArtifacts: [{ name: 'SourceOutput' }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function version(name: string, number: number, buildCommand = `make v${number}`): PipelineVersionRecord {
+  return { name, version: number, declaration: declaration(name, buildCommand), created: `2025-01-0${number}T00:00:00.000Z` };
+}
+
+describe('DynamoDbExecutionStore on the embedded dynalite', () => {
+  let scratch: string;
+  let test: TestStack;
+  let store: DynamoDbExecutionStore;
+
+  beforeAll(async () => {
+    scratch = await temporaryDirectory();
+    test = await startTestStack(path.join(scratch, 'data'));
+    await ensureExecutionTable(test.clients.dynamodb, TABLE);
+    const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    store = new DynamoDbExecutionStore(documents, TABLE);
+  });
+
+  afterAll(async () => {
+    await test.stop();
+    await removeDirectory(scratch);
+  });
+
+  describe('executions', () => {
+    it('reads back a created execution, and nothing for an unknown id', async () => {
+      const created = execution('create', 'create-1', '2025-01-01T00:00:00.000Z');
+
+      await store.createExecution(created);
+
+      expect(await store.getExecution('create-1')).toEqual(created);
+      expect(await store.getExecution('no-such-execution')).toBeUndefined();
+    });
+
+    it('refuses a second execution with the same id and keeps the first', async () => {
+      const first = execution('duplicate', 'duplicate-1', '2025-01-01T00:00:00.000Z');
+      await store.createExecution(first);
+
+      const second = store.createExecution({ ...first, status: 'Failed', variables: {} });
+
+      await expect(second).rejects.toThrow(ConditionalCheckFailedException);
+      expect(await store.getExecution('duplicate-1')).toEqual(first);
+    });
+
+    it("lists a pipeline's executions newest first, up to the limit, and no other pipeline's", async () => {
+      for (const [id, startTime] of [
+        ['list-2', '2025-01-02T00:00:00.000Z'],
+        ['list-1', '2025-01-01T00:00:00.000Z'],
+        ['list-3', '2025-01-03T00:00:00.000Z'],
+      ] as const) {
+        await store.createExecution(execution('listed', id, startTime));
+      }
+      await store.createExecution(execution('listed-elsewhere', 'other-1', '2025-01-04T00:00:00.000Z'));
+
+      expect((await store.listExecutions('listed')).map((entry) => entry.pipelineExecutionId)).toEqual(['list-3', 'list-2', 'list-1']);
+      expect((await store.listExecutions('listed', 2)).map((entry) => entry.pipelineExecutionId)).toEqual(['list-3', 'list-2']);
+      expect(await store.listExecutions('never-run')).toEqual([]);
+    });
+
+    it('finishes an InProgress execution once; a finished execution never changes', async () => {
+      await store.createExecution(execution('finish', 'finish-1', '2025-01-01T00:00:00.000Z'));
+
+      expect(await store.finishExecution('finish-1', 'Succeeded', undefined, '2025-01-01T00:05:00.000Z')).toBe(true);
+      const succeeded = await store.getExecution('finish-1');
+      expect(succeeded).toMatchObject({ status: 'Succeeded', lastUpdateTime: '2025-01-01T00:05:00.000Z' });
+      expect(succeeded).not.toHaveProperty('statusSummary');
+
+      expect(await store.finishExecution('finish-1', 'Failed', 'too late', '2025-01-01T00:06:00.000Z')).toBe(false);
+      expect(await store.getExecution('finish-1')).toEqual(succeeded);
+    });
+
+    it('lets a Stopping execution become Stopped, with a summary', async () => {
+      await store.createExecution(execution('stop', 'stop-1', '2025-01-01T00:00:00.000Z'));
+
+      expect(await store.finishExecution('stop-1', 'Stopping', 'stopped by alice', '2025-01-01T00:01:00.000Z')).toBe(true);
+      expect(await store.finishExecution('stop-1', 'Stopped', 'stopped by alice', '2025-01-01T00:02:00.000Z')).toBe(true);
+
+      expect(await store.getExecution('stop-1')).toMatchObject({ status: 'Stopped', statusSummary: 'stopped by alice', lastUpdateTime: '2025-01-01T00:02:00.000Z' });
+    });
+
+    it('does not finish an execution that does not exist', async () => {
+      expect(await store.finishExecution('never-created', 'Failed', 'interrupted', '2025-01-01T00:00:00.000Z')).toBe(false);
+      expect(await store.getExecution('never-created')).toBeUndefined();
+    });
+
+    it('lists the executions that are InProgress or Stopping, and no finished one', async () => {
+      await store.createExecution(execution('running', 'running-1', '2025-02-01T00:00:00.000Z'));
+      await store.createExecution(execution('running', 'running-2', '2025-02-02T00:00:00.000Z'));
+      await store.createExecution(execution('running', 'running-3', '2025-02-03T00:00:00.000Z'));
+      await store.finishExecution('running-2', 'Stopping', undefined, '2025-02-02T00:01:00.000Z');
+      await store.finishExecution('running-3', 'Failed', 'broken', '2025-02-03T00:01:00.000Z');
+      await store.putStage({ pipelineExecutionId: 'running-1', stageName: 'Build', status: 'InProgress', startTime: '2025-02-01T00:00:00.000Z', lastUpdateTime: '2025-02-01T00:00:00.000Z' });
+
+      const running = await store.listExecutionsInProgress();
+
+      const ofThisPipeline = running.filter((entry) => entry.pipelineName === 'running');
+      expect(ofThisPipeline.map((entry) => [entry.pipelineExecutionId, entry.status]).sort()).toEqual([
+        ['running-1', 'InProgress'],
+        ['running-2', 'Stopping'],
+      ]);
+      expect(running.every((entry) => entry.status === 'InProgress' || entry.status === 'Stopping')).toBe(true);
+    });
+  });
+
+  describe('stages and actions', () => {
+    it('writes stages and lists those of one execution', async () => {
+      const build = { pipelineExecutionId: 'stages-1', stageName: 'Build', status: 'InProgress', startTime: '2025-01-01T00:00:00.000Z', lastUpdateTime: '2025-01-01T00:00:00.000Z' } as const;
+      await store.putStage({ pipelineExecutionId: 'stages-1', stageName: 'Source', status: 'Succeeded', startTime: '2025-01-01T00:00:00.000Z', lastUpdateTime: '2025-01-01T00:00:00.000Z' });
+      await store.putStage(build);
+      await store.putStage({ ...build, status: 'Succeeded', lastUpdateTime: '2025-01-01T00:03:00.000Z' });
+      await store.putStage({ ...build, pipelineExecutionId: 'stages-2' });
+
+      const stages = await store.listStages('stages-1');
+
+      expect(stages.map((stage) => [stage.stageName, stage.status]).sort()).toEqual([
+        ['Build', 'Succeeded'],
+        ['Source', 'Succeeded'],
+      ]);
+      expect(stages.find((stage) => stage.stageName === 'Build')).toEqual({ ...build, status: 'Succeeded', lastUpdateTime: '2025-01-01T00:03:00.000Z' });
+    });
+
+    it('updates an InProgress action, and leaves a finished one unchanged', async () => {
+      const started = action('actions-1', 'Build', 'Compile');
+      const succeeded: ActionExecutionRecord = {
+        ...started,
+        status: 'Succeeded',
+        lastUpdateTime: '2025-01-01T00:02:00.000Z',
+        output: { outputArtifacts: [], outputVariables: { VERSION: '1.2.3' }, executionResult: { externalExecutionSummary: 'built' } },
+      };
+
+      expect(await store.putAction(started)).toBe(true);
+      expect(await store.listActions('actions-1')).toEqual([started]);
+      expect(await store.putAction({ ...started, lastUpdateTime: '2025-01-01T00:01:00.000Z' })).toBe(true);
+      expect(await store.putAction(succeeded)).toBe(true);
+
+      const late = store.putAction({ ...started, status: 'Abandoned', lastUpdateTime: '2025-01-01T00:09:00.000Z', errorDetails: { code: 'Abandoned', message: 'stopped' } });
+
+      expect(await late).toBe(false);
+      expect(await store.listActions('actions-1')).toEqual([succeeded]);
+    });
+
+    it('lists every action of an execution and none of another', async () => {
+      await store.putAction(action('many-1', 'Build', 'Compile'));
+      await store.putAction(action('many-1', 'Build', 'Lint'));
+      await store.putAction(action('many-1', 'Deploy', 'Upload'));
+      await store.putAction(action('many-2', 'Build', 'Compile'));
+
+      const actions = await store.listActions('many-1');
+
+      expect(actions.map((entry) => `${entry.stageName}/${entry.actionName}`).sort()).toEqual(['Build/Compile', 'Build/Lint', 'Deploy/Upload']);
+      expect(actions.every((entry) => entry.pipelineExecutionId === 'many-1')).toBe(true);
+      expect(await store.listActions('many-3')).toEqual([]);
+    });
+  });
+
+  describe('pipeline versions', () => {
+    it('stores versions, refuses an existing one, and reads the latest or a given one', async () => {
+      await store.putPipelineVersion(version('versioned', 1));
+      await store.putPipelineVersion(version('versioned', 2));
+
+      await expect(store.putPipelineVersion(version('versioned', 2, 'make overwritten'))).rejects.toThrow(ConditionalCheckFailedException);
+
+      expect(await store.getPipeline('versioned')).toEqual(version('versioned', 2));
+      expect(await store.getPipeline('versioned', 1)).toEqual(version('versioned', 1));
+      expect(await store.getPipeline('versioned', 3)).toBeUndefined();
+      expect(await store.getPipeline('unknown')).toBeUndefined();
+    });
+
+    it('orders versions by number, not as text', async () => {
+      for (const number of [1, 2, 10]) await store.putPipelineVersion({ ...version('numbered', 1), version: number });
+
+      expect((await store.getPipeline('numbered'))?.version).toBe(10);
+    });
+
+    it('lists the latest version of each pipeline', async () => {
+      await store.putPipelineVersion(version('listed-a', 1));
+      await store.putPipelineVersion(version('listed-a', 2));
+      await store.putPipelineVersion(version('listed-b', 1));
+
+      const latest = (await store.listPipelines()).filter((entry) => entry.name.startsWith('listed-'));
+
+      expect(latest.map((entry) => [entry.name, entry.version]).sort()).toEqual([
+        ['listed-a', 2],
+        ['listed-b', 1],
+      ]);
+      expect(latest.find((entry) => entry.name === 'listed-a')).toEqual(version('listed-a', 2));
+    });
+
+    it('deletes every version of a pipeline, and says when there was none', async () => {
+      await store.putPipelineVersion(version('deleted', 1));
+      await store.putPipelineVersion(version('deleted', 2));
+      await store.putPipelineVersion(version('kept', 1));
+
+      expect(await store.deletePipeline('deleted')).toBe(true);
+
+      expect(await store.getPipeline('deleted')).toBeUndefined();
+      expect(await store.getPipeline('deleted', 1)).toBeUndefined();
+      expect((await store.listPipelines()).map((entry) => entry.name)).not.toContain('deleted');
+      expect(await store.getPipeline('kept')).toEqual(version('kept', 1));
+      expect(await store.deletePipeline('deleted')).toBe(false);
+      expect(await store.deletePipeline('never-declared')).toBe(false);
+    });
+
+    it('deletes every version even when they fill more than one 1 MB query page', async () => {
+      const large = (number: number) => version('large', number, `echo ${String(number).repeat(300_000)}`);
+      for (const number of [1, 2, 3, 4, 5]) await store.putPipelineVersion(large(number));
+
+      expect(await store.deletePipeline('large')).toBe(true);
+
+      for (const number of [1, 2, 3, 4, 5]) expect(await store.getPipeline('large', number)).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ActionProvider } from '../../lib/actions/action-provider';
+import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
+import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
+import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import { InProcessBus } from '../../lib/adapters/local/in-process-bus';
+import { ArtifactStore } from '../../lib/artifacts/artifact-store';
+import { providerKey } from '../../lib/core/declaration';
+import type { PipelineEvent } from '../../lib/core/events';
+import type { ExecutionDependencies } from '../../lib/execution/dependencies';
+import type { TestStack } from './embedded-stack';
+
+const TEST_TABLE = 'sluice';
+export const TEST_ARTIFACT_BUCKET = 'sluice-artifacts';
+const TEST_START_TIME = Date.parse('2025-01-01T00:00:00.000Z');
+
+export interface TestExecutionDependencies {
+  deps: ExecutionDependencies;
+  /** Every event published so far, in order. */
+  events: PipelineEvent[];
+}
+
+/**
+ * ExecutionDependencies on the test stack: the DynamoDB store and the S3 artifacts that the local
+ * runtime uses, an in-process bus whose events are kept, a clock that moves one second each time
+ * it is read, and numbered ids, so that every run of a test sees the same times and ids.
+ */
+export async function testExecutionDependencies(
+  test: TestStack,
+  options: { providers: readonly ActionProvider[]; workspaceRoot: string },
+): Promise<TestExecutionDependencies> {
+  await ensureExecutionTable(test.clients.dynamodb, TEST_TABLE);
+  const blobs = new S3BlobStore(test.clients.s3);
+  await blobs.ensureBucket(TEST_ARTIFACT_BUCKET);
+  const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const events: PipelineEvent[] = [];
+  const bus = new InProcessBus();
+  bus.subscribe((event) => {
+    events.push(event);
+  });
+  let ticks = 0;
+  let ids = 0;
+  const deps: ExecutionDependencies = {
+    store: new DynamoDbExecutionStore(documents, TEST_TABLE),
+    events: bus,
+    blobs,
+    artifacts: new ArtifactStore(blobs, () => `artifact-${String(++ids).padStart(4, '0')}`),
+    providers: new Map(options.providers.map((provider) => [providerKey(provider.spec), provider])),
+    artifactBucket: TEST_ARTIFACT_BUCKET,
+    workspaceRoot: options.workspaceRoot,
+    clock: () => new Date(TEST_START_TIME + 1000 * ticks++),
+    newId: () => `id-${String(++ids).padStart(4, '0')}`,
+    pipelineArn: (name) => `arn:aws:codepipeline:us-east-1:000000000000:${name}`,
+  };
+  return { deps, events };
+}
