@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from './fixtures';
 
@@ -16,4 +16,65 @@ export function sluice(args: string[], options: { cwd?: string } = {}): CliResul
     timeout: 30_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the first match of `pattern` in stdout and stderr together. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exit: Promise<number | null>;
+}
+
+const started = new Set<ChildProcess>();
+
+/** Kills every `sluice` a test started and left running, as a failed test may. */
+export function killStartedSluice(): void {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  started.clear();
+}
+
+/** Starts `sluice` in the background, for tests that interrupt it or talk to it while it runs. */
+export function startSluice(args: string[], options: { cwd?: string } = {}): RunningCli {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/sluice.cjs'), ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  let output = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exit,
+    waitFor: (pattern, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = output.match(pattern);
+          if (!match) return;
+          cleanup();
+          resolve(match);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`Timed out waiting for ${pattern}; output so far:\n${output}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        void exit.then(() => setTimeout(() => {
+          if (listeners.has(check)) {
+            cleanup();
+            reject(new Error(`sluice exited before printing ${pattern}; output:\n${output}`));
+          }
+        }, 50));
+        check();
+      }),
+  };
 }

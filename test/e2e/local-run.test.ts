@@ -1,0 +1,207 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { killStartedSluice, sluice, startSluice } from '../support/cli';
+import { gitRepository } from '../support/git-repository';
+
+// Each test runs whole pipelines through the CLI, builds included.
+jest.setTimeout(90_000);
+afterEach(killStartedSluice);
+
+const dataDir = () => mkdtempSync(path.join(tmpdir(), 'sluice-data-'));
+
+function pipelineFile(declaration: object): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-pipeline-')), 'pipeline.json');
+  writeFileSync(file, JSON.stringify(declaration));
+  return file;
+}
+
+const gitSource = (repository: string) => ({
+  name: 'Source',
+  actions: [
+    {
+      name: 'Checkout',
+      actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+      configuration: { RepositoryUrl: repository, BranchName: 'main' },
+      outputArtifacts: [{ name: 'Src' }],
+      namespace: 'SourceVariables',
+    },
+  ],
+});
+
+const commandsAction = (name: string, commands: string[], extra: object = {}) => ({
+  name,
+  actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+  commands,
+  inputArtifacts: [{ name: 'Src' }],
+  ...extra,
+});
+
+const buildAction = { name: 'Compile', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: 'p' }, inputArtifacts: [{ name: 'Src' }] };
+
+interface RunReport {
+  execution: { status: string; statusSummary?: string; pipelineExecutionId: string };
+  actions: { stageName: string; actionName: string; status: string; startTime: string; lastUpdateTime: string; output?: { outputVariables: Record<string, string> }; errorDetails?: { message: string } }[];
+}
+
+const report = (stdout: string) => JSON.parse(stdout) as RunReport;
+
+describe('sluice run', () => {
+  it('runs a pipeline to Succeeded, passing variables between stages', () => {
+    const repo = gitRepository({ 'version.txt': '4.2\n' }, 'feat: variables');
+    const file = pipelineFile({
+      name: 'variables',
+      pipelineType: 'V2',
+      variables: [{ name: 'Greeting', defaultValue: 'hello' }],
+      stages: [
+        gitSource(repo.dir),
+        { name: 'Produce', actions: [commandsAction('Read', ['export VERSION=$(cat version.txt)'], { outputVariables: ['VERSION'], namespace: 'Produced' })] },
+        {
+          name: 'Consume',
+          actions: [
+            commandsAction('Check', [
+              'test "#{Produced.VERSION}" = "4.2"',
+              'test "#{SourceVariables.CommitId}" = "' + repo.commit + '"',
+              'test "#{variables.Greeting}" = "bonjour"',
+              'echo "execution #{codepipeline.PipelineExecutionId}"',
+            ]),
+          ],
+        },
+      ],
+    });
+    const result = sluice(['run', file, '--data-dir', dataDir(), '--var', 'Greeting=bonjour', '--json']);
+    expect(result.code).toBe(0);
+    const run = report(result.stdout);
+    expect(run.execution.status).toBe('Succeeded');
+    expect(run.actions.find((action) => action.actionName === 'Read')?.output?.outputVariables).toEqual({ VERSION: '4.2' });
+    expect(run.actions.map((action) => action.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+  });
+
+  it('fails on a failing build, naming the command and showing the tail of its log', () => {
+    const repo = gitRepository({
+      'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo compiling-marker\n      - exit 3\n      - echo never-printed\n',
+    });
+    const file = pipelineFile({ name: 'failing', stages: [gitSource(repo.dir), { name: 'Build', actions: [buildAction] }] });
+    const data = dataDir();
+    const result = sluice(['run', file, '--data-dir', data, '--quiet']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Build/Compile: failed');
+    expect(result.stdout).toContain('command "exit 3"');
+    expect(result.stdout).toMatch(/\| .*compiling-marker/);
+    expect(result.stdout).not.toContain('never-printed');
+
+    const status = JSON.parse(sluice(['status', 'failing', '--data-dir', data, '--json']).stdout);
+    const compile = status.stageStates[1].actionStates[0].latestExecution;
+    expect(status.stageStates[1].latestExecution.status).toBe('Failed');
+    expect(compile.status).toBe('Failed');
+    expect(compile.errorDetails.message).toContain('exit 3');
+    const executions = JSON.parse(sluice(['executions', 'failing', '--data-dir', data, '--json']).stdout).pipelineExecutionSummaries;
+    expect(executions[0].status).toBe('Failed');
+    expect(executions[0].statusSummary).toContain('Build/Compile failed');
+    const logs = sluice(['logs', executions[0].pipelineExecutionId, '--action', 'Compile', '--data-dir', data]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('compiling-marker');
+  });
+
+  it('runs actions with the same runOrder at the same time', () => {
+    const repo = gitRepository({ 'a.txt': 'a' });
+    const file = pipelineFile({
+      name: 'parallel',
+      stages: [gitSource(repo.dir), { name: 'Both', actions: [commandsAction('Left', ['sleep 1']), commandsAction('Right', ['sleep 1'])] }],
+    });
+    const result = sluice(['run', file, '--data-dir', dataDir(), '--json']);
+    expect(result.code).toBe(0);
+    const [left, right] = ['Left', 'Right'].map((name) => report(result.stdout).actions.find((action) => action.actionName === name)!);
+    // Sequential actions would not overlap: one would start after the other ended.
+    expect(Date.parse(left!.startTime)).toBeLessThan(Date.parse(right!.lastUpdateTime));
+    expect(Date.parse(right!.startTime)).toBeLessThan(Date.parse(left!.lastUpdateTime));
+  });
+
+  it('refuses bad input before anything runs, with exit code 2', () => {
+    const data = dataDir();
+    const missingArtifact = pipelineFile({ name: 'bad', stages: [gitSource('.'), { name: 'Build', actions: [{ ...buildAction, inputArtifacts: [{ name: 'Nope' }] }] }] });
+    const missing = sluice(['run', missingArtifact, '--data-dir', data]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('No action produces an artifact named "Nope"');
+    expect(missing.stderr).toContain('Nothing was run.');
+
+    const awsOnly = pipelineFile({
+      name: 'aws-only',
+      stages: [
+        { name: 'Source', actions: [{ name: 'Repo', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' }, configuration: { RepositoryName: 'r', BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+        { name: 'Build', actions: [buildAction] },
+      ],
+    });
+    const notLocal = sluice(['run', awsOnly, '--data-dir', data]);
+    expect(notLocal.code).toBe(2);
+    expect(notLocal.stderr).toContain('AWS/CodeCommit is not available on the local runtime');
+
+    const badVariable = pipelineFile({ name: 'vars', stages: [gitSource('.'), { name: 'Run', actions: [commandsAction('Echo', ['true'])] }] });
+    const unknownVariable = sluice(['run', badVariable, '--data-dir', data, '--var', 'Nope=1']);
+    expect(unknownVariable.code).toBe(2);
+    expect(unknownVariable.stderr).toContain('has no variable Nope');
+    expect(sluice(['executions', 'vars', '--data-dir', data, '--json']).stdout).toContain('"pipelineExecutionSummaries": []');
+  });
+
+  it('stops cleanly on Ctrl-C: Stopped, the action abandoned, nothing left running', async () => {
+    const marker = `sluice-stop-${process.pid}-${Date.now()}`;
+    const repo = gitRepository({ 'a.txt': 'a' });
+    const file = pipelineFile({ name: 'stoppable', stages: [gitSource(repo.dir), { name: 'Wait', actions: [commandsAction('Sleep', [`sleep 60 # ${marker}`])] }] });
+    const data = dataDir();
+    const run = startSluice(['run', file, '--data-dir', data]);
+    await run.waitFor(/Wait\/Sleep: started/);
+    await run.waitFor(/Running command sleep 60/);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toContain('stoppable: stopped');
+
+    const status = JSON.parse(sluice(['status', 'stoppable', '--data-dir', data, '--json']).stdout);
+    expect(status.stageStates[1].latestExecution.status).toBe('Stopped');
+    expect(status.stageStates[1].actionStates[0].latestExecution.status).toBe('Abandoned');
+    const [execution] = JSON.parse(sluice(['executions', 'stoppable', '--data-dir', data, '--json']).stdout).pipelineExecutionSummaries;
+    expect(execution.status).toBe('Stopped');
+    expect(() => execFileSync('pgrep', ['-f', marker])).toThrow();
+  });
+
+  it('marks an execution interrupted by kill -9 as Failed, and the data dir still opens', async () => {
+    const repo = gitRepository({ 'a.txt': 'a' });
+    const file = pipelineFile({ name: 'killed', stages: [gitSource(repo.dir), { name: 'Wait', actions: [commandsAction('Sleep', ['sleep 30'])] }] });
+    const data = dataDir();
+    const run = startSluice(['run', file, '--data-dir', data]);
+    await run.waitFor(/Running command sleep 30/);
+
+    const busy = sluice(['run', file, '--data-dir', data]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain('is in use by "sluice run"');
+    const whileRunning = JSON.parse(sluice(['status', 'killed', '--data-dir', data, '--json']).stdout);
+    expect(whileRunning.stageStates[1].actionStates[0].latestExecution.status).toBe('InProgress');
+
+    run.child.kill('SIGKILL');
+    await run.exit;
+    const executions = sluice(['executions', 'killed', '--data-dir', data, '--json']);
+    expect(executions.code).toBe(0);
+    const [execution] = JSON.parse(executions.stdout).pipelineExecutionSummaries;
+    expect(execution.status).toBe('Failed');
+    expect(execution.statusSummary).toContain('interrupted');
+    const status = JSON.parse(sluice(['status', 'killed', '--data-dir', data, '--json']).stdout);
+    expect(status.stageStates[1].actionStates[0].latestExecution.status).toBe('Abandoned');
+  });
+});
+
+describe('sluice example', () => {
+  it('builds, tests and deploys the example site, then serves it until Ctrl-C', async () => {
+    const data = dataDir();
+    const run = startSluice(['example', '--data-dir', data, '--port', '0', '--quiet']);
+    const [, url] = await run.waitFor(/served at (http:\/\/\S+)/, 60_000);
+    const page = await (await fetch(url!)).text();
+    expect(page).toMatch(/<p class="version">Version 1\.0\.0\+[0-9a-f]{7}<\/p>/);
+    expect(page).toContain('<h1>Sluice example site</h1>');
+    expect((await fetch(new URL('style.css', url))).headers.get('content-type')).toContain('text/css');
+    expect((await fetch(new URL('missing.html', url))).status).toBe(404);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('Test/UnitTests: succeeded');
+    expect(run.output()).toContain('Test/SiteCheck: succeeded');
+  });
+});
