@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -57,7 +57,7 @@ export class ArtifactStore {
     const object = await this.blobs.get(source);
     const location = this.newLocation(target);
     try {
-      await this.blobs.put(location, object.body, { contentType: 'application/zip' });
+      await this.blobs.put(location, object.body, { contentType: 'application/zip', contentLength: object.contentLength });
     } catch (error) {
       // A failed upload may leave the download unread; release its connection.
       object.body.destroy();
@@ -68,13 +68,15 @@ export class ArtifactStore {
 
   /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */
   async storeDirectory(location: S3Location, directory: string, options: ZipDirectoryOptions = {}): Promise<void> {
-    const zip = zipDirectory(directory, options);
+    // Zipping to a file first gives the upload its length, so it goes up in one request.
+    const temporaryDirectory = await mkdtemp(path.join(os.tmpdir(), 'sluice-artifact-'));
     try {
-      await this.blobs.put(location, zip, { contentType: 'application/zip' });
-    } catch (error) {
-      // A failed upload may leave the zip unread; stop reading the directory.
-      zip.destroy();
-      throw error;
+      const zipFile = path.join(temporaryDirectory, 'artifact.zip');
+      await pipeline(zipDirectory(directory, options), createWriteStream(zipFile));
+      const { size } = await stat(zipFile);
+      await this.blobs.put(location, createReadStream(zipFile), { contentType: 'application/zip', contentLength: size });
+    } finally {
+      await rm(temporaryDirectory, { recursive: true, force: true });
     }
   }
 

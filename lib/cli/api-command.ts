@@ -1,6 +1,5 @@
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { SluiceApi } from '../operations/sluice-api';
-import { withSluiceApi } from './api-access';
 import { ExitCode } from './exit-codes';
 import type { LocalOptions } from './local-options';
 
@@ -10,6 +9,8 @@ import type { LocalOptions } from './local-options';
  */
 export async function apiCommand(command: string, options: LocalOptions, use: (api: SluiceApi) => Promise<ExitCode | void>): Promise<ExitCode> {
   try {
+    // Loaded on use: the local stack is heavy to load, and --help should not wait for it.
+    const { withSluiceApi } = await import('./api-access');
     return (await withSluiceApi(options.dataDir, command, use)) ?? ExitCode.Ok;
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;

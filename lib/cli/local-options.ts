@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_DATA_DIR } from '../compose/local';
+import { DEFAULT_DATA_DIR } from '../compose/data-dir';
 
 export interface LocalOptions {
   dataDir: string;

@@ -16,9 +16,9 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { endExecution } from '../execution/end-execution';
+import { DEFAULT_DATA_DIR } from './data-dir';
 import { localClients } from './local-clients';
 
-export const DEFAULT_DATA_DIR = '.sluice';
 const TABLE_NAME = 'sluice';
 const ARTIFACT_BUCKET = 'sluice-artifacts';
 export const INTERRUPTED = 'interrupted: the process running it ended before it finished';

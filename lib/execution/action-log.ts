@@ -1,6 +1,6 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { S3Location } from '../ports/blob-store';
 import type { ActionLogRef, ExecutionDependencies } from './dependencies';
 import { actionLogKey } from './dependencies';
@@ -30,7 +30,8 @@ export class ActionLog {
   async store(): Promise<S3Location> {
     this.file.end();
     await once(this.file, 'close');
-    await this.deps.blobs.put(this.location, createReadStream(this.path), { contentType: 'text/plain; charset=utf-8' });
+    const { size } = await stat(this.path);
+    await this.deps.blobs.put(this.location, createReadStream(this.path), { contentType: 'text/plain; charset=utf-8', contentLength: size });
     return this.location;
   }
 }

@@ -10,6 +10,8 @@ export interface S3Location {
 export interface PutOptions {
   contentType?: string;
   cacheControl?: string;
+  /** The body's length in bytes, when a stream's is known: it then goes up in one request. */
+  contentLength?: number;
 }
 
 export interface StoredObject {

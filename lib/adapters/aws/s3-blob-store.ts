@@ -11,6 +11,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { BlobNotFoundError, type BlobStore, type PutOptions, type S3Location, type StoredObject } from '../../ports/blob-store';
 
+/** The largest object one PutObject may carry. */
+const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
 /** HeadObject reports a missing object as a bare 404, `NotFound`; a missing bucket means no object either. */
 const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
 
@@ -33,11 +36,12 @@ export class S3BlobStore implements BlobStore {
       ContentType: options.contentType,
       CacheControl: options.cacheControl,
     };
-    // A stream's length is unknown, so it goes up in 5 MB parts and is never held whole.
-    const stored =
-      body instanceof Readable
-        ? await new Upload({ client: this.s3, params }).done()
-        : await this.s3.send(new PutObjectCommand(params));
+    // A stream of unknown length goes up in 5 MB parts and is never held whole. One of known
+    // length goes up in one request: fewer round trips, and no reassembly of parts afterwards.
+    const inParts = body instanceof Readable && !(options.contentLength !== undefined && options.contentLength <= MAX_SINGLE_PUT_BYTES);
+    const stored = inParts
+      ? await new Upload({ client: this.s3, params }).done()
+      : await this.s3.send(new PutObjectCommand({ ...params, ContentLength: options.contentLength }));
     return { eTag: stored.ETag, versionId: stored.VersionId };
   }
 

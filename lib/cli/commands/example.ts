@@ -1,10 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { serveBucketSite } from '../../adapters/local/site-server';
 import { ExitCode, type ExitWith } from '../exit-codes';
-import { EXAMPLES_DIR, ensureExampleRepository } from '../example-repository';
 import { dataDirOption, type LocalOptions } from '../local-options';
-import { runLocal, untilInterrupted } from '../run-local';
 
 interface ExampleOptions extends LocalOptions {
   serve: boolean;
@@ -21,6 +18,11 @@ export function registerExample(program: Command, exitWith: ExitWith): void {
       .option('--port <port>', 'the port to serve the site on (0 picks a free one)', '8080')
       .option('--quiet', 'do not stream action logs'),
   ).action(exitWith(async (options: ExampleOptions) => {
+    const [{ serveBucketSite }, { EXAMPLES_DIR, ensureExampleRepository }, { runLocal, untilInterrupted }] = await Promise.all([
+      import('../../adapters/local/site-server'),
+      import('../example-repository'),
+      import('../run-local'),
+    ]);
     const repository = path.resolve(options.dataDir, 'repositories', 'webapp');
     const { created } = await ensureExampleRepository(repository);
     console.log(created ? `Created the example repository at ${repository}` : `Building the example repository at ${repository}`);

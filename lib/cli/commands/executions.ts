@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { apiCommand, printJson } from '../api-command';
 import type { ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption, type LocalOptions } from '../local-options';
-import { runLocal, type RunLocalOptions } from '../run-local';
+import type { RunLocalOptions } from '../run-local';
 
 type JsonOptions = LocalOptions & { json?: boolean };
 
@@ -60,5 +60,5 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
       .option('--auto-approve', 'approve every Manual approval at once')
       .option('--quiet', 'do not stream action logs')
       .option('--json', 'print the execution as JSON at the end'),
-  ).action(exitWith((name: string, options: RunLocalOptions) => runLocal({ name }, options)));
+  ).action(exitWith(async (name: string, options: RunLocalOptions) => (await import('../run-local')).runLocal({ name }, options)));
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption } from '../local-options';
-import { runLocal, type RunLocalOptions } from '../run-local';
+import type { RunLocalOptions } from '../run-local';
 
 export function registerRun(program: Command, exitWith: ExitWith): void {
   dataDirOption(
@@ -13,5 +13,5 @@ export function registerRun(program: Command, exitWith: ExitWith): void {
       .option('--auto-approve', 'approve every Manual approval at once')
       .option('--quiet', 'do not stream action logs; a failing action still shows its last lines')
       .option('--json', 'print the execution, its stages and actions as JSON at the end'),
-  ).action(exitWith((file: string, options: RunLocalOptions) => runLocal({ file }, options)));
+  ).action(exitWith(async (file: string, options: RunLocalOptions) => (await import('../run-local')).runLocal({ file }, options)));
 }
