@@ -11,13 +11,12 @@ import { Readable } from 'node:stream';
 import { commands } from '../lib/actions/commands';
 import type { ActionProvider } from '../lib/actions/action-provider';
 import { gitSource } from '../lib/actions/git-source';
-import { openLocalInstallation } from '../lib/compose/local';
+import { openLocalInstallation, type LocalDependencies } from '../lib/compose/local';
 import { runPipelineLocally } from '../lib/compose/local-runner';
 import { LocalEngine, type TaskHandlers } from '../lib/adapters/local/local-engine';
 import { compilePipeline } from '../lib/core/compile';
 import { providerKey, type PipelineDeclaration } from '../lib/core/declaration';
 import { runAction } from '../lib/execution/action-steps';
-import type { ExecutionDependencies } from '../lib/execution/dependencies';
 import { runStageStep } from '../lib/execution/stage-steps';
 import { startExecution } from '../lib/execution/start-execution';
 import { timeCalls, type CallTimings } from './support/call-timings';
@@ -66,13 +65,13 @@ function noOpPipeline(): PipelineDeclaration {
 const actionCount = (pipeline: PipelineDeclaration) => pipeline.stages.reduce((count, stage) => count + stage.actions.length, 0);
 
 /** The full local path: compile, LocalEngine, and the handlers it calls for every Task. */
-async function runThroughEngine(deps: ExecutionDependencies, pipeline: PipelineDeclaration): Promise<void> {
+async function runThroughEngine(deps: LocalDependencies, pipeline: PipelineDeclaration): Promise<void> {
   const execution = await runPipelineLocally(deps, pipeline, { trigger: TRIGGER });
   if (execution.status !== 'Succeeded') throw new Error(`engine run ended ${execution.status}: ${execution.statusSummary}`);
 }
 
 /** The same handler calls, with the same payloads the compiled definition sends, and no engine. */
-async function runHandlersDirectly(deps: ExecutionDependencies, pipeline: PipelineDeclaration): Promise<void> {
+async function runHandlersDirectly(deps: LocalDependencies, pipeline: PipelineDeclaration): Promise<void> {
   const input = await startExecution(deps, { pipeline, version: 1, trigger: TRIGGER });
   const signal = new AbortController().signal;
   for (const [index, stage] of pipeline.stages.entries()) {
@@ -107,7 +106,7 @@ async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
  * Each action uploads its log, even an empty one, as a stream; `S3BlobStore.put` sends any stream
  * through lib-storage's multipart `Upload`. This compares that with one PutObject of the same bytes.
  */
-async function logUploadCost(deps: ExecutionDependencies): Promise<{ streamMs: number; bufferMs: number }> {
+async function logUploadCost(deps: LocalDependencies): Promise<{ streamMs: number; bufferMs: number }> {
   const uploads = 20;
   const location = (kind: string, index: number) => ({ bucketName: deps.artifactBucket, objectKey: `bench/logs/${kind}-${index}.log` });
   const streamMs = (await timed(async () => {
@@ -120,7 +119,7 @@ async function logUploadCost(deps: ExecutionDependencies): Promise<{ streamMs: n
 }
 
 /** One run of a path with every store, blob and event call timed. */
-async function breakdown(deps: ExecutionDependencies, pipeline: PipelineDeclaration, path: typeof runThroughEngine): Promise<{ totalMs: number; calls: CallTimings }> {
+async function breakdown(deps: LocalDependencies, pipeline: PipelineDeclaration, path: typeof runThroughEngine): Promise<{ totalMs: number; calls: CallTimings }> {
   const calls: CallTimings = new Map();
   const instrumented = {
     ...deps,
@@ -156,7 +155,7 @@ async function main(): Promise<void> {
   await withTempDir('orchestration', async (dataDir) => {
     const installation = await openLocalInstallation({ dataDir, command: 'bench orchestration-overhead' });
     try {
-      const deps: ExecutionDependencies = {
+      const deps: LocalDependencies = {
         ...installation.deps,
         providers: new Map([gitSource, commands].map((real) => [providerKey(real.spec), noOp(real)])),
       };

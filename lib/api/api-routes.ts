@@ -1,6 +1,6 @@
-import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
+import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
-import type { SluiceApi } from '../operations/sluice-api';
+import type { ApprovalResultRequest, SluiceApi } from '../operations/sluice-api';
 
 export interface ApiRequest {
   method: string;
@@ -37,14 +37,25 @@ const ROUTES: [method: string, path: RegExp, route: Route][] = [
     return { deleted: name };
   }],
   ['GET', /^\/api\/pipelines\/([^/]+)\/state$/, (api, [name]) => api.getPipelineState(name!)],
+  ['POST', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) =>
+    api.startPipelineExecution(name!, ((request.body ?? {}) as { variables?: Record<string, string> }).variables)],
   ['GET', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) => api.listPipelineExecutions(name!, request.query.limit ? Number(request.query.limit) : undefined)],
   ['GET', /^\/api\/executions\/([^/]+)$/, (api, [id]) => api.getPipelineExecution(id!)],
   ['GET', /^\/api\/executions\/([^/]+)\/logs$/, (api, [id], request) => api.getLogs(id!, request.query.action)],
+  ['POST', /^\/api\/pipelines\/([^/]+)\/approval-results$/, (api, [name], request) => {
+    const body = (request.body ?? {}) as Partial<ApprovalResultRequest>;
+    const status = body.result?.status;
+    if (!body.stageName || !body.actionName || !body.token || (status !== 'Approved' && status !== 'Rejected')) {
+      throw new BadInputError('The body needs stageName, actionName, token and result {status: Approved|Rejected, summary}, as PutApprovalResult does.');
+    }
+    return api.putApprovalResult({ ...body, pipelineName: name!, result: { status, summary: body.result?.summary ?? '' } } as ApprovalResultRequest);
+  }],
 ];
 
 const STATUS_BY_ERROR = new Map<new (...args: never[]) => SluiceError, number>([
   [NotFoundError, 404],
   [BadInputError, 400],
+  [ConflictError, 409],
 ]);
 
 /** Routes one request to the API and maps Sluice's errors to HTTP statuses; anything else is a 500. */

@@ -1,7 +1,7 @@
 import type { PipelineDeclaration } from '../core/declaration';
-import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
+import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineState } from '../core/pipeline-state';
-import type { ActionLogText, ExecutionDetail, SluiceApi } from '../operations/sluice-api';
+import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, SluiceApi } from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 
 export const API_TOKEN_HEADER = 'x-sluice-token';
@@ -50,6 +50,15 @@ export class HttpApiClient implements SluiceApi {
     return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}/logs${query}`);
   }
 
+  startPipelineExecution(name: string, variables?: Record<string, string>): Promise<{ pipelineExecutionId: string }> {
+    return this.call('POST', `/api/pipelines/${encodeURIComponent(name)}/executions`, { variables });
+  }
+
+  putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {
+    const { pipelineName, ...body } = request;
+    return this.call('POST', `/api/pipelines/${encodeURIComponent(pipelineName)}/approval-results`, body);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
@@ -61,6 +70,7 @@ export class HttpApiClient implements SluiceApi {
     const message = payload.message ?? `${method} ${path} answered ${response.status}`;
     if (response.status === 404) throw new NotFoundError(message);
     if (response.status === 400) throw new BadInputError(message);
+    if (response.status === 409) throw new ConflictError(message);
     throw new SluiceError(payload.error ?? 'Sluice.ApiError', message);
   }
 }

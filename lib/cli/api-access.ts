@@ -4,13 +4,19 @@ import { openLocalInstallation } from '../compose/local';
 import { PipelineOperations } from '../operations/pipeline-operations';
 import type { SluiceApi } from '../operations/sluice-api';
 
+/** The API of the live process that owns the data dir, if one does and serves it. */
+export async function ownerApi(dataDir: string): Promise<HttpApiClient | undefined> {
+  const owner = await readDataDirOwner(dataDir);
+  return owner?.api && owner.pid !== process.pid && isAlive(owner.pid) ? new HttpApiClient(owner.api.url, owner.api.token) : undefined;
+}
+
 /**
  * Gives a command the SluiceApi of a data dir: through the owner's local API while a `sluice run`
  * or `sluice serve` owns it, as the AWS CLI goes through the service; directly when none does.
  */
 export async function withSluiceApi<T>(dataDir: string, command: string, use: (api: SluiceApi) => Promise<T>): Promise<T> {
-  const owner = await readDataDirOwner(dataDir);
-  if (owner?.api && owner.pid !== process.pid && isAlive(owner.pid)) return use(new HttpApiClient(owner.api.url, owner.api.token));
+  const owner = await ownerApi(dataDir);
+  if (owner) return use(owner);
   const installation = await openLocalInstallation({ dataDir, command });
   try {
     return await use(new PipelineOperations(installation.deps));

@@ -6,6 +6,7 @@ import { registerExecutionCommands } from './commands/executions';
 import { registerPipelineCommands } from './commands/pipelines';
 import { registerProviders } from './commands/providers';
 import { registerRun } from './commands/run';
+import { registerServe } from './commands/serve';
 import { registerValidate } from './commands/validate';
 import { ExitCode, type ExitWith } from './exit-codes';
 
@@ -26,6 +27,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerProviders(program, exitWith);
   registerRun(program, exitWith);
   registerExample(program, exitWith);
+  registerServe(program, exitWith);
   registerPipelineCommands(program, exitWith);
   registerExecutionCommands(program, exitWith);
   for (const command of [program, ...program.commands]) command.exitOverride();

@@ -77,6 +77,7 @@ export async function runLocal(
       variables: options.var,
       autoApprove: options.autoApprove,
       signal: stopping.signal,
+      onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`),
     });
     if (options.json) {
       const { store } = installation.deps;

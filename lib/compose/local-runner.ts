@@ -2,12 +2,13 @@ import { startBuildLocally, type StartBuildParameters } from '../adapters/local/
 import { LocalEngine, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
 import { compilePipeline } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
-import { BadInputError } from '../core/errors';
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import { runAction } from '../execution/action-steps';
 import { approveAutomatically } from '../execution/approval-steps';
 import { completeBuild, prepareBuild } from '../execution/codebuild-steps';
-import type { ExecutionDependencies } from '../execution/dependencies';
+import { expireIfDue, requestApproval } from '../execution/approvals';
+import type { ApprovalRecord } from '../ports/approval-store';
+import type { LocalDependencies } from './local';
 import { endExecution } from '../execution/end-execution';
 import { runStageStep } from '../execution/stage-steps';
 import { startExecution } from '../execution/start-execution';
@@ -22,6 +23,8 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
   /** Called once the execution is recorded, before its first stage runs. */
   onStart?: (executionId: string) => void;
+  /** Called when a Manual approval waits, with its confirmation page. */
+  onApproval?: (approval: ApprovalRecord, url: string) => void;
 }
 
 export const STOPPED_BY_USER = 'stopped by the user';
@@ -31,7 +34,7 @@ const invoked = <P>(run: (payload: P, signal: AbortSignal) => Promise<unknown>):
   async (parameters, _binding, signal) => ({ Payload: await run(parameters.Payload as P, signal) });
 
 /** The handlers of one execution's Tasks: the same steps the Lambda functions run on AWS. */
-function localHandlers(deps: ExecutionDependencies, pipeline: PipelineRef, options: LocalRunOptions): TaskHandlers {
+function localHandlers(deps: LocalDependencies, pipeline: PipelineRef, options: LocalRunOptions): TaskHandlers {
   return {
     enterStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
     exitStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
@@ -46,14 +49,39 @@ function localHandlers(deps: ExecutionDependencies, pipeline: PipelineRef, optio
         { pipelineName: pipeline.name, executionId: pipeline.executionId, stageName: binding.stage, actionName: binding.action! },
         signal,
       ),
-    requestApproval: invoked<ActionStepPayload>(async (payload) => {
-      if (!options.autoApprove) {
-        throw new BadInputError(`${payload.stage}/${payload.action.name} waits for a manual approval. Run with --auto-approve to approve it at once.`);
+    requestApproval: invoked<ActionStepPayload>(async (payload, signal) => {
+      if (options.autoApprove) {
+        await approveAutomatically(deps, payload, 'sluice run --auto-approve');
+        return {};
       }
-      await approveAutomatically(deps, payload, 'sluice run --auto-approve');
-      return {};
+      return waitForApproval(deps, payload, signal, options);
     }),
   };
+}
+
+/**
+ * A Manual approval on the local engine: the Task waits on a token that a decision (the page's
+ * POST or PutApprovalResult) calls back, until it expires or the run is stopped.
+ */
+async function waitForApproval(deps: LocalDependencies, payload: ActionStepPayload, signal: AbortSignal, options: LocalRunOptions): Promise<Record<string, unknown>> {
+  const taskToken = deps.newSecret();
+  const decided = deps.callbacks.wait(taskToken);
+  const approval = await requestApproval(deps, { ...payload, taskToken });
+  options.onApproval?.(approval, deps.approvalUrl(approval.approvalId));
+  const expire = async () => {
+    const current = await deps.approvals.getApproval(approval.approvalId);
+    if (current) await expireIfDue(deps, current);
+  };
+  // Node's timers hold at most about 24.8 days; a later expiry is checked again when this fires.
+  const timer = setTimeout(() => void expire(), Math.min(Date.parse(approval.expiresAt) - deps.clock().getTime(), 2 ** 31 - 1));
+  const stop = () => void deps.callbacks.fail(taskToken, 'Sluice.Stopped', STOPPED_BY_USER).catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    return await decided;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', stop);
+  }
 }
 
 /**
@@ -61,7 +89,7 @@ function localHandlers(deps: ExecutionDependencies, pipeline: PipelineRef, optio
  * returns the execution's final record.
  */
 export async function runPipelineLocally(
-  deps: ExecutionDependencies,
+  deps: LocalDependencies,
   pipeline: PipelineDeclaration,
   options: LocalRunOptions = {},
 ): Promise<PipelineExecutionRecord> {

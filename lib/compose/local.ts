@@ -10,8 +10,12 @@ import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { lockDataDir } from '../adapters/local/data-dir-lock';
 import { startEmbeddedStack } from '../adapters/local/embedded-stack';
 import { InProcessBus } from '../adapters/local/in-process-bus';
-import { startLocalApiServer, type LocalApiServer } from '../adapters/local/local-api-server';
-import { PipelineOperations } from '../operations/pipeline-operations';
+import { startLocalHttpServer, type LocalHttpServer } from '../adapters/local/local-http-server';
+import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
+import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
+import type { ApprovalDependencies } from '../execution/approvals';
+import { PipelineOperations, type StartInBackground } from '../operations/pipeline-operations';
+import { runPipelineLocally, type LocalRunOptions } from './local-runner';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
 import type { ExecutionDependencies } from '../execution/dependencies';
@@ -25,7 +29,9 @@ export const INTERRUPTED = 'interrupted: the process running it ended before it 
 
 export interface LocalInstallation {
   dataDir: string;
-  deps: ExecutionDependencies;
+  deps: LocalDependencies;
+  /** The local HTTP surface (API and approval pages), when this process serves it. */
+  url?: string;
   bus: InProcessBus;
   s3Endpoint: string;
   close(): Promise<void>;
@@ -38,7 +44,14 @@ export interface OpenOptions {
   onLog?: ExecutionDependencies['onLog'];
   /** Serve the local API, so that other commands on this data dir go through this process. */
   serveApi?: boolean;
+  /** The port of that server; a free one when absent. */
+  port?: number;
+  /** Run executions that the API starts, in this process (sluice serve). */
+  runInBackground?: Pick<LocalRunOptions, 'onApproval'>;
 }
+
+/** What a local run needs: the execution steps' dependencies, approvals, and the engine's task tokens. */
+export type LocalDependencies = ApprovalDependencies & { callbacks: LocalTaskCallbacks };
 
 /**
  * Opens the local installation in a data dir: takes ownership, starts the embedded DynamoDB and
@@ -56,8 +69,13 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const documents = DynamoDBDocumentClient.from(clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const bus = new InProcessBus();
   const blobs = new S3BlobStore(clients.s3);
-  const deps: ExecutionDependencies = {
+  let url: string | undefined;
+  const deps: LocalDependencies = {
     store: new DynamoDbExecutionStore(documents, TABLE_NAME),
+    approvals: new DynamoDbApprovalStore(documents, TABLE_NAME),
+    callbacks: new LocalTaskCallbacks(),
+    approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, url ?? 'http://127.0.0.1/').href,
+    newSecret: () => randomBytes(24).toString('base64url'),
     events: bus,
     blobs,
     artifacts: new ArtifactStore(blobs),
@@ -69,9 +87,14 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
     onLog: options.onLog,
   };
-  let api: LocalApiServer | undefined;
+  let server: LocalHttpServer | undefined;
+  const background = new Set<Promise<unknown>>();
+  const stopBackground = new AbortController();
   const close = async () => {
-    await api?.close();
+    stopBackground.abort();
+    deps.callbacks.abandonAll('the process running the execution is closing');
+    await Promise.allSettled([...background]);
+    await server?.close();
     clients.s3.destroy();
     clients.dynamodb.destroy();
     await stack.close();
@@ -86,12 +109,24 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     }
     if (options.serveApi) {
       const token = randomBytes(24).toString('base64url');
-      api = await startLocalApiServer(new PipelineOperations(deps), token);
-      await lock.advertise({ url: api.url, token });
+      const runInBackground = options.runInBackground;
+      const startInBackground: StartInBackground | undefined = runInBackground
+        && ((record, variables) =>
+          new Promise<string>((resolve, reject) => {
+            const run = runPipelineLocally(deps, record.declaration, { ...runInBackground, version: record.version, variables, signal: stopBackground.signal, onStart: resolve });
+            background.add(run);
+            run.then(() => background.delete(run), (error: unknown) => {
+              background.delete(run);
+              reject(error);
+            });
+          }));
+      server = await startLocalHttpServer({ api: new PipelineOperations(deps, startInBackground), token, approvals: deps, port: options.port });
+      url = server.url;
+      await lock.advertise({ url, token });
     }
   } catch (error) {
     await close();
     throw error;
   }
-  return { dataDir, deps, bus, s3Endpoint: stack.s3Endpoint, close };
+  return { dataDir, deps, bus, url, s3Endpoint: stack.s3Endpoint, close };
 }

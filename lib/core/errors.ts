@@ -26,6 +26,13 @@ export class BadInputError extends SluiceError {
   }
 }
 
+/** The request conflicts with what has happened: a decided approval, an ended execution. */
+export class ConflictError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Sluice.Conflict', message, options);
+  }
+}
+
 /** A thing the user named does not exist. */
 export class NotFoundError extends SluiceError {
   constructor(message: string, options?: { cause?: unknown }) {

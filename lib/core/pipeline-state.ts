@@ -13,6 +13,7 @@ export interface ExecutionParts {
     lastUpdateTime: string;
     output?: { executionResult?: { externalExecutionId?: string; externalExecutionSummary?: string; externalExecutionUrl?: string } };
     errorDetails?: { code: string; message: string };
+    approval?: { token: string };
   }[];
 }
 
@@ -34,6 +35,8 @@ export interface PipelineState {
         externalExecutionId?: string;
         externalExecutionUrl?: string;
         errorDetails?: { code: string; message: string };
+        /** A Manual approval's token, for PutApprovalResult, while it waits. */
+        token?: string;
       };
     }[];
   }[];
@@ -69,6 +72,7 @@ export function pipelineState(pipeline: PipelineDeclaration, version: number, ex
                     ...(result?.externalExecutionId ? { externalExecutionId: result.externalExecutionId } : {}),
                     ...(result?.externalExecutionUrl ? { externalExecutionUrl: result.externalExecutionUrl } : {}),
                     ...(record.errorDetails ? { errorDetails: record.errorDetails } : {}),
+                    ...(record.approval && record.status === 'InProgress' ? { token: record.approval.token } : {}),
                   },
                 }
               : {}),

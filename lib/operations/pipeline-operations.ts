@@ -1,20 +1,53 @@
 import { text } from 'node:stream/consumers';
 import { providerCatalog } from '../actions/registry';
 import type { PipelineDeclaration } from '../core/declaration';
-import { BadInputError, NotFoundError } from '../core/errors';
+import { BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
 import { validatePipeline } from '../core/validate';
-import { actionLogKey, type ExecutionDependencies } from '../execution/dependencies';
+import { actionLogKey } from '../execution/dependencies';
+import { decideByToken, type ApprovalDependencies } from '../execution/approvals';
+import { decisionMessage } from '../api/approval-page';
 import { BlobNotFoundError } from '../ports/blob-store';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
-import type { ActionLogText, ExecutionDetail, SluiceApi } from './sluice-api';
+import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, SluiceApi } from './sluice-api';
 
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
 
 /** The SluiceApi on the stores themselves: what runs inside the process that owns them. */
+/** Starts an execution that runs on in this process; only a long-lived process (sluice serve) has one. */
+export type StartInBackground = (pipeline: PipelineVersionRecord, variables: Record<string, string>) => Promise<string>;
+
 export class PipelineOperations implements SluiceApi {
-  constructor(private readonly deps: Pick<ExecutionDependencies, 'store' | 'blobs' | 'artifactBucket' | 'clock'>) {}
+  constructor(
+    private readonly deps: ApprovalDependencies,
+    private readonly startInBackground?: StartInBackground,
+  ) {}
+
+  async startPipelineExecution(name: string, variables: Record<string, string> = {}): Promise<{ pipelineExecutionId: string }> {
+    if (!this.startInBackground) throw new ConflictError('Nothing here can run an execution in the background; use sluice start-pipeline-execution, which runs it in the foreground.');
+    return { pipelineExecutionId: await this.startInBackground(await this.getPipeline(name), variables) };
+  }
+
+  async putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {
+    const outcome = await decideByToken(this.deps, request, {
+      status: request.result.status,
+      approver: request.approver ?? 'the PutApprovalResult API',
+      summary: request.result.summary,
+    });
+    switch (outcome.kind) {
+      case 'decided':
+        return { approvedAt: outcome.record.decision!.at };
+      case 'unknown':
+        throw new NotFoundError(`No approval of ${request.pipelineName}/${request.stageName}/${request.actionName} has that token. sluice status shows the token of a waiting approval.`);
+      case 'expired':
+        throw new ConflictError(decisionMessage(outcome.record));
+      case 'already':
+        throw new ConflictError(decisionMessage(outcome.record));
+      case 'ended':
+        throw new ConflictError('The execution this approval belongs to has ended; there is nothing left to decide.');
+    }
+  }
 
   async createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
     const pipeline = this.validated(declaration);

@@ -34,4 +34,18 @@ export interface SluiceApi {
   getPipelineExecution(executionId: string): Promise<ExecutionDetail>;
   /** The logs of an execution's actions, or of the named one. */
   getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]>;
+  /** PutApprovalResult: decides a waiting Manual approval, named by the token GetPipelineState shows. */
+  putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }>;
+  /** StartPipelineExecution: starts the latest version and answers at once, while it runs on. */
+  startPipelineExecution(name: string, variables?: Record<string, string>): Promise<{ pipelineExecutionId: string }>;
+}
+
+export interface ApprovalResultRequest {
+  pipelineName: string;
+  stageName: string;
+  actionName: string;
+  result: { summary: string; status: 'Approved' | 'Rejected' };
+  token: string;
+  /** Who decides; recorded with the decision. */
+  approver?: string;
 }

@@ -54,6 +54,8 @@ export interface ActionExecutionRecord {
   };
   errorDetails?: { code: string; message: string };
   logLocation?: S3Location;
+  /** A Manual approval's ids: the token GetPipelineState shows, and the approval it stands for. */
+  approval?: { token: string; approvalId: string };
 }
 
 export interface PipelineVersionRecord {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { apiCommand, printJson } from '../api-command';
-import type { ExitWith } from '../exit-codes';
+import { ExitCode, type ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption, type LocalOptions } from '../local-options';
 import type { RunLocalOptions } from '../run-local';
 
@@ -60,5 +60,42 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
       .option('--auto-approve', 'approve every Manual approval at once')
       .option('--quiet', 'do not stream action logs')
       .option('--json', 'print the execution as JSON at the end'),
-  ).action(exitWith(async (name: string, options: RunLocalOptions) => (await import('../run-local')).runLocal({ name }, options)));
+  ).action(exitWith(async (name: string, options: RunLocalOptions) => {
+    // While sluice serve owns the data dir, it runs the execution, and this answers at once as
+    // CodePipeline's StartPipelineExecution does; otherwise the execution runs here, in the foreground.
+    const owner = await (await import('../api-access')).ownerApi(options.dataDir);
+    if (!owner) return (await import('../run-local')).runLocal({ name }, options);
+    return apiCommand('start-pipeline-execution', options, async () => {
+      const started = await owner.startPipelineExecution(name, options.var);
+      if (options.json) printJson(started);
+      else console.log(started.pipelineExecutionId);
+    });
+  }));
+
+  dataDirOption(
+    program
+      .command('approve')
+      .description('Approve (or reject) a waiting Manual approval, as PutApprovalResult does')
+      .argument('<pipeline>')
+      .argument('<stage>')
+      .argument('<action>')
+      .option('--reject', 'reject instead of approving: the stage fails')
+      .requiredOption('--summary <text>', 'why; recorded with the decision')
+      .option('--approver <name>', 'who decides', process.env.USER ?? 'sluice approve')
+      .option('--token <token>', 'the approval token (by default, the one sluice status shows)')
+      .option('--json', 'print JSON'),
+  ).action(exitWith((pipeline: string, stage: string, action: string, options: JsonOptions & { reject?: boolean; summary: string; approver: string; token?: string }) =>
+    apiCommand('approve', options, async (api) => {
+      const state = await api.getPipelineState(pipeline);
+      const waiting = state.stageStates.find((entry) => entry.stageName === stage)?.actionStates.find((entry) => entry.actionName === action)?.latestExecution;
+      const token = options.token ?? waiting?.token;
+      if (!token) {
+        console.error(`${pipeline}/${stage}/${action} is not waiting for an approval${waiting ? ` (its latest execution is ${waiting.status})` : ''}.`);
+        return ExitCode.BadInput;
+      }
+      const status = options.reject ? 'Rejected' : 'Approved';
+      const result = await api.putApprovalResult({ pipelineName: pipeline, stageName: stage, actionName: action, token, approver: options.approver, result: { status, summary: options.summary } });
+      if (options.json) printJson(result);
+      else console.log(`${status} ${pipeline}/${stage}/${action} at ${result.approvedAt}`);
+    })));
 }

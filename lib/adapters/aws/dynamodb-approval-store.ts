@@ -1,0 +1,45 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../../ports/approval-store';
+
+const key = (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: '#APPROVAL' });
+
+/** Approvals in the execution table; the decision is a conditional write on status Pending. */
+export class DynamoDbApprovalStore implements ApprovalStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createApproval(record: ApprovalRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...key(record.approvalId), ...record }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+  }
+
+  async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key(approvalId) }));
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = Item;
+    return record as ApprovalRecord;
+  }
+
+  async decide(approvalId: string, decision: ApprovalDecision): Promise<{ decided: boolean; record: ApprovalRecord | undefined }> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(approvalId),
+          UpdateExpression: 'SET #status = :status, decision = :decision',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': decision.status, ':decision': decision, ':pending': 'Pending' },
+        }),
+      );
+      return { decided: true, record: await this.getApproval(approvalId) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { decided: false, record: await this.getApproval(approvalId) };
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { API_TOKEN_HEADER } from '../../api/http-api-client';
+import { handleApiRequest } from '../../api/api-routes';
+import { handleApprovalRequest } from '../../api/approval-routes';
+import type { HttpRequest, HttpResponse } from '../../api/http-types';
+import type { ApprovalDependencies } from '../../execution/approvals';
+import type { SluiceApi } from '../../operations/sluice-api';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface LocalHttpServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  return given !== undefined && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
+}
+
+const json = (status: number, body: unknown): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
+/** `/api/...` for the other commands (with the token from the lock file). */
+async function apiResponse(api: SluiceApi, token: string, request: HttpRequest): Promise<HttpResponse> {
+  if (!sameToken(request.headers[API_TOKEN_HEADER], token)) return json(403, { error: 'Sluice.Forbidden', message: 'Missing or wrong API token.' });
+  let body: unknown;
+  try {
+    body = request.body === '' ? undefined : JSON.parse(request.body);
+  } catch {
+    return json(400, { error: 'Sluice.BadInput', message: 'The body must be JSON.' });
+  }
+  const result = await handleApiRequest(api, { method: request.method, path: request.path, query: request.query, body });
+  return json(result.status, result.body);
+}
+
+/**
+ * The local HTTP surface of the process that owns a data dir, on loopback: the API that other
+ * `sluice` commands use, and the approval pages that approval mails link to.
+ */
+export async function startLocalHttpServer(
+  options: { api: SluiceApi; token: string; approvals: ApprovalDependencies; port?: number },
+): Promise<LocalHttpServer> {
+  const server = createServer(async (incoming, outgoing) => {
+    const url = new URL(incoming.url ?? '/', 'http://local');
+    let response: HttpResponse;
+    try {
+      const request: HttpRequest = {
+        method: incoming.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: Object.fromEntries(Object.entries(incoming.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
+        body: await readBody(incoming),
+        sourceIp: incoming.socket.remoteAddress,
+      };
+      response = request.path.startsWith('/api/')
+        ? await apiResponse(options.api, options.token, request)
+        : ((await handleApprovalRequest(options.approvals, request)) ?? json(404, { error: 'Sluice.NotFound', message: `Nothing at ${request.path}.` }));
+    } catch (error) {
+      response = error instanceof BodyTooLarge
+        ? json(413, { error: 'Sluice.BadInput', message: 'The body is larger than 1 MB.' })
+        : json(500, { error: 'Sluice.InternalError', message: (error as Error).message });
+    }
+    outgoing.writeHead(response.status, response.headers).end(incoming.method === 'HEAD' ? undefined : response.body);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,15 @@
+/** One HTTP request, as the local server and an API Gateway v2 event both give it. */
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  body: string;
+  sourceIp?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}

@@ -1,0 +1,203 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { ActionStepPayload } from '../core/task-payloads';
+import { resolveAction } from '../core/variables';
+import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../ports/approval-store';
+import type { TaskCallbacks } from '../ports/task-callbacks';
+import { actionRecord, finishAction, variableValues } from './action-steps';
+import type { ExecutionDependencies } from './dependencies';
+import { publishActionState } from './publish';
+
+/** Seven days, CodePipeline's default for an approval. */
+const DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60;
+
+export interface ApprovalDependencies extends ExecutionDependencies {
+  approvals: ApprovalStore;
+  callbacks: TaskCallbacks;
+  /** The confirmation page of an approval: what the mail links to. */
+  approvalUrl: (approvalId: string) => string;
+  /** An unguessable string for ids and nonces. */
+  newSecret: () => string;
+  /** Sends CodePipeline's approval request (on AWS, to the action's NotificationArn). */
+  notifyApprovers?: (request: ApprovalRequest) => Promise<void>;
+}
+
+/** The message CodePipeline sends for a Manual approval, plus Sluice's review link. */
+export interface ApprovalRequest {
+  notificationArn?: string;
+  subject: string;
+  /** CodePipeline's approval JSON fields. */
+  approval: {
+    pipelineName: string;
+    stageName: string;
+    actionName: string;
+    token: string;
+    expires: string;
+    externalEntityLink?: string;
+    approvalReviewLink: string;
+    customData?: string;
+  };
+  text: string;
+}
+
+/**
+ * A Manual approval begins: the approval is recorded with an opaque id (the only thing the mail
+ * carries), the action shows InProgress with its token, and the approvers are told.
+ */
+export async function requestApproval(deps: ApprovalDependencies, payload: ActionStepPayload): Promise<ApprovalRecord> {
+  if (!payload.taskToken) throw new TypeError('requestApproval needs the task token of the waiting Task.');
+  const resolved = resolveAction(payload.action, variableValues(payload));
+  const configuration = resolved.configuration ?? {};
+  const now = deps.clock();
+  const minutes = resolved.timeoutInMinutes ?? DEFAULT_APPROVAL_MINUTES;
+  const approval: ApprovalRecord = {
+    approvalId: deps.newSecret(),
+    token: deps.newId(),
+    taskToken: payload.taskToken,
+    nonce: deps.newSecret(),
+    pipelineName: payload.pipeline.name,
+    pipelineVersion: payload.pipeline.version,
+    pipelineExecutionId: payload.pipeline.executionId,
+    stageName: payload.stage,
+    actionName: payload.action.name,
+    ...(configuration.CustomData ? { customData: configuration.CustomData } : {}),
+    ...(configuration.ExternalEntityLink ? { externalEntityLink: configuration.ExternalEntityLink } : {}),
+    status: 'Pending',
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + minutes * 60_000).toISOString(),
+  };
+  await deps.approvals.createApproval(approval);
+  const record = {
+    ...actionRecord(deps, payload, resolved, { actionExecutionId: deps.newId(), startTime: approval.createdAt }),
+    approval: { token: approval.token, approvalId: approval.approvalId },
+  };
+  await deps.store.putAction(record);
+  await publishActionState(deps, payload.pipeline, { stage: payload.stage, action: payload.action.name, state: 'STARTED', type: resolved.actionTypeId });
+  await deps.notifyApprovers?.(approvalRequest(approval, deps.approvalUrl(approval.approvalId), configuration.NotificationArn));
+  return approval;
+}
+
+function approvalRequest(approval: ApprovalRecord, reviewLink: string, notificationArn: string | undefined): ApprovalRequest {
+  const where = `${approval.pipelineName} / ${approval.stageName} / ${approval.actionName}`;
+  const lines = [
+    `Approval needed: ${where}`,
+    '',
+    `Review and decide here: ${reviewLink}`,
+    ...(approval.customData ? ['', `Notes: ${approval.customData}`] : []),
+    ...(approval.externalEntityLink ? [`Content to review: ${approval.externalEntityLink}`] : []),
+    '',
+    `Execution: ${approval.pipelineExecutionId}`,
+    `This request expires at ${approval.expiresAt}.`,
+  ];
+  return {
+    ...(notificationArn ? { notificationArn } : {}),
+    subject: `[Sluice] ${approval.pipelineName}: approval needed for ${approval.stageName}/${approval.actionName}`,
+    approval: {
+      pipelineName: approval.pipelineName,
+      stageName: approval.stageName,
+      actionName: approval.actionName,
+      token: approval.token,
+      expires: approval.expiresAt,
+      ...(approval.externalEntityLink ? { externalEntityLink: approval.externalEntityLink } : {}),
+      approvalReviewLink: reviewLink,
+      ...(approval.customData ? { customData: approval.customData } : {}),
+    },
+    text: lines.join('\n'),
+  };
+}
+
+export interface DecisionInput {
+  status: 'Approved' | 'Rejected';
+  approver: string;
+  summary?: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+export type DecisionOutcome =
+  | { kind: 'decided'; record: ApprovalRecord }
+  | { kind: 'already'; record: ApprovalRecord }
+  | { kind: 'expired'; record: ApprovalRecord }
+  /** The execution ended (stopped, failed elsewhere, interrupted) while the approval waited. */
+  | { kind: 'ended'; record: ApprovalRecord }
+  | { kind: 'unknown' };
+
+function sameSecret(given: string, expected: string): boolean {
+  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+/** The confirmation page's POST: the nonce must match the one the page was given. */
+export async function decideByLink(deps: ApprovalDependencies, approvalId: string, nonce: string, input: DecisionInput): Promise<DecisionOutcome> {
+  const approval = await deps.approvals.getApproval(approvalId);
+  if (!approval || !sameSecret(nonce, approval.nonce)) return { kind: 'unknown' };
+  return decide(deps, approval, input);
+}
+
+/** PutApprovalResult: the token that GetPipelineState shows names the approval of an action. */
+export async function decideByToken(
+  deps: ApprovalDependencies,
+  target: { pipelineName: string; stageName: string; actionName: string; token: string },
+  input: DecisionInput,
+): Promise<DecisionOutcome> {
+  for (const execution of await deps.store.listExecutions(target.pipelineName, 10)) {
+    const actions = await deps.store.listActions(execution.pipelineExecutionId);
+    const action = actions.find((entry) => entry.stageName === target.stageName && entry.actionName === target.actionName && entry.approval?.token === target.token);
+    if (!action?.approval) continue;
+    const approval = await deps.approvals.getApproval(action.approval.approvalId);
+    if (approval && sameSecret(target.token, approval.token)) return decide(deps, approval, input);
+  }
+  return { kind: 'unknown' };
+}
+
+/** An approval opened after its time: it expires, and its action fails with the reason "expired". */
+export async function expireIfDue(deps: ApprovalDependencies, approval: ApprovalRecord): Promise<ApprovalRecord> {
+  if (approval.status !== 'Pending' || deps.clock().getTime() < Date.parse(approval.expiresAt)) return approval;
+  const decision: ApprovalDecision = { status: 'Expired', approver: 'nobody', summary: 'expired', at: deps.clock().toISOString() };
+  const { decided, record } = await deps.approvals.decide(approval.approvalId, decision);
+  if (decided) await settle(deps, record!, 'Failed', 'expired', 'Sluice.ApprovalExpired');
+  return record!;
+}
+
+async function decide(deps: ApprovalDependencies, approval: ApprovalRecord, input: DecisionInput): Promise<DecisionOutcome> {
+  const current = await expireIfDue(deps, approval);
+  if (current.status === 'Expired') return { kind: 'expired', record: current };
+  if (current.status !== 'Pending') return { kind: 'already', record: current };
+  if (!(await waitingAction(deps, current))) return { kind: 'ended', record: current };
+  const decision: ApprovalDecision = {
+    status: input.status,
+    approver: input.approver,
+    at: deps.clock().toISOString(),
+    ...(input.summary ? { summary: input.summary } : {}),
+    ...(input.ip ? { ip: input.ip } : {}),
+    ...(input.userAgent ? { userAgent: input.userAgent } : {}),
+  };
+  const { decided, record } = await deps.approvals.decide(approval.approvalId, decision);
+  if (!decided) return { kind: 'already', record: record! };
+  const summary = `${input.status} by ${input.approver}${input.summary ? `: ${input.summary}` : ''}`;
+  await settle(deps, record!, input.status === 'Approved' ? 'Succeeded' : 'Failed', summary, 'Sluice.ApprovalRejected');
+  return { kind: 'decided', record: record! };
+}
+
+async function waitingAction(deps: ApprovalDependencies, approval: ApprovalRecord) {
+  const actions = await deps.store.listActions(approval.pipelineExecutionId);
+  return actions.find((entry) => entry.stageName === approval.stageName && entry.actionName === approval.actionName && entry.status === 'InProgress');
+}
+
+/** Records the action's end, then resumes (or fails) the Task that waits on it. */
+async function settle(deps: ApprovalDependencies, approval: ApprovalRecord, status: 'Succeeded' | 'Failed', summary: string, failure: string): Promise<void> {
+  const action = await waitingAction(deps, approval);
+  if (action) {
+    const payload = {
+      pipeline: { name: approval.pipelineName, version: approval.pipelineVersion, executionId: approval.pipelineExecutionId, variables: {} },
+      stage: approval.stageName,
+      action: { name: approval.actionName, actionTypeId: action.input.actionTypeId },
+    } as ActionStepPayload;
+    await finishAction(
+      deps,
+      payload,
+      action,
+      status === 'Succeeded' ? { status, outputArtifacts: [], outputVariables: {}, summary } : { status, error: Object.assign(new Error(summary), { name: failure }) },
+    );
+  }
+  if (status === 'Succeeded') await deps.callbacks.succeed(approval.taskToken, { status: approval.decision?.status, summary });
+  else await deps.callbacks.fail(approval.taskToken, failure, summary);
+}

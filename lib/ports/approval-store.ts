@@ -1,0 +1,41 @@
+/** A Manual approval waiting for, or given, a decision. */
+export interface ApprovalRecord {
+  /** Opaque and unguessable: the only thing the approval mail carries. */
+  approvalId: string;
+  /** CodePipeline's approval token, as GetPipelineState shows it and PutApprovalResult takes it. */
+  token: string;
+  /** The engine's task token; it never leaves the server. */
+  taskToken: string;
+  /** The CSRF nonce the confirmation page's form must send back. */
+  nonce: string;
+  pipelineName: string;
+  pipelineVersion: number;
+  pipelineExecutionId: string;
+  stageName: string;
+  actionName: string;
+  customData?: string;
+  externalEntityLink?: string;
+  status: 'Pending' | 'Approved' | 'Rejected' | 'Expired';
+  createdAt: string;
+  expiresAt: string;
+  decision?: ApprovalDecision;
+}
+
+export interface ApprovalDecision {
+  status: 'Approved' | 'Rejected' | 'Expired';
+  approver: string;
+  summary?: string;
+  at: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface ApprovalStore {
+  createApproval(record: ApprovalRecord): Promise<void>;
+  getApproval(approvalId: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Records the decision if the approval is still Pending: one conditional write, so that of two
+   * decisions only one wins. Returns the record as it stands afterwards, and whether this call won.
+   */
+  decide(approvalId: string, decision: ApprovalDecision): Promise<{ decided: boolean; record: ApprovalRecord | undefined }>;
+}
