@@ -13,8 +13,17 @@ export interface ExecutionParts {
     lastUpdateTime: string;
     output?: { executionResult?: { externalExecutionId?: string; externalExecutionSummary?: string; externalExecutionUrl?: string } };
     errorDetails?: { code: string; message: string };
-    approval?: { token: string };
+    approval?: { token: string; decision?: ApprovalDecisionView };
   }[];
+}
+
+export interface ApprovalDecisionView {
+  status: string;
+  approver: string;
+  summary?: string;
+  at: string;
+  ip?: string;
+  userAgent?: string;
 }
 
 /** CodePipeline's GetPipelineState answer. */
@@ -37,6 +46,8 @@ export interface PipelineState {
         errorDetails?: { code: string; message: string };
         /** A Manual approval's token, for PutApprovalResult, while it waits. */
         token?: string;
+        /** Who decided a Manual approval, when, from where, and why. */
+        approvalDecision?: ApprovalDecisionView;
       };
     }[];
   }[];
@@ -73,6 +84,7 @@ export function pipelineState(pipeline: PipelineDeclaration, version: number, ex
                     ...(result?.externalExecutionUrl ? { externalExecutionUrl: result.externalExecutionUrl } : {}),
                     ...(record.errorDetails ? { errorDetails: record.errorDetails } : {}),
                     ...(record.approval && record.status === 'InProgress' ? { token: record.approval.token } : {}),
+                    ...(record.approval?.decision ? { approvalDecision: record.approval.decision } : {}),
                   },
                 }
               : {}),

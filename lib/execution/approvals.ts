@@ -184,7 +184,8 @@ async function waitingAction(deps: ApprovalDependencies, approval: ApprovalRecor
 
 /** Records the action's end, then resumes (or fails) the Task that waits on it. */
 async function settle(deps: ApprovalDependencies, approval: ApprovalRecord, status: 'Succeeded' | 'Failed', summary: string, failure: string): Promise<void> {
-  const action = await waitingAction(deps, approval);
+  const waiting = await waitingAction(deps, approval);
+  const action = waiting?.approval && approval.decision ? { ...waiting, approval: { ...waiting.approval, decision: approval.decision } } : waiting;
   if (action) {
     const payload = {
       pipeline: { name: approval.pipelineName, version: approval.pipelineVersion, executionId: approval.pipelineExecutionId, variables: {} },

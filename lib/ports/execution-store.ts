@@ -1,3 +1,4 @@
+import type { ApprovalDecision } from './approval-store';
 import type { ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus } from '../core/status';
 import type { S3Location } from './blob-store';
@@ -55,7 +56,7 @@ export interface ActionExecutionRecord {
   errorDetails?: { code: string; message: string };
   logLocation?: S3Location;
   /** A Manual approval's ids: the token GetPipelineState shows, and the approval it stands for. */
-  approval?: { token: string; approvalId: string };
+  approval?: { token: string; approvalId: string; decision?: ApprovalDecision };
 }
 
 export interface PipelineVersionRecord {

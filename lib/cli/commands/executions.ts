@@ -22,6 +22,12 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
           const run = action.latestExecution;
           const detail = run?.errorDetails?.message ?? run?.summary;
           console.log(`    ${action.actionName}: ${run ? `${run.status} at ${run.lastStatusChange}${detail ? `: ${detail}` : ''}` : 'not run yet'}`);
+          const decision = run?.approvalDecision;
+          if (decision) {
+            const from = [decision.ip && `from ${decision.ip}`, decision.userAgent && `(${decision.userAgent})`].filter(Boolean).join(' ');
+            console.log(`      ${decision.status} by ${decision.approver} at ${decision.at}${from ? ` ${from}` : ''}${decision.summary ? `: ${decision.summary}` : ''}`);
+          }
+          if (run?.token) console.log(`      waiting for approval; token ${run.token}`);
         }
       }
     })));

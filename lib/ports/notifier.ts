@@ -1,0 +1,12 @@
+/** A mail to send. Each adapter sends it from its own address. */
+export interface MailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** Where notifications go: SNS email subscriptions on AWS; locally the outbox, and SMTP when it is set up. */
+export interface Notifier {
+  send(message: MailMessage): Promise<void>;
+}
