@@ -16,6 +16,8 @@ const TEST_START_TIME = Date.parse('2025-01-01T00:00:00.000Z');
 
 export interface TestExecutionDependencies {
   deps: ExecutionDependencies;
+  /** The bus of `deps.events`, for rules and subscribers of a test's own. */
+  bus: InProcessBus;
   /** Every event published so far, in order. */
   events: PipelineEvent[];
 }
@@ -52,5 +54,5 @@ export async function testExecutionDependencies(
     newId: () => `id-${String(++ids).padStart(4, '0')}`,
     pipelineArn: (name) => `arn:aws:codepipeline:us-east-1:000000000000:${name}`,
   };
-  return { deps, events };
+  return { deps, bus, events };
 }

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
+import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
+import { handleApprovalRequest } from '../../lib/api/approval-routes';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+import type { ActionStepPayload } from '../../lib/core/task-payloads';
+import { requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
+import { runStageStep } from '../../lib/execution/stage-steps';
+import { startExecution } from '../../lib/execution/start-execution';
+import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { testExecutionDependencies } from '../support/execution-deps';
+
+const review = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, timeoutInMinutes: 60, configuration: { CustomData: '<script>alert(1)</script>' } } as const;
+const pipeline: PipelineDeclaration = {
+  name: 'gated',
+  stages: [
+    { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: '.', BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+    { name: 'Gate', actions: [review] },
+  ],
+};
+
+describe('an approval that nobody decides in time', () => {
+  let scratch: string;
+  let test: TestStack;
+  let deps: ApprovalDependencies;
+  let callbacks: LocalTaskCallbacks;
+  let now = Date.parse('2026-01-01T00:00:00.000Z');
+
+  beforeAll(async () => {
+    scratch = await temporaryDirectory();
+    test = await startTestStack(path.join(scratch, 'data'));
+    const { deps: base } = await testExecutionDependencies(test, { providers: [], workspaceRoot: scratch });
+    callbacks = new LocalTaskCallbacks();
+    const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    deps = {
+      ...base,
+      clock: () => new Date(now),
+      approvals: new DynamoDbApprovalStore(documents, 'sluice'),
+      callbacks,
+      approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
+      newSecret: () => randomBytes(24).toString('base64url'),
+    };
+  });
+
+  afterAll(async () => {
+    await test.stop();
+    await removeDirectory(scratch);
+  });
+
+  it('answers 410 to its link, changes nothing on GET, and fails the action with "expired" on the POST', async () => {
+    const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
+    await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
+    const taskToken = 'task-token-1';
+    const waiting = callbacks.wait(taskToken);
+    const payload: ActionStepPayload = { step: 'requestApproval', pipeline: input.pipeline, stage: 'Gate', action: review, inputArtifacts: [], namespaces: {}, taskToken };
+    const approval = await requestApproval(deps, payload);
+    const request = (method: string, body = '') => handleApprovalRequest(deps, { method, path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
+
+    const open = await request('GET');
+    expect(open?.status).toBe(200);
+    expect(open?.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(open?.body).not.toContain('<script>');
+
+    now += 61 * 60_000;
+    expect((await request('GET'))?.status).toBe(410);
+    expect((await request('HEAD'))?.status).toBe(410);
+    expect((await deps.approvals.getApproval(approval.approvalId))?.status).toBe('Pending');
+
+    const posted = await request('POST', new URLSearchParams({ nonce: approval.nonce, decision: 'approve', approver: 'Late' }).toString());
+    expect(posted?.status).toBe(410);
+    await expect(waiting).rejects.toMatchObject({ name: 'Sluice.ApprovalExpired', message: 'expired' });
+    expect((await deps.approvals.getApproval(approval.approvalId))?.status).toBe('Expired');
+    const [action] = await deps.store.listActions(input.pipeline.executionId);
+    expect(action).toMatchObject({ actionName: 'Review', status: 'Failed', errorDetails: { message: 'expired' } });
+  });
+});
