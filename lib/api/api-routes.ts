@@ -41,6 +41,7 @@ const ROUTES: [method: string, path: RegExp, route: Route][] = [
     api.startPipelineExecution(name!, ((request.body ?? {}) as { variables?: Record<string, string> }).variables)],
   ['GET', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) => api.listPipelineExecutions(name!, request.query.limit ? Number(request.query.limit) : undefined)],
   ['GET', /^\/api\/executions\/([^/]+)$/, (api, [id]) => api.getPipelineExecution(id!)],
+  ['GET', /^\/api\/executions\/([^/]+)\/events$/, (api, [id]) => api.listExecutionEvents(id!)],
   ['GET', /^\/api\/executions\/([^/]+)\/logs$/, (api, [id], request) => api.getLogs(id!, request.query.action)],
   ['POST', /^\/api\/pipelines\/([^/]+)\/approval-results$/, (api, [name], request) => {
     const body = (request.body ?? {}) as Partial<ApprovalResultRequest>;

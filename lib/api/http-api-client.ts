@@ -1,5 +1,6 @@
 import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
+import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
 import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, SluiceApi } from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
@@ -43,6 +44,10 @@ export class HttpApiClient implements SluiceApi {
 
   getPipelineExecution(executionId: string): Promise<ExecutionDetail> {
     return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}`);
+  }
+
+  listExecutionEvents(executionId: string): Promise<PipelineEvent[]> {
+    return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}/events`);
   }
 
   getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]> {

@@ -68,10 +68,13 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const clients = localClients(stack);
   const documents = DynamoDBDocumentClient.from(clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const bus = new InProcessBus();
+  const store = new DynamoDbExecutionStore(documents, TABLE_NAME);
+  // The local counterpart of the event recorder: every event is kept for `sluice events`.
+  bus.subscribe((event) => store.recordEvent(event));
   const blobs = new S3BlobStore(clients.s3);
   let url: string | undefined;
   const deps: LocalDependencies = {
-    store: new DynamoDbExecutionStore(documents, TABLE_NAME),
+    store,
     approvals: new DynamoDbApprovalStore(documents, TABLE_NAME),
     callbacks: new LocalTaskCallbacks(),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, url ?? 'http://127.0.0.1/').href,

@@ -82,15 +82,20 @@ function matchesNested(pattern: EventPattern, value: unknown): boolean {
   return objects.length > 0 ? objects.some((object) => matchesObject(pattern, object)) : matchesObject(pattern, value);
 }
 
-/**
- * Matchers apply to leaves: an object is not a value of the field (so `exists: false` matches it,
- * as the guide's example shows), and an array stands for each of its elements.
- */
 function matchesField(matchers: readonly Matcher[], value: unknown): boolean {
-  const leaves: unknown[] = Array.isArray(value) ? value.flat(Infinity).filter((leaf) => !isPlainObject(leaf)) : isPlainObject(value) || value === undefined ? [] : [value];
+  const leaves = leavesOf(value);
   return matchers.some((matcher) =>
     isExists(matcher) ? matcher.exists === leaves.length > 0 : leaves.some((leaf) => matchesValue(matcher, leaf)),
   );
+}
+
+/**
+ * Matchers apply to leaves: an array stands for each of its elements, and an object is no value of
+ * the field at all (so `exists: false` matches it, as the guide's example shows).
+ */
+function leavesOf(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value.flat(Infinity).filter((leaf) => !isPlainObject(leaf));
+  return value === undefined || isPlainObject(value) ? [] : [value];
 }
 
 function matchesValue(matcher: Exclude<Matcher, { exists: boolean }>, value: unknown): boolean {

@@ -50,7 +50,7 @@ const EmailTargetSchema = z.strictObject({
 });
 
 const NotificationRuleSchema = z.strictObject({
-  name: z.string({ error: 'name is required' }).min(1, 'name is required'),
+  name: z.string({ error: 'name must be a string' }).min(1, 'name must not be empty'),
   /** A pipeline name; without it the rule covers every pipeline of the installation. */
   resource: z.string({ error: 'resource must be a pipeline name' }).min(1, 'resource must be a pipeline name').optional(),
   eventTypeIds: z
@@ -91,7 +91,7 @@ export function parseNotificationRules(text: string, source: string): Notificati
 
 function problemMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${String(issue.path.at(-1) ?? 'notificationRules')} is required`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
   return issue.message;
 }
 

@@ -71,7 +71,7 @@ export function composeNotificationMail(event: PipelineEvent, consoleUrl: string
     lines.push('', `Failing action: ${action.stageName}/${action.actionName}`);
     if (action.errorDetails) lines.push(`Error: ${action.errorDetails.message} (${action.errorDetails.code})`);
     if (logTail === undefined) lines.push('', 'The action stored no log.');
-    else if (logTail.length > 0) lines.push('', `Last ${logTail.length} lines of its log:`, ...logTail.map((line) => `| ${line}`));
+    else if (logTail.length > 0) lines.push('', `Last ${logTail.length} lines of its log:`, ...logTail.map((line) => (line === '' ? '|' : `| ${line}`)));
   }
   lines.push('', `Execution: ${executionUrl}`, `Log:       ${logUrl}`);
 

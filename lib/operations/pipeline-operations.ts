@@ -2,6 +2,7 @@ import { text } from 'node:stream/consumers';
 import { providerCatalog } from '../actions/registry';
 import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError, ConflictError, NotFoundError } from '../core/errors';
+import type { PipelineEvent } from '../core/events';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
 import { validatePipeline } from '../core/validate';
 import { actionLogKey } from '../execution/dependencies';
@@ -92,6 +93,11 @@ export class PipelineOperations implements SluiceApi {
     const execution = await this.deps.store.getExecution(executionId);
     if (!execution) throw new NotFoundError(`There is no execution ${executionId}. executions <pipeline> lists them.`);
     return this.partsOf(execution);
+  }
+
+  async listExecutionEvents(executionId: string): Promise<PipelineEvent[]> {
+    await this.getPipelineExecution(executionId);
+    return this.deps.store.listEvents(executionId);
   }
 
   async getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]> {

@@ -1,4 +1,5 @@
 import type { PipelineDeclaration } from '../core/declaration';
+import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
 import type {
   ActionExecutionRecord,
@@ -34,6 +35,8 @@ export interface SluiceApi {
   getPipelineExecution(executionId: string): Promise<ExecutionDetail>;
   /** The logs of an execution's actions, or of the named one. */
   getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]>;
+  /** The CodePipeline events an execution emitted, in order. */
+  listExecutionEvents(executionId: string): Promise<PipelineEvent[]>;
   /** PutApprovalResult: decides a waiting Manual approval, named by the token GetPipelineState shows. */
   putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }>;
   /** StartPipelineExecution: starts the latest version and answers at once, while it runs on. */

@@ -1,4 +1,5 @@
 import type { ApprovalDecision } from './approval-store';
+import type { PipelineEvent } from '../core/events';
 import type { ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus } from '../core/status';
 import type { S3Location } from './blob-store';
@@ -89,6 +90,11 @@ export interface ExecutionStore {
   /** Writes the action record unless it is already finished; returns false when it was. */
   putAction(record: ActionExecutionRecord): Promise<boolean>;
   listActions(executionId: string): Promise<ActionExecutionRecord[]>;
+
+  /** Keeps an execution's event, for `sluice events`. */
+  recordEvent(event: PipelineEvent): Promise<void>;
+  /** An execution's events, in the order they happened. */
+  listEvents(executionId: string): Promise<PipelineEvent[]>;
 
   /** Stores a new version; rejects when `version` exists. */
   putPipelineVersion(record: PipelineVersionRecord): Promise<void>;

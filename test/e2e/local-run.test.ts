@@ -70,12 +70,30 @@ describe('sluice run', () => {
         },
       ],
     });
-    const result = sluice(['run', file, '--data-dir', dataDir(), '--var', 'Greeting=bonjour', '--json']);
+    const data = dataDir();
+    const result = sluice(['run', file, '--data-dir', data, '--var', 'Greeting=bonjour', '--json']);
     expect(result.code).toBe(0);
     const run = report(result.stdout);
     expect(run.execution.status).toBe('Succeeded');
     expect(run.actions.find((action) => action.actionName === 'Read')?.output?.outputVariables).toEqual({ VERSION: '4.2' });
     expect(run.actions.map((action) => action.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+
+    const events = JSON.parse(sluice(['events', run.execution.pipelineExecutionId, '--data-dir', data, '--json']).stdout).events as {
+      source: string;
+      'detail-type': string;
+      detail: { state: string; stage?: string; action?: string; 'execution-id': string };
+    }[];
+    const changes = events.map(({ detail }) => `${[detail.stage, detail.action].filter(Boolean).join('/') || 'pipeline'} ${detail.state}`);
+    expect(changes).toEqual([
+      'pipeline STARTED',
+      ...['Source/Checkout', 'Produce/Read', 'Consume/Check'].flatMap((action) => {
+        const stage = action.split('/')[0]!;
+        return [`${stage} STARTED`, `${action} STARTED`, `${action} SUCCEEDED`, `${stage} SUCCEEDED`];
+      }),
+      'pipeline SUCCEEDED',
+    ]);
+    expect(new Set(events.map((event) => event.source))).toEqual(new Set(['sluice']));
+    expect(events.every((event) => event.detail['execution-id'] === run.execution.pipelineExecutionId)).toBe(true);
   });
 
   it('fails on a failing build, naming the command and showing the tail of its log', () => {

@@ -8,6 +8,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { PipelineEvent } from '../../core/events';
 import { pipelineStatusesBefore, type PipelineExecutionStatus } from '../../core/status';
 import type {
   ActionExecutionRecord,
@@ -42,6 +43,7 @@ async function unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
 
 /** The ExecutionStore on DynamoDB, with a document client that the caller builds. */
 export class DynamoDbExecutionStore implements ExecutionStore {
+  private recorded = 0;
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -156,6 +158,20 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   async listActions(executionId: string): Promise<ActionExecutionRecord[]> {
     return this.queryParts<ActionExecutionRecord>(executionId, 'ACTION#');
+  }
+
+  async recordEvent(event: PipelineEvent): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // Events of one millisecond keep the order in which they were recorded.
+        Item: { pk: `EXECUTION#${event.detail['execution-id']}`, sk: `EVENT#${event.time}#${String(++this.recorded).padStart(12, '0')}`, event },
+      }),
+    );
+  }
+
+  async listEvents(executionId: string): Promise<PipelineEvent[]> {
+    return (await this.queryParts<{ event: PipelineEvent }>(executionId, 'EVENT#')).map((item) => item.event);
   }
 
   async putPipelineVersion(version: PipelineVersionRecord): Promise<void> {

@@ -58,6 +58,19 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
     })));
 
   dataDirOption(
+    program.command('events').description('Print the CodePipeline events an execution emitted, in order').argument('<executionId>').option('--json', 'print the events as JSON, as EventBridge delivers them'),
+  ).action(exitWith((executionId: string, options: JsonOptions) =>
+    apiCommand('events', options, async (api) => {
+      const events = await api.listExecutionEvents(executionId);
+      if (options.json) return printJson({ events });
+      for (const event of events) {
+        const detail = event.detail as { stage?: string; action?: string; state: string };
+        const subject = [detail.stage, detail.action].filter(Boolean).join('/') || 'pipeline';
+        console.log(`${event.time}  ${event['detail-type'].padEnd(47)}  ${subject}: ${detail.state}`);
+      }
+    })));
+
+  dataDirOption(
     program
       .command('start-pipeline-execution')
       .description('Run a registered pipeline on this machine, and wait for its end (exit 0 Succeeded, 1 Failed or Stopped, 2 bad input)')
