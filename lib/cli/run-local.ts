@@ -53,7 +53,7 @@ export async function runLocal(
   const progress = new RunProgress(say, { showLogs: !options.quiet && !options.json });
   let installation: LocalInstallation;
   try {
-    installation = await openLocalInstallation({ dataDir: options.dataDir, command: 'run', onLog: progress.onLog, serveApi: true });
+    installation = await openLocalInstallation({ dataDir: options.dataDir, command: 'run', onLog: progress.onLog, serveApi: true, write: say });
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;
     console.error(error.message);

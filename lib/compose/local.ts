@@ -22,6 +22,7 @@ import type { ExecutionDependencies } from '../execution/dependencies';
 import { endExecution } from '../execution/end-execution';
 import { DEFAULT_DATA_DIR } from './data-dir';
 import { localClients } from './local-clients';
+import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 
 const TABLE_NAME = 'sluice';
 const ARTIFACT_BUCKET = 'sluice-artifacts';
@@ -48,6 +49,8 @@ export interface OpenOptions {
   port?: number;
   /** Run executions that the API starts, in this process (sluice serve). */
   runInBackground?: Pick<LocalRunOptions, 'onApproval'>;
+  /** Where notices go, such as one line for each mail put in the outbox. */
+  write?: (line: string) => void;
 }
 
 /** What a local run needs: the execution steps' dependencies, approvals, and the engine's task tokens. */
@@ -104,6 +107,16 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     await lock.release();
   };
   try {
+    const { notifyApprovers } = await setUpLocalNotifications(bus, {
+      dataDir,
+      write: options.write ?? ((line) => process.stderr.write(`${line}\n`)),
+      smtp: smtpSettingsFromEnvironment(process.env),
+      store,
+      blobs,
+      artifactBucket: ARTIFACT_BUCKET,
+      consoleUrl: () => url ?? 'http://127.0.0.1/',
+    });
+    deps.notifyApprovers = notifyApprovers;
     await ensureExecutionTable(clients.dynamodb, TABLE_NAME);
     await blobs.ensureBucket(ARTIFACT_BUCKET);
     for (const execution of await deps.store.listExecutionsInProgress()) {

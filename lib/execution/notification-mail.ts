@@ -11,8 +11,11 @@ export interface NotificationMailDependencies {
   store: ExecutionStore;
   blobs: BlobStore;
   artifactBucket: string;
-  /** Where the console is served; the mail links to the execution and its log there. */
-  consoleUrl: string;
+  /**
+   * Where the console is served: the mail links to the execution and its log there. Asked for each
+   * mail, since a local server may only start after the rules are registered.
+   */
+  consoleUrl: () => string;
 }
 
 export interface NotificationMail {
@@ -30,7 +33,7 @@ export interface ExecutionFailure {
 /** The mail for an event. A FAILED execution's mail names the action that failed and ends with its log. */
 export async function notificationMail(event: PipelineEvent, deps: NotificationMailDependencies): Promise<NotificationMail> {
   const failure = event['detail-type'] === DETAIL_TYPES.pipeline && event.detail.state === 'FAILED' ? await executionFailure(deps, event.detail) : undefined;
-  return composeNotificationMail(event, deps.consoleUrl, failure);
+  return composeNotificationMail(event, deps.consoleUrl(), failure);
 }
 
 export function composeNotificationMail(event: PipelineEvent, consoleUrl: string, failure?: ExecutionFailure): NotificationMail {

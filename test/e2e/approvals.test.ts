@@ -2,15 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
+import { readRawMail } from '../support/mail-message';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 
 jest.setTimeout(90_000);
 
 let dataDir: string;
 let serve: RunningCli;
+let smtp: TestSmtpServer;
 
-const approvalLinks = () => [...serve.output().matchAll(/waiting for approval: (\S+)/g)].map((match) => match[1]!);
+const mailsTo = (address: string) => smtp.mails.filter((mail) => mail.to.includes(address)).map((mail) => readRawMail(mail.raw));
+/** The approval links, in the order the approval mails arrived over SMTP. */
+const approvalLinks = () => mailsTo('approver@example.com').map((mail) => /Review and decide here: (\S+)/.exec(mail.text)![1]!);
 
 async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
   for (let attempt = 0; attempt < 150; attempt += 1) {
@@ -26,7 +32,7 @@ async function startAndWaitForApproval(): Promise<{ executionId: string; link: s
   const before = approvalLinks().length;
   const started = sluice(['start-pipeline-execution', 'gated', '--data-dir', dataDir]);
   expect(started.code).toBe(0);
-  const link = await until(() => approvalLinks()[before], 'the approval link');
+  const link = await until(() => approvalLinks()[before], 'the approval mail');
   return { executionId: started.stdout.trim(), link };
 }
 
@@ -66,7 +72,21 @@ beforeAll(async () => {
     ],
   }));
   expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
+  writeFileSync(path.join(dataDir, 'notification-rules.yml'), [
+    'notificationRules:',
+    '  - name: approvers',
+    '    resource: gated',
+    '    eventTypeIds: [codepipeline-pipeline-manual-approval-needed]',
+    '    targets: [{ type: email, address: approver@example.com }]',
+    '  - name: failures',
+    '    eventTypeIds: [codepipeline-pipeline-pipeline-execution-failed]',
+    '    targets: [{ type: email, address: team@example.com }]',
+    '',
+  ].join('\n'));
+  smtp = await startTestSmtpServer();
+  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], {
+    env: { SLUICE_SMTP_HOST: '127.0.0.1', SLUICE_SMTP_PORT: String(smtp.port) },
+  });
   await serve.waitFor(/serving .* at http/);
 });
 
@@ -74,6 +94,7 @@ afterAll(async () => {
   serve.child.kill('SIGINT');
   await serve.exit;
   killStartedSluice();
+  await smtp.stop();
 });
 
 describe('approval links under sluice serve', () => {
@@ -125,6 +146,26 @@ describe('approval links under sluice serve', () => {
     const gate = reviewState();
     expect(gate.latestExecution.status).toBe('Failed');
     expect(gate.actionStates[0]!.latestExecution.status).toBe('Failed');
+
+    const failed = await until(() => {
+      const mails = mailsTo('team@example.com').filter((mail) => mail.text.includes(executionId));
+      return mails.length > 0 ? mails : undefined;
+    }, 'the FAILED mail');
+    // A second FAILED mail would follow the first at once; give it the chance to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(mailsTo('team@example.com').filter((mail) => mail.text.includes(executionId))).toHaveLength(1);
+    expect(failed[0]!.headers.get('subject')).toContain('FAILED');
+    expect(failed[0]!.text).toContain('Gate/Review');
+    expect(failed[0]!.text).toContain('Rejected by Linus: tests are red');
+  });
+
+  it('keeps each mail in the outbox as an .eml file too', () => {
+    const outbox = path.join(dataDir, 'outbox');
+    const files = readdirSync(outbox).filter((name) => name.endsWith('.eml'));
+    expect(files.length).toBeGreaterThanOrEqual(smtp.mails.length);
+    const approval = files.map((name) => readRawMail(readFileSync(path.join(outbox, name)))).find((mail) => mail.text.includes('Review and decide here'));
+    expect(approval?.headers.get('to')).toContain('approver@example.com');
+    expect(approval?.text).not.toContain('taskToken');
   });
 
   it('decides through PutApprovalResult with sluice approve, using the token status shows', async () => {

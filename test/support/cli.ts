@@ -35,8 +35,12 @@ export function killStartedSluice(): void {
 }
 
 /** Starts `sluice` in the background, for tests that interrupt it or talk to it while it runs. */
-export function startSluice(args: string[], options: { cwd?: string } = {}): RunningCli {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/sluice.cjs'), ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSluice(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/sluice.cjs'), ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.add(child);
   let output = '';
   const listeners = new Set<() => void>();

@@ -5,6 +5,7 @@ import { API_TOKEN_HEADER } from '../../api/http-api-client';
 import { handleApiRequest } from '../../api/api-routes';
 import { handleApprovalRequest } from '../../api/approval-routes';
 import type { HttpRequest, HttpResponse } from '../../api/http-types';
+import { NotFoundError } from '../../core/errors';
 import type { ApprovalDependencies } from '../../execution/approvals';
 import type { SluiceApi } from '../../operations/sluice-api';
 
@@ -51,6 +52,27 @@ async function apiResponse(api: SluiceApi, token: string, request: HttpRequest):
   return json(result.status, result.body);
 }
 
+const EXECUTION_PAGE = /^\/executions\/([^/]+)(\/logs)?$/;
+
+/**
+ * `/executions/{id}` and `/executions/{id}/logs?action=...`, which notification mails link to:
+ * read-only views of an execution and its logs, on loopback only.
+ */
+async function executionView(api: SluiceApi, request: HttpRequest): Promise<HttpResponse | undefined> {
+  const match = EXECUTION_PAGE.exec(request.path);
+  if (!match || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
+  const executionId = decodeURIComponent(match[1]!);
+  try {
+    if (!match[2]) return json(200, await api.getPipelineExecution(executionId));
+    const logs = await api.getLogs(executionId, request.query.action);
+    const text = logs.map((log) => (request.query.action ? log.text : `==> ${log.stageName}/${log.actionName} <==\n${log.text}`)).join('\n');
+    return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: text };
+  } catch (error) {
+    if (error instanceof NotFoundError) return json(404, { error: error.name, message: error.message });
+    throw error;
+  }
+}
+
 /**
  * The local HTTP surface of the process that owns a data dir, on loopback: the API that other
  * `sluice` commands use, and the approval pages that approval mails link to.
@@ -72,7 +94,9 @@ export async function startLocalHttpServer(
       };
       response = request.path.startsWith('/api/')
         ? await apiResponse(options.api, options.token, request)
-        : ((await handleApprovalRequest(options.approvals, request)) ?? json(404, { error: 'Sluice.NotFound', message: `Nothing at ${request.path}.` }));
+        : ((await handleApprovalRequest(options.approvals, request)) ??
+          (await executionView(options.api, request)) ??
+          json(404, { error: 'Sluice.NotFound', message: `Nothing at ${request.path}.` }));
     } catch (error) {
       response = error instanceof BodyTooLarge
         ? json(413, { error: 'Sluice.BadInput', message: 'The body is larger than 1 MB.' })

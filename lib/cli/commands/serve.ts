@@ -36,6 +36,7 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
         onLog: progress.onLog,
         serveApi: true,
         port,
+        write: say,
         runInBackground: { onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`) },
       });
     } catch (error) {

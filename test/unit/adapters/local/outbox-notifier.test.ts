@@ -1,0 +1,45 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { OutboxNotifier } from '../../../../lib/adapters/local/outbox-notifier';
+import { removeDirectory, temporaryDirectory } from '../../../support/embedded-stack';
+import { readRawMail } from '../../../support/mail-message';
+
+describe('OutboxNotifier', () => {
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await temporaryDirectory();
+  });
+
+  afterEach(async () => {
+    await removeDirectory(dataDir);
+  });
+
+  it('writes each mail as an .eml file in the outbox, named to sort by time, and prints one line for it', async () => {
+    const lines: string[] = [];
+    // Both mails in the same millisecond: the count keeps them in order.
+    const outbox = new OutboxNotifier({ dataDir, from: 'Sluice <sluice@localhost>', write: (line) => lines.push(line), clock: () => new Date('2025-01-01T10:00:00.000Z') });
+    const longLine = `Log:       http://localhost:4000/executions/3f0c7a9e-0b7d-4a39-9d11-8a2f1c5e6b70/logs?action=Build/Compile — ünïcode`;
+
+    await outbox.send({ to: ['dev@example.com'], subject: '[Sluice] webapp: pipeline execution FAILED', text: `${longLine}\n` });
+    await outbox.send({ to: ['dev@example.com', 'ops@example.com'], subject: '[Sluice] webapp: Build/Compile action FAILED', text: 'second\n' });
+
+    const files = (await readdir(path.join(dataDir, 'outbox'))).sort();
+    expect(files).toEqual([
+      '2025-01-01T10-00-00.000Z-0001-webapp-pipeline-execution-failed.eml',
+      '2025-01-01T10-00-00.000Z-0002-webapp-build-compile-action-failed.eml',
+    ]);
+    const first = readRawMail(await readFile(path.join(outbox.directory, files[0]!)));
+    expect(first.headers.get('from')).toBe('Sluice <sluice@localhost>');
+    expect(first.headers.get('to')).toBe('dev@example.com');
+    expect(first.headers.get('subject')).toBe('[Sluice] webapp: pipeline execution FAILED');
+    expect(first.headers.get('date')).toBe('Wed, 01 Jan 2025 10:00:00 +0000');
+    expect(first.headers.get('message-id')).toMatch(/^<.+@.+>$/);
+    expect(first.text).toBe(`${longLine}\n`);
+    expect(readRawMail(await readFile(path.join(outbox.directory, files[1]!))).headers.get('to')).toBe('dev@example.com, ops@example.com');
+    expect(lines).toEqual([
+      `mail to dev@example.com: [Sluice] webapp: pipeline execution FAILED (${path.join(outbox.directory, files[0]!)})`,
+      `mail to dev@example.com, ops@example.com: [Sluice] webapp: Build/Compile action FAILED (${path.join(outbox.directory, files[1]!)})`,
+    ]);
+  });
+});
