@@ -1,4 +1,7 @@
-import type { ConfigurationKey, ProviderSpec } from '../core/providers';
+import { BadInputError } from '../core/errors';
+import type { ConfigurationKey, ConfigurationProblem, ProviderSpec } from '../core/providers';
+import { parseBuildspec } from './codebuild/buildspec';
+import { parseEnvironmentVariables } from './codebuild/environment-variables';
 import type { ActionProvider } from './action-provider';
 
 const configuration: ConfigurationKey[] = [
@@ -9,6 +12,27 @@ const configuration: ConfigurationKey[] = [
   { name: 'EnvironmentVariables', required: false, description: 'A JSON list of {name, value, type} that overrides the project.' },
   { name: 'BuildSpec', required: false, description: 'A buildspec path in the primary source, or inline YAML, in place of buildspec.yml.' },
 ];
+
+const holdsVariables = (value: string) => value.includes('#{');
+
+function problemOf(key: string, check: () => unknown): ConfigurationProblem[] {
+  try {
+    check();
+    return [];
+  } catch (error) {
+    if (error instanceof BadInputError) return [{ key, message: error.message }];
+    throw error;
+  }
+}
+
+/** An inline buildspec and the EnvironmentVariables list are refused before anything runs. */
+function checkConfiguration(configuration: Readonly<Record<string, string>>): ConfigurationProblem[] {
+  const { BuildSpec: buildspec, EnvironmentVariables: variables } = configuration;
+  return [
+    ...(buildspec?.includes('\n') && !holdsVariables(buildspec) ? problemOf('BuildSpec', () => parseBuildspec(buildspec, 'The inline BuildSpec')) : []),
+    ...(variables !== undefined && !holdsVariables(variables) ? problemOf('EnvironmentVariables', () => parseEnvironmentVariables(variables)) : []),
+  ];
+}
 
 function codeBuildSpec(category: 'Build' | 'Test'): ProviderSpec {
   return {
@@ -22,6 +46,7 @@ function codeBuildSpec(category: 'Build' | 'Test'): ProviderSpec {
     outputArtifacts: { min: 0, max: 5 },
     outputVariables: 'open',
     runtimes: ['aws', 'local'],
+    checkConfiguration,
   };
 }
 

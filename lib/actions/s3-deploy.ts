@@ -33,6 +33,13 @@ export const s3Deploy: ActionProvider = {
     outputArtifacts: artifactCounts.none,
     outputVariables: [],
     runtimes: ['aws', 'local'],
+    checkConfiguration: ({ Extract: extract, ObjectKey: objectKey }) => {
+      if (extract === undefined || extract.includes('#{')) return [];
+      if (!['true', 'false'].includes(extract.toLowerCase())) return [{ key: 'Extract', message: `Extract must be true or false, not "${extract}".` }];
+      return extract.toLowerCase() === 'false' && !objectKey
+        ? [{ key: 'ObjectKey', message: 'ObjectKey is required when Extract is false: it names the object the artifact is copied to.' }]
+        : [];
+    },
   },
 
   async run(context): Promise<ActionOutcome> {

@@ -35,6 +35,16 @@ export interface ProviderSpec {
    */
   outputVariables: readonly string[] | 'declared' | 'open';
   runtimes: readonly Runtime[];
+  /**
+   * Checks what the keys alone cannot: values that must parse, keys that depend on each other.
+   * Values that hold `#{...}` variables are checked only after they are resolved, at run time.
+   */
+  checkConfiguration?(configuration: Readonly<Record<string, string>>): ConfigurationProblem[];
+}
+
+export interface ConfigurationProblem {
+  key: string;
+  message: string;
 }
 
 /** The providers a runtime offers, keyed by `Category/Owner/Provider`. */

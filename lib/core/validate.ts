@@ -227,6 +227,9 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       report(`${path}.configuration.${key}`, 'configuration-unknown', `${id.provider} has no configuration key "${key}". Known keys: ${names}.`);
     }
   }
+  for (const problem of spec.checkConfiguration?.(configuration) ?? []) {
+    report(`${path}.configuration.${problem.key}`, 'configuration-value', problem.message);
+  }
   checkArtifactCount(`${path}.inputArtifacts`, 'input', action.inputArtifacts?.length ?? 0, spec, report);
   checkArtifactCount(`${path}.outputArtifacts`, 'output', action.outputArtifacts?.length ?? 0, spec, report);
 

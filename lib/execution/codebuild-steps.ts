@@ -1,3 +1,4 @@
+import { parseEnvironmentVariables } from '../actions/codebuild/environment-variables';
 import { BadInputError } from '../core/errors';
 import type { ActionStepPayload, ActionStepResult, ArtifactLocation, CodeBuildRequest } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
@@ -21,7 +22,7 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
     const names = payload.inputArtifacts.map((artifact) => artifact.name).join(', ');
     throw new BadInputError(`PrimarySource "${primaryName}" is not an input artifact of ${payload.action.name}; its inputs are: ${names}.`);
   }
-  const environmentVariables = parseEnvironmentVariables(configuration.EnvironmentVariables);
+  const environmentVariables = configuration.EnvironmentVariables === undefined ? [] : parseEnvironmentVariables(configuration.EnvironmentVariables);
   const record = await startAction(deps, payload, resolved);
   const output = (name: string) => ({
     Type: 'S3' as const,
@@ -78,23 +79,4 @@ export async function completeBuild(deps: ExecutionDependencies, payload: Action
     logLocation,
   );
   return { artifacts: locations, variables };
-}
-
-/** CodePipeline's EnvironmentVariables configuration: a JSON list of {name, value, type}. */
-function parseEnvironmentVariables(text: string | undefined): CodeBuildRequest['environmentVariables'] {
-  if (text === undefined) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new BadInputError('EnvironmentVariables must be a JSON list like [{"name":"STAGE","value":"prod","type":"PLAINTEXT"}].');
-  }
-  if (!Array.isArray(parsed) || !parsed.every((entry) => typeof entry?.name === 'string' && typeof entry?.value === 'string')) {
-    throw new BadInputError('EnvironmentVariables must be a JSON list of objects with string "name" and "value".');
-  }
-  return parsed.map((entry: { name: string; value: string; type?: string }) => ({
-    Name: entry.name,
-    Value: entry.value,
-    Type: entry.type === 'SECRETS_MANAGER' || entry.type === 'PARAMETER_STORE' ? entry.type : 'PLAINTEXT',
-  }));
 }

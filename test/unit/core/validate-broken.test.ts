@@ -229,6 +229,31 @@ const structuralCases: BrokenCase[] = [
     mentions: ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec'],
   },
   {
+    title: 'an inline BuildSpec that is not a buildspec',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[1].actions[0].configuration.BuildSpec = 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n';
+    },
+    path: 'stages[1].actions[0].configuration.BuildSpec',
+    rule: 'configuration-value',
+    mentions: ['inline BuildSpec', 'biuld'],
+  },
+  {
+    title: 'an S3 deploy that neither extracts nor names an object key',
+    base: codecommit,
+    mutate: (d) => {
+      d.stages[2].actions[0] = {
+        name: 'Publish',
+        actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
+        configuration: { BucketName: 'site', Extract: 'false' },
+        inputArtifacts: [{ name: d.stages[1].actions[0].outputArtifacts[0].name }],
+      };
+    },
+    path: 'stages[2].actions[0].configuration.ObjectKey',
+    rule: 'configuration-value',
+    mentions: ['ObjectKey', 'Extract is false'],
+  },
+  {
     title: 'CodeBuild with no input artifact',
     base: codecommit,
     mutate: (d) => {
@@ -624,7 +649,7 @@ describe('validatePipeline on broken declarations', () => {
       'input-artifact-count', 'output-artifact-count', 'commands-required', 'commands-only',
       'environment-variable-unique', 'output-artifact-unique', 'input-artifact-unique', 'input-artifact-unknown',
       'input-artifact-order', 'namespace-reserved', 'namespace-unique', 'namespace-unknown', 'namespace-order',
-      'variable-unknown', 'trigger-source-action', 'trigger-filter',
+      'variable-unknown', 'trigger-source-action', 'trigger-filter', 'configuration-value',
     ];
     expect(new Set(structuralCases.map((entry) => entry.rule))).toEqual(new Set(rules));
     const all = [...structuralCases, ...schemaCases];
