@@ -17,6 +17,7 @@ import type {
   PipelineVersionRecord,
   StageExecutionRecord,
 } from '../../ports/execution-store';
+import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 const EXECUTION_SK = '#EXECUTION';
 const BY_PIPELINE = 'byPipeline';
@@ -47,10 +48,11 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: AccessDeniedOptions = {},
   ) {}
 
   async createExecution(execution: PipelineExecutionRecord): Promise<void> {
-    await this.client.send(
+    await this.explained('dynamodb:PutItem', () => this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
@@ -61,14 +63,14 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
+    ));
   }
 
   finishExecution(id: string, status: PipelineExecutionStatus, statusSummary: string | undefined, at: string): Promise<boolean> {
     const allowed = pipelineStatusesBefore(status);
     const placeholders = allowed.map((_, index) => `:from${index}`);
     return unlessConditionFails(
-      this.client.send(
+      this.explained('dynamodb:UpdateItem', () => this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: executionKey(id),
@@ -82,17 +84,17 @@ export class DynamoDbExecutionStore implements ExecutionStore {
             ...Object.fromEntries(allowed.map((from, index) => [placeholders[index]!, from])),
           },
         }),
-      ),
+      )),
     );
   }
 
   async getExecution(id: string): Promise<PipelineExecutionRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: executionKey(id) }));
+    const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(new GetCommand({ TableName: this.tableName, Key: executionKey(id) })));
     return Item ? record<PipelineExecutionRecord>(Item) : undefined;
   }
 
   async listExecutions(pipelineName: string, limit = 100): Promise<PipelineExecutionRecord[]> {
-    const { Items = [] } = await this.client.send(
+    const { Items = [] } = await this.explained('dynamodb:Query', () => this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: BY_PIPELINE,
@@ -101,7 +103,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         ScanIndexForward: false,
         Limit: limit,
       }),
-    );
+    ), { indexName: BY_PIPELINE });
     return Items.map((item) => record<PipelineExecutionRecord>(item));
   }
 
@@ -110,7 +112,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
+      const page = await this.explained('dynamodb:Scan', () => this.client.send(
         new ScanCommand({
           TableName: this.tableName,
           FilterExpression: 'sk = :sk AND #status IN (:running, :stopping)',
@@ -118,7 +120,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
           ExpressionAttributeValues: { ':sk': EXECUTION_SK, ':running': 'InProgress', ':stopping': 'Stopping' },
           ExclusiveStartKey: start,
         }),
-      );
+      ));
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -126,12 +128,12 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async putStage(stage: StageExecutionRecord): Promise<void> {
-    await this.client.send(
+    await this.explained('dynamodb:PutItem', () => this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: { pk: `EXECUTION#${stage.pipelineExecutionId}`, sk: `STAGE#${stage.stageName}`, ...stage },
       }),
-    );
+    ));
   }
 
   async listStages(executionId: string): Promise<StageExecutionRecord[]> {
@@ -140,7 +142,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   putAction(action: ActionExecutionRecord): Promise<boolean> {
     return unlessConditionFails(
-      this.client.send(
+      this.explained('dynamodb:PutItem', () => this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -152,7 +154,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':running': 'InProgress' },
         }),
-      ),
+      )),
     );
   }
 
@@ -161,13 +163,13 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async recordEvent(event: PipelineEvent): Promise<void> {
-    await this.client.send(
+    await this.explained('dynamodb:PutItem', () => this.client.send(
       new PutCommand({
         TableName: this.tableName,
         // Events of one millisecond keep the order in which they were recorded.
         Item: { pk: `EXECUTION#${event.detail['execution-id']}`, sk: `EVENT#${event.time}#${String(++this.recorded).padStart(12, '0')}`, event },
       }),
-    );
+    ));
   }
 
   async listEvents(executionId: string): Promise<PipelineEvent[]> {
@@ -175,7 +177,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async putPipelineVersion(version: PipelineVersionRecord): Promise<void> {
-    await this.client.send(
+    await this.explained('dynamodb:PutItem', () => this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
@@ -187,17 +189,17 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
+    ));
   }
 
   async getPipeline(name: string, version?: number): Promise<PipelineVersionRecord | undefined> {
     if (version !== undefined) {
-      const { Item } = await this.client.send(
+      const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(
         new GetCommand({ TableName: this.tableName, Key: { pk: `PIPELINE#${name}`, sk: versionSk(version) } }),
-      );
+      ));
       return Item ? record<PipelineVersionRecord>(Item) : undefined;
     }
-    const { Items = [] } = await this.client.send(
+    const { Items = [] } = await this.explained('dynamodb:Query', () => this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
@@ -205,7 +207,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         ScanIndexForward: false,
         Limit: 1,
       }),
-    );
+    ));
     return Items[0] ? record<PipelineVersionRecord>(Items[0]) : undefined;
   }
 
@@ -213,7 +215,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     const latest = new Map<string, PipelineVersionRecord>();
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
+      const page = await this.explained('dynamodb:Query', () => this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: BY_PIPELINE,
@@ -221,7 +223,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
           ExpressionAttributeValues: { ':pk': ALL_PIPELINES },
           ExclusiveStartKey: start,
         }),
-      );
+      ), { indexName: BY_PIPELINE });
       for (const item of page.Items ?? []) {
         const version = record<PipelineVersionRecord>(item);
         latest.set(version.name, version);
@@ -236,7 +238,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     let start: Record<string, unknown> | undefined;
     // A query page stops at 1 MB read, which a pipeline's versions can exceed.
     do {
-      const page = await this.client.send(
+      const page = await this.explained('dynamodb:Query', () => this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
@@ -244,9 +246,11 @@ export class DynamoDbExecutionStore implements ExecutionStore {
           ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: start,
         }),
-      );
+      ));
       for (const item of page.Items ?? []) {
-        await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
+        await this.explained('dynamodb:DeleteItem', () =>
+          this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } })),
+        );
         deleted = true;
       }
       start = page.LastEvaluatedKey;
@@ -258,17 +262,23 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
+      const page = await this.explained('dynamodb:Query', () => this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':prefix': prefix },
           ExclusiveStartKey: start,
         }),
-      );
+      ));
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
     return items.map((item) => record<T>(item));
+  }
+
+  /** One call to the table (or its index); an AccessDenied comes out naming the IAM action and the table. */
+  private explained<T>(action: string, call: () => Promise<T>, { indexName }: { indexName?: string } = {}): Promise<T> {
+    const resource = `table/${this.tableName}${indexName ? `/index/${indexName}` : ''}`;
+    return withAccessExplained({ action, resource, role: this.options.roleName }, call);
   }
 }

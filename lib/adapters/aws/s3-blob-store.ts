@@ -10,12 +10,16 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BlobNotFoundError, type BlobStore, type PutOptions, type S3Location, type StoredObject } from '../../ports/blob-store';
+import { withAccessExplained, type AccessContext, type AccessDeniedOptions } from './access-denied';
 
 /** The largest object one PutObject may carry. */
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 /** HeadObject reports a missing object as a bare 404, `NotFound`; a missing bucket means no object either. */
 const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
+
+/** A read of a missing object is refused, not answered 404, when the role may not list the bucket. */
+const MISSING_OBJECT_HINT = 'S3 also answers AccessDenied for a missing object when the role lacks s3:ListBucket on the bucket.';
 
 /**
  * The BlobStore on S3, or on anything that speaks its API, with a client that the caller builds.
@@ -26,7 +30,10 @@ const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
  * await blobs.put({ bucketName: 'artifacts', objectKey: 'app/Source/abc.zip' }, createReadStream('app.zip'));
  */
 export class S3BlobStore implements BlobStore {
-  constructor(private readonly s3: S3Client) {}
+  constructor(
+    private readonly s3: S3Client,
+    private readonly options: AccessDeniedOptions = {},
+  ) {}
 
   async put(location: S3Location, body: Readable | Buffer | string, options: PutOptions = {}): Promise<StoredObject> {
     const params = {
@@ -39,15 +46,19 @@ export class S3BlobStore implements BlobStore {
     // A stream of unknown length goes up in 5 MB parts and is never held whole. One of known
     // length goes up in one request: fewer round trips, and no reassembly of parts afterwards.
     const inParts = body instanceof Readable && !(options.contentLength !== undefined && options.contentLength <= MAX_SINGLE_PUT_BYTES);
-    const stored = inParts
-      ? await new Upload({ client: this.s3, params }).done()
-      : await this.s3.send(new PutObjectCommand({ ...params, ContentLength: options.contentLength }));
+    const stored = await withAccessExplained(this.access('s3:PutObject', location), () =>
+      inParts
+        ? new Upload({ client: this.s3, params }).done()
+        : this.s3.send(new PutObjectCommand({ ...params, ContentLength: options.contentLength })),
+    );
     return { eTag: stored.ETag, versionId: stored.VersionId };
   }
 
   async get(location: S3Location): Promise<StoredObject & { body: Readable; contentLength?: number }> {
     const object = await this.notFoundAsBlobError(location, () =>
-      this.s3.send(new GetObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
+      withAccessExplained(this.access('s3:GetObject', location, MISSING_OBJECT_HINT), () =>
+        this.s3.send(new GetObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
+      ),
     );
     if (!(object.Body instanceof Readable)) {
       throw new TypeError(`s3://${location.bucketName}/${location.objectKey}: the S3 client did not return a Node.js stream`);
@@ -57,7 +68,9 @@ export class S3BlobStore implements BlobStore {
 
   async head(location: S3Location): Promise<StoredObject & { contentLength?: number }> {
     const object = await this.notFoundAsBlobError(location, () =>
-      this.s3.send(new HeadObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
+      withAccessExplained(this.access('s3:GetObject', location, MISSING_OBJECT_HINT), () =>
+        this.s3.send(new HeadObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
+      ),
     );
     return { contentLength: object.ContentLength, eTag: object.ETag, versionId: object.VersionId };
   }
@@ -81,6 +94,10 @@ export class S3BlobStore implements BlobStore {
     } catch {
       return false;
     }
+  }
+
+  private access(action: string, location: S3Location, hint?: string): AccessContext {
+    return { action, resource: `arn:aws:s3:::${location.bucketName}/${location.objectKey}`, role: this.options.roleName, hint };
   }
 
   private async notFoundAsBlobError<T>(location: S3Location, request: () => Promise<T>): Promise<T> {

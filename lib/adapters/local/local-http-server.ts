@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { API_TOKEN_HEADER } from '../../api/http-api-client';
-import { handleApiRequest } from '../../api/api-routes';
+import { handleJsonApiRequest, jsonResponse as json } from '../../api/json-api';
 import { handleApprovalRequest } from '../../api/approval-routes';
 import type { HttpRequest, HttpResponse } from '../../api/http-types';
 import { NotFoundError } from '../../core/errors';
@@ -33,23 +33,10 @@ function sameToken(given: string | undefined, token: string): boolean {
   return given !== undefined && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
 }
 
-const json = (status: number, body: unknown): HttpResponse => ({
-  status,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify(body),
-});
-
-/** `/api/...` for the other commands (with the token from the lock file). */
+/** `/api/...` for the other commands, with the token from the lock file. */
 async function apiResponse(api: SluiceApi, token: string, request: HttpRequest): Promise<HttpResponse> {
   if (!sameToken(request.headers[API_TOKEN_HEADER], token)) return json(403, { error: 'Sluice.Forbidden', message: 'Missing or wrong API token.' });
-  let body: unknown;
-  try {
-    body = request.body === '' ? undefined : JSON.parse(request.body);
-  } catch {
-    return json(400, { error: 'Sluice.BadInput', message: 'The body must be JSON.' });
-  }
-  const result = await handleApiRequest(api, { method: request.method, path: request.path, query: request.query, body });
-  return json(result.status, result.body);
+  return handleJsonApiRequest(api, request);
 }
 
 const EXECUTION_PAGE = /^\/executions\/([^/]+)(\/logs)?$/;

@@ -1,0 +1,37 @@
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SluiceError } from '../../core/errors';
+import type { PipelineEvent } from '../../core/events';
+import type { EventBus } from '../../ports/event-bus';
+import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
+
+/** Pipeline events on a custom EventBridge bus, where the deployment's rules route them. */
+export class EventBridgeBus implements EventBus {
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly eventBusName: string,
+    private readonly options: AccessDeniedOptions = {},
+  ) {}
+
+  async publish(event: PipelineEvent): Promise<void> {
+    const entry = {
+      EventBusName: this.eventBusName,
+      Source: event.source,
+      DetailType: event['detail-type'],
+      Detail: JSON.stringify(event.detail),
+      Time: new Date(event.time),
+      Resources: event.resources,
+    };
+    const access = {
+      action: 'events:PutEvents',
+      resource: this.eventBusName.startsWith('arn:') ? this.eventBusName : `event-bus/${this.eventBusName}`,
+      role: this.options.roleName,
+    };
+    const result = await withAccessExplained(access, () => this.client.send(new PutEventsCommand({ Entries: [entry] })));
+    // PutEvents answers 200 even when it drops an entry; only the per-entry result tells.
+    if ((result.FailedEntryCount ?? 0) > 0) {
+      const failed = result.Entries?.find((each) => each.ErrorCode);
+      const reason = failed?.ErrorMessage ? `${failed.ErrorCode}: ${failed.ErrorMessage}` : (failed?.ErrorCode ?? 'no error code given');
+      throw new SluiceError('Sluice.EventNotPublished', `EventBridge refused the ${event['detail-type']} event on bus ${this.eventBusName}: ${reason}.`);
+    }
+  }
+}

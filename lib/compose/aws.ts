@@ -1,0 +1,131 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
+import { actionProviders } from '../actions/registry';
+import type { AccessDeniedOptions } from '../adapters/aws/access-denied';
+import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
+import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
+import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
+import { S3BlobStore } from '../adapters/aws/s3-blob-store';
+import { SnsApprovalNotifier } from '../adapters/aws/sns-approval-notifier';
+import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
+import { ArtifactStore } from '../artifacts/artifact-store';
+import { providerKey } from '../core/declaration';
+import type { ApprovalDependencies } from '../execution/approvals';
+
+/** What serverless.yml tells every function, and the variable each value comes in. */
+export const ENVIRONMENT_VARIABLES = {
+  tableName: 'TABLE_NAME',
+  idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
+  artifactBucket: 'ARTIFACT_BUCKET',
+  eventBusName: 'EVENT_BUS_NAME',
+  approvalTopicArn: 'APPROVAL_TOPIC_ARN',
+  /** The HTTP API's base URL, which approval links point into. */
+  publicUrl: 'PUBLIC_URL',
+  /** `arn:<partition>:codepipeline:<region>:<account>:`, which a pipeline's name completes. */
+  pipelineArnPrefix: 'PIPELINE_ARN_PREFIX',
+} as const;
+
+/** Set per function: its own role, which AccessDenied messages name. */
+const ROLE_NAME_VARIABLE = 'EXECUTION_ROLE_NAME';
+
+type AwsEnvironment = Record<keyof typeof ENVIRONMENT_VARIABLES, string> & {
+  /** Lambda sets it. */
+  region: string;
+  roleName?: string;
+};
+
+function requiredVariable(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`The environment variable ${name} is not set. serverless.yml sets it on every Sluice function; a function deployed another way needs it too.`);
+  }
+  return value;
+}
+
+function readEnvironment(): AwsEnvironment {
+  const fromServerless = Object.fromEntries(
+    Object.entries(ENVIRONMENT_VARIABLES).map(([field, name]) => [field, requiredVariable(name)]),
+  ) as Record<keyof typeof ENVIRONMENT_VARIABLES, string>;
+  const roleName = process.env[ROLE_NAME_VARIABLE];
+  return { ...fromServerless, region: requiredVariable('AWS_REGION'), ...(roleName ? { roleName } : {}) };
+}
+
+interface AwsClients {
+  dynamodb: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  s3: S3Client;
+  eventBridge: EventBridgeClient;
+  sfn: SFNClient;
+  sns: SNSClient;
+}
+
+function createClients(region: string): AwsClients {
+  const dynamodb = new DynamoDBClient({ region });
+  return {
+    dynamodb,
+    documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    s3: new S3Client({ region }),
+    eventBridge: new EventBridgeClient({ region }),
+    sfn: new SFNClient({ region }),
+    sns: new SNSClient({ region }),
+  };
+}
+
+// One environment and one set of clients per Lambda container: warm invocations reuse their connections.
+let environment: AwsEnvironment | undefined;
+let clients: AwsClients | undefined;
+let dependencies: ApprovalDependencies | undefined;
+
+const awsEnvironment = (): AwsEnvironment => (environment ??= readEnvironment());
+const awsClients = (): AwsClients => (clients ??= createClients(awsEnvironment().region));
+
+function createDependencies(env: AwsEnvironment, sdk: AwsClients): ApprovalDependencies {
+  const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
+  const blobs = new S3BlobStore(sdk.s3, access);
+  const notifier = new SnsApprovalNotifier(sdk.sns, env.approvalTopicArn, access);
+  return {
+    store: new DynamoDbExecutionStore(sdk.documents, env.tableName, access),
+    approvals: new DynamoDbApprovalStore(sdk.documents, env.tableName, access),
+    callbacks: new StepFunctionsTaskCallbacks(sdk.sfn, access),
+    approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, env.publicUrl.endsWith('/') ? env.publicUrl : `${env.publicUrl}/`).href,
+    newSecret: () => randomBytes(24).toString('base64url'),
+    notifyApprovers: (request) => notifier.notify(request),
+    events: new EventBridgeBus(sdk.eventBridge, env.eventBusName, access),
+    blobs,
+    artifacts: new ArtifactStore(blobs),
+    providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
+    artifactBucket: env.artifactBucket,
+    workspaceRoot: os.tmpdir(),
+    clock: () => new Date(),
+    newId: randomUUID,
+    pipelineArn: (name) => `${env.pipelineArnPrefix}${name}`,
+  };
+}
+
+/** Everything the handlers need on AWS, built on the first call in a container and kept. */
+export function awsDependencies(): ApprovalDependencies {
+  return (dependencies ??= createDependencies(awsEnvironment(), awsClients()));
+}
+
+/**
+ * Step Functions retries a Task whose Lambda call failed in transit, so the same step may arrive
+ * twice; the second gets the first one's result. A step is one Task of one execution.
+ */
+const TASK_STEP_KEY = '[pipeline.executionId, stage, action.name, step]';
+
+/** Powertools idempotency for the task handlers, recorded in the idempotency table. */
+export function taskIdempotency(): IdempotencyLambdaHandlerOptions {
+  return {
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: awsEnvironment().idempotencyTableName, awsSdkV3Client: awsClients().dynamodb }),
+    config: new IdempotencyConfig({ eventKeyJmesPath: TASK_STEP_KEY, throwOnNoIdempotencyKey: true }),
+  };
+}

@@ -1,0 +1,67 @@
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus';
+import { DETAIL_TYPES, pipelineEvent, type PipelineEventDetail, type PipelineEvent } from '../../lib/core/events';
+import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
+import { SqsQueue } from './support/sqs-queue';
+
+const PIPELINE_ARN = `arn:aws:codepipeline:${REGION}:${ACCOUNT}:webapp`;
+
+function pipelineState(state: PipelineEventDetail['state'], executionId: string): PipelineEvent {
+  return pipelineEvent(
+    DETAIL_TYPES.pipeline,
+    {
+      pipeline: 'webapp',
+      version: 3,
+      'execution-id': executionId,
+      state,
+      ...(state === 'FAILED' ? { 'execution-result': { 'error-code': 'Sluice.ActionFailed' } } : {}),
+    },
+    { id: `${executionId}-${state}`, time: '2025-01-01T12:00:00Z', pipelineArn: PIPELINE_ARN },
+  );
+}
+
+describe('EventBridgeBus on moto', () => {
+  const events = new EventBridgeClient(motoClientConfig());
+  const busName = uniqueName('sluice-events');
+  const bus = new EventBridgeBus(events, busName);
+  let failures: SqsQueue;
+
+  beforeAll(async () => {
+    failures = await SqsQueue.create(uniqueName('pipeline-failures'));
+    await events.send(new CreateEventBusCommand({ Name: busName }));
+    const rule = uniqueName('pipeline-failed');
+    await events.send(
+      new PutRuleCommand({
+        Name: rule,
+        EventBusName: busName,
+        EventPattern: JSON.stringify({ source: ['sluice'], 'detail-type': [DETAIL_TYPES.pipeline], detail: { state: ['FAILED'] } }),
+      }),
+    );
+    await events.send(new PutTargetsCommand({ Rule: rule, EventBusName: busName, Targets: [{ Id: 'failures', Arn: failures.arn }] }));
+  });
+  afterAll(() => events.destroy());
+
+  it('delivers to a rule exactly the events its pattern matches, in CodePipeline shape', async () => {
+    const failed = pipelineState('FAILED', 'e-failed');
+
+    await bus.publish(failed);
+    await bus.publish(pipelineState('SUCCEEDED', 'e-succeeded'));
+
+    const delivered = (await failures.receiveBodies(500)).map((body) => JSON.parse(body));
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({
+      source: 'sluice',
+      'detail-type': 'CodePipeline Pipeline Execution State Change',
+      resources: [PIPELINE_ARN],
+      detail: { pipeline: 'webapp', version: 3, 'execution-id': 'e-failed', state: 'FAILED', 'execution-result': { 'error-code': 'Sluice.ActionFailed' } },
+    });
+    expect(Date.parse(delivered[0].time)).toBe(Date.parse(failed.time));
+  });
+
+  it('throws, naming the error code, when EventBridge refuses the entry', async () => {
+    // moto answers InvalidArgument for an entry without a detail-type, as EventBridge does.
+    const refused = { ...pipelineState('FAILED', 'e-refused'), 'detail-type': '' } as unknown as PipelineEvent;
+
+    await expect(bus.publish(refused)).rejects.toThrow(/InvalidArgument/);
+  });
+});

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+
+export const MOTO_ENDPOINT_VARIABLE = 'SLUICE_TEST_MOTO_ENDPOINT';
+export const REGION = 'us-east-1';
+/** moto's default account: the one every ARN below must name. */
+export const ACCOUNT = '123456789012';
+
+export function motoEndpoint(): string {
+  const endpoint = process.env[MOTO_ENDPOINT_VARIABLE];
+  if (!endpoint) throw new Error(`${MOTO_ENDPOINT_VARIABLE} is not set: run these tests with npm run test:aws, which starts moto_server.`);
+  return endpoint;
+}
+
+/** The settings every SDK client of these tests shares: moto's endpoint, fixed test credentials, us-east-1. */
+export function motoClientConfig() {
+  return {
+    endpoint: motoEndpoint(),
+    region: REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+}
+
+/** Test files share one moto_server; unique names keep their resources apart. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Queues answers for moto's Docker-less Lambda: each invocation takes the next one, then echoes its payload. */
+export async function queueLambdaAnswers(answers: unknown[]): Promise<void> {
+  const response = await fetch(`${motoEndpoint()}/moto-api/static/lambda-simple/response`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ results: answers.map((answer) => JSON.stringify(answer)), region: REGION, account_id: ACCOUNT }),
+  });
+  if (!response.ok) throw new Error(`moto refused the Lambda answers: ${response.status}`);
+}

@@ -1,0 +1,268 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
+import { ENVIRONMENT_VARIABLES } from '../../lib/compose/aws';
+import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
+import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
+import { asList, identityStatements, packageStack, referencedIds, resourcesOfType, type Template } from '../support/cloudformation';
+import { ROOT } from '../support/fixtures';
+
+/**
+ * The only actions that may be granted on Resource "*", and why. serverless.yml says the same in
+ * a comment above each such statement.
+ */
+const ACTIONS_ON_ANY_RESOURCE: Record<string, string> = {
+  'xray:PutTraceSegments': 'X-Ray has no resource-level permissions',
+  'xray:PutTelemetryRecords': 'X-Ray has no resource-level permissions',
+  'xray:GetSamplingRules': 'X-Ray has no resource-level permissions',
+  'xray:GetSamplingTargets': 'X-Ray has no resource-level permissions',
+  'logs:CreateLogDelivery': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'logs:GetLogDelivery': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'logs:UpdateLogDelivery': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'logs:DeleteLogDelivery': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'logs:ListLogDeliveries': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'logs:PutResourcePolicy': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'logs:DescribeResourcePolicies': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'logs:DescribeLogGroups': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'states:SendTaskSuccess': 'the task token names the Task; the action takes no resource',
+  'states:SendTaskFailure': 'the task token names the Task; the action takes no resource',
+};
+
+/** The functions the compiled definitions invoke, by the placeholder that stands for each. */
+const TASK_FUNCTIONS: Record<string, string> = {
+  StageStepFunctionArn: 'StageStepLambdaFunction',
+  ActionRunnerFunctionArn: 'ActionRunnerLambdaFunction',
+  ApprovalRequestFunctionArn: 'ApprovalRequestLambdaFunction',
+};
+
+const DEFINITION_FILES = readdirSync(path.join(ROOT, 'statemachines')).filter((file) => file.endsWith('.asl.json'));
+
+let template: Template;
+
+beforeAll(async () => {
+  template = await packageStack();
+}, 180_000);
+
+const resource = (name: string) => {
+  const found = template.Resources[name];
+  if (!found) throw new Error(`The template has no resource ${name}.`);
+  return found;
+};
+
+describe('IAM', () => {
+  it('grants no "*" action, and no service wildcard in an Allow', () => {
+    for (const { owner, statement } of identityStatements(template)) {
+      for (const action of asList(statement.Action)) {
+        expect({ owner, action }).not.toEqual({ owner, action: '*' });
+        if (statement.Effect === 'Allow') expect({ owner, action, wildcard: action.includes('*') }).toEqual({ owner, action, wildcard: false });
+      }
+    }
+  });
+
+  it('grants Resource "*" only for the actions that cannot take a resource', () => {
+    const onAnyResource = identityStatements(template).filter(({ statement }) => asList(statement.Resource).includes('*'));
+    expect(onAnyResource.length).toBeGreaterThan(0);
+    for (const { owner, statement } of onAnyResource) {
+      for (const action of asList(statement.Action)) expect({ owner, action, allowed: action in ACTIONS_ON_ANY_RESOURCE }).toEqual({ owner, action, allowed: true });
+    }
+  });
+
+  it('explains every Resource "*" in serverless.yml with a comment above its statement', () => {
+    const lines = readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8').split('\n');
+    const wildcards = lines.flatMap((line, index) => (/^\s*Resource: '\*'\s*$/.test(line) ? [index] : []));
+    expect(wildcards.length).toBeGreaterThan(0);
+    for (const index of wildcards) {
+      let start = index;
+      while (start > 0 && !/^\s*- Sid:/.test(lines[start]!)) start -= 1;
+      expect({ statement: lines[start]!.trim(), commentAbove: lines[start - 1]!.trim().startsWith('#') }).toEqual({ statement: lines[start]!.trim(), commentAbove: true });
+    }
+  });
+
+  it('gives each function a role of its own, with no managed policies', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const roles = functions.map(([, fn]) => referencedIds(fn.Properties!.Role)[0]);
+    expect(new Set(roles).size).toBe(functions.length);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    for (const [name, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
+      expect({ name, managed: role.Properties!.ManagedPolicyArns }).toEqual({ name, managed: undefined });
+    }
+  });
+
+  it('lets each function write only to its own log group', () => {
+    for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const role = referencedIds(fn.Properties!.Role)[0]!;
+      const logging = identityStatements(template).filter(({ owner, statement }) => owner === role && asList(statement.Action).some((action) => action.startsWith('logs:')));
+      expect(logging.map(({ statement }) => referencedIds(statement.Resource))).toEqual([[name.replace(/LambdaFunction$/, 'LogGroup')]]);
+    }
+  });
+
+  it('lets the state machines invoke exactly the three task functions', () => {
+    const invoke = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    expect(asList(invoke[0]!.statement.Resource).flatMap(referencedIds).sort()).toEqual(Object.values(TASK_FUNCTIONS).sort());
+  });
+
+  it('lets the state machines run CodeBuild builds with .sync, through its managed rule', () => {
+    const role = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([, machine]) => referencedIds(machine.Properties!.RoleArn)[0]);
+    const statements = identityStatements(template).filter(({ owner }) => role.includes(owner)).map(({ statement }) => statement);
+    const actions = statements.flatMap((statement) => asList(statement.Action));
+    expect(actions).toEqual(expect.arrayContaining(['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds', 'events:PutTargets', 'events:PutRule', 'events:DescribeRule']));
+    const rule = statements.find((statement) => asList(statement.Action).includes('events:PutRule'))!;
+    expect(JSON.stringify(rule.Resource)).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
+  });
+});
+
+describe('the state machines', () => {
+  it.each(DEFINITION_FILES)('deploy %s exactly as compiled, with the function ARNs substituted', (file) => {
+    const text = readFileSync(path.join(ROOT, 'statemachines', file), 'utf8');
+    const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').filter(([, machine]) => machine.Properties!.DefinitionString === text);
+    expect(machines).toHaveLength(1);
+    const substitutions = machines[0]![1].Properties!.DefinitionSubstitutions as Record<string, unknown>;
+    expect(Object.fromEntries(Object.entries(substitutions).map(([key, value]) => [key, referencedIds(value)]))).toEqual(
+      Object.fromEntries(Object.entries(TASK_FUNCTIONS).map(([key, id]) => [key, [id]])),
+    );
+    expect(Object.values(FUNCTION_PLACEHOLDERS).sort()).toEqual(Object.keys(TASK_FUNCTIONS).map((key) => `\${${key}}`).sort());
+    const placeholders = [...text.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]!);
+    expect(placeholders.length).toBeGreaterThan(0);
+    expect(placeholders.filter((name) => !(name in substitutions))).toEqual([]);
+  });
+
+  it('keep CodePipeline variables as they are, outside any Fn::Sub', () => {
+    for (const [, machine] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
+      expect(typeof machine.Properties!.DefinitionString).toBe('string');
+    }
+    const webapp = readFileSync(path.join(ROOT, 'statemachines', 'webapp.asl.json'), 'utf8');
+    expect(webapp).toContain('#{variables.RepositoryUrl}');
+  });
+
+  it('log to a log group and trace with X-Ray', () => {
+    for (const [name, machine] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
+      const destinations = machine.Properties!.LoggingConfiguration.Destinations as { CloudWatchLogsLogGroup: { LogGroupArn: unknown } }[];
+      const groups = destinations.flatMap((destination) => referencedIds(destination.CloudWatchLogsLogGroup.LogGroupArn));
+      expect({ name, types: groups.map((group) => resource(group).Type) }).toEqual({ name, types: ['AWS::Logs::LogGroup'] });
+      expect({ name, tracing: machine.Properties!.TracingConfiguration }).toEqual({ name, tracing: { Enabled: true } });
+      expect(machine.Properties!.StateMachineType).toBe('STANDARD');
+    }
+  });
+});
+
+describe('DynamoDB', () => {
+  it('keys the execution table as the adapter expects', () => {
+    const { AttributeDefinitions, KeySchema, GlobalSecondaryIndexes } = resource('ExecutionTable').Properties!;
+    expect({ AttributeDefinitions, KeySchema, GlobalSecondaryIndexes }).toEqual(EXECUTION_TABLE_KEYS);
+  });
+
+  it('bills per request, with point-in-time recovery and TTL on every table', () => {
+    const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
+    expect(tables.map(([name]) => name).sort()).toEqual(['ExecutionTable', 'IdempotencyTable']);
+    for (const [name, table] of tables) {
+      const { BillingMode, PointInTimeRecoverySpecification, TimeToLiveSpecification } = table.Properties!;
+      expect({ name, BillingMode, PointInTimeRecoverySpecification, ttl: TimeToLiveSpecification?.Enabled }).toEqual({
+        name,
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        ttl: true,
+      });
+    }
+    expect(resource('ExecutionTable').Properties!.TimeToLiveSpecification.AttributeName).toBe('ttl');
+  });
+});
+
+describe('S3', () => {
+  it('encrypts, versions and closes every bucket to the public', () => {
+    for (const [name, bucket] of resourcesOfType(template, 'AWS::S3::Bucket')) {
+      const { BucketEncryption, PublicAccessBlockConfiguration, VersioningConfiguration } = bucket.Properties!;
+      expect({ name, algorithm: BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm }).toEqual({ name, algorithm: 'AES256' });
+      expect({ name, PublicAccessBlockConfiguration, VersioningConfiguration }).toEqual({
+        name,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+    }
+  });
+
+  it('refuses every request to a bucket that does not come over TLS', () => {
+    const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy');
+    for (const [name] of resourcesOfType(template, 'AWS::S3::Bucket')) {
+      const policy = policies.find(([, candidate]) => referencedIds(candidate.Properties!.Bucket).includes(name));
+      const statements = (policy?.[1].Properties!.PolicyDocument.Statement ?? []) as { Effect: string; Action: unknown; Condition?: { Bool?: Record<string, unknown> } }[];
+      const tlsOnly = statements.some(
+        (statement) => statement.Effect === 'Deny' && asList(statement.Action).includes('s3:*') && String(statement.Condition?.Bool?.['aws:SecureTransport']) === 'false',
+      );
+      expect({ name, tlsOnly }).toEqual({ name, tlsOnly: true });
+    }
+  });
+
+  it('expires old artifacts and their noncurrent versions', () => {
+    const [rule] = resource('ArtifactBucket').Properties!.LifecycleConfiguration.Rules;
+    expect(rule).toMatchObject({ Status: 'Enabled', ExpirationInDays: expect.any(Number), NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) } });
+  });
+});
+
+describe('Lambda', () => {
+  it('runs every function on nodejs22.x, arm64, traced, with a log group that has a retention', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(functions.map(([name]) => name).sort()).toEqual(
+      ['ActionRunnerLambdaFunction', 'ApprovalRequestLambdaFunction', 'EventRecorderLambdaFunction', 'HttpLambdaFunction', 'StageStepLambdaFunction'],
+    );
+    for (const [name, fn] of functions) {
+      const { Runtime, Architectures, TracingConfig } = fn.Properties!;
+      expect({ name, Runtime, Architectures, TracingConfig }).toEqual({ name, Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    }
+  });
+
+  it('gives every function the environment that lib/compose/aws.ts reads', () => {
+    for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const variables = Object.keys(fn.Properties!.Environment.Variables);
+      expect({ name, missing: Object.values(ENVIRONMENT_VARIABLES).filter((variable) => !variables.includes(variable)) }).toEqual({ name, missing: [] });
+    }
+  });
+
+  it('keeps every log group for a limited time', () => {
+    const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(6);
+    for (const [name, group] of groups) expect({ name, retention: typeof group.Properties!.RetentionInDays }).toEqual({ name, retention: 'number' });
+  });
+});
+
+describe('the HTTP API', () => {
+  const routes = () =>
+    Object.fromEntries(resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties!.RouteKey, route.Properties!.AuthorizationType ?? 'NONE']));
+
+  it('authorizes /api with IAM', () => {
+    expect(routes()['ANY /api/{proxy+}']).toBe('AWS_IAM');
+  });
+
+  it('serves the approval pages to anyone', () => {
+    expect(routes()).toMatchObject({ 'GET /approvals/{id}': 'NONE', 'HEAD /approvals/{id}': 'NONE', 'POST /approvals/{id}': 'NONE' });
+  });
+});
+
+describe('messaging', () => {
+  it('mails failed executions to the alerts topic, which lets EventBridge publish to it', () => {
+    const rule = resource('PipelineFailedRule').Properties!;
+    expect(rule.EventPattern).toEqual({ source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.pipeline], detail: { state: ['FAILED'] } });
+    expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['AlertsTopic']);
+    const statement = resource('AlertsTopicPolicy').Properties!.PolicyDocument.Statement[0];
+    expect(statement).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' });
+    expect(referencedIds(statement.Condition)).toEqual(['PipelineFailedRule']);
+  });
+
+  it('sends every event on the bus to the event recorder', () => {
+    const rule = resource('RecordEventsRule').Properties!;
+    expect(rule.EventPattern).toEqual({ source: [EVENT_SOURCE] });
+    expect(referencedIds(rule.EventBusName)).toEqual(['EventBus']);
+    expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['EventRecorderLambdaFunction']);
+  });
+
+  it('subscribes the alert and approver addresses only when they are given', () => {
+    expect(resource('AlertEmailSubscription')).toMatchObject({ Condition: 'HasAlertEmail', Properties: { Protocol: 'email' } });
+    expect(resource('ApproverEmailSubscription')).toMatchObject({ Condition: 'HasApproverEmail', Properties: { Protocol: 'email' } });
+    expect(template.Parameters?.AlertEmail?.Default).toBe('');
+    expect(template.Parameters?.ApproverEmail?.Default).toBe('');
+  });
+
+  it('keeps the webhook secret in Secrets Manager', () => {
+    expect(resource('WebhookSecret').Type).toBe('AWS::SecretsManager::Secret');
+  });
+});

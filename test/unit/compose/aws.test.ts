@@ -1,0 +1,43 @@
+const ENVIRONMENT = {
+  AWS_REGION: 'eu-west-1',
+  TABLE_NAME: 'sluice-executions',
+  IDEMPOTENCY_TABLE_NAME: 'sluice-idempotency',
+  ARTIFACT_BUCKET: 'sluice-artifacts',
+  EVENT_BUS_NAME: 'sluice-ci',
+  APPROVAL_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:approvals',
+  PUBLIC_URL: 'https://api.execute-api.eu-west-1.amazonaws.com/',
+  PIPELINE_ARN_PREFIX: 'arn:aws:codepipeline:eu-west-1:123456789012:',
+};
+
+/** compose/aws.ts keeps what it built for the container, so each test loads it afresh. */
+function loadCompose(): typeof import('../../../lib/compose/aws') {
+  let loaded: typeof import('../../../lib/compose/aws') | undefined;
+  jest.isolateModules(() => {
+    loaded = require('../../../lib/compose/aws');
+  });
+  return loaded!;
+}
+
+const saved = { ...process.env };
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+describe('awsDependencies', () => {
+  it('names the environment variable that is missing', () => {
+    Object.assign(process.env, ENVIRONMENT);
+    delete process.env.EVENT_BUS_NAME;
+    expect(() => loadCompose().awsDependencies()).toThrow(/EVENT_BUS_NAME is not set/);
+  });
+
+  it('builds the dependencies once, with approval links under the public URL and pipeline ARNs of the account', () => {
+    Object.assign(process.env, ENVIRONMENT);
+    const { awsDependencies } = loadCompose();
+    const deps = awsDependencies();
+    expect(awsDependencies()).toBe(deps);
+    expect(deps.approvalUrl('abc')).toBe('https://api.execute-api.eu-west-1.amazonaws.com/approvals/abc');
+    expect(deps.pipelineArn('webapp')).toBe('arn:aws:codepipeline:eu-west-1:123456789012:webapp');
+    expect(deps.artifactBucket).toBe('sluice-artifacts');
+    expect(deps.providers.get('Deploy/AWS/S3')).toBeDefined();
+  });
+});
