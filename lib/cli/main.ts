@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { registerCompile } from './commands/compile';
+import { registerCost } from './commands/cost';
 import { registerExample } from './commands/example';
 import { registerExecutionCommands } from './commands/executions';
 import { registerPipelineCommands } from './commands/pipelines';
@@ -24,6 +25,7 @@ export async function main(args: readonly string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
   registerValidate(program, exitWith);
   registerCompile(program, exitWith);
+  registerCost(program, exitWith);
   registerProviders(program, exitWith);
   registerRun(program, exitWith);
   registerExample(program, exitWith);

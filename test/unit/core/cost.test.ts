@@ -1,0 +1,140 @@
+import { compilePipeline } from '../../../lib/core/compile';
+import { DEFAULT_COST_ASSUMPTIONS, US_EAST_1_PRICES, countExecutionUsage, estimateCost } from '../../../lib/core/cost';
+import type { PipelineDeclaration } from '../../../lib/core/declaration';
+import { loadValid } from '../../support/fixtures';
+
+const WEBAPP = 'examples/webapp.pipeline.yml';
+
+function webapp() {
+  const pipeline = loadValid(WEBAPP);
+  return { pipeline, compiled: compilePipeline(pipeline) };
+}
+
+/**
+ * The example by hand. Stages Source, Build, Test, Deploy; actions Checkout (Git, in the runner),
+ * BuildSite (CodeBuild), UnitTests (CodeBuild) and SiteCheck (Commands, in the runner) in parallel,
+ * Website (S3 deploy, in the runner).
+ */
+describe('countExecutionUsage on the example', () => {
+  const { pipeline, compiled } = webapp();
+  const usage = countExecutionUsage(pipeline, compiled, DEFAULT_COST_ASSUMPTIONS);
+
+  it('counts one transition for each state entered', () => {
+    // Source: enter, Checkout, exit                                          3
+    // Build: enter, BuildSite prepare, build, complete, exit                 5
+    // Test: enter, the Parallel, UnitTests prepare, build, complete,
+    //       SiteCheck, exit                                                  7
+    // Deploy: enter, Website, exit                                           3
+    expect(usage.stateTransitions).toBe(18);
+  });
+
+  it('counts the Lambda invocations of each role', () => {
+    expect(Object.fromEntries(Object.entries(usage.lambda).map(([role, { invocations }]) => [role, invocations]))).toEqual({
+      start: 1,
+      // Enter and exit of 4 stages.
+      stageStep: 8,
+      // Checkout, SiteCheck, Website, and prepare and complete around each of the 2 builds.
+      actionRunner: 7,
+      approvalRequest: 0,
+      approvalDecision: 0,
+      // One per event, below.
+      eventRecorder: 20,
+    });
+  });
+
+  it('counts GB-seconds from memory and duration', () => {
+    // start and stage steps: 9 x 1 GB x 0.3 s = 2.7
+    // action runner at 2 GB: (Checkout 5 s + SiteCheck 10 s + Website 5 s + 4 x 0.3 s) x 2 = 42.4
+    // event recorder: 20 x 1 GB x 0.1 s = 2
+    expect(usage.lambda.start.gbSeconds + usage.lambda.stageStep.gbSeconds).toBeCloseTo(2.7);
+    expect(usage.lambda.actionRunner.gbSeconds).toBeCloseTo(42.4);
+    expect(usage.lambda.eventRecorder.gbSeconds).toBeCloseTo(2);
+  });
+
+  it('counts one event for each status change', () => {
+    // The pipeline's start and end, each stage's start and end, each action's start and end: 2 + 8 + 10.
+    expect(usage.eventBridgeEvents).toBe(20);
+  });
+
+  it('counts DynamoDB write and read units', () => {
+    // The execution item, with its index entry, at the start and at the end:   2 + 2
+    // putStage at each stage's enter and exit:                                   8
+    // putAction at each action's start and end:                                 10
+    // each event recorded:                                                      20
+    // idempotency records, 2 for each of the 15 Task invocations:               30
+    expect(usage.dynamoDbWriteUnits).toBe(72);
+    // Each stage exit reads the stages back: 4 queries at half a unit.
+    expect(usage.dynamoDbReadUnits).toBe(2);
+  });
+
+  it('counts S3 requests for artifacts and logs', () => {
+    // PUT: SourceOutput and SiteOutput, and the logs of the 3 runner actions (CodeBuild logs to CloudWatch).
+    expect(usage.s3PutRequests).toBe(5);
+    // GET: SourceOutput by BuildSite and UnitTests, SiteOutput by SiteCheck and Website.
+    expect(usage.s3GetRequests).toBe(4);
+  });
+});
+
+describe('estimateCost', () => {
+  const { pipeline, compiled } = webapp();
+
+  it('scales every line and the total linearly with the executions', () => {
+    const one = estimateCost(pipeline, compiled, { executions: 1 });
+    const many = estimateCost(pipeline, compiled, { executions: 1000 });
+    expect(one.forExecutions).toEqual(one.perExecution);
+    many.forExecutions.lineItems.forEach((line, index) => {
+      expect(line.quantity).toBeCloseTo(one.perExecution.lineItems[index]!.quantity * 1000);
+      expect(line.usd).toBeCloseTo(one.perExecution.lineItems[index]!.usd * 1000, 10);
+    });
+    expect(many.forExecutions.usd).toBeCloseTo(many.perExecution.usd * 1000, 10);
+    expect(many.codePipeline.v2.usd).toBeCloseTo(one.codePipeline.v2.usd * 1000, 10);
+  });
+
+  it('prices each line at its list price', () => {
+    const transitions = estimateCost(pipeline, compiled, { executions: 1000 }).forExecutions.lineItems[0]!;
+    expect(transitions).toMatchObject({ item: 'Step Functions state transitions', quantity: 18_000, price: US_EAST_1_PRICES.stateTransitions });
+    expect(transitions.usd).toBeCloseTo(0.45);
+  });
+
+  it('bills CodePipeline V2 for every action but manual approvals and custom action types, V1 a flat dollar', () => {
+    const estimate = estimateCost(pipeline, compiled, { executions: 1000 });
+    expect(estimate.codePipeline.v2.notBilled).toEqual([{ action: 'Source/Checkout', reason: 'custom action type' }]);
+    expect(estimate.codePipeline.v2.billedActions).toEqual(['Build/BuildSite', 'Test/UnitTests', 'Test/SiteCheck', 'Deploy/Website']);
+    // 4 actions x 1 minute x $0.002 x 1,000 executions.
+    expect(estimate.codePipeline.v2.usd).toBeCloseTo(8);
+    expect(estimate.codePipeline.v1.usd).toBe(1);
+  });
+
+  it('rounds CodePipeline action minutes up, and takes overridden assumptions', () => {
+    const estimate = estimateCost(pipeline, compiled, {
+      executions: 1,
+      assumptions: { codePipelineActionMinutes: 2.5, memoryMb: { actionRunner: 1024 }, actionMs: { 'Compute/AWS/Commands': 60_000 } },
+    });
+    expect(estimate.codePipeline.v2.actionMinutesPerExecution).toBe(12);
+    expect(estimate.usage.actionRunnerMs['Test/SiteCheck']).toBe(60_000);
+    // 1 GB x (5 + 60 + 5 + 4 x 0.3) s
+    expect(estimate.usage.lambda.actionRunner.gbSeconds).toBeCloseTo(71.2);
+    expect(estimate.assumptions.memoryMb.stageStep).toBe(1024);
+  });
+
+  it('counts a Manual approval: its request, its decision through the HTTP function, and no CodePipeline charge', () => {
+    const gated: PipelineDeclaration = structuredClone(pipeline);
+    gated.stages.splice(3, 0, {
+      name: 'Gate',
+      actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
+    });
+    const plain = countExecutionUsage(pipeline, compiled, DEFAULT_COST_ASSUMPTIONS);
+    const usage = countExecutionUsage(gated, compilePipeline(gated), DEFAULT_COST_ASSUMPTIONS);
+    // enter, the waiting Task, exit
+    expect(usage.stateTransitions - plain.stateTransitions).toBe(3);
+    expect(usage.lambda.approvalRequest.invocations).toBe(1);
+    expect(usage.lambda.approvalDecision.invocations).toBe(2);
+    // 2 stage events and 2 action events
+    expect(usage.eventBridgeEvents - plain.eventBridgeEvents).toBe(4);
+    // putStage x 2, approval created and decided, putAction x 2, 4 events, idempotency for 3 Task invocations
+    expect(usage.dynamoDbWriteUnits - plain.dynamoDbWriteUnits).toBe(2 + 2 + 2 + 4 + 6);
+    // the exit's read of the stages, and the decision's 5 reads, at half a unit
+    expect(usage.dynamoDbReadUnits - plain.dynamoDbReadUnits).toBe(3);
+    expect(estimateCost(gated, compilePipeline(gated), { executions: 1 }).codePipeline.v2.notBilled).toContainEqual({ action: 'Gate/Review', reason: 'manual approval' });
+  });
+});
