@@ -76,6 +76,17 @@ const LAMBDA_TRANSIENT: Retrier = {
   BackoffRate: 2,
 };
 
+/**
+ * A retried step whose first call is still running gets this error from the idempotency table;
+ * waiting for the first call to finish gives its result.
+ */
+const FIRST_CALL_RUNNING: Retrier = {
+  ErrorEquals: ['IdempotencyAlreadyInProgressError'],
+  IntervalSeconds: 10,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+};
+
 /** How an action's Task is wired, by provider; every other provider runs in the action runner. */
 type Integration = 'runner' | 'approval' | 'codebuild';
 const INTEGRATIONS = new Map<string, Integration>([
@@ -223,7 +234,7 @@ class StageCompiler {
         Payload: { step, 'pipeline.$': '$.pipeline', stage: stage.name, ...extra },
       },
       ResultPath: null,
-      Retry: [LAMBDA_TRANSIENT],
+      Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
       ...(catchTo ? { Catch: catchTo } : {}),
     };
   }
@@ -296,7 +307,7 @@ class StageCompiler {
           Parameters: { FunctionName: this.functions.actionRunner, Payload: { step: 'prepareBuild', ...payload } },
           ResultSelector: { 'request.$': '$.Payload' },
           ResultPath: '$.codebuild',
-          Retry: [LAMBDA_TRANSIENT],
+          Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
           ...withCatch,
           Next: start,
         },
@@ -333,7 +344,7 @@ class StageCompiler {
             },
           },
           ...result,
-          Retry: [LAMBDA_TRANSIENT],
+          Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
           ...withCatch,
         },
       };
@@ -349,7 +360,7 @@ class StageCompiler {
       Parameters: { FunctionName: this.functions.actionRunner, Payload: { step: 'runAction', ...payload } },
       ...result,
       ...withTimeout,
-      Retry: [LAMBDA_TRANSIENT],
+      Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
       ...withCatch,
     };
     this.tasks[name()] = binding('runAction');

@@ -45,6 +45,8 @@ export interface ApprovalRequest {
  */
 export async function requestApproval(deps: ApprovalDependencies, payload: ActionStepPayload): Promise<ApprovalRecord> {
   if (!payload.taskToken) throw new TypeError('requestApproval needs the task token of the waiting Task.');
+  const resumed = await resumeRetriedRequest(deps, payload, payload.taskToken);
+  if (resumed) return resumed;
   const resolved = resolveAction(payload.action, variableValues(payload));
   const configuration = resolved.configuration ?? {};
   const now = deps.clock();
@@ -74,6 +76,19 @@ export async function requestApproval(deps: ApprovalDependencies, payload: Actio
   await publishActionState(deps, payload.pipeline, { stage: payload.stage, action: payload.action.name, state: 'STARTED', type: resolved.actionTypeId });
   await deps.notifyApprovers?.(approvalRequest(approval, deps.approvalUrl(approval.approvalId), configuration.NotificationArn));
   return approval;
+}
+
+/**
+ * Step Functions retries a Task whose Lambda call failed in transit, with a new task token. If the
+ * first attempt got as far as recording the approval, that approval now resumes the new token,
+ * and its approvers are not asked twice.
+ */
+async function resumeRetriedRequest(deps: ApprovalDependencies, payload: ActionStepPayload, taskToken: string): Promise<ApprovalRecord | undefined> {
+  const actions = await deps.store.listActions(payload.pipeline.executionId);
+  const earlier = actions.find((entry) => entry.stageName === payload.stage && entry.actionName === payload.action.name && entry.status === 'InProgress');
+  if (!earlier?.approval) return undefined;
+  await deps.approvals.replaceTaskToken(earlier.approval.approvalId, taskToken);
+  return deps.approvals.getApproval(earlier.approval.approvalId);
 }
 
 function approvalRequest(approval: ApprovalRecord, reviewLink: string, notificationArn: string | undefined): ApprovalRequest {

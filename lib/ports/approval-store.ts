@@ -38,4 +38,6 @@ export interface ApprovalStore {
    * decisions only one wins. Returns the record as it stands afterwards, and whether this call won.
    */
   decide(approvalId: string, decision: ApprovalDecision): Promise<{ decided: boolean; record: ApprovalRecord | undefined }>;
+  /** A retried Task waits on a new task token: the pending approval resumes that one instead. */
+  replaceTaskToken(approvalId: string, taskToken: string): Promise<void>;
 }

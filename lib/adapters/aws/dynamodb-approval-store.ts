@@ -46,6 +46,20 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   /** One call to the table; an AccessDenied comes out naming the IAM action and the table. */
+  async replaceTaskToken(approvalId: string, taskToken: string): Promise<void> {
+    await this.explained('dynamodb:UpdateItem', () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(approvalId),
+          UpdateExpression: 'SET taskToken = :token',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':token': taskToken },
+        }),
+      ),
+    );
+  }
+
   private explained<T>(action: string, call: () => Promise<T>): Promise<T> {
     return withAccessExplained({ action, resource: `table/${this.tableName}`, role: this.options.roleName }, call);
   }

@@ -21,7 +21,7 @@ const pipeline: PipelineDeclaration = {
   ],
 };
 
-describe('an approval that nobody decides in time', () => {
+describe('approval requests on the embedded stack', () => {
   let scratch: string;
   let test: TestStack;
   let deps: ApprovalDependencies;
@@ -47,6 +47,18 @@ describe('an approval that nobody decides in time', () => {
   afterAll(async () => {
     await test.stop();
     await removeDirectory(scratch);
+  });
+
+  it('lets a retried request (a new task token) resume the approval it already made, without asking twice', async () => {
+    const notified: string[] = [];
+    const counting = { ...deps, notifyApprovers: async (request: { approval: { token: string } }) => void notified.push(request.approval.token) };
+    const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
+    const payload = (taskToken: string): ActionStepPayload => ({ step: 'requestApproval', pipeline: input.pipeline, stage: 'Gate', action: review, inputArtifacts: [], namespaces: {}, taskToken });
+    const first = await requestApproval(counting, payload('first-attempt'));
+    const retried = await requestApproval(counting, payload('second-attempt'));
+    expect(retried.approvalId).toBe(first.approvalId);
+    expect((await deps.approvals.getApproval(first.approvalId))?.taskToken).toBe('second-attempt');
+    expect(notified).toHaveLength(1);
   });
 
   it('answers 410 to its link, changes nothing on GET, and fails the action with "expired" on the POST', async () => {
