@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
+import { deflateRawSync } from 'node:zlib';
 import picomatch from 'picomatch';
 import yauzl, { type Entry, type ZipFile as ZipReader } from 'yauzl';
 import { ZipFile } from 'yazl';
@@ -69,7 +70,7 @@ async function addDirectory(
       // A link to an ancestor would make the walk endless.
       if (!ancestors.includes(real)) await addDirectory(zip, tree, real, `${name}/`, [...ancestors, real]);
     } else if (stats.isFile() && tree.selected(name)) {
-      zip.addFile(real, name, { compressionLevel: ZIP_COMPRESSION_LEVEL });
+      zip.addFile(real, name, (await worthCompressing(real)) ? { compressionLevel: ZIP_COMPRESSION_LEVEL } : { compress: false });
     }
   }
 }
@@ -79,6 +80,25 @@ async function addDirectory(
  * default) takes several times as long for a few percent less on source code and builds.
  */
 const ZIP_COMPRESSION_LEVEL = 1;
+
+/** How much of a file is tried before deciding whether deflating it is worth the time. */
+const COMPRESSIBILITY_SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * Already-compressed files (images, archives, fonts, media) do not shrink, and deflating them costs
+ * more than storing them: a sample from the start of the file decides, as archivers do.
+ */
+async function worthCompressing(file: string): Promise<boolean> {
+  const handle = await open(file, constants.O_RDONLY);
+  try {
+    const sample = Buffer.alloc(COMPRESSIBILITY_SAMPLE_BYTES);
+    const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+    if (bytesRead < 512) return true;
+    return deflateRawSync(sample.subarray(0, bytesRead), { level: ZIP_COMPRESSION_LEVEL }).length < bytesRead * 0.9;
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * Extracts `zipFile` into `directory` one entry at a time, keeping file modes, and returns the
