@@ -179,3 +179,18 @@ describe('approval links under sluice serve', () => {
     expect(again.stderr).toContain('is not waiting for an approval');
   });
 });
+
+describe('an approval in a one-shot sluice run', () => {
+  it('serves the approval page itself, prints the link, and ends when someone decides', async () => {
+    const ownData = mkdtempSync(path.join(tmpdir(), 'sluice-run-approval-'));
+    const file = path.join(dataDir, 'gated.json');
+    const run = startSluice(['run', file, '--quiet', '--data-dir', ownData]);
+    const [, link] = await run.waitFor(/waiting for approval: (\S+)/, 60_000);
+    const outbox = path.join(ownData, 'outbox');
+    const mailed = readdirSync(outbox).map((name) => readRawMail(readFileSync(path.join(outbox, name)))).find((mail) => mail.text.includes(link!));
+    expect(mailed?.headers.get('to')).toBe('approvers@localhost');
+    expect((await post(link!, { nonce: await formNonce(link!), decision: 'approve', approver: 'Ada' })).status).toBe(200);
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('gated: succeeded');
+  });
+});
