@@ -20,6 +20,8 @@ export interface ActionContext {
   workspace: string;
   log(text: string): void;
   signal: AbortSignal;
+  /** The commit a source action builds when the execution pins it (a webhook's), not its branch's head. */
+  sourceRevision?: string;
 }
 
 export interface ActionOutcome {

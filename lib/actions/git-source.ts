@@ -33,14 +33,27 @@ async function exportTree(dir: string, commit: string, directory: string): Promi
   });
 }
 
+/** The pinned commit, once it is known to be in the repository at `dir`. */
+async function pinnedCommit(dir: string, repository: string, commit: string): Promise<string> {
+  try {
+    return (await git.readCommit({ fs, dir, oid: commit })).oid;
+  } catch (error) {
+    throw new BadInputError(`The execution pins commit ${commit}, which ${repository} does not have: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 async function checkout(context: ActionContext, repository: string, branch: string): Promise<{ dir: string; commit: string }> {
+  const pinned = context.sourceRevision;
   if (isUrl(repository)) {
     const dir = path.join(context.workspace, 'clone');
     context.log(`Cloning ${repository} (${branch})\n`);
-    await git.clone({ fs, http, dir, url: repository, ref: branch, singleBranch: true, depth: 1, noCheckout: true });
-    return { dir, commit: await git.resolveRef({ fs, dir, ref: `refs/heads/${branch}` }) };
+    // A pinned commit may be behind the branch's head, so its whole history is fetched; the
+    // commit has to be on the branch (isomorphic-git fetches refs, not single commits).
+    await git.clone({ fs, http, dir, url: repository, ref: branch, singleBranch: true, ...(pinned ? {} : { depth: 1 }), noCheckout: true });
+    return { dir, commit: pinned ? await pinnedCommit(dir, repository, pinned) : await git.resolveRef({ fs, dir, ref: `refs/heads/${branch}` }) };
   }
   const dir = path.resolve(repository);
+  if (pinned) return { dir, commit: await pinnedCommit(dir, dir, pinned) };
   try {
     return { dir, commit: await git.resolveRef({ fs, dir, ref: `refs/heads/${branch}` }) };
   } catch (error) {
@@ -73,7 +86,7 @@ export const gitSource: ActionProvider = {
     const tree = path.join(context.workspace, 'tree');
     await mkdir(tree);
     await exportTree(dir, commit, tree);
-    context.log(`Checked out ${branch} at ${commit}: ${details.message.split('\n')[0]}\n`);
+    context.log(`Checked out ${branch} at ${commit}${context.sourceRevision ? ' (the commit the execution pins)' : ''}: ${details.message.split('\n')[0]}\n`);
     const location = await context.artifacts.storeArtifact({
       bucketName: context.artifactBucket,
       pipelineName: context.pipelineName,

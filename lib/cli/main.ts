@@ -9,6 +9,7 @@ import { registerProviders } from './commands/providers';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
 import { registerValidate } from './commands/validate';
+import { registerWebhookSecret } from './commands/webhook-secret';
 import { ExitCode, type ExitWith } from './exit-codes';
 
 const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
@@ -32,6 +33,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerServe(program, exitWith);
   registerPipelineCommands(program, exitWith);
   registerExecutionCommands(program, exitWith);
+  registerWebhookSecret(program, exitWith);
   for (const command of [program, ...program.commands]) command.exitOverride();
 
   try {

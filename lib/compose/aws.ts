@@ -59,7 +59,7 @@ function readEnvironment(): AwsEnvironment {
   return { ...fromServerless, region: requiredVariable('AWS_REGION'), ...(roleName ? { roleName } : {}) };
 }
 
-interface AwsClients {
+export interface AwsClients {
   dynamodb: DynamoDBClient;
   documents: DynamoDBDocumentClient;
   s3: S3Client;
@@ -68,7 +68,8 @@ interface AwsClients {
   sns: SNSClient;
 }
 
-function createClients(region: string): AwsClients {
+/** The SDK clients of one region; credentials and endpoints come from the SDK's usual chain. */
+export function createAwsClients(region: string | undefined): AwsClients {
   const dynamodb = new DynamoDBClient({ region });
   return {
     dynamodb,
@@ -86,9 +87,13 @@ let clients: AwsClients | undefined;
 let dependencies: ApprovalDependencies | undefined;
 
 const awsEnvironment = (): AwsEnvironment => (environment ??= readEnvironment());
-const awsClients = (): AwsClients => (clients ??= createClients(awsEnvironment().region));
+const awsClients = (): AwsClients => (clients ??= createAwsClients(awsEnvironment().region));
 
-function createDependencies(env: AwsEnvironment, sdk: AwsClients): ApprovalDependencies {
+/** The stack's resources that the execution dependencies use, and the role they run as. */
+export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region'>;
+
+/** The execution dependencies on the stack's resources, through the given clients. */
+export function createAwsDependencies(env: AwsResources, sdk: Omit<AwsClients, 'dynamodb'>): ApprovalDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
   const notifier = new SnsApprovalNotifier(sdk.sns, env.approvalTopicArn, access);
@@ -113,7 +118,7 @@ function createDependencies(env: AwsEnvironment, sdk: AwsClients): ApprovalDepen
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
 export function awsDependencies(): ApprovalDependencies {
-  return (dependencies ??= createDependencies(awsEnvironment(), awsClients()));
+  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients()));
 }
 
 /**

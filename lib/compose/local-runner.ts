@@ -1,6 +1,6 @@
 import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
 import { LocalEngine, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
-import { compilePipeline } from '../core/compile';
+import { compilePipeline, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import { runAction } from '../execution/action-steps';
@@ -18,6 +18,7 @@ export interface LocalRunOptions {
   version?: number;
   variables?: Record<string, string>;
   trigger?: ExecutionTrigger;
+  sourceRevisions?: SourceRevision[];
   autoApprove?: boolean;
   /** Aborting stops the execution: running actions are abandoned and the status becomes Stopped. */
   signal?: AbortSignal;
@@ -99,6 +100,7 @@ export async function runPipelineLocally(
     version: options.version ?? pipeline.version ?? 1,
     trigger: options.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' },
     variables: options.variables,
+    sourceRevisions: options.sourceRevisions,
   });
   options.onStart?.(input.pipeline.executionId);
   const running = new Set<Promise<unknown>>();

@@ -12,6 +12,7 @@ import { startEmbeddedStack } from '../adapters/local/embedded-stack';
 import { InProcessBus } from '../adapters/local/in-process-bus';
 import { startLocalHttpServer, type LocalHttpServer } from '../adapters/local/local-http-server';
 import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
+import { webhookSecret } from '../adapters/local/webhook-secret-file';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { PipelineOperations, type StartInBackground } from '../operations/pipeline-operations';
@@ -127,16 +128,18 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       const token = randomBytes(24).toString('base64url');
       const runInBackground = options.runInBackground;
       const startInBackground: StartInBackground | undefined = runInBackground
-        && ((record, variables) =>
+        && ((record, variables, trigger, sourceRevisions) =>
           new Promise<string>((resolve, reject) => {
-            const run = runPipelineLocally(deps, record.declaration, { ...runInBackground, version: record.version, variables, signal: stopBackground.signal, onStart: resolve });
+            const run = runPipelineLocally(deps, record.declaration, { ...runInBackground, version: record.version, variables, trigger, sourceRevisions, signal: stopBackground.signal, onStart: resolve });
             background.add(run);
             run.then(() => background.delete(run), (error: unknown) => {
               background.delete(run);
               reject(error);
             });
           }));
-      server = await startLocalHttpServer({ api: new PipelineOperations(deps, startInBackground), token, approvals: deps, port: options.port });
+      // GitHub's webhook starts executions, so it is served only where they can run.
+      const webhooks = startInBackground && { store, start: startInBackground, clock: deps.clock, webhookSecret: () => webhookSecret(dataDir) };
+      server = await startLocalHttpServer({ api: new PipelineOperations(deps, startInBackground), token, approvals: deps, webhooks, port: options.port });
       url = server.url;
       await lock.advertise({ url, token });
     }

@@ -44,6 +44,13 @@ export const FUNCTION_PLACEHOLDERS: FunctionArns = {
  * The input an execution starts with. Each action that produces artifacts or variables writes
  * its result to `actions.<slot>`, and the actions after it read from there.
  */
+/** One pinned source, in the shape of StartPipelineExecution's `sourceRevisions`. */
+export interface SourceRevision {
+  actionName: string;
+  revisionType: 'COMMIT_ID';
+  revisionValue: string;
+}
+
 export interface ExecutionInput {
   pipeline: {
     name: string;
@@ -51,6 +58,8 @@ export interface ExecutionInput {
     executionId: string;
     /** The pipeline-level variables, resolved: defaults overridden by the start request. */
     variables: Record<string, string>;
+    /** Source actions pinned to a revision instead of their branch's head; every Task gets them. */
+    sourceRevisions?: SourceRevision[];
   };
   actions: Record<string, never>;
 }

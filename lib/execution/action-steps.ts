@@ -144,6 +144,7 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         workspace,
         log: log.write,
         signal,
+        sourceRevision: payload.pipeline.sourceRevisions?.find((revision) => revision.actionName === payload.action.name)?.revisionValue,
       });
       await finishAction(deps, payload, record, { status: 'Succeeded', ...outcome }, await log.store());
       return { artifacts: outcome.outputArtifacts, variables: outcome.outputVariables };

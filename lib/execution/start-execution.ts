@@ -1,4 +1,4 @@
-import type { ExecutionInput } from '../core/compile';
+import type { ExecutionInput, SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError } from '../core/errors';
 import type { ExecutionTrigger } from '../ports/execution-store';
@@ -11,6 +11,8 @@ export interface StartRequest {
   trigger: ExecutionTrigger;
   /** `--var name=value`: overrides of the pipeline's variables. */
   variables?: Record<string, string>;
+  /** Source actions to build from these revisions rather than their branch's head. */
+  sourceRevisions?: SourceRevision[];
 }
 
 /** The pipeline variables for one execution: defaults, overridden by the request. */
@@ -35,6 +37,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
   const variables = executionVariables(request.pipeline, request.variables);
   const executionId = deps.newId();
   const now = deps.clock().toISOString();
+  const pinned = request.sourceRevisions ? { sourceRevisions: request.sourceRevisions } : {};
   await deps.store.createExecution({
     pipelineName: request.pipeline.name,
     pipelineVersion: request.version,
@@ -44,8 +47,9 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
     lastUpdateTime: now,
     trigger: request.trigger,
     variables,
+    ...pinned,
   });
-  const pipeline = { name: request.pipeline.name, version: request.version, executionId, variables };
+  const pipeline = { name: request.pipeline.name, version: request.version, executionId, variables, ...pinned };
   await publishPipelineState(deps, pipeline, {
     state: 'STARTED',
     'execution-trigger': { 'trigger-type': request.trigger.triggerType, 'trigger-detail': request.trigger.triggerDetail },

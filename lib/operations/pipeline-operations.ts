@@ -1,28 +1,42 @@
 import { text } from 'node:stream/consumers';
 import { providerCatalog } from '../actions/registry';
+import type { SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
+import type { Runtime } from '../core/providers';
 import { validatePipeline } from '../core/validate';
 import { actionLogKey } from '../execution/dependencies';
 import { decideByToken, type ApprovalDependencies } from '../execution/approvals';
 import { decisionMessage } from '../api/approval-page';
 import { BlobNotFoundError } from '../ports/blob-store';
-import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
+import type { DeployedPipeline } from '../ports/engine';
+import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, SluiceApi } from './sluice-api';
 
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
 
 /** The SluiceApi on the stores themselves: what runs inside the process that owns them. */
-/** Starts an execution that runs on in this process; only a long-lived process (sluice serve) has one. */
-export type StartInBackground = (pipeline: PipelineVersionRecord, variables: Record<string, string>) => Promise<string>;
+/**
+ * Starts an execution that runs on after the call answers: in this process, which only a
+ * long-lived one (sluice serve) can do, or on Step Functions (AwsPipelineOperations). A webhook
+ * gives the trigger and the source revisions it pins.
+ */
+export type StartInBackground = (
+  pipeline: PipelineVersionRecord,
+  variables: Record<string, string>,
+  trigger?: ExecutionTrigger,
+  sourceRevisions?: SourceRevision[],
+) => Promise<string>;
 
 export class PipelineOperations implements SluiceApi {
   constructor(
-    private readonly deps: ApprovalDependencies,
+    protected readonly deps: ApprovalDependencies,
     private readonly startInBackground?: StartInBackground,
+    /** Where the pipelines run, when that is known when they are registered: their providers must run there. */
+    private readonly runtime?: Runtime,
   ) {}
 
   async startPipelineExecution(name: string, variables: Record<string, string> = {}): Promise<{ pipelineExecutionId: string }> {
@@ -125,7 +139,7 @@ export class PipelineOperations implements SluiceApi {
 
   /** Validates a declaration given to the API, whatever checked it before. */
   private validated(declaration: PipelineDeclaration): PipelineDeclaration {
-    const validation = validatePipeline(declaration, providerCatalog);
+    const validation = validatePipeline(declaration, providerCatalog, { runtime: this.runtime });
     if (!validation.ok) {
       const problems = validation.problems.map((problem) => `${problem.path || '(declaration)'}: ${problem.message}`).join('\n  ');
       throw new BadInputError(`The declaration is not valid:\n  ${problems}`);
@@ -133,8 +147,9 @@ export class PipelineOperations implements SluiceApi {
     return validation.pipeline;
   }
 
-  private async putVersion(pipeline: PipelineDeclaration, version: number): Promise<PipelineVersionRecord> {
-    const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString() };
+  /** Records a new version; `deployed` is where an engine already runs it. */
+  protected async putVersion(pipeline: PipelineDeclaration, version: number, deployed?: DeployedPipeline): Promise<PipelineVersionRecord> {
+    const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };
     await this.deps.store.putPipelineVersion(record);
     return record;
   }

@@ -43,6 +43,20 @@ export interface SluiceApi {
   startPipelineExecution(name: string, variables?: Record<string, string>): Promise<{ pipelineExecutionId: string }>;
 }
 
+/** StopPipelineExecution's request. */
+export interface StopExecutionRequest {
+  pipelineName: string;
+  pipelineExecutionId: string;
+  /** Why; recorded as the execution's summary. */
+  reason?: string;
+}
+
+/** The SluiceApi where an engine runs executions apart from the caller, so that they can be stopped: on AWS. */
+export interface StoppableSluiceApi extends SluiceApi {
+  /** StopPipelineExecution: ends a running execution Stopped; its in-progress actions are Abandoned. */
+  stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }>;
+}
+
 export interface ApprovalResultRequest {
   pipelineName: string;
   stageName: string;

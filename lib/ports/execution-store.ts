@@ -1,5 +1,6 @@
 import type { ApprovalDecision } from './approval-store';
 import type { PipelineEvent } from '../core/events';
+import type { SourceRevision } from '../core/compile';
 import type { ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus } from '../core/status';
 import type { S3Location } from './blob-store';
@@ -19,6 +20,9 @@ export interface PipelineExecutionRecord {
   lastUpdateTime: string;
   trigger: ExecutionTrigger;
   variables: Record<string, string>;
+  sourceRevisions?: SourceRevision[];
+  /** The Step Functions execution that runs it, on AWS: what stopping it stops. */
+  engineExecutionArn?: string;
 }
 
 export interface StageExecutionRecord {
@@ -65,6 +69,9 @@ export interface PipelineVersionRecord {
   version: number;
   declaration: PipelineDeclaration;
   created: string;
+  /** On AWS: the pipeline's state machine, and the version of it published for this pipeline version. */
+  stateMachineArn?: string;
+  versionArn?: string;
 }
 
 /**
@@ -79,6 +86,8 @@ export interface ExecutionStore {
    * Returns false, changing nothing, when it is not.
    */
   finishExecution(id: string, status: PipelineExecutionStatus, statusSummary: string | undefined, at: string): Promise<boolean>;
+  /** Records the engine's execution of a created execution, once the engine has started it. */
+  recordEngineExecution(id: string, engineExecutionArn: string): Promise<void>;
   getExecution(id: string): Promise<PipelineExecutionRecord | undefined>;
   /** Newest first. */
   listExecutions(pipelineName: string, limit?: number): Promise<PipelineExecutionRecord[]>;
@@ -101,4 +110,10 @@ export interface ExecutionStore {
   getPipeline(name: string, version?: number): Promise<PipelineVersionRecord | undefined>;
   listPipelines(): Promise<PipelineVersionRecord[]>;
   deletePipeline(name: string): Promise<boolean>;
+
+  /**
+   * Records a webhook delivery id, to expire at `ttlEpochSeconds`. Returns false, changing
+   * nothing, when it is recorded already: the delivery is a duplicate.
+   */
+  recordDelivery(deliveryId: string, ttlEpochSeconds: number): Promise<boolean>;
 }

@@ -10,6 +10,7 @@ import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-executio
 import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { SnsApprovalNotifier } from '../../lib/adapters/aws/sns-approval-notifier';
+import { StepFunctionsEngine } from '../../lib/adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-functions-task-callbacks';
 import { DETAIL_TYPES, pipelineEvent } from '../../lib/core/events';
 import { ACCOUNT, REGION } from './support/moto-clients';
@@ -101,7 +102,7 @@ describe('AccessDenied answers, explained', () => {
     expect(read.message).toContain(`${ROLE} may not call dynamodb:GetItem on table/sluice-executions.`);
   });
 
-  it('explains the denials of EventBridge and Step Functions', async () => {
+  it('explains the denials of EventBridge and Step Functions, and what deploying a state machine needs', async () => {
     const event = pipelineEvent(
       DETAIL_TYPES.pipeline,
       { pipeline: 'webapp', version: 1, 'execution-id': 'e1', state: 'FAILED' },
@@ -111,8 +112,13 @@ describe('AccessDenied answers, explained', () => {
     const published = await rejection(new EventBridgeBus(new EventBridgeClient(config), 'sluice-events', { roleName: ROLE }).publish(event));
     const resumed = await rejection(new StepFunctionsTaskCallbacks(new SFNClient(config), { roleName: ROLE }).fail('token', 'Sluice.ApprovalRejected', 'no'));
 
+    const engine = new StepFunctionsEngine(new SFNClient(config), { roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice-states`, namePrefix: 'sluice-prod-', roleName: ROLE });
+    const deployed = await rejection(engine.deployPipeline('webapp', { StartAt: 'Failed', States: { Failed: { Type: 'Fail', Error: 'E', Cause: 'C' } } }));
+
     expect(published.message).toContain(`${ROLE} may not call events:PutEvents on event-bus/sluice-events.`);
     expect(resumed.message).toContain(`${ROLE} may not call states:SendTaskFailure on *.`);
+    expect(deployed.message).toContain(`${ROLE} may not call states:UpdateStateMachine on arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-prod-webapp.`);
+    expect(deployed.message).toContain(`"iam:PassRole" on "arn:aws:iam::${ACCOUNT}:role/sluice-states"`);
   });
 
   it("reads the role from AWS's own message when the adapter was not told it", async () => {

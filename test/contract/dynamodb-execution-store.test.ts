@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
@@ -279,6 +279,18 @@ describe('DynamoDbExecutionStore on the embedded dynalite', () => {
       expect(await store.deletePipeline('large')).toBe(true);
 
       for (const number of [1, 2, 3, 4, 5]) expect(await store.getPipeline('large', number)).toBeUndefined();
+    });
+  });
+
+  describe('webhook deliveries', () => {
+    it('records a delivery id once: of concurrent attempts exactly one wins, and the item carries its ttl', async () => {
+      const attempts = await Promise.all(Array.from({ length: 10 }, () => store.recordDelivery('delivery-1', 1_900_000_000)));
+
+      expect(attempts.filter(Boolean)).toHaveLength(1);
+      expect(await store.recordDelivery('delivery-1', 1_900_000_000)).toBe(false);
+      expect(await store.recordDelivery('delivery-2', 1_900_000_000)).toBe(true);
+      const { Item } = await DynamoDBDocumentClient.from(test.clients.dynamodb).send(new GetCommand({ TableName: TABLE, Key: { pk: 'DELIVERY#delivery-1', sk: '#DELIVERY' } }));
+      expect(Item?.ttl).toBe(1_900_000_000);
     });
   });
 });

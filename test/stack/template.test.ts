@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { ENVIRONMENT_VARIABLES } from '../../lib/compose/aws';
+import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
 import { asList, identityStatements, packageStack, referencedIds, resourcesOfType, type Template } from '../support/cloudformation';
@@ -264,5 +265,19 @@ describe('messaging', () => {
 
   it('keeps the webhook secret in Secrets Manager', () => {
     expect(resource('WebhookSecret').Type).toBe('AWS::SecretsManager::Secret');
+  });
+});
+
+describe('the outputs', () => {
+  it('hold every setting that sluice --target aws reads', () => {
+    const outputs = Object.values(AWS_CLI_SETTINGS).map((setting) => setting.output);
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(outputs));
+  });
+
+  it('give run-time pipelines the role, log group and task functions of the shipped ones', () => {
+    const output = (name: string) => (template.Outputs?.[name] as { Value: unknown }).Value;
+    expect(output('PipelineStateMachineRoleArn')).toEqual({ 'Fn::GetAtt': ['PipelineStateMachineRole', 'Arn'] });
+    expect(output('StateMachineLogGroupArn')).toEqual({ 'Fn::GetAtt': ['StateMachineLogGroup', 'Arn'] });
+    for (const [placeholder, functionId] of Object.entries(TASK_FUNCTIONS)) expect(output(placeholder)).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
   });
 });

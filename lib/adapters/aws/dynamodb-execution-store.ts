@@ -20,6 +20,7 @@ import type {
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 const EXECUTION_SK = '#EXECUTION';
+const DELIVERY_SK = '#DELIVERY';
 const BY_PIPELINE = 'byPipeline';
 const ALL_PIPELINES = 'PIPELINES';
 
@@ -86,6 +87,18 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         }),
       )),
     );
+  }
+
+  async recordEngineExecution(id: string, engineExecutionArn: string): Promise<void> {
+    await this.explained('dynamodb:UpdateItem', () => this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: executionKey(id),
+        UpdateExpression: 'SET engineExecutionArn = :arn',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':arn': engineExecutionArn },
+      }),
+    ));
   }
 
   async getExecution(id: string): Promise<PipelineExecutionRecord | undefined> {
@@ -256,6 +269,18 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return deleted;
+  }
+
+  recordDelivery(deliveryId: string, ttlEpochSeconds: number): Promise<boolean> {
+    return unlessConditionFails(
+      this.explained('dynamodb:PutItem', () => this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `DELIVERY#${deliveryId}`, sk: DELIVERY_SK, ttl: ttlEpochSeconds },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )),
+    );
   }
 
   private async queryParts<T>(executionId: string, prefix: string): Promise<T[]> {

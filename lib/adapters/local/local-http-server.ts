@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { API_TOKEN_HEADER } from '../../api/http-api-client';
 import { handleJsonApiRequest, jsonResponse as json } from '../../api/json-api';
 import { handleApprovalRequest } from '../../api/approval-routes';
+import { handleWebhookRequest, WEBHOOK_MAX_BODY_BYTES, type WebhookRouteDependencies } from '../../api/webhook-routes';
 import type { HttpRequest, HttpResponse } from '../../api/http-types';
 import { NotFoundError } from '../../core/errors';
 import type { ApprovalDependencies } from '../../execution/approvals';
@@ -18,12 +19,14 @@ export interface LocalHttpServer {
 
 class BodyTooLarge extends Error {}
 
-async function readBody(request: IncomingMessage): Promise<string> {
+/** Refuses a body that says it is too large before reading it, and one that turns out to be. */
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    if (size > maxBytes) throw new BodyTooLarge();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -62,13 +65,15 @@ async function executionView(api: SluiceApi, request: HttpRequest): Promise<Http
 
 /**
  * The local HTTP surface of the process that owns a data dir, on loopback: the API that other
- * `sluice` commands use, and the approval pages that approval mails link to.
+ * `sluice` commands use, the approval pages that approval mails link to, and, when given its
+ * dependencies, GitHub's webhook.
  */
 export async function startLocalHttpServer(
-  options: { api: SluiceApi; token: string; approvals: ApprovalDependencies; port?: number },
+  options: { api: SluiceApi; token: string; approvals: ApprovalDependencies; webhooks?: WebhookRouteDependencies; port?: number },
 ): Promise<LocalHttpServer> {
   const server = createServer(async (incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://local');
+    const maxBodyBytes = options.webhooks && url.pathname.startsWith('/webhooks/') ? WEBHOOK_MAX_BODY_BYTES : MAX_BODY_BYTES;
     let response: HttpResponse;
     try {
       const request: HttpRequest = {
@@ -76,17 +81,18 @@ export async function startLocalHttpServer(
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         headers: Object.fromEntries(Object.entries(incoming.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
-        body: await readBody(incoming),
+        body: await readBody(incoming, maxBodyBytes),
         sourceIp: incoming.socket.remoteAddress,
       };
       response = request.path.startsWith('/api/')
         ? await apiResponse(options.api, options.token, request)
-        : ((await handleApprovalRequest(options.approvals, request)) ??
+        : ((options.webhooks && (await handleWebhookRequest(options.webhooks, request))) ??
+          (await handleApprovalRequest(options.approvals, request)) ??
           (await executionView(options.api, request)) ??
           json(404, { error: 'Sluice.NotFound', message: `Nothing at ${request.path}.` }));
     } catch (error) {
       response = error instanceof BodyTooLarge
-        ? json(413, { error: 'Sluice.BadInput', message: 'The body is larger than 1 MB.' })
+        ? json(413, { error: 'Sluice.BadInput', message: `The body is larger than ${maxBodyBytes / (1024 * 1024)} MB.` })
         : json(500, { error: 'Sluice.InternalError', message: (error as Error).message });
     }
     outgoing.writeHead(response.status, response.headers).end(incoming.method === 'HEAD' ? undefined : response.body);

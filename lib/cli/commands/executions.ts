@@ -1,16 +1,19 @@
 import type { Command } from 'commander';
-import { apiCommand, printJson } from '../api-command';
+import type { SluiceApi } from '../../operations/sluice-api';
+import { apiCommand, awsApiCommand, printJson } from '../api-command';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption, type LocalOptions } from '../local-options';
 import type { RunLocalOptions } from '../run-local';
+import { targetOptions, type TargetOptions } from '../target-options';
 
 type JsonOptions = LocalOptions & { json?: boolean };
+type TargetJsonOptions = TargetOptions & { json?: boolean };
 
-/** status, executions, logs and start-pipeline-execution. */
+/** status, executions, logs, events, start-pipeline-execution, stop-pipeline-execution and approve. */
 export function registerExecutionCommands(program: Command, exitWith: ExitWith): void {
-  dataDirOption(
+  targetOptions(
     program.command('status').description('Show each stage and action of a pipeline with its latest execution, as GetPipelineState does').argument('<pipeline>').option('--json', 'print GetPipelineState\'s JSON'),
-  ).action(exitWith((name: string, options: JsonOptions) =>
+  ).action(exitWith((name: string, options: TargetJsonOptions) =>
     apiCommand('status', options, async (api) => {
       const state = await api.getPipelineState(name);
       if (options.json) return printJson(state);
@@ -32,9 +35,9 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
       }
     })));
 
-  dataDirOption(
+  targetOptions(
     program.command('executions').description('List a pipeline\'s executions, newest first').argument('<pipeline>').option('--limit <n>', 'at most this many', '20').option('--json', 'print JSON'),
-  ).action(exitWith((name: string, options: JsonOptions & { limit: string }) =>
+  ).action(exitWith((name: string, options: TargetJsonOptions & { limit: string }) =>
     apiCommand('executions', options, async (api) => {
       await api.getPipeline(name);
       const executions = await api.listPipelineExecutions(name, Math.max(1, Number(options.limit) || 20));
@@ -70,24 +73,47 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
       }
     })));
 
-  dataDirOption(
+  targetOptions(
     program
       .command('start-pipeline-execution')
-      .description('Run a registered pipeline on this machine, and wait for its end (exit 0 Succeeded, 1 Failed or Stopped, 2 bad input)')
+      .description('Run a registered pipeline on this machine, and wait for its end (exit 0 Succeeded, 1 Failed or Stopped, 2 bad input); with --target aws, start it on Step Functions and print its id at once')
       .argument('<pipeline>')
       .option('--var <name=value>', 'set a pipeline variable (repeatable)', collectVariable)
-      .option('--auto-approve', 'approve every Manual approval at once')
-      .option('--quiet', 'do not stream action logs')
+      .option('--auto-approve', 'approve every Manual approval at once (local only)')
+      .option('--quiet', 'do not stream action logs (local only)')
       .option('--json', 'print the execution as JSON at the end'),
-  ).action(exitWith(async (name: string, options: RunLocalOptions) => {
+  ).action(exitWith(async (name: string, options: RunLocalOptions & TargetOptions) => {
+    const start = async (api: SluiceApi) => {
+      const started = await api.startPipelineExecution(name, options.var);
+      if (options.json) printJson(started);
+      else console.log(started.pipelineExecutionId);
+    };
+    if (options.target === 'aws') return awsApiCommand(options, start);
     // While sluice serve owns the data dir, it runs the execution, and this answers at once as
     // CodePipeline's StartPipelineExecution does; otherwise the execution runs here, in the foreground.
     const owner = await (await import('../api-access')).ownerApi(options.dataDir);
     if (!owner) return (await import('../run-local')).runLocal({ name }, options);
-    return apiCommand('start-pipeline-execution', options, async () => {
-      const started = await owner.startPipelineExecution(name, options.var);
-      if (options.json) printJson(started);
-      else console.log(started.pipelineExecutionId);
+    return apiCommand('start-pipeline-execution', options, () => start(owner));
+  }));
+
+  targetOptions(
+    program
+      .command('stop-pipeline-execution')
+      .description('Stop a running execution, as StopPipelineExecution does: it ends Stopped (with --target aws)')
+      .argument('<pipeline>')
+      .argument('<executionId>')
+      .option('--abandon', 'abandon the actions in progress; Step Functions stops an execution at once, so they are abandoned either way')
+      .option('--reason <text>', 'why; recorded as the execution\'s summary')
+      .option('--json', 'print JSON'),
+  ).action(exitWith(async (pipeline: string, executionId: string, options: TargetJsonOptions & { abandon?: boolean; reason?: string }) => {
+    if (options.target !== 'aws') {
+      console.error('Locally, an execution stops where it runs: press Ctrl-C in its sluice run or sluice start-pipeline-execution, or stop sluice serve.');
+      return ExitCode.BadInput;
+    }
+    return awsApiCommand(options, async (api) => {
+      const stopped = await api.stopPipelineExecution({ pipelineName: pipeline, pipelineExecutionId: executionId, ...(options.reason ? { reason: options.reason } : {}) });
+      if (options.json) printJson(stopped);
+      else console.log(`Stopped ${stopped.pipelineExecutionId}`);
     });
   }));
 

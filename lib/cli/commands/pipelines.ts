@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
 import { apiCommand, printJson } from '../api-command';
 import { ExitCode, type ExitWith } from '../exit-codes';
-import { dataDirOption, type LocalOptions } from '../local-options';
+import { targetOptions, type TargetOptions } from '../target-options';
 import { formatProblems, loadPipelineFile } from '../pipeline-file';
 
-type JsonOptions = LocalOptions & { json?: boolean };
+type JsonOptions = TargetOptions & { json?: boolean };
 
-/** create-pipeline, update-pipeline, get-pipeline, list-pipelines, delete-pipeline: CodePipeline's API on the local installation. */
+/** create-pipeline, update-pipeline, get-pipeline, list-pipelines, delete-pipeline: CodePipeline's API, locally or on AWS. */
 export function registerPipelineCommands(program: Command, exitWith: ExitWith): void {
   for (const [name, description, change] of [
-    ['create-pipeline', 'Register a pipeline in the local installation, as version 1', 'createPipeline'],
-    ['update-pipeline', 'Replace a registered pipeline with a new version (the version goes up by one)', 'updatePipeline'],
+    ['create-pipeline', 'Register a pipeline, as version 1 (with --target aws, also as a Step Functions state machine)', 'createPipeline'],
+    ['update-pipeline', 'Replace a registered pipeline with a new version (the version goes up by one; running executions keep theirs)', 'updatePipeline'],
   ] as const) {
-    dataDirOption(program.command(name).description(description).argument('<file>', 'the declaration (JSON or YAML)').option('--json', 'print the stored pipeline as JSON'))
+    targetOptions(program.command(name).description(description).argument('<file>', 'the declaration (JSON or YAML)').option('--json', 'print the stored pipeline as JSON'))
       .action(exitWith(async (file: string, options: JsonOptions) => {
         const loaded = await loadPipelineFile(file);
         if (!loaded.ok) {
@@ -27,7 +27,7 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
       }));
   }
 
-  dataDirOption(
+  targetOptions(
     program.command('get-pipeline').description('Print a registered pipeline\'s declaration').argument('<name>').option('--version <n>', 'a version other than the latest').option('--json', 'print JSON (the default is YAML)'),
   ).action(exitWith((name: string, options: JsonOptions & { version?: string }) =>
     apiCommand('get-pipeline', options, async (api) => {
@@ -42,7 +42,7 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
       else console.log((await import('yaml')).stringify(output).trimEnd());
     })));
 
-  dataDirOption(program.command('list-pipelines').description('List the registered pipelines').option('--json', 'print JSON')).action(
+  targetOptions(program.command('list-pipelines').description('List the registered pipelines').option('--json', 'print JSON')).action(
     exitWith((options: JsonOptions) =>
       apiCommand('list-pipelines', options, async (api) => {
         const pipelines = (await api.listPipelines()).map(({ name, version, created }) => ({ name, version, created }));
@@ -51,7 +51,7 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
       })),
   );
 
-  dataDirOption(program.command('delete-pipeline').description('Delete a registered pipeline and all its versions').argument('<name>').option('--json', 'print JSON')).action(
+  targetOptions(program.command('delete-pipeline').description('Delete a registered pipeline and all its versions (with --target aws, its state machine too)').argument('<name>').option('--json', 'print JSON')).action(
     exitWith((name: string, options: JsonOptions) =>
       apiCommand('delete-pipeline', options, async (api) => {
         await api.deletePipeline(name);

@@ -47,6 +47,7 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
     installation.bus.subscribe(progress.onEvent);
     say(`Sluice is serving ${installation.dataDir} at ${installation.url} (Ctrl-C to stop)`);
     say(`Start a pipeline with: sluice start-pipeline-execution <name> --data-dir ${options.dataDir}`);
+    say(`GitHub webhook: ${new URL('webhooks/github', installation.url).href} (content type application/json; secret: sluice webhook-secret --data-dir ${options.dataDir})`);
     await untilInterrupted();
     say('Stopping: abandoning running executions...');
     await installation.close();

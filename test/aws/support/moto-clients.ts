@@ -25,12 +25,16 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Queues answers for moto's Docker-less Lambda: each invocation takes the next one, then echoes its payload. */
-export async function queueLambdaAnswers(answers: unknown[]): Promise<void> {
+/**
+ * Queues answers for moto's Docker-less Lambda: each invocation takes the next one, then echoes
+ * its payload. A state machine invokes Lambda in its own region, so a test file whose executions
+ * run in a region of their own has a queue that no other file takes from.
+ */
+export async function queueLambdaAnswers(answers: unknown[], region = REGION): Promise<void> {
   const response = await fetch(`${motoEndpoint()}/moto-api/static/lambda-simple/response`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ results: answers.map((answer) => JSON.stringify(answer)), region: REGION, account_id: ACCOUNT }),
+    body: JSON.stringify({ results: answers.map((answer) => JSON.stringify(answer)), region, account_id: ACCOUNT }),
   });
   if (!response.ok) throw new Error(`moto refused the Lambda answers: ${response.status}`);
 }

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import {
+  CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+  StopExecutionCommand,
+  UpdateStateMachineCommand,
+  type LoggingConfiguration,
+  type SFNClient,
+  type TracingConfiguration,
+} from '@aws-sdk/client-sfn';
+import type { StateMachineDefinition } from '../../core/asl';
+import type { ExecutionInput } from '../../core/compile';
+import type { DeployedPipeline, PipelineEngine } from '../../ports/engine';
+import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
+
+/** Step Functions' longest state machine name. */
+const MAX_NAME_LENGTH = 80;
+/** StopExecution's longest cause. */
+const MAX_CAUSE_LENGTH = 32768;
+const STOPPED_ERROR = 'Sluice.Stopped';
+
+export interface StepFunctionsEngineOptions extends AccessDeniedOptions {
+  /** The role every pipeline's state machine runs as (serverless.yml's PipelineStateMachineRole). */
+  roleArn: string;
+  /** What a pipeline's name is appended to: `sluice-<stage>-`. */
+  namePrefix: string;
+  loggingConfiguration?: LoggingConfiguration;
+  tracingConfiguration?: TracingConfiguration;
+}
+
+/**
+ * The state machine name of a pipeline: the prefix and the pipeline's name. CodePipeline allows
+ * names of 100 characters and Step Functions 80, so a name too long keeps its start and ends in
+ * a hash of the whole, which is as unique and the same on every call.
+ */
+export function stateMachineName(namePrefix: string, pipelineName: string): string {
+  const full = `${namePrefix}${pipelineName}`;
+  if (full.length <= MAX_NAME_LENGTH) return full;
+  const hash = createHash('sha256').update(pipelineName).digest('hex').slice(0, 12);
+  return `${full.slice(0, MAX_NAME_LENGTH - hash.length - 1)}-${hash}`;
+}
+
+/** Runs each pipeline as one Standard state machine, whose published versions its executions start on. */
+export class StepFunctionsEngine implements PipelineEngine {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly options: StepFunctionsEngineOptions,
+  ) {}
+
+  async deployPipeline(name: string, definition: StateMachineDefinition): Promise<DeployedPipeline> {
+    const stateMachineArn = await this.stateMachineArn(name);
+    const settings = {
+      definition: JSON.stringify(definition),
+      roleArn: this.options.roleArn,
+      loggingConfiguration: this.options.loggingConfiguration,
+      tracingConfiguration: this.options.tracingConfiguration,
+      publish: true,
+    };
+    // Updating first takes over a state machine that a deleted pipeline of the same name left behind.
+    try {
+      const updated = await this.explained('states:UpdateStateMachine', stateMachineArn, this.passRoleHint(), () =>
+        this.client.send(new UpdateStateMachineCommand({ stateMachineArn, ...settings })),
+      );
+      return { stateMachineArn, versionArn: published(updated.stateMachineVersionArn, stateMachineArn) };
+    } catch (error) {
+      if (!(error instanceof StateMachineDoesNotExist)) throw error;
+    }
+    const created = await this.explained('states:CreateStateMachine', stateMachineArn, this.passRoleHint(), () =>
+      this.client.send(new CreateStateMachineCommand({ name: this.name(name), type: 'STANDARD', ...settings })),
+    );
+    return { stateMachineArn: created.stateMachineArn!, versionArn: published(created.stateMachineVersionArn, stateMachineArn) };
+  }
+
+  async deletePipeline(name: string): Promise<void> {
+    const stateMachineArn = await this.stateMachineArn(name);
+    await this.explained('states:DeleteStateMachine', stateMachineArn, undefined, () =>
+      this.client.send(new DeleteStateMachineCommand({ stateMachineArn })),
+    );
+  }
+
+  async startExecution(versionArn: string, executionId: string, input: ExecutionInput): Promise<{ executionArn: string }> {
+    const { executionArn } = await this.explained('states:StartExecution', versionArn, undefined, () =>
+      this.client.send(new StartExecutionCommand({ stateMachineArn: versionArn, name: executionId, input: JSON.stringify(input) })),
+    );
+    return { executionArn: executionArn! };
+  }
+
+  async stopExecution(executionArn: string, cause: string): Promise<void> {
+    await this.explained('states:StopExecution', executionArn, undefined, () =>
+      this.client.send(new StopExecutionCommand({ executionArn, error: STOPPED_ERROR, cause: cause.slice(0, MAX_CAUSE_LENGTH) })),
+    );
+  }
+
+  private name(pipelineName: string): string {
+    return stateMachineName(this.options.namePrefix, pipelineName);
+  }
+
+  /**
+   * The ARN is known before the state machine exists: Step Functions can pass only a role of its
+   * own account, so the role's ARN gives the partition and account, and the client the region.
+   */
+  private async stateMachineArn(pipelineName: string): Promise<string> {
+    const [, partition, , , account] = this.options.roleArn.split(':');
+    const region = await this.client.config.region();
+    return `arn:${partition}:states:${region}:${account}:stateMachine:${this.name(pipelineName)}`;
+  }
+
+  /** Giving a state machine its role is itself a permission, which the same AccessDenied may be about. */
+  private passRoleHint(): string {
+    return `Creating or updating a state machine also needs "iam:PassRole" on "${this.options.roleArn}".`;
+  }
+
+  private explained<T>(action: string, resource: string, hint: string | undefined, call: () => Promise<T>): Promise<T> {
+    return withAccessExplained({ action, resource, role: this.options.roleName, hint }, call);
+  }
+}
+
+/** With `publish: true`, Step Functions always answers with the version it published. */
+function published(versionArn: string | undefined, stateMachineArn: string): string {
+  if (!versionArn) throw new Error(`Step Functions published no version of ${stateMachineArn}, although it was asked to.`);
+  return versionArn;
+}

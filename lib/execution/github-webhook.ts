@@ -1,0 +1,85 @@
+import type { SourceRevision } from '../core/compile';
+import { gitHubDelivery } from '../core/github-event';
+import { matchTrigger, type GitEvent } from '../core/trigger-match';
+import type { ExecutionStore, ExecutionTrigger, PipelineVersionRecord } from '../ports/execution-store';
+
+/**
+ * What a GitHub delivery does once its signature is checked: de-duplicated by its delivery id,
+ * matched against every registered pipeline, and an execution started, pinned to the commit, for
+ * each pipeline it matches.
+ */
+
+/** GitHub lets a delivery be redelivered for 3 days; its id is kept a little longer than that. */
+const DELIVERY_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+/** Starts an execution of the pipeline version with its source pinned; returns the execution id. */
+export type StartPinnedExecution = (
+  pipeline: PipelineVersionRecord,
+  variables: Record<string, string>,
+  trigger: ExecutionTrigger,
+  sourceRevisions: SourceRevision[],
+) => Promise<string>;
+
+export interface GitHubWebhookDependencies {
+  store: Pick<ExecutionStore, 'listPipelines' | 'recordDelivery'>;
+  start: StartPinnedExecution;
+  clock: () => Date;
+}
+
+export interface GitHubDeliveryRequest {
+  /** `X-GitHub-Delivery`. */
+  id: string;
+  /** `X-GitHub-Event`. */
+  event: string;
+  payload: unknown;
+}
+
+export interface StartedExecution {
+  pipelineName: string;
+  pipelineExecutionId: string;
+  sourceActionName: string;
+}
+
+export interface SkippedPipeline {
+  pipelineName: string;
+  reason: string;
+}
+
+export type DeliveryOutcome =
+  | { kind: 'ping' }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'duplicate' }
+  | { kind: 'matched'; started: StartedExecution[]; skipped: SkippedPipeline[] };
+
+async function startIfMatching(
+  deps: GitHubWebhookDependencies,
+  record: PipelineVersionRecord,
+  event: GitEvent,
+  deliveryId: string,
+): Promise<StartedExecution | SkippedPipeline> {
+  const decision = matchTrigger(record.declaration, event);
+  if (!decision.start) return { pipelineName: record.name, reason: decision.reason };
+  const sourceActionName = decision.sourceActionName!;
+  const trigger: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: `${event.repository}@${event.commit} (GitHub delivery ${deliveryId})` };
+  try {
+    const pipelineExecutionId = await deps.start(record, {}, trigger, [{ actionName: sourceActionName, revisionType: 'COMMIT_ID', revisionValue: event.commit }]);
+    return { pipelineName: record.name, pipelineExecutionId, sourceActionName };
+  } catch (error) {
+    // One pipeline that cannot start (a variable without a default) must not stop the others.
+    return { pipelineName: record.name, reason: `${decision.reason}, but it could not start: ${(error as Error).message}` };
+  }
+}
+
+/** Handles one delivery whose signature has been verified. A payload that is not GitHub's is BadInput. */
+export async function handleGitHubDelivery(deps: GitHubWebhookDependencies, delivery: GitHubDeliveryRequest): Promise<DeliveryOutcome> {
+  const meaning = gitHubDelivery(delivery.event, delivery.payload);
+  if (meaning.kind !== 'git') return meaning;
+  const expires = Math.floor(deps.clock().getTime() / 1000) + DELIVERY_RETENTION_SECONDS;
+  if (!(await deps.store.recordDelivery(delivery.id, expires))) return { kind: 'duplicate' };
+  const outcomes = await Promise.all((await deps.store.listPipelines()).map((record) => startIfMatching(deps, record, meaning.event, delivery.id)));
+  return {
+    kind: 'matched',
+    started: outcomes.filter((outcome): outcome is StartedExecution => 'pipelineExecutionId' in outcome),
+    skipped: outcomes.filter((outcome): outcome is SkippedPipeline => 'reason' in outcome),
+  };
+}

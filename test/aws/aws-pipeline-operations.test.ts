@@ -1,0 +1,210 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StateMachineDoesNotExist,
+  type StartExecutionCommandInput,
+} from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomInt } from 'node:crypto';
+import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
+import { awsCliOperations, type AwsCliSettings } from '../../lib/compose/aws-cli';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+import { NotFoundError } from '../../lib/core/errors';
+import type { ActionStepResult } from '../../lib/core/task-payloads';
+import type { AwsPipelineOperations } from '../../lib/operations/aws-pipeline-operations';
+import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
+
+/**
+ * The state machines run in a region that no other test file uses, so that the Lambda answers
+ * queued here are taken by these executions only.
+ */
+const ENGINE_REGION = 'eu-west-3';
+const STAGE = 'contract';
+/**
+ * The state machines' account, one of their own: moto 5.2 deep-copies its whole Step Functions
+ * backend at StartExecution, which fails once an execution has run in that account and region
+ * (test/aws/step-functions.test.ts tells more).
+ */
+const ENGINE_ACCOUNT = String(randomInt(100_000_000_000, 999_999_999_999));
+const SOURCE_ARTIFACT = { bucketName: 'sluice-artifacts', objectKey: 'webapp/SourceOutput/abc123.zip' };
+
+const settings = (table: string, busName: string): AwsCliSettings => ({
+  tableName: table,
+  artifactBucket: 'sluice-artifacts',
+  eventBusName: busName,
+  approvalTopicArn: `arn:aws:sns:${ENGINE_REGION}:${ACCOUNT}:sluice-approvals`,
+  publicUrl: 'https://sluice.example.com/',
+  pipelineArnPrefix: `arn:aws:codepipeline:${ENGINE_REGION}:${ACCOUNT}:`,
+  // Step Functions takes only a role of the state machine's own account.
+  stateMachineRoleArn: `arn:aws:iam::${ENGINE_ACCOUNT}:role/sluice-states`,
+  stateMachineLogGroupArn: `arn:aws:logs:${ENGINE_REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/sluice-${STAGE}:*`,
+  functions: {
+    stageStep: `arn:aws:lambda:${ENGINE_REGION}:${ACCOUNT}:function:sluice-stage-step`,
+    actionRunner: `arn:aws:lambda:${ENGINE_REGION}:${ACCOUNT}:function:sluice-action-runner`,
+    approvalRequest: `arn:aws:lambda:${ENGINE_REGION}:${ACCOUNT}:function:sluice-approval-request`,
+  },
+});
+
+/** Source, then a Manual approval that holds the execution RUNNING until it is stopped. */
+function declaration(name: string, reviewer: string): PipelineDeclaration {
+  return {
+    name,
+    stages: [
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Fetch',
+            actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+            configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
+            outputArtifacts: [{ name: 'SourceOutput' }],
+          },
+        ],
+      },
+      {
+        name: 'Review',
+        actions: [{ name: reviewer, actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
+      },
+    ],
+  };
+}
+
+/**
+ * A Step Functions client in the engine's account (moto takes it from a header).
+ *
+ * moto 5.2 cannot start an execution on a version ARN: its interpreter calls a method that
+ * only unversioned state machines have, and answers 500. The client records where each
+ * StartExecution was aimed, which is what this test checks, and sends it to the state machine
+ * itself, which holds the same definition until the update.
+ */
+function engineClient(startTargets: string[]): SFNClient {
+  const client = new SFNClient({ ...motoClientConfig(), region: ENGINE_REGION });
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName === 'StartExecutionCommand') {
+        const input = args.input as StartExecutionCommandInput;
+        startTargets.push(input.stateMachineArn!);
+        input.stateMachineArn = input.stateMachineArn!.replace(/:\d+$/, '');
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'motoVersionTarget' },
+  );
+  client.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = ENGINE_ACCOUNT;
+      return next(args);
+    },
+    { step: 'build', name: 'motoAccountHeader' },
+  );
+  return client;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the execution's approval waits on its task token, and returns the token. */
+async function waitingForApproval(sfn: SFNClient, executionArn: string): Promise<string> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const waiting = events.find((event) => event.type === 'TaskScheduled' && event.taskScheduledEventDetails?.resource === 'invoke.waitForTaskToken');
+    if (waiting) return JSON.parse(waiting.taskScheduledEventDetails!.parameters!).Payload.taskToken;
+    const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (status !== 'RUNNING') throw new Error(`The execution ended ${status} before its approval: ${JSON.stringify(events, null, 1)}`);
+  }
+  throw new Error('The execution never reached its approval.');
+}
+
+/** The status an execution ends with; moto's interpreter stops an execution in the background. */
+async function endStatus(sfn: SFNClient, executionArn: string): Promise<string | undefined> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
+    const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (status !== 'RUNNING') return status;
+  }
+  throw new Error(`${executionArn} is still running.`);
+}
+
+describe('pipelines at run time on Step Functions (moto)', () => {
+  const table = uniqueName('sluice-runtime');
+  const busName = uniqueName('sluice-runtime-events');
+  const startTargets: string[] = [];
+  const dynamodb = new DynamoDBClient(motoClientConfig());
+  const clients = {
+    documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    s3: new S3Client({ ...motoClientConfig(), forcePathStyle: true }),
+    eventBridge: new EventBridgeClient(motoClientConfig()),
+    sfn: engineClient(startTargets),
+    sns: new SNSClient(motoClientConfig()),
+  };
+  let operations: AwsPipelineOperations;
+
+  beforeAll(async () => {
+    await ensureExecutionTable(dynamodb, table);
+    await clients.eventBridge.send(new CreateEventBusCommand({ Name: busName }));
+    operations = awsCliOperations({ stage: STAGE, region: ENGINE_REGION }, settings(table, busName), clients);
+  });
+  afterAll(() => {
+    dynamodb.destroy();
+    for (const client of Object.values(clients)) client.destroy();
+  });
+
+  const describeMachine = (stateMachineArn: string) => clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
+
+  it('runs an execution on the version it started with, across an update, stops it, and deletes the state machine', async () => {
+    const name = uniqueName('webapp');
+
+    const created = await operations.createPipeline(declaration(name, 'Approve'));
+    expect(created.stateMachineArn).toBe(`arn:aws:states:${ENGINE_REGION}:${ENGINE_ACCOUNT}:stateMachine:sluice-${STAGE}-${name}`);
+    expect(created.versionArn).toBe(`${created.stateMachineArn}:1`);
+    expect(await operations.getPipeline(name)).toMatchObject({ version: 1, stateMachineArn: created.stateMachineArn, versionArn: created.versionArn });
+    const first = await describeMachine(created.versionArn!);
+    // The placeholders are bound to the stack's functions: the definition can run as it is.
+    expect(first.definition).toContain(settings(table, busName).functions.approvalRequest);
+    expect(first.definition).not.toContain('FunctionArn}');
+    expect(JSON.parse(first.definition!).Comment).toContain('version 1');
+    expect(first.roleArn).toBe(settings(table, busName).stateMachineRoleArn);
+
+    // moto's Lambda echoes a payload unless an answer is queued. The stage steps ignore their
+    // answer, and the source action returns its artifact: one answer fits both.
+    const sourceResult: ActionStepResult = { artifacts: [SOURCE_ARTIFACT], variables: {} };
+    await queueLambdaAnswers([sourceResult, sourceResult], ENGINE_REGION);
+    const { pipelineExecutionId } = await operations.startPipelineExecution(name);
+    const started = await operations.getPipelineExecution(pipelineExecutionId);
+    expect(started.execution).toMatchObject({ status: 'InProgress', pipelineVersion: 1, trigger: { triggerType: 'StartPipelineExecution' } });
+    const executionArn = started.execution.engineExecutionArn!;
+    expect(executionArn).toBe(`arn:aws:states:${ENGINE_REGION}:${ENGINE_ACCOUNT}:execution:sluice-${STAGE}-${name}:${pipelineExecutionId}`);
+    expect(startTargets).toEqual([created.versionArn]);
+    const taskToken = await waitingForApproval(clients.sfn, executionArn);
+
+    const updated = await operations.updatePipeline(declaration(name, 'SignOff'));
+    expect(updated).toMatchObject({ version: 2, stateMachineArn: created.stateMachineArn, versionArn: `${created.stateMachineArn}:2` });
+    expect(JSON.parse((await describeMachine(updated.versionArn!)).definition!).Comment).toContain('version 2');
+    // A published version never changes: the running execution's version still holds version 1.
+    const kept = await describeMachine(created.versionArn!);
+    expect(kept.definition).toBe(first.definition);
+    const running = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(running.status).toBe('RUNNING');
+    // AWS's DescribeExecution names the version (stateMachineVersionArn); moto 5.2 does not, and
+    // the start target recorded above stands for it.
+    expect((await operations.listPipelineExecutions(name)).map((execution) => execution.pipelineVersion)).toEqual([1]);
+
+    await operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId, reason: 'superseded by hand' });
+    expect((await operations.getPipelineExecution(pipelineExecutionId)).execution).toMatchObject({ status: 'Stopped', statusSummary: 'superseded by hand' });
+    // moto's interpreter notices a stop only when the Task it waits in returns (AWS aborts at
+    // once); without the stop, this approval would run the execution on to SUCCEEDED.
+    await clients.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ status: 'Approved' }) }));
+    expect(await endStatus(clients.sfn, executionArn)).toBe('ABORTED');
+    await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).rejects.toThrow('is Stopped; only an InProgress execution can be stopped');
+
+    await operations.deletePipeline(name);
+    await expect(describeMachine(created.stateMachineArn!)).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(operations.getPipeline(name)).rejects.toBeInstanceOf(NotFoundError);
+  }, 30_000);
+
+});

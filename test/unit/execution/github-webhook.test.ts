@@ -1,0 +1,84 @@
+import examples from '@octokit/webhooks-examples';
+import type { PipelineDeclaration } from '../../../lib/core/declaration';
+import { BadInputError } from '../../../lib/core/errors';
+import { handleGitHubDelivery, type GitHubWebhookDependencies, type StartPinnedExecution } from '../../../lib/execution/github-webhook';
+import type { PipelineVersionRecord } from '../../../lib/ports/execution-store';
+
+const masterPush = (examples.find((definition) => definition.name === 'push')!.examples as { ref: string }[]).find((payload) => payload.ref === 'refs/heads/master')!;
+const COMMIT = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+
+function record(name: string, branch: string, variables: PipelineDeclaration['variables'] = undefined): PipelineVersionRecord {
+  const declaration: PipelineDeclaration = {
+    name,
+    stages: [
+      { name: 'Source', actions: [{ name: 'App', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' }, configuration: { ConnectionArn: 'arn:x', FullRepositoryId: 'Codertocat/Hello-World', BranchName: branch }, outputArtifacts: [{ name: 'Src' }] }] },
+      { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
+    ],
+    ...(variables ? { variables } : {}),
+  };
+  return { name, version: 1, declaration, created: '2025-01-01T00:00:00.000Z' };
+}
+
+function dependencies(pipelines: PipelineVersionRecord[]) {
+  const deliveries = new Map<string, number>();
+  const start = jest.fn<ReturnType<StartPinnedExecution>, Parameters<StartPinnedExecution>>(async (pipeline) => {
+    if (pipeline.declaration.variables?.some((variable) => variable.defaultValue === undefined)) throw new BadInputError('Variable stage has no default value');
+    return `${pipeline.name}-execution`;
+  });
+  const deps: GitHubWebhookDependencies = {
+    store: {
+      listPipelines: async () => pipelines,
+      recordDelivery: async (id, ttl) => {
+        if (deliveries.has(id)) return false;
+        deliveries.set(id, ttl);
+        return true;
+      },
+    },
+    start,
+    clock: () => new Date('2025-01-01T00:00:00.000Z'),
+  };
+  return { deps, start, deliveries };
+}
+
+describe('handleGitHubDelivery', () => {
+  it('starts the matching pipelines pinned to the pushed commit and says why it skipped the others', async () => {
+    const { deps, start, deliveries } = dependencies([record('on-master', 'master'), record('on-main', 'main'), record('needs-variable', 'master', [{ name: 'stage' }])]);
+
+    const outcome = await handleGitHubDelivery(deps, { id: 'delivery-1', event: 'push', payload: masterPush });
+
+    expect(outcome).toEqual({
+      kind: 'matched',
+      started: [{ pipelineName: 'on-master', pipelineExecutionId: 'on-master-execution', sourceActionName: 'App' }],
+      skipped: [
+        { pipelineName: 'on-main', reason: 'branch master is not main, the branch of source action App' },
+        { pipelineName: 'needs-variable', reason: expect.stringMatching(/could not start: Variable stage has no default value/) },
+      ],
+    });
+    expect(start).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'on-master' }),
+      {},
+      { triggerType: 'WebhookV2', triggerDetail: `Codertocat/Hello-World@${COMMIT} (GitHub delivery delivery-1)` },
+      [{ actionName: 'App', revisionType: 'COMMIT_ID', revisionValue: COMMIT }],
+    );
+    // Kept a week from the clock's now, in epoch seconds, for DynamoDB's TTL.
+    expect(deliveries.get('delivery-1')).toBe(Date.parse('2025-01-08T00:00:00.000Z') / 1000);
+  });
+
+  it('starts nothing for a delivery id it has seen', async () => {
+    const { deps, start } = dependencies([record('on-master', 'master')]);
+    await handleGitHubDelivery(deps, { id: 'delivery-1', event: 'push', payload: masterPush });
+
+    expect(await handleGitHubDelivery(deps, { id: 'delivery-1', event: 'push', payload: masterPush })).toEqual({ kind: 'duplicate' });
+    expect(start).toHaveBeenCalledTimes(1);
+  });
+
+  it('records nothing for a ping, an ignored event or a payload that is not GitHub\'s', async () => {
+    const { deps, start, deliveries } = dependencies([record('on-master', 'master')]);
+
+    expect(await handleGitHubDelivery(deps, { id: 'a', event: 'ping', payload: {} })).toEqual({ kind: 'ping' });
+    expect(await handleGitHubDelivery(deps, { id: 'b', event: 'issues', payload: {} })).toMatchObject({ kind: 'ignored' });
+    await expect(handleGitHubDelivery(deps, { id: 'c', event: 'push', payload: { ref: 1 } })).rejects.toThrow(BadInputError);
+    expect(deliveries.size).toBe(0);
+    expect(start).not.toHaveBeenCalled();
+  });
+});
