@@ -122,6 +122,18 @@ describe('sluice run', () => {
     expect(logs.stdout).toContain('compiling-marker');
   });
 
+  it('approves Manual approvals at once with --auto-approve, recording who approved', () => {
+    const repo = gitRepository({ 'a.txt': 'a' });
+    const approval = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
+    const file = pipelineFile({ name: 'scripted', stages: [gitSource(repo.dir), { name: 'Gate', actions: [approval] }, { name: 'Ship', actions: [commandsAction('Echo', ['true'])] }] });
+    const data = dataDir();
+    const result = sluice(['run', file, '--data-dir', data, '--auto-approve', '--json']);
+    expect(result.code).toBe(0);
+    const review = report(result.stdout).actions.find((action) => action.actionName === 'Review') as { status: string; output?: { executionResult?: { externalExecutionSummary?: string } } };
+    expect(review.status).toBe('Succeeded');
+    expect(review.output?.executionResult?.externalExecutionSummary).toBe('Approved by sluice run --auto-approve');
+  });
+
   it('runs actions with the same runOrder at the same time', () => {
     const repo = gitRepository({ 'a.txt': 'a' });
     const file = pipelineFile({
