@@ -4,10 +4,11 @@ import { openLocalInstallation } from '../compose/local';
 import { PipelineOperations } from '../operations/pipeline-operations';
 import type { SluiceApi } from '../operations/sluice-api';
 
-/** The API of the live process that owns the data dir, if one does and serves it. */
-export async function ownerApi(dataDir: string): Promise<HttpApiClient | undefined> {
+/** The API of the live process that owns the data dir, if one does and serves it; `command` narrows it to one kind of owner. */
+export async function ownerApi(dataDir: string, command?: 'serve'): Promise<HttpApiClient | undefined> {
   const owner = await readDataDirOwner(dataDir);
-  return owner?.api && owner.pid !== process.pid && isAlive(owner.pid) ? new HttpApiClient(owner.api.url, owner.api.token) : undefined;
+  if (!owner?.api || owner.pid === process.pid || !isAlive(owner.pid) || (command && owner.command !== command)) return undefined;
+  return new HttpApiClient(owner.api.url, owner.api.token);
 }
 
 /**

@@ -4,6 +4,9 @@ import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
 import { ExitCode } from './exit-codes';
 import { PipelineOperations } from '../operations/pipeline-operations';
+import type { SluiceApi } from '../operations/sluice-api';
+import { ownerApi } from './api-access';
+import { runThroughServe } from './run-through-serve';
 import { providerCatalog } from '../actions/registry';
 import { validatePipeline } from '../core/validate';
 import type { PipelineDeclaration } from '../core/declaration';
@@ -51,6 +54,18 @@ export async function runLocal(
   }
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   const progress = new RunProgress(say, { showLogs: !options.quiet && !options.json });
+  // Under sluice serve, serve runs it; another sluice run's data dir stays busy (below).
+  const owner = afterRun ? undefined : await ownerApi(options.dataDir, 'serve');
+  if (owner) {
+    try {
+      const name = file?.name ?? (target as { name: string }).name;
+      return await runThroughServe(owner, { name, declaration: file }, registerVersion, { variables: options.var, json: options.json, say, progress });
+    } catch (error) {
+      if (!(error instanceof SluiceError)) throw error;
+      console.error(error.message);
+      return error instanceof BadInputError || error instanceof NotFoundError ? ExitCode.BadInput : ExitCode.Failed;
+    }
+  }
   let installation: LocalInstallation;
   try {
     installation = await openLocalInstallation({ dataDir: options.dataDir, command: 'run', onLog: progress.onLog, serveApi: true, write: say });
@@ -103,7 +118,7 @@ export async function runLocal(
  * A run keeps the declaration it ran, as CodePipeline keeps every version: the first run creates
  * the pipeline, and a run of a changed declaration adds a version.
  */
-async function registerVersion(operations: PipelineOperations, pipeline: PipelineDeclaration): Promise<PipelineVersionRecord> {
+async function registerVersion(operations: SluiceApi, pipeline: PipelineDeclaration): Promise<PipelineVersionRecord> {
   const { version: _ignored, ...declared } = pipeline;
   const current = await operations.getPipeline(pipeline.name).catch((error: unknown) => {
     if (error instanceof NotFoundError) return undefined;

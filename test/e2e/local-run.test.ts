@@ -235,3 +235,27 @@ describe('sluice example', () => {
     expect(run.output()).toContain('Test/SiteCheck: succeeded');
   });
 });
+
+describe('sluice run while sluice serve owns the data dir', () => {
+  it('hands the run to serve and follows it to its end, with the same exit codes', async () => {
+    const data = dataDir();
+    const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', data]);
+    await serve.waitFor(/serving .* at http/);
+    const repo = gitRepository({ 'a.txt': 'a' });
+    const passing = pipelineFile({ name: 'handed', stages: [gitSource(repo.dir), { name: 'Run', actions: [commandsAction('Echo', ['echo handed-over'])] }] });
+    const ok = sluice(['run', passing, '--data-dir', data]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Run/Echo: succeeded');
+    expect(ok.stdout).toContain('handed: succeeded');
+
+    const failing = pipelineFile({ name: 'handed-fail', stages: [gitSource(repo.dir), { name: 'Run', actions: [commandsAction('Boom', ['echo about-to-fail', 'test -f no-such-file'])] }] });
+    const failed = sluice(['run', failing, '--data-dir', data]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('Run/Boom: failed');
+    expect(failed.stdout).toMatch(/\| .*about-to-fail/);
+    const executions = JSON.parse(sluice(['executions', 'handed', '--data-dir', data, '--json']).stdout).pipelineExecutionSummaries;
+    expect(executions).toHaveLength(1);
+    serve.child.kill('SIGINT');
+    expect(await serve.exit).toBe(0);
+  });
+});

@@ -1,0 +1,62 @@
+import type { PipelineEvent } from '../core/events';
+import { DETAIL_TYPES } from '../core/events';
+import type { PipelineDeclaration } from '../core/declaration';
+import type { SluiceApi } from '../operations/sluice-api';
+import { ExitCode } from './exit-codes';
+import type { RunProgress } from './progress';
+
+const POLL_MS = 200;
+const TAIL_LINES = 25;
+const ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED', 'CANCELED']);
+
+export interface ServeRunOptions {
+  variables?: Record<string, string>;
+  json?: boolean;
+  say: (line: string) => void;
+  progress: RunProgress;
+}
+
+/**
+ * A run on a data dir that `sluice serve` owns: serve runs the execution, and this follows its
+ * events until it ends. Nothing of the local stack is started here, so the run starts at once.
+ */
+export async function runThroughServe(
+  api: SluiceApi,
+  pipeline: { name: string; declaration?: PipelineDeclaration },
+  registerVersion: (api: SluiceApi, declaration: PipelineDeclaration) => Promise<unknown>,
+  options: ServeRunOptions,
+): Promise<ExitCode> {
+  if (pipeline.declaration) await registerVersion(api, pipeline.declaration);
+  const { pipelineExecutionId } = await api.startPipelineExecution(pipeline.name, options.variables);
+  const detach = () => options.say(`Detached: execution ${pipelineExecutionId} goes on in sluice serve.`);
+  process.once('SIGINT', detach);
+  try {
+    let seen = 0;
+    for (;;) {
+      const events = await api.listExecutionEvents(pipelineExecutionId);
+      for (const event of events.slice(seen)) follow(event, options);
+      seen = events.length;
+      if (events.some((event) => event['detail-type'] === DETAIL_TYPES.pipeline && ENDED.has(event.detail.state))) break;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } finally {
+    process.off('SIGINT', detach);
+  }
+  const detail = await api.getPipelineExecution(pipelineExecutionId);
+  if (options.json) console.log(JSON.stringify(detail, null, 2));
+  else {
+    for (const action of detail.actions.filter((entry) => entry.status === 'Failed')) {
+      const [log] = await api.getLogs(pipelineExecutionId, `${action.stageName}/${action.actionName}`);
+      const tail = (log?.text ?? '').split('\n').filter(Boolean).slice(-TAIL_LINES);
+      if (tail.length > 0) options.say([`    last ${tail.length} lines of ${action.stageName}/${action.actionName}'s log:`, ...tail.map((line) => `    | ${line}`)].join('\n'));
+    }
+  }
+  return detail.execution.status === 'Succeeded' ? ExitCode.Ok : ExitCode.Failed;
+}
+
+function follow(event: PipelineEvent, options: ServeRunOptions): void {
+  options.progress.onEvent(event);
+  if (event['detail-type'] === DETAIL_TYPES.action && event.detail.state === 'STARTED' && event.detail.type.category === 'Approval') {
+    options.say(`  ${event.detail.stage}/${event.detail.action}: waiting for approval; its link is in the approval mail and in sluice serve's output`);
+  }
+}
