@@ -4,6 +4,7 @@ import { registerCompile } from './commands/compile';
 import { registerCost } from './commands/cost';
 import { registerExample } from './commands/example';
 import { registerExecutionCommands } from './commands/executions';
+import { registerHook } from './commands/hook';
 import { registerPipelineCommands } from './commands/pipelines';
 import { registerProviders } from './commands/providers';
 import { registerRun } from './commands/run';
@@ -34,7 +35,8 @@ export async function main(args: readonly string[]): Promise<number> {
   registerPipelineCommands(program, exitWith);
   registerExecutionCommands(program, exitWith);
   registerWebhookSecret(program, exitWith);
-  for (const command of [program, ...program.commands]) command.exitOverride();
+  registerHook(program, exitWith);
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((parent) => parent.commands)]) command.exitOverride();
 
   try {
     await program.parseAsync([...args], { from: 'user' });

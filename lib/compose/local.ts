@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,11 +15,13 @@ import { startLocalHttpServer, type LocalHttpServer } from '../adapters/local/lo
 import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
 import { webhookSecret } from '../adapters/local/webhook-secret-file';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
+import { GitHubCommitStatusReporter, type GitHubCommitStatusOptions } from '../adapters/github/github-commit-status';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { PipelineOperations, type StartInBackground } from '../operations/pipeline-operations';
 import { runPipelineLocally, type LocalRunOptions } from './local-runner';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
+import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { endExecution } from '../execution/end-execution';
 import { DEFAULT_DATA_DIR } from './data-dir';
@@ -52,6 +55,12 @@ export interface OpenOptions {
   runInBackground?: Pick<LocalRunOptions, 'onApproval'>;
   /** Where notices go, such as one line for each mail put in the outbox. */
   write?: (line: string) => void;
+}
+
+/** GitHub's API for commit statuses, from SLUICE_GITHUB_TOKEN and SLUICE_GITHUB_API_URL; none without a token. */
+export function gitHubSettingsFromEnvironment(env: NodeJS.ProcessEnv): GitHubCommitStatusOptions | undefined {
+  if (!env.SLUICE_GITHUB_TOKEN) return undefined;
+  return { token: env.SLUICE_GITHUB_TOKEN, ...(env.SLUICE_GITHUB_API_URL ? { apiUrl: env.SLUICE_GITHUB_API_URL } : {}) };
 }
 
 /** What a local run needs: the execution steps' dependencies, approvals, and the engine's task tokens. */
@@ -95,22 +104,27 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     onLog: options.onLog,
   };
   let server: LocalHttpServer | undefined;
+  let commitStatuses: CommitStatusPublisher | undefined;
   const background = new Set<Promise<unknown>>();
   const stopBackground = new AbortController();
+  // Every background execution listens to it; fifty at once, from webhooks, are no leak.
+  setMaxListeners(Infinity, stopBackground.signal);
   const close = async () => {
     stopBackground.abort();
     deps.callbacks.abandonAll('the process running the execution is closing');
     await Promise.allSettled([...background]);
+    await commitStatuses?.settled();
     await server?.close();
     clients.s3.destroy();
     clients.dynamodb.destroy();
     await stack.close();
     await lock.release();
   };
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   try {
     const { notifyApprovers } = await setUpLocalNotifications(bus, {
       dataDir,
-      write: options.write ?? ((line) => process.stderr.write(`${line}\n`)),
+      write,
       smtp: smtpSettingsFromEnvironment(process.env),
       store,
       blobs,
@@ -137,8 +151,26 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
               reject(error);
             });
           }));
+      const gitHub = gitHubSettingsFromEnvironment(process.env);
+      if (startInBackground && gitHub) {
+        commitStatuses = new CommitStatusPublisher({
+          reporter: new GitHubCommitStatusReporter(gitHub),
+          store,
+          executionUrl: (executionId) => new URL(`executions/${executionId}`, url ?? 'http://127.0.0.1/').href,
+          warn: (message) => write(`warning: ${message}`),
+        });
+        registerCommitStatusRule(bus, commitStatuses);
+      } else if (startInBackground) {
+        write('GitHub commit statuses: off (set SLUICE_GITHUB_TOKEN, and SLUICE_GITHUB_API_URL for GitHub Enterprise, to report them)');
+      }
       // GitHub's webhook starts executions, so it is served only where they can run.
-      const webhooks = startInBackground && { store, start: startInBackground, clock: deps.clock, webhookSecret: () => webhookSecret(dataDir) };
+      const webhooks = startInBackground && {
+        store,
+        start: startInBackground,
+        clock: deps.clock,
+        webhookSecret: () => webhookSecret(dataDir),
+        reportSkipped: (skip: SkippedCommit) => commitStatuses?.skipped(skip),
+      };
       server = await startLocalHttpServer({ api: new PipelineOperations(deps, startInBackground), token, approvals: deps, webhooks, port: options.port });
       url = server.url;
       await lock.advertise({ url, token });

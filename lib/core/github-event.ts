@@ -114,3 +114,16 @@ export function gitHubDelivery(eventName: string, payload: unknown): GitHubDeliv
       return { kind: 'ignored', reason: `event ${eventName || '(none)'} starts no pipeline` };
   }
 }
+
+/** The trigger detail of an execution a delivery started: the repository and commit, then the delivery. */
+export function webhookTriggerDetail(repository: string, commit: string, deliveryId: string): string {
+  return `${repository}@${commit} (GitHub delivery ${deliveryId})`;
+}
+
+const WEBHOOK_TRIGGER_DETAIL = /^([^@\s]+)@(\S+) \(GitHub delivery [^)]*\)$/;
+
+/** The repository and commit that `webhookTriggerDetail` recorded; undefined for any other detail. */
+export function webhookCommit(triggerDetail: string): { repository: string; sha: string } | undefined {
+  const match = WEBHOOK_TRIGGER_DETAIL.exec(triggerDetail);
+  return match ? { repository: match[1]!, sha: match[2]! } : undefined;
+}

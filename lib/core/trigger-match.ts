@@ -47,6 +47,11 @@ export interface TriggerDecision {
   sourceActionName?: string;
   /** Why it starts, or why not: reported for each pipeline a delivery skipped. */
   reason: string;
+  /**
+   * Whether the event comes from the repository of a source action the pipeline is triggered by:
+   * a skipped pipeline concerns that repository's commit checks only then.
+   */
+  fromSourceRepository: boolean;
 }
 
 type FilterCriteria = { includes?: string[]; excludes?: string[] };
@@ -162,19 +167,27 @@ function triggerMismatch(pipeline: PipelineDeclaration, trigger: TriggerDeclarat
 /** Whether `event` starts `pipeline`, and which source action it pins to the event's commit. */
 export function matchTrigger(pipeline: PipelineDeclaration, event: GitEvent): TriggerDecision {
   const reasons: string[] = [];
-  if (pipeline.triggers && pipeline.triggers.length > 0) {
-    for (const trigger of pipeline.triggers) {
+  const triggers = pipeline.triggers ?? [];
+  if (triggers.length > 0) {
+    for (const trigger of triggers) {
       const reason = triggerMismatch(pipeline, trigger, event);
       const { sourceActionName } = trigger.gitConfiguration;
-      if (reason === undefined) return { start: true, sourceActionName, reason: `a ${event.kind} trigger on ${sourceActionName} matched` };
+      if (reason === undefined) return { start: true, sourceActionName, reason: `a ${event.kind} trigger on ${sourceActionName} matched`, fromSourceRepository: true };
       reasons.push(reason);
     }
   } else {
     for (const action of sourceActions(pipeline)) {
       const reason = repositoryMismatch(action, event) ?? defaultBranchMismatch(action, event);
-      if (reason === undefined) return { start: true, sourceActionName: action.name, reason: `a push to the branch of source action ${action.name}` };
+      if (reason === undefined) return { start: true, sourceActionName: action.name, reason: `a push to the branch of source action ${action.name}`, fromSourceRepository: true };
       reasons.push(reason);
     }
   }
-  return { start: false, reason: reasons.join('; ') || 'the pipeline has no source action' };
+  const triggeringActions = triggers.length > 0
+    ? sourceActions(pipeline).filter((action) => triggers.some((trigger) => trigger.gitConfiguration.sourceActionName === action.name))
+    : sourceActions(pipeline);
+  return {
+    start: false,
+    reason: reasons.join('; ') || 'the pipeline has no source action',
+    fromSourceRepository: triggeringActions.some((action) => repositoryMismatch(action, event) === undefined),
+  };
 }

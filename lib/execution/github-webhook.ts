@@ -1,6 +1,7 @@
 import type { SourceRevision } from '../core/compile';
-import { gitHubDelivery } from '../core/github-event';
+import { gitHubDelivery, webhookTriggerDetail } from '../core/github-event';
 import { matchTrigger, type GitEvent } from '../core/trigger-match';
+import type { SkippedCommit } from './commit-statuses';
 import type { ExecutionStore, ExecutionTrigger, PipelineVersionRecord } from '../ports/execution-store';
 
 /**
@@ -24,6 +25,8 @@ export interface GitHubWebhookDependencies {
   store: Pick<ExecutionStore, 'listPipelines' | 'recordDelivery'>;
   start: StartPinnedExecution;
   clock: () => Date;
+  /** Told of each pipeline a delivery skipped that builds the delivery's repository, for its commit status. */
+  reportSkipped?: (skip: SkippedCommit) => void;
 }
 
 export interface GitHubDeliveryRequest {
@@ -58,15 +61,19 @@ async function startIfMatching(
   deliveryId: string,
 ): Promise<StartedExecution | SkippedPipeline> {
   const decision = matchTrigger(record.declaration, event);
-  if (!decision.start) return { pipelineName: record.name, reason: decision.reason };
+  const skipped = (reason: string, couldNotStart: boolean): SkippedPipeline => {
+    if (decision.fromSourceRepository) deps.reportSkipped?.({ repository: event.repository, sha: event.commit, pipelineName: record.name, reason, couldNotStart });
+    return { pipelineName: record.name, reason };
+  };
+  if (!decision.start) return skipped(decision.reason, false);
   const sourceActionName = decision.sourceActionName!;
-  const trigger: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: `${event.repository}@${event.commit} (GitHub delivery ${deliveryId})` };
+  const trigger: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail(event.repository, event.commit, deliveryId) };
   try {
     const pipelineExecutionId = await deps.start(record, {}, trigger, [{ actionName: sourceActionName, revisionType: 'COMMIT_ID', revisionValue: event.commit }]);
     return { pipelineName: record.name, pipelineExecutionId, sourceActionName };
   } catch (error) {
     // One pipeline that cannot start (a variable without a default) must not stop the others.
-    return { pipelineName: record.name, reason: `${decision.reason}, but it could not start: ${(error as Error).message}` };
+    return skipped(`${decision.reason}, but it could not start: ${(error as Error).message}`, true);
   }
 }
 

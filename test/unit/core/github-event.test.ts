@@ -1,6 +1,6 @@
 import examples from '@octokit/webhooks-examples';
 import { BadInputError } from '../../../lib/core/errors';
-import { gitHubDelivery } from '../../../lib/core/github-event';
+import { gitHubDelivery, webhookCommit, webhookTriggerDetail } from '../../../lib/core/github-event';
 
 /** GitHub's own example payloads, as @octokit/webhooks-examples ships them. */
 function examplesOf(name: string): Record<string, unknown>[] {
@@ -99,5 +99,18 @@ describe('gitHubDelivery', () => {
     expect(() => gitHubDelivery('push', { hello: 'world' })).toThrow(BadInputError);
     expect(() => gitHubDelivery('push', pullRequestWith('opened'))).toThrow(/push payload is not GitHub's/);
     expect(() => gitHubDelivery('pull_request', pushes[0])).toThrow(/pull_request payload is not GitHub's/);
+  });
+});
+
+describe('webhook trigger details', () => {
+  it('give back the repository and commit they were written with', () => {
+    const detail = webhookTriggerDetail('octo/app', '6113728f27ae82c7b1a177c8d03f9e96e0adf246', 'a1b2-c3');
+
+    expect(detail).toBe('octo/app@6113728f27ae82c7b1a177c8d03f9e96e0adf246 (GitHub delivery a1b2-c3)');
+    expect(webhookCommit(detail)).toEqual({ repository: 'octo/app', sha: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' });
+  });
+
+  it('give nothing back for another trigger\'s detail', () => {
+    expect(webhookCommit('arn:aws:iam::123456789012:user/me')).toBeUndefined();
   });
 });

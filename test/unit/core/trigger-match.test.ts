@@ -120,6 +120,6 @@ describe('matchTrigger', () => {
 
   it('pins the action the matching trigger names', () => {
     const declaration = pipeline([gitSource('https://example.com/other.git', 'Other'), connectionSource()], [{ sourceActionName: 'Other', push: [{}] }, { sourceActionName: 'App', push: [{}] }]);
-    expect(matchTrigger(declaration, push())).toEqual({ start: true, sourceActionName: 'App', reason: 'a push trigger on App matched' });
+    expect(matchTrigger(declaration, push())).toEqual({ start: true, sourceActionName: 'App', reason: 'a push trigger on App matched', fromSourceRepository: true });
   });
 });

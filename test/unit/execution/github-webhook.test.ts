@@ -82,3 +82,19 @@ describe('handleGitHubDelivery', () => {
     expect(start).not.toHaveBeenCalled();
   });
 });
+
+describe('handleGitHubDelivery and commit statuses', () => {
+  it('tells of the pipelines of the pushed repository that it skipped or could not start, and of no other', async () => {
+    const { deps } = dependencies([record('on-master', 'master'), record('on-main', 'main'), record('needs-variable', 'master', [{ name: 'stage' }])]);
+    const elsewhere = record('elsewhere', 'master');
+    elsewhere.declaration.stages[0]!.actions[0]!.configuration!.FullRepositoryId = 'someone/else';
+    const reportSkipped = jest.fn();
+
+    await handleGitHubDelivery({ ...deps, store: { ...deps.store, listPipelines: async () => [...(await deps.store.listPipelines()), elsewhere] }, reportSkipped }, { id: 'delivery-2', event: 'push', payload: masterPush });
+
+    expect(reportSkipped.mock.calls.map(([skip]) => skip)).toEqual([
+      { repository: 'Codertocat/Hello-World', sha: COMMIT, pipelineName: 'on-main', reason: 'branch master is not main, the branch of source action App', couldNotStart: false },
+      { repository: 'Codertocat/Hello-World', sha: COMMIT, pipelineName: 'needs-variable', reason: expect.stringContaining('could not start'), couldNotStart: true },
+    ]);
+  });
+});

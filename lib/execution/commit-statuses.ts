@@ -1,0 +1,118 @@
+import { DETAIL_TYPES, EVENT_SOURCE, type PipelineEvent, type PipelineEventState } from '../core/events';
+import { webhookCommit } from '../core/github-event';
+import type { CommitState, CommitStatus, CommitStatusReporter } from '../ports/commit-status';
+import type { RuleBus } from '../ports/event-bus';
+import type { ExecutionStore } from '../ports/execution-store';
+
+/**
+ * GitHub commit statuses for the executions webhooks start: pending when one starts, then success,
+ * failure or error when it ends, under the context `sluice/<pipeline>`. A reporting failure is a
+ * warning: it never fails the execution it reports on.
+ */
+
+export interface CommitStatusDependencies {
+  reporter: CommitStatusReporter;
+  store: Pick<ExecutionStore, 'getExecution'>;
+  /** The page of an execution, that a status links to. */
+  executionUrl: (executionId: string) => string;
+  warn: (message: string) => void;
+}
+
+/** A pipeline a delivery did not start, though the delivery's repository is one it builds. */
+export interface SkippedCommit {
+  repository: string;
+  sha: string;
+  pipelineName: string;
+  reason: string;
+  /** It matched, but could not start (a variable without a default, say): an error, not a skip. */
+  couldNotStart: boolean;
+}
+
+export const commitStatusContext = (pipelineName: string) => `sluice/${pipelineName}`;
+
+const EXECUTION_STATES: Partial<Record<PipelineEventState, { state: CommitState; description: string }>> = {
+  STARTED: { state: 'pending', description: 'Running' },
+  SUCCEEDED: { state: 'success', description: 'Succeeded' },
+  FAILED: { state: 'failure', description: 'Failed' },
+  STOPPED: { state: 'error', description: 'Stopped' },
+  SUPERSEDED: { state: 'error', description: 'Superseded by a newer execution' },
+};
+
+/** The pipeline events that change a commit status; end events carry no trigger, so the store is asked for it. */
+export const COMMIT_STATUS_EVENT_PATTERN = {
+  source: [EVENT_SOURCE],
+  'detail-type': [DETAIL_TYPES.pipeline],
+  detail: { state: Object.keys(EXECUTION_STATES) },
+};
+
+export class CommitStatusPublisher {
+  /** The report last queued for each key; each waits for the one before it. */
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: CommitStatusDependencies) {}
+
+  /**
+   * Queues the status an execution's pipeline event means, if a webhook started the execution.
+   * Reports for one execution go out in order, so a slow pending never lands after its success.
+   */
+  executionChanged(event: PipelineEvent): void {
+    if (event['detail-type'] !== DETAIL_TYPES.pipeline) return;
+    const { 'execution-id': executionId, pipeline, state } = event.detail;
+    const mapped = EXECUTION_STATES[state];
+    if (!mapped) return;
+    this.enqueue(executionId, async () => {
+      const execution = await this.deps.store.getExecution(executionId);
+      const commit = execution?.trigger.triggerType === 'WebhookV2' ? webhookCommit(execution.trigger.triggerDetail) : undefined;
+      if (!commit) return undefined;
+      const summary = event.detail['execution-result']?.['external-execution-summary'];
+      return {
+        ...commit,
+        ...mapped,
+        description: summary ? `${mapped.description}: ${summary}` : mapped.description,
+        context: commitStatusContext(pipeline),
+        targetUrl: this.deps.executionUrl(executionId),
+      };
+    });
+  }
+
+  /**
+   * GitHub has no neutral commit state, so a skipped pipeline reports success, saying "Skipped":
+   * a required check on it must not wait forever for an execution that will never come.
+   */
+  skipped(skip: SkippedCommit): void {
+    this.enqueue(`${skip.repository}@${skip.sha}/${skip.pipelineName}`, async () => ({
+      repository: skip.repository,
+      sha: skip.sha,
+      state: skip.couldNotStart ? 'error' : 'success',
+      description: `${skip.couldNotStart ? 'Not started' : 'Skipped'}: ${skip.reason}`,
+      context: commitStatusContext(skip.pipelineName),
+    }));
+  }
+
+  /** Resolves when every queued report has been sent or warned about. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+  }
+
+  private enqueue(key: string, status: () => Promise<CommitStatus | undefined>): void {
+    const send = async () => {
+      const next = await status();
+      if (next) await this.deps.reporter.report(next);
+    };
+    const queued = (this.queues.get(key) ?? Promise.resolve())
+      .then(send)
+      .catch((error: unknown) => this.deps.warn(`could not report a GitHub commit status (${key}): ${(error as Error).message}`))
+      .finally(() => {
+        if (this.queues.get(key) === queued) this.queues.delete(key);
+      });
+    this.queues.set(key, queued);
+  }
+}
+
+/**
+ * Puts the commit status rule on the bus. Its target only queues the report: the bus waits for
+ * its targets, and an execution must not wait for GitHub's answer before its first action.
+ */
+export function registerCommitStatusRule(bus: RuleBus, publisher: CommitStatusPublisher): () => void {
+  return bus.putRule({ name: 'sluice-github-commit-statuses', pattern: COMMIT_STATUS_EVENT_PATTERN, target: async (event) => publisher.executionChanged(event) });
+}

@@ -1,0 +1,113 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import examples from '@octokit/webhooks-examples';
+import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
+import { gitRepository } from '../support/git-repository';
+
+jest.setTimeout(60_000);
+
+const TOKEN = 'ghp_sluice-test-token';
+let dataDir: string;
+let serve: RunningCli;
+let github: FakeGitHub;
+let webhookUrl: string;
+let secret: string;
+let repositoryDir: string;
+let commit: string;
+
+/** GitHub's example push to master, retold as a push of the test repository's commit to `branch`. */
+function pushPayload(branch: string): string {
+  const example = (examples.find((definition) => definition.name === 'push')!.examples as Record<string, unknown>[]).find((payload) => payload.ref === 'refs/heads/master')!;
+  return JSON.stringify({
+    ...example,
+    ref: `refs/heads/${branch}`,
+    after: commit,
+    repository: { ...(example.repository as object), full_name: 'sluice-test/app', clone_url: `file://${repositoryDir}` },
+  });
+}
+
+async function deliver(body: string) {
+  const response = await fetch(webhookUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+    },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  github = await startFakeGitHub(TOKEN);
+  dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-statuses-'));
+  ({ dir: repositoryDir, commit } = gitRepository({ 'app.txt': 'pushed' }));
+  const file = path.join(dataDir, 'checked.json');
+  writeFileSync(file, JSON.stringify({
+    name: 'checked',
+    pipelineType: 'V2',
+    stages: [
+      { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repositoryDir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+      { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
+    ],
+  }));
+  expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+  secret = sluice(['webhook-secret', '--data-dir', dataDir]).stdout.trim();
+  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], { env: { SLUICE_GITHUB_TOKEN: TOKEN, SLUICE_GITHUB_API_URL: github.apiUrl } });
+  webhookUrl = (await serve.waitFor(/GitHub webhook: (http\S+)/))[1]!;
+});
+
+afterAll(async () => {
+  serve.child.kill('SIGINT');
+  await serve.exit;
+  killStartedSluice();
+  await github.close();
+});
+
+describe('GitHub commit statuses under sluice serve', () => {
+  it('does not say that statuses are off when a token is set', () => {
+    expect(serve.output()).not.toContain('GitHub commit statuses: off');
+  });
+
+  it('reports pending, then success, with the token and a link to the execution, for a push that runs', async () => {
+    const delivered = await deliver(pushPayload('main'));
+    expect(delivered.status).toBe(202);
+    const [started] = delivered.body.started as { pipelineExecutionId: string }[];
+
+    const [pending, success] = await github.waitForStatuses(2);
+
+    const executionPage = new URL(`/executions/${started!.pipelineExecutionId}`, webhookUrl).href;
+    expect(pending).toEqual({ repository: 'sluice-test/app', sha: commit, authorization: `Bearer ${TOKEN}`, body: { state: 'pending', context: 'sluice/checked', description: 'Running', target_url: executionPage } });
+    expect(success).toEqual({ repository: 'sluice-test/app', sha: commit, authorization: `Bearer ${TOKEN}`, body: { state: 'success', context: 'sluice/checked', description: 'Succeeded', target_url: executionPage } });
+  });
+
+  it('reports a skipped push as success saying why, so a required check does not hang', async () => {
+    const delivered = await deliver(pushPayload('dev'));
+    expect(delivered.body.started).toEqual([]);
+
+    const [, , skipped] = await github.waitForStatuses(3);
+
+    expect(skipped).toEqual({
+      repository: 'sluice-test/app',
+      sha: commit,
+      authorization: `Bearer ${TOKEN}`,
+      body: { state: 'success', context: 'sluice/checked', description: 'Skipped: branch dev is not main, the branch of source action Checkout' },
+    });
+  });
+});
+
+describe('sluice serve without a GitHub token', () => {
+  it('says at start that it reports no commit statuses', async () => {
+    const quietDir = mkdtempSync(path.join(tmpdir(), 'sluice-statuses-off-'));
+    const off = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', quietDir], { env: { SLUICE_GITHUB_TOKEN: '' } });
+    await off.waitFor(/GitHub webhook:/);
+    expect(off.output()).toContain('GitHub commit statuses: off');
+    off.child.kill('SIGINT');
+    await off.exit;
+  });
+});
