@@ -1,6 +1,5 @@
 import { isAlive, readDataDirOwner } from '../adapters/local/data-dir-lock';
 import { HttpApiClient } from '../api/http-api-client';
-import { openLocalInstallation } from '../compose/local';
 import { PipelineOperations } from '../operations/pipeline-operations';
 import type { SluiceApi } from '../operations/sluice-api';
 
@@ -18,6 +17,7 @@ export async function ownerApi(dataDir: string, command?: 'serve'): Promise<Http
 export async function withSluiceApi<T>(dataDir: string, command: string, use: (api: SluiceApi) => Promise<T>): Promise<T> {
   const owner = await ownerApi(dataDir);
   if (owner) return use(owner);
+  const { openLocalInstallation } = await import('../compose/local');
   const installation = await openLocalInstallation({ dataDir, command });
   try {
     return await use(new PipelineOperations(installation.deps));

@@ -1,5 +1,4 @@
-import { openLocalInstallation, type LocalInstallation } from '../compose/local';
-import { runPipelineLocally } from '../compose/local-runner';
+import type { LocalInstallation } from '../compose/local';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
 import { ExitCode } from './exit-codes';
@@ -66,6 +65,8 @@ export async function runLocal(
       return error instanceof BadInputError || error instanceof NotFoundError ? ExitCode.BadInput : ExitCode.Failed;
     }
   }
+  // The embedded stack loads only here, so a run handed to sluice serve starts at once.
+  const [{ openLocalInstallation }, { runPipelineLocally }] = await Promise.all([import('../compose/local'), import('../compose/local-runner')]);
   let installation: LocalInstallation;
   try {
     installation = await openLocalInstallation({ dataDir: options.dataDir, command: 'run', onLog: progress.onLog, serveApi: true, write: say });

@@ -5,7 +5,7 @@ import type { SluiceApi } from '../operations/sluice-api';
 import { ExitCode } from './exit-codes';
 import type { RunProgress } from './progress';
 
-const POLL_MS = 200;
+const POLL_MS = 100;
 const TAIL_LINES = 25;
 const ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED', 'CANCELED']);
 
