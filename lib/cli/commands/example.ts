@@ -37,7 +37,12 @@ export function registerExample(program: Command, exitWith: ExitWith): void {
       { dataDir: options.dataDir, quiet: options.quiet, var: { RepositoryUrl: repository, SiteBucket: siteBucket } },
       async (installation) => {
         if (!options.serve) return;
-        const site = await serveBucketSite(installation.deps.blobs, siteBucket, port);
+        // The usual port may be taken by another program; any free one serves as well.
+        const site = await serveBucketSite(installation.deps.blobs, siteBucket, port).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EADDRINUSE') throw error;
+          console.log(`Port ${port} is in use; serving the site on a free port instead.`);
+          return serveBucketSite(installation.deps.blobs, siteBucket, 0);
+        });
         console.log(`\nThe deployed site is served at ${site.url} (Ctrl-C to stop)`);
         await untilInterrupted();
         await site.close();
