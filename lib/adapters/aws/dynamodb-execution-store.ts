@@ -4,8 +4,9 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
+  paginateQuery,
+  paginateScan,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { PipelineEvent } from '../../core/events';
@@ -122,21 +123,17 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   /** A scan: used by the local runtime, whose table is small, to find interrupted executions. */
   async listExecutionsInProgress(): Promise<PipelineExecutionRecord[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.explained('dynamodb:Scan', () => this.client.send(
-        new ScanCommand({
+    const items = await this.allItems('dynamodb:Scan', () =>
+      paginateScan(
+        { client: this.client },
+        {
           TableName: this.tableName,
           FilterExpression: 'sk = :sk AND #status IN (:running, :stopping)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':sk': EXECUTION_SK, ':running': 'InProgress', ':stopping': 'Stopping' },
-          ExclusiveStartKey: start,
-        }),
-      ));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+        },
+      ),
+    );
     return items.map((item) => record<PipelineExecutionRecord>(item));
   }
 
@@ -225,50 +222,34 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async listPipelines(): Promise<PipelineVersionRecord[]> {
-    const latest = new Map<string, PipelineVersionRecord>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.explained('dynamodb:Query', () => this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: BY_PIPELINE,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': ALL_PIPELINES },
-          ExclusiveStartKey: start,
-        }),
-      ), { indexName: BY_PIPELINE });
-      for (const item of page.Items ?? []) {
-        const version = record<PipelineVersionRecord>(item);
-        latest.set(version.name, version);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await this.allItems(
+      'dynamodb:Query',
+      () =>
+        paginateQuery(
+          { client: this.client },
+          { TableName: this.tableName, IndexName: BY_PIPELINE, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ALL_PIPELINES } },
+        ),
+      { indexName: BY_PIPELINE },
+    );
+    // Versions come in ascending order, so the last one kept for each name is its latest.
+    const latest = new Map(items.map((item) => record<PipelineVersionRecord>(item)).map((version) => [version.name, version]));
     return [...latest.values()];
   }
 
   async deletePipeline(name: string): Promise<boolean> {
-    let deleted = false;
-    let start: Record<string, unknown> | undefined;
-    // A query page stops at 1 MB read, which a pipeline's versions can exceed.
-    do {
-      const page = await this.explained('dynamodb:Query', () => this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `PIPELINE#${name}` },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: start,
-        }),
-      ));
-      for (const item of page.Items ?? []) {
-        await this.explained('dynamodb:DeleteItem', () =>
-          this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } })),
-        );
-        deleted = true;
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return deleted;
+    // A query page stops at 1 MB read, which a pipeline's versions can exceed: read every page.
+    const keys = await this.allItems('dynamodb:Query', () =>
+      paginateQuery(
+        { client: this.client },
+        { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PIPELINE#${name}` }, ProjectionExpression: 'pk, sk' },
+      ),
+    );
+    for (const key of keys) {
+      await this.explained('dynamodb:DeleteItem', () =>
+        this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } })),
+      );
+    }
+    return keys.length > 0;
   }
 
   recordDelivery(deliveryId: string, ttlEpochSeconds: number): Promise<boolean> {
@@ -284,21 +265,30 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   private async queryParts<T>(executionId: string, prefix: string): Promise<T[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.explained('dynamodb:Query', () => this.client.send(
-        new QueryCommand({
+    const items = await this.allItems('dynamodb:Query', () =>
+      paginateQuery(
+        { client: this.client },
+        {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':prefix': prefix },
-          ExclusiveStartKey: start,
-        }),
-      ));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+        },
+      ),
+    );
     return items.map((item) => record<T>(item));
+  }
+
+  /** Every item of every page, with an AccessDenied on any page explained. */
+  private allItems(
+    action: string,
+    pages: () => AsyncIterable<{ Items?: Record<string, unknown>[] }>,
+    options: { indexName?: string } = {},
+  ): Promise<Record<string, unknown>[]> {
+    return this.explained(action, async () => {
+      const items: Record<string, unknown>[] = [];
+      for await (const page of pages()) items.push(...(page.Items ?? []));
+      return items;
+    }, options);
   }
 
   /** One call to the table (or its index); an AccessDenied comes out naming the IAM action and the table. */
