@@ -3,6 +3,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
+import type { GitHubAccess } from '../ports/github-access';
 
 export interface ActionLogRef {
   executionId: string;
@@ -24,6 +25,8 @@ export interface ExecutionDependencies {
   clock: () => Date;
   newId: () => string;
   pipelineArn: (pipelineName: string) => string;
+  /** GitHub's API and a token for it, where one is configured. */
+  gitHub?: GitHubAccess;
   /** Action log text as it is written, for live display. */
   onLog?: (ref: ActionLogRef, text: string) => void;
 }
