@@ -6,22 +6,39 @@ import { apiGatewayResultFromHttpResponse, httpRequestFromApiGateway } from '../
 import { handleApprovalRequest } from '../../lib/api/approval-routes';
 import type { HttpRequest, HttpResponse } from '../../lib/api/http-types';
 import { handleJsonApiRequest, jsonResponse } from '../../lib/api/json-api';
-import { awsDependencies } from '../../lib/compose/aws';
+import { handleWebhookRequest } from '../../lib/api/webhook-routes';
+import { awsCommitStatuses, awsDependencies, awsStartInBackground, awsWebhookDependencies } from '../../lib/compose/aws';
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
 
 const logger = new Logger();
 
-/** API Gateway authorizes `/api/...` with IAM before this runs; `/approvals/{id}` is public. */
-async function respond(request: HttpRequest): Promise<HttpResponse> {
-  const deps = awsDependencies();
-  if (request.path.startsWith('/api/')) return handleJsonApiRequest(new PipelineOperations(deps), request);
-  return (await handleApprovalRequest(deps, request)) ?? jsonResponse(404, { error: 'Sluice.NotFound', message: `Nothing at ${request.path}.` });
+/** The statuses of the pipelines a delivery skipped go out before the answer: Lambda freezes the container after it. */
+async function respondToWebhook(request: HttpRequest): Promise<HttpResponse | undefined> {
+  const statuses = awsCommitStatuses((message) => logger.warn(message));
+  try {
+    return await handleWebhookRequest(awsWebhookDependencies((skip) => statuses.skipped(skip)), request);
+  } finally {
+    await statuses.settled();
+  }
 }
 
-/** The HTTP API: Sluice's API and the approval pages. */
+/**
+ * API Gateway authorizes `/api/...` with IAM before this runs; `/approvals/{id}` is public, and
+ * `/webhooks/github` is too, authenticated by the delivery's signature.
+ */
+async function respond(request: HttpRequest): Promise<HttpResponse | undefined> {
+  const deps = awsDependencies();
+  if (request.path.startsWith('/api/')) return handleJsonApiRequest(new PipelineOperations(deps, awsStartInBackground()), request);
+  if (request.path.startsWith('/webhooks/')) return respondToWebhook(request);
+  return handleApprovalRequest(deps, request);
+}
+
+/** The HTTP API: Sluice's API, the approval pages and GitHub's webhook. */
 export const handler = middy(async (event: APIGatewayProxyEventV2, context: Context) => {
   try {
-    return apiGatewayResultFromHttpResponse(await respond(httpRequestFromApiGateway(event)));
+    const request = httpRequestFromApiGateway(event);
+    const response = (await respond(request)) ?? jsonResponse(404, { error: 'Sluice.NotFound', message: `Nothing at ${request.path}.` });
+    return apiGatewayResultFromHttpResponse(response);
   } catch (error) {
     logger.error('Request failed', { error: error as Error, path: event.rawPath });
     return apiGatewayResultFromHttpResponse(

@@ -1,8 +1,10 @@
+import type { SourceRevision } from '../core/compile';
 import type { ActionDeclaration } from '../core/declaration';
 import type { ProviderSpec } from '../core/providers';
 import type { ArtifactLocation } from '../core/task-payloads';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
+import type { GitHubAccess } from '../ports/github-access';
 
 /** What an action gets to do its work. */
 export interface ActionContext {
@@ -20,8 +22,15 @@ export interface ActionContext {
   workspace: string;
   log(text: string): void;
   signal: AbortSignal;
-  /** The commit a source action builds when the execution pins it (a webhook's), not its branch's head. */
+  /**
+   * The revision a source action reads when the execution pins it, not the latest: the commit a
+   * webhook delivered, or the S3 object version that a change event reported.
+   */
   sourceRevision?: string;
+  /** What `sourceRevision` is, as CodePipeline's SourceRevisionType says. */
+  sourceRevisionType?: SourceRevision['revisionType'];
+  /** GitHub's API and a token for it, where one is configured. */
+  gitHub?: GitHubAccess;
 }
 
 export interface ActionOutcome {

@@ -30,17 +30,22 @@ export const s3Source: ActionProvider = {
     const source = { bucketName: configuration.S3Bucket!, objectKey: configuration.S3ObjectKey! };
     const sourceUrl = `s3://${source.bucketName}/${source.objectKey}`;
     const artifactName = context.action.outputArtifacts![0]!.name;
+    // A key pin (an unversioned bucket's change) names the configured key, which is read as it is now.
+    const pinnedVersion = context.sourceRevisionType === 'S3_OBJECT_VERSION_ID' ? context.sourceRevision : undefined;
     const copy = await context.artifacts
-      .copyObjectAsArtifact(source, { bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName })
+      .copyObjectAsArtifact(source, { bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName }, { versionId: pinnedVersion })
       .catch((error: unknown) => {
         if (!(error instanceof BlobNotFoundError)) throw error;
+        if (pinnedVersion) {
+          throw new NotFoundError(`Version ${pinnedVersion} of ${sourceUrl}, which the execution pins, does not exist; it may have been deleted. Start the pipeline again to read the latest version.`, { cause: error });
+        }
         throw new NotFoundError(
           `The source object ${sourceUrl} of action ${context.action.name} does not exist. Upload the source as a zip to that key, or correct S3Bucket and S3ObjectKey.`,
           { cause: error },
         );
       });
     const { eTag, versionId } = copy.copied;
-    context.log(`Copied ${sourceUrl}${versionId ? ` (version ${versionId})` : ''} to ${artifactName}\n`);
+    context.log(`Copied ${sourceUrl}${versionId ? ` (version ${versionId}${pinnedVersion ? ', the version the execution pins' : ''})` : ''} to ${artifactName}\n`);
     return {
       outputArtifacts: [copy.location],
       outputVariables: {

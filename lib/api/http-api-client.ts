@@ -2,7 +2,7 @@ import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
-import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, SluiceApi } from '../operations/sluice-api';
+import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, PipelineDescription, SluiceApi } from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 
 export const API_TOKEN_HEADER = 'x-sluice-token';
@@ -22,7 +22,7 @@ export class HttpApiClient implements SluiceApi {
     return this.call('PUT', `/api/pipelines/${encodeURIComponent(pipeline.name)}`, { pipeline });
   }
 
-  getPipeline(name: string, version?: number): Promise<PipelineVersionRecord> {
+  getPipeline(name: string, version?: number): Promise<PipelineDescription> {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}${version ? `?version=${version}` : ''}`);
   }
 

@@ -10,6 +10,8 @@ export const WEBHOOK_MAX_BODY_BYTES = 25 * 1024 * 1024;
 export interface WebhookRouteDependencies extends GitHubWebhookDependencies {
   /** Read for each delivery, so that a rotated secret applies at once. */
   webhookSecret(): Promise<string>;
+  /** The command that prints the secret, for the answer to a wrong signature; `sluice webhook-secret` unless given. */
+  secretCommand?: string;
 }
 
 const GITHUB_PATH = '/webhooks/github';
@@ -36,7 +38,7 @@ export async function handleWebhookRequest(deps: WebhookRouteDependencies, reque
     return json(413, { error: 'Sluice.BadInput', message: 'The body is larger than 25 MB, the most GitHub sends.' });
   }
   if (!(await signedByGitHub(deps, request))) {
-    return json(401, { error: 'Sluice.Unauthorized', message: 'X-Hub-Signature-256 is missing or does not match the body; sluice webhook-secret prints the secret to give GitHub.' });
+    return json(401, { error: 'Sluice.Unauthorized', message: `X-Hub-Signature-256 is missing or does not match the body; ${deps.secretCommand ?? 'sluice webhook-secret'} prints the secret to give GitHub.` });
   }
   let payload: unknown;
   try {

@@ -4,7 +4,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore, S3Location, StoredObject } from '../ports/blob-store';
+import type { BlobStore, GetOptions, S3Location, StoredObject } from '../ports/blob-store';
 import { extractZip, zipDirectory, type ZipDirectoryOptions } from './zip';
 
 /** Where a new artifact goes: `<pipelineName>/<artifactName>/<id>.zip` in `bucketName`. */
@@ -51,10 +51,10 @@ export class ArtifactStore {
   /**
    * Streams the object at `source`, a zip, to a new artifact at `<pipelineName>/<artifactName>/<id>.zip`,
    * as the S3 source action does. Returns where it went, and the ETag and version of what was copied.
-   * Rejects with a `BlobNotFoundError` when there is no object at `source`.
+   * Rejects with a `BlobNotFoundError` when there is no object at `source`, or not the version asked for.
    */
-  async copyObjectAsArtifact(source: S3Location, target: ArtifactTarget): Promise<{ location: S3Location; copied: StoredObject }> {
-    const object = await this.blobs.get(source);
+  async copyObjectAsArtifact(source: S3Location, target: ArtifactTarget, options: GetOptions = {}): Promise<{ location: S3Location; copied: StoredObject }> {
+    const object = await this.blobs.get(source, options);
     const location = this.newLocation(target);
     try {
       await this.blobs.put(location, object.body, { contentType: 'application/zip', contentLength: object.contentLength });

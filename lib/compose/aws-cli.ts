@@ -1,6 +1,8 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { describeStack, type DeployedStack } from '../adapters/aws/cloudformation-stack';
 import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
 import type { FunctionArns } from '../core/compile';
-import { BadInputError } from '../core/errors';
+import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import { AwsPipelineOperations } from '../operations/aws-pipeline-operations';
 import type { StoppableSluiceApi } from '../operations/sluice-api';
 import { createAwsClients, createAwsDependencies, type AwsClients, type AwsResources } from './aws';
@@ -13,12 +15,13 @@ export interface AwsCliSettings extends AwsResources {
 }
 
 type FlatSettings = Omit<AwsCliSettings, 'functions' | 'roleName'> & FunctionArns;
+type SettingKey = keyof FlatSettings;
 
 /**
  * Each setting with the output of the `sluice-<stage>` stack that holds it (serverless.yml's
  * `resources.Outputs`), and the environment variable the CLI reads it from.
  */
-export const AWS_CLI_SETTINGS: Record<keyof FlatSettings, { output: string; variable: string }> = {
+export const AWS_CLI_SETTINGS: Record<SettingKey, { output: string; variable: string }> = {
   tableName: { output: 'ExecutionTableName', variable: 'SLUICE_TABLE_NAME' },
   artifactBucket: { output: 'ArtifactBucketName', variable: 'SLUICE_ARTIFACT_BUCKET' },
   eventBusName: { output: 'EventBusName', variable: 'SLUICE_EVENT_BUS_NAME' },
@@ -39,22 +42,31 @@ export interface AwsTarget {
   region?: string;
 }
 
+/** The stack that serverless.yml deploys for a stage (`<service>-<stage>`). */
+export const stackName = (stage: string) => `sluice-${stage}`;
+
+const SETTINGS = Object.entries(AWS_CLI_SETTINGS) as [SettingKey, { output: string; variable: string }][];
+
 /**
- * The settings from the environment. Reading them from the stack's outputs needs
- * @aws-sdk/client-cloudformation, which is not a dependency yet; until it is, the error names the
- * outputs to copy into the variables.
+ * The deployed stack's settings. Each comes from its environment variable where that is set, which
+ * overrides the stack; the others from the outputs of the stack `sluice-<stage>`, which is read
+ * only when some variable is unset.
  */
-export function awsCliSettings(target: AwsTarget, environment: NodeJS.ProcessEnv = process.env): AwsCliSettings {
-  const entries = Object.entries(AWS_CLI_SETTINGS) as [keyof FlatSettings, { output: string; variable: string }][];
-  const missing = entries.filter(([, { variable }]) => !environment[variable]);
-  if (missing.length > 0) {
-    const lines = missing.map(([, { output, variable }]) => `  ${variable}: the output ${output}`).join('\n');
-    throw new BadInputError(
-      `--target aws needs these environment variables, from the outputs of the stack sluice-${target.stage}:\n${lines}\n` +
-        `aws cloudformation describe-stacks --stack-name sluice-${target.stage} --query 'Stacks[0].Outputs' lists them.`,
-    );
+export async function awsCliSettings(target: AwsTarget, cloudFormation: CloudFormationClient, environment: NodeJS.ProcessEnv = process.env): Promise<AwsCliSettings> {
+  const values = new Map<SettingKey, string>();
+  for (const [key, { variable }] of SETTINGS) if (environment[variable]) values.set(key, environment[variable]);
+  if (values.size < SETTINGS.length) {
+    const { name, region, status, outputs } = await deployedStack(target, cloudFormation);
+    for (const [key, { output }] of SETTINGS) if (!values.has(key) && outputs[output]) values.set(key, outputs[output]);
+    const missing = SETTINGS.filter(([key]) => !values.has(key));
+    if (missing.length > 0) {
+      throw new BadInputError(
+        `The stack ${name} in ${region} (${status}) has no output ${missing.map(([, { output }]) => output).join(', ')}: an older Sluice deployed it. ` +
+          `Redeploy it with npx osls deploy --stage ${target.stage} --region ${region}, or set ${missing.map(([, { variable }]) => variable).join(', ')}.`,
+      );
+    }
   }
-  const value = (key: keyof FlatSettings) => environment[AWS_CLI_SETTINGS[key].variable]!;
+  const value = (key: SettingKey) => values.get(key)!;
   return {
     tableName: value('tableName'),
     artifactBucket: value('artifactBucket'),
@@ -68,11 +80,30 @@ export function awsCliSettings(target: AwsTarget, environment: NodeJS.ProcessEnv
   };
 }
 
+/** The stack of the target's stage, in the client's region; a stack that is not there says how to deploy it. */
+async function deployedStack(target: AwsTarget, cloudFormation: CloudFormationClient) {
+  const name = stackName(target.stage);
+  const region = await cloudFormation.config.region().catch(() => undefined);
+  if (!region) throw new BadInputError(`--target aws needs the region of the stack ${name}: give --region, or set AWS_REGION.`);
+  let stack: DeployedStack | undefined;
+  try {
+    stack = await describeStack(cloudFormation, name);
+  } catch (error) {
+    // AccessDenied comes explained; anything else (no credentials, no network) is said with the stack it was for.
+    if (error instanceof SluiceError) throw error;
+    throw new SluiceError('Sluice.StackUnreadable', `Could not read the outputs of the stack ${name} in ${region}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!stack) {
+    throw new NotFoundError(`There is no stack ${name} in ${region}. Deploy Sluice with npx osls deploy --stage ${target.stage} --region ${region}, or give the region it is in with --region.`);
+  }
+  return { name, region, ...stack };
+}
+
 /**
  * The API on a deployed stack, through the given clients. State machines get the logging and
  * tracing that serverless.yml gives the shipped ones.
  */
-export function awsCliOperations(target: AwsTarget, settings: AwsCliSettings, clients: Omit<AwsClients, 'dynamodb'>): AwsPipelineOperations {
+export function awsCliOperations(target: AwsTarget, settings: AwsCliSettings, clients: Omit<AwsClients, 'dynamodb' | 'secretsManager'>): AwsPipelineOperations {
   const engine = new StepFunctionsEngine(clients.sfn, {
     roleArn: settings.stateMachineRoleArn,
     namePrefix: `sluice-${target.stage}-`,
@@ -84,11 +115,12 @@ export function awsCliOperations(target: AwsTarget, settings: AwsCliSettings, cl
 
 /** Gives a command the API of the stack on AWS, and closes its clients after. */
 export async function withAwsApi<T>(target: AwsTarget, use: (api: StoppableSluiceApi) => Promise<T>): Promise<T> {
-  const settings = awsCliSettings(target);
+  const cloudFormation = new CloudFormationClient({ region: target.region });
   const clients = createAwsClients(target.region);
   try {
-    return await use(awsCliOperations(target, settings, clients));
+    return await use(awsCliOperations(target, await awsCliSettings(target, cloudFormation), clients));
   } finally {
+    cloudFormation.destroy();
     for (const client of Object.values(clients)) client.destroy();
   }
 }

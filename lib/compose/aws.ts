@@ -3,6 +3,7 @@ import os from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,11 +16,19 @@ import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
+import { SecretsManagerSecret } from '../adapters/aws/secrets-manager-secret';
 import { SnsApprovalNotifier } from '../adapters/aws/sns-approval-notifier';
+import { executionConsoleUrl, pipelineExecutionArn, pipelineStateMachineArn, StepFunctionsEngine, type StepFunctionsEngineOptions } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
+import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
+import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
 import type { ApprovalDependencies } from '../execution/approvals';
+import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
+import { startOnEngine } from '../operations/aws-pipeline-operations';
+import type { StartInBackground } from '../operations/pipeline-operations';
+import type { GitHubAccess } from '../ports/github-access';
 
 /** What serverless.yml tells every function, and the variable each value comes in. */
 export const ENVIRONMENT_VARIABLES = {
@@ -32,7 +41,23 @@ export const ENVIRONMENT_VARIABLES = {
   publicUrl: 'PUBLIC_URL',
   /** `arn:<partition>:codepipeline:<region>:<account>:`, which a pipeline's name completes. */
   pipelineArnPrefix: 'PIPELINE_ARN_PREFIX',
+  /** The secret with the GitHub token that commit statuses and GitHub sources use. */
+  gitHubTokenSecretArn: 'GITHUB_TOKEN_SECRET_ARN',
+  /** `https://api.github.com`, or GitHub Enterprise's `https://<host>/api/v3`. */
+  gitHubApiUrl: 'GITHUB_API_URL',
 } as const;
+
+/**
+ * What serverless.yml tells only the functions that start executions on Step Functions or link to
+ * them: the state machines' role (whose ARN gives their account) and name prefix.
+ */
+export const ENGINE_VARIABLES = {
+  roleArn: 'STATE_MACHINE_ROLE_ARN',
+  namePrefix: 'STATE_MACHINE_NAME_PREFIX',
+} as const;
+
+/** Set on the http function only: the secret GitHub signs webhook deliveries with. */
+export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
 
 /** Set per function: its own role, which AccessDenied messages name. */
 const ROLE_NAME_VARIABLE = 'EXECUTION_ROLE_NAME';
@@ -66,6 +91,7 @@ export interface AwsClients {
   eventBridge: EventBridgeClient;
   sfn: SFNClient;
   sns: SNSClient;
+  secretsManager: SecretsManagerClient;
 }
 
 /** The SDK clients of one region; credentials and endpoints come from the SDK's usual chain. */
@@ -78,6 +104,7 @@ export function createAwsClients(region: string | undefined): AwsClients {
     eventBridge: new EventBridgeClient({ region }),
     sfn: new SFNClient({ region }),
     sns: new SNSClient({ region }),
+    secretsManager: new SecretsManagerClient({ region }),
   };
 }
 
@@ -85,15 +112,23 @@ export function createAwsClients(region: string | undefined): AwsClients {
 let environment: AwsEnvironment | undefined;
 let clients: AwsClients | undefined;
 let dependencies: ApprovalDependencies | undefined;
+let engine: StepFunctionsEngine | undefined;
+let gitHub: GitHubAccess | undefined;
+let webhookSecret: SecretsManagerSecret | undefined;
 
 const awsEnvironment = (): AwsEnvironment => (environment ??= readEnvironment());
 const awsClients = (): AwsClients => (clients ??= createAwsClients(awsEnvironment().region));
+/** The function's own role, for AccessDenied messages. */
+const functionRole = (): AccessDeniedOptions => (awsEnvironment().roleName ? { roleName: awsEnvironment().roleName } : {});
 
 /** The stack's resources that the execution dependencies use, and the role they run as. */
-export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region'>;
+export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region' | 'gitHubTokenSecretArn' | 'gitHubApiUrl'>;
 
-/** The execution dependencies on the stack's resources, through the given clients. */
-export function createAwsDependencies(env: AwsResources, sdk: Omit<AwsClients, 'dynamodb'>): ApprovalDependencies {
+/**
+ * The execution dependencies on the stack's resources, through the given clients. `gitHub` is for
+ * the functions; the CLI has no use for it.
+ */
+export function createAwsDependencies(env: AwsResources, sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>, gitHub?: GitHubAccess): ApprovalDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
   const notifier = new SnsApprovalNotifier(sdk.sns, env.approvalTopicArn, access);
@@ -113,12 +148,66 @@ export function createAwsDependencies(env: AwsResources, sdk: Omit<AwsClients, '
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `${env.pipelineArnPrefix}${name}`,
+    ...(gitHub ? { gitHub } : {}),
   };
 }
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
 export function awsDependencies(): ApprovalDependencies {
-  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients()));
+  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), awsGitHub()));
+}
+
+/** GitHub's API with the token from the stack's secret; while that holds its placeholder, token() says how to set one. */
+function awsGitHub(): GitHubAccess {
+  if (!gitHub) {
+    const token = new SecretsManagerSecret(awsClients().secretsManager, awsEnvironment().gitHubTokenSecretArn, { holds: 'GitHub token', ...functionRole() });
+    gitHub = { apiUrl: awsEnvironment().gitHubApiUrl, token: () => token.required() };
+  }
+  return gitHub;
+}
+
+function engineOptions(): StepFunctionsEngineOptions {
+  return { roleArn: requiredVariable(ENGINE_VARIABLES.roleArn), namePrefix: requiredVariable(ENGINE_VARIABLES.namePrefix), ...functionRole() };
+}
+
+/** Starts executions on the published versions of the stack's state machines. */
+export function awsStartInBackground(): StartInBackground {
+  engine ??= new StepFunctionsEngine(awsClients().sfn, engineOptions());
+  return startOnEngine(awsDependencies(), engine);
+}
+
+/**
+ * Commit statuses reported to GitHub with the stack's token. A missing token, like any reporting
+ * failure, is one warning for each status, and never fails anything.
+ */
+export function awsCommitStatuses(warn: (message: string) => void): CommitStatusPublisher {
+  const { store } = awsDependencies();
+  const options = engineOptions();
+  const region = awsEnvironment().region;
+  return new CommitStatusPublisher({
+    reporter: new GitHubCommitStatusReporter(awsGitHub()),
+    store,
+    executionUrl: (executionId, pipelineName) => executionConsoleUrl(pipelineExecutionArn(pipelineStateMachineArn(options, region, pipelineName), executionId)),
+    warn,
+  });
+}
+
+/**
+ * `POST /webhooks/github` on AWS: the secret from Secrets Manager, executions started on Step
+ * Functions, and each skipped pipeline told to `reportSkipped`.
+ */
+export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => void): WebhookRouteDependencies {
+  const secret = (webhookSecret ??= new SecretsManagerSecret(awsClients().secretsManager, requiredVariable(WEBHOOK_SECRET_VARIABLE), { holds: 'webhook secret', ...functionRole() }));
+  const deps = awsDependencies();
+  return {
+    store: deps.store,
+    start: awsStartInBackground(),
+    clock: deps.clock,
+    webhookSecret: () => secret.required(),
+    // Anyone may call the route: the answer names the stack's output, not the secret's ARN.
+    secretCommand: "aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>",
+    reportSkipped,
+  };
 }
 
 /**

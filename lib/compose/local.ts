@@ -15,7 +15,8 @@ import { startLocalHttpServer, type LocalHttpServer } from '../adapters/local/lo
 import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
 import { webhookSecret } from '../adapters/local/webhook-secret-file';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
-import { GitHubCommitStatusReporter, type GitHubCommitStatusOptions } from '../adapters/github/github-commit-status';
+import { GITHUB_API_URL } from '../adapters/github/github-api';
+import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { PipelineOperations, type StartInBackground } from '../operations/pipeline-operations';
 import { runPipelineLocally, type LocalRunOptions } from './local-runner';
@@ -23,9 +24,11 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
 import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
+import type { GitHubAccess } from '../ports/github-access';
 import { endExecution } from '../execution/end-execution';
 import { DEFAULT_DATA_DIR } from './data-dir';
 import { localClients } from './local-clients';
+import { startPipelinesOnNewObjects } from './local-source-changes';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 
 const TABLE_NAME = 'sluice';
@@ -57,10 +60,14 @@ export interface OpenOptions {
   write?: (line: string) => void;
 }
 
-/** GitHub's API for commit statuses, from SLUICE_GITHUB_TOKEN and SLUICE_GITHUB_API_URL; none without a token. */
-export function gitHubSettingsFromEnvironment(env: NodeJS.ProcessEnv): GitHubCommitStatusOptions | undefined {
-  if (!env.SLUICE_GITHUB_TOKEN) return undefined;
-  return { token: env.SLUICE_GITHUB_TOKEN, ...(env.SLUICE_GITHUB_API_URL ? { apiUrl: env.SLUICE_GITHUB_API_URL } : {}) };
+/**
+ * GitHub's API, for commit statuses and CodeStarSourceConnection sources, from SLUICE_GITHUB_TOKEN
+ * and SLUICE_GITHUB_API_URL; none without a token.
+ */
+export function gitHubSettingsFromEnvironment(env: NodeJS.ProcessEnv): GitHubAccess | undefined {
+  const token = env.SLUICE_GITHUB_TOKEN;
+  if (!token) return undefined;
+  return { apiUrl: env.SLUICE_GITHUB_API_URL || GITHUB_API_URL, token: async () => token };
 }
 
 /** What a local run needs: the execution steps' dependencies, approvals, and the engine's task tokens. */
@@ -101,15 +108,18 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
+    gitHub: gitHubSettingsFromEnvironment(process.env),
     onLog: options.onLog,
   };
   let server: LocalHttpServer | undefined;
   let commitStatuses: CommitStatusPublisher | undefined;
+  let stopObjectEvents: (() => void) | undefined;
   const background = new Set<Promise<unknown>>();
   const stopBackground = new AbortController();
   // Every background execution listens to it; fifty at once, from webhooks, are no leak.
   setMaxListeners(Infinity, stopBackground.signal);
   const close = async () => {
+    stopObjectEvents?.();
     stopBackground.abort();
     deps.callbacks.abandonAll('the process running the execution is closing');
     await Promise.allSettled([...background]);
@@ -151,10 +161,9 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
               reject(error);
             });
           }));
-      const gitHub = gitHubSettingsFromEnvironment(process.env);
-      if (startInBackground && gitHub) {
+      if (startInBackground && deps.gitHub) {
         commitStatuses = new CommitStatusPublisher({
-          reporter: new GitHubCommitStatusReporter(gitHub),
+          reporter: new GitHubCommitStatusReporter(deps.gitHub),
           store,
           executionUrl: (executionId) => new URL(`executions/${executionId}`, url ?? 'http://127.0.0.1/').href,
           warn: (message) => write(`warning: ${message}`),
@@ -171,6 +180,17 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         webhookSecret: () => webhookSecret(dataDir),
         reportSkipped: (skip: SkippedCommit) => commitStatuses?.skipped(skip),
       };
+      // Like GitHub's webhook, a new object in the embedded S3 starts executions, so only here.
+      if (startInBackground) {
+        stopObjectEvents = startPipelinesOnNewObjects(stack, { store, start: startInBackground, clock: deps.clock }, {
+          artifactBucket: ARTIFACT_BUCKET,
+          track: (work) => {
+            background.add(work);
+            void work.finally(() => background.delete(work));
+          },
+          write,
+        });
+      }
       server = await startLocalHttpServer({ api: new PipelineOperations(deps, startInBackground), token, approvals: deps, webhooks, port: options.port });
       url = server.url;
       await lock.advertise({ url, token });

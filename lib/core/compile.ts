@@ -47,7 +47,8 @@ export const FUNCTION_PLACEHOLDERS: FunctionArns = {
 /** One pinned source, in the shape of StartPipelineExecution's `sourceRevisions`. */
 export interface SourceRevision {
   actionName: string;
-  revisionType: 'COMMIT_ID';
+  /** CodePipeline's SourceRevisionType: a commit, or an S3 object's version, or its key where the bucket keeps no versions. */
+  revisionType: 'COMMIT_ID' | 'S3_OBJECT_VERSION_ID' | 'S3_OBJECT_KEY';
   revisionValue: string;
 }
 

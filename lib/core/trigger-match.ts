@@ -150,7 +150,8 @@ function defaultBranchMismatch(action: ActionDeclaration, event: GitEvent): stri
   return event.branch === branch ? undefined : `branch ${event.branch} is not ${branch}, the branch of source action ${action.name}`;
 }
 
-const sourceActions = (pipeline: PipelineDeclaration) =>
+/** The pipeline's source actions, in declaration order. */
+export const sourceActions = (pipeline: PipelineDeclaration) =>
   pipeline.stages.flatMap((stage) => stage.actions).filter((action) => action.actionTypeId.category === 'Source');
 
 function triggerMismatch(pipeline: PipelineDeclaration, trigger: TriggerDeclaration, event: GitEvent): string | undefined {

@@ -130,6 +130,7 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
   const provider = providerFor(deps, payload.action);
   const resolved = resolveAction(payload.action, variableValues(payload));
   const record = await startAction(deps, payload, resolved);
+  const pinned = payload.pipeline.sourceRevisions?.find((revision) => revision.actionName === payload.action.name);
   return withActionWorkspace(deps, payload, async (workspace, log) => {
     try {
       const outcome = await provider.run!({
@@ -144,7 +145,9 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         workspace,
         log: log.write,
         signal,
-        sourceRevision: payload.pipeline.sourceRevisions?.find((revision) => revision.actionName === payload.action.name)?.revisionValue,
+        sourceRevision: pinned?.revisionValue,
+        sourceRevisionType: pinned?.revisionType,
+        gitHub: deps.gitHub,
       });
       await finishAction(deps, payload, record, { status: 'Succeeded', ...outcome }, await log.store());
       return { artifacts: outcome.outputArtifacts, variables: outcome.outputVariables };

@@ -14,7 +14,7 @@ export interface CommitStatusDependencies {
   reporter: CommitStatusReporter;
   store: Pick<ExecutionStore, 'getExecution'>;
   /** The page of an execution, that a status links to. */
-  executionUrl: (executionId: string) => string;
+  executionUrl: (executionId: string, pipelineName: string) => string;
   warn: (message: string) => void;
 }
 
@@ -70,7 +70,7 @@ export class CommitStatusPublisher {
         ...mapped,
         description: summary ? `${mapped.description}: ${summary}` : mapped.description,
         context: commitStatusContext(pipeline),
-        targetUrl: this.deps.executionUrl(executionId),
+        targetUrl: this.deps.executionUrl(executionId, pipeline),
       };
     });
   }

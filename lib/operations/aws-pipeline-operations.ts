@@ -13,9 +13,10 @@ const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
 
 /**
  * Records an execution and starts it on the version of the state machine that its pipeline
- * version published, then answers at once while the engine runs it.
+ * version published, then answers at once while the engine runs it. The API and webhooks on AWS
+ * start executions this way.
  */
-function startOnEngine(deps: ApprovalDependencies, engine: PipelineEngine): StartInBackground {
+export function startOnEngine(deps: ApprovalDependencies, engine: PipelineEngine): StartInBackground {
   return async (pipeline, variables, trigger, sourceRevisions) => {
     if (!pipeline.versionArn) {
       throw new ConflictError(`Version ${pipeline.version} of pipeline ${pipeline.name} has no state machine on AWS. update-pipeline --target aws deploys it.`);

@@ -13,7 +13,7 @@ import { decisionMessage } from '../api/approval-page';
 import { BlobNotFoundError } from '../ports/blob-store';
 import type { DeployedPipeline } from '../ports/engine';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
-import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, SluiceApi } from './sluice-api';
+import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, PipelineDescription, SluiceApi } from './sluice-api';
 
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
@@ -78,10 +78,10 @@ export class PipelineOperations implements SluiceApi {
     return this.putVersion(pipeline, current.version + 1);
   }
 
-  async getPipeline(name: string, version?: number): Promise<PipelineVersionRecord> {
+  async getPipeline(name: string, version?: number): Promise<PipelineDescription> {
     const found = await this.deps.store.getPipeline(name, version);
     if (!found) throw new NotFoundError(`There is no pipeline ${name}${version ? ` version ${version}` : ''}. list-pipelines shows the pipelines there are.`);
-    return found;
+    return { ...found, pipelineArn: this.deps.pipelineArn(found.name) };
   }
 
   listPipelines(): Promise<PipelineVersionRecord[]> {

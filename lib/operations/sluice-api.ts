@@ -14,6 +14,9 @@ export interface ExecutionDetail {
   actions: ActionExecutionRecord[];
 }
 
+/** A pipeline version as GetPipeline answers: with the pipeline's ARN, which its metadata shows. */
+export type PipelineDescription = PipelineVersionRecord & { pipelineArn: string };
+
 export interface ActionLogText {
   stageName: string;
   actionName: string;
@@ -27,7 +30,7 @@ export interface ActionLogText {
 export interface SluiceApi {
   createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord>;
   updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord>;
-  getPipeline(name: string, version?: number): Promise<PipelineVersionRecord>;
+  getPipeline(name: string, version?: number): Promise<PipelineDescription>;
   listPipelines(): Promise<PipelineVersionRecord[]>;
   deletePipeline(name: string): Promise<void>;
   getPipelineState(name: string): Promise<PipelineState>;

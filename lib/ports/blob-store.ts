@@ -14,6 +14,11 @@ export interface PutOptions {
   contentLength?: number;
 }
 
+export interface GetOptions {
+  /** A version of the object other than its latest, in a versioned bucket. */
+  versionId?: string;
+}
+
 export interface StoredObject {
   eTag?: string;
   versionId?: string;
@@ -22,8 +27,8 @@ export interface StoredObject {
 /** Objects in buckets: S3 on AWS, the embedded S3 locally. Bodies are streamed, never held whole. */
 export interface BlobStore {
   put(location: S3Location, body: Readable | Buffer | string, options?: PutOptions): Promise<StoredObject>;
-  /** Rejects with a `BlobNotFoundError` when there is no such object. */
-  get(location: S3Location): Promise<StoredObject & { body: Readable; contentLength?: number }>;
+  /** Rejects with a `BlobNotFoundError` when there is no such object, or no such version of it. */
+  get(location: S3Location, options?: GetOptions): Promise<StoredObject & { body: Readable; contentLength?: number }>;
   /** Rejects with a `BlobNotFoundError` when there is no such object. */
   head(location: S3Location): Promise<StoredObject & { contentLength?: number }>;
   /** Creates the bucket if it does not exist. */

@@ -4,11 +4,25 @@
  */
 const { jest: main } = require('../../package.json');
 
+/**
+ * The Lambda handlers (middy) and the webhook route (@octokit/webhooks-methods) load ESM-only
+ * packages, which swc turns into CommonJS here, so that a test can call a handler as Lambda does.
+ */
+const ESM_ONLY = '@middy|@octokit/webhooks-methods';
+/** The TypeScript transform, whose parser reads plain JavaScript too. */
+const [swc] = Object.values(main.transform);
+
 module.exports = {
   ...main,
   rootDir: '../..',
   roots: ['<rootDir>/test/aws'],
   testPathIgnorePatterns: ['/node_modules/'],
+  transform: { ...main.transform, [`/node_modules/(${ESM_ONLY})/.+\\.js$`]: swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY})/)`],
+  moduleNameMapper: {
+    '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
+    '^@octokit/webhooks-methods$': '<rootDir>/node_modules/@octokit/webhooks-methods/dist-node/index.js',
+  },
   globalSetup: '<rootDir>/test/aws/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/aws/support/global-teardown.ts',
 };

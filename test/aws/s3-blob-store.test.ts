@@ -53,4 +53,15 @@ describe('S3BlobStore on moto', () => {
     expect((await buffer(latest.body)).toString()).toBe('two');
     expect((await blobs.head(location)).versionId).toBe(second.versionId);
   });
+
+  it('reads an older version when asked, and reports a version that does not exist as BlobNotFoundError', async () => {
+    const location = { bucketName: versioned, objectKey: 'releases/app.zip' };
+    const first = await blobs.put(location, 'one');
+    await blobs.put(location, 'two');
+
+    const older = await blobs.get(location, { versionId: first.versionId });
+    expect(older.versionId).toBe(first.versionId);
+    expect((await buffer(older.body)).toString()).toBe('one');
+    await expect(blobs.get(location, { versionId: 'no-such-version' })).rejects.toThrow(BlobNotFoundError);
+  });
 });

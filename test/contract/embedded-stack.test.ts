@@ -1,5 +1,8 @@
 import http from 'node:http';
+import { Readable } from 'node:stream';
+import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import type { S3ObjectCreatedEvent } from '../../lib/core/source-change';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 
 /** A PUT with hand-made headers and body, as no SDK would send it. */
@@ -60,5 +63,39 @@ describe('the embedded stack', () => {
     expect(answer.status).toBe(200);
     const object = await new S3BlobStore(test.clients.s3).get({ bucketName: 'framing', objectKey: 'signed.txt' });
     expect((await object.body.toArray()).join('')).toBe('hello world');
+  });
+
+  it("tells listeners of each object put, copied or uploaded in parts, as S3's Object Created event, and of nothing else", async () => {
+    const blobs = new S3BlobStore(test.clients.s3);
+    await blobs.ensureBucket('sources');
+    const events: S3ObjectCreatedEvent[] = [];
+    const stop = test.stack.onObjectCreated((event) => events.push(event));
+
+    await blobs.put({ bucketName: 'sources', objectKey: 'a dir/app+1.zip' }, 'zip');
+    // A stream of unknown length goes up as a multipart upload, in 5 MB parts.
+    await blobs.put({ bucketName: 'sources', objectKey: 'big.zip' }, Readable.from([Buffer.alloc(3 * 1024 * 1024), Buffer.alloc(3 * 1024 * 1024)]));
+    await test.clients.s3.send(new CopyObjectCommand({ Bucket: 'sources', Key: 'copy.zip', CopySource: 'sources/big.zip' }));
+    await test.clients.s3.send(new DeleteObjectCommand({ Bucket: 'sources', Key: 'copy.zip' }));
+    stop();
+    await blobs.put({ bucketName: 'sources', objectKey: 'after.zip' }, 'zip');
+
+    expect(events.map((event) => event.detail.object.key)).toEqual(['a dir/app+1.zip', 'big.zip', 'copy.zip']);
+    expect(new Set(events.map((event) => event.id)).size).toBe(3);
+    expect(events[0]).toEqual({
+      version: '0',
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      account: '000000000000',
+      time: expect.any(String),
+      region: 'us-east-1',
+      resources: ['arn:aws:s3:::sources'],
+      detail: {
+        version: '0',
+        bucket: { name: 'sources' },
+        object: { key: 'a dir/app+1.zip', size: 3, etag: expect.stringMatching(/^[0-9a-f]{32}$/), sequencer: expect.any(String) },
+        'request-id': expect.any(String),
+      },
+    });
   });
 });

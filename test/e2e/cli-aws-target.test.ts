@@ -10,11 +10,11 @@ describe('sluice --target aws', () => {
     }
   });
 
-  it('names the stack outputs to set when the settings are missing, and exits 2', () => {
-    const result = sluice(['list-pipelines', '--target', 'aws', '--stage', 'prod']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('SLUICE_TABLE_NAME: the output ExecutionTableName');
-    expect(result.stderr).toContain('--stack-name sluice-prod');
+  it('names the stack it could not read the outputs of, and exits 1, when AWS does not answer', () => {
+    const unreachable = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' };
+    const result = sluice(['list-pipelines', '--target', 'aws', '--stage', 'prod', '--region', 'eu-west-1'], { env: unreachable });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Could not read the outputs of the stack sluice-prod in eu-west-1:');
   });
 
   it('stops executions on AWS only', () => {

@@ -1,10 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
-import { ENVIRONMENT_VARIABLES } from '../../lib/compose/aws';
+import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
+import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
+import { CODECOMMIT_STATE_CHANGE, S3_OBJECT_CREATED } from '../../lib/core/source-change';
+import { COMMIT_STATUS_EVENT_PATTERN } from '../../lib/execution/commit-statuses';
 import { asList, identityStatements, packageStack, referencedIds, resourcesOfType, type Template } from '../support/cloudformation';
 import { ROOT } from '../support/fixtures';
 
@@ -204,7 +207,7 @@ describe('Lambda', () => {
   it('runs every function on nodejs22.x, arm64, traced, with a log group that has a retention', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     expect(functions.map(([name]) => name).sort()).toEqual(
-      ['ActionRunnerLambdaFunction', 'ApprovalRequestLambdaFunction', 'EventRecorderLambdaFunction', 'HttpLambdaFunction', 'StageStepLambdaFunction'],
+      ['ActionRunnerLambdaFunction', 'ApprovalRequestLambdaFunction', 'CommitStatusLambdaFunction', 'EventRecorderLambdaFunction', 'HttpLambdaFunction', 'SourceTriggerLambdaFunction', 'StageStepLambdaFunction'],
     );
     for (const [name, fn] of functions) {
       const { Runtime, Architectures, TracingConfig } = fn.Properties!;
@@ -237,6 +240,136 @@ describe('the HTTP API', () => {
   it('serves the approval pages to anyone', () => {
     expect(routes()).toMatchObject({ 'GET /approvals/{id}': 'NONE', 'HEAD /approvals/{id}': 'NONE', 'POST /approvals/{id}': 'NONE' });
   });
+
+  it('takes GitHub webhook deliveries from anyone, into the http function, which checks their signature', () => {
+    expect(routes()['POST /webhooks/github']).toBe('NONE');
+    const [, route] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties!.RouteKey === 'POST /webhooks/github')!;
+    const integration = resource(referencedIds(route.Properties!.Target)[0]!);
+    expect(referencedIds(integration.Properties!.IntegrationUri)).toEqual(['HttpLambdaFunction']);
+  });
+});
+
+describe('GitHub on AWS', () => {
+  /** Which secrets each role may read. */
+  const secretReaders = () => {
+    const readers: Record<string, string[]> = {};
+    for (const { owner, statement } of identityStatements(template)) {
+      const actions = asList(statement.Action).filter((action) => action.startsWith('secretsmanager:'));
+      if (actions.length === 0) continue;
+      expect({ owner, actions }).toEqual({ owner, actions: ['secretsmanager:GetSecretValue'] });
+      readers[owner] = [...(readers[owner] ?? []), ...asList(statement.Resource).flatMap(referencedIds)].sort();
+    }
+    return readers;
+  };
+
+  it('generates the webhook secret, long and without punctuation, and gives the token secret only the placeholder', () => {
+    const webhook = resource('WebhookSecret');
+    expect(webhook.Type).toBe('AWS::SecretsManager::Secret');
+    expect(webhook.Properties!.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(32);
+    expect(webhook.Properties!.GenerateSecretString.ExcludePunctuation).toBe(true);
+    const token = resource('GitHubTokenSecret');
+    expect(token.Type).toBe('AWS::SecretsManager::Secret');
+    expect(token.Properties!.SecretString).toBe(SECRET_PLACEHOLDER);
+  });
+
+  it('lets only the http function read the webhook secret, and the functions that call GitHub the token', () => {
+    expect(secretReaders()).toEqual({
+      HttpRole: ['GitHubTokenSecret', 'WebhookSecret'],
+      CommitStatusRole: ['GitHubTokenSecret'],
+      ActionRunnerRole: ['GitHubTokenSecret'],
+    });
+  });
+
+  it("lets the http function, like any function that starts executions, start this stage's state machines only", () => {
+    const starts = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('states:StartExecution'));
+    expect(starts.map(({ owner }) => owner)).toContain('HttpRole');
+    for (const { statement } of starts) {
+      expect(statement.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' });
+    }
+  });
+
+  it('gives the http function the webhook secret and the engine it starts executions on', () => {
+    const variables = resource('HttpLambdaFunction').Properties!.Environment.Variables;
+    expect(referencedIds(variables[WEBHOOK_SECRET_VARIABLE])).toEqual(['WebhookSecret']);
+    for (const name of ['HttpLambdaFunction', 'CommitStatusLambdaFunction']) {
+      const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } = resource(name).Properties!.Environment.Variables;
+      expect({ name, role: referencedIds(roleArn), namePrefix }).toEqual({ name, role: ['PipelineStateMachineRole'], namePrefix: 'sluice-ci-' });
+    }
+    expect(referencedIds(resource('HttpLambdaFunction').Properties!.Environment.Variables[ENVIRONMENT_VARIABLES.gitHubTokenSecretArn])).toEqual(['GitHubTokenSecret']);
+  });
+
+  it('sends the execution events that commit statuses report to their function, with the pattern the local bus uses', () => {
+    const rule = resource('CommitStatusRule').Properties!;
+    expect(rule.EventPattern).toEqual(COMMIT_STATUS_EVENT_PATTERN);
+    expect(referencedIds(rule.EventBusName)).toEqual(['EventBus']);
+    expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['CommitStatusLambdaFunction']);
+    const permission = resource('CommitStatusInvokedByRule').Properties!;
+    expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' });
+    expect(referencedIds(permission.SourceArn)).toEqual(['CommitStatusRule']);
+  });
+
+  it('lets the commit status function read executions and the token, and nothing else', () => {
+    const actions = identityStatements(template).filter(({ owner }) => owner === 'CommitStatusRole').flatMap(({ statement }) => asList(statement.Action));
+    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+});
+
+describe('CodeCommit and S3 triggers', () => {
+  const targetsOf = (rule: string) => resource(rule).Properties!.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn));
+
+  it('route branch changes on the default bus, where CodeCommit sends them, to the source trigger', () => {
+    const rule = resource('CodeCommitChangesRule').Properties!;
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.EventPattern).toEqual({
+      source: [CODECOMMIT_STATE_CHANGE.source],
+      'detail-type': [CODECOMMIT_STATE_CHANGE.detailType],
+      detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'] },
+    });
+    expect(targetsOf('CodeCommitChangesRule')).toEqual(['SourceTriggerLambdaFunction']);
+  });
+
+  it('route new objects of every bucket but the artifact bucket, on the default bus, to the source trigger', () => {
+    const rule = resource('S3ObjectCreatedRule').Properties!;
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.EventPattern).toEqual({
+      source: [S3_OBJECT_CREATED.source],
+      'detail-type': [S3_OBJECT_CREATED.detailType],
+      detail: { bucket: { name: [{ 'anything-but': [{ Ref: 'ArtifactBucket' }] }] } },
+    });
+    expect(targetsOf('S3ObjectCreatedRule')).toEqual(['SourceTriggerLambdaFunction']);
+  });
+
+  it('let each rule, and nothing else, invoke the source trigger', () => {
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, permission]) => referencedIds(permission.Properties!.FunctionName).includes('SourceTriggerLambdaFunction'));
+    expect(permissions.map(([, permission]) => permission.Properties!)).toEqual(
+      ['CodeCommitChangesRule', 'S3ObjectCreatedRule'].map((rule) =>
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] } }),
+      ),
+    );
+  });
+
+  it('let the source trigger list pipelines, record executions, publish their events and start them on this stage\'s state machines, and nothing else', () => {
+    const statements = identityStatements(template).filter(({ owner }) => owner === 'SourceTriggerRole').map(({ statement }) => statement);
+    const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, asList(statement.Resource).flatMap((value) => (value === '*' ? ['*'] : referencedIds(value))).sort()])));
+    expect(scope).toEqual({
+      'dynamodb:PutItem': ['ExecutionTable', 'ExecutionTable'],
+      'dynamodb:UpdateItem': ['ExecutionTable', 'ExecutionTable'],
+      'dynamodb:Query': ['ExecutionTable', 'ExecutionTable'],
+      'events:PutEvents': ['EventBus'],
+      'states:StartExecution': [],
+      'logs:CreateLogStream': ['SourceTriggerLogGroup'],
+      'logs:PutLogEvents': ['SourceTriggerLogGroup'],
+      'xray:PutTraceSegments': ['*'],
+      'xray:PutTelemetryRecords': ['*'],
+    });
+    const start = statements.find((statement) => asList(statement.Action).includes('states:StartExecution'))!;
+    expect(start.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' });
+  });
+
+  it('give the source trigger the engine it starts executions on', () => {
+    const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } = resource('SourceTriggerLambdaFunction').Properties!.Environment.Variables;
+    expect({ role: referencedIds(roleArn), namePrefix }).toEqual({ role: ['PipelineStateMachineRole'], namePrefix: 'sluice-ci-' });
+  });
 });
 
 describe('messaging', () => {
@@ -263,15 +396,19 @@ describe('messaging', () => {
     expect(template.Parameters?.ApproverEmail?.Default).toBe('');
   });
 
-  it('keeps the webhook secret in Secrets Manager', () => {
-    expect(resource('WebhookSecret').Type).toBe('AWS::SecretsManager::Secret');
-  });
 });
 
 describe('the outputs', () => {
   it('hold every setting that sluice --target aws reads', () => {
     const outputs = Object.values(AWS_CLI_SETTINGS).map((setting) => setting.output);
     expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(outputs));
+  });
+
+  it('give the webhook URL and the secrets to connect GitHub with', () => {
+    const output = (name: string) => (template.Outputs?.[name] as { Value: unknown }).Value;
+    expect(output('WebhookUrl')).toEqual({ 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/webhooks/github' });
+    expect(referencedIds(output('WebhookSecretArn'))).toEqual(['WebhookSecret']);
+    expect(referencedIds(output('GitHubTokenSecretArn'))).toEqual(['GitHubTokenSecret']);
   });
 
   it('give run-time pipelines the role, log group and task functions of the shipped ones', () => {

@@ -9,9 +9,10 @@ export interface CliResult {
 }
 
 /** Runs the built `sluice` bin, as a user would. */
-export function sluice(args: string[], options: { cwd?: string } = {}): CliResult {
+export function sluice(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'dist/sluice.cjs'), ...args], {
     cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
     encoding: 'utf8',
     timeout: 30_000,
   });

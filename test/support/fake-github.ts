@@ -1,5 +1,10 @@
-import { createServer } from 'node:http';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export interface ReceivedStatus {
   repository: string;
@@ -8,41 +13,116 @@ export interface ReceivedStatus {
   body: { state: string; target_url?: string; description?: string; context?: string };
 }
 
+/** One request to the fake codeload, where GitHub's zipball redirects. */
+export interface ArchiveDownload {
+  path: string;
+  authorization: string | undefined;
+}
+
 export interface FakeGitHub {
   apiUrl: string;
   statuses: ReceivedStatus[];
+  archiveDownloads: ArchiveDownload[];
+  /** Serves the git repository at `dir` as `fullName` (owner/name): its commits, and zips of them. */
+  addRepository(fullName: string, dir: string): void;
   /** Resolves once `count` statuses have arrived. */
   waitForStatuses(count: number, timeoutMs?: number): Promise<ReceivedStatus[]>;
   close(): Promise<void>;
 }
 
+const git = async (dir: string, ...args: string[]) => (await run('git', args, { cwd: dir })).stdout;
+
+/** The commit `ref` names in the repository at `dir`, or undefined. */
+async function resolveCommit(dir: string, ref: string): Promise<string | undefined> {
+  return (await git(dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`).catch(() => '')).trim() || undefined;
+}
+
+/** GitHub's answer to `GET /repos/{owner}/{repo}/commits/{ref}`, with the fields Sluice reads. */
+async function commitAnswer(dir: string, sha: string, htmlUrl: string) {
+  const [authorDate, message] = (await git(dir, 'show', '-s', '--format=%aI%x00%B', sha)).split('\0') as [string, string];
+  return {
+    sha,
+    html_url: htmlUrl,
+    commit: { message: message.trimEnd(), author: { name: 'Test', email: 'test@example.com', date: new Date(authorDate).toISOString().replace('.000Z', 'Z') } },
+  };
+}
+
+async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const reply = (response: ServerResponse, status: number, body: unknown) =>
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+const route = (request: IncomingMessage, pattern: RegExp) => pattern.exec(request.url ?? '')?.slice(1).map(decodeURIComponent);
+
 /**
- * A local HTTP server that speaks GitHub's commit statuses API: it records each
- * `POST /repos/{owner}/{repo}/statuses/{sha}` (under `/api/v3` too, as GitHub Enterprise has it), refuses a token other than `token` with 401, and
- * answers 201 with the created status, as GitHub does.
+ * A local HTTP server that speaks the part of GitHub's API that Sluice uses (under `/api/v3` too,
+ * as GitHub Enterprise has it), and refuses a token other than `token` with 401, as GitHub does:
+ * - it records each `POST /repos/{owner}/{repo}/statuses/{sha}` and answers 201 with the status;
+ * - for repositories given to `addRepository`, it answers `GET /repos/{owner}/{repo}/commits/{ref}`
+ *   from the real git repository, and `GET /repos/{owner}/{repo}/zipball/{ref}` with a 302 to a
+ *   second server, on another origin like codeload.github.com, that streams `git archive`'s zip
+ *   with GitHub's `<owner>-<repo>-<sha7>/` folder and authorizes by a token in its URL. An unknown
+ *   repository is 404, and an unknown ref 422 ("No commit found for SHA"), as GitHub answers.
  */
 export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   const statuses: ReceivedStatus[] = [];
+  const archiveDownloads: ArchiveDownload[] = [];
+  const repositories = new Map<string, string>();
+  /** The archives that redirects point to, by the token in their URL. */
+  const archives = new Map<string, { dir: string; owner: string; name: string; sha: string }>();
   let onStatus = () => {};
-  const server = createServer((request, response) => {
+
+  const codeload = await listen((request, response) => {
+    archiveDownloads.push({ path: request.url ?? '', authorization: request.headers.authorization });
+    const archive = archives.get(new URL(request.url ?? '', 'http://codeload').searchParams.get('token') ?? '');
+    if (!archive) return reply(response, 404, { message: 'Not Found' });
+    const zip = spawn('git', ['archive', '--format=zip', `--prefix=${archive.owner}-${archive.name}-${archive.sha.slice(0, 7)}/`, archive.sha], { cwd: archive.dir });
+    response.writeHead(200, { 'content-type': 'application/zip' });
+    zip.stdout.pipe(response);
+  });
+
+  async function answerRepositoryRequest(response: ServerResponse, [owner, name, kind, ref]: string[]) {
+    const dir = repositories.get(`${owner}/${name}`);
+    if (!dir) return reply(response, 404, { message: 'Not Found' });
+    const sha = await resolveCommit(dir, ref!);
+    if (!sha) return reply(response, 422, { message: `No commit found for SHA: ${ref}` });
+    if (kind === 'commits') return reply(response, 200, await commitAnswer(dir, sha, `${api.url}/${owner}/${name}/commit/${sha}`));
+    const archiveToken = randomBytes(12).toString('hex');
+    archives.set(archiveToken, { dir, owner: owner!, name: name!, sha });
+    response.writeHead(302, { location: `${codeload.url}/${owner}/${name}/legacy.zip/${sha}?token=${archiveToken}` }).end();
+  }
+
+  const api = await listen((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const route = /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/statuses\/([^/]+)$/.exec(request.url ?? '');
-      const reply = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (request.method !== 'POST' || !route) return reply(404, { message: 'Not Found' });
-      if (request.headers.authorization !== `Bearer ${token}`) return reply(401, { message: 'Bad credentials' });
+      const status = request.method === 'POST' && route(request, /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/statuses\/([^/]+)$/);
+      const read = request.method === 'GET' && route(request, /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/(commits|zipball)\/(.+)$/);
+      if (!status && !read) return reply(response, 404, { message: 'Not Found' });
+      if (request.headers.authorization !== `Bearer ${token}`) return reply(response, 401, { message: 'Bad credentials' });
+      if (read) {
+        answerRepositoryRequest(response, read).catch((error: Error) => reply(response, 500, { message: error.message }));
+        return;
+      }
+      const [owner, name, sha] = status as string[];
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedStatus['body'];
-      statuses.push({ repository: `${decodeURIComponent(route[1]!)}/${decodeURIComponent(route[2]!)}`, sha: route[3]!, authorization: request.headers.authorization, body });
+      statuses.push({ repository: `${owner}/${name}`, sha: sha!, authorization: request.headers.authorization, body });
       onStatus();
-      reply(201, { id: statuses.length, state: body.state, description: body.description ?? null, target_url: body.target_url ?? null, context: body.context ?? 'default' });
+      reply(response, 201, { id: statuses.length, state: body.state, description: body.description ?? null, target_url: body.target_url ?? null, context: body.context ?? 'default' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+
   return {
-    apiUrl: `http://127.0.0.1:${port}`,
+    apiUrl: api.url,
     statuses,
+    archiveDownloads,
+    addRepository: (fullName, dir) => {
+      repositories.set(fullName, dir);
+    },
     waitForStatuses: (count, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`Only ${statuses.length} of ${count} statuses arrived: ${JSON.stringify(statuses)}`)), timeoutMs);
@@ -53,10 +133,12 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
         };
         onStatus();
       }),
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all([api.server, codeload.server].map((server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        })));
+    },
   };
 }

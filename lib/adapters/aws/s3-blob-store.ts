@@ -9,14 +9,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { BlobNotFoundError, type BlobStore, type PutOptions, type S3Location, type StoredObject } from '../../ports/blob-store';
+import { BlobNotFoundError, type BlobStore, type GetOptions, type PutOptions, type S3Location, type StoredObject } from '../../ports/blob-store';
 import { withAccessExplained, type AccessContext, type AccessDeniedOptions } from './access-denied';
 
 /** The largest object one PutObject may carry. */
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
-/** HeadObject reports a missing object as a bare 404, `NotFound`; a missing bucket means no object either. */
-const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
+/** HeadObject reports a missing object as a bare 404, `NotFound`; a missing bucket or version means no object either. */
+const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'NoSuchVersion']);
 
 /** A read of a missing object is refused, not answered 404, when the role may not list the bucket. */
 const MISSING_OBJECT_HINT = 'S3 also answers AccessDenied for a missing object when the role lacks s3:ListBucket on the bucket.';
@@ -54,10 +54,12 @@ export class S3BlobStore implements BlobStore {
     return { eTag: stored.ETag, versionId: stored.VersionId };
   }
 
-  async get(location: S3Location): Promise<StoredObject & { body: Readable; contentLength?: number }> {
+  async get(location: S3Location, options: GetOptions = {}): Promise<StoredObject & { body: Readable; contentLength?: number }> {
+    // Reading a version other than the latest is its own permission.
+    const action = options.versionId ? 's3:GetObjectVersion' : 's3:GetObject';
     const object = await this.notFoundAsBlobError(location, () =>
-      withAccessExplained(this.access('s3:GetObject', location, MISSING_OBJECT_HINT), () =>
-        this.s3.send(new GetObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
+      withAccessExplained(this.access(action, location, MISSING_OBJECT_HINT), () =>
+        this.s3.send(new GetObjectCommand({ Bucket: location.bucketName, Key: location.objectKey, VersionId: options.versionId })),
       ),
     );
     if (!(object.Body instanceof Readable)) {

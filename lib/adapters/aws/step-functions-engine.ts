@@ -42,6 +42,26 @@ export function stateMachineName(namePrefix: string, pipelineName: string): stri
   return `${full.slice(0, MAX_NAME_LENGTH - hash.length - 1)}-${hash}`;
 }
 
+/**
+ * The ARN of a pipeline's state machine, known before it exists: Step Functions passes only a
+ * role of its own account, so the role's ARN gives the partition and account.
+ */
+export function pipelineStateMachineArn(options: Pick<StepFunctionsEngineOptions, 'roleArn' | 'namePrefix'>, region: string, pipelineName: string): string {
+  const [, partition, , , account] = options.roleArn.split(':');
+  return `arn:${partition}:states:${region}:${account}:stateMachine:${stateMachineName(options.namePrefix, pipelineName)}`;
+}
+
+/** The ARN of a pipeline execution's run: the engine names each run after its pipeline execution id. */
+export function pipelineExecutionArn(stateMachineArn: string, executionId: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionId}`;
+}
+
+/** The page of an execution in the AWS console (of the `aws` partition, where its console lives). */
+export function executionConsoleUrl(executionArn: string): string {
+  const region = executionArn.split(':')[3];
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
+
 /** Runs each pipeline as one Standard state machine, whose published versions its executions start on. */
 export class StepFunctionsEngine implements PipelineEngine {
   constructor(
@@ -97,14 +117,8 @@ export class StepFunctionsEngine implements PipelineEngine {
     return stateMachineName(this.options.namePrefix, pipelineName);
   }
 
-  /**
-   * The ARN is known before the state machine exists: Step Functions can pass only a role of its
-   * own account, so the role's ARN gives the partition and account, and the client the region.
-   */
   private async stateMachineArn(pipelineName: string): Promise<string> {
-    const [, partition, , , account] = this.options.roleArn.split(':');
-    const region = await this.client.config.region();
-    return `arn:${partition}:states:${region}:${account}:stateMachine:${this.name(pipelineName)}`;
+    return pipelineStateMachineArn(this.options, await this.client.config.region(), pipelineName);
   }
 
   /** Giving a state machine its role is itself a permission, which the same AccessDenied may be about. */

@@ -1,14 +1,9 @@
 import type { CommitStatus, CommitStatusReporter } from '../../ports/commit-status';
+import type { GitHubAccess } from '../../ports/github-access';
+import { gitHubHeaders, repositoryApiUrl } from './github-api';
 
-export const GITHUB_API_URL = 'https://api.github.com';
 /** GitHub refuses a longer description with 422. */
 const MAX_DESCRIPTION_LENGTH = 140;
-
-export interface GitHubCommitStatusOptions {
-  token: string;
-  /** GitHub Enterprise's is `https://<host>/api/v3`. */
-  apiUrl?: string;
-}
 
 function shortened(description: string): string {
   return description.length <= MAX_DESCRIPTION_LENGTH ? description : `${description.slice(0, MAX_DESCRIPTION_LENGTH - 1)}…`;
@@ -16,25 +11,13 @@ function shortened(description: string): string {
 
 /** Creates commit statuses through GitHub's REST API (`POST /repos/{owner}/{repo}/statuses/{sha}`). */
 export class GitHubCommitStatusReporter implements CommitStatusReporter {
-  private readonly apiUrl: string;
-
-  constructor(private readonly options: GitHubCommitStatusOptions) {
-    this.apiUrl = (options.apiUrl ?? GITHUB_API_URL).replace(/\/+$/, '');
-  }
+  constructor(private readonly gitHub: GitHubAccess) {}
 
   async report(status: CommitStatus): Promise<void> {
-    const [owner, name, ...rest] = status.repository.split('/');
-    if (!owner || !name || rest.length > 0) throw new Error(`${status.repository} is not a GitHub repository (owner/name).`);
-    const url = `${this.apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/statuses/${encodeURIComponent(status.sha)}`;
+    const url = `${repositoryApiUrl(this.gitHub, status.repository)}/statuses/${encodeURIComponent(status.sha)}`;
     const response = await fetch(url, {
       method: 'POST',
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${this.options.token}`,
-        'content-type': 'application/json',
-        'user-agent': 'sluice',
-        'x-github-api-version': '2022-11-28',
-      },
+      headers: { ...(await gitHubHeaders(this.gitHub)), 'content-type': 'application/json' },
       body: JSON.stringify({
         state: status.state,
         ...(status.targetUrl ? { target_url: status.targetUrl } : {}),

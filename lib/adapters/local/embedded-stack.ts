@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,7 +6,8 @@ import path from 'node:path';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
-import S3rver from 's3rver';
+import S3rver, { type S3rverEventRecord } from 's3rver';
+import type { S3ObjectCreatedEvent } from '../../core/source-change';
 import { startAwsChunkedProxy } from './aws-chunked-proxy';
 
 export interface EmbeddedEndpoints {
@@ -14,11 +16,18 @@ export interface EmbeddedEndpoints {
 }
 
 export interface EmbeddedStack extends EmbeddedEndpoints {
+  /**
+   * Calls `listener` with S3's Object Created event, in the shape EventBridge delivers it, for each
+   * object written to the embedded S3 (put, copied, or uploaded in parts), once it is stored.
+   * The listener runs inside s3rver's request and must not throw. Returns what stops the calls.
+   */
+  onObjectCreated(listener: (event: S3ObjectCreatedEvent) => void): () => void;
   /** Closes both servers and their stores. Calling it again returns the same promise. */
   close(): Promise<void>;
 }
 
 const LOOPBACK = '127.0.0.1';
+const LOCAL_ACCOUNT = '000000000000';
 
 /**
  * Starts the local DynamoDB (dynalite) and S3 (s3rver) in this process, each on a free loopback
@@ -57,6 +66,14 @@ export async function startEmbeddedStack(dataDir: string): Promise<EmbeddedStack
     closers.push(() => closeServer(dynamodb));
 
     const s3rver = new S3rver({ address: LOOPBACK, port: 0, directory: s3Directory, silent: true });
+    const objectListeners = new Set<(event: S3ObjectCreatedEvent) => void>();
+    s3rver.on('event', ({ Records }) => {
+      for (const record of Records) {
+        if (!record.eventName.startsWith('ObjectCreated:')) continue;
+        const event = objectCreatedEvent(record);
+        for (const listener of objectListeners) listener(event);
+      }
+    });
     const { port: s3rverPort } = await s3rver.run();
     closers.push(() => s3rver.close());
 
@@ -67,12 +84,37 @@ export async function startEmbeddedStack(dataDir: string): Promise<EmbeddedStack
     return {
       dynamodbEndpoint: `http://${LOOPBACK}:${dynamodbPort}`,
       s3Endpoint: `http://${LOOPBACK}:${proxy.port}`,
+      onObjectCreated: (listener) => {
+        objectListeners.add(listener);
+        return () => objectListeners.delete(listener);
+      },
       close: () => (closing ??= closeAll()),
     };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/** The embedded S3 has no account and no versioning: its events name a placeholder account and no version. */
+function objectCreatedEvent(record: S3rverEventRecord): S3ObjectCreatedEvent {
+  const { bucket, object } = record.s3;
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: LOCAL_ACCOUNT,
+    time: record.eventTime,
+    region: record.awsRegion,
+    resources: [`arn:aws:s3:::${bucket.name}`],
+    detail: {
+      version: '0',
+      bucket: { name: bucket.name },
+      object: { key: object.key, size: object.size, etag: object.eTag, sequencer: object.sequencer },
+      'request-id': record.responseElements['x-amz-request-id'],
+    },
+  };
 }
 
 /** SDK client settings for the embedded servers; no real credentials are involved. */

@@ -37,7 +37,7 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
         return ExitCode.BadInput;
       }
       const stored = await api.getPipeline(name, version);
-      const output = { pipeline: stored.declaration, metadata: { pipelineArn: `arn:aws:codepipeline:local:000000000000:${stored.name}`, created: stored.created } };
+      const output = { pipeline: stored.declaration, metadata: { pipelineArn: stored.pipelineArn, created: stored.created } };
       if (options.json) printJson(output);
       else console.log((await import('yaml')).stringify(output).trimEnd());
     })));

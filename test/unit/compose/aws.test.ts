@@ -7,6 +7,8 @@ const ENVIRONMENT = {
   APPROVAL_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:approvals',
   PUBLIC_URL: 'https://api.execute-api.eu-west-1.amazonaws.com/',
   PIPELINE_ARN_PREFIX: 'arn:aws:codepipeline:eu-west-1:123456789012:',
+  GITHUB_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sluice/ci/github-token-AbCdEf',
+  GITHUB_API_URL: 'https://github.example.com/api/v3',
 };
 
 /** compose/aws.ts keeps what it built for the container, so each test loads it afresh. */
@@ -39,5 +41,11 @@ describe('awsDependencies', () => {
     expect(deps.pipelineArn('webapp')).toBe('arn:aws:codepipeline:eu-west-1:123456789012:webapp');
     expect(deps.artifactBucket).toBe('sluice-artifacts');
     expect(deps.providers.get('Deploy/AWS/S3')).toBeDefined();
+    expect(deps.gitHub?.apiUrl).toBe('https://github.example.com/api/v3');
+  });
+
+  it('names the variable that only the functions starting executions have, when another asks for the engine', () => {
+    Object.assign(process.env, ENVIRONMENT);
+    expect(() => loadCompose().awsStartInBackground()).toThrow(/STATE_MACHINE_ROLE_ARN is not set/);
   });
 });

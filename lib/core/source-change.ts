@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import type { SourceRevision } from './compile';
+import { providerKey, type ActionDeclaration, type PipelineDeclaration } from './declaration';
+import { BadInputError } from './errors';
+import { sourceActions } from './trigger-match';
+
+/**
+ * A change to a CodeCommit branch or to an S3 object, as EventBridge reports it, and the source
+ * action of a pipeline that it starts, pinned to the changed revision. CodePipeline starts these
+ * sources through EventBridge rules (trigger type CloudWatchEvent), and so does Sluice:
+ * - `PollForSourceChanges` is not read. It says whether CodePipeline polls; Sluice never polls, and
+ *   an event rule starts the pipeline whatever its value.
+ * - V2 `triggers` do not govern these sources. CodePipeline takes triggers for
+ *   CodeStarSourceConnection actions only, and its event rules start a pipeline that has triggers
+ *   all the same.
+ */
+
+interface SourceChangeBase {
+  /** The EventBridge event's id, which a redelivery of the event repeats. */
+  eventId: string;
+  /** The ARN of the repository or bucket that changed. */
+  resource: string;
+}
+
+export interface CodeCommitBranchChange extends SourceChangeBase {
+  kind: 'CodeCommit';
+  repositoryName: string;
+  branch: string;
+  commitId: string;
+}
+
+export interface S3ObjectChange extends SourceChangeBase {
+  kind: 'S3';
+  bucket: string;
+  key: string;
+  /** Only a versioned bucket gives one. */
+  versionId?: string;
+}
+
+export type SourceChange = CodeCommitBranchChange | S3ObjectChange;
+
+export type SourceEvent =
+  | { kind: 'change'; change: SourceChange }
+  /** A well-formed event that can start nothing, and why. */
+  | { kind: 'ignored'; reason: string };
+
+/**
+ * S3's `Object Created` event on EventBridge, as the S3 User Guide documents it ("EventBridge event
+ * message structure"); the local S3 raises the same. Sluice reads the bucket, key and version.
+ */
+export interface S3ObjectCreatedEvent {
+  version: '0';
+  id: string;
+  'detail-type': 'Object Created';
+  source: 'aws.s3';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: {
+    version: '0';
+    bucket: { name: string };
+    object: { key: string; size?: number; etag?: string; 'version-id'?: string; sequencer?: string };
+    'request-id'?: string;
+    requester?: string;
+    reason?: 'PutObject' | 'POST Object' | 'CopyObject' | 'CompleteMultipartUpload';
+  };
+}
+
+export const CODECOMMIT_STATE_CHANGE = { source: 'aws.codecommit', detailType: 'CodeCommit Repository State Change' } as const;
+export const S3_OBJECT_CREATED = { source: 'aws.s3', detailType: 'Object Created' } as const;
+
+/** The reference events that move a branch to a commit; referenceDeleted leaves nothing to build. */
+const BRANCH_MOVES = ['referenceCreated', 'referenceUpdated'];
+
+const EnvelopeSchema = z.object({
+  id: z.string().min(1),
+  source: z.string(),
+  'detail-type': z.string(),
+  resources: z.array(z.string()).optional(),
+  detail: z.unknown(),
+});
+
+type Envelope = z.infer<typeof EnvelopeSchema>;
+
+const ReferenceEventSchema = z.object({ event: z.string(), referenceType: z.string().optional() });
+
+const BranchMoveSchema = z.object({
+  repositoryName: z.string().min(1),
+  referenceName: z.string().min(1),
+  commitId: z.string().min(1),
+});
+
+const ObjectCreatedSchema = z.object({
+  bucket: z.object({ name: z.string().min(1) }),
+  object: z.object({ key: z.string().min(1), 'version-id': z.string().min(1).optional() }),
+});
+
+function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new BadInputError(`The ${what} event is malformed: ${z.prettifyError(result.error).replace(/\n/g, ' ')}`);
+  return result.data;
+}
+
+function codeCommitEvent(envelope: Envelope): SourceEvent {
+  const what = CODECOMMIT_STATE_CHANGE.detailType;
+  const { event, referenceType } = parsed(ReferenceEventSchema, envelope.detail, what);
+  if (!BRANCH_MOVES.includes(event)) return { kind: 'ignored', reason: `CodeCommit event ${event} starts no pipeline; ${BRANCH_MOVES.join(' and ')} do` };
+  if (referenceType !== 'branch') return { kind: 'ignored', reason: `a ${referenceType ?? 'reference without a type'} is not a branch, and only branches start pipelines` };
+  const { repositoryName, referenceName, commitId } = parsed(BranchMoveSchema, envelope.detail, what);
+  return {
+    kind: 'change',
+    change: { kind: 'CodeCommit', eventId: envelope.id, resource: envelope.resources?.[0] ?? repositoryName, repositoryName, branch: referenceName, commitId },
+  };
+}
+
+function s3Event(envelope: Envelope): SourceEvent {
+  const { bucket, object } = parsed(ObjectCreatedSchema, envelope.detail, S3_OBJECT_CREATED.detailType);
+  const versionId = object['version-id'];
+  return {
+    kind: 'change',
+    change: { kind: 'S3', eventId: envelope.id, resource: envelope.resources?.[0] ?? `arn:aws:s3:::${bucket.name}`, bucket: bucket.name, key: object.key, ...(versionId ? { versionId } : {}) },
+  };
+}
+
+const eventKind = (source: string, detailType: string) => `${source}/${detailType}`;
+
+/** How each event that the rules route here is read, by its source and detail-type. */
+const EVENT_READERS = new Map<string, (envelope: Envelope) => SourceEvent>([
+  [eventKind(CODECOMMIT_STATE_CHANGE.source, CODECOMMIT_STATE_CHANGE.detailType), codeCommitEvent],
+  [eventKind(S3_OBJECT_CREATED.source, S3_OBJECT_CREATED.detailType), s3Event],
+]);
+
+/**
+ * What an EventBridge event means for source triggers. An event that is not a CodeCommit
+ * Repository State Change or an S3 Object Created, or lacks a field Sluice reads, is BadInput.
+ */
+export function sourceEventOf(event: unknown): SourceEvent {
+  const envelope = parsed(EnvelopeSchema, event, 'source change');
+  const read = EVENT_READERS.get(eventKind(envelope.source, envelope['detail-type']));
+  if (!read) {
+    throw new BadInputError(
+      `An event from ${envelope.source} of detail-type "${envelope['detail-type']}" is no source change; only "${CODECOMMIT_STATE_CHANGE.detailType}" and "${S3_OBJECT_CREATED.detailType}" events start pipelines. Check the event pattern of the rule that sent it.`,
+    );
+  }
+  return read(envelope);
+}
+
+/** How a change finds the source actions it changed, and the revision it pins them to. */
+interface SourceMatcher<C extends SourceChange> {
+  provider: string;
+  /** Why the action's configuration is not what changed; undefined when it is. */
+  mismatch(configuration: Record<string, string>, change: C, action: ActionDeclaration): string | undefined;
+  revision(change: C): Omit<SourceRevision, 'actionName'>;
+}
+
+const codeCommitMatcher: SourceMatcher<CodeCommitBranchChange> = {
+  provider: providerKey({ category: 'Source', owner: 'AWS', provider: 'CodeCommit' }),
+  mismatch: ({ RepositoryName, BranchName }, change, action) => {
+    if (RepositoryName !== change.repositoryName) return `source action ${action.name} builds repository ${RepositoryName}, not ${change.repositoryName}`;
+    return BranchName === change.branch ? undefined : `branch ${change.branch} is not ${BranchName}, the branch of source action ${action.name}`;
+  },
+  revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
+};
+
+const s3Matcher: SourceMatcher<S3ObjectChange> = {
+  provider: providerKey({ category: 'Source', owner: 'AWS', provider: 'S3' }),
+  mismatch: ({ S3Bucket, S3ObjectKey }, change, action) =>
+    S3Bucket === change.bucket && S3ObjectKey === change.key ? undefined : `source action ${action.name} reads s3://${S3Bucket}/${S3ObjectKey}, not s3://${change.bucket}/${change.key}`,
+  // Without a version (an unversioned bucket), the execution reads the object at the key as it is then.
+  revision: (change) => (change.versionId ? { revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: change.versionId } : { revisionType: 'S3_OBJECT_KEY', revisionValue: change.key }),
+};
+
+const MATCHERS: { [K in SourceChange['kind']]: SourceMatcher<Extract<SourceChange, { kind: K }>> } = { CodeCommit: codeCommitMatcher, S3: s3Matcher };
+
+export type SourceChangeDecision =
+  | { start: true; revision: SourceRevision; reason: string }
+  | { start: false; reason: string };
+
+/**
+ * Whether `change` starts `pipeline`: it does when it changed what a source action of the change's
+ * provider reads. The execution is pinned to the changed revision at the first such action.
+ */
+export function matchSourceChange(pipeline: PipelineDeclaration, change: SourceChange): SourceChangeDecision {
+  const matcher = MATCHERS[change.kind] as SourceMatcher<SourceChange>;
+  const candidates = sourceActions(pipeline).filter((action) => providerKey(action.actionTypeId) === matcher.provider);
+  if (candidates.length === 0) return { start: false, reason: `the pipeline has no ${change.kind} source action` };
+  const reasons: string[] = [];
+  for (const action of candidates) {
+    const reason = matcher.mismatch(action.configuration ?? {}, change, action);
+    if (reason === undefined) {
+      return { start: true, revision: { actionName: action.name, ...matcher.revision(change) }, reason: `a change to what source action ${action.name} reads` };
+    }
+    reasons.push(reason);
+  }
+  return { start: false, reason: reasons.join('; ') };
+}
+
+/** The trigger detail of an execution a change started: what changed, at which revision, by which event. */
+export function sourceChangeTriggerDetail(change: SourceChange): string {
+  const what = change.kind === 'CodeCommit'
+    ? `branch ${change.branch} at ${change.commitId}`
+    : `object ${change.key}${change.versionId ? ` version ${change.versionId}` : ''}`;
+  return `${change.resource}, ${what} (event ${change.eventId})`;
+}

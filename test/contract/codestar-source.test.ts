@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ActionContext, ActionOutcome } from '../../lib/actions/action-provider';
+import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
+import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import { ArtifactStore } from '../../lib/artifacts/artifact-store';
+import type { GitHubAccess } from '../../lib/ports/github-access';
+import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
+import { gitRepository } from '../support/git-repository';
+
+const ARTIFACT_BUCKET = 'sluice-artifacts';
+const TOKEN = 'ghp_sluice-test-token';
+const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/c0ffee00-1234-5678-9abc-def012345678';
+
+const git = (dir: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'pipe' }).toString().trim();
+
+describe('the CodeStarSourceConnection source action on a fake GitHub and the embedded s3rver', () => {
+  let scratch: string;
+  let test: TestStack;
+  let artifacts: ArtifactStore;
+  let github: FakeGitHub;
+  let repository: string;
+  let firstCommit: string;
+  let headCommit: string;
+
+  beforeAll(async () => {
+    scratch = await temporaryDirectory();
+    test = await startTestStack(path.join(scratch, 'data'));
+    const blobs = new S3BlobStore(test.clients.s3);
+    artifacts = new ArtifactStore(blobs);
+    await blobs.ensureBucket(ARTIFACT_BUCKET);
+    github = await startFakeGitHub(TOKEN);
+    ({ dir: repository, commit: firstCommit } = gitRepository({
+      'README.md': 'first\n',
+      'build.sh': '#!/bin/sh\necho built\n',
+      'src/lib/deep/util.js': 'export const util = 1;\n',
+    }));
+    // The branch moves on, so that the first commit is no longer its head.
+    await writeFile(path.join(repository, 'README.md'), 'second\n');
+    await symlink('src/lib/deep/util.js', path.join(repository, 'util-link.js'));
+    git(repository, 'add', '-A');
+    git(repository, 'commit', '-q', '-m', 'second commit\n\nwith a body');
+    headCommit = git(repository, 'rev-parse', 'HEAD');
+    github.addRepository('octo/app', repository);
+  });
+
+  afterAll(async () => {
+    await github.close();
+    await test.stop();
+    await removeDirectory(scratch);
+    await removeDirectory(repository);
+  });
+
+  const access = (token = TOKEN): GitHubAccess => ({ apiUrl: github.apiUrl, token: async () => token });
+
+  async function runSource(options: { configuration?: Record<string, string>; gitHub?: GitHubAccess; sourceRevision?: string } = {}): Promise<{ outcome: ActionOutcome; log: string }> {
+    const log: string[] = [];
+    const context: ActionContext = {
+      pipelineName: 'webapp',
+      executionId: 'execution-1',
+      stageName: 'Source',
+      action: {
+        name: 'App',
+        actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+        configuration: { ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'octo/app', BranchName: 'main', ...options.configuration },
+        outputArtifacts: [{ name: 'SourceOutput' }],
+      },
+      inputArtifacts: [],
+      artifactBucket: ARTIFACT_BUCKET,
+      artifacts,
+      blobs: new S3BlobStore(test.clients.s3),
+      workspace: await mkdtemp(path.join(scratch, 'workspace-')),
+      log: (text) => log.push(text),
+      signal: new AbortController().signal,
+      gitHub: 'gitHub' in options ? options.gitHub : access(),
+      sourceRevision: options.sourceRevision,
+    };
+    return { outcome: await codeStarSourceConnection.run!(context), log: log.join('') };
+  }
+
+  /** Extracts the action's artifact, as a later action would get it; returns the directory and the names in it. */
+  async function fetchBack(outcome: ActionOutcome): Promise<{ directory: string; names: string[] }> {
+    const directory = await mkdtemp(path.join(scratch, 'fetched-'));
+    return { directory, names: (await artifacts.fetchArtifact(outcome.outputArtifacts[0]!, directory)).sort() };
+  }
+
+  it('stores the head of the branch as the artifact, with executables, nested directories and links intact', async () => {
+    const { outcome, log } = await runSource();
+
+    expect(outcome.outputArtifacts).toEqual([{ bucketName: ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
+    const { directory, names } = await fetchBack(outcome);
+    // GitHub's top-level folder (octo-app-<sha7>/) is gone: the tree is at the artifact's root.
+    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js', 'util-link.js']);
+    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('second\n');
+    expect((await stat(path.join(directory, 'build.sh'))).mode & 0o777).toBe(0o755);
+    expect((await stat(path.join(directory, 'README.md'))).mode & 0o111).toBe(0);
+    expect(await readFile(path.join(directory, 'src/lib/deep/util.js'), 'utf8')).toBe('export const util = 1;\n');
+    // An artifact stores a link inside the tree as what it points to.
+    expect(await readFile(path.join(directory, 'util-link.js'), 'utf8')).toBe('export const util = 1;\n');
+    expect(log).toContain(`Fetching octo/app at ${headCommit} (the head of main): second commit`);
+  });
+
+  it('outputs CodePipeline\'s variables for the commit, and links it', async () => {
+    const { outcome } = await runSource();
+
+    expect(outcome.outputVariables).toEqual({
+      AuthorDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      BranchName: 'main',
+      CommitId: headCommit,
+      CommitMessage: 'second commit\n\nwith a body',
+      ConnectionArn: CONNECTION_ARN,
+      FullRepositoryName: 'octo/app',
+    });
+    expect(outcome.summary).toBe('second commit');
+    expect(outcome.externalExecutionId).toBe(headCommit);
+    expect(outcome.externalExecutionUrl).toBe(`${github.apiUrl}/octo/app/commit/${headCommit}`);
+  });
+
+  it('follows GitHub\'s redirect to codeload, which gets the code without the token', async () => {
+    github.archiveDownloads.length = 0;
+
+    await runSource();
+
+    expect(github.archiveDownloads).toEqual([{ path: expect.stringContaining(`/octo/app/legacy.zip/${headCommit}?token=`), authorization: undefined }]);
+  });
+
+  it('builds the commit the execution pins, though the branch has moved on', async () => {
+    const { outcome, log } = await runSource({ sourceRevision: firstCommit });
+
+    expect(outcome.outputVariables).toMatchObject({ CommitId: firstCommit, CommitMessage: 'first commit', BranchName: 'main' });
+    expect(outcome.externalExecutionId).toBe(firstCommit);
+    const { directory, names } = await fetchBack(outcome);
+    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
+    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('first\n');
+    expect(log).toContain('the commit the execution pins');
+  });
+
+  it('fails with a BadInput error that says the token was refused, when GitHub refuses it', async () => {
+    const running = runSource({ gitHub: access('ghp_wrong') });
+
+    await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('GitHub refused the token when reading octo/app') });
+    await expect(running).rejects.toThrow(/Bad credentials/);
+  });
+
+  it('fails with a NotFound error that names the repository and the ref, when GitHub has no such repository', async () => {
+    const running = runSource({ configuration: { FullRepositoryId: 'octo/missing' } });
+
+    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('no repository octo/missing with ref main, or the token cannot see it') });
+  });
+
+  it('fails with a NotFound error that names the branch, when the repository has no such branch', async () => {
+    const running = runSource({ configuration: { BranchName: 'no-such-branch' } });
+
+    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('no commit no-such-branch in octo/app') });
+  });
+
+  it('fails with a BadInput error that says where to set a token, when no GitHub token is configured', async () => {
+    const running = runSource({ gitHub: undefined });
+
+    await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('no GitHub token is configured') });
+    await expect(running).rejects.toThrow(/set SLUICE_GITHUB_TOKEN locally .*or store a token in the stack's GitHub token secret on AWS/);
+  });
+
+  it('refuses CODEBUILD_CLONE_REF at run time too, where a variable resolved to it', async () => {
+    await expect(runSource({ configuration: { OutputArtifactFormat: 'CODEBUILD_CLONE_REF' } })).rejects.toMatchObject({
+      name: 'Sluice.BadInput',
+      message: expect.stringContaining('does not support OutputArtifactFormat CODEBUILD_CLONE_REF'),
+    });
+  });
+});

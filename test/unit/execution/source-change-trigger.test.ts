@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ActionDeclaration, PipelineDeclaration } from '../../../lib/core/declaration';
+import { BadInputError } from '../../../lib/core/errors';
+import type { StartPinnedExecution } from '../../../lib/execution/github-webhook';
+import { handleSourceEvent, type SourceChangeTriggerDependencies } from '../../../lib/execution/source-change-trigger';
+import type { PipelineVersionRecord } from '../../../lib/ports/execution-store';
+import { ROOT } from '../../support/fixtures';
+
+/** AWS's sample events (test/fixtures/events/README.md says where each comes from). */
+const sample = (name: string): Record<string, any> => JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/events', name), 'utf8'));
+
+const objectCreated = sample('s3-object-created.json');
+const referenceCreated = sample('codecommit-reference-created.json');
+const VERSION = 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e';
+
+const s3Source = (S3ObjectKey: string): ActionDeclaration => ({
+  name: 'Fetch',
+  actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+  configuration: { S3Bucket: 'amzn-s3-demo-bucket1', S3ObjectKey },
+  outputArtifacts: [{ name: 'Src' }],
+});
+
+const codeCommitSource = (BranchName: string): ActionDeclaration => ({
+  name: 'Checkout',
+  actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' },
+  configuration: { RepositoryName: 'MyDemoRepo', BranchName },
+  outputArtifacts: [{ name: 'Src' }],
+});
+
+function record(name: string, source: ActionDeclaration, variables: PipelineDeclaration['variables'] = undefined): PipelineVersionRecord {
+  const declaration: PipelineDeclaration = {
+    name,
+    stages: [
+      { name: 'Source', actions: [source] },
+      { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
+    ],
+    ...(variables ? { variables } : {}),
+  };
+  return { name, version: 1, declaration, created: '2025-01-01T00:00:00.000Z' };
+}
+
+function dependencies(pipelines: PipelineVersionRecord[]) {
+  const deliveries = new Map<string, number>();
+  const start = jest.fn<ReturnType<StartPinnedExecution>, Parameters<StartPinnedExecution>>(async (pipeline) => {
+    if (pipeline.declaration.variables?.some((variable) => variable.defaultValue === undefined)) throw new BadInputError('Variable stage has no default value');
+    return `${pipeline.name}-execution`;
+  });
+  const deps: SourceChangeTriggerDependencies = {
+    store: {
+      listPipelines: async () => pipelines,
+      recordDelivery: async (id, ttl) => {
+        if (deliveries.has(id)) return false;
+        deliveries.set(id, ttl);
+        return true;
+      },
+    },
+    start,
+    clock: () => new Date('2025-01-01T00:00:00.000Z'),
+  };
+  return { deps, start, deliveries };
+}
+
+describe('handleSourceEvent', () => {
+  it('starts every pipeline that reads the new object, pinned to its version, and says why it skipped the others', async () => {
+    const { deps, start, deliveries } = dependencies([
+      record('reads-it', s3Source('example-key')),
+      record('reads-another', s3Source('other.zip')),
+      record('on-codecommit', codeCommitSource('main')),
+      record('needs-variable', s3Source('example-key'), [{ name: 'stage' }]),
+    ]);
+
+    const outcome = await handleSourceEvent(deps, objectCreated);
+
+    expect(outcome).toEqual({
+      kind: 'matched',
+      started: [{ pipelineName: 'reads-it', pipelineExecutionId: 'reads-it-execution', sourceActionName: 'Fetch' }],
+      failed: [{ pipelineName: 'needs-variable', reason: 'a change to what source action Fetch reads, but it could not start: Variable stage has no default value' }],
+      skipped: [
+        { pipelineName: 'reads-another', reason: 'source action Fetch reads s3://amzn-s3-demo-bucket1/other.zip, not s3://amzn-s3-demo-bucket1/example-key' },
+        { pipelineName: 'on-codecommit', reason: 'the pipeline has no S3 source action' },
+      ],
+    });
+    expect(start).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'reads-it' }),
+      {},
+      { triggerType: 'CloudWatchEvent', triggerDetail: `arn:aws:s3:::amzn-s3-demo-bucket1, object example-key version ${VERSION} (event ${objectCreated.id})` },
+      [{ actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: VERSION }],
+    );
+    // Kept two days from the clock's now, in epoch seconds, for DynamoDB's TTL.
+    expect([...deliveries]).toEqual([[objectCreated.id, Date.parse('2025-01-03T00:00:00.000Z') / 1000]]);
+  });
+
+  it('starts the pipeline of a created branch, pinned to its commit', async () => {
+    const { deps, start } = dependencies([record('on-my-branch', codeCommitSource('myBranch')), record('on-main', codeCommitSource('main'))]);
+
+    const outcome = await handleSourceEvent(deps, referenceCreated);
+
+    expect(outcome).toMatchObject({ kind: 'matched', started: [{ pipelineName: 'on-my-branch', sourceActionName: 'Checkout' }], failed: [] });
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(start.mock.calls[0]![3]).toEqual([{ actionName: 'Checkout', revisionType: 'COMMIT_ID', revisionValue: '3e5983DESTINATION' }]);
+  });
+
+  it('starts nothing for an event id it has seen', async () => {
+    const { deps, start } = dependencies([record('reads-it', s3Source('example-key'))]);
+    await handleSourceEvent(deps, objectCreated);
+
+    expect(await handleSourceEvent(deps, objectCreated)).toEqual({ kind: 'duplicate' });
+    expect(start).toHaveBeenCalledTimes(1);
+  });
+
+  it('records nothing for a change that no pipeline reads, an ignored event or a malformed one', async () => {
+    const { deps, start, deliveries } = dependencies([record('reads-another', s3Source('other.zip'))]);
+
+    expect(await handleSourceEvent(deps, objectCreated)).toMatchObject({ kind: 'matched', started: [], failed: [] });
+    expect(await handleSourceEvent(deps, sample('codecommit-reference-deleted.json'))).toMatchObject({ kind: 'ignored' });
+    await expect(handleSourceEvent(deps, { ...objectCreated, detail: {} })).rejects.toThrow(BadInputError);
+    expect(deliveries.size).toBe(0);
+    expect(start).not.toHaveBeenCalled();
+  });
+});
