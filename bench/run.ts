@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- name...]`: builds the CLI (the example benchmark runs dist/sluice.cjs), bundles
+ * `npm run bench [-- name...]`: builds the CLI (the example benchmark runs dist/sluice.cjs, and every
+ * local installation runs its embedded stack from dist/embedded-stack-worker.cjs), bundles
  * each benchmark as the CLI is bundled, and runs each one in its own Node process, so that one
  * benchmark's memory and loaded modules never weigh on the next.
  */
@@ -43,8 +44,8 @@ function runOrFail(command: string, args: string[], env: NodeJS.ProcessEnv = pro
 
 async function main(): Promise<void> {
   const chosen = chosenBenchmarks(process.argv.slice(2));
-  if (chosen.includes('example-pipeline') && runOrFail('npm', ['run', '--silent', 'build']) !== 0) {
-    throw new Error('npm run build failed; the example benchmark needs dist/sluice.cjs.');
+  if (runOrFail('npm', ['run', '--silent', 'build']) !== 0) {
+    throw new Error('npm run build failed; the benchmarks need dist/sluice.cjs and the embedded stack\'s worker beside it.');
   }
   // The AWS SDK prints a notice about Node 20 in every process, the CLI's included; it is not a result.
   const env = { ...process.env, NODE_NO_WARNINGS: '1' };

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import { cp, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import git from 'isomorphic-git';
+import { packageRoot } from '../adapters/local/package-root';
 
-/** The example's source, shipped beside the bundled CLI. */
-export const EXAMPLES_DIR = path.resolve(__dirname, '../examples');
+/** The example's source, shipped in the package. */
+export const EXAMPLES_DIR = path.join(packageRoot(), 'examples');
 
 async function exists(target: string): Promise<boolean> {
   return stat(target).then(() => true, () => false);

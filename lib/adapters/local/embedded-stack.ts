@@ -1,14 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
-import S3rver, { type S3rverEventRecord } from 's3rver';
 import type { S3ObjectCreatedEvent } from '../../core/source-change';
-import { startAwsChunkedProxy } from './aws-chunked-proxy';
+import { packageRoot } from './package-root';
 
 export interface EmbeddedEndpoints {
   dynamodbEndpoint: string;
@@ -19,30 +15,33 @@ export interface EmbeddedStack extends EmbeddedEndpoints {
   /**
    * Calls `listener` with S3's Object Created event, in the shape EventBridge delivers it, for each
    * object written to the embedded S3 (put, copied, or uploaded in parts), once it is stored.
-   * The listener runs inside s3rver's request and must not throw. Returns what stops the calls.
+   * Returns what stops the calls.
    */
   onObjectCreated(listener: (event: S3ObjectCreatedEvent) => void): () => void;
   /** Closes both servers and their stores. Calling it again returns the same promise. */
   close(): Promise<void>;
 }
 
-const LOOPBACK = '127.0.0.1';
-const LOCAL_ACCOUNT = '000000000000';
+/** The worker's bundle, which `npm run build` writes beside the CLI's. */
+export const EMBEDDED_STACK_WORKER = path.join('dist', 'embedded-stack-worker.cjs');
+
+export interface WorkerData {
+  dataDir: string;
+}
+export type ToWorker = { kind: 'close' };
+export type FromWorker =
+  | { kind: 'ready'; endpoints: EmbeddedEndpoints }
+  | { kind: 'object-created'; event: S3ObjectCreatedEvent }
+  | { kind: 'closed' }
+  | { kind: 'failed'; message: string };
+type Reply = Exclude<FromWorker, { kind: 'object-created' }>;
 
 /**
- * Starts the local DynamoDB (dynalite) and S3 (s3rver) in this process, each on a free loopback
- * port, with their data under `dataDir` (`dynamodb/`, `s3/`). Only one process may own a data dir.
- *
- * S3 requests reach s3rver through a proxy that decodes `aws-chunked` bodies, so objects are
- * stored intact whatever the client's checksum settings.
- *
- * Do not page through listings: s3rver answers a truncated ListObjectsV2 with a 500, because its
- * continuation token uses a DES cipher that OpenSSL 3 disables (unless Node runs with
- * `--openssl-legacy-provider`). Listings of up to 1,000 keys come back whole.
- *
- * s3rver writes a PutObject's bytes straight into the object, so an interrupted upload leaves a
- * truncated object behind. Multipart uploads (what `Upload` does above 5 MB) only appear once
- * they complete.
+ * Starts the local DynamoDB (dynalite) and S3 (s3rver) on free loopback ports, with their data
+ * under `dataDir` (`dynamodb/`, `s3/`); embedded-servers.ts says what they can and cannot do.
+ * They run in a worker thread: loading them (a third of a second) overlaps the caller's own start,
+ * and serving them takes no time from the thread that runs the pipeline. Only one process may own
+ * a data dir.
  *
  * @example
  * const stack = await startEmbeddedStack('.sluice');
@@ -51,69 +50,42 @@ const LOCAL_ACCOUNT = '000000000000';
  * await stack.close();
  */
 export async function startEmbeddedStack(dataDir: string): Promise<EmbeddedStack> {
-  const dynamodbPath = path.join(dataDir, 'dynamodb');
-  const s3Directory = path.join(dataDir, 's3');
-  await mkdir(dynamodbPath, { recursive: true });
-  await mkdir(s3Directory, { recursive: true });
+  const file = path.join(packageRoot(), EMBEDDED_STACK_WORKER);
+  if (!existsSync(file)) throw new Error(`${file} is missing; \`npm run build\` writes it (npm install runs it).`);
+  const worker = new Worker(file, { workerData: { dataDir } satisfies WorkerData });
+  const objectListeners = new Set<(event: S3ObjectCreatedEvent) => void>();
+  let awaitingReply: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | undefined;
+  worker.on('message', (message: FromWorker) => {
+    if (message.kind === 'object-created') for (const listener of objectListeners) listener(message.event);
+    else awaitingReply?.resolve(message);
+  });
+  worker.on('error', (error) => awaitingReply?.reject(error));
+  const reply = () => new Promise<Reply>((resolve, reject) => (awaitingReply = { resolve, reject }));
 
-  const closers: (() => Promise<void>)[] = [];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) await close();
-  };
-  try {
-    const dynamodb = dynalite({ path: dynamodbPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamodbPort = await listen(dynamodb);
-    closers.push(() => closeServer(dynamodb));
-
-    const s3rver = new S3rver({ address: LOOPBACK, port: 0, directory: s3Directory, silent: true });
-    const objectListeners = new Set<(event: S3ObjectCreatedEvent) => void>();
-    s3rver.on('event', ({ Records }) => {
-      for (const record of Records) {
-        if (!record.eventName.startsWith('ObjectCreated:')) continue;
-        const event = objectCreatedEvent(record);
-        for (const listener of objectListeners) listener(event);
-      }
-    });
-    const { port: s3rverPort } = await s3rver.run();
-    closers.push(() => s3rver.close());
-
-    const proxy = await startAwsChunkedProxy(s3rverPort);
-    closers.push(() => proxy.close());
-
-    let closing: Promise<void> | undefined;
-    return {
-      dynamodbEndpoint: `http://${LOOPBACK}:${dynamodbPort}`,
-      s3Endpoint: `http://${LOOPBACK}:${proxy.port}`,
-      onObjectCreated: (listener) => {
-        objectListeners.add(listener);
-        return () => objectListeners.delete(listener);
-      },
-      close: () => (closing ??= closeAll()),
-    };
-  } catch (error) {
-    await closeAll();
+  const started = await reply().catch(async (error: unknown) => {
+    await worker.terminate();
     throw error;
+  });
+  if (started.kind !== 'ready') {
+    await worker.terminate();
+    throw new Error(started.kind === 'failed' ? started.message : `The embedded stack's worker answered ${started.kind} to its start.`);
   }
-}
-
-/** The embedded S3 has no account and no versioning: its events name a placeholder account and no version. */
-function objectCreatedEvent(record: S3rverEventRecord): S3ObjectCreatedEvent {
-  const { bucket, object } = record.s3;
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    objectListeners.clear();
+    const closed = reply();
+    worker.postMessage({ kind: 'close' } satisfies ToWorker);
+    const ended = await closed;
+    await worker.terminate();
+    if (ended.kind === 'failed') throw new Error(ended.message);
+  };
   return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: LOCAL_ACCOUNT,
-    time: record.eventTime,
-    region: record.awsRegion,
-    resources: [`arn:aws:s3:::${bucket.name}`],
-    detail: {
-      version: '0',
-      bucket: { name: bucket.name },
-      object: { key: object.key, size: object.size, etag: object.eTag, sequencer: object.sequencer },
-      'request-id': record.responseElements['x-amz-request-id'],
+    ...started.endpoints,
+    onObjectCreated: (listener) => {
+      objectListeners.add(listener);
+      return () => objectListeners.delete(listener);
     },
+    close: () => (closing ??= close()),
   };
 }
 
@@ -139,16 +111,3 @@ export function embeddedClientConfig(endpoints: EmbeddedEndpoints): { s3: S3Clie
   };
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
-}
