@@ -1,4 +1,5 @@
 import type { LocalInstallation } from '../compose/local';
+import { claimDataDir } from '../compose/data-dir';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
 import { ExitCode } from './exit-codes';
@@ -66,15 +67,15 @@ export async function runLocal(
     }
   }
   // The embedded stack loads only here, so a run handed to sluice serve starts at once.
-  const [{ openLocalInstallation }, { runPipelineLocally }] = await Promise.all([import('../compose/local'), import('../compose/local-runner')]);
-  let installation: LocalInstallation;
+  let opened: Awaited<ReturnType<typeof openForRun>>;
   try {
-    installation = await openLocalInstallation({ dataDir: options.dataDir, command: 'run', onLog: progress.onLog, serveApi: true, write: say });
+    opened = await openForRun(options, progress, say);
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;
     console.error(error.message);
     return ExitCode.Failed;
   }
+  const { installation, runPipelineLocally } = opened;
   const stopping = new AbortController();
   const onInterrupt = () => {
     say('Stopping: abandoning the running actions...');
@@ -113,6 +114,17 @@ export async function runLocal(
     process.off('SIGTERM', onInterrupt);
     await installation.close();
   }
+}
+
+/**
+ * Claims the data dir, then loads the modules that run a pipeline while the embedded stack starts
+ * in its worker, and opens the installation.
+ */
+async function openForRun(options: RunLocalOptions, progress: RunProgress, say: (line: string) => void) {
+  const claimed = await claimDataDir(options.dataDir, 'run');
+  const [{ openLocalInstallation }, { runPipelineLocally }] = await Promise.all([import('../compose/local'), import('../compose/local-runner')]);
+  const installation = await openLocalInstallation({ claimed, onLog: progress.onLog, serveApi: true, write: say });
+  return { installation, runPipelineLocally };
 }
 
 /**

@@ -1,2 +1,40 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { lockDataDir, type DataDirLock } from '../adapters/local/data-dir-lock';
+import { startEmbeddedStack, type EmbeddedStack } from '../adapters/local/embedded-stack';
+
 /** Where the local installation lives unless `--data-dir` says otherwise. */
 export const DEFAULT_DATA_DIR = '.sluice';
+
+/** A data dir this process owns, whose embedded stack is starting. */
+export interface ClaimedDataDir {
+  dataDir: string;
+  lock: DataDirLock;
+  /** Settles once the stack is up; until it is awaited, a failure to start is held, not thrown. */
+  stack: Promise<EmbeddedStack>;
+  /** Closes the stack (once it is up) and releases the lock. */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes ownership of a data dir and starts its embedded stack without waiting for it. The stack
+ * starts in a worker thread, so a caller that goes on loading its own modules meanwhile pays for
+ * only the longer of the two.
+ */
+export async function claimDataDir(dataDir: string | undefined, command: string): Promise<ClaimedDataDir> {
+  const resolved = path.resolve(dataDir ?? DEFAULT_DATA_DIR);
+  await mkdir(resolved, { recursive: true });
+  const lock = await lockDataDir(resolved, command);
+  const stack = startEmbeddedStack(resolved);
+  // Held until someone awaits it: the caller may fail first, and then release() settles it.
+  stack.catch(() => undefined);
+  return {
+    dataDir: resolved,
+    lock,
+    stack,
+    release: async () => {
+      await stack.then((started) => started.close(), () => undefined);
+      await lock.release();
+    },
+  };
+}

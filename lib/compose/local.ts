@@ -1,15 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
-import { lockDataDir } from '../adapters/local/data-dir-lock';
-import { startEmbeddedStack } from '../adapters/local/embedded-stack';
 import { InProcessBus } from '../adapters/local/in-process-bus';
 import { startLocalHttpServer, type LocalHttpServer } from '../adapters/local/local-http-server';
 import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
@@ -26,7 +22,7 @@ import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } f
 import type { ExecutionDependencies } from '../execution/dependencies';
 import type { GitHubAccess } from '../ports/github-access';
 import { endExecution } from '../execution/end-execution';
-import { DEFAULT_DATA_DIR } from './data-dir';
+import { claimDataDir, type ClaimedDataDir } from './data-dir';
 import { localClients } from './local-clients';
 import { startPipelinesOnNewObjects } from './local-source-changes';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
@@ -45,10 +41,13 @@ export interface LocalInstallation {
   close(): Promise<void>;
 }
 
-export interface OpenOptions {
-  dataDir?: string;
-  /** The command that owns the data dir while it is open, shown to any other process. */
-  command: string;
+/**
+ * The data dir to claim, with the command that owns it while it is open (shown to any other
+ * process); or one the caller has claimed already, to start its stack early.
+ */
+type DataDirToOpen = { dataDir?: string; command: string; claimed?: never } | { claimed: ClaimedDataDir };
+
+export type OpenOptions = DataDirToOpen & {
   onLog?: ExecutionDependencies['onLog'];
   /** Serve the local API, so that other commands on this data dir go through this process. */
   serveApi?: boolean;
@@ -58,7 +57,7 @@ export interface OpenOptions {
   runInBackground?: Pick<LocalRunOptions, 'onApproval'>;
   /** Where notices go, such as one line for each mail put in the outbox. */
   write?: (line: string) => void;
-}
+};
 
 /**
  * GitHub's API, for commit statuses and CodeStarSourceConnection sources, from SLUICE_GITHUB_TOKEN
@@ -78,10 +77,9 @@ export type LocalDependencies = ApprovalDependencies & { callbacks: LocalTaskCal
  * S3, and marks executions that a dead process left InProgress as Failed ("interrupted").
  */
 export async function openLocalInstallation(options: OpenOptions): Promise<LocalInstallation> {
-  const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  await mkdir(dataDir, { recursive: true });
-  const lock = await lockDataDir(dataDir, options.command);
-  const stack = await startEmbeddedStack(dataDir).catch(async (error: unknown) => {
+  const claimed = options.claimed ?? (await claimDataDir(options.dataDir, options.command));
+  const { dataDir, lock } = claimed;
+  const stack = await claimed.stack.catch(async (error: unknown) => {
     await lock.release();
     throw error;
   });
