@@ -31,7 +31,7 @@ async function bundle(name: Benchmark): Promise<string> {
     target: 'node20',
     format: 'cjs',
     outfile,
-    external: ['dynalite', 's3rver'],
+    external: ['dynalite'],
     logLevel: 'warning',
   });
   return outfile;

@@ -20,7 +20,9 @@ const LOCAL_ACCOUNT = '000000000000';
 /**
  * Starts the local DynamoDB (dynalite) and S3 (s3rver) on this thread, each on a free loopback
  * port, with their data under `dataDir` (`dynamodb/`, `s3/`). Only one process may own a data dir.
- * `startEmbeddedStack` runs this in a worker thread; nothing else should call it.
+ * `startEmbeddedStack` runs this in a worker thread; nothing else should call it. The worker's
+ * bundle holds s3rver, but not dynalite: dynalite requires its operations by computed names, and
+ * its LevelDB is a native module.
  *
  * S3 requests reach s3rver through a proxy that decodes `aws-chunked` bodies, so objects are
  * stored intact whatever the client's checksum settings.
