@@ -1,7 +1,10 @@
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import { startEmbeddedStack } from '../../lib/adapters/local/embedded-stack';
 import type { S3ObjectCreatedEvent } from '../../lib/core/source-change';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 
@@ -70,17 +73,32 @@ describe('the embedded stack', () => {
     await blobs.ensureBucket('sources');
     const events: S3ObjectCreatedEvent[] = [];
     const stop = test.stack.onObjectCreated((event) => events.push(event));
+    // The events come from the stack's worker thread, so they may arrive after the request's answer.
+    const seen: string[] = [];
+    let onSeen = () => {};
+    test.stack.onObjectCreated((event) => {
+      seen.push(event.detail.object.key);
+      onSeen();
+    });
+    const untilSeen = (key: string) =>
+      new Promise<void>((resolve) => {
+        onSeen = () => seen.includes(key) && resolve();
+        onSeen();
+      });
 
     await blobs.put({ bucketName: 'sources', objectKey: 'a dir/app+1.zip' }, 'zip');
     // A stream of unknown length goes up as a multipart upload, in 5 MB parts.
     await blobs.put({ bucketName: 'sources', objectKey: 'big.zip' }, Readable.from([Buffer.alloc(3 * 1024 * 1024), Buffer.alloc(3 * 1024 * 1024)]));
     await test.clients.s3.send(new CopyObjectCommand({ Bucket: 'sources', Key: 'copy.zip', CopySource: 'sources/big.zip' }));
     await test.clients.s3.send(new DeleteObjectCommand({ Bucket: 'sources', Key: 'copy.zip' }));
+    await blobs.put({ bucketName: 'sources', objectKey: 'last.zip' }, 'zip');
+    await untilSeen('last.zip');
     stop();
     await blobs.put({ bucketName: 'sources', objectKey: 'after.zip' }, 'zip');
+    await untilSeen('after.zip');
 
-    expect(events.map((event) => event.detail.object.key)).toEqual(['a dir/app+1.zip', 'big.zip', 'copy.zip']);
-    expect(new Set(events.map((event) => event.id)).size).toBe(3);
+    expect(events.map((event) => event.detail.object.key)).toEqual(['a dir/app+1.zip', 'big.zip', 'copy.zip', 'last.zip']);
+    expect(new Set(events.map((event) => event.id)).size).toBe(4);
     expect(events[0]).toEqual({
       version: '0',
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -97,5 +115,17 @@ describe('the embedded stack', () => {
         'request-id': expect.any(String),
       },
     });
+  });
+});
+
+describe('the embedded stack on a data dir it cannot use', () => {
+  it('fails to start, saying why', async () => {
+    const dataDir = await temporaryDirectory();
+    try {
+      await writeFile(path.join(dataDir, 'dynamodb'), 'not a directory');
+      await expect(startEmbeddedStack(dataDir)).rejects.toThrow(/The embedded DynamoDB and S3 did not start: .*dynamodb/);
+    } finally {
+      await removeDirectory(dataDir);
+    }
   });
 });

@@ -59,7 +59,17 @@ export async function startEmbeddedStack(dataDir: string): Promise<EmbeddedStack
     if (message.kind === 'object-created') for (const listener of objectListeners) listener(message.event);
     else awaitingReply?.resolve(message);
   });
-  worker.on('error', (error) => awaitingReply?.reject(error));
+  // A worker that fails (or ends) fails whatever waits on it; its requests then find no server.
+  let failure: Error | undefined;
+  let exited = false;
+  worker.on('error', (error) => {
+    failure = error;
+    awaitingReply?.reject(error);
+  });
+  worker.on('exit', (code) => {
+    exited = true;
+    awaitingReply?.reject(failure ?? new Error(`The embedded stack's worker ended (exit code ${code}).`));
+  });
   const reply = () => new Promise<Reply>((resolve, reject) => (awaitingReply = { resolve, reject }));
 
   const started = await reply().catch(async (error: unknown) => {
@@ -73,6 +83,10 @@ export async function startEmbeddedStack(dataDir: string): Promise<EmbeddedStack
   let closing: Promise<void> | undefined;
   const close = async () => {
     objectListeners.clear();
+    if (exited) {
+      if (failure) throw failure;
+      return;
+    }
     const closed = reply();
     worker.postMessage({ kind: 'close' } satisfies ToWorker);
     const ended = await closed;
