@@ -140,8 +140,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       consoleUrl: () => url ?? 'http://127.0.0.1/',
     });
     deps.notifyApprovers = notifyApprovers;
-    await ensureExecutionTable(clients.dynamodb, TABLE_NAME);
-    await blobs.ensureBucket(ARTIFACT_BUCKET);
+    await Promise.all([ensureExecutionTable(clients.dynamodb, TABLE_NAME), blobs.ensureBucket(ARTIFACT_BUCKET)]);
     for (const execution of await deps.store.listExecutionsInProgress()) {
       const pipeline = { name: execution.pipelineName, version: execution.pipelineVersion, executionId: execution.pipelineExecutionId, variables: execution.variables };
       await endExecution(deps, pipeline, 'Failed', INTERRUPTED);
