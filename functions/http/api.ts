@@ -7,8 +7,7 @@ import { handleApprovalRequest } from '../../lib/api/approval-routes';
 import type { HttpRequest, HttpResponse } from '../../lib/api/http-types';
 import { handleJsonApiRequest, jsonResponse } from '../../lib/api/json-api';
 import { handleWebhookRequest } from '../../lib/api/webhook-routes';
-import { awsCommitStatuses, awsDependencies, awsStartInBackground, awsWebhookDependencies } from '../../lib/compose/aws';
-import { PipelineOperations } from '../../lib/operations/pipeline-operations';
+import { awsCommitStatuses, awsDependencies, awsOperations, awsWebhookDependencies } from '../../lib/compose/aws';
 
 const logger = new Logger();
 
@@ -27,10 +26,9 @@ async function respondToWebhook(request: HttpRequest): Promise<HttpResponse | un
  * `/webhooks/github` is too, authenticated by the delivery's signature.
  */
 async function respond(request: HttpRequest): Promise<HttpResponse | undefined> {
-  const deps = awsDependencies();
-  if (request.path.startsWith('/api/')) return handleJsonApiRequest(new PipelineOperations(deps, awsStartInBackground()), request);
+  if (request.path.startsWith('/api/')) return handleJsonApiRequest(awsOperations(), request);
   if (request.path.startsWith('/webhooks/')) return respondToWebhook(request);
-  return handleApprovalRequest(deps, request);
+  return handleApprovalRequest(awsDependencies(), request);
 }
 
 /** The HTTP API: Sluice's API, the approval pages and GitHub's webhook. */

@@ -1,6 +1,6 @@
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
-import type { ApprovalResultRequest, SluiceApi } from '../operations/sluice-api';
+import { isStoppable, type ApprovalResultRequest, type SluiceApi } from '../operations/sluice-api';
 
 export interface ApiRequest {
   method: string;
@@ -40,6 +40,14 @@ const ROUTES: [method: string, path: RegExp, route: Route][] = [
   ['POST', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) =>
     api.startPipelineExecution(name!, ((request.body ?? {}) as { variables?: Record<string, string> }).variables)],
   ['GET', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) => api.listPipelineExecutions(name!, request.query.limit ? Number(request.query.limit) : undefined)],
+  ['POST', /^\/api\/pipelines\/([^/]+)\/executions\/([^/]+)\/stop$/, (api, [name, id], request) => {
+    if (!isStoppable(api)) {
+      throw new ConflictError('Locally, an execution stops only with the process it runs in: stop sluice serve, or press Ctrl-C in its sluice run or sluice start-pipeline-execution.');
+    }
+    const { reason } = (request.body ?? {}) as { reason?: unknown };
+    if (reason !== undefined && typeof reason !== 'string') throw new BadInputError('The body may have a reason, a string, as StopPipelineExecution does.');
+    return api.stopPipelineExecution({ pipelineName: name!, pipelineExecutionId: id!, ...(reason ? { reason } : {}) });
+  }],
   ['GET', /^\/api\/executions\/([^/]+)$/, (api, [id]) => api.getPipelineExecution(id!)],
   ['GET', /^\/api\/executions\/([^/]+)\/events$/, (api, [id]) => api.listExecutionEvents(id!)],
   ['GET', /^\/api\/executions\/([^/]+)\/logs$/, (api, [id], request) => api.getLogs(id!, request.query.action)],

@@ -1,11 +1,10 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { describeStack, type DeployedStack } from '../adapters/aws/cloudformation-stack';
-import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
 import type { FunctionArns } from '../core/compile';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
-import { AwsPipelineOperations } from '../operations/aws-pipeline-operations';
+import type { AwsPipelineOperations } from '../operations/aws-pipeline-operations';
 import type { StoppableSluiceApi } from '../operations/sluice-api';
-import { createAwsClients, createAwsDependencies, type AwsClients, type AwsResources } from './aws';
+import { createAwsClients, createAwsDependencies, createAwsOperations, type AwsClients, type AwsResources } from './aws';
 
 /** What the CLI needs of a deployed stack: its resources, the role its state machines run as, and the functions they invoke. */
 export interface AwsCliSettings extends AwsResources {
@@ -99,18 +98,14 @@ async function deployedStack(target: AwsTarget, cloudFormation: CloudFormationCl
   return { name, region, ...stack };
 }
 
-/**
- * The API on a deployed stack, through the given clients. State machines get the logging and
- * tracing that serverless.yml gives the shipped ones.
- */
+/** The API on a deployed stack, through the given clients. */
 export function awsCliOperations(target: AwsTarget, settings: AwsCliSettings, clients: Omit<AwsClients, 'dynamodb' | 'secretsManager'>): AwsPipelineOperations {
-  const engine = new StepFunctionsEngine(clients.sfn, {
+  return createAwsOperations(createAwsDependencies(settings, clients), clients.sfn, {
     roleArn: settings.stateMachineRoleArn,
     namePrefix: `sluice-${target.stage}-`,
-    loggingConfiguration: { level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: settings.stateMachineLogGroupArn } }] },
-    tracingConfiguration: { enabled: true },
+    logGroupArn: settings.stateMachineLogGroupArn,
+    functions: settings.functions,
   });
-  return new AwsPipelineOperations(createAwsDependencies(settings, clients), engine, settings.functions);
 }
 
 /** Gives a command the API of the stack on AWS, and closes its clients after. */

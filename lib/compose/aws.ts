@@ -23,10 +23,11 @@ import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
+import type { FunctionArns } from '../core/compile';
 import { providerKey } from '../core/declaration';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
-import { startOnEngine } from '../operations/aws-pipeline-operations';
+import { AwsPipelineOperations, startOnEngine } from '../operations/aws-pipeline-operations';
 import type { StartInBackground } from '../operations/pipeline-operations';
 import type { GitHubAccess } from '../ports/github-access';
 
@@ -56,6 +57,18 @@ export const ENGINE_VARIABLES = {
   namePrefix: 'STATE_MACHINE_NAME_PREFIX',
 } as const;
 
+/**
+ * What serverless.yml tells only the http function, whose `/api` registers pipelines at run time:
+ * the log group of their state machines and the task functions they invoke. The CLI reads the
+ * same from the stack's outputs (lib/compose/aws-cli.ts).
+ */
+export const PIPELINE_DEPLOY_VARIABLES = {
+  logGroupArn: 'STATE_MACHINE_LOG_GROUP_ARN',
+  stageStep: 'STAGE_STEP_FUNCTION_ARN',
+  actionRunner: 'ACTION_RUNNER_FUNCTION_ARN',
+  approvalRequest: 'APPROVAL_REQUEST_FUNCTION_ARN',
+} as const;
+
 /** Set on the http function only: the secret GitHub signs webhook deliveries with. */
 export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
 
@@ -68,10 +81,10 @@ type AwsEnvironment = Record<keyof typeof ENVIRONMENT_VARIABLES, string> & {
   roleName?: string;
 };
 
-function requiredVariable(name: string): string {
+function requiredVariable(name: string, setOn = 'every Sluice function'): string {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`The environment variable ${name} is not set. serverless.yml sets it on every Sluice function; a function deployed another way needs it too.`);
+    throw new Error(`The environment variable ${name} is not set. serverless.yml sets it on ${setOn}; a function deployed another way needs it too.`);
   }
   return value;
 }
@@ -113,6 +126,7 @@ let environment: AwsEnvironment | undefined;
 let clients: AwsClients | undefined;
 let dependencies: ApprovalDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
+let operations: AwsPipelineOperations | undefined;
 let gitHub: GitHubAccess | undefined;
 let webhookSecret: SecretsManagerSecret | undefined;
 
@@ -167,13 +181,52 @@ function awsGitHub(): GitHubAccess {
 }
 
 function engineOptions(): StepFunctionsEngineOptions {
-  return { roleArn: requiredVariable(ENGINE_VARIABLES.roleArn), namePrefix: requiredVariable(ENGINE_VARIABLES.namePrefix), ...functionRole() };
+  const setOn = 'the functions that start executions';
+  return { roleArn: requiredVariable(ENGINE_VARIABLES.roleArn, setOn), namePrefix: requiredVariable(ENGINE_VARIABLES.namePrefix, setOn), ...functionRole() };
 }
 
 /** Starts executions on the published versions of the stack's state machines. */
 export function awsStartInBackground(): StartInBackground {
   engine ??= new StepFunctionsEngine(awsClients().sfn, engineOptions());
   return startOnEngine(awsDependencies(), engine);
+}
+
+/** How the state machines of pipelines registered at run time are deployed. */
+export interface PipelineDeployment extends Pick<StepFunctionsEngineOptions, 'roleArn' | 'namePrefix' | 'roleName'> {
+  /** Where their executions log: the log group of the shipped state machines. */
+  logGroupArn: string;
+  /** The stack's task functions, which they invoke. */
+  functions: FunctionArns;
+}
+
+/**
+ * The API on a deployed stack, whose pipelines are state machines published as they are
+ * registered. The CLI (`--target aws`) and the http function both build it here, so that a state
+ * machine gets the logging and tracing that serverless.yml gives the shipped ones whichever
+ * registers it.
+ */
+export function createAwsOperations(deps: ApprovalDependencies, sfn: SFNClient, deployment: PipelineDeployment): AwsPipelineOperations {
+  const { logGroupArn, functions, ...options } = deployment;
+  const engine = new StepFunctionsEngine(sfn, {
+    ...options,
+    loggingConfiguration: { level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn } }] },
+    tracingConfiguration: { enabled: true },
+  });
+  return new AwsPipelineOperations(deps, engine, functions);
+}
+
+/** `/api/...` on AWS: registering a pipeline publishes its state machine, and executions can be stopped. */
+export function awsOperations(): AwsPipelineOperations {
+  const setOn = 'the http function';
+  return (operations ??= createAwsOperations(awsDependencies(), awsClients().sfn, {
+    ...engineOptions(),
+    logGroupArn: requiredVariable(PIPELINE_DEPLOY_VARIABLES.logGroupArn, setOn),
+    functions: {
+      stageStep: requiredVariable(PIPELINE_DEPLOY_VARIABLES.stageStep, setOn),
+      actionRunner: requiredVariable(PIPELINE_DEPLOY_VARIABLES.actionRunner, setOn),
+      approvalRequest: requiredVariable(PIPELINE_DEPLOY_VARIABLES.approvalRequest, setOn),
+    },
+  }));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { DETAIL_TYPES, EVENT_SOURCE, type PipelineEvent, type PipelineEventState } from '../core/events';
 import { webhookCommit } from '../core/github-event';
+import { isFinished } from '../core/status';
 import type { CommitState, CommitStatus, CommitStatusReporter } from '../ports/commit-status';
 import type { RuleBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
@@ -53,7 +54,8 @@ export class CommitStatusPublisher {
 
   /**
    * Queues the status an execution's pipeline event means, if a webhook started the execution.
-   * Reports for one execution go out in order, so a slow pending never lands after its success.
+   * Reports for one execution go out in order, so a slow pending never lands after its success;
+   * pending is not reported for an execution that has already ended.
    */
   executionChanged(event: PipelineEvent): void {
     if (event['detail-type'] !== DETAIL_TYPES.pipeline) return;
@@ -62,8 +64,12 @@ export class CommitStatusPublisher {
     if (!mapped) return;
     this.enqueue(executionId, async () => {
       const execution = await this.deps.store.getExecution(executionId);
-      const commit = execution?.trigger.triggerType === 'WebhookV2' ? webhookCommit(execution.trigger.triggerDetail) : undefined;
+      if (execution?.trigger.triggerType !== 'WebhookV2') return undefined;
+      const commit = webhookCommit(execution.trigger.triggerDetail);
       if (!commit) return undefined;
+      // On AWS each event reaches its own invocation, in no set order: a STARTED handled after
+      // the execution ended would put the commit back to pending after its final status.
+      if (mapped.state === 'pending' && isFinished(execution.status)) return undefined;
       const summary = event.detail['execution-result']?.['external-execution-summary'];
       return {
         ...commit,

@@ -60,6 +60,11 @@ export interface StoppableSluiceApi extends SluiceApi {
   stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }>;
 }
 
+/** Whether the API can stop executions: only where an engine runs them apart from the caller. */
+export function isStoppable(api: SluiceApi): api is StoppableSluiceApi {
+  return 'stopPipelineExecution' in api;
+}
+
 export interface ApprovalResultRequest {
   pipelineName: string;
   stageName: string;

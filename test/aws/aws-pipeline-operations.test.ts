@@ -4,7 +4,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
-  GetExecutionHistoryCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StateMachineDoesNotExist,
@@ -20,6 +19,7 @@ import { NotFoundError } from '../../lib/core/errors';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
 import type { AwsPipelineOperations } from '../../lib/operations/aws-pipeline-operations';
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
+import { endStatus, waitingForApproval } from './support/moto-executions';
 
 /**
  * The state machines run in a region that no other test file uses, so that the Lambda answers
@@ -105,29 +105,6 @@ function engineClient(startTargets: string[]): SFNClient {
     { step: 'build', name: 'motoAccountHeader' },
   );
   return client;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until the execution's approval waits on its task token, and returns the token. */
-async function waitingForApproval(sfn: SFNClient, executionArn: string): Promise<string> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
-    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
-    const waiting = events.find((event) => event.type === 'TaskScheduled' && event.taskScheduledEventDetails?.resource === 'invoke.waitForTaskToken');
-    if (waiting) return JSON.parse(waiting.taskScheduledEventDetails!.parameters!).Payload.taskToken;
-    const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (status !== 'RUNNING') throw new Error(`The execution ended ${status} before its approval: ${JSON.stringify(events, null, 1)}`);
-  }
-  throw new Error('The execution never reached its approval.');
-}
-
-/** The status an execution ends with; moto's interpreter stops an execution in the background. */
-async function endStatus(sfn: SFNClient, executionArn: string): Promise<string | undefined> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
-    const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (status !== 'RUNNING') return status;
-  }
-  throw new Error(`${executionArn} is still running.`);
 }
 
 describe('pipelines at run time on Step Functions (moto)', () => {

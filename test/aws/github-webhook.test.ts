@@ -5,16 +5,17 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import examples from '@octokit/webhooks-examples';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { providerCatalog } from '../../lib/actions/registry';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
-import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
+import { WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
 import { compilePipeline, type FunctionArns } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { validatePipeline } from '../../lib/core/validate';
-import { ACCOUNT, motoClientConfig, motoEndpoint, uniqueName } from './support/moto-clients';
+import { httpApiEvent, httpFunctionEnvironment, invokeHttpFunction } from './support/http-function';
+import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
 
 /**
  * A region of its own: moto 5.2 runs one execution per account and region (test/aws/step-functions.test.ts
@@ -89,36 +90,14 @@ function pushPayload(): string {
 
 /** A delivery as API Gateway's HTTP API hands it to the http function. */
 function delivery(body: string, signingKey: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /webhooks/github',
-    rawPath: '/webhooks/github',
-    rawQueryString: '',
+  return httpApiEvent('POST', '/webhooks/github', {
+    body,
     headers: {
-      'content-type': 'application/json',
       'x-github-event': 'push',
       'x-github-delivery': randomUUID(),
       'x-hub-signature-256': `sha256=${createHmac('sha256', signingKey).update(body).digest('hex')}`,
     },
-    body,
-    isBase64Encoded: false,
-    requestContext: { http: { method: 'POST', path: '/webhooks/github', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'GitHub-Hookshot/test' } },
-  } as unknown as APIGatewayProxyEventV2;
-}
-
-const context = { awsRequestId: 'test-request', functionName: `sluice-${STAGE}-http`, memoryLimitInMB: '1024', functionVersion: '$LATEST', invokedFunctionArn: '' } as unknown as Context;
-
-/** Calls the http function as Lambda does; the warnings it logs, for a skipped pipeline's status, land in `warnings`. */
-async function invoke(event: APIGatewayProxyEventV2, warnings: string[] = []): Promise<{ status: number; body: Record<string, unknown> }> {
-  // Loaded after the environment is set: compose/aws.ts reads it once, as a Lambda container does.
-  const { handler } = await import('../../functions/http/api');
-  const warn = jest.spyOn(console, 'warn').mockImplementation((line: string) => void warnings.push(line));
-  try {
-    const result = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
-    return { status: result.statusCode!, body: JSON.parse(result.body!) };
-  } finally {
-    warn.mockRestore();
-  }
+  });
 }
 
 describe('POST /webhooks/github on AWS (moto)', () => {
@@ -138,26 +117,9 @@ describe('POST /webhooks/github on AWS (moto)', () => {
     stateMachineArn = await register(table, declaration(built, 'main'));
     await register(table, declaration(elsewhere, 'release'));
 
-    // The function's environment, as serverless.yml sets it, with the SDK pointed at moto.
     Object.assign(process.env, {
-      AWS_REGION: REGION,
-      AWS_ENDPOINT_URL: motoEndpoint(),
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      [ENVIRONMENT_VARIABLES.tableName]: table,
-      [ENVIRONMENT_VARIABLES.idempotencyTableName]: uniqueName('sluice-idempotency'),
-      [ENVIRONMENT_VARIABLES.artifactBucket]: 'sluice-artifacts',
-      [ENVIRONMENT_VARIABLES.eventBusName]: busName,
-      [ENVIRONMENT_VARIABLES.approvalTopicArn]: `arn:aws:sns:${REGION}:${ACCOUNT}:sluice-approvals`,
-      [ENVIRONMENT_VARIABLES.publicUrl]: 'https://sluice.example.com/',
-      [ENVIRONMENT_VARIABLES.pipelineArnPrefix]: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:`,
-      [ENVIRONMENT_VARIABLES.gitHubTokenSecretArn]: tokenSecretArn,
-      [ENVIRONMENT_VARIABLES.gitHubApiUrl]: 'https://api.github.com',
+      ...httpFunctionEnvironment({ region: REGION, stage: STAGE, table, eventBusName: busName, gitHubTokenSecretArn: tokenSecretArn, stateMachineRoleArn: STATE_MACHINE_ROLE }),
       [WEBHOOK_SECRET_VARIABLE]: webhookSecretArn,
-      [ENGINE_VARIABLES.roleArn]: STATE_MACHINE_ROLE,
-      [ENGINE_VARIABLES.namePrefix]: `sluice-${STAGE}-`,
-      // Powertools' logger writes to the global console, where the test reads its warnings.
-      POWERTOOLS_DEV: 'true',
     });
   });
 
@@ -169,7 +131,7 @@ describe('POST /webhooks/github on AWS (moto)', () => {
   const executions = async () => (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
 
   it('refuses a delivery signed with another secret, and starts nothing', async () => {
-    const answer = await invoke(delivery(pushPayload(), 'not-the-secret'));
+    const answer = await invokeHttpFunction(delivery(pushPayload(), 'not-the-secret'));
 
     expect(answer.status).toBe(401);
     expect(answer.body.message).toContain("aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>");
@@ -179,7 +141,7 @@ describe('POST /webhooks/github on AWS (moto)', () => {
 
   it('starts the matching pipeline on Step Functions, pinned to the pushed commit, for a push signed with the secret from Secrets Manager', async () => {
     const warnings: string[] = [];
-    const answer = await invoke(delivery(pushPayload(), webhookSecret), warnings);
+    const answer = await invokeHttpFunction(delivery(pushPayload(), webhookSecret), warnings);
 
     expect(answer.status).toBe(202);
     const started = answer.body.started as { pipelineName: string; pipelineExecutionId: string }[];

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
-import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
+import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
@@ -93,9 +93,10 @@ describe('IAM', () => {
   });
 
   it('lets each function write only to its own log group', () => {
+    const writes = (action: string) => action === 'logs:CreateLogStream' || action === 'logs:PutLogEvents';
     for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       const role = referencedIds(fn.Properties!.Role)[0]!;
-      const logging = identityStatements(template).filter(({ owner, statement }) => owner === role && asList(statement.Action).some((action) => action.startsWith('logs:')));
+      const logging = identityStatements(template).filter(({ owner, statement }) => owner === role && asList(statement.Action).some(writes));
       expect(logging.map(({ statement }) => referencedIds(statement.Resource))).toEqual([[name.replace(/LambdaFunction$/, 'LogGroup')]]);
     }
   });
@@ -246,6 +247,67 @@ describe('the HTTP API', () => {
     const [, route] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties!.RouteKey === 'POST /webhooks/github')!;
     const integration = resource(referencedIds(route.Properties!.Target)[0]!);
     expect(referencedIds(integration.Properties!.IntegrationUri)).toEqual(['HttpLambdaFunction']);
+  });
+});
+
+describe('pipelines registered through /api', () => {
+  const stateMachines = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' };
+  const httpStatements = () => identityStatements(template).filter(({ owner }) => owner === 'HttpRole').map(({ statement }) => statement);
+  const grantsOf = (prefix: string) =>
+    Object.fromEntries(httpStatements().flatMap((statement) => asList(statement.Action).filter((action) => action.startsWith(prefix)).map((action) => [action, statement.Resource])));
+
+  it("let the http function deploy, delete and stop only this stage's state machines, and their executions", () => {
+    const executions = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:sluice-ci-*' };
+    expect(grantsOf('states:')).toEqual({
+      'states:StartExecution': stateMachines,
+      'states:CreateStateMachine': stateMachines,
+      'states:UpdateStateMachine': stateMachines,
+      'states:PublishStateMachineVersion': stateMachines,
+      'states:DeleteStateMachine': stateMachines,
+      'states:StopExecution': executions,
+      'states:SendTaskSuccess': '*',
+      'states:SendTaskFailure': '*',
+    });
+  });
+
+  it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions", () => {
+    const passes = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('iam:PassRole'));
+    expect(passes.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action), role: referencedIds(statement.Resource), condition: statement.Condition }))).toEqual([
+      { owner: 'HttpRole', actions: ['iam:PassRole'], role: ['PipelineStateMachineRole'], condition: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } } },
+    ]);
+  });
+
+  it('let the http function set up the log delivery of the state machines it deploys', () => {
+    const delivery = Object.entries(grantsOf('logs:')).filter(([action]) => action !== 'logs:CreateLogStream' && action !== 'logs:PutLogEvents');
+    expect(Object.fromEntries(delivery)).toEqual({
+      'logs:CreateLogDelivery': '*',
+      'logs:GetLogDelivery': '*',
+      'logs:UpdateLogDelivery': '*',
+      'logs:DeleteLogDelivery': '*',
+      'logs:ListLogDeliveries': '*',
+      'logs:PutResourcePolicy': '*',
+      'logs:DescribeResourcePolicies': '*',
+      'logs:DescribeLogGroups': '*',
+    });
+  });
+
+  it('give only the http function the log group and the task functions that those state machines use', () => {
+    const variables = resource('HttpLambdaFunction').Properties!.Environment.Variables;
+    expect({
+      logGroup: referencedIds(variables[PIPELINE_DEPLOY_VARIABLES.logGroupArn]),
+      stageStep: referencedIds(variables[PIPELINE_DEPLOY_VARIABLES.stageStep]),
+      actionRunner: referencedIds(variables[PIPELINE_DEPLOY_VARIABLES.actionRunner]),
+      approvalRequest: referencedIds(variables[PIPELINE_DEPLOY_VARIABLES.approvalRequest]),
+    }).toEqual({
+      logGroup: ['StateMachineLogGroup'],
+      stageStep: ['StageStepLambdaFunction'],
+      actionRunner: ['ActionRunnerLambdaFunction'],
+      approvalRequest: ['ApprovalRequestLambdaFunction'],
+    });
+    for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function').filter(([name]) => name !== 'HttpLambdaFunction')) {
+      const variables = Object.keys(fn.Properties!.Environment.Variables);
+      expect({ name, deployVariables: Object.values(PIPELINE_DEPLOY_VARIABLES).filter((variable) => variables.includes(variable)) }).toEqual({ name, deployVariables: [] });
+    }
   });
 });
 

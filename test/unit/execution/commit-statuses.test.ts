@@ -23,7 +23,11 @@ const event = (executionId: string, state: PipelineEventState, summary?: string)
   }, { id: `${executionId}-${state}`, time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn:aws:codepipeline:local:000000000000:app' });
 
 function setUp(report: (status: CommitStatus) => Promise<void>) {
-  const executions = new Map([['hooked', execution('hooked', WEBHOOK)], ['manual', execution('manual', { triggerType: 'StartPipelineExecution', triggerDetail: 'me' })]]);
+  const executions = new Map([
+    ['hooked', execution('hooked', WEBHOOK)],
+    ['manual', execution('manual', { triggerType: 'StartPipelineExecution', triggerDetail: 'me' })],
+    ['done', { ...execution('done', WEBHOOK), status: 'Succeeded' as const }],
+  ]);
   const warnings: string[] = [];
   const publisher = new CommitStatusPublisher({
     reporter: { report },
@@ -52,6 +56,19 @@ describe('CommitStatusPublisher', () => {
 
     const common = { repository: 'octo/app', sha: SHA, context: 'sluice/app', targetUrl: 'http://127.0.0.1:8040/executions/hooked' };
     expect(reported).toEqual([{ ...common, state: 'pending', description: 'Running' }, { ...common, state: 'success', description: 'Succeeded' }]);
+  });
+
+  it('reports no pending for an execution that had already ended when its STARTED event came, as one can on AWS', async () => {
+    const reported: CommitStatus[] = [];
+    const { publisher, bus } = setUp(async (status) => {
+      reported.push(status);
+    });
+
+    await bus.publish(event('done', 'SUCCEEDED'));
+    await bus.publish(event('done', 'STARTED'));
+    await publisher.settled();
+
+    expect(reported.map(({ state, description }) => ({ state, description }))).toEqual([{ state: 'success', description: 'Succeeded' }]);
   });
 
   it('reports failure with the reason, and error for a stopped execution', async () => {

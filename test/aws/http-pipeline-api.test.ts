@@ -1,0 +1,142 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeStateMachineCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+} from '@aws-sdk/client-sfn';
+import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
+import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
+import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
+import type { FunctionArns } from '../../lib/core/compile';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+import type { ActionStepResult } from '../../lib/core/task-payloads';
+import { httpApiEvent, httpFunctionEnvironment, invokeHttpFunction } from './support/http-function';
+import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
+import { endStatus, waitingForApproval } from './support/moto-executions';
+
+/**
+ * A region of its own: moto 5.2 runs one execution per account and region (test/aws/step-functions.test.ts
+ * tells why), the handler's clients use moto's default account, and the Lambda answers queued here
+ * must be taken by this execution only.
+ */
+const REGION = 'ca-central-1';
+const STAGE = 'api';
+const STATE_MACHINE_ROLE = `arn:aws:iam::${ACCOUNT}:role/sluice-states`;
+const LOG_GROUP = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/sluice-${STAGE}:*`;
+const FUNCTIONS: FunctionArns = {
+  stageStep: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-stage-step`,
+  actionRunner: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-action-runner`,
+  approvalRequest: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-approval-request`,
+};
+const SOURCE_ARTIFACT = { bucketName: 'sluice-artifacts', objectKey: 'webapp/SourceOutput/abc123.zip' };
+
+/** Source, then a Manual approval that holds the execution RUNNING until it is stopped. */
+function declaration(name: string): PipelineDeclaration {
+  return {
+    name,
+    stages: [
+      {
+        name: 'Source',
+        actions: [{
+          name: 'Fetch',
+          actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+          configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
+          outputArtifacts: [{ name: 'SourceOutput' }],
+        }],
+      },
+      { name: 'Review', actions: [{ name: 'Approve', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
+    ],
+  };
+}
+
+/**
+ * moto 5.2 cannot start an execution on a version ARN (test/aws/aws-pipeline-operations.test.ts
+ * tells why). The function builds its own client, so every client's sends are watched: each
+ * StartExecution's target is recorded, which is what this test checks, and the execution starts
+ * on the state machine itself, which holds the same definition.
+ */
+function startOnStateMachineItself(targets: string[]) {
+  const send = SFNClient.prototype.send as (this: SFNClient, ...args: unknown[]) => Promise<unknown>;
+  return jest.spyOn(SFNClient.prototype, 'send').mockImplementation(function (this: SFNClient, command: unknown, ...rest: unknown[]) {
+    if (command instanceof StartExecutionCommand) {
+      targets.push(command.input.stateMachineArn!);
+      command.input.stateMachineArn = command.input.stateMachineArn!.replace(/:\d+$/, '');
+    }
+    return send.call(this, command, ...rest);
+  } as never);
+}
+
+const api = (method: string, path: string, body?: unknown) => invokeHttpFunction(httpApiEvent(method, `/api${path}`, body === undefined ? {} : { body: JSON.stringify(body) }));
+
+describe('/api on AWS (moto): pipelines registered, started and stopped through the http function', () => {
+  const config = { ...motoClientConfig(), region: REGION };
+  const dynamodb = new DynamoDBClient(config);
+  const eventBridge = new EventBridgeClient(config);
+  const secretsManager = new SecretsManagerClient(config);
+  const sfn = new SFNClient(config);
+  const startTargets: string[] = [];
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    const table = uniqueName('sluice-api');
+    const eventBusName = uniqueName('sluice-api-events');
+    await ensureExecutionTable(dynamodb, table);
+    await eventBridge.send(new CreateEventBusCommand({ Name: eventBusName }));
+    const gitHubTokenSecretArn = (await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/api/github-token'), SecretString: SECRET_PLACEHOLDER }))).ARN!;
+    Object.assign(process.env, {
+      ...httpFunctionEnvironment({ region: REGION, stage: STAGE, table, eventBusName, gitHubTokenSecretArn, stateMachineRoleArn: STATE_MACHINE_ROLE }),
+      [PIPELINE_DEPLOY_VARIABLES.logGroupArn]: LOG_GROUP,
+      [PIPELINE_DEPLOY_VARIABLES.stageStep]: FUNCTIONS.stageStep,
+      [PIPELINE_DEPLOY_VARIABLES.actionRunner]: FUNCTIONS.actionRunner,
+      [PIPELINE_DEPLOY_VARIABLES.approvalRequest]: FUNCTIONS.approvalRequest,
+    });
+    startOnStateMachineItself(startTargets);
+  });
+
+  afterAll(() => {
+    jest.restoreAllMocks();
+    process.env = saved;
+    for (const client of [dynamodb, eventBridge, secretsManager, sfn]) client.destroy();
+  });
+
+  it('publishes the state machine of a pipeline created through POST /api/pipelines, runs an execution on it, stops it, and deletes it', async () => {
+    const name = uniqueName('webapp');
+
+    const created = await api('POST', '/pipelines', { pipeline: declaration(name) });
+    expect(created.status).toBe(200);
+    const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-${STAGE}-${name}`;
+    expect(created.body).toMatchObject({ name, version: 1, stateMachineArn, versionArn: `${stateMachineArn}:1` });
+    const published = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `${stateMachineArn}:1` }));
+    expect(published.definition).toContain(FUNCTIONS.approvalRequest);
+    expect(published.roleArn).toBe(STATE_MACHINE_ROLE);
+    // The logging and tracing that the CLI gives a state machine, and serverless.yml the shipped one.
+    expect(published.loggingConfiguration).toEqual({ level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: LOG_GROUP } }] });
+    expect(published.tracingConfiguration).toEqual({ enabled: true });
+
+    // moto's Lambda echoes a payload unless an answer is queued. The stage steps ignore their
+    // answer, and the source action returns its artifact: one answer fits both.
+    const sourceResult: ActionStepResult = { artifacts: [SOURCE_ARTIFACT], variables: {} };
+    await queueLambdaAnswers([sourceResult, sourceResult], REGION);
+    const started = await api('POST', `/pipelines/${name}/executions`, {});
+    expect(started.status).toBe(200);
+    const pipelineExecutionId = started.body.pipelineExecutionId as string;
+    expect(startTargets).toEqual([`${stateMachineArn}:1`]);
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${pipelineExecutionId}`;
+    expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({ status: 'InProgress', engineExecutionArn: executionArn });
+    const taskToken = await waitingForApproval(sfn, executionArn);
+
+    const stopped = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, { reason: 'stopped through the API' });
+    expect(stopped).toEqual({ status: 200, body: { pipelineExecutionId } });
+    expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({ status: 'Stopped', statusSummary: 'stopped through the API' });
+    // moto's interpreter notices a stop only when the Task it waits in returns (AWS aborts at once).
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ status: 'Approved' }) }));
+    expect(await endStatus(sfn, executionArn)).toBe('ABORTED');
+
+    expect(await api('DELETE', `/pipelines/${name}`)).toEqual({ status: 200, body: { deleted: name } });
+    await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+  }, 30_000);
+});

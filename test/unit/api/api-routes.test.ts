@@ -1,0 +1,31 @@
+import { handleApiRequest } from '../../../lib/api/api-routes';
+import type { SluiceApi, StopExecutionRequest, StoppableSluiceApi } from '../../../lib/operations/sluice-api';
+
+const stopRequest = (body?: unknown) => ({ method: 'POST', path: '/api/pipelines/web%20app/executions/abc-123/stop', query: {}, body });
+
+describe('POST /api/pipelines/{name}/executions/{id}/stop', () => {
+  it('stops the execution with the reason given, where the API can stop executions', async () => {
+    const stopPipelineExecution = jest.fn(async (request: StopExecutionRequest) => ({ pipelineExecutionId: request.pipelineExecutionId }));
+    const api = { stopPipelineExecution } as unknown as StoppableSluiceApi;
+
+    const response = await handleApiRequest(api, stopRequest({ reason: 'a bad commit' }));
+
+    expect(response).toEqual({ status: 200, body: { pipelineExecutionId: 'abc-123' } });
+    expect(stopPipelineExecution).toHaveBeenCalledWith({ pipelineName: 'web app', pipelineExecutionId: 'abc-123', reason: 'a bad commit' });
+  });
+
+  it('refuses a reason that is not a string', async () => {
+    const api = { stopPipelineExecution: jest.fn() } as unknown as StoppableSluiceApi;
+
+    const response = await handleApiRequest(api, stopRequest({ reason: 42 }));
+
+    expect(response.status).toBe(400);
+    expect(api.stopPipelineExecution).not.toHaveBeenCalled();
+  });
+
+  it('answers 409, saying how to stop one, where executions run in the process that started them', async () => {
+    const response = await handleApiRequest({} as SluiceApi, stopRequest());
+
+    expect(response).toEqual({ status: 409, body: { error: expect.any(String), message: expect.stringContaining('stop sluice serve') } });
+  });
+});
