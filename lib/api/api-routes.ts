@@ -1,6 +1,6 @@
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
-import { isStoppable, type ApprovalResultRequest, type SluiceApi } from '../operations/sluice-api';
+import { isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
 
 export interface ApiRequest {
   method: string;
@@ -21,6 +21,23 @@ const declarationOf = (request: ApiRequest): PipelineDeclaration => {
   if (!body?.pipeline) throw new BadInputError('The body must be {"pipeline": {...}}, as in CodePipeline\'s CreatePipeline.');
   return body.pipeline;
 };
+
+/** A follower waits at most this long for an event, well inside any proxy's idle timeout. */
+export const MAX_EVENT_WAIT_SECONDS = 25;
+
+const wholeNumber = (name: string, text: string): number => {
+  if (!/^\d+$/.test(text)) throw new BadInputError(`${name} must be a whole number, not "${text}".`);
+  return Number(text);
+};
+
+/** `?after=N&waitSeconds=S`: the events after the first N, waiting up to S seconds for one. */
+function eventWaitOf(request: ApiRequest): EventWait | undefined {
+  const { after, waitSeconds } = request.query;
+  if (after === undefined && waitSeconds === undefined) return undefined;
+  const seconds = waitSeconds === undefined ? 0 : wholeNumber('waitSeconds', waitSeconds);
+  if (seconds > MAX_EVENT_WAIT_SECONDS) throw new BadInputError(`waitSeconds may be at most ${MAX_EVENT_WAIT_SECONDS}.`);
+  return { after: after === undefined ? 0 : wholeNumber('after', after), waitMs: seconds * 1000 };
+}
 
 /** `/api/...`: CodePipeline's operations over HTTP, as `sluice` and the console call them. */
 const ROUTES: [method: string, path: RegExp, route: Route][] = [
@@ -49,7 +66,7 @@ const ROUTES: [method: string, path: RegExp, route: Route][] = [
     return api.stopPipelineExecution({ pipelineName: name!, pipelineExecutionId: id!, ...(reason ? { reason } : {}) });
   }],
   ['GET', /^\/api\/executions\/([^/]+)$/, (api, [id]) => api.getPipelineExecution(id!)],
-  ['GET', /^\/api\/executions\/([^/]+)\/events$/, (api, [id]) => api.listExecutionEvents(id!)],
+  ['GET', /^\/api\/executions\/([^/]+)\/events$/, (api, [id], request) => api.listExecutionEvents(id!, eventWaitOf(request))],
   ['GET', /^\/api\/executions\/([^/]+)\/logs$/, (api, [id], request) => api.getLogs(id!, request.query.action)],
   ['POST', /^\/api\/pipelines\/([^/]+)\/approval-results$/, (api, [name], request) => {
     const body = (request.body ?? {}) as Partial<ApprovalResultRequest>;

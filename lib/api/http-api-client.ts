@@ -2,7 +2,7 @@ import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
-import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, PipelineDescription, SluiceApi } from '../operations/sluice-api';
+import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, SluiceApi } from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 
 export const API_TOKEN_HEADER = 'x-sluice-token';
@@ -46,8 +46,9 @@ export class HttpApiClient implements SluiceApi {
     return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}`);
   }
 
-  listExecutionEvents(executionId: string): Promise<PipelineEvent[]> {
-    return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}/events`);
+  listExecutionEvents(executionId: string, wait?: EventWait): Promise<PipelineEvent[]> {
+    const query = wait ? `?after=${wait.after}&waitSeconds=${Math.ceil(wait.waitMs / 1000)}` : '';
+    return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}/events${query}`);
   }
 
   getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]> {

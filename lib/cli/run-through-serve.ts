@@ -5,7 +5,8 @@ import type { SluiceApi } from '../operations/sluice-api';
 import { ExitCode } from './exit-codes';
 import type { RunProgress } from './progress';
 
-const POLL_MS = 100;
+/** How long one request waits for the execution's next event; serve answers as soon as there is one. */
+const EVENT_WAIT_MS = 20_000;
 const TAIL_LINES = 25;
 const ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED', 'CANCELED']);
 
@@ -32,12 +33,11 @@ export async function runThroughServe(
   process.once('SIGINT', detach);
   try {
     let seen = 0;
-    for (;;) {
-      const events = await api.listExecutionEvents(pipelineExecutionId);
-      for (const event of events.slice(seen)) follow(event, options);
-      seen = events.length;
-      if (events.some((event) => event['detail-type'] === DETAIL_TYPES.pipeline && ENDED.has(event.detail.state))) break;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    for (let ended = false; !ended; ) {
+      const events = await api.listExecutionEvents(pipelineExecutionId, { after: seen, waitMs: EVENT_WAIT_MS });
+      for (const event of events) follow(event, options);
+      seen += events.length;
+      ended = events.some((event) => event['detail-type'] === DETAIL_TYPES.pipeline && ENDED.has(event.detail.state));
     }
   } finally {
     process.off('SIGINT', detach);

@@ -14,7 +14,7 @@ import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { GITHUB_API_URL } from '../adapters/github/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { ApprovalDependencies } from '../execution/approvals';
-import { PipelineOperations, type StartInBackground } from '../operations/pipeline-operations';
+import { PipelineOperations, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
 import { runPipelineLocally, type LocalRunOptions } from './local-runner';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
@@ -70,7 +70,7 @@ export function gitHubSettingsFromEnvironment(env: NodeJS.ProcessEnv): GitHubAcc
 }
 
 /** What a local run needs: the execution steps' dependencies, approvals, and the engine's task tokens. */
-export type LocalDependencies = ApprovalDependencies & { callbacks: LocalTaskCallbacks };
+export type LocalDependencies = OperationsDependencies & { callbacks: LocalTaskCallbacks };
 
 /**
  * Opens the local installation in a data dir: takes ownership, starts the embedded DynamoDB and
@@ -98,6 +98,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, url ?? 'http://127.0.0.1/').href,
     newSecret: () => randomBytes(24).toString('base64url'),
     events: bus,
+    eventFeed: bus,
     blobs,
     artifacts: new ArtifactStore(blobs),
     providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),

@@ -12,8 +12,9 @@ import { decideByToken, type ApprovalDependencies } from '../execution/approvals
 import { decisionMessage } from '../api/approval-page';
 import { BlobNotFoundError } from '../ports/blob-store';
 import type { DeployedPipeline } from '../ports/engine';
+import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
-import type { ActionLogText, ApprovalResultRequest, ExecutionDetail, PipelineDescription, SluiceApi } from './sluice-api';
+import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, SluiceApi } from './sluice-api';
 
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
@@ -31,9 +32,12 @@ export type StartInBackground = (
   sourceRevisions?: SourceRevision[],
 ) => Promise<string>;
 
+/** What the operations read and write, and where they hear of new events (locally, the bus). */
+export type OperationsDependencies = ApprovalDependencies & { eventFeed?: EventFeed };
+
 export class PipelineOperations implements SluiceApi {
   constructor(
-    protected readonly deps: ApprovalDependencies,
+    protected readonly deps: OperationsDependencies,
     private readonly startInBackground?: StartInBackground,
     /** Where the pipelines run, when that is known when they are registered: their providers must run there. */
     private readonly runtime?: Runtime,
@@ -109,9 +113,40 @@ export class PipelineOperations implements SluiceApi {
     return this.partsOf(execution);
   }
 
-  async listExecutionEvents(executionId: string): Promise<PipelineEvent[]> {
+  async listExecutionEvents(executionId: string, wait?: EventWait): Promise<PipelineEvent[]> {
     await this.getPipelineExecution(executionId);
-    return this.deps.store.listEvents(executionId);
+    if (!wait) return this.deps.store.listEvents(executionId);
+    // Subscribed before the store is read, so that an event published in between is not missed.
+    const next = this.nextEvent(executionId, wait.waitMs);
+    try {
+      const events = (await this.deps.store.listEvents(executionId)).slice(wait.after);
+      if (events.length > 0) return events;
+      await next.arrived;
+      return (await this.deps.store.listEvents(executionId)).slice(wait.after);
+    } finally {
+      next.cancel();
+    }
+  }
+
+  /** Settles when the feed tells of the execution's next event, or after `waitMs`; at once without a feed. */
+  private nextEvent(executionId: string, waitMs: number): { arrived: Promise<void>; cancel(): void } {
+    const feed = this.deps.eventFeed;
+    if (!feed) return { arrived: Promise.resolve(), cancel: () => undefined };
+    let stop = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      // A waiting follower must not keep a closing process alive.
+      timer.unref();
+      const unsubscribe = feed.subscribe((event) => {
+        if (event.detail['execution-id'] === executionId) resolve();
+      });
+      stop = () => {
+        clearTimeout(timer);
+        unsubscribe();
+      };
+    });
+    void arrived.then(() => stop());
+    return { arrived, cancel: () => stop() };
   }
 
   async getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]> {

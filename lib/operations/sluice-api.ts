@@ -38,12 +38,22 @@ export interface SluiceApi {
   getPipelineExecution(executionId: string): Promise<ExecutionDetail>;
   /** The logs of an execution's actions, or of the named one. */
   getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]>;
-  /** The CodePipeline events an execution emitted, in order. */
-  listExecutionEvents(executionId: string): Promise<PipelineEvent[]>;
+  /** The CodePipeline events an execution emitted, in order; or those after the first `after`, waiting for them. */
+  listExecutionEvents(executionId: string, wait?: EventWait): Promise<PipelineEvent[]>;
   /** PutApprovalResult: decides a waiting Manual approval, named by the token GetPipelineState shows. */
   putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }>;
   /** StartPipelineExecution: starts the latest version and answers at once, while it runs on. */
   startPipelineExecution(name: string, variables?: Record<string, string>): Promise<{ pipelineExecutionId: string }>;
+}
+
+/**
+ * A follower's place in an execution's events: the events after the first `after`, and how long
+ * to wait while there are none yet. Where nothing tells of new events (on AWS), the answer does
+ * not wait.
+ */
+export interface EventWait {
+  after: number;
+  waitMs: number;
 }
 
 /** StopPipelineExecution's request. */

@@ -6,6 +6,12 @@ export interface EventBus {
   publish(event: PipelineEvent): Promise<void>;
 }
 
+/** Tells of each event as it is published, so that a caller can wait for the next one. */
+export interface EventFeed {
+  /** Returns a function that stops the calls. */
+  subscribe(listener: (event: PipelineEvent) => void): () => void;
+}
+
 /** An EventBridge rule: the events that match `pattern` go to `target`. */
 export interface EventRule {
   name: string;
