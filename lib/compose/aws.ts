@@ -269,10 +269,19 @@ export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => v
  */
 const TASK_STEP_KEY = '[pipeline.executionId, stage, action.name, step]';
 
-/** Powertools idempotency for the task handlers, recorded in the idempotency table. */
-export function taskIdempotency(): IdempotencyLambdaHandlerOptions {
+/** EventBridge delivers an event at least once; a redelivery repeats its id. */
+const EVENT_KEY = 'id';
+
+/** Powertools idempotency keyed on `eventKeyJmesPath`, recorded in the idempotency table. */
+function idempotencyOn(eventKeyJmesPath: string): IdempotencyLambdaHandlerOptions {
   return {
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: awsEnvironment().idempotencyTableName, awsSdkV3Client: awsClients().dynamodb }),
-    config: new IdempotencyConfig({ eventKeyJmesPath: TASK_STEP_KEY, throwOnNoIdempotencyKey: true }),
+    config: new IdempotencyConfig({ eventKeyJmesPath, throwOnNoIdempotencyKey: true }),
   };
 }
+
+/** For the task handlers: one Task of one execution runs once. */
+export const taskIdempotency = (): IdempotencyLambdaHandlerOptions => idempotencyOn(TASK_STEP_KEY);
+
+/** For the handlers of EventBridge events: one event is handled once. */
+export const eventIdempotency = (): IdempotencyLambdaHandlerOptions => idempotencyOn(EVENT_KEY);

@@ -451,6 +451,13 @@ describe('messaging', () => {
     expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['EventRecorderLambdaFunction']);
   });
 
+  it('lets the event recorder write events, and the idempotency records that keep a redelivered one from being written twice', () => {
+    const statements = identityStatements(template).filter(({ owner }) => owner === 'EventRecorderRole').map(({ statement }) => statement);
+    const on = (table: string) => statements.filter((statement) => referencedIds(statement.Resource).includes(table)).flatMap((statement) => asList(statement.Action));
+    expect(on('ExecutionTable')).toEqual(['dynamodb:PutItem']);
+    expect(on('IdempotencyTable').sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
   it('subscribes the alert and approver addresses only when they are given', () => {
     expect(resource('AlertEmailSubscription')).toMatchObject({ Condition: 'HasAlertEmail', Properties: { Protocol: 'email' } });
     expect(resource('ApproverEmailSubscription')).toMatchObject({ Condition: 'HasApproverEmail', Properties: { Protocol: 'email' } });
