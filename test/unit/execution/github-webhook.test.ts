@@ -1,48 +1,23 @@
 import examples from '@octokit/webhooks-examples';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { BadInputError } from '../../../lib/core/errors';
-import { handleGitHubDelivery, type GitHubWebhookDependencies, type StartPinnedExecution } from '../../../lib/execution/github-webhook';
-import type { PipelineVersionRecord } from '../../../lib/ports/execution-store';
+import { handleGitHubDelivery } from '../../../lib/execution/github-webhook';
+import { pipelineRecord, triggerDependencies } from '../../support/trigger-dependencies';
 
 const masterPush = (examples.find((definition) => definition.name === 'push')!.examples as { ref: string }[]).find((payload) => payload.ref === 'refs/heads/master')!;
 const COMMIT = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
 
-function record(name: string, branch: string, variables: PipelineDeclaration['variables'] = undefined): PipelineVersionRecord {
-  const declaration: PipelineDeclaration = {
+/** A pipeline whose source is Codertocat/Hello-World's `branch`, the repository of GitHub's example payloads. */
+const record = (name: string, branch: string, variables: PipelineDeclaration['variables'] = undefined) =>
+  pipelineRecord(
     name,
-    stages: [
-      { name: 'Source', actions: [{ name: 'App', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' }, configuration: { ConnectionArn: 'arn:x', FullRepositoryId: 'Codertocat/Hello-World', BranchName: branch }, outputArtifacts: [{ name: 'Src' }] }] },
-      { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
-    ],
-    ...(variables ? { variables } : {}),
-  };
-  return { name, version: 1, declaration, created: '2025-01-01T00:00:00.000Z' };
-}
-
-function dependencies(pipelines: PipelineVersionRecord[]) {
-  const deliveries = new Map<string, number>();
-  const start = jest.fn<ReturnType<StartPinnedExecution>, Parameters<StartPinnedExecution>>(async (pipeline) => {
-    if (pipeline.declaration.variables?.some((variable) => variable.defaultValue === undefined)) throw new BadInputError('Variable stage has no default value');
-    return `${pipeline.name}-execution`;
-  });
-  const deps: GitHubWebhookDependencies = {
-    store: {
-      listPipelines: async () => pipelines,
-      recordDelivery: async (id, ttl) => {
-        if (deliveries.has(id)) return false;
-        deliveries.set(id, ttl);
-        return true;
-      },
-    },
-    start,
-    clock: () => new Date('2025-01-01T00:00:00.000Z'),
-  };
-  return { deps, start, deliveries };
-}
+    { name: 'App', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' }, configuration: { ConnectionArn: 'arn:x', FullRepositoryId: 'Codertocat/Hello-World', BranchName: branch }, outputArtifacts: [{ name: 'Src' }] },
+    variables,
+  );
 
 describe('handleGitHubDelivery', () => {
   it('starts the matching pipelines pinned to the pushed commit and says why it skipped the others', async () => {
-    const { deps, start, deliveries } = dependencies([record('on-master', 'master'), record('on-main', 'main'), record('needs-variable', 'master', [{ name: 'stage' }])]);
+    const { deps, start, deliveries } = triggerDependencies([record('on-master', 'master'), record('on-main', 'main'), record('needs-variable', 'master', [{ name: 'stage' }])]);
 
     const outcome = await handleGitHubDelivery(deps, { id: 'delivery-1', event: 'push', payload: masterPush });
 
@@ -65,7 +40,7 @@ describe('handleGitHubDelivery', () => {
   });
 
   it('starts nothing for a delivery id it has seen', async () => {
-    const { deps, start } = dependencies([record('on-master', 'master')]);
+    const { deps, start } = triggerDependencies([record('on-master', 'master')]);
     await handleGitHubDelivery(deps, { id: 'delivery-1', event: 'push', payload: masterPush });
 
     expect(await handleGitHubDelivery(deps, { id: 'delivery-1', event: 'push', payload: masterPush })).toEqual({ kind: 'duplicate' });
@@ -73,7 +48,7 @@ describe('handleGitHubDelivery', () => {
   });
 
   it('records nothing for a ping, an ignored event or a payload that is not GitHub\'s', async () => {
-    const { deps, start, deliveries } = dependencies([record('on-master', 'master')]);
+    const { deps, start, deliveries } = triggerDependencies([record('on-master', 'master')]);
 
     expect(await handleGitHubDelivery(deps, { id: 'a', event: 'ping', payload: {} })).toEqual({ kind: 'ping' });
     expect(await handleGitHubDelivery(deps, { id: 'b', event: 'issues', payload: {} })).toMatchObject({ kind: 'ignored' });
@@ -85,7 +60,7 @@ describe('handleGitHubDelivery', () => {
 
 describe('handleGitHubDelivery and commit statuses', () => {
   it('tells of the pipelines of the pushed repository that it skipped or could not start, and of no other', async () => {
-    const { deps } = dependencies([record('on-master', 'master'), record('on-main', 'main'), record('needs-variable', 'master', [{ name: 'stage' }])]);
+    const { deps } = triggerDependencies([record('on-master', 'master'), record('on-main', 'main'), record('needs-variable', 'master', [{ name: 'stage' }])]);
     const elsewhere = record('elsewhere', 'master');
     elsewhere.declaration.stages[0]!.actions[0]!.configuration!.FullRepositoryId = 'someone/else';
     const reportSkipped = jest.fn();

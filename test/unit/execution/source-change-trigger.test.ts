@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ActionDeclaration, PipelineDeclaration } from '../../../lib/core/declaration';
+import type { ActionDeclaration } from '../../../lib/core/declaration';
 import { BadInputError } from '../../../lib/core/errors';
-import type { StartPinnedExecution } from '../../../lib/execution/github-webhook';
-import { handleSourceEvent, type SourceChangeTriggerDependencies } from '../../../lib/execution/source-change-trigger';
-import type { PipelineVersionRecord } from '../../../lib/ports/execution-store';
+import { handleSourceEvent } from '../../../lib/execution/source-change-trigger';
 import { ROOT } from '../../support/fixtures';
+import { pipelineRecord, triggerDependencies } from '../../support/trigger-dependencies';
 
 /** AWS's sample events (test/fixtures/events/README.md says where each comes from). */
 const sample = (name: string): Record<string, any> => JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/events', name), 'utf8'));
@@ -28,46 +27,13 @@ const codeCommitSource = (BranchName: string): ActionDeclaration => ({
   outputArtifacts: [{ name: 'Src' }],
 });
 
-function record(name: string, source: ActionDeclaration, variables: PipelineDeclaration['variables'] = undefined): PipelineVersionRecord {
-  const declaration: PipelineDeclaration = {
-    name,
-    stages: [
-      { name: 'Source', actions: [source] },
-      { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
-    ],
-    ...(variables ? { variables } : {}),
-  };
-  return { name, version: 1, declaration, created: '2025-01-01T00:00:00.000Z' };
-}
-
-function dependencies(pipelines: PipelineVersionRecord[]) {
-  const deliveries = new Map<string, number>();
-  const start = jest.fn<ReturnType<StartPinnedExecution>, Parameters<StartPinnedExecution>>(async (pipeline) => {
-    if (pipeline.declaration.variables?.some((variable) => variable.defaultValue === undefined)) throw new BadInputError('Variable stage has no default value');
-    return `${pipeline.name}-execution`;
-  });
-  const deps: SourceChangeTriggerDependencies = {
-    store: {
-      listPipelines: async () => pipelines,
-      recordDelivery: async (id, ttl) => {
-        if (deliveries.has(id)) return false;
-        deliveries.set(id, ttl);
-        return true;
-      },
-    },
-    start,
-    clock: () => new Date('2025-01-01T00:00:00.000Z'),
-  };
-  return { deps, start, deliveries };
-}
-
 describe('handleSourceEvent', () => {
   it('starts every pipeline that reads the new object, pinned to its version, and says why it skipped the others', async () => {
-    const { deps, start, deliveries } = dependencies([
-      record('reads-it', s3Source('example-key')),
-      record('reads-another', s3Source('other.zip')),
-      record('on-codecommit', codeCommitSource('main')),
-      record('needs-variable', s3Source('example-key'), [{ name: 'stage' }]),
+    const { deps, start, deliveries } = triggerDependencies([
+      pipelineRecord('reads-it', s3Source('example-key')),
+      pipelineRecord('reads-another', s3Source('other.zip')),
+      pipelineRecord('on-codecommit', codeCommitSource('main')),
+      pipelineRecord('needs-variable', s3Source('example-key'), [{ name: 'stage' }]),
     ]);
 
     const outcome = await handleSourceEvent(deps, objectCreated);
@@ -92,7 +58,7 @@ describe('handleSourceEvent', () => {
   });
 
   it('starts the pipeline of a created branch, pinned to its commit', async () => {
-    const { deps, start } = dependencies([record('on-my-branch', codeCommitSource('myBranch')), record('on-main', codeCommitSource('main'))]);
+    const { deps, start } = triggerDependencies([pipelineRecord('on-my-branch', codeCommitSource('myBranch')), pipelineRecord('on-main', codeCommitSource('main'))]);
 
     const outcome = await handleSourceEvent(deps, referenceCreated);
 
@@ -102,7 +68,7 @@ describe('handleSourceEvent', () => {
   });
 
   it('starts nothing for an event id it has seen', async () => {
-    const { deps, start } = dependencies([record('reads-it', s3Source('example-key'))]);
+    const { deps, start } = triggerDependencies([pipelineRecord('reads-it', s3Source('example-key'))]);
     await handleSourceEvent(deps, objectCreated);
 
     expect(await handleSourceEvent(deps, objectCreated)).toEqual({ kind: 'duplicate' });
@@ -110,7 +76,7 @@ describe('handleSourceEvent', () => {
   });
 
   it('records nothing for a change that no pipeline reads, an ignored event or a malformed one', async () => {
-    const { deps, start, deliveries } = dependencies([record('reads-another', s3Source('other.zip'))]);
+    const { deps, start, deliveries } = triggerDependencies([pipelineRecord('reads-another', s3Source('other.zip'))]);
 
     expect(await handleSourceEvent(deps, objectCreated)).toMatchObject({ kind: 'matched', started: [], failed: [] });
     expect(await handleSourceEvent(deps, sample('codecommit-reference-deleted.json'))).toMatchObject({ kind: 'ignored' });

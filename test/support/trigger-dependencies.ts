@@ -1,0 +1,43 @@
+import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
+import { BadInputError } from '../../lib/core/errors';
+import type { GitHubWebhookDependencies, StartPinnedExecution } from '../../lib/execution/github-webhook';
+import type { SourceChangeTriggerDependencies } from '../../lib/execution/source-change-trigger';
+import type { PipelineVersionRecord } from '../../lib/ports/execution-store';
+
+/** Version 1 of a registered pipeline: `source`, then a build that reads its artifact `Src`. */
+export function pipelineRecord(name: string, source: ActionDeclaration, variables: PipelineDeclaration['variables'] = undefined): PipelineVersionRecord {
+  const declaration: PipelineDeclaration = {
+    name,
+    stages: [
+      { name: 'Source', actions: [source] },
+      { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
+    ],
+    ...(variables ? { variables } : {}),
+  };
+  return { name, version: 1, declaration, created: '2025-01-01T00:00:00.000Z' };
+}
+
+/**
+ * What a trigger needs, over the given registered pipelines: a delivery record that refuses a
+ * repeated id, and a start that fails, as the real one does, for a variable without a default.
+ */
+export function triggerDependencies(pipelines: PipelineVersionRecord[]) {
+  const deliveries = new Map<string, number>();
+  const start = jest.fn<ReturnType<StartPinnedExecution>, Parameters<StartPinnedExecution>>(async (pipeline) => {
+    if (pipeline.declaration.variables?.some((variable) => variable.defaultValue === undefined)) throw new BadInputError('Variable stage has no default value');
+    return `${pipeline.name}-execution`;
+  });
+  const deps: GitHubWebhookDependencies & SourceChangeTriggerDependencies = {
+    store: {
+      listPipelines: async () => pipelines,
+      recordDelivery: async (id, ttl) => {
+        if (deliveries.has(id)) return false;
+        deliveries.set(id, ttl);
+        return true;
+      },
+    },
+    start,
+    clock: () => new Date('2025-01-01T00:00:00.000Z'),
+  };
+  return { deps, start, deliveries };
+}
