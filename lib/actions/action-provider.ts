@@ -4,6 +4,7 @@ import type { ProviderSpec } from '../core/providers';
 import type { ArtifactLocation } from '../core/task-payloads';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
+import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
 
 /** What an action gets to do its work. */
@@ -31,6 +32,8 @@ export interface ActionContext {
   sourceRevisionType?: SourceRevision['revisionType'];
   /** GitHub's API and a token for it, where one is configured. */
   gitHub?: GitHubAccess;
+  /** CodeCommit's git endpoint and credentials for it, where a region is configured. */
+  codeCommit?: CodeCommitAccess;
 }
 
 export interface ActionOutcome {

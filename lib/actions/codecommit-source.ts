@@ -1,6 +1,55 @@
-import type { ActionProvider } from './action-provider';
+import git from 'isomorphic-git';
+import { AccessDeniedError } from '../adapters/aws/access-denied';
+import { codeCommitGitCredentials } from '../adapters/aws/codecommit-git-credentials';
+import { BadInputError, NotFoundError } from '../core/errors';
+import type { AwsCredentials, CodeCommitAccess } from '../ports/codecommit-access';
+import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
+import { cloneBranch, storeCommitTree } from './git-checkout';
+import { OUTPUT_ARTIFACT_FORMAT, outputArtifactFormatProblems, refuseUnsupportedOutputFormat } from './output-artifact-format';
 
+/** The SDK's chain throws when it finds no credentials: that is for the user to fix. */
+async function readCredentials(access: CodeCommitAccess, repository: string): Promise<AwsCredentials> {
+  try {
+    return await access.credentials();
+  } catch (error) {
+    throw new BadInputError(
+      `Cannot clone CodeCommit repository ${repository}: no AWS credentials were found (${(error as Error).message}). Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
+      { cause: error },
+    );
+  }
+}
+
+/** isomorphic-git's answer for a refused clone, or a missing repository or branch, as Sluice's error; any other comes back unchanged. */
+function explainCloneError(error: unknown, access: CodeCommitAccess, repository: string, branch: string): unknown {
+  if (error instanceof git.Errors.HttpError) {
+    const status = error.data.statusCode;
+    if (status === 401 || status === 403) {
+      return new AccessDeniedError(
+        {
+          action: 'codecommit:GitPull',
+          resource: access.repositoryArn(repository),
+          role: access.identity,
+          hint: 'CodeCommit refuses expired or wrong credentials the same way: check them too.',
+        },
+        { cause: error },
+      );
+    }
+    if (status === 404) {
+      return new NotFoundError(`CodeCommit has no repository ${repository} in ${access.region}, the region Sluice reads repositories in: check RepositoryName.`, { cause: error });
+    }
+  }
+  if (error instanceof git.Errors.NotFoundError) {
+    return new NotFoundError(`CodeCommit repository ${repository} has no branch ${branch}: check BranchName.`, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * A branch of a CodeCommit repository, cloned over HTTPS as CodeCommit's git-remote-codecommit
+ * helper clones it: with git credentials signed from the IAM identity's AWS credentials, so the
+ * identity needs `codecommit:GitPull` on the repository.
+ */
 export const codeCommitSource: ActionProvider = {
   spec: {
     category: 'Source',
@@ -12,11 +61,50 @@ export const codeCommitSource: ActionProvider = {
       { name: 'RepositoryName', required: true, description: 'The CodeCommit repository.' },
       { name: 'BranchName', required: true, description: 'The branch to build.' },
       { name: 'PollForSourceChanges', required: false, description: 'true to poll; false when an event rule starts the pipeline.' },
-      { name: 'OutputArtifactFormat', required: false, description: 'CODE_ZIP (default) or CODEBUILD_CLONE_REF.' },
+      OUTPUT_ARTIFACT_FORMAT,
     ],
     inputArtifacts: artifactCounts.none,
     outputArtifacts: artifactCounts.one,
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
-    runtimes: ['aws'],
+    runtimes: ['aws', 'local'],
+    checkConfiguration: outputArtifactFormatProblems,
+  },
+
+  async run(context): Promise<ActionOutcome> {
+    const configuration = context.action.configuration as Record<string, string>;
+    const repository = configuration.RepositoryName!;
+    const branch = configuration.BranchName!;
+    refuseUnsupportedOutputFormat(configuration);
+    const access = context.codeCommit;
+    if (!access) {
+      throw new BadInputError(
+        `Action ${context.action.name} clones CodeCommit repository ${repository}, and no AWS region is configured: set AWS_REGION, and AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) whose identity may call codecommit:GitPull on the repository.`,
+      );
+    }
+    const url = access.repositoryUrl(repository);
+    const credentials = await readCredentials(access, repository);
+    const source = await cloneBranch(context, {
+      url,
+      branch,
+      repository: `CodeCommit repository ${repository}`,
+      // Signed when the server asks, so that the signature's time is the request's.
+      onAuth: () => codeCommitGitCredentials(url, access.region, credentials, new Date()),
+    }).catch((error: unknown) => {
+      throw explainCloneError(error, access, repository, branch);
+    });
+    const stored = await storeCommitTree(context, source, branch);
+    return {
+      outputArtifacts: [stored.location],
+      outputVariables: {
+        AuthorDate: stored.authorDate,
+        BranchName: branch,
+        CommitId: stored.commit,
+        CommitMessage: stored.message,
+        CommitterDate: stored.committerDate,
+        RepositoryName: repository,
+      },
+      summary: stored.summary,
+      externalExecutionId: stored.commit,
+    };
   },
 };

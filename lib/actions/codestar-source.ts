@@ -3,18 +3,9 @@ import path from 'node:path';
 import { GitHubRepository } from '../adapters/github/github-repository';
 import { extractZip } from '../artifacts/zip';
 import { ActionFailedError, BadInputError } from '../core/errors';
-import type { ConfigurationProblem } from '../core/providers';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
-
-/** CODEBUILD_CLONE_REF hands CodeBuild a reference that only CodeBuild, through the connection, can clone. */
-function outputFormatProblems({ OutputArtifactFormat: format }: Readonly<Record<string, string>>): ConfigurationProblem[] {
-  if (format === undefined || format === 'CODE_ZIP' || format.includes('#{')) return [];
-  const message = format === 'CODEBUILD_CLONE_REF'
-    ? 'Sluice does not support OutputArtifactFormat CODEBUILD_CLONE_REF (a clone that CodeBuild makes through the connection): it hands the code on as a zip. Use CODE_ZIP, or leave OutputArtifactFormat out.'
-    : `OutputArtifactFormat must be CODE_ZIP, not "${format}".`;
-  return [{ key: 'OutputArtifactFormat', message }];
-}
+import { OUTPUT_ARTIFACT_FORMAT, outputArtifactFormatProblems, refuseUnsupportedOutputFormat } from './output-artifact-format';
 
 /** Extracts GitHub's zip of a commit and returns the one folder in it, `<owner>-<name>-<sha7>/`, which holds the tree. */
 async function extractTree(zipFile: string, directory: string, source: string): Promise<string> {
@@ -42,21 +33,20 @@ export const codeStarSourceConnection: ActionProvider = {
       { name: 'ConnectionArn', required: true, description: 'The ARN of the connection to the repository host.' },
       { name: 'FullRepositoryId', required: true, description: 'owner/name of the repository.' },
       { name: 'BranchName', required: true, description: 'The branch to build.' },
-      { name: 'OutputArtifactFormat', required: false, description: 'CODE_ZIP, the default; Sluice does not support CODEBUILD_CLONE_REF.' },
+      OUTPUT_ARTIFACT_FORMAT,
       { name: 'DetectChanges', required: false, description: 'false to start the pipeline only by hand or by trigger.' },
     ],
     inputArtifacts: artifactCounts.none,
     outputArtifacts: artifactCounts.one,
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
     runtimes: ['aws', 'local'],
-    checkConfiguration: outputFormatProblems,
+    checkConfiguration: outputArtifactFormatProblems,
   },
 
   async run(context): Promise<ActionOutcome> {
     const configuration = context.action.configuration as Record<string, string>;
     const { ConnectionArn: connectionArn, FullRepositoryId: repositoryName, BranchName: branch } = configuration;
-    const [formatProblem] = outputFormatProblems(configuration);
-    if (formatProblem) throw new BadInputError(formatProblem.message);
+    refuseUnsupportedOutputFormat(configuration);
     if (!context.gitHub) {
       throw new BadInputError(
         `Action ${context.action.name} reads ${repositoryName} through GitHub's API, and no GitHub token is configured: set SLUICE_GITHUB_TOKEN locally (and SLUICE_GITHUB_API_URL for GitHub Enterprise), or store a token in the stack's GitHub token secret on AWS.`,

@@ -11,7 +11,8 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
 import { actionProviders } from '../actions/registry';
-import type { AccessDeniedOptions } from '../adapters/aws/access-denied';
+import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
+import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
@@ -27,8 +28,10 @@ import type { FunctionArns } from '../core/compile';
 import { providerKey } from '../core/declaration';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
+import type { ExecutionDependencies } from '../execution/dependencies';
 import { AwsPipelineOperations, startOnEngine } from '../operations/aws-pipeline-operations';
 import type { StartInBackground } from '../operations/pipeline-operations';
+import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
 
 /** What serverless.yml tells every function, and the variable each value comes in. */
@@ -139,10 +142,14 @@ const functionRole = (): AccessDeniedOptions => (awsEnvironment().roleName ? { r
 export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region' | 'gitHubTokenSecretArn' | 'gitHubApiUrl'>;
 
 /**
- * The execution dependencies on the stack's resources, through the given clients. `gitHub` is for
- * the functions; the CLI has no use for it.
+ * The execution dependencies on the stack's resources, through the given clients. The sources'
+ * access (GitHub, CodeCommit) is for the functions; the CLI has no use for it.
  */
-export function createAwsDependencies(env: AwsResources, sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>, gitHub?: GitHubAccess): ApprovalDependencies {
+export function createAwsDependencies(
+  env: AwsResources,
+  sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
+  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit'> = {},
+): ApprovalDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
   const notifier = new SnsApprovalNotifier(sdk.sns, env.approvalTopicArn, access);
@@ -162,13 +169,20 @@ export function createAwsDependencies(env: AwsResources, sdk: Omit<AwsClients, '
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `${env.pipelineArnPrefix}${name}`,
-    ...(gitHub ? { gitHub } : {}),
+    ...sources,
   };
 }
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
 export function awsDependencies(): ApprovalDependencies {
-  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), awsGitHub()));
+  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), { gitHub: awsGitHub(), codeCommit: awsCodeCommit() }));
+}
+
+/** CodeCommit in the function's region and account, as the function's role. */
+function awsCodeCommit(): CodeCommitAccess {
+  const { region, roleName, pipelineArnPrefix } = awsEnvironment();
+  // The pipelines' ARN prefix, `arn:<partition>:codepipeline:<region>:<account>:`, gives the stack's account.
+  return awsCodeCommitAccess({ region, identity: roleName ?? DEFAULT_ROLE, accountId: pipelineArnPrefix.split(':')[4] });
 }
 
 /** GitHub's API with the token from the stack's secret; while that holds its placeholder, token() says how to set one. */

@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
+import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
@@ -20,6 +21,7 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
 import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
+import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
 import { endExecution } from '../execution/end-execution';
 import { claimDataDir, type ClaimedDataDir } from './data-dir';
@@ -69,6 +71,16 @@ export function gitHubSettingsFromEnvironment(env: NodeJS.ProcessEnv): GitHubAcc
   return { apiUrl: env.SLUICE_GITHUB_API_URL || GITHUB_API_URL, token: async () => token };
 }
 
+/**
+ * CodeCommit, for CodeCommit sources, in AWS_REGION (or AWS_DEFAULT_REGION, as the AWS CLI reads
+ * it) with the SDK's default credentials; none without a region.
+ */
+export function codeCommitSettingsFromEnvironment(env: NodeJS.ProcessEnv): CodeCommitAccess | undefined {
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) return undefined;
+  return awsCodeCommitAccess({ region, identity: 'the IAM user or role of your AWS credentials' });
+}
+
 /** What a local run needs: the execution steps' dependencies, approvals, and the engine's task tokens. */
 export type LocalDependencies = OperationsDependencies & { callbacks: LocalTaskCallbacks };
 
@@ -108,6 +120,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     newId: randomUUID,
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
     gitHub: gitHubSettingsFromEnvironment(process.env),
+    codeCommit: codeCommitSettingsFromEnvironment(process.env),
     onLog: options.onLog,
   };
   let server: LocalHttpServer | undefined;

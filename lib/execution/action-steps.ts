@@ -148,6 +148,7 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         sourceRevision: pinned?.revisionValue,
         sourceRevisionType: pinned?.revisionType,
         gitHub: deps.gitHub,
+        codeCommit: deps.codeCommit,
       });
       await finishAction(deps, payload, record, { status: 'Succeeded', ...outcome }, await log.store());
       return { artifacts: outcome.outputArtifacts, variables: outcome.outputVariables };

@@ -1,6 +1,7 @@
 import type { ActionProvider } from '../actions/action-provider';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
+import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
 import type { GitHubAccess } from '../ports/github-access';
@@ -27,6 +28,8 @@ export interface ExecutionDependencies {
   pipelineArn: (pipelineName: string) => string;
   /** GitHub's API and a token for it, where one is configured. */
   gitHub?: GitHubAccess;
+  /** CodeCommit's git endpoint and credentials for it, where a region is configured. */
+  codeCommit?: CodeCommitAccess;
   /** Action log text as it is written, for live display. */
   onLog?: (ref: ActionLogRef, text: string) => void;
 }

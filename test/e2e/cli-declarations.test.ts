@@ -41,7 +41,7 @@ describe('sluice validate', () => {
   it('refuses a provider the chosen runtime lacks', () => {
     const result = sluice(['validate', CODECOMMIT, '--runtime', 'local']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Source provider AWS/CodeCommit is not available on the local runtime');
+    expect(result.stderr).toContain('Deploy provider AWS/CloudFormation is not available on the local runtime');
   });
 
   it('exits 2 on a missing file, a syntax error, an unknown option and an unknown command', () => {
@@ -69,7 +69,7 @@ describe('sluice validate', () => {
 describe('sluice compile', () => {
   it('writes the same definition that statemachines/ ships', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'sluice-out-'));
-    const result = sluice(['compile', 'examples/webapp.pipeline.yml', '--out', out]);
+    const result = sluice(['compile', 'pipelines/webapp.yml', '--out', out]);
     expect(result.code).toBe(0);
     expect(readFileSync(path.join(out, 'webapp.asl.json'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'statemachines/webapp.asl.json'), 'utf8'));
   });

@@ -159,13 +159,13 @@ describe('sluice run', () => {
     const awsOnly = pipelineFile({
       name: 'aws-only',
       stages: [
-        { name: 'Source', actions: [{ name: 'Repo', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' }, configuration: { RepositoryName: 'r', BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
-        { name: 'Build', actions: [buildAction] },
+        gitSource('.'),
+        { name: 'Invoke', actions: [{ name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'notify' } }] },
       ],
     });
     const notLocal = sluice(['run', awsOnly, '--data-dir', data]);
     expect(notLocal.code).toBe(2);
-    expect(notLocal.stderr).toContain('AWS/CodeCommit is not available on the local runtime');
+    expect(notLocal.stderr).toContain('AWS/Lambda is not available on the local runtime');
 
     const badVariable = pipelineFile({ name: 'vars', stages: [gitSource('.'), { name: 'Run', actions: [commandsAction('Echo', ['true'])] }] });
     const unknownVariable = sluice(['run', badVariable, '--data-dir', data, '--var', 'Nope=1']);

@@ -37,7 +37,8 @@ const CREDENTIAL_ERROR_NAMES = new Set([
 
 /** `User: arn:aws:sts::123456789012:assumed-role/<role>/<session> is not authorized ...` */
 const ASSUMED_ROLE = /assumed-role\/([\w+=,.@-]+)\//;
-const DEFAULT_ROLE = "the function's execution role";
+/** The role a message names when the adapter was not told which. */
+export const DEFAULT_ROLE = "the function's execution role";
 
 /** A call was refused by IAM; the message says which statement to add, and where. */
 export class AccessDeniedError extends SluiceError {

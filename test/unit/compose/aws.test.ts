@@ -44,6 +44,14 @@ describe('awsDependencies', () => {
     expect(deps.gitHub?.apiUrl).toBe('https://github.example.com/api/v3');
   });
 
+  it("reads CodeCommit in the function's region and the stack's account, as the function's role", () => {
+    Object.assign(process.env, ENVIRONMENT, { EXECUTION_ROLE_NAME: 'sluice-ci-ActionRunnerRole-1A2B3C' });
+    const { codeCommit } = loadCompose().awsDependencies();
+    expect(codeCommit).toMatchObject({ region: 'eu-west-1', identity: 'sluice-ci-ActionRunnerRole-1A2B3C' });
+    expect(codeCommit?.repositoryUrl('webapp')).toBe('https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/webapp');
+    expect(codeCommit?.repositoryArn('webapp')).toBe('arn:aws:codecommit:eu-west-1:123456789012:webapp');
+  });
+
   it('names the variable that only the functions starting executions have, when another asks for the engine', () => {
     Object.assign(process.env, ENVIRONMENT);
     expect(() => loadCompose().awsStartInBackground()).toThrow(/STATE_MACHINE_ROLE_ARN is not set/);

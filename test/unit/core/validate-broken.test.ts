@@ -200,13 +200,13 @@ const structuralCases: BrokenCase[] = [
     mentions: ['CloudFormation', 'version 1', 'not 2'],
   },
   {
-    title: 'a CodeCommit source on the local runtime',
+    title: 'a CloudFormation deploy on the local runtime',
     base: codecommit,
     mutate: () => {},
     options: { runtime: 'local' },
-    path: 'stages[0].actions[0].actionTypeId.provider',
+    path: 'stages[2].actions[0].actionTypeId.provider',
     rule: 'provider-runtime',
-    mentions: ['AWS/CodeCommit', 'local', 'aws'],
+    mentions: ['AWS/CloudFormation', 'local', 'aws'],
   },
   {
     title: 'CodeCommit without BranchName',

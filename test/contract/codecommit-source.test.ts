@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ActionContext, ActionOutcome } from '../../lib/actions/action-provider';
+import { codeCommitSource } from '../../lib/actions/codecommit-source';
+import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import { ArtifactStore } from '../../lib/artifacts/artifact-store';
+import type { AwsCredentials, CodeCommitAccess } from '../../lib/ports/codecommit-access';
+import { startCodeCommitGitServer, type CodeCommitGitServer } from '../support/codecommit-git-server';
+import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { gitRepository } from '../support/git-repository';
+
+const ARTIFACT_BUCKET = 'sluice-artifacts';
+const REGION = 'eu-west-1';
+const ROLE = 'sluice-ci-ActionRunnerRole-1A2B3C';
+/** Temporary credentials, as Lambda gives a function's role. */
+const CREDENTIALS: AwsCredentials = { accessKeyId: 'ASIAEXAMPLEKEYID', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE/token+=' };
+
+const git = (dir: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'pipe' }).toString().trim();
+
+describe('the CodeCommit source action on a git smart-HTTP server that checks CodeCommit\'s signed credentials, and the embedded s3rver', () => {
+  let scratch: string;
+  let test: TestStack;
+  let artifacts: ArtifactStore;
+  let codeCommit: CodeCommitGitServer;
+  let repository: string;
+  let firstCommit: string;
+  let headCommit: string;
+
+  beforeAll(async () => {
+    scratch = await temporaryDirectory();
+    test = await startTestStack(path.join(scratch, 'data'));
+    const blobs = new S3BlobStore(test.clients.s3);
+    artifacts = new ArtifactStore(blobs);
+    await blobs.ensureBucket(ARTIFACT_BUCKET);
+    ({ dir: repository, commit: firstCommit } = gitRepository({
+      'README.md': 'first\n',
+      'build.sh': '#!/bin/sh\necho built\n',
+      'src/lib/deep/util.js': 'export const util = 1;\n',
+    }));
+    // The branch moves on, so that the first commit is no longer its head; its committer date
+    // differs from its author date, as after a rebase.
+    await writeFile(path.join(repository, 'README.md'), 'second\n');
+    git(repository, 'add', '-A');
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', 'second commit\n\nwith a body'], {
+      cwd: repository,
+      env: { ...process.env, GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' },
+    });
+    headCommit = git(repository, 'rev-parse', 'HEAD');
+    codeCommit = await startCodeCommitGitServer(REGION, CREDENTIALS);
+    codeCommit.addRepository('webapp', repository);
+  });
+
+  afterAll(async () => {
+    await codeCommit.close();
+    await test.stop();
+    await removeDirectory(scratch);
+    await removeDirectory(repository);
+  });
+
+  const access = (credentials = CREDENTIALS): CodeCommitAccess => ({
+    region: REGION,
+    repositoryUrl: (name) => codeCommit.repositoryUrl(name),
+    repositoryArn: (name) => `arn:aws:codecommit:${REGION}:123456789012:${name}`,
+    identity: ROLE,
+    credentials: async () => credentials,
+  });
+
+  async function runSource(options: { configuration?: Record<string, string>; codeCommit?: CodeCommitAccess; sourceRevision?: string } = {}): Promise<{ outcome: ActionOutcome; log: string }> {
+    const log: string[] = [];
+    const context: ActionContext = {
+      pipelineName: 'webapp',
+      executionId: 'execution-1',
+      stageName: 'Source',
+      action: {
+        name: 'App',
+        actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' },
+        configuration: { RepositoryName: 'webapp', BranchName: 'main', ...options.configuration },
+        outputArtifacts: [{ name: 'SourceOutput' }],
+      },
+      inputArtifacts: [],
+      artifactBucket: ARTIFACT_BUCKET,
+      artifacts,
+      blobs: new S3BlobStore(test.clients.s3),
+      workspace: await mkdtemp(path.join(scratch, 'workspace-')),
+      log: (text) => log.push(text),
+      signal: new AbortController().signal,
+      codeCommit: 'codeCommit' in options ? options.codeCommit : access(),
+      ...(options.sourceRevision ? { sourceRevision: options.sourceRevision, sourceRevisionType: 'COMMIT_ID' as const } : {}),
+    };
+    return { outcome: await codeCommitSource.run!(context), log: log.join('') };
+  }
+
+  /** Extracts the action's artifact, as a later action would get it; returns the directory and the names in it. */
+  async function fetchBack(outcome: ActionOutcome): Promise<{ directory: string; names: string[] }> {
+    const directory = await mkdtemp(path.join(scratch, 'fetched-'));
+    return { directory, names: (await artifacts.fetchArtifact(outcome.outputArtifacts[0]!, directory)).sort() };
+  }
+
+  it('stores the head of the branch as the artifact, without .git, with executables and nested directories intact', async () => {
+    const { outcome, log } = await runSource();
+
+    expect(outcome.outputArtifacts).toEqual([{ bucketName: ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
+    const { directory, names } = await fetchBack(outcome);
+    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
+    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('second\n');
+    expect((await stat(path.join(directory, 'build.sh'))).mode & 0o777).toBe(0o755);
+    expect((await stat(path.join(directory, 'README.md'))).mode & 0o111).toBe(0);
+    expect(await readFile(path.join(directory, 'src/lib/deep/util.js'), 'utf8')).toBe('export const util = 1;\n');
+    expect(log).toContain(`Checked out main at ${headCommit}: second commit`);
+  });
+
+  it('signs in as the access key with its session token, as git-remote-codecommit does', async () => {
+    codeCommit.acceptedUsernames.length = 0;
+
+    await runSource();
+
+    expect(new Set(codeCommit.acceptedUsernames)).toEqual(new Set([`${CREDENTIALS.accessKeyId}%${CREDENTIALS.sessionToken}`]));
+  });
+
+  it("outputs CodePipeline's variables for the commit", async () => {
+    const { outcome } = await runSource();
+
+    expect(outcome.outputVariables).toEqual({
+      AuthorDate: '2024-03-01T10:00:00Z',
+      BranchName: 'main',
+      CommitId: headCommit,
+      CommitMessage: 'second commit\n\nwith a body',
+      CommitterDate: '2024-03-02T11:30:15Z',
+      RepositoryName: 'webapp',
+    });
+    expect(outcome.summary).toBe('second commit');
+    expect(outcome.externalExecutionId).toBe(headCommit);
+  });
+
+  it('builds the commit the execution pins, though the branch has moved on', async () => {
+    const { outcome, log } = await runSource({ sourceRevision: firstCommit });
+
+    expect(outcome.outputVariables).toMatchObject({ CommitId: firstCommit, CommitMessage: 'first commit', BranchName: 'main' });
+    expect(outcome.externalExecutionId).toBe(firstCommit);
+    const { directory, names } = await fetchBack(outcome);
+    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
+    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('first\n');
+    expect(log).toContain('the commit the execution pins');
+  });
+
+  it('fails with an AccessDenied error that names the repository, codecommit:GitPull and the role, when CodeCommit refuses the credentials', async () => {
+    const running = runSource({ codeCommit: access({ ...CREDENTIALS, secretAccessKey: 'not-the-secret' }) });
+
+    await expect(running).rejects.toMatchObject({
+      name: 'Sluice.AccessDenied',
+      message: expect.stringContaining(`Access denied: ${ROLE} may not call codecommit:GitPull on arn:aws:codecommit:${REGION}:123456789012:webapp.`),
+    });
+    await expect(running).rejects.toThrow(/expired or wrong credentials/);
+  });
+
+  it('fails with a NotFound error that names the repository and the region, when CodeCommit has no such repository', async () => {
+    const running = runSource({ configuration: { RepositoryName: 'no-such-repository' } });
+
+    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining(`CodeCommit has no repository no-such-repository in ${REGION}`) });
+  });
+
+  it('fails with a NotFound error that names the branch, when the repository has no such branch', async () => {
+    const running = runSource({ configuration: { BranchName: 'no-such-branch' } });
+
+    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('CodeCommit repository webapp has no branch no-such-branch') });
+  });
+
+  it('fails with a BadInput error that says what to set, when no AWS region is configured', async () => {
+    const running = runSource({ codeCommit: undefined });
+
+    await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('no AWS region is configured: set AWS_REGION, and AWS credentials') });
+  });
+
+  it('refuses CODEBUILD_CLONE_REF at run time too, where a variable resolved to it', async () => {
+    await expect(runSource({ configuration: { OutputArtifactFormat: 'CODEBUILD_CLONE_REF' } })).rejects.toMatchObject({
+      name: 'Sluice.BadInput',
+      message: expect.stringContaining('does not support OutputArtifactFormat CODEBUILD_CLONE_REF'),
+    });
+  });
+});

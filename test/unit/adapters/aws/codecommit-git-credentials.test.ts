@@ -1,0 +1,61 @@
+import { awsCodeCommitAccess, codeCommitRepositoryUrl } from '../../../../lib/adapters/aws/codecommit-access';
+import { codeCommitGitCredentials } from '../../../../lib/adapters/aws/codecommit-git-credentials';
+
+/**
+ * The published vectors of the two helpers that make these credentials:
+ * - aws/git-remote-codecommit, test/git_url_test.py (AWS's own helper): credentials
+ *   `access`/`secret` (and session token `token`), us-west-2, 2017-12-24 11:53:20 UTC, `test_repo`;
+ * - gembaadvantage/codecommit-sign, pkg/awsv4/signer_test.go (TestSignature): secret
+ *   `SECRET_ACCESS_KEY`, eu-west-1, 2021-09-01 10:25:23 UTC, `dummy-repo`.
+ */
+describe('CodeCommit git credentials', () => {
+  const gitRemoteCodeCommit = {
+    url: 'https://git-codecommit.us-west-2.amazonaws.com/v1/repos/test_repo',
+    region: 'us-west-2',
+    time: new Date('2017-12-24T11:53:20Z'),
+    password: '20171224T115320Zb6df2d758a8023b2f000a546417007b65494f3ce8ad0300fd45fcfa173f1959a',
+  };
+
+  it("signs the password as git-remote-codecommit's test vector has it", () => {
+    const { url, region, time, password } = gitRemoteCodeCommit;
+
+    expect(codeCommitGitCredentials(url, region, { accessKeyId: 'access', secretAccessKey: 'secret' }, time)).toEqual({ username: 'access', password });
+  });
+
+  it('signs the password as codecommit-sign\'s test vector has it', () => {
+    const url = 'https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/dummy-repo';
+    const credentials = { accessKeyId: 'ACCESS_KEY_ID', secretAccessKey: 'SECRET_ACCESS_KEY' };
+
+    expect(codeCommitGitCredentials(url, 'eu-west-1', credentials, new Date('2021-09-01T10:25:23Z')).password).toBe(
+      '20210901T102523Z670ef0c32f13fc847ed0c001a2b90bc772451c1eb89eadf84a73f3e82da9f56a',
+    );
+  });
+
+  it('adds the session token to the username, and leaves it out of the signature', () => {
+    const { url, region, time, password } = gitRemoteCodeCommit;
+
+    expect(codeCommitGitCredentials(url, region, { accessKeyId: 'access', secretAccessKey: 'secret', sessionToken: 'token' }, time)).toEqual({ username: 'access%token', password });
+  });
+
+  it('signs to the second, whatever the milliseconds', () => {
+    const { url, region, password } = gitRemoteCodeCommit;
+
+    expect(codeCommitGitCredentials(url, region, { accessKeyId: 'access', secretAccessKey: 'secret' }, new Date('2017-12-24T11:53:20.987Z')).password).toBe(password);
+  });
+});
+
+describe("CodeCommit's git endpoint", () => {
+  it('is under amazonaws.com, and amazonaws.com.cn in the China regions', () => {
+    expect(codeCommitRepositoryUrl('eu-west-1', 'webapp')).toBe('https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/webapp');
+    expect(codeCommitRepositoryUrl('cn-north-1', 'webapp')).toBe('https://git-codecommit.cn-north-1.amazonaws.com.cn/v1/repos/webapp');
+    expect(codeCommitRepositoryUrl('cn-northwest-1', 'webapp')).toBe('https://git-codecommit.cn-northwest-1.amazonaws.com.cn/v1/repos/webapp');
+  });
+
+  it("names a repository by the ARN of its region's partition, with IAM's * where the account is unknown", () => {
+    const credentials = async () => ({ accessKeyId: 'access', secretAccessKey: 'secret' });
+
+    expect(awsCodeCommitAccess({ region: 'eu-west-1', identity: 'role', accountId: '123456789012', credentials }).repositoryArn('webapp')).toBe('arn:aws:codecommit:eu-west-1:123456789012:webapp');
+    expect(awsCodeCommitAccess({ region: 'cn-north-1', identity: 'role', credentials }).repositoryArn('webapp')).toBe('arn:aws-cn:codecommit:cn-north-1:*:webapp');
+    expect(awsCodeCommitAccess({ region: 'us-gov-west-1', identity: 'role', credentials }).repositoryArn('webapp')).toBe('arn:aws-us-gov:codecommit:us-gov-west-1:*:webapp');
+  });
+});
