@@ -10,7 +10,7 @@ const definitions = readdirSync(path.join(root, 'statemachines'))
   .sort()
   .map((file) => path.join('statemachines', file));
 if (definitions.length === 0) {
-  console.error('No statemachines/*.asl.json to validate: `npm run compile-examples` writes them.');
+  console.error('No statemachines/*.asl.json to validate: packaging (`npm run package`) compiles pipelines/*.yml into them.');
   process.exit(1);
 }
 const validator = path.join(root, 'node_modules', '.bin', 'asl-validator');

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
@@ -9,7 +9,7 @@ import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
 import { CODECOMMIT_STATE_CHANGE, S3_OBJECT_CREATED } from '../../lib/core/source-change';
 import { COMMIT_STATUS_EVENT_PATTERN } from '../../lib/execution/commit-statuses';
 import { asList, identityStatements, packageStack, referencedIds, resourcesOfType, type Template } from '../support/cloudformation';
-import { ROOT } from '../support/fixtures';
+import { PIPELINES, ROOT, loadValid } from '../support/fixtures';
 
 /**
  * The only actions that may be granted on Resource "*", and why. serverless.yml says the same in
@@ -39,7 +39,8 @@ const TASK_FUNCTIONS: Record<string, string> = {
   ApprovalRequestFunctionArn: 'ApprovalRequestLambdaFunction',
 };
 
-const DEFINITION_FILES = readdirSync(path.join(ROOT, 'statemachines')).filter((file) => file.endsWith('.asl.json'));
+/** The pipelines the stack ships, with their names. */
+const SHIPPED = PIPELINES.map((file) => ({ file, name: loadValid(file).name }));
 
 let template: Template;
 
@@ -118,11 +119,24 @@ describe('IAM', () => {
 });
 
 describe('the state machines', () => {
-  it.each(DEFINITION_FILES)('deploy %s exactly as compiled, with the function ARNs substituted', (file) => {
-    const text = readFileSync(path.join(ROOT, 'statemachines', file), 'utf8');
-    const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').filter(([, machine]) => machine.Properties!.DefinitionString === text);
-    expect(machines).toHaveLength(1);
-    const substitutions = machines[0]![1].Properties!.DefinitionSubstitutions as Record<string, unknown>;
+  const stateMachines = () => resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+  const stateMachineOf = (pipelineName: string) => {
+    const [found, ...others] = stateMachines().filter(([, machine]) => machine.Properties!.StateMachineName === `sluice-ci-${pipelineName}`);
+    expect(others).toEqual([]);
+    if (!found) throw new Error(`The template has no state machine sluice-ci-${pipelineName}.`);
+    return found[1].Properties!;
+  };
+
+  it('are one for each pipeline in pipelines/, named sluice-<stage>-<name>', () => {
+    expect(SHIPPED.length).toBeGreaterThan(0);
+    expect(stateMachines().map(([, machine]) => machine.Properties!.StateMachineName).sort()).toEqual(SHIPPED.map(({ name }) => `sluice-ci-${name}`).sort());
+  });
+
+  it.each(SHIPPED)('deploy $file exactly as compiled into statemachines/, with the function ARNs substituted', ({ name }) => {
+    const text = readFileSync(path.join(ROOT, 'statemachines', `${name}.asl.json`), 'utf8');
+    const machine = stateMachineOf(name);
+    expect(machine.DefinitionString).toBe(text);
+    const substitutions = machine.DefinitionSubstitutions as Record<string, unknown>;
     expect(Object.fromEntries(Object.entries(substitutions).map(([key, value]) => [key, referencedIds(value)]))).toEqual(
       Object.fromEntries(Object.entries(TASK_FUNCTIONS).map(([key, id]) => [key, [id]])),
     );
@@ -132,19 +146,19 @@ describe('the state machines', () => {
     expect(placeholders.filter((name) => !(name in substitutions))).toEqual([]);
   });
 
-  it('keep CodePipeline variables as they are, outside any Fn::Sub', () => {
-    for (const [, machine] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
-      expect(typeof machine.Properties!.DefinitionString).toBe('string');
-    }
-    const webapp = readFileSync(path.join(ROOT, 'statemachines', 'webapp.asl.json'), 'utf8');
-    expect(webapp).toContain('#{variables.RepositoryUrl}');
+  it.each(SHIPPED)('keep the CodePipeline variables of $file as they are, outside any Fn::Sub', ({ file, name }) => {
+    const references = [...readFileSync(path.join(ROOT, file), 'utf8').matchAll(/#\{[^}]+\}/g)].map((match) => match[0]);
+    expect(references.length).toBeGreaterThan(0);
+    const text = stateMachineOf(name).DefinitionString as string;
+    expect(references.filter((reference) => !text.includes(reference))).toEqual([]);
   });
 
-  it('log to a log group and trace with X-Ray', () => {
-    for (const [name, machine] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
+  it('log to the state machine log group and trace with X-Ray', () => {
+    for (const [name, machine] of stateMachines()) {
       const destinations = machine.Properties!.LoggingConfiguration.Destinations as { CloudWatchLogsLogGroup: { LogGroupArn: unknown } }[];
       const groups = destinations.flatMap((destination) => referencedIds(destination.CloudWatchLogsLogGroup.LogGroupArn));
-      expect({ name, types: groups.map((group) => resource(group).Type) }).toEqual({ name, types: ['AWS::Logs::LogGroup'] });
+      expect({ name, groups }).toEqual({ name, groups: ['StateMachineLogGroup'] });
+      expect(resource('StateMachineLogGroup').Type).toBe('AWS::Logs::LogGroup');
       expect({ name, tracing: machine.Properties!.TracingConfiguration }).toEqual({ name, tracing: { Enabled: true } });
       expect(machine.Properties!.StateMachineType).toBe('STANDARD');
     }
@@ -426,6 +440,13 @@ describe('CodeCommit and S3 triggers', () => {
     });
     const start = statements.find((statement) => asList(statement.Action).includes('states:StartExecution'))!;
     expect(start.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' });
+  });
+
+  it("let only the action runner clone CodeCommit repositories, those of the stack's account and region, and do nothing else in CodeCommit", () => {
+    const codeCommit = identityStatements(template).filter(({ statement }) => asList(statement.Action).some((action) => action.startsWith('codecommit:')));
+    expect(codeCommit.map(({ owner, statement }) => ({ owner, effect: statement.Effect, actions: asList(statement.Action), resource: statement.Resource }))).toEqual([
+      { owner: 'ActionRunnerRole', effect: 'Allow', actions: ['codecommit:GitPull'], resource: { 'Fn::Sub': 'arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:*' } },
+    ]);
   });
 
   it('give the source trigger the engine it starts executions on', () => {

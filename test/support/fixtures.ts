@@ -27,3 +27,8 @@ export const VALID_FIXTURES = readdirSync(path.join(ROOT, 'test/fixtures/valid')
 export const EXAMPLES = readdirSync(path.join(ROOT, 'examples'))
   .filter((name) => name.endsWith('.pipeline.yml'))
   .map((name) => `examples/${name}`);
+
+/** The pipelines the AWS stack deploys; packaging compiles each into statemachines/<name>.asl.json. */
+export const PIPELINES = readdirSync(path.join(ROOT, 'pipelines'))
+  .filter((name) => name.endsWith('.yml'))
+  .map((name) => `pipelines/${name}`);
