@@ -12,8 +12,6 @@ export interface ClaimedDataDir {
   lock: DataDirLock;
   /** Settles once the stack is up; until it is awaited, a failure to start is held, not thrown. */
   stack: Promise<EmbeddedStack>;
-  /** Closes the stack (once it is up) and releases the lock. */
-  release(): Promise<void>;
 }
 
 /**
@@ -26,15 +24,7 @@ export async function claimDataDir(dataDir: string | undefined, command: string)
   await mkdir(resolved, { recursive: true });
   const lock = await lockDataDir(resolved, command);
   const stack = startEmbeddedStack(resolved);
-  // Held until someone awaits it: the caller may fail first, and then release() settles it.
+  // Held until openLocalInstallation awaits it, which releases the lock when the stack failed.
   stack.catch(() => undefined);
-  return {
-    dataDir: resolved,
-    lock,
-    stack,
-    release: async () => {
-      await stack.then((started) => started.close(), () => undefined);
-      await lock.release();
-    },
-  };
+  return { dataDir: resolved, lock, stack };
 }
