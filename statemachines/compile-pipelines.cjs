@@ -1,6 +1,7 @@
 // The state machines of the pipelines in pipelines/*.yml, for serverless.yml:
 //   stepFunctions.stateMachines: ${file(statemachines/compile-pipelines.cjs):stateMachines}
 //   resources.extensions:        ${file(statemachines/compile-pipelines.cjs):extensions}
+//   resources (a second part):   ${file(statemachines/compile-pipelines.cjs):resources}
 // Packaging compiles every pipeline with the built CLI into statemachines/<name>.asl.json, which
 // is committed so that readers and asl-validator see what the stack deploys.
 //
@@ -38,8 +39,8 @@ class PipelinePackagingError extends Error {
   }
 }
 
-/** `my-web_app` -> `MyWebAppStateMachine`, the state machine's logical id. */
-const logicalId = (name) => `${name.split(/[-_]/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}StateMachine`;
+/** `my-web_app` -> `MyWebApp`, which the logical ids of the pipeline's resources start with. */
+const idPrefix = (name) => name.split(/[-_]/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 
 /** Says which files declare pipelines that share a key. */
 function clashes(pipelines, key, what) {
@@ -68,7 +69,16 @@ async function compileFiles(files, namePrefix) {
     } catch (error) {
       throw new PipelinePackagingError(`The pipelines in ${path.relative(ROOT, PIPELINES_DIR)}/ do not compile (sluice compile exited ${error.code}):\n${(error.stderr || error.message).trim()}`);
     }
-    const pipelines = JSON.parse(stdout).map(({ file, pipeline: name, definition }) => ({ file, name, id: logicalId(name), stateMachineName: `${namePrefix}${name}`, definition }));
+    const pipelines = JSON.parse(stdout).map(({ file, pipeline: name, definition, declaration }) => ({
+      file,
+      name,
+      id: `${idPrefix(name)}StateMachine`,
+      versionId: `${idPrefix(name)}StateMachineVersion`,
+      registrationId: `${idPrefix(name)}Pipeline`,
+      stateMachineName: `${namePrefix}${name}`,
+      definition,
+      declaration,
+    }));
     const problems = [
       ...pipelines.filter(({ name }) => !LOGGING_NAME.test(name)).map(({ file, name }) => `${file}: rename pipeline ${name} with letters, digits, - and _ only, which is all that Step Functions allows in the name of a state machine that logs.`),
       ...pipelines.filter(({ stateMachineName }) => stateMachineName.length > MAX_NAME_LENGTH).map(({ file, name, stateMachineName }) => `${file}: shorten pipeline name ${name}: its state machine name ${stateMachineName} is longer than Step Functions' ${MAX_NAME_LENGTH} characters.`),
@@ -116,5 +126,46 @@ module.exports = {
     const substitutions = await resolveVariable('self:custom.functionArnSubstitutions');
     const pipelines = await shippedPipelines(resolveVariable);
     return Object.fromEntries(pipelines.map(({ id, text }) => [id, { Properties: { DefinitionString: text, DefinitionSubstitutions: substitutions } }]));
+  },
+  /**
+   * A part of `resources`: for each state machine, the version that each change of it publishes,
+   * and the Custom::SluicePipeline (custom.pipelineRegistration's settings) that records the
+   * pipeline with that version in the execution table, where executions are started from.
+   */
+  resources: async ({ resolveVariable }) => {
+    const registration = await resolveVariable('self:custom.pipelineRegistration');
+    const pipelines = await shippedPipelines(resolveVariable);
+    return {
+      Resources: Object.fromEntries(
+        pipelines.flatMap(({ file, id, versionId, registrationId, declaration }) => [
+          [
+            versionId,
+            {
+              Type: 'AWS::StepFunctions::StateMachineVersion',
+              // A replaced version stays, as the versions published at run time do: the executions
+              // that run on it, and the pipeline versions recorded with it, still name it. Deleting
+              // the state machine deletes every version.
+              UpdateReplacePolicy: 'Retain',
+              DeletionPolicy: 'Delete',
+              Properties: { StateMachineArn: { Ref: id }, StateMachineRevisionId: { 'Fn::GetAtt': [id, 'StateMachineRevisionId'] } },
+            },
+          ],
+          [
+            registrationId,
+            {
+              Type: 'Custom::SluicePipeline',
+              Properties: {
+                ...registration,
+                File: file,
+                // CloudFormation would hand an object's numbers and booleans to the function as strings.
+                Declaration: JSON.stringify(declaration),
+                StateMachineArn: { Ref: id },
+                VersionArn: { Ref: versionId },
+              },
+            },
+          ],
+        ]),
+      ),
+    };
   },
 };

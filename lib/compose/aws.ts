@@ -31,6 +31,7 @@ import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-s
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { AwsPipelineOperations, startOnEngine } from '../operations/aws-pipeline-operations';
 import type { StartInBackground } from '../operations/pipeline-operations';
+import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
 
@@ -241,6 +242,11 @@ export function awsOperations(): AwsPipelineOperations {
       approvalRequest: requiredVariable(PIPELINE_DEPLOY_VARIABLES.approvalRequest, setOn),
     },
   }));
+}
+
+/** The stack's own pipelines (pipelines/*.yml), as its Custom::SluicePipeline resources register them. */
+export function awsStackPipelines(): StackPipelines {
+  return new StackPipelines(awsDependencies());
 }
 
 /**

@@ -43,7 +43,8 @@ export function startOnEngine(deps: ApprovalDependencies, engine: PipelineEngine
 
 /**
  * The SluiceApi on AWS: registering a pipeline version also publishes a version of its state
- * machine, and executions run there. Everything else reads the table as the local API does.
+ * machine, and executions run there. Everything else reads the table as the local API does. The
+ * pipelines that the stack deploys (StackPipelines) run like the others, but only a deploy changes them.
  */
 export class AwsPipelineOperations extends PipelineOperations implements StoppableSluiceApi {
   constructor(
@@ -61,10 +62,9 @@ export class AwsPipelineOperations extends PipelineOperations implements Stoppab
     return super.putVersion(pipeline, version, await this.engine.deployPipeline(pipeline.name, definition));
   }
 
-  override async deletePipeline(name: string): Promise<void> {
-    await this.getPipeline(name);
+  /** The pipeline's state machine, and every version published of it, go with the pipeline. */
+  protected override async undeploy(name: string): Promise<void> {
     await this.engine.deletePipeline(name);
-    await super.deletePipeline(name);
   }
 
   async stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {

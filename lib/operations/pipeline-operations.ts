@@ -78,7 +78,7 @@ export class PipelineOperations implements SluiceApi {
 
   async updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
     const pipeline = this.validated(declaration);
-    const current = await this.getPipeline(pipeline.name);
+    const current = await this.changeable(pipeline.name);
     return this.putVersion(pipeline, current.version + 1);
   }
 
@@ -93,7 +93,9 @@ export class PipelineOperations implements SluiceApi {
   }
 
   async deletePipeline(name: string): Promise<void> {
-    if (!(await this.deps.store.deletePipeline(name))) throw new NotFoundError(`There is no pipeline ${name}.`);
+    await this.changeable(name);
+    await this.undeploy(name);
+    await this.deps.store.deletePipeline(name);
   }
 
   async getPipelineState(name: string): Promise<PipelineState> {
@@ -172,8 +174,20 @@ export class PipelineOperations implements SluiceApi {
     return logs;
   }
 
+  /** The current version of a pipeline that the API may change: any but those the AWS stack deploys. */
+  protected async changeable(name: string): Promise<PipelineDescription> {
+    const current = await this.getPipeline(name);
+    if (current.managedBy) {
+      throw new ConflictError(`Pipeline ${name} is deployed by the stack from ${current.managedBy.file}: change the file and deploy.`);
+    }
+    return current;
+  }
+
+  /** Takes down what runs a pipeline being deleted, before its records go; in this process, nothing. */
+  protected async undeploy(_name: string): Promise<void> {}
+
   /** Validates a declaration given to the API, whatever checked it before. */
-  private validated(declaration: PipelineDeclaration): PipelineDeclaration {
+  protected validated(declaration: PipelineDeclaration): PipelineDeclaration {
     const validation = validatePipeline(declaration, providerCatalog, { runtime: this.runtime });
     if (!validation.ok) {
       const problems = validation.problems.map((problem) => `${problem.path || '(declaration)'}: ${problem.message}`).join('\n  ');
@@ -182,8 +196,8 @@ export class PipelineOperations implements SluiceApi {
     return validation.pipeline;
   }
 
-  /** Records a new version; `deployed` is where an engine already runs it. */
-  protected async putVersion(pipeline: PipelineDeclaration, version: number, deployed?: DeployedPipeline): Promise<PipelineVersionRecord> {
+  /** Records a new version; `deployed` is where an engine already runs it, and who deployed it there. */
+  protected async putVersion(pipeline: PipelineDeclaration, version: number, deployed?: DeployedPipeline & Pick<PipelineVersionRecord, 'managedBy'>): Promise<PipelineVersionRecord> {
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };
     await this.deps.store.putPipelineVersion(record);
     return record;

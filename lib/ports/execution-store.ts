@@ -72,6 +72,11 @@ export interface PipelineVersionRecord {
   /** On AWS: the pipeline's state machine, and the version of it published for this pipeline version. */
   stateMachineArn?: string;
   versionArn?: string;
+  /**
+   * Set on a pipeline that the AWS stack deploys from one of its pipelines/*.yml: the stack
+   * publishes its state machine and records each version, so only a deploy of the file changes it.
+   */
+  managedBy?: { stackId: string; file: string };
 }
 
 /**

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
+  CreateStateMachineCommand,
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
   SendTaskSuccessCommand,
@@ -12,10 +13,12 @@ import {
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomInt } from 'node:crypto';
+import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { awsCliOperations, type AwsCliSettings } from '../../lib/compose/aws-cli';
+import { compilePipeline } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
-import { NotFoundError } from '../../lib/core/errors';
+import { BadInputError, NotFoundError } from '../../lib/core/errors';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
 import type { AwsPipelineOperations } from '../../lib/operations/aws-pipeline-operations';
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
@@ -183,5 +186,37 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     await expect(describeMachine(created.stateMachineArn!)).rejects.toBeInstanceOf(StateMachineDoesNotExist);
     await expect(operations.getPipeline(name)).rejects.toBeInstanceOf(NotFoundError);
   }, 30_000);
+
+  it('refuses to create, update or delete a pipeline that the stack deploys, and leaves its state machine alone', async () => {
+    const name = uniqueName('webapp');
+    const pipeline = declaration(name, 'Approve');
+    // The state machine and version that CloudFormation deploys from pipelines/webapp.yml, and the
+    // record that its Custom::SluicePipeline writes (test/aws/pipeline-registration.test.ts).
+    const stack = await clients.sfn.send(new CreateStateMachineCommand({
+      name: `sluice-${STAGE}-${name}`,
+      definition: JSON.stringify(compilePipeline(pipeline, settings(table, busName).functions).definition),
+      roleArn: settings(table, busName).stateMachineRoleArn,
+      publish: true,
+    }));
+    await new DynamoDbExecutionStore(clients.documents, table).putPipelineVersion({
+      name,
+      version: 1,
+      declaration: { ...pipeline, version: 1 },
+      created: new Date().toISOString(),
+      stateMachineArn: stack.stateMachineArn!,
+      versionArn: stack.stateMachineVersionArn!,
+      managedBy: { stackId: `arn:aws:cloudformation:${ENGINE_REGION}:${ACCOUNT}:stack/sluice-${STAGE}/0`, file: 'pipelines/webapp.yml' },
+    });
+    const deployed = (await describeMachine(stack.stateMachineArn!)).definition;
+
+    const refusal = { name: 'Sluice.Conflict', message: `Pipeline ${name} is deployed by the stack from pipelines/webapp.yml: change the file and deploy.` };
+    await expect(operations.updatePipeline(declaration(name, 'SignOff'))).rejects.toMatchObject(refusal);
+    await expect(operations.deletePipeline(name)).rejects.toMatchObject(refusal);
+    await expect(operations.createPipeline(declaration(name, 'SignOff'))).rejects.toBeInstanceOf(BadInputError);
+
+    expect((await describeMachine(stack.stateMachineArn!)).definition).toBe(deployed);
+    expect(await operations.getPipeline(name)).toMatchObject({ version: 1, versionArn: stack.stateMachineVersionArn, managedBy: { file: 'pipelines/webapp.yml' } });
+    expect((await operations.getPipelineState(name)).pipelineVersion).toBe(1);
+  });
 
 });

@@ -8,6 +8,7 @@ import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
 import { CODECOMMIT_STATE_CHANGE, S3_OBJECT_CREATED } from '../../lib/core/source-change';
 import { COMMIT_STATUS_EVENT_PATTERN } from '../../lib/execution/commit-statuses';
+import type { StackPipelineProperties } from '../../lib/operations/stack-pipelines';
 import { asList, identityStatements, packageStack, referencedIds, resourcesOfType, type Template } from '../support/cloudformation';
 import { PIPELINES, ROOT, loadValid } from '../support/fixtures';
 
@@ -165,6 +166,65 @@ describe('the state machines', () => {
   });
 });
 
+describe('the registration of the pipelines in pipelines/', () => {
+  /** What the registration function reads of its resource, besides CloudFormation's own ServiceToken and ServiceTimeout. */
+  const PROPERTIES: Record<keyof StackPipelineProperties, true> = { File: true, Declaration: true, StateMachineArn: true, VersionArn: true };
+  const stateMachineIdOf = (pipelineName: string) =>
+    resourcesOfType(template, 'AWS::StepFunctions::StateMachine').find(([, machine]) => machine.Properties!.StateMachineName === `sluice-ci-${pipelineName}`)![0];
+  const registrations = () => resourcesOfType(template, 'Custom::SluicePipeline');
+  const registrationOf = (pipelineName: string) => {
+    const found = registrations().filter(([, registration]) => JSON.parse(registration.Properties!.Declaration).name === pipelineName);
+    expect(found).toHaveLength(1);
+    return found[0]![1].Properties!;
+  };
+
+  it('publish one version of each state machine, on each change of it, kept when a change replaces it', () => {
+    const versions = resourcesOfType(template, 'AWS::StepFunctions::StateMachineVersion');
+    expect(versions).toHaveLength(SHIPPED.length);
+    for (const { name } of SHIPPED) {
+      const id = stateMachineIdOf(name);
+      const found = versions.filter(([, version]) => referencedIds(version.Properties!.StateMachineArn)[0] === id);
+      expect({ name, versions: found.length }).toEqual({ name, versions: 1 });
+      const [, version] = found[0]!;
+      expect(version.Properties).toEqual({ StateMachineArn: { Ref: id }, StateMachineRevisionId: { 'Fn::GetAtt': [id, 'StateMachineRevisionId'] } });
+      expect(version).toMatchObject({ UpdateReplacePolicy: 'Retain', DeletionPolicy: 'Delete' });
+    }
+  });
+
+  it.each(SHIPPED)('register $file with its declaration, its state machine and the version just published', ({ file, name }) => {
+    expect(registrations()).toHaveLength(SHIPPED.length);
+    const properties = registrationOf(name);
+    const id = stateMachineIdOf(name);
+    const [versionId] = resourcesOfType(template, 'AWS::StepFunctions::StateMachineVersion').find(([, version]) => referencedIds(version.Properties!.StateMachineArn)[0] === id)!;
+    expect(Object.keys(properties).sort()).toEqual(['ServiceTimeout', 'ServiceToken', ...Object.keys(PROPERTIES)].sort());
+    expect(properties.ServiceToken).toEqual({ 'Fn::GetAtt': ['PipelineRegistrationLambdaFunction', 'Arn'] });
+    // Less than CloudFormation's default hour of waiting for an answer that never comes.
+    expect(properties.ServiceTimeout).toBeLessThan(3600);
+    expect(properties).toMatchObject({ File: file, StateMachineArn: { Ref: id }, VersionArn: { Ref: versionId } });
+    expect(JSON.parse(properties.Declaration)).toEqual(JSON.parse(JSON.stringify(loadValid(file))));
+  });
+
+  it('run the registration once per request: CloudFormation invokes it asynchronously, and a retry would record a version twice', () => {
+    const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').filter(([, config]) => referencedIds(config.Properties!.FunctionName).includes('PipelineRegistrationLambdaFunction'));
+    expect(configs.map(([, config]) => config.Properties!.MaximumRetryAttempts)).toEqual([0]);
+  });
+
+  it("let the registration function read, record and delete the execution table's items only, and nothing in Step Functions", () => {
+    const statements = identityStatements(template).filter(({ owner }) => owner === 'PipelineRegistrationRole').map(({ statement }) => statement);
+    const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, asList(statement.Resource)])));
+    expect(scope).toEqual({
+      'dynamodb:Query': [{ 'Fn::GetAtt': ['ExecutionTable', 'Arn'] }],
+      'dynamodb:PutItem': [{ 'Fn::GetAtt': ['ExecutionTable', 'Arn'] }],
+      'dynamodb:DeleteItem': [{ 'Fn::GetAtt': ['ExecutionTable', 'Arn'] }],
+      'logs:CreateLogStream': [{ 'Fn::GetAtt': ['PipelineRegistrationLogGroup', 'Arn'] }],
+      'logs:PutLogEvents': [{ 'Fn::GetAtt': ['PipelineRegistrationLogGroup', 'Arn'] }],
+      'xray:PutTraceSegments': ['*'],
+      'xray:PutTelemetryRecords': ['*'],
+    });
+    expect(referencedIds(resource('PipelineRegistrationLambdaFunction').Properties!.Role)).toEqual(['PipelineRegistrationRole']);
+  });
+});
+
 describe('DynamoDB', () => {
   it('keys the execution table as the adapter expects', () => {
     const { AttributeDefinitions, KeySchema, GlobalSecondaryIndexes } = resource('ExecutionTable').Properties!;
@@ -222,7 +282,16 @@ describe('Lambda', () => {
   it('runs every function on nodejs22.x, arm64, traced, with a log group that has a retention', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     expect(functions.map(([name]) => name).sort()).toEqual(
-      ['ActionRunnerLambdaFunction', 'ApprovalRequestLambdaFunction', 'CommitStatusLambdaFunction', 'EventRecorderLambdaFunction', 'HttpLambdaFunction', 'SourceTriggerLambdaFunction', 'StageStepLambdaFunction'],
+      [
+        'ActionRunnerLambdaFunction',
+        'ApprovalRequestLambdaFunction',
+        'CommitStatusLambdaFunction',
+        'EventRecorderLambdaFunction',
+        'HttpLambdaFunction',
+        'PipelineRegistrationLambdaFunction',
+        'SourceTriggerLambdaFunction',
+        'StageStepLambdaFunction',
+      ],
     );
     for (const [name, fn] of functions) {
       const { Runtime, Architectures, TracingConfig } = fn.Properties!;

@@ -18,7 +18,7 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
       .description('Compile pipeline declarations into Step Functions definitions (ASL)')
       .argument('<files...>', 'declarations (JSON or YAML)')
       .option('--out <dir>', 'write <pipeline>.asl.json files into this directory instead of printing')
-      .option('--json', 'print the definitions and the Task map as JSON'),
+      .option('--json', 'print the definitions, the Task maps and the validated declarations as JSON'),
   ).action(exitWith(async (files: string[], options: RuntimeOptions & { out?: string; json?: boolean }) => {
     const loaded = await Promise.all(files.map((file) => loadPipelineFile(file, options.runtime)));
     const invalid = loaded.filter((entry) => !entry.ok);
@@ -27,7 +27,7 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
       console.error('Nothing was compiled.');
       return ExitCode.BadInput;
     }
-    const compiled = loaded.flatMap((entry) => (entry.ok ? [{ file: entry.file, name: entry.pipeline.name, ...compilePipeline(entry.pipeline) }] : []));
+    const compiled = loaded.flatMap((entry) => (entry.ok ? [{ file: entry.file, name: entry.pipeline.name, declaration: entry.pipeline, ...compilePipeline(entry.pipeline) }] : []));
     if (options.out) {
       await mkdir(options.out, { recursive: true });
       for (const entry of compiled) {
@@ -37,7 +37,7 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
       }
     }
     if (options.json) {
-      console.log(JSON.stringify(compiled.map(({ file, name, definition, tasks }) => ({ file, pipeline: name, definition, tasks })), null, 2));
+      console.log(JSON.stringify(compiled.map(({ file, name, definition, tasks, declaration }) => ({ file, pipeline: name, definition, tasks, declaration })), null, 2));
     } else if (!options.out) {
       for (const entry of compiled) console.log(JSON.stringify(entry.definition, null, 2));
     }
