@@ -1,28 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ActionContext, ActionOutcome } from '../../lib/actions/action-provider';
+import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeCommitSource } from '../../lib/actions/codecommit-source';
-import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
-import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import type { AwsCredentials, CodeCommitAccess } from '../../lib/ports/codecommit-access';
 import { startCodeCommitGitServer, type CodeCommitGitServer } from '../support/codecommit-git-server';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
-import { gitRepository } from '../support/git-repository';
+import { movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
 
-const ARTIFACT_BUCKET = 'sluice-artifacts';
 const REGION = 'eu-west-1';
 const ROLE = 'sluice-ci-ActionRunnerRole-1A2B3C';
 /** Temporary credentials, as Lambda gives a function's role. */
 const CREDENTIALS: AwsCredentials = { accessKeyId: 'ASIAEXAMPLEKEYID', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE/token+=' };
 
-const git = (dir: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'pipe' }).toString().trim();
-
 describe('the CodeCommit source action on a git smart-HTTP server that checks CodeCommit\'s signed credentials, and the embedded s3rver', () => {
   let scratch: string;
   let test: TestStack;
-  let artifacts: ArtifactStore;
+  let harness: SourceActionHarness;
   let codeCommit: CodeCommitGitServer;
   let repository: string;
   let firstCommit: string;
@@ -31,23 +24,9 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   beforeAll(async () => {
     scratch = await temporaryDirectory();
     test = await startTestStack(path.join(scratch, 'data'));
-    const blobs = new S3BlobStore(test.clients.s3);
-    artifacts = new ArtifactStore(blobs);
-    await blobs.ensureBucket(ARTIFACT_BUCKET);
-    ({ dir: repository, commit: firstCommit } = gitRepository({
-      'README.md': 'first\n',
-      'build.sh': '#!/bin/sh\necho built\n',
-      'src/lib/deep/util.js': 'export const util = 1;\n',
-    }));
-    // The branch moves on, so that the first commit is no longer its head; its committer date
-    // differs from its author date, as after a rebase.
-    await writeFile(path.join(repository, 'README.md'), 'second\n');
-    git(repository, 'add', '-A');
-    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', 'second commit\n\nwith a body'], {
-      cwd: repository,
-      env: { ...process.env, GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' },
-    });
-    headCommit = git(repository, 'rev-parse', 'HEAD');
+    harness = await SourceActionHarness.start(test, scratch);
+    // Its committer date differs from its author date, as after a rebase.
+    ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ env: { GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' } }));
     codeCommit = await startCodeCommitGitServer(REGION, CREDENTIALS);
     codeCommit.addRepository('webapp', repository);
   });
@@ -68,40 +47,22 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   });
 
   async function runSource(options: { configuration?: Record<string, string>; codeCommit?: CodeCommitAccess; sourceRevision?: string } = {}): Promise<{ outcome: ActionOutcome; log: string }> {
-    const log: string[] = [];
-    const context: ActionContext = {
-      pipelineName: 'webapp',
-      executionId: 'execution-1',
-      stageName: 'Source',
-      action: {
-        name: 'App',
-        actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' },
-        configuration: { RepositoryName: 'webapp', BranchName: 'main', ...options.configuration },
-        outputArtifacts: [{ name: 'SourceOutput' }],
+    const { context, log } = await harness.context(
+      { actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' }, configuration: { RepositoryName: 'webapp', BranchName: 'main', ...options.configuration } },
+      {
+        codeCommit: 'codeCommit' in options ? options.codeCommit : access(),
+        ...(options.sourceRevision ? { sourceRevision: options.sourceRevision, sourceRevisionType: 'COMMIT_ID' as const } : {}),
       },
-      inputArtifacts: [],
-      artifactBucket: ARTIFACT_BUCKET,
-      artifacts,
-      blobs: new S3BlobStore(test.clients.s3),
-      workspace: await mkdtemp(path.join(scratch, 'workspace-')),
-      log: (text) => log.push(text),
-      signal: new AbortController().signal,
-      codeCommit: 'codeCommit' in options ? options.codeCommit : access(),
-      ...(options.sourceRevision ? { sourceRevision: options.sourceRevision, sourceRevisionType: 'COMMIT_ID' as const } : {}),
-    };
+    );
     return { outcome: await codeCommitSource.run!(context), log: log.join('') };
   }
 
-  /** Extracts the action's artifact, as a later action would get it; returns the directory and the names in it. */
-  async function fetchBack(outcome: ActionOutcome): Promise<{ directory: string; names: string[] }> {
-    const directory = await mkdtemp(path.join(scratch, 'fetched-'));
-    return { directory, names: (await artifacts.fetchArtifact(outcome.outputArtifacts[0]!, directory)).sort() };
-  }
+  const fetchBack = (outcome: ActionOutcome) => harness.fetchBack(outcome);
 
   it('stores the head of the branch as the artifact, without .git, with executables and nested directories intact', async () => {
     const { outcome, log } = await runSource();
 
-    expect(outcome.outputArtifacts).toEqual([{ bucketName: ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
+    expect(outcome.outputArtifacts).toEqual([{ bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
     const { directory, names } = await fetchBack(outcome);
     expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
     expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('second\n');

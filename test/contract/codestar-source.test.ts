@@ -1,26 +1,19 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { readFile, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { ActionContext, ActionOutcome } from '../../lib/actions/action-provider';
+import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
-import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
-import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import type { GitHubAccess } from '../../lib/ports/github-access';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
-import { gitRepository } from '../support/git-repository';
+import { movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
 
-const ARTIFACT_BUCKET = 'sluice-artifacts';
 const TOKEN = 'ghp_sluice-test-token';
 const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/c0ffee00-1234-5678-9abc-def012345678';
-
-const git = (dir: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'pipe' }).toString().trim();
 
 describe('the CodeStarSourceConnection source action on a fake GitHub and the embedded s3rver', () => {
   let scratch: string;
   let test: TestStack;
-  let artifacts: ArtifactStore;
+  let harness: SourceActionHarness;
   let github: FakeGitHub;
   let repository: string;
   let firstCommit: string;
@@ -29,21 +22,9 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   beforeAll(async () => {
     scratch = await temporaryDirectory();
     test = await startTestStack(path.join(scratch, 'data'));
-    const blobs = new S3BlobStore(test.clients.s3);
-    artifacts = new ArtifactStore(blobs);
-    await blobs.ensureBucket(ARTIFACT_BUCKET);
+    harness = await SourceActionHarness.start(test, scratch);
     github = await startFakeGitHub(TOKEN);
-    ({ dir: repository, commit: firstCommit } = gitRepository({
-      'README.md': 'first\n',
-      'build.sh': '#!/bin/sh\necho built\n',
-      'src/lib/deep/util.js': 'export const util = 1;\n',
-    }));
-    // The branch moves on, so that the first commit is no longer its head.
-    await writeFile(path.join(repository, 'README.md'), 'second\n');
-    await symlink('src/lib/deep/util.js', path.join(repository, 'util-link.js'));
-    git(repository, 'add', '-A');
-    git(repository, 'commit', '-q', '-m', 'second commit\n\nwith a body');
-    headCommit = git(repository, 'rev-parse', 'HEAD');
+    ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ prepare: (dir) => symlink('src/lib/deep/util.js', path.join(dir, 'util-link.js')) }));
     github.addRepository('octo/app', repository);
   });
 
@@ -57,40 +38,22 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   const access = (token = TOKEN): GitHubAccess => ({ apiUrl: github.apiUrl, token: async () => token });
 
   async function runSource(options: { configuration?: Record<string, string>; gitHub?: GitHubAccess; sourceRevision?: string } = {}): Promise<{ outcome: ActionOutcome; log: string }> {
-    const log: string[] = [];
-    const context: ActionContext = {
-      pipelineName: 'webapp',
-      executionId: 'execution-1',
-      stageName: 'Source',
-      action: {
-        name: 'App',
+    const { context, log } = await harness.context(
+      {
         actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
         configuration: { ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'octo/app', BranchName: 'main', ...options.configuration },
-        outputArtifacts: [{ name: 'SourceOutput' }],
       },
-      inputArtifacts: [],
-      artifactBucket: ARTIFACT_BUCKET,
-      artifacts,
-      blobs: new S3BlobStore(test.clients.s3),
-      workspace: await mkdtemp(path.join(scratch, 'workspace-')),
-      log: (text) => log.push(text),
-      signal: new AbortController().signal,
-      gitHub: 'gitHub' in options ? options.gitHub : access(),
-      sourceRevision: options.sourceRevision,
-    };
+      { gitHub: 'gitHub' in options ? options.gitHub : access(), sourceRevision: options.sourceRevision },
+    );
     return { outcome: await codeStarSourceConnection.run!(context), log: log.join('') };
   }
 
-  /** Extracts the action's artifact, as a later action would get it; returns the directory and the names in it. */
-  async function fetchBack(outcome: ActionOutcome): Promise<{ directory: string; names: string[] }> {
-    const directory = await mkdtemp(path.join(scratch, 'fetched-'));
-    return { directory, names: (await artifacts.fetchArtifact(outcome.outputArtifacts[0]!, directory)).sort() };
-  }
+  const fetchBack = (outcome: ActionOutcome) => harness.fetchBack(outcome);
 
   it('stores the head of the branch as the artifact, with executables, nested directories and links intact', async () => {
     const { outcome, log } = await runSource();
 
-    expect(outcome.outputArtifacts).toEqual([{ bucketName: ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
+    expect(outcome.outputArtifacts).toEqual([{ bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
     const { directory, names } = await fetchBack(outcome);
     // GitHub's top-level folder (octo-app-<sha7>/) is gone: the tree is at the artifact's root.
     expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js', 'util-link.js']);

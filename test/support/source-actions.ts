@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ActionContext, ActionOutcome } from '../../lib/actions/action-provider';
+import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import { ArtifactStore } from '../../lib/artifacts/artifact-store';
+import type { ActionDeclaration } from '../../lib/core/declaration';
+import type { TestStack } from './embedded-stack';
+import { gitRepository } from './git-repository';
+
+export const SOURCE_ARTIFACT_BUCKET = 'sluice-artifacts';
+
+/**
+ * A real repository whose branch main has moved on from its first commit (README.md, an
+ * executable build.sh, a nested file) to a second one that rewrites README.md; `prepare` adds to
+ * the second commit, and `env` sets its dates.
+ */
+export async function movedOnRepository(second: { prepare?: (dir: string) => Promise<void>; env?: NodeJS.ProcessEnv } = {}) {
+  const { dir, commit: firstCommit } = gitRepository({
+    'README.md': 'first\n',
+    'build.sh': '#!/bin/sh\necho built\n',
+    'src/lib/deep/util.js': 'export const util = 1;\n',
+  });
+  await writeFile(path.join(dir, 'README.md'), 'second\n');
+  await second.prepare?.(dir);
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'pipe', env: { ...process.env, ...second.env } }).toString().trim();
+  git('add', '-A');
+  git('commit', '-q', '-m', 'second commit\n\nwith a body');
+  return { dir, firstCommit, headCommit: git('rev-parse', 'HEAD') };
+}
+
+/** Runs a source action on the embedded S3 as the action runner would, and reads its artifact back. */
+export class SourceActionHarness {
+  readonly artifacts: ArtifactStore;
+  private readonly blobs: S3BlobStore;
+
+  private constructor(
+    test: TestStack,
+    private readonly scratch: string,
+  ) {
+    this.blobs = new S3BlobStore(test.clients.s3);
+    this.artifacts = new ArtifactStore(this.blobs);
+  }
+
+  static async start(test: TestStack, scratch: string): Promise<SourceActionHarness> {
+    const harness = new SourceActionHarness(test, scratch);
+    await harness.blobs.ensureBucket(SOURCE_ARTIFACT_BUCKET);
+    return harness;
+  }
+
+  /** The context of action `App` of pipeline `webapp`, with `action` and `extra` over it, and its log. */
+  async context(action: Pick<ActionDeclaration, 'actionTypeId' | 'configuration'>, extra: Partial<ActionContext> = {}): Promise<{ context: ActionContext; log: string[] }> {
+    const log: string[] = [];
+    const context: ActionContext = {
+      pipelineName: 'webapp',
+      executionId: 'execution-1',
+      stageName: 'Source',
+      action: { name: 'App', ...action, outputArtifacts: [{ name: 'SourceOutput' }] },
+      inputArtifacts: [],
+      artifactBucket: SOURCE_ARTIFACT_BUCKET,
+      artifacts: this.artifacts,
+      blobs: this.blobs,
+      workspace: await mkdtemp(path.join(this.scratch, 'workspace-')),
+      log: (text) => log.push(text),
+      signal: new AbortController().signal,
+      ...extra,
+    };
+    return { context, log };
+  }
+
+  /** Extracts the action's artifact, as a later action would get it; returns the directory and the names in it. */
+  async fetchBack(outcome: ActionOutcome): Promise<{ directory: string; names: string[] }> {
+    const directory = await mkdtemp(path.join(this.scratch, 'fetched-'));
+    return { directory, names: (await this.artifacts.fetchArtifact(outcome.outputArtifacts[0]!, directory)).sort() };
+  }
+}
