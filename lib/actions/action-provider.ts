@@ -51,6 +51,12 @@ export interface ActionProvider {
   run?(context: ActionContext): Promise<ActionOutcome>;
 }
 
+/** Stores `directory` as the action's output artifact (the providers that Sluice runs have one at most), at CodePipeline's key layout. */
+export function storeOutputArtifact(context: ActionContext, directory: string): Promise<ArtifactLocation> {
+  const artifactName = context.action.outputArtifacts![0]!.name;
+  return context.artifacts.storeArtifact({ bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName, directory });
+}
+
 const noArtifacts = { min: 0, max: 0 } as const;
 const oneArtifact = { min: 1, max: 1 } as const;
 

@@ -4,7 +4,7 @@ import { GitHubRepository } from '../adapters/github/github-repository';
 import { extractZip } from '../artifacts/zip';
 import { ActionFailedError, BadInputError } from '../core/errors';
 import type { ActionOutcome, ActionProvider } from './action-provider';
-import { artifactCounts } from './action-provider';
+import { artifactCounts, storeOutputArtifact } from './action-provider';
 import { OUTPUT_ARTIFACT_FORMAT, outputArtifactFormatProblems, refuseUnsupportedOutputFormat } from './output-artifact-format';
 
 /** Extracts GitHub's zip of a commit and returns the one folder in it, `<owner>-<name>-<sha7>/`, which holds the tree. */
@@ -58,12 +58,7 @@ export const codeStarSourceConnection: ActionProvider = {
     const zipFile = path.join(context.workspace, 'code.zip');
     await repository.downloadZipball(commit.sha, zipFile, context.signal);
     const tree = await extractTree(zipFile, path.join(context.workspace, 'code'), `${repositoryName}@${commit.sha}`);
-    const location = await context.artifacts.storeArtifact({
-      bucketName: context.artifactBucket,
-      pipelineName: context.pipelineName,
-      artifactName: context.action.outputArtifacts![0]!.name,
-      directory: tree,
-    });
+    const location = await storeOutputArtifact(context, tree);
     return {
       outputArtifacts: [location],
       outputVariables: {

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionFailedError } from '../core/errors';
-import type { ActionOutcome, ActionProvider } from './action-provider';
+import { storeOutputArtifact, type ActionOutcome, type ActionProvider } from './action-provider';
 import { BuildspecSchema } from './codebuild/buildspec';
 import { runLocalBuild } from './codebuild/local-build';
 
@@ -57,7 +57,7 @@ export const commands: ActionProvider = {
         throw new ActionFailedError(`Command ${command}failed: ${result.message ?? result.status}`);
       }
       const outputArtifacts = output && staged
-        ? [await context.artifacts.storeArtifact({ bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName: output.name, directory: staged.directory })]
+        ? [await storeOutputArtifact(context, staged.directory)]
         : [];
       return { outputArtifacts, outputVariables: result.exportedVariables };
     } finally {

@@ -5,7 +5,7 @@ import git, { type AuthCallback } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { BadInputError } from '../core/errors';
 import type { ArtifactLocation } from '../core/task-payloads';
-import type { ActionContext } from './action-provider';
+import { storeOutputArtifact, type ActionContext } from './action-provider';
 
 /** A commit of the repository at `dir` (a work tree, or a clone without one). */
 export interface RepositoryCommit {
@@ -89,12 +89,7 @@ export async function storeCommitTree(context: ActionContext, { dir, commit }: R
   await exportTree(dir, commit, tree);
   const summary = details.message.split('\n')[0]!;
   context.log(`Checked out ${branch} at ${commit}${context.sourceRevision ? ' (the commit the execution pins)' : ''}: ${summary}\n`);
-  const location = await context.artifacts.storeArtifact({
-    bucketName: context.artifactBucket,
-    pipelineName: context.pipelineName,
-    artifactName: context.action.outputArtifacts![0]!.name,
-    directory: tree,
-  });
+  const location = await storeOutputArtifact(context, tree);
   return {
     location,
     commit,
