@@ -1,12 +1,13 @@
 import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
 import { LocalEngine, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
-import { compilePipeline, type SourceRevision } from '../core/compile';
+import { compilePipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import { runAction } from '../execution/action-steps';
 import { approveAutomatically } from '../execution/approval-steps';
 import { completeBuild, prepareBuild } from '../execution/codebuild-steps';
 import { expireIfDue, requestApproval } from '../execution/approvals';
+import type { ApprovalResume } from '../execution/approval-resume';
 import type { ApprovalRecord } from '../ports/approval-store';
 import type { LocalDependencies } from './local';
 import { endExecution } from '../execution/end-execution';
@@ -103,14 +104,50 @@ export async function runPipelineLocally(
     sourceRevisions: options.sourceRevisions,
   });
   options.onStart?.(input.pipeline.executionId);
+  return runToEnd(deps, engine, input, options);
+}
+
+export interface LocalResumeOptions extends Pick<LocalRunOptions, 'signal' | 'onApproval'> {
+  /**
+   * Aborting lets go of the execution without recording an end: it stays InProgress, waiting,
+   * for the next process that opens the data dir to resume.
+   */
+  detach?: AbortSignal;
+}
+
+/**
+ * Resumes an execution that a dead process left waiting for Manual approvals: the same
+ * definition, entered at the approvals' runOrder group with the state rebuilt from the records.
+ * The approvals resume their pending records (a new task token, the same id and link, no new
+ * mail), and the run goes on to its end as if it had never stopped.
+ */
+export async function resumeApprovalLocally(deps: LocalDependencies, plan: ApprovalResume, options: LocalResumeOptions = {}): Promise<PipelineExecutionRecord> {
+  const engine = new LocalEngine(plan.resume.compiled);
+  return runToEnd(deps, engine, plan.input, options, options.detach);
+}
+
+async function runToEnd(
+  deps: LocalDependencies,
+  engine: LocalEngine,
+  input: ExecutionInput,
+  options: LocalRunOptions,
+  detach?: AbortSignal,
+): Promise<PipelineExecutionRecord> {
   const running = new Set<Promise<unknown>>();
   const handlers = trackRunning(localHandlers(deps, input.pipeline, options), running);
   const execution = engine.start(input, handlers);
   const stop = () => execution.stop();
+  // Whichever comes first decides: letting go records nothing, even if a stop follows.
+  let letGo = false;
+  const letGoOf = () => {
+    if (!options.signal?.aborted) letGo = true;
+    execution.stop();
+  };
   options.signal?.addEventListener('abort', stop, { once: true });
+  detach?.addEventListener('abort', letGoOf, { once: true });
   try {
     const outcome = await execution.outcome;
-    if (outcome.status === 'Stopped') await endExecution(deps, input.pipeline, 'Stopped', STOPPED_BY_USER);
+    if (outcome.status === 'Stopped' && !letGo) await endExecution(deps, input.pipeline, 'Stopped', STOPPED_BY_USER);
     // A failure outside every Catch (a States.Runtime error) ends the run without a stage failure step.
     if (outcome.status === 'Failed') await endExecution(deps, input.pipeline, 'Failed', outcome.cause);
     // Handlers of a stopped execution, or of Parallel branches beside a failed one, may still be
@@ -118,6 +155,7 @@ export async function runPipelineLocally(
     while (running.size > 0) await Promise.allSettled([...running]);
   } finally {
     options.signal?.removeEventListener('abort', stop);
+    detach?.removeEventListener('abort', letGoOf);
   }
   return (await deps.store.getExecution(input.pipeline.executionId))!;
 }

@@ -16,7 +16,8 @@ import { GITHUB_API_URL } from '../adapters/github/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { PipelineOperations, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
-import { runPipelineLocally, type LocalRunOptions } from './local-runner';
+import { resumeApprovalLocally, runPipelineLocally, type LocalRunOptions } from './local-runner';
+import { planApprovalResume, type ApprovalResume } from '../execution/approval-resume';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { providerKey } from '../core/declaration';
 import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
@@ -86,7 +87,9 @@ export type LocalDependencies = OperationsDependencies & { callbacks: LocalTaskC
 
 /**
  * Opens the local installation in a data dir: takes ownership, starts the embedded DynamoDB and
- * S3, and marks executions that a dead process left InProgress as Failed ("interrupted").
+ * S3, and marks executions that a dead process left InProgress as Failed ("interrupted"). A process
+ * that serves and runs executions in the background (`sluice serve`) resumes instead those that
+ * were only waiting for Manual approvals: their pending approvals and mailed links go on working.
  */
 export async function openLocalInstallation(options: OpenOptions): Promise<LocalInstallation> {
   const claimed = options.claimed ?? (await claimDataDir(options.dataDir, options.command));
@@ -143,6 +146,27 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     await lock.release();
   };
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const letGoOfResumed = new AbortController();
+  /** Resumes a waiting execution in the background; true once each of its approvals waits again. */
+  const resumeInBackground = (plan: ApprovalResume) => new Promise<boolean>((resolve) => {
+    let waiting = 0;
+    const run = resumeApprovalLocally(deps, plan, {
+      signal: stopBackground.signal,
+      detach: letGoOfResumed.signal,
+      onApproval: () => {
+        waiting += 1;
+        if (waiting === plan.approvals.length) resolve(true);
+      },
+    });
+    background.add(run);
+    run.then(
+      () => resolve(false),
+      (error: unknown) => {
+        write(`warning: resuming execution ${plan.execution.pipelineExecutionId} failed: ${error instanceof Error ? error.message : String(error)}`);
+        resolve(false);
+      },
+    ).finally(() => background.delete(run));
+  });
   try {
     const { notifyApprovers } = await setUpLocalNotifications(bus, {
       dataDir,
@@ -155,10 +179,19 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     });
     deps.notifyApprovers = notifyApprovers;
     await Promise.all([ensureExecutionTable(clients.dynamodb, TABLE_NAME), blobs.ensureBucket(ARTIFACT_BUCKET)]);
+    const resumable: ApprovalResume[] = [];
     for (const execution of await deps.store.listExecutionsInProgress()) {
+      // Only a process that serves approval pages and runs executions in the background can take over a waiting approval.
+      const plan = options.serveApi && options.runInBackground ? await planApprovalResume(deps, execution).catch(() => undefined) : undefined;
+      if (plan) {
+        resumable.push(plan);
+        continue;
+      }
       const pipeline = { name: execution.pipelineName, version: execution.pipelineVersion, executionId: execution.pipelineExecutionId, variables: execution.variables };
       await endExecution(deps, pipeline, 'Failed', INTERRUPTED);
     }
+    // Resumed before the server listens, so that no decision can arrive before its Task waits again.
+    const resumed = await Promise.all(resumable.map((plan) => resumeInBackground(plan)));
     if (options.serveApi) {
       const token = randomBytes(24).toString('base64url');
       const runInBackground = options.runInBackground;
@@ -206,7 +239,14 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       url = server.url;
       await lock.advertise({ url, token });
     }
+    resumable.forEach((plan, index) => {
+      if (!resumed[index]) return;
+      const waiting = plan.approvals.map((approval) => `${approval.stageName}/${approval.actionName} ${deps.approvalUrl(approval.approvalId)}`).join(', ');
+      write(`Resumed execution ${plan.execution.pipelineExecutionId} of ${plan.execution.pipelineName}: waiting for approval: ${waiting}`);
+    });
   } catch (error) {
+    // Executions resumed here stay InProgress for the next process, rather than end as stopped.
+    letGoOfResumed.abort();
     await close();
     throw error;
   }

@@ -1,4 +1,5 @@
 import type { Catcher, ParallelState, Retrier, State, StateMachineDefinition, TaskState } from './asl';
+import type { ActionStepResult } from './task-payloads';
 import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import { groupByRunOrder } from './run-order';
 import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
@@ -62,7 +63,7 @@ export interface ExecutionInput {
     /** Source actions pinned to a revision instead of their branch's head; every Task gets them. */
     sourceRevisions?: SourceRevision[];
   };
-  actions: Record<string, never>;
+  actions: Record<string, ActionStepResult>;
 }
 
 /** Days a Manual approval waits before it expires, as in CodePipeline. */
@@ -125,6 +126,56 @@ interface Fragment {
  * same declaration always gives byte-identical JSON.
  */
 export function compilePipeline(pipeline: PipelineDeclaration, functions: FunctionArns = FUNCTION_PLACEHOLDERS): CompiledPipeline {
+  return compileWithGroups(pipeline, functions).compiled;
+}
+
+/** Where an earlier action's result is kept: `$.actions.<slot>`. */
+export interface ResultSlot {
+  stage: string;
+  action: string;
+  slot: string;
+}
+
+export interface ResumeDefinition {
+  /** The pipeline's definition, unchanged but for StartAt: the runOrder group of the action. */
+  compiled: CompiledPipeline;
+  /** The slots that the actions run before that group have written, in the order they ran. */
+  slots: ResultSlot[];
+  /** The names of the actions in that group; a Parallel group is re-entered whole. */
+  group: string[];
+}
+
+/**
+ * The definition that re-enters an execution at the runOrder group holding `actionName` (the
+ * group's top-level state, so the stage's enter step does not run again), and the result slots
+ * that the state input must hold for the actions after it. Undefined when there is no such action.
+ */
+export function resumeDefinition(
+  pipeline: PipelineDeclaration,
+  stageName: string,
+  actionName: string,
+  functions: FunctionArns = FUNCTION_PLACEHOLDERS,
+): ResumeDefinition | undefined {
+  const { compiled, groups } = compileWithGroups(pipeline, functions);
+  const stage = pipeline.stages.find((entry) => entry.name === stageName);
+  const action = stage?.actions.find((entry) => entry.name === actionName);
+  const group = action && groups.get(action);
+  if (!group) return undefined;
+  const slots = group.before.flatMap(({ stage: earlierStage, action: earlier, slot }) =>
+    slot && keepsResult(earlier) ? [{ stage: earlierStage.name, action: earlier.name, slot }] : [],
+  );
+  return { compiled: { ...compiled, definition: { ...compiled.definition, StartAt: group.state } }, slots, group: group.members };
+}
+
+interface GroupEntry {
+  /** The group's top-level state. */
+  state: string;
+  /** The actions that run before the group. */
+  before: PlannedAction[];
+  members: string[];
+}
+
+function compileWithGroups(pipeline: PipelineDeclaration, functions: FunctionArns): { compiled: CompiledPipeline; groups: Map<ActionDeclaration, GroupEntry> } {
   const planned = planActions(pipeline);
   const compiler = new StageCompiler(planned, functions);
   const states: Record<string, State> = {};
@@ -142,13 +193,25 @@ export function compilePipeline(pipeline: PipelineDeclaration, functions: Functi
   };
 
   return {
-    definition: {
-      Comment: `Sluice pipeline ${pipeline.name}, version ${pipeline.version ?? 1}`,
-      StartAt: stageStarts[0]!,
-      States: states,
+    compiled: {
+      definition: {
+        Comment: `Sluice pipeline ${pipeline.name}, version ${pipeline.version ?? 1}`,
+        StartAt: stageStarts[0]!,
+        States: states,
+      },
+      tasks: compiler.tasks,
     },
-    tasks: compiler.tasks,
+    groups: compiler.groups,
   };
+}
+
+/** An approval's Task keeps no result (ResultPath null), even when the action has a namespace. */
+function keepsResult(action: ActionDeclaration): boolean {
+  return integrationOf(action) !== 'approval';
+}
+
+function integrationOf(action: ActionDeclaration): Integration {
+  return INTEGRATIONS.get(providerKey(action.actionTypeId)) ?? 'runner';
 }
 
 function planActions(pipeline: PipelineDeclaration): Map<ActionDeclaration, PlannedAction> {
@@ -181,6 +244,8 @@ function stateName(parts: string[], role?: string, ordinal?: number): string {
 
 class StageCompiler {
   readonly tasks: Record<string, TaskBinding> = {};
+  /** Each action's runOrder group: its top-level state, and what ran before it. */
+  readonly groups = new Map<ActionDeclaration, GroupEntry>();
   /** The actions that have run, in execution order, as the compiler walks the pipeline. */
   private readonly done: PlannedAction[] = [];
 
@@ -208,6 +273,7 @@ class StageCompiler {
           ? this.action(group.members[0]!, catchTo)
           : this.parallel(stage, group.runOrder, group.members, catchTo);
       Object.assign(states, fragment.states);
+      for (const member of group.members) this.groups.set(member.action, { state: fragment.startAt, before: [...this.done], members: group.members.map((entry) => entry.action.name) });
       for (const name of previousExits) link(states[name]!, fragment.startAt);
       previousExits = fragment.exits;
       this.done.push(...group.members);
@@ -281,7 +347,7 @@ class StageCompiler {
 
   private action(entry: PlannedAction, catchTo: Catcher[] | undefined): Fragment {
     const { action, stage, ordinal } = entry;
-    const integration = INTEGRATIONS.get(providerKey(action.actionTypeId)) ?? 'runner';
+    const integration = integrationOf(action);
     const name = (role?: string) => stateName([stage.name, action.name], role, ordinal);
     const binding = (step: TaskStep): TaskBinding => ({ step, stage: stage.name, action: action.name });
     const payload = this.actionPayload(entry);

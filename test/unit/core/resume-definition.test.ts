@@ -1,0 +1,82 @@
+import { compilePipeline, resumeDefinition } from '../../../lib/core/compile';
+import type { PipelineDeclaration } from '../../../lib/core/declaration';
+
+type Action = PipelineDeclaration['stages'][number]['actions'][number];
+
+const source: Action = {
+  name: 'Checkout',
+  actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+  configuration: { RepositoryUrl: '.', BranchName: 'main' },
+  outputArtifacts: [{ name: 'Src' }],
+  namespace: 'SourceVariables',
+};
+const approval = (name: string, runOrder = 1): Action => ({
+  name,
+  runOrder,
+  actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+});
+const commands = (name: string, runOrder = 1, extra: Partial<Action> = {}): Action => ({
+  name,
+  runOrder,
+  actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+  commands: ['echo #{SourceVariables.CommitId}'],
+  inputArtifacts: [{ name: 'Src' }],
+  ...extra,
+});
+
+const pipeline = (gate: Action[]): PipelineDeclaration => ({
+  name: 'gated',
+  variables: [{ name: 'target', defaultValue: 'staging' }],
+  stages: [
+    { name: 'Source', actions: [source] },
+    { name: 'Gate', actions: gate },
+    { name: 'Build', actions: [commands('Compile', 1, { outputArtifacts: [{ name: 'Out' }], namespace: 'BuildVariables' })] },
+  ],
+});
+
+describe('resumeDefinition', () => {
+  it('starts at the approval\'s own Task when it is alone in its runOrder group, and changes nothing else', () => {
+    const declaration = pipeline([commands('Lint', 1, { namespace: 'Lint' }), approval('Review', 2)]);
+    const full = compilePipeline(declaration);
+    const resume = resumeDefinition(declaration, 'Gate', 'Review')!;
+    expect(resume.compiled.definition.StartAt).toBe('Gate / Review');
+    expect({ ...resume.compiled.definition, StartAt: full.definition.StartAt }).toEqual(full.definition);
+    expect(resume.compiled.tasks).toEqual(full.tasks);
+    expect(resume.group).toEqual(['Review']);
+    // What ran before the group and keeps a result: the source (artifact and namespace) and Lint (namespace).
+    expect(resume.slots).toEqual([
+      { stage: 'Source', action: 'Checkout', slot: 'a0' },
+      { stage: 'Gate', action: 'Lint', slot: 'a1' },
+    ]);
+    // The stage's enter step is not on the way: it stays where the previous stage leads.
+    expect(full.definition.States['Source / Checkout']).toMatchObject({ Next: 'Source (exit)' });
+    expect(full.definition.States['Source (exit)']).toMatchObject({ Next: 'Gate (enter)' });
+  });
+
+  it('starts at the Parallel state of a group of several approvals', () => {
+    const declaration = pipeline([approval('Security'), approval('Product')]);
+    const resume = resumeDefinition(declaration, 'Gate', 'Product')!;
+    expect(resume.compiled.definition.StartAt).toBe('Gate (runOrder 1)');
+    expect(resume.compiled.definition.States['Gate (runOrder 1)']).toMatchObject({ Type: 'Parallel' });
+    expect(resume.group).toEqual(['Security', 'Product']);
+    expect(resume.slots).toEqual([{ stage: 'Source', action: 'Checkout', slot: 'a0' }]);
+  });
+
+  it('names the whole group, approvals or not, so that a mixed group can be told apart', () => {
+    const declaration = pipeline([approval('Review'), commands('Scan')]);
+    expect(resumeDefinition(declaration, 'Gate', 'Review')!.group).toEqual(['Review', 'Scan']);
+  });
+
+  it('leaves out an earlier approval\'s slot: its Task keeps no result', () => {
+    const declaration = pipeline([{ ...approval('First'), namespace: 'FirstApproval' }, approval('Second', 2)]);
+    const resume = resumeDefinition(declaration, 'Gate', 'Second')!;
+    expect(resume.compiled.definition.States['Gate / First']).toMatchObject({ ResultPath: null });
+    expect(resume.slots).toEqual([{ stage: 'Source', action: 'Checkout', slot: 'a0' }]);
+  });
+
+  it('gives nothing for an unknown stage or action', () => {
+    const declaration = pipeline([approval('Review')]);
+    expect(resumeDefinition(declaration, 'Gate', 'Nope')).toBeUndefined();
+    expect(resumeDefinition(declaration, 'Nope', 'Review')).toBeUndefined();
+  });
+});
