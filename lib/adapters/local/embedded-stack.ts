@@ -23,7 +23,7 @@ export interface EmbeddedStack extends EmbeddedEndpoints {
 }
 
 /** The worker's bundle, which `npm run build` writes beside the CLI's. */
-export const EMBEDDED_STACK_WORKER = path.join('dist', 'embedded-stack-worker.cjs');
+const EMBEDDED_STACK_WORKER = path.join('dist', 'embedded-stack-worker.cjs');
 
 export interface WorkerData {
   dataDir: string;

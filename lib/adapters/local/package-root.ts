@@ -6,9 +6,9 @@ import path from 'node:path';
  * below it, at different depths, so files shipped beside them (examples/, the worker bundle) are
  * found from here rather than from `__dirname`.
  */
-export function packageRoot(from: string = __dirname): string {
-  for (let directory = from; ; directory = path.dirname(directory)) {
+export function packageRoot(): string {
+  for (let directory = __dirname; ; directory = path.dirname(directory)) {
     if (existsSync(path.join(directory, 'package.json'))) return directory;
-    if (path.dirname(directory) === directory) throw new Error(`No package.json above ${from}: Sluice's files are not where it was installed.`);
+    if (path.dirname(directory) === directory) throw new Error(`No package.json above ${__dirname}: Sluice's files are not where it was installed.`);
   }
 }
