@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { main } from './main';
 
 // The AWS SDK warns on every Node 20 start that its 2027 releases will need Node 22. Sluice pins

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sluice } from '../support/cli';
@@ -14,6 +15,17 @@ function brokenFile(): string {
   writeFileSync(file, JSON.stringify(declaration));
   return file;
 }
+
+describe('the sluice executable', () => {
+  it('runs as npm links it, an executable file that names its interpreter, and prints its version', () => {
+    // A copy, made executable as npm makes a package's bin, so that the build output keeps its mode.
+    const bin = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-bin-')), 'sluice');
+    copyFileSync(path.join(ROOT, 'dist', 'sluice.cjs'), bin);
+    chmodSync(bin, 0o755);
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe(version);
+  });
+});
 
 describe('sluice validate', () => {
   it('accepts a valid declaration with exit code 0', () => {
