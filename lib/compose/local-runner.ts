@@ -23,6 +23,11 @@ export interface LocalRunOptions {
   autoApprove?: boolean;
   /** Aborting stops the execution: running actions are abandoned and the status becomes Stopped. */
   signal?: AbortSignal;
+  /**
+   * Aborting ends this process's part: an execution that is only waiting for Manual approvals is
+   * let go, InProgress, for the next `sluice serve` to resume; any other one stops, as by `signal`.
+   */
+  leaveWaiting?: AbortSignal;
   /** Called once the execution is recorded, before its first stage runs. */
   onStart?: (executionId: string) => void;
   /** Called when a Manual approval waits, with its confirmation page. */
@@ -107,7 +112,7 @@ export async function runPipelineLocally(
   return runToEnd(deps, engine, input, options);
 }
 
-export interface LocalResumeOptions extends Pick<LocalRunOptions, 'signal' | 'onApproval'> {
+export interface LocalResumeOptions extends Pick<LocalRunOptions, 'signal' | 'leaveWaiting' | 'onApproval'> {
   /**
    * Aborting lets go of the execution without recording an end: it stays InProgress, waiting,
    * for the next process that opens the data dir to resume.
@@ -133,7 +138,7 @@ async function runToEnd(
   options: LocalRunOptions,
   detach?: AbortSignal,
 ): Promise<PipelineExecutionRecord> {
-  const running = new Set<Promise<unknown>>();
+  const running = new Map<Promise<unknown>, string>();
   const handlers = trackRunning(localHandlers(deps, input.pipeline, options), running);
   const execution = engine.start(input, handlers);
   const stop = () => execution.stop();
@@ -143,7 +148,13 @@ async function runToEnd(
     if (!options.signal?.aborted) letGo = true;
     execution.stop();
   };
+  const leaveOrStop = () => {
+    const steps = [...running.values()];
+    if (steps.length > 0 && steps.every((step) => step === 'requestApproval')) letGoOf();
+    else stop();
+  };
   options.signal?.addEventListener('abort', stop, { once: true });
+  options.leaveWaiting?.addEventListener('abort', leaveOrStop, { once: true });
   detach?.addEventListener('abort', letGoOf, { once: true });
   try {
     const outcome = await execution.outcome;
@@ -152,21 +163,23 @@ async function runToEnd(
     if (outcome.status === 'Failed') await endExecution(deps, input.pipeline, 'Failed', outcome.cause);
     // Handlers of a stopped execution, or of Parallel branches beside a failed one, may still be
     // finishing; the run ends when nothing is left half-written.
-    while (running.size > 0) await Promise.allSettled([...running]);
+    while (running.size > 0) await Promise.allSettled([...running.keys()]);
   } finally {
     options.signal?.removeEventListener('abort', stop);
+    options.leaveWaiting?.removeEventListener('abort', leaveOrStop);
     detach?.removeEventListener('abort', letGoOf);
   }
   return (await deps.store.getExecution(input.pipeline.executionId))!;
 }
 
-function trackRunning(handlers: TaskHandlers, running: Set<Promise<unknown>>): TaskHandlers {
+/** Keeps each handler call that is running, with its step, until it settles. */
+function trackRunning(handlers: TaskHandlers, running: Map<Promise<unknown>, string>): TaskHandlers {
   return Object.fromEntries(
     Object.entries(handlers).map(([step, handler]) => [
       step,
       (...args: Parameters<TaskHandler>) => {
         const call = handler(...args);
-        running.add(call);
+        running.set(call, step);
         void call.finally(() => running.delete(call)).catch(() => undefined);
         return call;
       },

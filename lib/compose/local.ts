@@ -151,7 +151,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const resumeInBackground = (plan: ApprovalResume) => new Promise<boolean>((resolve) => {
     let waiting = 0;
     const run = resumeApprovalLocally(deps, plan, {
-      signal: stopBackground.signal,
+      leaveWaiting: stopBackground.signal,
       detach: letGoOfResumed.signal,
       onApproval: () => {
         waiting += 1;
@@ -198,7 +198,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       const startInBackground: StartInBackground | undefined = runInBackground
         && ((record, variables, trigger, sourceRevisions) =>
           new Promise<string>((resolve, reject) => {
-            const run = runPipelineLocally(deps, record.declaration, { ...runInBackground, version: record.version, variables, trigger, sourceRevisions, signal: stopBackground.signal, onStart: resolve });
+            const run = runPipelineLocally(deps, record.declaration, { ...runInBackground, version: record.version, variables, trigger, sourceRevisions, leaveWaiting: stopBackground.signal, onStart: resolve });
             background.add(run);
             run.then(() => background.delete(run), (error: unknown) => {
               background.delete(run);

@@ -191,3 +191,52 @@ describe('sluice serve restarted after kill -9', () => {
     expect(await serve.exit).toBe(0);
   });
 });
+
+describe('sluice serve stopped with Ctrl-C', () => {
+  it('leaves an execution waiting for an approval to the next serve, and stops the one whose build runs', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-restart-'));
+    const repo = gitRepository({ 'app.txt': 'v1' }, 'feat: something to review');
+    const declaration = (name: string, gate: object) => ({
+      name,
+      stages: [
+        gitSource(repo.dir),
+        { name: 'Gate', actions: [gate] },
+        { name: 'Check', actions: [{ name: 'App', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['test "$(cat app.txt)" = v1'], inputArtifacts: [{ name: 'Src' }] }] },
+      ],
+    });
+    const approval = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
+    const sleeper = { name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 30'], inputArtifacts: [{ name: 'Src' }] };
+    for (const [name, gate] of [['restarted', approval], ['sleepy', sleeper]] as const) {
+      const file = path.join(dataDir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(declaration(name, gate)));
+      expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+    }
+    const port = await freePort();
+    const startServe = () => startSluice(['serve', '--port', String(port), '--quiet', '--data-dir', dataDir]);
+    let serve = startServe();
+    const current = () => serve;
+    await serve.waitFor(/serving .* at http/);
+    const status = (name: string) => JSON.parse(sluice(['status', name, '--data-dir', dataDir, '--json']).stdout).stageStates[1]?.actionStates[0]?.latestExecution;
+    const waiting = sluice(['start-pipeline-execution', 'restarted', '--data-dir', dataDir]).stdout.trim();
+    const sleeping = sluice(['start-pipeline-execution', 'sleepy', '--data-dir', dataDir]).stdout.trim();
+    await until(() => (status('restarted')?.token ? true : undefined), 'the approval to wait', current);
+    await until(() => (status('sleepy')?.status === 'InProgress' ? true : undefined), 'the sleeping build to run', current);
+
+    serve.child.kill('SIGINT');
+    expect(await serve.exit).toBe(0);
+    serve = startServe();
+    await serve.waitFor(/serving .* at http/);
+
+    expect(serve.output()).toContain(`Resumed execution ${waiting} of restarted`);
+    const executions = (name: string) => JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries as { pipelineExecutionId: string; status: string; statusSummary?: string }[];
+    expect(executions('sleepy').find((entry) => entry.pipelineExecutionId === sleeping)).toMatchObject({ status: 'Stopped' });
+    expect(sluice(['approve', 'restarted', 'Gate', 'Review', '--summary', 'after the restart', '--data-dir', dataDir]).code).toBe(0);
+    const ended = await until(() => {
+      const execution = executions('restarted').find((entry) => entry.pipelineExecutionId === waiting)!;
+      return execution.status === 'InProgress' ? undefined : execution;
+    }, 'the resumed execution to end', current);
+    expect(ended.status).toBe('Succeeded');
+    serve.child.kill('SIGINT');
+    expect(await serve.exit).toBe(0);
+  });
+});

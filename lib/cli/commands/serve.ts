@@ -50,7 +50,7 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
     say(`GitHub webhook: ${new URL('webhooks/github', installation.url).href} (content type application/json; secret: sluice webhook-secret --data-dir ${options.dataDir})`);
     say(`Embedded S3: ${installation.s3Endpoint} (a zip uploaded there starts the pipelines whose S3 source reads it; path-style, access key and secret S3RVER)`);
     await untilInterrupted();
-    say('Stopping: abandoning running executions...');
+    say('Stopping: executions that wait for an approval go on in the next sluice serve; the others stop...');
     await installation.close();
     return ExitCode.Ok;
   }));
