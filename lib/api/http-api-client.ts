@@ -2,13 +2,16 @@ import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
-import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, SluiceApi } from '../operations/sluice-api';
+import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, StopExecutionRequest, StoppableSluiceApi } from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 
 export const API_TOKEN_HEADER = 'x-sluice-token';
 
-/** The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data dir. */
-export class HttpApiClient implements SluiceApi {
+/**
+ * The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data
+ * dir. Only `sluice serve` can stop executions; another owner answers a stop with a conflict.
+ */
+export class HttpApiClient implements StoppableSluiceApi {
   constructor(
     private readonly baseUrl: string,
     private readonly token: string,
@@ -58,6 +61,11 @@ export class HttpApiClient implements SluiceApi {
 
   startPipelineExecution(name: string, variables?: Record<string, string>): Promise<{ pipelineExecutionId: string }> {
     return this.call('POST', `/api/pipelines/${encodeURIComponent(name)}/executions`, { variables });
+  }
+
+  stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
+    const { pipelineName, pipelineExecutionId, reason } = request;
+    return this.call('POST', `/api/pipelines/${encodeURIComponent(pipelineName)}/executions/${encodeURIComponent(pipelineExecutionId)}/stop`, reason ? { reason } : {});
   }
 
   putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {

@@ -21,7 +21,10 @@ export interface LocalRunOptions {
   trigger?: ExecutionTrigger;
   sourceRevisions?: SourceRevision[];
   autoApprove?: boolean;
-  /** Aborting stops the execution: running actions are abandoned and the status becomes Stopped. */
+  /**
+   * Aborting stops the execution: running actions are abandoned and the status becomes Stopped,
+   * with the abort's reason as the summary when it is text.
+   */
   signal?: AbortSignal;
   /**
    * Aborting ends this process's part: an execution that is only waiting for Manual approvals is
@@ -158,7 +161,8 @@ async function runToEnd(
   detach?.addEventListener('abort', letGoOf, { once: true });
   try {
     const outcome = await execution.outcome;
-    if (outcome.status === 'Stopped' && !letGo) await endExecution(deps, input.pipeline, 'Stopped', STOPPED_BY_USER);
+    const reason = options.signal?.reason;
+    if (outcome.status === 'Stopped' && !letGo) await endExecution(deps, input.pipeline, 'Stopped', typeof reason === 'string' ? reason : STOPPED_BY_USER);
     // A failure outside every Catch (a States.Runtime error) ends the run without a stage failure step.
     if (outcome.status === 'Failed') await endExecution(deps, input.pipeline, 'Failed', outcome.cause);
     // Handlers of a stopped execution, or of Parallel branches beside a failed one, may still be

@@ -16,6 +16,7 @@ import { GITHUB_API_URL } from '../adapters/github/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { PipelineOperations, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
+import { ServeOperations, type StopInBackground } from '../operations/serve-operations';
 import { resumeApprovalLocally, runPipelineLocally, type LocalRunOptions } from './local-runner';
 import { planApprovalResume, type ApprovalResume } from '../execution/approval-resume';
 import { ArtifactStore } from '../artifacts/artifact-store';
@@ -131,6 +132,27 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   let stopObjectEvents: (() => void) | undefined;
   const background = new Set<Promise<unknown>>();
   const stopBackground = new AbortController();
+  /** The executions that run in this process, each with what stops it and its end. */
+  const runningHere = new Map<string, { stop: AbortController; ended: Promise<unknown> }>();
+  /** Keeps a background run until it settles, so that closing waits for it. */
+  const keep = (run: Promise<unknown>) => {
+    background.add(run);
+    const ended = run.then(() => undefined, () => undefined);
+    void ended.then(() => background.delete(run));
+    return ended;
+  };
+  /** Lets StopPipelineExecution stop a started execution until it ends. */
+  const stoppable = (executionId: string, stop: AbortController, ended: Promise<unknown>) => {
+    runningHere.set(executionId, { stop, ended });
+    void ended.then(() => runningHere.delete(executionId));
+  };
+  const stopInBackground: StopInBackground = async (executionId, reason) => {
+    const running = runningHere.get(executionId);
+    if (!running) return false;
+    running.stop.abort(reason);
+    await running.ended;
+    return true;
+  };
   // Every background execution listens to it; fifty at once, from webhooks, are no leak.
   setMaxListeners(Infinity, stopBackground.signal);
   const close = async () => {
@@ -150,7 +172,9 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   /** Resumes a waiting execution in the background; true once each of its approvals waits again. */
   const resumeInBackground = (plan: ApprovalResume) => new Promise<boolean>((resolve) => {
     let waiting = 0;
+    const stop = new AbortController();
     const run = resumeApprovalLocally(deps, plan, {
+      signal: stop.signal,
       leaveWaiting: stopBackground.signal,
       detach: letGoOfResumed.signal,
       onApproval: () => {
@@ -158,14 +182,14 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         if (waiting === plan.approvals.length) resolve(true);
       },
     });
-    background.add(run);
+    stoppable(plan.execution.pipelineExecutionId, stop, keep(run));
     run.then(
       () => resolve(false),
       (error: unknown) => {
         write(`warning: resuming execution ${plan.execution.pipelineExecutionId} failed: ${error instanceof Error ? error.message : String(error)}`);
         resolve(false);
       },
-    ).finally(() => background.delete(run));
+    );
   });
   try {
     const { notifyApprovers } = await setUpLocalNotifications(bus, {
@@ -198,12 +222,18 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       const startInBackground: StartInBackground | undefined = runInBackground
         && ((record, variables, trigger, sourceRevisions) =>
           new Promise<string>((resolve, reject) => {
-            const run = runPipelineLocally(deps, record.declaration, { ...runInBackground, version: record.version, variables, trigger, sourceRevisions, leaveWaiting: stopBackground.signal, onStart: resolve });
-            background.add(run);
-            run.then(() => background.delete(run), (error: unknown) => {
-              background.delete(run);
-              reject(error);
+            const stop = new AbortController();
+            const run = runPipelineLocally(deps, record.declaration, {
+              ...runInBackground, version: record.version, variables, trigger, sourceRevisions, signal: stop.signal, leaveWaiting: stopBackground.signal,
+              // Called once the execution is recorded, after `ended` below is set.
+              onStart: (executionId) => {
+                stoppable(executionId, stop, ended);
+                resolve(executionId);
+              },
             });
+            const ended = keep(run);
+            // A run that fails before it starts rejects the start; after onStart, this does nothing.
+            run.catch(reject);
           }));
       if (startInBackground && deps.gitHub) {
         commitStatuses = new CommitStatusPublisher({
@@ -235,7 +265,8 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
           write,
         });
       }
-      server = await startLocalHttpServer({ api: new PipelineOperations(deps, startInBackground), token, approvals: deps, webhooks, port: options.port });
+      const api = startInBackground ? new ServeOperations(deps, startInBackground, stopInBackground) : new PipelineOperations(deps);
+      server = await startLocalHttpServer({ api, token, approvals: deps, webhooks, port: options.port });
       url = server.url;
       await lock.advertise({ url, token });
     }

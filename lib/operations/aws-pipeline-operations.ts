@@ -1,15 +1,14 @@
 import { compilePipeline, type FunctionArns } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
-import { ConflictError, NotFoundError } from '../core/errors';
+import { ConflictError } from '../core/errors';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { endExecution } from '../execution/end-execution';
 import { startExecution } from '../execution/start-execution';
 import type { PipelineEngine } from '../ports/engine';
 import type { PipelineVersionRecord } from '../ports/execution-store';
-import { PipelineOperations, type StartInBackground } from './pipeline-operations';
+import { DEFAULT_STOP_REASON, PipelineOperations, type StartInBackground } from './pipeline-operations';
 import type { StopExecutionRequest, StoppableSluiceApi } from './sluice-api';
 
-const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
 
 /**
  * Records an execution and starts it on the version of the state machine that its pipeline
@@ -69,13 +68,7 @@ export class AwsPipelineOperations extends PipelineOperations implements Stoppab
 
   async stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
     const { pipelineName, pipelineExecutionId } = request;
-    const { execution } = await this.getPipelineExecution(pipelineExecutionId);
-    if (execution.pipelineName !== pipelineName) {
-      throw new NotFoundError(`Pipeline ${pipelineName} has no execution ${pipelineExecutionId}; it is an execution of ${execution.pipelineName}.`);
-    }
-    if (execution.status !== 'InProgress') {
-      throw new ConflictError(`Execution ${pipelineExecutionId} is ${execution.status}; only an InProgress execution can be stopped.`);
-    }
+    const execution = await this.executionToStop(request);
     const reason = request.reason ?? DEFAULT_STOP_REASON;
     // Without an ARN the engine never started it (its start failed after the record was made).
     if (execution.engineExecutionArn) await this.engine.stopExecution(execution.engineExecutionArn, reason);

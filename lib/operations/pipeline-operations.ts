@@ -14,7 +14,10 @@ import { BlobNotFoundError } from '../ports/blob-store';
 import type { DeployedPipeline } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
-import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, SluiceApi } from './sluice-api';
+import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, SluiceApi, StopExecutionRequest } from './sluice-api';
+
+/** StopPipelineExecution's summary when the request gives no reason. */
+export const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
 
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
@@ -113,6 +116,19 @@ export class PipelineOperations implements SluiceApi {
     const execution = await this.deps.store.getExecution(executionId);
     if (!execution) throw new NotFoundError(`There is no execution ${executionId}. executions <pipeline> lists them.`);
     return this.partsOf(execution);
+  }
+
+  /** The execution that StopPipelineExecution names, once it is known to be that pipeline's and in progress. */
+  protected async executionToStop(request: StopExecutionRequest): Promise<PipelineExecutionRecord> {
+    const { pipelineName, pipelineExecutionId } = request;
+    const { execution } = await this.getPipelineExecution(pipelineExecutionId);
+    if (execution.pipelineName !== pipelineName) {
+      throw new NotFoundError(`Pipeline ${pipelineName} has no execution ${pipelineExecutionId}; it is an execution of ${execution.pipelineName}.`);
+    }
+    if (execution.status !== 'InProgress') {
+      throw new ConflictError(`Execution ${pipelineExecutionId} is ${execution.status}; only an InProgress execution can be stopped.`);
+    }
+    return execution;
   }
 
   async listExecutionEvents(executionId: string, wait?: EventWait): Promise<PipelineEvent[]> {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sluice } from '../support/cli';
 
 describe('sluice --target aws', () => {
@@ -17,9 +20,10 @@ describe('sluice --target aws', () => {
     expect(result.stderr).toContain('Could not read the outputs of the stack sluice-prod in eu-west-1:');
   });
 
-  it('stops executions on AWS only', () => {
-    const result = sluice(['stop-pipeline-execution', 'webapp', 'e1']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('press Ctrl-C');
+  it('stops executions locally only through sluice serve, which runs them', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-stop-'));
+    const result = sluice(['stop-pipeline-execution', 'webapp', 'e1', '--data-dir', dataDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No sluice serve runs executions on this data dir');
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SluiceApi } from '../../operations/sluice-api';
+import { isStoppable, type SluiceApi } from '../../operations/sluice-api';
 import { apiCommand, awsApiCommand, printJson } from '../api-command';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption, type LocalOptions } from '../local-options';
@@ -99,23 +99,22 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
   targetOptions(
     program
       .command('stop-pipeline-execution')
-      .description('Stop a running execution, as StopPipelineExecution does: it ends Stopped (with --target aws)')
+      .description('Stop a running execution, as StopPipelineExecution does: it ends Stopped (on AWS, or locally under sluice serve)')
       .argument('<pipeline>')
       .argument('<executionId>')
       .option('--abandon', 'abandon the actions in progress; Step Functions stops an execution at once, so they are abandoned either way')
       .option('--reason <text>', 'why; recorded as the execution\'s summary')
       .option('--json', 'print JSON'),
-  ).action(exitWith(async (pipeline: string, executionId: string, options: TargetJsonOptions & { abandon?: boolean; reason?: string }) => {
-    if (options.target !== 'aws') {
-      console.error('Locally, an execution stops where it runs: press Ctrl-C in its sluice run or sluice start-pipeline-execution, or stop sluice serve.');
-      return ExitCode.BadInput;
-    }
-    return awsApiCommand(options, async (api) => {
+  ).action(exitWith(async (pipeline: string, executionId: string, options: TargetJsonOptions & { abandon?: boolean; reason?: string }) =>
+    apiCommand('stop-pipeline-execution', options, async (api) => {
+      if (!isStoppable(api)) {
+        console.error('No sluice serve runs executions on this data dir: an execution of sluice run stops with Ctrl-C in it.');
+        return ExitCode.Failed;
+      }
       const stopped = await api.stopPipelineExecution({ pipelineName: pipeline, pipelineExecutionId: executionId, ...(options.reason ? { reason: options.reason } : {}) });
       if (options.json) printJson(stopped);
       else console.log(`Stopped ${stopped.pipelineExecutionId}`);
-    });
-  }));
+    })));
 
   dataDirOption(
     program

@@ -1,0 +1,28 @@
+import { ConflictError } from '../core/errors';
+import { DEFAULT_STOP_REASON, PipelineOperations, type OperationsDependencies, type StartInBackground } from './pipeline-operations';
+import type { StopExecutionRequest, StoppableSluiceApi } from './sluice-api';
+
+/** Stops an execution that runs in this process; false when it runs elsewhere. Settles once it has ended. */
+export type StopInBackground = (executionId: string, reason: string) => Promise<boolean>;
+
+/**
+ * The SluiceApi of `sluice serve`, which runs executions in the background and so can stop them
+ * too, as StopPipelineExecution does.
+ */
+export class ServeOperations extends PipelineOperations implements StoppableSluiceApi {
+  constructor(
+    deps: OperationsDependencies,
+    startInBackground: StartInBackground,
+    private readonly stopInBackground: StopInBackground,
+  ) {
+    super(deps, startInBackground);
+  }
+
+  async stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
+    const execution = await this.executionToStop(request);
+    if (!(await this.stopInBackground(execution.pipelineExecutionId, request.reason ?? DEFAULT_STOP_REASON))) {
+      throw new ConflictError(`Execution ${execution.pipelineExecutionId} is not running in this sluice serve: the process that runs it stops it (Ctrl-C in its sluice run).`);
+    }
+    return { pipelineExecutionId: execution.pipelineExecutionId };
+  }
+}
