@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * The settings of one local installation, kept in `settings.json` in its data dir. Every key is
+ * optional; what is absent takes the default below.
+ */
+export const installationSettingsSchema = z
+  .object({
+    /** How long finished executions are kept: their records, artifacts, logs, events and mails. */
+    retention: z
+      .object({
+        /** Keep at most this many finished executions of each pipeline, the newest. */
+        keepExecutions: z.number().int().min(1).optional(),
+        /** Keep finished executions for this many days after they ended. */
+        keepDays: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Caps on what an artifact zip may unpack to, against zip bombs. */
+    artifacts: z
+      .object({
+        maxUnpackedBytes: z.number().int().min(1).optional(),
+        maxEntries: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type InstallationSettings = z.infer<typeof installationSettingsSchema>;
+
+/** GitHub Actions keeps logs and artifacts 90 days unless told otherwise; so does Sluice. */
+export const DEFAULT_RETENTION = { keepDays: 90 } as const;
+
+/** Generous for a build's output (node_modules included), far short of filling a disk. */
+export const DEFAULT_ARTIFACT_LIMITS = { maxUnpackedBytes: 10 * 1024 ** 3, maxEntries: 500_000 } as const;
