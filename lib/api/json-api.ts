@@ -1,3 +1,4 @@
+import { parseJsonWithinLimits, REQUEST_BODY_LIMITS } from '../core/text-limits';
 import type { SluiceApi } from '../operations/sluice-api';
 import { handleApiRequest } from './api-routes';
 import type { HttpRequest, HttpResponse } from './http-types';
@@ -10,12 +11,8 @@ export const jsonResponse = (status: number, body: unknown): HttpResponse => ({
 
 /** `/api/...` with JSON in and out, once the caller has been authenticated. */
 export async function handleJsonApiRequest(api: SluiceApi, request: HttpRequest): Promise<HttpResponse> {
-  let body: unknown;
-  try {
-    body = request.body === '' ? undefined : JSON.parse(request.body);
-  } catch {
-    return jsonResponse(400, { error: 'Sluice.BadInput', message: 'The body must be JSON.' });
-  }
-  const result = await handleApiRequest(api, { method: request.method, path: request.path, query: request.query, body });
+  const parsed = request.body === '' ? { ok: true as const, value: undefined } : parseJsonWithinLimits(request.body, REQUEST_BODY_LIMITS);
+  if (!parsed.ok) return jsonResponse(400, { error: 'Sluice.BadInput', message: `The body must be JSON within Sluice's limits: ${parsed.errors[0]}.` });
+  const result = await handleApiRequest(api, { method: request.method, path: request.path, query: request.query, body: parsed.value });
   return jsonResponse(result.status, result.body);
 }

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { PipelineDeclaration } from '../core/declaration';
 import { parseDeclarationText } from '../core/declaration-text';
+import { DECLARATION_TEXT_LIMITS } from '../core/text-limits';
 import type { Runtime } from '../core/providers';
 import { validatePipeline, type Problem } from '../core/validate';
 import { providerCatalog } from '../actions/registry';
@@ -13,6 +14,12 @@ export type LoadedPipeline =
 export async function loadPipelineFile(file: string, runtime?: Runtime): Promise<LoadedPipeline> {
   let text: string;
   try {
+    // A file too large to parse is refused unread.
+    const { size } = await stat(file);
+    if (size > DECLARATION_TEXT_LIMITS.maxBytes) {
+      const message = `${file} is ${size} bytes, larger than ${DECLARATION_TEXT_LIMITS.maxBytes}, the most Sluice reads in a declaration.`;
+      return { ok: false, file, problems: [{ path: '', rule: 'file', message }] };
+    }
     text = await readFile(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;

@@ -1,22 +1,21 @@
-import { parseDocument } from 'yaml';
+import { DECLARATION_TEXT_LIMITS, parseYamlWithinLimits } from './text-limits';
 import type { Problem } from './validate';
 
 export type ParsedText = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
 
-/** Reads a declaration written as JSON or YAML. YAML is a superset of JSON, so one parser serves both. */
+/**
+ * Reads a declaration written as JSON or YAML, within DECLARATION_TEXT_LIMITS. YAML is a superset
+ * of JSON, so one parser serves both.
+ */
 export function parseDeclarationText(text: string): ParsedText {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
+  const parsed = parseYamlWithinLimits(text, DECLARATION_TEXT_LIMITS, { uniqueKeys: true });
+  if (!parsed.ok) {
     return {
       ok: false,
-      problems: document.errors.map((error) => ({
-        path: '',
-        rule: 'syntax',
-        message: `${error.message.split('\n')[0]}. Fix the JSON or YAML syntax.`,
-      })),
+      problems: parsed.errors.map((error) => ({ path: '', rule: 'syntax', message: `${error}. Fix the JSON or YAML syntax.` })),
     };
   }
-  const value: unknown = document.toJS();
+  const { value } = parsed;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return {
       ok: false,

@@ -1,8 +1,8 @@
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BadInputError } from './errors';
 import type { EventPattern } from './event-pattern';
 import { DETAIL_TYPES, EVENT_SOURCE } from './events';
+import { DECLARATION_TEXT_LIMITS, parseYamlWithinLimits } from './text-limits';
 import { formatPath } from './validate';
 
 /**
@@ -78,10 +78,9 @@ const NotificationRulesFileSchema = z
 
 /** Reads a rules file, YAML or JSON; a malformed one throws a BadInputError naming each problem. */
 export function parseNotificationRules(text: string, source: string): NotificationRule[] {
-  const document = parseDocument(text, { uniqueKeys: true });
-  const [syntaxError] = document.errors;
-  if (syntaxError) throw new BadInputError(`${source} is not valid YAML or JSON: ${syntaxError.message.split('\n')[0]}`);
-  const parsed = NotificationRulesFileSchema.safeParse(document.toJS() ?? {});
+  const yaml = parseYamlWithinLimits(text, DECLARATION_TEXT_LIMITS, { uniqueKeys: true });
+  if (!yaml.ok) throw new BadInputError(`${source} is not valid YAML or JSON: ${yaml.errors[0]}`);
+  const parsed = NotificationRulesFileSchema.safeParse(yaml.value ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  - ${formatPath(issue.path) || '(top level)'}: ${problemMessage(issue)}`);
     throw new BadInputError(`${source} is not a valid notification rules file:\n${problems.join('\n')}`);

@@ -69,6 +69,18 @@ describe('sluice validate', () => {
     expect(sluice(['frobnicate']).code).toBe(2);
   });
 
+  it.each([
+    ['an alias bomb', ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[index]}`).join(', ')}]`)].join('\n'), /aliases expand to more than 100 nodes/],
+    ['a nesting bomb', '['.repeat(20_000), /nests deeper than 64 levels/],
+    ['an oversized file', `name: ${'x'.repeat(300 * 1024)}\n`, /bytes, larger than 262144/],
+  ])('exits 2 with a clear problem on %s', (_, text, message) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'bomb.yml');
+    writeFileSync(file, text);
+    const result = sluice(['validate', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
   it('has --help on every command, exiting 0', () => {
     for (const command of [[], ['validate'], ['compile'], ['providers']]) {
       const result = sluice([...command, '--help']);

@@ -1,6 +1,6 @@
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BadInputError } from '../../core/errors';
+import { BUILDSPEC_TEXT_LIMITS, parseYamlWithinLimits } from '../../core/text-limits';
 import { formatPath } from '../../core/validate';
 
 /**
@@ -140,14 +140,14 @@ export type BuildPhase = NonNullable<Buildspec['phases'][PhaseName]>;
 export type ArtifactFiles = z.output<typeof secondaryArtifact>;
 export type BuildspecArtifacts = NonNullable<Buildspec['artifacts']>;
 
-/** Reads a buildspec; `source` names it in errors, like "buildspec.yml" or "the BuildSpec configuration". */
+/**
+ * Reads a buildspec within BUILDSPEC_TEXT_LIMITS; `source` names it in errors, like "buildspec.yml"
+ * or "the BuildSpec configuration".
+ */
 export function parseBuildspec(text: string, source: string): Buildspec {
-  const document = parseDocument(text, { uniqueKeys: true });
-  const [syntaxError] = document.errors;
-  if (syntaxError) {
-    throw new BadInputError(`${source} is not valid YAML: ${syntaxError.message.split('\n')[0]?.replace(/:$/, '')}. Fix the YAML syntax.`);
-  }
-  const parsed = BuildspecSchema.safeParse(document.toJS());
+  const yaml = parseYamlWithinLimits(text, BUILDSPEC_TEXT_LIMITS, { uniqueKeys: true });
+  if (!yaml.ok) throw new BadInputError(`${source} is not valid YAML: ${yaml.errors[0]}. Fix the YAML syntax.`);
+  const parsed = BuildspecSchema.safeParse(yaml.value);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  - ${formatPath(problemPath(issue)) || '(top level)'}: ${issue.message}`);
     throw new BadInputError(`${source} is not a valid buildspec:\n${problems.join('\n')}`);

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseBuildspec, type Buildspec } from '../../actions/codebuild/buildspec';
 import { runLocalBuild, type StagedArtifact } from '../../actions/codebuild/local-build';
 import { BadInputError, SluiceError } from '../../core/errors';
+import { BUILDSPEC_TEXT_LIMITS } from '../../core/text-limits';
 import type { CodeBuildBuild, CodeBuildRequest } from '../../core/task-payloads';
 import type { S3Location } from '../../ports/blob-store';
 import { ActionLog } from '../../execution/action-log';
@@ -39,13 +40,18 @@ function s3Location(text: string): S3Location {
 async function loadBuildspec(override: string, sourceDirectory: string): Promise<Buildspec> {
   // As in CodeBuild, the override is either inline YAML or a path relative to the primary source.
   if (override.includes('\n')) return parseBuildspec(override, 'the inline buildspec');
-  let text: string;
-  try {
-    text = await readFile(path.join(sourceDirectory, override), 'utf8');
-  } catch {
-    throw new BadInputError(`${override} was not found in the primary source. Add it to the repository, or set the action's BuildSpec configuration.`);
+  const file = path.join(sourceDirectory, override);
+  const size = await stat(file).then(
+    (stats) => stats.size,
+    () => {
+      throw new BadInputError(`${override} was not found in the primary source. Add it to the repository, or set the action's BuildSpec configuration.`);
+    },
+  );
+  // A file too large to parse is refused unread.
+  if (size > BUILDSPEC_TEXT_LIMITS.maxBytes) {
+    throw new BadInputError(`${override} is ${size} bytes, larger than ${BUILDSPEC_TEXT_LIMITS.maxBytes}, the most Sluice reads in a buildspec. Make it smaller.`);
   }
-  return parseBuildspec(text, override);
+  return parseBuildspec(await readFile(file, 'utf8'), override);
 }
 
 /**
