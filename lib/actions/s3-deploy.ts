@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { lookup } from 'mime-types';
 import { BadInputError } from '../core/errors';
+import { objectKeyProblem } from '../core/object-keys';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
 
@@ -34,6 +35,8 @@ export const s3Deploy: ActionProvider = {
     outputVariables: [],
     runtimes: ['aws', 'local'],
     checkConfiguration: ({ Extract: extract, ObjectKey: objectKey }) => {
+      const keyProblem = objectKey === undefined || objectKey.includes('#{') ? undefined : objectKeyProblem(objectKey);
+      if (keyProblem) return [{ key: 'ObjectKey', message: `ObjectKey: the ${keyProblem}.` }];
       if (extract === undefined || extract.includes('#{')) return [];
       if (!['true', 'false'].includes(extract.toLowerCase())) return [{ key: 'Extract', message: `Extract must be true or false, not "${extract}".` }];
       return extract.toLowerCase() === 'false' && !objectKey

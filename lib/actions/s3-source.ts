@@ -1,4 +1,5 @@
 import { NotFoundError } from '../core/errors';
+import { objectKeyProblem } from '../core/object-keys';
 import { BlobNotFoundError } from '../ports/blob-store';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
@@ -23,6 +24,10 @@ export const s3Source: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['ETag', 'VersionId'],
     runtimes: ['aws', 'local'],
+    checkConfiguration: ({ S3ObjectKey: objectKey }) => {
+      const keyProblem = objectKey === undefined || objectKey.includes('#{') ? undefined : objectKeyProblem(objectKey);
+      return keyProblem ? [{ key: 'S3ObjectKey', message: `S3ObjectKey: the ${keyProblem}.` }] : [];
+    },
   },
 
   async run(context): Promise<ActionOutcome> {

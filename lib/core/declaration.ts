@@ -19,7 +19,9 @@ function patterned(what: string, pattern: RegExp, allowed: string, max: number) 
     .string({ error: `${what} must be a string` })
     .min(1, { error: `${what} is empty; give 1 to ${max} characters (${allowed})` })
     .max(max, { error: `${what} is longer than ${max} characters` })
-    .regex(pattern, { error: `${what} may contain only ${allowed}` });
+    .regex(pattern, { error: `${what} may contain only ${allowed}` })
+    // Names become parts of paths and object keys, where these two mean this place and its parent.
+    .refine((name) => name !== '.' && name !== '..', { error: `${what} cannot be "." or ".."; choose a name with a letter or digit` });
 }
 
 function bounded(what: string, min: number, max: number) {

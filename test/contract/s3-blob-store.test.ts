@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import { BadInputError } from '../../lib/core/errors';
 import { embeddedClientConfig } from '../../lib/adapters/local/embedded-stack';
 import { BlobNotFoundError, type S3Location } from '../../lib/ports/blob-store';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
@@ -52,6 +55,22 @@ describe('S3BlobStore on the embedded s3rver', () => {
   afterAll(async () => {
     await test.stop();
     await removeDirectory(dataDir);
+  });
+
+  it.each(['../../outside.txt', 'logs/../../../outside.txt', './here.txt', 'a\\..\\..\\outside.txt', 'nul\0.txt'])(
+    'refuses the key %j for every read and write, and writes nothing outside the bucket',
+    async (objectKey) => {
+      await expect(blobs.put(at(objectKey), 'escaped')).rejects.toThrow(expect.objectContaining({ name: 'Sluice.BadInput', message: expect.stringContaining(JSON.stringify(objectKey)) }));
+      await expect(blobs.get(at(objectKey))).rejects.toThrow(BadInputError);
+      await expect(blobs.head(at(objectKey))).rejects.toThrow(BadInputError);
+      expect(existsSync(path.join(dataDir, '..', 'outside.txt'))).toBe(false);
+      expect(existsSync(path.join(dataDir, 'outside.txt'))).toBe(false);
+    },
+  );
+
+  it('refuses bucket names that are dots or hold a slash', async () => {
+    await expect(blobs.ensureBucket('..')).rejects.toThrow(/bucket name "\.\." is not an S3 bucket name/);
+    await expect(blobs.put({ bucketName: '../x', objectKey: 'a.txt' }, 'escaped')).rejects.toThrow(BadInputError);
   });
 
   it('stores and returns a Buffer', async () => {

@@ -9,6 +9,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { BadInputError } from '../../core/errors';
+import { bucketNameProblem, objectKeyProblem } from '../../core/object-keys';
 import { BlobNotFoundError, type BlobStore, type GetOptions, type PutOptions, type S3Location, type StoredObject } from '../../ports/blob-store';
 import { withAccessExplained, type AccessContext, type AccessDeniedOptions } from './access-denied';
 
@@ -20,6 +22,12 @@ const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'NoSuch
 
 /** A read of a missing object is refused, not answered 404, when the role may not list the bucket. */
 const MISSING_OBJECT_HINT = 'S3 also answers AccessDenied for a missing object when the role lacks s3:ListBucket on the bucket.';
+
+/** Refuses, before any request, a location whose bucket or key could lead outside a bucket's directory. */
+function checkLocation(location: S3Location): void {
+  const problem = bucketNameProblem(location.bucketName) ?? objectKeyProblem(location.objectKey);
+  if (problem) throw new BadInputError(`s3://${location.bucketName}/${location.objectKey}: the ${problem}.`);
+}
 
 /**
  * The BlobStore on S3, or on anything that speaks its API, with a client that the caller builds.
@@ -36,6 +44,7 @@ export class S3BlobStore implements BlobStore {
   ) {}
 
   async put(location: S3Location, body: Readable | Buffer | string, options: PutOptions = {}): Promise<StoredObject> {
+    checkLocation(location);
     const params = {
       Bucket: location.bucketName,
       Key: location.objectKey,
@@ -56,6 +65,7 @@ export class S3BlobStore implements BlobStore {
 
   async get(location: S3Location, options: GetOptions = {}): Promise<StoredObject & { body: Readable; contentLength?: number }> {
     // Reading a version other than the latest is its own permission.
+    checkLocation(location);
     const action = options.versionId ? 's3:GetObjectVersion' : 's3:GetObject';
     const object = await this.notFoundAsBlobError(location, () =>
       withAccessExplained(this.access(action, location, MISSING_OBJECT_HINT), () =>
@@ -69,6 +79,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async head(location: S3Location): Promise<StoredObject & { contentLength?: number }> {
+    checkLocation(location);
     const object = await this.notFoundAsBlobError(location, () =>
       withAccessExplained(this.access('s3:GetObject', location, MISSING_OBJECT_HINT), () =>
         this.s3.send(new HeadObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
@@ -78,6 +89,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async ensureBucket(bucketName: string): Promise<void> {
+    const problem = bucketNameProblem(bucketName);
+    if (problem) throw new BadInputError(`The ${problem}.`);
     try {
       await this.s3.send(new CreateBucketCommand({ Bucket: bucketName }));
     } catch (error) {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { lookup } from 'mime-types';
+import { BadInputError } from '../../core/errors';
 import { BlobNotFoundError, type BlobStore } from '../../ports/blob-store';
 
 export interface SiteServer {
@@ -27,8 +28,9 @@ export async function serveBucketSite(blobs: BlobStore, bucketName: string, port
       } else await pipeline(object.body, response);
     } catch (error) {
       if (!response.headersSent) {
-        const notFound = error instanceof BlobNotFoundError;
-        response.writeHead(notFound ? 404 : 500, { 'content-type': 'text/plain' }).end(notFound ? `Not found: ${objectKey}\n` : 'Internal error\n');
+        if (error instanceof BadInputError) response.writeHead(400, { 'content-type': 'text/plain' }).end(`${error.message}\n`);
+        else if (error instanceof BlobNotFoundError) response.writeHead(404, { 'content-type': 'text/plain' }).end(`Not found: ${objectKey}\n`);
+        else response.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error\n');
       }
     }
   });
