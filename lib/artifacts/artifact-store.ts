@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, GetOptions, S3Location, StoredObject } from '../ports/blob-store';
-import { extractZip, zipDirectory, type ZipDirectoryOptions } from './zip';
+import { DEFAULT_ARTIFACT_LIMITS } from '../core/installation-settings';
+import { extractZip, zipDirectory, type UnpackLimits, type ZipDirectoryOptions } from './zip';
 
 /** Where a new artifact goes: `<pipelineName>/<artifactName>/<id>.zip` in `bucketName`. */
 export interface ArtifactTarget {
@@ -39,6 +40,8 @@ export class ArtifactStore {
   constructor(
     private readonly blobs: BlobStore,
     private readonly newArtifactId: () => string = randomArtifactId,
+    /** Read at each extraction, so that a change of the settings applies to the next action. */
+    private readonly unpackLimits: () => Promise<UnpackLimits> = async () => DEFAULT_ARTIFACT_LIMITS,
   ) {}
 
   /** Zips `directory` to a new object at `<pipelineName>/<artifactName>/<id>.zip`. */
@@ -82,7 +85,8 @@ export class ArtifactStore {
 
   /**
    * Extracts the artifact at `location` into `directory` and returns the names it wrote. The zip
-   * passes through a temporary file, because a zip's index sits at its end.
+   * passes through a temporary file, because a zip's index sits at its end. A zip past the unpack
+   * limits is refused with a `BadInputError` that names the cap.
    * Rejects with a `BlobNotFoundError` when there is no such artifact.
    */
   async fetchArtifact(location: S3Location, directory: string): Promise<string[]> {
@@ -90,7 +94,7 @@ export class ArtifactStore {
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
       await pipeline((await this.blobs.get(location)).body, createWriteStream(zipFile));
-      return await extractZip(zipFile, directory);
+      return await extractZip(zipFile, directory, await this.unpackLimits());
     } finally {
       await rm(temporaryDirectory, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, realpath, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { deflateRawSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import picomatch from 'picomatch';
 import yauzl, { type Entry, type ZipFile as ZipReader } from 'yauzl';
 import { ZipFile } from 'yazl';
 import { BadInputError } from '../core/errors';
+import { DEFAULT_ARTIFACT_LIMITS } from '../core/installation-settings';
 import { isWithin, makeDirectoriesWithin, realLocation } from './containment';
 
 const FILE_TYPE_MASK = 0o170000;
@@ -100,21 +101,64 @@ async function worthCompressing(file: string): Promise<boolean> {
   }
 }
 
+/** Caps on what one zip may unpack to: the installation settings `artifacts.maxUnpackedBytes` and `artifacts.maxEntries`. */
+export interface UnpackLimits {
+  maxUnpackedBytes: number;
+  maxEntries: number;
+}
+
+const SETTINGS_HINT = 'in settings.json in the data dir';
+
+/** Counts the bytes really inflated, whatever the zip's headers claim, and stops past the cap. */
+class UnpackedBytes {
+  private total = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Refuses early an entry whose declared size alone passes the cap. */
+  expect(declaredSize: number): void {
+    if (this.total + declaredSize > this.limit) throw this.refusal();
+  }
+
+  counter(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        this.total += chunk.length;
+        done(this.total > this.limit ? this.refusal() : null, chunk);
+      },
+    });
+  }
+
+  private refusal(): BadInputError {
+    return new BadInputError(
+      `The zip unpacks to more than ${this.limit} bytes, the most an artifact may unpack to; it is refused. If it is expected, raise artifacts.maxUnpackedBytes ${SETTINGS_HINT}.`,
+    );
+  }
+}
+
 /**
  * Extracts `zipFile` into `directory` one entry at a time, keeping file modes, and returns the
  * names of the files and links it wrote. An entry whose path leaves the directory (`../x`, `/x`,
  * `a/../../x`), and a link that leads outside it, are refused with a `BadInputError` that names
  * the entry; nothing is ever written outside the directory. Links are made after every file,
- * so that no file is written through one.
+ * so that no file is written through one. A zip with more entries than `limits.maxEntries`, or
+ * that inflates to more than `limits.maxUnpackedBytes`, is refused when the cap is passed.
  */
-export async function extractZip(zipFile: string, directory: string): Promise<string[]> {
+export async function extractZip(zipFile: string, directory: string, limits: UnpackLimits = DEFAULT_ARTIFACT_LIMITS): Promise<string[]> {
   await mkdir(directory, { recursive: true });
   const root = await realpath(directory);
   const zip = await openZip(zipFile);
   const written: string[] = [];
   const links: { name: string; destination: string; target: string }[] = [];
+  const unpacked = new UnpackedBytes(limits.maxUnpackedBytes);
+  let entries = 0;
   try {
     for await (const entry of zip.eachEntry()) {
+      if (++entries > limits.maxEntries) {
+        throw new BadInputError(
+          `The zip has more than ${limits.maxEntries} entries, the most an artifact may have; it is refused. If it is expected, raise artifacts.maxEntries ${SETTINGS_HINT}.`,
+        );
+      }
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
       const destination = destinationOf(root, name);
       const type = (entry.externalFileAttributes >>> 16) & FILE_TYPE_MASK;
@@ -126,7 +170,8 @@ export async function extractZip(zipFile: string, directory: string): Promise<st
         links.push({ name, destination, target: await linkTarget(zip, entry, name) });
       } else {
         await makeDirectories(root, path.dirname(destination), name);
-        await writeFile(zip, entry, destination, name);
+        unpacked.expect(entry.uncompressedSize);
+        await writeFile(zip, entry, destination, name, unpacked.counter());
         written.push(name);
       }
     }
@@ -164,7 +209,7 @@ async function makeDirectories(root: string, directory: string, name: string): P
   }
 }
 
-async function writeFile(zip: ZipReader, entry: Entry, destination: string, name: string): Promise<void> {
+async function writeFile(zip: ZipReader, entry: Entry, destination: string, name: string, counter: Transform): Promise<void> {
   const mode = (entry.externalFileAttributes >>> 16) & 0o777 || 0o644;
   // O_NOFOLLOW: an existing link at the destination must not redirect the write.
   const file = await open(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode).catch(
@@ -175,7 +220,7 @@ async function writeFile(zip: ZipReader, entry: Entry, destination: string, name
   );
   try {
     await file.chmod(mode);
-    await pipeline(await zip.openReadStreamPromise(entry), file.createWriteStream());
+    await pipeline(await zip.openReadStreamPromise(entry), counter, file.createWriteStream());
   } finally {
     await file.close();
   }

@@ -19,7 +19,8 @@ import { PipelineOperations, type OperationsDependencies, type StartInBackground
 import { ServeOperations, type StopInBackground } from '../operations/serve-operations';
 import { resumeApprovalLocally, runPipelineLocally, type LocalRunOptions } from './local-runner';
 import { planApprovalResume, type ApprovalResume } from '../execution/approval-resume';
-import { ArtifactStore } from '../artifacts/artifact-store';
+import { ArtifactStore, randomArtifactId } from '../artifacts/artifact-store';
+import { readUnpackLimits } from './settings-file';
 import { providerKey } from '../core/declaration';
 import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
@@ -116,7 +117,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     events: bus,
     eventFeed: bus,
     blobs,
-    artifacts: new ArtifactStore(blobs),
+    artifacts: new ArtifactStore(blobs, randomArtifactId, () => readUnpackLimits(dataDir)),
     providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
     artifactBucket: ARTIFACT_BUCKET,
     workspaceRoot: os.tmpdir(),

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError } from '../core/errors';
-import { installationSettingsSchema, type InstallationSettings } from '../core/installation-settings';
+import { DEFAULT_ARTIFACT_LIMITS, installationSettingsSchema, type InstallationSettings } from '../core/installation-settings';
+import type { UnpackLimits } from '../artifacts/zip';
 
 /** The settings file of a data dir. */
 export const settingsFile = (dataDir: string) => path.join(dataDir, 'settings.json');
@@ -28,4 +29,9 @@ export async function readInstallationSettings(dataDir: string): Promise<Install
     throw new BadInputError(`${file} has bad settings: ${problems}. See the README's "Settings" section.`);
   }
   return parsed.data;
+}
+
+/** The caps on what an artifact may unpack to: the data dir's settings over the defaults. */
+export async function readUnpackLimits(dataDir: string): Promise<UnpackLimits> {
+  return { ...DEFAULT_ARTIFACT_LIMITS, ...(await readInstallationSettings(dataDir)).artifacts };
 }
