@@ -7,6 +7,8 @@ import { ROOT, readDeclaration } from '../support/fixtures';
 
 const CODECOMMIT = 'test/fixtures/valid/codecommit-codebuild-cloudformation.yml';
 
+type ClimbingPipeline = { name: string; stages: { actions: { configuration: Record<string, string> }[] }[] };
+
 function brokenFile(): string {
   const declaration = readDeclaration(CODECOMMIT) as { stages: { name: string; actions: { inputArtifacts?: { name: string }[] }[] }[] };
   declaration.stages[1]!.actions[0]!.inputArtifacts = [{ name: 'Nowhere' }];
@@ -79,6 +81,19 @@ describe('sluice validate', () => {
     const result = sluice(['validate', file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+
+  it.each([
+    ['an S3 source key', (pipeline: ClimbingPipeline) => { pipeline.stages[0]!.actions[0]!.configuration.S3ObjectKey = '../../../outside.zip'; }, 'configuration.S3ObjectKey: S3ObjectKey: the object key "../../../outside.zip" has a "." or ".." part'],
+    ['a pipeline name', (pipeline: ClimbingPipeline) => { pipeline.name = '..'; }, 'name: The pipeline name cannot be "." or ".."'],
+  ])('exits 2 on %s that climbs out of its place', (_, change, message) => {
+    const declaration = readDeclaration('test/fixtures/valid/create-pipeline-s3-codedeploy.json') as { pipeline: ClimbingPipeline };
+    change(declaration.pipeline);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'climbing.json');
+    writeFileSync(file, JSON.stringify(declaration));
+    const result = sluice(['validate', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
   });
 
   it('has --help on every command, exiting 0', () => {
