@@ -4,9 +4,11 @@ import { Lexer, LineCounter, Parser, parseDocument, type CST } from 'yaml';
  * Bounds on a YAML or JSON text, checked before it becomes values. yaml's composer and the code
  * that walks parsed values recurse once per level of nesting, so a deep enough text overflows the
  * stack, and a stack overflow inside yaml has been seen to leave V8 unable to compile the next
- * regular expression: the process dies. The nesting is therefore measured on yaml's Lexer and
- * Parser, which keep their own stack and never recurse, and the text is refused before any
- * composer runs.
+ * regular expression: the process dies. Other texts cost time rather than stack: the composer
+ * formats every one of a million syntax errors, and checks a mapping's keys for duplicates
+ * pairwise. So the text is first read by yaml's Lexer and Parser, which keep their own stack and
+ * never recurse, and refused at the first level too deep, the first syntax error or the first
+ * collection too large, before any composer runs; aliases are bounded as they are expanded.
  */
 export interface TextLimits {
   /** The most UTF-8 bytes the text may hold. */
