@@ -49,6 +49,20 @@ describe('ArtifactStore through the embedded s3rver', () => {
     await expect(stat(path.join(workspace, 'notes.txt'))).rejects.toThrow('ENOENT');
   });
 
+  it('refuses to fetch an artifact that unpacks past the caps it reads at each fetch, naming the setting', async () => {
+    const source = path.join(scratch, 'zeros');
+    await mkdir(source, { recursive: true });
+    await writeFile(path.join(source, 'zeros.bin'), Buffer.alloc(4 * 1024 * 1024));
+    let limits = { maxUnpackedBytes: 1024 * 1024, maxEntries: 100 };
+    const artifacts = new ArtifactStore(blobs, undefined, async () => limits);
+    const location = await artifacts.storeArtifact({ bucketName: BUCKET, pipelineName: 'webapp', artifactName: 'Bomb', directory: source });
+    expect((await blobs.head(location)).contentLength).toBeLessThan(64 * 1024);
+
+    await expect(artifacts.fetchArtifact(location, path.join(scratch, 'bomb-out'))).rejects.toThrow(/more than 1048576 bytes.*artifacts\.maxUnpackedBytes/);
+    limits = { maxUnpackedBytes: 8 * 1024 * 1024, maxEntries: 100 };
+    expect(await artifacts.fetchArtifact(location, path.join(scratch, 'bomb-out-raised'))).toEqual(['zeros.bin']);
+  });
+
   it('gives each stored artifact its own random id', async () => {
     const source = path.join(scratch, 'tiny');
     await mkdir(source, { recursive: true });
