@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseBuildspec, type Buildspec } from '../../actions/codebuild/buildspec';
+import type { Buildspec } from '../../actions/codebuild/buildspec';
 import { runLocalBuild, type StagedArtifact } from '../../actions/codebuild/local-build';
 import { BadInputError, SluiceError } from '../../core/errors';
 import { BUILDSPEC_TEXT_LIMITS } from '../../core/text-limits';
 import type { CodeBuildBuild, CodeBuildRequest } from '../../core/task-payloads';
 import type { S3Location } from '../../ports/blob-store';
 import { ActionLog } from '../../execution/action-log';
+import { parseBuildspecIsolated } from './isolated-buildspec';
 import type { ActionLogRef, ExecutionDependencies } from '../../execution/dependencies';
 
 /** CodeBuild's default build timeout, used when the action sets none. */
@@ -39,7 +40,7 @@ function s3Location(text: string): S3Location {
 
 async function loadBuildspec(override: string, sourceDirectory: string): Promise<Buildspec> {
   // As in CodeBuild, the override is either inline YAML or a path relative to the primary source.
-  if (override.includes('\n')) return parseBuildspec(override, 'the inline buildspec');
+  if (override.includes('\n')) return parseBuildspecIsolated(override, 'the inline buildspec');
   const file = path.join(sourceDirectory, override);
   const size = await stat(file).then(
     (stats) => stats.size,
@@ -51,7 +52,7 @@ async function loadBuildspec(override: string, sourceDirectory: string): Promise
   if (size > BUILDSPEC_TEXT_LIMITS.maxBytes) {
     throw new BadInputError(`${override} is ${size} bytes, larger than ${BUILDSPEC_TEXT_LIMITS.maxBytes}, the most Sluice reads in a buildspec. Make it smaller.`);
   }
-  return parseBuildspec(await readFile(file, 'utf8'), override);
+  return parseBuildspecIsolated(await readFile(file, 'utf8'), override);
 }
 
 /**

@@ -1,0 +1,15 @@
+import { parseBuildspecIsolated } from '../../../lib/adapters/local/isolated-buildspec';
+
+describe('parseBuildspecIsolated', () => {
+  it('parses a buildspec in its worker as parseBuildspec does', async () => {
+    const buildspec = await parseBuildspecIsolated('version: 0.2\nphases:\n  build:\n    commands:\n      - make\n', 'buildspec.yml');
+    expect(buildspec.phases.build?.commands).toEqual(['make']);
+  });
+
+  it('rejects a hostile buildspec with a BadInputError that says what is wrong', async () => {
+    await expect(parseBuildspecIsolated('['.repeat(20_000), 'buildspec.yml')).rejects.toThrow(
+      expect.objectContaining({ name: 'Sluice.BadInput', message: expect.stringMatching(/^buildspec\.yml is not valid YAML: it nests deeper than 64 levels/) }),
+    );
+    await expect(parseBuildspecIsolated('version: 0.2\n', 'buildspec.yml')).rejects.toThrow(/phases is required/);
+  });
+});
