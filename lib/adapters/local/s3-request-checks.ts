@@ -28,8 +28,8 @@ const SIGNATURE_ERRORS: Record<SignatureRefusalReason, string> = {
  */
 export async function refuseUpload(request: IncomingMessage, credentials: SigningCredentials, now: Date): Promise<S3Refusal | undefined> {
   const forbidden = (message: string): S3Refusal => ({ status: 403, code: 'AccessDenied', message });
-  if (request.headers.origin !== undefined) return forbidden('Requests from web pages (with an Origin header) are refused: upload with the AWS CLI or an SDK.');
   if (request.method === 'OPTIONS') return forbidden('CORS preflight requests are refused: the embedded S3 serves no web page.');
+  if (request.headers.origin !== undefined) return forbidden('Requests from web pages (with an Origin header) are refused: upload with the AWS CLI or an SDK.');
   const host = (request.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
   if (!LOOPBACK_HOSTS.has(host)) return forbidden(`The Host "${request.headers.host ?? ''}" is not a loopback name: use 127.0.0.1, localhost or [::1].`);
   if (request.method === 'POST' && /^multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) {
