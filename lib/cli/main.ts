@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { registerCompile } from './commands/compile';
 import { registerCost } from './commands/cost';
+import { registerCredentials } from './commands/credentials';
 import { registerExample } from './commands/example';
 import { registerExecutionCommands } from './commands/executions';
 import { registerHook } from './commands/hook';
@@ -35,6 +36,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerPipelineCommands(program, exitWith);
   registerExecutionCommands(program, exitWith);
   registerWebhookSecret(program, exitWith);
+  registerCredentials(program, exitWith);
   registerHook(program, exitWith);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((parent) => parent.commands)]) command.exitOverride();
 

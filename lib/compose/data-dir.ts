@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { lockDataDir, type DataDirLock } from '../adapters/local/data-dir-lock';
-import { startEmbeddedStack, type EmbeddedStack } from '../adapters/local/embedded-stack';
+import { startEmbeddedStack, type EmbeddedStack, type EmbeddedStackOptions } from '../adapters/local/embedded-stack';
 
 /** Where the local installation lives unless `--data-dir` says otherwise. */
 export const DEFAULT_DATA_DIR = '.sluice';
@@ -19,11 +19,11 @@ export interface ClaimedDataDir {
  * starts in a worker thread, so a caller that goes on loading its own modules meanwhile pays for
  * only the longer of the two.
  */
-export async function claimDataDir(dataDir: string | undefined, command: string): Promise<ClaimedDataDir> {
+export async function claimDataDir(dataDir: string | undefined, command: string, stackOptions: EmbeddedStackOptions = {}): Promise<ClaimedDataDir> {
   const resolved = path.resolve(dataDir ?? DEFAULT_DATA_DIR);
   await mkdir(resolved, { recursive: true });
   const lock = await lockDataDir(resolved, command);
-  const stack = startEmbeddedStack(resolved);
+  const stack = startEmbeddedStack(resolved, stackOptions);
   // Held until openLocalInstallation awaits it, which releases the lock when the stack failed.
   stack.catch(() => undefined);
   return { dataDir: resolved, lock, stack };

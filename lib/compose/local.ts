@@ -42,7 +42,8 @@ export interface LocalInstallation {
   /** The local HTTP surface (API and approval pages), when this process serves it. */
   url?: string;
   bus: InProcessBus;
-  s3Endpoint: string;
+  /** The embedded S3's upload endpoint, when this process starts pipelines from uploads. */
+  s3UploadEndpoint?: string;
   close(): Promise<void>;
 }
 
@@ -94,7 +95,8 @@ export type LocalDependencies = OperationsDependencies & { callbacks: LocalTaskC
  * were only waiting for Manual approvals: their pending approvals and mailed links go on working.
  */
 export async function openLocalInstallation(options: OpenOptions): Promise<LocalInstallation> {
-  const claimed = options.claimed ?? (await claimDataDir(options.dataDir, options.command));
+  // Uploads start pipelines only where executions run in the background, so only there is the upload endpoint open.
+  const claimed = options.claimed ?? (await claimDataDir(options.dataDir, options.command, { acceptUploads: Boolean(options.serveApi && options.runInBackground) }));
   const { dataDir, lock } = claimed;
   const stack = await claimed.stack.catch(async (error: unknown) => {
     await lock.release();
@@ -269,7 +271,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       const api = startInBackground ? new ServeOperations(deps, startInBackground, stopInBackground) : new PipelineOperations(deps);
       server = await startLocalHttpServer({ api, token, approvals: deps, webhooks, port: options.port });
       url = server.url;
-      await lock.advertise({ url, token });
+      await lock.advertise({ url, token }, stack.s3UploadEndpoint);
     }
     resumable.forEach((plan, index) => {
       if (!resumed[index]) return;
@@ -282,5 +284,5 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     await close();
     throw error;
   }
-  return { dataDir, deps, bus, url, s3Endpoint: stack.s3Endpoint, close };
+  return { dataDir, deps, bus, url, s3UploadEndpoint: stack.s3UploadEndpoint, close };
 }

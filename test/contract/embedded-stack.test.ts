@@ -1,17 +1,20 @@
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { startEmbeddedStack } from '../../lib/adapters/local/embedded-stack';
 import type { S3ObjectCreatedEvent } from '../../lib/core/source-change';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { removeDirectory, startTestStack, tcpListenersOfThisProcess, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 
-/** A PUT with hand-made headers and body, as no SDK would send it. */
-function rawPut(endpoint: string, objectPath: string, headers: http.OutgoingHttpHeaders, body: string): Promise<{ status: number; body: string }> {
+/** A PUT with hand-made headers and body, as no SDK would send it, down a Unix socket. */
+function rawPut(socketPath: string, objectPath: string, headers: http.OutgoingHttpHeaders, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(`${endpoint}${objectPath}`, { method: 'PUT', headers, agent: false }, (response) => {
+    const request = http.request({ socketPath, path: objectPath, method: 'PUT', headers, agent: false }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (part: string) => (text += part));
@@ -37,14 +40,44 @@ describe('the embedded stack', () => {
     await removeDirectory(dataDir);
   });
 
-  it('listens on loopback ports', () => {
-    expect(test.stack.s3Endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(test.stack.dynamodbEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  it('listens on Unix sockets that only this user can open, in a directory that only this user can enter, and on no TCP port', async () => {
+    const sockets = path.join(dataDir, 'sockets');
+    expect(test.stack.dynamodbSocket).toBe(path.join(sockets, 'dynamodb.sock'));
+    expect(test.stack.s3Socket).toBe(path.join(sockets, 's3.sock'));
+    expect(test.stack.s3UploadEndpoint).toBeUndefined();
+    expect((await stat(sockets)).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(sockets)) {
+      const socket = await stat(path.join(sockets, name));
+      expect([name, socket.isSocket(), socket.mode & 0o777]).toEqual([name, true, 0o600]);
+    }
+    expect(await tcpListenersOfThisProcess()).toEqual([]);
+    // And Sluice's own clients work through them.
+    await expect(test.clients.dynamodb.send(new ListTablesCommand({}))).resolves.toBeDefined();
+  });
+
+  it("refuses keys whose file would lie outside its directory, from Sluice's own clients too, and writes nothing there", async () => {
+    const s3Directory = path.join(dataDir, 's3');
+    const outside = path.join(dataDir, 'escaped');
+    for (const objectPath of ['/framing/%2e%2e%2f%2e%2e%2fescaped', '/framing/../../escaped', '/framing/a%5c..%5c..%5cescaped', '/framing/nul%00', '/%2e%2e/escaped']) {
+      const answer = await rawPut(test.stack.s3Socket, objectPath, { 'content-length': 3 }, 'bad');
+      expect([objectPath, answer.status]).toEqual([objectPath, 400]);
+      expect(answer.body).toMatch(/<Code>(InvalidArgument|InvalidURI)<\/Code>/);
+    }
+    await expect(test.clients.s3.send(new CopyObjectCommand({ Bucket: 'framing', Key: 'copy', CopySource: 'framing/../../owner.lock' }))).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await test.clients.s3.send(new PutObjectCommand({ Bucket: 'framing', Key: 'kept', Body: 'kept' }));
+    // Keys that only a body names reach the store, which refuses them as well.
+    await writeFile(path.join(dataDir, 'victim._S3rver_object'), 'victim');
+    const deleted = await test.clients.s3.send(new DeleteObjectsCommand({ Bucket: 'framing', Delete: { Objects: [{ Key: '../../victim' }] } })).catch((error: Error) => error);
+    expect(deleted).toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
+    expect(await readFile(path.join(dataDir, 'victim._S3rver_object'), 'utf8')).toBe('victim');
+    expect(existsSync(outside)).toBe(false);
+    expect((await readdir(dataDir)).filter((name) => name.includes('escaped'))).toEqual([]);
+    expect(existsSync(path.join(s3Directory, 'framing', 'kept._S3rver_object'))).toBe(true);
   });
 
   it('answers a malformed aws-chunked body with a 400', async () => {
     const answer = await rawPut(
-      test.stack.s3Endpoint,
+      test.stack.s3Socket,
       '/framing/broken.txt',
       { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' },
       '5\r\nhel',
@@ -57,7 +90,7 @@ describe('the embedded stack', () => {
   it('decodes a hand-made signed aws-chunked body', async () => {
     const signature = `chunk-signature=${'0'.repeat(64)}`;
     const answer = await rawPut(
-      test.stack.s3Endpoint,
+      test.stack.s3Socket,
       '/framing/signed.txt',
       { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '11', 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' },
       `6;${signature}\r\nhello \r\n5;${signature}\r\nworld\r\n0;${signature}\r\n\r\n`,
@@ -115,6 +148,28 @@ describe('the embedded stack', () => {
         'request-id': expect.any(String),
       },
     });
+  });
+});
+
+describe('the embedded stack on a data dir whose path is too long for a socket', () => {
+  it('puts its sockets in a private directory under the temp dir, and removes it when it closes', async () => {
+    const root = await temporaryDirectory();
+    const dataDir = path.join(root, 'a-data-dir-whose-path-is-long'.repeat(4));
+    await mkdir(dataDir);
+    const test = await startTestStack(dataDir);
+    try {
+      const sockets = path.dirname(test.stack.s3Socket);
+      expect(path.dirname(sockets)).toBe(os.tmpdir());
+      expect((await stat(sockets)).mode & 0o777).toBe(0o700);
+      expect((await stat(test.stack.dynamodbSocket)).mode & 0o777).toBe(0o600);
+      await expect(test.clients.dynamodb.send(new ListTablesCommand({}))).resolves.toBeDefined();
+      await new S3BlobStore(test.clients.s3).ensureBucket('long');
+      await test.stop();
+      expect(existsSync(sockets)).toBe(false);
+    } finally {
+      await test.stop();
+      await removeDirectory(root);
+    }
   });
 });
 

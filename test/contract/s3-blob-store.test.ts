@@ -7,6 +7,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { BadInputError } from '../../lib/core/errors';
 import { embeddedClientConfig } from '../../lib/adapters/local/embedded-stack';
+import { unixSocketHandler } from '../../lib/compose/local-clients';
 import { BlobNotFoundError, type S3Location } from '../../lib/ports/blob-store';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 
@@ -23,7 +24,8 @@ function streamOf(bytes: Buffer): Readable {
 /** A client with the SDK's default checksum settings, which send stream bodies aws-chunked. */
 function defaultChecksumClient(stack: TestStack): { s3: S3Client; contentEncodings: string[] } {
   const s3 = new S3Client({
-    ...embeddedClientConfig(stack.stack).s3,
+    ...embeddedClientConfig().s3,
+    requestHandler: unixSocketHandler(stack.stack.s3Socket),
     requestChecksumCalculation: 'WHEN_SUPPORTED',
     responseChecksumValidation: 'WHEN_SUPPORTED',
   });

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { embeddedClientConfig } from '../../lib/adapters/local/embedded-stack';
 import { zipDirectory } from '../../lib/artifacts/zip';
+import { ROOT } from '../support/fixtures';
 import type { ExecutionDetail } from '../../lib/operations/sluice-api';
 import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 
@@ -16,7 +17,7 @@ const SOURCE_KEY = 'releases/app.zip';
 let dataDir: string;
 let serve: RunningCli;
 let serveUrl: string;
-let s3: S3Client;
+let uploadEndpoint: string;
 
 function declare(name: string, bucket: string, key: string) {
   const file = path.join(dataDir, `${name}.json`);
@@ -30,10 +31,31 @@ function declare(name: string, bucket: string, key: string) {
   expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
 }
 
-async function uploadZip(bucket: string, key: string, content: string): Promise<void> {
+/** A zip of one file, app.txt. */
+async function zipOf(content: string): Promise<string> {
   const directory = mkdtempSync(path.join(dataDir, 'zip-'));
   writeFileSync(path.join(directory, 'app.txt'), content);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await buffer(zipDirectory(directory)), ContentType: 'application/zip' }));
+  const file = `${directory}.zip`;
+  writeFileSync(file, await buffer(zipDirectory(directory)));
+  return file;
+}
+
+/** Runs a shell script as the README tells users to, with only the AWS settings that `sluice credentials` gives. */
+function shell(script: string): { code: number | null; output: string } {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  const result = spawnSync('bash', ['-c', script], {
+    env: { ...env, SLUICE: `${process.execPath} ${path.join(ROOT, 'dist/sluice.cjs')}`, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: result.status, output: result.stdout + result.stderr };
+}
+
+/** Uploads with the real aws CLI, signed with the installation's credentials. */
+async function uploadZip(bucket: string, key: string, content: string): Promise<void> {
+  const file = await zipOf(content);
+  const upload = shell(`eval "$($SLUICE credentials --data-dir '${dataDir}')" && aws s3 cp '${file}' 's3://${bucket}/${key}'`);
+  expect(upload).toEqual({ code: 0, output: expect.stringContaining('upload:') });
 }
 
 function executionsOf(pipeline: string): { pipelineExecutionId: string; status: string }[] {
@@ -68,16 +90,50 @@ beforeAll(async () => {
   declare('reads-artifacts', 'sluice-artifacts', 'uploaded/app.zip');
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
   serveUrl = (await serve.waitFor(/ at (http\S+) \(Ctrl-C/))[1]!;
-  const s3Endpoint = (await serve.waitFor(/Embedded S3: (http\S+)/))[1]!;
-  s3 = new S3Client(embeddedClientConfig({ s3Endpoint, dynamodbEndpoint: '' }).s3);
-  await s3.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
+  uploadEndpoint = (await serve.waitFor(/Embedded S3 uploads: (http\S+)/))[1]!;
+  expect(shell(`eval "$($SLUICE credentials --data-dir '${dataDir}')" && aws s3 mb s3://${SOURCE_BUCKET}`).code).toBe(0);
 });
 
 afterAll(async () => {
-  s3?.destroy();
   serve.child.kill('SIGINT');
   await serve.exit;
   killStartedSluice();
+});
+
+describe('sluice credentials', () => {
+  it('prints the installation\'s credentials, the same each time and kept readable by this user only, and the upload endpoint of the serve that runs', () => {
+    const first = sluice(['credentials', '--data-dir', dataDir]);
+    const second = sluice(['credentials', '--data-dir', dataDir]);
+
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^export AWS_ACCESS_KEY_ID=SLUI[A-Z2-7]{16}\nexport AWS_SECRET_ACCESS_KEY=[A-Za-z0-9_-]{40}\nexport AWS_ENDPOINT_URL_S3=http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(first.stdout).toContain(`AWS_ENDPOINT_URL_S3=${uploadEndpoint}\n`);
+    expect(second.stdout).toBe(first.stdout);
+    expect(statSync(path.join(dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('prints only the credentials, and says why on stderr, when no serve runs on the data dir', () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'sluice-credentials-'));
+    const printed = sluice(['credentials', '--data-dir', elsewhere]);
+
+    expect(printed.code).toBe(0);
+    expect(printed.stdout.split('\n')).toEqual([expect.stringMatching(/^export AWS_ACCESS_KEY_ID=/), expect.stringMatching(/^export AWS_SECRET_ACCESS_KEY=/), '']);
+    expect(printed.stderr).toContain('No sluice serve runs on');
+  });
+});
+
+describe('the S3 upload endpoint of sluice serve', () => {
+  it('refuses an upload signed with other credentials, and it starts nothing', async () => {
+    const s3 = new S3Client({ endpoint: uploadEndpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    try {
+      const put = s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: SOURCE_KEY, Body: 'not a zip' }));
+      await expect(put).rejects.toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } });
+      await expect(s3.send(new CreateBucketCommand({ Bucket: 'made-by-a-stranger' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    } finally {
+      s3.destroy();
+    }
+    expect(executionsOf('reads-app')).toHaveLength(0);
+  });
 });
 
 describe('a new object in the embedded S3 under sluice serve', () => {

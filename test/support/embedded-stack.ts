@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbeddedStack, type EmbeddedStack } from '../../lib/adapters/local/embedded-stack';
+import { startEmbeddedStack, type EmbeddedStack, type EmbeddedStackOptions } from '../../lib/adapters/local/embedded-stack';
 import { localClients, type LocalClients } from '../../lib/compose/local-clients';
 
 export interface TestStack {
@@ -21,8 +21,8 @@ export function removeDirectory(directory: string): Promise<void> {
 }
 
 /** The embedded stack on `dataDir`, with SDK clients for it. */
-export async function startTestStack(dataDir: string): Promise<TestStack> {
-  const stack = await startEmbeddedStack(dataDir);
+export async function startTestStack(dataDir: string, options: EmbeddedStackOptions = {}): Promise<TestStack> {
+  const stack = await startEmbeddedStack(dataDir, options);
   const clients = localClients(stack);
   return {
     dataDir,
@@ -34,4 +34,23 @@ export async function startTestStack(dataDir: string): Promise<TestStack> {
       await stack.close();
     },
   };
+}
+
+/** The TCP ports this process listens on: those of its socket inodes that /proc/net lists in state LISTEN. */
+export async function tcpListenersOfThisProcess(): Promise<number[]> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(path.join('/proc/self/fd', fd)).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  const listening: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (await readFile(table, 'utf8')).split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // Field 1 is the local address:port in hex, field 3 the state (0A is LISTEN), field 9 the inode.
+      if (fields[3] === '0A' && inodes.has(fields[9]!)) listening.push(Number.parseInt(fields[1]!.split(':')[1]!, 16));
+    }
+  }
+  return listening;
 }

@@ -29,10 +29,22 @@ export const EXECUTION_TABLE_KEYS = {
   ],
 } as const;
 
-/** Creates the table where there is none: the embedded DynamoDB starts empty. */
+/**
+ * Creates the table where there is none (the embedded DynamoDB starts empty), and returns once it
+ * takes requests: a table is CREATING when CreateTable answers, and refuses them until it is ACTIVE.
+ */
 export async function ensureExecutionTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    if ((await describeOrCreate(client, tableName)) === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`The table ${tableName} did not become ACTIVE within 5 seconds.`);
+}
+
+/** The table's status; CREATING once it has been created. */
+async function describeOrCreate(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(
@@ -47,5 +59,6 @@ export async function ensureExecutionTable(client: DynamoDBClient, tableName: st
         })),
       }),
     );
+    return 'CREATING';
   }
 }

@@ -8,11 +8,13 @@ export interface DataDirOwner {
   startedAt: string;
   /** The owner's local API, through which other commands reach the data dir. */
   api?: { url: string; token: string };
+  /** The embedded S3's upload endpoint, for requests signed with the installation's credentials. */
+  s3UploadEndpoint?: string;
 }
 
 export interface DataDirLock {
-  /** Publishes the owner's API in the lock file, readable by this user only. */
-  advertise(api: NonNullable<DataDirOwner['api']>): Promise<void>;
+  /** Publishes the owner's API, and its S3 upload endpoint if it has one, in the lock file, readable by this user only. */
+  advertise(api: NonNullable<DataDirOwner['api']>, s3UploadEndpoint?: string): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export async function lockDataDir(dataDir: string, command: string): Promise<Dat
       await handle.writeFile(JSON.stringify(owner));
       await handle.close();
       return {
-        advertise: (api) => writeFile(file, JSON.stringify({ ...owner, api }), { mode: 0o600 }),
+        advertise: (api, s3UploadEndpoint) => writeFile(file, JSON.stringify({ ...owner, api, s3UploadEndpoint }), { mode: 0o600 }),
         release: () => rm(file, { force: true }),
       };
     } catch (error) {

@@ -1,31 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import dynalite from 'dynalite';
 import S3rver, { type S3rverEventRecord } from 's3rver';
+import type { SigningCredentials } from '../../api/request-signature';
 import type { S3ObjectCreatedEvent } from '../../core/source-change';
 import { startAwsChunkedProxy } from './aws-chunked-proxy';
 import type { EmbeddedEndpoints } from './embedded-stack';
+import { refuseUpload } from './s3-request-checks';
+import { containFilesystemStore } from './s3rver-containment';
+import { listenOnSocket, openSocketDirectory } from './socket-directory';
 
 export interface EmbeddedServers extends EmbeddedEndpoints {
   /** Closes both servers and their stores. Calling it again returns the same promise. */
   close(): Promise<void>;
 }
 
+export interface EmbeddedServerOptions {
+  onObjectCreated(event: S3ObjectCreatedEvent): void;
+  /** Opens the upload endpoint: S3 on a free loopback port, for requests signed with these credentials. */
+  uploadCredentials?: SigningCredentials;
+}
+
 const LOOPBACK = '127.0.0.1';
 const LOCAL_ACCOUNT = '000000000000';
+const SOCKETS = { dynamodb: 'dynamodb.sock', s3: 's3.sock', s3rver: 's3rver.sock' };
 
 /**
- * Starts the local DynamoDB (dynalite) and S3 (s3rver) on this thread, each on a free loopback
- * port, with their data under `dataDir` (`dynamodb/`, `s3/`). Only one process may own a data dir.
- * `startEmbeddedStack` runs this in a worker thread; nothing else should call it. The worker's
- * bundle holds s3rver, but not dynalite: dynalite requires its operations by computed names, and
- * its LevelDB is a native module.
+ * Starts the local DynamoDB (dynalite) and S3 (s3rver) on this thread, with their data under
+ * `dataDir` (`dynamodb/`, `s3/`). Only one process may own a data dir. `startEmbeddedStack` runs
+ * this in a worker thread; nothing else should call it. The worker's bundle holds s3rver, but not
+ * dynalite: dynalite requires its operations by computed names, and its LevelDB is a native module.
  *
- * S3 requests reach s3rver through a proxy that decodes `aws-chunked` bodies, so objects are
- * stored intact whatever the client's checksum settings.
+ * Neither listens on a port: each serves a Unix socket (mode 0600) in a directory only this user
+ * can enter (`<dataDir>/sockets`, or a private temp dir when that path is too long for a socket),
+ * so no web page and no other user can reach them. S3 requests reach s3rver through a proxy that
+ * refuses keys that would escape its directory and decodes `aws-chunked` bodies, so objects are
+ * stored intact whatever the client's checksum settings. With `uploadCredentials`, a second such
+ * proxy listens on a loopback port for uploads signed with them (`refuseUpload` says what it refuses).
  *
  * Do not page through listings: s3rver answers a truncated ListObjectsV2 with a 500, because its
  * continuation token uses a DES cipher that OpenSSL 3 disables (unless Node runs with
@@ -35,7 +49,7 @@ const LOCAL_ACCOUNT = '000000000000';
  * truncated object behind. Multipart uploads (what `Upload` does above 5 MB) only appear once
  * they complete.
  */
-export async function startEmbeddedServers(dataDir: string, onObjectCreated: (event: S3ObjectCreatedEvent) => void): Promise<EmbeddedServers> {
+export async function startEmbeddedServers(dataDir: string, options: EmbeddedServerOptions): Promise<EmbeddedServers> {
   const dynamodbPath = path.join(dataDir, 'dynamodb');
   const s3Directory = path.join(dataDir, 's3');
   await mkdir(dynamodbPath, { recursive: true });
@@ -46,24 +60,48 @@ export async function startEmbeddedServers(dataDir: string, onObjectCreated: (ev
     for (const close of closers.reverse()) await close();
   };
   try {
+    const sockets = await openSocketDirectory(dataDir, SOCKETS.s3rver);
+    closers.push(() => sockets.remove());
+    const socket = (name: keyof typeof SOCKETS) => path.join(sockets.path, SOCKETS[name]);
+
     const dynamodb = dynalite({ path: dynamodbPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamodbPort = await listen(dynamodb);
+    await listenOnSocket(dynamodb, socket('dynamodb'));
     closers.push(() => closeServer(dynamodb));
 
-    const s3rver = new S3rver({ address: LOOPBACK, port: 0, directory: s3Directory, silent: true });
+    // Served from a server of ours rather than s3rver.run(), which would listen on a port; run()
+    // otherwise only adds the buckets of `configureBuckets`, of which there are none.
+    const s3rver = new S3rver({ directory: s3Directory, silent: true, vhostBuckets: false });
+    containFilesystemStore(s3rver, s3Directory);
     s3rver.on('event', ({ Records }) => {
-      for (const record of Records) if (record.eventName.startsWith('ObjectCreated:')) onObjectCreated(objectCreatedEvent(record));
+      for (const record of Records) if (record.eventName.startsWith('ObjectCreated:')) options.onObjectCreated(objectCreatedEvent(record));
     });
-    const { port: s3rverPort } = await s3rver.run();
-    closers.push(() => s3rver.close());
+    const s3rverServer = http.createServer(s3rver.callback());
+    await listenOnSocket(s3rverServer, socket('s3rver'));
+    closers.push(async () => {
+      await closeServer(s3rverServer);
+      s3rver.logger.close();
+    });
 
-    const proxy = await startAwsChunkedProxy(s3rverPort);
+    const proxy = await startAwsChunkedProxy({ listen: { socketPath: socket('s3') }, upstreamSocket: socket('s3rver') });
     closers.push(() => proxy.close());
+
+    let uploadEndpoint: string | undefined;
+    const credentials = options.uploadCredentials;
+    if (credentials) {
+      const uploads = await startAwsChunkedProxy({
+        listen: { port: 0, host: LOOPBACK },
+        upstreamSocket: socket('s3rver'),
+        admit: (request) => refuseUpload(request, credentials, new Date()),
+      });
+      closers.push(() => uploads.close());
+      uploadEndpoint = `http://${LOOPBACK}:${(uploads.address as AddressInfo).port}`;
+    }
 
     let closing: Promise<void> | undefined;
     return {
-      dynamodbEndpoint: `http://${LOOPBACK}:${dynamodbPort}`,
-      s3Endpoint: `http://${LOOPBACK}:${proxy.port}`,
+      dynamodbSocket: socket('dynamodb'),
+      s3Socket: socket('s3'),
+      s3UploadEndpoint: uploadEndpoint,
       close: () => (closing ??= closeAll()),
     };
   } catch (error) {
@@ -91,13 +129,6 @@ function objectCreatedEvent(record: S3rverEventRecord): S3ObjectCreatedEvent {
       'request-id': record.responseElements['x-amz-request-id'],
     },
   };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, () => resolve((server.address() as AddressInfo).port));
-  });
 }
 
 function closeServer(server: Server): Promise<void> {

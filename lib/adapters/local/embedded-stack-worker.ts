@@ -5,11 +5,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startEmbeddedServers } from './embedded-servers';
 import type { FromWorker, ToWorker, WorkerData } from './embedded-stack';
+import { installationCredentials } from './installation-credentials';
 
 const parent = parentPort!;
 const tell = (message: FromWorker) => parent.postMessage(message);
+const { dataDir, acceptUploads } = workerData as WorkerData;
 
-startEmbeddedServers((workerData as WorkerData).dataDir, (event) => tell({ kind: 'object-created', event })).then(
+const start = async () =>
+  startEmbeddedServers(dataDir, {
+    onObjectCreated: (event) => tell({ kind: 'object-created', event }),
+    uploadCredentials: acceptUploads ? await installationCredentials(dataDir) : undefined,
+  });
+
+start().then(
   (servers) => {
     parent.on('message', (message: ToWorker) => {
       if (message.kind !== 'close') return;
@@ -18,7 +26,8 @@ startEmbeddedServers((workerData as WorkerData).dataDir, (event) => tell({ kind:
         (error: Error) => tell({ kind: 'failed', message: `Closing the embedded servers failed: ${error.message}` }),
       );
     });
-    tell({ kind: 'ready', endpoints: { dynamodbEndpoint: servers.dynamodbEndpoint, s3Endpoint: servers.s3Endpoint } });
+    const { dynamodbSocket, s3Socket, s3UploadEndpoint } = servers;
+    tell({ kind: 'ready', endpoints: { dynamodbSocket, s3Socket, s3UploadEndpoint } });
   },
   (error: Error) => tell({ kind: 'failed', message: `The embedded DynamoDB and S3 did not start: ${error.message}` }),
 );

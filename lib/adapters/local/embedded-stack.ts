@@ -6,9 +6,19 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { S3ObjectCreatedEvent } from '../../core/source-change';
 import { packageRoot } from './package-root';
 
+/** Where the embedded servers listen. */
 export interface EmbeddedEndpoints {
-  dynamodbEndpoint: string;
-  s3Endpoint: string;
+  /** The Unix socket of the DynamoDB API, for Sluice alone. */
+  dynamodbSocket: string;
+  /** The Unix socket of the S3 API, for Sluice alone. */
+  s3Socket: string;
+  /** The S3 API on a loopback port, for uploads signed with the installation's credentials; when asked for. */
+  s3UploadEndpoint?: string;
+}
+
+export interface EmbeddedStackOptions {
+  /** Also serve the upload endpoint, for the credentials in the data dir (`installationCredentials`). */
+  acceptUploads?: boolean;
 }
 
 export interface EmbeddedStack extends EmbeddedEndpoints {
@@ -25,7 +35,7 @@ export interface EmbeddedStack extends EmbeddedEndpoints {
 /** The worker's bundle, which `npm run build` writes beside the CLI's. */
 const EMBEDDED_STACK_WORKER = path.join('dist', 'embedded-stack-worker.cjs');
 
-export interface WorkerData {
+export interface WorkerData extends EmbeddedStackOptions {
   dataDir: string;
 }
 export type ToWorker = { kind: 'close' };
@@ -37,8 +47,8 @@ export type FromWorker =
 type Reply = Exclude<FromWorker, { kind: 'object-created' }>;
 
 /**
- * Starts the local DynamoDB (dynalite) and S3 (s3rver) on free loopback ports, with their data
- * under `dataDir` (`dynamodb/`, `s3/`); embedded-servers.ts says what they can and cannot do.
+ * Starts the local DynamoDB (dynalite) and S3 (s3rver) on Unix sockets private to this user, with
+ * their data under `dataDir` (`dynamodb/`, `s3/`); embedded-servers.ts says what they can and cannot do.
  * They run in a worker thread: loading them (a third of a second) overlaps the caller's own start,
  * and serving them takes no time from the thread that runs the pipeline. Only one process may own
  * a data dir.
@@ -49,10 +59,10 @@ type Reply = Exclude<FromWorker, { kind: 'object-created' }>;
  * // ...
  * await stack.close();
  */
-export async function startEmbeddedStack(dataDir: string): Promise<EmbeddedStack> {
+export async function startEmbeddedStack(dataDir: string, options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
   const file = path.join(packageRoot(), EMBEDDED_STACK_WORKER);
   if (!existsSync(file)) throw new Error(`${file} is missing; \`npm run build\` writes it (npm install runs it).`);
-  const worker = new Worker(file, { workerData: { dataDir } satisfies WorkerData });
+  const worker = new Worker(file, { workerData: { dataDir, ...options } satisfies WorkerData });
   const objectListeners = new Set<(event: S3ObjectCreatedEvent) => void>();
   let awaitingReply: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | undefined;
   worker.on('message', (message: FromWorker) => {
@@ -103,25 +113,26 @@ export async function startEmbeddedStack(dataDir: string): Promise<EmbeddedStack
   };
 }
 
-/** SDK client settings for the embedded servers; no real credentials are involved. */
-export function embeddedClientConfig(endpoints: EmbeddedEndpoints): { s3: S3ClientConfig; dynamodb: DynamoDBClientConfig } {
+/**
+ * SDK client settings for the embedded servers, less how to reach them (local-clients.ts gives
+ * the clients a handler that dials their sockets). No real credentials are involved: only Sluice
+ * can reach the sockets, and the S3 proxy is the only one that looks at a signature.
+ */
+export function embeddedClientConfig(): { s3: S3ClientConfig; dynamodb: DynamoDBClientConfig } {
   const region = 'us-east-1';
+  const credentials = { accessKeyId: 'sluice-local', secretAccessKey: 'sluice-local' };
+  // The host names nothing: requests go down the socket. `localhost` keeps s3rver on path-style buckets.
+  const endpoint = 'http://localhost';
   return {
     s3: {
-      endpoint: endpoints.s3Endpoint,
+      endpoint,
       region,
-      // s3rver serves buckets by path and knows only the S3RVER key.
       forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials,
       // Stream bodies then go out plain rather than aws-chunked; the proxy is the second line of defence.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     },
-    dynamodb: {
-      endpoint: endpoints.dynamodbEndpoint,
-      region,
-      credentials: { accessKeyId: 'sluice-local', secretAccessKey: 'sluice-local' },
-    },
+    dynamodb: { endpoint, region, credentials },
   };
 }
-

@@ -1,4 +1,5 @@
 declare module 's3rver' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
   import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
@@ -26,11 +27,28 @@ declare module 's3rver' {
     };
   }
 
+  /** Where s3rver keeps buckets and objects: files under its directory. */
+  interface FilesystemStore {
+    getBucketPath(bucket: string): string;
+    getResourcePath(bucket: string, key?: string, resource?: string): string;
+  }
+
   class S3rver {
     constructor(options?: S3rverOptions);
+    store: FilesystemStore;
+    logger: { close(): void };
+    /** The Koa app's request handler, for a server of one's own. */
+    callback(): (request: IncomingMessage, response: ServerResponse) => void;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
     on(event: 'event', listener: (notification: { Records: S3rverEventRecord[] }) => void): this;
   }
   export default S3rver;
+}
+
+declare module 's3rver/lib/models/error' {
+  /** An error that s3rver answers in S3's XML shape, with the status of its code (`InvalidArgument`: 400). */
+  export default class S3Error extends Error {
+    constructor(code: string, message: string);
+  }
 }

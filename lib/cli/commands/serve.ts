@@ -48,7 +48,7 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
     say(`Sluice is serving ${installation.dataDir} at ${installation.url} (Ctrl-C to stop)`);
     say(`Start a pipeline with: sluice start-pipeline-execution <name> --data-dir ${options.dataDir}`);
     say(`GitHub webhook: ${new URL('webhooks/github', installation.url).href} (content type application/json; secret: sluice webhook-secret --data-dir ${options.dataDir})`);
-    say(`Embedded S3: ${installation.s3Endpoint} (a zip uploaded there starts the pipelines whose S3 source reads it; path-style, access key and secret S3RVER)`);
+    say(`Embedded S3 uploads: ${installation.s3UploadEndpoint} (a zip uploaded there starts the pipelines whose S3 source reads it; sign with the credentials of: sluice credentials --data-dir ${options.dataDir})`);
     await untilInterrupted();
     say('Stopping: executions that wait for an approval go on in the next sluice serve; the others stop...');
     await installation.close();
