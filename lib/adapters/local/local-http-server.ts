@@ -184,6 +184,8 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
     try {
       response = await respond(incoming, outgoing);
     } catch (error) {
+      // A client that went away while it sent its body is not there to be answered.
+      if (incoming.socket.destroyed) return;
       if (error instanceof BodyTooLarge) {
         response = unread(json(413, { error: 'Sluice.BadInput', message: error.message }));
       } else {
