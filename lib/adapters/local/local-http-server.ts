@@ -41,7 +41,7 @@ export interface LocalHttpServerOptions {
 }
 
 class BodyTooLarge extends Error {
-  constructor(readonly maxBytes: number) {
+  constructor(maxBytes: number) {
     super(`The body is larger than ${maxBytes / (1024 * 1024)} MB, the most this path takes.`);
   }
 }
