@@ -8,7 +8,14 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-const BENCHMARKS = ['orchestration-overhead', 'example-pipeline', 'large-artifact', 'webhook-latency', 'embedded-transport'] as const;
+const BENCHMARKS = [
+  'orchestration-overhead',
+  'example-pipeline',
+  'large-artifact',
+  'webhook-latency',
+  'embedded-transport',
+  'webhook-memory',
+] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 /** This file runs as dist/bench/run.cjs. */

@@ -1,5 +1,6 @@
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
+import { pathParameter } from './path-parameter';
 import { isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
 
 export interface ApiRequest {
@@ -30,6 +31,12 @@ const wholeNumber = (name: string, text: string): number => {
   return Number(text);
 };
 
+const positiveNumber = (name: string, text: string): number => {
+  const number = wholeNumber(name, text);
+  if (number < 1) throw new BadInputError(`${name} must be at least 1.`);
+  return number;
+};
+
 /** `?after=N&waitSeconds=S`: the events after the first N, waiting up to S seconds for one. */
 function eventWaitOf(request: ApiRequest): EventWait | undefined {
   const { after, waitSeconds } = request.query;
@@ -43,7 +50,7 @@ function eventWaitOf(request: ApiRequest): EventWait | undefined {
 const ROUTES: [method: string, path: RegExp, route: Route][] = [
   ['GET', /^\/api\/pipelines$/, (api) => api.listPipelines()],
   ['POST', /^\/api\/pipelines$/, (api, _, request) => api.createPipeline(declarationOf(request))],
-  ['GET', /^\/api\/pipelines\/([^/]+)$/, (api, [name], request) => api.getPipeline(name!, request.query.version ? Number(request.query.version) : undefined)],
+  ['GET', /^\/api\/pipelines\/([^/]+)$/, (api, [name], request) => api.getPipeline(name!, request.query.version ? positiveNumber('version', request.query.version) : undefined)],
   ['PUT', /^\/api\/pipelines\/([^/]+)$/, (api, [name], request) => {
     const declaration = declarationOf(request);
     if (declaration.name !== name) throw new BadInputError(`The declaration is named ${declaration.name}, not ${name}.`);
@@ -56,7 +63,7 @@ const ROUTES: [method: string, path: RegExp, route: Route][] = [
   ['GET', /^\/api\/pipelines\/([^/]+)\/state$/, (api, [name]) => api.getPipelineState(name!)],
   ['POST', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) =>
     api.startPipelineExecution(name!, ((request.body ?? {}) as { variables?: Record<string, string> }).variables)],
-  ['GET', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) => api.listPipelineExecutions(name!, request.query.limit ? Number(request.query.limit) : undefined)],
+  ['GET', /^\/api\/pipelines\/([^/]+)\/executions$/, (api, [name], request) => api.listPipelineExecutions(name!, request.query.limit ? positiveNumber('limit', request.query.limit) : undefined)],
   ['POST', /^\/api\/pipelines\/([^/]+)\/executions\/([^/]+)\/stop$/, (api, [name, id], request) => {
     if (!isStoppable(api)) {
       throw new ConflictError('Locally, an execution stops only with the process it runs in: stop sluice serve, or press Ctrl-C in its sluice run or sluice start-pipeline-execution.');
@@ -90,8 +97,8 @@ export async function handleApiRequest(api: SluiceApi, request: ApiRequest): Pro
   if (matching.length === 0) return { status: 404, body: { error: 'Sluice.NotFound', message: `No API route ${request.path}.` } };
   const route = matching.find(([method]) => method === request.method);
   if (!route) return { status: 405, body: { error: 'Sluice.MethodNotAllowed', message: `${request.path} allows ${matching.map(([method]) => method).join(', ')}.` } };
-  const params = route[1].exec(request.path)!.slice(1).map(decodeURIComponent);
   try {
+    const params = route[1].exec(request.path)!.slice(1).map((segment) => pathParameter(segment));
     return { status: 200, body: await route[2](api, params, request) };
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;

@@ -2,18 +2,23 @@ import { approvalNotice, approvalPage, decisionMessage, type BuiltFrom } from '.
 import type { HttpRequest, HttpResponse } from './http-types';
 import { decideByLink, type ApprovalDependencies } from '../execution/approvals';
 
-/** Mail scanners fetch links before people do: nothing here may be cached, framed or followed on. */
+/**
+ * Mail scanners fetch links before people do: nothing here may be cached, framed or followed on.
+ * The referrer policy keeps the link from other sites, yet lets the form's POST carry the page's
+ * own Origin, which the server checks (`no-referrer` would make it `null`).
+ */
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'x-robots-tag': 'noindex',
 };
 
 const respond = (status: number, body: string): HttpResponse => ({ status, headers: PAGE_HEADERS, body });
-const NOT_VALID = () => respond(403, approvalNotice('Link not valid', 'This approval link is not valid. Open the link from the approval mail.'));
+/** 403 for an approval id that is well-formed but unknown or does not match, 404 for a path that cannot be an approval's. */
+const NOT_VALID = (status: 403 | 404 = 403) => respond(status, approvalNotice('Link not valid', 'This approval link is not valid. Open the link from the approval mail.'));
 
 const APPROVAL_PATH = /^\/approvals\/([A-Za-z0-9_-]{16,128})$/;
 
@@ -32,7 +37,7 @@ async function builtFrom(deps: ApprovalDependencies, executionId: string): Promi
 export async function handleApprovalRequest(deps: ApprovalDependencies, request: HttpRequest): Promise<HttpResponse | undefined> {
   const match = APPROVAL_PATH.exec(request.path);
   if (!match && !request.path.startsWith('/approvals/')) return undefined;
-  if (!match) return NOT_VALID();
+  if (!match) return NOT_VALID(404);
   const approvalId = match[1]!;
 
   if (request.method === 'GET' || request.method === 'HEAD') {

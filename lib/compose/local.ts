@@ -59,6 +59,8 @@ export type OpenOptions = DataDirToOpen & {
   serveApi?: boolean;
   /** The port of that server; a free one when absent. */
   port?: number;
+  /** The URL a proxy or tunnel serves that server at: the base of the links Sluice sends. */
+  publicUrl?: URL;
   /** Run executions that the API starts, in this process (sluice serve). */
   runInBackground?: Pick<LocalRunOptions, 'onApproval'>;
   /** Where notices go, such as one line for each mail put in the outbox. */
@@ -110,11 +112,12 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   bus.subscribe((event) => store.recordEvent(event));
   const blobs = new S3BlobStore(clients.s3);
   let url: string | undefined;
+  const linkBase = () => options.publicUrl?.href ?? url ?? 'http://127.0.0.1/';
   const deps: LocalDependencies = {
     store,
     approvals: new DynamoDbApprovalStore(documents, TABLE_NAME),
     callbacks: new LocalTaskCallbacks(),
-    approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, url ?? 'http://127.0.0.1/').href,
+    approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, linkBase()).href,
     newSecret: () => randomBytes(24).toString('base64url'),
     events: bus,
     eventFeed: bus,
@@ -202,7 +205,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       store,
       blobs,
       artifactBucket: ARTIFACT_BUCKET,
-      consoleUrl: () => url ?? 'http://127.0.0.1/',
+      consoleUrl: linkBase,
     });
     deps.notifyApprovers = notifyApprovers;
     await Promise.all([ensureExecutionTable(clients.dynamodb, TABLE_NAME), blobs.ensureBucket(ARTIFACT_BUCKET)]);
@@ -242,7 +245,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         commitStatuses = new CommitStatusPublisher({
           reporter: new GitHubCommitStatusReporter(deps.gitHub),
           store,
-          executionUrl: (executionId) => new URL(`executions/${executionId}`, url ?? 'http://127.0.0.1/').href,
+          executionUrl: (executionId) => new URL(`executions/${executionId}`, linkBase()).href,
           warn: (message) => write(`warning: ${message}`),
         });
         registerCommitStatusRule(bus, commitStatuses);
@@ -269,7 +272,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         });
       }
       const api = startInBackground ? new ServeOperations(deps, startInBackground, stopInBackground) : new PipelineOperations(deps);
-      server = await startLocalHttpServer({ api, token, approvals: deps, webhooks, port: options.port });
+      server = await startLocalHttpServer({ api, token, approvals: deps, webhooks, port: options.port, publicUrl: options.publicUrl });
       url = server.url;
       await lock.advertise({ url, token }, stack.s3UploadEndpoint);
     }

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { ActionStepPayload } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
 import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../ports/approval-store';
@@ -6,6 +5,7 @@ import type { TaskCallbacks } from '../ports/task-callbacks';
 import { actionRecord, finishAction, variableValues } from './action-steps';
 import type { ExecutionDependencies } from './dependencies';
 import { publishActionState } from './publish';
+import { sameSecret } from './same-secret';
 
 /** Seven days, CodePipeline's default for an approval. */
 const DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60;
@@ -135,10 +135,6 @@ export type DecisionOutcome =
   /** The execution ended (stopped, failed elsewhere, interrupted) while the approval waited. */
   | { kind: 'ended'; record: ApprovalRecord }
   | { kind: 'unknown' };
-
-function sameSecret(given: string, expected: string): boolean {
-  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-}
 
 /** The confirmation page's POST: the nonce must match the one the page was given. */
 export async function decideByLink(deps: ApprovalDependencies, approvalId: string, nonce: string, input: DecisionInput): Promise<DecisionOutcome> {
