@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateDirectory } from './private-directory';
 
 /**
  * The secret GitHub signs webhook deliveries with, in `<dataDir>/webhook-secret`, readable by
@@ -11,7 +12,7 @@ const secretFile = (dataDir: string) => path.join(dataDir, 'webhook-secret');
 
 /** Writes a new secret beside the file, complete and private, for a link or rename to publish. */
 async function writeCandidate(dataDir: string): Promise<string> {
-  await mkdir(dataDir, { recursive: true });
+  await ensurePrivateDirectory(dataDir);
   const candidate = `${secretFile(dataDir)}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await writeFile(candidate, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
   return candidate;
