@@ -1,4 +1,6 @@
-import { DEFAULT_RETENTION, type InstallationSettings } from './installation-settings';
+import { z } from 'zod';
+import { BadInputError } from './errors';
+import { DEFAULT_RETENTION, retentionSettingsSchema, type InstallationSettings } from './installation-settings';
 import { isFinished, type PipelineExecutionStatus } from './status';
 
 /** How long finished executions are kept. Each rule given bounds growth on its own. */
@@ -7,6 +9,21 @@ export interface RetentionPolicy {
   keepExecutions?: number;
   /** Keep finished executions for this many days after they ended. */
   keepDays?: number;
+}
+
+/** A prune's options: rules over the installation's setting, and whether only to report. */
+export interface PruneOptions extends RetentionPolicy {
+  dryRun?: boolean;
+}
+
+const pruneOptionsSchema = retentionSettingsSchema.extend({ dryRun: z.boolean().optional() }).strict();
+
+/** Checks a prune's options as they arrive over HTTP; bad ones are refused, naming the key. */
+export function parsePruneOptions(value: unknown): PruneOptions {
+  const parsed = pruneOptionsSchema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(the body)'}: ${issue.message}`).join('; ');
+  throw new BadInputError(`Bad prune options: ${problems}. keepExecutions and keepDays are whole numbers of at least 1, dryRun a boolean.`);
 }
 
 /** What retention needs to know of an execution. */
@@ -62,4 +79,32 @@ export function executionsToPrune<T extends RetentionCandidate>(executions: read
 /** Newest start first; executions that started in the same millisecond in a stable order. */
 function newerFirst(a: RetentionCandidate, b: RetentionCandidate): number {
   return b.startTime.localeCompare(a.startTime) || b.pipelineExecutionId.localeCompare(a.pipelineExecutionId);
+}
+
+/** What a prune deleted (or, in a dry run, would delete) of one pipeline. */
+export interface PrunedPipeline {
+  pipelineName: string;
+  executions: number;
+  artifacts: number;
+  logs: number;
+  mails: number;
+}
+
+export interface PruneReport {
+  dryRun: boolean;
+  policy: RetentionPolicy;
+  pipelines: PrunedPipeline[];
+  /** Webhook and source-change delivery ids past their expiry. */
+  expiredDeliveries: number;
+}
+
+/** A report in lines, one for each pipeline and one for the delivery ids; none when nothing went. */
+export function pruneReportLines(report: PruneReport): string[] {
+  const [prune, sweep] = report.dryRun ? ['Would prune', 'Would sweep'] : ['Pruned', 'Swept'];
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return [
+    ...report.pipelines.map((pruned) =>
+      `${prune} ${count(pruned.executions, 'execution')} of ${pruned.pipelineName}: ${count(pruned.artifacts, 'artifact')}, ${count(pruned.logs, 'log')}, ${count(pruned.mails, 'mail')}`),
+    ...(report.expiredDeliveries > 0 ? [`${sweep} ${count(report.expiredDeliveries, 'expired delivery id')}`] : []),
+  ];
 }
