@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { PIPELINE_EXECUTION_STATUSES } from '../../../lib/core/status';
-import { describeRetention, executionsToPrune, retentionPolicy, type RetentionCandidate } from '../../../lib/core/retention';
+import { BadInputError } from '../../../lib/core/errors';
+import { describeRetention, executionsToPrune, parsePruneOptions, retentionPolicy, type RetentionCandidate } from '../../../lib/core/retention';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -132,5 +133,16 @@ describe('executionsToPrune', () => {
         expect(executionsToPrune(executions, { keepExecutions: 1000, keepDays: 1000 }, NOW)).toEqual([]);
       }),
     );
+  });
+});
+
+describe('parsePruneOptions', () => {
+  it('takes whole numbers of at least 1 and a boolean, and refuses anything else naming the key', () => {
+    expect(parsePruneOptions({ keepExecutions: 3, keepDays: 7, dryRun: true })).toEqual({ keepExecutions: 3, keepDays: 7, dryRun: true });
+    expect(parsePruneOptions(undefined)).toEqual({});
+    expect(() => parsePruneOptions({ keepDays: 0 })).toThrow(/keepDays: .*\. keepExecutions and keepDays are whole numbers/s);
+    expect(() => parsePruneOptions({ keepExecutions: 1.5 })).toThrow(/keepExecutions/);
+    expect(() => parsePruneOptions({ dryRun: 'yes' })).toThrow(/dryRun/);
+    expect(() => parsePruneOptions({ keepWeeks: 2 })).toThrow(BadInputError);
   });
 });
