@@ -1,7 +1,8 @@
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
 import { pathParameter } from './path-parameter';
-import { isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
+import type { PruneOptions } from '../core/retention';
+import { isPrunable, isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
 
 export interface ApiRequest {
   method: string;
@@ -82,6 +83,11 @@ const ROUTES: [method: string, path: RegExp, route: Route][] = [
       throw new BadInputError('The body needs stageName, actionName, token and result {status: Approved|Rejected, summary}, as PutApprovalResult does.');
     }
     return api.putApprovalResult({ ...body, pipelineName: name!, result: { status, summary: body.result?.summary ?? '' } } as ApprovalResultRequest);
+  }],
+  ['POST', /^\/api\/prune$/, (api, _, request) => {
+    if (!isPrunable(api)) throw new ConflictError('Only a local installation prunes its data: run sluice prune on its data dir.');
+    // The options are checked where they are used, whichever way they come.
+    return api.pruneExecutions((request.body ?? {}) as PruneOptions);
   }],
 ];
 

@@ -2,7 +2,8 @@ import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
-import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, StopExecutionRequest, StoppableSluiceApi } from '../operations/sluice-api';
+import type { PruneOptions, PruneReport } from '../core/retention';
+import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, PrunableSluiceApi, StopExecutionRequest, StoppableSluiceApi } from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 
 export const API_TOKEN_HEADER = 'x-sluice-token';
@@ -10,8 +11,9 @@ export const API_TOKEN_HEADER = 'x-sluice-token';
 /**
  * The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data
  * dir. Only `sluice serve` can stop executions; another owner answers a stop with a conflict.
+ * Any local owner prunes.
  */
-export class HttpApiClient implements StoppableSluiceApi {
+export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
   constructor(
     private readonly baseUrl: string,
     private readonly token: string,
@@ -71,6 +73,10 @@ export class HttpApiClient implements StoppableSluiceApi {
   putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {
     const { pipelineName, ...body } = request;
     return this.call('POST', `/api/pipelines/${encodeURIComponent(pipelineName)}/approval-results`, body);
+  }
+
+  pruneExecutions(options: PruneOptions): Promise<PruneReport> {
+    return this.call('POST', '/api/prune', options);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -8,6 +8,7 @@ import { registerExecutionCommands } from './commands/executions';
 import { registerHook } from './commands/hook';
 import { registerPipelineCommands } from './commands/pipelines';
 import { registerProviders } from './commands/providers';
+import { registerPrune } from './commands/prune';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
 import { registerValidate } from './commands/validate';
@@ -38,6 +39,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerWebhookSecret(program, exitWith);
   registerCredentials(program, exitWith);
   registerHook(program, exitWith);
+  registerPrune(program, exitWith);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((parent) => parent.commands)]) command.exitOverride();
 
   try {

@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { lockDataDir, type DataDirLock } from '../adapters/local/data-dir-lock';
+import { ensurePrivateDirectory } from '../adapters/local/private-directory';
 import { startEmbeddedStack, type EmbeddedStack, type EmbeddedStackOptions } from '../adapters/local/embedded-stack';
 
 /** Where the local installation lives unless `--data-dir` says otherwise. */
@@ -15,13 +15,13 @@ export interface ClaimedDataDir {
 }
 
 /**
- * Takes ownership of a data dir and starts its embedded stack without waiting for it. The stack
+ * Takes ownership of a data dir, made private to this user, and starts its embedded stack without waiting for it. The stack
  * starts in a worker thread, so a caller that goes on loading its own modules meanwhile pays for
  * only the longer of the two.
  */
 export async function claimDataDir(dataDir: string | undefined, command: string, stackOptions: EmbeddedStackOptions = {}): Promise<ClaimedDataDir> {
   const resolved = path.resolve(dataDir ?? DEFAULT_DATA_DIR);
-  await mkdir(resolved, { recursive: true });
+  await ensurePrivateDirectory(resolved);
   const lock = await lockDataDir(resolved, command);
   const stack = startEmbeddedStack(resolved, stackOptions);
   // Held until openLocalInstallation awaits it, which releases the lock when the stack failed.

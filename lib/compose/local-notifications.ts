@@ -63,7 +63,12 @@ export async function setUpLocalNotifications(
       const to = matching.flatMap((rule) => rule.targets.map((target) => target.address));
       for (const notifier of notifiers) {
         try {
-          await notifier.send({ to: to.length > 0 ? to : [DEFAULT_APPROVERS], subject: request.subject, text: `${request.text}\n\n${JSON.stringify({ approval: request.approval }, null, 2)}\n` });
+          await notifier.send({
+            to: to.length > 0 ? to : [DEFAULT_APPROVERS],
+            subject: request.subject,
+            text: `${request.text}\n\n${JSON.stringify({ approval: request.approval }, null, 2)}\n`,
+            executionId: request.pipelineExecutionId,
+          });
         } catch (error) {
           warn(`could not send the approval request for ${request.approval.stageName}/${request.approval.actionName}: ${(error as Error).message}`);
         }

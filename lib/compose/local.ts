@@ -11,12 +11,14 @@ import { InProcessBus } from '../adapters/local/in-process-bus';
 import { startLocalHttpServer, type LocalHttpServer } from '../adapters/local/local-http-server';
 import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
 import { webhookSecret } from '../adapters/local/webhook-secret-file';
+import { OutboxMails } from '../adapters/local/outbox-mails';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { GITHUB_API_URL } from '../adapters/github/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { ApprovalDependencies } from '../execution/approvals';
-import { PipelineOperations, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
+import type { StartInBackground } from '../operations/pipeline-operations';
 import { ServeOperations, type StopInBackground } from '../operations/serve-operations';
+import { LocalOperations, type LocalOperationsDependencies } from '../operations/local-operations';
 import { resumeApprovalLocally, runPipelineLocally, type LocalRunOptions } from './local-runner';
 import { planApprovalResume, type ApprovalResume } from '../execution/approval-resume';
 import { ArtifactStore, randomArtifactId } from '../artifacts/artifact-store';
@@ -31,6 +33,8 @@ import { claimDataDir, type ClaimedDataDir } from './data-dir';
 import { localClients } from './local-clients';
 import { startPipelinesOnNewObjects } from './local-source-changes';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
+import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
+import { readInstallationSettings } from './settings-file';
 
 const TABLE_NAME = 'sluice';
 const ARTIFACT_BUCKET = 'sluice-artifacts';
@@ -65,6 +69,8 @@ export type OpenOptions = DataDirToOpen & {
   runInBackground?: Pick<LocalRunOptions, 'onApproval'>;
   /** Where notices go, such as one line for each mail put in the outbox. */
   write?: (line: string) => void;
+  /** How often a process that runs executions in the background applies the retention policy; hourly when absent. */
+  retentionSweepMs?: number;
 };
 
 /**
@@ -88,7 +94,7 @@ export function codeCommitSettingsFromEnvironment(env: NodeJS.ProcessEnv): CodeC
 }
 
 /** What a local run needs: the execution steps' dependencies, approvals, and the engine's task tokens. */
-export type LocalDependencies = OperationsDependencies & { callbacks: LocalTaskCallbacks };
+export type LocalDependencies = LocalOperationsDependencies & { callbacks: LocalTaskCallbacks };
 
 /**
  * Opens the local installation in a data dir: takes ownership, starts the embedded DynamoDB and
@@ -132,10 +138,13 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     gitHub: gitHubSettingsFromEnvironment(process.env),
     codeCommit: codeCommitSettingsFromEnvironment(process.env),
     onLog: options.onLog,
+    mails: new OutboxMails(dataDir),
+    installationSettings: () => readInstallationSettings(dataDir),
   };
   let server: LocalHttpServer | undefined;
   let commitStatuses: CommitStatusPublisher | undefined;
   let stopObjectEvents: (() => void) | undefined;
+  let retentionSweeps: RetentionSweeps | undefined;
   const background = new Set<Promise<unknown>>();
   const stopBackground = new AbortController();
   /** The executions that run in this process, each with what stops it and its end. */
@@ -163,6 +172,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   setMaxListeners(Infinity, stopBackground.signal);
   const close = async () => {
     stopObjectEvents?.();
+    await retentionSweeps?.stop();
     stopBackground.abort();
     deps.callbacks.abandonAll('the process running the execution is closing');
     await Promise.allSettled([...background]);
@@ -271,10 +281,12 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
           write,
         });
       }
-      const api = startInBackground ? new ServeOperations(deps, startInBackground, stopInBackground) : new PipelineOperations(deps);
+      const api = startInBackground ? new ServeOperations(deps, startInBackground, stopInBackground) : new LocalOperations(deps);
       server = await startLocalHttpServer({ api, token, approvals: deps, webhooks, port: options.port, publicUrl: options.publicUrl });
       url = server.url;
       await lock.advertise({ url, token }, stack.s3UploadEndpoint);
+      // Only a long-lived process keeps the data in bounds: sluice run must start fast.
+      if (api instanceof ServeOperations) retentionSweeps = startRetentionSweeps({ prune: () => api.pruneExecutions({}), write, intervalMs: options.retentionSweepMs });
     }
     resumable.forEach((plan, index) => {
       if (!resumed[index]) return;

@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/** Each rule bounds growth on its own: an execution goes when either lets it go. */
+export const retentionSettingsSchema = z
+  .object({
+    /** Keep at most this many finished executions of each pipeline, the newest. */
+    keepExecutions: z.number().int().min(1).optional(),
+    /** Keep finished executions for this many days after they ended. */
+    keepDays: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 /**
  * The settings of one local installation, kept in `settings.json` in its data dir. Every key is
  * optional; what is absent takes the default below.
@@ -7,15 +17,7 @@ import { z } from 'zod';
 export const installationSettingsSchema = z
   .object({
     /** How long finished executions are kept: their records, artifacts, logs, events and mails. */
-    retention: z
-      .object({
-        /** Keep at most this many finished executions of each pipeline, the newest. */
-        keepExecutions: z.number().int().min(1).optional(),
-        /** Keep finished executions for this many days after they ended. */
-        keepDays: z.number().int().min(1).optional(),
-      })
-      .strict()
-      .optional(),
+    retention: retentionSettingsSchema.optional(),
     /** Caps on what an artifact zip may unpack to, against zip bombs. */
     artifacts: z
       .object({

@@ -25,6 +25,7 @@ export interface ApprovalDependencies extends ExecutionDependencies {
 export interface ApprovalRequest {
   notificationArn?: string;
   subject: string;
+  pipelineExecutionId: string;
   /** CodePipeline's approval JSON fields. */
   approval: {
     pipelineName: string;
@@ -106,6 +107,7 @@ function approvalRequest(approval: ApprovalRecord, reviewLink: string, notificat
   return {
     ...(notificationArn ? { notificationArn } : {}),
     subject: `[Sluice] ${approval.pipelineName}: approval needed for ${approval.stageName}/${approval.actionName}`,
+    pipelineExecutionId: approval.pipelineExecutionId,
     approval: {
       pipelineName: approval.pipelineName,
       stageName: approval.stageName,

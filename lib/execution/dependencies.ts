@@ -36,5 +36,10 @@ export interface ExecutionDependencies {
 
 /** The S3 key of an action's log, beside the pipeline's artifacts. */
 export function actionLogKey(ref: ActionLogRef & { pipelineName: string }): string {
-  return `${ref.pipelineName}/logs/${ref.executionId}/${ref.stageName}/${ref.actionName}.log`;
+  return `${executionLogPrefix(ref)}${ref.stageName}/${ref.actionName}.log`;
+}
+
+/** The S3 prefix of an execution's action logs. */
+export function executionLogPrefix(ref: { pipelineName: string; executionId: string }): string {
+  return `${ref.pipelineName}/logs/${ref.executionId}/`;
 }

@@ -81,8 +81,8 @@ async function startIfMatching(
 export async function handleGitHubDelivery(deps: GitHubWebhookDependencies, delivery: GitHubDeliveryRequest): Promise<DeliveryOutcome> {
   const meaning = gitHubDelivery(delivery.event, delivery.payload);
   if (meaning.kind !== 'git') return meaning;
-  const expires = Math.floor(deps.clock().getTime() / 1000) + DELIVERY_RETENTION_SECONDS;
-  if (!(await deps.store.recordDelivery(delivery.id, expires))) return { kind: 'duplicate' };
+  const now = Math.floor(deps.clock().getTime() / 1000);
+  if (!(await deps.store.recordDelivery(delivery.id, now + DELIVERY_RETENTION_SECONDS, now))) return { kind: 'duplicate' };
   const outcomes = await Promise.all((await deps.store.listPipelines()).map((record) => startIfMatching(deps, record, meaning.event, delivery.id)));
   return {
     kind: 'matched',

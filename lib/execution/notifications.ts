@@ -33,7 +33,7 @@ async function notify(rule: NotificationRule, event: PipelineEvent, deps: Notifi
   for (const target of rule.targets) {
     for (const notifier of deps.notifiers) {
       try {
-        await notifier.send({ to: [target.address], ...mail });
+        await notifier.send({ to: [target.address], ...mail, executionId: event.detail['execution-id'] });
       } catch (error) {
         deps.warn(`Notification rule ${rule.name}: could not mail ${target.address} about ${about}: ${(error as Error).message}`);
       }

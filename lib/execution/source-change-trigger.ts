@@ -56,8 +56,8 @@ async function handleSourceChange(deps: SourceChangeTriggerDependencies, change:
   const skipped = decisions.flatMap(({ record, decision }) => (decision.start ? [] : [{ pipelineName: record.name, reason: decision.reason }]));
   const matching = decisions.flatMap(({ record, decision }) => (decision.start ? [{ record, decision }] : []));
   if (matching.length === 0) return { kind: 'matched', started: [], failed: [], skipped };
-  const expires = Math.floor(deps.clock().getTime() / 1000) + EVENT_RETENTION_SECONDS;
-  if (!(await deps.store.recordDelivery(change.eventId, expires))) return { kind: 'duplicate' };
+  const now = Math.floor(deps.clock().getTime() / 1000);
+  if (!(await deps.store.recordDelivery(change.eventId, now + EVENT_RETENTION_SECONDS, now))) return { kind: 'duplicate' };
   const trigger: ExecutionTrigger = { triggerType: 'CloudWatchEvent', triggerDetail: sourceChangeTriggerDetail(change) };
   const outcomes = await Promise.all(matching.map(({ record, decision }) => startPinned(deps, record, decision, trigger)));
   return {

@@ -1,5 +1,6 @@
 import { ConflictError } from '../core/errors';
-import { DEFAULT_STOP_REASON, PipelineOperations, type OperationsDependencies, type StartInBackground } from './pipeline-operations';
+import { LocalOperations, type LocalOperationsDependencies } from './local-operations';
+import { DEFAULT_STOP_REASON, type StartInBackground } from './pipeline-operations';
 import type { StopExecutionRequest, StoppableSluiceApi } from './sluice-api';
 
 /** Stops an execution that runs in this process; false when it runs elsewhere. Settles once it has ended. */
@@ -9,9 +10,9 @@ export type StopInBackground = (executionId: string, reason: string) => Promise<
  * The SluiceApi of `sluice serve`, which runs executions in the background and so can stop them
  * too, as StopPipelineExecution does.
  */
-export class ServeOperations extends PipelineOperations implements StoppableSluiceApi {
+export class ServeOperations extends LocalOperations implements StoppableSluiceApi {
   constructor(
-    deps: OperationsDependencies,
+    deps: LocalOperationsDependencies,
     startInBackground: StartInBackground,
     private readonly stopInBackground: StopInBackground,
   ) {

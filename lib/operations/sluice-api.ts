@@ -1,6 +1,7 @@
 import type { PipelineDeclaration } from '../core/declaration';
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
+import type { PruneOptions, PruneReport } from '../core/retention';
 import type {
   ActionExecutionRecord,
   PipelineExecutionRecord,
@@ -83,4 +84,15 @@ export interface ApprovalResultRequest {
   token: string;
   /** Who decides; recorded with the decision. */
   approver?: string;
+}
+
+/** The SluiceApi of a local installation, whose data retention bounds. */
+export interface PrunableSluiceApi extends SluiceApi {
+  /** Deletes the finished executions the retention policy lets go, with all that goes with them. */
+  pruneExecutions(options: PruneOptions): Promise<PruneReport>;
+}
+
+/** Whether the API can prune: only a local installation's. */
+export function isPrunable(api: SluiceApi): api is PrunableSluiceApi {
+  return 'pruneExecutions' in api;
 }

@@ -40,4 +40,6 @@ export interface ApprovalStore {
   decide(approvalId: string, decision: ApprovalDecision): Promise<{ decided: boolean; record: ApprovalRecord | undefined }>;
   /** A retried Task waits on a new task token: the pending approval resumes that one instead. */
   replaceTaskToken(approvalId: string, taskToken: string): Promise<void>;
+  /** Deletes an approval, with its execution; one that is not there is no error. */
+  deleteApproval(approvalId: string): Promise<void>;
 }

@@ -31,6 +31,10 @@ export interface BlobStore {
   get(location: S3Location, options?: GetOptions): Promise<StoredObject & { body: Readable; contentLength?: number }>;
   /** Rejects with a `BlobNotFoundError` when there is no such object. */
   head(location: S3Location): Promise<StoredObject & { contentLength?: number }>;
+  /** The keys in a bucket that start with `prefix`, every page of them. */
+  listKeys(bucketName: string, prefix: string): Promise<string[]>;
+  /** Deletes an object; one that is not there is no error. */
+  delete(location: S3Location): Promise<void>;
   /** Creates the bucket if it does not exist. */
   ensureBucket(bucketName: string): Promise<void>;
 }

@@ -97,6 +97,13 @@ export interface ExecutionStore {
   /** Newest first. */
   listExecutions(pipelineName: string, limit?: number): Promise<PipelineExecutionRecord[]>;
   listExecutionsInProgress(): Promise<PipelineExecutionRecord[]>;
+  /** Every pipeline's executions, those of deleted pipelines too: for retention, on a small table. */
+  listAllExecutions(): Promise<PipelineExecutionRecord[]>;
+  /**
+   * Deletes an execution's stages, actions and events, and then the execution itself: an
+   * interrupted deletion leaves the execution listed, for the next one to finish.
+   */
+  deleteExecution(id: string): Promise<void>;
 
   putStage(record: StageExecutionRecord): Promise<void>;
   listStages(executionId: string): Promise<StageExecutionRecord[]>;
@@ -118,7 +125,12 @@ export interface ExecutionStore {
 
   /**
    * Records a webhook delivery id, to expire at `ttlEpochSeconds`. Returns false, changing
-   * nothing, when it is recorded already: the delivery is a duplicate.
+   * nothing, when it is recorded already and has not expired at `nowEpochSeconds`: the delivery
+   * is a duplicate.
    */
-  recordDelivery(deliveryId: string, ttlEpochSeconds: number): Promise<boolean>;
+  recordDelivery(deliveryId: string, ttlEpochSeconds: number, nowEpochSeconds: number): Promise<boolean>;
+  /** The delivery ids expired at `nowEpochSeconds` that are still stored (the embedded DynamoDB has no TTL). */
+  listExpiredDeliveries(nowEpochSeconds: number): Promise<string[]>;
+  /** Deletes a delivery id if it has expired at `nowEpochSeconds`; a delivery recorded again since is kept. */
+  deleteExpiredDelivery(deliveryId: string, nowEpochSeconds: number): Promise<void>;
 }

@@ -4,6 +4,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** The execution the mail is about: a kept copy goes with it when retention deletes it. */
+  executionId?: string;
 }
 
 /** Where notifications go: SNS email subscriptions on AWS; locally the outbox, and SMTP when it is set up. */

@@ -126,6 +126,7 @@ describe('AccessDenied answers, explained', () => {
     const approval = {
       notificationArn: topicArn,
       subject: 'Approval needed',
+      pipelineExecutionId: 'execution-1',
       approval: {
         pipelineName: 'webapp',
         stageName: 'Review',

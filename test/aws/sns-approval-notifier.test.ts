@@ -9,6 +9,7 @@ const REVIEW_LINK = 'https://sluice.example.com/approvals/0b1c2d3e';
 function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
   return {
     subject: '[Sluice] webapp: approval needed for Release/Approve',
+    pipelineExecutionId: '5d0e8a5c-execution',
     approval: {
       pipelineName: 'webapp',
       stageName: 'Release',

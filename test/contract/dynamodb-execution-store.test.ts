@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
+import { DETAIL_TYPES, pipelineEvent } from '../../lib/core/events';
 import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord } from '../../lib/ports/execution-store';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 
@@ -283,14 +284,69 @@ describe('DynamoDbExecutionStore on the embedded dynalite', () => {
   });
 
   describe('webhook deliveries', () => {
+    const NOW = 1_800_000_000;
+
     it('records a delivery id once: of concurrent attempts exactly one wins, and the item carries its ttl', async () => {
-      const attempts = await Promise.all(Array.from({ length: 10 }, () => store.recordDelivery('delivery-1', 1_900_000_000)));
+      const attempts = await Promise.all(Array.from({ length: 10 }, () => store.recordDelivery('delivery-1', 1_900_000_000, NOW)));
 
       expect(attempts.filter(Boolean)).toHaveLength(1);
-      expect(await store.recordDelivery('delivery-1', 1_900_000_000)).toBe(false);
-      expect(await store.recordDelivery('delivery-2', 1_900_000_000)).toBe(true);
+      expect(await store.recordDelivery('delivery-1', 1_900_000_000, NOW)).toBe(false);
+      expect(await store.recordDelivery('delivery-2', 1_900_000_000, NOW)).toBe(true);
       const { Item } = await DynamoDBDocumentClient.from(test.clients.dynamodb).send(new GetCommand({ TableName: TABLE, Key: { pk: 'DELIVERY#delivery-1', sk: '#DELIVERY' } }));
       expect(Item?.ttl).toBe(1_900_000_000);
+    });
+
+    it('takes an expired id as new, since the embedded DynamoDB never deletes expired items', async () => {
+      expect(await store.recordDelivery('expiring', NOW + 10, NOW)).toBe(true);
+
+      expect(await store.recordDelivery('expiring', NOW + 1000, NOW + 5)).toBe(false);
+      expect(await store.recordDelivery('expiring', NOW + 1000, NOW + 11)).toBe(true);
+    });
+
+    it('lists and deletes only expired ids, and keeps one recorded again since it was listed', async () => {
+      await store.recordDelivery('swept-1', NOW - 1, NOW - 100);
+      await store.recordDelivery('swept-2', NOW - 1, NOW - 100);
+      await store.recordDelivery('alive', NOW + 60, NOW - 100);
+
+      const expired = await store.listExpiredDeliveries(NOW);
+      expect(expired).toEqual(expect.arrayContaining(['swept-1', 'swept-2']));
+      expect(expired).not.toContain('alive');
+
+      await store.recordDelivery('swept-2', NOW + 600, NOW);
+      for (const id of expired) await store.deleteExpiredDelivery(id, NOW);
+
+      expect(await store.listExpiredDeliveries(NOW)).toEqual([]);
+      expect(await store.recordDelivery('swept-1', NOW + 600, NOW)).toBe(true);
+      expect(await store.recordDelivery('swept-2', NOW + 600, NOW)).toBe(false);
+      expect(await store.recordDelivery('alive', NOW + 600, NOW)).toBe(false);
+    });
+  });
+
+  describe('retention', () => {
+    it('lists every execution, of every pipeline, and deletes one with its stages, actions and events, leaving the others', async () => {
+      await store.createExecution(execution('pruned', 'pruned-1', '2025-02-01T00:00:00.000Z', { status: 'Succeeded' }));
+      await store.createExecution(execution('pruned', 'pruned-2', '2025-02-02T00:00:00.000Z', { status: 'Succeeded' }));
+      for (const id of ['pruned-1', 'pruned-2']) {
+        await store.putStage({ pipelineExecutionId: id, stageName: 'Build', status: 'Succeeded', startTime: '2025-02-01T00:00:00.000Z', lastUpdateTime: '2025-02-01T00:00:00.000Z' });
+        await store.putAction(action(id, 'Build', 'Compile', { status: 'Succeeded' }));
+        await store.recordEvent(pipelineEvent(DETAIL_TYPES.pipeline, { pipeline: 'pruned', version: 1, 'execution-id': id, state: 'SUCCEEDED' }, { id: `${id}-event`, time: '2025-02-01T00:00:00.000Z', pipelineArn: 'arn:pruned' }));
+      }
+
+      const listed = (await store.listAllExecutions()).map((entry) => entry.pipelineExecutionId);
+      expect(listed).toEqual(expect.arrayContaining(['pruned-1', 'pruned-2', 'create-1', 'other-1']));
+
+      await store.deleteExecution('pruned-1');
+
+      expect(await store.getExecution('pruned-1')).toBeUndefined();
+      expect(await store.listStages('pruned-1')).toEqual([]);
+      expect(await store.listActions('pruned-1')).toEqual([]);
+      expect(await store.listEvents('pruned-1')).toEqual([]);
+      expect((await store.listAllExecutions()).map((entry) => entry.pipelineExecutionId)).not.toContain('pruned-1');
+      expect(await store.getExecution('pruned-2')).toBeDefined();
+      expect(await store.listStages('pruned-2')).toHaveLength(1);
+      expect(await store.listActions('pruned-2')).toHaveLength(1);
+      expect(await store.listEvents('pruned-2')).toHaveLength(1);
+      await expect(store.deleteExecution('pruned-1')).resolves.toBeUndefined();
     });
   });
 });

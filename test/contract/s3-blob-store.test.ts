@@ -139,6 +139,19 @@ describe('S3BlobStore on the embedded s3rver', () => {
     await expect(blobs.get({ bucketName: 'no-such-bucket', objectKey: 'x' })).rejects.toThrow('s3://no-such-bucket/x does not exist');
   });
 
+  it('lists the keys under a prefix, and deletes objects; a missing one is no error', async () => {
+    for (const key of ['listed/logs/e1/Build/a.log', 'listed/logs/e1/Test/b.log', 'listed/logs/e2/Build/a.log', 'listed/Out/x.zip']) await blobs.put(at(key), key);
+
+    expect((await blobs.listKeys(BUCKET, 'listed/logs/e1/')).sort()).toEqual(['listed/logs/e1/Build/a.log', 'listed/logs/e1/Test/b.log']);
+    expect(await blobs.listKeys(BUCKET, 'nothing-here/')).toEqual([]);
+
+    await blobs.delete(at('listed/logs/e1/Build/a.log'));
+    await blobs.delete(at('listed/logs/e1/Build/a.log'));
+
+    await expect(blobs.head(at('listed/logs/e1/Build/a.log'))).rejects.toThrow(BlobNotFoundError);
+    expect((await blobs.listKeys(BUCKET, 'listed/')).sort()).toEqual(['listed/Out/x.zip', 'listed/logs/e1/Test/b.log', 'listed/logs/e2/Build/a.log']);
+  });
+
   it('ensures a bucket any number of times', async () => {
     await blobs.ensureBucket('twice');
     await blobs.ensureBucket('twice');

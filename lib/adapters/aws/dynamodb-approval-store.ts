@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../../ports/approval-store';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
@@ -58,6 +58,10 @@ export class DynamoDbApprovalStore implements ApprovalStore {
         }),
       ),
     );
+  }
+
+  async deleteApproval(approvalId: string): Promise<void> {
+    await this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key(approvalId) })));
   }
 
   private explained<T>(action: string, call: () => Promise<T>): Promise<T> {

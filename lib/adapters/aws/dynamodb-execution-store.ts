@@ -25,7 +25,10 @@ const DELIVERY_SK = '#DELIVERY';
 const BY_PIPELINE = 'byPipeline';
 const ALL_PIPELINES = 'PIPELINES';
 
+const DELIVERY_PREFIX = 'DELIVERY#';
+
 const executionKey = (id: string) => ({ pk: `EXECUTION#${id}`, sk: EXECUTION_SK });
+const deliveryKey = (id: string) => ({ pk: `${DELIVERY_PREFIX}${id}`, sk: DELIVERY_SK });
 const versionSk = (version: number) => `VERSION#${String(version).padStart(10, '0')}`;
 
 /** Strips the key attributes from an item read back from the table. */
@@ -135,6 +138,31 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       ),
     );
     return items.map((item) => record<PipelineExecutionRecord>(item));
+  }
+
+  /** A scan, as listExecutionsInProgress is. */
+  async listAllExecutions(): Promise<PipelineExecutionRecord[]> {
+    const items = await this.allItems('dynamodb:Scan', () =>
+      paginateScan(
+        { client: this.client },
+        { TableName: this.tableName, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': EXECUTION_SK } },
+      ),
+    );
+    return items.map((item) => record<PipelineExecutionRecord>(item));
+  }
+
+  async deleteExecution(id: string): Promise<void> {
+    const { pk } = executionKey(id);
+    const keys = await this.allItems('dynamodb:Query', () =>
+      paginateQuery(
+        { client: this.client },
+        { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'pk, sk' },
+      ),
+    );
+    const parts = keys.filter((key) => key.sk !== EXECUTION_SK);
+    for (const key of [...parts, executionKey(id)]) {
+      await this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } })));
+    }
   }
 
   async putStage(stage: StageExecutionRecord): Promise<void> {
@@ -252,13 +280,47 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     return keys.length > 0;
   }
 
-  recordDelivery(deliveryId: string, ttlEpochSeconds: number): Promise<boolean> {
+  recordDelivery(deliveryId: string, ttlEpochSeconds: number, nowEpochSeconds: number): Promise<boolean> {
     return unlessConditionFails(
       this.explained('dynamodb:PutItem', () => this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `DELIVERY#${deliveryId}`, sk: DELIVERY_SK, ttl: ttlEpochSeconds },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: { ...deliveryKey(deliveryId), ttl: ttlEpochSeconds },
+          // DynamoDB deletes expired items up to days late, and the embedded one never: an expired id is free again.
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': nowEpochSeconds },
+        }),
+      )),
+    );
+  }
+
+  /** A scan, for the local runtime, whose DynamoDB never expires items. */
+  async listExpiredDeliveries(nowEpochSeconds: number): Promise<string[]> {
+    const items = await this.allItems('dynamodb:Scan', () =>
+      paginateScan(
+        { client: this.client },
+        {
+          TableName: this.tableName,
+          FilterExpression: 'sk = :sk AND #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':sk': DELIVERY_SK, ':now': nowEpochSeconds },
+          ProjectionExpression: 'pk',
+        },
+      ),
+    );
+    return items.map((item) => String(item.pk).slice(DELIVERY_PREFIX.length));
+  }
+
+  async deleteExpiredDelivery(deliveryId: string, nowEpochSeconds: number): Promise<void> {
+    await unlessConditionFails(
+      this.explained('dynamodb:DeleteItem', () => this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(deliveryId),
+          ConditionExpression: '#ttl < :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': nowEpochSeconds },
         }),
       )),
     );

@@ -1,11 +1,13 @@
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3ServiceException,
+  paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -86,6 +88,22 @@ export class S3BlobStore implements BlobStore {
       ),
     );
     return { contentLength: object.ContentLength, eTag: object.ETag, versionId: object.VersionId };
+  }
+
+  async listKeys(bucketName: string, prefix: string): Promise<string[]> {
+    return withAccessExplained({ action: 's3:ListBucket', resource: `arn:aws:s3:::${bucketName}`, role: this.options.roleName }, async () => {
+      const keys: string[] = [];
+      for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: bucketName, Prefix: prefix })) {
+        keys.push(...(page.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [object.Key])));
+      }
+      return keys;
+    });
+  }
+
+  async delete(location: S3Location): Promise<void> {
+    await withAccessExplained(this.access('s3:DeleteObject', location), () =>
+      this.s3.send(new DeleteObjectCommand({ Bucket: location.bucketName, Key: location.objectKey })),
+    );
   }
 
   async ensureBucket(bucketName: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateDirectory } from './private-directory';
 
 /**
  * A file in a data dir that holds a secret, readable by this user only. It is created on first
@@ -41,7 +42,7 @@ export class SecretFile {
 
   /** Writes new content beside the file, complete and private, for a link or rename to publish. */
   private async writeCandidate(): Promise<string> {
-    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    await ensurePrivateDirectory(path.dirname(this.file));
     const candidate = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}`;
     await writeFile(candidate, this.create(), { mode: 0o600, flag: 'wx' });
     return candidate;

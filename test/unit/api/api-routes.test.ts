@@ -1,5 +1,6 @@
+import { BadInputError } from '../../../lib/core/errors';
 import { handleApiRequest } from '../../../lib/api/api-routes';
-import type { SluiceApi, StopExecutionRequest, StoppableSluiceApi } from '../../../lib/operations/sluice-api';
+import type { PrunableSluiceApi, SluiceApi, StopExecutionRequest, StoppableSluiceApi } from '../../../lib/operations/sluice-api';
 
 const stopRequest = (body?: unknown) => ({ method: 'POST', path: '/api/pipelines/web%20app/executions/abc-123/stop', query: {}, body });
 
@@ -27,5 +28,27 @@ describe('POST /api/pipelines/{name}/executions/{id}/stop', () => {
     const response = await handleApiRequest({} as SluiceApi, stopRequest());
 
     expect(response).toEqual({ status: 409, body: { error: expect.any(String), message: expect.stringContaining('stop sluice serve') } });
+  });
+});
+
+describe('POST /api/prune', () => {
+  const pruneRequest = (body?: unknown) => ({ method: 'POST', path: '/api/prune', query: {}, body });
+
+  it('prunes with the options given, where the API is a local installation\'s', async () => {
+    const pruneExecutions = jest.fn(async () => ({ dryRun: true, policy: { keepDays: 90, keepExecutions: 3 }, pipelines: [], expiredDeliveries: 0 }));
+
+    const response = await handleApiRequest({ pruneExecutions } as unknown as PrunableSluiceApi, pruneRequest({ keepExecutions: 3, dryRun: true }));
+
+    expect(response).toEqual({ status: 200, body: { dryRun: true, policy: { keepDays: 90, keepExecutions: 3 }, pipelines: [], expiredDeliveries: 0 } });
+    expect(pruneExecutions).toHaveBeenCalledWith({ keepExecutions: 3, dryRun: true });
+  });
+
+  it('answers 400 for options the installation refuses, and 409 where there is nothing local to prune', async () => {
+    const pruneExecutions = jest.fn(async () => {
+      throw new BadInputError('Bad prune options: keepDays: Too small');
+    });
+
+    expect((await handleApiRequest({ pruneExecutions } as unknown as PrunableSluiceApi, pruneRequest({ keepDays: 0 }))).status).toBe(400);
+    expect((await handleApiRequest({} as SluiceApi, pruneRequest())).status).toBe(409);
   });
 });

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OutboxNotifier } from '../../../../lib/adapters/local/outbox-notifier';
+import { OutboxMails } from '../../../../lib/adapters/local/outbox-mails';
 import { removeDirectory, temporaryDirectory } from '../../../support/embedded-stack';
 import { readRawMail } from '../../../support/mail-message';
 
@@ -41,5 +42,41 @@ describe('OutboxNotifier', () => {
       `mail to dev@example.com: [Sluice] webapp: pipeline execution FAILED (${path.join(outbox.directory, files[0]!)})`,
       `mail to dev@example.com, ops@example.com: [Sluice] webapp: Build/Compile action FAILED (${path.join(outbox.directory, files[1]!)})`,
     ]);
+  });
+
+  it('keeps the outbox and its mails private to this user: they hold the links that decide approvals', async () => {
+    const outbox = new OutboxNotifier({ dataDir, from: 'sluice@localhost', write: () => undefined });
+    await outbox.send({ to: ['approvers@localhost'], subject: '[Sluice] webapp: approval needed for Release/Approve', text: 'Review and decide here: http://127.0.0.1/approvals/x\n' });
+
+    const [file] = await readdir(outbox.directory);
+    expect((await stat(outbox.directory)).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(outbox.directory, file!))).mode & 0o777).toBe(0o600);
+  });
+
+  it('names the execution a mail is about in a header, by which OutboxMails finds and deletes the mails of an execution', async () => {
+    const outbox = new OutboxNotifier({ dataDir, from: 'sluice@localhost', write: () => undefined });
+    await outbox.send({ to: ['dev@example.com'], subject: 'first of e-1', text: 'one\n', executionId: 'e-1' });
+    await outbox.send({ to: ['dev@example.com'], subject: 'of e-2', text: 'two\n', executionId: 'e-2' });
+    await outbox.send({ to: ['dev@example.com'], subject: 'second of e-1', text: 'three\n', executionId: 'e-1' });
+    await outbox.send({ to: ['dev@example.com'], subject: 'of no execution', text: 'four\n' });
+    const mails = new OutboxMails(dataDir);
+
+    const byExecution = await mails.mailsByExecution();
+
+    expect([...byExecution.keys()].sort()).toEqual(['e-1', 'e-2']);
+    expect(byExecution.get('e-1')).toHaveLength(2);
+    const [one] = byExecution.get('e-2')!;
+    expect(readRawMail(await readFile(path.join(outbox.directory, one!))).headers.get('x-sluice-execution-id')).toBe('e-2');
+    for (const mail of byExecution.get('e-1')!) await mails.delete(mail);
+    await mails.delete(byExecution.get('e-1')![0]!);
+    const left = (await readdir(outbox.directory)).sort();
+    expect(left).toHaveLength(2);
+    expect(left.some((name) => name.includes('of-e-2'))).toBe(true);
+    expect(left.some((name) => name.includes('of-no-execution'))).toBe(true);
+    expect([...(await mails.mailsByExecution()).keys()]).toEqual(['e-2']);
+  });
+
+  it('finds no mails when there is no outbox yet', async () => {
+    expect(await new OutboxMails(dataDir).mailsByExecution()).toEqual(new Map());
   });
 });

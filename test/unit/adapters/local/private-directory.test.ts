@@ -1,0 +1,48 @@
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ensurePrivateDirectory } from '../../../../lib/adapters/local/private-directory';
+import { rotateWebhookSecret, webhookSecret } from '../../../../lib/adapters/local/webhook-secret-file';
+import { removeDirectory, temporaryDirectory } from '../../../support/embedded-stack';
+
+const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
+
+describe('the data dir and its secrets are private to this user', () => {
+  let scratch: string;
+
+  beforeEach(async () => {
+    scratch = await temporaryDirectory();
+  });
+
+  afterEach(async () => {
+    await removeDirectory(scratch);
+  });
+
+  it('creates a data dir with mode 0700', async () => {
+    const dataDir = path.join(scratch, 'project', '.sluice');
+
+    await ensurePrivateDirectory(dataDir);
+
+    expect(await modeOf(dataDir)).toBe(0o700);
+  });
+
+  it('tightens an existing data dir of this user that others could read or enter', async () => {
+    const dataDir = path.join(scratch, '.sluice');
+    await mkdir(dataDir);
+    await chmod(dataDir, 0o755);
+
+    await ensurePrivateDirectory(dataDir);
+
+    expect(await modeOf(dataDir)).toBe(0o700);
+  });
+
+  it('keeps the webhook secret in a file of mode 0600, in a private data dir, when created and when rotated', async () => {
+    const dataDir = path.join(scratch, 'fresh');
+
+    await webhookSecret(dataDir);
+    expect(await modeOf(dataDir)).toBe(0o700);
+    expect(await modeOf(path.join(dataDir, 'webhook-secret'))).toBe(0o600);
+
+    await rotateWebhookSecret(dataDir);
+    expect(await modeOf(path.join(dataDir, 'webhook-secret'))).toBe(0o600);
+  });
+});
