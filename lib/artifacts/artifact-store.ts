@@ -39,6 +39,8 @@ export class ArtifactStore {
   constructor(
     private readonly blobs: BlobStore,
     private readonly newArtifactId: () => string = randomArtifactId,
+    /** Where zips wait on their way to and from the store. */
+    private readonly temporaryRoot: string = os.tmpdir(),
   ) {}
 
   /** Zips `directory` to a new object at `<pipelineName>/<artifactName>/<id>.zip`. */
@@ -69,7 +71,7 @@ export class ArtifactStore {
   /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */
   async storeDirectory(location: S3Location, directory: string, options: ZipDirectoryOptions = {}): Promise<void> {
     // Zipping to a file first gives the upload its length, so it goes up in one request.
-    const temporaryDirectory = await mkdtemp(path.join(os.tmpdir(), 'sluice-artifact-'));
+    const temporaryDirectory = await mkdtemp(path.join(this.temporaryRoot, 'sluice-artifact-'));
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
       await pipeline(zipDirectory(directory, options), createWriteStream(zipFile));
@@ -86,7 +88,7 @@ export class ArtifactStore {
    * Rejects with a `BlobNotFoundError` when there is no such artifact.
    */
   async fetchArtifact(location: S3Location, directory: string): Promise<string[]> {
-    const temporaryDirectory = await mkdtemp(path.join(os.tmpdir(), 'sluice-artifact-'));
+    const temporaryDirectory = await mkdtemp(path.join(this.temporaryRoot, 'sluice-artifact-'));
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
       await pipeline((await this.blobs.get(location)).body, createWriteStream(zipFile));

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import os from 'node:os';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -96,6 +95,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const claimed = options.claimed ?? (await claimDataDir(options.dataDir, options.command));
   const { dataDir, lock } = claimed;
   const stack = await claimed.stack.catch(async (error: unknown) => {
+    await claimed.processes.release();
     await lock.release();
     throw error;
   });
@@ -116,10 +116,11 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     events: bus,
     eventFeed: bus,
     blobs,
-    artifacts: new ArtifactStore(blobs),
+    artifacts: new ArtifactStore(blobs, undefined, claimed.processes.workspaceRoot),
     providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
     artifactBucket: ARTIFACT_BUCKET,
-    workspaceRoot: os.tmpdir(),
+    workspaceRoot: claimed.processes.workspaceRoot,
+    buildProcesses: claimed.processes,
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
@@ -165,6 +166,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     clients.s3.destroy();
     clients.dynamodb.destroy();
     await stack.close();
+    await claimed.processes.release();
     await lock.release();
   };
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));

@@ -54,6 +54,11 @@ export class ShellSession {
     this.child.stdin.write('exec 2>&1 9>&1\n');
   }
 
+  /** The process group of the shell and everything it starts; undefined when the shell could not start. */
+  get groupId(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Runs one command; in a subshell when nothing it does should outlive it (buildspec 0.1). */
   run(command: string, options: { subshell: boolean }): Promise<CommandOutcome> {
     if (this.endStatus !== undefined) return Promise.resolve(this.endOutcome(this.endStatus));
