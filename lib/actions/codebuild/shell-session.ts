@@ -32,6 +32,7 @@ export class ShellSession {
   private settleCommand: ((outcome: CommandOutcome) => void) | undefined;
   private endStatus: number | undefined;
   private killRequested = false;
+  private killed: Promise<void> | undefined;
 
   constructor(private readonly options: ShellSessionOptions) {
     // Detached: the shell leads its own process group, so the whole build can be killed at once.
@@ -71,8 +72,16 @@ export class ShellSession {
     });
   }
 
-  /** Kills the shell and everything it started, background processes included, and waits for it to end. */
-  async kill(): Promise<void> {
+  /**
+   * Kills the shell and everything it started, background processes included, and waits for it to
+   * end. Only once: a later call must not signal the group id, which another process may have by then.
+   */
+  kill(): Promise<void> {
+    this.killed ??= this.killOnce();
+    return this.killed;
+  }
+
+  private async killOnce(): Promise<void> {
     const pid = this.child.pid;
     if (pid !== undefined) {
       this.killRequested = true;
