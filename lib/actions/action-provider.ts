@@ -4,6 +4,7 @@ import type { ProviderSpec } from '../core/providers';
 import type { ArtifactLocation } from '../core/task-payloads';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
+import type { BuildProcessTracker } from '../ports/build-processes';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
 
@@ -21,6 +22,8 @@ export interface ActionContext {
   blobs: BlobStore;
   /** A fresh, empty directory for this action; removed when it ends. */
   workspace: string;
+  /** Records the processes that the action starts, where it runs them on this machine. */
+  processes?: BuildProcessTracker;
   log(text: string): void;
   signal: AbortSignal;
   /**

@@ -49,6 +49,8 @@ export const commands: ActionProvider = {
       timeoutSeconds: (action.timeoutInMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
       onLog: context.log,
       signal: context.signal,
+      temporaryRoot: context.workspace,
+      processes: context.processes,
     });
     const staged = result.artifacts.primary;
     try {

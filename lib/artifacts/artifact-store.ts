@@ -23,8 +23,17 @@ export interface StoreArtifactRequest extends ArtifactTarget {
 }
 
 /** Eight URL-safe characters: short like CodePipeline's ids, and unique enough for one pipeline's artifacts. */
-export function randomArtifactId(): string {
+function randomArtifactId(): string {
   return randomBytes(6).toString('base64url');
+}
+
+export interface ArtifactStoreOptions {
+  /** The id in a new artifact's key; random unless a test needs to know it. */
+  newArtifactId?: () => string;
+  /** Read at each extraction, so that a change of the settings applies to the next action. */
+  unpackLimits?: () => Promise<UnpackLimits>;
+  /** Where zips wait on their way to and from the store. */
+  temporaryRoot?: string;
 }
 
 /**
@@ -37,12 +46,18 @@ export function randomArtifactId(): string {
  * await artifacts.fetchArtifact(location, 'workspace/BuildOutput');
  */
 export class ArtifactStore {
+  private readonly newArtifactId: () => string;
+  private readonly unpackLimits: () => Promise<UnpackLimits>;
+  private readonly temporaryRoot: string;
+
   constructor(
     private readonly blobs: BlobStore,
-    private readonly newArtifactId: () => string = randomArtifactId,
-    /** Read at each extraction, so that a change of the settings applies to the next action. */
-    private readonly unpackLimits: () => Promise<UnpackLimits> = async () => DEFAULT_ARTIFACT_LIMITS,
-  ) {}
+    options: ArtifactStoreOptions = {},
+  ) {
+    this.newArtifactId = options.newArtifactId ?? randomArtifactId;
+    this.unpackLimits = options.unpackLimits ?? (async () => DEFAULT_ARTIFACT_LIMITS);
+    this.temporaryRoot = options.temporaryRoot ?? os.tmpdir();
+  }
 
   /** Zips `directory` to a new object at `<pipelineName>/<artifactName>/<id>.zip`. */
   async storeArtifact(request: StoreArtifactRequest): Promise<S3Location> {
@@ -72,7 +87,7 @@ export class ArtifactStore {
   /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */
   async storeDirectory(location: S3Location, directory: string, options: ZipDirectoryOptions = {}): Promise<void> {
     // Zipping to a file first gives the upload its length, so it goes up in one request.
-    const temporaryDirectory = await mkdtemp(path.join(os.tmpdir(), 'sluice-artifact-'));
+    const temporaryDirectory = await mkdtemp(path.join(this.temporaryRoot, 'sluice-artifact-'));
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
       await pipeline(zipDirectory(directory, options), createWriteStream(zipFile));
@@ -90,7 +105,7 @@ export class ArtifactStore {
    * Rejects with a `BlobNotFoundError` when there is no such artifact.
    */
   async fetchArtifact(location: S3Location, directory: string): Promise<string[]> {
-    const temporaryDirectory = await mkdtemp(path.join(os.tmpdir(), 'sluice-artifact-'));
+    const temporaryDirectory = await mkdtemp(path.join(this.temporaryRoot, 'sluice-artifact-'));
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
       await pipeline((await this.blobs.get(location)).body, createWriteStream(zipFile));

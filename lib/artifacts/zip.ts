@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, realpath, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readlink, realpath, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
@@ -21,12 +21,15 @@ const MAX_LINK_TARGET_BYTES = 4096;
 export interface ZipDirectoryOptions {
   /** picomatch globs, relative to the directory, that select the files to include. Default: all. */
   files?: string[];
+  /** Store links that lead inside the directory as links (CodeBuild's enable-symlinks), not as what they point to. */
+  keepLinks?: boolean;
 }
 
 /**
  * Streams a zip of the files below `directory`, with their modes, so executables stay executable.
- * Links that lead to a place inside the directory are followed and stored as what they point to;
- * links that lead outside it, or nowhere, are left out. Empty directories are not stored.
+ * Links that lead to a place inside the directory are followed and stored as what they point to,
+ * or kept as links with `keepLinks`; links that lead outside it are left out, and so are links
+ * that lead nowhere unless they are kept. Empty directories are not stored.
  *
  * @example
  * await pipeline(zipDirectory('build', { files: ['dist/**', 'appspec.yml'] }), createWriteStream('out.zip'));
@@ -36,22 +39,28 @@ export function zipDirectory(directory: string, options: ZipDirectoryOptions = {
   const output = new PassThrough();
   zip.on('error', (error: Error) => output.destroy(error));
   zip.outputStream.pipe(output);
-  addTree(zip, directory, options.files).then(
+  addTree(zip, directory, options).then(
     () => zip.end(),
     (error: unknown) => output.destroy(error as Error),
   );
   return output;
 }
 
-async function addTree(zip: ZipFile, directory: string, files: string[] | undefined): Promise<void> {
+interface Tree {
+  root: string;
+  selected: (name: string) => boolean;
+  keepLinks: boolean;
+}
+
+async function addTree(zip: ZipFile, directory: string, options: ZipDirectoryOptions): Promise<void> {
   const root = await realpath(directory);
-  const selected = files ? picomatch(files, { dot: true }) : () => true;
-  await addDirectory(zip, { root, selected }, root, '', [root]);
+  const selected = options.files ? picomatch(options.files, { dot: true }) : () => true;
+  await addDirectory(zip, { root, selected, keepLinks: options.keepLinks === true }, root, '', [root]);
 }
 
 async function addDirectory(
   zip: ZipFile,
-  tree: { root: string; selected: (name: string) => boolean },
+  tree: Tree,
   directory: string,
   prefix: string,
   ancestors: string[],
@@ -61,6 +70,10 @@ async function addDirectory(
   for (const entry of entries) {
     const name = prefix + entry.name;
     let real = path.join(directory, entry.name);
+    if (entry.isSymbolicLink() && tree.keepLinks) {
+      await addLink(zip, tree, real, name);
+      continue;
+    }
     if (entry.isSymbolicLink()) {
       const target = await realpath(real).catch(() => undefined);
       if (target === undefined || !isWithin(tree.root, target)) continue;
@@ -74,6 +87,14 @@ async function addDirectory(
       zip.addFile(real, name, (await worthCompressing(real)) ? { compressionLevel: ZIP_COMPRESSION_LEVEL } : { compress: false });
     }
   }
+}
+
+/** A link entry holds its target as its content, as Info-ZIP's `zip --symlinks` writes it. */
+async function addLink(zip: ZipFile, tree: Tree, link: string, name: string): Promise<void> {
+  const target = await readlink(link);
+  const leadsTo = await realLocation(path.dirname(link), target).catch(() => undefined);
+  if (leadsTo === undefined || !isWithin(tree.root, leadsTo) || !tree.selected(name)) return;
+  zip.addBuffer(Buffer.from(target), name, { mode: SYMLINK_TYPE | 0o777, compress: false });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import os from 'node:os';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -21,7 +20,7 @@ import { ServeOperations, type StopInBackground } from '../operations/serve-oper
 import { LocalOperations, type LocalOperationsDependencies } from '../operations/local-operations';
 import { resumeApprovalLocally, runPipelineLocally, type LocalRunOptions } from './local-runner';
 import { planApprovalResume, type ApprovalResume } from '../execution/approval-resume';
-import { ArtifactStore, randomArtifactId } from '../artifacts/artifact-store';
+import { ArtifactStore } from '../artifacts/artifact-store';
 import { readUnpackLimits } from './settings-file';
 import { providerKey } from '../core/declaration';
 import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
@@ -107,6 +106,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const claimed = options.claimed ?? (await claimDataDir(options.dataDir, options.command, { acceptUploads: Boolean(options.serveApi && options.runInBackground) }));
   const { dataDir, lock } = claimed;
   const stack = await claimed.stack.catch(async (error: unknown) => {
+    await claimed.processes.release();
     await lock.release();
     throw error;
   });
@@ -128,10 +128,11 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     events: bus,
     eventFeed: bus,
     blobs,
-    artifacts: new ArtifactStore(blobs, randomArtifactId, () => readUnpackLimits(dataDir)),
+    artifacts: new ArtifactStore(blobs, { unpackLimits: () => readUnpackLimits(dataDir), temporaryRoot: claimed.processes.workspaceRoot }),
     providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
     artifactBucket: ARTIFACT_BUCKET,
-    workspaceRoot: os.tmpdir(),
+    workspaceRoot: claimed.processes.workspaceRoot,
+    buildProcesses: claimed.processes,
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
@@ -181,6 +182,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     clients.s3.destroy();
     clients.dynamodb.destroy();
     await stack.close();
+    await claimed.processes.release();
     await lock.release();
   };
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));

@@ -143,6 +143,7 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         artifacts: deps.artifacts,
         blobs: deps.blobs,
         workspace,
+        processes: deps.buildProcesses,
         log: log.write,
         signal,
         sourceRevision: pinned?.revisionValue,

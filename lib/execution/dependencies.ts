@@ -1,6 +1,7 @@
 import type { ActionProvider } from '../actions/action-provider';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
+import type { BuildProcessTracker } from '../ports/build-processes';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
@@ -23,6 +24,8 @@ export interface ExecutionDependencies {
   artifactBucket: string;
   /** Where action workspaces are made. */
   workspaceRoot: string;
+  /** Records what local builds start, where they run on this machine. */
+  buildProcesses?: BuildProcessTracker;
   clock: () => Date;
   newId: () => string;
   pipelineArn: (pipelineName: string) => string;

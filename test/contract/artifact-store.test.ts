@@ -31,7 +31,7 @@ describe('ArtifactStore through the embedded s3rver', () => {
     await writeFile(path.join(source, 'dist/start.sh'), '#!/bin/sh\nnode app.js\n');
     await chmod(path.join(source, 'dist/start.sh'), 0o755);
     await writeFile(path.join(source, 'notes.txt'), 'not part of the artifact');
-    const artifacts = new ArtifactStore(blobs, () => 'Ab3dE6g');
+    const artifacts = new ArtifactStore(blobs, { newArtifactId: () => 'Ab3dE6g' });
 
     const location = await artifacts.storeArtifact({
       bucketName: BUCKET,
@@ -54,7 +54,7 @@ describe('ArtifactStore through the embedded s3rver', () => {
     await mkdir(source, { recursive: true });
     await writeFile(path.join(source, 'zeros.bin'), Buffer.alloc(4 * 1024 * 1024));
     let limits = { maxUnpackedBytes: 1024 * 1024, maxEntries: 100 };
-    const artifacts = new ArtifactStore(blobs, undefined, async () => limits);
+    const artifacts = new ArtifactStore(blobs, { unpackLimits: async () => limits });
     const location = await artifacts.storeArtifact({ bucketName: BUCKET, pipelineName: 'webapp', artifactName: 'Bomb', directory: source });
     expect((await blobs.head(location)).contentLength).toBeLessThan(64 * 1024);
 

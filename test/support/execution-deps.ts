@@ -46,7 +46,7 @@ export async function testExecutionDependencies(
     store: new DynamoDbExecutionStore(documents, TEST_TABLE),
     events: bus,
     blobs,
-    artifacts: new ArtifactStore(blobs, () => `artifact-${String(++ids).padStart(4, '0')}`),
+    artifacts: new ArtifactStore(blobs, { newArtifactId: () => `artifact-${String(++ids).padStart(4, '0')}` }),
     providers: new Map(options.providers.map((provider) => [providerKey(provider.spec), provider])),
     artifactBucket: TEST_ARTIFACT_BUCKET,
     workspaceRoot: options.workspaceRoot,

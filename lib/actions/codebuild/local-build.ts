@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { BuildProcessTracker } from '../../ports/build-processes';
 import { stageArtifacts, type StagedArtifacts } from './artifact-staging';
 import type { Buildspec } from './buildspec';
 import { BuildLog } from './build-log';
@@ -22,6 +23,10 @@ export interface LocalBuildRequest {
   onLog: (text: string) => void;
   /** Aborting stops the build: everything it started is killed and the status is STOPPED. */
   signal?: AbortSignal;
+  /** Where the build's own temporary directories and staged artifacts go; the system's by default. */
+  temporaryRoot?: string;
+  /** Records the build's processes, so that they die with their owner. */
+  processes?: BuildProcessTracker;
 }
 
 export interface LocalBuildResult {
@@ -51,24 +56,31 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
     return { status: 'FAILED', failedPhase: 'DOWNLOAD_SOURCE', message: unready, ...unfinished };
   }
 
-  const scratch = await mkdtemp(path.join(tmpdir(), 'sluice-build-'));
+  const temporaryRoot = request.temporaryRoot ?? tmpdir();
+  const scratch = await mkdtemp(path.join(temporaryRoot, 'sluice-build-'));
+  const tracked = await request.processes?.track();
   const session = new ShellSession({
     shell: request.buildspec.env?.shell ?? 'bash',
     cwd: request.sourceDirectory,
-    env: buildEnvironment(request),
+    env: { ...buildEnvironment(request), ...tracked?.environment },
     onOutput: (text) => log.output(text),
   });
+  const endProcesses = async () => {
+    tracked?.ending();
+    await session.kill();
+  };
   let interruption: { status: 'TIMED_OUT' | 'STOPPED'; message: string } | undefined;
   const interrupt = (status: 'TIMED_OUT' | 'STOPPED', message: string) => {
     if (interruption) return;
     interruption = { status, message };
     log.container(message);
-    void session.kill();
+    void endProcesses();
   };
   const timer = setTimeout(() => interrupt('TIMED_OUT', `Build timed out after ${request.timeoutSeconds} seconds`), request.timeoutSeconds * 1000);
   const stop = () => interrupt('STOPPED', 'The build was stopped');
   request.signal?.addEventListener('abort', stop, { once: true });
   try {
+    if (tracked && session.groupId !== undefined) await tracked.started(session.groupId);
     const failure = await new BuildPhases(session, log, request.buildspec).run();
     const exportedVariables =
       failure && failure.cause !== 'command' ? {} : await readExportedVariables(session, request.buildspec.env?.['exported-variables'] ?? [], scratch);
@@ -81,21 +93,29 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
       const { phase: failedPhase, command: failedCommand, exitCode, message } = failure;
       return { status: 'FAILED', failedPhase, failedCommand, exitCode, message, exportedVariables, artifacts: { secondary: {} } };
     }
-    return await withArtifacts(request, log, exportedVariables);
+    // Nothing the build left running may change its output while the artifacts are gathered.
+    await endProcesses();
+    return await withArtifacts(request, log, exportedVariables, temporaryRoot);
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', stop);
     // CodeBuild discards the container at the end, so nothing a build left running outlives it.
-    await session.kill();
+    await endProcesses();
+    await tracked?.ended();
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-async function withArtifacts(request: LocalBuildRequest, log: BuildLog, exportedVariables: Record<string, string>): Promise<LocalBuildResult> {
+async function withArtifacts(
+  request: LocalBuildRequest,
+  log: BuildLog,
+  exportedVariables: Record<string, string>,
+  temporaryRoot: string,
+): Promise<LocalBuildResult> {
   const artifacts = request.buildspec.artifacts;
   if (!artifacts) return { status: 'SUCCEEDED', exportedVariables, artifacts: { secondary: {} } };
   try {
-    const staged = await stageArtifacts(artifacts, request.sourceDirectory, log);
+    const staged = await stageArtifacts(artifacts, request.sourceDirectory, log, temporaryRoot);
     log.container('Phase complete: UPLOAD_ARTIFACTS State: SUCCEEDED');
     return { status: 'SUCCEEDED', exportedVariables, artifacts: staged };
   } catch (error) {

@@ -32,6 +32,7 @@ export class ShellSession {
   private settleCommand: ((outcome: CommandOutcome) => void) | undefined;
   private endStatus: number | undefined;
   private killRequested = false;
+  private killed: Promise<void> | undefined;
 
   constructor(private readonly options: ShellSessionOptions) {
     // Detached: the shell leads its own process group, so the whole build can be killed at once.
@@ -54,6 +55,11 @@ export class ShellSession {
     this.child.stdin.write('exec 2>&1 9>&1\n');
   }
 
+  /** The process group of the shell and everything it starts; undefined when the shell could not start. */
+  get groupId(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Runs one command; in a subshell when nothing it does should outlive it (buildspec 0.1). */
   run(command: string, options: { subshell: boolean }): Promise<CommandOutcome> {
     if (this.endStatus !== undefined) return Promise.resolve(this.endOutcome(this.endStatus));
@@ -66,8 +72,16 @@ export class ShellSession {
     });
   }
 
-  /** Kills the shell and everything it started, background processes included, and waits for it to end. */
-  async kill(): Promise<void> {
+  /**
+   * Kills the shell and everything it started, background processes included, and waits for it to
+   * end. Only once: a later call must not signal the group id, which another process may have by then.
+   */
+  kill(): Promise<void> {
+    this.killed ??= this.killOnce();
+    return this.killed;
+  }
+
+  private async killOnce(): Promise<void> {
     const pid = this.child.pid;
     if (pid !== undefined) {
       this.killRequested = true;

@@ -98,6 +98,8 @@ export async function startBuildLocally(
       timeoutSeconds: (parameters.TimeoutInMinutesOverride ?? DEFAULT_TIMEOUT_MINUTES) * 60,
       onLog: log.write,
       signal,
+      temporaryRoot: root,
+      processes: deps.buildProcesses,
     });
     if (result.artifacts.primary) staged.push(result.artifacts.primary);
     staged.push(...Object.values(result.artifacts.secondary));
@@ -133,7 +135,7 @@ async function uploadArtifacts(
   if (requested.Type === 'S3') {
     if (!primary) throw new BadInputError('The action has an output artifact, but the buildspec has no artifacts.files to fill it.');
     const location = { bucketName: requested.Location, objectKey: `${requested.Path}/${requested.Name}` };
-    await deps.artifacts.storeDirectory(location, primary.directory);
+    await deps.artifacts.storeDirectory(location, primary.directory, { keepLinks: primary.keepsLinks });
     result.Artifacts = { Location: `arn:aws:s3:::${location.bucketName}/${location.objectKey}` };
   }
   for (const artifact of parameters.SecondaryArtifactsOverride) {
@@ -142,7 +144,7 @@ async function uploadArtifacts(
       throw new BadInputError(`The action's output artifact ${artifact.ArtifactIdentifier} needs a secondary-artifacts entry with that identifier in the buildspec.`);
     }
     const location = { bucketName: artifact.Location, objectKey: `${artifact.Path}/${artifact.Name}` };
-    await deps.artifacts.storeDirectory(location, staged.directory);
+    await deps.artifacts.storeDirectory(location, staged.directory, { keepLinks: staged.keepsLinks });
     (result.SecondaryArtifacts ??= []).push({ Location: `arn:aws:s3:::${location.bucketName}/${location.objectKey}`, ArtifactIdentifier: artifact.ArtifactIdentifier });
   }
   return result;

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, existsSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseBuildspec } from '../../../lib/actions/codebuild/buildspec';
+import { pipeline } from 'node:stream/promises';
 import { runLocalBuild, type LocalBuildResult, type StagedArtifact } from '../../../lib/actions/codebuild/local-build';
+import { extractZip, zipDirectory } from '../../../lib/artifacts/zip';
 
 const temporary: string[] = [];
 afterEach(async () => {
@@ -146,5 +148,71 @@ describe('artifacts of a local build', () => {
     });
     expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'POST_BUILD', artifacts: { secondary: {} } });
     expect(result.artifacts.primary).toBeUndefined();
+  });
+});
+
+/** Zips a staged artifact as the build's upload does, and extracts it where the next action would. */
+async function uploadAndFetch(artifact: StagedArtifact | undefined): Promise<string> {
+  if (!artifact) throw new Error('no artifact was staged');
+  const scratch = await mkdtemp(path.join(tmpdir(), 'sluice-upload-'));
+  temporary.push(scratch);
+  const zipFile = path.join(scratch, 'artifact.zip');
+  await pipeline(zipDirectory(artifact.directory, { keepLinks: artifact.keepsLinks }), createWriteStream(zipFile));
+  await extractZip(zipFile, path.join(scratch, 'out'));
+  return path.join(scratch, 'out');
+}
+
+describe('symbolic links in a local build\'s output', () => {
+  const passwd = '/etc/passwd';
+  const outsideLinks = [`ln -s ${passwd} x`, 'mkdir -p dist', `ln -s ${passwd} dist/passwd`, 'ln -s ../../../../../../../../etc/hostname dist/hostname'];
+
+  it.each([
+    ['without enable-symlinks', []],
+    ['with enable-symlinks: no', ['  enable-symlinks: no']],
+    ['with enable-symlinks: yes', ['  enable-symlinks: yes']],
+  ])('never puts a file from outside the source in the artifact, %s, and says so in the log', async (_, setting) => {
+    const { result, log } = await build(["  files: ['**/*']", ...setting], ['echo own > own.txt', ...outsideLinks]);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.artifacts.primary!.files).toEqual(['own.txt']);
+    const fetched = await uploadAndFetch(result.artifacts.primary);
+    expect(await readdir(fetched, { recursive: true })).toEqual(['own.txt']);
+    expect(log).toContain(`Skipping x: it is a symbolic link to ${passwd}, outside CODEBUILD_SRC_DIR`);
+    expect(log).toContain('Skipping dist/hostname: it is a symbolic link to ../../../../../../../../etc/hostname, outside CODEBUILD_SRC_DIR');
+  });
+
+  it('fails as an empty artifact does when its only file is a link to outside', async () => {
+    const { result } = await build(["  files: ['x']"], [`ln -s ${passwd} x`]);
+    expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'UPLOAD_ARTIFACTS', message: 'no matching artifact paths found' });
+  });
+
+  it('follows a link to a file inside the source by default, as CodeBuild does', async () => {
+    const { result } = await build(["  files: ['**/*']"], ['mkdir -p lib bin', 'echo tool > lib/tool.js', 'ln -s ../lib/tool.js bin/tool']);
+    const fetched = await uploadAndFetch(result.artifacts.primary);
+    expect((await lstat(path.join(fetched, 'bin/tool'))).isSymbolicLink()).toBe(false);
+    expect(await readFile(path.join(fetched, 'bin/tool'), 'utf8')).toBe('tool\n');
+  });
+
+  it('keeps a link inside the artifact as a link with enable-symlinks: yes, to a file or a directory', async () => {
+    const { result } = await build(
+      ["  files: ['**/*']", '  base-directory: dist', '  enable-symlinks: yes'],
+      ['mkdir -p dist/lib dist/bin', 'echo tool > dist/lib/tool.js', 'ln -s ../lib/tool.js dist/bin/tool', 'ln -s lib dist/current', `ln -s "$PWD/dist/lib/tool.js" dist/absolute`],
+    );
+    expect(result.status).toBe('SUCCEEDED');
+    const fetched = await uploadAndFetch(result.artifacts.primary);
+    expect(await readlink(path.join(fetched, 'bin/tool'))).toBe('../lib/tool.js');
+    expect(await readlink(path.join(fetched, 'current'))).toBe('lib');
+    // An absolute link inside the source would lead nowhere once extracted elsewhere: it becomes relative.
+    expect(await readlink(path.join(fetched, 'absolute'))).toBe('lib/tool.js');
+    expect(await readFile(path.join(fetched, 'bin/tool'), 'utf8')).toBe('tool\n');
+  });
+
+  it('follows, with enable-symlinks: yes, a link that leaves the base directory but not the source', async () => {
+    const { result } = await build(
+      ["  files: ['**/*']", '  base-directory: dist', '  enable-symlinks: yes'],
+      ['mkdir -p dist', 'echo shared > shared.txt', 'ln -s ../shared.txt dist/shared'],
+    );
+    const fetched = await uploadAndFetch(result.artifacts.primary);
+    expect((await lstat(path.join(fetched, 'shared'))).isFile()).toBe(true);
+    expect(await readFile(path.join(fetched, 'shared'), 'utf8')).toBe('shared\n');
   });
 });

@@ -97,6 +97,18 @@ describe('parseBuildspec', () => {
     );
   });
 
+  it('reads enable-symlinks on the primary and secondary artifacts, and refuses a value that is not yes or no', () => {
+    const buildspec = parseBuildspec(
+      "version: 0.2\nphases: { build: { commands: [make] } }\nartifacts: { files: '**/*', enable-symlinks: yes, secondary-artifacts: { Docs: { files: [docs/*], enable-symlinks: no } } }",
+      'b.yml',
+    );
+    expect(buildspec.artifacts?.['enable-symlinks']).toBe(true);
+    expect(buildspec.artifacts?.['secondary-artifacts']?.Docs?.['enable-symlinks']).toBe(false);
+    expect(problemsOf("version: 0.2\nphases: { build: { commands: [make] } }\nartifacts: { files: '**/*', enable-symlinks: always }")).toContain(
+      'artifacts.enable-symlinks: enable-symlinks must be yes or no',
+    );
+  });
+
   it('needs artifact files somewhere', () => {
     expect(problemsOf('version: 0.2\nphases: { build: { commands: [make] } }\nartifacts: { base-directory: dist }')).toContain(
       '  - artifacts: artifacts needs files, secondary-artifacts, or both',
