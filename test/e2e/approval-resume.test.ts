@@ -6,6 +6,7 @@ import { killStartedSluice, sluice, startSluice, type RunningCli } from '../supp
 import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(120_000);
 
@@ -40,17 +41,6 @@ async function until<T>(probe: () => T | undefined, what: string, serve: () => R
   throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve().output()}`);
 }
 
-const gitSource = (repository: string) => ({
-  name: 'Source',
-  actions: [{
-    name: 'Checkout',
-    actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-    configuration: { RepositoryUrl: repository, BranchName: 'main' },
-    outputArtifacts: [{ name: 'Src' }],
-    namespace: 'SourceVariables',
-  }],
-});
-
 describe('sluice serve restarted after kill -9', () => {
   it('resumes executions that waited for an approval (after a serve that could not listen), decided by the mailed link or PutApprovalResult, and leaves a killed build interrupted', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-resume-'));
@@ -64,7 +54,7 @@ describe('sluice serve restarted after kill -9', () => {
       pipelineType: 'V2',
       variables: [{ name: 'target', defaultValue: 'staging' }],
       stages: [
-        gitSource(repo.dir),
+        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
         { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, configuration: { CustomData: 'Check the release notes' } }] },
         {
           name: 'Build',
@@ -86,7 +76,7 @@ describe('sluice serve restarted after kill -9', () => {
     const slow = path.join(dataDir, 'slow.json');
     writeFileSync(slow, JSON.stringify({
       name: 'slow',
-      stages: [gitSource(repo.dir), { name: 'Wait', actions: [{ name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 30'], inputArtifacts: [{ name: 'Src' }] }] }],
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [{ name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 30'], inputArtifacts: [{ name: 'Src' }] }] }],
     }));
     for (const file of [gated, slow]) expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
     writeFileSync(path.join(dataDir, 'notification-rules.yml'), [
@@ -199,7 +189,7 @@ describe('sluice serve stopped with Ctrl-C', () => {
     const declaration = (name: string, gate: object) => ({
       name,
       stages: [
-        gitSource(repo.dir),
+        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
         { name: 'Gate', actions: [gate] },
         { name: 'Check', actions: [{ name: 'App', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['test "$(cat app.txt)" = v1'], inputArtifacts: [{ name: 'Src' }] }] },
       ],

@@ -7,6 +7,7 @@ import { killStartedSluice, sluice, startSluice, type RunningCli } from '../supp
 import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(90_000);
 
@@ -66,7 +67,7 @@ beforeAll(async () => {
   writeFileSync(file, JSON.stringify({
     name: 'gated',
     stages: [
-      { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repo.dir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+      gitSourceStage(repo.dir),
       { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, configuration: { CustomData: 'Check the release notes' } }] },
       { name: 'Ship', actions: [{ name: 'Echo', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo shipped'], inputArtifacts: [{ name: 'Src' }] }] },
     ],

@@ -6,6 +6,7 @@ import examples from '@octokit/webhooks-examples';
 import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(60_000);
 
@@ -52,7 +53,7 @@ beforeAll(async () => {
     name: 'checked',
     pipelineType: 'V2',
     stages: [
-      { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repositoryDir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+      gitSourceStage(repositoryDir),
       { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
     ],
   }));

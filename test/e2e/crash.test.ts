@@ -5,6 +5,7 @@ import path from 'node:path';
 import yauzl from 'yauzl';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 afterEach(killStartedSluice);
 
@@ -69,10 +70,7 @@ describe('kill -9 of the owner of a data dir, again and again', () => {
     const repo = gitRepository({ 'a.txt': 'a' });
     const data = mkdtempSync(path.join(tmpdir(), 'sluice-crash-data-'));
     const pipelines = mkdtempSync(path.join(tmpdir(), 'sluice-crash-pipelines-'));
-    const source = {
-      name: 'Source',
-      actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repo.dir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }],
-    };
+    const source = gitSourceStage(repo.dir);
     const build = {
       name: 'Build',
       actions: [{

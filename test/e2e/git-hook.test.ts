@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(60_000);
 
@@ -37,7 +38,7 @@ beforeAll(() => {
     name: 'hooked',
     pipelineType: 'V2',
     stages: [
-      { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repositoryDir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+      gitSourceStage(repositoryDir),
       { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
     ],
   }));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(120_000);
 
@@ -13,15 +14,7 @@ function declaration(name: string, repository: string) {
   return {
     name,
     stages: [
-      {
-        name: 'Source',
-        actions: [{
-          name: 'Checkout',
-          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-          configuration: { RepositoryUrl: repository, BranchName: 'main' },
-          outputArtifacts: [{ name: 'Src' }],
-        }],
-      },
+      gitSourceStage(repository),
       {
         name: 'Build',
         actions: [{

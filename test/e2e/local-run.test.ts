@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 // Each test runs whole pipelines through the CLI, builds included.
 jest.setTimeout(90_000);
@@ -16,19 +17,6 @@ function pipelineFile(declaration: object): string {
   writeFileSync(file, JSON.stringify(declaration));
   return file;
 }
-
-const gitSource = (repository: string) => ({
-  name: 'Source',
-  actions: [
-    {
-      name: 'Checkout',
-      actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-      configuration: { RepositoryUrl: repository, BranchName: 'main' },
-      outputArtifacts: [{ name: 'Src' }],
-      namespace: 'SourceVariables',
-    },
-  ],
-});
 
 const commandsAction = (name: string, commands: string[], extra: object = {}) => ({
   name,
@@ -55,7 +43,7 @@ describe('sluice run', () => {
       pipelineType: 'V2',
       variables: [{ name: 'Greeting', defaultValue: 'hello' }],
       stages: [
-        gitSource(repo.dir),
+        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
         { name: 'Produce', actions: [commandsAction('Read', ['export VERSION=$(cat version.txt)'], { outputVariables: ['VERSION'], namespace: 'Produced' })] },
         {
           name: 'Consume',
@@ -100,7 +88,7 @@ describe('sluice run', () => {
     const repo = gitRepository({
       'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo compiling-marker\n      - exit 3\n      - echo never-printed\n',
     });
-    const file = pipelineFile({ name: 'failing', stages: [gitSource(repo.dir), { name: 'Build', actions: [buildAction] }] });
+    const file = pipelineFile({ name: 'failing', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Build', actions: [buildAction] }] });
     const data = dataDir();
     const result = sluice(['run', file, '--data-dir', data, '--quiet']);
     expect(result.code).toBe(1);
@@ -125,7 +113,7 @@ describe('sluice run', () => {
   it('approves Manual approvals at once with --auto-approve, recording who approved', () => {
     const repo = gitRepository({ 'a.txt': 'a' });
     const approval = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
-    const file = pipelineFile({ name: 'scripted', stages: [gitSource(repo.dir), { name: 'Gate', actions: [approval] }, { name: 'Ship', actions: [commandsAction('Echo', ['true'])] }] });
+    const file = pipelineFile({ name: 'scripted', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Gate', actions: [approval] }, { name: 'Ship', actions: [commandsAction('Echo', ['true'])] }] });
     const data = dataDir();
     const result = sluice(['run', file, '--data-dir', data, '--auto-approve', '--json']);
     expect(result.code).toBe(0);
@@ -138,7 +126,7 @@ describe('sluice run', () => {
     const repo = gitRepository({ 'a.txt': 'a' });
     const file = pipelineFile({
       name: 'parallel',
-      stages: [gitSource(repo.dir), { name: 'Both', actions: [commandsAction('Left', ['sleep 1']), commandsAction('Right', ['sleep 1'])] }],
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Both', actions: [commandsAction('Left', ['sleep 1']), commandsAction('Right', ['sleep 1'])] }],
     });
     const result = sluice(['run', file, '--data-dir', dataDir(), '--json']);
     expect(result.code).toBe(0);
@@ -150,7 +138,7 @@ describe('sluice run', () => {
 
   it('refuses bad input before anything runs, with exit code 2', () => {
     const data = dataDir();
-    const missingArtifact = pipelineFile({ name: 'bad', stages: [gitSource('.'), { name: 'Build', actions: [{ ...buildAction, inputArtifacts: [{ name: 'Nope' }] }] }] });
+    const missingArtifact = pipelineFile({ name: 'bad', stages: [gitSourceStage('.'), { name: 'Build', actions: [{ ...buildAction, inputArtifacts: [{ name: 'Nope' }] }] }] });
     const missing = sluice(['run', missingArtifact, '--data-dir', data]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('No action produces an artifact named "Nope"');
@@ -159,7 +147,7 @@ describe('sluice run', () => {
     const awsOnly = pipelineFile({
       name: 'aws-only',
       stages: [
-        gitSource('.'),
+        gitSourceStage('.'),
         { name: 'Invoke', actions: [{ name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'notify' } }] },
       ],
     });
@@ -167,7 +155,7 @@ describe('sluice run', () => {
     expect(notLocal.code).toBe(2);
     expect(notLocal.stderr).toContain('AWS/Lambda is not available on the local runtime');
 
-    const badVariable = pipelineFile({ name: 'vars', stages: [gitSource('.'), { name: 'Run', actions: [commandsAction('Echo', ['true'])] }] });
+    const badVariable = pipelineFile({ name: 'vars', stages: [gitSourceStage('.'), { name: 'Run', actions: [commandsAction('Echo', ['true'])] }] });
     const unknownVariable = sluice(['run', badVariable, '--data-dir', data, '--var', 'Nope=1']);
     expect(unknownVariable.code).toBe(2);
     expect(unknownVariable.stderr).toContain('has no variable Nope');
@@ -177,7 +165,7 @@ describe('sluice run', () => {
   it('stops cleanly on Ctrl-C: Stopped, the action abandoned, nothing left running', async () => {
     const marker = `sluice-stop-${process.pid}-${Date.now()}`;
     const repo = gitRepository({ 'a.txt': 'a' });
-    const file = pipelineFile({ name: 'stoppable', stages: [gitSource(repo.dir), { name: 'Wait', actions: [commandsAction('Sleep', [`sleep 60 # ${marker}`])] }] });
+    const file = pipelineFile({ name: 'stoppable', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsAction('Sleep', [`sleep 60 # ${marker}`])] }] });
     const data = dataDir();
     const run = startSluice(['run', file, '--data-dir', data]);
     await run.waitFor(/Wait\/Sleep: started/);
@@ -196,7 +184,7 @@ describe('sluice run', () => {
 
   it('marks an execution interrupted by kill -9 as Failed, and the data dir still opens', async () => {
     const repo = gitRepository({ 'a.txt': 'a' });
-    const file = pipelineFile({ name: 'killed', stages: [gitSource(repo.dir), { name: 'Wait', actions: [commandsAction('Sleep', ['sleep 30'])] }] });
+    const file = pipelineFile({ name: 'killed', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsAction('Sleep', ['sleep 30'])] }] });
     const data = dataDir();
     const run = startSluice(['run', file, '--data-dir', data]);
     await run.waitFor(/Running command sleep 30/);
@@ -242,13 +230,13 @@ describe('sluice run while sluice serve owns the data dir', () => {
     const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', data]);
     await serve.waitFor(/serving .* at http/);
     const repo = gitRepository({ 'a.txt': 'a' });
-    const passing = pipelineFile({ name: 'handed', stages: [gitSource(repo.dir), { name: 'Run', actions: [commandsAction('Echo', ['echo handed-over'])] }] });
+    const passing = pipelineFile({ name: 'handed', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Run', actions: [commandsAction('Echo', ['echo handed-over'])] }] });
     const ok = sluice(['run', passing, '--data-dir', data]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Run/Echo: succeeded');
     expect(ok.stdout).toContain('handed: succeeded');
 
-    const failing = pipelineFile({ name: 'handed-fail', stages: [gitSource(repo.dir), { name: 'Run', actions: [commandsAction('Boom', ['echo about-to-fail', 'test -f no-such-file'])] }] });
+    const failing = pipelineFile({ name: 'handed-fail', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Run', actions: [commandsAction('Boom', ['echo about-to-fail', 'test -f no-such-file'])] }] });
     const failed = sluice(['run', failing, '--data-dir', data]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('Run/Boom: failed');

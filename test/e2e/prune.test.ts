@@ -6,6 +6,7 @@ import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { startTestStack } from '../support/embedded-stack';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(120_000);
 
@@ -52,7 +53,7 @@ function declare(name: string, stages: unknown[]): void {
 beforeAll(() => {
   dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-prune-')), '.sluice');
   const repo = gitRepository({ 'app.txt': 'v1' }, 'feat: something to build');
-  const source = { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repo.dir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] };
+  const source = gitSourceStage(repo.dir);
   declare('built', [
     source,
     { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo building', 'cp app.txt out.txt'], inputArtifacts: [{ name: 'Src' }], outputArtifacts: [{ name: 'Out', files: ['out.txt'] }] }] },

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { readDataDirOwner } from '../../lib/adapters/local/data-dir-lock';
 import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(90_000);
 
@@ -92,7 +93,7 @@ function gatedDataDir(): string {
   writeFileSync(file, JSON.stringify({
     name: 'gated',
     stages: [
-      { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repository.dir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+      gitSourceStage(repository.dir),
       { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
       { name: 'Ship', actions: [{ name: 'Echo', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo shipped'], inputArtifacts: [{ name: 'Src' }] }] },
     ],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(120_000);
 
@@ -16,7 +17,7 @@ describe('sluice stop-pipeline-execution under sluice serve', () => {
     writeFileSync(file, JSON.stringify({
       name: 'sleepy',
       stages: [
-        { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repo.dir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+        gitSourceStage(repo.dir),
         { name: 'Wait', actions: [{ name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 60'], inputArtifacts: [{ name: 'Src' }] }] },
       ],
     }));

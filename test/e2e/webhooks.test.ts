@@ -8,6 +8,7 @@ import examples from '@octokit/webhooks-examples';
 import type { ExecutionDetail } from '../../lib/operations/sluice-api';
 import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
+import { gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(60_000);
 
@@ -69,7 +70,7 @@ function declare(name: string, repository: string) {
     name,
     pipelineType: 'V2',
     stages: [
-      { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repository, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+      gitSourceStage(repository),
       { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
     ],
   }));
