@@ -305,7 +305,7 @@ describe('the registration of the pipelines in pipelines/', () => {
     expect(configs.map(([, config]) => config.Properties!.MaximumRetryAttempts)).toEqual([0]);
   });
 
-  it("let the registration function read, record and delete the execution table's items only, and nothing in Step Functions", () => {
+  it("let the registration function read, record and delete the execution table's items, and prune the versions of this stage's state machines", () => {
     const statements = identityStatements(template).filter(({ owner }) => owner === 'PipelineRegistrationRole').map(({ statement }) => statement);
     const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, asList(statement.Resource)])));
     expect(scope).toEqual({
@@ -317,6 +317,12 @@ describe('the registration of the pipelines in pipelines/', () => {
       'xray:PutTraceSegments': ['*'],
       'xray:PutTelemetryRecords': ['*'],
       'sqs:SendMessage': [{ 'Fn::GetAtt': ['FailedDeliveriesQueue', 'Arn'] }],
+      ...Object.fromEntries(
+        ['states:ListStateMachineVersions', 'states:ListExecutions', 'states:DeleteStateMachineVersion'].map((action) => [
+          action,
+          [{ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' }],
+        ]),
+      ),
     });
     expect(referencedIds(resource('PipelineRegistrationLambdaFunction').Properties!.Role)).toEqual(['PipelineRegistrationRole']);
   });
@@ -436,7 +442,7 @@ describe('pipelines registered through /api', () => {
   const grantsOf = (prefix: string) =>
     Object.fromEntries(httpStatements().flatMap((statement) => asList(statement.Action).filter((action) => action.startsWith(prefix)).map((action) => [action, statement.Resource])));
 
-  it("let the http function deploy, delete and stop only this stage's state machines, and their executions", () => {
+  it("let the http function deploy, delete, prune the versions of and stop only this stage's state machines, and their executions", () => {
     const executions = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:sluice-ci-*' };
     expect(grantsOf('states:')).toEqual({
       'states:StartExecution': stateMachines,
@@ -444,6 +450,9 @@ describe('pipelines registered through /api', () => {
       'states:UpdateStateMachine': stateMachines,
       'states:PublishStateMachineVersion': stateMachines,
       'states:DeleteStateMachine': stateMachines,
+      'states:ListStateMachineVersions': stateMachines,
+      'states:ListExecutions': stateMachines,
+      'states:DeleteStateMachineVersion': stateMachines,
       'states:StopExecution': executions,
       'states:SendTaskSuccess': '*',
       'states:SendTaskFailure': '*',
