@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
  * machine versions, which moto 5.2 does not implement. It applies the input rules of the service
  * model (botocore's stepfunctions service-2.json: required members, the Arn and LongArn lengths,
  * PageSize 0-1000, the ExecutionStatus enum, the page tokens) and pages results as the service
- * does: 100 by default, `maxResults` at most.
+ * does: 100 by default, `maxResults` at most, and, as its documentation allows, fewer than asked
+ * when `pageLimit` says so.
  */
 export interface VersionsServer {
   endpoint: string;
@@ -39,7 +40,7 @@ class ServiceError extends Error {
   }
 }
 
-export async function startVersionsServer(): Promise<VersionsServer> {
+export async function startVersionsServer(options: { pageLimit?: number } = {}): Promise<VersionsServer> {
   const machines = new Map<string, { next: number; versions: { arn: string; created: Date }[] }>();
   const executions: { versionArn: string; status: string; name: string }[] = [];
   const denied = new Set<string>();
@@ -68,7 +69,7 @@ export async function startVersionsServer(): Promise<VersionsServer> {
     const token = string(input, 'nextToken', tokenMax, false);
     const start = token === undefined ? 0 : Number(Buffer.from(token, 'base64url').toString());
     if (!Number.isInteger(start) || start < 0 || start > items.length) throw new ServiceError('InvalidToken', 'Invalid Token');
-    const size = pageSize(input);
+    const size = Math.min(pageSize(input), options.pageLimit ?? Infinity);
     const end = start + size;
     return { items: items.slice(start, end), nextToken: end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined };
   };
