@@ -22,13 +22,11 @@ const CLI = path.join(ROOT, 'dist', 'sluice.cjs');
 // Only the failure tests point this elsewhere.
 const PIPELINES_DIR = process.env.SLUICE_PIPELINES_DIR ? path.resolve(process.env.SLUICE_PIPELINES_DIR) : path.join(ROOT, 'pipelines');
 const DEFINITION_SUFFIX = '.asl.json';
-/** Step Functions' longest state machine name. */
-const MAX_NAME_LENGTH = 80;
 /**
- * The characters Step Functions allows in the name of a state machine that logs; CodePipeline's
- * names may also hold `.` and `@`.
+ * Step Functions' longest state machine name. `sluice compile --runtime aws` refuses the names it
+ * cannot take (`.` and `@`, which CodePipeline allows), and the definitions it would refuse.
  */
-const LOGGING_NAME = /^[A-Za-z0-9_-]+$/;
+const MAX_NAME_LENGTH = 80;
 
 /** A mistake in pipelines/ that fails packaging; osls prints the stack, which would only point here. */
 class PipelinePackagingError extends Error {
@@ -80,7 +78,6 @@ async function compileFiles(files, namePrefix) {
       declaration,
     }));
     const problems = [
-      ...pipelines.filter(({ name }) => !LOGGING_NAME.test(name)).map(({ file, name }) => `${file}: rename pipeline ${name} with letters, digits, - and _ only, which is all that Step Functions allows in the name of a state machine that logs.`),
       ...pipelines.filter(({ stateMachineName }) => stateMachineName.length > MAX_NAME_LENGTH).map(({ file, name, stateMachineName }) => `${file}: shorten pipeline name ${name}: its state machine name ${stateMachineName} is longer than Step Functions' ${MAX_NAME_LENGTH} characters.`),
       ...clashes(pipelines, ({ name }) => name, 'pipeline name'),
       // Pipelines of one name already clash; the ids of different names clash only through case, - or _.

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { cloudFormationResponse } from '../../lib/adapters/aws/cloudformation-response';
-import { awsStackPipelines } from '../../lib/compose/aws';
+import { awsStackPipelines, awsVersionPruning } from '../../lib/compose/aws';
 import type { StackPipelineProperties } from '../../lib/operations/stack-pipelines';
 
 const logger = new Logger();
@@ -20,8 +20,10 @@ export const handler = middy(
       await pipelines.deregister(event.PhysicalResourceId);
       return { PhysicalResourceId: event.PhysicalResourceId };
     }
-    const { name, version, versionArn } = await pipelines.register(event.ResourceProperties as unknown as StackPipelineProperties, event.StackId);
+    const { name, version, versionArn, stateMachineArn } = await pipelines.register(event.ResourceProperties as unknown as StackPipelineProperties, event.StackId);
     logger.info('Pipeline registered', { name, version, versionArn });
+    // Each deploy that changes the file publishes a version; CloudFormation keeps the replaced ones.
+    if (event.RequestType === 'Update') await awsVersionPruning((message) => logger.warn(message))(stateMachineArn!);
     return { PhysicalResourceId: name };
   },
   // Time to answer CloudFormation before Lambda stops the function, which would leave it waiting.

@@ -19,6 +19,7 @@ import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { SecretsManagerSecret } from '../adapters/aws/secrets-manager-secret';
 import { SnsApprovalNotifier } from '../adapters/aws/sns-approval-notifier';
+import { StateMachineVersions } from '../adapters/aws/state-machine-versions';
 import { executionConsoleUrl, pipelineExecutionArn, pipelineStateMachineArn, StepFunctionsEngine, type StepFunctionsEngineOptions } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
@@ -224,6 +225,7 @@ export function createAwsOperations(deps: ApprovalDependencies, sfn: SFNClient, 
   const { logGroupArn, functions, ...options } = deployment;
   const engine = new StepFunctionsEngine(sfn, {
     ...options,
+    pruneVersions: versionPruning(sfn, options, console.warn),
     loggingConfiguration: { level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn } }] },
     tracingConfiguration: { enabled: true },
   });
@@ -242,6 +244,26 @@ export function awsOperations(): AwsPipelineOperations {
       approvalRequest: requiredVariable(PIPELINE_DEPLOY_VARIABLES.approvalRequest, setOn),
     },
   }));
+}
+
+/**
+ * Deletes a state machine's old versions that no execution uses. It is housekeeping after a
+ * deploy that has succeeded, so a failure is a warning, not a failed deploy.
+ */
+export function versionPruning(sfn: SFNClient, access: AccessDeniedOptions, warn: (message: string) => void): (stateMachineArn: string) => Promise<void> {
+  const versions = new StateMachineVersions(sfn, access);
+  return async (stateMachineArn) => {
+    try {
+      await versions.prune(stateMachineArn);
+    } catch (error) {
+      warn(`The old versions of ${stateMachineArn} were not deleted; the next change tries again. ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+}
+
+/** versionPruning for the function that registers the stack's own pipelines, whose state machines CloudFormation publishes. */
+export function awsVersionPruning(warn: (message: string) => void): (stateMachineArn: string) => Promise<void> {
+  return versionPruning(awsClients().sfn, functionRole(), warn);
 }
 
 /** The stack's own pipelines (pipelines/*.yml), as its Custom::SluicePipeline resources register them. */

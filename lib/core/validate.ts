@@ -7,6 +7,7 @@ import {
   type PipelineDeclaration,
 } from './declaration';
 import type { ProviderCatalog, ProviderSpec, Runtime } from './providers';
+import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import {
   EXECUTION_NAMESPACE,
   EXECUTION_VARIABLES,
@@ -122,6 +123,7 @@ function structuralProblems(pipeline: PipelineDeclaration, catalog: ProviderCata
 
   checkPipelineFields(pipeline, report);
   checkNames(pipeline, report);
+  if (options.runtime === 'aws') checkStateMachineName(pipeline, report);
   checkStagePlacement(placed, report);
   for (const entry of placed) checkProvider(entry, catalog, options, report);
   checkArtifacts(placed, report);
@@ -180,6 +182,16 @@ function checkNames(pipeline: PipelineDeclaration, report: Report): void {
   });
   for (const [index, first] of firstDuplicates(pipeline.variables ?? [], (variable) => variable.name)) {
     report(`variables[${index}].name`, 'variable-name-unique', `Variable "${pipeline.variables![index]!.name}" is already declared by variables[${first}].`);
+  }
+}
+
+/**
+ * On AWS a pipeline is a state machine named after it, which logs; Step Functions refuses such a
+ * name with `.` or `@`, which CodePipeline allows. (A name too long is shortened with a hash.)
+ */
+function checkStateMachineName(pipeline: PipelineDeclaration, report: Report): void {
+  if (!LOGGING_NAME_CHARACTERS.test(pipeline.name)) {
+    report('name', 'aws-state-machine-name', `Pipeline name "${pipeline.name}" cannot name a state machine on AWS: Step Functions allows only letters, digits, - and _ in the name of a state machine that logs. Rename the pipeline.`);
   }
 }
 

@@ -139,4 +139,12 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
     expect(await api('DELETE', `/pipelines/${name}`)).toEqual({ status: 200, body: { deleted: name } });
     await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
   }, 30_000);
+
+  it.each(['web.app', 'team@webapp'])('refuses a pipeline named %s, which Step Functions would refuse for a state machine that logs, with a 400 naming it, and creates nothing', async (name) => {
+    const created = await api('POST', '/pipelines', { pipeline: declaration(name) });
+    expect(created.status).toBe(400);
+    expect(JSON.stringify(created.body)).toContain(`Pipeline name \\"${name}\\" cannot name a state machine on AWS`);
+    await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-${STAGE}-${name}` }))).rejects.toThrow();
+    expect((await api('GET', `/pipelines/${encodeURIComponent(name)}`)).status).toBe(404);
+  });
 });

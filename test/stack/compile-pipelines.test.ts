@@ -45,13 +45,31 @@ describe('packaging the pipelines', () => {
     expect(definitions()).toEqual(before);
   });
 
-  it('fails on pipelines that share a name, or whose names Step Functions refuses, naming their files', async () => {
+  it('fails on pipelines that share a name, naming their files', async () => {
     const before = definitions();
-    const { dir, resolver } = resolverFor({ 'a.yml': SHIPPED, 'b.yml': SHIPPED, 'c.yml': SHIPPED.replace('name: webapp', 'name: web.app') });
+    const { dir, resolver } = resolverFor({ 'a.yml': SHIPPED, 'b.yml': SHIPPED });
     const file = (name: string) => path.relative(ROOT, path.join(dir, name));
+    await expect(resolver.stateMachines({ resolveVariable })).rejects.toThrow(`${file('a.yml')} and ${file('b.yml')} share the pipeline name webapp.`);
+    expect(definitions()).toEqual(before);
+  });
+
+  it('fails on a pipeline whose name Step Functions refuses, naming its file and the name', async () => {
+    const before = definitions();
+    const { dir, resolver } = resolverFor({ 'c.yml': SHIPPED.replace('name: webapp', 'name: web.app') });
+    await expect(resolver.stateMachines({ resolveVariable })).rejects.toThrow(
+      `${path.relative(ROOT, path.join(dir, 'c.yml'))}: 1 problem\n  name: Pipeline name "web.app" cannot name a state machine on AWS`,
+    );
+    expect(definitions()).toEqual(before);
+  });
+
+  it('fails on shell text with ${, which CloudFormation would substitute, naming the pipeline, stage, action and field', async () => {
+    const before = definitions();
+    const { dir, resolver } = resolverFor({ 'shell.yml': SHIPPED.replace('- test -f index.html', '- test -f "${SITE_DIR}/index.html"') });
     const failure = resolver.stateMachines({ resolveVariable });
-    await expect(failure).rejects.toThrow(`${file('a.yml')} and ${file('b.yml')} share the pipeline name webapp.`);
-    await expect(failure).rejects.toThrow(`${file('c.yml')}: rename pipeline web.app with letters, digits, - and _ only`);
+    await expect(failure).rejects.toThrow(`${path.relative(ROOT, path.join(dir, 'shell.yml'))}: the definition of pipeline webapp cannot be deployed:`);
+    await expect(failure).rejects.toThrow(
+      'pipeline webapp, stage Test, action SiteCheck, field commands[0]: "test -f \\"${SITE_DIR}/index.html\\"" holds "${", which CloudFormation\'s DefinitionSubstitutions would replace when the stack deploys. Write $NAME instead of ${NAME}',
+    );
     expect(definitions()).toEqual(before);
   });
 });

@@ -119,6 +119,102 @@ describe('IAM', () => {
   });
 });
 
+describe('IAM for what pipelines name at run time', () => {
+  const inAccountAndRegion = (service: string, resourcePart: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resourcePart}` });
+  const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': `${service}.\${AWS::Region}.\${AWS::URLSuffix}` } } });
+
+  it("lets the approval function publish to the approvals topic and to a Manual approval's own NotificationArn in the stack's account and region", () => {
+    const publish = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('sns:Publish'));
+    expect(publish.map(({ owner, statement }) => ({ owner, effect: statement.Effect, resource: statement.Resource }))).toEqual([
+      { owner: 'ApprovalRequestRole', effect: 'Allow', resource: { Ref: 'ApprovalsTopic' } },
+      { owner: 'ApprovalRequestRole', effect: 'Allow', resource: inAccountAndRegion('sns', '*') },
+    ]);
+  });
+
+  it('lets the functions that read and write artifacts and logs use customer managed keys, through S3 only, and the approval function through SNS only', () => {
+    const kms = identityStatements(template).filter(({ statement }) => asList(statement.Action).some((action) => action.startsWith('kms:')));
+    expect(kms.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action).sort(), resource: statement.Resource, condition: statement.Condition }))).toEqual([
+      { owner: 'ActionRunnerRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
+      { owner: 'ApprovalRequestRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('sns') },
+      { owner: 'HttpRole', actions: ['kms:Decrypt'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
+    ]);
+  });
+
+  it('gives the KMS permissions to every role that reads or writes objects in the artifact bucket', () => {
+    const objectRoles = new Set(
+      identityStatements(template)
+        .filter(({ statement }) => asList(statement.Action).some((action) => action === 's3:GetObject' || action === 's3:PutObject'))
+        .map(({ owner }) => owner),
+    );
+    const kmsRoles = new Set(identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('kms:Decrypt')).map(({ owner }) => owner));
+    expect([...objectRoles].filter((role) => !kmsRoles.has(role))).toEqual([]);
+  });
+});
+
+describe('lost deliveries', () => {
+  const rules = () => resourcesOfType(template, 'AWS::Events::Rule');
+  const queueArn = { 'Fn::GetAtt': ['FailedDeliveriesQueue', 'Arn'] };
+
+  /**
+   * The functions that something invokes asynchronously: EventBridge rules (their targets, and the
+   * permissions that let events.amazonaws.com, sns.amazonaws.com or s3.amazonaws.com invoke
+   * them) and CloudFormation custom resources (their ServiceToken).
+   */
+  const asyncFunctions = () => {
+    const functions = new Set(resourcesOfType(template, 'AWS::Lambda::Function').map(([name]) => name));
+    const named = [
+      ...rules().flatMap(([, rule]) => (rule.Properties!.Targets as { Arn: unknown }[]).flatMap((target) => referencedIds(target.Arn))),
+      ...resourcesOfType(template, 'AWS::Lambda::Permission')
+        .filter(([, permission]) => ['events.amazonaws.com', 'sns.amazonaws.com', 's3.amazonaws.com'].includes(permission.Properties!.Principal))
+        .flatMap(([, permission]) => referencedIds(permission.Properties!.FunctionName)),
+      ...Object.values(template.Resources).filter((entry) => entry.Type.startsWith('Custom::') || entry.Type === 'AWS::CloudFormation::CustomResource').flatMap((entry) => referencedIds(entry.Properties!.ServiceToken)),
+    ];
+    return [...new Set(named.filter((name) => functions.has(name)))].sort();
+  };
+
+  it('gives every target of every rule the dead-letter queue', () => {
+    expect(rules().length).toBeGreaterThan(0);
+    for (const [name, rule] of rules()) {
+      for (const target of rule.Properties!.Targets as { Id: string; DeadLetterConfig?: { Arn: unknown } }[]) {
+        expect({ rule: name, target: target.Id, deadLetter: target.DeadLetterConfig?.Arn }).toEqual({ rule: name, target: target.Id, deadLetter: queueArn });
+      }
+    }
+  });
+
+  it('lets EventBridge send to the queue as exactly the rules that use it, and nothing else send there but the functions', () => {
+    const statements = resource('FailedDeliveriesQueuePolicy').Properties!.PolicyDocument.Statement as { Principal: unknown; Action: unknown; Resource: unknown; Condition: { ArnEquals: { 'aws:SourceArn': unknown[] } } }[];
+    expect(referencedIds(resource('FailedDeliveriesQueuePolicy').Properties!.Queues)).toEqual(['FailedDeliveriesQueue']);
+    expect(statements).toHaveLength(1);
+    const [statement] = statements;
+    expect(statement).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn });
+    expect(statement!.Condition.ArnEquals['aws:SourceArn'].flatMap(referencedIds).sort()).toEqual(rules().map(([name]) => name).sort());
+  });
+
+  it('gives every function invoked asynchronously the queue as its on-failure destination, and its role the right to send there', () => {
+    const functions = asyncFunctions();
+    expect(functions).toEqual(expect.arrayContaining(['EventRecorderLambdaFunction', 'CommitStatusLambdaFunction', 'SourceTriggerLambdaFunction', 'PipelineRegistrationLambdaFunction']));
+    const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+    for (const name of functions) {
+      const config = configs.filter(([, entry]) => referencedIds(entry.Properties!.FunctionName).includes(name)).map(([, entry]) => entry.Properties!);
+      expect({ name, onFailure: config.map((entry) => entry.DestinationConfig?.OnFailure?.Destination), qualifier: config.map((entry) => entry.Qualifier) }).toEqual({ name, onFailure: [queueArn], qualifier: ['$LATEST'] });
+      const role = referencedIds(resource(name).Properties!.Role)[0];
+      const sends = identityStatements(template).filter(({ owner, statement }) => owner === role && asList(statement.Action).includes('sqs:SendMessage'));
+      expect({ name, role, sendsTo: sends.map(({ statement }) => statement.Resource) }).toEqual({ name, role, sendsTo: [queueArn] });
+    }
+  });
+
+  it('keeps lost deliveries 14 days, encrypted, mails the alerts topic when any is waiting, and names the queue in the outputs', () => {
+    expect(resource('FailedDeliveriesQueue').Properties).toEqual({ MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+    const alarm = resource('FailedDeliveriesAlarm').Properties!;
+    expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarm.Dimensions.flatMap((dimension: { Value: unknown }) => referencedIds(dimension.Value))).toEqual(['FailedDeliveriesQueue']);
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
+    const fromAlarm = (resource('AlertsTopicPolicy').Properties!.PolicyDocument.Statement as { Principal: unknown; Condition: unknown }[]).filter((statement) => JSON.stringify(statement.Principal).includes('cloudwatch.amazonaws.com'));
+    expect(fromAlarm.map((statement) => referencedIds(statement.Condition))).toEqual([['FailedDeliveriesAlarm']]);
+    expect(referencedIds((template.Outputs?.FailedDeliveriesQueueUrl as { Value: unknown }).Value)).toEqual(['FailedDeliveriesQueue']);
+  });
+});
+
 describe('the state machines', () => {
   const stateMachines = () => resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
   const stateMachineOf = (pipelineName: string) => {
@@ -209,7 +305,7 @@ describe('the registration of the pipelines in pipelines/', () => {
     expect(configs.map(([, config]) => config.Properties!.MaximumRetryAttempts)).toEqual([0]);
   });
 
-  it("let the registration function read, record and delete the execution table's items only, and nothing in Step Functions", () => {
+  it("let the registration function read, record and delete the execution table's items, and prune the versions of this stage's state machines", () => {
     const statements = identityStatements(template).filter(({ owner }) => owner === 'PipelineRegistrationRole').map(({ statement }) => statement);
     const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, asList(statement.Resource)])));
     expect(scope).toEqual({
@@ -220,6 +316,13 @@ describe('the registration of the pipelines in pipelines/', () => {
       'logs:PutLogEvents': [{ 'Fn::GetAtt': ['PipelineRegistrationLogGroup', 'Arn'] }],
       'xray:PutTraceSegments': ['*'],
       'xray:PutTelemetryRecords': ['*'],
+      'sqs:SendMessage': [{ 'Fn::GetAtt': ['FailedDeliveriesQueue', 'Arn'] }],
+      ...Object.fromEntries(
+        ['states:ListStateMachineVersions', 'states:ListExecutions', 'states:DeleteStateMachineVersion'].map((action) => [
+          action,
+          [{ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' }],
+        ]),
+      ),
     });
     expect(referencedIds(resource('PipelineRegistrationLambdaFunction').Properties!.Role)).toEqual(['PipelineRegistrationRole']);
   });
@@ -339,7 +442,7 @@ describe('pipelines registered through /api', () => {
   const grantsOf = (prefix: string) =>
     Object.fromEntries(httpStatements().flatMap((statement) => asList(statement.Action).filter((action) => action.startsWith(prefix)).map((action) => [action, statement.Resource])));
 
-  it("let the http function deploy, delete and stop only this stage's state machines, and their executions", () => {
+  it("let the http function deploy, delete, prune the versions of and stop only this stage's state machines, and their executions", () => {
     const executions = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:sluice-ci-*' };
     expect(grantsOf('states:')).toEqual({
       'states:StartExecution': stateMachines,
@@ -347,6 +450,9 @@ describe('pipelines registered through /api', () => {
       'states:UpdateStateMachine': stateMachines,
       'states:PublishStateMachineVersion': stateMachines,
       'states:DeleteStateMachine': stateMachines,
+      'states:ListStateMachineVersions': stateMachines,
+      'states:ListExecutions': stateMachines,
+      'states:DeleteStateMachineVersion': stateMachines,
       'states:StopExecution': executions,
       'states:SendTaskSuccess': '*',
       'states:SendTaskFailure': '*',
@@ -417,6 +523,12 @@ describe('GitHub on AWS', () => {
     expect(token.Properties!.SecretString).toBe(SECRET_PLACEHOLDER);
   });
 
+  it('names no secret, so that a stage removed with `osls remove` deploys again while its old secrets wait out their recovery window', () => {
+    const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
+    expect(secrets.map(([name]) => name).sort()).toEqual(['GitHubTokenSecret', 'WebhookSecret']);
+    for (const [name, secret] of secrets) expect({ name, fixedName: secret.Properties!.Name }).toEqual({ name, fixedName: undefined });
+  });
+
   it('lets only the http function read the webhook secret, and the functions that call GitHub the token', () => {
     expect(secretReaders()).toEqual({
       HttpRole: ['GitHubTokenSecret', 'WebhookSecret'],
@@ -455,7 +567,7 @@ describe('GitHub on AWS', () => {
 
   it('lets the commit status function read executions and the token, and nothing else', () => {
     const actions = identityStatements(template).filter(({ owner }) => owner === 'CommitStatusRole').flatMap(({ statement }) => asList(statement.Action));
-    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 });
 
@@ -506,6 +618,7 @@ describe('CodeCommit and S3 triggers', () => {
       'logs:PutLogEvents': ['SourceTriggerLogGroup'],
       'xray:PutTraceSegments': ['*'],
       'xray:PutTelemetryRecords': ['*'],
+      'sqs:SendMessage': ['FailedDeliveriesQueue'],
     });
     const start = statements.find((statement) => asList(statement.Action).includes('states:StartExecution'))!;
     expect(start.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' });
@@ -532,6 +645,30 @@ describe('messaging', () => {
     const statement = resource('AlertsTopicPolicy').Properties!.PolicyDocument.Statement[0];
     expect(statement).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' });
     expect(referencedIds(statement.Condition)).toEqual(['PipelineFailedRule']);
+  });
+
+  it("mails a failed execution as text for people: the pipeline, the execution, the failed stage and action, and links to them", () => {
+    const [target] = resource('PipelineFailedRule').Properties!.Targets as { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: { 'Fn::Sub': string } } }[];
+    const event = {
+      time: '2026-12-05T12:00:00Z',
+      detail: { pipeline: 'webapp', version: 3, 'execution-id': 'e-42', state: 'FAILED', 'execution-result': { 'external-execution-summary': 'Build/Compile failed: exit status 2' } },
+    };
+    // As EventBridge applies a transformer: each variable is the value at its path, and a
+    // template that is not a JSON object is quoted text, one quoted string a line.
+    const valueAt = (jsonPath: string) => jsonPath.slice(2).split('.').reduce<unknown>((value, key) => (value as Record<string, unknown>)?.[key], event);
+    const template = target!.InputTransformer.InputTemplate['Fn::Sub']
+      .replace(/\$\{AWS::Region\}/g, 'eu-west-1')
+      .replace(/\$\{AWS::Partition\}/g, 'aws')
+      .replace(/\$\{AWS::AccountId\}/g, '123456789012');
+    expect(template).not.toMatch(/\$\{/);
+    const text = template.replace(/<([a-z-]+)>/g, (_, name: string) => String(valueAt(target!.InputTransformer.InputPathsMap[name]!)));
+    const lines = text.trim().split('\n').map((line) => JSON.parse(line) as string);
+    expect(lines).toEqual([
+      'Sluice pipeline webapp (version 3): execution e-42 FAILED at 2026-12-05T12:00:00Z.',
+      'Build/Compile failed: exit status 2',
+      'Execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:123456789012:execution:sluice-ci-webapp:e-42',
+      'Stages and actions: npx sluice status webapp --target aws --stage ci --region eu-west-1',
+    ]);
   });
 
   it('sends every event on the bus to the event recorder', () => {

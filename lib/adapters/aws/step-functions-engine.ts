@@ -28,6 +28,11 @@ export interface StepFunctionsEngineOptions extends AccessDeniedOptions {
   namePrefix: string;
   loggingConfiguration?: LoggingConfiguration;
   tracingConfiguration?: TracingConfiguration;
+  /**
+   * Called with the state machine's ARN after each update has published a version, to delete
+   * the old versions no execution uses (StateMachineVersions); a failure there is its own to report.
+   */
+  pruneVersions?: (stateMachineArn: string) => Promise<void>;
 }
 
 /**
@@ -83,7 +88,9 @@ export class StepFunctionsEngine implements PipelineEngine {
       const updated = await this.explained('states:UpdateStateMachine', stateMachineArn, this.passRoleHint(), () =>
         this.client.send(new UpdateStateMachineCommand({ stateMachineArn, ...settings })),
       );
-      return { stateMachineArn, versionArn: published(updated.stateMachineVersionArn, stateMachineArn) };
+      const versionArn = published(updated.stateMachineVersionArn, stateMachineArn);
+      await this.options.pruneVersions?.(stateMachineArn);
+      return { stateMachineArn, versionArn };
     } catch (error) {
       if (!(error instanceof StateMachineDoesNotExist)) throw error;
     }

@@ -1,7 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { StateMachineDefinition } from '../../core/asl';
 import { compilePipeline } from '../../core/compile';
+import { formatSubstitutionProblem, substitutionProblems } from '../../core/definition-substitutions';
+import type { Runtime } from '../../core/providers';
+import { formatDefinitionProblem, stepFunctionsProblems } from '../../core/step-functions-rules';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { formatProblems, loadPipelineFile } from '../pipeline-file';
 import { runtimeOption, type RuntimeOptions } from '../runtime-option';
@@ -28,6 +32,15 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
       return ExitCode.BadInput;
     }
     const compiled = loaded.flatMap((entry) => (entry.ok ? [{ file: entry.file, name: entry.pipeline.name, declaration: entry.pipeline, ...compilePipeline(entry.pipeline) }] : []));
+    const refused = compiled.flatMap((entry) => {
+      const problems = deployProblems(entry.name, entry.definition, options.runtime);
+      return problems.length > 0 ? [`${entry.file}: the definition of pipeline ${entry.name} cannot be deployed:\n${problems.map((problem) => `  ${problem}`).join('\n')}`] : [];
+    });
+    if (refused.length > 0) {
+      for (const message of refused) console.error(message);
+      console.error('Nothing was compiled.');
+      return ExitCode.BadInput;
+    }
     if (options.out) {
       await mkdir(options.out, { recursive: true });
       for (const entry of compiled) {
@@ -43,4 +56,15 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
     }
     return ExitCode.Ok;
   }));
+}
+
+/**
+ * What Step Functions would refuse in a compiled definition; for the AWS runtime, whose
+ * definitions CloudFormation deploys with DefinitionSubstitutions, also any `${` it would replace.
+ */
+function deployProblems(pipeline: string, definition: StateMachineDefinition, runtime: Runtime | undefined): string[] {
+  return [
+    ...stepFunctionsProblems(definition).map(formatDefinitionProblem),
+    ...(runtime === 'aws' ? substitutionProblems(definition).map((problem) => formatSubstitutionProblem(pipeline, problem)) : []),
+  ];
 }

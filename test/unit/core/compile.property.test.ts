@@ -3,6 +3,7 @@ import aslValidator from 'asl-validator';
 import { providerCatalog } from '../../../lib/actions/registry';
 import { compilePipeline, type TaskBinding } from '../../../lib/core/compile';
 import type { ActionDeclaration, PipelineDeclaration } from '../../../lib/core/declaration';
+import { formatDefinitionProblem, stepFunctionsProblems } from '../../../lib/core/step-functions-rules';
 import { validatePipeline } from '../../../lib/core/validate';
 import { successPath, type Step } from '../../support/asl-walk';
 
@@ -79,6 +80,15 @@ describe('compiled definitions of generated declarations', () => {
 
         const all = groups.flatMap((group) => group.actions);
         expect(new Set(all).size).toBe(all.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('pass the checks for what Step Functions refuses and asl-validator does not, the paths each state reads among them', () => {
+    fc.assert(
+      fc.property(declarations, (pipeline) => {
+        expect(stepFunctionsProblems(compilePipeline(pipeline).definition).map(formatDefinitionProblem)).toEqual([]);
       }),
       { numRuns: 300 },
     );

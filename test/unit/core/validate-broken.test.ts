@@ -209,6 +209,28 @@ const structuralCases: BrokenCase[] = [
     mentions: ['AWS/CloudFormation', 'local', 'aws'],
   },
   {
+    title: 'a pipeline name with a dot, on the AWS runtime',
+    base: codecommit,
+    mutate: (d) => {
+      d.name = 'web.app';
+    },
+    options: { runtime: 'aws' },
+    path: 'name',
+    rule: 'aws-state-machine-name',
+    mentions: ['"web.app"', 'letters, digits, - and _', 'Rename'],
+  },
+  {
+    title: 'a pipeline name with an @, on the AWS runtime',
+    base: codecommit,
+    mutate: (d) => {
+      d.name = 'team@webapp';
+    },
+    options: { runtime: 'aws' },
+    path: 'name',
+    rule: 'aws-state-machine-name',
+    mentions: ['"team@webapp"'],
+  },
+  {
     title: 'CodeCommit without BranchName',
     base: codecommit,
     mutate: (d) => {
@@ -649,7 +671,7 @@ describe('validatePipeline on broken declarations', () => {
       'input-artifact-count', 'output-artifact-count', 'commands-required', 'commands-only',
       'environment-variable-unique', 'output-artifact-unique', 'input-artifact-unique', 'input-artifact-unknown',
       'input-artifact-order', 'namespace-reserved', 'namespace-unique', 'namespace-unknown', 'namespace-order',
-      'variable-unknown', 'trigger-source-action', 'trigger-filter', 'configuration-value',
+      'variable-unknown', 'trigger-source-action', 'trigger-filter', 'configuration-value', 'aws-state-machine-name',
     ];
     expect(new Set(structuralCases.map((entry) => entry.rule))).toEqual(new Set(rules));
     const all = [...structuralCases, ...schemaCases];
