@@ -1,8 +1,12 @@
 import type { Catcher, Retrier, State, TaskState } from './asl';
 import type { ActionDeclaration } from './declaration';
 
-/** The shortest and longest build timeouts StartBuild accepts (TimeoutInMinutesOverride). */
-const BUILD_TIMEOUT_MINUTES = { min: 5, max: 2160 };
+/**
+ * The longest build timeout StartBuild accepts (TimeoutInMinutesOverride, 5 to 2160). An action
+ * may wait longer (up to 86400 minutes, and at least 5, as validation checks), but its build cannot
+ * run longer.
+ */
+const MAX_BUILD_TIMEOUT_MINUTES = 2160;
 
 /**
  * A new account runs few builds at once: StartBuild is refused with AccountLimitExceeded until one
@@ -62,7 +66,7 @@ export function codeBuildStates(options: CodeBuildActionOptions): Record<string,
     Resource: LAMBDA_INVOKE,
     Parameters: { FunctionName: actionRunner, Payload: { step, ...payload, ...extra } },
   });
-  const buildTimeout = action.timeoutInMinutes === undefined ? undefined : Math.min(Math.max(action.timeoutInMinutes, BUILD_TIMEOUT_MINUTES.min), BUILD_TIMEOUT_MINUTES.max);
+  const buildTimeout = action.timeoutInMinutes === undefined ? undefined : Math.min(action.timeoutInMinutes, MAX_BUILD_TIMEOUT_MINUTES);
   return {
     [names.prepare]: {
       ...runnerTask('prepareBuild', {}),
