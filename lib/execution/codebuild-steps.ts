@@ -115,8 +115,18 @@ export async function failBuild(deps: ExecutionDependencies, payload: ActionStep
   const cause = error?.Cause ?? '';
   const failedBuild = parsedObject(cause);
   const buildId = failedBuild ? idOfBuild(failedBuild) : BUILD_ID.exec(cause)?.[0];
-  const build = buildId ? await buildsOf(deps).getBuild(buildId).catch(() => undefined) : undefined;
-  const failure = new ActionFailedError(failedBuild ? buildFailureMessage(buildId, build) : [error?.Error, cause].filter(Boolean).join(': ') || 'The build did not succeed.');
+  let build: BuildRecord | undefined;
+  let unread: string | undefined;
+  if (buildId) {
+    try {
+      build = await buildsOf(deps).getBuild(buildId);
+    } catch (readError) {
+      // The failure is still recorded, with why its details are missing.
+      unread = readError instanceof Error ? readError.message : String(readError);
+    }
+  }
+  const message = failedBuild && buildId ? buildFailureMessage(buildId, build, unread) : [error?.Error, cause].filter(Boolean).join(': ') || 'The build did not succeed.';
+  const failure = new ActionFailedError(message);
   await finishAction(
     deps,
     payload,
@@ -157,8 +167,8 @@ function idOfBuild(cause: Record<string, unknown>): string | undefined {
 
 const STATUS_WORDS: Record<string, string> = { FAILED: 'failed', FAULT: 'failed (fault)', TIMED_OUT: 'timed out', STOPPED: 'was stopped' };
 
-function buildFailureMessage(buildId: string | undefined, build: BuildRecord | undefined): string {
-  if (!build) return buildId ? `Build ${buildId} did not succeed; CodeBuild's console has its phases and log.` : 'The build did not succeed.';
+function buildFailureMessage(buildId: string, build: BuildRecord | undefined, unread: string | undefined): string {
+  if (!build) return `Build ${buildId} did not succeed; CodeBuild's console has its phases and log. ${unread ? `Reading the build failed: ${unread}` : 'CodeBuild knows no such build.'}`;
   const outcome = STATUS_WORDS[build.status] ?? `ended ${build.status}`;
   if (!build.failedPhase) return `Build ${build.id} ${outcome}.`;
   const { phase, message } = build.failedPhase;

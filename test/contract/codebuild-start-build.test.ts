@@ -228,6 +228,32 @@ describe('a CodeBuild action on AWS', () => {
     expect(record.output).toBeUndefined();
   });
 
+  it('records a failed build that CodeBuild cannot find by its id, and a Cause that names no build in its own words', async () => {
+    const action = webapp.stages[2]!.actions[0]!;
+    const payload = (executionId: string): ActionStepPayload => ({
+      step: 'prepareBuild',
+      pipeline: { name: 'webapp', version: 1, executionId, variables: {} },
+      stage: 'Test',
+      action,
+      inputArtifacts: [{ name: 'SourceOutput', location: { bucketName: TEST_ARTIFACT_BUCKET, objectKey: 'webapp/SourceOutput/made-up.zip' } }],
+      namespaces: {},
+    });
+    const fail = async (executionId: string, error: { Error: string; Cause: string }) => {
+      const prepared = await prepareBuild(deps, payload(executionId));
+      await expect(failBuild(deps, { ...payload(executionId), step: 'failBuild', codebuild: { ...prepared, error } })).rejects.toMatchObject({ name: 'Sluice.ActionFailed' });
+      return (await deps.store.listActions(executionId))[0]!;
+    };
+
+    const unknownId = 'webapp-test:00000000-0000-4000-8000-000000000000';
+    const unknown = await fail('unknown-build', { Error: 'States.TaskFailed', Cause: JSON.stringify({ Build: { Id: unknownId, BuildStatus: 'FAILED' } }) });
+    expect(unknown).toMatchObject({ status: 'Failed', output: { executionResult: { externalExecutionId: unknownId } } });
+    expect(unknown.errorDetails!.message).toBe(`Build ${unknownId} did not succeed; CodeBuild's console has its phases and log. CodeBuild knows no such build.`);
+
+    const timedOut = await fail('timed-out', { Error: 'States.Timeout', Cause: '' });
+    expect(timedOut).toMatchObject({ status: 'Failed', errorDetails: { message: 'States.Timeout' } });
+    expect(timedOut.output).toBeUndefined();
+  });
+
   it('maps artifact names with "-" to identifiers CodeBuild accepts, and keeps the build timeout within 5 to 2160 minutes', async () => {
     const source = webapp.stages[0]!.actions[0]!;
     const pipeline = validated(
