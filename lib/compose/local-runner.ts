@@ -53,7 +53,7 @@ function localHandlers(deps: LocalDependencies, pipeline: PipelineRef, options: 
     exitStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
     failStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
     runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
-    prepareBuild: invoked<ActionStepPayload>((payload) => prepareBuild(withBuilds, payload)),
+    prepareBuild: invoked<ActionStepPayload>((payload) => prepareBuild(deps, payload)),
     completeBuild: invoked<ActionStepPayload>((payload) => completeBuild(withBuilds, payload)),
     failBuild: invoked<ActionStepPayload>((payload) => failBuild(withBuilds, payload)),
     startBuild: (parameters, binding, signal) =>
