@@ -95,7 +95,7 @@ async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
   const nothing = async () => ({ Payload: {} });
   const handlers: TaskHandlers = {
     enterStage: nothing, exitStage: nothing, failStage: nothing, runAction: nothing,
-    requestApproval: nothing, prepareBuild: nothing, startBuild: nothing, completeBuild: nothing,
+    requestApproval: nothing, prepareBuild: nothing, startBuild: nothing, completeBuild: nothing, failBuild: nothing,
   };
   const input = { pipeline: { name: pipeline.name, version: 1, executionId: 'engine-alone', variables: {} }, actions: {} };
   const outcome = await engine.start(input, handlers).outcome;

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -12,6 +13,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
 import { actionProviders } from '../actions/registry';
 import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
+import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
@@ -145,12 +147,12 @@ export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region
 
 /**
  * The execution dependencies on the stack's resources, through the given clients. The sources'
- * access (GitHub, CodeCommit) is for the functions; the CLI has no use for it.
+ * access (GitHub, CodeCommit) and CodeBuild's builds are for the functions; the CLI has no use for them.
  */
 export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
-  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit'> = {},
+  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds'> = {},
 ): ApprovalDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
@@ -177,7 +179,12 @@ export function createAwsDependencies(
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
 export function awsDependencies(): ApprovalDependencies {
-  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), { gitHub: awsGitHub(), codeCommit: awsCodeCommit() }));
+  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), { gitHub: awsGitHub(), codeCommit: awsCodeCommit(), builds: awsCodeBuildBuilds() }));
+}
+
+/** The builds that the CodeBuild actions started, read with BatchGetBuilds as the function's role. */
+function awsCodeBuildBuilds(): AwsCodeBuildBuilds {
+  return new AwsCodeBuildBuilds(new CodeBuildClient({ region: awsEnvironment().region }), functionRole());
 }
 
 /** CodeCommit in the function's region and account, as the function's role. */

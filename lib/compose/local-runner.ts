@@ -1,11 +1,12 @@
 import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
+import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
 import { LocalEngine, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
 import { compilePipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import { runAction } from '../execution/action-steps';
 import { approveAutomatically } from '../execution/approval-steps';
-import { completeBuild, prepareBuild } from '../execution/codebuild-steps';
+import { completeBuild, failBuild, prepareBuild } from '../execution/codebuild-steps';
 import { expireIfDue, requestApproval } from '../execution/approvals';
 import type { ApprovalResume } from '../execution/approval-resume';
 import type { ApprovalRecord } from '../ports/approval-store';
@@ -45,19 +46,23 @@ const invoked = <P>(run: (payload: P, signal: AbortSignal) => Promise<unknown>):
 
 /** The handlers of one execution's Tasks: the same steps the Lambda functions run on AWS. */
 function localHandlers(deps: LocalDependencies, pipeline: PipelineRef, options: LocalRunOptions): TaskHandlers {
+  const builds = new LocalCodeBuildBuilds();
+  const withBuilds = { ...deps, builds };
   return {
     enterStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
     exitStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
     failStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
     runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
     prepareBuild: invoked<ActionStepPayload>((payload) => prepareBuild(deps, payload)),
-    completeBuild: invoked<ActionStepPayload>((payload) => completeBuild(deps, payload)),
+    completeBuild: invoked<ActionStepPayload>((payload) => completeBuild(withBuilds, payload)),
+    failBuild: invoked<ActionStepPayload>((payload) => failBuild(withBuilds, payload)),
     startBuild: (parameters, binding, signal) =>
       startBuildLocally(
         deps,
         parameters as unknown as StartBuildParameters,
         { pipelineName: pipeline.name, executionId: pipeline.executionId, stageName: binding.stage, actionName: binding.action! },
         signal,
+        builds,
       ),
     requestApproval: invoked<ActionStepPayload>(async (payload, signal) => {
       if (options.autoApprove) {

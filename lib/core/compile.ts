@@ -1,5 +1,6 @@
 import type { Catcher, ParallelState, Retrier, State, StateMachineDefinition, TaskState } from './asl';
 import type { ActionStepResult } from './task-payloads';
+import { codeBuildStates } from './codebuild-states';
 import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import { groupByRunOrder } from './run-order';
 import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
@@ -12,6 +13,7 @@ export type TaskStep =
   | 'prepareBuild'
   | 'startBuild'
   | 'completeBuild'
+  | 'failBuild'
   | 'exitStage'
   | 'failStage';
 
@@ -73,7 +75,6 @@ const PIPELINE_FAILED = 'Pipeline failed';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-const CODEBUILD_START_SYNC = 'arn:aws:states:::codebuild:startBuild.sync';
 
 const LAMBDA_TRANSIENT: Retrier = {
   ErrorEquals: [
@@ -374,60 +375,22 @@ class StageCompiler {
     }
 
     if (integration === 'codebuild') {
-      const [prepare, start, complete] = [name('prepare'), name(), name('complete')];
-      const request = (field: string) => `$.codebuild.request.${field}`;
-      const states: Record<string, State> = {
-        [prepare]: {
-          Type: 'Task',
-          Resource: LAMBDA_INVOKE,
-          Parameters: { FunctionName: this.functions.actionRunner, Payload: { step: 'prepareBuild', ...payload } },
-          ResultSelector: { 'request.$': '$.Payload' },
-          ResultPath: '$.codebuild',
-          Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
-          ...withCatch,
-          Next: start,
-        },
-        [start]: {
-          Type: 'Task',
-          Resource: CODEBUILD_START_SYNC,
-          Parameters: {
-            'ProjectName.$': request('projectName'),
-            SourceTypeOverride: 'S3',
-            'SourceLocationOverride.$': request('sourceLocation'),
-            'SecondarySourcesOverride.$': request('secondarySources'),
-            'BuildspecOverride.$': request('buildspec'),
-            'EnvironmentVariablesOverride.$': request('environmentVariables'),
-            'ArtifactsOverride.$': request('artifacts'),
-            'SecondaryArtifactsOverride.$': request('secondaryArtifacts'),
-            ...(action.timeoutInMinutes ? { TimeoutInMinutesOverride: action.timeoutInMinutes } : {}),
-          },
-          ResultSelector: { 'build.$': '$.Build' },
-          ResultPath: '$.codebuild.result',
-          ...withTimeout,
-          ...withCatch,
-          Next: complete,
-        },
-        [complete]: {
-          Type: 'Task',
-          Resource: LAMBDA_INVOKE,
-          Parameters: {
-            FunctionName: this.functions.actionRunner,
-            Payload: {
-              step: 'completeBuild',
-              ...payload,
-              'request.$': '$.codebuild.request',
-              'build.$': '$.codebuild.result.build',
-            },
-          },
-          ...result,
-          Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
-          ...withCatch,
-        },
-      };
-      this.tasks[prepare] = binding('prepareBuild');
-      this.tasks[start] = binding('startBuild');
-      this.tasks[complete] = binding('completeBuild');
-      return { startAt: prepare, states, exits: [complete] };
+      const names = { prepare: name('prepare'), start: name(), complete: name('complete'), failed: name('build failed'), failedEnd: name('failed') };
+      const states = codeBuildStates({
+        names,
+        action,
+        actionRunner: this.functions.actionRunner,
+        payload,
+        result,
+        lambdaRetry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
+        timeoutSeconds: withTimeout.TimeoutSeconds,
+        catchTo,
+      });
+      this.tasks[names.prepare] = binding('prepareBuild');
+      this.tasks[names.start] = binding('startBuild');
+      this.tasks[names.complete] = binding('completeBuild');
+      this.tasks[names.failed] = binding('failBuild');
+      return { startAt: names.prepare, states, exits: [names.complete] };
     }
 
     const state: TaskState = {

@@ -118,8 +118,8 @@ interface StepRecords {
   events: number;
 }
 
-/** Every step a successful execution runs; stage failure steps are not on its path. */
-const STEP_RECORDS: Record<Exclude<TaskStep, 'failStage'>, StepRecords> = {
+/** Every step a successful execution runs; the failure steps of stages and builds are not on its path. */
+const STEP_RECORDS: Record<Exclude<TaskStep, 'failStage' | 'failBuild'>, StepRecords> = {
   enterStage: { itemWrites: 1, reads: 0, events: 1 },
   // Reads the stage back for its start time.
   exitStage: { itemWrites: 1, reads: 1, events: 1 },
@@ -252,7 +252,7 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
     const binding = compiled.tasks[name];
     // A Parallel state: a transition, and nothing else.
     if (!binding) continue;
-    if (binding.step === 'failStage') throw new Error(`The success path reaches the failure step ${name}.`);
+    if (binding.step === 'failStage' || binding.step === 'failBuild') throw new Error(`The success path reaches the failure step ${name}.`);
     record(STEP_RECORDS[binding.step]);
     const action = binding.action === undefined ? undefined : findAction(pipeline, binding.stage, binding.action);
     const inputs = action?.inputArtifacts?.length ?? 0;
@@ -279,9 +279,9 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
         invoke('actionRunner', assumptions.recordingStepMs);
         break;
       case 'startBuild':
-        // CodeBuild itself downloads each input artifact as a source and uploads each output; its log goes to CloudWatch Logs.
+        // CodeBuild itself downloads each input artifact as a source, and uploads each output and its log.
         s3Gets += inputs;
-        s3Puts += outputs;
+        s3Puts += outputs + 1;
         break;
       case 'requestApproval':
         invoke('approvalRequest', assumptions.recordingStepMs);

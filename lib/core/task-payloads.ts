@@ -24,7 +24,7 @@ export interface ArtifactLocation {
 }
 
 export interface ActionStepPayload {
-  step: Extract<TaskStep, 'runAction' | 'requestApproval' | 'prepareBuild' | 'completeBuild'>;
+  step: Extract<TaskStep, 'runAction' | 'requestApproval' | 'prepareBuild' | 'completeBuild' | 'failBuild'>;
   pipeline: PipelineRef;
   stage: string;
   action: ActionDeclaration;
@@ -32,9 +32,8 @@ export interface ActionStepPayload {
   /** The variables of each namespace this action refers to. */
   namespaces: Record<string, Record<string, string>>;
   taskToken?: string;
-  /** completeBuild: what prepareBuild asked for, and the Build that CodeBuild returned. */
-  request?: CodeBuildRequest;
-  build?: CodeBuildBuild;
+  /** completeBuild and failBuild: the action execution and the build that prepareBuild and StartBuild left. */
+  codebuild?: CodeBuildState;
 }
 
 /** The result an action leaves in the execution state for the actions after it. */
@@ -44,24 +43,49 @@ export interface ActionStepResult {
   variables: Record<string, string>;
 }
 
-/** prepareBuild's answer: the StartBuild overrides, in the fields the definition maps. */
-export interface CodeBuildRequest {
+/** An S3 zip that CodeBuild writes an output artifact to, at CodePipeline's layout. */
+export interface BuildArtifactOverride {
+  Type: 'S3';
+  Location: string;
+  Path: string;
+  Name: string;
+  Packaging: 'ZIP';
+  NamespaceType: 'NONE';
+}
+
+/** The StartBuild overrides, in the fields the definition maps. */
+export interface StartBuildOverrides {
   projectName: string;
   sourceLocation: string;
   secondarySources: { SourceIdentifier: string; Type: 'S3'; Location: string }[];
-  buildspec: string;
+  /** Only when the action sets BuildSpec; otherwise the project's own buildspec runs, as in CodePipeline. */
+  buildspec?: string;
   environmentVariables: { Name: string; Value: string; Type: 'PLAINTEXT' | 'SECRETS_MANAGER' | 'PARAMETER_STORE' }[];
-  artifacts: { Type: 'S3'; Location: string; Path: string; Name: string; Packaging: 'ZIP'; NamespaceType: 'NONE' } | { Type: 'NO_ARTIFACTS' };
-  secondaryArtifacts: { ArtifactIdentifier: string; Type: 'S3'; Location: string; Path: string; Name: string; Packaging: 'ZIP'; NamespaceType: 'NONE' }[];
-  /** Carried to completeBuild so that it updates the same action execution. */
+  artifacts: BuildArtifactOverride | { Type: 'NO_ARTIFACTS' };
+  secondaryArtifacts: (BuildArtifactOverride & { ArtifactIdentifier: string })[];
+  /** The build log goes to S3 under the action's log prefix, where Sluice reads action logs. */
+  logsConfig: { S3Logs: { Status: 'ENABLED'; Location: string } };
+}
+
+/** The action execution a build belongs to: what completeBuild and failBuild record its end on. */
+export interface BuildActionExecution {
   actionExecutionId: string;
   startTime: string;
 }
 
-/** The parts of CodeBuild's Build object (as Step Functions returns it) that Sluice reads. */
-export interface CodeBuildBuild {
-  Id: string;
-  BuildStatus: string;
-  ExportedEnvironmentVariables?: { Name: string; Value: string }[];
-  Logs?: { DeepLink?: string };
+/** prepareBuild's answer, which the definition keeps at `$.codebuild`. */
+export interface PreparedBuild {
+  execution: BuildActionExecution;
+  build: StartBuildOverrides;
+}
+
+/**
+ * `$.codebuild` as completeBuild and failBuild get it. Once the build has started, `build` holds
+ * only its id: the Build object itself stays out of the execution state.
+ */
+export interface CodeBuildState {
+  execution: BuildActionExecution;
+  build: StartBuildOverrides | { Id: string };
+  /** Why StartBuild or the build failed, as the Task's Catch hands it over. */
+  error?: { Error?: string; Cause?: string };
 }

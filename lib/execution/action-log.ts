@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { S3Location } from '../ports/blob-store';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { BlobStore, S3Location } from '../ports/blob-store';
 import type { ActionLogRef, ExecutionDependencies } from './dependencies';
 import { actionLogKey } from './dependencies';
 
@@ -34,4 +36,13 @@ export class ActionLog {
     await this.deps.blobs.put(this.location, createReadStream(this.path), { contentType: 'text/plain; charset=utf-8', contentLength: size });
     return this.location;
   }
+}
+
+/**
+ * An action log's text as a stream. CodeBuild's S3 logging writes the build log gzipped, as
+ * `<action log prefix>/<build uuid>.gz`; it is read back as text.
+ */
+export async function openActionLog(blobs: BlobStore, location: S3Location): Promise<Readable> {
+  const { body } = await blobs.get(location);
+  return location.objectKey.endsWith('.gz') ? body.pipe(createGunzip()) : body;
 }

@@ -68,18 +68,28 @@ export async function finishAction(
   record: ActionExecutionRecord,
   end:
     | { status: 'Succeeded'; outputArtifacts: ArtifactLocation[]; outputVariables: Record<string, string>; summary?: string; externalExecutionId?: string; externalExecutionUrl?: string }
-    | { status: 'Failed'; error: Error },
+    | { status: 'Failed'; error: Error; externalExecutionId?: string; externalExecutionUrl?: string },
   logLocation?: ArtifactLocation,
 ): Promise<void> {
   const common = { ...record, lastUpdateTime: deps.clock().toISOString(), ...(logLocation ? { logLocation } : {}) };
   const type = record.input.actionTypeId;
   if (end.status === 'Failed') {
     const errorDetails = { code: end.error.name, message: end.error.message };
+    const external = {
+      ...(end.externalExecutionId ? { externalExecutionId: end.externalExecutionId } : {}),
+      ...(end.externalExecutionUrl ? { externalExecutionUrl: end.externalExecutionUrl } : {}),
+    };
+    const output = end.externalExecutionId ? { output: { outputArtifacts: [], outputVariables: {}, executionResult: { ...external, externalExecutionSummary: end.error.message } } } : {};
     // A stopped execution has already abandoned the action; its end is not recorded twice.
-    if (!(await deps.store.putAction({ ...common, status: 'Failed', errorDetails }))) return;
+    if (!(await deps.store.putAction({ ...common, status: 'Failed', errorDetails, ...output }))) return;
     await publishActionState(deps, payload.pipeline, {
       stage: payload.stage, action: payload.action.name, state: 'FAILED', type,
-      'execution-result': { 'external-execution-summary': end.error.message, 'error-code': end.error.name },
+      'execution-result': {
+        'external-execution-summary': end.error.message,
+        'error-code': end.error.name,
+        ...(end.externalExecutionId ? { 'external-execution-id': end.externalExecutionId } : {}),
+        ...(end.externalExecutionUrl ? { 'external-execution-url': end.externalExecutionUrl } : {}),
+      },
     });
     return;
   }

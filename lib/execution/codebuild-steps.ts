@@ -1,19 +1,40 @@
+import { codeBuildIdentifiers } from '../actions/codebuild/identifiers';
 import { parseEnvironmentVariables } from '../actions/codebuild/environment-variables';
-import { BadInputError } from '../core/errors';
-import type { ActionStepPayload, ActionStepResult, ArtifactLocation, CodeBuildRequest } from '../core/task-payloads';
+import { ActionFailedError, BadInputError } from '../core/errors';
+import type {
+  ActionStepPayload,
+  ActionStepResult,
+  ArtifactLocation,
+  BuildActionExecution,
+  BuildArtifactOverride,
+  CodeBuildState,
+  PreparedBuild,
+} from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
-import { actionLogKey, type ExecutionDependencies } from './dependencies';
+import type { BuildRecord, CodeBuildBuilds } from '../ports/codebuild-builds';
+import { actionLogPrefix, type ExecutionDependencies } from './dependencies';
 import { actionRecord, finishAction, startAction, variableValues } from './action-steps';
-
-const DEFAULT_BUILDSPEC = 'buildspec.yml';
 
 const s3Path = (location: ArtifactLocation) => `${location.bucketName}/${location.objectKey}`;
 
+/** `<pipeline>/<artifact>/<action execution id>.zip`: CodePipeline's layout, known again when the build ends. */
+function outputLocation(deps: ExecutionDependencies, payload: ActionStepPayload, artifactName: string, actionExecutionId: string): ArtifactLocation {
+  return { bucketName: deps.artifactBucket, objectKey: `${payload.pipeline.name}/${artifactName}/${actionExecutionId}.zip` };
+}
+
+const logRef = (payload: ActionStepPayload) => ({
+  pipelineName: payload.pipeline.name,
+  executionId: payload.pipeline.executionId,
+  stageName: payload.stage,
+  actionName: payload.action.name,
+});
+
 /**
  * Records the CodeBuild action's start and turns its declaration into StartBuild overrides:
- * the input artifacts become S3 sources, the output artifacts S3 zips at CodePipeline's layout.
+ * the input artifacts become S3 sources, the output artifacts S3 zips at CodePipeline's layout,
+ * and the build log goes to the action's log prefix.
  */
-export async function prepareBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<CodeBuildRequest> {
+export async function prepareBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<PreparedBuild> {
   const resolved = resolveAction(payload.action, variableValues(payload));
   const configuration = resolved.configuration ?? {};
   const primaryName = configuration.PrimarySource ?? payload.inputArtifacts[0]?.name;
@@ -22,61 +43,134 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
     const names = payload.inputArtifacts.map((artifact) => artifact.name).join(', ');
     throw new BadInputError(`PrimarySource "${primaryName}" is not an input artifact of ${payload.action.name}; its inputs are: ${names}.`);
   }
+  const sourceIdentifiers = codeBuildIdentifiers(payload.action.name, payload.inputArtifacts.map((artifact) => artifact.name));
+  const outputs = payload.action.outputArtifacts ?? [];
+  const artifactIdentifiers = codeBuildIdentifiers(payload.action.name, outputs.map((artifact) => artifact.name));
   const environmentVariables = configuration.EnvironmentVariables === undefined ? [] : parseEnvironmentVariables(configuration.EnvironmentVariables);
   const record = await startAction(deps, payload, resolved);
-  const output = (name: string) => ({
-    Type: 'S3' as const,
-    Location: deps.artifactBucket,
-    Path: `${payload.pipeline.name}/${name}`,
-    Name: `${deps.newId()}.zip`,
-    Packaging: 'ZIP' as const,
-    NamespaceType: 'NONE' as const,
-  });
-  const [first, ...rest] = payload.action.outputArtifacts ?? [];
+  const output = (name: string): BuildArtifactOverride => {
+    const location = outputLocation(deps, payload, name, record.actionExecutionId);
+    const slash = location.objectKey.lastIndexOf('/');
+    return { Type: 'S3', Location: location.bucketName, Path: location.objectKey.slice(0, slash), Name: location.objectKey.slice(slash + 1), Packaging: 'ZIP', NamespaceType: 'NONE' };
+  };
+  const [first, ...rest] = outputs;
   return {
-    projectName: configuration.ProjectName!,
-    sourceLocation: s3Path(primary.location),
-    secondarySources: payload.inputArtifacts
-      .filter((artifact) => artifact !== primary)
-      .map((artifact) => ({ SourceIdentifier: artifact.name, Type: 'S3', Location: s3Path(artifact.location) })),
-    buildspec: configuration.BuildSpec ?? DEFAULT_BUILDSPEC,
-    environmentVariables: [
-      { Name: 'CODEBUILD_INITIATOR', Value: `codepipeline/${payload.pipeline.name}`, Type: 'PLAINTEXT' },
-      ...environmentVariables,
-    ],
-    artifacts: first ? output(first.name) : { Type: 'NO_ARTIFACTS' },
-    secondaryArtifacts: rest.map((artifact) => ({ ArtifactIdentifier: artifact.name, ...output(artifact.name) })),
-    actionExecutionId: record.actionExecutionId,
-    startTime: record.startTime,
+    execution: { actionExecutionId: record.actionExecutionId, startTime: record.startTime },
+    build: {
+      projectName: configuration.ProjectName!,
+      sourceLocation: s3Path(primary.location),
+      secondarySources: payload.inputArtifacts.flatMap((artifact, index) =>
+        artifact === primary ? [] : [{ SourceIdentifier: sourceIdentifiers[index]!, Type: 'S3' as const, Location: s3Path(artifact.location) }],
+      ),
+      ...(configuration.BuildSpec === undefined ? {} : { buildspec: configuration.BuildSpec }),
+      environmentVariables,
+      artifacts: first ? output(first.name) : { Type: 'NO_ARTIFACTS' },
+      secondaryArtifacts: rest.map((artifact, index) => ({ ArtifactIdentifier: artifactIdentifiers[index + 1]!, ...output(artifact.name) })),
+      logsConfig: { S3Logs: { Status: 'ENABLED', Location: `${deps.artifactBucket}/${actionLogPrefix(logRef(payload))}` } },
+    },
   };
 }
 
-/** Records the finished build: its artifacts, exported variables and build id. */
+function buildsOf(deps: ExecutionDependencies): CodeBuildBuilds {
+  if (!deps.builds) throw new Error('The CodeBuild steps need a way to read builds (ExecutionDependencies.builds); compose/ gives one on AWS and locally.');
+  return deps.builds;
+}
+
+function codeBuildState(payload: ActionStepPayload): CodeBuildState {
+  if (!payload.codebuild) throw new BadInputError(`${payload.step} needs $.codebuild, which prepareBuild and StartBuild leave in the execution state.`);
+  return payload.codebuild;
+}
+
+/** Records the finished build: its artifacts, exported variables, build id, console link and log. */
 export async function completeBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<ActionStepResult> {
-  const { request, build } = payload;
-  if (!request || !build) throw new BadInputError('completeBuild needs the request from prepareBuild and the Build from CodeBuild.');
-  const resolved = resolveAction(payload.action, variableValues(payload));
-  const record = actionRecord(deps, payload, resolved, request);
-  const locations = [request.artifacts, ...request.secondaryArtifacts].flatMap((artifact) =>
-    artifact.Type === 'S3' ? [{ bucketName: artifact.Location, objectKey: `${artifact.Path}/${artifact.Name}` }] : [],
-  );
-  const variables = Object.fromEntries((build.ExportedEnvironmentVariables ?? []).map(({ Name, Value }) => [Name, Value]));
-  const logLocation = {
-    bucketName: deps.artifactBucket,
-    objectKey: actionLogKey({ pipelineName: payload.pipeline.name, executionId: payload.pipeline.executionId, stageName: payload.stage, actionName: payload.action.name }),
-  };
+  const { execution, build: started } = codeBuildState(payload);
+  if (!('Id' in started)) throw new BadInputError('completeBuild needs the id of the build that StartBuild started.');
+  const build = await buildsOf(deps).getBuild(started.Id);
+  if (!build) throw new Error(`CodeBuild knows no build ${started.Id}, which StartBuild reported as finished.`);
+  const locations = (payload.action.outputArtifacts ?? []).map(({ name }) => outputLocation(deps, payload, name, execution.actionExecutionId));
   await finishAction(
     deps,
     payload,
-    record,
+    recordOf(deps, payload, execution),
     {
       status: 'Succeeded',
       outputArtifacts: locations,
-      outputVariables: variables,
-      externalExecutionId: build.Id,
-      ...(build.Logs?.DeepLink ? { externalExecutionUrl: build.Logs.DeepLink } : {}),
+      outputVariables: build.exportedVariables,
+      externalExecutionId: build.id,
+      ...(build.deepLink ? { externalExecutionUrl: build.deepLink } : {}),
     },
-    logLocation,
+    build.s3Log,
   );
-  return { artifacts: locations, variables };
+  return { artifacts: locations, variables: build.exportedVariables };
+}
+
+/**
+ * Records why the build did not succeed, with its id, console link, log and the failed phase's
+ * error, and fails the Task with that message. On AWS the Catch's Cause is the failed Build as
+ * JSON, so the build is read again for its phases; a Cause that is not JSON (StartBuild refused,
+ * a timeout, a local build) says why in its own words.
+ */
+export async function failBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<never> {
+  const { execution, error } = codeBuildState(payload);
+  const cause = error?.Cause ?? '';
+  const failedBuild = parsedObject(cause);
+  const buildId = failedBuild ? idOfBuild(failedBuild) : BUILD_ID.exec(cause)?.[0];
+  let build: BuildRecord | undefined;
+  let unread: string | undefined;
+  if (buildId) {
+    try {
+      build = await buildsOf(deps).getBuild(buildId);
+    } catch (readError) {
+      // The failure is still recorded, with why its details are missing.
+      unread = readError instanceof Error ? readError.message : String(readError);
+    }
+  }
+  const message = failedBuild && buildId ? buildFailureMessage(buildId, build, unread) : [error?.Error, cause].filter(Boolean).join(': ') || 'The build did not succeed.';
+  const failure = new ActionFailedError(message);
+  await finishAction(
+    deps,
+    payload,
+    recordOf(deps, payload, execution),
+    {
+      status: 'Failed',
+      error: failure,
+      ...(buildId ? { externalExecutionId: buildId } : {}),
+      ...(build?.deepLink ? { externalExecutionUrl: build.deepLink } : {}),
+    },
+    build?.s3Log,
+  );
+  throw failure;
+}
+
+function recordOf(deps: ExecutionDependencies, payload: ActionStepPayload, execution: BuildActionExecution) {
+  return actionRecord(deps, payload, resolveAction(payload.action, variableValues(payload)), execution);
+}
+
+/** A CodeBuild build id, `<project>:<uuid>`, wherever it appears in a message or a build ARN. */
+const BUILD_ID = /[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
+function parsedObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The failed Build's id, whether Step Functions wrapped it as `{Build: ...}` or not, in either case of key. */
+function idOfBuild(cause: Record<string, unknown>): string | undefined {
+  const build = (cause.Build ?? cause.build ?? cause) as Record<string, unknown>;
+  const id = build.Id ?? build.id;
+  return typeof id === 'string' ? id : BUILD_ID.exec(JSON.stringify(cause))?.[0];
+}
+
+const STATUS_WORDS: Record<string, string> = { FAILED: 'failed', FAULT: 'failed (fault)', TIMED_OUT: 'timed out', STOPPED: 'was stopped' };
+
+function buildFailureMessage(buildId: string, build: BuildRecord | undefined, unread: string | undefined): string {
+  if (!build) return `Build ${buildId} did not succeed; CodeBuild's console has its phases and log. ${unread ? `Reading the build failed: ${unread}` : 'CodeBuild knows no such build.'}`;
+  const outcome = STATUS_WORDS[build.status] ?? `ended ${build.status}`;
+  if (!build.failedPhase) return `Build ${build.id} ${outcome}.`;
+  const { phase, message } = build.failedPhase;
+  return `Build ${build.id} ${outcome} in phase ${phase}${message ? `: ${message}` : ''}`;
 }

@@ -2,6 +2,7 @@ import type { ActionProvider } from '../actions/action-provider';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
 import type { BuildProcessTracker } from '../ports/build-processes';
+import type { CodeBuildBuilds } from '../ports/codebuild-builds';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
@@ -33,13 +34,20 @@ export interface ExecutionDependencies {
   gitHub?: GitHubAccess;
   /** CodeCommit's git endpoint and credentials for it, where a region is configured. */
   codeCommit?: CodeCommitAccess;
+  /** CodeBuild's builds, which the CodeBuild actions read when their build ends. */
+  builds?: CodeBuildBuilds;
   /** Action log text as it is written, for live display. */
   onLog?: (ref: ActionLogRef, text: string) => void;
 }
 
 /** The S3 key of an action's log, beside the pipeline's artifacts. */
 export function actionLogKey(ref: ActionLogRef & { pipelineName: string }): string {
-  return `${executionLogPrefix(ref)}${ref.stageName}/${ref.actionName}.log`;
+  return `${actionLogPrefix(ref)}.log`;
+}
+
+/** The S3 prefix of an action's logs: CodeBuild's S3 logging writes `<prefix>/<build uuid>.gz`. */
+export function actionLogPrefix(ref: ActionLogRef & { pipelineName: string }): string {
+  return `${executionLogPrefix(ref)}${ref.stageName}/${ref.actionName}`;
 }
 
 /** The S3 prefix of an execution's action logs. */

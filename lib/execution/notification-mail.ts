@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { DETAIL_TYPES, type PipelineEvent, type PipelineEventDetail } from '../core/events';
 import { BlobNotFoundError, type BlobStore, type S3Location } from '../ports/blob-store';
 import type { ActionExecutionRecord, ExecutionStore } from '../ports/execution-store';
+import { openActionLog } from './action-log';
 import { actionLogKey } from './dependencies';
 
 /** How much of a failing action's log a mail carries. */
@@ -99,7 +100,7 @@ async function executionFailure(deps: NotificationMailDependencies, detail: Pipe
 async function logTail(blobs: BlobStore, location: S3Location): Promise<string[] | undefined> {
   let body;
   try {
-    ({ body } = await blobs.get(location));
+    body = await openActionLog(blobs, location);
   } catch (error) {
     if (error instanceof BlobNotFoundError) return undefined;
     throw error;

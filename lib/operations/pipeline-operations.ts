@@ -7,6 +7,7 @@ import type { PipelineEvent } from '../core/events';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
 import type { Runtime } from '../core/providers';
 import { validatePipeline } from '../core/validate';
+import { openActionLog } from '../execution/action-log';
 import { actionLogKey } from '../execution/dependencies';
 import { decideByToken, type ApprovalDependencies } from '../execution/approvals';
 import { decisionMessage } from '../api/approval-page';
@@ -181,7 +182,7 @@ export class PipelineOperations implements SluiceApi {
         objectKey: actionLogKey({ pipelineName: execution.pipelineName, executionId, stageName: action.stageName, actionName: action.actionName }),
       };
       try {
-        logs.push({ stageName: action.stageName, actionName: action.actionName, text: await text((await this.deps.blobs.get(location)).body) });
+        logs.push({ stageName: action.stageName, actionName: action.actionName, text: await text(await openActionLog(this.deps.blobs, location)) });
       } catch (error) {
         if (!(error instanceof BlobNotFoundError)) throw error;
         logs.push({ stageName: action.stageName, actionName: action.actionName, text: '' });

@@ -117,6 +117,16 @@ describe('IAM', () => {
     const rule = statements.find((statement) => asList(statement.Action).includes('events:PutRule'))!;
     expect(JSON.stringify(rule.Resource)).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
   });
+
+  it("lets the action runner read the builds of the account's projects, and only read them", () => {
+    const runner = referencedIds(resourcesOfType(template, 'AWS::Lambda::Function').find(([name]) => name === 'ActionRunnerLambdaFunction')![1].Properties!.Role)[0];
+    const codebuild = identityStatements(template)
+      .filter(({ owner }) => owner === runner)
+      .map(({ statement }) => statement)
+      .filter((statement) => asList(statement.Action).some((action) => action.startsWith('codebuild:')));
+    expect(codebuild.flatMap((statement) => asList(statement.Action))).toEqual(['codebuild:BatchGetBuilds']);
+    expect(JSON.stringify(codebuild[0]!.Resource)).toContain(':project/*');
+  });
 });
 
 describe('IAM for what pipelines name at run time', () => {

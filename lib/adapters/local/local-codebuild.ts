@@ -5,30 +5,45 @@ import type { Buildspec } from '../../actions/codebuild/buildspec';
 import { runLocalBuild, type StagedArtifact } from '../../actions/codebuild/local-build';
 import { BadInputError, SluiceError } from '../../core/errors';
 import { BUILDSPEC_TEXT_LIMITS } from '../../core/text-limits';
-import type { CodeBuildBuild, CodeBuildRequest } from '../../core/task-payloads';
+import type { StartBuildOverrides } from '../../core/task-payloads';
 import type { S3Location } from '../../ports/blob-store';
 import { ActionLog } from '../../execution/action-log';
 import { parseBuildspecIsolated } from './isolated-buildspec';
+import type { LocalCodeBuildBuilds } from './local-codebuild-builds';
 import type { ActionLogRef, ExecutionDependencies } from '../../execution/dependencies';
 
 /** CodeBuild's default build timeout, used when the action sets none. */
 const DEFAULT_TIMEOUT_MINUTES = 60;
+/**
+ * There is no project locally whose buildspec would run without an override: the primary source's
+ * buildspec.yml runs, as CodeBuild runs it for a project that names none.
+ */
+const DEFAULT_BUILDSPEC = 'buildspec.yml';
 
 /** The StartBuild parameters that the compiled definition passes to `codebuild:startBuild.sync`. */
 export interface StartBuildParameters {
   ProjectName: string;
   SourceLocationOverride: string;
-  SecondarySourcesOverride: CodeBuildRequest['secondarySources'];
-  BuildspecOverride: string;
-  EnvironmentVariablesOverride: CodeBuildRequest['environmentVariables'];
-  ArtifactsOverride: CodeBuildRequest['artifacts'];
-  SecondaryArtifactsOverride: CodeBuildRequest['secondaryArtifacts'];
+  SecondarySourcesOverride: StartBuildOverrides['secondarySources'];
+  BuildspecOverride?: string;
+  EnvironmentVariablesOverride: StartBuildOverrides['environmentVariables'];
+  ArtifactsOverride: StartBuildOverrides['artifacts'];
+  SecondaryArtifactsOverride: StartBuildOverrides['secondaryArtifacts'];
+  LogsConfigOverride: StartBuildOverrides['logsConfig'];
   TimeoutInMinutesOverride?: number;
 }
 
-/** What Step Functions' startBuild.sync returns. */
+/** What Step Functions' startBuild.sync returns, in the parts a local build fills. */
 export interface StartBuildResult {
-  Build: CodeBuildBuild & { Arn: string; ProjectName: string; Artifacts?: { Location: string }; SecondaryArtifacts?: { Location: string; ArtifactIdentifier: string }[] };
+  Build: {
+    Id: string;
+    Arn: string;
+    ProjectName: string;
+    BuildStatus: string;
+    ExportedEnvironmentVariables: { Name: string; Value: string }[];
+    Artifacts?: { Location: string };
+    SecondaryArtifacts?: { Location: string; ArtifactIdentifier: string }[];
+  };
 }
 
 /** `bucket/key`, as CodeBuild writes an S3 source location. */
@@ -59,12 +74,14 @@ async function loadBuildspec(override: string, sourceDirectory: string): Promise
  * Runs a StartBuild request on this machine as CodeBuild would: the S3 sources are extracted into
  * a fresh workspace, the buildspec runs in a child process, and the artifacts are zipped to the
  * requested locations. A build that does not succeed fails the Task as the .sync integration does.
+ * The build is recorded in `builds`, for the steps after it to read; its log is the action's log.
  */
 export async function startBuildLocally(
   deps: ExecutionDependencies,
   parameters: StartBuildParameters,
   ref: ActionLogRef & { pipelineName: string },
   signal: AbortSignal,
+  builds: LocalCodeBuildBuilds,
 ): Promise<StartBuildResult> {
   const buildId = `${parameters.ProjectName}:${randomUUID()}`;
   const root = await mkdtemp(path.join(deps.workspaceRoot, 'sluice-codebuild-'));
@@ -80,7 +97,7 @@ export async function startBuildLocally(
       await deps.artifacts.fetchArtifact(s3Location(source.Location), directory);
       secondarySourceDirectories[source.SourceIdentifier] = directory;
     }
-    const buildspec = await loadBuildspec(parameters.BuildspecOverride, sourceDirectory);
+    const buildspec = await loadBuildspec(parameters.BuildspecOverride ?? DEFAULT_BUILDSPEC, sourceDirectory);
     const environment: Record<string, string> = {
       CODEBUILD_BUILD_ID: buildId,
       CODEBUILD_BUILD_ARN: `arn:aws:codebuild:local:000000000000:build/${buildId}`,
@@ -103,9 +120,11 @@ export async function startBuildLocally(
     });
     if (result.artifacts.primary) staged.push(result.artifacts.primary);
     staged.push(...Object.values(result.artifacts.secondary));
+    const exportedVariables = result.status === 'SUCCEEDED' ? result.exportedVariables : {};
+    builds.record({ id: buildId, status: result.status, exportedVariables, s3Log: log.location });
     if (result.status !== 'SUCCEEDED') {
       const where = result.failedCommand ? `phase ${result.failedPhase}, command "${result.failedCommand}"` : `phase ${result.failedPhase ?? 'unknown'}`;
-      throw new SluiceError('States.TaskFailed', `Build ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`);
+      throw new SluiceError('States.TaskFailed', `Build ${buildId} ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`);
     }
     const artifacts = await uploadArtifacts(deps, parameters, result.artifacts.primary, result.artifacts.secondary);
     return {
@@ -114,7 +133,7 @@ export async function startBuildLocally(
         Arn: environment.CODEBUILD_BUILD_ARN!,
         ProjectName: parameters.ProjectName,
         BuildStatus: 'SUCCEEDED',
-        ExportedEnvironmentVariables: Object.entries(result.exportedVariables).map(([Name, Value]) => ({ Name, Value })),
+        ExportedEnvironmentVariables: Object.entries(exportedVariables).map(([Name, Value]) => ({ Name, Value })),
         ...artifacts,
       },
     };

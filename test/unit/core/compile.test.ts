@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import aslValidator from 'asl-validator';
+import type { TaskState } from '../../../lib/core/asl';
 import { compilePipeline } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { allStates, successPath } from '../../support/asl-walk';
@@ -105,6 +106,25 @@ describe('the shape of compiled actions', () => {
       Next: 'Build / Compile (complete)',
     });
     expect(tasks['Build / Compile']).toEqual({ step: 'startBuild', stage: 'Build', action: 'Compile' });
+  });
+
+  it('starts a build with the overrides prepareBuild wrote, keeps only its id, and retries a full account with full jitter', () => {
+    const { definition, tasks } = compilePipeline(pipelineWith([build('Compile')], 'Build'));
+    const start = definition.States['Build / Compile'] as TaskState;
+    expect(start.Parameters).not.toHaveProperty(['BuildspecOverride.$']);
+    expect(start.Parameters).toMatchObject({ 'LogsConfigOverride.$': '$.codebuild.build.logsConfig', 'EnvironmentVariablesOverride.$': '$.codebuild.build.environmentVariables' });
+    expect(start).toMatchObject({ ResultSelector: { 'Id.$': '$.Build.Id' }, ResultPath: '$.codebuild.build' });
+    expect(start.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['CodeBuild.AccountLimitExceededException']), JitterStrategy: 'FULL', MaxDelaySeconds: 300 })]);
+    expect(start.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.codebuild.error', Next: 'Build / Compile (build failed)' }]);
+    expect(tasks['Build / Compile (build failed)']).toEqual({ step: 'failBuild', stage: 'Build', action: 'Compile' });
+    expect(definition.States['Build / Compile (build failed)']).toMatchObject({
+      Parameters: { Payload: { step: 'failBuild', 'codebuild.$': '$.codebuild' } },
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Build (failed)' }],
+    });
+
+    const named = compilePipeline(pipelineWith([{ ...build('Compile'), configuration: { ProjectName: 'p', BuildSpec: 'ci.yml' }, timeoutInMinutes: 5000 }], 'Build'));
+    expect((named.definition.States['Build / Compile'] as TaskState).Parameters).toMatchObject({ 'BuildspecOverride.$': '$.codebuild.build.buildspec', TimeoutInMinutesOverride: 2160 });
+    expect(named.definition.States['Build / Compile']).toMatchObject({ TimeoutSeconds: 5000 * 60 });
   });
 
   it('passes input artifacts as locations in the execution state and variables by namespace', () => {

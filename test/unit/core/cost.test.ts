@@ -68,8 +68,8 @@ describe('countExecutionUsage on the example', () => {
   });
 
   it('counts S3 requests for artifacts and logs', () => {
-    // PUT: SourceOutput and SiteOutput, and the logs of the 3 runner actions (CodeBuild logs to CloudWatch).
-    expect(usage.s3PutRequests).toBe(5);
+    // PUT: SourceOutput and SiteOutput, the logs of the 3 runner actions, and CodeBuild's S3 logs of the 2 builds.
+    expect(usage.s3PutRequests).toBe(7);
     // GET: SourceOutput by BuildSite and UnitTests, SiteOutput by SiteCheck and Website.
     expect(usage.s3GetRequests).toBe(4);
   });

@@ -112,6 +112,7 @@ describe('resumeInput', () => {
       prepareBuild: step('prepareBuild'),
       startBuild: step('startBuild'),
       completeBuild: step('completeBuild'),
+      failBuild: step('failBuild'),
     };
     const run = new LocalEngine(resume.compiled).start(resumeInput(execution, records, resume.slots)!, handlers);
     expect(await run.outcome).toEqual({ status: 'Succeeded' });

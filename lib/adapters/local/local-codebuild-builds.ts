@@ -1,0 +1,17 @@
+import type { BuildRecord, CodeBuildBuilds } from '../../ports/codebuild-builds';
+
+/**
+ * The builds that local CodeBuild ran, for the CodeBuild steps to read as BatchGetBuilds would.
+ * Each execution run has its own, so none outlives the run.
+ */
+export class LocalCodeBuildBuilds implements CodeBuildBuilds {
+  private readonly builds = new Map<string, BuildRecord>();
+
+  record(build: BuildRecord): void {
+    this.builds.set(build.id, build);
+  }
+
+  async getBuild(id: string): Promise<BuildRecord | undefined> {
+    return this.builds.get(id);
+  }
+}

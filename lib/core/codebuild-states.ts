@@ -1,0 +1,123 @@
+import type { Catcher, Retrier, State, TaskState } from './asl';
+import type { ActionDeclaration } from './declaration';
+
+/**
+ * The longest build timeout StartBuild accepts (TimeoutInMinutesOverride, 5 to 2160). An action
+ * may wait longer (up to 86400 minutes, and at least 5, as validation checks), but its build cannot
+ * run longer.
+ */
+const MAX_BUILD_TIMEOUT_MINUTES = 2160;
+
+/**
+ * A new account runs few builds at once: StartBuild is refused with AccountLimitExceeded until one
+ * ends, and throttled under load. No build started, so starting again is safe; full jitter keeps
+ * parallel actions from retrying in step. The waits add up to at most about 30 minutes.
+ */
+export const CODEBUILD_CAPACITY: Retrier = {
+  // Step Functions names errors that CodeBuild does not model (throttling, 5xx) after the SDK's
+  // base exception; both spellings of it have been seen.
+  ErrorEquals: ['CodeBuild.AccountLimitExceededException', 'CodeBuild.CodeBuildException', 'CodeBuild.AWSCodeBuildException'],
+  IntervalSeconds: 10,
+  MaxAttempts: 10,
+  BackoffRate: 2,
+  MaxDelaySeconds: 300,
+  JitterStrategy: 'FULL',
+};
+
+const CODEBUILD_START_SYNC = 'arn:aws:states:::codebuild:startBuild.sync';
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+
+export interface CodeBuildStateNames {
+  prepare: string;
+  start: string;
+  complete: string;
+  /** Records a build that did not succeed (or was never started), then fails. */
+  failed: string;
+  /** Where `failed` leads if it ever returns instead of failing; it never should. */
+  failedEnd: string;
+}
+
+export interface CodeBuildActionOptions {
+  names: CodeBuildStateNames;
+  action: ActionDeclaration;
+  actionRunner: string;
+  /** The action's payload, as every action Task gets it. */
+  payload: Record<string, unknown>;
+  /** Where complete puts the action's result. */
+  result: Pick<TaskState, 'ResultSelector' | 'ResultPath'>;
+  /** The Retry of a Task that invokes the action runner. */
+  lambdaRetry: Retrier[];
+  timeoutSeconds?: number;
+  catchTo?: Catcher[];
+}
+
+/**
+ * A CodeBuild action: prepareBuild records the start and writes the StartBuild overrides to
+ * `$.codebuild`; StartBuild runs with `.sync` and keeps only the build's id there; completeBuild
+ * reads the rest with BatchGetBuilds. A build that fails, or a StartBuild that is refused, goes
+ * to failBuild, which records the build's id, link and phase error before the stage fails.
+ */
+export function codeBuildStates(options: CodeBuildActionOptions): Record<string, State> {
+  const { names, action, actionRunner, payload, result, lambdaRetry, timeoutSeconds, catchTo } = options;
+  const overrides = (field: string) => `$.codebuild.build.${field}`;
+  const withCatch = catchTo ? { Catch: catchTo } : {};
+  const runnerTask = (step: string, extra: Record<string, unknown>): Pick<TaskState, 'Type' | 'Resource' | 'Parameters'> => ({
+    Type: 'Task',
+    Resource: LAMBDA_INVOKE,
+    Parameters: { FunctionName: actionRunner, Payload: { step, ...payload, ...extra } },
+  });
+  const buildTimeout = action.timeoutInMinutes === undefined ? undefined : Math.min(action.timeoutInMinutes, MAX_BUILD_TIMEOUT_MINUTES);
+  return {
+    [names.prepare]: {
+      ...runnerTask('prepareBuild', {}),
+      ResultSelector: { 'execution.$': '$.Payload.execution', 'build.$': '$.Payload.build' },
+      ResultPath: '$.codebuild',
+      Retry: lambdaRetry,
+      ...withCatch,
+      Next: names.start,
+    },
+    [names.start]: {
+      Type: 'Task',
+      Resource: CODEBUILD_START_SYNC,
+      Parameters: {
+        'ProjectName.$': overrides('projectName'),
+        SourceTypeOverride: 'S3',
+        'SourceLocationOverride.$': overrides('sourceLocation'),
+        'SecondarySourcesOverride.$': overrides('secondarySources'),
+        // Without BuildSpec the project's own buildspec runs, as CodePipeline leaves it.
+        ...(action.configuration?.BuildSpec === undefined ? {} : { 'BuildspecOverride.$': overrides('buildspec') }),
+        'EnvironmentVariablesOverride.$': overrides('environmentVariables'),
+        'ArtifactsOverride.$': overrides('artifacts'),
+        'SecondaryArtifactsOverride.$': overrides('secondaryArtifacts'),
+        'LogsConfigOverride.$': overrides('logsConfig'),
+        ...(buildTimeout === undefined ? {} : { TimeoutInMinutesOverride: buildTimeout }),
+      },
+      // The overrides give way to the build's id: the Build object (environment values included)
+      // never travels on in the execution state.
+      ResultSelector: { 'Id.$': '$.Build.Id' },
+      ResultPath: '$.codebuild.build',
+      ...(timeoutSeconds === undefined ? {} : { TimeoutSeconds: timeoutSeconds }),
+      Retry: [CODEBUILD_CAPACITY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.codebuild.error', Next: names.failed }],
+      Next: names.complete,
+    },
+    [names.complete]: {
+      ...runnerTask('completeBuild', { 'codebuild.$': '$.codebuild' }),
+      ...result,
+      Retry: lambdaRetry,
+      ...withCatch,
+    },
+    [names.failed]: {
+      ...runnerTask('failBuild', { 'codebuild.$': '$.codebuild' }),
+      ResultPath: null,
+      Retry: lambdaRetry,
+      ...withCatch,
+      Next: names.failedEnd,
+    },
+    [names.failedEnd]: {
+      Type: 'Fail',
+      Error: 'Sluice.ActionFailed',
+      Cause: `${action.name}: the build did not succeed; the action's record holds its error.`,
+    },
+  };
+}

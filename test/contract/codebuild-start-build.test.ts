@@ -1,0 +1,328 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { text } from 'node:stream/consumers';
+import { gzipSync } from 'node:zlib';
+import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand, type Build, type StartBuildCommandInput } from '@aws-sdk/client-codebuild';
+import { actionProviders, providerCatalog } from '../../lib/actions/registry';
+import { AwsCodeBuildBuilds } from '../../lib/adapters/aws/codebuild-builds';
+import { LocalEngine, type LocalOutcome, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-engine';
+import { compilePipeline, type ExecutionInput } from '../../lib/core/compile';
+import { parseDeclarationText } from '../../lib/core/declaration-text';
+import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
+import type { ActionStepPayload } from '../../lib/core/task-payloads';
+import { validatePipeline } from '../../lib/core/validate';
+import { openActionLog } from '../../lib/execution/action-log';
+import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
+import type { ExecutionDependencies } from '../../lib/execution/dependencies';
+import { startCodeBuildServer, START_BUILD_MEMBERS, type CodeBuildServer, type ProjectOutcome } from '../support/codebuild-server';
+import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { TEST_ARTIFACT_BUCKET, testExecutionDependencies } from '../support/execution-deps';
+import { ROOT } from '../support/fixtures';
+
+const PIPELINES_DIR = path.join(ROOT, 'pipelines');
+const SHIPPED = readdirSync(PIPELINES_DIR).filter((file) => file.endsWith('.yml')).sort();
+
+/** What the builds of the projects export, for the actions after them. */
+const EXPORTED = { SITE_VERSION: '1.0.7' };
+const FAILED_TESTS: ProjectOutcome = { status: 'FAILED', phase: 'BUILD', statusCode: 'COMMAND_EXECUTION_ERROR', message: 'Error while executing command: npm test. Reason: exit status 1' };
+
+function validated(text: string): PipelineDeclaration {
+  const parsed = parseDeclarationText(text);
+  if (!parsed.ok) throw new Error(parsed.problems.map((problem) => problem.message).join('\n'));
+  const validation = validatePipeline(parsed.value, providerCatalog, { runtime: 'aws' });
+  if (!validation.ok) throw new Error(validation.problems.map((problem) => `${problem.path}: ${problem.message}`).join('\n'));
+  return validation.pipeline;
+}
+
+const codeBuildActions = (pipeline: PipelineDeclaration) =>
+  pipeline.stages.flatMap((stage) => stage.actions.filter((action) => action.actionTypeId.provider === 'CodeBuild').map((action) => ({ stage: stage.name, action })));
+
+/** Step Functions takes Parameters in PascalCase and calls the API with its own (camelCase) names. */
+function recase(value: unknown, first: (letter: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((entry) => recase(entry, first));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [first(key.charAt(0)) + key.slice(1), recase(entry, first)]));
+}
+const camelCase = (value: unknown) => recase(value, (letter) => letter.toLowerCase());
+const pascalCase = (value: unknown) => recase(value, (letter) => letter.toUpperCase());
+
+interface Run {
+  outcome: LocalOutcome;
+  /** The Parameters each CodeBuild Task handed to StartBuild, in order. */
+  parameters: Record<string, unknown>[];
+  /** What completeBuild and failBuild were given. */
+  buildSteps: ActionStepPayload[];
+}
+
+let test: TestStack;
+let workspaceRoot: string;
+let server: CodeBuildServer;
+let client: CodeBuildClient;
+let deps: ExecutionDependencies;
+const projects = new Map<string, ProjectOutcome>();
+
+beforeAll(async () => {
+  workspaceRoot = await temporaryDirectory();
+  test = await startTestStack(path.join(workspaceRoot, 'data'));
+  server = await startCodeBuildServer(projects);
+  client = new CodeBuildClient({ endpoint: server.endpoint, region: server.region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+  const testDeps = await testExecutionDependencies(test, { providers: actionProviders, workspaceRoot });
+  deps = { ...testDeps.deps, builds: new AwsCodeBuildBuilds(client) };
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.close();
+  await test?.stop();
+  await removeDirectory(workspaceRoot);
+});
+
+beforeEach(() => {
+  projects.clear();
+  server.startBuilds.length = 0;
+});
+
+/**
+ * Runs the compiled definition on the local engine as Step Functions runs it on AWS: the
+ * CodeBuild steps are the real ones, StartBuild goes to the CodeBuild server through the SDK, and
+ * `.sync` waits for the build and fails the Task with the Build as its Cause when it fails. Every
+ * other action answers at once with made-up artifacts and the variables the pipeline reads.
+ */
+async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): Promise<Run> {
+  const parameters: Record<string, unknown>[] = [];
+  const buildSteps: ActionStepPayload[] = [];
+  const answer = (result: unknown): TaskHandler => async () => ({ Payload: result });
+  const step = (run: (deps: ExecutionDependencies, payload: ActionStepPayload) => Promise<unknown>): TaskHandler => async (input) => {
+    const payload = input.Payload as ActionStepPayload;
+    if (payload.step !== 'prepareBuild') buildSteps.push(payload);
+    return { Payload: await run(deps, payload) };
+  };
+  const handlers: TaskHandlers = {
+    enterStage: answer({}),
+    exitStage: answer({}),
+    failStage: answer({}),
+    requestApproval: answer({}),
+    runAction: async (input) => {
+      const { action } = input.Payload as { action: ActionDeclaration };
+      const artifacts = (action.outputArtifacts ?? []).map(({ name }) => ({ bucketName: TEST_ARTIFACT_BUCKET, objectKey: `${pipeline.name}/${name}/made-up.zip` }));
+      return { Payload: { artifacts, variables: { CommitId: '0123456789abcdef0123456789abcdef01234567' } } };
+    },
+    prepareBuild: step(prepareBuild),
+    completeBuild: step(completeBuild),
+    failBuild: step(failBuild),
+    startBuild: async (input) => {
+      parameters.push(input);
+      let build: Build;
+      try {
+        const started = await client.send(new StartBuildCommand(camelCase(input) as StartBuildCommandInput));
+        const { builds } = await client.send(new BatchGetBuildsCommand({ ids: [started.build!.id!] }));
+        build = builds![0]!;
+      } catch (error) {
+        // Step Functions names a service's errors after the service.
+        throw Object.assign(new Error((error as Error).message), { name: `CodeBuild.${(error as Error).name}` });
+      }
+      if (build.buildStatus !== 'SUCCEEDED') throw Object.assign(new Error(JSON.stringify(pascalCase(build))), { name: 'States.TaskFailed' });
+      return { Build: pascalCase(build) };
+    },
+  };
+  const variables = Object.fromEntries((pipeline.variables ?? []).map((variable) => [variable.name, variable.defaultValue ?? '']));
+  const input: ExecutionInput = { pipeline: { name: pipeline.name, version: 1, executionId, variables }, actions: {} };
+  const outcome = await new LocalEngine(compilePipeline(pipeline)).start(input, handlers).outcome;
+  return { outcome, parameters, buildSteps };
+}
+
+function succeedEveryProject(pipeline: PipelineDeclaration): void {
+  for (const { action } of codeBuildActions(pipeline)) projects.set(action.configuration!.ProjectName!, { status: 'SUCCEEDED', exported: EXPORTED });
+}
+
+describe.each(SHIPPED)('the StartBuild requests of pipelines/%s', (file) => {
+  const pipeline = validated(readFileSync(path.join(PIPELINES_DIR, file), 'utf8'));
+  const actions = codeBuildActions(pipeline);
+
+  it('has CodeBuild actions to check', () => {
+    expect(actions.length).toBeGreaterThan(0);
+  });
+
+  it('are accepted by CodeBuild, exactly as Step Functions sends them, and each action ends Succeeded with its build', async () => {
+    succeedEveryProject(pipeline);
+    const executionId = `shipped-${pipeline.name}`;
+    const run = await runOnEngine(pipeline, executionId);
+    expect(server.startBuilds.map((call) => call.refused)).toEqual(actions.map(() => undefined));
+    expect(run.outcome).toEqual({ status: 'Succeeded' });
+    expect(server.startBuilds).toHaveLength(actions.length);
+
+    const records = await deps.store.listActions(executionId);
+    for (const { stage, action } of actions) {
+      const sent = run.parameters.find((parameters) => parameters.ProjectName === action.configuration!.ProjectName)!;
+      const { body } = server.startBuilds.find((call) => call.body.projectName === action.configuration!.ProjectName)!;
+      // Every field of the Task reaches CodeBuild: the SDK drops none as unknown, and all are StartBuild's.
+      expect(Object.keys(body).sort()).toEqual(Object.keys(camelCase(sent) as object).sort());
+      expect(Object.keys(body).every((key) => (START_BUILD_MEMBERS as readonly string[]).includes(key))).toBe(true);
+      // The project's own buildspec runs unless the action names one, as in CodePipeline.
+      expect(body.buildspecOverride).toBe(action.configuration!.BuildSpec);
+      const names = (body.environmentVariablesOverride as { name: string }[]).map((variable) => variable.name);
+      expect(names.filter((name) => name.startsWith('CODEBUILD_'))).toEqual([]);
+      expect(body.logsConfigOverride).toEqual({ s3Logs: { status: 'ENABLED', location: `${TEST_ARTIFACT_BUCKET}/${pipeline.name}/logs/${executionId}/${stage}/${action.name}` } });
+
+      const record = records.find((entry) => entry.actionName === action.name)!;
+      const [build] = (await client.send(new BatchGetBuildsCommand({ ids: [record.output!.executionResult!.externalExecutionId!] }))).builds!;
+      expect(record).toMatchObject({
+        status: 'Succeeded',
+        output: { executionResult: { externalExecutionId: build!.id, externalExecutionUrl: build!.logs!.deepLink }, outputVariables: EXPORTED },
+        logLocation: { bucketName: TEST_ARTIFACT_BUCKET, objectKey: `${pipeline.name}/logs/${executionId}/${stage}/${action.name}/${build!.id!.split(':')[1]}.gz` },
+      });
+    }
+  });
+
+  it('carry only the build id in the state after StartBuild, not the Build', async () => {
+    succeedEveryProject(pipeline);
+    const run = await runOnEngine(pipeline, `state-${pipeline.name}`);
+    expect(run.outcome).toEqual({ status: 'Succeeded' });
+    const completes = run.buildSteps.filter((payload) => payload.step === 'completeBuild');
+    expect(completes).toHaveLength(actions.length);
+    for (const payload of completes) {
+      expect(Object.keys(payload.codebuild!).sort()).toEqual(['build', 'execution']);
+      expect(Object.keys(payload.codebuild!.build)).toEqual(['Id']);
+    }
+  });
+});
+
+describe('a CodeBuild action on AWS', () => {
+  const webapp = validated(readFileSync(path.join(PIPELINES_DIR, 'webapp.yml'), 'utf8'));
+
+  it('records a failed build with its id, console link, S3 log and phase error, and fails the stage with that error', async () => {
+    succeedEveryProject(webapp);
+    projects.set('webapp-test', FAILED_TESTS);
+    const executionId = 'failed-build';
+    const run = await runOnEngine(webapp, executionId);
+    expect(run.outcome).toMatchObject({ status: 'Failed' });
+
+    const record = (await deps.store.listActions(executionId)).find((entry) => entry.actionName === 'UnitTests')!;
+    const buildId = record.output!.executionResult!.externalExecutionId!;
+    const [build] = (await client.send(new BatchGetBuildsCommand({ ids: [buildId] }))).builds!;
+    expect(build!.buildStatus).toBe('FAILED');
+    expect(record).toMatchObject({
+      status: 'Failed',
+      errorDetails: { code: 'Sluice.ActionFailed', message: `Build ${buildId} failed in phase BUILD: COMMAND_EXECUTION_ERROR: ${FAILED_TESTS.message}` },
+      output: { executionResult: { externalExecutionId: buildId, externalExecutionUrl: build!.logs!.deepLink } },
+      logLocation: { bucketName: TEST_ARTIFACT_BUCKET, objectKey: `webapp/logs/${executionId}/Test/UnitTests/${buildId.split(':')[1]}.gz` },
+    });
+    // The summary is the phase error, not the Build as JSON.
+    expect(record.errorDetails!.message).not.toContain('"Arn"');
+
+    // CodeBuild writes the S3 log gzipped; Sluice reads it back as text.
+    await deps.blobs.put(record.logLocation!, gzipSync('[Container] Running command npm test\nnot ok 1 - renders the page\n'));
+    expect(await text(await openActionLog(deps.blobs, record.logLocation!))).toContain('not ok 1 - renders the page');
+  });
+
+  it('records a StartBuild that CodeBuild refuses with its error, and no build', async () => {
+    const broken = { ...webapp, stages: webapp.stages.map((stage) => ({ ...stage, actions: stage.actions.map((action) => (action.name === 'BuildSite' ? { ...action, configuration: { ...action.configuration, ProjectName: 'no-such-project' } } : action)) })) };
+    succeedEveryProject(webapp);
+    const executionId = 'refused-start';
+    const run = await runOnEngine(broken, executionId);
+    expect(run.outcome).toMatchObject({ status: 'Failed' });
+    expect(server.startBuilds[0]!.refused?.type).toBe('ResourceNotFoundException');
+    const record = (await deps.store.listActions(executionId)).find((entry) => entry.actionName === 'BuildSite')!;
+    expect(record.status).toBe('Failed');
+    expect(record.errorDetails!.message).toBe('CodeBuild.ResourceNotFoundException: Project cannot be found: arn:aws:codebuild:us-east-1:000000000000:project/no-such-project');
+    expect(record.output).toBeUndefined();
+  });
+
+  it('records a failed build that CodeBuild cannot find by its id, and a Cause that names no build in its own words', async () => {
+    const action = webapp.stages[2]!.actions[0]!;
+    const payload = (executionId: string): ActionStepPayload => ({
+      step: 'prepareBuild',
+      pipeline: { name: 'webapp', version: 1, executionId, variables: {} },
+      stage: 'Test',
+      action,
+      inputArtifacts: [{ name: 'SourceOutput', location: { bucketName: TEST_ARTIFACT_BUCKET, objectKey: 'webapp/SourceOutput/made-up.zip' } }],
+      namespaces: {},
+    });
+    const fail = async (executionId: string, error: { Error: string; Cause: string }) => {
+      const prepared = await prepareBuild(deps, payload(executionId));
+      await expect(failBuild(deps, { ...payload(executionId), step: 'failBuild', codebuild: { ...prepared, error } })).rejects.toMatchObject({ name: 'Sluice.ActionFailed' });
+      return (await deps.store.listActions(executionId))[0]!;
+    };
+
+    const unknownId = 'webapp-test:00000000-0000-4000-8000-000000000000';
+    const unknown = await fail('unknown-build', { Error: 'States.TaskFailed', Cause: JSON.stringify({ Build: { Id: unknownId, BuildStatus: 'FAILED' } }) });
+    expect(unknown).toMatchObject({ status: 'Failed', output: { executionResult: { externalExecutionId: unknownId } } });
+    expect(unknown.errorDetails!.message).toBe(`Build ${unknownId} did not succeed; CodeBuild's console has its phases and log. CodeBuild knows no such build.`);
+
+    const timedOut = await fail('timed-out', { Error: 'States.Timeout', Cause: '' });
+    expect(timedOut).toMatchObject({ status: 'Failed', errorDetails: { message: 'States.Timeout' } });
+    expect(timedOut.output).toBeUndefined();
+  });
+
+  it('maps artifact names with "-" to identifiers CodeBuild accepts, and keeps the build timeout within 5 to 2160 minutes', async () => {
+    const source = webapp.stages[0]!.actions[0]!;
+    const pipeline = validated(
+      JSON.stringify({
+        name: 'hyphens',
+        pipelineType: 'V2',
+        variables: webapp.variables,
+        stages: [
+          { name: 'Source', actions: [{ ...source, namespace: undefined, outputArtifacts: [{ name: 'Src-Main' }] }, { ...source, name: 'Library', namespace: undefined, outputArtifacts: [{ name: 'Src-Lib' }] }] },
+          {
+            name: 'Build',
+            actions: [
+              {
+                name: 'Compile',
+                actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+                configuration: { ProjectName: 'hyphens-build', BuildSpec: 'ci/buildspec.yml', PrimarySource: 'Src-Main' },
+                inputArtifacts: [{ name: 'Src-Main' }, { name: 'Src-Lib' }],
+                outputArtifacts: [{ name: 'Site-Out' }, { name: 'Docs-Out' }],
+                timeoutInMinutes: 3000,
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    projects.set('hyphens-build', { status: 'SUCCEEDED' });
+    const run = await runOnEngine(pipeline, 'hyphens');
+    expect(server.startBuilds[0]!.refused).toBeUndefined();
+    expect(run.outcome).toEqual({ status: 'Succeeded' });
+    const { body } = server.startBuilds[0]!;
+    expect(body).toMatchObject({
+      buildspecOverride: 'ci/buildspec.yml',
+      timeoutInMinutesOverride: 2160,
+      secondarySourcesOverride: [{ sourceIdentifier: 'Src_Lib', type: 'S3', location: `${TEST_ARTIFACT_BUCKET}/hyphens/Src-Lib/made-up.zip` }],
+      artifactsOverride: { type: 'S3', location: TEST_ARTIFACT_BUCKET, path: 'hyphens/Site-Out' },
+      secondaryArtifactsOverride: [{ artifactIdentifier: 'Docs_Out', type: 'S3', location: TEST_ARTIFACT_BUCKET, path: 'hyphens/Docs-Out' }],
+    });
+  });
+});
+
+describe('the CodeBuild server', () => {
+  const valid: StartBuildCommandInput = {
+    projectName: 'rules',
+    sourceTypeOverride: 'S3',
+    sourceLocationOverride: 'bucket/p/Src/a.zip',
+    environmentVariablesOverride: [{ name: 'STAGE', value: 'prod', type: 'PLAINTEXT' }],
+    logsConfigOverride: { s3Logs: { status: 'ENABLED', location: 'bucket/p/logs' } },
+  };
+  const refusal = (input: StartBuildCommandInput) => client.send(new StartBuildCommand(input)).then(() => undefined, (error: Error) => `${error.name}: ${error.message}`);
+
+  it('starts a build that follows the rules, and refuses each rule broken', async () => {
+    projects.set('rules', { status: 'SUCCEEDED' });
+    expect(await refusal(valid)).toBeUndefined();
+    expect(await refusal({ ...valid, environmentVariablesOverride: [{ name: 'CODEBUILD_INITIATOR', value: 'codepipeline/p' }] })).toBe('InvalidInputException: Invalid input: No user environment variables can start with CODEBUILD_');
+    expect(await refusal({ ...valid, secondarySourcesOverride: [{ type: 'S3', location: 'bucket/k.zip', sourceIdentifier: 'Src-Lib' }] })).toMatch(/^InvalidInputException: .*identifier must contain only alphanumeric characters and underscores/);
+    expect(await refusal({ ...valid, secondaryArtifactsOverride: [{ type: 'S3', location: 'bucket', artifactIdentifier: 'Docs-Out' }] })).toMatch(/^InvalidInputException: .*identifier must contain only alphanumeric characters and underscores/);
+    expect(await refusal({ ...valid, timeoutInMinutesOverride: 3000 })).toMatch(/^InvalidInputException: .*timeoutInMinutesOverride must be a whole number from 5 to 2160/);
+    expect(await refusal({ ...valid, timeoutInMinutesOverride: 4 })).toMatch(/from 5 to 2160/);
+    expect(await refusal({ ...valid, logsConfigOverride: { s3Logs: { status: 'ENABLED' } } })).toMatch(/s3Logs.location .* must be bucket\/prefix/);
+    expect(await refusal({ ...valid, projectName: 'missing' })).toBe('ResourceNotFoundException: Project cannot be found: arn:aws:codebuild:us-east-1:000000000000:project/missing');
+  });
+});
+
+describe('declaring a CodeBuild action', () => {
+  it('refuses EnvironmentVariables whose names CodeBuild reserves, naming them', () => {
+    const webapp = readFileSync(path.join(PIPELINES_DIR, 'webapp.yml'), 'utf8');
+    // Variables are checked once resolved; a list without them is checked when it is declared.
+    const declared = webapp.replace(/EnvironmentVariables: '.*'/, `EnvironmentVariables: '[{"name":"CODEBUILD_COMMIT","value":"x"},{"name":"STAGE","value":"prod"}]'`);
+    expect(declared).not.toBe(webapp);
+    expect(() => validated(declared)).toThrow("EnvironmentVariables CODEBUILD_COMMIT: names that start with CODEBUILD_ are CodeBuild's own, and StartBuild refuses them. Rename them.");
+  });
+});
