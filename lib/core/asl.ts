@@ -5,6 +5,8 @@ export interface Retrier {
   IntervalSeconds: number;
   MaxAttempts: number;
   BackoffRate: number;
+  JitterStrategy?: 'FULL' | 'NONE';
+  MaxDelaySeconds?: number;
 }
 
 export interface Catcher {
