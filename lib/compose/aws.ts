@@ -27,6 +27,7 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
 import { providerKey } from '../core/declaration';
 import type { ApprovalDependencies } from '../execution/approvals';
+import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { AwsPipelineOperations, startOnEngine } from '../operations/aws-pipeline-operations';
@@ -133,6 +134,7 @@ let engine: StepFunctionsEngine | undefined;
 let operations: AwsPipelineOperations | undefined;
 let gitHub: GitHubAccess | undefined;
 let webhookSecret: SecretsManagerSecret | undefined;
+let credentialsWiped = false;
 
 const awsEnvironment = (): AwsEnvironment => (environment ??= readEnvironment());
 const awsClients = (): AwsClients => (clients ??= createAwsClients(awsEnvironment().region));
@@ -149,7 +151,7 @@ export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region
 export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
-  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit'> = {},
+  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'commandEnvironment'> = {},
 ): ApprovalDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
@@ -176,7 +178,19 @@ export function createAwsDependencies(
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
 export function awsDependencies(): ApprovalDependencies {
-  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), { gitHub: awsGitHub(), codeCommit: awsCodeCommit() }));
+  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), { gitHub: awsGitHub(), codeCommit: awsCodeCommit(), commandEnvironment: awsCommandEnvironment }));
+}
+
+/**
+ * Commands run in the action runner as the function's own user: they get an allow-list of its
+ * environment, and its credentials are wiped from what /proc shows of it, once per container.
+ */
+function awsCommandEnvironment(): Record<string, string> {
+  if (!credentialsWiped) {
+    wipeCredentialsFromStartEnvironment();
+    credentialsWiped = true;
+  }
+  return commandEnvironmentOnLambda(process.env);
 }
 
 /** CodeCommit in the function's region and account, as the function's role. */

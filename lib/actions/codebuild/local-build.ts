@@ -16,6 +16,11 @@ export interface LocalBuildRequest {
   sourceDirectory: string;
   /** Secondary sources by name, each exposed as CODEBUILD_SRC_DIR_<name>. */
   secondarySourceDirectories: Record<string, string>;
+  /**
+   * What the build's environment starts from, as a build image's own variables do; this process's
+   * environment when not given.
+   */
+  baseEnvironment?: NodeJS.ProcessEnv;
   /** The action's and the caller's variables; they override the buildspec's env.variables, as a start-build override does. */
   environment: Record<string, string>;
   timeoutSeconds: number;
@@ -129,7 +134,7 @@ async function withArtifacts(
 /** Precedence as in CodeBuild: the runner's own variables, then the request's overrides, then the buildspec's. */
 function buildEnvironment(request: LocalBuildRequest): NodeJS.ProcessEnv {
   return {
-    ...process.env,
+    ...(request.baseEnvironment ?? process.env),
     CI: 'true',
     ...request.buildspec.env?.variables,
     ...request.environment,
@@ -156,7 +161,8 @@ async function missingSourceDirectory(request: LocalBuildRequest): Promise<strin
 function secretsNotGivenLocally(request: LocalBuildRequest): string | undefined {
   const env = request.buildspec.env;
   const names = [...Object.keys(env?.['parameter-store'] ?? {}), ...Object.keys(env?.['secrets-manager'] ?? {})];
-  const unavailable = names.filter((name) => request.environment[name] === undefined && process.env[name] === undefined);
+  const base = request.baseEnvironment ?? process.env;
+  const unavailable = names.filter((name) => request.environment[name] === undefined && base[name] === undefined);
   if (unavailable.length === 0) return undefined;
   const one = unavailable.length === 1;
   return `${unavailable.join(', ')} come${one ? 's' : ''} from Parameter Store or Secrets Manager, which a local build cannot read; give ${one ? 'it' : 'them'} in the action's EnvironmentVariables or the environment`;
