@@ -14,6 +14,7 @@ import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { decideByLink, requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
 import { startExecution } from '../../lib/execution/start-execution';
 import { TaskNotWaitingError } from '../../lib/ports/task-callbacks';
+import { refusingStepFunctions } from '../support/refusing-step-functions';
 import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
 import { endStatus, waitingForApproval } from './support/moto-executions';
 
@@ -156,5 +157,23 @@ describe('approval decisions against Step Functions on moto', () => {
 
     // The token is used up: Step Functions refuses it now, which the adapter reports as a Task no longer waiting.
     await expect(new StepFunctionsTaskCallbacks(sfn).succeed(recorded!.taskToken, {})).rejects.toBeInstanceOf(TaskNotWaitingError);
+  });
+
+  it('puts the approval back to Pending when Step Functions refuses the callback for another reason, so that a second try decides', async () => {
+    const { sfn, deps, executionArn, approval } = await waitingApproval(300);
+    const throttling = await refusingStepFunctions('ThrottlingException');
+    try {
+      const first = decideByLink({ ...deps, callbacks: new StepFunctionsTaskCallbacks(throttling.client) }, approval.approvalId, approval.nonce, { status: 'Approved', approver: 'Ada' });
+      await expect(first).rejects.toMatchObject({ name: 'ThrottlingException' });
+      const reopened = await deps.approvals.getApproval(approval.approvalId);
+      expect(reopened?.status).toBe('Pending');
+      expect(reopened?.decision).toBeUndefined();
+    } finally {
+      throttling.close();
+    }
+
+    const second = await decideByLink(deps, approval.approvalId, approval.nonce, { status: 'Approved', approver: 'Ada' });
+    expect(second.kind).toBe('decided');
+    expect(await endStatus(sfn, executionArn)).toBe('SUCCEEDED');
   });
 });

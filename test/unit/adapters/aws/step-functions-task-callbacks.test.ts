@@ -1,28 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsTaskCallbacks } from '../../../../lib/adapters/aws/step-functions-task-callbacks';
 import { TaskNotWaitingError } from '../../../../lib/ports/task-callbacks';
-
-/** A Step Functions endpoint (JSON 1.0) that refuses every call with `type`, as the service does. */
-async function refusingStepFunctions(type: string, status = 400): Promise<{ client: SFNClient; targets: string[]; server: Server }> {
-  const targets: string[] = [];
-  const server = createServer((request, response) => {
-    targets.push(String(request.headers['x-amz-target']));
-    request.resume().on('end', () => {
-      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(JSON.stringify({ __type: `com.amazonaws.swf.service.v2.model#${type}`, message: `${type} from the test server` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = new SFNClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-  return { client, targets, server };
-}
+import { refusingStepFunctions } from '../../../support/refusing-step-functions';
 
 function recordingClient(): { client: SFNClient; sent: unknown[] } {
   const sent: unknown[] = [];
@@ -60,7 +39,7 @@ describe('StepFunctionsTaskCallbacks', () => {
   });
 
   it.each(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'])('reports %s as a Task no longer waiting, and records nothing', async (type) => {
-    const { client, targets, server } = await refusingStepFunctions(type);
+    const { client, targets, close } = await refusingStepFunctions(type);
     const recorded: string[] = [];
     try {
       const callbacks = new StepFunctionsTaskCallbacks(client);
@@ -72,20 +51,18 @@ describe('StepFunctionsTaskCallbacks', () => {
       expect(targets).toEqual(['AWSStepFunctions.SendTaskSuccess', 'AWSStepFunctions.SendTaskFailure']);
       expect(recorded).toEqual([]);
     } finally {
-      client.destroy();
-      server.close();
+      close();
     }
   });
 
   it('lets any other refusal through as it is, so that the decision can be tried again', async () => {
-    const { client, server } = await refusingStepFunctions('ThrottlingException');
+    const { client, close } = await refusingStepFunctions('ThrottlingException');
     try {
       const failure = new StepFunctionsTaskCallbacks(client).succeed('token-1', {}, async () => undefined);
       await expect(failure).rejects.toMatchObject({ name: 'ThrottlingException' });
       await expect(failure).rejects.not.toBeInstanceOf(TaskNotWaitingError);
     } finally {
-      client.destroy();
-      server.close();
+      close();
     }
   });
 
