@@ -4,7 +4,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { randomInt } from 'node:crypto';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-functions-task-callbacks';
 import { handleApprovalRequest } from '../../lib/api/approval-routes';
@@ -16,7 +15,7 @@ import { startExecution } from '../../lib/execution/start-execution';
 import { TaskNotWaitingError } from '../../lib/ports/task-callbacks';
 import { refusingStepFunctions } from '../support/refusing-step-functions';
 import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
-import { endStatus, waitingForApproval } from './support/moto-executions';
+import { endStatus, sfnInOwnAccount, waitingForApproval } from './support/moto-executions';
 
 /**
  * A region no other test file runs executions in: moto's Docker-less Lambda answers the approval
@@ -52,23 +51,6 @@ function approvalMachine(timeoutSeconds: number): string {
   });
 }
 
-/**
- * A Step Functions client in an account of its own: moto 5.2 fails every StartExecution in an
- * account and region where an execution has run before (test/aws/step-functions.test.ts).
- */
-function sfnInOwnAccount(): SFNClient {
-  const account = String(randomInt(100_000_000_000, 999_999_999_999));
-  const client = new SFNClient({ ...motoClientConfig(), region: REGION });
-  client.middlewareStack.add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccountHeader' },
-  );
-  return client;
-}
-
 describe('approval decisions against Step Functions on moto', () => {
   const config = { ...motoClientConfig(), region: REGION };
   const dynamodb = new DynamoDBClient(config);
@@ -88,7 +70,7 @@ describe('approval decisions against Step Functions on moto', () => {
 
   /** An execution whose approval Task waits on its token, and Sluice's records of that approval. */
   async function waitingApproval(timeoutSeconds: number) {
-    const sfn = sfnInOwnAccount();
+    const sfn = sfnInOwnAccount(REGION);
     clients.push(sfn);
     const deps: ApprovalDependencies = {
       ...createAwsDependencies(
