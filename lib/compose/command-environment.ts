@@ -42,19 +42,32 @@ export function commandEnvironmentOnLambda(env: NodeJS.ProcessEnv): Record<strin
  * working: each variable is set again first, which makes the C library hold a copy of its own
  * and no longer point into that block. A process may write its own memory through
  * /proc/self/mem. Linux only, as Lambda is.
+ *
+ * What this does not close: the copies in the process's memory, where the SDK needs them, are
+ * still readable through /proc/<pid>/mem by a process of the same user wherever the kernel lets
+ * one trace another (no Yama restriction). Only running commands as another user, or elsewhere
+ * (CodeBuild), closes that.
  */
 export function wipeCredentialsFromStartEnvironment(): void {
   for (const name of CREDENTIAL_VARIABLES) {
     const value = process.env[name];
     if (value !== undefined) process.env[name] = value;
   }
-  const start = startEnvironmentAddress();
-  const block = readFileSync('/proc/self/environ');
+  try {
+    wipeFromBlock(startEnvironmentAddress(), readFileSync('/proc/self/environ'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`The commands were not run: the function's credentials could not be wiped from /proc/self/environ (${reason}).`, { cause: error });
+  }
+}
+
+/** Overwrites with zeros each credential's "NAME=value" in the block that starts at `start`. */
+function wipeFromBlock(start: number, block: Buffer): void {
   const memory = openSync('/proc/self/mem', 'r+');
   try {
-    let offset = 0;
-    while (offset < block.length) {
-      const end = block.indexOf(0, offset) === -1 ? block.length : block.indexOf(0, offset);
+    for (let offset = 0; offset < block.length; ) {
+      const terminator = block.indexOf(0, offset);
+      const end = terminator === -1 ? block.length : terminator;
       const entry = block.subarray(offset, end);
       const name = entry.subarray(0, Math.max(entry.indexOf(0x3d), 0)).toString('latin1');
       if (CREDENTIAL_VARIABLES.includes(name)) writeSync(memory, Buffer.alloc(entry.length), 0, entry.length, start + offset);
