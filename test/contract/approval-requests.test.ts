@@ -140,4 +140,17 @@ describe('approval requests on the embedded stack', () => {
     expect(action?.status).toBe(approved ? 'Succeeded' : 'Failed');
     await expect(callbacks.succeed(taskToken, {})).rejects.toMatchObject({ name: 'Sluice.TaskNotWaiting' });
   });
+
+  it('shows an approval whose decision is being passed on as such, and decides nothing more on a POST', async () => {
+    const { approval } = await waitingApproval('task-token-deciding');
+    await deps.approvals.claimDecision(approval.approvalId, { status: 'Approved', approver: 'Ada', at: '2026-01-01T00:00:00.000Z' });
+    const request = (method: string, body = '') => handleApprovalRequest(deps, { method, path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
+
+    const open = await request('GET');
+    expect(open?.status).toBe(200);
+    expect(open?.body).toContain('Ada has approved it at 2026-01-01T00:00:00.000Z; the pipeline is being told.');
+    const posted = await request('POST', new URLSearchParams({ nonce: approval.nonce, decision: 'reject', approver: 'Bob' }).toString());
+    expect(posted?.status).toBe(409);
+    expect((await deps.approvals.getApproval(approval.approvalId))?.decision?.approver).toBe('Ada');
+  });
 });
