@@ -31,7 +31,9 @@ export const LAMBDA_TRANSIENT: Retrier = {
  * timeout (the action runner's 900 s), from the retry's first attempt, is always enough, and a
  * retry that then runs the step again never overlaps the first. The waits are 10+20+40+80, then
  * 120 eight times: 1,110 s. No jitter here: a random wait could end the budget before the first
- * call does.
+ * call does. A completed call's record lives an hour (Powertools' default expiresAfterSeconds),
+ * far longer than any wait between two attempts (at most 120 s), so a retry after it gets its
+ * result and never runs the step again.
  */
 export const FIRST_CALL_RUNNING: Retrier = {
   ErrorEquals: ['IdempotencyAlreadyInProgressError'],
