@@ -10,6 +10,11 @@ import { sameSecret } from './same-secret';
 /** Seven days, CodePipeline's default for an approval. */
 const DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60;
 
+/** The reason an expired approval's action fails with, and the errors its Task fails with. */
+const EXPIRED = 'expired';
+const APPROVAL_EXPIRED = 'Sluice.ApprovalExpired';
+const APPROVAL_REJECTED = 'Sluice.ApprovalRejected';
+
 export interface ApprovalDependencies extends ExecutionDependencies {
   approvals: ApprovalStore;
   callbacks: TaskCallbacks;
@@ -227,10 +232,6 @@ async function decide(deps: ApprovalDependencies, approval: ApprovalRecord, inpu
   }
   return { kind: 'decided', record: decided! };
 }
-
-const EXPIRED = 'expired';
-const APPROVAL_EXPIRED = 'Sluice.ApprovalExpired';
-const APPROVAL_REJECTED = 'Sluice.ApprovalRejected';
 
 const expiry = (deps: ApprovalDependencies, summary = EXPIRED): ApprovalDecision => ({ status: 'Expired', approver: 'nobody', summary, at: deps.clock().toISOString() });
 
