@@ -27,7 +27,6 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
 import { providerKey } from '../core/declaration';
 import type { ApprovalDependencies } from '../execution/approvals';
-import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { AwsPipelineOperations, startOnEngine } from '../operations/aws-pipeline-operations';
@@ -35,6 +34,7 @@ import type { StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
+import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
 
 /** What serverless.yml tells every function, and the variable each value comes in. */
 export const ENVIRONMENT_VARIABLES = {
