@@ -22,6 +22,8 @@ export interface ActionContext {
   blobs: BlobStore;
   /** A fresh, empty directory for this action; removed when it ends. */
   workspace: string;
+  /** What the action's commands start from, before its own variables; this process's environment where not given. */
+  commandEnvironment?: () => Record<string, string>;
   /** Records the processes that the action starts, where it runs them on this machine. */
   processes?: BuildProcessTracker;
   log(text: string): void;

@@ -45,6 +45,7 @@ export const commands: ActionProvider = {
       buildspec,
       sourceDirectory,
       secondarySourceDirectories,
+      baseEnvironment: context.commandEnvironment?.(),
       environment: Object.fromEntries((action.environmentVariables ?? []).map((variable) => [variable.name, variable.value])),
       timeoutSeconds: (action.timeoutInMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
       onLog: context.log,

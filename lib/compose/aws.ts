@@ -37,6 +37,7 @@ import type { StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
+import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
 
 /** What serverless.yml tells every function, and the variable each value comes in. */
 export const ENVIRONMENT_VARIABLES = {
@@ -136,6 +137,7 @@ let engine: StepFunctionsEngine | undefined;
 let operations: AwsPipelineOperations | undefined;
 let gitHub: GitHubAccess | undefined;
 let webhookSecret: SecretsManagerSecret | undefined;
+let credentialsWiped = false;
 
 const awsEnvironment = (): AwsEnvironment => (environment ??= readEnvironment());
 const awsClients = (): AwsClients => (clients ??= createAwsClients(awsEnvironment().region));
@@ -152,7 +154,7 @@ export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region
 export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
-  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds'> = {},
+  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment'> = {},
 ): ApprovalDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
@@ -179,12 +181,29 @@ export function createAwsDependencies(
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
 export function awsDependencies(): ApprovalDependencies {
-  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), { gitHub: awsGitHub(), codeCommit: awsCodeCommit(), builds: awsCodeBuildBuilds() }));
+  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), {
+    gitHub: awsGitHub(),
+    codeCommit: awsCodeCommit(),
+    builds: awsCodeBuildBuilds(),
+    commandEnvironment: awsCommandEnvironment,
+  }));
 }
 
 /** The builds that the CodeBuild actions started, read with BatchGetBuilds as the function's role. */
 function awsCodeBuildBuilds(): AwsCodeBuildBuilds {
   return new AwsCodeBuildBuilds(new CodeBuildClient({ region: awsEnvironment().region }), functionRole());
+}
+
+/**
+ * Commands run in the action runner as the function's own user: they get an allow-list of its
+ * environment, and its credentials are wiped from what /proc shows of it, once per container.
+ */
+function awsCommandEnvironment(): Record<string, string> {
+  if (!credentialsWiped) {
+    wipeCredentialsFromStartEnvironment();
+    credentialsWiped = true;
+  }
+  return commandEnvironmentOnLambda(process.env);
 }
 
 /** CodeCommit in the function's region and account, as the function's role. */

@@ -1,8 +1,9 @@
-import type { Catcher, ParallelState, Retrier, State, StateMachineDefinition, TaskState } from './asl';
+import type { Catcher, ParallelState, State, StateMachineDefinition, TaskState } from './asl';
 import type { ActionStepResult } from './task-payloads';
 import { codeBuildStates } from './codebuild-states';
 import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import { groupByRunOrder } from './run-order';
+import { FIRST_CALL_RUNNING, LAMBDA_TRANSIENT } from './task-retries';
 import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
 
 /** What a Task state does; the local engine routes each Task to its handler by this. */
@@ -75,29 +76,6 @@ const PIPELINE_FAILED = 'Pipeline failed';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-
-const LAMBDA_TRANSIENT: Retrier = {
-  ErrorEquals: [
-    'Lambda.ServiceException',
-    'Lambda.AWSLambdaException',
-    'Lambda.SdkClientException',
-    'Lambda.TooManyRequestsException',
-  ],
-  IntervalSeconds: 1,
-  MaxAttempts: 3,
-  BackoffRate: 2,
-};
-
-/**
- * A retried step whose first call is still running gets this error from the idempotency table;
- * waiting for the first call to finish gives its result.
- */
-const FIRST_CALL_RUNNING: Retrier = {
-  ErrorEquals: ['IdempotencyAlreadyInProgressError'],
-  IntervalSeconds: 10,
-  MaxAttempts: 6,
-  BackoffRate: 2,
-};
 
 /** How an action's Task is wired, by provider; every other provider runs in the action runner. */
 type Integration = 'runner' | 'approval' | 'codebuild';

@@ -154,6 +154,7 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         blobs: deps.blobs,
         workspace,
         processes: deps.buildProcesses,
+        commandEnvironment: deps.commandEnvironment,
         log: log.write,
         signal,
         sourceRevision: pinned?.revisionValue,

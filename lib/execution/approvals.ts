@@ -1,7 +1,7 @@
 import type { ActionStepPayload } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
 import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../ports/approval-store';
-import type { TaskCallbacks } from '../ports/task-callbacks';
+import { TaskNotWaitingError, type TaskCallbacks } from '../ports/task-callbacks';
 import { actionRecord, finishAction, variableValues } from './action-steps';
 import type { ExecutionDependencies } from './dependencies';
 import { publishActionState } from './publish';
@@ -9,6 +9,11 @@ import { sameSecret } from './same-secret';
 
 /** Seven days, CodePipeline's default for an approval. */
 const DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60;
+
+/** The reason an expired approval's action fails with, and the errors its Task fails with. */
+const EXPIRED = 'expired';
+const APPROVAL_EXPIRED = 'Sluice.ApprovalExpired';
+const APPROVAL_REJECTED = 'Sluice.ApprovalRejected';
 
 export interface ApprovalDependencies extends ExecutionDependencies {
   approvals: ApprovalStore;
@@ -164,12 +169,30 @@ export async function decideByToken(
 /** An approval opened after its time: it expires, and its action fails with the reason "expired". */
 export async function expireIfDue(deps: ApprovalDependencies, approval: ApprovalRecord): Promise<ApprovalRecord> {
   if (approval.status !== 'Pending' || deps.clock().getTime() < Date.parse(approval.expiresAt)) return approval;
-  const decision: ApprovalDecision = { status: 'Expired', approver: 'nobody', summary: 'expired', at: deps.clock().toISOString() };
-  const { decided, record } = await deps.approvals.decide(approval.approvalId, decision);
-  if (decided) await settle(deps, record!, 'Failed', 'expired', 'Sluice.ApprovalExpired');
+  const { decided, record } = await deps.approvals.decide(approval.approvalId, expiry(deps));
+  if (!decided) return record!;
+  // Expiry does not depend on the Task: its own timer, which started first, has most likely ended it already.
+  const recordEnd = () => finishApprovalAction(deps, record!, 'Failed', EXPIRED, APPROVAL_EXPIRED);
+  try {
+    await deps.callbacks.fail(record!.taskToken, APPROVAL_EXPIRED, EXPIRED, recordEnd);
+  } catch (error) {
+    if (!(error instanceof TaskNotWaitingError)) throw error;
+    await recordEnd();
+  }
   return record!;
 }
 
+/**
+ * A decision tells the waiting Task first and records what happened after, so that a record never
+ * says Approved while the Task did not hear it (its timer starts before the approval's, so it
+ * can time out first, and Step Functions can fail). Two deciders at once are kept apart by a
+ * conditional write that claims the approval (Pending to Deciding) before the Task is told: only
+ * the winner calls back, and the other is told it is already decided. The task token alone would
+ * not do: the loser's callback fails as a timed-out one does, which would record it "expired".
+ * The claim ends in the decision when the Task heard it, in Expired when no Task waits any more
+ * (TaskTimedOut, TaskDoesNotExist, InvalidToken), and back in Pending when the callback failed
+ * otherwise, so that the approver can try again.
+ */
 async function decide(deps: ApprovalDependencies, approval: ApprovalRecord, input: DecisionInput): Promise<DecisionOutcome> {
   const current = await expireIfDue(deps, approval);
   if (current.status === 'Expired') return { kind: 'expired', record: current };
@@ -183,35 +206,57 @@ async function decide(deps: ApprovalDependencies, approval: ApprovalRecord, inpu
     ...(input.ip ? { ip: input.ip } : {}),
     ...(input.userAgent ? { userAgent: input.userAgent } : {}),
   };
-  const { decided, record } = await deps.approvals.decide(approval.approvalId, decision);
-  if (!decided) return { kind: 'already', record: record! };
+  const { claimed, record: claim } = await deps.approvals.claimDecision(approval.approvalId, decision);
+  if (!claimed) return claim?.status === 'Expired' ? { kind: 'expired', record: claim } : { kind: 'already', record: claim! };
+
   const summary = `${input.status} by ${input.approver}${input.summary ? `: ${input.summary}` : ''}`;
-  await settle(deps, record!, input.status === 'Approved' ? 'Succeeded' : 'Failed', summary, 'Sluice.ApprovalRejected');
-  return { kind: 'decided', record: record! };
+  let told = false;
+  let decided: ApprovalRecord | undefined;
+  const recordDecision = async () => {
+    told = true;
+    decided = await deps.approvals.completeDecision(approval.approvalId, decision);
+    await finishApprovalAction(deps, decided, input.status === 'Approved' ? 'Succeeded' : 'Failed', summary, APPROVAL_REJECTED);
+  };
+  try {
+    if (input.status === 'Approved') await deps.callbacks.succeed(current.taskToken, { status: input.status, summary }, recordDecision);
+    else await deps.callbacks.fail(current.taskToken, APPROVAL_REJECTED, summary, recordDecision);
+  } catch (error) {
+    if (told) throw error;
+    if (!(error instanceof TaskNotWaitingError)) {
+      await deps.approvals.releaseDecision(approval.approvalId);
+      throw error;
+    }
+    const expired = await deps.approvals.completeDecision(approval.approvalId, expiry(deps, `expired: the pipeline had stopped waiting when ${input.approver} decided`));
+    await finishApprovalAction(deps, expired, 'Failed', EXPIRED, APPROVAL_EXPIRED);
+    return { kind: 'expired', record: expired };
+  }
+  return { kind: 'decided', record: decided! };
 }
+
+const expiry = (deps: ApprovalDependencies, summary = EXPIRED): ApprovalDecision => ({ status: 'Expired', approver: 'nobody', summary, at: deps.clock().toISOString() });
 
 async function waitingAction(deps: ApprovalDependencies, approval: ApprovalRecord) {
   const actions = await deps.store.listActions(approval.pipelineExecutionId);
   return actions.find((entry) => entry.stageName === approval.stageName && entry.actionName === approval.actionName && entry.status === 'InProgress');
 }
 
-/** Records the action's end, then resumes (or fails) the Task that waits on it. */
-async function settle(deps: ApprovalDependencies, approval: ApprovalRecord, status: 'Succeeded' | 'Failed', summary: string, failure: string): Promise<void> {
+/**
+ * Records the end of the approval's action, unless it has ended already: a rejected or timed-out
+ * Task fails its stage, which may end the action first.
+ */
+async function finishApprovalAction(deps: ApprovalDependencies, approval: ApprovalRecord, status: 'Succeeded' | 'Failed', summary: string, failure: string): Promise<void> {
   const waiting = await waitingAction(deps, approval);
-  const action = waiting?.approval && approval.decision ? { ...waiting, approval: { ...waiting.approval, decision: approval.decision } } : waiting;
-  if (action) {
-    const payload = {
-      pipeline: { name: approval.pipelineName, version: approval.pipelineVersion, executionId: approval.pipelineExecutionId, variables: {} },
-      stage: approval.stageName,
-      action: { name: approval.actionName, actionTypeId: action.input.actionTypeId },
-    } as ActionStepPayload;
-    await finishAction(
-      deps,
-      payload,
-      action,
-      status === 'Succeeded' ? { status, outputArtifacts: [], outputVariables: {}, summary } : { status, error: Object.assign(new Error(summary), { name: failure }) },
-    );
-  }
-  if (status === 'Succeeded') await deps.callbacks.succeed(approval.taskToken, { status: approval.decision?.status, summary });
-  else await deps.callbacks.fail(approval.taskToken, failure, summary);
+  if (!waiting) return;
+  const action = waiting.approval && approval.decision ? { ...waiting, approval: { ...waiting.approval, decision: approval.decision } } : waiting;
+  const payload = {
+    pipeline: { name: approval.pipelineName, version: approval.pipelineVersion, executionId: approval.pipelineExecutionId, variables: {} },
+    stage: approval.stageName,
+    action: { name: approval.actionName, actionTypeId: action.input.actionTypeId },
+  } as ActionStepPayload;
+  await finishAction(
+    deps,
+    payload,
+    action,
+    status === 'Succeeded' ? { status, outputArtifacts: [], outputVariables: {}, summary } : { status, error: Object.assign(new Error(summary), { name: failure }) },
+  );
 }

@@ -25,6 +25,11 @@ export interface ExecutionDependencies {
   artifactBucket: string;
   /** Where action workspaces are made. */
   workspaceRoot: string;
+  /**
+   * What the shell of a Commands action starts from, before the action's own variables; where it
+   * is not given, this process's environment (a local run, as the user who started it).
+   */
+  commandEnvironment?: () => Record<string, string>;
   /** Records what local builds start, where they run on this machine. */
   buildProcesses?: BuildProcessTracker;
   clock: () => Date;

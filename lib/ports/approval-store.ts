@@ -15,7 +15,8 @@ export interface ApprovalRecord {
   actionName: string;
   customData?: string;
   externalEntityLink?: string;
-  status: 'Pending' | 'Approved' | 'Rejected' | 'Expired';
+  /** Deciding: a decider holds it while it tells the waiting Task; `decision` is what it tells. */
+  status: 'Pending' | 'Deciding' | 'Approved' | 'Rejected' | 'Expired';
   createdAt: string;
   expiresAt: string;
   decision?: ApprovalDecision;
@@ -38,6 +39,15 @@ export interface ApprovalStore {
    * decisions only one wins. Returns the record as it stands afterwards, and whether this call won.
    */
   decide(approvalId: string, decision: ApprovalDecision): Promise<{ decided: boolean; record: ApprovalRecord | undefined }>;
+  /**
+   * Pending to Deciding, holding `decision`: one conditional write, so that of two deciders only
+   * one goes on to tell the Task. Returns the record as it stands afterwards, and whether this call won.
+   */
+  claimDecision(approvalId: string, decision: ApprovalDecision): Promise<{ claimed: boolean; record: ApprovalRecord | undefined }>;
+  /** Deciding to the decision's status: what the holder of the claim found when it told the Task. */
+  completeDecision(approvalId: string, decision: ApprovalDecision): Promise<ApprovalRecord>;
+  /** Deciding back to Pending, without a decision: the Task could not be told, and may be later. */
+  releaseDecision(approvalId: string): Promise<void>;
   /** A retried Task waits on a new task token: the pending approval resumes that one instead. */
   replaceTaskToken(approvalId: string, taskToken: string): Promise<void>;
   /** Deletes an approval, with its execution; one that is not there is no error. */

@@ -22,7 +22,7 @@ import { BadInputError, NotFoundError } from '../../lib/core/errors';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
 import type { AwsPipelineOperations } from '../../lib/operations/aws-pipeline-operations';
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
-import { endStatus, waitingForApproval } from './support/moto-executions';
+import { endStatus, inMotoAccount, waitingForApproval } from './support/moto-executions';
 
 /**
  * The state machines run in a region that no other test file uses, so that the Lambda answers
@@ -100,14 +100,7 @@ function engineClient(startTargets: string[]): SFNClient {
     },
     { step: 'initialize', name: 'motoVersionTarget' },
   );
-  client.middlewareStack.add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = ENGINE_ACCOUNT;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccountHeader' },
-  );
-  return client;
+  return inMotoAccount(client, ENGINE_ACCOUNT);
 }
 
 describe('pipelines at run time on Step Functions (moto)', () => {

@@ -119,4 +119,26 @@ describe('the DynamoDB stores on moto', () => {
   it('does not decide an approval that does not exist', async () => {
     expect(await approvals.decide('no-such-approval', decision('Approved', 'alice'))).toEqual({ decided: false, record: undefined });
   });
+
+  it('lets one of two deciders claim an approval, and only the claim moves it on: to its decision, or back to Pending', async () => {
+    await approvals.createApproval(approval('claimed'));
+
+    const claims = await Promise.all([
+      approvals.claimDecision('claimed', decision('Approved', 'alice')),
+      approvals.claimDecision('claimed', decision('Rejected', 'bob')),
+    ]);
+
+    expect(claims.filter((claim) => claim.claimed)).toHaveLength(1);
+    const held = claims.find((claim) => claim.claimed)!.record!;
+    expect(held.status).toBe('Deciding');
+    expect(await approvals.decide('claimed', decision('Expired', 'nobody'))).toMatchObject({ decided: false, record: { status: 'Deciding' } });
+
+    await approvals.releaseDecision('claimed');
+    const reopened = await approvals.getApproval('claimed');
+    expect(reopened).toEqual(approval('claimed'));
+    await expect(approvals.completeDecision('claimed', decision('Approved', 'alice'))).rejects.toThrow('was not being decided');
+
+    await approvals.claimDecision('claimed', decision('Approved', 'alice'));
+    expect(await approvals.completeDecision('claimed', decision('Approved', 'alice'))).toMatchObject({ status: 'Approved', decision: { approver: 'alice' } });
+  });
 });

@@ -2,17 +2,17 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { randomInt } from 'node:crypto';
 import { providerCatalog } from '../../lib/actions/registry';
 import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-functions-task-callbacks';
 import { FUNCTION_PLACEHOLDERS, compilePipeline, type ExecutionInput, type FunctionArns } from '../../lib/core/compile';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
 import { validatePipeline } from '../../lib/core/validate';
-import { ACCOUNT, REGION, motoClientConfig, queueLambdaAnswers } from './support/moto-clients';
+import { ACCOUNT, REGION, queueLambdaAnswers } from './support/moto-clients';
+import { sfnInOwnAccount } from './support/moto-executions';
 
 const APPROVAL_STATE = 'Review / Approve';
 const DEPLOY_STATE = 'Deploy / Publish';
@@ -73,25 +73,6 @@ function deployableDefinition(): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * A Step Functions client in an account of its own. moto 5.2 deep-copies its whole Step Functions
- * backend at StartExecution, and once an execution has run in an account and region, every later
- * StartExecution there fails with a 500 ("cannot pickle '_thread.RLock' object"). moto takes the
- * account from this header, so each execution gets a fresh backend.
- */
-function clientInOwnAccount(): SFNClient {
-  const account = String(randomInt(100_000_000_000, 999_999_999_999));
-  const client = new SFNClient(motoClientConfig());
-  client.middlewareStack.add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccountHeader' },
-  );
-  return client;
-}
-
 async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
@@ -125,7 +106,7 @@ describe('a compiled pipeline on moto Step Functions', () => {
 
   /** Creates the state machine and starts an execution, then waits until its approval waits on a task token. */
   async function startAndWaitForApproval(executionId: string): Promise<WaitingExecution> {
-    const sfn = clientInOwnAccount();
+    const sfn = sfnInOwnAccount();
     clients.push(sfn);
     const { stateMachineArn } = await sfn.send(
       new CreateStateMachineCommand({

@@ -6,7 +6,7 @@ import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callback
 import { handleApprovalRequest } from '../../lib/api/approval-routes';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import type { ActionStepPayload } from '../../lib/core/task-payloads';
-import { requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
+import { decideByLink, requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
@@ -86,5 +86,71 @@ describe('approval requests on the embedded stack', () => {
     expect((await deps.approvals.getApproval(approval.approvalId))?.status).toBe('Expired');
     const [action] = await deps.store.listActions(input.pipeline.executionId);
     expect(action).toMatchObject({ actionName: 'Review', status: 'Failed', errorDetails: { message: 'expired' } });
+  });
+
+  /** An execution waiting in its Gate stage on an approval whose task token is `taskToken`. */
+  async function waitingApproval(taskToken: string) {
+    const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
+    await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
+    const payload: ActionStepPayload = { step: 'requestApproval', pipeline: input.pipeline, stage: 'Gate', action: review, inputArtifacts: [], namespaces: {}, taskToken };
+    return { input, approval: await requestApproval(deps, payload) };
+  }
+
+  it('records an approval whose Task no longer waits as expired, and tells the approver so with a 410', async () => {
+    // No wait() for this token: the Task timed out before its approval did.
+    const { input, approval } = await waitingApproval('task-token-gone');
+    const body = new URLSearchParams({ nonce: approval.nonce, decision: 'approve', approver: 'Ada' }).toString();
+    const posted = await handleApprovalRequest(deps, { method: 'POST', path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
+
+    expect(posted?.status).toBe(410);
+    expect(posted?.body).toContain('Approval expired');
+    const recorded = await deps.approvals.getApproval(approval.approvalId);
+    expect(recorded).toMatchObject({ status: 'Expired', decision: { status: 'Expired', summary: expect.stringContaining('Ada') } });
+    const [action] = await deps.store.listActions(input.pipeline.executionId);
+    expect(action).toMatchObject({ actionName: 'Review', status: 'Failed', errorDetails: { code: 'Sluice.ApprovalExpired', message: 'expired' } });
+
+    const again = await handleApprovalRequest(deps, { method: 'POST', path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
+    expect(again?.status).toBe(410);
+  });
+
+  it('gives two approvers deciding at once exactly one decision, which the Task hears once, after it is recorded', async () => {
+    const taskToken = 'task-token-contested';
+    const waiting = callbacks.wait(taskToken);
+    const { input, approval } = await waitingApproval(taskToken);
+    const heard = waiting.then(async (output) => ({ output, recorded: await deps.approvals.getApproval(approval.approvalId) }));
+
+    const outcomes = await Promise.all([
+      decideByLink(deps, approval.approvalId, approval.nonce, { status: 'Approved', approver: 'Ada' }),
+      decideByLink(deps, approval.approvalId, approval.nonce, { status: 'Rejected', approver: 'Bob' }),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['already', 'decided']);
+    const winner = outcomes.find((outcome) => outcome.kind === 'decided')!;
+    const loser = outcomes.find((outcome) => outcome.kind === 'already')!;
+    const approved = winner.kind === 'decided' && winner.record.status === 'Approved';
+    expect(loser.kind === 'already' && loser.record.decision?.approver).toBe(approved ? 'Ada' : 'Bob');
+    if (approved) {
+      const { output, recorded } = await heard;
+      expect(output).toEqual({ status: 'Approved', summary: 'Approved by Ada' });
+      expect(recorded?.status).toBe('Approved');
+    } else {
+      await expect(waiting).rejects.toMatchObject({ name: 'Sluice.ApprovalRejected', message: 'Rejected by Bob' });
+    }
+    const [action] = await deps.store.listActions(input.pipeline.executionId);
+    expect(action?.status).toBe(approved ? 'Succeeded' : 'Failed');
+    await expect(callbacks.succeed(taskToken, {})).rejects.toMatchObject({ name: 'Sluice.TaskNotWaiting' });
+  });
+
+  it('shows an approval whose decision is being passed on as such, and decides nothing more on a POST', async () => {
+    const { approval } = await waitingApproval('task-token-deciding');
+    await deps.approvals.claimDecision(approval.approvalId, { status: 'Approved', approver: 'Ada', at: '2026-01-01T00:00:00.000Z' });
+    const request = (method: string, body = '') => handleApprovalRequest(deps, { method, path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
+
+    const open = await request('GET');
+    expect(open?.status).toBe(200);
+    expect(open?.body).toContain('Ada has approved it at 2026-01-01T00:00:00.000Z; the pipeline is being told.');
+    const posted = await request('POST', new URLSearchParams({ nonce: approval.nonce, decision: 'reject', approver: 'Bob' }).toString());
+    expect(posted?.status).toBe(409);
+    expect((await deps.approvals.getApproval(approval.approvalId))?.decision?.approver).toBe('Ada');
   });
 });

@@ -16,6 +16,11 @@ export interface LocalBuildRequest {
   sourceDirectory: string;
   /** Secondary sources by name, each exposed as CODEBUILD_SRC_DIR_<name>. */
   secondarySourceDirectories: Record<string, string>;
+  /**
+   * What the build's environment starts from, as a build image's own variables do; when not
+   * given, this process's environment without Sluice's own settings.
+   */
+  baseEnvironment?: NodeJS.ProcessEnv;
   /** The action's and the caller's variables; they override the buildspec's env.variables, as a start-build override does. */
   environment: Record<string, string>;
   timeoutSeconds: number;
@@ -129,7 +134,7 @@ async function withArtifacts(
 /** Precedence as in CodeBuild: the runner's own variables, then the request's overrides, then the buildspec's. */
 function buildEnvironment(request: LocalBuildRequest): NodeJS.ProcessEnv {
   return {
-    ...process.env,
+    ...hostEnvironment(request),
     CI: 'true',
     ...request.buildspec.env?.variables,
     ...request.environment,
@@ -137,6 +142,18 @@ function buildEnvironment(request: LocalBuildRequest): NodeJS.ProcessEnv {
     CODEBUILD_BUILD_SUCCEEDING: '1',
   };
 }
+
+/**
+ * A local build runs as the user who started Sluice, with their environment, as a script they ran
+ * would; but Sluice's own settings (SLUICE_GITHUB_TOKEN, SLUICE_SMTP_PASSWORD, ...) are not the
+ * build's, and a build that prints its environment would show them in its log.
+ */
+function hostEnvironment(request: LocalBuildRequest): NodeJS.ProcessEnv {
+  if (request.baseEnvironment) return request.baseEnvironment;
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith(SLUICE_SETTING_PREFIX)));
+}
+
+const SLUICE_SETTING_PREFIX = 'SLUICE_';
 
 /** CODEBUILD_SRC_DIR, and CODEBUILD_SRC_DIR_<name> for each secondary source. */
 function sourceVariables(request: LocalBuildRequest): Record<string, string> {
@@ -156,7 +173,8 @@ async function missingSourceDirectory(request: LocalBuildRequest): Promise<strin
 function secretsNotGivenLocally(request: LocalBuildRequest): string | undefined {
   const env = request.buildspec.env;
   const names = [...Object.keys(env?.['parameter-store'] ?? {}), ...Object.keys(env?.['secrets-manager'] ?? {})];
-  const unavailable = names.filter((name) => request.environment[name] === undefined && process.env[name] === undefined);
+  const host = hostEnvironment(request);
+  const unavailable = names.filter((name) => request.environment[name] === undefined && host[name] === undefined);
   if (unavailable.length === 0) return undefined;
   const one = unavailable.length === 1;
   return `${unavailable.join(', ')} come${one ? 's' : ''} from Parameter Store or Secrets Manager, which a local build cannot read; give ${one ? 'it' : 'them'} in the action's EnvironmentVariables or the environment`;

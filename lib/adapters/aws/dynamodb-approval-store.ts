@@ -5,7 +5,7 @@ import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 const key = (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: '#APPROVAL' });
 
-/** Approvals in the execution table; the decision is a conditional write on status Pending. */
+/** Approvals in the execution table; each change of status is a conditional write on the status before it. */
 export class DynamoDbApprovalStore implements ApprovalStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -27,21 +27,43 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   async decide(approvalId: string, decision: ApprovalDecision): Promise<{ decided: boolean; record: ApprovalRecord | undefined }> {
+    const decided = await this.moveStatus(approvalId, 'Pending', decision.status, decision);
+    return { decided, record: await this.getApproval(approvalId) };
+  }
+
+  async claimDecision(approvalId: string, decision: ApprovalDecision): Promise<{ claimed: boolean; record: ApprovalRecord | undefined }> {
+    const claimed = await this.moveStatus(approvalId, 'Pending', 'Deciding', decision);
+    return { claimed, record: await this.getApproval(approvalId) };
+  }
+
+  async completeDecision(approvalId: string, decision: ApprovalDecision): Promise<ApprovalRecord> {
+    if (!(await this.moveStatus(approvalId, 'Deciding', decision.status, decision))) {
+      throw new Error(`Approval ${approvalId} was not being decided: its decision cannot be completed.`);
+    }
+    return (await this.getApproval(approvalId))!;
+  }
+
+  async releaseDecision(approvalId: string): Promise<void> {
+    await this.moveStatus(approvalId, 'Deciding', 'Pending');
+  }
+
+  /** One conditional write from status `from` to `to`; false when the approval was not in `from`. */
+  private async moveStatus(approvalId: string, from: ApprovalRecord['status'], to: ApprovalRecord['status'], decision?: ApprovalDecision): Promise<boolean> {
     try {
       await this.explained('dynamodb:UpdateItem', () => this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(approvalId),
-          UpdateExpression: 'SET #status = :status, decision = :decision',
-          ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
+          UpdateExpression: decision ? 'SET #status = :to, decision = :decision' : 'SET #status = :to REMOVE decision',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :from',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': decision.status, ':decision': decision, ':pending': 'Pending' },
+          ExpressionAttributeValues: { ':to': to, ':from': from, ...(decision ? { ':decision': decision } : {}) },
         }),
       ));
-      return { decided: true, record: await this.getApproval(approvalId) };
+      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { decided: false, record: await this.getApproval(approvalId) };
+      return false;
     }
   }
 

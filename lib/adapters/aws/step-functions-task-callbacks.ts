@@ -1,5 +1,5 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { TaskCallbacks } from '../../ports/task-callbacks';
+import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut, type SFNClient } from '@aws-sdk/client-sfn';
+import { TaskNotWaitingError, type TaskCallbacks } from '../../ports/task-callbacks';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 /** SendTaskFailure's limits: longer values are refused, and the Task would then wait on. */
@@ -16,6 +16,15 @@ function cut(text: string, max: number): string {
   return text.slice(0, end);
 }
 
+/**
+ * What Step Functions answers for a token no Task waits on: TaskTimedOut once the Task's timer
+ * ran out or its token was used, TaskDoesNotExist once its execution ended, InvalidToken for a
+ * token it does not know.
+ */
+function notWaiting(error: unknown): boolean {
+  return error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken;
+}
+
 /** Resumes Tasks that wait on a task token in Step Functions. */
 export class StepFunctionsTaskCallbacks implements TaskCallbacks {
   constructor(
@@ -23,17 +32,24 @@ export class StepFunctionsTaskCallbacks implements TaskCallbacks {
     private readonly options: AccessDeniedOptions = {},
   ) {}
 
-  async succeed(taskToken: string, output: Record<string, unknown>): Promise<void> {
-    await withAccessExplained({ action: 'states:SendTaskSuccess', resource: ANY_RESOURCE, role: this.options.roleName }, () =>
-      this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
-    );
+  async succeed(taskToken: string, output: Record<string, unknown>, record?: () => Promise<void>): Promise<void> {
+    await this.call('states:SendTaskSuccess', () => this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })));
+    await record?.();
   }
 
-  async fail(taskToken: string, error: string, cause: string): Promise<void> {
-    await withAccessExplained({ action: 'states:SendTaskFailure', resource: ANY_RESOURCE, role: this.options.roleName }, () =>
-      this.client.send(
-        new SendTaskFailureCommand({ taskToken, error: cut(error, MAX_ERROR_LENGTH), cause: cut(cause, MAX_CAUSE_LENGTH) }),
-      ),
+  async fail(taskToken: string, error: string, cause: string, record?: () => Promise<void>): Promise<void> {
+    await this.call('states:SendTaskFailure', () =>
+      this.client.send(new SendTaskFailureCommand({ taskToken, error: cut(error, MAX_ERROR_LENGTH), cause: cut(cause, MAX_CAUSE_LENGTH) })),
     );
+    await record?.();
+  }
+
+  private async call(action: string, send: () => Promise<unknown>): Promise<void> {
+    try {
+      await withAccessExplained({ action, resource: ANY_RESOURCE, role: this.options.roleName }, send);
+    } catch (error) {
+      if (notWaiting(error)) throw new TaskNotWaitingError(`Step Functions no longer waits on this task: ${(error as Error).name}.`, { cause: error });
+      throw error;
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { SluiceError } from '../../core/errors';
-import type { TaskCallbacks } from '../../ports/task-callbacks';
+import { TaskNotWaitingError, type TaskCallbacks } from '../../ports/task-callbacks';
 
 interface Waiter {
   resolve(output: Record<string, unknown>): void;
@@ -15,12 +15,22 @@ export class LocalTaskCallbacks implements TaskCallbacks {
     return new Promise((resolve, reject) => this.waiters.set(taskToken, { resolve, reject }));
   }
 
-  async succeed(taskToken: string, output: Record<string, unknown>): Promise<void> {
-    this.take(taskToken).resolve(output);
+  async succeed(taskToken: string, output: Record<string, unknown>, record?: () => Promise<void>): Promise<void> {
+    const waiter = this.take(taskToken);
+    try {
+      await record?.();
+    } finally {
+      waiter.resolve(output);
+    }
   }
 
-  async fail(taskToken: string, error: string, cause: string): Promise<void> {
-    this.take(taskToken).reject(new SluiceError(error, cause));
+  async fail(taskToken: string, error: string, cause: string, record?: () => Promise<void>): Promise<void> {
+    const waiter = this.take(taskToken);
+    try {
+      await record?.();
+    } finally {
+      waiter.reject(new SluiceError(error, cause));
+    }
   }
 
   /** Releases every waiting Task of a stopped run. */
@@ -28,9 +38,10 @@ export class LocalTaskCallbacks implements TaskCallbacks {
     for (const token of [...this.waiters.keys()]) this.take(token).reject(new SluiceError('Sluice.Stopped', reason));
   }
 
+  /** Uses the token up, as Step Functions does: a second call with it finds no Task. */
   private take(taskToken: string): Waiter {
     const waiter = this.waiters.get(taskToken);
-    if (!waiter) throw new SluiceError('Sluice.TaskTimedOut', 'No task is waiting for this token: the execution has ended or moved on.');
+    if (!waiter) throw new TaskNotWaitingError();
     this.waiters.delete(taskToken);
     return waiter;
   }

@@ -48,6 +48,26 @@ function processesMatching(marker: string): string {
 }
 
 describe('runLocalBuild', () => {
+  it('runs in this process\'s environment without Sluice\'s own settings, or in the base environment it is given', async () => {
+    const savedToken = process.env.SLUICE_GITHUB_TOKEN;
+    process.env.SLUICE_GITHUB_TOKEN = 'ghp_not_for_builds';
+    process.env.BUILD_TEST_USER_VARIABLE = 'from-the-user';
+    try {
+      const local = await build(['version: 0.2', 'phases:', '  build:', '    commands: [env]']);
+      expect(local.log).toMatch(/^BUILD_TEST_USER_VARIABLE=from-the-user$/m);
+      expect(local.log).toMatch(/^CI=true$/m);
+      expect(local.log).not.toContain('ghp_not_for_builds');
+
+      const given = await build(['version: 0.2', 'phases:', '  build:', '    commands: [env]'], { baseEnvironment: { PATH: process.env.PATH, ONLY_THIS: '1' } });
+      expect(given.log).toMatch(/^ONLY_THIS=1$/m);
+      expect(given.log).not.toContain('BUILD_TEST_USER_VARIABLE');
+    } finally {
+      if (savedToken === undefined) delete process.env.SLUICE_GITHUB_TOKEN;
+      else process.env.SLUICE_GITHUB_TOKEN = savedToken;
+      delete process.env.BUILD_TEST_USER_VARIABLE;
+    }
+  });
+
   it('runs all phases in one shell, so cd and export carry over', async () => {
     const { result, inSource } = await build(
       [

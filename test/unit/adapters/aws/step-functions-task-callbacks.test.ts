@@ -1,5 +1,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsTaskCallbacks } from '../../../../lib/adapters/aws/step-functions-task-callbacks';
+import { TaskNotWaitingError } from '../../../../lib/ports/task-callbacks';
+import { refusingStepFunctions } from '../../../support/refusing-step-functions';
 
 function recordingClient(): { client: SFNClient; sent: unknown[] } {
   const sent: unknown[] = [];
@@ -34,5 +36,42 @@ describe('StepFunctionsTaskCallbacks', () => {
     await new StepFunctionsTaskCallbacks(client).fail('token-1', 'Sluice.ApprovalRejected', 'no');
 
     expect((sent[0] as SendTaskFailureCommand).input).toEqual({ taskToken: 'token-1', error: 'Sluice.ApprovalRejected', cause: 'no' });
+  });
+
+  it.each(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'])('reports %s as a Task no longer waiting, and records nothing', async (type) => {
+    const { client, targets, close } = await refusingStepFunctions(type);
+    const recorded: string[] = [];
+    try {
+      const callbacks = new StepFunctionsTaskCallbacks(client);
+      await expect(callbacks.succeed('token-1', {}, async () => void recorded.push('success'))).rejects.toBeInstanceOf(TaskNotWaitingError);
+      await expect(callbacks.fail('token-1', 'Sluice.ApprovalRejected', 'no', async () => void recorded.push('failure'))).rejects.toMatchObject({
+        name: 'Sluice.TaskNotWaiting',
+        message: expect.stringContaining(type),
+      });
+      expect(targets).toEqual(['AWSStepFunctions.SendTaskSuccess', 'AWSStepFunctions.SendTaskFailure']);
+      expect(recorded).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+
+  it('lets any other refusal through as it is, so that the decision can be tried again', async () => {
+    const { client, close } = await refusingStepFunctions('ThrottlingException');
+    try {
+      const failure = new StepFunctionsTaskCallbacks(client).succeed('token-1', {}, async () => undefined);
+      await expect(failure).rejects.toMatchObject({ name: 'ThrottlingException' });
+      await expect(failure).rejects.not.toBeInstanceOf(TaskNotWaitingError);
+    } finally {
+      close();
+    }
+  });
+
+  it('records what the callback decided once Step Functions has taken it', async () => {
+    const { client, sent } = recordingClient();
+    const sentBeforeRecord: number[] = [];
+
+    await new StepFunctionsTaskCallbacks(client).succeed('token-1', {}, async () => void sentBeforeRecord.push(sent.length));
+
+    expect(sentBeforeRecord).toEqual([1]);
   });
 });
