@@ -30,6 +30,9 @@ const DELIVERY_PREFIX = 'DELIVERY#';
 const executionKey = (id: string) => ({ pk: `EXECUTION#${id}`, sk: EXECUTION_SK });
 const deliveryKey = (id: string) => ({ pk: `${DELIVERY_PREFIX}${id}`, sk: DELIVERY_SK });
 const versionSk = (version: number) => `VERSION#${String(version).padStart(10, '0')}`;
+/** An execution's events are a log: place N holds the Nth event recorded. */
+const MAX_EVENT_PLACE = 9_999_999_999;
+const eventSk = (place: number) => `EVENTLOG#${String(place).padStart(10, '0')}`;
 
 /** Strips the key attributes from an item read back from the table. */
 function record<T>(item: Record<string, unknown>): T {
@@ -49,7 +52,6 @@ async function unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
 
 /** The ExecutionStore on DynamoDB, with a document client that the caller builds. */
 export class DynamoDbExecutionStore implements ExecutionStore {
-  private recorded = 0;
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -200,18 +202,32 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     return this.queryParts<ActionExecutionRecord>(executionId, 'ACTION#');
   }
 
+  /**
+   * Appends the event to its execution's log, in the first free place. A place is taken by a
+   * conditional write, so two writers never share one; and places are taken in order, each after
+   * its predecessor exists, so the log has no gap and a reader that has seen N events has seen
+   * places 1 to N. An event already in the log, by id, is not appended again.
+   */
   async recordEvent(event: PipelineEvent): Promise<void> {
-    await this.explained('dynamodb:PutItem', () => this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        // Events of one millisecond keep the order in which they were recorded.
-        Item: { pk: `EXECUTION#${event.detail['execution-id']}`, sk: `EVENT#${event.time}#${String(++this.recorded).padStart(12, '0')}`, event },
-      }),
-    ));
+    const executionId = event.detail['execution-id'];
+    let last = 0;
+    for (;;) {
+      const logged = await this.eventItems(executionId, last);
+      if (logged.some((item) => item.event.id === event.id)) return;
+      last = logged.at(-1)?.place ?? last;
+      const appended = await unlessConditionFails(this.explained('dynamodb:PutItem', () => this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `EXECUTION#${executionId}`, sk: eventSk(last + 1), place: last + 1, event },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      )));
+      if (appended) return;
+    }
   }
 
-  async listEvents(executionId: string): Promise<PipelineEvent[]> {
-    return (await this.queryParts<{ event: PipelineEvent }>(executionId, 'EVENT#')).map((item) => item.event);
+  async listEvents(executionId: string, after = 0): Promise<PipelineEvent[]> {
+    return (await this.eventItems(executionId, after)).map((item) => item.event);
   }
 
   async putPipelineVersion(version: PipelineVersionRecord): Promise<void> {
@@ -324,6 +340,22 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         }),
       )),
     );
+  }
+
+  /** The log's places after `after`, read consistently: a place just taken is never missed. */
+  private async eventItems(executionId: string, after: number): Promise<{ place: number; event: PipelineEvent }[]> {
+    const items = await this.allItems('dynamodb:Query', () =>
+      paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :end',
+          ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':after': eventSk(after + 1), ':end': eventSk(MAX_EVENT_PLACE) },
+          ConsistentRead: true,
+        },
+      ),
+    );
+    return items.map((item) => record<{ place: number; event: PipelineEvent }>(item));
   }
 
   private async queryParts<T>(executionId: string, prefix: string): Promise<T[]> {
