@@ -18,8 +18,9 @@ export interface StateMachineExecutionChange {
   cause?: string | null;
 }
 
-/** The statuses in which a state machine execution is over without having succeeded. */
-export const UNSUCCESSFUL_ENDS = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+/** The statuses in which a state machine execution is over without having succeeded, and how to say so. */
+const HOW_IT_ENDED = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was aborted' } as const;
+export const UNSUCCESSFUL_ENDS = Object.keys(HOW_IT_ENDED) as (keyof typeof HOW_IT_ENDED)[];
 
 /** How a pipeline execution ends when its state machine execution ended without it. */
 export interface PipelineExecutionEnd {
@@ -35,23 +36,9 @@ export interface PipelineExecutionEnd {
  * says what happened. A running or succeeded execution ends nothing.
  */
 export function pipelineExecutionEnd(change: StateMachineExecutionChange): PipelineExecutionEnd | undefined {
-  const what = 'The state machine execution';
-  const because = (text: string) => [text, change.error, change.cause].filter(Boolean).join(': ');
-  const end = (status: PipelineExecutionEnd['status'], reason: string): PipelineExecutionEnd => ({
-    executionId: change.name,
-    engineExecutionArn: change.executionArn,
-    status,
-    reason,
-  });
-  switch (change.status) {
-    case 'FAILED':
-      return end('Failed', because(`${what} failed`));
-    case 'TIMED_OUT':
-      return end('Failed', because(`${what} timed out`));
-    case 'ABORTED':
-      if (change.error === STOPPED_ERROR) return end('Stopped', change.cause || 'Stopped');
-      return end('Failed', because(`${what} was aborted`));
-    default:
-      return undefined;
-  }
+  if (!Object.hasOwn(HOW_IT_ENDED, change.status)) return undefined;
+  const run = { executionId: change.name, engineExecutionArn: change.executionArn };
+  if (change.status === 'ABORTED' && change.error === STOPPED_ERROR) return { ...run, status: 'Stopped', reason: change.cause || 'Stopped' };
+  const how = HOW_IT_ENDED[change.status as keyof typeof HOW_IT_ENDED];
+  return { ...run, status: 'Failed', reason: [`The state machine execution ${how}`, change.error, change.cause].filter(Boolean).join(': ') };
 }
