@@ -3,16 +3,19 @@ import path from 'node:path';
 import type { ActionProvider } from '../../lib/actions/action-provider';
 import { OutboxNotifier } from '../../lib/adapters/local/outbox-notifier';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
-import type { StateMachineExecutionChange } from '../../lib/core/engine-run-end';
+import { STOPPED_ERROR, type StateMachineExecutionChange } from '../../lib/core/engine-run-end';
 import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
 import { parseNotificationRules } from '../../lib/core/notification-rules';
 import type { ActionStepPayload, PipelineRef } from '../../lib/core/task-payloads';
 import { runAction } from '../../lib/execution/action-steps';
+import type { ApprovalDependencies } from '../../lib/execution/approvals';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { registerNotificationRules } from '../../lib/execution/notifications';
 import { reconcileExecution } from '../../lib/execution/reconcile-execution';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
+import { AwsPipelineOperations } from '../../lib/operations/aws-pipeline-operations';
+import type { PipelineEngine } from '../../lib/ports/engine';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 import { readRawMail } from '../support/mail-message';
@@ -186,6 +189,30 @@ describe('reconciling a state machine execution that ended without its pipeline 
 
     expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'Stopped', statusSummary: 'Superseded by a hotfix' });
     expect(await deps.store.listActions(pipeline.executionId)).toEqual([expect.objectContaining({ status: 'Abandoned' })]);
+  });
+
+  it("lets a stop succeed when Step Functions' abort reached the reconciler before the stop's own write", async () => {
+    const pipeline = await midStage();
+    const engineExecutionArn = change(pipeline.executionId, 'RUNNING').executionArn;
+    await deps.store.recordEngineExecution(pipeline.executionId, engineExecutionArn);
+    const engine: PipelineEngine = {
+      deployPipeline: () => Promise.reject(new Error('not deployed here')),
+      deletePipeline: () => Promise.reject(new Error('not deployed here')),
+      startExecution: () => Promise.reject(new Error('not started here')),
+      // The abort's status change, delivered while StopPipelineExecution is still between its two writes.
+      stopExecution: async (executionArn, cause) => {
+        await reconcileExecution(deps, { ...change(pipeline.executionId, 'ABORTED', STOPPED_ERROR, cause), executionArn });
+      },
+    };
+    const operations = new AwsPipelineOperations(deps as ApprovalDependencies, engine, { stageStep: 'unused', actionRunner: 'unused', approvalRequest: 'unused' });
+
+    await expect(operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: pipeline.executionId, reason: 'Superseded' })).resolves.toEqual({ pipelineExecutionId: pipeline.executionId });
+
+    expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'Stopped', statusSummary: 'Superseded' });
+    expect(eventsOf(pipeline.executionId).filter(([type]) => type === DETAIL_TYPES.pipeline)).toEqual([
+      [DETAIL_TYPES.pipeline, '', 'STARTED'],
+      [DETAIL_TYPES.pipeline, '', 'STOPPED'],
+    ]);
   });
 
   it('ignores an execution this table does not hold, one run by another state machine execution, and a succeeded one', async () => {
