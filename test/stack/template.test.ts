@@ -547,7 +547,7 @@ describe('messaging', () => {
   it('lets the event recorder read and append to an execution\'s event log, and write the idempotency records that keep a redelivered event from being written twice', () => {
     const statements = identityStatements(template).filter(({ owner }) => owner === 'EventRecorderRole').map(({ statement }) => statement);
     const on = (table: string) => statements.filter((statement) => referencedIds(statement.Resource).includes(table)).flatMap((statement) => asList(statement.Action));
-    expect(on('ExecutionTable')).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(on('ExecutionTable')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']);
     expect(on('IdempotencyTable').sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 

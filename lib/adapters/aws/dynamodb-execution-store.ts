@@ -204,25 +204,43 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   /**
    * Appends the event to its execution's log, in the first free place. A place is taken by a
-   * conditional write, so two writers never share one; and places are taken in order, each after
-   * its predecessor exists, so the log has no gap and a reader that has seen N events has seen
-   * places 1 to N. An event already in the log, by id, is not appended again.
+   * conditional write, so two writers never share one; and a place is only ever the one after the
+   * last taken, so the log has no gap and a reader that has seen N events has seen places 1 to N.
+   *
+   * The event's own item, keyed on its id and written first, holds the place it is going to: a
+   * redelivery, or a retry after a crash, follows it there instead of appending the event again,
+   * and moves it on (conditionally) only when another event took that place.
    */
   async recordEvent(event: PipelineEvent): Promise<void> {
     const executionId = event.detail['execution-id'];
-    let last = 0;
+    const pk = `EXECUTION#${executionId}`;
+    const placeKey = { pk, sk: `EVENTID#${event.id}` };
+    let place = (await this.lastEventPlace(executionId)) + 1;
+    const claimed = await unlessConditionFails(this.explained('dynamodb:PutItem', () => this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...placeKey, place }, ConditionExpression: 'attribute_not_exists(sk)' }),
+    )));
+    if (!claimed) place = await this.eventPlace(placeKey);
     for (;;) {
-      const logged = await this.eventItems(executionId, last);
-      if (logged.some((item) => item.event.id === event.id)) return;
-      last = logged.at(-1)?.place ?? last;
       const appended = await unlessConditionFails(this.explained('dynamodb:PutItem', () => this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: `EXECUTION#${executionId}`, sk: eventSk(last + 1), place: last + 1, event },
-          ConditionExpression: 'attribute_not_exists(sk)',
-        }),
+        new PutCommand({ TableName: this.tableName, Item: { pk, sk: eventSk(place), place, event }, ConditionExpression: 'attribute_not_exists(sk)' }),
       )));
       if (appended) return;
+      const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk, sk: eventSk(place) }, ConsistentRead: true }),
+      ));
+      if ((Item?.event as PipelineEvent | undefined)?.id === event.id) return;
+      const next = (await this.lastEventPlace(executionId)) + 1;
+      const moved = await unlessConditionFails(this.explained('dynamodb:UpdateItem', () => this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: placeKey,
+          UpdateExpression: 'SET place = :next',
+          ConditionExpression: 'place = :taken',
+          ExpressionAttributeValues: { ':next': next, ':taken': place },
+        }),
+      )));
+      // A concurrent delivery of the same event moved it first: follow it.
+      place = moved ? next : await this.eventPlace(placeKey);
     }
   }
 
@@ -340,6 +358,28 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         }),
       )),
     );
+  }
+
+  /** The last place taken in an execution's event log; 0 while it is empty. */
+  private async lastEventPlace(executionId: string): Promise<number> {
+    const { Items = [] } = await this.explained('dynamodb:Query', () => this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :end',
+        ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':first': eventSk(1), ':end': eventSk(MAX_EVENT_PLACE) },
+        ProjectionExpression: 'place',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    ));
+    return (Items[0]?.place as number | undefined) ?? 0;
+  }
+
+  /** The place an event is going to, from its own item. */
+  private async eventPlace(key: { pk: string; sk: string }): Promise<number> {
+    const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));
+    return Item!.place as number;
   }
 
   /** The log's places after `after`, read consistently: a place just taken is never missed. */
