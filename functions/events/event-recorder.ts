@@ -3,18 +3,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { publishedEvent } from '../../lib/adapters/aws/eventbridge-bus';
 import { awsDependencies, eventIdempotency } from '../../lib/compose/aws';
-import type { PipelineEvent } from '../../lib/core/events';
 
 const logger = new Logger();
 
 /**
- * Every pipeline event on the bus, kept with its execution for `sluice events`. A redelivered
- * event is recorded once: `sluice events` shows one event for each status change.
+ * Every pipeline event on the bus, kept with its execution for `sluice events` with the id and
+ * time it was published with. A redelivered event is recorded once: `sluice events` shows one
+ * event for each status change.
  */
 export const handler = middy(async (event: EventBridgeEvent<string, Record<string, unknown>>) => {
   logger.info('Pipeline event', { detailType: event['detail-type'], detail: event.detail });
-  await awsDependencies().store.recordEvent(event as unknown as PipelineEvent);
+  await awsDependencies().store.recordEvent(publishedEvent(event));
   // Powertools' middleware keeps a result only when there is one: an undefined one would let a redelivery through.
   return { recorded: event.id };
 })

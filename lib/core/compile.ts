@@ -237,7 +237,11 @@ class StageCompiler {
     const enter = stateName([stage.name], 'enter');
     const exit = stateName([stage.name], 'exit');
     const failed = stateName([stage.name], 'failed');
-    const catchTo: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }];
+    const catchTo: Catcher[] = [
+      // States.ALL leaves out States.DataLimitExceeded (a result over 256 KB), which only its own name catches.
+      { ErrorEquals: ['States.DataLimitExceeded'], ResultPath: '$.error', Next: failed },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed },
+    ];
     const states: Record<string, State> = {};
 
     states[enter] = this.stageTask(stage, 'enterStage', catchTo, {

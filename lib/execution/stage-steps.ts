@@ -1,4 +1,4 @@
-import type { StageStepPayload } from '../core/task-payloads';
+import type { PipelineRef, StageStepPayload } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { abandonActions } from './end-execution';
 import { publishPipelineState, publishStageState } from './publish';
@@ -7,7 +7,7 @@ import { publishPipelineState, publishStageState } from './publish';
 export async function runStageStep(deps: ExecutionDependencies, payload: StageStepPayload): Promise<Record<string, never>> {
   const { pipeline, stage } = payload;
   const now = deps.clock().toISOString();
-  const stageRecord = (status: 'InProgress' | 'Succeeded' | 'Failed', startTime = now) => ({
+  const stageRecord = (status: 'InProgress' | 'Succeeded', startTime = now) => ({
     pipelineExecutionId: pipeline.executionId,
     stageName: stage,
     status,
@@ -29,20 +29,29 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
         await publishPipelineState(deps, pipeline, { state: 'SUCCEEDED' });
       }
       break;
-    case 'failStage': {
-      const reason = describeError(payload.error);
-      await abandonActions(deps, pipeline, stage, 'Failed', reason);
-      await deps.store.putStage(stageRecord('Failed', await started()));
-      await publishStageState(deps, pipeline, { stage, state: 'FAILED' });
-      const failed = (await deps.store.listActions(pipeline.executionId)).find((action) => action.stageName === stage && action.status === 'Failed');
-      const summary = failed ? `${stage}/${failed.actionName} failed: ${failed.errorDetails?.message ?? reason}` : `${stage} failed: ${reason}`;
-      if (await deps.store.finishExecution(pipeline.executionId, 'Failed', summary, now)) {
-        await publishPipelineState(deps, pipeline, { state: 'FAILED', 'execution-result': { 'external-execution-summary': summary } });
-      }
+    case 'failStage':
+      await failStage(deps, pipeline, stage, describeError(payload.error));
       break;
-    }
   }
   return {};
+}
+
+/**
+ * Fails a stage and its execution: its running actions fail with `reason`, and the execution's
+ * summary names the action that failed. The FAILED pipeline event goes out once, with the write
+ * that ends the execution; returns whether this call made it.
+ */
+export async function failStage(deps: ExecutionDependencies, pipeline: PipelineRef, stage: string, reason: string): Promise<boolean> {
+  const now = deps.clock().toISOString();
+  await abandonActions(deps, pipeline, stage, 'Failed', reason);
+  const startTime = (await deps.store.listStages(pipeline.executionId)).find((entry) => entry.stageName === stage)?.startTime ?? now;
+  await deps.store.putStage({ pipelineExecutionId: pipeline.executionId, stageName: stage, status: 'Failed', startTime, lastUpdateTime: now });
+  await publishStageState(deps, pipeline, { stage, state: 'FAILED' });
+  const failed = (await deps.store.listActions(pipeline.executionId)).find((action) => action.stageName === stage && action.status === 'Failed');
+  const summary = failed ? `${stage}/${failed.actionName} failed: ${failed.errorDetails?.message ?? reason}` : `${stage} failed: ${reason}`;
+  if (!(await deps.store.finishExecution(pipeline.executionId, 'Failed', summary, now))) return false;
+  await publishPipelineState(deps, pipeline, { state: 'FAILED', 'execution-result': { 'external-execution-summary': summary } });
+  return true;
 }
 
 /** A Catch hands over `{Error, Cause}`; the cause of a Sluice error is its message. */

@@ -73,7 +73,9 @@ export class AwsPipelineOperations extends PipelineOperations implements Stoppab
     // Without an ARN the engine never started it (its start failed after the record was made).
     if (execution.engineExecutionArn) await this.engine.stopExecution(execution.engineExecutionArn, reason);
     const pipeline = { name: pipelineName, version: execution.pipelineVersion, executionId: pipelineExecutionId, variables: execution.variables };
-    if (!(await endExecution(this.deps, pipeline, 'Stopped', reason))) {
+    // The reconciler may have ended it Stopped first, told by Step Functions of the abort.
+    const stopped = (await endExecution(this.deps, pipeline, 'Stopped', reason)) || (await this.deps.store.getExecution(pipelineExecutionId))?.status === 'Stopped';
+    if (!stopped) {
       throw new ConflictError(`Execution ${pipelineExecutionId} ended by itself before it could be stopped.`);
     }
     return { pipelineExecutionId };

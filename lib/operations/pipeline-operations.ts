@@ -138,10 +138,10 @@ export class PipelineOperations implements SluiceApi {
     // Subscribed before the store is read, so that an event published in between is not missed.
     const next = this.nextEvent(executionId, wait.waitMs);
     try {
-      const events = (await this.deps.store.listEvents(executionId)).slice(wait.after);
+      const events = await this.deps.store.listEvents(executionId, wait.after);
       if (events.length > 0) return events;
       await next.arrived;
-      return (await this.deps.store.listEvents(executionId)).slice(wait.after);
+      return this.deps.store.listEvents(executionId, wait.after);
     } finally {
       next.cancel();
     }

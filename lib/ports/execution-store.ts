@@ -112,10 +112,17 @@ export interface ExecutionStore {
   putAction(record: ActionExecutionRecord): Promise<boolean>;
   listActions(executionId: string): Promise<ActionExecutionRecord[]>;
 
-  /** Keeps an execution's event, for `sluice events`. */
+  /**
+   * Keeps an execution's event, for `sluice events`, after those recorded before it. An event
+   * recorded already (the same id) is kept once. Concurrent writers lose nothing.
+   */
   recordEvent(event: PipelineEvent): Promise<void>;
-  /** An execution's events, in the order they happened. */
-  listEvents(executionId: string): Promise<PipelineEvent[]>;
+  /**
+   * An execution's events in the order they were recorded, or those after the first `after`. The
+   * order never changes once read: an event recorded later comes after every event read before
+   * it, so a reader that asks for those after the N it has seen misses none and sees none twice.
+   */
+  listEvents(executionId: string, after?: number): Promise<PipelineEvent[]>;
 
   /** Stores a new version; rejects when `version` exists. */
   putPipelineVersion(record: PipelineVersionRecord): Promise<void>;

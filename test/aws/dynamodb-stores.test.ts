@@ -5,6 +5,7 @@ import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-executio
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import type { ApprovalDecision, ApprovalRecord } from '../../lib/ports/approval-store';
 import type { ActionExecutionRecord, PipelineExecutionRecord } from '../../lib/ports/execution-store';
+import { describeEventLog } from '../support/event-log';
 import { motoClientConfig, uniqueName } from './support/moto-clients';
 
 function execution(pipelineName: string, id: string, startTime: string): PipelineExecutionRecord {
@@ -140,5 +141,12 @@ describe('the DynamoDB stores on moto', () => {
 
     await approvals.claimDecision('claimed', decision('Approved', 'alice'));
     expect(await approvals.completeDecision('claimed', decision('Approved', 'alice'))).toMatchObject({ status: 'Approved', decision: { approver: 'alice' } });
+  });
+
+  describe("an execution's events", () => {
+    describeEventLog(() => {
+      const writer = () => new DynamoDbExecutionStore(DynamoDBDocumentClient.from(new DynamoDBClient(motoClientConfig())), table);
+      return { writers: [writer(), writer()], reader: store };
+    });
   });
 });

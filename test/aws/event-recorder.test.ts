@@ -4,20 +4,34 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
-import { DETAIL_TYPES, pipelineEvent } from '../../lib/core/events';
+import { PUBLISHED_AS } from '../../lib/adapters/aws/eventbridge-bus';
+import { DETAIL_TYPES, pipelineEvent, type PipelineEvent } from '../../lib/core/events';
 import { httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
 
 const context = { awsRequestId: 'test-request', functionName: 'sluice-test-eventRecorder', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
-/** A pipeline event as EventBridge hands it to the function; a redelivery has the same id. */
-function busEvent(executionId: string, id: string) {
-  const event = pipelineEvent(DETAIL_TYPES.pipeline, { pipeline: 'webapp', version: 1, 'execution-id': executionId, state: 'STARTED' }, {
-    id,
+/** A pipeline event as Sluice publishes it. */
+function published(executionId: string) {
+  return pipelineEvent(DETAIL_TYPES.pipeline, { pipeline: 'webapp', version: 1, 'execution-id': executionId, state: 'STARTED' }, {
+    id: randomUUID(),
     time: new Date().toISOString(),
     pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:webapp`,
   });
-  return event as unknown as EventBridgeEvent<string, Record<string, unknown>>;
+}
+
+/**
+ * The event as EventBridge hands it to the function: with an id of its own (a redelivery has the
+ * same), its time cut to the second, and the published id and time in the detail.
+ */
+function busEvent(event: PipelineEvent, id = randomUUID()) {
+  const delivered = {
+    ...event,
+    id,
+    time: `${event.time.slice(0, 19)}Z`,
+    detail: { ...event.detail, [PUBLISHED_AS]: { id: event.id, time: event.time } },
+  };
+  return delivered as unknown as EventBridgeEvent<string, Record<string, unknown>>;
 }
 
 describe('the event recorder on AWS (moto)', () => {
@@ -55,14 +69,24 @@ describe('the event recorder on AWS (moto)', () => {
 
   it('records an event that EventBridge delivers twice once, and every other event', async () => {
     const executionId = randomUUID();
-    const first = busEvent(executionId, randomUUID());
+    const first = busEvent(published(executionId));
 
     await handler(first, context);
     await handler(first, context);
-    await handler(busEvent(executionId, randomUUID()), context);
+    await handler(busEvent(published(executionId)), context);
 
     const recorded = await store.listEvents(executionId);
     expect(recorded).toHaveLength(2);
-    expect(recorded[0]!.id).toBe(first.id);
+    expect(recorded[0]!.detail).toEqual(published(executionId).detail);
+  });
+
+  it('records the event with the id and millisecond time it was published with, once even when published twice', async () => {
+    const event = published(randomUUID());
+
+    // A PutEvents that timed out and was sent again is two deliveries with two EventBridge ids.
+    await handler(busEvent(event), context);
+    await handler(busEvent(event), context);
+
+    expect(await store.listEvents(event.detail['execution-id'])).toEqual([expect.objectContaining({ id: event.id, time: event.time, detail: event.detail })]);
   });
 });

@@ -1,5 +1,5 @@
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus';
+import { EventBridgeBus, publishedEvent } from '../../lib/adapters/aws/eventbridge-bus';
 import { DETAIL_TYPES, pipelineEvent, type PipelineEventDetail, type PipelineEvent } from '../../lib/core/events';
 import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
 import { SqsQueue } from './support/sqs-queue';
@@ -56,6 +56,17 @@ describe('EventBridgeBus on moto', () => {
       detail: { pipeline: 'webapp', version: 3, 'execution-id': 'e-failed', state: 'FAILED', 'execution-result': { 'error-code': 'Sluice.ActionFailed' } },
     });
     expect(Date.parse(delivered[0].time)).toBe(Date.parse(failed.time));
+  });
+
+  it("hands its targets the event's own id and millisecond time, which EventBridge replaces and cuts to the second", async () => {
+    const failed = { ...pipelineState('FAILED', 'e-published'), time: '2025-01-01T12:00:00.123Z' };
+
+    await bus.publish(failed);
+
+    const [delivered] = (await failures.receiveBodies(500)).map((body) => JSON.parse(body));
+    expect(delivered.id).not.toBe(failed.id);
+    expect(publishedEvent(delivered)).toMatchObject(failed);
+    expect(publishedEvent(delivered).detail).toEqual(failed.detail);
   });
 
   it('throws, naming the error code, when EventBridge refuses the entry', async () => {

@@ -7,6 +7,7 @@ import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { DETAIL_TYPES, pipelineEvent } from '../../lib/core/events';
 import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord } from '../../lib/ports/execution-store';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { describeEventLog } from '../support/event-log';
 
 const TABLE = 'sluice';
 
@@ -319,6 +320,13 @@ describe('DynamoDbExecutionStore on the embedded dynalite', () => {
       expect(await store.recordDelivery('swept-1', NOW + 600, NOW)).toBe(true);
       expect(await store.recordDelivery('swept-2', NOW + 600, NOW)).toBe(false);
       expect(await store.recordDelivery('alive', NOW + 600, NOW)).toBe(false);
+    });
+  });
+
+  describe('events', () => {
+    describeEventLog(() => {
+      const writer = () => new DynamoDbExecutionStore(DynamoDBDocumentClient.from(test.clients.dynamodb), TABLE);
+      return { writers: [writer(), writer()], reader: store };
     });
   });
 

@@ -5,6 +5,8 @@ import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secre
 import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
+import { UNSUCCESSFUL_ENDS } from '../../lib/core/engine-run-end';
+import { matchesEventPattern, type EventPattern } from '../../lib/core/event-pattern';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
 import { CODECOMMIT_STATE_CHANGE, S3_OBJECT_CREATED } from '../../lib/core/source-change';
 import { COMMIT_STATUS_EVENT_PATTERN } from '../../lib/execution/commit-statuses';
@@ -400,6 +402,7 @@ describe('Lambda', () => {
         'ApprovalRequestLambdaFunction',
         'CommitStatusLambdaFunction',
         'EventRecorderLambdaFunction',
+        'ExecutionReconcilerLambdaFunction',
         'HttpLambdaFunction',
         'PipelineRegistrationLambdaFunction',
         'SourceTriggerLambdaFunction',
@@ -688,10 +691,10 @@ describe('messaging', () => {
     expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['EventRecorderLambdaFunction']);
   });
 
-  it('lets the event recorder write events, and the idempotency records that keep a redelivered one from being written twice', () => {
+  it('lets the event recorder read and append to an execution\'s event log, and write the idempotency records that keep a redelivered event from being written twice', () => {
     const statements = identityStatements(template).filter(({ owner }) => owner === 'EventRecorderRole').map(({ statement }) => statement);
     const on = (table: string) => statements.filter((statement) => referencedIds(statement.Resource).includes(table)).flatMap((statement) => asList(statement.Action));
-    expect(on('ExecutionTable')).toEqual(['dynamodb:PutItem']);
+    expect(on('ExecutionTable')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']);
     expect(on('IdempotencyTable').sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
@@ -702,6 +705,61 @@ describe('messaging', () => {
     expect(template.Parameters?.ApproverEmail?.Default).toBe('');
   });
 
+});
+
+describe('the execution reconciler', () => {
+  /** The rule's pattern in the stack's account and region. */
+  const patternIn = (region: string, account: string): EventPattern =>
+    JSON.parse(JSON.stringify(resource('ExecutionEndedRule').Properties!.EventPattern, (_, value) =>
+      value?.['Fn::Sub'] ? value['Fn::Sub'].replace('${AWS::Partition}', 'aws').replace('${AWS::Region}', region).replace('${AWS::AccountId}', account) : value));
+  const statusChange = (stateMachine: string, status: string) => ({
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    detail: { executionArn: `arn:aws:states:eu-west-1:111122223333:execution:${stateMachine}:e-1`, stateMachineArn: `arn:aws:states:eu-west-1:111122223333:stateMachine:${stateMachine}`, name: 'e-1', status },
+  });
+
+  it("sends the unsuccessful ends of this stage's state machine executions, from the default bus, to the reconciler, and nothing else", () => {
+    const rule = resource('ExecutionEndedRule').Properties!;
+    const pattern = patternIn('eu-west-1', '111122223333');
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.EventPattern.detail.status).toEqual([...UNSUCCESSFUL_ENDS]);
+    for (const status of UNSUCCESSFUL_ENDS) expect(matchesEventPattern(pattern, statusChange('sluice-ci-webapp', status))).toBe(true);
+    expect(matchesEventPattern(pattern, statusChange('sluice-ci-webapp', 'SUCCEEDED'))).toBe(false);
+    expect(matchesEventPattern(pattern, statusChange('sluice-prod-webapp', 'FAILED'))).toBe(false);
+    expect(matchesEventPattern(patternIn('eu-west-1', '444455556666'), statusChange('sluice-ci-webapp', 'FAILED'))).toBe(false);
+    expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['ExecutionReconcilerLambdaFunction']);
+    const permission = resource('ExecutionReconcilerInvokedByRule').Properties!;
+    expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['ExecutionEndedRule', 'Arn'] } });
+  });
+
+  it('names the state machines the rule matches as the engine names them', () => {
+    const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([, machine]) => machine.Properties!.StateMachineName);
+    const prefix = resource('ExecutionEndedRule').Properties!.EventPattern.detail.stateMachineArn[0].prefix['Fn::Sub'] as string;
+    expect(machines.length).toBeGreaterThan(0);
+    expect(prefix.endsWith(`:stateMachine:${resource('HttpLambdaFunction').Properties!.Environment.Variables[ENGINE_VARIABLES.namePrefix]}`)).toBe(true);
+    for (const name of machines) expect(name.startsWith('sluice-ci-')).toBe(true);
+  });
+
+  it('lets the reconciler end executions and publish their events, and nothing else', () => {
+    const statements = identityStatements(template).filter(({ owner }) => owner === 'ExecutionReconcilerRole').map(({ statement }) => statement);
+    const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [`${action} ${statement.Sid}`, asList(statement.Resource).flatMap((value) => (value === '*' ? ['*'] : referencedIds(value)))])));
+    expect(scope).toEqual({
+      'dynamodb:GetItem EndExecutions': ['ExecutionTable'],
+      'dynamodb:PutItem EndExecutions': ['ExecutionTable'],
+      'dynamodb:UpdateItem EndExecutions': ['ExecutionTable'],
+      'dynamodb:Query EndExecutions': ['ExecutionTable'],
+      'dynamodb:GetItem IdempotencyRecords': ['IdempotencyTable'],
+      'dynamodb:PutItem IdempotencyRecords': ['IdempotencyTable'],
+      'dynamodb:UpdateItem IdempotencyRecords': ['IdempotencyTable'],
+      'dynamodb:DeleteItem IdempotencyRecords': ['IdempotencyTable'],
+      'events:PutEvents PublishEvents': ['EventBus'],
+      'logs:CreateLogStream WriteLogs': ['ExecutionReconcilerLogGroup'],
+      'logs:PutLogEvents WriteLogs': ['ExecutionReconcilerLogGroup'],
+      'sqs:SendMessage RecordFailedInvocations': ['FailedDeliveriesQueue'],
+      'xray:PutTraceSegments Tracing': ['*'],
+      'xray:PutTelemetryRecords Tracing': ['*'],
+    });
+  });
 });
 
 describe('the outputs', () => {

@@ -30,6 +30,9 @@ const DELIVERY_PREFIX = 'DELIVERY#';
 const executionKey = (id: string) => ({ pk: `EXECUTION#${id}`, sk: EXECUTION_SK });
 const deliveryKey = (id: string) => ({ pk: `${DELIVERY_PREFIX}${id}`, sk: DELIVERY_SK });
 const versionSk = (version: number) => `VERSION#${String(version).padStart(10, '0')}`;
+/** An execution's events are a log: place N holds the Nth event recorded. */
+const MAX_EVENT_PLACE = 9_999_999_999;
+const eventSk = (place: number) => `EVENTLOG#${String(place).padStart(10, '0')}`;
 
 /** Strips the key attributes from an item read back from the table. */
 function record<T>(item: Record<string, unknown>): T {
@@ -49,7 +52,6 @@ async function unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
 
 /** The ExecutionStore on DynamoDB, with a document client that the caller builds. */
 export class DynamoDbExecutionStore implements ExecutionStore {
-  private recorded = 0;
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -200,18 +202,50 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     return this.queryParts<ActionExecutionRecord>(executionId, 'ACTION#');
   }
 
+  /**
+   * Appends the event to its execution's log, in the first free place. A place is taken by a
+   * conditional write, so two writers never share one; and a place is only ever the one after the
+   * last taken, so the log has no gap and a reader that has seen N events has seen places 1 to N.
+   *
+   * The event's own item, keyed on its id and written first, holds the place it is going to: a
+   * redelivery, or a retry after a crash, follows it there instead of appending the event again,
+   * and moves it on (conditionally) only when another event took that place.
+   */
   async recordEvent(event: PipelineEvent): Promise<void> {
-    await this.explained('dynamodb:PutItem', () => this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        // Events of one millisecond keep the order in which they were recorded.
-        Item: { pk: `EXECUTION#${event.detail['execution-id']}`, sk: `EVENT#${event.time}#${String(++this.recorded).padStart(12, '0')}`, event },
-      }),
-    ));
+    const executionId = event.detail['execution-id'];
+    const pk = `EXECUTION#${executionId}`;
+    const placeKey = { pk, sk: `EVENTID#${event.id}` };
+    let place = (await this.lastEventPlace(executionId)) + 1;
+    const claimed = await unlessConditionFails(this.explained('dynamodb:PutItem', () => this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...placeKey, place }, ConditionExpression: 'attribute_not_exists(sk)' }),
+    )));
+    if (!claimed) place = await this.eventPlace(placeKey);
+    for (;;) {
+      const appended = await unlessConditionFails(this.explained('dynamodb:PutItem', () => this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk, sk: eventSk(place), place, event }, ConditionExpression: 'attribute_not_exists(sk)' }),
+      )));
+      if (appended) return;
+      const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk, sk: eventSk(place) }, ConsistentRead: true }),
+      ));
+      if ((Item?.event as PipelineEvent | undefined)?.id === event.id) return;
+      const next = (await this.lastEventPlace(executionId)) + 1;
+      const moved = await unlessConditionFails(this.explained('dynamodb:UpdateItem', () => this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: placeKey,
+          UpdateExpression: 'SET place = :next',
+          ConditionExpression: 'place = :taken',
+          ExpressionAttributeValues: { ':next': next, ':taken': place },
+        }),
+      )));
+      // A concurrent delivery of the same event moved it first: follow it.
+      place = moved ? next : await this.eventPlace(placeKey);
+    }
   }
 
-  async listEvents(executionId: string): Promise<PipelineEvent[]> {
-    return (await this.queryParts<{ event: PipelineEvent }>(executionId, 'EVENT#')).map((item) => item.event);
+  async listEvents(executionId: string, after = 0): Promise<PipelineEvent[]> {
+    return (await this.eventItems(executionId, after)).map((item) => item.event);
   }
 
   async putPipelineVersion(version: PipelineVersionRecord): Promise<void> {
@@ -324,6 +358,44 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         }),
       )),
     );
+  }
+
+  /** The last place taken in an execution's event log; 0 while it is empty. */
+  private async lastEventPlace(executionId: string): Promise<number> {
+    const { Items = [] } = await this.explained('dynamodb:Query', () => this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :end',
+        ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':first': eventSk(1), ':end': eventSk(MAX_EVENT_PLACE) },
+        ProjectionExpression: 'place',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    ));
+    return (Items[0]?.place as number | undefined) ?? 0;
+  }
+
+  /** The place an event is going to, from its own item. */
+  private async eventPlace(key: { pk: string; sk: string }): Promise<number> {
+    const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));
+    return Item!.place as number;
+  }
+
+  /** The log's places after `after`, read consistently: a place just taken is never missed. */
+  private async eventItems(executionId: string, after: number): Promise<{ place: number; event: PipelineEvent }[]> {
+    const items = await this.allItems('dynamodb:Query', () =>
+      paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :end',
+          ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':after': eventSk(after + 1), ':end': eventSk(MAX_EVENT_PLACE) },
+          ConsistentRead: true,
+        },
+      ),
+    );
+    return items.map((item) => record<{ place: number; event: PipelineEvent }>(item));
   }
 
   private async queryParts<T>(executionId: string, prefix: string): Promise<T[]> {

@@ -4,6 +4,19 @@ import type { PipelineEvent } from '../../core/events';
 import type { EventBus } from '../../ports/event-bus';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
+/**
+ * EventBridge gives every entry an id of its own and keeps its time to the second only. The
+ * event's own id and millisecond time travel in its detail, under this field, so that the
+ * functions the bus delivers to see the event Sluice published.
+ */
+export const PUBLISHED_AS = 'sluice-event';
+
+/** A pipeline event as the bus delivers it, with the id and time it was published with. */
+export function publishedEvent(delivered: { id: string; time: string; detail: unknown }): PipelineEvent {
+  const { [PUBLISHED_AS]: published, ...detail } = delivered.detail as Record<string, unknown> & { [PUBLISHED_AS]?: { id: string; time: string } };
+  return { ...delivered, ...published, detail } as unknown as PipelineEvent;
+}
+
 /** Pipeline events on a custom EventBridge bus, where the deployment's rules route them. */
 export class EventBridgeBus implements EventBus {
   constructor(
@@ -17,7 +30,7 @@ export class EventBridgeBus implements EventBus {
       EventBusName: this.eventBusName,
       Source: event.source,
       DetailType: event['detail-type'],
-      Detail: JSON.stringify(event.detail),
+      Detail: JSON.stringify({ ...event.detail, [PUBLISHED_AS]: { id: event.id, time: event.time } }),
       Time: new Date(event.time),
       Resources: event.resources,
     };

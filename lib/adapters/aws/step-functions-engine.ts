@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from '../../core/asl';
 import type { ExecutionInput } from '../../core/compile';
+import { STOPPED_ERROR } from '../../core/engine-run-end';
 import type { DeployedPipeline, PipelineEngine } from '../../ports/engine';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
@@ -19,7 +20,6 @@ import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 const MAX_NAME_LENGTH = 80;
 /** StopExecution's longest cause. */
 const MAX_CAUSE_LENGTH = 32768;
-const STOPPED_ERROR = 'Sluice.Stopped';
 
 export interface StepFunctionsEngineOptions extends AccessDeniedOptions {
   /** The role every pipeline's state machine runs as (serverless.yml's PipelineStateMachineRole). */

@@ -152,11 +152,14 @@ describe('the shape of compiled actions', () => {
     });
   });
 
-  it('sends every failure to the stage failure step, which ends the execution Failed', () => {
+  it('sends every failure to the stage failure step, which ends the execution Failed, a result over the size limit too', () => {
     const { definition } = compilePipeline(pipelineWith([build('A'), build('B')], 'Build'));
     for (const name of ['Build (enter)', 'Build (runOrder 1)', 'Build (exit)']) {
       expect(definition.States[name]).toMatchObject({
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Build (failed)' }],
+        Catch: [
+          { ErrorEquals: ['States.DataLimitExceeded'], ResultPath: '$.error', Next: 'Build (failed)' },
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Build (failed)' },
+        ],
       });
     }
     expect(definition.States['Build (failed)']).toMatchObject({ Next: 'Pipeline failed' });
