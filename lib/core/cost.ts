@@ -99,6 +99,9 @@ export interface CostAssumptionOverrides extends Partial<Omit<CostAssumptions, '
  * DynamoDB bills as a second write.
  */
 const EXECUTION_ITEM_WRITE_UNITS = 2;
+/** Recording one event: the id item and the event item, written; the last place, read consistently (a whole unit). */
+const EVENT_LOG_WRITES = 2;
+const EVENT_LOG_READ_UNITS = 1;
 /** Each GetItem or Query page is eventually consistent and assumed to return at most 4 KB: half a unit. */
 const READ_UNITS_PER_READ = 0.5;
 /** Powertools idempotency around every Task function: the in-progress record, then the completed one. */
@@ -290,9 +293,10 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
         break;
     }
   }
-  // Every event reaches the event recorder and is recorded as one item.
+  // Every event reaches the event recorder, which appends it to its execution's log: a Query for
+  // the last place, then the event's id item and the event in the next place (no contention).
   invoke('eventRecorder', assumptions.eventRecorderMs, events);
-  itemWrites += events;
+  itemWrites += events * EVENT_LOG_WRITES;
   const taskInvocations = lambda.stageStep.invocations + lambda.actionRunner.invocations + lambda.approvalRequest.invocations;
   itemWrites += taskInvocations * IDEMPOTENCY_WRITES_PER_TASK;
 
@@ -300,7 +304,7 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
     stateTransitions: path.length,
     lambda,
     dynamoDbWriteUnits: itemWrites,
-    dynamoDbReadUnits: reads * READ_UNITS_PER_READ,
+    dynamoDbReadUnits: reads * READ_UNITS_PER_READ + events * EVENT_LOG_READ_UNITS,
     s3PutRequests: s3Puts,
     s3GetRequests: s3Gets,
     eventBridgeEvents: events,

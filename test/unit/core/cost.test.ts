@@ -60,11 +60,12 @@ describe('countExecutionUsage on the example', () => {
     // The execution item, with its index entry, at the start and at the end:   2 + 2
     // putStage at each stage's enter and exit:                                   8
     // putAction at each action's start and end:                                 10
-    // each event recorded:                                                      20
+    // each of the 20 events recorded: its id item and the event item           40
     // idempotency records, 2 for each of the 15 Task invocations:               30
-    expect(usage.dynamoDbWriteUnits).toBe(72);
-    // Each stage exit reads the stages back: 4 queries at half a unit.
-    expect(usage.dynamoDbReadUnits).toBe(2);
+    expect(usage.dynamoDbWriteUnits).toBe(92);
+    // Each stage exit reads the stages back: 4 queries at half a unit. Each of the 20 events
+    // reads its log's last place, consistently: a whole unit.
+    expect(usage.dynamoDbReadUnits).toBe(2 + 20);
   });
 
   it('counts S3 requests for artifacts and logs', () => {
@@ -131,10 +132,10 @@ describe('estimateCost', () => {
     expect(usage.lambda.approvalDecision.invocations).toBe(2);
     // 2 stage events and 2 action events
     expect(usage.eventBridgeEvents - plain.eventBridgeEvents).toBe(4);
-    // putStage x 2, approval created and decided, putAction x 2, 4 events, idempotency for 3 Task invocations
-    expect(usage.dynamoDbWriteUnits - plain.dynamoDbWriteUnits).toBe(2 + 2 + 2 + 4 + 6);
-    // the exit's read of the stages, and the decision's 5 reads, at half a unit
-    expect(usage.dynamoDbReadUnits - plain.dynamoDbReadUnits).toBe(3);
+    // putStage x 2, approval created and decided, putAction x 2, 4 events of 2 items, idempotency for 3 Task invocations
+    expect(usage.dynamoDbWriteUnits - plain.dynamoDbWriteUnits).toBe(2 + 2 + 2 + 8 + 6);
+    // the exit's read of the stages, and the decision's 5 reads, at half a unit; 4 events' consistent reads
+    expect(usage.dynamoDbReadUnits - plain.dynamoDbReadUnits).toBe(3 + 4);
     expect(estimateCost(gated, compilePipeline(gated), { executions: 1 }).codePipeline.v2.notBilled).toContainEqual({ action: 'Gate/Review', reason: 'manual approval' });
   });
 });
