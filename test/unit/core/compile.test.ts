@@ -119,7 +119,10 @@ describe('the shape of compiled actions', () => {
     expect(tasks['Build / Compile (build failed)']).toEqual({ step: 'failBuild', stage: 'Build', action: 'Compile' });
     expect(definition.States['Build / Compile (build failed)']).toMatchObject({
       Parameters: { Payload: { step: 'failBuild', 'codebuild.$': '$.codebuild' } },
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Build (failed)' }],
+      Catch: [
+        { ErrorEquals: ['States.DataLimitExceeded'], ResultPath: '$.error', Next: 'Build (failed)' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Build (failed)' },
+      ],
     });
 
     const named = compilePipeline(pipelineWith([{ ...build('Compile'), configuration: { ProjectName: 'p', BuildSpec: 'ci.yml' }, timeoutInMinutes: 5000 }], 'Build'));
