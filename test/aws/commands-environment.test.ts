@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
@@ -12,7 +12,7 @@ import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { actionLogKey } from '../../lib/execution/dependencies';
-import { httpFunctionEnvironment } from './support/http-function';
+import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -67,12 +67,7 @@ describe('a Commands action in the action runner', () => {
       ...ROLE_CREDENTIALS,
     };
     await ensureExecutionTable(dynamodb, table);
-    await dynamodb.send(new CreateTableCommand({
-      TableName: environment.IDEMPOTENCY_TABLE_NAME,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }));
+    await createIdempotencyTable(dynamodb, environment);
     await new EventBridgeClient(config).send(new CreateEventBusCommand({ Name: busName }));
   }, 60_000);
 

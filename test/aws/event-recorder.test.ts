@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { PUBLISHED_AS } from '../../lib/adapters/aws/eventbridge-bus';
 import { DETAIL_TYPES, pipelineEvent, type PipelineEvent } from '../../lib/core/events';
-import { httpFunctionEnvironment } from './support/http-function';
+import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
 
 const context = { awsRequestId: 'test-request', functionName: 'sluice-test-eventRecorder', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
@@ -51,13 +51,7 @@ describe('the event recorder on AWS (moto)', () => {
       gitHubTokenSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:unused`,
       stateMachineRoleArn: `arn:aws:iam::${ACCOUNT}:role/unused`,
     });
-    // The idempotency table as serverless.yml declares it.
-    await dynamodb.send(new CreateTableCommand({
-      TableName: environment.IDEMPOTENCY_TABLE_NAME,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }));
+    await createIdempotencyTable(dynamodb, environment);
     Object.assign(process.env, environment);
     ({ handler } = await import('../../functions/events/event-recorder'));
   });

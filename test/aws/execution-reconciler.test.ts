@@ -1,5 +1,5 @@
-import { randomInt, randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,8 +10,9 @@ import type { StateMachineExecutionChange } from '../../lib/core/engine-run-end'
 import type { EventPattern } from '../../lib/core/event-pattern';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
 import { COMMIT_STATUS_EVENT_PATTERN } from '../../lib/execution/commit-statuses';
-import { httpFunctionEnvironment } from './support/http-function';
+import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
+import { sfnInOwnAccount } from './support/moto-executions';
 import { SqsQueue } from './support/sqs-queue';
 
 const STAGE = 'reconcile';
@@ -19,23 +20,6 @@ const context = { awsRequestId: 'test-request', functionName: `sluice-${STAGE}-e
 
 /** serverless.yml's PipelineFailedRule, which mails its events to the alerts topic (test/stack checks the two are equal). */
 const PIPELINE_FAILED_PATTERN: EventPattern = { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.pipeline], detail: { state: ['FAILED'] } };
-
-/**
- * A Step Functions client in an account of its own: moto 5.2 fails every StartExecution in an
- * account and region where an execution has run before (see step-functions.test.ts).
- */
-function sfnInOwnAccount(): SFNClient {
-  const account = String(randomInt(100_000_000_000, 999_999_999_999));
-  const client = new SFNClient(motoClientConfig());
-  client.middlewareStack.add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccountHeader' },
-  );
-  return client;
-}
 
 describe('the execution reconciler on AWS (moto)', () => {
   const dynamodb = new DynamoDBClient(motoClientConfig());
@@ -66,12 +50,7 @@ describe('the execution reconciler on AWS (moto)', () => {
       gitHubTokenSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:unused`,
       stateMachineRoleArn: `arn:aws:iam::${ACCOUNT}:role/unused`,
     });
-    await dynamodb.send(new CreateTableCommand({
-      TableName: environment.IDEMPOTENCY_TABLE_NAME,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }));
+    await createIdempotencyTable(dynamodb, environment);
     await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
     await route('all', { source: [EVENT_SOURCE] });
     await route('alerts', PIPELINE_FAILED_PATTERN);

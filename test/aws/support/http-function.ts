@@ -1,3 +1,4 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES } from '../../../lib/compose/aws';
 import { ACCOUNT, motoEndpoint, uniqueName } from './moto-clients';
@@ -69,4 +70,14 @@ export async function invokeHttpFunction(event: APIGatewayProxyEventV2, warnings
   } finally {
     warn.mockRestore();
   }
+}
+
+/** The idempotency table as serverless.yml declares it, under the name the function's environment gives. */
+export async function createIdempotencyTable(dynamodb: DynamoDBClient, environment: Record<string, string>): Promise<void> {
+  await dynamodb.send(new CreateTableCommand({
+    TableName: environment.IDEMPOTENCY_TABLE_NAME,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  }));
 }
