@@ -117,7 +117,11 @@ describe('approval requests on the embedded stack', () => {
     const taskToken = 'task-token-contested';
     const waiting = callbacks.wait(taskToken);
     const { input, approval } = await waitingApproval(taskToken);
-    const heard = waiting.then(async (output) => ({ output, recorded: await deps.approvals.getApproval(approval.approvalId) }));
+    // What the Task hears, and what was recorded by then; a rejection is heard as an error.
+    const heard = waiting.then(
+      async (output) => ({ output, recorded: await deps.approvals.getApproval(approval.approvalId) }),
+      async (error: unknown) => ({ error, recorded: await deps.approvals.getApproval(approval.approvalId) }),
+    );
 
     const outcomes = await Promise.all([
       decideByLink(deps, approval.approvalId, approval.nonce, { status: 'Approved', approver: 'Ada' }),
@@ -129,13 +133,13 @@ describe('approval requests on the embedded stack', () => {
     const loser = outcomes.find((outcome) => outcome.kind === 'already')!;
     const approved = winner.kind === 'decided' && winner.record.status === 'Approved';
     expect(loser.kind === 'already' && loser.record.decision?.approver).toBe(approved ? 'Ada' : 'Bob');
-    if (approved) {
-      const { output, recorded } = await heard;
-      expect(output).toEqual({ status: 'Approved', summary: 'Approved by Ada' });
-      expect(recorded?.status).toBe('Approved');
-    } else {
-      await expect(waiting).rejects.toMatchObject({ name: 'Sluice.ApprovalRejected', message: 'Rejected by Bob' });
-    }
+    const { recorded, ...told } = await heard;
+    expect(told).toEqual(
+      approved
+        ? { output: { status: 'Approved', summary: 'Approved by Ada' } }
+        : { error: expect.objectContaining({ name: 'Sluice.ApprovalRejected', message: 'Rejected by Bob' }) },
+    );
+    expect(recorded?.status).toBe(approved ? 'Approved' : 'Rejected');
     const [action] = await deps.store.listActions(input.pipeline.executionId);
     expect(action?.status).toBe(approved ? 'Succeeded' : 'Failed');
     await expect(callbacks.succeed(taskToken, {})).rejects.toMatchObject({ name: 'Sluice.TaskNotWaiting' });
