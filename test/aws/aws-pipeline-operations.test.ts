@@ -20,7 +20,7 @@ import { compilePipeline } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { BadInputError, NotFoundError } from '../../lib/core/errors';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
-import type { AwsPipelineOperations } from '../../lib/operations/aws-pipeline-operations';
+import type { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
 import { endStatus, inMotoAccount, waitingForApproval } from './support/moto-executions';
 
@@ -115,7 +115,7 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     sfn: engineClient(startTargets),
     sns: new SNSClient(motoClientConfig()),
   };
-  let operations: AwsPipelineOperations;
+  let operations: PipelineOperations;
 
   beforeAll(async () => {
     await ensureExecutionTable(dynamodb, table);
