@@ -79,6 +79,7 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
   };
 
   async startPipelineExecution(name: string, variables: Record<string, string> = {}): Promise<{ pipelineExecutionId: string }> {
+    // Refused before the name is looked up: here, no pipeline could start.
     this.backgroundEngine();
     return { pipelineExecutionId: await this.startInBackground(await this.getPipeline(name), variables) };
   }
