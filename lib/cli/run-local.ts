@@ -88,11 +88,13 @@ export async function runLocal(
     const registered = file ? await registerVersion(operations, file) : await operations.getPipeline((target as { name: string }).name);
     const refused = refusedLocally(registered.declaration);
     if (refused) throw new BadInputError(refused);
-    const execution = await runInForeground(installation.deps, installation.engine, { pipeline: registered.declaration, version: registered.version, variables: options.var }, {
-      autoApprove: options.autoApprove,
-      signal: stopping.signal,
-      onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`),
-    });
+    const execution = await runInForeground(
+      installation.deps,
+      installation.engine,
+      { pipeline: registered.declaration, version: registered.version, variables: options.var },
+      { autoApprove: options.autoApprove, onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`) },
+      stopping.signal,
+    );
     if (options.json) {
       const { store } = installation.deps;
       const [stages, actions] = await Promise.all([store.listStages(execution.pipelineExecutionId), store.listActions(execution.pipelineExecutionId)]);

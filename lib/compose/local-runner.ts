@@ -1,6 +1,7 @@
 import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
 import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
-import { STOPPED_BY_USER, type LocalRunOptions, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
+import type { LocalRunOptions, TaskHandler, TaskHandlers } from '../adapters/local/local-engine';
+import { STOPPED_BY_USER } from '../core/engine-run-end';
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import { runAction } from '../execution/action-steps';
 import { approveAutomatically } from '../execution/approval-steps';

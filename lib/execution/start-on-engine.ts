@@ -1,5 +1,6 @@
 import { compilePipeline, type CompiledPipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
+import { STOPPED_BY_USER } from '../core/engine-run-end';
 import { NotFoundError } from '../core/errors';
 import type { ExecutionEnd, InProcessEngine, PipelineEngine } from '../ports/engine';
 import type { ExecutionTrigger, PipelineExecutionRecord } from '../ports/execution-store';
@@ -61,12 +62,28 @@ export type ForegroundRun = Omit<EngineStart, 'versionArn' | 'trigger'> & { trig
 /**
  * Runs one execution of a validated pipeline in this process, from start to its end, with options
  * of the caller's own (a foreground `sluice run`), and returns the execution's final record.
+ * Aborting `signal` stops it on the engine: running actions are abandoned and it ends Stopped, with
+ * the abort's reason as the summary when it is text.
  */
-export async function runInForeground<O>(deps: ApprovalDependencies, engine: InProcessEngine<O>, run: ForegroundRun, options: O): Promise<PipelineExecutionRecord> {
+export async function runInForeground<O>(
+  deps: ApprovalDependencies,
+  engine: InProcessEngine<O>,
+  run: ForegroundRun,
+  options: O,
+  signal?: AbortSignal,
+): Promise<PipelineExecutionRecord> {
   const { versionArn } = await engine.deployPipeline(run.pipeline.name, compilePipeline({ ...run.pipeline, version: run.version }));
   const start = { ...run, versionArn, trigger: run.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' } };
   const { executionId, launched } = await startOnEngine(deps, start, (arn, id, input) => engine.runExecution(arn, id, input, options));
-  await launched.ended;
+  // The end is waited for below, whatever the stop's own answer.
+  const stop = () => void engine.stopExecution(launched.executionArn, typeof signal?.reason === 'string' ? signal.reason : STOPPED_BY_USER).catch(() => undefined);
+  if (signal?.aborted) stop();
+  else signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await launched.ended;
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
   return (await deps.store.getExecution(executionId))!;
 }
 

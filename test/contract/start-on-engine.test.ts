@@ -7,6 +7,7 @@ import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-
 import { LocalEngine, localExecutionArn, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-engine';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
+import { STOPPED_BY_USER } from '../../lib/core/engine-run-end';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { ConflictError } from '../../lib/core/errors';
 import type { ActionStepPayload, StageStepPayload } from '../../lib/core/task-payloads';
@@ -90,6 +91,22 @@ describe('executions started on an engine', () => {
     const declaration = pipeline();
     const execution = await runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger }, {});
     expect(execution).toMatchObject({ status: 'Succeeded', engineExecutionArn: localExecutionArn(execution.pipelineExecutionId), trigger });
+  });
+
+  it('stops a foreground run on the engine when its signal aborts, the summary saying who stopped it', async () => {
+    let release = () => {};
+    holdAction = new Promise((resolve) => (release = resolve));
+    const declaration = pipeline();
+    const stopping = new AbortController();
+    const running = runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger }, {}, stopping.signal);
+    const compiling = async () => (await deps.store.listExecutions(declaration.name)).length > 0
+      && (await deps.store.listActions((await deps.store.listExecutions(declaration.name))[0]!.pipelineExecutionId)).some((action) => action.actionName === 'Compile');
+    while (!(await compiling())) await new Promise((resolve) => setTimeout(resolve, 10));
+    stopping.abort();
+    setTimeout(release, 50);
+    const execution = await running;
+    expect(execution).toMatchObject({ status: 'Stopped', statusSummary: STOPPED_BY_USER });
+    expect((await deps.store.listActions(execution.pipelineExecutionId)).find((action) => action.actionName === 'Compile')).toMatchObject({ status: 'Abandoned' });
   });
 
   it('ends an execution Failed when the engine refuses to start it, and tells why', async () => {

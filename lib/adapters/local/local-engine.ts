@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompiledPipeline, ExecutionInput } from '../../core/compile';
+import { STOPPED_BY_USER } from '../../core/engine-run-end';
 import { ConflictError, NotFoundError } from '../../core/errors';
 import type { PipelineRef } from '../../core/task-payloads';
 import type { ApprovalRecord } from '../../ports/approval-store';
@@ -8,17 +9,10 @@ import { LocalStateMachine, type TaskHandler, type TaskHandlers } from './local-
 
 export type { TaskHandler, TaskHandlers } from './local-state-machine';
 
-export const STOPPED_BY_USER = 'stopped by the user';
-
 /** What one execution's Task handlers are told, chosen by whoever runs it. */
 export interface LocalRunOptions {
   /** Manual approvals approve themselves (sluice run --auto-approve). */
   autoApprove?: boolean;
-  /**
-   * Aborting stops the execution, as stopExecution does: running actions are abandoned and the
-   * status becomes Stopped, with the abort's reason as the summary when it is text.
-   */
-  signal?: AbortSignal;
   /** Called when a Manual approval waits, with its confirmation page. */
   onApproval?: (approval: ApprovalRecord, url: string) => void;
 }
@@ -162,20 +156,14 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
       if (waiting.length > 0 && waiting.every((step) => step === 'requestApproval')) letGoOf();
       else stop(STOPPED_BY_USER);
     };
-    const onAbort = () => stop(typeof options.signal?.reason === 'string' ? options.signal.reason : STOPPED_BY_USER);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
     const ended = (async () => {
-      try {
-        const end = await execution.outcome;
-        if (end.status === 'Stopped' && !letGo) await this.deps.endExecution(input.pipeline, 'Stopped', stoppedWith ?? STOPPED_BY_USER);
-        if (end.status === 'Failed') await this.deps.endExecution(input.pipeline, 'Failed', end.cause);
-        // Handlers of a stopped execution, or of Parallel branches beside a failed one, may still be
-        // finishing; the run ends when nothing is left half-written.
-        while (steps.size > 0) await Promise.allSettled([...steps.keys()]);
-        return end;
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort);
-      }
+      const end = await execution.outcome;
+      if (end.status === 'Stopped' && !letGo) await this.deps.endExecution(input.pipeline, 'Stopped', stoppedWith ?? STOPPED_BY_USER);
+      if (end.status === 'Failed') await this.deps.endExecution(input.pipeline, 'Failed', end.cause);
+      // Handlers of a stopped execution, or of Parallel branches beside a failed one, may still be
+      // finishing; the run ends when nothing is left half-written.
+      while (steps.size > 0) await Promise.allSettled([...steps.keys()]);
+      return end;
     })();
     return { stop, leaveOrStop, letGo: letGoOf, ended };
   }

@@ -1,5 +1,6 @@
-import { LocalEngine, localExecutionArn, STOPPED_BY_USER, type LocalEngineDependencies, type TaskHandler, type TaskHandlers } from '../../../../lib/adapters/local/local-engine';
+import { LocalEngine, localExecutionArn, type LocalEngineDependencies, type TaskHandler, type TaskHandlers } from '../../../../lib/adapters/local/local-engine';
 import { compilePipeline, type ExecutionInput } from '../../../../lib/core/compile';
+import { STOPPED_BY_USER } from '../../../../lib/core/engine-run-end';
 import type { PipelineDeclaration } from '../../../../lib/core/declaration';
 import { ConflictError } from '../../../../lib/core/errors';
 
@@ -88,17 +89,6 @@ describe('the local engine', () => {
     expect(settledSteps).toContain('runAction');
     expect(await engine.describeExecution(executionArn)).toEqual({ status: 'Stopped' });
     await expect(engine.stopExecution(executionArn, 'again')).rejects.toBeInstanceOf(ConflictError);
-  });
-
-  it('stops a foreground run when its signal aborts, with the reason when it is text', async () => {
-    const { engine, ends } = engineWith(handlers({ runAction: waitsForAbort }));
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration));
-    const stop = new AbortController();
-    const { ended } = await engine.runExecution(versionArn, 'e3', input('e3'), { signal: stop.signal });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    stop.abort();
-    expect(await ended).toEqual({ status: 'Stopped' });
-    expect(ends).toEqual([['e3', 'Stopped', STOPPED_BY_USER]]);
   });
 
   it('records an execution whose state machine failed as Failed, with the cause it failed with', async () => {
