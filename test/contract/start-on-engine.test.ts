@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { commands } from '../../lib/actions/commands';
 import { gitSource } from '../../lib/actions/git-source';
-import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { LocalEngine, localExecutionArn, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-engine';
-import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { STOPPED_BY_USER } from '../../lib/core/engine-run-end';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
@@ -19,7 +16,7 @@ import { compileRegisteredVersion, launchInBackground, runInForeground } from '.
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import type { PipelineEngine } from '../../lib/ports/engine';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
-import { testExecutionDependencies } from '../support/execution-deps';
+import { testApprovalDependencies, testExecutionDependencies } from '../support/execution-deps';
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
 const trigger = { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } as const;
@@ -42,15 +39,7 @@ describe('executions started on an engine', () => {
     } };
     const checkout = { spec: gitSource.spec, run: async () => ({ outputArtifacts: [{ bucketName: 'sluice-artifacts', objectKey: 'never-read.zip' }], outputVariables: {} }) };
     const { deps: base } = await testExecutionDependencies(test, { providers: [checkout, build], workspaceRoot: scratch });
-    const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-    deps = {
-      ...base,
-      newId: () => randomBytes(8).toString('hex'),
-      approvals: new DynamoDbApprovalStore(documents, 'sluice'),
-      callbacks: new LocalTaskCallbacks(),
-      approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
-      newSecret: () => randomBytes(24).toString('base64url'),
-    };
+    deps = { ...base, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(test) };
   });
 
   afterAll(async () => {
