@@ -33,7 +33,6 @@ export interface LocalEngineDependencies {
 
 /** An execution running in this process, and the ways it can end early. */
 interface RunningExecution {
-  executionId: string;
   stop(cause: string): void;
   /** Lets go of an execution only waiting for Manual approvals, InProgress; stops any other one. */
   leaveOrStop(): void;
@@ -84,7 +83,8 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
   async stopExecution(executionArn: string, cause: string): Promise<void> {
     const running = this.running.get(executionArn);
     if (!running) {
-      throw new ConflictError(`Execution ${executionArn.replace(localExecutionArn(''), '')} is not running in this sluice serve: the process that runs it stops it (Ctrl-C in its sluice run).`);
+      const executionId = executionArn.slice(localExecutionArn('').length);
+      throw new ConflictError(`Execution ${executionId} is not running in this sluice serve: the process that runs it stops it (Ctrl-C in its sluice run).`);
     }
     running.stop(cause);
     await running.ended.catch(() => undefined);
@@ -102,7 +102,7 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
     const executionArn = localExecutionArn(executionId);
     if (this.running.has(executionArn)) throw new ConflictError(`Execution ${executionId} is running already.`);
     const execution = this.launch(machine, input, options);
-    this.running.set(executionArn, { executionId, ...execution });
+    this.running.set(executionArn, execution);
     const ended = execution.ended.then((end) => {
       this.ends.set(executionArn, end);
       return end;
@@ -137,7 +137,7 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
     return machine;
   }
 
-  private launch(machine: LocalStateMachine, input: ExecutionInput, options: LocalRunOptions): Omit<RunningExecution, 'executionId'> {
+  private launch(machine: LocalStateMachine, input: ExecutionInput, options: LocalRunOptions): RunningExecution {
     const steps = new Map<Promise<unknown>, string>();
     const execution = machine.start(input, trackRunning(this.deps.handlers(input.pipeline, options), steps));
     // Whichever comes first decides: letting go records nothing, even if a stop follows.
