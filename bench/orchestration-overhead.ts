@@ -11,14 +11,14 @@ import { Readable } from 'node:stream';
 import { commands } from '../lib/actions/commands';
 import type { ActionProvider } from '../lib/actions/action-provider';
 import { gitSource } from '../lib/actions/git-source';
-import { openLocalInstallation, type LocalDependencies } from '../lib/compose/local';
-import { runPipelineLocally } from '../lib/compose/local-runner';
-import { LocalEngine, type TaskHandlers } from '../lib/adapters/local/local-engine';
+import { localEngine, openLocalInstallation, type LocalDependencies } from '../lib/compose/local';
+import { LocalStateMachine, type TaskHandlers } from '../lib/adapters/local/local-state-machine';
 import { compilePipeline } from '../lib/core/compile';
 import { providerKey, type PipelineDeclaration } from '../lib/core/declaration';
 import { runAction } from '../lib/execution/action-steps';
 import { runStageStep } from '../lib/execution/stage-steps';
 import { startExecution } from '../lib/execution/start-execution';
+import { runInForeground } from '../lib/execution/start-on-engine';
 import { timeCalls, type CallTimings } from './support/call-timings';
 import { describeMachine } from './support/machine';
 import { fixed, median, timed } from './support/stats';
@@ -64,9 +64,9 @@ function noOpPipeline(): PipelineDeclaration {
 
 const actionCount = (pipeline: PipelineDeclaration) => pipeline.stages.reduce((count, stage) => count + stage.actions.length, 0);
 
-/** The full local path: compile, LocalEngine, and the handlers it calls for every Task. */
+/** The full local path: compile, the local engine, and the handlers it calls for every Task. */
 async function runThroughEngine(deps: LocalDependencies, pipeline: PipelineDeclaration): Promise<void> {
-  const execution = await runPipelineLocally(deps, pipeline, { trigger: TRIGGER });
+  const execution = await runInForeground(deps, localEngine(deps), { pipeline, version: 1, trigger: TRIGGER }, {});
   if (execution.status !== 'Succeeded') throw new Error(`engine run ended ${execution.status}: ${execution.statusSummary}`);
 }
 
@@ -91,7 +91,7 @@ async function runHandlersDirectly(deps: LocalDependencies, pipeline: PipelineDe
  * run it. This is the engine's own cost without the noise of the stores.
  */
 async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
-  const engine = new LocalEngine(compilePipeline(pipeline));
+  const engine = new LocalStateMachine(compilePipeline(pipeline));
   const nothing = async () => ({ Payload: {} });
   const handlers: TaskHandlers = {
     enterStage: nothing, exitStage: nothing, failStage: nothing, runAction: nothing,
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
         markdownTable(
           ['path', 'ms per action', 'ms per run (median)', 'all runs, ms'],
           [
-            ['LocalEngine + handlers (`runPipelineLocally`)', fixed(engine, 2), fixed(median(engineMs), 0), runs(engineMs)],
+            ['local engine + handlers (`runInForeground`)', fixed(engine, 2), fixed(median(engineMs), 0), runs(engineMs)],
             ['handlers called directly (baseline)', fixed(direct, 2), fixed(median(directMs), 0), runs(directMs)],
             [
               `**engine overhead** (difference; target ≤ ${TARGET_MS_PER_ACTION} ms/action)`,
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
               '',
             ],
             [
-              'LocalEngine alone, no-op handlers, no stores (the engine\'s own cost, without store noise)',
+              'the state machine alone, no-op handlers, no stores (the engine\'s own cost, without store noise)',
               fixed(median(engineAloneMs) / actions, 2),
               fixed(median(engineAloneMs), 0),
               runs(engineAloneMs),

@@ -1,6 +1,5 @@
 import { isAlive, readDataDirOwner } from '../adapters/local/data-dir-lock';
 import { HttpApiClient } from '../api/http-api-client';
-import { LocalOperations } from '../operations/local-operations';
 import type { SluiceApi } from '../operations/sluice-api';
 
 /** The API of the live process that owns the data dir, if one does and serves it; `command` narrows it to one kind of owner. */
@@ -20,7 +19,7 @@ export async function withSluiceApi<T>(dataDir: string, command: string, use: (a
   const { openLocalInstallation } = await import('../compose/local');
   const installation = await openLocalInstallation({ dataDir, command });
   try {
-    return await use(new LocalOperations(installation.deps));
+    return await use(installation.operations);
   } finally {
     await installation.close();
   }

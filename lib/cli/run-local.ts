@@ -3,7 +3,6 @@ import { claimDataDir } from '../compose/data-dir';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
 import { ExitCode } from './exit-codes';
-import { PipelineOperations } from '../operations/pipeline-operations';
 import type { SluiceApi } from '../operations/sluice-api';
 import { ownerApi } from './api-access';
 import { runThroughServe } from './run-through-serve';
@@ -75,7 +74,7 @@ export async function runLocal(
     console.error(error.message);
     return ExitCode.Failed;
   }
-  const { installation, runPipelineLocally } = opened;
+  const { installation, runInForeground } = opened;
   const stopping = new AbortController();
   const onInterrupt = () => {
     say('Stopping: abandoning the running actions...');
@@ -85,17 +84,17 @@ export async function runLocal(
   process.on('SIGTERM', onInterrupt);
   installation.bus.subscribe(progress.onEvent);
   try {
-    const operations = new PipelineOperations(installation.deps);
+    const { operations } = installation;
     const registered = file ? await registerVersion(operations, file) : await operations.getPipeline((target as { name: string }).name);
     const refused = refusedLocally(registered.declaration);
     if (refused) throw new BadInputError(refused);
-    const execution = await runPipelineLocally(installation.deps, registered.declaration, {
-      version: registered.version,
-      variables: options.var,
-      autoApprove: options.autoApprove,
-      signal: stopping.signal,
-      onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`),
-    });
+    const execution = await runInForeground(
+      installation.deps,
+      installation.engine,
+      { pipeline: registered.declaration, version: registered.version, variables: options.var },
+      { autoApprove: options.autoApprove, onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`) },
+      stopping.signal,
+    );
     if (options.json) {
       const { store } = installation.deps;
       const [stages, actions] = await Promise.all([store.listStages(execution.pipelineExecutionId), store.listActions(execution.pipelineExecutionId)]);
@@ -122,9 +121,9 @@ export async function runLocal(
  */
 async function openForRun(options: RunLocalOptions, progress: RunProgress, say: (line: string) => void) {
   const claimed = await claimDataDir(options.dataDir, 'run');
-  const [{ openLocalInstallation }, { runPipelineLocally }] = await Promise.all([import('../compose/local'), import('../compose/local-runner')]);
+  const [{ openLocalInstallation }, { runInForeground }] = await Promise.all([import('../compose/local'), import('../execution/start-on-engine')]);
   const installation = await openLocalInstallation({ claimed, onLog: progress.onLog, serveApi: true, write: say });
-  return { installation, runPipelineLocally };
+  return { installation, runInForeground };
 }
 
 /**

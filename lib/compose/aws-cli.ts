@@ -2,7 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { describeStack, type DeployedStack } from '../adapters/aws/cloudformation-stack';
 import type { FunctionArns } from '../core/compile';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
-import type { AwsPipelineOperations } from '../operations/aws-pipeline-operations';
+import type { PipelineOperations } from '../operations/pipeline-operations';
 import type { StoppableSluiceApi } from '../operations/sluice-api';
 import { createAwsClients, createAwsDependencies, createAwsOperations, type AwsClients, type AwsResources } from './aws';
 
@@ -99,7 +99,7 @@ async function deployedStack(target: AwsTarget, cloudFormation: CloudFormationCl
 }
 
 /** The API on a deployed stack, through the given clients. */
-export function awsCliOperations(target: AwsTarget, settings: AwsCliSettings, clients: Omit<AwsClients, 'dynamodb' | 'secretsManager'>): AwsPipelineOperations {
+export function awsCliOperations(target: AwsTarget, settings: AwsCliSettings, clients: Omit<AwsClients, 'dynamodb' | 'secretsManager'>): PipelineOperations {
   return createAwsOperations(createAwsDependencies(settings, clients), clients.sfn, {
     roleArn: settings.stateMachineRoleArn,
     namePrefix: `sluice-${target.stage}-`,

@@ -32,8 +32,7 @@ import { providerKey } from '../core/declaration';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
-import { AwsPipelineOperations, startOnEngine } from '../operations/aws-pipeline-operations';
-import type { StartInBackground } from '../operations/pipeline-operations';
+import { PipelineOperations, type StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
@@ -134,7 +133,7 @@ let environment: AwsEnvironment | undefined;
 let clients: AwsClients | undefined;
 let dependencies: ApprovalDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
-let operations: AwsPipelineOperations | undefined;
+let operations: PipelineOperations | undefined;
 let gitHub: GitHubAccess | undefined;
 let webhookSecret: SecretsManagerSecret | undefined;
 let credentialsWiped = false;
@@ -230,7 +229,7 @@ function engineOptions(): StepFunctionsEngineOptions {
 /** Starts executions on the published versions of the stack's state machines. */
 export function awsStartInBackground(): StartInBackground {
   engine ??= new StepFunctionsEngine(awsClients().sfn, engineOptions());
-  return startOnEngine(awsDependencies(), engine);
+  return new PipelineOperations(awsDependencies(), { engine, runtime: 'aws' }).startInBackground;
 }
 
 /** How the state machines of pipelines registered at run time are deployed. */
@@ -247,7 +246,7 @@ export interface PipelineDeployment extends Pick<StepFunctionsEngineOptions, 'ro
  * machine gets the logging and tracing that serverless.yml gives the shipped ones whichever
  * registers it.
  */
-export function createAwsOperations(deps: ApprovalDependencies, sfn: SFNClient, deployment: PipelineDeployment): AwsPipelineOperations {
+export function createAwsOperations(deps: ApprovalDependencies, sfn: SFNClient, deployment: PipelineDeployment): PipelineOperations {
   const { logGroupArn, functions, ...options } = deployment;
   const engine = new StepFunctionsEngine(sfn, {
     ...options,
@@ -255,11 +254,11 @@ export function createAwsOperations(deps: ApprovalDependencies, sfn: SFNClient, 
     loggingConfiguration: { level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn } }] },
     tracingConfiguration: { enabled: true },
   });
-  return new AwsPipelineOperations(deps, engine, functions);
+  return new PipelineOperations(deps, { engine, functions, runtime: 'aws' });
 }
 
 /** `/api/...` on AWS: registering a pipeline publishes its state machine, and executions can be stopped. */
-export function awsOperations(): AwsPipelineOperations {
+export function awsOperations(): PipelineOperations {
   const setOn = 'the http function';
   return (operations ??= createAwsOperations(awsDependencies(), awsClients().sfn, {
     ...engineOptions(),

@@ -6,12 +6,11 @@ import type { InProcessBus } from '../adapters/local/in-process-bus';
 import { parseNotificationRules, type NotificationRule } from '../core/notification-rules';
 import type { ApprovalRequest } from '../execution/approvals';
 import type { NotificationMailDependencies } from '../execution/notification-mail';
-import { registerNotificationRules } from '../execution/notifications';
+import { registerNotifications } from '../execution/notifications';
 import type { Notifier } from '../ports/notifier';
 
 export const NOTIFICATION_RULES_FILE = 'notification-rules.yml';
 const FROM = 'Sluice <sluice@localhost>';
-const APPROVAL_NEEDED = 'codepipeline-pipeline-manual-approval-needed';
 /** Where approval requests go locally when no rule names approvers: the outbox keeps them. */
 const DEFAULT_APPROVERS = 'approvers@localhost';
 
@@ -38,41 +37,16 @@ async function readRules(dataDir: string): Promise<NotificationRule[]> {
 
 /**
  * Local notifications: the rules in `<dataDir>/notification-rules.yml` mail through the outbox
- * (and SMTP when SLUICE_SMTP_HOST is set). Approval requests, which carry the review link, go to
- * the targets of the rules for manual-approval-needed, as CodePipeline mails the approval topic.
+ * (and SMTP when SLUICE_SMTP_HOST is set).
  */
 export async function setUpLocalNotifications(
   bus: InProcessBus,
   options: { dataDir: string; write: (line: string) => void; smtp?: SmtpSettings } & NotificationMailDependencies,
 ): Promise<{ notifyApprovers: (request: ApprovalRequest) => Promise<void> }> {
-  const rules = await readRules(options.dataDir);
   const notifiers: Notifier[] = [
     new OutboxNotifier({ dataDir: options.dataDir, from: FROM, write: options.write }),
     ...(options.smtp ? [new SmtpNotifier(options.smtp)] : []),
   ];
   const warn = (message: string) => options.write(`warning: ${message}`);
-  const approvalRules = rules.filter((rule) => rule.eventTypeIds.includes(APPROVAL_NEEDED));
-  const otherRules = rules
-    .map((rule) => ({ ...rule, eventTypeIds: rule.eventTypeIds.filter((id) => id !== APPROVAL_NEEDED) }))
-    .filter((rule) => rule.eventTypeIds.length > 0);
-  registerNotificationRules(bus, otherRules, { ...options, notifiers, warn });
-
-  return {
-    notifyApprovers: async (request) => {
-      const matching = approvalRules.filter((rule) => !rule.resource || rule.resource === request.approval.pipelineName);
-      const to = matching.flatMap((rule) => rule.targets.map((target) => target.address));
-      for (const notifier of notifiers) {
-        try {
-          await notifier.send({
-            to: to.length > 0 ? to : [DEFAULT_APPROVERS],
-            subject: request.subject,
-            text: `${request.text}\n\n${JSON.stringify({ approval: request.approval }, null, 2)}\n`,
-            executionId: request.pipelineExecutionId,
-          });
-        } catch (error) {
-          warn(`could not send the approval request for ${request.approval.stageName}/${request.approval.actionName}: ${(error as Error).message}`);
-        }
-      }
-    },
-  };
+  return registerNotifications(bus, await readRules(options.dataDir), { ...options, notifiers, warn, defaultApprovers: DEFAULT_APPROVERS });
 }

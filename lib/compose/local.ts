@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -14,14 +13,16 @@ import { OutboxMails } from '../adapters/local/outbox-mails';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { GITHUB_API_URL } from '../adapters/github/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
-import type { ApprovalDependencies } from '../execution/approvals';
-import type { StartInBackground } from '../operations/pipeline-operations';
-import { ServeOperations, type StopInBackground } from '../operations/serve-operations';
-import { LocalOperations, type LocalOperationsDependencies } from '../operations/local-operations';
-import { resumeApprovalLocally, runPipelineLocally, type LocalRunOptions } from './local-runner';
-import { planApprovalResume, type ApprovalResume } from '../execution/approval-resume';
+import { LocalEngine, type LocalRunOptions } from '../adapters/local/local-engine';
+import { PipelineOperations, type OperationsDependencies } from '../operations/pipeline-operations';
+import { localHandlers } from './local-runner';
+import { resumedNotice, resumeWaiting, takeOverInterrupted } from '../execution/interrupted-executions';
+import { installationPruning, type InstallationPruneDependencies } from '../execution/prune-executions';
+import { compileRegisteredVersion } from '../execution/start-on-engine';
+import { startPipelinesOnNewObjects } from '../execution/object-created-trigger';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { readUnpackLimits } from './settings-file';
+import { FUNCTION_PLACEHOLDERS } from '../core/compile';
 import { providerKey } from '../core/declaration';
 import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
@@ -30,18 +31,20 @@ import type { GitHubAccess } from '../ports/github-access';
 import { endExecution } from '../execution/end-execution';
 import { claimDataDir, type ClaimedDataDir } from './data-dir';
 import { localClients } from './local-clients';
-import { startPipelinesOnNewObjects } from './local-source-changes';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
 import { readInstallationSettings } from './settings-file';
 
 const TABLE_NAME = 'sluice';
 const ARTIFACT_BUCKET = 'sluice-artifacts';
-export const INTERRUPTED = 'interrupted: the process running it ended before it finished';
 
 export interface LocalInstallation {
   dataDir: string;
   deps: LocalDependencies;
+  /** Runs the executions of this process: a foreground sluice run's, and sluice serve's in the background. */
+  engine: LocalEngine;
+  /** The API on this installation: it starts and stops executions only where they run in the background. */
+  operations: PipelineOperations;
   /** The local HTTP surface (API and approval pages), when this process serves it. */
   url?: string;
   bus: InProcessBus;
@@ -64,7 +67,7 @@ export type OpenOptions = DataDirToOpen & {
   port?: number;
   /** The URL a proxy or tunnel serves that server at: the base of the links Sluice sends. */
   publicUrl?: URL;
-  /** Run executions that the API starts, in this process (sluice serve). */
+  /** Run executions that the API starts, in this process (sluice serve), their handlers told this; only with serveApi. */
   runInBackground?: Pick<LocalRunOptions, 'onApproval'>;
   /** Where notices go, such as one line for each mail put in the outbox. */
   write?: (line: string) => void;
@@ -92,8 +95,18 @@ export function codeCommitSettingsFromEnvironment(env: NodeJS.ProcessEnv): CodeC
   return awsCodeCommitAccess({ region, identity: 'the IAM user or role of your AWS credentials' });
 }
 
-/** What a local run needs: the execution steps' dependencies, approvals, and the engine's task tokens. */
-export type LocalDependencies = LocalOperationsDependencies & { callbacks: LocalTaskCallbacks };
+/** What a local run needs: the execution steps' dependencies, approvals, retention, and the engine's task tokens. */
+export type LocalDependencies = OperationsDependencies & InstallationPruneDependencies & { callbacks: LocalTaskCallbacks };
+
+/** The local engine, its Tasks run by the local handlers on `deps`; `background` is what executions started by the API are told. */
+export function localEngine(deps: LocalDependencies, background?: LocalRunOptions): LocalEngine {
+  return new LocalEngine({
+    handlers: (pipeline, options) => localHandlers(deps, pipeline, options),
+    endExecution: (pipeline, status, reason) => endExecution(deps, pipeline, status, reason),
+    compiledVersion: (name, version) => compileRegisteredVersion(deps, name, version),
+    background,
+  });
+}
 
 /**
  * Opens the local installation in a data dir: takes ownership, starts the embedded DynamoDB and
@@ -142,41 +155,21 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     mails: new OutboxMails(dataDir),
     installationSettings: () => readInstallationSettings(dataDir),
   };
+  // Executions run in the background only where the API serves: uploads, webhooks and the API start them.
+  const runInBackground = options.serveApi ? options.runInBackground : undefined;
+  const engine = localEngine(deps, runInBackground);
+  // Its Tasks invoke no deployed functions: the engine runs each on a local handler.
+  const operations = new PipelineOperations(deps, { prune: installationPruning(deps), ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}) });
   let server: LocalHttpServer | undefined;
   let commitStatuses: CommitStatusPublisher | undefined;
-  let stopObjectEvents: (() => void) | undefined;
+  let objectTrigger: { stop(): Promise<void> } | undefined;
   let retentionSweeps: RetentionSweeps | undefined;
-  const background = new Set<Promise<unknown>>();
-  const stopBackground = new AbortController();
-  /** The executions that run in this process, each with what stops it and its end. */
-  const runningHere = new Map<string, { stop: AbortController; ended: Promise<unknown> }>();
-  /** Keeps a background run until it settles, so that closing waits for it. */
-  const keep = (run: Promise<unknown>) => {
-    background.add(run);
-    const ended = run.then(() => undefined, () => undefined);
-    void ended.then(() => background.delete(run));
-    return ended;
-  };
-  /** Lets StopPipelineExecution stop a started execution until it ends. */
-  const stoppable = (executionId: string, stop: AbortController, ended: Promise<unknown>) => {
-    runningHere.set(executionId, { stop, ended });
-    void ended.then(() => runningHere.delete(executionId));
-  };
-  const stopInBackground: StopInBackground = async (executionId, reason) => {
-    const running = runningHere.get(executionId);
-    if (!running) return false;
-    running.stop.abort(reason);
-    await running.ended;
-    return true;
-  };
-  // Every background execution listens to it; fifty at once, from webhooks, are no leak.
-  setMaxListeners(Infinity, stopBackground.signal);
   const close = async () => {
-    stopObjectEvents?.();
+    await objectTrigger?.stop();
     await retentionSweeps?.stop();
-    stopBackground.abort();
+    engine.leaveWaiting();
     deps.callbacks.abandonAll('the process running the execution is closing');
-    await Promise.allSettled([...background]);
+    await engine.settled();
     await commitStatuses?.settled();
     await server?.close();
     clients.s3.destroy();
@@ -186,29 +179,6 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     await lock.release();
   };
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const letGoOfResumed = new AbortController();
-  /** Resumes a waiting execution in the background; true once each of its approvals waits again. */
-  const resumeInBackground = (plan: ApprovalResume) => new Promise<boolean>((resolve) => {
-    let waiting = 0;
-    const stop = new AbortController();
-    const run = resumeApprovalLocally(deps, plan, {
-      signal: stop.signal,
-      leaveWaiting: stopBackground.signal,
-      detach: letGoOfResumed.signal,
-      onApproval: () => {
-        waiting += 1;
-        if (waiting === plan.approvals.length) resolve(true);
-      },
-    });
-    stoppable(plan.execution.pipelineExecutionId, stop, keep(run));
-    run.then(
-      () => resolve(false),
-      (error: unknown) => {
-        write(`warning: resuming execution ${plan.execution.pipelineExecutionId} failed: ${error instanceof Error ? error.message : String(error)}`);
-        resolve(false);
-      },
-    );
-  });
   try {
     const { notifyApprovers } = await setUpLocalNotifications(bus, {
       dataDir,
@@ -221,39 +191,13 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     });
     deps.notifyApprovers = notifyApprovers;
     await Promise.all([ensureExecutionTable(clients.dynamodb, TABLE_NAME), blobs.ensureBucket(ARTIFACT_BUCKET)]);
-    const resumable: ApprovalResume[] = [];
-    for (const execution of await deps.store.listExecutionsInProgress()) {
-      // Only a process that serves approval pages and runs executions in the background can take over a waiting approval.
-      const plan = options.serveApi && options.runInBackground ? await planApprovalResume(deps, execution).catch(() => undefined) : undefined;
-      if (plan) {
-        resumable.push(plan);
-        continue;
-      }
-      const pipeline = { name: execution.pipelineName, version: execution.pipelineVersion, executionId: execution.pipelineExecutionId, variables: execution.variables };
-      await endExecution(deps, pipeline, 'Failed', INTERRUPTED);
-    }
+    // Only a process that serves approval pages and runs executions in the background can take over a waiting approval.
     // Resumed before the server listens, so that no decision can arrive before its Task waits again.
-    const resumed = await Promise.all(resumable.map((plan) => resumeInBackground(plan)));
+    const resumed = await takeOverInterrupted(deps, runInBackground && ((plan) => resumeWaiting(deps, engine, plan, (message) => write(`warning: ${message}`))));
     if (options.serveApi) {
       const token = randomBytes(24).toString('base64url');
-      const runInBackground = options.runInBackground;
-      const startInBackground: StartInBackground | undefined = runInBackground
-        && ((record, variables, trigger, sourceRevisions) =>
-          new Promise<string>((resolve, reject) => {
-            const stop = new AbortController();
-            const run = runPipelineLocally(deps, record.declaration, {
-              ...runInBackground, version: record.version, variables, trigger, sourceRevisions, signal: stop.signal, leaveWaiting: stopBackground.signal,
-              // Called once the execution is recorded, after `ended` below is set.
-              onStart: (executionId) => {
-                stoppable(executionId, stop, ended);
-                resolve(executionId);
-              },
-            });
-            const ended = keep(run);
-            // A run that fails before it starts rejects the start; after onStart, this does nothing.
-            run.catch(reject);
-          }));
-      if (startInBackground && deps.gitHub) {
+      const start = runInBackground && operations.startInBackground;
+      if (start && deps.gitHub) {
         commitStatuses = new CommitStatusPublisher({
           reporter: new GitHubCommitStatusReporter(deps.gitHub),
           store,
@@ -261,45 +205,33 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
           warn: (message) => write(`warning: ${message}`),
         });
         registerCommitStatusRule(bus, commitStatuses);
-      } else if (startInBackground) {
+      } else if (start) {
         write('GitHub commit statuses: off (set SLUICE_GITHUB_TOKEN, and SLUICE_GITHUB_API_URL for GitHub Enterprise, to report them)');
       }
       // GitHub's webhook starts executions, so it is served only where they can run.
-      const webhooks = startInBackground && {
+      const webhooks = start && {
         store,
-        start: startInBackground,
+        start,
         clock: deps.clock,
         webhookSecret: () => webhookSecret(dataDir),
         reportSkipped: (skip: SkippedCommit) => commitStatuses?.skipped(skip),
       };
       // Like GitHub's webhook, a new object in the embedded S3 starts executions, so only here.
-      if (startInBackground) {
-        stopObjectEvents = startPipelinesOnNewObjects(stack, { store, start: startInBackground, clock: deps.clock }, {
-          artifactBucket: ARTIFACT_BUCKET,
-          track: (work) => {
-            background.add(work);
-            void work.finally(() => background.delete(work));
-          },
-          write,
-        });
+      if (start) {
+        objectTrigger = startPipelinesOnNewObjects((listener) => stack.onObjectCreated(listener), { store, start, clock: deps.clock }, { artifactBucket: ARTIFACT_BUCKET, write });
       }
-      const api = startInBackground ? new ServeOperations(deps, startInBackground, stopInBackground) : new LocalOperations(deps);
-      server = await startLocalHttpServer({ api, token, approvals: deps, webhooks, port: options.port, publicUrl: options.publicUrl });
+      server = await startLocalHttpServer({ api: operations, token, approvals: deps, webhooks, port: options.port, publicUrl: options.publicUrl });
       url = server.url;
       await lock.advertise({ url, token }, stack.s3UploadEndpoint);
       // Only a long-lived process keeps the data in bounds: sluice run must start fast.
-      if (api instanceof ServeOperations) retentionSweeps = startRetentionSweeps({ prune: () => api.pruneExecutions({}), write, intervalMs: options.retentionSweepMs });
+      if (start) retentionSweeps = startRetentionSweeps({ prune: () => operations.pruneExecutions({}), write, intervalMs: options.retentionSweepMs });
     }
-    resumable.forEach((plan, index) => {
-      if (!resumed[index]) return;
-      const waiting = plan.approvals.map((approval) => `${approval.stageName}/${approval.actionName} ${deps.approvalUrl(approval.approvalId)}`).join(', ');
-      write(`Resumed execution ${plan.execution.pipelineExecutionId} of ${plan.execution.pipelineName}: waiting for approval: ${waiting}`);
-    });
+    for (const plan of resumed) write(resumedNotice(plan, deps.approvalUrl));
   } catch (error) {
     // Executions resumed here stay InProgress for the next process, rather than end as stopped.
-    letGoOfResumed.abort();
+    engine.letGoOfAll();
     await close();
     throw error;
   }
-  return { dataDir, deps, bus, url, s3UploadEndpoint: stack.s3UploadEndpoint, close };
+  return { dataDir, deps, engine, operations, bus, url, s3UploadEndpoint: stack.s3UploadEndpoint, close };
 }

@@ -3,6 +3,9 @@ import type { PipelineExecutionStatus } from './status';
 /** The error a StopPipelineExecution stops its state machine execution with. */
 export const STOPPED_ERROR = 'Sluice.Stopped';
 
+/** The summary of an execution that a person stopped without a reason: Ctrl-C, or a closing process. */
+export const STOPPED_BY_USER = 'stopped by the user';
+
 /**
  * The detail of Step Functions' "Step Functions Execution Status Change" event (source
  * `aws.states`), in the fields read here. It holds what DescribeExecution answers: the execution

@@ -2,7 +2,10 @@ import type { PipelineEvent } from '../core/events';
 import { notificationRulePattern, type NotificationRule } from '../core/notification-rules';
 import type { RuleBus } from '../ports/event-bus';
 import type { Notifier } from '../ports/notifier';
+import type { ApprovalRequest } from './approvals';
 import { notificationMail, type NotificationMailDependencies } from './notification-mail';
+
+const APPROVAL_NEEDED = 'codepipeline-pipeline-manual-approval-needed';
 
 export interface NotificationDependencies extends NotificationMailDependencies {
   /** Each mail goes through every one of them: locally the outbox, and SMTP when it is set up. */
@@ -39,4 +42,41 @@ async function notify(rule: NotificationRule, event: PipelineEvent, deps: Notifi
       }
     }
   }
+}
+
+/**
+ * Notifications on one installation's rules: every event type but manual-approval-needed goes on
+ * the bus. Approval requests, which carry the review link, go to the targets of the rules for
+ * manual-approval-needed, as CodePipeline mails the approval topic; to `defaultApprovers` when no
+ * rule names any.
+ */
+export function registerNotifications(
+  bus: RuleBus,
+  rules: readonly NotificationRule[],
+  deps: NotificationDependencies & { defaultApprovers: string },
+): { notifyApprovers: (request: ApprovalRequest) => Promise<void> } {
+  const approvalRules = rules.filter((rule) => rule.eventTypeIds.includes(APPROVAL_NEEDED));
+  const otherRules = rules
+    .map((rule) => ({ ...rule, eventTypeIds: rule.eventTypeIds.filter((id) => id !== APPROVAL_NEEDED) }))
+    .filter((rule) => rule.eventTypeIds.length > 0);
+  registerNotificationRules(bus, otherRules, deps);
+
+  return {
+    notifyApprovers: async (request) => {
+      const matching = approvalRules.filter((rule) => !rule.resource || rule.resource === request.approval.pipelineName);
+      const to = matching.flatMap((rule) => rule.targets.map((target) => target.address));
+      for (const notifier of deps.notifiers) {
+        try {
+          await notifier.send({
+            to: to.length > 0 ? to : [deps.defaultApprovers],
+            subject: request.subject,
+            text: `${request.text}\n\n${JSON.stringify({ approval: request.approval }, null, 2)}\n`,
+            executionId: request.pipelineExecutionId,
+          });
+        } catch (error) {
+          deps.warn(`could not send the approval request for ${request.approval.stageName}/${request.approval.actionName}: ${(error as Error).message}`);
+        }
+      }
+    },
+  };
 }

@@ -1,4 +1,5 @@
-import { executionsToPrune, type PrunedPipeline, type PruneReport, type RetentionPolicy } from '../core/retention';
+import type { InstallationSettings } from '../core/installation-settings';
+import { executionsToPrune, parsePruneOptions, retentionPolicy, type PrunedPipeline, type PruneOptions, type PruneReport, type RetentionPolicy } from '../core/retention';
 import type { ApprovalStore } from '../ports/approval-store';
 import type { BlobStore, S3Location } from '../ports/blob-store';
 import type { ExecutionStore, PipelineExecutionRecord } from '../ports/execution-store';
@@ -12,6 +13,27 @@ export interface PruneDependencies {
   artifactBucket: string;
   mails: MailArchive;
   clock: () => Date;
+}
+
+/** What a local installation's retention reads: its kept mails and its settings, read anew at each use. */
+export type InstallationPruneDependencies = PruneDependencies & { installationSettings: () => Promise<InstallationSettings> };
+
+/**
+ * PruneExecutions of a local installation: its settings' retention policy, with the options over
+ * it. Prunes one at a time: serve's periodic prune and a `sluice prune` never delete the same things together.
+ */
+export function installationPruning(deps: InstallationPruneDependencies): (options: PruneOptions) => Promise<PruneReport> {
+  let pruning: Promise<unknown> = Promise.resolve();
+  return (options) => {
+    const { dryRun, ...overrides } = parsePruneOptions(options);
+    const prune = async () => {
+      const policy = retentionPolicy((await deps.installationSettings()).retention, overrides);
+      return pruneExecutions(deps, policy, { dryRun });
+    };
+    const pruned = pruning.then(prune, prune);
+    pruning = pruned.catch(() => undefined);
+    return pruned;
+  };
 }
 
 /** Everything that goes with one execution. */

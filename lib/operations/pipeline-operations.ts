@@ -1,21 +1,24 @@
 import { text } from 'node:stream/consumers';
 import { providerCatalog } from '../actions/registry';
-import type { SourceRevision } from '../core/compile';
+import { compilePipeline, type FunctionArns, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
 import type { Runtime } from '../core/providers';
+import type { PruneOptions, PruneReport } from '../core/retention';
 import { validatePipeline } from '../core/validate';
 import { openActionLog } from '../execution/action-log';
 import { actionLogKey } from '../execution/dependencies';
 import { decideByToken, type ApprovalDependencies } from '../execution/approvals';
+import { endExecution } from '../execution/end-execution';
+import { launchInBackground } from '../execution/start-on-engine';
 import { decisionMessage } from '../api/approval-page';
 import { BlobNotFoundError } from '../ports/blob-store';
-import type { DeployedPipeline } from '../ports/engine';
+import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
-import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, SluiceApi, StopExecutionRequest } from './sluice-api';
+import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, PrunableSluiceApi, StopExecutionRequest, StoppableSluiceApi } from './sluice-api';
 
 /** StopPipelineExecution's summary when the request gives no reason. */
 export const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
@@ -23,11 +26,9 @@ export const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
 
-/** The SluiceApi on the stores themselves: what runs inside the process that owns them. */
 /**
- * Starts an execution that runs on after the call answers: in this process, which only a
- * long-lived one (sluice serve) can do, or on Step Functions (AwsPipelineOperations). A webhook
- * gives the trigger and the source revisions it pins.
+ * Starts an execution that runs on after the call answers, on the engine of this process (sluice
+ * serve locally, Step Functions on AWS). A webhook gives the trigger and the source revisions it pins.
  */
 export type StartInBackground = (
   pipeline: PipelineVersionRecord,
@@ -39,17 +40,76 @@ export type StartInBackground = (
 /** What the operations read and write, and where they hear of new events (locally, the bus). */
 export type OperationsDependencies = ApprovalDependencies & { eventFeed?: EventFeed };
 
-export class PipelineOperations implements SluiceApi {
+/** What the operations can do besides reading and writing the stores, where they serve. */
+export interface OperationsCapabilities {
+  /** Where the pipelines run, when that is known when they are registered: their providers must run there. */
+  runtime?: Runtime;
+  /**
+   * Where executions run, when this process can start and stop them: each registered version is
+   * deployed there, and executions start on it in the background.
+   */
+  engine?: PipelineEngine;
+  /**
+   * The task functions the compiled state machines invoke: the deployed stack's on AWS, placeholders
+   * locally. With the engine, registering a version deploys it there.
+   */
+  functions?: FunctionArns;
+  /** Deletes what the retention policy lets go: a local installation's data. */
+  prune?: (options: PruneOptions) => Promise<PruneReport>;
+}
+
+/** The SluiceApi on the stores themselves, and on the engine where one runs the executions. */
+export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi {
   constructor(
     protected readonly deps: OperationsDependencies,
-    private readonly startInBackground?: StartInBackground,
-    /** Where the pipelines run, when that is known when they are registered: their providers must run there. */
-    private readonly runtime?: Runtime,
+    private readonly capabilities: OperationsCapabilities = {},
   ) {}
 
+  /** Starts an execution of a registered version on the engine; the API, webhooks and source changes start them so. */
+  readonly startInBackground: StartInBackground = async (pipeline, variables, trigger, sourceRevisions) => {
+    const engine = this.backgroundEngine();
+    return launchInBackground(this.deps, engine, {
+      pipeline: pipeline.declaration,
+      version: pipeline.version,
+      versionArn: await this.versionArnOf(engine, pipeline),
+      trigger: trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice start-pipeline-execution' },
+      variables,
+      sourceRevisions,
+    });
+  };
+
   async startPipelineExecution(name: string, variables: Record<string, string> = {}): Promise<{ pipelineExecutionId: string }> {
-    if (!this.startInBackground) throw new ConflictError('Nothing here can run an execution in the background; use sluice start-pipeline-execution, which runs it in the foreground.');
+    // Refused before the name is looked up: here, no pipeline could start.
+    this.backgroundEngine();
     return { pipelineExecutionId: await this.startInBackground(await this.getPipeline(name), variables) };
+  }
+
+  /** StopPipelineExecution: the engine stops the run, and the execution ends Stopped; its in-progress actions are Abandoned. */
+  async stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
+    const engine = this.capabilities.engine;
+    if (!engine) throw new ConflictError('No sluice serve runs executions on this data dir: an execution of sluice run stops with Ctrl-C in it.');
+    const { pipelineName, pipelineExecutionId } = request;
+    const execution = await this.executionToStop(request);
+    const reason = request.reason ?? DEFAULT_STOP_REASON;
+    // Without an ARN the engine never started it (its start failed after the record was made).
+    if (execution.engineExecutionArn) await engine.stopExecution(execution.engineExecutionArn, reason);
+    const pipeline = { name: pipelineName, version: execution.pipelineVersion, executionId: pipelineExecutionId, variables: execution.variables };
+    // The engine's run, or on AWS the reconciler told of the abort, may have ended it Stopped first.
+    const stopped = (await endExecution(this.deps, pipeline, 'Stopped', reason)) || (await this.deps.store.getExecution(pipelineExecutionId))?.status === 'Stopped';
+    if (!stopped) {
+      throw new ConflictError(`Execution ${pipelineExecutionId} ended by itself before it could be stopped.`);
+    }
+    return { pipelineExecutionId };
+  }
+
+  private backgroundEngine(): PipelineEngine {
+    if (!this.capabilities.engine) throw new ConflictError('Nothing here can run an execution in the background; use sluice start-pipeline-execution, which runs it in the foreground.');
+    return this.capabilities.engine;
+  }
+
+  pruneExecutions(options: PruneOptions): Promise<PruneReport> {
+    if (!this.capabilities.prune) throw new ConflictError('Only a local installation prunes its data: run sluice prune on its data dir.');
+    return this.capabilities.prune(options);
   }
 
   async putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {
@@ -120,7 +180,7 @@ export class PipelineOperations implements SluiceApi {
   }
 
   /** The execution that StopPipelineExecution names, once it is known to be that pipeline's and in progress. */
-  protected async executionToStop(request: StopExecutionRequest): Promise<PipelineExecutionRecord> {
+  private async executionToStop(request: StopExecutionRequest): Promise<PipelineExecutionRecord> {
     const { pipelineName, pipelineExecutionId } = request;
     const { execution } = await this.getPipelineExecution(pipelineExecutionId);
     if (execution.pipelineName !== pipelineName) {
@@ -200,12 +260,28 @@ export class PipelineOperations implements SluiceApi {
     return current;
   }
 
-  /** Takes down what runs a pipeline being deleted, before its records go; in this process, nothing. */
-  protected async undeploy(_name: string): Promise<void> {}
+  /** Takes down what runs a pipeline being deleted, before its records go: its state machine and every version of it. */
+  private async undeploy(name: string): Promise<void> {
+    await this.capabilities.engine?.deletePipeline(name);
+  }
+
+  /**
+   * The published version an execution of `pipeline` starts on. A version registered where no engine
+   * ran (by sluice run, or a command on the data dir) is deployed when it first starts, where the
+   * functions its Tasks invoke are known.
+   */
+  private async versionArnOf(engine: PipelineEngine, pipeline: PipelineVersionRecord): Promise<string> {
+    if (pipeline.versionArn) return pipeline.versionArn;
+    const { functions } = this.capabilities;
+    if (!functions) {
+      throw new ConflictError(`Version ${pipeline.version} of pipeline ${pipeline.name} has no state machine on AWS. update-pipeline --target aws deploys it.`);
+    }
+    return (await engine.deployPipeline(pipeline.name, compilePipeline(pipeline.declaration, functions))).versionArn;
+  }
 
   /** Validates a declaration given to the API, whatever checked it before. */
   protected validated(declaration: PipelineDeclaration): PipelineDeclaration {
-    const validation = validatePipeline(declaration, providerCatalog, { runtime: this.runtime });
+    const validation = validatePipeline(declaration, providerCatalog, { runtime: this.capabilities.runtime });
     if (!validation.ok) {
       const problems = validation.problems.map((problem) => `${problem.path || '(declaration)'}: ${problem.message}`).join('\n  ');
       throw new BadInputError(`The declaration is not valid:\n  ${problems}`);
@@ -213,8 +289,13 @@ export class PipelineOperations implements SluiceApi {
     return validation.pipeline;
   }
 
-  /** Records a new version; `deployed` is where an engine already runs it, and who deployed it there. */
+  /**
+   * Records a new version; `deployed` is where an engine already runs it, and who deployed it there.
+   * Otherwise the engine, where there is one, publishes it first: a recorded version always has one to run on.
+   */
   protected async putVersion(pipeline: PipelineDeclaration, version: number, deployed?: DeployedPipeline & Pick<PipelineVersionRecord, 'managedBy'>): Promise<PipelineVersionRecord> {
+    const { engine, functions } = this.capabilities;
+    deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, functions)));
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };
     await this.deps.store.putPipelineVersion(record);
     return record;

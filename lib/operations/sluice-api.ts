@@ -65,7 +65,7 @@ export interface StopExecutionRequest {
   reason?: string;
 }
 
-/** The SluiceApi where an engine runs executions apart from the caller, so that they can be stopped: on AWS. */
+/** The SluiceApi where an engine runs executions apart from the caller, so that they can be stopped: on AWS, and under sluice serve. */
 export interface StoppableSluiceApi extends SluiceApi {
   /** StopPipelineExecution: ends a running execution Stopped; its in-progress actions are Abandoned. */
   stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }>;

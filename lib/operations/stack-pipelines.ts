@@ -24,7 +24,7 @@ export interface StackPipelineProperties {
  */
 export class StackPipelines extends PipelineOperations {
   constructor(deps: OperationsDependencies) {
-    super(deps, undefined, 'aws');
+    super(deps, { runtime: 'aws' });
   }
 
   /** Records the next version of a pipeline that the stack `stackId` has just deployed, as the stack's. */

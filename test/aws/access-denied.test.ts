@@ -113,7 +113,7 @@ describe('AccessDenied answers, explained', () => {
     const resumed = await rejection(new StepFunctionsTaskCallbacks(new SFNClient(config), { roleName: ROLE }).fail('token', 'Sluice.ApprovalRejected', 'no'));
 
     const engine = new StepFunctionsEngine(new SFNClient(config), { roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice-states`, namePrefix: 'sluice-prod-', roleName: ROLE });
-    const deployed = await rejection(engine.deployPipeline('webapp', { StartAt: 'Failed', States: { Failed: { Type: 'Fail', Error: 'E', Cause: 'C' } } }));
+    const deployed = await rejection(engine.deployPipeline('webapp', { definition: { StartAt: 'Failed', States: { Failed: { Type: 'Fail', Error: 'E', Cause: 'C' } } }, tasks: {} }));
 
     expect(published.message).toContain(`${ROLE} may not call events:PutEvents on event-bus/sluice-events.`);
     expect(resumed.message).toContain(`${ROLE} may not call states:SendTaskFailure on *.`);

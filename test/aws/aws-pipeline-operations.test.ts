@@ -15,12 +15,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomInt } from 'node:crypto';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
+import { StepFunctionsEngine } from '../../lib/adapters/aws/step-functions-engine';
 import { awsCliOperations, type AwsCliSettings } from '../../lib/compose/aws-cli';
 import { compilePipeline } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { BadInputError, NotFoundError } from '../../lib/core/errors';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
-import type { AwsPipelineOperations } from '../../lib/operations/aws-pipeline-operations';
+import type { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
 import { endStatus, inMotoAccount, waitingForApproval } from './support/moto-executions';
 
@@ -115,7 +116,7 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     sfn: engineClient(startTargets),
     sns: new SNSClient(motoClientConfig()),
   };
-  let operations: AwsPipelineOperations;
+  let operations: PipelineOperations;
 
   beforeAll(async () => {
     await ensureExecutionTable(dynamodb, table);
@@ -163,6 +164,8 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     expect(kept.definition).toBe(first.definition);
     const running = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(running.status).toBe('RUNNING');
+    const engine = new StepFunctionsEngine(clients.sfn, { roleArn: settings(table, busName).stateMachineRoleArn, namePrefix: `sluice-${STAGE}-` });
+    expect(await engine.describeExecution(executionArn)).toEqual({ status: 'Running' });
     // AWS's DescribeExecution names the version (stateMachineVersionArn); moto 5.2 does not, and
     // the start target recorded above stands for it.
     expect((await operations.listPipelineExecutions(name)).map((execution) => execution.pipelineVersion)).toEqual([1]);
@@ -173,6 +176,7 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     // once); without the stop, this approval would run the execution on to SUCCEEDED.
     await clients.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ status: 'Approved' }) }));
     expect(await endStatus(clients.sfn, executionArn)).toBe('ABORTED');
+    expect(await engine.describeExecution(executionArn)).toEqual({ status: 'Stopped' });
     await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).rejects.toThrow('is Stopped; only an InProgress execution can be stopped');
 
     await operations.deletePipeline(name);

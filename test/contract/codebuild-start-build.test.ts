@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand, type Build, type StartBuildCommandInput } from '@aws-sdk/client-codebuild';
 import { actionProviders, providerCatalog } from '../../lib/actions/registry';
 import { AwsCodeBuildBuilds } from '../../lib/adapters/aws/codebuild-builds';
-import { LocalEngine, type LocalOutcome, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-engine';
+import { LocalStateMachine, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-state-machine';
+import type { ExecutionEnd } from '../../lib/ports/engine';
 import { compilePipeline, type ExecutionInput } from '../../lib/core/compile';
 import { parseDeclarationText } from '../../lib/core/declaration-text';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
@@ -47,7 +48,7 @@ const camelCase = (value: unknown) => recase(value, (letter) => letter.toLowerCa
 const pascalCase = (value: unknown) => recase(value, (letter) => letter.toUpperCase());
 
 interface Run {
-  outcome: LocalOutcome;
+  outcome: ExecutionEnd;
   /** The Parameters each CodeBuild Task handed to StartBuild, in order. */
   parameters: Record<string, unknown>[];
   /** What completeBuild and failBuild were given. */
@@ -127,7 +128,7 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
   };
   const variables = Object.fromEntries((pipeline.variables ?? []).map((variable) => [variable.name, variable.defaultValue ?? '']));
   const input: ExecutionInput = { pipeline: { name: pipeline.name, version: 1, executionId, variables }, actions: {} };
-  const outcome = await new LocalEngine(compilePipeline(pipeline)).start(input, handlers).outcome;
+  const outcome = await new LocalStateMachine(compilePipeline(pipeline)).start(input, handlers).outcome;
   return { outcome, parameters, buildSteps };
 }
 

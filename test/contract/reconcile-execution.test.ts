@@ -14,7 +14,7 @@ import { registerNotificationRules } from '../../lib/execution/notifications';
 import { reconcileExecution } from '../../lib/execution/reconcile-execution';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
-import { AwsPipelineOperations } from '../../lib/operations/aws-pipeline-operations';
+import { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import type { PipelineEngine } from '../../lib/ports/engine';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
@@ -199,12 +199,13 @@ describe('reconciling a state machine execution that ended without its pipeline 
       deployPipeline: () => Promise.reject(new Error('not deployed here')),
       deletePipeline: () => Promise.reject(new Error('not deployed here')),
       startExecution: () => Promise.reject(new Error('not started here')),
+      describeExecution: () => Promise.reject(new Error('not described here')),
       // The abort's status change, delivered while StopPipelineExecution is still between its two writes.
       stopExecution: async (executionArn, cause) => {
         await reconcileExecution(deps, { ...change(pipeline.executionId, 'ABORTED', STOPPED_ERROR, cause), executionArn });
       },
     };
-    const operations = new AwsPipelineOperations(deps as ApprovalDependencies, engine, { stageStep: 'unused', actionRunner: 'unused', approvalRequest: 'unused' });
+    const operations = new PipelineOperations(deps as ApprovalDependencies, { engine, functions: { stageStep: 'unused', actionRunner: 'unused', approvalRequest: 'unused' }, runtime: 'aws' });
 
     await expect(operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: pipeline.executionId, reason: 'Superseded' })).resolves.toEqual({ pipelineExecutionId: pipeline.executionId });
 

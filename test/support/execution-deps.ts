@@ -1,12 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ActionProvider } from '../../lib/actions/action-provider';
+import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { InProcessBus } from '../../lib/adapters/local/in-process-bus';
+import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import { providerKey } from '../../lib/core/declaration';
 import type { PipelineEvent } from '../../lib/core/events';
+import type { ApprovalDependencies } from '../../lib/execution/approvals';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import type { TestStack } from './embedded-stack';
 
@@ -55,4 +59,15 @@ export async function testExecutionDependencies(
     pipelineArn: (name) => `arn:aws:codepipeline:us-east-1:000000000000:${name}`,
   };
   return { deps, bus, events };
+}
+
+/** What approvals add to ExecutionDependencies, on the test stack's table, as a local installation has them. */
+export function testApprovalDependencies(test: TestStack): Pick<ApprovalDependencies, 'approvals' | 'callbacks' | 'approvalUrl' | 'newSecret'> {
+  const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    approvals: new DynamoDbApprovalStore(documents, TEST_TABLE),
+    callbacks: new LocalTaskCallbacks(),
+    approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
+    newSecret: () => randomBytes(24).toString('base64url'),
+  };
 }

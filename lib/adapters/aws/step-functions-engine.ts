@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   CreateStateMachineCommand,
   DeleteStateMachineCommand,
+  DescribeExecutionCommand,
   StartExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
@@ -10,10 +11,9 @@ import {
   type SFNClient,
   type TracingConfiguration,
 } from '@aws-sdk/client-sfn';
-import type { StateMachineDefinition } from '../../core/asl';
-import type { ExecutionInput } from '../../core/compile';
+import type { CompiledPipeline, ExecutionInput } from '../../core/compile';
 import { STOPPED_ERROR } from '../../core/engine-run-end';
-import type { DeployedPipeline, PipelineEngine } from '../../ports/engine';
+import type { DeployedPipeline, EngineExecutionStatus, PipelineEngine } from '../../ports/engine';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 /** Step Functions' longest state machine name. */
@@ -74,7 +74,7 @@ export class StepFunctionsEngine implements PipelineEngine {
     private readonly options: StepFunctionsEngineOptions,
   ) {}
 
-  async deployPipeline(name: string, definition: StateMachineDefinition): Promise<DeployedPipeline> {
+  async deployPipeline(name: string, { definition }: CompiledPipeline): Promise<DeployedPipeline> {
     const stateMachineArn = await this.stateMachineArn(name);
     const settings = {
       definition: JSON.stringify(definition),
@@ -118,6 +118,25 @@ export class StepFunctionsEngine implements PipelineEngine {
     await this.explained('states:StopExecution', executionArn, undefined, () =>
       this.client.send(new StopExecutionCommand({ executionArn, error: STOPPED_ERROR, cause: cause.slice(0, MAX_CAUSE_LENGTH) })),
     );
+  }
+
+  /** DescribeExecution's status, as the reconciler reads it from Step Functions' status change events. */
+  async describeExecution(executionArn: string): Promise<EngineExecutionStatus> {
+    const { status, error, cause } = await this.explained('states:DescribeExecution', executionArn, undefined, () =>
+      this.client.send(new DescribeExecutionCommand({ executionArn })),
+    );
+    switch (status) {
+      case 'SUCCEEDED':
+        return { status: 'Succeeded' };
+      case 'ABORTED':
+        return { status: 'Stopped' };
+      case 'FAILED':
+      case 'TIMED_OUT':
+        return { status: 'Failed', error: error ?? status, cause: cause ?? '' };
+      default:
+        // RUNNING, and PENDING_REDRIVE: a failed execution that a redrive is about to run again.
+        return { status: 'Running' };
+    }
   }
 
   private name(pipelineName: string): string {

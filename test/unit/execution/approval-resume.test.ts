@@ -1,4 +1,4 @@
-import { LocalEngine, type TaskHandler, type TaskHandlers } from '../../../lib/adapters/local/local-engine';
+import { LocalStateMachine, type TaskHandler, type TaskHandlers } from '../../../lib/adapters/local/local-state-machine';
 import { resumeDefinition } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import type { ActionStepPayload } from '../../../lib/core/task-payloads';
@@ -114,7 +114,7 @@ describe('resumeInput', () => {
       completeBuild: step('completeBuild'),
       failBuild: step('failBuild'),
     };
-    const run = new LocalEngine(resume.compiled).start(resumeInput(execution, records, resume.slots)!, handlers);
+    const run = new LocalStateMachine(resume.compiled).start(resumeInput(execution, records, resume.slots)!, handlers);
     expect(await run.outcome).toEqual({ status: 'Succeeded' });
     expect(calls).toEqual(['requestApproval Gate/Review', 'exitStage Gate', 'enterStage Build', 'runAction Build/Compile', 'exitStage Build']);
     expect(compilePayload!.inputArtifacts).toEqual([{ name: 'Src', location: srcLocation }]);
