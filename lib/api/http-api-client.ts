@@ -1,5 +1,5 @@
 import type { PipelineDeclaration } from '../core/declaration';
-import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
+import { ApiAnswerError, BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
@@ -91,6 +91,6 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
     if (response.status === 404) throw new NotFoundError(message);
     if (response.status === 400) throw new BadInputError(message);
     if (response.status === 409) throw new ConflictError(message);
-    throw new SluiceError(payload.error ?? 'Sluice.ApiError', message);
+    throw new ApiAnswerError({ status: response.status, error: payload.error }, message);
   }
 }

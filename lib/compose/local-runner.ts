@@ -3,6 +3,7 @@ import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
 import { LocalEngine, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
 import { compilePipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
+import { StoppedError } from '../core/errors';
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import { runAction } from '../execution/action-steps';
 import { approveAutomatically } from '../execution/approval-steps';
@@ -89,7 +90,7 @@ async function waitForApproval(deps: LocalDependencies, payload: ActionStepPaylo
   };
   // Node's timers hold at most about 24.8 days; a later expiry is checked again when this fires.
   const timer = setTimeout(() => void expire(), Math.min(Date.parse(approval.expiresAt) - deps.clock().getTime(), 2 ** 31 - 1));
-  const stop = () => void deps.callbacks.fail(taskToken, 'Sluice.Stopped', STOPPED_BY_USER).catch(() => undefined);
+  const stop = () => void deps.callbacks.fail(taskToken, new StoppedError(STOPPED_BY_USER)).catch(() => undefined);
   signal.addEventListener('abort', stop, { once: true });
   try {
     return await decided;

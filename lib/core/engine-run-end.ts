@@ -1,7 +1,8 @@
+import { StoppedError } from './errors';
 import type { PipelineExecutionStatus } from './status';
 
 /** The error a StopPipelineExecution stops its state machine execution with. */
-export const STOPPED_ERROR = 'Sluice.Stopped';
+export const STOPPED_ERROR = StoppedError.traits.name;
 
 /**
  * The detail of Step Functions' "Step Functions Execution Status Change" event (source
