@@ -5,8 +5,7 @@ import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, PrunableSluiceApi, StopExecutionRequest, StoppableSluiceApi } from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
-
-export const API_TOKEN_HEADER = 'x-sluice-token';
+import { API_TOKEN_HEADER } from '../ports/http-api';
 
 /**
  * The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data

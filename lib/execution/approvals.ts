@@ -264,3 +264,13 @@ async function finishApprovalAction(deps: ApprovalDependencies, approval: Approv
     end.status === 'Succeeded' ? { ...end, outputArtifacts: [], outputVariables: {} } : end,
   );
 }
+
+/** What an approval's page and PutApprovalResult say of an approval that is not waiting for a decision. */
+export function decisionMessage(approval: ApprovalRecord): string {
+  const decision = approval.decision;
+  if (!decision) return 'This approval is still waiting for a decision.';
+  if (approval.status === 'Deciding') return `${decision.approver} has ${decision.status.toLowerCase()} it at ${decision.at}; the pipeline is being told.`;
+  // The waiting Task's timer starts first, so an approval can expire a little before its expiresAt.
+  if (decision.status === 'Expired') return `This approval expired at ${decision.at < approval.expiresAt ? decision.at : approval.expiresAt}.`;
+  return `Already ${decision.status.toLowerCase()} by ${decision.approver} at ${decision.at}${decision.summary ? `: ${decision.summary}` : ''}.`;
+}
