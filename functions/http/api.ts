@@ -13,14 +13,14 @@ const logger = new Logger();
  * skipped go out before the answer.
  */
 const { handle } = httpApi(
-  () => ({
-    api: awsOperations(),
-    approvals: awsDependencies(),
+  {
+    api: awsOperations,
+    approvals: awsDependencies,
     webhookDelivery: () => {
       const statuses = awsCommitStatuses((message) => logger.warn(message));
       return { deps: awsWebhookDependencies((skip) => statuses.skipped(skip)), settled: () => statuses.settled() };
     },
-  }),
+  },
   { log: logger },
 );
 

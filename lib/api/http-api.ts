@@ -20,11 +20,15 @@ export interface WebhookDelivery {
   settled?(): Promise<void>;
 }
 
+/**
+ * What the routes use, each made when a route first needs it: on Lambda, building one reads the
+ * environment and makes clients that another route may not need.
+ */
 export interface HttpApiDependencies {
-  api: SluiceApi;
-  approvals: ApprovalDependencies;
+  api(): SluiceApi;
+  approvals(): ApprovalDependencies;
   /** GitHub's webhook, served only where deliveries can start executions: the dependencies of one delivery. */
-  webhookDelivery?: () => WebhookDelivery;
+  webhookDelivery?(): WebhookDelivery;
 }
 
 /** Where an error's detail goes when the caller is not told it. */
@@ -68,13 +72,13 @@ const ROUTES: Route[] = [
   ...API_ROUTES.map(({ method, path, run }): Route => ({
     method,
     path,
-    respond: async (request, { api }, params) => jsonResponse(200, await run(api, decoded(params), jsonApiRequest(request))),
+    respond: async (request, { api }, params) => jsonResponse(200, await run(api(), decoded(params), jsonApiRequest(request))),
   })),
-  { method: 'ANY', path: '/approvals/{proxy+}', respond: async (request, { approvals }) => (await handleApprovalRequest(approvals, request)) ?? Promise.reject(nothingAt(request.path)) },
+  { method: 'ANY', path: '/approvals/{proxy+}', respond: async (request, { approvals }) => (await handleApprovalRequest(approvals(), request)) ?? Promise.reject(nothingAt(request.path)) },
   { method: 'ANY', path: '/webhooks/{proxy+}', respond: webhookResponse },
   ...(['GET', 'HEAD'] as const).flatMap((method): Route[] => [
-    { method, path: '/executions/{id}', respond: (_, { api }, params) => executionPage(api, decoded(params).id!) },
-    { method, path: '/executions/{id}/logs', respond: (request, { api }, params) => executionLogsPage(api, decoded(params).id!, request) },
+    { method, path: '/executions/{id}', respond: (_, { api }, params) => executionPage(api(), decoded(params).id!) },
+    { method, path: '/executions/{id}/logs', respond: (request, { api }, params) => executionLogsPage(api(), decoded(params).id!, request) },
   ]),
 ];
 
@@ -95,13 +99,12 @@ function methodsNotAllowed(routes: Route[]): Route[] {
 const authenticated = (path: string) => path.startsWith('/api/');
 
 /** What a request may send, from its head alone: only GitHub's webhook takes large bodies, once its headers pass. */
-function admission(deps: () => HttpApiDependencies): HttpApi['admit'] {
+function admission(deps: HttpApiDependencies): HttpApi['admit'] {
   return (head) => {
     const path = head.rawPath;
     if (authenticated(path)) return { authenticated: true, maxBodyBytes: MAX_BODY_BYTES, large: false };
-    const webhookDelivery = deps().webhookDelivery;
-    if (!path.startsWith('/webhooks/') || !webhookDelivery) return { authenticated: false, maxBodyBytes: MAX_BODY_BYTES, large: false };
-    const refusal = refuseWebhookBeforeBody(webhookDelivery().deps, { method: head.requestContext.http.method, path, headers: head.headers });
+    if (!path.startsWith('/webhooks/') || !deps.webhookDelivery) return { authenticated: false, maxBodyBytes: MAX_BODY_BYTES, large: false };
+    const refusal = refuseWebhookBeforeBody(deps.webhookDelivery().deps, { method: head.requestContext.http.method, path, headers: head.headers });
     return { ...(refusal ? { refusal } : {}), authenticated: false, maxBodyBytes: WEBHOOK_MAX_BODY_BYTES, large: true };
   };
 }
@@ -121,20 +124,19 @@ function failure(error: unknown, request: { method: string; path: string }, cont
 
 /**
  * The HTTP API, one route table behind `@middy/http-router`: the handler that Lambda runs behind
- * API Gateway, and that the local server calls with the same events. `deps` is called for each
- * request, so that Lambda builds its clients on first use.
+ * API Gateway, and that the local server calls with the same events.
  *
  * @example
- * const { handle } = httpApi(() => ({ api, approvals }), { log: console });
+ * const { handle } = httpApi({ api: () => api, approvals: () => approvals }, { log: console });
  * const result = await handle(apiGatewayEvent, lambdaContext);
  */
-export function httpApi(deps: () => HttpApiDependencies, { log }: { log: RequestLog }): HttpApi {
+export function httpApi(deps: HttpApiDependencies, { log }: { log: RequestLog }): HttpApi {
   const router = httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
     routes: [...ROUTES, ...methodsNotAllowed(ROUTES)].map(({ method, path, respond }) => ({
       method,
       path,
       handler: async (event: APIGatewayProxyEventV2) =>
-        apiGatewayResultFromHttpResponse(await respond(httpRequestFromApiGateway(event), deps(), (event.pathParameters ?? {}) as Record<string, string>)),
+        apiGatewayResultFromHttpResponse(await respond(httpRequestFromApiGateway(event), deps, (event.pathParameters ?? {}) as Record<string, string>)),
     })),
     notFoundResponse: ({ path }) => {
       throw nothingAt(path);

@@ -13,6 +13,6 @@ export interface LocalHttpApiOptions extends Omit<LocalHttpServerOptions, 'httpA
 
 /** `sluice serve`'s HTTP API: the handler that Lambda runs on AWS, behind the local server; what it logs goes to stderr. */
 export function startLocalHttpApi({ api, approvals, webhooks, ...server }: LocalHttpApiOptions): Promise<LocalHttpServer> {
-  const deps = { api, approvals, ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }) } : {}) };
-  return startLocalHttpServer({ ...server, httpApi: httpApi(() => deps, { log: console }) });
+  const deps = { api: () => api, approvals: () => approvals, ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }) } : {}) };
+  return startLocalHttpServer({ ...server, httpApi: httpApi(deps, { log: console }) });
 }

@@ -7,7 +7,7 @@ import { invoke } from '../../support/api-gateway-events';
 const log = { error: jest.fn() };
 /** The API's route, through the HTTP API's handler. */
 const handleApiRequest = (api: SluiceApi, request: { method: string; path: string; body?: unknown }) =>
-  invoke(httpApi(() => ({ api, approvals: {} as ApprovalDependencies }), { log }), request.method, request.path, request.body);
+  invoke(httpApi({ api: () => api, approvals: () => ({}) as ApprovalDependencies }, { log }), request.method, request.path, request.body);
 const stopRequest = (body?: unknown) => ({ method: 'POST', path: '/api/pipelines/web%20app/executions/abc-123/stop', body });
 
 describe('POST /api/pipelines/{name}/executions/{id}/stop', () => {

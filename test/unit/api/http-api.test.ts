@@ -22,7 +22,7 @@ interface Answer {
 /** The same request, to the handler as Lambda calls it on AWS and to it behind the local server. */
 async function bothSides(api: SluiceApi, path: string, method = 'GET'): Promise<{ aws: Answer; local: Answer; logged: unknown[][] }> {
   const logged: unknown[][] = [];
-  const http = httpApi(() => ({ api, approvals: {} as ApprovalDependencies }), { log: { error: (...entry) => void logged.push(entry) } });
+  const http = httpApi({ api: () => api, approvals: () => ({}) as ApprovalDependencies }, { log: { error: (...entry) => void logged.push(entry) } });
   const result = await http.handle(apiGatewayEvent(method, path, { headers: { 'x-sluice-token': TOKEN } }), lambdaContext('aws-request'));
   const aws = { status: result.statusCode!, headers: result.headers as Record<string, string>, body: JSON.parse(result.body!) };
   const server: LocalHttpServer = await startLocalHttpServer({ httpApi: http, token: TOKEN });
@@ -92,7 +92,7 @@ describe('the HTTP API on AWS and behind the local server', () => {
 describe('the HTTP API\'s answer to each error of the catalogue', () => {
   it.each(SLUICE_ERRORS.map((type) => [type.traits.name, type.traits.status, type] as const))('%s: %d, to a caller who authenticated and to anyone', async (_, status, type) => {
     const error: SluiceError = EXAMPLE_ERRORS.get(type)!();
-    const http = httpApi(() => ({ api: failingApi(() => error), approvals: {} as ApprovalDependencies }), { log: { error: () => undefined } });
+    const http = httpApi({ api: () => failingApi(() => error), approvals: () => ({}) as ApprovalDependencies }, { log: { error: () => undefined } });
 
     const authenticated = await http.handle(apiGatewayEvent('GET', '/api/executions/e-1'), lambdaContext());
     const anyone = await http.handle(apiGatewayEvent('GET', '/executions/e-1'), lambdaContext());
@@ -101,5 +101,22 @@ describe('the HTTP API\'s answer to each error of the catalogue', () => {
     expect(JSON.parse(authenticated.body!)).toMatchObject({ error: type.traits.name, message: error.message });
     expect(anyone.statusCode).toBe(status);
     expect(JSON.parse(anyone.body!).message === error.message).toBe(type.traits.expose);
+  });
+});
+
+describe('the HTTP API\'s dependencies', () => {
+  it('are made only for the routes that use them: on Lambda, making one reads variables that another route may lack', async () => {
+    const api = jest.fn(() => {
+      throw new Error('The environment variable STATE_MACHINE_LOG_GROUP_ARN is not set.');
+    });
+    const approvals = jest.fn(() => ({ approvals: { getApproval: async () => undefined } }) as unknown as ApprovalDependencies);
+    const http = httpApi({ api, approvals }, { log: { error: () => undefined } });
+
+    const page = await http.handle(apiGatewayEvent('GET', `/approvals/${'a'.repeat(20)}`), lambdaContext());
+
+    expect(page.statusCode).toBe(403);
+    expect(page.body).toContain('This approval link is not valid');
+    expect(approvals).toHaveBeenCalled();
+    expect(api).not.toHaveBeenCalled();
   });
 });
