@@ -146,7 +146,7 @@ export function httpApi(deps: HttpApiDependencies, { log }: { log: RequestLog })
     admit: admission(deps),
     handle: async (event, context) => {
       try {
-        // The router matches the path as sent; API Gateway's own parameters, named after its routes, would shadow its own.
+        // The router matches the path as sent; API Gateway's parameters, named after its own routes, would shadow the router's.
         return (await router({ ...event, pathParameters: undefined }, context)) as APIGatewayProxyStructuredResultV2;
       } catch (error) {
         const request = { method: event.requestContext.http.method, path: event.rawPath };
