@@ -1,5 +1,5 @@
 import git from 'isomorphic-git';
-import { AccessDeniedError } from '../adapters/aws/access-denied';
+import { AccessDeniedError } from '../core/errors';
 import { codeCommitGitCredentials } from '../adapters/aws/codecommit-git-credentials';
 import { BadInputError, NotFoundError } from '../core/errors';
 import type { AwsCredentials, CodeCommitAccess } from '../ports/codecommit-access';

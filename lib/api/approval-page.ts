@@ -56,12 +56,3 @@ ${details(approval, builtFrom)}
 export function approvalNotice(title: string, message: string, approval?: ApprovalRecord): string {
   return page(title, `<h1>${escape(title)}</h1><p>${escape(message)}</p>${approval ? details(approval, []) : ''}`);
 }
-
-export function decisionMessage(approval: ApprovalRecord): string {
-  const decision = approval.decision;
-  if (!decision) return 'This approval is still waiting for a decision.';
-  if (approval.status === 'Deciding') return `${decision.approver} has ${decision.status.toLowerCase()} it at ${decision.at}; the pipeline is being told.`;
-  // The waiting Task's timer starts first, so an approval can expire a little before its expiresAt.
-  if (decision.status === 'Expired') return `This approval expired at ${decision.at < approval.expiresAt ? decision.at : approval.expiresAt}.`;
-  return `Already ${decision.status.toLowerCase()} by ${decision.approver} at ${decision.at}${decision.summary ? `: ${decision.summary}` : ''}.`;
-}

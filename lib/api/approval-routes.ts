@@ -1,6 +1,6 @@
-import { approvalNotice, approvalPage, decisionMessage, type BuiltFrom } from './approval-page';
+import { approvalNotice, approvalPage, type BuiltFrom } from './approval-page';
 import type { HttpRequest, HttpResponse } from './http-types';
-import { decideByLink, type ApprovalDependencies } from '../execution/approvals';
+import { decideByLink, decisionMessage, type ApprovalDependencies } from '../execution/approvals';
 
 /**
  * Mail scanners fetch links before people do: nothing here may be cached, framed or followed on.

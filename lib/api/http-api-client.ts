@@ -1,12 +1,11 @@
 import type { PipelineDeclaration } from '../core/declaration';
-import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
+import { ApiAnswerError, BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, PrunableSluiceApi, StopExecutionRequest, StoppableSluiceApi } from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
-
-export const API_TOKEN_HEADER = 'x-sluice-token';
+import { API_TOKEN_HEADER } from '../ports/http-api';
 
 /**
  * The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data
@@ -91,6 +90,6 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
     if (response.status === 404) throw new NotFoundError(message);
     if (response.status === 400) throw new BadInputError(message);
     if (response.status === 409) throw new ConflictError(message);
-    throw new SluiceError(payload.error ?? 'Sluice.ApiError', message);
+    throw new ApiAnswerError({ status: response.status, error: payload.error }, message);
   }
 }

@@ -1,4 +1,4 @@
-/** One HTTP request, as the local server and an API Gateway v2 event both give it. */
+/** One HTTP request, as the routes read it from an API Gateway v2 event. */
 export interface HttpRequest {
   method: string;
   path: string;

@@ -1,18 +1,17 @@
+import { BadInputError } from '../core/errors';
 import { parseJsonWithinLimits, REQUEST_BODY_LIMITS } from '../core/text-limits';
-import type { SluiceApi } from '../operations/sluice-api';
-import { handleApiRequest } from './api-routes';
+import type { ApiRequest } from './api-routes';
 import type { HttpRequest, HttpResponse } from './http-types';
 
-export const jsonResponse = (status: number, body: unknown): HttpResponse => ({
+export const jsonResponse = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
   status,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
   body: JSON.stringify(body),
 });
 
-/** `/api/...` with JSON in and out, once the caller has been authenticated. */
-export async function handleJsonApiRequest(api: SluiceApi, request: HttpRequest): Promise<HttpResponse> {
+/** An `/api/...` request with its JSON body parsed within Sluice's limits. */
+export function jsonApiRequest(request: HttpRequest): ApiRequest {
   const parsed = request.body === '' ? { ok: true as const, value: undefined } : parseJsonWithinLimits(request.body, REQUEST_BODY_LIMITS);
-  if (!parsed.ok) return jsonResponse(400, { error: 'Sluice.BadInput', message: `The body must be JSON within Sluice's limits: ${parsed.errors[0]}.` });
-  const result = await handleApiRequest(api, { method: request.method, path: request.path, query: request.query, body: parsed.value });
-  return jsonResponse(result.status, result.body);
+  if (!parsed.ok) throw new BadInputError(`The body must be JSON within Sluice's limits: ${parsed.errors[0]}.`);
+  return { method: request.method, path: request.path, query: request.query, body: parsed.value };
 }

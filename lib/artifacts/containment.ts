@@ -1,5 +1,6 @@
 import { lstat, mkdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { BadInputError } from '../core/errors';
 
 /** Linux gives up after 40 links in one lookup; so do we. */
 const MAX_LINK_HOPS = 40;
@@ -28,7 +29,7 @@ export async function realLocation(from: string, target: string, hops = 0): Prom
     const stats = await lstat(next).catch(() => undefined);
     if (!stats) return path.join(next, ...parts.slice(index + 1));
     if (stats.isSymbolicLink()) {
-      if (hops >= MAX_LINK_HOPS) throw new Error(`too many levels of links at ${next}`);
+      if (hops >= MAX_LINK_HOPS) throw new BadInputError(`too many levels of links at ${next}`);
       current = await realLocation(current, await readlink(next), hops + 1);
     } else {
       current = next;

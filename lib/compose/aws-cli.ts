@@ -1,7 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { describeStack, type DeployedStack } from '../adapters/aws/cloudformation-stack';
 import type { FunctionArns } from '../core/compile';
-import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
+import { BadInputError, NotFoundError, SluiceError, StackUnreadableError } from '../core/errors';
 import type { PipelineOperations } from '../operations/pipeline-operations';
 import type { StoppableSluiceApi } from '../operations/sluice-api';
 import { createAwsClients, createAwsDependencies, createAwsOperations, type AwsClients, type AwsResources } from './aws';
@@ -90,7 +90,7 @@ async function deployedStack(target: AwsTarget, cloudFormation: CloudFormationCl
   } catch (error) {
     // AccessDenied comes explained; anything else (no credentials, no network) is said with the stack it was for.
     if (error instanceof SluiceError) throw error;
-    throw new SluiceError('Sluice.StackUnreadable', `Could not read the outputs of the stack ${name} in ${region}: ${(error as Error).message}`, { cause: error });
+    throw new StackUnreadableError(name, region, { cause: error });
   }
   if (!stack) {
     throw new NotFoundError(`There is no stack ${name} in ${region}. Deploy Sluice with npx osls deploy --stage ${target.stage} --region ${region}, or give the region it is in with --region.`);

@@ -2,6 +2,7 @@ import { startBuildLocally, type StartBuildParameters } from '../adapters/local/
 import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
 import type { LocalRunOptions, TaskHandler, TaskHandlers } from '../adapters/local/local-engine';
 import { STOPPED_BY_USER } from '../core/engine-run-end';
+import { StoppedError } from '../core/errors';
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import { runAction } from '../execution/action-steps';
 import { approveAutomatically } from '../execution/approval-steps';
@@ -59,7 +60,7 @@ async function waitForApproval(deps: LocalDependencies, payload: ActionStepPaylo
   };
   // Node's timers hold at most about 24.8 days; a later expiry is checked again when this fires.
   const timer = setTimeout(() => void expire(), Math.min(Date.parse(approval.expiresAt) - deps.clock().getTime(), 2 ** 31 - 1));
-  const stop = () => void deps.callbacks.fail(taskToken, 'Sluice.Stopped', STOPPED_BY_USER).catch(() => undefined);
+  const stop = () => void deps.callbacks.fail(taskToken, new StoppedError(STOPPED_BY_USER)).catch(() => undefined);
   signal.addEventListener('abort', stop, { once: true });
   try {
     return await decided;

@@ -6,7 +6,7 @@ import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { InProcessBus } from '../adapters/local/in-process-bus';
-import { startLocalHttpServer, type LocalHttpServer } from '../adapters/local/local-http-server';
+import type { LocalHttpServer } from '../adapters/local/local-http-server';
 import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
 import { webhookSecret } from '../adapters/local/webhook-secret-file';
 import { OutboxMails } from '../adapters/local/outbox-mails';
@@ -31,6 +31,7 @@ import type { GitHubAccess } from '../ports/github-access';
 import { endExecution } from '../execution/end-execution';
 import { claimDataDir, type ClaimedDataDir } from './data-dir';
 import { localClients } from './local-clients';
+import { startLocalHttpApi } from './local-http-api';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
 import { readInstallationSettings } from './settings-file';
@@ -220,7 +221,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       if (start) {
         objectTrigger = startPipelinesOnNewObjects((listener) => stack.onObjectCreated(listener), { store, start, clock: deps.clock }, { artifactBucket: ARTIFACT_BUCKET, write });
       }
-      server = await startLocalHttpServer({ api: operations, token, approvals: deps, webhooks, port: options.port, publicUrl: options.publicUrl });
+      server = await startLocalHttpApi({ api: operations, token, approvals: deps, webhooks, port: options.port, publicUrl: options.publicUrl });
       url = server.url;
       await lock.advertise({ url, token }, stack.s3UploadEndpoint);
       // Only a long-lived process keeps the data in bounds: sluice run must start fast.

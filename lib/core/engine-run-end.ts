@@ -1,7 +1,8 @@
+import { StoppedError } from './errors';
 import type { PipelineExecutionStatus } from './status';
 
 /** The error a StopPipelineExecution stops its state machine execution with. */
-export const STOPPED_ERROR = 'Sluice.Stopped';
+export const STOPPED_ERROR = StoppedError.traits.name;
 
 /** The summary of an execution that a person stopped without a reason: Ctrl-C, or a closing process. */
 export const STOPPED_BY_USER = 'stopped by the user';

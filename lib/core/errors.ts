@@ -1,41 +1,340 @@
 /**
- * Sluice's errors. The name is what Step Functions Retry/Catch match and what the HTTP API
- * reports, so each subclass sets it explicitly; the message tells the user what to do next.
+ * Sluice's errors: a closed catalogue. Each class states, once, what its errors are to everyone
+ * who meets one: the name that Step Functions Retry/Catch match and that the HTTP API reports, the
+ * HTTP status it answers with, whether its message may be shown to a caller who has not
+ * authenticated, and whether the same call, made again unchanged, may succeed. The message tells
+ * the user what to do next; the context a class carries is in typed fields.
  */
-export class SluiceError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+
+/** What a catalogued class says of its errors. */
+export interface ErrorTraits {
+  /** What Step Functions Retry/Catch match and the HTTP API reports as `error`. */
+  readonly name: string;
+  /** The HTTP status an answer with it has. */
+  readonly status: number;
+  /** Whether its message may be shown to a caller who has not authenticated; others get a generic one. */
+  readonly expose: boolean;
+  /** Whether the same call, made again unchanged, may succeed. */
+  readonly retryable: boolean;
+}
+
+const traits = (name: string, status: number, { expose = false, retryable = false } = {}): ErrorTraits => ({ name, status, expose, retryable });
+
+export abstract class SluiceError extends Error {
+  /** Every concrete class sets its own: `SLUICE_ERRORS` lists them, and its test checks that each does. */
+  static readonly traits: ErrorTraits;
+  override readonly name: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.name = this.traits.name;
+  }
+
+  get traits(): ErrorTraits {
+    return (this.constructor as typeof SluiceError).traits;
+  }
+
+  get status(): number {
+    return this.traits.status;
+  }
+
+  get expose(): boolean {
+    return this.traits.expose;
+  }
+
+  get retryable(): boolean {
+    return this.traits.retryable;
+  }
+
+  /** The headers an HTTP answer with this error carries besides its body. */
+  get headers(): Record<string, string> {
+    return {};
   }
 }
 
 /** An action ran and failed: a command exited non-zero, a deployment was refused. */
 export class ActionFailedError extends SluiceError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('Sluice.ActionFailed', message, options);
+  static override readonly traits = traits('Sluice.ActionFailed', 422);
+}
+
+/**
+ * A build that a `codebuild:startBuild.sync` Task ran did not succeed; the name is the one Step
+ * Functions gives that Task's failure on AWS, so that the local engine fails it alike.
+ */
+export class BuildFailedError extends SluiceError {
+  static override readonly traits = traits('States.TaskFailed', 422);
+
+  constructor(
+    readonly buildId: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
 /** The input was wrong: a missing artifact, a bad buildspec, an unknown pipeline. */
 export class BadInputError extends SluiceError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('Sluice.BadInput', message, options);
+  static override readonly traits = traits('Sluice.BadInput', 400, { expose: true });
+}
+
+/** A request body larger than its path takes; it is bad input, answered before more is read. */
+export class BodyTooLargeError extends BadInputError {
+  static override readonly traits = traits('Sluice.BadInput', 413, { expose: true });
+
+  constructor(
+    readonly maxBytes: number,
+    limit = 'the most this path takes',
+  ) {
+    super(`The body is larger than ${maxBytes / (1024 * 1024)} MB, ${limit}.`);
   }
 }
 
 /** The request conflicts with what has happened: a decided approval, an ended execution. */
 export class ConflictError extends SluiceError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('Sluice.Conflict', message, options);
-  }
+  static override readonly traits = traits('Sluice.Conflict', 409, { expose: true });
 }
 
 /** A thing the user named does not exist. */
 export class NotFoundError extends SluiceError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('Sluice.NotFound', message, options);
+  static override readonly traits = traits('Sluice.NotFound', 404, { expose: true });
+}
+
+/** The path exists, but not for this method. */
+export class MethodNotAllowedError extends SluiceError {
+  static override readonly traits = traits('Sluice.MethodNotAllowed', 405, { expose: true });
+
+  constructor(
+    readonly path: string,
+    readonly allowed: string[],
+  ) {
+    super(`${path} allows ${allowed.join(', ')}.`);
   }
+
+  override get headers(): Record<string, string> {
+    return { allow: this.allowed.join(', ') };
+  }
+}
+
+/** The request does not prove who sent it: a missing or wrong signature. */
+export class UnauthorizedError extends SluiceError {
+  static override readonly traits = traits('Sluice.Unauthorized', 401, { expose: true });
+}
+
+/** The request is refused for who sent it or where from: a wrong API token, another origin's page. */
+export class ForbiddenError extends SluiceError {
+  static override readonly traits = traits('Sluice.Forbidden', 403, { expose: true });
+}
+
+/** The request names a Host that this server does not answer to. */
+export class MisdirectedRequestError extends SluiceError {
+  static override readonly traits = traits('Sluice.MisdirectedRequest', 421, { expose: true });
+}
+
+/** What an AWS call needed: enough to write the missing IAM statement. */
+export interface AccessContext {
+  /** The IAM action the call needs, e.g. `s3:PutObject`. */
+  action: string;
+  /** The resource it was called on, as IAM names it where the adapter knows it. */
+  resource: string;
+  /** The role whose policy lacks the action; unknown, it is read from AWS's own message if it names one. */
+  role?: string;
+  /** The execution the call was made for, when the caller knows it. */
+  executionUrl?: string;
+  /** Another cause of the same answer, where the service has one. */
+  hint?: string;
+}
+
+/**
+ * A call was refused by IAM; the message says which statement to add, and where. It names roles
+ * and resources of the account, so a caller who has not authenticated does not see it.
+ */
+export class AccessDeniedError extends SluiceError {
+  static override readonly traits = traits('Sluice.AccessDenied', 403);
+
+  constructor(
+    readonly context: AccessContext & { role: string },
+    options: { cause: unknown },
+  ) {
+    super(accessDeniedMessage(context, options.cause), options);
+  }
+}
+
+function accessDeniedMessage(context: AccessContext & { role: string }, cause: unknown): string {
+  const said = cause instanceof Error && cause.message ? ` AWS said: ${cause.message}` : '';
+  const hint = context.hint ? ` ${context.hint}` : '';
+  const link = context.executionUrl ? ` Execution: ${context.executionUrl}` : '';
+  return (
+    `Access denied: ${context.role} may not call ${context.action} on ${context.resource}. ` +
+    `Allow "${context.action}" on "${context.resource}" in the policy of ${context.role}.${hint}${said}${link}`
+  );
+}
+
+/** No Task waits on the token any more: it timed out, or its execution ended or moved on. */
+export class TaskNotWaitingError extends SluiceError {
+  static override readonly traits = traits('Sluice.TaskNotWaiting', 409, { expose: true });
+
+  constructor(message = 'No task is waiting for this token: it timed out, or its execution has ended or moved on.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A user stopped the execution: what its engine execution and its waiting Tasks end with. */
+export class StoppedError extends SluiceError {
+  static override readonly traits = traits('Sluice.Stopped', 409, { expose: true });
+}
+
+/** A Manual approval's time ran out: what its Task fails with. */
+export class ApprovalExpiredError extends SluiceError {
+  static override readonly traits = traits('Sluice.ApprovalExpired', 410, { expose: true });
+}
+
+/** An approver rejected: what a Manual approval's Task fails with. */
+export class ApprovalRejectedError extends SluiceError {
+  static override readonly traits = traits('Sluice.ApprovalRejected', 409, { expose: true });
+}
+
+/** A secret still holds the stack's placeholder: nobody has put its value in yet. */
+export class SecretNotSetError extends SluiceError {
+  static override readonly traits = traits('Sluice.SecretNotSet', 503);
+
+  constructor(
+    readonly secretId: string,
+    holds: string,
+    maxAgeMinutes: number,
+  ) {
+    super(
+      `No ${holds} is configured: the secret ${secretId} holds only its placeholder. ` +
+        `Put it in with: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '<value>' ` +
+        `(it applies within ${maxAgeMinutes} minutes).`,
+    );
+  }
+}
+
+/** EventBridge took the call but dropped the event. */
+export class EventNotPublishedError extends SluiceError {
+  static override readonly traits = traits('Sluice.EventNotPublished', 502, { retryable: true });
+
+  constructor(
+    readonly detailType: string,
+    readonly eventBusName: string,
+    readonly reason: string,
+  ) {
+    super(`EventBridge refused the ${detailType} event on bus ${eventBusName}: ${reason}.`);
+  }
+}
+
+/** CloudFormation could not be asked for the outputs of Sluice's stack: no credentials, no network. */
+export class StackUnreadableError extends SluiceError {
+  static override readonly traits = traits('Sluice.StackUnreadable', 502, { retryable: true });
+
+  constructor(
+    readonly stackName: string,
+    readonly region: string,
+    options: { cause: unknown },
+  ) {
+    super(`Could not read the outputs of the stack ${stackName} in ${region}: ${(options.cause as Error).message}`, options);
+  }
+}
+
+/** The data dir is owned by another live process, or other processes keep taking it. */
+export class DataDirBusyError extends SluiceError {
+  static override readonly traits = traits('Sluice.DataDirBusy', 409, { retryable: true });
+
+  constructor(
+    readonly dataDir: string,
+    readonly owner?: { pid: number; command: string; startedAt: string },
+  ) {
+    super(
+      owner
+        ? `${dataDir} is in use by "sluice ${owner.command}" (pid ${owner.pid}, since ${owner.startedAt}). Wait for it to finish, stop it, or use another --data-dir.`
+        : `Could not lock ${dataDir}: another process keeps taking it.`,
+    );
+  }
+}
+
+/** Too many large requests are being read at once; the same request, sent later, is taken. */
+export class BusyError extends SluiceError {
+  static override readonly traits = traits('Sluice.Busy', 503, { expose: true, retryable: true });
+
+  constructor(
+    readonly retryAfterSeconds: number,
+    what: string,
+  ) {
+    super(`${what}; send this one again in ${retryAfterSeconds} seconds.`);
+  }
+
+  override get headers(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSeconds) };
+  }
+}
+
+/** Sluice's own API answered with an error it has no class for here. */
+export class ApiAnswerError extends SluiceError {
+  static override readonly traits = traits('Sluice.ApiError', 502);
+
+  constructor(
+    readonly answer: { status: number; error?: string },
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What a caller is told of an error Sluice did not expect, or of one whose message is not for
+ * them: a generic message and the id under which the log has the detail.
+ */
+export class InternalError extends SluiceError {
+  static override readonly traits = traits('Sluice.InternalError', 500, { expose: true });
+
+  constructor(readonly requestId: string) {
+    super(`The request failed; the server's log has the details under request id ${requestId}.`);
+  }
+}
+
+/** The catalogue: every class above, each with its own traits. */
+export const SLUICE_ERRORS = [
+  ActionFailedError,
+  BuildFailedError,
+  BadInputError,
+  BodyTooLargeError,
+  ConflictError,
+  NotFoundError,
+  MethodNotAllowedError,
+  UnauthorizedError,
+  ForbiddenError,
+  MisdirectedRequestError,
+  AccessDeniedError,
+  TaskNotWaitingError,
+  StoppedError,
+  ApprovalExpiredError,
+  ApprovalRejectedError,
+  SecretNotSetError,
+  EventNotPublishedError,
+  StackUnreadableError,
+  DataDirBusyError,
+  BusyError,
+  ApiAnswerError,
+  InternalError,
+] as const;
+
+/** What an HTTP answer with an error says: its name and a message the caller may read. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  /** Where the caller's message is generic: the id under which the log has the detail. */
+  requestId?: string;
+}
+
+/**
+ * The status, headers and body of an HTTP answer with `error`. A caller who has not authenticated
+ * reads the message of an error that may be exposed only; for others it reads InternalError's,
+ * with the same status.
+ */
+export function errorAnswer(error: SluiceError, shown: { authenticated: boolean; requestId: string }): { status: number; headers: Record<string, string>; body: ErrorBody } {
+  const exposed = shown.authenticated || error.expose;
+  const body = exposed
+    ? { error: error.name, message: error.message, ...(error instanceof InternalError ? { requestId: error.requestId } : {}) }
+    : { error: error.name, message: new InternalError(shown.requestId).message, requestId: shown.requestId };
+  return { status: error.status, headers: error.headers, body };
 }

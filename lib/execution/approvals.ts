@@ -1,7 +1,8 @@
+import { ApprovalExpiredError, ApprovalRejectedError, TaskNotWaitingError, type SluiceError } from '../core/errors';
 import type { ActionStepPayload } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
 import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../ports/approval-store';
-import { TaskNotWaitingError, type TaskCallbacks } from '../ports/task-callbacks';
+import type { TaskCallbacks } from '../ports/task-callbacks';
 import { actionRecord, finishAction, variableValues } from './action-steps';
 import type { ExecutionDependencies } from './dependencies';
 import { publishActionState } from './publish';
@@ -10,10 +11,8 @@ import { sameSecret } from './same-secret';
 /** Seven days, CodePipeline's default for an approval. */
 const DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60;
 
-/** The reason an expired approval's action fails with, and the errors its Task fails with. */
+/** The reason an expired approval's action fails with. */
 const EXPIRED = 'expired';
-const APPROVAL_EXPIRED = 'Sluice.ApprovalExpired';
-const APPROVAL_REJECTED = 'Sluice.ApprovalRejected';
 
 export interface ApprovalDependencies extends ExecutionDependencies {
   approvals: ApprovalStore;
@@ -172,9 +171,10 @@ export async function expireIfDue(deps: ApprovalDependencies, approval: Approval
   const { decided, record } = await deps.approvals.decide(approval.approvalId, expiry(deps));
   if (!decided) return record!;
   // Expiry does not depend on the Task: its own timer, which started first, has most likely ended it already.
-  const recordEnd = () => finishApprovalAction(deps, record!, 'Failed', EXPIRED, APPROVAL_EXPIRED);
+  const failure = new ApprovalExpiredError(EXPIRED);
+  const recordEnd = () => finishApprovalAction(deps, record!, { status: 'Failed', error: failure });
   try {
-    await deps.callbacks.fail(record!.taskToken, APPROVAL_EXPIRED, EXPIRED, recordEnd);
+    await deps.callbacks.fail(record!.taskToken, failure, recordEnd);
   } catch (error) {
     if (!(error instanceof TaskNotWaitingError)) throw error;
     await recordEnd();
@@ -210,16 +210,17 @@ async function decide(deps: ApprovalDependencies, approval: ApprovalRecord, inpu
   if (!claimed) return claim?.status === 'Expired' ? { kind: 'expired', record: claim } : { kind: 'already', record: claim! };
 
   const summary = `${input.status} by ${input.approver}${input.summary ? `: ${input.summary}` : ''}`;
+  const end: ApprovalActionEnd = input.status === 'Approved' ? { status: 'Succeeded', summary } : { status: 'Failed', error: new ApprovalRejectedError(summary) };
   let told = false;
   let decided: ApprovalRecord | undefined;
   const recordDecision = async () => {
     told = true;
     decided = await deps.approvals.completeDecision(approval.approvalId, decision);
-    await finishApprovalAction(deps, decided, input.status === 'Approved' ? 'Succeeded' : 'Failed', summary, APPROVAL_REJECTED);
+    await finishApprovalAction(deps, decided, end);
   };
   try {
-    if (input.status === 'Approved') await deps.callbacks.succeed(current.taskToken, { status: input.status, summary }, recordDecision);
-    else await deps.callbacks.fail(current.taskToken, APPROVAL_REJECTED, summary, recordDecision);
+    if (end.status === 'Succeeded') await deps.callbacks.succeed(current.taskToken, { status: input.status, summary }, recordDecision);
+    else await deps.callbacks.fail(current.taskToken, end.error, recordDecision);
   } catch (error) {
     if (told) throw error;
     if (!(error instanceof TaskNotWaitingError)) {
@@ -227,7 +228,7 @@ async function decide(deps: ApprovalDependencies, approval: ApprovalRecord, inpu
       throw error;
     }
     const expired = await deps.approvals.completeDecision(approval.approvalId, expiry(deps, `expired: the pipeline had stopped waiting when ${input.approver} decided`));
-    await finishApprovalAction(deps, expired, 'Failed', EXPIRED, APPROVAL_EXPIRED);
+    await finishApprovalAction(deps, expired, { status: 'Failed', error: new ApprovalExpiredError(EXPIRED) });
     return { kind: 'expired', record: expired };
   }
   return { kind: 'decided', record: decided! };
@@ -240,11 +241,14 @@ async function waitingAction(deps: ApprovalDependencies, approval: ApprovalRecor
   return actions.find((entry) => entry.stageName === approval.stageName && entry.actionName === approval.actionName && entry.status === 'InProgress');
 }
 
+/** How an approval's action ends: approved, or failed with the error its Task fails with. */
+type ApprovalActionEnd = { status: 'Succeeded'; summary: string } | { status: 'Failed'; error: SluiceError };
+
 /**
  * Records the end of the approval's action, unless it has ended already: a rejected or timed-out
  * Task fails its stage, which may end the action first.
  */
-async function finishApprovalAction(deps: ApprovalDependencies, approval: ApprovalRecord, status: 'Succeeded' | 'Failed', summary: string, failure: string): Promise<void> {
+async function finishApprovalAction(deps: ApprovalDependencies, approval: ApprovalRecord, end: ApprovalActionEnd): Promise<void> {
   const waiting = await waitingAction(deps, approval);
   if (!waiting) return;
   const action = waiting.approval && approval.decision ? { ...waiting, approval: { ...waiting.approval, decision: approval.decision } } : waiting;
@@ -257,6 +261,16 @@ async function finishApprovalAction(deps: ApprovalDependencies, approval: Approv
     deps,
     payload,
     action,
-    status === 'Succeeded' ? { status, outputArtifacts: [], outputVariables: {}, summary } : { status, error: Object.assign(new Error(summary), { name: failure }) },
+    end.status === 'Succeeded' ? { ...end, outputArtifacts: [], outputVariables: {} } : end,
   );
+}
+
+/** What an approval's page and PutApprovalResult say of an approval that is not waiting for a decision. */
+export function decisionMessage(approval: ApprovalRecord): string {
+  const decision = approval.decision;
+  if (!decision) return 'This approval is still waiting for a decision.';
+  if (approval.status === 'Deciding') return `${decision.approver} has ${decision.status.toLowerCase()} it at ${decision.at}; the pipeline is being told.`;
+  // The waiting Task's timer starts first, so an approval can expire a little before its expiresAt.
+  if (decision.status === 'Expired') return `This approval expired at ${decision.at < approval.expiresAt ? decision.at : approval.expiresAt}.`;
+  return `Already ${decision.status.toLowerCase()} by ${decision.approver} at ${decision.at}${decision.summary ? `: ${decision.summary}` : ''}.`;
 }

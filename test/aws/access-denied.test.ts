@@ -4,7 +4,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AccessDeniedError, explainAccessDenied } from '../../lib/adapters/aws/access-denied';
+import { explainAccessDenied } from '../../lib/adapters/aws/access-denied';
+import { AccessDeniedError, ApprovalRejectedError } from '../../lib/core/errors';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus';
@@ -110,7 +111,7 @@ describe('AccessDenied answers, explained', () => {
     );
 
     const published = await rejection(new EventBridgeBus(new EventBridgeClient(config), 'sluice-events', { roleName: ROLE }).publish(event));
-    const resumed = await rejection(new StepFunctionsTaskCallbacks(new SFNClient(config), { roleName: ROLE }).fail('token', 'Sluice.ApprovalRejected', 'no'));
+    const resumed = await rejection(new StepFunctionsTaskCallbacks(new SFNClient(config), { roleName: ROLE }).fail('token', new ApprovalRejectedError('no')));
 
     const engine = new StepFunctionsEngine(new SFNClient(config), { roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice-states`, namePrefix: 'sluice-prod-', roleName: ROLE });
     const deployed = await rejection(engine.deployPipeline('webapp', { definition: { StartAt: 'Failed', States: { Failed: { Type: 'Fail', Error: 'E', Cause: 'C' } } }, tasks: {} }));

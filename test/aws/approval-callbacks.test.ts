@@ -12,7 +12,7 @@ import type { PipelineDeclaration } from '../../lib/core/declaration';
 import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { decideByLink, requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
 import { startExecution } from '../../lib/execution/start-execution';
-import { TaskNotWaitingError } from '../../lib/ports/task-callbacks';
+import { TaskNotWaitingError } from '../../lib/core/errors';
 import { refusingStepFunctions } from '../support/refusing-step-functions';
 import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
 import { endStatus, sfnInOwnAccount, waitingForApproval } from './support/moto-executions';

@@ -1,5 +1,6 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SECRET_PLACEHOLDER, SecretNotSetError, SecretsManagerSecret } from '../../lib/adapters/aws/secrets-manager-secret';
+import { SECRET_PLACEHOLDER, SecretsManagerSecret } from '../../lib/adapters/aws/secrets-manager-secret';
+import { SecretNotSetError } from '../../lib/core/errors';
 import { motoClientConfig, uniqueName } from './support/moto-clients';
 
 describe('SecretsManagerSecret on Secrets Manager (moto)', () => {

@@ -9,6 +9,7 @@ import {
 import { providerCatalog } from '../../lib/actions/registry';
 import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-functions-task-callbacks';
 import { FUNCTION_PLACEHOLDERS, compilePipeline, type ExecutionInput, type FunctionArns } from '../../lib/core/compile';
+import { ApprovalRejectedError } from '../../lib/core/errors';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
 import { validatePipeline } from '../../lib/core/validate';
 import { ACCOUNT, REGION, queueLambdaAnswers } from './support/moto-clients';
@@ -158,7 +159,7 @@ describe('a compiled pipeline on moto Step Functions', () => {
   it('fails the execution when the approval is rejected', async () => {
     const { sfn, executionArn, taskToken } = await startAndWaitForApproval('rejected');
 
-    await new StepFunctionsTaskCallbacks(sfn).fail(taskToken, 'Sluice.ApprovalRejected', 'no');
+    await new StepFunctionsTaskCallbacks(sfn).fail(taskToken, new ApprovalRejectedError('no'));
 
     expect(await finished(sfn, executionArn)).toMatchObject({ status: 'FAILED', error: 'Sluice.PipelineFailed' });
     const events = await history(sfn, executionArn);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import type { ActionProvider } from '../../lib/actions/action-provider';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
-import { BadInputError, SluiceError } from '../../lib/core/errors';
+import { ActionFailedError, BadInputError } from '../../lib/core/errors';
 import type { PipelineEvent } from '../../lib/core/events';
 import type { ActionStepPayload, PipelineRef } from '../../lib/core/task-payloads';
 import { runAction, startAction } from '../../lib/execution/action-steps';
@@ -325,7 +325,7 @@ describe('the execution steps on the embedded stack', () => {
 
       const running = runAction(deps, actionPayload(pipeline, 'Build', failingAction), new AbortController().signal);
 
-      await expect(running).rejects.toThrow(SluiceError);
+      await expect(running).rejects.toThrow(ActionFailedError);
       await expect(running).rejects.toMatchObject({ name: 'Sluice.ActionFailed', message: 'the disk is full' });
       const record = (await actionsOf(pipeline)).get('Build/Explode');
       expect(record).toMatchObject({ status: 'Failed', errorDetails: { code: 'Sluice.ActionFailed', message: 'the disk is full' } });

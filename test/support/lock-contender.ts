@@ -1,6 +1,7 @@
 // Run by tsx in its own process: waits until the given moment, tries to lock the data dir, and
 // says whether it owns it. An owner holds the lock for a while, so that the others meet it alive.
-import { DataDirBusyError, lockDataDir } from '../../lib/adapters/local/data-dir-lock';
+import { lockDataDir } from '../../lib/adapters/local/data-dir-lock';
+import { DataDirBusyError } from '../../lib/core/errors';
 
 const [dataDir, startAt] = process.argv.slice(2) as [string, string];
 

@@ -1,5 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SluiceError } from '../../core/errors';
+import { EventNotPublishedError } from '../../core/errors';
 import type { PipelineEvent } from '../../core/events';
 import type { EventBus } from '../../ports/event-bus';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
@@ -44,7 +44,7 @@ export class EventBridgeBus implements EventBus {
     if ((result.FailedEntryCount ?? 0) > 0) {
       const failed = result.Entries?.find((each) => each.ErrorCode);
       const reason = failed?.ErrorMessage ? `${failed.ErrorCode}: ${failed.ErrorMessage}` : (failed?.ErrorCode ?? 'no error code given');
-      throw new SluiceError('Sluice.EventNotPublished', `EventBridge refused the ${event['detail-type']} event on bus ${this.eventBusName}: ${reason}.`);
+      throw new EventNotPublishedError(event['detail-type'], this.eventBusName, reason);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SluiceError } from '../../core/errors';
+import { SecretNotSetError } from '../../core/errors';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 /**
@@ -18,18 +18,6 @@ export interface SecretsManagerSecretOptions extends AccessDeniedOptions {
   maxAgeMs?: number;
   /** Milliseconds since the epoch; Date.now unless a test gives its own. */
   now?: () => number;
-}
-
-/** The secret still holds the stack's placeholder: nobody has put its value in yet. */
-export class SecretNotSetError extends SluiceError {
-  constructor(readonly secretId: string, holds: string) {
-    super(
-      'Sluice.SecretNotSet',
-      `No ${holds} is configured: the secret ${secretId} holds only its placeholder. ` +
-        `Put it in with: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '<value>' ` +
-        `(it applies within ${SECRET_MAX_AGE_MS / 60_000} minutes).`,
-    );
-  }
 }
 
 /**
@@ -70,7 +58,7 @@ export class SecretsManagerSecret {
   /** The value; a secret that holds only the placeholder is an error that says how to set it. */
   async required(): Promise<string> {
     const value = await this.value();
-    if (value === undefined) throw new SecretNotSetError(this.secretId, this.options.holds);
+    if (value === undefined) throw new SecretNotSetError(this.secretId, this.options.holds, SECRET_MAX_AGE_MS / 60_000);
     return value;
   }
 

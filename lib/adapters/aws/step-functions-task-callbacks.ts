@@ -1,9 +1,12 @@
 import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut, type SFNClient } from '@aws-sdk/client-sfn';
-import { TaskNotWaitingError, type TaskCallbacks } from '../../ports/task-callbacks';
+import { TaskNotWaitingError, type SluiceError } from '../../core/errors';
+import type { TaskCallbacks } from '../../ports/task-callbacks';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
-/** SendTaskFailure's limits: longer values are refused, and the Task would then wait on. */
-const MAX_ERROR_LENGTH = 256;
+/**
+ * SendTaskFailure's limit on the cause: a longer one is refused, and the Task would then wait on.
+ * The error is a catalogued name, well within its limit of 256.
+ */
 const MAX_CAUSE_LENGTH = 32768;
 
 /** SendTaskSuccess and SendTaskFailure take no resource in IAM: the task token says which Task. */
@@ -37,9 +40,9 @@ export class StepFunctionsTaskCallbacks implements TaskCallbacks {
     await record?.();
   }
 
-  async fail(taskToken: string, error: string, cause: string, record?: () => Promise<void>): Promise<void> {
+  async fail(taskToken: string, error: SluiceError, record?: () => Promise<void>): Promise<void> {
     await this.call('states:SendTaskFailure', () =>
-      this.client.send(new SendTaskFailureCommand({ taskToken, error: cut(error, MAX_ERROR_LENGTH), cause: cut(cause, MAX_CAUSE_LENGTH) })),
+      this.client.send(new SendTaskFailureCommand({ taskToken, error: error.name, cause: cut(error.message, MAX_CAUSE_LENGTH) })),
     );
     await record?.();
   }

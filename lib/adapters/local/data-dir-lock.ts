@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
-import { SluiceError } from '../../core/errors';
+import { DataDirBusyError } from '../../core/errors';
 
 export interface DataDirOwner {
   pid: number;
@@ -21,16 +21,6 @@ export interface DataDirLock {
 }
 
 const lockFile = (dataDir: string) => path.join(dataDir, 'owner.lock');
-
-/** The data dir is owned by another live process. */
-export class DataDirBusyError extends SluiceError {
-  constructor(readonly dataDir: string, readonly owner: DataDirOwner) {
-    super(
-      'Sluice.DataDirBusy',
-      `${dataDir} is in use by "sluice ${owner.command}" (pid ${owner.pid}, since ${owner.startedAt}). Wait for it to finish, stop it, or use another --data-dir.`,
-    );
-  }
-}
 
 export function isAlive(pid: number): boolean {
   try {
@@ -117,7 +107,7 @@ export async function lockDataDir(dataDir: string, command: string): Promise<Dat
     if (current && isAlive(current.pid) && current.pid !== process.pid) throw new DataDirBusyError(dataDir, current);
     if (!(await removeStaleLock(file, content))) await sleep(CLAIM_WAIT_MS);
   }
-  throw new SluiceError('Sluice.DataDirBusy', `Could not lock ${dataDir}: another process keeps taking it.`);
+  throw new DataDirBusyError(dataDir);
 }
 
 /** The owner a lock file names; a file that does not parse was left by no working owner. */

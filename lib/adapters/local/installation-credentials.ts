@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { SigningCredentials } from '../../api/request-signature';
+import { BadInputError } from '../../core/errors';
 import { SecretFile } from './secret-file';
 
 /**
@@ -12,7 +13,7 @@ export async function installationCredentials(dataDir: string): Promise<SigningC
   const file = new SecretFile(path.join(dataDir, 'credentials.json'), () => JSON.stringify(newCredentials()));
   const { accessKeyId, secretAccessKey } = JSON.parse(await file.read()) as Partial<SigningCredentials>;
   if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string') {
-    throw new Error(`${file.file} does not hold an accessKeyId and a secretAccessKey; remove it, and a new pair is made.`);
+    throw new BadInputError(`${file.file} does not hold an accessKeyId and a secretAccessKey; remove it, and a new pair is made.`);
   }
   return { accessKeyId, secretAccessKey };
 }

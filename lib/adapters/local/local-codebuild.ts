@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Buildspec } from '../../actions/codebuild/buildspec';
 import { runLocalBuild, type StagedArtifact } from '../../actions/codebuild/local-build';
-import { BadInputError, SluiceError } from '../../core/errors';
+import { BadInputError, BuildFailedError } from '../../core/errors';
 import { BUILDSPEC_TEXT_LIMITS } from '../../core/text-limits';
 import type { StartBuildOverrides } from '../../core/task-payloads';
 import type { S3Location } from '../../ports/blob-store';
@@ -124,7 +124,7 @@ export async function startBuildLocally(
     builds.record({ id: buildId, status: result.status, exportedVariables, s3Log: log.location });
     if (result.status !== 'SUCCEEDED') {
       const where = result.failedCommand ? `phase ${result.failedPhase}, command "${result.failedCommand}"` : `phase ${result.failedPhase ?? 'unknown'}`;
-      throw new SluiceError('States.TaskFailed', `Build ${buildId} ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`);
+      throw new BuildFailedError(buildId, `Build ${buildId} ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`);
     }
     const artifacts = await uploadArtifacts(deps, parameters, result.artifacts.primary, result.artifacts.secondary);
     return {

@@ -1,25 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_TOKEN_HEADER } from '../../api/http-api-client';
-import { handleJsonApiRequest, jsonResponse as json } from '../../api/json-api';
-import { handleApprovalRequest } from '../../api/approval-routes';
-import { pathParameter } from '../../api/path-parameter';
-import { handleWebhookBody, refuseWebhookBeforeBody, WEBHOOK_MAX_BODY_BYTES, type WebhookRouteDependencies } from '../../api/webhook-routes';
-import type { HttpRequest, HttpResponse } from '../../api/http-types';
-import { BadInputError, NotFoundError } from '../../core/errors';
-import type { ApprovalDependencies } from '../../execution/approvals';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { BadInputError, BodyTooLargeError, BusyError, errorAnswer, ForbiddenError, InternalError, MisdirectedRequestError, type SluiceError } from '../../core/errors';
 import { sameSecret } from '../../execution/same-secret';
-import type { ExecutionDetail, SluiceApi } from '../../operations/sluice-api';
+import { API_TOKEN_HEADER, type HttpApi } from '../../ports/http-api';
 import { BodyBudget } from './body-budget';
 import { originGuard } from './origin-guard';
 
-const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * The webhook bodies held in memory at once: one as large as GitHub sends, and smaller ones
  * beside it. A body must be read whole before its signature can be checked, so without this
  * bound, concurrent large bodies with made-up signatures would take all the memory there is.
- * Reading costs about twice a body's size for a while: the chunks it arrives in stay in memory
- * until the garbage collector runs (bench/webhook-memory.ts measures it).
+ * Reading costs about twice a body's size for a while, and the text the handler takes it as once
+ * more: the chunks it arrives in stay in memory until the garbage collector runs
+ * (bench/webhook-memory.ts measures it).
  */
 export const WEBHOOK_BODY_BUDGET_BYTES = 32 * 1024 * 1024;
 /** How long a delivery refused for want of room is asked to wait before it is sent again. */
@@ -31,26 +26,28 @@ export interface LocalHttpServer {
 }
 
 export interface LocalHttpServerOptions {
-  api: SluiceApi;
+  /** The HTTP API whose handler Lambda runs behind API Gateway on AWS. */
+  httpApi: HttpApi;
+  /** What a request that needs credentials must carry in `x-sluice-token`, where IAM authorizes it on AWS. */
   token: string;
-  approvals: ApprovalDependencies;
-  webhooks?: WebhookRouteDependencies;
   port?: number;
   /** The URL a proxy or tunnel serves this server at, whose host it answers to besides loopback's. */
   publicUrl?: URL;
 }
 
-class BodyTooLarge extends Error {
-  constructor(maxBytes: number) {
-    super(`The body is larger than ${maxBytes / (1024 * 1024)} MB, the most this path takes.`);
-  }
-}
+type Result = APIGatewayProxyStructuredResultV2;
 
 /**
  * An answer given before the body is read, or while it is: the connection closes after it, so
  * that the rest of the body is never read.
  */
-const unread = (response: HttpResponse): HttpResponse => ({ ...response, headers: { ...response.headers, connection: 'close' } });
+const unread = (result: Result): Result => ({ ...result, headers: { ...result.headers, connection: 'close' } });
+
+/** A refusal by the server itself, as the HTTP API answers with an error. */
+function refusal(error: SluiceError, requestId: string): Result {
+  const { status, headers, body } = errorAnswer(error, { authenticated: false, requestId });
+  return unread({ statusCode: status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }, body: JSON.stringify(body) });
+}
 
 const declaredLength = (incoming: IncomingMessage): number | undefined =>
   incoming.headers['content-length'] === undefined ? undefined : Number(incoming.headers['content-length']);
@@ -62,13 +59,13 @@ const declaredLength = (incoming: IncomingMessage): number | undefined =>
  */
 async function readBody(incoming: IncomingMessage, outgoing: ServerResponse, maxBytes: number): Promise<Buffer> {
   const declared = declaredLength(incoming);
-  if ((declared ?? 0) > maxBytes) throw new BodyTooLarge(maxBytes);
+  if ((declared ?? 0) > maxBytes) throw new BodyTooLargeError(maxBytes);
   if (/100-continue/i.test(incoming.headers.expect ?? '')) outgoing.writeContinue();
   const chunks: Buffer[] = [];
   const body = declared === undefined ? undefined : Buffer.allocUnsafe(declared);
   let size = 0;
   for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    if (size + chunk.length > maxBytes) throw new BodyTooLarge(maxBytes);
+    if (size + chunk.length > maxBytes) throw new BodyTooLargeError(maxBytes);
     if (body) chunk.copy(body, size);
     else chunks.push(chunk);
     size += chunk.length;
@@ -76,61 +73,62 @@ async function readBody(incoming: IncomingMessage, outgoing: ServerResponse, max
   return body ? body.subarray(0, size) : Buffer.concat(chunks, size);
 }
 
-/** The request line and headers; undefined for a target that is not a path (`*`, or a whole URL). */
-function requestHead(incoming: IncomingMessage): Omit<HttpRequest, 'body'> | undefined {
+/**
+ * The request line and headers as API Gateway's HTTP API (payload format 2.0) gives them;
+ * undefined for a target that is not a path (`*`, or a whole URL).
+ */
+function eventHead(incoming: IncomingMessage, requestId: string): Omit<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'> | undefined {
   if (!incoming.url?.startsWith('/')) return undefined;
   const url = new URL(`http://local${incoming.url}`);
+  const headers = Object.fromEntries(Object.entries(incoming.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+  const method = incoming.method ?? 'GET';
+  const now = new Date();
   return {
-    method: incoming.method ?? 'GET',
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: Object.fromEntries(Object.entries(incoming.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
-    sourceIp: incoming.socket.remoteAddress,
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? '',
+      domainPrefix: '',
+      http: { method, path: url.pathname, protocol: `HTTP/${incoming.httpVersion}`, sourceIp: incoming.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      requestId,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
   };
 }
 
-const EXECUTION_PAGE = /^\/executions\/([^/]+)(\/logs)?$/;
-
-/**
- * An execution as its page shows it, to anyone who can reach it: a Manual approval's token and
- * id, with which it can be decided, are left out, as are the approver's address and browser.
- */
-function withoutApprovalSecrets(detail: ExecutionDetail): unknown {
+/** What Lambda gives a handler besides the event, as far as the HTTP API reads it. */
+function lambdaContext(requestId: string): Context {
   return {
-    ...detail,
-    actions: detail.actions.map(({ approval, ...action }) => {
-      if (!approval?.decision) return action;
-      const { ip: _ip, userAgent: _userAgent, ...decision } = approval.decision;
-      return { ...action, approval: { decision } };
-    }),
+    awsRequestId: requestId,
+    functionName: 'sluice-serve',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: '',
+    memoryLimitInMB: String(Math.round(process.memoryUsage().heapTotal / (1024 * 1024))),
+    logGroupName: '',
+    logStreamName: '',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Number.MAX_SAFE_INTEGER,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }
 
 /**
- * `/executions/{id}` and `/executions/{id}/logs?action=...`, which notification mails and commit
- * statuses link to: read-only views of an execution and its logs.
- */
-async function executionView(api: SluiceApi, request: HttpRequest): Promise<HttpResponse | undefined> {
-  const match = EXECUTION_PAGE.exec(request.path);
-  if (!match || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
-  try {
-    const executionId = pathParameter(match[1]!);
-    if (!match[2]) return json(200, withoutApprovalSecrets(await api.getPipelineExecution(executionId)));
-    const logs = await api.getLogs(executionId, request.query.action);
-    const text = logs.map((log) => (request.query.action ? log.text : `==> ${log.stageName}/${log.actionName} <==\n${log.text}`)).join('\n');
-    return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: text };
-  } catch (error) {
-    if (error instanceof NotFoundError) return json(404, { error: error.name, message: error.message });
-    if (error instanceof BadInputError) return json(400, { error: error.name, message: error.message });
-    throw error;
-  }
-}
-
-/**
- * The local HTTP surface of the process that owns a data dir, on loopback: the API that other
- * `sluice` commands use, the approval pages that approval mails link to, the execution pages,
- * and, when given its dependencies, GitHub's webhook. Every request must name this server as its
- * Host, and one that changes anything must not come from another origin's page.
+ * The local HTTP surface of the process that owns a data dir, on loopback: it does API Gateway's
+ * part, and hands each request, as the same event, to the HTTP API's handler. Every request must
+ * name this server as its Host, and one that changes anything must not come from another origin's
+ * page; what needs credentials must carry the API token; a body is read only once its head has
+ * passed, within the most its path takes, and large bodies within a budget of bytes in flight.
  */
 export async function startLocalHttpServer(options: LocalHttpServerOptions): Promise<LocalHttpServer> {
   const server = createServer();
@@ -144,57 +142,47 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
     publicUrl: options.publicUrl,
     hostHint: options.publicUrl ? undefined : 'Behind a proxy or a tunnel, start sluice serve with --public-url and the URL it is reached at.',
   });
-  const webhookBodies = new BodyBudget(WEBHOOK_BODY_BUDGET_BYTES);
+  const largeBodies = new BodyBudget(WEBHOOK_BODY_BUDGET_BYTES);
 
-  async function webhookResponse(webhooks: WebhookRouteDependencies, head: Omit<HttpRequest, 'body'>, incoming: IncomingMessage, outgoing: ServerResponse) {
-    const refusal = refuseWebhookBeforeBody(webhooks, head);
-    if (refusal) return unread(refusal);
-    const release = webhookBodies.reserve(declaredLength(incoming) ?? WEBHOOK_MAX_BODY_BYTES);
-    if (!release) {
-      const busy = json(503, { error: 'Sluice.Busy', message: `Other large deliveries are being read; send this one again in ${WEBHOOK_RETRY_AFTER_SECONDS} seconds.` });
-      return unread({ ...busy, headers: { ...busy.headers, 'retry-after': String(WEBHOOK_RETRY_AFTER_SECONDS) } });
-    }
+  /** API Gateway's part, then the handler's: the body is read only once the head passes every check. */
+  async function respond(incoming: IncomingMessage, outgoing: ServerResponse, requestId: string): Promise<Result> {
+    const guarded = refuse(incoming.method ?? 'GET', incoming.headers);
+    if (guarded) return refusal(guarded.status === 421 ? new MisdirectedRequestError(guarded.message) : new ForbiddenError(guarded.message), requestId);
+    const head = eventHead(incoming, requestId);
+    if (!head) return refusal(new BadInputError('The request target must be a path, such as /api/pipelines.'), requestId);
+    const admission = options.httpApi.admit(head);
+    if (admission.authenticated && !sameSecret(head.headers[API_TOKEN_HEADER], options.token)) return refusal(new ForbiddenError('Missing or wrong API token.'), requestId);
+    if (admission.refusal) return refusal(admission.refusal, requestId);
+    const release = admission.large ? largeBodies.reserve(declaredLength(incoming) ?? admission.maxBodyBytes) : () => undefined;
+    if (!release) return refusal(new BusyError(WEBHOOK_RETRY_AFTER_SECONDS, 'Other large deliveries are being read'), requestId);
     try {
-      return await handleWebhookBody(webhooks, head, await readBody(incoming, outgoing, WEBHOOK_MAX_BODY_BYTES));
+      const body = await readBody(incoming, outgoing, admission.maxBodyBytes);
+      // As API Gateway gives text: the handlers read it as UTF-8, GitHub's signature included.
+      const event = { ...head, ...(body.length > 0 ? { body: body.toString('utf8') } : {}), isBase64Encoded: false };
+      return await options.httpApi.handle(event, lambdaContext(requestId));
     } finally {
       release();
     }
   }
 
-  async function respond(incoming: IncomingMessage, outgoing: ServerResponse): Promise<HttpResponse> {
-    const refusal = refuse(incoming.method ?? 'GET', incoming.headers);
-    if (refusal) return unread(json(refusal.status, { error: refusal.status === 421 ? 'Sluice.MisdirectedRequest' : 'Sluice.Forbidden', message: refusal.message }));
-    const head = requestHead(incoming);
-    if (!head) return unread(json(400, { error: 'Sluice.BadInput', message: 'The request target must be a path, such as /api/pipelines.' }));
-    if (head.path.startsWith('/api/')) {
-      if (!sameSecret(head.headers[API_TOKEN_HEADER], options.token)) return unread(json(403, { error: 'Sluice.Forbidden', message: 'Missing or wrong API token.' }));
-      return handleJsonApiRequest(options.api, { ...head, body: (await readBody(incoming, outgoing, MAX_BODY_BYTES)).toString('utf8') });
-    }
-    if (options.webhooks && head.path.startsWith('/webhooks/')) return webhookResponse(options.webhooks, head, incoming, outgoing);
-    const request = { ...head, body: (await readBody(incoming, outgoing, MAX_BODY_BYTES)).toString('utf8') };
-    return (
-      (await handleApprovalRequest(options.approvals, request)) ??
-      (await executionView(options.api, request)) ??
-      json(404, { error: 'Sluice.NotFound', message: `Nothing at ${request.path}.` })
-    );
-  }
-
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
-    let response: HttpResponse;
+    const requestId = randomUUID();
+    let result: Result;
     try {
-      response = await respond(incoming, outgoing);
+      result = await respond(incoming, outgoing, requestId);
     } catch (error) {
       // A client that went away while it sent its body is not there to be answered.
       if (incoming.socket.destroyed) return;
-      if (error instanceof BodyTooLarge) {
-        response = unread(json(413, { error: 'Sluice.BadInput', message: error.message }));
+      if (error instanceof BodyTooLargeError) {
+        result = refusal(error, requestId);
       } else {
         // The detail stays in the server's output: a client that may be anyone gets none of it.
-        console.error(`${incoming.method} ${incoming.url?.slice(0, 200)} failed:`, error);
-        response = json(500, { error: 'Sluice.InternalError', message: 'Internal error; the output of sluice serve has the details.' });
+        console.error(`${incoming.method} ${incoming.url?.slice(0, 200)} failed (request id ${requestId}):`, error);
+        result = refusal(new InternalError(requestId), requestId);
       }
     }
-    outgoing.writeHead(response.status, response.headers).end(incoming.method === 'HEAD' ? undefined : response.body);
+    const body = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+    outgoing.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(incoming.method === 'HEAD' ? undefined : body);
   };
   server.on('request', handle);
   // Without this listener, Node answers `Expect: 100-continue` at once, before any check is made.

@@ -1,5 +1,5 @@
-import { SluiceError } from '../../core/errors';
-import { TaskNotWaitingError, type TaskCallbacks } from '../../ports/task-callbacks';
+import { StoppedError, TaskNotWaitingError, type SluiceError } from '../../core/errors';
+import type { TaskCallbacks } from '../../ports/task-callbacks';
 
 interface Waiter {
   resolve(output: Record<string, unknown>): void;
@@ -24,18 +24,18 @@ export class LocalTaskCallbacks implements TaskCallbacks {
     }
   }
 
-  async fail(taskToken: string, error: string, cause: string, record?: () => Promise<void>): Promise<void> {
+  async fail(taskToken: string, error: SluiceError, record?: () => Promise<void>): Promise<void> {
     const waiter = this.take(taskToken);
     try {
       await record?.();
     } finally {
-      waiter.reject(new SluiceError(error, cause));
+      waiter.reject(error);
     }
   }
 
   /** Releases every waiting Task of a stopped run. */
   abandonAll(reason: string): void {
-    for (const token of [...this.waiters.keys()]) this.take(token).reject(new SluiceError('Sluice.Stopped', reason));
+    for (const token of [...this.waiters.keys()]) this.take(token).reject(new StoppedError(reason));
   }
 
   /** Uses the token up, as Step Functions does: a second call with it finds no Task. */

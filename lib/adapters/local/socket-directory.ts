@@ -2,6 +2,7 @@ import { chmod, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { BadInputError } from '../../core/errors';
 
 /** A Unix socket's path holds at most 107 bytes on Linux (108 with its NUL), 103 on macOS. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -25,7 +26,7 @@ export async function openSocketDirectory(dataDir: string, longestName: string):
   }
   await mkdir(preferred, { recursive: true, mode: 0o700 });
   // A directory made by another means, or a link put in its place, is not trusted as it is.
-  if (!(await lstat(preferred)).isDirectory()) throw new Error(`${preferred} is not a directory; remove it, and Sluice makes it again.`);
+  if (!(await lstat(preferred)).isDirectory()) throw new BadInputError(`${preferred} is not a directory; remove it, and Sluice makes it again.`);
   await chmod(preferred, 0o700);
   return { path: preferred, remove: async () => {} };
 }

@@ -1,5 +1,7 @@
-import { handleApiRequest } from '../../../lib/api/api-routes';
+import { httpApi } from '../../../lib/api/http-api';
+import type { ApprovalDependencies } from '../../../lib/execution/approvals';
 import type { EventWait, SluiceApi } from '../../../lib/operations/sluice-api';
+import { invoke } from '../../support/api-gateway-events';
 
 /** An API that records how the route asked for events. */
 function recordingApi(): { api: SluiceApi; asked: (EventWait | undefined)[] } {
@@ -13,7 +15,8 @@ function recordingApi(): { api: SluiceApi; asked: (EventWait | undefined)[] } {
   return { api, asked };
 }
 
-const get = (api: SluiceApi, query: Record<string, string>) => handleApiRequest(api, { method: 'GET', path: '/api/executions/e-1/events', query });
+const get = (api: SluiceApi, query: Record<string, string>) =>
+  invoke(httpApi({ api: () => api, approvals: () => ({}) as ApprovalDependencies }, { log: { error: jest.fn() } }), 'GET', `/api/executions/e-1/events?${new URLSearchParams(query)}`);
 
 describe('GET /api/executions/{id}/events', () => {
   it('lists every event without a query, and waits as the query says with one', async () => {

@@ -1,8 +1,14 @@
 import { BadInputError } from '../../../lib/core/errors';
-import { handleApiRequest } from '../../../lib/api/api-routes';
+import { httpApi } from '../../../lib/api/http-api';
+import type { ApprovalDependencies } from '../../../lib/execution/approvals';
 import type { PrunableSluiceApi, SluiceApi, StopExecutionRequest, StoppableSluiceApi } from '../../../lib/operations/sluice-api';
+import { invoke } from '../../support/api-gateway-events';
 
-const stopRequest = (body?: unknown) => ({ method: 'POST', path: '/api/pipelines/web%20app/executions/abc-123/stop', query: {}, body });
+const log = { error: jest.fn() };
+/** The API's route, through the HTTP API's handler. */
+const handleApiRequest = (api: SluiceApi, request: { method: string; path: string; body?: unknown }) =>
+  invoke(httpApi({ api: () => api, approvals: () => ({}) as ApprovalDependencies }, { log }), request.method, request.path, request.body);
+const stopRequest = (body?: unknown) => ({ method: 'POST', path: '/api/pipelines/web%20app/executions/abc-123/stop', body });
 
 describe('POST /api/pipelines/{name}/executions/{id}/stop', () => {
   it('stops the execution with the reason given, where the API can stop executions', async () => {
@@ -32,7 +38,7 @@ describe('POST /api/pipelines/{name}/executions/{id}/stop', () => {
 });
 
 describe('POST /api/prune', () => {
-  const pruneRequest = (body?: unknown) => ({ method: 'POST', path: '/api/prune', query: {}, body });
+  const pruneRequest = (body?: unknown) => ({ method: 'POST', path: '/api/prune', body });
 
   it('prunes with the options given, where the API is a local installation\'s', async () => {
     const pruneExecutions = jest.fn(async () => ({ dryRun: true, policy: { keepDays: 90, keepExecutions: 3 }, pipelines: [], expiredDeliveries: 0 }));

@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AccessDeniedError } from '../../../../lib/adapters/aws/access-denied';
-import { SECRET_MAX_AGE_MS, SECRET_PLACEHOLDER, SecretNotSetError, SecretsManagerSecret } from '../../../../lib/adapters/aws/secrets-manager-secret';
+import { SECRET_MAX_AGE_MS, SECRET_PLACEHOLDER, SecretsManagerSecret } from '../../../../lib/adapters/aws/secrets-manager-secret';
+import { AccessDeniedError, SecretNotSetError } from '../../../../lib/core/errors';
 
 const SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sluice/prod/github-token-AbCdEf';
 

@@ -1,6 +1,6 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsTaskCallbacks } from '../../../../lib/adapters/aws/step-functions-task-callbacks';
-import { TaskNotWaitingError } from '../../../../lib/ports/task-callbacks';
+import { ApprovalRejectedError, TaskNotWaitingError } from '../../../../lib/core/errors';
 import { refusingStepFunctions } from '../../../support/refusing-step-functions';
 
 function recordingClient(): { client: SFNClient; sent: unknown[] } {
@@ -19,21 +19,21 @@ describe('StepFunctionsTaskCallbacks', () => {
     expect((sent[0] as SendTaskSuccessCommand).input).toEqual({ taskToken: 'token-1', output: '{"status":"Approved"}' });
   });
 
-  it('cuts the error and the cause to the lengths SendTaskFailure accepts, never inside a surrogate pair', async () => {
+  it('cuts the cause to the length SendTaskFailure accepts, never inside a surrogate pair', async () => {
     const { client, sent } = recordingClient();
 
-    await new StepFunctionsTaskCallbacks(client).fail('token-1', `Sluice.${'E'.repeat(300)}`, `${'x'.repeat(32767)}😀 and more`);
+    await new StepFunctionsTaskCallbacks(client).fail('token-1', new ApprovalRejectedError(`${'x'.repeat(32767)}😀 and more`));
 
     expect(sent[0]).toBeInstanceOf(SendTaskFailureCommand);
     const { error, cause } = (sent[0] as SendTaskFailureCommand).input;
-    expect(error).toHaveLength(256);
+    expect(error).toBe('Sluice.ApprovalRejected');
     expect(cause).toBe('x'.repeat(32767));
   });
 
   it('sends a short error and cause unchanged', async () => {
     const { client, sent } = recordingClient();
 
-    await new StepFunctionsTaskCallbacks(client).fail('token-1', 'Sluice.ApprovalRejected', 'no');
+    await new StepFunctionsTaskCallbacks(client).fail('token-1', new ApprovalRejectedError('no'));
 
     expect((sent[0] as SendTaskFailureCommand).input).toEqual({ taskToken: 'token-1', error: 'Sluice.ApprovalRejected', cause: 'no' });
   });
@@ -44,7 +44,7 @@ describe('StepFunctionsTaskCallbacks', () => {
     try {
       const callbacks = new StepFunctionsTaskCallbacks(client);
       await expect(callbacks.succeed('token-1', {}, async () => void recorded.push('success'))).rejects.toBeInstanceOf(TaskNotWaitingError);
-      await expect(callbacks.fail('token-1', 'Sluice.ApprovalRejected', 'no', async () => void recorded.push('failure'))).rejects.toMatchObject({
+      await expect(callbacks.fail('token-1', new ApprovalRejectedError('no'), async () => void recorded.push('failure'))).rejects.toMatchObject({
         name: 'Sluice.TaskNotWaiting',
         message: expect.stringContaining(type),
       });

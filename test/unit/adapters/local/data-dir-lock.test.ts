@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DataDirBusyError, lockDataDir, readDataDirOwner } from '../../../../lib/adapters/local/data-dir-lock';
+import { lockDataDir, readDataDirOwner } from '../../../../lib/adapters/local/data-dir-lock';
+import { DataDirBusyError } from '../../../../lib/core/errors';
 import { ROOT } from '../../../support/fixtures';
 
 jest.setTimeout(60_000);

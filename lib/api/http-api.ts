@@ -1,0 +1,157 @@
+import httpRouterHandler, { type Method } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { errorAnswer, InternalError, MethodNotAllowedError, NotFoundError, SluiceError } from '../core/errors';
+import type { ApprovalDependencies } from '../execution/approvals';
+import type { SluiceApi } from '../operations/sluice-api';
+import type { HttpApi } from '../ports/http-api';
+import { apiGatewayResultFromHttpResponse, httpRequestFromApiGateway } from './api-gateway-v2';
+import { API_ROUTES } from './api-routes';
+import { handleApprovalRequest } from './approval-routes';
+import { executionLogsPage, executionPage } from './execution-routes';
+import type { HttpRequest, HttpResponse } from './http-types';
+import { jsonApiRequest, jsonResponse } from './json-api';
+import { pathParameter } from './path-parameter';
+import { handleWebhookRequest, refuseWebhookBeforeBody, WEBHOOK_MAX_BODY_BYTES, type WebhookRouteDependencies } from './webhook-routes';
+
+/** One GitHub delivery's dependencies, and what it leaves running that must end before the answer. */
+export interface WebhookDelivery {
+  deps: WebhookRouteDependencies;
+  /** On Lambda, the container freezes once the answer is given. */
+  settled?(): Promise<void>;
+}
+
+/**
+ * What the routes use, each made when a route first needs it: on Lambda, building one reads the
+ * environment and makes clients that another route may not need.
+ */
+export interface HttpApiDependencies {
+  api(): SluiceApi;
+  approvals(): ApprovalDependencies;
+  /** GitHub's webhook, served only where deliveries can start executions: the dependencies of one delivery. */
+  webhookDelivery?(): WebhookDelivery;
+}
+
+/** Where an error's detail goes when the caller is not told it. */
+export interface RequestLog {
+  error(message: string, detail: Record<string, unknown>): void;
+}
+
+/** The most any other request may carry: declarations are at most 256 KiB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+type Respond = (request: HttpRequest, deps: HttpApiDependencies, params: Record<string, string>) => Promise<HttpResponse>;
+
+interface Route {
+  method: Method;
+  /** A path template, as `@middy/http-router` takes it. */
+  path: string;
+  respond: Respond;
+}
+
+/** The path parameters, percent-decoded: the router matches the path as it was sent. */
+const decoded = (params: Record<string, string>) => Object.fromEntries(Object.entries(params).map(([name, value]) => [name, pathParameter(value)]));
+
+const nothingAt = (path: string) => new NotFoundError(`Nothing at ${path}.`);
+
+async function webhookResponse(request: HttpRequest, deps: HttpApiDependencies): Promise<HttpResponse> {
+  if (!deps.webhookDelivery) throw nothingAt(request.path);
+  const delivery = deps.webhookDelivery();
+  try {
+    return await handleWebhookRequest(delivery.deps, request);
+  } finally {
+    await delivery.settled?.();
+  }
+}
+
+/**
+ * Every route of the HTTP API. On AWS, API Gateway sends `/api/{proxy+}` (with IAM
+ * authorization), `/approvals/{id}` and `/webhooks/github` here; the execution pages are served
+ * locally only, where notification mails link to them.
+ */
+const ROUTES: Route[] = [
+  ...API_ROUTES.map(({ method, path, run }): Route => ({
+    method,
+    path,
+    respond: async (request, { api }, params) => jsonResponse(200, await run(api(), decoded(params), jsonApiRequest(request))),
+  })),
+  { method: 'ANY', path: '/approvals/{proxy+}', respond: async (request, { approvals }) => (await handleApprovalRequest(approvals(), request)) ?? Promise.reject(nothingAt(request.path)) },
+  { method: 'ANY', path: '/webhooks/{proxy+}', respond: webhookResponse },
+  ...(['GET', 'HEAD'] as const).flatMap((method): Route[] => [
+    { method, path: '/executions/{id}', respond: (_, { api }, params) => executionPage(api(), decoded(params).id!) },
+    { method, path: '/executions/{id}/logs', respond: (request, { api }, params) => executionLogsPage(api(), decoded(params).id!, request) },
+  ]),
+];
+
+const METHODS: Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
+
+/** For each path, the methods it does not take: they answer 405, naming those it does. */
+function methodsNotAllowed(routes: Route[]): Route[] {
+  const paths = new Set(routes.filter((route) => route.method !== 'ANY').map((route) => route.path));
+  return [...paths].flatMap((path) => {
+    const allowed = routes.filter((route) => route.path === path).map((route) => route.method);
+    return METHODS.filter((method) => !allowed.includes(method)).map(
+      (method): Route => ({ method, path, respond: async (request) => Promise.reject(new MethodNotAllowedError(request.path, allowed)) }),
+    );
+  });
+}
+
+/** `/api/...` needs credentials: IAM on AWS, the API token locally. The other routes carry their own proofs. */
+const authenticated = (path: string) => path.startsWith('/api/');
+
+/** What a request may send, from its head alone: only GitHub's webhook takes large bodies, once its headers pass. */
+function admission(deps: HttpApiDependencies): HttpApi['admit'] {
+  return (head) => {
+    const path = head.rawPath;
+    if (authenticated(path)) return { authenticated: true, maxBodyBytes: MAX_BODY_BYTES, large: false };
+    if (!path.startsWith('/webhooks/') || !deps.webhookDelivery) return { authenticated: false, maxBodyBytes: MAX_BODY_BYTES, large: false };
+    const refusal = refuseWebhookBeforeBody(deps.webhookDelivery().deps, { method: head.requestContext.http.method, path, headers: head.headers });
+    return { ...(refusal ? { refusal } : {}), authenticated: false, maxBodyBytes: WEBHOOK_MAX_BODY_BYTES, large: true };
+  };
+}
+
+/**
+ * The answer to a request that failed. A Sluice error answers with its class's status, and with
+ * its message where the caller may read it; anything else is a 500 that says only where the log
+ * has the detail. The detail of what the caller is not told is logged, with the request id.
+ */
+function failure(error: unknown, request: { method: string; path: string }, context: Context, log: RequestLog): HttpResponse {
+  const requestId = context.awsRequestId;
+  const known = error instanceof SluiceError ? error : new InternalError(requestId);
+  const { status, headers, body } = errorAnswer(known, { authenticated: authenticated(request.path), requestId });
+  if (known !== error || body.requestId !== undefined || status >= 500) log.error('Request failed', { requestId, method: request.method, path: request.path, error });
+  return jsonResponse(status, body, headers);
+}
+
+/**
+ * The HTTP API, one route table behind `@middy/http-router`: the handler that Lambda runs behind
+ * API Gateway, and that the local server calls with the same events.
+ *
+ * @example
+ * const { handle } = httpApi({ api: () => api, approvals: () => approvals }, { log: console });
+ * const result = await handle(apiGatewayEvent, lambdaContext);
+ */
+export function httpApi(deps: HttpApiDependencies, { log }: { log: RequestLog }): HttpApi {
+  const router = httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+    routes: [...ROUTES, ...methodsNotAllowed(ROUTES)].map(({ method, path, respond }) => ({
+      method,
+      path,
+      handler: async (event: APIGatewayProxyEventV2) =>
+        apiGatewayResultFromHttpResponse(await respond(httpRequestFromApiGateway(event), deps, (event.pathParameters ?? {}) as Record<string, string>)),
+    })),
+    notFoundResponse: ({ path }) => {
+      throw nothingAt(path);
+    },
+  });
+  return {
+    admit: admission(deps),
+    handle: async (event, context) => {
+      try {
+        // The router matches the path as sent; API Gateway's parameters, named after its own routes, would shadow the router's.
+        return (await router({ ...event, pathParameters: undefined }, context)) as APIGatewayProxyStructuredResultV2;
+      } catch (error) {
+        const request = { method: event.requestContext.http.method, path: event.rawPath };
+        return apiGatewayResultFromHttpResponse(failure(error, request, context, log));
+      }
+    },
+  };
+}

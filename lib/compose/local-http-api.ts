@@ -1,0 +1,18 @@
+import { startLocalHttpServer, type LocalHttpServer, type LocalHttpServerOptions } from '../adapters/local/local-http-server';
+import { httpApi } from '../api/http-api';
+import type { WebhookRouteDependencies } from '../api/webhook-routes';
+import type { ApprovalDependencies } from '../execution/approvals';
+import type { SluiceApi } from '../operations/sluice-api';
+
+export interface LocalHttpApiOptions extends Omit<LocalHttpServerOptions, 'httpApi'> {
+  api: SluiceApi;
+  approvals: ApprovalDependencies;
+  /** GitHub's webhook, where deliveries can start executions. */
+  webhooks?: WebhookRouteDependencies;
+}
+
+/** `sluice serve`'s HTTP API: the handler that Lambda runs on AWS, behind the local server; what it logs goes to stderr. */
+export function startLocalHttpApi({ api, approvals, webhooks, ...server }: LocalHttpApiOptions): Promise<LocalHttpServer> {
+  const deps = { api: () => api, approvals: () => approvals, ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }) } : {}) };
+  return startLocalHttpServer({ ...server, httpApi: httpApi(deps, { log: console }) });
+}

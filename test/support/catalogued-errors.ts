@@ -1,0 +1,32 @@
+import * as errors from '../../lib/core/errors';
+
+const cause = new Error('the detail underneath');
+
+/**
+ * One error of each class of the catalogue, each made with context of its own kind. A class
+ * missing here fails the test that checks every class has one.
+ */
+export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () => errors.SluiceError>([
+  [errors.ActionFailedError, () => new errors.ActionFailedError('npm test exited 1.')],
+  [errors.BuildFailedError, () => new errors.BuildFailedError('b-1', 'Build b-1 failed in phase BUILD.')],
+  [errors.BadInputError, () => new errors.BadInputError('stages[0].name is missing.')],
+  [errors.BodyTooLargeError, () => new errors.BodyTooLargeError(1024 * 1024)],
+  [errors.ConflictError, () => new errors.ConflictError('Already decided.')],
+  [errors.NotFoundError, () => new errors.NotFoundError('No pipeline webapp.')],
+  [errors.MethodNotAllowedError, () => new errors.MethodNotAllowedError('/api/prune', ['POST'])],
+  [errors.UnauthorizedError, () => new errors.UnauthorizedError('X-Hub-Signature-256 is missing.')],
+  [errors.ForbiddenError, () => new errors.ForbiddenError('Missing or wrong API token.')],
+  [errors.MisdirectedRequestError, () => new errors.MisdirectedRequestError('This server answers to 127.0.0.1:1.')],
+  [errors.AccessDeniedError, () => new errors.AccessDeniedError({ action: 's3:PutObject', resource: 'arn:aws:s3:::artifacts/*', role: 'sluice-prod-role' }, { cause })],
+  [errors.TaskNotWaitingError, () => new errors.TaskNotWaitingError()],
+  [errors.StoppedError, () => new errors.StoppedError('Stopped by the user.')],
+  [errors.ApprovalExpiredError, () => new errors.ApprovalExpiredError('expired')],
+  [errors.ApprovalRejectedError, () => new errors.ApprovalRejectedError('Rejected by Bob')],
+  [errors.SecretNotSetError, () => new errors.SecretNotSetError('arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook', 'webhook secret', 5)],
+  [errors.EventNotPublishedError, () => new errors.EventNotPublishedError('CodePipeline Action Execution State Change', 'sluice-events', 'ThrottlingException')],
+  [errors.StackUnreadableError, () => new errors.StackUnreadableError('sluice-prod', 'eu-west-1', { cause })],
+  [errors.DataDirBusyError, () => new errors.DataDirBusyError('/home/me/.sluice', { pid: 42, command: 'serve', startedAt: '2026-12-06T00:00:00Z' })],
+  [errors.BusyError, () => new errors.BusyError(10, 'Other large deliveries are being read')],
+  [errors.ApiAnswerError, () => new errors.ApiAnswerError({ status: 418, error: 'Sluice.Teapot' }, 'I am a teapot.')],
+  [errors.InternalError, () => new errors.InternalError('r-0')],
+]);

@@ -1,0 +1,122 @@
+import { startLocalHttpServer, type LocalHttpServer } from '../../../lib/adapters/local/local-http-server';
+import { httpApi } from '../../../lib/api/http-api';
+import { AccessDeniedError, SLUICE_ERRORS, type SluiceError } from '../../../lib/core/errors';
+import type { ApprovalDependencies } from '../../../lib/execution/approvals';
+import type { SluiceApi } from '../../../lib/operations/sluice-api';
+import { apiGatewayEvent, lambdaContext } from '../../support/api-gateway-events';
+import { EXAMPLE_ERRORS } from '../../support/catalogued-errors';
+
+const TOKEN = 'the-token';
+
+/** An API whose reads of an execution throw what `failure` gives. */
+function failingApi(failure: () => unknown): SluiceApi {
+  return { getPipelineExecution: async () => Promise.reject(failure()) } as unknown as SluiceApi;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** The same request, to the handler as Lambda calls it on AWS and to it behind the local server. */
+async function bothSides(api: SluiceApi, path: string, method = 'GET'): Promise<{ aws: Answer; local: Answer; logged: unknown[][] }> {
+  const logged: unknown[][] = [];
+  const http = httpApi({ api: () => api, approvals: () => ({}) as ApprovalDependencies }, { log: { error: (...entry) => void logged.push(entry) } });
+  const result = await http.handle(apiGatewayEvent(method, path, { headers: { 'x-sluice-token': TOKEN } }), lambdaContext('aws-request'));
+  const aws = { status: result.statusCode!, headers: result.headers as Record<string, string>, body: JSON.parse(result.body!) };
+  const server: LocalHttpServer = await startLocalHttpServer({ httpApi: http, token: TOKEN });
+  try {
+    const response = await fetch(new URL(path.slice(1), server.url), { method, headers: { 'x-sluice-token': TOKEN } });
+    const local = { status: response.status, headers: Object.fromEntries(response.headers), body: (await response.json()) as Record<string, unknown> };
+    return { aws, local, logged };
+  } finally {
+    await server.close();
+  }
+}
+
+/** A body with its request id, which each side makes its own, replaced. */
+const withoutRequestId = (body: Record<string, unknown>) => {
+  const text = JSON.stringify(body);
+  return typeof body.requestId === 'string' ? JSON.parse(text.replaceAll(body.requestId, '<request id>')) : body;
+};
+
+describe('the HTTP API on AWS and behind the local server', () => {
+  const accessDenied = () => new AccessDeniedError({ action: 'dynamodb:GetItem', resource: 'table/sluice', role: 'sluice-prod-api' }, { cause: new Error('denied') });
+
+  it('answers an AccessDenied with 403 on both, with its message to a caller who authenticated', async () => {
+    const { aws, local } = await bothSides(failingApi(accessDenied), '/api/executions/e-1');
+
+    expect(aws).toMatchObject({ status: 403, body: { error: 'Sluice.AccessDenied', message: expect.stringContaining('Allow "dynamodb:GetItem"') } });
+    expect(local.status).toBe(aws.status);
+    expect(local.body).toEqual(aws.body);
+  });
+
+  it('answers an AccessDenied with 403 on both to anyone, saying only where the log has it, and logs the detail', async () => {
+    const { aws, local, logged } = await bothSides(failingApi(accessDenied), '/executions/e-1');
+
+    expect(aws).toMatchObject({ status: 403, body: { error: 'Sluice.AccessDenied', requestId: 'aws-request', message: expect.stringContaining('request id aws-request') } });
+    expect(JSON.stringify(aws.body)).not.toContain('sluice-prod-api');
+    expect(local.status).toBe(403);
+    expect(withoutRequestId(local.body)).toEqual(withoutRequestId(aws.body));
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toEqual(['Request failed', expect.objectContaining({ requestId: 'aws-request', error: expect.any(AccessDeniedError) })]);
+  });
+
+  it('answers an unexpected throw with a generic 500 and a request id on both, and logs it with its detail', async () => {
+    const { aws, local, logged } = await bothSides(failingApi(() => new Error('ECONNREFUSED 10.0.0.7:4567')), '/api/executions/e-1');
+
+    expect(aws).toEqual({
+      status: 500,
+      headers: expect.objectContaining({ 'content-type': 'application/json', 'cache-control': 'no-store' }),
+      body: { error: 'Sluice.InternalError', message: "The request failed; the server's log has the details under request id aws-request.", requestId: 'aws-request' },
+    });
+    expect(local.status).toBe(500);
+    expect(withoutRequestId(local.body)).toEqual(withoutRequestId(aws.body));
+    expect(JSON.stringify(local.body)).not.toContain('10.0.0.7');
+    expect(logged.map(([, detail]) => (detail as { error: Error }).error.message)).toEqual(['ECONNREFUSED 10.0.0.7:4567', 'ECONNREFUSED 10.0.0.7:4567']);
+    expect((logged[1]![1] as { requestId: string }).requestId).toBe(local.body.requestId);
+  });
+
+  it('answers 405 naming the methods a path takes, and 404 where there is nothing, on both', async () => {
+    const wrongMethod = await bothSides({} as SluiceApi, '/api/prune', 'GET');
+    const nothing = await bothSides({} as SluiceApi, '/api/nothing-here');
+
+    expect(wrongMethod.aws).toMatchObject({ status: 405, headers: { allow: 'POST' }, body: { error: 'Sluice.MethodNotAllowed', message: '/api/prune allows POST.' } });
+    expect(wrongMethod.local).toMatchObject({ status: 405, headers: { allow: 'POST' }, body: wrongMethod.aws.body });
+    expect(nothing.aws).toMatchObject({ status: 404, body: { error: 'Sluice.NotFound', message: 'Nothing at /api/nothing-here.' } });
+    expect(nothing.local).toMatchObject({ status: 404, body: nothing.aws.body });
+  });
+});
+
+describe('the HTTP API\'s answer to each error of the catalogue', () => {
+  it.each(SLUICE_ERRORS.map((type) => [type.traits.name, type.traits.status, type] as const))('%s: %d, to a caller who authenticated and to anyone', async (_, status, type) => {
+    const error: SluiceError = EXAMPLE_ERRORS.get(type)!();
+    const http = httpApi({ api: () => failingApi(() => error), approvals: () => ({}) as ApprovalDependencies }, { log: { error: () => undefined } });
+
+    const authenticated = await http.handle(apiGatewayEvent('GET', '/api/executions/e-1'), lambdaContext());
+    const anyone = await http.handle(apiGatewayEvent('GET', '/executions/e-1'), lambdaContext());
+
+    expect(authenticated.statusCode).toBe(status);
+    expect(JSON.parse(authenticated.body!)).toMatchObject({ error: type.traits.name, message: error.message });
+    expect(anyone.statusCode).toBe(status);
+    expect(JSON.parse(anyone.body!).message === error.message).toBe(type.traits.expose);
+  });
+});
+
+describe('the HTTP API\'s dependencies', () => {
+  it('are made only for the routes that use them: on Lambda, making one reads variables that another route may lack', async () => {
+    const api = jest.fn(() => {
+      throw new Error('The environment variable STATE_MACHINE_LOG_GROUP_ARN is not set.');
+    });
+    const approvals = jest.fn(() => ({ approvals: { getApproval: async () => undefined } }) as unknown as ApprovalDependencies);
+    const http = httpApi({ api, approvals }, { log: { error: () => undefined } });
+
+    const page = await http.handle(apiGatewayEvent('GET', `/approvals/${'a'.repeat(20)}`), lambdaContext());
+
+    expect(page.statusCode).toBe(403);
+    expect(page.body).toContain('This approval link is not valid');
+    expect(approvals).toHaveBeenCalled();
+    expect(api).not.toHaveBeenCalled();
+  });
+});
