@@ -1,7 +1,6 @@
 import { BadInputError, ConflictError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
 import { pathParameter } from './path-parameter';
-import type { PruneOptions } from '../core/retention';
 import { isPrunable, isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
 
 export interface ApiRequest {
@@ -87,7 +86,7 @@ const ROUTES: [method: string, path: RegExp, route: Route][] = [
   ['POST', /^\/api\/prune$/, (api, _, request) => {
     if (!isPrunable(api)) throw new ConflictError('Only a local installation prunes its data: run sluice prune on its data dir.');
     // The options are checked where they are used, whichever way they come.
-    return api.pruneExecutions((request.body ?? {}) as PruneOptions);
+    return api.pruneExecutions(request.body ?? {});
   }],
 ];
 

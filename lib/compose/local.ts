@@ -14,7 +14,6 @@ import { OutboxMails } from '../adapters/local/outbox-mails';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { GITHUB_API_URL } from '../adapters/github/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
-import type { ApprovalDependencies } from '../execution/approvals';
 import type { StartInBackground } from '../operations/pipeline-operations';
 import { ServeOperations, type StopInBackground } from '../operations/serve-operations';
 import { LocalOperations, type LocalOperationsDependencies } from '../operations/local-operations';

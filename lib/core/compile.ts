@@ -268,14 +268,14 @@ class StageCompiler {
     });
     this.tasks[exit] = { step: 'exitStage', stage: stage.name };
     for (const name of previousExits) link(states[name]!, exit);
-    link(states[exit]!, next);
+    link(states[exit], next);
 
     states[failed] = this.stageTask(stage, 'failStage', undefined, {
       'error.$': '$.error',
       ...(stage.onFailure ? { onFailure: stage.onFailure } : {}),
     });
     this.tasks[failed] = { step: 'failStage', stage: stage.name };
-    link(states[failed]!, PIPELINE_FAILED);
+    link(states[failed], PIPELINE_FAILED);
     return { startAt: enter, states, exits: [exit] };
   }
 

@@ -196,9 +196,10 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
     }
     outgoing.writeHead(response.status, response.headers).end(incoming.method === 'HEAD' ? undefined : response.body);
   };
-  server.on('request', handle);
+  // handle answers every failure itself, so nothing is left to wait for.
+  server.on('request', (incoming: IncomingMessage, outgoing: ServerResponse) => void handle(incoming, outgoing));
   // Without this listener, Node answers `Expect: 100-continue` at once, before any check is made.
-  server.on('checkContinue', handle);
+  server.on('checkContinue', (incoming: IncomingMessage, outgoing: ServerResponse) => void handle(incoming, outgoing));
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () =>
