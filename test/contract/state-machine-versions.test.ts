@@ -1,5 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { AccessDeniedError } from '../../lib/adapters/aws/access-denied';
+import { AccessDeniedError } from '../../lib/core/access-denied';
 import { KEPT_VERSIONS, StateMachineVersions } from '../../lib/adapters/aws/state-machine-versions';
 import { versionPruning } from '../../lib/compose/aws';
 import { startVersionsServer, type VersionsServer } from '../support/step-functions-versions-server';

@@ -14,7 +14,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { BadInputError } from '../../core/errors';
 import { bucketNameProblem, objectKeyProblem } from '../../core/object-keys';
 import { BlobNotFoundError, type BlobStore, type GetOptions, type PutOptions, type S3Location, type StoredObject } from '../../ports/blob-store';
-import { withAccessExplained, type AccessContext, type AccessDeniedOptions } from './access-denied';
+import type { AccessContext } from '../../core/access-denied';
+import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 /** The largest object one PutObject may carry. */
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;

@@ -1,4 +1,5 @@
-import { AccessDeniedError, explainAccessDenied } from '../../../../lib/adapters/aws/access-denied';
+import { explainAccessDenied } from '../../../../lib/adapters/aws/access-denied';
+import { AccessDeniedError } from '../../../../lib/core/access-denied';
 
 /** An error as the SDK throws it for a service's error answer. */
 function awsError(name: string, message: string, httpStatusCode: number): Error {

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AccessDeniedError } from '../../../../lib/adapters/aws/access-denied';
+import { AccessDeniedError } from '../../../../lib/core/access-denied';
 import { SECRET_MAX_AGE_MS, SECRET_PLACEHOLDER, SecretNotSetError, SecretsManagerSecret } from '../../../../lib/adapters/aws/secrets-manager-secret';
 
 const SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sluice/prod/github-token-AbCdEf';
