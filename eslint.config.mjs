@@ -108,7 +108,7 @@ export default tseslint.config(
             mayImport('operations', ['execution', 'actions', 'artifacts', 'ports', 'core']),
             mayImport('api', ['operations', 'execution', 'ports', 'core']),
             mayImport('compose', ['adapters', 'api', 'operations', 'execution', 'actions', 'artifacts', 'ports', 'core']),
-            mayImport('cli', ['compose', 'adapters', 'api', 'operations', 'execution', 'actions', 'ports', 'core']),
+            mayImport('cli', ['compose', 'adapters', 'api', 'operations', 'execution', 'actions', 'artifacts', 'ports', 'core']),
             mayImport('functions', ['compose', 'api', 'operations', 'execution', 'core']),
             // A handler reads the AWS event it is given in the shape the AWS adapter defines.
             {
@@ -117,7 +117,9 @@ export default tseslint.config(
             },
             {
               from: { element: { type: 'adapters' } },
-              allow: { to: [{ element: { types: { anyOf: ['ports', 'core'] } } }, { element: { type: 'adapters', captured: { family: '{{from.captured.family}}' } } }] },
+              allow: {
+                to: [{ element: { types: { anyOf: ['ports', 'core'] } } }, { element: { type: 'adapters', captured: { family: '{{from.captured.family}}' } } }],
+              },
             },
             // The local CodeBuild runs a StartBuild request with the buildspec engine, and moves
             // its artifacts and its log with the artifact store.

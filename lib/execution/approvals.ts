@@ -1,6 +1,7 @@
 import type { ActionStepPayload } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
 import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../ports/approval-store';
+import type { ApprovalRequest } from '../ports/notifier';
 import { TaskNotWaitingError, type TaskCallbacks } from '../ports/task-callbacks';
 import { actionRecord, finishAction, variableValues } from './action-steps';
 import type { ExecutionDependencies } from './dependencies';
@@ -24,25 +25,6 @@ export interface ApprovalDependencies extends ExecutionDependencies {
   newSecret: () => string;
   /** Sends CodePipeline's approval request (on AWS, to the action's NotificationArn). */
   notifyApprovers?: (request: ApprovalRequest) => Promise<void>;
-}
-
-/** The message CodePipeline sends for a Manual approval, plus Sluice's review link. */
-export interface ApprovalRequest {
-  notificationArn?: string;
-  subject: string;
-  pipelineExecutionId: string;
-  /** CodePipeline's approval JSON fields. */
-  approval: {
-    pipelineName: string;
-    stageName: string;
-    actionName: string;
-    token: string;
-    expires: string;
-    externalEntityLink?: string;
-    approvalReviewLink: string;
-    customData?: string;
-  };
-  text: string;
 }
 
 /**

@@ -11,7 +11,7 @@ import { parseDeclarationText } from '../../lib/core/declaration-text';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { validatePipeline } from '../../lib/core/validate';
-import { openActionLog } from '../../lib/execution/action-log';
+import { openActionLog } from '../../lib/artifacts/action-log';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { startCodeBuildServer, START_BUILD_MEMBERS, type CodeBuildServer, type ProjectOutcome } from '../support/codebuild-server';
