@@ -1,6 +1,7 @@
 import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
 import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
 import { LocalEngine, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
+import { providerCatalog } from '../actions/registry';
 import { compilePipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
@@ -108,7 +109,7 @@ export async function runPipelineLocally(
   pipeline: PipelineDeclaration,
   options: LocalRunOptions = {},
 ): Promise<PipelineExecutionRecord> {
-  const engine = new LocalEngine(compilePipeline(pipeline));
+  const engine = new LocalEngine(compilePipeline(pipeline, providerCatalog));
   const input = await startExecution(deps, {
     pipeline,
     version: options.version ?? pipeline.version ?? 1,

@@ -1,3 +1,4 @@
+import { providerCatalog } from '../actions/registry';
 import { compilePipeline, type FunctionArns } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import { ConflictError } from '../core/errors';
@@ -57,7 +58,7 @@ export class AwsPipelineOperations extends PipelineOperations implements Stoppab
 
   /** The state machine is published first: a recorded version always has one to run on. */
   protected override async putVersion(pipeline: PipelineDeclaration, version: number): Promise<PipelineVersionRecord> {
-    const { definition } = compilePipeline({ ...pipeline, version }, this.functions);
+    const { definition } = compilePipeline({ ...pipeline, version }, providerCatalog, this.functions);
     return super.putVersion(pipeline, version, await this.engine.deployPipeline(pipeline.name, definition));
   }
 

@@ -127,7 +127,7 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
   };
   const variables = Object.fromEntries((pipeline.variables ?? []).map((variable) => [variable.name, variable.defaultValue ?? '']));
   const input: ExecutionInput = { pipeline: { name: pipeline.name, version: 1, executionId, variables }, actions: {} };
-  const outcome = await new LocalEngine(compilePipeline(pipeline)).start(input, handlers).outcome;
+  const outcome = await new LocalEngine(compilePipeline(pipeline, providerCatalog)).start(input, handlers).outcome;
   return { outcome, parameters, buildSteps };
 }
 
