@@ -2,23 +2,23 @@
 /*
  * The layers of Sluice, as lib/ and functions/ hold them. An arrow is "may import".
  *
- *   functions ─┐         cli ─┐
- *              ├──> compose <─┘          (compose wires everything below it; only compose,
- *              │       │                   functions and cli see every layer)
- *              v       v
- *             api ──> operations ──> execution ──> actions ──> buildspec ──> artifacts ──> ports ──> core
- *                                        │            └───────────────────────────┴──────────┴──────> core
- *                                        └──> artifacts, ports, core
+ *   functions, cli ──> compose ──> adapters/<family> ──> ports, core, and their own family
+ *          │              │
+ *          v              v
+ *         api ──> operations ──> execution ──> actions ──> buildspec ──> artifacts ──> ports ──> core
  *
- *   adapters/<family> ──> ports, core, and their own family (aws, github, local); they implement
- *   the ports and never reach up into execution, operations, api or compose.
+ * On the bottom row a layer may import every layer to its right. Entry points (functions, cli) and
+ * compose may import the whole row; compose alone wires adapters in (cli opens the data dir's lock
+ * itself, and a handler reads its AWS event in the AWS adapter's shape). Adapters implement the
+ * ports and never reach up into execution, operations, api or compose; the local family's CodeBuild
+ * also runs the buildspec engine and moves artifacts.
  *
  * - core: pure. It imports only core, and of packages only zod, yaml and picomatch: no SDK, no
  *   node: modules.
  * - ports: the interfaces the layers above depend on; core's types, and node's types (a stream).
  * - artifacts: artifact zips and action logs in the artifact bucket, over the BlobStore port.
  * - buildspec (lib/actions/codebuild): the CodeBuild buildspec engine that the Commands action and
- *   the local CodeBuild adapter share.
+ *   the local CodeBuild share.
  * - actions: one module per provider, and the registry.
  * - execution: the steps a pipeline's Tasks run, and what starts executions.
  * - operations: CodePipeline's API over the execution steps; api: that API over HTTP.
@@ -30,7 +30,9 @@ import boundaries from 'eslint-plugin-boundaries';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['core', 'ports', 'artifacts', 'buildspec', 'actions', 'adapters', 'execution', 'operations', 'api', 'compose', 'cli', 'functions'];
+/** The bottom row of the diagram, from the top layer down. */
+const ROW = ['api', 'operations', 'execution', 'actions', 'buildspec', 'artifacts', 'ports', 'core'];
+const LAYERS = [...ROW, 'adapters', 'compose', 'cli', 'functions'];
 
 /** Local dependencies of one layer on the layers named. */
 const mayImport = (from, to) => ({ from: { element: { type: from } }, allow: { to: { element: { types: { anyOf: to } } } } });
@@ -99,17 +101,10 @@ export default tseslint.config(
           policies: [
             // Within a layer, anything goes; the rule is about the arrows between them.
             { allow: { dependency: { relationship: { to: 'internal' } } } },
-            mayImport('core', ['core']),
-            mayImport('ports', ['core']),
-            mayImport('artifacts', ['ports', 'core']),
-            mayImport('buildspec', ['artifacts', 'ports', 'core']),
-            mayImport('actions', ['buildspec', 'artifacts', 'ports', 'core']),
-            mayImport('execution', ['actions', 'buildspec', 'artifacts', 'ports', 'core']),
-            mayImport('operations', ['execution', 'actions', 'artifacts', 'ports', 'core']),
-            mayImport('api', ['operations', 'execution', 'ports', 'core']),
-            mayImport('compose', ['adapters', 'api', 'operations', 'execution', 'actions', 'artifacts', 'ports', 'core']),
-            mayImport('cli', ['compose', 'adapters', 'api', 'operations', 'execution', 'actions', 'artifacts', 'ports', 'core']),
-            mayImport('functions', ['compose', 'api', 'operations', 'execution', 'core']),
+            ...ROW.map((layer, index) => mayImport(layer, ROW.slice(index))),
+            mayImport('compose', ['adapters', ...ROW]),
+            mayImport('cli', ['compose', 'adapters', ...ROW]),
+            mayImport('functions', ['compose', ...ROW]),
             // A handler reads the AWS event it is given in the shape the AWS adapter defines.
             {
               from: { element: { type: 'functions' } },
