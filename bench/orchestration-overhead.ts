@@ -13,6 +13,7 @@ import type { ActionProvider } from '../lib/actions/action-provider';
 import { gitSource } from '../lib/actions/git-source';
 import { localEngine, openLocalInstallation, type LocalDependencies } from '../lib/compose/local';
 import { LocalStateMachine, type TaskHandlers } from '../lib/adapters/local/local-state-machine';
+import { providerCatalog } from '../lib/actions/registry';
 import { compilePipeline } from '../lib/core/compile';
 import { providerKey, type PipelineDeclaration } from '../lib/core/declaration';
 import { runAction } from '../lib/execution/action-steps';
@@ -91,7 +92,7 @@ async function runHandlersDirectly(deps: LocalDependencies, pipeline: PipelineDe
  * run it. This is the engine's own cost without the noise of the stores.
  */
 async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
-  const engine = new LocalStateMachine(compilePipeline(pipeline));
+  const engine = new LocalStateMachine(compilePipeline(pipeline, providerCatalog));
   const nothing = async () => ({ Payload: {} });
   const handlers: TaskHandlers = {
     enterStage: nothing, exitStage: nothing, failStage: nothing, runAction: nothing,

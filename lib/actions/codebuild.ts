@@ -46,6 +46,7 @@ function codeBuildSpec(category: 'Build' | 'Test'): ProviderSpec {
     outputArtifacts: { min: 0, max: 5 },
     outputVariables: 'open',
     runtimes: ['aws', 'local'],
+    integration: 'codebuild',
     checkConfiguration,
   };
 }

@@ -1,10 +1,10 @@
 import git from 'isomorphic-git';
 import { AccessDeniedError } from '../core/errors';
-import { codeCommitGitCredentials } from '../adapters/aws/codecommit-git-credentials';
 import { BadInputError, NotFoundError } from '../core/errors';
 import type { AwsCredentials, CodeCommitAccess } from '../ports/codecommit-access';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
+import { codeCommitGitCredentials } from './codecommit-git-credentials';
 import { cloneBranch, storeCommitTree } from './git-checkout';
 import { OUTPUT_ARTIFACT_FORMAT, outputArtifactFormatProblems, refuseUnsupportedOutputFormat } from './output-artifact-format';
 

@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { GitHubRepository } from '../adapters/github/github-repository';
 import { extractZip } from '../artifacts/zip';
 import { ActionFailedError, BadInputError } from '../core/errors';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts, storeOutputArtifact } from './action-provider';
+import { GitHubRepository } from './github-repository';
 import { OUTPUT_ARTIFACT_FORMAT, outputArtifactFormatProblems, refuseUnsupportedOutputFormat } from './output-artifact-format';
 
 /** Extracts GitHub's zip of a commit and returns the one folder in it, `<owner>-<name>-<sha7>/`, which holds the tree. */

@@ -48,7 +48,7 @@ export const commands: ActionProvider = {
       baseEnvironment: context.commandEnvironment?.(),
       environment: Object.fromEntries((action.environmentVariables ?? []).map((variable) => [variable.name, variable.value])),
       timeoutSeconds: (action.timeoutInMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
-      onLog: context.log,
+      onLog: (text) => context.log(text),
       signal: context.signal,
       temporaryRoot: context.workspace,
       processes: context.processes,

@@ -17,5 +17,6 @@ export const manualApproval: ActionProvider = {
     outputArtifacts: artifactCounts.none,
     outputVariables: [],
     runtimes: ['aws', 'local'],
+    integration: 'approval',
   },
 };

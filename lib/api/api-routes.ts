@@ -1,6 +1,5 @@
 import { BadInputError, ConflictError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
-import type { PruneOptions } from '../core/retention';
 import { isPrunable, isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
 
 export interface ApiRequest {
@@ -15,7 +14,7 @@ export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** A path template, `{name}` standing for one segment. */
   path: string;
-  run(api: SluiceApi, params: Record<string, string>, request: ApiRequest): Promise<unknown>;
+  run: (api: SluiceApi, params: Record<string, string>, request: ApiRequest) => Promise<unknown>;
 }
 
 const declarationOf = (request: ApiRequest): PipelineDeclaration => {
@@ -89,6 +88,6 @@ export const API_ROUTES: ApiRoute[] = [
   route('POST', '/api/prune', (api, _, request) => {
     if (!isPrunable(api)) throw new ConflictError('Only a local installation prunes its data: run sluice prune on its data dir.');
     // The options are checked where they are used, whichever way they come.
-    return api.pruneExecutions((request.body ?? {}) as PruneOptions);
+    return api.pruneExecutions((request.body ?? {}));
   }),
 ];

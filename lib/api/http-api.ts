@@ -25,10 +25,10 @@ export interface WebhookDelivery {
  * environment and makes clients that another route may not need.
  */
 export interface HttpApiDependencies {
-  api(): SluiceApi;
-  approvals(): ApprovalDependencies;
+  api: () => SluiceApi;
+  approvals: () => ApprovalDependencies;
   /** GitHub's webhook, served only where deliveries can start executions: the dependencies of one delivery. */
-  webhookDelivery?(): WebhookDelivery;
+  webhookDelivery?: () => WebhookDelivery;
 }
 
 /** Where an error's detail goes when the caller is not told it. */
@@ -147,7 +147,7 @@ export function httpApi(deps: HttpApiDependencies, { log }: { log: RequestLog })
     handle: async (event, context) => {
       try {
         // The router matches the path as sent; API Gateway's parameters, named after its own routes, would shadow the router's.
-        return (await router({ ...event, pathParameters: undefined }, context)) as APIGatewayProxyStructuredResultV2;
+        return (await router({ ...event, pathParameters: undefined }, context));
       } catch (error) {
         const request = { method: event.requestContext.http.method, path: event.rawPath };
         return apiGatewayResultFromHttpResponse(failure(error, request, context, log));

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { BadInputError, BodyTooLargeError, MethodNotAllowedError, NotFoundError, UnauthorizedError, type SluiceError } from '../core/errors';
 import { handleGitHubDelivery, type GitHubWebhookDependencies } from '../execution/github-webhook';
-import { sameSecret } from '../execution/same-secret';
+import { sameSecret } from '../core/same-secret';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { jsonResponse as json } from './json-api';
 

@@ -1,5 +1,5 @@
 import { DETAIL_TYPES, type PipelineEvent } from '../core/events';
-import type { ActionLogRef } from '../execution/dependencies';
+import type { ActionLogRef } from '../artifacts/action-log';
 
 const TAIL_LINES = 25;
 

@@ -4,10 +4,9 @@ import { OutboxNotifier } from '../adapters/local/outbox-notifier';
 import { SmtpNotifier, type SmtpSettings } from '../adapters/local/smtp-notifier';
 import type { InProcessBus } from '../adapters/local/in-process-bus';
 import { parseNotificationRules, type NotificationRule } from '../core/notification-rules';
-import type { ApprovalRequest } from '../execution/approvals';
 import type { NotificationMailDependencies } from '../execution/notification-mail';
 import { registerNotifications } from '../execution/notifications';
-import type { Notifier } from '../ports/notifier';
+import type { ApprovalRequest, Notifier } from '../ports/notifier';
 
 export const NOTIFICATION_RULES_FILE = 'notification-rules.yml';
 const FROM = 'Sluice <sluice@localhost>';

@@ -11,7 +11,7 @@ import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
 import { webhookSecret } from '../adapters/local/webhook-secret-file';
 import { OutboxMails } from '../adapters/local/outbox-mails';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
-import { GITHUB_API_URL } from '../adapters/github/github-api';
+import { GITHUB_API_URL } from '../core/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import { LocalEngine, type LocalRunOptions } from '../adapters/local/local-engine';
 import { PipelineOperations, type OperationsDependencies } from '../operations/pipeline-operations';

@@ -1,7 +1,11 @@
 import type { Catcher, ParallelState, State, StateMachineDefinition, TaskState } from './asl';
 import type { ActionStepResult } from './task-payloads';
-import { codeBuildStates } from './codebuild-states';
 import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
+import { LAMBDA_INVOKE, type ActionIntegration } from './integrations/action-integration';
+import { approvalIntegration } from './integrations/approval';
+import { codeBuildIntegration } from './integrations/codebuild';
+import { actionRunnerIntegration } from './integrations/runner';
+import type { Integration, ProviderCatalog } from './providers';
 import { groupByRunOrder } from './run-order';
 import { FIRST_CALL_RUNNING, LAMBDA_TRANSIENT } from './task-retries';
 import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
@@ -69,21 +73,15 @@ export interface ExecutionInput {
   actions: Record<string, ActionStepResult>;
 }
 
-/** Days a Manual approval waits before it expires, as in CodePipeline. */
-const APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60;
 const MAX_STATE_NAME = 80;
 const PIPELINE_FAILED = 'Pipeline failed';
 
-const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-
-/** How an action's Task is wired, by provider; every other provider runs in the action runner. */
-type Integration = 'runner' | 'approval' | 'codebuild';
-const INTEGRATIONS = new Map<string, Integration>([
-  ['Approval/AWS/Manual', 'approval'],
-  ['Build/AWS/CodeBuild', 'codebuild'],
-  ['Test/AWS/CodeBuild', 'codebuild'],
-]);
+/** The module of each integration that a provider spec can name. */
+const INTEGRATIONS: Record<Integration, ActionIntegration> = {
+  runner: actionRunnerIntegration,
+  approval: approvalIntegration,
+  codebuild: codeBuildIntegration,
+};
 
 interface PlannedAction {
   action: ActionDeclaration;
@@ -101,11 +99,12 @@ interface Fragment {
 }
 
 /**
- * Compiles a validated declaration into one Standard state machine. Pure and deterministic: the
- * same declaration always gives byte-identical JSON.
+ * Compiles a validated declaration into one Standard state machine, each action by the
+ * integration its provider's spec in `catalog` names. Pure and deterministic: the same
+ * declaration always gives byte-identical JSON.
  */
-export function compilePipeline(pipeline: PipelineDeclaration, functions: FunctionArns = FUNCTION_PLACEHOLDERS): CompiledPipeline {
-  return compileWithGroups(pipeline, functions).compiled;
+export function compilePipeline(pipeline: PipelineDeclaration, catalog: ProviderCatalog, functions: FunctionArns = FUNCTION_PLACEHOLDERS): CompiledPipeline {
+  return compileWithGroups(pipeline, catalog, functions).compiled;
 }
 
 /** Where an earlier action's result is kept: `$.actions.<slot>`. */
@@ -131,17 +130,18 @@ export interface ResumeDefinition {
  */
 export function resumeDefinition(
   pipeline: PipelineDeclaration,
+  catalog: ProviderCatalog,
   stageName: string,
   actionName: string,
   functions: FunctionArns = FUNCTION_PLACEHOLDERS,
 ): ResumeDefinition | undefined {
-  const { compiled, groups } = compileWithGroups(pipeline, functions);
+  const { compiled, groups } = compileWithGroups(pipeline, catalog, functions);
   const stage = pipeline.stages.find((entry) => entry.name === stageName);
   const action = stage?.actions.find((entry) => entry.name === actionName);
   const group = action && groups.get(action);
   if (!group) return undefined;
   const slots = group.before.flatMap(({ stage: earlierStage, action: earlier, slot }) =>
-    slot && keepsResult(earlier) ? [{ stage: earlierStage.name, action: earlier.name, slot }] : [],
+    slot && integrationOf(earlier, catalog).keepsResult ? [{ stage: earlierStage.name, action: earlier.name, slot }] : [],
   );
   return { compiled: { ...compiled, definition: { ...compiled.definition, StartAt: group.state } }, slots, group: group.members };
 }
@@ -154,9 +154,13 @@ interface GroupEntry {
   members: string[];
 }
 
-function compileWithGroups(pipeline: PipelineDeclaration, functions: FunctionArns): { compiled: CompiledPipeline; groups: Map<ActionDeclaration, GroupEntry> } {
+function compileWithGroups(
+  pipeline: PipelineDeclaration,
+  catalog: ProviderCatalog,
+  functions: FunctionArns,
+): { compiled: CompiledPipeline; groups: Map<ActionDeclaration, GroupEntry> } {
   const planned = planActions(pipeline);
-  const compiler = new StageCompiler(planned, functions);
+  const compiler = new StageCompiler(planned, catalog, functions);
   const states: Record<string, State> = {};
   const stageStarts = pipeline.stages.map((stage) => stateName([stage.name], 'enter'));
 
@@ -184,13 +188,9 @@ function compileWithGroups(pipeline: PipelineDeclaration, functions: FunctionArn
   };
 }
 
-/** An approval's Task keeps no result (ResultPath null), even when the action has a namespace. */
-function keepsResult(action: ActionDeclaration): boolean {
-  return integrationOf(action) !== 'approval';
-}
-
-function integrationOf(action: ActionDeclaration): Integration {
-  return INTEGRATIONS.get(providerKey(action.actionTypeId)) ?? 'runner';
+/** The integration the action's provider names; validation has refused providers the catalog lacks. */
+function integrationOf(action: ActionDeclaration, catalog: ProviderCatalog): ActionIntegration {
+  return INTEGRATIONS[catalog.get(providerKey(action.actionTypeId))?.integration ?? 'runner'];
 }
 
 function planActions(pipeline: PipelineDeclaration): Map<ActionDeclaration, PlannedAction> {
@@ -230,6 +230,7 @@ class StageCompiler {
 
   constructor(
     private readonly planned: Map<ActionDeclaration, PlannedAction>,
+    private readonly catalog: ProviderCatalog,
     private readonly functions: FunctionArns,
   ) {}
 
@@ -268,14 +269,14 @@ class StageCompiler {
     });
     this.tasks[exit] = { step: 'exitStage', stage: stage.name };
     for (const name of previousExits) link(states[name]!, exit);
-    link(states[exit]!, next);
+    link(states[exit], next);
 
     states[failed] = this.stageTask(stage, 'failStage', undefined, {
       'error.$': '$.error',
       ...(stage.onFailure ? { onFailure: stage.onFailure } : {}),
     });
     this.tasks[failed] = { step: 'failStage', stage: stage.name };
-    link(states[failed]!, PIPELINE_FAILED);
+    link(states[failed], PIPELINE_FAILED);
     return { startAt: enter, states, exits: [exit] };
   }
 
@@ -330,62 +331,19 @@ class StageCompiler {
 
   private action(entry: PlannedAction, catchTo: Catcher[] | undefined): Fragment {
     const { action, stage, ordinal } = entry;
-    const integration = integrationOf(action);
-    const name = (role?: string) => stateName([stage.name, action.name], role, ordinal);
-    const binding = (step: TaskStep): TaskBinding => ({ step, stage: stage.name, action: action.name });
-    const payload = this.actionPayload(entry);
-    const timeout = action.timeoutInMinutes ?? (integration === 'approval' ? APPROVAL_TIMEOUT_MINUTES : undefined);
-    const withTimeout = timeout === undefined ? {} : { TimeoutSeconds: timeout * 60 };
-    const withCatch = catchTo ? { Catch: catchTo } : {};
-    const result = this.actionResult(entry);
-
-    if (integration === 'approval') {
-      const state: TaskState = {
-        Type: 'Task',
-        Resource: LAMBDA_INVOKE_WAIT,
-        Parameters: {
-          FunctionName: this.functions.approvalRequest,
-          Payload: { step: 'requestApproval', ...payload, 'taskToken.$': '$$.Task.Token' },
-        },
-        ResultPath: null,
-        ...withTimeout,
-        Retry: [LAMBDA_TRANSIENT],
-        ...withCatch,
-      };
-      this.tasks[name()] = binding('requestApproval');
-      return { startAt: name(), states: { [name()]: state }, exits: [name()] };
-    }
-
-    if (integration === 'codebuild') {
-      const names = { prepare: name('prepare'), start: name(), complete: name('complete'), failed: name('build failed'), failedEnd: name('failed') };
-      const states = codeBuildStates({
-        names,
-        action,
-        actionRunner: this.functions.actionRunner,
-        payload,
-        result,
-        lambdaRetry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
-        timeoutSeconds: withTimeout.TimeoutSeconds,
-        catchTo,
-      });
-      this.tasks[names.prepare] = binding('prepareBuild');
-      this.tasks[names.start] = binding('startBuild');
-      this.tasks[names.complete] = binding('completeBuild');
-      this.tasks[names.failed] = binding('failBuild');
-      return { startAt: names.prepare, states, exits: [names.complete] };
-    }
-
-    const state: TaskState = {
-      Type: 'Task',
-      Resource: LAMBDA_INVOKE,
-      Parameters: { FunctionName: this.functions.actionRunner, Payload: { step: 'runAction', ...payload } },
-      ...result,
-      ...withTimeout,
-      Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
-      ...withCatch,
-    };
-    this.tasks[name()] = binding('runAction');
-    return { startAt: name(), states: { [name()]: state }, exits: [name()] };
+    const integration = integrationOf(action, this.catalog);
+    const timeout = action.timeoutInMinutes ?? integration.defaultTimeoutMinutes;
+    const { startAt, states, exits, tasks } = integration.states({
+      action,
+      stateName: (role) => stateName([stage.name, action.name], role, ordinal),
+      functions: this.functions,
+      payload: this.actionPayload(entry),
+      result: this.actionResult(entry),
+      ...(timeout === undefined ? {} : { timeoutSeconds: timeout * 60 }),
+      ...(catchTo ? { catchTo } : {}),
+    });
+    for (const [name, step] of Object.entries(tasks)) this.tasks[name] = { step, stage: stage.name, action: action.name };
+    return { startAt, states, exits };
   }
 
   /** The action's declaration plus where to find its input artifacts and the variables it uses. */

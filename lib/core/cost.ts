@@ -198,7 +198,7 @@ export interface EstimateOptions {
  * pipeline on CodePipeline V2 and V1.
  *
  * @example
- * const estimate = estimateCost(pipeline, compilePipeline(pipeline), { executions: 1000 });
+ * const estimate = estimateCost(pipeline, compilePipeline(pipeline, providerCatalog), { executions: 1000 });
  * estimate.forExecutions.usd; // Sluice
  * estimate.codePipeline.v2.usd;
  */

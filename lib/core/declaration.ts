@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 
 const NAME = /^[A-Za-z0-9.@\-_]+$/;
-const ARTIFACT_NAME = /^[a-zA-Z0-9_\-]+$/;
+const ARTIFACT_NAME = /^[a-zA-Z0-9_-]+$/;
 const NAMESPACE = /^[A-Za-z0-9@\-_]+$/;
 const PROVIDER = /^[0-9A-Za-z_-]+$/;
 const VARIABLE_NAME = /^[A-Za-z0-9@\-_]+$/;

@@ -1,5 +1,12 @@
 import type { ActionCategory, ActionOwner } from './declaration';
 
+/**
+ * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner, a Task
+ * that waits for an approval's decision, or CodeBuild's StartBuild between two runner steps. Each
+ * has its module in lib/core/integrations.
+ */
+export type Integration = 'runner' | 'approval' | 'codebuild';
+
 /** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
 export type Runtime = 'aws' | 'local';
 export const RUNTIMES: readonly Runtime[] = ['aws', 'local'];
@@ -35,6 +42,8 @@ export interface ProviderSpec {
    */
   outputVariables: readonly string[] | 'declared' | 'open';
   runtimes: readonly Runtime[];
+  /** How the compiled pipeline runs the action; in the action runner when not given. */
+  integration?: Integration;
   /**
    * Checks what the keys alone cannot: values that must parse, keys that depend on each other.
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.

@@ -109,9 +109,46 @@ function runsBefore(a: PlacedAction, b: PlacedAction): boolean {
   return a.stageIndex < b.stageIndex || (a.stageIndex === b.stageIndex && runOrderOf(a.action) < runOrderOf(b.action));
 }
 
+/** Every rule of the structural checks, by the code its problems carry; a check reports no other. */
+export const STRUCTURAL_RULES = [
+  'artifact-store-conflict',
+  'v2-only',
+  'retry-configuration',
+  'stage-name-unique',
+  'action-name-unique',
+  'variable-name-unique',
+  'first-stage-sources-only',
+  'source-in-first-stage',
+  'provider-unknown',
+  'provider-version',
+  'provider-runtime',
+  'configuration-required',
+  'configuration-unknown',
+  'input-artifact-count',
+  'output-artifact-count',
+  'commands-required',
+  'commands-only',
+  'environment-variable-unique',
+  'output-artifact-unique',
+  'input-artifact-unique',
+  'input-artifact-unknown',
+  'input-artifact-order',
+  'namespace-reserved',
+  'namespace-unique',
+  'namespace-unknown',
+  'namespace-order',
+  'variable-unknown',
+  'trigger-source-action',
+  'trigger-filter',
+  'configuration-value',
+  'aws-state-machine-name',
+] as const;
+
+export type StructuralRule = (typeof STRUCTURAL_RULES)[number];
+
 function structuralProblems(pipeline: PipelineDeclaration, catalog: ProviderCatalog, options: ValidateOptions): Problem[] {
   const problems: Problem[] = [];
-  const report = (path: string, rule: string, message: string) => problems.push({ path, rule, message });
+  const report = (path: string, rule: StructuralRule, message: string) => problems.push({ path, rule, message });
   const placed: PlacedAction[] = pipeline.stages.flatMap((stage, stageIndex) =>
     stage.actions.map((action, actionIndex) => ({
       action,
@@ -132,7 +169,7 @@ function structuralProblems(pipeline: PipelineDeclaration, catalog: ProviderCata
   return problems;
 }
 
-type Report = (path: string, rule: string, message: string) => void;
+type Report = (path: string, rule: StructuralRule, message: string) => void;
 
 function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): void {
   if (pipeline.artifactStore && pipeline.artifactStores) {

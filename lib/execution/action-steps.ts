@@ -6,7 +6,7 @@ import { ActionFailedError, BadInputError, SluiceError } from '../core/errors';
 import type { ActionStepPayload, ActionStepResult, ArtifactLocation } from '../core/task-payloads';
 import { resolveAction, type VariableValues } from '../core/variables';
 import type { ActionExecutionRecord } from '../ports/execution-store';
-import { ActionLog } from './action-log';
+import { ActionLog } from '../artifacts/action-log';
 import type { ExecutionDependencies } from './dependencies';
 import { publishActionState } from './publish';
 

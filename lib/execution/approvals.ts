@@ -2,11 +2,12 @@ import { ApprovalExpiredError, ApprovalRejectedError, TaskNotWaitingError, type 
 import type { ActionStepPayload } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
 import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../ports/approval-store';
+import type { ApprovalRequest } from '../ports/notifier';
 import type { TaskCallbacks } from '../ports/task-callbacks';
 import { actionRecord, finishAction, variableValues } from './action-steps';
 import type { ExecutionDependencies } from './dependencies';
 import { publishActionState } from './publish';
-import { sameSecret } from './same-secret';
+import { sameSecret } from '../core/same-secret';
 
 /** Seven days, CodePipeline's default for an approval. */
 const DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60;
@@ -23,25 +24,6 @@ export interface ApprovalDependencies extends ExecutionDependencies {
   newSecret: () => string;
   /** Sends CodePipeline's approval request (on AWS, to the action's NotificationArn). */
   notifyApprovers?: (request: ApprovalRequest) => Promise<void>;
-}
-
-/** The message CodePipeline sends for a Manual approval, plus Sluice's review link. */
-export interface ApprovalRequest {
-  notificationArn?: string;
-  subject: string;
-  pipelineExecutionId: string;
-  /** CodePipeline's approval JSON fields. */
-  approval: {
-    pipelineName: string;
-    stageName: string;
-    actionName: string;
-    token: string;
-    expires: string;
-    externalEntityLink?: string;
-    approvalReviewLink: string;
-    customData?: string;
-  };
-  text: string;
 }
 
 /**

@@ -12,7 +12,8 @@ import type {
 } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
 import type { BuildRecord, CodeBuildBuilds } from '../ports/codebuild-builds';
-import { actionLogPrefix, type ExecutionDependencies } from './dependencies';
+import { actionLogPrefix } from '../artifacts/action-log';
+import type { ExecutionDependencies } from './dependencies';
 import { actionRecord, finishAction, startAction, variableValues } from './action-steps';
 
 const s3Path = (location: ArtifactLocation) => `${location.bucketName}/${location.objectKey}`;

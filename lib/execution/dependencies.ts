@@ -1,4 +1,5 @@
 import type { ActionProvider } from '../actions/action-provider';
+import type { ActionLogRef } from '../artifacts/action-log';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
 import type { BuildProcessTracker } from '../ports/build-processes';
@@ -7,12 +8,6 @@ import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
 import type { GitHubAccess } from '../ports/github-access';
-
-export interface ActionLogRef {
-  executionId: string;
-  stageName: string;
-  actionName: string;
-}
 
 /** Everything the execution steps need, built by compose/ for AWS or for the local stack. */
 export interface ExecutionDependencies {
@@ -43,19 +38,4 @@ export interface ExecutionDependencies {
   builds?: CodeBuildBuilds;
   /** Action log text as it is written, for live display. */
   onLog?: (ref: ActionLogRef, text: string) => void;
-}
-
-/** The S3 key of an action's log, beside the pipeline's artifacts. */
-export function actionLogKey(ref: ActionLogRef & { pipelineName: string }): string {
-  return `${actionLogPrefix(ref)}.log`;
-}
-
-/** The S3 prefix of an action's logs: CodeBuild's S3 logging writes `<prefix>/<build uuid>.gz`. */
-export function actionLogPrefix(ref: ActionLogRef & { pipelineName: string }): string {
-  return `${executionLogPrefix(ref)}${ref.stageName}/${ref.actionName}`;
-}
-
-/** The S3 prefix of an execution's action logs. */
-export function executionLogPrefix(ref: { pipelineName: string; executionId: string }): string {
-  return `${ref.pipelineName}/logs/${ref.executionId}/`;
 }

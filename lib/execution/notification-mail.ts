@@ -2,8 +2,7 @@ import { createInterface } from 'node:readline';
 import { DETAIL_TYPES, type PipelineEvent, type PipelineEventDetail } from '../core/events';
 import { BlobNotFoundError, type BlobStore, type S3Location } from '../ports/blob-store';
 import type { ActionExecutionRecord, ExecutionStore } from '../ports/execution-store';
-import { openActionLog } from './action-log';
-import { actionLogKey } from './dependencies';
+import { actionLogKey, openActionLog } from '../artifacts/action-log';
 
 /** How much of a failing action's log a mail carries. */
 export const LOG_TAIL_LINES = 30;

@@ -2,7 +2,7 @@ import type { PipelineEvent } from '../core/events';
 import { notificationRulePattern, type NotificationRule } from '../core/notification-rules';
 import type { RuleBus } from '../ports/event-bus';
 import type { Notifier } from '../ports/notifier';
-import type { ApprovalRequest } from './approvals';
+import type { ApprovalRequest } from '../ports/notifier';
 import { notificationMail, type NotificationMailDependencies } from './notification-mail';
 
 const APPROVAL_NEEDED = 'codepipeline-pipeline-manual-approval-needed';

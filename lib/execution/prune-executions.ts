@@ -4,7 +4,7 @@ import type { ApprovalStore } from '../ports/approval-store';
 import type { BlobStore, S3Location } from '../ports/blob-store';
 import type { ExecutionStore, PipelineExecutionRecord } from '../ports/execution-store';
 import type { MailArchive } from '../ports/mail-archive';
-import { executionLogPrefix } from './dependencies';
+import { executionLogPrefix } from '../artifacts/action-log';
 
 export interface PruneDependencies {
   store: Pick<ExecutionStore, 'listAllExecutions' | 'listActions' | 'deleteExecution' | 'listExpiredDeliveries' | 'deleteExpiredDelivery'>;

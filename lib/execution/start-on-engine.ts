@@ -1,4 +1,5 @@
 import { compilePipeline, type CompiledPipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
+import { providerCatalog } from '../actions/registry';
 import type { PipelineDeclaration } from '../core/declaration';
 import { STOPPED_BY_USER } from '../core/engine-run-end';
 import { NotFoundError } from '../core/errors';
@@ -72,7 +73,7 @@ export async function runInForeground<O>(
   options: O,
   signal?: AbortSignal,
 ): Promise<PipelineExecutionRecord> {
-  const { versionArn } = await engine.deployPipeline(run.pipeline.name, compilePipeline({ ...run.pipeline, version: run.version }));
+  const { versionArn } = await engine.deployPipeline(run.pipeline.name, compilePipeline({ ...run.pipeline, version: run.version }, providerCatalog));
   const start = { ...run, versionArn, trigger: run.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' } };
   const { executionId, launched } = await startOnEngine(deps, start, (arn, id, input) => engine.runExecution(arn, id, input, options));
   // The end is waited for below, whatever the stop's own answer.
@@ -91,7 +92,7 @@ export async function runInForeground<O>(
 export async function compileRegisteredVersion(deps: Pick<ApprovalDependencies, 'store'>, name: string, version: number): Promise<CompiledPipeline> {
   const registered = await deps.store.getPipeline(name, version);
   if (!registered) throw new NotFoundError(`There is no pipeline ${name} version ${version}.`);
-  return compilePipeline(registered.declaration);
+  return compilePipeline(registered.declaration, providerCatalog);
 }
 
 /**

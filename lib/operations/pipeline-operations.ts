@@ -8,8 +8,7 @@ import { pipelineState, type PipelineState } from '../core/pipeline-state';
 import type { Runtime } from '../core/providers';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import { validatePipeline } from '../core/validate';
-import { openActionLog } from '../execution/action-log';
-import { actionLogKey } from '../execution/dependencies';
+import { actionLogKey, openActionLog } from '../artifacts/action-log';
 import { decideByToken, decisionMessage, type ApprovalDependencies } from '../execution/approvals';
 import { endExecution } from '../execution/end-execution';
 import { launchInBackground } from '../execution/start-on-engine';
@@ -275,7 +274,7 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
     if (!functions) {
       throw new ConflictError(`Version ${pipeline.version} of pipeline ${pipeline.name} has no state machine on AWS. update-pipeline --target aws deploys it.`);
     }
-    return (await engine.deployPipeline(pipeline.name, compilePipeline(pipeline.declaration, functions))).versionArn;
+    return (await engine.deployPipeline(pipeline.name, compilePipeline(pipeline.declaration, providerCatalog, functions))).versionArn;
   }
 
   /** Validates a declaration given to the API, whatever checked it before. */
@@ -294,7 +293,7 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
    */
   protected async putVersion(pipeline: PipelineDeclaration, version: number, deployed?: DeployedPipeline & Pick<PipelineVersionRecord, 'managedBy'>): Promise<PipelineVersionRecord> {
     const { engine, functions } = this.capabilities;
-    deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, functions)));
+    deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, providerCatalog, functions)));
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };
     await this.deps.store.putPipelineVersion(record);
     return record;

@@ -12,3 +12,22 @@ export interface MailMessage {
 export interface Notifier {
   send(message: MailMessage): Promise<void>;
 }
+
+/** The message CodePipeline sends for a Manual approval, plus Sluice's review link. */
+export interface ApprovalRequest {
+  notificationArn?: string;
+  subject: string;
+  pipelineExecutionId: string;
+  /** CodePipeline's approval JSON fields. */
+  approval: {
+    pipelineName: string;
+    stageName: string;
+    actionName: string;
+    token: string;
+    expires: string;
+    externalEntityLink?: string;
+    approvalReviewLink: string;
+    customData?: string;
+  };
+  text: string;
+}

@@ -24,6 +24,7 @@ import type { ActionStepResult } from '../../lib/core/task-payloads';
 import type { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
 import { endStatus, inMotoAccount, waitingForApproval } from './support/moto-executions';
+import { providerCatalog } from '../../lib/actions/registry';
 
 /**
  * The state machines run in a region that no other test file uses, so that the Lambda answers
@@ -191,7 +192,7 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     // record that its Custom::SluicePipeline writes (test/aws/pipeline-registration.test.ts).
     const stack = await clients.sfn.send(new CreateStateMachineCommand({
       name: `sluice-${STAGE}-${name}`,
-      definition: JSON.stringify(compilePipeline(pipeline, settings(table, busName).functions).definition),
+      definition: JSON.stringify(compilePipeline(pipeline, providerCatalog, settings(table, busName).functions).definition),
       roleArn: settings(table, busName).stateMachineRoleArn,
       publish: true,
     }));

@@ -11,7 +11,7 @@ import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import type { ActionStepPayload } from '../../lib/core/task-payloads';
-import { actionLogKey } from '../../lib/execution/dependencies';
+import { actionLogKey } from '../../lib/artifacts/action-log';
 import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
 

@@ -69,7 +69,7 @@ function declaration(name: string, branch: string): PipelineDeclaration {
  * moto 5.2 cannot start an execution on a published version (test/aws/aws-pipeline-operations.test.ts).
  */
 async function register(table: string, pipeline: PipelineDeclaration): Promise<string> {
-  const { definition } = compilePipeline({ ...pipeline, version: 1 }, FUNCTIONS);
+  const { definition } = compilePipeline({ ...pipeline, version: 1 }, providerCatalog, FUNCTIONS);
   const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: `sluice-${STAGE}-${pipeline.name}`, definition: JSON.stringify(definition), roleArn: STATE_MACHINE_ROLE }));
   await store(table).putPipelineVersion({
     name: pipeline.name,

@@ -1,6 +1,6 @@
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SnsApprovalNotifier } from '../../lib/adapters/aws/sns-approval-notifier';
-import type { ApprovalRequest } from '../../lib/execution/approvals';
+import type { ApprovalRequest } from '../../lib/ports/notifier';
 import { motoClientConfig, uniqueName } from './support/moto-clients';
 import { SqsQueue } from './support/sqs-queue';
 

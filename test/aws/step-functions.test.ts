@@ -67,7 +67,7 @@ function declaration() {
 
 /** The compiled definition with its function placeholders filled in, as CloudFormation's DefinitionSubstitutions does. */
 function deployableDefinition(): string {
-  let text = JSON.stringify(compilePipeline(declaration()).definition);
+  let text = JSON.stringify(compilePipeline(declaration(), providerCatalog).definition);
   for (const [role, placeholder] of Object.entries(FUNCTION_PLACEHOLDERS)) text = text.replaceAll(placeholder, FUNCTIONS[role as keyof FunctionArns]);
   return text;
 }

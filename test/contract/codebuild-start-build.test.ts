@@ -12,7 +12,7 @@ import { parseDeclarationText } from '../../lib/core/declaration-text';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { validatePipeline } from '../../lib/core/validate';
-import { openActionLog } from '../../lib/execution/action-log';
+import { openActionLog } from '../../lib/artifacts/action-log';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { startCodeBuildServer, START_BUILD_MEMBERS, type CodeBuildServer, type ProjectOutcome } from '../support/codebuild-server';
@@ -128,7 +128,7 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
   };
   const variables = Object.fromEntries((pipeline.variables ?? []).map((variable) => [variable.name, variable.defaultValue ?? '']));
   const input: ExecutionInput = { pipeline: { name: pipeline.name, version: 1, executionId, variables }, actions: {} };
-  const outcome = await new LocalStateMachine(compilePipeline(pipeline)).start(input, handlers).outcome;
+  const outcome = await new LocalStateMachine(compilePipeline(pipeline, providerCatalog)).start(input, handlers).outcome;
   return { outcome, parameters, buildSteps };
 }
 

@@ -7,7 +7,7 @@ import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { OutboxMails } from '../../lib/adapters/local/outbox-mails';
 import { OutboxNotifier } from '../../lib/adapters/local/outbox-notifier';
-import { actionLogKey } from '../../lib/execution/dependencies';
+import { actionLogKey } from '../../lib/artifacts/action-log';
 import { pruneExecutions, type PruneDependencies } from '../../lib/execution/prune-executions';
 import type { ApprovalRecord } from '../../lib/ports/approval-store';
 import type { PipelineExecutionRecord } from '../../lib/ports/execution-store';

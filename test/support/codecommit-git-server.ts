@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { codeCommitGitCredentials } from '../../lib/adapters/aws/codecommit-git-credentials';
+import { codeCommitGitCredentials } from '../../lib/actions/codecommit-git-credentials';
 import type { AwsCredentials } from '../../lib/ports/codecommit-access';
 
 export interface CodeCommitGitServer {

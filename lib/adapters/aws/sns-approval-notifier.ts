@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { ApprovalRequest } from '../../execution/approvals';
+import type { ApprovalRequest } from '../../ports/notifier';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 /** SNS refuses a longer Subject. */

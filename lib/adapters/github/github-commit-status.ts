@@ -1,6 +1,6 @@
+import { gitHubHeaders, repositoryApiUrl } from '../../core/github-api';
 import type { CommitStatus, CommitStatusReporter } from '../../ports/commit-status';
 import type { GitHubAccess } from '../../ports/github-access';
-import { gitHubHeaders, repositoryApiUrl } from './github-api';
 
 /** GitHub refuses a longer description with 422. */
 const MAX_DESCRIPTION_LENGTH = 140;
@@ -14,10 +14,10 @@ export class GitHubCommitStatusReporter implements CommitStatusReporter {
   constructor(private readonly gitHub: GitHubAccess) {}
 
   async report(status: CommitStatus): Promise<void> {
-    const url = `${repositoryApiUrl(this.gitHub, status.repository)}/statuses/${encodeURIComponent(status.sha)}`;
+    const url = `${repositoryApiUrl(this.gitHub.apiUrl, status.repository)}/statuses/${encodeURIComponent(status.sha)}`;
     const response = await fetch(url, {
       method: 'POST',
-      headers: { ...(await gitHubHeaders(this.gitHub)), 'content-type': 'application/json' },
+      headers: { ...gitHubHeaders(await this.gitHub.token()), 'content-type': 'application/json' },
       body: JSON.stringify({
         state: status.state,
         ...(status.targetUrl ? { target_url: status.targetUrl } : {}),

@@ -4,13 +4,14 @@ import path from 'node:path';
 import type { Buildspec } from '../../actions/codebuild/buildspec';
 import { runLocalBuild, type StagedArtifact } from '../../actions/codebuild/local-build';
 import { BadInputError, BuildFailedError } from '../../core/errors';
+import { ActionLog, type ActionLogDependencies, type ActionLogRef } from '../../artifacts/action-log';
+import type { ArtifactStore } from '../../artifacts/artifact-store';
 import { BUILDSPEC_TEXT_LIMITS } from '../../core/text-limits';
 import type { StartBuildOverrides } from '../../core/task-payloads';
 import type { S3Location } from '../../ports/blob-store';
-import { ActionLog } from '../../execution/action-log';
+import type { BuildProcessTracker } from '../../ports/build-processes';
 import { parseBuildspecIsolated } from './isolated-buildspec';
 import type { LocalCodeBuildBuilds } from './local-codebuild-builds';
-import type { ActionLogRef, ExecutionDependencies } from '../../execution/dependencies';
 
 /** CodeBuild's default build timeout, used when the action sets none. */
 const DEFAULT_TIMEOUT_MINUTES = 60;
@@ -19,6 +20,15 @@ const DEFAULT_TIMEOUT_MINUTES = 60;
  * buildspec.yml runs, as CodeBuild runs it for a project that names none.
  */
 const DEFAULT_BUILDSPEC = 'buildspec.yml';
+
+/** What a local build needs: where to work, the artifacts it reads and writes, and where its log goes. */
+export interface LocalCodeBuildDependencies extends ActionLogDependencies {
+  /** Where build workspaces are made. */
+  workspaceRoot: string;
+  artifacts: ArtifactStore;
+  /** Records the processes a build starts, so that they die with their owner. */
+  buildProcesses?: BuildProcessTracker;
+}
 
 /** The StartBuild parameters that the compiled definition passes to `codebuild:startBuild.sync`. */
 export interface StartBuildParameters {
@@ -77,7 +87,7 @@ async function loadBuildspec(override: string, sourceDirectory: string): Promise
  * The build is recorded in `builds`, for the steps after it to read; its log is the action's log.
  */
 export async function startBuildLocally(
-  deps: ExecutionDependencies,
+  deps: LocalCodeBuildDependencies,
   parameters: StartBuildParameters,
   ref: ActionLogRef & { pipelineName: string },
   signal: AbortSignal,
@@ -144,7 +154,7 @@ export async function startBuildLocally(
 }
 
 async function uploadArtifacts(
-  deps: ExecutionDependencies,
+  deps: LocalCodeBuildDependencies,
   parameters: StartBuildParameters,
   primary: StagedArtifact | undefined,
   secondary: Record<string, StagedArtifact>,

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { BadInputError, BodyTooLargeError, BusyError, errorAnswer, ForbiddenError, InternalError, MisdirectedRequestError, type SluiceError } from '../../core/errors';
-import { sameSecret } from '../../execution/same-secret';
+import { sameSecret } from '../../core/same-secret';
 import { API_TOKEN_HEADER, type HttpApi } from '../../ports/http-api';
 import { BodyBudget } from './body-budget';
 import { originGuard } from './origin-guard';
@@ -184,9 +184,10 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
     const body = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
     outgoing.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(incoming.method === 'HEAD' ? undefined : body);
   };
-  server.on('request', handle);
+  // handle answers every failure itself, so nothing is left to wait for.
+  server.on('request', (incoming: IncomingMessage, outgoing: ServerResponse) => void handle(incoming, outgoing));
   // Without this listener, Node answers `Expect: 100-continue` at once, before any check is made.
-  server.on('checkContinue', handle);
+  server.on('checkContinue', (incoming: IncomingMessage, outgoing: ServerResponse) => void handle(incoming, outgoing));
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () =>

@@ -33,7 +33,7 @@ export async function serveBucketSite(blobs: BlobStore, bucketName: string, port
   });
   const { port: listening } = server.address() as AddressInfo;
   const refuse = originGuard({ port: listening });
-  server.on('request', async (request: IncomingMessage, response: ServerResponse) => {
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = refuse(request.method ?? 'GET', request.headers);
     if (refusal) return textResponse(response, refusal.status, refusal.message);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -62,7 +62,9 @@ export async function serveBucketSite(blobs: BlobStore, bucketName: string, port
       console.error(`GET ${objectKey} failed:`, error);
       textResponse(response, 500, 'Internal error');
     }
-  });
+  };
+  // serve answers every failure itself, so nothing is left to wait for.
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => void serve(request, response));
   return {
     url: `http://127.0.0.1:${listening}/`,
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),

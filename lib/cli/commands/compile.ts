@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { StateMachineDefinition } from '../../core/asl';
+import { providerCatalog } from '../../actions/registry';
 import { compilePipeline } from '../../core/compile';
 import { formatSubstitutionProblem, substitutionProblems } from '../../core/definition-substitutions';
 import type { Runtime } from '../../core/providers';
@@ -31,7 +32,7 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
       console.error('Nothing was compiled.');
       return ExitCode.BadInput;
     }
-    const compiled = loaded.flatMap((entry) => (entry.ok ? [{ file: entry.file, name: entry.pipeline.name, declaration: entry.pipeline, ...compilePipeline(entry.pipeline) }] : []));
+    const compiled = loaded.flatMap((entry) => (entry.ok ? [{ file: entry.file, name: entry.pipeline.name, declaration: entry.pipeline, ...compilePipeline(entry.pipeline, providerCatalog) }] : []));
     const refused = compiled.flatMap((entry) => {
       const problems = deployProblems(entry.name, entry.definition, options.runtime);
       return problems.length > 0 ? [`${entry.file}: the definition of pipeline ${entry.name} cannot be deployed:\n${problems.map((problem) => `  ${problem}`).join('\n')}`] : [];

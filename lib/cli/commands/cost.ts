@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { providerCatalog } from '../../actions/registry';
 import { compilePipeline } from '../../core/compile';
 import { LAMBDA_ROLES, estimateCost, type CostEstimate, type LambdaRole, type LineItem, type UnitPrice } from '../../core/cost';
 import { ExitCode, type ExitWith } from '../exit-codes';
@@ -43,7 +44,7 @@ export function registerCost(program: Command, exitWith: ExitWith): void {
         console.error(formatProblems(file, loaded.problems));
         return ExitCode.BadInput;
       }
-      const estimate = estimateCost(loaded.pipeline, compilePipeline(loaded.pipeline), { executions: options.executions });
+      const estimate = estimateCost(loaded.pipeline, compilePipeline(loaded.pipeline, providerCatalog), { executions: options.executions });
       console.log(options.json ? JSON.stringify({ file, ...estimate, excluded: EXCLUDED }, null, 2) : formatEstimate(estimate));
       return ExitCode.Ok;
     }));

@@ -62,7 +62,7 @@ describe('compiled definitions of generated declarations', () => {
       fc.property(declarations, (pipeline) => {
         const validation = validatePipeline(pipeline, providerCatalog);
         expect(validation.problems).toEqual([]);
-        const { definition, tasks } = compilePipeline(pipeline);
+        const { definition, tasks } = compilePipeline(pipeline, providerCatalog);
 
         const path = successPath(definition);
         const stageOrder = path.flatMap((step) => (step.kind === 'task' && tasks[step.name]!.step === 'enterStage' ? [tasks[step.name]!.stage] : []));
@@ -88,7 +88,7 @@ describe('compiled definitions of generated declarations', () => {
   it('pass the checks for what Step Functions refuses and asl-validator does not, the paths each state reads among them', () => {
     fc.assert(
       fc.property(declarations, (pipeline) => {
-        expect(stepFunctionsProblems(compilePipeline(pipeline).definition).map(formatDefinitionProblem)).toEqual([]);
+        expect(stepFunctionsProblems(compilePipeline(pipeline, providerCatalog).definition).map(formatDefinitionProblem)).toEqual([]);
       }),
       { numRuns: 300 },
     );
@@ -98,7 +98,7 @@ describe('compiled definitions of generated declarations', () => {
     // asl-validator takes about 0.1 s a definition, so this property samples fewer declarations.
     fc.assert(
       fc.property(declarations, (pipeline) => {
-        const result = aslValidator(compilePipeline(pipeline).definition);
+        const result = aslValidator(compilePipeline(pipeline, providerCatalog).definition);
         expect(result.errorsText('\n')).toBe('');
       }),
       { numRuns: 30 },

@@ -6,25 +6,26 @@ import { compilePipeline } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { allStates, successPath } from '../../support/asl-walk';
 import { EXAMPLES, PIPELINES, ROOT, VALID_FIXTURES, loadValid } from '../../support/fixtures';
+import { providerCatalog } from '../../../lib/actions/registry';
 
 const DECLARATIONS = [...VALID_FIXTURES, ...EXAMPLES, ...PIPELINES];
 
 describe('compilePipeline', () => {
   it.each(DECLARATIONS)('compiles %s into a definition that asl-validator accepts', (file) => {
-    const { definition } = compilePipeline(loadValid(file));
+    const { definition } = compilePipeline(loadValid(file), providerCatalog);
     const result = aslValidator(definition);
     expect({ valid: result.isValid, errors: result.errorsText('\n') }).toEqual({ valid: true, errors: '' });
   });
 
   it.each(DECLARATIONS)('is deterministic for %s', (file) => {
-    const first = JSON.stringify(compilePipeline(loadValid(file)));
-    const second = JSON.stringify(compilePipeline(structuredClone(loadValid(file))));
+    const first = JSON.stringify(compilePipeline(loadValid(file), providerCatalog));
+    const second = JSON.stringify(compilePipeline(structuredClone(loadValid(file)), providerCatalog));
     expect(second).toBe(first);
   });
 
   it.each(DECLARATIONS)('maps every Task state of %s, and only those, to its stage and action', (file) => {
     const pipeline = loadValid(file);
-    const { definition, tasks } = compilePipeline(pipeline);
+    const { definition, tasks } = compilePipeline(pipeline, providerCatalog);
     const taskStates = allStates(definition).filter(([, state]) => state.Type === 'Task').map(([name]) => name);
     expect(Object.keys(tasks).sort()).toEqual(taskStates.sort());
     const declared = pipeline.stages.flatMap((stage) => stage.actions.map((action) => `${stage.name}/${action.name}`));
@@ -34,7 +35,7 @@ describe('compilePipeline', () => {
 
   it('uses JSONPath only', () => {
     for (const file of DECLARATIONS) {
-      const text = JSON.stringify(compilePipeline(loadValid(file)).definition);
+      const text = JSON.stringify(compilePipeline(loadValid(file), providerCatalog).definition);
       expect(text).not.toMatch(/"QueryLanguage"|"Assign"|"Arguments"|\{%/);
     }
   });
@@ -45,7 +46,7 @@ describe('compilePipeline', () => {
       readdirSync(statemachines).filter((file) => file.endsWith('.asl.json')).map((file) => [file, readFileSync(path.join(statemachines, file), 'utf8')]),
     );
     const fresh = Object.fromEntries(
-      PIPELINES.map(loadValid).map((pipeline) => [`${pipeline.name}.asl.json`, `${JSON.stringify(compilePipeline(pipeline).definition, null, 2)}\n`]),
+      PIPELINES.map(loadValid).map((pipeline) => [`${pipeline.name}.asl.json`, `${JSON.stringify(compilePipeline(pipeline, providerCatalog).definition, null, 2)}\n`]),
     );
     // When this fails, run `npm run compile-pipelines` and commit statemachines/. Packaging the
     // stack rewrites it too, and also deletes the definitions of pipelines that are gone.
@@ -86,7 +87,7 @@ const build = (name: string, runOrder = 1) => ({
 
 describe('the shape of compiled actions', () => {
   it('waits on a task token for a Manual approval, for 7 days unless told otherwise', () => {
-    const { definition } = compilePipeline(pipelineWith([approval]));
+    const { definition } = compilePipeline(pipelineWith([approval]), providerCatalog);
     const state = definition.States['Deploy / Approve'];
     expect(state).toMatchObject({
       Type: 'Task',
@@ -94,12 +95,12 @@ describe('the shape of compiled actions', () => {
       TimeoutSeconds: 7 * 24 * 60 * 60,
       Parameters: { Payload: { 'taskToken.$': '$$.Task.Token' } },
     });
-    const custom = compilePipeline(pipelineWith([{ ...approval, timeoutInMinutes: 60 }]));
+    const custom = compilePipeline(pipelineWith([{ ...approval, timeoutInMinutes: 60 }]), providerCatalog);
     expect(custom.definition.States['Deploy / Approve']).toMatchObject({ TimeoutSeconds: 3600 });
   });
 
   it('runs CodeBuild as startBuild.sync between a prepare and a complete step of the action runner', () => {
-    const { definition, tasks } = compilePipeline(pipelineWith([build('Compile')], 'Build'));
+    const { definition, tasks } = compilePipeline(pipelineWith([build('Compile')], 'Build'), providerCatalog);
     expect(definition.States['Build / Compile (prepare)']).toMatchObject({ Next: 'Build / Compile' });
     expect(definition.States['Build / Compile']).toMatchObject({
       Resource: 'arn:aws:states:::codebuild:startBuild.sync',
@@ -109,7 +110,7 @@ describe('the shape of compiled actions', () => {
   });
 
   it('starts a build with the overrides prepareBuild wrote, keeps only its id, and retries a full account with full jitter', () => {
-    const { definition, tasks } = compilePipeline(pipelineWith([build('Compile')], 'Build'));
+    const { definition, tasks } = compilePipeline(pipelineWith([build('Compile')], 'Build'), providerCatalog);
     const start = definition.States['Build / Compile'] as TaskState;
     expect(start.Parameters).not.toHaveProperty(['BuildspecOverride.$']);
     expect(start.Parameters).toMatchObject({ 'LogsConfigOverride.$': '$.codebuild.build.logsConfig', 'EnvironmentVariablesOverride.$': '$.codebuild.build.environmentVariables' });
@@ -125,13 +126,13 @@ describe('the shape of compiled actions', () => {
       ],
     });
 
-    const named = compilePipeline(pipelineWith([{ ...build('Compile'), configuration: { ProjectName: 'p', BuildSpec: 'ci.yml' }, timeoutInMinutes: 5000 }], 'Build'));
+    const named = compilePipeline(pipelineWith([{ ...build('Compile'), configuration: { ProjectName: 'p', BuildSpec: 'ci.yml' }, timeoutInMinutes: 5000 }], 'Build'), providerCatalog);
     expect((named.definition.States['Build / Compile'] as TaskState).Parameters).toMatchObject({ 'BuildspecOverride.$': '$.codebuild.build.buildspec', TimeoutInMinutesOverride: 2160 });
     expect(named.definition.States['Build / Compile']).toMatchObject({ TimeoutSeconds: 5000 * 60 });
   });
 
   it('passes input artifacts as locations in the execution state and variables by namespace', () => {
-    const { definition } = compilePipeline(pipelineWith([build('Compile')], 'Build'));
+    const { definition } = compilePipeline(pipelineWith([build('Compile')], 'Build'), providerCatalog);
     const state = definition.States['Build / Compile (prepare)'];
     expect(state).toMatchObject({
       Parameters: {
@@ -145,7 +146,7 @@ describe('the shape of compiled actions', () => {
   });
 
   it('runs actions with the same runOrder in one Parallel state and keeps every result', () => {
-    const { definition } = compilePipeline(pipelineWith([build('A'), build('B'), build('C', 2)], 'Build'));
+    const { definition } = compilePipeline(pipelineWith([build('A'), build('B'), build('C', 2)], 'Build'), providerCatalog);
     const parallel = definition.States['Build (runOrder 1)'];
     expect(parallel).toMatchObject({
       Type: 'Parallel',
@@ -156,7 +157,7 @@ describe('the shape of compiled actions', () => {
   });
 
   it('sends every failure to the stage failure step, which ends the execution Failed, a result over the size limit too', () => {
-    const { definition } = compilePipeline(pipelineWith([build('A'), build('B')], 'Build'));
+    const { definition } = compilePipeline(pipelineWith([build('A'), build('B')], 'Build'), providerCatalog);
     for (const name of ['Build (enter)', 'Build (runOrder 1)', 'Build (exit)']) {
       expect(definition.States[name]).toMatchObject({
         Catch: [
@@ -172,7 +173,7 @@ describe('the shape of compiled actions', () => {
   it('keeps long state names within 80 characters and unique', () => {
     const long = 'S'.repeat(100);
     const actions = [build(`${'A'.repeat(99)}1`), build(`${'A'.repeat(99)}2`)];
-    const { definition } = compilePipeline(pipelineWith(actions, long));
+    const { definition } = compilePipeline(pipelineWith(actions, long), providerCatalog);
     const names = allStates(definition).map(([name]) => name);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name.length).toBeLessThanOrEqual(80);

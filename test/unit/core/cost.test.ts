@@ -2,12 +2,13 @@ import { compilePipeline } from '../../../lib/core/compile';
 import { DEFAULT_COST_ASSUMPTIONS, US_EAST_1_PRICES, countExecutionUsage, estimateCost } from '../../../lib/core/cost';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { loadValid } from '../../support/fixtures';
+import { providerCatalog } from '../../../lib/actions/registry';
 
 const WEBAPP = 'examples/webapp.pipeline.yml';
 
 function webapp() {
   const pipeline = loadValid(WEBAPP);
-  return { pipeline, compiled: compilePipeline(pipeline) };
+  return { pipeline, compiled: compilePipeline(pipeline, providerCatalog) };
 }
 
 /**
@@ -125,7 +126,7 @@ describe('estimateCost', () => {
       actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
     });
     const plain = countExecutionUsage(pipeline, compiled, DEFAULT_COST_ASSUMPTIONS);
-    const usage = countExecutionUsage(gated, compilePipeline(gated), DEFAULT_COST_ASSUMPTIONS);
+    const usage = countExecutionUsage(gated, compilePipeline(gated, providerCatalog), DEFAULT_COST_ASSUMPTIONS);
     // enter, the waiting Task, exit
     expect(usage.stateTransitions - plain.stateTransitions).toBe(3);
     expect(usage.lambda.approvalRequest.invocations).toBe(1);
@@ -136,6 +137,6 @@ describe('estimateCost', () => {
     expect(usage.dynamoDbWriteUnits - plain.dynamoDbWriteUnits).toBe(2 + 2 + 2 + 8 + 6);
     // the exit's read of the stages, and the decision's 5 reads, at half a unit; 4 events' consistent reads
     expect(usage.dynamoDbReadUnits - plain.dynamoDbReadUnits).toBe(3 + 4);
-    expect(estimateCost(gated, compilePipeline(gated), { executions: 1 }).codePipeline.v2.notBilled).toContainEqual({ action: 'Gate/Review', reason: 'manual approval' });
+    expect(estimateCost(gated, compilePipeline(gated, providerCatalog), { executions: 1 }).codePipeline.v2.notBilled).toContainEqual({ action: 'Gate/Review', reason: 'manual approval' });
   });
 });

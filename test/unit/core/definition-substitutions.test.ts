@@ -2,6 +2,7 @@ import { compilePipeline } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { formatSubstitutionProblem, substitutionProblems } from '../../../lib/core/definition-substitutions';
 import { EXAMPLES, PIPELINES, VALID_FIXTURES, loadValid } from '../../support/fixtures';
+import { providerCatalog } from '../../../lib/actions/registry';
 
 /** The shipped pipeline with its Commands action's first command, and its CodeBuild action's environment, replaced. */
 function webappWith(command: string, environment = '[]'): PipelineDeclaration {
@@ -16,13 +17,13 @@ function webappWith(command: string, environment = '[]'): PipelineDeclaration {
 
 describe('substitutionProblems', () => {
   it.each([...VALID_FIXTURES, ...EXAMPLES, ...PIPELINES])('finds nothing in %s, whose only ${ are the function placeholders', (file) => {
-    const { definition } = compilePipeline(loadValid(file));
+    const { definition } = compilePipeline(loadValid(file), providerCatalog);
     expect(JSON.stringify(definition)).toContain('${ActionRunnerFunctionArn}');
     expect(substitutionProblems(definition)).toEqual([]);
   });
 
   it('names the stage, action and field of each ${ in shell text and configuration', () => {
-    const { definition } = compilePipeline(webappWith('test -f "${SITE_DIR}/index.html"', '[{"name":"A","value":"${AWS::Region}","type":"PLAINTEXT"}]'));
+    const { definition } = compilePipeline(webappWith('test -f "${SITE_DIR}/index.html"', '[{"name":"A","value":"${AWS::Region}","type":"PLAINTEXT"}]'), providerCatalog);
     const problems = substitutionProblems(definition);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -36,7 +37,7 @@ describe('substitutionProblems', () => {
   });
 
   it('finds a ${ without its closing brace, and takes $NAME and #{variables}', () => {
-    expect(substitutionProblems(compilePipeline(webappWith('echo ${HOME')).definition).map((problem) => problem.field)).toEqual(['commands[0]']);
-    expect(substitutionProblems(compilePipeline(webappWith('echo "$HOME #{codepipeline.PipelineExecutionId}"')).definition)).toEqual([]);
+    expect(substitutionProblems(compilePipeline(webappWith('echo ${HOME'), providerCatalog).definition).map((problem) => problem.field)).toEqual(['commands[0]']);
+    expect(substitutionProblems(compilePipeline(webappWith('echo "$HOME #{codepipeline.PipelineExecutionId}"'), providerCatalog).definition)).toEqual([]);
   });
 });

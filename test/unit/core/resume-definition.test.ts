@@ -1,5 +1,6 @@
 import { compilePipeline, resumeDefinition } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
+import { providerCatalog } from '../../../lib/actions/registry';
 
 type Action = PipelineDeclaration['stages'][number]['actions'][number];
 
@@ -37,8 +38,8 @@ const pipeline = (gate: Action[]): PipelineDeclaration => ({
 describe('resumeDefinition', () => {
   it('starts at the approval\'s own Task when it is alone in its runOrder group, and changes nothing else', () => {
     const declaration = pipeline([commands('Lint', 1, { namespace: 'Lint' }), approval('Review', 2)]);
-    const full = compilePipeline(declaration);
-    const resume = resumeDefinition(declaration, 'Gate', 'Review')!;
+    const full = compilePipeline(declaration, providerCatalog);
+    const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!;
     expect(resume.compiled.definition.StartAt).toBe('Gate / Review');
     expect({ ...resume.compiled.definition, StartAt: full.definition.StartAt }).toEqual(full.definition);
     expect(resume.compiled.tasks).toEqual(full.tasks);
@@ -55,7 +56,7 @@ describe('resumeDefinition', () => {
 
   it('starts at the Parallel state of a group of several approvals', () => {
     const declaration = pipeline([approval('Security'), approval('Product')]);
-    const resume = resumeDefinition(declaration, 'Gate', 'Product')!;
+    const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Product')!;
     expect(resume.compiled.definition.StartAt).toBe('Gate (runOrder 1)');
     expect(resume.compiled.definition.States['Gate (runOrder 1)']).toMatchObject({ Type: 'Parallel' });
     expect(resume.group).toEqual(['Security', 'Product']);
@@ -64,19 +65,19 @@ describe('resumeDefinition', () => {
 
   it('names the whole group, approvals or not, so that a mixed group can be told apart', () => {
     const declaration = pipeline([approval('Review'), commands('Scan')]);
-    expect(resumeDefinition(declaration, 'Gate', 'Review')!.group).toEqual(['Review', 'Scan']);
+    expect(resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!.group).toEqual(['Review', 'Scan']);
   });
 
   it('leaves out an earlier approval\'s slot: its Task keeps no result', () => {
     const declaration = pipeline([{ ...approval('First'), namespace: 'FirstApproval' }, approval('Second', 2)]);
-    const resume = resumeDefinition(declaration, 'Gate', 'Second')!;
+    const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Second')!;
     expect(resume.compiled.definition.States['Gate / First']).toMatchObject({ ResultPath: null });
     expect(resume.slots).toEqual([{ stage: 'Source', action: 'Checkout', slot: 'a0' }]);
   });
 
   it('gives nothing for an unknown stage or action', () => {
     const declaration = pipeline([approval('Review')]);
-    expect(resumeDefinition(declaration, 'Gate', 'Nope')).toBeUndefined();
-    expect(resumeDefinition(declaration, 'Nope', 'Review')).toBeUndefined();
+    expect(resumeDefinition(declaration, providerCatalog, 'Gate', 'Nope')).toBeUndefined();
+    expect(resumeDefinition(declaration, providerCatalog, 'Nope', 'Review')).toBeUndefined();
   });
 });

@@ -2,11 +2,12 @@ import type { ParallelState, StateMachineDefinition, TaskState } from '../../../
 import { compilePipeline } from '../../../lib/core/compile';
 import { formatDefinitionProblem, stepFunctionsProblems } from '../../../lib/core/step-functions-rules';
 import { EXAMPLES, PIPELINES, VALID_FIXTURES, loadValid } from '../../support/fixtures';
+import { providerCatalog } from '../../../lib/actions/registry';
 
 const DECLARATIONS = [...VALID_FIXTURES, ...EXAMPLES, ...PIPELINES];
 
 /** A compiled definition of its own: the compiler shares its Retriers between states, and the tests change them. */
-const compiled = (file: string) => JSON.parse(JSON.stringify(compilePipeline(loadValid(file)).definition)) as StateMachineDefinition;
+const compiled = (file: string) => JSON.parse(JSON.stringify(compilePipeline(loadValid(file), providerCatalog).definition)) as StateMachineDefinition;
 /** The shipped pipeline's definition: sources, CodeBuild, an approval, with results read downstream. */
 const webapp = () => compiled('pipelines/webapp.yml');
 /** A definition with a Parallel runOrder group whose branches write results. */
@@ -23,7 +24,7 @@ const messages = (definition: StateMachineDefinition, options = {}) => stepFunct
 
 describe('stepFunctionsProblems', () => {
   it.each(DECLARATIONS)('finds nothing in what the compiler makes of %s', (file) => {
-    expect(messages(compilePipeline(loadValid(file)).definition)).toEqual([]);
+    expect(messages(compilePipeline(loadValid(file), providerCatalog).definition)).toEqual([]);
   });
 
   it('has something to check in the shipped pipeline: Retry, Catch and the results that later Tasks read', () => {

@@ -1,5 +1,6 @@
 import { LocalEngine, localExecutionArn, type LocalEngineDependencies, type TaskHandler, type TaskHandlers } from '../../../../lib/adapters/local/local-engine';
 import { compilePipeline, type ExecutionInput } from '../../../../lib/core/compile';
+import { providerCatalog } from '../../../../lib/actions/registry';
 import { STOPPED_BY_USER } from '../../../../lib/core/engine-run-end';
 import type { PipelineDeclaration } from '../../../../lib/core/declaration';
 import { ConflictError } from '../../../../lib/core/errors';
@@ -47,7 +48,7 @@ function engineWith(table: TaskHandlers, dependencies: Partial<LocalEngineDepend
     endExecution: async (pipeline, status, reason) => {
       ends.push([pipeline.executionId, status, reason]);
     },
-    compiledVersion: async () => compilePipeline(declaration),
+    compiledVersion: async () => compilePipeline(declaration, providerCatalog),
     ...dependencies,
   });
   return { engine, ends, settledSteps };
@@ -56,9 +57,9 @@ function engineWith(table: TaskHandlers, dependencies: Partial<LocalEngineDepend
 describe('the local engine', () => {
   it('publishes a definition under an id of its content, the same for the same definition', async () => {
     const { engine } = engineWith(handlers({}));
-    const first = await engine.deployPipeline('webapp', compilePipeline(declaration));
-    const again = await engine.deployPipeline('webapp', compilePipeline(declaration));
-    const changed = await engine.deployPipeline('webapp', compilePipeline({ ...declaration, version: 2 }));
+    const first = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
+    const again = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
+    const changed = await engine.deployPipeline('webapp', compilePipeline({ ...declaration, version: 2 }, providerCatalog));
     expect(first).toEqual(again);
     expect(first.stateMachineArn).toBe('local:webapp');
     expect(first.versionArn).toMatch(/^local:webapp:[0-9a-f]{16}$/);
@@ -68,7 +69,7 @@ describe('the local engine', () => {
   it('runs an execution in the background, named after it, and describes it running, then succeeded', async () => {
     let release: () => void = () => undefined;
     const { engine, ends } = engineWith(handlers({ runAction: () => new Promise((resolve) => (release = () => resolve({ Payload: { artifacts: [], variables: {} } }))) }));
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration));
+    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
     const { executionArn } = await engine.startExecution(versionArn, 'e1', input('e1'));
     expect(executionArn).toBe(localExecutionArn('e1'));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -81,7 +82,7 @@ describe('the local engine', () => {
 
   it('stops an execution with the cause as its summary, once its running handlers have settled', async () => {
     const { engine, ends, settledSteps } = engineWith(handlers({ runAction: waitsForAbort }));
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration));
+    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
     const { executionArn } = await engine.startExecution(versionArn, 'e2', input('e2'));
     await new Promise((resolve) => setTimeout(resolve, 20));
     await engine.stopExecution(executionArn, 'superseded');
@@ -93,7 +94,7 @@ describe('the local engine', () => {
 
   it('records an execution whose state machine failed as Failed, with the cause it failed with', async () => {
     const { engine, ends } = engineWith(handlers({ enterStage: async () => { throw new Error('the stage step broke'); } }));
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration));
+    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
     const { executionArn, ended } = await engine.runExecution(versionArn, 'e4', input('e4'), {});
     const end = await ended;
     expect(end).toMatchObject({ status: 'Failed', cause: expect.stringContaining('A stage failed') });
@@ -103,10 +104,10 @@ describe('the local engine', () => {
 
   it('leaves an execution that only waits for approvals InProgress, and stops any other, when this process lets go', async () => {
     const { engine, ends } = engineWith(handlers({ requestApproval: waitsForAbort }));
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration));
+    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
     const waiting = await engine.runExecution(versionArn, 'e5', input('e5'), {});
     const building = engineWith(handlers({ runAction: waitsForAbort }));
-    const running = await building.engine.runExecution((await building.engine.deployPipeline('webapp', compilePipeline(declaration))).versionArn, 'e6', input('e6'), {});
+    const running = await building.engine.runExecution((await building.engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog))).versionArn, 'e6', input('e6'), {});
     await new Promise((resolve) => setTimeout(resolve, 50));
     engine.leaveWaiting();
     building.engine.leaveWaiting();
@@ -117,7 +118,7 @@ describe('the local engine', () => {
   });
 
   it('runs a version that another process published, compiled again from its record', async () => {
-    const compiledVersion = jest.fn(async () => compilePipeline(declaration));
+    const compiledVersion = jest.fn(async () => compilePipeline(declaration, providerCatalog));
     const { engine } = engineWith(handlers({}), { compiledVersion });
     const { ended } = await engine.runExecution('local:webapp:published-elsewhere', 'e7', input('e7'), {});
     expect(await ended).toEqual({ status: 'Succeeded' });

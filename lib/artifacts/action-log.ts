@@ -4,15 +4,43 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { BlobStore, S3Location } from '../ports/blob-store';
-import type { ActionLogRef, ExecutionDependencies } from './dependencies';
-import { actionLogKey } from './dependencies';
+
+/** The action a log belongs to. */
+export interface ActionLogRef {
+  executionId: string;
+  stageName: string;
+  actionName: string;
+}
+
+/** The S3 key of an action's log, beside the pipeline's artifacts. */
+export function actionLogKey(ref: ActionLogRef & { pipelineName: string }): string {
+  return `${actionLogPrefix(ref)}.log`;
+}
+
+/** The S3 prefix of an action's logs: CodeBuild's S3 logging writes `<prefix>/<build uuid>.gz`. */
+export function actionLogPrefix(ref: ActionLogRef & { pipelineName: string }): string {
+  return `${executionLogPrefix(ref)}${ref.stageName}/${ref.actionName}`;
+}
+
+/** The S3 prefix of an execution's action logs. */
+export function executionLogPrefix(ref: { pipelineName: string; executionId: string }): string {
+  return `${ref.pipelineName}/logs/${ref.executionId}/`;
+}
+
+/** Where an action's log goes: the artifact bucket, and whoever shows it live. */
+export interface ActionLogDependencies {
+  blobs: BlobStore;
+  artifactBucket: string;
+  /** Action log text as it is written, for live display. */
+  onLog?: (ref: ActionLogRef, text: string) => void;
+}
 
 /** An action's log: written to a file as it comes, shown live, and stored beside the artifacts when the action ends. */
 export class ActionLog {
   private readonly file: WriteStream;
 
   constructor(
-    private readonly deps: ExecutionDependencies,
+    private readonly deps: ActionLogDependencies,
     private readonly ref: ActionLogRef & { pipelineName: string },
     private readonly path: string,
   ) {

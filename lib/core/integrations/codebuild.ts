@@ -1,5 +1,7 @@
-import type { Catcher, Retrier, State, TaskState } from './asl';
-import type { ActionDeclaration } from './declaration';
+import type { Catcher, Retrier, State, TaskState } from '../asl';
+import type { ActionDeclaration } from '../declaration';
+import { FIRST_CALL_RUNNING, LAMBDA_TRANSIENT } from '../task-retries';
+import { LAMBDA_INVOKE, type ActionIntegration } from './action-integration';
 
 /**
  * The longest build timeout StartBuild accepts (TimeoutInMinutesOverride, 5 to 2160). An action
@@ -25,9 +27,8 @@ export const CODEBUILD_CAPACITY: Retrier = {
 };
 
 const CODEBUILD_START_SYNC = 'arn:aws:states:::codebuild:startBuild.sync';
-const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
-export interface CodeBuildStateNames {
+interface CodeBuildStateNames {
   prepare: string;
   start: string;
   complete: string;
@@ -37,7 +38,7 @@ export interface CodeBuildStateNames {
   failedEnd: string;
 }
 
-export interface CodeBuildActionOptions {
+interface CodeBuildActionOptions {
   names: CodeBuildStateNames;
   action: ActionDeclaration;
   actionRunner: string;
@@ -57,7 +58,7 @@ export interface CodeBuildActionOptions {
  * reads the rest with BatchGetBuilds. A build that fails, or a StartBuild that is refused, goes
  * to failBuild, which records the build's id, link and phase error before the stage fails.
  */
-export function codeBuildStates(options: CodeBuildActionOptions): Record<string, State> {
+function codeBuildStates(options: CodeBuildActionOptions): Record<string, State> {
   const { names, action, actionRunner, payload, result, lambdaRetry, timeoutSeconds, catchTo } = options;
   const overrides = (field: string) => `$.codebuild.build.${field}`;
   const withCatch = catchTo ? { Catch: catchTo } : {};
@@ -121,3 +122,33 @@ export function codeBuildStates(options: CodeBuildActionOptions): Record<string,
     },
   };
 }
+
+/** The action runs as a CodeBuild build that `codebuild:startBuild.sync` starts and waits for. */
+export const codeBuildIntegration: ActionIntegration = {
+  keepsResult: true,
+  states({ action, stateName, functions, payload, result, timeoutSeconds, catchTo }) {
+    const names = {
+      prepare: stateName('prepare'),
+      start: stateName(),
+      complete: stateName('complete'),
+      failed: stateName('build failed'),
+      failedEnd: stateName('failed'),
+    };
+    const states = codeBuildStates({
+      names,
+      action,
+      actionRunner: functions.actionRunner,
+      payload,
+      result,
+      lambdaRetry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
+      timeoutSeconds,
+      catchTo,
+    });
+    return {
+      startAt: names.prepare,
+      states,
+      exits: [names.complete],
+      tasks: { [names.prepare]: 'prepareBuild', [names.start]: 'startBuild', [names.complete]: 'completeBuild', [names.failed]: 'failBuild' },
+    };
+  },
+};

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { AwsCredentials } from '../../ports/codecommit-access';
+import type { AwsCredentials } from '../ports/codecommit-access';
 
 /** HTTP Basic credentials for a git client. */
 export interface GitCredentials {

@@ -2,9 +2,9 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { ActionFailedError, BadInputError, NotFoundError } from '../../core/errors';
-import type { GitHubAccess } from '../../ports/github-access';
-import { gitHubHeaders, repositoryApiUrl } from './github-api';
+import { ActionFailedError, BadInputError, NotFoundError } from '../core/errors';
+import { gitHubHeaders, repositoryApiUrl } from '../core/github-api';
+import type { GitHubAccess } from '../ports/github-access';
 
 /** What Sluice keeps of a commit that GitHub's API describes. */
 export interface GitHubCommit {
@@ -37,7 +37,7 @@ export class GitHubRepository {
     private readonly gitHub: GitHubAccess,
     private readonly name: string,
   ) {
-    this.url = repositoryApiUrl(gitHub, name);
+    this.url = repositoryApiUrl(gitHub.apiUrl, name);
   }
 
   /** The commit that `ref`, a branch name or a sha, names now. */
@@ -62,7 +62,7 @@ export class GitHubRepository {
 
   private async request(path: string, signal: AbortSignal): Promise<Response> {
     try {
-      return await fetch(`${this.url}${path}`, { headers: await gitHubHeaders(this.gitHub), signal });
+      return await fetch(`${this.url}${path}`, { headers: gitHubHeaders(await this.gitHub.token()), signal });
     } catch (error) {
       if (signal.aborted) throw error;
       const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
