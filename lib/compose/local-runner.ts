@@ -1,27 +1,18 @@
-import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
-import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
 import { LocalEngine, type TaskHandler, type TaskHandlers } from '../adapters/local/local-engine';
-import { compilePipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
+import { compilePipeline, type CompiledPipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
-import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../core/task-payloads';
-import { runAction } from '../execution/action-steps';
-import { approveAutomatically } from '../execution/approval-steps';
-import { completeBuild, failBuild, prepareBuild } from '../execution/codebuild-steps';
-import { expireIfDue, requestApproval } from '../execution/approvals';
 import type { ApprovalResume } from '../execution/approval-resume';
-import type { ApprovalRecord } from '../ports/approval-store';
 import type { LocalDependencies } from './local';
+import { localTaskHandlers, type LocalTaskOptions } from './local-task-handlers';
 import { endExecution } from '../execution/end-execution';
-import { runStageStep } from '../execution/stage-steps';
 import { startExecution } from '../execution/start-execution';
 import type { ExecutionTrigger, PipelineExecutionRecord } from '../ports/execution-store';
 
-export interface LocalRunOptions {
+export interface LocalRunOptions extends LocalTaskOptions {
   version?: number;
   variables?: Record<string, string>;
   trigger?: ExecutionTrigger;
   sourceRevisions?: SourceRevision[];
-  autoApprove?: boolean;
   /**
    * Aborting stops the execution: running actions are abandoned and the status becomes Stopped,
    * with the abort's reason as the summary when it is text.
@@ -34,70 +25,9 @@ export interface LocalRunOptions {
   leaveWaiting?: AbortSignal;
   /** Called once the execution is recorded, before its first stage runs. */
   onStart?: (executionId: string) => void;
-  /** Called when a Manual approval waits, with its confirmation page. */
-  onApproval?: (approval: ApprovalRecord, url: string) => void;
 }
 
 export const STOPPED_BY_USER = 'stopped by the user';
-
-/** Lambda invocations return `{Payload}`; the local handlers answer in the same shape. */
-const invoked = <P>(run: (payload: P, signal: AbortSignal) => Promise<unknown>): TaskHandler =>
-  async (parameters, _binding, signal) => ({ Payload: await run(parameters.Payload as P, signal) });
-
-/** The handlers of one execution's Tasks: the same steps the Lambda functions run on AWS. */
-function localHandlers(deps: LocalDependencies, pipeline: PipelineRef, options: LocalRunOptions): TaskHandlers {
-  const builds = new LocalCodeBuildBuilds();
-  const withBuilds = { ...deps, builds };
-  return {
-    enterStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
-    exitStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
-    failStage: invoked<StageStepPayload>((payload) => runStageStep(deps, payload)),
-    runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
-    prepareBuild: invoked<ActionStepPayload>((payload) => prepareBuild(deps, payload)),
-    completeBuild: invoked<ActionStepPayload>((payload) => completeBuild(withBuilds, payload)),
-    failBuild: invoked<ActionStepPayload>((payload) => failBuild(withBuilds, payload)),
-    startBuild: (parameters, binding, signal) =>
-      startBuildLocally(
-        deps,
-        parameters as unknown as StartBuildParameters,
-        { pipelineName: pipeline.name, executionId: pipeline.executionId, stageName: binding.stage, actionName: binding.action! },
-        signal,
-        builds,
-      ),
-    requestApproval: invoked<ActionStepPayload>(async (payload, signal) => {
-      if (options.autoApprove) {
-        await approveAutomatically(deps, payload, 'sluice run --auto-approve');
-        return {};
-      }
-      return waitForApproval(deps, payload, signal, options);
-    }),
-  };
-}
-
-/**
- * A Manual approval on the local engine: the Task waits on a token that a decision (the page's
- * POST or PutApprovalResult) calls back, until it expires or the run is stopped.
- */
-async function waitForApproval(deps: LocalDependencies, payload: ActionStepPayload, signal: AbortSignal, options: LocalRunOptions): Promise<Record<string, unknown>> {
-  const taskToken = deps.newSecret();
-  const decided = deps.callbacks.wait(taskToken);
-  const approval = await requestApproval(deps, { ...payload, taskToken });
-  options.onApproval?.(approval, deps.approvalUrl(approval.approvalId));
-  const expire = async () => {
-    const current = await deps.approvals.getApproval(approval.approvalId);
-    if (current) await expireIfDue(deps, current);
-  };
-  // Node's timers hold at most about 24.8 days; a later expiry is checked again when this fires.
-  const timer = setTimeout(() => void expire(), Math.min(Date.parse(approval.expiresAt) - deps.clock().getTime(), 2 ** 31 - 1));
-  const stop = () => void deps.callbacks.fail(taskToken, 'Sluice.Stopped', STOPPED_BY_USER).catch(() => undefined);
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    return await decided;
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', stop);
-  }
-}
 
 /**
  * Runs one execution of a validated pipeline on the local stack, from start to its end, and
@@ -108,7 +38,8 @@ export async function runPipelineLocally(
   pipeline: PipelineDeclaration,
   options: LocalRunOptions = {},
 ): Promise<PipelineExecutionRecord> {
-  const engine = new LocalEngine(compilePipeline(pipeline));
+  const compiled = compilePipeline(pipeline);
+  const engine = new LocalEngine(compiled);
   const input = await startExecution(deps, {
     pipeline,
     version: options.version ?? pipeline.version ?? 1,
@@ -117,7 +48,7 @@ export async function runPipelineLocally(
     sourceRevisions: options.sourceRevisions,
   });
   options.onStart?.(input.pipeline.executionId);
-  return runToEnd(deps, engine, input, options);
+  return runToEnd(deps, engine, compiled, input, options);
 }
 
 export interface LocalResumeOptions extends Pick<LocalRunOptions, 'signal' | 'leaveWaiting' | 'onApproval'> {
@@ -136,18 +67,19 @@ export interface LocalResumeOptions extends Pick<LocalRunOptions, 'signal' | 'le
  */
 export async function resumeApprovalLocally(deps: LocalDependencies, plan: ApprovalResume, options: LocalResumeOptions = {}): Promise<PipelineExecutionRecord> {
   const engine = new LocalEngine(plan.resume.compiled);
-  return runToEnd(deps, engine, plan.input, options, options.detach);
+  return runToEnd(deps, engine, plan.resume.compiled, plan.input, options, options.detach);
 }
 
 async function runToEnd(
   deps: LocalDependencies,
   engine: LocalEngine,
+  compiled: CompiledPipeline,
   input: ExecutionInput,
   options: LocalRunOptions,
   detach?: AbortSignal,
 ): Promise<PipelineExecutionRecord> {
   const running = new Map<Promise<unknown>, string>();
-  const handlers = trackRunning(localHandlers(deps, input.pipeline, options), running);
+  const handlers = trackRunning(localTaskHandlers(deps, compiled, input.pipeline, options), running);
   const execution = engine.start(input, handlers);
   const stop = () => execution.stop();
   // Whichever comes first decides: letting go records nothing, even if a stop follows.

@@ -3,6 +3,7 @@ import type { ActionStepResult } from './task-payloads';
 import { codeBuildStates } from './codebuild-states';
 import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import { groupByRunOrder } from './run-order';
+import { TASK_FUNCTIONS, type LambdaTaskStep } from './task-functions';
 import { FIRST_CALL_RUNNING, LAMBDA_TRANSIENT } from './task-retries';
 import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
 
@@ -281,7 +282,7 @@ class StageCompiler {
 
   private stageTask(
     stage: StageDeclaration,
-    step: TaskStep,
+    step: LambdaTaskStep,
     catchTo: Catcher[] | undefined,
     extra: Record<string, unknown>,
   ): TaskState {
@@ -289,7 +290,7 @@ class StageCompiler {
       Type: 'Task',
       Resource: LAMBDA_INVOKE,
       Parameters: {
-        FunctionName: this.functions.stageStep,
+        FunctionName: this.functions[TASK_FUNCTIONS[step]],
         Payload: { step, 'pipeline.$': '$.pipeline', stage: stage.name, ...extra },
       },
       ResultPath: null,
@@ -344,7 +345,7 @@ class StageCompiler {
         Type: 'Task',
         Resource: LAMBDA_INVOKE_WAIT,
         Parameters: {
-          FunctionName: this.functions.approvalRequest,
+          FunctionName: this.functions[TASK_FUNCTIONS.requestApproval],
           Payload: { step: 'requestApproval', ...payload, 'taskToken.$': '$$.Task.Token' },
         },
         ResultPath: null,
@@ -361,7 +362,7 @@ class StageCompiler {
       const states = codeBuildStates({
         names,
         action,
-        actionRunner: this.functions.actionRunner,
+        actionRunner: this.functions[TASK_FUNCTIONS.prepareBuild],
         payload,
         result,
         lambdaRetry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
@@ -378,7 +379,7 @@ class StageCompiler {
     const state: TaskState = {
       Type: 'Task',
       Resource: LAMBDA_INVOKE,
-      Parameters: { FunctionName: this.functions.actionRunner, Payload: { step: 'runAction', ...payload } },
+      Parameters: { FunctionName: this.functions[TASK_FUNCTIONS.runAction], Payload: { step: 'runAction', ...payload } },
       ...result,
       ...withTimeout,
       Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
