@@ -42,14 +42,9 @@ export function lambdaTaskHandlers(options: LambdaTaskOptions): TaskHandlers {
     return { Payload: await options.functions[functionName](payload as never, context) };
   };
   const invoked: TaskHandler = (parameters, binding, signal) => invoke(binding.step as LambdaTaskStep, parameters.Payload, binding, signal);
+  const lambdaTasks = Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((step) => [step, invoked])) as Record<LambdaTaskStep, TaskHandler>;
   return {
-    enterStage: invoked,
-    exitStage: invoked,
-    failStage: invoked,
-    runAction: invoked,
-    prepareBuild: invoked,
-    completeBuild: invoked,
-    failBuild: invoked,
+    ...lambdaTasks,
     startBuild: options.startBuild,
     requestApproval: async (parameters, binding, signal) => {
       const payload = parameters.Payload as ActionStepPayload;
