@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import { builtOnFirstInvocation } from '../../lib/compose/first-invocation';
 import { BadInputError } from '../../lib/core/errors';
 import type { ActionStepPayload, ActionStepResult, PreparedBuild } from '../../lib/core/task-payloads';
+import { withinFunctionTime } from '../../lib/execution/action-deadline';
 import { runAction } from '../../lib/execution/action-steps';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
@@ -26,10 +27,8 @@ export const actionRunner = ({ dependencies, idempotency }: ActionRunnerOptions)
   middy((payload: ActionStepPayload, context: TaskContext): Promise<ActionStepResult | PreparedBuild> => {
     const deps = dependencies();
     switch (payload.step) {
-      case 'runAction': {
-        const timeout = AbortSignal.timeout(Math.max(1, context.getRemainingTimeInMillis() - WIND_DOWN_MS));
-        return runAction(deps, payload, context.stopSignal ? AbortSignal.any([timeout, context.stopSignal]) : timeout);
-      }
+      case 'runAction':
+        return withinFunctionTime(context, WIND_DOWN_MS, (signal) => runAction(deps, payload, signal));
       case 'prepareBuild':
         return prepareBuild(deps, payload);
       case 'completeBuild':
