@@ -105,6 +105,12 @@ export default tseslint.config(
             mayImport('compose', ['adapters', ...ROW]),
             mayImport('cli', ['compose', 'adapters', ...ROW]),
             mayImport('functions', ['compose', ...ROW]),
+            // Local runs call the very handlers Lambda runs, middy chain included: the local
+            // composition builds them, as the AWS one builds them for Lambda.
+            {
+              from: { file: { path: 'lib/compose/local-task-handlers.ts' } },
+              allow: { to: { file: { path: 'functions/tasks/*.ts' } } },
+            },
             // A handler reads the AWS event it is given in the shape the AWS adapter defines.
             {
               from: { element: { type: 'functions' } },

@@ -1,34 +1,48 @@
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { awsDependencies, taskIdempotency } from '../../lib/compose/aws';
+import { builtOnFirstInvocation } from '../../lib/compose/first-invocation';
 import { BadInputError } from '../../lib/core/errors';
 import type { ActionStepPayload, ActionStepResult, PreparedBuild } from '../../lib/core/task-payloads';
+import { withinFunctionTime } from '../../lib/execution/action-deadline';
 import { runAction } from '../../lib/execution/action-steps';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
+import type { ExecutionDependencies } from '../../lib/execution/dependencies';
+import type { TaskContext } from '../../lib/ports/task-context';
 
 /** Time kept back from the Lambda timeout, so that an aborted action still records its failure and log. */
 const WIND_DOWN_MS = 15_000;
 
 const logger = new Logger();
 
+export interface ActionRunnerOptions {
+  dependencies: () => ExecutionDependencies;
+  idempotency: IdempotencyLambdaHandlerOptions;
+}
+
 /** The Tasks of every action that Sluice runs itself, and the steps around a CodeBuild build. */
-export const handler = middy((payload: ActionStepPayload, context: Context): Promise<ActionStepResult | PreparedBuild> => {
-  const deps = awsDependencies();
-  switch (payload.step) {
-    case 'runAction':
-      return runAction(deps, payload, AbortSignal.timeout(Math.max(1, context.getRemainingTimeInMillis() - WIND_DOWN_MS)));
-    case 'prepareBuild':
-      return prepareBuild(deps, payload);
-    case 'completeBuild':
-      return completeBuild(deps, payload);
-    case 'failBuild':
-      return failBuild(deps, payload);
-    case 'requestApproval':
-      throw new BadInputError('requestApproval belongs to the approval-request function, not the action runner.');
-  }
-})
-  .use(injectLambdaContext(logger))
-  .use(makeHandlerIdempotent(taskIdempotency()));
+export const actionRunner = ({ dependencies, idempotency }: ActionRunnerOptions) =>
+  middy((payload: ActionStepPayload, context: TaskContext): Promise<ActionStepResult | PreparedBuild> => {
+    const deps = dependencies();
+    switch (payload.step) {
+      case 'runAction':
+        return withinFunctionTime(context, WIND_DOWN_MS, (signal) => runAction(deps, payload, signal));
+      case 'prepareBuild':
+        return prepareBuild(deps, payload);
+      case 'completeBuild':
+        return completeBuild(deps, payload);
+      case 'failBuild':
+        return failBuild(deps, payload);
+      case 'requestApproval':
+        throw new BadInputError('requestApproval belongs to the approval-request function, not the action runner.');
+    }
+  })
+    .use(injectLambdaContext(logger))
+    .use(makeHandlerIdempotent(idempotency));
+
+export const handler = builtOnFirstInvocation(async () => {
+  const { awsDependencies, taskIdempotency } = await import('../../lib/compose/aws');
+  return actionRunner({ dependencies: awsDependencies, idempotency: taskIdempotency() });
+});

@@ -29,6 +29,7 @@ import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
 import { providerKey } from '../core/declaration';
+import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
@@ -330,12 +331,6 @@ export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => v
   };
 }
 
-/**
- * Step Functions retries a Task whose Lambda call failed in transit, so the same step may arrive
- * twice; the second gets the first one's result. A step is one Task of one execution.
- */
-const TASK_STEP_KEY = '[pipeline.executionId, stage, action.name, step]';
-
 /** EventBridge delivers an event at least once; a redelivery repeats its id. */
 const EVENT_KEY = 'id';
 
@@ -348,7 +343,7 @@ function idempotencyOn(eventKeyJmesPath: string): IdempotencyLambdaHandlerOption
 }
 
 /** For the task handlers: one Task of one execution runs once. */
-export const taskIdempotency = (): IdempotencyLambdaHandlerOptions => idempotencyOn(TASK_STEP_KEY);
+export const taskIdempotency = (): IdempotencyLambdaHandlerOptions => idempotencyOn(TASK_IDEMPOTENCY_KEY);
 
 /** For the handlers of EventBridge events: one event is handled once. */
 export const eventIdempotency = (): IdempotencyLambdaHandlerOptions => idempotencyOn(EVENT_KEY);

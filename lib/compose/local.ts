@@ -15,7 +15,7 @@ import { GITHUB_API_URL } from '../core/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import { LocalEngine, type LocalRunOptions } from '../adapters/local/local-engine';
 import { PipelineOperations, type OperationsDependencies } from '../operations/pipeline-operations';
-import { localHandlers } from './local-runner';
+import { localTaskHandlers } from './local-task-handlers';
 import { resumedNotice, resumeWaiting, takeOverInterrupted } from '../execution/interrupted-executions';
 import { installationPruning, type InstallationPruneDependencies } from '../execution/prune-executions';
 import { compileRegisteredVersion } from '../execution/start-on-engine';
@@ -102,7 +102,7 @@ export type LocalDependencies = OperationsDependencies & InstallationPruneDepend
 /** The local engine, its Tasks run by the local handlers on `deps`; `background` is what executions started by the API are told. */
 export function localEngine(deps: LocalDependencies, background?: LocalRunOptions): LocalEngine {
   return new LocalEngine({
-    handlers: (pipeline, options) => localHandlers(deps, pipeline, options),
+    handlers: (compiled, pipeline, options) => localTaskHandlers(deps, compiled, pipeline, options),
     endExecution: (pipeline, status, reason) => endExecution(deps, pipeline, status, reason),
     compiledVersion: (name, version) => compileRegisteredVersion(deps, name, version),
     background,

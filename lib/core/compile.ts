@@ -7,6 +7,7 @@ import { codeBuildIntegration } from './integrations/codebuild';
 import { actionRunnerIntegration } from './integrations/runner';
 import type { Integration, ProviderCatalog } from './providers';
 import { groupByRunOrder } from './run-order';
+import { TASK_FUNCTIONS, type LambdaTaskStep } from './task-functions';
 import { FIRST_CALL_RUNNING, LAMBDA_TRANSIENT } from './task-retries';
 import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
 
@@ -282,7 +283,7 @@ class StageCompiler {
 
   private stageTask(
     stage: StageDeclaration,
-    step: TaskStep,
+    step: LambdaTaskStep,
     catchTo: Catcher[] | undefined,
     extra: Record<string, unknown>,
   ): TaskState {
@@ -290,7 +291,7 @@ class StageCompiler {
       Type: 'Task',
       Resource: LAMBDA_INVOKE,
       Parameters: {
-        FunctionName: this.functions.stageStep,
+        FunctionName: this.functions[TASK_FUNCTIONS[step]],
         Payload: { step, 'pipeline.$': '$.pipeline', stage: stage.name, ...extra },
       },
       ResultPath: null,

@@ -7,6 +7,13 @@ import type { ActionDeclaration, StageDeclaration } from './declaration';
  */
 export type PipelineRef = ExecutionInput['pipeline'];
 
+/**
+ * What makes a Task's payload one step of one execution, as a JMESPath over the payload: Step
+ * Functions retries a Task whose Lambda call failed in transit, and the idempotent handlers give
+ * the second call the first one's result.
+ */
+export const TASK_IDEMPOTENCY_KEY = '[pipeline.executionId, stage, action.name, step]';
+
 export interface StageStepPayload {
   step: Extract<TaskStep, 'enterStage' | 'exitStage' | 'failStage'>;
   pipeline: PipelineRef;

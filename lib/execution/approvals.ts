@@ -71,11 +71,16 @@ export async function requestApproval(deps: ApprovalDependencies, payload: Actio
  * and its approvers are not asked twice.
  */
 async function resumeRetriedRequest(deps: ApprovalDependencies, payload: ActionStepPayload, taskToken: string): Promise<ApprovalRecord | undefined> {
+  const approvalId = await requestedApprovalId(deps, payload);
+  if (!approvalId) return undefined;
+  await deps.approvals.replaceTaskToken(approvalId, taskToken);
+  return deps.approvals.getApproval(approvalId);
+}
+
+/** The approval that a request recorded for the action, while the action waits on it. */
+export async function requestedApprovalId(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<string | undefined> {
   const actions = await deps.store.listActions(payload.pipeline.executionId);
-  const earlier = actions.find((entry) => entry.stageName === payload.stage && entry.actionName === payload.action.name && entry.status === 'InProgress');
-  if (!earlier?.approval) return undefined;
-  await deps.approvals.replaceTaskToken(earlier.approval.approvalId, taskToken);
-  return deps.approvals.getApproval(earlier.approval.approvalId);
+  return actions.find((entry) => entry.stageName === payload.stage && entry.actionName === payload.action.name && entry.status === 'InProgress')?.approval?.approvalId;
 }
 
 function approvalRequest(approval: ApprovalRecord, reviewLink: string, notificationArn: string | undefined): ApprovalRequest {

@@ -5,6 +5,7 @@ import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secre
 import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
+import { TASK_FUNCTIONS as FUNCTION_OF_STEP } from '../../lib/core/task-functions';
 import { UNSUCCESSFUL_ENDS } from '../../lib/core/engine-run-end';
 import { matchesEventPattern, type EventPattern } from '../../lib/core/event-pattern';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
@@ -412,6 +413,14 @@ describe('Lambda', () => {
     for (const [name, fn] of functions) {
       const { Runtime, Architectures, TracingConfig } = fn.Properties!;
       expect({ name, Runtime, Architectures, TracingConfig }).toEqual({ name, Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    }
+  });
+
+  it('deploys each function that runs Task steps with the handler of its functions/tasks module, whose factory the local engine builds it with', () => {
+    for (const functionName of new Set(Object.values(FUNCTION_OF_STEP))) {
+      const id = `${functionName[0]!.toUpperCase()}${functionName.slice(1)}LambdaFunction`;
+      const module = `functions/tasks/${functionName.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+      expect({ id, handler: resource(id).Properties!.Handler }).toEqual({ id, handler: `${module}.handler` });
     }
   });
 

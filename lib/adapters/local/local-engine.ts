@@ -19,7 +19,7 @@ export interface LocalRunOptions {
 
 export interface LocalEngineDependencies {
   /** The Task handlers of one execution: the same steps the Lambda functions run on AWS. */
-  handlers: (pipeline: PipelineRef, options: LocalRunOptions) => TaskHandlers;
+  handlers: (compiled: CompiledPipeline, pipeline: PipelineRef, options: LocalRunOptions) => TaskHandlers;
   /**
    * Records the end of an execution that did not reach its own: Stopped, or Failed outside every
    * Catch (a States.Runtime error), which ends the run without a stage failure step.
@@ -139,7 +139,7 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
 
   private launch(machine: LocalStateMachine, input: ExecutionInput, options: LocalRunOptions): RunningExecution {
     const steps = new Map<Promise<unknown>, string>();
-    const execution = machine.start(input, trackRunning(this.deps.handlers(input.pipeline, options), steps));
+    const execution = machine.start(input, trackRunning(this.deps.handlers(machine.compiled, input.pipeline, options), steps));
     // Whichever comes first decides: letting go records nothing, even if a stop follows.
     let stoppedWith: string | undefined;
     let letGo = false;

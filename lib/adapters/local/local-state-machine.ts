@@ -24,7 +24,7 @@ export interface LocalExecution {
 export class LocalStateMachine {
   private readonly machine: StateMachine;
 
-  constructor(private readonly compiled: CompiledPipeline) {
+  constructor(readonly compiled: CompiledPipeline) {
     // The compiler's output is validated by tests and asl-validator; validating again costs ~0.2 s.
     this.machine = new StateMachine(clampTimeouts(compiled.definition) as never, { validationOptions: { noValidate: true } });
   }

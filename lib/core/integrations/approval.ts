@@ -1,3 +1,4 @@
+import { TASK_FUNCTIONS } from '../task-functions';
 import type { TaskState } from '../asl';
 import { LAMBDA_TRANSIENT } from '../task-retries';
 import { LAMBDA_INVOKE_WAIT, type ActionIntegration } from './action-integration';
@@ -19,7 +20,7 @@ export const approvalIntegration: ActionIntegration = {
       Type: 'Task',
       Resource: LAMBDA_INVOKE_WAIT,
       Parameters: {
-        FunctionName: functions.approvalRequest,
+        FunctionName: functions[TASK_FUNCTIONS.requestApproval],
         Payload: { step: 'requestApproval', ...payload, 'taskToken.$': '$$.Task.Token' },
       },
       ResultPath: null,

@@ -1,3 +1,4 @@
+import { TASK_FUNCTIONS } from '../task-functions';
 import type { Catcher, Retrier, State, TaskState } from '../asl';
 import type { ActionDeclaration } from '../declaration';
 import { FIRST_CALL_RUNNING, LAMBDA_TRANSIENT } from '../task-retries';
@@ -137,7 +138,7 @@ export const codeBuildIntegration: ActionIntegration = {
     const states = codeBuildStates({
       names,
       action,
-      actionRunner: functions.actionRunner,
+      actionRunner: functions[TASK_FUNCTIONS.prepareBuild],
       payload,
       result,
       lambdaRetry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],

@@ -1,3 +1,4 @@
+import { TASK_FUNCTIONS } from '../task-functions';
 import type { TaskState } from '../asl';
 import { FIRST_CALL_RUNNING, LAMBDA_TRANSIENT } from '../task-retries';
 import { LAMBDA_INVOKE, type ActionIntegration } from './action-integration';
@@ -10,7 +11,7 @@ export const actionRunnerIntegration: ActionIntegration = {
     const state: TaskState = {
       Type: 'Task',
       Resource: LAMBDA_INVOKE,
-      Parameters: { FunctionName: functions.actionRunner, Payload: { step: 'runAction', ...payload } },
+      Parameters: { FunctionName: functions[TASK_FUNCTIONS.runAction], Payload: { step: 'runAction', ...payload } },
       ...result,
       ...(timeoutSeconds === undefined ? {} : { TimeoutSeconds: timeoutSeconds }),
       Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],

@@ -1,0 +1,54 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
+import { actionRunner } from '../../functions/tasks/action-runner';
+import { approvalRequest } from '../../functions/tasks/approval-request';
+import { stageStep } from '../../functions/tasks/stage-step';
+import { InProcessIdempotencyStore } from '../adapters/local/in-process-idempotency-store';
+import { lambdaTaskHandlers } from '../adapters/local/lambda-task-handlers';
+import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
+import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
+import type { LocalRunOptions, TaskHandlers } from '../adapters/local/local-engine';
+import type { CompiledPipeline } from '../core/compile';
+import type { TaskFunction } from '../core/task-functions';
+import { TASK_IDEMPOTENCY_KEY, type PipelineRef } from '../core/task-payloads';
+import { approveAutomatically } from '../execution/approval-steps';
+import { watchApproval } from '../execution/approval-wait';
+import type { LocalDependencies } from './local';
+
+/**
+ * The Task handlers of one execution: the functions that serverless.yml deploys, built on the
+ * local stack, and local CodeBuild for StartBuild. Each function keeps its idempotency records
+ * for the run, as each Lambda function has its own.
+ */
+export function localTaskHandlers(deps: LocalDependencies, compiled: CompiledPipeline, pipeline: PipelineRef, options: LocalRunOptions): TaskHandlers {
+  const builds = new LocalCodeBuildBuilds();
+  const withBuilds = { ...deps, builds };
+  return lambdaTaskHandlers({
+    compiled,
+    functions: {
+      stageStep: stageStep({ dependencies: () => deps, idempotency: taskIdempotency('stageStep') }),
+      actionRunner: actionRunner({ dependencies: () => withBuilds, idempotency: taskIdempotency('actionRunner') }),
+      approvalRequest: approvalRequest({ dependencies: () => deps }),
+    },
+    startBuild: (parameters, binding, signal) =>
+      startBuildLocally(
+        deps,
+        parameters as unknown as StartBuildParameters,
+        { pipelineName: pipeline.name, executionId: pipeline.executionId, stageName: binding.stage, actionName: binding.action! },
+        signal,
+        builds,
+      ),
+    callbacks: deps.callbacks,
+    newTaskToken: deps.newSecret,
+    whileWaiting: (payload) => watchApproval(deps, payload, options.onApproval),
+    ...(options.autoApprove ? { autoApprove: (payload) => approveAutomatically(deps, payload, 'sluice run --auto-approve') } : {}),
+  });
+}
+
+function taskIdempotency(functionName: TaskFunction): IdempotencyLambdaHandlerOptions {
+  return {
+    persistenceStore: new InProcessIdempotencyStore(),
+    config: new IdempotencyConfig({ eventKeyJmesPath: TASK_IDEMPOTENCY_KEY, throwOnNoIdempotencyKey: true }),
+    keyPrefix: `sluice-local-${functionName}`,
+  };
+}
