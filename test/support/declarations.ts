@@ -1,5 +1,9 @@
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+
+type StageDeclaration = PipelineDeclaration['stages'][number];
+
 /** The Source stage most end-to-end pipelines start with: `main` of a git repository, as `Src`. */
-export function gitSourceStage(repository: string, extra: { namespace?: string } = {}) {
+export function gitSourceStage(repository: string, extra: { namespace?: string } = {}): StageDeclaration {
   return {
     name: 'Source',
     actions: [{
@@ -9,5 +13,26 @@ export function gitSourceStage(repository: string, extra: { namespace?: string }
       outputArtifacts: [{ name: 'Src' }],
       ...extra,
     }],
+  };
+}
+
+/** A Source stage that fetches webapp.zip from the sluice-sources bucket, as `SourceOutput`. */
+export function s3SourceStage(): StageDeclaration {
+  return {
+    name: 'Source',
+    actions: [{
+      name: 'Fetch',
+      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+      configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
+      outputArtifacts: [{ name: 'SourceOutput' }],
+    }],
+  };
+}
+
+/** A Review stage that holds the execution for a Manual approval named `actionName`. */
+export function reviewStage(actionName: string): StageDeclaration {
+  return {
+    name: 'Review',
+    actions: [{ name: actionName, actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
   };
 }

@@ -7,6 +7,7 @@ import { DETAIL_TYPES, pipelineEvent } from '../../../lib/core/events';
 import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord } from '../../../lib/ports/execution-store';
 import { describeEventLog } from '../event-log';
 import { serversForSuite, type ServerKind } from './servers';
+import { gitSourceStage } from '../declarations';
 
 function execution(pipelineName: string, id: string, startTime: string, overrides: Partial<PipelineExecutionRecord> = {}): PipelineExecutionRecord {
   return {
@@ -44,17 +45,7 @@ function declaration(name: string, buildCommand: string): PipelineDeclaration {
   return {
     name,
     stages: [
-      {
-        name: 'Source',
-        actions: [
-          {
-            name: 'Checkout',
-            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-            configuration: { RepositoryUrl: '.', BranchName: 'main' },
-            outputArtifacts: [{ name: 'SourceOutput' }],
-          },
-        ],
-      },
+      gitSourceStage('.'),
       {
         name: 'Build',
         actions: [
@@ -62,7 +53,7 @@ function declaration(name: string, buildCommand: string): PipelineDeclaration {
             name: 'Compile',
             actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
             commands: [buildCommand],
-            inputArtifacts: [{ name: 'SourceOutput' }],
+            inputArtifacts: [{ name: 'Src' }],
           },
         ],
       },
