@@ -5,7 +5,7 @@ import { codeCommitSource } from '../../lib/actions/codecommit-source';
 import type { AwsCredentials, CodeCommitAccess } from '../../lib/ports/codecommit-access';
 import { startCodeCommitGitServer, type CodeCommitGitServer } from '../support/codecommit-git-server';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
-import { movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
+import { describeGitSourceContract, movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
 
 const REGION = 'eu-west-1';
 const ROLE = 'sluice-ci-ActionRunnerRole-1A2B3C';
@@ -95,17 +95,6 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
     expect(outcome.externalExecutionId).toBe(headCommit);
   });
 
-  it('builds the commit the execution pins, though the branch has moved on', async () => {
-    const { outcome, log } = await runSource({ sourceRevision: firstCommit });
-
-    expect(outcome.outputVariables).toMatchObject({ CommitId: firstCommit, CommitMessage: 'first commit', BranchName: 'main' });
-    expect(outcome.externalExecutionId).toBe(firstCommit);
-    const { directory, names } = await fetchBack(outcome);
-    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
-    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('first\n');
-    expect(log).toContain('the commit the execution pins');
-  });
-
   it('fails with an AccessDenied error that names the repository, codecommit:GitPull and the role, when CodeCommit refuses the credentials', async () => {
     const running = runSource({ codeCommit: access({ ...CREDENTIALS, secretAccessKey: 'not-the-secret' }) });
 
@@ -134,10 +123,5 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
     await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('no AWS region is configured: set AWS_REGION, and AWS credentials') });
   });
 
-  it('refuses CODEBUILD_CLONE_REF at run time too, where a variable resolved to it', async () => {
-    await expect(runSource({ configuration: { OutputArtifactFormat: 'CODEBUILD_CLONE_REF' } })).rejects.toMatchObject({
-      name: 'Sluice.BadInput',
-      message: expect.stringContaining('does not support OutputArtifactFormat CODEBUILD_CLONE_REF'),
-    });
-  });
+  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit }));
 });

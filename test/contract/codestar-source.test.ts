@@ -5,7 +5,7 @@ import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
 import type { GitHubAccess } from '../../lib/ports/github-access';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
-import { movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
+import { describeGitSourceContract, movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
 
 const TOKEN = 'ghp_sluice-test-token';
 const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/c0ffee00-1234-5678-9abc-def012345678';
@@ -90,17 +90,6 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     expect(github.archiveDownloads).toEqual([{ path: expect.stringContaining(`/octo/app/legacy.zip/${headCommit}?token=`), authorization: undefined }]);
   });
 
-  it('builds the commit the execution pins, though the branch has moved on', async () => {
-    const { outcome, log } = await runSource({ sourceRevision: firstCommit });
-
-    expect(outcome.outputVariables).toMatchObject({ CommitId: firstCommit, CommitMessage: 'first commit', BranchName: 'main' });
-    expect(outcome.externalExecutionId).toBe(firstCommit);
-    const { directory, names } = await fetchBack(outcome);
-    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
-    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('first\n');
-    expect(log).toContain('the commit the execution pins');
-  });
-
   it('fails with a BadInput error that says the token was refused, when GitHub refuses it', async () => {
     const running = runSource({ gitHub: access('ghp_wrong') });
 
@@ -127,10 +116,5 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     await expect(running).rejects.toThrow(/set SLUICE_GITHUB_TOKEN locally .*or store a token in the stack's GitHub token secret on AWS/);
   });
 
-  it('refuses CODEBUILD_CLONE_REF at run time too, where a variable resolved to it', async () => {
-    await expect(runSource({ configuration: { OutputArtifactFormat: 'CODEBUILD_CLONE_REF' } })).rejects.toMatchObject({
-      name: 'Sluice.BadInput',
-      message: expect.stringContaining('does not support OutputArtifactFormat CODEBUILD_CLONE_REF'),
-    });
-  });
+  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit }));
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionContext, ActionOutcome } from '../../lib/actions/action-provider';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
@@ -74,4 +74,34 @@ export class SourceActionHarness {
     const directory = await mkdtemp(path.join(this.scratch, 'fetched-'));
     return { directory, names: (await this.artifacts.fetchArtifact(outcome.outputArtifacts[0]!, directory)).sort() };
   }
+}
+
+/** A git source action (CodeCommit, CodeStarSourceConnection) on a `movedOnRepository`, as its test runs it. */
+export interface GitSourceSubject {
+  run(options: { configuration?: Record<string, string>; sourceRevision?: string }): Promise<{ outcome: ActionOutcome; log: string }>;
+  fetchBack(outcome: ActionOutcome): Promise<{ directory: string; names: string[] }>;
+  /** The commit the branch has moved on from. */
+  firstCommit: string;
+}
+
+/** What every git source action does alike: it builds a pinned commit, and refuses CODEBUILD_CLONE_REF at run time. */
+export function describeGitSourceContract(subject: () => GitSourceSubject): void {
+  it('builds the commit the execution pins, though the branch has moved on', async () => {
+    const { run, fetchBack, firstCommit } = subject();
+    const { outcome, log } = await run({ sourceRevision: firstCommit });
+
+    expect(outcome.outputVariables).toMatchObject({ CommitId: firstCommit, CommitMessage: 'first commit', BranchName: 'main' });
+    expect(outcome.externalExecutionId).toBe(firstCommit);
+    const { directory, names } = await fetchBack(outcome);
+    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
+    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('first\n');
+    expect(log).toContain('the commit the execution pins');
+  });
+
+  it('refuses CODEBUILD_CLONE_REF at run time too, where a variable resolved to it', async () => {
+    await expect(subject().run({ configuration: { OutputArtifactFormat: 'CODEBUILD_CLONE_REF' } })).rejects.toMatchObject({
+      name: 'Sluice.BadInput',
+      message: expect.stringContaining('does not support OutputArtifactFormat CODEBUILD_CLONE_REF'),
+    });
+  });
 }
