@@ -1,11 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeCommitSource } from '../../lib/actions/codecommit-source';
 import type { AwsCredentials, CodeCommitAccess } from '../../lib/ports/codecommit-access';
 import { startCodeCommitGitServer, type CodeCommitGitServer } from '../support/codecommit-git-server';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
-import { describeGitSourceContract, movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
+import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, SourceActionHarness } from '../support/source-actions';
 
 const REGION = 'eu-west-1';
 const ROLE = 'sluice-ci-ActionRunnerRole-1A2B3C';
@@ -62,13 +61,7 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   it('stores the head of the branch as the artifact, without .git, with executables and nested directories intact', async () => {
     const { outcome, log } = await runSource();
 
-    expect(outcome.outputArtifacts).toEqual([{ bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
-    const { directory, names } = await fetchBack(outcome);
-    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
-    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('second\n');
-    expect((await stat(path.join(directory, 'build.sh'))).mode & 0o777).toBe(0o755);
-    expect((await stat(path.join(directory, 'README.md'))).mode & 0o111).toBe(0);
-    expect(await readFile(path.join(directory, 'src/lib/deep/util.js'), 'utf8')).toBe('export const util = 1;\n');
+    await expectHeadArtifact({ fetchBack }, outcome, ['README.md', 'build.sh', 'src/lib/deep/util.js']);
     expect(log).toContain(`Checked out main at ${headCommit}: second commit`);
   });
 

@@ -1,11 +1,11 @@
-import { readFile, stat, symlink } from 'node:fs/promises';
+import { readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
 import type { GitHubAccess } from '../../lib/ports/github-access';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
-import { describeGitSourceContract, movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
+import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, SourceActionHarness } from '../support/source-actions';
 
 const TOKEN = 'ghp_sluice-test-token';
 const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/c0ffee00-1234-5678-9abc-def012345678';
@@ -53,14 +53,8 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   it('stores the head of the branch as the artifact, with executables, nested directories and links intact', async () => {
     const { outcome, log } = await runSource();
 
-    expect(outcome.outputArtifacts).toEqual([{ bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
-    const { directory, names } = await fetchBack(outcome);
     // GitHub's top-level folder (octo-app-<sha7>/) is gone: the tree is at the artifact's root.
-    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js', 'util-link.js']);
-    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('second\n');
-    expect((await stat(path.join(directory, 'build.sh'))).mode & 0o777).toBe(0o755);
-    expect((await stat(path.join(directory, 'README.md'))).mode & 0o111).toBe(0);
-    expect(await readFile(path.join(directory, 'src/lib/deep/util.js'), 'utf8')).toBe('export const util = 1;\n');
+    const directory = await expectHeadArtifact({ fetchBack }, outcome, ['README.md', 'build.sh', 'src/lib/deep/util.js', 'util-link.js']);
     // An artifact stores a link inside the tree as what it points to.
     expect(await readFile(path.join(directory, 'util-link.js'), 'utf8')).toBe('export const util = 1;\n');
     expect(log).toContain(`Fetching octo/app at ${headCommit} (the head of main): second commit`);

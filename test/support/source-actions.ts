@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionContext, ActionOutcome } from '../../lib/actions/action-provider';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
@@ -82,6 +82,22 @@ export interface GitSourceSubject {
   fetchBack(outcome: ActionOutcome): Promise<{ directory: string; names: string[] }>;
   /** The commit the branch has moved on from. */
   firstCommit: string;
+}
+
+/**
+ * Checks that `outcome` stored the head of a `movedOnRepository` as its artifact, with `names` in
+ * it, executables and nested directories intact; returns where the artifact was extracted.
+ */
+export async function expectHeadArtifact(subject: Pick<GitSourceSubject, 'fetchBack'>, outcome: ActionOutcome, names: string[]): Promise<string> {
+  expect(outcome.outputArtifacts).toEqual([{ bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
+  const fetched = await subject.fetchBack(outcome);
+  expect(fetched.names).toEqual(names);
+  const { directory } = fetched;
+  expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('second\n');
+  expect((await stat(path.join(directory, 'build.sh'))).mode & 0o777).toBe(0o755);
+  expect((await stat(path.join(directory, 'README.md'))).mode & 0o111).toBe(0);
+  expect(await readFile(path.join(directory, 'src/lib/deep/util.js'), 'utf8')).toBe('export const util = 1;\n');
+  return directory;
 }
 
 /** What every git source action does alike: it builds a pinned commit, and refuses CODEBUILD_CLONE_REF at run time. */
