@@ -17,17 +17,17 @@ describe('the S3 source action on a versioned bucket on moto', () => {
   });
 
   function run(pin: Pick<ActionContext, 'sourceRevision' | 'sourceRevisionType'>) {
-    return runS3Source(setting(), { S3Bucket: source().bucketName, S3ObjectKey: source().objectKey }, pin);
+    return runS3Source(setting().harness, { S3Bucket: source().bucketName, S3ObjectKey: source().objectKey }, pin);
   }
 
   it('copies the version the execution pins, although a newer one exists', async () => {
-    const pinned = await setting().blobs.put(source(), 'the pinned zip');
-    const newer = await setting().blobs.put(source(), 'a newer zip');
+    const pinned = await setting().harness.blobs.put(source(), 'the pinned zip');
+    const newer = await setting().harness.blobs.put(source(), 'a newer zip');
 
     const { outcome: { outputArtifacts, outputVariables }, log } = await run({ sourceRevision: pinned.versionId, sourceRevisionType: 'S3_OBJECT_VERSION_ID' });
 
     expect(outputVariables.VersionId).toBe(pinned.versionId);
-    expect((await buffer((await setting().blobs.get(outputArtifacts[0]!)).body)).toString()).toBe('the pinned zip');
+    expect((await buffer((await setting().harness.blobs.get(outputArtifacts[0]!)).body)).toString()).toBe('the pinned zip');
     expect(log.join('')).toContain(`(version ${pinned.versionId}, the version the execution pins)`);
 
     const { outcome: latest } = await run({ sourceRevision: source().objectKey, sourceRevisionType: 'S3_OBJECT_KEY' });
@@ -35,7 +35,7 @@ describe('the S3 source action on a versioned bucket on moto', () => {
   });
 
   it('says so when the pinned version is gone', async () => {
-    await setting().blobs.put(source(), 'zip');
+    await setting().harness.blobs.put(source(), 'zip');
 
     await expect(run({ sourceRevision: 'no-such-version', sourceRevisionType: 'S3_OBJECT_VERSION_ID' })).rejects.toThrow(NotFoundError);
     await expect(run({ sourceRevision: 'no-such-version', sourceRevisionType: 'S3_OBJECT_VERSION_ID' })).rejects.toThrow(/Version no-such-version of s3:\/\/.*\/releases\/app\.zip, which the execution pins, does not exist/);

@@ -23,7 +23,7 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   beforeAll(async () => {
     scratch = await temporaryDirectory();
     test = await startTestStack(path.join(scratch, 'data'));
-    harness = await SourceActionHarness.start(test, scratch);
+    harness = await SourceActionHarness.start(test.clients.s3, scratch);
     // Its committer date differs from its author date, as after a rebase.
     ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ env: { GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' } }));
     codeCommit = await startCodeCommitGitServer(REGION, CREDENTIALS);

@@ -22,7 +22,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   beforeAll(async () => {
     scratch = await temporaryDirectory();
     test = await startTestStack(path.join(scratch, 'data'));
-    harness = await SourceActionHarness.start(test, scratch);
+    harness = await SourceActionHarness.start(test.clients.s3, scratch);
     github = await startFakeGitHub(TOKEN);
     ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ prepare: (dir) => symlink('src/lib/deep/util.js', path.join(dir, 'util-link.js')) }));
     github.addRepository('octo/app', repository);

@@ -5,7 +5,7 @@ import type { ActionContext, ActionOutcome } from '../../lib/actions/action-prov
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import type { ActionDeclaration } from '../../lib/core/declaration';
-import type { TestStack } from './embedded-stack';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { gitRepository } from './git-repository';
 
 export const SOURCE_ARTIFACT_BUCKET = 'sluice-artifacts';
@@ -30,22 +30,24 @@ export async function movedOnRepository(second: { prepare?: (dir: string) => Pro
   return { dir, firstCommit, headCommit: git('rev-parse', 'HEAD') };
 }
 
-/** Runs a source action on the embedded S3 as the action runner would, and reads its artifact back. */
+/** Runs a source action on an S3 as the action runner would, and reads its artifact back. */
 export class SourceActionHarness {
   readonly artifacts: ArtifactStore;
-  private readonly blobs: S3BlobStore;
+  readonly blobs: S3BlobStore;
 
   private constructor(
-    test: TestStack,
+    s3: S3Client,
     private readonly scratch: string,
+    readonly artifactBucket: string,
   ) {
-    this.blobs = new S3BlobStore(test.clients.s3);
+    this.blobs = new S3BlobStore(s3);
     this.artifacts = new ArtifactStore(this.blobs);
   }
 
-  static async start(test: TestStack, scratch: string): Promise<SourceActionHarness> {
-    const harness = new SourceActionHarness(test, scratch);
-    await harness.blobs.ensureBucket(SOURCE_ARTIFACT_BUCKET);
+  /** A harness whose actions store their artifacts in `artifactBucket`, which it creates. */
+  static async start(s3: S3Client, scratch: string, artifactBucket = SOURCE_ARTIFACT_BUCKET): Promise<SourceActionHarness> {
+    const harness = new SourceActionHarness(s3, scratch, artifactBucket);
+    await harness.blobs.ensureBucket(artifactBucket);
     return harness;
   }
 
@@ -58,7 +60,7 @@ export class SourceActionHarness {
       stageName: 'Source',
       action: { name: 'App', ...action, outputArtifacts: [{ name: 'SourceOutput' }] },
       inputArtifacts: [],
-      artifactBucket: SOURCE_ARTIFACT_BUCKET,
+      artifactBucket: this.artifactBucket,
       artifacts: this.artifacts,
       blobs: this.blobs,
       workspace: await mkdtemp(path.join(this.scratch, 'workspace-')),
