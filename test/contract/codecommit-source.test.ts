@@ -104,17 +104,11 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
     await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining(`CodeCommit has no repository no-such-repository in ${REGION}`) });
   });
 
-  it('fails with a NotFound error that names the branch, when the repository has no such branch', async () => {
-    const running = runSource({ configuration: { BranchName: 'no-such-branch' } });
-
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('CodeCommit repository webapp has no branch no-such-branch') });
-  });
-
   it('fails with a BadInput error that says what to set, when no AWS region is configured', async () => {
     const running = runSource({ codeCommit: undefined });
 
     await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('no AWS region is configured: set AWS_REGION, and AWS credentials') });
   });
 
-  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit }));
+  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit, noSuchBranch: 'CodeCommit repository webapp has no branch no-such-branch' }));
 });

@@ -97,12 +97,6 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('no repository octo/missing with ref main, or the token cannot see it') });
   });
 
-  it('fails with a NotFound error that names the branch, when the repository has no such branch', async () => {
-    const running = runSource({ configuration: { BranchName: 'no-such-branch' } });
-
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('no commit no-such-branch in octo/app') });
-  });
-
   it('fails with a BadInput error that says where to set a token, when no GitHub token is configured', async () => {
     const running = runSource({ gitHub: undefined });
 
@@ -110,5 +104,5 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     await expect(running).rejects.toThrow(/set SLUICE_GITHUB_TOKEN locally .*or store a token in the stack's GitHub token secret on AWS/);
   });
 
-  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit }));
+  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit, noSuchBranch: 'no commit no-such-branch in octo/app' }));
 });

@@ -1,19 +1,21 @@
-import type { PipelineDeclaration } from '../../lib/core/declaration';
+import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 
 type StageDeclaration = PipelineDeclaration['stages'][number];
 
+/** The action that checks out `main` of a git repository, as `Src`. */
+export function gitCheckoutAction(repository: string, extra: { namespace?: string } = {}): ActionDeclaration {
+  return {
+    name: 'Checkout',
+    actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+    configuration: { RepositoryUrl: repository, BranchName: 'main' },
+    outputArtifacts: [{ name: 'Src' }],
+    ...extra,
+  };
+}
+
 /** The Source stage most end-to-end pipelines start with: `main` of a git repository, as `Src`. */
 export function gitSourceStage(repository: string, extra: { namespace?: string } = {}): StageDeclaration {
-  return {
-    name: 'Source',
-    actions: [{
-      name: 'Checkout',
-      actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-      configuration: { RepositoryUrl: repository, BranchName: 'main' },
-      outputArtifacts: [{ name: 'Src' }],
-      ...extra,
-    }],
-  };
+  return { name: 'Source', actions: [gitCheckoutAction(repository, extra)] };
 }
 
 /** A Source stage that fetches webapp.zip from the sluice-sources bucket, as `SourceOutput`. */

@@ -84,6 +84,8 @@ export interface GitSourceSubject {
   fetchBack(outcome: ActionOutcome): Promise<{ directory: string; names: string[] }>;
   /** The commit the branch has moved on from. */
   firstCommit: string;
+  /** What the error says when the repository has no branch no-such-branch. */
+  noSuchBranch: string;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function expectHeadArtifact(subject: Pick<GitSourceSubject, 'fetchB
   return directory;
 }
 
-/** What every git source action does alike: it builds a pinned commit, and refuses CODEBUILD_CLONE_REF at run time. */
+/** What every git source action does alike: it builds a pinned commit, names a missing branch, and refuses CODEBUILD_CLONE_REF at run time. */
 export function describeGitSourceContract(subject: () => GitSourceSubject): void {
   it('builds the commit the execution pins, though the branch has moved on', async () => {
     const { run, fetchBack, firstCommit } = subject();
@@ -114,6 +116,13 @@ export function describeGitSourceContract(subject: () => GitSourceSubject): void
     expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
     expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('first\n');
     expect(log).toContain('the commit the execution pins');
+  });
+
+  it('fails with a NotFound error that names the branch, when the repository has no such branch', async () => {
+    const { run, noSuchBranch } = subject();
+    const running = run({ configuration: { BranchName: 'no-such-branch' } });
+
+    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining(noSuchBranch) });
   });
 
   it('refuses CODEBUILD_CLONE_REF at run time too, where a variable resolved to it', async () => {
