@@ -25,6 +25,7 @@ import type { PipelineOperations } from '../../lib/operations/pipeline-operation
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
 import { endStatus, inMotoAccount, waitingForApproval } from './support/moto-executions';
 import { providerCatalog } from '../../lib/actions/registry';
+import { reviewStage, s3SourceStage } from '../support/declarations';
 
 /**
  * The state machines run in a region that no other test file uses, so that the Lambda answers
@@ -61,23 +62,7 @@ const settings = (table: string, busName: string): AwsCliSettings => ({
 function declaration(name: string, reviewer: string): PipelineDeclaration {
   return {
     name,
-    stages: [
-      {
-        name: 'Source',
-        actions: [
-          {
-            name: 'Fetch',
-            actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-            configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
-            outputArtifacts: [{ name: 'SourceOutput' }],
-          },
-        ],
-      },
-      {
-        name: 'Review',
-        actions: [{ name: reviewer, actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
-      },
-    ],
+    stages: [s3SourceStage(), reviewStage(reviewer)],
   };
 }
 

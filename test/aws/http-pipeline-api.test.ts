@@ -17,6 +17,7 @@ import type { ActionStepResult } from '../../lib/core/task-payloads';
 import { httpApiEvent, httpFunctionEnvironment, invokeHttpFunction } from './support/http-function';
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
 import { endStatus, waitingForApproval } from './support/moto-executions';
+import { reviewStage, s3SourceStage } from '../support/declarations';
 
 /**
  * A region of its own: moto 5.2 runs one execution per account and region (test/aws/step-functions.test.ts
@@ -38,18 +39,7 @@ const SOURCE_ARTIFACT = { bucketName: 'sluice-artifacts', objectKey: 'webapp/Sou
 function declaration(name: string): PipelineDeclaration {
   return {
     name,
-    stages: [
-      {
-        name: 'Source',
-        actions: [{
-          name: 'Fetch',
-          actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-          configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
-          outputArtifacts: [{ name: 'SourceOutput' }],
-        }],
-      },
-      { name: 'Review', actions: [{ name: 'Approve', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
-    ],
+    stages: [s3SourceStage(), reviewStage('Approve')],
   };
 }
 

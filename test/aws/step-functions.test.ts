@@ -14,6 +14,7 @@ import type { ActionStepResult } from '../../lib/core/task-payloads';
 import { validatePipeline } from '../../lib/core/validate';
 import { ACCOUNT, REGION, queueLambdaAnswers } from './support/moto-clients';
 import { sfnInOwnAccount } from './support/moto-executions';
+import { reviewStage, s3SourceStage } from '../support/declarations';
 
 const APPROVAL_STATE = 'Review / Approve';
 const DEPLOY_STATE = 'Deploy / Publish';
@@ -31,21 +32,8 @@ function declaration() {
       name: 'webapp',
       version: 1,
       stages: [
-        {
-          name: 'Source',
-          actions: [
-            {
-              name: 'Fetch',
-              actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-              configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
-              outputArtifacts: [{ name: 'SourceOutput' }],
-            },
-          ],
-        },
-        {
-          name: 'Review',
-          actions: [{ name: 'Approve', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
-        },
+        s3SourceStage(),
+        reviewStage('Approve'),
         {
           name: 'Deploy',
           actions: [

@@ -11,14 +11,9 @@ import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
+import { gitCheckoutAction } from '../support/declarations';
 
-const checkout: ActionDeclaration = {
-  name: 'Checkout',
-  actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-  configuration: { RepositoryUrl: '.', BranchName: 'main' },
-  outputArtifacts: [{ name: 'Src' }],
-  namespace: 'SourceVariables',
-};
+const checkout = gitCheckoutAction('.', { namespace: 'SourceVariables' });
 const review: ActionDeclaration = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, timeoutInMinutes: 60 };
 const second: ActionDeclaration = { ...review, name: 'Second' };
 const scan: ActionDeclaration = { name: 'Scan', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['true'], inputArtifacts: [{ name: 'Src' }] };

@@ -1,11 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeCommitSource } from '../../lib/actions/codecommit-source';
 import type { AwsCredentials, CodeCommitAccess } from '../../lib/ports/codecommit-access';
 import { startCodeCommitGitServer, type CodeCommitGitServer } from '../support/codecommit-git-server';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
-import { movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
+import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, SourceActionHarness } from '../support/source-actions';
 
 const REGION = 'eu-west-1';
 const ROLE = 'sluice-ci-ActionRunnerRole-1A2B3C';
@@ -24,7 +23,7 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   beforeAll(async () => {
     scratch = await temporaryDirectory();
     test = await startTestStack(path.join(scratch, 'data'));
-    harness = await SourceActionHarness.start(test, scratch);
+    harness = await SourceActionHarness.start(test.clients.s3, scratch);
     // Its committer date differs from its author date, as after a rebase.
     ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ env: { GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' } }));
     codeCommit = await startCodeCommitGitServer(REGION, CREDENTIALS);
@@ -62,13 +61,7 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   it('stores the head of the branch as the artifact, without .git, with executables and nested directories intact', async () => {
     const { outcome, log } = await runSource();
 
-    expect(outcome.outputArtifacts).toEqual([{ bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
-    const { directory, names } = await fetchBack(outcome);
-    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
-    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('second\n');
-    expect((await stat(path.join(directory, 'build.sh'))).mode & 0o777).toBe(0o755);
-    expect((await stat(path.join(directory, 'README.md'))).mode & 0o111).toBe(0);
-    expect(await readFile(path.join(directory, 'src/lib/deep/util.js'), 'utf8')).toBe('export const util = 1;\n');
+    await expectHeadArtifact({ fetchBack }, outcome, ['README.md', 'build.sh', 'src/lib/deep/util.js']);
     expect(log).toContain(`Checked out main at ${headCommit}: second commit`);
   });
 
@@ -95,17 +88,6 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
     expect(outcome.externalExecutionId).toBe(headCommit);
   });
 
-  it('builds the commit the execution pins, though the branch has moved on', async () => {
-    const { outcome, log } = await runSource({ sourceRevision: firstCommit });
-
-    expect(outcome.outputVariables).toMatchObject({ CommitId: firstCommit, CommitMessage: 'first commit', BranchName: 'main' });
-    expect(outcome.externalExecutionId).toBe(firstCommit);
-    const { directory, names } = await fetchBack(outcome);
-    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
-    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('first\n');
-    expect(log).toContain('the commit the execution pins');
-  });
-
   it('fails with an AccessDenied error that names the repository, codecommit:GitPull and the role, when CodeCommit refuses the credentials', async () => {
     const running = runSource({ codeCommit: access({ ...CREDENTIALS, secretAccessKey: 'not-the-secret' }) });
 
@@ -122,22 +104,11 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
     await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining(`CodeCommit has no repository no-such-repository in ${REGION}`) });
   });
 
-  it('fails with a NotFound error that names the branch, when the repository has no such branch', async () => {
-    const running = runSource({ configuration: { BranchName: 'no-such-branch' } });
-
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('CodeCommit repository webapp has no branch no-such-branch') });
-  });
-
   it('fails with a BadInput error that says what to set, when no AWS region is configured', async () => {
     const running = runSource({ codeCommit: undefined });
 
     await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('no AWS region is configured: set AWS_REGION, and AWS credentials') });
   });
 
-  it('refuses CODEBUILD_CLONE_REF at run time too, where a variable resolved to it', async () => {
-    await expect(runSource({ configuration: { OutputArtifactFormat: 'CODEBUILD_CLONE_REF' } })).rejects.toMatchObject({
-      name: 'Sluice.BadInput',
-      message: expect.stringContaining('does not support OutputArtifactFormat CODEBUILD_CLONE_REF'),
-    });
-  });
+  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit, noSuchBranch: 'CodeCommit repository webapp has no branch no-such-branch' }));
 });

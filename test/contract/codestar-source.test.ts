@@ -1,11 +1,11 @@
-import { readFile, stat, symlink } from 'node:fs/promises';
+import { readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
 import type { GitHubAccess } from '../../lib/ports/github-access';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
-import { movedOnRepository, SOURCE_ARTIFACT_BUCKET, SourceActionHarness } from '../support/source-actions';
+import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, SourceActionHarness } from '../support/source-actions';
 
 const TOKEN = 'ghp_sluice-test-token';
 const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/c0ffee00-1234-5678-9abc-def012345678';
@@ -22,7 +22,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   beforeAll(async () => {
     scratch = await temporaryDirectory();
     test = await startTestStack(path.join(scratch, 'data'));
-    harness = await SourceActionHarness.start(test, scratch);
+    harness = await SourceActionHarness.start(test.clients.s3, scratch);
     github = await startFakeGitHub(TOKEN);
     ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ prepare: (dir) => symlink('src/lib/deep/util.js', path.join(dir, 'util-link.js')) }));
     github.addRepository('octo/app', repository);
@@ -53,14 +53,8 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   it('stores the head of the branch as the artifact, with executables, nested directories and links intact', async () => {
     const { outcome, log } = await runSource();
 
-    expect(outcome.outputArtifacts).toEqual([{ bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
-    const { directory, names } = await fetchBack(outcome);
     // GitHub's top-level folder (octo-app-<sha7>/) is gone: the tree is at the artifact's root.
-    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js', 'util-link.js']);
-    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('second\n');
-    expect((await stat(path.join(directory, 'build.sh'))).mode & 0o777).toBe(0o755);
-    expect((await stat(path.join(directory, 'README.md'))).mode & 0o111).toBe(0);
-    expect(await readFile(path.join(directory, 'src/lib/deep/util.js'), 'utf8')).toBe('export const util = 1;\n');
+    const directory = await expectHeadArtifact({ fetchBack }, outcome, ['README.md', 'build.sh', 'src/lib/deep/util.js', 'util-link.js']);
     // An artifact stores a link inside the tree as what it points to.
     expect(await readFile(path.join(directory, 'util-link.js'), 'utf8')).toBe('export const util = 1;\n');
     expect(log).toContain(`Fetching octo/app at ${headCommit} (the head of main): second commit`);
@@ -90,17 +84,6 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     expect(github.archiveDownloads).toEqual([{ path: expect.stringContaining(`/octo/app/legacy.zip/${headCommit}?token=`), authorization: undefined }]);
   });
 
-  it('builds the commit the execution pins, though the branch has moved on', async () => {
-    const { outcome, log } = await runSource({ sourceRevision: firstCommit });
-
-    expect(outcome.outputVariables).toMatchObject({ CommitId: firstCommit, CommitMessage: 'first commit', BranchName: 'main' });
-    expect(outcome.externalExecutionId).toBe(firstCommit);
-    const { directory, names } = await fetchBack(outcome);
-    expect(names).toEqual(['README.md', 'build.sh', 'src/lib/deep/util.js']);
-    expect(await readFile(path.join(directory, 'README.md'), 'utf8')).toBe('first\n');
-    expect(log).toContain('the commit the execution pins');
-  });
-
   it('fails with a BadInput error that says the token was refused, when GitHub refuses it', async () => {
     const running = runSource({ gitHub: access('ghp_wrong') });
 
@@ -114,12 +97,6 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('no repository octo/missing with ref main, or the token cannot see it') });
   });
 
-  it('fails with a NotFound error that names the branch, when the repository has no such branch', async () => {
-    const running = runSource({ configuration: { BranchName: 'no-such-branch' } });
-
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('no commit no-such-branch in octo/app') });
-  });
-
   it('fails with a BadInput error that says where to set a token, when no GitHub token is configured', async () => {
     const running = runSource({ gitHub: undefined });
 
@@ -127,10 +104,5 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     await expect(running).rejects.toThrow(/set SLUICE_GITHUB_TOKEN locally .*or store a token in the stack's GitHub token secret on AWS/);
   });
 
-  it('refuses CODEBUILD_CLONE_REF at run time too, where a variable resolved to it', async () => {
-    await expect(runSource({ configuration: { OutputArtifactFormat: 'CODEBUILD_CLONE_REF' } })).rejects.toMatchObject({
-      name: 'Sluice.BadInput',
-      message: expect.stringContaining('does not support OutputArtifactFormat CODEBUILD_CLONE_REF'),
-    });
-  });
+  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit, noSuchBranch: 'no commit no-such-branch in octo/app' }));
 });

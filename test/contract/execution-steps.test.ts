@@ -13,6 +13,7 @@ import { runStageStep } from '../../lib/execution/stage-steps';
 import { executionVariables, startExecution } from '../../lib/execution/start-execution';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { TEST_ARTIFACT_BUCKET, testExecutionDependencies } from '../support/execution-deps';
+import { customProviderSpec } from '../support/test-providers';
 
 const PIPELINE_EVENT = 'CodePipeline Pipeline Execution State Change';
 const STAGE_EVENT = 'CodePipeline Stage Execution State Change';
@@ -56,18 +57,7 @@ const writeFileProvider: ActionProvider = {
 };
 
 const failingProvider: ActionProvider = {
-  spec: {
-    category: 'Test',
-    owner: 'Custom',
-    provider: 'Fail',
-    version: '1',
-    description: 'Always fails.',
-    configuration: [],
-    inputArtifacts: { min: 0, max: 0 },
-    outputArtifacts: { min: 0, max: 0 },
-    outputVariables: [],
-    runtimes: ['local'],
-  },
+  spec: customProviderSpec('Test', 'Fail', 'Always fails.'),
   async run(context) {
     context.log('checking the disk\n');
     throw new Error('the disk is full');

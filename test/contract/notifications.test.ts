@@ -16,21 +16,11 @@ import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } f
 import { testExecutionDependencies } from '../support/execution-deps';
 import { readRawMail, type RawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { customProviderSpec } from '../support/test-providers';
 
 /** Succeeds, logging one line. */
 const passingProvider: ActionProvider = {
-  spec: {
-    category: 'Source',
-    owner: 'Custom',
-    provider: 'Pass',
-    version: '1',
-    description: 'Always succeeds.',
-    configuration: [],
-    inputArtifacts: { min: 0, max: 0 },
-    outputArtifacts: { min: 0, max: 0 },
-    outputVariables: [],
-    runtimes: ['local'],
-  },
+  spec: customProviderSpec('Source', 'Pass', 'Always succeeds.'),
   async run(context) {
     context.log('checked out\n');
     return { outputArtifacts: [], outputVariables: {} };

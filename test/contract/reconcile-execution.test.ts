@@ -19,6 +19,7 @@ import type { PipelineEngine } from '../../lib/ports/engine';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 import { readRawMail } from '../support/mail-message';
+import { customProviderSpec } from '../support/test-providers';
 
 /** Runs until the test lets it go, and then fails: an action still running when its execution dies. */
 function heldProvider(): ActionProvider & { release(): void } {
@@ -26,18 +27,7 @@ function heldProvider(): ActionProvider & { release(): void } {
   const held = new Promise<void>((resolve) => (release = resolve));
   return {
     release: () => release(),
-    spec: {
-      category: 'Build',
-      owner: 'Custom',
-      provider: 'Held',
-      version: '1',
-      description: 'Runs until released.',
-      configuration: [],
-      inputArtifacts: { min: 0, max: 0 },
-      outputArtifacts: { min: 0, max: 0 },
-      outputVariables: [],
-      runtimes: ['local'],
-    },
+    spec: customProviderSpec('Build', 'Held', 'Runs until released.'),
     async run() {
       await held;
       throw new Error('finished after its execution had ended');

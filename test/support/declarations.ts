@@ -1,13 +1,40 @@
+import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
+
+type StageDeclaration = PipelineDeclaration['stages'][number];
+
+/** The action that checks out `main` of a git repository, as `Src`. */
+export function gitCheckoutAction(repository: string, extra: { namespace?: string } = {}): ActionDeclaration {
+  return {
+    name: 'Checkout',
+    actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+    configuration: { RepositoryUrl: repository, BranchName: 'main' },
+    outputArtifacts: [{ name: 'Src' }],
+    ...extra,
+  };
+}
+
 /** The Source stage most end-to-end pipelines start with: `main` of a git repository, as `Src`. */
-export function gitSourceStage(repository: string, extra: { namespace?: string } = {}) {
+export function gitSourceStage(repository: string, extra: { namespace?: string } = {}): StageDeclaration {
+  return { name: 'Source', actions: [gitCheckoutAction(repository, extra)] };
+}
+
+/** A Source stage that fetches webapp.zip from the sluice-sources bucket, as `SourceOutput`. */
+export function s3SourceStage(): StageDeclaration {
   return {
     name: 'Source',
     actions: [{
-      name: 'Checkout',
-      actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-      configuration: { RepositoryUrl: repository, BranchName: 'main' },
-      outputArtifacts: [{ name: 'Src' }],
-      ...extra,
+      name: 'Fetch',
+      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+      configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
+      outputArtifacts: [{ name: 'SourceOutput' }],
     }],
+  };
+}
+
+/** A Review stage that holds the execution for a Manual approval named `actionName`. */
+export function reviewStage(actionName: string): StageDeclaration {
+  return {
+    name: 'Review',
+    actions: [{ name: actionName, actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
   };
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedStack, type EmbeddedStack, type EmbeddedStackOptions } from '../../lib/adapters/local/embedded-stack';
 import { localClients, type LocalClients } from '../../lib/compose/local-clients';
+import type { ContractServers, ServerKind } from './contracts/servers';
 
 export interface TestStack {
   dataDir: string;
@@ -53,4 +54,23 @@ export async function tcpListenersOfThisProcess(): Promise<number[]> {
     }
   }
   return listening;
+}
+
+/** A fresh embedded stack on a data dir of its own, for each contract suite; stopping removes the data dir. */
+export const embeddedServers = { name: 'the embedded servers', open: openEmbeddedServers } satisfies ServerKind;
+
+async function openEmbeddedServers(): Promise<ContractServers & { test: TestStack }> {
+  const scratch = await temporaryDirectory();
+  const test = await startTestStack(path.join(scratch, 'data'));
+  let count = 0;
+  return {
+    test,
+    s3: test.clients.s3,
+    dynamodb: test.clients.dynamodb,
+    uniqueName: (prefix) => `${prefix}-${++count}`,
+    async stop() {
+      await test.stop();
+      await removeDirectory(scratch);
+    },
+  };
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ContractServers, ServerKind } from '../../support/contracts/servers';
 
 export const MOTO_ENDPOINT_VARIABLE = 'SLUICE_TEST_MOTO_ENDPOINT';
 export const REGION = 'us-east-1';
@@ -37,4 +40,21 @@ export async function queueLambdaAnswers(answers: unknown[], region = REGION): P
     body: JSON.stringify({ results: answers.map((answer) => JSON.stringify(answer)), region, account_id: ACCOUNT }),
   });
   if (!response.ok) throw new Error(`moto refused the Lambda answers: ${response.status}`);
+}
+
+/** The run's moto_server, reached by clients of each contract suite's own. */
+export const motoServers = { name: 'moto', open: openMotoServers } satisfies ServerKind;
+
+async function openMotoServers(): Promise<ContractServers> {
+  const s3 = new S3Client({ ...motoClientConfig(), forcePathStyle: true });
+  const dynamodb = new DynamoDBClient(motoClientConfig());
+  return {
+    s3,
+    dynamodb,
+    uniqueName,
+    async stop() {
+      s3.destroy();
+      dynamodb.destroy();
+    },
+  };
 }

@@ -7,6 +7,7 @@ import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { allStates, successPath } from '../../support/asl-walk';
 import { EXAMPLES, PIPELINES, ROOT, VALID_FIXTURES, loadValid } from '../../support/fixtures';
 import { providerCatalog } from '../../../lib/actions/registry';
+import { gitSourceStage } from '../../support/declarations';
 
 const DECLARATIONS = [...VALID_FIXTURES, ...EXAMPLES, ...PIPELINES];
 
@@ -58,18 +59,7 @@ function pipelineWith(actions: Record<string, unknown>[], stageName = 'Deploy'):
   return {
     name: 'shapes',
     stages: [
-      {
-        name: 'Source',
-        actions: [
-          {
-            name: 'Checkout',
-            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-            configuration: { RepositoryUrl: '.', BranchName: 'main' },
-            outputArtifacts: [{ name: 'Src' }],
-            namespace: 'SourceVariables',
-          },
-        ],
-      },
+      gitSourceStage('.', { namespace: 'SourceVariables' }),
       { name: stageName, actions: actions as PipelineDeclaration['stages'][number]['actions'] },
     ],
   };

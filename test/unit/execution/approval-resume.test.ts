@@ -5,21 +5,13 @@ import type { ActionStepPayload } from '../../../lib/core/task-payloads';
 import { resumeInput } from '../../../lib/execution/approval-resume';
 import type { ActionExecutionRecord, PipelineExecutionRecord } from '../../../lib/ports/execution-store';
 import { providerCatalog } from '../../../lib/actions/registry';
+import { gitSourceStage } from '../../support/declarations';
 
 const declaration: PipelineDeclaration = {
   name: 'gated',
   variables: [{ name: 'target', defaultValue: 'staging' }],
   stages: [
-    {
-      name: 'Source',
-      actions: [{
-        name: 'Checkout',
-        actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-        configuration: { RepositoryUrl: '.', BranchName: 'main' },
-        outputArtifacts: [{ name: 'Src' }],
-        namespace: 'SourceVariables',
-      }],
-    },
+    gitSourceStage('.', { namespace: 'SourceVariables' }),
     { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
     {
       name: 'Build',

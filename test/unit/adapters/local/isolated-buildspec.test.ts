@@ -1,4 +1,4 @@
-import { parseBuildspecIsolated } from '../../../lib/adapters/local/isolated-buildspec';
+import { parseBuildspecIsolated } from '../../../../lib/adapters/local/isolated-buildspec';
 
 describe('parseBuildspecIsolated', () => {
   it('parses a buildspec in its worker as parseBuildspec does', async () => {

@@ -1,5 +1,5 @@
-import { parseBuildspec } from '../../../lib/actions/codebuild/buildspec';
-import { BadInputError } from '../../../lib/core/errors';
+import { parseBuildspec } from '../../../../lib/actions/codebuild/buildspec';
+import { BadInputError } from '../../../../lib/core/errors';
 
 function problemsOf(text: string, source = 'buildspec.yml'): string {
   try {

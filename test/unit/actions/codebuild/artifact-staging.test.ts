@@ -2,10 +2,10 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseBuildspec } from '../../../lib/actions/codebuild/buildspec';
+import { parseBuildspec } from '../../../../lib/actions/codebuild/buildspec';
 import { pipeline } from 'node:stream/promises';
-import { runLocalBuild, type LocalBuildResult, type StagedArtifact } from '../../../lib/actions/codebuild/local-build';
-import { extractZip, zipDirectory } from '../../../lib/artifacts/zip';
+import { runLocalBuild, type LocalBuildResult, type StagedArtifact } from '../../../../lib/actions/codebuild/local-build';
+import { extractZip, zipDirectory } from '../../../../lib/artifacts/zip';
 
 const temporary: string[] = [];
 afterEach(async () => {

@@ -1,25 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { BadInputError } from '../../lib/core/errors';
 import { embeddedClientConfig } from '../../lib/adapters/local/embedded-stack';
 import { unixSocketHandler } from '../../lib/compose/local-clients';
-import { BlobNotFoundError, type S3Location } from '../../lib/ports/blob-store';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import type { S3Location } from '../../lib/ports/blob-store';
+import { describeBlobStoreContract, streamOf } from '../support/contracts/blob-store';
+import { embeddedServers, removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 
 const BUCKET = 'sluice-artifacts';
 const at = (objectKey: string): S3Location => ({ bucketName: BUCKET, objectKey });
-
-/** `bytes` as a stream of 64 KiB chunks, as a file or a zip would arrive. */
-function streamOf(bytes: Buffer): Readable {
-  const chunks: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; offset += 65536) chunks.push(bytes.subarray(offset, offset + 65536));
-  return Readable.from(chunks);
-}
 
 /** A client with the SDK's default checksum settings, which send stream bodies aws-chunked. */
 function defaultChecksumClient(stack: TestStack): { s3: S3Client; contentEncodings: string[] } {
@@ -41,7 +34,9 @@ function defaultChecksumClient(stack: TestStack): { s3: S3Client; contentEncodin
   return { s3, contentEncodings };
 }
 
-describe('S3BlobStore on the embedded s3rver', () => {
+describeBlobStoreContract(embeddedServers);
+
+describe('S3BlobStore on the embedded s3rver, its own checks', () => {
   let dataDir: string;
   let test: TestStack;
   let blobs: S3BlobStore;
@@ -70,43 +65,6 @@ describe('S3BlobStore on the embedded s3rver', () => {
     },
   );
 
-  it('refuses bucket names that are dots or hold a slash', async () => {
-    await expect(blobs.ensureBucket('..')).rejects.toThrow(/bucket name "\.\." is not an S3 bucket name/);
-    await expect(blobs.put({ bucketName: '../x', objectKey: 'a.txt' }, 'escaped')).rejects.toThrow(BadInputError);
-  });
-
-  it('stores and returns a Buffer', async () => {
-    const bytes = randomBytes(1000);
-    const stored = await blobs.put(at('buffer.bin'), bytes);
-
-    const object = await blobs.get(at('buffer.bin'));
-
-    expect(await buffer(object.body)).toEqual(bytes);
-    expect(object.contentLength).toBe(1000);
-    expect(object.eTag).toBe(stored.eTag);
-  });
-
-  it('stores and returns a string with its content type', async () => {
-    await blobs.put(at('notes/hello.txt'), 'héllo, wörld', { contentType: 'text/plain; charset=utf-8', cacheControl: 'no-store' });
-
-    const object = await blobs.get(at('notes/hello.txt'));
-
-    expect((await buffer(object.body)).toString('utf8')).toBe('héllo, wörld');
-    const raw = await test.clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'notes/hello.txt' }));
-    expect(raw.ContentType).toBe('text/plain; charset=utf-8');
-    expect(raw.CacheControl).toBe('no-store');
-    await raw.Body?.transformToByteArray();
-  });
-
-  it('streams 20 MB up and down, byte for byte', async () => {
-    await blobs.put(at('large.bin'), streamOf(large));
-
-    const object = await blobs.get(at('large.bin'));
-
-    expect(object.contentLength).toBe(large.length);
-    expect((await buffer(object.body)).equals(large)).toBe(true);
-  });
-
   it('stores objects intact from a client that sends aws-chunked bodies', async () => {
     const { s3, contentEncodings } = defaultChecksumClient(test);
     try {
@@ -127,38 +85,6 @@ describe('S3BlobStore on the embedded s3rver', () => {
     }
   });
 
-  it('heads an object', async () => {
-    const stored = await blobs.put(at('head.txt'), 'twelve bytes');
-
-    expect(await blobs.head(at('head.txt'))).toEqual({ contentLength: 12, eTag: stored.eTag, versionId: undefined });
-  });
-
-  it('rejects a missing object with BlobNotFoundError', async () => {
-    await expect(blobs.get(at('missing.zip'))).rejects.toThrow(BlobNotFoundError);
-    await expect(blobs.head(at('missing.zip'))).rejects.toThrow(BlobNotFoundError);
-    await expect(blobs.get({ bucketName: 'no-such-bucket', objectKey: 'x' })).rejects.toThrow('s3://no-such-bucket/x does not exist');
-  });
-
-  it('lists the keys under a prefix, and deletes objects; a missing one is no error', async () => {
-    for (const key of ['listed/logs/e1/Build/a.log', 'listed/logs/e1/Test/b.log', 'listed/logs/e2/Build/a.log', 'listed/Out/x.zip']) await blobs.put(at(key), key);
-
-    expect((await blobs.listKeys(BUCKET, 'listed/logs/e1/')).sort()).toEqual(['listed/logs/e1/Build/a.log', 'listed/logs/e1/Test/b.log']);
-    expect(await blobs.listKeys(BUCKET, 'nothing-here/')).toEqual([]);
-
-    await blobs.delete(at('listed/logs/e1/Build/a.log'));
-    await blobs.delete(at('listed/logs/e1/Build/a.log'));
-
-    await expect(blobs.head(at('listed/logs/e1/Build/a.log'))).rejects.toThrow(BlobNotFoundError);
-    expect((await blobs.listKeys(BUCKET, 'listed/')).sort()).toEqual(['listed/Out/x.zip', 'listed/logs/e1/Test/b.log', 'listed/logs/e2/Build/a.log']);
-  });
-
-  it('ensures a bucket any number of times', async () => {
-    await blobs.ensureBucket('twice');
-    await blobs.ensureBucket('twice');
-    await blobs.put({ bucketName: 'twice', objectKey: 'k' }, 'v');
-
-    expect(await blobs.head({ bucketName: 'twice', objectKey: 'k' })).toMatchObject({ contentLength: 1 });
-  });
 });
 
 describe('the embedded s3rver on the same data dir', () => {

@@ -1,16 +1,11 @@
 import { compilePipeline, resumeDefinition } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { providerCatalog } from '../../../lib/actions/registry';
+import { gitCheckoutAction } from '../../support/declarations';
 
 type Action = PipelineDeclaration['stages'][number]['actions'][number];
 
-const source: Action = {
-  name: 'Checkout',
-  actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-  configuration: { RepositoryUrl: '.', BranchName: 'main' },
-  outputArtifacts: [{ name: 'Src' }],
-  namespace: 'SourceVariables',
-};
+const source = gitCheckoutAction('.', { namespace: 'SourceVariables' });
 const approval = (name: string, runOrder = 1): Action => ({
   name,
   runOrder,

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseBuildspec } from '../../../lib/actions/codebuild/buildspec';
-import { runLocalBuild, type LocalBuildRequest } from '../../../lib/actions/codebuild/local-build';
+import { parseBuildspec } from '../../../../lib/actions/codebuild/buildspec';
+import { runLocalBuild, type LocalBuildRequest } from '../../../../lib/actions/codebuild/local-build';
 
 const temporary: string[] = [];
 afterEach(async () => {

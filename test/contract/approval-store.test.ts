@@ -1,0 +1,4 @@
+import { describeApprovalStoreContract } from '../support/contracts/approval-store';
+import { embeddedServers } from '../support/embedded-stack';
+
+describeApprovalStoreContract(embeddedServers);

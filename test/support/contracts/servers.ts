@@ -1,0 +1,39 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * The AWS services a contract suite runs its adapters against: the embedded dynalite and s3rver
+ * in `npm test`, moto in `npm run test:aws`. A suite names what it creates with `uniqueName`,
+ * since the files of one moto run share one server.
+ */
+export interface ContractServers {
+  s3: S3Client;
+  dynamodb: DynamoDBClient;
+  uniqueName(prefix: string): string;
+  /** Destroys the clients, and stops the servers the suite started. */
+  stop(): Promise<void>;
+}
+
+/** The servers a suite runs against: their name, for its title, and how to start (or reach) them. */
+export interface ServerKind {
+  name: string;
+  open(): Promise<ContractServers>;
+}
+
+/**
+ * The servers of the enclosing describe block, open from its beforeAll to its afterAll. A getter,
+ * because a test body reads them only once beforeAll has run.
+ */
+export function serversForSuite(kind: ServerKind): () => ContractServers {
+  let servers: ContractServers | undefined;
+  beforeAll(async () => {
+    servers = await kind.open();
+  });
+  afterAll(async () => {
+    await servers?.stop();
+  });
+  return () => {
+    if (!servers) throw new Error('the contract servers are not open: read them inside a test or a hook');
+    return servers;
+  };
+}
