@@ -44,15 +44,28 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
     const names = payload.inputArtifacts.map((artifact) => artifact.name).join(', ');
     throw new BadInputError(`PrimarySource "${primaryName}" is not an input artifact of ${payload.action.name}; its inputs are: ${names}.`);
   }
-  const sourceIdentifiers = codeBuildIdentifiers(payload.action.name, payload.inputArtifacts.map((artifact) => artifact.name));
+  const sourceIdentifiers = codeBuildIdentifiers(
+    payload.action.name,
+    payload.inputArtifacts.map((artifact) => artifact.name),
+  );
   const outputs = payload.action.outputArtifacts ?? [];
-  const artifactIdentifiers = codeBuildIdentifiers(payload.action.name, outputs.map((artifact) => artifact.name));
+  const artifactIdentifiers = codeBuildIdentifiers(
+    payload.action.name,
+    outputs.map((artifact) => artifact.name),
+  );
   const environmentVariables = configuration.EnvironmentVariables === undefined ? [] : parseEnvironmentVariables(configuration.EnvironmentVariables);
   const record = await startAction(deps, payload, resolved);
   const output = (name: string): BuildArtifactOverride => {
     const location = outputLocation(deps, payload, name, record.actionExecutionId);
     const slash = location.objectKey.lastIndexOf('/');
-    return { Type: 'S3', Location: location.bucketName, Path: location.objectKey.slice(0, slash), Name: location.objectKey.slice(slash + 1), Packaging: 'ZIP', NamespaceType: 'NONE' };
+    return {
+      Type: 'S3',
+      Location: location.bucketName,
+      Path: location.objectKey.slice(0, slash),
+      Name: location.objectKey.slice(slash + 1),
+      Packaging: 'ZIP',
+      NamespaceType: 'NONE',
+    };
   };
   const [first, ...rest] = outputs;
   return {
@@ -89,10 +102,10 @@ export async function completeBuild(deps: ExecutionDependencies, payload: Action
   const build = await buildsOf(deps).getBuild(started.Id);
   if (!build) throw new Error(`CodeBuild knows no build ${started.Id}, which StartBuild reported as finished.`);
   const locations = (payload.action.outputArtifacts ?? []).map(({ name }) => outputLocation(deps, payload, name, execution.actionExecutionId));
-  await finishAction(
+  await finishBuild(
     deps,
     payload,
-    recordOf(deps, payload, execution),
+    execution,
     {
       status: 'Succeeded',
       outputArtifacts: locations,
@@ -126,12 +139,13 @@ export async function failBuild(deps: ExecutionDependencies, payload: ActionStep
       unread = readError instanceof Error ? readError.message : String(readError);
     }
   }
-  const message = failedBuild && buildId ? buildFailureMessage(buildId, build, unread) : [error?.Error, cause].filter(Boolean).join(': ') || 'The build did not succeed.';
+  const message =
+    failedBuild && buildId ? buildFailureMessage(buildId, build, unread) : [error?.Error, cause].filter(Boolean).join(': ') || 'The build did not succeed.';
   const failure = new ActionFailedError(message);
-  await finishAction(
+  await finishBuild(
     deps,
     payload,
-    recordOf(deps, payload, execution),
+    execution,
     {
       status: 'Failed',
       error: failure,
@@ -143,9 +157,12 @@ export async function failBuild(deps: ExecutionDependencies, payload: ActionStep
   throw failure;
 }
 
-function recordOf(deps: ExecutionDependencies, payload: ActionStepPayload, execution: BuildActionExecution) {
-  return actionRecord(deps, payload, resolveAction(payload.action, variableValues(payload)), execution);
+/** Records the build action's end on the record that prepareBuild started. */
+function finishBuild(deps: ExecutionDependencies, payload: ActionStepPayload, execution: BuildActionExecution, ...[outcome, log]: FinishArguments) {
+  return finishAction(deps, payload, actionRecord(deps, payload, resolveAction(payload.action, variableValues(payload)), execution), outcome, log);
 }
+
+type FinishArguments = Parameters<typeof finishAction> extends [unknown, unknown, unknown, ...infer Rest] ? Rest : never;
 
 /** A CodeBuild build id, `<project>:<uuid>`, wherever it appears in a message or a build ARN. */
 const BUILD_ID = /[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -169,7 +186,8 @@ function idOfBuild(cause: Record<string, unknown>): string | undefined {
 const STATUS_WORDS: Record<string, string> = { FAILED: 'failed', FAULT: 'failed (fault)', TIMED_OUT: 'timed out', STOPPED: 'was stopped' };
 
 function buildFailureMessage(buildId: string, build: BuildRecord | undefined, unread: string | undefined): string {
-  if (!build) return `Build ${buildId} did not succeed; CodeBuild's console has its phases and log. ${unread ? `Reading the build failed: ${unread}` : 'CodeBuild knows no such build.'}`;
+  if (!build)
+    return `Build ${buildId} did not succeed; CodeBuild's console has its phases and log. ${unread ? `Reading the build failed: ${unread}` : 'CodeBuild knows no such build.'}`;
   const outcome = STATUS_WORDS[build.status] ?? `ended ${build.status}`;
   if (!build.failedPhase) return `Build ${build.id} ${outcome}.`;
   const { phase, message } = build.failedPhase;

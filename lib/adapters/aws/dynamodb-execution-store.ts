@@ -8,6 +8,7 @@ import {
   paginateQuery,
   paginateScan,
   type DynamoDBDocumentClient,
+  type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { PipelineEvent } from '../../core/events';
 import { pipelineStatusesBefore, type PipelineExecutionStatus } from '../../core/status';
@@ -128,28 +129,17 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   /** A scan: used by the local runtime, whose table is small, to find interrupted executions. */
   async listExecutionsInProgress(): Promise<PipelineExecutionRecord[]> {
-    const items = await this.allItems('dynamodb:Scan', () =>
-      paginateScan(
-        { client: this.client },
-        {
-          TableName: this.tableName,
-          FilterExpression: 'sk = :sk AND #status IN (:running, :stopping)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sk': EXECUTION_SK, ':running': 'InProgress', ':stopping': 'Stopping' },
-        },
-      ),
-    );
+    const items = await this.scan({
+      FilterExpression: 'sk = :sk AND #status IN (:running, :stopping)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sk': EXECUTION_SK, ':running': 'InProgress', ':stopping': 'Stopping' },
+    });
     return items.map((item) => record<PipelineExecutionRecord>(item));
   }
 
   /** A scan, as listExecutionsInProgress is. */
   async listAllExecutions(): Promise<PipelineExecutionRecord[]> {
-    const items = await this.allItems('dynamodb:Scan', () =>
-      paginateScan(
-        { client: this.client },
-        { TableName: this.tableName, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': EXECUTION_SK } },
-      ),
-    );
+    const items = await this.scan({ FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': EXECUTION_SK } });
     return items.map((item) => record<PipelineExecutionRecord>(item));
   }
 
@@ -331,18 +321,12 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   /** A scan, for the local runtime, whose DynamoDB never expires items. */
   async listExpiredDeliveries(nowEpochSeconds: number): Promise<string[]> {
-    const items = await this.allItems('dynamodb:Scan', () =>
-      paginateScan(
-        { client: this.client },
-        {
-          TableName: this.tableName,
-          FilterExpression: 'sk = :sk AND #ttl < :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':sk': DELIVERY_SK, ':now': nowEpochSeconds },
-          ProjectionExpression: 'pk',
-        },
-      ),
-    );
+    const items = await this.scan({
+      FilterExpression: 'sk = :sk AND #ttl < :now',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':sk': DELIVERY_SK, ':now': nowEpochSeconds },
+      ProjectionExpression: 'pk',
+    });
     return items.map((item) => String(item.pk).slice(DELIVERY_PREFIX.length));
   }
 
@@ -410,6 +394,11 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       ),
     );
     return items.map((item) => record<T>(item));
+  }
+
+  /** Every item of the table that the filter keeps. */
+  private scan(filter: Omit<ScanCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    return this.allItems('dynamodb:Scan', () => paginateScan({ client: this.client }, { TableName: this.tableName, ...filter }));
   }
 
   /** Every item of every page, with an AccessDenied on any page explained. */
