@@ -31,7 +31,7 @@ npm run build
 mark Build
 
 # Test: buildspec-test.yml and the site check, in parallel, as the stage's two runOrder-1 actions.
-node --test --test-reporter=spec test/ && node -e "require('./src/release-notes')" &
+node --test --test-reporter=spec test/*.test.js && node -e "require('./src/release-notes')" &
 unit_tests=$!
 (cd dist && test -f index.html && grep -q "$SITE_VERSION" index.html) &
 site_check=$!
