@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import type { ActionDeclaration } from '../../lib/core/declaration';
+import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(120_000);
 
@@ -76,7 +77,7 @@ describe('sluice serve restarted after kill -9', () => {
     const slow = path.join(dataDir, 'slow.json');
     writeFileSync(slow, JSON.stringify({
       name: 'slow',
-      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [{ name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 30'], inputArtifacts: [{ name: 'Src' }] }] }],
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 30'])] }],
     }));
     for (const file of [gated, slow]) expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
     writeFileSync(path.join(dataDir, 'notification-rules.yml'), [
@@ -186,20 +187,18 @@ describe('sluice serve stopped with Ctrl-C', () => {
   it('leaves an execution waiting for an approval to the next serve, and stops the one whose build runs', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-restart-'));
     const repo = gitRepository({ 'app.txt': 'v1' }, 'feat: something to review');
-    const declaration = (name: string, gate: object) => ({
+    const declaration = (name: string, gate: ActionDeclaration) => ({
       name,
       stages: [
         gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
         { name: 'Gate', actions: [gate] },
-        { name: 'Check', actions: [{ name: 'App', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['test "$(cat app.txt)" = v1'], inputArtifacts: [{ name: 'Src' }] }] },
+        { name: 'Check', actions: [commandsOnSource('App', ['test "$(cat app.txt)" = v1'])] },
       ],
     });
-    const approval = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
-    const sleeper = { name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 30'], inputArtifacts: [{ name: 'Src' }] };
+    const approval: ActionDeclaration = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
+    const sleeper = commandsOnSource('Sleep', ['sleep 30']);
     for (const [name, gate] of [['restarted', approval], ['sleepy', sleeper]] as const) {
-      const file = path.join(dataDir, `${name}.json`);
-      writeFileSync(file, JSON.stringify(declaration(name, gate)));
-      expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+      createPipeline(dataDir, declaration(name, gate));
     }
     const port = await freePort();
     const startServe = () => startSluice(['serve', '--port', String(port), '--quiet', '--data-dir', dataDir]);

@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+import type { ExecutionDetail } from '../../lib/operations/sluice-api';
 import { ROOT } from './fixtures';
 
 export interface CliResult {
@@ -17,6 +20,14 @@ export function sluice(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     timeout: 30_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Writes `declaration` to `<dataDir>/<name>.json` and creates the pipeline from it; returns the file. */
+export function createPipeline(dataDir: string, declaration: PipelineDeclaration): string {
+  const file = path.join(dataDir, `${declaration.name}.json`);
+  writeFileSync(file, JSON.stringify(declaration));
+  expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+  return file;
 }
 
 export interface RunningCli {
@@ -82,4 +93,15 @@ export function startSluice(args: string[], options: { cwd?: string; env?: NodeJ
         check();
       }),
   };
+}
+
+/** The execution as the loopback execution page of `serve` (at `serveUrl`) gives it, once it has ended. */
+export async function finishedExecution(serve: RunningCli, serveUrl: string, executionId: string): Promise<ExecutionDetail> {
+  const page = new URL(`/executions/${executionId}`, serveUrl).href;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const detail = (await (await fetch(page)).json()) as ExecutionDetail;
+    if (detail.execution.status !== 'InProgress') return detail;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Execution ${executionId} did not end. sluice serve printed:\n${serve.output()}`);
 }
