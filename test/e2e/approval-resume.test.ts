@@ -8,6 +8,7 @@ import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
+import { stateChange, succeededRunChanges } from '../support/event-log';
 
 jest.setTimeout(120_000);
 
@@ -159,15 +160,8 @@ describe('sluice serve restarted after kill -9', () => {
     const logs = sluice(['logs', executionId, '--action', 'Build/Compile', '--data-dir', dataDir]);
     expect(logs.stdout).toContain(`built commit ${repo.commit} for production`);
     const events = JSON.parse(sluice(['events', executionId, '--data-dir', dataDir, '--json']).stdout).events as { detail: { state: string; stage?: string; action?: string; 'execution-result'?: Record<string, string> } }[];
-    const changes = events.map(({ detail }) => `${[detail.stage, detail.action].filter(Boolean).join('/') || 'pipeline'} ${detail.state}`);
-    expect(changes).toEqual([
-      'pipeline STARTED',
-      ...['Source/Checkout', 'Gate/Review', 'Build/Compile'].flatMap((action) => {
-        const stage = action.split('/')[0]!;
-        return [`${stage} STARTED`, `${action} STARTED`, `${action} SUCCEEDED`, `${stage} SUCCEEDED`];
-      }),
-      'pipeline SUCCEEDED',
-    ]);
+    const changes = events.map(stateChange);
+    expect(changes).toEqual(succeededRunChanges(['Source/Checkout', 'Gate/Review', 'Build/Compile']));
     expect(JSON.stringify(events)).not.toContain('interrupted');
     const review = events.find(({ detail }) => detail.action === 'Review' && detail.state === 'SUCCEEDED')!;
     expect(review.detail['execution-result']).toEqual({ 'external-execution-summary': 'Approved by Ada: after the restart' });
@@ -178,8 +172,7 @@ describe('sluice serve restarted after kill -9', () => {
     // A second approval mail would have gone out when an approval resumed; there is one per execution.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(approvalMails()).toHaveLength(2);
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
   });
 });
 
@@ -211,8 +204,7 @@ describe('sluice serve stopped with Ctrl-C', () => {
     await until(() => (status('restarted')?.token ? true : undefined), 'the approval to wait', current);
     await until(() => (status('sleepy')?.status === 'InProgress' ? true : undefined), 'the sleeping build to run', current);
 
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
     serve = startServe();
     await serve.waitFor(/serving .* at http/);
 
@@ -225,7 +217,6 @@ describe('sluice serve stopped with Ctrl-C', () => {
       return execution.status === 'InProgress' ? undefined : execution;
     }, 'the resumed execution to end', current);
     expect(ended.status).toBe('Succeeded');
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
   });
 });

@@ -62,8 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGINT');
-  await serve.exit;
+  await serve.interrupt();
   killStartedSluice();
   await github.close();
 });
@@ -106,7 +105,6 @@ describe('sluice serve without a GitHub token', () => {
     const off = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', quietDir], { env: { SLUICE_GITHUB_TOKEN: '' } });
     await off.waitFor(/GitHub webhook:/);
     expect(off.output()).toContain('GitHub commit statuses: off');
-    off.child.kill('SIGINT');
-    await off.exit;
+    await off.interrupt();
   });
 });

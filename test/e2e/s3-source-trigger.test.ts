@@ -82,8 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGINT');
-  await serve.exit;
+  await serve.interrupt();
   killStartedSluice();
 });
 

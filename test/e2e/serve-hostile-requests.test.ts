@@ -113,8 +113,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGINT');
-  await serve.exit;
+  await serve.interrupt();
   killStartedSluice();
 });
 
@@ -313,8 +312,7 @@ describe('sluice serve --public-url, behind a proxy or a tunnel', () => {
       expect(approved.status).toBe(200);
       expect(approved.body).toContain('Approved');
     } finally {
-      proxied.child.kill('SIGINT');
-      await proxied.exit;
+      await proxied.interrupt();
     }
   });
 });

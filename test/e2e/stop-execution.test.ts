@@ -40,7 +40,6 @@ describe('sluice stop-pipeline-execution under sluice serve', () => {
     const again = sluice(['stop-pipeline-execution', 'sleepy', executionId, '--data-dir', dataDir]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('only an InProgress execution can be stopped');
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
   });
 });

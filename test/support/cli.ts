@@ -36,6 +36,8 @@ export interface RunningCli {
   /** Resolves with the first match of `pattern` in stdout and stderr together. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exit: Promise<number | null>;
+  /** Sends SIGINT, as Ctrl-C does, and resolves with the exit code. */
+  interrupt(): Promise<number | null>;
 }
 
 const started = new Set<ChildProcess>();
@@ -67,6 +69,10 @@ export function startSluice(args: string[], options: { cwd?: string; env?: NodeJ
     child,
     output: () => output,
     exit,
+    interrupt: () => {
+      child.kill('SIGINT');
+      return exit;
+    },
     waitFor: (pattern, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
