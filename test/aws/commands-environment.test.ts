@@ -13,7 +13,7 @@ import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { actionLogKey } from '../../lib/artifacts/action-log';
 import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
-import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
+import { REGION, motoClientConfig, uniqueName } from './support/moto-clients';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -56,8 +56,6 @@ describe('a Commands action in the action runner', () => {
         stage: 'commands',
         table,
         eventBusName: busName,
-        gitHubTokenSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:unused`,
-        stateMachineRoleArn: `arn:aws:iam::${ACCOUNT}:role/unused`,
       }),
       ARTIFACT_BUCKET: bucket,
       PATH: process.env.PATH!,

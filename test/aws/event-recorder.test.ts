@@ -48,8 +48,6 @@ describe('the event recorder on AWS (moto)', () => {
       stage: 'events',
       table,
       eventBusName: 'sluice-events',
-      gitHubTokenSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:unused`,
-      stateMachineRoleArn: `arn:aws:iam::${ACCOUNT}:role/unused`,
     });
     await createIdempotencyTable(dynamodb, environment);
     Object.assign(process.env, environment);

@@ -47,8 +47,6 @@ describe('the execution reconciler on AWS (moto)', () => {
       stage: STAGE,
       table,
       eventBusName: busName,
-      gitHubTokenSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:unused`,
-      stateMachineRoleArn: `arn:aws:iam::${ACCOUNT}:role/unused`,
     });
     await createIdempotencyTable(dynamodb, environment);
     await eventBridge.send(new CreateEventBusCommand({ Name: busName }));

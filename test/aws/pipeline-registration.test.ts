@@ -70,8 +70,6 @@ describe('the registration of pipelines/*.yml on AWS (moto): Custom::SluicePipel
       stage: 'registration',
       table,
       eventBusName: 'sluice-registration',
-      gitHubTokenSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:unused`,
-      stateMachineRoleArn: `arn:aws:iam::${ACCOUNT}:role/unused`,
     }));
     ({ handler } = await import('../../functions/events/pipeline-registration'));
   });

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
@@ -9,7 +8,7 @@ import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { decideByLink, requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 
 const review = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, timeoutInMinutes: 60, configuration: { CustomData: '<script>alert(1)</script>' } } as const;
@@ -22,18 +21,15 @@ const pipeline: PipelineDeclaration = {
 };
 
 describe('approval requests on the embedded stack', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let deps: ApprovalDependencies;
   let callbacks: LocalTaskCallbacks;
   let now = Date.parse('2026-01-01T00:00:00.000Z');
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    const { deps: base } = await testExecutionDependencies(test, { providers: [], workspaceRoot: scratch });
+    const { deps: base } = await testExecutionDependencies(suite.test, { providers: [], workspaceRoot: suite.scratch });
     callbacks = new LocalTaskCallbacks();
-    const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    const documents = DynamoDBDocumentClient.from(suite.test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
     deps = {
       ...base,
       clock: () => new Date(now),
@@ -42,11 +38,6 @@ describe('approval requests on the embedded stack', () => {
       approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
       newSecret: () => randomBytes(24).toString('base64url'),
     };
-  });
-
-  afterAll(async () => {
-    await test.stop();
-    await removeDirectory(scratch);
   });
 
   it('lets a retried request (a new task token) resume the approval it already made, without asking twice', async () => {

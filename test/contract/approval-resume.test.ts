@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
@@ -9,7 +8,7 @@ import { planApprovalResume } from '../../lib/execution/approval-resume';
 import { requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 import { gitCheckoutAction } from '../support/declarations';
 
@@ -21,17 +20,14 @@ const build: ActionDeclaration = { ...scan, name: 'Compile' };
 const srcLocation = { bucketName: 'sluice-artifacts', objectKey: 'p/Src/1.zip' };
 
 describe('which executions a restarted sluice serve resumes', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let deps: ApprovalDependencies;
   let now = Date.parse('2026-01-01T00:00:00.000Z');
   let pipelines = 0;
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    const { deps: base } = await testExecutionDependencies(test, { providers: [], workspaceRoot: scratch });
-    const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    const { deps: base } = await testExecutionDependencies(suite.test, { providers: [], workspaceRoot: suite.scratch });
+    const documents = DynamoDBDocumentClient.from(suite.test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
     deps = {
       ...base,
       clock: () => new Date(now),
@@ -41,11 +37,6 @@ describe('which executions a restarted sluice serve resumes', () => {
       approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
       newSecret: () => randomBytes(24).toString('base64url'),
     };
-  });
-
-  afterAll(async () => {
-    await test.stop();
-    await removeDirectory(scratch);
   });
 
   /** An execution whose Source succeeded and whose Gate stage requested `waiting`, as a killed process leaves it. */

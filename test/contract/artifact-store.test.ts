@@ -3,29 +3,21 @@ import path from 'node:path';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import { BlobNotFoundError } from '../../lib/ports/blob-store';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 
 const BUCKET = 'sluice-artifacts';
 
 describe('ArtifactStore through the embedded s3rver', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let blobs: S3BlobStore;
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    blobs = new S3BlobStore(test.clients.s3);
+    blobs = new S3BlobStore(suite.test.clients.s3);
     await blobs.ensureBucket(BUCKET);
   });
 
-  afterAll(async () => {
-    await test.stop();
-    await removeDirectory(scratch);
-  });
-
   it('stores a directory as a zip at <pipeline>/<artifact>/<id>.zip and fetches it back', async () => {
-    const source = path.join(scratch, 'build');
+    const source = path.join(suite.scratch, 'build');
     await mkdir(path.join(source, 'dist'), { recursive: true });
     await writeFile(path.join(source, 'dist/app.js'), 'console.log("app")');
     await writeFile(path.join(source, 'dist/start.sh'), '#!/bin/sh\nnode app.js\n');
@@ -42,7 +34,7 @@ describe('ArtifactStore through the embedded s3rver', () => {
     });
 
     expect(location).toEqual({ bucketName: BUCKET, objectKey: 'webapp/BuildOutput/Ab3dE6g.zip' });
-    const workspace = path.join(scratch, 'workspace');
+    const workspace = path.join(suite.scratch, 'workspace');
     expect((await artifacts.fetchArtifact(location, workspace)).sort()).toEqual(['dist/app.js', 'dist/start.sh']);
     expect(await readFile(path.join(workspace, 'dist/app.js'), 'utf8')).toBe('console.log("app")');
     expect((await stat(path.join(workspace, 'dist/start.sh'))).mode & 0o111).toBe(0o111);
@@ -50,7 +42,7 @@ describe('ArtifactStore through the embedded s3rver', () => {
   });
 
   it('refuses to fetch an artifact that unpacks past the caps it reads at each fetch, naming the setting', async () => {
-    const source = path.join(scratch, 'zeros');
+    const source = path.join(suite.scratch, 'zeros');
     await mkdir(source, { recursive: true });
     await writeFile(path.join(source, 'zeros.bin'), Buffer.alloc(4 * 1024 * 1024));
     let limits = { maxUnpackedBytes: 1024 * 1024, maxEntries: 100 };
@@ -58,13 +50,13 @@ describe('ArtifactStore through the embedded s3rver', () => {
     const location = await artifacts.storeArtifact({ bucketName: BUCKET, pipelineName: 'webapp', artifactName: 'Bomb', directory: source });
     expect((await blobs.head(location)).contentLength).toBeLessThan(64 * 1024);
 
-    await expect(artifacts.fetchArtifact(location, path.join(scratch, 'bomb-out'))).rejects.toThrow(/more than 1048576 bytes.*artifacts\.maxUnpackedBytes/);
+    await expect(artifacts.fetchArtifact(location, path.join(suite.scratch, 'bomb-out'))).rejects.toThrow(/more than 1048576 bytes.*artifacts\.maxUnpackedBytes/);
     limits = { maxUnpackedBytes: 8 * 1024 * 1024, maxEntries: 100 };
-    expect(await artifacts.fetchArtifact(location, path.join(scratch, 'bomb-out-raised'))).toEqual(['zeros.bin']);
+    expect(await artifacts.fetchArtifact(location, path.join(suite.scratch, 'bomb-out-raised'))).toEqual(['zeros.bin']);
   });
 
   it('gives each stored artifact its own random id', async () => {
-    const source = path.join(scratch, 'tiny');
+    const source = path.join(suite.scratch, 'tiny');
     await mkdir(source, { recursive: true });
     await writeFile(path.join(source, 'a.txt'), 'a');
     const artifacts = new ArtifactStore(blobs);
@@ -78,7 +70,7 @@ describe('ArtifactStore through the embedded s3rver', () => {
   });
 
   it('stores a directory at a location the caller chose', async () => {
-    const source = path.join(scratch, 'chosen');
+    const source = path.join(suite.scratch, 'chosen');
     await mkdir(source, { recursive: true });
     await writeFile(path.join(source, 'b.txt'), 'b');
     const artifacts = new ArtifactStore(blobs);
@@ -86,7 +78,7 @@ describe('ArtifactStore through the embedded s3rver', () => {
 
     await artifacts.storeDirectory(location, source);
 
-    const workspace = path.join(scratch, 'chosen-workspace');
+    const workspace = path.join(suite.scratch, 'chosen-workspace');
     expect(await artifacts.fetchArtifact(location, workspace)).toEqual(['b.txt']);
     expect(await readFile(path.join(workspace, 'b.txt'), 'utf8')).toBe('b');
   });
@@ -95,7 +87,7 @@ describe('ArtifactStore through the embedded s3rver', () => {
     const artifacts = new ArtifactStore(blobs);
     const location = { bucketName: BUCKET, objectKey: 'webapp/BuildOutput/missing.zip' };
 
-    const fetching = artifacts.fetchArtifact(location, path.join(scratch, 'nowhere'));
+    const fetching = artifacts.fetchArtifact(location, path.join(suite.scratch, 'nowhere'));
 
     await expect(fetching).rejects.toThrow(BlobNotFoundError);
     await expect(fetching).rejects.toThrow(`s3://${BUCKET}/webapp/BuildOutput/missing.zip`);

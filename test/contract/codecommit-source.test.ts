@@ -1,9 +1,8 @@
-import path from 'node:path';
 import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeCommitSource } from '../../lib/actions/codecommit-source';
 import type { AwsCredentials, CodeCommitAccess } from '../../lib/ports/codecommit-access';
 import { startCodeCommitGitServer, type CodeCommitGitServer } from '../support/codecommit-git-server';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { removeDirectory, stackPerSuite } from '../support/embedded-stack';
 import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, SourceActionHarness } from '../support/source-actions';
 
 const REGION = 'eu-west-1';
@@ -12,8 +11,7 @@ const ROLE = 'sluice-ci-ActionRunnerRole-1A2B3C';
 const CREDENTIALS: AwsCredentials = { accessKeyId: 'ASIAEXAMPLEKEYID', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE/token+=' };
 
 describe('the CodeCommit source action on a git smart-HTTP server that checks CodeCommit\'s signed credentials, and the embedded s3rver', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let harness: SourceActionHarness;
   let codeCommit: CodeCommitGitServer;
   let repository: string;
@@ -21,9 +19,7 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   let headCommit: string;
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    harness = await SourceActionHarness.start(test.clients.s3, scratch);
+    harness = await SourceActionHarness.start(suite.test.clients.s3, suite.scratch);
     // Its committer date differs from its author date, as after a rebase.
     ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ env: { GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' } }));
     codeCommit = await startCodeCommitGitServer(REGION, CREDENTIALS);
@@ -32,8 +28,6 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
 
   afterAll(async () => {
     await codeCommit.close();
-    await test.stop();
-    await removeDirectory(scratch);
     await removeDirectory(repository);
   });
 

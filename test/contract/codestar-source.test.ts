@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
 import type { GitHubAccess } from '../../lib/ports/github-access';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { removeDirectory, stackPerSuite } from '../support/embedded-stack';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, SourceActionHarness } from '../support/source-actions';
 
@@ -11,8 +11,7 @@ const TOKEN = 'ghp_sluice-test-token';
 const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/c0ffee00-1234-5678-9abc-def012345678';
 
 describe('the CodeStarSourceConnection source action on a fake GitHub and the embedded s3rver', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let harness: SourceActionHarness;
   let github: FakeGitHub;
   let repository: string;
@@ -20,9 +19,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   let headCommit: string;
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    harness = await SourceActionHarness.start(test.clients.s3, scratch);
+    harness = await SourceActionHarness.start(suite.test.clients.s3, suite.scratch);
     github = await startFakeGitHub(TOKEN);
     ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ prepare: (dir) => symlink('src/lib/deep/util.js', path.join(dir, 'util-link.js')) }));
     github.addRepository('octo/app', repository);
@@ -30,8 +27,6 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
 
   afterAll(async () => {
     await github.close();
-    await test.stop();
-    await removeDirectory(scratch);
     await removeDirectory(repository);
   });
 

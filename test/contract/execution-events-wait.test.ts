@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
@@ -7,7 +6,7 @@ import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { publishStageState } from '../../lib/execution/publish';
 import { startExecution } from '../../lib/execution/start-execution';
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 
 const pipeline: PipelineDeclaration = {
@@ -19,19 +18,16 @@ const pipeline: PipelineDeclaration = {
 };
 
 describe('following an execution’s events on the embedded stack, told of new ones by the bus', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let deps: ExecutionDependencies;
   let api: PipelineOperations;
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    const { deps: base, bus } = await testExecutionDependencies(test, { providers: [], workspaceRoot: scratch });
+    const { deps: base, bus } = await testExecutionDependencies(suite.test, { providers: [], workspaceRoot: suite.scratch });
     deps = base;
     // As the local installation does: the bus records every event, then tells the followers.
     bus.subscribe((event) => base.store.recordEvent(event));
-    const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    const documents = DynamoDBDocumentClient.from(suite.test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
     api = new PipelineOperations({
       ...base,
       approvals: new DynamoDbApprovalStore(documents, 'sluice'),
@@ -40,11 +36,6 @@ describe('following an execution’s events on the embedded stack, told of new o
       newSecret: () => 'secret',
       eventFeed: bus,
     });
-  });
-
-  afterAll(async () => {
-    await test.stop();
-    await removeDirectory(scratch);
   });
 
   const start = () => startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });

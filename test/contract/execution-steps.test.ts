@@ -11,7 +11,7 @@ import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { endExecution } from '../../lib/execution/end-execution';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { executionVariables, startExecution } from '../../lib/execution/start-execution';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 import { TEST_ARTIFACT_BUCKET, testExecutionDependencies } from '../support/execution-deps';
 import { customProviderSpec } from '../support/test-providers';
 
@@ -106,22 +106,14 @@ function actionPayload(pipeline: PipelineRef, stage: string, action: ActionDecla
 }
 
 describe('the execution steps on the embedded stack', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let deps: ExecutionDependencies;
   let events: PipelineEvent[];
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    const workspaceRoot = path.join(scratch, 'workspaces');
+    const workspaceRoot = path.join(suite.scratch, 'workspaces');
     await mkdir(workspaceRoot);
-    ({ deps, events } = await testExecutionDependencies(test, { providers: [writeFileProvider, failingProvider], workspaceRoot }));
-  });
-
-  afterAll(async () => {
-    await test.stop();
-    await removeDirectory(scratch);
+    ({ deps, events } = await testExecutionDependencies(suite.test, { providers: [writeFileProvider, failingProvider], workspaceRoot }));
   });
 
   const start = async (): Promise<PipelineRef> =>
@@ -282,7 +274,7 @@ describe('the execution steps on the embedded stack', () => {
       const content = `execution ${pipeline.executionId} of commit c0ffee1 in eu-west-1`;
       expect(result.variables).toEqual({ Written: 'release-7.txt' });
       expect(result.artifacts).toEqual([{ bucketName: TEST_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/BuildOutput\/[^/]+\.zip$/) }]);
-      const extracted = path.join(scratch, `extracted-${pipeline.executionId}`);
+      const extracted = path.join(suite.scratch, `extracted-${pipeline.executionId}`);
       expect(await deps.artifacts.fetchArtifact(result.artifacts[0]!, extracted)).toEqual(['release-7.txt']);
       expect(await readFile(path.join(extracted, 'release-7.txt'), 'utf8')).toBe(content);
 

@@ -12,7 +12,7 @@ import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { registerNotificationRules } from '../../lib/execution/notifications';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 import { readRawMail, type RawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
@@ -64,8 +64,7 @@ notificationRules:
 `;
 
 describe('notification rules on a failing execution', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let smtp: TestSmtpServer;
   let deps: ExecutionDependencies;
   let outbox: OutboxNotifier;
@@ -73,14 +72,12 @@ describe('notification rules on a failing execution', () => {
   const warnings: string[] = [];
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
     smtp = await startTestSmtpServer();
-    const workspaceRoot = path.join(scratch, 'workspaces');
+    const workspaceRoot = path.join(suite.scratch, 'workspaces');
     await mkdir(workspaceRoot);
-    const built = await testExecutionDependencies(test, { providers: [passingProvider, noisyFailingProvider], workspaceRoot });
+    const built = await testExecutionDependencies(suite.test, { providers: [passingProvider, noisyFailingProvider], workspaceRoot });
     deps = built.deps;
-    outbox = new OutboxNotifier({ dataDir: test.dataDir, from: 'sluice@localhost', write: (line) => printed.push(line) });
+    outbox = new OutboxNotifier({ dataDir: suite.test.dataDir, from: 'sluice@localhost', write: (line) => printed.push(line) });
     const smtpNotifier = new SmtpNotifier({ host: '127.0.0.1', port: smtp.port, from: 'sluice@example.com' });
     registerNotificationRules(built.bus, parseNotificationRules(RULES, 'notifications.yml'), {
       store: deps.store,
@@ -94,8 +91,6 @@ describe('notification rules on a failing execution', () => {
 
   afterAll(async () => {
     await smtp.stop();
-    await test.stop();
-    await removeDirectory(scratch);
   });
 
   const payload = (pipeline: PipelineRef, stage: string, action: ActionDeclaration): ActionStepPayload => ({ step: 'runAction', pipeline, stage, action, inputArtifacts: [], namespaces: {} });
@@ -131,10 +126,10 @@ describe('notification rules on a failing execution', () => {
   it('reports a mail that cannot be sent, still sends it through the other notifiers, and fails nothing', async () => {
     const closed = await startTestSmtpServer();
     await closed.stop();
-    const own = await testExecutionDependencies(test, { providers: [noisyFailingProvider], workspaceRoot: path.join(scratch, 'workspaces') });
+    const own = await testExecutionDependencies(suite.test, { providers: [noisyFailingProvider], workspaceRoot: path.join(suite.scratch, 'workspaces') });
     // Ids of their own: these dependencies would number executions from the same start as the first test's.
     own.deps.newId = randomUUID;
-    const ownOutbox = new OutboxNotifier({ dataDir: path.join(scratch, 'second'), from: 'sluice@localhost', write: () => {} });
+    const ownOutbox = new OutboxNotifier({ dataDir: path.join(suite.scratch, 'second'), from: 'sluice@localhost', write: () => {} });
     const reported: string[] = [];
     const [rule] = parseNotificationRules(RULES, 'notifications.yml');
     registerNotificationRules(own.bus, [{ ...rule!, targets: [{ type: 'email', address: 'dev@example.com' }] }], {

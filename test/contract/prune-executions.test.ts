@@ -1,5 +1,4 @@
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
@@ -11,7 +10,7 @@ import { actionLogKey } from '../../lib/artifacts/action-log';
 import { pruneExecutions, type PruneDependencies } from '../../lib/execution/prune-executions';
 import type { ApprovalRecord } from '../../lib/ports/approval-store';
 import type { PipelineExecutionRecord } from '../../lib/ports/execution-store';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 
 const TABLE = 'sluice';
 const BUCKET = 'sluice-artifacts';
@@ -20,8 +19,7 @@ const daysAgo = (days: number) => new Date(NOW.getTime() - days * 24 * 60 * 60 *
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
 
 describe('pruneExecutions on the embedded stack', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let deps: PruneDependencies;
   let store: DynamoDbExecutionStore;
   let approvals: DynamoDbApprovalStore;
@@ -73,17 +71,15 @@ describe('pruneExecutions on the embedded stack', () => {
   }
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    await ensureExecutionTable(test.clients.dynamodb, TABLE);
-    documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    await ensureExecutionTable(suite.test.clients.dynamodb, TABLE);
+    documents = DynamoDBDocumentClient.from(suite.test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
     store = new DynamoDbExecutionStore(documents, TABLE);
     approvals = new DynamoDbApprovalStore(documents, TABLE);
-    blobs = new S3BlobStore(test.clients.s3);
+    blobs = new S3BlobStore(suite.test.clients.s3);
     await blobs.ensureBucket(BUCKET);
     await blobs.ensureBucket('user-bucket');
-    outbox = new OutboxNotifier({ dataDir: scratch, from: 'sluice@localhost', write: () => undefined });
-    deps = { store, approvals, blobs, artifactBucket: BUCKET, mails: new OutboxMails(scratch), clock: () => NOW };
+    outbox = new OutboxNotifier({ dataDir: suite.scratch, from: 'sluice@localhost', write: () => undefined });
+    deps = { store, approvals, blobs, artifactBucket: BUCKET, mails: new OutboxMails(suite.scratch), clock: () => NOW };
 
     await seed('webapp', 'old-1', 'Succeeded', 120, { approval: true, foreignArtifact: true });
     await seed('webapp', 'old-2', 'Failed', 95);
@@ -93,11 +89,6 @@ describe('pruneExecutions on the embedded stack', () => {
     await seed('deleted-pipeline', 'gone-1', 'Succeeded', 100);
     await store.recordDelivery('expired-delivery', nowSeconds - 1, nowSeconds - 600);
     await store.recordDelivery('live-delivery', nowSeconds + 600, nowSeconds - 600);
-  });
-
-  afterAll(async () => {
-    await test.stop();
-    await removeDirectory(scratch);
   });
 
   it('in a dry run, reports what would go and deletes nothing', async () => {

@@ -16,7 +16,7 @@ import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import type { PipelineEngine } from '../../lib/ports/engine';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 import { readRawMail } from '../support/mail-message';
 import { customProviderSpec } from '../support/test-providers';
@@ -58,8 +58,7 @@ function change(executionId: string, status: StateMachineExecutionChange['status
 }
 
 describe('reconciling a state machine execution that ended without its pipeline execution', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let deps: ExecutionDependencies;
   let events: PipelineEvent[];
   let outbox: OutboxNotifier;
@@ -67,13 +66,11 @@ describe('reconciling a state machine execution that ended without its pipeline 
   const running: Promise<unknown>[] = [];
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
-    const workspaceRoot = path.join(scratch, 'workspaces');
+    const workspaceRoot = path.join(suite.scratch, 'workspaces');
     await mkdir(workspaceRoot);
-    const built = await testExecutionDependencies(test, { providers: [provider], workspaceRoot });
+    const built = await testExecutionDependencies(suite.test, { providers: [provider], workspaceRoot });
     ({ deps, events } = built);
-    outbox = new OutboxNotifier({ dataDir: test.dataDir, from: 'sluice@localhost', write: () => {} });
+    outbox = new OutboxNotifier({ dataDir: suite.test.dataDir, from: 'sluice@localhost', write: () => {} });
     registerNotificationRules(built.bus, parseNotificationRules(RULES, 'notifications.yml'), {
       store: deps.store,
       blobs: deps.blobs,
@@ -89,8 +86,6 @@ describe('reconciling a state machine execution that ended without its pipeline 
   afterAll(async () => {
     provider.release();
     await Promise.allSettled(running);
-    await test.stop();
-    await removeDirectory(scratch);
   });
 
   const start = async () =>

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { commands } from '../../lib/actions/commands';
 import { gitSource } from '../../lib/actions/git-source';
 import { LocalEngine, localExecutionArn, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-engine';
@@ -15,36 +14,28 @@ import { runStageStep } from '../../lib/execution/stage-steps';
 import { compileRegisteredVersion, launchInBackground, runInForeground } from '../../lib/execution/start-on-engine';
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import type { PipelineEngine } from '../../lib/ports/engine';
-import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
+import { stackPerSuite } from '../support/embedded-stack';
 import { testApprovalDependencies, testExecutionDependencies } from '../support/execution-deps';
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
 const trigger = { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } as const;
 
 describe('executions started on an engine', () => {
-  let scratch: string;
-  let test: TestStack;
+  const suite = stackPerSuite();
   let deps: ApprovalDependencies;
   let pipelines = 0;
   /** Aborted by the test that wants the running action to end. */
   let holdAction: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
-    scratch = await temporaryDirectory();
-    test = await startTestStack(path.join(scratch, 'data'));
     // The build waits for `holdAction`, and ignores its signal as a slow step would; the checkout does nothing.
     const build = { spec: commands.spec, run: async () => {
       await holdAction;
       return { outputArtifacts: [], outputVariables: {} };
     } };
     const checkout = { spec: gitSource.spec, run: async () => ({ outputArtifacts: [{ bucketName: 'sluice-artifacts', objectKey: 'never-read.zip' }], outputVariables: {} }) };
-    const { deps: base } = await testExecutionDependencies(test, { providers: [checkout, build], workspaceRoot: scratch });
-    deps = { ...base, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(test) };
-  });
-
-  afterAll(async () => {
-    await test.stop();
-    await removeDirectory(scratch);
+    const { deps: base } = await testExecutionDependencies(suite.test, { providers: [checkout, build], workspaceRoot: suite.scratch });
+    deps = { ...base, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(suite.test) };
   });
 
   function pipeline(): PipelineDeclaration {

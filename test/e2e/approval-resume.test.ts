@@ -2,11 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import type { ActionDeclaration } from '../../lib/core/declaration';
+import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
+import { stateChange, succeededRunChanges } from '../support/event-log';
 
 jest.setTimeout(120_000);
 
@@ -76,7 +78,7 @@ describe('sluice serve restarted after kill -9', () => {
     const slow = path.join(dataDir, 'slow.json');
     writeFileSync(slow, JSON.stringify({
       name: 'slow',
-      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [{ name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 30'], inputArtifacts: [{ name: 'Src' }] }] }],
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 30'])] }],
     }));
     for (const file of [gated, slow]) expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
     writeFileSync(path.join(dataDir, 'notification-rules.yml'), [
@@ -158,15 +160,8 @@ describe('sluice serve restarted after kill -9', () => {
     const logs = sluice(['logs', executionId, '--action', 'Build/Compile', '--data-dir', dataDir]);
     expect(logs.stdout).toContain(`built commit ${repo.commit} for production`);
     const events = JSON.parse(sluice(['events', executionId, '--data-dir', dataDir, '--json']).stdout).events as { detail: { state: string; stage?: string; action?: string; 'execution-result'?: Record<string, string> } }[];
-    const changes = events.map(({ detail }) => `${[detail.stage, detail.action].filter(Boolean).join('/') || 'pipeline'} ${detail.state}`);
-    expect(changes).toEqual([
-      'pipeline STARTED',
-      ...['Source/Checkout', 'Gate/Review', 'Build/Compile'].flatMap((action) => {
-        const stage = action.split('/')[0]!;
-        return [`${stage} STARTED`, `${action} STARTED`, `${action} SUCCEEDED`, `${stage} SUCCEEDED`];
-      }),
-      'pipeline SUCCEEDED',
-    ]);
+    const changes = events.map(stateChange);
+    expect(changes).toEqual(succeededRunChanges(['Source/Checkout', 'Gate/Review', 'Build/Compile']));
     expect(JSON.stringify(events)).not.toContain('interrupted');
     const review = events.find(({ detail }) => detail.action === 'Review' && detail.state === 'SUCCEEDED')!;
     expect(review.detail['execution-result']).toEqual({ 'external-execution-summary': 'Approved by Ada: after the restart' });
@@ -177,8 +172,7 @@ describe('sluice serve restarted after kill -9', () => {
     // A second approval mail would have gone out when an approval resumed; there is one per execution.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(approvalMails()).toHaveLength(2);
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
   });
 });
 
@@ -186,20 +180,18 @@ describe('sluice serve stopped with Ctrl-C', () => {
   it('leaves an execution waiting for an approval to the next serve, and stops the one whose build runs', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-restart-'));
     const repo = gitRepository({ 'app.txt': 'v1' }, 'feat: something to review');
-    const declaration = (name: string, gate: object) => ({
+    const declaration = (name: string, gate: ActionDeclaration) => ({
       name,
       stages: [
         gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
         { name: 'Gate', actions: [gate] },
-        { name: 'Check', actions: [{ name: 'App', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['test "$(cat app.txt)" = v1'], inputArtifacts: [{ name: 'Src' }] }] },
+        { name: 'Check', actions: [commandsOnSource('App', ['test "$(cat app.txt)" = v1'])] },
       ],
     });
-    const approval = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
-    const sleeper = { name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 30'], inputArtifacts: [{ name: 'Src' }] };
+    const approval: ActionDeclaration = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
+    const sleeper = commandsOnSource('Sleep', ['sleep 30']);
     for (const [name, gate] of [['restarted', approval], ['sleepy', sleeper]] as const) {
-      const file = path.join(dataDir, `${name}.json`);
-      writeFileSync(file, JSON.stringify(declaration(name, gate)));
-      expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+      createPipeline(dataDir, declaration(name, gate));
     }
     const port = await freePort();
     const startServe = () => startSluice(['serve', '--port', String(port), '--quiet', '--data-dir', dataDir]);
@@ -212,8 +204,7 @@ describe('sluice serve stopped with Ctrl-C', () => {
     await until(() => (status('restarted')?.token ? true : undefined), 'the approval to wait', current);
     await until(() => (status('sleepy')?.status === 'InProgress' ? true : undefined), 'the sleeping build to run', current);
 
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
     serve = startServe();
     await serve.waitFor(/serving .* at http/);
 
@@ -226,7 +217,6 @@ describe('sluice serve stopped with Ctrl-C', () => {
       return execution.status === 'InProgress' ? undefined : execution;
     }, 'the resumed execution to end', current);
     expect(ended.status).toBe('Succeeded');
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
   });
 });

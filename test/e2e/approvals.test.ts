@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(90_000);
 
@@ -63,16 +63,14 @@ const post = (link: string, fields: Record<string, string>) =>
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-approvals-'));
   const repo = gitRepository({ 'app.txt': 'v1' }, 'feat: something to review');
-  const file = path.join(dataDir, 'gated.json');
-  writeFileSync(file, JSON.stringify({
+  createPipeline(dataDir, {
     name: 'gated',
     stages: [
       gitSourceStage(repo.dir),
       { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, configuration: { CustomData: 'Check the release notes' } }] },
-      { name: 'Ship', actions: [{ name: 'Echo', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo shipped'], inputArtifacts: [{ name: 'Src' }] }] },
+      { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] },
     ],
-  }));
-  expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+  });
   writeFileSync(path.join(dataDir, 'notification-rules.yml'), [
     'notificationRules:',
     '  - name: approvers',
@@ -92,8 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGINT');
-  await serve.exit;
+  await serve.interrupt();
   killStartedSluice();
   await smtp.stop();
 });

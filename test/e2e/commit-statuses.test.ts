@@ -1,12 +1,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import examples from '@octokit/webhooks-examples';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 import { gitRepository } from '../support/git-repository';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(60_000);
 
@@ -48,24 +48,21 @@ beforeAll(async () => {
   github = await startFakeGitHub(TOKEN);
   dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-statuses-'));
   ({ dir: repositoryDir, commit } = gitRepository({ 'app.txt': 'pushed' }));
-  const file = path.join(dataDir, 'checked.json');
-  writeFileSync(file, JSON.stringify({
+  createPipeline(dataDir, {
     name: 'checked',
     pipelineType: 'V2',
     stages: [
       gitSourceStage(repositoryDir),
-      { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
+      { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] },
     ],
-  }));
-  expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+  });
   secret = sluice(['webhook-secret', '--data-dir', dataDir]).stdout.trim();
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], { env: { SLUICE_GITHUB_TOKEN: TOKEN, SLUICE_GITHUB_API_URL: github.apiUrl } });
   webhookUrl = (await serve.waitFor(/GitHub webhook: (http\S+)/))[1]!;
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGINT');
-  await serve.exit;
+  await serve.interrupt();
   killStartedSluice();
   await github.close();
 });
@@ -108,7 +105,6 @@ describe('sluice serve without a GitHub token', () => {
     const off = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', quietDir], { env: { SLUICE_GITHUB_TOKEN: '' } });
     await off.waitFor(/GitHub webhook:/);
     expect(off.output()).toContain('GitHub commit statuses: off');
-    off.child.kill('SIGINT');
-    await off.exit;
+    await off.interrupt();
   });
 });

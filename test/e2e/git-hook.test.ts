@@ -2,9 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(60_000);
 
@@ -33,21 +33,18 @@ async function finishedExecution(webhookUrl: string, executionId: string): Promi
 beforeAll(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-hook-'));
   repositoryDir = gitRepository({ 'app.txt': 'first' }).dir;
-  const file = path.join(dataDir, 'hooked.json');
-  writeFileSync(file, JSON.stringify({
+  createPipeline(dataDir, {
     name: 'hooked',
     pipelineType: 'V2',
     stages: [
       gitSourceStage(repositoryDir),
-      { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
+      { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] },
     ],
-  }));
-  expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+  });
 });
 
 afterAll(async () => {
-  serve?.child.kill('SIGINT');
-  await serve?.exit;
+  await serve?.interrupt();
   killStartedSluice();
 });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
 import { gitSourceStage } from '../support/declarations';
+import { stateChange, succeededRunChanges } from '../support/event-log';
 
 // Each test runs whole pipelines through the CLI, builds included.
 jest.setTimeout(90_000);
@@ -71,15 +72,8 @@ describe('sluice run', () => {
       'detail-type': string;
       detail: { state: string; stage?: string; action?: string; 'execution-id': string };
     }[];
-    const changes = events.map(({ detail }) => `${[detail.stage, detail.action].filter(Boolean).join('/') || 'pipeline'} ${detail.state}`);
-    expect(changes).toEqual([
-      'pipeline STARTED',
-      ...['Source/Checkout', 'Produce/Read', 'Consume/Check'].flatMap((action) => {
-        const stage = action.split('/')[0]!;
-        return [`${stage} STARTED`, `${action} STARTED`, `${action} SUCCEEDED`, `${stage} SUCCEEDED`];
-      }),
-      'pipeline SUCCEEDED',
-    ]);
+    const changes = events.map(stateChange);
+    expect(changes).toEqual(succeededRunChanges(['Source/Checkout', 'Produce/Read', 'Consume/Check']));
     expect(new Set(events.map((event) => event.source))).toEqual(new Set(['sluice']));
     expect(events.every((event) => event.detail['execution-id'] === run.execution.pipelineExecutionId)).toBe(true);
   });
@@ -170,8 +164,7 @@ describe('sluice run', () => {
     const run = startSluice(['run', file, '--data-dir', data]);
     await run.waitFor(/Wait\/Sleep: started/);
     await run.waitFor(/Running command sleep 60/);
-    run.child.kill('SIGINT');
-    expect(await run.exit).toBe(1);
+    expect(await run.interrupt()).toBe(1);
     expect(run.output()).toContain('stoppable: stopped');
 
     const status = JSON.parse(sluice(['status', 'stoppable', '--data-dir', data, '--json']).stdout);
@@ -217,8 +210,7 @@ describe('sluice example', () => {
     expect(page).toContain('<h1>Sluice example site</h1>');
     expect((await fetch(new URL('style.css', url))).headers.get('content-type')).toContain('text/css');
     expect((await fetch(new URL('missing.html', url))).status).toBe(404);
-    run.child.kill('SIGINT');
-    expect(await run.exit).toBe(0);
+    expect(await run.interrupt()).toBe(0);
     expect(run.output()).toContain('Test/UnitTests: succeeded');
     expect(run.output()).toContain('Test/SiteCheck: succeeded');
   });
@@ -243,7 +235,6 @@ describe('sluice run while sluice serve owns the data dir', () => {
     expect(failed.stdout).toMatch(/\| .*about-to-fail/);
     const executions = JSON.parse(sluice(['executions', 'handed', '--data-dir', data, '--json']).stdout).pipelineExecutionSummaries;
     expect(executions).toHaveLength(1);
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
   });
 });

@@ -72,8 +72,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  serve?.child.kill('SIGINT');
-  await serve?.exit;
+  await serve?.interrupt();
   killStartedSluice();
 });
 

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { zipDirectory } from '../../lib/artifacts/zip';
+import { commandsOnSource } from '../support/declarations';
 import { ROOT } from '../support/fixtures';
-import type { ExecutionDetail } from '../../lib/operations/sluice-api';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, finishedExecution, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 
 jest.setTimeout(60_000);
 
@@ -20,15 +20,13 @@ let serveUrl: string;
 let uploadEndpoint: string;
 
 function declare(name: string, bucket: string, key: string) {
-  const file = path.join(dataDir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({
+  createPipeline(dataDir, {
     name,
     stages: [
       { name: 'Source', actions: [{ name: 'Fetch', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { S3Bucket: bucket, S3ObjectKey: key, PollForSourceChanges: 'false' }, outputArtifacts: [{ name: 'Src' }] }] },
-      { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
+      { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] },
     ],
-  }));
-  expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+  });
 }
 
 /** A zip of one file, app.txt. */
@@ -73,17 +71,6 @@ async function firstExecutionOf(pipeline: string): Promise<string> {
   throw new Error(`No execution of ${pipeline} started. sluice serve printed:\n${serve.output()}`);
 }
 
-/** The execution as the loopback execution page gives it: the record, its stages and its actions. */
-async function finishedExecution(executionId: string): Promise<ExecutionDetail> {
-  const page = new URL(`/executions/${executionId}`, serveUrl).href;
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const detail = (await (await fetch(page)).json()) as ExecutionDetail;
-    if (detail.execution.status !== 'InProgress') return detail;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Execution ${executionId} did not end. sluice serve printed:\n${serve.output()}`);
-}
-
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-s3-trigger-'));
   declare('reads-app', SOURCE_BUCKET, SOURCE_KEY);
@@ -95,8 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGINT');
-  await serve.exit;
+  await serve.interrupt();
   killStartedSluice();
 });
 
@@ -142,7 +128,7 @@ describe('a new object in the embedded S3 under sluice serve', () => {
     await uploadZip('sluice-artifacts', 'uploaded/app.zip', 'an artifact');
     await uploadZip(SOURCE_BUCKET, SOURCE_KEY, 'uploaded');
 
-    const { execution, actions } = await finishedExecution(await firstExecutionOf('reads-app'));
+    const { execution, actions } = await finishedExecution(serve, serveUrl, await firstExecutionOf('reads-app'));
 
     expect(execution.status).toBe('Succeeded');
     expect(execution.trigger).toEqual({ triggerType: 'CloudWatchEvent', triggerDetail: expect.stringMatching(/^arn:aws:s3:::app-source, object releases\/app\.zip \(event [0-9a-f-]{36}\)$/) });

@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readDataDirOwner } from '../../lib/adapters/local/data-dir-lock';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(90_000);
 
@@ -89,16 +89,14 @@ const webhookHead = (contentLength: number, headers: string[]) =>
 function gatedDataDir(): string {
   const directory = mkdtempSync(path.join(tmpdir(), 'sluice-hostile-'));
   const repository = gitRepository({ 'app.txt': 'v1' });
-  const file = path.join(directory, 'gated.json');
-  writeFileSync(file, JSON.stringify({
+  createPipeline(directory, {
     name: 'gated',
     stages: [
       gitSourceStage(repository.dir),
       { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
-      { name: 'Ship', actions: [{ name: 'Echo', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo shipped'], inputArtifacts: [{ name: 'Src' }] }] },
+      { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] },
     ],
-  }));
-  expect(sluice(['create-pipeline', file, '--data-dir', directory]).code).toBe(0);
+  });
   return directory;
 }
 
@@ -115,8 +113,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGINT');
-  await serve.exit;
+  await serve.interrupt();
   killStartedSluice();
 });
 
@@ -315,8 +312,7 @@ describe('sluice serve --public-url, behind a proxy or a tunnel', () => {
       expect(approved.status).toBe(200);
       expect(approved.body).toContain('Approved');
     } finally {
-      proxied.child.kill('SIGINT');
-      await proxied.exit;
+      await proxied.interrupt();
     }
   });
 });

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killStartedSluice, sluice, startSluice } from '../support/cli';
+import { createPipeline, killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(120_000);
 
@@ -13,15 +13,13 @@ describe('sluice stop-pipeline-execution under sluice serve', () => {
   it('stops a running execution with its reason, abandoning the running action, and refuses one that has ended', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-stop-'));
     const repo = gitRepository({ 'app.txt': 'v1' });
-    const file = path.join(dataDir, 'sleepy.json');
-    writeFileSync(file, JSON.stringify({
+    createPipeline(dataDir, {
       name: 'sleepy',
       stages: [
         gitSourceStage(repo.dir),
-        { name: 'Wait', actions: [{ name: 'Sleep', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['sleep 60'], inputArtifacts: [{ name: 'Src' }] }] },
+        { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 60'])] },
       ],
-    }));
-    expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+    });
     const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
     await serve.waitFor(/serving .* at http/);
     const executionId = sluice(['start-pipeline-execution', 'sleepy', '--data-dir', dataDir]).stdout.trim();
@@ -42,7 +40,6 @@ describe('sluice stop-pipeline-execution under sluice serve', () => {
     const again = sluice(['stop-pipeline-execution', 'sleepy', executionId, '--data-dir', dataDir]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('only an InProgress execution can be stopped');
-    serve.child.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    expect(await serve.interrupt()).toBe(0);
   });
 });

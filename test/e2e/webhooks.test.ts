@@ -5,10 +5,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import examples from '@octokit/webhooks-examples';
-import type { ExecutionDetail } from '../../lib/operations/sluice-api';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, finishedExecution, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(60_000);
 
@@ -53,28 +52,15 @@ function executionsOf(pipeline: string): { pipelineExecutionId: string; status: 
   return JSON.parse(listed.stdout).pipelineExecutionSummaries;
 }
 
-/** The execution as the loopback execution page gives it: the record, its stages and its actions. */
-async function finishedExecution(executionId: string): Promise<ExecutionDetail> {
-  const page = new URL(`/executions/${executionId}`, webhookUrl).href;
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const detail = (await (await fetch(page)).json()) as ExecutionDetail;
-    if (detail.execution.status !== 'InProgress') return detail;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Execution ${executionId} did not end. sluice serve printed:\n${serve.output()}`);
-}
-
 function declare(name: string, repository: string) {
-  const file = path.join(dataDir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({
+  createPipeline(dataDir, {
     name,
     pipelineType: 'V2',
     stages: [
       gitSourceStage(repository),
-      { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
+      { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] },
     ],
-  }));
-  expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+  });
 }
 
 beforeAll(async () => {
@@ -96,8 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGINT');
-  await serve.exit;
+  await serve.interrupt();
   killStartedSluice();
 });
 
@@ -113,7 +98,7 @@ describe('POST /webhooks/github under sluice serve', () => {
     expect(started).toEqual([{ pipelineName: 'webhooked', pipelineExecutionId: expect.any(String), sourceActionName: 'Checkout' }]);
     expect(delivered.body.skipped).toEqual([{ pipelineName: 'elsewhere', reason: expect.stringContaining("which is none of sluice-test/app's URLs") }]);
 
-    const { execution, actions } = await finishedExecution(started[0]!.pipelineExecutionId);
+    const { execution, actions } = await finishedExecution(serve, webhookUrl, started[0]!.pipelineExecutionId);
     expect(execution.status).toBe('Succeeded');
     expect(execution.trigger).toEqual({ triggerType: 'WebhookV2', triggerDetail: `sluice-test/app@${pushedCommit} (GitHub delivery ${firstDelivery})` });
     expect(execution.sourceRevisions).toEqual([{ actionName: 'Checkout', revisionType: 'COMMIT_ID', revisionValue: pushedCommit }]);

@@ -596,26 +596,14 @@ describe('GitHub on AWS', () => {
 describe('CodeCommit and S3 triggers', () => {
   const targetsOf = (rule: string) => resource(rule).Properties!.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn));
 
-  it('route branch changes on the default bus, where CodeCommit sends them, to the source trigger', () => {
-    const rule = resource('CodeCommitChangesRule').Properties!;
+  it.each([
+    ['branch changes', 'where CodeCommit sends them', 'CodeCommitChangesRule', CODECOMMIT_STATE_CHANGE, { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'] }],
+    ['new objects of every bucket but the artifact bucket', 'where S3 sends them', 'S3ObjectCreatedRule', S3_OBJECT_CREATED, { bucket: { name: [{ 'anything-but': [{ Ref: 'ArtifactBucket' }] }] } }],
+  ])('route %s on the default bus, %s, to the source trigger', (_what, _why, ruleId, event, detail) => {
+    const rule = resource(ruleId).Properties!;
     expect(rule.EventBusName).toBeUndefined();
-    expect(rule.EventPattern).toEqual({
-      source: [CODECOMMIT_STATE_CHANGE.source],
-      'detail-type': [CODECOMMIT_STATE_CHANGE.detailType],
-      detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'] },
-    });
-    expect(targetsOf('CodeCommitChangesRule')).toEqual(['SourceTriggerLambdaFunction']);
-  });
-
-  it('route new objects of every bucket but the artifact bucket, on the default bus, to the source trigger', () => {
-    const rule = resource('S3ObjectCreatedRule').Properties!;
-    expect(rule.EventBusName).toBeUndefined();
-    expect(rule.EventPattern).toEqual({
-      source: [S3_OBJECT_CREATED.source],
-      'detail-type': [S3_OBJECT_CREATED.detailType],
-      detail: { bucket: { name: [{ 'anything-but': [{ Ref: 'ArtifactBucket' }] }] } },
-    });
-    expect(targetsOf('S3ObjectCreatedRule')).toEqual(['SourceTriggerLambdaFunction']);
+    expect(rule.EventPattern).toEqual({ source: [event.source], 'detail-type': [event.detailType], detail });
+    expect(targetsOf(ruleId)).toEqual(['SourceTriggerLambdaFunction']);
   });
 
   it('let each rule, and nothing else, invoke the source trigger', () => {

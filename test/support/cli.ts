@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+import type { ExecutionDetail } from '../../lib/operations/sluice-api';
 import { ROOT } from './fixtures';
 
 export interface CliResult {
@@ -19,12 +22,22 @@ export function sluice(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Writes `declaration` to `<dataDir>/<name>.json` and creates the pipeline from it; returns the file. */
+export function createPipeline(dataDir: string, declaration: PipelineDeclaration): string {
+  const file = path.join(dataDir, `${declaration.name}.json`);
+  writeFileSync(file, JSON.stringify(declaration));
+  expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+  return file;
+}
+
 export interface RunningCli {
   child: ChildProcess;
   output(): string;
   /** Resolves with the first match of `pattern` in stdout and stderr together. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exit: Promise<number | null>;
+  /** Sends SIGINT, as Ctrl-C does, and resolves with the exit code. */
+  interrupt(): Promise<number | null>;
 }
 
 const started = new Set<ChildProcess>();
@@ -56,6 +69,10 @@ export function startSluice(args: string[], options: { cwd?: string; env?: NodeJ
     child,
     output: () => output,
     exit,
+    interrupt: () => {
+      child.kill('SIGINT');
+      return exit;
+    },
     waitFor: (pattern, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
@@ -82,4 +99,15 @@ export function startSluice(args: string[], options: { cwd?: string; env?: NodeJ
         check();
       }),
   };
+}
+
+/** The execution as the loopback execution page of `serve` (at `serveUrl`) gives it, once it has ended. */
+export async function finishedExecution(serve: RunningCli, serveUrl: string, executionId: string): Promise<ExecutionDetail> {
+  const page = new URL(`/executions/${executionId}`, serveUrl).href;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const detail = (await (await fetch(page)).json()) as ExecutionDetail;
+    if (detail.execution.status !== 'InProgress') return detail;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Execution ${executionId} did not end. sluice serve printed:\n${serve.output()}`);
 }

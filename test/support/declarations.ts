@@ -38,3 +38,8 @@ export function reviewStage(actionName: string): StageDeclaration {
     actions: [{ name: actionName, actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
   };
 }
+
+/** A Commands action named `name` that runs `commands` on the `Src` artifact. */
+export function commandsOnSource(name: string, commands: string[]): ActionDeclaration {
+  return { name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands, inputArtifacts: [{ name: 'Src' }] };
+}

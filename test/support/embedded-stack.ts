@@ -37,6 +37,29 @@ export async function startTestStack(dataDir: string, options: EmbeddedStackOpti
   };
 }
 
+/** A test stack and the scratch directory that holds its data: set once the suite's `beforeAll` hooks have run. */
+export interface SuiteStack {
+  scratch: string;
+  test: TestStack;
+}
+
+/**
+ * Starts a test stack in a fresh scratch directory before the enclosing suite's tests, and stops it and removes
+ * the directory after them. Call it in the `describe` body before any hook that uses the stack.
+ */
+export function stackPerSuite(): SuiteStack {
+  const suite = {} as SuiteStack;
+  beforeAll(async () => {
+    suite.scratch = await temporaryDirectory();
+    suite.test = await startTestStack(path.join(suite.scratch, 'data'));
+  });
+  afterAll(async () => {
+    await suite.test?.stop();
+    await removeDirectory(suite.scratch);
+  });
+  return suite;
+}
+
 /** The TCP ports this process listens on: those of its socket inodes that /proc/net lists in state LISTEN. */
 export async function tcpListenersOfThisProcess(): Promise<number[]> {
   const inodes = new Set<string>();

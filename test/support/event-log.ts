@@ -61,3 +61,20 @@ export function describeEventLog(stores: () => EventLogStores): void {
     expect(await reader.listEvents(executionId)).toEqual(seen);
   });
 }
+
+/** An event's state change as `pipeline STATE`, `Stage STATE` or `Stage/Action STATE`. */
+export function stateChange({ detail }: { detail: { state: string; stage?: string; action?: string } }): string {
+  return `${[detail.stage, detail.action].filter(Boolean).join('/') || 'pipeline'} ${detail.state}`;
+}
+
+/** The state changes of an execution in which each of `actions` (`Stage/Action`, one a stage) succeeds, in order. */
+export function succeededRunChanges(actions: string[]): string[] {
+  return [
+    'pipeline STARTED',
+    ...actions.flatMap((action) => {
+      const stage = action.split('/')[0]!;
+      return [`${stage} STARTED`, `${action} STARTED`, `${action} SUCCEEDED`, `${stage} SUCCEEDED`];
+    }),
+    'pipeline SUCCEEDED',
+  ];
+}

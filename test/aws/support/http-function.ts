@@ -9,8 +9,10 @@ export interface FunctionResources {
   stage: string;
   table: string;
   eventBusName: string;
-  gitHubTokenSecretArn: string;
-  stateMachineRoleArn: string;
+  /** A placeholder secret when the test never reads the GitHub token. */
+  gitHubTokenSecretArn?: string;
+  /** A placeholder role when the test never starts a state machine. */
+  stateMachineRoleArn?: string;
 }
 
 /**
@@ -31,9 +33,9 @@ export function httpFunctionEnvironment(resources: FunctionResources): Record<st
     [ENVIRONMENT_VARIABLES.approvalTopicArn]: `arn:aws:sns:${region}:${ACCOUNT}:sluice-approvals`,
     [ENVIRONMENT_VARIABLES.publicUrl]: 'https://sluice.example.com/',
     [ENVIRONMENT_VARIABLES.pipelineArnPrefix]: `arn:aws:codepipeline:${region}:${ACCOUNT}:`,
-    [ENVIRONMENT_VARIABLES.gitHubTokenSecretArn]: resources.gitHubTokenSecretArn,
+    [ENVIRONMENT_VARIABLES.gitHubTokenSecretArn]: resources.gitHubTokenSecretArn ?? `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:unused`,
     [ENVIRONMENT_VARIABLES.gitHubApiUrl]: 'https://api.github.com',
-    [ENGINE_VARIABLES.roleArn]: resources.stateMachineRoleArn,
+    [ENGINE_VARIABLES.roleArn]: resources.stateMachineRoleArn ?? `arn:aws:iam::${ACCOUNT}:role/unused`,
     [ENGINE_VARIABLES.namePrefix]: `sluice-${stage}-`,
     // Powertools' logger writes to the global console, where a test reads its warnings.
     POWERTOOLS_DEV: 'true',

@@ -185,35 +185,34 @@ describe('extractZip refuses what would escape the directory', () => {
     await expectRefused([{ name: 'sub/file.txt', content: 'x' }, { name: 'evil', content: target, mode: 0o120777 }], 'evil');
   });
 
-  it('a link whose target climbs out through another link', async () => {
+  it.each<[string, CraftedEntry[], string]>([
     // Lexically `here/..` is the directory itself; through the link `here -> .` it is its parent.
-    await expectRefused(
+    [
+      'a link whose target climbs out through another link',
       [
         { name: 'here', content: '.', mode: 0o120777 },
         { name: 'evil', content: 'here/../outside', mode: 0o120777 },
       ],
       'evil',
-    );
-  });
-
-  it('a link beside another entry that fails, leaving no link behind', async () => {
-    await expectRefused(
+    ],
+    [
+      'a link beside another entry that fails, leaving no link behind',
       [
         { name: 'evil', content: '../outside', mode: 0o120777 },
         { name: 'taken', content: 'a file' },
         { name: 'taken', content: 'x', mode: 0o120777 },
       ],
       'taken',
-    );
-  });
-
-  it('a file written through a link that the zip made', async () => {
-    await expectRefused(
+    ],
+    [
+      'a file written through a link that the zip made',
       [
         { name: 'up', content: '..', mode: 0o120777 },
         { name: 'up/evil.txt', content: 'evil' },
       ],
       'up',
-    );
+    ],
+  ])('%s', async (_, entries, entryName) => {
+    await expectRefused(entries, entryName);
   });
 });

@@ -66,10 +66,18 @@ const commandsAction = (extra: Decl = {}): Decl => ({
   ...extra,
 });
 
-interface BrokenCase {
+/** Writes `value` at a problem path such as `stages[1].actions[0].runOrder`. */
+function setAt(declaration: Decl, at: string, value: unknown): void {
+  const keys = at.match(/[^.[\]]+/g) ?? [];
+  const last = keys.pop();
+  if (last === undefined) throw new Error(`no path to set: "${at}"`);
+  const parent = keys.reduce((node: Decl, key) => node[key], declaration);
+  parent[last] = value;
+}
+
+type BrokenCase = {
   title: string;
   base: () => Decl;
-  mutate: (declaration: Decl) => void;
   options?: ValidateOptions;
   path: string;
   rule: string;
@@ -77,16 +85,18 @@ interface BrokenCase {
   mentions: string[];
   /** Substrings the message must not contain. */
   excludes?: string[];
-}
+} & (
+  | { mutate: (declaration: Decl) => void }
+  /** The value written at `path`, the very place the problem must then be reported. */
+  | { set: unknown }
+);
 
 const structuralCases: BrokenCase[] = [
   {
     title: 'artifactStore and artifactStores together',
     base: codecommit,
-    mutate: (d) => {
-      d.artifactStores = { 'us-east-1': { type: 'S3', location: 'amzn-s3-demo-bucket-east' } };
-    },
     path: 'artifactStores',
+    set: { 'us-east-1': { type: 'S3', location: 'amzn-s3-demo-bucket-east' } },
     rule: 'artifact-store-conflict',
     mentions: ['artifactStore', 'artifactStores'],
   },
@@ -110,23 +120,12 @@ const structuralCases: BrokenCase[] = [
     rule: 'retry-configuration',
     mentions: ['RETRY'],
   },
-  {
-    title: 'two stages named Build',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[2].name = 'Build';
-    },
-    path: 'stages[2].name',
-    rule: 'stage-name-unique',
-    mentions: ['"Build"', 'stages[1]'],
-  },
+  { title: 'two stages named Build', base: codecommit, path: 'stages[2].name', set: 'Build', rule: 'stage-name-unique', mentions: ['"Build"', 'stages[1]'] },
   {
     title: 'two actions named Build in one stage',
     base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[1].name = 'Build';
-    },
     path: 'stages[1].actions[1].name',
+    set: 'Build',
     rule: 'action-name-unique',
     mentions: ['"Build"', 'actions[0]'],
   },
@@ -168,10 +167,8 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'an unknown Source provider',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[0].actions[0].actionTypeId.provider = 'GitHubEnterprise';
-    },
     path: 'stages[0].actions[0].actionTypeId.provider',
+    set: 'GitHubEnterprise',
     rule: 'provider-unknown',
     // The message lists the known providers of the same category, and only those.
     mentions: ['AWS/GitHubEnterprise', 'AWS/S3', 'AWS/CodeCommit', 'AWS/CodeStarSourceConnection', 'Custom/Git'],
@@ -192,10 +189,8 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'a provider version that does not exist',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[2].actions[0].actionTypeId.version = '2';
-    },
     path: 'stages[2].actions[0].actionTypeId.version',
+    set: '2',
     rule: 'provider-version',
     mentions: ['CloudFormation', 'version 1', 'not 2'],
   },
@@ -211,22 +206,18 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'a pipeline name with a dot, on the AWS runtime',
     base: codecommit,
-    mutate: (d) => {
-      d.name = 'web.app';
-    },
     options: { runtime: 'aws' },
     path: 'name',
+    set: 'web.app',
     rule: 'aws-state-machine-name',
     mentions: ['"web.app"', 'letters, digits, - and _', 'Rename'],
   },
   {
     title: 'a pipeline name with an @, on the AWS runtime',
     base: codecommit,
-    mutate: (d) => {
-      d.name = 'team@webapp';
-    },
     options: { runtime: 'aws' },
     path: 'name',
+    set: 'team@webapp',
     rule: 'aws-state-machine-name',
     mentions: ['"team@webapp"'],
   },
@@ -243,20 +234,16 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'a misspelt CodeBuild configuration key',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].configuration.ProjectNmae = 'typo';
-    },
     path: 'stages[1].actions[0].configuration.ProjectNmae',
+    set: 'typo',
     rule: 'configuration-unknown',
     mentions: ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec'],
   },
   {
     title: 'an inline BuildSpec that is not a buildspec',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].configuration.BuildSpec = 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n';
-    },
     path: 'stages[1].actions[0].configuration.BuildSpec',
+    set: 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n',
     rule: 'configuration-value',
     mentions: ['inline BuildSpec', 'biuld'],
   },
@@ -278,10 +265,8 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'CodeBuild with no input artifact',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].inputArtifacts = [];
-    },
     path: 'stages[1].actions[0].inputArtifacts',
+    set: [],
     rule: 'input-artifact-count',
     mentions: ['CodeBuild', '1 to 5', 'has 0'],
   },
@@ -310,20 +295,16 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'commands on a CodeBuild action',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].commands = ['npm test'];
-    },
     path: 'stages[1].actions[0].commands',
+    set: ['npm test'],
     rule: 'commands-only',
     mentions: ['commands', 'CodeBuild'],
   },
   {
     title: 'output artifact files on a CodeBuild action',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].outputArtifacts[0].files = ['dist/**'];
-    },
     path: 'stages[1].actions[0].outputArtifacts[0].files',
+    set: ['dist/**'],
     rule: 'commands-only',
     mentions: ['outputArtifacts[].files', 'CodeBuild'],
   },
@@ -347,10 +328,8 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'two actions producing BuildArtifacts',
     base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[1].outputArtifacts[0].name = 'BuildArtifacts';
-    },
     path: 'stages[1].actions[1].outputArtifacts[0].name',
+    set: 'BuildArtifacts',
     rule: 'output-artifact-unique',
     mentions: ['"BuildArtifacts"', 'stages[1].actions[0]', '"Build"'],
   },
@@ -367,10 +346,8 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'an input artifact nobody produces',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[2].actions[0].inputArtifacts[0].name = 'NoSuchArtifact';
-    },
     path: 'stages[2].actions[0].inputArtifacts[0].name',
+    set: 'NoSuchArtifact',
     rule: 'input-artifact-unknown',
     mentions: ['"NoSuchArtifact"', 'Artifact_MyWebsiteStack', 'my-project-BuildArtifact'],
   },
@@ -387,10 +364,8 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'the reserved namespace codepipeline',
     base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[0].namespace = 'codepipeline';
-    },
     path: 'stages[1].actions[0].namespace',
+    set: 'codepipeline',
     rule: 'namespace-reserved',
     mentions: ['"codepipeline"', 'reserved'],
   },
@@ -409,20 +384,16 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'a namespace used by two actions',
     base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[1].namespace = 'SourceVariables';
-    },
     path: 'stages[1].actions[1].namespace',
+    set: 'SourceVariables',
     rule: 'namespace-unique',
     mentions: ['"SourceVariables"', 'stages[0].actions[0]', '"ApplicationSource"'],
   },
   {
     title: 'a reference to a namespace nobody declares',
     base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[1].configuration.ProjectName = 'project-#{BuildVariables.ImageTag}';
-    },
     path: 'stages[1].actions[1].configuration.ProjectName',
+    set: 'project-#{BuildVariables.ImageTag}',
     rule: 'namespace-unknown',
     mentions: ['#{BuildVariables.ImageTag}', '"BuildVariables"', 'SourceVariables'],
   },
@@ -440,30 +411,24 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'an unknown execution variable #{codepipeline.Nope}',
     base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[1].configuration.ProjectName = 'project-#{codepipeline.Nope}';
-    },
     path: 'stages[1].actions[1].configuration.ProjectName',
+    set: 'project-#{codepipeline.Nope}',
     rule: 'variable-unknown',
     mentions: ['#{codepipeline.Nope}', 'PipelineExecutionId'],
   },
   {
     title: 'an undeclared pipeline variable #{variables.nope}',
     base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[1].configuration.ProjectName = 'project-#{variables.nope}';
-    },
     path: 'stages[1].actions[1].configuration.ProjectName',
+    set: 'project-#{variables.nope}',
     rule: 'variable-unknown',
     mentions: ['#{variables.nope}', '"nope"', 'MyVariable'],
   },
   {
     title: 'a variable the source provider does not export #{SourceVariables.NotExported}',
     base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[1].configuration.ProjectName = 'project-#{SourceVariables.NotExported}';
-    },
     path: 'stages[1].actions[1].configuration.ProjectName',
+    set: 'project-#{SourceVariables.NotExported}',
     rule: 'variable-unknown',
     mentions: ['#{SourceVariables.NotExported}', '"NotExported"', '"ApplicationSource"', 'CommitId', 'FullRepositoryName'],
   },
@@ -489,10 +454,8 @@ const structuralCases: BrokenCase[] = [
   {
     title: 'a trigger naming an action that is not a source',
     base: v2,
-    mutate: (d) => {
-      d.triggers[0].gitConfiguration.sourceActionName = 'PackageExport';
-    },
     path: 'triggers[0].gitConfiguration.sourceActionName',
+    set: 'PackageExport',
     rule: 'trigger-source-action',
     mentions: ['"PackageExport"', 'ApplicationSource'],
   },
@@ -549,73 +512,45 @@ const schemaCases: BrokenCase[] = [
     rule: 'schema',
     mentions: ['actions', 'at most 50'],
   },
-  {
-    title: 'runOrder 0',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].runOrder = 0;
-    },
-    path: 'stages[1].actions[0].runOrder',
-    rule: 'schema',
-    mentions: ['runOrder', '1 to 999'],
-  },
-  {
-    title: 'runOrder 1000',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[2].actions[0].runOrder = 1000;
-    },
-    path: 'stages[2].actions[0].runOrder',
-    rule: 'schema',
-    mentions: ['runOrder', '1 to 999'],
-  },
+  { title: 'runOrder 0', base: codecommit, path: 'stages[1].actions[0].runOrder', set: 0, rule: 'schema', mentions: ['runOrder', '1 to 999'] },
+  { title: 'runOrder 1000', base: codecommit, path: 'stages[2].actions[0].runOrder', set: 1000, rule: 'schema', mentions: ['runOrder', '1 to 999'] },
   {
     title: 'a stage name with a space and a !',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[1].name = 'Build it!';
-    },
     path: 'stages[1].name',
+    set: 'Build it!',
     rule: 'schema',
     mentions: ['stage name', 'letters, digits'],
   },
   {
     title: 'an artifact name of 101 characters',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[0].actions[0].outputArtifacts[0].name = 'a'.repeat(101);
-    },
     path: 'stages[0].actions[0].outputArtifacts[0].name',
+    set: 'a'.repeat(101),
     rule: 'schema',
     mentions: ['artifact name', '100 characters'],
   },
   {
     title: 'a namespace with a dot',
     base: v2,
-    mutate: (d) => {
-      d.stages[0].actions[0].namespace = 'Source.Variables';
-    },
     path: 'stages[0].actions[0].namespace',
+    set: 'Source.Variables',
     rule: 'schema',
     mentions: ['namespace', '@ - _'],
   },
   {
     title: 'timeoutInMinutes 4',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].timeoutInMinutes = 4;
-    },
     path: 'stages[1].actions[0].timeoutInMinutes',
+    set: 4,
     rule: 'schema',
     mentions: ['timeoutInMinutes', '5 to 86400'],
   },
   {
     title: 'the misspelt field runorder on an action',
     base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].runorder = 1;
-    },
     path: 'stages[1].actions[0].runorder',
+    set: 1,
     rule: 'unknown-field',
     // Names the offender and lists the fields an action may have, including the right spelling.
     mentions: ['"runorder"', 'runOrder', 'actionTypeId', 'inputArtifacts'],
@@ -623,10 +558,8 @@ const schemaCases: BrokenCase[] = [
   {
     title: 'an unknown field at pipeline level',
     base: v2,
-    mutate: (d) => {
-      d.pipelineTyp = 'V2';
-    },
     path: 'pipelineTyp',
+    set: 'V2',
     rule: 'unknown-field',
     mentions: ['"pipelineTyp"', 'pipelineType', 'triggers'],
   },
@@ -675,7 +608,8 @@ describe('validatePipeline on broken declarations', () => {
   ])('%s', (_group, cases) => {
     test.each(cases.map((entry) => [entry.title, entry] as const))('%s', (_title, entry) => {
       const declaration = entry.base();
-      entry.mutate(declaration);
+      if ('set' in entry) setAt(declaration, entry.path, entry.set);
+      else entry.mutate(declaration);
       const problems = problemsOf(run(declaration, entry.options));
       const problem = findProblem(problems, entry.path, entry.rule);
       expect(problem.message.trim()).not.toBe('');

@@ -62,21 +62,6 @@ describe('parseBuildspec', () => {
     expect(problemsOf('phases: { build: { commands: [make] } }')).toContain('version: version is required; write version: 0.2');
   });
 
-  it('names an unknown phase and the phases that exist', () => {
-    expect(problemsOf('version: 0.2\nphases: { biuld: { commands: [make] } }')).toContain(
-      'phases.biuld: Unknown phase "biuld"; phases allowed here: install, pre_build, build, post_build',
-    );
-  });
-
-  it('refuses commands that are not a list of strings', () => {
-    expect(problemsOf('version: 0.2\nphases: { build: { commands: make } }')).toContain(
-      'phases.build.commands: commands must be a list of strings',
-    );
-    expect(problemsOf('version: 0.2\nphases:\n  build:\n    commands:\n      - echo key: value')).toContain(
-      'phases.build.commands[0]: each entry of commands must be a string; quote a command that contains ": "',
-    );
-  });
-
   it('reports every problem at once, each with its path', () => {
     const message = problemsOf(
       [
@@ -109,13 +94,34 @@ describe('parseBuildspec', () => {
     );
   });
 
-  it('needs artifact files somewhere', () => {
-    expect(problemsOf('version: 0.2\nphases: { build: { commands: [make] } }\nartifacts: { base-directory: dist }')).toContain(
+  it.each([
+    [
+      'names an unknown phase and the phases that exist',
+      'version: 0.2\nphases: { biuld: { commands: [make] } }',
+      'phases.biuld: Unknown phase "biuld"; phases allowed here: install, pre_build, build, post_build',
+    ],
+    [
+      'refuses commands that are not a list',
+      'version: 0.2\nphases: { build: { commands: make } }',
+      'phases.build.commands: commands must be a list of strings',
+    ],
+    [
+      'refuses a command that YAML reads as a map',
+      'version: 0.2\nphases:\n  build:\n    commands:\n      - echo key: value',
+      'phases.build.commands[0]: each entry of commands must be a string; quote a command that contains ": "',
+    ],
+    [
+      'needs artifact files somewhere',
+      'version: 0.2\nphases: { build: { commands: [make] } }\nartifacts: { base-directory: dist }',
       '  - artifacts: artifacts needs files, secondary-artifacts, or both',
-    );
-    expect(problemsOf('version: 0.2\nphases: { build: { commands: [make] } }\nartifacts: { secondary-artifacts: { A: { name: a } } }')).toContain(
+    ],
+    [
+      'needs the files of each secondary artifact',
+      'version: 0.2\nphases: { build: { commands: [make] } }\nartifacts: { secondary-artifacts: { A: { name: a } } }',
       '  - artifacts.secondary-artifacts.A.files: files is required',
-    );
+    ],
+  ])('%s', (_, text, problem) => {
+    expect(problemsOf(text)).toContain(problem);
   });
 
   it('reports YAML syntax errors', () => {
