@@ -14,5 +14,9 @@ if (definitions.length === 0) {
   process.exit(1);
 }
 const validator = path.join(root, 'node_modules', '.bin', 'asl-validator');
-const result = spawnSync(validator, definitions.flatMap((file) => ['--json-path', file]), { cwd: root, stdio: 'inherit' });
+const result = spawnSync(
+  validator,
+  definitions.flatMap((file) => ['--json-path', file]),
+  { cwd: root, stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

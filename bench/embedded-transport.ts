@@ -130,7 +130,11 @@ async function objects({ clients }: Transport, pairs: number, round: number): Pr
 async function main(): Promise<void> {
   console.log(`Machine: ${describeMachine()}`);
   await withTempDir('transport', async (work) => {
-    const transports = [await servedHere(path.join(work, 'tcp'), 'tcp'), await servedHere(path.join(work, 'socket'), 'socket'), await asSluiceRunsIt(path.join(work, 'stack'))];
+    const transports = [
+      await servedHere(path.join(work, 'tcp'), 'tcp'),
+      await servedHere(path.join(work, 'socket'), 'socket'),
+      await asSluiceRunsIt(path.join(work, 'stack')),
+    ];
     try {
       const itemMs = new Map<Transport, number[]>(transports.map((transport) => [transport, []]));
       const objectMs = new Map<Transport, number[]>(transports.map((transport) => [transport, []]));

@@ -61,7 +61,16 @@ async function runSluice(dataDir: string): Promise<TimedRun> {
 
 /** `sluice run` of the example on a data dir that `sluice serve` owns; the times are taken as in `runSluice`. */
 async function runThroughServe(dataDir: string, repository: string): Promise<TimedRun> {
-  const run = await runProcessOrThrow(process.execPath, [CLI, 'run', EXAMPLE_PIPELINE, '--quiet', '--data-dir', dataDir, '--var', `RepositoryUrl=${repository}`]);
+  const run = await runProcessOrThrow(process.execPath, [
+    CLI,
+    'run',
+    EXAMPLE_PIPELINE,
+    '--quiet',
+    '--data-dir',
+    dataDir,
+    '--var',
+    `RepositoryUrl=${repository}`,
+  ]);
   if (!run.stdout.includes('webapp: succeeded')) throw new Error(`sluice run did not succeed:\n${run.stdout}\n${run.stderr}`);
   const stages = new Map<string, number>();
   for (const match of run.stdout.matchAll(/^\s+([^\s:/]+): succeeded in ([\d.]+)s$/gm)) stages.set(match[1]!, Number(match[2]) * 1000);
@@ -92,7 +101,10 @@ async function withServe<T>(dataDir: string, work: () => Promise<T>): Promise<T>
 /** Stage times from the "<step> <epoch ms>" marks that the script writes after each step. */
 async function runBaseline(repository: string, work: string): Promise<TimedRun> {
   const run = await runProcessOrThrow('bash', [BASELINE_SCRIPT, repository, work]);
-  const marks = (await readFile(path.join(work, 'timings'), 'utf8')).trim().split('\n').map((line) => line.split(' ') as [string, string]);
+  const marks = (await readFile(path.join(work, 'timings'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ') as [string, string]);
   const stages = new Map<string, number>();
   marks.slice(1).forEach(([step, at], index) => stages.set(step, Number(at) - Number(marks[index]![1])));
   const startupMs = Number(marks[0]![1]) - run.startedAtEpochMs;

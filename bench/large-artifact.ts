@@ -187,7 +187,10 @@ async function main(): Promise<void> {
       const parts = await sluiceParts(deps, source, work);
       printSection(
         'Where the Sluice time goes (each part once, on its own)',
-        markdownTable(['part', 'ms', 'MiB/s of the 200 MiB'], parts.map(([part, partMs]) => [part, fixed(partMs, 0), fixed(mibPerSecond(partMs))])),
+        markdownTable(
+          ['part', 'ms', 'MiB/s of the 200 MiB'],
+          parts.map(([part, partMs]) => [part, fixed(partMs, 0), fixed(mibPerSecond(partMs))]),
+        ),
       );
     } finally {
       await installation.close();

@@ -95,8 +95,15 @@ async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
   const engine = new LocalStateMachine(compilePipeline(pipeline, providerCatalog));
   const nothing = async () => ({ Payload: {} });
   const handlers: TaskHandlers = {
-    enterStage: nothing, exitStage: nothing, failStage: nothing, runAction: nothing,
-    requestApproval: nothing, prepareBuild: nothing, startBuild: nothing, completeBuild: nothing, failBuild: nothing,
+    enterStage: nothing,
+    exitStage: nothing,
+    failStage: nothing,
+    runAction: nothing,
+    requestApproval: nothing,
+    prepareBuild: nothing,
+    startBuild: nothing,
+    completeBuild: nothing,
+    failBuild: nothing,
   };
   const input = { pipeline: { name: pipeline.name, version: 1, executionId: 'engine-alone', variables: {} }, actions: {} };
   const outcome = await engine.start(input, handlers).outcome;
@@ -110,17 +117,25 @@ async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
 async function logUploadCost(deps: LocalDependencies): Promise<{ streamMs: number; bufferMs: number }> {
   const uploads = 20;
   const location = (kind: string, index: number) => ({ bucketName: deps.artifactBucket, objectKey: `bench/logs/${kind}-${index}.log` });
-  const streamMs = (await timed(async () => {
-    for (let index = 0; index < uploads; index += 1) await deps.blobs.put(location('stream', index), Readable.from([Buffer.alloc(0)]));
-  })).ms;
-  const bufferMs = (await timed(async () => {
-    for (let index = 0; index < uploads; index += 1) await deps.blobs.put(location('buffer', index), Buffer.alloc(0));
-  })).ms;
+  const streamMs = (
+    await timed(async () => {
+      for (let index = 0; index < uploads; index += 1) await deps.blobs.put(location('stream', index), Readable.from([Buffer.alloc(0)]));
+    })
+  ).ms;
+  const bufferMs = (
+    await timed(async () => {
+      for (let index = 0; index < uploads; index += 1) await deps.blobs.put(location('buffer', index), Buffer.alloc(0));
+    })
+  ).ms;
   return { streamMs: streamMs / uploads, bufferMs: bufferMs / uploads };
 }
 
 /** One run of a path with every store, blob and event call timed. */
-async function breakdown(deps: LocalDependencies, pipeline: PipelineDeclaration, path: typeof runThroughEngine): Promise<{ totalMs: number; calls: CallTimings }> {
+async function breakdown(
+  deps: LocalDependencies,
+  pipeline: PipelineDeclaration,
+  path: typeof runThroughEngine,
+): Promise<{ totalMs: number; calls: CallTimings }> {
   const calls: CallTimings = new Map();
   const instrumented = {
     ...deps,
@@ -134,9 +149,7 @@ async function breakdown(deps: LocalDependencies, pipeline: PipelineDeclaration,
 
 function breakdownTable(actions: number, engine: { totalMs: number; calls: CallTimings }, direct: { totalMs: number; calls: CallTimings }): string {
   const perAction = (ms: number) => fixed(ms / actions, 2);
-  const names = [...new Set([...engine.calls.keys(), ...direct.calls.keys()])].sort(
-    (a, b) => (direct.calls.get(b)?.ms ?? 0) - (direct.calls.get(a)?.ms ?? 0),
-  );
+  const names = [...new Set([...engine.calls.keys(), ...direct.calls.keys()])].sort((a, b) => (direct.calls.get(b)?.ms ?? 0) - (direct.calls.get(a)?.ms ?? 0));
   const rows = names.map((name) => [
     `\`${name}\``,
     String(direct.calls.get(name)?.calls ?? 0),
@@ -144,7 +157,12 @@ function breakdownTable(actions: number, engine: { totalMs: number; calls: CallT
     perAction(direct.calls.get(name)?.ms ?? 0),
   ]);
   const inCalls = (run: { calls: CallTimings }) => [...run.calls.values()].reduce((sum, call) => sum + call.ms, 0);
-  rows.push(['everything else (engine, workspace dirs, log files)', '', perAction(engine.totalMs - inCalls(engine)), perAction(direct.totalMs - inCalls(direct))]);
+  rows.push([
+    'everything else (engine, workspace dirs, log files)',
+    '',
+    perAction(engine.totalMs - inCalls(engine)),
+    perAction(direct.totalMs - inCalls(direct)),
+  ]);
   rows.push(['**total**', '', perAction(engine.totalMs), perAction(direct.totalMs)]);
   return markdownTable(['call', 'calls per run', 'engine: ms/action', 'direct: ms/action'], rows);
 }
@@ -192,7 +210,7 @@ async function main(): Promise<void> {
               '',
             ],
             [
-              'the state machine alone, no-op handlers, no stores (the engine\'s own cost, without store noise)',
+              "the state machine alone, no-op handlers, no stores (the engine's own cost, without store noise)",
               fixed(median(engineAloneMs) / actions, 2),
               fixed(median(engineAloneMs), 0),
               runs(engineAloneMs),

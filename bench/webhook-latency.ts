@@ -28,7 +28,10 @@ const CONCURRENT_DELIVERIES = 50;
 const TARGET_MS = 150;
 
 function gitRepository(dir: string): string {
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, stdio: 'pipe' }).toString().trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, stdio: 'pipe' })
+      .toString()
+      .trim();
   git('init', '-q');
   writeFileSync(path.join(dir, 'app.txt'), 'bench\n');
   git('add', '-A');
@@ -41,8 +44,28 @@ function pipeline(name: string, repositoryDir: string): PipelineDeclaration {
     name,
     pipelineType: 'V2',
     stages: [
-      { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repositoryDir, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
-      { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['cat app.txt'], inputArtifacts: [{ name: 'Src' }] }] },
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Checkout',
+            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+            configuration: { RepositoryUrl: repositoryDir, BranchName: 'main' },
+            outputArtifacts: [{ name: 'Src' }],
+          },
+        ],
+      },
+      {
+        name: 'Build',
+        actions: [
+          {
+            name: 'Show',
+            actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+            commands: ['cat app.txt'],
+            inputArtifacts: [{ name: 'Src' }],
+          },
+        ],
+      },
     ],
   };
 }
@@ -84,7 +107,12 @@ async function main(): Promise<void> {
       const deliver = async (body: string): Promise<string[]> => {
         const response = await fetch(webhookUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(secret, body) },
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'push',
+            'x-github-delivery': randomUUID(),
+            'x-hub-signature-256': await sign(secret, body),
+          },
           body,
         });
         const answer = (await response.json()) as { started?: { pipelineExecutionId: string }[] };

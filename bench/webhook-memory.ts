@@ -101,7 +101,12 @@ async function signedPing(url: string, secret: string): Promise<number> {
   const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
   const response = await fetch(new URL('webhooks/github', url), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(secret, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'ping',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': await sign(secret, body),
+    },
     body,
   });
   await response.arrayBuffer();
@@ -132,7 +137,10 @@ async function flood(pid: number, url: string, secret: string, name: string, hea
 const counts = (answers: Answer[]) => {
   const byStatus = new Map<string, number>();
   for (const answer of answers) byStatus.set(String(answer.status), (byStatus.get(String(answer.status)) ?? 0) + 1);
-  return [...byStatus].sort().map(([status, count]) => `${count} × ${status}`).join(', ');
+  return [...byStatus]
+    .sort()
+    .map(([status, count]) => `${count} × ${status}`)
+    .join(', ');
 };
 
 async function main(): Promise<void> {
@@ -145,7 +153,11 @@ async function main(): Promise<void> {
       // One signed delivery first, so that the path's modules are loaded before anything is measured.
       if ((await signedPing(url, secret)) !== 200) throw new Error('sluice serve did not answer a signed ping with 200.');
       const floods = [
-        await flood(serve.pid!, url, secret, 'no signature header', () => ({ 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID() })),
+        await flood(serve.pid!, url, secret, 'no signature header', () => ({
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          'x-github-delivery': randomUUID(),
+        })),
         await flood(serve.pid!, url, secret, 'well-formed, wrong signature', () => ({
           'content-type': 'application/json',
           'x-github-event': 'push',
@@ -156,7 +168,16 @@ async function main(): Promise<void> {
       printSection(
         `${CLIENTS} concurrent ${BODY_BYTES / MIB} MiB webhook bodies: growth of sluice serve's RSS (target < ${TARGET_GROWTH_MIB} MiB)`,
         markdownTable(
-          ['bodies', 'RSS before, MiB', 'peak RSS (VmHWM), MiB', '**growth, MiB**', 'answers', 'body MiB sent before the answer (max)', 'signed ping meanwhile', 'all answered, ms'],
+          [
+            'bodies',
+            'RSS before, MiB',
+            'peak RSS (VmHWM), MiB',
+            '**growth, MiB**',
+            'answers',
+            'body MiB sent before the answer (max)',
+            'signed ping meanwhile',
+            'all answered, ms',
+          ],
           floods.map((run) => {
             const growth = (run.peak - run.startRss) / MIB;
             return [

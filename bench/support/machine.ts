@@ -5,6 +5,9 @@ import os from 'node:os';
  * moves the numbers more than anything the benchmark does.
  */
 export function describeMachine(): string {
-  const load = os.loadavg().map((value) => value.toFixed(2)).join(' / ');
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ');
   return `${os.cpus().length} cores, Node ${process.versions.node}, ${os.platform()} ${os.release()}, load average (1/5/15 min) at start: ${load}`;
 }

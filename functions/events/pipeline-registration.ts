@@ -20,7 +20,10 @@ export const handler = middy(
       await pipelines.deregister(event.PhysicalResourceId);
       return { PhysicalResourceId: event.PhysicalResourceId };
     }
-    const { name, version, versionArn, stateMachineArn } = await pipelines.register(event.ResourceProperties as unknown as StackPipelineProperties, event.StackId);
+    const { name, version, versionArn, stateMachineArn } = await pipelines.register(
+      event.ResourceProperties as unknown as StackPipelineProperties,
+      event.StackId,
+    );
     logger.info('Pipeline registered', { name, version, versionArn });
     // Each deploy that changes the file publishes a version; CloudFormation keeps the replaced ones.
     if (event.RequestType === 'Update') await awsVersionPruning((message) => logger.warn(message))(stateMachineArn!);

@@ -12,7 +12,11 @@ const SERVICE = 'codecommit';
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** `20171224T115320`: SigV4's request time, to the second, in UTC. */
-const sigV4Time = (time: Date) => time.toISOString().replace(/[-:]|\.\d{3}/g, '').replace(/Z$/, '');
+const sigV4Time = (time: Date) =>
+  time
+    .toISOString()
+    .replace(/[-:]|\.\d{3}/g, '')
+    .replace(/Z$/, '');
 
 /**
  * The credentials that CodeCommit's git endpoint takes from an IAM identity, made as AWS's own

@@ -36,7 +36,10 @@ function explainCloneError(error: unknown, access: CodeCommitAccess, repository:
       );
     }
     if (status === 404) {
-      return new NotFoundError(`CodeCommit has no repository ${repository} in ${access.region}, the region Sluice reads repositories in: check RepositoryName.`, { cause: error });
+      return new NotFoundError(
+        `CodeCommit has no repository ${repository} in ${access.region}, the region Sluice reads repositories in: check RepositoryName.`,
+        { cause: error },
+      );
     }
   }
   if (error instanceof git.Errors.NotFoundError) {

@@ -12,7 +12,9 @@ async function extractTree(zipFile: string, directory: string, source: string): 
   await extractZip(zipFile, directory);
   const entries = await readdir(directory, { withFileTypes: true });
   if (entries.length !== 1 || !entries[0]!.isDirectory()) {
-    throw new ActionFailedError(`GitHub's zip of ${source} should hold one top-level folder; it holds: ${entries.map((entry) => entry.name).join(', ') || 'nothing'}.`);
+    throw new ActionFailedError(
+      `GitHub's zip of ${source} should hold one top-level folder; it holds: ${entries.map((entry) => entry.name).join(', ') || 'nothing'}.`,
+    );
   }
   return path.join(directory, entries[0]!.name);
 }
@@ -54,7 +56,9 @@ export const codeStarSourceConnection: ActionProvider = {
     }
     const repository = new GitHubRepository(context.gitHub, repositoryName!);
     const commit = await repository.commit(context.sourceRevision ?? branch!, context.signal);
-    context.log(`Fetching ${repositoryName} at ${commit.sha} (${context.sourceRevision ? 'the commit the execution pins' : `the head of ${branch}`}): ${commit.message.split('\n')[0]}\n`);
+    context.log(
+      `Fetching ${repositoryName} at ${commit.sha} (${context.sourceRevision ? 'the commit the execution pins' : `the head of ${branch}`}): ${commit.message.split('\n')[0]}\n`,
+    );
     const zipFile = path.join(context.workspace, 'code.zip');
     await repository.downloadZipball(commit.sha, zipFile, context.signal);
     const tree = await extractTree(zipFile, path.join(context.workspace, 'code'), `${repositoryName}@${commit.sha}`);

@@ -15,7 +15,7 @@ export const commands: ActionProvider = {
     owner: 'AWS',
     provider: 'Commands',
     version: '1',
-    description: 'Runs the action\'s `commands` in a shell, in a workspace made from the input artifacts.',
+    description: "Runs the action's `commands` in a shell, in a workspace made from the input artifacts.",
     configuration: [],
     inputArtifacts: { min: 1, max: 10 },
     outputArtifacts: { min: 0, max: 1 },
@@ -59,9 +59,7 @@ export const commands: ActionProvider = {
         const command = result.failedCommand ? `"${result.failedCommand}" ` : '';
         throw new ActionFailedError(`Command ${command}failed: ${result.message ?? result.status}`);
       }
-      const outputArtifacts = output && staged
-        ? [await storeOutputArtifact(context, staged.directory)]
-        : [];
+      const outputArtifacts = output && staged ? [await storeOutputArtifact(context, staged.directory)] : [];
       return { outputArtifacts, outputVariables: result.exportedVariables };
     } finally {
       if (staged) await rm(staged.directory, { recursive: true, force: true });

@@ -74,7 +74,9 @@ export class GitHubRepository {
     const answer = (await response.text()).slice(0, 300);
     switch (response.status) {
       case 401:
-        return new BadInputError(`GitHub refused the token when reading ${this.name} (401 ${answer}): it is wrong, expired or revoked. Give Sluice a valid token.`);
+        return new BadInputError(
+          `GitHub refused the token when reading ${this.name} (401 ${answer}): it is wrong, expired or revoked. Give Sluice a valid token.`,
+        );
       case 404:
         return new NotFoundError(
           `GitHub found no repository ${this.name} with ref ${ref}, or the token cannot see it (404). Check the repository's owner/name and the ref, and that the token may read the repository's contents.`,

@@ -11,9 +11,10 @@ export const OUTPUT_ARTIFACT_FORMAT: ConfigurationKey = {
 /** CODEBUILD_CLONE_REF hands CodeBuild a reference to clone the repository from itself, which Sluice's builds never do. */
 export function outputArtifactFormatProblems({ OutputArtifactFormat: format }: Readonly<Record<string, string>>): ConfigurationProblem[] {
   if (format === undefined || format === 'CODE_ZIP' || format.includes('#{')) return [];
-  const message = format === 'CODEBUILD_CLONE_REF'
-    ? 'Sluice does not support OutputArtifactFormat CODEBUILD_CLONE_REF (a reference that CodeBuild clones the repository from itself): it hands the code on as a zip. Use CODE_ZIP, or leave OutputArtifactFormat out.'
-    : `OutputArtifactFormat must be CODE_ZIP, not "${format}".`;
+  const message =
+    format === 'CODEBUILD_CLONE_REF'
+      ? 'Sluice does not support OutputArtifactFormat CODEBUILD_CLONE_REF (a reference that CodeBuild clones the repository from itself): it hands the code on as a zip. Use CODE_ZIP, or leave OutputArtifactFormat out.'
+      : `OutputArtifactFormat must be CODE_ZIP, not "${format}".`;
   return [{ key: 'OutputArtifactFormat', message }];
 }
 

@@ -31,6 +31,4 @@ export const actionProviders: readonly ActionProvider[] = [
   stepFunctionsInvoke,
 ];
 
-export const providerCatalog: ProviderCatalog = new Map<string, ProviderSpec>(
-  actionProviders.map((entry) => [providerKey(entry.spec), entry.spec]),
-);
+export const providerCatalog: ProviderCatalog = new Map<string, ProviderSpec>(actionProviders.map((entry) => [providerKey(entry.spec), entry.spec]));

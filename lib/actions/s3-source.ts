@@ -42,7 +42,10 @@ export const s3Source: ActionProvider = {
       .catch((error: unknown) => {
         if (!(error instanceof BlobNotFoundError)) throw error;
         if (pinnedVersion) {
-          throw new NotFoundError(`Version ${pinnedVersion} of ${sourceUrl}, which the execution pins, does not exist; it may have been deleted. Start the pipeline again to read the latest version.`, { cause: error });
+          throw new NotFoundError(
+            `Version ${pinnedVersion} of ${sourceUrl}, which the execution pins, does not exist; it may have been deleted. Start the pipeline again to read the latest version.`,
+            { cause: error },
+          );
         }
         throw new NotFoundError(
           `The source object ${sourceUrl} of action ${context.action.name} does not exist. Upload the source as a zip to that key, or correct S3Bucket and S3ObjectKey.`,
@@ -50,7 +53,9 @@ export const s3Source: ActionProvider = {
         );
       });
     const { eTag, versionId } = copy.copied;
-    context.log(`Copied ${sourceUrl}${versionId ? ` (version ${versionId}${pinnedVersion ? ', the version the execution pins' : ''})` : ''} to ${artifactName}\n`);
+    context.log(
+      `Copied ${sourceUrl}${versionId ? ` (version ${versionId}${pinnedVersion ? ', the version the execution pins' : ''})` : ''} to ${artifactName}\n`,
+    );
     return {
       outputArtifacts: [copy.location],
       outputVariables: {

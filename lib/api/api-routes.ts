@@ -52,7 +52,9 @@ const route = (method: ApiRoute['method'], path: string, run: ApiRoute['run']): 
 export const API_ROUTES: ApiRoute[] = [
   route('GET', '/api/pipelines', (api) => api.listPipelines()),
   route('POST', '/api/pipelines', (api, _, request) => api.createPipeline(declarationOf(request))),
-  route('GET', '/api/pipelines/{name}', (api, { name }, request) => api.getPipeline(name!, request.query.version ? positiveNumber('version', request.query.version) : undefined)),
+  route('GET', '/api/pipelines/{name}', (api, { name }, request) =>
+    api.getPipeline(name!, request.query.version ? positiveNumber('version', request.query.version) : undefined),
+  ),
   route('PUT', '/api/pipelines/{name}', (api, { name }, request) => {
     const declaration = declarationOf(request);
     if (declaration.name !== name) throw new BadInputError(`The declaration is named ${declaration.name}, not ${name}.`);
@@ -64,11 +66,16 @@ export const API_ROUTES: ApiRoute[] = [
   }),
   route('GET', '/api/pipelines/{name}/state', (api, { name }) => api.getPipelineState(name!)),
   route('POST', '/api/pipelines/{name}/executions', (api, { name }, request) =>
-    api.startPipelineExecution(name!, ((request.body ?? {}) as { variables?: Record<string, string> }).variables)),
-  route('GET', '/api/pipelines/{name}/executions', (api, { name }, request) => api.listPipelineExecutions(name!, request.query.limit ? positiveNumber('limit', request.query.limit) : undefined)),
+    api.startPipelineExecution(name!, ((request.body ?? {}) as { variables?: Record<string, string> }).variables),
+  ),
+  route('GET', '/api/pipelines/{name}/executions', (api, { name }, request) =>
+    api.listPipelineExecutions(name!, request.query.limit ? positiveNumber('limit', request.query.limit) : undefined),
+  ),
   route('POST', '/api/pipelines/{name}/executions/{id}/stop', (api, { name, id }, request) => {
     if (!isStoppable(api)) {
-      throw new ConflictError('Locally, an execution stops only with the process it runs in: stop sluice serve, or press Ctrl-C in its sluice run or sluice start-pipeline-execution.');
+      throw new ConflictError(
+        'Locally, an execution stops only with the process it runs in: stop sluice serve, or press Ctrl-C in its sluice run or sluice start-pipeline-execution.',
+      );
     }
     const { reason } = (request.body ?? {}) as { reason?: unknown };
     if (reason !== undefined && typeof reason !== 'string') throw new BadInputError('The body may have a reason, a string, as StopPipelineExecution does.');
@@ -88,6 +95,6 @@ export const API_ROUTES: ApiRoute[] = [
   route('POST', '/api/prune', (api, _, request) => {
     if (!isPrunable(api)) throw new ConflictError('Only a local installation prunes its data: run sluice prune on its data dir.');
     // The options are checked where they are used, whichever way they come.
-    return api.pruneExecutions((request.body ?? {}));
+    return api.pruneExecutions(request.body ?? {});
   }),
 ];

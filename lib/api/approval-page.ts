@@ -1,7 +1,6 @@
 import type { ApprovalRecord } from '../ports/approval-store';
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1f2933}
 dt{font-weight:600;margin-top:.5rem}dd{margin:0}textarea,input{width:100%;box-sizing:border-box;margin:.25rem 0 .75rem}
@@ -26,11 +25,17 @@ function details(approval: ApprovalRecord, builtFrom: BuiltFrom): string {
     ['Execution', approval.pipelineExecutionId],
     ...(approval.customData ? ([['Notes', approval.customData]] as [string, string][]) : []),
   ];
-  const link = approval.externalEntityLink && /^https?:\/\//i.test(approval.externalEntityLink)
-    ? `<dt>Content to review</dt><dd><a href="${escape(approval.externalEntityLink)}" rel="noreferrer noopener">${escape(approval.externalEntityLink)}</a></dd>`
-    : '';
+  const link =
+    approval.externalEntityLink && /^https?:\/\//i.test(approval.externalEntityLink)
+      ? `<dt>Content to review</dt><dd><a href="${escape(approval.externalEntityLink)}" rel="noreferrer noopener">${escape(approval.externalEntityLink)}</a></dd>`
+      : '';
   const built = builtFrom
-    .map(({ action, details: values }) => `<dt>Built from ${escape(action)}</dt><dd>${Object.entries(values).map(([key, value]) => `${escape(key)}: ${escape(value)}`).join('<br>')}</dd>`)
+    .map(
+      ({ action, details: values }) =>
+        `<dt>Built from ${escape(action)}</dt><dd>${Object.entries(values)
+          .map(([key, value]) => `${escape(key)}: ${escape(value)}`)
+          .join('<br>')}</dd>`,
+    )
     .join('');
   return `<dl>${rows.map(([key, value]) => `<dt>${escape(key)}</dt><dd>${escape(value)}</dd>`).join('')}${link}${built}</dl>`;
 }

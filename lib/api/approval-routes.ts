@@ -18,7 +18,8 @@ const PAGE_HEADERS = {
 
 const respond = (status: number, body: string): HttpResponse => ({ status, headers: PAGE_HEADERS, body });
 /** 403 for an approval id that is well-formed but unknown or does not match, 404 for a path that cannot be an approval's. */
-const NOT_VALID = (status: 403 | 404 = 403) => respond(status, approvalNotice('Link not valid', 'This approval link is not valid. Open the link from the approval mail.'));
+const NOT_VALID = (status: 403 | 404 = 403) =>
+  respond(status, approvalNotice('Link not valid', 'This approval link is not valid. Open the link from the approval mail.'));
 
 const APPROVAL_PATH = /^\/approvals\/([A-Za-z0-9_-]{16,128})$/;
 
@@ -73,10 +74,20 @@ export async function handleApprovalRequest(deps: ApprovalDependencies, request:
     case 'already':
       return respond(409, approvalNotice('Already decided', decisionMessage(outcome.record), outcome.record));
     case 'ended':
-      return respond(409, approvalNotice('Execution ended', 'The execution this approval belongs to has ended; there is nothing left to decide.', outcome.record));
+      return respond(
+        409,
+        approvalNotice('Execution ended', 'The execution this approval belongs to has ended; there is nothing left to decide.', outcome.record),
+      );
     case 'decided': {
       const approved = outcome.record.status === 'Approved';
-      return respond(200, approvalNotice(approved ? 'Approved' : 'Rejected', approved ? 'Thank you. The pipeline goes on.' : 'Thank you. The stage has failed and the pipeline stops.', outcome.record));
+      return respond(
+        200,
+        approvalNotice(
+          approved ? 'Approved' : 'Rejected',
+          approved ? 'Thank you. The pipeline goes on.' : 'Thank you. The stage has failed and the pipeline stops.',
+          outcome.record,
+        ),
+      );
     }
   }
 }

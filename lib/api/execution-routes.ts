@@ -26,5 +26,9 @@ export async function executionPage(api: SluiceApi, executionId: string): Promis
 export async function executionLogsPage(api: SluiceApi, executionId: string, request: HttpRequest): Promise<HttpResponse> {
   const logs = await api.getLogs(executionId, request.query.action);
   const text = logs.map((log) => (request.query.action ? log.text : `==> ${log.stageName}/${log.actionName} <==\n${log.text}`)).join('\n');
-  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: text };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+    body: text,
+  };
 }

@@ -3,7 +3,16 @@ import { ApiAnswerError, BadInputError, ConflictError, NotFoundError } from '../
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
-import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, PrunableSluiceApi, StopExecutionRequest, StoppableSluiceApi } from '../operations/sluice-api';
+import type {
+  ActionLogText,
+  ApprovalResultRequest,
+  EventWait,
+  ExecutionDetail,
+  PipelineDescription,
+  PrunableSluiceApi,
+  StopExecutionRequest,
+  StoppableSluiceApi,
+} from '../operations/sluice-api';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 import { API_TOKEN_HEADER } from '../ports/http-api';
 
@@ -66,7 +75,11 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
 
   stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
     const { pipelineName, pipelineExecutionId, reason } = request;
-    return this.call('POST', `/api/pipelines/${encodeURIComponent(pipelineName)}/executions/${encodeURIComponent(pipelineExecutionId)}/stop`, reason ? { reason } : {});
+    return this.call(
+      'POST',
+      `/api/pipelines/${encodeURIComponent(pipelineName)}/executions/${encodeURIComponent(pipelineExecutionId)}/stop`,
+      reason ? { reason } : {},
+    );
   }
 
   putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {

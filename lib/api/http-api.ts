@@ -74,7 +74,11 @@ const ROUTES: Route[] = [
     path,
     respond: async (request, { api }, params) => jsonResponse(200, await run(api(), decoded(params), jsonApiRequest(request))),
   })),
-  { method: 'ANY', path: '/approvals/{proxy+}', respond: async (request, { approvals }) => (await handleApprovalRequest(approvals(), request)) ?? Promise.reject(nothingAt(request.path)) },
+  {
+    method: 'ANY',
+    path: '/approvals/{proxy+}',
+    respond: async (request, { approvals }) => (await handleApprovalRequest(approvals(), request)) ?? Promise.reject(nothingAt(request.path)),
+  },
   { method: 'ANY', path: '/webhooks/{proxy+}', respond: webhookResponse },
   ...(['GET', 'HEAD'] as const).flatMap((method): Route[] => [
     { method, path: '/executions/{id}', respond: (_, { api }, params) => executionPage(api(), decoded(params).id!) },
@@ -89,9 +93,11 @@ function methodsNotAllowed(routes: Route[]): Route[] {
   const paths = new Set(routes.filter((route) => route.method !== 'ANY').map((route) => route.path));
   return [...paths].flatMap((path) => {
     const allowed = routes.filter((route) => route.path === path).map((route) => route.method);
-    return METHODS.filter((method) => !allowed.includes(method)).map(
-      (method): Route => ({ method, path, respond: async (request) => Promise.reject(new MethodNotAllowedError(request.path, allowed)) }),
-    );
+    return METHODS.filter((method) => !allowed.includes(method)).map((method): Route => ({
+      method,
+      path,
+      respond: async (request) => Promise.reject(new MethodNotAllowedError(request.path, allowed)),
+    }));
   });
 }
 
@@ -118,7 +124,8 @@ function failure(error: unknown, request: { method: string; path: string }, cont
   const requestId = context.awsRequestId;
   const known = error instanceof SluiceError ? error : new InternalError(requestId);
   const { status, headers, body } = errorAnswer(known, { authenticated: authenticated(request.path), requestId });
-  if (known !== error || body.requestId !== undefined || status >= 500) log.error('Request failed', { requestId, method: request.method, path: request.path, error });
+  if (known !== error || body.requestId !== undefined || status >= 500)
+    log.error('Request failed', { requestId, method: request.method, path: request.path, error });
   return jsonResponse(status, body, headers);
 }
 
@@ -147,7 +154,7 @@ export function httpApi(deps: HttpApiDependencies, { log }: { log: RequestLog })
     handle: async (event, context) => {
       try {
         // The router matches the path as sent; API Gateway's parameters, named after its own routes, would shadow the router's.
-        return (await router({ ...event, pathParameters: undefined }, context));
+        return await router({ ...event, pathParameters: undefined }, context);
       } catch (error) {
         const request = { method: event.requestContext.http.method, path: event.rawPath };
         return apiGatewayResultFromHttpResponse(failure(error, request, context, log));

@@ -15,6 +15,7 @@ export function pathParameter(encoded: string, maxLength = MAX_PATH_PARAMETER_LE
   } catch {
     throw new BadInputError(`The path has malformed percent-encoding in "${encoded.slice(0, 100)}": escape % as %25.`);
   }
-  if (decoded.length > maxLength) throw new BadInputError(`Part of the path is ${decoded.length} characters long, more than any name or id here (${maxLength}).`);
+  if (decoded.length > maxLength)
+    throw new BadInputError(`Part of the path is ${decoded.length} characters long, more than any name or id here (${maxLength}).`);
   return decoded;
 }

@@ -77,7 +77,7 @@ export async function verifyRequestSignature(request: ReceivedRequest, expected:
     const presigned = request.query.split('&').some((pair) => PRESIGN_PARAMETERS.includes(pair.split('=')[0]!.toLowerCase()));
     return presigned
       ? refuse('presigned', 'Presigned URLs are not accepted here: sign the request in its Authorization header, as the AWS CLI and SDKs do.')
-      : refuse('unsigned', 'The request is not signed: sign it with SigV4 and this installation\'s credentials (`sluice credentials` prints them).');
+      : refuse('unsigned', "The request is not signed: sign it with SigV4 and this installation's credentials (`sluice credentials` prints them).");
   }
   const parsed = parseAuthorization(authorization);
   if (typeof parsed === 'string') return refuse('malformed', parsed);
@@ -92,7 +92,10 @@ export async function verifyRequestSignature(request: ReceivedRequest, expected:
   if (!signingDate) return refuse('malformed', 'The request has no valid x-amz-date header (YYYYMMDDTHHMMSSZ).');
   if (amzDate!.slice(0, 8) !== scope.date) return refuse('malformed', `The credential scope's date ${scope.date} is not the date of x-amz-date ${amzDate}.`);
   if (Math.abs(expected.now.getTime() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
-    return refuse('skewed', `The request was signed at ${signingDate.toISOString()}, more than 15 minutes from this machine's time ${expected.now.toISOString()}.`);
+    return refuse(
+      'skewed',
+      `The request was signed at ${signingDate.toISOString()}, more than 15 minutes from this machine's time ${expected.now.toISOString()}.`,
+    );
   }
 
   const mustSign = ['host', 'x-amz-date', ...Object.keys(request.headers).filter((name) => name.startsWith('x-amz-'))];
@@ -101,7 +104,8 @@ export async function verifyRequestSignature(request: ReceivedRequest, expected:
   const absent = signedHeaders.filter((name) => headerValue(request.headers, name) === undefined);
   if (absent.length > 0) return refuse('malformed', `These signed headers are missing from the request: ${absent.join(', ')}.`);
   const declaredHash = headerValue(request.headers, PAYLOAD_HASH_HEADER);
-  if (declaredHash !== undefined && declaredHash !== request.payloadHash) return refuse('mismatch', `The request's ${PAYLOAD_HASH_HEADER} does not match its payload.`);
+  if (declaredHash !== undefined && declaredHash !== request.payloadHash)
+    return refuse('mismatch', `The request's ${PAYLOAD_HASH_HEADER} does not match its payload.`);
 
   const query = parseQuery(request.query);
   if (!query) return refuse('malformed', 'The query string has malformed percent-encoding.');
@@ -130,7 +134,10 @@ export async function verifyRequestSignature(request: ReceivedRequest, expected:
     return refuse('malformed', 'The signed headers cannot be signed as listed.');
   }
   if (!timingSafeEqual(Buffer.from(computed.signature, 'hex'), Buffer.from(signature, 'hex'))) {
-    return refuse('mismatch', 'The signature does not match: sign with the secret key that `sluice credentials` prints, and send the request as it was signed.');
+    return refuse(
+      'mismatch',
+      'The signature does not match: sign with the secret key that `sluice credentials` prints, and send the request as it was signed.',
+    );
   }
   return { accepted: true };
 }
@@ -155,10 +162,11 @@ function parseAuthorization(authorization: string): ParsedAuthorization | string
   const signedHeaders = fields.get('SignedHeaders')?.split(';');
   const signature = fields.get('Signature');
   if (!credential || credential.length !== 5 || credential[4] !== 'aws4_request' || !/^\d{8}$/.test(credential[1]!)) {
-    return 'The Authorization header\'s Credential must be <access key>/<yyyymmdd>/<region>/<service>/aws4_request.';
+    return "The Authorization header's Credential must be <access key>/<yyyymmdd>/<region>/<service>/aws4_request.";
   }
-  if (!signedHeaders || signedHeaders.some((name) => !/^[a-z0-9-]+$/.test(name))) return 'The Authorization header\'s SignedHeaders must list lower-case header names separated by ";".';
-  if (!signature || !/^[0-9a-f]{64}$/.test(signature)) return 'The Authorization header\'s Signature must be 64 hex digits.';
+  if (!signedHeaders || signedHeaders.some((name) => !/^[a-z0-9-]+$/.test(name)))
+    return 'The Authorization header\'s SignedHeaders must list lower-case header names separated by ";".';
+  if (!signature || !/^[0-9a-f]{64}$/.test(signature)) return "The Authorization header's Signature must be 64 hex digits.";
   const [accessKeyId, date, region, service] = credential as [string, string, string, string];
   return { accessKeyId, scope: { date, region, service }, signedHeaders, signature };
 }

@@ -40,10 +40,11 @@ export function refuseWebhookBeforeBody(
   if (Number(request.headers['content-length'] ?? 0) > WEBHOOK_MAX_BODY_BYTES) return tooLarge();
   const signature = request.headers['x-hub-signature-256'];
   if (signature === undefined) return unsigned(deps, 'is missing');
-  if (!SIGNATURE_FORM.test(signature)) return unsigned(deps, 'is not in GitHub\'s form, sha256= and 64 hex digits');
+  if (!SIGNATURE_FORM.test(signature)) return unsigned(deps, "is not in GitHub's form, sha256= and 64 hex digits");
   const id = request.headers['x-github-delivery'];
   if (!id) return new BadInputError('X-GitHub-Delivery is missing.');
-  if (id.length > MAX_DELIVERY_ID_LENGTH) return new BadInputError(`X-GitHub-Delivery is longer than ${MAX_DELIVERY_ID_LENGTH} characters; GitHub's are GUIDs.`);
+  if (id.length > MAX_DELIVERY_ID_LENGTH)
+    return new BadInputError(`X-GitHub-Delivery is longer than ${MAX_DELIVERY_ID_LENGTH} characters; GitHub's are GUIDs.`);
   return undefined;
 }
 
@@ -53,7 +54,15 @@ export function refuseWebhookBeforeBody(
  * forged 25 MB delivery in memory once more.
  */
 async function signedByGitHub(deps: WebhookRouteDependencies, body: string, signature: string | undefined): Promise<boolean> {
-  return body.length > 0 && sameSecret(signature, `sha256=${createHmac('sha256', await deps.webhookSecret()).update(body, 'utf8').digest('hex')}`);
+  return (
+    body.length > 0 &&
+    sameSecret(
+      signature,
+      `sha256=${createHmac('sha256', await deps.webhookSecret())
+        .update(body, 'utf8')
+        .digest('hex')}`,
+    )
+  );
 }
 
 /**
@@ -70,7 +79,7 @@ export async function handleWebhookRequest(deps: WebhookRouteDependencies, reque
   try {
     payload = JSON.parse(request.body);
   } catch {
-    throw new BadInputError('The body is not JSON; set the webhook\'s content type to application/json.');
+    throw new BadInputError("The body is not JSON; set the webhook's content type to application/json.");
   }
   const id = request.headers['x-github-delivery']!;
   const outcome = await handleGitHubDelivery(deps, { id, event: request.headers['x-github-event'] ?? '', payload });

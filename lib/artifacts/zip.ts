@@ -58,13 +58,7 @@ async function addTree(zip: ZipFile, directory: string, options: ZipDirectoryOpt
   await addDirectory(zip, { root, selected, keepLinks: options.keepLinks === true }, root, '', [root]);
 }
 
-async function addDirectory(
-  zip: ZipFile,
-  tree: Tree,
-  directory: string,
-  prefix: string,
-  ancestors: string[],
-): Promise<void> {
+async function addDirectory(zip: ZipFile, tree: Tree, directory: string, prefix: string, ancestors: string[]): Promise<void> {
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {

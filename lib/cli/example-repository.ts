@@ -8,7 +8,10 @@ import { packageRoot } from '../adapters/local/package-root';
 export const EXAMPLES_DIR = path.join(packageRoot(), 'examples');
 
 async function exists(target: string): Promise<boolean> {
-  return stat(target).then(() => true, () => false);
+  return stat(target).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -20,9 +20,11 @@ const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.help', 
 /** Runs the `sluice` program on the given arguments (without node and script) and returns its exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let code: number = ExitCode.Ok;
-  const exitWith: ExitWith = (handler) => async (...args) => {
-    code = await handler(...args);
-  };
+  const exitWith: ExitWith =
+    (handler) =>
+    async (...args) => {
+      code = await handler(...args);
+    };
   const program = new Command('sluice')
     .description('Continuous delivery that speaks AWS CodePipeline, on AWS or on this machine')
     .version(packageJson.version)

@@ -6,9 +6,7 @@ import type { Runtime } from '../core/providers';
 import { validatePipeline, type Problem } from '../core/validate';
 import { providerCatalog } from '../actions/registry';
 
-export type LoadedPipeline =
-  | { ok: true; file: string; pipeline: PipelineDeclaration }
-  | { ok: false; file: string; problems: Problem[] };
+export type LoadedPipeline = { ok: true; file: string; pipeline: PipelineDeclaration } | { ok: false; file: string; problems: Problem[] };
 
 /** Reads, parses and validates one declaration file; every problem is returned, nothing thrown. */
 export async function loadPipelineFile(file: string, runtime?: Runtime): Promise<LoadedPipeline> {

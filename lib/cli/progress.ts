@@ -35,7 +35,10 @@ export class RunProgress {
       case DETAIL_TYPES.pipeline: {
         const { state, pipeline } = event.detail;
         if (state === 'STARTED') this.write(`${pipeline}: execution ${event.detail['execution-id']} started`);
-        else this.write(`${pipeline}: ${state.toLowerCase()}${event.detail['execution-result']?.['external-execution-summary'] ? ` (${event.detail['execution-result']['external-execution-summary']})` : ''}`);
+        else
+          this.write(
+            `${pipeline}: ${state.toLowerCase()}${event.detail['execution-result']?.['external-execution-summary'] ? ` (${event.detail['execution-result']['external-execution-summary']})` : ''}`,
+          );
         break;
       }
       case DETAIL_TYPES.stage: {

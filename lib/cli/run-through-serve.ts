@@ -33,7 +33,7 @@ export async function runThroughServe(
   process.once('SIGINT', detach);
   try {
     let seen = 0;
-    for (let ended = false; !ended; ) {
+    for (let ended = false; !ended;) {
       const events = await api.listExecutionEvents(pipelineExecutionId, { after: seen, waitMs: EVENT_WAIT_MS });
       for (const event of events) follow(event, options);
       seen += events.length;
@@ -48,7 +48,8 @@ export async function runThroughServe(
     for (const action of detail.actions.filter((entry) => entry.status === 'Failed')) {
       const [log] = await api.getLogs(pipelineExecutionId, `${action.stageName}/${action.actionName}`);
       const tail = (log?.text ?? '').split('\n').filter(Boolean).slice(-TAIL_LINES);
-      if (tail.length > 0) options.say([`    last ${tail.length} lines of ${action.stageName}/${action.actionName}'s log:`, ...tail.map((line) => `    | ${line}`)].join('\n'));
+      if (tail.length > 0)
+        options.say([`    last ${tail.length} lines of ${action.stageName}/${action.actionName}'s log:`, ...tail.map((line) => `    | ${line}`)].join('\n'));
     }
   }
   return detail.execution.status === 'Succeeded' ? ExitCode.Ok : ExitCode.Failed;

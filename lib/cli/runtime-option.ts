@@ -7,7 +7,5 @@ export interface RuntimeOptions {
 
 /** `--runtime aws|local`: also refuse providers that the runtime cannot run. */
 export function runtimeOption(command: Command): Command {
-  return command.addOption(
-    new Option('--runtime <runtime>', 'also check that every provider runs on this runtime').choices(RUNTIMES),
-  );
+  return command.addOption(new Option('--runtime <runtime>', 'also check that every provider runs on this runtime').choices(RUNTIMES));
 }

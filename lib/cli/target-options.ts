@@ -20,5 +20,5 @@ export function targetOptions(command: Command): Command {
   return dataDirOption(command)
     .addOption(new Option('--target <target>', 'where the pipelines are: this machine, or the Sluice stack on AWS').choices(TARGETS).default('local'))
     .option('--stage <stage>', 'with --target aws: the stage the stack was deployed with (the stack is sluice-<stage>)', DEFAULT_STAGE)
-    .option('--region <region>', 'with --target aws: the stack\'s region (by default AWS_REGION, or the profile\'s)');
+    .option('--region <region>', "with --target aws: the stack's region (by default AWS_REGION, or the profile's)");
 }

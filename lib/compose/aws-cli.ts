@@ -51,7 +51,11 @@ const SETTINGS = Object.entries(AWS_CLI_SETTINGS) as [SettingKey, { output: stri
  * overrides the stack; the others from the outputs of the stack `sluice-<stage>`, which is read
  * only when some variable is unset.
  */
-export async function awsCliSettings(target: AwsTarget, cloudFormation: CloudFormationClient, environment: NodeJS.ProcessEnv = process.env): Promise<AwsCliSettings> {
+export async function awsCliSettings(
+  target: AwsTarget,
+  cloudFormation: CloudFormationClient,
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<AwsCliSettings> {
   const values = new Map<SettingKey, string>();
   for (const [key, { variable }] of SETTINGS) if (environment[variable]) values.set(key, environment[variable]);
   if (values.size < SETTINGS.length) {
@@ -93,7 +97,9 @@ async function deployedStack(target: AwsTarget, cloudFormation: CloudFormationCl
     throw new StackUnreadableError(name, region, { cause: error });
   }
   if (!stack) {
-    throw new NotFoundError(`There is no stack ${name} in ${region}. Deploy Sluice with npx osls deploy --stage ${target.stage} --region ${region}, or give the region it is in with --region.`);
+    throw new NotFoundError(
+      `There is no stack ${name} in ${region}. Deploy Sluice with npx osls deploy --stage ${target.stage} --region ${region}, or give the region it is in with --region.`,
+    );
   }
   return { name, region, ...stack };
 }

@@ -22,7 +22,13 @@ import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { SecretsManagerSecret } from '../adapters/aws/secrets-manager-secret';
 import { SnsApprovalNotifier } from '../adapters/aws/sns-approval-notifier';
 import { StateMachineVersions } from '../adapters/aws/state-machine-versions';
-import { executionConsoleUrl, pipelineExecutionArn, pipelineStateMachineArn, StepFunctionsEngine, type StepFunctionsEngineOptions } from '../adapters/aws/step-functions-engine';
+import {
+  executionConsoleUrl,
+  pipelineExecutionArn,
+  pipelineStateMachineArn,
+  StepFunctionsEngine,
+  type StepFunctionsEngineOptions,
+} from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
@@ -98,9 +104,10 @@ function requiredVariable(name: string, setOn = 'every Sluice function'): string
 }
 
 function readEnvironment(): AwsEnvironment {
-  const fromServerless = Object.fromEntries(
-    Object.entries(ENVIRONMENT_VARIABLES).map(([field, name]) => [field, requiredVariable(name)]),
-  ) as Record<keyof typeof ENVIRONMENT_VARIABLES, string>;
+  const fromServerless = Object.fromEntries(Object.entries(ENVIRONMENT_VARIABLES).map(([field, name]) => [field, requiredVariable(name)])) as Record<
+    keyof typeof ENVIRONMENT_VARIABLES,
+    string
+  >;
   const roleName = process.env[ROLE_NAME_VARIABLE];
   return { ...fromServerless, region: requiredVariable('AWS_REGION'), ...(roleName ? { roleName } : {}) };
 }
@@ -318,7 +325,10 @@ export function awsCommitStatuses(warn: (message: string) => void): CommitStatus
  * Functions, and each skipped pipeline told to `reportSkipped`.
  */
 export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => void): WebhookRouteDependencies {
-  const secret = (webhookSecret ??= new SecretsManagerSecret(awsClients().secretsManager, requiredVariable(WEBHOOK_SECRET_VARIABLE), { holds: 'webhook secret', ...functionRole() }));
+  const secret = (webhookSecret ??= new SecretsManagerSecret(awsClients().secretsManager, requiredVariable(WEBHOOK_SECRET_VARIABLE), {
+    holds: 'webhook secret',
+    ...functionRole(),
+  }));
   const deps = awsDependencies();
   return {
     store: deps.store,

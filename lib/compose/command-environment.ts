@@ -65,7 +65,7 @@ export function wipeCredentialsFromStartEnvironment(): void {
 function wipeFromBlock(start: number, block: Buffer): void {
   const memory = openSync('/proc/self/mem', 'r+');
   try {
-    for (let offset = 0; offset < block.length; ) {
+    for (let offset = 0; offset < block.length;) {
       const terminator = block.indexOf(0, offset);
       const end = terminator === -1 ? block.length : terminator;
       const entry = block.subarray(offset, end);

@@ -33,7 +33,10 @@ export async function claimDataDir(dataDir: string | undefined, command: string,
     await reapDeadOwners(resolved);
     return { dataDir: resolved, lock, stack, processes: await BuildProcessGroups.register(resolved) };
   } catch (error) {
-    await stack.then((started) => started.close(), () => undefined);
+    await stack.then(
+      (started) => started.close(),
+      () => undefined,
+    );
     await lock.release();
     throw error;
   }

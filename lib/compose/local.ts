@@ -117,7 +117,8 @@ export function localEngine(deps: LocalDependencies, background?: LocalRunOption
  */
 export async function openLocalInstallation(options: OpenOptions): Promise<LocalInstallation> {
   // Uploads start pipelines only where executions run in the background, so only there is the upload endpoint open.
-  const claimed = options.claimed ?? (await claimDataDir(options.dataDir, options.command, { acceptUploads: Boolean(options.serveApi && options.runInBackground) }));
+  const claimed =
+    options.claimed ?? (await claimDataDir(options.dataDir, options.command, { acceptUploads: Boolean(options.serveApi && options.runInBackground) }));
   const { dataDir, lock } = claimed;
   const stack = await claimed.stack.catch(async (error: unknown) => {
     await claimed.processes.release();
@@ -160,7 +161,10 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const runInBackground = options.serveApi ? options.runInBackground : undefined;
   const engine = localEngine(deps, runInBackground);
   // Its Tasks invoke no deployed functions: the engine runs each on a local handler.
-  const operations = new PipelineOperations(deps, { prune: installationPruning(deps), ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}) });
+  const operations = new PipelineOperations(deps, {
+    prune: installationPruning(deps),
+    ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}),
+  });
   let server: LocalHttpServer | undefined;
   let commitStatuses: CommitStatusPublisher | undefined;
   let objectTrigger: { stop(): Promise<void> } | undefined;
@@ -194,7 +198,10 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     await Promise.all([ensureExecutionTable(clients.dynamodb, TABLE_NAME), blobs.ensureBucket(ARTIFACT_BUCKET)]);
     // Only a process that serves approval pages and runs executions in the background can take over a waiting approval.
     // Resumed before the server listens, so that no decision can arrive before its Task waits again.
-    const resumed = await takeOverInterrupted(deps, runInBackground && ((plan) => resumeWaiting(deps, engine, plan, (message) => write(`warning: ${message}`))));
+    const resumed = await takeOverInterrupted(
+      deps,
+      runInBackground && ((plan) => resumeWaiting(deps, engine, plan, (message) => write(`warning: ${message}`))),
+    );
     if (options.serveApi) {
       const token = randomBytes(24).toString('base64url');
       const start = runInBackground && operations.startInBackground;
@@ -219,7 +226,11 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       };
       // Like GitHub's webhook, a new object in the embedded S3 starts executions, so only here.
       if (start) {
-        objectTrigger = startPipelinesOnNewObjects((listener) => stack.onObjectCreated(listener), { store, start, clock: deps.clock }, { artifactBucket: ARTIFACT_BUCKET, write });
+        objectTrigger = startPipelinesOnNewObjects(
+          (listener) => stack.onObjectCreated(listener),
+          { store, start, clock: deps.clock },
+          { artifactBucket: ARTIFACT_BUCKET, write },
+        );
       }
       server = await startLocalHttpApi({ api: operations, token, approvals: deps, webhooks, port: options.port, publicUrl: options.publicUrl });
       url = server.url;

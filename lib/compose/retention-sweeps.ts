@@ -27,7 +27,8 @@ export function startRetentionSweeps(options: RetentionSweepOptions): RetentionS
       .prune()
       .then(
         (report) => pruneReportLines(report).forEach(options.write),
-        (error: unknown) => options.write(`warning: the retention sweep failed, and runs again later: ${error instanceof Error ? error.message : String(error)}`),
+        (error: unknown) =>
+          options.write(`warning: the retention sweep failed, and runs again later: ${error instanceof Error ? error.message : String(error)}`),
       )
       .finally(() => {
         running = undefined;

@@ -13,15 +13,7 @@ import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferenc
 
 /** What a Task state does; the local engine routes each Task to its handler by this. */
 export type TaskStep =
-  | 'enterStage'
-  | 'runAction'
-  | 'requestApproval'
-  | 'prepareBuild'
-  | 'startBuild'
-  | 'completeBuild'
-  | 'failBuild'
-  | 'exitStage'
-  | 'failStage';
+  'enterStage' | 'runAction' | 'requestApproval' | 'prepareBuild' | 'startBuild' | 'completeBuild' | 'failBuild' | 'exitStage' | 'failStage';
 
 export interface TaskBinding {
   step: TaskStep;
@@ -253,12 +245,10 @@ class StageCompiler {
 
     let previousExits = [enter];
     for (const group of groupByRunOrder(stage.actions.map((action) => this.planned.get(action)!))) {
-      const fragment =
-        group.members.length === 1
-          ? this.action(group.members[0]!, catchTo)
-          : this.parallel(stage, group.runOrder, group.members, catchTo);
+      const fragment = group.members.length === 1 ? this.action(group.members[0]!, catchTo) : this.parallel(stage, group.runOrder, group.members, catchTo);
       Object.assign(states, fragment.states);
-      for (const member of group.members) this.groups.set(member.action, { state: fragment.startAt, before: [...this.done], members: group.members.map((entry) => entry.action.name) });
+      for (const member of group.members)
+        this.groups.set(member.action, { state: fragment.startAt, before: [...this.done], members: group.members.map((entry) => entry.action.name) });
       for (const name of previousExits) link(states[name]!, fragment.startAt);
       previousExits = fragment.exits;
       this.done.push(...group.members);
@@ -281,12 +271,7 @@ class StageCompiler {
     return { startAt: enter, states, exits: [exit] };
   }
 
-  private stageTask(
-    stage: StageDeclaration,
-    step: LambdaTaskStep,
-    catchTo: Catcher[] | undefined,
-    extra: Record<string, unknown>,
-  ): TaskState {
+  private stageTask(stage: StageDeclaration, step: LambdaTaskStep, catchTo: Catcher[] | undefined, extra: Record<string, unknown>): TaskState {
     return {
       Type: 'Task',
       Resource: LAMBDA_INVOKE,
@@ -353,9 +338,7 @@ class StageCompiler {
     const byNamespace = new Map<string, string>();
     for (const earlier of this.done) {
       if (!earlier.slot) continue;
-      earlier.action.outputArtifacts?.forEach((artifact, index) =>
-        producers.set(artifact.name, { slot: earlier.slot!, index }),
-      );
+      earlier.action.outputArtifacts?.forEach((artifact, index) => producers.set(artifact.name, { slot: earlier.slot!, index }));
       if (earlier.action.namespace) byNamespace.set(earlier.action.namespace, earlier.slot);
     }
     const inputArtifacts = (entry.action.inputArtifacts ?? []).map(({ name }) => {

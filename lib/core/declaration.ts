@@ -15,13 +15,15 @@ const ROLE_ARN = /^arn:aws(-[\w]+)*:iam::[0-9]{12}:role\/.*$/;
 const BUCKET = /^[a-zA-Z0-9\-.]+$/;
 
 function patterned(what: string, pattern: RegExp, allowed: string, max: number) {
-  return z
-    .string({ error: `${what} must be a string` })
-    .min(1, { error: `${what} is empty; give 1 to ${max} characters (${allowed})` })
-    .max(max, { error: `${what} is longer than ${max} characters` })
-    .regex(pattern, { error: `${what} may contain only ${allowed}` })
-    // Names become parts of paths and object keys, where these two mean this place and its parent.
-    .refine((name) => name !== '.' && name !== '..', { error: `${what} cannot be "." or ".."; choose a name with a letter or digit` });
+  return (
+    z
+      .string({ error: `${what} must be a string` })
+      .min(1, { error: `${what} is empty; give 1 to ${max} characters (${allowed})` })
+      .max(max, { error: `${what} is longer than ${max} characters` })
+      .regex(pattern, { error: `${what} may contain only ${allowed}` })
+      // Names become parts of paths and object keys, where these two mean this place and its parent.
+      .refine((name) => name !== '.' && name !== '..', { error: `${what} cannot be "." or ".."; choose a name with a letter or digit` })
+  );
 }
 
 function bounded(what: string, min: number, max: number) {
@@ -61,11 +63,9 @@ const roleArn = bounded('roleArn', 1, 1024).regex(ROLE_ARN, {
 });
 const region = bounded('region', 4, 30);
 const timeoutInMinutes = wholeNumber('timeoutInMinutes', 5, 86400);
-const configuration = z.record(
-  bounded('A configuration key', 1, 50),
-  bounded('A configuration value', 1, 1000),
-  { error: 'configuration must be a map of strings to strings' },
-);
+const configuration = z.record(bounded('A configuration key', 1, 50), bounded('A configuration value', 1, 1000), {
+  error: 'configuration must be a map of strings to strings',
+});
 
 export const ActionTypeIdSchema = z.strictObject({
   category: oneOf('category', ACTION_CATEGORIES),
@@ -128,19 +128,12 @@ const conditions = list('conditions', ConditionSchema, 1, 1);
 
 export const StageSchema = z.strictObject({
   name: stageName,
-  blockers: list(
-    'blockers',
-    z.strictObject({ name: bounded('A blocker name', 1, 100), type: z.literal('Schedule') }),
-    0,
-    10,
-  ).optional(),
+  blockers: list('blockers', z.strictObject({ name: bounded('A blocker name', 1, 100), type: z.literal('Schedule') }), 0, 10).optional(),
   actions: list('actions', ActionSchema, 1, 50),
   onFailure: z
     .strictObject({
       result: oneOf('result', ['ROLLBACK', 'FAIL', 'RETRY', 'SKIP']).optional(),
-      retryConfiguration: z
-        .strictObject({ retryMode: oneOf('retryMode', ['FAILED_ACTIONS', 'ALL_ACTIONS']).optional() })
-        .optional(),
+      retryConfiguration: z.strictObject({ retryMode: oneOf('retryMode', ['FAILED_ACTIONS', 'ALL_ACTIONS']).optional() }).optional(),
       conditions: conditions.optional(),
     })
     .optional(),
@@ -194,9 +187,7 @@ export const VariableSchema = z.strictObject({
 const ArtifactStoreSchema = z.strictObject({
   type: z.literal('S3', { error: 'artifactStore.type must be S3' }),
   location: bounded('location', 3, 63).regex(BUCKET, { error: 'location must be an S3 bucket name' }),
-  encryptionKey: z
-    .strictObject({ id: bounded('id', 1, 400), type: z.literal('KMS', { error: 'type must be KMS' }) })
-    .optional(),
+  encryptionKey: z.strictObject({ id: bounded('id', 1, 400), type: z.literal('KMS', { error: 'type must be KMS' }) }).optional(),
 });
 
 export const PipelineSchema = z.strictObject({

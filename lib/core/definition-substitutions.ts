@@ -45,7 +45,9 @@ export function substitutionProblems(definition: StateMachineDefinition): Substi
 
 /** A problem as one line, with what to write instead. */
 export function formatSubstitutionProblem(pipeline: string, problem: SubstitutionProblem): string {
-  const where = [`pipeline ${pipeline}`, problem.stage && `stage ${problem.stage}`, problem.action && `action ${problem.action}`, `field ${problem.field}`].filter(Boolean).join(', ');
+  const where = [`pipeline ${pipeline}`, problem.stage && `stage ${problem.stage}`, problem.action && `action ${problem.action}`, `field ${problem.field}`]
+    .filter(Boolean)
+    .join(', ');
   return `${where}: ${JSON.stringify(problem.text)} holds "\${", which CloudFormation's DefinitionSubstitutions would replace when the stack deploys. Write $NAME instead of \${NAME} in shell text, or register the pipeline at run time (create-pipeline --target aws), which is not deployed through CloudFormation.`;
 }
 

@@ -331,7 +331,10 @@ export interface ErrorBody {
  * reads the message of an error that may be exposed only; for others it reads InternalError's,
  * with the same status.
  */
-export function errorAnswer(error: SluiceError, shown: { authenticated: boolean; requestId: string }): { status: number; headers: Record<string, string>; body: ErrorBody } {
+export function errorAnswer(
+  error: SluiceError,
+  shown: { authenticated: boolean; requestId: string },
+): { status: number; headers: Record<string, string>; body: ErrorBody } {
   const exposed = shown.authenticated || error.expose;
   const body = exposed
     ? { error: error.name, message: error.message, ...(error instanceof InternalError ? { requestId: error.requestId } : {}) }

@@ -84,9 +84,7 @@ function matchesNested(pattern: EventPattern, value: unknown): boolean {
 
 function matchesField(matchers: readonly Matcher[], value: unknown): boolean {
   const leaves = leavesOf(value);
-  return matchers.some((matcher) =>
-    isExists(matcher) ? matcher.exists === leaves.length > 0 : leaves.some((leaf) => matchesValue(matcher, leaf)),
-  );
+  return matchers.some((matcher) => (isExists(matcher) ? matcher.exists === leaves.length > 0 : leaves.some((leaf) => matchesValue(matcher, leaf))));
 }
 
 /**
@@ -176,12 +174,17 @@ function forwardIssues(context: z.RefinementCtx, result: z.ZodSafeParseResult<un
 
 /** An object holding exactly one of `operators`, whose operand that operator's schema checks. */
 function operatorObject(what: string, operators: Record<string, z.ZodType>) {
-  const names = Object.keys(operators).map((name) => `"${name}"`).join(', ');
+  const names = Object.keys(operators)
+    .map((name) => `"${name}"`)
+    .join(', ');
   return z.record(z.string(), z.unknown()).superRefine((value, context) => {
     const keys = Object.keys(value);
     const [name] = keys;
     if (keys.length !== 1 || name === undefined) {
-      context.addIssue({ code: 'custom', message: `${what} holds exactly one of ${names}; found ${keys.length === 0 ? 'none' : keys.map((key) => `"${key}"`).join(', ')}` });
+      context.addIssue({
+        code: 'custom',
+        message: `${what} holds exactly one of ${names}; found ${keys.length === 0 ? 'none' : keys.map((key) => `"${key}"`).join(', ')}`,
+      });
       return;
     }
     const operand = operators[name];
@@ -195,7 +198,8 @@ function operatorObject(what: string, operators: Record<string, z.ZodType>) {
 
 const wildcardText = z.string({ error: 'a wildcard is a string' }).superRefine((wildcard, context) => {
   const unescaped = wildcard.replace(/\\[*\\]/g, '_');
-  if (unescaped.includes('**')) context.addIssue({ code: 'custom', message: `"${wildcard}" has consecutive wildcard characters, which EventBridge does not allow` });
+  if (unescaped.includes('**'))
+    context.addIssue({ code: 'custom', message: `"${wildcard}" has consecutive wildcard characters, which EventBridge does not allow` });
   if (unescaped.includes('\\')) context.addIssue({ code: 'custom', message: `"${wildcard}" has a backslash that escapes neither "*" nor "\\"` });
 });
 
@@ -212,7 +216,8 @@ const anythingBut = z.custom<AnythingBut>().superRefine((value, context) => {
   if (Array.isArray(value)) {
     const allStrings = value.every((entry) => typeof entry === 'string');
     const allNumbers = value.every((entry) => typeof entry === 'number');
-    if (value.length === 0 || !(allStrings || allNumbers)) context.addIssue({ code: 'custom', message: '"anything-but" takes a non-empty list of only strings or only numbers' });
+    if (value.length === 0 || !(allStrings || allNumbers))
+      context.addIssue({ code: 'custom', message: '"anything-but" takes a non-empty list of only strings or only numbers' });
     return;
   }
   if (isPlainObject(value)) {
@@ -225,7 +230,10 @@ const anythingBut = z.custom<AnythingBut>().superRefine((value, context) => {
     forwardIssues(context, operatorObject('an "anything-but" operator', operators).safeParse(value), []);
     return;
   }
-  context.addIssue({ code: 'custom', message: '"anything-but" takes a string, a number, a list of them, or { "prefix" | "suffix" | "equals-ignore-case" | "wildcard": ... }' });
+  context.addIssue({
+    code: 'custom',
+    message: '"anything-but" takes a string, a number, a list of them, or { "prefix" | "suffix" | "equals-ignore-case" | "wildcard": ... }',
+  });
 });
 
 const LOWER_BOUNDS: readonly unknown[] = ['>', '>='];
@@ -236,9 +244,14 @@ const numericRange = z.custom<NumericRange>().superRefine((range, context) => {
   if (!Array.isArray(range) || (range.length !== 2 && range.length !== 4)) return problem('takes one or two comparisons');
   const operators: unknown[] = range.filter((_, index) => index % 2 === 0);
   const bounds: unknown[] = range.filter((_, index) => index % 2 === 1);
-  if (!bounds.every((bound) => typeof bound === 'number' && Math.abs(bound) <= NUMERIC_LIMIT)) return problem(`compares with numbers between -${NUMERIC_LIMIT} and ${NUMERIC_LIMIT}`);
-  if (!operators.every((operator) => operator === '=' || LOWER_BOUNDS.includes(operator) || UPPER_BOUNDS.includes(operator))) return problem('takes the operators <, <=, =, >= and >');
-  if (operators.length === 2 && !(operators.some((operator) => LOWER_BOUNDS.includes(operator)) && operators.some((operator) => UPPER_BOUNDS.includes(operator)))) {
+  if (!bounds.every((bound) => typeof bound === 'number' && Math.abs(bound) <= NUMERIC_LIMIT))
+    return problem(`compares with numbers between -${NUMERIC_LIMIT} and ${NUMERIC_LIMIT}`);
+  if (!operators.every((operator) => operator === '=' || LOWER_BOUNDS.includes(operator) || UPPER_BOUNDS.includes(operator)))
+    return problem('takes the operators <, <=, =, >= and >');
+  if (
+    operators.length === 2 &&
+    !(operators.some((operator) => LOWER_BOUNDS.includes(operator)) && operators.some((operator) => UPPER_BOUNDS.includes(operator)))
+  ) {
     return problem('combines one lower bound (> or >=) with one upper bound (< or <=)');
   }
 });
@@ -262,7 +275,12 @@ const matcher = z.custom<Matcher>().superRefine((value, context) => {
 // EventBridge refuses empty lists, which could never match.
 const matchList = z.array(matcher).min(1, 'lists at least one value to match');
 
-const alternatives = z.array(z.lazy(() => patternSchema), { error: '"$or" takes a list of patterns' }).min(2, '"$or" takes at least two patterns');
+const alternatives = z
+  .array(
+    z.lazy(() => patternSchema),
+    { error: '"$or" takes a list of patterns' },
+  )
+  .min(2, '"$or" takes at least two patterns');
 
 const patternSchema: z.ZodType<EventPattern> = z.custom<EventPattern>().superRefine((value, context) => {
   if (!isPlainObject(value)) {
@@ -273,6 +291,11 @@ const patternSchema: z.ZodType<EventPattern> = z.custom<EventPattern>().superRef
     if (field === '$or') forwardIssues(context, alternatives.safeParse(entry), [field]);
     else if (Array.isArray(entry)) forwardIssues(context, matchList.safeParse(entry), [field]);
     else if (isPlainObject(entry)) forwardIssues(context, patternSchema.safeParse(entry), [field]);
-    else context.addIssue({ code: 'custom', message: `must be a list of values to match, such as [${JSON.stringify(entry)}], or a nested pattern`, path: [field] });
+    else
+      context.addIssue({
+        code: 'custom',
+        message: `must be a list of values to match, such as [${JSON.stringify(entry)}], or a nested pattern`,
+        path: [field],
+      });
   }
 });

@@ -73,12 +73,19 @@ function pushDelivery(payload: unknown): GitHubDelivery {
   if (push.deleted) return { kind: 'ignored', reason: `the push deletes ${push.ref}` };
   const ref = /^refs\/(heads|tags)\/(.+)$/.exec(push.ref);
   if (!ref) return { kind: 'ignored', reason: `${push.ref} is neither a branch nor a tag` };
-  const changedFiles = push.commits.length >= MAX_LISTED_COMMITS
-    ? undefined
-    : [...new Set(push.commits.flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])]))];
+  const changedFiles =
+    push.commits.length >= MAX_LISTED_COMMITS
+      ? undefined
+      : [...new Set(push.commits.flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])]))];
   return {
     kind: 'git',
-    event: { kind: 'push', ...repositoryOf(push.repository), ...(ref[1] === 'heads' ? { branch: ref[2]! } : { tag: ref[2]! }), commit: push.after, changedFiles },
+    event: {
+      kind: 'push',
+      ...repositoryOf(push.repository),
+      ...(ref[1] === 'heads' ? { branch: ref[2]! } : { tag: ref[2]! }),
+      commit: push.after,
+      changedFiles,
+    },
   };
 }
 

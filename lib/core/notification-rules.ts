@@ -71,7 +71,8 @@ const NotificationRulesFileSchema = z
   .superRefine(({ notificationRules }, context) => {
     const seen = new Set<string>();
     notificationRules.forEach((rule, index) => {
-      if (seen.has(rule.name)) context.addIssue({ code: 'custom', message: `another rule is named ${rule.name}; rule names are unique`, path: ['notificationRules', index, 'name'] });
+      if (seen.has(rule.name))
+        context.addIssue({ code: 'custom', message: `another rule is named ${rule.name}; rule names are unique`, path: ['notificationRules', index, 'name'] });
       seen.add(rule.name);
     });
   });

@@ -71,9 +71,7 @@ export function executionsToPrune<T extends RetentionCandidate>(executions: read
     }
   }
   const endedBefore = policy.keepDays === undefined ? undefined : now.getTime() - policy.keepDays * DAY_MS;
-  return finished.filter(
-    (execution) => outsideNewest.has(execution) || (endedBefore !== undefined && Date.parse(execution.lastUpdateTime) < endedBefore),
-  );
+  return finished.filter((execution) => outsideNewest.has(execution) || (endedBefore !== undefined && Date.parse(execution.lastUpdateTime) < endedBefore));
 }
 
 /** Newest start first; executions that started in the same millisecond in a stable order. */
@@ -103,8 +101,10 @@ export function pruneReportLines(report: PruneReport): string[] {
   const [prune, sweep] = report.dryRun ? ['Would prune', 'Would sweep'] : ['Pruned', 'Swept'];
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   return [
-    ...report.pipelines.map((pruned) =>
-      `${prune} ${count(pruned.executions, 'execution')} of ${pruned.pipelineName}: ${count(pruned.artifacts, 'artifact')}, ${count(pruned.logs, 'log')}, ${count(pruned.mails, 'mail')}`),
+    ...report.pipelines.map(
+      (pruned) =>
+        `${prune} ${count(pruned.executions, 'execution')} of ${pruned.pipelineName}: ${count(pruned.artifacts, 'artifact')}, ${count(pruned.logs, 'log')}, ${count(pruned.mails, 'mail')}`,
+    ),
     ...(report.expiredDeliveries > 0 ? [`${sweep} ${count(report.expiredDeliveries, 'expired delivery id')}`] : []),
   ];
 }

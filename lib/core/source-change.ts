@@ -106,7 +106,8 @@ function codeCommitEvent(envelope: Envelope): SourceEvent {
   const what = CODECOMMIT_STATE_CHANGE.detailType;
   const { event, referenceType } = parsed(ReferenceEventSchema, envelope.detail, what);
   if (!BRANCH_MOVES.includes(event)) return { kind: 'ignored', reason: `CodeCommit event ${event} starts no pipeline; ${BRANCH_MOVES.join(' and ')} do` };
-  if (referenceType !== 'branch') return { kind: 'ignored', reason: `a ${referenceType ?? 'reference without a type'} is not a branch, and only branches start pipelines` };
+  if (referenceType !== 'branch')
+    return { kind: 'ignored', reason: `a ${referenceType ?? 'reference without a type'} is not a branch, and only branches start pipelines` };
   const { repositoryName, referenceName, commitId } = parsed(BranchMoveSchema, envelope.detail, what);
   return {
     kind: 'change',
@@ -119,7 +120,14 @@ function s3Event(envelope: Envelope): SourceEvent {
   const versionId = object['version-id'];
   return {
     kind: 'change',
-    change: { kind: 'S3', eventId: envelope.id, resource: envelope.resources?.[0] ?? `arn:aws:s3:::${bucket.name}`, bucket: bucket.name, key: object.key, ...(versionId ? { versionId } : {}) },
+    change: {
+      kind: 'S3',
+      eventId: envelope.id,
+      resource: envelope.resources?.[0] ?? `arn:aws:s3:::${bucket.name}`,
+      bucket: bucket.name,
+      key: object.key,
+      ...(versionId ? { versionId } : {}),
+    },
   };
 }
 
@@ -166,16 +174,17 @@ const codeCommitMatcher: SourceMatcher<CodeCommitBranchChange> = {
 const s3Matcher: SourceMatcher<S3ObjectChange> = {
   provider: providerKey({ category: 'Source', owner: 'AWS', provider: 'S3' }),
   mismatch: ({ S3Bucket, S3ObjectKey }, change, action) =>
-    S3Bucket === change.bucket && S3ObjectKey === change.key ? undefined : `source action ${action.name} reads s3://${S3Bucket}/${S3ObjectKey}, not s3://${change.bucket}/${change.key}`,
+    S3Bucket === change.bucket && S3ObjectKey === change.key
+      ? undefined
+      : `source action ${action.name} reads s3://${S3Bucket}/${S3ObjectKey}, not s3://${change.bucket}/${change.key}`,
   // Without a version (an unversioned bucket), the execution reads the object at the key as it is then.
-  revision: (change) => (change.versionId ? { revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: change.versionId } : { revisionType: 'S3_OBJECT_KEY', revisionValue: change.key }),
+  revision: (change) =>
+    change.versionId ? { revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: change.versionId } : { revisionType: 'S3_OBJECT_KEY', revisionValue: change.key },
 };
 
 const MATCHERS: { [K in SourceChange['kind']]: SourceMatcher<Extract<SourceChange, { kind: K }>> } = { CodeCommit: codeCommitMatcher, S3: s3Matcher };
 
-export type SourceChangeDecision =
-  | { start: true; revision: SourceRevision; reason: string }
-  | { start: false; reason: string };
+export type SourceChangeDecision = { start: true; revision: SourceRevision; reason: string } | { start: false; reason: string };
 
 /**
  * Whether `change` starts `pipeline`: it does when it changed what a source action of the change's
@@ -198,8 +207,9 @@ export function matchSourceChange(pipeline: PipelineDeclaration, change: SourceC
 
 /** The trigger detail of an execution a change started: what changed, at which revision, by which event. */
 export function sourceChangeTriggerDetail(change: SourceChange): string {
-  const what = change.kind === 'CodeCommit'
-    ? `branch ${change.branch} at ${change.commitId}`
-    : `object ${change.key}${change.versionId ? ` version ${change.versionId}` : ''}`;
+  const what =
+    change.kind === 'CodeCommit'
+      ? `branch ${change.branch} at ${change.commitId}`
+      : `object ${change.key}${change.versionId ? ` version ${change.versionId}` : ''}`;
   return `${change.resource}, ${what} (event ${change.eventId})`;
 }

@@ -149,7 +149,8 @@ type Report = (field: string, message: string) => void;
 function checkName(name: string, seen: Map<string, string>, scope: string, report: Report): void {
   if (name.length > MAX_STATE_NAME) report('name', `State names are at most ${MAX_STATE_NAME} characters; this one has ${name.length}.`);
   const first = seen.get(name);
-  if (first !== undefined) report('name', `The name is also used by the state at "${first}"; state names are unique in the whole state machine, branches included.`);
+  if (first !== undefined)
+    report('name', `The name is also used by the state at "${first}"; state names are unique in the whole state machine, branches included.`);
   else seen.set(name, scope + name);
 }
 
@@ -159,7 +160,8 @@ function checkSeconds(state: StateLike, report: Report): void {
   for (const field of ['TimeoutSeconds', 'HeartbeatSeconds'] as const) {
     const value = state[field];
     if (value === undefined) continue;
-    if (!isInteger(value) || value < 1 || value > MAX_SECONDS) report(field, `${field} is a whole number of seconds from 1 to ${MAX_SECONDS}; it is ${JSON.stringify(value)}.`);
+    if (!isInteger(value) || value < 1 || value > MAX_SECONDS)
+      report(field, `${field} is a whole number of seconds from 1 to ${MAX_SECONDS}; it is ${JSON.stringify(value)}.`);
   }
   if (isInteger(state.TimeoutSeconds) && isInteger(state.HeartbeatSeconds) && state.HeartbeatSeconds >= state.TimeoutSeconds) {
     report('HeartbeatSeconds', `HeartbeatSeconds (${state.HeartbeatSeconds}) must be less than TimeoutSeconds (${state.TimeoutSeconds}).`);
@@ -170,15 +172,18 @@ function checkRetrier(retrier: RetrierLike, field: string, last: boolean, report
   checkErrorNames(retrier.ErrorEquals, `${field}.ErrorEquals`, last, report);
   const range = (name: keyof RetrierLike, min: number, max: number) => {
     const value = retrier[name];
-    if (value !== undefined && (!isInteger(value) || value < min || value > max)) report(`${field}.${name}`, `${name} is a whole number from ${min} to ${max}; it is ${JSON.stringify(value)}.`);
+    if (value !== undefined && (!isInteger(value) || value < min || value > max))
+      report(`${field}.${name}`, `${name} is a whole number from ${min} to ${max}; it is ${JSON.stringify(value)}.`);
   };
   range('IntervalSeconds', 1, MAX_SECONDS);
   range('MaxAttempts', 0, MAX_SECONDS);
   range('MaxDelaySeconds', 1, MAX_DELAY_SECONDS);
   const backoff = retrier.BackoffRate;
-  if (backoff !== undefined && (typeof backoff !== 'number' || !(backoff >= 1))) report(`${field}.BackoffRate`, `BackoffRate is a number of at least 1.0; it is ${JSON.stringify(backoff)}.`);
+  if (backoff !== undefined && (typeof backoff !== 'number' || !(backoff >= 1)))
+    report(`${field}.BackoffRate`, `BackoffRate is a number of at least 1.0; it is ${JSON.stringify(backoff)}.`);
   const jitter = retrier.JitterStrategy;
-  if (jitter !== undefined && jitter !== 'FULL' && jitter !== 'NONE') report(`${field}.JitterStrategy`, `JitterStrategy is FULL or NONE; it is ${JSON.stringify(jitter)}.`);
+  if (jitter !== undefined && jitter !== 'FULL' && jitter !== 'NONE')
+    report(`${field}.JitterStrategy`, `JitterStrategy is FULL or NONE; it is ${JSON.stringify(jitter)}.`);
 }
 
 /** ErrorEquals: not empty, `States.` names only the documented ones, and States.ALL alone and last. */
@@ -190,10 +195,14 @@ function checkErrorNames(names: unknown, field: string, last: boolean, report: R
   for (const name of names) {
     if (typeof name !== 'string') report(field, `Error names are strings; ${JSON.stringify(name)} is not.`);
     else if (name.startsWith('States.') && !STATES_ERROR_NAMES.has(name) && !HTTP_STATUS_ERROR.test(name)) {
-      report(field, `"${name}" is not an error name Step Functions defines; names that start with "States." are reserved to its own (${[...STATES_ERROR_NAMES].join(', ')}).`);
+      report(
+        field,
+        `"${name}" is not an error name Step Functions defines; names that start with "States." are reserved to its own (${[...STATES_ERROR_NAMES].join(', ')}).`,
+      );
     }
   }
-  if (names.includes('States.ALL') && (names.length > 1 || !last)) report(field, 'States.ALL must be alone in its ErrorEquals, in the last Retrier or Catcher.');
+  if (names.includes('States.ALL') && (names.length > 1 || !last))
+    report(field, 'States.ALL must be alone in its ErrorEquals, in the last Retrier or Catcher.');
 }
 
 /**
@@ -325,17 +334,22 @@ class PathFlow {
   /** Where a state leads, and what it passes on each way. */
   private transitions(name: string, state: StateLike, known: Known, report: boolean): [string, Known][] {
     const out: [string, Known][] = [];
-    const next = [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next)].filter((entry): entry is string => typeof entry === 'string');
+    const next = [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next)].filter(
+      (entry): entry is string => typeof entry === 'string',
+    );
     if (next.length > 0) {
       const passed = this.result(name, state, known, report);
       for (const target of next) out.push([target, passed]);
     }
     for (const catcher of state.Catch ?? []) {
       if (typeof catcher.Next !== 'string') continue;
-      out.push([catcher.Next, written(known, catcher.ResultPath, (into, target) => {
-        into.add(`${target}.Error`, false);
-        into.add(`${target}.Cause`, false);
-      })]);
+      out.push([
+        catcher.Next,
+        written(known, catcher.ResultPath, (into, target) => {
+          into.add(`${target}.Error`, false);
+          into.add(`${target}.Cause`, false);
+        }),
+      ]);
     }
     return out;
   }
@@ -383,9 +397,18 @@ class PathFlow {
       for (const path of pathsRead(value)) {
         if (path.startsWith('$$')) {
           const root = segmentsOf(path.slice(1))[1]?.slice(1);
-          if (!root || !CONTEXT_ROOTS.has(root)) this.problems.push({ state: this.scope + name, field: `${at}.${key}`, message: `${path} is not in the context object, which holds ${[...CONTEXT_ROOTS].join(', ')}.` });
+          if (!root || !CONTEXT_ROOTS.has(root))
+            this.problems.push({
+              state: this.scope + name,
+              field: `${at}.${key}`,
+              message: `${path} is not in the context object, which holds ${[...CONTEXT_ROOTS].join(', ')}.`,
+            });
         } else if (!known.has(path)) {
-          this.problems.push({ state: this.scope + name, field: `${at}.${key}`, message: `${path} is not in what this state receives on every way into it; Step Functions would fail the execution with States.Runtime, which no Catch catches.` });
+          this.problems.push({
+            state: this.scope + name,
+            field: `${at}.${key}`,
+            message: `${path} is not in what this state receives on every way into it; Step Functions would fail the execution with States.Runtime, which no Catch catches.`,
+          });
         }
       }
     });
@@ -411,7 +434,8 @@ function copyTemplate(template: Record<string, unknown>, source: Known, target: 
       const field = `${target}.${key.slice(0, -2)}`;
       if (value.startsWith('$') && !value.startsWith('$$') && source.has(value)) source.copyUnder(value, field, into);
       else into.add(field, true);
-    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) copyTemplate(value as Record<string, unknown>, source, `${target}.${key}`, into);
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      copyTemplate(value as Record<string, unknown>, source, `${target}.${key}`, into);
     else into.add(`${target}.${key}`, true);
   }
 }

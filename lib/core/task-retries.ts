@@ -9,12 +9,7 @@ import type { Retrier } from './asl';
  * in all on average.
  */
 export const LAMBDA_TRANSIENT: Retrier = {
-  ErrorEquals: [
-    'Lambda.TooManyRequestsException',
-    'Lambda.ServiceException',
-    'Lambda.AWSLambdaException',
-    'Lambda.SdkClientException',
-  ],
+  ErrorEquals: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'],
   IntervalSeconds: 2,
   BackoffRate: 2,
   MaxDelaySeconds: 120,

@@ -53,14 +53,11 @@ function exceedsBytes(text: string, maxBytes: number): boolean {
   return text.length * 3 > maxBytes && new TextEncoder().encode(text).length > maxBytes;
 }
 
-const sizeError = (limits: TextLimits) =>
-  `it is larger than ${limits.maxBytes} bytes, the most Sluice reads; split it or make it smaller`;
+const sizeError = (limits: TextLimits) => `it is larger than ${limits.maxBytes} bytes, the most Sluice reads; split it or make it smaller`;
 
-const itemsError = (limits: TextLimits) =>
-  `a mapping or list has more than ${limits.maxCollectionItems} entries, the most Sluice reads,`;
+const itemsError = (limits: TextLimits) => `a mapping or list has more than ${limits.maxCollectionItems} entries, the most Sluice reads,`;
 
-const depthError = (limits: TextLimits) =>
-  `it nests deeper than ${limits.maxDepth} levels, the most Sluice reads; flatten it`;
+const depthError = (limits: TextLimits) => `it nests deeper than ${limits.maxDepth} levels, the most Sluice reads; flatten it`;
 
 /** Syntax errors past this many are not reported: each costs time, and the first ones say enough. */
 const MAX_REPORTED_ERRORS = 10;
@@ -77,7 +74,9 @@ function scanYaml(text: string, limits: TextLimits): Scan {
   const check = (token: CST.Token): Scan => {
     const problem = firstProblemToken(token, limits.maxCollectionItems);
     if (problem === undefined) return { ok: true };
-    return problem.type === 'error' ? { ok: false, error: problem.message, offset: problem.offset } : { ok: false, error: itemsError(limits), offset: problem.offset };
+    return problem.type === 'error'
+      ? { ok: false, error: problem.message, offset: problem.offset }
+      : { ok: false, error: itemsError(limits), offset: problem.offset };
   };
   for (const lexeme of new Lexer().lex(text)) {
     for (const token of parser.next(lexeme)) {

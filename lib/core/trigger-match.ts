@@ -76,7 +76,9 @@ function criteriaMismatch(what: string, value: string, criteria: FilterCriteria)
 function filePathsMismatch(changedFiles: string[] | undefined, criteria: FilterCriteria): string | undefined {
   if (changedFiles === undefined) return 'the changed files are unknown for this event, so filePaths cannot match';
   if (changedFiles.some((file) => criteriaMismatch('file', file, criteria) === undefined)) return undefined;
-  return changedFiles.length === 0 ? 'the push changed no files' : `no changed file passes filePaths (${changedFiles.slice(0, 5).join(', ')}${changedFiles.length > 5 ? ', ...' : ''})`;
+  return changedFiles.length === 0
+    ? 'the push changed no files'
+    : `no changed file passes filePaths (${changedFiles.slice(0, 5).join(', ')}${changedFiles.length > 5 ? ', ...' : ''})`;
 }
 
 function pushFilterMismatch(filter: PushFilter, event: GitPushEvent): string | undefined {
@@ -117,7 +119,11 @@ function anyFilter<F>(filters: F[], mismatch: (filter: F) => string | undefined)
 /** A repository location compared loosely: case, a trailing slash and `.git` do not matter. */
 function normalizedLocation(location: string): string {
   const absolute = location.startsWith('/') ? `file://${location}` : location;
-  return absolute.trim().replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
+  return absolute
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .toLowerCase();
 }
 
 /**
@@ -161,8 +167,11 @@ function triggerMismatch(pipeline: PipelineDeclaration, trigger: TriggerDeclarat
   const mismatch = repositoryMismatch(action, event);
   if (mismatch) return mismatch;
   if (!push && !pullRequest) return defaultBranchMismatch(action, event);
-  if (event.kind === 'push') return push ? anyFilter(push, (filter) => pushFilterMismatch(filter, event)) : `the trigger on ${sourceActionName} has no push filters`;
-  return pullRequest ? anyFilter(pullRequest, (filter) => pullRequestFilterMismatch(filter, event)) : `the trigger on ${sourceActionName} has no pullRequest filters`;
+  if (event.kind === 'push')
+    return push ? anyFilter(push, (filter) => pushFilterMismatch(filter, event)) : `the trigger on ${sourceActionName} has no push filters`;
+  return pullRequest
+    ? anyFilter(pullRequest, (filter) => pullRequestFilterMismatch(filter, event))
+    : `the trigger on ${sourceActionName} has no pullRequest filters`;
 }
 
 /** Whether `event` starts `pipeline`, and which source action it pins to the event's commit. */
@@ -173,19 +182,22 @@ export function matchTrigger(pipeline: PipelineDeclaration, event: GitEvent): Tr
     for (const trigger of triggers) {
       const reason = triggerMismatch(pipeline, trigger, event);
       const { sourceActionName } = trigger.gitConfiguration;
-      if (reason === undefined) return { start: true, sourceActionName, reason: `a ${event.kind} trigger on ${sourceActionName} matched`, fromSourceRepository: true };
+      if (reason === undefined)
+        return { start: true, sourceActionName, reason: `a ${event.kind} trigger on ${sourceActionName} matched`, fromSourceRepository: true };
       reasons.push(reason);
     }
   } else {
     for (const action of sourceActions(pipeline)) {
       const reason = repositoryMismatch(action, event) ?? defaultBranchMismatch(action, event);
-      if (reason === undefined) return { start: true, sourceActionName: action.name, reason: `a push to the branch of source action ${action.name}`, fromSourceRepository: true };
+      if (reason === undefined)
+        return { start: true, sourceActionName: action.name, reason: `a push to the branch of source action ${action.name}`, fromSourceRepository: true };
       reasons.push(reason);
     }
   }
-  const triggeringActions = triggers.length > 0
-    ? sourceActions(pipeline).filter((action) => triggers.some((trigger) => trigger.gitConfiguration.sourceActionName === action.name))
-    : sourceActions(pipeline);
+  const triggeringActions =
+    triggers.length > 0
+      ? sourceActions(pipeline).filter((action) => triggers.some((trigger) => trigger.gitConfiguration.sourceActionName === action.name))
+      : sourceActions(pipeline);
   return {
     start: false,
     reason: reasons.join('; ') || 'the pipeline has no source action',

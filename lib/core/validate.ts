@@ -1,20 +1,8 @@
 import { z } from 'zod';
-import {
-  PipelineSchema,
-  providerKey,
-  runOrderOf,
-  type ActionDeclaration,
-  type PipelineDeclaration,
-} from './declaration';
+import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration } from './declaration';
 import type { ProviderCatalog, ProviderSpec, Runtime } from './providers';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
-import {
-  EXECUTION_NAMESPACE,
-  EXECUTION_VARIABLES,
-  PIPELINE_VARIABLES_NAMESPACE,
-  findVariableReferences,
-  variableSites,
-} from './variables';
+import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
 
 /** One thing wrong with a declaration: where, which rule, and what would be right. */
 export interface Problem {
@@ -23,9 +11,7 @@ export interface Problem {
   message: string;
 }
 
-export type Validation =
-  | { ok: true; pipeline: PipelineDeclaration; problems: [] }
-  | { ok: false; problems: Problem[] };
+export type Validation = { ok: true; pipeline: PipelineDeclaration; problems: [] } | { ok: false; problems: Problem[] };
 
 export interface ValidateOptions {
   /** Refuse providers that this runtime cannot run. */
@@ -69,10 +55,7 @@ function schemaProblem(issue: z.core.$ZodIssue): Problem {
       message: `Unknown field ${fields}. Fields allowed here: ${known.join(', ')}.`,
     };
   }
-  const message =
-    issue.code === 'invalid_type' && issue.input === undefined
-      ? `${formatPath(issue.path) || 'The declaration'} is required`
-      : issue.message;
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? `${formatPath(issue.path) || 'The declaration'} is required` : issue.message;
   return { path: formatPath(issue.path), rule: 'schema', message };
 }
 
@@ -173,7 +156,11 @@ type Report = (path: string, rule: StructuralRule, message: string) => void;
 
 function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): void {
   if (pipeline.artifactStore && pipeline.artifactStores) {
-    report('artifactStores', 'artifact-store-conflict', 'Give artifactStore or artifactStores, not both: artifactStores is for pipelines with actions in several regions.');
+    report(
+      'artifactStores',
+      'artifact-store-conflict',
+      'Give artifactStore or artifactStores, not both: artifactStores is for pipelines with actions in several regions.',
+    );
   }
   if ((pipeline.pipelineType ?? 'V1') === 'V1') {
     const v2Only: [keyof PipelineDeclaration, boolean][] = [
@@ -210,11 +197,19 @@ function firstDuplicates<T>(items: readonly T[], keyOf: (item: T) => string): Ma
 
 function checkNames(pipeline: PipelineDeclaration, report: Report): void {
   for (const [index, first] of firstDuplicates(pipeline.stages, (stage) => stage.name)) {
-    report(`stages[${index}].name`, 'stage-name-unique', `Stage name "${pipeline.stages[index]!.name}" is already used by stages[${first}]; stage names must be unique.`);
+    report(
+      `stages[${index}].name`,
+      'stage-name-unique',
+      `Stage name "${pipeline.stages[index]!.name}" is already used by stages[${first}]; stage names must be unique.`,
+    );
   }
   pipeline.stages.forEach((stage, stageIndex) => {
     for (const [index, first] of firstDuplicates(stage.actions, (action) => action.name)) {
-      report(`stages[${stageIndex}].actions[${index}].name`, 'action-name-unique', `Action name "${stage.actions[index]!.name}" is already used by actions[${first}] of this stage; action names must be unique within a stage.`);
+      report(
+        `stages[${stageIndex}].actions[${index}].name`,
+        'action-name-unique',
+        `Action name "${stage.actions[index]!.name}" is already used by actions[${first}] of this stage; action names must be unique within a stage.`,
+      );
     }
   });
   for (const [index, first] of firstDuplicates(pipeline.variables ?? [], (variable) => variable.name)) {
@@ -228,7 +223,11 @@ function checkNames(pipeline: PipelineDeclaration, report: Report): void {
  */
 function checkStateMachineName(pipeline: PipelineDeclaration, report: Report): void {
   if (!LOGGING_NAME_CHARACTERS.test(pipeline.name)) {
-    report('name', 'aws-state-machine-name', `Pipeline name "${pipeline.name}" cannot name a state machine on AWS: Step Functions allows only letters, digits, - and _ in the name of a state machine that logs. Rename the pipeline.`);
+    report(
+      'name',
+      'aws-state-machine-name',
+      `Pipeline name "${pipeline.name}" cannot name a state machine on AWS: Step Functions allows only letters, digits, - and _ in the name of a state machine that logs. Rename the pipeline.`,
+    );
   }
 }
 
@@ -236,7 +235,11 @@ function checkStagePlacement(placed: readonly PlacedAction[], report: Report): v
   for (const { action, stageIndex, path } of placed) {
     const isSource = action.actionTypeId.category === 'Source';
     if (stageIndex === 0 && !isSource) {
-      report(`${path}.actionTypeId.category`, 'first-stage-sources-only', `The first stage may hold only Source actions; "${action.name}" is a ${action.actionTypeId.category} action. Move it to a later stage.`);
+      report(
+        `${path}.actionTypeId.category`,
+        'first-stage-sources-only',
+        `The first stage may hold only Source actions; "${action.name}" is a ${action.actionTypeId.category} action. Move it to a later stage.`,
+      );
     }
     if (stageIndex > 0 && isSource) {
       report(`${path}.actionTypeId.category`, 'source-in-first-stage', `Source action "${action.name}" must be in the first stage.`);
@@ -254,14 +257,22 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
   const spec = catalog.get(providerKey(id));
   if (!spec) {
     const sameCategory = [...catalog.values()].filter((candidate) => candidate.category === id.category);
-    report(`${path}.actionTypeId.provider`, 'provider-unknown', `Unknown ${id.category} provider ${id.owner}/${id.provider}. Known ${id.category} providers: ${describeProviders(sameCategory)}. Run "sluice providers" for the list.`);
+    report(
+      `${path}.actionTypeId.provider`,
+      'provider-unknown',
+      `Unknown ${id.category} provider ${id.owner}/${id.provider}. Known ${id.category} providers: ${describeProviders(sameCategory)}. Run "sluice providers" for the list.`,
+    );
     return;
   }
   if (id.version !== spec.version) {
     report(`${path}.actionTypeId.version`, 'provider-version', `${id.provider} has version ${spec.version}, not ${id.version}.`);
   }
   if (options.runtime && !spec.runtimes.includes(options.runtime)) {
-    report(`${path}.actionTypeId.provider`, 'provider-runtime', `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; it runs on: ${spec.runtimes.join(', ')}.`);
+    report(
+      `${path}.actionTypeId.provider`,
+      'provider-runtime',
+      `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; it runs on: ${spec.runtimes.join(', ')}.`,
+    );
   }
   const configuration = action.configuration ?? {};
   for (const key of spec.configuration) {
@@ -299,7 +310,11 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
     }
   }
   for (const [index, first] of firstDuplicates(action.environmentVariables ?? [], (variable) => variable.name)) {
-    report(`${path}.environmentVariables[${index}].name`, 'environment-variable-unique', `Environment variable "${action.environmentVariables![index]!.name}" is already set by environmentVariables[${first}].`);
+    report(
+      `${path}.environmentVariables[${index}].name`,
+      'environment-variable-unique',
+      `Environment variable "${action.environmentVariables![index]!.name}" is already set by environmentVariables[${first}].`,
+    );
   }
 }
 
@@ -307,7 +322,11 @@ function checkArtifactCount(path: string, direction: 'input' | 'output', count: 
   const { min, max } = direction === 'input' ? spec.inputArtifacts : spec.outputArtifacts;
   if (count >= min && count <= max) return;
   const allowed = min === max ? `exactly ${min}` : `${min} to ${max}`;
-  report(path, `${direction}-artifact-count`, `${spec.category} ${spec.provider} takes ${allowed} ${direction} artifact${max === 1 ? '' : 's'}; this action has ${count}.`);
+  report(
+    path,
+    `${direction}-artifact-count`,
+    `${spec.category} ${spec.provider} takes ${allowed} ${direction} artifact${max === 1 ? '' : 's'}; this action has ${count}.`,
+  );
 }
 
 function checkArtifacts(placed: readonly PlacedAction[], report: Report): void {
@@ -316,7 +335,11 @@ function checkArtifacts(placed: readonly PlacedAction[], report: Report): void {
     entry.action.outputArtifacts?.forEach((artifact, index) => {
       const first = producers.get(artifact.name);
       if (first) {
-        report(`${entry.path}.outputArtifacts[${index}].name`, 'output-artifact-unique', `Output artifact "${artifact.name}" is already produced by ${first.path} ("${first.action.name}"); output artifact names must be unique in the pipeline.`);
+        report(
+          `${entry.path}.outputArtifacts[${index}].name`,
+          'output-artifact-unique',
+          `Output artifact "${artifact.name}" is already produced by ${first.path} ("${first.action.name}"); output artifact names must be unique in the pipeline.`,
+        );
       } else producers.set(artifact.name, entry);
     });
   }
@@ -332,7 +355,11 @@ function checkArtifacts(placed: readonly PlacedAction[], report: Report): void {
         const names = [...producers.keys()].join(', ') || 'none';
         report(path, 'input-artifact-unknown', `No action produces an artifact named "${artifact.name}". Output artifacts in this pipeline: ${names}.`);
       } else if (!runsBefore(producer, entry)) {
-        report(path, 'input-artifact-order', `Artifact "${artifact.name}" is produced by "${producer.action.name}" (${producer.path}), which does not run before "${entry.action.name}". Give the producer a lower runOrder or an earlier stage.`);
+        report(
+          path,
+          'input-artifact-order',
+          `Artifact "${artifact.name}" is produced by "${producer.action.name}" (${producer.path}), which does not run before "${entry.action.name}". Give the producer a lower runOrder or an earlier stage.`,
+        );
       }
     });
   }
@@ -347,7 +374,11 @@ function checkVariables(pipeline: PipelineDeclaration, placed: readonly PlacedAc
     if ([EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE].includes(namespace)) {
       report(`${entry.path}.namespace`, 'namespace-reserved', `Namespace "${namespace}" is reserved; choose another name.`);
     } else if (first) {
-      report(`${entry.path}.namespace`, 'namespace-unique', `Namespace "${namespace}" is already used by ${first.path} ("${first.action.name}"); namespaces must be unique in the pipeline.`);
+      report(
+        `${entry.path}.namespace`,
+        'namespace-unique',
+        `Namespace "${namespace}" is already used by ${first.path} ("${first.action.name}"); namespaces must be unique in the pipeline.`,
+      );
     } else byNamespace.set(namespace, entry);
   }
   const pipelineVariables = new Set((pipeline.variables ?? []).map((variable) => variable.name));
@@ -388,7 +419,11 @@ function checkNamespaceReference(
     return;
   }
   if (!runsBefore(producer, entry)) {
-    report(path, 'namespace-order', `${text}: namespace "${namespace}" belongs to "${producer.action.name}" (${producer.path}), which does not run before "${entry.action.name}".`);
+    report(
+      path,
+      'namespace-order',
+      `${text}: namespace "${namespace}" belongs to "${producer.action.name}" (${producer.path}), which does not run before "${entry.action.name}".`,
+    );
     return;
   }
   const spec = catalog.get(providerKey(producer.action.actionTypeId));
@@ -410,7 +445,11 @@ function checkTriggers(pipeline: PipelineDeclaration, placed: readonly PlacedAct
       const where = placed.some((entry) => entry.action.name === name) ? 'which is not in the first stage' : 'which does not exist';
       report(path, 'trigger-source-action', `Trigger names source action "${name}", ${where}. Source actions: ${names}.`);
     } else if (source.action.actionTypeId.provider !== 'CodeStarSourceConnection') {
-      report(path, 'trigger-source-action', `Triggers apply to CodeStarSourceConnection source actions; "${name}" uses ${source.action.actionTypeId.provider}.`);
+      report(
+        path,
+        'trigger-source-action',
+        `Triggers apply to CodeStarSourceConnection source actions; "${name}" uses ${source.action.actionTypeId.provider}.`,
+      );
     }
     const git = trigger.gitConfiguration;
     if (!git.push && !git.pullRequest) {

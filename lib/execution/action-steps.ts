@@ -67,7 +67,14 @@ export async function finishAction(
   payload: ActionStepPayload,
   record: ActionExecutionRecord,
   end:
-    | { status: 'Succeeded'; outputArtifacts: ArtifactLocation[]; outputVariables: Record<string, string>; summary?: string; externalExecutionId?: string; externalExecutionUrl?: string }
+    | {
+        status: 'Succeeded';
+        outputArtifacts: ArtifactLocation[];
+        outputVariables: Record<string, string>;
+        summary?: string;
+        externalExecutionId?: string;
+        externalExecutionUrl?: string;
+      }
     | { status: 'Failed'; error: Error; externalExecutionId?: string; externalExecutionUrl?: string },
   logLocation?: ArtifactLocation,
 ): Promise<void> {
@@ -79,11 +86,16 @@ export async function finishAction(
       ...(end.externalExecutionId ? { externalExecutionId: end.externalExecutionId } : {}),
       ...(end.externalExecutionUrl ? { externalExecutionUrl: end.externalExecutionUrl } : {}),
     };
-    const output = end.externalExecutionId ? { output: { outputArtifacts: [], outputVariables: {}, executionResult: { ...external, externalExecutionSummary: end.error.message } } } : {};
+    const output = end.externalExecutionId
+      ? { output: { outputArtifacts: [], outputVariables: {}, executionResult: { ...external, externalExecutionSummary: end.error.message } } }
+      : {};
     // A stopped execution has already abandoned the action; its end is not recorded twice.
     if (!(await deps.store.putAction({ ...common, status: 'Failed', errorDetails, ...output }))) return;
     await publishActionState(deps, payload.pipeline, {
-      stage: payload.stage, action: payload.action.name, state: 'FAILED', type,
+      stage: payload.stage,
+      action: payload.action.name,
+      state: 'FAILED',
+      type,
       'execution-result': {
         'external-execution-summary': end.error.message,
         'error-code': end.error.name,
@@ -99,9 +111,13 @@ export async function finishAction(
     ...(end.externalExecutionId ? { externalExecutionId: end.externalExecutionId } : {}),
     ...(end.externalExecutionUrl ? { externalExecutionUrl: end.externalExecutionUrl } : {}),
   };
-  if (!(await deps.store.putAction({ ...common, status: 'Succeeded', output: { outputArtifacts, outputVariables: end.outputVariables, executionResult } }))) return;
+  if (!(await deps.store.putAction({ ...common, status: 'Succeeded', output: { outputArtifacts, outputVariables: end.outputVariables, executionResult } })))
+    return;
   await publishActionState(deps, payload.pipeline, {
-    stage: payload.stage, action: payload.action.name, state: 'SUCCEEDED', type,
+    stage: payload.stage,
+    action: payload.action.name,
+    state: 'SUCCEEDED',
+    type,
     'output-artifacts': toEventArtifacts(outputArtifacts),
     ...(end.summary ? { 'execution-result': { 'external-execution-summary': end.summary } } : {}),
   });

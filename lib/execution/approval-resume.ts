@@ -36,7 +36,8 @@ export async function planApprovalResume(deps: ApprovalDependencies, execution: 
   const first = running[0];
   if (!first || !version) return undefined;
   const stageName = first.stageName;
-  if (running.some((action) => action.stageName !== stageName || !action.approval || providerKey(action.input.actionTypeId) !== MANUAL_APPROVAL)) return undefined;
+  if (running.some((action) => action.stageName !== stageName || !action.approval || providerKey(action.input.actionTypeId) !== MANUAL_APPROVAL))
+    return undefined;
   const runningStages = stages.filter((stage) => stage.status === 'InProgress');
   if (runningStages.length !== 1 || runningStages[0]!.stageName !== stageName) return undefined;
 

@@ -80,7 +80,8 @@ async function resumeRetriedRequest(deps: ApprovalDependencies, payload: ActionS
 /** The approval that a request recorded for the action, while the action waits on it. */
 export async function requestedApprovalId(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<string | undefined> {
   const actions = await deps.store.listActions(payload.pipeline.executionId);
-  return actions.find((entry) => entry.stageName === payload.stage && entry.actionName === payload.action.name && entry.status === 'InProgress')?.approval?.approvalId;
+  return actions.find((entry) => entry.stageName === payload.stage && entry.actionName === payload.action.name && entry.status === 'InProgress')?.approval
+    ?.approvalId;
 }
 
 function approvalRequest(approval: ApprovalRecord, reviewLink: string, notificationArn: string | undefined): ApprovalRequest {
@@ -144,7 +145,9 @@ export async function decideByToken(
 ): Promise<DecisionOutcome> {
   for (const execution of await deps.store.listExecutions(target.pipelineName, 10)) {
     const actions = await deps.store.listActions(execution.pipelineExecutionId);
-    const action = actions.find((entry) => entry.stageName === target.stageName && entry.actionName === target.actionName && entry.approval?.token === target.token);
+    const action = actions.find(
+      (entry) => entry.stageName === target.stageName && entry.actionName === target.actionName && entry.approval?.token === target.token,
+    );
     if (!action?.approval) continue;
     const approval = await deps.approvals.getApproval(action.approval.approvalId);
     if (approval && sameSecret(target.token, approval.token)) return decide(deps, approval, input);
@@ -197,7 +200,8 @@ async function decide(deps: ApprovalDependencies, approval: ApprovalRecord, inpu
   if (!claimed) return claim?.status === 'Expired' ? { kind: 'expired', record: claim } : { kind: 'already', record: claim! };
 
   const summary = `${input.status} by ${input.approver}${input.summary ? `: ${input.summary}` : ''}`;
-  const end: ApprovalActionEnd = input.status === 'Approved' ? { status: 'Succeeded', summary } : { status: 'Failed', error: new ApprovalRejectedError(summary) };
+  const end: ApprovalActionEnd =
+    input.status === 'Approved' ? { status: 'Succeeded', summary } : { status: 'Failed', error: new ApprovalRejectedError(summary) };
   let told = false;
   let decided: ApprovalRecord | undefined;
   const recordDecision = async () => {
@@ -214,14 +218,22 @@ async function decide(deps: ApprovalDependencies, approval: ApprovalRecord, inpu
       await deps.approvals.releaseDecision(approval.approvalId);
       throw error;
     }
-    const expired = await deps.approvals.completeDecision(approval.approvalId, expiry(deps, `expired: the pipeline had stopped waiting when ${input.approver} decided`));
+    const expired = await deps.approvals.completeDecision(
+      approval.approvalId,
+      expiry(deps, `expired: the pipeline had stopped waiting when ${input.approver} decided`),
+    );
     await finishApprovalAction(deps, expired, { status: 'Failed', error: new ApprovalExpiredError(EXPIRED) });
     return { kind: 'expired', record: expired };
   }
   return { kind: 'decided', record: decided! };
 }
 
-const expiry = (deps: ApprovalDependencies, summary = EXPIRED): ApprovalDecision => ({ status: 'Expired', approver: 'nobody', summary, at: deps.clock().toISOString() });
+const expiry = (deps: ApprovalDependencies, summary = EXPIRED): ApprovalDecision => ({
+  status: 'Expired',
+  approver: 'nobody',
+  summary,
+  at: deps.clock().toISOString(),
+});
 
 async function waitingAction(deps: ApprovalDependencies, approval: ApprovalRecord) {
   const actions = await deps.store.listActions(approval.pipelineExecutionId);
@@ -244,12 +256,7 @@ async function finishApprovalAction(deps: ApprovalDependencies, approval: Approv
     stage: approval.stageName,
     action: { name: approval.actionName, actionTypeId: action.input.actionTypeId },
   } as ActionStepPayload;
-  await finishAction(
-    deps,
-    payload,
-    action,
-    end.status === 'Succeeded' ? { ...end, outputArtifacts: [], outputVariables: {} } : end,
-  );
+  await finishAction(deps, payload, action, end.status === 'Succeeded' ? { ...end, outputArtifacts: [], outputVariables: {} } : end);
 }
 
 /** What an approval's page and PutApprovalResult say of an approval that is not waiting for a decision. */

@@ -120,5 +120,9 @@ export class CommitStatusPublisher {
  * its targets, and an execution must not wait for GitHub's answer before its first action.
  */
 export function registerCommitStatusRule(bus: RuleBus, publisher: CommitStatusPublisher): () => void {
-  return bus.putRule({ name: 'sluice-github-commit-statuses', pattern: COMMIT_STATUS_EVENT_PATTERN, target: async (event) => publisher.executionChanged(event) });
+  return bus.putRule({
+    name: 'sluice-github-commit-statuses',
+    pattern: COMMIT_STATUS_EVENT_PATTERN,
+    target: async (event) => publisher.executionChanged(event),
+  });
 }

@@ -49,10 +49,7 @@ export interface SkippedPipeline {
 }
 
 export type DeliveryOutcome =
-  | { kind: 'ping' }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'duplicate' }
-  | { kind: 'matched'; started: StartedExecution[]; skipped: SkippedPipeline[] };
+  { kind: 'ping' } | { kind: 'ignored'; reason: string } | { kind: 'duplicate' } | { kind: 'matched'; started: StartedExecution[]; skipped: SkippedPipeline[] };
 
 async function startIfMatching(
   deps: GitHubWebhookDependencies,
@@ -62,14 +59,17 @@ async function startIfMatching(
 ): Promise<StartedExecution | SkippedPipeline> {
   const decision = matchTrigger(record.declaration, event);
   const skipped = (reason: string, couldNotStart: boolean): SkippedPipeline => {
-    if (decision.fromSourceRepository) deps.reportSkipped?.({ repository: event.repository, sha: event.commit, pipelineName: record.name, reason, couldNotStart });
+    if (decision.fromSourceRepository)
+      deps.reportSkipped?.({ repository: event.repository, sha: event.commit, pipelineName: record.name, reason, couldNotStart });
     return { pipelineName: record.name, reason };
   };
   if (!decision.start) return skipped(decision.reason, false);
   const sourceActionName = decision.sourceActionName!;
   const trigger: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail(event.repository, event.commit, deliveryId) };
   try {
-    const pipelineExecutionId = await deps.start(record, {}, trigger, [{ actionName: sourceActionName, revisionType: 'COMMIT_ID', revisionValue: event.commit }]);
+    const pipelineExecutionId = await deps.start(record, {}, trigger, [
+      { actionName: sourceActionName, revisionType: 'COMMIT_ID', revisionValue: event.commit },
+    ]);
     return { pipelineName: record.name, pipelineExecutionId, sourceActionName };
   } catch (error) {
     // One pipeline that cannot start (a variable without a default) must not stop the others.

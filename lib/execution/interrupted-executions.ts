@@ -23,7 +23,12 @@ export async function takeOverInterrupted(deps: ApprovalDependencies, resume?: (
       resumable.push(plan);
       continue;
     }
-    const pipeline = { name: execution.pipelineName, version: execution.pipelineVersion, executionId: execution.pipelineExecutionId, variables: execution.variables };
+    const pipeline = {
+      name: execution.pipelineName,
+      version: execution.pipelineVersion,
+      executionId: execution.pipelineExecutionId,
+      variables: execution.variables,
+    };
     await endExecution(deps, pipeline, 'Failed', INTERRUPTED);
   }
   const resumed = await Promise.all(resumable.map((plan) => resume!(plan)));

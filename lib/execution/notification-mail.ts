@@ -58,7 +58,8 @@ export function composeNotificationMail(event: PipelineEvent, consoleUrl: string
       break;
     case DETAIL_TYPES.action: {
       const { stage, action, state, type } = event.detail;
-      subject = type.category === 'Approval' ? `${stage}/${action} manual approval ${state === 'STARTED' ? 'NEEDED' : state}` : `${stage}/${action} action ${state}`;
+      subject =
+        type.category === 'Approval' ? `${stage}/${action} manual approval ${state === 'STARTED' ? 'NEEDED' : state}` : `${stage}/${action} action ${state}`;
       lines.push(field('Stage', stage), field('Action', `${action} (${type.category}/${type.owner}/${type.provider}/${type.version})`));
       logUrl = logsUrl(stage, action);
       break;

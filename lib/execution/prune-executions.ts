@@ -1,5 +1,13 @@
 import type { InstallationSettings } from '../core/installation-settings';
-import { executionsToPrune, parsePruneOptions, retentionPolicy, type PrunedPipeline, type PruneOptions, type PruneReport, type RetentionPolicy } from '../core/retention';
+import {
+  executionsToPrune,
+  parsePruneOptions,
+  retentionPolicy,
+  type PrunedPipeline,
+  type PruneOptions,
+  type PruneReport,
+  type RetentionPolicy,
+} from '../core/retention';
 import type { ApprovalStore } from '../ports/approval-store';
 import type { BlobStore, S3Location } from '../ports/blob-store';
 import type { ExecutionStore, PipelineExecutionRecord } from '../ports/execution-store';
@@ -78,7 +86,10 @@ async function contentsOf(deps: PruneDependencies, execution: PipelineExecutionR
   const ownObject = (location: S3Location) => location.bucketName === deps.artifactBucket && location.objectKey.startsWith(`${execution.pipelineName}/`);
   const actions = await deps.store.listActions(execution.pipelineExecutionId);
   const artifacts = actions.flatMap((action) => (action.output?.outputArtifacts ?? []).map((artifact) => artifact.s3location)).filter(ownObject);
-  const logKeys = await deps.blobs.listKeys(deps.artifactBucket, executionLogPrefix({ pipelineName: execution.pipelineName, executionId: execution.pipelineExecutionId }));
+  const logKeys = await deps.blobs.listKeys(
+    deps.artifactBucket,
+    executionLogPrefix({ pipelineName: execution.pipelineName, executionId: execution.pipelineExecutionId }),
+  );
   return {
     artifacts: uniqueLocations(artifacts),
     logs: logKeys.map((objectKey) => ({ bucketName: deps.artifactBucket, objectKey })),

@@ -1,4 +1,12 @@
-import { DETAIL_TYPES, pipelineEvent, type ActionEventDetail, type EventDetail, type PipelineEvent, type PipelineEventDetail, type StageEventDetail } from '../core/events';
+import {
+  DETAIL_TYPES,
+  pipelineEvent,
+  type ActionEventDetail,
+  type EventDetail,
+  type PipelineEvent,
+  type PipelineEventDetail,
+  type StageEventDetail,
+} from '../core/events';
 import type { PipelineRef } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 
@@ -6,7 +14,11 @@ type Deps = Pick<ExecutionDependencies, 'events' | 'clock' | 'newId' | 'pipeline
 
 const base = (pipeline: PipelineRef) => ({ pipeline: pipeline.name, version: pipeline.version, 'execution-id': pipeline.executionId });
 
-export function publishPipelineState(deps: Deps, pipeline: PipelineRef, detail: Omit<PipelineEventDetail, 'pipeline' | 'version' | 'execution-id'>): Promise<void> {
+export function publishPipelineState(
+  deps: Deps,
+  pipeline: PipelineRef,
+  detail: Omit<PipelineEventDetail, 'pipeline' | 'version' | 'execution-id'>,
+): Promise<void> {
   return publish(deps, pipeline, DETAIL_TYPES.pipeline, { ...base(pipeline), ...detail });
 }
 

@@ -14,8 +14,7 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
     startTime,
     lastUpdateTime: now,
   });
-  const started = async () =>
-    (await deps.store.listStages(pipeline.executionId)).find((entry) => entry.stageName === stage)?.startTime ?? now;
+  const started = async () => (await deps.store.listStages(pipeline.executionId)).find((entry) => entry.stageName === stage)?.startTime ?? now;
 
   switch (payload.step) {
     case 'enterStage':

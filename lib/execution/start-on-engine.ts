@@ -77,7 +77,8 @@ export async function runInForeground<O>(
   const start = { ...run, versionArn, trigger: run.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' } };
   const { executionId, launched } = await startOnEngine(deps, start, (arn, id, input) => engine.runExecution(arn, id, input, options));
   // The end is waited for below, whatever the stop's own answer.
-  const stop = () => void engine.stopExecution(launched.executionArn, typeof signal?.reason === 'string' ? signal.reason : STOPPED_BY_USER).catch(() => undefined);
+  const stop = () =>
+    void engine.stopExecution(launched.executionArn, typeof signal?.reason === 'string' ? signal.reason : STOPPED_BY_USER).catch(() => undefined);
   if (signal?.aborted) stop();
   else signal?.addEventListener('abort', stop, { once: true });
   try {
@@ -102,7 +103,12 @@ export async function compileRegisteredVersion(deps: Pick<ApprovalDependencies, 
  * mail), and the run goes on to its end as if it had never stopped. Settles once it is running,
  * with its end to come.
  */
-export async function resumeOnEngine<O>(deps: ApprovalDependencies, engine: InProcessEngine<O>, plan: ApprovalResume, options: O): Promise<{ ended: Promise<ExecutionEnd> }> {
+export async function resumeOnEngine<O>(
+  deps: ApprovalDependencies,
+  engine: InProcessEngine<O>,
+  plan: ApprovalResume,
+  options: O,
+): Promise<{ ended: Promise<ExecutionEnd> }> {
   const { versionArn } = await engine.deployPipeline(plan.execution.pipelineName, plan.resume.compiled);
   const { executionArn, ended } = await engine.runExecution(versionArn, plan.execution.pipelineExecutionId, plan.input, options);
   if (plan.execution.engineExecutionArn !== executionArn) await deps.store.recordEngineExecution(plan.execution.pipelineExecutionId, executionArn);

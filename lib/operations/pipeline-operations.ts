@@ -16,7 +16,16 @@ import { BlobNotFoundError } from '../ports/blob-store';
 import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
-import type { ActionLogText, ApprovalResultRequest, EventWait, ExecutionDetail, PipelineDescription, PrunableSluiceApi, StopExecutionRequest, StoppableSluiceApi } from './sluice-api';
+import type {
+  ActionLogText,
+  ApprovalResultRequest,
+  EventWait,
+  ExecutionDetail,
+  PipelineDescription,
+  PrunableSluiceApi,
+  StopExecutionRequest,
+  StoppableSluiceApi,
+} from './sluice-api';
 
 /** StopPipelineExecution's summary when the request gives no reason. */
 export const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
@@ -93,7 +102,8 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
     if (execution.engineExecutionArn) await engine.stopExecution(execution.engineExecutionArn, reason);
     const pipeline = { name: pipelineName, version: execution.pipelineVersion, executionId: pipelineExecutionId, variables: execution.variables };
     // The engine's run, or on AWS the reconciler told of the abort, may have ended it Stopped first.
-    const stopped = (await endExecution(this.deps, pipeline, 'Stopped', reason)) || (await this.deps.store.getExecution(pipelineExecutionId))?.status === 'Stopped';
+    const stopped =
+      (await endExecution(this.deps, pipeline, 'Stopped', reason)) || (await this.deps.store.getExecution(pipelineExecutionId))?.status === 'Stopped';
     if (!stopped) {
       throw new ConflictError(`Execution ${pipelineExecutionId} ended by itself before it could be stopped.`);
     }
@@ -101,7 +111,8 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
   }
 
   private backgroundEngine(): PipelineEngine {
-    if (!this.capabilities.engine) throw new ConflictError('Nothing here can run an execution in the background; use sluice start-pipeline-execution, which runs it in the foreground.');
+    if (!this.capabilities.engine)
+      throw new ConflictError('Nothing here can run an execution in the background; use sluice start-pipeline-execution, which runs it in the foreground.');
     return this.capabilities.engine;
   }
 
@@ -120,7 +131,9 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
       case 'decided':
         return { approvedAt: outcome.record.decision!.at };
       case 'unknown':
-        throw new NotFoundError(`No approval of ${request.pipelineName}/${request.stageName}/${request.actionName} has that token. sluice status shows the token of a waiting approval.`);
+        throw new NotFoundError(
+          `No approval of ${request.pipelineName}/${request.stageName}/${request.actionName} has that token. sluice status shows the token of a waiting approval.`,
+        );
       case 'expired':
         throw new ConflictError(decisionMessage(outcome.record));
       case 'already':
@@ -228,7 +241,9 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
 
   async getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]> {
     const { execution, actions } = await this.getPipelineExecution(executionId);
-    const chosen = actionName ? actions.filter((action) => action.actionName === actionName || `${action.stageName}/${action.actionName}` === actionName) : actions;
+    const chosen = actionName
+      ? actions.filter((action) => action.actionName === actionName || `${action.stageName}/${action.actionName}` === actionName)
+      : actions;
     if (actionName && chosen.length === 0) {
       const names = actions.map((action) => `${action.stageName}/${action.actionName}`).join(', ');
       throw new NotFoundError(`Execution ${executionId} has no action ${actionName}. Its actions: ${names || 'none yet'}.`);
@@ -291,7 +306,11 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
    * Records a new version; `deployed` is where an engine already runs it, and who deployed it there.
    * Otherwise the engine, where there is one, publishes it first: a recorded version always has one to run on.
    */
-  protected async putVersion(pipeline: PipelineDeclaration, version: number, deployed?: DeployedPipeline & Pick<PipelineVersionRecord, 'managedBy'>): Promise<PipelineVersionRecord> {
+  protected async putVersion(
+    pipeline: PipelineDeclaration,
+    version: number,
+    deployed?: DeployedPipeline & Pick<PipelineVersionRecord, 'managedBy'>,
+  ): Promise<PipelineVersionRecord> {
     const { engine, functions } = this.capabilities;
     deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, providerCatalog, functions)));
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };

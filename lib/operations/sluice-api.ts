@@ -2,12 +2,7 @@ import type { PipelineDeclaration } from '../core/declaration';
 import type { PipelineEvent } from '../core/events';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
-import type {
-  ActionExecutionRecord,
-  PipelineExecutionRecord,
-  PipelineVersionRecord,
-  StageExecutionRecord,
-} from '../ports/execution-store';
+import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord, StageExecutionRecord } from '../ports/execution-store';
 
 export interface ExecutionDetail {
   execution: PipelineExecutionRecord;

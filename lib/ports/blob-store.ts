@@ -40,7 +40,10 @@ export interface BlobStore {
 }
 
 export class BlobNotFoundError extends NotFoundError {
-  constructor(readonly location: S3Location, options?: { cause?: unknown }) {
+  constructor(
+    readonly location: S3Location,
+    options?: { cause?: unknown },
+  ) {
     super(`s3://${location.bucketName}/${location.objectKey} does not exist`, options);
   }
 }

@@ -33,5 +33,10 @@ export interface PipelineEngine {
  * options of its own (the Task handlers see them) and wait for its end.
  */
 export interface InProcessEngine<RunOptions> extends PipelineEngine {
-  runExecution(versionArn: string, executionId: string, input: ExecutionInput, options: RunOptions): Promise<{ executionArn: string; ended: Promise<ExecutionEnd> }>;
+  runExecution(
+    versionArn: string,
+    executionId: string,
+    input: ExecutionInput,
+    options: RunOptions,
+  ): Promise<{ executionArn: string; ended: Promise<ExecutionEnd> }>;
 }

@@ -113,12 +113,20 @@ describe('AccessDenied answers, explained', () => {
     const published = await rejection(new EventBridgeBus(new EventBridgeClient(config), 'sluice-events', { roleName: ROLE }).publish(event));
     const resumed = await rejection(new StepFunctionsTaskCallbacks(new SFNClient(config), { roleName: ROLE }).fail('token', new ApprovalRejectedError('no')));
 
-    const engine = new StepFunctionsEngine(new SFNClient(config), { roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice-states`, namePrefix: 'sluice-prod-', roleName: ROLE });
-    const deployed = await rejection(engine.deployPipeline('webapp', { definition: { StartAt: 'Failed', States: { Failed: { Type: 'Fail', Error: 'E', Cause: 'C' } } }, tasks: {} }));
+    const engine = new StepFunctionsEngine(new SFNClient(config), {
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice-states`,
+      namePrefix: 'sluice-prod-',
+      roleName: ROLE,
+    });
+    const deployed = await rejection(
+      engine.deployPipeline('webapp', { definition: { StartAt: 'Failed', States: { Failed: { Type: 'Fail', Error: 'E', Cause: 'C' } } }, tasks: {} }),
+    );
 
     expect(published.message).toContain(`${ROLE} may not call events:PutEvents on event-bus/sluice-events.`);
     expect(resumed.message).toContain(`${ROLE} may not call states:SendTaskFailure on *.`);
-    expect(deployed.message).toContain(`${ROLE} may not call states:UpdateStateMachine on arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-prod-webapp.`);
+    expect(deployed.message).toContain(
+      `${ROLE} may not call states:UpdateStateMachine on arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-prod-webapp.`,
+    );
     expect(deployed.message).toContain(`"iam:PassRole" on "arn:aws:iam::${ACCOUNT}:role/sluice-states"`);
   });
 

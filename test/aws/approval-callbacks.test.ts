@@ -27,7 +27,17 @@ const review = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'A
 const pipeline: PipelineDeclaration = {
   name: 'gated',
   stages: [
-    { name: 'Source', actions: [{ name: 'Fetch', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { S3Bucket: 'sources', S3ObjectKey: 'app.zip' }, outputArtifacts: [{ name: 'Src' }] }] },
+    {
+      name: 'Source',
+      actions: [
+        {
+          name: 'Fetch',
+          actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+          configuration: { S3Bucket: 'sources', S3ObjectKey: 'app.zip' },
+          outputArtifacts: [{ name: 'Src' }],
+        },
+      ],
+    },
     { name: 'Gate', actions: [review] },
   ],
 };
@@ -93,13 +103,26 @@ describe('approval decisions against Step Functions on moto', () => {
       notifyApprovers: undefined,
     };
     const { stateMachineArn } = await sfn.send(
-      new CreateStateMachineCommand({ name: 'sluice-gated', definition: approvalMachine(timeoutSeconds), roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice`, type: 'STANDARD' }),
+      new CreateStateMachineCommand({
+        name: 'sluice-gated',
+        definition: approvalMachine(timeoutSeconds),
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice`,
+        type: 'STANDARD',
+      }),
     );
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
     const taskToken = await waitingForApproval(sfn, executionArn!);
 
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'moto' } });
-    const payload: ActionStepPayload = { step: 'requestApproval', pipeline: input.pipeline, stage: 'Gate', action: review, inputArtifacts: [], namespaces: {}, taskToken };
+    const payload: ActionStepPayload = {
+      step: 'requestApproval',
+      pipeline: input.pipeline,
+      stage: 'Gate',
+      action: review,
+      inputArtifacts: [],
+      namespaces: {},
+      taskToken,
+    };
     const approval = await requestApproval(deps, payload);
     return { sfn, deps, executionArn: executionArn!, executionId: input.pipeline.executionId, approval };
   }
@@ -145,7 +168,10 @@ describe('approval decisions against Step Functions on moto', () => {
     const { sfn, deps, executionArn, approval } = await waitingApproval(300);
     const throttling = await refusingStepFunctions('ThrottlingException');
     try {
-      const first = decideByLink({ ...deps, callbacks: new StepFunctionsTaskCallbacks(throttling.client) }, approval.approvalId, approval.nonce, { status: 'Approved', approver: 'Ada' });
+      const first = decideByLink({ ...deps, callbacks: new StepFunctionsTaskCallbacks(throttling.client) }, approval.approvalId, approval.nonce, {
+        status: 'Approved',
+        approver: 'Ada',
+      });
       await expect(first).rejects.toMatchObject({ name: 'ThrottlingException' });
       const reopened = await deps.approvals.getApproval(approval.approvalId);
       expect(reopened?.status).toBe('Pending');

@@ -54,7 +54,11 @@ describe('sluice --target aws on the outputs of the stack sluice-<stage> (moto)'
       pipelineArnPrefix: PIPELINE_ARN_PREFIX,
       stateMachineRoleArn: 'value of PipelineStateMachineRoleArn',
       stateMachineLogGroupArn: 'value of StateMachineLogGroupArn',
-      functions: { stageStep: 'value of StageStepFunctionArn', actionRunner: 'value of ActionRunnerFunctionArn', approvalRequest: 'value of ApprovalRequestFunctionArn' },
+      functions: {
+        stageStep: 'value of StageStepFunctionArn',
+        actionRunner: 'value of ActionRunnerFunctionArn',
+        approvalRequest: 'value of ApprovalRequestFunctionArn',
+      },
     });
   });
 
@@ -62,14 +66,18 @@ describe('sluice --target aws on the outputs of the stack sluice-<stage> (moto)'
     const missing = uniqueName('nostack');
     const read = awsCliSettings({ stage: missing }, cloudFormation, {});
     await expect(read).rejects.toBeInstanceOf(NotFoundError);
-    await expect(read).rejects.toThrow(`There is no stack sluice-${missing} in ${REGION}. Deploy Sluice with npx osls deploy --stage ${missing} --region ${REGION}`);
+    await expect(read).rejects.toThrow(
+      `There is no stack sluice-${missing} in ${REGION}. Deploy Sluice with npx osls deploy --stage ${missing} --region ${REGION}`,
+    );
   });
 
   it('lists the outputs that a stack of an older Sluice lacks', async () => {
     const older = uniqueName('older');
     const { [AWS_CLI_SETTINGS.stageStep.output]: _stageStep, ...fewer } = outputs;
     await cloudFormation.send(new CreateStackCommand({ StackName: stackName(older), TemplateBody: templateWithOutputs(fewer) }));
-    await expect(awsCliSettings({ stage: older }, cloudFormation, {})).rejects.toThrow(`has no output StageStepFunctionArn: an older Sluice deployed it. Redeploy it with npx osls deploy --stage ${older}`);
+    await expect(awsCliSettings({ stage: older }, cloudFormation, {})).rejects.toThrow(
+      `has no output StageStepFunctionArn: an older Sluice deployed it. Redeploy it with npx osls deploy --stage ${older}`,
+    );
   });
 
   describe('sluice get-pipeline', () => {
@@ -84,7 +92,17 @@ describe('sluice --target aws on the outputs of the stack sluice-<stage> (moto)'
         name,
         version: 1,
         stages: [
-          { name: 'Source', actions: [{ name: 'Fetch', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { S3Bucket: 'b', S3ObjectKey: 'k.zip' }, outputArtifacts: [{ name: 'Src' }] }] },
+          {
+            name: 'Source',
+            actions: [
+              {
+                name: 'Fetch',
+                actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+                configuration: { S3Bucket: 'b', S3ObjectKey: 'k.zip' },
+                outputArtifacts: [{ name: 'Src' }],
+              },
+            ],
+          },
           { name: 'Review', actions: [{ name: 'Approve', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
         ],
       };
@@ -102,7 +120,10 @@ describe('sluice --target aws on the outputs of the stack sluice-<stage> (moto)'
       }
 
       expect(code).toBe(0);
-      expect(JSON.parse(printed.join('\n'))).toEqual({ pipeline: declaration, metadata: { pipelineArn: `${PIPELINE_ARN_PREFIX}${name}`, created: '2025-01-01T00:00:00.000Z' } });
+      expect(JSON.parse(printed.join('\n'))).toEqual({
+        pipeline: declaration,
+        metadata: { pipelineArn: `${PIPELINE_ARN_PREFIX}${name}`, created: '2025-01-01T00:00:00.000Z' },
+      });
     });
   });
 });

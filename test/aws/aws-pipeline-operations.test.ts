@@ -163,7 +163,9 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     await clients.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ status: 'Approved' }) }));
     expect(await endStatus(clients.sfn, executionArn)).toBe('ABORTED');
     expect(await engine.describeExecution(executionArn)).toEqual({ status: 'Stopped' });
-    await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).rejects.toThrow('is Stopped; only an InProgress execution can be stopped');
+    await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).rejects.toThrow(
+      'is Stopped; only an InProgress execution can be stopped',
+    );
 
     await operations.deletePipeline(name);
     await expect(describeMachine(created.stateMachineArn!)).rejects.toBeInstanceOf(StateMachineDoesNotExist);
@@ -175,12 +177,14 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     const pipeline = declaration(name, 'Approve');
     // The state machine and version that CloudFormation deploys from pipelines/webapp.yml, and the
     // record that its Custom::SluicePipeline writes (test/aws/pipeline-registration.test.ts).
-    const stack = await clients.sfn.send(new CreateStateMachineCommand({
-      name: `sluice-${STAGE}-${name}`,
-      definition: JSON.stringify(compilePipeline(pipeline, providerCatalog, settings(table, busName).functions).definition),
-      roleArn: settings(table, busName).stateMachineRoleArn,
-      publish: true,
-    }));
+    const stack = await clients.sfn.send(
+      new CreateStateMachineCommand({
+        name: `sluice-${STAGE}-${name}`,
+        definition: JSON.stringify(compilePipeline(pipeline, providerCatalog, settings(table, busName).functions).definition),
+        roleArn: settings(table, busName).stateMachineRoleArn,
+        publish: true,
+      }),
+    );
     await new DynamoDbExecutionStore(clients.documents, table).putPipelineVersion({
       name,
       version: 1,
@@ -198,8 +202,11 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     await expect(operations.createPipeline(declaration(name, 'SignOff'))).rejects.toBeInstanceOf(BadInputError);
 
     expect((await describeMachine(stack.stateMachineArn!)).definition).toBe(deployed);
-    expect(await operations.getPipeline(name)).toMatchObject({ version: 1, versionArn: stack.stateMachineVersionArn, managedBy: { file: 'pipelines/webapp.yml' } });
+    expect(await operations.getPipeline(name)).toMatchObject({
+      version: 1,
+      versionArn: stack.stateMachineVersionArn,
+      managedBy: { file: 'pipelines/webapp.yml' },
+    });
     expect((await operations.getPipelineState(name)).pipelineVersion).toBe(1);
   });
-
 });

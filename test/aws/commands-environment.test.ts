@@ -75,7 +75,7 @@ describe('a Commands action in the action runner', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it('sees Lambda\'s locale, region and its own variables, and none of the role\'s credentials nor Sluice\'s settings, in its environment or its parent\'s', async () => {
+  it("sees Lambda's locale, region and its own variables, and none of the role's credentials nor Sluice's settings, in its environment or its parent's", async () => {
     const source = path.join(scratch, 'source');
     await mkdir(source);
     await writeFile(path.join(source, 'README.md'), 'hello\n');

@@ -21,11 +21,15 @@ const context = { awsRequestId: 'test-request', functionName: 'sluice-test-commi
 
 /** CodePipeline's event for a state of the execution, as EventBridge hands it to the function. */
 function executionEvent(executionId: string, state: PipelineEventState) {
-  const event = pipelineEvent(DETAIL_TYPES.pipeline, { pipeline: PIPELINE, version: 1, 'execution-id': executionId, state }, {
-    id: randomUUID(),
-    time: new Date().toISOString(),
-    pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:${PIPELINE}`,
-  });
+  const event = pipelineEvent(
+    DETAIL_TYPES.pipeline,
+    { pipeline: PIPELINE, version: 1, 'execution-id': executionId, state },
+    {
+      id: randomUUID(),
+      time: new Date().toISOString(),
+      pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:${PIPELINE}`,
+    },
+  );
   return event as unknown as EventBridgeEvent<string, Record<string, unknown>>;
 }
 
@@ -38,7 +42,8 @@ describe('the commit status function on AWS (moto)', () => {
   const executionId = randomUUID();
   let github: FakeGitHub;
 
-  const secret = async (value: string) => (await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/statuses/github-token'), SecretString: value }))).ARN!;
+  const secret = async (value: string) =>
+    (await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/statuses/github-token'), SecretString: value }))).ARN!;
 
   /** The function, loaded afresh with a token secret holding `token`, as in a new container. */
   async function commitStatusFunction(token: string) {
@@ -103,10 +108,17 @@ describe('the commit status function on AWS (moto)', () => {
 
     const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:sluice-statuses-${PIPELINE}:${executionId}`;
     expect(github.statuses).toEqual([
-      expect.objectContaining({ repository: REPOSITORY, sha: COMMIT, authorization: `Bearer ${TOKEN}`, body: expect.objectContaining({ state: 'pending', context: `sluice/${PIPELINE}` }) }),
+      expect.objectContaining({
+        repository: REPOSITORY,
+        sha: COMMIT,
+        authorization: `Bearer ${TOKEN}`,
+        body: expect.objectContaining({ state: 'pending', context: `sluice/${PIPELINE}` }),
+      }),
       expect.objectContaining({ body: expect.objectContaining({ state: 'success', context: `sluice/${PIPELINE}` }) }),
     ]);
-    expect(github.statuses[0]!.body.target_url).toBe(`https://${REGION}.console.aws.amazon.com/states/home?region=${REGION}#/v2/executions/details/${executionArn}`);
+    expect(github.statuses[0]!.body.target_url).toBe(
+      `https://${REGION}.console.aws.amazon.com/states/home?region=${REGION}#/v2/executions/details/${executionArn}`,
+    );
   });
 
   it('logs one warning, and reports nothing, while the token secret holds its placeholder', async () => {

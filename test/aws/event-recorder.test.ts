@@ -13,11 +13,15 @@ const context = { awsRequestId: 'test-request', functionName: 'sluice-test-event
 
 /** A pipeline event as Sluice publishes it. */
 function published(executionId: string) {
-  return pipelineEvent(DETAIL_TYPES.pipeline, { pipeline: 'webapp', version: 1, 'execution-id': executionId, state: 'STARTED' }, {
-    id: randomUUID(),
-    time: new Date().toISOString(),
-    pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:webapp`,
-  });
+  return pipelineEvent(
+    DETAIL_TYPES.pipeline,
+    { pipeline: 'webapp', version: 1, 'execution-id': executionId, state: 'STARTED' },
+    {
+      id: randomUUID(),
+      time: new Date().toISOString(),
+      pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:webapp`,
+    },
+  );
 }
 
 /**

@@ -16,7 +16,11 @@ import { sfnInOwnAccount } from './support/moto-executions';
 import { SqsQueue } from './support/sqs-queue';
 
 const STAGE = 'reconcile';
-const context = { awsRequestId: 'test-request', functionName: `sluice-${STAGE}-executionReconciler`, getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const context = {
+  awsRequestId: 'test-request',
+  functionName: `sluice-${STAGE}-executionReconciler`,
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
 
 /** serverless.yml's PipelineFailedRule, which mails its events to the alerts topic (test/stack checks the two are equal). */
 const PIPELINE_FAILED_PATTERN: EventPattern = { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.pipeline], detail: { state: ['FAILED'] } };
@@ -67,13 +71,21 @@ describe('the execution reconciler on AWS (moto)', () => {
     const sfn = sfnInOwnAccount();
     sfnClients.push(sfn);
     const executionId = randomUUID();
-    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({
-      name: uniqueName(`sluice-${STAGE}-webapp`),
-      definition: JSON.stringify({ StartAt: 'Build (enter)', States: { 'Build (enter)': { Type: 'Wait', Seconds: 3600, End: true } } }),
-      roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice`,
-      type: 'STANDARD',
-    }));
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: executionId, input: JSON.stringify({ pipeline: { name: 'webapp', version: 1, executionId, variables: {} } }) }));
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: uniqueName(`sluice-${STAGE}-webapp`),
+        definition: JSON.stringify({ StartAt: 'Build (enter)', States: { 'Build (enter)': { Type: 'Wait', Seconds: 3600, End: true } } }),
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice`,
+        type: 'STANDARD',
+      }),
+    );
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: executionId,
+        input: JSON.stringify({ pipeline: { name: 'webapp', version: 1, executionId, variables: {} } }),
+      }),
+    );
     const at = new Date().toISOString();
     await store.createExecution({
       pipelineName: 'webapp',
@@ -95,7 +107,11 @@ describe('the execution reconciler on AWS (moto)', () => {
       status: 'InProgress',
       startTime: at,
       lastUpdateTime: at,
-      input: { actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, resolvedConfiguration: { ProjectName: 'webapp' }, inputArtifacts: [] },
+      input: {
+        actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+        resolvedConfiguration: { ProjectName: 'webapp' },
+        inputArtifacts: [],
+      },
     });
     return { sfn, executionId, executionArn: executionArn! };
   }
@@ -104,7 +120,11 @@ describe('the execution reconciler on AWS (moto)', () => {
    * Step Functions' event for an execution that StopExecution stopped: its detail holds what
    * DescribeExecution answers, and the error and cause it was stopped with, which moto does not keep.
    */
-  async function stopped(sfn: SFNClient, executionArn: string, stop: { error?: string; cause: string }): Promise<EventBridgeEvent<'Step Functions Execution Status Change', StateMachineExecutionChange>> {
+  async function stopped(
+    sfn: SFNClient,
+    executionArn: string,
+    stop: { error?: string; cause: string },
+  ): Promise<EventBridgeEvent<'Step Functions Execution Status Change', StateMachineExecutionChange>> {
     await sfn.send(new StopExecutionCommand({ executionArn, ...stop }));
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return {
@@ -139,7 +159,12 @@ describe('the execution reconciler on AWS (moto)', () => {
     const ended = await store.getExecution(executionId);
     expect(ended).toMatchObject({ status: 'Failed', statusSummary: summary });
     expect(await store.listStages(executionId)).toEqual([expect.objectContaining({ status: 'Failed' })]);
-    expect(await store.listActions(executionId)).toEqual([expect.objectContaining({ status: 'Failed', errorDetails: { code: 'JobFailed', message: 'The state machine execution was aborted: Stopped from the console' } })]);
+    expect(await store.listActions(executionId)).toEqual([
+      expect.objectContaining({
+        status: 'Failed',
+        errorDetails: { code: 'JobFailed', message: 'The state machine execution was aborted: Stopped from the console' },
+      }),
+    ]);
     const published = (await delivered('all')).filter((entry) => entry.detail['execution-id'] === executionId);
     expect(published.map((entry) => [entry['detail-type'], entry.detail.state])).toEqual([
       [DETAIL_TYPES.action, 'FAILED'],
@@ -148,7 +173,12 @@ describe('the execution reconciler on AWS (moto)', () => {
     ]);
     for (const rule of ['alerts', 'statuses'] as const) {
       expect((await delivered(rule)).map((entry) => entry.detail)).toEqual([
-        expect.objectContaining({ pipeline: 'webapp', 'execution-id': executionId, state: 'FAILED', 'execution-result': { 'external-execution-summary': summary } }),
+        expect.objectContaining({
+          pipeline: 'webapp',
+          'execution-id': executionId,
+          state: 'FAILED',
+          'execution-result': { 'external-execution-summary': summary },
+        }),
       ]);
     }
 

@@ -47,12 +47,14 @@ function declaration(name: string, branch: string): PipelineDeclaration {
       stages: [
         {
           name: 'Source',
-          actions: [{
-            name: 'Checkout',
-            actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
-            configuration: { ConnectionArn: `arn:aws:codeconnections:${REGION}:${ACCOUNT}:connection/abc`, FullRepositoryId: REPOSITORY, BranchName: branch },
-            outputArtifacts: [{ name: 'Src' }],
-          }],
+          actions: [
+            {
+              name: 'Checkout',
+              actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+              configuration: { ConnectionArn: `arn:aws:codeconnections:${REGION}:${ACCOUNT}:connection/abc`, FullRepositoryId: REPOSITORY, BranchName: branch },
+              outputArtifacts: [{ name: 'Src' }],
+            },
+          ],
         },
         { name: 'Review', actions: [{ name: 'Approve', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
       ],
@@ -70,7 +72,9 @@ function declaration(name: string, branch: string): PipelineDeclaration {
  */
 async function register(table: string, pipeline: PipelineDeclaration): Promise<string> {
   const { definition } = compilePipeline({ ...pipeline, version: 1 }, providerCatalog, FUNCTIONS);
-  const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: `sluice-${STAGE}-${pipeline.name}`, definition: JSON.stringify(definition), roleArn: STATE_MACHINE_ROLE }));
+  const { stateMachineArn } = await sfn.send(
+    new CreateStateMachineCommand({ name: `sluice-${STAGE}-${pipeline.name}`, definition: JSON.stringify(definition), roleArn: STATE_MACHINE_ROLE }),
+  );
   await store(table).putPipelineVersion({
     name: pipeline.name,
     version: 1,
@@ -84,7 +88,9 @@ async function register(table: string, pipeline: PipelineDeclaration): Promise<s
 
 /** GitHub's example push to master, retold as a push of COMMIT to main of the repository. */
 function pushPayload(): string {
-  const example = (examples.find((definition) => definition.name === 'push')!.examples as Record<string, unknown>[]).find((payload) => payload.ref === 'refs/heads/master')!;
+  const example = (examples.find((definition) => definition.name === 'push')!.examples as Record<string, unknown>[]).find(
+    (payload) => payload.ref === 'refs/heads/master',
+  )!;
   return JSON.stringify({ ...example, ref: 'refs/heads/main', after: COMMIT, repository: { ...(example.repository as object), full_name: REPOSITORY } });
 }
 
@@ -112,13 +118,24 @@ describe('POST /webhooks/github on AWS (moto)', () => {
     await ensureExecutionTable(dynamodb, table);
     const busName = uniqueName('sluice-webhooks-events');
     await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
-    const webhookSecretArn = (await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/webhooks/github-webhook-secret'), SecretString: webhookSecret }))).ARN!;
-    const tokenSecretArn = (await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/webhooks/github-token'), SecretString: SECRET_PLACEHOLDER }))).ARN!;
+    const webhookSecretArn = (
+      await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/webhooks/github-webhook-secret'), SecretString: webhookSecret }))
+    ).ARN!;
+    const tokenSecretArn = (
+      await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/webhooks/github-token'), SecretString: SECRET_PLACEHOLDER }))
+    ).ARN!;
     stateMachineArn = await register(table, declaration(built, 'main'));
     await register(table, declaration(elsewhere, 'release'));
 
     Object.assign(process.env, {
-      ...httpFunctionEnvironment({ region: REGION, stage: STAGE, table, eventBusName: busName, gitHubTokenSecretArn: tokenSecretArn, stateMachineRoleArn: STATE_MACHINE_ROLE }),
+      ...httpFunctionEnvironment({
+        region: REGION,
+        stage: STAGE,
+        table,
+        eventBusName: busName,
+        gitHubTokenSecretArn: tokenSecretArn,
+        stateMachineRoleArn: STATE_MACHINE_ROLE,
+      }),
       [WEBHOOK_SECRET_VARIABLE]: webhookSecretArn,
     });
   });
@@ -134,7 +151,9 @@ describe('POST /webhooks/github on AWS (moto)', () => {
     const answer = await invokeHttpFunction(delivery(pushPayload(), 'not-the-secret'));
 
     expect(answer.status).toBe(401);
-    expect(answer.body.message).toContain("aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>");
+    expect(answer.body.message).toContain(
+      "aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>",
+    );
     expect(await executions()).toEqual([]);
     expect(await store(table).listExecutions(built)).toEqual([]);
   });

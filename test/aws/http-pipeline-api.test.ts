@@ -1,13 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  DescribeStateMachineCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StateMachineDoesNotExist,
-} from '@aws-sdk/client-sfn';
+import { DescribeStateMachineCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
 import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
@@ -60,7 +54,8 @@ function startOnStateMachineItself(targets: string[]) {
   } as never);
 }
 
-const api = (method: string, path: string, body?: unknown) => invokeHttpFunction(httpApiEvent(method, `/api${path}`, body === undefined ? {} : { body: JSON.stringify(body) }));
+const api = (method: string, path: string, body?: unknown) =>
+  invokeHttpFunction(httpApiEvent(method, `/api${path}`, body === undefined ? {} : { body: JSON.stringify(body) }));
 
 describe('/api on AWS (moto): pipelines registered, started and stopped through the http function', () => {
   const config = { ...motoClientConfig(), region: REGION };
@@ -76,7 +71,9 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
     const eventBusName = uniqueName('sluice-api-events');
     await ensureExecutionTable(dynamodb, table);
     await eventBridge.send(new CreateEventBusCommand({ Name: eventBusName }));
-    const gitHubTokenSecretArn = (await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/api/github-token'), SecretString: SECRET_PLACEHOLDER }))).ARN!;
+    const gitHubTokenSecretArn = (
+      await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/api/github-token'), SecretString: SECRET_PLACEHOLDER }))
+    ).ARN!;
     Object.assign(process.env, {
       ...httpFunctionEnvironment({ region: REGION, stage: STAGE, table, eventBusName, gitHubTokenSecretArn, stateMachineRoleArn: STATE_MACHINE_ROLE }),
       [PIPELINE_DEPLOY_VARIABLES.logGroupArn]: LOG_GROUP,
@@ -104,7 +101,11 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
     expect(published.definition).toContain(FUNCTIONS.approvalRequest);
     expect(published.roleArn).toBe(STATE_MACHINE_ROLE);
     // The logging and tracing that the CLI gives a state machine, and serverless.yml the shipped one.
-    expect(published.loggingConfiguration).toEqual({ level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: LOG_GROUP } }] });
+    expect(published.loggingConfiguration).toEqual({
+      level: 'ERROR',
+      includeExecutionData: false,
+      destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: LOG_GROUP } }],
+    });
     expect(published.tracingConfiguration).toEqual({ enabled: true });
 
     // moto's Lambda echoes a payload unless an answer is queued. The stage steps ignore their
@@ -121,7 +122,10 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
 
     const stopped = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, { reason: 'stopped through the API' });
     expect(stopped).toEqual({ status: 200, body: { pipelineExecutionId } });
-    expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({ status: 'Stopped', statusSummary: 'stopped through the API' });
+    expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({
+      status: 'Stopped',
+      statusSummary: 'stopped through the API',
+    });
     // moto's interpreter notices a stop only when the Task it waits in returns (AWS aborts at once).
     await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ status: 'Approved' }) }));
     expect(await endStatus(sfn, executionArn)).toBe('ABORTED');
@@ -130,11 +134,16 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
     await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
   }, 30_000);
 
-  it.each(['web.app', 'team@webapp'])('refuses a pipeline named %s, which Step Functions would refuse for a state machine that logs, with a 400 naming it, and creates nothing', async (name) => {
-    const created = await api('POST', '/pipelines', { pipeline: declaration(name) });
-    expect(created.status).toBe(400);
-    expect(JSON.stringify(created.body)).toContain(`Pipeline name \\"${name}\\" cannot name a state machine on AWS`);
-    await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-${STAGE}-${name}` }))).rejects.toThrow();
-    expect((await api('GET', `/pipelines/${encodeURIComponent(name)}`)).status).toBe(404);
-  });
+  it.each(['web.app', 'team@webapp'])(
+    'refuses a pipeline named %s, which Step Functions would refuse for a state machine that logs, with a 400 naming it, and creates nothing',
+    async (name) => {
+      const created = await api('POST', '/pipelines', { pipeline: declaration(name) });
+      expect(created.status).toBe(400);
+      expect(JSON.stringify(created.body)).toContain(`Pipeline name \\"${name}\\" cannot name a state machine on AWS`);
+      await expect(
+        sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-${STAGE}-${name}` })),
+      ).rejects.toThrow();
+      expect((await api('GET', `/pipelines/${encodeURIComponent(name)}`)).status).toBe(404);
+    },
+  );
 });

@@ -50,8 +50,15 @@ function properties(name: string, version: number, deployActionName = 'Website')
   const declaration = loadValid(FILE);
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-registration-${name}`;
   // A changed declaration, as a changed file makes one: the deploy action is renamed.
-  const stages = declaration.stages.map((stage) => (stage.name === 'Deploy' ? { ...stage, actions: stage.actions.map((action) => ({ ...action, name: deployActionName })) } : stage));
-  return { File: FILE, Declaration: JSON.stringify({ ...declaration, name, stages }), StateMachineArn: stateMachineArn, VersionArn: `${stateMachineArn}:${version}` };
+  const stages = declaration.stages.map((stage) =>
+    stage.name === 'Deploy' ? { ...stage, actions: stage.actions.map((action) => ({ ...action, name: deployActionName })) } : stage,
+  );
+  return {
+    File: FILE,
+    Declaration: JSON.stringify({ ...declaration, name, stages }),
+    StateMachineArn: stateMachineArn,
+    VersionArn: `${stateMachineArn}:${version}`,
+  };
 }
 
 describe('the registration of pipelines/*.yml on AWS (moto): Custom::SluicePipeline', () => {
@@ -65,12 +72,15 @@ describe('the registration of pipelines/*.yml on AWS (moto): Custom::SluicePipel
   beforeAll(async () => {
     await ensureExecutionTable(dynamodb, table);
     bucket = await responseBucket();
-    Object.assign(process.env, httpFunctionEnvironment({
-      region: REGION,
-      stage: 'registration',
-      table,
-      eventBusName: 'sluice-registration',
-    }));
+    Object.assign(
+      process.env,
+      httpFunctionEnvironment({
+        region: REGION,
+        stage: 'registration',
+        table,
+        eventBusName: 'sluice-registration',
+      }),
+    );
     ({ handler } = await import('../../functions/events/pipeline-registration'));
   });
 
@@ -81,7 +91,11 @@ describe('the registration of pipelines/*.yml on AWS (moto): Custom::SluicePipel
   });
 
   /** A request as CloudFormation sends it, with the resource's properties; each has a response URL of its own. */
-  function request(type: CloudFormationCustomResourceEvent['RequestType'], resourceProperties: StackPipelineProperties, physicalResourceId?: string): CloudFormationCustomResourceEvent {
+  function request(
+    type: CloudFormationCustomResourceEvent['RequestType'],
+    resourceProperties: StackPipelineProperties,
+    physicalResourceId?: string,
+  ): CloudFormationCustomResourceEvent {
     const requestId = randomUUID();
     const ResourceProperties = { ServiceToken: SERVICE_TOKEN, ServiceTimeout: '300', ...resourceProperties };
     return {
@@ -107,9 +121,13 @@ describe('the registration of pipelines/*.yml on AWS (moto): Custom::SluicePipel
     return answers[0]!;
   }
 
-  const answerFields = (event: CloudFormationCustomResourceEvent) => ({ StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
+  const answerFields = (event: CloudFormationCustomResourceEvent) => ({
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+  });
 
-  it('records version 1 on Create, version 2 on Update, each as the stack\'s, and removes the pipeline on Delete', async () => {
+  it("records version 1 on Create, version 2 on Update, each as the stack's, and removes the pipeline on Delete", async () => {
     const name = uniqueName('webapp');
 
     const create = request('Create', properties(name, 1));
@@ -151,7 +169,12 @@ describe('the registration of pipelines/*.yml on AWS (moto): Custom::SluicePipel
     const create = request('Create', broken);
     await expect(handler(create, context)).rejects.toThrow('The declaration is not valid');
     const failed = bucket.answers.at(-1)!;
-    expect(failed.body).toEqual({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED, Reason: expect.stringContaining('No action produces an artifact named "Nowhere"'), ...answerFields(create) });
+    expect(failed.body).toEqual({
+      Status: 'FAILED',
+      PhysicalResourceId: CREATE_FAILED,
+      Reason: expect.stringContaining('No action produces an artifact named "Nowhere"'),
+      ...answerFields(create),
+    });
     expect((failed.body as { Reason: string }).Reason).toContain(context.logStreamName);
     expect(await store.getPipeline(name)).toBeUndefined();
 
@@ -172,7 +195,14 @@ describe('the registration of pipelines/*.yml on AWS (moto): Custom::SluicePipel
   it('leaves a pipeline of the same name that the stack does not manage alone on Delete', async () => {
     const name = uniqueName('webapp');
     const { Declaration, StateMachineArn, VersionArn } = properties(name, 1);
-    await store.putPipelineVersion({ name, version: 1, declaration: JSON.parse(Declaration), created: new Date().toISOString(), stateMachineArn: StateMachineArn, versionArn: VersionArn });
+    await store.putPipelineVersion({
+      name,
+      version: 1,
+      declaration: JSON.parse(Declaration),
+      created: new Date().toISOString(),
+      stateMachineArn: StateMachineArn,
+      versionArn: VersionArn,
+    });
 
     expect((await answerTo(request('Delete', properties(name, 1), name))).body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: name });
     expect(await store.getPipeline(name)).toMatchObject({ version: 1 });

@@ -24,7 +24,10 @@ describe('the S3 source action on a versioned bucket on moto', () => {
     const pinned = await setting().harness.blobs.put(source(), 'the pinned zip');
     const newer = await setting().harness.blobs.put(source(), 'a newer zip');
 
-    const { outcome: { outputArtifacts, outputVariables }, log } = await run({ sourceRevision: pinned.versionId, sourceRevisionType: 'S3_OBJECT_VERSION_ID' });
+    const {
+      outcome: { outputArtifacts, outputVariables },
+      log,
+    } = await run({ sourceRevision: pinned.versionId, sourceRevisionType: 'S3_OBJECT_VERSION_ID' });
 
     expect(outputVariables.VersionId).toBe(pinned.versionId);
     expect((await buffer((await setting().harness.blobs.get(outputArtifacts[0]!)).body)).toString()).toBe('the pinned zip');
@@ -38,6 +41,8 @@ describe('the S3 source action on a versioned bucket on moto', () => {
     await setting().harness.blobs.put(source(), 'zip');
 
     await expect(run({ sourceRevision: 'no-such-version', sourceRevisionType: 'S3_OBJECT_VERSION_ID' })).rejects.toThrow(NotFoundError);
-    await expect(run({ sourceRevision: 'no-such-version', sourceRevisionType: 'S3_OBJECT_VERSION_ID' })).rejects.toThrow(/Version no-such-version of s3:\/\/.*\/releases\/app\.zip, which the execution pins, does not exist/);
+    await expect(run({ sourceRevision: 'no-such-version', sourceRevisionType: 'S3_OBJECT_VERSION_ID' })).rejects.toThrow(
+      /Version no-such-version of s3:\/\/.*\/releases\/app\.zip, which the execution pins, does not exist/,
+    );
   });
 });

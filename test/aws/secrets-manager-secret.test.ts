@@ -28,7 +28,7 @@ describe('SecretsManagerSecret on Secrets Manager (moto)', () => {
     expect(await secret.required()).toBe('ghp_put-in-later');
   });
 
-  it('passes on Secrets Manager\'s answer for a secret that does not exist', async () => {
+  it("passes on Secrets Manager's answer for a secret that does not exist", async () => {
     const secret = new SecretsManagerSecret(client, 'sluice/test/no-such-secret', { holds: 'GitHub token' });
     await expect(secret.value()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });

@@ -11,11 +11,26 @@ import { startExecution } from '../../lib/execution/start-execution';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 
-const review = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, timeoutInMinutes: 60, configuration: { CustomData: '<script>alert(1)</script>' } } as const;
+const review = {
+  name: 'Review',
+  actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+  timeoutInMinutes: 60,
+  configuration: { CustomData: '<script>alert(1)</script>' },
+} as const;
 const pipeline: PipelineDeclaration = {
   name: 'gated',
   stages: [
-    { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: '.', BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+    {
+      name: 'Source',
+      actions: [
+        {
+          name: 'Checkout',
+          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+          configuration: { RepositoryUrl: '.', BranchName: 'main' },
+          outputArtifacts: [{ name: 'Src' }],
+        },
+      ],
+    },
     { name: 'Gate', actions: [review] },
   ],
 };
@@ -44,7 +59,15 @@ describe('approval requests on the embedded stack', () => {
     const notified: string[] = [];
     const counting = { ...deps, notifyApprovers: async (request: { approval: { token: string } }) => void notified.push(request.approval.token) };
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
-    const payload = (taskToken: string): ActionStepPayload => ({ step: 'requestApproval', pipeline: input.pipeline, stage: 'Gate', action: review, inputArtifacts: [], namespaces: {}, taskToken });
+    const payload = (taskToken: string): ActionStepPayload => ({
+      step: 'requestApproval',
+      pipeline: input.pipeline,
+      stage: 'Gate',
+      action: review,
+      inputArtifacts: [],
+      namespaces: {},
+      taskToken,
+    });
     const first = await requestApproval(counting, payload('first-attempt'));
     const retried = await requestApproval(counting, payload('second-attempt'));
     expect(retried.approvalId).toBe(first.approvalId);
@@ -57,9 +80,18 @@ describe('approval requests on the embedded stack', () => {
     await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
     const taskToken = 'task-token-1';
     const waiting = callbacks.wait(taskToken);
-    const payload: ActionStepPayload = { step: 'requestApproval', pipeline: input.pipeline, stage: 'Gate', action: review, inputArtifacts: [], namespaces: {}, taskToken };
+    const payload: ActionStepPayload = {
+      step: 'requestApproval',
+      pipeline: input.pipeline,
+      stage: 'Gate',
+      action: review,
+      inputArtifacts: [],
+      namespaces: {},
+      taskToken,
+    };
     const approval = await requestApproval(deps, payload);
-    const request = (method: string, body = '') => handleApprovalRequest(deps, { method, path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
+    const request = (method: string, body = '') =>
+      handleApprovalRequest(deps, { method, path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
 
     const open = await request('GET');
     expect(open?.status).toBe(200);
@@ -83,7 +115,15 @@ describe('approval requests on the embedded stack', () => {
   async function waitingApproval(taskToken: string) {
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
     await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
-    const payload: ActionStepPayload = { step: 'requestApproval', pipeline: input.pipeline, stage: 'Gate', action: review, inputArtifacts: [], namespaces: {}, taskToken };
+    const payload: ActionStepPayload = {
+      step: 'requestApproval',
+      pipeline: input.pipeline,
+      stage: 'Gate',
+      action: review,
+      inputArtifacts: [],
+      namespaces: {},
+      taskToken,
+    };
     return { input, approval: await requestApproval(deps, payload) };
   }
 
@@ -139,7 +179,8 @@ describe('approval requests on the embedded stack', () => {
   it('shows an approval whose decision is being passed on as such, and decides nothing more on a POST', async () => {
     const { approval } = await waitingApproval('task-token-deciding');
     await deps.approvals.claimDecision(approval.approvalId, { status: 'Approved', approver: 'Ada', at: '2026-01-01T00:00:00.000Z' });
-    const request = (method: string, body = '') => handleApprovalRequest(deps, { method, path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
+    const request = (method: string, body = '') =>
+      handleApprovalRequest(deps, { method, path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
 
     const open = await request('GET');
     expect(open?.status).toBe(200);

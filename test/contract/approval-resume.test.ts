@@ -13,9 +13,18 @@ import { testExecutionDependencies } from '../support/execution-deps';
 import { gitCheckoutAction } from '../support/declarations';
 
 const checkout = gitCheckoutAction('.', { namespace: 'SourceVariables' });
-const review: ActionDeclaration = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, timeoutInMinutes: 60 };
+const review: ActionDeclaration = {
+  name: 'Review',
+  actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+  timeoutInMinutes: 60,
+};
 const second: ActionDeclaration = { ...review, name: 'Second' };
-const scan: ActionDeclaration = { name: 'Scan', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['true'], inputArtifacts: [{ name: 'Src' }] };
+const scan: ActionDeclaration = {
+  name: 'Scan',
+  actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+  commands: ['true'],
+  inputArtifacts: [{ name: 'Src' }],
+};
 const build: ActionDeclaration = { ...scan, name: 'Compile' };
 const srcLocation = { bucketName: 'sluice-artifacts', objectKey: 'p/Src/1.zip' };
 
@@ -42,20 +51,41 @@ describe('which executions a restarted sluice serve resumes', () => {
   /** An execution whose Source succeeded and whose Gate stage requested `waiting`, as a killed process leaves it. */
   async function leftWaiting(gate: ActionDeclaration[], waiting: ActionDeclaration[]) {
     pipelines += 1;
-    const pipeline: PipelineDeclaration = { name: `gated-${pipelines}`, stages: [{ name: 'Source', actions: [checkout] }, { name: 'Gate', actions: gate }, { name: 'Build', actions: [build] }] };
+    const pipeline: PipelineDeclaration = {
+      name: `gated-${pipelines}`,
+      stages: [
+        { name: 'Source', actions: [checkout] },
+        { name: 'Gate', actions: gate },
+        { name: 'Build', actions: [build] },
+      ],
+    };
     await deps.store.putPipelineVersion({ name: pipeline.name, version: 1, declaration: pipeline, created: new Date(now).toISOString() });
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
     const executionId = input.pipeline.executionId;
     const at = new Date(now).toISOString();
     await deps.store.putStage({ pipelineExecutionId: executionId, stageName: 'Source', status: 'Succeeded', startTime: at, lastUpdateTime: at });
     await deps.store.putAction({
-      pipelineExecutionId: executionId, stageName: 'Source', actionName: 'Checkout', actionExecutionId: 'c1', status: 'Succeeded', startTime: at, lastUpdateTime: at,
+      pipelineExecutionId: executionId,
+      stageName: 'Source',
+      actionName: 'Checkout',
+      actionExecutionId: 'c1',
+      status: 'Succeeded',
+      startTime: at,
+      lastUpdateTime: at,
       input: { actionTypeId: checkout.actionTypeId, resolvedConfiguration: {}, inputArtifacts: [] },
       output: { outputArtifacts: [{ name: 'Src', s3location: srcLocation }], outputVariables: { CommitId: 'abc' } },
     });
     await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
     for (const action of waiting) {
-      const payload: ActionStepPayload = { step: 'requestApproval', pipeline: input.pipeline, stage: 'Gate', action, inputArtifacts: [], namespaces: {}, taskToken: `token-${action.name}` };
+      const payload: ActionStepPayload = {
+        step: 'requestApproval',
+        pipeline: input.pipeline,
+        stage: 'Gate',
+        action,
+        inputArtifacts: [],
+        namespaces: {},
+        taskToken: `token-${action.name}`,
+      };
       await requestApproval(deps, payload);
     }
     return (await deps.store.getExecution(executionId))!;
@@ -86,7 +116,13 @@ describe('which executions a restarted sluice serve resumes', () => {
     expect(await planApprovalResume(deps, execution)).toBeDefined();
     const at = new Date(now).toISOString();
     await deps.store.putAction({
-      pipelineExecutionId: execution.pipelineExecutionId, stageName: 'Gate', actionName: 'Scan', actionExecutionId: 's1', status: 'InProgress', startTime: at, lastUpdateTime: at,
+      pipelineExecutionId: execution.pipelineExecutionId,
+      stageName: 'Gate',
+      actionName: 'Scan',
+      actionExecutionId: 's1',
+      status: 'InProgress',
+      startTime: at,
+      lastUpdateTime: at,
       input: { actionTypeId: scan.actionTypeId, resolvedConfiguration: {}, inputArtifacts: [] },
     });
     expect(await planApprovalResume(deps, execution)).toBeUndefined();

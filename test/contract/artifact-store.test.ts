@@ -50,7 +50,9 @@ describe('ArtifactStore through the embedded s3rver', () => {
     const location = await artifacts.storeArtifact({ bucketName: BUCKET, pipelineName: 'webapp', artifactName: 'Bomb', directory: source });
     expect((await blobs.head(location)).contentLength).toBeLessThan(64 * 1024);
 
-    await expect(artifacts.fetchArtifact(location, path.join(suite.scratch, 'bomb-out'))).rejects.toThrow(/more than 1048576 bytes.*artifacts\.maxUnpackedBytes/);
+    await expect(artifacts.fetchArtifact(location, path.join(suite.scratch, 'bomb-out'))).rejects.toThrow(
+      /more than 1048576 bytes.*artifacts\.maxUnpackedBytes/,
+    );
     limits = { maxUnpackedBytes: 8 * 1024 * 1024, maxEntries: 100 };
     expect(await artifacts.fetchArtifact(location, path.join(suite.scratch, 'bomb-out-raised'))).toEqual(['zeros.bin']);
   });

@@ -57,7 +57,9 @@ describe('S3BlobStore on the embedded s3rver, its own checks', () => {
   it.each(['../../outside.txt', 'logs/../../../outside.txt', './here.txt', 'a\\..\\..\\outside.txt', 'nul\0.txt'])(
     'refuses the key %j for every read and write, and writes nothing outside the bucket',
     async (objectKey) => {
-      await expect(blobs.put(at(objectKey), 'escaped')).rejects.toThrow(expect.objectContaining({ name: 'Sluice.BadInput', message: expect.stringContaining(JSON.stringify(objectKey)) }));
+      await expect(blobs.put(at(objectKey), 'escaped')).rejects.toThrow(
+        expect.objectContaining({ name: 'Sluice.BadInput', message: expect.stringContaining(JSON.stringify(objectKey)) }),
+      );
       await expect(blobs.get(at(objectKey))).rejects.toThrow(BadInputError);
       await expect(blobs.head(at(objectKey))).rejects.toThrow(BadInputError);
       expect(existsSync(path.join(dataDir, '..', 'outside.txt'))).toBe(false);
@@ -84,7 +86,6 @@ describe('S3BlobStore on the embedded s3rver, its own checks', () => {
       s3.destroy();
     }
   });
-
 });
 
 describe('the embedded s3rver on the same data dir', () => {

@@ -21,11 +21,18 @@ import { TEST_ARTIFACT_BUCKET, testExecutionDependencies } from '../support/exec
 import { ROOT } from '../support/fixtures';
 
 const PIPELINES_DIR = path.join(ROOT, 'pipelines');
-const SHIPPED = readdirSync(PIPELINES_DIR).filter((file) => file.endsWith('.yml')).sort();
+const SHIPPED = readdirSync(PIPELINES_DIR)
+  .filter((file) => file.endsWith('.yml'))
+  .sort();
 
 /** What the builds of the projects export, for the actions after them. */
 const EXPORTED = { SITE_VERSION: '1.0.7' };
-const FAILED_TESTS: ProjectOutcome = { status: 'FAILED', phase: 'BUILD', statusCode: 'COMMAND_EXECUTION_ERROR', message: 'Error while executing command: npm test. Reason: exit status 1' };
+const FAILED_TESTS: ProjectOutcome = {
+  status: 'FAILED',
+  phase: 'BUILD',
+  statusCode: 'COMMAND_EXECUTION_ERROR',
+  message: 'Error while executing command: npm test. Reason: exit status 1',
+};
 
 function validated(text: string): PipelineDeclaration {
   const parsed = parseDeclarationText(text);
@@ -36,7 +43,9 @@ function validated(text: string): PipelineDeclaration {
 }
 
 const codeBuildActions = (pipeline: PipelineDeclaration) =>
-  pipeline.stages.flatMap((stage) => stage.actions.filter((action) => action.actionTypeId.provider === 'CodeBuild').map((action) => ({ stage: stage.name, action })));
+  pipeline.stages.flatMap((stage) =>
+    stage.actions.filter((action) => action.actionTypeId.provider === 'CodeBuild').map((action) => ({ stage: stage.name, action })),
+  );
 
 /** Step Functions takes Parameters in PascalCase and calls the API with its own (camelCase) names. */
 function recase(value: unknown, first: (letter: string) => string): unknown {
@@ -92,12 +101,16 @@ beforeEach(() => {
 async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): Promise<Run> {
   const parameters: Record<string, unknown>[] = [];
   const buildSteps: ActionStepPayload[] = [];
-  const answer = (result: unknown): TaskHandler => async () => ({ Payload: result });
-  const step = (run: (deps: ExecutionDependencies, payload: ActionStepPayload) => Promise<unknown>): TaskHandler => async (input) => {
-    const payload = input.Payload as ActionStepPayload;
-    if (payload.step !== 'prepareBuild') buildSteps.push(payload);
-    return { Payload: await run(deps, payload) };
-  };
+  const answer =
+    (result: unknown): TaskHandler =>
+    async () => ({ Payload: result });
+  const step =
+    (run: (deps: ExecutionDependencies, payload: ActionStepPayload) => Promise<unknown>): TaskHandler =>
+    async (input) => {
+      const payload = input.Payload as ActionStepPayload;
+      if (payload.step !== 'prepareBuild') buildSteps.push(payload);
+      return { Payload: await run(deps, payload) };
+    };
   const handlers: TaskHandlers = {
     enterStage: answer({}),
     exitStage: answer({}),
@@ -105,7 +118,10 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
     requestApproval: answer({}),
     runAction: async (input) => {
       const { action } = input.Payload as { action: ActionDeclaration };
-      const artifacts = (action.outputArtifacts ?? []).map(({ name }) => ({ bucketName: TEST_ARTIFACT_BUCKET, objectKey: `${pipeline.name}/${name}/made-up.zip` }));
+      const artifacts = (action.outputArtifacts ?? []).map(({ name }) => ({
+        bucketName: TEST_ARTIFACT_BUCKET,
+        objectKey: `${pipeline.name}/${name}/made-up.zip`,
+      }));
       return { Payload: { artifacts, variables: { CommitId: '0123456789abcdef0123456789abcdef01234567' } } };
     },
     prepareBuild: step(prepareBuild),
@@ -163,14 +179,19 @@ describe.each(SHIPPED)('the StartBuild requests of pipelines/%s', (file) => {
       expect(body.buildspecOverride).toBe(action.configuration!.BuildSpec);
       const names = (body.environmentVariablesOverride as { name: string }[]).map((variable) => variable.name);
       expect(names.filter((name) => name.startsWith('CODEBUILD_'))).toEqual([]);
-      expect(body.logsConfigOverride).toEqual({ s3Logs: { status: 'ENABLED', location: `${TEST_ARTIFACT_BUCKET}/${pipeline.name}/logs/${executionId}/${stage}/${action.name}` } });
+      expect(body.logsConfigOverride).toEqual({
+        s3Logs: { status: 'ENABLED', location: `${TEST_ARTIFACT_BUCKET}/${pipeline.name}/logs/${executionId}/${stage}/${action.name}` },
+      });
 
       const record = records.find((entry) => entry.actionName === action.name)!;
       const [build] = (await client.send(new BatchGetBuildsCommand({ ids: [record.output!.executionResult!.externalExecutionId!] }))).builds!;
       expect(record).toMatchObject({
         status: 'Succeeded',
         output: { executionResult: { externalExecutionId: build!.id, externalExecutionUrl: build!.logs!.deepLink }, outputVariables: EXPORTED },
-        logLocation: { bucketName: TEST_ARTIFACT_BUCKET, objectKey: `${pipeline.name}/logs/${executionId}/${stage}/${action.name}/${build!.id!.split(':')[1]}.gz` },
+        logLocation: {
+          bucketName: TEST_ARTIFACT_BUCKET,
+          objectKey: `${pipeline.name}/logs/${executionId}/${stage}/${action.name}/${build!.id!.split(':')[1]}.gz`,
+        },
       });
     }
   });
@@ -217,7 +238,15 @@ describe('a CodeBuild action on AWS', () => {
   });
 
   it('records a StartBuild that CodeBuild refuses with its error, and no build', async () => {
-    const broken = { ...webapp, stages: webapp.stages.map((stage) => ({ ...stage, actions: stage.actions.map((action) => (action.name === 'BuildSite' ? { ...action, configuration: { ...action.configuration, ProjectName: 'no-such-project' } } : action)) })) };
+    const broken = {
+      ...webapp,
+      stages: webapp.stages.map((stage) => ({
+        ...stage,
+        actions: stage.actions.map((action) =>
+          action.name === 'BuildSite' ? { ...action, configuration: { ...action.configuration, ProjectName: 'no-such-project' } } : action,
+        ),
+      })),
+    };
     succeedEveryProject(webapp);
     const executionId = 'refused-start';
     const run = await runOnEngine(broken, executionId);
@@ -225,7 +254,9 @@ describe('a CodeBuild action on AWS', () => {
     expect(server.startBuilds[0]!.refused?.type).toBe('ResourceNotFoundException');
     const record = (await deps.store.listActions(executionId)).find((entry) => entry.actionName === 'BuildSite')!;
     expect(record.status).toBe('Failed');
-    expect(record.errorDetails!.message).toBe('CodeBuild.ResourceNotFoundException: Project cannot be found: arn:aws:codebuild:us-east-1:000000000000:project/no-such-project');
+    expect(record.errorDetails!.message).toBe(
+      'CodeBuild.ResourceNotFoundException: Project cannot be found: arn:aws:codebuild:us-east-1:000000000000:project/no-such-project',
+    );
     expect(record.output).toBeUndefined();
   });
 
@@ -241,14 +272,18 @@ describe('a CodeBuild action on AWS', () => {
     });
     const fail = async (executionId: string, error: { Error: string; Cause: string }) => {
       const prepared = await prepareBuild(deps, payload(executionId));
-      await expect(failBuild(deps, { ...payload(executionId), step: 'failBuild', codebuild: { ...prepared, error } })).rejects.toMatchObject({ name: 'Sluice.ActionFailed' });
+      await expect(failBuild(deps, { ...payload(executionId), step: 'failBuild', codebuild: { ...prepared, error } })).rejects.toMatchObject({
+        name: 'Sluice.ActionFailed',
+      });
       return (await deps.store.listActions(executionId))[0]!;
     };
 
     const unknownId = 'webapp-test:00000000-0000-4000-8000-000000000000';
     const unknown = await fail('unknown-build', { Error: 'States.TaskFailed', Cause: JSON.stringify({ Build: { Id: unknownId, BuildStatus: 'FAILED' } }) });
     expect(unknown).toMatchObject({ status: 'Failed', output: { executionResult: { externalExecutionId: unknownId } } });
-    expect(unknown.errorDetails!.message).toBe(`Build ${unknownId} did not succeed; CodeBuild's console has its phases and log. CodeBuild knows no such build.`);
+    expect(unknown.errorDetails!.message).toBe(
+      `Build ${unknownId} did not succeed; CodeBuild's console has its phases and log. CodeBuild knows no such build.`,
+    );
 
     const timedOut = await fail('timed-out', { Error: 'States.Timeout', Cause: '' });
     expect(timedOut).toMatchObject({ status: 'Failed', errorDetails: { message: 'States.Timeout' } });
@@ -263,7 +298,13 @@ describe('a CodeBuild action on AWS', () => {
         pipelineType: 'V2',
         variables: webapp.variables,
         stages: [
-          { name: 'Source', actions: [{ ...source, namespace: undefined, outputArtifacts: [{ name: 'Src-Main' }] }, { ...source, name: 'Library', namespace: undefined, outputArtifacts: [{ name: 'Src-Lib' }] }] },
+          {
+            name: 'Source',
+            actions: [
+              { ...source, namespace: undefined, outputArtifacts: [{ name: 'Src-Main' }] },
+              { ...source, name: 'Library', namespace: undefined, outputArtifacts: [{ name: 'Src-Lib' }] },
+            ],
+          },
           {
             name: 'Build',
             actions: [
@@ -303,18 +344,32 @@ describe('the CodeBuild server', () => {
     environmentVariablesOverride: [{ name: 'STAGE', value: 'prod', type: 'PLAINTEXT' }],
     logsConfigOverride: { s3Logs: { status: 'ENABLED', location: 'bucket/p/logs' } },
   };
-  const refusal = (input: StartBuildCommandInput) => client.send(new StartBuildCommand(input)).then(() => undefined, (error: Error) => `${error.name}: ${error.message}`);
+  const refusal = (input: StartBuildCommandInput) =>
+    client.send(new StartBuildCommand(input)).then(
+      () => undefined,
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
 
   it('starts a build that follows the rules, and refuses each rule broken', async () => {
     projects.set('rules', { status: 'SUCCEEDED' });
     expect(await refusal(valid)).toBeUndefined();
-    expect(await refusal({ ...valid, environmentVariablesOverride: [{ name: 'CODEBUILD_INITIATOR', value: 'codepipeline/p' }] })).toBe('InvalidInputException: Invalid input: No user environment variables can start with CODEBUILD_');
-    expect(await refusal({ ...valid, secondarySourcesOverride: [{ type: 'S3', location: 'bucket/k.zip', sourceIdentifier: 'Src-Lib' }] })).toMatch(/^InvalidInputException: .*identifier must contain only alphanumeric characters and underscores/);
-    expect(await refusal({ ...valid, secondaryArtifactsOverride: [{ type: 'S3', location: 'bucket', artifactIdentifier: 'Docs-Out' }] })).toMatch(/^InvalidInputException: .*identifier must contain only alphanumeric characters and underscores/);
-    expect(await refusal({ ...valid, timeoutInMinutesOverride: 3000 })).toMatch(/^InvalidInputException: .*timeoutInMinutesOverride must be a whole number from 5 to 2160/);
+    expect(await refusal({ ...valid, environmentVariablesOverride: [{ name: 'CODEBUILD_INITIATOR', value: 'codepipeline/p' }] })).toBe(
+      'InvalidInputException: Invalid input: No user environment variables can start with CODEBUILD_',
+    );
+    expect(await refusal({ ...valid, secondarySourcesOverride: [{ type: 'S3', location: 'bucket/k.zip', sourceIdentifier: 'Src-Lib' }] })).toMatch(
+      /^InvalidInputException: .*identifier must contain only alphanumeric characters and underscores/,
+    );
+    expect(await refusal({ ...valid, secondaryArtifactsOverride: [{ type: 'S3', location: 'bucket', artifactIdentifier: 'Docs-Out' }] })).toMatch(
+      /^InvalidInputException: .*identifier must contain only alphanumeric characters and underscores/,
+    );
+    expect(await refusal({ ...valid, timeoutInMinutesOverride: 3000 })).toMatch(
+      /^InvalidInputException: .*timeoutInMinutesOverride must be a whole number from 5 to 2160/,
+    );
     expect(await refusal({ ...valid, timeoutInMinutesOverride: 4 })).toMatch(/from 5 to 2160/);
     expect(await refusal({ ...valid, logsConfigOverride: { s3Logs: { status: 'ENABLED' } } })).toMatch(/s3Logs.location .* must be bucket\/prefix/);
-    expect(await refusal({ ...valid, projectName: 'missing' })).toBe('ResourceNotFoundException: Project cannot be found: arn:aws:codebuild:us-east-1:000000000000:project/missing');
+    expect(await refusal({ ...valid, projectName: 'missing' })).toBe(
+      'ResourceNotFoundException: Project cannot be found: arn:aws:codebuild:us-east-1:000000000000:project/missing',
+    );
   });
 });
 
@@ -322,8 +377,13 @@ describe('declaring a CodeBuild action', () => {
   it('refuses EnvironmentVariables whose names CodeBuild reserves, naming them', () => {
     const webapp = readFileSync(path.join(PIPELINES_DIR, 'webapp.yml'), 'utf8');
     // Variables are checked once resolved; a list without them is checked when it is declared.
-    const declared = webapp.replace(/EnvironmentVariables: '.*'/, `EnvironmentVariables: '[{"name":"CODEBUILD_COMMIT","value":"x"},{"name":"STAGE","value":"prod"}]'`);
+    const declared = webapp.replace(
+      /EnvironmentVariables: '.*'/,
+      `EnvironmentVariables: '[{"name":"CODEBUILD_COMMIT","value":"x"},{"name":"STAGE","value":"prod"}]'`,
+    );
     expect(declared).not.toBe(webapp);
-    expect(() => validated(declared)).toThrow("EnvironmentVariables CODEBUILD_COMMIT: names that start with CODEBUILD_ are CodeBuild's own, and StartBuild refuses them. Rename them.");
+    expect(() => validated(declared)).toThrow(
+      "EnvironmentVariables CODEBUILD_COMMIT: names that start with CODEBUILD_ are CodeBuild's own, and StartBuild refuses them. Rename them.",
+    );
   });
 });

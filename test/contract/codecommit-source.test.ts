@@ -8,9 +8,13 @@ import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, Sourc
 const REGION = 'eu-west-1';
 const ROLE = 'sluice-ci-ActionRunnerRole-1A2B3C';
 /** Temporary credentials, as Lambda gives a function's role. */
-const CREDENTIALS: AwsCredentials = { accessKeyId: 'ASIAEXAMPLEKEYID', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE/token+=' };
+const CREDENTIALS: AwsCredentials = {
+  accessKeyId: 'ASIAEXAMPLEKEYID',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE/token+=',
+};
 
-describe('the CodeCommit source action on a git smart-HTTP server that checks CodeCommit\'s signed credentials, and the embedded s3rver', () => {
+describe("the CodeCommit source action on a git smart-HTTP server that checks CodeCommit's signed credentials, and the embedded s3rver", () => {
   const suite = stackPerSuite();
   let harness: SourceActionHarness;
   let codeCommit: CodeCommitGitServer;
@@ -21,7 +25,11 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   beforeAll(async () => {
     harness = await SourceActionHarness.start(suite.test.clients.s3, suite.scratch);
     // Its committer date differs from its author date, as after a rebase.
-    ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ env: { GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' } }));
+    ({
+      dir: repository,
+      firstCommit,
+      headCommit,
+    } = await movedOnRepository({ env: { GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' } }));
     codeCommit = await startCodeCommitGitServer(REGION, CREDENTIALS);
     codeCommit.addRepository('webapp', repository);
   });
@@ -39,9 +47,14 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
     credentials: async () => credentials,
   });
 
-  async function runSource(options: { configuration?: Record<string, string>; codeCommit?: CodeCommitAccess; sourceRevision?: string } = {}): Promise<{ outcome: ActionOutcome; log: string }> {
+  async function runSource(
+    options: { configuration?: Record<string, string>; codeCommit?: CodeCommitAccess; sourceRevision?: string } = {},
+  ): Promise<{ outcome: ActionOutcome; log: string }> {
     const { context, log } = await harness.context(
-      { actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' }, configuration: { RepositoryName: 'webapp', BranchName: 'main', ...options.configuration } },
+      {
+        actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' },
+        configuration: { RepositoryName: 'webapp', BranchName: 'main', ...options.configuration },
+      },
       {
         codeCommit: 'codeCommit' in options ? options.codeCommit : access(),
         ...(options.sourceRevision ? { sourceRevision: options.sourceRevision, sourceRevisionType: 'COMMIT_ID' as const } : {}),
@@ -95,13 +108,19 @@ describe('the CodeCommit source action on a git smart-HTTP server that checks Co
   it('fails with a NotFound error that names the repository and the region, when CodeCommit has no such repository', async () => {
     const running = runSource({ configuration: { RepositoryName: 'no-such-repository' } });
 
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining(`CodeCommit has no repository no-such-repository in ${REGION}`) });
+    await expect(running).rejects.toMatchObject({
+      name: 'Sluice.NotFound',
+      message: expect.stringContaining(`CodeCommit has no repository no-such-repository in ${REGION}`),
+    });
   });
 
   it('fails with a BadInput error that says what to set, when no AWS region is configured', async () => {
     const running = runSource({ codeCommit: undefined });
 
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('no AWS region is configured: set AWS_REGION, and AWS credentials') });
+    await expect(running).rejects.toMatchObject({
+      name: 'Sluice.BadInput',
+      message: expect.stringContaining('no AWS region is configured: set AWS_REGION, and AWS credentials'),
+    });
   });
 
   describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit, noSuchBranch: 'CodeCommit repository webapp has no branch no-such-branch' }));

@@ -21,7 +21,11 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   beforeAll(async () => {
     harness = await SourceActionHarness.start(suite.test.clients.s3, suite.scratch);
     github = await startFakeGitHub(TOKEN);
-    ({ dir: repository, firstCommit, headCommit } = await movedOnRepository({ prepare: (dir) => symlink('src/lib/deep/util.js', path.join(dir, 'util-link.js')) }));
+    ({
+      dir: repository,
+      firstCommit,
+      headCommit,
+    } = await movedOnRepository({ prepare: (dir) => symlink('src/lib/deep/util.js', path.join(dir, 'util-link.js')) }));
     github.addRepository('octo/app', repository);
   });
 
@@ -32,7 +36,9 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
 
   const access = (token = TOKEN): GitHubAccess => ({ apiUrl: github.apiUrl, token: async () => token });
 
-  async function runSource(options: { configuration?: Record<string, string>; gitHub?: GitHubAccess; sourceRevision?: string } = {}): Promise<{ outcome: ActionOutcome; log: string }> {
+  async function runSource(
+    options: { configuration?: Record<string, string>; gitHub?: GitHubAccess; sourceRevision?: string } = {},
+  ): Promise<{ outcome: ActionOutcome; log: string }> {
     const { context, log } = await harness.context(
       {
         actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
@@ -55,7 +61,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     expect(log).toContain(`Fetching octo/app at ${headCommit} (the head of main): second commit`);
   });
 
-  it('outputs CodePipeline\'s variables for the commit, and links it', async () => {
+  it("outputs CodePipeline's variables for the commit, and links it", async () => {
     const { outcome } = await runSource();
 
     expect(outcome.outputVariables).toEqual({
@@ -71,7 +77,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     expect(outcome.externalExecutionUrl).toBe(`${github.apiUrl}/octo/app/commit/${headCommit}`);
   });
 
-  it('follows GitHub\'s redirect to codeload, which gets the code without the token', async () => {
+  it("follows GitHub's redirect to codeload, which gets the code without the token", async () => {
     github.archiveDownloads.length = 0;
 
     await runSource();
@@ -82,14 +88,20 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   it('fails with a BadInput error that says the token was refused, when GitHub refuses it', async () => {
     const running = runSource({ gitHub: access('ghp_wrong') });
 
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('GitHub refused the token when reading octo/app') });
+    await expect(running).rejects.toMatchObject({
+      name: 'Sluice.BadInput',
+      message: expect.stringContaining('GitHub refused the token when reading octo/app'),
+    });
     await expect(running).rejects.toThrow(/Bad credentials/);
   });
 
   it('fails with a NotFound error that names the repository and the ref, when GitHub has no such repository', async () => {
     const running = runSource({ configuration: { FullRepositoryId: 'octo/missing' } });
 
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('no repository octo/missing with ref main, or the token cannot see it') });
+    await expect(running).rejects.toMatchObject({
+      name: 'Sluice.NotFound',
+      message: expect.stringContaining('no repository octo/missing with ref main, or the token cannot see it'),
+    });
   });
 
   it('fails with a BadInput error that says where to set a token, when no GitHub token is configured', async () => {

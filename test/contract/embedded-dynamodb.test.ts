@@ -29,9 +29,7 @@ describe('the embedded DynamoDB (dynalite)', () => {
           status = (await first.clients.dynamodb.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus;
         }
         expect(status).toBe('ACTIVE');
-        await first.clients.dynamodb.send(
-          new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'greeting' }, text: { S: 'hello' } } }),
-        );
+        await first.clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'greeting' }, text: { S: 'hello' } } }));
         expect((await getGreeting(first.clients.dynamodb)).Item).toEqual({ pk: { S: 'greeting' }, text: { S: 'hello' } });
       } finally {
         await first.stop();
@@ -57,7 +55,9 @@ describe('ensureExecutionTable on the embedded DynamoDB', () => {
       // A table is CREATING for a moment after CreateTable answers; a query then is refused as "not found".
       for (let index = 0; index < 30; index += 1) {
         await ensureExecutionTable(test.clients.dynamodb, `table-${index}`);
-        const query = test.clients.dynamodb.send(new QueryCommand({ TableName: `table-${index}`, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'x' } } }));
+        const query = test.clients.dynamodb.send(
+          new QueryCommand({ TableName: `table-${index}`, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'x' } } }),
+        );
         await expect(query).resolves.toMatchObject({ Count: 0 });
       }
     } finally {

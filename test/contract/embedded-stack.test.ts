@@ -58,16 +58,26 @@ describe('the embedded stack', () => {
   it("refuses keys whose file would lie outside its directory, from Sluice's own clients too, and writes nothing there", async () => {
     const s3Directory = path.join(dataDir, 's3');
     const outside = path.join(dataDir, 'escaped');
-    for (const objectPath of ['/framing/%2e%2e%2f%2e%2e%2fescaped', '/framing/../../escaped', '/framing/a%5c..%5c..%5cescaped', '/framing/nul%00', '/%2e%2e/escaped']) {
+    for (const objectPath of [
+      '/framing/%2e%2e%2f%2e%2e%2fescaped',
+      '/framing/../../escaped',
+      '/framing/a%5c..%5c..%5cescaped',
+      '/framing/nul%00',
+      '/%2e%2e/escaped',
+    ]) {
       const answer = await rawPut(test.stack.s3Socket, objectPath, { 'content-length': 3 }, 'bad');
       expect([objectPath, answer.status]).toEqual([objectPath, 400]);
       expect(answer.body).toMatch(/<Code>(InvalidArgument|InvalidURI)<\/Code>/);
     }
-    await expect(test.clients.s3.send(new CopyObjectCommand({ Bucket: 'framing', Key: 'copy', CopySource: 'framing/../../owner.lock' }))).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await expect(test.clients.s3.send(new CopyObjectCommand({ Bucket: 'framing', Key: 'copy', CopySource: 'framing/../../owner.lock' }))).rejects.toMatchObject(
+      { name: 'InvalidArgument' },
+    );
     await test.clients.s3.send(new PutObjectCommand({ Bucket: 'framing', Key: 'kept', Body: 'kept' }));
     // Keys that only a body names reach the store, which refuses them as well.
     await writeFile(path.join(dataDir, 'victim._S3rver_object'), 'victim');
-    const deleted = await test.clients.s3.send(new DeleteObjectsCommand({ Bucket: 'framing', Delete: { Objects: [{ Key: '../../victim' }] } })).catch((error: Error) => error);
+    const deleted = await test.clients.s3
+      .send(new DeleteObjectsCommand({ Bucket: 'framing', Delete: { Objects: [{ Key: '../../victim' }] } }))
+      .catch((error: Error) => error);
     expect(deleted).toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
     expect(await readFile(path.join(dataDir, 'victim._S3rver_object'), 'utf8')).toBe('victim');
     expect(existsSync(outside)).toBe(false);

@@ -12,8 +12,28 @@ import { testExecutionDependencies } from '../support/execution-deps';
 const pipeline: PipelineDeclaration = {
   name: 'followed',
   stages: [
-    { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: '.', BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
-    { name: 'Build', actions: [{ name: 'Show', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['true'], inputArtifacts: [{ name: 'Src' }] }] },
+    {
+      name: 'Source',
+      actions: [
+        {
+          name: 'Checkout',
+          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+          configuration: { RepositoryUrl: '.', BranchName: 'main' },
+          outputArtifacts: [{ name: 'Src' }],
+        },
+      ],
+    },
+    {
+      name: 'Build',
+      actions: [
+        {
+          name: 'Show',
+          actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+          commands: ['true'],
+          inputArtifacts: [{ name: 'Src' }],
+        },
+      ],
+    },
   ],
 };
 
@@ -61,7 +81,9 @@ describe('following an execution’s events on the embedded stack, told of new o
     await publishStageState(deps, ref, { stage: 'Build', state: 'STARTED' });
 
     const events = await waiting;
-    expect(events.map((event) => [event.detail['execution-id'], 'stage' in event.detail ? event.detail.stage : undefined])).toEqual([[ref.executionId, 'Build']]);
+    expect(events.map((event) => [event.detail['execution-id'], 'stage' in event.detail ? event.detail.stage : undefined])).toEqual([
+      [ref.executionId, 'Build'],
+    ]);
   });
 
   it('answers with no events when none comes in time', async () => {

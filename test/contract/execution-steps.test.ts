@@ -116,8 +116,7 @@ describe('the execution steps on the embedded stack', () => {
     ({ deps, events } = await testExecutionDependencies(suite.test, { providers: [writeFileProvider, failingProvider], workspaceRoot }));
   });
 
-  const start = async (): Promise<PipelineRef> =>
-    (await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } })).pipeline;
+  const start = async (): Promise<PipelineRef> => (await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } })).pipeline;
 
   /** The events of one execution, reduced to what identifies them. */
   const published = (pipeline: PipelineRef) =>
@@ -133,8 +132,7 @@ describe('the execution steps on the embedded stack', () => {
   const actionsOf = async (pipeline: PipelineRef) =>
     new Map((await deps.store.listActions(pipeline.executionId)).map((action) => [`${action.stageName}/${action.actionName}`, action]));
 
-  const stagesOf = async (pipeline: PipelineRef) =>
-    new Map((await deps.store.listStages(pipeline.executionId)).map((stage) => [stage.stageName, stage]));
+  const stagesOf = async (pipeline: PipelineRef) => new Map((await deps.store.listStages(pipeline.executionId)).map((stage) => [stage.stageName, stage]));
 
   describe('startExecution', () => {
     it('records an InProgress execution with its resolved variables and announces it STARTED', async () => {
@@ -316,9 +314,10 @@ describe('the execution steps on the embedded stack', () => {
         { detailType: ACTION_EVENT, state: 'STARTED', stage: 'Build', action: 'Explode' },
         { detailType: ACTION_EVENT, state: 'FAILED', stage: 'Build', action: 'Explode' },
       ]);
-      expect(events.at(-1)?.detail).toMatchObject({ 'execution-result': { 'error-code': 'Sluice.ActionFailed', 'external-execution-summary': 'the disk is full' } });
+      expect(events.at(-1)?.detail).toMatchObject({
+        'execution-result': { 'error-code': 'Sluice.ActionFailed', 'external-execution-summary': 'the disk is full' },
+      });
     });
-
   });
 
   describe('endExecution', () => {

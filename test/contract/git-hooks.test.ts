@@ -6,10 +6,12 @@ import { lastCommit, workingTreeOf } from '../../lib/adapters/local/git-hooks';
 import { gitRepository } from '../support/git-repository';
 
 const git = (dir: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'pipe' }).toString().trim();
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'pipe' })
+    .toString()
+    .trim();
 
 describe('lastCommit', () => {
-  it('lists a first commit\'s files as added, on its branch, with no parent', async () => {
+  it("lists a first commit's files as added, on its branch, with no parent", async () => {
     const { dir, commit } = gitRepository({ 'app.txt': 'a', 'src/main.ts': 'b' }, 'first');
 
     expect(await lastCommit(dir)).toEqual({
@@ -26,7 +28,7 @@ describe('lastCommit', () => {
     });
   });
 
-  it('lists a merge\'s changes against its first parent only', async () => {
+  it("lists a merge's changes against its first parent only", async () => {
     const { dir, commit: first } = gitRepository({ 'app.txt': 'a' });
     git(dir, 'checkout', '-q', '-b', 'side');
     writeFileSync(path.join(dir, 'side.txt'), 'side');

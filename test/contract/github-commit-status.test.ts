@@ -18,17 +18,26 @@ beforeEach(() => {
 });
 
 describe('GitHubCommitStatusReporter', () => {
-  it('creates the status with the bearer token and GitHub\'s fields', async () => {
+  it("creates the status with the bearer token and GitHub's fields", async () => {
     const reporter = new GitHubCommitStatusReporter(access('the-token'));
 
-    await reporter.report({ repository: 'octo/app', sha: SHA, state: 'pending', context: 'sluice/app', description: 'Running', targetUrl: 'http://127.0.0.1:8040/executions/e-1' });
-
-    expect(github.statuses).toEqual([{
+    await reporter.report({
       repository: 'octo/app',
       sha: SHA,
-      authorization: 'Bearer the-token',
-      body: { state: 'pending', target_url: 'http://127.0.0.1:8040/executions/e-1', description: 'Running', context: 'sluice/app' },
-    }]);
+      state: 'pending',
+      context: 'sluice/app',
+      description: 'Running',
+      targetUrl: 'http://127.0.0.1:8040/executions/e-1',
+    });
+
+    expect(github.statuses).toEqual([
+      {
+        repository: 'octo/app',
+        sha: SHA,
+        authorization: 'Bearer the-token',
+        body: { state: 'pending', target_url: 'http://127.0.0.1:8040/executions/e-1', description: 'Running', context: 'sluice/app' },
+      },
+    ]);
   });
 
   it('keeps the path of a GitHub Enterprise API URL, and leaves out a missing target URL', async () => {
@@ -49,11 +58,12 @@ describe('GitHubCommitStatusReporter', () => {
     expect(description.endsWith('…')).toBe(true);
   });
 
-  it('rejects with GitHub\'s answer when GitHub refuses the status', async () => {
+  it("rejects with GitHub's answer when GitHub refuses the status", async () => {
     const reporter = new GitHubCommitStatusReporter(access('a-wrong-token'));
 
-    await expect(reporter.report({ repository: 'octo/app', sha: SHA, state: 'pending', context: 'sluice/app', description: 'Running' }))
-      .rejects.toThrow(/GitHub answered 401 .*Bad credentials/);
+    await expect(reporter.report({ repository: 'octo/app', sha: SHA, state: 'pending', context: 'sluice/app', description: 'Running' })).rejects.toThrow(
+      /GitHub answered 401 .*Bad credentials/,
+    );
     expect(github.statuses).toEqual([]);
   });
 
@@ -72,6 +82,8 @@ describe('GitHubCommitStatusReporter', () => {
   it('refuses a repository that is not owner/name without calling GitHub', async () => {
     const reporter = new GitHubCommitStatusReporter(access('the-token'));
 
-    await expect(reporter.report({ repository: 'app', sha: SHA, state: 'pending', context: 'sluice/app', description: 'Running' })).rejects.toThrow(/not a GitHub repository/);
+    await expect(reporter.report({ repository: 'app', sha: SHA, state: 'pending', context: 'sluice/app', description: 'Running' })).rejects.toThrow(
+      /not a GitHub repository/,
+    );
   });
 });

@@ -93,11 +93,23 @@ describe('notification rules on a failing execution', () => {
     await smtp.stop();
   });
 
-  const payload = (pipeline: PipelineRef, stage: string, action: ActionDeclaration): ActionStepPayload => ({ step: 'runAction', pipeline, stage, action, inputArtifacts: [], namespaces: {} });
+  const payload = (pipeline: PipelineRef, stage: string, action: ActionDeclaration): ActionStepPayload => ({
+    step: 'runAction',
+    pipeline,
+    stage,
+    action,
+    inputArtifacts: [],
+    namespaces: {},
+  });
 
   it('sends exactly one FAILED mail to each target of the matching rule, naming the failing action with its log tail', async () => {
     // What the state machine does: each stage entered and left, the failing action caught and its stage failed.
-    const { pipeline } = await startExecution(deps, { pipeline: webapp, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' }, variables: {} });
+    const { pipeline } = await startExecution(deps, {
+      pipeline: webapp,
+      version: 1,
+      trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' },
+      variables: {},
+    });
     await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Source' });
     await runAction(deps, payload(pipeline, 'Source', checkout), new AbortController().signal);
     await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Source' });
@@ -141,13 +153,22 @@ describe('notification rules on a failing execution', () => {
       warn: (message) => reported.push(message),
     });
 
-    const { pipeline } = await startExecution(own.deps, { pipeline: webapp, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' }, variables: {} });
+    const { pipeline } = await startExecution(own.deps, {
+      pipeline: webapp,
+      version: 1,
+      trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' },
+      variables: {},
+    });
     await runStageStep(own.deps, { step: 'enterStage', pipeline, stage: 'Test' });
     await expect(runAction(own.deps, payload(pipeline, 'Test', unitTests), new AbortController().signal)).rejects.toThrow('3 tests failed');
     await runStageStep(own.deps, { step: 'failStage', pipeline, stage: 'Test', error: { Error: 'Sluice.ActionFailed', Cause: '3 tests failed' } });
 
     expect(reported).toEqual([
-      expect.stringMatching(new RegExp(`^Notification rule webapp-failures: could not mail dev@example.com about webapp execution ${pipeline.executionId} \\(CodePipeline Pipeline Execution State Change, FAILED\\): .*ECONNREFUSED`)),
+      expect.stringMatching(
+        new RegExp(
+          `^Notification rule webapp-failures: could not mail dev@example.com about webapp execution ${pipeline.executionId} \\(CodePipeline Pipeline Execution State Change, FAILED\\): .*ECONNREFUSED`,
+        ),
+      ),
     ]);
     expect(await readdir(ownOutbox.directory)).toHaveLength(1);
     expect(await own.deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'Failed' });
@@ -159,5 +180,7 @@ function expectFailureMail(mail: RawMail, executionId: string): void {
   expect(mail.text).toContain(`Execution: ${executionId}\nState:     FAILED\nSummary:   Test/UnitTests failed: 3 tests failed\n`);
   expect(mail.text).toContain(`Failing action: Test/UnitTests\nError: 3 tests failed (Sluice.ActionFailed)\n\nLast 30 lines of its log:\n${tail.join('\n')}\n`);
   expect(mail.text).not.toContain('test 12 of 40');
-  expect(mail.text).toContain(`Execution: http://localhost:4000/executions/${executionId}\nLog:       http://localhost:4000/executions/${executionId}/logs?action=Test/UnitTests\n`);
+  expect(mail.text).toContain(
+    `Execution: http://localhost:4000/executions/${executionId}\nLog:       http://localhost:4000/executions/${executionId}/logs?action=Test/UnitTests\n`,
+  );
 }

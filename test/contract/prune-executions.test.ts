@@ -28,31 +28,76 @@ describe('pruneExecutions on the embedded stack', () => {
   let outbox: OutboxNotifier;
 
   /** An execution with a stage, an action with an output artifact, a log, an event, a mail, and optionally an approval. */
-  async function seed(pipelineName: string, id: string, status: PipelineExecutionRecord['status'], endedDaysAgo: number, extra: { approval?: boolean; foreignArtifact?: boolean } = {}) {
+  async function seed(
+    pipelineName: string,
+    id: string,
+    status: PipelineExecutionRecord['status'],
+    endedDaysAgo: number,
+    extra: { approval?: boolean; foreignArtifact?: boolean } = {},
+  ) {
     const time = daysAgo(endedDaysAgo);
-    await store.createExecution({ pipelineName, pipelineVersion: 1, pipelineExecutionId: id, status, startTime: time, lastUpdateTime: time, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' }, variables: {} });
+    await store.createExecution({
+      pipelineName,
+      pipelineVersion: 1,
+      pipelineExecutionId: id,
+      status,
+      startTime: time,
+      lastUpdateTime: time,
+      trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' },
+      variables: {},
+    });
     await store.putStage({ pipelineExecutionId: id, stageName: 'Build', status: 'Succeeded', startTime: time, lastUpdateTime: time });
     const artifact = { bucketName: BUCKET, objectKey: `${pipelineName}/Out/${id}.zip` };
     await blobs.put(artifact, `zip of ${id}`);
     const foreign = { bucketName: 'user-bucket', objectKey: `${pipelineName}/Out/${id}.zip` };
-    if (extra.foreignArtifact) await blobs.put(foreign, 'the user\'s own object');
-    await blobs.put({ bucketName: BUCKET, objectKey: actionLogKey({ pipelineName, executionId: id, stageName: 'Build', actionName: 'Compile' }) }, `log of ${id}`);
+    if (extra.foreignArtifact) await blobs.put(foreign, "the user's own object");
+    await blobs.put(
+      { bucketName: BUCKET, objectKey: actionLogKey({ pipelineName, executionId: id, stageName: 'Build', actionName: 'Compile' }) },
+      `log of ${id}`,
+    );
     const approvalId = `approval-of-${id}`;
     if (extra.approval) await approvals.createApproval(approval(pipelineName, id, approvalId));
     await store.putAction({
-      pipelineExecutionId: id, stageName: 'Build', actionName: 'Compile', actionExecutionId: `${id}-compile`, status: status === 'InProgress' ? 'InProgress' : 'Succeeded', startTime: time, lastUpdateTime: time,
+      pipelineExecutionId: id,
+      stageName: 'Build',
+      actionName: 'Compile',
+      actionExecutionId: `${id}-compile`,
+      status: status === 'InProgress' ? 'InProgress' : 'Succeeded',
+      startTime: time,
+      lastUpdateTime: time,
       input: { actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, resolvedConfiguration: {}, inputArtifacts: [] },
-      output: { outputArtifacts: [{ name: 'Out', s3location: artifact }, ...(extra.foreignArtifact ? [{ name: 'Elsewhere', s3location: foreign }] : [])], outputVariables: {} },
+      output: {
+        outputArtifacts: [{ name: 'Out', s3location: artifact }, ...(extra.foreignArtifact ? [{ name: 'Elsewhere', s3location: foreign }] : [])],
+        outputVariables: {},
+      },
       ...(extra.approval ? { approval: { token: `token-of-${id}`, approvalId } } : {}),
     });
-    await store.recordEvent({ version: '0', id: `event-${id}`, 'detail-type': 'CodePipeline Pipeline Execution State Change', source: 'sluice', time, resources: [], detail: { pipeline: pipelineName, version: 1, 'execution-id': id, state: 'STARTED' } });
+    await store.recordEvent({
+      version: '0',
+      id: `event-${id}`,
+      'detail-type': 'CodePipeline Pipeline Execution State Change',
+      source: 'sluice',
+      time,
+      resources: [],
+      detail: { pipeline: pipelineName, version: 1, 'execution-id': id, state: 'STARTED' },
+    });
     await outbox.send({ to: ['dev@example.com'], subject: `[Sluice] ${pipelineName}: ${id}`, text: 'mail\n', executionId: id });
   }
 
   function approval(pipelineName: string, executionId: string, approvalId: string): ApprovalRecord {
     return {
-      approvalId, token: `token-of-${executionId}`, taskToken: 'task', nonce: 'nonce', pipelineName, pipelineVersion: 1, pipelineExecutionId: executionId, stageName: 'Build', actionName: 'Compile',
-      status: 'Pending', createdAt: daysAgo(300), expiresAt: daysAgo(293),
+      approvalId,
+      token: `token-of-${executionId}`,
+      taskToken: 'task',
+      nonce: 'nonce',
+      pipelineName,
+      pipelineVersion: 1,
+      pipelineExecutionId: executionId,
+      stageName: 'Build',
+      actionName: 'Compile',
+      status: 'Pending',
+      createdAt: daysAgo(300),
+      expiresAt: daysAgo(293),
     };
   }
 
@@ -105,15 +150,23 @@ describe('pruneExecutions on the embedded stack', () => {
       ],
       expiredDeliveries: 1,
     });
-    expect({ items: (await tableItems()).length, objects: (await blobs.listKeys(BUCKET, '')).length, mails: (await readdir(outbox.directory)).length }).toEqual(before);
+    expect({ items: (await tableItems()).length, objects: (await blobs.listKeys(BUCKET, '')).length, mails: (await readdir(outbox.directory)).length }).toEqual(
+      before,
+    );
   });
 
   it('finishes an execution whose prune was interrupted: the execution stays listed until all else has gone', async () => {
     let deletions = 0;
-    const failing = { ...deps, blobs: { listKeys: blobs.listKeys.bind(blobs), delete: async (location: Parameters<S3BlobStore['delete']>[0]) => {
-      if (++deletions > 1) throw new Error('interrupted');
-      await blobs.delete(location);
-    } } };
+    const failing = {
+      ...deps,
+      blobs: {
+        listKeys: blobs.listKeys.bind(blobs),
+        delete: async (location: Parameters<S3BlobStore['delete']>[0]) => {
+          if (++deletions > 1) throw new Error('interrupted');
+          await blobs.delete(location);
+        },
+      },
+    };
 
     await expect(pruneExecutions(failing, { keepDays: 90 })).rejects.toThrow('interrupted');
 
@@ -155,7 +208,10 @@ describe('pruneExecutions on the embedded stack', () => {
     expect(await store.getExecution('recent-1')).toBeUndefined();
     expect(await store.getExecution('recent-2')).toBeDefined();
     expect(await store.getExecution('waiting-1')).toMatchObject({ status: 'InProgress' });
-    expect(await pruneExecutions(deps, { keepExecutions: 1, keepDays: 1 })).toMatchObject({ pipelines: [{ pipelineName: 'webapp', executions: 1 }], expiredDeliveries: 0 });
+    expect(await pruneExecutions(deps, { keepExecutions: 1, keepDays: 1 })).toMatchObject({
+      pipelines: [{ pipelineName: 'webapp', executions: 1 }],
+      expiredDeliveries: 0,
+    });
     expect((await store.listAllExecutions()).map((execution) => execution.pipelineExecutionId)).toEqual(['waiting-1']);
   });
 });

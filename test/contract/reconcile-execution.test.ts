@@ -36,7 +36,13 @@ function heldProvider(): ActionProvider & { release(): void } {
 }
 
 const compile: ActionDeclaration = { name: 'Compile', actionTypeId: { category: 'Build', owner: 'Custom', provider: 'Held', version: '1' } };
-const webapp: PipelineDeclaration = { name: 'webapp', stages: [{ name: 'Build', actions: [compile] }, { name: 'Deploy', actions: [{ ...compile, name: 'Publish' }] }] };
+const webapp: PipelineDeclaration = {
+  name: 'webapp',
+  stages: [
+    { name: 'Build', actions: [compile] },
+    { name: 'Deploy', actions: [{ ...compile, name: 'Publish' }] },
+  ],
+};
 
 const RULES = `
 notificationRules:
@@ -89,11 +95,22 @@ describe('reconciling a state machine execution that ended without its pipeline 
   });
 
   const start = async () =>
-    (await startExecution(deps, { pipeline: webapp, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' }, variables: {} })).pipeline;
-  const payload = (pipeline: PipelineRef, stage: string, action: ActionDeclaration): ActionStepPayload => ({ step: 'runAction', pipeline, stage, action, inputArtifacts: [], namespaces: {} });
+    (await startExecution(deps, { pipeline: webapp, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' }, variables: {} }))
+      .pipeline;
+  const payload = (pipeline: PipelineRef, stage: string, action: ActionDeclaration): ActionStepPayload => ({
+    step: 'runAction',
+    pipeline,
+    stage,
+    action,
+    inputArtifacts: [],
+    namespaces: {},
+  });
   const eventsOf = (executionId: string) =>
-    events.filter((event) => event.detail['execution-id'] === executionId).map((event) => [event['detail-type'], 'stage' in event.detail ? event.detail.stage : '', event.detail.state]);
-  const mails = async () => Promise.all((await readdir(outbox.directory).catch(() => [])).map(async (file) => readRawMail(await readFile(path.join(outbox.directory, file)))));
+    events
+      .filter((event) => event.detail['execution-id'] === executionId)
+      .map((event) => [event['detail-type'], 'stage' in event.detail ? event.detail.stage : '', event.detail.state]);
+  const mails = async () =>
+    Promise.all((await readdir(outbox.directory).catch(() => [])).map(async (file) => readRawMail(await readFile(path.join(outbox.directory, file)))));
 
   /** An execution in its Build stage, whose Compile action is running. */
   async function midStage(): Promise<PipelineRef> {
@@ -119,7 +136,11 @@ describe('reconciling a state machine execution that ended without its pipeline 
     expect(after.execution).toMatchObject({ status: 'Failed', statusSummary: summary });
     expect(await deps.store.listStages(pipeline.executionId)).toEqual([expect.objectContaining({ stageName: 'Build', status: 'Failed' })]);
     expect(await deps.store.listActions(pipeline.executionId)).toEqual([
-      expect.objectContaining({ actionName: 'Compile', status: 'Failed', errorDetails: { code: 'JobFailed', message: 'The state machine execution timed out: States.Timeout' } }),
+      expect.objectContaining({
+        actionName: 'Compile',
+        status: 'Failed',
+        errorDetails: { code: 'JobFailed', message: 'The state machine execution timed out: States.Timeout' },
+      }),
     ]);
     expect(after.events).toEqual([
       [DETAIL_TYPES.pipeline, '', 'STARTED'],
@@ -132,7 +153,9 @@ describe('reconciling a state machine execution that ended without its pipeline 
     expect(eventsOf(pipeline.executionId)).toEqual(after.events);
     expect(await deps.store.getExecution(pipeline.executionId)).toEqual(after.execution);
     const sent = (await mails()).slice(mailsBefore);
-    expect(sent.map((mail) => [mail.headers.get('to'), mail.headers.get('subject')])).toEqual([['ops@example.com', '[Sluice] webapp: pipeline execution FAILED']]);
+    expect(sent.map((mail) => [mail.headers.get('to'), mail.headers.get('subject')])).toEqual([
+      ['ops@example.com', '[Sluice] webapp: pipeline execution FAILED'],
+    ]);
     expect(sent[0]!.text).toContain(`Summary:   ${summary}\n`);
   });
 
@@ -142,7 +165,10 @@ describe('reconciling a state machine execution that ended without its pipeline 
 
     expect(await reconcileExecution(deps, change(pipeline.executionId, 'FAILED', 'States.Runtime', cause))).toBe('failed');
 
-    expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'Failed', statusSummary: `Build/Compile failed: The state machine execution failed: States.Runtime: ${cause}` });
+    expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({
+      status: 'Failed',
+      statusSummary: `Build/Compile failed: The state machine execution failed: States.Runtime: ${cause}`,
+    });
   });
 
   it('ends an execution aborted between two stages Failed, saying it was aborted', async () => {
@@ -152,7 +178,10 @@ describe('reconciling a state machine execution that ended without its pipeline 
 
     expect(await reconcileExecution(deps, change(pipeline.executionId, 'ABORTED', undefined, 'Stopped from the console'))).toBe('failed');
 
-    expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'Failed', statusSummary: 'The state machine execution was aborted: Stopped from the console' });
+    expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({
+      status: 'Failed',
+      statusSummary: 'The state machine execution was aborted: Stopped from the console',
+    });
     expect(eventsOf(pipeline.executionId).slice(-1)).toEqual([[DETAIL_TYPES.pipeline, '', 'FAILED']]);
   });
 
@@ -190,9 +219,15 @@ describe('reconciling a state machine execution that ended without its pipeline 
         await reconcileExecution(deps, { ...change(pipeline.executionId, 'ABORTED', STOPPED_ERROR, cause), executionArn });
       },
     };
-    const operations = new PipelineOperations(deps as ApprovalDependencies, { engine, functions: { stageStep: 'unused', actionRunner: 'unused', approvalRequest: 'unused' }, runtime: 'aws' });
+    const operations = new PipelineOperations(deps as ApprovalDependencies, {
+      engine,
+      functions: { stageStep: 'unused', actionRunner: 'unused', approvalRequest: 'unused' },
+      runtime: 'aws',
+    });
 
-    await expect(operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: pipeline.executionId, reason: 'Superseded' })).resolves.toEqual({ pipelineExecutionId: pipeline.executionId });
+    await expect(
+      operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: pipeline.executionId, reason: 'Superseded' }),
+    ).resolves.toEqual({ pipelineExecutionId: pipeline.executionId });
 
     expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'Stopped', statusSummary: 'Superseded' });
     expect(eventsOf(pipeline.executionId).filter(([type]) => type === DETAIL_TYPES.pipeline)).toEqual([
@@ -207,7 +242,12 @@ describe('reconciling a state machine execution that ended without its pipeline 
 
     expect(await reconcileExecution(deps, change('not-a-sluice-execution', 'FAILED', 'States.TaskFailed'))).toBe('not ours');
     await deps.store.recordEngineExecution(pipeline.executionId, change(pipeline.executionId, 'RUNNING').executionArn);
-    expect(await reconcileExecution(deps, { ...change(pipeline.executionId, 'FAILED'), executionArn: 'arn:aws:states:us-east-1:000000000000:execution:sluice-test-other:x' })).toBe('not ours');
+    expect(
+      await reconcileExecution(deps, {
+        ...change(pipeline.executionId, 'FAILED'),
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:sluice-test-other:x',
+      }),
+    ).toBe('not ours');
     expect(await reconcileExecution(deps, change(pipeline.executionId, 'SUCCEEDED'))).toBe('not an end');
 
     expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'InProgress' });
@@ -222,7 +262,9 @@ describe('reconciling a state machine execution that ended without its pipeline 
     provider.release();
     await Promise.allSettled(running);
 
-    expect(await deps.store.listActions(pipeline.executionId)).toEqual([expect.objectContaining({ status: 'Failed', errorDetails: expect.objectContaining({ code: 'JobFailed' }) })]);
+    expect(await deps.store.listActions(pipeline.executionId)).toEqual([
+      expect.objectContaining({ status: 'Failed', errorDetails: expect.objectContaining({ code: 'JobFailed' }) }),
+    ]);
     expect(eventsOf(pipeline.executionId)).toEqual(before);
   });
 });

@@ -2,7 +2,16 @@ import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { SigningCredentials } from '../../lib/api/request-signature';
 import { installationCredentials } from '../../lib/adapters/local/installation-credentials';
@@ -34,7 +43,11 @@ function send(endpoint: string, request: { method: string; path: string; headers
 }
 
 /** The same request signed with `credentials`, as the AWS SDKs sign it. */
-async function sendSigned(endpoint: string, credentials: SigningCredentials, request: { method: string; path: string; body?: string; headers?: Record<string, string>; host?: string }): Promise<Answer> {
+async function sendSigned(
+  endpoint: string,
+  credentials: SigningCredentials,
+  request: { method: string; path: string; body?: string; headers?: Record<string, string>; host?: string },
+): Promise<Answer> {
   const host = request.host ?? new URL(endpoint).host;
   const body = request.body ?? '';
   const [pathOnly, query] = request.path.split('?');
@@ -85,7 +98,7 @@ describe('the embedded S3 upload endpoint', () => {
     expect(await tcpListenersOfThisProcess()).toEqual([Number(new URL(endpoint).port)]);
   });
 
-  it('takes what the SDK sends with the installation\'s credentials, its default checksums and multipart uploads included, and tells of each object', async () => {
+  it("takes what the SDK sends with the installation's credentials, its default checksums and multipart uploads included, and tells of each object", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'releases/app 1+2.zip', Body: 'a zip' }));
     // The SDK's default settings send bodies aws-chunked with a checksum trailer.
@@ -116,7 +129,11 @@ describe('the embedded S3 upload endpoint', () => {
 
     // A client that waits for "100 Continue" gets its refusal without sending the body.
     const refused = await new Promise<number>((resolve, reject) => {
-      const request = http.request(`${endpoint}/${BUCKET}/waiting.zip`, { method: 'PUT', headers: { expect: '100-continue', 'content-length': 50_000_000 }, agent: false });
+      const request = http.request(`${endpoint}/${BUCKET}/waiting.zip`, {
+        method: 'PUT',
+        headers: { expect: '100-continue', 'content-length': 50_000_000 },
+        agent: false,
+      });
       request.on('continue', () => reject(new Error('The endpoint asked for the body of an unsigned request.')));
       request.on('response', (response) => resolve(response.statusCode ?? 0));
       request.on('error', reject);
@@ -129,9 +146,15 @@ describe('the embedded S3 upload endpoint', () => {
     const wrongSecret = client({ credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: 'a guess' } });
     const s3rverKey = client({ credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     try {
-      await expect(wrongSecret.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'forged.zip', Body: 'forged' }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
+      await expect(wrongSecret.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'forged.zip', Body: 'forged' }))).rejects.toMatchObject({
+        name: 'SignatureDoesNotMatch',
+        $metadata: { httpStatusCode: 403 },
+      });
       await expect(wrongSecret.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'big.zip' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
-      await expect(s3rverKey.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'forged.zip', Body: 'forged' }))).rejects.toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } });
+      await expect(s3rverKey.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'forged.zip', Body: 'forged' }))).rejects.toMatchObject({
+        name: 'InvalidAccessKeyId',
+        $metadata: { httpStatusCode: 403 },
+      });
     } finally {
       wrongSecret.destroy();
       s3rverKey.destroy();
@@ -140,8 +163,19 @@ describe('the embedded S3 upload endpoint', () => {
   });
 
   it('refuses what a web page can send: an Origin header even on a signed request, a CORS preflight, a form POST upload', async () => {
-    const signedWithOrigin = await sigV4Headers({ method: 'PUT', host: new URL(endpoint).host, path: `/${BUCKET}/from-a-page.zip`, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '4' }, credentials });
-    const withOrigin = await send(endpoint, { method: 'PUT', path: `/${BUCKET}/from-a-page.zip`, headers: { ...signedWithOrigin, origin: 'https://attacker.example' }, body: 'page' });
+    const signedWithOrigin = await sigV4Headers({
+      method: 'PUT',
+      host: new URL(endpoint).host,
+      path: `/${BUCKET}/from-a-page.zip`,
+      headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '4' },
+      credentials,
+    });
+    const withOrigin = await send(endpoint, {
+      method: 'PUT',
+      path: `/${BUCKET}/from-a-page.zip`,
+      headers: { ...signedWithOrigin, origin: 'https://attacker.example' },
+      body: 'page',
+    });
     const preflight = await send(endpoint, {
       method: 'OPTIONS',
       path: `/${BUCKET}/from-a-page.zip`,
@@ -154,10 +188,24 @@ describe('the embedded S3 upload endpoint', () => {
       `--${boundary}--\r\n`,
     ].join('');
     // A form on a page sends no preflight, and a form's POST from a page that hides its origin carries none.
-    const formPost = await send(endpoint, { method: 'POST', path: `/${BUCKET}`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: form });
-    const signedFormPost = await sendSigned(endpoint, credentials, { method: 'POST', path: `/${BUCKET}`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: form });
+    const formPost = await send(endpoint, {
+      method: 'POST',
+      path: `/${BUCKET}`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: form,
+    });
+    const signedFormPost = await sendSigned(endpoint, credentials, {
+      method: 'POST',
+      path: `/${BUCKET}`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: form,
+    });
 
-    const preflightWithoutOrigin = await send(endpoint, { method: 'OPTIONS', path: `/${BUCKET}/from-a-page.zip`, headers: { 'access-control-request-method': 'PUT' } });
+    const preflightWithoutOrigin = await send(endpoint, {
+      method: 'OPTIONS',
+      path: `/${BUCKET}/from-a-page.zip`,
+      headers: { 'access-control-request-method': 'PUT' },
+    });
 
     for (const answer of [withOrigin, preflight, preflightWithoutOrigin, formPost, signedFormPost]) {
       expect(answer).toMatchObject({ status: 403, body: expect.stringContaining('<Code>AccessDenied</Code>') });
@@ -173,9 +221,16 @@ describe('the embedded S3 upload endpoint', () => {
 
   it('refuses a Host that is not a loopback name, as a DNS rebinding page would send, even signed', async () => {
     const port = new URL(endpoint).port;
-    const rebound = await sendSigned(endpoint, credentials, { method: 'PUT', path: `/${BUCKET}/rebound.zip`, host: `attacker.example:${port}`, body: 'rebound' });
+    const rebound = await sendSigned(endpoint, credentials, {
+      method: 'PUT',
+      path: `/${BUCKET}/rebound.zip`,
+      host: `attacker.example:${port}`,
+      body: 'rebound',
+    });
     const loopbackNames = await Promise.all(
-      ['localhost', '127.0.0.1', '[::1]'].map((name) => sendSigned(endpoint, credentials, { method: 'GET', path: `/${BUCKET}?list-type=2`, host: `${name}:${port}` })),
+      ['localhost', '127.0.0.1', '[::1]'].map((name) =>
+        sendSigned(endpoint, credentials, { method: 'GET', path: `/${BUCKET}?list-type=2`, host: `${name}:${port}` }),
+      ),
     );
 
     expect(rebound).toMatchObject({ status: 403, body: expect.stringContaining('not a loopback name') });
@@ -183,7 +238,7 @@ describe('the embedded S3 upload endpoint', () => {
     expect(loopbackNames.map((answer) => answer.status)).toEqual([200, 200, 200]);
   });
 
-  it('refuses presigned URLs, even those made with the installation\'s credentials', async () => {
+  it("refuses presigned URLs, even those made with the installation's credentials", async () => {
     const query = await presignedQuery({ method: 'GET', host: new URL(endpoint).host, path: `/${BUCKET}/big.zip`, credentials });
     const answer = await send(endpoint, { method: 'GET', path: `/${BUCKET}/big.zip?${query}` });
 

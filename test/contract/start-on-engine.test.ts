@@ -29,11 +29,17 @@ describe('executions started on an engine', () => {
 
   beforeAll(async () => {
     // The build waits for `holdAction`, and ignores its signal as a slow step would; the checkout does nothing.
-    const build = { spec: commands.spec, run: async () => {
-      await holdAction;
-      return { outputArtifacts: [], outputVariables: {} };
-    } };
-    const checkout = { spec: gitSource.spec, run: async () => ({ outputArtifacts: [{ bucketName: 'sluice-artifacts', objectKey: 'never-read.zip' }], outputVariables: {} }) };
+    const build = {
+      spec: commands.spec,
+      run: async () => {
+        await holdAction;
+        return { outputArtifacts: [], outputVariables: {} };
+      },
+    };
+    const checkout = {
+      spec: gitSource.spec,
+      run: async () => ({ outputArtifacts: [{ bucketName: 'sluice-artifacts', objectKey: 'never-read.zip' }], outputVariables: {} }),
+    };
     const { deps: base } = await testExecutionDependencies(suite.test, { providers: [checkout, build], workspaceRoot: suite.scratch });
     deps = { ...base, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(suite.test) };
   });
@@ -43,7 +49,17 @@ describe('executions started on an engine', () => {
     return {
       name: `built-${pipelines}`,
       stages: [
-        { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: '.', BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
+        {
+          name: 'Source',
+          actions: [
+            {
+              name: 'Checkout',
+              actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+              configuration: { RepositoryUrl: '.', BranchName: 'main' },
+              outputArtifacts: [{ name: 'Src' }],
+            },
+          ],
+        },
         { name: 'Build', actions: [{ name: 'Compile', actionTypeId: compute, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
       ],
     };
@@ -51,14 +67,21 @@ describe('executions started on an engine', () => {
 
   /** The local engine on the stage and action steps themselves: all these pipelines need. */
   function engine(): LocalEngine {
-    const invoked = <P>(run: (payload: P, signal: AbortSignal) => Promise<unknown>): TaskHandler =>
+    const invoked =
+      <P>(run: (payload: P, signal: AbortSignal) => Promise<unknown>): TaskHandler =>
       async (parameters, _binding, signal) => ({ Payload: await run(parameters.Payload as P, signal) });
     const stage = invoked<StageStepPayload>((payload) => runStageStep(deps, payload));
     const refused: TaskHandler = () => Promise.reject(new Error('not in this pipeline'));
     const handlers: TaskHandlers = {
-      enterStage: stage, exitStage: stage, failStage: stage,
+      enterStage: stage,
+      exitStage: stage,
+      failStage: stage,
       runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
-      requestApproval: refused, prepareBuild: refused, startBuild: refused, completeBuild: refused, failBuild: refused,
+      requestApproval: refused,
+      prepareBuild: refused,
+      startBuild: refused,
+      completeBuild: refused,
+      failBuild: refused,
     };
     return new LocalEngine({
       handlers: () => handlers,
@@ -79,14 +102,19 @@ describe('executions started on an engine', () => {
     const declaration = pipeline();
     const stopping = new AbortController();
     const running = runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger }, {}, stopping.signal);
-    const compiling = async () => (await deps.store.listExecutions(declaration.name)).length > 0
-      && (await deps.store.listActions((await deps.store.listExecutions(declaration.name))[0]!.pipelineExecutionId)).some((action) => action.actionName === 'Compile');
+    const compiling = async () =>
+      (await deps.store.listExecutions(declaration.name)).length > 0 &&
+      (await deps.store.listActions((await deps.store.listExecutions(declaration.name))[0]!.pipelineExecutionId)).some(
+        (action) => action.actionName === 'Compile',
+      );
     while (!(await compiling())) await new Promise((resolve) => setTimeout(resolve, 10));
     stopping.abort();
     setTimeout(release, 50);
     const execution = await running;
     expect(execution).toMatchObject({ status: 'Stopped', statusSummary: STOPPED_BY_USER });
-    expect((await deps.store.listActions(execution.pipelineExecutionId)).find((action) => action.actionName === 'Compile')).toMatchObject({ status: 'Abandoned' });
+    expect((await deps.store.listActions(execution.pipelineExecutionId)).find((action) => action.actionName === 'Compile')).toMatchObject({
+      status: 'Abandoned',
+    });
   });
 
   it('ends an execution Failed when the engine refuses to start it, and tells why', async () => {
@@ -121,7 +149,9 @@ describe('executions started on an engine', () => {
     const detail = await operations.getPipelineExecution(pipelineExecutionId);
     expect(detail.execution).toMatchObject({ status: 'Stopped', statusSummary: 'superseded by hand' });
     expect(detail.actions.find((action) => action.actionName === 'Compile')).toMatchObject({ status: 'Abandoned' });
-    await expect(operations.stopPipelineExecution({ pipelineName: declaration.name, pipelineExecutionId })).rejects.toThrow('is Stopped; only an InProgress execution can be stopped');
+    await expect(operations.stopPipelineExecution({ pipelineName: declaration.name, pipelineExecutionId })).rejects.toThrow(
+      'is Stopped; only an InProgress execution can be stopped',
+    );
   });
 
   it('starts a version registered where no engine ran by deploying it then', async () => {
@@ -130,7 +160,9 @@ describe('executions started on an engine', () => {
     await new PipelineOperations(deps).createPipeline(declaration);
     expect(await deps.store.getPipeline(declaration.name)).not.toHaveProperty('versionArn');
     const local = engine();
-    const { pipelineExecutionId } = await new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS }).startPipelineExecution(declaration.name);
+    const { pipelineExecutionId } = await new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS }).startPipelineExecution(
+      declaration.name,
+    );
     await local.settled();
     expect(await deps.store.getExecution(pipelineExecutionId)).toMatchObject({ status: 'Succeeded' });
   });
@@ -138,6 +170,8 @@ describe('executions started on an engine', () => {
   it('neither starts nor stops executions where no engine runs them', async () => {
     const operations = new PipelineOperations(deps);
     await expect(operations.startPipelineExecution('anything')).rejects.toBeInstanceOf(ConflictError);
-    await expect(operations.stopPipelineExecution({ pipelineName: 'anything', pipelineExecutionId: 'e1' })).rejects.toThrow('No sluice serve runs executions on this data dir');
+    await expect(operations.stopPipelineExecution({ pipelineName: 'anything', pipelineExecutionId: 'e1' })).rejects.toThrow(
+      'No sluice serve runs executions on this data dir',
+    );
   });
 });

@@ -61,7 +61,12 @@ describe('StateMachineVersions.prune', () => {
     const deleted = await new StateMachineVersions(client).prune(MACHINE);
     expect(deleted).toEqual(all.slice(0, -KEPT_VERSIONS).reverse());
     expect(server.versions(MACHINE)).toEqual(all.slice(-KEPT_VERSIONS));
-    expect(server.calls.filter((call) => call.operation === 'ListStateMachineVersions').map((call) => call.input.nextToken !== undefined)).toEqual([false, true, true, true]);
+    expect(server.calls.filter((call) => call.operation === 'ListStateMachineVersions').map((call) => call.input.nextToken !== undefined)).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('explains a refused delete with the action and the version to allow it on', async () => {

@@ -46,53 +46,78 @@ async function until<T>(probe: () => T | undefined, what: string, serve: () => R
 describe('sluice serve restarted after kill -9', () => {
   it('resumes executions that waited for an approval (after a serve that could not listen), decided by the mailed link or PutApprovalResult, and leaves a killed build interrupted', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-resume-'));
-    const repo = gitRepository({
-      'app.txt': 'v1',
-      'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - test "$(cat app.txt)" = v1\n      - test -n "$COMMIT"\n      - echo "built commit $COMMIT for $TARGET"\n',
-    }, 'feat: something to review');
+    const repo = gitRepository(
+      {
+        'app.txt': 'v1',
+        'buildspec.yml':
+          'version: 0.2\nphases:\n  build:\n    commands:\n      - test "$(cat app.txt)" = v1\n      - test -n "$COMMIT"\n      - echo "built commit $COMMIT for $TARGET"\n',
+      },
+      'feat: something to review',
+    );
     const gated = path.join(dataDir, 'gated.json');
-    writeFileSync(gated, JSON.stringify({
-      name: 'gated',
-      pipelineType: 'V2',
-      variables: [{ name: 'target', defaultValue: 'staging' }],
-      stages: [
-        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
-        { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, configuration: { CustomData: 'Check the release notes' } }] },
-        {
-          name: 'Build',
-          actions: [{
-            name: 'Compile',
-            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
-            configuration: {
-              ProjectName: 'app',
-              EnvironmentVariables: JSON.stringify([
-                { name: 'COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
-                { name: 'TARGET', value: '#{variables.target}', type: 'PLAINTEXT' },
-              ]),
-            },
-            inputArtifacts: [{ name: 'Src' }],
-          }],
-        },
-      ],
-    }));
+    writeFileSync(
+      gated,
+      JSON.stringify({
+        name: 'gated',
+        pipelineType: 'V2',
+        variables: [{ name: 'target', defaultValue: 'staging' }],
+        stages: [
+          gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
+          {
+            name: 'Gate',
+            actions: [
+              {
+                name: 'Review',
+                actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+                configuration: { CustomData: 'Check the release notes' },
+              },
+            ],
+          },
+          {
+            name: 'Build',
+            actions: [
+              {
+                name: 'Compile',
+                actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+                configuration: {
+                  ProjectName: 'app',
+                  EnvironmentVariables: JSON.stringify([
+                    { name: 'COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
+                    { name: 'TARGET', value: '#{variables.target}', type: 'PLAINTEXT' },
+                  ]),
+                },
+                inputArtifacts: [{ name: 'Src' }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const slow = path.join(dataDir, 'slow.json');
-    writeFileSync(slow, JSON.stringify({
-      name: 'slow',
-      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 30'])] }],
-    }));
+    writeFileSync(
+      slow,
+      JSON.stringify({
+        name: 'slow',
+        stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 30'])] }],
+      }),
+    );
     for (const file of [gated, slow]) expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
-    writeFileSync(path.join(dataDir, 'notification-rules.yml'), [
-      'notificationRules:',
-      '  - name: approvers',
-      '    resource: gated',
-      '    eventTypeIds: [codepipeline-pipeline-manual-approval-needed]',
-      '    targets: [{ type: email, address: approver@example.com }]',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dataDir, 'notification-rules.yml'),
+      [
+        'notificationRules:',
+        '  - name: approvers',
+        '    resource: gated',
+        '    eventTypeIds: [codepipeline-pipeline-manual-approval-needed]',
+        '    targets: [{ type: email, address: approver@example.com }]',
+        '',
+      ].join('\n'),
+    );
     const port = await freePort();
-    const startServe = () => startSluice(['serve', '--port', String(port), '--quiet', '--data-dir', dataDir], {
-      env: { SLUICE_SMTP_HOST: '127.0.0.1', SLUICE_SMTP_PORT: String(smtp.port) },
-    });
+    const startServe = () =>
+      startSluice(['serve', '--port', String(port), '--quiet', '--data-dir', dataDir], {
+        env: { SLUICE_SMTP_HOST: '127.0.0.1', SLUICE_SMTP_PORT: String(smtp.port) },
+      });
     let serve = startServe();
     const current = () => serve;
     await serve.waitFor(/serving .* at http/);
@@ -100,7 +125,11 @@ describe('sluice serve restarted after kill -9', () => {
     const startGated = async (index: number, args: string[]) => {
       const started = sluice(['start-pipeline-execution', 'gated', ...args, '--data-dir', dataDir]);
       expect(started.code).toBe(0);
-      const link = await until(() => approvalMails()[index] && /Review and decide here: (\S+)/.exec(approvalMails()[index]!.text)![1], 'the approval mail', current);
+      const link = await until(
+        () => approvalMails()[index] && /Review and decide here: (\S+)/.exec(approvalMails()[index]!.text)![1],
+        'the approval mail',
+        current,
+      );
       return { id: started.stdout.trim(), link };
     };
     const { id: executionId, link } = await startGated(0, ['--var', 'target=production']);
@@ -109,10 +138,14 @@ describe('sluice serve restarted after kill -9', () => {
     const slowStarted = sluice(['start-pipeline-execution', 'slow', '--data-dir', dataDir]);
     expect(slowStarted.code).toBe(0);
     const slowId = slowStarted.stdout.trim();
-    await until(() => {
-      const state = JSON.parse(sluice(['status', 'slow', '--data-dir', dataDir, '--json']).stdout);
-      return state.stageStates[1]?.actionStates[0]?.latestExecution?.status === 'InProgress' ? true : undefined;
-    }, 'the slow build to run', current);
+    await until(
+      () => {
+        const state = JSON.parse(sluice(['status', 'slow', '--data-dir', dataDir, '--json']).stdout);
+        return state.stageStates[1]?.actionStates[0]?.latestExecution?.status === 'InProgress' ? true : undefined;
+      },
+      'the slow build to run',
+      current,
+    );
 
     serve.child.kill('SIGKILL');
     await serve.exit;
@@ -129,7 +162,12 @@ describe('sluice serve restarted after kill -9', () => {
     expect(serve.output()).toContain(`Resumed execution ${rejectedId} of gated: waiting for approval: Gate/Review ${rejectedLink}`);
     expect(serve.output().match(/Resumed execution/g)).toHaveLength(2);
 
-    const executions = (name: string) => JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries as { pipelineExecutionId: string; status: string; statusSummary?: string }[];
+    const executions = (name: string) =>
+      JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries as {
+        pipelineExecutionId: string;
+        status: string;
+        statusSummary?: string;
+      }[];
     const slowExecution = executions('slow').find((entry) => entry.pipelineExecutionId === slowId)!;
     expect(slowExecution.status).toBe('Failed');
     expect(slowExecution.statusSummary).toContain('interrupted');
@@ -138,10 +176,14 @@ describe('sluice serve restarted after kill -9', () => {
     // PutApprovalResult with the token that status shows (the newest execution's) reaches the resumed Task too.
     const rejected = sluice(['approve', 'gated', 'Gate', 'Review', '--reject', '--summary', 'not this one', '--approver', 'ci', '--data-dir', dataDir]);
     expect(rejected.code).toBe(0);
-    const rejectedEnd = await until(() => {
-      const execution = executions('gated').find((entry) => entry.pipelineExecutionId === rejectedId)!;
-      return execution.status === 'InProgress' ? undefined : execution;
-    }, 'the rejected execution to end', current);
+    const rejectedEnd = await until(
+      () => {
+        const execution = executions('gated').find((entry) => entry.pipelineExecutionId === rejectedId)!;
+        return execution.status === 'InProgress' ? undefined : execution;
+      },
+      'the rejected execution to end',
+      current,
+    );
     expect(rejectedEnd.status).toBe('Failed');
     expect(rejectedEnd.statusSummary).toContain('Rejected by ci: not this one');
 
@@ -149,17 +191,26 @@ describe('sluice serve restarted after kill -9', () => {
     const page = await (await fetch(link)).text();
     expect(page).toContain('Check the release notes');
     const nonce = /name="nonce" value="([^"]+)"/.exec(page)![1]!;
-    const approved = await fetch(link, { method: 'POST', body: new URLSearchParams({ nonce, decision: 'approve', approver: 'Ada', comment: 'after the restart' }) });
+    const approved = await fetch(link, {
+      method: 'POST',
+      body: new URLSearchParams({ nonce, decision: 'approve', approver: 'Ada', comment: 'after the restart' }),
+    });
     expect(approved.status).toBe(200);
-    const ended = await until(() => {
-      const execution = executions('gated').find((entry) => entry.pipelineExecutionId === executionId)!;
-      return execution.status === 'InProgress' ? undefined : execution;
-    }, 'the resumed execution to end', current);
+    const ended = await until(
+      () => {
+        const execution = executions('gated').find((entry) => entry.pipelineExecutionId === executionId)!;
+        return execution.status === 'InProgress' ? undefined : execution;
+      },
+      'the resumed execution to end',
+      current,
+    );
     expect(ended).toMatchObject({ status: 'Succeeded' });
 
     const logs = sluice(['logs', executionId, '--action', 'Build/Compile', '--data-dir', dataDir]);
     expect(logs.stdout).toContain(`built commit ${repo.commit} for production`);
-    const events = JSON.parse(sluice(['events', executionId, '--data-dir', dataDir, '--json']).stdout).events as { detail: { state: string; stage?: string; action?: string; 'execution-result'?: Record<string, string> } }[];
+    const events = JSON.parse(sluice(['events', executionId, '--data-dir', dataDir, '--json']).stdout).events as {
+      detail: { state: string; stage?: string; action?: string; 'execution-result'?: Record<string, string> };
+    }[];
     const changes = events.map(stateChange);
     expect(changes).toEqual(succeededRunChanges(['Source/Checkout', 'Gate/Review', 'Build/Compile']));
     expect(JSON.stringify(events)).not.toContain('interrupted');
@@ -190,7 +241,10 @@ describe('sluice serve stopped with Ctrl-C', () => {
     });
     const approval: ActionDeclaration = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
     const sleeper = commandsOnSource('Sleep', ['sleep 30']);
-    for (const [name, gate] of [['restarted', approval], ['sleepy', sleeper]] as const) {
+    for (const [name, gate] of [
+      ['restarted', approval],
+      ['sleepy', sleeper],
+    ] as const) {
       createPipeline(dataDir, declaration(name, gate));
     }
     const port = await freePort();
@@ -198,7 +252,8 @@ describe('sluice serve stopped with Ctrl-C', () => {
     let serve = startServe();
     const current = () => serve;
     await serve.waitFor(/serving .* at http/);
-    const status = (name: string) => JSON.parse(sluice(['status', name, '--data-dir', dataDir, '--json']).stdout).stageStates[1]?.actionStates[0]?.latestExecution;
+    const status = (name: string) =>
+      JSON.parse(sluice(['status', name, '--data-dir', dataDir, '--json']).stdout).stageStates[1]?.actionStates[0]?.latestExecution;
     const waiting = sluice(['start-pipeline-execution', 'restarted', '--data-dir', dataDir]).stdout.trim();
     const sleeping = sluice(['start-pipeline-execution', 'sleepy', '--data-dir', dataDir]).stdout.trim();
     await until(() => (status('restarted')?.token ? true : undefined), 'the approval to wait', current);
@@ -209,13 +264,22 @@ describe('sluice serve stopped with Ctrl-C', () => {
     await serve.waitFor(/serving .* at http/);
 
     expect(serve.output()).toContain(`Resumed execution ${waiting} of restarted`);
-    const executions = (name: string) => JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries as { pipelineExecutionId: string; status: string; statusSummary?: string }[];
+    const executions = (name: string) =>
+      JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries as {
+        pipelineExecutionId: string;
+        status: string;
+        statusSummary?: string;
+      }[];
     expect(executions('sleepy').find((entry) => entry.pipelineExecutionId === sleeping)).toMatchObject({ status: 'Stopped' });
     expect(sluice(['approve', 'restarted', 'Gate', 'Review', '--summary', 'after the restart', '--data-dir', dataDir]).code).toBe(0);
-    const ended = await until(() => {
-      const execution = executions('restarted').find((entry) => entry.pipelineExecutionId === waiting)!;
-      return execution.status === 'InProgress' ? undefined : execution;
-    }, 'the resumed execution to end', current);
+    const ended = await until(
+      () => {
+        const execution = executions('restarted').find((entry) => entry.pipelineExecutionId === waiting)!;
+        return execution.status === 'InProgress' ? undefined : execution;
+      },
+      'the resumed execution to end',
+      current,
+    );
     expect(ended.status).toBe('Succeeded');
     expect(await serve.interrupt()).toBe(0);
   });

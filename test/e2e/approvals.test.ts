@@ -42,14 +42,20 @@ function execution(executionId: string) {
   return listed.find((entry: { pipelineExecutionId: string }) => entry.pipelineExecutionId === executionId) as { status: string; statusSummary?: string };
 }
 
-const finished = (executionId: string) => until(() => {
-  const current = execution(executionId);
-  return current.status === 'InProgress' ? undefined : current;
-}, `execution ${executionId} to end`);
+const finished = (executionId: string) =>
+  until(() => {
+    const current = execution(executionId);
+    return current.status === 'InProgress' ? undefined : current;
+  }, `execution ${executionId} to end`);
 
 function reviewState() {
   const state = JSON.parse(sluice(['status', 'gated', '--data-dir', dataDir, '--json']).stdout);
-  return state.stageStates[1] as { latestExecution: { pipelineExecutionId: string; status: string }; actionStates: { latestExecution: { status: string; token?: string; summary?: string; approvalDecision?: Record<string, string>; errorDetails?: { message: string } } }[] };
+  return state.stageStates[1] as {
+    latestExecution: { pipelineExecutionId: string; status: string };
+    actionStates: {
+      latestExecution: { status: string; token?: string; summary?: string; approvalDecision?: Record<string, string>; errorDetails?: { message: string } };
+    }[];
+  };
 }
 
 async function formNonce(link: string): Promise<string> {
@@ -67,21 +73,33 @@ beforeAll(async () => {
     name: 'gated',
     stages: [
       gitSourceStage(repo.dir),
-      { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, configuration: { CustomData: 'Check the release notes' } }] },
+      {
+        name: 'Gate',
+        actions: [
+          {
+            name: 'Review',
+            actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+            configuration: { CustomData: 'Check the release notes' },
+          },
+        ],
+      },
       { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] },
     ],
   });
-  writeFileSync(path.join(dataDir, 'notification-rules.yml'), [
-    'notificationRules:',
-    '  - name: approvers',
-    '    resource: gated',
-    '    eventTypeIds: [codepipeline-pipeline-manual-approval-needed]',
-    '    targets: [{ type: email, address: approver@example.com }]',
-    '  - name: failures',
-    '    eventTypeIds: [codepipeline-pipeline-pipeline-execution-failed]',
-    '    targets: [{ type: email, address: team@example.com }]',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dataDir, 'notification-rules.yml'),
+    [
+      'notificationRules:',
+      '  - name: approvers',
+      '    resource: gated',
+      '    eventTypeIds: [codepipeline-pipeline-manual-approval-needed]',
+      '    targets: [{ type: email, address: approver@example.com }]',
+      '  - name: failures',
+      '    eventTypeIds: [codepipeline-pipeline-pipeline-execution-failed]',
+      '    targets: [{ type: email, address: team@example.com }]',
+      '',
+    ].join('\n'),
+  );
   smtp = await startTestSmtpServer();
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], {
     env: { SLUICE_SMTP_HOST: '127.0.0.1', SLUICE_SMTP_PORT: String(smtp.port) },
@@ -96,7 +114,7 @@ afterAll(async () => {
 });
 
 describe('approval links under sluice serve', () => {
-  it('decides nothing on GET and HEAD, however often, and goes on after the POST with the page\'s nonce', async () => {
+  it("decides nothing on GET and HEAD, however often, and goes on after the POST with the page's nonce", async () => {
     const { executionId, link } = await startAndWaitForApproval();
     for (let fetches = 0; fetches < 100; fetches += 1) {
       const response = await fetch(link, { method: fetches % 2 === 0 ? 'GET' : 'HEAD' });
@@ -185,7 +203,9 @@ describe('an approval in a one-shot sluice run', () => {
     const run = startSluice(['run', file, '--quiet', '--data-dir', ownData]);
     const [, link] = await run.waitFor(/waiting for approval: (\S+)/, 60_000);
     const outbox = path.join(ownData, 'outbox');
-    const mailed = readdirSync(outbox).map((name) => readRawMail(readFileSync(path.join(outbox, name)))).find((mail) => mail.text.includes(link!));
+    const mailed = readdirSync(outbox)
+      .map((name) => readRawMail(readFileSync(path.join(outbox, name))))
+      .find((mail) => mail.text.includes(link!));
     expect(mailed?.headers.get('to')).toBe('approvers@localhost');
     expect((await post(link!, { nonce: await formNonce(link!), decision: 'approve', approver: 'Ada' })).status).toBe(200);
     expect(await run.exit).toBe(0);

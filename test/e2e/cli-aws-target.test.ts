@@ -5,7 +5,17 @@ import { sluice } from '../support/cli';
 
 describe('sluice --target aws', () => {
   it('is offered by the commands that work on AWS', () => {
-    for (const command of ['create-pipeline', 'update-pipeline', 'delete-pipeline', 'get-pipeline', 'list-pipelines', 'start-pipeline-execution', 'stop-pipeline-execution', 'status', 'executions']) {
+    for (const command of [
+      'create-pipeline',
+      'update-pipeline',
+      'delete-pipeline',
+      'get-pipeline',
+      'list-pipelines',
+      'start-pipeline-execution',
+      'stop-pipeline-execution',
+      'status',
+      'executions',
+    ]) {
       const help = sluice([command, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('--target <target>');

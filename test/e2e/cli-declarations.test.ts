@@ -72,7 +72,14 @@ describe('sluice validate', () => {
   });
 
   it.each([
-    ['an alias bomb', ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[index]}`).join(', ')}]`)].join('\n'), /aliases expand to more than 100 nodes/],
+    [
+      'an alias bomb',
+      [
+        'a: &a [x, x, x, x, x, x, x, x, x]',
+        ...'bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[index]}`).join(', ')}]`),
+      ].join('\n'),
+      /aliases expand to more than 100 nodes/,
+    ],
     ['a nesting bomb', '['.repeat(20_000), /nests deeper than 64 levels/],
     ['an oversized file', `name: ${'x'.repeat(300 * 1024)}\n`, /bytes, larger than 262144/],
   ])('exits 2 with a clear problem on %s', (_, text, message) => {
@@ -84,8 +91,20 @@ describe('sluice validate', () => {
   });
 
   it.each([
-    ['an S3 source key', (pipeline: ClimbingPipeline) => { pipeline.stages[0]!.actions[0]!.configuration.S3ObjectKey = '../../../outside.zip'; }, 'configuration.S3ObjectKey: S3ObjectKey: the object key "../../../outside.zip" has a "." or ".." part'],
-    ['a pipeline name', (pipeline: ClimbingPipeline) => { pipeline.name = '..'; }, 'name: The pipeline name cannot be "." or ".."'],
+    [
+      'an S3 source key',
+      (pipeline: ClimbingPipeline) => {
+        pipeline.stages[0]!.actions[0]!.configuration.S3ObjectKey = '../../../outside.zip';
+      },
+      'configuration.S3ObjectKey: S3ObjectKey: the object key "../../../outside.zip" has a "." or ".." part',
+    ],
+    [
+      'a pipeline name',
+      (pipeline: ClimbingPipeline) => {
+        pipeline.name = '..';
+      },
+      'name: The pipeline name cannot be "." or ".."',
+    ],
   ])('exits 2 on %s that climbs out of its place', (_, change, message) => {
     const declaration = readDeclaration('test/fixtures/valid/create-pipeline-s3-codedeploy.json') as { pipeline: ClimbingPipeline };
     change(declaration.pipeline);
@@ -135,13 +154,30 @@ describe('sluice providers', () => {
   it('lists the registry with configuration keys and runtimes', () => {
     const result = sluice(['providers', '--json']);
     expect(result.code).toBe(0);
-    const specs = JSON.parse(result.stdout) as { category: string; owner: string; provider: string; runtimes: string[]; configuration: { name: string; required: boolean }[] }[];
+    const specs = JSON.parse(result.stdout) as {
+      category: string;
+      owner: string;
+      provider: string;
+      runtimes: string[];
+      configuration: { name: string; required: boolean }[];
+    }[];
     const keys = specs.map((spec) => `${spec.category}/${spec.owner}/${spec.provider}`);
-    expect(keys).toEqual(expect.arrayContaining([
-      'Source/AWS/S3', 'Source/AWS/CodeCommit', 'Source/AWS/CodeStarSourceConnection', 'Source/Custom/Git',
-      'Build/AWS/CodeBuild', 'Test/AWS/CodeBuild', 'Compute/AWS/Commands', 'Deploy/AWS/S3', 'Deploy/AWS/CloudFormation',
-      'Approval/AWS/Manual', 'Invoke/AWS/Lambda', 'Invoke/AWS/StepFunctions',
-    ]));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'Source/AWS/S3',
+        'Source/AWS/CodeCommit',
+        'Source/AWS/CodeStarSourceConnection',
+        'Source/Custom/Git',
+        'Build/AWS/CodeBuild',
+        'Test/AWS/CodeBuild',
+        'Compute/AWS/Commands',
+        'Deploy/AWS/S3',
+        'Deploy/AWS/CloudFormation',
+        'Approval/AWS/Manual',
+        'Invoke/AWS/Lambda',
+        'Invoke/AWS/StepFunctions',
+      ]),
+    );
     const git = specs.find((spec) => spec.provider === 'Git')!;
     expect(git.runtimes).toContain('local');
     expect(git.configuration.filter((key) => key.required).map((key) => key.name)).toEqual(['RepositoryUrl', 'BranchName']);

@@ -23,31 +23,46 @@ afterAll(() => github.close());
 
 function pipelineFile(): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-pipeline-')), 'pipeline.json');
-  writeFileSync(file, JSON.stringify({
-    name: 'from-github',
-    pipelineType: 'V2',
-    stages: [
-      {
-        name: 'Source',
-        actions: [{
-          name: 'App',
-          actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
-          configuration: { ConnectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc', FullRepositoryId: 'octo/app', BranchName: 'main' },
-          outputArtifacts: [{ name: 'Src' }],
-          namespace: 'SourceVariables',
-        }],
-      },
-      {
-        name: 'Build',
-        actions: [{
-          name: 'Run',
-          actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
-          commands: ['./build.sh', 'test "#{SourceVariables.CommitId}" = "' + repository.commit + '"', 'test "#{SourceVariables.FullRepositoryName}" = "octo/app"'],
-          inputArtifacts: [{ name: 'Src' }],
-        }],
-      },
-    ],
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'from-github',
+      pipelineType: 'V2',
+      stages: [
+        {
+          name: 'Source',
+          actions: [
+            {
+              name: 'App',
+              actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+              configuration: {
+                ConnectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc',
+                FullRepositoryId: 'octo/app',
+                BranchName: 'main',
+              },
+              outputArtifacts: [{ name: 'Src' }],
+              namespace: 'SourceVariables',
+            },
+          ],
+        },
+        {
+          name: 'Build',
+          actions: [
+            {
+              name: 'Run',
+              actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+              commands: [
+                './build.sh',
+                'test "#{SourceVariables.CommitId}" = "' + repository.commit + '"',
+                'test "#{SourceVariables.FullRepositoryName}" = "octo/app"',
+              ],
+              inputArtifacts: [{ name: 'Src' }],
+            },
+          ],
+        },
+      ],
+    }),
+  );
   return file;
 }
 

@@ -21,7 +21,9 @@ let commit: string;
 
 /** GitHub's example push to master, retold as a push of the test repository's commit to `branch`. */
 function pushPayload(branch: string): string {
-  const example = (examples.find((definition) => definition.name === 'push')!.examples as Record<string, unknown>[]).find((payload) => payload.ref === 'refs/heads/master')!;
+  const example = (examples.find((definition) => definition.name === 'push')!.examples as Record<string, unknown>[]).find(
+    (payload) => payload.ref === 'refs/heads/master',
+  )!;
   return JSON.stringify({
     ...example,
     ref: `refs/heads/${branch}`,
@@ -51,13 +53,12 @@ beforeAll(async () => {
   createPipeline(dataDir, {
     name: 'checked',
     pipelineType: 'V2',
-    stages: [
-      gitSourceStage(repositoryDir),
-      { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] },
-    ],
+    stages: [gitSourceStage(repositoryDir), { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] }],
   });
   secret = sluice(['webhook-secret', '--data-dir', dataDir]).stdout.trim();
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], { env: { SLUICE_GITHUB_TOKEN: TOKEN, SLUICE_GITHUB_API_URL: github.apiUrl } });
+  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], {
+    env: { SLUICE_GITHUB_TOKEN: TOKEN, SLUICE_GITHUB_API_URL: github.apiUrl },
+  });
   webhookUrl = (await serve.waitFor(/GitHub webhook: (http\S+)/))[1]!;
 });
 
@@ -80,8 +81,18 @@ describe('GitHub commit statuses under sluice serve', () => {
     const [pending, success] = await github.waitForStatuses(2);
 
     const executionPage = new URL(`/executions/${started!.pipelineExecutionId}`, webhookUrl).href;
-    expect(pending).toEqual({ repository: 'sluice-test/app', sha: commit, authorization: `Bearer ${TOKEN}`, body: { state: 'pending', context: 'sluice/checked', description: 'Running', target_url: executionPage } });
-    expect(success).toEqual({ repository: 'sluice-test/app', sha: commit, authorization: `Bearer ${TOKEN}`, body: { state: 'success', context: 'sluice/checked', description: 'Succeeded', target_url: executionPage } });
+    expect(pending).toEqual({
+      repository: 'sluice-test/app',
+      sha: commit,
+      authorization: `Bearer ${TOKEN}`,
+      body: { state: 'pending', context: 'sluice/checked', description: 'Running', target_url: executionPage },
+    });
+    expect(success).toEqual({
+      repository: 'sluice-test/app',
+      sha: commit,
+      authorization: `Bearer ${TOKEN}`,
+      body: { state: 'success', context: 'sluice/checked', description: 'Succeeded', target_url: executionPage },
+    });
   });
 
   it('reports a skipped push as success saying why, so a required check does not hang', async () => {

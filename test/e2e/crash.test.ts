@@ -73,15 +73,17 @@ describe('kill -9 of the owner of a data dir, again and again', () => {
     const source = gitSourceStage(repo.dir);
     const build = {
       name: 'Build',
-      actions: [{
-        name: 'Make',
-        actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
-        // Background children that would outlive the build, then a few MB of output to upload.
-        commands: ['(sleep 300 &)', 'sleep 300 &', 'head -c 3000000 /dev/urandom > big.bin', 'seq 1 200000 > numbers.txt', 'sleep 0.2'],
-        environmentVariables: [{ name: markerName, value: markerValue }],
-        inputArtifacts: [{ name: 'Src' }],
-        outputArtifacts: [{ name: 'Out', files: ['big.bin', 'numbers.txt'] }],
-      }],
+      actions: [
+        {
+          name: 'Make',
+          actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+          // Background children that would outlive the build, then a few MB of output to upload.
+          commands: ['(sleep 300 &)', 'sleep 300 &', 'head -c 3000000 /dev/urandom > big.bin', 'seq 1 200000 > numbers.txt', 'sleep 0.2'],
+          environmentVariables: [{ name: markerName, value: markerValue }],
+          inputArtifacts: [{ name: 'Src' }],
+          outputArtifacts: [{ name: 'Out', files: ['big.bin', 'numbers.txt'] }],
+        },
+      ],
     };
     const approval = {
       name: 'Approve',
@@ -128,7 +130,10 @@ describe('kill -9 of the owner of a data dir, again and again', () => {
     expect(workspaces).toEqual([]);
     expect(existsSync(path.join(data, 'owners')) ? readdirSync(path.join(data, 'owners')) : []).toEqual([]);
 
-    const summaries = JSON.parse(sluice(['executions', 'crash-builds', '--data-dir', data, '--json', '--limit', '100']).stdout).pipelineExecutionSummaries as { status: string; pipelineExecutionId: string }[];
+    const summaries = JSON.parse(sluice(['executions', 'crash-builds', '--data-dir', data, '--json', '--limit', '100']).stdout).pipelineExecutionSummaries as {
+      status: string;
+      pipelineExecutionId: string;
+    }[];
     const succeeded = summaries.filter((execution) => execution.status === 'Succeeded');
     expect(succeeded.length).toBeGreaterThan(0);
     let checked = 0;

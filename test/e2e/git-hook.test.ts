@@ -15,15 +15,23 @@ let serve: RunningCli | undefined;
 /** Commits a change in the test repository; returns the hook's output (git sends it to stderr) and the new commit. */
 function commitChange(file: string, content: string): { output: string; commit: string } {
   writeFileSync(path.join(repositoryDir, file), content);
-  const committed = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-am', `change ${file}`], { cwd: repositoryDir, encoding: 'utf8' });
+  const committed = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-am', `change ${file}`], {
+    cwd: repositoryDir,
+    encoding: 'utf8',
+  });
   expect(committed.status).toBe(0);
   return { output: committed.stdout + committed.stderr, commit: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repositoryDir }).toString().trim() };
 }
 
 /** The execution as the loopback execution page gives it, once it has ended. */
-async function finishedExecution(webhookUrl: string, executionId: string): Promise<{ execution: { status: string; trigger: unknown; sourceRevisions: unknown } }> {
+async function finishedExecution(
+  webhookUrl: string,
+  executionId: string,
+): Promise<{ execution: { status: string; trigger: unknown; sourceRevisions: unknown } }> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const detail = (await (await fetch(new URL(`/executions/${executionId}`, webhookUrl))).json()) as { execution: { status: string; trigger: unknown; sourceRevisions: unknown } };
+    const detail = (await (await fetch(new URL(`/executions/${executionId}`, webhookUrl))).json()) as {
+      execution: { status: string; trigger: unknown; sourceRevisions: unknown };
+    };
     if (detail.execution.status !== 'InProgress') return detail;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -36,10 +44,7 @@ beforeAll(() => {
   createPipeline(dataDir, {
     name: 'hooked',
     pipelineType: 'V2',
-    stages: [
-      gitSourceStage(repositoryDir),
-      { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] },
-    ],
+    stages: [gitSourceStage(repositoryDir), { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] }],
   });
 });
 

@@ -17,12 +17,14 @@ function declaration(name: string, repository: string) {
       gitSourceStage(repository),
       {
         name: 'Build',
-        actions: [{
-          name: 'Compile',
-          actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
-          configuration: { ProjectName: name },
-          inputArtifacts: [{ name: 'Src' }],
-        }],
+        actions: [
+          {
+            name: 'Compile',
+            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+            configuration: { ProjectName: name },
+            inputArtifacts: [{ name: 'Src' }],
+          },
+        ],
       },
     ],
   };
@@ -34,7 +36,10 @@ describe('sluice serve given hostile buildspecs', () => {
     const buildspecs: Record<string, string> = {
       brackets: '['.repeat(20_000),
       dashes: `${'- '.repeat(5_000)}x`,
-      aliases: ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[index]}`).join(', ')}]`)].join('\n'),
+      aliases: [
+        'a: &a [x, x, x, x, x, x, x, x, x]',
+        ...'bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[index]}`).join(', ')}]`),
+      ].join('\n'),
       good: 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo built-after-the-bombs\n',
     };
     for (const [name, buildspec] of Object.entries(buildspecs)) {

@@ -27,11 +27,24 @@ const commandsAction = (name: string, commands: string[], extra: object = {}) =>
   ...extra,
 });
 
-const buildAction = { name: 'Compile', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: 'p' }, inputArtifacts: [{ name: 'Src' }] };
+const buildAction = {
+  name: 'Compile',
+  actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+  configuration: { ProjectName: 'p' },
+  inputArtifacts: [{ name: 'Src' }],
+};
 
 interface RunReport {
   execution: { status: string; statusSummary?: string; pipelineExecutionId: string };
-  actions: { stageName: string; actionName: string; status: string; startTime: string; lastUpdateTime: string; output?: { outputVariables: Record<string, string> }; errorDetails?: { message: string } }[];
+  actions: {
+    stageName: string;
+    actionName: string;
+    status: string;
+    startTime: string;
+    lastUpdateTime: string;
+    output?: { outputVariables: Record<string, string> };
+    errorDetails?: { message: string };
+  }[];
 }
 
 const report = (stdout: string) => JSON.parse(stdout) as RunReport;
@@ -82,7 +95,10 @@ describe('sluice run', () => {
     const repo = gitRepository({
       'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo compiling-marker\n      - exit 3\n      - echo never-printed\n',
     });
-    const file = pipelineFile({ name: 'failing', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Build', actions: [buildAction] }] });
+    const file = pipelineFile({
+      name: 'failing',
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Build', actions: [buildAction] }],
+    });
     const data = dataDir();
     const result = sluice(['run', file, '--data-dir', data, '--quiet']);
     expect(result.code).toBe(1);
@@ -107,11 +123,21 @@ describe('sluice run', () => {
   it('approves Manual approvals at once with --auto-approve, recording who approved', () => {
     const repo = gitRepository({ 'a.txt': 'a' });
     const approval = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
-    const file = pipelineFile({ name: 'scripted', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Gate', actions: [approval] }, { name: 'Ship', actions: [commandsAction('Echo', ['true'])] }] });
+    const file = pipelineFile({
+      name: 'scripted',
+      stages: [
+        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
+        { name: 'Gate', actions: [approval] },
+        { name: 'Ship', actions: [commandsAction('Echo', ['true'])] },
+      ],
+    });
     const data = dataDir();
     const result = sluice(['run', file, '--data-dir', data, '--auto-approve', '--json']);
     expect(result.code).toBe(0);
-    const review = report(result.stdout).actions.find((action) => action.actionName === 'Review') as { status: string; output?: { executionResult?: { externalExecutionSummary?: string } } };
+    const review = report(result.stdout).actions.find((action) => action.actionName === 'Review') as {
+      status: string;
+      output?: { executionResult?: { externalExecutionSummary?: string } };
+    };
     expect(review.status).toBe('Succeeded');
     expect(review.output?.executionResult?.externalExecutionSummary).toBe('Approved by sluice run --auto-approve');
   });
@@ -120,7 +146,10 @@ describe('sluice run', () => {
     const repo = gitRepository({ 'a.txt': 'a' });
     const file = pipelineFile({
       name: 'parallel',
-      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Both', actions: [commandsAction('Left', ['sleep 1']), commandsAction('Right', ['sleep 1'])] }],
+      stages: [
+        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
+        { name: 'Both', actions: [commandsAction('Left', ['sleep 1']), commandsAction('Right', ['sleep 1'])] },
+      ],
     });
     const result = sluice(['run', file, '--data-dir', dataDir(), '--json']);
     expect(result.code).toBe(0);
@@ -132,7 +161,10 @@ describe('sluice run', () => {
 
   it('refuses bad input before anything runs, with exit code 2', () => {
     const data = dataDir();
-    const missingArtifact = pipelineFile({ name: 'bad', stages: [gitSourceStage('.'), { name: 'Build', actions: [{ ...buildAction, inputArtifacts: [{ name: 'Nope' }] }] }] });
+    const missingArtifact = pipelineFile({
+      name: 'bad',
+      stages: [gitSourceStage('.'), { name: 'Build', actions: [{ ...buildAction, inputArtifacts: [{ name: 'Nope' }] }] }],
+    });
     const missing = sluice(['run', missingArtifact, '--data-dir', data]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('No action produces an artifact named "Nope"');
@@ -142,7 +174,12 @@ describe('sluice run', () => {
       name: 'aws-only',
       stages: [
         gitSourceStage('.'),
-        { name: 'Invoke', actions: [{ name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'notify' } }] },
+        {
+          name: 'Invoke',
+          actions: [
+            { name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'notify' } },
+          ],
+        },
       ],
     });
     const notLocal = sluice(['run', awsOnly, '--data-dir', data]);
@@ -159,7 +196,10 @@ describe('sluice run', () => {
   it('stops cleanly on Ctrl-C: Stopped, the action abandoned, nothing left running', async () => {
     const marker = `sluice-stop-${process.pid}-${Date.now()}`;
     const repo = gitRepository({ 'a.txt': 'a' });
-    const file = pipelineFile({ name: 'stoppable', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsAction('Sleep', [`sleep 60 # ${marker}`])] }] });
+    const file = pipelineFile({
+      name: 'stoppable',
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsAction('Sleep', [`sleep 60 # ${marker}`])] }],
+    });
     const data = dataDir();
     const run = startSluice(['run', file, '--data-dir', data]);
     await run.waitFor(/Wait\/Sleep: started/);
@@ -177,7 +217,10 @@ describe('sluice run', () => {
 
   it('marks an execution interrupted by kill -9 as Failed, and the data dir still opens', async () => {
     const repo = gitRepository({ 'a.txt': 'a' });
-    const file = pipelineFile({ name: 'killed', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsAction('Sleep', ['sleep 30'])] }] });
+    const file = pipelineFile({
+      name: 'killed',
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsAction('Sleep', ['sleep 30'])] }],
+    });
     const data = dataDir();
     const run = startSluice(['run', file, '--data-dir', data]);
     await run.waitFor(/Running command sleep 30/);
@@ -222,13 +265,22 @@ describe('sluice run while sluice serve owns the data dir', () => {
     const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', data]);
     await serve.waitFor(/serving .* at http/);
     const repo = gitRepository({ 'a.txt': 'a' });
-    const passing = pipelineFile({ name: 'handed', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Run', actions: [commandsAction('Echo', ['echo handed-over'])] }] });
+    const passing = pipelineFile({
+      name: 'handed',
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Run', actions: [commandsAction('Echo', ['echo handed-over'])] }],
+    });
     const ok = sluice(['run', passing, '--data-dir', data]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Run/Echo: succeeded');
     expect(ok.stdout).toContain('handed: succeeded');
 
-    const failing = pipelineFile({ name: 'handed-fail', stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Run', actions: [commandsAction('Boom', ['echo about-to-fail', 'test -f no-such-file'])] }] });
+    const failing = pipelineFile({
+      name: 'handed-fail',
+      stages: [
+        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
+        { name: 'Run', actions: [commandsAction('Boom', ['echo about-to-fail', 'test -f no-such-file'])] },
+      ],
+    });
     const failed = sluice(['run', failing, '--data-dir', data]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('Run/Boom: failed');

@@ -36,7 +36,9 @@ async function storedData(): Promise<{ items: Record<string, unknown>[]; keys: s
 }
 
 const executionIds = (pipeline: string): string[] =>
-  JSON.parse(sluice(['executions', pipeline, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries.map((entry: { pipelineExecutionId: string }) => entry.pipelineExecutionId);
+  JSON.parse(sluice(['executions', pipeline, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries.map(
+    (entry: { pipelineExecutionId: string }) => entry.pipelineExecutionId,
+  );
 
 function runBuilt(): string {
   const run = sluice(['start-pipeline-execution', 'built', '--quiet', '--json', '--data-dir', dataDir]);
@@ -56,19 +58,33 @@ beforeAll(() => {
   const source = gitSourceStage(repo.dir);
   declare('built', [
     source,
-    { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo building', 'cp app.txt out.txt'], inputArtifacts: [{ name: 'Src' }], outputArtifacts: [{ name: 'Out', files: ['out.txt'] }] }] },
+    {
+      name: 'Build',
+      actions: [
+        {
+          name: 'Make',
+          actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+          commands: ['echo building', 'cp app.txt out.txt'],
+          inputArtifacts: [{ name: 'Src' }],
+          outputArtifacts: [{ name: 'Out', files: ['out.txt'] }],
+        },
+      ],
+    },
   ]);
   declare('gated', [
     source,
     { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
   ]);
-  writeFileSync(path.join(dataDir, 'notification-rules.yml'), [
-    'notificationRules:',
-    '  - name: done',
-    '    eventTypeIds: [codepipeline-pipeline-pipeline-execution-succeeded]',
-    '    targets: [{ type: email, address: team@example.com }]',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dataDir, 'notification-rules.yml'),
+    [
+      'notificationRules:',
+      '  - name: done',
+      '    eventTypeIds: [codepipeline-pipeline-pipeline-execution-succeeded]',
+      '    targets: [{ type: email, address: team@example.com }]',
+      '',
+    ].join('\n'),
+  );
 });
 
 afterAll(async () => {
@@ -82,7 +98,11 @@ describe('sluice prune', () => {
   let prunedKeys: string[];
 
   it('refuses bad options with exit 2, saying what is wrong', () => {
-    for (const [option, value] of [['--keep-executions', '0'], ['--keep-days', 'ten'], ['--keep-days', '-3']]) {
+    for (const [option, value] of [
+      ['--keep-executions', '0'],
+      ['--keep-days', 'ten'],
+      ['--keep-days', '-3'],
+    ]) {
       const result = sluice(['prune', option!, value!, '--data-dir', dataDir]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`${option} must be a whole number of at least 1`);
@@ -94,11 +114,18 @@ describe('sluice prune', () => {
     kept = runBuilt();
     const before = await storedData();
     // dynalite's LevelDB renames its own files on each start; the scan above compares the table.
-    const outsideTable = () => filesUnder(dataDir).filter((file) => !file.startsWith('dynamodb/')).sort();
+    const outsideTable = () =>
+      filesUnder(dataDir)
+        .filter((file) => !file.startsWith('dynamodb/'))
+        .sort();
     const files = outsideTable();
     prunedKeys = before.items
       .filter((item) => pruned.includes(item.pipelineExecutionId as string) && String(item.sk).startsWith('ACTION#'))
-      .flatMap((item) => ((item.output as { outputArtifacts: { s3location: { objectKey: string } }[] } | undefined)?.outputArtifacts ?? []).map((artifact) => artifact.s3location.objectKey));
+      .flatMap((item) =>
+        ((item.output as { outputArtifacts: { s3location: { objectKey: string } }[] } | undefined)?.outputArtifacts ?? []).map(
+          (artifact) => artifact.s3location.objectKey,
+        ),
+      );
     expect(prunedKeys).toHaveLength(4);
 
     const result = sluice(['prune', '--keep-executions', '1', '--dry-run', '--data-dir', dataDir]);
@@ -140,7 +167,7 @@ describe('sluice prune', () => {
 });
 
 describe('retention under sluice serve', () => {
-  it('prunes at start by the installation\'s setting, and a prune through serve leaves an execution waiting for approval, which then finishes', async () => {
+  it("prunes at start by the installation's setting, and a prune through serve leaves an execution waiting for approval, which then finishes", async () => {
     runBuilt();
     writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ retention: { keepExecutions: 1 } }));
 

@@ -23,7 +23,17 @@ function declare(name: string, bucket: string, key: string) {
   createPipeline(dataDir, {
     name,
     stages: [
-      { name: 'Source', actions: [{ name: 'Fetch', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { S3Bucket: bucket, S3ObjectKey: key, PollForSourceChanges: 'false' }, outputArtifacts: [{ name: 'Src' }] }] },
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Fetch',
+            actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+            configuration: { S3Bucket: bucket, S3ObjectKey: key, PollForSourceChanges: 'false' },
+            outputArtifacts: [{ name: 'Src' }],
+          },
+        ],
+      },
       { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] },
     ],
   });
@@ -42,7 +52,12 @@ async function zipOf(content: string): Promise<string> {
 function shell(script: string): { code: number | null; output: string } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
   const result = spawnSync('bash', ['-c', script], {
-    env: { ...env, SLUICE: `${process.execPath} ${path.join(ROOT, 'dist/sluice.cjs')}`, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    env: {
+      ...env,
+      SLUICE: `${process.execPath} ${path.join(ROOT, 'dist/sluice.cjs')}`,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -87,12 +102,14 @@ afterAll(async () => {
 });
 
 describe('sluice credentials', () => {
-  it('prints the installation\'s credentials, the same each time and kept readable by this user only, and the upload endpoint of the serve that runs', () => {
+  it("prints the installation's credentials, the same each time and kept readable by this user only, and the upload endpoint of the serve that runs", () => {
     const first = sluice(['credentials', '--data-dir', dataDir]);
     const second = sluice(['credentials', '--data-dir', dataDir]);
 
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^export AWS_ACCESS_KEY_ID=SLUI[A-Z2-7]{16}\nexport AWS_SECRET_ACCESS_KEY=[A-Za-z0-9_-]{40}\nexport AWS_ENDPOINT_URL_S3=http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(first.stdout).toMatch(
+      /^export AWS_ACCESS_KEY_ID=SLUI[A-Z2-7]{16}\nexport AWS_SECRET_ACCESS_KEY=[A-Za-z0-9_-]{40}\nexport AWS_ENDPOINT_URL_S3=http:\/\/127\.0\.0\.1:\d+\n$/,
+    );
     expect(first.stdout).toContain(`AWS_ENDPOINT_URL_S3=${uploadEndpoint}\n`);
     expect(second.stdout).toBe(first.stdout);
     expect(statSync(path.join(dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
@@ -103,14 +120,23 @@ describe('sluice credentials', () => {
     const printed = sluice(['credentials', '--data-dir', elsewhere]);
 
     expect(printed.code).toBe(0);
-    expect(printed.stdout.split('\n')).toEqual([expect.stringMatching(/^export AWS_ACCESS_KEY_ID=/), expect.stringMatching(/^export AWS_SECRET_ACCESS_KEY=/), '']);
+    expect(printed.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^export AWS_ACCESS_KEY_ID=/),
+      expect.stringMatching(/^export AWS_SECRET_ACCESS_KEY=/),
+      '',
+    ]);
     expect(printed.stderr).toContain('No sluice serve runs on');
   });
 });
 
 describe('the S3 upload endpoint of sluice serve', () => {
   it('refuses an upload signed with other credentials, and it starts nothing', async () => {
-    const s3 = new S3Client({ endpoint: uploadEndpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const s3 = new S3Client({
+      endpoint: uploadEndpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     try {
       const put = s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: SOURCE_KEY, Body: 'not a zip' }));
       await expect(put).rejects.toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } });
@@ -131,7 +157,10 @@ describe('a new object in the embedded S3 under sluice serve', () => {
     const { execution, actions } = await finishedExecution(serve, serveUrl, await firstExecutionOf('reads-app'));
 
     expect(execution.status).toBe('Succeeded');
-    expect(execution.trigger).toEqual({ triggerType: 'CloudWatchEvent', triggerDetail: expect.stringMatching(/^arn:aws:s3:::app-source, object releases\/app\.zip \(event [0-9a-f-]{36}\)$/) });
+    expect(execution.trigger).toEqual({
+      triggerType: 'CloudWatchEvent',
+      triggerDetail: expect.stringMatching(/^arn:aws:s3:::app-source, object releases\/app\.zip \(event [0-9a-f-]{36}\)$/),
+    });
     // The embedded S3 keeps no versions, so the execution is pinned to the key.
     expect(execution.sourceRevisions).toEqual([{ actionName: 'Fetch', revisionType: 'S3_OBJECT_KEY', revisionValue: SOURCE_KEY }]);
     expect(actions.find((action) => action.actionName === 'Fetch')?.output?.outputVariables.ETag).toMatch(/^[0-9a-f]{32}$/);

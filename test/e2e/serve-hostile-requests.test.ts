@@ -32,11 +32,14 @@ interface Answer {
 /** One request over its own connection, with exactly the headers given (Host included). */
 function send(method: string, target: string, headers: Record<string, string> = {}, body?: string, toPort = port): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port: toPort, method, path: target, agent: false, headers: { host: loopbackHost(), ...headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const outgoing = request(
+      { host: '127.0.0.1', port: toPort, method, path: target, agent: false, headers: { host: loopbackHost(), ...headers } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -46,7 +49,12 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields).toS
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const signature = (body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const PING = JSON.stringify({ zen: 'Design for failure.', hook_id: 1 });
-const pingHeaders = (delivery: string) => ({ 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': delivery, 'x-hub-signature-256': signature(PING) });
+const pingHeaders = (delivery: string) => ({
+  'content-type': 'application/json',
+  'x-github-event': 'ping',
+  'x-github-delivery': delivery,
+  'x-hub-signature-256': signature(PING),
+});
 
 async function nonce(): Promise<string> {
   const page = await send('GET', approvalPath);
@@ -83,7 +91,15 @@ function rawRequest(head: string, until: RegExp = /$^/): Promise<{ received: str
 }
 
 const webhookHead = (contentLength: number, headers: string[]) =>
-  [`POST /webhooks/github HTTP/1.1`, `Host: ${loopbackHost()}`, 'Content-Type: application/json', 'X-GitHub-Event: push', 'X-GitHub-Delivery: 2d7a3b0c-5f1e-4f5e-9c1a-0d9e8b7a6c5f', `Content-Length: ${contentLength}`, ...headers].join('\n');
+  [
+    `POST /webhooks/github HTTP/1.1`,
+    `Host: ${loopbackHost()}`,
+    'Content-Type: application/json',
+    'X-GitHub-Event: push',
+    'X-GitHub-Delivery: 2d7a3b0c-5f1e-4f5e-9c1a-0d9e8b7a6c5f',
+    `Content-Length: ${contentLength}`,
+    ...headers,
+  ].join('\n');
 
 /** A new data dir with the pipeline `gated`: a source, a Manual approval, then a command. */
 function gatedDataDir(): string {
@@ -140,10 +156,11 @@ describe('sluice serve against requests a web page or a hostile client can make'
     }
     expect(reviewAction().status).toBe('InProgress');
     expect(sluice(['executions', 'gated', '--data-dir', dataDir, '--json']).stdout.match(/pipelineExecutionId/g)).toHaveLength(1);
-    for (const host of [`localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) expect((await send('GET', `/executions/${executionId}`, { host })).status).toBe(200);
+    for (const host of [`localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`])
+      expect((await send('GET', `/executions/${executionId}`, { host })).status).toBe(200);
   });
 
-  it('refuses a state-changing request from another origin\'s page with 403: approval, API and webhook', async () => {
+  it("refuses a state-changing request from another origin's page with 403: approval, API and webhook", async () => {
     const pageNonce = await nonce();
     const decide = form({ nonce: pageNonce, decision: 'approve', approver: 'attacker' });
     const answers = await Promise.all([
@@ -152,7 +169,12 @@ describe('sluice serve against requests a web page or a hostile client can make'
       send('POST', approvalPath, { ...FORM, origin: `http://localhost:${port + 1}` }, decide),
       send('POST', approvalPath, { ...FORM, 'sec-fetch-site': 'cross-site' }, decide),
       send('POST', approvalPath, { ...FORM, 'sec-fetch-site': 'same-site' }, decide),
-      send('POST', '/api/pipelines/gated/executions', { origin: 'https://attacker.example', 'x-sluice-token': apiToken, 'content-type': 'application/json' }, '{}'),
+      send(
+        'POST',
+        '/api/pipelines/gated/executions',
+        { origin: 'https://attacker.example', 'x-sluice-token': apiToken, 'content-type': 'application/json' },
+        '{}',
+      ),
       send('POST', '/webhooks/github', { origin: 'https://attacker.example', ...pingHeaders('cross-origin') }, PING),
     ]);
 
@@ -270,8 +292,13 @@ describe('sluice serve against requests a web page or a hostile client can make'
     expect(admitted!.received).toMatch(/^HTTP\/1\.1 100 Continue/);
   });
 
-  it('decides the approval by a POST from its own page, whose Origin is the server\'s', async () => {
-    const approved = await send('POST', approvalPath, { ...FORM, origin: `http://${loopbackHost()}`, 'sec-fetch-site': 'same-origin' }, form({ nonce: await nonce(), decision: 'approve', approver: 'Ada' }));
+  it("decides the approval by a POST from its own page, whose Origin is the server's", async () => {
+    const approved = await send(
+      'POST',
+      approvalPath,
+      { ...FORM, origin: `http://${loopbackHost()}`, 'sec-fetch-site': 'same-origin' },
+      form({ nonce: await nonce(), decision: 'approve', approver: 'Ada' }),
+    );
 
     expect(approved.status).toBe(200);
     expect(approved.headers['referrer-policy']).toBe('same-origin');
@@ -301,14 +328,28 @@ describe('sluice serve --public-url, behind a proxy or a tunnel', () => {
 
       const page = await send('GET', linkPath, proxy, undefined, proxiedPort);
       const pageNonce = /name="nonce" value="([^"]+)"/.exec(page.body)![1]!;
-      const fromHttp = await send('POST', linkPath, { ...proxy, ...FORM, origin: 'http://sluice.example.com' }, form({ nonce: pageNonce, decision: 'approve' }), proxiedPort);
+      const fromHttp = await send(
+        'POST',
+        linkPath,
+        { ...proxy, ...FORM, origin: 'http://sluice.example.com' },
+        form({ nonce: pageNonce, decision: 'approve' }),
+        proxiedPort,
+      );
       const foreign = await send('GET', linkPath, { host: 'rebound.attacker.example' }, undefined, proxiedPort);
-      const approved = await send('POST', linkPath, { ...proxy, ...FORM, origin: 'https://sluice.example.com' }, form({ nonce: pageNonce, decision: 'approve', approver: 'Ada' }), proxiedPort);
+      const approved = await send(
+        'POST',
+        linkPath,
+        { ...proxy, ...FORM, origin: 'https://sluice.example.com' },
+        form({ nonce: pageNonce, decision: 'approve', approver: 'Ada' }),
+        proxiedPort,
+      );
 
       expect(page.status).toBe(200);
       expect(fromHttp.status).toBe(403);
       expect(foreign.status).toBe(421);
-      expect(JSON.parse(foreign.body).message).toContain(`answers to 127.0.0.1:${proxiedPort}, localhost:${proxiedPort}, [::1]:${proxiedPort}, sluice.example.com,`);
+      expect(JSON.parse(foreign.body).message).toContain(
+        `answers to 127.0.0.1:${proxiedPort}, localhost:${proxiedPort}, [::1]:${proxiedPort}, sluice.example.com,`,
+      );
       expect(approved.status).toBe(200);
       expect(approved.body).toContain('Approved');
     } finally {

@@ -15,10 +15,7 @@ describe('sluice stop-pipeline-execution under sluice serve', () => {
     const repo = gitRepository({ 'app.txt': 'v1' });
     createPipeline(dataDir, {
       name: 'sleepy',
-      stages: [
-        gitSourceStage(repo.dir),
-        { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 60'])] },
-      ],
+      stages: [gitSourceStage(repo.dir), { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 60'])] }],
     });
     const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
     await serve.waitFor(/serving .* at http/);

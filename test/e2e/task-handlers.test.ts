@@ -32,15 +32,18 @@ describe('a local run', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-task-handlers-'));
     const repository = gitRepository({ 'app.txt': 'v1' }, 'feat: something to build');
     const file = path.join(dataDir, 'handlers.json');
-    writeFileSync(file, JSON.stringify({
-      name: 'handlers',
-      stages: [
-        gitSourceStage(repository.dir),
-        { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
-        { name: 'Build', actions: [codeBuild('Compile', 'Build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cat app.txt\n')] },
-        { name: 'Check', actions: [codeBuild('Verify', 'Test', 'version: 0.2\nphases:\n  build:\n    commands:\n      - exit 3\n')] },
-      ],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'handlers',
+        stages: [
+          gitSourceStage(repository.dir),
+          { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
+          { name: 'Build', actions: [codeBuild('Compile', 'Build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cat app.txt\n')] },
+          { name: 'Check', actions: [codeBuild('Verify', 'Test', 'version: 0.2\nphases:\n  build:\n    commands:\n      - exit 3\n')] },
+        ],
+      }),
+    );
     // Powertools' logger logs each event its handler receives: only a call through the middy chain does.
     const run = startSluice(['run', file, '--data-dir', dataDir], { env: { POWERTOOLS_LOGGER_LOG_EVENT: 'true' } });
     const [, link] = await run.waitFor(/waiting for approval: (\S+)/, 60_000);

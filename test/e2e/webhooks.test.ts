@@ -22,7 +22,9 @@ let repositoryDir: string;
 
 /** GitHub's example push to master, retold as a push of `commit` to `branch` of the test repository. */
 function pushPayload(branch: string, commit: string): string {
-  const example = (examples.find((definition) => definition.name === 'push')!.examples as Record<string, unknown>[]).find((payload) => payload.ref === 'refs/heads/master')!;
+  const example = (examples.find((definition) => definition.name === 'push')!.examples as Record<string, unknown>[]).find(
+    (payload) => payload.ref === 'refs/heads/master',
+  )!;
   const repository = example.repository as Record<string, unknown>;
   return JSON.stringify({
     ...example,
@@ -56,10 +58,7 @@ function declare(name: string, repository: string) {
   createPipeline(dataDir, {
     name,
     pipelineType: 'V2',
-    stages: [
-      gitSourceStage(repository),
-      { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] },
-    ],
+    stages: [gitSourceStage(repository), { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] }],
   });
 }
 
@@ -143,10 +142,14 @@ describe('POST /webhooks/github under sluice serve', () => {
 
   it('refuses a body over 25 MB with 413, before reading it', async () => {
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const sent = request(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(25 * 1024 * 1024 + 1) } }, (response) => {
-        response.resume();
-        resolve(response.statusCode);
-      });
+      const sent = request(
+        webhookUrl,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(25 * 1024 * 1024 + 1) } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
       sent.on('error', reject);
       sent.write('{');
     });

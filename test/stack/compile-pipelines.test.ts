@@ -33,12 +33,15 @@ function resolverFor(files: Record<string, string>): { dir: string; resolver: Pi
   }
 }
 
-const definitions = () => Object.fromEntries(readdirSync(path.join(ROOT, 'statemachines')).map((file) => [file, readFileSync(path.join(ROOT, 'statemachines', file), 'utf8')]));
+const definitions = () =>
+  Object.fromEntries(readdirSync(path.join(ROOT, 'statemachines')).map((file) => [file, readFileSync(path.join(ROOT, 'statemachines', file), 'utf8')]));
 
 describe('packaging the pipelines', () => {
   it('fails on a pipeline that does not validate, naming its file and the problem, and leaves statemachines/ alone', async () => {
     const before = definitions();
-    const { dir, resolver } = resolverFor({ 'broken.yml': SHIPPED.replace('name: webapp', 'name: broken').replaceAll('inputArtifacts: [{ name: SiteOutput }]', 'inputArtifacts: [{ name: Nowhere }]') });
+    const { dir, resolver } = resolverFor({
+      'broken.yml': SHIPPED.replace('name: webapp', 'name: broken').replaceAll('inputArtifacts: [{ name: SiteOutput }]', 'inputArtifacts: [{ name: Nowhere }]'),
+    });
     const failure = resolver.stateMachines({ resolveVariable });
     await expect(failure).rejects.toThrow(`${path.relative(ROOT, path.join(dir, 'broken.yml'))}: 2 problems`);
     await expect(failure).rejects.toThrow('stages[3].actions[0].inputArtifacts[0].name: No action produces an artifact named "Nowhere"');

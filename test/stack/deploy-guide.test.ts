@@ -43,7 +43,10 @@ beforeAll(async () => {
 }, 180_000);
 
 const outputs = () => Object.keys(template.Outputs ?? {});
-const outputsOf = (logicalId: string) => Object.entries(template.Outputs ?? {}).filter(([, output]) => referencedIds((output as { Value: unknown }).Value).includes(logicalId)).map(([name]) => name);
+const outputsOf = (logicalId: string) =>
+  Object.entries(template.Outputs ?? {})
+    .filter(([, output]) => referencedIds((output as { Value: unknown }).Value).includes(logicalId))
+    .map(([name]) => name);
 /** The first step that says this, by its index; -1 when none does. */
 const stepSaying = (text: string | RegExp) => steps.findIndex((step) => (typeof text === 'string' ? step.includes(text) : text.test(step)));
 const deployStep = () => stepSaying('osls deploy');
@@ -61,7 +64,8 @@ describe('the README deploy guide, against the packaged template', () => {
     expect([...new Set(named)].filter((name) => !outputs().includes(name))).toEqual([]);
     steps.forEach((step, index) => {
       const inStep = [...step.matchAll(OUTPUT_NAME)].map((match) => match[1]!).filter((name) => outputs().includes(name));
-      if (inStep.length > 0) expect({ step: index + 1, outputs: inStep, afterDeploy: index > deployStep() }).toEqual({ step: index + 1, outputs: inStep, afterDeploy: true });
+      if (inStep.length > 0)
+        expect({ step: index + 1, outputs: inStep, afterDeploy: index > deployStep() }).toEqual({ step: index + 1, outputs: inStep, afterDeploy: true });
     });
   });
 
@@ -80,7 +84,8 @@ describe('the README deploy guide, against the packaged template', () => {
       expect({ secret: id, output }).toEqual({ secret: id, output: expect.any(String) });
       const step = stepSaying(`<${output}>`);
       expect({ secret: id, step: step > deployStep() }).toEqual({ secret: id, step: true });
-      if (secret.Properties!.SecretString === SECRET_PLACEHOLDER) expect({ secret: id, filled: steps[step]!.includes('put-secret-value') }).toEqual({ secret: id, filled: true });
+      if (secret.Properties!.SecretString === SECRET_PLACEHOLDER)
+        expect({ secret: id, filled: steps[step]!.includes('put-secret-value') }).toEqual({ secret: id, filled: true });
     }
   });
 
@@ -98,16 +103,18 @@ describe('the README deploy guide, against the packaged template', () => {
     }
   });
 
-  it("names every CodeBuild project the shipped pipelines run, before the deploy, and gives their roles the artifact bucket after it", () => {
+  it('names every CodeBuild project the shipped pipelines run, before the deploy, and gives their roles the artifact bucket after it', () => {
     const projects = PIPELINES.flatMap((file) => loadValid(file).stages.flatMap((stage) => stage.actions))
       .filter((action) => action.actionTypeId.provider === 'CodeBuild')
       .map((action) => String(action.configuration!.ProjectName));
     expect(projects.length).toBeGreaterThan(0);
-    for (const project of projects) expect({ project, step: stepSaying(`\`${project}\``) < deployStep() && stepSaying(`\`${project}\``) >= 0 }).toEqual({ project, step: true });
+    for (const project of projects)
+      expect({ project, step: stepSaying(`\`${project}\``) < deployStep() && stepSaying(`\`${project}\``) >= 0 }).toEqual({ project, step: true });
     const [bucketOutput] = outputsOf('ArtifactBucket');
     const access = stepSaying(`\`${bucketOutput}\``);
     expect(access).toBeGreaterThan(deployStep());
-    for (const action of ['s3:GetObject', 's3:PutObject', 'kms:Decrypt', 'kms:GenerateDataKey']) expect({ action, named: steps[access]!.includes(action) }).toEqual({ action, named: true });
+    for (const action of ['s3:GetObject', 's3:PutObject', 'kms:Decrypt', 'kms:GenerateDataKey'])
+      expect({ action, named: steps[access]!.includes(action) }).toEqual({ action, named: true });
   });
 
   it('says where lost deliveries go: the dead-letter queue, by its output', () => {

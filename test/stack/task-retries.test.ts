@@ -21,7 +21,9 @@ describe('the retries of the packaged state machines', () => {
     expect(machines.length).toBeGreaterThan(0);
     for (const [, machine] of machines) {
       const definition = JSON.parse(machine.Properties!.DefinitionString as string) as StateMachineDefinition;
-      const waiting = tasks(definition).flatMap((task) => task.Retry ?? []).filter((retrier: Retrier) => retrier.ErrorEquals.includes('IdempotencyAlreadyInProgressError'));
+      const waiting = tasks(definition)
+        .flatMap((task) => task.Retry ?? [])
+        .filter((retrier: Retrier) => retrier.ErrorEquals.includes('IdempotencyAlreadyInProgressError'));
       expect(waiting.length).toBeGreaterThan(0);
       expect(waiting.every((retrier) => JSON.stringify(retrier) === JSON.stringify(FIRST_CALL_RUNNING))).toBe(true);
 

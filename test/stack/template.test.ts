@@ -24,14 +24,14 @@ const ACTIONS_ON_ANY_RESOURCE: Record<string, string> = {
   'xray:PutTelemetryRecords': 'X-Ray has no resource-level permissions',
   'xray:GetSamplingRules': 'X-Ray has no resource-level permissions',
   'xray:GetSamplingTargets': 'X-Ray has no resource-level permissions',
-  'logs:CreateLogDelivery': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
-  'logs:GetLogDelivery': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
-  'logs:UpdateLogDelivery': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
-  'logs:DeleteLogDelivery': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
-  'logs:ListLogDeliveries': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
-  'logs:PutResourcePolicy': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
-  'logs:DescribeResourcePolicies': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
-  'logs:DescribeLogGroups': "CloudWatch Logs' log delivery actions take Resource \"*\" only",
+  'logs:CreateLogDelivery': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
+  'logs:GetLogDelivery': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
+  'logs:UpdateLogDelivery': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
+  'logs:DeleteLogDelivery': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
+  'logs:ListLogDeliveries': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
+  'logs:PutResourcePolicy': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
+  'logs:DescribeResourcePolicies': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
+  'logs:DescribeLogGroups': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
   'states:SendTaskSuccess': 'the task token names the Task; the action takes no resource',
   'states:SendTaskFailure': 'the task token names the Task; the action takes no resource',
 };
@@ -72,7 +72,8 @@ describe('IAM', () => {
     const onAnyResource = identityStatements(template).filter(({ statement }) => asList(statement.Resource).includes('*'));
     expect(onAnyResource.length).toBeGreaterThan(0);
     for (const { owner, statement } of onAnyResource) {
-      for (const action of asList(statement.Action)) expect({ owner, action, allowed: action in ACTIONS_ON_ANY_RESOURCE }).toEqual({ owner, action, allowed: true });
+      for (const action of asList(statement.Action))
+        expect({ owner, action, allowed: action in ACTIONS_ON_ANY_RESOURCE }).toEqual({ owner, action, allowed: true });
     }
   });
 
@@ -83,7 +84,10 @@ describe('IAM', () => {
     for (const index of wildcards) {
       let start = index;
       while (start > 0 && !/^\s*- Sid:/.test(lines[start]!)) start -= 1;
-      expect({ statement: lines[start]!.trim(), commentAbove: lines[start - 1]!.trim().startsWith('#') }).toEqual({ statement: lines[start]!.trim(), commentAbove: true });
+      expect({ statement: lines[start]!.trim(), commentAbove: lines[start - 1]!.trim().startsWith('#') }).toEqual({
+        statement: lines[start]!.trim(),
+        commentAbove: true,
+      });
     }
   });
 
@@ -114,15 +118,28 @@ describe('IAM', () => {
 
   it('lets the state machines run CodeBuild builds with .sync, through its managed rule', () => {
     const role = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([, machine]) => referencedIds(machine.Properties!.RoleArn)[0]);
-    const statements = identityStatements(template).filter(({ owner }) => role.includes(owner)).map(({ statement }) => statement);
+    const statements = identityStatements(template)
+      .filter(({ owner }) => role.includes(owner))
+      .map(({ statement }) => statement);
     const actions = statements.flatMap((statement) => asList(statement.Action));
-    expect(actions).toEqual(expect.arrayContaining(['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds', 'events:PutTargets', 'events:PutRule', 'events:DescribeRule']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'codebuild:StartBuild',
+        'codebuild:StopBuild',
+        'codebuild:BatchGetBuilds',
+        'events:PutTargets',
+        'events:PutRule',
+        'events:DescribeRule',
+      ]),
+    );
     const rule = statements.find((statement) => asList(statement.Action).includes('events:PutRule'))!;
     expect(JSON.stringify(rule.Resource)).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
   });
 
   it("lets the action runner read the builds of the account's projects, and only read them", () => {
-    const runner = referencedIds(resourcesOfType(template, 'AWS::Lambda::Function').find(([name]) => name === 'ActionRunnerLambdaFunction')![1].Properties!.Role)[0];
+    const runner = referencedIds(
+      resourcesOfType(template, 'AWS::Lambda::Function').find(([name]) => name === 'ActionRunnerLambdaFunction')![1].Properties!.Role,
+    )[0];
     const codebuild = identityStatements(template)
       .filter(({ owner }) => owner === runner)
       .map(({ statement }) => statement)
@@ -133,7 +150,9 @@ describe('IAM', () => {
 });
 
 describe('IAM for what pipelines name at run time', () => {
-  const inAccountAndRegion = (service: string, resourcePart: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resourcePart}` });
+  const inAccountAndRegion = (service: string, resourcePart: string) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resourcePart}`,
+  });
   const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': `${service}.\${AWS::Region}.\${AWS::URLSuffix}` } } });
 
   it("lets the approval function publish to the approvals topic and to a Manual approval's own NotificationArn in the stack's account and region", () => {
@@ -146,9 +165,16 @@ describe('IAM for what pipelines name at run time', () => {
 
   it('lets the functions that read and write artifacts and logs use customer managed keys, through S3 only, and the approval function through SNS only', () => {
     const kms = identityStatements(template).filter(({ statement }) => asList(statement.Action).some((action) => action.startsWith('kms:')));
-    expect(kms.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action).sort(), resource: statement.Resource, condition: statement.Condition }))).toEqual([
+    expect(
+      kms.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action).sort(), resource: statement.Resource, condition: statement.Condition })),
+    ).toEqual([
       { owner: 'ActionRunnerRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
-      { owner: 'ApprovalRequestRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('sns') },
+      {
+        owner: 'ApprovalRequestRole',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resource: inAccountAndRegion('kms', 'key/*'),
+        condition: viaService('sns'),
+      },
       { owner: 'HttpRole', actions: ['kms:Decrypt'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
     ]);
   });
@@ -159,7 +185,11 @@ describe('IAM for what pipelines name at run time', () => {
         .filter(({ statement }) => asList(statement.Action).some((action) => action === 's3:GetObject' || action === 's3:PutObject'))
         .map(({ owner }) => owner),
     );
-    const kmsRoles = new Set(identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('kms:Decrypt')).map(({ owner }) => owner));
+    const kmsRoles = new Set(
+      identityStatements(template)
+        .filter(({ statement }) => asList(statement.Action).includes('kms:Decrypt'))
+        .map(({ owner }) => owner),
+    );
     expect([...objectRoles].filter((role) => !kmsRoles.has(role))).toEqual([]);
   });
 });
@@ -180,7 +210,9 @@ describe('lost deliveries', () => {
       ...resourcesOfType(template, 'AWS::Lambda::Permission')
         .filter(([, permission]) => ['events.amazonaws.com', 'sns.amazonaws.com', 's3.amazonaws.com'].includes(permission.Properties!.Principal))
         .flatMap(([, permission]) => referencedIds(permission.Properties!.FunctionName)),
-      ...Object.values(template.Resources).filter((entry) => entry.Type.startsWith('Custom::') || entry.Type === 'AWS::CloudFormation::CustomResource').flatMap((entry) => referencedIds(entry.Properties!.ServiceToken)),
+      ...Object.values(template.Resources)
+        .filter((entry) => entry.Type.startsWith('Custom::') || entry.Type === 'AWS::CloudFormation::CustomResource')
+        .flatMap((entry) => referencedIds(entry.Properties!.ServiceToken)),
     ];
     return [...new Set(named.filter((name) => functions.has(name)))].sort();
   };
@@ -195,21 +227,41 @@ describe('lost deliveries', () => {
   });
 
   it('lets EventBridge send to the queue as exactly the rules that use it, and nothing else send there but the functions', () => {
-    const statements = resource('FailedDeliveriesQueuePolicy').Properties!.PolicyDocument.Statement as { Principal: unknown; Action: unknown; Resource: unknown; Condition: { ArnEquals: { 'aws:SourceArn': unknown[] } } }[];
+    const statements = resource('FailedDeliveriesQueuePolicy').Properties!.PolicyDocument.Statement as {
+      Principal: unknown;
+      Action: unknown;
+      Resource: unknown;
+      Condition: { ArnEquals: { 'aws:SourceArn': unknown[] } };
+    }[];
     expect(referencedIds(resource('FailedDeliveriesQueuePolicy').Properties!.Queues)).toEqual(['FailedDeliveriesQueue']);
     expect(statements).toHaveLength(1);
     const [statement] = statements;
     expect(statement).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn });
-    expect(statement!.Condition.ArnEquals['aws:SourceArn'].flatMap(referencedIds).sort()).toEqual(rules().map(([name]) => name).sort());
+    expect(statement!.Condition.ArnEquals['aws:SourceArn'].flatMap(referencedIds).sort()).toEqual(
+      rules()
+        .map(([name]) => name)
+        .sort(),
+    );
   });
 
   it('gives every function invoked asynchronously the queue as its on-failure destination, and its role the right to send there', () => {
     const functions = asyncFunctions();
-    expect(functions).toEqual(expect.arrayContaining(['EventRecorderLambdaFunction', 'CommitStatusLambdaFunction', 'SourceTriggerLambdaFunction', 'PipelineRegistrationLambdaFunction']));
+    expect(functions).toEqual(
+      expect.arrayContaining([
+        'EventRecorderLambdaFunction',
+        'CommitStatusLambdaFunction',
+        'SourceTriggerLambdaFunction',
+        'PipelineRegistrationLambdaFunction',
+      ]),
+    );
     const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
     for (const name of functions) {
       const config = configs.filter(([, entry]) => referencedIds(entry.Properties!.FunctionName).includes(name)).map(([, entry]) => entry.Properties!);
-      expect({ name, onFailure: config.map((entry) => entry.DestinationConfig?.OnFailure?.Destination), qualifier: config.map((entry) => entry.Qualifier) }).toEqual({ name, onFailure: [queueArn], qualifier: ['$LATEST'] });
+      expect({
+        name,
+        onFailure: config.map((entry) => entry.DestinationConfig?.OnFailure?.Destination),
+        qualifier: config.map((entry) => entry.Qualifier),
+      }).toEqual({ name, onFailure: [queueArn], qualifier: ['$LATEST'] });
       const role = referencedIds(resource(name).Properties!.Role)[0];
       const sends = identityStatements(template).filter(({ owner, statement }) => owner === role && asList(statement.Action).includes('sqs:SendMessage'));
       expect({ name, role, sendsTo: sends.map(({ statement }) => statement.Resource) }).toEqual({ name, role, sendsTo: [queueArn] });
@@ -219,10 +271,18 @@ describe('lost deliveries', () => {
   it('keeps lost deliveries 14 days, encrypted, mails the alerts topic when any is waiting, and names the queue in the outputs', () => {
     expect(resource('FailedDeliveriesQueue').Properties).toEqual({ MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
     const alarm = resource('FailedDeliveriesAlarm').Properties!;
-    expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
     expect(alarm.Dimensions.flatMap((dimension: { Value: unknown }) => referencedIds(dimension.Value))).toEqual(['FailedDeliveriesQueue']);
     expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
-    const fromAlarm = (resource('AlertsTopicPolicy').Properties!.PolicyDocument.Statement as { Principal: unknown; Condition: unknown }[]).filter((statement) => JSON.stringify(statement.Principal).includes('cloudwatch.amazonaws.com'));
+    const fromAlarm = (resource('AlertsTopicPolicy').Properties!.PolicyDocument.Statement as { Principal: unknown; Condition: unknown }[]).filter((statement) =>
+      JSON.stringify(statement.Principal).includes('cloudwatch.amazonaws.com'),
+    );
     expect(fromAlarm.map((statement) => referencedIds(statement.Condition))).toEqual([['FailedDeliveriesAlarm']]);
     expect(referencedIds((template.Outputs?.FailedDeliveriesQueueUrl as { Value: unknown }).Value)).toEqual(['FailedDeliveriesQueue']);
   });
@@ -239,7 +299,11 @@ describe('the state machines', () => {
 
   it('are one for each pipeline in pipelines/, named sluice-<stage>-<name>', () => {
     expect(SHIPPED.length).toBeGreaterThan(0);
-    expect(stateMachines().map(([, machine]) => machine.Properties!.StateMachineName).sort()).toEqual(SHIPPED.map(({ name }) => `sluice-ci-${name}`).sort());
+    expect(
+      stateMachines()
+        .map(([, machine]) => machine.Properties!.StateMachineName)
+        .sort(),
+    ).toEqual(SHIPPED.map(({ name }) => `sluice-ci-${name}`).sort());
   });
 
   it.each(SHIPPED)('deploy $file exactly as compiled into statemachines/, with the function ARNs substituted', ({ name }) => {
@@ -250,7 +314,11 @@ describe('the state machines', () => {
     expect(Object.fromEntries(Object.entries(substitutions).map(([key, value]) => [key, referencedIds(value)]))).toEqual(
       Object.fromEntries(Object.entries(TASK_FUNCTIONS).map(([key, id]) => [key, [id]])),
     );
-    expect(Object.values(FUNCTION_PLACEHOLDERS).sort()).toEqual(Object.keys(TASK_FUNCTIONS).map((key) => `\${${key}}`).sort());
+    expect(Object.values(FUNCTION_PLACEHOLDERS).sort()).toEqual(
+      Object.keys(TASK_FUNCTIONS)
+        .map((key) => `\${${key}}`)
+        .sort(),
+    );
     const placeholders = [...text.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]!);
     expect(placeholders.length).toBeGreaterThan(0);
     expect(placeholders.filter((name) => !(name in substitutions))).toEqual([]);
@@ -279,7 +347,9 @@ describe('the registration of the pipelines in pipelines/', () => {
   /** What the registration function reads of its resource, besides CloudFormation's own ServiceToken and ServiceTimeout. */
   const PROPERTIES: Record<keyof StackPipelineProperties, true> = { File: true, Declaration: true, StateMachineArn: true, VersionArn: true };
   const stateMachineIdOf = (pipelineName: string) =>
-    resourcesOfType(template, 'AWS::StepFunctions::StateMachine').find(([, machine]) => machine.Properties!.StateMachineName === `sluice-ci-${pipelineName}`)![0];
+    resourcesOfType(template, 'AWS::StepFunctions::StateMachine').find(
+      ([, machine]) => machine.Properties!.StateMachineName === `sluice-ci-${pipelineName}`,
+    )![0];
   const registrations = () => resourcesOfType(template, 'Custom::SluicePipeline');
   const registrationOf = (pipelineName: string) => {
     const found = registrations().filter(([, registration]) => JSON.parse(registration.Properties!.Declaration).name === pipelineName);
@@ -304,7 +374,9 @@ describe('the registration of the pipelines in pipelines/', () => {
     expect(registrations()).toHaveLength(SHIPPED.length);
     const properties = registrationOf(name);
     const id = stateMachineIdOf(name);
-    const [versionId] = resourcesOfType(template, 'AWS::StepFunctions::StateMachineVersion').find(([, version]) => referencedIds(version.Properties!.StateMachineArn)[0] === id)!;
+    const [versionId] = resourcesOfType(template, 'AWS::StepFunctions::StateMachineVersion').find(
+      ([, version]) => referencedIds(version.Properties!.StateMachineArn)[0] === id,
+    )!;
     expect(Object.keys(properties).sort()).toEqual(['ServiceTimeout', 'ServiceToken', ...Object.keys(PROPERTIES)].sort());
     expect(properties.ServiceToken).toEqual({ 'Fn::GetAtt': ['PipelineRegistrationLambdaFunction', 'Arn'] });
     // Less than CloudFormation's default hour of waiting for an answer that never comes.
@@ -314,12 +386,16 @@ describe('the registration of the pipelines in pipelines/', () => {
   });
 
   it('run the registration once per request: CloudFormation invokes it asynchronously, and a retry would record a version twice', () => {
-    const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').filter(([, config]) => referencedIds(config.Properties!.FunctionName).includes('PipelineRegistrationLambdaFunction'));
+    const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').filter(([, config]) =>
+      referencedIds(config.Properties!.FunctionName).includes('PipelineRegistrationLambdaFunction'),
+    );
     expect(configs.map(([, config]) => config.Properties!.MaximumRetryAttempts)).toEqual([0]);
   });
 
   it("let the registration function read, record and delete the execution table's items, and prune the versions of this stage's state machines", () => {
-    const statements = identityStatements(template).filter(({ owner }) => owner === 'PipelineRegistrationRole').map(({ statement }) => statement);
+    const statements = identityStatements(template)
+      .filter(({ owner }) => owner === 'PipelineRegistrationRole')
+      .map(({ statement }) => statement);
     const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, asList(statement.Resource)])));
     expect(scope).toEqual({
       'dynamodb:Query': [{ 'Fn::GetAtt': ['ExecutionTable', 'Arn'] }],
@@ -367,7 +443,10 @@ describe('S3', () => {
   it('encrypts, versions and closes every bucket to the public', () => {
     for (const [name, bucket] of resourcesOfType(template, 'AWS::S3::Bucket')) {
       const { BucketEncryption, PublicAccessBlockConfiguration, VersioningConfiguration } = bucket.Properties!;
-      expect({ name, algorithm: BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm }).toEqual({ name, algorithm: 'AES256' });
+      expect({ name, algorithm: BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm }).toEqual({
+        name,
+        algorithm: 'AES256',
+      });
       expect({ name, PublicAccessBlockConfiguration, VersioningConfiguration }).toEqual({
         name,
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
@@ -380,9 +459,14 @@ describe('S3', () => {
     const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy');
     for (const [name] of resourcesOfType(template, 'AWS::S3::Bucket')) {
       const policy = policies.find(([, candidate]) => referencedIds(candidate.Properties!.Bucket).includes(name));
-      const statements = (policy?.[1].Properties!.PolicyDocument.Statement ?? []) as { Effect: string; Action: unknown; Condition?: { Bool?: Record<string, unknown> } }[];
+      const statements = (policy?.[1].Properties!.PolicyDocument.Statement ?? []) as {
+        Effect: string;
+        Action: unknown;
+        Condition?: { Bool?: Record<string, unknown> };
+      }[];
       const tlsOnly = statements.some(
-        (statement) => statement.Effect === 'Deny' && asList(statement.Action).includes('s3:*') && String(statement.Condition?.Bool?.['aws:SecureTransport']) === 'false',
+        (statement) =>
+          statement.Effect === 'Deny' && asList(statement.Action).includes('s3:*') && String(statement.Condition?.Bool?.['aws:SecureTransport']) === 'false',
       );
       expect({ name, tlsOnly }).toEqual({ name, tlsOnly: true });
     }
@@ -390,29 +474,36 @@ describe('S3', () => {
 
   it('expires old artifacts and their noncurrent versions', () => {
     const [rule] = resource('ArtifactBucket').Properties!.LifecycleConfiguration.Rules;
-    expect(rule).toMatchObject({ Status: 'Enabled', ExpirationInDays: expect.any(Number), NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) } });
+    expect(rule).toMatchObject({
+      Status: 'Enabled',
+      ExpirationInDays: expect.any(Number),
+      NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) },
+    });
   });
 });
 
 describe('Lambda', () => {
   it('runs every function on nodejs22.x, arm64, traced, with a log group that has a retention', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    expect(functions.map(([name]) => name).sort()).toEqual(
-      [
-        'ActionRunnerLambdaFunction',
-        'ApprovalRequestLambdaFunction',
-        'CommitStatusLambdaFunction',
-        'EventRecorderLambdaFunction',
-        'ExecutionReconcilerLambdaFunction',
-        'HttpLambdaFunction',
-        'PipelineRegistrationLambdaFunction',
-        'SourceTriggerLambdaFunction',
-        'StageStepLambdaFunction',
-      ],
-    );
+    expect(functions.map(([name]) => name).sort()).toEqual([
+      'ActionRunnerLambdaFunction',
+      'ApprovalRequestLambdaFunction',
+      'CommitStatusLambdaFunction',
+      'EventRecorderLambdaFunction',
+      'ExecutionReconcilerLambdaFunction',
+      'HttpLambdaFunction',
+      'PipelineRegistrationLambdaFunction',
+      'SourceTriggerLambdaFunction',
+      'StageStepLambdaFunction',
+    ]);
     for (const [name, fn] of functions) {
       const { Runtime, Architectures, TracingConfig } = fn.Properties!;
-      expect({ name, Runtime, Architectures, TracingConfig }).toEqual({ name, Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect({ name, Runtime, Architectures, TracingConfig }).toEqual({
+        name,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
     }
   });
 
@@ -440,7 +531,9 @@ describe('Lambda', () => {
 
 describe('the HTTP API', () => {
   const routes = () =>
-    Object.fromEntries(resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties!.RouteKey, route.Properties!.AuthorizationType ?? 'NONE']));
+    Object.fromEntries(
+      resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties!.RouteKey, route.Properties!.AuthorizationType ?? 'NONE']),
+    );
 
   it('authorizes /api with IAM', () => {
     expect(routes()['ANY /api/{proxy+}']).toBe('AWS_IAM');
@@ -452,7 +545,9 @@ describe('the HTTP API', () => {
 
   it('takes GitHub webhook deliveries from anyone, into the http function, which checks their signature', () => {
     expect(routes()['POST /webhooks/github']).toBe('NONE');
-    const [, route] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties!.RouteKey === 'POST /webhooks/github')!;
+    const [, route] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').find(
+      ([, candidate]) => candidate.Properties!.RouteKey === 'POST /webhooks/github',
+    )!;
     const integration = resource(referencedIds(route.Properties!.Target)[0]!);
     expect(referencedIds(integration.Properties!.IntegrationUri)).toEqual(['HttpLambdaFunction']);
   });
@@ -460,9 +555,18 @@ describe('the HTTP API', () => {
 
 describe('pipelines registered through /api', () => {
   const stateMachines = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' };
-  const httpStatements = () => identityStatements(template).filter(({ owner }) => owner === 'HttpRole').map(({ statement }) => statement);
+  const httpStatements = () =>
+    identityStatements(template)
+      .filter(({ owner }) => owner === 'HttpRole')
+      .map(({ statement }) => statement);
   const grantsOf = (prefix: string) =>
-    Object.fromEntries(httpStatements().flatMap((statement) => asList(statement.Action).filter((action) => action.startsWith(prefix)).map((action) => [action, statement.Resource])));
+    Object.fromEntries(
+      httpStatements().flatMap((statement) =>
+        asList(statement.Action)
+          .filter((action) => action.startsWith(prefix))
+          .map((action) => [action, statement.Resource]),
+      ),
+    );
 
   it("let the http function deploy, delete, prune the versions of and stop only this stage's state machines, and their executions", () => {
     const executions = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:sluice-ci-*' };
@@ -483,8 +587,20 @@ describe('pipelines registered through /api', () => {
 
   it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions", () => {
     const passes = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('iam:PassRole'));
-    expect(passes.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action), role: referencedIds(statement.Resource), condition: statement.Condition }))).toEqual([
-      { owner: 'HttpRole', actions: ['iam:PassRole'], role: ['PipelineStateMachineRole'], condition: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } } },
+    expect(
+      passes.map(({ owner, statement }) => ({
+        owner,
+        actions: asList(statement.Action),
+        role: referencedIds(statement.Resource),
+        condition: statement.Condition,
+      })),
+    ).toEqual([
+      {
+        owner: 'HttpRole',
+        actions: ['iam:PassRole'],
+        role: ['PipelineStateMachineRole'],
+        condition: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } },
+      },
     ]);
   });
 
@@ -517,7 +633,10 @@ describe('pipelines registered through /api', () => {
     });
     for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function').filter(([name]) => name !== 'HttpLambdaFunction')) {
       const variables = Object.keys(fn.Properties!.Environment.Variables);
-      expect({ name, deployVariables: Object.values(PIPELINE_DEPLOY_VARIABLES).filter((variable) => variables.includes(variable)) }).toEqual({ name, deployVariables: [] });
+      expect({ name, deployVariables: Object.values(PIPELINE_DEPLOY_VARIABLES).filter((variable) => variables.includes(variable)) }).toEqual({
+        name,
+        deployVariables: [],
+      });
     }
   });
 });
@@ -574,7 +693,9 @@ describe('GitHub on AWS', () => {
       const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } = resource(name).Properties!.Environment.Variables;
       expect({ name, role: referencedIds(roleArn), namePrefix }).toEqual({ name, role: ['PipelineStateMachineRole'], namePrefix: 'sluice-ci-' });
     }
-    expect(referencedIds(resource('HttpLambdaFunction').Properties!.Environment.Variables[ENVIRONMENT_VARIABLES.gitHubTokenSecretArn])).toEqual(['GitHubTokenSecret']);
+    expect(referencedIds(resource('HttpLambdaFunction').Properties!.Environment.Variables[ENVIRONMENT_VARIABLES.gitHubTokenSecretArn])).toEqual([
+      'GitHubTokenSecret',
+    ]);
   });
 
   it('sends the execution events that commit statuses report to their function, with the pattern the local bus uses', () => {
@@ -588,8 +709,18 @@ describe('GitHub on AWS', () => {
   });
 
   it('lets the commit status function read executions and the token, and nothing else', () => {
-    const actions = identityStatements(template).filter(({ owner }) => owner === 'CommitStatusRole').flatMap(({ statement }) => asList(statement.Action));
-    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    const actions = identityStatements(template)
+      .filter(({ owner }) => owner === 'CommitStatusRole')
+      .flatMap(({ statement }) => asList(statement.Action));
+    expect(actions.sort()).toEqual([
+      'dynamodb:GetItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
   });
 });
 
@@ -597,8 +728,20 @@ describe('CodeCommit and S3 triggers', () => {
   const targetsOf = (rule: string) => resource(rule).Properties!.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn));
 
   it.each([
-    ['branch changes', 'where CodeCommit sends them', 'CodeCommitChangesRule', CODECOMMIT_STATE_CHANGE, { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'] }],
-    ['new objects of every bucket but the artifact bucket', 'where S3 sends them', 'S3ObjectCreatedRule', S3_OBJECT_CREATED, { bucket: { name: [{ 'anything-but': [{ Ref: 'ArtifactBucket' }] }] } }],
+    [
+      'branch changes',
+      'where CodeCommit sends them',
+      'CodeCommitChangesRule',
+      CODECOMMIT_STATE_CHANGE,
+      { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'] },
+    ],
+    [
+      'new objects of every bucket but the artifact bucket',
+      'where S3 sends them',
+      'S3ObjectCreatedRule',
+      S3_OBJECT_CREATED,
+      { bucket: { name: [{ 'anything-but': [{ Ref: 'ArtifactBucket' }] }] } },
+    ],
   ])('route %s on the default bus, %s, to the source trigger', (_what, _why, ruleId, event, detail) => {
     const rule = resource(ruleId).Properties!;
     expect(rule.EventBusName).toBeUndefined();
@@ -607,7 +750,9 @@ describe('CodeCommit and S3 triggers', () => {
   });
 
   it('let each rule, and nothing else, invoke the source trigger', () => {
-    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, permission]) => referencedIds(permission.Properties!.FunctionName).includes('SourceTriggerLambdaFunction'));
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, permission]) =>
+      referencedIds(permission.Properties!.FunctionName).includes('SourceTriggerLambdaFunction'),
+    );
     expect(permissions.map(([, permission]) => permission.Properties!)).toEqual(
       ['CodeCommitChangesRule', 'S3ObjectCreatedRule'].map((rule) =>
         expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] } }),
@@ -615,9 +760,20 @@ describe('CodeCommit and S3 triggers', () => {
     );
   });
 
-  it('let the source trigger list pipelines, record executions, publish their events and start them on this stage\'s state machines, and nothing else', () => {
-    const statements = identityStatements(template).filter(({ owner }) => owner === 'SourceTriggerRole').map(({ statement }) => statement);
-    const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, asList(statement.Resource).flatMap((value) => (value === '*' ? ['*'] : referencedIds(value))).sort()])));
+  it("let the source trigger list pipelines, record executions, publish their events and start them on this stage's state machines, and nothing else", () => {
+    const statements = identityStatements(template)
+      .filter(({ owner }) => owner === 'SourceTriggerRole')
+      .map(({ statement }) => statement);
+    const scope = Object.fromEntries(
+      statements.flatMap((statement) =>
+        asList(statement.Action).map((action) => [
+          action,
+          asList(statement.Resource)
+            .flatMap((value) => (value === '*' ? ['*'] : referencedIds(value)))
+            .sort(),
+        ]),
+      ),
+    );
     expect(scope).toEqual({
       'dynamodb:PutItem': ['ExecutionTable', 'ExecutionTable'],
       'dynamodb:UpdateItem': ['ExecutionTable', 'ExecutionTable'],
@@ -636,13 +792,21 @@ describe('CodeCommit and S3 triggers', () => {
 
   it("let only the action runner clone CodeCommit repositories, those of the stack's account and region, and do nothing else in CodeCommit", () => {
     const codeCommit = identityStatements(template).filter(({ statement }) => asList(statement.Action).some((action) => action.startsWith('codecommit:')));
-    expect(codeCommit.map(({ owner, statement }) => ({ owner, effect: statement.Effect, actions: asList(statement.Action), resource: statement.Resource }))).toEqual([
-      { owner: 'ActionRunnerRole', effect: 'Allow', actions: ['codecommit:GitPull'], resource: { 'Fn::Sub': 'arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:*' } },
+    expect(
+      codeCommit.map(({ owner, statement }) => ({ owner, effect: statement.Effect, actions: asList(statement.Action), resource: statement.Resource })),
+    ).toEqual([
+      {
+        owner: 'ActionRunnerRole',
+        effect: 'Allow',
+        actions: ['codecommit:GitPull'],
+        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:*' },
+      },
     ]);
   });
 
   it('give the source trigger the engine it starts executions on', () => {
-    const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } = resource('SourceTriggerLambdaFunction').Properties!.Environment.Variables;
+    const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } =
+      resource('SourceTriggerLambdaFunction').Properties!.Environment.Variables;
     expect({ role: referencedIds(roleArn), namePrefix }).toEqual({ role: ['PipelineStateMachineRole'], namePrefix: 'sluice-ci-' });
   });
 });
@@ -657,22 +821,37 @@ describe('messaging', () => {
     expect(referencedIds(statement.Condition)).toEqual(['PipelineFailedRule']);
   });
 
-  it("mails a failed execution as text for people: the pipeline, the execution, the failed stage and action, and links to them", () => {
-    const [target] = resource('PipelineFailedRule').Properties!.Targets as { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: { 'Fn::Sub': string } } }[];
+  it('mails a failed execution as text for people: the pipeline, the execution, the failed stage and action, and links to them', () => {
+    const [target] = resource('PipelineFailedRule').Properties!.Targets as {
+      InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: { 'Fn::Sub': string } };
+    }[];
     const event = {
       time: '2026-12-05T12:00:00Z',
-      detail: { pipeline: 'webapp', version: 3, 'execution-id': 'e-42', state: 'FAILED', 'execution-result': { 'external-execution-summary': 'Build/Compile failed: exit status 2' } },
+      detail: {
+        pipeline: 'webapp',
+        version: 3,
+        'execution-id': 'e-42',
+        state: 'FAILED',
+        'execution-result': { 'external-execution-summary': 'Build/Compile failed: exit status 2' },
+      },
     };
     // As EventBridge applies a transformer: each variable is the value at its path, and a
     // template that is not a JSON object is quoted text, one quoted string a line.
-    const valueAt = (jsonPath: string) => jsonPath.slice(2).split('.').reduce<unknown>((value, key) => (value as Record<string, unknown>)?.[key], event);
+    const valueAt = (jsonPath: string) =>
+      jsonPath
+        .slice(2)
+        .split('.')
+        .reduce<unknown>((value, key) => (value as Record<string, unknown>)?.[key], event);
     const template = target!.InputTransformer.InputTemplate['Fn::Sub']
       .replace(/\$\{AWS::Region\}/g, 'eu-west-1')
       .replace(/\$\{AWS::Partition\}/g, 'aws')
       .replace(/\$\{AWS::AccountId\}/g, '123456789012');
     expect(template).not.toMatch(/\$\{/);
     const text = template.replace(/<([a-z-]+)>/g, (_, name: string) => String(valueAt(target!.InputTransformer.InputPathsMap[name]!)));
-    const lines = text.trim().split('\n').map((line) => JSON.parse(line) as string);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as string);
     expect(lines).toEqual([
       'Sluice pipeline webapp (version 3): execution e-42 FAILED at 2026-12-05T12:00:00Z.',
       'Build/Compile failed: exit status 2',
@@ -688,9 +867,12 @@ describe('messaging', () => {
     expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['EventRecorderLambdaFunction']);
   });
 
-  it('lets the event recorder read and append to an execution\'s event log, and write the idempotency records that keep a redelivered event from being written twice', () => {
-    const statements = identityStatements(template).filter(({ owner }) => owner === 'EventRecorderRole').map(({ statement }) => statement);
-    const on = (table: string) => statements.filter((statement) => referencedIds(statement.Resource).includes(table)).flatMap((statement) => asList(statement.Action));
+  it("lets the event recorder read and append to an execution's event log, and write the idempotency records that keep a redelivered event from being written twice", () => {
+    const statements = identityStatements(template)
+      .filter(({ owner }) => owner === 'EventRecorderRole')
+      .map(({ statement }) => statement);
+    const on = (table: string) =>
+      statements.filter((statement) => referencedIds(statement.Resource).includes(table)).flatMap((statement) => asList(statement.Action));
     expect(on('ExecutionTable')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']);
     expect(on('IdempotencyTable').sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
@@ -701,18 +883,27 @@ describe('messaging', () => {
     expect(template.Parameters?.AlertEmail?.Default).toBe('');
     expect(template.Parameters?.ApproverEmail?.Default).toBe('');
   });
-
 });
 
 describe('the execution reconciler', () => {
   /** The rule's pattern in the stack's account and region. */
   const patternIn = (region: string, account: string): EventPattern =>
-    JSON.parse(JSON.stringify(resource('ExecutionEndedRule').Properties!.EventPattern, (_, value) =>
-      value?.['Fn::Sub'] ? value['Fn::Sub'].replace('${AWS::Partition}', 'aws').replace('${AWS::Region}', region).replace('${AWS::AccountId}', account) : value));
+    JSON.parse(
+      JSON.stringify(resource('ExecutionEndedRule').Properties!.EventPattern, (_, value) =>
+        value?.['Fn::Sub']
+          ? value['Fn::Sub'].replace('${AWS::Partition}', 'aws').replace('${AWS::Region}', region).replace('${AWS::AccountId}', account)
+          : value,
+      ),
+    );
   const statusChange = (stateMachine: string, status: string) => ({
     source: 'aws.states',
     'detail-type': 'Step Functions Execution Status Change',
-    detail: { executionArn: `arn:aws:states:eu-west-1:111122223333:execution:${stateMachine}:e-1`, stateMachineArn: `arn:aws:states:eu-west-1:111122223333:stateMachine:${stateMachine}`, name: 'e-1', status },
+    detail: {
+      executionArn: `arn:aws:states:eu-west-1:111122223333:execution:${stateMachine}:e-1`,
+      stateMachineArn: `arn:aws:states:eu-west-1:111122223333:stateMachine:${stateMachine}`,
+      name: 'e-1',
+      status,
+    },
   });
 
   it("sends the unsuccessful ends of this stage's state machine executions, from the default bus, to the reconciler, and nothing else", () => {
@@ -726,7 +917,11 @@ describe('the execution reconciler', () => {
     expect(matchesEventPattern(patternIn('eu-west-1', '444455556666'), statusChange('sluice-ci-webapp', 'FAILED'))).toBe(false);
     expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['ExecutionReconcilerLambdaFunction']);
     const permission = resource('ExecutionReconcilerInvokedByRule').Properties!;
-    expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['ExecutionEndedRule', 'Arn'] } });
+    expect(permission).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['ExecutionEndedRule', 'Arn'] },
+    });
   });
 
   it('names the state machines the rule matches as the engine names them', () => {
@@ -738,8 +933,17 @@ describe('the execution reconciler', () => {
   });
 
   it('lets the reconciler end executions and publish their events, and nothing else', () => {
-    const statements = identityStatements(template).filter(({ owner }) => owner === 'ExecutionReconcilerRole').map(({ statement }) => statement);
-    const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [`${action} ${statement.Sid}`, asList(statement.Resource).flatMap((value) => (value === '*' ? ['*'] : referencedIds(value)))])));
+    const statements = identityStatements(template)
+      .filter(({ owner }) => owner === 'ExecutionReconcilerRole')
+      .map(({ statement }) => statement);
+    const scope = Object.fromEntries(
+      statements.flatMap((statement) =>
+        asList(statement.Action).map((action) => [
+          `${action} ${statement.Sid}`,
+          asList(statement.Resource).flatMap((value) => (value === '*' ? ['*'] : referencedIds(value))),
+        ]),
+      ),
+    );
     expect(scope).toEqual({
       'dynamodb:GetItem EndExecutions': ['ExecutionTable'],
       'dynamodb:PutItem EndExecutions': ['ExecutionTable'],

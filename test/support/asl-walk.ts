@@ -14,11 +14,7 @@ export function successPath(definition: StateMachineDefinition): Step[] {
     const state: State | undefined = definition.States[name];
     if (!state) throw new Error(`Next points to missing state ${name}`);
     if (state.Type === 'Fail') throw new Error(`success path reaches Fail state ${name}`);
-    steps.push(
-      state.Type === 'Parallel'
-        ? { kind: 'parallel', name, branches: state.Branches.map(successPath) }
-        : { kind: 'task', name },
-    );
+    steps.push(state.Type === 'Parallel' ? { kind: 'parallel', name, branches: state.Branches.map(successPath) } : { kind: 'task', name });
     name = state.End ? undefined : state.Next;
   }
   return steps;

@@ -90,12 +90,14 @@ export function startSluice(args: string[], options: { cwd?: string; env?: NodeJ
           listeners.delete(check);
         };
         listeners.add(check);
-        void exit.then(() => setTimeout(() => {
-          if (listeners.has(check)) {
-            cleanup();
-            reject(new Error(`sluice exited before printing ${pattern}; output:\n${output}`));
-          }
-        }, 50));
+        void exit.then(() =>
+          setTimeout(() => {
+            if (listeners.has(check)) {
+              cleanup();
+              reject(new Error(`sluice exited before printing ${pattern}; output:\n${output}`));
+            }
+          }, 50),
+        );
         check();
       }),
   };

@@ -14,13 +14,39 @@ import { text } from 'node:stream/consumers';
 
 /** StartBuildInput's members, as botocore's model lists them. */
 export const START_BUILD_MEMBERS = [
-  'projectName', 'secondarySourcesOverride', 'secondarySourcesVersionOverride', 'sourceVersion', 'artifactsOverride',
-  'secondaryArtifactsOverride', 'environmentVariablesOverride', 'sourceTypeOverride', 'sourceLocationOverride',
-  'sourceAuthOverride', 'gitCloneDepthOverride', 'gitSubmodulesConfigOverride', 'buildspecOverride', 'insecureSslOverride',
-  'reportBuildStatusOverride', 'buildStatusConfigOverride', 'environmentTypeOverride', 'imageOverride', 'computeTypeOverride',
-  'certificateOverride', 'cacheOverride', 'serviceRoleOverride', 'privilegedModeOverride', 'timeoutInMinutesOverride',
-  'queuedTimeoutInMinutesOverride', 'encryptionKeyOverride', 'idempotencyToken', 'logsConfigOverride', 'registryCredentialOverride',
-  'imagePullCredentialsTypeOverride', 'debugSessionEnabled', 'fleetOverride', 'autoRetryLimitOverride',
+  'projectName',
+  'secondarySourcesOverride',
+  'secondarySourcesVersionOverride',
+  'sourceVersion',
+  'artifactsOverride',
+  'secondaryArtifactsOverride',
+  'environmentVariablesOverride',
+  'sourceTypeOverride',
+  'sourceLocationOverride',
+  'sourceAuthOverride',
+  'gitCloneDepthOverride',
+  'gitSubmodulesConfigOverride',
+  'buildspecOverride',
+  'insecureSslOverride',
+  'reportBuildStatusOverride',
+  'buildStatusConfigOverride',
+  'environmentTypeOverride',
+  'imageOverride',
+  'computeTypeOverride',
+  'certificateOverride',
+  'cacheOverride',
+  'serviceRoleOverride',
+  'privilegedModeOverride',
+  'timeoutInMinutesOverride',
+  'queuedTimeoutInMinutesOverride',
+  'encryptionKeyOverride',
+  'idempotencyToken',
+  'logsConfigOverride',
+  'registryCredentialOverride',
+  'imagePullCredentialsTypeOverride',
+  'debugSessionEnabled',
+  'fleetOverride',
+  'autoRetryLimitOverride',
 ] as const;
 
 const SOURCE_TYPES = ['CODECOMMIT', 'CODEPIPELINE', 'GITHUB', 'GITLAB', 'GITLAB_SELF_MANAGED', 'S3', 'BITBUCKET', 'GITHUB_ENTERPRISE', 'NO_SOURCE'];
@@ -32,8 +58,7 @@ const S3_PATH = /^(arn:[^:]+:s3:::)?[^/]+\/.+$/;
 
 /** How the builds of a project end. */
 export type ProjectOutcome =
-  | { status: 'SUCCEEDED'; exported?: Record<string, string> }
-  | { status: 'FAILED'; phase: string; statusCode: string; message: string };
+  { status: 'SUCCEEDED'; exported?: Record<string, string> } | { status: 'FAILED'; phase: string; statusCode: string; message: string };
 
 export interface StartBuildCall {
   /** The request body as it reached the server. */
@@ -75,7 +100,9 @@ function identifiers(entries: unknown[], key: string, field: string): void {
   for (const entry of entries) {
     const identifier = isObject(entry) ? entry[key] : undefined;
     if (typeof identifier !== 'string' || !IDENTIFIER.test(identifier)) {
-      invalid(`${field} ${key} ${JSON.stringify(identifier)}: identifier must contain only alphanumeric characters and underscores and be less than 128 characters in length`);
+      invalid(
+        `${field} ${key} ${JSON.stringify(identifier)}: identifier must contain only alphanumeric characters and underscores and be less than 128 characters in length`,
+      );
     }
     if (seen.has(identifier)) invalid(`${field} ${key} ${identifier} is used twice`);
     seen.add(identifier);
@@ -103,7 +130,8 @@ function checkStartBuild(body: Json, projects: ReadonlyMap<string, ProjectOutcom
   for (const source of sources) {
     if (!isObject(source)) invalid('secondarySourcesOverride entries must be objects');
     oneOf(source.type, SOURCE_TYPES, 'secondarySourcesOverride.type');
-    if (source.type === 'S3' && (typeof source.location !== 'string' || !S3_PATH.test(source.location))) invalid(`secondary source location ${JSON.stringify(source.location)} must be bucket/key`);
+    if (source.type === 'S3' && (typeof source.location !== 'string' || !S3_PATH.test(source.location)))
+      invalid(`secondary source location ${JSON.stringify(source.location)} must be bucket/key`);
   }
   identifiers(sources, 'sourceIdentifier', 'secondarySourcesOverride');
   if (body.artifactsOverride !== undefined) artifacts(body.artifactsOverride, 'artifactsOverride');
@@ -119,7 +147,8 @@ function checkStartBuild(body: Json, projects: ReadonlyMap<string, ProjectOutcom
   }
   const range = (field: string, min: number, max: number) => {
     const value = body[field];
-    if (value !== undefined && (!Number.isInteger(value) || (value as number) < min || (value as number) > max)) invalid(`${field} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < min || (value as number) > max))
+      invalid(`${field} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   };
   range('timeoutInMinutesOverride', 5, 2160);
   range('queuedTimeoutInMinutesOverride', 5, 480);
@@ -137,7 +166,8 @@ function checkStartBuild(body: Json, projects: ReadonlyMap<string, ProjectOutcom
       invalid(`logsConfigOverride.s3Logs.location ${JSON.stringify(s3?.location)} must be bucket/prefix when S3 logs are enabled`);
     }
   }
-  if (!projects.has(project)) throw new Refusal('ResourceNotFoundException', `Project cannot be found: arn:aws:codebuild:${region}:000000000000:project/${project}`);
+  if (!projects.has(project))
+    throw new Refusal('ResourceNotFoundException', `Project cannot be found: arn:aws:codebuild:${region}:000000000000:project/${project}`);
 }
 
 export interface CodeBuildServer {
@@ -169,7 +199,18 @@ export async function startCodeBuildServer(projects: ReadonlyMap<string, Project
     const s3 = (body.logsConfigOverride as Json | undefined)?.s3Logs as Json | undefined;
     const s3Location = s3?.status === 'ENABLED' ? String(s3.location).replace(/^arn:[^:]+:s3:::/, '') : undefined;
     const failed = outcome.status === 'FAILED' ? outcome : undefined;
-    const phases = ['SUBMITTED', 'PROVISIONING', 'DOWNLOAD_SOURCE', 'INSTALL', 'PRE_BUILD', 'BUILD', 'POST_BUILD', 'UPLOAD_ARTIFACTS', 'FINALIZING', 'COMPLETED'].map((phaseType) => ({
+    const phases = [
+      'SUBMITTED',
+      'PROVISIONING',
+      'DOWNLOAD_SOURCE',
+      'INSTALL',
+      'PRE_BUILD',
+      'BUILD',
+      'POST_BUILD',
+      'UPLOAD_ARTIFACTS',
+      'FINALIZING',
+      'COMPLETED',
+    ].map((phaseType) => ({
       phaseType,
       ...(phaseType === 'COMPLETED' ? {} : { phaseStatus: failed?.phase === phaseType ? 'FAILED' : 'SUCCEEDED' }),
       ...(failed?.phase === phaseType ? { contexts: [{ statusCode: failed.statusCode, message: failed.message }] } : { contexts: [] }),
@@ -182,12 +223,19 @@ export async function startCodeBuildServer(projects: ReadonlyMap<string, Project
       buildComplete: true,
       projectName: project,
       phases,
-      environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL', environmentVariables: body.environmentVariablesOverride ?? [] },
+      environment: {
+        type: 'LINUX_CONTAINER',
+        image: 'aws/codebuild/standard:7.0',
+        computeType: 'BUILD_GENERAL1_SMALL',
+        environmentVariables: body.environmentVariablesOverride ?? [],
+      },
       logs: {
         groupName: `/aws/codebuild/${project}`,
         streamName: uuid,
         deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/$252Faws$252Fcodebuild$252F${project}/log-events/${uuid}`,
-        ...(s3Location ? { s3LogsArn: `arn:aws:s3:::${s3Location}/${uuid}.gz`, s3DeepLink: `https://s3.console.aws.amazon.com/s3/object/${s3Location}/${uuid}.gz` } : {}),
+        ...(s3Location
+          ? { s3LogsArn: `arn:aws:s3:::${s3Location}/${uuid}.gz`, s3DeepLink: `https://s3.console.aws.amazon.com/s3/object/${s3Location}/${uuid}.gz` }
+          : {}),
       },
       exportedEnvironmentVariables: Object.entries(outcome.status === 'SUCCEEDED' ? (outcome.exported ?? {}) : {}).map(([name, value]) => ({ name, value })),
     };
@@ -197,7 +245,8 @@ export async function startCodeBuildServer(projects: ReadonlyMap<string, Project
 
   const batchGetBuilds = (body: Json): Json => {
     const ids = body.ids;
-    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100 || !ids.every((id) => typeof id === 'string' && id.length > 0)) invalid('ids must hold 1 to 100 build ids');
+    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100 || !ids.every((id) => typeof id === 'string' && id.length > 0))
+      invalid('ids must hold 1 to 100 build ids');
     return { builds: ids.flatMap((id) => builds.get(id) ?? []), buildsNotFound: ids.filter((id) => !builds.has(id)) };
   };
 
@@ -209,7 +258,8 @@ export async function startCodeBuildServer(projects: ReadonlyMap<string, Project
     if (request.method !== 'POST' || service !== 'CodeBuild_20161006' || !operation || !operations[operation]) {
       throw new Refusal('UnknownOperationException', `Unknown operation ${target}`);
     }
-    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) throw new Refusal('SerializationException', 'Expected application/x-amz-json-1.1');
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1'))
+      throw new Refusal('SerializationException', 'Expected application/x-amz-json-1.1');
     const body: unknown = JSON.parse((await text(request)) || '{}');
     if (!isObject(body)) throw new Refusal('SerializationException', 'The body must be a JSON object');
     return { status: 200, body: operations[operation](body) };
@@ -220,7 +270,9 @@ export async function startCodeBuildServer(projects: ReadonlyMap<string, Project
       ({ status, body }) => response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body)),
       (error: unknown) => {
         const refusal = error instanceof Refusal ? error : new Refusal('InternalFailure', String(error), 500);
-        response.writeHead(refusal.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: refusal.type, message: refusal.message }));
+        response
+          .writeHead(refusal.status, { 'content-type': 'application/x-amz-json-1.1' })
+          .end(JSON.stringify({ __type: refusal.type, message: refusal.message }));
       },
     );
   });

@@ -22,12 +22,14 @@ export function gitSourceStage(repository: string, extra: { namespace?: string }
 export function s3SourceStage(): StageDeclaration {
   return {
     name: 'Source',
-    actions: [{
-      name: 'Fetch',
-      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-      configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
-      outputArtifacts: [{ name: 'SourceOutput' }],
-    }],
+    actions: [
+      {
+        name: 'Fetch',
+        actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+        configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
+        outputArtifacts: [{ name: 'SourceOutput' }],
+      },
+    ],
   };
 }
 

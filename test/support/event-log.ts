@@ -10,11 +10,15 @@ export interface EventLogStores {
 
 /** A stage event of `executionId` at `time`; `time` may repeat, ids never do. */
 export function stageEvent(executionId: string, stage: string, time: string): PipelineEvent {
-  return pipelineEvent(DETAIL_TYPES.stage, { pipeline: 'webapp', version: 1, 'execution-id': executionId, stage, state: 'STARTED' }, {
-    id: randomUUID(),
-    time,
-    pipelineArn: 'arn:aws:codepipeline:us-east-1:123456789012:webapp',
-  });
+  return pipelineEvent(
+    DETAIL_TYPES.stage,
+    { pipeline: 'webapp', version: 1, 'execution-id': executionId, stage, state: 'STARTED' },
+    {
+      id: randomUUID(),
+      time,
+      pipelineArn: 'arn:aws:codepipeline:us-east-1:123456789012:webapp',
+    },
+  );
 }
 
 /**
@@ -45,7 +49,9 @@ export function describeEventLog(stores: () => EventLogStores): void {
   it('loses none of the events two writers record at once in one second, and records once an event delivered more than once at the same time', async () => {
     const { writers, reader } = stores();
     const executionId = randomUUID();
-    const events = Array.from({ length: 12 }, (_, index) => stageEvent(executionId, `Stage${index}`, `2026-01-01T12:00:00.${String(999 - index * 7).padStart(3, '0')}Z`));
+    const events = Array.from({ length: 12 }, (_, index) =>
+      stageEvent(executionId, `Stage${index}`, `2026-01-01T12:00:00.${String(999 - index * 7).padStart(3, '0')}Z`),
+    );
     const seen: PipelineEvent[] = [];
     const follow = async () => void seen.push(...(await reader.listEvents(executionId, seen.length)));
     // One follower, reading over and over while the writers write.

@@ -56,7 +56,11 @@ async function listen(listener: RequestListener): Promise<{ server: Server; url:
 const reply = (response: ServerResponse, status: number, body: unknown) =>
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
-const route = (request: IncomingMessage, pattern: RegExp) => pattern.exec(request.url ?? '')?.slice(1).map(decodeURIComponent);
+const route = (request: IncomingMessage, pattern: RegExp) =>
+  pattern
+    .exec(request.url ?? '')
+    ?.slice(1)
+    .map(decodeURIComponent);
 
 /**
  * A local HTTP server that speaks the part of GitHub's API that Sluice uses (under `/api/v3` too,
@@ -80,7 +84,9 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     archiveDownloads.push({ path: request.url ?? '', authorization: request.headers.authorization });
     const archive = archives.get(new URL(request.url ?? '', 'http://codeload').searchParams.get('token') ?? '');
     if (!archive) return reply(response, 404, { message: 'Not Found' });
-    const zip = spawn('git', ['archive', '--format=zip', `--prefix=${archive.owner}-${archive.name}-${archive.sha.slice(0, 7)}/`, archive.sha], { cwd: archive.dir });
+    const zip = spawn('git', ['archive', '--format=zip', `--prefix=${archive.owner}-${archive.name}-${archive.sha.slice(0, 7)}/`, archive.sha], {
+      cwd: archive.dir,
+    });
     response.writeHead(200, { 'content-type': 'application/zip' });
     zip.stdout.pipe(response);
   });
@@ -112,7 +118,13 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedStatus['body'];
       statuses.push({ repository: `${owner}/${name}`, sha: sha!, authorization: request.headers.authorization, body });
       onStatus();
-      reply(response, 201, { id: statuses.length, state: body.state, description: body.description ?? null, target_url: body.target_url ?? null, context: body.context ?? 'default' });
+      reply(response, 201, {
+        id: statuses.length,
+        state: body.state,
+        description: body.description ?? null,
+        target_url: body.target_url ?? null,
+        context: body.context ?? 'default',
+      });
     });
   });
 
@@ -134,11 +146,15 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
         onStatus();
       }),
     close: async () => {
-      await Promise.all([api.server, codeload.server].map((server) =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        })));
+      await Promise.all(
+        [api.server, codeload.server].map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
     },
   };
 }

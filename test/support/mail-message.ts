@@ -13,7 +13,10 @@ export function readRawMail(raw: Buffer | string): RawMail {
   const split = message.indexOf('\r\n\r\n');
   if (split < 0) throw new Error('the message has no blank line between its headers and its body');
   const headers = new Map<string, string>();
-  for (const line of message.slice(0, split).replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+  for (const line of message
+    .slice(0, split)
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n')) {
     const colon = line.indexOf(':');
     headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
   }
@@ -24,7 +27,10 @@ export function readRawMail(raw: Buffer | string): RawMail {
     encoding === 'base64'
       ? Buffer.from(body, 'base64')
       : encoding === 'quoted-printable'
-        ? Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1')
+        ? Buffer.from(
+            body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+            'latin1',
+          )
         : Buffer.from(body, 'utf8');
   return { headers, text: bytes.toString('utf8').replace(/\r\n/g, '\n') };
 }

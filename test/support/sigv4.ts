@@ -47,11 +47,27 @@ export async function sigV4Headers(request: RequestToSign): Promise<Record<strin
 
 /** A presigned URL's query string, as `getSignedUrl` makes it. */
 export async function presignedQuery(request: Omit<RequestToSign, 'body'>): Promise<string> {
-  const signer = new SignatureV4({ credentials: request.credentials, region: request.region ?? 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
+  const signer = new SignatureV4({
+    credentials: request.credentials,
+    region: request.region ?? 'us-east-1',
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+  });
   const [hostname, port] = request.host.split(':');
   const presigned = await signer.presign(
-    { method: request.method, protocol: 'http:', hostname: hostname!, port: port ? Number(port) : undefined, path: request.path, query: {}, headers: { host: request.host } },
+    {
+      method: request.method,
+      protocol: 'http:',
+      hostname: hostname!,
+      port: port ? Number(port) : undefined,
+      path: request.path,
+      query: {},
+      headers: { host: request.host },
+    },
     { expiresIn: 3600 },
   );
-  return Object.entries(presigned.query ?? {}).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`).join('&');
+  return Object.entries(presigned.query ?? {})
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+    .join('&');
 }

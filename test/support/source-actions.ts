@@ -24,7 +24,13 @@ export async function movedOnRepository(second: { prepare?: (dir: string) => Pro
   await writeFile(path.join(dir, 'README.md'), 'second\n');
   await second.prepare?.(dir);
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, stdio: 'pipe', env: { ...process.env, ...second.env } }).toString().trim();
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], {
+      cwd: dir,
+      stdio: 'pipe',
+      env: { ...process.env, ...second.env },
+    })
+      .toString()
+      .trim();
   git('add', '-A');
   git('commit', '-q', '-m', 'second commit\n\nwith a body');
   return { dir, firstCommit, headCommit: git('rev-parse', 'HEAD') };
@@ -52,7 +58,10 @@ export class SourceActionHarness {
   }
 
   /** The context of action `App` of pipeline `webapp`, with `action` and `extra` over it, and its log. */
-  async context(action: Pick<ActionDeclaration, 'actionTypeId' | 'configuration'>, extra: Partial<ActionContext> = {}): Promise<{ context: ActionContext; log: string[] }> {
+  async context(
+    action: Pick<ActionDeclaration, 'actionTypeId' | 'configuration'>,
+    extra: Partial<ActionContext> = {},
+  ): Promise<{ context: ActionContext; log: string[] }> {
     const log: string[] = [];
     const context: ActionContext = {
       pipelineName: 'webapp',
@@ -93,7 +102,9 @@ export interface GitSourceSubject {
  * it, executables and nested directories intact; returns where the artifact was extracted.
  */
 export async function expectHeadArtifact(subject: Pick<GitSourceSubject, 'fetchBack'>, outcome: ActionOutcome, names: string[]): Promise<string> {
-  expect(outcome.outputArtifacts).toEqual([{ bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
+  expect(outcome.outputArtifacts).toEqual([
+    { bucketName: SOURCE_ARTIFACT_BUCKET, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) },
+  ]);
   const fetched = await subject.fetchBack(outcome);
   expect(fetched.names).toEqual(names);
   const { directory } = fetched;

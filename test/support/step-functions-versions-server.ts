@@ -49,11 +49,18 @@ export async function startVersionsServer(options: { pageLimit?: number } = {}):
   const string = (input: Record<string, unknown>, member: string, max: number, required: boolean): string | undefined => {
     const value = input[member];
     if (value === undefined) {
-      if (required) throw new ServiceError('ValidationException', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+      if (required)
+        throw new ServiceError(
+          'ValidationException',
+          `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+        );
       return undefined;
     }
     if (typeof value !== 'string' || value.length < 1 || value.length > max) {
-      throw new ServiceError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length between 1 and ${max}`);
+      throw new ServiceError(
+        'ValidationException',
+        `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length between 1 and ${max}`,
+      );
     }
     return value;
   };
@@ -61,7 +68,10 @@ export async function startVersionsServer(options: { pageLimit?: number } = {}):
     const value = input.maxResults;
     if (value === undefined || value === 0) return DEFAULT_PAGE;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 1000) {
-      throw new ServiceError('ValidationException', "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000");
+      throw new ServiceError(
+        'ValidationException',
+        "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
+      );
     }
     return value;
   };
@@ -80,19 +90,37 @@ export async function startVersionsServer(options: { pageLimit?: number } = {}):
       if (!STATE_MACHINE_ARN.test(arn)) throw new ServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
       const versions = [...(machines.get(arn)?.versions ?? [])].reverse();
       const { items, nextToken } = page(versions, input, 1024);
-      return { stateMachineVersions: items.map((version) => ({ stateMachineVersionArn: version.arn, creationDate: version.created.getTime() / 1000 })), ...(nextToken ? { nextToken } : {}) };
+      return {
+        stateMachineVersions: items.map((version) => ({ stateMachineVersionArn: version.arn, creationDate: version.created.getTime() / 1000 })),
+        ...(nextToken ? { nextToken } : {}),
+      };
     },
     ListExecutions: (input) => {
       const arn = string(input, 'stateMachineArn', 256, false);
       if (arn === undefined) throw new ServiceError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN');
       const status = input.statusFilter;
       if (status !== undefined && !EXECUTION_STATUSES.has(status as string)) {
-        throw new ServiceError('ValidationException', `1 validation error detected: Value '${String(status)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set`);
+        throw new ServiceError(
+          'ValidationException',
+          `1 validation error detected: Value '${String(status)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set`,
+        );
       }
       if (!VERSION_ARN.test(arn) && !STATE_MACHINE_ARN.test(arn)) throw new ServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
-      const matching = executions.filter((execution) => (execution.versionArn === arn || execution.versionArn.startsWith(`${arn}:`)) && (status === undefined || execution.status === status));
+      const matching = executions.filter(
+        (execution) => (execution.versionArn === arn || execution.versionArn.startsWith(`${arn}:`)) && (status === undefined || execution.status === status),
+      );
       const { items, nextToken } = page(matching, input, 3096);
-      return { executions: items.map((execution) => ({ executionArn: `${execution.versionArn.replace(':stateMachine:', ':execution:').replace(/:\d+$/, '')}:${execution.name}`, stateMachineArn: execution.versionArn.replace(/:\d+$/, ''), stateMachineVersionArn: execution.versionArn, name: execution.name, status: execution.status, startDate: 0 })), ...(nextToken ? { nextToken } : {}) };
+      return {
+        executions: items.map((execution) => ({
+          executionArn: `${execution.versionArn.replace(':stateMachine:', ':execution:').replace(/:\d+$/, '')}:${execution.name}`,
+          stateMachineArn: execution.versionArn.replace(/:\d+$/, ''),
+          stateMachineVersionArn: execution.versionArn,
+          name: execution.name,
+          status: execution.status,
+          startDate: 0,
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
     },
     DeleteStateMachineVersion: (input) => {
       const arn = string(input, 'stateMachineVersionArn', 2000, true)!;
@@ -113,12 +141,17 @@ export async function startVersionsServer(options: { pageLimit?: number } = {}):
       response.end(JSON.stringify(body));
     };
     try {
-      if (request.headers['content-type'] !== 'application/x-amz-json-1.0') throw new ServiceError('UnknownOperationException', 'Expected application/x-amz-json-1.0');
+      if (request.headers['content-type'] !== 'application/x-amz-json-1.0')
+        throw new ServiceError('UnknownOperationException', 'Expected application/x-amz-json-1.0');
       const handler = operations[operation];
       if (!handler) throw new ServiceError('UnknownOperationException', `No such operation: ${target}`);
       const input = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
       calls.push({ operation, input });
-      if (denied.has(operation)) throw new ServiceError('AccessDeniedException', `User: arn:aws:sts::123456789012:assumed-role/sluice-registration/fn is not authorized to perform: states:${operation}`);
+      if (denied.has(operation))
+        throw new ServiceError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::123456789012:assumed-role/sluice-registration/fn is not authorized to perform: states:${operation}`,
+        );
       answer(200, handler(input));
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;

@@ -10,7 +10,17 @@ export function pipelineRecord(name: string, source: ActionDeclaration, variable
     name,
     stages: [
       { name: 'Source', actions: [source] },
-      { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
+      {
+        name: 'Build',
+        actions: [
+          {
+            name: 'Make',
+            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
+            commands: ['make'],
+            inputArtifacts: [{ name: 'Src' }],
+          },
+        ],
+      },
     ],
     ...(variables ? { variables } : {}),
   };

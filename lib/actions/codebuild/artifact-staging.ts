@@ -114,7 +114,10 @@ async function placementOf(tree: { source: string; base: string; keepsLinks: boo
     return { kind: 'skip', reason: `it is a symbolic link to ${target}, outside CODEBUILD_SRC_DIR` };
   }
   if (tree.keepsLinks && isWithin(tree.base, leadsTo)) return { kind: 'link', target: path.relative(path.dirname(location), leadsTo) || '.' };
-  const isFile = await stat(leadsTo).then((found) => found.isFile(), () => false);
+  const isFile = await stat(leadsTo).then(
+    (found) => found.isFile(),
+    () => false,
+  );
   // A followed link to a directory or to nothing brings no file of its own.
   return isFile ? { kind: 'copy', file: leadsTo } : { kind: 'skip' };
 }

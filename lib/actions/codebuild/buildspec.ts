@@ -32,9 +32,7 @@ const isMapping = (input: unknown) => input !== null && typeof input === 'object
 function commandList(what: string) {
   const command = z.string({
     error: (issue) =>
-      isMapping(issue.input)
-        ? `each entry of ${what} must be a string; quote a command that contains ": "`
-        : `each entry of ${what} must be a string`,
+      isMapping(issue.input) ? `each entry of ${what} must be a string; quote a command that contains ": "` : `each entry of ${what} must be a string`,
   });
   return z.array(command, { error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a list of strings`) });
 }
@@ -46,15 +44,10 @@ function pathList(what: string) {
 }
 
 function yesNo(what: string) {
-  return z
-    .union([z.enum(['yes', 'no']), z.boolean()], { error: `${what} must be yes or no` })
-    .transform((value) => value === true || value === 'yes');
+  return z.union([z.enum(['yes', 'no']), z.boolean()], { error: `${what} must be yes or no` }).transform((value) => value === true || value === 'yes');
 }
 
-const scalarText = (what: string) =>
-  z
-    .union([z.string(), z.number(), z.boolean()], { error: `${what} must be a string, number or boolean` })
-    .transform(String);
+const scalarText = (what: string) => z.union([z.string(), z.number(), z.boolean()], { error: `${what} must be a string, number or boolean` }).transform(String);
 
 const version = z
   .union([z.string(), z.number()], {
@@ -94,10 +87,9 @@ const env = mapping('env', {
   'parameter-store': z.record(z.string(), z.string(), { error: 'parameter-store must map names to parameter names' }).optional(),
   'secrets-manager': z.record(z.string(), z.string(), { error: 'secrets-manager must map names to secret references' }).optional(),
   'exported-variables': z
-    .array(
-      z.string().regex(SHELL_VARIABLE_NAME, { error: 'an exported variable name may contain only letters, digits and _, and not start with a digit' }),
-      { error: 'exported-variables must be a list of variable names' },
-    )
+    .array(z.string().regex(SHELL_VARIABLE_NAME, { error: 'an exported variable name may contain only letters, digits and _, and not start with a digit' }), {
+      error: 'exported-variables must be a list of variable names',
+    })
     .optional(),
   'git-credential-helper': yesNo('git-credential-helper').optional(),
 });

@@ -22,7 +22,9 @@ export function parseEnvironmentVariables(text: string): CodeBuildEnvironmentVar
   }
   const reserved = parsed.filter((entry: { name: string }) => entry.name.startsWith(RESERVED_PREFIX)).map((entry: { name: string }) => entry.name);
   if (reserved.length > 0) {
-    throw new BadInputError(`EnvironmentVariables ${reserved.join(', ')}: names that start with ${RESERVED_PREFIX} are CodeBuild's own, and StartBuild refuses them. Rename them.`);
+    throw new BadInputError(
+      `EnvironmentVariables ${reserved.join(', ')}: names that start with ${RESERVED_PREFIX} are CodeBuild's own, and StartBuild refuses them. Rename them.`,
+    );
   }
   return parsed.map((entry: { name: string; value: string; type?: string }) => ({
     Name: entry.name,

@@ -163,7 +163,10 @@ function sourceVariables(request: LocalBuildRequest): Record<string, string> {
 
 async function missingSourceDirectory(request: LocalBuildRequest): Promise<string | undefined> {
   for (const [variable, directory] of Object.entries(sourceVariables(request))) {
-    const isDirectory = await stat(directory).then((found) => found.isDirectory(), () => false);
+    const isDirectory = await stat(directory).then(
+      (found) => found.isDirectory(),
+      () => false,
+    );
     if (!isDirectory) return `${variable} ${directory} is not a directory`;
   }
   return undefined;

@@ -5,10 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import treeKill from 'tree-kill';
 
 /** How one command ended: with an exit status, with the shell itself gone, or killed by `kill()`. */
-export type CommandOutcome =
-  | { kind: 'exited'; exitCode: number }
-  | { kind: 'shell-ended'; exitCode: number }
-  | { kind: 'killed' };
+export type CommandOutcome = { kind: 'exited'; exitCode: number } | { kind: 'shell-ended'; exitCode: number } | { kind: 'killed' };
 
 export interface ShellSessionOptions {
   shell: string;
@@ -66,9 +63,7 @@ export class ShellSession {
     const evaluation = `eval ${singleQuoted(command)}`;
     return new Promise((resolve) => {
       this.settleCommand = resolve;
-      this.child.stdin.write(
-        `${options.subshell ? `( ${evaluation} )` : evaluation} </dev/null 9>&-\nprintf '%s %s\\n' ${this.marker} "$?" >&9\n`,
-      );
+      this.child.stdin.write(`${options.subshell ? `( ${evaluation} )` : evaluation} </dev/null 9>&-\nprintf '%s %s\\n' ${this.marker} "$?" >&9\n`);
     });
   }
 

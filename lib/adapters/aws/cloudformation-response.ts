@@ -52,10 +52,17 @@ export function cloudFormationResponse(): MiddlewareObj<CloudFormationCustomReso
 }
 
 async function respond(event: CloudFormationCustomResourceEvent, outcome: Outcome): Promise<void> {
-  const answer: CloudFormationCustomResourceResponse = { ...outcome, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
+  const answer: CloudFormationCustomResourceResponse = {
+    ...outcome,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+  };
   // The URL is pre-signed for a PUT without a content type; fetch would add one to a text body.
   const response = await fetch(event.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body: JSON.stringify(answer) });
   if (!response.ok) {
-    throw new Error(`CloudFormation's response URL refused the ${outcome.Status} answer for ${event.LogicalResourceId} with HTTP ${response.status}: ${await response.text()}`);
+    throw new Error(
+      `CloudFormation's response URL refused the ${outcome.Status} answer for ${event.LogicalResourceId} with HTTP ${response.status}: ${await response.text()}`,
+    );
   }
 }

@@ -24,6 +24,8 @@ export async function describeStack(client: CloudFormationClient, stackName: str
   }
   const stack = stacks?.[0];
   if (!stack) return undefined;
-  const outputs = (stack.Outputs ?? []).flatMap(({ OutputKey, OutputValue }) => (OutputKey && OutputValue !== undefined ? [[OutputKey, OutputValue] as const] : []));
+  const outputs = (stack.Outputs ?? []).flatMap(({ OutputKey, OutputValue }) =>
+    OutputKey && OutputValue !== undefined ? [[OutputKey, OutputValue] as const] : [],
+  );
   return { status: stack.StackStatus ?? 'UNKNOWN', outputs: Object.fromEntries(outputs) };
 }

@@ -14,9 +14,11 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   ) {}
 
   async createApproval(record: ApprovalRecord): Promise<void> {
-    await this.explained('dynamodb:PutItem', () => this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...key(record.approvalId), ...record }, ConditionExpression: 'attribute_not_exists(pk)' }),
-    ));
+    await this.explained('dynamodb:PutItem', () =>
+      this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...key(record.approvalId), ...record }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      ),
+    );
   }
 
   async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
@@ -50,16 +52,18 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   /** One conditional write from status `from` to `to`; false when the approval was not in `from`. */
   private async moveStatus(approvalId: string, from: ApprovalRecord['status'], to: ApprovalRecord['status'], decision?: ApprovalDecision): Promise<boolean> {
     try {
-      await this.explained('dynamodb:UpdateItem', () => this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(approvalId),
-          UpdateExpression: decision ? 'SET #status = :to, decision = :decision' : 'SET #status = :to REMOVE decision',
-          ConditionExpression: 'attribute_exists(pk) AND #status = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':to': to, ':from': from, ...(decision ? { ':decision': decision } : {}) },
-        }),
-      ));
+      await this.explained('dynamodb:UpdateItem', () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key(approvalId),
+            UpdateExpression: decision ? 'SET #status = :to, decision = :decision' : 'SET #status = :to REMOVE decision',
+            ConditionExpression: 'attribute_exists(pk) AND #status = :from',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':to': to, ':from': from, ...(decision ? { ':decision': decision } : {}) },
+          }),
+        ),
+      );
       return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;

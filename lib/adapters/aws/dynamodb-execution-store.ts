@@ -12,13 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PipelineEvent } from '../../core/events';
 import { pipelineStatusesBefore, type PipelineExecutionStatus } from '../../core/status';
-import type {
-  ActionExecutionRecord,
-  ExecutionStore,
-  PipelineExecutionRecord,
-  PipelineVersionRecord,
-  StageExecutionRecord,
-} from '../../ports/execution-store';
+import type { ActionExecutionRecord, ExecutionStore, PipelineExecutionRecord, PipelineVersionRecord, StageExecutionRecord } from '../../ports/execution-store';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 const EXECUTION_SK = '#EXECUTION';
@@ -60,52 +54,58 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   ) {}
 
   async createExecution(execution: PipelineExecutionRecord): Promise<void> {
-    await this.explained('dynamodb:PutItem', () => this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...executionKey(execution.pipelineExecutionId),
-          gsi1pk: `PIPELINE#${execution.pipelineName}#EXECUTIONS`,
-          gsi1sk: `${execution.startTime}#${execution.pipelineExecutionId}`,
-          ...execution,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ));
+    await this.explained('dynamodb:PutItem', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...executionKey(execution.pipelineExecutionId),
+            gsi1pk: `PIPELINE#${execution.pipelineName}#EXECUTIONS`,
+            gsi1sk: `${execution.startTime}#${execution.pipelineExecutionId}`,
+            ...execution,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
   }
 
   finishExecution(id: string, status: PipelineExecutionStatus, statusSummary: string | undefined, at: string): Promise<boolean> {
     const allowed = pipelineStatusesBefore(status);
     const placeholders = allowed.map((_, index) => `:from${index}`);
     return unlessConditionFails(
-      this.explained('dynamodb:UpdateItem', () => this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: executionKey(id),
-          UpdateExpression: `SET #status = :status, lastUpdateTime = :at${statusSummary === undefined ? '' : ', statusSummary = :summary'}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${placeholders.join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': status,
-            ':at': at,
-            ...(statusSummary === undefined ? {} : { ':summary': statusSummary }),
-            ...Object.fromEntries(allowed.map((from, index) => [placeholders[index]!, from])),
-          },
-        }),
-      )),
+      this.explained('dynamodb:UpdateItem', () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: executionKey(id),
+            UpdateExpression: `SET #status = :status, lastUpdateTime = :at${statusSummary === undefined ? '' : ', statusSummary = :summary'}`,
+            ConditionExpression: `attribute_exists(pk) AND #status IN (${placeholders.join(', ')})`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': status,
+              ':at': at,
+              ...(statusSummary === undefined ? {} : { ':summary': statusSummary }),
+              ...Object.fromEntries(allowed.map((from, index) => [placeholders[index]!, from])),
+            },
+          }),
+        ),
+      ),
     );
   }
 
   async recordEngineExecution(id: string, engineExecutionArn: string): Promise<void> {
-    await this.explained('dynamodb:UpdateItem', () => this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: executionKey(id),
-        UpdateExpression: 'SET engineExecutionArn = :arn',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':arn': engineExecutionArn },
-      }),
-    ));
+    await this.explained('dynamodb:UpdateItem', () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: executionKey(id),
+          UpdateExpression: 'SET engineExecutionArn = :arn',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':arn': engineExecutionArn },
+        }),
+      ),
+    );
   }
 
   async getExecution(id: string): Promise<PipelineExecutionRecord | undefined> {
@@ -114,16 +114,21 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async listExecutions(pipelineName: string, limit = 100): Promise<PipelineExecutionRecord[]> {
-    const { Items = [] } = await this.explained('dynamodb:Query', () => this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: BY_PIPELINE,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `PIPELINE#${pipelineName}#EXECUTIONS` },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    ), { indexName: BY_PIPELINE });
+    const { Items = [] } = await this.explained(
+      'dynamodb:Query',
+      () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: BY_PIPELINE,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': `PIPELINE#${pipelineName}#EXECUTIONS` },
+            ScanIndexForward: false,
+            Limit: limit,
+          }),
+        ),
+      { indexName: BY_PIPELINE },
+    );
     return Items.map((item) => record<PipelineExecutionRecord>(item));
   }
 
@@ -158,12 +163,14 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async putStage(stage: StageExecutionRecord): Promise<void> {
-    await this.explained('dynamodb:PutItem', () => this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `EXECUTION#${stage.pipelineExecutionId}`, sk: `STAGE#${stage.stageName}`, ...stage },
-      }),
-    ));
+    await this.explained('dynamodb:PutItem', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `EXECUTION#${stage.pipelineExecutionId}`, sk: `STAGE#${stage.stageName}`, ...stage },
+        }),
+      ),
+    );
   }
 
   async listStages(executionId: string): Promise<StageExecutionRecord[]> {
@@ -172,19 +179,21 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   putAction(action: ActionExecutionRecord): Promise<boolean> {
     return unlessConditionFails(
-      this.explained('dynamodb:PutItem', () => this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `EXECUTION#${action.pipelineExecutionId}`,
-            sk: `ACTION#${action.stageName}#${action.actionName}`,
-            ...action,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':running': 'InProgress' },
-        }),
-      )),
+      this.explained('dynamodb:PutItem', () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: `EXECUTION#${action.pipelineExecutionId}`,
+              sk: `ACTION#${action.stageName}#${action.actionName}`,
+              ...action,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':running': 'InProgress' },
+          }),
+        ),
+      ),
     );
   }
 
@@ -206,29 +215,39 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     const pk = `EXECUTION#${executionId}`;
     const placeKey = { pk, sk: `EVENTID#${event.id}` };
     let place = (await this.lastEventPlace(executionId)) + 1;
-    const claimed = await unlessConditionFails(this.explained('dynamodb:PutItem', () => this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...placeKey, place }, ConditionExpression: 'attribute_not_exists(sk)' }),
-    )));
+    const claimed = await unlessConditionFails(
+      this.explained('dynamodb:PutItem', () =>
+        this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...placeKey, place }, ConditionExpression: 'attribute_not_exists(sk)' })),
+      ),
+    );
     if (!claimed) place = await this.eventPlace(placeKey);
     for (;;) {
-      const appended = await unlessConditionFails(this.explained('dynamodb:PutItem', () => this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { pk, sk: eventSk(place), place, event }, ConditionExpression: 'attribute_not_exists(sk)' }),
-      )));
+      const appended = await unlessConditionFails(
+        this.explained('dynamodb:PutItem', () =>
+          this.client.send(
+            new PutCommand({ TableName: this.tableName, Item: { pk, sk: eventSk(place), place, event }, ConditionExpression: 'attribute_not_exists(sk)' }),
+          ),
+        ),
+      );
       if (appended) return;
-      const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk, sk: eventSk(place) }, ConsistentRead: true }),
-      ));
+      const { Item } = await this.explained('dynamodb:GetItem', () =>
+        this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk: eventSk(place) }, ConsistentRead: true })),
+      );
       if ((Item?.event as PipelineEvent | undefined)?.id === event.id) return;
       const next = (await this.lastEventPlace(executionId)) + 1;
-      const moved = await unlessConditionFails(this.explained('dynamodb:UpdateItem', () => this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: placeKey,
-          UpdateExpression: 'SET place = :next',
-          ConditionExpression: 'place = :taken',
-          ExpressionAttributeValues: { ':next': next, ':taken': place },
-        }),
-      )));
+      const moved = await unlessConditionFails(
+        this.explained('dynamodb:UpdateItem', () =>
+          this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: placeKey,
+              UpdateExpression: 'SET place = :next',
+              ConditionExpression: 'place = :taken',
+              ExpressionAttributeValues: { ':next': next, ':taken': place },
+            }),
+          ),
+        ),
+      );
       // A concurrent delivery of the same event moved it first: follow it.
       place = moved ? next : await this.eventPlace(placeKey);
     }
@@ -239,37 +258,41 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async putPipelineVersion(version: PipelineVersionRecord): Promise<void> {
-    await this.explained('dynamodb:PutItem', () => this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: `PIPELINE#${version.name}`,
-          sk: versionSk(version.version),
-          gsi1pk: ALL_PIPELINES,
-          gsi1sk: `${version.name}#${versionSk(version.version)}`,
-          ...version,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ));
+    await this.explained('dynamodb:PutItem', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `PIPELINE#${version.name}`,
+            sk: versionSk(version.version),
+            gsi1pk: ALL_PIPELINES,
+            gsi1sk: `${version.name}#${versionSk(version.version)}`,
+            ...version,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
   }
 
   async getPipeline(name: string, version?: number): Promise<PipelineVersionRecord | undefined> {
     if (version !== undefined) {
-      const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: `PIPELINE#${name}`, sk: versionSk(version) } }),
-      ));
+      const { Item } = await this.explained('dynamodb:GetItem', () =>
+        this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `PIPELINE#${name}`, sk: versionSk(version) } })),
+      );
       return Item ? record<PipelineVersionRecord>(Item) : undefined;
     }
-    const { Items = [] } = await this.explained('dynamodb:Query', () => this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
-        ExpressionAttributeValues: { ':pk': `PIPELINE#${name}`, ':version': 'VERSION#' },
-        ScanIndexForward: false,
-        Limit: 1,
-      }),
-    ));
+    const { Items = [] } = await this.explained('dynamodb:Query', () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+          ExpressionAttributeValues: { ':pk': `PIPELINE#${name}`, ':version': 'VERSION#' },
+          ScanIndexForward: false,
+          Limit: 1,
+        }),
+      ),
+    );
     return Items[0] ? record<PipelineVersionRecord>(Items[0]) : undefined;
   }
 
@@ -293,29 +316,34 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     const keys = await this.allItems('dynamodb:Query', () =>
       paginateQuery(
         { client: this.client },
-        { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PIPELINE#${name}` }, ProjectionExpression: 'pk, sk' },
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `PIPELINE#${name}` },
+          ProjectionExpression: 'pk, sk',
+        },
       ),
     );
     for (const key of keys) {
-      await this.explained('dynamodb:DeleteItem', () =>
-        this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } })),
-      );
+      await this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } })));
     }
     return keys.length > 0;
   }
 
   recordDelivery(deliveryId: string, ttlEpochSeconds: number, nowEpochSeconds: number): Promise<boolean> {
     return unlessConditionFails(
-      this.explained('dynamodb:PutItem', () => this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...deliveryKey(deliveryId), ttl: ttlEpochSeconds },
-          // DynamoDB deletes expired items up to days late, and the embedded one never: an expired id is free again.
-          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':now': nowEpochSeconds },
-        }),
-      )),
+      this.explained('dynamodb:PutItem', () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...deliveryKey(deliveryId), ttl: ttlEpochSeconds },
+            // DynamoDB deletes expired items up to days late, and the embedded one never: an expired id is free again.
+            ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':now': nowEpochSeconds },
+          }),
+        ),
+      ),
     );
   }
 
@@ -332,37 +360,43 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   async deleteExpiredDelivery(deliveryId: string, nowEpochSeconds: number): Promise<void> {
     await unlessConditionFails(
-      this.explained('dynamodb:DeleteItem', () => this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: deliveryKey(deliveryId),
-          ConditionExpression: '#ttl < :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':now': nowEpochSeconds },
-        }),
-      )),
+      this.explained('dynamodb:DeleteItem', () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: deliveryKey(deliveryId),
+            ConditionExpression: '#ttl < :now',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':now': nowEpochSeconds },
+          }),
+        ),
+      ),
     );
   }
 
   /** The last place taken in an execution's event log; 0 while it is empty. */
   private async lastEventPlace(executionId: string): Promise<number> {
-    const { Items = [] } = await this.explained('dynamodb:Query', () => this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :end',
-        ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':first': eventSk(1), ':end': eventSk(MAX_EVENT_PLACE) },
-        ProjectionExpression: 'place',
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    ));
+    const { Items = [] } = await this.explained('dynamodb:Query', () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :end',
+          ExpressionAttributeValues: { ':pk': `EXECUTION#${executionId}`, ':first': eventSk(1), ':end': eventSk(MAX_EVENT_PLACE) },
+          ProjectionExpression: 'place',
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      ),
+    );
     return (Items[0]?.place as number | undefined) ?? 0;
   }
 
   /** The place an event is going to, from its own item. */
   private async eventPlace(key: { pk: string; sk: string }): Promise<number> {
-    const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));
+    const { Item } = await this.explained('dynamodb:GetItem', () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
     return Item!.place as number;
   }
 
@@ -407,11 +441,15 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     pages: () => AsyncIterable<{ Items?: Record<string, unknown>[] }>,
     options: { indexName?: string } = {},
   ): Promise<Record<string, unknown>[]> {
-    return this.explained(action, async () => {
-      const items: Record<string, unknown>[] = [];
-      for await (const page of pages()) items.push(...(page.Items ?? []));
-      return items;
-    }, options);
+    return this.explained(
+      action,
+      async () => {
+        const items: Record<string, unknown>[] = [];
+        for await (const page of pages()) items.push(...(page.Items ?? []));
+        return items;
+      },
+      options,
+    );
   }
 
   /** One call to the table (or its index); an AccessDenied comes out naming the IAM action and the table. */

@@ -59,9 +59,7 @@ export class S3BlobStore implements BlobStore {
     // length goes up in one request: fewer round trips, and no reassembly of parts afterwards.
     const inParts = body instanceof Readable && !(options.contentLength !== undefined && options.contentLength <= MAX_SINGLE_PUT_BYTES);
     const stored = await withAccessExplained(this.access('s3:PutObject', location), () =>
-      inParts
-        ? new Upload({ client: this.s3, params }).done()
-        : this.s3.send(new PutObjectCommand({ ...params, ContentLength: options.contentLength })),
+      inParts ? new Upload({ client: this.s3, params }).done() : this.s3.send(new PutObjectCommand({ ...params, ContentLength: options.contentLength })),
     );
     return { eTag: stored.ETag, versionId: stored.VersionId };
   }

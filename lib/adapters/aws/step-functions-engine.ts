@@ -102,9 +102,7 @@ export class StepFunctionsEngine implements PipelineEngine {
 
   async deletePipeline(name: string): Promise<void> {
     const stateMachineArn = await this.stateMachineArn(name);
-    await this.explained('states:DeleteStateMachine', stateMachineArn, undefined, () =>
-      this.client.send(new DeleteStateMachineCommand({ stateMachineArn })),
-    );
+    await this.explained('states:DeleteStateMachine', stateMachineArn, undefined, () => this.client.send(new DeleteStateMachineCommand({ stateMachineArn })));
   }
 
   async startExecution(versionArn: string, executionId: string, input: ExecutionInput): Promise<{ executionArn: string }> {

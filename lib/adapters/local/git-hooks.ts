@@ -27,9 +27,14 @@ export async function workingTreeOf(dir: string): Promise<string | undefined> {
 
 /** HEAD's commit on its branch; undefined when HEAD is detached, which is no push to a branch. */
 export async function lastCommit(repositoryDir: string): Promise<LocalCommit | undefined> {
-  const branch = await git(repositoryDir, 'symbolic-ref', '--quiet', '--short', 'HEAD').then((out) => out.trim(), () => '');
+  const branch = await git(repositoryDir, 'symbolic-ref', '--quiet', '--short', 'HEAD').then(
+    (out) => out.trim(),
+    () => '',
+  );
   if (!branch) return undefined;
-  const [sha = '', parents = '', name = '', email = '', timestamp = '', ...message] = (await git(repositoryDir, 'log', '-1', '--format=%H%n%P%n%an%n%ae%n%aI%n%B')).split('\n');
+  const [sha = '', parents = '', name = '', email = '', timestamp = '', ...message] = (
+    await git(repositoryDir, 'log', '-1', '--format=%H%n%P%n%an%n%ae%n%aI%n%B')
+  ).split('\n');
   const parent = parents.split(' ').find(Boolean);
   // Against the first parent, as GitHub lists a merge's changes; --root lists a first commit's files as added.
   const changes = await git(repositoryDir, 'diff-tree', '-r', '--no-commit-id', '--name-status', ...(parent ? [parent, sha] : ['--root', sha]));

@@ -41,7 +41,11 @@ export async function parseBuildspecIsolated(text: string, source: string): Prom
       });
       worker.once('error', (error) => {
         clearTimeout(timer);
-        reject(new BadInputError(`${source} could not be parsed within the memory and stack a buildspec may use (${error.message}); it is refused. Simplify it.`, { cause: error }));
+        reject(
+          new BadInputError(`${source} could not be parsed within the memory and stack a buildspec may use (${error.message}); it is refused. Simplify it.`, {
+            cause: error,
+          }),
+        );
       });
       worker.once('exit', (code) => {
         clearTimeout(timer);

@@ -75,7 +75,9 @@ async function loadBuildspec(override: string, sourceDirectory: string): Promise
   );
   // A file too large to parse is refused unread.
   if (size > BUILDSPEC_TEXT_LIMITS.maxBytes) {
-    throw new BadInputError(`${override} is ${size} bytes, larger than ${BUILDSPEC_TEXT_LIMITS.maxBytes}, the most Sluice reads in a buildspec. Make it smaller.`);
+    throw new BadInputError(
+      `${override} is ${size} bytes, larger than ${BUILDSPEC_TEXT_LIMITS.maxBytes}, the most Sluice reads in a buildspec. Make it smaller.`,
+    );
   }
   return parseBuildspecIsolated(await readFile(file, 'utf8'), override);
 }
@@ -134,7 +136,10 @@ export async function startBuildLocally(
     builds.record({ id: buildId, status: result.status, exportedVariables, s3Log: log.location });
     if (result.status !== 'SUCCEEDED') {
       const where = result.failedCommand ? `phase ${result.failedPhase}, command "${result.failedCommand}"` : `phase ${result.failedPhase ?? 'unknown'}`;
-      throw new BuildFailedError(buildId, `Build ${buildId} ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`);
+      throw new BuildFailedError(
+        buildId,
+        `Build ${buildId} ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`,
+      );
     }
     const artifacts = await uploadArtifacts(deps, parameters, result.artifacts.primary, result.artifacts.secondary);
     return {
@@ -170,11 +175,16 @@ async function uploadArtifacts(
   for (const artifact of parameters.SecondaryArtifactsOverride) {
     const staged = secondary[artifact.ArtifactIdentifier];
     if (!staged) {
-      throw new BadInputError(`The action's output artifact ${artifact.ArtifactIdentifier} needs a secondary-artifacts entry with that identifier in the buildspec.`);
+      throw new BadInputError(
+        `The action's output artifact ${artifact.ArtifactIdentifier} needs a secondary-artifacts entry with that identifier in the buildspec.`,
+      );
     }
     const location = { bucketName: artifact.Location, objectKey: `${artifact.Path}/${artifact.Name}` };
     await deps.artifacts.storeDirectory(location, staged.directory, { keepLinks: staged.keepsLinks });
-    (result.SecondaryArtifacts ??= []).push({ Location: `arn:aws:s3:::${location.bucketName}/${location.objectKey}`, ArtifactIdentifier: artifact.ArtifactIdentifier });
+    (result.SecondaryArtifacts ??= []).push({
+      Location: `arn:aws:s3:::${location.bucketName}/${location.objectKey}`,
+      ArtifactIdentifier: artifact.ArtifactIdentifier,
+    });
   }
   return result;
 }

@@ -97,7 +97,12 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
     return end;
   }
 
-  async runExecution(versionArn: string, executionId: string, input: ExecutionInput, options: LocalRunOptions): Promise<{ executionArn: string; ended: Promise<ExecutionEnd> }> {
+  async runExecution(
+    versionArn: string,
+    executionId: string,
+    input: ExecutionInput,
+    options: LocalRunOptions,
+  ): Promise<{ executionArn: string; ended: Promise<ExecutionEnd> }> {
     const machine = this.versions.get(versionArn) ?? (await this.publishedElsewhere(versionArn, input));
     const executionArn = localExecutionArn(executionId);
     if (this.running.has(executionArn)) throw new ConflictError(`Execution ${executionId} is running already.`);

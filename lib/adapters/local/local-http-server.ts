@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { BadInputError, BodyTooLargeError, BusyError, errorAnswer, ForbiddenError, InternalError, MisdirectedRequestError, type SluiceError } from '../../core/errors';
+import {
+  BadInputError,
+  BodyTooLargeError,
+  BusyError,
+  errorAnswer,
+  ForbiddenError,
+  InternalError,
+  MisdirectedRequestError,
+  type SluiceError,
+} from '../../core/errors';
 import { sameSecret } from '../../core/same-secret';
 import { API_TOKEN_HEADER, type HttpApi } from '../../ports/http-api';
 import { BodyBudget } from './body-budget';
@@ -95,7 +104,13 @@ function eventHead(incoming: IncomingMessage, requestId: string): Omit<APIGatewa
       apiId: 'local',
       domainName: headers.host ?? '',
       domainPrefix: '',
-      http: { method, path: url.pathname, protocol: `HTTP/${incoming.httpVersion}`, sourceIp: incoming.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${incoming.httpVersion}`,
+        sourceIp: incoming.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: '$default',
       stage: '$default',
@@ -151,7 +166,8 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
     const head = eventHead(incoming, requestId);
     if (!head) return refusal(new BadInputError('The request target must be a path, such as /api/pipelines.'), requestId);
     const admission = options.httpApi.admit(head);
-    if (admission.authenticated && !sameSecret(head.headers[API_TOKEN_HEADER], options.token)) return refusal(new ForbiddenError('Missing or wrong API token.'), requestId);
+    if (admission.authenticated && !sameSecret(head.headers[API_TOKEN_HEADER], options.token))
+      return refusal(new ForbiddenError('Missing or wrong API token.'), requestId);
     if (admission.refusal) return refusal(admission.refusal, requestId);
     const release = admission.large ? largeBodies.reserve(declaredLength(incoming) ?? admission.maxBodyBytes) : () => undefined;
     if (!release) return refusal(new BusyError(WEBHOOK_RETRY_AFTER_SECONDS, 'Other large deliveries are being read'), requestId);

@@ -46,7 +46,10 @@ export function originGuard(served: ServedOrigins): (method: string, headers: In
     if (SAFE_METHODS.has(method)) return undefined;
     const origin = headers.origin;
     if (origin !== undefined && !origins.has(origin.toLowerCase())) {
-      return { status: 403, message: `${method} requests from a page of ${origin} are refused: only Sluice's own pages, and clients that are not browsers, may change anything here.` };
+      return {
+        status: 403,
+        message: `${method} requests from a page of ${origin} are refused: only Sluice's own pages, and clients that are not browsers, may change anything here.`,
+      };
     }
     const site = headers['sec-fetch-site'];
     if (site !== undefined && FOREIGN_FETCH_SITES.has(site)) {

@@ -51,7 +51,10 @@ export class OutboxMails implements MailArchive {
       const end = text.indexOf('\r\n\r\n');
       const headers = (end < 0 ? text : text.slice(0, end)).split('\r\n');
       const prefix = `${EXECUTION_ID_HEADER.toLowerCase()}:`;
-      return headers.find((line) => line.toLowerCase().startsWith(prefix))?.slice(prefix.length).trim();
+      return headers
+        .find((line) => line.toLowerCase().startsWith(prefix))
+        ?.slice(prefix.length)
+        .trim();
     } finally {
       await file.close();
     }

@@ -24,39 +24,51 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
       .argument('<files...>', 'declarations (JSON or YAML)')
       .option('--out <dir>', 'write <pipeline>.asl.json files into this directory instead of printing')
       .option('--json', 'print the definitions, the Task maps and the validated declarations as JSON'),
-  ).action(exitWith(async (files: string[], options: RuntimeOptions & { out?: string; json?: boolean }) => {
-    const loaded = await Promise.all(files.map((file) => loadPipelineFile(file, options.runtime)));
-    const invalid = loaded.filter((entry) => !entry.ok);
-    if (invalid.length > 0) {
-      for (const entry of invalid) if (!entry.ok) console.error(formatProblems(entry.file, entry.problems));
-      console.error('Nothing was compiled.');
-      return ExitCode.BadInput;
-    }
-    const compiled = loaded.flatMap((entry) => (entry.ok ? [{ file: entry.file, name: entry.pipeline.name, declaration: entry.pipeline, ...compilePipeline(entry.pipeline, providerCatalog) }] : []));
-    const refused = compiled.flatMap((entry) => {
-      const problems = deployProblems(entry.name, entry.definition, options.runtime);
-      return problems.length > 0 ? [`${entry.file}: the definition of pipeline ${entry.name} cannot be deployed:\n${problems.map((problem) => `  ${problem}`).join('\n')}`] : [];
-    });
-    if (refused.length > 0) {
-      for (const message of refused) console.error(message);
-      console.error('Nothing was compiled.');
-      return ExitCode.BadInput;
-    }
-    if (options.out) {
-      await mkdir(options.out, { recursive: true });
-      for (const entry of compiled) {
-        const target = path.join(options.out, definitionFileName(entry.name));
-        await writeFile(target, `${JSON.stringify(entry.definition, null, 2)}\n`);
-        if (!options.json) console.log(`${entry.file} -> ${target}`);
+  ).action(
+    exitWith(async (files: string[], options: RuntimeOptions & { out?: string; json?: boolean }) => {
+      const loaded = await Promise.all(files.map((file) => loadPipelineFile(file, options.runtime)));
+      const invalid = loaded.filter((entry) => !entry.ok);
+      if (invalid.length > 0) {
+        for (const entry of invalid) if (!entry.ok) console.error(formatProblems(entry.file, entry.problems));
+        console.error('Nothing was compiled.');
+        return ExitCode.BadInput;
       }
-    }
-    if (options.json) {
-      console.log(JSON.stringify(compiled.map(({ file, name, definition, tasks, declaration }) => ({ file, pipeline: name, definition, tasks, declaration })), null, 2));
-    } else if (!options.out) {
-      for (const entry of compiled) console.log(JSON.stringify(entry.definition, null, 2));
-    }
-    return ExitCode.Ok;
-  }));
+      const compiled = loaded.flatMap((entry) =>
+        entry.ok ? [{ file: entry.file, name: entry.pipeline.name, declaration: entry.pipeline, ...compilePipeline(entry.pipeline, providerCatalog) }] : [],
+      );
+      const refused = compiled.flatMap((entry) => {
+        const problems = deployProblems(entry.name, entry.definition, options.runtime);
+        return problems.length > 0
+          ? [`${entry.file}: the definition of pipeline ${entry.name} cannot be deployed:\n${problems.map((problem) => `  ${problem}`).join('\n')}`]
+          : [];
+      });
+      if (refused.length > 0) {
+        for (const message of refused) console.error(message);
+        console.error('Nothing was compiled.');
+        return ExitCode.BadInput;
+      }
+      if (options.out) {
+        await mkdir(options.out, { recursive: true });
+        for (const entry of compiled) {
+          const target = path.join(options.out, definitionFileName(entry.name));
+          await writeFile(target, `${JSON.stringify(entry.definition, null, 2)}\n`);
+          if (!options.json) console.log(`${entry.file} -> ${target}`);
+        }
+      }
+      if (options.json) {
+        console.log(
+          JSON.stringify(
+            compiled.map(({ file, name, definition, tasks, declaration }) => ({ file, pipeline: name, definition, tasks, declaration })),
+            null,
+            2,
+          ),
+        );
+      } else if (!options.out) {
+        for (const entry of compiled) console.log(JSON.stringify(entry.definition, null, 2));
+      }
+      return ExitCode.Ok;
+    }),
+  );
 }
 
 /**

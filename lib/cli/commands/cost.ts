@@ -27,7 +27,8 @@ const EXCLUDED = [
 
 function executionCount(text: string): number {
   const count = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError(`"${text}" is not a whole number of executions, 1 or more.`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count) || count < 1)
+    throw new InvalidArgumentError(`"${text}" is not a whole number of executions, 1 or more.`);
   return count;
 }
 
@@ -38,16 +39,18 @@ export function registerCost(program: Command, exitWith: ExitWith): void {
     .argument('<file>', 'the declaration (JSON or YAML)')
     .option('--executions <count>', 'executions in the month', executionCount, DEFAULT_EXECUTIONS)
     .option('--json', 'print the estimate as JSON')
-    .action(exitWith(async (file: string, options: { executions: number; json?: boolean }) => {
-      const loaded = await loadPipelineFile(file, 'aws');
-      if (!loaded.ok) {
-        console.error(formatProblems(file, loaded.problems));
-        return ExitCode.BadInput;
-      }
-      const estimate = estimateCost(loaded.pipeline, compilePipeline(loaded.pipeline, providerCatalog), { executions: options.executions });
-      console.log(options.json ? JSON.stringify({ file, ...estimate, excluded: EXCLUDED }, null, 2) : formatEstimate(estimate));
-      return ExitCode.Ok;
-    }));
+    .action(
+      exitWith(async (file: string, options: { executions: number; json?: boolean }) => {
+        const loaded = await loadPipelineFile(file, 'aws');
+        if (!loaded.ok) {
+          console.error(formatProblems(file, loaded.problems));
+          return ExitCode.BadInput;
+        }
+        const estimate = estimateCost(loaded.pipeline, compilePipeline(loaded.pipeline, providerCatalog), { executions: options.executions });
+        console.log(options.json ? JSON.stringify({ file, ...estimate, excluded: EXCLUDED }, null, 2) : formatEstimate(estimate));
+        return ExitCode.Ok;
+      }),
+    );
 }
 
 /** The estimate as two tables, per execution and for the month, then the comparison and what is left out. */
@@ -58,12 +61,17 @@ export function formatEstimate(estimate: CostEstimate): string {
   const minutes = Math.ceil(assumptions.codePipelineActionMinutes);
   const comparison = [
     ['Sluice on AWS', usd(estimate.forExecutions.usd)],
-    [`CodePipeline V2: ${billed} billed action${billed === 1 ? '' : 's'} x ${minutes} min x ${executions} executions at $0.002 a minute`, usd(codePipeline.v2.usd)],
+    [
+      `CodePipeline V2: ${billed} billed action${billed === 1 ? '' : 's'} x ${minutes} min x ${executions} executions at $0.002 a minute`,
+      usd(codePipeline.v2.usd),
+    ],
     ['CodePipeline V1: one active pipeline at $1 a month', usd(codePipeline.v1.usd)],
   ];
   const labelWidth = Math.max(...comparison.map(([label]) => label!.length));
   const notBilled = codePipeline.v2.notBilled.map(({ action, reason }) => `${action} (${reason})`).join(', ');
-  const runner = Object.entries(estimate.usage.actionRunnerMs).map(([action, ms]) => `${action} ${seconds(ms)}`).join(', ');
+  const runner = Object.entries(estimate.usage.actionRunnerMs)
+    .map(([action, ms]) => `${action} ${seconds(ms)}`)
+    .join(', ');
   const rolesByMemory = new Map<number, string[]>();
   for (const role of LAMBDA_ROLES) rolesByMemory.set(assumptions.memoryMb[role], [...(rolesByMemory.get(assumptions.memoryMb[role]) ?? []), ROLE_NAMES[role]]);
   return [
@@ -99,7 +107,9 @@ function table(lines: LineItem[], total: number): string {
     ['Sluice total', '', '', usd(total)],
   ];
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => `  ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padStart(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ${row[3]!.padStart(widths[3]!)}`).join('\n');
+  return rows
+    .map((row) => `  ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padStart(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ${row[3]!.padStart(widths[3]!)}`)
+    .join('\n');
 }
 
 /** Dollars to the cent, or to three significant digits under a cent, never in exponent form. */

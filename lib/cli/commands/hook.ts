@@ -25,25 +25,40 @@ export function registerHook(program: Command, exitWith: ExitWith): void {
       .argument('<repo-path>', 'a git working tree')
       .requiredOption('--pipeline <name>', 'the pipeline whose start the hook reports')
       .option('--force', 'replace a post-commit hook that Sluice did not write'),
-  ).action(exitWith(async (repoPath: string, options: HookOptions & { force?: boolean }) => {
-    const { HookExistsError, installHook, workingTreeOf } = await import('../../adapters/local/git-hooks');
-    const repositoryDir = path.resolve(repoPath);
-    if ((await workingTreeOf(repositoryDir)) === undefined) {
-      console.error(`${repositoryDir} is not a git working tree.`);
-      return ExitCode.BadInput;
-    }
-    // Absolute paths, and this very node and bundle: git runs hooks with its own PATH and directory.
-    const notify = [process.execPath, path.resolve(process.argv[1]!), 'hook', 'notify', '--data-dir', path.resolve(options.dataDir), '--pipeline', options.pipeline, '--repo', repositoryDir];
-    try {
-      const written = await installHook(repositoryDir, 'post-commit', notify, { force: options.force });
-      console.log(`Installed ${written}: each commit starts the pipelines it matches (${options.pipeline} among them) on a running sluice serve --data-dir ${path.resolve(options.dataDir)}.`);
-      return ExitCode.Ok;
-    } catch (error) {
-      if (!(error instanceof HookExistsError)) throw error;
-      console.error(error.message);
-      return ExitCode.BadInput;
-    }
-  }));
+  ).action(
+    exitWith(async (repoPath: string, options: HookOptions & { force?: boolean }) => {
+      const { HookExistsError, installHook, workingTreeOf } = await import('../../adapters/local/git-hooks');
+      const repositoryDir = path.resolve(repoPath);
+      if ((await workingTreeOf(repositoryDir)) === undefined) {
+        console.error(`${repositoryDir} is not a git working tree.`);
+        return ExitCode.BadInput;
+      }
+      // Absolute paths, and this very node and bundle: git runs hooks with its own PATH and directory.
+      const notify = [
+        process.execPath,
+        path.resolve(process.argv[1]!),
+        'hook',
+        'notify',
+        '--data-dir',
+        path.resolve(options.dataDir),
+        '--pipeline',
+        options.pipeline,
+        '--repo',
+        repositoryDir,
+      ];
+      try {
+        const written = await installHook(repositoryDir, 'post-commit', notify, { force: options.force });
+        console.log(
+          `Installed ${written}: each commit starts the pipelines it matches (${options.pipeline} among them) on a running sluice serve --data-dir ${path.resolve(options.dataDir)}.`,
+        );
+        return ExitCode.Ok;
+      } catch (error) {
+        if (!(error instanceof HookExistsError)) throw error;
+        console.error(error.message);
+        return ExitCode.BadInput;
+      }
+    }),
+  );
 
   dataDirOption(
     hook
@@ -51,15 +66,17 @@ export function registerHook(program: Command, exitWith: ExitWith): void {
       .description('Deliver the commit at HEAD, as a signed GitHub push, to the sluice serve of the data dir (what the installed hook runs); never fails')
       .requiredOption('--pipeline <name>', 'the pipeline whose start to report')
       .requiredOption('--repo <path>', 'the git working tree'),
-  ).action(exitWith(async (options: HookOptions & { repo: string }) => {
-    try {
-      console.log(`sluice: ${await notifyServe(path.resolve(options.dataDir), options.pipeline, path.resolve(options.repo))}`);
-    } catch (error) {
-      console.log(`sluice: could not tell sluice serve of the commit: ${(error as Error).message}`);
-    }
-    // The commit is made whatever happened here.
-    return ExitCode.Ok;
-  }));
+  ).action(
+    exitWith(async (options: HookOptions & { repo: string }) => {
+      try {
+        console.log(`sluice: ${await notifyServe(path.resolve(options.dataDir), options.pipeline, path.resolve(options.repo))}`);
+      } catch (error) {
+        console.log(`sluice: could not tell sluice serve of the commit: ${(error as Error).message}`);
+      }
+      // The commit is made whatever happened here.
+      return ExitCode.Ok;
+    }),
+  );
 }
 
 /** Delivers HEAD to the serve that owns the data dir; returns the line to print. */
@@ -88,7 +105,11 @@ async function notifyServe(dataDir: string, pipeline: string, repositoryDir: str
     body,
     signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
   });
-  const answer = (await response.json()) as { message?: string; started?: { pipelineName: string; pipelineExecutionId: string }[]; skipped?: { pipelineName: string; reason: string }[] };
+  const answer = (await response.json()) as {
+    message?: string;
+    started?: { pipelineName: string; pipelineExecutionId: string }[];
+    skipped?: { pipelineName: string; reason: string }[];
+  };
   if (!response.ok) return `sluice serve refused the commit (${response.status}): ${answer.message ?? ''}`;
   const started = answer.started?.find((execution) => execution.pipelineName === pipeline);
   if (started) return `started ${pipeline} execution ${started.pipelineExecutionId} at ${commit.sha.slice(0, 7)}.`;

@@ -12,8 +12,10 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
     ['create-pipeline', 'Register a pipeline, as version 1 (with --target aws, also as a Step Functions state machine)', 'createPipeline'],
     ['update-pipeline', 'Replace a registered pipeline with a new version (the version goes up by one; running executions keep theirs)', 'updatePipeline'],
   ] as const) {
-    targetOptions(program.command(name).description(description).argument('<file>', 'the declaration (JSON or YAML)').option('--json', 'print the stored pipeline as JSON'))
-      .action(exitWith(async (file: string, options: JsonOptions) => {
+    targetOptions(
+      program.command(name).description(description).argument('<file>', 'the declaration (JSON or YAML)').option('--json', 'print the stored pipeline as JSON'),
+    ).action(
+      exitWith(async (file: string, options: JsonOptions) => {
         const loaded = await loadPipelineFile(file);
         if (!loaded.ok) {
           console.error(formatProblems(file, loaded.problems));
@@ -24,23 +26,32 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
           if (options.json) printJson({ pipeline: stored.declaration });
           else console.log(`${stored.name}: version ${stored.version}`);
         });
-      }));
+      }),
+    );
   }
 
   targetOptions(
-    program.command('get-pipeline').description('Print a registered pipeline\'s declaration').argument('<name>').option('--version <n>', 'a version other than the latest').option('--json', 'print JSON (the default is YAML)'),
-  ).action(exitWith((name: string, options: JsonOptions & { version?: string }) =>
-    apiCommand('get-pipeline', options, async (api) => {
-      const version = options.version === undefined ? undefined : Number(options.version);
-      if (version !== undefined && !(Number.isInteger(version) && version > 0)) {
-        console.error(`--version must be a whole number from 1, not "${options.version}".`);
-        return ExitCode.BadInput;
-      }
-      const stored = await api.getPipeline(name, version);
-      const output = { pipeline: stored.declaration, metadata: { pipelineArn: stored.pipelineArn, created: stored.created } };
-      if (options.json) printJson(output);
-      else console.log((await import('yaml')).stringify(output).trimEnd());
-    })));
+    program
+      .command('get-pipeline')
+      .description("Print a registered pipeline's declaration")
+      .argument('<name>')
+      .option('--version <n>', 'a version other than the latest')
+      .option('--json', 'print JSON (the default is YAML)'),
+  ).action(
+    exitWith((name: string, options: JsonOptions & { version?: string }) =>
+      apiCommand('get-pipeline', options, async (api) => {
+        const version = options.version === undefined ? undefined : Number(options.version);
+        if (version !== undefined && !(Number.isInteger(version) && version > 0)) {
+          console.error(`--version must be a whole number from 1, not "${options.version}".`);
+          return ExitCode.BadInput;
+        }
+        const stored = await api.getPipeline(name, version);
+        const output = { pipeline: stored.declaration, metadata: { pipelineArn: stored.pipelineArn, created: stored.created } };
+        if (options.json) printJson(output);
+        else console.log((await import('yaml')).stringify(output).trimEnd());
+      }),
+    ),
+  );
 
   targetOptions(program.command('list-pipelines').description('List the registered pipelines').option('--json', 'print JSON')).action(
     exitWith((options: JsonOptions) =>
@@ -48,15 +59,23 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
         const pipelines = (await api.listPipelines()).map(({ name, version, created }) => ({ name, version, created }));
         if (options.json) printJson({ pipelines });
         else for (const pipeline of pipelines) console.log(`${pipeline.name}\tversion ${pipeline.version}\t${pipeline.created}`);
-      })),
+      }),
+    ),
   );
 
-  targetOptions(program.command('delete-pipeline').description('Delete a registered pipeline and all its versions (with --target aws, its state machine too)').argument('<name>').option('--json', 'print JSON')).action(
+  targetOptions(
+    program
+      .command('delete-pipeline')
+      .description('Delete a registered pipeline and all its versions (with --target aws, its state machine too)')
+      .argument('<name>')
+      .option('--json', 'print JSON'),
+  ).action(
     exitWith((name: string, options: JsonOptions) =>
       apiCommand('delete-pipeline', options, async (api) => {
         await api.deletePipeline(name);
         if (options.json) printJson({ deleted: name });
         else console.log(`Deleted ${name}`);
-      })),
+      }),
+    ),
   );
 }

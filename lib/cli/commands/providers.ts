@@ -7,19 +7,21 @@ export function registerProviders(program: Command, exitWith: ExitWith): void {
     .command('providers')
     .description('List the action providers, their configuration keys and where they run')
     .option('--json', 'print the registry as JSON')
-    .action(exitWith((options: { json?: boolean }) => {
-      const specs = actionProviders.map((provider) => provider.spec);
-      if (options.json) {
-        console.log(JSON.stringify(specs, null, 2));
-        return ExitCode.Ok;
-      }
-      for (const spec of specs) {
-        console.log(`${spec.category.padEnd(9)}${`${spec.owner}/${spec.provider}`.padEnd(30)}runs on: ${spec.runtimes.join(', ')}`);
-        console.log(`         ${spec.description}`);
-        for (const key of spec.configuration) {
-          console.log(`           ${key.name}${key.required ? ' (required)' : ''}: ${key.description}`);
+    .action(
+      exitWith((options: { json?: boolean }) => {
+        const specs = actionProviders.map((provider) => provider.spec);
+        if (options.json) {
+          console.log(JSON.stringify(specs, null, 2));
+          return ExitCode.Ok;
         }
-      }
-      return ExitCode.Ok;
-    }));
+        for (const spec of specs) {
+          console.log(`${spec.category.padEnd(9)}${`${spec.owner}/${spec.provider}`.padEnd(30)}runs on: ${spec.runtimes.join(', ')}`);
+          console.log(`         ${spec.description}`);
+          for (const key of spec.configuration) {
+            console.log(`           ${key.name}${key.required ? ' (required)' : ''}: ${key.description}`);
+          }
+        }
+        return ExitCode.Ok;
+      }),
+    );
 }

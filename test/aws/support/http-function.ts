@@ -56,7 +56,13 @@ export function httpApiEvent(method: string, path: string, options: { body?: str
   } as unknown as APIGatewayProxyEventV2;
 }
 
-const context = { awsRequestId: 'test-request', functionName: 'sluice-test-http', memoryLimitInMB: '1024', functionVersion: '$LATEST', invokedFunctionArn: '' } as unknown as Context;
+const context = {
+  awsRequestId: 'test-request',
+  functionName: 'sluice-test-http',
+  memoryLimitInMB: '1024',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: '',
+} as unknown as Context;
 
 /**
  * Calls the http function as Lambda does; the warnings it logs land in `warnings`. It is loaded
@@ -76,10 +82,12 @@ export async function invokeHttpFunction(event: APIGatewayProxyEventV2, warnings
 
 /** The idempotency table as serverless.yml declares it, under the name the function's environment gives. */
 export async function createIdempotencyTable(dynamodb: DynamoDBClient, environment: Record<string, string>): Promise<void> {
-  await dynamodb.send(new CreateTableCommand({
-    TableName: environment.IDEMPOTENCY_TABLE_NAME,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-  }));
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: environment.IDEMPOTENCY_TABLE_NAME,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
 }

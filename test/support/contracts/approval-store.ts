@@ -46,10 +46,7 @@ export function describeApprovalStoreContract(kind: ServerKind): void {
     it('lets exactly one of two concurrent decisions win', async () => {
       await approvals.createApproval(approval('race'));
 
-      const outcomes = await Promise.all([
-        approvals.decide('race', decision('Approved', 'alice')),
-        approvals.decide('race', decision('Rejected', 'bob')),
-      ]);
+      const outcomes = await Promise.all([approvals.decide('race', decision('Approved', 'alice')), approvals.decide('race', decision('Rejected', 'bob'))]);
 
       expect(outcomes.filter((outcome) => outcome.decided)).toHaveLength(1);
       const winner = outcomes.find((outcome) => outcome.decided)!.record!;
@@ -82,6 +79,5 @@ export function describeApprovalStoreContract(kind: ServerKind): void {
       await approvals.claimDecision('claimed', decision('Approved', 'alice'));
       expect(await approvals.completeDecision('claimed', decision('Approved', 'alice'))).toMatchObject({ status: 'Approved', decision: { approver: 'alice' } });
     });
-
   });
 }

@@ -96,7 +96,8 @@ export function describeBlobStoreContract(kind: ServerKind): void {
     });
 
     it('lists the keys under a prefix, and deletes objects; a missing one is no error', async () => {
-      for (const key of ['listed/logs/e1/Build/a.log', 'listed/logs/e1/Test/b.log', 'listed/logs/e2/Build/a.log', 'listed/Out/x.zip']) await blobs.put(at(key), key);
+      for (const key of ['listed/logs/e1/Build/a.log', 'listed/logs/e1/Test/b.log', 'listed/logs/e2/Build/a.log', 'listed/Out/x.zip'])
+        await blobs.put(at(key), key);
 
       expect((await blobs.listKeys(bucket, 'listed/logs/e1/')).sort()).toEqual(['listed/logs/e1/Build/a.log', 'listed/logs/e1/Test/b.log']);
       expect(await blobs.listKeys(bucket, 'nothing-here/')).toEqual([]);

@@ -165,7 +165,11 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
         expect(await store.finishExecution('stop-1', 'Stopping', 'stopped by alice', '2025-01-01T00:01:00.000Z')).toBe(true);
         expect(await store.finishExecution('stop-1', 'Stopped', 'stopped by alice', '2025-01-01T00:02:00.000Z')).toBe(true);
 
-        expect(await store.getExecution('stop-1')).toMatchObject({ status: 'Stopped', statusSummary: 'stopped by alice', lastUpdateTime: '2025-01-01T00:02:00.000Z' });
+        expect(await store.getExecution('stop-1')).toMatchObject({
+          status: 'Stopped',
+          statusSummary: 'stopped by alice',
+          lastUpdateTime: '2025-01-01T00:02:00.000Z',
+        });
       });
 
       it('does not finish an execution that does not exist', async () => {
@@ -179,7 +183,13 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
         await store.createExecution(execution('running', 'running-3', '2025-02-03T00:00:00.000Z'));
         await store.finishExecution('running-2', 'Stopping', undefined, '2025-02-02T00:01:00.000Z');
         await store.finishExecution('running-3', 'Failed', 'broken', '2025-02-03T00:01:00.000Z');
-        await store.putStage({ pipelineExecutionId: 'running-1', stageName: 'Build', status: 'InProgress', startTime: '2025-02-01T00:00:00.000Z', lastUpdateTime: '2025-02-01T00:00:00.000Z' });
+        await store.putStage({
+          pipelineExecutionId: 'running-1',
+          stageName: 'Build',
+          status: 'InProgress',
+          startTime: '2025-02-01T00:00:00.000Z',
+          lastUpdateTime: '2025-02-01T00:00:00.000Z',
+        });
 
         const running = await store.listExecutionsInProgress();
 
@@ -194,8 +204,20 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
 
     describe('stages and actions', () => {
       it('writes stages and lists those of one execution', async () => {
-        const build = { pipelineExecutionId: 'stages-1', stageName: 'Build', status: 'InProgress', startTime: '2025-01-01T00:00:00.000Z', lastUpdateTime: '2025-01-01T00:00:00.000Z' } as const;
-        await store.putStage({ pipelineExecutionId: 'stages-1', stageName: 'Source', status: 'Succeeded', startTime: '2025-01-01T00:00:00.000Z', lastUpdateTime: '2025-01-01T00:00:00.000Z' });
+        const build = {
+          pipelineExecutionId: 'stages-1',
+          stageName: 'Build',
+          status: 'InProgress',
+          startTime: '2025-01-01T00:00:00.000Z',
+          lastUpdateTime: '2025-01-01T00:00:00.000Z',
+        } as const;
+        await store.putStage({
+          pipelineExecutionId: 'stages-1',
+          stageName: 'Source',
+          status: 'Succeeded',
+          startTime: '2025-01-01T00:00:00.000Z',
+          lastUpdateTime: '2025-01-01T00:00:00.000Z',
+        });
         await store.putStage(build);
         await store.putStage({ ...build, status: 'Succeeded', lastUpdateTime: '2025-01-01T00:03:00.000Z' });
         await store.putStage({ ...build, pipelineExecutionId: 'stages-2' });
@@ -223,7 +245,12 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
         expect(await store.putAction({ ...started, lastUpdateTime: '2025-01-01T00:01:00.000Z' })).toBe(true);
         expect(await store.putAction(succeeded)).toBe(true);
 
-        const late = store.putAction({ ...started, status: 'Abandoned', lastUpdateTime: '2025-01-01T00:09:00.000Z', errorDetails: { code: 'Abandoned', message: 'stopped' } });
+        const late = store.putAction({
+          ...started,
+          status: 'Abandoned',
+          lastUpdateTime: '2025-01-01T00:09:00.000Z',
+          errorDetails: { code: 'Abandoned', message: 'stopped' },
+        });
 
         expect(await late).toBe(false);
         expect(await store.listActions('actions-1')).toEqual([succeeded]);
@@ -310,7 +337,9 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
         expect(attempts.filter(Boolean)).toHaveLength(1);
         expect(await store.recordDelivery('delivery-1', 1_900_000_000, NOW)).toBe(false);
         expect(await store.recordDelivery('delivery-2', 1_900_000_000, NOW)).toBe(true);
-        const { Item } = await DynamoDBDocumentClient.from(servers().dynamodb).send(new GetCommand({ TableName: table, Key: { pk: 'DELIVERY#delivery-1', sk: '#DELIVERY' } }));
+        const { Item } = await DynamoDBDocumentClient.from(servers().dynamodb).send(
+          new GetCommand({ TableName: table, Key: { pk: 'DELIVERY#delivery-1', sk: '#DELIVERY' } }),
+        );
         expect(Item?.ttl).toBe(1_900_000_000);
       });
 
@@ -352,9 +381,21 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
         await store.createExecution(execution('pruned', 'pruned-1', '2025-02-01T00:00:00.000Z', { status: 'Succeeded' }));
         await store.createExecution(execution('pruned', 'pruned-2', '2025-02-02T00:00:00.000Z', { status: 'Succeeded' }));
         for (const id of ['pruned-1', 'pruned-2']) {
-          await store.putStage({ pipelineExecutionId: id, stageName: 'Build', status: 'Succeeded', startTime: '2025-02-01T00:00:00.000Z', lastUpdateTime: '2025-02-01T00:00:00.000Z' });
+          await store.putStage({
+            pipelineExecutionId: id,
+            stageName: 'Build',
+            status: 'Succeeded',
+            startTime: '2025-02-01T00:00:00.000Z',
+            lastUpdateTime: '2025-02-01T00:00:00.000Z',
+          });
           await store.putAction(action(id, 'Build', 'Compile', { status: 'Succeeded' }));
-          await store.recordEvent(pipelineEvent(DETAIL_TYPES.pipeline, { pipeline: 'pruned', version: 1, 'execution-id': id, state: 'SUCCEEDED' }, { id: `${id}-event`, time: '2025-02-01T00:00:00.000Z', pipelineArn: 'arn:pruned' }));
+          await store.recordEvent(
+            pipelineEvent(
+              DETAIL_TYPES.pipeline,
+              { pipeline: 'pruned', version: 1, 'execution-id': id, state: 'SUCCEEDED' },
+              { id: `${id}-event`, time: '2025-02-01T00:00:00.000Z', pipelineArn: 'arn:pruned' },
+            ),
+          );
         }
 
         const listed = (await store.listAllExecutions()).map((entry) => entry.pipelineExecutionId);

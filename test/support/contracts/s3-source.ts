@@ -64,7 +64,9 @@ export function describeS3SourceContract(kind: ServerKind): void {
 
       const { outcome, log } = await runS3Source(setting().harness, { S3Bucket: sourceBucket, S3ObjectKey: 'releases/app.zip' });
 
-      expect(outcome.outputArtifacts).toEqual([{ bucketName: harness.artifactBucket, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) }]);
+      expect(outcome.outputArtifacts).toEqual([
+        { bucketName: harness.artifactBucket, objectKey: expect.stringMatching(/^webapp\/SourceOutput\/[A-Za-z0-9_-]{8}\.zip$/) },
+      ]);
       const artifact = outcome.outputArtifacts[0]!;
       expect((await objectBytes(artifact)).equals(zip)).toBe(true);
       const extracted = path.join(scratch, 'extracted');

@@ -21,7 +21,7 @@ describe('CodeCommit git credentials', () => {
     expect(codeCommitGitCredentials(url, region, { accessKeyId: 'access', secretAccessKey: 'secret' }, time)).toEqual({ username: 'access', password });
   });
 
-  it('signs the password as codecommit-sign\'s test vector has it', () => {
+  it("signs the password as codecommit-sign's test vector has it", () => {
     const url = 'https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/dummy-repo';
     const credentials = { accessKeyId: 'ACCESS_KEY_ID', secretAccessKey: 'SECRET_ACCESS_KEY' };
 
@@ -33,12 +33,17 @@ describe('CodeCommit git credentials', () => {
   it('adds the session token to the username, and leaves it out of the signature', () => {
     const { url, region, time, password } = gitRemoteCodeCommit;
 
-    expect(codeCommitGitCredentials(url, region, { accessKeyId: 'access', secretAccessKey: 'secret', sessionToken: 'token' }, time)).toEqual({ username: 'access%token', password });
+    expect(codeCommitGitCredentials(url, region, { accessKeyId: 'access', secretAccessKey: 'secret', sessionToken: 'token' }, time)).toEqual({
+      username: 'access%token',
+      password,
+    });
   });
 
   it('signs to the second, whatever the milliseconds', () => {
     const { url, region, password } = gitRemoteCodeCommit;
 
-    expect(codeCommitGitCredentials(url, region, { accessKeyId: 'access', secretAccessKey: 'secret' }, new Date('2017-12-24T11:53:20.987Z')).password).toBe(password);
+    expect(codeCommitGitCredentials(url, region, { accessKeyId: 'access', secretAccessKey: 'secret' }, new Date('2017-12-24T11:53:20.987Z')).password).toBe(
+      password,
+    );
   });
 });

@@ -25,11 +25,13 @@ describe.each([
   it('refuses CODEBUILD_CLONE_REF, which Sluice does not support, and says what to use', () => {
     const validation = validatePipeline(withOutputFormat('CODEBUILD_CLONE_REF'), providerCatalog);
 
-    expect(validation.problems).toEqual([{
-      path: 'stages[0].actions[0].configuration.OutputArtifactFormat',
-      rule: 'configuration-value',
-      message: expect.stringMatching(/does not support OutputArtifactFormat CODEBUILD_CLONE_REF.*Use CODE_ZIP, or leave OutputArtifactFormat out/),
-    }]);
+    expect(validation.problems).toEqual([
+      {
+        path: 'stages[0].actions[0].configuration.OutputArtifactFormat',
+        rule: 'configuration-value',
+        message: expect.stringMatching(/does not support OutputArtifactFormat CODEBUILD_CLONE_REF.*Use CODE_ZIP, or leave OutputArtifactFormat out/),
+      },
+    ]);
   });
 
   it('accepts CODE_ZIP', () => {
@@ -41,7 +43,9 @@ describe('validating the OutputArtifactFormat of a CodeStarSourceConnection sour
   it('refuses a format that CodePipeline does not have', () => {
     const validation = validatePipeline(codeStarPipeline('TARBALL'), providerCatalog);
 
-    expect(validation.problems).toEqual([expect.objectContaining({ rule: 'configuration-value', message: 'OutputArtifactFormat must be CODE_ZIP, not "TARBALL".' })]);
+    expect(validation.problems).toEqual([
+      expect.objectContaining({ rule: 'configuration-value', message: 'OutputArtifactFormat must be CODE_ZIP, not "TARBALL".' }),
+    ]);
   });
 
   it('accepts CODE_ZIP on the local runtime, and leaves a format that a variable holds to run time', () => {

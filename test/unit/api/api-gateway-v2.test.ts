@@ -40,9 +40,7 @@ describe('httpRequestFromApiGateway', () => {
   });
 
   it('takes a plain body as it is, and the query parameters', () => {
-    const request = httpRequestFromApiGateway(
-      event({ rawPath: '/api/pipelines/webapp', body: '{"pipeline":{}}', queryStringParameters: { version: '2' } }),
-    );
+    const request = httpRequestFromApiGateway(event({ rawPath: '/api/pipelines/webapp', body: '{"pipeline":{}}', queryStringParameters: { version: '2' } }));
     expect(request).toMatchObject({ path: '/api/pipelines/webapp', body: '{"pipeline":{}}', query: { version: '2' } });
   });
 

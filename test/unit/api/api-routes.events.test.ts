@@ -16,7 +16,11 @@ function recordingApi(): { api: SluiceApi; asked: (EventWait | undefined)[] } {
 }
 
 const get = (api: SluiceApi, query: Record<string, string>) =>
-  invoke(httpApi({ api: () => api, approvals: () => ({}) as ApprovalDependencies }, { log: { error: jest.fn() } }), 'GET', `/api/executions/e-1/events?${new URLSearchParams(query)}`);
+  invoke(
+    httpApi({ api: () => api, approvals: () => ({}) as ApprovalDependencies }, { log: { error: jest.fn() } }),
+    'GET',
+    `/api/executions/e-1/events?${new URLSearchParams(query)}`,
+  );
 
 describe('GET /api/executions/{id}/events', () => {
   it('lists every event without a query, and waits as the query says with one', async () => {

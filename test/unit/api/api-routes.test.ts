@@ -40,7 +40,7 @@ describe('POST /api/pipelines/{name}/executions/{id}/stop', () => {
 describe('POST /api/prune', () => {
   const pruneRequest = (body?: unknown) => ({ method: 'POST', path: '/api/prune', body });
 
-  it('prunes with the options given, where the API is a local installation\'s', async () => {
+  it("prunes with the options given, where the API is a local installation's", async () => {
     const pruneExecutions = jest.fn(async () => ({ dryRun: true, policy: { keepDays: 90, keepExecutions: 3 }, pipelines: [], expiredDeliveries: 0 }));
 
     const response = await handleApiRequest({ pruneExecutions } as unknown as PrunableSluiceApi, pruneRequest({ keepExecutions: 3, dryRun: true }));

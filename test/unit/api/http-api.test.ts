@@ -42,7 +42,8 @@ const withoutRequestId = (body: Record<string, unknown>) => {
 };
 
 describe('the HTTP API on AWS and behind the local server', () => {
-  const accessDenied = () => new AccessDeniedError({ action: 'dynamodb:GetItem', resource: 'table/sluice', role: 'sluice-prod-api' }, { cause: new Error('denied') });
+  const accessDenied = () =>
+    new AccessDeniedError({ action: 'dynamodb:GetItem', resource: 'table/sluice', role: 'sluice-prod-api' }, { cause: new Error('denied') });
 
   it('answers an AccessDenied with 403 on both, with its message to a caller who authenticated', async () => {
     const { aws, local } = await bothSides(failingApi(accessDenied), '/api/executions/e-1');
@@ -55,7 +56,10 @@ describe('the HTTP API on AWS and behind the local server', () => {
   it('answers an AccessDenied with 403 on both to anyone, saying only where the log has it, and logs the detail', async () => {
     const { aws, local, logged } = await bothSides(failingApi(accessDenied), '/executions/e-1');
 
-    expect(aws).toMatchObject({ status: 403, body: { error: 'Sluice.AccessDenied', requestId: 'aws-request', message: expect.stringContaining('request id aws-request') } });
+    expect(aws).toMatchObject({
+      status: 403,
+      body: { error: 'Sluice.AccessDenied', requestId: 'aws-request', message: expect.stringContaining('request id aws-request') },
+    });
     expect(JSON.stringify(aws.body)).not.toContain('sluice-prod-api');
     expect(local.status).toBe(403);
     expect(withoutRequestId(local.body)).toEqual(withoutRequestId(aws.body));
@@ -64,12 +68,19 @@ describe('the HTTP API on AWS and behind the local server', () => {
   });
 
   it('answers an unexpected throw with a generic 500 and a request id on both, and logs it with its detail', async () => {
-    const { aws, local, logged } = await bothSides(failingApi(() => new Error('ECONNREFUSED 10.0.0.7:4567')), '/api/executions/e-1');
+    const { aws, local, logged } = await bothSides(
+      failingApi(() => new Error('ECONNREFUSED 10.0.0.7:4567')),
+      '/api/executions/e-1',
+    );
 
     expect(aws).toEqual({
       status: 500,
       headers: expect.objectContaining({ 'content-type': 'application/json', 'cache-control': 'no-store' }),
-      body: { error: 'Sluice.InternalError', message: "The request failed; the server's log has the details under request id aws-request.", requestId: 'aws-request' },
+      body: {
+        error: 'Sluice.InternalError',
+        message: "The request failed; the server's log has the details under request id aws-request.",
+        requestId: 'aws-request',
+      },
     });
     expect(local.status).toBe(500);
     expect(withoutRequestId(local.body)).toEqual(withoutRequestId(aws.body));
@@ -82,29 +93,36 @@ describe('the HTTP API on AWS and behind the local server', () => {
     const wrongMethod = await bothSides({} as SluiceApi, '/api/prune', 'GET');
     const nothing = await bothSides({} as SluiceApi, '/api/nothing-here');
 
-    expect(wrongMethod.aws).toMatchObject({ status: 405, headers: { allow: 'POST' }, body: { error: 'Sluice.MethodNotAllowed', message: '/api/prune allows POST.' } });
+    expect(wrongMethod.aws).toMatchObject({
+      status: 405,
+      headers: { allow: 'POST' },
+      body: { error: 'Sluice.MethodNotAllowed', message: '/api/prune allows POST.' },
+    });
     expect(wrongMethod.local).toMatchObject({ status: 405, headers: { allow: 'POST' }, body: wrongMethod.aws.body });
     expect(nothing.aws).toMatchObject({ status: 404, body: { error: 'Sluice.NotFound', message: 'Nothing at /api/nothing-here.' } });
     expect(nothing.local).toMatchObject({ status: 404, body: nothing.aws.body });
   });
 });
 
-describe('the HTTP API\'s answer to each error of the catalogue', () => {
-  it.each(SLUICE_ERRORS.map((type) => [type.traits.name, type.traits.status, type] as const))('%s: %d, to a caller who authenticated and to anyone', async (_, status, type) => {
-    const error: SluiceError = EXAMPLE_ERRORS.get(type)!();
-    const http = httpApi({ api: () => failingApi(() => error), approvals: () => ({}) as ApprovalDependencies }, { log: { error: () => undefined } });
+describe("the HTTP API's answer to each error of the catalogue", () => {
+  it.each(SLUICE_ERRORS.map((type) => [type.traits.name, type.traits.status, type] as const))(
+    '%s: %d, to a caller who authenticated and to anyone',
+    async (_, status, type) => {
+      const error: SluiceError = EXAMPLE_ERRORS.get(type)!();
+      const http = httpApi({ api: () => failingApi(() => error), approvals: () => ({}) as ApprovalDependencies }, { log: { error: () => undefined } });
 
-    const authenticated = await http.handle(apiGatewayEvent('GET', '/api/executions/e-1'), lambdaContext());
-    const anyone = await http.handle(apiGatewayEvent('GET', '/executions/e-1'), lambdaContext());
+      const authenticated = await http.handle(apiGatewayEvent('GET', '/api/executions/e-1'), lambdaContext());
+      const anyone = await http.handle(apiGatewayEvent('GET', '/executions/e-1'), lambdaContext());
 
-    expect(authenticated.statusCode).toBe(status);
-    expect(JSON.parse(authenticated.body!)).toMatchObject({ error: type.traits.name, message: error.message });
-    expect(anyone.statusCode).toBe(status);
-    expect(JSON.parse(anyone.body!).message === error.message).toBe(type.traits.expose);
-  });
+      expect(authenticated.statusCode).toBe(status);
+      expect(JSON.parse(authenticated.body!)).toMatchObject({ error: type.traits.name, message: error.message });
+      expect(anyone.statusCode).toBe(status);
+      expect(JSON.parse(anyone.body!).message === error.message).toBe(type.traits.expose);
+    },
+  );
 });
 
-describe('the HTTP API\'s dependencies', () => {
+describe("the HTTP API's dependencies", () => {
   it('are made only for the routes that use them: on Lambda, making one reads variables that another route may lack', async () => {
     const api = jest.fn(() => {
       throw new Error('The environment variable STATE_MACHINE_LOG_GROUP_ARN is not set.');

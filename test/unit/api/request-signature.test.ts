@@ -19,9 +19,21 @@ interface ToSign {
 }
 
 /** A request signed the way the AWS SDKs sign it, as the server receives it. */
-async function signed({ method = 'GET', path, query = {}, headers = {}, service = 's3', region = 'eu-west-1', signedWith = credentials, signingDate = now, body }: ToSign): Promise<ReceivedRequest> {
+async function signed({
+  method = 'GET',
+  path,
+  query = {},
+  headers = {},
+  service = 's3',
+  region = 'eu-west-1',
+  signedWith = credentials,
+  signingDate = now,
+  body,
+}: ToSign): Promise<ReceivedRequest> {
   const received = await sigV4Headers({ method, host: '127.0.0.1:8041', path, query, headers, body, credentials: signedWith, service, region, signingDate });
-  const queryString = Object.entries(query).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
+  const queryString = Object.entries(query)
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
+    .join('&');
   return { method, path, query: queryString, headers: received, payloadHash: received['x-amz-content-sha256'] ?? sha256(body ?? '') };
 }
 
@@ -31,9 +43,22 @@ describe('verifyRequestSignature', () => {
   it('accepts S3 requests signed with the credentials: keys with spaces and pluses, query parameters, streaming and unsigned payloads, any region', async () => {
     const requests = [
       await signed({ method: 'PUT', path: '/app-source/releases/a%20dir/app%2B1.zip', headers: { 'x-amz-content-sha256': sha256('zip') } }),
-      await signed({ path: '/app-source', query: { 'list-type': '2', prefix: 'a b+c/', 'max-keys': '10' }, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
-      await signed({ method: 'PUT', path: '/app-source/big.zip', headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '11', 'content-encoding': 'aws-chunked' } }),
-      await signed({ method: 'PUT', path: '/app-source/k', region: 'us-east-1', headers: { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'x-amz-trailer': 'x-amz-checksum-crc32' } }),
+      await signed({
+        path: '/app-source',
+        query: { 'list-type': '2', prefix: 'a b+c/', 'max-keys': '10' },
+        headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      }),
+      await signed({
+        method: 'PUT',
+        path: '/app-source/big.zip',
+        headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '11', 'content-encoding': 'aws-chunked' },
+      }),
+      await signed({
+        method: 'PUT',
+        path: '/app-source/k',
+        region: 'us-east-1',
+        headers: { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'x-amz-trailer': 'x-amz-checksum-crc32' },
+      }),
     ];
 
     for (const request of requests) expect([request.path, await verify(request)]).toEqual([request.path, { accepted: true }]);
@@ -41,7 +66,13 @@ describe('verifyRequestSignature', () => {
 
   it('accepts a request of another service, whose payload hash the caller computes from the body and which the client did not send as a header', async () => {
     const body = '{"name":"app"}';
-    const request = await signed({ method: 'POST', path: '/', service: 'codepipeline', body, headers: { 'x-amz-target': 'CodePipeline_20150709.GetPipeline', 'content-type': 'application/x-amz-json-1.1' } });
+    const request = await signed({
+      method: 'POST',
+      path: '/',
+      service: 'codepipeline',
+      body,
+      headers: { 'x-amz-target': 'CodePipeline_20150709.GetPipeline', 'content-type': 'application/x-amz-json-1.1' },
+    });
 
     expect(request.headers['x-amz-content-sha256']).toBeUndefined();
     expect(await verify({ ...request, payloadHash: sha256(body) }, 'codepipeline')).toEqual({ accepted: true });
@@ -56,7 +87,10 @@ describe('verifyRequestSignature', () => {
       message: expect.stringContaining('sluice credentials'),
     });
     const presigned = 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=SLUI%2F20261205%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=00';
-    expect(await verify({ method: 'GET', path: '/b/k', query: presigned, headers: { host: '127.0.0.1' }, payloadHash: '' })).toMatchObject({ accepted: false, reason: 'presigned' });
+    expect(await verify({ method: 'GET', path: '/b/k', query: presigned, headers: { host: '127.0.0.1' }, payloadHash: '' })).toMatchObject({
+      accepted: false,
+      reason: 'presigned',
+    });
   });
 
   it('refuses a request signed with another key or another secret', async () => {
@@ -68,7 +102,12 @@ describe('verifyRequestSignature', () => {
   });
 
   it('refuses a signed request that was changed on the way: method, path, query, a signed header, the payload hash', async () => {
-    const original = await signed({ method: 'PUT', path: '/b/key', query: { tagging: '' }, headers: { 'x-amz-content-sha256': sha256('one'), 'content-type': 'application/zip' } });
+    const original = await signed({
+      method: 'PUT',
+      path: '/b/key',
+      query: { tagging: '' },
+      headers: { 'x-amz-content-sha256': sha256('one'), 'content-type': 'application/zip' },
+    });
     const changed: ReceivedRequest[] = [
       { ...original, method: 'DELETE' },
       { ...original, path: '/b/other-key' },
@@ -86,7 +125,11 @@ describe('verifyRequestSignature', () => {
     const { 'x-amz-content-sha256': _removed, ...withoutHash } = original.headers;
 
     expect(await verify(added)).toMatchObject({ accepted: false, reason: 'malformed', message: expect.stringContaining('x-amz-copy-source') });
-    expect(await verify({ ...original, headers: withoutHash })).toMatchObject({ accepted: false, reason: 'malformed', message: expect.stringContaining('missing') });
+    expect(await verify({ ...original, headers: withoutHash })).toMatchObject({
+      accepted: false,
+      reason: 'malformed',
+      message: expect.stringContaining('missing'),
+    });
   });
 
   it('refuses a request signed more than 15 minutes away, or for another service, or with a malformed Authorization header or query', async () => {
@@ -98,7 +141,11 @@ describe('verifyRequestSignature', () => {
     expect(await verify(old)).toMatchObject({ accepted: false, reason: 'skewed' });
     expect(await verify(recent)).toEqual({ accepted: true });
     expect(await verify(otherService)).toMatchObject({ accepted: false, reason: 'malformed', message: expect.stringContaining('dynamodb') });
-    for (const authorization of ['AWS4-HMAC-SHA256 Credential=x', 'AWS AKID:signature', `${good.headers.authorization}`.replace(/Signature=\w+/, 'Signature=zz')]) {
+    for (const authorization of [
+      'AWS4-HMAC-SHA256 Credential=x',
+      'AWS AKID:signature',
+      `${good.headers.authorization}`.replace(/Signature=\w+/, 'Signature=zz'),
+    ]) {
       expect(await verify({ ...good, headers: { ...good.headers, authorization } })).toMatchObject({ accepted: false, reason: 'malformed' });
     }
     expect(await verify({ ...good, query: 'prefix=%E0%A4%A' })).toMatchObject({ accepted: false, reason: 'malformed' });

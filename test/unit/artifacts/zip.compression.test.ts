@@ -10,7 +10,9 @@ const DEFLATE = 8;
 const STORE = 0;
 
 async function compressionMethods(zipFile: string): Promise<Record<string, number>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(zipFile, { lazyEntries: true }, (error, opened) => (error ? reject(error) : resolve(opened!))));
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(zipFile, { lazyEntries: true }, (error, opened) => (error ? reject(error) : resolve(opened!))),
+  );
   const methods: Record<string, number> = {};
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: yauzl.Entry) => {

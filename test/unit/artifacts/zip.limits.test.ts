@@ -50,7 +50,10 @@ describe('extractZip caps', () => {
   });
 
   it('counts the bytes of every entry together', async () => {
-    const zipFile = await zipOf([['a.bin', Buffer.alloc(600 * 1024)], ['b.bin', Buffer.alloc(600 * 1024)]]);
+    const zipFile = await zipOf([
+      ['a.bin', Buffer.alloc(600 * 1024)],
+      ['b.bin', Buffer.alloc(600 * 1024)],
+    ]);
     await expect(extractZip(zipFile, path.join(scratch, 'out'), { maxUnpackedBytes: 1024 * 1024, maxEntries: 10 })).rejects.toThrow(/more than 1048576 bytes/);
   });
 
@@ -62,7 +65,10 @@ describe('extractZip caps', () => {
   });
 
   it('extracts a zip that stays exactly at the caps', async () => {
-    const zipFile = await zipOf([['a.bin', Buffer.alloc(512)], ['b.bin', Buffer.alloc(512)]]);
+    const zipFile = await zipOf([
+      ['a.bin', Buffer.alloc(512)],
+      ['b.bin', Buffer.alloc(512)],
+    ]);
     expect(await extractZip(zipFile, path.join(scratch, 'out'), { maxUnpackedBytes: 1024, maxEntries: 2 })).toEqual(['a.bin', 'b.bin']);
   });
 });

@@ -173,7 +173,13 @@ describe('extractZip refuses what would escape the directory', () => {
     // Zips made on Windows may separate with backslashes, which are read as slashes.
     ['a backslash parent path', '..\\evil.txt', '../evil.txt'],
   ])('an entry with %s', async (_, name, reportedName) => {
-    await expectRefused([{ name: 'fine.txt', content: 'fine' }, { name, content: 'evil' }], reportedName);
+    await expectRefused(
+      [
+        { name: 'fine.txt', content: 'fine' },
+        { name, content: 'evil' },
+      ],
+      reportedName,
+    );
     await expect(stat('/tmp/sluice-evil.txt')).rejects.toThrow('ENOENT');
   });
 
@@ -182,7 +188,13 @@ describe('extractZip refuses what would escape the directory', () => {
     ['an absolute target', '/etc'],
     ['a target that climbs out through a subdirectory', 'sub/../../outside'],
   ])('a link with %s', async (_, target) => {
-    await expectRefused([{ name: 'sub/file.txt', content: 'x' }, { name: 'evil', content: target, mode: 0o120777 }], 'evil');
+    await expectRefused(
+      [
+        { name: 'sub/file.txt', content: 'x' },
+        { name: 'evil', content: target, mode: 0o120777 },
+      ],
+      'evil',
+    );
   });
 
   it.each<[string, CraftedEntry[], string]>([

@@ -16,7 +16,9 @@ function cloudFormation(answer: Partial<DescribeStacksCommandOutput> | Error, re
   return { client: { send, config: { region: async () => region } } as unknown as CloudFormationClient, send };
 }
 
-const stack = (Outputs: { OutputKey: string; OutputValue: string }[]) => ({ Stacks: [{ StackName: 'sluice-prod', StackStatus: 'UPDATE_COMPLETE' as const, CreationTime: new Date(), Outputs }] });
+const stack = (Outputs: { OutputKey: string; OutputValue: string }[]) => ({
+  Stacks: [{ StackName: 'sluice-prod', StackStatus: 'UPDATE_COMPLETE' as const, CreationTime: new Date(), Outputs }],
+});
 const noSuchStack = () => Object.assign(new Error('Stack with id sluice-prod does not exist'), { name: 'ValidationError' });
 
 describe('awsCliSettings', () => {
@@ -26,7 +28,11 @@ describe('awsCliSettings', () => {
     expect(settings).toMatchObject({
       tableName: 'output ExecutionTableName',
       publicUrl: 'output HttpApiUrl',
-      functions: { stageStep: 'output StageStepFunctionArn', actionRunner: 'output ActionRunnerFunctionArn', approvalRequest: 'output ApprovalRequestFunctionArn' },
+      functions: {
+        stageStep: 'output StageStepFunctionArn',
+        actionRunner: 'output ActionRunnerFunctionArn',
+        approvalRequest: 'output ApprovalRequestFunctionArn',
+      },
     });
     expect(send).toHaveBeenCalledTimes(1);
     expect((send.mock.calls[0] as unknown[])[0]).toMatchObject({ input: { StackName: 'sluice-prod' } });
@@ -74,7 +80,16 @@ describe('awsCliSettings', () => {
   });
 
   it('asks for a region when none is configured', async () => {
-    const client = { send: jest.fn(), config: { region: async () => { throw new Error('Region is missing'); } } } as unknown as CloudFormationClient;
-    await expect(awsCliSettings({ stage: 'prod' }, client, {})).rejects.toThrow('--target aws needs the region of the stack sluice-prod: give --region, or set AWS_REGION.');
+    const client = {
+      send: jest.fn(),
+      config: {
+        region: async () => {
+          throw new Error('Region is missing');
+        },
+      },
+    } as unknown as CloudFormationClient;
+    await expect(awsCliSettings({ stage: 'prod' }, client, {})).rejects.toThrow(
+      '--target aws needs the region of the stack sluice-prod: give --region, or set AWS_REGION.',
+    );
   });
 });

@@ -58,7 +58,10 @@ describe('awsDependencies', () => {
   });
 
   it('names the variable that only the http function has, when its API is asked for', () => {
-    Object.assign(process.env, ENVIRONMENT, { STATE_MACHINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/sluice-states', STATE_MACHINE_NAME_PREFIX: 'sluice-ci-' });
+    Object.assign(process.env, ENVIRONMENT, {
+      STATE_MACHINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/sluice-states',
+      STATE_MACHINE_NAME_PREFIX: 'sluice-ci-',
+    });
     expect(() => loadCompose().awsOperations()).toThrow(/STATE_MACHINE_LOG_GROUP_ARN is not set\. serverless\.yml sets it on the http function/);
   });
 });

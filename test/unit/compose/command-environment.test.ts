@@ -28,7 +28,7 @@ const LAMBDA_ENVIRONMENT = {
 };
 
 describe('the environment of commands in Lambda', () => {
-  it('passes the locale, time zone, paths and region, and nothing else of the function\'s', () => {
+  it("passes the locale, time zone, paths and region, and nothing else of the function's", () => {
     expect(commandEnvironmentOnLambda(LAMBDA_ENVIRONMENT)).toEqual({
       PATH: LAMBDA_ENVIRONMENT.PATH,
       LANG: 'en_US.UTF-8',

@@ -41,12 +41,20 @@ describe('startRetentionSweeps', () => {
     await jest.advanceTimersByTimeAsync(1000);
     await sweeps.stop();
 
-    expect(lines).toEqual(['warning: the retention sweep failed, and runs again later: settings.json is not JSON', 'Pruned 1 execution of webapp: 2 artifacts, 1 log, 0 mails']);
+    expect(lines).toEqual([
+      'warning: the retention sweep failed, and runs again later: settings.json is not JSON',
+      'Pruned 1 execution of webapp: 2 artifacts, 1 log, 0 mails',
+    ]);
   });
 
   it('skips a sweep that falls due while the last still runs, and stopping waits for the one under way', async () => {
     let finish!: () => void;
-    const prune = jest.fn(() => new Promise<PruneReport>((resolve) => { finish = () => resolve(report(1)); }));
+    const prune = jest.fn(
+      () =>
+        new Promise<PruneReport>((resolve) => {
+          finish = () => resolve(report(1));
+        }),
+    );
     const lines: string[] = [];
 
     const sweeps = startRetentionSweeps({ prune, write: (line) => lines.push(line), intervalMs: 1000 });

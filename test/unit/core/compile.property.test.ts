@@ -19,13 +19,28 @@ const laterAction = (name: string, runOrder: number, kind: number): ActionDeclar
   const common = { name, runOrder };
   switch (kind) {
     case 0:
-      return { ...common, actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: 'p' }, inputArtifacts: [{ name: 'Src0Out' }] };
+      return {
+        ...common,
+        actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+        configuration: { ProjectName: 'p' },
+        inputArtifacts: [{ name: 'Src0Out' }],
+      };
     case 1:
-      return { ...common, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['true'], inputArtifacts: [{ name: 'Src0Out' }] };
+      return {
+        ...common,
+        actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+        commands: ['true'],
+        inputArtifacts: [{ name: 'Src0Out' }],
+      };
     case 2:
       return { ...common, actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } };
     default:
-      return { ...common, actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { BucketName: 'b', Extract: 'true' }, inputArtifacts: [{ name: 'Src0Out' }] };
+      return {
+        ...common,
+        actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
+        configuration: { BucketName: 'b', Extract: 'true' },
+        inputArtifacts: [{ name: 'Src0Out' }],
+      };
   }
 };
 
@@ -71,9 +86,7 @@ describe('compiled definitions of generated declarations', () => {
         const groups = path.map((step) => ({ step, actions: actionsOf(step, tasks) })).filter((group) => group.actions.length > 0);
         const expected = pipeline.stages.flatMap((stage) => {
           const orders = [...new Set(stage.actions.map((action) => action.runOrder ?? 1))].sort((a, b) => a - b);
-          return orders.map((order) =>
-            stage.actions.filter((action) => (action.runOrder ?? 1) === order).map((action) => `${stage.name}/${action.name}`),
-          );
+          return orders.map((order) => stage.actions.filter((action) => (action.runOrder ?? 1) === order).map((action) => `${stage.name}/${action.name}`));
         });
         expect(groups.map((group) => [...group.actions].sort())).toEqual(expected.map((group) => [...group].sort()));
         for (const group of groups) expect(group.step.kind === 'parallel').toBe(group.actions.length > 1);

@@ -31,7 +31,7 @@ const pipeline = (gate: Action[]): PipelineDeclaration => ({
 });
 
 describe('resumeDefinition', () => {
-  it('starts at the approval\'s own Task when it is alone in its runOrder group, and changes nothing else', () => {
+  it("starts at the approval's own Task when it is alone in its runOrder group, and changes nothing else", () => {
     const declaration = pipeline([commands('Lint', 1, { namespace: 'Lint' }), approval('Review', 2)]);
     const full = compilePipeline(declaration, providerCatalog);
     const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!;
@@ -63,7 +63,7 @@ describe('resumeDefinition', () => {
     expect(resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!.group).toEqual(['Review', 'Scan']);
   });
 
-  it('leaves out an earlier approval\'s slot: its Task keeps no result', () => {
+  it("leaves out an earlier approval's slot: its Task keeps no result", () => {
     const declaration = pipeline([{ ...approval('First'), namespace: 'FirstApproval' }, approval('Second', 2)]);
     const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Second')!;
     expect(resume.compiled.definition.States['Gate / First']).toMatchObject({ ResultPath: null });

@@ -27,7 +27,9 @@ describe('compilePipeline', () => {
   it.each(DECLARATIONS)('maps every Task state of %s, and only those, to its stage and action', (file) => {
     const pipeline = loadValid(file);
     const { definition, tasks } = compilePipeline(pipeline, providerCatalog);
-    const taskStates = allStates(definition).filter(([, state]) => state.Type === 'Task').map(([name]) => name);
+    const taskStates = allStates(definition)
+      .filter(([, state]) => state.Type === 'Task')
+      .map(([name]) => name);
     expect(Object.keys(tasks).sort()).toEqual(taskStates.sort());
     const declared = pipeline.stages.flatMap((stage) => stage.actions.map((action) => `${stage.name}/${action.name}`));
     const bound = new Set(Object.values(tasks).flatMap((task) => (task.action ? [`${task.stage}/${task.action}`] : [])));
@@ -44,10 +46,15 @@ describe('compilePipeline', () => {
   it('writes the definitions in statemachines/ of the pipelines in pipelines/, and no others, from the current compiler', () => {
     const statemachines = path.join(ROOT, 'statemachines');
     const committed = Object.fromEntries(
-      readdirSync(statemachines).filter((file) => file.endsWith('.asl.json')).map((file) => [file, readFileSync(path.join(statemachines, file), 'utf8')]),
+      readdirSync(statemachines)
+        .filter((file) => file.endsWith('.asl.json'))
+        .map((file) => [file, readFileSync(path.join(statemachines, file), 'utf8')]),
     );
     const fresh = Object.fromEntries(
-      PIPELINES.map(loadValid).map((pipeline) => [`${pipeline.name}.asl.json`, `${JSON.stringify(compilePipeline(pipeline, providerCatalog).definition, null, 2)}\n`]),
+      PIPELINES.map(loadValid).map((pipeline) => [
+        `${pipeline.name}.asl.json`,
+        `${JSON.stringify(compilePipeline(pipeline, providerCatalog).definition, null, 2)}\n`,
+      ]),
     );
     // When this fails, run `npm run compile-pipelines` and commit statemachines/. Packaging the
     // stack rewrites it too, and also deletes the definitions of pipelines that are gone.
@@ -58,10 +65,7 @@ describe('compilePipeline', () => {
 function pipelineWith(actions: Record<string, unknown>[], stageName = 'Deploy'): PipelineDeclaration {
   return {
     name: 'shapes',
-    stages: [
-      gitSourceStage('.', { namespace: 'SourceVariables' }),
-      { name: stageName, actions: actions as PipelineDeclaration['stages'][number]['actions'] },
-    ],
+    stages: [gitSourceStage('.', { namespace: 'SourceVariables' }), { name: stageName, actions: actions as PipelineDeclaration['stages'][number]['actions'] }],
   };
 }
 
@@ -103,9 +107,18 @@ describe('the shape of compiled actions', () => {
     const { definition, tasks } = compilePipeline(pipelineWith([build('Compile')], 'Build'), providerCatalog);
     const start = definition.States['Build / Compile'] as TaskState;
     expect(start.Parameters).not.toHaveProperty(['BuildspecOverride.$']);
-    expect(start.Parameters).toMatchObject({ 'LogsConfigOverride.$': '$.codebuild.build.logsConfig', 'EnvironmentVariablesOverride.$': '$.codebuild.build.environmentVariables' });
+    expect(start.Parameters).toMatchObject({
+      'LogsConfigOverride.$': '$.codebuild.build.logsConfig',
+      'EnvironmentVariablesOverride.$': '$.codebuild.build.environmentVariables',
+    });
     expect(start).toMatchObject({ ResultSelector: { 'Id.$': '$.Build.Id' }, ResultPath: '$.codebuild.build' });
-    expect(start.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['CodeBuild.AccountLimitExceededException']), JitterStrategy: 'FULL', MaxDelaySeconds: 300 })]);
+    expect(start.Retry).toEqual([
+      expect.objectContaining({
+        ErrorEquals: expect.arrayContaining(['CodeBuild.AccountLimitExceededException']),
+        JitterStrategy: 'FULL',
+        MaxDelaySeconds: 300,
+      }),
+    ]);
     expect(start.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.codebuild.error', Next: 'Build / Compile (build failed)' }]);
     expect(tasks['Build / Compile (build failed)']).toEqual({ step: 'failBuild', stage: 'Build', action: 'Compile' });
     expect(definition.States['Build / Compile (build failed)']).toMatchObject({
@@ -116,8 +129,14 @@ describe('the shape of compiled actions', () => {
       ],
     });
 
-    const named = compilePipeline(pipelineWith([{ ...build('Compile'), configuration: { ProjectName: 'p', BuildSpec: 'ci.yml' }, timeoutInMinutes: 5000 }], 'Build'), providerCatalog);
-    expect((named.definition.States['Build / Compile'] as TaskState).Parameters).toMatchObject({ 'BuildspecOverride.$': '$.codebuild.build.buildspec', TimeoutInMinutesOverride: 2160 });
+    const named = compilePipeline(
+      pipelineWith([{ ...build('Compile'), configuration: { ProjectName: 'p', BuildSpec: 'ci.yml' }, timeoutInMinutes: 5000 }], 'Build'),
+      providerCatalog,
+    );
+    expect((named.definition.States['Build / Compile'] as TaskState).Parameters).toMatchObject({
+      'BuildspecOverride.$': '$.codebuild.build.buildspec',
+      TimeoutInMinutesOverride: 2160,
+    });
     expect(named.definition.States['Build / Compile']).toMatchObject({ TimeoutSeconds: 5000 * 60 });
   });
 

@@ -137,6 +137,9 @@ describe('estimateCost', () => {
     expect(usage.dynamoDbWriteUnits - plain.dynamoDbWriteUnits).toBe(2 + 2 + 2 + 8 + 6);
     // the exit's read of the stages, and the decision's 5 reads, at half a unit; 4 events' consistent reads
     expect(usage.dynamoDbReadUnits - plain.dynamoDbReadUnits).toBe(3 + 4);
-    expect(estimateCost(gated, compilePipeline(gated, providerCatalog), { executions: 1 }).codePipeline.v2.notBilled).toContainEqual({ action: 'Gate/Review', reason: 'manual approval' });
+    expect(estimateCost(gated, compilePipeline(gated, providerCatalog), { executions: 1 }).codePipeline.v2.notBilled).toContainEqual({
+      action: 'Gate/Review',
+      reason: 'manual approval',
+    });
   });
 });

@@ -23,7 +23,10 @@ describe('substitutionProblems', () => {
   });
 
   it('names the stage, action and field of each ${ in shell text and configuration', () => {
-    const { definition } = compilePipeline(webappWith('test -f "${SITE_DIR}/index.html"', '[{"name":"A","value":"${AWS::Region}","type":"PLAINTEXT"}]'), providerCatalog);
+    const { definition } = compilePipeline(
+      webappWith('test -f "${SITE_DIR}/index.html"', '[{"name":"A","value":"${AWS::Region}","type":"PLAINTEXT"}]'),
+      providerCatalog,
+    );
     const problems = substitutionProblems(definition);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -31,13 +34,20 @@ describe('substitutionProblems', () => {
         expect.objectContaining({ stage: 'Build', field: 'configuration.EnvironmentVariables', text: expect.stringContaining('${AWS::Region}') }),
       ]),
     );
-    expect(formatSubstitutionProblem('webapp', problems.find((problem) => problem.action === 'SiteCheck')!)).toBe(
+    expect(
+      formatSubstitutionProblem(
+        'webapp',
+        problems.find((problem) => problem.action === 'SiteCheck')!,
+      ),
+    ).toBe(
       'pipeline webapp, stage Test, action SiteCheck, field commands[0]: "test -f \\"${SITE_DIR}/index.html\\"" holds "${", which CloudFormation\'s DefinitionSubstitutions would replace when the stack deploys. Write $NAME instead of ${NAME} in shell text, or register the pipeline at run time (create-pipeline --target aws), which is not deployed through CloudFormation.',
     );
   });
 
   it('finds a ${ without its closing brace, and takes $NAME and #{variables}', () => {
-    expect(substitutionProblems(compilePipeline(webappWith('echo ${HOME'), providerCatalog).definition).map((problem) => problem.field)).toEqual(['commands[0]']);
+    expect(substitutionProblems(compilePipeline(webappWith('echo ${HOME'), providerCatalog).definition).map((problem) => problem.field)).toEqual([
+      'commands[0]',
+    ]);
     expect(substitutionProblems(compilePipeline(webappWith('echo "$HOME #{codepipeline.PipelineExecutionId}"'), providerCatalog).definition)).toEqual([]);
   });
 });

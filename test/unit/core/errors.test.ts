@@ -34,7 +34,7 @@ describe('the error catalogue', () => {
     }
   });
 
-  it('gives an error its class\'s name, status, exposure and retryability, and keeps the cause', () => {
+  it("gives an error its class's name, status, exposure and retryability, and keeps the cause", () => {
     const cause = new Error('underneath');
     const error = new BadInputError('Fix the declaration.', { cause });
 
@@ -66,7 +66,7 @@ describe('errorAnswer', () => {
     },
   );
 
-  it('tells anyone of an AccessDenied only its status and where the log has it: the message names the account\'s roles', () => {
+  it("tells anyone of an AccessDenied only its status and where the log has it: the message names the account's roles", () => {
     const answer = errorAnswer(accessDenied(), { authenticated: false, requestId: 'r-2' });
 
     expect(answer.status).toBe(403);

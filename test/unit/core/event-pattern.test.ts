@@ -91,7 +91,9 @@ describe('matchesEventPattern', () => {
     });
 
     it('matches null with [null], and neither stands for the other', () => {
-      expect(matches({ source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Successful'], detail: { responseElements: [null] } }, autoScalingEvent)).toBe(true);
+      expect(
+        matches({ source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Successful'], detail: { responseElements: [null] } }, autoScalingEvent),
+      ).toBe(true);
       expect(matches({ detail: { responseElements: [''] } }, autoScalingEvent)).toBe(false);
       expect(matches({ detail: { eventVersion: [null] } }, autoScalingEvent)).toBe(false);
       expect(matches({ detail: { responseElements: [null] } }, { ...autoScalingEvent, detail: {} })).toBe(false);
@@ -119,7 +121,14 @@ describe('matchesEventPattern', () => {
 
     it('applies operators to each element, and nested patterns to each object of an array', () => {
       expect(matches({ detail: { tags: [{ prefix: 'Insider' }] } }, { detail: { tags: ['Custom_Alert', 'Insider'] } })).toBe(true);
-      const items = { detail: { items: [{ sku: 'a', count: 1 }, { sku: 'b', count: 5 }] } };
+      const items = {
+        detail: {
+          items: [
+            { sku: 'a', count: 1 },
+            { sku: 'b', count: 5 },
+          ],
+        },
+      };
       expect(matches({ detail: { items: { sku: ['b'], count: [{ numeric: ['>', 3] }] } } }, items)).toBe(true);
       // Both fields must hold in one element.
       expect(matches({ detail: { items: { sku: ['a'], count: [{ numeric: ['>', 3] }] } } }, items)).toBe(false);
@@ -349,10 +358,7 @@ describe('matchesEventPattern', () => {
       expect(matches(pattern, { Location: 'Boston', Day: 'Tuesday' })).toBe(false);
       const nested = {
         source: ['aws.cloudwatch'],
-        $or: [
-          { metricName: ['CPUUtilization'] },
-          { metricType: ['MetricType'], namespace: ['AWS/EC2'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] },
-        ],
+        $or: [{ metricName: ['CPUUtilization'] }, { metricType: ['MetricType'], namespace: ['AWS/EC2'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] }],
       };
       expect(matches(nested, { source: 'aws.cloudwatch', metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1000 })).toBe(true);
       expect(matches(nested, { source: 'aws.cloudwatch', metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1 })).toBe(false);
@@ -400,7 +406,9 @@ describe('parseEventPattern', () => {
     });
     expect(message).toContain('source: must be a list of values to match, such as ["sluice"], or a nested pattern');
     expect(message).toContain('detail.state: lists at least one value to match');
-    expect(message).toContain('detail.stage[0]: "contains" is not a match operator; use one of "prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric", "exists"');
+    expect(message).toContain(
+      'detail.stage[0]: "contains" is not a match operator; use one of "prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric", "exists"',
+    );
     expect(message).toContain('detail.action[0]: a match operator holds exactly one of');
     expect(message).toContain('resources[0]: a match value is a string, a number, true, false, null, or an operator');
   });
@@ -409,7 +417,9 @@ describe('parseEventPattern', () => {
     expect(problemsOf({ a: [{ prefix: 3 }] })).toContain('a[0].prefix: "prefix" takes a string, or { "equals-ignore-case": "..." }');
     expect(problemsOf({ a: [{ exists: 'yes' }] })).toContain('a[0].exists: "exists" takes true or false');
     expect(problemsOf({ a: [{ 'anything-but': ['a', 1] }] })).toContain('"anything-but" takes a non-empty list of only strings or only numbers');
-    expect(problemsOf({ a: [{ 'anything-but': { prefix: ['a', 'b'] } }] })).toContain('a[0].anything-but.prefix: "prefix" under "anything-but" takes one string');
+    expect(problemsOf({ a: [{ 'anything-but': { prefix: ['a', 'b'] } }] })).toContain(
+      'a[0].anything-but.prefix: "prefix" under "anything-but" takes one string',
+    );
     expect(problemsOf({ a: [{ 'anything-but': { numeric: ['>', 1] } }] })).toContain('"numeric" is not an "anything-but" operator');
   });
 

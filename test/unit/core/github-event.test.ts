@@ -25,7 +25,11 @@ describe('gitHubDelivery', () => {
       event: {
         kind: 'push',
         repository: 'Codertocat/Hello-World',
-        repositoryUrls: expect.arrayContaining(['https://github.com/Codertocat/Hello-World.git', 'git@github.com:Codertocat/Hello-World.git', 'https://github.com/Codertocat/Hello-World']),
+        repositoryUrls: expect.arrayContaining([
+          'https://github.com/Codertocat/Hello-World.git',
+          'git@github.com:Codertocat/Hello-World.git',
+          'https://github.com/Codertocat/Hello-World',
+        ]),
         branch: 'master',
         commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
         changedFiles: ['README.md'],
@@ -46,7 +50,10 @@ describe('gitHubDelivery', () => {
   it('reads a tag push as a tag, without a branch', () => {
     const payload = pushes.find((example) => example.ref === 'refs/tags/simple-tag' && example.deleted === false)!;
     const delivery = gitHubDelivery('push', payload);
-    expect(delivery).toMatchObject({ kind: 'git', event: { kind: 'push', tag: 'simple-tag', commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', changedFiles: [] } });
+    expect(delivery).toMatchObject({
+      kind: 'git',
+      event: { kind: 'push', tag: 'simple-tag', commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', changedFiles: [] },
+    });
     expect(delivery.kind === 'git' && delivery.event.kind === 'push' && delivery.event.branch).toBeUndefined();
   });
 
@@ -56,7 +63,7 @@ describe('gitHubDelivery', () => {
     for (const payload of deleting) expect(gitHubDelivery('push', payload)).toEqual({ kind: 'ignored', reason: 'the push deletes refs/tags/simple-tag' });
   });
 
-  it('treats the files of a push at GitHub\'s commit limit as unknown', () => {
+  it("treats the files of a push at GitHub's commit limit as unknown", () => {
     const payload = pushes.find((example) => example.ref === 'refs/heads/master')!;
     const commits = Array.from({ length: 2048 }, () => ({ added: [], modified: ['x'], removed: [] }));
     expect(gitHubDelivery('push', { ...payload, commits })).toMatchObject({ kind: 'git', event: { changedFiles: undefined } });
@@ -67,7 +74,7 @@ describe('gitHubDelivery', () => {
     ['reopened', 'OPEN'],
     ['synchronize', 'UPDATED'],
     ['closed', 'CLOSED'],
-  ])('reads pull_request %s as %s, from the source branch\'s head, with unknown files', (action, mapped) => {
+  ])("reads pull_request %s as %s, from the source branch's head, with unknown files", (action, mapped) => {
     const payload = pullRequestWith(action);
     expect(gitHubDelivery('pull_request', payload)).toEqual({
       kind: 'git',
@@ -87,7 +94,11 @@ describe('gitHubDelivery', () => {
   it('ignores the other pull_request actions of the examples', () => {
     const others = pullRequests.filter((payload) => !['opened', 'reopened', 'synchronize', 'closed'].includes(payload.action as string));
     expect(others.length).toBeGreaterThan(10);
-    for (const payload of others) expect(gitHubDelivery('pull_request', payload)).toMatchObject({ kind: 'ignored', reason: expect.stringContaining(`${payload.action as string} starts no pipeline`) });
+    for (const payload of others)
+      expect(gitHubDelivery('pull_request', payload)).toMatchObject({
+        kind: 'ignored',
+        reason: expect.stringContaining(`${payload.action as string} starts no pipeline`),
+      });
   });
 
   it('ignores events other than push and pull_request', () => {
@@ -95,7 +106,7 @@ describe('gitHubDelivery', () => {
     expect(gitHubDelivery('', {})).toEqual({ kind: 'ignored', reason: 'event (none) starts no pipeline' });
   });
 
-  it('refuses a push or pull_request payload that is not GitHub\'s', () => {
+  it("refuses a push or pull_request payload that is not GitHub's", () => {
     expect(() => gitHubDelivery('push', { hello: 'world' })).toThrow(BadInputError);
     expect(() => gitHubDelivery('push', pullRequestWith('opened'))).toThrow(/push payload is not GitHub's/);
     expect(() => gitHubDelivery('pull_request', pushes[0])).toThrow(/pull_request payload is not GitHub's/);
@@ -110,7 +121,7 @@ describe('webhook trigger details', () => {
     expect(webhookCommit(detail)).toEqual({ repository: 'octo/app', sha: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' });
   });
 
-  it('give nothing back for another trigger\'s detail', () => {
+  it("give nothing back for another trigger's detail", () => {
     expect(webhookCommit('arn:aws:iam::123456789012:user/me')).toBeUndefined();
   });
 });

@@ -19,13 +19,33 @@ const commit: LocalCommit = {
 const pipeline = (repositoryUrl: string): PipelineDeclaration => ({
   name: 'app',
   stages: [
-    { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: repositoryUrl, BranchName: 'main' }, outputArtifacts: [{ name: 'Src' }] }] },
-    { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
+    {
+      name: 'Source',
+      actions: [
+        {
+          name: 'Checkout',
+          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+          configuration: { RepositoryUrl: repositoryUrl, BranchName: 'main' },
+          outputArtifacts: [{ name: 'Src' }],
+        },
+      ],
+    },
+    {
+      name: 'Build',
+      actions: [
+        {
+          name: 'Make',
+          actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
+          commands: ['make'],
+          inputArtifacts: [{ name: 'Src' }],
+        },
+      ],
+    },
   ],
 });
 
 describe('localPushPayload', () => {
-  it('is a GitHub push of the commit to its branch, from the repository\'s file:// URL', () => {
+  it("is a GitHub push of the commit to its branch, from the repository's file:// URL", () => {
     const delivery = gitHubDelivery('push', localPushPayload(commit));
 
     expect(delivery).toEqual({
@@ -34,7 +54,7 @@ describe('localPushPayload', () => {
     });
   });
 
-  it('starts a Custom/Git pipeline whose RepositoryUrl is the repository\'s path, and no other', () => {
+  it("starts a Custom/Git pipeline whose RepositoryUrl is the repository's path, and no other", () => {
     const delivery = gitHubDelivery('push', localPushPayload({ ...commit, parent: 'a'.repeat(40), added: [], modified: ['app.txt'] }));
     if (delivery.kind !== 'git') throw new Error('not a git event');
 

@@ -5,10 +5,15 @@ import { notificationRulePattern, parseNotificationRules, PIPELINE_EVENT_TYPES }
 
 const meta = { id: 'event-1', time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp' };
 const base = (pipeline = 'webapp') => ({ pipeline, version: 2, 'execution-id': 'e-1' });
-const pipelineState = (state: 'STARTED' | 'FAILED' | 'SUCCEEDED' | 'STOPPED', pipeline?: string) => pipelineEvent(DETAIL_TYPES.pipeline, { ...base(pipeline), state }, meta);
+const pipelineState = (state: 'STARTED' | 'FAILED' | 'SUCCEEDED' | 'STOPPED', pipeline?: string) =>
+  pipelineEvent(DETAIL_TYPES.pipeline, { ...base(pipeline), state }, meta);
 const stageState = (state: 'STARTED' | 'FAILED') => pipelineEvent(DETAIL_TYPES.stage, { ...base(), stage: 'Build', state }, meta);
 const actionState = (state: ActionEventDetail['state'], category = 'Build') =>
-  pipelineEvent(DETAIL_TYPES.action, { ...base(), stage: 'Build', action: 'Compile', state, type: { category, owner: 'AWS', provider: 'CodeBuild', version: '1' } as ActionEventDetail['type'] }, meta);
+  pipelineEvent(
+    DETAIL_TYPES.action,
+    { ...base(), stage: 'Build', action: 'Compile', state, type: { category, owner: 'AWS', provider: 'CodeBuild', version: '1' } as ActionEventDetail['type'] },
+    meta,
+  );
 
 describe('parseNotificationRules', () => {
   const problemsOf = (text: string) => {
@@ -36,13 +41,22 @@ notificationRules:
     targets: [{ type: email, address: lead@example.com }]
 `;
     expect(parseNotificationRules(text, 'notifications.yml')).toEqual([
-      { name: 'webapp-failures', resource: 'webapp', eventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed'], targets: [{ type: 'email', address: 'dev@example.com' }] },
+      {
+        name: 'webapp-failures',
+        resource: 'webapp',
+        eventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed'],
+        targets: [{ type: 'email', address: 'dev@example.com' }],
+      },
       { name: 'approvals', eventTypeIds: ['codepipeline-pipeline-manual-approval-needed'], targets: [{ type: 'email', address: 'lead@example.com' }] },
     ]);
   });
 
   it('reads JSON too', () => {
-    const json = JSON.stringify({ notificationRules: [{ name: 'all', eventTypeIds: ['codepipeline-pipeline-stage-execution-failed'], targets: [{ type: 'email', address: 'a@example.com' }] }] });
+    const json = JSON.stringify({
+      notificationRules: [
+        { name: 'all', eventTypeIds: ['codepipeline-pipeline-stage-execution-failed'], targets: [{ type: 'email', address: 'a@example.com' }] },
+      ],
+    });
     expect(parseNotificationRules(json, 'notifications.json')).toHaveLength(1);
   });
 
@@ -59,7 +73,9 @@ notificationRules:
 `;
     const message = problemsOf(text);
     expect(message).toMatch(/^notifications\.yml is not a valid notification rules file:/);
-    expect(message).toContain('notificationRules[0].eventTypeIds[0]: "codepipeline-pipeline-pipeline-execution-stopped" is not a CodePipeline event type; use one of codepipeline-pipeline-action-execution-succeeded,');
+    expect(message).toContain(
+      'notificationRules[0].eventTypeIds[0]: "codepipeline-pipeline-pipeline-execution-stopped" is not a CodePipeline event type; use one of codepipeline-pipeline-action-execution-succeeded,',
+    );
     expect(message).toContain('notificationRules[0].targets[0].address: "not-an-address" is not an email address');
     expect(message).toContain('notificationRules[1]: unknown field "detailType"');
     expect(message).toContain('notificationRules[1].eventTypeIds: eventTypeIds must name at least one event type');
@@ -98,7 +114,11 @@ describe('notificationRulePattern', () => {
   });
 
   it('covers every pipeline without a resource, and joins event types of several kinds with $or', () => {
-    const matches = matching(['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-pipeline-execution-succeeded', 'codepipeline-pipeline-stage-execution-failed']);
+    const matches = matching([
+      'codepipeline-pipeline-pipeline-execution-failed',
+      'codepipeline-pipeline-pipeline-execution-succeeded',
+      'codepipeline-pipeline-stage-execution-failed',
+    ]);
     expect(matches(pipelineState('FAILED', 'other'))).toBe(true);
     expect(matches(pipelineState('SUCCEEDED'))).toBe(true);
     expect(matches(stageState('FAILED'))).toBe(true);
@@ -128,7 +148,7 @@ describe('notificationRulePattern', () => {
     expect(anyAction(actionState('STARTED', 'Build'))).toBe(false);
   });
 
-  it('maps each of CodeStar\'s eighteen pipeline event types to an event Sluice publishes', () => {
+  it("maps each of CodeStar's eighteen pipeline event types to an event Sluice publishes", () => {
     expect(Object.keys(PIPELINE_EVENT_TYPES)).toHaveLength(18);
     expect(matching(['codepipeline-pipeline-action-execution-canceled'])(actionState('CANCELED'))).toBe(true);
   });

@@ -9,21 +9,25 @@ function pipeline(overrides: { pipeline?: string; stage?: string; action?: strin
     stages: [
       {
         name: overrides.stage ?? 'Source',
-        actions: [{
-          name: overrides.action ?? 'Fetch',
-          actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-          configuration: { S3Bucket: 'sources', S3ObjectKey: overrides.sourceKey ?? 'site/source.zip' },
-          outputArtifacts: [{ name: 'Site' }],
-        }],
+        actions: [
+          {
+            name: overrides.action ?? 'Fetch',
+            actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+            configuration: { S3Bucket: 'sources', S3ObjectKey: overrides.sourceKey ?? 'site/source.zip' },
+            outputArtifacts: [{ name: 'Site' }],
+          },
+        ],
       },
       {
         name: 'Deploy',
-        actions: [{
-          name: 'Publish',
-          actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
-          configuration: { BucketName: 'www', Extract: 'false', ObjectKey: overrides.deployKey ?? 'releases/site.zip' },
-          inputArtifacts: [{ name: 'Site' }],
-        }],
+        actions: [
+          {
+            name: 'Publish',
+            actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
+            configuration: { BucketName: 'www', Extract: 'false', ObjectKey: overrides.deployKey ?? 'releases/site.zip' },
+            inputArtifacts: [{ name: 'Site' }],
+          },
+        ],
       },
     ],
   };
@@ -44,8 +48,16 @@ describe('names and object keys that would leave their place', () => {
     ['a pipeline named .', { pipeline: '.' }, 'name: The pipeline name cannot be "." or ".."'],
     ['a stage named ..', { stage: '..' }, 'stages[0].name: A stage name cannot be "." or ".."'],
     ['an action named .', { action: '.' }, 'stages[0].actions[0].name: An action name cannot be "." or ".."'],
-    ['an S3 deploy ObjectKey that climbs out of its bucket', { deployKey: '../../.bashrc' }, 'stages[1].actions[0].configuration.ObjectKey: ObjectKey: the object key "../../.bashrc" has a "." or ".." part'],
-    ['an S3 source key that climbs out of its bucket', { sourceKey: 'site/../../../secret.zip' }, 'stages[0].actions[0].configuration.S3ObjectKey: S3ObjectKey: the object key "site/../../../secret.zip" has a "." or ".." part'],
+    [
+      'an S3 deploy ObjectKey that climbs out of its bucket',
+      { deployKey: '../../.bashrc' },
+      'stages[1].actions[0].configuration.ObjectKey: ObjectKey: the object key "../../.bashrc" has a "." or ".." part',
+    ],
+    [
+      'an S3 source key that climbs out of its bucket',
+      { sourceKey: 'site/../../../secret.zip' },
+      'stages[0].actions[0].configuration.S3ObjectKey: S3ObjectKey: the object key "site/../../../secret.zip" has a "." or ".." part',
+    ],
     ['a key with backslashes', { deployKey: '..\\..\\x' }, 'contains a backslash'],
   ])('refuses %s', (_, overrides, message) => {
     expect(problemsOf(pipeline(overrides))).toContainEqual(expect.stringContaining(message));

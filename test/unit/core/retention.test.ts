@@ -76,20 +76,25 @@ describe('executionsToPrune', () => {
   });
 
   const candidates = fc.array(
-    fc.record({
-      pipelineName: fc.constantFrom('webapp', 'api', 'site'),
-      pipelineExecutionId: fc.uuid(),
-      status: fc.constantFrom(...PIPELINE_EXECUTION_STATUSES),
-      start: fc.integer({ min: 0, max: 400 * DAY }),
-      duration: fc.integer({ min: 0, max: 10 * DAY }),
-    }).map(({ start, duration, ...rest }): RetentionCandidate => ({
-      ...rest,
-      startTime: new Date(NOW.getTime() - start).toISOString(),
-      lastUpdateTime: new Date(Math.min(NOW.getTime(), NOW.getTime() - start + duration)).toISOString(),
-    })),
+    fc
+      .record({
+        pipelineName: fc.constantFrom('webapp', 'api', 'site'),
+        pipelineExecutionId: fc.uuid(),
+        status: fc.constantFrom(...PIPELINE_EXECUTION_STATUSES),
+        start: fc.integer({ min: 0, max: 400 * DAY }),
+        duration: fc.integer({ min: 0, max: 10 * DAY }),
+      })
+      .map(({ start, duration, ...rest }): RetentionCandidate => ({
+        ...rest,
+        startTime: new Date(NOW.getTime() - start).toISOString(),
+        lastUpdateTime: new Date(Math.min(NOW.getTime(), NOW.getTime() - start + duration)).toISOString(),
+      })),
     { maxLength: 40 },
   );
-  const policies = fc.record({ keepExecutions: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }), keepDays: fc.option(fc.integer({ min: 1, max: 365 }), { nil: undefined }) });
+  const policies = fc.record({
+    keepExecutions: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
+    keepDays: fc.option(fc.integer({ min: 1, max: 365 }), { nil: undefined }),
+  });
 
   it('keeps every running execution, and keeps within each rule given, whatever the executions', () => {
     fc.assert(
@@ -97,7 +102,8 @@ describe('executionsToPrune', () => {
         const pruned = new Set(executionsToPrune(executions, policy, NOW));
         const kept = executions.filter((entry) => !pruned.has(entry));
         for (const entry of pruned) expect(['InProgress', 'Stopping']).not.toContain(entry.status);
-        for (const entry of executions.filter((candidate) => candidate.status === 'InProgress' || candidate.status === 'Stopping')) expect(kept).toContain(entry);
+        for (const entry of executions.filter((candidate) => candidate.status === 'InProgress' || candidate.status === 'Stopping'))
+          expect(kept).toContain(entry);
         const keptFinished = kept.filter((entry) => entry.status !== 'InProgress' && entry.status !== 'Stopping');
         if (policy.keepExecutions !== undefined) {
           for (const name of new Set(executions.map((entry) => entry.pipelineName))) {
@@ -117,7 +123,11 @@ describe('executionsToPrune', () => {
         const pruned = executionsToPrune(executions, policy, NOW);
         for (const entry of pruned) {
           const newerFinished = executions.filter(
-            (other) => other.pipelineName === entry.pipelineName && other !== entry && !['InProgress', 'Stopping'].includes(other.status) && other.startTime >= entry.startTime,
+            (other) =>
+              other.pipelineName === entry.pipelineName &&
+              other !== entry &&
+              !['InProgress', 'Stopping'].includes(other.status) &&
+              other.startTime >= entry.startTime,
           );
           const tooMany = policy.keepExecutions !== undefined && newerFinished.length >= policy.keepExecutions;
           const tooOld = policy.keepDays !== undefined && NOW.getTime() - Date.parse(entry.lastUpdateTime) > policy.keepDays * DAY;

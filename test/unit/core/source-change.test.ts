@@ -18,10 +18,53 @@ const withObject = (object: Record<string, unknown>) => withDetail(objectCreated
 
 describe('sourceEventOf', () => {
   it.each<[string, unknown, SourceChange]>([
-    ['referenceCreated', referenceCreated, { kind: 'CodeCommit', eventId: '01234567-EXAMPLE', resource: 'arn:aws:codecommit:us-east-2:123456789012:MyDemoRepo', repositoryName: 'MyDemoRepo', branch: 'myBranch', commitId: '3e5983DESTINATION' }],
-    ['referenceUpdated by a merge', referenceUpdated, { kind: 'CodeCommit', eventId: '01234567-EXAMPLE', resource: 'arn:aws:codecommit:us-east-2:123456789012:MyDemoRepo', repositoryName: 'MyDemoRepo', branch: 'myBranch', commitId: '7f0103fMERGE' }],
-    ['Object Created in a versioned bucket', objectCreated, { kind: 'S3', eventId: '17793124-05d4-b198-2fde-7ededc63b103', resource: 'arn:aws:s3:::amzn-s3-demo-bucket1', bucket: 'amzn-s3-demo-bucket1', key: 'example-key', versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' }],
-    ['Object Created in an unversioned bucket', withObject({ 'version-id': undefined }), { kind: 'S3', eventId: '17793124-05d4-b198-2fde-7ededc63b103', resource: 'arn:aws:s3:::amzn-s3-demo-bucket1', bucket: 'amzn-s3-demo-bucket1', key: 'example-key' }],
+    [
+      'referenceCreated',
+      referenceCreated,
+      {
+        kind: 'CodeCommit',
+        eventId: '01234567-EXAMPLE',
+        resource: 'arn:aws:codecommit:us-east-2:123456789012:MyDemoRepo',
+        repositoryName: 'MyDemoRepo',
+        branch: 'myBranch',
+        commitId: '3e5983DESTINATION',
+      },
+    ],
+    [
+      'referenceUpdated by a merge',
+      referenceUpdated,
+      {
+        kind: 'CodeCommit',
+        eventId: '01234567-EXAMPLE',
+        resource: 'arn:aws:codecommit:us-east-2:123456789012:MyDemoRepo',
+        repositoryName: 'MyDemoRepo',
+        branch: 'myBranch',
+        commitId: '7f0103fMERGE',
+      },
+    ],
+    [
+      'Object Created in a versioned bucket',
+      objectCreated,
+      {
+        kind: 'S3',
+        eventId: '17793124-05d4-b198-2fde-7ededc63b103',
+        resource: 'arn:aws:s3:::amzn-s3-demo-bucket1',
+        bucket: 'amzn-s3-demo-bucket1',
+        key: 'example-key',
+        versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
+      },
+    ],
+    [
+      'Object Created in an unversioned bucket',
+      withObject({ 'version-id': undefined }),
+      {
+        kind: 'S3',
+        eventId: '17793124-05d4-b198-2fde-7ededc63b103',
+        resource: 'arn:aws:s3:::amzn-s3-demo-bucket1',
+        bucket: 'amzn-s3-demo-bucket1',
+        key: 'example-key',
+      },
+    ],
     ['Object Created without resources', { ...objectCreated, resources: [] }, expect.objectContaining({ resource: 'arn:aws:s3:::amzn-s3-demo-bucket1' })],
   ])('reads %s as a change', (_description, event, change) => {
     expect(sourceEventOf(event)).toEqual({ kind: 'change', change });
@@ -39,7 +82,11 @@ describe('sourceEventOf', () => {
     ['no id', { ...objectCreated, id: undefined }, /malformed: .*id/],
     ['another detail-type', { ...objectCreated, 'detail-type': 'Object Deleted' }, /aws\.s3 of detail-type "Object Deleted" is no source change/],
     ['another source', { ...referenceCreated, source: 'aws.codebuild' }, /aws\.codebuild .* is no source change/],
-    ['a CodeCommit event without a commit', withDetail(referenceCreated, { commitId: undefined }), /CodeCommit Repository State Change event is malformed: .*commitId/],
+    [
+      'a CodeCommit event without a commit',
+      withDetail(referenceCreated, { commitId: undefined }),
+      /CodeCommit Repository State Change event is malformed: .*commitId/,
+    ],
     ['a CodeCommit event without a repository', withDetail(referenceUpdated, { repositoryName: '' }), /malformed: .*repositoryName/],
     ['an S3 event without a key', withObject({ key: undefined }), /Object Created event is malformed: .*key/],
     ['an S3 event without a bucket', withDetail(objectCreated, { bucket: {} }), /malformed: .*bucket\.name/],
@@ -75,7 +122,17 @@ function pipeline(sources: ActionDeclaration[], extra: Partial<PipelineDeclarati
     name: 'p',
     stages: [
       { name: 'Source', actions: sources },
-      { name: 'Build', actions: [{ name: 'Make', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['make'], inputArtifacts: [{ name: `${sources[0]!.name}Out` }] }] },
+      {
+        name: 'Build',
+        actions: [
+          {
+            name: 'Make',
+            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
+            commands: ['make'],
+            inputArtifacts: [{ name: `${sources[0]!.name}Out` }],
+          },
+        ],
+      },
     ],
     ...extra,
   };
@@ -99,27 +156,111 @@ const pushTriggerOnApp: Partial<PipelineDeclaration> = {
 
 describe('matchSourceChange', () => {
   it.each<[string, PipelineDeclaration, SourceChange, { actionName: string; revisionType: string; revisionValue: string }]>([
-    ['CodeCommit: the repository and branch', pipeline([codeCommitSource('Src', 'MyDemoRepo', 'myBranch')]), branchChange, { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' }],
-    ['CodeCommit: the second of two sources', pipeline([codeCommitSource('Lib', 'Other', 'myBranch'), codeCommitSource('Src', 'MyDemoRepo', 'myBranch')]), branchChange, { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' }],
-    ['CodeCommit: PollForSourceChanges true', pipeline([{ ...codeCommitSource('Src', 'MyDemoRepo', 'myBranch'), configuration: { RepositoryName: 'MyDemoRepo', BranchName: 'myBranch', PollForSourceChanges: 'true' } }]), branchChange, { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' }],
-    ['CodeCommit: a V2 pipeline whose triggers are on another source', pipeline([connectionSource, codeCommitSource('Src', 'MyDemoRepo', 'myBranch')], pushTriggerOnApp), branchChange, { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' }],
-    ['S3: the bucket and key, pinned to the version', pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key')]), versionedObject, { actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' }],
-    ['S3: an unversioned bucket, pinned to the key', pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key')]), unversionedObject, { actionName: 'Fetch', revisionType: 'S3_OBJECT_KEY', revisionValue: 'example-key' }],
-    ['S3: PollForSourceChanges true', pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key', { PollForSourceChanges: 'true' })]), versionedObject, { actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' }],
+    [
+      'CodeCommit: the repository and branch',
+      pipeline([codeCommitSource('Src', 'MyDemoRepo', 'myBranch')]),
+      branchChange,
+      { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' },
+    ],
+    [
+      'CodeCommit: the second of two sources',
+      pipeline([codeCommitSource('Lib', 'Other', 'myBranch'), codeCommitSource('Src', 'MyDemoRepo', 'myBranch')]),
+      branchChange,
+      { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' },
+    ],
+    [
+      'CodeCommit: PollForSourceChanges true',
+      pipeline([
+        {
+          ...codeCommitSource('Src', 'MyDemoRepo', 'myBranch'),
+          configuration: { RepositoryName: 'MyDemoRepo', BranchName: 'myBranch', PollForSourceChanges: 'true' },
+        },
+      ]),
+      branchChange,
+      { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' },
+    ],
+    [
+      'CodeCommit: a V2 pipeline whose triggers are on another source',
+      pipeline([connectionSource, codeCommitSource('Src', 'MyDemoRepo', 'myBranch')], pushTriggerOnApp),
+      branchChange,
+      { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' },
+    ],
+    [
+      'S3: the bucket and key, pinned to the version',
+      pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key')]),
+      versionedObject,
+      { actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' },
+    ],
+    [
+      'S3: an unversioned bucket, pinned to the key',
+      pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key')]),
+      unversionedObject,
+      { actionName: 'Fetch', revisionType: 'S3_OBJECT_KEY', revisionValue: 'example-key' },
+    ],
+    [
+      'S3: PollForSourceChanges true',
+      pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key', { PollForSourceChanges: 'true' })]),
+      versionedObject,
+      { actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' },
+    ],
   ])('starts on %s', (_description, declaration, sourceChange, revision) => {
-    expect(matchSourceChange(declaration, sourceChange)).toEqual({ start: true, revision, reason: `a change to what source action ${revision.actionName} reads` });
+    expect(matchSourceChange(declaration, sourceChange)).toEqual({
+      start: true,
+      revision,
+      reason: `a change to what source action ${revision.actionName} reads`,
+    });
   });
 
   it.each<[string, PipelineDeclaration, SourceChange, string]>([
-    ['CodeCommit: another branch', pipeline([codeCommitSource('Src', 'MyDemoRepo', 'main')]), branchChange, 'branch myBranch is not main, the branch of source action Src'],
-    ['CodeCommit: another repository', pipeline([codeCommitSource('Src', 'Other', 'myBranch')]), branchChange, 'source action Src builds repository Other, not MyDemoRepo'],
-    ['CodeCommit: the repository name in another case', pipeline([codeCommitSource('Src', 'mydemorepo', 'myBranch')]), branchChange, 'source action Src builds repository mydemorepo, not MyDemoRepo'],
-    ['CodeCommit: no CodeCommit source, only a connection to a same-named repository', pipeline([connectionSource]), branchChange, 'the pipeline has no CodeCommit source action'],
+    [
+      'CodeCommit: another branch',
+      pipeline([codeCommitSource('Src', 'MyDemoRepo', 'main')]),
+      branchChange,
+      'branch myBranch is not main, the branch of source action Src',
+    ],
+    [
+      'CodeCommit: another repository',
+      pipeline([codeCommitSource('Src', 'Other', 'myBranch')]),
+      branchChange,
+      'source action Src builds repository Other, not MyDemoRepo',
+    ],
+    [
+      'CodeCommit: the repository name in another case',
+      pipeline([codeCommitSource('Src', 'mydemorepo', 'myBranch')]),
+      branchChange,
+      'source action Src builds repository mydemorepo, not MyDemoRepo',
+    ],
+    [
+      'CodeCommit: no CodeCommit source, only a connection to a same-named repository',
+      pipeline([connectionSource]),
+      branchChange,
+      'the pipeline has no CodeCommit source action',
+    ],
     ['CodeCommit: an S3 source', pipeline([s3Source('Fetch', 'MyDemoRepo', 'myBranch')]), branchChange, 'the pipeline has no CodeCommit source action'],
-    ['S3: another key', pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'releases/app.zip')]), versionedObject, 'source action Fetch reads s3://amzn-s3-demo-bucket1/releases/app.zip, not s3://amzn-s3-demo-bucket1/example-key'],
-    ['S3: another bucket', pipeline([s3Source('Fetch', 'other-bucket', 'example-key')]), versionedObject, 'source action Fetch reads s3://other-bucket/example-key, not s3://amzn-s3-demo-bucket1/example-key'],
-    ['S3: a key prefix of the changed one', pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example')]), versionedObject, 'source action Fetch reads s3://amzn-s3-demo-bucket1/example, not s3://amzn-s3-demo-bucket1/example-key'],
-    ['S3: a CodeCommit source', pipeline([codeCommitSource('Src', 'amzn-s3-demo-bucket1', 'example-key')]), versionedObject, 'the pipeline has no S3 source action'],
+    [
+      'S3: another key',
+      pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'releases/app.zip')]),
+      versionedObject,
+      'source action Fetch reads s3://amzn-s3-demo-bucket1/releases/app.zip, not s3://amzn-s3-demo-bucket1/example-key',
+    ],
+    [
+      'S3: another bucket',
+      pipeline([s3Source('Fetch', 'other-bucket', 'example-key')]),
+      versionedObject,
+      'source action Fetch reads s3://other-bucket/example-key, not s3://amzn-s3-demo-bucket1/example-key',
+    ],
+    [
+      'S3: a key prefix of the changed one',
+      pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example')]),
+      versionedObject,
+      'source action Fetch reads s3://amzn-s3-demo-bucket1/example, not s3://amzn-s3-demo-bucket1/example-key',
+    ],
+    [
+      'S3: a CodeCommit source',
+      pipeline([codeCommitSource('Src', 'amzn-s3-demo-bucket1', 'example-key')]),
+      versionedObject,
+      'the pipeline has no S3 source action',
+    ],
   ])('does not start on %s, and says why', (_description, declaration, sourceChange, reason) => {
     expect(matchSourceChange(declaration, sourceChange)).toEqual({ start: false, reason });
   });
@@ -133,7 +274,11 @@ describe('matchSourceChange', () => {
 describe('sourceChangeTriggerDetail', () => {
   it.each<[string, SourceChange, string]>([
     ['a branch change', branchChange, 'arn:aws:codecommit:us-east-2:123456789012:MyDemoRepo, branch myBranch at 7f0103fMERGE (event 01234567-EXAMPLE)'],
-    ['a new object version', versionedObject, 'arn:aws:s3:::amzn-s3-demo-bucket1, object example-key version IYV3p45BT0ac8hjHg1houSdS1a.Mro8e (event 17793124-05d4-b198-2fde-7ededc63b103)'],
+    [
+      'a new object version',
+      versionedObject,
+      'arn:aws:s3:::amzn-s3-demo-bucket1, object example-key version IYV3p45BT0ac8hjHg1houSdS1a.Mro8e (event 17793124-05d4-b198-2fde-7ededc63b103)',
+    ],
     ['a new unversioned object', unversionedObject, 'arn:aws:s3:::amzn-s3-demo-bucket1, object example-key (event 17793124-05d4-b198-2fde-7ededc63b103)'],
   ])('names the resource, the revision and the event of %s', (_description, sourceChange, detail) => {
     expect(sourceChangeTriggerDetail(sourceChange)).toBe(detail);

@@ -13,7 +13,8 @@ const webapp = () => compiled('pipelines/webapp.yml');
 /** A definition with a Parallel runOrder group whose branches write results. */
 const parallel = () => compiled('test/fixtures/valid/v2-triggers-variables-parallel.json');
 
-const tasks = (definition: StateMachineDefinition) => Object.entries(definition.States).filter((entry): entry is [string, TaskState] => entry[1].Type === 'Task');
+const tasks = (definition: StateMachineDefinition) =>
+  Object.entries(definition.States).filter((entry): entry is [string, TaskState] => entry[1].Type === 'Task');
 const firstTask = (definition: StateMachineDefinition) => tasks(definition)[0]![1];
 const parallelOf = (definition: StateMachineDefinition) => Object.values(definition.States).find((state): state is ParallelState => state.Type === 'Parallel')!;
 /** The first Task whose Payload reads an earlier action's artifact. */
@@ -65,7 +66,9 @@ describe('stepFunctionsProblems', () => {
     it.each([0, -1, 1.5, 100_000_000])('refuses TimeoutSeconds %p', (seconds) => {
       const definition = webapp();
       firstTask(definition).TimeoutSeconds = seconds;
-      expect(messages(definition)).toEqual([expect.stringContaining(`TimeoutSeconds: TimeoutSeconds is a whole number of seconds from 1 to 99999999; it is ${seconds}`)]);
+      expect(messages(definition)).toEqual([
+        expect.stringContaining(`TimeoutSeconds: TimeoutSeconds is a whole number of seconds from 1 to 99999999; it is ${seconds}`),
+      ]);
     });
 
     it('takes TimeoutSeconds 99999999, and refuses a HeartbeatSeconds not below it', () => {
@@ -94,7 +97,13 @@ describe('stepFunctionsProblems', () => {
 
     it('takes a Retrier at the edges of its ranges', () => {
       const definition = webapp();
-      Object.assign(firstTask(definition).Retry![0]!, { IntervalSeconds: 1, MaxAttempts: 0, BackoffRate: 1, MaxDelaySeconds: 31_622_400, JitterStrategy: 'FULL' });
+      Object.assign(firstTask(definition).Retry![0]!, {
+        IntervalSeconds: 1,
+        MaxAttempts: 0,
+        BackoffRate: 1,
+        MaxDelaySeconds: 31_622_400,
+        JitterStrategy: 'FULL',
+      });
       Object.assign(firstTask(definition).Retry![1]!, { MaxAttempts: 99_999_999, MaxDelaySeconds: 1, JitterStrategy: 'NONE' });
       expect(messages(definition)).toEqual([]);
     });
@@ -117,9 +126,14 @@ describe('stepFunctionsProblems', () => {
       );
     });
 
-    it.each(['sluice-prod-web.app', 'sluice-prod-me@example', 'sluice prod', '', `sluice-${'x'.repeat(74)}`])('refuses the logging state machine name %p', (name) => {
-      expect(messages(webapp(), { stateMachineName: name })).toEqual([expect.stringMatching(/^name: State machine name ".*" is refused: a state machine that logs takes 1 to 80 letters, digits, - and _\.$/)]);
-    });
+    it.each(['sluice-prod-web.app', 'sluice-prod-me@example', 'sluice prod', '', `sluice-${'x'.repeat(74)}`])(
+      'refuses the logging state machine name %p',
+      (name) => {
+        expect(messages(webapp(), { stateMachineName: name })).toEqual([
+          expect.stringMatching(/^name: State machine name ".*" is refused: a state machine that logs takes 1 to 80 letters, digits, - and _\.$/),
+        ]);
+      },
+    );
 
     it('takes a name of 80 letters, digits, - and _', () => {
       expect(messages(webapp(), { stateMachineName: `sluice-prod_${'a1'.repeat(34)}` })).toEqual([]);
@@ -154,14 +168,20 @@ describe('stepFunctionsProblems', () => {
       // A Catcher that keeps the input as it is passes no $.error on.
       const catcher = tasks(definition).find(([, state]) => state.Catch?.[0]?.Next === failed)![1].Catch![0]!;
       (catcher as { ResultPath: string | null }).ResultPath = null;
-      expect(messages(definition)).toEqual([expect.stringContaining(`state "${failed}", Parameters.Payload.error.$: $.error is not in what this state receives on every way into it`)]);
+      expect(messages(definition)).toEqual([
+        expect.stringContaining(`state "${failed}", Parameters.Payload.error.$: $.error is not in what this state receives on every way into it`),
+      ]);
     });
 
     it("refuses a ResultSelector that reads what the integration's result does not hold", () => {
       const definition = webapp();
       const [name, state] = tasks(definition).find(([, entry]) => entry.ResultSelector)!;
       state.ResultSelector = { 'artifacts.$': '$.Payloads.artifacts' };
-      expect(messages(definition)).toEqual(expect.arrayContaining([expect.stringContaining(`state "${name}", ResultSelector.artifacts.$: $.Payloads.artifacts is not in what this state receives`)]));
+      expect(messages(definition)).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining(`state "${name}", ResultSelector.artifacts.$: $.Payloads.artifacts is not in what this state receives`),
+        ]),
+      );
     });
 
     it('refuses a Parallel ResultSelector that reads a slot its branch did not write', () => {
@@ -170,7 +190,9 @@ describe('stepFunctionsProblems', () => {
       const selector = group.ResultSelector as Record<string, string>;
       const [key, value] = Object.entries(selector).find(([, path]) => path.startsWith('$[0]'))!;
       selector[key] = value.replace('$[0]', `$[${group.Branches.length - 1}]`).replace(/a\d+$/, 'a98');
-      expect(messages(definition)).toEqual([expect.stringContaining(`ResultSelector.${key}: $[${group.Branches.length - 1}].actions.a98 is not in what this state receives`)]);
+      expect(messages(definition)).toEqual([
+        expect.stringContaining(`ResultSelector.${key}: $[${group.Branches.length - 1}].actions.a98 is not in what this state receives`),
+      ]);
     });
 
     it('refuses a context path outside the context object, and takes the task token', () => {

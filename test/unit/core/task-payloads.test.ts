@@ -30,11 +30,13 @@ function lambdaTasks(file: string, executionId: string) {
   const pipeline = { name: 'p', version: 1, executionId, variables: {} };
   return allStates(compilePipeline(loadValid(file), providerCatalog).definition).flatMap(([name, state]) => {
     const parameters = (state as TaskState).Parameters as { FunctionName?: string; Payload?: unknown } | undefined;
-    return state.Type === 'Task' && parameters?.Payload ? [{ name, functionName: parameters.FunctionName, payload: effectivePayload(parameters.Payload, pipeline) as Record<string, unknown> }] : [];
+    return state.Type === 'Task' && parameters?.Payload
+      ? [{ name, functionName: parameters.FunctionName, payload: effectivePayload(parameters.Payload, pipeline) as Record<string, unknown> }]
+      : [];
   });
 }
 
-describe('the task handlers\' idempotency key', () => {
+describe("the task handlers' idempotency key", () => {
   it.each(DECLARATIONS)('selects one Task of one execution from each Lambda Task payload of %s', (file) => {
     const tasks = lambdaTasks(file, 'execution-1');
     expect(tasks.length).toBeGreaterThan(0);

@@ -40,7 +40,10 @@ describe('YAML within limits', () => {
 
 describe('JSON within limits', () => {
   it('refuses deep nesting before JSON.parse, ignoring brackets inside strings', () => {
-    expect(parseJsonWithinLimits(`${'['.repeat(65)}${']'.repeat(65)}`, DECLARATION_TEXT_LIMITS)).toEqual({ ok: false, errors: [expect.stringMatching(/nests deeper than 64/)] });
+    expect(parseJsonWithinLimits(`${'['.repeat(65)}${']'.repeat(65)}`, DECLARATION_TEXT_LIMITS)).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/nests deeper than 64/)],
+    });
     expect(parseJsonWithinLimits(JSON.stringify({ text: '['.repeat(1000) }), DECLARATION_TEXT_LIMITS)).toEqual({ ok: true, value: { text: '['.repeat(1000) } });
   });
 

@@ -640,12 +640,8 @@ describe('validatePipeline on broken declarations', () => {
     const problems = problemsOf(run(declaration));
 
     expect(findProblem(problems, 'stages[2].name', 'stage-name-unique').message).toContain('"Build"');
-    expect(findProblem(problems, 'stages[1].actions[0].actionTypeId.provider', 'provider-unknown').message).toContain(
-      'AWS/Jenkins',
-    );
-    expect(findProblem(problems, 'stages[2].actions[0].inputArtifacts[0].name', 'input-artifact-unknown').message).toContain(
-      '"Ghost"',
-    );
+    expect(findProblem(problems, 'stages[1].actions[0].actionTypeId.provider', 'provider-unknown').message).toContain('AWS/Jenkins');
+    expect(findProblem(problems, 'stages[2].actions[0].inputArtifacts[0].name', 'input-artifact-unknown').message).toContain('"Ghost"');
     expect(problems).toHaveLength(3);
   });
 
@@ -701,9 +697,7 @@ describe('the {pipeline, metadata} wrapper of get-pipeline output', () => {
 
   test('is not unwrapped when it has other fields besides pipeline and metadata', () => {
     const problems = problemsOf(run({ pipeline: v2(), metadata, tags: [] }));
-    expect(problems.some((problem) => problem.rule === 'unknown-field' && problem.message.includes('"pipeline"'))).toBe(
-      true,
-    );
+    expect(problems.some((problem) => problem.rule === 'unknown-field' && problem.message.includes('"pipeline"'))).toBe(true);
   });
 });
 

@@ -15,12 +15,14 @@ const declaration: PipelineDeclaration = {
     { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
     {
       name: 'Build',
-      actions: [{
-        name: 'Compile',
-        actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
-        commands: ['echo #{SourceVariables.CommitId} #{variables.target}'],
-        inputArtifacts: [{ name: 'Src' }],
-      }],
+      actions: [
+        {
+          name: 'Compile',
+          actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+          commands: ['echo #{SourceVariables.CommitId} #{variables.target}'],
+          inputArtifacts: [{ name: 'Src' }],
+        },
+      ],
     },
   ],
 };
@@ -50,7 +52,9 @@ const actionRecord = (stageName: string, actionName: string, rest: Partial<Actio
   ...rest,
 });
 const records: ActionExecutionRecord[] = [
-  actionRecord('Source', 'Checkout', { output: { outputArtifacts: [{ name: 'Src', s3location: srcLocation }], outputVariables: { CommitId: 'abc123', BranchName: 'main' } } }),
+  actionRecord('Source', 'Checkout', {
+    output: { outputArtifacts: [{ name: 'Src', s3location: srcLocation }], outputVariables: { CommitId: 'abc123', BranchName: 'main' } },
+  }),
   actionRecord('Gate', 'Review', {
     status: 'InProgress',
     input: { actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, resolvedConfiguration: {}, inputArtifacts: [] },
@@ -89,10 +93,12 @@ describe('resumeInput', () => {
     const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!;
     const calls: string[] = [];
     let compilePayload: ActionStepPayload | undefined;
-    const step = (name: string, answer: (parameters: Record<string, unknown>) => unknown = () => ({})): TaskHandler => async (parameters, binding) => {
-      calls.push(`${name} ${binding.stage}${binding.action ? `/${binding.action}` : ''}`);
-      return { Payload: answer(parameters) };
-    };
+    const step =
+      (name: string, answer: (parameters: Record<string, unknown>) => unknown = () => ({})): TaskHandler =>
+      async (parameters, binding) => {
+        calls.push(`${name} ${binding.stage}${binding.action ? `/${binding.action}` : ''}`);
+        return { Payload: answer(parameters) };
+      };
     const handlers: TaskHandlers = {
       enterStage: step('enterStage'),
       exitStage: step('exitStage'),

@@ -10,17 +10,30 @@ const WEBHOOK: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: web
 
 function execution(id: string, trigger: ExecutionTrigger): PipelineExecutionRecord {
   const now = '2025-01-01T00:00:00.000Z';
-  return { pipelineName: 'app', pipelineVersion: 1, pipelineExecutionId: id, status: 'InProgress', startTime: now, lastUpdateTime: now, trigger, variables: {} };
+  return {
+    pipelineName: 'app',
+    pipelineVersion: 1,
+    pipelineExecutionId: id,
+    status: 'InProgress',
+    startTime: now,
+    lastUpdateTime: now,
+    trigger,
+    variables: {},
+  };
 }
 
 const event = (executionId: string, state: PipelineEventState, summary?: string) =>
-  pipelineEvent(DETAIL_TYPES.pipeline, {
-    pipeline: 'app',
-    version: 1,
-    'execution-id': executionId,
-    state,
-    ...(summary ? { 'execution-result': { 'external-execution-summary': summary } } : {}),
-  }, { id: `${executionId}-${state}`, time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn:aws:codepipeline:local:000000000000:app' });
+  pipelineEvent(
+    DETAIL_TYPES.pipeline,
+    {
+      pipeline: 'app',
+      version: 1,
+      'execution-id': executionId,
+      state,
+      ...(summary ? { 'execution-result': { 'external-execution-summary': summary } } : {}),
+    },
+    { id: `${executionId}-${state}`, time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn:aws:codepipeline:local:000000000000:app' },
+  );
 
 function setUp(report: (status: CommitStatus) => Promise<void>) {
   const executions = new Map([
@@ -55,7 +68,10 @@ describe('CommitStatusPublisher', () => {
     await publisher.settled();
 
     const common = { repository: 'octo/app', sha: SHA, context: 'sluice/app', targetUrl: 'http://127.0.0.1:8040/executions/hooked' };
-    expect(reported).toEqual([{ ...common, state: 'pending', description: 'Running' }, { ...common, state: 'success', description: 'Succeeded' }]);
+    expect(reported).toEqual([
+      { ...common, state: 'pending', description: 'Running' },
+      { ...common, state: 'success', description: 'Succeeded' },
+    ]);
   });
 
   it('reports no pending for an execution that had already ended when its STARTED event came, as one can on AWS', async () => {
@@ -81,7 +97,10 @@ describe('CommitStatusPublisher', () => {
     await bus.publish(event('hooked', 'STOPPED'));
     await publisher.settled();
 
-    expect(reported.map(({ state, description }) => ({ state, description }))).toEqual([{ state: 'failure', description: 'Failed: Build/Make failed' }, { state: 'error', description: 'Stopped' }]);
+    expect(reported.map(({ state, description }) => ({ state, description }))).toEqual([
+      { state: 'failure', description: 'Failed: Build/Make failed' },
+      { state: 'error', description: 'Stopped' },
+    ]);
   });
 
   it('reports nothing for an execution no webhook started, nor for stage events', async () => {
@@ -89,7 +108,13 @@ describe('CommitStatusPublisher', () => {
     const { publisher, bus } = setUp(report);
 
     await bus.publish(event('manual', 'STARTED'));
-    await bus.publish(pipelineEvent(DETAIL_TYPES.stage, { pipeline: 'app', version: 1, 'execution-id': 'hooked', stage: 'Build', state: 'STARTED' }, { id: 's', time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn' }));
+    await bus.publish(
+      pipelineEvent(
+        DETAIL_TYPES.stage,
+        { pipeline: 'app', version: 1, 'execution-id': 'hooked', stage: 'Build', state: 'STARTED' },
+        { id: 's', time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn' },
+      ),
+    );
     await publisher.settled();
 
     expect(report).not.toHaveBeenCalled();

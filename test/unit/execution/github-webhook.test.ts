@@ -4,20 +4,31 @@ import { BadInputError } from '../../../lib/core/errors';
 import { handleGitHubDelivery } from '../../../lib/execution/github-webhook';
 import { pipelineRecord, triggerDependencies } from '../../support/trigger-dependencies';
 
-const masterPush = (examples.find((definition) => definition.name === 'push')!.examples as { ref: string }[]).find((payload) => payload.ref === 'refs/heads/master')!;
+const masterPush = (examples.find((definition) => definition.name === 'push')!.examples as { ref: string }[]).find(
+  (payload) => payload.ref === 'refs/heads/master',
+)!;
 const COMMIT = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
 
 /** A pipeline whose source is Codertocat/Hello-World's `branch`, the repository of GitHub's example payloads. */
 const record = (name: string, branch: string, variables: PipelineDeclaration['variables'] = undefined) =>
   pipelineRecord(
     name,
-    { name: 'App', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' }, configuration: { ConnectionArn: 'arn:x', FullRepositoryId: 'Codertocat/Hello-World', BranchName: branch }, outputArtifacts: [{ name: 'Src' }] },
+    {
+      name: 'App',
+      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+      configuration: { ConnectionArn: 'arn:x', FullRepositoryId: 'Codertocat/Hello-World', BranchName: branch },
+      outputArtifacts: [{ name: 'Src' }],
+    },
     variables,
   );
 
 describe('handleGitHubDelivery', () => {
   it('starts the matching pipelines pinned to the pushed commit and says why it skipped the others', async () => {
-    const { deps, start, deliveries } = triggerDependencies([record('on-master', 'master'), record('on-main', 'main'), record('needs-variable', 'master', [{ name: 'stage' }])]);
+    const { deps, start, deliveries } = triggerDependencies([
+      record('on-master', 'master'),
+      record('on-main', 'main'),
+      record('needs-variable', 'master', [{ name: 'stage' }]),
+    ]);
 
     const outcome = await handleGitHubDelivery(deps, { id: 'delivery-1', event: 'push', payload: masterPush });
 
@@ -47,7 +58,7 @@ describe('handleGitHubDelivery', () => {
     expect(start).toHaveBeenCalledTimes(1);
   });
 
-  it('records nothing for a ping, an ignored event or a payload that is not GitHub\'s', async () => {
+  it("records nothing for a ping, an ignored event or a payload that is not GitHub's", async () => {
     const { deps, start, deliveries } = triggerDependencies([record('on-master', 'master')]);
 
     expect(await handleGitHubDelivery(deps, { id: 'a', event: 'ping', payload: {} })).toEqual({ kind: 'ping' });
@@ -65,11 +76,26 @@ describe('handleGitHubDelivery and commit statuses', () => {
     elsewhere.declaration.stages[0]!.actions[0]!.configuration!.FullRepositoryId = 'someone/else';
     const reportSkipped = jest.fn();
 
-    await handleGitHubDelivery({ ...deps, store: { ...deps.store, listPipelines: async () => [...(await deps.store.listPipelines()), elsewhere] }, reportSkipped }, { id: 'delivery-2', event: 'push', payload: masterPush });
+    await handleGitHubDelivery(
+      { ...deps, store: { ...deps.store, listPipelines: async () => [...(await deps.store.listPipelines()), elsewhere] }, reportSkipped },
+      { id: 'delivery-2', event: 'push', payload: masterPush },
+    );
 
     expect(reportSkipped.mock.calls.map(([skip]) => skip)).toEqual([
-      { repository: 'Codertocat/Hello-World', sha: COMMIT, pipelineName: 'on-main', reason: 'branch master is not main, the branch of source action App', couldNotStart: false },
-      { repository: 'Codertocat/Hello-World', sha: COMMIT, pipelineName: 'needs-variable', reason: expect.stringContaining('could not start'), couldNotStart: true },
+      {
+        repository: 'Codertocat/Hello-World',
+        sha: COMMIT,
+        pipelineName: 'on-main',
+        reason: 'branch master is not main, the branch of source action App',
+        couldNotStart: false,
+      },
+      {
+        repository: 'Codertocat/Hello-World',
+        sha: COMMIT,
+        pipelineName: 'needs-variable',
+        reason: expect.stringContaining('could not start'),
+        couldNotStart: true,
+      },
     ]);
   });
 });

@@ -20,7 +20,11 @@ const compile: ActionExecutionRecord = {
 
 describe('composeNotificationMail', () => {
   it('writes a FAILED execution mail naming the failing action, with its error, log tail and links', () => {
-    const event = pipelineEvent(DETAIL_TYPES.pipeline, { ...base, state: 'FAILED', 'execution-result': { 'external-execution-summary': 'Build/Compile failed: npm test exited with 1' } }, meta);
+    const event = pipelineEvent(
+      DETAIL_TYPES.pipeline,
+      { ...base, state: 'FAILED', 'execution-result': { 'external-execution-summary': 'Build/Compile failed: npm test exited with 1' } },
+      meta,
+    );
 
     const mail = composeNotificationMail(event, consoleUrl, { action: compile, logTail: ['> jest', 'Tests: 1 failed'] });
 
@@ -49,7 +53,9 @@ describe('composeNotificationMail', () => {
 
   it('says so when the failing action stored no log, and links all logs when no action failed', () => {
     const event = pipelineEvent(DETAIL_TYPES.pipeline, { ...base, state: 'FAILED' }, meta);
-    expect(composeNotificationMail(event, consoleUrl, { action: compile, logTail: undefined }).text).toContain('Failing action: Build/Compile\nError: npm test exited with 1 (Sluice.ActionFailed)\n\nThe action stored no log.\n');
+    expect(composeNotificationMail(event, consoleUrl, { action: compile, logTail: undefined }).text).toContain(
+      'Failing action: Build/Compile\nError: npm test exited with 1 (Sluice.ActionFailed)\n\nThe action stored no log.\n',
+    );
     expect(composeNotificationMail(event, consoleUrl).text).toContain('Log:       http://localhost:4000/executions/e-42/logs\n');
   });
 
@@ -60,7 +66,11 @@ describe('composeNotificationMail', () => {
 
     const type = { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' } as const;
     const action = composeNotificationMail(
-      pipelineEvent(DETAIL_TYPES.action, { ...base, stage: 'Build', action: 'Unit tests', state: 'FAILED', type, 'execution-result': { 'external-execution-summary': 'exit 1' } }, meta),
+      pipelineEvent(
+        DETAIL_TYPES.action,
+        { ...base, stage: 'Build', action: 'Unit tests', state: 'FAILED', type, 'execution-result': { 'external-execution-summary': 'exit 1' } },
+        meta,
+      ),
       consoleUrl,
     );
     expect(action.subject).toBe('[Sluice] webapp: Build/Unit tests action FAILED');
@@ -70,7 +80,10 @@ describe('composeNotificationMail', () => {
 
   it('calls a started approval action a manual approval needed', () => {
     const type = { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } as const;
-    const mail = composeNotificationMail(pipelineEvent(DETAIL_TYPES.action, { ...base, stage: 'Release', action: 'Review', state: 'STARTED', type }, meta), consoleUrl);
+    const mail = composeNotificationMail(
+      pipelineEvent(DETAIL_TYPES.action, { ...base, stage: 'Release', action: 'Review', state: 'STARTED', type }, meta),
+      consoleUrl,
+    );
     expect(mail.subject).toBe('[Sluice] webapp: Release/Review manual approval NEEDED');
   });
 });

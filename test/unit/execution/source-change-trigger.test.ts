@@ -41,7 +41,9 @@ describe('handleSourceEvent', () => {
     expect(outcome).toEqual({
       kind: 'matched',
       started: [{ pipelineName: 'reads-it', pipelineExecutionId: 'reads-it-execution', sourceActionName: 'Fetch' }],
-      failed: [{ pipelineName: 'needs-variable', reason: 'a change to what source action Fetch reads, but it could not start: Variable stage has no default value' }],
+      failed: [
+        { pipelineName: 'needs-variable', reason: 'a change to what source action Fetch reads, but it could not start: Variable stage has no default value' },
+      ],
       skipped: [
         { pipelineName: 'reads-another', reason: 'source action Fetch reads s3://amzn-s3-demo-bucket1/other.zip, not s3://amzn-s3-demo-bucket1/example-key' },
         { pipelineName: 'on-codecommit', reason: 'the pipeline has no S3 source action' },
@@ -58,7 +60,10 @@ describe('handleSourceEvent', () => {
   });
 
   it('starts the pipeline of a created branch, pinned to its commit', async () => {
-    const { deps, start } = triggerDependencies([pipelineRecord('on-my-branch', codeCommitSource('myBranch')), pipelineRecord('on-main', codeCommitSource('main'))]);
+    const { deps, start } = triggerDependencies([
+      pipelineRecord('on-my-branch', codeCommitSource('myBranch')),
+      pipelineRecord('on-main', codeCommitSource('main')),
+    ]);
 
     const outcome = await handleSourceEvent(deps, referenceCreated);
 

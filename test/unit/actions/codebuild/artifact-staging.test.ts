@@ -162,7 +162,7 @@ async function uploadAndFetch(artifact: StagedArtifact | undefined): Promise<str
   return path.join(scratch, 'out');
 }
 
-describe('symbolic links in a local build\'s output', () => {
+describe("symbolic links in a local build's output", () => {
   const passwd = '/etc/passwd';
   const outsideLinks = [`ln -s ${passwd} x`, 'mkdir -p dist', `ln -s ${passwd} dist/passwd`, 'ln -s ../../../../../../../../etc/hostname dist/hostname'];
 
@@ -195,7 +195,13 @@ describe('symbolic links in a local build\'s output', () => {
   it('keeps a link inside the artifact as a link with enable-symlinks: yes, to a file or a directory', async () => {
     const { result } = await build(
       ["  files: ['**/*']", '  base-directory: dist', '  enable-symlinks: yes'],
-      ['mkdir -p dist/lib dist/bin', 'echo tool > dist/lib/tool.js', 'ln -s ../lib/tool.js dist/bin/tool', 'ln -s lib dist/current', `ln -s "$PWD/dist/lib/tool.js" dist/absolute`],
+      [
+        'mkdir -p dist/lib dist/bin',
+        'echo tool > dist/lib/tool.js',
+        'ln -s ../lib/tool.js dist/bin/tool',
+        'ln -s lib dist/current',
+        `ln -s "$PWD/dist/lib/tool.js" dist/absolute`,
+      ],
     );
     expect(result.status).toBe('SUCCEEDED');
     const fetched = await uploadAndFetch(result.artifacts.primary);

@@ -48,7 +48,7 @@ function processesMatching(marker: string): string {
 }
 
 describe('runLocalBuild', () => {
-  it('runs in this process\'s environment without Sluice\'s own settings, or in the base environment it is given', async () => {
+  it("runs in this process's environment without Sluice's own settings, or in the base environment it is given", async () => {
     const savedToken = process.env.SLUICE_GITHUB_TOKEN;
     process.env.SLUICE_GITHUB_TOKEN = 'ghp_not_for_builds';
     process.env.BUILD_TEST_USER_VARIABLE = 'from-the-user';
@@ -58,7 +58,9 @@ describe('runLocalBuild', () => {
       expect(local.log).toMatch(/^CI=true$/m);
       expect(local.log).not.toContain('ghp_not_for_builds');
 
-      const given = await build(['version: 0.2', 'phases:', '  build:', '    commands: [env]'], { baseEnvironment: { PATH: process.env.PATH, ONLY_THIS: '1' } });
+      const given = await build(['version: 0.2', 'phases:', '  build:', '    commands: [env]'], {
+        baseEnvironment: { PATH: process.env.PATH, ONLY_THIS: '1' },
+      });
       expect(given.log).toMatch(/^ONLY_THIS=1$/m);
       expect(given.log).not.toContain('BUILD_TEST_USER_VARIABLE');
     } finally {
@@ -69,20 +71,18 @@ describe('runLocalBuild', () => {
   });
 
   it('runs all phases in one shell, so cd and export carry over', async () => {
-    const { result, inSource } = await build(
-      [
-        'version: 0.2',
-        'phases:',
-        '  install:',
-        '    commands: [mkdir -p sub, cd sub, export X=1]',
-        '  pre_build:',
-        '    commands: [\'echo "pre $X" > pre.txt\']',
-        '  build:',
-        '    commands: [\'X=$((X + 1)); echo "build $X in $(basename "$PWD")" > build.txt\']',
-        '  post_build:',
-        '    commands: [\'echo "post $X" > post.txt\']',
-      ],
-    );
+    const { result, inSource } = await build([
+      'version: 0.2',
+      'phases:',
+      '  install:',
+      '    commands: [mkdir -p sub, cd sub, export X=1]',
+      '  pre_build:',
+      '    commands: [\'echo "pre $X" > pre.txt\']',
+      '  build:',
+      '    commands: [\'X=$((X + 1)); echo "build $X in $(basename "$PWD")" > build.txt\']',
+      '  post_build:',
+      '    commands: [\'echo "post $X" > post.txt\']',
+    ]);
     expect(result).toEqual({ status: 'SUCCEEDED', exportedVariables: {}, artifacts: { secondary: {} } });
     expect(await inSource('sub/pre.txt')).toBe('pre 1\n');
     expect(await inSource('sub/build.txt')).toBe('build 2 in sub\n');
@@ -90,12 +90,7 @@ describe('runLocalBuild', () => {
   });
 
   it('runs each command in its own shell for version 0.1', async () => {
-    const { result, sourceDirectory } = await build([
-      'version: 0.1',
-      'phases:',
-      '  build:',
-      '    commands: [mkdir -p sub, cd sub, touch where.txt]',
-    ]);
+    const { result, sourceDirectory } = await build(['version: 0.1', 'phases:', '  build:', '    commands: [mkdir -p sub, cd sub, touch where.txt]']);
     expect(result.status).toBe('SUCCEEDED');
     expect(existsSync(path.join(sourceDirectory, 'where.txt'))).toBe(true);
   });
@@ -150,7 +145,7 @@ describe('runLocalBuild', () => {
       '  post_build:',
       '    commands: [\'echo "post $CODEBUILD_BUILD_SUCCEEDING" > post.txt\']',
       'artifacts:',
-      '  files: [\'**/*\']',
+      "  files: ['**/*']",
     ]);
     expect(result).toEqual({
       status: 'FAILED',
@@ -180,7 +175,7 @@ describe('runLocalBuild', () => {
       'version: 0.2',
       'phases:',
       '  install:',
-      '    commands: [\'false\']',
+      "    commands: ['false']",
       '    finally: [touch install-finally]',
       '  pre_build: { commands: [touch pre_build] }',
       '  build: { commands: [touch build] }',
@@ -198,7 +193,7 @@ describe('runLocalBuild', () => {
       'phases:',
       '  install:',
       '    on-failure: CONTINUE',
-      '    commands: [\'false\', touch rest-of-install]',
+      "    commands: ['false', touch rest-of-install]",
       '  build: { commands: [touch build] }',
     ]);
     expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'INSTALL', failedCommand: 'false' });
@@ -210,7 +205,7 @@ describe('runLocalBuild', () => {
     const { result, sourceDirectory } = await build([
       'version: 0.2',
       'phases:',
-      '  build: { on-failure: ABORT, commands: [\'false\'], finally: [touch build-finally] }',
+      "  build: { on-failure: ABORT, commands: ['false'], finally: [touch build-finally] }",
       '  post_build: { commands: [touch post_build] }',
     ]);
     expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'BUILD' });

@@ -16,7 +16,7 @@ describe('explainAccessDenied', () => {
     ['AccessDenied', 403],
     ['UnauthorizedOperation', 403],
     ['AuthorizationError', 403],
-  ])('explains %s, naming the action, the resource and the role from AWS\'s message', (name, status) => {
+  ])("explains %s, naming the action, the resource and the role from AWS's message", (name, status) => {
     const cause = awsError(name, DENIED, status);
 
     const explained = explainAccessDenied(cause, context);

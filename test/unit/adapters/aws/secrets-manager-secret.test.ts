@@ -68,7 +68,10 @@ describe('SecretsManagerSecret', () => {
   });
 
   it('explains AccessDenied with the action, the secret and the role', async () => {
-    const denied = Object.assign(new Error('not authorized to perform: secretsmanager:GetSecretValue'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error('not authorized to perform: secretsmanager:GetSecretValue'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
     const { client: sdk } = client(denied);
     const read = secret(sdk).value();
     await expect(read).rejects.toBeInstanceOf(AccessDeniedError);

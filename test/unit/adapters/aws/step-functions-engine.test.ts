@@ -17,7 +17,7 @@ describe('stateMachineName', () => {
 });
 
 describe('the ARNs and console page of a pipeline execution', () => {
-  it('are made from the role\'s partition and account, the region, and the execution id', () => {
+  it("are made from the role's partition and account, the region, and the execution id", () => {
     const machine = pipelineStateMachineArn({ roleArn: 'arn:aws:iam::123456789012:role/sluice-states', namePrefix: 'sluice-prod-' }, 'eu-west-1', 'webapp');
     expect(machine).toBe('arn:aws:states:eu-west-1:123456789012:stateMachine:sluice-prod-webapp');
     const execution = pipelineExecutionArn(machine, 'e-1');

@@ -76,7 +76,7 @@ describe('reapDeadOwners', () => {
     expect(existsSync(workspaceRoot)).toBe(false);
   });
 
-  it('finds a dead owner\'s build by its marker when the recorded group id is not (or no longer) its own', async () => {
+  it("finds a dead owner's build by its marker when the recorded group id is not (or no longer) its own", async () => {
     const marker = 'leader-start-unknown';
     startBuildShell({ [BUILD_MARKER_VARIABLE]: marker });
     await eventually(async () => (await processesWith(marker)).length === 2);
@@ -119,7 +119,7 @@ describe('reapDeadOwners', () => {
 });
 
 describe('BuildProcessGroups', () => {
-  it('kills a build\'s whole group as soon as its owner dies by kill -9', async () => {
+  it("kills a build's whole group as soon as its owner dies by kill -9", async () => {
     const script = [
       `const { BuildProcessGroups } = require(${JSON.stringify(path.resolve('lib/adapters/local/build-process-groups.ts'))});`,
       "const { spawn } = require('node:child_process');",

@@ -60,7 +60,9 @@ describe('lockDataDir', () => {
     plantLock(dataDir, deadPid());
     const startAt = Date.now() + 4000;
     const contenders = Array.from({ length: 6 }, () =>
-      promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'test/support/lock-contender.ts'), dataDir, String(startAt)], { cwd: ROOT }),
+      promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'test/support/lock-contender.ts'), dataDir, String(startAt)], {
+        cwd: ROOT,
+      }),
     );
     const said = (await Promise.all(contenders)).map(({ stdout }) => stdout.trim()).sort();
     expect(said).toEqual(['busy', 'busy', 'busy', 'busy', 'busy', 'owner']);

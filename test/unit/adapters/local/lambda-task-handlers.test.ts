@@ -8,7 +8,16 @@ import type { TaskContext } from '../../../../lib/ports/task-context';
 const pipeline: PipelineDeclaration = {
   name: 'p',
   stages: [
-    { name: 'Source', actions: [{ name: 'Checkout', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, configuration: { RepositoryUrl: '/r', BranchName: 'main' } }] },
+    {
+      name: 'Source',
+      actions: [
+        {
+          name: 'Checkout',
+          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+          configuration: { RepositoryUrl: '/r', BranchName: 'main' },
+        },
+      ],
+    },
     {
       name: 'Ship',
       actions: [
@@ -24,10 +33,12 @@ type Call = { functionName: string; event: Record<string, unknown>; context: Tas
 function handlers(options: { whileWaiting?: () => Promise<() => void> } = {}) {
   const calls: Call[] = [];
   const callbacks = new LocalTaskCallbacks();
-  const recording = (functionName: string): LambdaHandler => async (event, context) => {
-    calls.push({ functionName, event: event as Record<string, unknown>, context });
-    return { from: functionName };
-  };
+  const recording =
+    (functionName: string): LambdaHandler =>
+    async (event, context) => {
+      calls.push({ functionName, event: event as Record<string, unknown>, context });
+      return { from: functionName };
+    };
   let tokens = 0;
   const tasks = lambdaTaskHandlers({
     compiled: compilePipeline(pipeline, providerCatalog),
@@ -46,8 +57,12 @@ describe('lambdaTaskHandlers', () => {
   it("invokes the step's function with the payload, and answers as lambda:invoke does", async () => {
     const { tasks, calls } = handlers();
     const signal = new AbortController().signal;
-    await expect(tasks.enterStage({ Payload: { step: 'enterStage' } }, binding('enterStage', 'Ship'), signal)).resolves.toEqual({ Payload: { from: 'stageStep' } });
-    await expect(tasks.runAction({ Payload: { step: 'runAction' } }, binding('runAction', 'Ship', 'Deploy'), signal)).resolves.toEqual({ Payload: { from: 'actionRunner' } });
+    await expect(tasks.enterStage({ Payload: { step: 'enterStage' } }, binding('enterStage', 'Ship'), signal)).resolves.toEqual({
+      Payload: { from: 'stageStep' },
+    });
+    await expect(tasks.runAction({ Payload: { step: 'runAction' } }, binding('runAction', 'Ship', 'Deploy'), signal)).resolves.toEqual({
+      Payload: { from: 'actionRunner' },
+    });
     expect(calls.map(({ functionName, event, context }) => [functionName, event.step, context.functionName])).toEqual([
       ['stageStep', 'enterStage', 'sluice-local-stageStep'],
       ['actionRunner', 'runAction', 'sluice-local-actionRunner'],
@@ -70,7 +85,11 @@ describe('lambdaTaskHandlers', () => {
   it("gives an approval's function a new task token in its payload, and ends the Task when that token is called back", async () => {
     let stoppedWaiting = 0;
     const { tasks, calls, callbacks } = handlers({ whileWaiting: async () => () => (stoppedWaiting += 1) });
-    const task = tasks.requestApproval({ Payload: { step: 'requestApproval', stage: 'Ship' } }, binding('requestApproval', 'Ship', 'Review'), new AbortController().signal);
+    const task = tasks.requestApproval(
+      { Payload: { step: 'requestApproval', stage: 'Ship' } },
+      binding('requestApproval', 'Ship', 'Review'),
+      new AbortController().signal,
+    );
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls.map(({ functionName, event }) => [functionName, event.taskToken])).toEqual([['approvalRequest', 'token-1']]);
     await callbacks.succeed('token-1', { decided: true });

@@ -25,8 +25,15 @@ const waitsForAbort: TaskHandler = (_parameters, _binding, signal) =>
 
 function handlers(overrides: Partial<TaskHandlers>): TaskHandlers {
   return {
-    enterStage: answers, exitStage: answers, failStage: answers, runAction: answers, requestApproval: answers,
-    prepareBuild: answers, startBuild: answers, completeBuild: answers, failBuild: answers,
+    enterStage: answers,
+    exitStage: answers,
+    failStage: answers,
+    runAction: answers,
+    requestApproval: answers,
+    prepareBuild: answers,
+    startBuild: answers,
+    completeBuild: answers,
+    failBuild: answers,
     ...overrides,
   };
 }
@@ -35,13 +42,16 @@ function engineWith(table: TaskHandlers, dependencies: Partial<LocalEngineDepend
   const ends: [string, string, string][] = [];
   const settledSteps: string[] = [];
   const tracked = Object.fromEntries(
-    Object.entries(table).map(([step, handler]) => [step, (async (...args) => {
-      try {
-        return await handler(...args);
-      } finally {
-        settledSteps.push(step);
-      }
-    }) as TaskHandler]),
+    Object.entries(table).map(([step, handler]) => [
+      step,
+      (async (...args) => {
+        try {
+          return await handler(...args);
+        } finally {
+          settledSteps.push(step);
+        }
+      }) as TaskHandler,
+    ]),
   ) as TaskHandlers;
   const engine = new LocalEngine({
     handlers: () => tracked,
@@ -68,7 +78,9 @@ describe('the local engine', () => {
 
   it('runs an execution in the background, named after it, and describes it running, then succeeded', async () => {
     let release: () => void = () => undefined;
-    const { engine, ends } = engineWith(handlers({ runAction: () => new Promise((resolve) => (release = () => resolve({ Payload: { artifacts: [], variables: {} } }))) }));
+    const { engine, ends } = engineWith(
+      handlers({ runAction: () => new Promise((resolve) => (release = () => resolve({ Payload: { artifacts: [], variables: {} } }))) }),
+    );
     const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
     const { executionArn } = await engine.startExecution(versionArn, 'e1', input('e1'));
     expect(executionArn).toBe(localExecutionArn('e1'));
@@ -93,7 +105,13 @@ describe('the local engine', () => {
   });
 
   it('records an execution whose state machine failed as Failed, with the cause it failed with', async () => {
-    const { engine, ends } = engineWith(handlers({ enterStage: async () => { throw new Error('the stage step broke'); } }));
+    const { engine, ends } = engineWith(
+      handlers({
+        enterStage: async () => {
+          throw new Error('the stage step broke');
+        },
+      }),
+    );
     const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
     const { executionArn, ended } = await engine.runExecution(versionArn, 'e4', input('e4'), {});
     const end = await ended;
@@ -107,7 +125,12 @@ describe('the local engine', () => {
     const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
     const waiting = await engine.runExecution(versionArn, 'e5', input('e5'), {});
     const building = engineWith(handlers({ runAction: waitsForAbort }));
-    const running = await building.engine.runExecution((await building.engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog))).versionArn, 'e6', input('e6'), {});
+    const running = await building.engine.runExecution(
+      (await building.engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog))).versionArn,
+      'e6',
+      input('e6'),
+      {},
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     engine.leaveWaiting();
     building.engine.leaveWaiting();

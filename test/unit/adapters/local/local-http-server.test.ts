@@ -22,11 +22,15 @@ const start = async (httpApi: HttpApi) => (server = await startLocalHttpServer({
 afterEach(() => server?.close());
 
 describe('the local HTTP server', () => {
-  it('hands the request to the handler as API Gateway\'s HTTP API event, with a Lambda context of the same request id', async () => {
+  it("hands the request to the handler as API Gateway's HTTP API event, with a Lambda context of the same request id", async () => {
     const { api, handled } = recordingApi(async () => ({ statusCode: 201, headers: { 'content-type': 'text/plain' }, body: 'made' }));
     const { url } = await start(api);
 
-    const response = await fetch(new URL('approvals/abc%20def?x=1&y=two', url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+    const response = await fetch(new URL('approvals/abc%20def?x=1&y=two', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+    });
 
     expect(response.status).toBe(201);
     expect(await response.text()).toBe('made');
@@ -86,9 +90,16 @@ describe('the local HTTP server', () => {
 
       expect(response.status).toBe(500);
       const { requestId } = JSON.parse(body);
-      expect(JSON.parse(body)).toEqual({ error: 'Sluice.InternalError', message: `The request failed; the server's log has the details under request id ${requestId}.`, requestId });
+      expect(JSON.parse(body)).toEqual({
+        error: 'Sluice.InternalError',
+        message: `The request failed; the server's log has the details under request id ${requestId}.`,
+        requestId,
+      });
       expect(body).not.toContain('10.0.0.7');
-      expect(logged).toHaveBeenCalledWith(`GET /executions/e-1 failed (request id ${requestId}):`, expect.objectContaining({ message: expect.stringContaining('10.0.0.7') }));
+      expect(logged).toHaveBeenCalledWith(
+        `GET /executions/e-1 failed (request id ${requestId}):`,
+        expect.objectContaining({ message: expect.stringContaining('10.0.0.7') }),
+      );
     } finally {
       logged.mockRestore();
     }

@@ -19,7 +19,12 @@ describe('OutboxNotifier', () => {
   it('writes each mail as an .eml file in the outbox, named to sort by time, and prints one line for it', async () => {
     const lines: string[] = [];
     // Both mails in the same millisecond: the count keeps them in order.
-    const outbox = new OutboxNotifier({ dataDir, from: 'Sluice <sluice@localhost>', write: (line) => lines.push(line), clock: () => new Date('2025-01-01T10:00:00.000Z') });
+    const outbox = new OutboxNotifier({
+      dataDir,
+      from: 'Sluice <sluice@localhost>',
+      write: (line) => lines.push(line),
+      clock: () => new Date('2025-01-01T10:00:00.000Z'),
+    });
     const longLine = `Log:       http://localhost:4000/executions/3f0c7a9e-0b7d-4a39-9d11-8a2f1c5e6b70/logs?action=Build/Compile — ünïcode`;
 
     await outbox.send({ to: ['dev@example.com'], subject: '[Sluice] webapp: pipeline execution FAILED', text: `${longLine}\n` });
@@ -46,7 +51,11 @@ describe('OutboxNotifier', () => {
 
   it('keeps the outbox and its mails private to this user: they hold the links that decide approvals', async () => {
     const outbox = new OutboxNotifier({ dataDir, from: 'sluice@localhost', write: () => undefined });
-    await outbox.send({ to: ['approvers@localhost'], subject: '[Sluice] webapp: approval needed for Release/Approve', text: 'Review and decide here: http://127.0.0.1/approvals/x\n' });
+    await outbox.send({
+      to: ['approvers@localhost'],
+      subject: '[Sluice] webapp: approval needed for Release/Approve',
+      text: 'Review and decide here: http://127.0.0.1/approvals/x\n',
+    });
 
     const [file] = await readdir(outbox.directory);
     expect((await stat(outbox.directory)).mode & 0o777).toBe(0o700);

@@ -8,7 +8,10 @@ const COMMANDS = { category: 'Compute', owner: 'AWS', provider: 'Commands', vers
 const pipeline: PipelineDeclaration = {
   name: 'chosen',
   stages: [
-    { name: 'Source', actions: [{ name: 'Src', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, outputArtifacts: [{ name: 'Out' }] }] },
+    {
+      name: 'Source',
+      actions: [{ name: 'Src', actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, outputArtifacts: [{ name: 'Out' }] }],
+    },
     { name: 'Check', actions: [{ name: 'Run', actionTypeId: COMMANDS, commands: ['true'], inputArtifacts: [{ name: 'Out' }] }] },
   ],
 };
@@ -20,8 +23,11 @@ function catalogWith(integration: Integration): ProviderCatalog {
 }
 
 describe('the integration a provider spec names', () => {
-  it('is how the compiler runs the provider\'s actions', () => {
-    const steps = (catalog: ProviderCatalog) => Object.values(compilePipeline(pipeline, catalog).tasks).filter((task) => task.action === 'Run').map((task) => task.step);
+  it("is how the compiler runs the provider's actions", () => {
+    const steps = (catalog: ProviderCatalog) =>
+      Object.values(compilePipeline(pipeline, catalog).tasks)
+        .filter((task) => task.action === 'Run')
+        .map((task) => task.step);
 
     expect(steps(providerCatalog)).toEqual(['runAction']);
     expect(steps(catalogWith('approval'))).toEqual(['requestApproval']);
