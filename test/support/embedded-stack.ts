@@ -80,7 +80,7 @@ export async function tcpListenersOfThisProcess(): Promise<number[]> {
 }
 
 /** A fresh embedded stack on a data dir of its own, for each contract suite; stopping removes the data dir. */
-export const embeddedServers = { name: 'the embedded servers', open: openEmbeddedServers } satisfies ServerKind;
+export const embeddedServers = { name: 'the embedded servers', serializesConditionalWrites: true, open: openEmbeddedServers } satisfies ServerKind;
 
 async function openEmbeddedServers(): Promise<ContractServers & { test: TestStack }> {
   const scratch = await temporaryDirectory();

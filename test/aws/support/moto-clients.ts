@@ -43,7 +43,7 @@ export async function queueLambdaAnswers(answers: unknown[], region = REGION): P
 }
 
 /** The run's moto_server, reached by clients of each contract suite's own. */
-export const motoServers = { name: 'moto', open: openMotoServers } satisfies ServerKind;
+export const motoServers = { name: 'moto', serializesConditionalWrites: false, open: openMotoServers } satisfies ServerKind;
 
 async function openMotoServers(): Promise<ContractServers> {
   const s3 = new S3Client({ ...motoClientConfig(), forcePathStyle: true });

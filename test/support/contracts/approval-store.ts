@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../../lib/adapters/aws/dynamodb-approval-store';
 import { ensureExecutionTable } from '../../../lib/adapters/aws/execution-table';
 import type { ApprovalDecision, ApprovalRecord } from '../../../lib/ports/approval-store';
-import { serversForSuite, type ServerKind } from './servers';
+import { racing, serversForSuite, type ServerKind } from './servers';
 
 function approval(approvalId: string): ApprovalRecord {
   return {
@@ -46,7 +46,10 @@ export function describeApprovalStoreContract(kind: ServerKind): void {
     it('lets exactly one of two concurrent decisions win', async () => {
       await approvals.createApproval(approval('race'));
 
-      const outcomes = await Promise.all([approvals.decide('race', decision('Approved', 'alice')), approvals.decide('race', decision('Rejected', 'bob'))]);
+      const outcomes = await racing(kind, [
+        () => approvals.decide('race', decision('Approved', 'alice')),
+        () => approvals.decide('race', decision('Rejected', 'bob')),
+      ]);
 
       expect(outcomes.filter((outcome) => outcome.decided)).toHaveLength(1);
       const winner = outcomes.find((outcome) => outcome.decided)!.record!;
@@ -61,9 +64,9 @@ export function describeApprovalStoreContract(kind: ServerKind): void {
     it('lets one of two deciders claim an approval, and only the claim moves it on: to its decision, or back to Pending', async () => {
       await approvals.createApproval(approval('claimed'));
 
-      const claims = await Promise.all([
-        approvals.claimDecision('claimed', decision('Approved', 'alice')),
-        approvals.claimDecision('claimed', decision('Rejected', 'bob')),
+      const claims = await racing(kind, [
+        () => approvals.claimDecision('claimed', decision('Approved', 'alice')),
+        () => approvals.claimDecision('claimed', decision('Rejected', 'bob')),
       ]);
 
       expect(claims.filter((claim) => claim.claimed)).toHaveLength(1);

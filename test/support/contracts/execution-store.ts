@@ -6,7 +6,7 @@ import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { DETAIL_TYPES, pipelineEvent } from '../../../lib/core/events';
 import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord } from '../../../lib/ports/execution-store';
 import { describeEventLog } from '../event-log';
-import { serversForSuite, type ServerKind } from './servers';
+import { racing, serversForSuite, type ServerKind } from './servers';
 import { gitSourceStage } from '../declarations';
 
 function execution(pipelineName: string, id: string, startTime: string, overrides: Partial<PipelineExecutionRecord> = {}): PipelineExecutionRecord {
@@ -332,7 +332,10 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
       const NOW = 1_800_000_000;
 
       it('records a delivery id once: of concurrent attempts exactly one wins, and the item carries its ttl', async () => {
-        const attempts = await Promise.all(Array.from({ length: 10 }, () => store.recordDelivery('delivery-1', 1_900_000_000, NOW)));
+        const attempts = await racing(
+          kind,
+          Array.from({ length: 10 }, () => () => store.recordDelivery('delivery-1', 1_900_000_000, NOW)),
+        );
 
         expect(attempts.filter(Boolean)).toHaveLength(1);
         expect(await store.recordDelivery('delivery-1', 1_900_000_000, NOW)).toBe(false);

@@ -17,7 +17,24 @@ export interface ContractServers {
 /** The servers a suite runs against: their name, for its title, and how to start (or reach) them. */
 export interface ServerKind {
   name: string;
+  /**
+   * Whether concurrent conditional writes are serialized, as DynamoDB does and dynalite does.
+   * moto's threaded server checks a condition and writes without a lock, so two racing writes
+   * can both pass there.
+   */
+  serializesConditionalWrites: boolean;
   open(): Promise<ContractServers>;
+}
+
+/**
+ * Makes the calls at once where the servers serialize conditional writes, so that a race is
+ * really run; elsewhere one after the other, which still checks each call's condition.
+ */
+export async function racing<T>(kind: ServerKind, calls: (() => Promise<T>)[]): Promise<T[]> {
+  if (kind.serializesConditionalWrites) return Promise.all(calls.map((call) => call()));
+  const results: T[] = [];
+  for (const call of calls) results.push(await call());
+  return results;
 }
 
 /**
