@@ -91,64 +91,59 @@ type BrokenCase = {
   | { set: unknown }
 );
 
+/** A case that writes a value at `path`, as a row: title, base, path, value, rule, mentions and, where it matters, options. */
+type SetCase = [title: string, base: () => Decl, path: string, value: unknown, rule: string, mentions: string[], options?: ValidateOptions];
+
+/** A case that changes the base declaration in place, as a row: title, base, mutation, path, rule, mentions. */
+type MutateCase = [title: string, base: () => Decl, mutate: (declaration: Decl) => void, path: string, rule: string, mentions: string[]];
+
+function mutatingCase([title, base, mutate, path, rule, mentions]: MutateCase): BrokenCase {
+  return { title, base, mutate, path, rule, mentions };
+}
+
+function settingCase([title, base, path, set, rule, mentions, options]: SetCase): BrokenCase {
+  return { title, base, path, set, rule, mentions, ...(options ? { options } : {}) };
+}
+
+// prettier-ignore
+const structuralSettings: SetCase[] = [
+  ['artifactStore and artifactStores together', codecommit, 'artifactStores', { 'us-east-1': { type: 'S3', location: 'amzn-s3-demo-bucket-east' } }, 'artifact-store-conflict', ['artifactStore', 'artifactStores']],
+  ['two stages named Build', codecommit, 'stages[2].name', 'Build', 'stage-name-unique', ['"Build"', 'stages[1]']],
+  ['two actions named Build in one stage', v2, 'stages[1].actions[1].name', 'Build', 'action-name-unique', ['"Build"', 'actions[0]']],
+  ['a provider version that does not exist', codecommit, 'stages[2].actions[0].actionTypeId.version', '2', 'provider-version', ['CloudFormation', 'version 1', 'not 2']],
+  ['a pipeline name with a dot, on the AWS runtime', codecommit, 'name', 'web.app', 'aws-state-machine-name', ['"web.app"', 'letters, digits, - and _', 'Rename'], { runtime: 'aws' }],
+  ['a pipeline name with an @, on the AWS runtime', codecommit, 'name', 'team@webapp', 'aws-state-machine-name', ['"team@webapp"'], { runtime: 'aws' }],
+  ['a misspelt CodeBuild configuration key', codecommit, 'stages[1].actions[0].configuration.ProjectNmae', 'typo', 'configuration-unknown', ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec']],
+  ['an inline BuildSpec that is not a buildspec', codecommit, 'stages[1].actions[0].configuration.BuildSpec', 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n', 'configuration-value', ['inline BuildSpec', 'biuld']],
+  ['CodeBuild with no input artifact', codecommit, 'stages[1].actions[0].inputArtifacts', [], 'input-artifact-count', ['CodeBuild', '1 to 5', 'has 0']],
+  ['commands on a CodeBuild action', codecommit, 'stages[1].actions[0].commands', ['npm test'], 'commands-only', ['commands', 'CodeBuild']],
+  ['output artifact files on a CodeBuild action', codecommit, 'stages[1].actions[0].outputArtifacts[0].files', ['dist/**'], 'commands-only', ['outputArtifacts[].files', 'CodeBuild']],
+  ['two actions producing BuildArtifacts', v2, 'stages[1].actions[1].outputArtifacts[0].name', 'BuildArtifacts', 'output-artifact-unique', ['"BuildArtifacts"', 'stages[1].actions[0]', '"Build"']],
+  ['an input artifact nobody produces', codecommit, 'stages[2].actions[0].inputArtifacts[0].name', 'NoSuchArtifact', 'input-artifact-unknown', ['"NoSuchArtifact"', 'Artifact_MyWebsiteStack', 'my-project-BuildArtifact']],
+  ['the reserved namespace codepipeline', v2, 'stages[1].actions[0].namespace', 'codepipeline', 'namespace-reserved', ['"codepipeline"', 'reserved']],
+  ['a namespace used by two actions', v2, 'stages[1].actions[1].namespace', 'SourceVariables', 'namespace-unique', ['"SourceVariables"', 'stages[0].actions[0]', '"ApplicationSource"']],
+  ['a reference to a namespace nobody declares', v2, 'stages[1].actions[1].configuration.ProjectName', 'project-#{BuildVariables.ImageTag}', 'namespace-unknown', ['#{BuildVariables.ImageTag}', '"BuildVariables"', 'SourceVariables']],
+  ['an unknown execution variable #{codepipeline.Nope}', v2, 'stages[1].actions[1].configuration.ProjectName', 'project-#{codepipeline.Nope}', 'variable-unknown', ['#{codepipeline.Nope}', 'PipelineExecutionId']],
+  ['an undeclared pipeline variable #{variables.nope}', v2, 'stages[1].actions[1].configuration.ProjectName', 'project-#{variables.nope}', 'variable-unknown', ['#{variables.nope}', '"nope"', 'MyVariable']],
+  ['a variable the source provider does not export #{SourceVariables.NotExported}', v2, 'stages[1].actions[1].configuration.ProjectName', 'project-#{SourceVariables.NotExported}', 'variable-unknown', ['#{SourceVariables.NotExported}', '"NotExported"', '"ApplicationSource"', 'CommitId', 'FullRepositoryName']],
+  ['a trigger naming an action that is not a source', v2, 'triggers[0].gitConfiguration.sourceActionName', 'PackageExport', 'trigger-source-action', ['"PackageExport"', 'ApplicationSource']],
+];
+
+// prettier-ignore
+const structuralMutations: MutateCase[] = [
+  ['triggers on a pipeline that says V1', v2, (d) => { d.pipelineType = 'V1'; }, 'triggers', 'v2-only', ['triggers', 'V2']],
+  ['retryConfiguration with onFailure.result FAIL', codecommit, (d) => { d.stages[1].onFailure = { result: 'FAIL', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } }; }, 'stages[1].onFailure.retryConfiguration', 'retry-configuration', ['RETRY']],
+  ['a pipeline variable declared twice', v2, (d) => { d.variables.push({ name: 'MyVariable', defaultValue: '2' }); }, 'variables[1].name', 'variable-name-unique', ['"MyVariable"', 'variables[0]']],
+  ['an approval action in the first stage', codecommit, (d) => { d.stages[0].actions.push(manualApproval('ApproveEarly')); }, 'stages[0].actions[1].actionTypeId.category', 'first-stage-sources-only', ['"ApproveEarly"', 'Approval']],
+  ['CodeCommit without BranchName', codecommit, (d) => { delete d.stages[0].actions[0].configuration.BranchName; }, 'stages[0].actions[0].configuration.BranchName', 'configuration-required', ['CodeCommit', 'BranchName']],
+  ['CodeCommit with two output artifacts', codecommit, (d) => { d.stages[0].actions[0].outputArtifacts.push({ name: 'SecondSourceArtifact' }); }, 'stages[0].actions[0].outputArtifacts', 'output-artifact-count', ['CodeCommit', 'exactly 1', 'has 2']],
+  ['an input artifact listed twice', codecommit, (d) => { d.stages[1].actions[0].inputArtifacts.push({ name: 'Artifact_MyWebsiteStack' }); }, 'stages[1].actions[0].inputArtifacts[1].name', 'input-artifact-unique', ['"Artifact_MyWebsiteStack"']],
+  ['an input artifact produced by a parallel action (same runOrder, same stage)', v2, (d) => { d.stages[1].actions[1].inputArtifacts = [{ name: 'BuildArtifacts' }]; }, 'stages[1].actions[1].inputArtifacts[0].name', 'input-artifact-order', ['"BuildArtifacts"', '"Build"', '"PackageExport"', 'runOrder']],
+  ['a reference to the namespace of a parallel action', v2, (d) => { d.stages[1].actions[0].namespace = 'BuildVariables'; d.stages[1].actions[1].configuration.ProjectName = 'project-#{BuildVariables.ImageTag}'; }, 'stages[1].actions[1].configuration.ProjectName', 'namespace-order', ['#{BuildVariables.ImageTag}', '"Build"', '"PackageExport"']],
+  ['a trigger with neither push nor pullRequest', v2, (d) => { delete d.triggers[0].gitConfiguration.push; delete d.triggers[0].gitConfiguration.pullRequest; }, 'triggers[0].gitConfiguration', 'trigger-filter', ['push', 'pullRequest']],
+];
+
 const structuralCases: BrokenCase[] = [
-  {
-    title: 'artifactStore and artifactStores together',
-    base: codecommit,
-    path: 'artifactStores',
-    set: { 'us-east-1': { type: 'S3', location: 'amzn-s3-demo-bucket-east' } },
-    rule: 'artifact-store-conflict',
-    mentions: ['artifactStore', 'artifactStores'],
-  },
-  {
-    title: 'triggers on a pipeline that says V1',
-    base: v2,
-    mutate: (d) => {
-      d.pipelineType = 'V1';
-    },
-    path: 'triggers',
-    rule: 'v2-only',
-    mentions: ['triggers', 'V2'],
-  },
-  {
-    title: 'retryConfiguration with onFailure.result FAIL',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[1].onFailure = { result: 'FAIL', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } };
-    },
-    path: 'stages[1].onFailure.retryConfiguration',
-    rule: 'retry-configuration',
-    mentions: ['RETRY'],
-  },
-  { title: 'two stages named Build', base: codecommit, path: 'stages[2].name', set: 'Build', rule: 'stage-name-unique', mentions: ['"Build"', 'stages[1]'] },
-  {
-    title: 'two actions named Build in one stage',
-    base: v2,
-    path: 'stages[1].actions[1].name',
-    set: 'Build',
-    rule: 'action-name-unique',
-    mentions: ['"Build"', 'actions[0]'],
-  },
-  {
-    title: 'a pipeline variable declared twice',
-    base: v2,
-    mutate: (d) => {
-      d.variables.push({ name: 'MyVariable', defaultValue: '2' });
-    },
-    path: 'variables[1].name',
-    rule: 'variable-name-unique',
-    mentions: ['"MyVariable"', 'variables[0]'],
-  },
-  {
-    title: 'an approval action in the first stage',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[0].actions.push(manualApproval('ApproveEarly'));
-    },
-    path: 'stages[0].actions[1].actionTypeId.category',
-    rule: 'first-stage-sources-only',
-    mentions: ['"ApproveEarly"', 'Approval'],
-  },
   {
     title: 'a source action in the second stage',
     base: codecommit,
@@ -187,14 +182,6 @@ const structuralCases: BrokenCase[] = [
     excludes: ['AWS/CodeCommit'],
   },
   {
-    title: 'a provider version that does not exist',
-    base: codecommit,
-    path: 'stages[2].actions[0].actionTypeId.version',
-    set: '2',
-    rule: 'provider-version',
-    mentions: ['CloudFormation', 'version 1', 'not 2'],
-  },
-  {
     title: 'a CloudFormation deploy on the local runtime',
     base: codecommit,
     mutate: () => {},
@@ -202,50 +189,6 @@ const structuralCases: BrokenCase[] = [
     path: 'stages[2].actions[0].actionTypeId.provider',
     rule: 'provider-runtime',
     mentions: ['AWS/CloudFormation', 'local', 'aws'],
-  },
-  {
-    title: 'a pipeline name with a dot, on the AWS runtime',
-    base: codecommit,
-    options: { runtime: 'aws' },
-    path: 'name',
-    set: 'web.app',
-    rule: 'aws-state-machine-name',
-    mentions: ['"web.app"', 'letters, digits, - and _', 'Rename'],
-  },
-  {
-    title: 'a pipeline name with an @, on the AWS runtime',
-    base: codecommit,
-    options: { runtime: 'aws' },
-    path: 'name',
-    set: 'team@webapp',
-    rule: 'aws-state-machine-name',
-    mentions: ['"team@webapp"'],
-  },
-  {
-    title: 'CodeCommit without BranchName',
-    base: codecommit,
-    mutate: (d) => {
-      delete d.stages[0].actions[0].configuration.BranchName;
-    },
-    path: 'stages[0].actions[0].configuration.BranchName',
-    rule: 'configuration-required',
-    mentions: ['CodeCommit', 'BranchName'],
-  },
-  {
-    title: 'a misspelt CodeBuild configuration key',
-    base: codecommit,
-    path: 'stages[1].actions[0].configuration.ProjectNmae',
-    set: 'typo',
-    rule: 'configuration-unknown',
-    mentions: ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec'],
-  },
-  {
-    title: 'an inline BuildSpec that is not a buildspec',
-    base: codecommit,
-    path: 'stages[1].actions[0].configuration.BuildSpec',
-    set: 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n',
-    rule: 'configuration-value',
-    mentions: ['inline BuildSpec', 'biuld'],
   },
   {
     title: 'an S3 deploy that neither extracts nor names an object key',
@@ -263,24 +206,6 @@ const structuralCases: BrokenCase[] = [
     mentions: ['ObjectKey', 'Extract is false'],
   },
   {
-    title: 'CodeBuild with no input artifact',
-    base: codecommit,
-    path: 'stages[1].actions[0].inputArtifacts',
-    set: [],
-    rule: 'input-artifact-count',
-    mentions: ['CodeBuild', '1 to 5', 'has 0'],
-  },
-  {
-    title: 'CodeCommit with two output artifacts',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[0].actions[0].outputArtifacts.push({ name: 'SecondSourceArtifact' });
-    },
-    path: 'stages[0].actions[0].outputArtifacts',
-    rule: 'output-artifact-count',
-    mentions: ['CodeCommit', 'exactly 1', 'has 2'],
-  },
-  {
     title: 'a Commands action without commands',
     base: v2,
     mutate: (d) => {
@@ -291,22 +216,6 @@ const structuralCases: BrokenCase[] = [
     path: 'stages[1].actions[2].commands',
     rule: 'commands-required',
     mentions: ['Commands', 'commands'],
-  },
-  {
-    title: 'commands on a CodeBuild action',
-    base: codecommit,
-    path: 'stages[1].actions[0].commands',
-    set: ['npm test'],
-    rule: 'commands-only',
-    mentions: ['commands', 'CodeBuild'],
-  },
-  {
-    title: 'output artifact files on a CodeBuild action',
-    base: codecommit,
-    path: 'stages[1].actions[0].outputArtifacts[0].files',
-    set: ['dist/**'],
-    rule: 'commands-only',
-    mentions: ['outputArtifacts[].files', 'CodeBuild'],
   },
   {
     title: 'an environment variable set twice',
@@ -326,50 +235,6 @@ const structuralCases: BrokenCase[] = [
     mentions: ['"DEPLOY_STAGE"', 'environmentVariables[0]'],
   },
   {
-    title: 'two actions producing BuildArtifacts',
-    base: v2,
-    path: 'stages[1].actions[1].outputArtifacts[0].name',
-    set: 'BuildArtifacts',
-    rule: 'output-artifact-unique',
-    mentions: ['"BuildArtifacts"', 'stages[1].actions[0]', '"Build"'],
-  },
-  {
-    title: 'an input artifact listed twice',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].inputArtifacts.push({ name: 'Artifact_MyWebsiteStack' });
-    },
-    path: 'stages[1].actions[0].inputArtifacts[1].name',
-    rule: 'input-artifact-unique',
-    mentions: ['"Artifact_MyWebsiteStack"'],
-  },
-  {
-    title: 'an input artifact nobody produces',
-    base: codecommit,
-    path: 'stages[2].actions[0].inputArtifacts[0].name',
-    set: 'NoSuchArtifact',
-    rule: 'input-artifact-unknown',
-    mentions: ['"NoSuchArtifact"', 'Artifact_MyWebsiteStack', 'my-project-BuildArtifact'],
-  },
-  {
-    title: 'an input artifact produced by a parallel action (same runOrder, same stage)',
-    base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[1].inputArtifacts = [{ name: 'BuildArtifacts' }];
-    },
-    path: 'stages[1].actions[1].inputArtifacts[0].name',
-    rule: 'input-artifact-order',
-    mentions: ['"BuildArtifacts"', '"Build"', '"PackageExport"', 'runOrder'],
-  },
-  {
-    title: 'the reserved namespace codepipeline',
-    base: v2,
-    path: 'stages[1].actions[0].namespace',
-    set: 'codepipeline',
-    rule: 'namespace-reserved',
-    mentions: ['"codepipeline"', 'reserved'],
-  },
-  {
     title: 'the reserved namespace variables',
     base: v2,
     mutate: (d) => {
@@ -380,57 +245,6 @@ const structuralCases: BrokenCase[] = [
     path: 'stages[0].actions[0].namespace',
     rule: 'namespace-reserved',
     mentions: ['"variables"', 'reserved'],
-  },
-  {
-    title: 'a namespace used by two actions',
-    base: v2,
-    path: 'stages[1].actions[1].namespace',
-    set: 'SourceVariables',
-    rule: 'namespace-unique',
-    mentions: ['"SourceVariables"', 'stages[0].actions[0]', '"ApplicationSource"'],
-  },
-  {
-    title: 'a reference to a namespace nobody declares',
-    base: v2,
-    path: 'stages[1].actions[1].configuration.ProjectName',
-    set: 'project-#{BuildVariables.ImageTag}',
-    rule: 'namespace-unknown',
-    mentions: ['#{BuildVariables.ImageTag}', '"BuildVariables"', 'SourceVariables'],
-  },
-  {
-    title: 'a reference to the namespace of a parallel action',
-    base: v2,
-    mutate: (d) => {
-      d.stages[1].actions[0].namespace = 'BuildVariables';
-      d.stages[1].actions[1].configuration.ProjectName = 'project-#{BuildVariables.ImageTag}';
-    },
-    path: 'stages[1].actions[1].configuration.ProjectName',
-    rule: 'namespace-order',
-    mentions: ['#{BuildVariables.ImageTag}', '"Build"', '"PackageExport"'],
-  },
-  {
-    title: 'an unknown execution variable #{codepipeline.Nope}',
-    base: v2,
-    path: 'stages[1].actions[1].configuration.ProjectName',
-    set: 'project-#{codepipeline.Nope}',
-    rule: 'variable-unknown',
-    mentions: ['#{codepipeline.Nope}', 'PipelineExecutionId'],
-  },
-  {
-    title: 'an undeclared pipeline variable #{variables.nope}',
-    base: v2,
-    path: 'stages[1].actions[1].configuration.ProjectName',
-    set: 'project-#{variables.nope}',
-    rule: 'variable-unknown',
-    mentions: ['#{variables.nope}', '"nope"', 'MyVariable'],
-  },
-  {
-    title: 'a variable the source provider does not export #{SourceVariables.NotExported}',
-    base: v2,
-    path: 'stages[1].actions[1].configuration.ProjectName',
-    set: 'project-#{SourceVariables.NotExported}',
-    rule: 'variable-unknown',
-    mentions: ['#{SourceVariables.NotExported}', '"NotExported"', '"ApplicationSource"', 'CommitId', 'FullRepositoryName'],
   },
   {
     title: 'a variable in commands that the Commands action does not declare',
@@ -452,14 +266,6 @@ const structuralCases: BrokenCase[] = [
     mentions: ['#{TestVariables.COVERAGE}', '"RunTests"', 'REPORT_URL'],
   },
   {
-    title: 'a trigger naming an action that is not a source',
-    base: v2,
-    path: 'triggers[0].gitConfiguration.sourceActionName',
-    set: 'PackageExport',
-    rule: 'trigger-source-action',
-    mentions: ['"PackageExport"', 'ApplicationSource'],
-  },
-  {
     title: 'a trigger on a CodeCommit source action',
     base: codecommit,
     mutate: (d) => {
@@ -475,30 +281,29 @@ const structuralCases: BrokenCase[] = [
     rule: 'trigger-source-action',
     mentions: ['"source"', 'CodeCommit', 'CodeStarSourceConnection'],
   },
-  {
-    title: 'a trigger with neither push nor pullRequest',
-    base: v2,
-    mutate: (d) => {
-      delete d.triggers[0].gitConfiguration.push;
-      delete d.triggers[0].gitConfiguration.pullRequest;
-    },
-    path: 'triggers[0].gitConfiguration',
-    rule: 'trigger-filter',
-    mentions: ['push', 'pullRequest'],
-  },
+  ...structuralSettings.map(settingCase),
+  ...structuralMutations.map(mutatingCase),
+];
+
+// prettier-ignore
+const schemaSettings: SetCase[] = [
+  ['runOrder 0', codecommit, 'stages[1].actions[0].runOrder', 0, 'schema', ['runOrder', '1 to 999']],
+  ['runOrder 1000', codecommit, 'stages[2].actions[0].runOrder', 1000, 'schema', ['runOrder', '1 to 999']],
+  ['a stage name with a space and a !', codecommit, 'stages[1].name', 'Build it!', 'schema', ['stage name', 'letters, digits']],
+  ['an artifact name of 101 characters', codecommit, 'stages[0].actions[0].outputArtifacts[0].name', 'a'.repeat(101), 'schema', ['artifact name', '100 characters']],
+  ['a namespace with a dot', v2, 'stages[0].actions[0].namespace', 'Source.Variables', 'schema', ['namespace', '@ - _']],
+  ['timeoutInMinutes 4', codecommit, 'stages[1].actions[0].timeoutInMinutes', 4, 'schema', ['timeoutInMinutes', '5 to 86400']],
+  ['an unknown field at pipeline level', v2, 'pipelineTyp', 'V2', 'unknown-field', ['"pipelineTyp"', 'pipelineType', 'triggers']],
+];
+
+// prettier-ignore
+const schemaMutations: MutateCase[] = [
+  ['only one stage', codecommit, (d) => { d.stages = d.stages.slice(0, 1); }, 'stages', 'schema', ['stages', 'at least 2']],
+  ['no pipeline name', codecommit, (d) => { delete d.name; }, 'name', 'schema', ['name', 'required']],
+  ['no action name', v2, (d) => { delete d.stages[1].actions[1].name; }, 'stages[1].actions[1].name', 'schema', ['stages[1].actions[1].name', 'required']],
 ];
 
 const schemaCases: BrokenCase[] = [
-  {
-    title: 'only one stage',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages = d.stages.slice(0, 1);
-    },
-    path: 'stages',
-    rule: 'schema',
-    mentions: ['stages', 'at least 2'],
-  },
   {
     title: '51 actions in a stage',
     base: codecommit,
@@ -512,40 +317,6 @@ const schemaCases: BrokenCase[] = [
     rule: 'schema',
     mentions: ['actions', 'at most 50'],
   },
-  { title: 'runOrder 0', base: codecommit, path: 'stages[1].actions[0].runOrder', set: 0, rule: 'schema', mentions: ['runOrder', '1 to 999'] },
-  { title: 'runOrder 1000', base: codecommit, path: 'stages[2].actions[0].runOrder', set: 1000, rule: 'schema', mentions: ['runOrder', '1 to 999'] },
-  {
-    title: 'a stage name with a space and a !',
-    base: codecommit,
-    path: 'stages[1].name',
-    set: 'Build it!',
-    rule: 'schema',
-    mentions: ['stage name', 'letters, digits'],
-  },
-  {
-    title: 'an artifact name of 101 characters',
-    base: codecommit,
-    path: 'stages[0].actions[0].outputArtifacts[0].name',
-    set: 'a'.repeat(101),
-    rule: 'schema',
-    mentions: ['artifact name', '100 characters'],
-  },
-  {
-    title: 'a namespace with a dot',
-    base: v2,
-    path: 'stages[0].actions[0].namespace',
-    set: 'Source.Variables',
-    rule: 'schema',
-    mentions: ['namespace', '@ - _'],
-  },
-  {
-    title: 'timeoutInMinutes 4',
-    base: codecommit,
-    path: 'stages[1].actions[0].timeoutInMinutes',
-    set: 4,
-    rule: 'schema',
-    mentions: ['timeoutInMinutes', '5 to 86400'],
-  },
   {
     title: 'the misspelt field runorder on an action',
     base: codecommit,
@@ -555,34 +326,8 @@ const schemaCases: BrokenCase[] = [
     // Names the offender and lists the fields an action may have, including the right spelling.
     mentions: ['"runorder"', 'runOrder', 'actionTypeId', 'inputArtifacts'],
   },
-  {
-    title: 'an unknown field at pipeline level',
-    base: v2,
-    path: 'pipelineTyp',
-    set: 'V2',
-    rule: 'unknown-field',
-    mentions: ['"pipelineTyp"', 'pipelineType', 'triggers'],
-  },
-  {
-    title: 'no pipeline name',
-    base: codecommit,
-    mutate: (d) => {
-      delete d.name;
-    },
-    path: 'name',
-    rule: 'schema',
-    mentions: ['name', 'required'],
-  },
-  {
-    title: 'no action name',
-    base: v2,
-    mutate: (d) => {
-      delete d.stages[1].actions[1].name;
-    },
-    path: 'stages[1].actions[1].name',
-    rule: 'schema',
-    mentions: ['stages[1].actions[1].name', 'required'],
-  },
+  ...schemaSettings.map(settingCase),
+  ...schemaMutations.map(mutatingCase),
 ];
 
 describe('validatePipeline on broken declarations', () => {
