@@ -9,10 +9,11 @@ import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-function
 import { handleApprovalRequest } from '../../lib/api/approval-routes';
 import { createAwsDependencies } from '../../lib/compose/aws';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
-import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { decideByLink, requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
 import { startExecution } from '../../lib/execution/start-execution';
 import { TaskNotWaitingError } from '../../lib/core/errors';
+import { s3SourceStage } from '../support/declarations';
+import { approvalRequestPayload } from '../support/task-payloads';
 import { refusingStepFunctions } from '../support/refusing-step-functions';
 import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
 import { endStatus, sfnInOwnAccount, waitingForApproval } from './support/moto-executions';
@@ -26,20 +27,7 @@ const REGION = 'ap-southeast-2';
 const review = { name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } } as const;
 const pipeline: PipelineDeclaration = {
   name: 'gated',
-  stages: [
-    {
-      name: 'Source',
-      actions: [
-        {
-          name: 'Fetch',
-          actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-          configuration: { S3Bucket: 'sources', S3ObjectKey: 'app.zip' },
-          outputArtifacts: [{ name: 'Src' }],
-        },
-      ],
-    },
-    { name: 'Gate', actions: [review] },
-  ],
+  stages: [s3SourceStage({ bucket: 'sources', key: 'app.zip', output: 'Src' }), { name: 'Gate', actions: [review] }],
 };
 
 /** The approval Task as the compiler writes it, alone, with the timeout a test gives it. */
@@ -114,15 +102,7 @@ describe('approval decisions against Step Functions on moto', () => {
     const taskToken = await waitingForApproval(sfn, executionArn!);
 
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'moto' } });
-    const payload: ActionStepPayload = {
-      step: 'requestApproval',
-      pipeline: input.pipeline,
-      stage: 'Gate',
-      action: review,
-      inputArtifacts: [],
-      namespaces: {},
-      taskToken,
-    };
+    const payload = approvalRequestPayload(input.pipeline, 'Gate', review, taskToken);
     const approval = await requestApproval(deps, payload);
     return { sfn, deps, executionArn: executionArn!, executionId: input.pipeline.executionId, approval };
   }

@@ -7,6 +7,7 @@ import { main } from '../../lib/cli/main';
 import { AWS_CLI_SETTINGS, awsCliSettings, stackName } from '../../lib/compose/aws-cli';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { NotFoundError } from '../../lib/core/errors';
+import { s3SourceStage } from '../support/declarations';
 import { ACCOUNT, REGION, motoClientConfig, motoEndpoint, uniqueName } from './support/moto-clients';
 
 const PIPELINE_ARN_PREFIX = `arn:aws:codepipeline:${REGION}:${ACCOUNT}:`;
@@ -92,17 +93,7 @@ describe('sluice --target aws on the outputs of the stack sluice-<stage> (moto)'
         name,
         version: 1,
         stages: [
-          {
-            name: 'Source',
-            actions: [
-              {
-                name: 'Fetch',
-                actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-                configuration: { S3Bucket: 'b', S3ObjectKey: 'k.zip' },
-                outputArtifacts: [{ name: 'Src' }],
-              },
-            ],
-          },
+          s3SourceStage({ bucket: 'b', key: 'k.zip', output: 'Src' }),
           { name: 'Review', actions: [{ name: 'Approve', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
         ],
       };

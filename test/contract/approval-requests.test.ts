@@ -4,10 +4,11 @@ import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import { handleApprovalRequest } from '../../lib/api/approval-routes';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
-import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { decideByLink, requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
+import { gitSourceStage } from '../support/declarations';
+import { approvalRequestPayload } from '../support/task-payloads';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 
@@ -19,20 +20,7 @@ const review = {
 } as const;
 const pipeline: PipelineDeclaration = {
   name: 'gated',
-  stages: [
-    {
-      name: 'Source',
-      actions: [
-        {
-          name: 'Checkout',
-          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-          configuration: { RepositoryUrl: '.', BranchName: 'main' },
-          outputArtifacts: [{ name: 'Src' }],
-        },
-      ],
-    },
-    { name: 'Gate', actions: [review] },
-  ],
+  stages: [gitSourceStage('.'), { name: 'Gate', actions: [review] }],
 };
 
 describe('approval requests on the embedded stack', () => {
@@ -59,15 +47,7 @@ describe('approval requests on the embedded stack', () => {
     const notified: string[] = [];
     const counting = { ...deps, notifyApprovers: async (request: { approval: { token: string } }) => void notified.push(request.approval.token) };
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
-    const payload = (taskToken: string): ActionStepPayload => ({
-      step: 'requestApproval',
-      pipeline: input.pipeline,
-      stage: 'Gate',
-      action: review,
-      inputArtifacts: [],
-      namespaces: {},
-      taskToken,
-    });
+    const payload = (taskToken: string) => approvalRequestPayload(input.pipeline, 'Gate', review, taskToken);
     const first = await requestApproval(counting, payload('first-attempt'));
     const retried = await requestApproval(counting, payload('second-attempt'));
     expect(retried.approvalId).toBe(first.approvalId);
@@ -75,21 +55,18 @@ describe('approval requests on the embedded stack', () => {
     expect(notified).toHaveLength(1);
   });
 
-  it('answers 410 to its link, changes nothing on GET, and fails the action with "expired" on the POST', async () => {
+  /** An execution waiting in its Gate stage on an approval whose task token is `taskToken`. */
+  async function waitingApproval(taskToken: string) {
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
     await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
+    const payload = approvalRequestPayload(input.pipeline, 'Gate', review, taskToken);
+    return { input, approval: await requestApproval(deps, payload) };
+  }
+
+  it('answers 410 to its link, changes nothing on GET, and fails the action with "expired" on the POST', async () => {
     const taskToken = 'task-token-1';
     const waiting = callbacks.wait(taskToken);
-    const payload: ActionStepPayload = {
-      step: 'requestApproval',
-      pipeline: input.pipeline,
-      stage: 'Gate',
-      action: review,
-      inputArtifacts: [],
-      namespaces: {},
-      taskToken,
-    };
-    const approval = await requestApproval(deps, payload);
+    const { input, approval } = await waitingApproval(taskToken);
     const request = (method: string, body = '') =>
       handleApprovalRequest(deps, { method, path: `/approvals/${approval.approvalId}`, query: {}, headers: {}, body });
 
@@ -110,22 +87,6 @@ describe('approval requests on the embedded stack', () => {
     const [action] = await deps.store.listActions(input.pipeline.executionId);
     expect(action).toMatchObject({ actionName: 'Review', status: 'Failed', errorDetails: { message: 'expired' } });
   });
-
-  /** An execution waiting in its Gate stage on an approval whose task token is `taskToken`. */
-  async function waitingApproval(taskToken: string) {
-    const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
-    await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
-    const payload: ActionStepPayload = {
-      step: 'requestApproval',
-      pipeline: input.pipeline,
-      stage: 'Gate',
-      action: review,
-      inputArtifacts: [],
-      namespaces: {},
-      taskToken,
-    };
-    return { input, approval: await requestApproval(deps, payload) };
-  }
 
   it('records an approval whose Task no longer waits as expired, and tells the approver so with a 410', async () => {
     // No wait() for this token: the Task timed out before its approval did.

@@ -3,7 +3,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
-import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { planApprovalResume } from '../../lib/execution/approval-resume';
 import { requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
 import { runStageStep } from '../../lib/execution/stage-steps';
@@ -11,6 +10,7 @@ import { startExecution } from '../../lib/execution/start-execution';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 import { gitCheckoutAction } from '../support/declarations';
+import { approvalRequestPayload } from '../support/task-payloads';
 
 const checkout = gitCheckoutAction('.', { namespace: 'SourceVariables' });
 const review: ActionDeclaration = {
@@ -77,16 +77,7 @@ describe('which executions a restarted sluice serve resumes', () => {
     });
     await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
     for (const action of waiting) {
-      const payload: ActionStepPayload = {
-        step: 'requestApproval',
-        pipeline: input.pipeline,
-        stage: 'Gate',
-        action,
-        inputArtifacts: [],
-        namespaces: {},
-        taskToken: `token-${action.name}`,
-      };
-      await requestApproval(deps, payload);
+      await requestApproval(deps, approvalRequestPayload(input.pipeline, 'Gate', action, `token-${action.name}`));
     }
     return (await deps.store.getExecution(executionId))!;
   }

@@ -6,23 +6,14 @@ import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { publishStageState } from '../../lib/execution/publish';
 import { startExecution } from '../../lib/execution/start-execution';
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
+import { gitSourceStage } from '../support/declarations';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 
 const pipeline: PipelineDeclaration = {
   name: 'followed',
   stages: [
-    {
-      name: 'Source',
-      actions: [
-        {
-          name: 'Checkout',
-          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-          configuration: { RepositoryUrl: '.', BranchName: 'main' },
-          outputArtifacts: [{ name: 'Src' }],
-        },
-      ],
-    },
+    gitSourceStage('.'),
     {
       name: 'Build',
       actions: [

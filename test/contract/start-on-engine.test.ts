@@ -14,6 +14,7 @@ import { runStageStep } from '../../lib/execution/stage-steps';
 import { compileRegisteredVersion, launchInBackground, runInForeground } from '../../lib/execution/start-on-engine';
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import type { PipelineEngine } from '../../lib/ports/engine';
+import { gitSourceStage } from '../support/declarations';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testApprovalDependencies, testExecutionDependencies } from '../support/execution-deps';
 
@@ -49,17 +50,7 @@ describe('executions started on an engine', () => {
     return {
       name: `built-${pipelines}`,
       stages: [
-        {
-          name: 'Source',
-          actions: [
-            {
-              name: 'Checkout',
-              actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-              configuration: { RepositoryUrl: '.', BranchName: 'main' },
-              outputArtifacts: [{ name: 'Src' }],
-            },
-          ],
-        },
+        gitSourceStage('.'),
         { name: 'Build', actions: [{ name: 'Compile', actionTypeId: compute, commands: ['make'], inputArtifacts: [{ name: 'Src' }] }] },
       ],
     };

@@ -18,16 +18,19 @@ export function gitSourceStage(repository: string, extra: { namespace?: string }
   return { name: 'Source', actions: [gitCheckoutAction(repository, extra)] };
 }
 
-/** A Source stage that fetches webapp.zip from the sluice-sources bucket, as `SourceOutput`. */
-export function s3SourceStage(): StageDeclaration {
+/**
+ * A Source stage that fetches an S3 object: by default webapp.zip from the sluice-sources bucket,
+ * as `SourceOutput`.
+ */
+export function s3SourceStage({ bucket = 'sluice-sources', key = 'webapp.zip', output = 'SourceOutput' } = {}): StageDeclaration {
   return {
     name: 'Source',
     actions: [
       {
         name: 'Fetch',
         actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-        configuration: { S3Bucket: 'sluice-sources', S3ObjectKey: 'webapp.zip' },
-        outputArtifacts: [{ name: 'SourceOutput' }],
+        configuration: { S3Bucket: bucket, S3ObjectKey: key },
+        outputArtifacts: [{ name: output }],
       },
     ],
   };

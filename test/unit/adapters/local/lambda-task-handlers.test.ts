@@ -4,20 +4,12 @@ import { LocalTaskCallbacks } from '../../../../lib/adapters/local/local-task-ca
 import { compilePipeline, type TaskBinding } from '../../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../../lib/core/declaration';
 import type { TaskContext } from '../../../../lib/ports/task-context';
+import { gitSourceStage } from '../../../support/declarations';
 
 const pipeline: PipelineDeclaration = {
   name: 'p',
   stages: [
-    {
-      name: 'Source',
-      actions: [
-        {
-          name: 'Checkout',
-          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-          configuration: { RepositoryUrl: '/r', BranchName: 'main' },
-        },
-      ],
-    },
+    gitSourceStage('/r'),
     {
       name: 'Ship',
       actions: [
