@@ -6,26 +6,13 @@ import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { publishStageState } from '../../lib/execution/publish';
 import { startExecution } from '../../lib/execution/start-execution';
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
-import { gitSourceStage } from '../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 
 const pipeline: PipelineDeclaration = {
   name: 'followed',
-  stages: [
-    gitSourceStage('.'),
-    {
-      name: 'Build',
-      actions: [
-        {
-          name: 'Show',
-          actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
-          commands: ['true'],
-          inputArtifacts: [{ name: 'Src' }],
-        },
-      ],
-    },
-  ],
+  stages: [gitSourceStage('.'), { name: 'Build', actions: [commandsOnSource('Show', ['true'])] }],
 };
 
 describe('following an execution’s events on the embedded stack, told of new ones by the bus', () => {

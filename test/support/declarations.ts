@@ -44,7 +44,15 @@ export function reviewStage(actionName: string): StageDeclaration {
   };
 }
 
-/** A Commands action named `name` that runs `commands` on the `Src` artifact. */
-export function commandsOnSource(name: string, commands: string[]): ActionDeclaration {
-  return { name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands, inputArtifacts: [{ name: 'Src' }] };
+/** A Commands action named `name` that runs `commands` on the artifact `input`, by default `Src`. */
+export function commandsOnSource(name: string, commands: string[], input = 'Src'): ActionDeclaration {
+  return { name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands, inputArtifacts: [{ name: input }] };
+}
+
+/** A Source stage of `sources`, then a Build stage that runs make on their artifact `input`. */
+export function sourceAndBuildStages(sources: ActionDeclaration[], input = 'Src'): StageDeclaration[] {
+  return [
+    { name: 'Source', actions: sources },
+    { name: 'Build', actions: [commandsOnSource('Make', ['make'], input)] },
+  ];
 }

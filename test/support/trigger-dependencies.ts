@@ -3,25 +3,13 @@ import { BadInputError } from '../../lib/core/errors';
 import type { GitHubWebhookDependencies, StartPinnedExecution } from '../../lib/execution/github-webhook';
 import type { SourceChangeTriggerDependencies } from '../../lib/execution/source-change-trigger';
 import type { PipelineVersionRecord } from '../../lib/ports/execution-store';
+import { sourceAndBuildStages } from './declarations';
 
 /** Version 1 of a registered pipeline: `source`, then a build that reads its artifact `Src`. */
 export function pipelineRecord(name: string, source: ActionDeclaration, variables: PipelineDeclaration['variables'] = undefined): PipelineVersionRecord {
   const declaration: PipelineDeclaration = {
     name,
-    stages: [
-      { name: 'Source', actions: [source] },
-      {
-        name: 'Build',
-        actions: [
-          {
-            name: 'Make',
-            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
-            commands: ['make'],
-            inputArtifacts: [{ name: 'Src' }],
-          },
-        ],
-      },
-    ],
+    stages: sourceAndBuildStages([source]),
     ...(variables ? { variables } : {}),
   };
   return { name, version: 1, declaration, created: '2025-01-01T00:00:00.000Z' };

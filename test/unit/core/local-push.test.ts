@@ -2,6 +2,8 @@ import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { gitHubDelivery } from '../../../lib/core/github-event';
 import { localPushPayload, type LocalCommit } from '../../../lib/core/local-push';
 import { matchTrigger } from '../../../lib/core/trigger-match';
+import { gitCheckoutAction } from '../../support/declarations';
+import { pipelineRecord } from '../../support/trigger-dependencies';
 
 const commit: LocalCommit = {
   repositoryDir: '/home/me/app',
@@ -16,33 +18,8 @@ const commit: LocalCommit = {
   removed: [],
 };
 
-const pipeline = (repositoryUrl: string): PipelineDeclaration => ({
-  name: 'app',
-  stages: [
-    {
-      name: 'Source',
-      actions: [
-        {
-          name: 'Checkout',
-          actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-          configuration: { RepositoryUrl: repositoryUrl, BranchName: 'main' },
-          outputArtifacts: [{ name: 'Src' }],
-        },
-      ],
-    },
-    {
-      name: 'Build',
-      actions: [
-        {
-          name: 'Make',
-          actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
-          commands: ['make'],
-          inputArtifacts: [{ name: 'Src' }],
-        },
-      ],
-    },
-  ],
-});
+/** `app`: a Custom/Git source on `repositoryUrl`, then a build. */
+const pipeline = (repositoryUrl: string): PipelineDeclaration => pipelineRecord('app', gitCheckoutAction(repositoryUrl)).declaration;
 
 describe('localPushPayload', () => {
   it("is a GitHub push of the commit to its branch, from the repository's file:// URL", () => {

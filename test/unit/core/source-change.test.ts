@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ActionDeclaration, PipelineDeclaration } from '../../../lib/core/declaration';
 import { BadInputError } from '../../../lib/core/errors';
 import { matchSourceChange, sourceChangeTriggerDetail, sourceEventOf, type SourceChange } from '../../../lib/core/source-change';
+import { sourceAndBuildStages } from '../../support/declarations';
 import { ROOT } from '../../support/fixtures';
 
 /** AWS's sample events (test/fixtures/events/README.md says where each comes from). */
@@ -120,20 +121,7 @@ const connectionSource: ActionDeclaration = {
 function pipeline(sources: ActionDeclaration[], extra: Partial<PipelineDeclaration> = {}): PipelineDeclaration {
   return {
     name: 'p',
-    stages: [
-      { name: 'Source', actions: sources },
-      {
-        name: 'Build',
-        actions: [
-          {
-            name: 'Make',
-            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
-            commands: ['make'],
-            inputArtifacts: [{ name: `${sources[0]!.name}Out` }],
-          },
-        ],
-      },
-    ],
+    stages: sourceAndBuildStages(sources, `${sources[0]!.name}Out`),
     ...extra,
   };
 }

@@ -1,5 +1,6 @@
 import type { ActionDeclaration, PipelineDeclaration, TriggerDeclaration } from '../../../lib/core/declaration';
 import { matchTrigger, type GitEvent, type GitPullRequestEvent, type GitPushEvent } from '../../../lib/core/trigger-match';
+import { sourceAndBuildStages } from '../../support/declarations';
 
 /**
  * CodePipeline V2 trigger semantics ("Filter triggers on code push or pull requests",
@@ -37,20 +38,7 @@ function pipeline(sources: ActionDeclaration[], triggers?: TriggerDeclaration['g
   return {
     name: 'p',
     pipelineType: 'V2',
-    stages: [
-      { name: 'Source', actions: sources },
-      {
-        name: 'Build',
-        actions: [
-          {
-            name: 'Make',
-            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
-            commands: ['make'],
-            inputArtifacts: [{ name: `${sources[0]!.name}Out` }],
-          },
-        ],
-      },
-    ],
+    stages: sourceAndBuildStages(sources, `${sources[0]!.name}Out`),
     ...(triggers ? { triggers: triggers.map((gitConfiguration) => ({ providerType: 'CodeStarSourceConnection' as const, gitConfiguration })) } : {}),
   };
 }

@@ -5,7 +5,7 @@ import type { ActionStepPayload } from '../../../lib/core/task-payloads';
 import { resumeInput } from '../../../lib/execution/approval-resume';
 import type { ActionExecutionRecord, PipelineExecutionRecord } from '../../../lib/ports/execution-store';
 import { providerCatalog } from '../../../lib/actions/registry';
-import { gitSourceStage } from '../../support/declarations';
+import { commandsOnSource, gitSourceStage } from '../../support/declarations';
 
 const declaration: PipelineDeclaration = {
   name: 'gated',
@@ -13,17 +13,7 @@ const declaration: PipelineDeclaration = {
   stages: [
     gitSourceStage('.', { namespace: 'SourceVariables' }),
     { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
-    {
-      name: 'Build',
-      actions: [
-        {
-          name: 'Compile',
-          actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
-          commands: ['echo #{SourceVariables.CommitId} #{variables.target}'],
-          inputArtifacts: [{ name: 'Src' }],
-        },
-      ],
-    },
+    { name: 'Build', actions: [commandsOnSource('Compile', ['echo #{SourceVariables.CommitId} #{variables.target}'])] },
   ],
 };
 
