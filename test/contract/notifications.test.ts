@@ -6,7 +6,6 @@ import { OutboxNotifier } from '../../lib/adapters/local/outbox-notifier';
 import { SmtpNotifier } from '../../lib/adapters/local/smtp-notifier';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { parseNotificationRules } from '../../lib/core/notification-rules';
-import type { ActionStepPayload, PipelineRef } from '../../lib/core/task-payloads';
 import { runAction } from '../../lib/execution/action-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { registerNotificationRules } from '../../lib/execution/notifications';
@@ -16,6 +15,7 @@ import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 import { readRawMail, type RawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { runActionPayload } from '../support/task-payloads';
 import { customProviderSpec } from '../support/test-providers';
 
 /** Succeeds, logging one line. */
@@ -93,15 +93,6 @@ describe('notification rules on a failing execution', () => {
     await smtp.stop();
   });
 
-  const payload = (pipeline: PipelineRef, stage: string, action: ActionDeclaration): ActionStepPayload => ({
-    step: 'runAction',
-    pipeline,
-    stage,
-    action,
-    inputArtifacts: [],
-    namespaces: {},
-  });
-
   it('sends exactly one FAILED mail to each target of the matching rule, naming the failing action with its log tail', async () => {
     // What the state machine does: each stage entered and left, the failing action caught and its stage failed.
     const { pipeline } = await startExecution(deps, {
@@ -111,10 +102,10 @@ describe('notification rules on a failing execution', () => {
       variables: {},
     });
     await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Source' });
-    await runAction(deps, payload(pipeline, 'Source', checkout), new AbortController().signal);
+    await runAction(deps, runActionPayload(pipeline, 'Source', checkout), new AbortController().signal);
     await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Source' });
     await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Test' });
-    await expect(runAction(deps, payload(pipeline, 'Test', unitTests), new AbortController().signal)).rejects.toThrow('3 tests failed');
+    await expect(runAction(deps, runActionPayload(pipeline, 'Test', unitTests), new AbortController().signal)).rejects.toThrow('3 tests failed');
     await runStageStep(deps, { step: 'failStage', pipeline, stage: 'Test', error: { Error: 'Sluice.ActionFailed', Cause: '3 tests failed' } });
     // A step that runs again announces nothing twice.
     await runStageStep(deps, { step: 'failStage', pipeline, stage: 'Test', error: { Error: 'Sluice.ActionFailed', Cause: '3 tests failed' } });
@@ -160,7 +151,7 @@ describe('notification rules on a failing execution', () => {
       variables: {},
     });
     await runStageStep(own.deps, { step: 'enterStage', pipeline, stage: 'Test' });
-    await expect(runAction(own.deps, payload(pipeline, 'Test', unitTests), new AbortController().signal)).rejects.toThrow('3 tests failed');
+    await expect(runAction(own.deps, runActionPayload(pipeline, 'Test', unitTests), new AbortController().signal)).rejects.toThrow('3 tests failed');
     await runStageStep(own.deps, { step: 'failStage', pipeline, stage: 'Test', error: { Error: 'Sluice.ActionFailed', Cause: '3 tests failed' } });
 
     expect(reported).toEqual([

@@ -6,7 +6,7 @@ import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/decl
 import { STOPPED_ERROR, type StateMachineExecutionChange } from '../../lib/core/engine-run-end';
 import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
 import { parseNotificationRules } from '../../lib/core/notification-rules';
-import type { ActionStepPayload, PipelineRef } from '../../lib/core/task-payloads';
+import type { PipelineRef } from '../../lib/core/task-payloads';
 import { runAction } from '../../lib/execution/action-steps';
 import type { ApprovalDependencies } from '../../lib/execution/approvals';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
@@ -19,6 +19,7 @@ import type { PipelineEngine } from '../../lib/ports/engine';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
 import { readRawMail } from '../support/mail-message';
+import { runActionPayload } from '../support/task-payloads';
 import { customProviderSpec } from '../support/test-providers';
 
 /** Runs until the test lets it go, and then fails: an action still running when its execution dies. */
@@ -97,14 +98,6 @@ describe('reconciling a state machine execution that ended without its pipeline 
   const start = async () =>
     (await startExecution(deps, { pipeline: webapp, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' }, variables: {} }))
       .pipeline;
-  const payload = (pipeline: PipelineRef, stage: string, action: ActionDeclaration): ActionStepPayload => ({
-    step: 'runAction',
-    pipeline,
-    stage,
-    action,
-    inputArtifacts: [],
-    namespaces: {},
-  });
   const eventsOf = (executionId: string) =>
     events
       .filter((event) => event.detail['execution-id'] === executionId)
@@ -116,7 +109,7 @@ describe('reconciling a state machine execution that ended without its pipeline 
   async function midStage(): Promise<PipelineRef> {
     const pipeline = await start();
     await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
-    running.push(runAction(deps, payload(pipeline, 'Build', compile), new AbortController().signal).catch(() => undefined));
+    running.push(runAction(deps, runActionPayload(pipeline, 'Build', compile), new AbortController().signal).catch(() => undefined));
     for (let tries = 0; !(await deps.store.listActions(pipeline.executionId)).length; tries++) {
       if (tries > 100) throw new Error('the action never started');
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -8,6 +8,7 @@ import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
+import { GATED_APPROVERS_RULE, writeNotificationRules } from '../support/notification-rules';
 import { stateChange, succeededRunChanges } from '../support/event-log';
 
 jest.setTimeout(120_000);
@@ -102,17 +103,7 @@ describe('sluice serve restarted after kill -9', () => {
       }),
     );
     for (const file of [gated, slow]) expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
-    writeFileSync(
-      path.join(dataDir, 'notification-rules.yml'),
-      [
-        'notificationRules:',
-        '  - name: approvers',
-        '    resource: gated',
-        '    eventTypeIds: [codepipeline-pipeline-manual-approval-needed]',
-        '    targets: [{ type: email, address: approver@example.com }]',
-        '',
-      ].join('\n'),
-    );
+    writeNotificationRules(dataDir, GATED_APPROVERS_RULE);
     const port = await freePort();
     const startServe = () =>
       startSluice(['serve', '--port', String(port), '--quiet', '--data-dir', dataDir], {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
+import { GATED_APPROVERS_RULE, writeNotificationRules } from '../support/notification-rules';
 
 jest.setTimeout(90_000);
 
@@ -86,20 +87,12 @@ beforeAll(async () => {
       { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] },
     ],
   });
-  writeFileSync(
-    path.join(dataDir, 'notification-rules.yml'),
-    [
-      'notificationRules:',
-      '  - name: approvers',
-      '    resource: gated',
-      '    eventTypeIds: [codepipeline-pipeline-manual-approval-needed]',
-      '    targets: [{ type: email, address: approver@example.com }]',
-      '  - name: failures',
-      '    eventTypeIds: [codepipeline-pipeline-pipeline-execution-failed]',
-      '    targets: [{ type: email, address: team@example.com }]',
-      '',
-    ].join('\n'),
-  );
+  writeNotificationRules(dataDir, [
+    ...GATED_APPROVERS_RULE,
+    '  - name: failures',
+    '    eventTypeIds: [codepipeline-pipeline-pipeline-execution-failed]',
+    '    targets: [{ type: email, address: team@example.com }]',
+  ]);
   smtp = await startTestSmtpServer();
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], {
     env: { SLUICE_SMTP_HOST: '127.0.0.1', SLUICE_SMTP_PORT: String(smtp.port) },
