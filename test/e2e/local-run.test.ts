@@ -19,6 +19,9 @@ function pipelineFile(declaration: object): string {
   return file;
 }
 
+/** `sluice run` of `declaration` on the data dir `data`, with `flags`. */
+const runPipeline = (data: string, declaration: object, flags: string[] = []) => sluice(['run', pipelineFile(declaration), '--data-dir', data, ...flags]);
+
 const commandsAction = (name: string, commands: string[], extra: object = {}) => ({
   name,
   actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
@@ -159,35 +162,33 @@ describe('sluice run', () => {
     expect(Date.parse(right!.startTime)).toBeLessThan(Date.parse(left!.lastUpdateTime));
   });
 
-  it('refuses bad input before anything runs, with exit code 2', () => {
+  const lambdaStage = {
+    name: 'Invoke',
+    actions: [
+      { name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'notify' } },
+    ],
+  };
+  it.each([
+    [
+      'an input artifact no action produces',
+      { name: 'bad', stages: [gitSourceStage('.'), { name: 'Build', actions: [{ ...buildAction, inputArtifacts: [{ name: 'Nope' }] }] }] },
+      ['No action produces an artifact named "Nope"', 'Nothing was run.'],
+    ],
+    [
+      'a provider the local runtime does not have',
+      { name: 'aws-only', stages: [gitSourceStage('.'), lambdaStage] },
+      ['AWS/Lambda is not available on the local runtime'],
+    ],
+  ])('refuses %s before anything runs, with exit code 2', (_problem, declaration, messages) => {
+    const refused = runPipeline(dataDir(), declaration);
+    expect(refused.code).toBe(2);
+    for (const message of messages) expect(refused.stderr).toContain(message);
+  });
+
+  it('refuses a variable the pipeline does not declare before anything runs, with exit code 2', () => {
     const data = dataDir();
-    const missingArtifact = pipelineFile({
-      name: 'bad',
-      stages: [gitSourceStage('.'), { name: 'Build', actions: [{ ...buildAction, inputArtifacts: [{ name: 'Nope' }] }] }],
-    });
-    const missing = sluice(['run', missingArtifact, '--data-dir', data]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('No action produces an artifact named "Nope"');
-    expect(missing.stderr).toContain('Nothing was run.');
-
-    const awsOnly = pipelineFile({
-      name: 'aws-only',
-      stages: [
-        gitSourceStage('.'),
-        {
-          name: 'Invoke',
-          actions: [
-            { name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'notify' } },
-          ],
-        },
-      ],
-    });
-    const notLocal = sluice(['run', awsOnly, '--data-dir', data]);
-    expect(notLocal.code).toBe(2);
-    expect(notLocal.stderr).toContain('AWS/Lambda is not available on the local runtime');
-
-    const badVariable = pipelineFile({ name: 'vars', stages: [gitSourceStage('.'), { name: 'Run', actions: [commandsAction('Echo', ['true'])] }] });
-    const unknownVariable = sluice(['run', badVariable, '--data-dir', data, '--var', 'Nope=1']);
+    const declaration = { name: 'vars', stages: [gitSourceStage('.'), { name: 'Run', actions: [commandsAction('Echo', ['true'])] }] };
+    const unknownVariable = runPipeline(data, declaration, ['--var', 'Nope=1']);
     expect(unknownVariable.code).toBe(2);
     expect(unknownVariable.stderr).toContain('has no variable Nope');
     expect(sluice(['executions', 'vars', '--data-dir', data, '--json']).stdout).toContain('"pipelineExecutionSummaries": []');
@@ -265,23 +266,21 @@ describe('sluice run while sluice serve owns the data dir', () => {
     const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', data]);
     await serve.waitFor(/serving .* at http/);
     const repo = gitRepository({ 'a.txt': 'a' });
-    const passing = pipelineFile({
+    const ok = runPipeline(data, {
       name: 'handed',
       stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Run', actions: [commandsAction('Echo', ['echo handed-over'])] }],
     });
-    const ok = sluice(['run', passing, '--data-dir', data]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Run/Echo: succeeded');
     expect(ok.stdout).toContain('handed: succeeded');
 
-    const failing = pipelineFile({
+    const failed = runPipeline(data, {
       name: 'handed-fail',
       stages: [
         gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
         { name: 'Run', actions: [commandsAction('Boom', ['echo about-to-fail', 'test -f no-such-file'])] },
       ],
     });
-    const failed = sluice(['run', failing, '--data-dir', data]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('Run/Boom: failed');
     expect(failed.stdout).toMatch(/\| .*about-to-fail/);
