@@ -17,10 +17,9 @@ export interface RequestToSign {
   signingDate?: Date;
 }
 
-/** The headers of a request signed as the AWS SDKs sign it: only S3 requests carry their payload hash in a header. */
-export async function sigV4Headers(request: RequestToSign): Promise<Record<string, string>> {
-  const service = request.service ?? 's3';
-  const signer = new SignatureV4({
+/** A signer for `service` with the request's credentials, as the AWS SDKs set one up for it. */
+function signerFor(request: Omit<RequestToSign, 'body'>, service: string): SignatureV4 {
+  return new SignatureV4({
     credentials: request.credentials,
     region: request.region ?? 'us-east-1',
     service,
@@ -28,44 +27,36 @@ export async function sigV4Headers(request: RequestToSign): Promise<Record<strin
     uriEscapePath: service !== 's3',
     applyChecksum: service === 's3',
   });
+}
+
+/** The HTTP request to sign: to the request's host, with its Host header. */
+function httpRequest(request: RequestToSign) {
   const [hostname, port] = request.host.split(':');
-  const signed = await signer.sign(
-    {
-      method: request.method,
-      protocol: 'http:',
-      hostname: hostname!,
-      port: port ? Number(port) : undefined,
-      path: request.path,
-      query: request.query ?? {},
-      headers: { host: request.host, ...request.headers },
-      body: request.body,
-    },
-    { signingDate: request.signingDate ?? new Date() },
-  );
+  return {
+    method: request.method,
+    protocol: 'http:',
+    hostname: hostname!,
+    port: port ? Number(port) : undefined,
+    path: request.path,
+    query: request.query ?? {},
+    headers: { host: request.host, ...request.headers },
+    body: request.body,
+  };
+}
+
+/** The headers of a request signed as the AWS SDKs sign it: only S3 requests carry their payload hash in a header. */
+export async function sigV4Headers(request: RequestToSign): Promise<Record<string, string>> {
+  const signed = await signerFor(request, request.service ?? 's3').sign(httpRequest(request), { signingDate: request.signingDate ?? new Date() });
   return Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 /** A presigned URL's query string, as `getSignedUrl` makes it. */
 export async function presignedQuery(request: Omit<RequestToSign, 'body'>): Promise<string> {
-  const signer = new SignatureV4({
-    credentials: request.credentials,
-    region: request.region ?? 'us-east-1',
-    service: 's3',
-    sha256: Sha256,
-    uriEscapePath: false,
-  });
-  const [hostname, port] = request.host.split(':');
-  const presigned = await signer.presign(
+  const presigned = await signerFor(request, 's3').presign(
+    httpRequest({ host: request.host, method: request.method, path: request.path, credentials: request.credentials }),
     {
-      method: request.method,
-      protocol: 'http:',
-      hostname: hostname!,
-      port: port ? Number(port) : undefined,
-      path: request.path,
-      query: {},
-      headers: { host: request.host },
+      expiresIn: 3600,
     },
-    { expiresIn: 3600 },
   );
   return Object.entries(presigned.query ?? {})
     .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
