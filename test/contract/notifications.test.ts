@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionProvider } from '../../lib/actions/action-provider';
@@ -46,22 +47,8 @@ const webapp: PipelineDeclaration = {
   ],
 };
 
-const RULES = `
-notificationRules:
-  - name: webapp-failures
-    resource: webapp
-    eventTypeIds: [codepipeline-pipeline-pipeline-execution-failed]
-    targets:
-      - { type: email, address: dev@example.com }
-      - { type: email, address: ops@example.com }
-  - name: other-failures
-    resource: other
-    eventTypeIds: [codepipeline-pipeline-pipeline-execution-failed]
-    targets: [{ type: email, address: other@example.com }]
-  - name: successes
-    eventTypeIds: [codepipeline-pipeline-pipeline-execution-succeeded, codepipeline-pipeline-manual-approval-needed]
-    targets: [{ type: email, address: dev@example.com }]
-`;
+/** The rules the tests deliver by: failures of webapp to dev@ and ops@, those of `other` to other@, successes and approvals to dev@. */
+const RULES = readFileSync(path.join(__dirname, '../fixtures/notification-rules/webapp.yml'), 'utf8');
 
 describe('notification rules on a failing execution', () => {
   const suite = stackPerSuite();
