@@ -91,18 +91,62 @@ type BrokenCase = {
   | { set: unknown }
 );
 
-/** A case that writes a value at `path`, as a row: title, base, path, value, rule, mentions and, where it matters, options. */
-type SetCase = [title: string, base: () => Decl, path: string, value: unknown, rule: string, mentions: string[], options?: ValidateOptions];
+/** Where it matters: the validation options, and what the message must not say. */
+type CaseExtras = Pick<BrokenCase, 'options' | 'excludes'>;
 
-/** A case that changes the base declaration in place, as a row: title, base, mutation, path, rule, mentions. */
-type MutateCase = [title: string, base: () => Decl, mutate: (declaration: Decl) => void, path: string, rule: string, mentions: string[]];
+/** A case that writes a value at `path`, as a row: title, base, path, value, rule, mentions[, extras]. */
+type SetCase = [title: string, base: () => Decl, path: string, value: unknown, rule: string, mentions: string[], extras?: CaseExtras];
 
-function mutatingCase([title, base, mutate, path, rule, mentions]: MutateCase): BrokenCase {
-  return { title, base, mutate, path, rule, mentions };
+/** A case that changes the base declaration in place, as a row: title, base, mutation, path, rule, mentions[, extras]. */
+type MutateCase = [title: string, base: () => Decl, mutate: (declaration: Decl) => void, path: string, rule: string, mentions: string[], extras?: CaseExtras];
+
+function mutatingCase([title, base, mutate, path, rule, mentions, extras]: MutateCase): BrokenCase {
+  return { title, base, mutate, path, rule, mentions, ...extras };
 }
 
-function settingCase([title, base, path, set, rule, mentions, options]: SetCase): BrokenCase {
-  return { title, base, path, set, rule, mentions, ...(options ? { options } : {}) };
+function settingCase([title, base, path, set, rule, mentions, extras]: SetCase): BrokenCase {
+  return { title, base, path, set, rule, mentions, ...extras };
+}
+
+/** Adds an S3 source action to the Build stage. */
+function addLateSource(d: Decl): void {
+  d.stages[1].actions.push({
+    name: 'LateSource',
+    actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+    configuration: { S3Bucket: 'amzn-s3-demo-source-bucket', S3ObjectKey: 'source.zip' },
+    outputArtifacts: [{ name: 'LateArtifact' }],
+  });
+}
+
+/** Replaces the CloudFormation deploy by an S3 deploy that does not extract, with no ObjectKey. */
+function deployToS3WithoutObjectKey(d: Decl): void {
+  d.stages[2].actions[0] = {
+    name: 'Publish',
+    actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
+    configuration: { BucketName: 'site', Extract: 'false' },
+    inputArtifacts: [{ name: d.stages[1].actions[0].outputArtifacts[0].name }],
+  };
+}
+
+/** Names the source's namespace `variables`. */
+function nameSourceNamespaceVariables(d: Decl): void {
+  d.stages[0].actions[0].namespace = 'variables';
+  // Keep the fixture's reference resolvable so only the reserved name is wrong.
+  d.stages[1].actions[0].configuration.EnvironmentVariables = '[]';
+}
+
+/** Adds a Commands action that declares REPORT_URL, then an approval that refers to its COVERAGE. */
+function referToUndeclaredCommandsVariable(d: Decl): void {
+  d.stages[1].actions.push(commandsAction({ namespace: 'TestVariables', outputVariables: ['REPORT_URL'] }));
+  d.stages.push({ name: 'Notify', actions: [{ ...manualApproval('Review'), configuration: { CustomData: 'Report at #{TestVariables.COVERAGE}' } }] });
+}
+
+/** Makes the pipeline V2, with a CodeStarSourceConnection trigger on its CodeCommit source. */
+function triggerOnCodeCommit(d: Decl): void {
+  d.pipelineType = 'V2';
+  d.triggers = [
+    { providerType: 'CodeStarSourceConnection', gitConfiguration: { sourceActionName: 'source', push: [{ branches: { includes: ['mainline'] } }] } },
+  ];
 }
 
 // prettier-ignore
@@ -111,8 +155,8 @@ const structuralSettings: SetCase[] = [
   ['two stages named Build', codecommit, 'stages[2].name', 'Build', 'stage-name-unique', ['"Build"', 'stages[1]']],
   ['two actions named Build in one stage', v2, 'stages[1].actions[1].name', 'Build', 'action-name-unique', ['"Build"', 'actions[0]']],
   ['a provider version that does not exist', codecommit, 'stages[2].actions[0].actionTypeId.version', '2', 'provider-version', ['CloudFormation', 'version 1', 'not 2']],
-  ['a pipeline name with a dot, on the AWS runtime', codecommit, 'name', 'web.app', 'aws-state-machine-name', ['"web.app"', 'letters, digits, - and _', 'Rename'], { runtime: 'aws' }],
-  ['a pipeline name with an @, on the AWS runtime', codecommit, 'name', 'team@webapp', 'aws-state-machine-name', ['"team@webapp"'], { runtime: 'aws' }],
+  ['a pipeline name with a dot, on the AWS runtime', codecommit, 'name', 'web.app', 'aws-state-machine-name', ['"web.app"', 'letters, digits, - and _', 'Rename'], { options: { runtime: 'aws' } }],
+  ['a pipeline name with an @, on the AWS runtime', codecommit, 'name', 'team@webapp', 'aws-state-machine-name', ['"team@webapp"'], { options: { runtime: 'aws' } }],
   ['a misspelt CodeBuild configuration key', codecommit, 'stages[1].actions[0].configuration.ProjectNmae', 'typo', 'configuration-unknown', ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec']],
   ['an inline BuildSpec that is not a buildspec', codecommit, 'stages[1].actions[0].configuration.BuildSpec', 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n', 'configuration-value', ['inline BuildSpec', 'biuld']],
   ['CodeBuild with no input artifact', codecommit, 'stages[1].actions[0].inputArtifacts', [], 'input-artifact-count', ['CodeBuild', '1 to 5', 'has 0']],
@@ -127,6 +171,8 @@ const structuralSettings: SetCase[] = [
   ['an undeclared pipeline variable #{variables.nope}', v2, 'stages[1].actions[1].configuration.ProjectName', 'project-#{variables.nope}', 'variable-unknown', ['#{variables.nope}', '"nope"', 'MyVariable']],
   ['a variable the source provider does not export #{SourceVariables.NotExported}', v2, 'stages[1].actions[1].configuration.ProjectName', 'project-#{SourceVariables.NotExported}', 'variable-unknown', ['#{SourceVariables.NotExported}', '"NotExported"', '"ApplicationSource"', 'CommitId', 'FullRepositoryName']],
   ['a trigger naming an action that is not a source', v2, 'triggers[0].gitConfiguration.sourceActionName', 'PackageExport', 'trigger-source-action', ['"PackageExport"', 'ApplicationSource']],
+  // The message lists the known providers of the same category, and only those.
+  ['an unknown Source provider', codecommit, 'stages[0].actions[0].actionTypeId.provider', 'GitHubEnterprise', 'provider-unknown', ['AWS/GitHubEnterprise', 'AWS/S3', 'AWS/CodeCommit', 'AWS/CodeStarSourceConnection', 'Custom/Git'], { excludes: ['AWS/CodeBuild', 'AWS/CloudFormation', 'AWS/Manual'] }],
 ];
 
 // prettier-ignore
@@ -141,149 +187,18 @@ const structuralMutations: MutateCase[] = [
   ['an input artifact produced by a parallel action (same runOrder, same stage)', v2, (d) => { d.stages[1].actions[1].inputArtifacts = [{ name: 'BuildArtifacts' }]; }, 'stages[1].actions[1].inputArtifacts[0].name', 'input-artifact-order', ['"BuildArtifacts"', '"Build"', '"PackageExport"', 'runOrder']],
   ['a reference to the namespace of a parallel action', v2, (d) => { d.stages[1].actions[0].namespace = 'BuildVariables'; d.stages[1].actions[1].configuration.ProjectName = 'project-#{BuildVariables.ImageTag}'; }, 'stages[1].actions[1].configuration.ProjectName', 'namespace-order', ['#{BuildVariables.ImageTag}', '"Build"', '"PackageExport"']],
   ['a trigger with neither push nor pullRequest', v2, (d) => { delete d.triggers[0].gitConfiguration.push; delete d.triggers[0].gitConfiguration.pullRequest; }, 'triggers[0].gitConfiguration', 'trigger-filter', ['push', 'pullRequest']],
+  ['a source action in the second stage', codecommit, addLateSource, 'stages[1].actions[1].actionTypeId.category', 'source-in-first-stage', ['"LateSource"', 'first stage']],
+  ['an unknown Build provider', codecommit, (d) => { d.stages[1].actions[0].actionTypeId.owner = 'ThirdParty'; d.stages[1].actions[0].actionTypeId.provider = 'Jenkins'; }, 'stages[1].actions[0].actionTypeId.provider', 'provider-unknown', ['ThirdParty/Jenkins', 'Known Build providers: AWS/CodeBuild.'], { excludes: ['AWS/CodeCommit'] }],
+  ['a CloudFormation deploy on the local runtime', codecommit, () => {}, 'stages[2].actions[0].actionTypeId.provider', 'provider-runtime', ['AWS/CloudFormation', 'local', 'aws'], { options: { runtime: 'local' } }],
+  ['an S3 deploy that neither extracts nor names an object key', codecommit, deployToS3WithoutObjectKey, 'stages[2].actions[0].configuration.ObjectKey', 'configuration-value', ['ObjectKey', 'Extract is false']],
+  ['a Commands action without commands', v2, (d) => { const action = commandsAction(); delete action.commands; d.stages[1].actions.push(action); }, 'stages[1].actions[2].commands', 'commands-required', ['Commands', 'commands']],
+  ['an environment variable set twice', v2, (d) => { d.stages[1].actions.push(commandsAction({ environmentVariables: [{ name: 'DEPLOY_STAGE', value: 'beta' }, { name: 'DEPLOY_STAGE', value: 'prod' }] })); }, 'stages[1].actions[2].environmentVariables[1].name', 'environment-variable-unique', ['"DEPLOY_STAGE"', 'environmentVariables[0]']],
+  ['the reserved namespace variables', v2, nameSourceNamespaceVariables, 'stages[0].actions[0].namespace', 'namespace-reserved', ['"variables"', 'reserved']],
+  ['a variable in commands that the Commands action does not declare', v2, referToUndeclaredCommandsVariable, 'stages[2].actions[0].configuration.CustomData', 'variable-unknown', ['#{TestVariables.COVERAGE}', '"RunTests"', 'REPORT_URL']],
+  ['a trigger on a CodeCommit source action', codecommit, triggerOnCodeCommit, 'triggers[0].gitConfiguration.sourceActionName', 'trigger-source-action', ['"source"', 'CodeCommit', 'CodeStarSourceConnection']],
 ];
 
-const structuralCases: BrokenCase[] = [
-  {
-    title: 'a source action in the second stage',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions.push({
-        name: 'LateSource',
-        actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-        configuration: { S3Bucket: 'amzn-s3-demo-source-bucket', S3ObjectKey: 'source.zip' },
-        outputArtifacts: [{ name: 'LateArtifact' }],
-      });
-    },
-    path: 'stages[1].actions[1].actionTypeId.category',
-    rule: 'source-in-first-stage',
-    mentions: ['"LateSource"', 'first stage'],
-  },
-  {
-    title: 'an unknown Source provider',
-    base: codecommit,
-    path: 'stages[0].actions[0].actionTypeId.provider',
-    set: 'GitHubEnterprise',
-    rule: 'provider-unknown',
-    // The message lists the known providers of the same category, and only those.
-    mentions: ['AWS/GitHubEnterprise', 'AWS/S3', 'AWS/CodeCommit', 'AWS/CodeStarSourceConnection', 'Custom/Git'],
-    excludes: ['AWS/CodeBuild', 'AWS/CloudFormation', 'AWS/Manual'],
-  },
-  {
-    title: 'an unknown Build provider',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[1].actions[0].actionTypeId.owner = 'ThirdParty';
-      d.stages[1].actions[0].actionTypeId.provider = 'Jenkins';
-    },
-    path: 'stages[1].actions[0].actionTypeId.provider',
-    rule: 'provider-unknown',
-    mentions: ['ThirdParty/Jenkins', 'Known Build providers: AWS/CodeBuild.'],
-    excludes: ['AWS/CodeCommit'],
-  },
-  {
-    title: 'a CloudFormation deploy on the local runtime',
-    base: codecommit,
-    mutate: () => {},
-    options: { runtime: 'local' },
-    path: 'stages[2].actions[0].actionTypeId.provider',
-    rule: 'provider-runtime',
-    mentions: ['AWS/CloudFormation', 'local', 'aws'],
-  },
-  {
-    title: 'an S3 deploy that neither extracts nor names an object key',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages[2].actions[0] = {
-        name: 'Publish',
-        actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
-        configuration: { BucketName: 'site', Extract: 'false' },
-        inputArtifacts: [{ name: d.stages[1].actions[0].outputArtifacts[0].name }],
-      };
-    },
-    path: 'stages[2].actions[0].configuration.ObjectKey',
-    rule: 'configuration-value',
-    mentions: ['ObjectKey', 'Extract is false'],
-  },
-  {
-    title: 'a Commands action without commands',
-    base: v2,
-    mutate: (d) => {
-      const action = commandsAction();
-      delete action.commands;
-      d.stages[1].actions.push(action);
-    },
-    path: 'stages[1].actions[2].commands',
-    rule: 'commands-required',
-    mentions: ['Commands', 'commands'],
-  },
-  {
-    title: 'an environment variable set twice',
-    base: v2,
-    mutate: (d) => {
-      d.stages[1].actions.push(
-        commandsAction({
-          environmentVariables: [
-            { name: 'DEPLOY_STAGE', value: 'beta' },
-            { name: 'DEPLOY_STAGE', value: 'prod' },
-          ],
-        }),
-      );
-    },
-    path: 'stages[1].actions[2].environmentVariables[1].name',
-    rule: 'environment-variable-unique',
-    mentions: ['"DEPLOY_STAGE"', 'environmentVariables[0]'],
-  },
-  {
-    title: 'the reserved namespace variables',
-    base: v2,
-    mutate: (d) => {
-      d.stages[0].actions[0].namespace = 'variables';
-      // Keep the fixture's reference resolvable so only the reserved name is wrong.
-      d.stages[1].actions[0].configuration.EnvironmentVariables = '[]';
-    },
-    path: 'stages[0].actions[0].namespace',
-    rule: 'namespace-reserved',
-    mentions: ['"variables"', 'reserved'],
-  },
-  {
-    title: 'a variable in commands that the Commands action does not declare',
-    base: v2,
-    mutate: (d) => {
-      d.stages[1].actions.push(commandsAction({ namespace: 'TestVariables', outputVariables: ['REPORT_URL'] }));
-      d.stages.push({
-        name: 'Notify',
-        actions: [
-          {
-            ...manualApproval('Review'),
-            configuration: { CustomData: 'Report at #{TestVariables.COVERAGE}' },
-          },
-        ],
-      });
-    },
-    path: 'stages[2].actions[0].configuration.CustomData',
-    rule: 'variable-unknown',
-    mentions: ['#{TestVariables.COVERAGE}', '"RunTests"', 'REPORT_URL'],
-  },
-  {
-    title: 'a trigger on a CodeCommit source action',
-    base: codecommit,
-    mutate: (d) => {
-      d.pipelineType = 'V2';
-      d.triggers = [
-        {
-          providerType: 'CodeStarSourceConnection',
-          gitConfiguration: { sourceActionName: 'source', push: [{ branches: { includes: ['mainline'] } }] },
-        },
-      ];
-    },
-    path: 'triggers[0].gitConfiguration.sourceActionName',
-    rule: 'trigger-source-action',
-    mentions: ['"source"', 'CodeCommit', 'CodeStarSourceConnection'],
-  },
-  ...structuralSettings.map(settingCase),
-  ...structuralMutations.map(mutatingCase),
-];
+const structuralCases: BrokenCase[] = [...structuralSettings.map(settingCase), ...structuralMutations.map(mutatingCase)];
 
 // prettier-ignore
 const schemaSettings: SetCase[] = [
@@ -294,6 +209,8 @@ const schemaSettings: SetCase[] = [
   ['a namespace with a dot', v2, 'stages[0].actions[0].namespace', 'Source.Variables', 'schema', ['namespace', '@ - _']],
   ['timeoutInMinutes 4', codecommit, 'stages[1].actions[0].timeoutInMinutes', 4, 'schema', ['timeoutInMinutes', '5 to 86400']],
   ['an unknown field at pipeline level', v2, 'pipelineTyp', 'V2', 'unknown-field', ['"pipelineTyp"', 'pipelineType', 'triggers']],
+  // Names the offender and lists the fields an action may have, including the right spelling.
+  ['the misspelt field runorder on an action', codecommit, 'stages[1].actions[0].runorder', 1, 'unknown-field', ['"runorder"', 'runOrder', 'actionTypeId', 'inputArtifacts']],
 ];
 
 // prettier-ignore
@@ -301,34 +218,10 @@ const schemaMutations: MutateCase[] = [
   ['only one stage', codecommit, (d) => { d.stages = d.stages.slice(0, 1); }, 'stages', 'schema', ['stages', 'at least 2']],
   ['no pipeline name', codecommit, (d) => { delete d.name; }, 'name', 'schema', ['name', 'required']],
   ['no action name', v2, (d) => { delete d.stages[1].actions[1].name; }, 'stages[1].actions[1].name', 'schema', ['stages[1].actions[1].name', 'required']],
+  ['51 actions in a stage', codecommit, (d) => { d.stages.push({ name: 'Approvals', actions: Array.from({ length: 51 }, (_, index) => manualApproval(`Approve-${index}`)) }); }, 'stages[3].actions', 'schema', ['actions', 'at most 50']],
 ];
 
-const schemaCases: BrokenCase[] = [
-  {
-    title: '51 actions in a stage',
-    base: codecommit,
-    mutate: (d) => {
-      d.stages.push({
-        name: 'Approvals',
-        actions: Array.from({ length: 51 }, (_, index) => manualApproval(`Approve-${index}`)),
-      });
-    },
-    path: 'stages[3].actions',
-    rule: 'schema',
-    mentions: ['actions', 'at most 50'],
-  },
-  {
-    title: 'the misspelt field runorder on an action',
-    base: codecommit,
-    path: 'stages[1].actions[0].runorder',
-    set: 1,
-    rule: 'unknown-field',
-    // Names the offender and lists the fields an action may have, including the right spelling.
-    mentions: ['"runorder"', 'runOrder', 'actionTypeId', 'inputArtifacts'],
-  },
-  ...schemaSettings.map(settingCase),
-  ...schemaMutations.map(mutatingCase),
-];
+const schemaCases: BrokenCase[] = [...schemaSettings.map(settingCase), ...schemaMutations.map(mutatingCase)];
 
 describe('validatePipeline on broken declarations', () => {
   test.each([
