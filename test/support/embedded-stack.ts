@@ -21,6 +21,18 @@ export function removeDirectory(directory: string): Promise<void> {
   return rm(directory, { recursive: true, force: true });
 }
 
+/** A fresh temporary directory for each test of the enclosing describe, removed after it: `directory()` inside a test. */
+export function directoryPerTest(): () => string {
+  let directory: string | undefined;
+  beforeEach(async () => {
+    directory = await temporaryDirectory();
+  });
+  afterEach(async () => {
+    await removeDirectory(directory!);
+  });
+  return () => directory!;
+}
+
 /** The embedded stack on `dataDir`, with SDK clients for it. */
 export async function startTestStack(dataDir: string, options: EmbeddedStackOptions = {}): Promise<TestStack> {
   const stack = await startEmbeddedStack(dataDir, options);

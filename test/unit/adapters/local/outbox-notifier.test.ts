@@ -2,25 +2,17 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OutboxNotifier } from '../../../../lib/adapters/local/outbox-notifier';
 import { OutboxMails } from '../../../../lib/adapters/local/outbox-mails';
-import { removeDirectory, temporaryDirectory } from '../../../support/embedded-stack';
+import { directoryPerTest } from '../../../support/embedded-stack';
 import { readRawMail } from '../../../support/mail-message';
 
 describe('OutboxNotifier', () => {
-  let dataDir: string;
-
-  beforeEach(async () => {
-    dataDir = await temporaryDirectory();
-  });
-
-  afterEach(async () => {
-    await removeDirectory(dataDir);
-  });
+  const dataDir = directoryPerTest();
 
   it('writes each mail as an .eml file in the outbox, named to sort by time, and prints one line for it', async () => {
     const lines: string[] = [];
     // Both mails in the same millisecond: the count keeps them in order.
     const outbox = new OutboxNotifier({
-      dataDir,
+      dataDir: dataDir(),
       from: 'Sluice <sluice@localhost>',
       write: (line) => lines.push(line),
       clock: () => new Date('2025-01-01T10:00:00.000Z'),
@@ -30,7 +22,7 @@ describe('OutboxNotifier', () => {
     await outbox.send({ to: ['dev@example.com'], subject: '[Sluice] webapp: pipeline execution FAILED', text: `${longLine}\n` });
     await outbox.send({ to: ['dev@example.com', 'ops@example.com'], subject: '[Sluice] webapp: Build/Compile action FAILED', text: 'second\n' });
 
-    const files = (await readdir(path.join(dataDir, 'outbox'))).sort();
+    const files = (await readdir(path.join(dataDir(), 'outbox'))).sort();
     expect(files).toEqual([
       '2025-01-01T10-00-00.000Z-0001-webapp-pipeline-execution-failed.eml',
       '2025-01-01T10-00-00.000Z-0002-webapp-build-compile-action-failed.eml',
@@ -50,7 +42,7 @@ describe('OutboxNotifier', () => {
   });
 
   it('keeps the outbox and its mails private to this user: they hold the links that decide approvals', async () => {
-    const outbox = new OutboxNotifier({ dataDir, from: 'sluice@localhost', write: () => undefined });
+    const outbox = new OutboxNotifier({ dataDir: dataDir(), from: 'sluice@localhost', write: () => undefined });
     await outbox.send({
       to: ['approvers@localhost'],
       subject: '[Sluice] webapp: approval needed for Release/Approve',
@@ -63,12 +55,12 @@ describe('OutboxNotifier', () => {
   });
 
   it('names the execution a mail is about in a header, by which OutboxMails finds and deletes the mails of an execution', async () => {
-    const outbox = new OutboxNotifier({ dataDir, from: 'sluice@localhost', write: () => undefined });
+    const outbox = new OutboxNotifier({ dataDir: dataDir(), from: 'sluice@localhost', write: () => undefined });
     await outbox.send({ to: ['dev@example.com'], subject: 'first of e-1', text: 'one\n', executionId: 'e-1' });
     await outbox.send({ to: ['dev@example.com'], subject: 'of e-2', text: 'two\n', executionId: 'e-2' });
     await outbox.send({ to: ['dev@example.com'], subject: 'second of e-1', text: 'three\n', executionId: 'e-1' });
     await outbox.send({ to: ['dev@example.com'], subject: 'of no execution', text: 'four\n' });
-    const mails = new OutboxMails(dataDir);
+    const mails = new OutboxMails(dataDir());
 
     const byExecution = await mails.mailsByExecution();
 
@@ -86,6 +78,6 @@ describe('OutboxNotifier', () => {
   });
 
   it('finds no mails when there is no outbox yet', async () => {
-    expect(await new OutboxMails(dataDir).mailsByExecution()).toEqual(new Map());
+    expect(await new OutboxMails(dataDir()).mailsByExecution()).toEqual(new Map());
   });
 });

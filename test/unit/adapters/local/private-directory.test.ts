@@ -2,23 +2,15 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ensurePrivateDirectory } from '../../../../lib/adapters/local/private-directory';
 import { rotateWebhookSecret, webhookSecret } from '../../../../lib/adapters/local/webhook-secret-file';
-import { removeDirectory, temporaryDirectory } from '../../../support/embedded-stack';
+import { directoryPerTest } from '../../../support/embedded-stack';
 
 const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
 
 describe('the data dir and its secrets are private to this user', () => {
-  let scratch: string;
-
-  beforeEach(async () => {
-    scratch = await temporaryDirectory();
-  });
-
-  afterEach(async () => {
-    await removeDirectory(scratch);
-  });
+  const scratch = directoryPerTest();
 
   it('creates a data dir with mode 0700', async () => {
-    const dataDir = path.join(scratch, 'project', '.sluice');
+    const dataDir = path.join(scratch(), 'project', '.sluice');
 
     await ensurePrivateDirectory(dataDir);
 
@@ -26,7 +18,7 @@ describe('the data dir and its secrets are private to this user', () => {
   });
 
   it('tightens an existing data dir of this user that others could read or enter', async () => {
-    const dataDir = path.join(scratch, '.sluice');
+    const dataDir = path.join(scratch(), '.sluice');
     await mkdir(dataDir);
     await chmod(dataDir, 0o755);
 
@@ -36,7 +28,7 @@ describe('the data dir and its secrets are private to this user', () => {
   });
 
   it('keeps the webhook secret in a file of mode 0600, in a private data dir, when created and when rotated', async () => {
-    const dataDir = path.join(scratch, 'fresh');
+    const dataDir = path.join(scratch(), 'fresh');
 
     await webhookSecret(dataDir);
     expect(await modeOf(dataDir)).toBe(0o700);
