@@ -36,6 +36,12 @@ export function describeApprovalStoreContract(kind: ServerKind): void {
       approvals = new DynamoDbApprovalStore(DynamoDBDocumentClient.from(servers().dynamodb, { marshallOptions: { removeUndefinedValues: true } }), table);
     });
 
+    /** Creates approval `id`, then races alice approving it against bob rejecting it, each through `step`. */
+    async function aliceRacesBob<T>(id: string, step: (id: string, decision: ApprovalDecision) => Promise<T>): Promise<T[]> {
+      await approvals.createApproval(approval(id));
+      return racing(kind, [() => step(id, decision('Approved', 'alice')), () => step(id, decision('Rejected', 'bob'))]);
+    }
+
     it('refuses a second approval with the same id', async () => {
       await approvals.createApproval(approval('twice'));
 
@@ -44,12 +50,7 @@ export function describeApprovalStoreContract(kind: ServerKind): void {
     });
 
     it('lets exactly one of two concurrent decisions win', async () => {
-      await approvals.createApproval(approval('race'));
-
-      const outcomes = await racing(kind, [
-        () => approvals.decide('race', decision('Approved', 'alice')),
-        () => approvals.decide('race', decision('Rejected', 'bob')),
-      ]);
+      const outcomes = await aliceRacesBob('race', (id, decided) => approvals.decide(id, decided));
 
       expect(outcomes.filter((outcome) => outcome.decided)).toHaveLength(1);
       const winner = outcomes.find((outcome) => outcome.decided)!.record!;
@@ -62,12 +63,7 @@ export function describeApprovalStoreContract(kind: ServerKind): void {
     });
 
     it('lets one of two deciders claim an approval, and only the claim moves it on: to its decision, or back to Pending', async () => {
-      await approvals.createApproval(approval('claimed'));
-
-      const claims = await racing(kind, [
-        () => approvals.claimDecision('claimed', decision('Approved', 'alice')),
-        () => approvals.claimDecision('claimed', decision('Rejected', 'bob')),
-      ]);
+      const claims = await aliceRacesBob('claimed', (id, claimed) => approvals.claimDecision(id, claimed));
 
       expect(claims.filter((claim) => claim.claimed)).toHaveLength(1);
       const held = claims.find((claim) => claim.claimed)!.record!;
