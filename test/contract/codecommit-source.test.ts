@@ -2,8 +2,7 @@ import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeCommitSource } from '../../lib/actions/codecommit-source';
 import type { AwsCredentials, CodeCommitAccess } from '../../lib/ports/codecommit-access';
 import { startCodeCommitGitServer, type CodeCommitGitServer } from '../support/codecommit-git-server';
-import { removeDirectory, stackPerSuite } from '../support/embedded-stack';
-import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, SourceActionHarness } from '../support/source-actions';
+import { describeGitSourceContract, expectHeadArtifact, gitSourceSuite } from '../support/source-actions';
 
 const REGION = 'eu-west-1';
 const ROLE = 'sluice-ci-ActionRunnerRole-1A2B3C';
@@ -15,29 +14,16 @@ const CREDENTIALS: AwsCredentials = {
 };
 
 describe("the CodeCommit source action on a git smart-HTTP server that checks CodeCommit's signed credentials, and the embedded s3rver", () => {
-  const suite = stackPerSuite();
-  let harness: SourceActionHarness;
+  // Its committer date differs from its author date, as after a rebase.
+  const source = gitSourceSuite({ env: { GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' } });
   let codeCommit: CodeCommitGitServer;
-  let repository: string;
-  let firstCommit: string;
-  let headCommit: string;
 
   beforeAll(async () => {
-    harness = await SourceActionHarness.start(suite.test.clients.s3, suite.scratch);
-    // Its committer date differs from its author date, as after a rebase.
-    ({
-      dir: repository,
-      firstCommit,
-      headCommit,
-    } = await movedOnRepository({ env: { GIT_AUTHOR_DATE: '2024-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2024-03-02T11:30:15Z' } }));
     codeCommit = await startCodeCommitGitServer(REGION, CREDENTIALS);
-    codeCommit.addRepository('webapp', repository);
+    codeCommit.addRepository('webapp', source.repository);
   });
 
-  afterAll(async () => {
-    await codeCommit.close();
-    await removeDirectory(repository);
-  });
+  afterAll(() => codeCommit.close());
 
   const access = (credentials = CREDENTIALS): CodeCommitAccess => ({
     region: REGION,
@@ -50,7 +36,7 @@ describe("the CodeCommit source action on a git smart-HTTP server that checks Co
   async function runSource(
     options: { configuration?: Record<string, string>; codeCommit?: CodeCommitAccess; sourceRevision?: string } = {},
   ): Promise<{ outcome: ActionOutcome; log: string }> {
-    const { context, log } = await harness.context(
+    const { context, log } = await source.harness.context(
       {
         actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' },
         configuration: { RepositoryName: 'webapp', BranchName: 'main', ...options.configuration },
@@ -63,13 +49,13 @@ describe("the CodeCommit source action on a git smart-HTTP server that checks Co
     return { outcome: await codeCommitSource.run!(context), log: log.join('') };
   }
 
-  const fetchBack = (outcome: ActionOutcome) => harness.fetchBack(outcome);
+  const fetchBack = (outcome: ActionOutcome) => source.harness.fetchBack(outcome);
 
   it('stores the head of the branch as the artifact, without .git, with executables and nested directories intact', async () => {
     const { outcome, log } = await runSource();
 
     await expectHeadArtifact({ fetchBack }, outcome, ['README.md', 'build.sh', 'src/lib/deep/util.js']);
-    expect(log).toContain(`Checked out main at ${headCommit}: second commit`);
+    expect(log).toContain(`Checked out main at ${source.headCommit}: second commit`);
   });
 
   it('signs in as the access key with its session token, as git-remote-codecommit does', async () => {
@@ -86,13 +72,13 @@ describe("the CodeCommit source action on a git smart-HTTP server that checks Co
     expect(outcome.outputVariables).toEqual({
       AuthorDate: '2024-03-01T10:00:00Z',
       BranchName: 'main',
-      CommitId: headCommit,
+      CommitId: source.headCommit,
       CommitMessage: 'second commit\n\nwith a body',
       CommitterDate: '2024-03-02T11:30:15Z',
       RepositoryName: 'webapp',
     });
     expect(outcome.summary).toBe('second commit');
-    expect(outcome.externalExecutionId).toBe(headCommit);
+    expect(outcome.externalExecutionId).toBe(source.headCommit);
   });
 
   it('fails with an AccessDenied error that names the repository, codecommit:GitPull and the role, when CodeCommit refuses the credentials', async () => {
@@ -123,5 +109,10 @@ describe("the CodeCommit source action on a git smart-HTTP server that checks Co
     });
   });
 
-  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit, noSuchBranch: 'CodeCommit repository webapp has no branch no-such-branch' }));
+  describeGitSourceContract(() => ({
+    run: runSource,
+    fetchBack,
+    firstCommit: source.firstCommit,
+    noSuchBranch: 'CodeCommit repository webapp has no branch no-such-branch',
+  }));
 });

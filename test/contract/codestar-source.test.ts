@@ -3,43 +3,29 @@ import path from 'node:path';
 import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
 import type { GitHubAccess } from '../../lib/ports/github-access';
-import { removeDirectory, stackPerSuite } from '../support/embedded-stack';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
-import { describeGitSourceContract, expectHeadArtifact, movedOnRepository, SourceActionHarness } from '../support/source-actions';
+import { describeGitSourceContract, expectHeadArtifact, gitSourceSuite } from '../support/source-actions';
 
 const TOKEN = 'ghp_sluice-test-token';
 const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/c0ffee00-1234-5678-9abc-def012345678';
 
 describe('the CodeStarSourceConnection source action on a fake GitHub and the embedded s3rver', () => {
-  const suite = stackPerSuite();
-  let harness: SourceActionHarness;
+  const source = gitSourceSuite({ prepare: (dir) => symlink('src/lib/deep/util.js', path.join(dir, 'util-link.js')) });
   let github: FakeGitHub;
-  let repository: string;
-  let firstCommit: string;
-  let headCommit: string;
 
   beforeAll(async () => {
-    harness = await SourceActionHarness.start(suite.test.clients.s3, suite.scratch);
     github = await startFakeGitHub(TOKEN);
-    ({
-      dir: repository,
-      firstCommit,
-      headCommit,
-    } = await movedOnRepository({ prepare: (dir) => symlink('src/lib/deep/util.js', path.join(dir, 'util-link.js')) }));
-    github.addRepository('octo/app', repository);
+    github.addRepository('octo/app', source.repository);
   });
 
-  afterAll(async () => {
-    await github.close();
-    await removeDirectory(repository);
-  });
+  afterAll(() => github.close());
 
   const access = (token = TOKEN): GitHubAccess => ({ apiUrl: github.apiUrl, token: async () => token });
 
   async function runSource(
     options: { configuration?: Record<string, string>; gitHub?: GitHubAccess; sourceRevision?: string } = {},
   ): Promise<{ outcome: ActionOutcome; log: string }> {
-    const { context, log } = await harness.context(
+    const { context, log } = await source.harness.context(
       {
         actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
         configuration: { ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'octo/app', BranchName: 'main', ...options.configuration },
@@ -49,7 +35,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     return { outcome: await codeStarSourceConnection.run!(context), log: log.join('') };
   }
 
-  const fetchBack = (outcome: ActionOutcome) => harness.fetchBack(outcome);
+  const fetchBack = (outcome: ActionOutcome) => source.harness.fetchBack(outcome);
 
   it('stores the head of the branch as the artifact, with executables, nested directories and links intact', async () => {
     const { outcome, log } = await runSource();
@@ -58,7 +44,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     const directory = await expectHeadArtifact({ fetchBack }, outcome, ['README.md', 'build.sh', 'src/lib/deep/util.js', 'util-link.js']);
     // An artifact stores a link inside the tree as what it points to.
     expect(await readFile(path.join(directory, 'util-link.js'), 'utf8')).toBe('export const util = 1;\n');
-    expect(log).toContain(`Fetching octo/app at ${headCommit} (the head of main): second commit`);
+    expect(log).toContain(`Fetching octo/app at ${source.headCommit} (the head of main): second commit`);
   });
 
   it("outputs CodePipeline's variables for the commit, and links it", async () => {
@@ -67,14 +53,14 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     expect(outcome.outputVariables).toEqual({
       AuthorDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       BranchName: 'main',
-      CommitId: headCommit,
+      CommitId: source.headCommit,
       CommitMessage: 'second commit\n\nwith a body',
       ConnectionArn: CONNECTION_ARN,
       FullRepositoryName: 'octo/app',
     });
     expect(outcome.summary).toBe('second commit');
-    expect(outcome.externalExecutionId).toBe(headCommit);
-    expect(outcome.externalExecutionUrl).toBe(`${github.apiUrl}/octo/app/commit/${headCommit}`);
+    expect(outcome.externalExecutionId).toBe(source.headCommit);
+    expect(outcome.externalExecutionUrl).toBe(`${github.apiUrl}/octo/app/commit/${source.headCommit}`);
   });
 
   it("follows GitHub's redirect to codeload, which gets the code without the token", async () => {
@@ -82,7 +68,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
 
     await runSource();
 
-    expect(github.archiveDownloads).toEqual([{ path: expect.stringContaining(`/octo/app/legacy.zip/${headCommit}?token=`), authorization: undefined }]);
+    expect(github.archiveDownloads).toEqual([{ path: expect.stringContaining(`/octo/app/legacy.zip/${source.headCommit}?token=`), authorization: undefined }]);
   });
 
   it('fails with a BadInput error that says the token was refused, when GitHub refuses it', async () => {
@@ -111,5 +97,5 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
     await expect(running).rejects.toThrow(/set SLUICE_GITHUB_TOKEN locally .*or store a token in the stack's GitHub token secret on AWS/);
   });
 
-  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit, noSuchBranch: 'no commit no-such-branch in octo/app' }));
+  describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit: source.firstCommit, noSuchBranch: 'no commit no-such-branch in octo/app' }));
 });

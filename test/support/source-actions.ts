@@ -6,6 +6,7 @@ import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import type { ActionDeclaration } from '../../lib/core/declaration';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { removeDirectory, stackPerSuite } from './embedded-stack';
 import { gitRepository } from './git-repository';
 
 export const SOURCE_ARTIFACT_BUCKET = 'sluice-artifacts';
@@ -85,6 +86,22 @@ export class SourceActionHarness {
     const directory = await mkdtemp(path.join(this.scratch, 'fetched-'));
     return { directory, names: (await this.artifacts.fetchArtifact(outcome.outputArtifacts[0]!, directory)).sort() };
   }
+}
+
+/**
+ * For the enclosing describe: a harness on the suite's embedded stack, and a repository moved on
+ * once by `movedOnRepository(second)`, removed after the suite.
+ */
+export function gitSourceSuite(second: Parameters<typeof movedOnRepository>[0] = {}) {
+  const suite = stackPerSuite();
+  const source = {} as { harness: SourceActionHarness; repository: string; firstCommit: string; headCommit: string };
+  beforeAll(async () => {
+    source.harness = await SourceActionHarness.start(suite.test.clients.s3, suite.scratch);
+    const moved = await movedOnRepository(second);
+    Object.assign(source, { repository: moved.dir, firstCommit: moved.firstCommit, headCommit: moved.headCommit });
+  });
+  afterAll(() => removeDirectory(source.repository));
+  return source;
 }
 
 /** A git source action (CodeCommit, CodeStarSourceConnection) on a `movedOnRepository`, as its test runs it. */
