@@ -44,6 +44,30 @@ async function until<T>(probe: () => T | undefined, what: string, serve: () => R
   throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve().output()}`);
 }
 
+interface ExecutionSummary {
+  pipelineExecutionId: string;
+  status: string;
+  statusSummary?: string;
+}
+
+/** Execution `id` of pipeline `name`, as `sluice executions --json` lists it. */
+function executionSummary(dataDir: string, name: string, id: string): ExecutionSummary | undefined {
+  const listed = JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout) as { pipelineExecutionSummaries: ExecutionSummary[] };
+  return listed.pipelineExecutionSummaries.find((entry) => entry.pipelineExecutionId === id);
+}
+
+/** Waits for execution `id` of `name` to end, and returns its summary. */
+function executionEnd(dataDir: string, name: string, id: string, serve: () => RunningCli): Promise<ExecutionSummary> {
+  return until(
+    () => {
+      const execution = executionSummary(dataDir, name, id)!;
+      return execution.status === 'InProgress' ? undefined : execution;
+    },
+    `execution ${id} of ${name} to end`,
+    serve,
+  );
+}
+
 describe('sluice serve restarted after kill -9', () => {
   it('resumes executions that waited for an approval (after a serve that could not listen), decided by the mailed link or PutApprovalResult, and leaves a killed build interrupted', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-resume-'));
@@ -153,28 +177,15 @@ describe('sluice serve restarted after kill -9', () => {
     expect(serve.output()).toContain(`Resumed execution ${rejectedId} of gated: waiting for approval: Gate/Review ${rejectedLink}`);
     expect(serve.output().match(/Resumed execution/g)).toHaveLength(2);
 
-    const executions = (name: string) =>
-      JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries as {
-        pipelineExecutionId: string;
-        status: string;
-        statusSummary?: string;
-      }[];
-    const slowExecution = executions('slow').find((entry) => entry.pipelineExecutionId === slowId)!;
+    const slowExecution = executionSummary(dataDir, 'slow', slowId)!;
     expect(slowExecution.status).toBe('Failed');
     expect(slowExecution.statusSummary).toContain('interrupted');
-    expect(executions('gated').find((entry) => entry.pipelineExecutionId === executionId)!.status).toBe('InProgress');
+    expect(executionSummary(dataDir, 'gated', executionId)!.status).toBe('InProgress');
 
     // PutApprovalResult with the token that status shows (the newest execution's) reaches the resumed Task too.
     const rejected = sluice(['approve', 'gated', 'Gate', 'Review', '--reject', '--summary', 'not this one', '--approver', 'ci', '--data-dir', dataDir]);
     expect(rejected.code).toBe(0);
-    const rejectedEnd = await until(
-      () => {
-        const execution = executions('gated').find((entry) => entry.pipelineExecutionId === rejectedId)!;
-        return execution.status === 'InProgress' ? undefined : execution;
-      },
-      'the rejected execution to end',
-      current,
-    );
+    const rejectedEnd = await executionEnd(dataDir, 'gated', rejectedId, current);
     expect(rejectedEnd.status).toBe('Failed');
     expect(rejectedEnd.statusSummary).toContain('Rejected by ci: not this one');
 
@@ -187,14 +198,7 @@ describe('sluice serve restarted after kill -9', () => {
       body: new URLSearchParams({ nonce, decision: 'approve', approver: 'Ada', comment: 'after the restart' }),
     });
     expect(approved.status).toBe(200);
-    const ended = await until(
-      () => {
-        const execution = executions('gated').find((entry) => entry.pipelineExecutionId === executionId)!;
-        return execution.status === 'InProgress' ? undefined : execution;
-      },
-      'the resumed execution to end',
-      current,
-    );
+    const ended = await executionEnd(dataDir, 'gated', executionId, current);
     expect(ended).toMatchObject({ status: 'Succeeded' });
 
     const logs = sluice(['logs', executionId, '--action', 'Build/Compile', '--data-dir', dataDir]);
@@ -255,22 +259,9 @@ describe('sluice serve stopped with Ctrl-C', () => {
     await serve.waitFor(/serving .* at http/);
 
     expect(serve.output()).toContain(`Resumed execution ${waiting} of restarted`);
-    const executions = (name: string) =>
-      JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries as {
-        pipelineExecutionId: string;
-        status: string;
-        statusSummary?: string;
-      }[];
-    expect(executions('sleepy').find((entry) => entry.pipelineExecutionId === sleeping)).toMatchObject({ status: 'Stopped' });
+    expect(executionSummary(dataDir, 'sleepy', sleeping)).toMatchObject({ status: 'Stopped' });
     expect(sluice(['approve', 'restarted', 'Gate', 'Review', '--summary', 'after the restart', '--data-dir', dataDir]).code).toBe(0);
-    const ended = await until(
-      () => {
-        const execution = executions('restarted').find((entry) => entry.pipelineExecutionId === waiting)!;
-        return execution.status === 'InProgress' ? undefined : execution;
-      },
-      'the resumed execution to end',
-      current,
-    );
+    const ended = await executionEnd(dataDir, 'restarted', waiting, current);
     expect(ended.status).toBe('Succeeded');
     expect(await serve.interrupt()).toBe(0);
   });

@@ -12,7 +12,16 @@ import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
 import { CODECOMMIT_STATE_CHANGE, S3_OBJECT_CREATED } from '../../lib/core/source-change';
 import { COMMIT_STATUS_EVENT_PATTERN } from '../../lib/execution/commit-statuses';
 import type { StackPipelineProperties } from '../../lib/operations/stack-pipelines';
-import { asList, identityStatements, packageStack, referencedIds, resourcesOfType, type Template } from '../support/cloudformation';
+import {
+  asList,
+  identityStatements,
+  packageStack,
+  referencedIds,
+  resourceIdsOf,
+  resourcesOfType,
+  statementsOf,
+  type Template,
+} from '../support/cloudformation';
 import { PIPELINES, ROOT, loadValid } from '../support/fixtures';
 
 /**
@@ -140,10 +149,7 @@ describe('IAM', () => {
     const runner = referencedIds(
       resourcesOfType(template, 'AWS::Lambda::Function').find(([name]) => name === 'ActionRunnerLambdaFunction')![1].Properties!.Role,
     )[0];
-    const codebuild = identityStatements(template)
-      .filter(({ owner }) => owner === runner)
-      .map(({ statement }) => statement)
-      .filter((statement) => asList(statement.Action).some((action) => action.startsWith('codebuild:')));
+    const codebuild = statementsOf(template, runner!).filter((statement) => asList(statement.Action).some((action) => action.startsWith('codebuild:')));
     expect(codebuild.flatMap((statement) => asList(statement.Action))).toEqual(['codebuild:BatchGetBuilds']);
     expect(JSON.stringify(codebuild[0]!.Resource)).toContain(':project/*');
   });
@@ -393,9 +399,7 @@ describe('the registration of the pipelines in pipelines/', () => {
   });
 
   it("let the registration function read, record and delete the execution table's items, and prune the versions of this stage's state machines", () => {
-    const statements = identityStatements(template)
-      .filter(({ owner }) => owner === 'PipelineRegistrationRole')
-      .map(({ statement }) => statement);
+    const statements = statementsOf(template, 'PipelineRegistrationRole');
     const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, asList(statement.Resource)])));
     expect(scope).toEqual({
       'dynamodb:Query': [{ 'Fn::GetAtt': ['ExecutionTable', 'Arn'] }],
@@ -555,10 +559,7 @@ describe('the HTTP API', () => {
 
 describe('pipelines registered through /api', () => {
   const stateMachines = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' };
-  const httpStatements = () =>
-    identityStatements(template)
-      .filter(({ owner }) => owner === 'HttpRole')
-      .map(({ statement }) => statement);
+  const httpStatements = () => statementsOf(template, 'HttpRole');
   const grantsOf = (prefix: string) =>
     Object.fromEntries(
       httpStatements().flatMap((statement) =>
@@ -761,19 +762,8 @@ describe('CodeCommit and S3 triggers', () => {
   });
 
   it("let the source trigger list pipelines, record executions, publish their events and start them on this stage's state machines, and nothing else", () => {
-    const statements = identityStatements(template)
-      .filter(({ owner }) => owner === 'SourceTriggerRole')
-      .map(({ statement }) => statement);
-    const scope = Object.fromEntries(
-      statements.flatMap((statement) =>
-        asList(statement.Action).map((action) => [
-          action,
-          asList(statement.Resource)
-            .flatMap((value) => (value === '*' ? ['*'] : referencedIds(value)))
-            .sort(),
-        ]),
-      ),
-    );
+    const statements = statementsOf(template, 'SourceTriggerRole');
+    const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, resourceIdsOf(statement).sort()])));
     expect(scope).toEqual({
       'dynamodb:PutItem': ['ExecutionTable', 'ExecutionTable'],
       'dynamodb:UpdateItem': ['ExecutionTable', 'ExecutionTable'],
@@ -868,9 +858,7 @@ describe('messaging', () => {
   });
 
   it("lets the event recorder read and append to an execution's event log, and write the idempotency records that keep a redelivered event from being written twice", () => {
-    const statements = identityStatements(template)
-      .filter(({ owner }) => owner === 'EventRecorderRole')
-      .map(({ statement }) => statement);
+    const statements = statementsOf(template, 'EventRecorderRole');
     const on = (table: string) =>
       statements.filter((statement) => referencedIds(statement.Resource).includes(table)).flatMap((statement) => asList(statement.Action));
     expect(on('ExecutionTable')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']);
@@ -933,16 +921,9 @@ describe('the execution reconciler', () => {
   });
 
   it('lets the reconciler end executions and publish their events, and nothing else', () => {
-    const statements = identityStatements(template)
-      .filter(({ owner }) => owner === 'ExecutionReconcilerRole')
-      .map(({ statement }) => statement);
+    const statements = statementsOf(template, 'ExecutionReconcilerRole');
     const scope = Object.fromEntries(
-      statements.flatMap((statement) =>
-        asList(statement.Action).map((action) => [
-          `${action} ${statement.Sid}`,
-          asList(statement.Resource).flatMap((value) => (value === '*' ? ['*'] : referencedIds(value))),
-        ]),
-      ),
+      statements.flatMap((statement) => asList(statement.Action).map((action) => [`${action} ${statement.Sid}`, resourceIdsOf(statement)])),
     );
     expect(scope).toEqual({
       'dynamodb:GetItem EndExecutions': ['ExecutionTable'],

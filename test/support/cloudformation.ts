@@ -68,6 +68,13 @@ export function identityStatements(template: Template): { owner: string; stateme
   return documents.flatMap(({ owner, document }) => document.Statement.flatMap(unconditional).map((statement) => ({ owner, statement })));
 }
 
+/** The statements of the identity policies of `owner`, a role or policy. */
+export function statementsOf(template: Template, owner: string): PolicyStatement[] {
+  return identityStatements(template)
+    .filter((entry) => entry.owner === owner)
+    .map(({ statement }) => statement);
+}
+
 /** `{"Fn::GetAtt": ["X", "Arn"]}`, `{"Ref": "X"}` or `{"Fn::Sub": "...${X}..."}`: the logical ids a value names. */
 export function referencedIds(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return [];
@@ -76,4 +83,9 @@ export function referencedIds(value: unknown): string[] {
   if (typeof entry.Ref === 'string') return [entry.Ref];
   if (typeof entry['Fn::Sub'] === 'string') return [...entry['Fn::Sub'].matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)].map((match) => match[1]!);
   return Object.values(entry).flatMap(referencedIds);
+}
+
+/** The logical ids a statement's resources name, and `*` for any resource. */
+export function resourceIdsOf(statement: PolicyStatement): string[] {
+  return asList(statement.Resource).flatMap((value) => (value === '*' ? ['*'] : referencedIds(value)));
 }
