@@ -23,6 +23,8 @@ module.exports = {
     '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
     '^@octokit/webhooks-methods$': '<rootDir>/node_modules/@octokit/webhooks-methods/dist-node/index.js',
   },
+  // Some tests wait out Step Functions timers on moto, which is slow to answer on a busy machine.
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/aws/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/aws/support/global-teardown.ts',
 };
