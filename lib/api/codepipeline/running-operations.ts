@@ -25,8 +25,8 @@ function variablesOf(list: unknown[] | undefined): Record<string, string> {
 /**
  * Creating, starting and stopping over what the SluiceApi offers today: CreatePipeline registers
  * the pipeline and starts its first execution, as CodePipeline does. What these operations take
- * beyond that (tags, source revisions, client request tokens, stopping without abandoning) is
- * refused, naming it.
+ * beyond that (tags, source revisions, stopping without abandoning) is refused, naming it; the
+ * idempotency of clientRequestToken is not kept yet.
  */
 export const RUNNING_OPERATIONS = {
   CreatePipeline: async (api: SluiceApi, input: CreatePipelineInput): Promise<CreatePipelineOutput> => {
@@ -39,7 +39,8 @@ export const RUNNING_OPERATIONS = {
 
   StartPipelineExecution: async (api: SluiceApi, input: StartPipelineExecutionInput): Promise<StartPipelineExecutionOutput> => {
     const members = inputMembers(input);
-    members.refuse(['sourceRevisions', 'clientRequestToken'], 'start the execution without them.');
+    // The CLI and the SDKs fill in clientRequestToken on every call, so it cannot be refused here.
+    members.refuse(['sourceRevisions'], 'start the execution without them.');
     return api.startPipelineExecution(members.string('name'), variablesOf(members.optionalList('variables')));
   },
 
