@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as sdk from '@aws-sdk/client-codepipeline';
 import { CodePipelineClient, GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
 import { codePipelineModel, outputProblems, shapeProblems } from '../support/codepipeline-model';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
@@ -20,15 +20,6 @@ let endpoint: string;
 let credentials: { accessKeyId: string; secretAccessKey: string };
 let client: CodePipelineClient;
 let declaration: PipelineDeclaration;
-
-/** The pair that `sluice credentials` prints for the data dir. */
-function printedCredentials(dataDir: string): { accessKeyId: string; secretAccessKey: string } {
-  const printed = sluice(['credentials', '--data-dir', dataDir]).stdout;
-  return {
-    accessKeyId: /^export AWS_ACCESS_KEY_ID=(\S+)$/m.exec(printed)![1]!,
-    secretAccessKey: /^export AWS_SECRET_ACCESS_KEY=(\S+)$/m.exec(printed)![1]!,
-  };
-}
 
 const clientWith = (signing: { accessKeyId: string; secretAccessKey: string }) =>
   new CodePipelineClient({ endpoint, region: REGION, credentials: signing, maxAttempts: 1 });

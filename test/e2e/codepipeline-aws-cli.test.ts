@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
@@ -79,12 +79,12 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-aws-cli-'));
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
   endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
-  const printed = sluice(['credentials', '--data-dir', dataDir]).stdout;
+  const { accessKeyId, secretAccessKey } = printedCredentials(dataDir);
   awsEnv = {
     PATH: process.env.PATH,
     HOME: dataDir,
-    AWS_ACCESS_KEY_ID: /^export AWS_ACCESS_KEY_ID=(\S+)$/m.exec(printed)![1],
-    AWS_SECRET_ACCESS_KEY: /^export AWS_SECRET_ACCESS_KEY=(\S+)$/m.exec(printed)![1],
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
     AWS_DEFAULT_REGION: 'eu-central-1',
     AWS_EC2_METADATA_DISABLED: 'true',
   };
