@@ -142,10 +142,13 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     operation: string;
     input: () => object;
     refusedWith?: string;
+    /** Keeps what later calls need from the answer. */
+    keep?: (output: Record<string, unknown>) => void;
   }
 
   let executionId = '';
   let token = '';
+  let startedId = '';
   const name = () => declaration.name;
   const invalid = (change: (pipeline: PipelineDeclaration) => object) => ({ pipeline: change(structuredClone(declaration)) });
 
@@ -191,6 +194,14 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token, result: { status: 'Rejected', summary: 'too late' } }),
       refusedWith: 'ApprovalAlreadyCompletedException',
     },
+    { operation: 'StartPipelineExecution', input: () => ({ name: name() }), keep: (output) => (startedId = output.pipelineExecutionId as string) },
+    { operation: 'StartPipelineExecution', input: () => ({ name: 'missing' }), refusedWith: 'PipelineNotFoundException' },
+    {
+      operation: 'StopPipelineExecution',
+      input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: false }),
+      refusedWith: 'ValidationException',
+    },
+    { operation: 'StopPipelineExecution', input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: true, reason: 'enough' }) },
     { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, executionMode: 'QUEUED' } }) },
     {
       operation: 'UpdatePipeline',
@@ -230,7 +241,9 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
         expect(refused).toMatchObject({ code: entry.refusedWith, status: 400 });
         expect(codePipelineModel().operations[operation]!.errors?.map((error) => error.shape) ?? []).toContain(entry.refusedWith);
       } else {
-        expect(outputProblems(operation, await send(operation, entry.input()))).toEqual([]);
+        const output = await send(operation, entry.input());
+        expect(outputProblems(operation, output)).toEqual([]);
+        entry.keep?.(output);
       }
     },
   );
