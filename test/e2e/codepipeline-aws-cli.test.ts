@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
+import { ROOT } from '../support/fixtures';
 import { gitRepository } from '../support/git-repository';
 
 jest.setTimeout(180_000);
@@ -111,6 +112,19 @@ describe('the aws CLI and boto3 against sluice serve', () => {
     const created = aws(['create-pipeline', '--pipeline', `file://${file}`]);
     expect(created.code).toBe(0);
     expect(created.json).toMatchObject({ pipeline: { name: 'released', version: 1 } });
+    // As the README has it: the credentials straight from sluice credentials, into the shell.
+    const listed = spawnSync(
+      'sh',
+      [
+        '-c',
+        `eval "$("${process.execPath}" "${path.join(ROOT, 'dist/sluice.cjs')}" credentials --data-dir "$1")" && aws codepipeline list-pipelines --endpoint-url "$2"`,
+        'sh',
+        dataDir,
+        endpoint,
+      ],
+      { env: { PATH: process.env.PATH, HOME: dataDir, AWS_DEFAULT_REGION: 'ap-southeast-2' }, encoding: 'utf8' },
+    );
+    expect(JSON.parse(listed.stdout)).toMatchObject({ pipelines: [{ name: 'released', version: 1, pipelineType: 'V1' }] });
     const [first] = (aws(['list-pipeline-executions', '--pipeline-name', 'released']).json!.pipelineExecutionSummaries as { pipelineExecutionId: string }[])!;
 
     const firstToken = await waitingToken(first!.pipelineExecutionId);

@@ -26,7 +26,7 @@ export const CODEPIPELINE_OPERATIONS: Record<CodePipelineOperationName, Operatio
 const isOperation = (name: string): name is CodePipelineOperationName => Object.hasOwn(CODEPIPELINE_OPERATIONS, name);
 
 /** Runs the operation a call names, with its input; its output is the model's, with Dates for timestamps. */
-export function dispatchCodePipelineCall(api: SluiceApi, { operation, input }: CodePipelineCall): Promise<unknown> {
+export async function dispatchCodePipelineCall(api: SluiceApi, { operation, input }: CodePipelineCall): Promise<unknown> {
   if (!isOperation(operation)) {
     throw new BadInputError(`CodePipeline has no operation ${operation}.`, { code: 'UnknownOperationException' });
   }
