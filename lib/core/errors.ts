@@ -278,7 +278,7 @@ export class PipelineExecutionNotFoundError extends NotFoundError {}
 export class InvalidApprovalTokenError extends NotFoundError {}
 
 /** CreatePipeline names a pipeline that exists already. */
-export class PipelineNameInUseError extends ConflictError {}
+export class PipelineNameInUseError extends BadInputError {}
 
 /** PutApprovalResult decides an approval that is decided, expired, or whose execution has ended. */
 export class ApprovalAlreadyCompletedError extends ConflictError {}
@@ -322,7 +322,7 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [InvalidDeclarationError, traits('Sluice.BadInput', 400, 'InvalidStructureException', { expose: true })],
   [OperationNotImplementedError, traits('Sluice.BadInput', 400, 'UnsupportedOperationException', { expose: true })],
   [ConflictError, traits('Sluice.Conflict', 409, 'ConflictException', { expose: true })],
-  [PipelineNameInUseError, traits('Sluice.Conflict', 409, 'PipelineNameInUseException', { expose: true })],
+  [PipelineNameInUseError, traits('Sluice.BadInput', 400, 'PipelineNameInUseException', { expose: true })],
   [ApprovalAlreadyCompletedError, traits('Sluice.Conflict', 409, 'ApprovalAlreadyCompletedException', { expose: true })],
   [NotFoundError, traits('Sluice.NotFound', 404, 'ResourceNotFoundException', { expose: true })],
   [PipelineNotFoundError, traits('Sluice.NotFound', 404, 'PipelineNotFoundException', { expose: true })],
