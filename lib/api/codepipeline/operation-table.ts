@@ -20,7 +20,9 @@ const NOT_IMPLEMENTED = Object.fromEntries(
 export const CODEPIPELINE_OPERATIONS: Record<CodePipelineOperationName, OperationHandler> = {
   ...NOT_IMPLEMENTED,
   ...(PIPELINE_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
+  // Creating, starting and stopping over today's SluiceApi; a fuller set of those operations replaces this object.
   ...(RUNNING_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
+  // The job-worker, action-execution, tag, action-type and webhook handler objects are spread here.
 };
 
 const isOperation = (name: string): name is CodePipelineOperationName => Object.hasOwn(CODEPIPELINE_OPERATIONS, name);
