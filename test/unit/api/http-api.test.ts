@@ -5,6 +5,7 @@ import type { ApprovalDependencies } from '../../../lib/execution/approvals';
 import type { SluiceApi } from '../../../lib/operations/sluice-api';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-gateway-events';
 import { EXAMPLE_ERRORS } from '../../support/catalogued-errors';
+import { sigV4Headers } from '../../support/sigv4';
 
 const TOKEN = 'the-token';
 
@@ -136,5 +137,53 @@ describe("the HTTP API's dependencies", () => {
     expect(page.body).toContain('This approval link is not valid');
     expect(approvals).toHaveBeenCalled();
     expect(api).not.toHaveBeenCalled();
+  });
+});
+
+describe("CodePipeline's protocol at POST /", () => {
+  const credentials = { accessKeyId: 'SLUITESTKEY', secretAccessKey: 'test-secret' };
+
+  async function call(api: SluiceApi, options: { withCredentials?: boolean } = {}) {
+    const logged: unknown[][] = [];
+    const http = httpApi(
+      {
+        api: () => api,
+        approvals: () => ({}) as ApprovalDependencies,
+        ...(options.withCredentials === false ? {} : { codePipelineCredentials: async () => credentials }),
+      },
+      { log: { error: (...entry) => void logged.push(entry) } },
+    );
+    const body = '{}';
+    const headers = await sigV4Headers({
+      method: 'POST',
+      host: 'sluice.example.com',
+      path: '/',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.ListPipelines' },
+      body,
+      credentials,
+      service: 'codepipeline',
+      region: 'sa-east-1',
+    });
+    const result = await http.handle(apiGatewayEvent('POST', '/', { headers, body }), lambdaContext('wire-request'));
+    return { status: result.statusCode!, headers: result.headers as Record<string, string>, body: JSON.parse(result.body!) as Record<string, unknown>, logged };
+  }
+
+  it('answers a call signed with the installation credentials, in any region', async () => {
+    const answer = await call({ listPipelines: async () => ({ items: [] }) } as unknown as SluiceApi);
+
+    expect(answer).toMatchObject({ status: 200, body: { pipelines: [] }, headers: { 'x-amzn-requestid': 'wire-request' } });
+  });
+
+  it('answers a failure it did not expect with InternalFailure and the request id, and logs the detail', async () => {
+    const answer = await call({ listPipelines: async () => Promise.reject(new Error('table sluice-prod gone')) } as unknown as SluiceApi);
+
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({ __type: 'InternalFailure', message: expect.stringContaining('wire-request') });
+    expect(JSON.stringify(answer.body)).not.toContain('sluice-prod');
+    expect(answer.logged).toHaveLength(1);
+  });
+
+  it('is not served where no credentials are given to verify signatures with', async () => {
+    expect((await call({} as SluiceApi, { withCredentials: false })).status).toBe(404);
   });
 });
