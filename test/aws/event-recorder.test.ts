@@ -20,6 +20,7 @@ function published(executionId: string) {
       id: randomUUID(),
       time: new Date().toISOString(),
       pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:webapp`,
+      startTime: new Date().toISOString(),
     },
   );
 }

@@ -16,7 +16,7 @@ function pipelineState(state: PipelineEventDetail['state'], executionId: string)
       state,
       ...(state === 'FAILED' ? { 'execution-result': { 'error-code': 'Sluice.ActionFailed' } } : {}),
     },
-    { id: `${executionId}-${state}`, time: '2025-01-01T12:00:00Z', pipelineArn: PIPELINE_ARN },
+    { id: `${executionId}-${state}`, time: '2025-01-01T12:00:00Z', pipelineArn: PIPELINE_ARN, startTime: '2025-01-01T11:59:00Z' },
   );
 }
 

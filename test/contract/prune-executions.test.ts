@@ -77,9 +77,11 @@ describe('pruneExecutions on the embedded stack', () => {
       id: `event-${id}`,
       'detail-type': 'CodePipeline Pipeline Execution State Change',
       source: 'sluice',
+      account: '000000000000',
       time,
+      region: 'local',
       resources: [],
-      detail: { pipeline: pipelineName, version: 1, 'execution-id': id, state: 'STARTED' },
+      detail: { pipeline: pipelineName, version: 1, 'execution-id': id, 'start-time': time, 'pipeline-execution-attempt': 1, state: 'STARTED' },
     });
     await outbox.send({ to: ['dev@example.com'], subject: `[Sluice] ${pipelineName}: ${id}`, text: 'mail\n', executionId: id });
   }

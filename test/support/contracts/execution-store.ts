@@ -396,7 +396,7 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
             pipelineEvent(
               DETAIL_TYPES.pipeline,
               { pipeline: 'pruned', version: 1, 'execution-id': id, state: 'SUCCEEDED' },
-              { id: `${id}-event`, time: '2025-02-01T00:00:00.000Z', pipelineArn: 'arn:pruned' },
+              { id: `${id}-event`, time: '2025-02-01T00:00:00.000Z', pipelineArn: 'arn:pruned', startTime: '2025-02-01T00:00:00.000Z' },
             ),
           );
         }
