@@ -37,9 +37,12 @@ export function actionRecord(
     lastUpdateTime: deps.clock().toISOString(),
     input: {
       actionTypeId: resolved.actionTypeId,
+      configuration: payload.action.configuration ?? {},
       resolvedConfiguration: resolved.configuration ?? {},
       inputArtifacts: payload.inputArtifacts.map(({ name, location }) => ({ name, s3location: location })),
       ...(resolved.namespace ? { namespace: resolved.namespace } : {}),
+      ...(resolved.region ? { region: resolved.region } : {}),
+      ...(resolved.roleArn ? { roleArn: resolved.roleArn } : {}),
     },
   };
 }
