@@ -13,8 +13,10 @@ import type {
   StopExecutionRequest,
   StoppableSluiceApi,
 } from '../operations/sluice-api';
+import type { ActionExecutionsPage, ActionExecutionsRequest } from '../operations/action-executions';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 import { API_TOKEN_HEADER } from '../ports/http-api';
+import { actionExecutionsQuery } from './action-executions-query';
 
 /**
  * The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data
@@ -53,6 +55,10 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
 
   listPipelineExecutions(name: string, limit?: number): Promise<PipelineExecutionRecord[]> {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/executions${limit ? `?limit=${limit}` : ''}`);
+  }
+
+  listActionExecutions(request: ActionExecutionsRequest): Promise<ActionExecutionsPage> {
+    return this.call('GET', `/api/pipelines/${encodeURIComponent(request.pipelineName)}/action-executions${actionExecutionsQuery(request)}`);
   }
 
   getPipelineExecution(executionId: string): Promise<ExecutionDetail> {

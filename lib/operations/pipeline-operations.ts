@@ -13,6 +13,7 @@ import { decideByToken, decisionMessage, type ApprovalDependencies } from '../ex
 import { endExecution } from '../execution/end-execution';
 import { launchInBackground } from '../execution/start-on-engine';
 import { BlobNotFoundError } from '../ports/blob-store';
+import { listActionExecutions, type ActionExecutionsPage, type ActionExecutionsRequest } from './action-executions';
 import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
@@ -182,6 +183,10 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
 
   async listPipelineExecutions(name: string, limit?: number): Promise<PipelineExecutionRecord[]> {
     return this.deps.store.listExecutions(name, limit);
+  }
+
+  listActionExecutions(request: ActionExecutionsRequest): Promise<ActionExecutionsPage> {
+    return listActionExecutions(this.deps, request);
   }
 
   async getPipelineExecution(executionId: string): Promise<ExecutionDetail> {
