@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { actionExecutionsRequestOf } from '../../api/action-executions-query';
 import { BadInputError } from '../../core/errors';
 import type { ActionExecutionsRequest } from '../../operations/action-executions';
 import { apiCommand, printJson } from '../api-command';
@@ -13,21 +14,11 @@ interface ListOptions extends TargetOptions {
   json?: boolean;
 }
 
+/** The options as the query of `/api`'s route, read by the same code. */
 function requestOf(pipelineName: string, options: ListOptions): ActionExecutionsRequest {
   const { executionId, latest, maxResults, nextToken } = options;
   if (latest && !executionId) throw new BadInputError('--latest needs --execution-id: it keeps the latest run of each action of that execution.');
-  if (maxResults !== undefined && !/^\d+$/.test(maxResults)) throw new BadInputError(`--max-results must be a whole number, not "${maxResults}".`);
-  const filter = executionId
-    ? latest
-      ? { latestInPipelineExecution: { pipelineExecutionId: executionId, startTimeRange: 'Latest' as const } }
-      : { pipelineExecutionId: executionId }
-    : undefined;
-  return {
-    pipelineName,
-    ...(filter ? { filter } : {}),
-    ...(maxResults !== undefined ? { maxResults: Number(maxResults) } : {}),
-    ...(nextToken ? { nextToken } : {}),
-  };
+  return actionExecutionsRequestOf(pipelineName, { pipelineExecutionId: executionId, startTimeRange: latest ? 'Latest' : undefined, maxResults, nextToken });
 }
 
 /** list-action-executions: ListActionExecutions, a page at a time. */
