@@ -1,7 +1,7 @@
 import { BadInputError, ConflictError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
-import { actionExecutionsRequestOf } from './action-executions-query';
 import { isPrunable, isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
+import { actionExecutionsRequestOf } from './action-executions-query';
 
 export interface ApiRequest {
   method: string;
