@@ -1,5 +1,6 @@
 import { BadInputError, ConflictError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
+import type { PageRequest } from '../core/pages';
 import { isPrunable, isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
 import { actionExecutionsRequestOf } from './action-executions-query';
 
@@ -38,6 +39,12 @@ const positiveNumber = (name: string, text: string): number => {
   return number;
 };
 
+/** `?maxResults=N&nextToken=T`: which page of a listing. */
+const pageRequestOf = ({ query }: ApiRequest): PageRequest => ({
+  ...(query.maxResults ? { maxResults: positiveNumber('maxResults', query.maxResults) } : {}),
+  ...(query.nextToken ? { nextToken: query.nextToken } : {}),
+});
+
 /** `?after=N&waitSeconds=S`: the events after the first N, waiting up to S seconds for one. */
 function eventWaitOf(request: ApiRequest): EventWait | undefined {
   const { after, waitSeconds } = request.query;
@@ -51,7 +58,7 @@ const route = (method: ApiRoute['method'], path: string, run: ApiRoute['run']): 
 
 /** `/api/...`: CodePipeline's operations over HTTP, as `sluice` and the console call them. */
 export const API_ROUTES: ApiRoute[] = [
-  route('GET', '/api/pipelines', (api) => api.listPipelines()),
+  route('GET', '/api/pipelines', (api, _, request) => api.listPipelines(pageRequestOf(request))),
   route('POST', '/api/pipelines', (api, _, request) => api.createPipeline(declarationOf(request))),
   route('GET', '/api/pipelines/{name}', (api, { name }, request) =>
     api.getPipeline(name!, request.query.version ? positiveNumber('version', request.query.version) : undefined),
@@ -70,7 +77,10 @@ export const API_ROUTES: ApiRoute[] = [
     api.startPipelineExecution(name!, ((request.body ?? {}) as { variables?: Record<string, string> }).variables),
   ),
   route('GET', '/api/pipelines/{name}/executions', (api, { name }, request) =>
-    api.listPipelineExecutions(name!, request.query.limit ? positiveNumber('limit', request.query.limit) : undefined),
+    api.listPipelineExecutions(name!, {
+      ...pageRequestOf(request),
+      ...(request.query.succeededInStage ? { succeededInStage: request.query.succeededInStage } : {}),
+    }),
   ),
   route('POST', '/api/pipelines/{name}/executions/{id}/stop', (api, { name, id }, request) => {
     if (!isStoppable(api)) {

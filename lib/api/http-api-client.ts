@@ -1,6 +1,7 @@
 import type { PipelineDeclaration } from '../core/declaration';
 import { ApiAnswerError, BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
+import type { Page, PageRequest } from '../core/pages';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import type {
@@ -8,6 +9,7 @@ import type {
   ApprovalResultRequest,
   EventWait,
   ExecutionDetail,
+  ExecutionListing,
   PipelineDescription,
   PrunableSluiceApi,
   StopExecutionRequest,
@@ -17,6 +19,12 @@ import type { ActionExecutionsPage, ActionExecutionsRequest } from '../operation
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 import { API_TOKEN_HEADER } from '../ports/http-api';
 import { actionExecutionsQuery } from './action-executions-query';
+
+/** `?name=value&…` of the parameters that are set; empty when none is. */
+function queryOf(parameters: Record<string, string | number | undefined>): string {
+  const set = Object.entries(parameters).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
+  return set.length === 0 ? '' : `?${new URLSearchParams(set.map(([name, value]): [string, string] => [name, String(value)])).toString()}`;
+}
 
 /**
  * The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data
@@ -41,8 +49,8 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}${version ? `?version=${version}` : ''}`);
   }
 
-  listPipelines(): Promise<PipelineVersionRecord[]> {
-    return this.call('GET', '/api/pipelines');
+  listPipelines(page: PageRequest = {}): Promise<Page<PipelineDescription>> {
+    return this.call('GET', `/api/pipelines${queryOf({ ...page })}`);
   }
 
   async deletePipeline(name: string): Promise<void> {
@@ -53,8 +61,8 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/state`);
   }
 
-  listPipelineExecutions(name: string, limit?: number): Promise<PipelineExecutionRecord[]> {
-    return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/executions${limit ? `?limit=${limit}` : ''}`);
+  listPipelineExecutions(name: string, listing: ExecutionListing = {}): Promise<Page<PipelineExecutionRecord>> {
+    return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/executions${queryOf({ ...listing })}`);
   }
 
   listActionExecutions(request: ActionExecutionsRequest): Promise<ActionExecutionsPage> {

@@ -5,12 +5,14 @@ import type { ApprovalDependencies } from '../execution/approvals';
 import type { SluiceApi } from '../operations/sluice-api';
 import type { HttpApi } from '../ports/http-api';
 import { apiGatewayResultFromHttpResponse, httpRequestFromApiGateway } from './api-gateway-v2';
+import { codePipelineResponse } from './codepipeline/codepipeline-route';
 import { API_ROUTES } from './api-routes';
 import { handleApprovalRequest } from './approval-routes';
 import { executionLogsPage, executionPage } from './execution-routes';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { jsonApiRequest, jsonResponse } from './json-api';
 import { pathParameter } from './path-parameter';
+import type { SigningCredentials } from './request-signature';
 import { handleWebhookRequest, refuseWebhookBeforeBody, WEBHOOK_MAX_BODY_BYTES, type WebhookRouteDependencies } from './webhook-routes';
 
 /** One GitHub delivery's dependencies, and what it leaves running that must end before the answer. */
@@ -29,6 +31,11 @@ export interface HttpApiDependencies {
   approvals: () => ApprovalDependencies;
   /** GitHub's webhook, served only where deliveries can start executions: the dependencies of one delivery. */
   webhookDelivery?: () => WebhookDelivery;
+  /**
+   * The credentials that CodePipeline's protocol at `POST /` must be signed with: the local
+   * installation's own. Without them, `POST /` is not served.
+   */
+  codePipelineCredentials?: () => Promise<SigningCredentials>;
 }
 
 /** Where an error's detail goes when the caller is not told it. */
@@ -39,7 +46,13 @@ export interface RequestLog {
 /** The most any other request may carry: declarations are at most 256 KiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-type Respond = (request: HttpRequest, deps: HttpApiDependencies, params: Record<string, string>) => Promise<HttpResponse>;
+/** What a route knows of the request besides itself: its id, and where the detail of a failure it answers itself goes. */
+interface RequestContext {
+  requestId: string;
+  log: RequestLog;
+}
+
+type Respond = (request: HttpRequest, deps: HttpApiDependencies, params: Record<string, string>, context: RequestContext) => Promise<HttpResponse>;
 
 interface Route {
   method: Method;
@@ -69,6 +82,14 @@ async function webhookResponse(request: HttpRequest, deps: HttpApiDependencies):
  * locally only, where notification mails link to them.
  */
 const ROUTES: Route[] = [
+  {
+    method: 'POST',
+    path: '/',
+    respond: async (request, { api, codePipelineCredentials }, _, context) => {
+      if (!codePipelineCredentials) throw nothingAt(request.path);
+      return codePipelineResponse(request, { api, credentials: codePipelineCredentials }, { ...context, now: new Date() });
+    },
+  },
   ...API_ROUTES.map(({ method, path, run }): Route => ({
     method,
     path,
@@ -142,8 +163,13 @@ export function httpApi(deps: HttpApiDependencies, { log }: { log: RequestLog })
     routes: [...ROUTES, ...methodsNotAllowed(ROUTES)].map(({ method, path, respond }) => ({
       method,
       path,
-      handler: async (event: APIGatewayProxyEventV2) =>
-        apiGatewayResultFromHttpResponse(await respond(httpRequestFromApiGateway(event), deps, (event.pathParameters ?? {}) as Record<string, string>)),
+      handler: async (event: APIGatewayProxyEventV2, context: Context) =>
+        apiGatewayResultFromHttpResponse(
+          await respond(httpRequestFromApiGateway(event), deps, (event.pathParameters ?? {}) as Record<string, string>, {
+            requestId: context.awsRequestId,
+            log,
+          }),
+        ),
     })),
     notFoundResponse: ({ path }) => {
       throw nothingAt(path);

@@ -1,5 +1,6 @@
 import { startLocalHttpServer, type LocalHttpServer, type LocalHttpServerOptions } from '../adapters/local/local-http-server';
 import { httpApi } from '../api/http-api';
+import type { SigningCredentials } from '../api/request-signature';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import type { ApprovalDependencies } from '../execution/approvals';
 import type { SluiceApi } from '../operations/sluice-api';
@@ -9,10 +10,17 @@ export interface LocalHttpApiOptions extends Omit<LocalHttpServerOptions, 'httpA
   approvals: ApprovalDependencies;
   /** GitHub's webhook, where deliveries can start executions. */
   webhooks?: WebhookRouteDependencies;
+  /** The installation's credentials, which CodePipeline's protocol at `POST /` must be signed with. */
+  credentials: () => Promise<SigningCredentials>;
 }
 
 /** `sluice serve`'s HTTP API: the handler that Lambda runs on AWS, behind the local server; what it logs goes to stderr. */
-export function startLocalHttpApi({ api, approvals, webhooks, ...server }: LocalHttpApiOptions): Promise<LocalHttpServer> {
-  const deps = { api: () => api, approvals: () => approvals, ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }) } : {}) };
+export function startLocalHttpApi({ api, approvals, webhooks, credentials, ...server }: LocalHttpApiOptions): Promise<LocalHttpServer> {
+  const deps = {
+    api: () => api,
+    approvals: () => approvals,
+    codePipelineCredentials: credentials,
+    ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }) } : {}),
+  };
   return startLocalHttpServer({ ...server, httpApi: httpApi(deps, { log: console }) });
 }

@@ -9,6 +9,7 @@ import { InProcessBus } from '../adapters/local/in-process-bus';
 import type { LocalHttpServer } from '../adapters/local/local-http-server';
 import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
 import { webhookSecret } from '../adapters/local/webhook-secret-file';
+import { installationCredentials } from '../adapters/local/installation-credentials';
 import { OutboxMails } from '../adapters/local/outbox-mails';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { GITHUB_API_URL } from '../core/github-api';
@@ -232,7 +233,15 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
           { artifactBucket: ARTIFACT_BUCKET, write },
         );
       }
-      server = await startLocalHttpApi({ api: operations, token, approvals: deps, webhooks, port: options.port, publicUrl: options.publicUrl });
+      server = await startLocalHttpApi({
+        api: operations,
+        token,
+        approvals: deps,
+        webhooks,
+        credentials: () => installationCredentials(dataDir),
+        port: options.port,
+        publicUrl: options.publicUrl,
+      });
       url = server.url;
       await lock.advertise({ url, token }, stack.s3UploadEndpoint);
       // Only a long-lived process keeps the data in bounds: sluice run must start fast.

@@ -10,6 +10,8 @@
 export interface ErrorTraits {
   /** What Step Functions Retry/Catch match and the HTTP API reports as `error`. */
   readonly name: string;
+  /** The error code CodePipeline's own protocol answers with (`__type`), as its service model names it where it has one. */
+  readonly code: string;
   /** The HTTP status an answer with it has. */
   readonly status: number;
   /** Whether its message may be shown to a caller who has not authenticated; others get a generic one. */
@@ -18,16 +20,31 @@ export interface ErrorTraits {
   readonly retryable: boolean;
 }
 
-const traits = (name: string, status: number, { expose = false, retryable = false } = {}): ErrorTraits => ({ name, status, expose, retryable });
+const traits = (name: string, status: number, code: string, { expose = false, retryable = false } = {}): ErrorTraits => ({
+  name,
+  status,
+  code,
+  expose,
+  retryable,
+});
 
 export abstract class SluiceError extends Error {
-  /** Every concrete class sets its own: `SLUICE_ERRORS` lists them, and its test checks that each does. */
-  static readonly traits: ErrorTraits;
   override readonly name: string;
+  /**
+   * The code CodePipeline's protocol answers with: the class's, or one that a subclass defined
+   * outside the catalogue, or an error itself, refines (`JobNotFoundException` for a NotFoundError).
+   */
+  readonly codePipelineCode: string;
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super(message, options);
     this.name = this.traits.name;
+    this.codePipelineCode = options?.code ?? this.traits.code;
+  }
+
+  /** The traits of the class, or of the nearest class above it, in the catalogue. */
+  static get traits(): ErrorTraits {
+    return catalogueTraits(this);
   }
 
   get traits(): ErrorTraits {
@@ -53,17 +70,13 @@ export abstract class SluiceError extends Error {
 }
 
 /** An action ran and failed: a command exited non-zero, a deployment was refused. */
-export class ActionFailedError extends SluiceError {
-  static override readonly traits = traits('Sluice.ActionFailed', 422);
-}
+export class ActionFailedError extends SluiceError {}
 
 /**
  * A build that a `codebuild:startBuild.sync` Task ran did not succeed; the name is the one Step
  * Functions gives that Task's failure on AWS, so that the local engine fails it alike.
  */
 export class BuildFailedError extends SluiceError {
-  static override readonly traits = traits('States.TaskFailed', 422);
-
   constructor(
     readonly buildId: string,
     message: string,
@@ -73,14 +86,10 @@ export class BuildFailedError extends SluiceError {
 }
 
 /** The input was wrong: a missing artifact, a bad buildspec, an unknown pipeline. */
-export class BadInputError extends SluiceError {
-  static override readonly traits = traits('Sluice.BadInput', 400, { expose: true });
-}
+export class BadInputError extends SluiceError {}
 
 /** A request body larger than its path takes; it is bad input, answered before more is read. */
 export class BodyTooLargeError extends BadInputError {
-  static override readonly traits = traits('Sluice.BadInput', 413, { expose: true });
-
   constructor(
     readonly maxBytes: number,
     limit = 'the most this path takes',
@@ -90,19 +99,13 @@ export class BodyTooLargeError extends BadInputError {
 }
 
 /** The request conflicts with what has happened: a decided approval, an ended execution. */
-export class ConflictError extends SluiceError {
-  static override readonly traits = traits('Sluice.Conflict', 409, { expose: true });
-}
+export class ConflictError extends SluiceError {}
 
 /** A thing the user named does not exist. */
-export class NotFoundError extends SluiceError {
-  static override readonly traits = traits('Sluice.NotFound', 404, { expose: true });
-}
+export class NotFoundError extends SluiceError {}
 
 /** The path exists, but not for this method. */
 export class MethodNotAllowedError extends SluiceError {
-  static override readonly traits = traits('Sluice.MethodNotAllowed', 405, { expose: true });
-
   constructor(
     readonly path: string,
     readonly allowed: string[],
@@ -116,19 +119,13 @@ export class MethodNotAllowedError extends SluiceError {
 }
 
 /** The request does not prove who sent it: a missing or wrong signature. */
-export class UnauthorizedError extends SluiceError {
-  static override readonly traits = traits('Sluice.Unauthorized', 401, { expose: true });
-}
+export class UnauthorizedError extends SluiceError {}
 
 /** The request is refused for who sent it or where from: a wrong API token, another origin's page. */
-export class ForbiddenError extends SluiceError {
-  static override readonly traits = traits('Sluice.Forbidden', 403, { expose: true });
-}
+export class ForbiddenError extends SluiceError {}
 
 /** The request names a Host that this server does not answer to. */
-export class MisdirectedRequestError extends SluiceError {
-  static override readonly traits = traits('Sluice.MisdirectedRequest', 421, { expose: true });
-}
+export class MisdirectedRequestError extends SluiceError {}
 
 /** What an AWS call needed: enough to write the missing IAM statement. */
 export interface AccessContext {
@@ -149,8 +146,6 @@ export interface AccessContext {
  * and resources of the account, so a caller who has not authenticated does not see it.
  */
 export class AccessDeniedError extends SluiceError {
-  static override readonly traits = traits('Sluice.AccessDenied', 403);
-
   constructor(
     readonly context: AccessContext & { role: string },
     options: { cause: unknown },
@@ -171,32 +166,22 @@ function accessDeniedMessage(context: AccessContext & { role: string }, cause: u
 
 /** No Task waits on the token any more: it timed out, or its execution ended or moved on. */
 export class TaskNotWaitingError extends SluiceError {
-  static override readonly traits = traits('Sluice.TaskNotWaiting', 409, { expose: true });
-
   constructor(message = 'No task is waiting for this token: it timed out, or its execution has ended or moved on.', options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
 /** A user stopped the execution: what its engine execution and its waiting Tasks end with. */
-export class StoppedError extends SluiceError {
-  static override readonly traits = traits('Sluice.Stopped', 409, { expose: true });
-}
+export class StoppedError extends SluiceError {}
 
 /** A Manual approval's time ran out: what its Task fails with. */
-export class ApprovalExpiredError extends SluiceError {
-  static override readonly traits = traits('Sluice.ApprovalExpired', 410, { expose: true });
-}
+export class ApprovalExpiredError extends SluiceError {}
 
 /** An approver rejected: what a Manual approval's Task fails with. */
-export class ApprovalRejectedError extends SluiceError {
-  static override readonly traits = traits('Sluice.ApprovalRejected', 409, { expose: true });
-}
+export class ApprovalRejectedError extends SluiceError {}
 
 /** A secret still holds the stack's placeholder: nobody has put its value in yet. */
 export class SecretNotSetError extends SluiceError {
-  static override readonly traits = traits('Sluice.SecretNotSet', 503);
-
   constructor(
     readonly secretId: string,
     holds: string,
@@ -212,8 +197,6 @@ export class SecretNotSetError extends SluiceError {
 
 /** EventBridge took the call but dropped the event. */
 export class EventNotPublishedError extends SluiceError {
-  static override readonly traits = traits('Sluice.EventNotPublished', 502, { retryable: true });
-
   constructor(
     readonly detailType: string,
     readonly eventBusName: string,
@@ -225,8 +208,6 @@ export class EventNotPublishedError extends SluiceError {
 
 /** CloudFormation could not be asked for the outputs of Sluice's stack: no credentials, no network. */
 export class StackUnreadableError extends SluiceError {
-  static override readonly traits = traits('Sluice.StackUnreadable', 502, { retryable: true });
-
   constructor(
     readonly stackName: string,
     readonly region: string,
@@ -238,8 +219,6 @@ export class StackUnreadableError extends SluiceError {
 
 /** The data dir is owned by another live process, or other processes keep taking it. */
 export class DataDirBusyError extends SluiceError {
-  static override readonly traits = traits('Sluice.DataDirBusy', 409, { retryable: true });
-
   constructor(
     readonly dataDir: string,
     readonly owner?: { pid: number; command: string; startedAt: string },
@@ -254,8 +233,6 @@ export class DataDirBusyError extends SluiceError {
 
 /** Too many large requests are being read at once; the same request, sent later, is taken. */
 export class BusyError extends SluiceError {
-  static override readonly traits = traits('Sluice.Busy', 503, { expose: true, retryable: true });
-
   constructor(
     readonly retryAfterSeconds: number,
     what: string,
@@ -270,8 +247,6 @@ export class BusyError extends SluiceError {
 
 /** Sluice's own API answered with an error it has no class for here. */
 export class ApiAnswerError extends SluiceError {
-  static override readonly traits = traits('Sluice.ApiError', 502);
-
   constructor(
     readonly answer: { status: number; error?: string },
     message: string,
@@ -285,38 +260,107 @@ export class ApiAnswerError extends SluiceError {
  * them: a generic message and the id under which the log has the detail.
  */
 export class InternalError extends SluiceError {
-  static override readonly traits = traits('Sluice.InternalError', 500, { expose: true });
-
   constructor(readonly requestId: string) {
     super(`The request failed; the server's log has the details under request id ${requestId}.`);
   }
 }
 
-/** The catalogue: every class above, each with its own traits. */
-export const SLUICE_ERRORS = [
-  ActionFailedError,
-  BuildFailedError,
-  BadInputError,
-  BodyTooLargeError,
-  ConflictError,
-  NotFoundError,
-  MethodNotAllowedError,
-  UnauthorizedError,
-  ForbiddenError,
-  MisdirectedRequestError,
-  AccessDeniedError,
-  TaskNotWaitingError,
-  StoppedError,
-  ApprovalExpiredError,
-  ApprovalRejectedError,
-  SecretNotSetError,
-  EventNotPublishedError,
-  StackUnreadableError,
-  DataDirBusyError,
-  BusyError,
-  ApiAnswerError,
-  InternalError,
-] as const;
+/** GetPipeline and the operations on a pipeline name one that does not exist. */
+export class PipelineNotFoundError extends NotFoundError {}
+
+/** GetPipeline names a version the pipeline does not have. */
+export class PipelineVersionNotFoundError extends NotFoundError {}
+
+/** An execution named by its id does not exist, or is not the named pipeline's. */
+export class PipelineExecutionNotFoundError extends NotFoundError {}
+
+/** PutApprovalResult's token is not that of any approval of the named action. */
+export class InvalidApprovalTokenError extends NotFoundError {}
+
+/** CreatePipeline names a pipeline that exists already. */
+export class PipelineNameInUseError extends ConflictError {}
+
+/** PutApprovalResult decides an approval that is decided, expired, or whose execution has ended. */
+export class ApprovalAlreadyCompletedError extends ConflictError {}
+
+/** A page's nextToken is not one that the same listing gave. */
+export class InvalidNextTokenError extends BadInputError {}
+
+/** A pipeline declaration breaks CodePipeline's rules: each problem names its path and what would be right. */
+export class InvalidDeclarationError extends BadInputError {
+  constructor(readonly problems: { path: string; message: string }[]) {
+    super(`The declaration is not valid:\n  ${problems.map((problem) => `${problem.path || '(declaration)'}: ${problem.message}`).join('\n  ')}`, {
+      code: declarationErrorCode(problems[0]?.path ?? ''),
+    });
+  }
+}
+
+/** CodePipeline names the part of the declaration a problem is in: an action, a stage, or the whole structure. */
+const declarationErrorCode = (path: string): string =>
+  /\.actions\[/.test(path) ? 'InvalidActionDeclarationException' : /^stages\[/.test(path) ? 'InvalidStageDeclarationException' : 'InvalidStructureException';
+
+/** CodePipeline's protocol names an operation that Sluice routes but does not implement yet. */
+export class OperationNotImplementedError extends BadInputError {
+  constructor(readonly operation: string) {
+    super(`Sluice does not implement ${operation} yet.`);
+  }
+}
+
+/** A class of Sluice errors, whatever its constructor takes. */
+export type ErrorClass = (abstract new (...args: never[]) => SluiceError) & { readonly traits: ErrorTraits };
+
+/**
+ * The catalogue: every class above, with its traits. A class defined elsewhere takes those of the
+ * catalogued class it extends.
+ */
+const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
+  [ActionFailedError, traits('Sluice.ActionFailed', 422, 'RequestFailedException')],
+  [BuildFailedError, traits('States.TaskFailed', 422, 'RequestFailedException')],
+  [BadInputError, traits('Sluice.BadInput', 400, 'ValidationException', { expose: true })],
+  [BodyTooLargeError, traits('Sluice.BadInput', 413, 'ValidationException', { expose: true })],
+  [InvalidNextTokenError, traits('Sluice.BadInput', 400, 'InvalidNextTokenException', { expose: true })],
+  [InvalidDeclarationError, traits('Sluice.BadInput', 400, 'InvalidStructureException', { expose: true })],
+  [OperationNotImplementedError, traits('Sluice.BadInput', 400, 'UnsupportedOperationException', { expose: true })],
+  [ConflictError, traits('Sluice.Conflict', 409, 'ConflictException', { expose: true })],
+  [PipelineNameInUseError, traits('Sluice.Conflict', 409, 'PipelineNameInUseException', { expose: true })],
+  [ApprovalAlreadyCompletedError, traits('Sluice.Conflict', 409, 'ApprovalAlreadyCompletedException', { expose: true })],
+  [NotFoundError, traits('Sluice.NotFound', 404, 'ResourceNotFoundException', { expose: true })],
+  [PipelineNotFoundError, traits('Sluice.NotFound', 404, 'PipelineNotFoundException', { expose: true })],
+  [PipelineVersionNotFoundError, traits('Sluice.NotFound', 404, 'PipelineVersionNotFoundException', { expose: true })],
+  [PipelineExecutionNotFoundError, traits('Sluice.NotFound', 404, 'PipelineExecutionNotFoundException', { expose: true })],
+  [InvalidApprovalTokenError, traits('Sluice.NotFound', 404, 'InvalidApprovalTokenException', { expose: true })],
+  [MethodNotAllowedError, traits('Sluice.MethodNotAllowed', 405, 'UnknownOperationException', { expose: true })],
+  [UnauthorizedError, traits('Sluice.Unauthorized', 401, 'MissingAuthenticationTokenException', { expose: true })],
+  [ForbiddenError, traits('Sluice.Forbidden', 403, 'AccessDeniedException', { expose: true })],
+  [MisdirectedRequestError, traits('Sluice.MisdirectedRequest', 421, 'AccessDeniedException', { expose: true })],
+  [AccessDeniedError, traits('Sluice.AccessDenied', 403, 'AccessDeniedException')],
+  [TaskNotWaitingError, traits('Sluice.TaskNotWaiting', 409, 'ConflictException', { expose: true })],
+  [StoppedError, traits('Sluice.Stopped', 409, 'ConflictException', { expose: true })],
+  [ApprovalExpiredError, traits('Sluice.ApprovalExpired', 410, 'ApprovalAlreadyCompletedException', { expose: true })],
+  [ApprovalRejectedError, traits('Sluice.ApprovalRejected', 409, 'ApprovalAlreadyCompletedException', { expose: true })],
+  [SecretNotSetError, traits('Sluice.SecretNotSet', 503, 'ServiceUnavailableException')],
+  [EventNotPublishedError, traits('Sluice.EventNotPublished', 502, 'InternalFailure', { retryable: true })],
+  [StackUnreadableError, traits('Sluice.StackUnreadable', 502, 'InternalFailure', { retryable: true })],
+  [DataDirBusyError, traits('Sluice.DataDirBusy', 409, 'ConcurrentModificationException', { retryable: true })],
+  [BusyError, traits('Sluice.Busy', 503, 'ThrottlingException', { expose: true, retryable: true })],
+  [ApiAnswerError, traits('Sluice.ApiError', 502, 'InternalFailure')],
+  [InternalError, traits('Sluice.InternalError', 500, 'InternalFailure', { expose: true })],
+]);
+
+/** The traits of `type`, or of the nearest class above it in the catalogue. */
+function catalogueTraits(type: ErrorClass): ErrorTraits {
+  const found = CATALOGUE.get(type);
+  if (found) return found;
+  const above: unknown = Object.getPrototypeOf(type);
+  if (typeof above !== 'function' || above === SluiceError) throw new TypeError(`${type.name} is not in the error catalogue, nor below a class that is.`);
+  return catalogueTraits(above as ErrorClass);
+}
+
+/** Every class of the catalogue. */
+export const SLUICE_ERRORS: readonly ErrorClass[] = [...CATALOGUE.keys()];
+
+/** Whether a class has its own row in the catalogue, rather than taking its traits from a class above it. */
+export const isCatalogued = (type: ErrorClass): boolean => CATALOGUE.has(type);
 
 /** What an HTTP answer with an error says: its name and a message the caller may read. */
 export interface ErrorBody {

@@ -2,8 +2,19 @@ import { text } from 'node:stream/consumers';
 import { providerCatalog } from '../actions/registry';
 import { compilePipeline, type FunctionArns, type SourceRevision } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
-import { BadInputError, ConflictError, NotFoundError } from '../core/errors';
+import {
+  ApprovalAlreadyCompletedError,
+  ConflictError,
+  InvalidApprovalTokenError,
+  InvalidDeclarationError,
+  NotFoundError,
+  PipelineExecutionNotFoundError,
+  PipelineNameInUseError,
+  PipelineNotFoundError,
+  PipelineVersionNotFoundError,
+} from '../core/errors';
 import type { PipelineEvent } from '../core/events';
+import { pageOf, type Page, type PageRequest } from '../core/pages';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
 import type { Runtime } from '../core/providers';
 import type { PruneOptions, PruneReport } from '../core/retention';
@@ -22,6 +33,7 @@ import type {
   ApprovalResultRequest,
   EventWait,
   ExecutionDetail,
+  ExecutionListing,
   PipelineDescription,
   PrunableSluiceApi,
   StopExecutionRequest,
@@ -33,6 +45,13 @@ export const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
 
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
+
+/** How many of a pipeline's newest executions ListPipelineExecutions pages through. */
+const EXECUTION_HISTORY = 1000;
+
+/** CodePipeline's page sizes (its model's MaxPipelines and MaxResults). */
+const PIPELINE_PAGES = { max: 1000, default: 1000 };
+const EXECUTION_PAGES = { max: 100, default: 100 };
 
 /**
  * Starts an execution that runs on after the call answers, on the engine of this process (sluice
@@ -132,22 +151,21 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
       case 'decided':
         return { approvedAt: outcome.record.decision!.at };
       case 'unknown':
-        throw new NotFoundError(
+        throw new InvalidApprovalTokenError(
           `No approval of ${request.pipelineName}/${request.stageName}/${request.actionName} has that token. sluice status shows the token of a waiting approval.`,
         );
       case 'expired':
-        throw new ConflictError(decisionMessage(outcome.record));
       case 'already':
-        throw new ConflictError(decisionMessage(outcome.record));
+        throw new ApprovalAlreadyCompletedError(decisionMessage(outcome.record));
       case 'ended':
-        throw new ConflictError('The execution this approval belongs to has ended; there is nothing left to decide.');
+        throw new ApprovalAlreadyCompletedError('The execution this approval belongs to has ended; there is nothing left to decide.');
     }
   }
 
   async createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
     const pipeline = this.validated(declaration);
     if (await this.deps.store.getPipeline(pipeline.name)) {
-      throw new BadInputError(`Pipeline ${pipeline.name} already exists. Use update-pipeline to change it.`);
+      throw new PipelineNameInUseError(`Pipeline ${pipeline.name} already exists. Use update-pipeline to change it.`);
     }
     return this.putVersion(pipeline, 1);
   }
@@ -160,12 +178,25 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
 
   async getPipeline(name: string, version?: number): Promise<PipelineDescription> {
     const found = await this.deps.store.getPipeline(name, version);
-    if (!found) throw new NotFoundError(`There is no pipeline ${name}${version ? ` version ${version}` : ''}. list-pipelines shows the pipelines there are.`);
-    return { ...found, pipelineArn: this.deps.pipelineArn(found.name) };
+    if (!found) {
+      if (version !== undefined && (await this.deps.store.getPipeline(name))) {
+        throw new PipelineVersionNotFoundError(`Pipeline ${name} has no version ${version}. get-pipeline without a version shows its latest.`);
+      }
+      throw new PipelineNotFoundError(`There is no pipeline ${name}. list-pipelines shows the pipelines there are.`);
+    }
+    return this.described(found);
   }
 
-  listPipelines(): Promise<PipelineVersionRecord[]> {
-    return this.deps.store.listPipelines();
+  async listPipelines(page: PageRequest = {}): Promise<Page<PipelineDescription>> {
+    const pipelines = (await this.deps.store.listPipelines()).sort((a, b) => a.name.localeCompare(b.name));
+    const { items, nextToken } = pageOf(pipelines, page, (pipeline) => pipeline.name, PIPELINE_PAGES);
+    return { items: await Promise.all(items.map((pipeline) => this.described(pipeline))), ...(nextToken ? { nextToken } : {}) };
+  }
+
+  /** A version with what GetPipeline's metadata shows besides: the pipeline's ARN, and when its first version was made. */
+  private async described(pipeline: PipelineVersionRecord): Promise<PipelineDescription> {
+    const first = pipeline.version === 1 ? pipeline : await this.deps.store.getPipeline(pipeline.name, 1);
+    return { ...pipeline, pipelineArn: this.deps.pipelineArn(pipeline.name), pipelineCreated: (first ?? pipeline).created };
   }
 
   async deletePipeline(name: string): Promise<void> {
@@ -181,8 +212,21 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
     return pipelineState(declaration, version, parts);
   }
 
-  async listPipelineExecutions(name: string, limit?: number): Promise<PipelineExecutionRecord[]> {
-    return this.deps.store.listExecutions(name, limit);
+  async listPipelineExecutions(name: string, listing: ExecutionListing = {}): Promise<Page<PipelineExecutionRecord>> {
+    await this.getPipeline(name);
+    const executions = await this.deps.store.listExecutions(name, EXECUTION_HISTORY);
+    const { succeededInStage } = listing;
+    const chosen = succeededInStage
+      ? (
+          await Promise.all(
+            executions.map(async (execution) => {
+              const stages = await this.deps.store.listStages(execution.pipelineExecutionId);
+              return stages.some((stage) => stage.stageName === succeededInStage && stage.status === 'Succeeded') ? [execution] : [];
+            }),
+          )
+        ).flat()
+      : executions;
+    return pageOf(chosen, listing, (execution) => execution.pipelineExecutionId, EXECUTION_PAGES);
   }
 
   listActionExecutions(request: ActionExecutionsRequest): Promise<ActionExecutionsPage> {
@@ -191,7 +235,7 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
 
   async getPipelineExecution(executionId: string): Promise<ExecutionDetail> {
     const execution = await this.deps.store.getExecution(executionId);
-    if (!execution) throw new NotFoundError(`There is no execution ${executionId}. executions <pipeline> lists them.`);
+    if (!execution) throw new PipelineExecutionNotFoundError(`There is no execution ${executionId}. executions <pipeline> lists them.`);
     return this.partsOf(execution);
   }
 
@@ -200,7 +244,9 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
     const { pipelineName, pipelineExecutionId } = request;
     const { execution } = await this.getPipelineExecution(pipelineExecutionId);
     if (execution.pipelineName !== pipelineName) {
-      throw new NotFoundError(`Pipeline ${pipelineName} has no execution ${pipelineExecutionId}; it is an execution of ${execution.pipelineName}.`);
+      throw new PipelineExecutionNotFoundError(
+        `Pipeline ${pipelineName} has no execution ${pipelineExecutionId}; it is an execution of ${execution.pipelineName}.`,
+      );
     }
     if (execution.status !== 'InProgress') {
       throw new ConflictError(`Execution ${pipelineExecutionId} is ${execution.status}; only an InProgress execution can be stopped.`);
@@ -300,10 +346,7 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
   /** Validates a declaration given to the API, whatever checked it before. */
   protected validated(declaration: PipelineDeclaration): PipelineDeclaration {
     const validation = validatePipeline(declaration, providerCatalog, { runtime: this.capabilities.runtime });
-    if (!validation.ok) {
-      const problems = validation.problems.map((problem) => `${problem.path || '(declaration)'}: ${problem.message}`).join('\n  ');
-      throw new BadInputError(`The declaration is not valid:\n  ${problems}`);
-    }
+    if (!validation.ok) throw new InvalidDeclarationError(validation.problems);
     return validation.pipeline;
   }
 

@@ -1,5 +1,6 @@
 import type { PipelineDeclaration } from '../core/declaration';
 import type { PipelineEvent } from '../core/events';
+import type { Page, PageRequest } from '../core/pages';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import type { ActionExecutionsPage, ActionExecutionsRequest } from './action-executions';
@@ -11,8 +12,13 @@ export interface ExecutionDetail {
   actions: ActionExecutionRecord[];
 }
 
-/** A pipeline version as GetPipeline answers: with the pipeline's ARN, which its metadata shows. */
-export type PipelineDescription = PipelineVersionRecord & { pipelineArn: string };
+/** A pipeline version as GetPipeline answers: with the pipeline's ARN and when it was first created, which its metadata shows. */
+export type PipelineDescription = PipelineVersionRecord & { pipelineArn: string; pipelineCreated: string };
+
+/** ListPipelineExecutions' page, and its filter: only executions whose stage of that name succeeded. */
+export interface ExecutionListing extends PageRequest {
+  succeededInStage?: string;
+}
 
 export interface ActionLogText {
   stageName: string;
@@ -28,10 +34,11 @@ export interface SluiceApi {
   createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord>;
   updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord>;
   getPipeline(name: string, version?: number): Promise<PipelineDescription>;
-  listPipelines(): Promise<PipelineVersionRecord[]>;
+  listPipelines(page?: PageRequest): Promise<Page<PipelineDescription>>;
   deletePipeline(name: string): Promise<void>;
   getPipelineState(name: string): Promise<PipelineState>;
-  listPipelineExecutions(name: string, limit?: number): Promise<PipelineExecutionRecord[]>;
+  /** Newest first. */
+  listPipelineExecutions(name: string, listing?: ExecutionListing): Promise<Page<PipelineExecutionRecord>>;
   getPipelineExecution(executionId: string): Promise<ExecutionDetail>;
   /** The logs of an execution's actions, or of the named one. */
   getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]>;

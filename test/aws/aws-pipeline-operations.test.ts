@@ -154,7 +154,7 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     expect(await engine.describeExecution(executionArn)).toEqual({ status: 'Running' });
     // AWS's DescribeExecution names the version (stateMachineVersionArn); moto 5.2 does not, and
     // the start target recorded above stands for it.
-    expect((await operations.listPipelineExecutions(name)).map((execution) => execution.pipelineVersion)).toEqual([1]);
+    expect((await operations.listPipelineExecutions(name)).items.map((execution) => execution.pipelineVersion)).toEqual([1]);
 
     await operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId, reason: 'superseded by hand' });
     expect((await operations.getPipelineExecution(pipelineExecutionId)).execution).toMatchObject({ status: 'Stopped', statusSummary: 'superseded by hand' });

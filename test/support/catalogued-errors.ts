@@ -35,4 +35,13 @@ export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () 
   [errors.BusyError, () => new errors.BusyError(10, 'Other large deliveries are being read')],
   [errors.ApiAnswerError, () => new errors.ApiAnswerError({ status: 418, error: 'Sluice.Teapot' }, 'I am a teapot.')],
   [errors.InternalError, () => new errors.InternalError('r-0')],
+  [errors.PipelineNotFoundError, () => new errors.PipelineNotFoundError('There is no pipeline webapp.')],
+  [errors.PipelineVersionNotFoundError, () => new errors.PipelineVersionNotFoundError('Pipeline webapp has no version 9.')],
+  [errors.PipelineExecutionNotFoundError, () => new errors.PipelineExecutionNotFoundError('There is no execution e-1.')],
+  [errors.InvalidApprovalTokenError, () => new errors.InvalidApprovalTokenError('No approval has that token.')],
+  [errors.PipelineNameInUseError, () => new errors.PipelineNameInUseError('Pipeline webapp already exists.')],
+  [errors.ApprovalAlreadyCompletedError, () => new errors.ApprovalAlreadyCompletedError('Approved by Bob.')],
+  [errors.InvalidNextTokenError, () => new errors.InvalidNextTokenError('That nextToken is not one this listing gave.')],
+  [errors.InvalidDeclarationError, () => new errors.InvalidDeclarationError([{ path: '', message: 'needs 2 stages' }])],
+  [errors.OperationNotImplementedError, () => new errors.OperationNotImplementedError('RetryStageExecution')],
 ]);

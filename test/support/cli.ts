@@ -22,6 +22,15 @@ export function sluice(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The installation's credentials, as `sluice credentials` prints them for the data dir. */
+export function printedCredentials(dataDir: string): { accessKeyId: string; secretAccessKey: string } {
+  const printed = sluice(['credentials', '--data-dir', dataDir]).stdout;
+  return {
+    accessKeyId: /^export AWS_ACCESS_KEY_ID=(\S+)$/m.exec(printed)![1]!,
+    secretAccessKey: /^export AWS_SECRET_ACCESS_KEY=(\S+)$/m.exec(printed)![1]!,
+  };
+}
+
 /** Writes `declaration` to `<dataDir>/<name>.json` and creates the pipeline from it; returns the file. */
 export function createPipeline(dataDir: string, declaration: PipelineDeclaration): string {
   const file = path.join(dataDir, `${declaration.name}.json`);

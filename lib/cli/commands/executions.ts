@@ -54,8 +54,7 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
   ).action(
     exitWith((name: string, options: TargetJsonOptions & { limit: string }) =>
       apiCommand('executions', options, async (api) => {
-        await api.getPipeline(name);
-        const executions = await api.listPipelineExecutions(name, Math.max(1, Number(options.limit) || 20));
+        const { items: executions } = await api.listPipelineExecutions(name, { maxResults: Math.max(1, Number(options.limit) || 20) });
         if (options.json) return printJson({ pipelineExecutionSummaries: executions });
         for (const execution of executions) {
           const summary = execution.statusSummary ? `  ${execution.statusSummary}` : '';

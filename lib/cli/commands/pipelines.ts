@@ -3,10 +3,23 @@ import { apiCommand, printJson } from '../api-command';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { targetOptions, type TargetOptions } from '../target-options';
 import { formatProblems, loadPipelineFile } from '../pipeline-file';
+import type { PipelineDescription, SluiceApi } from '../../operations/sluice-api';
 
 type JsonOptions = TargetOptions & { json?: boolean };
 
 /** create-pipeline, update-pipeline, get-pipeline, list-pipelines, delete-pipeline: CodePipeline's API, locally or on AWS. */
+/** Every pipeline, page after page. */
+async function allPipelines(api: SluiceApi): Promise<PipelineDescription[]> {
+  const pipelines: PipelineDescription[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await api.listPipelines(nextToken ? { nextToken } : {});
+    pipelines.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return pipelines;
+}
+
 export function registerPipelineCommands(program: Command, exitWith: ExitWith): void {
   for (const [name, description, change] of [
     ['create-pipeline', 'Register a pipeline, as version 1 (with --target aws, also as a Step Functions state machine)', 'createPipeline'],
@@ -56,7 +69,7 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
   targetOptions(program.command('list-pipelines').description('List the registered pipelines').option('--json', 'print JSON')).action(
     exitWith((options: JsonOptions) =>
       apiCommand('list-pipelines', options, async (api) => {
-        const pipelines = (await api.listPipelines()).map(({ name, version, created }) => ({ name, version, created }));
+        const pipelines = (await allPipelines(api)).map(({ name, version, created }) => ({ name, version, created }));
         if (options.json) printJson({ pipelines });
         else for (const pipeline of pipelines) console.log(`${pipeline.name}\tversion ${pipeline.version}\t${pipeline.created}`);
       }),

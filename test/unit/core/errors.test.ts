@@ -1,5 +1,16 @@
 import * as errors from '../../../lib/core/errors';
-import { AccessDeniedError, BadInputError, errorAnswer, InternalError, SLUICE_ERRORS, SluiceError, StoppedError } from '../../../lib/core/errors';
+import {
+  AccessDeniedError,
+  BadInputError,
+  errorAnswer,
+  InternalError,
+  InvalidDeclarationError,
+  isCatalogued,
+  NotFoundError,
+  SLUICE_ERRORS,
+  SluiceError,
+  StoppedError,
+} from '../../../lib/core/errors';
 import { STOPPED_ERROR } from '../../../lib/core/engine-run-end';
 import { EXAMPLE_ERRORS } from '../../support/catalogued-errors';
 
@@ -15,12 +26,12 @@ describe('the error catalogue', () => {
   it.each(SLUICE_ERRORS.map((type) => [type.name, type] as const))('%s states its own traits, a 4xx or 5xx status, and its errors carry them', (_, type) => {
     const error = EXAMPLE_ERRORS.get(type)!();
 
-    expect(Object.hasOwn(type, 'traits')).toBe(true);
+    expect(isCatalogued(type)).toBe(true);
     expect(type.traits.status).toBeGreaterThanOrEqual(400);
     expect(type.traits.status).toBeLessThan(600);
     expect(error).toBeInstanceOf(type);
     expect(error.constructor).toBe(type);
-    expect({ name: error.name, status: error.status, expose: error.expose, retryable: error.retryable }).toEqual(type.traits);
+    expect({ name: error.name, status: error.status, code: error.codePipelineCode, expose: error.expose, retryable: error.retryable }).toEqual(type.traits);
   });
 
   it('has an example of every class for the tests that go through each', () => {
@@ -29,8 +40,9 @@ describe('the error catalogue', () => {
 
   it('gives each name to one class, or to a class and the subclasses that refine it', () => {
     for (const type of SLUICE_ERRORS) {
-      const sharing = SLUICE_ERRORS.filter((other) => other !== type && other.traits.name === type.traits.name);
-      for (const other of sharing) expect(other.prototype instanceof type || type.prototype instanceof other).toBe(true);
+      const sharing = SLUICE_ERRORS.filter((other) => other.traits.name === type.traits.name);
+      const roots = sharing.filter((root) => sharing.every((other) => other === root || other.prototype instanceof root));
+      expect(roots).toHaveLength(1);
     }
   });
 
@@ -42,6 +54,28 @@ describe('the error catalogue', () => {
     expect(error).toMatchObject({ name: 'Sluice.BadInput', status: 400, expose: true, retryable: false, message: 'Fix the declaration.', cause });
     expect(accessDenied()).toMatchObject({ name: 'Sluice.AccessDenied', status: 403, expose: false });
     expect(new StoppedError('stopped').name).toBe(STOPPED_ERROR);
+  });
+
+  it('gives a class defined outside the catalogue the traits of the class it extends, and lets it refine the CodePipeline code', () => {
+    class JobNotFoundError extends NotFoundError {
+      override readonly codePipelineCode = 'JobNotFoundException';
+    }
+    const error = new JobNotFoundError('No job j-1.');
+
+    expect(JobNotFoundError.traits).toBe(NotFoundError.traits);
+    expect(error).toMatchObject({ name: 'Sluice.NotFound', status: 404, codePipelineCode: 'JobNotFoundException' });
+  });
+
+  it.each([
+    ['', 'InvalidStructureException'],
+    ['stages', 'InvalidStructureException'],
+    ['stages[1].name', 'InvalidStageDeclarationException'],
+    ['stages[1].actions[0].inputArtifacts[0].name', 'InvalidActionDeclarationException'],
+  ])('answers CodePipeline with the part of the declaration its first problem is in: %s -> %s', (path, code) => {
+    const error = new InvalidDeclarationError([{ path, message: 'is wrong' }]);
+
+    expect(error.codePipelineCode).toBe(code);
+    expect(error.message).toContain(`${path || '(declaration)'}: is wrong`);
   });
 });
 

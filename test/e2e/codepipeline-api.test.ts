@@ -1,0 +1,250 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as sdk from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
+import { codePipelineModel, outputProblems, shapeProblems } from '../support/codepipeline-model';
+import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
+import { gitRepository } from '../support/git-repository';
+import { sigV4Headers } from '../support/sigv4';
+
+jest.setTimeout(120_000);
+
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/PipelineRole';
+const REGION = 'eu-west-1';
+
+let serve: RunningCli;
+let endpoint: string;
+let credentials: { accessKeyId: string; secretAccessKey: string };
+let client: CodePipelineClient;
+let declaration: PipelineDeclaration;
+
+const clientWith = (signing: { accessKeyId: string; secretAccessKey: string }) =>
+  new CodePipelineClient({ endpoint, region: REGION, credentials: signing, maxAttempts: 1 });
+
+/** Sends `operation` with `input` through the SDK, by its command's name. */
+function send(operation: string, input: object, through = client): Promise<Record<string, unknown>> {
+  const Command = (sdk as unknown as Record<string, new (input: object) => Parameters<CodePipelineClient['send']>[0]>)[`${operation}Command`]!;
+  return through.send(new Command(input)) as unknown as Promise<Record<string, unknown>>;
+}
+
+/** The refusal `call` ends with: its CodePipeline error code and HTTP status. */
+async function refusal(call: Promise<unknown>): Promise<{ code: string; status?: number; message: string }> {
+  const error = await call.then(
+    () => undefined,
+    (thrown: unknown) => thrown as { name: string; message: string; $metadata?: { httpStatusCode?: number } },
+  );
+  if (!error) throw new Error('The call succeeded; a refusal was expected.');
+  return { code: error.name, status: error.$metadata?.httpStatusCode, message: error.message };
+}
+
+/** A call of CodePipeline's protocol, signed as the SDKs sign it but sent by hand, for what the SDK will not send. */
+async function signedPost(target: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
+  const host = new URL(endpoint).host;
+  const all = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...headers };
+  const signed = await sigV4Headers({ method: 'POST', host, path: '/', headers: all, body, credentials, service: 'codepipeline', region: REGION });
+  return fetch(endpoint, { method: 'POST', headers: signed, body });
+}
+
+async function waitingApprovalToken(name: string): Promise<string> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const state = await client.send(new GetPipelineStateCommand({ name }));
+    const token = state.stageStates?.[1]?.actionStates?.[0]?.latestExecution?.token;
+    if (token) return token;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`No approval came to wait. sluice serve printed:\n${serve.output()}`);
+}
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-codepipeline-api-'));
+  const repo = gitRepository({ 'app.txt': 'v1' }, 'feat: first');
+  declaration = {
+    name: 'conformance',
+    roleArn: ROLE_ARN,
+    stages: [gitSourceStage(repo.dir), reviewStage('Review'), { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] }],
+  };
+  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
+  endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
+  credentials = printedCredentials(dataDir);
+  client = clientWith(credentials);
+});
+
+afterAll(async () => {
+  await serve?.interrupt();
+  killStartedSluice();
+});
+
+describe('the model check', () => {
+  const model = () => codePipelineModel();
+
+  it('finds a missing required member, a member the model lacks, a value of the wrong type and a string outside its enum', () => {
+    expect(shapeProblems(model(), 'StageExecution', { status: 'Succeeded' })).toEqual(['$.pipelineExecutionId: required by StageExecution, missing']);
+    expect(shapeProblems(model(), 'StageExecution', { pipelineExecutionId: 'e', status: 'Succeeded', extra: 1 })).toEqual([
+      '$.extra: StageExecution has no member extra',
+    ]);
+    expect(shapeProblems(model(), 'PipelineSummary', { version: '1' })).toEqual(['$.version: "1" is not a whole number (PipelineVersion)']);
+    expect(shapeProblems(model(), 'StageExecution', { pipelineExecutionId: 'e', status: 'Done' })[0]).toContain('is not one of');
+    expect(shapeProblems(model(), 'PipelineSummary', { created: '2026-12-06T00:00:00Z' })[0]).toContain('is not a timestamp');
+  });
+
+  it('accepts what conforms, timestamps as Dates or epoch seconds', () => {
+    expect(shapeProblems(model(), 'PipelineSummary', { name: 'p', version: 1, created: new Date(), updated: 1796531879.8 })).toEqual([]);
+  });
+});
+
+describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipeline", () => {
+  it('routes every operation of the model: each answers as itself, never as an unknown operation', async () => {
+    const operations = Object.keys(codePipelineModel().operations);
+    expect(operations).toHaveLength(44);
+    for (const operation of operations) {
+      const answer = await signedPost(`CodePipeline_20150709.${operation}`, '{}');
+      const body = (await answer.json()) as { __type?: string; message?: string };
+      expect({ operation, type: body.__type }).not.toEqual({ operation, type: 'UnknownOperationException' });
+      if (body.__type === 'UnsupportedOperationException') expect(body.message).toBe(`Sluice does not implement ${operation} yet.`);
+    }
+  });
+
+  it('answers protocol errors as AWS JSON services do', async () => {
+    const unknown = await signedPost('CodePipeline_20150709.LaunchRockets', '{}');
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('content-type')).toBe('application/x-amz-json-1.1');
+    expect(unknown.headers.get('x-amzn-requestid')).toEqual(expect.any(String));
+    expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException', message: expect.stringContaining('LaunchRockets') });
+
+    const unparsable = await signedPost('CodePipeline_20150709.ListPipelines', '{"maxResults":');
+    expect(unparsable.status).toBe(400);
+    expect(await unparsable.json()).toMatchObject({ __type: 'SerializationException' });
+
+    const unsigned = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.ListPipelines' },
+      body: '{}',
+    });
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.json()).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
+  });
+
+  it('refuses a wrong secret and an unknown key with 403, and tells neither anything of the pipelines', async () => {
+    const wrongSecret = await refusal(send('ListPipelines', {}, clientWith({ ...credentials, secretAccessKey: 'x'.repeat(40) })));
+    const unknownKey = await refusal(
+      send('ListPipelines', {}, clientWith({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: credentials.secretAccessKey })),
+    );
+
+    expect(wrongSecret).toMatchObject({ code: 'InvalidSignatureException', status: 403 });
+    expect(unknownKey).toMatchObject({ code: 'UnrecognizedClientException', status: 403 });
+  });
+
+  /** One operation's call: its input, made once what the earlier calls gave is known, and the refusal it must end with, if any. */
+  interface Case {
+    operation: string;
+    input: () => object;
+    refusedWith?: string;
+    /** Keeps what later calls need from the answer. */
+    keep?: (output: Record<string, unknown>) => void;
+  }
+
+  let executionId = '';
+  let token = '';
+  let startedId = '';
+  const name = () => declaration.name;
+  const invalid = (change: (pipeline: PipelineDeclaration) => object) => ({ pipeline: change(structuredClone(declaration)) });
+
+  /** Every implemented operation, its answers checked against the model; adding an operation is one entry. */
+  const CASES: Case[] = [
+    { operation: 'CreatePipeline', input: () => ({ pipeline: declaration }) },
+    { operation: 'CreatePipeline', input: () => ({ pipeline: declaration }), refusedWith: 'PipelineNameInUseException' },
+    { operation: 'GetPipeline', input: () => ({ name: name() }) },
+    { operation: 'GetPipeline', input: () => ({ name: name(), version: 1 }) },
+    { operation: 'GetPipeline', input: () => ({ name: name(), version: 9 }), refusedWith: 'PipelineVersionNotFoundException' },
+    { operation: 'GetPipeline', input: () => ({ name: 'missing' }), refusedWith: 'PipelineNotFoundException' },
+    { operation: 'ListPipelines', input: () => ({}) },
+    { operation: 'ListPipelines', input: () => ({ maxResults: 1 }) },
+    { operation: 'ListPipelines', input: () => ({ nextToken: 'not-a-token' }), refusedWith: 'InvalidNextTokenException' },
+    { operation: 'GetPipelineState', input: () => ({ name: name() }) },
+    { operation: 'GetPipelineState', input: () => ({ name: 'missing' }), refusedWith: 'PipelineNotFoundException' },
+    { operation: 'ListPipelineExecutions', input: () => ({ pipelineName: name() }) },
+    { operation: 'ListPipelineExecutions', input: () => ({ pipelineName: name(), maxResults: 1, filter: { succeededInStage: { stageName: 'Source' } } }) },
+    { operation: 'ListPipelineExecutions', input: () => ({ pipelineName: name(), nextToken: 'bm9wZQ' }), refusedWith: 'InvalidNextTokenException' },
+    { operation: 'ListPipelineExecutions', input: () => ({ pipelineName: 'missing' }), refusedWith: 'PipelineNotFoundException' },
+    { operation: 'GetPipelineExecution', input: () => ({ pipelineName: name(), pipelineExecutionId: executionId }) },
+    {
+      operation: 'GetPipelineExecution',
+      input: () => ({ pipelineName: name(), pipelineExecutionId: '00000000-0000-0000-0000-000000000000' }),
+      refusedWith: 'PipelineExecutionNotFoundException',
+    },
+    {
+      operation: 'PutApprovalResult',
+      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token: 'not-the-token', result: { status: 'Approved', summary: '' } }),
+      refusedWith: 'InvalidApprovalTokenException',
+    },
+    {
+      operation: 'PutApprovalResult',
+      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token, result: { status: 'Maybe', summary: 'hm' } }),
+      refusedWith: 'ValidationException',
+    },
+    {
+      operation: 'PutApprovalResult',
+      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token, result: { status: 'Approved', summary: 'ship it' } }),
+    },
+    {
+      operation: 'PutApprovalResult',
+      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token, result: { status: 'Rejected', summary: 'too late' } }),
+      refusedWith: 'ApprovalAlreadyCompletedException',
+    },
+    { operation: 'StartPipelineExecution', input: () => ({ name: name() }), keep: (output) => (startedId = output.pipelineExecutionId as string) },
+    { operation: 'StartPipelineExecution', input: () => ({ name: 'missing' }), refusedWith: 'PipelineNotFoundException' },
+    {
+      operation: 'StopPipelineExecution',
+      input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: false }),
+      refusedWith: 'ValidationException',
+    },
+    { operation: 'StopPipelineExecution', input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: true, reason: 'enough' }) },
+    { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, executionMode: 'QUEUED' } }) },
+    {
+      operation: 'UpdatePipeline',
+      input: () => invalid((pipeline) => ({ ...pipeline, stages: pipeline.stages.slice(0, 1) })),
+      refusedWith: 'InvalidStructureException',
+    },
+    {
+      operation: 'UpdatePipeline',
+      input: () => invalid((pipeline) => ({ ...pipeline, stages: [...pipeline.stages, { ...pipeline.stages[2]! }] })),
+      refusedWith: 'InvalidStageDeclarationException',
+    },
+    {
+      operation: 'UpdatePipeline',
+      input: () =>
+        invalid((pipeline) => ({
+          ...pipeline,
+          stages: pipeline.stages.map((stage, index) => (index === 2 ? { ...stage, actions: [{ ...stage.actions[0]!, runOrder: 0 }] } : stage)),
+        })),
+      refusedWith: 'InvalidActionDeclarationException',
+    },
+    { operation: 'UpdatePipeline', input: () => ({}), refusedWith: 'ValidationException' },
+    { operation: 'DeletePipeline', input: () => ({ name: name() }) },
+    { operation: 'GetPipeline', input: () => ({ name: name() }), refusedWith: 'PipelineNotFoundException' },
+  ];
+
+  it.each(CASES.map((entry, index) => [index, entry.operation, entry.refusedWith ?? 'an answer the model shapes', entry] as const))(
+    '%i. %s -> %s',
+    async (_, operation, __, entry) => {
+      if (entry.operation === 'GetPipelineExecution' && !executionId) {
+        executionId = ((await send('ListPipelineExecutions', { pipelineName: name() })).pipelineExecutionSummaries as { pipelineExecutionId: string }[])[0]!
+          .pipelineExecutionId;
+      }
+      if (entry.operation === 'PutApprovalResult' && !token) token = await waitingApprovalToken(name());
+
+      if (entry.refusedWith) {
+        const refused = await refusal(send(operation, entry.input()));
+        expect(refused).toMatchObject({ code: entry.refusedWith, status: 400 });
+        expect(codePipelineModel().operations[operation]!.errors?.map((error) => error.shape) ?? []).toContain(entry.refusedWith);
+      } else {
+        const output = await send(operation, entry.input());
+        expect(outputProblems(operation, output)).toEqual([]);
+        entry.keep?.(output);
+      }
+    },
+  );
+});
