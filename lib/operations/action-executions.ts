@@ -1,21 +1,8 @@
 import { arnRegionAndAccount, actionErrorCode } from '../core/events';
-import { BadInputError, NotFoundError } from '../core/errors';
+import { BadInputError, InvalidNextTokenError, PipelineExecutionNotFoundError, PipelineNotFoundError } from '../core/errors';
 import type { ActionTypeId } from '../core/declaration';
 import type { ActionExecutionStatus } from '../core/status';
 import type { ActionArtifact, ActionExecutionRecord, ExecutionPosition, ExecutionStore, PipelineExecutionRecord } from '../ports/execution-store';
-
-/** CodePipeline's error codes for the refusals of ListActionExecutions. */
-export class PipelineNotFoundError extends NotFoundError {
-  readonly codePipelineCode = 'PipelineNotFoundException';
-}
-
-export class PipelineExecutionNotFoundError extends NotFoundError {
-  readonly codePipelineCode = 'PipelineExecutionNotFoundException';
-}
-
-export class InvalidNextTokenError extends BadInputError {
-  readonly codePipelineCode = 'InvalidNextTokenException';
-}
 
 /** ListActionExecutions' request, in CodePipeline's fields. */
 export interface ActionExecutionsRequest {

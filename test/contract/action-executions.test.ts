@@ -1,9 +1,5 @@
-import {
-  listActionExecutions,
-  PipelineExecutionNotFoundError,
-  PipelineNotFoundError,
-  type ActionExecutionsRequest,
-} from '../../lib/operations/action-executions';
+import { PipelineExecutionNotFoundError, PipelineNotFoundError } from '../../lib/core/errors';
+import { listActionExecutions, type ActionExecutionsRequest } from '../../lib/operations/action-executions';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import type { ActionExecutionRecord } from '../../lib/ports/execution-store';
 import { gitSourceStage } from '../support/declarations';

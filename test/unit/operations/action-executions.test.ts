@@ -1,11 +1,5 @@
-import {
-  actionExecutionDetail,
-  decodeNextToken,
-  encodeNextToken,
-  InvalidNextTokenError,
-  latestOfEachAction,
-  newestFirst,
-} from '../../../lib/operations/action-executions';
+import { InvalidNextTokenError } from '../../../lib/core/errors';
+import { actionExecutionDetail, decodeNextToken, encodeNextToken, latestOfEachAction, newestFirst } from '../../../lib/operations/action-executions';
 import type { ActionExecutionRecord, PipelineExecutionRecord } from '../../../lib/ports/execution-store';
 
 const execution: PipelineExecutionRecord = {
