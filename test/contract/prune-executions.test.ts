@@ -65,7 +65,12 @@ describe('pruneExecutions on the embedded stack', () => {
       status: status === 'InProgress' ? 'InProgress' : 'Succeeded',
       startTime: time,
       lastUpdateTime: time,
-      input: { actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
+      input: {
+        actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
+        configuration: {},
+        resolvedConfiguration: {},
+        inputArtifacts: [],
+      },
       output: {
         outputArtifacts: [{ name: 'Out', s3location: artifact }, ...(extra.foreignArtifact ? [{ name: 'Elsewhere', s3location: foreign }] : [])],
         outputVariables: {},

@@ -19,7 +19,12 @@ const compile: ActionExecutionRecord = {
   status: 'Failed',
   startTime: '2025-01-01T00:00:05.000Z',
   lastUpdateTime: '2025-01-01T00:00:10.000Z',
-  input: { actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
+  input: {
+    actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+    configuration: {},
+    resolvedConfiguration: {},
+    inputArtifacts: [],
+  },
   errorDetails: { code: 'Sluice.ActionFailed', message: 'npm test exited with 1' },
 };
 
