@@ -2,6 +2,7 @@ import { BadInputError, ConflictError } from '../core/errors';
 import type { PipelineDeclaration } from '../core/declaration';
 import type { PageRequest } from '../core/pages';
 import { isPrunable, isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
+import { actionExecutionsRequestOf } from './action-executions-query';
 
 export interface ApiRequest {
   method: string;
@@ -91,6 +92,9 @@ export const API_ROUTES: ApiRoute[] = [
     if (reason !== undefined && typeof reason !== 'string') throw new BadInputError('The body may have a reason, a string, as StopPipelineExecution does.');
     return api.stopPipelineExecution({ pipelineName: name!, pipelineExecutionId: id!, ...(reason ? { reason } : {}) });
   }),
+  route('GET', '/api/pipelines/{name}/action-executions', (api, { name }, request) =>
+    api.listActionExecutions(actionExecutionsRequestOf(name!, request.query)),
+  ),
   route('GET', '/api/executions/{id}', (api, { id }) => api.getPipelineExecution(id!)),
   route('GET', '/api/executions/{id}/events', (api, { id }, request) => api.listExecutionEvents(id!, eventWaitOf(request))),
   route('GET', '/api/executions/{id}/logs', (api, { id }, request) => api.getLogs(id!, request.query.action)),

@@ -15,8 +15,10 @@ import type {
   StopExecutionRequest,
   StoppableSluiceApi,
 } from '../operations/sluice-api';
+import type { ActionExecutionsPage, ActionExecutionsRequest } from '../operations/action-executions';
 import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
 import { API_TOKEN_HEADER } from '../ports/http-api';
+import { actionExecutionsQuery } from './action-executions-query';
 
 /** `?name=value&…` of the parameters that are set; empty when none is. */
 function queryOf(parameters: Record<string, string | number | undefined>): string {
@@ -61,6 +63,10 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
 
   listPipelineExecutions(name: string, listing: ExecutionListing = {}): Promise<Page<PipelineExecutionRecord>> {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/executions${queryOf({ ...listing })}`);
+  }
+
+  listActionExecutions(request: ActionExecutionsRequest): Promise<ActionExecutionsPage> {
+    return this.call('GET', `/api/pipelines/${encodeURIComponent(request.pipelineName)}/action-executions${actionExecutionsQuery(request)}`);
   }
 
   getPipelineExecution(executionId: string): Promise<ExecutionDetail> {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
+import { registerActionExecutionCommands } from './commands/action-executions';
 import { registerCompile } from './commands/compile';
 import { registerCost } from './commands/cost';
 import { registerCredentials } from './commands/credentials';
@@ -38,6 +39,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerServe(program, exitWith);
   registerPipelineCommands(program, exitWith);
   registerExecutionCommands(program, exitWith);
+  registerActionExecutionCommands(program, exitWith);
   registerWebhookSecret(program, exitWith);
   registerCredentials(program, exitWith);
   registerHook(program, exitWith);

@@ -21,30 +21,34 @@ export interface EventArtifact {
   s3location: { bucket: string; key: string };
 }
 
-export interface PipelineEventDetail {
+/** What every event of one execution carries, whatever it is about. */
+interface ExecutionEventFields {
   pipeline: string;
   version: number;
   'execution-id': string;
+  /** When the pipeline execution started. */
+  'start-time': string;
+  'pipeline-execution-attempt': number;
+}
+
+export interface PipelineEventDetail extends ExecutionEventFields {
   state: PipelineEventState;
   'execution-trigger'?: { 'trigger-type': string; 'trigger-detail': string };
   'execution-result'?: { 'external-execution-summary'?: string; 'error-code'?: string };
 }
 
-export interface StageEventDetail {
-  pipeline: string;
-  version: number;
-  'execution-id': string;
+export interface StageEventDetail extends ExecutionEventFields {
   stage: string;
   state: StageEventState;
 }
 
-export interface ActionEventDetail {
-  pipeline: string;
-  version: number;
-  'execution-id': string;
+export interface ActionEventDetail extends ExecutionEventFields {
   stage: string;
   action: string;
+  'action-execution-id': string;
   state: ActionEventState;
+  /** Where the action ran. */
+  region: string;
   type: Pick<ActionTypeId, 'owner' | 'category' | 'provider' | 'version'>;
   'input-artifacts'?: EventArtifact[];
   'output-artifacts'?: EventArtifact[];
@@ -52,6 +56,7 @@ export interface ActionEventDetail {
     'external-execution-id'?: string;
     'external-execution-summary'?: string;
     'external-execution-url'?: string;
+    /** CodePipeline's failure type (JobFailed, ConfigurationError, PermissionError), on a FAILED action. */
     'error-code'?: string;
   };
 }
@@ -61,7 +66,9 @@ interface Envelope<T extends string, D> {
   id: string;
   'detail-type': T;
   source: typeof EVENT_SOURCE;
+  account: string;
   time: string;
+  region: string;
   resources: string[];
   detail: D;
 }
@@ -73,19 +80,55 @@ export type PipelineEvent =
 
 export type EventDetail<T extends PipelineEvent['detail-type']> = Extract<PipelineEvent, { 'detail-type': T }>['detail'];
 
-/** Wraps a detail in the EventBridge envelope. `id` and `time` come from the caller. */
-export function pipelineEvent<T extends PipelineEvent['detail-type']>(
-  detailType: T,
-  detail: EventDetail<T>,
-  meta: { id: string; time: string; pipelineArn: string },
-): PipelineEvent {
+/** A detail as its emitter states it: `pipelineEvent` adds what the execution and the installation tell. */
+export type StatedDetail<T extends PipelineEvent['detail-type']> = Omit<EventDetail<T>, 'start-time' | 'pipeline-execution-attempt' | 'region'>;
+
+/** What an event's envelope is made of, besides its detail: `id` and `time` come from the caller. */
+export interface EventMeta {
+  id: string;
+  time: string;
+  /** The pipeline's ARN, whose region and account are the installation's: the event's too. */
+  pipelineArn: string;
+  /** When the execution started. */
+  startTime: string;
+}
+
+/** Sluice has no RetryStageExecution: every execution makes one attempt. */
+const EXECUTION_ATTEMPT = 1;
+
+/** The region and account of an ARN (`arn:partition:service:region:account:resource`). */
+export function arnRegionAndAccount(arn: string): { region: string; account: string } {
+  const [, , , region, account] = arn.split(':');
+  return { region: region ?? '', account: account ?? '' };
+}
+
+/** Wraps a detail in the EventBridge envelope, with the fields CodePipeline gives every event. */
+export function pipelineEvent<T extends PipelineEvent['detail-type']>(detailType: T, detail: StatedDetail<T>, meta: EventMeta): PipelineEvent {
+  const { region, account } = arnRegionAndAccount(meta.pipelineArn);
+  const execution = { 'start-time': meta.startTime, 'pipeline-execution-attempt': EXECUTION_ATTEMPT };
   return {
     version: '0',
     id: meta.id,
     'detail-type': detailType,
     source: EVENT_SOURCE,
+    account,
     time: meta.time,
+    region,
     resources: [meta.pipelineArn],
-    detail,
+    detail: detailType === DETAIL_TYPES.action ? { ...detail, ...execution, region } : { ...detail, ...execution },
   } as PipelineEvent;
+}
+
+const FAILURE_TYPES: ReadonlyMap<string, string> = new Map([
+  ['Sluice.BadInput', 'ConfigurationError'],
+  ['Sluice.AccessDenied', 'PermissionError'],
+]);
+
+/**
+ * The code CodePipeline gives a failed action (its FailureType: JobFailed, ConfigurationError,
+ * PermissionError, ...), for the error Sluice recorded: a wrong configuration and a denied access
+ * are told apart, and every other failure is the job's own.
+ */
+export function actionErrorCode(recordedCode: string): string {
+  return FAILURE_TYPES.get(recordedCode) ?? 'JobFailed';
 }

@@ -20,9 +20,6 @@ export function variableValues(payload: Pick<ActionStepPayload, 'pipeline' | 'na
   return values;
 }
 
-const toEventArtifacts = (artifacts: { name: string; s3location: ArtifactLocation }[]) =>
-  artifacts.map(({ name, s3location }) => ({ name, s3location: { bucket: s3location.bucketName, key: s3location.objectKey } }));
-
 /** The record of a running action, with its configuration resolved. */
 export function actionRecord(
   deps: ExecutionDependencies,
@@ -40,9 +37,12 @@ export function actionRecord(
     lastUpdateTime: deps.clock().toISOString(),
     input: {
       actionTypeId: resolved.actionTypeId,
+      configuration: payload.action.configuration ?? {},
       resolvedConfiguration: resolved.configuration ?? {},
       inputArtifacts: payload.inputArtifacts.map(({ name, location }) => ({ name, s3location: location })),
       ...(resolved.namespace ? { namespace: resolved.namespace } : {}),
+      ...(resolved.region ? { region: resolved.region } : {}),
+      ...(resolved.roleArn ? { roleArn: resolved.roleArn } : {}),
     },
   };
 }
@@ -51,13 +51,7 @@ export function actionRecord(
 export async function startAction(deps: ExecutionDependencies, payload: ActionStepPayload, resolved: ActionDeclaration): Promise<ActionExecutionRecord> {
   const record = actionRecord(deps, payload, resolved, { actionExecutionId: deps.newId(), startTime: deps.clock().toISOString() });
   await deps.store.putAction(record);
-  await publishActionState(deps, payload.pipeline, {
-    stage: payload.stage,
-    action: payload.action.name,
-    state: 'STARTED',
-    type: resolved.actionTypeId,
-    'input-artifacts': toEventArtifacts(record.input.inputArtifacts),
-  });
+  await publishActionState(deps, payload.pipeline, record, 'STARTED');
   return record;
 }
 
@@ -79,7 +73,6 @@ export async function finishAction(
   logLocation?: ArtifactLocation,
 ): Promise<void> {
   const common = { ...record, lastUpdateTime: deps.clock().toISOString(), ...(logLocation ? { logLocation } : {}) };
-  const type = record.input.actionTypeId;
   if (end.status === 'Failed') {
     const errorDetails = { code: end.error.name, message: end.error.message };
     const external = {
@@ -89,20 +82,9 @@ export async function finishAction(
     const output = end.externalExecutionId
       ? { output: { outputArtifacts: [], outputVariables: {}, executionResult: { ...external, externalExecutionSummary: end.error.message } } }
       : {};
+    const failed: ActionExecutionRecord = { ...common, status: 'Failed', errorDetails, ...output };
     // A stopped execution has already abandoned the action; its end is not recorded twice.
-    if (!(await deps.store.putAction({ ...common, status: 'Failed', errorDetails, ...output }))) return;
-    await publishActionState(deps, payload.pipeline, {
-      stage: payload.stage,
-      action: payload.action.name,
-      state: 'FAILED',
-      type,
-      'execution-result': {
-        'external-execution-summary': end.error.message,
-        'error-code': end.error.name,
-        ...(end.externalExecutionId ? { 'external-execution-id': end.externalExecutionId } : {}),
-        ...(end.externalExecutionUrl ? { 'external-execution-url': end.externalExecutionUrl } : {}),
-      },
-    });
+    if (await deps.store.putAction(failed)) await publishActionState(deps, payload.pipeline, failed, 'FAILED');
     return;
   }
   const outputArtifacts = (payload.action.outputArtifacts ?? []).map(({ name }, index) => ({ name, s3location: end.outputArtifacts[index]! }));
@@ -111,16 +93,12 @@ export async function finishAction(
     ...(end.externalExecutionId ? { externalExecutionId: end.externalExecutionId } : {}),
     ...(end.externalExecutionUrl ? { externalExecutionUrl: end.externalExecutionUrl } : {}),
   };
-  if (!(await deps.store.putAction({ ...common, status: 'Succeeded', output: { outputArtifacts, outputVariables: end.outputVariables, executionResult } })))
-    return;
-  await publishActionState(deps, payload.pipeline, {
-    stage: payload.stage,
-    action: payload.action.name,
-    state: 'SUCCEEDED',
-    type,
-    'output-artifacts': toEventArtifacts(outputArtifacts),
-    ...(end.summary ? { 'execution-result': { 'external-execution-summary': end.summary } } : {}),
-  });
+  const succeeded: ActionExecutionRecord = {
+    ...common,
+    status: 'Succeeded',
+    output: { outputArtifacts, outputVariables: end.outputVariables, executionResult },
+  };
+  if (await deps.store.putAction(succeeded)) await publishActionState(deps, payload.pipeline, succeeded, 'SUCCEEDED');
 }
 
 /** Any failure an action reports reaches Step Functions as Sluice.ActionFailed, or its own Sluice error. */

@@ -60,7 +60,7 @@ export async function requestApproval(deps: ApprovalDependencies, payload: Actio
     approval: { token: approval.token, approvalId: approval.approvalId },
   };
   await deps.store.putAction(record);
-  await publishActionState(deps, payload.pipeline, { stage: payload.stage, action: payload.action.name, state: 'STARTED', type: resolved.actionTypeId });
+  await publishActionState(deps, payload.pipeline, record, 'STARTED');
   await deps.notifyApprovers?.(approvalRequest(approval, deps.approvalUrl(approval.approvalId), configuration.NotificationArn));
   return approval;
 }

@@ -18,15 +18,8 @@ export async function abandonActions(
   for (const action of await deps.store.listActions(pipeline.executionId)) {
     if (action.status !== 'InProgress' || (stageName !== undefined && action.stageName !== stageName)) continue;
     const errorDetails = { code: status === 'Failed' ? 'JobFailed' : 'Abandoned', message: reason };
-    if (await deps.store.putAction({ ...action, status, lastUpdateTime: now, errorDetails })) {
-      await publishActionState(deps, pipeline, {
-        stage: action.stageName,
-        action: action.actionName,
-        state: status === 'Failed' ? 'FAILED' : 'ABANDONED',
-        type: action.input.actionTypeId,
-        'execution-result': { 'external-execution-summary': reason },
-      });
-    }
+    const ended = { ...action, status, lastUpdateTime: now, errorDetails };
+    if (await deps.store.putAction(ended)) await publishActionState(deps, pipeline, ended, status === 'Failed' ? 'FAILED' : 'ABANDONED');
   }
 }
 

@@ -24,6 +24,7 @@ import { decideByToken, decisionMessage, type ApprovalDependencies } from '../ex
 import { endExecution } from '../execution/end-execution';
 import { launchInBackground } from '../execution/start-on-engine';
 import { BlobNotFoundError } from '../ports/blob-store';
+import { listActionExecutions, type ActionExecutionsPage, type ActionExecutionsRequest } from './action-executions';
 import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
@@ -226,6 +227,10 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
         ).flat()
       : executions;
     return pageOf(chosen, listing, (execution) => execution.pipelineExecutionId, EXECUTION_PAGES);
+  }
+
+  listActionExecutions(request: ActionExecutionsRequest): Promise<ActionExecutionsPage> {
+    return listActionExecutions(this.deps, request);
   }
 
   async getPipelineExecution(executionId: string): Promise<ExecutionDetail> {

@@ -3,6 +3,7 @@ import type { PipelineEvent } from '../core/events';
 import type { Page, PageRequest } from '../core/pages';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
+import type { ActionExecutionsPage, ActionExecutionsRequest } from './action-executions';
 import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord, StageExecutionRecord } from '../ports/execution-store';
 
 export interface ExecutionDetail {
@@ -45,6 +46,8 @@ export interface SluiceApi {
   listExecutionEvents(executionId: string, wait?: EventWait): Promise<PipelineEvent[]>;
   /** PutApprovalResult: decides a waiting Manual approval, named by the token GetPipelineState shows. */
   putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }>;
+  /** ListActionExecutions: a pipeline's action executions, newest first, a page at a time. */
+  listActionExecutions(request: ActionExecutionsRequest): Promise<ActionExecutionsPage>;
   /** StartPipelineExecution: starts the latest version and answers at once, while it runs on. */
   startPipelineExecution(name: string, variables?: Record<string, string>): Promise<{ pipelineExecutionId: string }>;
 }

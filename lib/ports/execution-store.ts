@@ -25,6 +25,9 @@ export interface PipelineExecutionRecord {
   engineExecutionArn?: string;
 }
 
+/** Where an execution stands in its pipeline's list of executions, newest first. */
+export type ExecutionPosition = Pick<PipelineExecutionRecord, 'startTime' | 'pipelineExecutionId'>;
+
 export interface StageExecutionRecord {
   pipelineExecutionId: string;
   stageName: string;
@@ -48,10 +51,15 @@ export interface ActionExecutionRecord {
   lastUpdateTime: string;
   input: {
     actionTypeId: ActionTypeId;
+    /** The configuration as declared, `#{...}` references and all. */
+    configuration: Record<string, string>;
     /** The configuration with its variables resolved. */
     resolvedConfiguration: Record<string, string>;
     inputArtifacts: ActionArtifact[];
     namespace?: string;
+    /** The action's own region and role, where the declaration gives them. */
+    region?: string;
+    roleArn?: string;
   };
   output?: {
     outputArtifacts: ActionArtifact[];
@@ -94,8 +102,11 @@ export interface ExecutionStore {
   /** Records the engine's execution of a created execution, once the engine has started it. */
   recordEngineExecution(id: string, engineExecutionArn: string): Promise<void>;
   getExecution(id: string): Promise<PipelineExecutionRecord | undefined>;
-  /** Newest first. */
-  listExecutions(pipelineName: string, limit?: number): Promise<PipelineExecutionRecord[]>;
+  /**
+   * Newest first (by start time, then id). With `from`, only that execution and those that started
+   * before it: where the previous page ended, a page goes on.
+   */
+  listExecutions(pipelineName: string, limit?: number, from?: ExecutionPosition): Promise<PipelineExecutionRecord[]>;
   listExecutionsInProgress(): Promise<PipelineExecutionRecord[]>;
   /** Every pipeline's executions, those of deleted pipelines too: for retention, on a small table. */
   listAllExecutions(): Promise<PipelineExecutionRecord[]>;

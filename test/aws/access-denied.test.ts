@@ -107,7 +107,7 @@ describe('AccessDenied answers, explained', () => {
     const event = pipelineEvent(
       DETAIL_TYPES.pipeline,
       { pipeline: 'webapp', version: 1, 'execution-id': 'e1', state: 'FAILED' },
-      { id: 'e1-failed', time: '2025-01-01T00:00:00Z', pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:webapp` },
+      { id: 'e1-failed', time: '2025-01-01T00:00:00Z', pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:webapp`, startTime: '2025-01-01T00:00:00Z' },
     );
 
     const published = await rejection(new EventBridgeBus(new EventBridgeClient(config), 'sluice-events', { roleName: ROLE }).publish(event));

@@ -28,6 +28,7 @@ function executionEvent(executionId: string, state: PipelineEventState) {
       id: randomUUID(),
       time: new Date().toISOString(),
       pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:${PIPELINE}`,
+      startTime: new Date().toISOString(),
     },
   );
   return event as unknown as EventBridgeEvent<string, Record<string, unknown>>;

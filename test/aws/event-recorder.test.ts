@@ -20,6 +20,7 @@ function published(executionId: string) {
       id: randomUUID(),
       time: new Date().toISOString(),
       pipelineArn: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:webapp`,
+      startTime: '2025-01-01T00:00:00.000Z',
     },
   );
 }

@@ -16,7 +16,7 @@ function pipelineState(state: PipelineEventDetail['state'], executionId: string)
       state,
       ...(state === 'FAILED' ? { 'execution-result': { 'error-code': 'Sluice.ActionFailed' } } : {}),
     },
-    { id: `${executionId}-${state}`, time: '2025-01-01T12:00:00Z', pipelineArn: PIPELINE_ARN },
+    { id: `${executionId}-${state}`, time: '2025-01-01T12:00:00Z', pipelineArn: PIPELINE_ARN, startTime: '2025-01-01T11:59:00Z' },
   );
 }
 
@@ -58,6 +58,41 @@ describe('EventBridgeBus on moto', () => {
     expect(Date.parse(delivered[0].time)).toBe(Date.parse(failed.time));
   });
 
+  it("carries CodePipeline's action detail through EventBridge, under the account and region of the publisher", async () => {
+    const actions = await SqsQueue.create(uniqueName('action-failures'));
+    const rule = uniqueName('action-failed');
+    const pattern = { source: ['sluice'], 'detail-type': [DETAIL_TYPES.action], detail: { state: ['FAILED'], type: { category: ['Build'] } } };
+    await events.send(new PutRuleCommand({ Name: rule, EventBusName: busName, EventPattern: JSON.stringify(pattern) }));
+    await events.send(new PutTargetsCommand({ Rule: rule, EventBusName: busName, Targets: [{ Id: 'actions', Arn: actions.arn }] }));
+    const failed = pipelineEvent(
+      DETAIL_TYPES.action,
+      {
+        pipeline: 'webapp',
+        version: 3,
+        'execution-id': 'e-action',
+        stage: 'Build',
+        action: 'Compile',
+        'action-execution-id': 'a-1',
+        state: 'FAILED',
+        type: { owner: 'AWS', category: 'Build', provider: 'CodeBuild', version: '1' },
+        'execution-result': { 'external-execution-id': 'webapp:build-1', 'external-execution-summary': 'Build failed', 'error-code': 'JobFailed' },
+      },
+      { id: 'e-action-failed', time: '2025-01-01T12:00:00Z', pipelineArn: PIPELINE_ARN, startTime: '2025-01-01T11:59:00.000Z' },
+    );
+
+    await bus.publish(failed);
+
+    const [delivered] = (await actions.receiveBodies(500)).map((body) => JSON.parse(body));
+    // EventBridge sets the envelope's account and region to the publisher's; moto's SQS target leaves the account out.
+    expect(delivered).toMatchObject({ source: 'sluice', region: REGION, 'detail-type': DETAIL_TYPES.action });
+    expect(publishedEvent(delivered).detail).toEqual({
+      ...failed.detail,
+      'start-time': '2025-01-01T11:59:00.000Z',
+      'pipeline-execution-attempt': 1,
+      region: REGION,
+    });
+  });
+
   it("hands its targets the event's own id and millisecond time, which EventBridge replaces and cuts to the second", async () => {
     const failed = { ...pipelineState('FAILED', 'e-published'), time: '2025-01-01T12:00:00.123Z' };
 
@@ -65,7 +100,10 @@ describe('EventBridgeBus on moto', () => {
 
     const [delivered] = (await failures.receiveBodies(500)).map((body) => JSON.parse(body));
     expect(delivered.id).not.toBe(failed.id);
-    expect(publishedEvent(delivered)).toMatchObject(failed);
+    // moto leaves out the account, which EventBridge sets to the publisher's: the one of the pipeline ARN.
+    const { account, ...withoutAccount } = failed;
+    expect(account).toBe(ACCOUNT);
+    expect(publishedEvent(delivered)).toMatchObject(withoutAccount);
     expect(publishedEvent(delivered).detail).toEqual(failed.detail);
   });
 

@@ -109,6 +109,7 @@ describe('the execution reconciler on AWS (moto)', () => {
       lastUpdateTime: at,
       input: {
         actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+        configuration: { ProjectName: 'webapp' },
         resolvedConfiguration: { ProjectName: 'webapp' },
         inputArtifacts: [],
       },

@@ -72,7 +72,7 @@ describe('which executions a restarted sluice serve resumes', () => {
       status: 'Succeeded',
       startTime: at,
       lastUpdateTime: at,
-      input: { actionTypeId: checkout.actionTypeId, resolvedConfiguration: {}, inputArtifacts: [] },
+      input: { actionTypeId: checkout.actionTypeId, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
       output: { outputArtifacts: [{ name: 'Src', s3location: srcLocation }], outputVariables: { CommitId: 'abc' } },
     });
     await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
@@ -114,7 +114,7 @@ describe('which executions a restarted sluice serve resumes', () => {
       status: 'InProgress',
       startTime: at,
       lastUpdateTime: at,
-      input: { actionTypeId: scan.actionTypeId, resolvedConfiguration: {}, inputArtifacts: [] },
+      input: { actionTypeId: scan.actionTypeId, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
     });
     expect(await planApprovalResume(deps, execution)).toBeUndefined();
   });

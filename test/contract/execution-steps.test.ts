@@ -149,14 +149,19 @@ describe('the execution steps on the embedded stack', () => {
       });
       const [started, ...rest] = events.filter((event) => event.detail['execution-id'] === executionId);
       expect(rest).toEqual([]);
+      const { startTime } = (await deps.store.getExecution(executionId))!;
       expect(started).toMatchObject({
         'detail-type': PIPELINE_EVENT,
         source: 'sluice',
+        account: '000000000000',
+        region: 'us-east-1',
         resources: ['arn:aws:codepipeline:us-east-1:000000000000:webapp'],
         detail: {
           pipeline: 'webapp',
           version: 3,
           'execution-id': executionId,
+          'start-time': startTime,
+          'pipeline-execution-attempt': 1,
           state: 'STARTED',
           'execution-trigger': { 'trigger-type': 'StartPipelineExecution', 'trigger-detail': 'alice' },
         },
@@ -242,6 +247,10 @@ describe('the execution steps on the embedded stack', () => {
         { detailType: PIPELINE_EVENT, state: 'FAILED' },
       ]);
       expect(events.at(-1)?.detail).toMatchObject({ 'execution-result': { 'external-execution-summary': `Build/Compile failed: ${reason}` } });
+      expect(events.at(-3)?.detail).toMatchObject({
+        'action-execution-id': actions.get('Build/Compile')!.actionExecutionId,
+        'execution-result': { 'error-code': 'JobFailed', 'external-execution-summary': reason },
+      });
     });
 
     it('names the failed action and its own error when the stage fails after it', async () => {
@@ -294,9 +303,26 @@ describe('the execution steps on the embedded stack', () => {
         { detailType: ACTION_EVENT, state: 'STARTED', stage: 'Build', action: 'Write' },
         { detailType: ACTION_EVENT, state: 'SUCCEEDED', stage: 'Build', action: 'Write' },
       ]);
-      expect(events.at(-1)?.detail).toMatchObject({
+      const [startedEvent, succeededEvent] = events.slice(-2);
+      const { startTime } = (await deps.store.getExecution(pipeline.executionId))!;
+      const ofAction = {
+        'execution-id': pipeline.executionId,
+        'start-time': startTime,
+        'pipeline-execution-attempt': 1,
+        stage: 'Build',
+        action: 'Write',
+        'action-execution-id': record!.actionExecutionId,
+        region: 'us-east-1',
         type: writeAction.actionTypeId,
+      };
+      expect(startedEvent?.detail).toEqual({ pipeline: 'webapp', version: 3, ...ofAction, state: 'STARTED' });
+      expect(succeededEvent?.detail).toEqual({
+        pipeline: 'webapp',
+        version: 3,
+        ...ofAction,
+        state: 'SUCCEEDED',
         'output-artifacts': [{ name: 'BuildOutput', s3location: { bucket: TEST_ARTIFACT_BUCKET, key: result.artifacts[0]!.objectKey } }],
+        'execution-result': { 'external-execution-summary': 'wrote release-7.txt' },
       });
     });
 
@@ -315,7 +341,8 @@ describe('the execution steps on the embedded stack', () => {
         { detailType: ACTION_EVENT, state: 'FAILED', stage: 'Build', action: 'Explode' },
       ]);
       expect(events.at(-1)?.detail).toMatchObject({
-        'execution-result': { 'error-code': 'Sluice.ActionFailed', 'external-execution-summary': 'the disk is full' },
+        'action-execution-id': record!.actionExecutionId,
+        'execution-result': { 'error-code': 'JobFailed', 'external-execution-summary': 'the disk is full' },
       });
     });
   });

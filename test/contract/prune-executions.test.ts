@@ -65,7 +65,12 @@ describe('pruneExecutions on the embedded stack', () => {
       status: status === 'InProgress' ? 'InProgress' : 'Succeeded',
       startTime: time,
       lastUpdateTime: time,
-      input: { actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' }, resolvedConfiguration: {}, inputArtifacts: [] },
+      input: {
+        actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' },
+        configuration: {},
+        resolvedConfiguration: {},
+        inputArtifacts: [],
+      },
       output: {
         outputArtifacts: [{ name: 'Out', s3location: artifact }, ...(extra.foreignArtifact ? [{ name: 'Elsewhere', s3location: foreign }] : [])],
         outputVariables: {},
@@ -77,9 +82,11 @@ describe('pruneExecutions on the embedded stack', () => {
       id: `event-${id}`,
       'detail-type': 'CodePipeline Pipeline Execution State Change',
       source: 'sluice',
+      account: '000000000000',
       time,
+      region: 'local',
       resources: [],
-      detail: { pipeline: pipelineName, version: 1, 'execution-id': id, state: 'STARTED' },
+      detail: { pipeline: pipelineName, version: 1, 'execution-id': id, 'start-time': time, 'pipeline-execution-attempt': 1, state: 'STARTED' },
     });
     await outbox.send({ to: ['dev@example.com'], subject: `[Sluice] ${pipelineName}: ${id}`, text: 'mail\n', executionId: id });
   }

@@ -175,6 +175,20 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       input: () => ({ pipelineName: name(), pipelineExecutionId: '00000000-0000-0000-0000-000000000000' }),
       refusedWith: 'PipelineExecutionNotFoundException',
     },
+    { operation: 'ListActionExecutions', input: () => ({ pipelineName: name() }) },
+    { operation: 'ListActionExecutions', input: () => ({ pipelineName: name(), filter: { pipelineExecutionId: executionId }, maxResults: 1 }) },
+    {
+      operation: 'ListActionExecutions',
+      input: () => ({ pipelineName: name(), filter: { latestInPipelineExecution: { pipelineExecutionId: executionId, startTimeRange: 'Latest' } } }),
+    },
+    { operation: 'ListActionExecutions', input: () => ({ pipelineName: name(), maxResults: 101 }), refusedWith: 'ValidationException' },
+    { operation: 'ListActionExecutions', input: () => ({ pipelineName: name(), nextToken: 'bm9wZQ' }), refusedWith: 'InvalidNextTokenException' },
+    { operation: 'ListActionExecutions', input: () => ({ pipelineName: 'missing' }), refusedWith: 'PipelineNotFoundException' },
+    {
+      operation: 'ListActionExecutions',
+      input: () => ({ pipelineName: name(), filter: { pipelineExecutionId: '00000000-0000-0000-0000-000000000000' } }),
+      refusedWith: 'PipelineExecutionNotFoundException',
+    },
     {
       operation: 'PutApprovalResult',
       input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token: 'not-the-token', result: { status: 'Approved', summary: '' } }),

@@ -38,10 +38,11 @@ const buildAction = {
 };
 
 interface RunReport {
-  execution: { status: string; statusSummary?: string; pipelineExecutionId: string };
+  execution: { status: string; statusSummary?: string; pipelineExecutionId: string; startTime: string };
   actions: {
     stageName: string;
     actionName: string;
+    actionExecutionId: string;
     status: string;
     startTime: string;
     lastUpdateTime: string;
@@ -51,6 +52,21 @@ interface RunReport {
 }
 
 const report = (stdout: string) => JSON.parse(stdout) as RunReport;
+
+interface RecordedEvent {
+  source: string;
+  account: string;
+  region: string;
+  'detail-type': string;
+  detail: { state: string; stage?: string; action?: string; 'execution-id': string } & Record<string, unknown>;
+}
+
+/** What `sluice events --json` shows of an execution. */
+const executionEvents = (data: string, executionId: string) =>
+  JSON.parse(sluice(['events', executionId, '--data-dir', data, '--json']).stdout).events as RecordedEvent[];
+
+/** An artifact of the event detail, in the local artifact store. */
+const artifactAt = (name: string) => ({ name, s3location: { bucket: expect.any(String), key: expect.stringContaining(`/${name}/`) } });
 
 describe('sluice run', () => {
   it('runs a pipeline to Succeeded, passing variables between stages', () => {
@@ -83,15 +99,23 @@ describe('sluice run', () => {
     expect(run.actions.find((action) => action.actionName === 'Read')?.output?.outputVariables).toEqual({ VERSION: '4.2' });
     expect(run.actions.map((action) => action.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
 
-    const events = JSON.parse(sluice(['events', run.execution.pipelineExecutionId, '--data-dir', data, '--json']).stdout).events as {
-      source: string;
-      'detail-type': string;
-      detail: { state: string; stage?: string; action?: string; 'execution-id': string };
-    }[];
+    const events = executionEvents(data, run.execution.pipelineExecutionId);
     const changes = events.map(stateChange);
     expect(changes).toEqual(succeededRunChanges(['Source/Checkout', 'Produce/Read', 'Consume/Check']));
     expect(new Set(events.map((event) => event.source))).toEqual(new Set(['sluice']));
     expect(events.every((event) => event.detail['execution-id'] === run.execution.pipelineExecutionId)).toBe(true);
+    // The installation's account and region, the execution's start and its one attempt, on every event.
+    for (const event of events) {
+      expect(event).toMatchObject({ account: '000000000000', region: 'local' });
+      expect(event.detail).toMatchObject({ 'start-time': run.execution.startTime, 'pipeline-execution-attempt': 1 });
+    }
+    expect(events[0]!.detail['execution-trigger']).toEqual({ 'trigger-type': 'StartPipelineExecution', 'trigger-detail': expect.any(String) });
+    const read = run.actions.find((action) => action.actionName === 'Read')!;
+    const readEvents = events.filter((event) => event.detail.action === 'Read');
+    expect(readEvents.map((event) => event.detail)).toEqual([
+      expect.objectContaining({ state: 'STARTED', 'action-execution-id': read.actionExecutionId, region: 'local', 'input-artifacts': [artifactAt('Src')] }),
+      expect.objectContaining({ state: 'SUCCEEDED', 'action-execution-id': read.actionExecutionId, region: 'local' }),
+    ]);
   });
 
   it('fails on a failing build, naming the command and showing the tail of its log', () => {
@@ -121,6 +145,15 @@ describe('sluice run', () => {
     const logs = sluice(['logs', executions[0].pipelineExecutionId, '--action', 'Compile', '--data-dir', data]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain('compiling-marker');
+
+    const failed = executionEvents(data, executions[0].pipelineExecutionId).find(
+      (event) => event.detail.action === 'Compile' && event.detail.state === 'FAILED',
+    );
+    expect(failed?.detail).toMatchObject({
+      type: buildAction.actionTypeId,
+      region: 'local',
+      'execution-result': { 'error-code': 'JobFailed', 'external-execution-summary': expect.stringContaining('exit 3') },
+    });
   });
 
   it('approves Manual approvals at once with --auto-approve, recording who approved', () => {

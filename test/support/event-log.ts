@@ -17,6 +17,7 @@ export function stageEvent(executionId: string, stage: string, time: string): Pi
       id: randomUUID(),
       time,
       pipelineArn: 'arn:aws:codepipeline:us-east-1:123456789012:webapp',
+      startTime: time,
     },
   );
 }

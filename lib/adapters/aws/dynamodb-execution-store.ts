@@ -12,7 +12,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PipelineEvent } from '../../core/events';
 import { pipelineStatusesBefore, type PipelineExecutionStatus } from '../../core/status';
-import type { ActionExecutionRecord, ExecutionStore, PipelineExecutionRecord, PipelineVersionRecord, StageExecutionRecord } from '../../ports/execution-store';
+import type {
+  ActionExecutionRecord,
+  ExecutionPosition,
+  ExecutionStore,
+  PipelineExecutionRecord,
+  PipelineVersionRecord,
+  StageExecutionRecord,
+} from '../../ports/execution-store';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 const EXECUTION_SK = '#EXECUTION';
@@ -24,6 +31,8 @@ const DELIVERY_PREFIX = 'DELIVERY#';
 
 const executionKey = (id: string) => ({ pk: `EXECUTION#${id}`, sk: EXECUTION_SK });
 const deliveryKey = (id: string) => ({ pk: `${DELIVERY_PREFIX}${id}`, sk: DELIVERY_SK });
+/** A pipeline's executions sort on it: by start time, then by id. */
+const executionSortKey = (execution: ExecutionPosition) => `${execution.startTime}#${execution.pipelineExecutionId}`;
 const versionSk = (version: number) => `VERSION#${String(version).padStart(10, '0')}`;
 /** An execution's events are a log: place N holds the Nth event recorded. */
 const MAX_EVENT_PLACE = 9_999_999_999;
@@ -61,7 +70,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
           Item: {
             ...executionKey(execution.pipelineExecutionId),
             gsi1pk: `PIPELINE#${execution.pipelineName}#EXECUTIONS`,
-            gsi1sk: `${execution.startTime}#${execution.pipelineExecutionId}`,
+            gsi1sk: executionSortKey(execution),
             ...execution,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -113,7 +122,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     return Item ? record<PipelineExecutionRecord>(Item) : undefined;
   }
 
-  async listExecutions(pipelineName: string, limit = 100): Promise<PipelineExecutionRecord[]> {
+  async listExecutions(pipelineName: string, limit = 100, from?: ExecutionPosition): Promise<PipelineExecutionRecord[]> {
     const { Items = [] } = await this.explained(
       'dynamodb:Query',
       () =>
@@ -121,8 +130,11 @@ export class DynamoDbExecutionStore implements ExecutionStore {
           new QueryCommand({
             TableName: this.tableName,
             IndexName: BY_PIPELINE,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': `PIPELINE#${pipelineName}#EXECUTIONS` },
+            KeyConditionExpression: from ? 'gsi1pk = :pk AND gsi1sk <= :from' : 'gsi1pk = :pk',
+            ExpressionAttributeValues: {
+              ':pk': `PIPELINE#${pipelineName}#EXECUTIONS`,
+              ...(from ? { ':from': executionSortKey(from) } : {}),
+            },
             ScanIndexForward: false,
             Limit: limit,
           }),

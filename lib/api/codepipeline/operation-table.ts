@@ -1,5 +1,6 @@
 import { BadInputError, OperationNotImplementedError } from '../../core/errors';
 import type { SluiceApi } from '../../operations/sluice-api';
+import { ACTION_EXECUTION_OPERATIONS } from './action-execution-operations';
 import { CODEPIPELINE_OPERATION_NAMES, type CodePipelineOperationName } from './operation-names';
 import { PIPELINE_OPERATIONS } from './pipeline-operations';
 import { RUNNING_OPERATIONS } from './running-operations';
@@ -22,7 +23,7 @@ export const CODEPIPELINE_OPERATIONS: Record<CodePipelineOperationName, Operatio
   ...(PIPELINE_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
   // Creating, starting and stopping over today's SluiceApi; a fuller set of those operations replaces this object.
   ...(RUNNING_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
-  // The job-worker, action-execution, tag, action-type and webhook handler objects are spread here.
+  ...(ACTION_EXECUTION_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
 };
 
 const isOperation = (name: string): name is CodePipelineOperationName => Object.hasOwn(CODEPIPELINE_OPERATIONS, name);

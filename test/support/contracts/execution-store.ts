@@ -34,6 +34,7 @@ function action(executionId: string, stageName: string, actionName: string, over
     lastUpdateTime: '2025-01-01T00:00:00.000Z',
     input: {
       actionTypeId: { category: 'Build', owner: 'Custom', provider: 'Commands', version: '1' },
+      configuration: {},
       resolvedConfiguration: {},
       inputArtifacts: [{ name: 'SourceOutput', s3location: { bucketName: 'sluice-artifacts', objectKey: 'webapp/SourceOutput/abc.zip' } }],
     },
@@ -145,6 +146,24 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
         expect((await store.listExecutions('listed')).map((entry) => entry.pipelineExecutionId)).toEqual(['list-3', 'list-2', 'list-1']);
         expect((await store.listExecutions('listed', 2)).map((entry) => entry.pipelineExecutionId)).toEqual(['list-3', 'list-2']);
         expect(await store.listExecutions('never-run')).toEqual([]);
+      });
+
+      it('lists from a given execution on: that one and those that started before it', async () => {
+        for (const [id, startTime] of [
+          ['from-1', '2025-01-01T00:00:00.000Z'],
+          ['from-2a', '2025-01-02T00:00:00.000Z'],
+          ['from-2b', '2025-01-02T00:00:00.000Z'],
+          ['from-3', '2025-01-03T00:00:00.000Z'],
+        ] as const) {
+          await store.createExecution(execution('paged', id, startTime));
+        }
+        const ids = async (limit: number, from: { startTime: string; pipelineExecutionId: string }) =>
+          (await store.listExecutions('paged', limit, from)).map((entry) => entry.pipelineExecutionId);
+
+        expect(await ids(10, { startTime: '2025-01-02T00:00:00.000Z', pipelineExecutionId: 'from-2b' })).toEqual(['from-2b', 'from-2a', 'from-1']);
+        expect(await ids(1, { startTime: '2025-01-02T00:00:00.000Z', pipelineExecutionId: 'from-2a' })).toEqual(['from-2a']);
+        // An execution deleted since: the list goes on with those that started before it.
+        expect(await ids(10, { startTime: '2025-01-02T12:00:00.000Z', pipelineExecutionId: 'gone' })).toEqual(['from-2b', 'from-2a', 'from-1']);
       });
 
       it('finishes an InProgress execution once; a finished execution never changes', async () => {
@@ -396,7 +415,7 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
             pipelineEvent(
               DETAIL_TYPES.pipeline,
               { pipeline: 'pruned', version: 1, 'execution-id': id, state: 'SUCCEEDED' },
-              { id: `${id}-event`, time: '2025-02-01T00:00:00.000Z', pipelineArn: 'arn:pruned' },
+              { id: `${id}-event`, time: '2025-02-01T00:00:00.000Z', pipelineArn: 'arn:pruned', startTime: '2025-02-01T00:00:00.000Z' },
             ),
           );
         }

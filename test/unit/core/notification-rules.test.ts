@@ -3,7 +3,12 @@ import { matchesEventPattern, parseEventPattern } from '../../../lib/core/event-
 import { DETAIL_TYPES, pipelineEvent, type ActionEventDetail } from '../../../lib/core/events';
 import { notificationRulePattern, parseNotificationRules, PIPELINE_EVENT_TYPES } from '../../../lib/core/notification-rules';
 
-const meta = { id: 'event-1', time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp' };
+const meta = {
+  id: 'event-1',
+  time: '2025-01-01T00:00:00.000Z',
+  pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp',
+  startTime: '2025-01-01T00:00:00.000Z',
+};
 const base = (pipeline = 'webapp') => ({ pipeline, version: 2, 'execution-id': 'e-1' });
 const pipelineState = (state: 'STARTED' | 'FAILED' | 'SUCCEEDED' | 'STOPPED', pipeline?: string) =>
   pipelineEvent(DETAIL_TYPES.pipeline, { ...base(pipeline), state }, meta);
@@ -11,7 +16,14 @@ const stageState = (state: 'STARTED' | 'FAILED') => pipelineEvent(DETAIL_TYPES.s
 const actionState = (state: ActionEventDetail['state'], category = 'Build') =>
   pipelineEvent(
     DETAIL_TYPES.action,
-    { ...base(), stage: 'Build', action: 'Compile', state, type: { category, owner: 'AWS', provider: 'CodeBuild', version: '1' } as ActionEventDetail['type'] },
+    {
+      ...base(),
+      stage: 'Build',
+      action: 'Compile',
+      'action-execution-id': 'a-1',
+      state,
+      type: { category, owner: 'AWS', provider: 'CodeBuild', version: '1' } as ActionEventDetail['type'],
+    },
     meta,
   );
 

@@ -38,7 +38,12 @@ const actionRecord = (stageName: string, actionName: string, rest: Partial<Actio
   status: 'Succeeded',
   startTime: '2026-01-01T00:00:00.000Z',
   lastUpdateTime: '2026-01-01T00:00:01.000Z',
-  input: { actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' }, resolvedConfiguration: {}, inputArtifacts: [] },
+  input: {
+    actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+    configuration: {},
+    resolvedConfiguration: {},
+    inputArtifacts: [],
+  },
   ...rest,
 });
 const records: ActionExecutionRecord[] = [
@@ -47,7 +52,12 @@ const records: ActionExecutionRecord[] = [
   }),
   actionRecord('Gate', 'Review', {
     status: 'InProgress',
-    input: { actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, resolvedConfiguration: {}, inputArtifacts: [] },
+    input: {
+      actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+      configuration: {},
+      resolvedConfiguration: {},
+      inputArtifacts: [],
+    },
     approval: { token: 'tok', approvalId: 'appr' },
   }),
 ];

@@ -32,7 +32,12 @@ const event = (executionId: string, state: PipelineEventState, summary?: string)
       state,
       ...(summary ? { 'execution-result': { 'external-execution-summary': summary } } : {}),
     },
-    { id: `${executionId}-${state}`, time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn:aws:codepipeline:local:000000000000:app' },
+    {
+      id: `${executionId}-${state}`,
+      time: '2025-01-01T00:00:00.000Z',
+      pipelineArn: 'arn:aws:codepipeline:local:000000000000:app',
+      startTime: '2025-01-01T00:00:00.000Z',
+    },
   );
 
 function setUp(report: (status: CommitStatus) => Promise<void>) {
@@ -112,7 +117,7 @@ describe('CommitStatusPublisher', () => {
       pipelineEvent(
         DETAIL_TYPES.stage,
         { pipeline: 'app', version: 1, 'execution-id': 'hooked', stage: 'Build', state: 'STARTED' },
-        { id: 's', time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn' },
+        { id: 's', time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn', startTime: '2025-01-01T00:00:00.000Z' },
       ),
     );
     await publisher.settled();

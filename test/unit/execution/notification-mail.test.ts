@@ -2,7 +2,12 @@ import { DETAIL_TYPES, pipelineEvent } from '../../../lib/core/events';
 import { composeNotificationMail } from '../../../lib/execution/notification-mail';
 import type { ActionExecutionRecord } from '../../../lib/ports/execution-store';
 
-const meta = { id: 'event-1', time: '2025-01-01T00:00:12.000Z', pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp' };
+const meta = {
+  id: 'event-1',
+  time: '2025-01-01T00:00:12.000Z',
+  pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp',
+  startTime: '2025-01-01T00:00:00.000Z',
+};
 const base = { pipeline: 'webapp', version: 3, 'execution-id': 'e-42' };
 const consoleUrl = 'http://localhost:4000/';
 
@@ -14,7 +19,12 @@ const compile: ActionExecutionRecord = {
   status: 'Failed',
   startTime: '2025-01-01T00:00:05.000Z',
   lastUpdateTime: '2025-01-01T00:00:10.000Z',
-  input: { actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, resolvedConfiguration: {}, inputArtifacts: [] },
+  input: {
+    actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+    configuration: {},
+    resolvedConfiguration: {},
+    inputArtifacts: [],
+  },
   errorDetails: { code: 'Sluice.ActionFailed', message: 'npm test exited with 1' },
 };
 
@@ -68,7 +78,15 @@ describe('composeNotificationMail', () => {
     const action = composeNotificationMail(
       pipelineEvent(
         DETAIL_TYPES.action,
-        { ...base, stage: 'Build', action: 'Unit tests', state: 'FAILED', type, 'execution-result': { 'external-execution-summary': 'exit 1' } },
+        {
+          ...base,
+          stage: 'Build',
+          action: 'Unit tests',
+          'action-execution-id': 'a-1',
+          state: 'FAILED',
+          type,
+          'execution-result': { 'external-execution-summary': 'exit 1' },
+        },
         meta,
       ),
       consoleUrl,
@@ -81,7 +99,7 @@ describe('composeNotificationMail', () => {
   it('calls a started approval action a manual approval needed', () => {
     const type = { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } as const;
     const mail = composeNotificationMail(
-      pipelineEvent(DETAIL_TYPES.action, { ...base, stage: 'Release', action: 'Review', state: 'STARTED', type }, meta),
+      pipelineEvent(DETAIL_TYPES.action, { ...base, stage: 'Release', action: 'Review', 'action-execution-id': 'a-2', state: 'STARTED', type }, meta),
       consoleUrl,
     );
     expect(mail.subject).toBe('[Sluice] webapp: Release/Review manual approval NEEDED');

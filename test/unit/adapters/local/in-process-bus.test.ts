@@ -1,7 +1,12 @@
 import { InProcessBus } from '../../../../lib/adapters/local/in-process-bus';
 import { DETAIL_TYPES, pipelineEvent, type PipelineEvent } from '../../../../lib/core/events';
 
-const meta = (id: string) => ({ id, time: '2025-01-01T00:00:00.000Z', pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp' });
+const meta = (id: string) => ({
+  id,
+  time: '2025-01-01T00:00:00.000Z',
+  pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp',
+  startTime: '2025-01-01T00:00:00.000Z',
+});
 const base = { pipeline: 'webapp', version: 1, 'execution-id': 'e-1' };
 const started = pipelineEvent(DETAIL_TYPES.pipeline, { ...base, state: 'STARTED' }, meta('1'));
 const buildFailed = pipelineEvent(DETAIL_TYPES.stage, { ...base, stage: 'Build', state: 'FAILED' }, meta('2'));
