@@ -70,6 +70,7 @@ export const codeCommitSource: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
     runtimes: ['aws', 'local'],
+    pinnableRevisions: ['COMMIT_ID'],
     checkConfiguration: outputArtifactFormatProblems,
   },
 

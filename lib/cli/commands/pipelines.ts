@@ -3,13 +3,22 @@ import { apiCommand, printJson } from '../api-command';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { targetOptions, type TargetOptions } from '../target-options';
 import { formatProblems, loadPipelineFile } from '../pipeline-file';
+import type { CreatedPipeline, FirstExecution } from '../../operations/sluice-api';
+
+/** What create-pipeline says of the execution CodePipeline starts on creation. */
+const firstExecutionLine = (first: FirstExecution) =>
+  'pipelineExecutionId' in first ? `Started execution ${first.pipelineExecutionId} (trigger CreatePipeline)` : `No execution started: ${first.notStarted}`;
 
 type JsonOptions = TargetOptions & { json?: boolean };
 
 /** create-pipeline, update-pipeline, get-pipeline, list-pipelines, delete-pipeline: CodePipeline's API, locally or on AWS. */
 export function registerPipelineCommands(program: Command, exitWith: ExitWith): void {
   for (const [name, description, change] of [
-    ['create-pipeline', 'Register a pipeline, as version 1 (with --target aws, also as a Step Functions state machine)', 'createPipeline'],
+    [
+      'create-pipeline',
+      'Register a pipeline, as version 1 (with --target aws, also as a Step Functions state machine), and start it where executions run in the background (sluice serve, AWS), as CodePipeline does',
+      'createPipeline',
+    ],
     ['update-pipeline', 'Replace a registered pipeline with a new version (the version goes up by one; running executions keep theirs)', 'updatePipeline'],
   ] as const) {
     targetOptions(
@@ -23,8 +32,9 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
         }
         return apiCommand(name, options, async (api) => {
           const stored = await api[change](loaded.pipeline);
-          if (options.json) printJson({ pipeline: stored.declaration });
-          else console.log(`${stored.name}: version ${stored.version}`);
+          const first = 'firstExecution' in stored ? (stored as CreatedPipeline).firstExecution : undefined;
+          if (options.json) printJson({ pipeline: stored.declaration, ...(first ? { firstExecution: first } : {}) });
+          else console.log(`${stored.name}: version ${stored.version}${first ? `\n${firstExecutionLine(first)}` : ''}`);
         });
       }),
     );
