@@ -12,6 +12,8 @@ import { endExecution } from '../../lib/execution/end-execution';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { compileRegisteredVersion, launchInBackground, runInForeground } from '../../lib/execution/start-on-engine';
 import { RUN_OPERATIONS } from '../../lib/api/codepipeline/run-operations';
+import { httpApi } from '../../lib/api/http-api';
+import { invoke } from '../support/api-gateway-events';
 import {
   DuplicatedStopRequestError,
   InvalidArnError,
@@ -379,6 +381,75 @@ describe('executions started on an engine', () => {
       ).rejects.toMatchObject({
         codePipelineCode: 'PipelineExecutionNotStoppableException',
       });
+    });
+
+    it('answers the same operations through /api/..., with the status of each refusal', async () => {
+      holdAction = Promise.resolve();
+      const local = engine();
+      const operations = new PipelineOperations(deps, {
+        engine: local,
+        functions: FUNCTION_PLACEHOLDERS,
+        gitHubWebhook: () => ({ url: 'http://127.0.0.1:9/webhooks/github', secretSource: 'sluice webhook-secret' }),
+      });
+      const http = httpApi({ api: () => operations, approvals: () => deps }, { log: { error: jest.fn() } });
+      const declaration = pipeline();
+      const created = await invoke(http, 'POST', '/api/pipelines', { pipeline: declaration, tags: [{ key: 'team', value: 'web' }] });
+      expect(created).toMatchObject({
+        status: 200,
+        body: { name: declaration.name, tags: [{ key: 'team', value: 'web' }], firstExecution: { pipelineExecutionId: expect.any(String) } },
+      });
+      const arn = encodeURIComponent(deps.pipelineArn(declaration.name));
+      expect(await invoke(http, 'POST', '/api/tags', { resourceArn: deps.pipelineArn(declaration.name), tags: [{ key: 'tier', value: '1' }] })).toEqual({
+        status: 200,
+        body: {},
+      });
+      expect(await invoke(http, 'POST', '/api/untag', { resourceArn: deps.pipelineArn(declaration.name), tagKeys: ['team'] })).toEqual({
+        status: 200,
+        body: {},
+      });
+      expect(await invoke(http, 'GET', `/api/tags?resourceArn=${arn}`)).toEqual({ status: 200, body: [{ key: 'tier', value: '1' }] });
+      expect((await invoke(http, 'GET', '/api/tags?resourceArn=nope')).status).toBe(400);
+      expect((await invoke(http, 'GET', `/api/tags?resourceArn=${encodeURIComponent(deps.pipelineArn('absent'))}`)).status).toBe(404);
+      expect((await invoke(http, 'POST', '/api/tags', { resourceArn: deps.pipelineArn(declaration.name), tags: [{ key: 'aws:x', value: '1' }] })).status).toBe(
+        400,
+      );
+
+      const started = await invoke(http, 'POST', `/api/pipelines/${declaration.name}/executions`, {
+        clientRequestToken: 'api-1',
+        sourceRevisions: [{ actionName: 'Checkout', revisionType: 'COMMIT_ID', revisionValue: 'abc123' }],
+      });
+      expect(started.status).toBe(200);
+      expect(await invoke(http, 'POST', `/api/pipelines/${declaration.name}/executions`, { clientRequestToken: 'api-1' })).toEqual(started);
+      const refused = await invoke(http, 'POST', `/api/pipelines/${declaration.name}/executions`, {
+        sourceRevisions: [{ actionName: 'Checkout', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'v1' }],
+      });
+      expect(refused).toMatchObject({ status: 400, body: { message: expect.stringContaining('cannot be pinned to S3_OBJECT_VERSION_ID') } });
+
+      const custom = await invoke(http, 'GET', '/api/action-types?owner=Custom');
+      expect(custom).toMatchObject({ status: 200, body: [{ id: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' } }] });
+      expect((await invoke(http, 'GET', '/api/action-types/Source/AWS/S3/1')).body).toMatchObject({
+        id: { provider: 'S3' },
+        outputArtifactDetails: { minimumCount: 1, maximumCount: 1 },
+      });
+      expect((await invoke(http, 'GET', '/api/action-types/Source/AWS/S3/9')).status).toBe(404);
+      expect((await invoke(http, 'GET', '/api/action-types?owner=Nobody')).status).toBe(400);
+      const webhooks = await invoke(http, 'GET', '/api/webhooks');
+      expect(webhooks.status).toBe(200);
+      // Every pipeline of the suite is registered in the one store; this one's is among them.
+      expect((webhooks.body as unknown as { targetPipeline: string }[]).filter((webhook) => webhook.targetPipeline === declaration.name)).toEqual([
+        {
+          name: `${declaration.name}--Checkout`,
+          targetPipeline: declaration.name,
+          targetAction: 'Checkout',
+          filters: [{ jsonPath: '$.ref', matchEquals: 'refs/heads/{BranchName}' }],
+          url: 'http://127.0.0.1:9/webhooks/github',
+        },
+      ]);
+      expect(await invoke(http, 'POST', '/api/webhooks', {})).toMatchObject({
+        status: 400,
+        body: { message: expect.stringContaining('Sluice has one GitHub webhook') },
+      });
+      await local.settled();
     });
   });
 });
