@@ -302,15 +302,20 @@ describe('executions started on an engine', () => {
       await local.settled();
     });
 
-    it('stops and waits: Stopping while the action in progress finishes, then Stopped, with a second stop refused as a duplicate', async () => {
+    /** A pipeline created on an engine, whose first execution's build is running, held until `release`. */
+    async function heldBuild() {
       let release = () => {};
       holdAction = new Promise((resolve) => (release = resolve));
       const local = engine();
       const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
       const declaration = pipeline();
-      const { firstExecution } = await operations.createPipeline(declaration);
-      const { pipelineExecutionId } = firstExecution as { pipelineExecutionId: string };
+      const { pipelineExecutionId } = (await operations.createPipeline(declaration)).firstExecution as { pipelineExecutionId: string };
       await until(running(operations, pipelineExecutionId));
+      return { local, operations, declaration, pipelineExecutionId, release };
+    }
+
+    it('stops and waits: Stopping while the action in progress finishes, then Stopped, with a second stop refused as a duplicate', async () => {
+      const { local, operations, declaration, pipelineExecutionId, release } = await heldBuild();
       const request = { pipelineName: declaration.name, pipelineExecutionId, reason: 'wait for the build' };
 
       await expect(operations.stopPipelineExecution(request)).resolves.toEqual({ pipelineExecutionId });
@@ -327,13 +332,7 @@ describe('executions started on an engine', () => {
     });
 
     it('abandons the actions of a Stopping execution when asked to', async () => {
-      let release = () => {};
-      holdAction = new Promise((resolve) => (release = resolve));
-      const local = engine();
-      const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
-      const declaration = pipeline();
-      const { pipelineExecutionId } = (await operations.createPipeline(declaration)).firstExecution as { pipelineExecutionId: string };
-      await until(running(operations, pipelineExecutionId));
+      const { local, operations, declaration, pipelineExecutionId, release } = await heldBuild();
       await operations.stopPipelineExecution({ pipelineName: declaration.name, pipelineExecutionId });
       setTimeout(release, 50);
       await operations.stopPipelineExecution({ pipelineName: declaration.name, pipelineExecutionId, abandon: true });
