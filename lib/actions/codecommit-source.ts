@@ -1,6 +1,5 @@
 import git from 'isomorphic-git';
-import { AccessDeniedError } from '../core/errors';
-import { BadInputError, NotFoundError } from '../core/errors';
+import { AccessDeniedError, BadInputError, NotFoundError } from '../core/errors';
 import type { AwsCredentials, CodeCommitAccess } from '../ports/codecommit-access';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
@@ -70,6 +69,7 @@ export const codeCommitSource: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
     runtimes: ['aws', 'local'],
+    pinnableRevisions: ['COMMIT_ID'],
     checkConfiguration: outputArtifactFormatProblems,
   },
 

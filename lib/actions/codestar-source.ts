@@ -42,6 +42,7 @@ export const codeStarSourceConnection: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
     runtimes: ['aws', 'local'],
+    pinnableRevisions: ['COMMIT_ID'],
     checkConfiguration: outputArtifactFormatProblems,
   },
 

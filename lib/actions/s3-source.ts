@@ -24,6 +24,11 @@ export const s3Source: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['ETag', 'VersionId'],
     runtimes: ['aws', 'local'],
+    pinnableRevisions: ['S3_OBJECT_VERSION_ID', 'S3_OBJECT_KEY'],
+    refuseRevisionOverride: (configuration, revisionType) =>
+      revisionType === 'S3_OBJECT_KEY' && configuration.AllowOverrideForS3ObjectKey !== 'true'
+        ? 'its configuration does not set AllowOverrideForS3ObjectKey to true'
+        : undefined,
     checkConfiguration: ({ S3ObjectKey: objectKey }) => {
       const keyProblem = objectKey === undefined || objectKey.includes('#{') ? undefined : objectKeyProblem(objectKey);
       return keyProblem ? [{ key: 'S3ObjectKey', message: `S3ObjectKey: the ${keyProblem}.` }] : [];
@@ -32,10 +37,12 @@ export const s3Source: ActionProvider = {
 
   async run(context): Promise<ActionOutcome> {
     const configuration = context.action.configuration ?? {};
-    const source = { bucketName: configuration.S3Bucket!, objectKey: configuration.S3ObjectKey! };
+    // A key pin reads that object of the bucket as it is now: an unversioned bucket's change names the
+    // configured key; StartPipelineExecution's override may name another.
+    const pinnedKey = context.sourceRevisionType === 'S3_OBJECT_KEY' ? context.sourceRevision : undefined;
+    const source = { bucketName: configuration.S3Bucket!, objectKey: pinnedKey ?? configuration.S3ObjectKey! };
     const sourceUrl = `s3://${source.bucketName}/${source.objectKey}`;
     const artifactName = context.action.outputArtifacts![0]!.name;
-    // A key pin (an unversioned bucket's change) names the configured key, which is read as it is now.
     const pinnedVersion = context.sourceRevisionType === 'S3_OBJECT_VERSION_ID' ? context.sourceRevision : undefined;
     const copy = await context.artifacts
       .copyObjectAsArtifact(source, { bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName }, { versionId: pinnedVersion })

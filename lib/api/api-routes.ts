@@ -1,7 +1,8 @@
-import { BadInputError, ConflictError } from '../core/errors';
-import type { PipelineDeclaration } from '../core/declaration';
+import { BadInputError } from '../core/errors';
+import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import type { PageRequest } from '../core/pages';
-import { isPrunable, isStoppable, type ApprovalResultRequest, type EventWait, type SluiceApi } from '../operations/sluice-api';
+import type { ApprovalResultRequest, EventWait, SluiceApi, StartOptions } from '../operations/sluice-api';
+import type { Tag } from '../ports/execution-store';
 import { actionExecutionsRequestOf } from './action-executions-query';
 
 export interface ApiRequest {
@@ -18,6 +19,21 @@ export interface ApiRoute {
   path: string;
   run: (api: SluiceApi, params: Record<string, string>, request: ApiRequest) => Promise<unknown>;
 }
+
+const bodyOf = (request: ApiRequest) => (request.body ?? {}) as Record<string, unknown>;
+
+const tagsOf = (value: unknown): Tag[] => {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((tag) => typeof tag?.key !== 'string' || typeof tag?.value !== 'string')) {
+    throw new BadInputError('tags must be a list of {key, value}, both strings, as in CodePipeline.');
+  }
+  return value as Tag[];
+};
+
+const resourceArnOf = (value: unknown): string => {
+  if (typeof value !== 'string' || value === '') throw new BadInputError('resourceArn is required: the ARN get-pipeline shows in its metadata.');
+  return value;
+};
 
 const declarationOf = (request: ApiRequest): PipelineDeclaration => {
   const body = request.body as { pipeline?: PipelineDeclaration } | undefined;
@@ -59,7 +75,7 @@ const route = (method: ApiRoute['method'], path: string, run: ApiRoute['run']): 
 /** `/api/...`: CodePipeline's operations over HTTP, as `sluice` and the console call them. */
 export const API_ROUTES: ApiRoute[] = [
   route('GET', '/api/pipelines', (api, _, request) => api.listPipelines(pageRequestOf(request))),
-  route('POST', '/api/pipelines', (api, _, request) => api.createPipeline(declarationOf(request))),
+  route('POST', '/api/pipelines', (api, _, request) => api.createPipeline(declarationOf(request), tagsOf(bodyOf(request).tags))),
   route('GET', '/api/pipelines/{name}', (api, { name }, request) =>
     api.getPipeline(name!, request.query.version ? positiveNumber('version', request.query.version) : undefined),
   ),
@@ -73,9 +89,14 @@ export const API_ROUTES: ApiRoute[] = [
     return { deleted: name };
   }),
   route('GET', '/api/pipelines/{name}/state', (api, { name }) => api.getPipelineState(name!)),
-  route('POST', '/api/pipelines/{name}/executions', (api, { name }, request) =>
-    api.startPipelineExecution(name!, ((request.body ?? {}) as { variables?: Record<string, string> }).variables),
-  ),
+  route('POST', '/api/pipelines/{name}/executions', (api, { name }, request) => {
+    const { variables, sourceRevisions, clientRequestToken } = bodyOf(request) as { variables?: Record<string, string> } & StartOptions;
+    if (sourceRevisions !== undefined && !Array.isArray(sourceRevisions)) {
+      throw new BadInputError('sourceRevisions must be a list of {actionName, revisionType, revisionValue}, as in StartPipelineExecution.');
+    }
+    if (clientRequestToken !== undefined && typeof clientRequestToken !== 'string') throw new BadInputError('clientRequestToken must be a string.');
+    return api.startPipelineExecution(name!, variables, { sourceRevisions, clientRequestToken });
+  }),
   route('GET', '/api/pipelines/{name}/executions', (api, { name }, request) =>
     api.listPipelineExecutions(name!, {
       ...pageRequestOf(request),
@@ -83,14 +104,10 @@ export const API_ROUTES: ApiRoute[] = [
     }),
   ),
   route('POST', '/api/pipelines/{name}/executions/{id}/stop', (api, { name, id }, request) => {
-    if (!isStoppable(api)) {
-      throw new ConflictError(
-        'Locally, an execution stops only with the process it runs in: stop sluice serve, or press Ctrl-C in its sluice run or sluice start-pipeline-execution.',
-      );
-    }
-    const { reason } = (request.body ?? {}) as { reason?: unknown };
+    const { reason, abandon } = bodyOf(request);
     if (reason !== undefined && typeof reason !== 'string') throw new BadInputError('The body may have a reason, a string, as StopPipelineExecution does.');
-    return api.stopPipelineExecution({ pipelineName: name!, pipelineExecutionId: id!, ...(reason ? { reason } : {}) });
+    if (abandon !== undefined && typeof abandon !== 'boolean') throw new BadInputError('abandon must be true or false, as in StopPipelineExecution.');
+    return api.stopPipelineExecution({ pipelineName: name!, pipelineExecutionId: id!, ...(reason ? { reason } : {}), ...(abandon ? { abandon } : {}) });
   }),
   route('GET', '/api/pipelines/{name}/action-executions', (api, { name }, request) =>
     api.listActionExecutions(actionExecutionsRequestOf(name!, request.query)),
@@ -106,9 +123,22 @@ export const API_ROUTES: ApiRoute[] = [
     }
     return api.putApprovalResult({ ...body, pipelineName: name!, result: { status, summary: body.result?.summary ?? '' } } as ApprovalResultRequest);
   }),
-  route('POST', '/api/prune', (api, _, request) => {
-    if (!isPrunable(api)) throw new ConflictError('Only a local installation prunes its data: run sluice prune on its data dir.');
-    // The options are checked where they are used, whichever way they come.
-    return api.pruneExecutions(request.body ?? {});
+  // The options are checked where they are used, whichever way they come.
+  route('POST', '/api/prune', (api, _, request) => api.pruneExecutions(request.body ?? {})),
+  route('GET', '/api/tags', (api, _, request) => api.listTagsForResource(resourceArnOf(request.query.resourceArn))),
+  route('POST', '/api/tags', async (api, _, request) => {
+    const body = bodyOf(request);
+    await api.tagResource(resourceArnOf(body.resourceArn), tagsOf(body.tags));
+    return {};
   }),
+  route('POST', '/api/untag', async (api, _, request) => {
+    const { resourceArn, tagKeys } = bodyOf(request);
+    if (!Array.isArray(tagKeys) || tagKeys.some((key) => typeof key !== 'string')) throw new BadInputError('tagKeys must be a list of strings.');
+    await api.untagResource(resourceArnOf(resourceArn), tagKeys as string[]);
+    return {};
+  }),
+  route('GET', '/api/action-types', (api, _, request) => api.listActionTypes(request.query.owner as ActionOwner | undefined)),
+  route('GET', '/api/action-types/{category}/{owner}/{provider}/{version}', (api, params) => api.getActionType(params as ActionTypeId)),
+  route('GET', '/api/webhooks', (api) => api.listWebhooks()),
+  route('POST', '/api/webhooks', (api) => api.putWebhook()),
 ];

@@ -1,22 +1,25 @@
-import type { PipelineDeclaration } from '../core/declaration';
+import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import { ApiAnswerError, BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import type { Page, PageRequest } from '../core/pages';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
+import type { ActionTypeDescription } from '../operations/action-types';
+import type { GitHubWebhookDescription } from '../operations/github-webhooks';
 import type {
   ActionLogText,
   ApprovalResultRequest,
+  CreatedPipeline,
   EventWait,
   ExecutionDetail,
   ExecutionListing,
   PipelineDescription,
-  PrunableSluiceApi,
+  SluiceApi,
+  StartOptions,
   StopExecutionRequest,
-  StoppableSluiceApi,
 } from '../operations/sluice-api';
 import type { ActionExecutionsPage, ActionExecutionsRequest } from '../operations/action-executions';
-import type { PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
+import type { PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
 import { API_TOKEN_HEADER } from '../ports/http-api';
 import { actionExecutionsQuery } from './action-executions-query';
 
@@ -31,14 +34,14 @@ function queryOf(parameters: Record<string, string | number | undefined>): strin
  * dir. Only `sluice serve` can stop executions; another owner answers a stop with a conflict.
  * Any local owner prunes.
  */
-export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
+export class HttpApiClient implements SluiceApi {
   constructor(
     private readonly baseUrl: string,
     private readonly token: string,
   ) {}
 
-  createPipeline(pipeline: PipelineDeclaration): Promise<PipelineVersionRecord> {
-    return this.call('POST', '/api/pipelines', { pipeline });
+  createPipeline(pipeline: PipelineDeclaration, tags?: Tag[]): Promise<CreatedPipeline> {
+    return this.call('POST', '/api/pipelines', { pipeline, ...(tags ? { tags } : {}) });
   }
 
   updatePipeline(pipeline: PipelineDeclaration): Promise<PipelineVersionRecord> {
@@ -83,17 +86,16 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
     return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}/logs${query}`);
   }
 
-  startPipelineExecution(name: string, variables?: Record<string, string>): Promise<{ pipelineExecutionId: string }> {
-    return this.call('POST', `/api/pipelines/${encodeURIComponent(name)}/executions`, { variables });
+  startPipelineExecution(name: string, variables?: Record<string, string>, options: StartOptions = {}): Promise<{ pipelineExecutionId: string }> {
+    return this.call('POST', `/api/pipelines/${encodeURIComponent(name)}/executions`, { variables, ...options });
   }
 
   stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
-    const { pipelineName, pipelineExecutionId, reason } = request;
-    return this.call(
-      'POST',
-      `/api/pipelines/${encodeURIComponent(pipelineName)}/executions/${encodeURIComponent(pipelineExecutionId)}/stop`,
-      reason ? { reason } : {},
-    );
+    const { pipelineName, pipelineExecutionId, reason, abandon } = request;
+    return this.call('POST', `/api/pipelines/${encodeURIComponent(pipelineName)}/executions/${encodeURIComponent(pipelineExecutionId)}/stop`, {
+      ...(reason ? { reason } : {}),
+      ...(abandon ? { abandon } : {}),
+    });
   }
 
   putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {
@@ -103,6 +105,35 @@ export class HttpApiClient implements StoppableSluiceApi, PrunableSluiceApi {
 
   pruneExecutions(options: PruneOptions): Promise<PruneReport> {
     return this.call('POST', '/api/prune', options);
+  }
+
+  async tagResource(resourceArn: string, tags: Tag[]): Promise<void> {
+    await this.call('POST', '/api/tags', { resourceArn, tags });
+  }
+
+  async untagResource(resourceArn: string, tagKeys: string[]): Promise<void> {
+    await this.call('POST', '/api/untag', { resourceArn, tagKeys });
+  }
+
+  listTagsForResource(resourceArn: string): Promise<Tag[]> {
+    return this.call('GET', `/api/tags?resourceArn=${encodeURIComponent(resourceArn)}`);
+  }
+
+  listActionTypes(owner?: ActionOwner): Promise<ActionTypeDescription[]> {
+    return this.call('GET', `/api/action-types${owner ? `?owner=${encodeURIComponent(owner)}` : ''}`);
+  }
+
+  getActionType(id: ActionTypeId): Promise<ActionTypeDescription> {
+    const path = [id.category, id.owner, id.provider, id.version].map(encodeURIComponent).join('/');
+    return this.call('GET', `/api/action-types/${path}`);
+  }
+
+  listWebhooks(): Promise<GitHubWebhookDescription[]> {
+    return this.call('GET', '/api/webhooks');
+  }
+
+  putWebhook(): Promise<never> {
+    return this.call('POST', '/api/webhooks', {});
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -1,5 +1,5 @@
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
-import type { SluiceApi, StoppableSluiceApi } from '../operations/sluice-api';
+import type { SluiceApi } from '../operations/sluice-api';
 import { ExitCode } from './exit-codes';
 import type { LocalOptions } from './local-options';
 import type { TargetOptions } from './target-options';
@@ -15,8 +15,8 @@ export async function apiCommand(command: string, options: LocalOptions | Target
   return reportingErrors(async () => (await import('./api-access')).withSluiceApi(options.dataDir, command, use));
 }
 
-/** Runs a command against the API of the stack on AWS, which can also stop executions. */
-export function awsApiCommand(options: TargetOptions, use: (api: StoppableSluiceApi) => Promise<ExitCode | void>): Promise<ExitCode> {
+/** Runs a command against the API of the stack on AWS. */
+export function awsApiCommand(options: TargetOptions, use: (api: SluiceApi) => Promise<ExitCode | void>): Promise<ExitCode> {
   // Loaded on use, as the local stack is: the AWS SDK clients take a while to load too.
   return reportingErrors(async () => (await import('../compose/aws-cli')).withAwsApi({ stage: options.stage, region: options.region }, use));
 }

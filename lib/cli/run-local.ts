@@ -3,7 +3,7 @@ import { claimDataDir } from '../compose/data-dir';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
 import { ExitCode } from './exit-codes';
-import type { SluiceApi } from '../operations/sluice-api';
+import type { CreatedPipeline, SluiceApi } from '../operations/sluice-api';
 import { ownerApi } from './api-access';
 import { runThroughServe } from './run-through-serve';
 import { providerCatalog } from '../actions/registry';
@@ -130,7 +130,7 @@ async function openForRun(options: RunLocalOptions, progress: RunProgress, say: 
  * A run keeps the declaration it ran, as CodePipeline keeps every version: the first run creates
  * the pipeline, and a run of a changed declaration adds a version.
  */
-async function registerVersion(operations: SluiceApi, pipeline: PipelineDeclaration): Promise<PipelineVersionRecord> {
+async function registerVersion(operations: SluiceApi, pipeline: PipelineDeclaration): Promise<PipelineVersionRecord | CreatedPipeline> {
   const { version: _ignored, ...declared } = pipeline;
   const current = await operations.getPipeline(pipeline.name).catch((error: unknown) => {
     if (error instanceof NotFoundError) return undefined;

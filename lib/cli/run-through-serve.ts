@@ -1,7 +1,8 @@
 import type { PipelineEvent } from '../core/events';
 import { DETAIL_TYPES } from '../core/events';
 import type { PipelineDeclaration } from '../core/declaration';
-import type { SluiceApi } from '../operations/sluice-api';
+import type { CreatedPipeline, SluiceApi } from '../operations/sluice-api';
+import type { PipelineVersionRecord } from '../ports/execution-store';
 import { ExitCode } from './exit-codes';
 import type { RunProgress } from './progress';
 
@@ -24,11 +25,15 @@ export interface ServeRunOptions {
 export async function runThroughServe(
   api: SluiceApi,
   pipeline: { name: string; declaration?: PipelineDeclaration },
-  registerVersion: (api: SluiceApi, declaration: PipelineDeclaration) => Promise<unknown>,
+  registerVersion: (api: SluiceApi, declaration: PipelineDeclaration) => Promise<PipelineVersionRecord | CreatedPipeline>,
   options: ServeRunOptions,
 ): Promise<ExitCode> {
-  if (pipeline.declaration) await registerVersion(api, pipeline.declaration);
-  const { pipelineExecutionId } = await api.startPipelineExecution(pipeline.name, options.variables);
+  const registered = pipeline.declaration && (await registerVersion(api, pipeline.declaration));
+  // Creating the pipeline started its first execution, as CodePipeline does: the run follows that
+  // one, unless it sets variables, which that one was started without.
+  const first = registered && 'firstExecution' in registered ? registered.firstExecution : undefined;
+  const created = first && 'pipelineExecutionId' in first && Object.keys(options.variables ?? {}).length === 0 ? first : undefined;
+  const { pipelineExecutionId } = created ?? (await api.startPipelineExecution(pipeline.name, options.variables));
   const detach = () => options.say(`Detached: execution ${pipelineExecutionId} goes on in sluice serve.`);
   process.once('SIGINT', detach);
   try {

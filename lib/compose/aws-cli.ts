@@ -3,7 +3,7 @@ import { describeStack, type DeployedStack } from '../adapters/aws/cloudformatio
 import type { FunctionArns } from '../core/compile';
 import { BadInputError, NotFoundError, SluiceError, StackUnreadableError } from '../core/errors';
 import type { PipelineOperations } from '../operations/pipeline-operations';
-import type { StoppableSluiceApi } from '../operations/sluice-api';
+import type { SluiceApi } from '../operations/sluice-api';
 import { createAwsClients, createAwsDependencies, createAwsOperations, type AwsClients, type AwsResources } from './aws';
 
 /** What the CLI needs of a deployed stack: its resources, the role its state machines run as, and the functions they invoke. */
@@ -115,7 +115,7 @@ export function awsCliOperations(target: AwsTarget, settings: AwsCliSettings, cl
 }
 
 /** Gives a command the API of the stack on AWS, and closes its clients after. */
-export async function withAwsApi<T>(target: AwsTarget, use: (api: StoppableSluiceApi) => Promise<T>): Promise<T> {
+export async function withAwsApi<T>(target: AwsTarget, use: (api: SluiceApi) => Promise<T>): Promise<T> {
   const cloudFormation = new CloudFormationClient({ region: target.region });
   const clients = createAwsClients(target.region);
   try {

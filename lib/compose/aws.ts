@@ -39,7 +39,7 @@ import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
 import type { ApprovalDependencies } from '../execution/approvals';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
-import { PipelineOperations, type StartInBackground } from '../operations/pipeline-operations';
+import { PipelineOperations, type OperationsCapabilities, type StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
@@ -254,7 +254,12 @@ export interface PipelineDeployment extends Pick<StepFunctionsEngineOptions, 'ro
  * machine gets the logging and tracing that serverless.yml gives the shipped ones whichever
  * registers it.
  */
-export function createAwsOperations(deps: ApprovalDependencies, sfn: SFNClient, deployment: PipelineDeployment): PipelineOperations {
+export function createAwsOperations(
+  deps: ApprovalDependencies,
+  sfn: SFNClient,
+  deployment: PipelineDeployment,
+  webhook?: OperationsCapabilities['gitHubWebhook'],
+): PipelineOperations {
   const { logGroupArn, functions, ...options } = deployment;
   const engine = new StepFunctionsEngine(sfn, {
     ...options,
@@ -262,21 +267,32 @@ export function createAwsOperations(deps: ApprovalDependencies, sfn: SFNClient, 
     loggingConfiguration: { level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn } }] },
     tracingConfiguration: { enabled: true },
   });
-  return new PipelineOperations(deps, { engine, functions, runtime: 'aws' });
+  return new PipelineOperations(deps, { engine, functions, runtime: 'aws', ...(webhook ? { gitHubWebhook: webhook } : {}) });
 }
 
 /** `/api/...` on AWS: registering a pipeline publishes its state machine, and executions can be stopped. */
 export function awsOperations(): PipelineOperations {
   const setOn = 'the http function';
-  return (operations ??= createAwsOperations(awsDependencies(), awsClients().sfn, {
-    ...engineOptions(),
-    logGroupArn: requiredVariable(PIPELINE_DEPLOY_VARIABLES.logGroupArn, setOn),
-    functions: {
-      stageStep: requiredVariable(PIPELINE_DEPLOY_VARIABLES.stageStep, setOn),
-      actionRunner: requiredVariable(PIPELINE_DEPLOY_VARIABLES.actionRunner, setOn),
-      approvalRequest: requiredVariable(PIPELINE_DEPLOY_VARIABLES.approvalRequest, setOn),
+  return (operations ??= createAwsOperations(
+    awsDependencies(),
+    awsClients().sfn,
+    {
+      ...engineOptions(),
+      logGroupArn: requiredVariable(PIPELINE_DEPLOY_VARIABLES.logGroupArn, setOn),
+      functions: {
+        stageStep: requiredVariable(PIPELINE_DEPLOY_VARIABLES.stageStep, setOn),
+        actionRunner: requiredVariable(PIPELINE_DEPLOY_VARIABLES.actionRunner, setOn),
+        approvalRequest: requiredVariable(PIPELINE_DEPLOY_VARIABLES.approvalRequest, setOn),
+      },
     },
-  }));
+    () => {
+      const { publicUrl } = awsEnvironment();
+      return {
+        url: new URL('webhooks/github', publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).href,
+        secretSource: "the stack's WebhookSecret in Secrets Manager (the stack output WebhookSecretArn)",
+      };
+    },
+  ));
 }
 
 /**

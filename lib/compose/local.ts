@@ -165,6 +165,8 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const operations = new PipelineOperations(deps, {
     prune: installationPruning(deps),
     ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}),
+    // GitHub's webhook is served only where deliveries can start executions (below).
+    ...(runInBackground ? { gitHubWebhook: () => ({ url: new URL('webhooks/github', linkBase()).href, secretSource: 'sluice webhook-secret' }) } : {}),
   });
   let server: LocalHttpServer | undefined;
   let commitStatuses: CommitStatusPublisher | undefined;

@@ -286,6 +286,33 @@ export class ApprovalAlreadyCompletedError extends ConflictError {}
 /** A page's nextToken is not one that the same listing gave. */
 export class InvalidNextTokenError extends BadInputError {}
 
+/** A request field that CodePipeline's model allows but this request may not have. */
+export class ValidationError extends BadInputError {}
+
+/** A resource ARN that is not a CodePipeline ARN at all. */
+export class InvalidArnError extends BadInputError {}
+
+/** A CodePipeline ARN that names nothing here. */
+export class ResourceNotFoundError extends NotFoundError {}
+
+/** A tag key or value outside CodePipeline's rules (a reserved `aws:` key, a length). */
+export class InvalidTagsError extends BadInputError {}
+
+/** More tags than a resource may have. */
+export class TooManyTagsError extends BadInputError {}
+
+/** Another request changed the resource at the same time. */
+export class ConcurrentModificationError extends ConflictError {}
+
+/** The execution named is not in progress. */
+export class PipelineExecutionNotStoppableError extends ConflictError {}
+
+/** The execution is stopping already, as a previous stop request asked. */
+export class DuplicatedStopRequestError extends ConflictError {}
+
+/** No action type of that category, owner, provider and version. */
+export class ActionTypeNotFoundError extends NotFoundError {}
+
 /** A pipeline declaration breaks CodePipeline's rules: each problem names its path and what would be right. */
 export class InvalidDeclarationError extends BadInputError {
   constructor(readonly problems: { path: string; message: string }[]) {
@@ -329,6 +356,15 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [PipelineVersionNotFoundError, traits('Sluice.NotFound', 404, 'PipelineVersionNotFoundException', { expose: true })],
   [PipelineExecutionNotFoundError, traits('Sluice.NotFound', 404, 'PipelineExecutionNotFoundException', { expose: true })],
   [InvalidApprovalTokenError, traits('Sluice.NotFound', 404, 'InvalidApprovalTokenException', { expose: true })],
+  [ValidationError, traits('Sluice.BadInput', 400, 'ValidationException', { expose: true })],
+  [InvalidArnError, traits('Sluice.BadInput', 400, 'InvalidArnException', { expose: true })],
+  [InvalidTagsError, traits('Sluice.BadInput', 400, 'InvalidTagsException', { expose: true })],
+  [TooManyTagsError, traits('Sluice.BadInput', 400, 'TooManyTagsException', { expose: true })],
+  [ConcurrentModificationError, traits('Sluice.Conflict', 409, 'ConcurrentModificationException', { expose: true })],
+  [PipelineExecutionNotStoppableError, traits('Sluice.Conflict', 409, 'PipelineExecutionNotStoppableException', { expose: true })],
+  [DuplicatedStopRequestError, traits('Sluice.Conflict', 409, 'DuplicatedStopRequestException', { expose: true })],
+  [ResourceNotFoundError, traits('Sluice.NotFound', 404, 'ResourceNotFoundException', { expose: true })],
+  [ActionTypeNotFoundError, traits('Sluice.NotFound', 404, 'ActionTypeNotFoundException', { expose: true })],
   [MethodNotAllowedError, traits('Sluice.MethodNotAllowed', 405, 'UnknownOperationException', { expose: true })],
   [UnauthorizedError, traits('Sluice.Unauthorized', 401, 'MissingAuthenticationTokenException', { expose: true })],
   [ForbiddenError, traits('Sluice.Forbidden', 403, 'AccessDeniedException', { expose: true })],

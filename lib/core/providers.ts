@@ -1,3 +1,4 @@
+import type { SourceRevision } from './compile';
 import type { ActionCategory, ActionOwner } from './declaration';
 
 /**
@@ -42,6 +43,10 @@ export interface ProviderSpec {
    */
   outputVariables: readonly string[] | 'declared' | 'open';
   runtimes: readonly Runtime[];
+  /** The revisions a source action of this provider can be pinned to (StartPipelineExecution's sourceRevisions, a webhook's commit). */
+  pinnableRevisions?: readonly SourceRevision['revisionType'][];
+  /** Why StartPipelineExecution may not pin an action of this configuration to that kind of revision, if it may not. */
+  refuseRevisionOverride?(configuration: Readonly<Record<string, string>>, revisionType: SourceRevision['revisionType']): string | undefined;
   /** How the compiled pipeline runs the action; in the action runner when not given. */
   integration?: Integration;
   /**

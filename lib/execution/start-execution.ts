@@ -13,6 +13,8 @@ export interface StartRequest {
   variables?: Record<string, string>;
   /** Source actions to build from these revisions rather than their branch's head. */
   sourceRevisions?: SourceRevision[];
+  /** The id to record it under, when the caller has bound one already (a clientRequestToken's); a new one otherwise. */
+  executionId?: string;
 }
 
 /** The pipeline variables for one execution: defaults, overridden by the request. */
@@ -35,7 +37,7 @@ export function executionVariables(pipeline: PipelineDeclaration, overrides: Rec
 /** Records a new execution as InProgress, announces it, and returns the state machine's input. */
 export async function startExecution(deps: ExecutionDependencies, request: StartRequest): Promise<ExecutionInput> {
   const variables = executionVariables(request.pipeline, request.variables);
-  const executionId = deps.newId();
+  const executionId = request.executionId ?? deps.newId();
   const now = deps.clock().toISOString();
   const pinned = request.sourceRevisions ? { sourceRevisions: request.sourceRevisions } : {};
   await deps.store.createExecution({

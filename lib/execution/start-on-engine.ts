@@ -18,6 +18,8 @@ export interface EngineStart {
   trigger: ExecutionTrigger;
   variables?: Record<string, string>;
   sourceRevisions?: SourceRevision[];
+  /** The id bound to it already, as a clientRequestToken binds one. */
+  executionId?: string;
 }
 
 /** Hands a recorded execution to the engine, which names its run. */
@@ -38,6 +40,7 @@ export async function startOnEngine<T extends { executionArn: string }>(
     trigger: start.trigger,
     variables: start.variables,
     ...(start.sourceRevisions ? { sourceRevisions: start.sourceRevisions } : {}),
+    ...(start.executionId ? { executionId: start.executionId } : {}),
   });
   const executionId = input.pipeline.executionId;
   let launched: T;

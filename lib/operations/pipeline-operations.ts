@@ -1,17 +1,23 @@
 import { text } from 'node:stream/consumers';
 import { providerCatalog } from '../actions/registry';
 import { compilePipeline, type FunctionArns, type SourceRevision } from '../core/compile';
-import type { PipelineDeclaration } from '../core/declaration';
+import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import {
   ApprovalAlreadyCompletedError,
+  BadInputError,
+  ConcurrentModificationError,
   ConflictError,
+  DuplicatedStopRequestError,
   InvalidApprovalTokenError,
   InvalidDeclarationError,
   NotFoundError,
   PipelineExecutionNotFoundError,
+  PipelineExecutionNotStoppableError,
   PipelineNameInUseError,
   PipelineNotFoundError,
   PipelineVersionNotFoundError,
+  ResourceNotFoundError,
+  ValidationError,
 } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
 import { pageOf, type Page, type PageRequest } from '../core/pages';
@@ -27,21 +33,30 @@ import { BlobNotFoundError } from '../ports/blob-store';
 import { listActionExecutions, type ActionExecutionsPage, type ActionExecutionsRequest } from './action-executions';
 import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
-import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../ports/execution-store';
+import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
+import { getActionType, listActionTypes, type ActionTypeDescription, type CustomActionTypes } from './action-types';
+import { listGitHubWebhooks, refusePutWebhook, type GitHubWebhookDescription, type GitHubWebhookSettings } from './github-webhooks';
+import { pipelineNamed, taggedWith } from './pipeline-tags';
+import { pinnedRevisions } from './source-revision-overrides';
 import type {
   ActionLogText,
   ApprovalResultRequest,
+  CreatedPipeline,
   EventWait,
   ExecutionDetail,
   ExecutionListing,
+  FirstExecution,
   PipelineDescription,
-  PrunableSluiceApi,
+  SluiceApi,
+  StartOptions,
   StopExecutionRequest,
-  StoppableSluiceApi,
 } from './sluice-api';
 
 /** StopPipelineExecution's summary when the request gives no reason. */
 export const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
+
+/** CodePipeline's clientRequestToken: 1 to 128 letters, digits and hyphens. */
+const CLIENT_REQUEST_TOKEN = /^[a-zA-Z0-9-]{1,128}$/;
 
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
@@ -83,17 +98,29 @@ export interface OperationsCapabilities {
   functions?: FunctionArns;
   /** Deletes what the retention policy lets go: a local installation's data. */
   prune?: (options: PruneOptions) => Promise<PruneReport>;
+  /** The custom action types that job workers work, which ListActionTypes lists with the providers'. */
+  customActionTypes?: CustomActionTypes;
+  /** Sluice's GitHub webhook, where this process serves it: what ListWebhooks shows and PutWebhook's refusal names. */
+  gitHubWebhook?: () => GitHubWebhookSettings;
 }
 
 /** The SluiceApi on the stores themselves, and on the engine where one runs the executions. */
-export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi {
+export class PipelineOperations implements SluiceApi {
   constructor(
     protected readonly deps: OperationsDependencies,
     private readonly capabilities: OperationsCapabilities = {},
   ) {}
 
   /** Starts an execution of a registered version on the engine; the API, webhooks and source changes start them so. */
-  readonly startInBackground: StartInBackground = async (pipeline, variables, trigger, sourceRevisions) => {
+  readonly startInBackground: StartInBackground = (pipeline, variables, trigger, sourceRevisions) => this.launch(pipeline, variables, trigger, sourceRevisions);
+
+  private async launch(
+    pipeline: PipelineVersionRecord,
+    variables: Record<string, string>,
+    trigger?: ExecutionTrigger,
+    sourceRevisions?: PipelineExecutionRecord['sourceRevisions'],
+    executionId?: string,
+  ): Promise<string> {
     const engine = this.backgroundEngine();
     return launchInBackground(this.deps, engine, {
       pipeline: pipeline.declaration,
@@ -102,22 +129,62 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
       trigger: trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice start-pipeline-execution' },
       variables,
       sourceRevisions,
+      ...(executionId ? { executionId } : {}),
     });
-  };
-
-  async startPipelineExecution(name: string, variables: Record<string, string> = {}): Promise<{ pipelineExecutionId: string }> {
-    // Refused before the name is looked up: here, no pipeline could start.
-    this.backgroundEngine();
-    return { pipelineExecutionId: await this.startInBackground(await this.getPipeline(name), variables) };
   }
 
-  /** StopPipelineExecution: the engine stops the run, and the execution ends Stopped; its in-progress actions are Abandoned. */
+  async startPipelineExecution(name: string, variables: Record<string, string> = {}, options: StartOptions = {}): Promise<{ pipelineExecutionId: string }> {
+    // Refused before the name is looked up: here, no pipeline could start.
+    this.backgroundEngine();
+    const { clientRequestToken: token } = options;
+    if (token !== undefined && !CLIENT_REQUEST_TOKEN.test(token)) {
+      throw new ValidationError('clientRequestToken must have 1 to 128 letters, digits and hyphens.');
+    }
+    const pipeline = await this.getPipeline(name);
+    const sourceRevisions = options.sourceRevisions && pinnedRevisions(pipeline.declaration, options.sourceRevisions, providerCatalog);
+    if (token === undefined) return { pipelineExecutionId: await this.launch(pipeline, variables, undefined, sourceRevisions) };
+    // The token is bound before the execution starts: of two requests with one token, one starts it and both answer its id.
+    const executionId = this.deps.newId();
+    const bound = await this.deps.store.claimRequestToken(name, token, executionId);
+    if (bound !== executionId) return { pipelineExecutionId: bound };
+    try {
+      return { pipelineExecutionId: await this.launch(pipeline, variables, undefined, sourceRevisions, executionId) };
+    } catch (error) {
+      await this.deps.store.releaseRequestToken(name, token, executionId);
+      throw error;
+    }
+  }
+
+  /**
+   * StopPipelineExecution. With `abandon`, the engine stops the run at once: the in-progress actions
+   * are Abandoned and the execution ends Stopped. Without, as CodePipeline's "stop and wait": the
+   * execution is Stopping while its in-progress actions finish, then the engine stops the run and it
+   * ends Stopped. Waiting needs this process to hear the actions end (locally, the bus); where it
+   * cannot (on AWS), only an abandoning stop is accepted.
+   */
   async stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
     const engine = this.capabilities.engine;
     if (!engine) throw new ConflictError('No sluice serve runs executions on this data dir: an execution of sluice run stops with Ctrl-C in it.');
-    const { pipelineName, pipelineExecutionId } = request;
     const execution = await this.executionToStop(request);
     const reason = request.reason ?? DEFAULT_STOP_REASON;
+    if (request.abandon) return this.stopNow(engine, execution, reason);
+    const feed = this.deps.eventFeed;
+    if (!feed) {
+      throw new ValidationError(
+        'Here an execution can only be stopped by abandoning its in-progress actions (abandon true, --abandon): nothing tells this API when they finish.',
+      );
+    }
+    if (!(await this.deps.store.finishExecution(execution.pipelineExecutionId, 'Stopping', reason, this.deps.clock().toISOString()))) {
+      await this.executionToStop(request);
+      throw new PipelineExecutionNotStoppableError(`Execution ${execution.pipelineExecutionId} ended before it could be stopped.`);
+    }
+    void this.stopOnceActionsFinish(engine, feed, execution, reason);
+    return { pipelineExecutionId: execution.pipelineExecutionId };
+  }
+
+  /** Stops the engine's run at once, and ends the execution Stopped; its in-progress actions are Abandoned. */
+  private async stopNow(engine: PipelineEngine, execution: PipelineExecutionRecord, reason: string): Promise<{ pipelineExecutionId: string }> {
+    const { pipelineName, pipelineExecutionId } = execution;
     // Without an ARN the engine never started it (its start failed after the record was made).
     if (execution.engineExecutionArn) await engine.stopExecution(execution.engineExecutionArn, reason);
     const pipeline = { name: pipelineName, version: execution.pipelineVersion, executionId: pipelineExecutionId, variables: execution.variables };
@@ -125,9 +192,35 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
     const stopped =
       (await endExecution(this.deps, pipeline, 'Stopped', reason)) || (await this.deps.store.getExecution(pipelineExecutionId))?.status === 'Stopped';
     if (!stopped) {
-      throw new ConflictError(`Execution ${pipelineExecutionId} ended by itself before it could be stopped.`);
+      throw new PipelineExecutionNotStoppableError(`Execution ${pipelineExecutionId} ended by itself before it could be stopped.`);
     }
     return { pipelineExecutionId };
+  }
+
+  /**
+   * Waits, on the bus, until no action of a Stopping execution is in progress, then stops it. An
+   * action the engine starts in the instant before the stop reaches it is Abandoned.
+   */
+  private async stopOnceActionsFinish(engine: PipelineEngine, feed: EventFeed, execution: PipelineExecutionRecord, reason: string): Promise<void> {
+    const id = execution.pipelineExecutionId;
+    let check = Promise.resolve();
+    await new Promise<void>((done) => {
+      const settle = () => {
+        check = check.then(async () => {
+          const current = await this.deps.store.getExecution(id);
+          // A stop with abandon, or the run's own failure, ended it meanwhile.
+          if (current?.status !== 'Stopping') return done();
+          if ((await this.deps.store.listActions(id)).some((action) => action.status === 'InProgress')) return;
+          unsubscribe();
+          await this.stopNow(engine, current, reason).catch(() => undefined);
+          done();
+        });
+      };
+      const unsubscribe = feed.subscribe((event) => {
+        if (event.detail['execution-id'] === id) settle();
+      });
+      settle();
+    });
   }
 
   private backgroundEngine(): PipelineEngine {
@@ -162,12 +255,85 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
     }
   }
 
-  async createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
+  async createPipeline(declaration: PipelineDeclaration, tags: Tag[] = []): Promise<CreatedPipeline> {
     const pipeline = this.validated(declaration);
+    const tagged = taggedWith([], tags);
     if (await this.deps.store.getPipeline(pipeline.name)) {
       throw new PipelineNameInUseError(`Pipeline ${pipeline.name} already exists. Use update-pipeline to change it.`);
     }
-    return this.putVersion(pipeline, 1);
+    const record = await this.putVersion(pipeline, 1);
+    if (tagged.length > 0) await this.deps.store.putPipelineTags(pipeline.name, tagged, 0);
+    return { ...record, tags: tagged, firstExecution: await this.startFirstExecution(record) };
+  }
+
+  /** CreatePipeline starts an execution, as CodePipeline does, where an engine runs executions in the background. */
+  private async startFirstExecution(record: PipelineVersionRecord): Promise<FirstExecution> {
+    if (!this.capabilities.engine) {
+      return {
+        notStarted: `nothing runs executions in the background on this data dir. Run sluice start-pipeline-execution ${record.name}, or start sluice serve, which starts one on create-pipeline as CodePipeline does.`,
+      };
+    }
+    const trigger: ExecutionTrigger = { triggerType: 'CreatePipeline', triggerDetail: 'CreatePipeline' };
+    try {
+      return { pipelineExecutionId: await this.launch(record, {}, trigger) };
+    } catch (error) {
+      // A variable without a default value keeps the pipeline from starting by itself; it is registered all the same.
+      if (!(error instanceof BadInputError)) throw error;
+      return { notStarted: error.message };
+    }
+  }
+
+  async tagResource(resourceArn: string, tags: Tag[]): Promise<void> {
+    const name = await this.taggablePipeline(resourceArn);
+    const current = await this.deps.store.getPipelineTags(name);
+    await this.putTags(name, taggedWith(current.tags, tags), current.revision);
+  }
+
+  async untagResource(resourceArn: string, tagKeys: string[]): Promise<void> {
+    const name = await this.taggablePipeline(resourceArn);
+    const current = await this.deps.store.getPipelineTags(name);
+    const removed = new Set(tagKeys);
+    await this.putTags(
+      name,
+      current.tags.filter((tag) => !removed.has(tag.key)),
+      current.revision,
+    );
+  }
+
+  async listTagsForResource(resourceArn: string): Promise<Tag[]> {
+    return (await this.deps.store.getPipelineTags(await this.taggablePipeline(resourceArn))).tags;
+  }
+
+  /** The registered pipeline a resource ARN names. */
+  private async taggablePipeline(resourceArn: string): Promise<string> {
+    const name = pipelineNamed(resourceArn, this.deps.pipelineArn);
+    if (name === undefined || !(await this.deps.store.getPipeline(name))) {
+      throw new ResourceNotFoundError(`There is no pipeline with the ARN ${resourceArn}. get-pipeline shows a pipeline's ARN in its metadata.`);
+    }
+    return name;
+  }
+
+  private async putTags(name: string, tags: Tag[], revision: number): Promise<void> {
+    if (!(await this.deps.store.putPipelineTags(name, tags, revision))) {
+      throw new ConcurrentModificationError(`The tags of pipeline ${name} changed while this request changed them; make it again.`);
+    }
+  }
+
+  listActionTypes(owner?: ActionOwner): Promise<ActionTypeDescription[]> {
+    return listActionTypes(providerCatalog, this.capabilities.customActionTypes, owner);
+  }
+
+  getActionType(id: ActionTypeId): Promise<ActionTypeDescription> {
+    return getActionType(providerCatalog, this.capabilities.customActionTypes, id);
+  }
+
+  async listWebhooks(): Promise<GitHubWebhookDescription[]> {
+    return listGitHubWebhooks(await this.deps.store.listPipelines(), this.capabilities.gitHubWebhook?.());
+  }
+
+  /** PutWebhook: refused, saying where Sluice's one GitHub webhook is. */
+  async putWebhook(): Promise<never> {
+    refusePutWebhook(this.capabilities.gitHubWebhook?.());
   }
 
   async updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
@@ -248,8 +414,13 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
         `Pipeline ${pipelineName} has no execution ${pipelineExecutionId}; it is an execution of ${execution.pipelineName}.`,
       );
     }
-    if (execution.status !== 'InProgress') {
-      throw new ConflictError(`Execution ${pipelineExecutionId} is ${execution.status}; only an InProgress execution can be stopped.`);
+    if (execution.status === 'Stopping' && !request.abandon) {
+      throw new DuplicatedStopRequestError(
+        `Execution ${pipelineExecutionId} is Stopping already, its in-progress actions finishing; stop it with abandon to abandon them now.`,
+      );
+    }
+    if (execution.status !== 'InProgress' && execution.status !== 'Stopping') {
+      throw new PipelineExecutionNotStoppableError(`Execution ${pipelineExecutionId} is ${execution.status}; only an InProgress execution can be stopped.`);
     }
     return execution;
   }

@@ -1,10 +1,12 @@
-import type { PipelineDeclaration } from '../core/declaration';
+import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import type { PipelineEvent } from '../core/events';
 import type { Page, PageRequest } from '../core/pages';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import type { ActionExecutionsPage, ActionExecutionsRequest } from './action-executions';
-import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord, StageExecutionRecord } from '../ports/execution-store';
+import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord, StageExecutionRecord, Tag } from '../ports/execution-store';
+import type { ActionTypeDescription } from './action-types';
+import type { GitHubWebhookDescription } from './github-webhooks';
 
 export interface ExecutionDetail {
   execution: PipelineExecutionRecord;
@@ -27,11 +29,38 @@ export interface ActionLogText {
 }
 
 /**
+ * What CreatePipeline did about the pipeline's first execution: started it, as CodePipeline does,
+ * where an engine runs executions in the background; or why not.
+ */
+export type FirstExecution = { pipelineExecutionId: string } | { notStarted: string };
+
+/** CreatePipeline's answer: the version stored, its tags, and its first execution. */
+export type CreatedPipeline = PipelineVersionRecord & { tags: Tag[]; firstExecution: FirstExecution };
+
+/** StartPipelineExecution's sourceRevisions entry: CodePipeline's SourceRevisionOverride. */
+export interface SourceRevisionOverride {
+  actionName: string;
+  revisionType: string;
+  revisionValue: string;
+}
+
+/** What StartPipelineExecution takes besides the pipeline and its variables. */
+export interface StartOptions {
+  /** Source actions to read these revisions rather than their latest. */
+  sourceRevisions?: SourceRevisionOverride[];
+  /** The same token, given again, answers the execution its first request started. */
+  clientRequestToken?: string;
+}
+
+/**
  * What the `sluice` commands do, mirroring CodePipeline's API. The CLI reaches it directly, or
- * through the HTTP API of the process that owns the data dir.
+ * through the HTTP API of the process that owns the data dir. Where an operation cannot be done
+ * (a stop where nothing runs executions in the background, a prune on AWS), the operation itself
+ * answers with a refusal that says why.
  */
 export interface SluiceApi {
-  createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord>;
+  /** CreatePipeline: registers version 1 with its tags, and starts its first execution where an engine runs executions in the background. */
+  createPipeline(declaration: PipelineDeclaration, tags?: Tag[]): Promise<CreatedPipeline>;
   updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord>;
   getPipeline(name: string, version?: number): Promise<PipelineDescription>;
   listPipelines(page?: PageRequest): Promise<Page<PipelineDescription>>;
@@ -49,7 +78,23 @@ export interface SluiceApi {
   /** ListActionExecutions: a pipeline's action executions, newest first, a page at a time. */
   listActionExecutions(request: ActionExecutionsRequest): Promise<ActionExecutionsPage>;
   /** StartPipelineExecution: starts the latest version and answers at once, while it runs on. */
-  startPipelineExecution(name: string, variables?: Record<string, string>): Promise<{ pipelineExecutionId: string }>;
+  startPipelineExecution(name: string, variables?: Record<string, string>, options?: StartOptions): Promise<{ pipelineExecutionId: string }>;
+  /** StopPipelineExecution: stops a running execution, abandoning its in-progress actions or letting them finish first. */
+  stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }>;
+  /** Deletes the finished executions the retention policy lets go, with all that goes with them: a local installation's. */
+  pruneExecutions(options: PruneOptions): Promise<PruneReport>;
+  /** TagResource: adds or replaces tags on a pipeline named by its ARN. */
+  tagResource(resourceArn: string, tags: Tag[]): Promise<void>;
+  /** UntagResource: removes the tags of these keys; keys it does not have are no error. */
+  untagResource(resourceArn: string, tagKeys: string[]): Promise<void>;
+  listTagsForResource(resourceArn: string): Promise<Tag[]>;
+  /** ListActionTypes: the action types Sluice can run, of one owner or all. */
+  listActionTypes(owner?: ActionOwner): Promise<ActionTypeDescription[]>;
+  getActionType(id: ActionTypeId): Promise<ActionTypeDescription>;
+  /** ListWebhooks: what Sluice's one GitHub webhook starts, one definition for each pipeline's source action. */
+  listWebhooks(): Promise<GitHubWebhookDescription[]>;
+  /** PutWebhook: refused, saying where Sluice's one GitHub webhook is and what configures it. */
+  putWebhook(): Promise<never>;
 }
 
 /**
@@ -68,17 +113,11 @@ export interface StopExecutionRequest {
   pipelineExecutionId: string;
   /** Why; recorded as the execution's summary. */
   reason?: string;
-}
-
-/** The SluiceApi where an engine runs executions apart from the caller, so that they can be stopped: on AWS, and under sluice serve. */
-export interface StoppableSluiceApi extends SluiceApi {
-  /** StopPipelineExecution: ends a running execution Stopped; its in-progress actions are Abandoned. */
-  stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }>;
-}
-
-/** Whether the API can stop executions: only where an engine runs them apart from the caller. */
-export function isStoppable(api: SluiceApi): api is StoppableSluiceApi {
-  return 'stopPipelineExecution' in api;
+  /**
+   * true: the in-progress actions are Abandoned and the execution ends Stopped at once. false (the
+   * default, as in CodePipeline): it is Stopping while they finish, and Stopped after.
+   */
+  abandon?: boolean;
 }
 
 export interface ApprovalResultRequest {
@@ -89,15 +128,4 @@ export interface ApprovalResultRequest {
   token: string;
   /** Who decides; recorded with the decision. */
   approver?: string;
-}
-
-/** The SluiceApi of a local installation, whose data retention bounds. */
-export interface PrunableSluiceApi extends SluiceApi {
-  /** Deletes the finished executions the retention policy lets go, with all that goes with them. */
-  pruneExecutions(options: PruneOptions): Promise<PruneReport>;
-}
-
-/** Whether the API can prune: only a local installation's. */
-export function isPrunable(api: SluiceApi): api is PrunableSluiceApi {
-  return 'pruneExecutions' in api;
 }

@@ -6,7 +6,8 @@ import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStat
 import type { S3Location } from './blob-store';
 
 export interface ExecutionTrigger {
-  triggerType: 'StartPipelineExecution' | 'Webhook' | 'CloudWatchEvent' | 'PutActionRevision' | 'WebhookV2' | 'ManualRollback' | 'AutomatedRollback';
+  triggerType:
+    'CreatePipeline' | 'StartPipelineExecution' | 'Webhook' | 'CloudWatchEvent' | 'PutActionRevision' | 'WebhookV2' | 'ManualRollback' | 'AutomatedRollback';
   triggerDetail: string;
 }
 
@@ -87,6 +88,19 @@ export interface PipelineVersionRecord {
   managedBy?: { stackId: string; file: string };
 }
 
+/** A tag, as CodePipeline's Tag shape has it. */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** A pipeline's tags, and the revision a change names, so that of two concurrent changes one fails rather than one is lost. */
+export interface PipelineTags {
+  tags: Tag[];
+  /** 0 while the pipeline has never had tags. */
+  revision: number;
+}
+
 /**
  * Executions, and the stage and action executions within them. Writes that guard an invariant
  * are conditional: a finished execution or action never changes again.
@@ -139,7 +153,21 @@ export interface ExecutionStore {
   putPipelineVersion(record: PipelineVersionRecord): Promise<void>;
   getPipeline(name: string, version?: number): Promise<PipelineVersionRecord | undefined>;
   listPipelines(): Promise<PipelineVersionRecord[]>;
+  /** Deletes every version of the pipeline, with its tags and its request tokens. */
   deletePipeline(name: string): Promise<boolean>;
+
+  getPipelineTags(name: string): Promise<PipelineTags>;
+  /** Replaces the pipeline's tags if they are still at `revision`; returns false, changing nothing, when another change came first. */
+  putPipelineTags(name: string, tags: Tag[], revision: number): Promise<boolean>;
+
+  /**
+   * Binds a StartPipelineExecution's clientRequestToken to the execution it starts, unless the
+   * token is bound already: returns the execution id the token is bound to, `executionId` or an
+   * earlier one.
+   */
+  claimRequestToken(pipelineName: string, token: string, executionId: string): Promise<string>;
+  /** Frees a token whose execution did not start, so that the request can be made again. */
+  releaseRequestToken(pipelineName: string, token: string, executionId: string): Promise<void>;
 
   /**
    * Records a webhook delivery id, to expire at `ttlEpochSeconds`. Returns false, changing

@@ -119,7 +119,14 @@ describe('pipelines at run time on Step Functions (moto)', () => {
   it('runs an execution on the version it started with, across an update, stops it, and deletes the state machine', async () => {
     const name = uniqueName('webapp');
 
+    // moto's Lambda echoes a payload unless an answer is queued. The stage steps ignore their
+    // answer, and the source action returns its artifact: one answer fits both.
+    const sourceResult: ActionStepResult = { artifacts: [SOURCE_ARTIFACT], variables: {} };
+    await queueLambdaAnswers([sourceResult, sourceResult], ENGINE_REGION);
+    // Creating the pipeline starts its first execution, as CodePipeline does.
     const created = await operations.createPipeline(declaration(name, 'Approve'));
+    expect(created.firstExecution).toEqual({ pipelineExecutionId: expect.any(String) });
+    const { pipelineExecutionId } = created.firstExecution as { pipelineExecutionId: string };
     expect(created.stateMachineArn).toBe(`arn:aws:states:${ENGINE_REGION}:${ENGINE_ACCOUNT}:stateMachine:sluice-${STAGE}-${name}`);
     expect(created.versionArn).toBe(`${created.stateMachineArn}:1`);
     expect(await operations.getPipeline(name)).toMatchObject({ version: 1, stateMachineArn: created.stateMachineArn, versionArn: created.versionArn });
@@ -130,13 +137,8 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     expect(JSON.parse(first.definition!).Comment).toContain('version 1');
     expect(first.roleArn).toBe(settings(table, busName).stateMachineRoleArn);
 
-    // moto's Lambda echoes a payload unless an answer is queued. The stage steps ignore their
-    // answer, and the source action returns its artifact: one answer fits both.
-    const sourceResult: ActionStepResult = { artifacts: [SOURCE_ARTIFACT], variables: {} };
-    await queueLambdaAnswers([sourceResult, sourceResult], ENGINE_REGION);
-    const { pipelineExecutionId } = await operations.startPipelineExecution(name);
     const started = await operations.getPipelineExecution(pipelineExecutionId);
-    expect(started.execution).toMatchObject({ status: 'InProgress', pipelineVersion: 1, trigger: { triggerType: 'StartPipelineExecution' } });
+    expect(started.execution).toMatchObject({ status: 'InProgress', pipelineVersion: 1, trigger: { triggerType: 'CreatePipeline' } });
     const executionArn = started.execution.engineExecutionArn!;
     expect(executionArn).toBe(`arn:aws:states:${ENGINE_REGION}:${ENGINE_ACCOUNT}:execution:sluice-${STAGE}-${name}:${pipelineExecutionId}`);
     expect(startTargets).toEqual([created.versionArn]);
@@ -156,7 +158,9 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     // the start target recorded above stands for it.
     expect((await operations.listPipelineExecutions(name)).items.map((execution) => execution.pipelineVersion)).toEqual([1]);
 
-    await operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId, reason: 'superseded by hand' });
+    // Nothing here hears the actions end, so a stop that waits for them is refused, and one that abandons them stops.
+    await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).rejects.toThrow('only be stopped by abandoning');
+    await operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId, reason: 'superseded by hand', abandon: true });
     expect((await operations.getPipelineExecution(pipelineExecutionId)).execution).toMatchObject({ status: 'Stopped', statusSummary: 'superseded by hand' });
     // moto's interpreter notices a stop only when the Task it waits in returns (AWS aborts at
     // once); without the stop, this approval would run the execution on to SUCCEEDED.

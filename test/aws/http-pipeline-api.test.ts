@@ -92,11 +92,22 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
 
   it('publishes the state machine of a pipeline created through POST /api/pipelines, runs an execution on it, stops it, and deletes it', async () => {
     const name = uniqueName('webapp');
+    // moto's Lambda echoes a payload unless an answer is queued. The stage steps ignore their
+    // answer, and the source action returns its artifact: one answer fits both.
+    const sourceResult: ActionStepResult = { artifacts: [SOURCE_ARTIFACT], variables: {} };
+    await queueLambdaAnswers([sourceResult, sourceResult], REGION);
 
+    // Creating it starts its first execution, as CodePipeline does.
     const created = await api('POST', '/pipelines', { pipeline: declaration(name) });
     expect(created.status).toBe(200);
     const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:sluice-${STAGE}-${name}`;
-    expect(created.body).toMatchObject({ name, version: 1, stateMachineArn, versionArn: `${stateMachineArn}:1` });
+    expect(created.body).toMatchObject({
+      name,
+      version: 1,
+      stateMachineArn,
+      versionArn: `${stateMachineArn}:1`,
+      firstExecution: { pipelineExecutionId: expect.any(String) },
+    });
     const published = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `${stateMachineArn}:1` }));
     expect(published.definition).toContain(FUNCTIONS.approvalRequest);
     expect(published.roleArn).toBe(STATE_MACHINE_ROLE);
@@ -108,19 +119,15 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
     });
     expect(published.tracingConfiguration).toEqual({ enabled: true });
 
-    // moto's Lambda echoes a payload unless an answer is queued. The stage steps ignore their
-    // answer, and the source action returns its artifact: one answer fits both.
-    const sourceResult: ActionStepResult = { artifacts: [SOURCE_ARTIFACT], variables: {} };
-    await queueLambdaAnswers([sourceResult, sourceResult], REGION);
-    const started = await api('POST', `/pipelines/${name}/executions`, {});
-    expect(started.status).toBe(200);
-    const pipelineExecutionId = started.body.pipelineExecutionId as string;
+    const { pipelineExecutionId } = created.body.firstExecution as { pipelineExecutionId: string };
     expect(startTargets).toEqual([`${stateMachineArn}:1`]);
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${pipelineExecutionId}`;
     expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({ status: 'InProgress', engineExecutionArn: executionArn });
     const taskToken = await waitingForApproval(sfn, executionArn);
 
-    const stopped = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, { reason: 'stopped through the API' });
+    const waiting = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, {});
+    expect(waiting).toMatchObject({ status: 400, body: { message: expect.stringContaining('only be stopped by abandoning') } });
+    const stopped = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, { reason: 'stopped through the API', abandon: true });
     expect(stopped).toEqual({ status: 200, body: { pipelineExecutionId } });
     expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({
       status: 'Stopped',

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPipeline, killStartedSluice, sluice, startSluice } from '../support/cli';
@@ -10,7 +10,7 @@ jest.setTimeout(120_000);
 afterAll(() => killStartedSluice());
 
 describe('sluice stop-pipeline-execution under sluice serve', () => {
-  it('stops a running execution with its reason, abandoning the running action, and refuses one that has ended', async () => {
+  it('stops a running execution at once with --abandon, with its reason, abandoning the running action, and refuses one that has ended', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-stop-'));
     const repo = gitRepository({ 'app.txt': 'v1' });
     createPipeline(dataDir, {
@@ -28,7 +28,7 @@ describe('sluice stop-pipeline-execution under sluice serve', () => {
 
     const wrongPipeline = sluice(['stop-pipeline-execution', 'other', executionId, '--data-dir', dataDir]);
     expect(wrongPipeline.code).toBe(2);
-    const stopped = sluice(['stop-pipeline-execution', 'sleepy', executionId, '--reason', 'not needed any more', '--data-dir', dataDir]);
+    const stopped = sluice(['stop-pipeline-execution', 'sleepy', executionId, '--abandon', '--reason', 'not needed any more', '--data-dir', dataDir]);
     expect(stopped).toMatchObject({ code: 0, stdout: `Stopped ${executionId}\n` });
 
     const execution = JSON.parse(sluice(['executions', 'sleepy', '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries[0];
@@ -38,5 +38,71 @@ describe('sluice stop-pipeline-execution under sluice serve', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('only an InProgress execution can be stopped');
     expect(await serve.interrupt()).toBe(0);
+  });
+
+  it('starts a pipeline on create-pipeline, and without --abandon stops it once its running action has finished', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-stop-wait-'));
+    const marker = path.join(dataDir, 'go-on');
+    const repo = gitRepository({ 'app.txt': 'v1' });
+    const declaration = {
+      name: 'patient',
+      stages: [
+        gitSourceStage(repo.dir),
+        { name: 'Wait', actions: [commandsOnSource('Hold', [`while [ ! -f ${marker} ]; do sleep 0.1; done`])] },
+        { name: 'After', actions: [commandsOnSource('Never', ['true'])] },
+      ],
+    };
+    const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
+    await serve.waitFor(/serving .* at http/);
+    const file = path.join(dataDir, 'patient.json');
+    writeFileSync(file, JSON.stringify(declaration));
+    const created = sluice(['create-pipeline', file, '--data-dir', dataDir]);
+    expect(created.code).toBe(0);
+    const executionId = /^Started execution (\S+) \(trigger CreatePipeline\)$/m.exec(created.stdout)?.[1];
+    expect(executionId).toBeDefined();
+    const hold = () => JSON.parse(sluice(['status', 'patient', '--data-dir', dataDir, '--json']).stdout).stageStates[1]?.actionStates[0]?.latestExecution;
+    for (let attempt = 0; hold()?.status !== 'InProgress'; attempt += 1) {
+      if (attempt > 100) throw new Error(`The action never ran. sluice serve printed:\n${serve.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const stopping = sluice(['stop-pipeline-execution', 'patient', executionId!, '--reason', 'after this build', '--data-dir', dataDir]);
+    expect(stopping).toMatchObject({ code: 0, stdout: `Stopping ${executionId}: it stops once its in-progress actions finish\n` });
+    const again = sluice(['stop-pipeline-execution', 'patient', executionId!, '--data-dir', dataDir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('is Stopping already');
+    const execution = () => JSON.parse(sluice(['executions', 'patient', '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries[0];
+    expect(execution()).toMatchObject({ pipelineExecutionId: executionId, status: 'Stopping', trigger: { triggerType: 'CreatePipeline' } });
+
+    writeFileSync(marker, '');
+    for (let attempt = 0; execution().status === 'Stopping'; attempt += 1) {
+      if (attempt > 100) throw new Error(`The execution never stopped. sluice serve printed:\n${serve.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(execution()).toMatchObject({ status: 'Stopped', statusSummary: 'after this build' });
+    expect(hold()?.status).toBe('Succeeded');
+    const detail = JSON.parse(sluice(['status', 'patient', '--data-dir', dataDir, '--json']).stdout);
+    expect(detail.stageStates[2]?.latestExecution?.pipelineExecutionId).not.toBe(executionId);
+    expect(await serve.interrupt()).toBe(0);
+  });
+});
+
+describe('sluice create-pipeline without sluice serve', () => {
+  it('registers the pipeline and says that no execution started, and how to start one', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-create-'));
+    const file = path.join(dataDir, 'idle.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'idle',
+        stages: [gitSourceStage(gitRepository({ 'a.txt': 'a' }).dir), { name: 'Build', actions: [commandsOnSource('Make', ['true'])] }],
+      }),
+    );
+    const created = sluice(['create-pipeline', file, '--data-dir', dataDir]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toBe(
+      'idle: version 1\nNo execution started: nothing runs executions in the background on this data dir. Run sluice start-pipeline-execution idle, or start sluice serve, which starts one on create-pipeline as CodePipeline does.\n',
+    );
+    expect(JSON.parse(sluice(['executions', 'idle', '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries).toEqual([]);
   });
 });

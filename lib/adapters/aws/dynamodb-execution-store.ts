@@ -17,8 +17,10 @@ import type {
   ExecutionPosition,
   ExecutionStore,
   PipelineExecutionRecord,
+  PipelineTags,
   PipelineVersionRecord,
   StageExecutionRecord,
+  Tag,
 } from '../../ports/execution-store';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
@@ -28,6 +30,11 @@ const BY_PIPELINE = 'byPipeline';
 const ALL_PIPELINES = 'PIPELINES';
 
 const DELIVERY_PREFIX = 'DELIVERY#';
+const TAGS_SK = '#TAGS';
+
+/** A pipeline's items share its key: deleting the pipeline deletes its tags and request tokens too. */
+const pipelineKey = (name: string, sk: string) => ({ pk: `PIPELINE#${name}`, sk });
+const requestTokenKey = (pipelineName: string, token: string) => pipelineKey(pipelineName, `REQUEST#${token}`);
 
 const executionKey = (id: string) => ({ pk: `EXECUTION#${id}`, sk: EXECUTION_SK });
 const deliveryKey = (id: string) => ({ pk: `${DELIVERY_PREFIX}${id}`, sk: DELIVERY_SK });
@@ -340,6 +347,63 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       await this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } })));
     }
     return keys.length > 0;
+  }
+
+  async getPipelineTags(name: string): Promise<PipelineTags> {
+    const { Item } = await this.explained('dynamodb:GetItem', () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: pipelineKey(name, TAGS_SK), ConsistentRead: true })),
+    );
+    return Item ? { tags: Item.tags as Tag[], revision: Item.revision as number } : { tags: [], revision: 0 };
+  }
+
+  putPipelineTags(name: string, tags: Tag[], revision: number): Promise<boolean> {
+    return unlessConditionFails(
+      this.explained('dynamodb:PutItem', () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...pipelineKey(name, TAGS_SK), tags, revision: revision + 1 },
+            ConditionExpression: revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
+            ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': revision } }),
+          }),
+        ),
+      ),
+    );
+  }
+
+  async claimRequestToken(pipelineName: string, token: string, executionId: string): Promise<string> {
+    const claimed = await unlessConditionFails(
+      this.explained('dynamodb:PutItem', () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...requestTokenKey(pipelineName, token), executionId },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      ),
+    );
+    if (claimed) return executionId;
+    const { Item } = await this.explained('dynamodb:GetItem', () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: requestTokenKey(pipelineName, token), ConsistentRead: true })),
+    );
+    // Released between the two calls: the token is free again.
+    return Item ? (Item.executionId as string) : this.claimRequestToken(pipelineName, token, executionId);
+  }
+
+  async releaseRequestToken(pipelineName: string, token: string, executionId: string): Promise<void> {
+    await unlessConditionFails(
+      this.explained('dynamodb:DeleteItem', () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: requestTokenKey(pipelineName, token),
+            ConditionExpression: 'executionId = :id',
+            ExpressionAttributeValues: { ':id': executionId },
+          }),
+        ),
+      ),
+    );
   }
 
   recordDelivery(deliveryId: string, ttlEpochSeconds: number, nowEpochSeconds: number): Promise<boolean> {

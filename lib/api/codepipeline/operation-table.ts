@@ -3,7 +3,7 @@ import type { SluiceApi } from '../../operations/sluice-api';
 import { ACTION_EXECUTION_OPERATIONS } from './action-execution-operations';
 import { CODEPIPELINE_OPERATION_NAMES, type CodePipelineOperationName } from './operation-names';
 import { PIPELINE_OPERATIONS } from './pipeline-operations';
-import { RUNNING_OPERATIONS } from './running-operations';
+import { RUN_OPERATIONS } from './run-operations';
 import type { CodePipelineCall } from './protocol';
 
 /** One operation on the wire: the model's input to the model's output, over the SluiceApi. */
@@ -21,8 +21,7 @@ const NOT_IMPLEMENTED = Object.fromEntries(
 export const CODEPIPELINE_OPERATIONS: Record<CodePipelineOperationName, OperationHandler> = {
   ...NOT_IMPLEMENTED,
   ...(PIPELINE_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
-  // Creating, starting and stopping over today's SluiceApi; a fuller set of those operations replaces this object.
-  ...(RUNNING_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
+  ...(RUN_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
   ...(ACTION_EXECUTION_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
 };
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isStoppable, type SluiceApi } from '../../operations/sluice-api';
+import type { SluiceApi } from '../../operations/sluice-api';
 import { apiCommand, awsApiCommand, printJson } from '../api-command';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption, type LocalOptions } from '../local-options';
@@ -139,23 +139,24 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
       .description('Stop a running execution, as StopPipelineExecution does: it ends Stopped (on AWS, or locally under sluice serve)')
       .argument('<pipeline>')
       .argument('<executionId>')
-      .option('--abandon', 'abandon the actions in progress; Step Functions stops an execution at once, so they are abandoned either way')
+      .option(
+        '--abandon',
+        'abandon the actions in progress and stop at once; without it the execution is Stopping until they finish (only where the API hears them end: sluice serve)',
+      )
       .option('--reason <text>', "why; recorded as the execution's summary")
       .option('--json', 'print JSON'),
   ).action(
     exitWith(async (pipeline: string, executionId: string, options: TargetJsonOptions & { abandon?: boolean; reason?: string }) =>
       apiCommand('stop-pipeline-execution', options, async (api) => {
-        if (!isStoppable(api)) {
-          console.error('No sluice serve runs executions on this data dir: an execution of sluice run stops with Ctrl-C in it.');
-          return ExitCode.Failed;
-        }
         const stopped = await api.stopPipelineExecution({
           pipelineName: pipeline,
           pipelineExecutionId: executionId,
           ...(options.reason ? { reason: options.reason } : {}),
+          ...(options.abandon ? { abandon: true } : {}),
         });
         if (options.json) printJson(stopped);
-        else console.log(`Stopped ${stopped.pipelineExecutionId}`);
+        else if (options.abandon) console.log(`Stopped ${stopped.pipelineExecutionId}`);
+        else console.log(`Stopping ${stopped.pipelineExecutionId}: it stops once its in-progress actions finish`);
       }),
     ),
   );

@@ -3,7 +3,11 @@ import { apiCommand, printJson } from '../api-command';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { targetOptions, type TargetOptions } from '../target-options';
 import { formatProblems, loadPipelineFile } from '../pipeline-file';
-import type { PipelineDescription, SluiceApi } from '../../operations/sluice-api';
+import type { CreatedPipeline, FirstExecution, PipelineDescription, SluiceApi } from '../../operations/sluice-api';
+
+/** What create-pipeline says of the execution CodePipeline starts on creation. */
+const firstExecutionLine = (first: FirstExecution) =>
+  'pipelineExecutionId' in first ? `Started execution ${first.pipelineExecutionId} (trigger CreatePipeline)` : `No execution started: ${first.notStarted}`;
 
 type JsonOptions = TargetOptions & { json?: boolean };
 
@@ -22,7 +26,11 @@ async function allPipelines(api: SluiceApi): Promise<PipelineDescription[]> {
 
 export function registerPipelineCommands(program: Command, exitWith: ExitWith): void {
   for (const [name, description, change] of [
-    ['create-pipeline', 'Register a pipeline, as version 1 (with --target aws, also as a Step Functions state machine)', 'createPipeline'],
+    [
+      'create-pipeline',
+      'Register a pipeline, as version 1 (with --target aws, also as a Step Functions state machine), and start it where executions run in the background (sluice serve, AWS), as CodePipeline does',
+      'createPipeline',
+    ],
     ['update-pipeline', 'Replace a registered pipeline with a new version (the version goes up by one; running executions keep theirs)', 'updatePipeline'],
   ] as const) {
     targetOptions(
@@ -36,8 +44,9 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
         }
         return apiCommand(name, options, async (api) => {
           const stored = await api[change](loaded.pipeline);
-          if (options.json) printJson({ pipeline: stored.declaration });
-          else console.log(`${stored.name}: version ${stored.version}`);
+          const first = 'firstExecution' in stored ? (stored as CreatedPipeline).firstExecution : undefined;
+          if (options.json) printJson({ pipeline: stored.declaration, ...(first ? { firstExecution: first } : {}) });
+          else console.log(`${stored.name}: version ${stored.version}${first ? `\n${firstExecutionLine(first)}` : ''}`);
         });
       }),
     );

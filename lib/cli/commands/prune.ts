@@ -1,8 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { describeRetention, pruneReportLines } from '../../core/retention';
-import { isPrunable } from '../../operations/sluice-api';
 import { apiCommand, printJson } from '../api-command';
-import { ExitCode, type ExitWith } from '../exit-codes';
+import type { ExitWith } from '../exit-codes';
 import { dataDirOption, type LocalOptions } from '../local-options';
 
 interface PruneCommandOptions extends LocalOptions {
@@ -40,10 +39,6 @@ export function registerPrune(program: Command, exitWith: ExitWith): void {
   ).action(
     exitWith((options: PruneCommandOptions) =>
       apiCommand('prune', options, async (api) => {
-        if (!isPrunable(api)) {
-          console.error("This data dir's owner cannot prune; stop it and run sluice prune again.");
-          return ExitCode.Failed;
-        }
         const report = await api.pruneExecutions({ keepExecutions: options.keepExecutions, keepDays: options.keepDays, dryRun: options.dryRun });
         if (options.json) return printJson(report);
         const lines = pruneReportLines(report);

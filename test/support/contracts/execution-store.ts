@@ -347,6 +347,45 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
       });
     });
 
+    describe('pipeline tags and request tokens', () => {
+      it("replaces a pipeline's tags only at the revision read: of two concurrent changes one wins", async () => {
+        await store.putPipelineVersion(version('tagged', 1));
+        expect(await store.getPipelineTags('tagged')).toEqual({ tags: [], revision: 0 });
+        expect(await store.putPipelineTags('tagged', [{ key: 'team', value: 'web' }], 0)).toBe(true);
+        expect(await store.getPipelineTags('tagged')).toEqual({ tags: [{ key: 'team', value: 'web' }], revision: 1 });
+        const attempts = await racing(kind, [
+          () => store.putPipelineTags('tagged', [{ key: 'team', value: 'api' }], 1),
+          () => store.putPipelineTags('tagged', [{ key: 'team', value: 'ops' }], 1),
+        ]);
+        expect(attempts.filter(Boolean)).toHaveLength(1);
+        expect(await store.putPipelineTags('tagged', [], 1)).toBe(false);
+        expect((await store.getPipelineTags('tagged')).revision).toBe(2);
+        // The tags are not a version: the pipeline's versions are listed as before.
+        expect((await store.listPipelines()).filter((pipeline) => pipeline.name === 'tagged')).toHaveLength(1);
+      });
+
+      it('binds a request token to the first execution that claims it, frees it on release, and forgets it with the pipeline', async () => {
+        await store.putPipelineVersion(version('tokened', 1));
+        const claims = await racing(kind, [
+          () => store.claimRequestToken('tokened', 'token-1', 'execution-a'),
+          () => store.claimRequestToken('tokened', 'token-1', 'execution-b'),
+        ]);
+        expect(new Set(claims).size).toBe(1);
+        const bound = claims[0]!;
+        expect(await store.claimRequestToken('tokened', 'token-1', 'execution-c')).toBe(bound);
+        expect(await store.claimRequestToken('other-pipeline', 'token-1', 'execution-d')).toBe('execution-d');
+        await store.releaseRequestToken('tokened', 'token-1', 'execution-c');
+        expect(await store.claimRequestToken('tokened', 'token-1', 'execution-e')).toBe(bound);
+        await store.releaseRequestToken('tokened', 'token-1', bound);
+        expect(await store.claimRequestToken('tokened', 'token-1', 'execution-f')).toBe('execution-f');
+
+        await store.putPipelineTags('tokened', [{ key: 'a', value: 'b' }], 0);
+        expect(await store.deletePipeline('tokened')).toBe(true);
+        expect(await store.getPipelineTags('tokened')).toEqual({ tags: [], revision: 0 });
+        expect(await store.claimRequestToken('tokened', 'token-1', 'execution-g')).toBe('execution-g');
+      });
+    });
+
     describe('webhook deliveries', () => {
       const NOW = 1_800_000_000;
 

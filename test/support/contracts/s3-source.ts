@@ -83,6 +83,20 @@ export function describeS3SourceContract(kind: ServerKind): void {
       expect(outcome.outputVariables).toEqual({ ETag: createHash('md5').update(zip).digest('hex') });
     });
 
+    it("reads the key an S3_OBJECT_KEY pin names, StartPipelineExecution's override of S3ObjectKey", async () => {
+      const zip = await uploadSourceZip('branches/feature.zip', { 'feature.txt': 'f' });
+      await uploadSourceZip('branches/main.zip', { 'main.txt': 'm' });
+
+      const { outcome, log } = await runS3Source(
+        setting().harness,
+        { S3Bucket: setting().sourceBucket, S3ObjectKey: 'branches/main.zip', AllowOverrideForS3ObjectKey: 'true' },
+        { sourceRevision: 'branches/feature.zip', sourceRevisionType: 'S3_OBJECT_KEY' },
+      );
+
+      expect((await objectBytes(outcome.outputArtifacts[0]!)).equals(zip)).toBe(true);
+      expect(log.join('')).toContain(`s3://${setting().sourceBucket}/branches/feature.zip`);
+    });
+
     it('fails with a NotFound error that names the missing object and what to do', async () => {
       const { sourceBucket } = setting();
       const running = runS3Source(setting().harness, { S3Bucket: sourceBucket, S3ObjectKey: 'releases/missing.zip' });
