@@ -10,6 +10,7 @@ import type { PruneOptions, PruneReport } from '../core/retention';
 import { validatePipeline } from '../core/validate';
 import { actionLogKey, openActionLog } from '../artifacts/action-log';
 import { decideByToken, decisionMessage, type ApprovalDependencies } from '../execution/approvals';
+import type { JobDependencies } from '../execution/custom-action-jobs';
 import { endExecution } from '../execution/end-execution';
 import { launchInBackground } from '../execution/start-on-engine';
 import { BlobNotFoundError } from '../ports/blob-store';
@@ -45,7 +46,7 @@ export type StartInBackground = (
 ) => Promise<string>;
 
 /** What the operations read and write, and where they hear of new events (locally, the bus). */
-export type OperationsDependencies = ApprovalDependencies & { eventFeed?: EventFeed };
+export type OperationsDependencies = JobDependencies & { eventFeed?: EventFeed };
 
 /** What the operations can do besides reading and writing the stores, where they serve. */
 export interface OperationsCapabilities {

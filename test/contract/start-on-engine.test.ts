@@ -8,7 +8,7 @@ import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { ConflictError } from '../../lib/core/errors';
 import type { ActionStepPayload, StageStepPayload } from '../../lib/core/task-payloads';
 import { runAction } from '../../lib/execution/action-steps';
-import type { ApprovalDependencies } from '../../lib/execution/approvals';
+import type { JobDependencies } from '../../lib/execution/custom-action-jobs';
 import { endExecution } from '../../lib/execution/end-execution';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { compileRegisteredVersion, launchInBackground, runInForeground } from '../../lib/execution/start-on-engine';
@@ -22,7 +22,7 @@ const trigger = { triggerType: 'StartPipelineExecution', triggerDetail: 'test' }
 
 describe('executions started on an engine', () => {
   const suite = stackPerSuite();
-  let deps: ApprovalDependencies;
+  let deps: JobDependencies;
   let pipelines = 0;
   /** Aborted by the test that wants the running action to end. */
   let holdAction: Promise<void> = Promise.resolve();
@@ -78,6 +78,7 @@ describe('executions started on an engine', () => {
       failStage: stage,
       runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
       requestApproval: refused,
+      queueJob: refused,
       prepareBuild: refused,
       startBuild: refused,
       completeBuild: refused,
