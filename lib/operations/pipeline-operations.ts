@@ -11,6 +11,7 @@ import { validatePipeline } from '../core/validate';
 import { actionLogKey, openActionLog } from '../artifacts/action-log';
 import { decideByToken, decisionMessage, type ApprovalDependencies } from '../execution/approvals';
 import type { JobDependencies } from '../execution/custom-action-jobs';
+import { catalogWithCustomTypes } from './job-worker-api';
 import { endExecution } from '../execution/end-execution';
 import { launchInBackground } from '../execution/start-on-engine';
 import { BlobNotFoundError } from '../ports/blob-store';
@@ -145,7 +146,7 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
   }
 
   async createPipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
-    const pipeline = this.validated(declaration);
+    const pipeline = await this.validated(declaration);
     if (await this.deps.store.getPipeline(pipeline.name)) {
       throw new BadInputError(`Pipeline ${pipeline.name} already exists. Use update-pipeline to change it.`);
     }
@@ -153,7 +154,7 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
   }
 
   async updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
-    const pipeline = this.validated(declaration);
+    const pipeline = await this.validated(declaration);
     const current = await this.changeable(pipeline.name);
     return this.putVersion(pipeline, current.version + 1);
   }
@@ -294,8 +295,9 @@ export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi
   }
 
   /** Validates a declaration given to the API, whatever checked it before. */
-  protected validated(declaration: PipelineDeclaration): PipelineDeclaration {
-    const validation = validatePipeline(declaration, providerCatalog, { runtime: this.capabilities.runtime });
+  protected async validated(declaration: PipelineDeclaration): Promise<PipelineDeclaration> {
+    const catalog = await catalogWithCustomTypes(this.deps, declaration, providerCatalog);
+    const validation = validatePipeline(declaration, catalog, { runtime: this.capabilities.runtime });
     if (!validation.ok) {
       const problems = validation.problems.map((problem) => `${problem.path || '(declaration)'}: ${problem.message}`).join('\n  ');
       throw new BadInputError(`The declaration is not valid:\n  ${problems}`);

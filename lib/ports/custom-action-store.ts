@@ -30,6 +30,8 @@ export interface JobRecord {
   continuationToken?: string;
   /** The job queued after this one, when the worker's success carried a continuation token. */
   continuedAs?: string;
+  /** What the worker's PutJobFailureResult said. */
+  failureDetails?: { type: string; message: string; externalExecutionId?: string };
   createdAt: string;
   /** When the job fails with TimedOut if no worker has finished it. */
   expiresAt: string;
@@ -53,7 +55,12 @@ export interface CustomActionStore {
    * Moves a job from one of `from` to `to`, with the fields given: one conditional write, so that
    * of two workers only one wins. Returns the record afterwards, or undefined when the job was not in `from`.
    */
-  moveJob(jobId: string, from: readonly JobStatus[], to: JobStatus, fields?: Partial<Pick<JobRecord, 'nonce' | 'continuedAs'>>): Promise<JobRecord | undefined>;
+  moveJob(
+    jobId: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    fields?: Partial<Pick<JobRecord, 'nonce' | 'continuedAs' | 'failureDetails'>>,
+  ): Promise<JobRecord | undefined>;
   /** Deletes a job, with its execution; one that is not there is no error. */
   deleteJob(jobId: string): Promise<void>;
 }

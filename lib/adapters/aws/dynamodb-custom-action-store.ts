@@ -85,7 +85,7 @@ export class DynamoDbCustomActionStore implements CustomActionStore {
     jobId: string,
     from: readonly JobStatus[],
     to: JobStatus,
-    fields: Partial<Pick<JobRecord, 'nonce' | 'continuedAs'>> = {},
+    fields: Partial<Pick<JobRecord, 'nonce' | 'continuedAs' | 'failureDetails'>> = {},
   ): Promise<JobRecord | undefined> {
     const values: Record<string, unknown> = { ':to': to };
     from.forEach((status, index) => (values[`:from${index}`] = status));
