@@ -184,13 +184,14 @@ function compileWithGroups(
 }
 
 /**
- * The integration the action's provider names; validation has refused providers the catalog lacks.
- * A custom action (owner Custom) is always a job for a worker: its type is registered at run time,
- * in no catalog that the compiler is given.
+ * The integration the action's provider names. Validation has refused providers it did not know:
+ * an action of owner Custom that the catalog lacks is of a custom type registered at run time
+ * (CreateCustomActionType), a job for a worker.
  */
 function integrationOf(action: ActionDeclaration, catalog: ProviderCatalog): ActionIntegration {
-  if (action.actionTypeId.owner === 'Custom') return jobIntegration;
-  return INTEGRATIONS[catalog.get(providerKey(action.actionTypeId))?.integration ?? 'runner'];
+  const spec = catalog.get(providerKey(action.actionTypeId));
+  if (!spec && action.actionTypeId.owner === 'Custom') return jobIntegration;
+  return INTEGRATIONS[spec?.integration ?? 'runner'];
 }
 
 function planActions(pipeline: PipelineDeclaration): Map<ActionDeclaration, PlannedAction> {

@@ -9,6 +9,7 @@ import {
   type CustomActionTypeRecord,
 } from '../core/custom-action-types';
 import type { ProviderCatalog } from '../core/providers';
+import { providerCatalog } from '../actions/registry';
 import { endClaimedJob, expireJobIfDue, OPEN_JOB_STATUSES, type JobDependencies } from '../execution/custom-action-jobs';
 import type { JobRecord, JobStatus } from '../ports/custom-action-store';
 import {
@@ -126,6 +127,11 @@ export class JobWorkerOperations implements JobWorkerApi {
   async createCustomActionType(input: unknown): Promise<CustomActionTypeRecord> {
     const parsed: CustomActionTypeInput = parseOrRefuse(CustomActionTypeSchema, input, 'CreateCustomActionType');
     const { category, provider, version, tags, settings } = parsed;
+    if (providerCatalog.has(providerKey({ category, owner: 'Custom', provider }))) {
+      throw new JobValidationError(
+        `${category}/Custom/${provider} is one of Sluice's own action providers: give the custom action type another provider name.`,
+      );
+    }
     const record: CustomActionTypeRecord = {
       id: { category, provider, version },
       ...(settings ? { settings } : {}),
@@ -340,10 +346,9 @@ export async function catalogWithCustomTypes(
   for (const [stageIndex, stage] of stages.entries()) {
     const actions = isRecord(stage) && Array.isArray(stage.actions) ? stage.actions : [];
     for (const [actionIndex, action] of actions.entries()) {
-      const id = CustomTypeIdSchema.safeParse(
-        isRecord(action) && isRecord(action.actionTypeId) && action.actionTypeId.owner === 'Custom' ? action.actionTypeId : undefined,
-      );
-      if (!id.success) continue;
+      const id = ActionTypeIdSchema.safeParse(isRecord(action) ? action.actionTypeId : undefined);
+      // Sluice's own providers include one of owner Custom (Custom/Git), which no registered type can shadow.
+      if (!id.success || id.data.owner !== 'Custom' || base.has(providerKey(id.data))) continue;
       const type = await deps.customActions.getActionType(id.data);
       if (!type || type.deletedAt) {
         const name = isRecord(action) && typeof action.name === 'string' ? action.name : `#${actionIndex + 1}`;

@@ -9,7 +9,7 @@ import type { Runtime } from '../core/providers';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import { validatePipeline } from '../core/validate';
 import { actionLogKey, openActionLog } from '../artifacts/action-log';
-import { decideByToken, decisionMessage, type ApprovalDependencies } from '../execution/approvals';
+import { decideByToken, decisionMessage } from '../execution/approvals';
 import type { JobDependencies } from '../execution/custom-action-jobs';
 import { catalogWithCustomTypes } from './job-worker-api';
 import { endExecution } from '../execution/end-execution';
