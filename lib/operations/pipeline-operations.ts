@@ -11,7 +11,7 @@ import { validatePipeline } from '../core/validate';
 import { actionLogKey, openActionLog } from '../artifacts/action-log';
 import { decideByToken, decisionMessage } from '../execution/approvals';
 import type { JobDependencies } from '../execution/custom-action-jobs';
-import { catalogWithCustomTypes } from './job-worker-api';
+import { catalogWithCustomTypes, JobWorkerOperations } from './job-worker-api';
 import { endExecution } from '../execution/end-execution';
 import { launchInBackground } from '../execution/start-on-engine';
 import { BlobNotFoundError } from '../ports/blob-store';
@@ -67,12 +67,17 @@ export interface OperationsCapabilities {
   prune?: (options: PruneOptions) => Promise<PruneReport>;
 }
 
-/** The SluiceApi on the stores themselves, and on the engine where one runs the executions. */
-export class PipelineOperations implements StoppableSluiceApi, PrunableSluiceApi {
+/**
+ * The SluiceApi on the stores themselves, and on the engine where one runs the executions; with
+ * the job-worker API of custom action types.
+ */
+export class PipelineOperations extends JobWorkerOperations implements StoppableSluiceApi, PrunableSluiceApi {
   constructor(
-    protected readonly deps: OperationsDependencies,
+    protected override readonly deps: OperationsDependencies,
     private readonly capabilities: OperationsCapabilities = {},
-  ) {}
+  ) {
+    super(deps);
+  }
 
   /** Starts an execution of a registered version on the engine; the API, webhooks and source changes start them so. */
   readonly startInBackground: StartInBackground = async (pipeline, variables, trigger, sourceRevisions) => {

@@ -12,7 +12,7 @@ import {
   JobNotFoundError,
   JobValidationError,
 } from '../../lib/operations/job-errors';
-import { JobWorkerOperations, type Job } from '../../lib/operations/job-worker-api';
+import type { Job, JobWorkerApi } from '../../lib/operations/job-worker-api';
 import type { ExecutionDetail } from '../../lib/operations/sluice-api';
 
 const fetchType = { category: 'Source', owner: 'Custom', provider: 'Fetch', version: '1' } as const;
@@ -21,13 +21,13 @@ const toolType = { category: 'Build', owner: 'Custom', provider: 'Tool', version
 describe('custom actions and the job-worker API, on a local installation that runs executions', () => {
   let dataDir: string;
   let installation: LocalInstallation;
-  let jobs: JobWorkerOperations;
+  let jobs: JobWorkerApi;
   let pipelines = 0;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-jobs-'));
     installation = await openLocalInstallation({ dataDir, command: 'test', serveApi: true, runInBackground: {}, write: () => undefined });
-    jobs = new JobWorkerOperations(installation.deps);
+    jobs = installation.operations;
     await jobs.createCustomActionType({
       category: 'Source',
       provider: 'Fetch',
@@ -88,7 +88,7 @@ describe('custom actions and the job-worker API, on a local installation that ru
   }
 
   /** Polls as a worker does, until a job of the type is there. */
-  async function pollUntilJob(request: Parameters<JobWorkerOperations['pollForJobs']>[0]): Promise<Job> {
+  async function pollUntilJob(request: Parameters<JobWorkerApi['pollForJobs']>[0]): Promise<Job> {
     for (let attempt = 0; attempt < 400; attempt += 1) {
       const [job] = await jobs.pollForJobs(request);
       if (job) return job;
