@@ -90,6 +90,11 @@ export interface JobWorkerApi {
   putJobFailureResult(request: PutJobFailureRequest): Promise<void>;
 }
 
+/** Whether an API serves the job-worker API: the operations on the stores do, a client of another process's JSON routes does not. */
+export function isJobWorker(api: object): api is JobWorkerApi {
+  return 'pollForJobs' in api;
+}
+
 /** PollForJobs hands out at most this many jobs at once, whatever maxBatchSize asks. */
 const MAX_BATCH = 100;
 

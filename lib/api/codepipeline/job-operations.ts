@@ -13,7 +13,9 @@ import type {
   PutJobSuccessResultInput,
 } from '@aws-sdk/client-codepipeline';
 import type { CustomActionTypeRecord } from '../../core/custom-action-types';
-import type { JobWorkerApi } from '../../operations/job-worker-api';
+import { ConflictError } from '../../core/errors';
+import { isJobWorker, type JobWorkerApi } from '../../operations/job-worker-api';
+import type { SluiceApi } from '../../operations/sluice-api';
 
 /** A registered custom type in the model's ActionType shape, as CreateCustomActionType and ListActionTypes answer. */
 export function customActionType(record: CustomActionTypeRecord): ActionType {
@@ -26,31 +28,37 @@ export function customActionType(record: CustomActionTypeRecord): ActionType {
   };
 }
 
+/** The job-worker API behind `api`: the operations on the stores, which a process serving the protocol has. */
+function worker(api: SluiceApi): JobWorkerApi {
+  if (!isJobWorker(api)) throw new ConflictError('This API does not serve the job-worker operations: send them to sluice serve, or to the stack on AWS.');
+  return api;
+}
+
 /** The job-worker operations of CodePipeline's protocol; the operations themselves validate their input. */
 export const JOB_OPERATIONS = {
-  CreateCustomActionType: async (api: JobWorkerApi, input: CreateCustomActionTypeInput): Promise<CreateCustomActionTypeOutput> => {
-    const record = await api.createCustomActionType(input);
+  CreateCustomActionType: async (api: SluiceApi, input: CreateCustomActionTypeInput): Promise<CreateCustomActionTypeOutput> => {
+    const record = await worker(api).createCustomActionType(input);
     return { actionType: customActionType(record), ...(record.tags ? { tags: record.tags } : {}) };
   },
-  DeleteCustomActionType: async (api: JobWorkerApi, input: DeleteCustomActionTypeInput): Promise<Record<string, never>> => {
-    await api.deleteCustomActionType(input);
+  DeleteCustomActionType: async (api: SluiceApi, input: DeleteCustomActionTypeInput): Promise<Record<string, never>> => {
+    await worker(api).deleteCustomActionType(input);
     return {};
   },
-  PollForJobs: async (api: JobWorkerApi, input: PollForJobsInput): Promise<PollForJobsOutput> => ({
-    jobs: await api.pollForJobs(input as Parameters<JobWorkerApi['pollForJobs']>[0]),
+  PollForJobs: async (api: SluiceApi, input: PollForJobsInput): Promise<PollForJobsOutput> => ({
+    jobs: await worker(api).pollForJobs(input as Parameters<JobWorkerApi['pollForJobs']>[0]),
   }),
-  AcknowledgeJob: async (api: JobWorkerApi, input: AcknowledgeJobInput): Promise<AcknowledgeJobOutput> => ({
-    status: await api.acknowledgeJob(input.jobId ?? '', input.nonce ?? ''),
+  AcknowledgeJob: async (api: SluiceApi, input: AcknowledgeJobInput): Promise<AcknowledgeJobOutput> => ({
+    status: await worker(api).acknowledgeJob(input.jobId ?? '', input.nonce ?? ''),
   }),
-  GetJobDetails: async (api: JobWorkerApi, input: GetJobDetailsInput): Promise<GetJobDetailsOutput> => ({
-    jobDetails: await api.getJobDetails(input.jobId ?? ''),
+  GetJobDetails: async (api: SluiceApi, input: GetJobDetailsInput): Promise<GetJobDetailsOutput> => ({
+    jobDetails: await worker(api).getJobDetails(input.jobId ?? ''),
   }),
-  PutJobSuccessResult: async (api: JobWorkerApi, input: PutJobSuccessResultInput): Promise<Record<string, never>> => {
-    await api.putJobSuccessResult(input as Parameters<JobWorkerApi['putJobSuccessResult']>[0]);
+  PutJobSuccessResult: async (api: SluiceApi, input: PutJobSuccessResultInput): Promise<Record<string, never>> => {
+    await worker(api).putJobSuccessResult(input as Parameters<JobWorkerApi['putJobSuccessResult']>[0]);
     return {};
   },
-  PutJobFailureResult: async (api: JobWorkerApi, input: PutJobFailureResultInput): Promise<Record<string, never>> => {
-    await api.putJobFailureResult(input as Parameters<JobWorkerApi['putJobFailureResult']>[0]);
+  PutJobFailureResult: async (api: SluiceApi, input: PutJobFailureResultInput): Promise<Record<string, never>> => {
+    await worker(api).putJobFailureResult(input as Parameters<JobWorkerApi['putJobFailureResult']>[0]);
     return {};
   },
 };
