@@ -293,6 +293,10 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
         invoke('approvalDecision', assumptions.recordingStepMs, APPROVAL_DECISION_INVOCATIONS);
         record(APPROVAL_DECISION_RECORDS);
         break;
+      case 'queueJob':
+        // The job's request; the worker's calls (poll, acknowledge, result) reach the HTTP API, outside the state machine.
+        invoke('approvalRequest', assumptions.recordingStepMs);
+        break;
     }
   }
   // Every event reaches the event recorder, which appends it to its execution's log: a Query for
