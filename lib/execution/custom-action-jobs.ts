@@ -59,11 +59,12 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + timeoutSeconds * 1000).toISOString(),
   };
-  await deps.customActions.createJob(job);
+  // The action is recorded first: a worker is handed only the jobs of actions that wait.
   if (!started) {
     await deps.store.putAction(record);
     await publishActionState(deps, payload.pipeline, { stage: payload.stage, action: payload.action.name, state: 'STARTED', type: resolved.actionTypeId });
   }
+  await deps.customActions.createJob(job);
   return job;
 }
 

@@ -177,6 +177,11 @@ export class JobWorkerOperations implements JobWorkerApi {
     for (const queued of await this.deps.customActions.listQueuedJobs(type.id, MAX_BATCH)) {
       if (jobs.length >= Math.min(maxBatchSize, MAX_BATCH)) break;
       if ((await expireJobIfDue(this.deps, queued)).status !== 'Queued' || !match(queued)) continue;
+      if (!(await this.actionWaits(queued))) {
+        // Its execution was stopped, or failed elsewhere: no worker is given a job nobody waits for.
+        await this.deps.customActions.moveJob(queued.jobId, ['Queued'], 'Failed');
+        continue;
+      }
       // Of two workers polling at once, only one dispatches a job: the other's write finds it Dispatched.
       const dispatched = await this.deps.customActions.moveJob(queued.jobId, ['Queued'], 'Dispatched', { nonce: this.deps.newSecret() });
       if (dispatched) jobs.push({ ...this.details(dispatched), nonce: dispatched.nonce });
@@ -254,6 +259,12 @@ export class JobWorkerOperations implements JobWorkerApi {
       );
     }
     return type;
+  }
+
+  /** Whether the job's action still runs, waiting on the job. */
+  private async actionWaits(job: JobRecord): Promise<boolean> {
+    const actions = await this.deps.store.listActions(job.pipelineExecutionId);
+    return actions.some((action) => action.actionExecutionId === job.actionExecutionId && action.status === 'InProgress');
   }
 
   /** The job, timed out first if its time has passed. */

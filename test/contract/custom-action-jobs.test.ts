@@ -15,6 +15,8 @@ import {
 import type { Job, JobWorkerApi } from '../../lib/operations/job-worker-api';
 import type { ExecutionDetail } from '../../lib/operations/sluice-api';
 
+jest.setTimeout(60_000);
+
 const fetchType = { category: 'Source', owner: 'Custom', provider: 'Fetch', version: '1' } as const;
 const toolType = { category: 'Build', owner: 'Custom', provider: 'Tool', version: '1' } as const;
 
@@ -203,6 +205,17 @@ describe('custom actions and the job-worker API, on a local installation that ru
     } finally {
       await rm(path.join(dataDir, 'settings.json'));
     }
+  });
+
+  test('a stopped execution hands out no job of its waiting action', async () => {
+    const pipeline = twoCustomActions('epsilon');
+    const executionId = await start(pipeline);
+    const queued = async () => (await installation.operations.getPipelineExecution(executionId)).actions.some((action) => action.actionName === 'Fetch');
+    for (let attempt = 0; attempt < 400 && !(await queued()); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    await installation.operations.stopPipelineExecution({ pipelineName: pipeline.name, pipelineExecutionId: executionId });
+
+    expect((await finished(executionId)).execution.status).toBe('Stopped');
+    expect(await jobs.pollForJobs({ actionTypeId: fetchType, queryParam: { Repo: 'epsilon' } })).toEqual([]);
   });
 
   test('refusals: unknown jobs and types, the queryable property, duplicate and deleted types', async () => {
