@@ -98,6 +98,7 @@ async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
     enterStage: nothing,
     exitStage: nothing,
     failStage: nothing,
+    queueJob: nothing,
     runAction: nothing,
     requestApproval: nothing,
     prepareBuild: nothing,

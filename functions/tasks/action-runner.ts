@@ -36,7 +36,8 @@ export const actionRunner = ({ dependencies, idempotency }: ActionRunnerOptions)
       case 'failBuild':
         return failBuild(deps, payload);
       case 'requestApproval':
-        throw new BadInputError('requestApproval belongs to the approval-request function, not the action runner.');
+      case 'queueJob':
+        throw new BadInputError(`${payload.step} belongs to the approval-request function, not the action runner.`);
     }
   })
     .use(injectLambdaContext(logger))

@@ -115,7 +115,8 @@ export class ArtifactStore {
     }
   }
 
-  private newLocation(target: ArtifactTarget): S3Location {
+  /** Where a new artifact of `target` goes; custom actions hand it to their job worker, which writes the zip there. */
+  newLocation(target: ArtifactTarget): S3Location {
     return { bucketName: target.bucketName, objectKey: `${target.pipelineName}/${target.artifactName}/${this.newArtifactId()}.zip` };
   }
 }

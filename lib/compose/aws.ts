@@ -30,13 +30,14 @@ import {
   type StepFunctionsEngineOptions,
 } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
+import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
 import { providerKey } from '../core/declaration';
 import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
-import type { ApprovalDependencies } from '../execution/approvals';
+import type { JobDependencies } from '../execution/custom-action-jobs';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { PipelineOperations, type OperationsCapabilities, type StartInBackground } from '../operations/pipeline-operations';
@@ -139,7 +140,7 @@ export function createAwsClients(region: string | undefined): AwsClients {
 // One environment and one set of clients per Lambda container: warm invocations reuse their connections.
 let environment: AwsEnvironment | undefined;
 let clients: AwsClients | undefined;
-let dependencies: ApprovalDependencies | undefined;
+let dependencies: JobDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
 let operations: PipelineOperations | undefined;
 let gitHub: GitHubAccess | undefined;
@@ -162,13 +163,14 @@ export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
   sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment'> = {},
-): ApprovalDependencies {
+): JobDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
   const notifier = new SnsApprovalNotifier(sdk.sns, env.approvalTopicArn, access);
   return {
     store: new DynamoDbExecutionStore(sdk.documents, env.tableName, access),
     approvals: new DynamoDbApprovalStore(sdk.documents, env.tableName, access),
+    customActions: new DynamoDbCustomActionStore(sdk.documents, env.tableName, access),
     callbacks: new StepFunctionsTaskCallbacks(sdk.sfn, access),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, env.publicUrl.endsWith('/') ? env.publicUrl : `${env.publicUrl}/`).href,
     newSecret: () => randomBytes(24).toString('base64url'),
@@ -187,7 +189,7 @@ export function createAwsDependencies(
 }
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
-export function awsDependencies(): ApprovalDependencies {
+export function awsDependencies(): JobDependencies {
   return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), {
     gitHub: awsGitHub(),
     codeCommit: awsCodeCommit(),
@@ -255,7 +257,7 @@ export interface PipelineDeployment extends Pick<StepFunctionsEngineOptions, 'ro
  * registers it.
  */
 export function createAwsOperations(
-  deps: ApprovalDependencies,
+  deps: JobDependencies,
   sfn: SFNClient,
   deployment: PipelineDeployment,
   webhook?: OperationsCapabilities['gitHubWebhook'],

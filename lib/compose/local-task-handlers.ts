@@ -13,6 +13,7 @@ import type { TaskFunction } from '../core/task-functions';
 import { TASK_IDEMPOTENCY_KEY, type PipelineRef } from '../core/task-payloads';
 import { approveAutomatically } from '../execution/approval-steps';
 import { watchApproval } from '../execution/approval-wait';
+import { watchJob } from '../execution/custom-action-jobs';
 import type { LocalDependencies } from './local';
 
 /**
@@ -40,7 +41,8 @@ export function localTaskHandlers(deps: LocalDependencies, compiled: CompiledPip
       ),
     callbacks: deps.callbacks,
     newTaskToken: deps.newSecret,
-    whileWaiting: (payload) => watchApproval(deps, payload, options.onApproval),
+    whileWaiting: async (payload, answer) =>
+      payload.step === 'queueJob' ? watchJob(deps, answer as { jobId: string; expiresAt: string }) : watchApproval(deps, payload, options.onApproval),
     ...(options.autoApprove ? { autoApprove: (payload) => approveAutomatically(deps, payload, 'sluice run --auto-approve') } : {}),
   });
 }

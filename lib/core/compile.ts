@@ -4,6 +4,7 @@ import { providerKey, type ActionDeclaration, type PipelineDeclaration, type Sta
 import { LAMBDA_INVOKE, type ActionIntegration } from './integrations/action-integration';
 import { approvalIntegration } from './integrations/approval';
 import { codeBuildIntegration } from './integrations/codebuild';
+import { jobIntegration } from './integrations/job';
 import { actionRunnerIntegration } from './integrations/runner';
 import type { Integration, ProviderCatalog } from './providers';
 import { groupByRunOrder } from './run-order';
@@ -13,7 +14,7 @@ import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferenc
 
 /** What a Task state does; the local engine routes each Task to its handler by this. */
 export type TaskStep =
-  'enterStage' | 'runAction' | 'requestApproval' | 'prepareBuild' | 'startBuild' | 'completeBuild' | 'failBuild' | 'exitStage' | 'failStage';
+  'enterStage' | 'runAction' | 'requestApproval' | 'queueJob' | 'prepareBuild' | 'startBuild' | 'completeBuild' | 'failBuild' | 'exitStage' | 'failStage';
 
 export interface TaskBinding {
   step: TaskStep;
@@ -74,6 +75,7 @@ const INTEGRATIONS: Record<Integration, ActionIntegration> = {
   runner: actionRunnerIntegration,
   approval: approvalIntegration,
   codebuild: codeBuildIntegration,
+  job: jobIntegration,
 };
 
 interface PlannedAction {
@@ -181,9 +183,15 @@ function compileWithGroups(
   };
 }
 
-/** The integration the action's provider names; validation has refused providers the catalog lacks. */
+/**
+ * The integration the action's provider names. Validation has refused providers it did not know:
+ * an action of owner Custom that the catalog lacks is of a custom type registered at run time
+ * (CreateCustomActionType), a job for a worker.
+ */
 function integrationOf(action: ActionDeclaration, catalog: ProviderCatalog): ActionIntegration {
-  return INTEGRATIONS[catalog.get(providerKey(action.actionTypeId))?.integration ?? 'runner'];
+  const spec = catalog.get(providerKey(action.actionTypeId));
+  if (!spec && action.actionTypeId.owner === 'Custom') return jobIntegration;
+  return INTEGRATIONS[spec?.integration ?? 'runner'];
 }
 
 function planActions(pipeline: PipelineDeclaration): Map<ActionDeclaration, PlannedAction> {

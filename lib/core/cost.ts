@@ -132,6 +132,8 @@ const STEP_RECORDS: Record<Exclude<TaskStep, 'failStage' | 'failBuild'>, StepRec
   completeBuild: { itemWrites: 1, reads: 0, events: 1 },
   // The approval and the InProgress action; the decision, outside the state machine, adds the rest.
   requestApproval: { itemWrites: 2, reads: 0, events: 1 },
+  // The job and the InProgress action; the worker's calls, outside the state machine, add the rest.
+  queueJob: { itemWrites: 2, reads: 0, events: 1 },
 };
 const APPROVAL_DECISION_RECORDS: StepRecords = { itemWrites: 2, reads: APPROVAL_DECISION_READS, events: 1 };
 /** startExecution: the execution item and the pipeline's STARTED event. */
@@ -290,6 +292,10 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
         invoke('approvalRequest', assumptions.recordingStepMs);
         invoke('approvalDecision', assumptions.recordingStepMs, APPROVAL_DECISION_INVOCATIONS);
         record(APPROVAL_DECISION_RECORDS);
+        break;
+      case 'queueJob':
+        // The job's request; the worker's calls (poll, acknowledge, result) reach the HTTP API, outside the state machine.
+        invoke('approvalRequest', assumptions.recordingStepMs);
         break;
     }
   }

@@ -313,6 +313,18 @@ export class DuplicatedStopRequestError extends ConflictError {}
 /** No action type of that category, owner, provider and version. */
 export class ActionTypeNotFoundError extends NotFoundError {}
 
+/** A job-worker call names a job that does not exist. */
+export class JobNotFoundError extends NotFoundError {}
+
+/** AcknowledgeJob's nonce is not the one PollForJobs gave for the job. */
+export class InvalidNonceError extends BadInputError {}
+
+/** A job-worker call that the job's state does not allow: acknowledging a finished job, finishing one twice. */
+export class InvalidJobStateError extends ConflictError {}
+
+/** CreatePipeline and UpdatePipeline refuse an action of a custom type that is not registered. */
+export class InvalidActionDeclarationError extends BadInputError {}
+
 /** A pipeline declaration breaks CodePipeline's rules: each problem names its path and what would be right. */
 export class InvalidDeclarationError extends BadInputError {
   constructor(readonly problems: { path: string; message: string }[]) {
@@ -365,6 +377,10 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [DuplicatedStopRequestError, traits('Sluice.Conflict', 409, 'DuplicatedStopRequestException', { expose: true })],
   [ResourceNotFoundError, traits('Sluice.NotFound', 404, 'ResourceNotFoundException', { expose: true })],
   [ActionTypeNotFoundError, traits('Sluice.NotFound', 404, 'ActionTypeNotFoundException', { expose: true })],
+  [JobNotFoundError, traits('Sluice.NotFound', 404, 'JobNotFoundException', { expose: true })],
+  [InvalidNonceError, traits('Sluice.BadInput', 400, 'InvalidNonceException', { expose: true })],
+  [InvalidJobStateError, traits('Sluice.Conflict', 409, 'InvalidJobStateException', { expose: true })],
+  [InvalidActionDeclarationError, traits('Sluice.BadInput', 400, 'InvalidActionDeclarationException', { expose: true })],
   [MethodNotAllowedError, traits('Sluice.MethodNotAllowed', 405, 'UnknownOperationException', { expose: true })],
   [UnauthorizedError, traits('Sluice.Unauthorized', 401, 'MissingAuthenticationTokenException', { expose: true })],
   [ForbiddenError, traits('Sluice.Forbidden', 403, 'AccessDeniedException', { expose: true })],

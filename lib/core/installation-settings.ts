@@ -26,6 +26,17 @@ export const installationSettingsSchema = z
       })
       .strict()
       .optional(),
+    /** Custom actions (owner Custom) of this installation. */
+    customActions: z
+      .object({
+        /**
+         * How long a custom action's job waits for a worker to finish it, when the action sets no
+         * timeoutInMinutes: CodePipeline's hour by default, and never more.
+         */
+        jobTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -3,10 +3,11 @@ import type { ActionCategory, ActionOwner } from './declaration';
 
 /**
  * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner, a Task
- * that waits for an approval's decision, or CodeBuild's StartBuild between two runner steps. Each
- * has its module in lib/core/integrations.
+ * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, or a
+ * Task that waits for a job worker to finish a custom action's job. Each has its module in
+ * lib/core/integrations.
  */
-export type Integration = 'runner' | 'approval' | 'codebuild';
+export type Integration = 'runner' | 'approval' | 'codebuild' | 'job';
 
 /** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
 export type Runtime = 'aws' | 'local';

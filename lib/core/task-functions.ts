@@ -19,6 +19,8 @@ export const TASK_FUNCTIONS: Readonly<Record<LambdaTaskStep, TaskFunction>> = {
   completeBuild: 'actionRunner',
   failBuild: 'actionRunner',
   requestApproval: 'approvalRequest',
+  // The function that starts a Task that waits on its token: an approval's request, or a custom action's job.
+  queueJob: 'approvalRequest',
 };
 
 export const isLambdaTaskStep = (step: TaskStep): step is LambdaTaskStep => step in TASK_FUNCTIONS;

@@ -31,7 +31,7 @@ export interface ArtifactLocation {
 }
 
 export interface ActionStepPayload {
-  step: Extract<TaskStep, 'runAction' | 'requestApproval' | 'prepareBuild' | 'completeBuild' | 'failBuild'>;
+  step: Extract<TaskStep, 'runAction' | 'requestApproval' | 'queueJob' | 'prepareBuild' | 'completeBuild' | 'failBuild'>;
   pipeline: PipelineRef;
   stage: string;
   action: ActionDeclaration;

@@ -26,7 +26,9 @@ import type { Runtime } from '../core/providers';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import { validatePipeline } from '../core/validate';
 import { actionLogKey, openActionLog } from '../artifacts/action-log';
-import { decideByToken, decisionMessage, type ApprovalDependencies } from '../execution/approvals';
+import { decideByToken, decisionMessage } from '../execution/approvals';
+import type { JobDependencies } from '../execution/custom-action-jobs';
+import { catalogWithCustomTypes, JobWorkerOperations } from './job-worker-api';
 import { endExecution } from '../execution/end-execution';
 import { launchInBackground } from '../execution/start-on-engine';
 import { BlobNotFoundError } from '../ports/blob-store';
@@ -80,7 +82,7 @@ export type StartInBackground = (
 ) => Promise<string>;
 
 /** What the operations read and write, and where they hear of new events (locally, the bus). */
-export type OperationsDependencies = ApprovalDependencies & { eventFeed?: EventFeed };
+export type OperationsDependencies = JobDependencies & { eventFeed?: EventFeed };
 
 /** What the operations can do besides reading and writing the stores, where they serve. */
 export interface OperationsCapabilities {
@@ -104,12 +106,17 @@ export interface OperationsCapabilities {
   gitHubWebhook?: () => GitHubWebhookSettings;
 }
 
-/** The SluiceApi on the stores themselves, and on the engine where one runs the executions. */
-export class PipelineOperations implements SluiceApi {
+/**
+ * The SluiceApi on the stores themselves, and on the engine where one runs the executions; with
+ * the job-worker API of custom action types.
+ */
+export class PipelineOperations extends JobWorkerOperations implements SluiceApi {
   constructor(
-    protected readonly deps: OperationsDependencies,
+    protected override readonly deps: OperationsDependencies,
     private readonly capabilities: OperationsCapabilities = {},
-  ) {}
+  ) {
+    super(deps);
+  }
 
   /** Starts an execution of a registered version on the engine; the API, webhooks and source changes start them so. */
   readonly startInBackground: StartInBackground = (pipeline, variables, trigger, sourceRevisions) => this.launch(pipeline, variables, trigger, sourceRevisions);
@@ -256,7 +263,7 @@ export class PipelineOperations implements SluiceApi {
   }
 
   async createPipeline(declaration: PipelineDeclaration, tags: Tag[] = []): Promise<CreatedPipeline> {
-    const pipeline = this.validated(declaration);
+    const pipeline = await this.validated(declaration);
     const tagged = taggedWith([], tags);
     if (await this.deps.store.getPipeline(pipeline.name)) {
       throw new PipelineNameInUseError(`Pipeline ${pipeline.name} already exists. Use update-pipeline to change it.`);
@@ -337,7 +344,7 @@ export class PipelineOperations implements SluiceApi {
   }
 
   async updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
-    const pipeline = this.validated(declaration);
+    const pipeline = await this.validated(declaration);
     const current = await this.changeable(pipeline.name);
     return this.putVersion(pipeline, current.version + 1);
   }
@@ -515,8 +522,9 @@ export class PipelineOperations implements SluiceApi {
   }
 
   /** Validates a declaration given to the API, whatever checked it before. */
-  protected validated(declaration: PipelineDeclaration): PipelineDeclaration {
-    const validation = validatePipeline(declaration, providerCatalog, { runtime: this.capabilities.runtime });
+  protected async validated(declaration: PipelineDeclaration): Promise<PipelineDeclaration> {
+    const catalog = await catalogWithCustomTypes(this.deps, declaration, providerCatalog);
+    const validation = validatePipeline(declaration, catalog, { runtime: this.capabilities.runtime });
     if (!validation.ok) throw new InvalidDeclarationError(validation.problems);
     return validation.pipeline;
   }

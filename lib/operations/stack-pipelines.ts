@@ -29,7 +29,7 @@ export class StackPipelines extends PipelineOperations {
 
   /** Records the next version of a pipeline that the stack `stackId` has just deployed, as the stack's. */
   async register(properties: StackPipelineProperties, stackId: string): Promise<PipelineVersionRecord> {
-    const pipeline = this.validated(JSON.parse(properties.Declaration) as PipelineDeclaration);
+    const pipeline = await this.validated(JSON.parse(properties.Declaration) as PipelineDeclaration);
     const current = await this.deps.store.getPipeline(pipeline.name);
     return this.putVersion(pipeline, (current?.version ?? 0) + 1, {
       stateMachineArn: properties.StateMachineArn,

@@ -116,6 +116,7 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
     exitStage: answer({}),
     failStage: answer({}),
     requestApproval: answer({}),
+    queueJob: answer({}),
     runAction: async (input) => {
       const { action } = input.Payload as { action: ActionDeclaration };
       const artifacts = (action.outputArtifacts ?? []).map(({ name }) => ({

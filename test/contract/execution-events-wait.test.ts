@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbCustomActionStore } from '../../lib/adapters/aws/dynamodb-custom-action-store';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
@@ -29,6 +30,7 @@ describe('following an execution’s events on the embedded stack, told of new o
     api = new PipelineOperations({
       ...base,
       approvals: new DynamoDbApprovalStore(documents, 'sluice'),
+      customActions: new DynamoDbCustomActionStore(documents, 'sluice'),
       callbacks: new LocalTaskCallbacks(),
       approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
       newSecret: () => 'secret',

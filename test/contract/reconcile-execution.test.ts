@@ -8,7 +8,7 @@ import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
 import { parseNotificationRules } from '../../lib/core/notification-rules';
 import type { PipelineRef } from '../../lib/core/task-payloads';
 import { runAction } from '../../lib/execution/action-steps';
-import type { ApprovalDependencies } from '../../lib/execution/approvals';
+import type { JobDependencies } from '../../lib/execution/custom-action-jobs';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { registerNotificationRules } from '../../lib/execution/notifications';
 import { reconcileExecution } from '../../lib/execution/reconcile-execution';
@@ -212,7 +212,7 @@ describe('reconciling a state machine execution that ended without its pipeline 
         await reconcileExecution(deps, { ...change(pipeline.executionId, 'ABORTED', STOPPED_ERROR, cause), executionArn });
       },
     };
-    const operations = new PipelineOperations(deps as ApprovalDependencies, {
+    const operations = new PipelineOperations(deps as JobDependencies, {
       engine,
       functions: { stageStep: 'unused', actionRunner: 'unused', approvalRequest: 'unused' },
       runtime: 'aws',

@@ -80,6 +80,7 @@ describe('executions started on an engine', () => {
       failStage: stage,
       runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
       requestApproval: refused,
+      queueJob: refused,
       prepareBuild: refused,
       startBuild: refused,
       completeBuild: refused,

@@ -22,10 +22,10 @@ export interface LambdaTaskOptions {
   callbacks: LocalTaskCallbacks;
   newTaskToken: () => string;
   /**
-   * Runs while an approval's Task waits, once its request is recorded; what it returns is called
-   * when the Task stops waiting.
+   * Runs while an approval's or a custom action's Task waits, once its function has answered
+   * (`answer`); what it returns is called when the Task stops waiting.
    */
-  whileWaiting?: (payload: ActionStepPayload) => Promise<() => void>;
+  whileWaiting?: (payload: ActionStepPayload, answer: unknown) => Promise<() => void>;
   /** Decides each approval at once instead of requesting it (`sluice run --auto-approve`): no approver is asked. */
   autoApprove?: (payload: ActionStepPayload) => Promise<void>;
 }
@@ -55,6 +55,10 @@ export function lambdaTaskHandlers(options: LambdaTaskOptions): TaskHandlers {
       }
       return waitForTaskToken(options, (taskToken) => invoke('requestApproval', { ...payload, taskToken }, binding, signal), payload, signal);
     },
+    queueJob: (parameters, binding, signal) => {
+      const payload = parameters.Payload as ActionStepPayload;
+      return waitForTaskToken(options, (taskToken) => invoke('queueJob', { ...payload, taskToken }, binding, signal), payload, signal);
+    },
   };
 }
 
@@ -65,7 +69,7 @@ export function lambdaTaskHandlers(options: LambdaTaskOptions): TaskHandlers {
  */
 async function waitForTaskToken(
   options: LambdaTaskOptions,
-  invoke: (taskToken: string) => Promise<unknown>,
+  invoke: (taskToken: string) => Promise<{ Payload: unknown }>,
   payload: ActionStepPayload,
   signal: AbortSignal,
 ): Promise<Record<string, unknown>> {
@@ -77,8 +81,8 @@ async function waitForTaskToken(
   const release = () => void options.callbacks.fail(taskToken, new StoppedError('The Task no longer waits.')).catch(() => undefined);
   let stopWaiting = () => {};
   try {
-    await invoke(taskToken);
-    stopWaiting = (await options.whileWaiting?.(payload)) ?? stopWaiting;
+    const { Payload: answer } = await invoke(taskToken);
+    stopWaiting = (await options.whileWaiting?.(payload, answer)) ?? stopWaiting;
     if (signal.aborted) release();
     signal.addEventListener('abort', release, { once: true });
     return await called;

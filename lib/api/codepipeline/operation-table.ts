@@ -2,6 +2,7 @@ import { BadInputError, OperationNotImplementedError } from '../../core/errors';
 import type { SluiceApi } from '../../operations/sluice-api';
 import { ACTION_EXECUTION_OPERATIONS } from './action-execution-operations';
 import { CODEPIPELINE_OPERATION_NAMES, type CodePipelineOperationName } from './operation-names';
+import { JOB_OPERATIONS } from './job-operations';
 import { PIPELINE_OPERATIONS } from './pipeline-operations';
 import { RUN_OPERATIONS } from './run-operations';
 import type { CodePipelineCall } from './protocol';
@@ -23,6 +24,7 @@ export const CODEPIPELINE_OPERATIONS: Record<CodePipelineOperationName, Operatio
   ...(PIPELINE_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
   ...(RUN_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
   ...(ACTION_EXECUTION_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
+  ...(JOB_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
 };
 
 const isOperation = (name: string): name is CodePipelineOperationName => Object.hasOwn(CODEPIPELINE_OPERATIONS, name);

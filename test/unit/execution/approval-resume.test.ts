@@ -104,6 +104,7 @@ describe('resumeInput', () => {
       exitStage: step('exitStage'),
       failStage: step('failStage'),
       requestApproval: step('requestApproval'),
+      queueJob: step('queueJob'),
       runAction: step('runAction', (parameters) => {
         compilePayload = parameters.Payload as ActionStepPayload;
         return { artifacts: [], variables: {} };

@@ -30,6 +30,7 @@ function handlers(overrides: Partial<TaskHandlers>): TaskHandlers {
     failStage: answers,
     runAction: answers,
     requestApproval: answers,
+    queueJob: answers,
     prepareBuild: answers,
     startBuild: answers,
     completeBuild: answers,

@@ -1,0 +1,164 @@
+import { ActionFailedError, TaskNotWaitingError, type SluiceError } from '../core/errors';
+import { describeCustomType, customTypeOf } from '../core/custom-action-types';
+import { JOB_TIMEOUT_MINUTES } from '../core/integrations/job';
+import type { ActionStepPayload, ActionStepResult } from '../core/task-payloads';
+import { resolveAction } from '../core/variables';
+import type { CustomActionStore, JobRecord, JobStatus } from '../ports/custom-action-store';
+import { actionRecord, finishAction, variableValues } from './action-steps';
+import type { ApprovalDependencies } from './approvals';
+import { publishActionState } from './publish';
+
+export interface JobDependencies extends ApprovalDependencies {
+  customActions: CustomActionStore;
+  /**
+   * How long a custom action's job may wait for a worker to finish it when the action sets no
+   * timeoutInMinutes; CodePipeline's hour where this is not given. A local installation's setting.
+   */
+  jobTimeoutSeconds?: () => Promise<number | undefined>;
+}
+
+/** The statuses of a job that a worker has not finished: the action still waits on it. */
+export const OPEN_JOB_STATUSES: readonly JobStatus[] = ['Queued', 'Dispatched', 'InProgress'];
+
+/**
+ * A custom action begins: the action shows InProgress, and a job for its type is queued with the
+ * Task's token, for a worker to poll. Its output artifacts get their locations now: the worker
+ * writes each zip there.
+ */
+export async function queueJob(deps: JobDependencies, payload: ActionStepPayload): Promise<JobRecord> {
+  if (!payload.taskToken) throw new TypeError('queueJob needs the task token of the waiting Task.');
+  const actionTypeId = customTypeOf(payload.action.actionTypeId);
+  if (!actionTypeId) throw new TypeError(`queueJob runs custom actions only; ${payload.action.name} is owned by ${payload.action.actionTypeId.owner}.`);
+  const resolved = resolveAction(payload.action, variableValues(payload));
+  const now = deps.clock();
+  // A Task retried after a lost Lambda answer finds its action started already: the new job goes on with it.
+  const started = (await deps.store.listActions(payload.pipeline.executionId)).find(
+    (entry) => entry.stageName === payload.stage && entry.actionName === payload.action.name && entry.status === 'InProgress',
+  );
+  const record = started ?? actionRecord(deps, payload, resolved, { actionExecutionId: deps.newId(), startTime: now.toISOString() });
+  const timeoutSeconds =
+    resolved.timeoutInMinutes !== undefined ? resolved.timeoutInMinutes * 60 : ((await deps.jobTimeoutSeconds?.()) ?? JOB_TIMEOUT_MINUTES * 60);
+  const job: JobRecord = {
+    jobId: deps.newId(),
+    nonce: deps.newSecret(),
+    status: 'Queued',
+    taskToken: payload.taskToken,
+    actionTypeId,
+    pipelineName: payload.pipeline.name,
+    pipelineVersion: payload.pipeline.version,
+    pipelineExecutionId: payload.pipeline.executionId,
+    stageName: payload.stage,
+    actionName: payload.action.name,
+    actionExecutionId: record.actionExecutionId,
+    actionConfiguration: resolved.configuration ?? {},
+    inputArtifacts: payload.inputArtifacts,
+    outputArtifacts: (payload.action.outputArtifacts ?? []).map(({ name }) => ({
+      name,
+      location: deps.artifacts.newLocation({ bucketName: deps.artifactBucket, pipelineName: payload.pipeline.name, artifactName: name }),
+    })),
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + timeoutSeconds * 1000).toISOString(),
+  };
+  // The action is recorded first: a worker is handed only the jobs of actions that wait.
+  if (!started) {
+    await deps.store.putAction(record);
+    await publishActionState(deps, payload.pipeline, record, 'STARTED');
+  }
+  await deps.customActions.createJob(job);
+  return job;
+}
+
+/** The job worker's success: what the actions after it read, and what the action's record shows. */
+export interface JobSuccess {
+  outputVariables: Record<string, string>;
+  summary?: string;
+  externalExecutionId?: string;
+}
+
+/**
+ * Ends a job the worker has claimed (moved to Succeeded or Failed by one conditional write): the
+ * waiting Task is told, then the action's end is recorded. Returns false when no Task waits on
+ * the job any more (it timed out, or its execution ended), and the job is then TimedOut.
+ */
+export async function endClaimedJob(deps: JobDependencies, job: JobRecord, end: { success: JobSuccess } | { failure: SluiceError }): Promise<boolean> {
+  const payload = actionOf(job);
+  const action = (await deps.store.listActions(job.pipelineExecutionId)).find(
+    (entry) => entry.actionExecutionId === job.actionExecutionId && entry.status === 'InProgress',
+  );
+  const record = async () => {
+    if (!action) return;
+    if ('failure' in end) {
+      await finishAction(deps, payload, action, { status: 'Failed', error: end.failure });
+      return;
+    }
+    const { outputVariables, summary, externalExecutionId } = end.success;
+    await finishAction(deps, payload, action, {
+      status: 'Succeeded',
+      outputArtifacts: job.outputArtifacts.map(({ location }) => location),
+      outputVariables,
+      ...(summary ? { summary } : {}),
+      ...(externalExecutionId ? { externalExecutionId } : {}),
+    });
+  };
+  try {
+    if ('failure' in end) await deps.callbacks.fail(job.taskToken, end.failure, record);
+    else {
+      const result: ActionStepResult = { artifacts: job.outputArtifacts.map(({ location }) => location), variables: end.success.outputVariables };
+      await deps.callbacks.succeed(job.taskToken, result as unknown as Record<string, unknown>, record);
+    }
+    return true;
+  } catch (error) {
+    if (!(error instanceof TaskNotWaitingError)) throw error;
+    await deps.customActions.moveJob(job.jobId, ['Succeeded', 'Failed'], 'TimedOut');
+    return false;
+  }
+}
+
+/** Why a job nobody finished in time fails its action. */
+export function jobTimeoutMessage(job: JobRecord): string {
+  const minutes = Math.round((Date.parse(job.expiresAt) - Date.parse(job.createdAt)) / 6000) / 10;
+  return `No job worker finished the job of ${describeCustomType(job.actionTypeId)} within ${minutes} minutes: the action timed out. Run a worker that polls for this action type (PollForJobs).`;
+}
+
+/**
+ * A job found after its time: it times out, and its action fails. Returns the job as it stands
+ * afterwards. Its Task's own timer (TimeoutSeconds) may have ended the action first.
+ */
+export async function expireJobIfDue(deps: JobDependencies, job: JobRecord): Promise<JobRecord> {
+  if (!OPEN_JOB_STATUSES.includes(job.status) || deps.clock().getTime() < Date.parse(job.expiresAt)) return job;
+  const timedOut = await deps.customActions.moveJob(job.jobId, OPEN_JOB_STATUSES, 'TimedOut');
+  if (!timedOut) return (await deps.customActions.getJob(job.jobId)) ?? job;
+  await endClaimedJob(deps, timedOut, { failure: new ActionFailedError(jobTimeoutMessage(job)) });
+  return timedOut;
+}
+
+/**
+ * While a custom action's Task waits on the local engine: times its job out when it is due,
+ * following the jobs that continuation tokens queued after it. Returns what stops the timer.
+ */
+export function watchJob(deps: JobDependencies, job: Pick<JobRecord, 'jobId' | 'expiresAt'>): () => void {
+  const expire = async () => {
+    let current = await deps.customActions.getJob(job.jobId);
+    while (current?.continuedAs) current = await deps.customActions.getJob(current.continuedAs);
+    if (current) await expireJobIfDue(deps, current);
+  };
+  // Node's timers hold at most about 24.8 days; the Task's own timeout bounds a longer wait.
+  const timer = setTimeout(() => void expire(), Math.min(Math.max(0, Date.parse(job.expiresAt) - deps.clock().getTime()), 2 ** 31 - 1));
+  return () => clearTimeout(timer);
+}
+
+/** The action a job belongs to, as finishAction takes it: its output artifacts are named in the job. */
+function actionOf(job: JobRecord): ActionStepPayload {
+  return {
+    step: 'queueJob',
+    pipeline: { name: job.pipelineName, version: job.pipelineVersion, executionId: job.pipelineExecutionId, variables: {} },
+    stage: job.stageName,
+    action: {
+      name: job.actionName,
+      actionTypeId: { ...job.actionTypeId, owner: 'Custom' },
+      outputArtifacts: job.outputArtifacts.map(({ name }) => ({ name })),
+    },
+    inputArtifacts: [],
+    namespaces: {},
+  };
+}
