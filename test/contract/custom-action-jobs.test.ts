@@ -84,9 +84,11 @@ describe('custom actions and the job-worker API, on a local installation that ru
     };
   }
 
+  /** Creates the pipeline: as in CodePipeline, that starts its first execution. */
   async function start(pipeline: PipelineDeclaration): Promise<string> {
-    await installation.operations.createPipeline(pipeline);
-    return (await installation.operations.startPipelineExecution(pipeline.name)).pipelineExecutionId;
+    const { firstExecution } = await installation.operations.createPipeline(pipeline);
+    if (!('pipelineExecutionId' in firstExecution)) throw new Error(`CreatePipeline started no execution: ${firstExecution.notStarted}`);
+    return firstExecution.pipelineExecutionId;
   }
 
   /** Polls as a worker does, until a job of the type is there. */
@@ -212,7 +214,7 @@ describe('custom actions and the job-worker API, on a local installation that ru
     const executionId = await start(pipeline);
     const queued = async () => (await installation.operations.getPipelineExecution(executionId)).actions.some((action) => action.actionName === 'Fetch');
     for (let attempt = 0; attempt < 400 && !(await queued()); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 25));
-    await installation.operations.stopPipelineExecution({ pipelineName: pipeline.name, pipelineExecutionId: executionId });
+    await installation.operations.stopPipelineExecution({ pipelineName: pipeline.name, pipelineExecutionId: executionId, abandon: true });
 
     expect((await finished(executionId)).execution.status).toBe('Stopped');
     expect(await jobs.pollForJobs({ actionTypeId: fetchType, queryParam: { Repo: 'epsilon' } })).toEqual([]);
