@@ -7,8 +7,8 @@ import { awsCommitStatuses, awsDependencies, awsOperations, awsWebhookDependenci
 const logger = new Logger();
 
 /**
- * The HTTP API: Sluice's API, the approval pages and GitHub's webhook. API Gateway authorizes
- * `/api/...` with IAM before this runs; `/approvals/{id}` is public, and `/webhooks/github` is
+ * The HTTP API: Sluice's API, CodePipeline's protocol, the approval pages and GitHub's webhook.
+ * API Gateway authorizes `/api/...` and `POST /` with IAM before this runs; `/approvals/{id}` is public, and `/webhooks/github` is
  * too, authenticated by the delivery's signature. The statuses of the pipelines a delivery
  * skipped go out before the answer.
  */
@@ -16,6 +16,7 @@ const { handle } = httpApi(
   {
     api: awsOperations,
     approvals: awsDependencies,
+    codePipelineCallers: { verify: 'gateway' },
     webhookDelivery: () => {
       const statuses = awsCommitStatuses((message) => logger.warn(message));
       return { deps: awsWebhookDependencies((skip) => statuses.skipped(skip)), settled: () => statuses.settled() };

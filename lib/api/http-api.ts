@@ -5,14 +5,13 @@ import type { ApprovalDependencies } from '../execution/approvals';
 import type { SluiceApi } from '../operations/sluice-api';
 import type { HttpApi } from '../ports/http-api';
 import { apiGatewayResultFromHttpResponse, httpRequestFromApiGateway } from './api-gateway-v2';
-import { codePipelineResponse } from './codepipeline/codepipeline-route';
+import { codePipelineResponse, type CodePipelineCallers } from './codepipeline/codepipeline-route';
 import { API_ROUTES } from './api-routes';
 import { handleApprovalRequest } from './approval-routes';
 import { executionLogsPage, executionPage } from './execution-routes';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { jsonApiRequest, jsonResponse } from './json-api';
 import { pathParameter } from './path-parameter';
-import type { SigningCredentials } from './request-signature';
 import { handleWebhookRequest, refuseWebhookBeforeBody, WEBHOOK_MAX_BODY_BYTES, type WebhookRouteDependencies } from './webhook-routes';
 
 /** One GitHub delivery's dependencies, and what it leaves running that must end before the answer. */
@@ -31,11 +30,8 @@ export interface HttpApiDependencies {
   approvals: () => ApprovalDependencies;
   /** GitHub's webhook, served only where deliveries can start executions: the dependencies of one delivery. */
   webhookDelivery?: () => WebhookDelivery;
-  /**
-   * The credentials that CodePipeline's protocol at `POST /` must be signed with: the local
-   * installation's own. Without them, `POST /` is not served.
-   */
-  codePipelineCredentials?: () => Promise<SigningCredentials>;
+  /** How CodePipeline's protocol at `POST /` knows its callers; without it, `POST /` is not served. */
+  codePipelineCallers?: CodePipelineCallers;
 }
 
 /** Where an error's detail goes when the caller is not told it. */
@@ -85,9 +81,9 @@ const ROUTES: Route[] = [
   {
     method: 'POST',
     path: '/',
-    respond: async (request, { api, codePipelineCredentials }, _, context) => {
-      if (!codePipelineCredentials) throw nothingAt(request.path);
-      return codePipelineResponse(request, { api, credentials: codePipelineCredentials }, { ...context, now: new Date() });
+    respond: async (request, { api, codePipelineCallers }, _, context) => {
+      if (!codePipelineCallers) throw nothingAt(request.path);
+      return codePipelineResponse(request, { api, callers: codePipelineCallers }, { ...context, now: new Date() });
     },
   },
   ...API_ROUTES.map(({ method, path, run }): Route => ({

@@ -19,7 +19,7 @@ export function startLocalHttpApi({ api, approvals, webhooks, credentials, ...se
   const deps = {
     api: () => api,
     approvals: () => approvals,
-    codePipelineCredentials: credentials,
+    codePipelineCallers: { verify: 'signature' as const, credentials },
     ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }) } : {}),
   };
   return startLocalHttpServer({ ...server, httpApi: httpApi(deps, { log: console }) });

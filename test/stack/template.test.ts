@@ -539,8 +539,9 @@ describe('the HTTP API', () => {
       resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties!.RouteKey, route.Properties!.AuthorizationType ?? 'NONE']),
     );
 
-  it('authorizes /api with IAM', () => {
+  it("authorizes /api and CodePipeline's protocol at POST / with IAM", () => {
     expect(routes()['ANY /api/{proxy+}']).toBe('AWS_IAM');
+    expect(routes()['POST /']).toBe('AWS_IAM');
   });
 
   it('serves the approval pages to anyone', () => {

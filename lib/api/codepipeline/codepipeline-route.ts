@@ -5,10 +5,16 @@ import type { SigningCredentials } from '../request-signature';
 import { dispatchCodePipelineCall } from './operation-table';
 import { codePipelineCall, codePipelineError, codePipelineOutput, verifyCodePipelineSignature } from './protocol';
 
+/**
+ * How `POST /` knows who calls: locally, by verifying each request's SigV4 signature with the
+ * installation's own credentials; on AWS, API Gateway's IAM authorization has verified it before
+ * the handler runs (the route is declared so in serverless.yml).
+ */
+export type CodePipelineCallers = { verify: 'signature'; credentials: () => Promise<SigningCredentials> } | { verify: 'gateway' };
+
 export interface CodePipelineRouteDependencies {
   api: () => SluiceApi;
-  /** The credentials requests must be signed with: the installation's own. */
-  credentials: () => Promise<SigningCredentials>;
+  callers: CodePipelineCallers;
 }
 
 /** Where the detail of an error that the caller is not told goes. */
@@ -20,8 +26,8 @@ export interface CodePipelineRequestContext {
 
 /**
  * `POST /`: one call of CodePipeline's JSON 1.1 protocol, as the AWS CLI, boto3 and the SDKs send
- * it. The signature is verified over the body first; nothing else is read from a request that
- * does not prove it comes from a holder of the installation's credentials.
+ * it. Locally the signature is verified over the body first; nothing else is read from a request
+ * that does not prove it comes from a holder of the installation's credentials.
  */
 export async function codePipelineResponse(
   request: HttpRequest,
@@ -30,7 +36,7 @@ export async function codePipelineResponse(
 ): Promise<HttpResponse> {
   const { requestId } = context;
   try {
-    await verifyCodePipelineSignature(request, await deps.credentials(), context.now);
+    if (deps.callers.verify === 'signature') await verifyCodePipelineSignature(request, await deps.callers.credentials(), context.now);
   } catch (error) {
     if (error instanceof SluiceError) return codePipelineError(error, { authenticated: false, requestId });
     throw error;

@@ -143,13 +143,16 @@ describe("the HTTP API's dependencies", () => {
 describe("CodePipeline's protocol at POST /", () => {
   const credentials = { accessKeyId: 'SLUITESTKEY', secretAccessKey: 'test-secret' };
 
-  async function call(api: SluiceApi, options: { withCredentials?: boolean } = {}) {
+  async function call(api: SluiceApi, options: { callers?: 'signature' | 'gateway' | 'none'; signedWith?: typeof credentials } = {}) {
+    const callers = options.callers ?? 'signature';
     const logged: unknown[][] = [];
     const http = httpApi(
       {
         api: () => api,
         approvals: () => ({}) as ApprovalDependencies,
-        ...(options.withCredentials === false ? {} : { codePipelineCredentials: async () => credentials }),
+        ...(callers === 'none'
+          ? {}
+          : { codePipelineCallers: callers === 'gateway' ? { verify: 'gateway' } : { verify: 'signature', credentials: async () => credentials } }),
       },
       { log: { error: (...entry) => void logged.push(entry) } },
     );
@@ -160,7 +163,7 @@ describe("CodePipeline's protocol at POST /", () => {
       path: '/',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.ListPipelines' },
       body,
-      credentials,
+      credentials: options.signedWith ?? credentials,
       service: 'codepipeline',
       region: 'sa-east-1',
     });
@@ -184,6 +187,21 @@ describe("CodePipeline's protocol at POST /", () => {
   });
 
   it('is not served where no credentials are given to verify signatures with', async () => {
-    expect((await call({} as SluiceApi, { withCredentials: false })).status).toBe(404);
+    expect((await call({} as SluiceApi, { callers: 'none' })).status).toBe(404);
+  });
+
+  it('refuses a call signed with other credentials where it verifies signatures itself', async () => {
+    const answer = await call({ listPipelines: async () => ({ items: [] }) } as unknown as SluiceApi, {
+      signedWith: { ...credentials, secretAccessKey: 'guess' },
+    });
+
+    expect(answer).toMatchObject({ status: 403, body: { __type: 'InvalidSignatureException' } });
+  });
+
+  it("on AWS answers the call that API Gateway's IAM authorization let through, whatever it was signed for", async () => {
+    const api = { listPipelines: async () => ({ items: [] }) } as unknown as SluiceApi;
+    const answer = await call(api, { callers: 'gateway', signedWith: { accessKeyId: 'AKIAIAMUSER', secretAccessKey: 'known to IAM only' } });
+
+    expect(answer).toMatchObject({ status: 200, body: { pipelines: [] } });
   });
 });
