@@ -415,11 +415,12 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   /** The execution that StopPipelineExecution names, once it is known to be that pipeline's and in progress. */
   private async executionToStop(request: StopExecutionRequest): Promise<PipelineExecutionRecord> {
     const { pipelineName, pipelineExecutionId } = request;
-    const { execution } = await this.getPipelineExecution(pipelineExecutionId);
-    if (execution.pipelineName !== pipelineName) {
-      throw new PipelineExecutionNotFoundError(
-        `Pipeline ${pipelineName} has no execution ${pipelineExecutionId}; it is an execution of ${execution.pipelineName}.`,
-      );
+    const execution = await this.deps.store.getExecution(pipelineExecutionId);
+    // CodePipeline answers a stop of an execution it cannot find as one it cannot stop.
+    if (execution?.pipelineName !== pipelineName) {
+      await this.getPipeline(pipelineName);
+      const whose = execution ? `it is an execution of ${execution.pipelineName}` : 'no execution has that id';
+      throw new PipelineExecutionNotStoppableError(`Pipeline ${pipelineName} has no execution ${pipelineExecutionId} to stop; ${whose}.`);
     }
     if (execution.status === 'Stopping' && !request.abandon) {
       throw new DuplicatedStopRequestError(

@@ -110,7 +110,9 @@ describe('reconciling a state machine execution that ended without its pipeline 
     const pipeline = await start();
     await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
     running.push(runAction(deps, runActionPayload(pipeline, 'Build', compile), new AbortController().signal).catch(() => undefined));
-    for (let tries = 0; !(await deps.store.listActions(pipeline.executionId)).length; tries++) {
+    // Started means recorded and announced: the action's STARTED event follows its record.
+    const started = () => eventsOf(pipeline.executionId).some(([type]) => type === DETAIL_TYPES.action);
+    for (let tries = 0; !started(); tries++) {
       if (tries > 100) throw new Error('the action never started');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -219,7 +221,7 @@ describe('reconciling a state machine execution that ended without its pipeline 
     });
 
     await expect(
-      operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: pipeline.executionId, reason: 'Superseded' }),
+      operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: pipeline.executionId, abandon: true, reason: 'Superseded' }),
     ).resolves.toEqual({ pipelineExecutionId: pipeline.executionId });
 
     expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'Stopped', statusSummary: 'Superseded' });

@@ -1,14 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as sdk from '@aws-sdk/client-codepipeline';
-import { CodePipelineClient, GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
+import { GetPipelineStateCommand } from '@aws-sdk/client-codepipeline';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
+import { codePipelineCaller, refusal, type CodePipelineCaller } from '../support/codepipeline-client';
 import { codePipelineModel, outputProblems, shapeProblems } from '../support/codepipeline-model';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
-import { sigV4Headers } from '../support/sigv4';
 
 jest.setTimeout(120_000);
 
@@ -16,43 +15,19 @@ const ROLE_ARN = 'arn:aws:iam::123456789012:role/PipelineRole';
 const REGION = 'eu-west-1';
 
 let serve: RunningCli;
-let endpoint: string;
 let credentials: { accessKeyId: string; secretAccessKey: string };
-let client: CodePipelineClient;
+let caller: CodePipelineCaller;
 let declaration: PipelineDeclaration;
 
-const clientWith = (signing: { accessKeyId: string; secretAccessKey: string }) =>
-  new CodePipelineClient({ endpoint, region: REGION, credentials: signing, maxAttempts: 1 });
+const send = (operation: string, input: object, through = caller.client) => caller.send(operation, input, through);
 
-/** Sends `operation` with `input` through the SDK, by its command's name. */
-function send(operation: string, input: object, through = client): Promise<Record<string, unknown>> {
-  const Command = (sdk as unknown as Record<string, new (input: object) => Parameters<CodePipelineClient['send']>[0]>)[`${operation}Command`]!;
-  return through.send(new Command(input)) as unknown as Promise<Record<string, unknown>>;
-}
-
-/** The refusal `call` ends with: its CodePipeline error code and HTTP status. */
-async function refusal(call: Promise<unknown>): Promise<{ code: string; status?: number; message: string }> {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown as { name: string; message: string; $metadata?: { httpStatusCode?: number } },
-  );
-  if (!error) throw new Error('The call succeeded; a refusal was expected.');
-  return { code: error.name, status: error.$metadata?.httpStatusCode, message: error.message };
-}
-
-/** A call of CodePipeline's protocol, signed as the SDKs sign it but sent by hand, for what the SDK will not send. */
-async function signedPost(target: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
-  const host = new URL(endpoint).host;
-  const all = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...headers };
-  const signed = await sigV4Headers({ method: 'POST', host, path: '/', headers: all, body, credentials, service: 'codepipeline', region: REGION });
-  return fetch(endpoint, { method: 'POST', headers: signed, body });
-}
-
-async function waitingApprovalToken(name: string): Promise<string> {
+/** The token of the Review approval once it waits, in execution `executionId` when one is named. */
+async function waitingApprovalToken(name: string, executionId?: string): Promise<string> {
   for (let attempt = 0; attempt < 300; attempt += 1) {
-    const state = await client.send(new GetPipelineStateCommand({ name }));
-    const token = state.stageStates?.[1]?.actionStates?.[0]?.latestExecution?.token;
-    if (token) return token;
+    const review = (await caller.client.send(new GetPipelineStateCommand({ name }))).stageStates?.[1];
+    const approval = review?.actionStates?.[0]?.latestExecution;
+    const ofThatExecution = !executionId || review?.latestExecution?.pipelineExecutionId === executionId;
+    if (ofThatExecution && approval?.status === 'InProgress' && approval.token) return approval.token;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`No approval came to wait. sluice serve printed:\n${serve.output()}`);
@@ -67,9 +42,9 @@ beforeAll(async () => {
     stages: [gitSourceStage(repo.dir), reviewStage('Review'), { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] }],
   };
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
-  endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
+  const endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
   credentials = printedCredentials(dataDir);
-  client = clientWith(credentials);
+  caller = codePipelineCaller({ endpoint, credentials, region: REGION });
 });
 
 afterAll(async () => {
@@ -100,7 +75,7 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     const operations = Object.keys(codePipelineModel().operations);
     expect(operations).toHaveLength(44);
     for (const operation of operations) {
-      const answer = await signedPost(`CodePipeline_20150709.${operation}`, '{}');
+      const answer = await caller.signedPost(`CodePipeline_20150709.${operation}`, '{}');
       const body = (await answer.json()) as { __type?: string; message?: string };
       expect({ operation, type: body.__type }).not.toEqual({ operation, type: 'UnknownOperationException' });
       if (body.__type === 'UnsupportedOperationException') expect(body.message).toBe(`Sluice does not implement ${operation} yet.`);
@@ -108,17 +83,17 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
   });
 
   it('answers protocol errors as AWS JSON services do', async () => {
-    const unknown = await signedPost('CodePipeline_20150709.LaunchRockets', '{}');
+    const unknown = await caller.signedPost('CodePipeline_20150709.LaunchRockets', '{}');
     expect(unknown.status).toBe(400);
     expect(unknown.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(unknown.headers.get('x-amzn-requestid')).toEqual(expect.any(String));
     expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException', message: expect.stringContaining('LaunchRockets') });
 
-    const unparsable = await signedPost('CodePipeline_20150709.ListPipelines', '{"maxResults":');
+    const unparsable = await caller.signedPost('CodePipeline_20150709.ListPipelines', '{"maxResults":');
     expect(unparsable.status).toBe(400);
     expect(await unparsable.json()).toMatchObject({ __type: 'SerializationException' });
 
-    const unsigned = await fetch(endpoint, {
+    const unsigned = await fetch(caller.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.ListPipelines' },
       body: '{}',
@@ -128,9 +103,9 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
   });
 
   it('refuses a wrong secret and an unknown key with 403, and tells neither anything of the pipelines', async () => {
-    const wrongSecret = await refusal(send('ListPipelines', {}, clientWith({ ...credentials, secretAccessKey: 'x'.repeat(40) })));
+    const wrongSecret = await refusal(send('ListPipelines', {}, caller.clientWith({ ...credentials, secretAccessKey: 'x'.repeat(40) })));
     const unknownKey = await refusal(
-      send('ListPipelines', {}, clientWith({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: credentials.secretAccessKey })),
+      send('ListPipelines', {}, caller.clientWith({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: credentials.secretAccessKey })),
     );
 
     expect(wrongSecret).toMatchObject({ code: 'InvalidSignatureException', status: 403 });
@@ -142,6 +117,8 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     operation: string;
     input: () => object;
     refusedWith?: string;
+    /** Waits for what the call needs to find first. */
+    before?: () => Promise<unknown>;
     /** Keeps what later calls need from the answer. */
     keep?: (output: Record<string, unknown>) => void;
   }
@@ -211,11 +188,32 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     { operation: 'StartPipelineExecution', input: () => ({ name: name() }), keep: (output) => (startedId = output.pipelineExecutionId as string) },
     { operation: 'StartPipelineExecution', input: () => ({ name: 'missing' }), refusedWith: 'PipelineNotFoundException' },
     {
+      // Stop and wait: the execution is Stopping while its approval, in progress, is left to finish.
       operation: 'StopPipelineExecution',
+      before: () => waitingApprovalToken(name(), startedId),
       input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: false }),
-      refusedWith: 'ValidationException',
+    },
+    {
+      operation: 'StopPipelineExecution',
+      input: () => ({ pipelineName: name(), pipelineExecutionId: startedId }),
+      refusedWith: 'DuplicatedStopRequestException',
     },
     { operation: 'StopPipelineExecution', input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: true, reason: 'enough' }) },
+    {
+      operation: 'StopPipelineExecution',
+      input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: true }),
+      refusedWith: 'PipelineExecutionNotStoppableException',
+    },
+    {
+      operation: 'StopPipelineExecution',
+      input: () => ({ pipelineName: name(), pipelineExecutionId: '00000000-0000-0000-0000-000000000000', abandon: true }),
+      refusedWith: 'PipelineExecutionNotStoppableException',
+    },
+    {
+      operation: 'StopPipelineExecution',
+      input: () => ({ pipelineName: 'missing', pipelineExecutionId: startedId, abandon: true }),
+      refusedWith: 'PipelineNotFoundException',
+    },
     { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, executionMode: 'QUEUED' } }) },
     {
       operation: 'UpdatePipeline',
@@ -249,6 +247,7 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
           .pipelineExecutionId;
       }
       if (entry.operation === 'PutApprovalResult' && !token) token = await waitingApprovalToken(name());
+      await entry.before?.();
 
       if (entry.refusedWith) {
         const refused = await refusal(send(operation, entry.input()));
