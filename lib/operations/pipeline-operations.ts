@@ -38,7 +38,7 @@ import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
 import { getActionType, listActionTypes, type ActionTypeDescription, type CustomActionTypes } from './action-types';
 import { listGitHubWebhooks, refusePutWebhook, type GitHubWebhookDescription, type GitHubWebhookSettings } from './github-webhooks';
-import { pipelineNamed, taggedWith } from './pipeline-tags';
+import { checkTagKeys, pipelineNamed, taggedWith } from './pipeline-tags';
 import { pinnedRevisions } from './source-revision-overrides';
 import type {
   ActionLogText,
@@ -297,6 +297,7 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   }
 
   async untagResource(resourceArn: string, tagKeys: string[]): Promise<void> {
+    checkTagKeys(tagKeys);
     const name = await this.taggablePipeline(resourceArn);
     const current = await this.deps.store.getPipelineTags(name);
     const removed = new Set(tagKeys);

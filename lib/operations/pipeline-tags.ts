@@ -11,24 +11,34 @@ const RESERVED_PREFIX = 'aws:';
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const CODEPIPELINE_ARN = /^arn:aws[a-z-]*:codepipeline:[^:]*:[^:]*:.+$/;
 
-/** Refuses tags CodePipeline refuses: an empty, long or reserved key, a long value, a character outside AWS's set, a key twice. */
+/** Refuses a key CodePipeline refuses: an empty, long or reserved one, or one with a character outside AWS's set. */
+function checkKey(key: string): void {
+  if (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY_LENGTH) {
+    throw new InvalidTagsError(`A tag key must have 1 to ${MAX_KEY_LENGTH} characters; "${key}" does not.`);
+  }
+  if (key.toLowerCase().startsWith(RESERVED_PREFIX)) throw new InvalidTagsError(`Tag key ${key}: keys starting with ${RESERVED_PREFIX} are reserved for AWS.`);
+  if (!TAG_TEXT.test(key)) throw new InvalidTagsError(`Tag key ${key}: keys may hold letters, digits, spaces and + - = . _ : / @ only.`);
+}
+
+/** Refuses tags CodePipeline refuses: a key checkKey refuses, a missing or long value, a character outside AWS's set, a key twice. */
 export function checkTags(tags: Tag[]): void {
   const seen = new Set<string>();
   for (const { key, value } of tags) {
-    if (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY_LENGTH) {
-      throw new InvalidTagsError(`A tag key must have 1 to ${MAX_KEY_LENGTH} characters; "${key}" does not.`);
-    }
-    if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH) {
-      throw new InvalidTagsError(`The value of tag ${key} must have at most ${MAX_VALUE_LENGTH} characters.`);
-    }
-    if (key.toLowerCase().startsWith(RESERVED_PREFIX))
-      throw new InvalidTagsError(`Tag key ${key}: keys starting with ${RESERVED_PREFIX} are reserved for AWS.`);
-    if (!TAG_TEXT.test(key) || !TAG_TEXT.test(value)) {
-      throw new InvalidTagsError(`Tag ${key}: keys and values may hold letters, digits, spaces and + - = . _ : / @ only.`);
-    }
+    checkKey(key);
+    if (typeof value !== 'string') throw new InvalidTagsError(`Tag ${key} needs a value: a string, which may be empty.`);
+    if (value.length > MAX_VALUE_LENGTH) throw new InvalidTagsError(`The value of tag ${key} must have at most ${MAX_VALUE_LENGTH} characters.`);
+    if (!TAG_TEXT.test(value)) throw new InvalidTagsError(`Tag ${key}: values may hold letters, digits, spaces and + - = . _ : / @ only.`);
     if (seen.has(key)) throw new InvalidTagsError(`Tag key ${key} is given twice.`);
     seen.add(key);
   }
+}
+
+/**
+ * Refuses the keys UntagResource may not name: one no tag could have, as TagResource refuses it,
+ * or one of AWS's own (`aws:`), which only AWS removes.
+ */
+export function checkTagKeys(keys: string[]): void {
+  keys.forEach(checkKey);
 }
 
 /** The tags after adding or replacing `added`, within the limit of a resource. */

@@ -11,7 +11,9 @@ export interface InputMembers {
   optionalBoolean(name: string): boolean | undefined;
   object(name: string): Record<string, unknown>;
   optionalObject(name: string): Record<string, unknown> | undefined;
+  list(name: string): unknown[];
   optionalList(name: string): unknown[] | undefined;
+  stringList(name: string): string[];
   /** Refuses members that Sluice does not honour yet, naming them. */
   refuse(names: string[], why: string): void;
 }
@@ -42,7 +44,9 @@ export function inputMembers(input: unknown, where = 'the input'): InputMembers 
     optionalBoolean: (name) => optional(name, (value): value is boolean => typeof value === 'boolean', 'true or false'),
     object: (name) => required(name, isObject, 'a structure'),
     optionalObject: (name) => optional(name, isObject, 'a structure'),
+    list: (name) => required(name, Array.isArray, 'a list'),
     optionalList: (name) => optional(name, Array.isArray, 'a list'),
+    stringList: (name) => required(name, (value): value is string[] => Array.isArray(value) && value.every(isString), 'a list of strings'),
     refuse: (names, why) => {
       const given = names.filter((name) => members[name] !== undefined && members[name] !== null);
       if (given.length > 0) throw new BadInputError(`Sluice does not take ${given.join(', ')} in ${where} yet: ${why}`);

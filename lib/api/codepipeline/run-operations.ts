@@ -29,6 +29,7 @@ import type { ActionTypeDescription } from '../../operations/action-types';
 import { InvalidNextTokenError, ValidationError } from '../../core/errors';
 import type { SluiceApi } from '../../operations/sluice-api';
 import type { Tag } from '../../ports/execution-store';
+import { inputMembers } from './input-members';
 
 /** A list answered in pages of at most `maxResults` (CodePipeline's MaxResults: 1 to 100), from `nextToken` on. */
 function page<T>(items: T[], nextToken: string | undefined, maxResults: number | undefined, defaultSize = 100): { items: T[]; nextToken?: string } {
@@ -45,8 +46,17 @@ function page<T>(items: T[], nextToken: string | undefined, maxResults: number |
   return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
 }
 
-/** The model's tags, whose fields the operation checks (a missing key or value is refused there). */
-const tagsOf = (tags: { key?: string; value?: string }[] | undefined): Tag[] => (tags ?? []).map(({ key, value }) => ({ key: key!, value: value! }));
+/**
+ * The model's tags: each a structure, its key and value strings where given. The operation checks
+ * their text and refuses a missing key or value, with InvalidTagsException as CodePipeline does.
+ */
+const tagsOf = (tags: unknown[] | undefined): Tag[] =>
+  (tags ?? []).map((tag, index) => {
+    const where = `tags[${index}]`;
+    if (typeof tag !== 'object' || tag === null || Array.isArray(tag)) throw new ValidationError(`${where} must be a structure {key, value}.`);
+    const members = inputMembers(tag, where);
+    return { key: members.optionalString('key')!, value: members.optionalString('value')! };
+  });
 
 /** PipelineVariable list to the name -> value map the API takes; a name given twice is refused. */
 function variablesOf(variables: StartPipelineExecutionInput['variables']): Record<string, string> {
@@ -92,7 +102,7 @@ function wireActionTypeDeclaration(type: ActionTypeDescription): ActionTypeDecla
 /** The CodePipeline operations of pipelines' lifecycle, runs, tags, action types and webhooks, over the SluiceApi. */
 export const RUN_OPERATIONS = {
   CreatePipeline: async (api: SluiceApi, input: CreatePipelineInput): Promise<CreatePipelineOutput> => {
-    const created = await api.createPipeline(input.pipeline as unknown as PipelineDeclaration, tagsOf(input.tags));
+    const created = await api.createPipeline(input.pipeline as unknown as PipelineDeclaration, tagsOf(inputMembers(input).optionalList('tags')));
     return { pipeline: created.declaration as unknown as WirePipelineDeclaration, tags: created.tags };
   },
 
@@ -111,17 +121,20 @@ export const RUN_OPERATIONS = {
     }),
 
   TagResource: async (api: SluiceApi, input: TagResourceInput): Promise<TagResourceOutput> => {
-    await api.tagResource(input.resourceArn!, tagsOf(input.tags));
+    const members = inputMembers(input);
+    await api.tagResource(members.string('resourceArn'), tagsOf(members.list('tags')));
     return {};
   },
 
   UntagResource: async (api: SluiceApi, input: UntagResourceInput): Promise<UntagResourceOutput> => {
-    await api.untagResource(input.resourceArn!, input.tagKeys ?? []);
+    const members = inputMembers(input);
+    await api.untagResource(members.string('resourceArn'), members.stringList('tagKeys'));
     return {};
   },
 
   ListTagsForResource: async (api: SluiceApi, input: ListTagsForResourceInput): Promise<ListTagsForResourceOutput> => {
-    const { items, nextToken } = page(await api.listTagsForResource(input.resourceArn!), input.nextToken, input.maxResults);
+    const resourceArn = inputMembers(input).string('resourceArn');
+    const { items, nextToken } = page(await api.listTagsForResource(resourceArn), input.nextToken, input.maxResults);
     return { tags: items, ...(nextToken ? { nextToken } : {}) };
   },
 

@@ -1,5 +1,5 @@
 import { InvalidArnError, InvalidTagsError, TooManyTagsError } from '../../../lib/core/errors';
-import { checkTags, pipelineNamed, taggedWith } from '../../../lib/operations/pipeline-tags';
+import { checkTagKeys, checkTags, pipelineNamed, taggedWith } from '../../../lib/operations/pipeline-tags';
 
 const pipelineArn = (name: string) => `arn:aws:codepipeline:local:000000000000:${name}`;
 
@@ -25,6 +25,14 @@ describe('pipeline tags', () => {
       ]),
     ).toThrow('Tag key team is given twice.');
     expect(() => checkTags([{ key: 'équipe:nom', value: 'Web + API @ 2/3 = ok_.' }])).not.toThrow();
+    expect(() => checkTags([{ key: 'team' } as never])).toThrow(new InvalidTagsError('Tag team needs a value: a string, which may be empty.'));
+  });
+
+  it('refuses to remove a key that no tag could have, or one of AWS', () => {
+    expect(() => checkTagKeys(['aws:cloudformation:stack-name'])).toThrow(InvalidTagsError);
+    expect(() => checkTagKeys([''])).toThrow(InvalidTagsError);
+    expect(() => checkTagKeys(['k'.repeat(129)])).toThrow(InvalidTagsError);
+    expect(() => checkTagKeys(['team', 'équipe:nom'])).not.toThrow();
   });
 
   it('adds and replaces tags up to 50', () => {

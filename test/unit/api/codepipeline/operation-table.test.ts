@@ -38,4 +38,19 @@ describe("the table of CodePipeline's operations", () => {
       message: 'version in the input must be a whole number.',
     });
   });
+
+  it.each([
+    ['TagResource', { tags: [] }, 'the input needs resourceArn, a non-empty string.'],
+    ['TagResource', { resourceArn: 'arn', tags: 'team=web' }, 'tags in the input must be a list.'],
+    ['TagResource', { resourceArn: 'arn' }, 'the input needs tags, a list.'],
+    ['TagResource', { resourceArn: 'arn', tags: [null] }, 'tags[0] must be a structure {key, value}.'],
+    ['TagResource', { resourceArn: 'arn', tags: [{ key: 'tier', value: 1 }] }, 'value in tags[0] must be a string.'],
+    ['CreatePipeline', { pipeline: {}, tags: {} }, 'tags in the input must be a list.'],
+    ['UntagResource', { resourceArn: 'arn', tagKeys: 'team' }, 'tagKeys in the input must be a list of strings.'],
+    ['UntagResource', { resourceArn: 'arn', tagKeys: [1] }, 'tagKeys in the input must be a list of strings.'],
+    ['UntagResource', { resourceArn: 'arn' }, 'the input needs tagKeys, a list of strings.'],
+    ['ListTagsForResource', {}, 'the input needs resourceArn, a non-empty string.'],
+  ])('refuses %s with %j, naming the member, before the API is reached', async (operation, input, message) => {
+    await expect(dispatchCodePipelineCall(api, { operation, input })).rejects.toMatchObject({ codePipelineCode: 'ValidationException', message });
+  });
 });
