@@ -18,6 +18,8 @@ let serve: RunningCli;
 let credentials: { accessKeyId: string; secretAccessKey: string };
 let caller: CodePipelineCaller;
 let declaration: PipelineDeclaration;
+/** A second pipeline on the same repository, so that ListWebhooks has a second page. */
+let secondDeclaration: PipelineDeclaration;
 
 const send = (operation: string, input: object, through = caller.client) => caller.send(operation, input, through);
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
     roleArn: ROLE_ARN,
     stages: [gitSourceStage(repo.dir), reviewStage('Review'), { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] }],
   };
+  secondDeclaration = { ...declaration, name: 'conformance-second', stages: [declaration.stages[0]!, declaration.stages[2]!] };
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
   const endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
   credentials = printedCredentials(dataDir);
@@ -121,19 +124,41 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     before?: () => Promise<unknown>;
     /** Keeps what later calls need from the answer. */
     keep?: (output: Record<string, unknown>) => void;
+    /** Asserts what the answer says, beyond its shape. */
+    answers?: (output: Record<string, unknown>) => void;
   }
 
   let executionId = '';
   let token = '';
   let startedId = '';
+  let pipelineArn = '';
+  let tagsNextToken = '';
+  let webhooksNextToken = '';
+  let firstWebhookPipeline = '';
   const name = () => declaration.name;
+  /** The ARN that the pipeline called `pipeline` has, or would have, here. */
+  const arnOf = (pipeline: string) => `${pipelineArn.slice(0, -name().length)}${pipeline}`;
+  const tagsOf = (output: Record<string, unknown>) => output.tags as { key: string; value: string }[];
+  const webhooksOf = (output: Record<string, unknown>) => output.webhooks as { definition: { targetPipeline: string } }[];
+  const webhook = (targetPipeline: string) => ({
+    name: `${targetPipeline}-push`,
+    targetPipeline,
+    targetAction: 'Checkout',
+    filters: [{ jsonPath: '$.ref', matchEquals: 'refs/heads/{BranchName}' }],
+    authentication: 'GITHUB_HMAC',
+    authenticationConfiguration: { SecretToken: 'not-a-real-secret' },
+  });
   const invalid = (change: (pipeline: PipelineDeclaration) => object) => ({ pipeline: change(structuredClone(declaration)) });
 
   /** Every implemented operation, its answers checked against the model; adding an operation is one entry. */
   const CASES: Case[] = [
     { operation: 'CreatePipeline', input: () => ({ pipeline: declaration }) },
     { operation: 'CreatePipeline', input: () => ({ pipeline: declaration }), refusedWith: 'PipelineNameInUseException' },
-    { operation: 'GetPipeline', input: () => ({ name: name() }) },
+    {
+      operation: 'GetPipeline',
+      input: () => ({ name: name() }),
+      keep: (output) => (pipelineArn = (output.metadata as { pipelineArn: string }).pipelineArn),
+    },
     { operation: 'GetPipeline', input: () => ({ name: name(), version: 1 }) },
     { operation: 'GetPipeline', input: () => ({ name: name(), version: 9 }), refusedWith: 'PipelineVersionNotFoundException' },
     { operation: 'GetPipeline', input: () => ({ name: 'missing' }), refusedWith: 'PipelineNotFoundException' },
@@ -235,6 +260,107 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       refusedWith: 'InvalidActionDeclarationException',
     },
     { operation: 'UpdatePipeline', input: () => ({}), refusedWith: 'ValidationException' },
+    {
+      operation: 'TagResource',
+      input: () => ({
+        resourceArn: pipelineArn,
+        tags: [
+          { key: 'team', value: 'delivery' },
+          { key: 'tier', value: '1' },
+        ],
+      }),
+    },
+    {
+      operation: 'ListTagsForResource',
+      input: () => ({ resourceArn: pipelineArn }),
+      answers: (output) =>
+        expect(tagsOf(output)).toEqual([
+          { key: 'team', value: 'delivery' },
+          { key: 'tier', value: '1' },
+        ]),
+    },
+    {
+      operation: 'ListTagsForResource',
+      input: () => ({ resourceArn: pipelineArn, maxResults: 1 }),
+      keep: (output) => (tagsNextToken = output.nextToken as string),
+      answers: (output) => expect(output).toMatchObject({ tags: [{ key: 'team', value: 'delivery' }], nextToken: expect.any(String) }),
+    },
+    {
+      operation: 'ListTagsForResource',
+      input: () => ({ resourceArn: pipelineArn, maxResults: 1, nextToken: tagsNextToken }),
+      answers: (output) => {
+        expect(tagsOf(output)).toEqual([{ key: 'tier', value: '1' }]);
+        expect(output.nextToken).toBeUndefined();
+      },
+    },
+    { operation: 'ListTagsForResource', input: () => ({ resourceArn: pipelineArn, nextToken: 'bm9wZQ' }), refusedWith: 'InvalidNextTokenException' },
+    { operation: 'ListTagsForResource', input: () => ({ resourceArn: pipelineArn, maxResults: 0 }), refusedWith: 'ValidationException' },
+    { operation: 'ListTagsForResource', input: () => ({ resourceArn: arnOf('missing') }), refusedWith: 'ResourceNotFoundException' },
+    { operation: 'ListTagsForResource', input: () => ({ resourceArn: 'not-an-arn' }), refusedWith: 'InvalidArnException' },
+    { operation: 'ListTagsForResource', input: () => ({}), refusedWith: 'ValidationException' },
+    {
+      operation: 'TagResource',
+      input: () => ({ resourceArn: pipelineArn, tags: [{ key: 'aws:owner', value: 'me' }] }),
+      refusedWith: 'InvalidTagsException',
+    },
+    { operation: 'TagResource', input: () => ({ resourceArn: pipelineArn, tags: [{ key: 'owner' }] }), refusedWith: 'InvalidTagsException' },
+    { operation: 'TagResource', input: () => ({ resourceArn: pipelineArn }), refusedWith: 'ValidationException' },
+    {
+      // 49 more than the 2 it has is over the 50 a pipeline may have.
+      operation: 'TagResource',
+      input: () => ({ resourceArn: pipelineArn, tags: Array.from({ length: 49 }, (_, index) => ({ key: `extra-${index}`, value: '' })) }),
+      refusedWith: 'TooManyTagsException',
+    },
+    {
+      operation: 'TagResource',
+      input: () => ({ resourceArn: arnOf('missing'), tags: [{ key: 'team', value: 'x' }] }),
+      refusedWith: 'ResourceNotFoundException',
+    },
+    { operation: 'TagResource', input: () => ({ resourceArn: 'not-an-arn', tags: [{ key: 'team', value: 'x' }] }), refusedWith: 'InvalidArnException' },
+    { operation: 'UntagResource', input: () => ({ resourceArn: pipelineArn, tagKeys: ['tier', 'never-set'] }) },
+    { operation: 'UntagResource', input: () => ({ resourceArn: pipelineArn, tagKeys: ['aws:owner'] }), refusedWith: 'InvalidTagsException' },
+    { operation: 'UntagResource', input: () => ({ resourceArn: pipelineArn }), refusedWith: 'ValidationException' },
+    {
+      operation: 'ListTagsForResource',
+      input: () => ({ resourceArn: pipelineArn }),
+      answers: (output) => expect(tagsOf(output)).toEqual([{ key: 'team', value: 'delivery' }]),
+    },
+    { operation: 'UntagResource', input: () => ({ resourceArn: arnOf('missing'), tagKeys: ['team'] }), refusedWith: 'ResourceNotFoundException' },
+    { operation: 'UntagResource', input: () => ({ resourceArn: 'not-an-arn', tagKeys: ['team'] }), refusedWith: 'InvalidArnException' },
+    {
+      operation: 'ListWebhooks',
+      input: () => ({}),
+      answers: (output) =>
+        expect(output.webhooks).toEqual([
+          {
+            url: expect.stringMatching(/\/webhooks\/github$/),
+            // The secret GitHub signs with is never shown.
+            definition: { ...webhook(name()), name: `${name()}--Checkout`, authenticationConfiguration: {} },
+          },
+        ]),
+    },
+    { operation: 'CreatePipeline', input: () => ({ pipeline: secondDeclaration }) },
+    {
+      operation: 'ListWebhooks',
+      input: () => ({ MaxResults: 1 }),
+      keep: (output) => {
+        webhooksNextToken = output.NextToken as string;
+        firstWebhookPipeline = webhooksOf(output)[0]!.definition.targetPipeline;
+      },
+      answers: (output) => expect(output).toMatchObject({ webhooks: [expect.anything()], NextToken: expect.any(String) }),
+    },
+    {
+      operation: 'ListWebhooks',
+      input: () => ({ MaxResults: 1, NextToken: webhooksNextToken }),
+      answers: (output) => {
+        expect(output.NextToken).toBeUndefined();
+        expect([firstWebhookPipeline, webhooksOf(output)[0]!.definition.targetPipeline].sort()).toEqual([name(), secondDeclaration.name].sort());
+      },
+    },
+    { operation: 'ListWebhooks', input: () => ({ NextToken: 'bm9wZQ' }), refusedWith: 'InvalidNextTokenException' },
+    { operation: 'ListWebhooks', input: () => ({ MaxResults: 101 }), refusedWith: 'ValidationException' },
+    // Sluice has one GitHub webhook for every pipeline; it registers no others.
+    { operation: 'PutWebhook', input: () => ({ webhook: webhook(name()) }), refusedWith: 'ValidationException' },
     { operation: 'DeletePipeline', input: () => ({ name: name() }) },
     { operation: 'GetPipeline', input: () => ({ name: name() }), refusedWith: 'PipelineNotFoundException' },
   ];
@@ -256,6 +382,7 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       } else {
         const output = await send(operation, entry.input());
         expect(outputProblems(operation, output)).toEqual([]);
+        entry.answers?.(output);
         entry.keep?.(output);
       }
     },
