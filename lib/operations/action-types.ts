@@ -1,6 +1,8 @@
-import { ACTION_OWNERS, providerKey, type ActionOwner, type ActionTypeId } from '../core/declaration';
+import type { CustomActionTypeRecord } from '../core/custom-action-types';
+import { ACTION_OWNERS, ActionTypeIdSchema, providerKey, type ActionOwner, type ActionTypeId } from '../core/declaration';
 import type { ProviderCatalog, ProviderSpec } from '../core/providers';
 import { ActionTypeNotFoundError, ValidationError } from '../core/errors';
+import { parseOrRefuse } from './parse-input';
 
 /** One configuration property of an action type, as CodePipeline's ActionConfigurationProperty has it. */
 export interface ActionConfigurationPropertyDescription {
@@ -10,6 +12,8 @@ export interface ActionConfigurationPropertyDescription {
   key: boolean;
   /** Whether its value is hidden from GetPipeline; none of Sluice's providers takes a secret in its configuration. */
   secret: boolean;
+  /** Whether a job worker names its value in PollForJobs' queryParam; only a custom type has one. */
+  queryable?: boolean;
   description?: string;
   type?: 'String' | 'Number' | 'Boolean';
 }
@@ -20,6 +24,8 @@ export interface ActionTypeDescription {
   description?: string;
   /** Where it runs: Sluice's own providers say which runtimes offer them. */
   runtimes?: readonly string[];
+  /** The links a custom type's CreateCustomActionType gave; Sluice's own providers have none. */
+  settings?: CustomActionTypeRecord['settings'];
   configurationProperties: ActionConfigurationPropertyDescription[];
   inputArtifactDetails: { minimumCount: number; maximumCount: number };
   outputArtifactDetails: { minimumCount: number; maximumCount: number };
@@ -30,6 +36,17 @@ export interface ActionTypeDescription {
  * ListActionTypes lists beside the providers'. Where none is given, there are none.
  */
 export type CustomActionTypes = () => Promise<ActionTypeDescription[]>;
+
+/** A custom type as CreateCustomActionType registered it, owner Custom. */
+export function customActionTypeDescription(record: CustomActionTypeRecord): ActionTypeDescription {
+  return {
+    id: { ...record.id, owner: 'Custom' },
+    ...(record.settings ? { settings: record.settings } : {}),
+    configurationProperties: record.configurationProperties,
+    inputArtifactDetails: record.inputArtifactDetails,
+    outputArtifactDetails: record.outputArtifactDetails,
+  };
+}
 
 /** A provider's spec as an action type. */
 export function providerActionType(spec: ProviderSpec): ActionTypeDescription {
@@ -60,7 +77,8 @@ export async function listActionTypes(catalog: ProviderCatalog, custom: CustomAc
 }
 
 /** GetActionType: the one action type of that category, owner, provider and version. */
-export async function getActionType(catalog: ProviderCatalog, custom: CustomActionTypes | undefined, id: ActionTypeId): Promise<ActionTypeDescription> {
+export async function getActionType(catalog: ProviderCatalog, custom: CustomActionTypes | undefined, given: ActionTypeId): Promise<ActionTypeDescription> {
+  const id = parseOrRefuse(ActionTypeIdSchema, given, 'GetActionType');
   const found = (await listActionTypes(catalog, custom, id.owner)).find((type) => providerKey(type.id) === providerKey(id) && type.id.version === id.version);
   if (!found) {
     throw new ActionTypeNotFoundError(`There is no action type ${actionTypeName(id)}. ListActionTypes (sluice providers) lists those there are.`);

@@ -20,6 +20,7 @@ import type { ProviderCatalog } from '../core/providers';
 import { providerCatalog } from '../actions/registry';
 import { endClaimedJob, expireJobIfDue, OPEN_JOB_STATUSES, type JobDependencies } from '../execution/custom-action-jobs';
 import type { JobRecord, JobStatus } from '../ports/custom-action-store';
+import { parseOrRefuse } from './parse-input';
 
 /** A job as PollForJobs and GetJobDetails hand it to a worker, in CodePipeline's JobData shape. */
 export interface JobData {
@@ -336,13 +337,6 @@ function stateError(job: JobRecord): InvalidJobStateError {
 
 function stoppedWaiting(job: JobRecord): InvalidJobStateError {
   return new InvalidJobStateError(`Job ${job.jobId} has timed out: its action no longer waits for it (it timed out, or its execution ended).`);
-}
-
-function parseOrRefuse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || what}: ${issue.message}`).join('; ');
-  throw new ValidationError(`${what} is not valid: ${problems}.`);
 }
 
 /**

@@ -36,7 +36,7 @@ import { listActionExecutions, type ActionExecutionsPage, type ActionExecutionsR
 import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
-import { getActionType, listActionTypes, type ActionTypeDescription, type CustomActionTypes } from './action-types';
+import { customActionTypeDescription, getActionType, listActionTypes, type ActionTypeDescription, type CustomActionTypes } from './action-types';
 import { listGitHubWebhooks, refusePutWebhook, type GitHubWebhookDescription, type GitHubWebhookSettings } from './github-webhooks';
 import { checkTagKeys, pipelineNamed, taggedWith } from './pipeline-tags';
 import { pinnedRevisions } from './source-revision-overrides';
@@ -100,8 +100,6 @@ export interface OperationsCapabilities {
   functions?: FunctionArns;
   /** Deletes what the retention policy lets go: a local installation's data. */
   prune?: (options: PruneOptions) => Promise<PruneReport>;
-  /** The custom action types that job workers work, which ListActionTypes lists with the providers'. */
-  customActionTypes?: CustomActionTypes;
   /** Sluice's GitHub webhook, where this process serves it: what ListWebhooks shows and PutWebhook's refusal names. */
   gitHubWebhook?: () => GitHubWebhookSettings;
 }
@@ -327,12 +325,15 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     }
   }
 
+  /** The registered custom types, not deleted ones: ListActionTypes and GetActionType answer for them beside the providers. */
+  private readonly customActionTypes: CustomActionTypes = async () => (await this.listCustomActionTypes()).map(customActionTypeDescription);
+
   listActionTypes(owner?: ActionOwner): Promise<ActionTypeDescription[]> {
-    return listActionTypes(providerCatalog, this.capabilities.customActionTypes, owner);
+    return listActionTypes(providerCatalog, this.customActionTypes, owner);
   }
 
   getActionType(id: ActionTypeId): Promise<ActionTypeDescription> {
-    return getActionType(providerCatalog, this.capabilities.customActionTypes, id);
+    return getActionType(providerCatalog, this.customActionTypes, id);
   }
 
   async listWebhooks(): Promise<GitHubWebhookDescription[]> {

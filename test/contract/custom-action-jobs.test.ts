@@ -269,4 +269,34 @@ describe('custom actions and the job-worker API, on a local installation that ru
     const extra = twoCustomActions('delta', { configuration: { Target: 't', Colour: 'red' } });
     await expect(installation.operations.createPipeline(extra)).rejects.toThrow(/Tool has no configuration key "Colour"/);
   });
+
+  test('ListActionTypes and GetActionType answer for the registered custom types as they were registered, and no longer once deleted', async () => {
+    const listed = { category: 'Deploy', owner: 'Custom', provider: 'Listed', version: '1' } as const;
+    await jobs.createCustomActionType({
+      category: listed.category,
+      provider: listed.provider,
+      version: listed.version,
+      settings: { entityUrlTemplate: 'https://deploy.example.com/{Config:Fleet}' },
+      configurationProperties: [{ name: 'Fleet', required: true, key: true, secret: false, queryable: true, type: 'String' }],
+      inputArtifactDetails: { minimumCount: 1, maximumCount: 2 },
+      outputArtifactDetails: { minimumCount: 0, maximumCount: 0 },
+    });
+    const expected = {
+      id: listed,
+      settings: { entityUrlTemplate: 'https://deploy.example.com/{Config:Fleet}' },
+      configurationProperties: [{ name: 'Fleet', required: true, key: true, secret: false, queryable: true, type: 'String' }],
+      inputArtifactDetails: { minimumCount: 1, maximumCount: 2 },
+      outputArtifactDetails: { minimumCount: 0, maximumCount: 0 },
+    };
+    const { operations } = installation;
+    expect(await operations.listActionTypes('Custom')).toContainEqual(expected);
+    expect(await operations.listActionTypes()).toContainEqual(expected);
+    expect((await operations.listActionTypes('Custom')).map((type) => type.id.provider)).toEqual(expect.arrayContaining(['Fetch', 'Tool', 'Git']));
+    expect(await operations.listActionTypes('AWS')).not.toContainEqual(expected);
+    expect(await operations.getActionType(listed)).toEqual(expected);
+
+    await jobs.deleteCustomActionType({ category: listed.category, provider: listed.provider, version: listed.version });
+    expect((await operations.listActionTypes('Custom')).map((type) => type.id.provider)).not.toContain('Listed');
+    await expect(operations.getActionType(listed)).rejects.toThrow(ActionTypeNotFoundError);
+  });
 });

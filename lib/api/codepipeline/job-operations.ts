@@ -1,7 +1,6 @@
 import type {
   AcknowledgeJobInput,
   AcknowledgeJobOutput,
-  ActionType,
   CreateCustomActionTypeInput,
   CreateCustomActionTypeOutput,
   DeleteCustomActionTypeInput,
@@ -12,21 +11,11 @@ import type {
   PutJobFailureResultInput,
   PutJobSuccessResultInput,
 } from '@aws-sdk/client-codepipeline';
-import type { CustomActionTypeRecord } from '../../core/custom-action-types';
 import { ConflictError } from '../../core/errors';
+import { customActionTypeDescription } from '../../operations/action-types';
 import { isJobWorker, type JobWorkerApi } from '../../operations/job-worker-api';
 import type { SluiceApi } from '../../operations/sluice-api';
-
-/** A registered custom type in the model's ActionType shape, as CreateCustomActionType and ListActionTypes answer. */
-export function customActionType(record: CustomActionTypeRecord): ActionType {
-  return {
-    id: { ...record.id, owner: 'Custom' },
-    ...(record.settings ? { settings: record.settings } : {}),
-    actionConfigurationProperties: record.configurationProperties,
-    inputArtifactDetails: record.inputArtifactDetails,
-    outputArtifactDetails: record.outputArtifactDetails,
-  };
-}
+import { wireActionType } from './run-operations';
 
 /** The job-worker API behind `api`: the operations on the stores, which a process serving the protocol has. */
 function worker(api: SluiceApi): JobWorkerApi {
@@ -38,7 +27,7 @@ function worker(api: SluiceApi): JobWorkerApi {
 export const JOB_OPERATIONS = {
   CreateCustomActionType: async (api: SluiceApi, input: CreateCustomActionTypeInput): Promise<CreateCustomActionTypeOutput> => {
     const record = await worker(api).createCustomActionType(input);
-    return { actionType: customActionType(record), ...(record.tags ? { tags: record.tags } : {}) };
+    return { actionType: wireActionType(customActionTypeDescription(record)), ...(record.tags ? { tags: record.tags } : {}) };
   },
   DeleteCustomActionType: async (api: SluiceApi, input: DeleteCustomActionTypeInput): Promise<Record<string, never>> => {
     await worker(api).deleteCustomActionType(input);

@@ -1,6 +1,7 @@
 import type {
   ActionType,
   ActionTypeDeclaration,
+  ActionTypeUrls,
   CreatePipelineInput,
   CreatePipelineOutput,
   GetActionTypeInput,
@@ -68,9 +69,11 @@ function variablesOf(variables: StartPipelineExecutionInput['variables']): Recor
   return values;
 }
 
-function wireActionType(type: ActionTypeDescription): ActionType {
+/** An action type in the model's ActionType shape, as ListActionTypes and CreateCustomActionType answer. */
+export function wireActionType(type: ActionTypeDescription): ActionType {
   return {
     id: type.id,
+    ...(type.settings ? { settings: type.settings } : {}),
     actionConfigurationProperties: type.configurationProperties,
     inputArtifactDetails: type.inputArtifactDetails,
     outputArtifactDetails: type.outputArtifactDetails,
@@ -94,9 +97,16 @@ function wireActionTypeDeclaration(type: ActionTypeDescription): ActionTypeDecla
       optional: !property.required,
       key: property.key,
       noEcho: property.secret,
+      ...(property.queryable !== undefined ? { queryable: property.queryable } : {}),
       ...(property.description ? { description: property.description } : {}),
     })),
+    ...(type.settings ? { urls: actionTypeUrls(type.settings) } : {}),
   };
+}
+
+/** A custom type's settings as ActionTypeDeclaration's urls, which name the configuration URL configurationUrl. */
+function actionTypeUrls({ thirdPartyConfigurationUrl, ...templates }: NonNullable<ActionTypeDescription['settings']>): ActionTypeUrls {
+  return { ...(thirdPartyConfigurationUrl ? { configurationUrl: thirdPartyConfigurationUrl } : {}), ...templates };
 }
 
 /** The CodePipeline operations of pipelines' lifecycle, runs, tags, action types and webhooks, over the SluiceApi. */

@@ -1,5 +1,5 @@
 import { providerCatalog } from '../../../lib/actions/registry';
-import { getActionType, listActionTypes, type ActionTypeDescription } from '../../../lib/operations/action-types';
+import { customActionTypeDescription, getActionType, listActionTypes, type ActionTypeDescription } from '../../../lib/operations/action-types';
 import { ActionTypeNotFoundError, ValidationError } from '../../../lib/core/errors';
 
 const customType: ActionTypeDescription = {
@@ -38,5 +38,30 @@ describe('ListActionTypes and GetActionType from the provider registry', () => {
     await expect(getActionType(providerCatalog, undefined, { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '2' })).rejects.toThrow(
       new ActionTypeNotFoundError('There is no action type Compute/AWS/Commands/2. ListActionTypes (sluice providers) lists those there are.'),
     );
+  });
+
+  it('refuses an id that is not an action type id with a ValidationError, before looking it up', async () => {
+    await expect(getActionType(providerCatalog, undefined, { category: 'Cooking', owner: 'AWS', provider: 'Commands', version: '1' } as never)).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(getActionType(providerCatalog, undefined, {} as never)).rejects.toThrow(/GetActionType is not valid: category/);
+  });
+
+  it('describes a registered custom type as CreateCustomActionType gave it, owner Custom, without its tags or dates', () => {
+    expect(
+      customActionTypeDescription({
+        id: { category: 'Deploy', provider: 'Rollout', version: '2' },
+        settings: { executionUrlTemplate: 'https://rollout.example.com/{ExternalExecutionId}' },
+        configurationProperties: [{ name: 'Fleet', required: true, key: true, secret: false, queryable: true }],
+        inputArtifactDetails: { minimumCount: 1, maximumCount: 1 },
+        outputArtifactDetails: { minimumCount: 0, maximumCount: 0 },
+        tags: [{ key: 'team', value: 'ops' }],
+        created: '2026-01-01T00:00:00.000Z',
+      }),
+    ).toEqual({
+      ...customType,
+      settings: { executionUrlTemplate: 'https://rollout.example.com/{ExternalExecutionId}' },
+      configurationProperties: [{ name: 'Fleet', required: true, key: true, secret: false, queryable: true }],
+    });
   });
 });

@@ -1,6 +1,8 @@
-import { customActionType, JOB_OPERATIONS } from '../../../../lib/api/codepipeline/job-operations';
+import { JOB_OPERATIONS } from '../../../../lib/api/codepipeline/job-operations';
+import { wireActionType } from '../../../../lib/api/codepipeline/run-operations';
 import type { CustomActionTypeRecord } from '../../../../lib/core/custom-action-types';
 import { ConflictError } from '../../../../lib/core/errors';
+import { customActionTypeDescription } from '../../../../lib/operations/action-types';
 import type { SluiceApi } from '../../../../lib/operations/sluice-api';
 
 const record: CustomActionTypeRecord = {
@@ -15,7 +17,7 @@ const record: CustomActionTypeRecord = {
 
 describe('the job operations on the wire', () => {
   it("answer a custom type in the model's ActionType shape, owner Custom, without what Sluice keeps for itself", () => {
-    expect(customActionType(record)).toEqual({
+    expect(wireActionType(customActionTypeDescription(record))).toEqual({
       id: { category: 'Deploy', owner: 'Custom', provider: 'Ship', version: '2' },
       settings: { entityUrlTemplate: 'https://example.com/{Config:Target}' },
       actionConfigurationProperties: [{ name: 'Target', required: true, key: true, secret: false, queryable: true }],
