@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { JOB_OPERATIONS } from '../../lib/api/codepipeline/job-operations';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
 import { codePipelineCaller, type CodePipelineCaller } from '../support/codepipeline-client';
-import { conformanceCall, conformanceRows, type ConformanceCase } from '../support/conformance-cases';
+import { conformanceCall, conformanceRows, operationsWithoutCases, type ConformanceCase } from '../support/conformance-cases';
 import { gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
@@ -345,6 +346,10 @@ describe("CodePipeline's custom action types and job-worker operations at POST /
       check: (output) => expect(toolExecution(output)).toMatchObject({ output: { executionResult: { errorDetails: { message: 'the tool broke' } } } }),
     },
   ];
+
+  it('has cases for every job-worker operation, and for the action types they register', () => {
+    expect(operationsWithoutCases([...Object.keys(JOB_OPERATIONS), 'ListActionTypes', 'GetActionType'], CASES)).toEqual([]);
+  });
 
   it.each(conformanceRows(CASES))('%i. %s -> %s', (_, __, ___, entry) => conformanceCall(caller, entry, () => serve.output()));
 });

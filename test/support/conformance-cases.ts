@@ -43,3 +43,7 @@ export async function conformanceCall(caller: CodePipelineCaller, entry: Conform
   }
   throw new Error(`${entry.operation} never answered as the case waits for. sluice serve printed:\n${context()}`);
 }
+
+/** The operations among `implemented` that no case of `cases` calls: each implemented operation must have its cases. */
+export const operationsWithoutCases = (implemented: string[], cases: ConformanceCase[]) =>
+  implemented.filter((operation) => !cases.some((entry) => entry.operation === operation));
