@@ -6,7 +6,7 @@ import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
 import { codePipelineCaller, type CodePipelineCaller } from '../support/codepipeline-client';
 import { conformanceCall, conformanceRows, operationsWithoutCases, type ConformanceCase } from '../support/conformance-cases';
-import { gitSourceStage } from '../support/declarations';
+import { customToolStage, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
 jest.setTimeout(120_000);
@@ -41,16 +41,7 @@ let repo: string;
 
 /** A pipeline whose Build stage is the custom Tool action, its Target the pipeline's name. */
 function toolPipeline(name: string): PipelineDeclaration {
-  return {
-    name,
-    stages: [
-      gitSourceStage(repo),
-      {
-        name: 'Build',
-        actions: [{ name: 'Tool', actionTypeId: TOOL_ID, configuration: { Target: name }, inputArtifacts: [{ name: 'Src' }], namespace: 'ToolVars' }],
-      },
-    ],
-  };
+  return { name, stages: [gitSourceStage(repo), customToolStage(TOOL.provider, name)] };
 }
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CodePipelineClient, CreateCustomActionTypeCommand, CreatePipelineCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { finishedExecution, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
-import { commandsOnSource, gitSourceStage } from '../support/declarations';
+import { commandsOnSource, customToolStage, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
 jest.setTimeout(120_000);
@@ -54,18 +54,7 @@ function toolPipeline(name: string): PipelineDeclaration {
     name,
     stages: [
       gitSourceStage(repo),
-      {
-        name: 'Build',
-        actions: [
-          {
-            name: 'Tool',
-            actionTypeId: { category: 'Build', owner: 'Custom', provider: 'Tool', version: '1' },
-            configuration: { Target: name },
-            inputArtifacts: [{ name: 'Src' }],
-            namespace: 'ToolVars',
-          },
-        ],
-      },
+      customToolStage('Tool', name),
       { name: 'Check', actions: [commandsOnSource('Image', ['test "#{ToolVars.Image}" = "img:v7"'])] },
     ],
   };

@@ -36,6 +36,15 @@ export function s3SourceStage({ bucket = 'sluice-sources', key = 'webapp.zip', o
   };
 }
 
+/** A Build stage whose one action, Tool (namespace ToolVars), is the custom action `provider` building `target` from Src. */
+export function customToolStage(provider: string, target: string): StageDeclaration {
+  const actionTypeId = { category: 'Build', owner: 'Custom', provider, version: '1' } as const;
+  return {
+    name: 'Build',
+    actions: [{ name: 'Tool', actionTypeId, configuration: { Target: target }, inputArtifacts: [{ name: 'Src' }], namespace: 'ToolVars' }],
+  };
+}
+
 /** A Review stage that holds the execution for a Manual approval named `actionName`. */
 export function reviewStage(actionName: string): StageDeclaration {
   return {
