@@ -1,31 +1,17 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalDecision, ApprovalRecord, ApprovalStore } from '../../ports/approval-store';
-import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
+import { DynamoDbTable, unlessConditionFails, withoutKeys } from './dynamodb-table';
 
 const key = (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: '#APPROVAL' });
 
 /** Approvals in the execution table; each change of status is a conditional write on the status before it. */
-export class DynamoDbApprovalStore implements ApprovalStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly options: AccessDeniedOptions = {},
-  ) {}
-
+export class DynamoDbApprovalStore extends DynamoDbTable implements ApprovalStore {
   async createApproval(record: ApprovalRecord): Promise<void> {
-    await this.explained('dynamodb:PutItem', () =>
-      this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...key(record.approvalId), ...record }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      ),
-    );
+    await this.putItem({ Item: { ...key(record.approvalId), ...record }, ConditionExpression: 'attribute_not_exists(pk)' });
   }
 
   async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
-    const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(new GetCommand({ TableName: this.tableName, Key: key(approvalId) })));
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...record } = Item;
-    return record as ApprovalRecord;
+    const { Item } = await this.getItem({ Key: key(approvalId) });
+    return Item && withoutKeys<ApprovalRecord>(Item);
   }
 
   async decide(approvalId: string, decision: ApprovalDecision): Promise<{ decided: boolean; record: ApprovalRecord | undefined }> {
@@ -50,47 +36,28 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   /** One conditional write from status `from` to `to`; false when the approval was not in `from`. */
-  private async moveStatus(approvalId: string, from: ApprovalRecord['status'], to: ApprovalRecord['status'], decision?: ApprovalDecision): Promise<boolean> {
-    try {
-      await this.explained('dynamodb:UpdateItem', () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key(approvalId),
-            UpdateExpression: decision ? 'SET #status = :to, decision = :decision' : 'SET #status = :to REMOVE decision',
-            ConditionExpression: 'attribute_exists(pk) AND #status = :from',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':to': to, ':from': from, ...(decision ? { ':decision': decision } : {}) },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
-    }
-  }
-
-  /** One call to the table; an AccessDenied comes out naming the IAM action and the table. */
-  async replaceTaskToken(approvalId: string, taskToken: string): Promise<void> {
-    await this.explained('dynamodb:UpdateItem', () =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(approvalId),
-          UpdateExpression: 'SET taskToken = :token',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':token': taskToken },
-        }),
-      ),
+  private moveStatus(approvalId: string, from: ApprovalRecord['status'], to: ApprovalRecord['status'], decision?: ApprovalDecision): Promise<boolean> {
+    return unlessConditionFails(
+      this.updateItem({
+        Key: key(approvalId),
+        UpdateExpression: decision ? 'SET #status = :to, decision = :decision' : 'SET #status = :to REMOVE decision',
+        ConditionExpression: 'attribute_exists(pk) AND #status = :from',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':to': to, ':from': from, ...(decision ? { ':decision': decision } : {}) },
+      }),
     );
   }
 
-  async deleteApproval(approvalId: string): Promise<void> {
-    await this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key(approvalId) })));
+  async replaceTaskToken(approvalId: string, taskToken: string): Promise<void> {
+    await this.updateItem({
+      Key: key(approvalId),
+      UpdateExpression: 'SET taskToken = :token',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':token': taskToken },
+    });
   }
 
-  private explained<T>(action: string, call: () => Promise<T>): Promise<T> {
-    return withAccessExplained({ action, resource: `table/${this.tableName}`, role: this.options.roleName }, call);
+  async deleteApproval(approvalId: string): Promise<void> {
+    await this.deleteItem({ Key: key(approvalId) });
   }
 }

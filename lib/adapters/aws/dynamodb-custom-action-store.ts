@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomActionTypeId, CustomActionTypeRecord } from '../../core/custom-action-types';
 import type { CustomActionStore, JobRecord, JobStatus } from '../../ports/custom-action-store';
-import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
+import { DynamoDbTable, unlessConditionFails, withoutKeys } from './dynamodb-table';
 
 const typeName = (id: CustomActionTypeId) => `${id.category}#${id.provider}#${id.version}`;
 const typeKey = (id: CustomActionTypeId) => ({ pk: `ACTIONTYPE#${typeName(id)}`, sk: '#ACTIONTYPE' });
@@ -12,35 +12,20 @@ const TYPES_PARTITION = 'CUSTOMACTIONTYPES';
 /** A job is in its type's queue partition of the `byPipeline` index only while it is Queued. */
 const queuePartition = (id: CustomActionTypeId) => `JOBQUEUE#${typeName(id)}`;
 
-const withoutKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...record } = item;
-  return record as T;
-};
-
 /**
  * Custom action types and their jobs in the execution table:
  * - `ACTIONTYPE#<category>#<provider>#<version>` / `#ACTIONTYPE`: a type, listed under `CUSTOMACTIONTYPES` in `byPipeline`;
  * - `JOB#<id>` / `#JOB`: a job, in its type's `JOBQUEUE#…` partition of `byPipeline` while it is Queued.
  * Each change of a job's status is a conditional write on the status before it.
  */
-export class DynamoDbCustomActionStore implements CustomActionStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly options: AccessDeniedOptions = {},
-  ) {}
-
+export class DynamoDbCustomActionStore extends DynamoDbTable implements CustomActionStore {
   async createActionType(record: CustomActionTypeRecord): Promise<boolean> {
     const item = { ...typeKey(record.id), gsi1pk: TYPES_PARTITION, gsi1sk: typeName(record.id), ...record };
-    return this.conditional(() =>
-      this.explained('dynamodb:PutItem', () =>
-        this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
-      ),
-    );
+    return unlessConditionFails(this.putItem({ Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
   }
 
   async getActionType(id: CustomActionTypeId): Promise<CustomActionTypeRecord | undefined> {
-    const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(new GetCommand({ TableName: this.tableName, Key: typeKey(id) })));
+    const { Item } = await this.getItem({ Key: typeKey(id) });
     return Item && withoutKeys<CustomActionTypeRecord>(Item);
   }
 
@@ -50,30 +35,23 @@ export class DynamoDbCustomActionStore implements CustomActionStore {
 
   /** The record stays, out of the list, so that the same version cannot be created again. */
   async deleteActionType(id: CustomActionTypeId, deletedAt: string): Promise<boolean> {
-    return this.conditional(() =>
-      this.explained('dynamodb:UpdateItem', () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: typeKey(id),
-            UpdateExpression: 'SET deletedAt = :deletedAt REMOVE gsi1pk, gsi1sk',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
-            ExpressionAttributeValues: { ':deletedAt': deletedAt },
-          }),
-        ),
-      ),
+    return unlessConditionFails(
+      this.updateItem({
+        Key: typeKey(id),
+        UpdateExpression: 'SET deletedAt = :deletedAt REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+        ExpressionAttributeValues: { ':deletedAt': deletedAt },
+      }),
     );
   }
 
   async createJob(record: JobRecord): Promise<void> {
     const item = { ...jobKey(record.jobId), ...this.queueKeys(record), ...record };
-    await this.explained('dynamodb:PutItem', () =>
-      this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
-    );
+    await this.putItem({ Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
   }
 
   async getJob(jobId: string): Promise<JobRecord | undefined> {
-    const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(new GetCommand({ TableName: this.tableName, Key: jobKey(jobId) })));
+    const { Item } = await this.getItem({ Key: jobKey(jobId) });
     return Item && withoutKeys<JobRecord>(Item);
   }
 
@@ -97,19 +75,14 @@ export class DynamoDbCustomActionStore implements CustomActionStore {
     // Out of the queue, a job leaves its queue's partition of the index.
     const update = `SET ${sets.join(', ')}${to === 'Queued' ? '' : ' REMOVE gsi1pk, gsi1sk'}`;
     try {
-      const { Attributes } = await this.explained('dynamodb:UpdateItem', () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: jobKey(jobId),
-            UpdateExpression: update,
-            ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
+      const { Attributes } = await this.updateItem({
+        Key: jobKey(jobId),
+        UpdateExpression: update,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
       return Attributes && withoutKeys<JobRecord>(Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -118,7 +91,7 @@ export class DynamoDbCustomActionStore implements CustomActionStore {
   }
 
   async deleteJob(jobId: string): Promise<void> {
-    await this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: jobKey(jobId) })));
+    await this.deleteItem({ Key: jobKey(jobId) });
   }
 
   private queueKeys(record: JobRecord): Record<string, string> {
@@ -145,20 +118,5 @@ export class DynamoDbCustomActionStore implements CustomActionStore {
       start = page.LastEvaluatedKey;
     } while (start && (limit === undefined || items.length < limit));
     return items;
-  }
-
-  /** Runs a conditional write; false when its condition failed. */
-  private async conditional(write: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await write();
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  private explained<T>(action: string, call: () => Promise<T>): Promise<T> {
-    return withAccessExplained({ action, resource: `table/${this.tableName}`, role: this.options.roleName }, call);
   }
 }

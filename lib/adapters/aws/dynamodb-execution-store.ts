@@ -1,15 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  paginateQuery,
-  paginateScan,
-  type DynamoDBDocumentClient,
-  type ScanCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, paginateQuery, paginateScan, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { PipelineEvent } from '../../core/events';
 import { pipelineStatusesBefore, type PipelineExecutionStatus } from '../../core/status';
 import type {
@@ -22,7 +11,7 @@ import type {
   StageExecutionRecord,
   Tag,
 } from '../../ports/execution-store';
-import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
+import { DynamoDbTable, unlessConditionFails, withoutKeys } from './dynamodb-table';
 
 const EXECUTION_SK = '#EXECUTION';
 const DELIVERY_SK = '#DELIVERY';
@@ -45,88 +34,51 @@ const versionSk = (version: number) => `VERSION#${String(version).padStart(10, '
 const MAX_EVENT_PLACE = 9_999_999_999;
 const eventSk = (place: number) => `EVENTLOG#${String(place).padStart(10, '0')}`;
 
-/** Strips the key attributes from an item read back from the table. */
-function record<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...rest } = item;
-  return rest as T;
-}
-
-async function unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
 /** The ExecutionStore on DynamoDB, with a document client that the caller builds. */
-export class DynamoDbExecutionStore implements ExecutionStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly options: AccessDeniedOptions = {},
-  ) {}
-
+export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionStore {
   async createExecution(execution: PipelineExecutionRecord): Promise<void> {
-    await this.explained('dynamodb:PutItem', () =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...executionKey(execution.pipelineExecutionId),
-            gsi1pk: `PIPELINE#${execution.pipelineName}#EXECUTIONS`,
-            gsi1sk: executionSortKey(execution),
-            ...execution,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    await this.putItem({
+      Item: {
+        ...executionKey(execution.pipelineExecutionId),
+        gsi1pk: `PIPELINE#${execution.pipelineName}#EXECUTIONS`,
+        gsi1sk: executionSortKey(execution),
+        ...execution,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   }
 
   finishExecution(id: string, status: PipelineExecutionStatus, statusSummary: string | undefined, at: string): Promise<boolean> {
     const allowed = pipelineStatusesBefore(status);
     const placeholders = allowed.map((_, index) => `:from${index}`);
     return unlessConditionFails(
-      this.explained('dynamodb:UpdateItem', () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: executionKey(id),
-            UpdateExpression: `SET #status = :status, lastUpdateTime = :at${statusSummary === undefined ? '' : ', statusSummary = :summary'}`,
-            ConditionExpression: `attribute_exists(pk) AND #status IN (${placeholders.join(', ')})`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':status': status,
-              ':at': at,
-              ...(statusSummary === undefined ? {} : { ':summary': statusSummary }),
-              ...Object.fromEntries(allowed.map((from, index) => [placeholders[index]!, from])),
-            },
-          }),
-        ),
-      ),
+      this.updateItem({
+        Key: executionKey(id),
+        UpdateExpression: `SET #status = :status, lastUpdateTime = :at${statusSummary === undefined ? '' : ', statusSummary = :summary'}`,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${placeholders.join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':at': at,
+          ...(statusSummary === undefined ? {} : { ':summary': statusSummary }),
+          ...Object.fromEntries(allowed.map((from, index) => [placeholders[index]!, from])),
+        },
+      }),
     );
   }
 
   async recordEngineExecution(id: string, engineExecutionArn: string): Promise<void> {
-    await this.explained('dynamodb:UpdateItem', () =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: executionKey(id),
-          UpdateExpression: 'SET engineExecutionArn = :arn',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':arn': engineExecutionArn },
-        }),
-      ),
-    );
+    await this.updateItem({
+      Key: executionKey(id),
+      UpdateExpression: 'SET engineExecutionArn = :arn',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':arn': engineExecutionArn },
+    });
   }
 
   async getExecution(id: string): Promise<PipelineExecutionRecord | undefined> {
-    const { Item } = await this.explained('dynamodb:GetItem', () => this.client.send(new GetCommand({ TableName: this.tableName, Key: executionKey(id) })));
-    return Item ? record<PipelineExecutionRecord>(Item) : undefined;
+    const { Item } = await this.getItem({ Key: executionKey(id) });
+    return Item ? withoutKeys<PipelineExecutionRecord>(Item) : undefined;
   }
 
   async listExecutions(pipelineName: string, limit = 100, from?: ExecutionPosition): Promise<PipelineExecutionRecord[]> {
@@ -148,7 +100,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         ),
       { indexName: BY_PIPELINE },
     );
-    return Items.map((item) => record<PipelineExecutionRecord>(item));
+    return Items.map((item) => withoutKeys<PipelineExecutionRecord>(item));
   }
 
   /** A scan: used by the local runtime, whose table is small, to find interrupted executions. */
@@ -158,13 +110,13 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':sk': EXECUTION_SK, ':running': 'InProgress', ':stopping': 'Stopping' },
     });
-    return items.map((item) => record<PipelineExecutionRecord>(item));
+    return items.map((item) => withoutKeys<PipelineExecutionRecord>(item));
   }
 
   /** A scan, as listExecutionsInProgress is. */
   async listAllExecutions(): Promise<PipelineExecutionRecord[]> {
     const items = await this.scan({ FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': EXECUTION_SK } });
-    return items.map((item) => record<PipelineExecutionRecord>(item));
+    return items.map((item) => withoutKeys<PipelineExecutionRecord>(item));
   }
 
   async deleteExecution(id: string): Promise<void> {
@@ -177,19 +129,14 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     );
     const parts = keys.filter((key) => key.sk !== EXECUTION_SK);
     for (const key of [...parts, executionKey(id)]) {
-      await this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } })));
+      await this.deleteItem({ Key: { pk: key.pk, sk: key.sk } });
     }
   }
 
   async putStage(stage: StageExecutionRecord): Promise<void> {
-    await this.explained('dynamodb:PutItem', () =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: `EXECUTION#${stage.pipelineExecutionId}`, sk: `STAGE#${stage.stageName}`, ...stage },
-        }),
-      ),
-    );
+    await this.putItem({
+      Item: { pk: `EXECUTION#${stage.pipelineExecutionId}`, sk: `STAGE#${stage.stageName}`, ...stage },
+    });
   }
 
   async listStages(executionId: string): Promise<StageExecutionRecord[]> {
@@ -198,21 +145,16 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   putAction(action: ActionExecutionRecord): Promise<boolean> {
     return unlessConditionFails(
-      this.explained('dynamodb:PutItem', () =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              pk: `EXECUTION#${action.pipelineExecutionId}`,
-              sk: `ACTION#${action.stageName}#${action.actionName}`,
-              ...action,
-            },
-            ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':running': 'InProgress' },
-          }),
-        ),
-      ),
+      this.putItem({
+        Item: {
+          pk: `EXECUTION#${action.pipelineExecutionId}`,
+          sk: `ACTION#${action.stageName}#${action.actionName}`,
+          ...action,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': 'InProgress' },
+      }),
     );
   }
 
@@ -234,38 +176,23 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     const pk = `EXECUTION#${executionId}`;
     const placeKey = { pk, sk: `EVENTID#${event.id}` };
     let place = (await this.lastEventPlace(executionId)) + 1;
-    const claimed = await unlessConditionFails(
-      this.explained('dynamodb:PutItem', () =>
-        this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...placeKey, place }, ConditionExpression: 'attribute_not_exists(sk)' })),
-      ),
-    );
+    const claimed = await unlessConditionFails(this.putItem({ Item: { ...placeKey, place }, ConditionExpression: 'attribute_not_exists(sk)' }));
     if (!claimed) place = await this.eventPlace(placeKey);
     for (;;) {
       const appended = await unlessConditionFails(
-        this.explained('dynamodb:PutItem', () =>
-          this.client.send(
-            new PutCommand({ TableName: this.tableName, Item: { pk, sk: eventSk(place), place, event }, ConditionExpression: 'attribute_not_exists(sk)' }),
-          ),
-        ),
+        this.putItem({ Item: { pk, sk: eventSk(place), place, event }, ConditionExpression: 'attribute_not_exists(sk)' }),
       );
       if (appended) return;
-      const { Item } = await this.explained('dynamodb:GetItem', () =>
-        this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk: eventSk(place) }, ConsistentRead: true })),
-      );
+      const { Item } = await this.getItem({ Key: { pk, sk: eventSk(place) }, ConsistentRead: true });
       if ((Item?.event as PipelineEvent | undefined)?.id === event.id) return;
       const next = (await this.lastEventPlace(executionId)) + 1;
       const moved = await unlessConditionFails(
-        this.explained('dynamodb:UpdateItem', () =>
-          this.client.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: placeKey,
-              UpdateExpression: 'SET place = :next',
-              ConditionExpression: 'place = :taken',
-              ExpressionAttributeValues: { ':next': next, ':taken': place },
-            }),
-          ),
-        ),
+        this.updateItem({
+          Key: placeKey,
+          UpdateExpression: 'SET place = :next',
+          ConditionExpression: 'place = :taken',
+          ExpressionAttributeValues: { ':next': next, ':taken': place },
+        }),
       );
       // A concurrent delivery of the same event moved it first: follow it.
       place = moved ? next : await this.eventPlace(placeKey);
@@ -277,29 +204,22 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   }
 
   async putPipelineVersion(version: PipelineVersionRecord): Promise<void> {
-    await this.explained('dynamodb:PutItem', () =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `PIPELINE#${version.name}`,
-            sk: versionSk(version.version),
-            gsi1pk: ALL_PIPELINES,
-            gsi1sk: `${version.name}#${versionSk(version.version)}`,
-            ...version,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    await this.putItem({
+      Item: {
+        pk: `PIPELINE#${version.name}`,
+        sk: versionSk(version.version),
+        gsi1pk: ALL_PIPELINES,
+        gsi1sk: `${version.name}#${versionSk(version.version)}`,
+        ...version,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   }
 
   async getPipeline(name: string, version?: number): Promise<PipelineVersionRecord | undefined> {
     if (version !== undefined) {
-      const { Item } = await this.explained('dynamodb:GetItem', () =>
-        this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `PIPELINE#${name}`, sk: versionSk(version) } })),
-      );
-      return Item ? record<PipelineVersionRecord>(Item) : undefined;
+      const { Item } = await this.getItem({ Key: { pk: `PIPELINE#${name}`, sk: versionSk(version) } });
+      return Item ? withoutKeys<PipelineVersionRecord>(Item) : undefined;
     }
     const { Items = [] } = await this.explained('dynamodb:Query', () =>
       this.client.send(
@@ -312,7 +232,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         }),
       ),
     );
-    return Items[0] ? record<PipelineVersionRecord>(Items[0]) : undefined;
+    return Items[0] ? withoutKeys<PipelineVersionRecord>(Items[0]) : undefined;
   }
 
   async listPipelines(): Promise<PipelineVersionRecord[]> {
@@ -326,7 +246,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       { indexName: BY_PIPELINE },
     );
     // Versions come in ascending order, so the last one kept for each name is its latest.
-    const latest = new Map(items.map((item) => record<PipelineVersionRecord>(item)).map((version) => [version.name, version]));
+    const latest = new Map(items.map((item) => withoutKeys<PipelineVersionRecord>(item)).map((version) => [version.name, version]));
     return [...latest.values()];
   }
 
@@ -344,82 +264,58 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       ),
     );
     for (const key of keys) {
-      await this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } })));
+      await this.deleteItem({ Key: { pk: key.pk, sk: key.sk } });
     }
     return keys.length > 0;
   }
 
   async getPipelineTags(name: string): Promise<PipelineTags> {
-    const { Item } = await this.explained('dynamodb:GetItem', () =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: pipelineKey(name, TAGS_SK), ConsistentRead: true })),
-    );
+    const { Item } = await this.getItem({ Key: pipelineKey(name, TAGS_SK), ConsistentRead: true });
     return Item ? { tags: Item.tags as Tag[], revision: Item.revision as number } : { tags: [], revision: 0 };
   }
 
   putPipelineTags(name: string, tags: Tag[], revision: number): Promise<boolean> {
     return unlessConditionFails(
-      this.explained('dynamodb:PutItem', () =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...pipelineKey(name, TAGS_SK), tags, revision: revision + 1 },
-            ConditionExpression: revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
-            ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': revision } }),
-          }),
-        ),
-      ),
+      this.putItem({
+        Item: { ...pipelineKey(name, TAGS_SK), tags, revision: revision + 1 },
+        ConditionExpression: revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
+        ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': revision } }),
+      }),
     );
   }
 
   async claimRequestToken(pipelineName: string, token: string, executionId: string): Promise<string> {
     const claimed = await unlessConditionFails(
-      this.explained('dynamodb:PutItem', () =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...requestTokenKey(pipelineName, token), executionId },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      ),
+      this.putItem({
+        Item: { ...requestTokenKey(pipelineName, token), executionId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
     if (claimed) return executionId;
-    const { Item } = await this.explained('dynamodb:GetItem', () =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: requestTokenKey(pipelineName, token), ConsistentRead: true })),
-    );
+    const { Item } = await this.getItem({ Key: requestTokenKey(pipelineName, token), ConsistentRead: true });
     // Released between the two calls: the token is free again.
     return Item ? (Item.executionId as string) : this.claimRequestToken(pipelineName, token, executionId);
   }
 
   async releaseRequestToken(pipelineName: string, token: string, executionId: string): Promise<void> {
     await unlessConditionFails(
-      this.explained('dynamodb:DeleteItem', () =>
-        this.client.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: requestTokenKey(pipelineName, token),
-            ConditionExpression: 'executionId = :id',
-            ExpressionAttributeValues: { ':id': executionId },
-          }),
-        ),
-      ),
+      this.deleteItem({
+        Key: requestTokenKey(pipelineName, token),
+        ConditionExpression: 'executionId = :id',
+        ExpressionAttributeValues: { ':id': executionId },
+      }),
     );
   }
 
   recordDelivery(deliveryId: string, ttlEpochSeconds: number, nowEpochSeconds: number): Promise<boolean> {
     return unlessConditionFails(
-      this.explained('dynamodb:PutItem', () =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...deliveryKey(deliveryId), ttl: ttlEpochSeconds },
-            // DynamoDB deletes expired items up to days late, and the embedded one never: an expired id is free again.
-            ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':now': nowEpochSeconds },
-          }),
-        ),
-      ),
+      this.putItem({
+        Item: { ...deliveryKey(deliveryId), ttl: ttlEpochSeconds },
+        // DynamoDB deletes expired items up to days late, and the embedded one never: an expired id is free again.
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': nowEpochSeconds },
+      }),
     );
   }
 
@@ -436,17 +332,12 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   async deleteExpiredDelivery(deliveryId: string, nowEpochSeconds: number): Promise<void> {
     await unlessConditionFails(
-      this.explained('dynamodb:DeleteItem', () =>
-        this.client.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: deliveryKey(deliveryId),
-            ConditionExpression: '#ttl < :now',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':now': nowEpochSeconds },
-          }),
-        ),
-      ),
+      this.deleteItem({
+        Key: deliveryKey(deliveryId),
+        ConditionExpression: '#ttl < :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': nowEpochSeconds },
+      }),
     );
   }
 
@@ -470,9 +361,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
 
   /** The place an event is going to, from its own item. */
   private async eventPlace(key: { pk: string; sk: string }): Promise<number> {
-    const { Item } = await this.explained('dynamodb:GetItem', () =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
-    );
+    const { Item } = await this.getItem({ Key: key, ConsistentRead: true });
     return Item!.place as number;
   }
 
@@ -489,7 +378,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         },
       ),
     );
-    return items.map((item) => record<{ place: number; event: PipelineEvent }>(item));
+    return items.map((item) => withoutKeys<{ place: number; event: PipelineEvent }>(item));
   }
 
   private async queryParts<T>(executionId: string, prefix: string): Promise<T[]> {
@@ -503,7 +392,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
         },
       ),
     );
-    return items.map((item) => record<T>(item));
+    return items.map((item) => withoutKeys<T>(item));
   }
 
   /** Every item of the table that the filter keeps. */
@@ -526,11 +415,5 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       },
       options,
     );
-  }
-
-  /** One call to the table (or its index); an AccessDenied comes out naming the IAM action and the table. */
-  private explained<T>(action: string, call: () => Promise<T>, { indexName }: { indexName?: string } = {}): Promise<T> {
-    const resource = `table/${this.tableName}${indexName ? `/index/${indexName}` : ''}`;
-    return withAccessExplained({ action, resource, role: this.options.roleName }, call);
   }
 }
