@@ -1,6 +1,7 @@
-import type { Catcher, State, TaskState } from '../asl';
+import type { Catcher, Retrier, State, TaskState } from '../asl';
 import type { FunctionArns, TaskStep } from '../compile';
 import type { ActionDeclaration } from '../declaration';
+import { TASK_FUNCTIONS, type LambdaTaskStep } from '../task-functions';
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
@@ -40,4 +41,30 @@ export interface ActionIntegration {
   /** How long the action may take when it sets no timeoutInMinutes; without limit when undefined. */
   defaultTimeoutMinutes?: number;
   states(context: ActionTaskContext): ActionStates;
+}
+
+/**
+ * The states of an action that is one Task, named as the action's state, that invokes the function
+ * of `step`. Waiting for the task token, the Task hands the function its token and ends when the
+ * token's callback comes. It keeps `result`, and carries the action's timeout and its Catch.
+ */
+export function lambdaTaskStates(
+  { stateName, functions, payload, timeoutSeconds, catchTo }: ActionTaskContext,
+  step: LambdaTaskStep,
+  { waitForToken, result, retry }: { waitForToken: boolean; result: Pick<TaskState, 'ResultSelector' | 'ResultPath'>; retry: Retrier[] },
+): ActionStates {
+  const name = stateName();
+  const state: TaskState = {
+    Type: 'Task',
+    Resource: waitForToken ? LAMBDA_INVOKE_WAIT : LAMBDA_INVOKE,
+    Parameters: {
+      FunctionName: functions[TASK_FUNCTIONS[step]],
+      Payload: { step, ...payload, ...(waitForToken ? { 'taskToken.$': '$$.Task.Token' } : {}) },
+    },
+    ...result,
+    ...(timeoutSeconds === undefined ? {} : { TimeoutSeconds: timeoutSeconds }),
+    Retry: retry,
+    ...(catchTo ? { Catch: catchTo } : {}),
+  };
+  return { startAt: name, states: { [name]: state }, exits: [name], tasks: { [name]: step } };
 }

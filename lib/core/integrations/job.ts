@@ -1,7 +1,5 @@
-import { TASK_FUNCTIONS } from '../task-functions';
-import type { TaskState } from '../asl';
 import { LAMBDA_TRANSIENT } from '../task-retries';
-import { LAMBDA_INVOKE_WAIT, type ActionIntegration } from './action-integration';
+import { lambdaTaskStates, type ActionIntegration } from './action-integration';
 
 /** CodePipeline times out every action without a documented timeout of its own, custom actions included, after one hour. */
 export const JOB_TIMEOUT_MINUTES = 60;
@@ -14,21 +12,14 @@ export const JOB_TIMEOUT_MINUTES = 60;
 export const jobIntegration: ActionIntegration = {
   keepsResult: true,
   defaultTimeoutMinutes: JOB_TIMEOUT_MINUTES,
-  states({ stateName, functions, payload, result, timeoutSeconds, catchTo }) {
-    const name = stateName();
-    const state: TaskState = {
-      Type: 'Task',
-      Resource: LAMBDA_INVOKE_WAIT,
-      Parameters: {
-        FunctionName: functions[TASK_FUNCTIONS.queueJob],
-        Payload: { step: 'queueJob', ...payload, 'taskToken.$': '$$.Task.Token' },
+  states(context) {
+    return lambdaTaskStates(context, 'queueJob', {
+      waitForToken: true,
+      result: {
+        ...(context.result.ResultSelector ? { ResultSelector: { 'artifacts.$': '$.artifacts', 'variables.$': '$.variables' } } : {}),
+        ResultPath: context.result.ResultPath ?? null,
       },
-      ...(result.ResultSelector ? { ResultSelector: { 'artifacts.$': '$.artifacts', 'variables.$': '$.variables' } } : {}),
-      ResultPath: result.ResultPath ?? null,
-      ...(timeoutSeconds === undefined ? {} : { TimeoutSeconds: timeoutSeconds }),
-      Retry: [LAMBDA_TRANSIENT],
-      ...(catchTo ? { Catch: catchTo } : {}),
-    };
-    return { startAt: name, states: { [name]: state }, exits: [name], tasks: { [name]: 'queueJob' } };
+      retry: [LAMBDA_TRANSIENT],
+    });
   },
 };
