@@ -6,18 +6,7 @@ import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import type { ActionTypeDescription } from '../operations/action-types';
 import type { GitHubWebhookDescription } from '../operations/github-webhooks';
-import type {
-  ActionLogText,
-  ApprovalResultRequest,
-  CreatedPipeline,
-  EventWait,
-  ExecutionDetail,
-  ExecutionListing,
-  PipelineDescription,
-  SluiceApi,
-  StartOptions,
-  StopExecutionRequest,
-} from '../operations/sluice-api';
+import type * as sluiceApi from '../operations/sluice-api';
 import type { ActionExecutionsPage, ActionExecutionsRequest } from '../operations/action-executions';
 import type { PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
 import { API_TOKEN_HEADER } from '../ports/http-api';
@@ -34,13 +23,13 @@ function queryOf(parameters: Record<string, string | number | undefined>): strin
  * dir. Only `sluice serve` can stop executions; another owner answers a stop with a conflict.
  * Any local owner prunes.
  */
-export class HttpApiClient implements SluiceApi {
+export class HttpApiClient implements sluiceApi.SluiceApi {
   constructor(
     private readonly baseUrl: string,
     private readonly token: string,
   ) {}
 
-  createPipeline(pipeline: PipelineDeclaration, tags?: Tag[]): Promise<CreatedPipeline> {
+  createPipeline(pipeline: PipelineDeclaration, tags?: Tag[]): Promise<sluiceApi.CreatedPipeline> {
     return this.call('POST', '/api/pipelines', { pipeline, ...(tags ? { tags } : {}) });
   }
 
@@ -48,11 +37,11 @@ export class HttpApiClient implements SluiceApi {
     return this.call('PUT', `/api/pipelines/${encodeURIComponent(pipeline.name)}`, { pipeline });
   }
 
-  getPipeline(name: string, version?: number): Promise<PipelineDescription> {
+  getPipeline(name: string, version?: number): Promise<sluiceApi.PipelineDescription> {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}${version ? `?version=${version}` : ''}`);
   }
 
-  listPipelines(page: PageRequest = {}): Promise<Page<PipelineDescription>> {
+  listPipelines(page: PageRequest = {}): Promise<Page<sluiceApi.PipelineDescription>> {
     return this.call('GET', `/api/pipelines${queryOf({ ...page })}`);
   }
 
@@ -64,7 +53,7 @@ export class HttpApiClient implements SluiceApi {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/state`);
   }
 
-  listPipelineExecutions(name: string, listing: ExecutionListing = {}): Promise<Page<PipelineExecutionRecord>> {
+  listPipelineExecutions(name: string, listing: sluiceApi.ExecutionListing = {}): Promise<Page<PipelineExecutionRecord>> {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(name)}/executions${queryOf({ ...listing })}`);
   }
 
@@ -72,25 +61,25 @@ export class HttpApiClient implements SluiceApi {
     return this.call('GET', `/api/pipelines/${encodeURIComponent(request.pipelineName)}/action-executions${actionExecutionsQuery(request)}`);
   }
 
-  getPipelineExecution(executionId: string): Promise<ExecutionDetail> {
+  getPipelineExecution(executionId: string): Promise<sluiceApi.ExecutionDetail> {
     return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}`);
   }
 
-  listExecutionEvents(executionId: string, wait?: EventWait): Promise<PipelineEvent[]> {
+  listExecutionEvents(executionId: string, wait?: sluiceApi.EventWait): Promise<PipelineEvent[]> {
     const query = wait ? `?after=${wait.after}&waitSeconds=${Math.ceil(wait.waitMs / 1000)}` : '';
     return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}/events${query}`);
   }
 
-  getLogs(executionId: string, actionName?: string): Promise<ActionLogText[]> {
+  getLogs(executionId: string, actionName?: string): Promise<sluiceApi.ActionLogText[]> {
     const query = actionName ? `?action=${encodeURIComponent(actionName)}` : '';
     return this.call('GET', `/api/executions/${encodeURIComponent(executionId)}/logs${query}`);
   }
 
-  startPipelineExecution(name: string, variables?: Record<string, string>, options: StartOptions = {}): Promise<{ pipelineExecutionId: string }> {
+  startPipelineExecution(name: string, variables?: Record<string, string>, options: sluiceApi.StartOptions = {}): Promise<{ pipelineExecutionId: string }> {
     return this.call('POST', `/api/pipelines/${encodeURIComponent(name)}/executions`, { variables, ...options });
   }
 
-  stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
+  stopPipelineExecution(request: sluiceApi.StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
     const { pipelineName, pipelineExecutionId, reason, abandon } = request;
     return this.call('POST', `/api/pipelines/${encodeURIComponent(pipelineName)}/executions/${encodeURIComponent(pipelineExecutionId)}/stop`, {
       ...(reason ? { reason } : {}),
@@ -98,7 +87,7 @@ export class HttpApiClient implements SluiceApi {
     });
   }
 
-  putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {
+  putApprovalResult(request: sluiceApi.ApprovalResultRequest): Promise<{ approvedAt: string }> {
     const { pipelineName, ...body } = request;
     return this.call('POST', `/api/pipelines/${encodeURIComponent(pipelineName)}/approval-results`, body);
   }
