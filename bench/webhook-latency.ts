@@ -8,11 +8,10 @@
  * clock, to the sub-millisecond, and the bus tells of the event the moment it is published.
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { sign } from '@octokit/webhooks-methods';
+import { postGitHubDelivery } from '../lib/adapters/github/webhook-delivery';
 import { webhookSecret } from '../lib/adapters/local/webhook-secret-file';
 import { openLocalInstallation } from '../lib/compose/local';
 import { DETAIL_TYPES, type PipelineEvent } from '../lib/core/events';
@@ -105,16 +104,7 @@ async function main(): Promise<void> {
       const secret = await webhookSecret(dataDir);
       const webhookUrl = new URL('webhooks/github', installation.url).href;
       const deliver = async (body: string): Promise<string[]> => {
-        const response = await fetch(webhookUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-github-event': 'push',
-            'x-github-delivery': randomUUID(),
-            'x-hub-signature-256': await sign(secret, body),
-          },
-          body,
-        });
+        const response = await postGitHubDelivery(webhookUrl, { event: 'push', body, secret });
         const answer = (await response.json()) as { started?: { pipelineExecutionId: string }[] };
         if (response.status !== 202) throw new Error(`the webhook answered ${response.status}: ${JSON.stringify(answer)}`);
         return (answer.started ?? []).map((started) => started.pipelineExecutionId);

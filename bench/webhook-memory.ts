@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
-import { sign } from '@octokit/webhooks-methods';
+import { postGitHubDelivery } from '../lib/adapters/github/webhook-delivery';
 import { webhookSecret } from '../lib/adapters/local/webhook-secret-file';
 import { describeMachine } from './support/machine';
 import { MIB } from './support/rss-sampler';
@@ -99,16 +99,7 @@ function deliverLarge(url: string, headers: Record<string, string>, bodyBytes: n
 
 async function signedPing(url: string, secret: string): Promise<number> {
   const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
-  const response = await fetch(new URL('webhooks/github', url), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'ping',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': await sign(secret, body),
-    },
-    body,
-  });
+  const response = await postGitHubDelivery(new URL('webhooks/github', url), { event: 'ping', body, secret });
   await response.arrayBuffer();
   return response.status;
 }

@@ -81,28 +81,22 @@ export function registerHook(program: Command, exitWith: ExitWith): void {
 
 /** Delivers HEAD to the serve that owns the data dir; returns the line to print. */
 async function notifyServe(dataDir: string, pipeline: string, repositoryDir: string): Promise<string> {
-  const [{ isAlive, readDataDirOwner }, { lastCommit }, { webhookSecret }, { localPushPayload }, { sign }, { randomUUID }] = await Promise.all([
+  const [{ isAlive, readDataDirOwner }, { lastCommit }, { webhookSecret }, { localPushPayload }, { postGitHubDelivery }] = await Promise.all([
     import('../../adapters/local/data-dir-lock'),
     import('../../adapters/local/git-hooks'),
     import('../../adapters/local/webhook-secret-file'),
     import('../../core/local-push'),
-    import('@octokit/webhooks-methods'),
-    import('node:crypto'),
+    import('../../adapters/github/webhook-delivery'),
   ]);
   const owner = await readDataDirOwner(dataDir);
   if (!owner?.api || owner.command !== 'serve' || !isAlive(owner.pid)) return `no sluice serve is running on ${dataDir}; ${pipeline} was not started.`;
   const commit = await lastCommit(repositoryDir);
   if (!commit) return `HEAD is not on a branch; ${pipeline} was not started.`;
   const body = JSON.stringify(localPushPayload(commit));
-  const response = await fetch(new URL('webhooks/github', owner.api.url), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': await sign(await webhookSecret(dataDir), body),
-    },
+  const response = await postGitHubDelivery(new URL('webhooks/github', owner.api.url), {
+    event: 'push',
     body,
+    secret: await webhookSecret(dataDir),
     signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
   });
   const answer = (await response.json()) as {
