@@ -1,11 +1,7 @@
 import { actionErrorCode, arnRegionAndAccount, DETAIL_TYPES, pipelineEvent } from '../../../lib/core/events';
+import { eventMeta } from '../../support/pipeline-events';
 
-const meta = {
-  id: 'event-1',
-  time: '2025-01-01T00:00:05.000Z',
-  pipelineArn: 'arn:aws:codepipeline:eu-west-1:123456789012:webapp',
-  startTime: '2025-01-01T00:00:00.000Z',
-};
+const meta = eventMeta({ time: '2025-01-01T00:00:05.000Z', pipelineArn: 'arn:aws:codepipeline:eu-west-1:123456789012:webapp' });
 const base = { pipeline: 'webapp', version: 2, 'execution-id': 'e-1' };
 
 describe('pipelineEvent', () => {

@@ -2,13 +2,9 @@ import { BadInputError } from '../../../lib/core/errors';
 import { matchesEventPattern, parseEventPattern } from '../../../lib/core/event-pattern';
 import { DETAIL_TYPES, pipelineEvent, type ActionEventDetail } from '../../../lib/core/events';
 import { notificationRulePattern, parseNotificationRules, PIPELINE_EVENT_TYPES } from '../../../lib/core/notification-rules';
+import { eventMeta } from '../../support/pipeline-events';
 
-const meta = {
-  id: 'event-1',
-  time: '2025-01-01T00:00:00.000Z',
-  pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp',
-  startTime: '2025-01-01T00:00:00.000Z',
-};
+const meta = eventMeta();
 const base = (pipeline = 'webapp') => ({ pipeline, version: 2, 'execution-id': 'e-1' });
 const pipelineState = (state: 'STARTED' | 'FAILED' | 'SUCCEEDED' | 'STOPPED', pipeline?: string) =>
   pipelineEvent(DETAIL_TYPES.pipeline, { ...base(pipeline), state }, meta);

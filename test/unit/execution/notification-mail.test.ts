@@ -1,13 +1,9 @@
 import { DETAIL_TYPES, pipelineEvent } from '../../../lib/core/events';
 import { composeNotificationMail } from '../../../lib/execution/notification-mail';
 import type { ActionExecutionRecord } from '../../../lib/ports/execution-store';
+import { eventMeta } from '../../support/pipeline-events';
 
-const meta = {
-  id: 'event-1',
-  time: '2025-01-01T00:00:12.000Z',
-  pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp',
-  startTime: '2025-01-01T00:00:00.000Z',
-};
+const meta = eventMeta({ time: '2025-01-01T00:00:12.000Z' });
 const base = { pipeline: 'webapp', version: 3, 'execution-id': 'e-42' };
 const consoleUrl = 'http://localhost:4000/';
 

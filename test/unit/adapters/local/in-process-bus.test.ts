@@ -1,16 +1,11 @@
 import { InProcessBus } from '../../../../lib/adapters/local/in-process-bus';
 import { DETAIL_TYPES, pipelineEvent, type PipelineEvent } from '../../../../lib/core/events';
+import { eventMeta } from '../../../support/pipeline-events';
 
-const meta = (id: string) => ({
-  id,
-  time: '2025-01-01T00:00:00.000Z',
-  pipelineArn: 'arn:aws:codepipeline:us-east-1:000000000000:webapp',
-  startTime: '2025-01-01T00:00:00.000Z',
-});
 const base = { pipeline: 'webapp', version: 1, 'execution-id': 'e-1' };
-const started = pipelineEvent(DETAIL_TYPES.pipeline, { ...base, state: 'STARTED' }, meta('1'));
-const buildFailed = pipelineEvent(DETAIL_TYPES.stage, { ...base, stage: 'Build', state: 'FAILED' }, meta('2'));
-const failed = pipelineEvent(DETAIL_TYPES.pipeline, { ...base, state: 'FAILED' }, meta('3'));
+const started = pipelineEvent(DETAIL_TYPES.pipeline, { ...base, state: 'STARTED' }, eventMeta({ id: '1' }));
+const buildFailed = pipelineEvent(DETAIL_TYPES.stage, { ...base, stage: 'Build', state: 'FAILED' }, eventMeta({ id: '2' }));
+const failed = pipelineEvent(DETAIL_TYPES.pipeline, { ...base, state: 'FAILED' }, eventMeta({ id: '3' }));
 
 describe('InProcessBus', () => {
   it('delivers to each rule the events its pattern matches, in order, beside every subscriber', async () => {
