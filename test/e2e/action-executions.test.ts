@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sluice } from '../support/cli';
+import { sluice, writeDeclaration } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
-import { gitSourceStage } from '../support/declarations';
+import { buildStage, gitSourceStage } from '../support/declarations';
 
 // A whole pipeline runs through the CLI, a local CodeBuild build included.
 jest.setTimeout(90_000);
@@ -50,31 +50,15 @@ describe('sluice list-action-executions', () => {
   let executionId: string;
 
   beforeAll(() => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-pipeline-')), 'pipeline.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        name: 'listed',
-        pipelineType: 'V2',
-        variables: [{ name: 'Flavor', defaultValue: 'fast' }],
-        stages: [
-          gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
-          {
-            name: 'Build',
-            actions: [
-              {
-                name: 'Compile',
-                actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
-                configuration: { ProjectName: 'build-#{variables.Flavor}' },
-                inputArtifacts: [{ name: 'Src' }],
-                outputArtifacts: [{ name: 'Built' }],
-                namespace: 'BuildVariables',
-              },
-            ],
-          },
-        ],
-      }),
-    );
+    const file = writeDeclaration(mkdtempSync(path.join(tmpdir(), 'sluice-pipeline-')), {
+      name: 'listed',
+      pipelineType: 'V2',
+      variables: [{ name: 'Flavor', defaultValue: 'fast' }],
+      stages: [
+        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
+        buildStage('Compile', { ProjectName: 'build-#{variables.Flavor}' }, { outputArtifacts: [{ name: 'Built' }], namespace: 'BuildVariables' }),
+      ],
+    });
     const run = sluice(['run', file, '--data-dir', data, '--json']);
     expect(run.code).toBe(0);
     executionId = JSON.parse(run.stdout).execution.pipelineExecutionId;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli
 import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { commandsOnSource, gitSourceStage } from '../support/declarations';
+import { buildStage, commandsOnSource, gitSourceStage } from '../support/declarations';
 import { GATED_APPROVERS_RULE, writeNotificationRules } from '../support/notification-rules';
 import { stateChange, succeededRunChanges } from '../support/event-log';
 
@@ -79,54 +79,35 @@ describe('sluice serve restarted after kill -9', () => {
       },
       'feat: something to review',
     );
-    const gated = path.join(dataDir, 'gated.json');
-    writeFileSync(
-      gated,
-      JSON.stringify({
-        name: 'gated',
-        pipelineType: 'V2',
-        variables: [{ name: 'target', defaultValue: 'staging' }],
-        stages: [
-          gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
-          {
-            name: 'Gate',
-            actions: [
-              {
-                name: 'Review',
-                actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
-                configuration: { CustomData: 'Check the release notes' },
-              },
-            ],
-          },
-          {
-            name: 'Build',
-            actions: [
-              {
-                name: 'Compile',
-                actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
-                configuration: {
-                  ProjectName: 'app',
-                  EnvironmentVariables: JSON.stringify([
-                    { name: 'COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
-                    { name: 'TARGET', value: '#{variables.target}', type: 'PLAINTEXT' },
-                  ]),
-                },
-                inputArtifacts: [{ name: 'Src' }],
-              },
-            ],
-          },
-        ],
-      }),
-    );
-    const slow = path.join(dataDir, 'slow.json');
-    writeFileSync(
-      slow,
-      JSON.stringify({
-        name: 'slow',
-        stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 30'])] }],
-      }),
-    );
-    for (const file of [gated, slow]) expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
+    createPipeline(dataDir, {
+      name: 'gated',
+      pipelineType: 'V2',
+      variables: [{ name: 'target', defaultValue: 'staging' }],
+      stages: [
+        gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),
+        {
+          name: 'Gate',
+          actions: [
+            {
+              name: 'Review',
+              actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+              configuration: { CustomData: 'Check the release notes' },
+            },
+          ],
+        },
+        buildStage('Compile', {
+          ProjectName: 'app',
+          EnvironmentVariables: JSON.stringify([
+            { name: 'COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
+            { name: 'TARGET', value: '#{variables.target}', type: 'PLAINTEXT' },
+          ]),
+        }),
+      ],
+    });
+    createPipeline(dataDir, {
+      name: 'slow',
+      stages: [gitSourceStage(repo.dir, { namespace: 'SourceVariables' }), { name: 'Wait', actions: [commandsOnSource('Sleep', ['sleep 30'])] }],
+    });
     writeNotificationRules(dataDir, GATED_APPROVERS_RULE);
     const port = await freePort();
     const startServe = () =>

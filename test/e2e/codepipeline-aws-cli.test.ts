@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
+import { killStartedSluice, printedCredentials, startSluice, writeDeclaration, type RunningCli } from '../support/cli';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
 import { ROOT } from '../support/fixtures';
 import { gitRepository } from '../support/git-repository';
@@ -99,15 +99,11 @@ afterAll(async () => {
 describe('the aws CLI and boto3 against sluice serve', () => {
   it('create, follow, approve, start, paginate, reject and delete a pipeline', async () => {
     const repo = gitRepository({ 'app.txt': 'v1' }, 'feat: reviewed release');
-    const file = path.join(dataDir, 'released.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        name: 'released',
-        roleArn: 'arn:aws:iam::123456789012:role/PipelineRole',
-        stages: [gitSourceStage(repo.dir), reviewStage('Review'), { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] }],
-      }),
-    );
+    const file = writeDeclaration(dataDir, {
+      name: 'released',
+      roleArn: 'arn:aws:iam::123456789012:role/PipelineRole',
+      stages: [gitSourceStage(repo.dir), reviewStage('Review'), { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] }],
+    });
 
     const created = aws(['create-pipeline', '--pipeline', `file://${file}`]);
     expect(created.code).toBe(0);

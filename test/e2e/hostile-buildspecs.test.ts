@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
-import { gitSourceStage } from '../support/declarations';
+import { buildStage, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(120_000);
 
@@ -13,20 +13,7 @@ afterAll(() => killStartedSluice());
 function declaration(name: string, repository: string) {
   return {
     name,
-    stages: [
-      gitSourceStage(repository),
-      {
-        name: 'Build',
-        actions: [
-          {
-            name: 'Compile',
-            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
-            configuration: { ProjectName: name },
-            inputArtifacts: [{ name: 'Src' }],
-          },
-        ],
-      },
-    ],
+    stages: [gitSourceStage(repository), buildStage('Compile', { ProjectName: name })],
   };
 }
 

@@ -1,21 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TASK_FUNCTIONS } from '../../lib/core/task-functions';
-import { killStartedSluice, startSluice } from '../support/cli';
-import { gitSourceStage } from '../support/declarations';
+import { killStartedSluice, startSluice, writeDeclaration } from '../support/cli';
+import { buildOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
 jest.setTimeout(120_000);
 
 afterAll(() => killStartedSluice());
 
-const codeBuild = (name: string, category: 'Build' | 'Test', buildspec: string) => ({
-  name,
-  actionTypeId: { category, owner: 'AWS', provider: 'CodeBuild', version: '1' },
-  configuration: { ProjectName: 'app', BuildSpec: buildspec },
-  inputArtifacts: [{ name: 'Src' }],
-});
+const codeBuild = (name: string, category: 'Build' | 'Test', buildspec: string) =>
+  buildOnSource(name, { ProjectName: 'app', BuildSpec: buildspec }, { actionTypeId: { category, owner: 'AWS', provider: 'CodeBuild', version: '1' } });
 
 /** The events that Powertools' logger logged as its functions were invoked: what reached each handler through its middy chain. */
 function invocations(output: string): { functionName: string; step: string }[] {
@@ -31,19 +27,15 @@ describe('a local run', () => {
   it('runs every Lambda Task through the exported handler of the function that serverless.yml deploys for it', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-task-handlers-'));
     const repository = gitRepository({ 'app.txt': 'v1' }, 'feat: something to build');
-    const file = path.join(dataDir, 'handlers.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        name: 'handlers',
-        stages: [
-          gitSourceStage(repository.dir),
-          { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
-          { name: 'Build', actions: [codeBuild('Compile', 'Build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cat app.txt\n')] },
-          { name: 'Check', actions: [codeBuild('Verify', 'Test', 'version: 0.2\nphases:\n  build:\n    commands:\n      - exit 3\n')] },
-        ],
-      }),
-    );
+    const file = writeDeclaration(dataDir, {
+      name: 'handlers',
+      stages: [
+        gitSourceStage(repository.dir),
+        { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
+        { name: 'Build', actions: [codeBuild('Compile', 'Build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cat app.txt\n')] },
+        { name: 'Check', actions: [codeBuild('Verify', 'Test', 'version: 0.2\nphases:\n  build:\n    commands:\n      - exit 3\n')] },
+      ],
+    });
     // Powertools' logger logs each event its handler receives: only a call through the middy chain does.
     const run = startSluice(['run', file, '--data-dir', dataDir], { env: { POWERTOOLS_LOGGER_LOG_EVENT: 'true' } });
     const [, link] = await run.waitFor(/waiting for approval: (\S+)/, 60_000);

@@ -31,10 +31,16 @@ export function printedCredentials(dataDir: string): { accessKeyId: string; secr
   };
 }
 
+/** Writes `declaration` to `<dir>/<name>.json`; returns the file. */
+export function writeDeclaration(dir: string, declaration: PipelineDeclaration): string {
+  const file = path.join(dir, `${declaration.name}.json`);
+  writeFileSync(file, JSON.stringify(declaration));
+  return file;
+}
+
 /** Writes `declaration` to `<dataDir>/<name>.json` and creates the pipeline from it; returns the file. */
 export function createPipeline(dataDir: string, declaration: PipelineDeclaration): string {
-  const file = path.join(dataDir, `${declaration.name}.json`);
-  writeFileSync(file, JSON.stringify(declaration));
+  const file = writeDeclaration(dataDir, declaration);
   expect(sluice(['create-pipeline', file, '--data-dir', dataDir]).code).toBe(0);
   return file;
 }

@@ -38,11 +38,7 @@ export function s3SourceStage({ bucket = 'sluice-sources', key = 'webapp.zip', o
 
 /** A Build stage whose one action, Tool (namespace ToolVars), is the custom action `provider` building `target` from Src. */
 export function customToolStage(provider: string, target: string): StageDeclaration {
-  const actionTypeId = { category: 'Build', owner: 'Custom', provider, version: '1' } as const;
-  return {
-    name: 'Build',
-    actions: [{ name: 'Tool', actionTypeId, configuration: { Target: target }, inputArtifacts: [{ name: 'Src' }], namespace: 'ToolVars' }],
-  };
+  return buildStage('Tool', { Target: target }, { actionTypeId: { category: 'Build', owner: 'Custom', provider, version: '1' }, namespace: 'ToolVars' });
 }
 
 /** A Review stage that holds the execution for a Manual approval named `actionName`. */
@@ -56,6 +52,25 @@ export function reviewStage(actionName: string): StageDeclaration {
 /** A Commands action named `name` that runs `commands` on the artifact `input`, by default `Src`. */
 export function commandsOnSource(name: string, commands: string[], input = 'Src'): ActionDeclaration {
   return { name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands, inputArtifacts: [{ name: input }] };
+}
+
+/**
+ * A Build action named `name` that builds the artifact `Src`, configured with `configuration`:
+ * a CodeBuild project, unless `extra` names another type; `extra` adds outputs or a namespace.
+ */
+export function buildOnSource(name: string, configuration: Record<string, string>, extra: Partial<ActionDeclaration> = {}): ActionDeclaration {
+  return {
+    name,
+    actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+    configuration,
+    inputArtifacts: [{ name: 'Src' }],
+    ...extra,
+  };
+}
+
+/** A Build stage of the one action `buildOnSource` declares. */
+export function buildStage(...action: Parameters<typeof buildOnSource>): StageDeclaration {
+  return { name: 'Build', actions: [buildOnSource(...action)] };
 }
 
 /** A Source stage of `sources`, then a Build stage that runs make on their artifact `input`. */
