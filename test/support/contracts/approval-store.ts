@@ -1,9 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../../lib/adapters/aws/dynamodb-approval-store';
-import { ensureExecutionTable } from '../../../lib/adapters/aws/execution-table';
 import type { ApprovalDecision, ApprovalRecord } from '../../../lib/ports/approval-store';
-import { racing, serversForSuite, type ServerKind } from './servers';
+import { executionTableOn, racing, serversForSuite, type ServerKind } from './servers';
 
 function approval(approvalId: string): ApprovalRecord {
   return {
@@ -31,9 +29,8 @@ export function describeApprovalStoreContract(kind: ServerKind): void {
     let approvals: DynamoDbApprovalStore;
 
     beforeAll(async () => {
-      const table = servers().uniqueName('sluice-approvals');
-      await ensureExecutionTable(servers().dynamodb, table);
-      approvals = new DynamoDbApprovalStore(DynamoDBDocumentClient.from(servers().dynamodb, { marshallOptions: { removeUndefinedValues: true } }), table);
+      const { documents, table } = await executionTableOn(servers(), 'sluice-approvals');
+      approvals = new DynamoDbApprovalStore(documents, table);
     });
 
     /** Creates approval `id`, then races alice approving it against bob rejecting it, each through `step`. */

@@ -1,9 +1,7 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCustomActionStore } from '../../../lib/adapters/aws/dynamodb-custom-action-store';
-import { ensureExecutionTable } from '../../../lib/adapters/aws/execution-table';
 import type { CustomActionTypeId, CustomActionTypeRecord } from '../../../lib/core/custom-action-types';
 import type { JobRecord } from '../../../lib/ports/custom-action-store';
-import { racing, serversForSuite, type ServerKind } from './servers';
+import { executionTableOn, racing, serversForSuite, type ServerKind } from './servers';
 
 const tool = { category: 'Build', provider: 'Tool', version: '1' } as const;
 
@@ -45,9 +43,8 @@ export function describeCustomActionStoreContract(kind: ServerKind): void {
     let store: DynamoDbCustomActionStore;
 
     beforeAll(async () => {
-      const table = servers().uniqueName('sluice-custom-actions');
-      await ensureExecutionTable(servers().dynamodb, table);
-      store = new DynamoDbCustomActionStore(DynamoDBDocumentClient.from(servers().dynamodb, { marshallOptions: { removeUndefinedValues: true } }), table);
+      const { documents, table } = await executionTableOn(servers(), 'sluice-custom-actions');
+      store = new DynamoDbCustomActionStore(documents, table);
     });
 
     it('keeps one type per category, provider and version, and lists those not deleted; a deleted one stays deleted', async () => {

@@ -6,7 +6,7 @@ import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { DETAIL_TYPES, pipelineEvent } from '../../../lib/core/events';
 import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord } from '../../../lib/ports/execution-store';
 import { describeEventLog } from '../event-log';
-import { racing, serversForSuite, type ServerKind } from './servers';
+import { executionTableOn, racing, serversForSuite, type ServerKind } from './servers';
 import { gitSourceStage } from '../declarations';
 
 function execution(pipelineName: string, id: string, startTime: string, overrides: Partial<PipelineExecutionRecord> = {}): PipelineExecutionRecord {
@@ -74,10 +74,9 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
     let store: DynamoDbExecutionStore;
 
     beforeAll(async () => {
-      table = servers().uniqueName('sluice-executions');
-      await ensureExecutionTable(servers().dynamodb, table);
-      const documents = DynamoDBDocumentClient.from(servers().dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-      store = new DynamoDbExecutionStore(documents, table);
+      const opened = await executionTableOn(servers(), 'sluice-executions');
+      table = opened.table;
+      store = new DynamoDbExecutionStore(opened.documents, table);
     });
 
     it('creates the table with the keys and index the stores use, once', async () => {

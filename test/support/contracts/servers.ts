@@ -1,5 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureExecutionTable } from '../../../lib/adapters/aws/execution-table';
 
 /**
  * The AWS services a contract suite runs its adapters against: the embedded dynalite and s3rver
@@ -35,6 +37,16 @@ export async function racing<T>(kind: ServerKind, calls: (() => Promise<T>)[]): 
   const results: T[] = [];
   for (const call of calls) results.push(await call());
   return results;
+}
+
+/**
+ * An execution table of a suite's own on `servers`, named after `prefix`, and a document client
+ * that writes to it as the deployment's does: what a DynamoDB store is built on.
+ */
+export async function executionTableOn(servers: ContractServers, prefix: string): Promise<{ documents: DynamoDBDocumentClient; table: string }> {
+  const table = servers.uniqueName(prefix);
+  await ensureExecutionTable(servers.dynamodb, table);
+  return { documents: DynamoDBDocumentClient.from(servers.dynamodb, { marshallOptions: { removeUndefinedValues: true } }), table };
 }
 
 /**
