@@ -187,6 +187,16 @@ describe('executions started on an engine', () => {
       while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
     };
 
+    /** A pipeline created on an engine whose builds do not wait, and the operations on that engine. */
+    async function createdOnEngine() {
+      holdAction = Promise.resolve();
+      const local = engine();
+      const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
+      const declaration = pipeline();
+      await operations.createPipeline(declaration);
+      return { local, operations, declaration };
+    }
+
     it('CreatePipeline starts the first execution with trigger CreatePipeline, and keeps its tags', async () => {
       holdAction = Promise.resolve();
       const local = engine();
@@ -254,11 +264,7 @@ describe('executions started on an engine', () => {
     });
 
     it('answers the same execution for the same clientRequestToken, and refuses a malformed one', async () => {
-      holdAction = Promise.resolve();
-      const local = engine();
-      const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
-      const declaration = pipeline();
-      await operations.createPipeline(declaration);
+      const { local, operations, declaration } = await createdOnEngine();
       const [first, second] = await Promise.all([
         operations.startPipelineExecution(declaration.name, {}, { clientRequestToken: 'deploy-42' }),
         operations.startPipelineExecution(declaration.name, {}, { clientRequestToken: 'deploy-42' }),
@@ -273,11 +279,7 @@ describe('executions started on an engine', () => {
     });
 
     it('pins the source revisions StartPipelineExecution overrides, and refuses those the provider cannot pin, naming them', async () => {
-      holdAction = Promise.resolve();
-      const local = engine();
-      const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
-      const declaration = pipeline();
-      await operations.createPipeline(declaration);
+      const { local, operations, declaration } = await createdOnEngine();
       const pin = { actionName: 'Checkout', revisionType: 'COMMIT_ID', revisionValue: 'abc123' };
       const { pipelineExecutionId } = await operations.startPipelineExecution(declaration.name, {}, { sourceRevisions: [pin] });
       expect(await deps.store.getExecution(pipelineExecutionId)).toMatchObject({ sourceRevisions: [pin] });
