@@ -9,12 +9,15 @@ export interface CustomActionTypeId {
   version: string;
 }
 
-/** One configuration property of a custom action type, as CreateCustomActionType takes it. */
-export interface CustomConfigurationProperty {
+/** One configuration property of an action type, as CodePipeline's ActionConfigurationProperty has it and CreateCustomActionType takes it. */
+export interface ActionConfigurationProperty {
   name: string;
   required: boolean;
+  /** Whether the property is part of the action's identity; Sluice's providers key nothing on one. */
   key: boolean;
+  /** Whether its value is hidden from GetPipeline; none of Sluice's providers takes a secret in its configuration. */
   secret: boolean;
+  /** Whether a job worker names its value in PollForJobs' queryParam; only a custom type has one. */
   queryable?: boolean;
   description?: string;
   type?: 'String' | 'Number' | 'Boolean';
@@ -29,7 +32,7 @@ export interface CustomActionTypeRecord {
     executionUrlTemplate?: string;
     revisionUrlTemplate?: string;
   };
-  configurationProperties: CustomConfigurationProperty[];
+  configurationProperties: ActionConfigurationProperty[];
   inputArtifactDetails: { minimumCount: number; maximumCount: number };
   outputArtifactDetails: { minimumCount: number; maximumCount: number };
   tags?: { key: string; value: string }[];

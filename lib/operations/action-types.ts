@@ -1,22 +1,8 @@
-import type { CustomActionTypeRecord } from '../core/custom-action-types';
+import type { ActionConfigurationProperty, CustomActionTypeRecord } from '../core/custom-action-types';
 import { ACTION_OWNERS, ActionTypeIdSchema, providerKey, type ActionOwner, type ActionTypeId } from '../core/declaration';
 import type { ProviderCatalog, ProviderSpec } from '../core/providers';
 import { ActionTypeNotFoundError, ValidationError } from '../core/errors';
 import { parseOrRefuse } from './parse-input';
-
-/** One configuration property of an action type, as CodePipeline's ActionConfigurationProperty has it. */
-export interface ActionConfigurationPropertyDescription {
-  name: string;
-  required: boolean;
-  /** Whether the property is part of the action's identity; Sluice's providers key nothing on one. */
-  key: boolean;
-  /** Whether its value is hidden from GetPipeline; none of Sluice's providers takes a secret in its configuration. */
-  secret: boolean;
-  /** Whether a job worker names its value in PollForJobs' queryParam; only a custom type has one. */
-  queryable?: boolean;
-  description?: string;
-  type?: 'String' | 'Number' | 'Boolean';
-}
 
 /** An action type Sluice can run, in the terms of CodePipeline's ActionType. */
 export interface ActionTypeDescription {
@@ -26,7 +12,7 @@ export interface ActionTypeDescription {
   runtimes?: readonly string[];
   /** The links a custom type's CreateCustomActionType gave; Sluice's own providers have none. */
   settings?: CustomActionTypeRecord['settings'];
-  configurationProperties: ActionConfigurationPropertyDescription[];
+  configurationProperties: ActionConfigurationProperty[];
   inputArtifactDetails: { minimumCount: number; maximumCount: number };
   outputArtifactDetails: { minimumCount: number; maximumCount: number };
 }
