@@ -119,16 +119,11 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     expect(unknownKey).toMatchObject({ code: 'UnrecognizedClientException', status: 403 });
   });
 
-  let executionId = '';
-  let token = '';
-  let startedId = '';
-  let pipelineArn = '';
-  let tagsNextToken = '';
-  let webhooksNextToken = '';
-  let firstWebhookPipeline = '';
+  /** What earlier calls gave, kept for the later calls that need it. */
+  const kept = { executionId: '', token: '', startedId: '', pipelineArn: '', tagsNextToken: '', webhooksNextToken: '', firstWebhookPipeline: '' };
   const name = () => declaration.name;
   /** The ARN that the pipeline called `pipeline` has, or would have, here. */
-  const arnOf = (pipeline: string) => `${pipelineArn.slice(0, -name().length)}${pipeline}`;
+  const arnOf = (pipeline: string) => `${kept.pipelineArn.slice(0, -name().length)}${pipeline}`;
   const tagsOf = (output: Record<string, unknown>) => output.tags as { key: string; value: string }[];
   const webhooksOf = (output: Record<string, unknown>) => output.webhooks as { definition: { targetPipeline: string } }[];
   const webhook = (targetPipeline: string) => ({
@@ -148,7 +143,7 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     {
       operation: 'GetPipeline',
       input: () => ({ name: name() }),
-      check: (output) => (pipelineArn = (output.metadata as { pipelineArn: string }).pipelineArn),
+      check: (output) => (kept.pipelineArn = (output.metadata as { pipelineArn: string }).pipelineArn),
     },
     { operation: 'GetPipeline', input: () => ({ name: name(), version: 1 }) },
     { operation: 'GetPipeline', input: () => ({ name: name(), version: 9 }), refusedWith: 'PipelineVersionNotFoundException' },
@@ -166,9 +161,9 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       operation: 'GetPipelineExecution',
       before: async () => {
         const { pipelineExecutionSummaries } = await send('ListPipelineExecutions', { pipelineName: name() });
-        executionId = (pipelineExecutionSummaries as { pipelineExecutionId: string }[])[0]!.pipelineExecutionId;
+        kept.executionId = (pipelineExecutionSummaries as { pipelineExecutionId: string }[])[0]!.pipelineExecutionId;
       },
-      input: () => ({ pipelineName: name(), pipelineExecutionId: executionId }),
+      input: () => ({ pipelineName: name(), pipelineExecutionId: kept.executionId }),
     },
     {
       operation: 'GetPipelineExecution',
@@ -176,10 +171,10 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       refusedWith: 'PipelineExecutionNotFoundException',
     },
     { operation: 'ListActionExecutions', input: () => ({ pipelineName: name() }) },
-    { operation: 'ListActionExecutions', input: () => ({ pipelineName: name(), filter: { pipelineExecutionId: executionId }, maxResults: 1 }) },
+    { operation: 'ListActionExecutions', input: () => ({ pipelineName: name(), filter: { pipelineExecutionId: kept.executionId }, maxResults: 1 }) },
     {
       operation: 'ListActionExecutions',
-      input: () => ({ pipelineName: name(), filter: { latestInPipelineExecution: { pipelineExecutionId: executionId, startTimeRange: 'Latest' } } }),
+      input: () => ({ pipelineName: name(), filter: { latestInPipelineExecution: { pipelineExecutionId: kept.executionId, startTimeRange: 'Latest' } } }),
     },
     { operation: 'ListActionExecutions', input: () => ({ pipelineName: name(), maxResults: 101 }), refusedWith: 'ValidationException' },
     { operation: 'ListActionExecutions', input: () => ({ pipelineName: name(), nextToken: 'bm9wZQ' }), refusedWith: 'InvalidNextTokenException' },
@@ -191,41 +186,47 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     },
     {
       operation: 'PutApprovalResult',
-      before: async () => (token = await waitingApprovalToken(name())),
+      before: async () => (kept.token = await waitingApprovalToken(name())),
       input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token: 'not-the-token', result: { status: 'Approved', summary: '' } }),
       refusedWith: 'InvalidApprovalTokenException',
     },
     {
       operation: 'PutApprovalResult',
-      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token, result: { status: 'Maybe', summary: 'hm' } }),
+      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token: kept.token, result: { status: 'Maybe', summary: 'hm' } }),
       refusedWith: 'ValidationException',
     },
     {
       operation: 'PutApprovalResult',
-      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token, result: { status: 'Approved', summary: 'ship it' } }),
+      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token: kept.token, result: { status: 'Approved', summary: 'ship it' } }),
     },
     {
       operation: 'PutApprovalResult',
-      input: () => ({ pipelineName: name(), stageName: 'Review', actionName: 'Review', token, result: { status: 'Rejected', summary: 'too late' } }),
+      input: () => ({
+        pipelineName: name(),
+        stageName: 'Review',
+        actionName: 'Review',
+        token: kept.token,
+        result: { status: 'Rejected', summary: 'too late' },
+      }),
       refusedWith: 'ApprovalAlreadyCompletedException',
     },
-    { operation: 'StartPipelineExecution', input: () => ({ name: name() }), check: (output) => (startedId = output.pipelineExecutionId as string) },
+    { operation: 'StartPipelineExecution', input: () => ({ name: name() }), check: (output) => (kept.startedId = output.pipelineExecutionId as string) },
     { operation: 'StartPipelineExecution', input: () => ({ name: 'missing' }), refusedWith: 'PipelineNotFoundException' },
     {
       // Stop and wait: the execution is Stopping while its approval, in progress, is left to finish.
       operation: 'StopPipelineExecution',
-      before: () => waitingApprovalToken(name(), startedId),
-      input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: false }),
+      before: () => waitingApprovalToken(name(), kept.startedId),
+      input: () => ({ pipelineName: name(), pipelineExecutionId: kept.startedId, abandon: false }),
     },
     {
       operation: 'StopPipelineExecution',
-      input: () => ({ pipelineName: name(), pipelineExecutionId: startedId }),
+      input: () => ({ pipelineName: name(), pipelineExecutionId: kept.startedId }),
       refusedWith: 'DuplicatedStopRequestException',
     },
-    { operation: 'StopPipelineExecution', input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: true, reason: 'enough' }) },
+    { operation: 'StopPipelineExecution', input: () => ({ pipelineName: name(), pipelineExecutionId: kept.startedId, abandon: true, reason: 'enough' }) },
     {
       operation: 'StopPipelineExecution',
-      input: () => ({ pipelineName: name(), pipelineExecutionId: startedId, abandon: true }),
+      input: () => ({ pipelineName: name(), pipelineExecutionId: kept.startedId, abandon: true }),
       refusedWith: 'PipelineExecutionNotStoppableException',
     },
     {
@@ -235,7 +236,7 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     },
     {
       operation: 'StopPipelineExecution',
-      input: () => ({ pipelineName: 'missing', pipelineExecutionId: startedId, abandon: true }),
+      input: () => ({ pipelineName: 'missing', pipelineExecutionId: kept.startedId, abandon: true }),
       refusedWith: 'PipelineNotFoundException',
     },
     { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, executionMode: 'QUEUED' } }) },
@@ -262,7 +263,7 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     {
       operation: 'TagResource',
       input: () => ({
-        resourceArn: pipelineArn,
+        resourceArn: kept.pipelineArn,
         tags: [
           { key: 'team', value: 'delivery' },
           { key: 'tier', value: '1' },
@@ -271,7 +272,7 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     },
     {
       operation: 'ListTagsForResource',
-      input: () => ({ resourceArn: pipelineArn }),
+      input: () => ({ resourceArn: kept.pipelineArn }),
       check: (output) =>
         expect(tagsOf(output)).toEqual([
           { key: 'team', value: 'delivery' },
@@ -280,36 +281,36 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     },
     {
       operation: 'ListTagsForResource',
-      input: () => ({ resourceArn: pipelineArn, maxResults: 1 }),
+      input: () => ({ resourceArn: kept.pipelineArn, maxResults: 1 }),
       check: (output) => {
         expect(output).toMatchObject({ tags: [{ key: 'team', value: 'delivery' }], nextToken: expect.any(String) });
-        tagsNextToken = output.nextToken as string;
+        kept.tagsNextToken = output.nextToken as string;
       },
     },
     {
       operation: 'ListTagsForResource',
-      input: () => ({ resourceArn: pipelineArn, maxResults: 1, nextToken: tagsNextToken }),
+      input: () => ({ resourceArn: kept.pipelineArn, maxResults: 1, nextToken: kept.tagsNextToken }),
       check: (output) => {
         expect(tagsOf(output)).toEqual([{ key: 'tier', value: '1' }]);
         expect(output.nextToken).toBeUndefined();
       },
     },
-    { operation: 'ListTagsForResource', input: () => ({ resourceArn: pipelineArn, nextToken: 'bm9wZQ' }), refusedWith: 'InvalidNextTokenException' },
-    { operation: 'ListTagsForResource', input: () => ({ resourceArn: pipelineArn, maxResults: 0 }), refusedWith: 'ValidationException' },
+    { operation: 'ListTagsForResource', input: () => ({ resourceArn: kept.pipelineArn, nextToken: 'bm9wZQ' }), refusedWith: 'InvalidNextTokenException' },
+    { operation: 'ListTagsForResource', input: () => ({ resourceArn: kept.pipelineArn, maxResults: 0 }), refusedWith: 'ValidationException' },
     { operation: 'ListTagsForResource', input: () => ({ resourceArn: arnOf('missing') }), refusedWith: 'ResourceNotFoundException' },
     { operation: 'ListTagsForResource', input: () => ({ resourceArn: 'not-an-arn' }), refusedWith: 'InvalidArnException' },
     { operation: 'ListTagsForResource', input: () => ({}), refusedWith: 'ValidationException' },
     {
       operation: 'TagResource',
-      input: () => ({ resourceArn: pipelineArn, tags: [{ key: 'aws:owner', value: 'me' }] }),
+      input: () => ({ resourceArn: kept.pipelineArn, tags: [{ key: 'aws:owner', value: 'me' }] }),
       refusedWith: 'InvalidTagsException',
     },
-    { operation: 'TagResource', input: () => ({ resourceArn: pipelineArn, tags: [{ key: 'owner' }] }), refusedWith: 'InvalidTagsException' },
-    { operation: 'TagResource', input: () => ({ resourceArn: pipelineArn }), refusedWith: 'ValidationException' },
+    { operation: 'TagResource', input: () => ({ resourceArn: kept.pipelineArn, tags: [{ key: 'owner' }] }), refusedWith: 'InvalidTagsException' },
+    { operation: 'TagResource', input: () => ({ resourceArn: kept.pipelineArn }), refusedWith: 'ValidationException' },
     {
       // 49 more than the 2 it has is over the 50 a pipeline may have.
       operation: 'TagResource',
-      input: () => ({ resourceArn: pipelineArn, tags: Array.from({ length: 49 }, (_, index) => ({ key: `extra-${index}`, value: '' })) }),
+      input: () => ({ resourceArn: kept.pipelineArn, tags: Array.from({ length: 49 }, (_, index) => ({ key: `extra-${index}`, value: '' })) }),
       refusedWith: 'TooManyTagsException',
     },
     {
@@ -318,12 +319,12 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       refusedWith: 'ResourceNotFoundException',
     },
     { operation: 'TagResource', input: () => ({ resourceArn: 'not-an-arn', tags: [{ key: 'team', value: 'x' }] }), refusedWith: 'InvalidArnException' },
-    { operation: 'UntagResource', input: () => ({ resourceArn: pipelineArn, tagKeys: ['tier', 'never-set'] }) },
-    { operation: 'UntagResource', input: () => ({ resourceArn: pipelineArn, tagKeys: ['aws:owner'] }), refusedWith: 'InvalidTagsException' },
-    { operation: 'UntagResource', input: () => ({ resourceArn: pipelineArn }), refusedWith: 'ValidationException' },
+    { operation: 'UntagResource', input: () => ({ resourceArn: kept.pipelineArn, tagKeys: ['tier', 'never-set'] }) },
+    { operation: 'UntagResource', input: () => ({ resourceArn: kept.pipelineArn, tagKeys: ['aws:owner'] }), refusedWith: 'InvalidTagsException' },
+    { operation: 'UntagResource', input: () => ({ resourceArn: kept.pipelineArn }), refusedWith: 'ValidationException' },
     {
       operation: 'ListTagsForResource',
-      input: () => ({ resourceArn: pipelineArn }),
+      input: () => ({ resourceArn: kept.pipelineArn }),
       check: (output) => expect(tagsOf(output)).toEqual([{ key: 'team', value: 'delivery' }]),
     },
     { operation: 'UntagResource', input: () => ({ resourceArn: arnOf('missing'), tagKeys: ['team'] }), refusedWith: 'ResourceNotFoundException' },
@@ -346,16 +347,16 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       input: () => ({ MaxResults: 1 }),
       check: (output) => {
         expect(output).toMatchObject({ webhooks: [expect.anything()], NextToken: expect.any(String) });
-        webhooksNextToken = output.NextToken as string;
-        firstWebhookPipeline = webhooksOf(output)[0]!.definition.targetPipeline;
+        kept.webhooksNextToken = output.NextToken as string;
+        kept.firstWebhookPipeline = webhooksOf(output)[0]!.definition.targetPipeline;
       },
     },
     {
       operation: 'ListWebhooks',
-      input: () => ({ MaxResults: 1, NextToken: webhooksNextToken }),
+      input: () => ({ MaxResults: 1, NextToken: kept.webhooksNextToken }),
       check: (output) => {
         expect(output.NextToken).toBeUndefined();
-        expect([firstWebhookPipeline, webhooksOf(output)[0]!.definition.targetPipeline].sort()).toEqual([name(), secondDeclaration.name].sort());
+        expect([kept.firstWebhookPipeline, webhooksOf(output)[0]!.definition.targetPipeline].sort()).toEqual([name(), secondDeclaration.name].sort());
       },
     },
     { operation: 'ListWebhooks', input: () => ({ NextToken: 'bm9wZQ' }), refusedWith: 'InvalidNextTokenException' },
