@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { commands } from '../../lib/actions/commands';
 import { gitSource } from '../../lib/actions/git-source';
-import { LocalEngine, localExecutionArn, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-engine';
+import { localExecutionArn } from '../../lib/adapters/local/local-engine';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { STOPPED_BY_USER } from '../../lib/core/engine-run-end';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
@@ -15,11 +15,7 @@ import {
   TooManyTagsError,
   ValidationError,
 } from '../../lib/core/errors';
-import type { ActionStepPayload, StageStepPayload } from '../../lib/core/task-payloads';
-import { runAction } from '../../lib/execution/action-steps';
-import { endExecution } from '../../lib/execution/end-execution';
-import { runStageStep } from '../../lib/execution/stage-steps';
-import { compileRegisteredVersion, launchInBackground, runInForeground } from '../../lib/execution/start-on-engine';
+import { launchInBackground, runInForeground } from '../../lib/execution/start-on-engine';
 import { RUN_OPERATIONS } from '../../lib/api/codepipeline/run-operations';
 import { httpApi } from '../../lib/api/http-api';
 import { invoke } from '../support/api-gateway-events';
@@ -27,6 +23,7 @@ import { PipelineOperations, type OperationsDependencies } from '../../lib/opera
 import type { PipelineEngine } from '../../lib/ports/engine';
 import { gitSourceStage } from '../support/declarations';
 import { stackPerSuite } from '../support/embedded-stack';
+import { stepEngine } from '../support/step-engine';
 import { testApprovalDependencies, testExecutionDependencies } from '../support/execution-deps';
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
@@ -67,31 +64,7 @@ describe('executions started on an engine', () => {
     };
   }
 
-  /** The local engine on the stage and action steps themselves: all these pipelines need. */
-  function engine(): LocalEngine {
-    const invoked =
-      <P>(run: (payload: P, signal: AbortSignal) => Promise<unknown>): TaskHandler =>
-      async (parameters, _binding, signal) => ({ Payload: await run(parameters.Payload as P, signal) });
-    const stage = invoked<StageStepPayload>((payload) => runStageStep(deps, payload));
-    const refused: TaskHandler = () => Promise.reject(new Error('not in this pipeline'));
-    const handlers: TaskHandlers = {
-      enterStage: stage,
-      exitStage: stage,
-      failStage: stage,
-      runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
-      requestApproval: refused,
-      queueJob: refused,
-      prepareBuild: refused,
-      startBuild: refused,
-      completeBuild: refused,
-      failBuild: refused,
-    };
-    return new LocalEngine({
-      handlers: () => handlers,
-      endExecution: (ref, status, reason) => endExecution(deps, ref, status, reason),
-      compiledVersion: (name, version) => compileRegisteredVersion(deps, name, version),
-    });
-  }
+  const engine = () => stepEngine(deps);
 
   it('runs an execution in the foreground to its end, the record naming the engine run', async () => {
     const declaration = pipeline();
