@@ -36,9 +36,34 @@ export interface ParallelState extends Transition {
   Type: 'Parallel';
   Comment?: string;
   Branches: StateMachineDefinition[];
+  /** The input of every branch; the state's input when absent. */
+  Parameters?: Record<string, unknown>;
   ResultSelector?: Record<string, unknown>;
-  ResultPath: string | null;
+  /** Absent, the result replaces the state's input (as `$` would, which aws-local-stepfunctions writes under a key named `$`). */
+  ResultPath?: string | null;
   Catch?: Catcher[];
+}
+
+export interface PassState extends Transition {
+  Type: 'Pass';
+  Comment?: string;
+  Parameters?: Record<string, unknown>;
+  ResultPath?: string | null;
+}
+
+/** A rule of a Choice state; Sluice only asks whether a path is present. */
+export interface ChoiceRule {
+  Variable: string;
+  IsPresent: true;
+  Next: string;
+}
+
+export interface ChoiceState {
+  Type: 'Choice';
+  Comment?: string;
+  Choices: ChoiceRule[];
+  /** Where the execution goes when no rule matches; the compiler links it once it knows what follows. */
+  Default?: string;
 }
 
 export interface FailState {
@@ -48,7 +73,7 @@ export interface FailState {
   Cause: string;
 }
 
-export type State = TaskState | ParallelState | FailState;
+export type State = TaskState | ParallelState | PassState | ChoiceState | FailState;
 
 export interface StateMachineDefinition {
   Comment?: string;

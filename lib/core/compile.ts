@@ -1,4 +1,4 @@
-import type { Catcher, ParallelState, State, StateMachineDefinition, TaskState } from './asl';
+import type { Catcher, ChoiceState, ParallelState, PassState, State, StateMachineDefinition, TaskState } from './asl';
 import type { ActionStepResult } from './task-payloads';
 import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import { LAMBDA_INVOKE, type ActionIntegration } from './integrations/action-integration';
@@ -239,11 +239,7 @@ class StageCompiler {
     const enter = stateName([stage.name], 'enter');
     const exit = stateName([stage.name], 'exit');
     const failed = stateName([stage.name], 'failed');
-    const catchTo: Catcher[] = [
-      // States.ALL leaves out States.DataLimitExceeded (a result over 256 KB), which only its own name catches.
-      { ErrorEquals: ['States.DataLimitExceeded'], ResultPath: '$.error', Next: failed },
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed },
-    ];
+    const catchTo = catchers(failed, '$.error');
     const states: Record<string, State> = {};
 
     states[enter] = this.stageTask(stage, 'enterStage', catchTo, {
@@ -253,7 +249,8 @@ class StageCompiler {
 
     let previousExits = [enter];
     for (const group of groupByRunOrder(stage.actions.map((action) => this.planned.get(action)!))) {
-      const fragment = group.members.length === 1 ? this.action(group.members[0]!, catchTo) : this.parallel(stage, group.runOrder, group.members, catchTo);
+      const fragment =
+        group.members.length === 1 ? this.action(group.members[0]!, catchTo) : this.parallel(stage, group.runOrder, group.members, catchTo, failed);
       Object.assign(states, fragment.states);
       for (const member of group.members)
         this.groups.set(member.action, { state: fragment.startAt, before: [...this.done], members: group.members.map((entry) => entry.action.name) });
@@ -293,37 +290,72 @@ class StageCompiler {
     };
   }
 
-  private parallel(stage: StageDeclaration, runOrder: number, members: PlannedAction[], catchTo: Catcher[]): Fragment {
+  /**
+   * Actions of one runOrder, side by side. A branch never fails: it catches its action's failure
+   * and ends with it at `$.failure`, so that its siblings run on to their own end, as in
+   * CodePipeline. Once every branch has ended, the group goes on only if none failed; otherwise the
+   * stage fails with each failed action's error.
+   */
+  private parallel(stage: StageDeclaration, runOrder: number, members: PlannedAction[], stageCatch: Catcher[], stageFailed: string): Fragment {
     const name = stateName([stage.name], `runOrder ${runOrder}`);
-    const branches = members.map((member) => {
-      const fragment = this.action(member, undefined);
-      for (const exit of fragment.exits) (fragment.states[exit] as TaskState).End = true;
-      return { StartAt: fragment.startAt, States: fragment.states };
-    });
-    const state: ParallelState = {
+    const outcome = stateName([stage.name], `runOrder ${runOrder} outcome`);
+    const actionsFailed = stateName([stage.name], `runOrder ${runOrder} failed`);
+    const parallel: ParallelState = {
       Type: 'Parallel',
-      Branches: branches,
-      ...this.parallelResult(members),
-      Catch: catchTo,
+      Branches: members.map((member) => this.branch(member)),
+      // Every branch ends with what the ResultSelector reads: the slots of the group, null until
+      // their action writes them, and `failure`, null unless its action failed.
+      Parameters: {
+        'pipeline.$': '$.pipeline',
+        ...this.slots(members, '$', () => null),
+        failure: null,
+      },
+      // The result replaces the state: ResultPath left out means `$`.
+      ResultSelector: {
+        'pipeline.$': '$[0].pipeline',
+        ...this.slots(members, '$[0]', (branch) => `$[${branch}]`),
+        'failures.$': `States.Array(${members.map((_, branch) => `$[${branch}].failure`).join(', ')})`,
+      },
+      // What no branch catches: the group's result over the size limit.
+      Catch: stageCatch,
+      Next: outcome,
     };
-    return { startAt: name, states: { [name]: state }, exits: [name] };
+    const choice: ChoiceState = {
+      Type: 'Choice',
+      Choices: members.map((_, branch) => ({ Variable: `$.failures[${branch}].action`, IsPresent: true, Next: actionsFailed })),
+    };
+    const failed: PassState = { Type: 'Pass', Parameters: { 'failures.$': '$.failures' }, ResultPath: '$.error', Next: stageFailed };
+    return { startAt: name, states: { [name]: parallel, [outcome]: choice, [actionsFailed]: failed }, exits: [outcome] };
+  }
+
+  /** One action as a branch of a Parallel: its failure ends the branch as `failure`, named after the action. */
+  private branch(member: PlannedAction): StateMachineDefinition {
+    const failure = stateName([member.stage.name, member.action.name], 'failure', member.ordinal);
+    const fragment = this.action(member, catchers(failure, '$.failure'));
+    for (const exit of fragment.exits) (fragment.states[exit] as TaskState).End = true;
+    fragment.states[failure] = { Type: 'Pass', Parameters: { action: member.action.name, 'error.$': '$.failure' }, ResultPath: '$.failure', End: true };
+    return { StartAt: fragment.startAt, States: fragment.states };
   }
 
   /**
-   * Each branch returns the whole state with its own result added; keep every slot written so
-   * far, taking the new ones from the branch that wrote them.
+   * `actions` as a template: every slot written before the group, read from the state at `earlier`,
+   * and each slot of the group's members, from the state `member(branch)` names, or null. Without
+   * slots in the group, all of `actions` is read from `earlier`.
    */
-  private parallelResult(members: PlannedAction[]): Pick<ParallelState, 'ResultSelector' | 'ResultPath'> {
-    if (!members.some((member) => member.slot)) return { ResultPath: null };
-    const selector: Record<string, string> = {};
-    for (const { slot } of this.done) if (slot) selector[`${slot}.$`] = `$[0].actions.${slot}`;
+  private slots(members: PlannedAction[], earlier: string, member: (branch: number) => string | null): Record<string, unknown> {
+    if (!members.some((entry) => entry.slot)) return { 'actions.$': `${earlier}.actions` };
+    const slots: Record<string, unknown> = {};
+    for (const { slot } of this.done) if (slot) slots[`${slot}.$`] = `${earlier}.actions.${slot}`;
     members.forEach(({ slot }, branch) => {
-      if (slot) selector[`${slot}.$`] = `$[${branch}].actions.${slot}`;
+      if (!slot) return;
+      const source = member(branch);
+      if (source === null) slots[slot] = null;
+      else slots[`${slot}.$`] = `${source}.actions.${slot}`;
     });
-    return { ResultSelector: selector, ResultPath: '$.actions' };
+    return { actions: slots };
   }
 
-  private action(entry: PlannedAction, catchTo: Catcher[] | undefined): Fragment {
+  private action(entry: PlannedAction, catchTo: Catcher[]): Fragment {
     const { action, stage, ordinal } = entry;
     const integration = integrationOf(action, this.catalog);
     const timeout = action.timeoutInMinutes ?? integration.defaultTimeoutMinutes;
@@ -334,7 +366,7 @@ class StageCompiler {
       payload: this.actionPayload(entry),
       result: this.actionResult(entry),
       ...(timeout === undefined ? {} : { timeoutSeconds: timeout * 60 }),
-      ...(catchTo ? { catchTo } : {}),
+      catchTo,
     });
     for (const [name, step] of Object.entries(tasks)) this.tasks[name] = { step, stage: stage.name, action: action.name };
     return { startAt, states, exits };
@@ -377,8 +409,22 @@ class StageCompiler {
   }
 }
 
+/** Where an action's failure goes: to `next`, with the error at `resultPath`. */
+function catchers(next: string, resultPath: string): Catcher[] {
+  return [
+    // States.ALL leaves out States.DataLimitExceeded (a result over 256 KB), which only its own name catches.
+    { ErrorEquals: ['States.DataLimitExceeded'], ResultPath: resultPath, Next: next },
+    { ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next },
+  ];
+}
+
 function link(state: State, next: string | undefined): void {
   if (state.Type === 'Fail') return;
+  if (state.Type === 'Choice') {
+    // A runOrder group's outcome is always followed by another group or the stage's exit.
+    state.Default = next;
+    return;
+  }
   if (next === undefined) {
     delete state.Next;
     state.End = true;

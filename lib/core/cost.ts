@@ -321,7 +321,7 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
 /**
  * The states a successful execution enters, in order: Step Functions bills a transition for each
  * (and for each retry, which a successful path is assumed not to need). A Parallel state is
- * entered once, then every state of each of its branches.
+ * entered once, then every state of each of its branches, then the Choice on its outcome.
  */
 export function successPath(definition: StateMachineDefinition): string[] {
   const entered: string[] = [];
@@ -331,7 +331,8 @@ export function successPath(definition: StateMachineDefinition): string[] {
     if (!state || state.Type === 'Fail') throw new Error(`The success path reaches ${name}, which is ${state ? 'a Fail state' : 'not defined'}.`);
     entered.push(name);
     if (state.Type === 'Parallel') for (const branch of state.Branches) entered.push(...successPath(branch));
-    name = state.End ? undefined : state.Next;
+    // A Choice's Default is the way on when nothing failed.
+    name = state.Type === 'Choice' ? state.Default : state.End ? undefined : state.Next;
   }
   return entered;
 }

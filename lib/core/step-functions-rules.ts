@@ -212,11 +212,12 @@ function checkErrorNames(names: unknown, field: string, last: boolean, report: R
  * fields of EXECUTION_INPUT. A state's ResultPath adds what it writes there: the keys of its
  * ResultSelector, or the whole result (read anywhere inside). A Catcher's ResultPath adds the
  * error's `Error` and `Cause` at its target. A state receives only what every state leading to it
- * passes on (an intersection). A Parallel's branches start from its input, and its
- * ResultSelector reads `$[i]` from what branch i's last states pass on. A Task's ResultSelector
- * reads the integration's result, whose top-level fields RESULT_FIELDS lists. A path under a
- * field read as a whole (an action's result, the pipeline), and array indexes, are not followed
- * further: the check stops where the definition stops saying what a value holds.
+ * passes on (an intersection). A Parallel's branches start from its input, or what its Parameters
+ * make of it, and its ResultSelector reads `$[i]` from what branch i's last states pass on. A Pass
+ * with Parameters writes what they make at its ResultPath. A Task's ResultSelector reads the
+ * integration's result, whose top-level fields RESULT_FIELDS lists. A path under a field read as a
+ * whole (an action's result, the pipeline), and array indexes, are not followed further: the check
+ * stops where the definition stops saying what a value holds.
  */
 function pathProblems(definition: MachineLike): DefinitionProblem[] {
   const input = new Known();
@@ -358,7 +359,8 @@ class PathFlow {
   private result(name: string, state: StateLike, known: Known, report: boolean): Known {
     if (state.InputPath !== undefined || state.OutputPath !== undefined) return Known.everything();
     if (state.Type === 'Parallel') {
-      const outputs = (state.Branches ?? []).map((branch, index) => new PathFlow(branch, `${this.scope}${name} / Branches[${index}] / `).run(known));
+      const branchInput = state.Parameters === undefined ? known : templated(state.Parameters, known);
+      const outputs = (state.Branches ?? []).map((branch, index) => new PathFlow(branch, `${this.scope}${name} / Branches[${index}] / `).run(branchInput));
       if (report) outputs.forEach(({ problems }) => this.problems.push(...problems));
       const array = new Known();
       outputs.forEach(({ output }, index) => (output ?? Known.everything()).copyUnder('$', `$[${index}]`, array));
@@ -371,6 +373,8 @@ class PathFlow {
       else taskResult.add('$', true);
       return this.selected(name, state, taskResult, report, known);
     }
+    if (state.Type === 'Pass' && state.Parameters !== undefined)
+      return written(known, state.ResultPath, (into, target) => templated(state.Parameters, known).copyUnder('$', target, into));
     if (state.Type === 'Pass' || state.Type === 'Wait' || state.Type === 'Choice' || state.Type === 'Succeed') return known;
     return Known.everything();
   }
@@ -438,6 +442,14 @@ function copyTemplate(template: Record<string, unknown>, source: Known, target: 
       copyTemplate(value as Record<string, unknown>, source, `${target}.${key}`, into);
     else into.add(`${target}.${key}`, true);
   }
+}
+
+/** What a Parameters template makes of what the state receives. */
+function templated(template: unknown, known: Known): Known {
+  const made = new Known();
+  if (template !== null && typeof template === 'object' && !Array.isArray(template)) copyTemplate(template as Record<string, unknown>, known, '$', made);
+  else made.add('$', true);
+  return made;
 }
 
 /** The input with a ResultPath written: null keeps it, `$` replaces it, a path replaces that part. */

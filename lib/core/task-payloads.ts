@@ -14,12 +14,22 @@ export type PipelineRef = ExecutionInput['pipeline'];
  */
 export const TASK_IDEMPOTENCY_KEY = '[pipeline.executionId, stage, action.name, step]';
 
+/** An error as a Catch hands it over; the cause of a Sluice error is its message. */
+export interface CaughtError {
+  Error?: string;
+  Cause?: string;
+}
+
+/** How a branch of a runOrder group ended: its action's error, or null when the action succeeded. */
+export type BranchFailure = { action: string; error: CaughtError } | null;
+
 export interface StageStepPayload {
   step: Extract<TaskStep, 'enterStage' | 'exitStage' | 'failStage'>;
   pipeline: PipelineRef;
   stage: string;
   final?: boolean;
-  error?: { Error?: string; Cause?: string };
+  /** failStage: the error a Catch caught, or the end of each branch of the runOrder group that failed. */
+  error?: CaughtError | { failures: BranchFailure[] };
   beforeEntry?: StageDeclaration['beforeEntry'];
   onSuccess?: StageDeclaration['onSuccess'];
   onFailure?: StageDeclaration['onFailure'];

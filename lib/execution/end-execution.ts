@@ -4,19 +4,21 @@ import type { ExecutionDependencies } from './dependencies';
 import { publishActionState, publishPipelineState, publishStageState } from './publish';
 
 /**
- * Marks the actions of a stage that are still InProgress as ended. Actions that record their own
- * end never reach here; a native integration's failure or a timeout does.
+ * Marks the actions still InProgress as ended: those of the execution, of one stage, or one
+ * action of it. Actions that record their own end never reach here; a native integration's
+ * failure or a timeout does.
  */
 export async function abandonActions(
   deps: ExecutionDependencies,
   pipeline: PipelineRef,
-  stageName: string | undefined,
+  scope: { stage?: string; action?: string },
   status: 'Failed' | 'Abandoned',
   reason: string,
 ): Promise<void> {
   const now = deps.clock().toISOString();
   for (const action of await deps.store.listActions(pipeline.executionId)) {
-    if (action.status !== 'InProgress' || (stageName !== undefined && action.stageName !== stageName)) continue;
+    if (action.status !== 'InProgress') continue;
+    if ((scope.stage !== undefined && action.stageName !== scope.stage) || (scope.action !== undefined && action.actionName !== scope.action)) continue;
     const errorDetails = { code: status === 'Failed' ? 'JobFailed' : 'Abandoned', message: reason };
     const ended = { ...action, status, lastUpdateTime: now, errorDetails };
     if (await deps.store.putAction(ended)) await publishActionState(deps, pipeline, ended, status === 'Failed' ? 'FAILED' : 'ABANDONED');
@@ -34,7 +36,7 @@ export async function endExecution(
   reason: string,
 ): Promise<boolean> {
   const now = deps.clock().toISOString();
-  await abandonActions(deps, pipeline, undefined, 'Abandoned', reason);
+  await abandonActions(deps, pipeline, {}, 'Abandoned', reason);
   for (const stage of await deps.store.listStages(pipeline.executionId)) {
     if (stage.status !== 'InProgress') continue;
     await deps.store.putStage({ ...stage, status, lastUpdateTime: now });

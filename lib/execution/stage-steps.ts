@@ -1,4 +1,4 @@
-import type { PipelineRef, StageStepPayload } from '../core/task-payloads';
+import type { BranchFailure, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { abandonActions } from './end-execution';
 import { publishPipelineState, publishStageState } from './publish';
@@ -28,9 +28,13 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
         await publishPipelineState(deps, pipeline, { state: 'SUCCEEDED' });
       }
       break;
-    case 'failStage':
-      await failStage(deps, pipeline, stage, describeError(payload.error));
+    case 'failStage': {
+      // Each failed action of a runOrder group that did not record its own end (a timeout) takes its own error.
+      const failures = branchFailures(payload.error);
+      for (const { action, error } of failures) await abandonActions(deps, pipeline, { stage, action }, 'Failed', describeError(error));
+      await failStage(deps, pipeline, stage, describeError(failures[0]?.error ?? payload.error));
       break;
+    }
   }
   return {};
 }
@@ -42,7 +46,7 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
  */
 export async function failStage(deps: ExecutionDependencies, pipeline: PipelineRef, stage: string, reason: string): Promise<boolean> {
   const now = deps.clock().toISOString();
-  await abandonActions(deps, pipeline, stage, 'Failed', reason);
+  await abandonActions(deps, pipeline, { stage }, 'Failed', reason);
   const startTime = (await deps.store.listStages(pipeline.executionId)).find((entry) => entry.stageName === stage)?.startTime ?? now;
   await deps.store.putStage({ pipelineExecutionId: pipeline.executionId, stageName: stage, status: 'Failed', startTime, lastUpdateTime: now });
   await publishStageState(deps, pipeline, { stage, state: 'FAILED' });
@@ -53,8 +57,12 @@ export async function failStage(deps: ExecutionDependencies, pipeline: PipelineR
   return true;
 }
 
-/** A Catch hands over `{Error, Cause}`; the cause of a Sluice error is its message. */
+function branchFailures(error: StageStepPayload['error']): NonNullable<BranchFailure>[] {
+  if (!error || !('failures' in error)) return [];
+  return error.failures.filter((failure) => failure !== null);
+}
+
 function describeError(error: StageStepPayload['error']): string {
-  if (!error) return 'unknown error';
+  if (!error || 'failures' in error) return 'unknown error';
   return [error.Error, error.Cause].filter(Boolean).join(': ');
 }

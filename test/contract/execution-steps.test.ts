@@ -253,6 +253,24 @@ describe('the execution steps on the embedded stack', () => {
       });
     });
 
+    it('fails each action of a runOrder group that did not record its own end with its own error, and leaves its siblings as they ended', async () => {
+      const pipeline = await start();
+      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+      await startAction(deps, actionPayload(pipeline, 'Build', compileAction), compileAction);
+      await runAction(deps, actionPayload(pipeline, 'Build', writeAction), new AbortController().signal);
+
+      // What the group's failed step hands over: Write's branch ended well, Compile's timed out.
+      const timeout = { Error: 'States.Timeout', Cause: 'the build ran longer than 60 minutes' };
+      await runStageStep(deps, { step: 'failStage', pipeline, stage: 'Build', error: { failures: [null, { action: 'Compile', error: timeout }] } });
+
+      const reason = 'States.Timeout: the build ran longer than 60 minutes';
+      const actions = await actionsOf(pipeline);
+      expect(actions.get('Build/Compile')).toMatchObject({ status: 'Failed', errorDetails: { code: 'JobFailed', message: reason } });
+      expect(actions.get('Build/Write')).toMatchObject({ status: 'Succeeded' });
+      expect(actions.get('Build/Write')).not.toHaveProperty('errorDetails');
+      expect(await deps.store.getExecution(pipeline.executionId)).toMatchObject({ status: 'Failed', statusSummary: `Build/Compile failed: ${reason}` });
+    });
+
     it('names the failed action and its own error when the stage fails after it', async () => {
       const pipeline = await start();
       await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });

@@ -18,8 +18,8 @@ export interface ActionTaskContext {
   result: Pick<TaskState, 'ResultSelector' | 'ResultPath'>;
   /** The action's timeout, or the integration's default. */
   timeoutSeconds?: number;
-  /** Where a failure goes: the stage's failed step; none inside a Parallel, whose own Catch takes it. */
-  catchTo?: Catcher[];
+  /** Where a failure goes: the stage's failed step, or inside a Parallel the end of the action's branch. */
+  catchTo: Catcher[];
 }
 
 /** The states of one action, and the step each of its Tasks runs. */
@@ -64,7 +64,7 @@ export function lambdaTaskStates(
     ...result,
     ...(timeoutSeconds === undefined ? {} : { TimeoutSeconds: timeoutSeconds }),
     Retry: retry,
-    ...(catchTo ? { Catch: catchTo } : {}),
+    Catch: catchTo,
   };
   return { startAt: name, states: { [name]: state }, exits: [name], tasks: { [name]: step } };
 }

@@ -50,7 +50,7 @@ interface CodeBuildActionOptions {
   /** The Retry of a Task that invokes the action runner. */
   lambdaRetry: Retrier[];
   timeoutSeconds?: number;
-  catchTo?: Catcher[];
+  catchTo: Catcher[];
 }
 
 /**
@@ -62,7 +62,6 @@ interface CodeBuildActionOptions {
 function codeBuildStates(options: CodeBuildActionOptions): Record<string, State> {
   const { names, action, actionRunner, payload, result, lambdaRetry, timeoutSeconds, catchTo } = options;
   const overrides = (field: string) => `$.codebuild.build.${field}`;
-  const withCatch = catchTo ? { Catch: catchTo } : {};
   const runnerTask = (step: string, extra: Record<string, unknown>): Pick<TaskState, 'Type' | 'Resource' | 'Parameters'> => ({
     Type: 'Task',
     Resource: LAMBDA_INVOKE,
@@ -75,7 +74,7 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
       ResultSelector: { 'execution.$': '$.Payload.execution', 'build.$': '$.Payload.build' },
       ResultPath: '$.codebuild',
       Retry: lambdaRetry,
-      ...withCatch,
+      Catch: catchTo,
       Next: names.start,
     },
     [names.start]: {
@@ -107,13 +106,13 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
       ...runnerTask('completeBuild', { 'codebuild.$': '$.codebuild' }),
       ...result,
       Retry: lambdaRetry,
-      ...withCatch,
+      Catch: catchTo,
     },
     [names.failed]: {
       ...runnerTask('failBuild', { 'codebuild.$': '$.codebuild' }),
       ResultPath: null,
       Retry: lambdaRetry,
-      ...withCatch,
+      Catch: catchTo,
       Next: names.failedEnd,
     },
     [names.failedEnd]: {

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import aslValidator from 'asl-validator';
-import type { TaskState } from '../../../lib/core/asl';
+import type { ParallelState, TaskState } from '../../../lib/core/asl';
 import { compilePipeline } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { allStates, successPath } from '../../support/asl-walk';
@@ -156,13 +156,56 @@ describe('the shape of compiled actions', () => {
 
   it('runs actions with the same runOrder in one Parallel state and keeps every result', () => {
     const { definition } = compilePipeline(pipelineWith([build('A'), build('B'), build('C', 2)], 'Build'), providerCatalog);
-    const parallel = definition.States['Build (runOrder 1)'];
+    const parallel = definition.States['Build (runOrder 1)'] as ParallelState;
     expect(parallel).toMatchObject({
       Type: 'Parallel',
-      ResultPath: '$.actions',
-      ResultSelector: { 'a0.$': '$[0].actions.a0', 'a1.$': '$[0].actions.a1', 'a2.$': '$[1].actions.a2' },
-      Next: 'Build / C (prepare)',
+      Parameters: { 'pipeline.$': '$.pipeline', actions: { 'a0.$': '$.actions.a0', a1: null, a2: null }, failure: null },
+      ResultSelector: {
+        'pipeline.$': '$[0].pipeline',
+        actions: { 'a0.$': '$[0].actions.a0', 'a1.$': '$[0].actions.a1', 'a2.$': '$[1].actions.a2' },
+        'failures.$': 'States.Array($[0].failure, $[1].failure)',
+      },
+      Next: 'Build (runOrder 1 outcome)',
     });
+    expect(parallel).not.toHaveProperty('ResultPath');
+    expect(definition.States['Build (runOrder 1 outcome)']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.failures[0].action', IsPresent: true, Next: 'Build (runOrder 1 failed)' },
+        { Variable: '$.failures[1].action', IsPresent: true, Next: 'Build (runOrder 1 failed)' },
+      ],
+      Default: 'Build / C (prepare)',
+    });
+  });
+
+  it("lets every action of a runOrder group end before the stage fails, each branch ending with its action's failure", () => {
+    const { definition } = compilePipeline(pipelineWith([build('A'), { ...approval, runOrder: 1 }], 'Build'), providerCatalog);
+    const [compile, approve] = (definition.States['Build (runOrder 1)'] as ParallelState).Branches;
+    const toFailure = (failure: string) => [
+      { ErrorEquals: ['States.DataLimitExceeded'], ResultPath: '$.failure', Next: failure },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: failure },
+    ];
+    for (const name of ['Build / A (prepare)', 'Build / A (complete)', 'Build / A (build failed)']) {
+      expect(compile!.States[name]).toMatchObject({ Catch: toFailure('Build / A (failure)') });
+    }
+    expect(approve!.States['Build / Approve']).toMatchObject({ Catch: toFailure('Build / Approve (failure)') });
+    expect(compile!.States['Build / A (failure)']).toEqual({
+      Type: 'Pass',
+      Parameters: { action: 'A', 'error.$': '$.failure' },
+      ResultPath: '$.failure',
+      End: true,
+    });
+    expect(definition.States['Build (runOrder 1 failed)']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'failures.$': '$.failures' },
+      ResultPath: '$.error',
+      Next: 'Build (failed)',
+    });
+    // No branch state leads out of its branch to the stage's failure step.
+    const leaves = allStates({ StartAt: '', States: { ...compile!.States, ...approve!.States } }).flatMap(([, state]) =>
+      'Catch' in state ? (state.Catch ?? []).map((catcher) => catcher.Next) : [],
+    );
+    expect(leaves).not.toContain('Build (failed)');
   });
 
   it('sends every failure to the stage failure step, which ends the execution Failed, a result over the size limit too', () => {

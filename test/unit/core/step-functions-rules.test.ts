@@ -187,11 +187,11 @@ describe('stepFunctionsProblems', () => {
     it('refuses a Parallel ResultSelector that reads a slot its branch did not write', () => {
       const definition = parallel();
       const group = parallelOf(definition);
-      const selector = group.ResultSelector as Record<string, string>;
-      const [key, value] = Object.entries(selector).find(([, path]) => path.startsWith('$[0]'))!;
-      selector[key] = value.replace('$[0]', `$[${group.Branches.length - 1}]`).replace(/a\d+$/, 'a98');
+      const slots = (group.ResultSelector as { actions: Record<string, string> }).actions;
+      const [key, value] = Object.entries(slots).find(([, path]) => path.startsWith('$[0]'))!;
+      slots[key] = value.replace('$[0]', `$[${group.Branches.length - 1}]`).replace(/a\d+$/, 'a98');
       expect(messages(definition)).toEqual([
-        expect.stringContaining(`ResultSelector.${key}: $[${group.Branches.length - 1}].actions.a98 is not in what this state receives`),
+        expect.stringContaining(`ResultSelector.actions.${key}: $[${group.Branches.length - 1}].actions.a98 is not in what this state receives`),
       ]);
     });
 
