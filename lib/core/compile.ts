@@ -136,7 +136,7 @@ export function resumeDefinition(
   const group = action && groups.get(action);
   if (!group) return undefined;
   const slots = group.before.flatMap(({ stage: earlierStage, action: earlier, slot }) =>
-    slot && integrationOf(earlier, catalog).keepsResult ? [{ stage: earlierStage.name, action: earlier.name, slot }] : [],
+    slot ? [{ stage: earlierStage.name, action: earlier.name, slot }] : [],
   );
   return { compiled: { ...compiled, definition: { ...compiled.definition, StartAt: group.state } }, slots, group: group.members };
 }
@@ -154,7 +154,7 @@ function compileWithGroups(
   catalog: ProviderCatalog,
   functions: FunctionArns,
 ): { compiled: CompiledPipeline; groups: Map<ActionDeclaration, GroupEntry> } {
-  const planned = planActions(pipeline);
+  const planned = planActions(pipeline, catalog);
   const compiler = new StageCompiler(planned, catalog, functions);
   const states: Record<string, State> = {};
   const stageStarts = pipeline.stages.map((stage) => stateName([stage.name], 'enter'));
@@ -194,13 +194,15 @@ function integrationOf(action: ActionDeclaration, catalog: ProviderCatalog): Act
   return INTEGRATIONS[spec?.integration ?? 'runner'];
 }
 
-function planActions(pipeline: PipelineDeclaration): Map<ActionDeclaration, PlannedAction> {
+function planActions(pipeline: PipelineDeclaration, catalog: ProviderCatalog): Map<ActionDeclaration, PlannedAction> {
   const planned = new Map<ActionDeclaration, PlannedAction>();
   let ordinal = 0;
   for (const stage of pipeline.stages) {
     for (const action of stage.actions) {
       const producesSomething = (action.outputArtifacts?.length ?? 0) > 0 || action.namespace !== undefined;
-      planned.set(action, { action, stage, ordinal, slot: producesSomething ? `a${ordinal}` : undefined });
+      // An action whose integration keeps no result (a Manual approval) writes no slot, even with a namespace.
+      const slot = producesSomething && integrationOf(action, catalog).keepsResult ? `a${ordinal}` : undefined;
+      planned.set(action, { action, stage, ordinal, slot });
       ordinal += 1;
     }
   }

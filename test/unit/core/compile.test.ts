@@ -4,6 +4,7 @@ import aslValidator from 'asl-validator';
 import type { ParallelState, TaskState } from '../../../lib/core/asl';
 import { compilePipeline } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
+import { formatDefinitionProblem, stepFunctionsProblems } from '../../../lib/core/step-functions-rules';
 import { allStates, successPath } from '../../support/asl-walk';
 import { EXAMPLES, PIPELINES, ROOT, VALID_FIXTURES, loadValid } from '../../support/fixtures';
 import { providerCatalog } from '../../../lib/actions/registry';
@@ -176,6 +177,16 @@ describe('the shape of compiled actions', () => {
       ],
       Default: 'Build / C (prepare)',
     });
+  });
+
+  it('gives a Manual approval no result slot, even with a namespace, so that no later group reads one it never wrote', () => {
+    const pipeline = pipelineWith([build('A'), build('B')], 'Build');
+    pipeline.stages.splice(1, 0, { name: 'Review', actions: [{ ...approval, namespace: 'ReviewVariables' }] } as PipelineDeclaration['stages'][number]);
+    const { definition } = compilePipeline(pipeline, providerCatalog);
+
+    expect(stepFunctionsProblems(definition).map(formatDefinitionProblem)).toEqual([]);
+    // The approval is the second action: a1.
+    expect(JSON.stringify(definition)).not.toContain('actions.a1');
   });
 
   it("lets every action of a runOrder group end before the stage fails, each branch ending with its action's failure", () => {
