@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration } from './declaration';
+import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import type { ProviderCatalog, ProviderSpec, Runtime } from './providers';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
@@ -97,6 +97,7 @@ export const STRUCTURAL_RULES = [
   'artifact-store-conflict',
   'v2-only',
   'retry-configuration',
+  'parallel-rollback',
   'stage-name-unique',
   'action-name-unique',
   'variable-name-unique',
@@ -166,7 +167,7 @@ function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): voi
     const v2Only: [keyof PipelineDeclaration, boolean][] = [
       ['variables', (pipeline.variables?.length ?? 0) > 0],
       ['triggers', (pipeline.triggers?.length ?? 0) > 0],
-      ['executionMode', pipeline.executionMode === 'PARALLEL'],
+      ['executionMode', pipeline.executionMode === 'PARALLEL' || pipeline.executionMode === 'QUEUED'],
     ];
     for (const [field, used] of v2Only) {
       if (used) {
@@ -180,7 +181,28 @@ function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): voi
     if (onFailure?.retryConfiguration && onFailure.result !== 'RETRY') {
       report(`stages[${index}].onFailure.retryConfiguration`, 'retry-configuration', 'retryConfiguration applies only when onFailure.result is RETRY.');
     }
+    if (pipeline.executionMode === 'PARALLEL') {
+      for (const path of rollbackResults(stage)) {
+        report(
+          `stages[${index}].${path}`,
+          'parallel-rollback',
+          'A PARALLEL pipeline cannot roll back a stage, as in CodePipeline: use another result, or executionMode QUEUED or SUPERSEDED.',
+        );
+      }
+    }
   });
+}
+
+/** Where `stage` asks for a rollback: its onFailure result, or a condition's result. */
+function rollbackResults(stage: StageDeclaration): string[] {
+  const conditions = (where: string, list: { result?: string }[] | undefined) =>
+    (list ?? []).flatMap((condition, index) => (condition.result === 'ROLLBACK' ? [`${where}.conditions[${index}].result`] : []));
+  return [
+    ...(stage.onFailure?.result === 'ROLLBACK' ? ['onFailure.result'] : []),
+    ...conditions('onFailure', stage.onFailure?.conditions),
+    ...conditions('onSuccess', stage.onSuccess?.conditions),
+    ...conditions('beforeEntry', stage.beforeEntry?.conditions),
+  ];
 }
 
 function firstDuplicates<T>(items: readonly T[], keyOf: (item: T) => string): Map<number, number> {

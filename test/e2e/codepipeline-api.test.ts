@@ -239,7 +239,8 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       input: () => ({ pipelineName: 'missing', pipelineExecutionId: kept.startedId, abandon: true }),
       refusedWith: 'PipelineNotFoundException',
     },
-    { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, executionMode: 'QUEUED' } }) },
+    { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, executionMode: 'QUEUED' } }), refusedWith: 'InvalidStructureException' },
+    { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, pipelineType: 'V2', executionMode: 'QUEUED' } }) },
     {
       operation: 'UpdatePipeline',
       input: () => invalid((pipeline) => ({ ...pipeline, stages: pipeline.stages.slice(0, 1) })),

@@ -178,6 +178,9 @@ const structuralSettings: SetCase[] = [
 // prettier-ignore
 const structuralMutations: MutateCase[] = [
   ['triggers on a pipeline that says V1', v2, (d) => { d.pipelineType = 'V1'; }, 'triggers', 'v2-only', ['triggers', 'V2']],
+  ['executionMode QUEUED on a pipeline with no pipelineType', codecommit, (d) => { d.executionMode = 'QUEUED'; }, 'executionMode', 'v2-only', ['executionMode', 'V2']],
+  ['a rollback on failure in a PARALLEL pipeline', v2, (d) => { d.executionMode = 'PARALLEL'; d.stages[1].onFailure = { result: 'ROLLBACK' }; }, 'stages[1].onFailure.result', 'parallel-rollback', ['PARALLEL', 'roll back']],
+  ['a rollback condition on success in a PARALLEL pipeline', v2, (d) => { d.executionMode = 'PARALLEL'; d.stages[1].onSuccess = { conditions: [{ result: 'ROLLBACK' }] }; }, 'stages[1].onSuccess.conditions[0].result', 'parallel-rollback', ['PARALLEL', 'QUEUED or SUPERSEDED']],
   ['retryConfiguration with onFailure.result FAIL', codecommit, (d) => { d.stages[1].onFailure = { result: 'FAIL', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } }; }, 'stages[1].onFailure.retryConfiguration', 'retry-configuration', ['RETRY']],
   ['a pipeline variable declared twice', v2, (d) => { d.variables.push({ name: 'MyVariable', defaultValue: '2' }); }, 'variables[1].name', 'variable-name-unique', ['"MyVariable"', 'variables[0]']],
   ['an approval action in the first stage', codecommit, (d) => { d.stages[0].actions.push(manualApproval('ApproveEarly')); }, 'stages[0].actions[1].actionTypeId.category', 'first-stage-sources-only', ['"ApproveEarly"', 'Approval']],
