@@ -44,6 +44,8 @@ export class RunProgress {
       case DETAIL_TYPES.stage: {
         const { stage, state } = event.detail;
         if (state === 'STARTED') this.started.set(stage, now);
+        // A stage that is stopping has not ended: its time is told when it has.
+        else if (state === 'STOPPING') this.write(`  ${stage}: stopping`);
         else this.write(`  ${stage}: ${state.toLowerCase()} in ${seconds(this.started.get(stage) ?? now, now)}`);
         break;
       }

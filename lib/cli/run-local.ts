@@ -75,13 +75,21 @@ export async function runLocal(
     return ExitCode.Failed;
   }
   const { installation, runInForeground } = opened;
-  const stopping = new AbortController();
+  // The first Ctrl-C stops and waits, as StopPipelineExecution does; a second one, or a request to terminate, abandons.
+  const waiting = new AbortController();
+  const abandoning = new AbortController();
+  const abandon = () => {
+    if (abandoning.signal.aborted) return;
+    say('Stopping now: abandoning the running actions...');
+    abandoning.abort();
+  };
   const onInterrupt = () => {
-    say('Stopping: abandoning the running actions...');
-    stopping.abort();
+    if (waiting.signal.aborted) return abandon();
+    say('Stopping: the running actions finish first, and no new one starts; press Ctrl-C again to abandon them.');
+    waiting.abort();
   };
   process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
+  process.on('SIGTERM', abandon);
   installation.bus.subscribe(progress.onEvent);
   try {
     const { operations } = installation;
@@ -93,7 +101,7 @@ export async function runLocal(
       installation.engine,
       { pipeline: registered.declaration, version: registered.version, variables: options.var },
       { autoApprove: options.autoApprove, onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`) },
-      stopping.signal,
+      { wait: waiting.signal, abandon: abandoning.signal, feed: installation.bus },
     );
     if (options.json) {
       const { store } = installation.deps;
@@ -101,7 +109,7 @@ export async function runLocal(
       console.log(JSON.stringify({ execution, stages, actions }, null, 2));
     }
     process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
+    process.off('SIGTERM', abandon);
     if (execution.status === 'Succeeded' && afterRun) await afterRun(installation, execution);
     return execution.status === 'Succeeded' ? ExitCode.Ok : ExitCode.Failed;
   } catch (error) {
@@ -110,7 +118,7 @@ export async function runLocal(
     return ExitCode.BadInput;
   } finally {
     process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
+    process.off('SIGTERM', abandon);
     await installation.close();
   }
 }

@@ -7,13 +7,15 @@ import { InProcessIdempotencyStore } from '../adapters/local/in-process-idempote
 import { lambdaTaskHandlers } from '../adapters/local/lambda-task-handlers';
 import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
 import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
-import type { LocalRunOptions, TaskHandlers } from '../adapters/local/local-engine';
-import type { CompiledPipeline } from '../core/compile';
+import type { LocalRunOptions, TaskHandler, TaskHandlers } from '../adapters/local/local-engine';
+import type { CompiledPipeline, TaskStep } from '../core/compile';
+import { StoppedError } from '../core/errors';
 import type { TaskFunction } from '../core/task-functions';
 import { TASK_IDEMPOTENCY_KEY, type PipelineRef } from '../core/task-payloads';
 import { approveAutomatically } from '../execution/approval-steps';
 import { watchApproval } from '../execution/approval-wait';
 import { watchJob } from '../execution/custom-action-jobs';
+import type { ExecutionStore } from '../ports/execution-store';
 import type { LocalDependencies } from './local';
 
 /**
@@ -24,7 +26,7 @@ import type { LocalDependencies } from './local';
 export function localTaskHandlers(deps: LocalDependencies, compiled: CompiledPipeline, pipeline: PipelineRef, options: LocalRunOptions): TaskHandlers {
   const builds = new LocalCodeBuildBuilds();
   const withBuilds = { ...deps, builds };
-  return lambdaTaskHandlers({
+  const handlers = lambdaTaskHandlers({
     compiled,
     functions: {
       stageStep: stageStep({ dependencies: () => deps, idempotency: taskIdempotency('stageStep') }),
@@ -45,6 +47,26 @@ export function localTaskHandlers(deps: LocalDependencies, compiled: CompiledPip
       payload.step === 'queueJob' ? watchJob(deps, answer as { jobId: string; expiresAt: string }) : watchApproval(deps, payload, options.onApproval),
     ...(options.autoApprove ? { autoApprove: (payload) => approveAutomatically(deps, payload, 'sluice run --auto-approve') } : {}),
   });
+  return heldWhileStopping(handlers, deps.store, pipeline.executionId);
+}
+
+/** The steps that start something: a stage's entry or exit, or an action. */
+const STARTING_STEPS: ReadonlySet<string> = new Set<TaskStep>(['enterStage', 'exitStage', 'runAction', 'prepareBuild', 'requestApproval', 'queueJob']);
+
+/**
+ * Stop and wait: once the execution is Stopping, no step that starts something runs; each waits
+ * for the stop, which comes once the actions in progress have finished. The steps that finish an
+ * action in progress, or fail its stage, still run.
+ */
+export function heldWhileStopping(handlers: TaskHandlers, store: ExecutionStore, executionId: string): TaskHandlers {
+  const held =
+    (handler: TaskHandler): TaskHandler =>
+    async (parameters, binding, signal) => {
+      if ((await store.getExecution(executionId))?.status !== 'Stopping') return handler(parameters, binding, signal);
+      if (!signal.aborted) await new Promise((stopped) => signal.addEventListener('abort', stopped, { once: true }));
+      throw new StoppedError(`${binding.step} did not start: the execution stopped once its actions in progress had finished.`);
+    };
+  return Object.fromEntries(Object.entries(handlers).map(([step, handler]) => [step, STARTING_STEPS.has(step) ? held(handler) : handler])) as TaskHandlers;
 }
 
 function taskIdempotency(functionName: TaskFunction): IdempotencyLambdaHandlerOptions {

@@ -27,7 +27,7 @@ export async function abandonActions(
 
 /**
  * Ends an execution that did not reach its own end: stopped by the user, or interrupted when the
- * process running it died. Running actions are abandoned and running stages take the same end.
+ * process running it died. Running actions are abandoned and running (or Stopping) stages take the same end.
  */
 export async function endExecution(
   deps: ExecutionDependencies,
@@ -38,7 +38,7 @@ export async function endExecution(
   const now = deps.clock().toISOString();
   await abandonActions(deps, pipeline, {}, 'Abandoned', reason);
   for (const stage of await deps.store.listStages(pipeline.executionId)) {
-    if (stage.status !== 'InProgress') continue;
+    if (stage.status !== 'InProgress' && stage.status !== 'Stopping') continue;
     await deps.store.putStage({ ...stage, status, lastUpdateTime: now });
     await publishStageState(deps, pipeline, { stage: stage.stageName, state: status === 'Stopped' ? 'STOPPED' : 'FAILED' });
   }

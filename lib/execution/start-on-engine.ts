@@ -4,10 +4,12 @@ import type { PipelineDeclaration } from '../core/declaration';
 import { STOPPED_BY_USER } from '../core/engine-run-end';
 import { NotFoundError } from '../core/errors';
 import type { ExecutionEnd, InProcessEngine, PipelineEngine } from '../ports/engine';
+import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord } from '../ports/execution-store';
 import type { ApprovalResume } from './approval-resume';
 import type { ApprovalDependencies } from './approvals';
 import { endExecution } from './end-execution';
+import { markStopping, stopAtOnce, stopOnceActionsFinish } from './stop-execution';
 import { startExecution } from './start-execution';
 
 /** One execution to start: the pipeline version, the published engine version it runs on, and what it starts with. */
@@ -64,30 +66,53 @@ export async function launchInBackground(deps: ApprovalDependencies, engine: Pip
 export type ForegroundRun = Omit<EngineStart, 'versionArn' | 'trigger'> & { trigger?: ExecutionTrigger };
 
 /**
+ * How a foreground run is asked to stop, as StopPipelineExecution asks: `wait` stops and waits (the
+ * execution is Stopping, its actions in progress finish, as `feed` tells, and no new one starts),
+ * and `abandon` stops at once, abandoning them, whether or not it was Stopping. An abort's reason,
+ * when it is text, is the execution's summary.
+ */
+export interface ForegroundStop {
+  wait: AbortSignal;
+  abandon: AbortSignal;
+  feed: EventFeed;
+}
+
+/**
  * Runs one execution of a validated pipeline in this process, from start to its end, with options
  * of the caller's own (a foreground `sluice run`), and returns the execution's final record.
- * Aborting `signal` stops it on the engine: running actions are abandoned and it ends Stopped, with
- * the abort's reason as the summary when it is text.
  */
 export async function runInForeground<O>(
   deps: ApprovalDependencies,
   engine: InProcessEngine<O>,
   run: ForegroundRun,
   options: O,
-  signal?: AbortSignal,
+  stop?: ForegroundStop,
 ): Promise<PipelineExecutionRecord> {
   const { versionArn } = await engine.deployPipeline(run.pipeline.name, compilePipeline({ ...run.pipeline, version: run.version }, providerCatalog));
   const start = { ...run, versionArn, trigger: run.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' } };
   const { executionId, launched } = await startOnEngine(deps, start, (arn, id, input) => engine.runExecution(arn, id, input, options));
-  // The end is waited for below, whatever the stop's own answer.
-  const stop = () =>
-    void engine.stopExecution(launched.executionArn, typeof signal?.reason === 'string' ? signal.reason : STOPPED_BY_USER).catch(() => undefined);
-  if (signal?.aborted) stop();
-  else signal?.addEventListener('abort', stop, { once: true });
+  const reason = (signal: AbortSignal) => (typeof signal.reason === 'string' ? signal.reason : STOPPED_BY_USER);
+  // Each stop reads the execution as it stands; its end is waited for below, whatever the stop's own answer.
+  const stopWith = (how: (execution: PipelineExecutionRecord) => Promise<unknown>) => () =>
+    void deps.store
+      .getExecution(executionId)
+      .then((execution) => execution && how(execution))
+      .catch(() => undefined);
+  const stops: [AbortSignal, () => void][] = [];
+  if (stop) {
+    const waitThenStop = async (execution: PipelineExecutionRecord) => {
+      if (await markStopping(deps, execution, reason(stop.wait))) await stopOnceActionsFinish(deps, engine, stop.feed, execution, reason(stop.wait));
+    };
+    stops.push([stop.wait, stopWith(waitThenStop)], [stop.abandon, stopWith((execution) => stopAtOnce(deps, engine, execution, reason(stop.abandon)))]);
+  }
+  for (const [signal, listener] of stops) {
+    if (signal.aborted) listener();
+    else signal.addEventListener('abort', listener, { once: true });
+  }
   try {
     await launched.ended;
   } finally {
-    signal?.removeEventListener('abort', stop);
+    for (const [signal, listener] of stops) signal.removeEventListener('abort', listener);
   }
   return (await deps.store.getExecution(executionId))!;
 }

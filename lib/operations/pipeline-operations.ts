@@ -29,7 +29,7 @@ import { actionLogKey, openActionLog } from '../artifacts/action-log';
 import { decideByToken, decisionMessage } from '../execution/approvals';
 import type { JobDependencies } from '../execution/custom-action-jobs';
 import { catalogWithCustomTypes, JobWorkerOperations } from './job-worker-api';
-import { endExecution } from '../execution/end-execution';
+import { markStopping, stopAtOnce, stopOnceActionsFinish } from '../execution/stop-execution';
 import { launchInBackground } from '../execution/start-on-engine';
 import { BlobNotFoundError } from '../ports/blob-store';
 import { listActionExecutions, type ActionExecutionsPage, type ActionExecutionsRequest } from './action-executions';
@@ -179,53 +179,21 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
         'Here an execution can only be stopped by abandoning its in-progress actions (abandon true, --abandon): nothing tells this API when they finish.',
       );
     }
-    if (!(await this.deps.store.finishExecution(execution.pipelineExecutionId, 'Stopping', reason, this.deps.clock().toISOString()))) {
+    if (!(await markStopping(this.deps, execution, reason))) {
       await this.executionToStop(request);
       throw new PipelineExecutionNotStoppableError(`Execution ${execution.pipelineExecutionId} ended before it could be stopped.`);
     }
-    void this.stopOnceActionsFinish(engine, feed, execution, reason);
+    void stopOnceActionsFinish(this.deps, engine, feed, execution, reason);
     return { pipelineExecutionId: execution.pipelineExecutionId };
   }
 
   /** Stops the engine's run at once, and ends the execution Stopped; its in-progress actions are Abandoned. */
   private async stopNow(engine: PipelineEngine, execution: PipelineExecutionRecord, reason: string): Promise<{ pipelineExecutionId: string }> {
-    const { pipelineName, pipelineExecutionId } = execution;
-    // Without an ARN the engine never started it (its start failed after the record was made).
-    if (execution.engineExecutionArn) await engine.stopExecution(execution.engineExecutionArn, reason);
-    const pipeline = { name: pipelineName, version: execution.pipelineVersion, executionId: pipelineExecutionId, variables: execution.variables };
-    // The engine's run, or on AWS the reconciler told of the abort, may have ended it Stopped first.
-    const stopped =
-      (await endExecution(this.deps, pipeline, 'Stopped', reason)) || (await this.deps.store.getExecution(pipelineExecutionId))?.status === 'Stopped';
-    if (!stopped) {
+    const { pipelineExecutionId } = execution;
+    if (!(await stopAtOnce(this.deps, engine, execution, reason))) {
       throw new PipelineExecutionNotStoppableError(`Execution ${pipelineExecutionId} ended by itself before it could be stopped.`);
     }
     return { pipelineExecutionId };
-  }
-
-  /**
-   * Waits, on the bus, until no action of a Stopping execution is in progress, then stops it. An
-   * action the engine starts in the instant before the stop reaches it is Abandoned.
-   */
-  private async stopOnceActionsFinish(engine: PipelineEngine, feed: EventFeed, execution: PipelineExecutionRecord, reason: string): Promise<void> {
-    const id = execution.pipelineExecutionId;
-    let check = Promise.resolve();
-    await new Promise<void>((done) => {
-      const settle = () => {
-        check = check.then(async () => {
-          const current = await this.deps.store.getExecution(id);
-          // A stop with abandon, or the run's own failure, ended it meanwhile.
-          if (current?.status !== 'Stopping') return done();
-          if ((await this.deps.store.listActions(id)).some((action) => action.status === 'InProgress')) return;
-          unsubscribe();
-          await this.stopNow(engine, current, reason).catch(() => undefined);
-          done();
-        });
-      };
-      const unsubscribe = feed.subscribe((event) => {
-        if (event.detail['execution-id'] === id) settle();
-      });
-      settle();
-    });
   }
 
   private backgroundEngine(): PipelineEngine {

@@ -4,6 +4,7 @@ import { gitSource } from '../../lib/actions/git-source';
 import { localExecutionArn } from '../../lib/adapters/local/local-engine';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { STOPPED_BY_USER } from '../../lib/core/engine-run-end';
+import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import {
   ConflictError,
@@ -35,6 +36,15 @@ describe('executions started on an engine', () => {
   let pipelines = 0;
   /** Aborted by the test that wants the running action to end. */
   let holdAction: Promise<void> = Promise.resolve();
+  /** Every event the executions published, in order. */
+  let published: PipelineEvent[] = [];
+  /** The states of the events of one execution, of one detail-type, and of one stage or none. */
+  const statesOf = (executionId: string, detailType: string, stage?: string) =>
+    published
+      .filter(
+        (event) => event.detail['execution-id'] === executionId && event['detail-type'] === detailType && (event.detail as { stage?: string }).stage === stage,
+      )
+      .map((event) => event.detail.state);
 
   beforeAll(async () => {
     // The build waits for `holdAction`, and ignores its signal as a slow step would; the checkout does nothing.
@@ -49,7 +59,8 @@ describe('executions started on an engine', () => {
       spec: gitSource.spec,
       run: async () => ({ outputArtifacts: [{ bucketName: 'sluice-artifacts', objectKey: 'never-read.zip' }], outputVariables: {} }),
     };
-    const { deps: base, bus } = await testExecutionDependencies(suite.test, { providers: [checkout, build], workspaceRoot: suite.scratch });
+    const { deps: base, bus, events } = await testExecutionDependencies(suite.test, { providers: [checkout, build], workspaceRoot: suite.scratch });
+    published = events;
     deps = { ...base, eventFeed: bus, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(suite.test) };
   });
 
@@ -72,25 +83,55 @@ describe('executions started on an engine', () => {
     expect(execution).toMatchObject({ status: 'Succeeded', engineExecutionArn: localExecutionArn(execution.pipelineExecutionId), trigger });
   });
 
-  it('stops a foreground run on the engine when its signal aborts, the summary saying who stopped it', async () => {
+  /** A foreground run of `declaration` whose Compile is running, held until `release`, and the signals that stop it. */
+  async function heldForegroundRun(declaration: PipelineDeclaration) {
     let release = () => {};
     holdAction = new Promise((resolve) => (release = resolve));
-    const declaration = pipeline();
-    const stopping = new AbortController();
-    const running = runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger }, {}, stopping.signal);
-    const compiling = async () =>
-      (await deps.store.listExecutions(declaration.name)).length > 0 &&
-      (await deps.store.listActions((await deps.store.listExecutions(declaration.name))[0]!.pipelineExecutionId)).some(
-        (action) => action.actionName === 'Compile',
-      );
+    const waiting = new AbortController();
+    const abandoning = new AbortController();
+    const stop = { wait: waiting.signal, abandon: abandoning.signal, feed: deps.eventFeed! };
+    const running = runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger }, {}, stop);
+    const compiling = async () => {
+      const [execution] = await deps.store.listExecutions(declaration.name);
+      return !!execution && (await deps.store.listActions(execution.pipelineExecutionId)).some((action) => action.actionName === 'Compile');
+    };
     while (!(await compiling())) await new Promise((resolve) => setTimeout(resolve, 10));
-    stopping.abort();
+    const { pipelineExecutionId } = (await deps.store.listExecutions(declaration.name))[0]!;
+    return { running, release, waiting, abandoning, pipelineExecutionId };
+  }
+
+  it('stops a foreground run at once when its abandon signal aborts, the summary saying who stopped it', async () => {
+    const { running, release, abandoning } = await heldForegroundRun(pipeline());
+    abandoning.abort();
     setTimeout(release, 50);
     const execution = await running;
     expect(execution).toMatchObject({ status: 'Stopped', statusSummary: STOPPED_BY_USER });
     expect((await deps.store.listActions(execution.pipelineExecutionId)).find((action) => action.actionName === 'Compile')).toMatchObject({
       status: 'Abandoned',
     });
+  });
+
+  it('stops a foreground run and waits when its wait signal aborts: Stopping, with STOPPING events, until the running action finishes; no new stage starts', async () => {
+    const built = pipeline();
+    const declaration = { ...built, stages: [...built.stages, { name: 'After', actions: [{ name: 'Never', actionTypeId: compute, commands: ['true'] }] }] };
+    const { running, release, waiting, pipelineExecutionId } = await heldForegroundRun(declaration);
+    waiting.abort('after this build');
+    while (!statesOf(pipelineExecutionId, DETAIL_TYPES.pipeline).includes('STOPPING')) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await deps.store.getExecution(pipelineExecutionId)).toMatchObject({ status: 'Stopping', statusSummary: 'after this build' });
+    expect(statesOf(pipelineExecutionId, DETAIL_TYPES.stage, 'Build')).toEqual(['STARTED', 'STOPPING']);
+    expect((await deps.store.listStages(pipelineExecutionId)).find((stage) => stage.stageName === 'Build')).toMatchObject({ status: 'Stopping' });
+
+    release();
+    const execution = await running;
+    expect(execution).toMatchObject({ status: 'Stopped', statusSummary: 'after this build' });
+    expect((await deps.store.listActions(pipelineExecutionId)).map(({ actionName, status }) => ({ actionName, status }))).toEqual(
+      expect.arrayContaining([{ actionName: 'Compile', status: 'Succeeded' }]),
+    );
+    const stages = await deps.store.listStages(pipelineExecutionId);
+    expect(stages.find((stage) => stage.stageName === 'Build')).toMatchObject({ status: 'Stopped' });
+    expect(stages.find((stage) => stage.stageName === 'After')).toBeUndefined();
+    expect(statesOf(pipelineExecutionId, DETAIL_TYPES.pipeline)).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
+    expect(statesOf(pipelineExecutionId, DETAIL_TYPES.stage, 'Build')).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
   });
 
   it('ends an execution Failed when the engine refuses to start it, and tells why', async () => {
@@ -294,6 +335,7 @@ describe('executions started on an engine', () => {
       const detail = await operations.getPipelineExecution(pipelineExecutionId);
       expect(detail.execution).toMatchObject({ status: 'Stopped', statusSummary: 'wait for the build' });
       expect(detail.actions.find((action) => action.actionName === 'Compile')).toMatchObject({ status: 'Succeeded' });
+      expect(statesOf(pipelineExecutionId, DETAIL_TYPES.pipeline)).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
       await expect(operations.stopPipelineExecution(request)).rejects.toBeInstanceOf(PipelineExecutionNotStoppableError);
       await local.settled();
     });

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createPipeline, killStartedSluice, sluice, startSluice } from '../support/cli';
+import { createPipeline, killStartedSluice, sluice, startSluice, writeDeclaration } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
@@ -84,6 +85,86 @@ describe('sluice stop-pipeline-execution under sluice serve', () => {
     const detail = JSON.parse(sluice(['status', 'patient', '--data-dir', dataDir, '--json']).stdout);
     expect(detail.stageStates[2]?.latestExecution?.pipelineExecutionId).not.toBe(executionId);
     expect(await serve.interrupt()).toBe(0);
+  });
+});
+
+describe('sluice run on Ctrl-C', () => {
+  /** The states of the events of `executionId` about the pipeline, or about `stage`, as `sluice events` shows them. */
+  const eventStates = (dataDir: string, executionId: string, stage?: string) =>
+    (
+      JSON.parse(sluice(['events', executionId, '--data-dir', dataDir, '--json']).stdout).events as {
+        'detail-type': string;
+        detail: { stage?: string; state: string };
+      }[]
+    )
+      .filter((event) => event['detail-type'] === (stage ? 'CodePipeline Stage Execution State Change' : 'CodePipeline Pipeline Execution State Change'))
+      .filter((event) => event.detail.stage === stage)
+      .map((event) => event.detail.state);
+
+  /** `sluice run` of a pipeline whose Wait/Hold action runs `command`, with an After stage behind it; resolves once the command runs. */
+  async function runUntilHolding(name: string, command: string) {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-run-stop-'));
+    const repo = gitRepository({ 'app.txt': 'v1' });
+    const file = writeDeclaration(dataDir, {
+      name,
+      stages: [
+        gitSourceStage(repo.dir),
+        { name: 'Wait', actions: [commandsOnSource('Hold', [command])] },
+        { name: 'After', actions: [commandsOnSource('Never', ['true'])] },
+      ],
+    });
+    const run = startSluice(['run', file, '--data-dir', dataDir]);
+    const [, executionId] = await run.waitFor(new RegExp(`${name}: execution (\\S+) started`));
+    await run.waitFor(/Wait\/Hold: started/);
+    await run.waitFor(/Running command /);
+    const status = () => JSON.parse(sluice(['status', name, '--data-dir', dataDir, '--json']).stdout);
+    const execution = () => JSON.parse(sluice(['executions', name, '--data-dir', dataDir, '--json']).stdout).pipelineExecutionSummaries[0];
+    return { dataDir, run, executionId: executionId!, status, execution };
+  }
+
+  it('stops and waits on the first Ctrl-C: Stopping, with its STOPPING events, the running action finishes and no new stage starts, then Stopped', async () => {
+    const marker = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-marker-')), 'go-on');
+    const { dataDir, run, executionId, status, execution } = await runUntilHolding('patient-run', `while [ ! -f ${marker} ]; do sleep 0.1; done`);
+
+    run.child.kill('SIGINT');
+    await run.waitFor(/Stopping: the running actions finish first, and no new one starts; press Ctrl-C again to abandon them\./);
+    await run.waitFor(/patient-run: stopping/);
+    await run.waitFor(/ {2}Wait: stopping/);
+    expect(execution()).toMatchObject({ pipelineExecutionId: executionId, status: 'Stopping' });
+    expect(status().stageStates[1].latestExecution.status).toBe('Stopping');
+    expect(status().stageStates[1].actionStates[0].latestExecution.status).toBe('InProgress');
+
+    writeFileSync(marker, '');
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toMatch(/Wait\/Hold: succeeded/);
+    expect(run.output()).toContain('patient-run: stopped');
+    expect(run.output()).not.toContain('After/Never: started');
+    expect(execution()).toMatchObject({ pipelineExecutionId: executionId, status: 'Stopped' });
+    const stages = status().stageStates;
+    expect(stages[1].latestExecution.status).toBe('Stopped');
+    expect(stages[1].actionStates[0].latestExecution.status).toBe('Succeeded');
+    expect(stages[2].latestExecution?.pipelineExecutionId).not.toBe(executionId);
+    expect(eventStates(dataDir, executionId)).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
+    expect(eventStates(dataDir, executionId, 'Wait')).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
+    expect(eventStates(dataDir, executionId, 'After')).toEqual([]);
+  });
+
+  it('abandons on a second Ctrl-C: the running action Abandoned, its process killed, and Stopped without waiting for it', async () => {
+    // The action would wait for ever: only abandoning it ends the run.
+    const marker = `sluice-abandon-${process.pid}-${Date.now()}`;
+    const { dataDir, run, executionId, status, execution } = await runUntilHolding('abandoned-run', `sleep 600 # ${marker}`);
+
+    run.child.kill('SIGINT');
+    await run.waitFor(/press Ctrl-C again to abandon them/);
+    expect(await run.interrupt()).toBe(1);
+    expect(run.output()).toContain('Stopping now: abandoning the running actions...');
+    expect(run.output()).toContain('abandoned-run: stopped');
+
+    expect(execution()).toMatchObject({ pipelineExecutionId: executionId, status: 'Stopped' });
+    expect(status().stageStates[1].latestExecution.status).toBe('Stopped');
+    expect(status().stageStates[1].actionStates[0].latestExecution.status).toBe('Abandoned');
+    expect(eventStates(dataDir, executionId)).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
+    expect(() => execFileSync('pgrep', ['-f', marker])).toThrow();
   });
 });
 

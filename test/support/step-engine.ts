@@ -1,3 +1,4 @@
+import { heldWhileStopping } from '../../lib/compose/local-task-handlers';
 import { LocalEngine, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-engine';
 import type { ActionStepPayload, StageStepPayload } from '../../lib/core/task-payloads';
 import { runAction } from '../../lib/execution/action-steps';
@@ -27,11 +28,11 @@ export function stepHandlers(deps: ExecutionDependencies): TaskHandlers {
   };
 }
 
-/** The local engine on stepHandlers. */
+/** The local engine on stepHandlers, held while an execution is Stopping as a local installation holds them. */
 export function stepEngine(deps: ExecutionDependencies): LocalEngine {
   const handlers = stepHandlers(deps);
   return new LocalEngine({
-    handlers: () => handlers,
+    handlers: (_compiled, ref) => heldWhileStopping(handlers, deps.store, ref.executionId),
     endExecution: (ref, status, reason) => endExecution(deps, ref, status, reason),
     compiledVersion: (name, version) => compileRegisteredVersion(deps, name, version),
   });
