@@ -36,8 +36,6 @@ export interface ParallelState extends Transition {
   Type: 'Parallel';
   Comment?: string;
   Branches: StateMachineDefinition[];
-  /** The input of every branch; the state's input when absent. */
-  Parameters?: Record<string, unknown>;
   ResultSelector?: Record<string, unknown>;
   /** Absent, the result replaces the state's input (as `$` would, which aws-local-stepfunctions writes under a key named `$`). */
   ResultPath?: string | null;

@@ -299,19 +299,25 @@ class StageCompiler {
    * stage fails with each failed action's error.
    */
   private parallel(stage: StageDeclaration, runOrder: number, members: PlannedAction[], stageCatch: Catcher[], stageFailed: string): Fragment {
+    const start = stateName([stage.name], `runOrder ${runOrder} start`);
     const name = stateName([stage.name], `runOrder ${runOrder}`);
     const outcome = stateName([stage.name], `runOrder ${runOrder} outcome`);
     const actionsFailed = stateName([stage.name], `runOrder ${runOrder} failed`);
-    const parallel: ParallelState = {
-      Type: 'Parallel',
-      Branches: members.map((member) => this.branch(member)),
-      // Every branch ends with what the ResultSelector reads: the slots of the group, null until
-      // their action writes them, and `failure`, null unless its action failed.
+    // Every branch ends with what the ResultSelector reads: the slots of the group, null until
+    // their action writes them, and `failure`, null unless its action failed. A Pass gives the
+    // branches that input: a Parallel's own Parameters are not in CloudFormation's schema.
+    const branchInput: PassState = {
+      Type: 'Pass',
       Parameters: {
         'pipeline.$': '$.pipeline',
         ...this.slots(members, '$', () => null),
         failure: null,
       },
+      Next: name,
+    };
+    const parallel: ParallelState = {
+      Type: 'Parallel',
+      Branches: members.map((member) => this.branch(member)),
       // The result replaces the state: ResultPath left out means `$`.
       ResultSelector: {
         'pipeline.$': '$[0].pipeline',
@@ -327,7 +333,7 @@ class StageCompiler {
       Choices: members.map((_, branch) => ({ Variable: `$.failures[${branch}].action`, IsPresent: true, Next: actionsFailed })),
     };
     const failed: PassState = { Type: 'Pass', Parameters: { 'failures.$': '$.failures' }, ResultPath: '$.error', Next: stageFailed };
-    return { startAt: name, states: { [name]: parallel, [outcome]: choice, [actionsFailed]: failed }, exits: [outcome] };
+    return { startAt: start, states: { [start]: branchInput, [name]: parallel, [outcome]: choice, [actionsFailed]: failed }, exits: [outcome] };
   }
 
   /** One action as a branch of a Parallel: its failure ends the branch as `failure`, named after the action. */

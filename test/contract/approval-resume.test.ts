@@ -92,7 +92,7 @@ describe('which executions a restarted sluice serve resumes', () => {
 
   it('resumes a Parallel group of approvals only when every one of them still waits', async () => {
     const both = await leftWaiting([review, second], [review, second]);
-    expect((await planApprovalResume(deps, both))?.resume.compiled.definition.StartAt).toBe('Gate (runOrder 1)');
+    expect((await planApprovalResume(deps, both))?.resume.compiled.definition.StartAt).toBe('Gate (runOrder 1 start)');
     const one = await leftWaiting([review, second], [review]);
     expect(await planApprovalResume(deps, one)).toBeUndefined();
   });

@@ -3,7 +3,7 @@ import type { State, StateMachineDefinition } from '../../lib/core/asl';
 /** One step of a path through a definition: a Task state, or a Parallel with the paths of its branches. */
 export type Step = { kind: 'task'; name: string } | { kind: 'parallel'; name: string; branches: Step[][] };
 
-/** Follows the success path (Next, a Choice's Default) from StartAt to the end, descending into Parallel branches. */
+/** Follows the success path (Next, a Choice's Default, through Pass states) from StartAt to the end, descending into Parallel branches. */
 export function successPath(definition: StateMachineDefinition): Step[] {
   const steps: Step[] = [];
   const seen = new Set<string>();
@@ -17,6 +17,11 @@ export function successPath(definition: StateMachineDefinition): Step[] {
     if (state.Type === 'Choice') {
       // The way on when nothing failed.
       name = state.Default;
+      continue;
+    }
+    if (state.Type === 'Pass') {
+      // It only shapes the state (a runOrder group's branch input): no step of its own.
+      name = state.End ? undefined : state.Next;
       continue;
     }
     steps.push(state.Type === 'Parallel' ? { kind: 'parallel', name, branches: state.Branches.map(successPath) } : { kind: 'task', name });

@@ -49,10 +49,12 @@ describe('resumeDefinition', () => {
     expect(full.definition.States['Source (exit)']).toMatchObject({ Next: 'Gate (enter)' });
   });
 
-  it('starts at the Parallel state of a group of several approvals', () => {
+  it('starts at the group of several approvals: its branch input, then its Parallel state', () => {
     const declaration = pipeline([approval('Security'), approval('Product')]);
     const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Product')!;
-    expect(resume.compiled.definition.StartAt).toBe('Gate (runOrder 1)');
+    // The group starts at the Pass that gives its branches their input, then the Parallel.
+    expect(resume.compiled.definition.StartAt).toBe('Gate (runOrder 1 start)');
+    expect(resume.compiled.definition.States['Gate (runOrder 1 start)']).toMatchObject({ Type: 'Pass', Next: 'Gate (runOrder 1)' });
     expect(resume.compiled.definition.States['Gate (runOrder 1)']).toMatchObject({ Type: 'Parallel' });
     expect(resume.group).toEqual(['Security', 'Product']);
     expect(resume.slots).toEqual([{ stage: 'Source', action: 'Checkout', slot: 'a0' }]);

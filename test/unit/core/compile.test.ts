@@ -158,9 +158,15 @@ describe('the shape of compiled actions', () => {
   it('runs actions with the same runOrder in one Parallel state and keeps every result', () => {
     const { definition } = compilePipeline(pipelineWith([build('A'), build('B'), build('C', 2)], 'Build'), providerCatalog);
     const parallel = definition.States['Build (runOrder 1)'] as ParallelState;
+    // A Pass gives the branches their input: CloudFormation's schema has no Parameters on a Parallel.
+    expect(definition.States['Build (runOrder 1 start)']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'pipeline.$': '$.pipeline', actions: { 'a0.$': '$.actions.a0', a1: null, a2: null }, failure: null },
+      Next: 'Build (runOrder 1)',
+    });
+    expect(parallel).not.toHaveProperty('Parameters');
     expect(parallel).toMatchObject({
       Type: 'Parallel',
-      Parameters: { 'pipeline.$': '$.pipeline', actions: { 'a0.$': '$.actions.a0', a1: null, a2: null }, failure: null },
       ResultSelector: {
         'pipeline.$': '$[0].pipeline',
         actions: { 'a0.$': '$[0].actions.a0', 'a1.$': '$[0].actions.a1', 'a2.$': '$[1].actions.a2' },

@@ -26,7 +26,7 @@ describe('countExecutionUsage on the example', () => {
     // Test: enter, the Parallel, UnitTests prepare, build, complete,
     //       SiteCheck, the Choice on the group's outcome, exit               8
     // Deploy: enter, Website, exit                                           3
-    expect(usage.stateTransitions).toBe(19);
+    expect(usage.stateTransitions).toBe(20);
   });
 
   it('counts the Lambda invocations of each role', () => {
@@ -94,8 +94,8 @@ describe('estimateCost', () => {
 
   it('prices each line at its list price', () => {
     const transitions = estimateCost(pipeline, compiled, { executions: 1000 }).forExecutions.lineItems[0]!;
-    expect(transitions).toMatchObject({ item: 'Step Functions state transitions', quantity: 19_000, price: US_EAST_1_PRICES.stateTransitions });
-    expect(transitions.usd).toBeCloseTo(0.475);
+    expect(transitions).toMatchObject({ item: 'Step Functions state transitions', quantity: 20_000, price: US_EAST_1_PRICES.stateTransitions });
+    expect(transitions.usd).toBeCloseTo(0.5);
   });
 
   it('bills CodePipeline V2 for every action but manual approvals and custom action types, V1 a flat dollar', () => {
