@@ -30,6 +30,7 @@ import {
   type StepFunctionsEngineOptions,
 } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
+import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
@@ -171,6 +172,7 @@ export function createAwsDependencies(
     store: new DynamoDbExecutionStore(sdk.documents, env.tableName, access),
     approvals: new DynamoDbApprovalStore(sdk.documents, env.tableName, access),
     customActions: new DynamoDbCustomActionStore(sdk.documents, env.tableName, access),
+    locks: new DynamoDbStageLocks(sdk.documents, env.tableName, access),
     callbacks: new StepFunctionsTaskCallbacks(sdk.sfn, access),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, env.publicUrl.endsWith('/') ? env.publicUrl : `${env.publicUrl}/`).href,
     newSecret: () => randomBytes(24).toString('base64url'),

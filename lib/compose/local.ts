@@ -11,6 +11,7 @@ import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
 import { webhookSecret } from '../adapters/local/webhook-secret-file';
 import { installationCredentials } from '../adapters/local/installation-credentials';
 import { OutboxMails } from '../adapters/local/outbox-mails';
+import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { GITHUB_API_URL } from '../core/github-api';
@@ -140,6 +141,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     store,
     approvals: new DynamoDbApprovalStore(documents, TABLE_NAME),
     customActions: new DynamoDbCustomActionStore(documents, TABLE_NAME),
+    locks: new DynamoDbStageLocks(documents, TABLE_NAME),
     jobTimeoutSeconds: async () => (await readInstallationSettings(dataDir)).customActions?.jobTimeoutSeconds,
     callbacks: new LocalTaskCallbacks(),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, linkBase()).href,

@@ -1,7 +1,7 @@
 import type { Catcher, ChoiceState, ParallelState, PassState, State, StateMachineDefinition, TaskState } from './asl';
 import type { ActionStepResult } from './task-payloads';
-import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
-import { LAMBDA_INVOKE, type ActionIntegration } from './integrations/action-integration';
+import { providerKey, type ActionDeclaration, type ExecutionMode, type PipelineDeclaration, type StageDeclaration } from './declaration';
+import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT, type ActionIntegration } from './integrations/action-integration';
 import { approvalIntegration } from './integrations/approval';
 import { codeBuildIntegration } from './integrations/codebuild';
 import { jobIntegration } from './integrations/job';
@@ -161,7 +161,8 @@ function compileWithGroups(
 
   pipeline.stages.forEach((stage, index) => {
     const last = index === pipeline.stages.length - 1;
-    const fragment = compiler.stage(stage, last ? undefined : stageStarts[index + 1]);
+    const place = { mode: pipeline.executionMode ?? 'SUPERSEDED', ...(index > 0 ? { previousStage: pipeline.stages[index - 1]!.name } : {}) } as const;
+    const fragment = compiler.stage(stage, last ? undefined : stageStarts[index + 1], place);
     Object.assign(states, fragment.states);
   });
   states[PIPELINE_FAILED] = {
@@ -237,16 +238,30 @@ class StageCompiler {
     private readonly functions: FunctionArns,
   ) {}
 
-  stage(stage: StageDeclaration, next: string | undefined): Fragment {
+  /**
+   * A stage: its enter Task waits on its token until the stage's line admits the execution (see
+   * stage-entry.ts), its runOrder groups, and its exit and failure Tasks, which let go of the stage.
+   */
+  stage(stage: StageDeclaration, next: string | undefined, place: { mode: ExecutionMode; previousStage?: string }): Fragment {
     const enter = stateName([stage.name], 'enter');
     const exit = stateName([stage.name], 'exit');
     const failed = stateName([stage.name], 'failed');
     const catchTo = catchers(failed, '$.error');
     const states: Record<string, State> = {};
 
-    states[enter] = this.stageTask(stage, 'enterStage', catchTo, {
-      ...(stage.beforeEntry ? { beforeEntry: stage.beforeEntry } : {}),
-    });
+    const previous = place.previousStage ? { previousStage: place.previousStage } : {};
+    states[enter] = this.stageTask(
+      stage,
+      'enterStage',
+      catchTo,
+      {
+        mode: place.mode,
+        ...previous,
+        'taskToken.$': '$$.Task.Token',
+        ...(stage.beforeEntry ? { beforeEntry: stage.beforeEntry } : {}),
+      },
+      LAMBDA_INVOKE_WAIT,
+    );
     this.tasks[enter] = { step: 'enterStage', stage: stage.name };
 
     let previousExits = [enter];
@@ -263,6 +278,7 @@ class StageCompiler {
 
     states[exit] = this.stageTask(stage, 'exitStage', catchTo, {
       final: next === undefined,
+      ...previous,
       ...(stage.onSuccess ? { onSuccess: stage.onSuccess } : {}),
     });
     this.tasks[exit] = { step: 'exitStage', stage: stage.name };
@@ -270,6 +286,7 @@ class StageCompiler {
     link(states[exit], next);
 
     states[failed] = this.stageTask(stage, 'failStage', undefined, {
+      ...previous,
       'error.$': '$.error',
       ...(stage.onFailure ? { onFailure: stage.onFailure } : {}),
     });
@@ -278,10 +295,16 @@ class StageCompiler {
     return { startAt: enter, states, exits: [exit] };
   }
 
-  private stageTask(stage: StageDeclaration, step: LambdaTaskStep, catchTo: Catcher[] | undefined, extra: Record<string, unknown>): TaskState {
+  private stageTask(
+    stage: StageDeclaration,
+    step: LambdaTaskStep,
+    catchTo: Catcher[] | undefined,
+    extra: Record<string, unknown>,
+    resource = LAMBDA_INVOKE,
+  ): TaskState {
     return {
       Type: 'Task',
-      Resource: LAMBDA_INVOKE,
+      Resource: resource,
       Parameters: {
         FunctionName: this.functions[TASK_FUNCTIONS[step]],
         Payload: { step, 'pipeline.$': '$.pipeline', stage: stage.name, ...extra },

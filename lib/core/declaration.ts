@@ -210,6 +210,7 @@ export type ActionTypeId = z.infer<typeof ActionTypeIdSchema>;
 export type ActionCategory = (typeof ACTION_CATEGORIES)[number];
 export type ActionOwner = (typeof ACTION_OWNERS)[number];
 export type TriggerDeclaration = z.infer<typeof TriggerSchema>;
+export type ExecutionMode = NonNullable<PipelineDeclaration['executionMode']>;
 
 /** The key that names a provider in the registry: `Category/Owner/Provider`. */
 export function providerKey(id: Pick<ActionTypeId, 'category' | 'owner' | 'provider'>): string {

@@ -174,6 +174,9 @@ export class TaskNotWaitingError extends SluiceError {
 /** A user stopped the execution: what its engine execution and its waiting Tasks end with. */
 export class StoppedError extends SluiceError {}
 
+/** A newer execution overtook one waiting in front of a stage (SUPERSEDED mode): what its waiting Task ends with. */
+export class SupersededError extends SluiceError {}
+
 /** A Manual approval's time ran out: what its Task fails with. */
 export class ApprovalExpiredError extends SluiceError {}
 
@@ -388,6 +391,7 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [AccessDeniedError, traits('Sluice.AccessDenied', 403, 'AccessDeniedException')],
   [TaskNotWaitingError, traits('Sluice.TaskNotWaiting', 409, 'ConflictException', { expose: true })],
   [StoppedError, traits('Sluice.Stopped', 409, 'ConflictException', { expose: true })],
+  [SupersededError, traits('Sluice.Superseded', 409, 'ConflictException', { expose: true })],
   [ApprovalExpiredError, traits('Sluice.ApprovalExpired', 410, 'ApprovalAlreadyCompletedException', { expose: true })],
   [ApprovalRejectedError, traits('Sluice.ApprovalRejected', 409, 'ApprovalAlreadyCompletedException', { expose: true })],
   [SecretNotSetError, traits('Sluice.SecretNotSet', 503, 'ServiceUnavailableException')],

@@ -1,5 +1,5 @@
 import type { ExecutionInput, TaskStep } from './compile';
-import type { ActionDeclaration, StageDeclaration } from './declaration';
+import type { ActionDeclaration, ExecutionMode, StageDeclaration } from './declaration';
 
 /**
  * What each Task of a compiled definition sends to its handler, and what the action steps
@@ -10,9 +10,10 @@ export type PipelineRef = ExecutionInput['pipeline'];
 /**
  * What makes a Task's payload one step of one execution, as a JMESPath over the payload: Step
  * Functions retries a Task whose Lambda call failed in transit, and the idempotent handlers give
- * the second call the first one's result.
+ * the second call the first one's result. A retried Task that waits on a token has a new token,
+ * which the call must hand over: with it, the call is another step.
  */
-export const TASK_IDEMPOTENCY_KEY = '[pipeline.executionId, stage, action.name, step]';
+export const TASK_IDEMPOTENCY_KEY = '[pipeline.executionId, stage, action.name, step, taskToken]';
 
 /** An error as a Catch hands it over; the cause of a Sluice error is its message. */
 export interface CaughtError {
@@ -28,6 +29,12 @@ export interface StageStepPayload {
   pipeline: PipelineRef;
   stage: string;
   final?: boolean;
+  /** enterStage: the pipeline version's execution mode, which decides who the stage's line admits. */
+  mode?: ExecutionMode;
+  /** The stage before this one, whose Outbound transition leads into it. */
+  previousStage?: string;
+  /** enterStage: the token its Task waits on until the execution is admitted. */
+  taskToken?: string;
   /** failStage: the error a Catch caught, or the end of each branch of the runOrder group that failed. */
   error?: CaughtError | { failures: BranchFailure[] };
   beforeEntry?: StageDeclaration['beforeEntry'];

@@ -8,10 +8,16 @@ import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
 import type { GitHubAccess } from '../ports/github-access';
+import type { StageLocks } from '../ports/stage-locks';
+import type { TaskCallbacks } from '../ports/task-callbacks';
 
 /** Everything the execution steps need, built by compose/ for AWS or for the local stack. */
 export interface ExecutionDependencies {
   store: ExecutionStore;
+  /** Stage locks, the lines in front of them, and the transitions between stages. */
+  locks: StageLocks;
+  /** What resumes a Task waiting on its token: a stage's enter Task, admitted. */
+  callbacks: TaskCallbacks;
   events: EventBus;
   blobs: BlobStore;
   artifacts: ArtifactStore;

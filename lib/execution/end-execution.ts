@@ -2,6 +2,7 @@ import type { PipelineExecutionStatus } from '../core/status';
 import type { PipelineRef } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { publishActionState, publishPipelineState, publishStageState } from './publish';
+import { leaveEveryStage } from './stage-entry';
 
 /**
  * Marks the actions still InProgress as ended: those of the execution, of one stage, or one
@@ -42,10 +43,14 @@ export async function endExecution(
     await deps.store.putStage({ ...stage, status, lastUpdateTime: now });
     await publishStageState(deps, pipeline, { stage: stage.stageName, state: status === 'Stopped' ? 'STOPPED' : 'FAILED' });
   }
-  if (!(await deps.store.finishExecution(pipeline.executionId, status, reason, now))) return false;
-  await publishPipelineState(deps, pipeline, {
-    state: status === 'Stopped' ? 'STOPPED' : 'FAILED',
-    'execution-result': { 'external-execution-summary': reason },
-  });
-  return true;
+  const ended = await deps.store.finishExecution(pipeline.executionId, status, reason, now);
+  if (ended) {
+    await publishPipelineState(deps, pipeline, {
+      state: status === 'Stopped' ? 'STOPPED' : 'FAILED',
+      'execution-result': { 'external-execution-summary': reason },
+    });
+  }
+  // Ended by itself meanwhile, it let go of its stage as it ended; leaving again changes nothing.
+  await leaveEveryStage(deps, pipeline);
+  return ended;
 }

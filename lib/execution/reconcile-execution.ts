@@ -4,6 +4,7 @@ import type { PipelineRef } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { endExecution } from './end-execution';
 import { publishPipelineState } from './publish';
+import { leaveEveryStage } from './stage-entry';
 import { failStage } from './stage-steps';
 
 /** What reconciling a state machine execution's end did. */
@@ -39,5 +40,6 @@ export async function reconcileExecution(deps: ExecutionDependencies, change: St
     await publishPipelineState(deps, pipeline, { state: 'FAILED', 'execution-result': { 'external-execution-summary': end.reason } });
     ended = true;
   }
+  await leaveEveryStage(deps, pipeline);
   return ended ? 'failed' : 'already ended';
 }

@@ -1,38 +1,44 @@
+import { SupersededError } from '../core/errors';
 import type { BranchFailure, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { abandonActions } from './end-execution';
 import { publishPipelineState, publishStageState } from './publish';
+import { joinStage, leaveStage } from './stage-entry';
 
 /** The enter, exit and failure steps of a stage; the last stage's exit ends the execution. */
 export async function runStageStep(deps: ExecutionDependencies, payload: StageStepPayload): Promise<Record<string, never>> {
   const { pipeline, stage } = payload;
   const now = deps.clock().toISOString();
-  const stageRecord = (status: 'InProgress' | 'Succeeded', startTime = now) => ({
-    pipelineExecutionId: pipeline.executionId,
-    stageName: stage,
-    status,
-    startTime,
-    lastUpdateTime: now,
-  });
   const started = async () => (await deps.store.listStages(pipeline.executionId)).find((entry) => entry.stageName === stage)?.startTime ?? now;
+  const place = { pipelineName: pipeline.name, stage, ...(payload.previousStage ? { previousStage: payload.previousStage } : {}) };
 
   switch (payload.step) {
     case 'enterStage':
-      await deps.store.putStage(stageRecord('InProgress'));
-      await publishStageState(deps, pipeline, { stage, state: 'STARTED' });
+      // The stage starts, its record and STARTED event, once its line admits the execution.
+      await joinStage(deps, place, pipeline, payload.mode ?? 'SUPERSEDED', payload.taskToken!);
       break;
     case 'exitStage':
-      await deps.store.putStage(stageRecord('Succeeded', await started()));
+      await deps.store.putStage({
+        pipelineExecutionId: pipeline.executionId,
+        stageName: stage,
+        status: 'Succeeded',
+        startTime: await started(),
+        lastUpdateTime: now,
+      });
       await publishStageState(deps, pipeline, { stage, state: 'SUCCEEDED' });
+      await leaveStage(deps, place, pipeline.executionId);
       if (payload.final && (await deps.store.finishExecution(pipeline.executionId, 'Succeeded', undefined, now))) {
         await publishPipelineState(deps, pipeline, { state: 'SUCCEEDED' });
       }
       break;
     case 'failStage': {
+      // A superseded execution never entered the stage: what superseded it ended it.
+      if (payload.error && 'Error' in payload.error && payload.error.Error === SupersededError.traits.name) break;
       // Each failed action of a runOrder group that did not record its own end (a timeout) takes its own error.
       const failures = branchFailures(payload.error);
       for (const { action, error } of failures) await abandonActions(deps, pipeline, { stage, action }, 'Failed', describeError(error));
       await failStage(deps, pipeline, stage, describeError(failures[0]?.error ?? payload.error));
+      await leaveStage(deps, place, pipeline.executionId);
       break;
     }
   }

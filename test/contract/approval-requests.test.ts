@@ -1,3 +1,4 @@
+import { enterStage } from '../support/step-engine';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
@@ -58,7 +59,7 @@ describe('approval requests on the embedded stack', () => {
   /** An execution waiting in its Gate stage on an approval whose task token is `taskToken`. */
   async function waitingApproval(taskToken: string) {
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
-    await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
+    await enterStage(deps, input.pipeline, 'Gate');
     const payload = approvalRequestPayload(input.pipeline, 'Gate', review, taskToken);
     return { input, approval: await requestApproval(deps, payload) };
   }

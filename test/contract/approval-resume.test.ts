@@ -1,3 +1,4 @@
+import { enterStage } from '../support/step-engine';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
@@ -75,7 +76,7 @@ describe('which executions a restarted sluice serve resumes', () => {
       input: { actionTypeId: checkout.actionTypeId, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
       output: { outputArtifacts: [{ name: 'Src', s3location: srcLocation }], outputVariables: { CommitId: 'abc' } },
     });
-    await runStageStep(deps, { step: 'enterStage', pipeline: input.pipeline, stage: 'Gate' });
+    await enterStage(deps, input.pipeline, 'Gate');
     for (const action of waiting) {
       await requestApproval(deps, approvalRequestPayload(input.pipeline, 'Gate', action, `token-${action.name}`));
     }

@@ -1,3 +1,4 @@
+import { enterStage } from '../support/step-engine';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -189,7 +190,7 @@ describe('the execution steps on the embedded stack', () => {
     it('records a stage InProgress on entry and Succeeded on exit, keeping its start time', async () => {
       const pipeline = await start();
 
-      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Source' });
+      await enterStage(deps, pipeline, 'Source');
       const entered = (await stagesOf(pipeline)).get('Source');
       await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Source' });
       const exited = (await stagesOf(pipeline)).get('Source');
@@ -207,7 +208,7 @@ describe('the execution steps on the embedded stack', () => {
 
     it('ends the execution Succeeded at the exit of the final stage, announcing it once even when the step runs again', async () => {
       const pipeline = await start();
-      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+      await enterStage(deps, pipeline, 'Build');
 
       await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Build', final: true });
       await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Build', final: true });
@@ -221,7 +222,7 @@ describe('the execution steps on the embedded stack', () => {
 
     it("fails the stage's running actions, the stage and the execution, naming the action in the summary", async () => {
       const pipeline = await start();
-      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+      await enterStage(deps, pipeline, 'Build');
       await startAction(deps, actionPayload(pipeline, 'Build', compileAction), compileAction);
       await startAction(deps, actionPayload(pipeline, 'Deploy', uploadAction), uploadAction);
 
@@ -255,7 +256,7 @@ describe('the execution steps on the embedded stack', () => {
 
     it('fails each action of a runOrder group that did not record its own end with its own error, and leaves its siblings as they ended', async () => {
       const pipeline = await start();
-      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+      await enterStage(deps, pipeline, 'Build');
       await startAction(deps, actionPayload(pipeline, 'Build', compileAction), compileAction);
       await runAction(deps, actionPayload(pipeline, 'Build', writeAction), new AbortController().signal);
 
@@ -273,7 +274,7 @@ describe('the execution steps on the embedded stack', () => {
 
     it('names the failed action and its own error when the stage fails after it', async () => {
       const pipeline = await start();
-      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+      await enterStage(deps, pipeline, 'Build');
       await expect(runAction(deps, actionPayload(pipeline, 'Build', failingAction), new AbortController().signal)).rejects.toThrow('the disk is full');
 
       // What the state machine's Catch hands over for the action's error.
@@ -368,9 +369,9 @@ describe('the execution steps on the embedded stack', () => {
   describe('endExecution', () => {
     it('stops an execution: running actions are Abandoned, running stages Stopped, finished ones kept', async () => {
       const pipeline = await start();
-      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Source' });
+      await enterStage(deps, pipeline, 'Source');
       await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Source' });
-      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+      await enterStage(deps, pipeline, 'Build');
       await runAction(deps, actionPayload(pipeline, 'Build', writeAction), new AbortController().signal);
       await startAction(deps, actionPayload(pipeline, 'Build', compileAction), compileAction);
       const eventsBefore = published(pipeline).length;
@@ -393,7 +394,7 @@ describe('the execution steps on the embedded stack', () => {
 
     it('changes nothing and announces nothing for an execution that has already ended', async () => {
       const pipeline = await start();
-      await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+      await enterStage(deps, pipeline, 'Build');
       await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Build', final: true });
       const eventsBefore = published(pipeline).length;
 

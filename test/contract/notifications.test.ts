@@ -1,3 +1,4 @@
+import { enterStage } from '../support/step-engine';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
@@ -88,10 +89,10 @@ describe('notification rules on a failing execution', () => {
       trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' },
       variables: {},
     });
-    await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Source' });
+    await enterStage(deps, pipeline, 'Source');
     await runAction(deps, runActionPayload(pipeline, 'Source', checkout), new AbortController().signal);
     await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Source' });
-    await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Test' });
+    await enterStage(deps, pipeline, 'Test');
     await expect(runAction(deps, runActionPayload(pipeline, 'Test', unitTests), new AbortController().signal)).rejects.toThrow('3 tests failed');
     await runStageStep(deps, { step: 'failStage', pipeline, stage: 'Test', error: { Error: 'Sluice.ActionFailed', Cause: '3 tests failed' } });
     // A step that runs again announces nothing twice.
@@ -137,7 +138,7 @@ describe('notification rules on a failing execution', () => {
       trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' },
       variables: {},
     });
-    await runStageStep(own.deps, { step: 'enterStage', pipeline, stage: 'Test' });
+    await enterStage(own.deps, pipeline, 'Test');
     await expect(runAction(own.deps, runActionPayload(pipeline, 'Test', unitTests), new AbortController().signal)).rejects.toThrow('3 tests failed');
     await runStageStep(own.deps, { step: 'failStage', pipeline, stage: 'Test', error: { Error: 'Sluice.ActionFailed', Cause: '3 tests failed' } });
 

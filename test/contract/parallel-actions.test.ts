@@ -5,10 +5,9 @@ import { providerCatalog } from '../../lib/actions/registry';
 import { compilePipeline } from '../../lib/core/compile';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
-import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { startExecution } from '../../lib/execution/start-execution';
 import { stackPerSuite } from '../support/embedded-stack';
-import { testExecutionDependencies } from '../support/execution-deps';
+import { testExecutionDependencies, type TestExecutionDependencies } from '../support/execution-deps';
 import { stepHandlers } from '../support/step-engine';
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
@@ -25,7 +24,7 @@ const pipeline: PipelineDeclaration = {
 
 describe('a runOrder group in which one action fails while its sibling runs on', () => {
   const suite = stackPerSuite();
-  let deps: ExecutionDependencies;
+  let deps: TestExecutionDependencies['deps'];
   let events: PipelineEvent[];
   let releasePackage = () => {};
   const packageHeld = new Promise<void>((resolve) => (releasePackage = resolve));
@@ -74,7 +73,8 @@ describe('a runOrder group in which one action fails while its sibling runs on',
       variables: {},
     });
     const machine = new StateMachine(compiled.definition as never, { validationOptions: { noValidate: true } });
-    const run = machine.run(input as never, { overrides: { taskResourceLocalHandlers: overrides as never } });
+    // The enter Tasks read $$.Task.Token, which the local engine gives every execution.
+    const run = machine.run(input as never, { overrides: { taskResourceLocalHandlers: overrides as never }, context: { Task: { Token: 'local' } } });
     for await (const event of run.eventLogs) if (event.type === 'ParallelBranchSucceeded') releasePackage();
     await run.result.catch(() => undefined);
     await Promise.all(handling);

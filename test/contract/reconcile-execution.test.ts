@@ -1,3 +1,4 @@
+import { enterStage } from '../support/step-engine';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionProvider } from '../../lib/actions/action-provider';
@@ -108,7 +109,7 @@ describe('reconciling a state machine execution that ended without its pipeline 
   /** An execution in its Build stage, whose Compile action is running. */
   async function midStage(): Promise<PipelineRef> {
     const pipeline = await start();
-    await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+    await enterStage(deps, pipeline, 'Build');
     running.push(runAction(deps, runActionPayload(pipeline, 'Build', compile), new AbortController().signal).catch(() => undefined));
     // Started means recorded and announced: the action's STARTED event follows its record.
     const started = () => eventsOf(pipeline.executionId).some(([type]) => type === DETAIL_TYPES.action);
@@ -168,7 +169,7 @@ describe('reconciling a state machine execution that ended without its pipeline 
 
   it('ends an execution aborted between two stages Failed, saying it was aborted', async () => {
     const pipeline = await start();
-    await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+    await enterStage(deps, pipeline, 'Build');
     await runStageStep(deps, { step: 'exitStage', pipeline, stage: 'Build' });
 
     expect(await reconcileExecution(deps, change(pipeline.executionId, 'ABORTED', undefined, 'Stopped from the console'))).toBe('failed');

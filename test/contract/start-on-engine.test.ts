@@ -25,14 +25,14 @@ import type { PipelineEngine } from '../../lib/ports/engine';
 import { gitSourceStage } from '../support/declarations';
 import { stackPerSuite } from '../support/embedded-stack';
 import { stepEngine } from '../support/step-engine';
-import { testApprovalDependencies, testExecutionDependencies } from '../support/execution-deps';
+import { testApprovalDependencies, testExecutionDependencies, type TestExecutionDependencies } from '../support/execution-deps';
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
 const trigger = { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } as const;
 
 describe('executions started on an engine', () => {
   const suite = stackPerSuite();
-  let deps: OperationsDependencies;
+  let deps: OperationsDependencies & TestExecutionDependencies['deps'];
   let pipelines = 0;
   /** Aborted by the test that wants the running action to end. */
   let holdAction: Promise<void> = Promise.resolve();
@@ -147,7 +147,8 @@ describe('executions started on an engine', () => {
     holdAction = new Promise((resolve) => (release = resolve));
     const local = engine();
     const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
-    const declaration = pipeline();
+    // PARALLEL: the execution started next runs beside the first one, held in Build, rather than wait for it.
+    const declaration: PipelineDeclaration = { ...pipeline(), pipelineType: 'V2', executionMode: 'PARALLEL' };
     const registered = await operations.createPipeline(declaration);
     expect(registered).toMatchObject({ stateMachineArn: `local:${declaration.name}`, versionArn: expect.stringMatching(`^local:${declaration.name}:`) });
     // Creating it started its first execution, as CodePipeline does.

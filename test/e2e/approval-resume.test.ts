@@ -82,6 +82,8 @@ describe('sluice serve restarted after kill -9', () => {
     createPipeline(dataDir, {
       name: 'gated',
       pipelineType: 'V2',
+      // Both executions wait at Gate's approval at once, rather than the second in line for the stage.
+      executionMode: 'PARALLEL',
       variables: [{ name: 'target', defaultValue: 'staging' }],
       stages: [
         gitSourceStage(repo.dir, { namespace: 'SourceVariables' }),

@@ -23,6 +23,7 @@ export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () 
   ],
   [errors.TaskNotWaitingError, () => new errors.TaskNotWaitingError()],
   [errors.StoppedError, () => new errors.StoppedError('Stopped by the user.')],
+  [errors.SupersededError, () => new errors.SupersededError('Superseded by execution 2 while it waited to enter Deploy.')],
   [errors.ApprovalExpiredError, () => new errors.ApprovalExpiredError('expired')],
   [errors.ApprovalRejectedError, () => new errors.ApprovalRejectedError('Rejected by Bob')],
   [errors.SecretNotSetError, () => new errors.SecretNotSetError('arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook', 'webhook secret', 5)],

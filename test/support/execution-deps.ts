@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ActionProvider } from '../../lib/actions/action-provider';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { DynamoDbCustomActionStore } from '../../lib/adapters/aws/dynamodb-custom-action-store';
+import { DynamoDbStageLocks } from '../../lib/adapters/aws/dynamodb-stage-locks';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
@@ -20,7 +21,7 @@ export const TEST_ARTIFACT_BUCKET = 'sluice-artifacts';
 const TEST_START_TIME = Date.parse('2025-01-01T00:00:00.000Z');
 
 export interface TestExecutionDependencies {
-  deps: ExecutionDependencies;
+  deps: ExecutionDependencies & { callbacks: LocalTaskCallbacks };
   /** The bus of `deps.events`, for rules and subscribers of a test's own. */
   bus: InProcessBus;
   /** Every event published so far, in order. */
@@ -47,8 +48,10 @@ export async function testExecutionDependencies(
   });
   let ticks = 0;
   let ids = 0;
-  const deps: ExecutionDependencies = {
+  const deps: TestExecutionDependencies['deps'] = {
     store: new DynamoDbExecutionStore(documents, TEST_TABLE),
+    locks: new DynamoDbStageLocks(documents, TEST_TABLE),
+    callbacks: new LocalTaskCallbacks(),
     events: bus,
     blobs,
     artifacts: new ArtifactStore(blobs, { newArtifactId: () => `artifact-${String(++ids).padStart(4, '0')}` }),
@@ -63,12 +66,11 @@ export async function testExecutionDependencies(
 }
 
 /** What approvals add to ExecutionDependencies, on the test stack's table, as a local installation has them. */
-export function testApprovalDependencies(test: TestStack): Pick<JobDependencies, 'approvals' | 'callbacks' | 'approvalUrl' | 'newSecret' | 'customActions'> {
+export function testApprovalDependencies(test: TestStack): Pick<JobDependencies, 'approvals' | 'approvalUrl' | 'newSecret' | 'customActions'> {
   const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   return {
     approvals: new DynamoDbApprovalStore(documents, TEST_TABLE),
     customActions: new DynamoDbCustomActionStore(documents, TEST_TABLE),
-    callbacks: new LocalTaskCallbacks(),
     approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
     newSecret: () => randomBytes(24).toString('base64url'),
   };

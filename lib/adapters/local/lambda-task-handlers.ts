@@ -43,21 +43,25 @@ export function lambdaTaskHandlers(options: LambdaTaskOptions): TaskHandlers {
     return { Payload: await options.functions[functionName](payload as never, context) };
   };
   const invoked: TaskHandler = (parameters, binding, signal) => invoke(binding.step as LambdaTaskStep, parameters.Payload, binding, signal);
+  const whileWaiting = (payload: ActionStepPayload) => (answer: unknown) => options.whileWaiting?.(payload, answer) ?? Promise.resolve(() => {});
   const lambdaTasks = Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((step) => [step, invoked])) as Record<LambdaTaskStep, TaskHandler>;
   return {
     ...lambdaTasks,
     startBuild: options.startBuild,
+    // A stage's enter Task waits until the stage's line admits the execution.
+    enterStage: (parameters, binding, signal) =>
+      waitForTaskToken(options, (taskToken) => invoke('enterStage', { ...(parameters.Payload as object), taskToken }, binding, signal), signal),
     requestApproval: async (parameters, binding, signal) => {
       const payload = parameters.Payload as ActionStepPayload;
       if (options.autoApprove) {
         await options.autoApprove(payload);
         return {};
       }
-      return waitForTaskToken(options, (taskToken) => invoke('requestApproval', { ...payload, taskToken }, binding, signal), payload, signal);
+      return waitForTaskToken(options, (taskToken) => invoke('requestApproval', { ...payload, taskToken }, binding, signal), signal, whileWaiting(payload));
     },
     queueJob: (parameters, binding, signal) => {
       const payload = parameters.Payload as ActionStepPayload;
-      return waitForTaskToken(options, (taskToken) => invoke('queueJob', { ...payload, taskToken }, binding, signal), payload, signal);
+      return waitForTaskToken(options, (taskToken) => invoke('queueJob', { ...payload, taskToken }, binding, signal), signal, whileWaiting(payload));
     },
   };
 }
@@ -65,24 +69,25 @@ export function lambdaTaskHandlers(options: LambdaTaskOptions): TaskHandlers {
 /**
  * `lambda:invoke.waitForTaskToken`: the function gets a new task token in its payload (where the
  * definition puts `$$.Task.Token`), and the Task ends when that token is called back, or fails
- * when the execution stops.
+ * when the execution stops. Once the function has answered, `whileWaiting` runs, and what it
+ * returns is called when the Task stops waiting.
  */
-async function waitForTaskToken(
-  options: LambdaTaskOptions,
+export async function waitForTaskToken(
+  tokens: Pick<LambdaTaskOptions, 'callbacks' | 'newTaskToken'>,
   invoke: (taskToken: string) => Promise<{ Payload: unknown }>,
-  payload: ActionStepPayload,
   signal: AbortSignal,
+  whileWaiting?: (answer: unknown) => Promise<() => void>,
 ): Promise<Record<string, unknown>> {
-  const taskToken = options.newTaskToken();
-  const called = options.callbacks.wait(taskToken);
+  const taskToken = tokens.newTaskToken();
+  const called = tokens.callbacks.wait(taskToken);
   // A Task that fails before it waits leaves its token released, and nobody awaiting it.
   called.catch(() => undefined);
   // Releasing a token that was called back already does nothing.
-  const release = () => void options.callbacks.fail(taskToken, new StoppedError('The Task no longer waits.')).catch(() => undefined);
+  const release = () => void tokens.callbacks.fail(taskToken, new StoppedError('The Task no longer waits.')).catch(() => undefined);
   let stopWaiting = () => {};
   try {
     const { Payload: answer } = await invoke(taskToken);
-    stopWaiting = (await options.whileWaiting?.(payload, answer)) ?? stopWaiting;
+    stopWaiting = (await whileWaiting?.(answer)) ?? stopWaiting;
     if (signal.aborted) release();
     signal.addEventListener('abort', release, { once: true });
     return await called;

@@ -49,17 +49,31 @@ describe('lambdaTaskHandlers', () => {
   it("invokes the step's function with the payload, and answers as lambda:invoke does", async () => {
     const { tasks, calls } = handlers();
     const signal = new AbortController().signal;
-    await expect(tasks.enterStage({ Payload: { step: 'enterStage' } }, binding('enterStage', 'Ship'), signal)).resolves.toEqual({
+    await expect(tasks.exitStage({ Payload: { step: 'exitStage' } }, binding('exitStage', 'Ship'), signal)).resolves.toEqual({
       Payload: { from: 'stageStep' },
     });
     await expect(tasks.runAction({ Payload: { step: 'runAction' } }, binding('runAction', 'Ship', 'Deploy'), signal)).resolves.toEqual({
       Payload: { from: 'actionRunner' },
     });
     expect(calls.map(({ functionName, event, context }) => [functionName, event.step, context.functionName])).toEqual([
-      ['stageStep', 'enterStage', 'sluice-local-stageStep'],
+      ['stageStep', 'exitStage', 'sluice-local-stageStep'],
       ['actionRunner', 'runAction', 'sluice-local-actionRunner'],
     ]);
     expect(calls[0]!.context.awsRequestId).not.toBe(calls[1]!.context.awsRequestId);
+  });
+
+  it("gives a stage's enter function a new task token, and goes on into the stage only when the token is called back", async () => {
+    const { tasks, calls, callbacks } = handlers();
+    let entered = false;
+    const task = tasks.enterStage({ Payload: { step: 'enterStage', stage: 'Ship' } }, binding('enterStage', 'Ship'), new AbortController().signal);
+    void task.then(() => (entered = true));
+    while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(calls[0]!.event).toEqual({ step: 'enterStage', stage: 'Ship', taskToken: 'token-1' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(entered).toBe(false);
+
+    await callbacks.succeed('token-1', {});
+    await expect(task).resolves.toEqual({});
   });
 
   it("counts the context's remaining time down from the Task's TimeoutSeconds, and aborts its stop signal with the execution", async () => {

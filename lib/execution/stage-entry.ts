@@ -1,0 +1,128 @@
+import { SupersededError, TaskNotWaitingError } from '../core/errors';
+import type { ExecutionMode } from '../core/declaration';
+import type { PipelineRef } from '../core/task-payloads';
+import type { PipelineExecutionRecord } from '../ports/execution-store';
+import type { StageWaiter } from '../ports/stage-locks';
+import type { ExecutionDependencies } from './dependencies';
+import { publishPipelineState, publishStageState } from './publish';
+
+/** Where a stage sits in its pipeline: what the gate in front of it reads. */
+export interface StagePlace {
+  pipelineName: string;
+  stage: string;
+  /** The stage before it, whose Outbound transition also leads into it. */
+  previousStage?: string;
+}
+
+export const pipelineRefOf = (execution: PipelineExecutionRecord): PipelineRef => ({
+  name: execution.pipelineName,
+  version: execution.pipelineVersion,
+  executionId: execution.pipelineExecutionId,
+  variables: execution.variables,
+});
+
+const holdsOn = (status: string | undefined) => status === 'InProgress' || status === 'Stopping';
+
+/**
+ * A stage's enter Task: the execution joins the line in front of the stage, and waits on its task
+ * token until it is admitted (the Task succeeds) or superseded (the Task fails). Whoever changes
+ * what the line waits for admits the next in line: this call, a stage's exit, an execution's end,
+ * or a transition enabled. Each joins or changes the line before it reads it, so an admission is
+ * never missed between the two.
+ */
+export async function joinStage(deps: ExecutionDependencies, place: StagePlace, pipeline: PipelineRef, mode: ExecutionMode, taskToken: string): Promise<void> {
+  await deps.locks.join(place.pipelineName, place.stage, { executionId: pipeline.executionId, taskToken, mode, arrivedAt: deps.clock().toISOString() });
+  await admitWaiting(deps, place);
+}
+
+/** A stage's exit, or its failure: the execution lets go of the stage, and the next in line may enter. */
+export async function leaveStage(deps: ExecutionDependencies, place: StagePlace, executionId: string): Promise<void> {
+  await deps.locks.release(place.pipelineName, place.stage, executionId);
+  await admitWaiting(deps, place);
+}
+
+/**
+ * An execution that ended outside its stages' own exits (stopped, interrupted, failed by its
+ * engine): it lets go of every stage it held and leaves every line it stood in.
+ */
+export async function leaveEveryStage(deps: ExecutionDependencies, pipeline: PipelineRef): Promise<void> {
+  const version = await deps.store.getPipeline(pipeline.name, pipeline.version);
+  const stages = version?.declaration.stages.map((stage) => stage.name) ?? [];
+  for (const [index, stage] of stages.entries()) {
+    const released = await deps.locks.release(pipeline.name, stage, pipeline.executionId);
+    const left = await deps.locks.leave(pipeline.name, stage, pipeline.executionId);
+    if (released || left) await admitWaiting(deps, { pipelineName: pipeline.name, stage, ...(index > 0 ? { previousStage: stages[index - 1] } : {}) });
+  }
+}
+
+/**
+ * Admits who may enter the stage now. SUPERSEDED: the newest waiter supersedes every older one,
+ * and enters once the stage is free. QUEUED: the oldest enters once the stage is free. PARALLEL:
+ * all enter. Nobody enters through a disabled transition. A holder whose execution has ended, or
+ * has left the stage, is gone: its lock is reclaimed.
+ */
+export async function admitWaiting(deps: ExecutionDependencies, place: StagePlace): Promise<void> {
+  const { pipelineName, stage } = place;
+  for (;;) {
+    const line = await deps.locks.read(pipelineName, stage);
+    const newest = line.waiters.at(-1);
+    if (!newest) return;
+    if (newest.mode === 'SUPERSEDED') for (const older of line.waiters.slice(0, -1)) await supersede(deps, place, older, newest);
+    if (line.transitions.Inbound || (place.previousStage && (await deps.locks.read(pipelineName, place.previousStage)).transitions.Outbound)) return;
+    if (newest.mode === 'PARALLEL') {
+      for (const waiter of line.waiters) if (await deps.locks.leave(pipelineName, stage, waiter.executionId)) await admit(deps, place, waiter);
+      return;
+    }
+    if (line.holder) {
+      if (await holdsStage(deps, line.holder, stage)) return;
+      await deps.locks.release(pipelineName, stage, line.holder);
+      continue;
+    }
+    const next = newest.mode === 'QUEUED' ? line.waiters[0]! : newest;
+    // The lock first, then the place in line: a waiter taken meanwhile (superseded, stopped) gives the lock back.
+    if (!(await deps.locks.acquire(pipelineName, stage, next.executionId))) continue;
+    if ((await deps.locks.leave(pipelineName, stage, next.executionId)) && (await admit(deps, place, next))) return;
+    await deps.locks.release(pipelineName, stage, next.executionId);
+  }
+}
+
+/** Whether `executionId` still holds `stage`: its execution runs on, and has not left the stage. */
+async function holdsStage(deps: ExecutionDependencies, executionId: string, stage: string): Promise<boolean> {
+  if (!holdsOn((await deps.store.getExecution(executionId))?.status)) return false;
+  const record = (await deps.store.listStages(executionId)).find((entry) => entry.stageName === stage);
+  // Admitted, and its stage not yet recorded; or in the stage.
+  return !record || holdsOn(record.status);
+}
+
+/**
+ * Lets a waiter into the stage: its stage starts (the record and the STARTED event come before its
+ * actions), and its Task goes on. False when its execution no longer waits: it ended meanwhile.
+ */
+async function admit(deps: ExecutionDependencies, place: StagePlace, waiter: StageWaiter): Promise<boolean> {
+  const execution = await deps.store.getExecution(waiter.executionId);
+  if (execution?.status !== 'InProgress') return false;
+  const pipeline = pipelineRefOf(execution);
+  const now = deps.clock().toISOString();
+  await deps.store.putStage({ pipelineExecutionId: waiter.executionId, stageName: place.stage, status: 'InProgress', startTime: now, lastUpdateTime: now });
+  await publishStageState(deps, pipeline, { stage: place.stage, state: 'STARTED' });
+  try {
+    await deps.callbacks.succeed(waiter.taskToken, {});
+    return true;
+  } catch (error) {
+    if (error instanceof TaskNotWaitingError) return false;
+    throw error;
+  }
+}
+
+/** An older waiter overtaken by a newer one: its execution ends Superseded, and its Task stops waiting. */
+async function supersede(deps: ExecutionDependencies, place: StagePlace, older: StageWaiter, newer: StageWaiter): Promise<void> {
+  if (!(await deps.locks.leave(place.pipelineName, place.stage, older.executionId))) return;
+  const summary = `Superseded by execution ${newer.executionId} while it waited to enter ${place.stage}.`;
+  const execution = await deps.store.getExecution(older.executionId);
+  if (execution && (await deps.store.finishExecution(older.executionId, 'Superseded', summary, deps.clock().toISOString()))) {
+    await publishPipelineState(deps, pipelineRefOf(execution), { state: 'SUPERSEDED', 'execution-result': { 'external-execution-summary': summary } });
+  }
+  await deps.callbacks.fail(older.taskToken, new SupersededError(summary)).catch((error: unknown) => {
+    if (!(error instanceof TaskNotWaitingError)) throw error;
+  });
+}
