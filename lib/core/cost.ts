@@ -117,15 +117,20 @@ interface StepRecords {
   itemWrites: number;
   /** listStages, listActions, getApproval. */
   reads: number;
+  /** Strongly consistent reads, a whole unit each: a stage's line. */
+  consistentReads?: number;
   /** Status changes published, each one EventBridge event. */
   events: number;
 }
 
 /** Every step a successful execution runs; the failure steps of stages and builds are not on its path. */
 const STEP_RECORDS: Record<Exclude<TaskStep, 'failStage' | 'failBuild'>, StepRecords> = {
-  enterStage: { itemWrites: 1, reads: 0, events: 1 },
-  // Reads the stage back for its start time.
-  exitStage: { itemWrites: 1, reads: 1, events: 1 },
+  // Takes a ticket and joins the stage's line, takes the lock and leaves the line, records the
+  // stage; reads the line and the execution. Uncontended: an execution that waits adds the reads
+  // and writes of the admission that lets it in.
+  enterStage: { itemWrites: 5, reads: 1, consistentReads: 1, events: 1 },
+  // Reads the stage back for its start time; lets go of the lock and reads the line.
+  exitStage: { itemWrites: 2, reads: 1, consistentReads: 1, events: 1 },
   runAction: { itemWrites: 2, reads: 0, events: 2 },
   prepareBuild: { itemWrites: 1, reads: 0, events: 1 },
   startBuild: { itemWrites: 0, reads: 0, events: 0 },
@@ -240,6 +245,7 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
   };
   let itemWrites = 0;
   let reads = 0;
+  let consistentReads = 0;
   let events = 0;
   let s3Puts = 0;
   let s3Gets = 0;
@@ -247,6 +253,7 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
   const record = (records: StepRecords) => {
     itemWrites += records.itemWrites;
     reads += records.reads;
+    consistentReads += records.consistentReads ?? 0;
     events += records.events;
   };
 
@@ -310,7 +317,7 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
     stateTransitions: path.length,
     lambda,
     dynamoDbWriteUnits: itemWrites,
-    dynamoDbReadUnits: reads * READ_UNITS_PER_READ + events * EVENT_LOG_READ_UNITS,
+    dynamoDbReadUnits: reads * READ_UNITS_PER_READ + consistentReads + events * EVENT_LOG_READ_UNITS,
     s3PutRequests: s3Puts,
     s3GetRequests: s3Gets,
     eventBridgeEvents: events,
