@@ -118,7 +118,7 @@ export async function holdIfStopping(store: ExecutionStore, executionId: string,
     }
     execution = await store.getExecution(executionId);
   }
-  throw new StoppedError(`${step} did not start: the execution stopped once its actions in progress had finished.`);
+  throw new StoppedError(`${step} did not start: the execution was stopped, with a stop that waits for its actions in progress.`);
 }
 
 /** How often a Lambda function held by a stop and wait looks again at the actions in progress. */

@@ -7,7 +7,7 @@ import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import type { PipelineRef } from '../../lib/core/task-payloads';
 import type { PipelineExecutionRecord } from '../../lib/ports/execution-store';
-import { approvalRequestPayload } from '../support/task-payloads';
+import { actionRecord, approvalRequestPayload } from '../support/task-payloads';
 import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
 import { endStatus } from './support/moto-executions';
@@ -87,16 +87,7 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
     for (const client of clients) client.destroy();
   });
 
-  const compileRecord = (pipeline: PipelineRef, status: 'InProgress' | 'Succeeded') => ({
-    pipelineExecutionId: pipeline.executionId,
-    stageName: 'Build',
-    actionName: 'Compile',
-    actionExecutionId: `${pipeline.executionId}-compile`,
-    status,
-    startTime: '2025-01-01T00:00:00.000Z',
-    lastUpdateTime: '2025-01-01T00:00:00.000Z',
-    input: { actionTypeId: compile.actionTypeId, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
-  });
+  const compileRecord = (pipeline: PipelineRef, status: 'InProgress' | 'Succeeded') => actionRecord(pipeline, 'Build', compile, status);
   const stoppedBy = (summary: string): Partial<PipelineExecutionRecord> => ({ status: 'Stopped', statusSummary: summary });
 
   it("marks the execution Stopping, and the final stage's exit, which finds no action in progress, does not run and stops it", async () => {
@@ -114,7 +105,7 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
 
     await expect(stageStep({ step: 'exitStage', pipeline, stage: 'Build', final: true }, context)).rejects.toThrow(
-      new StoppedError('exitStage did not start: the execution stopped once its actions in progress had finished.'),
+      new StoppedError('exitStage did not start: the execution was stopped, with a stop that waits for its actions in progress.'),
     );
     // The exit did not succeed the stage or the execution: both are Stopped, and so is the run.
     expect(await deps.store.getExecution(executionId)).toMatchObject(stoppedBy('Stopped by alice'));

@@ -9,6 +9,7 @@ import type { PipelineEngine } from '../../lib/ports/engine';
 import type { PipelineExecutionRecord } from '../../lib/ports/execution-store';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
+import { actionRecord } from '../support/task-payloads';
 
 const compile = { name: 'Compile', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'Commands', version: '1' } } as const;
 const webapp: PipelineDeclaration = { name: 'webapp', stages: [{ name: 'Build', actions: [compile, { ...compile, name: 'Lint' }] }] };
@@ -33,16 +34,7 @@ describe('a step that starts something, in a stop and wait (holdIfStopping)', ()
     if (!options.running) expect(await markStopping(deps, (await deps.store.getExecution(pipeline.executionId))!, 'Stopped by alice')).toBe(true);
     return pipeline;
   }
-  const compileRecord = (pipeline: PipelineRef, status: 'InProgress' | 'Succeeded') => ({
-    pipelineExecutionId: pipeline.executionId,
-    stageName: 'Build',
-    actionName: 'Compile',
-    actionExecutionId: `${pipeline.executionId}-compile`,
-    status,
-    startTime: '2025-01-01T00:00:00.000Z',
-    lastUpdateTime: '2025-01-01T00:00:00.000Z',
-    input: { actionTypeId: compile.actionTypeId, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
-  });
+  const compileRecord = (pipeline: PipelineRef, status: 'InProgress' | 'Succeeded') => actionRecord(pipeline, 'Build', compile, status);
 
   /** A wait that records what the step asked of it; `forActions` runs `meanwhile` and answers `more`. */
   function recordingWait(meanwhile: () => Promise<unknown> = async () => undefined, more = true) {
@@ -78,7 +70,7 @@ describe('a step that starts something, in a stop and wait (holdIfStopping)', ()
     const pipeline = await execution({ idle: true });
     const { wait, asked, stopped } = recordingWait();
     await expect(holdIfStopping(deps.store, pipeline.executionId, 'exitStage', wait)).rejects.toThrow(
-      new StoppedError('exitStage did not start: the execution stopped once its actions in progress had finished.'),
+      new StoppedError('exitStage did not start: the execution was stopped, with a stop that waits for its actions in progress.'),
     );
     expect(asked).toEqual(['stop']);
     expect(stopped).toEqual([expect.objectContaining({ pipelineExecutionId: pipeline.executionId, status: 'Stopping', statusSummary: 'Stopped by alice' })]);
