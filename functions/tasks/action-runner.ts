@@ -11,6 +11,7 @@ import { runAction } from '../../lib/execution/action-steps';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import type { TaskContext } from '../../lib/ports/task-context';
+import { heldWhileStopping, type StoppingWaitOf } from './held-while-stopping';
 
 /** Time kept back from the Lambda timeout, so that an aborted action still records its failure and log. */
 const WIND_DOWN_MS = 15_000;
@@ -20,10 +21,12 @@ const logger = new Logger();
 export interface ActionRunnerOptions {
   dependencies: () => ExecutionDependencies;
   idempotency: IdempotencyLambdaHandlerOptions;
+  /** How an action's start held by a stop and wait waits, where nothing else holds it. */
+  stopping?: StoppingWaitOf;
 }
 
 /** The Tasks of every action that Sluice runs itself, and the steps around a CodeBuild build. */
-export const actionRunner = ({ dependencies, idempotency }: ActionRunnerOptions) =>
+export const actionRunner = ({ dependencies, idempotency, stopping }: ActionRunnerOptions) =>
   middy((payload: ActionStepPayload, context: TaskContext): Promise<ActionStepResult | PreparedBuild> => {
     const deps = dependencies();
     switch (payload.step) {
@@ -41,9 +44,10 @@ export const actionRunner = ({ dependencies, idempotency }: ActionRunnerOptions)
     }
   })
     .use(injectLambdaContext(logger))
+    .use(heldWhileStopping(() => dependencies().store, stopping))
     .use(makeHandlerIdempotent(idempotency));
 
 export const handler = builtOnFirstInvocation(async () => {
-  const { awsDependencies, taskIdempotency } = await import('../../lib/compose/aws');
-  return actionRunner({ dependencies: awsDependencies, idempotency: taskIdempotency() });
+  const { awsDependencies, awsStoppingWait, taskIdempotency } = await import('../../lib/compose/aws');
+  return actionRunner({ dependencies: awsDependencies, idempotency: taskIdempotency(), stopping: awsStoppingWait });
 });

@@ -5,11 +5,14 @@ import { builtOnFirstInvocation } from '../../lib/compose/first-invocation';
 import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { requestApproval } from '../../lib/execution/approvals';
 import { queueJob, type JobDependencies } from '../../lib/execution/custom-action-jobs';
+import { heldWhileStopping, type StoppingWaitOf } from './held-while-stopping';
 
 const logger = new Logger();
 
 export interface ApprovalRequestOptions {
   dependencies: () => JobDependencies;
+  /** How an approval's or a job's request held by a stop and wait waits, where nothing else holds it. */
+  stopping?: StoppingWaitOf;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface ApprovalRequestOptions {
  * the newest token) instead of the idempotency table, which would answer with the first call's
  * result; a retried job request queues a job with the new token for the action already started.
  */
-export const approvalRequest = ({ dependencies }: ApprovalRequestOptions) =>
+export const approvalRequest = ({ dependencies, stopping }: ApprovalRequestOptions) =>
   middy(async (payload: ActionStepPayload) => {
     if (payload.step === 'queueJob') {
       const job = await queueJob(dependencies(), payload);
@@ -27,9 +30,11 @@ export const approvalRequest = ({ dependencies }: ApprovalRequestOptions) =>
     }
     const approval = await requestApproval(dependencies(), payload);
     return { status: approval.status, expiresAt: approval.expiresAt };
-  }).use(injectLambdaContext(logger));
+  })
+    .use(injectLambdaContext(logger))
+    .use(heldWhileStopping(() => dependencies().store, stopping));
 
 export const handler = builtOnFirstInvocation(async () => {
-  const { awsDependencies } = await import('../../lib/compose/aws');
-  return approvalRequest({ dependencies: awsDependencies });
+  const { awsDependencies, awsStoppingWait } = await import('../../lib/compose/aws');
+  return approvalRequest({ dependencies: awsDependencies, stopping: awsStoppingWait });
 });

@@ -7,21 +7,25 @@ import { builtOnFirstInvocation } from '../../lib/compose/first-invocation';
 import type { StageStepPayload } from '../../lib/core/task-payloads';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { runStageStep } from '../../lib/execution/stage-steps';
+import { heldWhileStopping, type StoppingWaitOf } from './held-while-stopping';
 
 const logger = new Logger();
 
 export interface StageStepOptions {
   dependencies: () => ExecutionDependencies;
   idempotency: IdempotencyLambdaHandlerOptions;
+  /** How an enter or exit held by a stop and wait waits, where nothing else holds it. */
+  stopping?: StoppingWaitOf;
 }
 
 /** The enter, exit and failure Tasks of every stage. */
-export const stageStep = ({ dependencies, idempotency }: StageStepOptions) =>
+export const stageStep = ({ dependencies, idempotency, stopping }: StageStepOptions) =>
   middy((payload: StageStepPayload) => runStageStep(dependencies(), payload))
     .use(injectLambdaContext(logger))
+    .use(heldWhileStopping(() => dependencies().store, stopping))
     .use(makeHandlerIdempotent(idempotency));
 
 export const handler = builtOnFirstInvocation(async () => {
-  const { awsDependencies, taskIdempotency } = await import('../../lib/compose/aws');
-  return stageStep({ dependencies: awsDependencies, idempotency: taskIdempotency() });
+  const { awsDependencies, awsStoppingWait, taskIdempotency } = await import('../../lib/compose/aws');
+  return stageStep({ dependencies: awsDependencies, idempotency: taskIdempotency(), stopping: awsStoppingWait });
 });

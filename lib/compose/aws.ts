@@ -27,6 +27,7 @@ import {
   pipelineExecutionArn,
   pipelineStateMachineArn,
   StepFunctionsEngine,
+  stopStateMachineExecution,
   type StepFunctionsEngineOptions,
 } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
@@ -41,10 +42,12 @@ import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
 import type { JobDependencies } from '../execution/custom-action-jobs';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
+import { lambdaStoppingWait, type StoppingWait } from '../execution/stop-execution';
 import { PipelineOperations, type OperationsCapabilities, type StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
+import type { TaskContext } from '../ports/task-context';
 import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
 
 /** What serverless.yml tells every function, and the variable each value comes in. */
@@ -242,6 +245,15 @@ function engineOptions(): StepFunctionsEngineOptions {
 export function awsStartInBackground(): StartInBackground {
   engine ??= new StepFunctionsEngine(awsClients().sfn, engineOptions());
   return new PipelineOperations(awsDependencies(), { engine, runtime: 'aws' }).startInBackground;
+}
+
+/**
+ * How a task function's step held by a stop and wait waits, in the function's time, and then
+ * stops the execution's run on Step Functions as the function's own role.
+ */
+export function awsStoppingWait(context: TaskContext): StoppingWait {
+  const runs = { stopExecution: (executionArn: string, cause: string) => stopStateMachineExecution(awsClients().sfn, functionRole(), executionArn, cause) };
+  return lambdaStoppingWait(awsDependencies(), runs, () => context.getRemainingTimeInMillis());
 }
 
 /** How the state machines of pipelines registered at run time are deployed. */

@@ -8,13 +8,13 @@ import { lambdaTaskHandlers } from '../adapters/local/lambda-task-handlers';
 import { startBuildLocally, type StartBuildParameters } from '../adapters/local/local-codebuild';
 import { LocalCodeBuildBuilds } from '../adapters/local/local-codebuild-builds';
 import type { LocalRunOptions, TaskHandler, TaskHandlers } from '../adapters/local/local-engine';
-import type { CompiledPipeline, TaskStep } from '../core/compile';
-import { StoppedError } from '../core/errors';
+import type { CompiledPipeline } from '../core/compile';
 import type { TaskFunction } from '../core/task-functions';
 import { TASK_IDEMPOTENCY_KEY, type PipelineRef } from '../core/task-payloads';
 import { approveAutomatically } from '../execution/approval-steps';
 import { watchApproval } from '../execution/approval-wait';
 import { watchJob } from '../execution/custom-action-jobs';
+import { holdIfStopping, startsSomething, type StoppingWait } from '../execution/stop-execution';
 import type { ExecutionStore } from '../ports/execution-store';
 import type { LocalDependencies } from './local';
 
@@ -50,23 +50,34 @@ export function localTaskHandlers(deps: LocalDependencies, compiled: CompiledPip
   return heldWhileStopping(handlers, deps.store, pipeline.executionId);
 }
 
-/** The steps that start something: a stage's entry or exit, or an action. */
-const STARTING_STEPS: ReadonlySet<string> = new Set<TaskStep>(['enterStage', 'exitStage', 'runAction', 'prepareBuild', 'requestApproval', 'queueJob']);
-
 /**
- * Stop and wait: once the execution is Stopping, no step that starts something runs; each waits
- * for the stop, which comes once the actions in progress have finished. The steps that finish an
- * action in progress, or fail its stage, still run.
+ * Stop and wait, locally: once the execution is Stopping, no step that starts something runs; each
+ * waits for the stop, which the process that marked it Stopping makes once the actions in progress
+ * have finished (stopOnceActionsFinish). The steps that finish an action in progress, or fail its
+ * stage, still run.
  */
 export function heldWhileStopping(handlers: TaskHandlers, store: ExecutionStore, executionId: string): TaskHandlers {
   const held =
     (handler: TaskHandler): TaskHandler =>
     async (parameters, binding, signal) => {
-      if ((await store.getExecution(executionId))?.status !== 'Stopping') return handler(parameters, binding, signal);
-      if (!signal.aborted) await new Promise((stopped) => signal.addEventListener('abort', stopped, { once: true }));
-      throw new StoppedError(`${binding.step} did not start: the execution stopped once its actions in progress had finished.`);
+      await holdIfStopping(store, executionId, binding.step, untilStopped(signal));
+      return handler(parameters, binding, signal);
     };
-  return Object.fromEntries(Object.entries(handlers).map(([step, handler]) => [step, STARTING_STEPS.has(step) ? held(handler) : handler])) as TaskHandlers;
+  return Object.fromEntries(Object.entries(handlers).map(([step, handler]) => [step, startsSomething(step) ? held(handler) : handler])) as TaskHandlers;
+}
+
+/** A local step waits for the abort of its run, whichever stop it comes from. */
+function untilStopped(signal: AbortSignal): StoppingWait {
+  const aborted = async () => {
+    if (!signal.aborted) await new Promise((stopped) => signal.addEventListener('abort', stopped, { once: true }));
+  };
+  return {
+    forActions: async () => {
+      await aborted();
+      return false;
+    },
+    stop: aborted,
+  };
 }
 
 function taskIdempotency(functionName: TaskFunction): IdempotencyLambdaHandlerOptions {

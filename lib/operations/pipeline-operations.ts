@@ -162,10 +162,11 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
 
   /**
    * StopPipelineExecution. With `abandon`, the engine stops the run at once: the in-progress actions
-   * are Abandoned and the execution ends Stopped. Without, as CodePipeline's "stop and wait": the
-   * execution is Stopping while its in-progress actions finish, then the engine stops the run and it
-   * ends Stopped. Waiting needs this process to hear the actions end (locally, the bus); where it
-   * cannot (on AWS), only an abandoning stop is accepted.
+   * are Abandoned and the execution ends Stopped; a Stopping execution is stopped so too. Without,
+   * as CodePipeline's "stop and wait": the execution is Stopping while its in-progress actions
+   * finish, and no step that would start something runs (holdIfStopping); then the run is stopped
+   * and it ends Stopped. Where this process hears the actions end (locally, the bus), it stops the
+   * run; elsewhere (on AWS) the first held step that finds none in progress does.
    */
   async stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }> {
     const engine = this.capabilities.engine;
@@ -173,17 +174,12 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     const execution = await this.executionToStop(request);
     const reason = request.reason ?? DEFAULT_STOP_REASON;
     if (request.abandon) return this.stopNow(engine, execution, reason);
-    const feed = this.deps.eventFeed;
-    if (!feed) {
-      throw new ValidationError(
-        'Here an execution can only be stopped by abandoning its in-progress actions (abandon true, --abandon): nothing tells this API when they finish.',
-      );
-    }
     if (!(await markStopping(this.deps, execution, reason))) {
       await this.executionToStop(request);
       throw new PipelineExecutionNotStoppableError(`Execution ${execution.pipelineExecutionId} ended before it could be stopped.`);
     }
-    void stopOnceActionsFinish(this.deps, engine, feed, execution, reason);
+    const feed = this.deps.eventFeed;
+    if (feed) void stopOnceActionsFinish(this.deps, engine, feed, execution, reason);
     return { pipelineExecutionId: execution.pipelineExecutionId };
   }
 

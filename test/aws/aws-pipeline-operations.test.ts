@@ -158,8 +158,11 @@ describe('pipelines at run time on Step Functions (moto)', () => {
     // the start target recorded above stands for it.
     expect((await operations.listPipelineExecutions(name)).items.map((execution) => execution.pipelineVersion)).toEqual([1]);
 
-    // Nothing here hears the actions end, so a stop that waits for them is refused, and one that abandons them stops.
-    await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).rejects.toThrow('only be stopped by abandoning');
+    // A stop that waits marks the execution Stopping, as CodePipeline does, and returns: the task
+    // functions hold what would start next (test/aws/stop-and-wait.test.ts). An abandon escalates it.
+    await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).resolves.toEqual({ pipelineExecutionId });
+    expect((await operations.getPipelineExecution(pipelineExecutionId)).execution).toMatchObject({ status: 'Stopping' });
+    await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).rejects.toThrow('is Stopping already');
     await operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId, reason: 'superseded by hand', abandon: true });
     expect((await operations.getPipelineExecution(pipelineExecutionId)).execution).toMatchObject({ status: 'Stopped', statusSummary: 'superseded by hand' });
     // moto's interpreter notices a stop only when the Task it waits in returns (AWS aborts at

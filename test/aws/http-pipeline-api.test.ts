@@ -125,8 +125,10 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
     expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({ status: 'InProgress', engineExecutionArn: executionArn });
     const taskToken = await waitingForApproval(sfn, executionArn);
 
-    const waiting = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, {});
-    expect(waiting).toMatchObject({ status: 400, body: { message: expect.stringContaining('only be stopped by abandoning') } });
+    // A stop that waits leaves the execution Stopping; an abandon escalates it.
+    const waiting = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, { reason: 'stopping through the API' });
+    expect(waiting).toEqual({ status: 200, body: { pipelineExecutionId } });
+    expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({ status: 'Stopping' });
     const stopped = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, { reason: 'stopped through the API', abandon: true });
     expect(stopped).toEqual({ status: 200, body: { pipelineExecutionId } });
     expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({

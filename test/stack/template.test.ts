@@ -587,6 +587,18 @@ describe('pipelines registered through /api', () => {
     });
   });
 
+  it("let the http function and the task functions that a stop and wait holds stop, of Step Functions' executions, only this stage's", () => {
+    const executions = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:sluice-ci-*' };
+    const stops = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('states:StopExecution'));
+    expect(stops.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action), resource: statement.Resource }))).toEqual(
+      ['StageStepRole', 'ActionRunnerRole', 'ApprovalRequestRole', 'HttpRole'].map((owner) => ({
+        owner,
+        actions: owner === 'HttpRole' ? expect.arrayContaining(['states:StopExecution']) : ['states:StopExecution'],
+        resource: executions,
+      })),
+    );
+  });
+
   it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions", () => {
     const passes = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('iam:PassRole'));
     expect(

@@ -67,6 +67,16 @@ export function executionConsoleUrl(executionArn: string): string {
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
 
+/**
+ * Stops a pipeline execution's run, as StopPipelineExecution does, and as the task functions do
+ * once a stop and wait has no action in progress left; they deploy and start nothing.
+ */
+export async function stopStateMachineExecution(client: SFNClient, access: AccessDeniedOptions, executionArn: string, cause: string): Promise<void> {
+  await withAccessExplained({ action: 'states:StopExecution', resource: executionArn, role: access.roleName }, () =>
+    client.send(new StopExecutionCommand({ executionArn, error: STOPPED_ERROR, cause: cause.slice(0, MAX_CAUSE_LENGTH) })),
+  );
+}
+
 /** Runs each pipeline as one Standard state machine, whose published versions its executions start on. */
 export class StepFunctionsEngine implements PipelineEngine {
   constructor(
@@ -112,10 +122,8 @@ export class StepFunctionsEngine implements PipelineEngine {
     return { executionArn: executionArn! };
   }
 
-  async stopExecution(executionArn: string, cause: string): Promise<void> {
-    await this.explained('states:StopExecution', executionArn, undefined, () =>
-      this.client.send(new StopExecutionCommand({ executionArn, error: STOPPED_ERROR, cause: cause.slice(0, MAX_CAUSE_LENGTH) })),
-    );
+  stopExecution(executionArn: string, cause: string): Promise<void> {
+    return stopStateMachineExecution(this.client, this.options, executionArn, cause);
   }
 
   /** DescribeExecution's status, as the reconciler reads it from Step Functions' status change events. */
