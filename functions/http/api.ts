@@ -14,7 +14,7 @@ const logger = new Logger();
  */
 const { handle } = httpApi(
   {
-    api: awsOperations,
+    api: (caller) => awsOperations().onBehalfOf(caller),
     approvals: awsDependencies,
     codePipelineCallers: { verify: 'gateway' },
     webhookDelivery: () => {

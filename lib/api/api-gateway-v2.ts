@@ -4,6 +4,8 @@ import type { HttpRequest, HttpResponse } from './http-types';
 /** An HTTP API (payload format 2.0) event as the request the handlers in lib/api take. */
 export function httpRequestFromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
   const body = event.body ?? '';
+  // Routes with IAM authorization carry the caller's principal; the event's type, shared by every route, does not say so.
+  const principal = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn;
   return {
     method: event.requestContext.http.method,
     path: event.rawPath,
@@ -11,6 +13,7 @@ export function httpRequestFromApiGateway(event: APIGatewayProxyEventV2): HttpRe
     headers: { ...event.headers },
     body: event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body,
     sourceIp: event.requestContext.http.sourceIp,
+    ...(principal ? { principal } : {}),
   };
 }
 

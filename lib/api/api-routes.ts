@@ -141,4 +141,7 @@ export const API_ROUTES: ApiRoute[] = [
   route('GET', '/api/action-types/{category}/{owner}/{provider}/{version}', (api, params) => api.getActionType(params as ActionTypeId)),
   route('GET', '/api/webhooks', (api) => api.listWebhooks()),
   route('POST', '/api/webhooks', (api) => api.putWebhook()),
+  route('GET', '/api/audit', (api, _, request) =>
+    api.listAuditRecords({ ...pageRequestOf(request), ...(request.query.pipeline ? { pipelineName: request.query.pipeline } : {}) }),
+  ),
 ];

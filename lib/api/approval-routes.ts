@@ -1,6 +1,7 @@
 import { approvalNotice, approvalPage, type BuiltFrom } from './approval-page';
 import type { HttpRequest, HttpResponse } from './http-types';
-import { decideByLink, decisionMessage, type ApprovalDependencies } from '../execution/approvals';
+import { approvalSubject, decideByLink, decisionMessage, type ApprovalDependencies } from '../execution/approvals';
+import { recordControl } from '../execution/audit';
 
 /**
  * Mail scanners fetch links before people do: nothing here may be cached, framed or followed on.
@@ -79,6 +80,9 @@ export async function handleApprovalRequest(deps: ApprovalDependencies, request:
         approvalNotice('Execution ended', 'The execution this approval belongs to has ended; there is nothing left to decide.', outcome.record),
       );
     case 'decided': {
+      // The link proves only that its holder had the mail: who is the name given on the page.
+      const caller = { who: outcome.record.decision!.approver, from: `approval link${request.sourceIp ? ` from ${request.sourceIp}` : ''}` };
+      await recordControl(deps, caller, approvalSubject(outcome.record));
       const approved = outcome.record.status === 'Approved';
       return respond(
         200,

@@ -1,3 +1,4 @@
+import type { AuditRecord } from '../core/audit';
 import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import { ApiAnswerError, BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
@@ -123,6 +124,11 @@ export class HttpApiClient implements sluiceApi.SluiceApi {
 
   putWebhook(): Promise<never> {
     return this.call('POST', '/api/webhooks', {});
+  }
+
+  listAuditRecords(listing: sluiceApi.AuditListing = {}): Promise<Page<AuditRecord>> {
+    const { pipelineName: pipeline, ...page } = listing;
+    return this.call('GET', `/api/audit${queryOf({ pipeline, ...page })}`);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

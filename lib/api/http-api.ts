@@ -1,6 +1,7 @@
 import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorAnswer, InternalError, MethodNotAllowedError, NotFoundError, SluiceError } from '../core/errors';
+import type { Caller } from '../core/audit';
 import type { ApprovalDependencies } from '../execution/approvals';
 import type { SluiceApi } from '../operations/sluice-api';
 import type { HttpApi } from '../ports/http-api';
@@ -26,8 +27,14 @@ export interface WebhookDelivery {
  * environment and makes clients that another route may not need.
  */
 export interface HttpApiDependencies {
-  api: () => SluiceApi;
+  /** The API, its control operations recorded as done by `caller`. */
+  api: (caller: Caller) => SluiceApi;
   approvals: () => ApprovalDependencies;
+  /**
+   * Who an authenticated request is where no gateway names its principal: locally, the user who
+   * owns the data dir, the only one who can read its API token and credentials.
+   */
+  localPrincipal?: string;
   /** GitHub's webhook, served only where deliveries can start executions: the dependencies of one delivery. */
   webhookDelivery?: () => WebhookDelivery;
   /** How CodePipeline's protocol at `POST /` knows its callers; without it, `POST /` is not served. */
@@ -62,6 +69,15 @@ const decoded = (params: Record<string, string>) => Object.fromEntries(Object.en
 
 const nothingAt = (path: string) => new NotFoundError(`Nothing at ${path}.`);
 
+/** Who made a request that proved who it is: the IAM principal API Gateway names on AWS, the local principal here. */
+const callerOf = (request: HttpRequest, deps: HttpApiDependencies): Caller => ({
+  who: request.principal ?? deps.localPrincipal ?? 'an unnamed principal',
+  from: request.sourceIp || 'an unknown address',
+});
+
+/** The execution pages only read, and prove nothing of their reader. */
+const readerOf = (request: HttpRequest): Caller => ({ who: 'anyone with the link', from: request.sourceIp || 'an unknown address' });
+
 async function webhookResponse(request: HttpRequest, deps: HttpApiDependencies): Promise<HttpResponse> {
   if (!deps.webhookDelivery) throw nothingAt(request.path);
   const delivery = deps.webhookDelivery();
@@ -81,15 +97,17 @@ const ROUTES: Route[] = [
   {
     method: 'POST',
     path: '/',
-    respond: async (request, { api, codePipelineCallers }, _, context) => {
-      if (!codePipelineCallers) throw nothingAt(request.path);
-      return codePipelineResponse(request, { api, callers: codePipelineCallers }, { ...context, now: new Date() });
+    respond: async (request, deps, _, context) => {
+      if (!deps.codePipelineCallers) throw nothingAt(request.path);
+      // The signature is verified before the API is used: its caller is who the request proves it is.
+      const api = () => deps.api(callerOf(request, deps));
+      return codePipelineResponse(request, { api, callers: deps.codePipelineCallers }, { ...context, now: new Date() });
     },
   },
   ...API_ROUTES.map(({ method, path, run }): Route => ({
     method,
     path,
-    respond: async (request, { api }, params) => jsonResponse(200, await run(api(), decoded(params), jsonApiRequest(request))),
+    respond: async (request, deps, params) => jsonResponse(200, await run(deps.api(callerOf(request, deps)), decoded(params), jsonApiRequest(request))),
   })),
   {
     method: 'ANY',
@@ -98,8 +116,12 @@ const ROUTES: Route[] = [
   },
   { method: 'ANY', path: '/webhooks/{proxy+}', respond: webhookResponse },
   ...(['GET', 'HEAD'] as const).flatMap((method): Route[] => [
-    { method, path: '/executions/{id}', respond: (_, { api }, params) => executionPage(api(), decoded(params).id!) },
-    { method, path: '/executions/{id}/logs', respond: (request, { api }, params) => executionLogsPage(api(), decoded(params).id!, request) },
+    { method, path: '/executions/{id}', respond: (request, { api }, params) => executionPage(api(readerOf(request)), decoded(params).id!) },
+    {
+      method,
+      path: '/executions/{id}/logs',
+      respond: (request, { api }, params) => executionLogsPage(api(readerOf(request)), decoded(params).id!, request),
+    },
   ]),
 ];
 

@@ -6,6 +6,8 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   body: string;
   sourceIp?: string;
+  /** The IAM principal that API Gateway's authorization verified (`requestContext.authorizer.iam.userArn`), on AWS. */
+  principal?: string;
 }
 
 export interface HttpResponse {

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { registerActionExecutionCommands } from './commands/action-executions';
+import { registerAudit } from './commands/audit';
 import { registerCompile } from './commands/compile';
 import { registerCost } from './commands/cost';
 import { registerCredentials } from './commands/credentials';
@@ -44,6 +45,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerCredentials(program, exitWith);
   registerHook(program, exitWith);
   registerPrune(program, exitWith);
+  registerAudit(program, exitWith);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((parent) => parent.commands)]) command.exitOverride();
 
   try {

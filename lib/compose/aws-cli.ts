@@ -4,6 +4,7 @@ import type { FunctionArns } from '../core/compile';
 import { BadInputError, NotFoundError, SluiceError, StackUnreadableError } from '../core/errors';
 import type { PipelineOperations } from '../operations/pipeline-operations';
 import type { SluiceApi } from '../operations/sluice-api';
+import { commandLineCaller } from './callers';
 import { createAwsClients, createAwsDependencies, createAwsOperations, type AwsClients, type AwsResources } from './aws';
 
 /** What the CLI needs of a deployed stack: its resources, the role its state machines run as, and the functions they invoke. */
@@ -106,12 +107,17 @@ async function deployedStack(target: AwsTarget, cloudFormation: CloudFormationCl
 
 /** The API on a deployed stack, through the given clients. */
 export function awsCliOperations(target: AwsTarget, settings: AwsCliSettings, clients: Omit<AwsClients, 'dynamodb' | 'secretsManager'>): PipelineOperations {
-  return createAwsOperations(createAwsDependencies(settings, clients), clients.sfn, {
-    roleArn: settings.stateMachineRoleArn,
-    namePrefix: `sluice-${target.stage}-`,
-    logGroupArn: settings.stateMachineLogGroupArn,
-    functions: settings.functions,
-  });
+  return createAwsOperations(
+    createAwsDependencies(settings, clients),
+    clients.sfn,
+    {
+      roleArn: settings.stateMachineRoleArn,
+      namePrefix: `sluice-${target.stage}-`,
+      logGroupArn: settings.stateMachineLogGroupArn,
+      functions: settings.functions,
+    },
+    { caller: commandLineCaller() },
+  );
 }
 
 /** Gives a command the API of the stack on AWS, and closes its clients after. */

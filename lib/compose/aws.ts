@@ -16,6 +16,7 @@ import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-d
 import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
+import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
@@ -39,11 +40,10 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
 import { providerKey } from '../core/declaration';
 import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
-import type { JobDependencies } from '../execution/custom-action-jobs';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { lambdaStoppingWait, type StoppingWait } from '../execution/stop-execution';
-import { PipelineOperations, type OperationsCapabilities, type StartInBackground } from '../operations/pipeline-operations';
+import { PipelineOperations, type OperationsCapabilities, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
@@ -144,7 +144,7 @@ export function createAwsClients(region: string | undefined): AwsClients {
 // One environment and one set of clients per Lambda container: warm invocations reuse their connections.
 let environment: AwsEnvironment | undefined;
 let clients: AwsClients | undefined;
-let dependencies: JobDependencies | undefined;
+let dependencies: OperationsDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
 let operations: PipelineOperations | undefined;
 let gitHub: GitHubAccess | undefined;
@@ -167,20 +167,23 @@ export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
   sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment'> = {},
-): JobDependencies {
+): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
   const notifier = new SnsApprovalNotifier(sdk.sns, env.approvalTopicArn, access);
+  const bus = new EventBridgeBus(sdk.eventBridge, env.eventBusName, access);
   return {
     store: new DynamoDbExecutionStore(sdk.documents, env.tableName, access),
     approvals: new DynamoDbApprovalStore(sdk.documents, env.tableName, access),
     customActions: new DynamoDbCustomActionStore(sdk.documents, env.tableName, access),
     locks: new DynamoDbStageLocks(sdk.documents, env.tableName, access),
+    audit: new DynamoDbAuditLog(sdk.documents, env.tableName, access),
+    auditEvents: bus,
     callbacks: new StepFunctionsTaskCallbacks(sdk.sfn, access),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, env.publicUrl.endsWith('/') ? env.publicUrl : `${env.publicUrl}/`).href,
     newSecret: () => randomBytes(24).toString('base64url'),
     notifyApprovers: (request) => notifier.notify(request),
-    events: new EventBridgeBus(sdk.eventBridge, env.eventBusName, access),
+    events: bus,
     blobs,
     artifacts: new ArtifactStore(blobs),
     providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
@@ -194,7 +197,7 @@ export function createAwsDependencies(
 }
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
-export function awsDependencies(): JobDependencies {
+export function awsDependencies(): OperationsDependencies {
   return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), {
     gitHub: awsGitHub(),
     codeCommit: awsCodeCommit(),
@@ -271,10 +274,10 @@ export interface PipelineDeployment extends Pick<StepFunctionsEngineOptions, 'ro
  * registers it.
  */
 export function createAwsOperations(
-  deps: JobDependencies,
+  deps: OperationsDependencies,
   sfn: SFNClient,
   deployment: PipelineDeployment,
-  webhook?: OperationsCapabilities['gitHubWebhook'],
+  extra: Pick<OperationsCapabilities, 'gitHubWebhook' | 'caller'> = {},
 ): PipelineOperations {
   const { logGroupArn, functions, ...options } = deployment;
   const engine = new StepFunctionsEngine(sfn, {
@@ -283,7 +286,7 @@ export function createAwsOperations(
     loggingConfiguration: { level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn } }] },
     tracingConfiguration: { enabled: true },
   });
-  return new PipelineOperations(deps, { engine, functions, runtime: 'aws', ...(webhook ? { gitHubWebhook: webhook } : {}) });
+  return new PipelineOperations(deps, { engine, functions, runtime: 'aws', ...extra });
 }
 
 /** `/api/...` on AWS: registering a pipeline publishes its state machine, and executions can be stopped. */
@@ -301,12 +304,14 @@ export function awsOperations(): PipelineOperations {
         approvalRequest: requiredVariable(PIPELINE_DEPLOY_VARIABLES.approvalRequest, setOn),
       },
     },
-    () => {
-      const { publicUrl } = awsEnvironment();
-      return {
-        url: new URL('webhooks/github', publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).href,
-        secretSource: "the stack's WebhookSecret in Secrets Manager (the stack output WebhookSecretArn)",
-      };
+    {
+      gitHubWebhook: () => {
+        const { publicUrl } = awsEnvironment();
+        return {
+          url: new URL('webhooks/github', publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).href,
+          secretSource: "the stack's WebhookSecret in Secrets Manager (the stack output WebhookSecretArn)",
+        };
+      },
     },
   ));
 }

@@ -14,6 +14,7 @@ import { OutboxMails } from '../adapters/local/outbox-mails';
 import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
+import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { GITHUB_API_URL } from '../core/github-api';
 import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
 import { LocalEngine, type LocalRunOptions } from '../adapters/local/local-engine';
@@ -33,6 +34,7 @@ import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
 import { endExecution } from '../execution/end-execution';
 import { claimDataDir, type ClaimedDataDir } from './data-dir';
+import { commandLineCaller } from './callers';
 import { localClients } from './local-clients';
 import { startLocalHttpApi } from './local-http-api';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
@@ -142,6 +144,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     approvals: new DynamoDbApprovalStore(documents, TABLE_NAME),
     customActions: new DynamoDbCustomActionStore(documents, TABLE_NAME),
     locks: new DynamoDbStageLocks(documents, TABLE_NAME),
+    audit: new DynamoDbAuditLog(documents, TABLE_NAME),
     jobTimeoutSeconds: async () => (await readInstallationSettings(dataDir)).customActions?.jobTimeoutSeconds,
     callbacks: new LocalTaskCallbacks(),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, linkBase()).href,
@@ -168,6 +171,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const engine = localEngine(deps, runInBackground);
   // Its Tasks invoke no deployed functions: the engine runs each on a local handler.
   const operations = new PipelineOperations(deps, {
+    caller: commandLineCaller(),
     prune: installationPruning(deps),
     ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}),
     // GitHub's webhook is served only where deliveries can start executions (below).
@@ -241,7 +245,9 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         );
       }
       server = await startLocalHttpApi({
-        api: operations,
+        api: (caller) => operations.onBehalfOf(caller),
+        // Only this user can read the API token and the installation's credentials, in the private data dir.
+        localPrincipal: commandLineCaller().who,
         token,
         approvals: deps,
         webhooks,

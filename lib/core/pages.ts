@@ -20,9 +20,10 @@ export interface PageSizes {
 }
 
 /** The token names the last item of the page by its key; opaque to callers, so that it may change. */
-const tokenOf = (key: string): string => Buffer.from(JSON.stringify({ after: key }), 'utf8').toString('base64url');
+export const tokenOf = (key: string): string => Buffer.from(JSON.stringify({ after: key }), 'utf8').toString('base64url');
 
-function keyIn(token: string): string | undefined {
+/** The key a token names; undefined for a token no listing gave. */
+export function keyIn(token: string): string | undefined {
   try {
     const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
     return typeof after === 'string' ? after : undefined;

@@ -8,6 +8,8 @@ import { actionRecord, finishAction, variableValues } from './action-steps';
 import type { ExecutionDependencies } from './dependencies';
 import { publishActionState } from './publish';
 import { sameSecret } from '../core/same-secret';
+import type { AuditSubject } from '../core/audit';
+import type { AuditDependencies } from './audit';
 
 /** Seven days, CodePipeline's default for an approval. */
 const DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60;
@@ -15,7 +17,8 @@ const DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60;
 /** The reason an expired approval's action fails with. */
 const EXPIRED = 'expired';
 
-export interface ApprovalDependencies extends ExecutionDependencies {
+/** Decisions are control operations: they are recorded in the audit trail. */
+export interface ApprovalDependencies extends ExecutionDependencies, AuditDependencies {
   approvals: ApprovalStore;
   callbacks: TaskCallbacks;
   /** The confirmation page of an approval: what the mail links to. */
@@ -267,4 +270,18 @@ export function decisionMessage(approval: ApprovalRecord): string {
   // The waiting Task's timer starts first, so an approval can expire a little before its expiresAt.
   if (decision.status === 'Expired') return `This approval expired at ${decision.at < approval.expiresAt ? decision.at : approval.expiresAt}.`;
   return `Already ${decision.status.toLowerCase()} by ${decision.approver} at ${decision.at}${decision.summary ? `: ${decision.summary}` : ''}.`;
+}
+
+/** A decided approval as the audit trail records it: the decision, the approver it was given in, and its summary as why. */
+export function approvalSubject(approval: ApprovalRecord): AuditSubject {
+  const decision = approval.decision!;
+  return {
+    operation: 'PutApprovalResult',
+    pipelineName: approval.pipelineName,
+    pipelineExecutionId: approval.pipelineExecutionId,
+    stageName: approval.stageName,
+    actionName: approval.actionName,
+    parameters: { result: decision.status, approver: decision.approver },
+    ...(decision.summary ? { reason: decision.summary } : {}),
+  };
 }

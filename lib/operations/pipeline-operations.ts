@@ -26,7 +26,9 @@ import type { Runtime } from '../core/providers';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import { validatePipeline } from '../core/validate';
 import { actionLogKey, openActionLog } from '../artifacts/action-log';
-import { decideByToken, decisionMessage } from '../execution/approvals';
+import { approvalSubject, decideByToken, decisionMessage } from '../execution/approvals';
+import { recordControl } from '../execution/audit';
+import type { AuditRecord, AuditSubject, Caller } from '../core/audit';
 import type { JobDependencies } from '../execution/custom-action-jobs';
 import { catalogWithCustomTypes, JobWorkerOperations } from './job-worker-api';
 import { markStopping, stopAtOnce, stopOnceActionsFinish } from '../execution/stop-execution';
@@ -43,6 +45,7 @@ import { pinnedRevisions } from './source-revision-overrides';
 import type {
   ActionLogText,
   ApprovalResultRequest,
+  AuditListing,
   CreatedPipeline,
   EventWait,
   ExecutionDetail,
@@ -102,7 +105,15 @@ export interface OperationsCapabilities {
   prune?: (options: PruneOptions) => Promise<PruneReport>;
   /** Sluice's GitHub webhook, where this process serves it: what ListWebhooks shows and PutWebhook's refusal names. */
   gitHubWebhook?: () => GitHubWebhookSettings;
+  /** Who the control operations are recorded as done by, where no request names them: the user of a command on this machine. */
+  caller?: Caller;
 }
+
+/** Whom operations are recorded as done by when nothing said who asked. */
+const UNIDENTIFIED: Caller = { who: 'unidentified', from: 'unknown' };
+
+/** How many audit records one page holds at most, and when the caller does not say. */
+const AUDIT_PAGES = { max: 1000, default: 100 };
 
 /**
  * The SluiceApi on the stores themselves, and on the engine where one runs the executions; with
@@ -114,6 +125,33 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     private readonly capabilities: OperationsCapabilities = {},
   ) {
     super(deps);
+  }
+
+  /** The same operations, recorded as done by `caller`: the HTTP API binds each request's. */
+  onBehalfOf(caller: Caller): PipelineOperations {
+    return new PipelineOperations(this.deps, { ...this.capabilities, caller });
+  }
+
+  /** Records a control operation that has succeeded, as done by this API's caller. */
+  protected recorded(subject: AuditSubject): Promise<AuditRecord> {
+    return recordControl(this.deps, this.capabilities.caller ?? UNIDENTIFIED, subject);
+  }
+
+  async listAuditRecords(listing: AuditListing = {}): Promise<Page<AuditRecord>> {
+    const { maxResults = AUDIT_PAGES.default, nextToken, pipelineName } = listing;
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > AUDIT_PAGES.max) {
+      throw new BadInputError(`maxResults must be a whole number from 1 to ${AUDIT_PAGES.max}, not ${maxResults}.`);
+    }
+    const { items, nextToken: next } = await this.deps.audit.list({
+      limit: maxResults,
+      ...(pipelineName ? { pipelineName } : {}),
+      ...(nextToken ? { nextToken } : {}),
+    });
+    // A deleted pipeline's records are listed still; a name that never had any is most likely mistyped.
+    if (pipelineName && items.length === 0 && !nextToken && !(await this.deps.store.getPipeline(pipelineName))) {
+      throw new PipelineNotFoundError(`There is no pipeline ${pipelineName}, and no audit record names one. list-pipelines shows the pipelines there are.`);
+    }
+    return { items, ...(next ? { nextToken: next } : {}) };
   }
 
   /** Starts an execution of a registered version on the engine; the API, webhooks and source changes start them so. */
@@ -147,17 +185,22 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     }
     const pipeline = await this.getPipeline(name);
     const sourceRevisions = options.sourceRevisions && pinnedRevisions(pipeline.declaration, options.sourceRevisions, providerCatalog);
-    if (token === undefined) return { pipelineExecutionId: await this.launch(pipeline, variables, undefined, sourceRevisions) };
+    const started = async (pipelineExecutionId: string) => {
+      await this.recorded({ operation: 'StartPipelineExecution', pipelineName: name, pipelineExecutionId, parameters: startParameters(variables, options) });
+      return { pipelineExecutionId };
+    };
+    if (token === undefined) return started(await this.launch(pipeline, variables, undefined, sourceRevisions));
     // The token is bound before the execution starts: of two requests with one token, one starts it and both answer its id.
     const executionId = this.deps.newId();
     const bound = await this.deps.store.claimRequestToken(name, token, executionId);
     if (bound !== executionId) return { pipelineExecutionId: bound };
     try {
-      return { pipelineExecutionId: await this.launch(pipeline, variables, undefined, sourceRevisions, executionId) };
+      await this.launch(pipeline, variables, undefined, sourceRevisions, executionId);
     } catch (error) {
       await this.deps.store.releaseRequestToken(name, token, executionId);
       throw error;
     }
+    return started(executionId);
   }
 
   /**
@@ -173,14 +216,29 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     if (!engine) throw new ConflictError('No sluice serve runs executions on this data dir: an execution of sluice run stops with Ctrl-C in it.');
     const execution = await this.executionToStop(request);
     const reason = request.reason ?? DEFAULT_STOP_REASON;
-    if (request.abandon) return this.stopNow(engine, execution, reason);
+    if (request.abandon) {
+      const stopped = await this.stopNow(engine, execution, reason);
+      await this.recordStop(request);
+      return stopped;
+    }
     if (!(await markStopping(this.deps, execution, reason))) {
       await this.executionToStop(request);
       throw new PipelineExecutionNotStoppableError(`Execution ${execution.pipelineExecutionId} ended before it could be stopped.`);
     }
     const feed = this.deps.eventFeed;
     if (feed) void stopOnceActionsFinish(this.deps, engine, feed, execution, reason);
+    await this.recordStop(request);
     return { pipelineExecutionId: execution.pipelineExecutionId };
+  }
+
+  private recordStop({ pipelineName, pipelineExecutionId, abandon, reason }: StopExecutionRequest): Promise<AuditRecord> {
+    return this.recorded({
+      operation: 'StopPipelineExecution',
+      pipelineName,
+      pipelineExecutionId,
+      parameters: { abandon: Boolean(abandon) },
+      ...(reason ? { reason } : {}),
+    });
   }
 
   /** Stops the engine's run at once, and ends the execution Stopped; its in-progress actions are Abandoned. */
@@ -211,6 +269,7 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     });
     switch (outcome.kind) {
       case 'decided':
+        await this.recorded(approvalSubject(outcome.record));
         return { approvedAt: outcome.record.decision!.at };
       case 'unknown':
         throw new InvalidApprovalTokenError(
@@ -232,7 +291,14 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     }
     const record = await this.putVersion(pipeline, 1);
     if (tagged.length > 0) await this.deps.store.putPipelineTags(pipeline.name, tagged, 0);
-    return { ...record, tags: tagged, firstExecution: await this.startFirstExecution(record) };
+    const firstExecution = await this.startFirstExecution(record);
+    await this.recorded({
+      operation: 'CreatePipeline',
+      pipelineName: pipeline.name,
+      ...('pipelineExecutionId' in firstExecution ? { pipelineExecutionId: firstExecution.pipelineExecutionId } : {}),
+      parameters: { version: 1 },
+    });
+    return { ...record, tags: tagged, firstExecution };
   }
 
   /** CreatePipeline starts an execution, as CodePipeline does, where an engine runs executions in the background. */
@@ -312,7 +378,9 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   async updatePipeline(declaration: PipelineDeclaration): Promise<PipelineVersionRecord> {
     const pipeline = await this.validated(declaration);
     const current = await this.changeable(pipeline.name);
-    return this.putVersion(pipeline, current.version + 1);
+    const record = await this.putVersion(pipeline, current.version + 1);
+    await this.recorded({ operation: 'UpdatePipeline', pipelineName: pipeline.name, parameters: { version: record.version } });
+    return record;
   }
 
   async getPipeline(name: string, version?: number): Promise<PipelineDescription> {
@@ -342,6 +410,7 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     await this.changeable(name);
     await this.undeploy(name);
     await this.deps.store.deletePipeline(name);
+    await this.recorded({ operation: 'DeletePipeline', pipelineName: name });
   }
 
   async getPipelineState(name: string): Promise<PipelineState> {
@@ -519,4 +588,14 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     ]);
     return { execution, stages, actions };
   }
+}
+
+/** What a start was asked for besides the pipeline: the names of the variables it set, and the revisions it pinned. */
+function startParameters(variables: Record<string, string>, options: StartOptions): AuditSubject['parameters'] {
+  const names = Object.keys(variables);
+  const revisions = (options.sourceRevisions ?? []).map((revision) => `${revision.actionName}=${revision.revisionValue}`);
+  return {
+    ...(names.length > 0 ? { variables: names.join(',') } : {}),
+    ...(revisions.length > 0 ? { sourceRevisions: revisions.join(',') } : {}),
+  };
 }

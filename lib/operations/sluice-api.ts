@@ -1,3 +1,4 @@
+import type { AuditRecord } from '../core/audit';
 import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import type { PipelineEvent } from '../core/events';
 import type { Page, PageRequest } from '../core/pages';
@@ -95,6 +96,13 @@ export interface SluiceApi {
   listWebhooks(): Promise<GitHubWebhookDescription[]>;
   /** PutWebhook: refused, saying where Sluice's one GitHub webhook is and what configures it. */
   putWebhook(): Promise<never>;
+  /** The audit trail: the control operations done to one pipeline, or to every one, newest first. A deleted pipeline's are there too. */
+  listAuditRecords(listing?: AuditListing): Promise<Page<AuditRecord>>;
+}
+
+/** Which audit records to list: one pipeline's (deleted or not), or every pipeline's; a page at a time. */
+export interface AuditListing extends PageRequest {
+  pipelineName?: string;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { EventBridgeBus, publishedEvent } from '../../lib/adapters/aws/eventbridge-bus';
+import { AUDIT_DETAIL_TYPE } from '../../lib/core/audit';
+import { STOP_RECORD } from '../support/audit-records';
 import { DETAIL_TYPES, pipelineEvent, type PipelineEventDetail, type PipelineEvent } from '../../lib/core/events';
 import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
 import { SqsQueue } from './support/sqs-queue';
@@ -105,6 +107,21 @@ describe('EventBridgeBus on moto', () => {
     expect(account).toBe(ACCOUNT);
     expect(publishedEvent(delivered)).toMatchObject(withoutAccount);
     expect(publishedEvent(delivered).detail).toEqual(failed.detail);
+  });
+
+  it("announces an audit record under Sluice's source and its own detail-type, which the pipeline events' patterns leave out", async () => {
+    const records = await SqsQueue.create(uniqueName('audit-records'));
+    const rule = uniqueName('audit');
+    await events.send(
+      new PutRuleCommand({ Name: rule, EventBusName: busName, EventPattern: JSON.stringify({ source: ['sluice'], 'detail-type': [AUDIT_DETAIL_TYPE] }) }),
+    );
+    await events.send(new PutTargetsCommand({ Rule: rule, EventBusName: busName, Targets: [{ Id: 'audit', Arn: records.arn }] }));
+
+    await bus.publishAuditRecord(STOP_RECORD);
+
+    const delivered = (await records.receiveBodies(500)).map((body) => JSON.parse(body));
+    expect(delivered).toEqual([expect.objectContaining({ source: 'sluice', 'detail-type': 'Sluice Audit Record', detail: STOP_RECORD })]);
+    expect(await failures.receiveBodies(100)).toEqual([]);
   });
 
   it('throws, naming the error code, when EventBridge refuses the entry', async () => {

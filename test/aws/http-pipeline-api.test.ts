@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
@@ -8,7 +8,9 @@ import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
 import type { FunctionArns } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
-import { httpApiEvent, httpFunctionEnvironment, invokeHttpFunction } from './support/http-function';
+import { AUDIT_DETAIL_TYPE } from '../../lib/core/audit';
+import { API_CALLER_ARN, httpApiEvent, httpFunctionEnvironment, invokeHttpFunction } from './support/http-function';
+import { SqsQueue } from './support/sqs-queue';
 import { ACCOUNT, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
 import { endStatus, waitingForApproval } from './support/moto-executions';
 import { reviewStage, s3SourceStage } from '../support/declarations';
@@ -65,12 +67,19 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
   const sfn = new SFNClient(config);
   const startTargets: string[] = [];
   const saved = { ...process.env };
+  let auditEvents: SqsQueue;
 
   beforeAll(async () => {
     const table = uniqueName('sluice-api');
     const eventBusName = uniqueName('sluice-api-events');
     await ensureExecutionTable(dynamodb, table);
     await eventBridge.send(new CreateEventBusCommand({ Name: eventBusName }));
+    auditEvents = await SqsQueue.create(uniqueName('audit-records'), REGION);
+    const rule = uniqueName('audit');
+    await eventBridge.send(
+      new PutRuleCommand({ Name: rule, EventBusName: eventBusName, EventPattern: JSON.stringify({ source: ['sluice'], 'detail-type': [AUDIT_DETAIL_TYPE] }) }),
+    );
+    await eventBridge.send(new PutTargetsCommand({ Rule: rule, EventBusName: eventBusName, Targets: [{ Id: 'audit', Arn: auditEvents.arn }] }));
     const gitHubTokenSecretArn = (
       await secretsManager.send(new CreateSecretCommand({ Name: uniqueName('sluice/api/github-token'), SecretString: SECRET_PLACEHOLDER }))
     ).ARN!;
@@ -141,6 +150,24 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
 
     expect(await api('DELETE', `/pipelines/${name}`)).toEqual({ status: 200, body: { deleted: name } });
     await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+
+    // Each operation that succeeded is in the table as the IAM principal's, the refused stop is not, and each went out on the bus.
+    const audit = await api('GET', '/audit');
+    const caller = { who: API_CALLER_ARN, from: '192.0.2.1' };
+    const expected = [
+      expect.objectContaining({ ...caller, operation: 'DeletePipeline', pipelineName: name }),
+      expect.objectContaining({
+        ...caller,
+        operation: 'StopPipelineExecution',
+        pipelineExecutionId,
+        parameters: { abandon: true },
+        reason: 'stopped through the API',
+      }),
+      expect.objectContaining({ ...caller, operation: 'CreatePipeline', pipelineExecutionId, parameters: { version: 1 } }),
+    ];
+    expect(audit).toEqual({ status: 200, body: { items: expected } });
+    const announced = (await auditEvents.receiveBodies(1000)).map((body) => JSON.parse(body));
+    expect(announced.map((event) => event.detail).reverse()).toEqual(expected);
   }, 30_000);
 
   it.each(['web.app', 'team@webapp'])(

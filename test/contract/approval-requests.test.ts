@@ -2,6 +2,7 @@ import { enterStage } from '../support/step-engine';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
+import { DynamoDbAuditLog } from '../../lib/adapters/aws/dynamodb-audit-log';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import { handleApprovalRequest } from '../../lib/api/approval-routes';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
@@ -38,6 +39,7 @@ describe('approval requests on the embedded stack', () => {
       ...base,
       clock: () => new Date(now),
       approvals: new DynamoDbApprovalStore(documents, 'sluice'),
+      audit: new DynamoDbAuditLog(documents, 'sluice'),
       callbacks,
       approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
       newSecret: () => randomBytes(24).toString('base64url'),

@@ -2,6 +2,7 @@ import { enterStage } from '../support/step-engine';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
+import { DynamoDbAuditLog } from '../../lib/adapters/aws/dynamodb-audit-log';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { planApprovalResume } from '../../lib/execution/approval-resume';
@@ -43,6 +44,7 @@ describe('which executions a restarted sluice serve resumes', () => {
       clock: () => new Date(now),
       newId: () => randomBytes(8).toString('hex'),
       approvals: new DynamoDbApprovalStore(documents, 'sluice'),
+      audit: new DynamoDbAuditLog(documents, 'sluice'),
       callbacks: new LocalTaskCallbacks(),
       approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
       newSecret: () => randomBytes(24).toString('base64url'),

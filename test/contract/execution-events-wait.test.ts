@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCustomActionStore } from '../../lib/adapters/aws/dynamodb-custom-action-store';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
+import { DynamoDbAuditLog } from '../../lib/adapters/aws/dynamodb-audit-log';
 import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callbacks';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
@@ -30,6 +31,7 @@ describe('following an execution’s events on the embedded stack, told of new o
     api = new PipelineOperations({
       ...base,
       approvals: new DynamoDbApprovalStore(documents, 'sluice'),
+      audit: new DynamoDbAuditLog(documents, 'sluice'),
       customActions: new DynamoDbCustomActionStore(documents, 'sluice'),
       callbacks: new LocalTaskCallbacks(),
       approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,

@@ -18,7 +18,7 @@ import { startExecution } from '../../lib/execution/start-execution';
 import { PipelineOperations } from '../../lib/operations/pipeline-operations';
 import type { PipelineEngine } from '../../lib/ports/engine';
 import { stackPerSuite } from '../support/embedded-stack';
-import { testExecutionDependencies } from '../support/execution-deps';
+import { testApprovalDependencies, testExecutionDependencies } from '../support/execution-deps';
 import { readRawMail } from '../support/mail-message';
 import { runActionPayload } from '../support/task-payloads';
 import { customProviderSpec } from '../support/test-providers';
@@ -215,7 +215,7 @@ describe('reconciling a state machine execution that ended without its pipeline 
         await reconcileExecution(deps, { ...change(pipeline.executionId, 'ABORTED', STOPPED_ERROR, cause), executionArn });
       },
     };
-    const operations = new PipelineOperations(deps as JobDependencies, {
+    const operations = new PipelineOperations({ ...deps, ...testApprovalDependencies(suite.test) } as JobDependencies, {
       engine,
       functions: { stageStep: 'unused', actionRunner: 'unused', approvalRequest: 'unused' },
       runtime: 'aws',

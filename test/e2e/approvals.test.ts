@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, killStartedSluice, sluice, startSluice, until as waitUntil, type RunningCli } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
 import { readRawMail } from '../support/mail-message';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
@@ -20,14 +20,7 @@ const mailsTo = (address: string) => smtp.mails.filter((mail) => mail.to.include
 /** The approval links, in the order the approval mails arrived over SMTP. */
 const approvalLinks = () => mailsTo('approver@example.com').map((mail) => /Review and decide here: (\S+)/.exec(mail.text)![1]!);
 
-async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 150; attempt += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve.output()}`);
-}
+const until = <T>(probe: () => T | undefined, what: string) => waitUntil(probe, what, serve);
 
 /** Starts an execution under sluice serve and returns its id and approval link. */
 async function startAndWaitForApproval(): Promise<{ executionId: string; link: string }> {

@@ -863,9 +863,9 @@ describe('messaging', () => {
     ]);
   });
 
-  it('sends every event on the bus to the event recorder', () => {
+  it('sends every pipeline event on the bus to the event recorder, and no audit record', () => {
     const rule = resource('RecordEventsRule').Properties!;
-    expect(rule.EventPattern).toEqual({ source: [EVENT_SOURCE] });
+    expect(rule.EventPattern).toEqual({ source: [EVENT_SOURCE], 'detail-type': Object.values(DETAIL_TYPES) });
     expect(referencedIds(rule.EventBusName)).toEqual(['EventBus']);
     expect(rule.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn))).toEqual(['EventRecorderLambdaFunction']);
   });

@@ -128,3 +128,13 @@ export async function finishedExecution(serve: RunningCli, serveUrl: string, exe
   }
   throw new Error(`Execution ${executionId} did not end. sluice serve printed:\n${serve.output()}`);
 }
+
+/** The first value `probe` gives, polled every 200 ms for 30 s; giving up names `what` and shows what `serve` printed. */
+export async function until<T>(probe: () => T | undefined, what: string, serve: RunningCli): Promise<T> {
+  for (let attempt = 0; attempt < 150; attempt += 1) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve.output()}`);
+}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ActionProvider } from '../../lib/actions/action-provider';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
+import { DynamoDbAuditLog } from '../../lib/adapters/aws/dynamodb-audit-log';
 import { DynamoDbCustomActionStore } from '../../lib/adapters/aws/dynamodb-custom-action-store';
 import { DynamoDbStageLocks } from '../../lib/adapters/aws/dynamodb-stage-locks';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
@@ -12,8 +13,8 @@ import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callback
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
 import { providerKey } from '../../lib/core/declaration';
 import type { PipelineEvent } from '../../lib/core/events';
-import type { JobDependencies } from '../../lib/execution/custom-action-jobs';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
+import type { OperationsDependencies } from '../../lib/operations/pipeline-operations';
 import type { TestStack } from './embedded-stack';
 
 const TEST_TABLE = 'sluice';
@@ -66,11 +67,12 @@ export async function testExecutionDependencies(
 }
 
 /** What approvals add to ExecutionDependencies, on the test stack's table, as a local installation has them. */
-export function testApprovalDependencies(test: TestStack): Pick<JobDependencies, 'approvals' | 'approvalUrl' | 'newSecret' | 'customActions'> {
+export function testApprovalDependencies(test: TestStack): Pick<OperationsDependencies, 'approvals' | 'approvalUrl' | 'newSecret' | 'customActions' | 'audit'> {
   const documents = DynamoDBDocumentClient.from(test.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   return {
     approvals: new DynamoDbApprovalStore(documents, TEST_TABLE),
     customActions: new DynamoDbCustomActionStore(documents, TEST_TABLE),
+    audit: new DynamoDbAuditLog(documents, TEST_TABLE),
     approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
     newSecret: () => randomBytes(24).toString('base64url'),
   };

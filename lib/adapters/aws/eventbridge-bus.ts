@@ -1,6 +1,8 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { AUDIT_DETAIL_TYPE, type AuditRecord } from '../../core/audit';
 import { EventNotPublishedError } from '../../core/errors';
-import type { PipelineEvent } from '../../core/events';
+import { EVENT_SOURCE, type PipelineEvent } from '../../core/events';
+import type { AuditEvents } from '../../ports/audit-log';
 import type { EventBus } from '../../ports/event-bus';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
@@ -17,8 +19,8 @@ export function publishedEvent(delivered: { id: string; time: string; detail: un
   return { ...delivered, ...published, detail } as unknown as PipelineEvent;
 }
 
-/** Pipeline events on a custom EventBridge bus, where the deployment's rules route them. */
-export class EventBridgeBus implements EventBus {
+/** Pipeline events, and the audit trail's records, on a custom EventBridge bus, where the deployment's rules route them. */
+export class EventBridgeBus implements EventBus, AuditEvents {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly eventBusName: string,
@@ -26,25 +28,34 @@ export class EventBridgeBus implements EventBus {
   ) {}
 
   async publish(event: PipelineEvent): Promise<void> {
-    const entry = {
-      EventBusName: this.eventBusName,
+    await this.put({
       Source: event.source,
       DetailType: event['detail-type'],
       Detail: JSON.stringify({ ...event.detail, [PUBLISHED_AS]: { id: event.id, time: event.time } }),
       Time: new Date(event.time),
       Resources: event.resources,
-    };
+    });
+  }
+
+  /** A control operation, from Sluice's source with its own detail-type: the event recorder's rule, which takes pipeline events only, leaves it. */
+  async publishAuditRecord(record: AuditRecord): Promise<void> {
+    await this.put({ Source: EVENT_SOURCE, DetailType: AUDIT_DETAIL_TYPE, Detail: JSON.stringify(record), Time: new Date(record.time) });
+  }
+
+  private async put(event: Omit<PutEventsRequestEntry, 'EventBusName'> & { DetailType: string }): Promise<void> {
     const access = {
       action: 'events:PutEvents',
       resource: this.eventBusName.startsWith('arn:') ? this.eventBusName : `event-bus/${this.eventBusName}`,
       role: this.options.roleName,
     };
-    const result = await withAccessExplained(access, () => this.client.send(new PutEventsCommand({ Entries: [entry] })));
+    const result = await withAccessExplained(access, () =>
+      this.client.send(new PutEventsCommand({ Entries: [{ EventBusName: this.eventBusName, ...event }] })),
+    );
     // PutEvents answers 200 even when it drops an entry; only the per-entry result tells.
     if ((result.FailedEntryCount ?? 0) > 0) {
       const failed = result.Entries?.find((each) => each.ErrorCode);
       const reason = failed?.ErrorMessage ? `${failed.ErrorCode}: ${failed.ErrorMessage}` : (failed?.ErrorCode ?? 'no error code given');
-      throw new EventNotPublishedError(event['detail-type'], this.eventBusName, reason);
+      throw new EventNotPublishedError(event.DetailType, this.eventBusName, reason);
     }
   }
 }

@@ -42,6 +42,9 @@ export function httpFunctionEnvironment(resources: FunctionResources): Record<st
   };
 }
 
+/** The IAM principal whose signed requests API Gateway hands to the http function. */
+export const API_CALLER_ARN = `arn:aws:iam::${ACCOUNT}:user/deployer`;
+
 /** A request as API Gateway's HTTP API (payload 2.0) hands it to the http function. */
 export function httpApiEvent(method: string, path: string, options: { body?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 {
   return {
@@ -52,7 +55,11 @@ export function httpApiEvent(method: string, path: string, options: { body?: str
     headers: { 'content-type': 'application/json', ...options.headers },
     body: options.body,
     isBase64Encoded: false,
-    requestContext: { http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'sluice-test' } },
+    requestContext: {
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'sluice-test' },
+      // API Gateway's IAM authorization of /api names the caller it verified.
+      ...(path.startsWith('/api/') ? { authorizer: { iam: { userArn: API_CALLER_ARN } } } : {}),
+    },
   } as unknown as APIGatewayProxyEventV2;
 }
 

@@ -9,12 +9,14 @@ export class SqsQueue {
   private constructor(
     readonly url: string,
     readonly arn: string,
+    private readonly region: string,
   ) {}
 
-  static async create(name: string): Promise<SqsQueue> {
-    const { QueueUrl } = await sqs<{ QueueUrl: string }>('CreateQueue', { QueueName: name });
-    const { Attributes } = await sqs<{ Attributes: { QueueArn: string } }>('GetQueueAttributes', { QueueUrl, AttributeNames: ['QueueArn'] });
-    return new SqsQueue(QueueUrl, Attributes.QueueArn);
+  /** A queue in `region`: EventBridge delivers only to a queue in its own. */
+  static async create(name: string, region = REGION): Promise<SqsQueue> {
+    const { QueueUrl } = await sqs<{ QueueUrl: string }>('CreateQueue', { QueueName: name }, region);
+    const { Attributes } = await sqs<{ Attributes: { QueueArn: string } }>('GetQueueAttributes', { QueueUrl, AttributeNames: ['QueueArn'] }, region);
+    return new SqsQueue(QueueUrl, Attributes.QueueArn, region);
   }
 
   /** The bodies of the messages that arrive within `waitMs`. */
@@ -22,11 +24,15 @@ export class SqsQueue {
     const bodies: string[] = [];
     const deadline = Date.now() + waitMs;
     do {
-      const { Messages = [] } = await sqs<{ Messages?: { Body: string }[] }>('ReceiveMessage', {
-        QueueUrl: this.url,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-      });
+      const { Messages = [] } = await sqs<{ Messages?: { Body: string }[] }>(
+        'ReceiveMessage',
+        {
+          QueueUrl: this.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+        },
+        this.region,
+      );
       bodies.push(...Messages.map((message) => message.Body));
       if (Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     } while (Date.now() < deadline);
@@ -34,13 +40,13 @@ export class SqsQueue {
   }
 }
 
-async function sqs<T>(action: string, request: Record<string, unknown>): Promise<T> {
+async function sqs<T>(action: string, request: Record<string, unknown>, region: string): Promise<T> {
   const response = await fetch(`${motoEndpoint()}/`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-amz-json-1.0',
       'x-amz-target': `AmazonSQS.${action}`,
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20250101/${REGION}/sqs/aws4_request, SignedHeaders=host, Signature=0`,
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20250101/${region}/sqs/aws4_request, SignedHeaders=host, Signature=0`,
     },
     body: JSON.stringify(request),
   });
