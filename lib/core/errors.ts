@@ -177,6 +177,9 @@ export class StoppedError extends SluiceError {}
 /** A newer execution overtook one waiting in front of a stage (SUPERSEDED mode): what its waiting Task ends with. */
 export class SupersededError extends SluiceError {}
 
+/** UpdatePipeline replaced the version an execution runs before it could enter its next stage: what it ends with. */
+export class CancelledError extends SluiceError {}
+
 /** A Manual approval's time ran out: what its Task fails with. */
 export class ApprovalExpiredError extends SluiceError {}
 
@@ -392,6 +395,7 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [TaskNotWaitingError, traits('Sluice.TaskNotWaiting', 409, 'ConflictException', { expose: true })],
   [StoppedError, traits('Sluice.Stopped', 409, 'ConflictException', { expose: true })],
   [SupersededError, traits('Sluice.Superseded', 409, 'ConflictException', { expose: true })],
+  [CancelledError, traits('Sluice.Cancelled', 409, 'ConflictException', { expose: true })],
   [ApprovalExpiredError, traits('Sluice.ApprovalExpired', 410, 'ApprovalAlreadyCompletedException', { expose: true })],
   [ApprovalRejectedError, traits('Sluice.ApprovalRejected', 409, 'ApprovalAlreadyCompletedException', { expose: true })],
   [SecretNotSetError, traits('Sluice.SecretNotSet', 503, 'ServiceUnavailableException')],

@@ -1,4 +1,4 @@
-import { SupersededError, TaskNotWaitingError } from '../core/errors';
+import { CancelledError, SupersededError, TaskNotWaitingError } from '../core/errors';
 import type { ExecutionMode } from '../core/declaration';
 import type { PipelineRef } from '../core/task-payloads';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
@@ -31,6 +31,12 @@ const holdsOn = (status: string | undefined) => status === 'InProgress' || statu
  * never missed between the two.
  */
 export async function joinStage(deps: ExecutionDependencies, place: StagePlace, pipeline: PipelineRef, mode: ExecutionMode, taskToken: string): Promise<void> {
+  const current = (await deps.store.getPipeline(pipeline.name))?.version;
+  if (current !== undefined && current !== pipeline.version) {
+    const summary = outdated(pipeline, current, place.stage);
+    await cancel(deps, pipeline, summary);
+    throw new CancelledError(summary);
+  }
   await deps.locks.join(place.pipelineName, place.stage, { executionId: pipeline.executionId, taskToken, mode, arrivedAt: deps.clock().toISOString() });
   await admitWaiting(deps, place);
 }
@@ -86,6 +92,43 @@ export async function admitWaiting(deps: ExecutionDependencies, place: StagePlac
   }
 }
 
+/**
+ * UpdatePipeline: the executions of older versions waiting in a line end Cancelled, as CodePipeline's
+ * do when the pipeline's definition was updated before they could complete. Those inside a stage
+ * finish it (a running stage is never pre-empted), and end Cancelled at the next stage's entry.
+ */
+export async function cancelOutdatedWaiters(deps: ExecutionDependencies, pipelineName: string, stages: readonly string[], version: number): Promise<void> {
+  for (const [index, stage] of stages.entries()) {
+    const place = { pipelineName, stage, ...(index > 0 ? { previousStage: stages[index - 1] } : {}) };
+    let cancelled = false;
+    for (const waiter of (await deps.locks.read(pipelineName, stage)).waiters) {
+      const execution = await deps.store.getExecution(waiter.executionId);
+      if (!execution || execution.pipelineVersion === version || !(await deps.locks.leave(pipelineName, stage, waiter.executionId))) continue;
+      const summary = outdated(pipelineRefOf(execution), version, stage);
+      await cancel(deps, pipelineRefOf(execution), summary);
+      await failWaiting(deps, waiter, new CancelledError(summary));
+      cancelled = true;
+    }
+    if (cancelled) await admitWaiting(deps, place);
+  }
+}
+
+const outdated = (pipeline: PipelineRef, current: number, stage: string) =>
+  `Pipeline ${pipeline.name} was updated to version ${current} before execution ${pipeline.executionId} (version ${pipeline.version}) could enter ${stage}.`;
+
+async function cancel(deps: ExecutionDependencies, pipeline: PipelineRef, summary: string): Promise<void> {
+  if (await deps.store.finishExecution(pipeline.executionId, 'Cancelled', summary, deps.clock().toISOString())) {
+    await publishPipelineState(deps, pipeline, { state: 'CANCELED', 'execution-result': { 'external-execution-summary': summary } });
+  }
+}
+
+/** Ends a waiter's Task with `error`; one that no longer waits (its execution stopped) needs nothing. */
+async function failWaiting(deps: ExecutionDependencies, waiter: StageWaiter, error: SupersededError | CancelledError): Promise<void> {
+  await deps.callbacks.fail(waiter.taskToken, error).catch((failure: unknown) => {
+    if (!(failure instanceof TaskNotWaitingError)) throw failure;
+  });
+}
+
 /** Whether `executionId` still holds `stage`: its execution runs on, and has not left the stage. */
 async function holdsStage(deps: ExecutionDependencies, executionId: string, stage: string): Promise<boolean> {
   if (!holdsOn((await deps.store.getExecution(executionId))?.status)) return false;
@@ -122,7 +165,5 @@ async function supersede(deps: ExecutionDependencies, place: StagePlace, older: 
   if (execution && (await deps.store.finishExecution(older.executionId, 'Superseded', summary, deps.clock().toISOString()))) {
     await publishPipelineState(deps, pipelineRefOf(execution), { state: 'SUPERSEDED', 'execution-result': { 'external-execution-summary': summary } });
   }
-  await deps.callbacks.fail(older.taskToken, new SupersededError(summary)).catch((error: unknown) => {
-    if (!(error instanceof TaskNotWaitingError)) throw error;
-  });
+  await failWaiting(deps, older, new SupersededError(summary));
 }

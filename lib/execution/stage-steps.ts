@@ -1,9 +1,12 @@
-import { SupersededError } from '../core/errors';
+import { CancelledError, SupersededError } from '../core/errors';
 import type { BranchFailure, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { abandonActions } from './end-execution';
 import { publishPipelineState, publishStageState } from './publish';
 import { joinStage, leaveStage } from './stage-entry';
+
+/** What an enter Task fails with when its execution ended while it waited to enter: no stage to fail. */
+const ENDED_BEFORE_ENTRY: ReadonlySet<string> = new Set([SupersededError.traits.name, CancelledError.traits.name]);
 
 /** The enter, exit and failure steps of a stage; the last stage's exit ends the execution. */
 export async function runStageStep(deps: ExecutionDependencies, payload: StageStepPayload): Promise<Record<string, never>> {
@@ -32,8 +35,8 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
       }
       break;
     case 'failStage': {
-      // A superseded execution never entered the stage: what superseded it ended it.
-      if (payload.error && 'Error' in payload.error && payload.error.Error === SupersededError.traits.name) break;
+      // A superseded or cancelled execution never entered the stage: what ended it wrote its end.
+      if (payload.error && 'Error' in payload.error && ENDED_BEFORE_ENTRY.has(payload.error.Error ?? '')) break;
       // Each failed action of a runOrder group that did not record its own end (a timeout) takes its own error.
       const failures = branchFailures(payload.error);
       for (const { action, error } of failures) await abandonActions(deps, pipeline, { stage, action }, 'Failed', describeError(error));

@@ -31,6 +31,7 @@ import { recordControl } from '../execution/audit';
 import type { AuditRecord, AuditSubject, Caller } from '../core/audit';
 import type { JobDependencies } from '../execution/custom-action-jobs';
 import { catalogWithCustomTypes, JobWorkerOperations } from './job-worker-api';
+import { cancelOutdatedWaiters } from '../execution/stage-entry';
 import { markStopping, stopAtOnce, stopOnceActionsFinish } from '../execution/stop-execution';
 import { launchInBackground } from '../execution/start-on-engine';
 import { BlobNotFoundError } from '../ports/blob-store';
@@ -227,6 +228,10 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     }
     const feed = this.deps.eventFeed;
     if (feed) void stopOnceActionsFinish(this.deps, engine, feed, execution, reason);
+    // With no action in progress (waiting in a stage's line, say), no step would come to stop it.
+    else if (!(await this.deps.store.listActions(execution.pipelineExecutionId)).some((action) => action.status === 'InProgress')) {
+      await stopAtOnce(this.deps, engine, execution, reason);
+    }
     await this.recordStop(request);
     return { pipelineExecutionId: execution.pipelineExecutionId };
   }
@@ -379,6 +384,12 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     const pipeline = await this.validated(declaration);
     const current = await this.changeable(pipeline.name);
     const record = await this.putVersion(pipeline, current.version + 1);
+    await cancelOutdatedWaiters(
+      this.deps,
+      pipeline.name,
+      current.declaration.stages.map((stage) => stage.name),
+      record.version,
+    );
     await this.recorded({ operation: 'UpdatePipeline', pipelineName: pipeline.name, parameters: { version: record.version } });
     return record;
   }

@@ -23,6 +23,7 @@ export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () 
   ],
   [errors.TaskNotWaitingError, () => new errors.TaskNotWaitingError()],
   [errors.StoppedError, () => new errors.StoppedError('Stopped by the user.')],
+  [errors.CancelledError, () => new errors.CancelledError('Pipeline webapp was updated to version 3 before execution 1 could enter Deploy.')],
   [errors.SupersededError, () => new errors.SupersededError('Superseded by execution 2 while it waited to enter Deploy.')],
   [errors.ApprovalExpiredError, () => new errors.ApprovalExpiredError('expired')],
   [errors.ApprovalRejectedError, () => new errors.ApprovalRejectedError('Rejected by Bob')],
