@@ -2,7 +2,7 @@ import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { StoppedError } from '../../lib/core/errors';
 import type { PipelineRef } from '../../lib/core/task-payloads';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
-import { runStageStep } from '../../lib/execution/stage-steps';
+import { enterStage } from '../support/step-engine';
 import { startExecution } from '../../lib/execution/start-execution';
 import { holdIfStopping, lambdaStoppingWait, markStopping, startsSomething, type StoppingWait } from '../../lib/execution/stop-execution';
 import type { PipelineEngine } from '../../lib/ports/engine';
@@ -29,7 +29,7 @@ describe('a step that starts something, in a stop and wait (holdIfStopping)', ()
       version: 1,
       trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'alice' },
     });
-    await runStageStep(deps, { step: 'enterStage', pipeline, stage: 'Build' });
+    await enterStage(deps, pipeline, 'Build');
     if (!options.idle) await deps.store.putAction(compileRecord(pipeline, 'InProgress'));
     if (!options.running) expect(await markStopping(deps, (await deps.store.getExecution(pipeline.executionId))!, 'Stopped by alice')).toBe(true);
     return pipeline;

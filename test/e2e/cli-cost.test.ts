@@ -15,7 +15,7 @@ describe('sluice cost', () => {
     expect(result.stdout).toMatch(/Step Functions state transitions\s+20,000 .* \$0\.50/);
     // CodeBuild's own S3 log uploads are counted with the other S3 PUTs.
     expect(result.stdout).toMatch(/S3 PUT requests\s+7,000 .* \$0\.04/);
-    expect(result.stdout).toMatch(/Sluice on AWS\s+\$1\.25/);
+    expect(result.stdout).toMatch(/Sluice on AWS\s+\$1\.27/);
     expect(result.stdout).toMatch(/CodePipeline V2: 4 billed actions .*\$8\.00/);
     expect(result.stdout).toMatch(/CodePipeline V1: .*\$1\.00/);
     expect(result.stdout).toContain('CodeBuild compute: the same whether CodePipeline or Sluice starts the build.');
