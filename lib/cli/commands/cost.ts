@@ -92,7 +92,7 @@ export function formatEstimate(estimate: CostEstimate): string {
     `  Billed duration: ${seconds(assumptions.recordingStepMs)} for a step that only records and announces (execution start,`,
     `  stage enter and exit, CodeBuild prepare and complete, approval request and decision), ${seconds(assumptions.eventRecorderMs)} for the event recorder,`,
     `  and for the actions the action runner runs: ${runner || 'none here'}.`,
-    '  DynamoDB items are at most 1 KB (one write unit each); reads are at most 4 KB, eventually consistent (half a unit) but for a stage\'s line and an event log\'s last place (a whole unit).',
+    "  DynamoDB items are at most 1 KB (one write unit each); reads are at most 4 KB, eventually consistent (half a unit) but for a stage's line and an event log's last place (a whole unit).",
     `  Under CodePipeline V2 each action runs ${assumptions.codePipelineActionMinutes} min.`,
     '',
     'Not counted',
