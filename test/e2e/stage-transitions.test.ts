@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
+import { awsCodePipeline, awsToolEnvironment } from '../support/aws-cli';
 import { killStartedSluice, printedCredentials, sluice, startSluice, writeDeclaration, type RunningCli } from '../support/cli';
 import { codePipelineCaller, refusal, type CodePipelineCaller } from '../support/codepipeline-client';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
@@ -41,15 +41,7 @@ interface Driver {
   status(pipeline: string, executionId: string): Promise<string>;
 }
 
-/** Runs `aws codepipeline …` against sluice serve; its JSON output parsed. */
-function aws(args: string[]): { code: number | null; json?: Record<string, unknown>; stderr: string } {
-  const result = spawnSync('aws', ['codepipeline', ...args, '--endpoint-url', endpoint, '--output', 'json'], {
-    env: awsEnv,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: result.status, stderr: result.stderr, ...(result.status === 0 && result.stdout.trim() ? { json: JSON.parse(result.stdout) } : {}) };
-}
+const aws = (args: string[]) => awsCodePipeline(endpoint, awsEnv, args);
 
 function succeeded<T extends { code: number | null; stderr: string }>(result: T): T {
   if (result.code !== 0) throw new Error(`exited ${result.code}: ${result.stderr}`);
@@ -125,14 +117,7 @@ beforeAll(async () => {
   endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
   credentials = printedCredentials(dataDir);
   caller = codePipelineCaller({ endpoint, credentials, region: 'eu-west-1' });
-  awsEnv = {
-    PATH: process.env.PATH,
-    HOME: dataDir,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: 'eu-west-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
+  awsEnv = awsToolEnvironment(dataDir, credentials, 'eu-west-1');
 });
 
 afterAll(async () => {
