@@ -30,6 +30,13 @@ const tagsOf = (value: unknown): Tag[] => {
   return value as Tag[];
 };
 
+/** A member whose text the operation checks, as a transition's type and reason: missing, it is the empty string the operation refuses. */
+const textOf = (body: Record<string, unknown>, name: string): string => {
+  const value = body[name];
+  if (value !== undefined && typeof value !== 'string') throw new BadInputError(`${name} must be a string, as in DisableStageTransition.`);
+  return value ?? '';
+};
+
 const resourceArnOf = (value: unknown): string => {
   if (typeof value !== 'string' || value === '') throw new BadInputError('resourceArn is required: the ARN get-pipeline shows in its metadata.');
   return value;
@@ -108,6 +115,20 @@ export const API_ROUTES: ApiRoute[] = [
     if (reason !== undefined && typeof reason !== 'string') throw new BadInputError('The body may have a reason, a string, as StopPipelineExecution does.');
     if (abandon !== undefined && typeof abandon !== 'boolean') throw new BadInputError('abandon must be true or false, as in StopPipelineExecution.');
     return api.stopPipelineExecution({ pipelineName: name!, pipelineExecutionId: id!, ...(reason ? { reason } : {}), ...(abandon ? { abandon } : {}) });
+  }),
+  route('POST', '/api/pipelines/{name}/stages/{stage}/disable-transition', async (api, { name, stage }, request) => {
+    const body = bodyOf(request);
+    await api.disableStageTransition({
+      pipelineName: name!,
+      stageName: stage!,
+      transitionType: textOf(body, 'transitionType'),
+      reason: textOf(body, 'reason'),
+    });
+    return {};
+  }),
+  route('POST', '/api/pipelines/{name}/stages/{stage}/enable-transition', async (api, { name, stage }, request) => {
+    await api.enableStageTransition({ pipelineName: name!, stageName: stage!, transitionType: textOf(bodyOf(request), 'transitionType') });
+    return {};
   }),
   route('GET', '/api/pipelines/{name}/action-executions', (api, { name }, request) =>
     api.listActionExecutions(actionExecutionsRequestOf(name!, request.query)),

@@ -19,6 +19,8 @@ function queryOf(parameters: Record<string, string | number | undefined>): strin
   return set.length === 0 ? '' : `?${new URLSearchParams(set.map(([name, value]): [string, string] => [name, String(value)])).toString()}`;
 }
 
+const stagePath = (pipelineName: string, stageName: string) => `/api/pipelines/${encodeURIComponent(pipelineName)}/stages/${encodeURIComponent(stageName)}`;
+
 /**
  * The SluiceApi of another process, over its HTTP API: how a command reaches the owner of a data
  * dir. Only `sluice serve` can stop executions; another owner answers a stop with a conflict.
@@ -86,6 +88,16 @@ export class HttpApiClient implements sluiceApi.SluiceApi {
       ...(reason ? { reason } : {}),
       ...(abandon ? { abandon } : {}),
     });
+  }
+
+  async disableStageTransition(request: sluiceApi.DisableTransitionRequest): Promise<void> {
+    const { pipelineName, stageName, ...body } = request;
+    await this.call('POST', `${stagePath(pipelineName, stageName)}/disable-transition`, body);
+  }
+
+  async enableStageTransition(request: sluiceApi.StageTransitionRequest): Promise<void> {
+    const { pipelineName, stageName, ...body } = request;
+    await this.call('POST', `${stagePath(pipelineName, stageName)}/enable-transition`, body);
   }
 
   putApprovalResult(request: sluiceApi.ApprovalResultRequest): Promise<{ approvedAt: string }> {

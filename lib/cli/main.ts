@@ -13,6 +13,7 @@ import { registerProviders } from './commands/providers';
 import { registerPrune } from './commands/prune';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
+import { registerTransitionCommands } from './commands/transitions';
 import { registerValidate } from './commands/validate';
 import { registerWebhookSecret } from './commands/webhook-secret';
 import { ExitCode, type ExitWith } from './exit-codes';
@@ -40,6 +41,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerServe(program, exitWith);
   registerPipelineCommands(program, exitWith);
   registerExecutionCommands(program, exitWith);
+  registerTransitionCommands(program, exitWith);
   registerActionExecutionCommands(program, exitWith);
   registerWebhookSecret(program, exitWith);
   registerCredentials(program, exitWith);

@@ -274,6 +274,9 @@ export class InternalError extends SluiceError {
 /** GetPipeline and the operations on a pipeline name one that does not exist. */
 export class PipelineNotFoundError extends NotFoundError {}
 
+/** A stage transition names a stage the pipeline's current version does not have. */
+export class StageNotFoundError extends NotFoundError {}
+
 /** GetPipeline names a version the pipeline does not have. */
 export class PipelineVersionNotFoundError extends NotFoundError {}
 
@@ -371,6 +374,7 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [ApprovalAlreadyCompletedError, traits('Sluice.Conflict', 409, 'ApprovalAlreadyCompletedException', { expose: true })],
   [NotFoundError, traits('Sluice.NotFound', 404, 'ResourceNotFoundException', { expose: true })],
   [PipelineNotFoundError, traits('Sluice.NotFound', 404, 'PipelineNotFoundException', { expose: true })],
+  [StageNotFoundError, traits('Sluice.NotFound', 404, 'StageNotFoundException', { expose: true })],
   [PipelineVersionNotFoundError, traits('Sluice.NotFound', 404, 'PipelineVersionNotFoundException', { expose: true })],
   [PipelineExecutionNotFoundError, traits('Sluice.NotFound', 404, 'PipelineExecutionNotFoundException', { expose: true })],
   [InvalidApprovalTokenError, traits('Sluice.NotFound', 404, 'InvalidApprovalTokenException', { expose: true })],

@@ -17,6 +17,7 @@ import {
   PipelineNotFoundError,
   PipelineVersionNotFoundError,
   ResourceNotFoundError,
+  StageNotFoundError,
   ValidationError,
 } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
@@ -34,10 +35,12 @@ import { catalogWithCustomTypes, JobWorkerOperations } from './job-worker-api';
 import { cancelOutdatedWaiters } from '../execution/stage-entry';
 import { markStopping, stopAtOnce, stopOnceActionsFinish } from '../execution/stop-execution';
 import { launchInBackground } from '../execution/start-on-engine';
+import { admitWaiting } from '../execution/stage-entry';
 import { BlobNotFoundError } from '../ports/blob-store';
 import { listActionExecutions, type ActionExecutionsPage, type ActionExecutionsRequest } from './action-executions';
 import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
+import type { TransitionType } from '../ports/stage-locks';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
 import { customActionTypeDescription, getActionType, listActionTypes, type ActionTypeDescription, type CustomActionTypes } from './action-types';
 import { listGitHubWebhooks, refusePutWebhook, type GitHubWebhookDescription, type GitHubWebhookSettings } from './github-webhooks';
@@ -48,12 +51,14 @@ import type {
   ApprovalResultRequest,
   AuditListing,
   CreatedPipeline,
+  DisableTransitionRequest,
   EventWait,
   ExecutionDetail,
   ExecutionListing,
   FirstExecution,
   PipelineDescription,
   SluiceApi,
+  StageTransitionRequest,
   StartOptions,
   StopExecutionRequest,
 } from './sluice-api';
@@ -63,6 +68,9 @@ export const DEFAULT_STOP_REASON = 'Stopped by StopPipelineExecution';
 
 /** CodePipeline's clientRequestToken: 1 to 128 letters, digits and hyphens. */
 const CLIENT_REQUEST_TOKEN = /^[a-zA-Z0-9-]{1,128}$/;
+
+/** CodePipeline's DisabledReason: 1 to 300 letters, digits, spaces and ! @ ( ) . * ? -. */
+const DISABLED_REASON = /^[a-zA-Z0-9!@ ().*?-]{1,300}$/;
 
 /** How many executions GetPipelineState looks back through for stages the newest did not reach. */
 const STATE_LOOKBACK = 10;
@@ -133,9 +141,14 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     return new PipelineOperations(this.deps, { ...this.capabilities, caller });
   }
 
+  /** Who asked for the operations: who they are recorded as done by. */
+  private get caller(): Caller {
+    return this.capabilities.caller ?? UNIDENTIFIED;
+  }
+
   /** Records a control operation that has succeeded, as done by this API's caller. */
   protected recorded(subject: AuditSubject): Promise<AuditRecord> {
-    return recordControl(this.deps, this.capabilities.caller ?? UNIDENTIFIED, subject);
+    return recordControl(this.deps, this.caller, subject);
   }
 
   async listAuditRecords(listing: AuditListing = {}): Promise<Page<AuditRecord>> {
@@ -253,6 +266,44 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
       throw new PipelineExecutionNotStoppableError(`Execution ${pipelineExecutionId} ended by itself before it could be stopped.`);
     }
     return { pipelineExecutionId };
+  }
+
+  /** DisableStageTransition: executions wait in front of the transition, whoever admits them, until it is enabled. */
+  async disableStageTransition(request: DisableTransitionRequest): Promise<void> {
+    const { reason } = request;
+    if (typeof reason !== 'string' || !DISABLED_REASON.test(reason)) {
+      throw new ValidationError("reason must be 1 to 300 letters, digits, spaces and ! @ ( ) . * ? - (CodePipeline's DisabledReason).");
+    }
+    const { pipelineName, stageName, type } = await this.transitionOf(request);
+    const disabled = { disabledReason: reason, lastChangedBy: this.caller.who, lastChangedAt: this.deps.clock().toISOString() };
+    await this.deps.locks.setTransition(pipelineName, stageName, type, disabled);
+    await this.recorded({ operation: 'DisableStageTransition', pipelineName, stageName, parameters: { transitionType: type }, reason });
+  }
+
+  /**
+   * EnableStageTransition: the stage the transition leads into (the stage itself for Inbound, the
+   * next one for Outbound) admits who waits in front of it, as its line's mode has it. The Outbound
+   * transition of the last stage leads nowhere: enabling it, as disabling it, changes no execution.
+   */
+  async enableStageTransition(request: StageTransitionRequest): Promise<void> {
+    const { pipelineName, stageName, type, stages } = await this.transitionOf(request);
+    await this.deps.locks.setTransition(pipelineName, stageName, type, undefined);
+    await this.recorded({ operation: 'EnableStageTransition', pipelineName, stageName, parameters: { transitionType: type } });
+    const into = stages.indexOf(stageName) + (type === 'Outbound' ? 1 : 0);
+    if (into < stages.length) await admitWaiting(this.deps, { pipelineName, stage: stages[into]!, ...(into > 0 ? { previousStage: stages[into - 1]! } : {}) });
+  }
+
+  /** The transition a request names, once its type is known and its pipeline's current version has the stage; with that version's stages, in order. */
+  private async transitionOf(request: StageTransitionRequest): Promise<{ pipelineName: string; stageName: string; type: TransitionType; stages: string[] }> {
+    const { pipelineName, stageName, transitionType } = request;
+    if (transitionType !== 'Inbound' && transitionType !== 'Outbound') {
+      throw new ValidationError(`transitionType must be Inbound or Outbound, not ${JSON.stringify(transitionType)}.`);
+    }
+    const stages = (await this.getPipeline(pipelineName)).declaration.stages.map((stage) => stage.name);
+    if (!stages.includes(stageName)) {
+      throw new StageNotFoundError(`Pipeline ${pipelineName} has no stage ${stageName}; its stages are ${stages.join(', ')}.`);
+    }
+    return { pipelineName, stageName, type: transitionType, stages };
   }
 
   private backgroundEngine(): PipelineEngine {
@@ -428,7 +479,8 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     const { declaration, version } = await this.getPipeline(name);
     const executions = await this.deps.store.listExecutions(name, STATE_LOOKBACK);
     const parts = await Promise.all(executions.map((execution) => this.partsOf(execution)));
-    return pipelineState(declaration, version, parts);
+    const gates = await Promise.all(declaration.stages.map(async ({ name: stage }) => [stage, await this.deps.locks.read(name, stage)] as const));
+    return pipelineState(declaration, version, parts, new Map(gates));
   }
 
   async listPipelineExecutions(name: string, listing: ExecutionListing = {}): Promise<Page<PipelineExecutionRecord>> {

@@ -82,6 +82,10 @@ export interface SluiceApi {
   startPipelineExecution(name: string, variables?: Record<string, string>, options?: StartOptions): Promise<{ pipelineExecutionId: string }>;
   /** StopPipelineExecution: stops a running execution, abandoning its in-progress actions or letting them finish first. */
   stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }>;
+  /** DisableStageTransition: executions wait in front of the transition until it is enabled again. */
+  disableStageTransition(request: DisableTransitionRequest): Promise<void>;
+  /** EnableStageTransition: the executions waiting at the transition may enter the stage it leads into. */
+  enableStageTransition(request: StageTransitionRequest): Promise<void>;
   /** Deletes the finished executions the retention policy lets go, with all that goes with them: a local installation's. */
   pruneExecutions(options: PruneOptions): Promise<PruneReport>;
   /** TagResource: adds or replaces tags on a pipeline named by its ARN. */
@@ -126,6 +130,20 @@ export interface StopExecutionRequest {
    * default, as in CodePipeline): it is Stopping while they finish, and Stopped after.
    */
   abandon?: boolean;
+}
+
+/** EnableStageTransition's request: the transition into a stage (Inbound), or out of it into the next (Outbound). */
+export interface StageTransitionRequest {
+  pipelineName: string;
+  stageName: string;
+  /** Inbound or Outbound; anything else is refused as CodePipeline refuses it. */
+  transitionType: string;
+}
+
+/** DisableStageTransition's request: a transition, and why it is disabled. */
+export interface DisableTransitionRequest extends StageTransitionRequest {
+  /** Shown by GetPipelineState while the transition stays disabled. */
+  reason: string;
 }
 
 export interface ApprovalResultRequest {

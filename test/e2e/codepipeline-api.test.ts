@@ -134,6 +134,14 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     authentication: 'GITHUB_HMAC',
     authenticationConfiguration: { SecretToken: 'not-a-real-secret' },
   });
+  /** A transition of the second pipeline, with what else the request gives. */
+  const transition = (stageName: string, transitionType: string, extra: object = {}) => ({
+    pipelineName: secondDeclaration.name,
+    stageName,
+    transitionType,
+    ...extra,
+  });
+  const stageStatesOf = (output: Record<string, unknown>) => output.stageStates as { inboundTransitionState: unknown }[];
   const invalid = (change: (pipeline: PipelineDeclaration) => object) => ({ pipeline: change(structuredClone(declaration)) });
 
   /** Every implemented operation, its answers checked against the model; adding an operation is one entry. */
@@ -343,6 +351,40 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
         ]),
     },
     { operation: 'CreatePipeline', input: () => ({ pipeline: secondDeclaration }) },
+    { operation: 'DisableStageTransition', input: () => transition('Ship', 'Inbound', { reason: 'Holding the release' }) },
+    {
+      operation: 'GetPipelineState',
+      input: () => ({ name: secondDeclaration.name }),
+      check: (output) =>
+        expect(stageStatesOf(output)[1]!.inboundTransitionState).toEqual({
+          enabled: false,
+          disabledReason: 'Holding the release',
+          lastChangedBy: expect.any(String),
+          lastChangedAt: expect.any(Date),
+        }),
+    },
+    { operation: 'DisableStageTransition', input: () => transition('Deploy', 'Inbound', { reason: 'x' }), refusedWith: 'StageNotFoundException' },
+    {
+      operation: 'DisableStageTransition',
+      input: () => ({ ...transition('Ship', 'Inbound', { reason: 'x' }), pipelineName: 'missing' }),
+      refusedWith: 'PipelineNotFoundException',
+    },
+    { operation: 'DisableStageTransition', input: () => transition('Ship', 'Inbound'), refusedWith: 'ValidationException' },
+    { operation: 'DisableStageTransition', input: () => transition('Ship', 'Inbound', { reason: 'a comma, refused' }), refusedWith: 'ValidationException' },
+    { operation: 'DisableStageTransition', input: () => transition('Ship', 'Sideways', { reason: 'x' }), refusedWith: 'ValidationException' },
+    { operation: 'EnableStageTransition', input: () => transition('Ship', 'Inbound') },
+    {
+      operation: 'GetPipelineState',
+      input: () => ({ name: secondDeclaration.name }),
+      check: (output) => expect(stageStatesOf(output)[1]!.inboundTransitionState).toEqual({ enabled: true }),
+    },
+    { operation: 'EnableStageTransition', input: () => transition('Deploy', 'Outbound'), refusedWith: 'StageNotFoundException' },
+    {
+      operation: 'EnableStageTransition',
+      input: () => ({ ...transition('Ship', 'Inbound'), pipelineName: 'missing' }),
+      refusedWith: 'PipelineNotFoundException',
+    },
+    { operation: 'EnableStageTransition', input: () => transition('Ship', 'Both'), refusedWith: 'ValidationException' },
     {
       operation: 'ListWebhooks',
       input: () => ({ MaxResults: 1 }),

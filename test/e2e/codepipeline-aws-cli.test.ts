@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { awsCodePipeline, awsToolEnvironment } from '../support/aws-cli';
 import { killStartedSluice, printedCredentials, startSluice, writeDeclaration, type RunningCli } from '../support/cli';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
 import { ROOT } from '../support/fixtures';
@@ -16,14 +17,7 @@ let awsEnv: NodeJS.ProcessEnv;
 let endpoint: string;
 
 /** Runs `aws codepipeline …` against sluice serve; its JSON output parsed, or its refusal. */
-function aws(args: string[]): { code: number | null; json?: Record<string, unknown>; stderr: string } {
-  const result = spawnSync('aws', ['codepipeline', ...args, '--endpoint-url', endpoint, '--output', 'json'], {
-    env: awsEnv,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: result.status, stderr: result.stderr, ...(result.status === 0 && result.stdout.trim() ? { json: JSON.parse(result.stdout) } : {}) };
-}
+const aws = (args: string[]) => awsCodePipeline(endpoint, awsEnv, args);
 
 /** Runs a boto3 script that finds the endpoint the way every AWS SDK does: in AWS_ENDPOINT_URL_CODEPIPELINE. */
 function boto3(script: string, args: string[]): unknown {
@@ -80,15 +74,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-aws-cli-'));
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
   endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
-  const { accessKeyId, secretAccessKey } = printedCredentials(dataDir);
-  awsEnv = {
-    PATH: process.env.PATH,
-    HOME: dataDir,
-    AWS_ACCESS_KEY_ID: accessKeyId,
-    AWS_SECRET_ACCESS_KEY: secretAccessKey,
-    AWS_DEFAULT_REGION: 'eu-central-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
+  awsEnv = awsToolEnvironment(dataDir, printedCredentials(dataDir), 'eu-central-1');
 });
 
 afterAll(async () => {

@@ -38,6 +38,7 @@ export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () 
   [errors.ApiAnswerError, () => new errors.ApiAnswerError({ status: 418, error: 'Sluice.Teapot' }, 'I am a teapot.')],
   [errors.InternalError, () => new errors.InternalError('r-0')],
   [errors.PipelineNotFoundError, () => new errors.PipelineNotFoundError('There is no pipeline webapp.')],
+  [errors.StageNotFoundError, () => new errors.StageNotFoundError('Pipeline webapp has no stage Deploy.')],
   [errors.PipelineVersionNotFoundError, () => new errors.PipelineVersionNotFoundError('Pipeline webapp has no version 9.')],
   [errors.PipelineExecutionNotFoundError, () => new errors.PipelineExecutionNotFoundError('There is no execution e-1.')],
   [errors.InvalidApprovalTokenError, () => new errors.InvalidApprovalTokenError('No approval has that token.')],

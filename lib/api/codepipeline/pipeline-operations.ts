@@ -1,6 +1,8 @@
 import type {
   ArtifactRevision,
   DeletePipelineInput,
+  DisableStageTransitionInput,
+  EnableStageTransitionInput,
   GetPipelineExecutionInput,
   GetPipelineExecutionOutput,
   GetPipelineInput,
@@ -20,9 +22,9 @@ import type {
 } from '@aws-sdk/client-codepipeline';
 import type { PipelineDeclaration } from '../../core/declaration';
 import { BadInputError, PipelineExecutionNotFoundError } from '../../core/errors';
-import type { ExecutionDetail, PipelineDescription, SluiceApi } from '../../operations/sluice-api';
+import type { ExecutionDetail, PipelineDescription, SluiceApi, StageTransitionRequest } from '../../operations/sluice-api';
 import type { PipelineExecutionRecord } from '../../ports/execution-store';
-import { inputMembers } from './input-members';
+import { inputMembers, type InputMembers } from './input-members';
 
 /** CodePipeline's default when a declaration does not say how executions follow each other. */
 const DEFAULT_EXECUTION_MODE = 'SUPERSEDED';
@@ -107,6 +109,13 @@ function executionSummary(execution: PipelineExecutionRecord, executionMode: str
   };
 }
 
+/** The transition that DisableStageTransition and EnableStageTransition name; its type is checked by the operation. */
+const transitionOf = (members: InputMembers): StageTransitionRequest => ({
+  pipelineName: members.string('pipelineName'),
+  stageName: members.string('stageName'),
+  transitionType: members.string('transitionType'),
+});
+
 /** An approval's summary: required, as in CodePipeline, though it may be empty. */
 function summaryOf(result: ReturnType<typeof inputMembers>): string {
   const summary = result.optionalString('summary');
@@ -153,9 +162,10 @@ export const PIPELINE_OPERATIONS = {
     return {
       pipelineName: state.pipelineName,
       pipelineVersion: state.pipelineVersion,
-      stageStates: state.stageStates.map((stage) => ({
+      stageStates: state.stageStates.map(({ inboundTransitionState: transition, ...stage }) => ({
         stageName: stage.stageName,
-        inboundTransitionState: stage.inboundTransitionState,
+        inboundTransitionState: transition.enabled ? transition : { ...transition, lastChangedAt: date(transition.lastChangedAt) },
+        ...(stage.inboundExecutions ? { inboundExecution: stage.inboundExecution, inboundExecutions: stage.inboundExecutions } : {}),
         ...(stage.latestExecution ? { latestExecution: stage.latestExecution } : {}),
         actionStates: stage.actionStates.map((action) => {
           if (!action.latestExecution) return { actionName: action.actionName };
@@ -205,6 +215,17 @@ export const PIPELINE_OPERATIONS = {
       pipelineExecutionSummaries: items.map((execution) => executionSummary(execution, modes.get(execution.pipelineVersion)!)),
       ...(nextToken ? { nextToken } : {}),
     };
+  },
+
+  DisableStageTransition: async (api: SluiceApi, input: DisableStageTransitionInput): Promise<Record<string, never>> => {
+    const members = inputMembers(input);
+    await api.disableStageTransition({ ...transitionOf(members), reason: members.string('reason') });
+    return {};
+  },
+
+  EnableStageTransition: async (api: SluiceApi, input: EnableStageTransitionInput): Promise<Record<string, never>> => {
+    await api.enableStageTransition(transitionOf(inputMembers(input)));
+    return {};
   },
 
   PutApprovalResult: async (api: SluiceApi, input: PutApprovalResultInput): Promise<PutApprovalResultOutput> => {

@@ -26,6 +26,11 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
         for (const stage of state.stageStates) {
           const latest = stage.latestExecution;
           console.log(`  ${stage.stageName}: ${latest ? `${latest.status} (execution ${latest.pipelineExecutionId})` : 'not run yet'}`);
+          const transition = stage.inboundTransitionState;
+          if (!transition.enabled) {
+            console.log(`    transition in disabled by ${transition.lastChangedBy} at ${transition.lastChangedAt}: ${transition.disabledReason}`);
+          }
+          if (stage.inboundExecutions) console.log(`    waiting to enter: ${stage.inboundExecutions.map((waiter) => waiter.pipelineExecutionId).join(', ')}`);
           for (const action of stage.actionStates) {
             const run = action.latestExecution;
             const detail = run?.errorDetails?.message ?? run?.summary;
