@@ -146,14 +146,19 @@ async function admit(deps: ExecutionDependencies, place: StagePlace, waiter: Sta
   if (execution?.status !== 'InProgress') return false;
   const pipeline = pipelineRefOf(execution);
   const now = deps.clock().toISOString();
-  await deps.store.putStage({ pipelineExecutionId: waiter.executionId, stageName: place.stage, status: 'InProgress', startTime: now, lastUpdateTime: now });
+  const stage = { pipelineExecutionId: waiter.executionId, stageName: place.stage, startTime: now, lastUpdateTime: now };
+  await deps.store.putStage({ ...stage, status: 'InProgress' });
   await publishStageState(deps, pipeline, { stage: place.stage, state: 'STARTED' });
   try {
     await deps.callbacks.succeed(waiter.taskToken, {});
     return true;
   } catch (error) {
-    if (error instanceof TaskNotWaitingError) return false;
-    throw error;
+    if (!(error instanceof TaskNotWaitingError)) throw error;
+    // Its Task went away meanwhile (stopped, or its process died): the stage just recorded ends as its execution does.
+    const ended = (await deps.store.getExecution(waiter.executionId))?.status === 'Stopped' ? 'Stopped' : 'Failed';
+    await deps.store.putStage({ ...stage, status: ended, lastUpdateTime: deps.clock().toISOString() });
+    await publishStageState(deps, pipeline, { stage: place.stage, state: ended === 'Stopped' ? 'STOPPED' : 'FAILED' });
+    return false;
   }
 }
 
