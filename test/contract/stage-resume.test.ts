@@ -11,6 +11,7 @@ import { gitSourceStage } from '../support/declarations';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testApprovalDependencies, testExecutionDependencies, type TestExecutionDependencies } from '../support/execution-deps';
 import { stepEngine } from '../support/step-engine';
+import type { ActionExecutionRecord } from '../../lib/ports/execution-store';
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
 const srcLocation = { bucketName: 'sluice-artifacts', objectKey: 'p/Src/1.zip' };
@@ -44,6 +45,21 @@ describe('executions a killed sluice serve left in front of a stage', () => {
     return pipeline;
   }
 
+  const actionRecord = (executionId: string, stageName: string, actionName: string, status: 'Succeeded' | 'InProgress'): ActionExecutionRecord => {
+    const at = deps.clock().toISOString();
+    const actionTypeId = stageName === 'Source' ? ({ category: 'Source', owner: 'Custom', provider: 'Git', version: '1' } as const) : compute;
+    return {
+      pipelineExecutionId: executionId,
+      stageName,
+      actionName,
+      actionExecutionId: `${executionId}-${actionName}`,
+      status,
+      startTime: at,
+      lastUpdateTime: at,
+      input: { actionTypeId, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
+    };
+  };
+
   /** An execution whose Source succeeded, as a process that died after it left it. */
   async function pastSource(pipeline: PipelineDeclaration): Promise<string> {
     const input = await startExecution(deps, { pipeline, version: 1, trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } });
@@ -51,19 +67,7 @@ describe('executions a killed sluice serve left in front of a stage', () => {
     const at = deps.clock().toISOString();
     await deps.store.putStage({ pipelineExecutionId: executionId, stageName: 'Source', status: 'Succeeded', startTime: at, lastUpdateTime: at });
     await deps.store.putAction({
-      pipelineExecutionId: executionId,
-      stageName: 'Source',
-      actionName: 'Checkout',
-      actionExecutionId: `${executionId}-checkout`,
-      status: 'Succeeded',
-      startTime: at,
-      lastUpdateTime: at,
-      input: {
-        actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-        configuration: {},
-        resolvedConfiguration: {},
-        inputArtifacts: [],
-      },
+      ...actionRecord(executionId, 'Source', 'Checkout', 'Succeeded'),
       output: { outputArtifacts: [{ name: 'Src', s3location: srcLocation }], outputVariables: {} },
     });
     return executionId;
@@ -75,16 +79,7 @@ describe('executions a killed sluice serve left in front of a stage', () => {
     const at = deps.clock().toISOString();
     expect(await deps.locks.acquire(pipeline.name, 'Build', executionId)).toBe(true);
     await deps.store.putStage({ pipelineExecutionId: executionId, stageName: 'Build', status: 'InProgress', startTime: at, lastUpdateTime: at });
-    await deps.store.putAction({
-      pipelineExecutionId: executionId,
-      stageName: 'Build',
-      actionName: 'Compile',
-      actionExecutionId: `${executionId}-compile`,
-      status: 'InProgress',
-      startTime: at,
-      lastUpdateTime: at,
-      input: { actionTypeId: compute, configuration: {}, resolvedConfiguration: {}, inputArtifacts: [] },
-    });
+    await deps.store.putAction(actionRecord(executionId, 'Build', 'Compile', 'InProgress'));
     return executionId;
   }
 

@@ -7,6 +7,7 @@ import { codePipelineCaller, type CodePipelineCaller } from '../support/codepipe
 import { createPipeline, killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
+import { seededRandom } from '../support/seeded-random';
 
 // 50 restarts of sluice serve; on a loaded 2-core machine each takes seconds.
 jest.setTimeout(20 * 60_000);
@@ -17,18 +18,6 @@ const ROUNDS = Number(process.env.SLUICE_SERVE_CRASH_ROUNDS ?? 50);
 /** How often the stage lines are read from the data dir itself, with serve stopped. */
 const LINE_CHECK_EVERY = 10;
 const READY = /serving .* at (http:\/\/\S+)/;
-
-/** mulberry32: a small seeded generator, so that a failing sequence of crashes can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Summary {
   pipelineExecutionId: string;
