@@ -92,7 +92,7 @@ describe('kill -9 of sluice serve at random points, again and again', () => {
     };
 
     await startServe();
-    let resumedInAll = 0;
+    const resumedInAll = { approvals: 0, lines: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
       const count = 1 + Math.floor(random() * 3);
       const started: { name: string; id: string }[] = [];
@@ -107,7 +107,8 @@ describe('kill -9 of sluice serve at random points, again and again', () => {
 
       await startServe();
       const resumed = new Set([...serve!.output().matchAll(/Resumed execution (\S+)/g)].map((match) => match[1]!));
-      resumedInAll += resumed.size;
+      resumedInAll.approvals += serve!.output().match(/Resumed execution .*: waiting for approval/g)?.length ?? 0;
+      resumedInAll.lines += serve!.output().match(/Resumed execution .*: waiting to enter/g)?.length ?? 0;
       const context = `round ${round} (seed ${seed}), started ${JSON.stringify(started)}, resumed ${JSON.stringify([...resumed])}`;
       // Nothing is InProgress or Stopping but what this serve resumed: the execution, its stages, its actions.
       for (const { name, summary } of await running()) {
@@ -148,7 +149,9 @@ describe('kill -9 of sluice serve at random points, again and again', () => {
       expect((await running()).filter(({ summary }) => summary.status === 'InProgress' || summary.status === 'Stopping')).toEqual([]);
       if ((round + 1) % LINE_CHECK_EVERY === 0 || round === ROUNDS - 1) await checkLines();
     }
-    console.log(`serve crash test: ${ROUNDS} crashes, ${resumedInAll} executions resumed after them`);
+    console.log(
+      `serve crash test: ${ROUNDS} crashes, ${resumedInAll.approvals} executions resumed at their approval and ${resumedInAll.lines} in front of a stage after them`,
+    );
     expect(await serve!.interrupt()).toBe(0);
   });
 });
