@@ -109,12 +109,16 @@ export interface ResultSlot {
   slot: string;
 }
 
-export interface ResumeDefinition {
-  /** The pipeline's definition, unchanged but for StartAt: the runOrder group of the action. */
+/** A definition that re-enters an execution part-way, and what its state input must hold there. */
+export interface EntryDefinition {
+  /** The pipeline's definition, unchanged but for StartAt. */
   compiled: CompiledPipeline;
-  /** The slots that the actions run before that group have written, in the order they ran. */
+  /** The slots that the actions run before StartAt have written, in the order they ran. */
   slots: ResultSlot[];
-  /** The names of the actions in that group; a Parallel group is re-entered whole. */
+}
+
+export interface ResumeDefinition extends EntryDefinition {
+  /** The names of the actions in the runOrder group at StartAt; a Parallel group is re-entered whole. */
   group: string[];
 }
 
@@ -135,25 +139,45 @@ export function resumeDefinition(
   const action = stage?.actions.find((entry) => entry.name === actionName);
   const group = action && groups.get(action);
   if (!group) return undefined;
-  const slots = group.before.flatMap(({ stage: earlierStage, action: earlier, slot }) =>
-    slot ? [{ stage: earlierStage.name, action: earlier.name, slot }] : [],
-  );
-  return { compiled: { ...compiled, definition: { ...compiled.definition, StartAt: group.state } }, slots, group: group.members };
+  return { ...enteredAt(compiled, group), group: group.members };
 }
 
-interface GroupEntry {
-  /** The group's top-level state. */
+/**
+ * The definition that re-enters an execution at a stage's enter step, as it stood in front of the
+ * stage (in its line, or on its way there), and the result slots that the actions of the earlier
+ * stages have written. Undefined when there is no such stage.
+ */
+export function stageEntryDefinition(
+  pipeline: PipelineDeclaration,
+  catalog: ProviderCatalog,
+  stageName: string,
+  functions: FunctionArns = FUNCTION_PLACEHOLDERS,
+): EntryDefinition | undefined {
+  const { compiled, stageEntries } = compileWithGroups(pipeline, catalog, functions);
+  const entry = stageEntries.get(stageName);
+  return entry && enteredAt(compiled, entry);
+}
+
+/** Where a definition can be entered: a top-level state, and the actions that run before it. */
+interface EntryPoint {
   state: string;
-  /** The actions that run before the group. */
   before: PlannedAction[];
+}
+
+interface GroupEntry extends EntryPoint {
   members: string[];
+}
+
+function enteredAt(compiled: CompiledPipeline, entry: EntryPoint): EntryDefinition {
+  const slots = entry.before.flatMap(({ stage, action, slot }) => (slot ? [{ stage: stage.name, action: action.name, slot }] : []));
+  return { compiled: { ...compiled, definition: { ...compiled.definition, StartAt: entry.state } }, slots };
 }
 
 function compileWithGroups(
   pipeline: PipelineDeclaration,
   catalog: ProviderCatalog,
   functions: FunctionArns,
-): { compiled: CompiledPipeline; groups: Map<ActionDeclaration, GroupEntry> } {
+): { compiled: CompiledPipeline; groups: Map<ActionDeclaration, GroupEntry>; stageEntries: Map<string, EntryPoint> } {
   const planned = planActions(pipeline, catalog);
   const compiler = new StageCompiler(planned, catalog, functions);
   const states: Record<string, State> = {};
@@ -181,6 +205,7 @@ function compileWithGroups(
       tasks: compiler.tasks,
     },
     groups: compiler.groups,
+    stageEntries: compiler.stageEntries,
   };
 }
 
@@ -229,6 +254,8 @@ class StageCompiler {
   readonly tasks: Record<string, TaskBinding> = {};
   /** Each action's runOrder group: its top-level state, and what ran before it. */
   readonly groups = new Map<ActionDeclaration, GroupEntry>();
+  /** Each stage's enter step, and what ran before it. */
+  readonly stageEntries = new Map<string, EntryPoint>();
   /** The actions that have run, in execution order, as the compiler walks the pipeline. */
   private readonly done: PlannedAction[] = [];
 
@@ -263,6 +290,7 @@ class StageCompiler {
       LAMBDA_INVOKE_WAIT,
     );
     this.tasks[enter] = { step: 'enterStage', stage: stage.name };
+    this.stageEntries.set(stage.name, { state: enter, before: [...this.done] });
 
     let previousExits = [enter];
     for (const group of groupByRunOrder(stage.actions.map((action) => this.planned.get(action)!))) {

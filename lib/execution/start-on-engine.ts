@@ -6,11 +6,11 @@ import { NotFoundError } from '../core/errors';
 import type { ExecutionEnd, InProcessEngine, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord } from '../ports/execution-store';
-import type { ApprovalResume } from './approval-resume';
 import type { ApprovalDependencies } from './approvals';
 import { endExecution } from './end-execution';
 import { markStopping, stopAtOnce, stopOnceActionsFinish } from './stop-execution';
 import { startExecution } from './start-execution';
+import type { StageResume } from './stage-resume';
 
 /** One execution to start: the pipeline version, the published engine version it runs on, and what it starts with. */
 export interface EngineStart {
@@ -125,16 +125,17 @@ export async function compileRegisteredVersion(deps: Pick<ApprovalDependencies, 
 }
 
 /**
- * Resumes an execution that a dead process left waiting for Manual approvals: the same
- * definition, entered at the approvals' runOrder group with the state rebuilt from the records.
- * The approvals resume their pending records (a new task token, the same id and link, no new
- * mail), and the run goes on to its end as if it had never stopped. Settles once it is running,
- * with its end to come.
+ * Resumes an execution that a dead process left waiting: the same definition, entered where it
+ * waited (the approvals' runOrder group, or the enter step of the stage in front of which it
+ * stood) with the state rebuilt from the records. Approvals resume their pending records (a new
+ * task token, the same id and link, no new mail); an enter step joins its line again, keeping its
+ * place. The run goes on to its end as if it had never stopped. Settles once it is running, with
+ * its end to come.
  */
 export async function resumeOnEngine<O>(
   deps: ApprovalDependencies,
   engine: InProcessEngine<O>,
-  plan: ApprovalResume,
+  plan: Pick<StageResume, 'execution' | 'resume' | 'input'>,
   options: O,
 ): Promise<{ ended: Promise<ExecutionEnd> }> {
   const { versionArn } = await engine.deployPipeline(plan.execution.pipelineName, plan.resume.compiled);

@@ -6,22 +6,11 @@ import yauzl from 'yauzl';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
 import { gitSourceStage } from '../support/declarations';
+import { seededRandom } from '../support/seeded-random';
 
 afterEach(killStartedSluice);
 
 const ROUNDS = 50;
-
-/** mulberry32: a small seeded generator, so that a failing sequence of crashes can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The processes whose environment carries `entry`, through /proc, as any user could look. */
 function processesCarrying(entry: string): string[] {

@@ -1,4 +1,4 @@
-import { compilePipeline, resumeDefinition } from '../../../lib/core/compile';
+import { compilePipeline, resumeDefinition, stageEntryDefinition } from '../../../lib/core/compile';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { providerCatalog } from '../../../lib/actions/registry';
 import { gitCheckoutAction } from '../../support/declarations';
@@ -76,5 +76,35 @@ describe('resumeDefinition', () => {
     const declaration = pipeline([approval('Review')]);
     expect(resumeDefinition(declaration, providerCatalog, 'Gate', 'Nope')).toBeUndefined();
     expect(resumeDefinition(declaration, providerCatalog, 'Nope', 'Review')).toBeUndefined();
+  });
+});
+
+describe('stageEntryDefinition', () => {
+  it("starts at the stage's enter step, changes nothing else, and names the slots of every earlier stage's actions", () => {
+    const declaration = pipeline([commands('Lint', 1, { namespace: 'Lint' }), approval('Review', 2)]);
+    const full = compilePipeline(declaration, providerCatalog);
+    const entry = stageEntryDefinition(declaration, providerCatalog, 'Build')!;
+    expect(entry.compiled.definition.StartAt).toBe('Build (enter)');
+    expect({ ...entry.compiled.definition, StartAt: full.definition.StartAt }).toEqual(full.definition);
+    expect(entry.compiled.tasks).toEqual(full.tasks);
+    // The enter step joins the stage's line again: the same payload as when the execution first arrived.
+    expect(entry.compiled.definition.States['Build (enter)']).toMatchObject({
+      Parameters: { Payload: { step: 'enterStage', stage: 'Build', previousStage: 'Gate' } },
+    });
+    // Review keeps no result; Build's own Compile has not run.
+    expect(entry.slots).toEqual([
+      { stage: 'Source', action: 'Checkout', slot: 'a0' },
+      { stage: 'Gate', action: 'Lint', slot: 'a1' },
+    ]);
+  });
+
+  it('needs no slot in front of the first stage', () => {
+    const entry = stageEntryDefinition(pipeline([approval('Review')]), providerCatalog, 'Source')!;
+    expect(entry.compiled.definition.StartAt).toBe('Source (enter)');
+    expect(entry.slots).toEqual([]);
+  });
+
+  it('gives nothing for an unknown stage', () => {
+    expect(stageEntryDefinition(pipeline([approval('Review')]), providerCatalog, 'Nope')).toBeUndefined();
   });
 });
