@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yauzl from 'yauzl';
+import { openLocalInstallation } from '../../lib/compose/local';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
 import { gitRepository } from '../support/git-repository';
 import { gitSourceStage } from '../support/declarations';
@@ -118,6 +119,16 @@ describe('kill -9 of the owner of a data dir, again and again', () => {
     const workspaces = readdirSync(tmpdir()).filter((name) => owners.some((pid) => name.startsWith(`sluice-workspaces-${pid}-`)));
     expect(workspaces).toEqual([]);
     expect(existsSync(path.join(data, 'owners')) ? readdirSync(path.join(data, 'owners')) : []).toEqual([]);
+    // Every stage lock is free and no line holds anyone: nothing runs any more.
+    const installation = await openLocalInstallation({ dataDir: data, command: 'crash test', write: () => undefined });
+    try {
+      for (const stage of ['Source', 'Build', 'Approve']) {
+        for (const pipeline of ['crash-builds', 'crash-approvals'])
+          expect(await installation.deps.locks.read(pipeline, stage)).toEqual({ transitions: {}, waiters: [] });
+      }
+    } finally {
+      await installation.close();
+    }
 
     const summaries = JSON.parse(sluice(['executions', 'crash-builds', '--data-dir', data, '--json', '--limit', '100']).stdout).pipelineExecutionSummaries as {
       status: string;
@@ -137,5 +148,5 @@ describe('kill -9 of the owner of a data dir, again and again', () => {
     }
     expect(checked).toBeGreaterThanOrEqual(succeeded.length * 2);
     console.log(`crash test: ${ROUNDS} crashes, ${succeeded.length} executions succeeded between them, ${checked} of their artifacts read whole`);
-  }, 240_000);
+  }, 400_000);
 });
