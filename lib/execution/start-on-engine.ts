@@ -10,6 +10,8 @@ import type { ApprovalDependencies } from './approvals';
 import { endExecution } from './end-execution';
 import { markStopping, stopAtOnce, stopOnceActionsFinish } from './stop-execution';
 import { startExecution } from './start-execution';
+import { publishPipelineState } from './publish';
+import { pipelineRefOf } from './stage-entry';
 import type { StageResume } from './stage-resume';
 
 /** One execution to start: the pipeline version, the published engine version it runs on, and what it starts with. */
@@ -129,8 +131,8 @@ export async function compileRegisteredVersion(deps: Pick<ApprovalDependencies, 
  * waited (the approvals' runOrder group, or the enter step of the stage in front of which it
  * stood) with the state rebuilt from the records. Approvals resume their pending records (a new
  * task token, the same id and link, no new mail); an enter step joins its line again, keeping its
- * place. The run goes on to its end as if it had never stopped. Settles once it is running, with
- * its end to come.
+ * place. The run goes on to its end as if it had never stopped; the RESUMED event says it goes
+ * on. Settles once it is running, with its end to come.
  */
 export async function resumeOnEngine<O>(
   deps: ApprovalDependencies,
@@ -141,5 +143,6 @@ export async function resumeOnEngine<O>(
   const { versionArn } = await engine.deployPipeline(plan.execution.pipelineName, plan.resume.compiled);
   const { executionArn, ended } = await engine.runExecution(versionArn, plan.execution.pipelineExecutionId, plan.input, options);
   if (plan.execution.engineExecutionArn !== executionArn) await deps.store.recordEngineExecution(plan.execution.pipelineExecutionId, executionArn);
+  await publishPipelineState(deps, pipelineRefOf(plan.execution), { state: 'RESUMED' });
   return { ended };
 }

@@ -1,20 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskStep } from '../core/compile';
 import { StoppedError } from '../core/errors';
-import type { PipelineRef } from '../core/task-payloads';
 import type { PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionStore, PipelineExecutionRecord } from '../ports/execution-store';
 import type { ExecutionDependencies } from './dependencies';
 import { endExecution } from './end-execution';
 import { publishPipelineState, publishStageState } from './publish';
-
-const pipelineRef = (execution: PipelineExecutionRecord): PipelineRef => ({
-  name: execution.pipelineName,
-  version: execution.pipelineVersion,
-  executionId: execution.pipelineExecutionId,
-  variables: execution.variables,
-});
+import { pipelineRefOf } from './stage-entry';
 
 /**
  * Stop and abandon: stops the engine's run at once and ends the execution Stopped, its in-progress
@@ -30,7 +23,7 @@ export async function stopAtOnce(
   if (execution.engineExecutionArn) await engine.stopExecution(execution.engineExecutionArn, reason);
   // The engine's run, or on AWS the reconciler told of the abort, may have ended it Stopped first.
   return (
-    (await endExecution(deps, pipelineRef(execution), 'Stopped', reason)) ||
+    (await endExecution(deps, pipelineRefOf(execution), 'Stopped', reason)) ||
     (await deps.store.getExecution(execution.pipelineExecutionId))?.status === 'Stopped'
   );
 }
@@ -44,7 +37,7 @@ export async function markStopping(deps: ExecutionDependencies, execution: Pipel
   const id = execution.pipelineExecutionId;
   const now = deps.clock().toISOString();
   if (!(await deps.store.finishExecution(id, 'Stopping', reason, now))) return false;
-  const pipeline = pipelineRef(execution);
+  const pipeline = pipelineRefOf(execution);
   for (const stage of await deps.store.listStages(id)) {
     if (stage.status !== 'InProgress') continue;
     await deps.store.putStage({ ...stage, status: 'Stopping', lastUpdateTime: now });

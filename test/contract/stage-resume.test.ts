@@ -154,6 +154,13 @@ describe('executions a killed sluice serve left in front of a stage', () => {
     expect(ours.map((plan) => (plan as StageResume).place?.ticket)).toEqual([1, 2, undefined]);
     expect(await deps.store.getExecution(holder)).toMatchObject({ status: 'Failed', statusSummary: INTERRUPTED });
     for (const id of [first, second, onTheWay]) expect(await statusOf(id)).toBe('Succeeded');
+    // Each resumed execution says so, once; the interrupted one does not.
+    const resumedEvents = published.filter((event) => event['detail-type'] === DETAIL_TYPES.pipeline && event.detail.state === 'RESUMED');
+    expect(resumedEvents.map((event) => event.detail['execution-id']).filter((id) => [holder, first, second, onTheWay].includes(id))).toEqual([
+      first,
+      second,
+      onTheWay,
+    ]);
     // Each entered once: nobody was admitted on the dead process's token.
     expect(enteredBuild(pipeline.name)).toEqual([first, second, onTheWay]);
     expect(await deps.locks.read(pipeline.name, 'Build')).toMatchObject({ waiters: [] });
