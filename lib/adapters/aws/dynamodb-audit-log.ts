@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../../core/audit';
 import { InvalidNextTokenError } from '../../core/errors';
 import { keyIn, tokenOf, type Page } from '../../core/pages';
@@ -34,32 +33,19 @@ export class DynamoDbAuditLog extends DynamoDbTable implements AuditLog {
   async list({ pipelineName, limit, nextToken }: AuditQuery): Promise<Page<AuditRecord>> {
     const [partition, sort, indexName] = pipelineName === undefined ? ['gsi1pk', 'gsi1sk', BY_PIPELINE] : ['pk', 'sk', undefined];
     const after = nextToken === undefined ? undefined : afterIn(nextToken);
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
     // One more than asked for tells whether there is a next page.
-    do {
-      const page = await this.explained(
-        'dynamodb:Query',
-        () =>
-          this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              ...(indexName ? { IndexName: indexName } : {}),
-              KeyConditionExpression: `${partition} = :partition${after === undefined ? '' : ` AND ${sort} < :after`}`,
-              ExpressionAttributeValues: {
-                ':partition': pipelineName === undefined ? ALL_RECORDS : `AUDIT#${pipelineName}`,
-                ...(after === undefined ? {} : { ':after': after }),
-              },
-              ScanIndexForward: false,
-              Limit: limit + 1 - items.length,
-              ExclusiveStartKey: start,
-            }),
-          ),
-        { indexName },
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start && items.length <= limit);
+    const items = await this.queryAll(
+      {
+        ...(indexName ? { IndexName: indexName } : {}),
+        KeyConditionExpression: `${partition} = :partition${after === undefined ? '' : ` AND ${sort} < :after`}`,
+        ExpressionAttributeValues: {
+          ':partition': pipelineName === undefined ? ALL_RECORDS : `AUDIT#${pipelineName}`,
+          ...(after === undefined ? {} : { ':after': after }),
+        },
+        ScanIndexForward: false,
+      },
+      limit + 1,
+    );
     const records = items.slice(0, limit).map((item) => withoutKeys<AuditRecord>(item));
     const more = items.length > limit;
     return { items: records, ...(more ? { nextToken: tokenOf(sortKey(records[records.length - 1]!)) } : {}) };

@@ -1,5 +1,4 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomActionTypeId, CustomActionTypeRecord } from '../../core/custom-action-types';
 import type { CustomActionStore, JobRecord, JobStatus } from '../../ports/custom-action-store';
 import { DynamoDbTable, unlessConditionFails, withoutKeys } from './dynamodb-table';
@@ -98,25 +97,10 @@ export class DynamoDbCustomActionStore extends DynamoDbTable implements CustomAc
     return record.status === 'Queued' ? { gsi1pk: queuePartition(record.actionTypeId), gsi1sk: `${record.createdAt}#${record.jobId}` } : {};
   }
 
-  private async queryIndex(partition: string, limit?: number): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.explained('dynamodb:Query', () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'byPipeline',
-            KeyConditionExpression: 'gsi1pk = :partition',
-            ExpressionAttributeValues: { ':partition': partition },
-            ExclusiveStartKey: start,
-            ...(limit === undefined ? {} : { Limit: limit - items.length }),
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start && (limit === undefined || items.length < limit));
-    return items;
+  private queryIndex(partition: string, limit?: number): Promise<Record<string, unknown>[]> {
+    return this.queryAll(
+      { IndexName: 'byPipeline', KeyConditionExpression: 'gsi1pk = :partition', ExpressionAttributeValues: { ':partition': partition } },
+      limit,
+    );
   }
 }

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DisabledTransition, StageLine, StageLocks, StageWaiter, TransitionType } from '../../ports/stage-locks';
 import { DynamoDbTable, unlessConditionFails, withoutKeys } from './dynamodb-table';
 
@@ -42,23 +41,11 @@ export class DynamoDbStageLocks extends DynamoDbTable implements StageLocks {
   }
 
   async read(pipeline: string, stage: string): Promise<StageLine> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.explained('dynamodb:Query', () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': stagePartition(pipeline, stage) },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': stagePartition(pipeline, stage) },
+      ConsistentRead: true,
+    });
     const lock = items.find((item) => item['sk'] === LOCK_SK);
     const transitions: StageLine['transitions'] = {};
     for (const type of ['Inbound', 'Outbound'] as const) {

@@ -3,11 +3,13 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type DeleteCommandInput,
   type DynamoDBDocumentClient,
   type GetCommandInput,
   type PutCommandInput,
+  type QueryCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
@@ -55,6 +57,30 @@ export abstract class DynamoDbTable {
 
   protected deleteItem(input: Omit<DeleteCommandInput, 'TableName'>) {
     return this.explained('dynamodb:DeleteItem', () => this.client.send(new DeleteCommand({ TableName: this.tableName, ...input })));
+  }
+
+  /** Every item a query finds, page after page, up to `limit` when one is given. */
+  protected async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>, limit?: number): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.explained(
+        'dynamodb:Query',
+        () =>
+          this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              ...input,
+              ExclusiveStartKey: start,
+              ...(limit === undefined ? {} : { Limit: limit - items.length }),
+            }),
+          ),
+        input.IndexName ? { indexName: input.IndexName } : {},
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start && (limit === undefined || items.length < limit));
+    return items;
   }
 
   /** One call to the table (or its index); an AccessDenied comes out naming the IAM action and the table. */
