@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { commands } from '../../lib/actions/commands';
-import { gitSource } from '../../lib/actions/git-source';
 import type { ActionContext } from '../../lib/actions/action-provider';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
@@ -8,7 +6,7 @@ import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
 import { PipelineOperations, type OperationsDependencies } from '../../lib/operations/pipeline-operations';
 import { gitSourceStage } from '../support/declarations';
 import { stackPerSuite } from '../support/embedded-stack';
-import { testApprovalDependencies, testExecutionDependencies, type TestExecutionDependencies } from '../support/execution-deps';
+import { testOperationsDependencies, unreadCheckout, type TestExecutionDependencies } from '../support/execution-deps';
 import { stepEngine } from '../support/step-engine';
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
@@ -29,13 +27,7 @@ describe('the line in front of a stage, on the local engine', () => {
         return { outputArtifacts: [], outputVariables: {} };
       },
     };
-    const checkout = {
-      spec: gitSource.spec,
-      run: async () => ({ outputArtifacts: [{ bucketName: 'sluice-artifacts', objectKey: 'never-read.zip' }], outputVariables: {} }),
-    };
-    const { deps: base, bus, events } = await testExecutionDependencies(suite.test, { providers: [checkout, build], workspaceRoot: suite.scratch });
-    published = events;
-    deps = { ...base, eventFeed: bus, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(suite.test) };
+    ({ deps, events: published } = await testOperationsDependencies(suite.test, { providers: [unreadCheckout, build], workspaceRoot: suite.scratch }));
   });
 
   function pipeline(): PipelineDeclaration {
@@ -64,23 +56,24 @@ describe('the line in front of a stage, on the local engine', () => {
     (await stagesOf(executionId)).get('Source') === 'Succeeded' &&
     (await deps.locks.read(pipelineName, 'Build')).waiters.some((waiter) => waiter.executionId === executionId);
 
-  async function created(operations: PipelineOperations, declaration: PipelineDeclaration): Promise<string> {
-    return ((await operations.createPipeline(declaration)).firstExecution as { pipelineExecutionId: string }).pipelineExecutionId;
-  }
-
   async function started(operations: PipelineOperations, declaration: PipelineDeclaration): Promise<string> {
     return (await operations.startPipelineExecution(declaration.name)).pipelineExecutionId;
   }
 
-  it('SUPERSEDED: the newer waiting execution supersedes the older one, and enters once the running one leaves', async () => {
+  /** A pipeline created on a step engine: its first execution holds Build, and a second waits in front of it. */
+  async function firstInBuildSecondWaiting(declaration: PipelineDeclaration) {
     const local = stepEngine(deps);
     const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
-    const declaration = pipeline();
-    const first = await created(operations, declaration);
+    const first = ((await operations.createPipeline(declaration)).firstExecution as { pipelineExecutionId: string }).pipelineExecutionId;
     await until(() => held.has(first));
-
     const second = await started(operations, declaration);
     await until(() => waitingForBuild(declaration.name, second));
+    return { local, operations, first, second };
+  }
+
+  it('SUPERSEDED: the newer waiting execution supersedes the older one, and enters once the running one leaves', async () => {
+    const declaration = pipeline();
+    const { local, operations, first, second } = await firstInBuildSecondWaiting(declaration);
     expect(await statusOf(second)).toBe('InProgress');
     const third = await started(operations, declaration);
     await until(async () => (await statusOf(second)) === 'Superseded');
@@ -102,13 +95,8 @@ describe('the line in front of a stage, on the local engine', () => {
   });
 
   it('QUEUED: each execution enters in the order it arrived, none superseded', async () => {
-    const local = stepEngine(deps);
-    const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
     const declaration: PipelineDeclaration = { ...pipeline(), pipelineType: 'V2', executionMode: 'QUEUED' };
-    const first = await created(operations, declaration);
-    await until(() => held.has(first));
-    const second = await started(operations, declaration);
-    await until(() => waitingForBuild(declaration.name, second));
+    const { local, operations, first, second } = await firstInBuildSecondWaiting(declaration);
     const third = await started(operations, declaration);
     await until(() => waitingForBuild(declaration.name, third));
 
@@ -123,13 +111,8 @@ describe('the line in front of a stage, on the local engine', () => {
   });
 
   it('UpdatePipeline: a waiting execution of the older version ends Cancelled; the running one finishes its stage, then ends Cancelled', async () => {
-    const local = stepEngine(deps);
-    const operations = new PipelineOperations(deps, { engine: local, functions: FUNCTION_PLACEHOLDERS });
     const declaration = pipeline();
-    const first = await created(operations, declaration);
-    await until(() => held.has(first));
-    const second = await started(operations, declaration);
-    await until(() => waitingForBuild(declaration.name, second));
+    const { local, operations, first, second } = await firstInBuildSecondWaiting(declaration);
 
     await operations.updatePipeline({
       ...declaration,

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { commands } from '../../lib/actions/commands';
-import { gitSource } from '../../lib/actions/git-source';
 import { localExecutionArn } from '../../lib/adapters/local/local-engine';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { STOPPED_BY_USER } from '../../lib/core/engine-run-end';
@@ -25,7 +23,7 @@ import type { PipelineEngine } from '../../lib/ports/engine';
 import { gitSourceStage } from '../support/declarations';
 import { stackPerSuite } from '../support/embedded-stack';
 import { stepEngine } from '../support/step-engine';
-import { testApprovalDependencies, testExecutionDependencies, type TestExecutionDependencies } from '../support/execution-deps';
+import { testOperationsDependencies, unreadCheckout, type TestExecutionDependencies } from '../support/execution-deps';
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
 const trigger = { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } as const;
@@ -55,13 +53,7 @@ describe('executions started on an engine', () => {
         return { outputArtifacts: [], outputVariables: {} };
       },
     };
-    const checkout = {
-      spec: gitSource.spec,
-      run: async () => ({ outputArtifacts: [{ bucketName: 'sluice-artifacts', objectKey: 'never-read.zip' }], outputVariables: {} }),
-    };
-    const { deps: base, bus, events } = await testExecutionDependencies(suite.test, { providers: [checkout, build], workspaceRoot: suite.scratch });
-    published = events;
-    deps = { ...base, eventFeed: bus, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(suite.test) };
+    ({ deps, events: published } = await testOperationsDependencies(suite.test, { providers: [unreadCheckout, build], workspaceRoot: suite.scratch }));
   });
 
   function pipeline(): PipelineDeclaration {

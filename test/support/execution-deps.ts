@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ActionProvider } from '../../lib/actions/action-provider';
+import { gitSource } from '../../lib/actions/git-source';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { DynamoDbAuditLog } from '../../lib/adapters/aws/dynamodb-audit-log';
 import { DynamoDbCustomActionStore } from '../../lib/adapters/aws/dynamodb-custom-action-store';
@@ -76,4 +77,23 @@ export function testApprovalDependencies(test: TestStack): Pick<OperationsDepend
     approvalUrl: (id) => `http://127.0.0.1/approvals/${id}`,
     newSecret: () => randomBytes(24).toString('base64url'),
   };
+}
+
+/** A git checkout that fetches nothing: its artifact's location is never read by the builds of the tests that use it. */
+export const unreadCheckout: ActionProvider = {
+  spec: gitSource.spec,
+  run: async () => ({ outputArtifacts: [{ bucketName: TEST_ARTIFACT_BUCKET, objectKey: 'never-read.zip' }], outputVariables: {} }),
+};
+
+/**
+ * What the operations need on the test stack, as a local installation has it: the execution steps
+ * with `providers`, approvals, the bus as the event feed, and random ids, so that executions of
+ * one test never meet another's. With the events published so far, in order.
+ */
+export async function testOperationsDependencies(
+  test: TestStack,
+  options: { providers: readonly ActionProvider[]; workspaceRoot: string },
+): Promise<{ deps: OperationsDependencies & TestExecutionDependencies['deps']; events: PipelineEvent[] }> {
+  const { deps, bus, events } = await testExecutionDependencies(test, options);
+  return { deps: { ...deps, eventFeed: bus, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(test) }, events };
 }
