@@ -18,7 +18,7 @@ import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
 import type { TaskCallbacks } from '../../lib/ports/task-callbacks';
 import { s3SourceStage } from '../support/declarations';
-import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
+import { ACCOUNT, motoClientConfig, motoResources, uniqueName } from './support/moto-clients';
 import { endStatus, sfnInOwnAccount } from './support/moto-executions';
 
 /** A region no other test file runs executions in, so that no queued Lambda answer of theirs is taken here. */
@@ -94,23 +94,13 @@ describe('stage locks on AWS (moto): enter Tasks that wait on their tokens are r
   beforeAll(async () => {
     await ensureExecutionTable(dynamodb, table);
     await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
-    const aws = createAwsDependencies(
-      {
-        tableName: table,
-        artifactBucket: 'unused',
-        eventBusName: busName,
-        approvalTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:unused`,
-        publicUrl: 'https://sluice.example.com/',
-        pipelineArnPrefix: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:`,
-      },
-      {
-        documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-        s3,
-        eventBridge,
-        sfn: sfnInOwnAccount(REGION),
-        sns,
-      },
-    );
+    const aws = createAwsDependencies(motoResources(REGION, table, busName), {
+      documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+      s3,
+      eventBridge,
+      sfn: sfnInOwnAccount(REGION),
+      sns,
+    });
     deps = { ...aws, callbacks };
   });
 
