@@ -15,7 +15,7 @@ import { TaskNotWaitingError } from '../../lib/core/errors';
 import { s3SourceStage } from '../support/declarations';
 import { approvalRequestPayload } from '../support/task-payloads';
 import { refusingStepFunctions } from '../support/refusing-step-functions';
-import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
+import { ACCOUNT, motoClientConfig, motoResources, uniqueName } from './support/moto-clients';
 import { endStatus, sfnInOwnAccount, waitingForApproval } from './support/moto-executions';
 
 /**
@@ -71,23 +71,13 @@ describe('approval decisions against Step Functions on moto', () => {
     const sfn = sfnInOwnAccount(REGION);
     clients.push(sfn);
     const deps: ApprovalDependencies = {
-      ...createAwsDependencies(
-        {
-          tableName: table,
-          artifactBucket: 'unused',
-          eventBusName: busName,
-          approvalTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:unused`,
-          publicUrl: 'https://sluice.example.com/',
-          pipelineArnPrefix: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:`,
-        },
-        {
-          documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-          s3: new S3Client(config),
-          eventBridge,
-          sfn,
-          sns: new SNSClient(config),
-        },
-      ),
+      ...createAwsDependencies(motoResources(REGION, table, busName), {
+        documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+        s3: new S3Client(config),
+        eventBridge,
+        sfn,
+        sns: new SNSClient(config),
+      }),
       notifyApprovers: undefined,
     };
     const { stateMachineArn } = await sfn.send(

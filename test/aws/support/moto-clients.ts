@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { AwsResources } from '../../../lib/compose/aws';
 import type { ContractServers, ServerKind } from '../../support/contracts/servers';
 
 export const MOTO_ENDPOINT_VARIABLE = 'SLUICE_TEST_MOTO_ENDPOINT';
@@ -56,5 +57,17 @@ async function openMotoServers(): Promise<ContractServers> {
       s3.destroy();
       dynamodb.destroy();
     },
+  };
+}
+
+/** What createAwsDependencies needs of a stack: the test's table and event bus in `region`, and no artifacts, topic or site. */
+export function motoResources(region: string, tableName: string, eventBusName: string): AwsResources {
+  return {
+    tableName,
+    artifactBucket: 'unused',
+    eventBusName,
+    approvalTopicArn: `arn:aws:sns:${region}:${ACCOUNT}:unused`,
+    publicUrl: 'https://sluice.example.com/',
+    pipelineArnPrefix: `arn:aws:codepipeline:${region}:${ACCOUNT}:`,
   };
 }

@@ -1,0 +1,4 @@
+import { describeStageLocksContract } from '../support/contracts/stage-locks';
+import { motoServers } from './support/moto-clients';
+
+describeStageLocksContract(motoServers);
