@@ -1,4 +1,4 @@
-import { CancelledError, SupersededError, TaskNotWaitingError } from '../core/errors';
+import { CancelledError, StoppedError, SupersededError, TaskNotWaitingError, type SluiceError } from '../core/errors';
 import type { ExecutionMode } from '../core/declaration';
 import type { PipelineRef } from '../core/task-payloads';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
@@ -37,8 +37,20 @@ export async function joinStage(deps: ExecutionDependencies, place: StagePlace, 
     await cancel(deps, pipeline, summary);
     throw new CancelledError(summary);
   }
+  // Ended meanwhile (superseded before a restarted process resumed it, say): it joins no line.
+  const ended = endedBeforeEntry((await deps.store.getExecution(pipeline.executionId))?.status, place.stage);
+  if (ended) throw ended;
   await deps.locks.join(place.pipelineName, place.stage, { executionId: pipeline.executionId, taskToken, mode, arrivedAt: deps.clock().toISOString() });
   await admitWaiting(deps, place);
+}
+
+/** What the enter Task of an execution that is no longer InProgress ends with; undefined while it is. */
+function endedBeforeEntry(status: string | undefined, stage: string): SluiceError | undefined {
+  if (status === 'InProgress') return undefined;
+  const why = `The execution is ${status ?? 'gone'}: it does not enter ${stage}.`;
+  if (status === 'Superseded') return new SupersededError(why);
+  if (status === 'Cancelled') return new CancelledError(why);
+  return new StoppedError(why);
 }
 
 /** A stage's exit, or its failure: the execution lets go of the stage, and the next in line may enter. */
@@ -123,7 +135,7 @@ async function cancel(deps: ExecutionDependencies, pipeline: PipelineRef, summar
 }
 
 /** Ends a waiter's Task with `error`; one that no longer waits (its execution stopped) needs nothing. */
-async function failWaiting(deps: ExecutionDependencies, waiter: StageWaiter, error: SupersededError | CancelledError): Promise<void> {
+async function failWaiting(deps: ExecutionDependencies, waiter: StageWaiter, error: SluiceError): Promise<void> {
   await deps.callbacks.fail(waiter.taskToken, error).catch((failure: unknown) => {
     if (!(failure instanceof TaskNotWaitingError)) throw failure;
   });
@@ -143,8 +155,13 @@ async function holdsStage(deps: ExecutionDependencies, executionId: string, stag
  */
 async function admit(deps: ExecutionDependencies, place: StagePlace, waiter: StageWaiter): Promise<boolean> {
   const execution = await deps.store.getExecution(waiter.executionId);
-  if (execution?.status !== 'InProgress') return false;
-  const pipeline = pipelineRefOf(execution);
+  const ended = endedBeforeEntry(execution?.status, place.stage);
+  if (ended) {
+    // Its Task may still wait (it joined again in the instant it ended): it waits no more.
+    await failWaiting(deps, waiter, ended);
+    return false;
+  }
+  const pipeline = pipelineRefOf(execution!);
   const now = deps.clock().toISOString();
   const stage = { pipelineExecutionId: waiter.executionId, stageName: place.stage, startTime: now, lastUpdateTime: now };
   await deps.store.putStage({ ...stage, status: 'InProgress' });

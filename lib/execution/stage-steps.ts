@@ -1,4 +1,4 @@
-import { CancelledError, SupersededError } from '../core/errors';
+import { CancelledError, StoppedError, SupersededError } from '../core/errors';
 import type { BranchFailure, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { abandonActions } from './end-execution';
@@ -6,7 +6,7 @@ import { publishPipelineState, publishStageState } from './publish';
 import { joinStage, leaveStage } from './stage-entry';
 
 /** What an enter Task fails with when its execution ended while it waited to enter: no stage to fail. */
-const ENDED_BEFORE_ENTRY: ReadonlySet<string> = new Set([SupersededError.traits.name, CancelledError.traits.name]);
+const ENDED_BEFORE_ENTRY: ReadonlySet<string> = new Set([SupersededError.traits.name, CancelledError.traits.name, StoppedError.traits.name]);
 
 /** The enter, exit and failure steps of a stage; the last stage's exit ends the execution. */
 export async function runStageStep(deps: ExecutionDependencies, payload: StageStepPayload): Promise<Record<string, never>> {
@@ -35,7 +35,7 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
       }
       break;
     case 'failStage': {
-      // A superseded or cancelled execution never entered the stage: what ended it wrote its end.
+      // A superseded, cancelled or stopped execution never entered the stage (or is ending): what ended it writes its end.
       if (payload.error && 'Error' in payload.error && ENDED_BEFORE_ENTRY.has(payload.error.Error ?? '')) break;
       // Each failed action of a runOrder group that did not record its own end (a timeout) takes its own error.
       const failures = branchFailures(payload.error);

@@ -190,7 +190,10 @@ describe('sluice serve restarted after kill -9', () => {
       detail: { state: string; stage?: string; action?: string; 'execution-result'?: Record<string, string> };
     }[];
     const changes = events.map(stateChange);
-    expect(changes).toEqual(succeededRunChanges(['Source/Checkout', 'Gate/Review', 'Build/Compile']));
+    // Each serve that resumed it, the one that could not listen and the next, announced RESUMED.
+    const expected = succeededRunChanges(['Source/Checkout', 'Gate/Review', 'Build/Compile']);
+    expected.splice(expected.indexOf('Gate/Review STARTED') + 1, 0, 'pipeline RESUMED', 'pipeline RESUMED');
+    expect(changes).toEqual(expected);
     expect(JSON.stringify(events)).not.toContain('interrupted');
     const review = events.find(({ detail }) => detail.action === 'Review' && detail.state === 'SUCCEEDED')!;
     expect(review.detail['execution-result']).toEqual({ 'external-execution-summary': 'Approved by Ada: after the restart' });
