@@ -2,7 +2,7 @@ import { CancelledError, StoppedError, SupersededError, TaskNotWaitingError, typ
 import type { ExecutionMode } from '../core/declaration';
 import type { PipelineRef } from '../core/task-payloads';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
-import type { StageWaiter } from '../ports/stage-locks';
+import type { StageLine, StageWaiter } from '../ports/stage-locks';
 import type { ExecutionDependencies } from './dependencies';
 import { publishPipelineState, publishStageState } from './publish';
 
@@ -40,8 +40,21 @@ export async function joinStage(deps: ExecutionDependencies, place: StagePlace, 
   // Ended meanwhile (superseded before a restarted process resumed it, say): it joins no line.
   const ended = endedBeforeEntry((await deps.store.getExecution(pipeline.executionId))?.status, place.stage);
   if (ended) throw ended;
-  await deps.locks.join(place.pipelineName, place.stage, { executionId: pipeline.executionId, taskToken, mode, arrivedAt: deps.clock().toISOString() });
-  await admitWaiting(deps, place);
+  const waiter = await deps.locks.join(place.pipelineName, place.stage, {
+    executionId: pipeline.executionId,
+    taskToken,
+    mode,
+    arrivedAt: deps.clock().toISOString(),
+  });
+  if (mode !== 'PARALLEL') return admitWaiting(deps, place);
+  // Nothing holds a PARALLEL execution but a disabled transition: it lets itself in, rather than
+  // each arrival walking the whole line.
+  if (
+    !(await gateClosed(deps, place, await deps.locks.read(place.pipelineName, place.stage))) &&
+    (await deps.locks.leave(place.pipelineName, place.stage, waiter.executionId))
+  ) {
+    await admit(deps, place, waiter);
+  }
 }
 
 /** What the enter Task of an execution that is no longer InProgress ends with; undefined while it is. */
@@ -86,7 +99,7 @@ export async function admitWaiting(deps: ExecutionDependencies, place: StagePlac
     const newest = line.waiters.at(-1);
     if (!newest) return;
     if (newest.mode === 'SUPERSEDED') for (const older of line.waiters.slice(0, -1)) await supersede(deps, place, older, newest);
-    if (line.transitions.Inbound || (place.previousStage && (await deps.locks.read(pipelineName, place.previousStage)).transitions.Outbound)) return;
+    if (await gateClosed(deps, place, line)) return;
     if (newest.mode === 'PARALLEL') {
       for (const waiter of line.waiters) if (await deps.locks.leave(pipelineName, stage, waiter.executionId)) await admit(deps, place, waiter);
       return;
@@ -139,6 +152,12 @@ async function failWaiting(deps: ExecutionDependencies, waiter: StageWaiter, err
   await deps.callbacks.fail(waiter.taskToken, error).catch((failure: unknown) => {
     if (!(failure instanceof TaskNotWaitingError)) throw failure;
   });
+}
+
+/** Whether a transition into the stage is disabled: its own Inbound, or the Outbound of the stage before it. */
+async function gateClosed(deps: ExecutionDependencies, place: StagePlace, line: StageLine): Promise<boolean> {
+  if (line.transitions.Inbound) return true;
+  return place.previousStage !== undefined && (await deps.locks.read(place.pipelineName, place.previousStage)).transitions.Outbound !== undefined;
 }
 
 /** Whether `executionId` still holds `stage`: its execution runs on, and has not left the stage. */
