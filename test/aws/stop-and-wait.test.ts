@@ -54,7 +54,7 @@ async function functionsIn(region: string) {
   const deps = aws.awsDependencies();
   const operations = aws.awsOperations();
 
-  /** An execution of webapp in its Build stage, entered through the stage step, on a state machine run that waits. */
+  /** An execution of webapp in its Build stage (as its admission records it), on a state machine run that waits. */
   async function executionInBuild(): Promise<{ pipeline: PipelineRef; executionArn: string }> {
     const { stateMachineArn } = await sfn.send(
       new CreateStateMachineCommand({
@@ -70,7 +70,8 @@ async function functionsIn(region: string) {
     });
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: pipeline.executionId, input: JSON.stringify({ pipeline }) }));
     await deps.store.recordEngineExecution(pipeline.executionId, executionArn!);
-    await stageStep({ step: 'enterStage', pipeline, stage: 'Build' }, context);
+    const now = new Date().toISOString();
+    await deps.store.putStage({ pipelineExecutionId: pipeline.executionId, stageName: 'Build', status: 'InProgress', startTime: now, lastUpdateTime: now });
     return { pipeline, executionArn: executionArn! };
   }
 
@@ -90,12 +91,26 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
   const compileRecord = (pipeline: PipelineRef, status: 'InProgress' | 'Succeeded') => actionRecord(pipeline, 'Build', compile, status);
   const stoppedBy = (summary: string): Partial<PipelineExecutionRecord> => ({ status: 'Stopped', statusSummary: summary });
 
-  it("marks the execution Stopping, and the final stage's exit, which finds no action in progress, does not run and stops it", async () => {
-    const { deps, operations, sfn, stageStep, executionInBuild, StoppedError } = await functionsIn('sa-east-1');
+  it('stops at once an execution with no action in progress, which no step would come to stop', async () => {
+    const { deps, operations, sfn, executionInBuild } = await functionsIn('sa-east-1');
     clients.push(sfn);
     const { pipeline, executionArn } = await executionInBuild();
     const { executionId } = pipeline;
-    expect(await deps.store.listStages(executionId)).toEqual([expect.objectContaining({ stageName: 'Build', status: 'InProgress' })]);
+
+    await expect(operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: executionId, reason: 'Stopped by alice' })).resolves.toEqual({
+      pipelineExecutionId: executionId,
+    });
+    expect(await deps.store.getExecution(executionId)).toMatchObject(stoppedBy('Stopped by alice'));
+    expect(await deps.store.listStages(executionId)).toEqual([expect.objectContaining({ stageName: 'Build', status: 'Stopped' })]);
+    expect(await endStatus(sfn, executionArn)).toBe('ABORTED');
+  });
+
+  it("marks the execution Stopping while its action runs; the final stage's exit, which then finds none in progress, does not run and stops it", async () => {
+    const { deps, operations, sfn, stageStep, executionInBuild, StoppedError } = await functionsIn('ca-central-1');
+    clients.push(sfn);
+    const { pipeline, executionArn } = await executionInBuild();
+    const { executionId } = pipeline;
+    await deps.store.putAction(compileRecord(pipeline, 'InProgress'));
 
     await expect(operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: executionId, reason: 'Stopped by alice' })).resolves.toEqual({
       pipelineExecutionId: executionId,
@@ -103,6 +118,7 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
     expect(await deps.store.getExecution(executionId)).toMatchObject({ status: 'Stopping', statusSummary: 'Stopped by alice' });
     expect(await deps.store.listStages(executionId)).toEqual([expect.objectContaining({ status: 'Stopping' })]);
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    await deps.store.putAction(compileRecord(pipeline, 'Succeeded'));
 
     await expect(stageStep({ step: 'exitStage', pipeline, stage: 'Build', final: true }, context)).rejects.toThrow(
       new StoppedError('exitStage did not start: the execution was stopped, with a stop that waits for its actions in progress.'),
