@@ -7,7 +7,6 @@ import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callback
 import { handleApprovalRequest } from '../../lib/api/approval-routes';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { decideByLink, requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
-import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
 import { gitSourceStage } from '../support/declarations';
 import { approvalRequestPayload } from '../support/task-payloads';

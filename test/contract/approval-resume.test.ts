@@ -7,7 +7,6 @@ import { LocalTaskCallbacks } from '../../lib/adapters/local/local-task-callback
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { planApprovalResume } from '../../lib/execution/approval-resume';
 import { requestApproval, type ApprovalDependencies } from '../../lib/execution/approvals';
-import { runStageStep } from '../../lib/execution/stage-steps';
 import { startExecution } from '../../lib/execution/start-execution';
 import { stackPerSuite } from '../support/embedded-stack';
 import { testExecutionDependencies } from '../support/execution-deps';
