@@ -14,6 +14,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomInt } from 'node:crypto';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
+import { actionRecord } from '../support/task-payloads';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { StepFunctionsEngine } from '../../lib/adapters/aws/step-functions-engine';
 import { awsCliOperations, type AwsCliSettings } from '../../lib/compose/aws-cli';
@@ -160,6 +161,9 @@ describe('pipelines at run time on Step Functions (moto)', () => {
 
     // A stop that waits marks the execution Stopping, as CodePipeline does, and returns: the task
     // functions hold what would start next (test/aws/stop-and-wait.test.ts). An abandon escalates it.
+    // The approval's request, which moto's Lambda does not run, would have recorded its action in progress.
+    const pipelineRef = { name, version: 1, executionId: pipelineExecutionId, variables: {} };
+    await new DynamoDbExecutionStore(clients.documents, table).putAction(actionRecord(pipelineRef, 'Review', reviewStage('Approve').actions[0]!, 'InProgress'));
     await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).resolves.toEqual({ pipelineExecutionId });
     expect((await operations.getPipelineExecution(pipelineExecutionId)).execution).toMatchObject({ status: 'Stopping' });
     await expect(operations.stopPipelineExecution({ pipelineName: name, pipelineExecutionId })).rejects.toThrow('is Stopping already');

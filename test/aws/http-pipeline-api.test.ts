@@ -1,3 +1,6 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
+import { actionRecord } from '../support/task-payloads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -68,9 +71,9 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
   const startTargets: string[] = [];
   const saved = { ...process.env };
   let auditEvents: SqsQueue;
+  const table = uniqueName('sluice-api');
 
   beforeAll(async () => {
-    const table = uniqueName('sluice-api');
     const eventBusName = uniqueName('sluice-api-events');
     await ensureExecutionTable(dynamodb, table);
     await eventBridge.send(new CreateEventBusCommand({ Name: eventBusName }));
@@ -134,7 +137,11 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
     expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({ status: 'InProgress', engineExecutionArn: executionArn });
     const taskToken = await waitingForApproval(sfn, executionArn);
 
-    // A stop that waits leaves the execution Stopping; an abandon escalates it.
+    // A stop that waits leaves the execution Stopping while the approval, which moto's Lambda does
+    // not run but would have recorded in progress, waits; an abandon escalates it.
+    const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    const pipelineRef = { name, version: 1, executionId: pipelineExecutionId, variables: {} };
+    await new DynamoDbExecutionStore(documents, table).putAction(actionRecord(pipelineRef, 'Review', reviewStage('Approve').actions[0]!, 'InProgress'));
     const waiting = await api('POST', `/pipelines/${name}/executions/${pipelineExecutionId}/stop`, { reason: 'stopping through the API' });
     expect(waiting).toEqual({ status: 200, body: { pipelineExecutionId } });
     expect((await api('GET', `/executions/${pipelineExecutionId}`)).body.execution).toMatchObject({ status: 'Stopping' });
@@ -151,7 +158,7 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
     expect(await api('DELETE', `/pipelines/${name}`)).toEqual({ status: 200, body: { deleted: name } });
     await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
 
-    // Each operation that succeeded is in the table as the IAM principal's, the refused stop is not, and each went out on the bus.
+    // Each operation that succeeded is in the table as the IAM principal's, both stops with their reasons, and each went out on the bus.
     const audit = await api('GET', '/audit');
     const caller = { who: API_CALLER_ARN, from: '192.0.2.1' };
     const expected = [
@@ -162,6 +169,13 @@ describe('/api on AWS (moto): pipelines registered, started and stopped through 
         pipelineExecutionId,
         parameters: { abandon: true },
         reason: 'stopped through the API',
+      }),
+      expect.objectContaining({
+        ...caller,
+        operation: 'StopPipelineExecution',
+        pipelineExecutionId,
+        parameters: { abandon: false },
+        reason: 'stopping through the API',
       }),
       expect.objectContaining({ ...caller, operation: 'CreatePipeline', pipelineExecutionId, parameters: { version: 1 } }),
     ];

@@ -13,7 +13,7 @@ import { ApprovalRejectedError } from '../../lib/core/errors';
 import type { ActionStepResult } from '../../lib/core/task-payloads';
 import { validatePipeline } from '../../lib/core/validate';
 import { ACCOUNT, REGION, queueLambdaAnswers } from './support/moto-clients';
-import { sfnInOwnAccount } from './support/moto-executions';
+import { admitEntries, sfnInOwnAccount, waitingTasks } from './support/moto-executions';
 import { reviewStage, s3SourceStage } from '../support/declarations';
 
 const APPROVAL_STATE = 'Review / Approve';
@@ -75,6 +75,7 @@ async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEve
 
 async function finished(sfn: SFNClient, executionArn: string) {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
+    await admitEntries(sfn, executionArn);
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status !== 'RUNNING') return execution;
   }
@@ -114,16 +115,16 @@ describe('a compiled pipeline on moto Step Functions', () => {
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: executionId, input: JSON.stringify(input) }));
 
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
-      const events = await history(sfn, executionArn!);
+      await admitEntries(sfn, executionArn!);
       // The token is in the payload the approval Task invoked the approval-request function with.
-      const waiting = events.find((event) => event.type === 'TaskScheduled' && event.taskScheduledEventDetails?.resource === 'invoke.waitForTaskToken');
+      const waiting = (await waitingTasks(sfn, executionArn!)).find((payload) => payload.step === 'requestApproval');
       if (waiting) {
-        const parameters = JSON.parse(waiting.taskScheduledEventDetails!.parameters!);
-        expect(parameters).toMatchObject({ FunctionName: FUNCTIONS.approvalRequest, Payload: { step: 'requestApproval', stage: 'Review' } });
-        return { sfn, executionArn: executionArn!, taskToken: parameters.Payload.taskToken };
+        expect(waiting).toMatchObject({ stage: 'Review' });
+        return { sfn, executionArn: executionArn!, taskToken: waiting.taskToken };
       }
       const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (status !== 'RUNNING') throw new Error(`The execution ended ${status} before its approval: ${JSON.stringify(events, null, 1)}`);
+      if (status !== 'RUNNING')
+        throw new Error(`The execution ended ${status} before its approval: ${JSON.stringify(await history(sfn, executionArn!), null, 1)}`);
     }
     throw new Error('The execution never reached its approval.');
   }
