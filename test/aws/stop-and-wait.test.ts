@@ -106,7 +106,7 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
   });
 
   it("marks the execution Stopping while its action runs; the final stage's exit, which then finds none in progress, does not run and stops it", async () => {
-    const { deps, operations, sfn, stageStep, executionInBuild, StoppedError } = await functionsIn('ca-central-1');
+    const { deps, operations, sfn, stageStep, executionInBuild, StoppedError } = await functionsIn('ap-northeast-3');
     clients.push(sfn);
     const { pipeline, executionArn } = await executionInBuild();
     const { executionId } = pipeline;
