@@ -3,7 +3,7 @@ import {
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadBucketCommand,
+  GetBucketLocationCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3ServiceException,
@@ -119,9 +119,13 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Whether this client may use the bucket. GetBucketLocation, not HeadBucket: s3rver answers a
+   * HEAD by listing every object, and one left half-written by a killed process fails the list.
+   */
   private async canReach(bucketName: string): Promise<boolean> {
     try {
-      await this.s3.send(new HeadBucketCommand({ Bucket: bucketName }));
+      await this.s3.send(new GetBucketLocationCommand({ Bucket: bucketName }));
       return true;
     } catch {
       return false;
