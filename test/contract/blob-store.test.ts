@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -66,6 +66,18 @@ describe('S3BlobStore on the embedded s3rver, its own checks', () => {
       expect(existsSync(path.join(dataDir, 'outside.txt'))).toBe(false);
     },
   );
+
+  it('finds its bucket again when a killed process left an object half-written, as the next start of a local installation does', async () => {
+    await blobs.put(at('torn/metadata.zip'), 'written');
+    const metadata = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).find((name) => name.endsWith('metadata.zip._S3rver_metadata.json'))!;
+    // The metadata file cut short, as a kill -9 in the middle of its write leaves it.
+    writeFileSync(path.join(dataDir, metadata), '{"cont');
+    try {
+      await expect(blobs.ensureBucket(BUCKET)).resolves.toBeUndefined();
+    } finally {
+      await blobs.delete(at('torn/metadata.zip')).catch(() => undefined);
+    }
+  });
 
   it('stores objects intact from a client that sends aws-chunked bodies', async () => {
     const { s3, contentEncodings } = defaultChecksumClient(test);
