@@ -126,9 +126,10 @@ interface StepRecords {
 /** Every step a successful execution runs; the failure steps of stages and builds are not on its path. */
 const STEP_RECORDS: Record<Exclude<TaskStep, 'failStage' | 'failBuild'>, StepRecords> = {
   // Takes a ticket and joins the stage's line, takes the lock and leaves the line, records the
-  // stage; reads the pipeline's current version, the line and the execution. Uncontended: an
-  // execution that waits adds the reads and writes of the admission that lets it in.
-  enterStage: { itemWrites: 5, reads: 2, consistentReads: 1, events: 1 },
+  // stage; reads the pipeline's current version, the line, and the execution before it joins and
+  // again as it is admitted. Uncontended: an execution that waits adds the reads and writes of the
+  // admission that lets it in.
+  enterStage: { itemWrites: 5, reads: 3, consistentReads: 1, events: 1 },
   // Reads the stage back for its start time; lets go of the lock and reads the line.
   exitStage: { itemWrites: 2, reads: 1, consistentReads: 1, events: 1 },
   runAction: { itemWrites: 2, reads: 0, events: 2 },

@@ -65,10 +65,10 @@ describe('countExecutionUsage on the example', () => {
     // each of the 20 events recorded: its id item and the event item           40
     // idempotency records, 2 for each of the 15 Task invocations:               30
     expect(usage.dynamoDbWriteUnits).toBe(112);
-    // Each stage exit reads the stages back, each enter reads the pipeline and the execution: 12
-    // reads at half a unit. Each enter and exit reads the stage's line, and each of the 20 events
-    // reads its log's last place, consistently: a whole unit.
-    expect(usage.dynamoDbReadUnits).toBe(6 + 8 + 20);
+    // Each stage exit reads the stages back, each enter reads the pipeline and the execution twice:
+    // 16 reads at half a unit. Each enter and exit reads the stage's line, and each of the 20
+    // events reads its log's last place, consistently: a whole unit.
+    expect(usage.dynamoDbReadUnits).toBe(8 + 8 + 20);
   });
 
   it('counts S3 requests for artifacts and logs', () => {
@@ -137,9 +137,9 @@ describe('estimateCost', () => {
     expect(usage.eventBridgeEvents - plain.eventBridgeEvents).toBe(4);
     // putStage x 2, approval created and decided, putAction x 2, 4 events of 2 items, idempotency for 3 Task invocations, the stage's line
     expect(usage.dynamoDbWriteUnits - plain.dynamoDbWriteUnits).toBe(2 + 2 + 2 + 8 + 6 + 5);
-    // the enter's reads of the pipeline and the execution, the exit's read of the stages, and the
-    // decision's 5 reads, at half a unit; the line read twice and 4 events' consistent reads
-    expect(usage.dynamoDbReadUnits - plain.dynamoDbReadUnits).toBe(4 + 2 + 4);
+    // the enter's reads of the pipeline and of the execution twice, the exit's read of the stages,
+    // and the decision's 5 reads, at half a unit; the line read twice and 4 events' consistent reads
+    expect(usage.dynamoDbReadUnits - plain.dynamoDbReadUnits).toBe(4.5 + 2 + 4);
     expect(estimateCost(gated, compilePipeline(gated, providerCatalog), { executions: 1 }).codePipeline.v2.notBilled).toContainEqual({
       action: 'Gate/Review',
       reason: 'manual approval',
