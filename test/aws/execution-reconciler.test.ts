@@ -12,7 +12,7 @@ import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
 import { COMMIT_STATUS_EVENT_PATTERN } from '../../lib/execution/commit-statuses';
 import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, REGION, motoClientConfig, uniqueName } from './support/moto-clients';
-import { sfnInOwnAccount } from './support/moto-executions';
+import { endStatus, sfnInOwnAccount } from './support/moto-executions';
 import { SqsQueue } from './support/sqs-queue';
 
 const STAGE = 'reconcile';
@@ -119,7 +119,8 @@ describe('the execution reconciler on AWS (moto)', () => {
 
   /**
    * Step Functions' event for an execution that StopExecution stopped: its detail holds what
-   * DescribeExecution answers, and the error and cause it was stopped with, which moto does not keep.
+   * DescribeExecution answers once moto's interpreter has stopped it in the background, and the
+   * error and cause it was stopped with, which moto does not keep.
    */
   async function stopped(
     sfn: SFNClient,
@@ -127,6 +128,7 @@ describe('the execution reconciler on AWS (moto)', () => {
     stop: { error?: string; cause: string },
   ): Promise<EventBridgeEvent<'Step Functions Execution Status Change', StateMachineExecutionChange>> {
     await sfn.send(new StopExecutionCommand({ executionArn, ...stop }));
+    await endStatus(sfn, executionArn);
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return {
       version: '0',
