@@ -20,9 +20,16 @@ export function localClients(stack: Pick<EmbeddedEndpoints, 'dynamodbSocket' | '
   };
 }
 
+/**
+ * A request left unanswered this long is abandoned, and the SDK retries it. Under hundreds of
+ * executions at once an embedded server's answer was seen to never come, which left its
+ * execution InProgress for good; a local answer takes milliseconds, so this is no real limit.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** An HTTP handler whose connections, kept alive between requests, all go to one Unix socket. */
 export function unixSocketHandler(socketPath: string): NodeHttpHandler {
-  return new NodeHttpHandler({ httpAgent: new UnixSocketAgent(socketPath) });
+  return new NodeHttpHandler({ httpAgent: new UnixSocketAgent(socketPath), requestTimeout: REQUEST_TIMEOUT_MS });
 }
 
 class UnixSocketAgent extends http.Agent {
