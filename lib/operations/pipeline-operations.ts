@@ -469,8 +469,9 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   }
 
   async deletePipeline(name: string): Promise<void> {
-    await this.changeable(name);
+    const { version } = await this.changeable(name);
     await this.undeploy(name);
+    await this.forgetStageLines(name, version);
     await this.deps.store.deletePipeline(name);
     await this.recorded({ operation: 'DeletePipeline', pipelineName: name });
   }
@@ -599,6 +600,15 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
       throw new ConflictError(`Pipeline ${name} is deployed by the stack from ${current.managedBy.file}: change the file and deploy.`);
     }
     return current;
+  }
+
+  /** Forgets the lines, locks and transitions of every stage any version of a pipeline being deleted had. */
+  private async forgetStageLines(name: string, latest: number): Promise<void> {
+    const stages = new Set<string>();
+    for (let version = 1; version <= latest; version++) {
+      for (const stage of (await this.deps.store.getPipeline(name, version))?.declaration.stages ?? []) stages.add(stage.name);
+    }
+    for (const stage of stages) await this.deps.locks.forget(name, stage);
   }
 
   /** Takes down what runs a pipeline being deleted, before its records go: its state machine and every version of it. */

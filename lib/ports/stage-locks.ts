@@ -49,4 +49,6 @@ export interface StageLocks {
   leave(pipeline: string, stage: string, executionId: string): Promise<boolean>;
   /** Disables a transition, or with `undefined` enables it. */
   setTransition(pipeline: string, stage: string, type: TransitionType, disabled: DisabledTransition | undefined): Promise<void>;
+  /** Forgets a stage's lock, transitions and line: its pipeline is deleted, and one made again under its name starts afresh. */
+  forget(pipeline: string, stage: string): Promise<void>;
 }

@@ -168,6 +168,25 @@ describe('stage transitions, disabled and enabled through the operations', () =>
     expect((await deps.locks.read(declaration.name, 'Deploy')).transitions).toEqual({});
   });
 
+  it('forgets the transitions and lines of a deleted pipeline: one made again under its name starts with every transition enabled and nobody in line', async () => {
+    const declaration = queued('queued-deleted');
+    await register(declaration);
+    await operations.disableStageTransition({ pipelineName: declaration.name, stageName: 'Deploy', transitionType: 'Inbound', reason: 'Frozen' });
+    const execution = await start(declaration);
+    await throughBuild(execution);
+    await arrive(execution, 'Deploy', 'Build');
+    expect((await deps.locks.read(declaration.name, 'Deploy')).waiters).toHaveLength(1);
+
+    await operations.deletePipeline(declaration.name);
+    await register(declaration);
+
+    for (const stage of ['Build', 'Deploy']) expect(await deps.locks.read(declaration.name, stage)).toEqual({ transitions: {}, waiters: [] });
+    expect((await operations.getPipelineState(declaration.name)).stageStates.map((stage) => stage.inboundTransitionState)).toEqual([
+      { enabled: true },
+      { enabled: true },
+    ]);
+  });
+
   it.each([
     [
       'an unknown stage',

@@ -94,4 +94,13 @@ export class DynamoDbStageLocks extends DynamoDbTable implements StageLocks {
         : { UpdateExpression: `REMOVE ${attribute}` }),
     });
   }
+
+  async forget(pipeline: string, stage: string): Promise<void> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': stagePartition(pipeline, stage) },
+      ProjectionExpression: 'pk, sk',
+    });
+    for (const { pk, sk } of items) await this.deleteItem({ Key: { pk, sk } });
+  }
 }
