@@ -1,4 +1,5 @@
 import type { LocalInstallation } from '../compose/local';
+import { commandLineCaller } from '../compose/callers';
 import { claimDataDir } from '../compose/data-dir';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
@@ -99,7 +100,7 @@ export async function runLocal(
     const execution = await runInForeground(
       installation.deps,
       installation.engine,
-      { pipeline: registered.declaration, version: registered.version, variables: options.var },
+      { pipeline: registered.declaration, version: registered.version, variables: options.var, caller: commandLineCaller() },
       { autoApprove: options.autoApprove, onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`) },
       { wait: waiting.signal, abandon: abandoning.signal, feed: installation.bus },
     );

@@ -25,3 +25,16 @@ export async function recordControl(
   await deps.auditEvents?.publishAuditRecord(record);
   return record;
 }
+
+/** What a start was asked for besides the pipeline: the names of the variables it set, and the revisions it pinned. */
+export function startParameters(
+  variables: Record<string, string>,
+  sourceRevisions: readonly { actionName: string; revisionValue: string }[] = [],
+): AuditSubject['parameters'] {
+  const names = Object.keys(variables);
+  const revisions = sourceRevisions.map((revision) => `${revision.actionName}=${revision.revisionValue}`);
+  return {
+    ...(names.length > 0 ? { variables: names.join(',') } : {}),
+    ...(revisions.length > 0 ? { sourceRevisions: revisions.join(',') } : {}),
+  };
+}

@@ -1,5 +1,6 @@
 import { compilePipeline, type CompiledPipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
 import { providerCatalog } from '../actions/registry';
+import type { Caller } from '../core/audit';
 import type { PipelineDeclaration } from '../core/declaration';
 import { STOPPED_BY_USER } from '../core/engine-run-end';
 import { NotFoundError } from '../core/errors';
@@ -7,6 +8,7 @@ import type { ExecutionEnd, InProcessEngine, PipelineEngine } from '../ports/eng
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord } from '../ports/execution-store';
 import type { ApprovalDependencies } from './approvals';
+import { recordControl, startParameters } from './audit';
 import { endExecution } from './end-execution';
 import { markStopping, stopAtOnce, stopOnceActionsFinish } from './stop-execution';
 import { startExecution } from './start-execution';
@@ -64,8 +66,11 @@ export async function launchInBackground(deps: ApprovalDependencies, engine: Pip
   return (await startOnEngine(deps, start, (versionArn, executionId, input) => engine.startExecution(versionArn, executionId, input))).executionId;
 }
 
-/** One execution to run in the foreground: the pipeline version, and what it starts with. */
-export type ForegroundRun = Omit<EngineStart, 'versionArn' | 'trigger'> & { trigger?: ExecutionTrigger };
+/**
+ * One execution to run in the foreground: the pipeline version, what it starts with, and who runs
+ * it, whose start and stops the audit trail records.
+ */
+export type ForegroundRun = Omit<EngineStart, 'versionArn' | 'trigger'> & { trigger?: ExecutionTrigger; caller: Caller };
 
 /**
  * How a foreground run is asked to stop, as StopPipelineExecution asks: `wait` stops and waits (the
@@ -93,19 +98,43 @@ export async function runInForeground<O>(
   const { versionArn } = await engine.deployPipeline(run.pipeline.name, compilePipeline({ ...run.pipeline, version: run.version }, providerCatalog));
   const start = { ...run, versionArn, trigger: run.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' } };
   const { executionId, launched } = await startOnEngine(deps, start, (arn, id, input) => engine.runExecution(arn, id, input, options));
+  const pipelineName = run.pipeline.name;
+  await recordControl(deps, run.caller, {
+    operation: 'StartPipelineExecution',
+    pipelineName,
+    pipelineExecutionId: executionId,
+    parameters: startParameters(run.variables ?? {}, run.sourceRevisions),
+  });
+  const recordStop = (abandon: boolean, signal: AbortSignal) =>
+    recordControl(deps, run.caller, {
+      operation: 'StopPipelineExecution',
+      pipelineName,
+      pipelineExecutionId: executionId,
+      parameters: { abandon },
+      ...(typeof signal.reason === 'string' ? { reason: signal.reason } : {}),
+    });
   const reason = (signal: AbortSignal) => (typeof signal.reason === 'string' ? signal.reason : STOPPED_BY_USER);
-  // Each stop reads the execution as it stands; its end is waited for below, whatever the stop's own answer.
+  // Each stop reads the execution as it stands; its end is waited for below, whatever the stop's own
+  // answer, and then what each stop decided, so that the run returns with its stops recorded.
+  const decided: Promise<unknown>[] = [];
   const stopWith = (how: (execution: PipelineExecutionRecord) => Promise<unknown>) => () =>
-    void deps.store
-      .getExecution(executionId)
-      .then((execution) => execution && how(execution))
-      .catch(() => undefined);
+    void decided.push(
+      deps.store
+        .getExecution(executionId)
+        .then((execution) => execution && how(execution))
+        .catch(() => undefined),
+    );
   const stops: [AbortSignal, () => void][] = [];
   if (stop) {
     const waitThenStop = async (execution: PipelineExecutionRecord) => {
-      if (await markStopping(deps, execution, reason(stop.wait))) await stopOnceActionsFinish(deps, engine, stop.feed, execution, reason(stop.wait));
+      if (!(await markStopping(deps, execution, reason(stop.wait)))) return;
+      await recordStop(false, stop.wait);
+      void stopOnceActionsFinish(deps, engine, stop.feed, execution, reason(stop.wait)).catch(() => undefined);
     };
-    stops.push([stop.wait, stopWith(waitThenStop)], [stop.abandon, stopWith((execution) => stopAtOnce(deps, engine, execution, reason(stop.abandon)))]);
+    const abandon = async (execution: PipelineExecutionRecord) => {
+      if (await stopAtOnce(deps, engine, execution, reason(stop.abandon))) await recordStop(true, stop.abandon);
+    };
+    stops.push([stop.wait, stopWith(waitThenStop)], [stop.abandon, stopWith(abandon)]);
   }
   for (const [signal, listener] of stops) {
     if (signal.aborted) listener();
@@ -113,6 +142,7 @@ export async function runInForeground<O>(
   }
   try {
     await launched.ended;
+    await Promise.all(decided);
   } finally {
     for (const [signal, listener] of stops) signal.removeEventListener('abort', listener);
   }

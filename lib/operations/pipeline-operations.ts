@@ -28,7 +28,7 @@ import type { PruneOptions, PruneReport } from '../core/retention';
 import { validatePipeline } from '../core/validate';
 import { actionLogKey, openActionLog } from '../artifacts/action-log';
 import { approvalSubject, decideByToken, decisionMessage } from '../execution/approvals';
-import { recordControl } from '../execution/audit';
+import { recordControl, startParameters } from '../execution/audit';
 import type { AuditRecord, AuditSubject, Caller } from '../core/audit';
 import type { JobDependencies } from '../execution/custom-action-jobs';
 import { catalogWithCustomTypes, JobWorkerOperations } from './job-worker-api';
@@ -200,7 +200,12 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     const pipeline = await this.getPipeline(name);
     const sourceRevisions = options.sourceRevisions && pinnedRevisions(pipeline.declaration, options.sourceRevisions, providerCatalog);
     const started = async (pipelineExecutionId: string) => {
-      await this.recorded({ operation: 'StartPipelineExecution', pipelineName: name, pipelineExecutionId, parameters: startParameters(variables, options) });
+      await this.recorded({
+        operation: 'StartPipelineExecution',
+        pipelineName: name,
+        pipelineExecutionId,
+        parameters: startParameters(variables, options.sourceRevisions),
+      });
       return { pipelineExecutionId };
     };
     if (token === undefined) return started(await this.launch(pipeline, variables, undefined, sourceRevisions));
@@ -661,14 +666,4 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     ]);
     return { execution, stages, actions };
   }
-}
-
-/** What a start was asked for besides the pipeline: the names of the variables it set, and the revisions it pinned. */
-function startParameters(variables: Record<string, string>, options: StartOptions): AuditSubject['parameters'] {
-  const names = Object.keys(variables);
-  const revisions = (options.sourceRevisions ?? []).map((revision) => `${revision.actionName}=${revision.revisionValue}`);
-  return {
-    ...(names.length > 0 ? { variables: names.join(',') } : {}),
-    ...(revisions.length > 0 ? { sourceRevisions: revisions.join(',') } : {}),
-  };
 }

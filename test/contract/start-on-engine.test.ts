@@ -27,6 +27,8 @@ import { testOperationsDependencies, unreadCheckout, type TestExecutionDependenc
 
 const compute = { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' } as const;
 const trigger = { triggerType: 'StartPipelineExecution', triggerDetail: 'test' } as const;
+/** Who runs the foreground executions, as the audit trail records them. */
+const caller = { who: 'alice', from: 'cli' };
 
 describe('executions started on an engine', () => {
   const suite = stackPerSuite();
@@ -71,9 +73,15 @@ describe('executions started on an engine', () => {
 
   it('runs an execution in the foreground to its end, the record naming the engine run', async () => {
     const declaration = pipeline();
-    const execution = await runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger }, {});
+    const execution = await runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger, caller }, {});
     expect(execution).toMatchObject({ status: 'Succeeded', engineExecutionArn: localExecutionArn(execution.pipelineExecutionId), trigger });
+    expect(await audited(declaration.name)).toEqual([
+      expect.objectContaining({ ...caller, operation: 'StartPipelineExecution', pipelineExecutionId: execution.pipelineExecutionId, parameters: {} }),
+    ]);
   });
+
+  /** What the audit trail recorded of a pipeline, newest first. */
+  const audited = async (pipelineName: string) => (await deps.audit.list({ pipelineName, limit: 10 })).items;
 
   /** A foreground run of `declaration` whose Compile is running, held until `release`, and the signals that stop it. */
   async function heldForegroundRun(declaration: PipelineDeclaration) {
@@ -82,7 +90,7 @@ describe('executions started on an engine', () => {
     const waiting = new AbortController();
     const abandoning = new AbortController();
     const stop = { wait: waiting.signal, abandon: abandoning.signal, feed: deps.eventFeed! };
-    const running = runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger }, {}, stop);
+    const running = runInForeground(deps, engine(), { pipeline: declaration, version: 1, trigger, caller }, {}, stop);
     const compiling = async () => {
       const [execution] = await deps.store.listExecutions(declaration.name);
       return !!execution && (await deps.store.listActions(execution.pipelineExecutionId)).some((action) => action.actionName === 'Compile');
@@ -101,6 +109,10 @@ describe('executions started on an engine', () => {
     expect((await deps.store.listActions(execution.pipelineExecutionId)).find((action) => action.actionName === 'Compile')).toMatchObject({
       status: 'Abandoned',
     });
+    expect((await audited(execution.pipelineName)).map(({ operation, parameters }) => [operation, parameters])).toEqual([
+      ['StopPipelineExecution', { abandon: true }],
+      ['StartPipelineExecution', {}],
+    ]);
   });
 
   it('stops a foreground run and waits when its wait signal aborts: Stopping, with STOPPING events, until the running action finishes; no new stage starts', async () => {
@@ -124,6 +136,13 @@ describe('executions started on an engine', () => {
     expect(stages.find((stage) => stage.stageName === 'After')).toBeUndefined();
     expect(statesOf(pipelineExecutionId, DETAIL_TYPES.pipeline)).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
     expect(statesOf(pipelineExecutionId, DETAIL_TYPES.stage, 'Build')).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
+    expect((await audited(declaration.name))[0]).toMatchObject({
+      ...caller,
+      operation: 'StopPipelineExecution',
+      pipelineExecutionId,
+      parameters: { abandon: false },
+      reason: 'after this build',
+    });
   });
 
   it('ends an execution Failed when the engine refuses to start it, and tells why', async () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { AuditRecord } from '../../lib/core/audit';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -147,6 +148,10 @@ describe('sluice run on Ctrl-C', () => {
     expect(eventStates(dataDir, executionId)).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
     expect(eventStates(dataDir, executionId, 'Wait')).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
     expect(eventStates(dataDir, executionId, 'After')).toEqual([]);
+    expect(auditedOperations(dataDir, 'patient-run')).toEqual([
+      ['StopPipelineExecution', executionId, { abandon: false }],
+      ['StartPipelineExecution', executionId, {}],
+    ]);
   });
 
   it('abandons on a second Ctrl-C: the running action Abandoned, its process killed, and Stopped without waiting for it', async () => {
@@ -165,8 +170,19 @@ describe('sluice run on Ctrl-C', () => {
     expect(status().stageStates[1].actionStates[0].latestExecution.status).toBe('Abandoned');
     expect(eventStates(dataDir, executionId)).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
     expect(() => execFileSync('pgrep', ['-f', marker])).toThrow();
+    expect(auditedOperations(dataDir, 'abandoned-run')).toEqual([
+      ['StopPipelineExecution', executionId, { abandon: true }],
+      ['StopPipelineExecution', executionId, { abandon: false }],
+      ['StartPipelineExecution', executionId, {}],
+    ]);
   });
 });
+
+/** What `sluice audit` lists of a pipeline, newest first: each operation, its execution and parameters. */
+function auditedOperations(dataDir: string, pipeline: string): [string, string, unknown][] {
+  const { auditRecords } = JSON.parse(sluice(['audit', pipeline, '--json', '--data-dir', dataDir]).stdout) as { auditRecords: AuditRecord[] };
+  return auditRecords.filter((record) => record.pipelineExecutionId).map((record) => [record.operation, record.pipelineExecutionId!, record.parameters]);
+}
 
 describe('sluice create-pipeline without sluice serve', () => {
   it('registers the pipeline and says that no execution started, and how to start one', () => {
