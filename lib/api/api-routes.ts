@@ -116,6 +116,15 @@ export const API_ROUTES: ApiRoute[] = [
     if (abandon !== undefined && typeof abandon !== 'boolean') throw new BadInputError('abandon must be true or false, as in StopPipelineExecution.');
     return api.stopPipelineExecution({ pipelineName: name!, pipelineExecutionId: id!, ...(reason ? { reason } : {}), ...(abandon ? { abandon } : {}) });
   }),
+  route('POST', '/api/pipelines/{name}/stages/{stage}/retry', (api, { name, stage }, request) => {
+    const body = bodyOf(request);
+    return api.retryStageExecution({
+      pipelineName: name!,
+      stageName: stage!,
+      pipelineExecutionId: textOf(body, 'pipelineExecutionId'),
+      retryMode: textOf(body, 'retryMode'),
+    });
+  }),
   route('POST', '/api/pipelines/{name}/stages/{stage}/disable-transition', async (api, { name, stage }, request) => {
     const body = bodyOf(request);
     await api.disableStageTransition({

@@ -90,6 +90,11 @@ export class HttpApiClient implements sluiceApi.SluiceApi {
     });
   }
 
+  retryStageExecution(request: sluiceApi.RetryStageRequest): Promise<{ pipelineExecutionId: string }> {
+    const { pipelineName, stageName, ...body } = request;
+    return this.call('POST', `${stagePath(pipelineName, stageName)}/retry`, body);
+  }
+
   async disableStageTransition(request: sluiceApi.DisableTransitionRequest): Promise<void> {
     const { pipelineName, stageName, ...body } = request;
     await this.call('POST', `${stagePath(pipelineName, stageName)}/disable-transition`, body);

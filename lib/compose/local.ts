@@ -32,7 +32,7 @@ import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } f
 import type { ExecutionDependencies } from '../execution/dependencies';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { GitHubAccess } from '../ports/github-access';
-import { endExecution } from '../execution/end-execution';
+import { endRun } from '../execution/end-execution';
 import { claimDataDir, type ClaimedDataDir } from './data-dir';
 import { commandLineCaller } from './callers';
 import { localClients } from './local-clients';
@@ -108,7 +108,7 @@ export type LocalDependencies = OperationsDependencies & InstallationPruneDepend
 export function localEngine(deps: LocalDependencies, background?: LocalRunOptions): LocalEngine {
   return new LocalEngine({
     handlers: (compiled, pipeline, options) => localTaskHandlers(deps, compiled, pipeline, options),
-    endExecution: (pipeline, status, reason) => endExecution(deps, pipeline, status, reason),
+    endExecution: (pipeline, runArn, status, reason) => endRun(deps, pipeline, runArn, status, reason),
     compiledVersion: (name, version) => compileRegisteredVersion(deps, name, version),
     background,
   });

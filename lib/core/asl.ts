@@ -45,16 +45,16 @@ export interface ParallelState extends Transition {
 export interface PassState extends Transition {
   Type: 'Pass';
   Comment?: string;
+  InputPath?: string;
   Parameters?: Record<string, unknown>;
   ResultPath?: string | null;
 }
 
-/** A rule of a Choice state; Sluice only asks whether a path is present. */
-export interface ChoiceRule {
-  Variable: string;
-  IsPresent: true;
-  Next: string;
-}
+/** A test of a Choice rule; Sluice only asks whether a path is present, or holds a string. */
+export type ChoiceTest = { Variable: string } & ({ IsPresent: true } | { StringEquals: string });
+
+/** A rule of a Choice state: one test, or all of several. */
+export type ChoiceRule = { Next: string } & (ChoiceTest | { And: ChoiceTest[] });
 
 export interface ChoiceState {
   Type: 'Choice';

@@ -1,4 +1,4 @@
-import type { Catcher, ChoiceState, ParallelState, PassState, State, StateMachineDefinition, TaskState } from './asl';
+import type { Catcher, ChoiceRule, ChoiceState, ParallelState, PassState, State, StateMachineDefinition, TaskState } from './asl';
 import type { ActionStepResult } from './task-payloads';
 import { providerKey, type ActionDeclaration, type ExecutionMode, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT, type ActionIntegration } from './integrations/action-integration';
@@ -54,6 +54,19 @@ export interface SourceRevision {
   revisionValue: string;
 }
 
+/**
+ * A stage run again within its execution (RetryStageExecution, or a stage's automatic retry): the
+ * definition enters at that stage's enter step, and each action named in `kept` does not run
+ * again, its earlier result (artifacts and variables, `{}` for an action that keeps none) standing.
+ */
+export interface StageRetryInput {
+  stage: string;
+  /** The execution's attempt that this run makes: 2 for the first retry. */
+  attempt: number;
+  /** By each action's key (its result slot's name, `a<ordinal>`). */
+  kept: Record<string, Partial<ActionStepResult>>;
+}
+
 export interface ExecutionInput {
   pipeline: {
     name: string;
@@ -63,12 +76,16 @@ export interface ExecutionInput {
     variables: Record<string, string>;
     /** Source actions pinned to a revision instead of their branch's head; every Task gets them. */
     sourceRevisions?: SourceRevision[];
+    retry?: StageRetryInput;
   };
   actions: Record<string, ActionStepResult>;
 }
 
 const MAX_STATE_NAME = 80;
 const PIPELINE_FAILED = 'Pipeline failed';
+/** The first state: it enters the stage a retry names, or the first stage. Stage names hold no spaces, so no stage's state has this name. */
+const ENTRY = 'Enter at stage';
+const RETRY_ENTRY = 'Enter at the stage retried';
 
 /** The module of each integration that a provider spec can name. */
 const INTEGRATIONS: Record<Integration, ActionIntegration> = {
@@ -117,6 +134,18 @@ export interface EntryDefinition {
   slots: ResultSlot[];
 }
 
+/** An action of a stage: its name, and its key in a retry's `kept`; `slot` when it keeps a result. */
+export interface StageAction {
+  action: string;
+  key: string;
+  slot?: string;
+}
+
+export interface StageEntryDefinition extends EntryDefinition {
+  /** The stage's actions, in declaration order. */
+  actions: StageAction[];
+}
+
 export interface ResumeDefinition extends EntryDefinition {
   /** The names of the actions in the runOrder group at StartAt; a Parallel group is re-entered whole. */
   group: string[];
@@ -152,11 +181,18 @@ export function stageEntryDefinition(
   catalog: ProviderCatalog,
   stageName: string,
   functions: FunctionArns = FUNCTION_PLACEHOLDERS,
-): EntryDefinition | undefined {
-  const { compiled, stageEntries } = compileWithGroups(pipeline, catalog, functions);
+): StageEntryDefinition | undefined {
+  const { compiled, stageEntries, planned } = compileWithGroups(pipeline, catalog, functions);
   const entry = stageEntries.get(stageName);
-  return entry && enteredAt(compiled, entry);
+  if (!entry) return undefined;
+  const actions = [...planned.values()]
+    .filter((member) => member.stage.name === stageName)
+    .map(({ action, ordinal, slot }) => ({ action: action.name, key: actionKey(ordinal), ...(slot ? { slot } : {}) }));
+  return { ...enteredAt(compiled, entry), actions };
 }
+
+/** An action's key in a retry's `kept`, which is also the name of its result slot, when it has one. */
+const actionKey = (ordinal: number) => `a${ordinal}`;
 
 /** Where a definition can be entered: a top-level state, and the actions that run before it. */
 interface EntryPoint {
@@ -177,7 +213,12 @@ function compileWithGroups(
   pipeline: PipelineDeclaration,
   catalog: ProviderCatalog,
   functions: FunctionArns,
-): { compiled: CompiledPipeline; groups: Map<ActionDeclaration, GroupEntry>; stageEntries: Map<string, EntryPoint> } {
+): {
+  compiled: CompiledPipeline;
+  groups: Map<ActionDeclaration, GroupEntry>;
+  stageEntries: Map<string, EntryPoint>;
+  planned: Map<ActionDeclaration, PlannedAction>;
+} {
   const planned = planActions(pipeline, catalog);
   const compiler = new StageCompiler(planned, catalog, functions);
   const states: Record<string, State> = {};
@@ -194,18 +235,33 @@ function compileWithGroups(
     Error: 'Sluice.PipelineFailed',
     Cause: 'A stage failed. The execution record names the failed action and its error.',
   };
+  // A retry starts the execution's own published version again, at the stage it names, with the
+  // results of the stages before it (which the rule asks for, so that the definition says so).
+  if (pipeline.stages.length > 1) {
+    const rule = (stage: StageDeclaration, index: number): ChoiceRule => {
+      const named = { Variable: '$.pipeline.retry.stage', StringEquals: stage.name };
+      const slots = compiler.stageEntries
+        .get(stage.name)!
+        .before.flatMap(({ slot }) => (slot ? [{ Variable: `$.actions.${slot}`, IsPresent: true as const }] : []));
+      return { ...(slots.length > 0 ? { And: [named, ...slots] } : named), Next: stageStarts[index + 1]! };
+    };
+    // A path a rule compares must be there (else States.Runtime): only a retry's input has one.
+    states[ENTRY] = { Type: 'Choice', Choices: [{ Variable: '$.pipeline.retry', IsPresent: true, Next: RETRY_ENTRY }], Default: stageStarts[0]! };
+    states[RETRY_ENTRY] = { Type: 'Choice', Choices: pipeline.stages.slice(1).map(rule), Default: stageStarts[0]! };
+  }
 
   return {
     compiled: {
       definition: {
         Comment: `Sluice pipeline ${pipeline.name}, version ${pipeline.version ?? 1}`,
-        StartAt: stageStarts[0]!,
+        StartAt: pipeline.stages.length > 1 ? ENTRY : stageStarts[0]!,
         States: states,
       },
       tasks: compiler.tasks,
     },
     groups: compiler.groups,
     stageEntries: compiler.stageEntries,
+    planned,
   };
 }
 
@@ -227,7 +283,7 @@ function planActions(pipeline: PipelineDeclaration, catalog: ProviderCatalog): M
     for (const action of stage.actions) {
       const producesSomething = (action.outputArtifacts?.length ?? 0) > 0 || action.namespace !== undefined;
       // An action whose integration keeps no result (a Manual approval) writes no slot, even with a namespace.
-      const slot = producesSomething && integrationOf(action, catalog).keepsResult ? `a${ordinal}` : undefined;
+      const slot = producesSomething && integrationOf(action, catalog).keepsResult ? actionKey(ordinal) : undefined;
       planned.set(action, { action, stage, ordinal, slot });
       ordinal += 1;
     }
@@ -319,7 +375,8 @@ class StageCompiler {
       ...(stage.onFailure ? { onFailure: stage.onFailure } : {}),
     });
     this.tasks[failed] = { step: 'failStage', stage: stage.name };
-    link(states[failed], PIPELINE_FAILED);
+    if (stage.onFailure?.result === 'RETRY') Object.assign(states, retryAfterFailure(stage, states[failed], enter));
+    else link(states[failed], PIPELINE_FAILED);
     return { startAt: enter, states, exits: [exit] };
   }
 
@@ -428,7 +485,15 @@ class StageCompiler {
       catchTo,
     });
     for (const [name, step] of Object.entries(tasks)) this.tasks[name] = { step, stage: stage.name, action: action.name };
-    return { startAt, states, exits };
+    // A retry of the stage that keeps this action's result (FAILED_ACTIONS, the action having succeeded) passes it by.
+    const kept = `$.pipeline.retry.kept.${actionKey(ordinal)}`;
+    const keep = stateName([stage.name, action.name], 'kept', ordinal);
+    const runOrKeep = stateName([stage.name, action.name], 'run or keep', ordinal);
+    const keptResult: PassState = entry.slot
+      ? { Type: 'Pass', Parameters: { 'artifacts.$': `${kept}.artifacts`, 'variables.$': `${kept}.variables` }, ResultPath: `$.actions.${entry.slot}` }
+      : { Type: 'Pass', ResultPath: null };
+    const choice: ChoiceState = { Type: 'Choice', Choices: [{ Variable: kept, IsPresent: true, Next: keep }], Default: startAt };
+    return { startAt: runOrKeep, states: { [runOrKeep]: choice, ...states, [keep]: keptResult }, exits: [...exits, keep] };
   }
 
   /** The action's declaration plus where to find its input artifacts and the variables it uses. */
@@ -491,4 +556,20 @@ function link(state: State, next: string | undefined): void {
     delete state.End;
     state.Next = next;
   }
+}
+
+/**
+ * After a stage with `onFailure.result: RETRY` failed: its failStage step answers with the retry it
+ * began (the stage's one automatic retry), or null when the execution failed. A retry goes back to
+ * the stage's enter step with it at `$.pipeline.retry`; otherwise the pipeline fails.
+ */
+function retryAfterFailure(stage: StageDeclaration, failed: State, enter: string): Record<string, State> {
+  const retrying = stateName([stage.name], 'retrying');
+  const retry = stateName([stage.name], 'retry');
+  Object.assign(failed as TaskState, { ResultSelector: { 'retry.$': '$.Payload.retry' }, ResultPath: '$.retrying' });
+  link(failed, retrying);
+  return {
+    [retrying]: { Type: 'Choice', Choices: [{ Variable: '$.retrying.retry.stage', IsPresent: true, Next: retry }], Default: PIPELINE_FAILED },
+    [retry]: { Type: 'Pass', InputPath: '$.retrying.retry', ResultPath: '$.pipeline.retry', Next: enter },
+  };
 }

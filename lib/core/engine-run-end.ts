@@ -22,6 +22,19 @@ export interface StateMachineExecutionChange {
   cause?: string | null;
 }
 
+/**
+ * The name of an execution's run on the engine: its id, and for a later attempt (a stage retried)
+ * the attempt after `_`, which no id holds: Step Functions names each run of a state machine once.
+ */
+export function engineRunName(executionId: string, attempt = 1): string {
+  return attempt === 1 ? executionId : `${executionId}_${attempt}`;
+}
+
+/** The pipeline execution that an engine's run of `name` belongs to. */
+export function executionIdOfRun(name: string): string {
+  return name.split('_')[0]!;
+}
+
 /** The statuses in which a state machine execution is over without having succeeded, and how to say so. */
 const HOW_IT_ENDED = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was aborted' } as const;
 export const UNSUCCESSFUL_ENDS = Object.keys(HOW_IT_ENDED) as (keyof typeof HOW_IT_ENDED)[];
@@ -41,7 +54,7 @@ export interface PipelineExecutionEnd {
  */
 export function pipelineExecutionEnd(change: StateMachineExecutionChange): PipelineExecutionEnd | undefined {
   if (!Object.hasOwn(HOW_IT_ENDED, change.status)) return undefined;
-  const run = { executionId: change.name, engineExecutionArn: change.executionArn };
+  const run = { executionId: executionIdOfRun(change.name), engineExecutionArn: change.executionArn };
   if (change.status === 'ABORTED' && change.error === STOPPED_ERROR) return { ...run, status: 'Stopped', reason: change.cause || 'Stopped' };
   const how = HOW_IT_ENDED[change.status as keyof typeof HOW_IT_ENDED];
   return { ...run, status: 'Failed', reason: [`The state machine execution ${how}`, change.error, change.cause].filter(Boolean).join(': ') };

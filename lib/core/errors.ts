@@ -319,6 +319,12 @@ export class PipelineExecutionNotStoppableError extends ConflictError {}
 /** The execution is stopping already, as a previous stop request asked. */
 export class DuplicatedStopRequestError extends ConflictError {}
 
+/** RetryStageExecution of an execution or a stage that did not fail, or whose pipeline has changed since. */
+export class StageNotRetryableError extends ConflictError {}
+
+/** RetryStageExecution of a stage that a later execution has entered since. */
+export class NotLatestPipelineExecutionError extends ConflictError {}
+
 /** No action type of that category, owner, provider and version. */
 export class ActionTypeNotFoundError extends NotFoundError {}
 
@@ -385,6 +391,8 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [ConcurrentModificationError, traits('Sluice.Conflict', 409, 'ConcurrentModificationException', { expose: true })],
   [PipelineExecutionNotStoppableError, traits('Sluice.Conflict', 409, 'PipelineExecutionNotStoppableException', { expose: true })],
   [DuplicatedStopRequestError, traits('Sluice.Conflict', 409, 'DuplicatedStopRequestException', { expose: true })],
+  [StageNotRetryableError, traits('Sluice.Conflict', 409, 'StageNotRetryableException', { expose: true })],
+  [NotLatestPipelineExecutionError, traits('Sluice.Conflict', 409, 'NotLatestPipelineExecutionException', { expose: true })],
   [ResourceNotFoundError, traits('Sluice.NotFound', 404, 'ResourceNotFoundException', { expose: true })],
   [ActionTypeNotFoundError, traits('Sluice.NotFound', 404, 'ActionTypeNotFoundException', { expose: true })],
   [JobNotFoundError, traits('Sluice.NotFound', 404, 'JobNotFoundException', { expose: true })],

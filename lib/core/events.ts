@@ -91,10 +91,9 @@ export interface EventMeta {
   pipelineArn: string;
   /** When the execution started. */
   startTime: string;
+  /** The execution's attempt: 1 (when not given), and one more with each retry of a stage. */
+  attempt?: number;
 }
-
-/** Sluice has no RetryStageExecution: every execution makes one attempt. */
-const EXECUTION_ATTEMPT = 1;
 
 /** The region and account of an ARN (`arn:partition:service:region:account:resource`). */
 export function arnRegionAndAccount(arn: string): { region: string; account: string } {
@@ -105,7 +104,7 @@ export function arnRegionAndAccount(arn: string): { region: string; account: str
 /** Wraps a detail in the EventBridge envelope, with the fields CodePipeline gives every event. */
 export function pipelineEvent<T extends PipelineEvent['detail-type']>(detailType: T, detail: StatedDetail<T>, meta: EventMeta): PipelineEvent {
   const { region, account } = arnRegionAndAccount(meta.pipelineArn);
-  const execution = { 'start-time': meta.startTime, 'pipeline-execution-attempt': EXECUTION_ATTEMPT };
+  const execution = { 'start-time': meta.startTime, 'pipeline-execution-attempt': meta.attempt ?? 1 };
   return {
     version: '0',
     id: meta.id,

@@ -1,9 +1,16 @@
 import type { PipelineDeclaration } from './declaration';
-import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus } from './status';
+import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus, StageRetries } from './status';
 
 /** The records GetPipelineState is computed from: one execution with its stages and actions. */
 export interface ExecutionParts {
-  execution: { pipelineExecutionId: string; status: PipelineExecutionStatus; statusSummary?: string; startTime: string; lastUpdateTime: string };
+  execution: {
+    pipelineExecutionId: string;
+    status: PipelineExecutionStatus;
+    statusSummary?: string;
+    startTime: string;
+    lastUpdateTime: string;
+    stageRetries?: Record<string, StageRetries>;
+  };
   stages: { stageName: string; status: StageExecutionStatus; startTime: string; lastUpdateTime: string }[];
   actions: {
     stageName: string;
@@ -58,6 +65,8 @@ export interface PipelineState {
     /** The executions waiting to enter the stage, oldest first: at a disabled transition, or for the stage to be free. */
     inboundExecutions?: InboundExecution[];
     latestExecution?: { pipelineExecutionId: string; status: StageExecutionStatus };
+    /** The retries of the stage in its latest execution, once it has been retried. */
+    retryStageMetadata?: StageRetries;
     actionStates: {
       actionName: string;
       latestExecution?: {
@@ -121,6 +130,7 @@ export function pipelineState(
         inboundTransitionState: inboundTransitionState(gate, index > 0 ? gates.get(pipeline.stages[index - 1]!.name) : undefined),
         ...inboundExecutions(gate),
         ...(latest && stageRecord ? { latestExecution: { pipelineExecutionId: latest.execution.pipelineExecutionId, status: stageRecord.status } } : {}),
+        ...(latest?.execution.stageRetries?.[stage.name] ? { retryStageMetadata: latest.execution.stageRetries[stage.name] } : {}),
         actionStates: stage.actions.map((action) => {
           const record = latest?.actions.find((entry) => entry.stageName === stage.name && entry.actionName === action.name);
           const result = record?.output?.executionResult;

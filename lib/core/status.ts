@@ -29,3 +29,12 @@ export const PIPELINE_TRANSITIONS: Readonly<Record<PipelineExecutionStatus, read
 export function pipelineStatusesBefore(to: PipelineExecutionStatus): PipelineExecutionStatus[] {
   return PIPELINE_EXECUTION_STATUSES.filter((from) => PIPELINE_TRANSITIONS[from].includes(to));
 }
+
+export type RetryTrigger = 'AutomatedStageRetry' | 'ManualStageRetry';
+
+/** How often a stage has been retried in one execution: CodePipeline's RetryStageMetadata. */
+export interface StageRetries {
+  autoStageRetryAttempt: number;
+  manualStageRetryAttempt: number;
+  latestRetryTrigger: RetryTrigger;
+}

@@ -95,7 +95,14 @@ interface StateLike {
   Branches?: MachineLike[];
   Next?: unknown;
   Default?: unknown;
-  Choices?: { Next?: unknown }[];
+  Choices?: ChoiceRuleLike[];
+}
+
+interface ChoiceRuleLike {
+  Next?: unknown;
+  Variable?: unknown;
+  IsPresent?: unknown;
+  And?: ChoiceRuleLike[];
 }
 
 interface MachineLike {
@@ -260,6 +267,14 @@ class Known {
     }
   }
 
+  /** This set and `paths`, each opaque. */
+  withOpaque(paths: string[]): Known {
+    const more = new Known();
+    for (const [known, opaque] of this.paths) more.add(known, opaque);
+    for (const path of paths) more.add(path, true);
+    return more;
+  }
+
   /** This set with `path` and everything under it replaced. */
   without(path: string): Known {
     const rest = new Known();
@@ -335,12 +350,16 @@ class PathFlow {
   /** Where a state leads, and what it passes on each way. */
   private transitions(name: string, state: StateLike, known: Known, report: boolean): [string, Known][] {
     const out: [string, Known][] = [];
-    const next = [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next)].filter(
-      (entry): entry is string => typeof entry === 'string',
-    );
-    if (next.length > 0) {
+    const rules = (state.Choices ?? []).filter((rule) => typeof rule.Next === 'string');
+    const next = [state.Next, state.Default].filter((entry): entry is string => typeof entry === 'string');
+    if (next.length + rules.length > 0) {
       const passed = this.result(name, state, known, report);
       for (const target of next) out.push([target, passed]);
+      // A Choice rule that tests a path is present passes it on, on its way.
+      for (const rule of rules) {
+        const present = [rule, ...(rule.And ?? [])].flatMap((test) => (test.IsPresent === true && typeof test.Variable === 'string' ? [test.Variable] : []));
+        out.push([rule.Next as string, present.length === 0 ? passed : passed.withOpaque(present)]);
+      }
     }
     for (const catcher of state.Catch ?? []) {
       if (typeof catcher.Next !== 'string') continue;

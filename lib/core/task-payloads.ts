@@ -11,9 +11,10 @@ export type PipelineRef = ExecutionInput['pipeline'];
  * What makes a Task's payload one step of one execution, as a JMESPath over the payload: Step
  * Functions retries a Task whose Lambda call failed in transit, and the idempotent handlers give
  * the second call the first one's result. A retried Task that waits on a token has a new token,
- * which the call must hand over: with it, the call is another step.
+ * which the call must hand over: with it, the call is another step. A retry of a stage runs its
+ * steps again in another attempt of the execution, which the key holds too.
  */
-export const TASK_IDEMPOTENCY_KEY = '[pipeline.executionId, stage, action.name, step, taskToken]';
+export const TASK_IDEMPOTENCY_KEY = '[pipeline.executionId, pipeline.retry.attempt, stage, action.name, step, taskToken]';
 
 /** An error as a Catch hands it over; the cause of a Sluice error is its message. */
 export interface CaughtError {

@@ -97,6 +97,7 @@ export const STRUCTURAL_RULES = [
   'artifact-store-conflict',
   'v2-only',
   'retry-configuration',
+  'retry-mode',
   'parallel-rollback',
   'stage-name-unique',
   'action-name-unique',
@@ -180,6 +181,14 @@ function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): voi
     const onFailure = stage.onFailure;
     if (onFailure?.retryConfiguration && onFailure.result !== 'RETRY') {
       report(`stages[${index}].onFailure.retryConfiguration`, 'retry-configuration', 'retryConfiguration applies only when onFailure.result is RETRY.');
+    }
+    // CodePipeline's model leaves retryMode optional, and its documentation names no default: a retry must say what it runs again.
+    if (onFailure?.result === 'RETRY' && !onFailure.retryConfiguration?.retryMode) {
+      report(
+        `stages[${index}].onFailure.retryConfiguration.retryMode`,
+        'retry-mode',
+        'onFailure.result RETRY retries the stage by itself once: give retryConfiguration.retryMode, FAILED_ACTIONS (only the actions that did not succeed run again) or ALL_ACTIONS.',
+      );
     }
     if (pipeline.executionMode === 'PARALLEL') {
       for (const path of rollbackResults(stage)) {

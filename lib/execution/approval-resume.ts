@@ -59,6 +59,12 @@ export async function planApprovalResume(deps: ApprovalDependencies, execution: 
   return { execution, declaration: version.declaration, resume, input, approvals };
 }
 
+/** What a succeeded action's Task left in its result slot, rebuilt from its record; undefined for any other. */
+export function slotResult(record: ActionExecutionRecord): ActionStepResult | undefined {
+  if (record.status !== 'Succeeded' || !record.output) return undefined;
+  return { artifacts: record.output.outputArtifacts.map((artifact) => artifact.s3location), variables: record.output.outputVariables };
+}
+
 /**
  * The state input at a resumed group: the pipeline ref, and in each result slot what the Task's
  * ResultSelector kept of the action (its artifacts and variables), rebuilt from its record.
@@ -68,11 +74,9 @@ export function resumeInput(execution: PipelineExecutionRecord, actions: ActionE
   const results: Record<string, ActionStepResult> = {};
   for (const { stage, action, slot } of slots) {
     const record = actions.find((entry) => entry.stageName === stage && entry.actionName === action);
-    if (record?.status !== 'Succeeded' || !record.output) return undefined;
-    results[slot] = {
-      artifacts: record.output.outputArtifacts.map((artifact) => artifact.s3location),
-      variables: record.output.outputVariables,
-    };
+    const result = record && slotResult(record);
+    if (!result) return undefined;
+    results[slot] = result;
   }
   return {
     pipeline: {

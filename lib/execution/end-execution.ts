@@ -27,6 +27,22 @@ export async function abandonActions(
 }
 
 /**
+ * Ends an execution as its engine's run `runArn` ended without reaching the execution's end,
+ * unless a later run of it (a retry of a stage) has taken over: that one goes on.
+ */
+export async function endRun(
+  deps: ExecutionDependencies,
+  pipeline: PipelineRef,
+  runArn: string,
+  status: Extract<PipelineExecutionStatus, 'Stopped' | 'Failed'>,
+  reason: string,
+): Promise<boolean> {
+  const latest = (await deps.store.getExecution(pipeline.executionId))?.engineExecutionArn;
+  if (latest !== undefined && latest !== runArn) return false;
+  return endExecution(deps, pipeline, status, reason);
+}
+
+/**
  * Ends an execution that did not reach its own end: stopped by the user, or interrupted when the
  * process running it died. Running actions are abandoned and running (or Stopping) stages take the same end.
  */

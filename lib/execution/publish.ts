@@ -64,6 +64,12 @@ async function publish<T extends PipelineEvent['detail-type']>(deps: Deps, pipel
   // Every event carries its execution's start; an execution deleted meanwhile has none to tell.
   const execution = await deps.store.getExecution(pipeline.executionId);
   const time = deps.clock().toISOString();
-  const meta = { id: deps.newId(), time, pipelineArn: deps.pipelineArn(pipeline.name), startTime: execution?.startTime ?? time };
+  const meta = {
+    id: deps.newId(),
+    time,
+    pipelineArn: deps.pipelineArn(pipeline.name),
+    startTime: execution?.startTime ?? time,
+    attempt: execution?.attempt ?? 1,
+  };
   return deps.events.publish(pipelineEvent(detailType, detail, meta));
 }

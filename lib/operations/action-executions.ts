@@ -199,8 +199,10 @@ export async function listActionExecutions(deps: ActionExecutionsDependencies, r
   const details: ActionExecutionDetail[] = [];
   for await (const execution of executionsFrom(deps.store, request.pipelineName, executionId, start?.execution)) {
     const skip = start?.execution.pipelineExecutionId === execution.pipelineExecutionId ? start.skip : 0;
-    const listed = await deps.store.listActions(execution.pipelineExecutionId);
-    const actions = (latestOnly ? latestOfEachAction(listed) : newestFirst(listed)).slice(skip);
+    const id = execution.pipelineExecutionId;
+    const listed = await deps.store.listActions(id);
+    // The records that retries of a stage set aside are earlier executions of their actions.
+    const actions = (latestOnly ? latestOfEachAction(listed) : newestFirst([...listed, ...(await deps.store.listActionHistory(id))])).slice(skip);
     for (const [index, action] of actions.entries()) {
       if (details.length === maxResults) {
         const nextToken = encodeNextToken({ request: requestKey(request), execution: positionOf(execution), skip: skip + index });

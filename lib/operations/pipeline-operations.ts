@@ -18,8 +18,12 @@ import {
   PipelineVersionNotFoundError,
   ResourceNotFoundError,
   StageNotFoundError,
+  StageNotRetryableError,
   ValidationError,
 } from '../core/errors';
+import { engineRunName } from '../core/engine-run-end';
+import { endExecution } from '../execution/end-execution';
+import { beginStageRetry, planStageRetry, refuseIfNotLatest, RETRY_MODES, type RetryMode } from '../execution/retry-stage';
 import type { PipelineEvent } from '../core/events';
 import { pageOf, type Page, type PageRequest } from '../core/pages';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
@@ -35,7 +39,7 @@ import { catalogWithCustomTypes, JobWorkerOperations } from './job-worker-api';
 import { cancelOutdatedWaiters } from '../execution/stage-entry';
 import { markStopping, stopAtOnce, stopOnceActionsFinish } from '../execution/stop-execution';
 import { launchInBackground } from '../execution/start-on-engine';
-import { admitWaiting } from '../execution/stage-entry';
+import { admitWaiting, pipelineRefOf } from '../execution/stage-entry';
 import { BlobNotFoundError } from '../ports/blob-store';
 import { listActionExecutions, type ActionExecutionsPage, type ActionExecutionsRequest } from './action-executions';
 import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
@@ -57,6 +61,7 @@ import type {
   ExecutionListing,
   FirstExecution,
   PipelineDescription,
+  RetryStageRequest,
   SluiceApi,
   StageTransitionRequest,
   StartOptions,
@@ -270,6 +275,54 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     if (!(await stopAtOnce(this.deps, engine, execution, reason))) {
       throw new PipelineExecutionNotStoppableError(`Execution ${pipelineExecutionId} ended by itself before it could be stopped.`);
     }
+    return { pipelineExecutionId };
+  }
+
+  /**
+   * RetryStageExecution: the failed stage of a Failed execution runs again in that execution, on
+   * its own published version (entered at the stage), with the earlier stages' results from the
+   * records; FAILED_ACTIONS keeps the results of the stage's actions that succeeded. Refused, as
+   * CodePipeline refuses it, for an execution or a stage that did not fail, a pipeline updated
+   * since, and a stage that a later execution has entered.
+   */
+  async retryStageExecution(request: RetryStageRequest): Promise<{ pipelineExecutionId: string }> {
+    const { pipelineName, stageName, pipelineExecutionId, retryMode } = request;
+    if (!RETRY_MODES.includes(retryMode as RetryMode))
+      throw new ValidationError(`retryMode must be ${RETRY_MODES.join(' or ')}, not ${JSON.stringify(retryMode)}.`);
+    const engine = this.backgroundEngine();
+    const current = await this.getPipeline(pipelineName);
+    const execution = await this.deps.store.getExecution(pipelineExecutionId);
+    // RetryStageExecution's errors have no PipelineExecutionNotFoundException: no failed execution to retry is what it answers.
+    if (!execution || execution.pipelineName !== pipelineName) {
+      throw new StageNotRetryableError(`Pipeline ${pipelineName} has no execution ${pipelineExecutionId}; list-pipeline-executions shows its executions.`);
+    }
+    const version = await this.deps.store.getPipeline(pipelineName, execution.pipelineVersion);
+    if (!version?.declaration.stages.some((stage) => stage.name === stageName)) {
+      throw new StageNotFoundError(
+        `Version ${execution.pipelineVersion} of pipeline ${pipelineName}, which execution ${pipelineExecutionId} ran, has no stage ${stageName}.`,
+      );
+    }
+    if (execution.status !== 'Failed')
+      throw new StageNotRetryableError(`Execution ${pipelineExecutionId} is ${execution.status}: only a Failed execution is retried.`);
+    if (current.version !== version.version) {
+      throw new StageNotRetryableError(
+        `Pipeline ${pipelineName} was updated to version ${current.version} after execution ${pipelineExecutionId} (version ${version.version}) failed.`,
+      );
+    }
+    await refuseIfNotLatest(this.deps, execution, stageName);
+    const plan = await planStageRetry(this.deps, execution, version, stageName, retryMode as RetryMode, 'ManualStageRetry');
+    const versionArn = await this.versionArnOf(engine, version);
+    if (!(await beginStageRetry(this.deps, plan)))
+      throw new ConflictError(`Execution ${pipelineExecutionId} was retried or changed meanwhile; get-pipeline-execution shows it now.`);
+    try {
+      const { executionArn } = await engine.startExecution(versionArn, engineRunName(pipelineExecutionId, plan.change.attempt), plan.input);
+      await this.deps.store.recordEngineExecution(pipelineExecutionId, executionArn);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await endExecution(this.deps, pipelineRefOf(execution), 'Failed', `The engine did not start the retry of ${stageName}: ${reason}`);
+      throw error;
+    }
+    await this.recorded({ operation: 'RetryStageExecution', pipelineName, stageName, pipelineExecutionId, parameters: { retryMode } });
     return { pipelineExecutionId };
   }
 

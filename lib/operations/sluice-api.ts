@@ -82,6 +82,11 @@ export interface SluiceApi {
   startPipelineExecution(name: string, variables?: Record<string, string>, options?: StartOptions): Promise<{ pipelineExecutionId: string }>;
   /** StopPipelineExecution: stops a running execution, abandoning its in-progress actions or letting them finish first. */
   stopPipelineExecution(request: StopExecutionRequest): Promise<{ pipelineExecutionId: string }>;
+  /**
+   * RetryStageExecution: a failed stage of the latest execution in it runs again in the same
+   * execution, with the earlier stages' artifacts and variables, and the execution goes on.
+   */
+  retryStageExecution(request: RetryStageRequest): Promise<{ pipelineExecutionId: string }>;
   /** DisableStageTransition: executions wait in front of the transition until it is enabled again. */
   disableStageTransition(request: DisableTransitionRequest): Promise<void>;
   /** EnableStageTransition: the executions waiting at the transition may enter the stage it leads into. */
@@ -130,6 +135,15 @@ export interface StopExecutionRequest {
    * default, as in CodePipeline): it is Stopping while they finish, and Stopped after.
    */
   abandon?: boolean;
+}
+
+/** RetryStageExecution's request. */
+export interface RetryStageRequest {
+  pipelineName: string;
+  stageName: string;
+  pipelineExecutionId: string;
+  /** FAILED_ACTIONS or ALL_ACTIONS; anything else is refused as CodePipeline refuses it. */
+  retryMode: string;
 }
 
 /** EnableStageTransition's request: the transition into a stage (Inbound), or out of it into the next (Outbound). */

@@ -22,8 +22,11 @@ export interface PipelineEngine {
   deployPipeline(name: string, compiled: CompiledPipeline): Promise<DeployedPipeline>;
   /** Deletes the pipeline's state machine and its versions; a missing one is not an error. */
   deletePipeline(name: string): Promise<void>;
-  /** Starts an execution on one published version, which it keeps however the pipeline changes after. */
-  startExecution(versionArn: string, executionId: string, input: ExecutionInput): Promise<{ executionArn: string }>;
+  /**
+   * Starts a run of an execution on one published version, which it keeps however the pipeline
+   * changes after; `runName` (engineRunName) names the run after the execution and its attempt.
+   */
+  startExecution(versionArn: string, runName: string, input: ExecutionInput): Promise<{ executionArn: string }>;
   stopExecution(executionArn: string, cause: string): Promise<void>;
   describeExecution(executionArn: string): Promise<EngineExecutionStatus>;
 }
@@ -35,7 +38,7 @@ export interface PipelineEngine {
 export interface InProcessEngine<RunOptions> extends PipelineEngine {
   runExecution(
     versionArn: string,
-    executionId: string,
+    runName: string,
     input: ExecutionInput,
     options: RunOptions,
   ): Promise<{ executionArn: string; ended: Promise<ExecutionEnd> }>;

@@ -2,7 +2,7 @@ import type { ApprovalDecision } from './approval-store';
 import type { PipelineEvent } from '../core/events';
 import type { SourceRevision } from '../core/compile';
 import type { ActionTypeId, PipelineDeclaration } from '../core/declaration';
-import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus } from '../core/status';
+import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus, StageRetries } from '../core/status';
 import type { S3Location } from './blob-store';
 
 export interface ExecutionTrigger {
@@ -22,8 +22,19 @@ export interface PipelineExecutionRecord {
   trigger: ExecutionTrigger;
   variables: Record<string, string>;
   sourceRevisions?: SourceRevision[];
-  /** The Step Functions execution that runs it, on AWS: what stopping it stops. */
+  /** The engine's run of it (its latest, once a stage is retried): what stopping it stops. */
   engineExecutionArn?: string;
+  /** The attempt it makes: absent for the first, and one more with each retry of a stage. */
+  attempt?: number;
+  /** The stages retried, by name, with their retries counted as GetPipelineState's retryStageMetadata has them. */
+  stageRetries?: Record<string, StageRetries>;
+}
+
+/** Another attempt of an execution begun: from the status it is in, at the attempt after the one it is at. */
+export interface AttemptChange {
+  from: PipelineExecutionStatus;
+  attempt: number;
+  stageRetries: Record<string, StageRetries>;
 }
 
 /** Where an execution stands in its pipeline's list of executions, newest first. */
@@ -113,6 +124,12 @@ export interface ExecutionStore {
    * Returns false, changing nothing, when it is not.
    */
   finishExecution(id: string, status: PipelineExecutionStatus, statusSummary: string | undefined, at: string): Promise<boolean>;
+  /**
+   * Begins another attempt of an execution, a stage of it retried: if it is still in `change.from`
+   * at the attempt before `change.attempt`, it is InProgress at that attempt, with its stage
+   * retries, and no summary. Returns false, changing nothing, when it is not: a concurrent retry.
+   */
+  beginAttempt(id: string, change: AttemptChange, at: string): Promise<boolean>;
   /** Records the engine's execution of a created execution, once the engine has started it. */
   recordEngineExecution(id: string, engineExecutionArn: string): Promise<void>;
   getExecution(id: string): Promise<PipelineExecutionRecord | undefined>;
@@ -136,6 +153,13 @@ export interface ExecutionStore {
   /** Writes the action record unless it is already finished; returns false when it was. */
   putAction(record: ActionExecutionRecord): Promise<boolean>;
   listActions(executionId: string): Promise<ActionExecutionRecord[]>;
+  /**
+   * Sets a finished action's record aside, for the action to run again in a retry of its stage:
+   * listActions lists it no more, listActionHistory does.
+   */
+  setActionAside(record: ActionExecutionRecord): Promise<void>;
+  /** The records set aside by retries, in no particular order. */
+  listActionHistory(executionId: string): Promise<ActionExecutionRecord[]>;
 
   /**
    * Keeps an execution's event, for `sluice events`, after those recorded before it. An event

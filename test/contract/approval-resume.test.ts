@@ -87,7 +87,7 @@ describe('which executions a restarted sluice serve resumes', () => {
   it('resumes one waiting approval at its own state, with the earlier results rebuilt', async () => {
     const execution = await leftWaiting([review], [review]);
     const plan = (await planApprovalResume(deps, execution))!;
-    expect(plan.resume.compiled.definition.StartAt).toBe('Gate / Review');
+    expect(plan.resume.compiled.definition.StartAt).toBe('Gate / Review (run or keep)');
     expect(plan.input.actions).toEqual({ a0: { artifacts: [srcLocation], variables: { CommitId: 'abc' } } });
     expect(plan.approvals.map((approval) => [approval.actionName, approval.status, approval.taskToken])).toEqual([['Review', 'Pending', 'token-Review']]);
   });

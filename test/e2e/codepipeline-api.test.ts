@@ -135,6 +135,12 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     authenticationConfiguration: { SecretToken: 'not-a-real-secret' },
   });
   /** A transition of the second pipeline, with what else the request gives. */
+  const retry = (stageName: string, pipelineExecutionId: string, retryMode = 'FAILED_ACTIONS') => ({
+    pipelineName: name(),
+    stageName,
+    pipelineExecutionId,
+    retryMode,
+  });
   const transition = (stageName: string, transitionType: string, extra: object = {}) => ({
     pipelineName: secondDeclaration.name,
     stageName,
@@ -246,6 +252,20 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       operation: 'StopPipelineExecution',
       input: () => ({ pipelineName: 'missing', pipelineExecutionId: kept.startedId, abandon: true }),
       refusedWith: 'PipelineNotFoundException',
+    },
+    // The execution stopped above: a retry runs a stage of a Failed execution only.
+    { operation: 'RetryStageExecution', input: () => retry('Review', kept.startedId), refusedWith: 'StageNotRetryableException' },
+    { operation: 'RetryStageExecution', input: () => retry('Review', kept.startedId, 'SOME_ACTIONS'), refusedWith: 'ValidationException' },
+    { operation: 'RetryStageExecution', input: () => retry('Nowhere', kept.startedId), refusedWith: 'StageNotFoundException' },
+    {
+      operation: 'RetryStageExecution',
+      input: () => ({ ...retry('Review', kept.startedId), pipelineName: 'missing' }),
+      refusedWith: 'PipelineNotFoundException',
+    },
+    {
+      operation: 'RetryStageExecution',
+      input: () => retry('Review', '00000000-0000-0000-0000-000000000000'),
+      refusedWith: 'StageNotRetryableException',
     },
     { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, executionMode: 'QUEUED' } }), refusedWith: 'InvalidStructureException' },
     { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, pipelineType: 'V2', executionMode: 'QUEUED' } }) },

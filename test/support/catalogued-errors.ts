@@ -54,6 +54,11 @@ export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () 
   [errors.ConcurrentModificationError, () => new errors.ConcurrentModificationError('Another request changed the tags of webapp.')],
   [errors.PipelineExecutionNotStoppableError, () => new errors.PipelineExecutionNotStoppableError('Execution e-1 is Succeeded.')],
   [errors.DuplicatedStopRequestError, () => new errors.DuplicatedStopRequestError('Execution e-1 is stopping already.')],
+  [errors.StageNotRetryableError, () => new errors.StageNotRetryableError('Execution e-1 is Succeeded: only a Failed execution is retried.')],
+  [
+    errors.NotLatestPipelineExecutionError,
+    () => new errors.NotLatestPipelineExecutionError('Execution e-2 has entered Build since execution e-1 failed there.'),
+  ],
   [errors.ResourceNotFoundError, () => new errors.ResourceNotFoundError('No pipeline has the ARN arn:aws:codepipeline:local:000000000000:gone.')],
   [errors.ActionTypeNotFoundError, () => new errors.ActionTypeNotFoundError('No action type Source/AWS/S3/9.')],
   [errors.JobNotFoundError, () => new errors.JobNotFoundError('There is no job j-1.')],

@@ -6,7 +6,7 @@ import { LocalEngine, type TaskHandler, type TaskHandlers } from '../../lib/adap
 import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../../lib/core/task-payloads';
 import { runAction } from '../../lib/execution/action-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
-import { endExecution } from '../../lib/execution/end-execution';
+import { endRun } from '../../lib/execution/end-execution';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { compileRegisteredVersion } from '../../lib/execution/start-on-engine';
 
@@ -42,7 +42,7 @@ export function stepEngine(deps: ExecutionDependencies & { callbacks: LocalTaskC
   const handlers = stepHandlers(deps);
   return new LocalEngine({
     handlers: (_compiled, ref) => heldWhileStopping(handlers, deps.store, ref.executionId),
-    endExecution: (ref, status, reason) => endExecution(deps, ref, status, reason),
+    endExecution: (ref, runArn, status, reason) => endRun(deps, ref, runArn, status, reason),
     compiledVersion: (name, version) => compileRegisteredVersion(deps, name, version),
   });
 }

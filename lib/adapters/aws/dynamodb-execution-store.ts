@@ -3,6 +3,7 @@ import type { PipelineEvent } from '../../core/events';
 import { pipelineStatusesBefore, type PipelineExecutionStatus } from '../../core/status';
 import type {
   ActionExecutionRecord,
+  AttemptChange,
   ExecutionPosition,
   ExecutionStore,
   PipelineExecutionRecord,
@@ -20,6 +21,8 @@ const ALL_PIPELINES = 'PIPELINES';
 
 const DELIVERY_PREFIX = 'DELIVERY#';
 const TAGS_SK = '#TAGS';
+/** Where retries set an execution's earlier action records aside; `ACTION#` does not begin it. */
+const ACTION_HISTORY = 'ACTIONRUN#';
 
 /** A pipeline's items share its key: deleting the pipeline deletes its tags and request tokens too. */
 const pipelineKey = (name: string, sk: string) => ({ pk: `PIPELINE#${name}`, sk });
@@ -62,6 +65,27 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
           ':at': at,
           ...(statusSummary === undefined ? {} : { ':summary': statusSummary }),
           ...Object.fromEntries(allowed.map((from, index) => [placeholders[index]!, from])),
+        },
+      }),
+    );
+  }
+
+  beginAttempt(id: string, change: AttemptChange, at: string): Promise<boolean> {
+    const previous = change.attempt - 1;
+    return unlessConditionFails(
+      this.updateItem({
+        Key: executionKey(id),
+        UpdateExpression: 'SET #status = :running, attempt = :attempt, stageRetries = :retries, lastUpdateTime = :at REMOVE statusSummary',
+        // The first attempt has no attempt recorded.
+        ConditionExpression: `attribute_exists(pk) AND #status = :from AND ${previous === 1 ? 'attribute_not_exists(attempt)' : 'attempt = :previous'}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':running': 'InProgress',
+          ':from': change.from,
+          ':attempt': change.attempt,
+          ':retries': change.stageRetries,
+          ':at': at,
+          ...(previous === 1 ? {} : { ':previous': previous }),
         },
       }),
     );
@@ -160,6 +184,23 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
 
   async listActions(executionId: string): Promise<ActionExecutionRecord[]> {
     return this.queryParts<ActionExecutionRecord>(executionId, 'ACTION#');
+  }
+
+  /** The copy first, then the current record: a crash between the two leaves the record to set aside again, to the same copy. */
+  async setActionAside(action: ActionExecutionRecord): Promise<void> {
+    const pk = `EXECUTION#${action.pipelineExecutionId}`;
+    await this.putItem({ Item: { pk, sk: `${ACTION_HISTORY}${action.stageName}#${action.actionName}#${action.actionExecutionId}`, ...action } });
+    await unlessConditionFails(
+      this.deleteItem({
+        Key: { pk, sk: `ACTION#${action.stageName}#${action.actionName}` },
+        ConditionExpression: 'actionExecutionId = :id',
+        ExpressionAttributeValues: { ':id': action.actionExecutionId },
+      }),
+    );
+  }
+
+  async listActionHistory(executionId: string): Promise<ActionExecutionRecord[]> {
+    return this.queryParts<ActionExecutionRecord>(executionId, ACTION_HISTORY);
   }
 
   /**

@@ -115,9 +115,9 @@ export class StepFunctionsEngine implements PipelineEngine {
     await this.explained('states:DeleteStateMachine', stateMachineArn, undefined, () => this.client.send(new DeleteStateMachineCommand({ stateMachineArn })));
   }
 
-  async startExecution(versionArn: string, executionId: string, input: ExecutionInput): Promise<{ executionArn: string }> {
+  async startExecution(versionArn: string, runName: string, input: ExecutionInput): Promise<{ executionArn: string }> {
     const { executionArn } = await this.explained('states:StartExecution', versionArn, undefined, () =>
-      this.client.send(new StartExecutionCommand({ stateMachineArn: versionArn, name: executionId, input: JSON.stringify(input) })),
+      this.client.send(new StartExecutionCommand({ stateMachineArn: versionArn, name: runName, input: JSON.stringify(input) })),
     );
     return { executionArn: executionArn! };
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompiledPipeline, ExecutionInput } from '../../core/compile';
-import { STOPPED_BY_USER } from '../../core/engine-run-end';
+import { executionIdOfRun, STOPPED_BY_USER } from '../../core/engine-run-end';
 import { ConflictError, NotFoundError } from '../../core/errors';
 import type { PipelineRef } from '../../core/task-payloads';
 import type { ApprovalRecord } from '../../ports/approval-store';
@@ -24,7 +24,7 @@ export interface LocalEngineDependencies {
    * Records the end of an execution that did not reach its own: Stopped, or Failed outside every
    * Catch (a States.Runtime error), which ends the run without a stage failure step.
    */
-  endExecution: (pipeline: PipelineRef, status: 'Stopped' | 'Failed', reason: string) => Promise<unknown>;
+  endExecution: (pipeline: PipelineRef, runArn: string, status: 'Stopped' | 'Failed', reason: string) => Promise<unknown>;
   /** The compiled version of a pipeline that this process has not deployed: one an earlier process registered. */
   compiledVersion: (name: string, version: number) => Promise<CompiledPipeline>;
   /** What the handlers of executions started by startExecution are told (sluice serve's notices). */
@@ -41,9 +41,9 @@ interface RunningExecution {
   ended: Promise<ExecutionEnd>;
 }
 
-/** The id of an execution on the local engine: named after its pipeline execution, as on Step Functions. */
-export function localExecutionArn(executionId: string): string {
-  return `local:execution:${executionId}`;
+/** The id of a run on the local engine: named after its pipeline execution and attempt (engineRunName), as on Step Functions. */
+export function localExecutionArn(runName: string): string {
+  return `local:execution:${runName}`;
 }
 
 /**
@@ -74,8 +74,8 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
   }
 
   /** Runs the execution in the background, its handlers told what `background` says. */
-  async startExecution(versionArn: string, executionId: string, input: ExecutionInput): Promise<{ executionArn: string }> {
-    const { executionArn } = await this.runExecution(versionArn, executionId, input, this.deps.background ?? {});
+  async startExecution(versionArn: string, runName: string, input: ExecutionInput): Promise<{ executionArn: string }> {
+    const { executionArn } = await this.runExecution(versionArn, runName, input, this.deps.background ?? {});
     return { executionArn };
   }
 
@@ -83,7 +83,7 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
   async stopExecution(executionArn: string, cause: string): Promise<void> {
     const running = this.running.get(executionArn);
     if (!running) {
-      const executionId = executionArn.slice(localExecutionArn('').length);
+      const executionId = executionIdOfRun(executionArn.slice(localExecutionArn('').length));
       throw new ConflictError(`Execution ${executionId} is not running in this sluice serve: the process that runs it stops it (Ctrl-C in its sluice run).`);
     }
     running.stop(cause);
@@ -99,14 +99,14 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
 
   async runExecution(
     versionArn: string,
-    executionId: string,
+    runName: string,
     input: ExecutionInput,
     options: LocalRunOptions,
   ): Promise<{ executionArn: string; ended: Promise<ExecutionEnd> }> {
     const machine = this.versions.get(versionArn) ?? (await this.publishedElsewhere(versionArn, input));
-    const executionArn = localExecutionArn(executionId);
-    if (this.running.has(executionArn)) throw new ConflictError(`Execution ${executionId} is running already.`);
-    const execution = this.launch(machine, input, options);
+    const executionArn = localExecutionArn(runName);
+    if (this.running.has(executionArn)) throw new ConflictError(`Execution ${input.pipeline.executionId} is running already.`);
+    const execution = this.launch(machine, executionArn, input, options);
     this.running.set(executionArn, execution);
     const ended = execution.ended.then((end) => {
       this.ends.set(executionArn, end);
@@ -142,7 +142,7 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
     return machine;
   }
 
-  private launch(machine: LocalStateMachine, input: ExecutionInput, options: LocalRunOptions): RunningExecution {
+  private launch(machine: LocalStateMachine, runArn: string, input: ExecutionInput, options: LocalRunOptions): RunningExecution {
     const steps = new Map<Promise<unknown>, string>();
     const execution = machine.start(input, trackRunning(this.deps.handlers(machine.compiled, input.pipeline, options), steps));
     // Whichever comes first decides: letting go records nothing, even if a stop follows.
@@ -163,8 +163,8 @@ export class LocalEngine implements InProcessEngine<LocalRunOptions> {
     };
     const ended = (async () => {
       const end = await execution.outcome;
-      if (end.status === 'Stopped' && !letGo) await this.deps.endExecution(input.pipeline, 'Stopped', stoppedWith ?? STOPPED_BY_USER);
-      if (end.status === 'Failed') await this.deps.endExecution(input.pipeline, 'Failed', end.cause);
+      if (end.status === 'Stopped' && !letGo) await this.deps.endExecution(input.pipeline, runArn, 'Stopped', stoppedWith ?? STOPPED_BY_USER);
+      if (end.status === 'Failed') await this.deps.endExecution(input.pipeline, runArn, 'Failed', end.cause);
       // Handlers of a stopped execution, or of Parallel branches beside a failed one, may still be
       // finishing; the run ends when nothing is left half-written.
       while (steps.size > 0) await Promise.allSettled([...steps.keys()]);

@@ -17,6 +17,8 @@ import type {
   PipelineExecutionSummary,
   PutApprovalResultInput,
   PutApprovalResultOutput,
+  RetryStageExecutionInput,
+  RetryStageExecutionOutput,
   UpdatePipelineInput,
   UpdatePipelineOutput,
 } from '@aws-sdk/client-codepipeline';
@@ -167,6 +169,7 @@ export const PIPELINE_OPERATIONS = {
         inboundTransitionState: transition.enabled ? transition : { ...transition, lastChangedAt: date(transition.lastChangedAt) },
         ...(stage.inboundExecutions ? { inboundExecution: stage.inboundExecution, inboundExecutions: stage.inboundExecutions } : {}),
         ...(stage.latestExecution ? { latestExecution: stage.latestExecution } : {}),
+        ...(stage.retryStageMetadata ? { retryStageMetadata: stage.retryStageMetadata } : {}),
         actionStates: stage.actionStates.map((action) => {
           if (!action.latestExecution) return { actionName: action.actionName };
           // The approver's record is Sluice's own; CodePipeline's state has no place for it.
@@ -221,6 +224,16 @@ export const PIPELINE_OPERATIONS = {
     const members = inputMembers(input);
     await api.disableStageTransition({ ...transitionOf(members), reason: members.string('reason') });
     return {};
+  },
+
+  RetryStageExecution: async (api: SluiceApi, input: RetryStageExecutionInput): Promise<RetryStageExecutionOutput> => {
+    const members = inputMembers(input);
+    return api.retryStageExecution({
+      pipelineName: members.string('pipelineName'),
+      stageName: members.string('stageName'),
+      pipelineExecutionId: members.string('pipelineExecutionId'),
+      retryMode: members.string('retryMode'),
+    });
   },
 
   EnableStageTransition: async (api: SluiceApi, input: EnableStageTransitionInput): Promise<Record<string, never>> => {

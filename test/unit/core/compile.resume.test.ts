@@ -35,7 +35,7 @@ describe('resumeDefinition', () => {
     const declaration = pipeline([commands('Lint', 1, { namespace: 'Lint' }), approval('Review', 2)]);
     const full = compilePipeline(declaration, providerCatalog);
     const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!;
-    expect(resume.compiled.definition.StartAt).toBe('Gate / Review');
+    expect(resume.compiled.definition.StartAt).toBe('Gate / Review (run or keep)');
     expect({ ...resume.compiled.definition, StartAt: full.definition.StartAt }).toEqual(full.definition);
     expect(resume.compiled.tasks).toEqual(full.tasks);
     expect(resume.group).toEqual(['Review']);

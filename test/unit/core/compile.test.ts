@@ -181,7 +181,7 @@ describe('the shape of compiled actions', () => {
         { Variable: '$.failures[0].action', IsPresent: true, Next: 'Build (runOrder 1 failed)' },
         { Variable: '$.failures[1].action', IsPresent: true, Next: 'Build (runOrder 1 failed)' },
       ],
-      Default: 'Build / C (prepare)',
+      Default: 'Build / C (run or keep)',
     });
   });
 
@@ -247,5 +247,68 @@ describe('the shape of compiled actions', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name.length).toBeLessThanOrEqual(80);
     expect(successPath(definition).length).toBeGreaterThan(0);
+  });
+});
+
+describe('retrying a stage', () => {
+  const retried = () => {
+    const pipeline = pipelineWith([build('A'), build('B'), build('C', 2)], 'Build');
+    pipeline.stages[1]!.onFailure = { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } };
+    return compilePipeline(pipeline, providerCatalog).definition;
+  };
+
+  it('enters at the stage that a retry names, with the results of the stages before it, and at the first stage otherwise', () => {
+    const definition = retried();
+    expect(definition.StartAt).toBe('Enter at stage');
+    expect(definition.States['Enter at stage']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.pipeline.retry', IsPresent: true, Next: 'Enter at the stage retried' }],
+      Default: 'Source (enter)',
+    });
+    expect(definition.States['Enter at the stage retried']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.pipeline.retry.stage', StringEquals: 'Build' },
+            { Variable: '$.actions.a0', IsPresent: true },
+          ],
+          Next: 'Build (enter)',
+        },
+      ],
+      Default: 'Source (enter)',
+    });
+    expect(stepFunctionsProblems(definition).map(formatDefinitionProblem)).toEqual([]);
+  });
+
+  it("passes by an action whose result the retry keeps, leaving that result in the action's slot", () => {
+    const definition = retried();
+    expect(definition.States['Build / C (run or keep)']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.pipeline.retry.kept.a3', IsPresent: true, Next: 'Build / C (kept)' }],
+      Default: 'Build / C (prepare)',
+    });
+    expect(definition.States['Build / C (kept)']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'artifacts.$': '$.pipeline.retry.kept.a3.artifacts', 'variables.$': '$.pipeline.retry.kept.a3.variables' },
+      ResultPath: '$.actions.a3',
+      Next: 'Build (exit)',
+    });
+  });
+
+  it('goes back to the enter step of a stage with onFailure RETRY when its failure step began a retry, and fails the pipeline otherwise', () => {
+    const definition = retried();
+    expect(definition.States['Build (failed)']).toMatchObject({
+      ResultSelector: { 'retry.$': '$.Payload.retry' },
+      ResultPath: '$.retrying',
+      Next: 'Build (retrying)',
+    });
+    expect(definition.States['Build (retrying)']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.retrying.retry.stage', IsPresent: true, Next: 'Build (retry)' }],
+      Default: 'Pipeline failed',
+    });
+    expect(definition.States['Build (retry)']).toEqual({ Type: 'Pass', InputPath: '$.retrying.retry', ResultPath: '$.pipeline.retry', Next: 'Build (enter)' });
+    expect(definition.States['Source (failed)']).toMatchObject({ Next: 'Pipeline failed', ResultPath: null });
   });
 });

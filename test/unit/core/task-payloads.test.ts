@@ -42,7 +42,9 @@ describe("the task handlers' idempotency key", () => {
     expect(tasks.length).toBeGreaterThan(0);
     const keys = tasks.map(({ name, payload }) => {
       const key = search(TASK_IDEMPOTENCY_KEY, payload) as unknown[];
-      const [executionId, stage, action, step] = key;
+      const [executionId, attempt, stage, action, step] = key;
+      // The first attempt's input has no retry.
+      expect(attempt).toBeNull();
       const isActionStep = payload.action !== undefined;
       expect({ name, executionId, stage: typeof stage, step, action: typeof action }).toEqual({
         name,

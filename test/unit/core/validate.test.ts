@@ -181,6 +181,7 @@ const structuralMutations: MutateCase[] = [
   ['executionMode QUEUED on a pipeline with no pipelineType', codecommit, (d) => { d.executionMode = 'QUEUED'; }, 'executionMode', 'v2-only', ['executionMode', 'V2']],
   ['a rollback on failure in a PARALLEL pipeline', v2, (d) => { d.executionMode = 'PARALLEL'; d.stages[1].onFailure = { result: 'ROLLBACK' }; }, 'stages[1].onFailure.result', 'parallel-rollback', ['PARALLEL', 'roll back']],
   ['a rollback condition on success in a PARALLEL pipeline', v2, (d) => { d.executionMode = 'PARALLEL'; d.stages[1].onSuccess = { conditions: [{ result: 'ROLLBACK' }] }; }, 'stages[1].onSuccess.conditions[0].result', 'parallel-rollback', ['PARALLEL', 'QUEUED or SUPERSEDED']],
+  ['onFailure.result RETRY without a retry mode', codecommit, (d) => { d.stages[1].onFailure = { result: 'RETRY' }; }, 'stages[1].onFailure.retryConfiguration.retryMode', 'retry-mode', ['RETRY', 'FAILED_ACTIONS', 'ALL_ACTIONS']],
   ['retryConfiguration with onFailure.result FAIL', codecommit, (d) => { d.stages[1].onFailure = { result: 'FAIL', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } }; }, 'stages[1].onFailure.retryConfiguration', 'retry-configuration', ['RETRY']],
   ['a pipeline variable declared twice', v2, (d) => { d.variables.push({ name: 'MyVariable', defaultValue: '2' }); }, 'variables[1].name', 'variable-name-unique', ['"MyVariable"', 'variables[0]']],
   ['an approval action in the first stage', codecommit, (d) => { d.stages[0].actions.push(manualApproval('ApproveEarly')); }, 'stages[0].actions[1].actionTypeId.category', 'first-stage-sources-only', ['"ApproveEarly"', 'Approval']],
@@ -340,6 +341,16 @@ describe('the {pipeline, metadata} wrapper of get-pipeline output', () => {
     const problems = problemsOf(run({ pipeline: v2(), metadata, tags: [] }));
     expect(problems.some((problem) => problem.rule === 'unknown-field' && problem.message.includes('"pipeline"'))).toBe(true);
   });
+});
+
+describe('broken declaration fixtures', () => {
+  test.each([['retry-without-retry-mode.yml', 'stages[1].onFailure.retryConfiguration.retryMode', 'retry-mode']])(
+    '%s parses, and validation refuses it at %s with rule %s',
+    (file, at, rule) => {
+      const problems = problemsOf(run(loadFixture(`broken/${file}`)));
+      expect(problems).toEqual([expect.objectContaining({ path: at, rule })]);
+    },
+  );
 });
 
 describe('parseDeclarationText on broken text', () => {

@@ -18,9 +18,9 @@ describe("the table of CodePipeline's operations", () => {
   });
 
   it('answers an operation Sluice does not implement with an error that names it', async () => {
-    await expect(dispatchCodePipelineCall(api, { operation: 'RetryStageExecution', input: {} })).rejects.toMatchObject({
+    await expect(dispatchCodePipelineCall(api, { operation: 'ListDeployActionExecutionTargets', input: {} })).rejects.toMatchObject({
       codePipelineCode: 'UnsupportedOperationException',
-      message: 'Sluice does not implement RetryStageExecution yet.',
+      message: 'Sluice does not implement ListDeployActionExecutionTargets yet.',
     });
   });
 
