@@ -49,12 +49,8 @@ export interface PassState extends Transition {
   ResultPath?: string | null;
 }
 
-/** A rule of a Choice state; Sluice only asks whether a path is present. */
-export interface ChoiceRule {
-  Variable: string;
-  IsPresent: true;
-  Next: string;
-}
+/** A rule of a Choice state: whether a path is present, or whether it holds true (a stage's entry conditions skipped it). */
+export type ChoiceRule = { Variable: string; Next: string } & ({ IsPresent: true } | { BooleanEquals: boolean });
 
 export interface ChoiceState {
   Type: 'Choice';
@@ -71,7 +67,16 @@ export interface FailState {
   Cause: string;
 }
 
-export type State = TaskState | ParallelState | PassState | ChoiceState | FailState;
+/** Where an execution ends early and well: after a last stage that its entry conditions skipped. */
+export interface SucceedState {
+  Type: 'Succeed';
+  Comment?: string;
+  /** A Succeed state ends the execution: it has neither. */
+  Next?: never;
+  End?: never;
+}
+
+export type State = TaskState | ParallelState | PassState | ChoiceState | FailState | SucceedState;
 
 export interface StateMachineDefinition {
   Comment?: string;

@@ -2,6 +2,7 @@ import type { ApprovalDecision } from './approval-store';
 import type { PipelineEvent } from '../core/events';
 import type { SourceRevision } from '../core/compile';
 import type { ActionTypeId, PipelineDeclaration } from '../core/declaration';
+import type { ConditionStatus, ConditionType, RuleStatus } from '../core/rules';
 import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus } from '../core/status';
 import type { S3Location } from './blob-store';
 
@@ -73,6 +74,39 @@ export interface ActionExecutionRecord {
   approval?: { token: string; approvalId: string; decision?: ApprovalDecision };
 }
 
+/** One rule's run within a condition's evaluation, as ListRuleExecutions shows it. */
+export interface RuleExecutionRecord {
+  ruleName: string;
+  ruleExecutionId: string;
+  status: RuleStatus;
+  summary?: string;
+  startTime: string;
+  lastUpdateTime: string;
+  input: {
+    ruleTypeId: { category: 'Rule'; owner: 'AWS'; provider: string; version: string };
+    configuration: Record<string, string>;
+    resolvedConfiguration: Record<string, string>;
+    inputArtifacts: ActionArtifact[];
+    region?: string;
+    roleArn?: string;
+  };
+  externalExecutionId?: string;
+}
+
+/** The evaluation of a stage's condition in one execution: its status, and each rule's run. */
+export interface ConditionExecutionRecord {
+  pipelineExecutionId: string;
+  pipelineVersion: number;
+  stageName: string;
+  conditionType: ConditionType;
+  status: ConditionStatus;
+  summary?: string;
+  lastStatusChange: string;
+  rules: RuleExecutionRecord[];
+  /** Who overrode the condition while it was evaluated (OverrideStageCondition), and when. */
+  override?: { by: string; at: string };
+}
+
 export interface PipelineVersionRecord {
   name: string;
   version: number;
@@ -136,6 +170,12 @@ export interface ExecutionStore {
   /** Writes the action record unless it is already finished; returns false when it was. */
   putAction(record: ActionExecutionRecord): Promise<boolean>;
   listActions(executionId: string): Promise<ActionExecutionRecord[]>;
+
+  /** Writes a condition's evaluation unless it has finished; returns false when it had. */
+  putCondition(record: ConditionExecutionRecord): Promise<boolean>;
+  listConditions(executionId: string): Promise<ConditionExecutionRecord[]>;
+  /** Marks a condition that is being evaluated as overridden; returns false, changing nothing, when it is not InProgress. */
+  overrideCondition(executionId: string, stageName: string, conditionType: ConditionType, override: { by: string; at: string }): Promise<boolean>;
 
   /**
    * Keeps an execution's event, for `sluice events`, after those recorded before it. An event
