@@ -14,6 +14,7 @@ import { registerPrune } from './commands/prune';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
 import { registerTransitionCommands } from './commands/transitions';
+import { registerConditionCommands } from './commands/conditions';
 import { registerValidate } from './commands/validate';
 import { registerWebhookSecret } from './commands/webhook-secret';
 import { ExitCode, type ExitWith } from './exit-codes';
@@ -42,6 +43,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerPipelineCommands(program, exitWith);
   registerExecutionCommands(program, exitWith);
   registerTransitionCommands(program, exitWith);
+  registerConditionCommands(program, exitWith);
   registerActionExecutionCommands(program, exitWith);
   registerWebhookSecret(program, exitWith);
   registerCredentials(program, exitWith);

@@ -1,3 +1,4 @@
+import { conditionStates, type ConditionParts, type ConditionStates } from './condition-state';
 import type { PipelineDeclaration } from './declaration';
 import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus } from './status';
 
@@ -15,6 +16,8 @@ export interface ExecutionParts {
     errorDetails?: { code: string; message: string };
     approval?: { token: string; decision?: ApprovalDecisionView };
   }[];
+  /** The evaluations of the stages' conditions, where the reader read them. */
+  conditions?: ConditionParts[];
 }
 
 export interface ApprovalDecisionView {
@@ -50,7 +53,7 @@ export interface InboundExecution {
 export interface PipelineState {
   pipelineName: string;
   pipelineVersion: number;
-  stageStates: {
+  stageStates: (ConditionStates & {
     stageName: string;
     inboundTransitionState: { enabled: true } | ({ enabled: false } & DisabledTransitionView);
     /** The newest of inboundExecutions. */
@@ -74,7 +77,7 @@ export interface PipelineState {
         approvalDecision?: ApprovalDecisionView;
       };
     }[];
-  }[];
+  })[];
 }
 
 /**
@@ -121,6 +124,7 @@ export function pipelineState(
         inboundTransitionState: inboundTransitionState(gate, index > 0 ? gates.get(pipeline.stages[index - 1]!.name) : undefined),
         ...inboundExecutions(gate),
         ...(latest && stageRecord ? { latestExecution: { pipelineExecutionId: latest.execution.pipelineExecutionId, status: stageRecord.status } } : {}),
+        ...conditionStates(stage.name, latest?.conditions),
         actionStates: stage.actions.map((action) => {
           const record = latest?.actions.find((entry) => entry.stageName === stage.name && entry.actionName === action.name);
           const result = record?.output?.executionResult;

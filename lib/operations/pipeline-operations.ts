@@ -44,6 +44,16 @@ import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { TransitionType } from '../ports/stage-locks';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
+import {
+  listRuleExecutions,
+  listRuleTypes,
+  overrideStageCondition,
+  type ConditionOperationsContext,
+  type OverrideConditionRequest,
+  type RuleExecutionDetail,
+  type RuleExecutionsRequest,
+  type RuleTypeDescription,
+} from './condition-operations';
 import { customActionTypeDescription, getActionType, listActionTypes, type ActionTypeDescription, type CustomActionTypes } from './action-types';
 import { listGitHubWebhooks, refusePutWebhook, type GitHubWebhookDescription, type GitHubWebhookSettings } from './github-webhooks';
 import { checkTagKeys, pipelineNamed, taggedWith } from './pipeline-tags';
@@ -418,6 +428,22 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   /** The registered custom types, not deleted ones: ListActionTypes and GetActionType answer for them beside the providers. */
   private readonly customActionTypes: CustomActionTypes = async () => (await this.listCustomActionTypes()).map(customActionTypeDescription);
 
+  overrideStageCondition(request: OverrideConditionRequest): Promise<void> {
+    return overrideStageCondition(this.conditionContext(), request);
+  }
+
+  async listRuleTypes(ruleOwnerFilter?: string): Promise<RuleTypeDescription[]> {
+    return listRuleTypes(ruleOwnerFilter);
+  }
+
+  listRuleExecutions(request: RuleExecutionsRequest): Promise<Page<RuleExecutionDetail>> {
+    return listRuleExecutions(this.conditionContext(), request);
+  }
+
+  private conditionContext(): ConditionOperationsContext {
+    return { store: this.deps.store, getPipeline: (name) => this.getPipeline(name), recorded: (subject) => this.recorded(subject) };
+  }
+
   listActionTypes(owner?: ActionOwner): Promise<ActionTypeDescription[]> {
     return listActionTypes(providerCatalog, this.customActionTypes, owner);
   }
@@ -650,11 +676,12 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   }
 
   private async partsOf(execution: PipelineExecutionRecord): Promise<ExecutionDetail> {
-    const [stages, actions] = await Promise.all([
+    const [stages, actions, conditions] = await Promise.all([
       this.deps.store.listStages(execution.pipelineExecutionId),
       this.deps.store.listActions(execution.pipelineExecutionId),
+      this.deps.store.listConditions(execution.pipelineExecutionId),
     ]);
-    return { execution, stages, actions };
+    return { execution, stages, actions, conditions };
   }
 }
 
