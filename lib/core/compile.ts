@@ -357,6 +357,11 @@ class StageCompiler {
   /**
    * A stage's entry conditions, once its line has admitted the execution: their Task, and a Choice
    * that goes on to the stage's actions, or past the stage when a condition skipped it.
+   *
+   * After the line, not before: CodePipeline evaluates an entry condition as the execution enters
+   * the stage, and its verdict must hold when the actions start. Checked before a wait in line, a
+   * deployment window could close or an alarm go off while the execution waits. The stage is
+   * InProgress (and locked) while its rules run, as its condition state shows.
    */
   private beforeEntry(stage: StageDeclaration, next: string | undefined, previous: { previousStage?: string }, catchTo: Catcher[]): Fragment {
     const check = stateName([stage.name], 'beforeEntry');

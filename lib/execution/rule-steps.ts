@@ -14,7 +14,7 @@ import {
 } from '../core/rules';
 import { resolveVariables } from '../core/variables';
 import type { ConditionExecutionRecord, RuleExecutionRecord } from '../ports/execution-store';
-import { variableValues } from './action-steps';
+import { stepContext, variableValues } from './action-steps';
 import type { ExecutionDependencies } from './dependencies';
 import { publishPipelineState } from './publish';
 import { leaveStage } from './stage-entry';
@@ -147,17 +147,10 @@ async function checkRule(
   await mkdir(workspace);
   try {
     return await provider.check({
-      pipelineName: payload.pipeline.name,
-      executionId: payload.pipeline.executionId,
-      stageName: payload.stage,
+      ...stepContext(deps, payload.pipeline, payload.stage),
       rule: { ...rule, configuration: run.input.resolvedConfiguration },
       inputArtifacts: run.input.inputArtifacts.map(({ name, s3location }) => ({ name, location: s3location })),
-      artifactBucket: deps.artifactBucket,
-      artifacts: deps.artifacts,
-      blobs: deps.blobs,
       workspace,
-      processes: deps.buildProcesses,
-      commandEnvironment: deps.commandEnvironment,
       log: () => undefined,
       signal,
       clock: deps.clock,

@@ -3,7 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
 import { CONDITION_OPERATIONS } from '../../lib/api/codepipeline/condition-operations';
-import { killStartedSluice, printedCredentials, sluice, startSluice, writeDeclaration, type RunningCli } from '../support/cli';
+import {
+  killStartedSluice,
+  printedCredentials,
+  sluice,
+  sluiceExecutionCommands,
+  startSluice,
+  succeeded,
+  writeDeclaration,
+  type RunningCli,
+} from '../support/cli';
 import { codePipelineCaller, type CodePipelineCaller } from '../support/codepipeline-client';
 import { conformanceCall, conformanceRows, operationsWithoutCases, type ConformanceCase } from '../support/conformance-cases';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
@@ -17,11 +26,6 @@ let caller: CodePipelineCaller;
 let repository: string;
 
 const data = (args: string[]) => [...args, '--data-dir', dataDir];
-
-function succeeded<T extends { code: number | null; stderr: string }>(result: T): T {
-  if (result.code !== 0) throw new Error(`exited ${result.code}: ${result.stderr}`);
-  return result;
-}
 
 /** The first value `probe` gives, polled for 90 s; giving up names `what` and shows what serve printed. */
 async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -96,15 +100,9 @@ interface Driver {
 }
 
 const sluiceDriver: Driver = {
-  start: async (pipeline) => succeeded(sluice(data(['start-pipeline-execution', pipeline]))).stdout.trim(),
-  stages: async (pipeline) => JSON.parse(succeeded(sluice(data(['status', pipeline, '--json']))).stdout).stageStates,
-  status: async (pipeline, executionId) =>
-    (
-      JSON.parse(succeeded(sluice(data(['executions', pipeline, '--json']))).stdout).pipelineExecutionSummaries as {
-        pipelineExecutionId: string;
-        status: string;
-      }[]
-    ).find((summary) => summary.pipelineExecutionId === executionId)!.status,
+  start: (pipeline) => sluiceExecutionCommands(dataDir).start(pipeline),
+  stages: (pipeline) => sluiceExecutionCommands(dataDir).stages(pipeline),
+  status: (pipeline, executionId) => sluiceExecutionCommands(dataDir).status(pipeline, executionId),
   override: async (pipeline, stage, executionId) =>
     void succeeded(sluice(data(['override-stage-condition', pipeline, stage, '--pipeline-execution-id', executionId, '--condition-type', 'BEFORE_ENTRY']))),
   ruleRuns: async (pipeline, executionId) =>

@@ -138,3 +138,25 @@ export async function until<T>(probe: () => T | undefined, what: string, serve: 
   }
   throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve.output()}`);
 }
+
+/** `result`, once the command it is of exited 0; otherwise an error with what it printed on stderr. */
+export function succeeded<T extends { code: number | null; stderr: string }>(result: T): T {
+  if (result.code !== 0) throw new Error(`exited ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+/** Starting executions and reading their state through the sluice CLI, on the installation at `dataDir`. */
+export function sluiceExecutionCommands(dataDir: string) {
+  const data = (args: string[]) => [...args, '--data-dir', dataDir];
+  return {
+    start: async (pipeline: string): Promise<string> => succeeded(sluice(data(['start-pipeline-execution', pipeline]))).stdout.trim(),
+    stages: async <S>(pipeline: string): Promise<S[]> => JSON.parse(succeeded(sluice(data(['status', pipeline, '--json']))).stdout).stageStates,
+    status: async (pipeline: string, executionId: string): Promise<string> =>
+      (
+        JSON.parse(succeeded(sluice(data(['executions', pipeline, '--json']))).stdout).pipelineExecutionSummaries as {
+          pipelineExecutionId: string;
+          status: string;
+        }[]
+      ).find((summary) => summary.pipelineExecutionId === executionId)!.status,
+  };
+}
