@@ -10,6 +10,7 @@ import {
   sluiceExecutionCommands,
   startSluice,
   succeeded,
+  until,
   writeDeclaration,
   type RunningCli,
 } from '../support/cli';
@@ -27,15 +28,8 @@ let repository: string;
 
 const data = (args: string[]) => [...args, '--data-dir', dataDir];
 
-/** The first value `probe` gives, polled for 90 s; giving up names `what` and shows what serve printed. */
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve.output()}`);
-}
+/** The first value `probe` gives, polled for 90 s: an execution of this scenario runs eight stages. */
+const waitFor = <T>(probe: () => Promise<T | undefined>, what: string) => until(probe, what, serve, 90_000);
 
 const rule = (name: string, provider: string, extra: object) => ({
   name,
@@ -149,12 +143,12 @@ describe.each([
   it('runs the stages whose rules pass, skips those whose rules fail, and lets an overridden condition through', async () => {
     const execution = await driver.start(pipeline);
     const stage = async (name: string) => (await driver.stages(pipeline)).find((entry) => entry.stageName === name)!;
-    await until(
+    await waitFor(
       async () => ((await stage('Overridden')).beforeEntryConditionState?.latestExecution.status === 'InProgress' ? true : undefined),
       'the Overridden stage to evaluate its condition',
     );
     await driver.override(pipeline, 'Overridden', execution);
-    await until(async () => ((await driver.status(pipeline, execution)) === 'Succeeded' ? true : undefined), `${execution} to succeed`);
+    await waitFor(async () => ((await driver.status(pipeline, execution)) === 'Succeeded' ? true : undefined), `${execution} to succeed`);
 
     const stages = await driver.stages(pipeline);
     const statuses = Object.fromEntries(stages.map((entry) => [entry.stageName, entry.latestExecution?.status]));
@@ -207,7 +201,7 @@ describe.each([
 
   it('fails the execution at a stage whose entry condition with FAIL fails', async () => {
     const execution = await driver.start(`${pipeline}-failing`);
-    await until(async () => ((await driver.status(`${pipeline}-failing`, execution)) === 'Failed' ? true : undefined), `${execution} to fail`);
+    await waitFor(async () => ((await driver.status(`${pipeline}-failing`, execution)) === 'Failed' ? true : undefined), `${execution} to fail`);
     const deploy = (await driver.stages(`${pipeline}-failing`)).find((entry) => entry.stageName === 'Deploy')!;
     expect(deploy.latestExecution?.status).toBe('Failed');
     expect(deploy.beforeEntryConditionState?.latestExecution.status).toBe('Failed');

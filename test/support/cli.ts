@@ -129,10 +129,10 @@ export async function finishedExecution(serve: RunningCli, serveUrl: string, exe
   throw new Error(`Execution ${executionId} did not end. sluice serve printed:\n${serve.output()}`);
 }
 
-/** The first value `probe` gives, polled every 200 ms for 30 s; giving up names `what` and shows what `serve` printed. */
-export async function until<T>(probe: () => T | undefined, what: string, serve: RunningCli): Promise<T> {
-  for (let attempt = 0; attempt < 150; attempt += 1) {
-    const value = probe();
+/** The first value `probe` gives, polled every 200 ms for `timeoutMs`; giving up names `what` and shows what `serve` printed. */
+export async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, serve: RunningCli, timeoutMs = 30_000): Promise<T> {
+  for (let attempt = 0; attempt < timeoutMs / 200; attempt += 1) {
+    const value = await probe();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
