@@ -101,6 +101,8 @@ async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
     enterStage: nothing,
     exitStage: nothing,
     failStage: nothing,
+    checkBeforeEntry: nothing,
+    checkOnSuccess: nothing,
     queueJob: nothing,
     runAction: nothing,
     requestApproval: nothing,

@@ -5,11 +5,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { builtOnFirstInvocation } from '../../lib/compose/first-invocation';
 import { BadInputError } from '../../lib/core/errors';
+import type { ConditionStepPayload, ConditionStepResult } from '../../lib/core/rules';
 import type { ActionStepPayload, ActionStepResult, PreparedBuild } from '../../lib/core/task-payloads';
 import { withinFunctionTime } from '../../lib/execution/action-deadline';
 import { runAction } from '../../lib/execution/action-steps';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
+import { checkConditions } from '../../lib/execution/rule-steps';
 import type { TaskContext } from '../../lib/ports/task-context';
 import { heldWhileStopping, type StoppingWaitOf } from './held-while-stopping';
 
@@ -25,9 +27,9 @@ export interface ActionRunnerOptions {
   stopping?: StoppingWaitOf;
 }
 
-/** The Tasks of every action that Sluice runs itself, and the steps around a CodeBuild build. */
+/** The Tasks of every action that Sluice runs itself, the steps around a CodeBuild build, and the rules of stage conditions. */
 export const actionRunner = ({ dependencies, idempotency, stopping }: ActionRunnerOptions) =>
-  middy((payload: ActionStepPayload, context: TaskContext): Promise<ActionStepResult | PreparedBuild> => {
+  middy((payload: ActionStepPayload | ConditionStepPayload, context: TaskContext): Promise<ActionStepResult | PreparedBuild | ConditionStepResult> => {
     const deps = dependencies();
     switch (payload.step) {
       case 'runAction':
@@ -38,6 +40,9 @@ export const actionRunner = ({ dependencies, idempotency, stopping }: ActionRunn
         return completeBuild(deps, payload);
       case 'failBuild':
         return failBuild(deps, payload);
+      case 'checkBeforeEntry':
+      case 'checkOnSuccess':
+        return withinFunctionTime(context, WIND_DOWN_MS, (signal) => checkConditions(deps, payload, signal));
       case 'requestApproval':
       case 'queueJob':
         throw new BadInputError(`${payload.step} belongs to the approval-request function, not the action runner.`);

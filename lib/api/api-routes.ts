@@ -167,6 +167,24 @@ export const API_ROUTES: ApiRoute[] = [
     await api.untagResource(resourceArnOf(resourceArn), tagKeys as string[]);
     return {};
   }),
+  route('POST', '/api/pipelines/{name}/stages/{stage}/override-condition', async (api, { name, stage }, request) => {
+    const body = bodyOf(request);
+    await api.overrideStageCondition({
+      pipelineName: name!,
+      stageName: stage!,
+      pipelineExecutionId: textOf(body, 'pipelineExecutionId'),
+      conditionType: textOf(body, 'conditionType'),
+    });
+    return {};
+  }),
+  route('GET', '/api/rule-types', (api, _, request) => api.listRuleTypes(request.query.owner)),
+  route('GET', '/api/pipelines/{name}/rule-executions', (api, { name }, request) =>
+    api.listRuleExecutions({
+      pipelineName: name!,
+      ...pageRequestOf(request),
+      ...(request.query.execution ? { pipelineExecutionId: request.query.execution } : {}),
+    }),
+  ),
   route('GET', '/api/action-types', (api, _, request) => api.listActionTypes(request.query.owner as ActionOwner | undefined)),
   route('GET', '/api/action-types/{category}/{owner}/{provider}/{version}', (api, params) => api.getActionType(params as ActionTypeId)),
   route('GET', '/api/webhooks', (api) => api.listWebhooks()),

@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../core/audit';
+import type { OverrideConditionRequest, RuleExecutionDetail, RuleExecutionsRequest, RuleTypeDescription } from '../operations/condition-operations';
 import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import { ApiAnswerError, BadInputError, ConflictError, NotFoundError } from '../core/errors';
 import type { PipelineEvent } from '../core/events';
@@ -124,6 +125,20 @@ export class HttpApiClient implements sluiceApi.SluiceApi {
 
   listTagsForResource(resourceArn: string): Promise<Tag[]> {
     return this.call('GET', `/api/tags?resourceArn=${encodeURIComponent(resourceArn)}`);
+  }
+
+  async overrideStageCondition(request: OverrideConditionRequest): Promise<void> {
+    const { pipelineName, stageName, ...body } = request;
+    await this.call('POST', `${stagePath(pipelineName, stageName)}/override-condition`, body);
+  }
+
+  listRuleTypes(ruleOwnerFilter?: string): Promise<RuleTypeDescription[]> {
+    return this.call('GET', `/api/rule-types${queryOf({ owner: ruleOwnerFilter })}`);
+  }
+
+  listRuleExecutions(request: RuleExecutionsRequest): Promise<Page<RuleExecutionDetail>> {
+    const { pipelineName, pipelineExecutionId: execution, ...page } = request;
+    return this.call('GET', `/api/pipelines/${encodeURIComponent(pipelineName)}/rule-executions${queryOf({ execution, ...page })}`);
   }
 
   listActionTypes(owner?: ActionOwner): Promise<ActionTypeDescription[]> {

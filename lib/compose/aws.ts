@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { awsRuleServices } from '../adapters/aws/rule-services';
 import os from 'node:os';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -166,7 +167,7 @@ export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region
 export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
-  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment'> = {},
+  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
@@ -201,6 +202,7 @@ export function awsDependencies(): OperationsDependencies {
   return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), {
     gitHub: awsGitHub(),
     codeCommit: awsCodeCommit(),
+    ...awsRuleServices(awsEnvironment().region),
     builds: awsCodeBuildBuilds(),
     commandEnvironment: awsCommandEnvironment,
   }));

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { localRuleServices, ruleEndpoints } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -162,6 +163,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
     gitHub: gitHubSettingsFromEnvironment(process.env),
     codeCommit: codeCommitSettingsFromEnvironment(process.env),
+    ...localRuleServices(process.env),
     onLog: options.onLog,
     mails: new OutboxMails(dataDir),
     installationSettings: () => readInstallationSettings(dataDir),
@@ -172,6 +174,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   // Its Tasks invoke no deployed functions: the engine runs each on a local handler.
   const operations = new PipelineOperations(deps, {
     caller: commandLineCaller(),
+    ruleEndpoints: ruleEndpoints(process.env),
     prune: installationPruning(deps),
     ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}),
     // GitHub's webhook is served only where deliveries can start executions (below).

@@ -50,8 +50,11 @@ export interface PassState extends Transition {
   ResultPath?: string | null;
 }
 
-/** A test of a Choice rule; Sluice only asks whether a path is present, or holds a string. */
-export type ChoiceTest = { Variable: string } & ({ IsPresent: true } | { StringEquals: string });
+/**
+ * A test of a Choice rule; Sluice only asks whether a path is present, holds a string, or holds
+ * true (a stage's entry conditions skipped it).
+ */
+export type ChoiceTest = { Variable: string } & ({ IsPresent: true } | { StringEquals: string } | { BooleanEquals: boolean });
 
 /** A rule of a Choice state: one test, or all of several. */
 export type ChoiceRule = { Next: string } & (ChoiceTest | { And: ChoiceTest[] });
@@ -71,7 +74,16 @@ export interface FailState {
   Cause: string;
 }
 
-export type State = TaskState | ParallelState | PassState | ChoiceState | FailState;
+/** Where an execution ends early and well: after a last stage that its entry conditions skipped. */
+export interface SucceedState {
+  Type: 'Succeed';
+  Comment?: string;
+  /** A Succeed state ends the execution: it has neither. */
+  Next?: never;
+  End?: never;
+}
+
+export type State = TaskState | ParallelState | PassState | ChoiceState | FailState | SucceedState;
 
 export interface StateMachineDefinition {
   Comment?: string;

@@ -1,4 +1,5 @@
 import type { Catcher, ChoiceRule, ChoiceState, ParallelState, PassState, State, StateMachineDefinition, TaskState } from './asl';
+import { CONDITION_STEPS, type ConditionDeclaration, type ConditionStep } from './rules';
 import type { ActionStepResult } from './task-payloads';
 import { providerKey, type ActionDeclaration, type ExecutionMode, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT, type ActionIntegration } from './integrations/action-integration';
@@ -14,7 +15,17 @@ import { EXECUTION_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, findVariableReferenc
 
 /** What a Task state does; the local engine routes each Task to its handler by this. */
 export type TaskStep =
-  'enterStage' | 'runAction' | 'requestApproval' | 'queueJob' | 'prepareBuild' | 'startBuild' | 'completeBuild' | 'failBuild' | 'exitStage' | 'failStage';
+  | 'enterStage'
+  | 'runAction'
+  | 'requestApproval'
+  | 'queueJob'
+  | 'prepareBuild'
+  | 'startBuild'
+  | 'completeBuild'
+  | 'failBuild'
+  | 'exitStage'
+  | 'failStage'
+  | ConditionStep;
 
 export interface TaskBinding {
   step: TaskStep;
@@ -349,6 +360,12 @@ class StageCompiler {
     this.stageEntries.set(stage.name, { state: enter, before: [...this.done] });
 
     let previousExits = [enter];
+    if (stage.beforeEntry) {
+      const entry = this.beforeEntry(stage, next, previous, catchTo);
+      Object.assign(states, entry.states);
+      link(states[enter], entry.startAt);
+      previousExits = entry.exits;
+    }
     for (const group of groupByRunOrder(stage.actions.map((action) => this.planned.get(action)!))) {
       const fragment =
         group.members.length === 1 ? this.action(group.members[0]!, catchTo) : this.parallel(stage, group.runOrder, group.members, catchTo, failed);
@@ -358,6 +375,20 @@ class StageCompiler {
       for (const name of previousExits) link(states[name]!, fragment.startAt);
       previousExits = fragment.exits;
       this.done.push(...group.members);
+    }
+
+    if (stage.onSuccess) {
+      const check = stateName([stage.name], 'onSuccess');
+      states[check] = this.conditionTask(
+        stage,
+        CONDITION_STEPS.onSuccess,
+        stage.onSuccess.conditions,
+        { ...previous, final: next === undefined },
+        catchTo,
+        check,
+      );
+      for (const name of previousExits) link(states[name]!, check);
+      previousExits = [check];
     }
 
     states[exit] = this.stageTask(stage, 'exitStage', catchTo, {
@@ -378,6 +409,83 @@ class StageCompiler {
     if (stage.onFailure?.result === 'RETRY') Object.assign(states, retryAfterFailure(stage, states[failed], enter));
     else link(states[failed], PIPELINE_FAILED);
     return { startAt: enter, states, exits: [exit] };
+  }
+
+  /**
+   * A stage's entry conditions, once its line has admitted the execution: their Task, and a Choice
+   * that goes on to the stage's actions, or past the stage when a condition skipped it.
+   *
+   * After the line, not before: CodePipeline evaluates an entry condition as the execution enters
+   * the stage, and its verdict must hold when the actions start. Checked before a wait in line, a
+   * deployment window could close or an alarm go off while the execution waits. The stage is
+   * InProgress (and locked) while its rules run, as its condition state shows.
+   */
+  private beforeEntry(stage: StageDeclaration, next: string | undefined, previous: { previousStage?: string }, catchTo: Catcher[]): Fragment {
+    const check = stateName([stage.name], 'beforeEntry');
+    const skip = stateName([stage.name], 'skipped?');
+    const states: Record<string, State> = {};
+    states[check] = {
+      ...this.conditionTask(stage, CONDITION_STEPS.beforeEntry, stage.beforeEntry!.conditions, { ...previous, final: next === undefined }, catchTo, check),
+      ResultSelector: { 'skipped.$': '$.Payload.skipped' },
+      ResultPath: '$.entry',
+      Next: skip,
+    };
+    let skipTo = next;
+    if (skipTo === undefined) {
+      skipTo = stateName([stage.name], 'skipped');
+      states[skipTo] = { Type: 'Succeed' };
+    }
+    states[skip] = { Type: 'Choice', Choices: [{ Variable: '$.entry.skipped', BooleanEquals: true, Next: skipTo }] };
+    return { startAt: check, states, exits: [skip] };
+  }
+
+  /** A Task that evaluates conditions, in the action runner (a Commands rule runs there), with the artifacts and variables their rules name. */
+  private conditionTask(
+    stage: StageDeclaration,
+    step: ConditionStep,
+    conditions: ConditionDeclaration[],
+    extra: Record<string, unknown>,
+    catchTo: Catcher[],
+    name: string,
+  ): TaskState {
+    this.tasks[name] = { step, stage: stage.name };
+    const { producers, byNamespace } = this.earlierOutputs();
+    const rules = conditions.flatMap((condition) => condition.rules ?? []);
+    const artifacts: Record<string, string> = {};
+    const namespaces: Record<string, string> = {};
+    for (const rule of rules) {
+      for (const { name } of rule.inputArtifacts ?? []) {
+        const producer = producers.get(name)!;
+        artifacts[`${name}.$`] = `$.actions.${producer.slot}.artifacts[${producer.index}]`;
+      }
+      for (const { namespace } of Object.values(rule.configuration ?? {}).flatMap(findVariableReferences)) {
+        if (namespace === EXECUTION_NAMESPACE || namespace === PIPELINE_VARIABLES_NAMESPACE) continue;
+        namespaces[`${namespace}.$`] = `$.actions.${byNamespace.get(namespace)}.variables`;
+      }
+    }
+    return {
+      Type: 'Task',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: this.functions[TASK_FUNCTIONS[step]],
+        Payload: { step, 'pipeline.$': '$.pipeline', stage: stage.name, ...extra, conditions, namespaces, artifacts },
+      },
+      ResultPath: null,
+      Retry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
+      Catch: catchTo,
+    };
+  }
+
+  /** Where the outputs of the actions run so far are kept: each artifact's slot, and each namespace's. */
+  private earlierOutputs(): { producers: Map<string, { slot: string; index: number }>; byNamespace: Map<string, string> } {
+    const producers = new Map<string, { slot: string; index: number }>();
+    const byNamespace = new Map<string, string>();
+    for (const earlier of this.done) {
+      if (!earlier.slot) continue;
+      earlier.action.outputArtifacts?.forEach((artifact, index) => producers.set(artifact.name, { slot: earlier.slot!, index }));
+      if (earlier.action.namespace) byNamespace.set(earlier.action.namespace, earlier.slot);
+    }
+    return { producers, byNamespace };
   }
 
   private stageTask(
@@ -498,13 +606,7 @@ class StageCompiler {
 
   /** The action's declaration plus where to find its input artifacts and the variables it uses. */
   private actionPayload(entry: PlannedAction): Record<string, unknown> {
-    const producers = new Map<string, { slot: string; index: number }>();
-    const byNamespace = new Map<string, string>();
-    for (const earlier of this.done) {
-      if (!earlier.slot) continue;
-      earlier.action.outputArtifacts?.forEach((artifact, index) => producers.set(artifact.name, { slot: earlier.slot!, index }));
-      if (earlier.action.namespace) byNamespace.set(earlier.action.namespace, earlier.slot);
-    }
+    const { producers, byNamespace } = this.earlierOutputs();
     const inputArtifacts = (entry.action.inputArtifacts ?? []).map(({ name }) => {
       const producer = producers.get(name)!;
       return { name, 'location.$': `$.actions.${producer.slot}.artifacts[${producer.index}]` };
@@ -543,7 +645,7 @@ function catchers(next: string, resultPath: string): Catcher[] {
 }
 
 function link(state: State, next: string | undefined): void {
-  if (state.Type === 'Fail') return;
+  if (state.Type === 'Fail' || state.Type === 'Succeed') return;
   if (state.Type === 'Choice') {
     // A runOrder group's outcome is always followed by another group or the stage's exit.
     state.Default = next;

@@ -133,6 +133,10 @@ const STEP_RECORDS: Record<Exclude<TaskStep, 'failStage' | 'failBuild'>, StepRec
   // Reads the stage back for its start time; lets go of the lock and reads the line.
   exitStage: { itemWrites: 2, reads: 1, consistentReads: 1, events: 1 },
   runAction: { itemWrites: 2, reads: 0, events: 2 },
+  // A condition of one rule: the condition's start, the rule's start and end, the condition's end;
+  // each further rule adds two writes. The look for an override reads once a second while it runs.
+  checkBeforeEntry: { itemWrites: 4, reads: 0, events: 0 },
+  checkOnSuccess: { itemWrites: 4, reads: 0, events: 0 },
   prepareBuild: { itemWrites: 1, reads: 0, events: 1 },
   startBuild: { itemWrites: 0, reads: 0, events: 0 },
   completeBuild: { itemWrites: 1, reads: 0, events: 1 },

@@ -72,6 +72,9 @@ export abstract class SluiceError extends Error {
 /** An action ran and failed: a command exited non-zero, a deployment was refused. */
 export class ActionFailedError extends SluiceError {}
 
+/** A stage's condition failed with result FAIL: a rule did not pass, and the stage fails. */
+export class ConditionFailedError extends SluiceError {}
+
 /**
  * A build that a `codebuild:startBuild.sync` Task ran did not succeed; the name is the one Step
  * Functions gives that Task's failure on AWS, so that the local engine fails it alike.
@@ -292,6 +295,9 @@ export class PipelineNameInUseError extends BadInputError {}
 /** PutApprovalResult decides an approval that is decided, expired, or whose execution has ended. */
 export class ApprovalAlreadyCompletedError extends ConflictError {}
 
+/** OverrideStageCondition names a condition that is not being evaluated, so there is nothing to override. */
+export class ConditionNotOverridableError extends ConflictError {}
+
 /** A page's nextToken is not one that the same listing gave. */
 export class InvalidNextTokenError extends BadInputError {}
 
@@ -369,6 +375,8 @@ export type ErrorClass = (abstract new (...args: never[]) => SluiceError) & { re
  */
 const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [ActionFailedError, traits('Sluice.ActionFailed', 422, 'RequestFailedException')],
+  [ConditionFailedError, traits('Sluice.ConditionFailed', 422, 'RequestFailedException')],
+  [ConditionNotOverridableError, traits('Sluice.Conflict', 409, 'ConditionNotOverridableException', { expose: true })],
   [BuildFailedError, traits('States.TaskFailed', 422, 'RequestFailedException')],
   [BadInputError, traits('Sluice.BadInput', 400, 'ValidationException', { expose: true })],
   [BodyTooLargeError, traits('Sluice.BadInput', 413, 'ValidationException', { expose: true })],

@@ -1,3 +1,4 @@
+import { conditionStates, type ConditionParts, type ConditionStates } from './condition-state';
 import type { PipelineDeclaration } from './declaration';
 import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus, StageRetries } from './status';
 
@@ -22,6 +23,8 @@ export interface ExecutionParts {
     errorDetails?: { code: string; message: string };
     approval?: { token: string; decision?: ApprovalDecisionView };
   }[];
+  /** The evaluations of the stages' conditions, where the reader read them. */
+  conditions?: ConditionParts[];
 }
 
 export interface ApprovalDecisionView {
@@ -57,7 +60,7 @@ export interface InboundExecution {
 export interface PipelineState {
   pipelineName: string;
   pipelineVersion: number;
-  stageStates: {
+  stageStates: (ConditionStates & {
     stageName: string;
     inboundTransitionState: { enabled: true } | ({ enabled: false } & DisabledTransitionView);
     /** The newest of inboundExecutions. */
@@ -83,7 +86,7 @@ export interface PipelineState {
         approvalDecision?: ApprovalDecisionView;
       };
     }[];
-  }[];
+  })[];
 }
 
 /**
@@ -131,6 +134,7 @@ export function pipelineState(
         ...inboundExecutions(gate),
         ...(latest && stageRecord ? { latestExecution: { pipelineExecutionId: latest.execution.pipelineExecutionId, status: stageRecord.status } } : {}),
         ...(latest?.execution.stageRetries?.[stage.name] ? { retryStageMetadata: latest.execution.stageRetries[stage.name] } : {}),
+        ...conditionStates(stage.name, latest?.conditions),
         actionStates: stage.actions.map((action) => {
           const record = latest?.actions.find((entry) => entry.stageName === stage.name && entry.actionName === action.name);
           const result = record?.output?.executionResult;

@@ -18,6 +18,9 @@ export const TASK_FUNCTIONS: Readonly<Record<LambdaTaskStep, TaskFunction>> = {
   prepareBuild: 'actionRunner',
   completeBuild: 'actionRunner',
   failBuild: 'actionRunner',
+  // A stage's conditions: their rules may run commands, as an action does.
+  checkBeforeEntry: 'actionRunner',
+  checkOnSuccess: 'actionRunner',
   requestApproval: 'approvalRequest',
   // The function that starts a Task that waits on its token: an approval's request, or a custom action's job.
   queueJob: 'approvalRequest',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
 import type { ProviderCatalog, ProviderSpec, Runtime } from './providers';
+import { checkConditions, type ConditionOptions } from './validate-conditions';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
 
@@ -13,7 +14,7 @@ export interface Problem {
 
 export type Validation = { ok: true; pipeline: PipelineDeclaration; problems: [] } | { ok: false; problems: Problem[] };
 
-export interface ValidateOptions {
+export interface ValidateOptions extends ConditionOptions {
   /** Refuse providers that this runtime cannot run. */
   runtime?: Runtime;
 }
@@ -127,6 +128,12 @@ export const STRUCTURAL_RULES = [
   'trigger-filter',
   'configuration-value',
   'aws-state-machine-name',
+  'condition-result',
+  'condition-rules',
+  'rule-unknown',
+  'rule-version',
+  'rule-endpoint',
+  'rule-name-unique',
 ] as const;
 
 export type StructuralRule = (typeof STRUCTURAL_RULES)[number];
@@ -151,10 +158,11 @@ function structuralProblems(pipeline: PipelineDeclaration, catalog: ProviderCata
   checkArtifacts(placed, report);
   checkVariables(pipeline, placed, catalog, report);
   checkTriggers(pipeline, placed, report);
+  checkConditions(pipeline, options, report);
   return problems;
 }
 
-type Report = (path: string, rule: StructuralRule, message: string) => void;
+export type Report = (path: string, rule: StructuralRule, message: string) => void;
 
 function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): void {
   if (pipeline.artifactStore && pipeline.artifactStores) {
@@ -214,7 +222,7 @@ function rollbackResults(stage: StageDeclaration): string[] {
   ];
 }
 
-function firstDuplicates<T>(items: readonly T[], keyOf: (item: T) => string): Map<number, number> {
+export function firstDuplicates<T>(items: readonly T[], keyOf: (item: T) => string): Map<number, number> {
   const seen = new Map<string, number>();
   const duplicates = new Map<number, number>();
   items.forEach((item, index) => {
@@ -305,22 +313,7 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; it runs on: ${spec.runtimes.join(', ')}.`,
     );
   }
-  const configuration = action.configuration ?? {};
-  for (const key of spec.configuration) {
-    if (key.required && configuration[key.name] === undefined) {
-      report(`${path}.configuration.${key.name}`, 'configuration-required', `${id.provider} needs configuration ${key.name}: ${key.description}`);
-    }
-  }
-  const known = new Set(spec.configuration.map((key) => key.name));
-  for (const key of Object.keys(configuration)) {
-    if (!known.has(key)) {
-      const names = [...known].join(', ') || 'none';
-      report(`${path}.configuration.${key}`, 'configuration-unknown', `${id.provider} has no configuration key "${key}". Known keys: ${names}.`);
-    }
-  }
-  for (const problem of spec.checkConfiguration?.(configuration) ?? []) {
-    report(`${path}.configuration.${problem.key}`, 'configuration-value', problem.message);
-  }
+  checkConfigurationKeys(path, spec, action.configuration ?? {}, report);
   checkArtifactCount(`${path}.inputArtifacts`, 'input', action.inputArtifacts?.length ?? 0, spec, report);
   checkArtifactCount(`${path}.outputArtifacts`, 'output', action.outputArtifacts?.length ?? 0, spec, report);
 
@@ -346,6 +339,30 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       'environment-variable-unique',
       `Environment variable "${action.environmentVariables![index]!.name}" is already set by environmentVariables[${first}].`,
     );
+  }
+}
+
+/** The configuration of an action or a rule against its provider's keys: required, known, and well-formed. */
+export function checkConfigurationKeys(
+  path: string,
+  spec: Pick<ProviderSpec, 'provider' | 'configuration' | 'checkConfiguration'>,
+  configuration: Readonly<Record<string, string>>,
+  report: Report,
+): void {
+  for (const key of spec.configuration) {
+    if (key.required && configuration[key.name] === undefined) {
+      report(`${path}.configuration.${key.name}`, 'configuration-required', `${spec.provider} needs configuration ${key.name}: ${key.description}`);
+    }
+  }
+  const known = new Set(spec.configuration.map((key) => key.name));
+  for (const key of Object.keys(configuration)) {
+    if (!known.has(key)) {
+      const names = [...known].join(', ') || 'none';
+      report(`${path}.configuration.${key}`, 'configuration-unknown', `${spec.provider} has no configuration key "${key}". Known keys: ${names}.`);
+    }
+  }
+  for (const problem of spec.checkConfiguration?.(configuration) ?? []) {
+    report(`${path}.configuration.${problem.key}`, 'configuration-value', problem.message);
   }
 }
 

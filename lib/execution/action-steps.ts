@@ -129,6 +129,20 @@ export async function withActionWorkspace<T>(
   }
 }
 
+/** What an action, or a rule of a stage's condition, gets of its execution and of this installation to do its work. */
+export function stepContext(deps: ExecutionDependencies, pipeline: ActionStepPayload['pipeline'], stageName: string) {
+  return {
+    pipelineName: pipeline.name,
+    executionId: pipeline.executionId,
+    stageName,
+    artifactBucket: deps.artifactBucket,
+    artifacts: deps.artifacts,
+    blobs: deps.blobs,
+    processes: deps.buildProcesses,
+    commandEnvironment: deps.commandEnvironment,
+  };
+}
+
 /** Runs an action whose provider Sluice runs itself (everything but CodeBuild and approvals). */
 export async function runAction(deps: ExecutionDependencies, payload: ActionStepPayload, signal: AbortSignal): Promise<ActionStepResult> {
   const provider = providerFor(deps, payload.action);
@@ -138,17 +152,10 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
   return withActionWorkspace(deps, payload, async (workspace, log) => {
     try {
       const outcome = await provider.run!({
-        pipelineName: payload.pipeline.name,
-        executionId: payload.pipeline.executionId,
-        stageName: payload.stage,
+        ...stepContext(deps, payload.pipeline, payload.stage),
         action: resolved,
         inputArtifacts: payload.inputArtifacts,
-        artifactBucket: deps.artifactBucket,
-        artifacts: deps.artifacts,
-        blobs: deps.blobs,
         workspace,
-        processes: deps.buildProcesses,
-        commandEnvironment: deps.commandEnvironment,
         log: log.write,
         signal,
         sourceRevision: pinned?.revisionValue,

@@ -8,6 +8,7 @@ import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
 import type { GitHubAccess } from '../ports/github-access';
+import type { AlarmStates, FunctionInvoker } from '../ports/rule-services';
 import type { StageLocks } from '../ports/stage-locks';
 import type { TaskCallbacks } from '../ports/task-callbacks';
 
@@ -42,6 +43,9 @@ export interface ExecutionDependencies {
   codeCommit?: CodeCommitAccess;
   /** CodeBuild's builds, which the CodeBuild actions read when their build ends. */
   builds?: CodeBuildBuilds;
+  /** CloudWatch's alarms and Lambda's functions, for the rules of stage conditions: on AWS, or where an endpoint is configured. */
+  alarms?: AlarmStates;
+  lambdaFunctions?: FunctionInvoker;
   /** Action log text as it is written, for live display. */
   onLog?: (ref: ActionLogRef, text: string) => void;
 }

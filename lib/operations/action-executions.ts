@@ -64,7 +64,7 @@ export const MAX_ACTION_EXECUTIONS = 100;
 /** Executions read from the store at a time, while a page fills. */
 const EXECUTIONS_PER_READ = 25;
 
-const toArtifactDetails = (artifacts: ActionArtifact[]): ArtifactDetail[] =>
+export const toArtifactDetails = (artifacts: ActionArtifact[]): ArtifactDetail[] =>
   artifacts.map(({ name, s3location }) => ({ name, s3location: { bucket: s3location.bucketName, key: s3location.objectKey } }));
 
 /**

@@ -1,4 +1,6 @@
 import { text } from 'node:stream/consumers';
+import { ruleCatalog } from '../actions/rule-registry';
+import type { RuleService } from '../core/rules';
 import { providerCatalog } from '../actions/registry';
 import { compilePipeline, type FunctionArns, type SourceRevision } from '../core/compile';
 import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
@@ -46,6 +48,16 @@ import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { TransitionType } from '../ports/stage-locks';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
+import {
+  listRuleExecutions,
+  listRuleTypes,
+  overrideStageCondition,
+  type ConditionOperationsContext,
+  type OverrideConditionRequest,
+  type RuleExecutionDetail,
+  type RuleExecutionsRequest,
+  type RuleTypeDescription,
+} from './condition-operations';
 import { customActionTypeDescription, getActionType, listActionTypes, type ActionTypeDescription, type CustomActionTypes } from './action-types';
 import { listGitHubWebhooks, refusePutWebhook, type GitHubWebhookDescription, type GitHubWebhookSettings } from './github-webhooks';
 import { checkTagKeys, pipelineNamed, taggedWith } from './pipeline-tags';
@@ -105,6 +117,8 @@ export type OperationsDependencies = JobDependencies & { eventFeed?: EventFeed }
 export interface OperationsCapabilities {
   /** Where the pipelines run, when that is known when they are registered: their providers must run there. */
   runtime?: Runtime;
+  /** The AWS services that rules may call, where they run locally: those an endpoint variable points at. */
+  ruleEndpoints?: readonly RuleService[];
   /**
    * Where executions run, when this process can start and stop them: each registered version is
    * deployed there, and executions start on it in the background.
@@ -472,6 +486,22 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   /** The registered custom types, not deleted ones: ListActionTypes and GetActionType answer for them beside the providers. */
   private readonly customActionTypes: CustomActionTypes = async () => (await this.listCustomActionTypes()).map(customActionTypeDescription);
 
+  overrideStageCondition(request: OverrideConditionRequest): Promise<void> {
+    return overrideStageCondition(this.conditionContext(), request);
+  }
+
+  async listRuleTypes(ruleOwnerFilter?: string): Promise<RuleTypeDescription[]> {
+    return listRuleTypes(ruleOwnerFilter);
+  }
+
+  listRuleExecutions(request: RuleExecutionsRequest): Promise<Page<RuleExecutionDetail>> {
+    return listRuleExecutions(this.conditionContext(), request);
+  }
+
+  private conditionContext(): ConditionOperationsContext {
+    return { store: this.deps.store, getPipeline: (name) => this.getPipeline(name), recorded: (subject) => this.recorded(subject) };
+  }
+
   listActionTypes(owner?: ActionOwner): Promise<ActionTypeDescription[]> {
     return listActionTypes(providerCatalog, this.customActionTypes, owner);
   }
@@ -691,7 +721,8 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   /** Validates a declaration given to the API, whatever checked it before. */
   protected async validated(declaration: PipelineDeclaration): Promise<PipelineDeclaration> {
     const catalog = await catalogWithCustomTypes(this.deps, declaration, providerCatalog);
-    const validation = validatePipeline(declaration, catalog, { runtime: this.capabilities.runtime });
+    const { runtime, ruleEndpoints: endpoints } = this.capabilities;
+    const validation = validatePipeline(declaration, catalog, { runtime, rules: ruleCatalog, ...(endpoints ? { endpoints } : {}) });
     if (!validation.ok) throw new InvalidDeclarationError(validation.problems);
     return validation.pipeline;
   }
@@ -713,10 +744,11 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   }
 
   private async partsOf(execution: PipelineExecutionRecord): Promise<ExecutionDetail> {
-    const [stages, actions] = await Promise.all([
+    const [stages, actions, conditions] = await Promise.all([
       this.deps.store.listStages(execution.pipelineExecutionId),
       this.deps.store.listActions(execution.pipelineExecutionId),
+      this.deps.store.listConditions(execution.pipelineExecutionId),
     ]);
-    return { execution, stages, actions };
+    return { execution, stages, actions, conditions };
   }
 }

@@ -5,14 +5,24 @@ import type { Page, PageRequest } from '../core/pages';
 import type { PipelineState } from '../core/pipeline-state';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import type { ActionExecutionsPage, ActionExecutionsRequest } from './action-executions';
-import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord, StageExecutionRecord, Tag } from '../ports/execution-store';
+import type {
+  ActionExecutionRecord,
+  ConditionExecutionRecord,
+  PipelineExecutionRecord,
+  PipelineVersionRecord,
+  StageExecutionRecord,
+  Tag,
+} from '../ports/execution-store';
 import type { ActionTypeDescription } from './action-types';
+import type { OverrideConditionRequest, RuleExecutionDetail, RuleExecutionsRequest, RuleTypeDescription } from './condition-operations';
 import type { GitHubWebhookDescription } from './github-webhooks';
 
 export interface ExecutionDetail {
   execution: PipelineExecutionRecord;
   stages: StageExecutionRecord[];
   actions: ActionExecutionRecord[];
+  /** The evaluations of its stages' conditions, each with its rules' runs. */
+  conditions?: ConditionExecutionRecord[];
 }
 
 /** A pipeline version as GetPipeline answers: with the pipeline's ARN and when it was first created, which its metadata shows. */
@@ -105,6 +115,12 @@ export interface SluiceApi {
   listWebhooks(): Promise<GitHubWebhookDescription[]>;
   /** PutWebhook: refused, saying where Sluice's one GitHub webhook is and what configures it. */
   putWebhook(): Promise<never>;
+  /** OverrideStageCondition: the stage's condition being evaluated passes at once. */
+  overrideStageCondition(request: OverrideConditionRequest): Promise<void>;
+  /** ListRuleTypes: the rule providers of stage conditions that Sluice has. */
+  listRuleTypes(ruleOwnerFilter?: string): Promise<RuleTypeDescription[]>;
+  /** ListRuleExecutions: the runs of the rules of a pipeline's stage conditions, a page at a time. */
+  listRuleExecutions(request: RuleExecutionsRequest): Promise<Page<RuleExecutionDetail>>;
   /** The audit trail: the control operations done to one pipeline, or to every one, newest first. A deleted pipeline's are there too. */
   listAuditRecords(listing?: AuditListing): Promise<Page<AuditRecord>>;
 }

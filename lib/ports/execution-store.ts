@@ -3,6 +3,7 @@ import type { PipelineEvent } from '../core/events';
 import type { SourceRevision } from '../core/compile';
 import type { ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus, StageRetries } from '../core/status';
+import type { ConditionStatus, ConditionType, RuleStatus } from '../core/rules';
 import type { S3Location } from './blob-store';
 
 export interface ExecutionTrigger {
@@ -84,6 +85,39 @@ export interface ActionExecutionRecord {
   approval?: { token: string; approvalId: string; decision?: ApprovalDecision };
 }
 
+/** One rule's run within a condition's evaluation, as ListRuleExecutions shows it. */
+export interface RuleExecutionRecord {
+  ruleName: string;
+  ruleExecutionId: string;
+  status: RuleStatus;
+  summary?: string;
+  startTime: string;
+  lastUpdateTime: string;
+  input: {
+    ruleTypeId: { category: 'Rule'; owner: 'AWS'; provider: string; version: string };
+    configuration: Record<string, string>;
+    resolvedConfiguration: Record<string, string>;
+    inputArtifacts: ActionArtifact[];
+    region?: string;
+    roleArn?: string;
+  };
+  externalExecutionId?: string;
+}
+
+/** The evaluation of a stage's condition in one execution: its status, and each rule's run. */
+export interface ConditionExecutionRecord {
+  pipelineExecutionId: string;
+  pipelineVersion: number;
+  stageName: string;
+  conditionType: ConditionType;
+  status: ConditionStatus;
+  summary?: string;
+  lastStatusChange: string;
+  rules: RuleExecutionRecord[];
+  /** Who overrode the condition while it was evaluated (OverrideStageCondition), and when. */
+  override?: { by: string; at: string };
+}
+
 export interface PipelineVersionRecord {
   name: string;
   version: number;
@@ -160,6 +194,12 @@ export interface ExecutionStore {
   setActionAside(record: ActionExecutionRecord): Promise<void>;
   /** The records set aside by retries, in no particular order. */
   listActionHistory(executionId: string): Promise<ActionExecutionRecord[]>;
+
+  /** Writes a condition's evaluation unless it has finished; returns false when it had. */
+  putCondition(record: ConditionExecutionRecord): Promise<boolean>;
+  listConditions(executionId: string): Promise<ConditionExecutionRecord[]>;
+  /** Marks a condition that is being evaluated as overridden; returns false, changing nothing, when it is not InProgress. */
+  overrideCondition(executionId: string, stageName: string, conditionType: ConditionType, override: { by: string; at: string }): Promise<boolean>;
 
   /**
    * Keeps an execution's event, for `sluice events`, after those recorded before it. An event

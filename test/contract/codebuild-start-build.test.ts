@@ -115,6 +115,8 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
     enterStage: answer({}),
     exitStage: answer({}),
     failStage: answer({}),
+    checkBeforeEntry: answer({}),
+    checkOnSuccess: answer({}),
     requestApproval: answer({}),
     queueJob: answer({}),
     runAction: async (input) => {

@@ -3,7 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { awsCodePipeline, awsToolEnvironment } from '../support/aws-cli';
-import { killStartedSluice, printedCredentials, sluice, startSluice, writeDeclaration, type RunningCli } from '../support/cli';
+import {
+  killStartedSluice,
+  printedCredentials,
+  sluice,
+  sluiceExecutionCommands,
+  startSluice,
+  succeeded,
+  writeDeclaration,
+  type RunningCli,
+} from '../support/cli';
 import { codePipelineCaller, refusal, type CodePipelineCaller } from '../support/codepipeline-client';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
@@ -43,26 +52,15 @@ interface Driver {
 
 const aws = (args: string[]) => awsCodePipeline(endpoint, awsEnv, args);
 
-function succeeded<T extends { code: number | null; stderr: string }>(result: T): T {
-  if (result.code !== 0) throw new Error(`exited ${result.code}: ${result.stderr}`);
-  return result;
-}
-
 const data = (args: string[]) => [...args, '--data-dir', dataDir];
 
 const sluiceDriver: Driver = {
   disable: async (pipeline, stage, type, reason) =>
     void succeeded(sluice(data(['disable-stage-transition', pipeline, stage, '--type', type, '--reason', reason]))),
   enable: async (pipeline, stage, type) => void succeeded(sluice(data(['enable-stage-transition', pipeline, stage, '--type', type]))),
-  start: async (pipeline) => succeeded(sluice(data(['start-pipeline-execution', pipeline]))).stdout.trim(),
-  stages: async (pipeline) => JSON.parse(succeeded(sluice(data(['status', pipeline, '--json']))).stdout).stageStates,
-  status: async (pipeline, executionId) =>
-    (
-      JSON.parse(succeeded(sluice(data(['executions', pipeline, '--json']))).stdout).pipelineExecutionSummaries as {
-        pipelineExecutionId: string;
-        status: string;
-      }[]
-    ).find((summary) => summary.pipelineExecutionId === executionId)!.status,
+  start: (pipeline) => sluiceExecutionCommands(dataDir).start(pipeline),
+  stages: (pipeline) => sluiceExecutionCommands(dataDir).stages(pipeline),
+  status: (pipeline, executionId) => sluiceExecutionCommands(dataDir).status(pipeline, executionId),
 };
 
 const sdkDriver: Driver = {

@@ -8,6 +8,14 @@ const cause = new Error('the detail underneath');
  */
 export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () => errors.SluiceError>([
   [errors.ActionFailedError, () => new errors.ActionFailedError('npm test exited 1.')],
+  [
+    errors.ConditionFailedError,
+    () => new errors.ConditionFailedError('The beforeEntry condition of stage Deploy failed: OnMain: "feature" EQ "main" is false.'),
+  ],
+  [
+    errors.ConditionNotOverridableError,
+    () => new errors.ConditionNotOverridableError('The BEFORE_ENTRY condition of stage Deploy is not being evaluated; there is nothing to override.'),
+  ],
   [errors.BuildFailedError, () => new errors.BuildFailedError('b-1', 'Build b-1 failed in phase BUILD.')],
   [errors.BadInputError, () => new errors.BadInputError('stages[0].name is missing.')],
   [errors.BodyTooLargeError, () => new errors.BodyTooLargeError(1024 * 1024)],

@@ -129,12 +129,34 @@ export async function finishedExecution(serve: RunningCli, serveUrl: string, exe
   throw new Error(`Execution ${executionId} did not end. sluice serve printed:\n${serve.output()}`);
 }
 
-/** The first value `probe` gives, polled every 200 ms for 30 s; giving up names `what` and shows what `serve` printed. */
-export async function until<T>(probe: () => T | undefined, what: string, serve: RunningCli): Promise<T> {
-  for (let attempt = 0; attempt < 150; attempt += 1) {
-    const value = probe();
+/** The first value `probe` gives, polled every 200 ms for `timeoutMs`; giving up names `what` and shows what `serve` printed. */
+export async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, serve: RunningCli, timeoutMs = 30_000): Promise<T> {
+  for (let attempt = 0; attempt < timeoutMs / 200; attempt += 1) {
+    const value = await probe();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve.output()}`);
+}
+
+/** `result`, once the command it is of exited 0; otherwise an error with what it printed on stderr. */
+export function succeeded<T extends { code: number | null; stderr: string }>(result: T): T {
+  if (result.code !== 0) throw new Error(`exited ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+/** Starting executions and reading their state through the sluice CLI, on the installation at `dataDir`. */
+export function sluiceExecutionCommands(dataDir: string) {
+  const data = (args: string[]) => [...args, '--data-dir', dataDir];
+  return {
+    start: async (pipeline: string): Promise<string> => succeeded(sluice(data(['start-pipeline-execution', pipeline]))).stdout.trim(),
+    stages: async <S>(pipeline: string): Promise<S[]> => JSON.parse(succeeded(sluice(data(['status', pipeline, '--json']))).stdout).stageStates,
+    status: async (pipeline: string, executionId: string): Promise<string> =>
+      (
+        JSON.parse(succeeded(sluice(data(['executions', pipeline, '--json']))).stdout).pipelineExecutionSummaries as {
+          pipelineExecutionId: string;
+          status: string;
+        }[]
+      ).find((summary) => summary.pipelineExecutionId === executionId)!.status,
+  };
 }

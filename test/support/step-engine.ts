@@ -7,10 +7,12 @@ import type { ActionStepPayload, PipelineRef, StageStepPayload } from '../../lib
 import { runAction } from '../../lib/execution/action-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { endRun } from '../../lib/execution/end-execution';
+import { checkConditions } from '../../lib/execution/rule-steps';
 import { runStageStep } from '../../lib/execution/stage-steps';
+import type { ConditionStepPayload } from '../../lib/core/rules';
 import { compileRegisteredVersion } from '../../lib/execution/start-on-engine';
 
-/** The Task handlers of the stage steps and runAction themselves, which is all that pipelines of runner actions need; any other step is refused. */
+/** The Task handlers of the stage steps, the condition steps and runAction themselves, which is all that pipelines of runner actions need; any other step is refused. */
 export function stepHandlers(deps: ExecutionDependencies & { callbacks: LocalTaskCallbacks }): TaskHandlers {
   const invoked =
     <P>(run: (payload: P, signal: AbortSignal) => Promise<unknown>): TaskHandler =>
@@ -28,6 +30,8 @@ export function stepHandlers(deps: ExecutionDependencies & { callbacks: LocalTas
     exitStage: stage,
     failStage: stage,
     runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
+    checkBeforeEntry: invoked<ConditionStepPayload>((payload, signal) => checkConditions(deps, payload, signal)),
+    checkOnSuccess: invoked<ConditionStepPayload>((payload, signal) => checkConditions(deps, payload, signal)),
     requestApproval: refused,
     queueJob: refused,
     prepareBuild: refused,

@@ -1,9 +1,11 @@
 import { QueryCommand, paginateQuery, paginateScan, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { PipelineEvent } from '../../core/events';
 import { pipelineStatusesBefore, type PipelineExecutionStatus } from '../../core/status';
+import type { ConditionType } from '../../core/rules';
 import type {
   ActionExecutionRecord,
   AttemptChange,
+  ConditionExecutionRecord,
   ExecutionPosition,
   ExecutionStore,
   PipelineExecutionRecord,
@@ -32,6 +34,10 @@ const executionKey = (id: string) => ({ pk: `EXECUTION#${id}`, sk: EXECUTION_SK 
 const deliveryKey = (id: string) => ({ pk: `${DELIVERY_PREFIX}${id}`, sk: DELIVERY_SK });
 /** A pipeline's executions sort on it: by start time, then by id. */
 const executionSortKey = (execution: ExecutionPosition) => `${execution.startTime}#${execution.pipelineExecutionId}`;
+const conditionKey = (executionId: string, stageName: string, conditionType: ConditionType) => ({
+  pk: `EXECUTION#${executionId}`,
+  sk: `CONDITION#${stageName}#${conditionType}`,
+});
 const versionSk = (version: number) => `VERSION#${String(version).padStart(10, '0')}`;
 /** An execution's events are a log: place N holds the Nth event recorded. */
 const MAX_EVENT_PLACE = 9_999_999_999;
@@ -201,6 +207,40 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
 
   async listActionHistory(executionId: string): Promise<ActionExecutionRecord[]> {
     return this.queryParts<ActionExecutionRecord>(executionId, ACTION_HISTORY);
+  }
+
+  putCondition(condition: ConditionExecutionRecord): Promise<boolean> {
+    // An override written while the rules ran is kept: the evaluation's own write does not drop it.
+    const { override: _kept, ...written } = condition;
+    const names = Object.keys(written);
+    return unlessConditionFails(
+      this.updateItem({
+        Key: conditionKey(condition.pipelineExecutionId, condition.stageName, condition.conditionType),
+        UpdateExpression: `SET ${names.map((_, index) => `#f${index} = :v${index}`).join(', ')}`,
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
+        ExpressionAttributeNames: { ...Object.fromEntries(names.map((name, index) => [`#f${index}`, name])), '#status': 'status' },
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(names.map((name, index) => [`:v${index}`, written[name as keyof typeof written]])),
+          ':running': 'InProgress',
+        },
+      }),
+    );
+  }
+
+  async listConditions(executionId: string): Promise<ConditionExecutionRecord[]> {
+    return this.queryParts<ConditionExecutionRecord>(executionId, 'CONDITION#');
+  }
+
+  overrideCondition(executionId: string, stageName: string, conditionType: ConditionType, override: { by: string; at: string }): Promise<boolean> {
+    return unlessConditionFails(
+      this.updateItem({
+        Key: conditionKey(executionId, stageName, conditionType),
+        UpdateExpression: 'SET #override = :override',
+        ConditionExpression: 'attribute_exists(pk) AND #status = :running',
+        ExpressionAttributeNames: { '#override': 'override', '#status': 'status' },
+        ExpressionAttributeValues: { ':override': override, ':running': 'InProgress' },
+      }),
+    );
   }
 
   /**

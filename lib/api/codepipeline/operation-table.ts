@@ -1,6 +1,7 @@
 import { BadInputError, OperationNotImplementedError } from '../../core/errors';
 import type { SluiceApi } from '../../operations/sluice-api';
 import { ACTION_EXECUTION_OPERATIONS } from './action-execution-operations';
+import { CONDITION_OPERATIONS } from './condition-operations';
 import { CODEPIPELINE_OPERATION_NAMES, type CodePipelineOperationName } from './operation-names';
 import { JOB_OPERATIONS } from './job-operations';
 import { PIPELINE_OPERATIONS } from './pipeline-operations';
@@ -25,6 +26,7 @@ export const CODEPIPELINE_OPERATIONS: Record<CodePipelineOperationName, Operatio
   ...(RUN_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
   ...(ACTION_EXECUTION_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
   ...(JOB_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
+  ...(CONDITION_OPERATIONS satisfies Partial<Record<CodePipelineOperationName, OperationHandler>>),
 };
 
 const isOperation = (name: string): name is CodePipelineOperationName => Object.hasOwn(CODEPIPELINE_OPERATIONS, name);

@@ -26,6 +26,7 @@ import type { PipelineDeclaration } from '../../core/declaration';
 import { BadInputError, PipelineExecutionNotFoundError } from '../../core/errors';
 import type { ExecutionDetail, PipelineDescription, SluiceApi, StageTransitionRequest } from '../../operations/sluice-api';
 import type { PipelineExecutionRecord } from '../../ports/execution-store';
+import { wireConditionState } from './condition-operations';
 import { inputMembers, type InputMembers } from './input-members';
 
 /** CodePipeline's default when a declaration does not say how executions follow each other. */
@@ -170,6 +171,8 @@ export const PIPELINE_OPERATIONS = {
         ...(stage.inboundExecutions ? { inboundExecution: stage.inboundExecution, inboundExecutions: stage.inboundExecutions } : {}),
         ...(stage.latestExecution ? { latestExecution: stage.latestExecution } : {}),
         ...(stage.retryStageMetadata ? { retryStageMetadata: stage.retryStageMetadata } : {}),
+        ...(stage.beforeEntryConditionState ? { beforeEntryConditionState: wireConditionState(stage.beforeEntryConditionState) } : {}),
+        ...(stage.onSuccessConditionState ? { onSuccessConditionState: wireConditionState(stage.onSuccessConditionState) } : {}),
         actionStates: stage.actionStates.map((action) => {
           if (!action.latestExecution) return { actionName: action.actionName };
           // The approver's record is Sluice's own; CodePipeline's state has no place for it.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { SluiceApi } from '../../operations/sluice-api';
 import { apiCommand, awsApiCommand, printJson } from '../api-command';
+import { conditionLines } from './conditions';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption, type LocalOptions } from '../local-options';
 import type { RunLocalOptions } from '../run-local';
@@ -31,6 +32,7 @@ export function registerExecutionCommands(program: Command, exitWith: ExitWith):
             console.log(`    transition in disabled by ${transition.lastChangedBy} at ${transition.lastChangedAt}: ${transition.disabledReason}`);
           }
           if (stage.inboundExecutions) console.log(`    waiting to enter: ${stage.inboundExecutions.map((waiter) => waiter.pipelineExecutionId).join(', ')}`);
+          for (const line of conditionLines(stage)) console.log(line);
           for (const action of stage.actionStates) {
             const run = action.latestExecution;
             const detail = run?.errorDetails?.message ?? run?.summary;

@@ -4,7 +4,7 @@ import { DynamoDbExecutionStore } from '../../../lib/adapters/aws/dynamodb-execu
 import { ensureExecutionTable } from '../../../lib/adapters/aws/execution-table';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { DETAIL_TYPES, pipelineEvent } from '../../../lib/core/events';
-import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord } from '../../../lib/ports/execution-store';
+import type { ActionExecutionRecord, PipelineExecutionRecord, PipelineVersionRecord, RuleExecutionRecord } from '../../../lib/ports/execution-store';
 import { describeEventLog } from '../event-log';
 import { executionTableOn, racing, serversForSuite, type ServerKind } from './servers';
 import { gitSourceStage } from '../declarations';
@@ -217,6 +217,33 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
           ['running-2', 'Stopping'],
         ]);
         expect(running.every((entry) => entry.status === 'InProgress' || entry.status === 'Stopping')).toBe(true);
+      });
+    });
+
+    describe('stage conditions', () => {
+      const condition = {
+        pipelineExecutionId: 'conditions-1',
+        pipelineVersion: 1,
+        stageName: 'Deploy',
+        conditionType: 'BEFORE_ENTRY',
+        status: 'InProgress',
+        lastStatusChange: '2025-01-01T00:00:00.000Z',
+        rules: [] as RuleExecutionRecord[],
+      } as const;
+      const by = { by: 'alice', at: '2025-01-01T00:01:00.000Z' };
+
+      it("overrides a condition in progress only, keeps the override through the evaluation's writes, and never rewrites a finished one", async () => {
+        expect(await store.overrideCondition('conditions-1', 'Deploy', 'BEFORE_ENTRY', by)).toBe(false);
+        expect(await store.putCondition(condition)).toBe(true);
+        expect(await store.overrideCondition('conditions-1', 'Deploy', 'BEFORE_ENTRY', by)).toBe(true);
+        expect(await store.putCondition({ ...condition, lastStatusChange: '2025-01-01T00:02:00.000Z' })).toBe(true);
+        expect(await store.listConditions('conditions-1')).toEqual([{ ...condition, lastStatusChange: '2025-01-01T00:02:00.000Z', override: by }]);
+
+        expect(await store.putCondition({ ...condition, status: 'Overridden' })).toBe(true);
+        expect(await store.putCondition({ ...condition, status: 'Failed' })).toBe(false);
+        expect(await store.overrideCondition('conditions-1', 'Deploy', 'BEFORE_ENTRY', by)).toBe(false);
+        expect((await store.listConditions('conditions-1')).map((entry) => entry.status)).toEqual(['Overridden']);
+        expect(await store.listConditions('conditions-2')).toEqual([]);
       });
     });
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { providerCatalog } from '../../../lib/actions/registry';
+import { ruleCatalog } from '../../../lib/actions/rule-registry';
 import { parseDeclarationText } from '../../../lib/core/declaration-text';
 import { STRUCTURAL_RULES, validatePipeline, type Problem, type ValidateOptions, type Validation } from '../../../lib/core/validate';
 
@@ -35,7 +36,7 @@ const v2 = (): Decl => structuredClone(V2_RAW);
 function run(input: unknown, options?: ValidateOptions): Validation {
   let result: Validation | undefined;
   expect(() => {
-    result = validatePipeline(input, providerCatalog, options);
+    result = validatePipeline(input, providerCatalog, { rules: ruleCatalog, ...options });
   }).not.toThrow();
   return result!;
 }
@@ -141,6 +142,20 @@ function referToUndeclaredCommandsVariable(d: Decl): void {
   d.stages.push({ name: 'Notify', actions: [{ ...manualApproval('Review'), configuration: { CustomData: 'Report at #{TestVariables.COVERAGE}' } }] });
 }
 
+const rule = (name: string, provider: string, extra: Decl = {}): Decl => ({
+  name,
+  ruleTypeId: { category: 'Rule', owner: 'AWS', provider, version: '1' },
+  ...extra,
+});
+const variableCheck = (name: string, configuration: Decl = { Variable: '#{SourceVariables.BranchName}', Value: 'main', Operator: 'EQ' }) =>
+  rule(name, 'VariableCheck', { configuration });
+/** Gives the Build stage an entry condition with `rules` and `result`. */
+const gateBuild =
+  (rules: Decl[], result = 'FAIL') =>
+  (d: Decl): void => {
+    d.stages[1].beforeEntry = { conditions: [{ result, rules }] };
+  };
+
 /** Makes the pipeline V2, with a CodeStarSourceConnection trigger on its CodeCommit source. */
 function triggerOnCodeCommit(d: Decl): void {
   d.pipelineType = 'V2';
@@ -199,6 +214,28 @@ const structuralMutations: MutateCase[] = [
   ['an environment variable set twice', v2, (d) => { d.stages[1].actions.push(commandsAction({ environmentVariables: [{ name: 'DEPLOY_STAGE', value: 'beta' }, { name: 'DEPLOY_STAGE', value: 'prod' }] })); }, 'stages[1].actions[2].environmentVariables[1].name', 'environment-variable-unique', ['"DEPLOY_STAGE"', 'environmentVariables[0]']],
   ['the reserved namespace variables', v2, nameSourceNamespaceVariables, 'stages[0].actions[0].namespace', 'namespace-reserved', ['"variables"', 'reserved']],
   ['a variable in commands that the Commands action does not declare', v2, referToUndeclaredCommandsVariable, 'stages[2].actions[0].configuration.CustomData', 'variable-unknown', ['#{TestVariables.COVERAGE}', '"RunTests"', 'REPORT_URL']],
+  // Stage conditions and their rules.
+  ['an unknown rule provider', v2, gateBuild([rule('Gate', 'SecurityScan')]), 'stages[1].beforeEntry.conditions[0].rules[0].ruleTypeId.provider', 'rule-unknown', ['SecurityScan', 'VariableCheck', 'DeploymentWindow', 'CloudWatchAlarm', 'LambdaInvoke', 'Commands']],
+  ['an entry condition whose result is ROLLBACK', v2, gateBuild([variableCheck('Gate')], 'ROLLBACK'), 'stages[1].beforeEntry.conditions[0].result', 'condition-result', ['FAIL or SKIP', 'not ROLLBACK']],
+  ['a success condition whose result is SKIP', v2, (d) => { d.stages[1].onSuccess = { conditions: [{ result: 'SKIP', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onSuccess.conditions[0].result', 'condition-result', ['ROLLBACK or FAIL', 'not SKIP']],
+  ['a success condition that would roll back, which Sluice cannot yet', v2, (d) => { d.stages[1].onSuccess = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onSuccess.conditions[0].result', 'condition-result', ['RollbackStage', 'FAIL']],
+  ['a failure condition, whose only result is ROLLBACK', v2, (d) => { d.stages[1].onFailure = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onFailure.conditions[0].result', 'condition-result', ['RollbackStage']],
+  ['an entry condition without a result', v2, (d) => { d.stages[1].beforeEntry = { conditions: [{ rules: [variableCheck('Gate')] }] }; }, 'stages[1].beforeEntry.conditions[0].result', 'condition-result', ['FAIL or SKIP']],
+  ['a condition without rules', v2, (d) => { d.stages[1].beforeEntry = { conditions: [{ result: 'FAIL' }] }; }, 'stages[1].beforeEntry.conditions[0].rules', 'condition-rules', ['every rule']],
+  ['two rules of one condition with one name', v2, gateBuild([variableCheck('Gate'), variableCheck('Gate')]), 'stages[1].beforeEntry.conditions[0].rules[1].name', 'rule-name-unique', ['"Gate"', 'rules[0]']],
+  ['a rule version that does not exist', v2, gateBuild([rule('Gate', 'DeploymentWindow', { ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'DeploymentWindow', version: '2' }, configuration: { Cron: '* * * ? * *' } })]), 'stages[1].beforeEntry.conditions[0].rules[0].ruleTypeId.version', 'rule-version', ['version 1', 'not 2']],
+  ['a CloudWatchAlarm rule on the local runtime with no CloudWatch endpoint', v2, gateBuild([rule('AlarmGate', 'CloudWatchAlarm', { configuration: { AlarmName: 'errors' } })]), 'stages[1].beforeEntry.conditions[0].rules[0].ruleTypeId.provider', 'rule-endpoint', ['"AlarmGate"', 'CloudWatchAlarm', 'AWS_ENDPOINT_URL_CLOUDWATCH'], { options: { runtime: 'local' } }],
+  ['a LambdaInvoke rule on the local runtime with no Lambda endpoint', v2, gateBuild([rule('Check', 'LambdaInvoke', { configuration: { FunctionName: 'check' } })]), 'stages[1].beforeEntry.conditions[0].rules[0].ruleTypeId.provider', 'rule-endpoint', ['"Check"', 'AWS_ENDPOINT_URL_LAMBDA'], { options: { runtime: 'local', endpoints: ['cloudwatch'] } }],
+  ['a VariableCheck operator CodePipeline does not document', v2, gateBuild([variableCheck('Gate', { Variable: '#{SourceVariables.BranchName}', Value: '3', Operator: 'GT' })]), 'stages[1].beforeEntry.conditions[0].rules[0].configuration.Operator', 'configuration-value', ['EQ, NE, CONTAINS, MATCHES', 'not GT']],
+  ['a VariableCheck without Operator', v2, gateBuild([variableCheck('Gate', { Variable: '#{SourceVariables.BranchName}', Value: 'main' })]), 'stages[1].beforeEntry.conditions[0].rules[0].configuration.Operator', 'configuration-required', ['VariableCheck', 'Operator']],
+  ['a DeploymentWindow cron of five fields', v2, gateBuild([rule('Window', 'DeploymentWindow', { configuration: { Cron: 'bogus' } })]), 'stages[1].beforeEntry.conditions[0].rules[0].configuration.Cron', 'configuration-value', ['"bogus"', 'six or seven fields']],
+  ['a DeploymentWindow time zone that does not exist', v2, gateBuild([rule('Window', 'DeploymentWindow', { configuration: { Cron: '* * 9-17 ? * MON-FRI', TimeZone: 'Mars/Base' } })]), 'stages[1].beforeEntry.conditions[0].rules[0].configuration.TimeZone', 'configuration-value', ['"Mars/Base"', 'IANA']],
+  ['a CloudWatchAlarm WaitTime longer than a Lambda runs', v2, gateBuild([rule('AlarmGate', 'CloudWatchAlarm', { configuration: { AlarmName: 'errors', WaitTime: '60' } })]), 'stages[1].beforeEntry.conditions[0].rules[0].configuration.WaitTime', 'configuration-value', ['0 to 14', 'not 60']],
+  ['a Commands rule without commands', v2, gateBuild([rule('Smoke', 'Commands', { inputArtifacts: [{ name: 'SourceArtifact' }] })]), 'stages[1].beforeEntry.conditions[0].rules[0].commands', 'commands-required', ['Commands']],
+  ['commands on a VariableCheck rule', v2, gateBuild([variableCheck('Gate', { Variable: 'a', Value: 'a', Operator: 'EQ' })].map((entry) => ({ ...entry, commands: ['true'] }))), 'stages[1].beforeEntry.conditions[0].rules[0].commands', 'commands-only', ['VariableCheck']],
+  ['an entry condition reading an artifact of its own stage', v2, gateBuild([rule('Smoke', 'Commands', { commands: ['true'], inputArtifacts: [{ name: 'BuildArtifacts' }] })]), 'stages[1].beforeEntry.conditions[0].rules[0].inputArtifacts[0].name', 'input-artifact-unknown', ['"BuildArtifacts"']],
+  ['an entry condition reading a namespace nobody declares', v2, gateBuild([variableCheck('Gate', { Variable: '#{BuildVariables.ImageTag}', Value: 'x', Operator: 'EQ' })]), 'stages[1].beforeEntry.conditions[0].rules[0].configuration.Variable', 'variable-unknown', ['#{BuildVariables.ImageTag}', 'SourceVariables']],
+  ['stage conditions on a V1 pipeline', codecommit, (d) => { d.stages[1].beforeEntry = { conditions: [{ result: 'FAIL', rules: [variableCheck('Gate', { Variable: 'a', Value: 'a', Operator: 'EQ' })] }] }; }, 'stages[1].beforeEntry', 'v2-only', ['V2']],
   ['a trigger on a CodeCommit source action', codecommit, triggerOnCodeCommit, 'triggers[0].gitConfiguration.sourceActionName', 'trigger-source-action', ['"source"', 'CodeCommit', 'CodeStarSourceConnection']],
 ];
 
@@ -303,6 +340,40 @@ describe('validatePipeline on broken declarations', () => {
     const before = structuredClone(declaration);
     problemsOf(run(declaration));
     expect(declaration).toEqual(before);
+  });
+});
+
+describe('stage conditions', () => {
+  test.each([
+    ['unknown-rule.yml', 'stages[1].beforeEntry.conditions[0].rules[0].ruleTypeId.provider', 'rule-unknown', 'SecurityScan'],
+    ['bad-condition-result.yml', 'stages[1].beforeEntry.conditions[0].result', 'condition-result', 'FAIL or SKIP'],
+  ])('the broken fixture %s is refused at %s', (file, at, rule, mention) => {
+    const problems = problemsOf(run(loadFixture(`broken/${file}`)));
+    expect(findProblem(problems, at, rule).message).toContain(mention);
+    expect(problems).toHaveLength(1);
+  });
+
+  test('every result CodePipeline allows and Sluice carries out, and every rule provider, validate on both runtimes', () => {
+    const declaration = v2();
+    declaration.stages[1].beforeEntry = {
+      conditions: [
+        {
+          result: 'SKIP',
+          rules: [
+            variableCheck('OnMain'),
+            rule('Window', 'DeploymentWindow', { configuration: { Cron: '* 0/15 9-17 ? * MON-FRI', TimeZone: 'Europe/Paris' } }),
+            rule('Smoke', 'Commands', { commands: ['test -f README.md'], inputArtifacts: [{ name: 'SourceArtifact' }] }),
+            rule('Alarm', 'CloudWatchAlarm', { configuration: { AlarmName: 'errors', AlarmStates: 'ALARM,INSUFFICIENT_DATA', WaitTime: '5' } }),
+            rule('Check', 'LambdaInvoke', { configuration: { FunctionName: 'check', UserParameters: '#{variables.MyVariable}' } }),
+          ],
+        },
+      ],
+    };
+    declaration.stages[1].onSuccess = {
+      conditions: [{ result: 'FAIL', rules: [rule('Built', 'Commands', { commands: ['true'], inputArtifacts: [{ name: 'BuildArtifacts' }] })] }],
+    };
+    expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
+    expect(run(declaration, { runtime: 'local', endpoints: ['cloudwatch', 'lambda'] }).problems).toEqual([]);
   });
 });
 

@@ -103,6 +103,8 @@ describe('resumeInput', () => {
       enterStage: step('enterStage'),
       exitStage: step('exitStage'),
       failStage: step('failStage'),
+      checkBeforeEntry: step('checkBeforeEntry'),
+      checkOnSuccess: step('checkOnSuccess'),
       requestApproval: step('requestApproval'),
       queueJob: step('queueJob'),
       runAction: step('runAction', (parameters) => {

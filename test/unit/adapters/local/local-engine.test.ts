@@ -28,6 +28,8 @@ function handlers(overrides: Partial<TaskHandlers>): TaskHandlers {
     enterStage: answers,
     exitStage: answers,
     failStage: answers,
+    checkBeforeEntry: answers,
+    checkOnSuccess: answers,
     runAction: answers,
     requestApproval: answers,
     queueJob: answers,

@@ -1,0 +1,34 @@
+import { commands } from '../commands';
+import type { RuleProvider } from './rule-provider';
+
+/** CodePipeline's Commands rule: the rule's commands, run as the Commands action runs them; it passes when they all succeed. */
+export const commandsRule: RuleProvider = {
+  spec: {
+    provider: 'Commands',
+    version: '1',
+    description: "Runs the rule's `commands` in a shell, in a workspace made from its input artifacts, as the Commands action does; passes when they succeed.",
+    configuration: [],
+    inputArtifacts: commands.spec.inputArtifacts,
+    commands: true,
+    runtimes: commands.spec.runtimes,
+  },
+  async check(context) {
+    const { rule } = context;
+    try {
+      await commands.run!({
+        ...context,
+        action: {
+          name: rule.name,
+          actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+          commands: rule.commands,
+          inputArtifacts: rule.inputArtifacts,
+          ...(rule.timeoutInMinutes ? { timeoutInMinutes: rule.timeoutInMinutes } : {}),
+        },
+      });
+      return { passed: true, summary: 'The commands succeeded.' };
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      return { passed: false, summary: (error as Error).message };
+    }
+  },
+};
