@@ -55,7 +55,12 @@ describe('stage conditions', () => {
   async function run(declaration: PipelineDeclaration, at = new Date()) {
     ran.length = 0;
     const clocked = { ...deps, clock: () => at };
-    const execution = await runInForeground(clocked, stepEngine(clocked), { pipeline: declaration, version: 1, trigger, caller: { who: 'alice', from: 'cli' } }, {});
+    const execution = await runInForeground(
+      clocked,
+      stepEngine(clocked),
+      { pipeline: declaration, version: 1, trigger, caller: { who: 'alice', from: 'cli' } },
+      {},
+    );
     const id = execution.pipelineExecutionId;
     const stages = Object.fromEntries((await deps.store.listStages(id)).map((entry) => [entry.stageName, entry.status]));
     return { execution, stages, conditions: await deps.store.listConditions(id) };
