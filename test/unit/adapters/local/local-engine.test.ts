@@ -42,7 +42,8 @@ function handlers(overrides: Partial<TaskHandlers>): TaskHandlers {
 }
 
 function engineWith(table: TaskHandlers, dependencies: Partial<LocalEngineDependencies> = {}) {
-  const ends: [string, string, string][] = [];
+  /** Each end the engine reports: the execution, the run that ended, how, and why. */
+  const ends: [string, string, string, string][] = [];
   const settledSteps: string[] = [];
   const tracked = Object.fromEntries(
     Object.entries(table).map(([step, handler]) => [
@@ -58,8 +59,8 @@ function engineWith(table: TaskHandlers, dependencies: Partial<LocalEngineDepend
   ) as TaskHandlers;
   const engine = new LocalEngine({
     handlers: () => tracked,
-    endExecution: async (pipeline, status, reason) => {
-      ends.push([pipeline.executionId, status, reason]);
+    endExecution: async (pipeline, runArn, status, reason) => {
+      ends.push([pipeline.executionId, runArn, status, reason]);
     },
     compiledVersion: async () => compilePipeline(declaration, providerCatalog),
     ...dependencies,
@@ -101,7 +102,7 @@ describe('the local engine', () => {
     const { executionArn } = await engine.startExecution(versionArn, 'e2', input('e2'));
     await new Promise((resolve) => setTimeout(resolve, 20));
     await engine.stopExecution(executionArn, 'superseded');
-    expect(ends).toEqual([['e2', 'Stopped', 'superseded']]);
+    expect(ends).toEqual([['e2', executionArn, 'Stopped', 'superseded']]);
     expect(settledSteps).toContain('runAction');
     expect(await engine.describeExecution(executionArn)).toEqual({ status: 'Stopped' });
     await expect(engine.stopExecution(executionArn, 'again')).rejects.toBeInstanceOf(ConflictError);
@@ -119,7 +120,7 @@ describe('the local engine', () => {
     const { executionArn, ended } = await engine.runExecution(versionArn, 'e4', input('e4'), {});
     const end = await ended;
     expect(end).toMatchObject({ status: 'Failed', cause: expect.stringContaining('A stage failed') });
-    expect(ends).toEqual([['e4', 'Failed', (end as { cause: string }).cause]]);
+    expect(ends).toEqual([['e4', executionArn, 'Failed', (end as { cause: string }).cause]]);
     expect(await engine.describeExecution(executionArn)).toEqual(end);
   });
 
@@ -140,7 +141,7 @@ describe('the local engine', () => {
     expect(await waiting.ended).toEqual({ status: 'Stopped' });
     expect(await running.ended).toEqual({ status: 'Stopped' });
     expect(ends).toEqual([]);
-    expect(building.ends).toEqual([['e6', 'Stopped', STOPPED_BY_USER]]);
+    expect(building.ends).toEqual([['e6', running.executionArn, 'Stopped', STOPPED_BY_USER]]);
   });
 
   it('runs a version that another process published, compiled again from its record', async () => {
