@@ -59,6 +59,7 @@ export class ShellSession {
 
   /** Runs one command; in a subshell when nothing it does should outlive it (buildspec 0.1). */
   run(command: string, options: { subshell: boolean }): Promise<CommandOutcome> {
+    if (this.killRequested) return Promise.resolve({ kind: 'killed' });
     if (this.endStatus !== undefined) return Promise.resolve(this.endOutcome(this.endStatus));
     const evaluation = `eval ${singleQuoted(command)}`;
     return new Promise((resolve) => {
@@ -100,7 +101,8 @@ export class ShellSession {
       this.output(text.slice(0, at));
       const exitCode = Number(text.slice(at + this.marker.length, lineEnd));
       text = text.slice(lineEnd + 1);
-      this.settle({ kind: 'exited', exitCode });
+      // A kill reaches the command's processes before the shell: the shell may still report their end.
+      this.settle(this.killRequested ? { kind: 'killed' } : { kind: 'exited', exitCode });
     }
     const stop = heldBackFrom(text, this.marker);
     this.output(text.slice(0, stop));
