@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { JOB_OPERATIONS } from '../../lib/api/codepipeline/job-operations';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
-import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
-import { codePipelineCaller, type CodePipelineCaller } from '../support/codepipeline-client';
+import { killStartedSluice, type RunningCli } from '../support/cli';
+import { type CodePipelineCaller, serveWithCaller } from '../support/codepipeline-client';
 import { conformanceCall, conformanceRows, operationsWithoutCases, type ConformanceCase } from '../support/conformance-cases';
 import { customToolStage, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
@@ -47,9 +47,7 @@ function toolPipeline(name: string): PipelineDeclaration {
 beforeAll(async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-codepipeline-api-jobs-'));
   repo = gitRepository({ 'app.txt': 'v1' }, 'feat: first').dir;
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
-  const endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
-  caller = codePipelineCaller({ endpoint, credentials: printedCredentials(dataDir), region: REGION });
+  ({ serve, caller } = await serveWithCaller(dataDir, REGION));
 });
 
 afterAll(async () => {

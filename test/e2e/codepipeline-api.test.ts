@@ -6,8 +6,8 @@ import { ACTION_EXECUTION_OPERATIONS } from '../../lib/api/codepipeline/action-e
 import { PIPELINE_OPERATIONS } from '../../lib/api/codepipeline/pipeline-operations';
 import { RUN_OPERATIONS } from '../../lib/api/codepipeline/run-operations';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
-import { killStartedSluice, printedCredentials, startSluice, type RunningCli } from '../support/cli';
-import { codePipelineCaller, refusal, type CodePipelineCaller } from '../support/codepipeline-client';
+import { killStartedSluice, type RunningCli } from '../support/cli';
+import { refusal, type CodePipelineCaller, serveWithCaller } from '../support/codepipeline-client';
 import { codePipelineModel, shapeProblems } from '../support/codepipeline-model';
 import { conformanceCall, conformanceRows, operationsWithoutCases, type ConformanceCase } from '../support/conformance-cases';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
@@ -48,10 +48,7 @@ beforeAll(async () => {
     stages: [gitSourceStage(repo.dir), reviewStage('Review'), { name: 'Ship', actions: [commandsOnSource('Echo', ['echo shipped'])] }],
   };
   secondDeclaration = { ...declaration, name: 'conformance-second', stages: [declaration.stages[0]!, declaration.stages[2]!] };
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
-  const endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
-  credentials = printedCredentials(dataDir);
-  caller = codePipelineCaller({ endpoint, credentials, region: REGION });
+  ({ serve, credentials, caller } = await serveWithCaller(dataDir, REGION));
 });
 
 afterAll(async () => {

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
-import { killStartedSluice, printedCredentials, sluice, startSluice, writeDeclaration, type RunningCli } from '../support/cli';
-import { codePipelineCaller, refusal, type CodePipelineCaller } from '../support/codepipeline-client';
+import { killStartedSluice, sluice, writeDeclaration, type RunningCli } from '../support/cli';
+import { refusal, type CodePipelineCaller, serveWithCaller } from '../support/codepipeline-client';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
@@ -109,9 +109,7 @@ beforeAll(async () => {
   ];
   // Registered before serve runs, so that no first execution starts.
   for (const pipeline of pipelines) expect(sluice(data(['create-pipeline', writeDeclaration(dataDir, pipeline)])).code).toBe(0);
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
-  const endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
-  caller = codePipelineCaller({ endpoint, credentials: printedCredentials(dataDir), region: 'eu-west-1' });
+  ({ serve, caller } = await serveWithCaller(dataDir, 'eu-west-1'));
 });
 
 afterAll(async () => {

@@ -3,18 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
 import { CONDITION_OPERATIONS } from '../../lib/api/codepipeline/condition-operations';
-import {
-  killStartedSluice,
-  printedCredentials,
-  sluice,
-  sluiceExecutionCommands,
-  startSluice,
-  succeeded,
-  until,
-  writeDeclaration,
-  type RunningCli,
-} from '../support/cli';
-import { codePipelineCaller, type CodePipelineCaller } from '../support/codepipeline-client';
+import { killStartedSluice, sluice, sluiceExecutionCommands, succeeded, until, writeDeclaration, type RunningCli } from '../support/cli';
+import { type CodePipelineCaller, serveWithCaller } from '../support/codepipeline-client';
 import { conformanceCall, conformanceRows, operationsWithoutCases, type ConformanceCase } from '../support/conformance-cases';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
@@ -126,9 +116,7 @@ beforeAll(async () => {
     succeeded(sluice(data(['create-pipeline', writeDeclaration(dataDir, scenario(name))])));
     succeeded(sluice(data(['create-pipeline', writeDeclaration(dataDir, failing(`${name}-failing`))])));
   }
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
-  const endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
-  caller = codePipelineCaller({ endpoint, credentials: printedCredentials(dataDir), region: 'eu-west-1' });
+  ({ serve, caller } = await serveWithCaller(dataDir, 'eu-west-1'));
 });
 
 afterAll(async () => {

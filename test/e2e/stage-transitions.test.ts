@@ -3,17 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { awsCodePipeline, awsToolEnvironment } from '../support/aws-cli';
-import {
-  killStartedSluice,
-  printedCredentials,
-  sluice,
-  sluiceExecutionCommands,
-  startSluice,
-  succeeded,
-  writeDeclaration,
-  type RunningCli,
-} from '../support/cli';
-import { codePipelineCaller, refusal, type CodePipelineCaller } from '../support/codepipeline-client';
+import { killStartedSluice, sluice, sluiceExecutionCommands, succeeded, writeDeclaration, type RunningCli } from '../support/cli';
+import { refusal, type CodePipelineCaller, serveWithCaller } from '../support/codepipeline-client';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
@@ -111,10 +102,7 @@ beforeAll(async () => {
   for (const name of ['through-sluice', 'through-sdk', 'through-aws']) {
     expect(sluice(data(['create-pipeline', writeDeclaration(dataDir, pipelineNamed(name))])).code).toBe(0);
   }
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
-  endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
-  credentials = printedCredentials(dataDir);
-  caller = codePipelineCaller({ endpoint, credentials, region: 'eu-west-1' });
+  ({ serve, endpoint, credentials, caller } = await serveWithCaller(dataDir, 'eu-west-1'));
   awsEnv = awsToolEnvironment(dataDir, credentials, 'eu-west-1');
 });
 

@@ -1,6 +1,7 @@
 import * as sdk from '@aws-sdk/client-codepipeline';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { SigningCredentials } from '../../lib/api/request-signature';
+import { printedCredentials, startSluice, type RunningCli } from './cli';
 import { sigV4Headers } from './sigv4';
 
 /** What a call on CodePipeline's protocol needs: where sluice serve answers, and how to sign for it. */
@@ -60,4 +61,15 @@ export async function refusal(call: Promise<unknown>): Promise<{ code: string; s
   );
   if (!error) throw new Error('The call succeeded; a refusal was expected.');
   return { code: error.name, status: error.$metadata?.httpStatusCode, message: error.message };
+}
+
+/**
+ * `sluice serve` on a free port of `dataDir`, once it says where it serves, and a caller of its
+ * CodePipeline API signed with the data dir's credentials.
+ */
+export async function serveWithCaller(dataDir: string, region: string): Promise<CodePipelineEndpoint & { serve: RunningCli; caller: CodePipelineCaller }> {
+  const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
+  const endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
+  const credentials = printedCredentials(dataDir);
+  return { serve, endpoint, credentials, region, caller: codePipelineCaller({ endpoint, credentials, region }) };
 }
