@@ -137,7 +137,8 @@ describe('sluice compile', () => {
     expect(result.code).toBe(0);
     const [compiled] = JSON.parse(result.stdout);
     expect(compiled.pipeline).toBe('MyPipeline');
-    expect(compiled.definition.StartAt).toBe('Source (enter)');
+    // A run enters at its first stage, unless it retries a later one.
+    expect(compiled.definition.States[compiled.definition.StartAt].Default).toBe('Source (enter)');
     expect(compiled.tasks['Build / PackageExport']).toEqual({ step: 'startBuild', stage: 'Build', action: 'PackageExport' });
   });
 
