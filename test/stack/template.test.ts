@@ -119,10 +119,14 @@ describe('IAM', () => {
     }
   });
 
-  it('lets the state machines invoke exactly the three task functions', () => {
+  it("lets the state machines invoke exactly the three task functions, and only the action runner invoke others: a LambdaInvoke rule's", () => {
     const invoke = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('lambda:InvokeFunction'));
-    expect(invoke).toHaveLength(1);
-    expect(asList(invoke[0]!.statement.Resource).flatMap(referencedIds).sort()).toEqual(Object.values(TASK_FUNCTIONS).sort());
+    expect(invoke.map(({ owner }) => owner).sort()).toEqual(['ActionRunnerRole', 'PipelineStateMachineRole']);
+    const machines = invoke.find(({ owner }) => owner === 'PipelineStateMachineRole')!;
+    expect(asList(machines.statement.Resource).flatMap(referencedIds).sort()).toEqual(Object.values(TASK_FUNCTIONS).sort());
+    const rules = invoke.find(({ owner }) => owner === 'ActionRunnerRole')!;
+    expect(rules.statement).toMatchObject({ Sid: 'InvokeRuleFunctions', Action: 'lambda:InvokeFunction' });
+    expect(JSON.stringify(rules.statement.Resource)).toContain(':function:*');
   });
 
   it('lets the state machines run CodeBuild builds with .sync, through its managed rule', () => {
