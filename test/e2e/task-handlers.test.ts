@@ -13,6 +13,13 @@ afterAll(() => killStartedSluice());
 const codeBuild = (name: string, category: 'Build' | 'Test', buildspec: string) =>
   buildOnSource(name, { ProjectName: 'app', BuildSpec: buildspec }, { actionTypeId: { category, owner: 'AWS', provider: 'CodeBuild', version: '1' } });
 
+/** A rule that passes in every execution. */
+const executionIdIsSet = {
+  name: 'HasId',
+  ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'VariableCheck', version: '1' },
+  configuration: { Variable: '#{codepipeline.PipelineExecutionId}', Value: '.+', Operator: 'MATCHES' },
+} as const;
+
 /** The events that Powertools' logger logged as its functions were invoked: what reached each handler through its middy chain. */
 function invocations(output: string): { functionName: string; step: string }[] {
   return output
@@ -29,9 +36,16 @@ describe('a local run', () => {
     const repository = gitRepository({ 'app.txt': 'v1' }, 'feat: something to build');
     const file = writeDeclaration(dataDir, {
       name: 'handlers',
+      pipelineType: 'V2',
       stages: [
         gitSourceStage(repository.dir),
-        { name: 'Gate', actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
+        {
+          name: 'Gate',
+          // Conditions whose rules pass: each is checked by its own step.
+          beforeEntry: { conditions: [{ result: 'FAIL', rules: [executionIdIsSet] }] },
+          onSuccess: { conditions: [{ result: 'FAIL', rules: [executionIdIsSet] }] },
+          actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
+        },
         { name: 'Build', actions: [codeBuild('Compile', 'Build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cat app.txt\n')] },
         { name: 'Check', actions: [codeBuild('Verify', 'Test', 'version: 0.2\nphases:\n  build:\n    commands:\n      - exit 3\n')] },
       ],
