@@ -44,8 +44,9 @@ export function registerExample(program: Command, exitWith: ExitWith): void {
             console.log(`Port ${port} is in use; serving the site on a free port instead.`);
             return serveBucketSite(installation.deps.blobs, siteBucket, 0);
           });
+          const interrupted = untilInterrupted();
           console.log(`\nThe deployed site is served at ${site.url} (Ctrl-C to stop)`);
-          await untilInterrupted();
+          await interrupted;
           await site.close();
         },
       );

@@ -65,6 +65,8 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
         return ExitCode.Failed;
       }
       installation.bus.subscribe(progress.onEvent);
+      // Listening before saying it serves: a Ctrl-C sent as soon as that line is read closes it cleanly.
+      const interrupted = untilInterrupted();
       say(`Sluice is serving ${installation.dataDir} at ${installation.url} (Ctrl-C to stop)`);
       say(`Start a pipeline with: sluice start-pipeline-execution <name> --data-dir ${options.dataDir}`);
       if (publicUrl) say(`Links in mails, and the Host answered besides loopback's: ${publicUrl.href}`);
@@ -74,7 +76,7 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
       say(
         `Embedded S3 uploads: ${installation.s3UploadEndpoint} (a zip uploaded there starts the pipelines whose S3 source reads it; sign with the credentials of: sluice credentials --data-dir ${options.dataDir})`,
       );
-      await untilInterrupted();
+      await interrupted;
       say('Stopping: executions that wait for an approval go on in the next sluice serve; the others stop...');
       await installation.close();
       return ExitCode.Ok;
