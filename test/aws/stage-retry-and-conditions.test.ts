@@ -391,4 +391,41 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
     expect([runs(`${declaration.name}-Counter`), runs(`${declaration.name}-Flaky`), runs(`${declaration.name}-Ship`)]).toEqual([1, 2, 1]);
     expect(await stageStatuses(executionId)).toEqual({ Source: 'Succeeded', Build: 'Succeeded', Deploy: 'Succeeded' });
   });
+
+  const targetCheck = (result: 'FAIL' | 'SKIP'): Partial<StageDeclaration> => ({
+    beforeEntry: {
+      conditions: [
+        {
+          result,
+          rules: [
+            {
+              name: 'ProductionOnly',
+              ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'VariableCheck', version: '1' },
+              configuration: { Variable: '#{variables.TARGET}', Value: 'production', Operator: 'EQ' },
+            },
+          ],
+        },
+      ],
+    },
+  });
+
+  it.each(['FAIL', 'SKIP'] as const)('a beforeEntry condition (VariableCheck, result %s) runs in its Task before the stage’s actions', async (result) => {
+    const declaration = pipeline({}, targetCheck(result));
+    const executionId = await created(declaration);
+    const execution = await ended(executionId, result === 'FAIL' ? 'Failed' : 'Succeeded');
+    const run = execution.engineExecutionArn!;
+    expect(await endStatus(sfnOf(run), run)).toBe(result === 'FAIL' ? 'FAILED' : 'SUCCEEDED');
+    expect(await entered(run)).toContain('Deploy (beforeEntry)');
+    expect(runs(`${declaration.name}-Ship`)).toBe(0);
+    expect(await stageStatuses(executionId)).toEqual({ Source: 'Succeeded', Build: 'Succeeded', Deploy: result === 'FAIL' ? 'Failed' : 'Skipped' });
+    expect(await deps.store.listConditions(executionId)).toEqual([
+      expect.objectContaining({
+        stageName: 'Deploy',
+        conditionType: 'BEFORE_ENTRY',
+        status: 'Failed',
+        rules: [expect.objectContaining({ ruleName: 'ProductionOnly', status: 'Failed', summary: '"staging" EQ "production" is false.' })],
+      }),
+    ]);
+    expect((await deps.locks.read(declaration.name, 'Deploy')).holder).toBeUndefined();
+  });
 });
