@@ -254,6 +254,15 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
     throw new Error(`Execution ${executionId} did not end ${status}.`);
   }
 
+  /** The pipeline's first execution, whose Flaky failed while its `fail` mark existed; the mark is gone once it has failed. */
+  async function failedInBuild(declaration: PipelineDeclaration): Promise<{ executionId: string; firstRun: string }> {
+    writeFileSync(mark(`${declaration.name}-fail`), '');
+    const executionId = await created(declaration);
+    await ended(executionId, 'Failed');
+    rmSync(mark(`${declaration.name}-fail`));
+    return { executionId, firstRun: await runOf(executionId) };
+  }
+
   const stageStatuses = async (executionId: string) =>
     Object.fromEntries((await deps.store.listStages(executionId)).map((stage) => [stage.stageName, stage.status]));
   const runOf = async (executionId: string) => (await deps.store.getExecution(executionId))!.engineExecutionArn!;
@@ -286,17 +295,13 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
 
   it('RetryStageExecution FAILED_ACTIONS starts the run <id>_2 on the version, at the failed stage with the kept results, and the execution succeeds', async () => {
     const declaration = pipeline();
-    writeFileSync(mark(`${declaration.name}-fail`), '');
-    const executionId = await created(declaration);
-    await ended(executionId, 'Failed');
-    const firstRun = await runOf(executionId);
+    const { executionId, firstRun } = await failedInBuild(declaration);
     expect(await endStatus(sfnOf(firstRun), firstRun)).toBe('FAILED');
     expect(await stageStatuses(executionId)).toEqual({ Source: 'Succeeded', Build: 'Failed' });
     expect([runs(`${declaration.name}-Counter`), runs(`${declaration.name}-Flaky`)]).toEqual([1, 1]);
     // The run's end is the one failStage wrote already.
     expect(await reconcileExecution(deps, await statusChange(firstRun))).toBe('already ended');
 
-    rmSync(mark(`${declaration.name}-fail`));
     await expect(
       operations.retryStageExecution({ pipelineName: declaration.name, stageName: 'Build', pipelineExecutionId: executionId, retryMode: 'FAILED_ACTIONS' }),
     ).resolves.toEqual({ pipelineExecutionId: executionId });
@@ -338,12 +343,8 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
 
   it('RetryStageExecution ALL_ACTIONS runs every action again; the reconciler maps the end of the retry run, aborted mid-stage, back to the execution', async () => {
     const declaration = pipeline();
-    writeFileSync(mark(`${declaration.name}-fail`), '');
-    const executionId = await created(declaration);
-    await ended(executionId, 'Failed');
-    const firstRun = await runOf(executionId);
+    const { executionId, firstRun } = await failedInBuild(declaration);
 
-    rmSync(mark(`${declaration.name}-fail`));
     writeFileSync(mark(`${declaration.name}-hold`), '');
     await operations.retryStageExecution({ pipelineName: declaration.name, stageName: 'Build', pipelineExecutionId: executionId, retryMode: 'ALL_ACTIONS' });
     expect(JSON.parse(starts.at(-1)!.input!).pipeline.retry).toEqual({ stage: 'Build', attempt: 2, kept: {} });

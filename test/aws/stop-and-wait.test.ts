@@ -93,6 +93,16 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
   const compileRecord = (pipeline: PipelineRef, status: 'InProgress' | 'Succeeded') => actionRecord(pipeline, 'Build', compile, status);
   const stoppedBy = (summary: string): Partial<PipelineExecutionRecord> => ({ status: 'Stopped', statusSummary: summary });
 
+  /** The functions in `region`, and an execution in Build whose stop and wait (`reason`) came while Compile is in progress. */
+  async function stoppingInCompile(region: string, reason: string) {
+    const functions = await functionsIn(region);
+    clients.push(functions.sfn);
+    const { pipeline, executionArn } = await functions.executionInBuild();
+    await functions.deps.store.putAction(compileRecord(pipeline, 'InProgress'));
+    await functions.operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: pipeline.executionId, reason });
+    return { ...functions, pipeline, executionArn, executionId: pipeline.executionId };
+  }
+
   it('stops at once an execution with no action in progress, which no step would come to stop', async () => {
     const { deps, operations, sfn, executionInBuild } = await functionsIn('sa-east-1');
     clients.push(sfn);
@@ -132,12 +142,7 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
   });
 
   it("holds an approval's request while an action is in progress, and stops the execution once that action has finished", async () => {
-    const { deps, operations, sfn, approvalRequest, executionInBuild, StoppedError } = await functionsIn('eu-north-1');
-    clients.push(sfn);
-    const { pipeline, executionArn } = await executionInBuild();
-    const { executionId } = pipeline;
-    await deps.store.putAction(compileRecord(pipeline, 'InProgress'));
-    await operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: executionId, reason: 'Stopped by bob' });
+    const { deps, sfn, approvalRequest, StoppedError, pipeline, executionArn, executionId } = await stoppingInCompile('eu-north-1', 'Stopped by bob');
 
     // A held step reads its remaining time before each wait for the actions in progress.
     let waiting = () => {};
@@ -154,12 +159,7 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
   });
 
   it("holds a stage's entry condition, whose Commands rule would start something, and stops the execution that has no action in progress", async () => {
-    const { deps, operations, sfn, actionRunner, executionInBuild, StoppedError } = await functionsIn('ap-south-2');
-    clients.push(sfn);
-    const { pipeline, executionArn } = await executionInBuild();
-    const { executionId } = pipeline;
-    await deps.store.putAction(compileRecord(pipeline, 'InProgress'));
-    await operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: executionId, reason: 'Stopped by carol' });
+    const { deps, sfn, actionRunner, StoppedError, pipeline, executionArn, executionId } = await stoppingInCompile('ap-south-2', 'Stopped by carol');
     await deps.store.putAction(compileRecord(pipeline, 'Succeeded'));
 
     const check: ConditionStepPayload = {
