@@ -6,6 +6,7 @@ import { planApprovalResume, type ApprovalResume } from './approval-resume';
 import type { ApprovalDependencies } from './approvals';
 import { endExecution } from './end-execution';
 import type { ExecutionDependencies } from './dependencies';
+import { publishStageState } from './publish';
 import { pipelineRefOf } from './stage-entry';
 import { planStageResume, type StageResume } from './stage-resume';
 import { resumeOnEngine } from './start-on-engine';
@@ -55,11 +56,39 @@ export async function takeOverInterrupted(deps: ApprovalDependencies, resume?: (
     if (await resume!(plan)) resumed.push(plan);
   }
   for (const execution of interrupted) {
-    const stopping = execution.status === 'Stopping';
-    await endExecution(deps, pipelineRefOf(execution), stopping ? 'Stopped' : 'Failed', stopping ? (execution.statusSummary ?? INTERRUPTED) : INTERRUPTED);
+    if (execution.status === 'Stopping') await endExecution(deps, pipelineRefOf(execution), 'Stopped', execution.statusSummary ?? INTERRUPTED);
+    else await failInterrupted(deps, execution);
   }
   const waiting = await approvalsResumed;
   return [...approvals.filter((_, index) => waiting[index]), ...resumed];
+}
+
+/**
+ * Ends an interrupted execution Failed, retryable (RetryStageExecution retries a failed stage) at
+ * the stage it was in or entering: a stage in progress fails with it (endExecution). One that died
+ * between stages, waiting in front of the next or on its way there, has no such stage: the stage
+ * it was entering, which has no record yet, is the one that fails.
+ */
+async function failInterrupted(deps: ExecutionDependencies, execution: PipelineExecutionRecord): Promise<void> {
+  const pipeline = pipelineRefOf(execution);
+  const [stages, version] = await Promise.all([
+    deps.store.listStages(execution.pipelineExecutionId),
+    deps.store.getPipeline(execution.pipelineName, execution.pipelineVersion),
+  ]);
+  const inStage = stages.some((stage) => stage.status === 'InProgress' || stage.status === 'Stopping' || stage.status === 'Failed');
+  const entering = !inStage && version?.declaration.stages.find((declared) => !stages.some((stage) => stage.stageName === declared.name));
+  if (entering) {
+    const now = deps.clock().toISOString();
+    await deps.store.putStage({
+      pipelineExecutionId: execution.pipelineExecutionId,
+      stageName: entering.name,
+      status: 'Failed',
+      startTime: now,
+      lastUpdateTime: now,
+    });
+    await publishStageState(deps, pipeline, { stage: entering.name, state: 'FAILED' });
+  }
+  await endExecution(deps, pipeline, 'Failed', INTERRUPTED);
 }
 
 /** Each line's waiters in the order it admits them, then those that had not joined it yet. */

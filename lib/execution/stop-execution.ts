@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskStep } from '../core/compile';
 import { StoppedError } from '../core/errors';
+import { CONDITION_STEPS } from '../core/rules';
 import type { PipelineEngine } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionStore, PipelineExecutionRecord } from '../ports/execution-store';
@@ -80,8 +81,19 @@ export async function stopOnceActionsFinish(
   });
 }
 
-/** The steps that start something: a stage's entry or exit, or an action. */
-const STARTING_STEPS: ReadonlySet<string> = new Set<TaskStep>(['enterStage', 'exitStage', 'runAction', 'prepareBuild', 'requestApproval', 'queueJob']);
+/**
+ * The steps that start something: a stage's entry or exit, an action, or a stage's conditions,
+ * whose rules may run commands (Commands) or call AWS.
+ */
+const STARTING_STEPS: ReadonlySet<string> = new Set<TaskStep>([
+  'enterStage',
+  'exitStage',
+  'runAction',
+  'prepareBuild',
+  'requestApproval',
+  'queueJob',
+  ...Object.values(CONDITION_STEPS),
+]);
 
 /** Whether a step starts something, and so does not run once its execution is Stopping. */
 export const startsSomething = (step: string): boolean => STARTING_STEPS.has(step);

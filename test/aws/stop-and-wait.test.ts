@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
+import type { ConditionStepPayload } from '../../lib/core/rules';
 import type { PipelineRef } from '../../lib/core/task-payloads';
 import type { PipelineExecutionRecord } from '../../lib/ports/execution-store';
 import { actionRecord, approvalRequestPayload } from '../support/task-payloads';
@@ -77,7 +78,8 @@ async function functionsIn(region: string) {
 
   const { handler: stageStep } = await import('../../functions/tasks/stage-step');
   const { handler: approvalRequest } = await import('../../functions/tasks/approval-request');
-  return { deps, operations, sfn, stageStep, approvalRequest, executionInBuild, StoppedError };
+  const { handler: actionRunner } = await import('../../functions/tasks/action-runner');
+  return { deps, operations, sfn, stageStep, approvalRequest, actionRunner, executionInBuild, StoppedError };
 }
 
 describe('stop and wait on AWS (moto): the task functions hold the steps that start something, and stop the execution', () => {
@@ -90,6 +92,16 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
 
   const compileRecord = (pipeline: PipelineRef, status: 'InProgress' | 'Succeeded') => actionRecord(pipeline, 'Build', compile, status);
   const stoppedBy = (summary: string): Partial<PipelineExecutionRecord> => ({ status: 'Stopped', statusSummary: summary });
+
+  /** The functions in `region`, and an execution in Build whose stop and wait (`reason`) came while Compile is in progress. */
+  async function stoppingInCompile(region: string, reason: string) {
+    const functions = await functionsIn(region);
+    clients.push(functions.sfn);
+    const { pipeline, executionArn } = await functions.executionInBuild();
+    await functions.deps.store.putAction(compileRecord(pipeline, 'InProgress'));
+    await functions.operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: pipeline.executionId, reason });
+    return { ...functions, pipeline, executionArn, executionId: pipeline.executionId };
+  }
 
   it('stops at once an execution with no action in progress, which no step would come to stop', async () => {
     const { deps, operations, sfn, executionInBuild } = await functionsIn('sa-east-1');
@@ -130,12 +142,7 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
   });
 
   it("holds an approval's request while an action is in progress, and stops the execution once that action has finished", async () => {
-    const { deps, operations, sfn, approvalRequest, executionInBuild, StoppedError } = await functionsIn('eu-north-1');
-    clients.push(sfn);
-    const { pipeline, executionArn } = await executionInBuild();
-    const { executionId } = pipeline;
-    await deps.store.putAction(compileRecord(pipeline, 'InProgress'));
-    await operations.stopPipelineExecution({ pipelineName: 'webapp', pipelineExecutionId: executionId, reason: 'Stopped by bob' });
+    const { deps, sfn, approvalRequest, StoppedError, pipeline, executionArn, executionId } = await stoppingInCompile('eu-north-1', 'Stopped by bob');
 
     // A held step reads its remaining time before each wait for the actions in progress.
     let waiting = () => {};
@@ -148,6 +155,38 @@ describe('stop and wait on AWS (moto): the task functions hold the steps that st
     // The action in progress finished as itself, and the approval was never requested.
     expect(await deps.store.listActions(executionId)).toEqual([expect.objectContaining({ actionName: 'Compile', status: 'Succeeded' })]);
     expect(await deps.store.getExecution(executionId)).toMatchObject(stoppedBy('Stopped by bob'));
+    expect(await endStatus(sfn, executionArn)).toBe('ABORTED');
+  });
+
+  it("holds a stage's entry condition, whose Commands rule would start something, and stops the execution that has no action in progress", async () => {
+    const { deps, sfn, actionRunner, StoppedError, pipeline, executionArn, executionId } = await stoppingInCompile('ap-south-2', 'Stopped by carol');
+    await deps.store.putAction(compileRecord(pipeline, 'Succeeded'));
+
+    const check: ConditionStepPayload = {
+      step: 'checkBeforeEntry',
+      pipeline,
+      stage: 'Build',
+      final: true,
+      conditions: [
+        {
+          rules: [
+            {
+              name: 'Smoke',
+              ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'Commands', version: '1' },
+              commands: ['curl -f https://example.com/health'],
+            },
+          ],
+        },
+      ],
+      namespaces: {},
+      artifacts: {},
+    };
+    await expect(actionRunner(check, context)).rejects.toThrow(
+      new StoppedError('checkBeforeEntry did not start: the execution was stopped, with a stop that waits for its actions in progress.'),
+    );
+    // The condition was never evaluated: no rule of it ran.
+    expect(await deps.store.listConditions(executionId)).toEqual([]);
+    expect(await deps.store.getExecution(executionId)).toMatchObject(stoppedBy('Stopped by carol'));
     expect(await endStatus(sfn, executionArn)).toBe('ABORTED');
   });
 });

@@ -54,8 +54,9 @@ describe('a step that starts something, in a stop and wait (holdIfStopping)', ()
     return { wait, asked, stopped };
   }
 
-  it('names as starting steps the entries, exits and action starts, and not the steps that finish an action or fail a stage', () => {
-    expect(['enterStage', 'exitStage', 'runAction', 'prepareBuild', 'requestApproval', 'queueJob'].filter(startsSomething)).toHaveLength(6);
+  it("names as starting steps the entries, exits, action starts and stages' conditions, and not the steps that finish an action or fail a stage", () => {
+    const starting = ['enterStage', 'exitStage', 'runAction', 'prepareBuild', 'requestApproval', 'queueJob', 'checkBeforeEntry', 'checkOnSuccess'];
+    expect(starting.filter(startsSomething)).toEqual(starting);
     expect(['completeBuild', 'failBuild', 'failStage', 'startBuild'].filter(startsSomething)).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import type { ExecutionMode, PipelineDeclaration } from '../../lib/core/declarat
 import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
 import type { ApprovalDependencies } from '../../lib/execution/approvals';
 import { INTERRUPTED, resumeWaiting, takeOverInterrupted } from '../../lib/execution/interrupted-executions';
+import { planStageRetry } from '../../lib/execution/retry-stage';
 import { planStageResume, type StageResume } from '../../lib/execution/stage-resume';
 import { startExecution } from '../../lib/execution/start-execution';
 import { gitSourceStage } from '../support/declarations';
@@ -194,6 +195,33 @@ describe('executions a killed sluice serve left in front of a stage', () => {
 
     expect(await deps.store.getExecution(stopping)).toMatchObject({ status: 'Stopped', statusSummary: 'stop requested' });
     expect((await deps.store.listStages(stopping)).find((stage) => stage.stageName === 'Build')?.status).toBe('Stopped');
+    expect((await deps.locks.read(pipeline.name, 'Build')).holder).toBeUndefined();
+  });
+
+  it('without a resume, ends each Failed "interrupted" with a failed stage to retry: the one it was in, or the one it was entering between stages', async () => {
+    const pipeline = await registered('QUEUED');
+    const holder = await inBuild(pipeline);
+    const waiting = await inLine(pipeline);
+    const onTheWay = await pastSource(pipeline);
+
+    // A process that does not run executions (a CLI command) takes over: nothing is resumed.
+    await takeOverInterrupted(deps);
+
+    const version = (await deps.store.getPipeline(pipeline.name, 1))!;
+    for (const id of [holder, waiting, onTheWay]) {
+      const execution = (await deps.store.getExecution(id))!;
+      expect(execution).toMatchObject({ status: 'Failed', statusSummary: INTERRUPTED });
+      const stages = await deps.store.listStages(id);
+      expect(Object.fromEntries(stages.map(({ stageName, status }) => [stageName, status]))).toEqual({ Source: 'Succeeded', Build: 'Failed' });
+      const plan = await planStageRetry(deps, execution, version, 'Build', 'FAILED_ACTIONS', 'ManualStageRetry');
+      expect(plan.input.pipeline.retry).toEqual({ stage: 'Build', attempt: 2, kept: {} });
+      expect(plan.input.actions).toEqual({ a0: { artifacts: [srcLocation], variables: {} } });
+    }
+    const failedStages = published.filter((event) => event['detail-type'] === DETAIL_TYPES.stage && event.detail.state === 'FAILED');
+    // One FAILED event each, for the stage that failed.
+    const ids = failedStages.map((event) => event.detail['execution-id']).filter((id) => [holder, waiting, onTheWay].includes(id));
+    expect(ids.sort()).toEqual([holder, waiting, onTheWay].sort());
+    expect(await deps.locks.read(pipeline.name, 'Build')).toMatchObject({ waiters: [] });
     expect((await deps.locks.read(pipeline.name, 'Build')).holder).toBeUndefined();
   });
 });

@@ -36,9 +36,9 @@ async function answers(endpoint: string): Promise<boolean> {
 export async function startMotoServer(environment: Record<string, string> = {}): Promise<MotoServer> {
   const port = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
-  // moto's Step Functions interpreter calls its own Lambda API back on MOTO_PORT.
+  // moto's Step Functions interpreter calls its own Lambda API back on MOTO_PORT, unless `environment` names another port.
   const child = spawn('moto_server', ['-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...process.env, ...environment, MOTO_PORT: String(port) },
+    env: { ...process.env, MOTO_PORT: String(port), ...environment },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -74,6 +74,19 @@ export async function startMotoServer(environment: Record<string, string> = {}):
   }
   failure.catch(() => undefined);
   return { endpoint, process: child };
+}
+
+/**
+ * Makes moto execute state machines for real. Lambda without Docker answers every invocation with
+ * its own payload, or with the next answer queued through /moto-api/static/lambda-simple/response.
+ */
+export async function executeStateMachines(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ stepfunctions: { execute_state_machine: true }, lambda: { use_docker: false } }),
+  });
+  if (!response.ok) throw new Error(`moto_server refused its configuration: ${response.status} ${await response.text()}`);
 }
 
 export async function stopMotoServer(server: MotoServer): Promise<void> {
