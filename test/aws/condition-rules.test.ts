@@ -1,10 +1,10 @@
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { cloudWatchAlarm } from '../../lib/actions/rules/cloudwatch-alarm';
 import { lambdaInvokeRule } from '../../lib/actions/rules/lambda-invoke-rule';
 import type { RuleContext } from '../../lib/actions/rules/rule-provider';
 import { CloudWatchAlarmStates, LambdaFunctionInvoker } from '../../lib/adapters/aws/rule-services';
-import { ACCOUNT, REGION, motoClientConfig, motoEndpoint, queueLambdaAnswers, uniqueName } from './support/moto-clients';
+import { createMotoFunction, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
 
 /** The rules' context with only what these two rules read. */
 function context(rule: RuleContext['rule'], services: Pick<RuleContext, 'alarms' | 'lambdaFunctions'>): RuleContext {
@@ -83,27 +83,7 @@ describe('the LambdaInvoke rule on Lambda (moto)', () => {
   afterAll(() => client.destroy());
 
   it('invokes the function with the execution, stage, rule and UserParameters, and passes when it answers', async () => {
-    const name = uniqueName('sluice-check');
-    const role = uniqueName('sluice-check-role');
-    // IAM in its query protocol: no IAM client is installed, and moto checks no signature here.
-    const created = await fetch(`${motoEndpoint()}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `AWS4-HMAC-SHA256 Credential=testing/20250101/${REGION}/iam/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: role, AssumeRolePolicyDocument: '{}' }).toString(),
-    });
-    expect(created.status).toBe(200);
-    await client.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: 'nodejs20.x',
-        Role: `arn:aws:iam::${ACCOUNT}:role/${role}`,
-        Handler: 'index.handler',
-        Code: { ZipFile: new Uint8Array([80, 75, 5, 6, ...new Array(18).fill(0)]) },
-      }),
-    );
+    const name = await createMotoFunction(client, 'sluice-check');
     await queueLambdaAnswers([{ ok: true }]);
     const passed = await lambdaInvokeRule.check(context(ruleOf('Check', 'LambdaInvoke', { FunctionName: name, UserParameters: 'prod' }), { lambdaFunctions }));
     expect(passed).toMatchObject({ passed: true, summary: `${name} returned {"ok":true}` });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { AwsResources } from '../../../lib/compose/aws';
 import type { ContractServers, ServerKind } from '../../support/contracts/servers';
@@ -41,6 +42,35 @@ export async function queueLambdaAnswers(answers: unknown[], region = REGION): P
     body: JSON.stringify({ results: answers.map((answer) => JSON.stringify(answer)), region, account_id: ACCOUNT }),
   });
   if (!response.ok) throw new Error(`moto refused the Lambda answers: ${response.status}`);
+}
+
+/**
+ * Creates a Lambda function on moto, with the role it needs, and returns its name. Its code is an
+ * empty zip: moto's Docker-less Lambda runs none.
+ */
+export async function createMotoFunction(client: LambdaClient, prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  const role = uniqueName(`${prefix}-role`);
+  // IAM in its query protocol: no IAM client is installed, and moto checks no signature here.
+  const created = await fetch(`${motoEndpoint()}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20250101/${REGION}/iam/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: role, AssumeRolePolicyDocument: '{}' }).toString(),
+  });
+  if (!created.ok) throw new Error(`moto refused the role ${role}: ${created.status}`);
+  await client.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Role: `arn:aws:iam::${ACCOUNT}:role/${role}`,
+      Handler: 'index.handler',
+      Code: { ZipFile: new Uint8Array([80, 75, 5, 6, ...new Array(18).fill(0)]) },
+    }),
+  );
+  return name;
 }
 
 /** The run's moto_server, reached by clients of each contract suite's own. */
