@@ -1,10 +1,10 @@
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { cloudWatchAlarm } from '../../lib/actions/rules/cloudwatch-alarm';
 import { lambdaInvokeRule } from '../../lib/actions/rules/lambda-invoke-rule';
 import type { RuleContext } from '../../lib/actions/rules/rule-provider';
 import { CloudWatchAlarmStates, LambdaFunctionInvoker } from '../../lib/adapters/aws/rule-services';
-import { createMotoFunction, motoClientConfig, queueLambdaAnswers, uniqueName } from './support/moto-clients';
+import { createMotoAlarm, createMotoFunction, motoClientConfig, queueLambdaAnswers } from './support/moto-clients';
 
 /** The rules' context with only what these two rules read. */
 function context(rule: RuleContext['rule'], services: Pick<RuleContext, 'alarms' | 'lambdaFunctions'>): RuleContext {
@@ -31,23 +31,7 @@ describe('the CloudWatchAlarm rule on CloudWatch (moto)', () => {
   const alarms = new CloudWatchAlarmStates(() => client);
   afterAll(() => client.destroy());
 
-  async function alarm(state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Promise<string> {
-    const name = uniqueName('sluice-errors');
-    await client.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        MetricName: 'Errors',
-        Namespace: 'Sluice/Test',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      }),
-    );
-    await client.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'set by the test' }));
-    return name;
-  }
+  const alarm = (state: 'OK' | 'INSUFFICIENT_DATA') => createMotoAlarm(client, state);
 
   it('passes while the alarm is OK, and fails once SetAlarmState puts it in ALARM', async () => {
     const name = await alarm('OK');

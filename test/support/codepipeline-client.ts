@@ -65,10 +65,14 @@ export async function refusal(call: Promise<unknown>): Promise<{ code: string; s
 
 /**
  * `sluice serve` on a free port of `dataDir`, once it says where it serves, and a caller of its
- * CodePipeline API signed with the data dir's credentials.
+ * CodePipeline API signed with the data dir's credentials. `env` adds to sluice serve's environment.
  */
-export async function serveWithCaller(dataDir: string, region: string): Promise<CodePipelineEndpoint & { serve: RunningCli; caller: CodePipelineCaller }> {
-  const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
+export async function serveWithCaller(
+  dataDir: string,
+  region: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CodePipelineEndpoint & { serve: RunningCli; caller: CodePipelineCaller }> {
+  const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], { env });
   const endpoint = (await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!;
   const credentials = printedCredentials(dataDir);
   return { serve, endpoint, credentials, region, caller: codePipelineCaller({ endpoint, credentials, region }) };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -42,6 +43,25 @@ export async function queueLambdaAnswers(answers: unknown[], region = REGION): P
     body: JSON.stringify({ results: answers.map((answer) => JSON.stringify(answer)), region, account_id: ACCOUNT }),
   });
   if (!response.ok) throw new Error(`moto refused the Lambda answers: ${response.status}`);
+}
+
+/** Creates a metric alarm on moto and puts it in `state` with SetAlarmState; returns its name. */
+export async function createMotoAlarm(client: CloudWatchClient, state: StateValue): Promise<string> {
+  const name = uniqueName('sluice-errors');
+  await client.send(
+    new PutMetricAlarmCommand({
+      AlarmName: name,
+      MetricName: 'Errors',
+      Namespace: 'Sluice/Test',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }),
+  );
+  await client.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'set by the test' }));
+  return name;
 }
 
 /**
