@@ -125,6 +125,11 @@ export const API_ROUTES: ApiRoute[] = [
       retryMode: textOf(body, 'retryMode'),
     });
   }),
+  route('POST', '/api/pipelines/{name}/stages/{stage}/rollback', (api, { name, stage }, request) => {
+    const target = bodyOf(request).targetPipelineExecutionId;
+    if (target !== undefined && typeof target !== 'string') throw new BadInputError('targetPipelineExecutionId must be a string, as in RollbackStage.');
+    return api.rollbackStage({ pipelineName: name!, stageName: stage!, ...(target ? { targetPipelineExecutionId: target } : {}) });
+  }),
   route('POST', '/api/pipelines/{name}/stages/{stage}/disable-transition', async (api, { name, stage }, request) => {
     const body = bodyOf(request);
     await api.disableStageTransition({

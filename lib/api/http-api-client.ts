@@ -96,6 +96,11 @@ export class HttpApiClient implements sluiceApi.SluiceApi {
     return this.call('POST', `${stagePath(pipelineName, stageName)}/retry`, body);
   }
 
+  rollbackStage(request: sluiceApi.RollbackStageRequest): Promise<{ pipelineExecutionId: string }> {
+    const { pipelineName, stageName, ...body } = request;
+    return this.call('POST', `${stagePath(pipelineName, stageName)}/rollback`, body);
+  }
+
   async disableStageTransition(request: sluiceApi.DisableTransitionRequest): Promise<void> {
     const { pipelineName, stageName, ...body } = request;
     await this.call('POST', `${stagePath(pipelineName, stageName)}/disable-transition`, body);

@@ -15,6 +15,7 @@ import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
 import { registerTransitionCommands } from './commands/transitions';
 import { registerRetryCommand } from './commands/retry';
+import { registerRollbackCommand } from './commands/rollback';
 import { registerConditionCommands } from './commands/conditions';
 import { registerValidate } from './commands/validate';
 import { registerWebhookSecret } from './commands/webhook-secret';
@@ -45,6 +46,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerExecutionCommands(program, exitWith);
   registerTransitionCommands(program, exitWith);
   registerRetryCommand(program, exitWith);
+  registerRollbackCommand(program, exitWith);
   registerConditionCommands(program, exitWith);
   registerActionExecutionCommands(program, exitWith);
   registerWebhookSecret(program, exitWith);

@@ -28,6 +28,7 @@ import {
   executionConsoleUrl,
   pipelineExecutionArn,
   pipelineStateMachineArn,
+  startStateMachineRun,
   StepFunctionsEngine,
   stopStateMachineExecution,
   type StepFunctionsEngineOptions,
@@ -47,6 +48,7 @@ import { lambdaStoppingWait, type StoppingWait } from '../execution/stop-executi
 import { PipelineOperations, type OperationsCapabilities, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
+import type { VersionRun } from '../ports/engine';
 import type { GitHubAccess } from '../ports/github-access';
 import type { TaskContext } from '../ports/task-context';
 import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
@@ -167,7 +169,7 @@ export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region
 export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
-  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions'> = {},
+  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'startRun'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
@@ -205,8 +207,15 @@ export function awsDependencies(): OperationsDependencies {
     ...awsRuleServices(awsEnvironment().region),
     builds: awsCodeBuildBuilds(),
     commandEnvironment: awsCommandEnvironment,
+    startRun: awsStartRun,
   }));
 }
+
+/** A stage's automatic rollback starts on the version's state machine as the function's own role; on AWS every version has one. */
+const awsStartRun: VersionRun = (version, runName, input) => {
+  if (!version.versionArn) throw new Error(`Version ${version.version} of pipeline ${version.name} has no state machine on AWS.`);
+  return startStateMachineRun(awsClients().sfn, functionRole(), version.versionArn, runName, input);
+};
 
 /** The builds that the CodeBuild actions started, read with BatchGetBuilds as the function's role. */
 function awsCodeBuildBuilds(): AwsCodeBuildBuilds {

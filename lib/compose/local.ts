@@ -180,6 +180,8 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     // GitHub's webhook is served only where deliveries can start executions (below).
     ...(runInBackground ? { gitHubWebhook: () => ({ url: new URL('webhooks/github', linkBase()).href, secretSource: 'sluice webhook-secret' }) } : {}),
   });
+  // A stage's automatic rollback starts its execution on the engine that runs them in the background.
+  if (runInBackground) deps.startRun = operations.startRun;
   let server: LocalHttpServer | undefined;
   let commitStatuses: CommitStatusPublisher | undefined;
   let objectTrigger: { stop(): Promise<void> } | undefined;

@@ -78,6 +78,17 @@ export interface StageRetryInput {
   kept: Record<string, Partial<ActionStepResult>>;
 }
 
+/**
+ * A rollback execution (RollbackStage, or a stage's automatic rollback): the definition enters at
+ * the stage's enter step, with the target execution's results of the earlier stages, and ends
+ * once the stage has run: as CodePipeline's rollback, it redeploys that stage alone.
+ */
+export interface StageRollbackInput {
+  stage: string;
+  /** The execution whose artifacts and variables the stage runs with again. */
+  target: string;
+}
+
 export interface ExecutionInput {
   pipeline: {
     name: string;
@@ -88,6 +99,7 @@ export interface ExecutionInput {
     /** Source actions pinned to a revision instead of their branch's head; every Task gets them. */
     sourceRevisions?: SourceRevision[];
     retry?: StageRetryInput;
+    rollback?: StageRollbackInput;
   };
   actions: Record<string, ActionStepResult>;
 }
@@ -97,6 +109,9 @@ const PIPELINE_FAILED = 'Pipeline failed';
 /** The first state: it enters the stage a retry names, or the first stage. Stage names hold no spaces, so no stage's state has this name. */
 const ENTRY = 'Enter at stage';
 const RETRY_ENTRY = 'Enter at the stage retried';
+const ROLLBACK_ENTRY = 'Enter at the stage rolled back';
+/** Where a rollback ends, its stage run: no stage after it runs. */
+const ROLLED_BACK = 'Stage rolled back';
 
 /** The module of each integration that a provider spec can name. */
 const INTEGRATIONS: Record<Integration, ActionIntegration> = {
@@ -246,19 +261,34 @@ function compileWithGroups(
     Error: 'Sluice.PipelineFailed',
     Cause: 'A stage failed. The execution record names the failed action and its error.',
   };
-  // A retry starts the execution's own published version again, at the stage it names, with the
-  // results of the stages before it (which the rule asks for, so that the definition says so).
+  // A retry starts the execution's own published version again, and a rollback a new execution of
+  // the current one, at the stage it names, with the results of the stages before it (which the
+  // rule asks for, so that the definition says so). The first stage, of sources, is neither
+  // retried with earlier results nor rolled back.
   if (pipeline.stages.length > 1) {
-    const rule = (stage: StageDeclaration, index: number): ChoiceRule => {
-      const named = { Variable: '$.pipeline.retry.stage', StringEquals: stage.name };
-      const slots = compiler.stageEntries
-        .get(stage.name)!
-        .before.flatMap(({ slot }) => (slot ? [{ Variable: `$.actions.${slot}`, IsPresent: true as const }] : []));
-      return { ...(slots.length > 0 ? { And: [named, ...slots] } : named), Next: stageStarts[index + 1]! };
+    const rule =
+      (path: string) =>
+      (stage: StageDeclaration, index: number): ChoiceRule => {
+        const named = { Variable: `${path}.stage`, StringEquals: stage.name };
+        const slots = compiler.stageEntries
+          .get(stage.name)!
+          .before.flatMap(({ slot }) => (slot ? [{ Variable: `$.actions.${slot}`, IsPresent: true as const }] : []));
+        return { ...(slots.length > 0 ? { And: [named, ...slots] } : named), Next: stageStarts[index + 1]! };
+      };
+    // A path a rule compares must be there (else States.Runtime): only a retry's or a rollback's input has one.
+    states[ENTRY] = {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.pipeline.retry', IsPresent: true, Next: RETRY_ENTRY },
+        { Variable: '$.pipeline.rollback', IsPresent: true, Next: ROLLBACK_ENTRY },
+      ],
+      Default: stageStarts[0]!,
     };
-    // A path a rule compares must be there (else States.Runtime): only a retry's input has one.
-    states[ENTRY] = { Type: 'Choice', Choices: [{ Variable: '$.pipeline.retry', IsPresent: true, Next: RETRY_ENTRY }], Default: stageStarts[0]! };
-    states[RETRY_ENTRY] = { Type: 'Choice', Choices: pipeline.stages.slice(1).map(rule), Default: stageStarts[0]! };
+    states[RETRY_ENTRY] = { Type: 'Choice', Choices: pipeline.stages.slice(1).map(rule('$.pipeline.retry')), Default: stageStarts[0]! };
+    // A rollback whose input does not fit the definition runs nothing rather than the whole pipeline.
+    states[ROLLBACK_ENTRY] = { Type: 'Choice', Choices: pipeline.stages.slice(1).map(rule('$.pipeline.rollback')), Default: PIPELINE_FAILED };
+    // Where a rollback of a stage between the first and the last ends (after the last, the definition ends anyway).
+    if (pipeline.stages.length > 2) states[ROLLED_BACK] = { Type: 'Succeed' };
   }
 
   return {
@@ -398,7 +428,12 @@ class StageCompiler {
     });
     this.tasks[exit] = { step: 'exitStage', stage: stage.name };
     for (const name of previousExits) link(states[name]!, exit);
-    link(states[exit], next);
+    if (next !== undefined && place.previousStage) {
+      // A rollback runs only its stage, which its input alone names: after any stage it runs, it ends.
+      const after = stateName([stage.name], 'rolled back?');
+      states[after] = { Type: 'Choice', Choices: [{ Variable: '$.pipeline.rollback', IsPresent: true, Next: ROLLED_BACK }], Default: next };
+      link(states[exit], after);
+    } else link(states[exit], next);
 
     states[failed] = this.stageTask(stage, 'failStage', undefined, {
       ...previous,
@@ -435,7 +470,11 @@ class StageCompiler {
       skipTo = stateName([stage.name], 'skipped');
       states[skipTo] = { Type: 'Succeed' };
     }
-    states[skip] = { Type: 'Choice', Choices: [{ Variable: '$.entry.skipped', BooleanEquals: true, Next: skipTo }] };
+    const skipped = { Variable: '$.entry.skipped', BooleanEquals: true };
+    // A rollback whose stage an entry condition skips ends there, as it ends after its stage.
+    const rollbackEnds: ChoiceRule[] =
+      next !== undefined && previous.previousStage ? [{ And: [skipped, { Variable: '$.pipeline.rollback', IsPresent: true }], Next: ROLLED_BACK }] : [];
+    states[skip] = { Type: 'Choice', Choices: [...rollbackEnds, { ...skipped, Next: skipTo }] };
     return { startAt: check, states, exits: [skip] };
   }
 

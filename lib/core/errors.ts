@@ -75,6 +75,9 @@ export class ActionFailedError extends SluiceError {}
 /** A stage's condition failed with result FAIL: a rule did not pass, and the stage fails. */
 export class ConditionFailedError extends SluiceError {}
 
+/** A stage's success condition failed with result ROLLBACK: the stage fails, and its failure step rolls it back. */
+export class ConditionRollbackError extends SluiceError {}
+
 /**
  * A build that a `codebuild:startBuild.sync` Task ran did not succeed; the name is the one Step
  * Functions gives that Task's failure on AWS, so that the local engine fails it alike.
@@ -331,6 +334,15 @@ export class StageNotRetryableError extends ConflictError {}
 /** RetryStageExecution of a stage that a later execution has entered since. */
 export class NotLatestPipelineExecutionError extends ConflictError {}
 
+/**
+ * RollbackStage refused: a PARALLEL pipeline, a source stage, a stage running now, or a target
+ * that did not succeed in the stage or is a rollback itself.
+ */
+export class UnableToRollbackStageError extends ConflictError {}
+
+/** RollbackStage to an execution of an earlier version of the pipeline. */
+export class PipelineExecutionOutdatedError extends ConflictError {}
+
 /** No action type of that category, owner, provider and version. */
 export class ActionTypeNotFoundError extends NotFoundError {}
 
@@ -376,6 +388,7 @@ export type ErrorClass = (abstract new (...args: never[]) => SluiceError) & { re
 const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [ActionFailedError, traits('Sluice.ActionFailed', 422, 'RequestFailedException')],
   [ConditionFailedError, traits('Sluice.ConditionFailed', 422, 'RequestFailedException')],
+  [ConditionRollbackError, traits('Sluice.ConditionRollback', 422, 'RequestFailedException')],
   [ConditionNotOverridableError, traits('Sluice.Conflict', 409, 'ConditionNotOverridableException', { expose: true })],
   [BuildFailedError, traits('States.TaskFailed', 422, 'RequestFailedException')],
   [BadInputError, traits('Sluice.BadInput', 400, 'ValidationException', { expose: true })],
@@ -401,6 +414,8 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [DuplicatedStopRequestError, traits('Sluice.Conflict', 409, 'DuplicatedStopRequestException', { expose: true })],
   [StageNotRetryableError, traits('Sluice.Conflict', 409, 'StageNotRetryableException', { expose: true })],
   [NotLatestPipelineExecutionError, traits('Sluice.Conflict', 409, 'NotLatestPipelineExecutionException', { expose: true })],
+  [UnableToRollbackStageError, traits('Sluice.Conflict', 409, 'UnableToRollbackStageException', { expose: true })],
+  [PipelineExecutionOutdatedError, traits('Sluice.Conflict', 409, 'PipelineExecutionOutdatedException', { expose: true })],
   [ResourceNotFoundError, traits('Sluice.NotFound', 404, 'ResourceNotFoundException', { expose: true })],
   [ActionTypeNotFoundError, traits('Sluice.NotFound', 404, 'ActionTypeNotFoundException', { expose: true })],
   [JobNotFoundError, traits('Sluice.NotFound', 404, 'JobNotFoundException', { expose: true })],

@@ -51,11 +51,16 @@ export const ALLOWED_RESULTS: Record<ConditionKind, readonly ConditionResult[]> 
 };
 
 /**
- * The results Sluice carries out. ROLLBACK needs RollbackStage, which Sluice does not have yet:
- * a condition that would roll back is refused rather than accepted and ignored. That leaves no
- * result for failure conditions, so they are refused whole.
+ * The results Sluice carries out, for each kind: an entry condition's FAIL and SKIP, and a success
+ * condition's FAIL and ROLLBACK (the stage fails and rolls back, as onFailure ROLLBACK rolls it
+ * back). Failure conditions would run their rules once the stage has failed, which Sluice does
+ * not do yet: they are refused rather than accepted and ignored.
  */
-export const BUILT_RESULTS: ReadonlySet<ConditionResult> = new Set(['FAIL', 'SKIP']);
+export const BUILT_RESULTS: Record<ConditionKind, ReadonlySet<ConditionResult>> = {
+  beforeEntry: new Set(['FAIL', 'SKIP']),
+  onSuccess: new Set(['ROLLBACK', 'FAIL']),
+  onFailure: new Set(),
+};
 
 /** OverrideStageCondition's condition types: CodePipeline overrides entry and success conditions only. */
 export const OVERRIDABLE: readonly ConditionType[] = ['BEFORE_ENTRY', 'ON_SUCCESS'];

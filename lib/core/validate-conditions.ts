@@ -57,11 +57,11 @@ function checkResult(kind: ConditionKind, condition: ConditionDeclaration, path:
     report(`${path}.result`, 'condition-result', `A ${kind} condition needs a result: ${allowed.join(' or ')}.`);
   } else if (!allowed.includes(condition.result)) {
     report(`${path}.result`, 'condition-result', `A ${kind} condition's result may be ${allowed.join(' or ')}, as in CodePipeline; not ${condition.result}.`);
-  } else if (!BUILT_RESULTS.has(condition.result)) {
+  } else if (!BUILT_RESULTS[kind].has(condition.result)) {
     report(
       `${path}.result`,
       'condition-result',
-      `Sluice cannot carry out a condition's ${condition.result} yet: it has no RollbackStage. Use ${allowed.filter((result) => BUILT_RESULTS.has(result)).join(' or ') || 'no condition here'}.`,
+      `Sluice does not run a ${kind} condition's rules yet, so it cannot carry out its ${condition.result}. For a rollback on failure, give onFailure.result ROLLBACK without conditions.`,
     );
   }
 }

@@ -5,6 +5,7 @@ import type { BlobStore } from '../ports/blob-store';
 import type { BuildProcessTracker } from '../ports/build-processes';
 import type { CodeBuildBuilds } from '../ports/codebuild-builds';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
+import type { VersionRun } from '../ports/engine';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
 import type { GitHubAccess } from '../ports/github-access';
@@ -46,6 +47,12 @@ export interface ExecutionDependencies {
   /** CloudWatch's alarms and Lambda's functions, for the rules of stage conditions: on AWS, or where an endpoint is configured. */
   alarms?: AlarmStates;
   lambdaFunctions?: FunctionInvoker;
+  /**
+   * What starts an execution in the background from a step: a stage's automatic rollback. Absent
+   * where nothing runs executions in the background (a foreground sluice run): there a stage's
+   * failure stands.
+   */
+  startRun?: VersionRun;
   /** Action log text as it is written, for live display. */
   onLog?: (ref: ActionLogRef, text: string) => void;
 }

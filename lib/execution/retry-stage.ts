@@ -97,20 +97,25 @@ export async function beginStageRetry(deps: ExecutionDependencies, plan: StageRe
  * one's run of the stage is the latest (NotLatestPipelineExecutionException).
  */
 export async function refuseIfNotLatest(deps: Pick<ExecutionDependencies, 'store'>, execution: PipelineExecutionRecord, stage: string): Promise<void> {
-  const PAGE = 100;
-  let page = await deps.store.listExecutions(execution.pipelineName, PAGE);
-  for (;;) {
-    for (const later of page) {
-      if (later.pipelineExecutionId === execution.pipelineExecutionId) return;
-      if ((await deps.store.listStages(later.pipelineExecutionId)).some((record) => record.stageName === stage)) {
-        throw new NotLatestPipelineExecutionError(
-          `Execution ${later.pipelineExecutionId} has entered ${stage} since execution ${execution.pipelineExecutionId} failed there: only the latest execution in a stage is retried.`,
-        );
-      }
+  for await (const later of executionsNewestFirst(deps, execution.pipelineName)) {
+    if (later.pipelineExecutionId === execution.pipelineExecutionId) return;
+    if ((await deps.store.listStages(later.pipelineExecutionId)).some((record) => record.stageName === stage)) {
+      throw new NotLatestPipelineExecutionError(
+        `Execution ${later.pipelineExecutionId} has entered ${stage} since execution ${execution.pipelineExecutionId} failed there: only the latest execution in a stage is retried.`,
+      );
     }
+  }
+}
+
+/** A pipeline's executions, newest first, read a page at a time as they are asked for. */
+export async function* executionsNewestFirst(deps: Pick<ExecutionDependencies, 'store'>, pipelineName: string): AsyncGenerator<PipelineExecutionRecord> {
+  const PAGE = 100;
+  let page = await deps.store.listExecutions(pipelineName, PAGE);
+  for (;;) {
+    yield* page;
     const last = page.at(-1);
     if (page.length < PAGE || !last) return;
     // A page goes on from the last execution of the one before, which it lists again.
-    page = (await deps.store.listExecutions(execution.pipelineName, PAGE + 1, last)).slice(1);
+    page = (await deps.store.listExecutions(pipelineName, PAGE + 1, last)).slice(1);
   }
 }

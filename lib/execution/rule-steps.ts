@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ruleProviders } from '../actions/rule-registry';
 import type { RuleOutcome } from '../actions/rules/rule-provider';
-import { ConditionFailedError } from '../core/errors';
+import { ConditionFailedError, ConditionRollbackError } from '../core/errors';
 import {
   CONDITION_KINDS,
   CONDITION_STEPS,
@@ -25,7 +25,8 @@ export const OVERRIDE_POLL_MS = 1000;
 /**
  * Evaluates a stage's conditions of one kind: every rule of every condition runs, in order, and a
  * condition passes when all its rules pass. A condition that fails engages its result: FAIL fails
- * the stage (ConditionFailedError, which the stage's Catch hands to its failure step); SKIP leaves
+ * the stage (ConditionFailedError, which the stage's Catch hands to its failure step); ROLLBACK
+ * fails it so too (ConditionRollbackError), and the failure step rolls the stage back; SKIP leaves
  * the stage Skipped and the execution goes on to the next stage. A condition overridden while its
  * rules run passes at once, its running rules abandoned.
  */
@@ -49,7 +50,8 @@ export async function checkConditions(deps: ExecutionDependencies, payload: Cond
       await skipStage(deps, payload);
       return { skipped: true };
     }
-    throw new ConditionFailedError(`The ${kind} condition of stage ${payload.stage} failed: ${record.summary}`);
+    const failure = `The ${kind} condition of stage ${payload.stage} failed: ${record.summary}`;
+    throw condition.result === 'ROLLBACK' ? new ConditionRollbackError(failure) : new ConditionFailedError(failure);
   }
   return { skipped: false };
 }
@@ -164,7 +166,7 @@ async function checkRule(
   }
 }
 
-/** An entry condition's SKIP: the stage ends Skipped and lets go of its line; skipping the last stage ends the execution. */
+/** An entry condition's SKIP: the stage ends Skipped and lets go of its line; skipping the last stage, or a rollback's, ends the execution. */
 async function skipStage(deps: ExecutionDependencies, payload: ConditionStepPayload): Promise<void> {
   const { pipeline, stage } = payload;
   const now = deps.clock().toISOString();
@@ -175,7 +177,7 @@ async function skipStage(deps: ExecutionDependencies, payload: ConditionStepPayl
     { pipelineName: pipeline.name, stage, ...(payload.previousStage ? { previousStage: payload.previousStage } : {}) },
     pipeline.executionId,
   );
-  if (payload.final && (await deps.store.finishExecution(pipeline.executionId, 'Succeeded', undefined, now))) {
+  if ((payload.final || pipeline.rollback) && (await deps.store.finishExecution(pipeline.executionId, 'Succeeded', undefined, now))) {
     await publishPipelineState(deps, pipeline, { state: 'SUCCEEDED' });
   }
 }

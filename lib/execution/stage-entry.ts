@@ -21,7 +21,8 @@ export const pipelineRefOf = (execution: PipelineExecutionRecord): PipelineRef =
   variables: execution.variables,
 });
 
-const holdsOn = (status: string | undefined) => status === 'InProgress' || status === 'Stopping';
+/** Whether an execution in this status still holds what it has entered. */
+export const holdsOn = (status: string | undefined) => status === 'InProgress' || status === 'Stopping';
 
 /**
  * A stage's enter Task: the execution joins the line in front of the stage, and waits on its task

@@ -1,4 +1,4 @@
-import { CancelledError, StoppedError, SupersededError } from '../core/errors';
+import { CancelledError, ConditionRollbackError, StoppedError, SupersededError } from '../core/errors';
 import type { BranchFailure, PipelineRef, StageStepPayload } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { abandonActions } from './end-execution';
@@ -6,14 +6,17 @@ import { publishPipelineState, publishStageState } from './publish';
 import { joinStage, leaveStage } from './stage-entry';
 import { beginStageRetry, planStageRetry, retriesByItself, type RetryMode } from './retry-stage';
 import type { StageRetryInput } from '../core/compile';
+import { rollBackByItself } from './rollback-stage';
 
 /** What an enter Task fails with when its execution ended while it waited to enter: no stage to fail. */
 const ENDED_BEFORE_ENTRY: ReadonlySet<string> = new Set([SupersededError.traits.name, CancelledError.traits.name, StoppedError.traits.name]);
 
 /**
- * The enter, exit and failure steps of a stage; the last stage's exit ends the execution. The
- * failure step of a stage whose onFailure result is RETRY answers with the retry it began (the
- * run goes back to the stage's enter step with it) or null (the execution has failed).
+ * The enter, exit and failure steps of a stage; the last stage's exit ends the execution, as does
+ * a rollback's exit of its stage. The failure step of a stage whose onFailure result is RETRY
+ * answers with the retry it began (the run goes back to the stage's enter step with it) or null
+ * (the execution has failed); one whose onFailure result is ROLLBACK, or whose success condition
+ * failed with ROLLBACK, starts the stage's rollback once the execution has failed.
  */
 export async function runStageStep(deps: ExecutionDependencies, payload: StageStepPayload): Promise<{ retry?: StageRetryInput | null }> {
   const { pipeline, stage } = payload;
@@ -36,7 +39,7 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
       });
       await publishStageState(deps, pipeline, { stage, state: 'SUCCEEDED' });
       await leaveStage(deps, place, pipeline.executionId);
-      if (payload.final && (await deps.store.finishExecution(pipeline.executionId, 'Succeeded', undefined, now))) {
+      if ((payload.final || pipeline.rollback) && (await deps.store.finishExecution(pipeline.executionId, 'Succeeded', undefined, now))) {
         await publishPipelineState(deps, pipeline, { state: 'SUCCEEDED' });
       }
       break;
@@ -49,8 +52,9 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
       const reason = describeError(failures[0]?.error ?? payload.error);
       const retryMode = payload.onFailure?.result === 'RETRY' ? payload.onFailure.retryConfiguration?.retryMode : undefined;
       const retry = retryMode && (await retryByItself(deps, pipeline, stage, retryMode, reason));
-      if (!retry) await failStage(deps, pipeline, stage, reason);
+      const failed = !retry && (await failStage(deps, pipeline, stage, reason));
       await leaveStage(deps, place, pipeline.executionId);
+      if (failed && rollsBack(payload)) await rollBackByItself(deps, pipeline, stage);
       return { retry: retry || null };
     }
   }
@@ -98,6 +102,11 @@ async function markStageFailed(deps: ExecutionDependencies, pipeline: PipelineRe
   const startTime = (await deps.store.listStages(pipeline.executionId)).find((entry) => entry.stageName === stage)?.startTime ?? now;
   await deps.store.putStage({ pipelineExecutionId: pipeline.executionId, stageName: stage, status: 'Failed', startTime, lastUpdateTime: now });
   await publishStageState(deps, pipeline, { stage, state: 'FAILED' });
+}
+
+/** Whether a stage's failure rolls it back: its onFailure result, or a success condition that failed with ROLLBACK. */
+function rollsBack({ onFailure, error }: StageStepPayload): boolean {
+  return onFailure?.result === 'ROLLBACK' || (error !== undefined && 'Error' in error && error.Error === ConditionRollbackError.traits.name);
 }
 
 function branchFailures(error: StageStepPayload['error']): NonNullable<BranchFailure>[] {

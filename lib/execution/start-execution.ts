@@ -1,4 +1,4 @@
-import type { ExecutionInput, SourceRevision } from '../core/compile';
+import type { ExecutionInput, SourceRevision, StageRollbackInput } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError } from '../core/errors';
 import type { ExecutionTrigger } from '../ports/execution-store';
@@ -15,6 +15,8 @@ export interface StartRequest {
   sourceRevisions?: SourceRevision[];
   /** The id to record it under, when the caller has bound one already (a clientRequestToken's); a new one otherwise. */
   executionId?: string;
+  /** A rollback execution: the stage it runs, the execution it rolls back to, and the results of the stages before it. */
+  rollback?: StageRollbackInput & Pick<ExecutionInput, 'actions'>;
 }
 
 /** The pipeline variables for one execution: defaults, overridden by the request. */
@@ -40,6 +42,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
   const executionId = request.executionId ?? deps.newId();
   const now = deps.clock().toISOString();
   const pinned = request.sourceRevisions ? { sourceRevisions: request.sourceRevisions } : {};
+  const { rollback } = request;
   await deps.store.createExecution({
     pipelineName: request.pipeline.name,
     pipelineVersion: request.version,
@@ -50,11 +53,21 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
     trigger: request.trigger,
     variables,
     ...pinned,
+    ...(rollback
+      ? { executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: rollback.target }, rolledBackStage: rollback.stage }
+      : {}),
   });
-  const pipeline = { name: request.pipeline.name, version: request.version, executionId, variables, ...pinned };
+  const pipeline = {
+    name: request.pipeline.name,
+    version: request.version,
+    executionId,
+    variables,
+    ...pinned,
+    ...(rollback ? { rollback: { stage: rollback.stage, target: rollback.target } } : {}),
+  };
   await publishPipelineState(deps, pipeline, {
     state: 'STARTED',
     'execution-trigger': { 'trigger-type': request.trigger.triggerType, 'trigger-detail': request.trigger.triggerDetail },
   });
-  return { pipeline, actions: {} };
+  return { pipeline, actions: rollback?.actions ?? {} };
 }

@@ -8,10 +8,11 @@ import type { ExecutionEnd, InProcessEngine, PipelineEngine } from '../ports/eng
 import type { EventFeed } from '../ports/event-bus';
 import type { ExecutionTrigger, PipelineExecutionRecord } from '../ports/execution-store';
 import type { ApprovalDependencies } from './approvals';
+import type { ExecutionDependencies } from './dependencies';
 import { recordControl, startParameters } from './audit';
 import { endExecution } from './end-execution';
 import { markStopping, stopAtOnce, stopOnceActionsFinish } from './stop-execution';
-import { startExecution } from './start-execution';
+import { startExecution, type StartRequest } from './start-execution';
 import { publishPipelineState } from './publish';
 import { pipelineRefOf } from './stage-entry';
 import type { StageResume } from './stage-resume';
@@ -26,18 +27,19 @@ export interface EngineStart {
   sourceRevisions?: SourceRevision[];
   /** The id bound to it already, as a clientRequestToken binds one. */
   executionId?: string;
+  rollback?: StartRequest['rollback'];
 }
 
 /** Hands a recorded execution to the engine, which names its run. */
-type Launch<T extends { executionArn: string }> = (versionArn: string, executionId: string, input: ExecutionInput) => Promise<T>;
+type Launch<T extends { executionArn: string }> = (executionId: string, input: ExecutionInput) => Promise<T>;
 
 /**
  * Records an execution and starts it on its published engine version; the record then names the
  * engine's run, which StopPipelineExecution stops. An execution the engine refuses ends Failed.
  */
 export async function startOnEngine<T extends { executionArn: string }>(
-  deps: ApprovalDependencies,
-  start: EngineStart,
+  deps: ExecutionDependencies,
+  start: Omit<EngineStart, 'versionArn'>,
   launch: Launch<T>,
 ): Promise<{ executionId: string; launched: T }> {
   const input = await startExecution(deps, {
@@ -47,11 +49,12 @@ export async function startOnEngine<T extends { executionArn: string }>(
     variables: start.variables,
     ...(start.sourceRevisions ? { sourceRevisions: start.sourceRevisions } : {}),
     ...(start.executionId ? { executionId: start.executionId } : {}),
+    ...(start.rollback ? { rollback: start.rollback } : {}),
   });
   const executionId = input.pipeline.executionId;
   let launched: T;
   try {
-    launched = await launch(start.versionArn, executionId, input);
+    launched = await launch(executionId, input);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     await endExecution(deps, input.pipeline, 'Failed', `The engine did not start the execution: ${reason}`);
@@ -63,7 +66,7 @@ export async function startOnEngine<T extends { executionArn: string }>(
 
 /** Starts an execution that runs on after the call answers, as the API and webhooks start them. */
 export async function launchInBackground(deps: ApprovalDependencies, engine: PipelineEngine, start: EngineStart): Promise<string> {
-  return (await startOnEngine(deps, start, (versionArn, executionId, input) => engine.startExecution(versionArn, executionId, input))).executionId;
+  return (await startOnEngine(deps, start, (executionId, input) => engine.startExecution(start.versionArn, executionId, input))).executionId;
 }
 
 /**
@@ -96,8 +99,8 @@ export async function runInForeground<O>(
   stop?: ForegroundStop,
 ): Promise<PipelineExecutionRecord> {
   const { versionArn } = await engine.deployPipeline(run.pipeline.name, compilePipeline({ ...run.pipeline, version: run.version }, providerCatalog));
-  const start = { ...run, versionArn, trigger: run.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' } };
-  const { executionId, launched } = await startOnEngine(deps, start, (arn, id, input) => engine.runExecution(arn, id, input, options));
+  const start = { ...run, trigger: run.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' } };
+  const { executionId, launched } = await startOnEngine(deps, start, (id, input) => engine.runExecution(versionArn, id, input, options));
   const pipelineName = run.pipeline.name;
   await recordControl(deps, run.caller, {
     operation: 'StartPipelineExecution',

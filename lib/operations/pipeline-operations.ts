@@ -26,6 +26,7 @@ import {
 import { engineRunName } from '../core/engine-run-end';
 import { endExecution } from '../execution/end-execution';
 import { beginStageRetry, planStageRetry, refuseIfNotLatest, RETRY_MODES, type RetryMode } from '../execution/retry-stage';
+import { rollBackStage } from '../execution/rollback-stage';
 import type { PipelineEvent } from '../core/events';
 import { pageOf, type Page, type PageRequest } from '../core/pages';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
@@ -44,7 +45,7 @@ import { launchInBackground } from '../execution/start-on-engine';
 import { admitWaiting, pipelineRefOf } from '../execution/stage-entry';
 import { BlobNotFoundError } from '../ports/blob-store';
 import { listActionExecutions, type ActionExecutionsPage, type ActionExecutionsRequest } from './action-executions';
-import type { DeployedPipeline, PipelineEngine } from '../ports/engine';
+import type { DeployedPipeline, PipelineEngine, VersionRun } from '../ports/engine';
 import type { EventFeed } from '../ports/event-bus';
 import type { TransitionType } from '../ports/stage-locks';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
@@ -74,6 +75,7 @@ import type {
   FirstExecution,
   PipelineDescription,
   RetryStageRequest,
+  RollbackStageRequest,
   SluiceApi,
   StageTransitionRequest,
   StartOptions,
@@ -339,6 +341,34 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     await this.recorded({ operation: 'RetryStageExecution', pipelineName, stageName, pipelineExecutionId, parameters: { retryMode } });
     return { pipelineExecutionId };
   }
+
+  /**
+   * RollbackStage: a new execution of the current version, of type ROLLBACK (trigger
+   * ManualRollback), runs the stage alone with the target execution's artifacts and variables.
+   * CodePipeline requires the target; Sluice's own API and CLI default it to the last execution
+   * that succeeded in the stage.
+   */
+  async rollbackStage(request: RollbackStageRequest): Promise<{ pipelineExecutionId: string }> {
+    this.backgroundEngine();
+    const { pipelineName, stageName, targetPipelineExecutionId } = request;
+    const trigger = { triggerType: 'ManualRollback', triggerDetail: this.caller.who } as const;
+    const started = await rollBackStage(this.deps, this.startRun, { pipelineName, stageName, targetPipelineExecutionId, trigger }, true);
+    const { pipelineExecutionId } = started;
+    await this.recorded({
+      operation: 'RollbackStage',
+      pipelineName,
+      stageName,
+      pipelineExecutionId,
+      parameters: { targetPipelineExecutionId: started.targetPipelineExecutionId },
+    });
+    return { pipelineExecutionId };
+  }
+
+  /** Starts a run of a registered version on this process's engine: what a stage's automatic rollback starts its execution with. */
+  readonly startRun: VersionRun = async (version, runName, input) => {
+    const engine = this.backgroundEngine();
+    return engine.startExecution(await this.versionArnOf(engine, version), runName, input);
+  };
 
   /** DisableStageTransition: executions wait in front of the transition, whoever admits them, until it is enabled. */
   async disableStageTransition(request: DisableTransitionRequest): Promise<void> {

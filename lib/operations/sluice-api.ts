@@ -97,6 +97,11 @@ export interface SluiceApi {
    * execution, with the earlier stages' artifacts and variables, and the execution goes on.
    */
   retryStageExecution(request: RetryStageRequest): Promise<{ pipelineExecutionId: string }>;
+  /**
+   * RollbackStage: a new execution, of type ROLLBACK, runs the stage alone again with the target
+   * execution's artifacts and variables; without a target, the last execution that succeeded in it.
+   */
+  rollbackStage(request: RollbackStageRequest): Promise<{ pipelineExecutionId: string }>;
   /** DisableStageTransition: executions wait in front of the transition until it is enabled again. */
   disableStageTransition(request: DisableTransitionRequest): Promise<void>;
   /** EnableStageTransition: the executions waiting at the transition may enter the stage it leads into. */
@@ -160,6 +165,13 @@ export interface RetryStageRequest {
   pipelineExecutionId: string;
   /** FAILED_ACTIONS or ALL_ACTIONS; anything else is refused as CodePipeline refuses it. */
   retryMode: string;
+}
+
+/** RollbackStage's request; CodePipeline's requires the target, Sluice's own API and CLI default it. */
+export interface RollbackStageRequest {
+  pipelineName: string;
+  stageName: string;
+  targetPipelineExecutionId?: string;
 }
 
 /** EnableStageTransition's request: the transition into a stage (Inbound), or out of it into the next (Outbound). */

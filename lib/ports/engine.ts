@@ -1,4 +1,5 @@
 import type { CompiledPipeline, ExecutionInput } from '../core/compile';
+import type { PipelineVersionRecord } from './execution-store';
 
 /** A pipeline's state machine as deployed: the machine, and the version just published. */
 export interface DeployedPipeline {
@@ -30,6 +31,12 @@ export interface PipelineEngine {
   stopExecution(executionArn: string, cause: string): Promise<void>;
   describeExecution(executionArn: string): Promise<EngineExecutionStatus>;
 }
+
+/**
+ * Starts a run of a registered pipeline version on the engine that runs it in the background, as
+ * PipelineEngine.startExecution does on that version's published definition.
+ */
+export type VersionRun = (version: PipelineVersionRecord, runName: string, input: ExecutionInput) => Promise<{ executionArn: string }>;
 
 /**
  * An engine that runs executions in the caller's process, where the caller can run one with

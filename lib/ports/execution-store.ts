@@ -29,6 +29,12 @@ export interface PipelineExecutionRecord {
   attempt?: number;
   /** The stages retried, by name, with their retries counted as GetPipelineState's retryStageMetadata has them. */
   stageRetries?: Record<string, StageRetries>;
+  /** ROLLBACK for an execution that RollbackStage (or a stage's automatic rollback) started; absent for a STANDARD one. */
+  executionType?: 'ROLLBACK';
+  /** A rollback's target: the execution whose artifacts and variables the stage runs with again. */
+  rollbackMetadata?: { rollbackTargetPipelineExecutionId: string };
+  /** The stage a rollback runs, its only one. */
+  rolledBackStage?: string;
 }
 
 /** Another attempt of an execution begun: from the status it is in, at the attempt after the one it is at. */

@@ -12,6 +12,7 @@ export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () 
     errors.ConditionFailedError,
     () => new errors.ConditionFailedError('The beforeEntry condition of stage Deploy failed: OnMain: "feature" EQ "main" is false.'),
   ],
+  [errors.ConditionRollbackError, () => new errors.ConditionRollbackError('The onSuccess condition of stage Deploy failed: Alarm: alarm Errors is in ALARM.')],
   [
     errors.ConditionNotOverridableError,
     () => new errors.ConditionNotOverridableError('The BEFORE_ENTRY condition of stage Deploy is not being evaluated; there is nothing to override.'),
@@ -67,6 +68,11 @@ export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () 
     errors.NotLatestPipelineExecutionError,
     () => new errors.NotLatestPipelineExecutionError('Execution e-2 has entered Build since execution e-1 failed there.'),
   ],
+  [
+    errors.UnableToRollbackStageError,
+    () => new errors.UnableToRollbackStageError('Execution e-1 did not succeed in Deploy (Failed): a stage rolls back to an execution that succeeded in it.'),
+  ],
+  [errors.PipelineExecutionOutdatedError, () => new errors.PipelineExecutionOutdatedError('Execution e-1 ran version 1 of webapp, which is at version 2 now.')],
   [errors.ResourceNotFoundError, () => new errors.ResourceNotFoundError('No pipeline has the ARN arn:aws:codepipeline:local:000000000000:gone.')],
   [errors.ActionTypeNotFoundError, () => new errors.ActionTypeNotFoundError('No action type Source/AWS/S3/9.')],
   [errors.JobNotFoundError, () => new errors.JobNotFoundError('There is no job j-1.')],

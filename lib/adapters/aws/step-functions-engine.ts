@@ -77,6 +77,20 @@ export async function stopStateMachineExecution(client: SFNClient, access: Acces
   );
 }
 
+/** Starts a run of an execution on a published version, as `access`'s role: the engine and a step's automatic rollback start them so. */
+export async function startStateMachineRun(
+  client: SFNClient,
+  access: AccessDeniedOptions,
+  versionArn: string,
+  runName: string,
+  input: ExecutionInput,
+): Promise<{ executionArn: string }> {
+  const { executionArn } = await withAccessExplained({ action: 'states:StartExecution', resource: versionArn, role: access.roleName }, () =>
+    client.send(new StartExecutionCommand({ stateMachineArn: versionArn, name: runName, input: JSON.stringify(input) })),
+  );
+  return { executionArn: executionArn! };
+}
+
 /** Runs each pipeline as one Standard state machine, whose published versions its executions start on. */
 export class StepFunctionsEngine implements PipelineEngine {
   constructor(
@@ -115,11 +129,8 @@ export class StepFunctionsEngine implements PipelineEngine {
     await this.explained('states:DeleteStateMachine', stateMachineArn, undefined, () => this.client.send(new DeleteStateMachineCommand({ stateMachineArn })));
   }
 
-  async startExecution(versionArn: string, runName: string, input: ExecutionInput): Promise<{ executionArn: string }> {
-    const { executionArn } = await this.explained('states:StartExecution', versionArn, undefined, () =>
-      this.client.send(new StartExecutionCommand({ stateMachineArn: versionArn, name: runName, input: JSON.stringify(input) })),
-    );
-    return { executionArn: executionArn! };
+  startExecution(versionArn: string, runName: string, input: ExecutionInput): Promise<{ executionArn: string }> {
+    return startStateMachineRun(this.client, this.options, versionArn, runName, input);
   }
 
   stopExecution(executionArn: string, cause: string): Promise<void> {

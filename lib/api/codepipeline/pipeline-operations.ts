@@ -19,6 +19,8 @@ import type {
   PutApprovalResultOutput,
   RetryStageExecutionInput,
   RetryStageExecutionOutput,
+  RollbackStageInput,
+  RollbackStageOutput,
   UpdatePipelineInput,
   UpdatePipelineOutput,
 } from '@aws-sdk/client-codepipeline';
@@ -31,8 +33,11 @@ import { inputMembers, type InputMembers } from './input-members';
 
 /** CodePipeline's default when a declaration does not say how executions follow each other. */
 const DEFAULT_EXECUTION_MODE = 'SUPERSEDED';
-/** Sluice runs no rollbacks: every execution is a standard one. */
-const EXECUTION_TYPE = 'STANDARD';
+/** An execution's type, and a rollback's target, as PipelineExecution and its summary have them. */
+function executionTypeOf(execution: PipelineExecutionRecord): Pick<PipelineExecutionSummary, 'executionType' | 'rollbackMetadata'> {
+  if (execution.executionType !== 'ROLLBACK') return { executionType: 'STANDARD' };
+  return { executionType: 'ROLLBACK', ...(execution.rollbackMetadata ? { rollbackMetadata: execution.rollbackMetadata } : {}) };
+}
 
 /** The source action outputs a revision is read from, in the order CodePipeline's providers give them. */
 const REVISION_ID_VARIABLES = ['CommitId', 'VersionId', 'ETag'];
@@ -108,7 +113,7 @@ function executionSummary(execution: PipelineExecutionRecord, executionMode: str
       : {}),
     trigger: execution.trigger,
     executionMode: executionMode as PipelineExecutionSummary['executionMode'],
-    executionType: EXECUTION_TYPE,
+    ...executionTypeOf(execution),
   };
 }
 
@@ -201,7 +206,7 @@ export const PIPELINE_OPERATIONS = {
         variables: Object.entries(execution.variables).map(([name, resolvedValue]) => ({ name, resolvedValue })),
         trigger: execution.trigger,
         executionMode: modes.get(execution.pipelineVersion) as PipelineExecutionSummary['executionMode'],
-        executionType: EXECUTION_TYPE,
+        ...executionTypeOf(execution),
       },
     };
   },
@@ -236,6 +241,15 @@ export const PIPELINE_OPERATIONS = {
       stageName: members.string('stageName'),
       pipelineExecutionId: members.string('pipelineExecutionId'),
       retryMode: members.string('retryMode'),
+    });
+  },
+
+  RollbackStage: async (api: SluiceApi, input: RollbackStageInput): Promise<RollbackStageOutput> => {
+    const members = inputMembers(input);
+    return api.rollbackStage({
+      pipelineName: members.string('pipelineName'),
+      stageName: members.string('stageName'),
+      targetPipelineExecutionId: members.string('targetPipelineExecutionId'),
     });
   },
 

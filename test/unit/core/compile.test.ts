@@ -262,7 +262,10 @@ describe('retrying a stage', () => {
     expect(definition.StartAt).toBe('Enter at stage');
     expect(definition.States['Enter at stage']).toEqual({
       Type: 'Choice',
-      Choices: [{ Variable: '$.pipeline.retry', IsPresent: true, Next: 'Enter at the stage retried' }],
+      Choices: [
+        { Variable: '$.pipeline.retry', IsPresent: true, Next: 'Enter at the stage retried' },
+        { Variable: '$.pipeline.rollback', IsPresent: true, Next: 'Enter at the stage rolled back' },
+      ],
       Default: 'Source (enter)',
     });
     expect(definition.States['Enter at the stage retried']).toEqual({
@@ -310,5 +313,79 @@ describe('retrying a stage', () => {
     });
     expect(definition.States['Build (retry)']).toEqual({ Type: 'Pass', InputPath: '$.retrying.retry', ResultPath: '$.pipeline.retry', Next: 'Build (enter)' });
     expect(definition.States['Source (failed)']).toMatchObject({ Next: 'Pipeline failed', ResultPath: null });
+  });
+});
+
+describe('rolling back a stage', () => {
+  /** Source, Build (whose entry condition may skip it), Deploy. */
+  const threeStages = () => {
+    const pipeline = pipelineWith([build('A')], 'Build');
+    pipeline.pipelineType = 'V2';
+    const variableCheck = {
+      name: 'Gate',
+      ruleTypeId: { category: 'Rule' as const, provider: 'VariableCheck' },
+      configuration: { Variable: '1', Value: '1', Operator: 'EQ' },
+    };
+    pipeline.stages[1]!.beforeEntry = { conditions: [{ result: 'SKIP', rules: [variableCheck] }] };
+    pipeline.stages.push({
+      name: 'Deploy',
+      actions: [build('D')] as PipelineDeclaration['stages'][number]['actions'],
+    });
+    return compilePipeline(pipeline, providerCatalog).definition;
+  };
+
+  it("enters at the stage a rollback names, with the target's results of the stages before it, and runs nothing when none fits", () => {
+    const definition = threeStages();
+    expect(definition.States['Enter at the stage rolled back']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.pipeline.rollback.stage', StringEquals: 'Build' },
+            { Variable: '$.actions.a0', IsPresent: true },
+          ],
+          Next: 'Build (enter)',
+        },
+        {
+          And: [
+            { Variable: '$.pipeline.rollback.stage', StringEquals: 'Deploy' },
+            { Variable: '$.actions.a0', IsPresent: true },
+            { Variable: '$.actions.a1', IsPresent: true },
+          ],
+          Next: 'Deploy (enter)',
+        },
+      ],
+      Default: 'Pipeline failed',
+    });
+    expect(stepFunctionsProblems(definition).map(formatDefinitionProblem)).toEqual([]);
+    expect(aslValidator(definition).isValid).toBe(true);
+  });
+
+  it('ends a rollback after its stage, skipped or run, where a standard execution goes on to the next stage', () => {
+    const definition = threeStages();
+    expect(definition.States['Build (exit)']).toMatchObject({ Next: 'Build (rolled back?)' });
+    expect(definition.States['Build (rolled back?)']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.pipeline.rollback', IsPresent: true, Next: 'Stage rolled back' }],
+      Default: 'Deploy (enter)',
+    });
+    expect(definition.States['Build (skipped?)']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.entry.skipped', BooleanEquals: true },
+            { Variable: '$.pipeline.rollback', IsPresent: true },
+          ],
+          Next: 'Stage rolled back',
+        },
+        { Variable: '$.entry.skipped', BooleanEquals: true, Next: 'Deploy (enter)' },
+      ],
+      Default: 'Build / A (run or keep)',
+    });
+    expect(definition.States['Stage rolled back']).toEqual({ Type: 'Succeed' });
+    // The first stage is never rolled back, and after the last the definition ends anyway.
+    expect(definition.States['Source (exit)']).toMatchObject({ Next: 'Build (enter)' });
+    expect(definition.States['Deploy (exit)']).toMatchObject({ End: true });
   });
 });

@@ -21,14 +21,15 @@ describe('countExecutionUsage on the example', () => {
   const usage = countExecutionUsage(pipeline, compiled, DEFAULT_COST_ASSUMPTIONS);
 
   it('counts one transition for each state entered', () => {
-    // The Choice that enters at the first stage, or the one a retry names   1
+    // The Choice that enters at the first stage, or the one a retry or rollback names 1
     // Source: enter, Checkout, exit                                          3
     // Build: enter, BuildSite prepare, build, complete, exit                 5
     // Test: enter, the Parallel, UnitTests prepare, build, complete,
     //       SiteCheck, the Choice on the group's outcome, exit               8
     // Deploy: enter, Website, exit                                           3
     // Each of the 5 actions: the Choice that runs it or keeps a retry's result 5
-    expect(usage.stateTransitions).toBe(26);
+    // Build and Test: the Choice after the exit that ends a rollback there   2
+    expect(usage.stateTransitions).toBe(28);
   });
 
   it('counts the Lambda invocations of each role', () => {
@@ -98,8 +99,8 @@ describe('estimateCost', () => {
 
   it('prices each line at its list price', () => {
     const transitions = estimateCost(pipeline, compiled, { executions: 1000 }).forExecutions.lineItems[0]!;
-    expect(transitions).toMatchObject({ item: 'Step Functions state transitions', quantity: 26_000, price: US_EAST_1_PRICES.stateTransitions });
-    expect(transitions.usd).toBeCloseTo(0.65);
+    expect(transitions).toMatchObject({ item: 'Step Functions state transitions', quantity: 28_000, price: US_EAST_1_PRICES.stateTransitions });
+    expect(transitions.usd).toBeCloseTo(0.7);
   });
 
   it('bills CodePipeline V2 for every action but manual approvals and custom action types, V1 a flat dollar', () => {
@@ -131,8 +132,8 @@ describe('estimateCost', () => {
     });
     const plain = countExecutionUsage(pipeline, compiled, DEFAULT_COST_ASSUMPTIONS);
     const usage = countExecutionUsage(gated, compilePipeline(gated, providerCatalog), DEFAULT_COST_ASSUMPTIONS);
-    // enter, the Choice that runs it or keeps a retry's result, the waiting Task, exit
-    expect(usage.stateTransitions - plain.stateTransitions).toBe(4);
+    // enter, the Choice that runs it or keeps a retry's result, the waiting Task, exit, the Choice that ends a rollback there
+    expect(usage.stateTransitions - plain.stateTransitions).toBe(5);
     expect(usage.lambda.approvalRequest.invocations).toBe(1);
     expect(usage.lambda.approvalDecision.invocations).toBe(2);
     // 2 stage events and 2 action events

@@ -218,8 +218,7 @@ const structuralMutations: MutateCase[] = [
   ['an unknown rule provider', v2, gateBuild([rule('Gate', 'SecurityScan')]), 'stages[1].beforeEntry.conditions[0].rules[0].ruleTypeId.provider', 'rule-unknown', ['SecurityScan', 'VariableCheck', 'DeploymentWindow', 'CloudWatchAlarm', 'LambdaInvoke', 'Commands']],
   ['an entry condition whose result is ROLLBACK', v2, gateBuild([variableCheck('Gate')], 'ROLLBACK'), 'stages[1].beforeEntry.conditions[0].result', 'condition-result', ['FAIL or SKIP', 'not ROLLBACK']],
   ['a success condition whose result is SKIP', v2, (d) => { d.stages[1].onSuccess = { conditions: [{ result: 'SKIP', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onSuccess.conditions[0].result', 'condition-result', ['ROLLBACK or FAIL', 'not SKIP']],
-  ['a success condition that would roll back, which Sluice cannot yet', v2, (d) => { d.stages[1].onSuccess = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onSuccess.conditions[0].result', 'condition-result', ['RollbackStage', 'FAIL']],
-  ['a failure condition, whose only result is ROLLBACK', v2, (d) => { d.stages[1].onFailure = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onFailure.conditions[0].result', 'condition-result', ['RollbackStage']],
+  ['a failure condition, whose rules Sluice does not run yet', v2, (d) => { d.stages[1].onFailure = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onFailure.conditions[0].result', 'condition-result', ['onFailure condition', 'onFailure.result ROLLBACK without conditions']],
   ['an entry condition without a result', v2, (d) => { d.stages[1].beforeEntry = { conditions: [{ rules: [variableCheck('Gate')] }] }; }, 'stages[1].beforeEntry.conditions[0].result', 'condition-result', ['FAIL or SKIP']],
   ['a condition without rules', v2, (d) => { d.stages[1].beforeEntry = { conditions: [{ result: 'FAIL' }] }; }, 'stages[1].beforeEntry.conditions[0].rules', 'condition-rules', ['every rule']],
   ['two rules of one condition with one name', v2, gateBuild([variableCheck('Gate'), variableCheck('Gate')]), 'stages[1].beforeEntry.conditions[0].rules[1].name', 'rule-name-unique', ['"Gate"', 'rules[0]']],
@@ -374,6 +373,10 @@ describe('stage conditions', () => {
     };
     expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
     expect(run(declaration, { runtime: 'local', endpoints: ['cloudwatch', 'lambda'] }).problems).toEqual([]);
+    declaration.stages[1].onSuccess = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Healthy')] }] };
+    declaration.stages[1].onFailure = { result: 'ROLLBACK' };
+    expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
+    expect(run(declaration, { runtime: 'local', endpoints: ['cloudwatch', 'lambda'] }).problems).toEqual([]);
   });
 });
 
@@ -415,13 +418,13 @@ describe('the {pipeline, metadata} wrapper of get-pipeline output', () => {
 });
 
 describe('broken declaration fixtures', () => {
-  test.each([['retry-without-retry-mode.yml', 'stages[1].onFailure.retryConfiguration.retryMode', 'retry-mode']])(
-    '%s parses, and validation refuses it at %s with rule %s',
-    (file, at, rule) => {
-      const problems = problemsOf(run(loadFixture(`broken/${file}`)));
-      expect(problems).toEqual([expect.objectContaining({ path: at, rule })]);
-    },
-  );
+  test.each([
+    ['retry-without-retry-mode.yml', 'stages[1].onFailure.retryConfiguration.retryMode', 'retry-mode'],
+    ['rollback-in-parallel.yml', 'stages[1].onFailure.result', 'parallel-rollback'],
+  ])('%s parses, and validation refuses it at %s with rule %s', (file, at, rule) => {
+    const problems = problemsOf(run(loadFixture(`broken/${file}`)));
+    expect(problems).toEqual([expect.objectContaining({ path: at, rule })]);
+  });
 });
 
 describe('parseDeclarationText on broken text', () => {
