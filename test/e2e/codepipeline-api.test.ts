@@ -39,6 +39,16 @@ async function waitingApprovalToken(name: string, executionId?: string): Promise
   throw new Error(`No approval came to wait. sluice serve printed:\n${serve.output()}`);
 }
 
+/** The execution's status once it has ended, polled for 60 s. */
+async function endedStatus(pipelineName: string, pipelineExecutionId: string): Promise<string> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const { status } = (await send('GetPipelineExecution', { pipelineName, pipelineExecutionId })).pipelineExecution as { status: string };
+    if (status !== 'InProgress' && status !== 'Stopping') return status;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Execution ${pipelineExecutionId} did not end. sluice serve printed:\n${serve.output()}`);
+}
+
 beforeAll(async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-codepipeline-api-'));
   const repo = gitRepository({ 'app.txt': 'v1' }, 'feat: first');
@@ -117,7 +127,16 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
   });
 
   /** What earlier calls gave, kept for the later calls that need it. */
-  const kept = { executionId: '', token: '', startedId: '', pipelineArn: '', tagsNextToken: '', webhooksNextToken: '', firstWebhookPipeline: '' };
+  const kept = {
+    executionId: '',
+    token: '',
+    startedId: '',
+    rollbackId: '',
+    pipelineArn: '',
+    tagsNextToken: '',
+    webhooksNextToken: '',
+    firstWebhookPipeline: '',
+  };
   const name = () => declaration.name;
   /** The ARN that the pipeline called `pipeline` has, or would have, here. */
   const arnOf = (pipeline: string) => `${kept.pipelineArn.slice(0, -name().length)}${pipeline}`;
@@ -138,6 +157,7 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
     pipelineExecutionId,
     retryMode,
   });
+  const rollback = (stageName: string, targetPipelineExecutionId: string) => ({ pipelineName: name(), stageName, targetPipelineExecutionId });
   const transition = (stageName: string, transitionType: string, extra: object = {}) => ({
     pipelineName: secondDeclaration.name,
     stageName,
@@ -264,6 +284,48 @@ describe("CodePipeline's protocol at POST /, driven by @aws-sdk/client-codepipel
       input: () => retry('Review', '00000000-0000-0000-0000-000000000000'),
       refusedWith: 'StageNotRetryableException',
     },
+    {
+      // The first execution, approved above, has gone on through Ship.
+      operation: 'RollbackStage',
+      before: async () => expect(await endedStatus(name(), kept.executionId)).toBe('Succeeded'),
+      input: () => rollback('Ship', kept.executionId),
+      check: (output) => (kept.rollbackId = output.pipelineExecutionId as string),
+    },
+    {
+      operation: 'GetPipelineExecution',
+      before: async () => expect(await endedStatus(name(), kept.rollbackId)).toBe('Succeeded'),
+      input: () => ({ pipelineName: name(), pipelineExecutionId: kept.rollbackId }),
+      check: (output) =>
+        expect(output.pipelineExecution).toMatchObject({
+          executionType: 'ROLLBACK',
+          rollbackMetadata: { rollbackTargetPipelineExecutionId: kept.executionId },
+          trigger: { triggerType: 'ManualRollback' },
+        }),
+    },
+    {
+      operation: 'ListPipelineExecutions',
+      input: () => ({ pipelineName: name(), maxResults: 1 }),
+      check: (output) =>
+        expect(output.pipelineExecutionSummaries).toEqual([
+          expect.objectContaining({
+            pipelineExecutionId: kept.rollbackId,
+            executionType: 'ROLLBACK',
+            rollbackMetadata: { rollbackTargetPipelineExecutionId: kept.executionId },
+          }),
+        ]),
+    },
+    { operation: 'RollbackStage', input: () => rollback('Source', kept.executionId), refusedWith: 'UnableToRollbackStageException' },
+    { operation: 'RollbackStage', input: () => rollback('Nowhere', kept.executionId), refusedWith: 'StageNotFoundException' },
+    { operation: 'RollbackStage', input: () => ({ ...rollback('Ship', kept.executionId), pipelineName: 'missing' }), refusedWith: 'PipelineNotFoundException' },
+    {
+      operation: 'RollbackStage',
+      input: () => rollback('Ship', '00000000-0000-0000-0000-000000000000'),
+      refusedWith: 'PipelineExecutionNotFoundException',
+    },
+    // Stopped in Review, it never succeeded in Ship; a rollback is no target.
+    { operation: 'RollbackStage', input: () => rollback('Ship', kept.startedId), refusedWith: 'UnableToRollbackStageException' },
+    { operation: 'RollbackStage', input: () => rollback('Ship', kept.rollbackId), refusedWith: 'UnableToRollbackStageException' },
+    { operation: 'RollbackStage', input: () => ({ pipelineName: name(), stageName: 'Ship' }), refusedWith: 'ValidationException' },
     { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, executionMode: 'QUEUED' } }), refusedWith: 'InvalidStructureException' },
     { operation: 'UpdatePipeline', input: () => ({ pipeline: { ...declaration, pipelineType: 'V2', executionMode: 'QUEUED' } }) },
     {
