@@ -28,7 +28,8 @@ export interface StageResume {
  * step joins again with the same ticket. Undefined otherwise.
  */
 export async function planStageResume(deps: ExecutionDependencies, execution: PipelineExecutionRecord): Promise<StageResume | undefined> {
-  if (execution.status !== 'InProgress') return undefined;
+  // A rollback started with the results of another execution, which its own records do not hold.
+  if (execution.status !== 'InProgress' || execution.executionType === 'ROLLBACK') return undefined;
   const executionId = execution.pipelineExecutionId;
   const [actions, stages, version] = await Promise.all([
     deps.store.listActions(executionId),

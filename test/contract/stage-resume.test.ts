@@ -138,6 +138,18 @@ describe('executions a killed sluice serve left in front of a stage', () => {
     expect(await planStageResume(deps, (await deps.store.getExecution(input.pipeline.executionId))!)).toBeUndefined();
   });
 
+  it('leaves to end a rollback in front of its stage: its records hold none of the earlier results it started with', async () => {
+    const pipeline = await registered('QUEUED');
+    const target = await pastSource(pipeline);
+    const input = await startExecution(deps, {
+      pipeline,
+      version: 1,
+      trigger: { triggerType: 'ManualRollback', triggerDetail: 'test' },
+      rollback: { stage: 'Build', target, actions: { a0: { artifacts: [srcLocation], variables: {} } } },
+    });
+    expect(await planStageResume(deps, (await deps.store.getExecution(input.pipeline.executionId))!)).toBeUndefined();
+  });
+
   it('QUEUED: the holder ends interrupted, and the waiters enter in the order they arrived, the one not yet in line last', async () => {
     const pipeline = await registered('QUEUED');
     const holder = await inBuild(pipeline);
