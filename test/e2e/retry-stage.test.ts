@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
+import { actionMarks } from '../support/action-marks';
 import { killStartedSluice, sluice, writeDeclaration, type RunningCli } from '../support/cli';
 import { refusal, type CodePipelineCaller, serveWithCaller } from '../support/codepipeline-client';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
@@ -13,8 +14,7 @@ let serve: RunningCli;
 let dataDir: string;
 let caller: CodePipelineCaller;
 let repository: string;
-/** Where the actions of each pipeline count their runs and find whether to fail. */
-let marks: string;
+const { file, runs, count, counter } = actionMarks(mkdtempSync(path.join(os.tmpdir(), 'sluice-retry-marks-')));
 
 const data = (args: string[]) => [...args, '--data-dir', dataDir];
 
@@ -33,17 +33,12 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string): Prom
   throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve.output()}`);
 }
 
-const file = (pipeline: string, name: string) => path.join(marks, `${pipeline}-${name}`);
-const runs = (pipeline: string, action: string) =>
-  existsSync(file(pipeline, action)) ? readFileSync(file(pipeline, action), 'utf8').split('\n').length - 1 : 0;
-
 /**
  * Source, then Build: Counter (which exports RUN, how many times it ran) beside Flaky, which
  * fails while the pipeline's `fail` mark exists (or, `failOnce`, only the first time); then Deploy,
  * which writes the RUN it was given.
  */
 function pipelineNamed(name: string, build: Partial<StageDeclaration> = {}, failOnce = false): PipelineDeclaration {
-  const count = (action: string) => `echo x >> ${file(name, action)}`;
   const flaky = failOnce
     ? `if [ -f ${file(name, 'failed-once')} ]; then true; else touch ${file(name, 'failed-once')}; false; fi`
     : `test ! -f ${file(name, 'fail')}`;
@@ -54,14 +49,7 @@ function pipelineNamed(name: string, build: Partial<StageDeclaration> = {}, fail
       gitSourceStage(repository),
       {
         name: 'Build',
-        actions: [
-          {
-            ...commandsOnSource('Counter', [`${count('Counter')} && export RUN=$(wc -l < ${file(name, 'Counter')} | tr -d ' ')`]),
-            namespace: 'BuildVariables',
-            outputVariables: ['RUN'],
-          },
-          commandsOnSource('Flaky', [count('Flaky'), flaky]),
-        ],
+        actions: [counter(name), commandsOnSource('Flaky', [count(name, 'Flaky'), flaky])],
         ...build,
       },
       { name: 'Deploy', actions: [commandsOnSource('Deploy', [`echo '#{BuildVariables.RUN}' > ${file(name, 'deployed-with')}`])] },
@@ -98,7 +86,6 @@ const stageState = async (name: string, stage: string) =>
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-retry-'));
-  marks = mkdtempSync(path.join(os.tmpdir(), 'sluice-retry-marks-'));
   repository = gitRepository({ 'app.txt': 'v1' }).dir;
   const pipelines = [
     pipelineNamed('retry-failed'),

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
-import { killStartedSluice, sluice, writeDeclaration, type RunningCli } from '../support/cli';
+import { actionMarks } from '../support/action-marks';
+import { killStartedSluice, sluice, succeeded, until, writeDeclaration, type RunningCli } from '../support/cli';
 import { refusal, type CodePipelineCaller, serveWithCaller } from '../support/codepipeline-client';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
@@ -13,29 +14,10 @@ let serve: RunningCli;
 let dataDir: string;
 let caller: CodePipelineCaller;
 let repository: string;
-/** Where the actions of each pipeline count their runs, and find whether to fail or wait. */
-let marks: string;
+const { file, runs, count, counter } = actionMarks(mkdtempSync(path.join(os.tmpdir(), 'sluice-rollback-marks-')));
 
 const data = (args: string[]) => [...args, '--data-dir', dataDir];
-
-function succeeded<T extends { code: number | null; stderr: string }>(result: T): T {
-  if (result.code !== 0) throw new Error(`exited ${result.code}: ${result.stderr}`);
-  return result;
-}
-
-/** The first value `probe` gives, polled for 90 s; giving up names `what` and shows what serve printed. */
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`Gave up waiting for ${what}. sluice serve printed:\n${serve.output()}`);
-}
-
-const file = (pipeline: string, name: string) => path.join(marks, `${pipeline}-${name}`);
-const runs = (pipeline: string, action: string) =>
-  existsSync(file(pipeline, action)) ? readFileSync(file(pipeline, action), 'utf8').split('\n').length - 1 : 0;
+const waitFor = <T>(probe: () => Promise<T | undefined>, what: string) => until(probe, what, serve, 90_000);
 const deployedWith = (pipeline: string) => readFileSync(file(pipeline, 'deployed-with'), 'utf8').trim();
 
 /**
@@ -44,22 +26,12 @@ const deployedWith = (pipeline: string) => readFileSync(file(pipeline, 'deployed
  * `hold` mark exists; then Smoke, which counts its runs.
  */
 function pipelineNamed(name: string, deploy: Partial<StageDeclaration> = {}, extra: Partial<PipelineDeclaration> = {}): PipelineDeclaration {
-  const count = (action: string) => `echo x >> ${file(name, action)}`;
   return {
     name,
     pipelineType: 'V2',
     stages: [
       gitSourceStage(repository),
-      {
-        name: 'Build',
-        actions: [
-          {
-            ...commandsOnSource('Counter', [`${count('Counter')} && export RUN=$(wc -l < ${file(name, 'Counter')} | tr -d ' ')`]),
-            namespace: 'BuildVariables',
-            outputVariables: ['RUN'],
-          },
-        ],
-      },
+      { name: 'Build', actions: [counter(name)] },
       {
         name: 'Deploy',
         actions: [
@@ -71,7 +43,7 @@ function pipelineNamed(name: string, deploy: Partial<StageDeclaration> = {}, ext
         ],
         ...deploy,
       },
-      { name: 'Smoke', actions: [commandsOnSource('Smoke', [count('Smoke')])] },
+      { name: 'Smoke', actions: [commandsOnSource('Smoke', [count(name, 'Smoke')])] },
     ],
     ...extra,
   };
@@ -94,7 +66,7 @@ const executionOf = async (pipelineName: string, pipelineExecutionId: string) =>
   (await caller.send('GetPipelineExecution', { pipelineName, pipelineExecutionId })).pipelineExecution as ExecutionView;
 
 const ended = (pipeline: string, executionId: string, status: string) =>
-  until(async () => ((await executionOf(pipeline, executionId)).status === status ? true : undefined), `${executionId} to be ${status}`);
+  waitFor(async () => ((await executionOf(pipeline, executionId)).status === status ? true : undefined), `${executionId} to be ${status}`);
 
 const start = async (name: string) => (await caller.send('StartPipelineExecution', { name })).pipelineExecutionId as string;
 
@@ -109,7 +81,6 @@ function rollbackStage(pipeline: string, stage: string, target?: string): string
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-rollback-'));
-  marks = mkdtempSync(path.join(os.tmpdir(), 'sluice-rollback-marks-'));
   repository = gitRepository({ 'app.txt': 'v1' }).dir;
   const pipelines = [
     pipelineNamed('rollback-auto', { onFailure: { result: 'ROLLBACK' } }),
@@ -137,7 +108,7 @@ describe('RollbackStage against sluice serve', () => {
     writeFileSync(file(pipeline, 'fail'), '');
     const bad = await start(pipeline);
     await ended(pipeline, bad, 'Failed');
-    const rollback = await until(async () => {
+    const rollback = await waitFor(async () => {
       const newest = await latest(pipeline);
       return newest.pipelineExecutionId !== bad && newest.status === 'Succeeded' ? newest : undefined;
     }, 'the automatic rollback to succeed');
@@ -220,7 +191,7 @@ describe('RollbackStage against sluice serve', () => {
 
     writeFileSync(file(pipeline, 'hold'), '');
     const held = await start(pipeline);
-    await until(async () => {
+    await waitFor(async () => {
       const stages = (await caller.send('GetPipelineState', { name: pipeline })).stageStates as StageView[];
       const deploy = stages.find((stage) => stage.stageName === 'Deploy')!.latestExecution;
       return deploy?.pipelineExecutionId === held && deploy.status === 'InProgress' ? true : undefined;
