@@ -10,12 +10,12 @@ describe('sluice cost', () => {
     const result = sluice(['cost', WEBAPP]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Per execution');
-    expect(result.stdout).toMatch(/Step Functions state transitions\s+26\s+\$0\.025 \/ 1,000 state transitions/);
+    expect(result.stdout).toMatch(/Step Functions state transitions\s+28\s+\$0\.025 \/ 1,000 state transitions/);
     expect(result.stdout).toContain('1,000 executions a month');
-    expect(result.stdout).toMatch(/Step Functions state transitions\s+26,000 .* \$0\.65/);
+    expect(result.stdout).toMatch(/Step Functions state transitions\s+28,000 .* \$0\.70/);
     // CodeBuild's own S3 log uploads are counted with the other S3 PUTs.
     expect(result.stdout).toMatch(/S3 PUT requests\s+7,000 .* \$0\.04/);
-    expect(result.stdout).toMatch(/Sluice on AWS\s+\$1\.42/);
+    expect(result.stdout).toMatch(/Sluice on AWS\s+\$1\.47/);
     expect(result.stdout).toMatch(/CodePipeline V2: 4 billed actions .*\$8\.00/);
     expect(result.stdout).toMatch(/CodePipeline V1: .*\$1\.00/);
     expect(result.stdout).toContain('CodeBuild compute: the same whether CodePipeline or Sluice starts the build.');
@@ -26,7 +26,7 @@ describe('sluice cost', () => {
     expect(result.code).toBe(0);
     const estimate = JSON.parse(result.stdout);
     expect(estimate).toMatchObject({ file: WEBAPP, pipeline: 'webapp', executions: 250 });
-    expect(estimate.usage.stateTransitions).toBe(26);
+    expect(estimate.usage.stateTransitions).toBe(28);
     expect(estimate.forExecutions.usd).toBeCloseTo(estimate.perExecution.usd * 250, 10);
     expect(estimate.codePipeline.v2.usd).toBeCloseTo(2);
     expect(estimate.excluded).toContain('CodeBuild compute: the same whether CodePipeline or Sluice starts the build.');
