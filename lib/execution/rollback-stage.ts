@@ -1,6 +1,7 @@
 import { providerCatalog } from '../actions/registry';
 import { stageEntryDefinition } from '../core/compile';
 import {
+  NotFoundError,
   PipelineExecutionNotFoundError,
   PipelineExecutionOutdatedError,
   PipelineNotFoundError,
@@ -83,8 +84,8 @@ export async function rollBackStage(
  * A stage's automatic rollback (onFailure ROLLBACK, or a success condition's ROLLBACK) once it has
  * failed, to the last execution that succeeded in it. As CodePipeline documents, a stage rolls
  * back by itself only once an execution of the current version has succeeded there; until then,
- * and where nothing runs executions in the background, the failure stands (undefined). A rollback
- * that fails does not roll back again.
+ * and where nothing runs executions in the background, the failure stands (undefined), as it does
+ * when the current version has no such stage. A rollback that fails does not roll back again.
  */
 export async function rollBackByItself(deps: ExecutionDependencies, pipeline: PipelineRef, stage: string): Promise<string | undefined> {
   if (!deps.startRun || pipeline.rollback) return undefined;
@@ -93,7 +94,8 @@ export async function rollBackByItself(deps: ExecutionDependencies, pipeline: Pi
   return started
     .then(({ pipelineExecutionId }) => pipelineExecutionId)
     .catch((error: unknown) => {
-      if (error instanceof UnableToRollbackStageError) return undefined;
+      // A pipeline deleted, or updated without the stage, since the execution started has nothing to roll back either.
+      if (error instanceof UnableToRollbackStageError || error instanceof NotFoundError) return undefined;
       throw error;
     });
 }

@@ -4,7 +4,7 @@ import type { ActionContext } from '../../lib/actions/action-provider';
 import { compilePipeline } from '../../lib/core/compile';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
 import { PipelineExecutionNotFoundError, PipelineExecutionOutdatedError, StageNotFoundError, UnableToRollbackStageError } from '../../lib/core/errors';
-import { rollBackStage, type RollbackRequest } from '../../lib/execution/rollback-stage';
+import { rollBackByItself, rollBackStage, type RollbackRequest } from '../../lib/execution/rollback-stage';
 import { runInForeground } from '../../lib/execution/start-on-engine';
 import type { OperationsDependencies } from '../../lib/operations/pipeline-operations';
 import type { VersionRun } from '../../lib/ports/engine';
@@ -144,6 +144,17 @@ describe('rolling back a stage', () => {
       deploysFail = false;
     }
     expect(await rollbacksOf(declaration.name)).toHaveLength(1);
+  });
+
+  it('leaves a failure standing when the pipeline was updated without the stage since the execution started', async () => {
+    const declaration = await pipeline({ onFailure: { result: 'ROLLBACK' } });
+    const { start } = engineFor(declaration);
+    const good = await start('v1');
+    const withoutDeploy = { ...declaration, version: 2, stages: declaration.stages.filter((stage) => stage.name !== 'Deploy') };
+    await deps.store.putPipelineVersion({ name: declaration.name, version: 2, declaration: withoutDeploy, created: deps.clock().toISOString() });
+    const failed = { name: declaration.name, version: 1, executionId: good.pipelineExecutionId, variables: good.variables };
+    await expect(rollBackByItself({ ...deps, startRun: () => Promise.reject(new Error('nothing to start')) }, failed, 'Deploy')).resolves.toBeUndefined();
+    expect(await rollbacksOf(declaration.name)).toEqual([]);
   });
 
   it('rolls back by itself when a success condition fails with ROLLBACK', async () => {
