@@ -76,17 +76,19 @@ async function failInterrupted(deps: ExecutionDependencies, execution: PipelineE
     deps.store.getPipeline(execution.pipelineName, execution.pipelineVersion),
   ]);
   const inStage = stages.some((stage) => stage.status === 'InProgress' || stage.status === 'Stopping' || stage.status === 'Failed');
-  const entering = !inStage && version?.declaration.stages.find((declared) => !stages.some((stage) => stage.stageName === declared.name));
+  // A rollback runs its stage alone: that is the one it was entering.
+  const ahead = execution.rolledBackStage ? [execution.rolledBackStage] : (version?.declaration.stages.map((declared) => declared.name) ?? []);
+  const entering = !inStage && ahead.find((name) => !stages.some((stage) => stage.stageName === name));
   if (entering) {
     const now = deps.clock().toISOString();
     await deps.store.putStage({
       pipelineExecutionId: execution.pipelineExecutionId,
-      stageName: entering.name,
+      stageName: entering,
       status: 'Failed',
       startTime: now,
       lastUpdateTime: now,
     });
-    await publishStageState(deps, pipeline, { stage: entering.name, state: 'FAILED' });
+    await publishStageState(deps, pipeline, { stage: entering, state: 'FAILED' });
   }
   await endExecution(deps, pipeline, 'Failed', INTERRUPTED);
 }

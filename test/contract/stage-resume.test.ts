@@ -236,4 +236,19 @@ describe('executions a killed sluice serve left in front of a stage', () => {
     expect(await deps.locks.read(pipeline.name, 'Build')).toMatchObject({ waiters: [] });
     expect((await deps.locks.read(pipeline.name, 'Build')).holder).toBeUndefined();
   });
+
+  it('ends an interrupted rollback Failed in the stage it rolls back, the only one it runs', async () => {
+    const pipeline = await registered('QUEUED');
+    const target = await pastSource(pipeline);
+    const input = await startExecution(deps, {
+      pipeline,
+      version: 1,
+      trigger: { triggerType: 'ManualRollback', triggerDetail: 'test' },
+      rollback: { stage: 'Build', target, actions: { a0: { artifacts: [srcLocation], variables: {} } } },
+    });
+    await takeOverInterrupted(deps);
+    const id = input.pipeline.executionId;
+    expect(await deps.store.getExecution(id)).toMatchObject({ status: 'Failed', statusSummary: INTERRUPTED });
+    expect((await deps.store.listStages(id)).map(({ stageName, status }) => [stageName, status])).toEqual([['Build', 'Failed']]);
+  });
 });
