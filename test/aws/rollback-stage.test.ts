@@ -134,7 +134,7 @@ describe('rolling back a stage on AWS (moto)', () => {
   });
 
   it("RollbackStage starts a ROLLBACK execution on the version's state machine, which runs the stage alone with the target's results", async () => {
-    const { deps, operations, sfn, target } = await functionsIn('ap-south-2');
+    const { deps, operations, sfn, target } = await functionsIn('eu-central-2');
     clients.push(sfn);
     const { pipelineExecutionId } = await operations.rollbackStage({
       pipelineName: 'webapp',
@@ -152,7 +152,7 @@ describe('rolling back a stage on AWS (moto)', () => {
   });
 
   it("a stage's failure step with onFailure ROLLBACK starts the rollback on Step Functions as the stage step function", async () => {
-    const { deps, runStageStep, sfn, target } = await functionsIn('me-central-1');
+    const { deps, runStageStep, sfn, target } = await functionsIn('ap-east-1');
     clients.push(sfn);
     const now = new Date().toISOString();
     const failing: PipelineRef = { name: 'webapp', version: 1, executionId: uniqueName('failing'), variables: {} };
