@@ -74,6 +74,19 @@ describe('executions a killed sluice serve left in front of a stage', () => {
     return executionId;
   }
 
+  /** A rollback of Build to an execution past Source, as a process that died before it entered Build left it. */
+  async function rollbackOfBuild(): Promise<string> {
+    const pipeline = await registered('QUEUED');
+    const target = await pastSource(pipeline);
+    const input = await startExecution(deps, {
+      pipeline,
+      version: 1,
+      trigger: { triggerType: 'ManualRollback', triggerDetail: 'test' },
+      rollback: { stage: 'Build', target, actions: { a0: { artifacts: [srcLocation], variables: {} } } },
+    });
+    return input.pipeline.executionId;
+  }
+
   /** An execution that holds Build, its Compile in progress when its process died. */
   async function inBuild(pipeline: PipelineDeclaration): Promise<string> {
     const executionId = await pastSource(pipeline);
@@ -139,15 +152,8 @@ describe('executions a killed sluice serve left in front of a stage', () => {
   });
 
   it('leaves to end a rollback in front of its stage: its records hold none of the earlier results it started with', async () => {
-    const pipeline = await registered('QUEUED');
-    const target = await pastSource(pipeline);
-    const input = await startExecution(deps, {
-      pipeline,
-      version: 1,
-      trigger: { triggerType: 'ManualRollback', triggerDetail: 'test' },
-      rollback: { stage: 'Build', target, actions: { a0: { artifacts: [srcLocation], variables: {} } } },
-    });
-    expect(await planStageResume(deps, (await deps.store.getExecution(input.pipeline.executionId))!)).toBeUndefined();
+    const id = await rollbackOfBuild();
+    expect(await planStageResume(deps, (await deps.store.getExecution(id))!)).toBeUndefined();
   });
 
   it('QUEUED: the holder ends interrupted, and the waiters enter in the order they arrived, the one not yet in line last', async () => {
@@ -238,16 +244,8 @@ describe('executions a killed sluice serve left in front of a stage', () => {
   });
 
   it('ends an interrupted rollback Failed in the stage it rolls back, the only one it runs', async () => {
-    const pipeline = await registered('QUEUED');
-    const target = await pastSource(pipeline);
-    const input = await startExecution(deps, {
-      pipeline,
-      version: 1,
-      trigger: { triggerType: 'ManualRollback', triggerDetail: 'test' },
-      rollback: { stage: 'Build', target, actions: { a0: { artifacts: [srcLocation], variables: {} } } },
-    });
+    const id = await rollbackOfBuild();
     await takeOverInterrupted(deps);
-    const id = input.pipeline.executionId;
     expect(await deps.store.getExecution(id)).toMatchObject({ status: 'Failed', statusSummary: INTERRUPTED });
     expect((await deps.store.listStages(id)).map(({ stageName, status }) => [stageName, status])).toEqual([['Build', 'Failed']]);
   });
