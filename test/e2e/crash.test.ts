@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yauzl from 'yauzl';
@@ -85,6 +85,7 @@ describe('kill -9 of the owner of a data dir, again and again', () => {
     writeFileSync(approvalsFile, JSON.stringify({ name: 'crash-approvals', stages: [source, build, approval] }));
 
     const owners: number[] = [];
+    const testStarted = Date.now();
     const moments = [
       { file: buildsFile, after: /Wait|Make: started/, jitterMs: 600 },
       { file: buildsFile, after: /Running command sleep 0\.2/, jitterMs: 400 },
@@ -116,7 +117,10 @@ describe('kill -9 of the owner of a data dir, again and again', () => {
       expect(JSON.parse(listed.stdout).pipelineExecutionSummaries.filter((execution: { status: string }) => execution.status === 'InProgress')).toEqual([]);
     }
     expect(processesCarrying(marker)).toEqual([]);
-    const workspaces = readdirSync(tmpdir()).filter((name) => owners.some((pid) => name.startsWith(`sluice-workspaces-${pid}-`)));
+    // Made during this test: a pid of this test's owners may have been another process's before.
+    const workspaces = readdirSync(tmpdir()).filter(
+      (name) => owners.some((pid) => name.startsWith(`sluice-workspaces-${pid}-`)) && statSync(path.join(tmpdir(), name)).mtimeMs >= testStarted,
+    );
     expect(workspaces).toEqual([]);
     expect(existsSync(path.join(data, 'owners')) ? readdirSync(path.join(data, 'owners')) : []).toEqual([]);
     // Every stage lock is free and no line holds anyone: nothing runs any more.
