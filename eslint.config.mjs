@@ -22,8 +22,10 @@
  * - actions: one module per provider, and the registry.
  * - execution: the steps a pipeline's Tasks run, and what starts executions.
  * - operations: CodePipeline's API over the execution steps; api: that API over HTTP.
- * - Only adapters/aws, compose and api's SigV4 check use the AWS SDK and Smithy (the embedded
- *   stack names the SDK's client configuration types).
+ * - Only adapters/aws, compose, actions and api's SigV4 check use the AWS SDK and Smithy (the
+ *   embedded stack names the SDK's client configuration types). A provider that deploys to an AWS
+ *   service speaks that service's API: its module sends the SDK's commands, on clients that
+ *   compose builds for it (the AwsClients port), so the runtime decides whom they reach.
  */
 import eslint from '@eslint/js';
 import boundaries from 'eslint-plugin-boundaries';
@@ -136,7 +138,7 @@ export default tseslint.config(
             },
             // Packages: core takes only its three; ports take node's types and Lambda's event
             // shapes (the HTTP API's contract); the AWS SDK and Smithy are for adapters/aws,
-            // compose and api's SigV4 check.
+            // compose, the providers that deploy to AWS, and api's SigV4 check.
             { from: { element: { type: 'core' } }, allow: { to: { module: { origin: 'external', source: ['zod', 'yaml', 'picomatch'] } } } },
             { from: { element: { type: 'core' } }, allow: { to: { module: { origin: 'core', source: 'node:crypto' } } } },
             { from: { element: { type: 'ports' } }, allow: { to: { module: { origin: 'core' } }, dependency: { kind: 'type' } } },
@@ -147,7 +149,7 @@ export default tseslint.config(
             },
             {
               from: [
-                { element: { types: { noneOf: ['adapters', 'compose', 'api'] } } },
+                { element: { types: { noneOf: ['adapters', 'compose', 'api', 'actions'] } } },
                 { element: { type: 'adapters', captured: { family: '!aws' } } },
                 { element: { type: 'api' }, file: { path: '!lib/api/request-signature.ts' } },
               ],

@@ -1,8 +1,10 @@
 import type { SourceRevision } from '../core/compile';
+import { BadInputError } from '../core/errors';
 import type { ActionDeclaration } from '../core/declaration';
 import type { ProviderSpec } from '../core/providers';
 import type { ArtifactLocation } from '../core/task-payloads';
 import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { AwsClientClass, AwsClients } from '../ports/aws-clients';
 import type { BlobStore } from '../ports/blob-store';
 import type { BuildProcessTracker } from '../ports/build-processes';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
@@ -39,6 +41,8 @@ export interface ActionContext {
   gitHub?: GitHubAccess;
   /** CodeCommit's git endpoint and credentials for it, where a region is configured. */
   codeCommit?: CodeCommitAccess;
+  /** SDK clients for the AWS services that the provider declares in `awsServices`. */
+  aws?: AwsClients;
 }
 
 export interface ActionOutcome {
@@ -60,6 +64,15 @@ export interface ActionProvider {
 export function storeOutputArtifact(context: ActionContext, directory: string): Promise<ArtifactLocation> {
   const artifactName = context.action.outputArtifacts![0]!.name;
   return context.artifacts.storeArtifact({ bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName, directory });
+}
+
+/**
+ * An SDK client for the action's AWS calls: in the action's `region`, as its `roleArn` where it
+ * names them (CodePipeline's cross-region actions and action roles).
+ */
+export function awsClientFor<C>(context: ActionContext, Client: AwsClientClass<C>): C {
+  if (!context.aws) throw new BadInputError(`${context.action.actionTypeId.provider} calls AWS, and this runtime has no AWS clients for its actions.`);
+  return context.aws.client(Client, { region: context.action.region, roleArn: context.action.roleArn });
 }
 
 const noArtifacts = { min: 0, max: 0 } as const;

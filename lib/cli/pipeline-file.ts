@@ -1,11 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ruleCatalog } from '../actions/rule-registry';
+import { awsCredentialsFound } from '../compose/aws-access';
 import { ruleEndpoints } from '../compose/rule-endpoints';
 import type { PipelineDeclaration } from '../core/declaration';
 import { parseDeclarationText } from '../core/declaration-text';
 import { DECLARATION_TEXT_LIMITS } from '../core/text-limits';
 import type { Runtime } from '../core/providers';
-import { validatePipeline, type Problem } from '../core/validate';
+import { validatePipelineAsking, type Problem } from '../core/validate';
 import { providerCatalog } from '../actions/registry';
 
 export type LoadedPipeline = { ok: true; file: string; pipeline: PipelineDeclaration } | { ok: false; file: string; problems: Problem[] };
@@ -27,7 +28,12 @@ export async function loadPipelineFile(file: string, runtime?: Runtime): Promise
   }
   const parsed = parseDeclarationText(text);
   if (!parsed.ok) return { ok: false, file, problems: parsed.problems };
-  const validation = validatePipeline(parsed.value, providerCatalog, { runtime, rules: ruleCatalog, endpoints: ruleEndpoints(process.env) });
+  const validation = await validatePipelineAsking(
+    parsed.value,
+    providerCatalog,
+    { runtime, rules: ruleCatalog, endpoints: ruleEndpoints(process.env) },
+    awsCredentialsFound,
+  );
   return validation.ok ? { ok: true, file, pipeline: validation.pipeline } : { ok: false, file, problems: validation.problems };
 }
 

@@ -1,6 +1,7 @@
 import type { LocalInstallation } from '../compose/local';
 import { commandLineCaller } from '../compose/callers';
 import { ruleCatalog } from '../actions/rule-registry';
+import { awsCredentialsFound } from '../compose/aws-access';
 import { ruleEndpoints } from '../compose/rule-endpoints';
 import { claimDataDir } from '../compose/data-dir';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
@@ -10,7 +11,7 @@ import type { CreatedPipeline, SluiceApi } from '../operations/sluice-api';
 import { ownerApi } from './api-access';
 import { runThroughServe } from './run-through-serve';
 import { providerCatalog } from '../actions/registry';
-import { validatePipeline } from '../core/validate';
+import { validatePipelineAsking } from '../core/validate';
 import type { PipelineDeclaration } from '../core/declaration';
 import type { PipelineVersionRecord } from '../ports/execution-store';
 import type { LocalOptions } from './local-options';
@@ -97,7 +98,7 @@ export async function runLocal(
   try {
     const { operations } = installation;
     const registered = file ? await registerVersion(operations, file) : await operations.getPipeline((target as { name: string }).name);
-    const refused = refusedLocally(registered.declaration);
+    const refused = await refusedLocally(registered.declaration);
     if (refused) throw new BadInputError(refused);
     const execution = await runInForeground(
       installation.deps,
@@ -153,8 +154,9 @@ async function registerVersion(operations: SluiceApi, pipeline: PipelineDeclarat
 }
 
 /** A registered pipeline may use providers that only run on AWS. */
-function refusedLocally(pipeline: PipelineDeclaration): string | undefined {
-  const validation = validatePipeline(pipeline, providerCatalog, { runtime: 'local', rules: ruleCatalog, endpoints: ruleEndpoints(process.env) });
+async function refusedLocally(pipeline: PipelineDeclaration): Promise<string | undefined> {
+  const options = { runtime: 'local' as const, rules: ruleCatalog, endpoints: ruleEndpoints(process.env) };
+  const validation = await validatePipelineAsking(pipeline, providerCatalog, options, awsCredentialsFound);
   if (validation.ok) return undefined;
   return [`${pipeline.name} cannot run locally:`, ...validation.problems.map((problem) => `  ${problem.path}: ${problem.message}`)].join('\n');
 }

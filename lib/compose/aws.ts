@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SdkAwsClients } from '../adapters/aws/aws-clients';
 import { awsRuleServices } from '../adapters/aws/rule-services';
 import os from 'node:os';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
@@ -169,7 +170,10 @@ export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region
 export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
-  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'startRun'> = {},
+  sources: Pick<
+    ExecutionDependencies,
+    'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'
+  > = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
@@ -205,6 +209,7 @@ export function awsDependencies(): OperationsDependencies {
     gitHub: awsGitHub(),
     codeCommit: awsCodeCommit(),
     ...awsRuleServices(awsEnvironment().region),
+    awsClients: new SdkAwsClients(awsEnvironment().region),
     builds: awsCodeBuildBuilds(),
     commandEnvironment: awsCommandEnvironment,
     startRun: awsStartRun,

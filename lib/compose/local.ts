@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { awsCredentialsFound, localAwsClients } from './aws-access';
 import { localRuleServices, ruleEndpoints } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
@@ -164,6 +165,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     gitHub: gitHubSettingsFromEnvironment(process.env),
     codeCommit: codeCommitSettingsFromEnvironment(process.env),
     ...localRuleServices(process.env),
+    awsClients: localAwsClients(process.env),
     onLog: options.onLog,
     mails: new OutboxMails(dataDir),
     installationSettings: () => readInstallationSettings(dataDir),
@@ -175,6 +177,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const operations = new PipelineOperations(deps, {
     caller: commandLineCaller(),
     ruleEndpoints: ruleEndpoints(process.env),
+    awsCredentials: awsCredentialsFound,
     prune: installationPruning(deps),
     ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}),
     // GitHub's webhook is served only where deliveries can start executions (below).

@@ -1,4 +1,5 @@
 import { awsRuleServices } from '../adapters/aws/rule-services';
+import { localRegion } from './aws-access';
 import type { RuleService } from '../core/rules';
 import type { ExecutionDependencies } from '../execution/dependencies';
 
@@ -13,7 +14,7 @@ export function ruleEndpoints(env: NodeJS.ProcessEnv): RuleService[] {
 /** Locally, CloudWatch and Lambda for the rules, where an endpoint variable points at them (moto_server, LocalStack). */
 export function localRuleServices(env: NodeJS.ProcessEnv): Pick<ExecutionDependencies, 'alarms' | 'lambdaFunctions'> {
   const endpoints = ruleEndpoints(env);
-  const services = awsRuleServices(env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1');
+  const services = awsRuleServices(localRegion(env));
   return {
     ...(endpoints.includes('cloudwatch') ? { alarms: services.alarms } : {}),
     ...(endpoints.includes('lambda') ? { lambdaFunctions: services.lambdaFunctions } : {}),

@@ -44,6 +44,12 @@ export interface ProviderSpec {
    */
   outputVariables: readonly string[] | 'declared' | 'open';
   runtimes: readonly Runtime[];
+  /**
+   * The AWS services the provider's actions call, by the SDK's service id (as in
+   * AWS_ENDPOINT_URL_<ID>). On the local runtime such an action needs AWS credentials from the
+   * standard chain, and reaches the services at the endpoints the SDK's variables name, if any.
+   */
+  awsServices?: readonly string[];
   /** The revisions a source action of this provider can be pinned to (StartPipelineExecution's sourceRevisions, a webhook's commit). */
   pinnableRevisions?: readonly SourceRevision['revisionType'][];
   /** Why StartPipelineExecution may not pin an action of this configuration to that kind of revision, if it may not. */

@@ -17,6 +17,16 @@ export type Validation = { ok: true; pipeline: PipelineDeclaration; problems: []
 export interface ValidateOptions extends ConditionOptions {
   /** Refuse providers that this runtime cannot run. */
   runtime?: Runtime;
+  /**
+   * Whether the standard AWS credential chain gives credentials here, for the local runtime's
+   * actions that call AWS; not checked where not given (see `callsAws`).
+   */
+  awsCredentials?: boolean;
+}
+
+/** Whether a declaration that validated has actions that call AWS services, which need AWS credentials on the local runtime. */
+export function callsAws(pipeline: PipelineDeclaration, catalog: ProviderCatalog): boolean {
+  return pipeline.stages.some((stage) => stage.actions.some((action) => (catalog.get(providerKey(action.actionTypeId))?.awsServices?.length ?? 0) > 0));
 }
 
 /**
@@ -28,6 +38,21 @@ export function validatePipeline(input: unknown, catalog: ProviderCatalog, optio
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(schemaProblem) };
   const problems = structuralProblems(parsed.data, catalog, options);
   return problems.length === 0 ? { ok: true, pipeline: parsed.data, problems: [] } : { ok: false, problems };
+}
+
+/**
+ * validatePipeline, asking whether AWS credentials are found here only where the answer matters:
+ * a declaration for the local runtime with actions that call AWS (finding none can take a second).
+ */
+export async function validatePipelineAsking(
+  input: unknown,
+  catalog: ProviderCatalog,
+  options: ValidateOptions,
+  awsCredentials: () => Promise<boolean>,
+): Promise<Validation> {
+  const validation = validatePipeline(input, catalog, options);
+  if (options.runtime !== 'local' || !validation.ok || !callsAws(validation.pipeline, catalog)) return validation;
+  return validatePipeline(input, catalog, { ...options, awsCredentials: await awsCredentials() });
 }
 
 function unwrapGetPipelineOutput(input: unknown): unknown {
@@ -108,6 +133,7 @@ export const STRUCTURAL_RULES = [
   'provider-unknown',
   'provider-version',
   'provider-runtime',
+  'aws-credentials',
   'configuration-required',
   'configuration-unknown',
   'input-artifact-count',
@@ -311,6 +337,13 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       `${path}.actionTypeId.provider`,
       'provider-runtime',
       `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; it runs on: ${spec.runtimes.join(', ')}.`,
+    );
+  }
+  if (options.runtime === 'local' && spec.awsServices?.length && options.awsCredentials === false) {
+    report(
+      `${path}.actionTypeId.provider`,
+      'aws-credentials',
+      `Action "${action.name}" (${id.provider}) calls AWS ${spec.awsServices.join(', ')}, and no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE. To deploy to moto_server or LocalStack instead of AWS, also set AWS_ENDPOINT_URL to its address.`,
     );
   }
   checkConfigurationKeys(path, spec, action.configuration ?? {}, report);

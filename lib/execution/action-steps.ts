@@ -162,6 +162,7 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         sourceRevisionType: pinned?.revisionType,
         gitHub: deps.gitHub,
         codeCommit: deps.codeCommit,
+        aws: deps.awsClients,
       });
       await finishAction(deps, payload, record, { status: 'Succeeded', ...outcome }, await log.store());
       return { artifacts: outcome.outputArtifacts, variables: outcome.outputVariables };

@@ -1,6 +1,7 @@
 import type { ActionProvider } from '../actions/action-provider';
 import type { ActionLogRef } from '../artifacts/action-log';
 import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { AwsClients } from '../ports/aws-clients';
 import type { BlobStore } from '../ports/blob-store';
 import type { BuildProcessTracker } from '../ports/build-processes';
 import type { CodeBuildBuilds } from '../ports/codebuild-builds';
@@ -42,6 +43,8 @@ export interface ExecutionDependencies {
   gitHub?: GitHubAccess;
   /** CodeCommit's git endpoint and credentials for it, where a region is configured. */
   codeCommit?: CodeCommitAccess;
+  /** SDK clients for the providers that call AWS services (CloudFormation, ECS...): on AWS, or locally through the credential chain. */
+  awsClients?: AwsClients;
   /** CodeBuild's builds, which the CodeBuild actions read when their build ends. */
   builds?: CodeBuildBuilds;
   /** CloudWatch's alarms and Lambda's functions, for the rules of stage conditions: on AWS, or where an endpoint is configured. */

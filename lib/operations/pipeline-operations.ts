@@ -32,7 +32,7 @@ import { pageOf, type Page, type PageRequest } from '../core/pages';
 import { pipelineState, type PipelineState } from '../core/pipeline-state';
 import type { Runtime } from '../core/providers';
 import type { PruneOptions, PruneReport } from '../core/retention';
-import { validatePipeline } from '../core/validate';
+import { validatePipelineAsking } from '../core/validate';
 import { actionLogKey, openActionLog } from '../artifacts/action-log';
 import { approvalSubject, decideByToken, decisionMessage } from '../execution/approvals';
 import { recordControl, startParameters } from '../execution/audit';
@@ -121,6 +121,8 @@ export interface OperationsCapabilities {
   runtime?: Runtime;
   /** The AWS services that rules may call, where they run locally: those an endpoint variable points at. */
   ruleEndpoints?: readonly RuleService[];
+  /** Whether AWS credentials are found here, for local pipelines whose actions call AWS; asked only of those. */
+  awsCredentials?: () => Promise<boolean>;
   /**
    * Where executions run, when this process can start and stop them: each registered version is
    * deployed there, and executions start on it in the background.
@@ -751,8 +753,8 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   /** Validates a declaration given to the API, whatever checked it before. */
   protected async validated(declaration: PipelineDeclaration): Promise<PipelineDeclaration> {
     const catalog = await catalogWithCustomTypes(this.deps, declaration, providerCatalog);
-    const { runtime, ruleEndpoints: endpoints } = this.capabilities;
-    const validation = validatePipeline(declaration, catalog, { runtime, rules: ruleCatalog, ...(endpoints ? { endpoints } : {}) });
+    const { runtime, ruleEndpoints: endpoints, awsCredentials = async () => true } = this.capabilities;
+    const validation = await validatePipelineAsking(declaration, catalog, { runtime, rules: ruleCatalog, ...(endpoints ? { endpoints } : {}) }, awsCredentials);
     if (!validation.ok) throw new InvalidDeclarationError(validation.problems);
     return validation.pipeline;
   }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { providerCatalog } from '../../../lib/actions/registry';
 import { ruleCatalog } from '../../../lib/actions/rule-registry';
 import { parseDeclarationText } from '../../../lib/core/declaration-text';
-import { STRUCTURAL_RULES, validatePipeline, type Problem, type ValidateOptions, type Validation } from '../../../lib/core/validate';
+import { STRUCTURAL_RULES, validatePipeline, validatePipelineAsking, type Problem, type ValidateOptions, type Validation } from '../../../lib/core/validate';
 
 /**
  * Broken declarations: each case starts from a valid fixture, breaks exactly one thing, and checks
@@ -275,7 +275,9 @@ describe('validatePipeline on broken declarations', () => {
 
   // Every structural rule that lib/core/validate.ts reports has at least one case above.
   test('the structural table covers every structural rule', () => {
-    expect(new Set(structuralCases.map((entry) => entry.rule))).toEqual(new Set(STRUCTURAL_RULES));
+    // aws-credentials needs a catalog whose providers call AWS: its cases are in their own block below.
+    const coveredBelow = ['aws-credentials'];
+    expect(new Set([...structuralCases.map((entry) => entry.rule), ...coveredBelow])).toEqual(new Set(STRUCTURAL_RULES));
     const all = [...structuralCases, ...schemaCases];
     expect(new Set(all.map((entry) => `${entry.rule} @ ${entry.path}`)).size).toBeGreaterThanOrEqual(30);
   });
@@ -491,5 +493,44 @@ describe('schema messages', () => {
     declaration.artifactStores = { 'us-west-2': { type: 'S3', location: 'amzn-s3-demo-bucket', bucket: 'x' } };
     const problem = findProblem(problemsOf(run(declaration)), 'artifactStores.us-west-2.bucket', 'unknown-field');
     expect(problem.message).toContain('type, location, encryptionKey');
+  });
+});
+
+describe('actions that call AWS, on the local runtime', () => {
+  // The CloudFormation deploy of the fixture, as a provider that runs locally through the SDK's credential chain.
+  const cloudFormationKey = 'Deploy/AWS/CloudFormation';
+  const callingAws = new Map(providerCatalog);
+  callingAws.set(cloudFormationKey, { ...providerCatalog.get(cloudFormationKey)!, runtimes: ['aws', 'local'], awsServices: ['cloudformation'] });
+  const local = { runtime: 'local' as const, rules: ruleCatalog };
+
+  test('without AWS credentials they are refused, saying what to set', () => {
+    const problem = findProblem(
+      problemsOf(validatePipeline(codecommit(), callingAws, { ...local, awsCredentials: false })),
+      'stages[2].actions[0].actionTypeId.provider',
+      'aws-credentials',
+    );
+    expect(problem.message).toContain('cloudformation');
+    expect(problem.message).toContain('AWS_ACCESS_KEY_ID');
+    expect(problem.message).toContain('AWS_ENDPOINT_URL');
+  });
+
+  test('with credentials they validate', () => {
+    expect(validatePipeline(codecommit(), callingAws, { ...local, awsCredentials: true }).problems).toEqual([]);
+  });
+
+  test('whether credentials are found is asked only of a local declaration whose actions call AWS', async () => {
+    const asked: string[] = [];
+    const ask = (answer: boolean) => async () => {
+      asked.push('asked');
+      return answer;
+    };
+    const withoutAws = codecommit();
+    withoutAws.stages.pop();
+    await expect(validatePipelineAsking(withoutAws, callingAws, local, ask(false))).resolves.toMatchObject({ ok: true });
+    await expect(validatePipelineAsking(codecommit(), callingAws, { ...local, runtime: 'aws' }, ask(false))).resolves.toMatchObject({ ok: true });
+    expect(asked).toEqual([]);
+    const refused = await validatePipelineAsking(codecommit(), callingAws, local, ask(false));
+    expect(asked).toEqual(['asked']);
+    expect(refused.problems.map((problem) => problem.rule)).toEqual(['aws-credentials']);
   });
 });
