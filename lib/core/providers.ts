@@ -3,11 +3,12 @@ import type { ActionCategory, ActionOwner } from './declaration';
 
 /**
  * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner, a Task
- * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, or a
- * Task that waits for a job worker to finish a custom action's job. Each has its module in
+ * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, a
+ * Task that waits for a job worker to finish a custom action's job, or one that waits for a
+ * Lambda function to finish a Lambda invoke action's job. Each has its module in
  * lib/core/integrations.
  */
-export type Integration = 'runner' | 'approval' | 'codebuild' | 'job';
+export type Integration = 'runner' | 'approval' | 'codebuild' | 'job' | 'lambda-job';
 
 /** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
 export type Runtime = 'aws' | 'local';
@@ -56,6 +57,11 @@ export interface ProviderSpec {
   refuseRevisionOverride?(configuration: Readonly<Record<string, string>>, revisionType: SourceRevision['revisionType']): string | undefined;
   /** How the compiled pipeline runs the action; in the action runner when not given. */
   integration?: Integration;
+  /**
+   * The IAM statements that the stack's functions need to run the provider's actions on AWS, with
+   * resource ARNs as serverless.yml writes them (`${AWS::Partition}`, `${AWS::Region}`...).
+   */
+  iam?: readonly { actions: readonly string[]; resources: readonly string[] }[];
   /**
    * Checks what the keys alone cannot: values that must parse, keys that depend on each other.
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.
