@@ -2,17 +2,24 @@ import type { SourceRevision } from './compile';
 import type { ActionCategory, ActionOwner } from './declaration';
 
 /**
- * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner, a Task
+ * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner (once,
+ * or again after a wait for as long as the action reports that it is in progress), a Task
  * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, a
  * Task that waits for a job worker to finish a custom action's job, or one that waits for a
  * Lambda function to finish a Lambda invoke action's job. Each has its module in
  * lib/core/integrations.
  */
-export type Integration = 'runner' | 'approval' | 'codebuild' | 'job' | 'lambda-job';
+export type Integration = 'runner' | 'polling' | 'approval' | 'codebuild' | 'job' | 'lambda-job';
 
 /** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
 export type Runtime = 'aws' | 'local';
 export const RUNTIMES: readonly Runtime[] = ['aws', 'local'];
+
+/** One statement of an IAM policy: these actions on these resources. */
+export interface IamStatement {
+  actions: readonly string[];
+  resources: readonly string[];
+}
 
 export interface ConfigurationKey {
   name: string;
@@ -51,17 +58,17 @@ export interface ProviderSpec {
    * standard chain, and reaches the services at the endpoints the SDK's variables name, if any.
    */
   awsServices?: readonly string[];
+  /**
+   * What the action runner's role must be allowed on AWS for these calls, as serverless.yml grants
+   * it (resources in its `!Sub` form); the template test holds the stack to it.
+   */
+  iam?: readonly IamStatement[];
   /** The revisions a source action of this provider can be pinned to (StartPipelineExecution's sourceRevisions, a webhook's commit). */
   pinnableRevisions?: readonly SourceRevision['revisionType'][];
   /** Why StartPipelineExecution may not pin an action of this configuration to that kind of revision, if it may not. */
   refuseRevisionOverride?(configuration: Readonly<Record<string, string>>, revisionType: SourceRevision['revisionType']): string | undefined;
   /** How the compiled pipeline runs the action; in the action runner when not given. */
   integration?: Integration;
-  /**
-   * The IAM statements that the stack's functions need to run the provider's actions on AWS, with
-   * resource ARNs as serverless.yml writes them (`${AWS::Partition}`, `${AWS::Region}`...).
-   */
-  iam?: readonly { actions: readonly string[]; resources: readonly string[] }[];
   /**
    * Checks what the keys alone cannot: values that must parse, keys that depend on each other.
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.

@@ -24,6 +24,7 @@ import {
   type Template,
 } from '../support/cloudformation';
 import { PIPELINES, ROOT, loadValid } from '../support/fixtures';
+import { actionProviders } from '../../lib/actions/registry';
 
 /**
  * The only actions that may be granted on Resource "*", and why. serverless.yml says the same in
@@ -165,6 +166,36 @@ describe('IAM', () => {
     const codebuild = statementsOf(template, runner!).filter((statement) => asList(statement.Action).some((action) => action.startsWith('codebuild:')));
     expect(codebuild.flatMap((statement) => asList(statement.Action))).toEqual(['codebuild:BatchGetBuilds']);
     expect(JSON.stringify(codebuild[0]!.Resource)).toContain(':project/*');
+  });
+});
+
+describe('IAM for the providers that call AWS', () => {
+  const runnerStatements = () => {
+    const role = referencedIds(
+      resourcesOfType(template, 'AWS::Lambda::Function').find(([name]) => name === 'ActionRunnerLambdaFunction')![1].Properties!.Role,
+    )[0]!;
+    return statementsOf(template, role).filter((statement) => statement.Effect === 'Allow');
+  };
+  /** A statement's resources as serverless.yml writes them: plain ARNs, or the text of their !Sub. */
+  const resourceTexts = (resource: unknown): string[] =>
+    asList(resource).map((entry: unknown) => (typeof entry === 'string' ? entry : ((entry as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(entry))));
+
+  it('grants the action runner every statement that a provider which calls AWS declares, and every such provider declares some', () => {
+    const callers = actionProviders.filter(({ spec }) => (spec.awsServices?.length ?? 0) > 0);
+    expect(callers.filter(({ spec }) => !spec.iam?.length).map(({ spec }) => spec.provider)).toEqual([]);
+    const granted = runnerStatements();
+    const missing = callers.flatMap(({ spec }) =>
+      (spec.iam ?? []).flatMap((wanted) =>
+        wanted.actions.flatMap((action) =>
+          wanted.resources
+            .filter(
+              (resource) => !granted.some((statement) => asList(statement.Action).includes(action) && resourceTexts(statement.Resource).includes(resource)),
+            )
+            .map((resource) => `${spec.provider}: ${action} on ${resource}`),
+        ),
+      ),
+    );
+    expect(missing).toEqual([]);
   });
 });
 
