@@ -44,6 +44,11 @@ export interface ProviderSpec {
    */
   outputVariables: readonly string[] | 'declared' | 'open';
   runtimes: readonly Runtime[];
+  /**
+   * Configuration keys that a runtime offering the provider does not honour, each with what that
+   * runtime does instead: validation for that runtime refuses them rather than ignore them.
+   */
+  keysNotHonoured?: Partial<Record<Runtime, Readonly<Record<string, string>>>>;
   /** The revisions a source action of this provider can be pinned to (StartPipelineExecution's sourceRevisions, a webhook's commit). */
   pinnableRevisions?: readonly SourceRevision['revisionType'][];
   /** Why StartPipelineExecution may not pin an action of this configuration to that kind of revision, if it may not. */

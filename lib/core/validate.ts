@@ -110,6 +110,7 @@ export const STRUCTURAL_RULES = [
   'provider-runtime',
   'configuration-required',
   'configuration-unknown',
+  'configuration-runtime',
   'input-artifact-count',
   'output-artifact-count',
   'commands-required',
@@ -314,6 +315,7 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
     );
   }
   checkConfigurationKeys(path, spec, action.configuration ?? {}, report);
+  if (options.runtime) checkKeysHonoured(path, spec, action.configuration ?? {}, options.runtime, report);
   checkArtifactCount(`${path}.inputArtifacts`, 'input', action.inputArtifacts?.length ?? 0, spec, report);
   checkArtifactCount(`${path}.outputArtifacts`, 'output', action.outputArtifacts?.length ?? 0, spec, report);
 
@@ -363,6 +365,21 @@ export function checkConfigurationKeys(
   }
   for (const problem of spec.checkConfiguration?.(configuration) ?? []) {
     report(`${path}.configuration.${problem.key}`, 'configuration-value', problem.message);
+  }
+}
+
+/** Refuses the configuration keys that `runtime` would not honour, rather than run the action without them. */
+function checkKeysHonoured(path: string, spec: ProviderSpec, configuration: Readonly<Record<string, string>>, runtime: Runtime, report: Report): void {
+  const notHonoured = spec.keysNotHonoured?.[runtime] ?? {};
+  for (const key of Object.keys(configuration)) {
+    const instead = notHonoured[key];
+    if (instead !== undefined) {
+      report(
+        `${path}.configuration.${key}`,
+        'configuration-runtime',
+        `${spec.provider} on the ${runtime} runtime does not honour ${key}: ${instead} Remove ${key}.`,
+      );
+    }
   }
 }
 
