@@ -48,6 +48,8 @@ export const s3Deploy: ActionProvider = {
     outputArtifacts: artifactCounts.none,
     outputVariables: [],
     runtimes: ['aws', 'local'],
+    // Locally it writes to the embedded S3.
+    runsWithoutAwsOn: ['local'],
     keysNotHonoured: {
       local: {
         KMSEncryptionKeyARN: `${EMBEDDED_S3_KEEPS_NO} encrypts nothing with KMS and keeps no encryption setting; objects are files readable only by this machine's user.`,

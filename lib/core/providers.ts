@@ -45,6 +45,11 @@ export interface ProviderSpec {
   outputVariables: readonly string[] | 'declared' | 'open';
   runtimes: readonly Runtime[];
   /**
+   * The runtimes on which this provider's actions call no AWS service: an action's `roleArn` and
+   * `region` have nothing to apply to there, and validation for such a runtime refuses them.
+   */
+  runsWithoutAwsOn?: readonly Runtime[];
+  /**
    * Configuration keys that a runtime offering the provider does not honour, each with what that
    * runtime does instead: validation for that runtime refuses them rather than ignore them.
    */

@@ -82,3 +82,120 @@ describe('the S3 deploy configuration', () => {
     expect(problemsOf(deploy, 'aws')).toEqual([]);
   });
 });
+
+describe('artifact stores', () => {
+  const encrypted = { type: 'S3', location: 'amzn-s3-demo-bucket', encryptionKey: { id: 'arn:aws:kms:us-east-1:123456789012:key/abc', type: 'KMS' } };
+
+  it('accepts them where no runtime is asked about: they are CodePipeline declarations', () => {
+    expect(problemsOf(pipeline(undefined, { artifactStore: encrypted }))).toEqual([]);
+    expect(problemsOf(pipeline(undefined, { artifactStores: { 'us-east-1': encrypted } }))).toEqual([]);
+  });
+
+  it.each([
+    ['aws', 'ArtifactBucketName'],
+    ['local', 'embedded S3'],
+  ] as const)('refuses artifactStore, its location and its key each at its path, on the %s runtime, and says where artifacts go', (runtime, where) => {
+    expect(problemsOf(pipeline(undefined, { artifactStore: encrypted }), runtime)).toEqual([
+      {
+        path: 'artifactStore.location',
+        rule: 'artifact-store-runtime',
+        message: expect.stringMatching(new RegExp(`${where}.*"amzn-s3-demo-bucket". Remove artifactStore\\.$`)),
+      },
+      {
+        path: 'artifactStore.encryptionKey',
+        rule: 'artifact-store-runtime',
+        message: expect.stringContaining('does not encrypt them with key "arn:aws:kms:us-east-1:123456789012:key/abc"'),
+      },
+    ]);
+  });
+
+  it.each(['aws', 'local'] as const)('refuses every region of artifactStores on the %s runtime', (runtime) => {
+    const stores = { 'us-east-1': { type: 'S3', location: 'east-artifacts' }, 'eu-west-1': { type: 'S3', location: 'west-artifacts' } };
+    expect(problemsOf(pipeline(undefined, { artifactStores: stores }), runtime)).toEqual(
+      ['us-east-1', 'eu-west-1'].map((region) => ({
+        path: `artifactStores.${region}`,
+        rule: 'artifact-store-runtime',
+        message: expect.stringContaining('no artifact store per region. Remove artifactStores.'),
+      })),
+    );
+  });
+
+  it.each(['aws', 'local'] as const)("keeps a pipeline's roleArn on the %s runtime: GetPipeline shows it as it was given", (runtime) => {
+    expect(problemsOf(pipeline(undefined, { roleArn: 'arn:aws:iam::123456789012:role/PipelineRole' }), runtime)).toEqual([]);
+  });
+});
+
+describe("an action's roleArn and region", () => {
+  const id = (category: string, provider: string, owner = 'AWS') => ({ category, owner, provider, version: '1' });
+  const sources: Record<string, Action> = {
+    S3: s3Source,
+    CodeCommit: {
+      name: 'Source',
+      actionTypeId: id('Source', 'CodeCommit'),
+      configuration: { RepositoryName: 'app', BranchName: 'main' },
+      outputArtifacts: [{ name: 'Site' }],
+    },
+    CodeStarSourceConnection: {
+      name: 'Source',
+      actionTypeId: id('Source', 'CodeStarSourceConnection'),
+      configuration: { ConnectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc', FullRepositoryId: 'octo/app', BranchName: 'main' },
+      outputArtifacts: [{ name: 'Site' }],
+    },
+    Git: {
+      name: 'Source',
+      actionTypeId: id('Source', 'Git', 'Custom'),
+      configuration: { RepositoryUrl: 'https://example.com/app.git', BranchName: 'main' },
+      outputArtifacts: [{ name: 'Site' }],
+    },
+  };
+  const later: Record<string, Action> = {
+    'S3 deploy': s3Deploy(),
+    Commands: { name: 'Test', actionTypeId: id('Compute', 'Commands'), commands: ['npm test'], inputArtifacts: [{ name: 'Site' }] },
+    CodeBuild: { name: 'Build', actionTypeId: id('Build', 'CodeBuild'), configuration: { ProjectName: 'app' }, inputArtifacts: [{ name: 'Site' }] },
+    Manual: { name: 'Approve', actionTypeId: id('Approval', 'Manual') },
+  };
+
+  /** The pipeline with `name`'s action given `fields`, and the path of that action. */
+  function withAction(name: string, fields: Record<string, string>): [Declaration, string] {
+    const declaration = pipeline();
+    if (name in sources) {
+      declaration.stages[0]!.actions[0] = { ...sources[name], ...fields };
+      return [declaration, 'stages[0].actions[0]'];
+    }
+    declaration.stages[1]!.actions[0] = { ...later[name], ...fields };
+    return [declaration, 'stages[1].actions[0]'];
+  }
+
+  const role = { roleArn: 'arn:aws:iam::123456789012:role/DeployRole', region: 'eu-west-1' };
+
+  // The provider, the runtime, and whether the provider calls AWS there, where the fields could apply.
+  // prettier-ignore
+  const cases: [string, Runtime, boolean][] = [
+    ['Commands', 'aws', false], ['Commands', 'local', false],
+    ['Manual', 'aws', false], ['Manual', 'local', false],
+    ['CodeStarSourceConnection', 'aws', false], ['CodeStarSourceConnection', 'local', false],
+    ['Git', 'aws', false], ['Git', 'local', false],
+    ['CodeBuild', 'local', false], ['CodeBuild', 'aws', true],
+    ['S3 deploy', 'local', false], ['S3 deploy', 'aws', true],
+    ['S3', 'local', false], ['S3', 'aws', true],
+    ['CodeCommit', 'local', true], ['CodeCommit', 'aws', true],
+  ];
+
+  it.each(cases.filter(([, , callsAws]) => !callsAws))('are refused on a %s action on the %s runtime, which calls no AWS service there', (name, runtime) => {
+    const [declaration, at] = withAction(name, role);
+    expect(problemsOf(declaration, runtime)).toEqual([
+      {
+        path: `${at}.roleArn`,
+        rule: 'action-role-region',
+        message: expect.stringMatching(new RegExp(`calls no AWS service on the ${runtime} runtime.*Remove roleArn\\.$`)),
+      },
+      { path: `${at}.region`, rule: 'action-role-region', message: expect.stringMatching(/Remove region\.$/) },
+    ]);
+    expect(problemsOf(declaration)).toEqual([]);
+  });
+
+  it.each(cases.filter(([, , callsAws]) => callsAws))('are accepted on a %s action on the %s runtime, which calls AWS there', (name, runtime) => {
+    const [declaration] = withAction(name, role);
+    expect(problemsOf(declaration, runtime)).toEqual([]);
+  });
+});

@@ -210,6 +210,8 @@ const structuralMutations: MutateCase[] = [
   ['an unknown Build provider', codecommit, (d) => { d.stages[1].actions[0].actionTypeId.owner = 'ThirdParty'; d.stages[1].actions[0].actionTypeId.provider = 'Jenkins'; }, 'stages[1].actions[0].actionTypeId.provider', 'provider-unknown', ['ThirdParty/Jenkins', 'Known Build providers: AWS/CodeBuild.'], { excludes: ['AWS/CodeCommit'] }],
   ['a CloudFormation deploy on the local runtime', codecommit, () => {}, 'stages[2].actions[0].actionTypeId.provider', 'provider-runtime', ['AWS/CloudFormation', 'local', 'aws'], { options: { runtime: 'local' } }],
   ['an S3 deploy with a canned ACL on the local runtime, whose embedded S3 keeps none', codecommit, (d) => { deployToS3WithoutObjectKey(d); d.stages[2].actions[0].configuration = { BucketName: 'site', Extract: 'true', CannedACL: 'public-read' }; }, 'stages[2].actions[0].configuration.CannedACL', 'configuration-runtime', ['CannedACL', 'local runtime', 'keeps no ACLs'], { options: { runtime: 'local' } }],
+  ['an artifact store, on the AWS runtime', codecommit, () => {}, 'artifactStore.location', 'artifact-store-runtime', ['"amzn-s3-demo-bucket"', 'ArtifactBucketName', 'Remove artifactStore'], { options: { runtime: 'aws' } }],
+  ['a region on a CodeBuild action, on the local runtime', v2, () => {}, 'stages[1].actions[0].region', 'action-role-region', ['CodeBuild', 'local runtime', 'Remove region'], { options: { runtime: 'local' } }],
   ['an S3 deploy that neither extracts nor names an object key', codecommit, deployToS3WithoutObjectKey, 'stages[2].actions[0].configuration.ObjectKey', 'configuration-value', ['ObjectKey', 'Extract is false']],
   ['a Commands action without commands', v2, (d) => { const action = commandsAction(); delete action.commands; d.stages[1].actions.push(action); }, 'stages[1].actions[2].commands', 'commands-required', ['Commands', 'commands']],
   ['an environment variable set twice', v2, (d) => { d.stages[1].actions.push(commandsAction({ environmentVariables: [{ name: 'DEPLOY_STAGE', value: 'beta' }, { name: 'DEPLOY_STAGE', value: 'prod' }] })); }, 'stages[1].actions[2].environmentVariables[1].name', 'environment-variable-unique', ['"DEPLOY_STAGE"', 'environmentVariables[0]']],
@@ -355,6 +357,9 @@ describe('stage conditions', () => {
 
   test('every result CodePipeline allows and Sluice carries out, and every rule provider, validate on both runtimes', () => {
     const declaration = v2();
+    // What a runtime refuses apart from conditions: an artifact store, and a region on a build that runs locally.
+    delete declaration.artifactStore;
+    delete declaration.stages[1].actions[0].region;
     declaration.stages[1].beforeEntry = {
       conditions: [
         {
