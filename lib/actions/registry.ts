@@ -1,5 +1,5 @@
 import { providerKey } from '../core/declaration';
-import type { ProviderCatalog, ProviderSpec } from '../core/providers';
+import type { ProviderCatalog, ProviderSpec, Runtime } from '../core/providers';
 import type { ActionProvider } from './action-provider';
 import { cloudFormation } from './cloudformation';
 import { codeBuild, codeBuildTest } from './codebuild';
@@ -31,4 +31,37 @@ export const actionProviders: readonly ActionProvider[] = [
   stepFunctionsInvoke,
 ];
 
-export const providerCatalog: ProviderCatalog = new Map<string, ProviderSpec>(actionProviders.map((entry) => [providerKey(entry.spec), entry.spec]));
+/** Where a provider's actions can run: none, whatever its spec says, while Sluice should run them itself and has nothing that does. */
+function runnableOn(provider: ActionProvider): readonly Runtime[] {
+  const runsInSluice = (provider.spec.integration ?? 'runner') === 'runner';
+  return runsInSluice && !provider.run ? [] : provider.spec.runtimes;
+}
+
+/**
+ * Every provider's spec with the runtimes it can truly run on: what validation refuses by, and
+ * what `sluice providers`, ListActionTypes and the README's provider table show.
+ */
+export const providerSpecs: readonly ProviderSpec[] = actionProviders.map((provider) => ({ ...provider.spec, runtimes: runnableOn(provider) }));
+
+export const providerCatalog: ProviderCatalog = new Map<string, ProviderSpec>(providerSpecs.map((spec) => [providerKey(spec), spec]));
+
+/** Where a provider runs, as `sluice providers` and the README say it. */
+export function runtimesText(spec: Pick<ProviderSpec, 'runtimes'>): string {
+  return spec.runtimes.join(', ') || 'none yet';
+}
+
+/**
+ * The README's provider table: the providers of each category that run on the same runtimes, one
+ * row each, in the registry's order. `npm run docs:providers` writes it into the README.
+ */
+export function providerTable(specs: readonly ProviderSpec[] = providerSpecs): string {
+  const rows = new Map<string, { category: string; providers: string[]; runtimes: string }>();
+  for (const spec of specs) {
+    const runtimes = runtimesText(spec);
+    const row = rows.get(`${spec.category} ${runtimes}`) ?? { category: spec.category, providers: [], runtimes };
+    row.providers.push(`${spec.owner}/${spec.provider}`);
+    rows.set(`${spec.category} ${runtimes}`, row);
+  }
+  const lines = [...rows.values()].map((row) => `| ${row.category} | ${row.providers.join(', ')} | ${row.runtimes} |`);
+  return ['| Category | Provider | Runs on |', '|---|---|---|', ...lines].join('\n');
+}

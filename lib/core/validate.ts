@@ -346,7 +346,9 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
     report(
       `${path}.actionTypeId.provider`,
       'provider-runtime',
-      `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; it runs on: ${spec.runtimes.join(', ')}.`,
+      `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; ${
+        spec.runtimes.length > 0 ? `it runs on: ${spec.runtimes.join(', ')}` : 'Sluice checks its declarations but runs it on no runtime yet'
+      }.`,
     );
   }
   checkConfigurationKeys(path, spec, action.configuration ?? {}, report);

@@ -199,3 +199,20 @@ describe("an action's roleArn and region", () => {
     expect(problemsOf(declaration, runtime)).toEqual([]);
   });
 });
+
+describe('a provider that runs on no runtime yet', () => {
+  it('is accepted as a CodePipeline declaration and refused on each runtime, saying that Sluice runs it nowhere yet', () => {
+    const s3DeploySpec = providerCatalog.get('Deploy/AWS/S3')!;
+    const catalog = new Map(providerCatalog).set('Deploy/AWS/S3', { ...s3DeploySpec, runtimes: [] });
+    expect(validatePipeline(pipeline(), catalog).problems).toEqual([]);
+    for (const runtime of ['aws', 'local'] as const) {
+      expect(validatePipeline(pipeline(), catalog, { runtime }).problems).toEqual([
+        {
+          path: 'stages[1].actions[0].actionTypeId.provider',
+          rule: 'provider-runtime',
+          message: `Deploy provider AWS/S3 is not available on the ${runtime} runtime; Sluice checks its declarations but runs it on no runtime yet.`,
+        },
+      ]);
+    }
+  });
+});
