@@ -1,5 +1,5 @@
 import { providerKey } from '../core/declaration';
-import type { ProviderCatalog, ProviderSpec, Runtime } from '../core/providers';
+import { PROVIDERS_NOT_YET_BUILT, type ProviderCatalog, type ProviderNotYetBuilt, type ProviderSpec, type Runtime } from '../core/providers';
 import type { ActionProvider } from './action-provider';
 import { cloudFormation } from './cloudformation';
 import { codeBuild, codeBuildTest } from './codebuild';
@@ -52,15 +52,20 @@ export function runtimesText(spec: Pick<ProviderSpec, 'runtimes'>): string {
 
 /**
  * The README's provider table: the providers of each category that run on the same runtimes, one
- * row each, in the registry's order. `npm run docs:providers` writes it into the README.
+ * row each, in the registry's order, then those Sluice does not have yet. `npm run docs:providers`
+ * writes it into the README.
  */
-export function providerTable(specs: readonly ProviderSpec[] = providerSpecs): string {
+export function providerTable(specs: readonly ProviderSpec[] = providerSpecs, notYetBuilt: readonly ProviderNotYetBuilt[] = PROVIDERS_NOT_YET_BUILT): string {
   const rows = new Map<string, { category: string; providers: string[]; runtimes: string }>();
-  for (const spec of specs) {
-    const runtimes = runtimesText(spec);
-    const row = rows.get(`${spec.category} ${runtimes}`) ?? { category: spec.category, providers: [], runtimes };
-    row.providers.push(`${spec.owner}/${spec.provider}`);
-    rows.set(`${spec.category} ${runtimes}`, row);
+  const entries = [
+    ...specs.map((spec) => ({ ...spec, runtimes: runtimesText(spec) })),
+    ...notYetBuilt.map((entry) => ({ ...entry, runtimes: 'not supported yet' })),
+  ];
+  for (const { category, owner, provider, runtimes } of entries) {
+    const key = `${category} ${runtimes}`;
+    const row = rows.get(key) ?? { category, providers: [], runtimes };
+    row.providers.push(`${owner}/${provider}`);
+    rows.set(key, row);
   }
   const lines = [...rows.values()].map((row) => `| ${row.category} | ${row.providers.join(', ')} | ${row.runtimes} |`);
   return ['| Category | Provider | Runs on |', '|---|---|---|', ...lines].join('\n');

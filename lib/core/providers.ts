@@ -74,3 +74,23 @@ export interface ConfigurationProblem {
 
 /** The providers a runtime offers, keyed by `Category/Owner/Provider`. */
 export type ProviderCatalog = ReadonlyMap<string, ProviderSpec>;
+
+/** A provider of CodePipeline's that Sluice does not have yet, which validation names as such rather than as unknown. */
+export interface ProviderNotYetBuilt {
+  category: ActionCategory;
+  owner: ActionOwner;
+  provider: string;
+  /** What CodePipeline's documentation calls it. */
+  title: string;
+}
+
+/** CodePipeline's providers that Sluice will have and does not yet. */
+export const PROVIDERS_NOT_YET_BUILT: readonly ProviderNotYetBuilt[] = [
+  { category: 'Deploy', owner: 'AWS', provider: 'CloudFormationStackSet', title: 'CloudFormation StackSets' },
+  { category: 'Deploy', owner: 'AWS', provider: 'CloudFormationStackInstances', title: 'CloudFormation StackSets instances' },
+  { category: 'Deploy', owner: 'AWS', provider: 'ElasticBeanstalk', title: 'Elastic Beanstalk' },
+  { category: 'Deploy', owner: 'AWS', provider: 'ServiceCatalog', title: 'Service Catalog' },
+  { category: 'Deploy', owner: 'AWS', provider: 'AppConfig', title: 'AppConfig' },
+  { category: 'Deploy', owner: 'AWS', provider: 'EKS', title: 'Amazon EKS' },
+  { category: 'Deploy', owner: 'AWS', provider: 'CodeDeployToECS', title: 'Amazon ECS blue/green (CodeDeploy)' },
+];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
-import type { ConfigurationProblem, ProviderCatalog, ProviderSpec, Runtime } from './providers';
+import { PROVIDERS_NOT_YET_BUILT, type ConfigurationProblem, type ProviderCatalog, type ProviderSpec, type Runtime } from './providers';
 import { checkConditions, type ConditionOptions } from './validate-conditions';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
@@ -107,6 +107,7 @@ export const STRUCTURAL_RULES = [
   'first-stage-sources-only',
   'source-in-first-stage',
   'provider-unknown',
+  'provider-not-yet',
   'provider-version',
   'provider-runtime',
   'action-role-region',
@@ -330,6 +331,15 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
   const { action, path } = entry;
   const id = action.actionTypeId;
   const spec = catalog.get(providerKey(id));
+  const notYet = PROVIDERS_NOT_YET_BUILT.find((entry) => providerKey(entry) === providerKey(id));
+  if (!spec && notYet) {
+    report(
+      `${path}.actionTypeId.provider`,
+      'provider-not-yet',
+      `${id.category} provider ${id.owner}/${id.provider} (${notYet.title}) is not supported by Sluice yet: no runtime can run it. Run "sluice providers" for the providers there are.`,
+    );
+    return;
+  }
   if (!spec) {
     const sameCategory = [...catalog.values()].filter((candidate) => candidate.category === id.category);
     report(

@@ -69,13 +69,20 @@ describe('the provider registry and its three views', () => {
     }
   });
 
-  it('renders the providers of a category that run on the same runtimes as one row, and says so of those that run nowhere', () => {
+  it('renders the providers of a category that run on the same runtimes as one row, says so of those that run nowhere, and lists those Sluice does not have yet last', () => {
     const spec = providerSpecs.find((entry) => entry.provider === 'Manual')!;
-    const table = providerTable([
-      { ...spec, category: 'Deploy', provider: 'One' },
-      { ...spec, category: 'Deploy', provider: 'Two', runtimes: [] },
-      { ...spec, category: 'Deploy', provider: 'Three' },
+    const table = providerTable(
+      [
+        { ...spec, category: 'Deploy', provider: 'One' },
+        { ...spec, category: 'Deploy', provider: 'Two', runtimes: [] },
+        { ...spec, category: 'Deploy', provider: 'Three' },
+      ],
+      [{ category: 'Deploy', owner: 'AWS', provider: 'Four', title: 'Four' }],
+    );
+    expect(table.split('\n').slice(2)).toEqual([
+      '| Deploy | AWS/One, AWS/Three | aws, local |',
+      '| Deploy | AWS/Two | none yet |',
+      '| Deploy | AWS/Four | not supported yet |',
     ]);
-    expect(table.split('\n').slice(2)).toEqual(['| Deploy | AWS/One, AWS/Three | aws, local |', '| Deploy | AWS/Two | none yet |']);
   });
 });

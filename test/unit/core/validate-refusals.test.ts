@@ -216,3 +216,26 @@ describe('a provider that runs on no runtime yet', () => {
     }
   });
 });
+
+describe("CodePipeline's providers that Sluice does not have yet", () => {
+  it.each([
+    ['CloudFormationStackSet', 'CloudFormation StackSets'],
+    ['CloudFormationStackInstances', 'CloudFormation StackSets instances'],
+    ['ElasticBeanstalk', 'Elastic Beanstalk'],
+    ['ServiceCatalog', 'Service Catalog'],
+    ['AppConfig', 'AppConfig'],
+    ['EKS', 'Amazon EKS'],
+    ['CodeDeployToECS', 'Amazon ECS blue/green'],
+  ])('refuses Deploy provider %s by name, as not supported yet rather than unknown, with or without a runtime', (provider, title) => {
+    const deploy = { ...s3Deploy(), actionTypeId: { category: 'Deploy', owner: 'AWS', provider, version: '1' }, configuration: {} };
+    for (const runtime of [undefined, 'aws', 'local'] as const) {
+      expect(problemsOf(pipeline(deploy), runtime)).toEqual([
+        {
+          path: 'stages[1].actions[0].actionTypeId.provider',
+          rule: 'provider-not-yet',
+          message: expect.stringMatching(new RegExp(`^Deploy provider AWS/${provider} \\(${title.replace('/', '\\/')}.*\\) is not supported by Sluice yet`)),
+        },
+      ]);
+    }
+  });
+});
