@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, writeF
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sluice } from '../support/cli';
+import { gitCheckoutAction } from '../support/declarations';
 import { ROOT, readDeclaration } from '../support/fixtures';
 
 const CODECOMMIT = 'test/fixtures/valid/codecommit-codebuild-cloudformation.yml';
@@ -63,18 +64,7 @@ describe('sluice validate', () => {
       name: 'site',
       artifactStore: { type: 'S3', location: 'amzn-s3-demo-bucket' },
       stages: [
-        {
-          name: 'Source',
-          actions: [
-            {
-              name: 'Checkout',
-              actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-              configuration: { RepositoryUrl: '.', BranchName: 'main' },
-              outputArtifacts: [{ name: 'Site' }],
-              region: 'eu-west-1',
-            },
-          ],
-        },
+        { name: 'Source', actions: [{ ...gitCheckoutAction('.'), region: 'eu-west-1' }] },
         {
           name: 'Deploy',
           actions: [
@@ -82,12 +72,12 @@ describe('sluice validate', () => {
               name: 'Publish',
               actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
               configuration: { BucketName: 'site', Extract: 'true', CannedACL: 'public-read' },
-              inputArtifacts: [{ name: 'Site' }],
+              inputArtifacts: [{ name: 'Src' }],
             },
             {
               name: 'Beanstalk',
               actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'ElasticBeanstalk', version: '1' },
-              inputArtifacts: [{ name: 'Site' }],
+              inputArtifacts: [{ name: 'Src' }],
             },
           ],
         },

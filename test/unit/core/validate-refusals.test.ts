@@ -1,6 +1,7 @@
 import { providerCatalog } from '../../../lib/actions/registry';
 import type { Runtime } from '../../../lib/core/providers';
 import { validatePipeline, type Problem } from '../../../lib/core/validate';
+import { OBJECT_CANNED_ACLS } from '../../../lib/ports/blob-store';
 
 /**
  * What a runtime would not honour is refused at validation, at its path, rather than accepted
@@ -46,15 +47,7 @@ describe('the S3 deploy configuration', () => {
   });
 
   it('accepts every canned ACL S3 gives objects, and a KMS key, on the AWS runtime', () => {
-    for (const acl of [
-      'private',
-      'public-read',
-      'public-read-write',
-      'authenticated-read',
-      'aws-exec-read',
-      'bucket-owner-read',
-      'bucket-owner-full-control',
-    ]) {
+    for (const acl of OBJECT_CANNED_ACLS) {
       expect(problemsOf(pipeline(s3Deploy({ CannedACL: acl, KMSEncryptionKeyARN: 'arn:aws:kms:us-east-1:123456789012:key/abc' })), 'aws')).toEqual([]);
     }
   });
