@@ -46,10 +46,14 @@ export async function stageArtifacts(
     }
     return staged;
   } catch (error) {
-    const directories = [staged.primary, ...Object.values(staged.secondary)].flatMap((artifact) => (artifact ? [artifact.directory] : []));
-    await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
+    await removeStagedArtifacts(staged);
     throw error;
   }
+}
+
+export async function removeStagedArtifacts(staged: StagedArtifacts): Promise<void> {
+  const directories = [staged.primary, ...Object.values(staged.secondary)].flatMap((artifact) => (artifact ? [artifact.directory] : []));
+  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
 }
 
 async function stageArtifact(spec: ArtifactFiles, sourceDirectory: string, log: BuildLog, temporaryRoot: string): Promise<StagedArtifact> {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BuildProcessTracker } from '../../ports/build-processes';
-import { stageArtifacts, type StagedArtifacts } from './artifact-staging';
+import { removeStagedArtifacts, stageArtifacts, type StagedArtifacts } from './artifact-staging';
 import type { Buildspec } from './buildspec';
 import { BuildLog } from './build-log';
 import { BuildPhases } from './build-phases';
@@ -43,7 +43,10 @@ export interface LocalBuildResult {
   message?: string;
   /** env.exported-variables, as the shell held them after the last phase; empty when the build was killed. */
   exportedVariables: Record<string, string>;
-  /** Staged only when the build succeeded; the caller owns and removes the directories. */
+  /**
+   * Staged only when the build succeeded; the caller owns and removes the directories. A failed
+   * build still goes through UPLOAD_ARTIFACTS, as CodeBuild's does, but keeps nothing of it.
+   */
   artifacts: StagedArtifacts;
 }
 
@@ -86,7 +89,7 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
   request.signal?.addEventListener('abort', stop, { once: true });
   try {
     if (tracked && session.groupId !== undefined) await tracked.started(session.groupId);
-    const failure = await new BuildPhases(session, log, request.buildspec).run();
+    const { failure, uploadsArtifacts } = await new BuildPhases(session, log, request.buildspec).run();
     const exportedVariables =
       failure && failure.cause !== 'command' ? {} : await readExportedVariables(session, request.buildspec.env?.['exported-variables'] ?? [], scratch);
     clearTimeout(timer);
@@ -94,13 +97,19 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
     if (interruption) {
       return { status: interruption.status, failedPhase: failure?.phase, failedCommand: failure?.command, message: interruption.message, ...unfinished };
     }
+    // Nothing the build left running may change its output while the artifacts are gathered.
+    if (uploadsArtifacts) await endProcesses();
+    const uploaded = uploadsArtifacts ? await uploadArtifacts(request, log, temporaryRoot) : { artifacts: { secondary: {} } };
     if (failure) {
+      // CodeBuild uploads a failed build's artifacts too, but CodePipeline passes none of them on.
+      await removeStagedArtifacts(uploaded.artifacts);
       const { phase: failedPhase, command: failedCommand, exitCode, message } = failure;
       return { status: 'FAILED', failedPhase, failedCommand, exitCode, message, exportedVariables, artifacts: { secondary: {} } };
     }
-    // Nothing the build left running may change its output while the artifacts are gathered.
-    await endProcesses();
-    return await withArtifacts(request, log, exportedVariables, temporaryRoot);
+    if (uploaded.failure) {
+      return { status: 'FAILED', failedPhase: 'UPLOAD_ARTIFACTS', message: uploaded.failure, exportedVariables, artifacts: { secondary: {} } };
+    }
+    return { status: 'SUCCEEDED', exportedVariables, artifacts: uploaded.artifacts };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', stop);
@@ -111,23 +120,19 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
   }
 }
 
-async function withArtifacts(
-  request: LocalBuildRequest,
-  log: BuildLog,
-  exportedVariables: Record<string, string>,
-  temporaryRoot: string,
-): Promise<LocalBuildResult> {
+/** The UPLOAD_ARTIFACTS phase: the staged artifacts, or why they could not be staged. */
+async function uploadArtifacts(request: LocalBuildRequest, log: BuildLog, temporaryRoot: string): Promise<{ artifacts: StagedArtifacts; failure?: string }> {
   const artifacts = request.buildspec.artifacts;
-  if (!artifacts) return { status: 'SUCCEEDED', exportedVariables, artifacts: { secondary: {} } };
+  if (!artifacts) return { artifacts: { secondary: {} } };
   try {
     const staged = await stageArtifacts(artifacts, request.sourceDirectory, log, temporaryRoot);
     log.container('Phase complete: UPLOAD_ARTIFACTS State: SUCCEEDED');
-    return { status: 'SUCCEEDED', exportedVariables, artifacts: staged };
+    return { artifacts: staged };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.container('Phase complete: UPLOAD_ARTIFACTS State: FAILED');
     log.container(`Phase context status code: CLIENT_ERROR Message: ${message}`);
-    return { status: 'FAILED', failedPhase: 'UPLOAD_ARTIFACTS', message, exportedVariables, artifacts: { secondary: {} } };
+    return { artifacts: { secondary: {} }, failure: message };
   }
 }
 
