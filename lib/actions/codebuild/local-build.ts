@@ -7,6 +7,7 @@ import type { Buildspec } from './buildspec';
 import { BuildLog } from './build-log';
 import { BuildPhases } from './build-phases';
 import { ShellSession, singleQuoted } from './shell-session';
+import { readReports, type BuildReport } from './test-reports';
 
 export type { StagedArtifact, StagedArtifacts } from './artifact-staging';
 
@@ -43,6 +44,8 @@ export interface LocalBuildResult {
   message?: string;
   /** env.exported-variables, as the shell held them after the last phase; empty when the build was killed. */
   exportedVariables: Record<string, string>;
+  /** The buildspec's report groups as read once the phases ended, whether or not they succeeded; empty when the build was killed. */
+  reports: BuildReport[];
   /**
    * Staged only when the build succeeded; the caller owns and removes the directories. A failed
    * build still goes through UPLOAD_ARTIFACTS, as CodeBuild's does, but keeps nothing of it.
@@ -53,7 +56,7 @@ export interface LocalBuildResult {
 /** Runs a buildspec in a local shell the way CodeBuild runs it in its build container. */
 export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBuildResult> {
   const log = new BuildLog(request.onLog);
-  const unfinished = { exportedVariables: {}, artifacts: { secondary: {} } };
+  const unfinished = { exportedVariables: {}, artifacts: { secondary: {} }, reports: [] };
   if (request.signal?.aborted) {
     log.container('Build stopped before it started');
     return { status: 'STOPPED', message: 'The build was stopped', ...unfinished };
@@ -100,16 +103,17 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
     // Nothing the build left running may change its output while the artifacts are gathered.
     if (uploadsArtifacts) await endProcesses();
     const uploaded = uploadsArtifacts ? await uploadArtifacts(request, log, temporaryRoot) : { artifacts: { secondary: {} } };
+    const reports = request.buildspec.reports ? await readReports(request.buildspec.reports, request.sourceDirectory, log) : [];
     if (failure) {
       // CodeBuild uploads a failed build's artifacts too, but CodePipeline passes none of them on.
       await removeStagedArtifacts(uploaded.artifacts);
       const { phase: failedPhase, command: failedCommand, exitCode, message } = failure;
-      return { status: 'FAILED', failedPhase, failedCommand, exitCode, message, exportedVariables, artifacts: { secondary: {} } };
+      return { status: 'FAILED', failedPhase, failedCommand, exitCode, message, exportedVariables, artifacts: { secondary: {} }, reports };
     }
     if (uploaded.failure) {
-      return { status: 'FAILED', failedPhase: 'UPLOAD_ARTIFACTS', message: uploaded.failure, exportedVariables, artifacts: { secondary: {} } };
+      return { status: 'FAILED', failedPhase: 'UPLOAD_ARTIFACTS', message: uploaded.failure, exportedVariables, artifacts: { secondary: {} }, reports };
     }
-    return { status: 'SUCCEEDED', exportedVariables, artifacts: uploaded.artifacts };
+    return { status: 'SUCCEEDED', exportedVariables, artifacts: uploaded.artifacts, reports };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', stop);

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Buildspec } from '../../actions/codebuild/buildspec';
 import { runLocalBuild, type StagedArtifact } from '../../actions/codebuild/local-build';
+import { reportsSummary } from '../../actions/codebuild/test-reports';
 import { BadInputError, BuildFailedError } from '../../core/errors';
 import { ActionLog, type ActionLogDependencies, type ActionLogRef } from '../../artifacts/action-log';
 import type { ArtifactStore } from '../../artifacts/artifact-store';
@@ -133,13 +134,12 @@ export async function startBuildLocally(
     if (result.artifacts.primary) staged.push(result.artifacts.primary);
     staged.push(...Object.values(result.artifacts.secondary));
     const exportedVariables = result.status === 'SUCCEEDED' ? result.exportedVariables : {};
-    builds.record({ id: buildId, status: result.status, exportedVariables, s3Log: log.location });
+    const summary = reportsSummary(result.reports);
+    builds.record({ id: buildId, status: result.status, exportedVariables, s3Log: log.location, ...(summary ? { reportsSummary: summary } : {}) });
     if (result.status !== 'SUCCEEDED') {
       const where = result.failedCommand ? `phase ${result.failedPhase}, command "${result.failedCommand}"` : `phase ${result.failedPhase ?? 'unknown'}`;
-      throw new BuildFailedError(
-        buildId,
-        `Build ${buildId} ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`,
-      );
+      const outcome = result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ');
+      throw new BuildFailedError(buildId, `Build ${buildId} ${outcome} in ${where}: ${result.message ?? 'see the build log'}${summary ? `\n${summary}` : ''}`);
     }
     const artifacts = await uploadArtifacts(deps, parameters, result.artifacts.primary, result.artifacts.secondary);
     return {

@@ -83,7 +83,7 @@ describe('runLocalBuild', () => {
       '  post_build:',
       '    commands: [\'echo "post $X" > post.txt\']',
     ]);
-    expect(result).toEqual({ status: 'SUCCEEDED', exportedVariables: {}, artifacts: { secondary: {} } });
+    expect(result).toEqual({ status: 'SUCCEEDED', exportedVariables: {}, artifacts: { secondary: {} }, reports: [] });
     expect(await inSource('sub/pre.txt')).toBe('pre 1\n');
     expect(await inSource('sub/build.txt')).toBe('build 2 in sub\n');
     expect(await inSource('sub/post.txt')).toBe('post 2\n');
@@ -161,6 +161,7 @@ describe('runLocalBuild', () => {
       message: 'Error while executing command: sh -c "exit 3". Reason: exit status 3',
       exportedVariables: { REACHED: 'build' },
       artifacts: { secondary: {} },
+      reports: [],
     });
     expect(await inSource('finally.txt')).toBe('finally 0\n');
     expect(await inSource('post.txt')).toBe('post 0\n');
@@ -330,6 +331,7 @@ describe('runLocalBuild', () => {
       message: 'Build timed out after 1 seconds',
       exportedVariables: {},
       artifacts: { secondary: {} },
+      reports: [],
     });
     expect(log).toContain('Build timed out after 1 seconds');
     expect(log).not.toContain('never-printed');
