@@ -1,7 +1,8 @@
 import { BadInputError } from '../core/errors';
-import type { ConfigurationKey, ConfigurationProblem, ProviderSpec } from '../core/providers';
+import type { ConfigurationContext, ConfigurationKey, ConfigurationProblem, ProviderSpec } from '../core/providers';
 import { parseBuildspec } from './codebuild/buildspec';
 import { parseEnvironmentVariables } from './codebuild/environment-variables';
+import { secretService, unreachableSecrets } from './codebuild/secret-variables';
 import type { ActionProvider } from './action-provider';
 
 const configuration: ConfigurationKey[] = [
@@ -25,13 +26,24 @@ function problemOf(key: string, check: () => unknown): ConfigurationProblem[] {
   }
 }
 
-/** An inline buildspec and the EnvironmentVariables list are refused before anything runs. */
-function checkConfiguration(configuration: Readonly<Record<string, string>>): ConfigurationProblem[] {
+/**
+ * An inline buildspec and the EnvironmentVariables list are refused before anything runs; so are
+ * secret variables that a local build could not read, for want of an endpoint.
+ */
+function checkConfiguration(configuration: Readonly<Record<string, string>>, where: ConfigurationContext): ConfigurationProblem[] {
   const { BuildSpec: buildspec, EnvironmentVariables: variables } = configuration;
   return [
     ...(buildspec?.includes('\n') && !holdsVariables(buildspec) ? problemOf('BuildSpec', () => parseBuildspec(buildspec, 'The inline BuildSpec')) : []),
-    ...(variables !== undefined && !holdsVariables(variables) ? problemOf('EnvironmentVariables', () => parseEnvironmentVariables(variables)) : []),
+    ...(variables !== undefined && !holdsVariables(variables) ? problemOf('EnvironmentVariables', () => checkVariables(variables, where)) : []),
   ];
+}
+
+function checkVariables(text: string, where: ConfigurationContext): void {
+  const variables = parseEnvironmentVariables(text);
+  if (where.runtime !== 'local') return;
+  const secrets = variables.flatMap(({ Name: name, Type: source }) => (source === 'PLAINTEXT' ? [] : [{ name, source }]));
+  const unreachable = unreachableSecrets(secrets, (source) => where.endpoints?.includes(secretService(source)) === true);
+  if (unreachable) throw new BadInputError(unreachable);
 }
 
 function codeBuildSpec(category: 'Build' | 'Test'): ProviderSpec {

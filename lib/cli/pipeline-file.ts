@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ruleCatalog } from '../actions/rule-registry';
-import { ruleEndpoints } from '../compose/rule-endpoints';
+import { awsEndpoints } from '../compose/rule-endpoints';
 import type { PipelineDeclaration } from '../core/declaration';
 import { parseDeclarationText } from '../core/declaration-text';
 import { DECLARATION_TEXT_LIMITS } from '../core/text-limits';
@@ -27,7 +27,7 @@ export async function loadPipelineFile(file: string, runtime?: Runtime): Promise
   }
   const parsed = parseDeclarationText(text);
   if (!parsed.ok) return { ok: false, file, problems: parsed.problems };
-  const validation = validatePipeline(parsed.value, providerCatalog, { runtime, rules: ruleCatalog, endpoints: ruleEndpoints(process.env) });
+  const validation = validatePipeline(parsed.value, providerCatalog, { runtime, rules: ruleCatalog, endpoints: awsEndpoints(process.env) });
   return validation.ok ? { ok: true, file, pipeline: validation.pipeline } : { ok: false, file, problems: validation.problems };
 }
 

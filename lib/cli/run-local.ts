@@ -1,7 +1,7 @@
 import type { LocalInstallation } from '../compose/local';
 import { commandLineCaller } from '../compose/callers';
 import { ruleCatalog } from '../actions/rule-registry';
-import { ruleEndpoints } from '../compose/rule-endpoints';
+import { awsEndpoints } from '../compose/rule-endpoints';
 import { claimDataDir } from '../compose/data-dir';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
@@ -154,7 +154,7 @@ async function registerVersion(operations: SluiceApi, pipeline: PipelineDeclarat
 
 /** A registered pipeline may use providers that only run on AWS. */
 function refusedLocally(pipeline: PipelineDeclaration): string | undefined {
-  const validation = validatePipeline(pipeline, providerCatalog, { runtime: 'local', rules: ruleCatalog, endpoints: ruleEndpoints(process.env) });
+  const validation = validatePipeline(pipeline, providerCatalog, { runtime: 'local', rules: ruleCatalog, endpoints: awsEndpoints(process.env) });
   if (validation.ok) return undefined;
   return [`${pipeline.name} cannot run locally:`, ...validation.problems.map((problem) => `  ${problem.path}: ${problem.message}`)].join('\n');
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
-import type { ProviderCatalog, ProviderSpec, Runtime } from './providers';
+import type { ConfigurationContext, ProviderCatalog, ProviderSpec, Runtime } from './providers';
 import { checkConditions, type ConditionOptions } from './validate-conditions';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
@@ -313,7 +313,7 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; it runs on: ${spec.runtimes.join(', ')}.`,
     );
   }
-  checkConfigurationKeys(path, spec, action.configuration ?? {}, report);
+  checkConfigurationKeys(path, spec, action.configuration ?? {}, report, options);
   checkArtifactCount(`${path}.inputArtifacts`, 'input', action.inputArtifacts?.length ?? 0, spec, report);
   checkArtifactCount(`${path}.outputArtifacts`, 'output', action.outputArtifacts?.length ?? 0, spec, report);
 
@@ -348,6 +348,7 @@ export function checkConfigurationKeys(
   spec: Pick<ProviderSpec, 'provider' | 'configuration' | 'checkConfiguration'>,
   configuration: Readonly<Record<string, string>>,
   report: Report,
+  where: ConfigurationContext = {},
 ): void {
   for (const key of spec.configuration) {
     if (key.required && configuration[key.name] === undefined) {
@@ -361,7 +362,7 @@ export function checkConfigurationKeys(
       report(`${path}.configuration.${key}`, 'configuration-unknown', `${spec.provider} has no configuration key "${key}". Known keys: ${names}.`);
     }
   }
-  for (const problem of spec.checkConfiguration?.(configuration) ?? []) {
+  for (const problem of spec.checkConfiguration?.(configuration, where) ?? []) {
     report(`${path}.configuration.${problem.key}`, 'configuration-value', problem.message);
   }
 }

@@ -2,6 +2,7 @@ import type { ActionProvider } from '../actions/action-provider';
 import type { ActionLogRef } from '../artifacts/action-log';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { BlobStore } from '../ports/blob-store';
+import type { BuildSecrets } from '../ports/build-secrets';
 import type { BuildProcessTracker } from '../ports/build-processes';
 import type { CodeBuildBuilds } from '../ports/codebuild-builds';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
@@ -35,6 +36,8 @@ export interface ExecutionDependencies {
   commandEnvironment?: () => Record<string, string>;
   /** Records what local builds start, where they run on this machine. */
   buildProcesses?: BuildProcessTracker;
+  /** Where local builds read their PARAMETER_STORE and SECRETS_MANAGER variables. */
+  buildSecrets?: BuildSecrets;
   clock: () => Date;
   newId: () => string;
   pipelineArn: (pipelineName: string) => string;

@@ -2,10 +2,12 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BuildProcessTracker } from '../../ports/build-processes';
+import type { BuildSecrets } from '../../ports/build-secrets';
 import { removeStagedArtifacts, stageArtifacts, type StagedArtifacts } from './artifact-staging';
 import type { Buildspec } from './buildspec';
 import { BuildLog } from './build-log';
 import { BuildPhases } from './build-phases';
+import { buildspecSecretVariables, resolveSecretVariables, type SecretVariable } from './secret-variables';
 import { ShellSession, singleQuoted } from './shell-session';
 import { readReports, type BuildReport } from './test-reports';
 
@@ -24,6 +26,10 @@ export interface LocalBuildRequest {
   baseEnvironment?: NodeJS.ProcessEnv;
   /** The action's and the caller's variables; they override the buildspec's env.variables, as a start-build override does. */
   environment: Record<string, string>;
+  /** The request's variables read from Parameter Store or Secrets Manager; they override the buildspec's too. */
+  secretVariables?: SecretVariable[];
+  /** Where secret variables are read; a build that has some fails before it starts when their service is not here. */
+  secrets?: BuildSecrets;
   timeoutSeconds: number;
   /** The build log as it happens: command output, and CodeBuild's "[Container]" lines. */
   onLog: (text: string) => void;
@@ -61,7 +67,8 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
     log.container('Build stopped before it started');
     return { status: 'STOPPED', message: 'The build was stopped', ...unfinished };
   }
-  const unready = (await missingSourceDirectory(request)) ?? secretsNotGivenLocally(request);
+  const secrets = await readSecretVariables(request);
+  const unready = (await missingSourceDirectory(request)) ?? secrets.failure;
   if (unready) {
     log.container(`Phase context status code: CLIENT_ERROR Message: ${unready}`);
     return { status: 'FAILED', failedPhase: 'DOWNLOAD_SOURCE', message: unready, ...unfinished };
@@ -73,7 +80,7 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
   const session = new ShellSession({
     shell: request.buildspec.env?.shell ?? 'bash',
     cwd: request.sourceDirectory,
-    env: { ...buildEnvironment(request), ...tracked?.environment },
+    env: { ...buildEnvironment(request, secrets.values), ...tracked?.environment },
     onOutput: (text) => log.output(text),
   });
   const endProcesses = async () => {
@@ -141,12 +148,14 @@ async function uploadArtifacts(request: LocalBuildRequest, log: BuildLog, tempor
 }
 
 /** Precedence as in CodeBuild: the runner's own variables, then the request's overrides, then the buildspec's. */
-function buildEnvironment(request: LocalBuildRequest): NodeJS.ProcessEnv {
+function buildEnvironment(request: LocalBuildRequest, secrets: { buildspec: Record<string, string>; request: Record<string, string> }): NodeJS.ProcessEnv {
   return {
     ...hostEnvironment(request),
     CI: 'true',
     ...request.buildspec.env?.variables,
+    ...secrets.buildspec,
     ...request.environment,
+    ...secrets.request,
     ...sourceVariables(request),
     CODEBUILD_BUILD_SUCCEEDING: '1',
   };
@@ -181,15 +190,26 @@ async function missingSourceDirectory(request: LocalBuildRequest): Promise<strin
   return undefined;
 }
 
-/** The build's Parameter Store and Secrets Manager variables that neither the request nor this process gives. */
-function secretsNotGivenLocally(request: LocalBuildRequest): string | undefined {
-  const env = request.buildspec.env;
-  const names = [...Object.keys(env?.['parameter-store'] ?? {}), ...Object.keys(env?.['secrets-manager'] ?? {})];
-  const host = hostEnvironment(request);
-  const unavailable = names.filter((name) => request.environment[name] === undefined && host[name] === undefined);
-  if (unavailable.length === 0) return undefined;
-  const one = unavailable.length === 1;
-  return `${unavailable.join(', ')} come${one ? 's' : ''} from Parameter Store or Secrets Manager, which a local build cannot read; give ${one ? 'it' : 'them'} in the action's EnvironmentVariables or the environment`;
+/**
+ * The values of the build's Parameter Store and Secrets Manager variables: the request's, and the
+ * buildspec's that no variable of the request overrides; or why they cannot be read.
+ */
+async function readSecretVariables(
+  request: LocalBuildRequest,
+): Promise<{ values: { buildspec: Record<string, string>; request: Record<string, string> }; failure?: string }> {
+  const overridden = new Set([...Object.keys(request.environment), ...(request.secretVariables ?? []).map((variable) => variable.name)]);
+  const fromBuildspec = buildspecSecretVariables(request.buildspec.env).filter((variable) => !overridden.has(variable.name));
+  try {
+    const secrets = request.secrets ?? {};
+    return {
+      values: {
+        buildspec: await resolveSecretVariables(fromBuildspec, secrets),
+        request: await resolveSecretVariables(request.secretVariables ?? [], secrets),
+      },
+    };
+  } catch (error) {
+    return { values: { buildspec: {}, request: {} }, failure: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Reads the variables through the shell itself, so that values set by `export` in any phase are seen. */

@@ -11,6 +11,7 @@ import { BUILDSPEC_TEXT_LIMITS } from '../../core/text-limits';
 import type { StartBuildOverrides } from '../../core/task-payloads';
 import type { S3Location } from '../../ports/blob-store';
 import type { BuildProcessTracker } from '../../ports/build-processes';
+import type { BuildSecrets } from '../../ports/build-secrets';
 import { parseBuildspecIsolated } from './isolated-buildspec';
 import type { LocalCodeBuildBuilds } from './local-codebuild-builds';
 
@@ -29,6 +30,8 @@ export interface LocalCodeBuildDependencies extends ActionLogDependencies {
   artifacts: ArtifactStore;
   /** Records the processes a build starts, so that they die with their owner. */
   buildProcesses?: BuildProcessTracker;
+  /** Where PARAMETER_STORE and SECRETS_MANAGER variables are read. */
+  buildSecrets?: BuildSecrets;
 }
 
 /** The StartBuild parameters that the compiled definition passes to `codebuild:startBuild.sync`. */
@@ -111,6 +114,10 @@ export async function startBuildLocally(
       secondarySourceDirectories[source.SourceIdentifier] = directory;
     }
     const buildspec = await loadBuildspec(parameters.BuildspecOverride ?? DEFAULT_BUILDSPEC, sourceDirectory);
+    const plaintext = parameters.EnvironmentVariablesOverride.filter((variable) => variable.Type === 'PLAINTEXT');
+    const secretVariables = parameters.EnvironmentVariablesOverride.flatMap(({ Name: name, Value: reference, Type: source }) =>
+      source === 'PLAINTEXT' ? [] : [{ name, source, reference }],
+    );
     const environment: Record<string, string> = {
       CODEBUILD_BUILD_ID: buildId,
       CODEBUILD_BUILD_ARN: `arn:aws:codebuild:local:000000000000:build/${buildId}`,
@@ -118,13 +125,15 @@ export async function startBuildLocally(
       CODEBUILD_SOURCE_VERSION: `arn:aws:s3:::${parameters.SourceLocationOverride}`,
       CODEBUILD_RESOLVED_SOURCE_VERSION: path.basename(primary.objectKey, '.zip'),
       CODEBUILD_START_TIME: String(Date.now()),
-      ...Object.fromEntries(parameters.EnvironmentVariablesOverride.map((variable) => [variable.Name, variable.Value])),
+      ...Object.fromEntries(plaintext.map((variable) => [variable.Name, variable.Value])),
     };
     const result = await runLocalBuild({
       buildspec,
       sourceDirectory,
       secondarySourceDirectories,
       environment,
+      secretVariables,
+      ...(deps.buildSecrets ? { secrets: deps.buildSecrets } : {}),
       timeoutSeconds: (parameters.TimeoutInMinutesOverride ?? DEFAULT_TIMEOUT_MINUTES) * 60,
       onLog: log.write,
       signal,

@@ -366,14 +366,17 @@ describe('runLocalBuild', () => {
     expect(processesMatching(`sleep ${marker}`)).toBe('');
   });
 
-  it('fails before running anything when a Parameter Store variable is not given locally', async () => {
-    const { result } = await build([
+  it('fails before running anything when a Parameter Store variable has no endpoint to be read through, unless the request overrides it', async () => {
+    const { result, sourceDirectory } = await build([
       'version: 0.2',
       'env: { parameter-store: { SLUICE_TEST_DB_PASSWORD: /prod/db/password } }',
       'phases: { build: { commands: [touch ran] } }',
     ]);
     expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'DOWNLOAD_SOURCE' });
-    expect(result.message).toContain('SLUICE_TEST_DB_PASSWORD comes from Parameter Store or Secrets Manager');
+    expect(result.message).toBe(
+      'SLUICE_TEST_DB_PASSWORD comes from Parameter Store, which a local build reads only through an endpoint: set AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL (to moto_server or LocalStack, say), or give the value as a PLAINTEXT variable',
+    );
+    expect(existsSync(path.join(sourceDirectory, 'ran'))).toBe(false);
 
     const given = await build(
       ['version: 0.2', 'env: { parameter-store: { SLUICE_TEST_DB_PASSWORD: /prod/db/password } }', 'phases: { build: { commands: [touch ran] } }'],
