@@ -8,8 +8,6 @@ import type { ActionProvider } from './action-provider';
 const configuration: ConfigurationKey[] = [
   { name: 'ProjectName', required: true, description: 'The CodeBuild project.' },
   { name: 'PrimarySource', required: false, description: 'The input artifact that holds the buildspec, when there are several.' },
-  { name: 'BatchEnabled', required: false, description: 'true to run a batch build.' },
-  { name: 'CombineArtifacts', required: false, description: 'true to combine the artifacts of a batch build.' },
   { name: 'EnvironmentVariables', required: false, description: 'A JSON list of {name, value, type} that overrides the project.' },
   { name: 'BuildSpec', required: false, description: 'A buildspec path in the primary source, or inline YAML, in place of buildspec.yml.' },
 ];
@@ -60,6 +58,11 @@ function codeBuildSpec(category: 'Build' | 'Test'): ProviderSpec {
     runtimes: ['aws', 'local'],
     integration: 'codebuild',
     checkConfiguration,
+    // A batch build needs codebuild:startBuildBatch and its own wait for the batch, which neither runtime has.
+    unsupportedConfiguration: {
+      BatchEnabled: 'Sluice runs one build per action, not a batch build; remove the key and run the batch as separate actions.',
+      CombineArtifacts: 'it combines the artifacts of a batch build, which Sluice does not run; remove the key.',
+    },
   };
 }
 
