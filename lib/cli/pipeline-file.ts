@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ruleCatalog } from '../actions/rule-registry';
 import { awsCredentialsFound } from '../compose/aws-access';
-import { ruleEndpoints } from '../compose/rule-endpoints';
+import { awsEndpoints } from '../compose/rule-endpoints';
 import type { PipelineDeclaration } from '../core/declaration';
 import { parseDeclarationText } from '../core/declaration-text';
 import { DECLARATION_TEXT_LIMITS } from '../core/text-limits';
@@ -31,7 +31,7 @@ export async function loadPipelineFile(file: string, runtime?: Runtime): Promise
   const validation = await validatePipelineAsking(
     parsed.value,
     providerCatalog,
-    { runtime, rules: ruleCatalog, endpoints: ruleEndpoints(process.env) },
+    { runtime, rules: ruleCatalog, endpoints: awsEndpoints(process.env) },
     awsCredentialsFound,
   );
   return validation.ok ? { ok: true, file, pipeline: validation.pipeline } : { ok: false, file, problems: validation.problems };

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { awsCredentialsFound, localAwsClients } from './aws-access';
-import { localRuleServices, ruleEndpoints } from './rule-endpoints';
+import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -163,6 +163,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     artifactBucket: ARTIFACT_BUCKET,
     workspaceRoot: claimed.processes.workspaceRoot,
     buildProcesses: claimed.processes,
+    buildSecrets: localBuildSecrets(process.env),
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
@@ -180,7 +181,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   // Its Tasks invoke no deployed functions: the engine runs each on a local handler.
   const operations = new PipelineOperations(deps, {
     caller: commandLineCaller(),
-    ruleEndpoints: ruleEndpoints(process.env),
+    endpoints: awsEndpoints(process.env),
     awsCredentials: awsCredentialsFound,
     prune: installationPruning(deps),
     ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}),

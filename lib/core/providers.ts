@@ -1,5 +1,6 @@
 import type { SourceRevision } from './compile';
 import type { ActionCategory, ActionOwner } from './declaration';
+import type { EndpointService } from './endpoints';
 
 /**
  * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner (once,
@@ -83,7 +84,16 @@ export interface ProviderSpec {
    * Checks what the keys alone cannot: values that must parse, keys that depend on each other.
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.
    */
-  checkConfiguration?(configuration: Readonly<Record<string, string>>): ConfigurationProblem[];
+  checkConfiguration?(configuration: Readonly<Record<string, string>>, where: ConfigurationContext): ConfigurationProblem[];
+  /** Keys that CodePipeline documents and Sluice does not honour yet, each with what to do instead: refused by name. */
+  unsupportedConfiguration?: Readonly<Record<string, string>>;
+}
+
+/** Where a configuration is checked for: the runtime, when known, and the AWS services reachable there. */
+export interface ConfigurationContext {
+  runtime?: Runtime;
+  /** Locally, the services that an endpoint variable points at. */
+  endpoints?: readonly EndpointService[];
 }
 
 export interface ConfigurationProblem {

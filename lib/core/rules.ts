@@ -1,3 +1,4 @@
+import type { EndpointService } from './endpoints';
 import type { ConfigurationKey, ConfigurationProblem, Runtime } from './providers';
 import type { StageDeclaration } from './declaration';
 import type { ArtifactLocation, PipelineRef } from './task-payloads';
@@ -8,7 +9,7 @@ import type { ArtifactLocation, PipelineRef } from './task-payloads';
  */
 
 /** The AWS services a rule calls; locally such a rule needs an endpoint for its service. */
-export type RuleService = 'cloudwatch' | 'lambda';
+export type RuleService = Extract<EndpointService, 'cloudwatch' | 'lambda'>;
 
 /** What Sluice knows about one rule provider: enough to validate a declaration that uses it. */
 export interface RuleSpec {

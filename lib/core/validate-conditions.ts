@@ -1,6 +1,7 @@
 import type { PipelineDeclaration, StageDeclaration } from './declaration';
 import type { Runtime } from './providers';
-import { ALLOWED_RESULTS, BUILT_RESULTS, type ConditionDeclaration, type ConditionKind, type RuleCatalog, type RuleService } from './rules';
+import { ALLOWED_RESULTS, BUILT_RESULTS, type ConditionDeclaration, type ConditionKind, type RuleCatalog } from './rules';
+import { ENDPOINT_VARIABLES, type EndpointService } from './endpoints';
 import { checkConfigurationKeys, firstDuplicates, type Report } from './validate';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences } from './variables';
 
@@ -9,7 +10,7 @@ export interface ConditionOptions {
   /** The rule providers Sluice has; without them, every rule is unknown. */
   rules?: RuleCatalog;
   /** The AWS services that an endpoint variable (AWS_ENDPOINT_URL...) points at, where the runtime is local. */
-  endpoints?: readonly RuleService[];
+  endpoints?: readonly EndpointService[];
 }
 
 /** A stage's conditions of each kind, with the path of their list. */
@@ -87,14 +88,14 @@ function checkRule(
     report(`${path}.ruleTypeId.version`, 'rule-version', `${id.provider} has version ${spec.version}, not ${id.version}.`);
   }
   if (options.runtime === 'local' && spec.service && !options.endpoints?.includes(spec.service)) {
-    const variable = `AWS_ENDPOINT_URL_${spec.service.toUpperCase()}`;
+    const variable = ENDPOINT_VARIABLES[spec.service];
     report(
       `${path}.ruleTypeId.provider`,
       'rule-endpoint',
       `Rule "${rule.name}" (${id.provider}) calls AWS ${spec.service}: on the local runtime, set ${variable} or AWS_ENDPOINT_URL to an endpoint such as moto_server or LocalStack.`,
     );
   }
-  checkConfigurationKeys(path, spec, rule.configuration ?? {}, report);
+  checkConfigurationKeys(path, spec, rule.configuration ?? {}, report, options);
   if (spec.commands && !rule.commands) report(`${path}.commands`, 'commands-required', `${id.provider} needs a commands list.`);
   if (!spec.commands && rule.commands) report(`${path}.commands`, 'commands-only', `commands belong to Commands rules; ${id.provider} does not use them.`);
 

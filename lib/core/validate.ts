@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
-import { PROVIDERS_NOT_YET_BUILT, type ConfigurationProblem, type ProviderCatalog, type ProviderSpec, type Runtime } from './providers';
+import {
+  PROVIDERS_NOT_YET_BUILT,
+  type ConfigurationContext,
+  type ConfigurationProblem,
+  type ProviderCatalog,
+  type ProviderSpec,
+  type Runtime,
+} from './providers';
 import { checkConditions, type ConditionOptions } from './validate-conditions';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
@@ -394,7 +401,7 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       `Action "${action.name}" (${id.provider}) calls AWS ${spec.awsServices.join(', ')}, and no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE. To deploy to moto_server or LocalStack instead of AWS, also set AWS_ENDPOINT_URL to its address.`,
     );
   }
-  checkConfigurationKeys(path, spec, action.configuration ?? {}, report);
+  checkConfigurationKeys(path, spec, action.configuration ?? {}, report, options);
   if (options.runtime) {
     checkKeysHonoured(path, spec, action.configuration ?? {}, options.runtime, report);
     for (const problem of actionRoleAndRegionProblems(action, spec, options.runtime)) report(`${path}.${problem.key}`, 'action-role-region', problem.message);
@@ -430,9 +437,10 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
 /** The configuration of an action or a rule against its provider's keys: required, known, and well-formed. */
 export function checkConfigurationKeys(
   path: string,
-  spec: Pick<ProviderSpec, 'provider' | 'configuration' | 'checkConfiguration'>,
+  spec: Pick<ProviderSpec, 'provider' | 'configuration' | 'checkConfiguration' | 'unsupportedConfiguration'>,
   configuration: Readonly<Record<string, string>>,
   report: Report,
+  where: ConfigurationContext = {},
 ): void {
   for (const key of spec.configuration) {
     if (key.required && configuration[key.name] === undefined) {
@@ -441,12 +449,15 @@ export function checkConfigurationKeys(
   }
   const known = new Set(spec.configuration.map((key) => key.name));
   for (const key of Object.keys(configuration)) {
-    if (!known.has(key)) {
+    const unsupported = spec.unsupportedConfiguration?.[key];
+    if (unsupported !== undefined) {
+      report(`${path}.configuration.${key}`, 'configuration-value', `${spec.provider}'s configuration key ${key} is not supported yet: ${unsupported}`);
+    } else if (!known.has(key)) {
       const names = [...known].join(', ') || 'none';
       report(`${path}.configuration.${key}`, 'configuration-unknown', `${spec.provider} has no configuration key "${key}". Known keys: ${names}.`);
     }
   }
-  for (const problem of spec.checkConfiguration?.(configuration) ?? []) {
+  for (const problem of spec.checkConfiguration?.(configuration, where) ?? []) {
     report(`${path}.configuration.${problem.key}`, 'configuration-value', problem.message);
   }
 }

@@ -110,6 +110,7 @@ export async function completeBuild(deps: ExecutionDependencies, payload: Action
       status: 'Succeeded',
       outputArtifacts: locations,
       outputVariables: build.exportedVariables,
+      ...(build.reportsSummary ? { summary: build.reportsSummary } : {}),
       externalExecutionId: build.id,
       ...(build.deepLink ? { externalExecutionUrl: build.deepLink } : {}),
     },

@@ -3,6 +3,7 @@ import type { ActionLogRef } from '../artifacts/action-log';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { AwsClients } from '../ports/aws-clients';
 import type { BlobStore } from '../ports/blob-store';
+import type { BuildSecrets } from '../ports/build-secrets';
 import type { BuildProcessTracker } from '../ports/build-processes';
 import type { CodeBuildBuilds } from '../ports/codebuild-builds';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
@@ -36,6 +37,8 @@ export interface ExecutionDependencies {
   commandEnvironment?: () => Record<string, string>;
   /** Records what local builds start, where they run on this machine. */
   buildProcesses?: BuildProcessTracker;
+  /** Where local builds read their PARAMETER_STORE and SECRETS_MANAGER variables. */
+  buildSecrets?: BuildSecrets;
   clock: () => Date;
   newId: () => string;
   pipelineArn: (pipelineName: string) => string;

@@ -1,6 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { ruleCatalog } from '../actions/rule-registry';
-import type { RuleService } from '../core/rules';
+import type { EndpointService } from '../core/endpoints';
 import { providerCatalog } from '../actions/registry';
 import { compilePipeline, type FunctionArns, type SourceRevision } from '../core/compile';
 import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
@@ -119,8 +119,8 @@ export type OperationsDependencies = JobDependencies & { eventFeed?: EventFeed }
 export interface OperationsCapabilities {
   /** Where the pipelines run, when that is known when they are registered: their providers must run there. */
   runtime?: Runtime;
-  /** The AWS services that rules may call, where they run locally: those an endpoint variable points at. */
-  ruleEndpoints?: readonly RuleService[];
+  /** The AWS services that rules and builds may call, where they run locally: those an endpoint variable points at. */
+  endpoints?: readonly EndpointService[];
   /** Whether AWS credentials are found here, for local pipelines whose actions call AWS; asked only of those. */
   awsCredentials?: () => Promise<boolean>;
   /**
@@ -753,7 +753,7 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   /** Validates a declaration given to the API, whatever checked it before. */
   protected async validated(declaration: PipelineDeclaration): Promise<PipelineDeclaration> {
     const catalog = await catalogWithCustomTypes(this.deps, declaration, providerCatalog);
-    const { runtime, ruleEndpoints: endpoints, awsCredentials = async () => true } = this.capabilities;
+    const { runtime, endpoints, awsCredentials = async () => true } = this.capabilities;
     const validation = await validatePipelineAsking(declaration, catalog, { runtime, rules: ruleCatalog, ...(endpoints ? { endpoints } : {}) }, awsCredentials);
     if (!validation.ok) throw new InvalidDeclarationError(validation.problems);
     return validation.pipeline;

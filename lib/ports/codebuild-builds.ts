@@ -10,6 +10,8 @@ export interface BuildRecord {
   deepLink?: string;
   /** The log object that S3 logging wrote. */
   s3Log?: S3Location;
+  /** The results of the buildspec's report groups, failed test cases first, when a local build read them. */
+  reportsSummary?: string;
   /** The first phase that did not succeed, with its phase context message. */
   failedPhase?: { phase: string; status?: string; message?: string };
 }

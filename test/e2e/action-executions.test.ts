@@ -17,8 +17,12 @@ const BUILDSPEC = [
   '    commands:',
   '      - export VERSION=$(cat version.txt)',
   '      - echo "built $VERSION" > built.txt',
+  `      - echo '<testsuite><testcase name="a"/><testcase name="b"><failure message="b broke"/></testcase></testsuite>' > junit.xml`,
   'artifacts:',
   '  files: [built.txt]',
+  'reports:',
+  '  unit:',
+  '    files: [junit.xml]',
   '',
 ].join('\n');
 
@@ -89,7 +93,10 @@ describe('sluice list-action-executions', () => {
       output: {
         outputArtifacts: [artifactIn('Built')],
         outputVariables: { VERSION: '4.2' },
-        executionResult: { externalExecutionId: expect.stringMatching(/^build-fast:[0-9a-f-]{36}$/) },
+        executionResult: {
+          externalExecutionId: expect.stringMatching(/^build-fast:[0-9a-f-]{36}$/),
+          externalExecutionSummary: 'FAILED unit: b: b broke\nReport unit: 2 total, 1 passed, 1 failed, 0 skipped',
+        },
       },
     });
     expect(checkout).toMatchObject({
@@ -102,6 +109,14 @@ describe('sluice list-action-executions', () => {
       },
     });
     expect(new Set(details.map((detail) => detail.actionExecutionId)).size).toBe(2);
+  });
+
+  it("shows the build's report in sluice logs, its failed cases first", () => {
+    const logs = sluice(['logs', executionId, '--action', 'Build/Compile', '--data-dir', data]);
+    expect(logs.code).toBe(0);
+    const failed = logs.stdout.indexOf('FAILED b: b broke');
+    expect(failed).toBeGreaterThan(-1);
+    expect(logs.stdout.indexOf('Report unit: 2 total, 1 passed, 1 failed, 0 skipped')).toBeGreaterThan(failed);
   });
 
   it('pages with maxResults and nextToken, and filters on an execution', () => {

@@ -46,17 +46,20 @@ export async function stageArtifacts(
     }
     return staged;
   } catch (error) {
-    const directories = [staged.primary, ...Object.values(staged.secondary)].flatMap((artifact) => (artifact ? [artifact.directory] : []));
-    await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
+    await removeStagedArtifacts(staged);
     throw error;
   }
+}
+
+export async function removeStagedArtifacts(staged: StagedArtifacts): Promise<void> {
+  const directories = [staged.primary, ...Object.values(staged.secondary)].flatMap((artifact) => (artifact ? [artifact.directory] : []));
+  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
 }
 
 async function stageArtifact(spec: ArtifactFiles, sourceDirectory: string, log: BuildLog, temporaryRoot: string): Promise<StagedArtifact> {
   const baseDirectory = spec['base-directory'] ?? '.';
   const base = path.resolve(sourceDirectory, baseDirectory);
-  const fromSource = path.relative(sourceDirectory, base);
-  if (fromSource === '..' || fromSource.startsWith(`..${path.sep}`) || path.isAbsolute(fromSource)) {
+  if (isOutside(sourceDirectory, base)) {
     throw new ActionFailedError(`base-directory ${baseDirectory} is outside CODEBUILD_SRC_DIR; give a path inside the source`);
   }
   log.container(`Expanding base directory path: ${baseDirectory}`);
@@ -122,11 +125,17 @@ async function placementOf(tree: { source: string; base: string; keepsLinks: boo
   return isFile ? { kind: 'copy', file: leadsTo } : { kind: 'skip' };
 }
 
+/** Whether `location` is outside `directory`, by its path alone. */
+export function isOutside(directory: string, location: string): boolean {
+  const fromDirectory = path.relative(directory, location);
+  return fromDirectory === '..' || fromDirectory.startsWith(`..${path.sep}`) || path.isAbsolute(fromDirectory);
+}
+
 /**
  * The files and symbolic links below `directory` (links to directories are not walked into), by
  * path relative to it with `/` separators; undefined if it is not a directory.
  */
-async function entriesUnder(directory: string): Promise<Map<string, 'file' | 'link'> | undefined> {
+export async function entriesUnder(directory: string): Promise<Map<string, 'file' | 'link'> | undefined> {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true }).catch(() => undefined);
   if (entries === undefined) return undefined;
   const found = new Map<string, 'file' | 'link'>();

@@ -12,11 +12,19 @@ export interface PhaseFailure {
   cause: 'command' | 'shell-exited' | 'killed';
 }
 
+/** How the phases ended: their first failure, and whether UPLOAD_ARTIFACTS comes next or FINALIZING does. */
+export interface PhasesOutcome {
+  failure?: PhaseFailure;
+  /** False when a failure sent the build straight to FINALIZING, or the shell is gone. */
+  uploadsArtifacts: boolean;
+}
+
 /**
- * Runs install, pre_build, build and post_build with CodeBuild's phase transitions: a failure in
- * install or pre_build ends the build, a failure in build still runs post_build. `on-failure: ABORT`
- * ends the build after any failing phase, `CONTINUE` goes on to the next phase (the build still
- * fails). A phase's `finally` commands run even when its commands fail.
+ * Runs install, pre_build, build and post_build with CodeBuild's documented phase transitions: a
+ * failure in install or pre_build goes straight to FINALIZING; a failure in build goes on to
+ * post_build, and one in post_build to UPLOAD_ARTIFACTS. `on-failure: ABORT` goes to FINALIZING
+ * after any failing phase, `CONTINUE` goes on to the next phase (the build still fails). A phase's
+ * `finally` commands run even when its commands fail.
  */
 export class BuildPhases {
   private firstFailure: PhaseFailure | undefined;
@@ -27,7 +35,7 @@ export class BuildPhases {
     private readonly buildspec: Buildspec,
   ) {}
 
-  async run(): Promise<PhaseFailure | undefined> {
+  async run(): Promise<PhasesOutcome> {
     for (const name of PHASE_NAMES) {
       const phase = this.buildspec.phases[name];
       if (!phase) continue;
@@ -41,13 +49,15 @@ export class BuildPhases {
         this.log.container(`Phase complete: ${label} State: SUCCEEDED`);
         continue;
       }
-      if (failure.cause === 'killed') break;
+      if (failure.cause === 'killed') return { failure: this.firstFailure, uploadsArtifacts: false };
       this.log.container(`Phase complete: ${label} State: FAILED`);
       this.log.container(`Phase context status code: COMMAND_EXECUTION_ERROR Message: ${failure.message}`);
       if (phase['on-failure']?.startsWith('RETRY')) this.log.container('on-failure RETRY is not supported locally; the build is not retried');
-      if (failure.cause === 'shell-exited' || !continuesAfterFailure(name, phase['on-failure'])) break;
+      if (failure.cause === 'shell-exited' || !continuesAfterFailure(name, phase['on-failure'])) {
+        return { failure: this.firstFailure, uploadsArtifacts: false };
+      }
     }
-    return this.firstFailure;
+    return { failure: this.firstFailure, uploadsArtifacts: true };
   }
 
   private async runPhase(label: string, phase: BuildPhase): Promise<PhaseFailure | undefined> {
@@ -92,8 +102,9 @@ export class BuildPhases {
   }
 }
 
+/** Whether the phase after `phase` (post_build's is UPLOAD_ARTIFACTS) still runs once it failed. */
 function continuesAfterFailure(phase: PhaseName, onFailure: string | undefined): boolean {
   if (onFailure === 'CONTINUE') return true;
   if (onFailure === 'ABORT') return false;
-  return phase === 'build';
+  return phase === 'build' || phase === 'post_build';
 }

@@ -6,7 +6,7 @@ import { formatPath } from '../../core/validate';
 /**
  * The CodeBuild buildspec, versions 0.2 and 0.1, with the reference's own key names. Mappings are
  * strict so that a misspelt phase or key is reported instead of silently doing nothing. Sections
- * that only mean something on AWS (proxy, batch, reports, cache, run-as) are accepted and ignored.
+ * that only mean something on AWS (proxy, batch, cache, run-as) are accepted and ignored.
  */
 
 export const PHASE_NAMES = ['install', 'pre_build', 'build', 'post_build'] as const;
@@ -115,6 +115,20 @@ const artifacts = mapping('artifacts', {
   error: 'artifacts needs files, secondary-artifacts, or both',
 });
 
+/** The test report formats of the buildspec reference; JUNITXML when a report group names none. */
+export const TEST_REPORT_FORMATS = ['JUNITXML', 'CUCUMBERJSON', 'NUNITXML', 'NUNIT3XML', 'TESTNGXML', 'VISUALSTUDIOTRX'] as const;
+/** The code coverage formats of the buildspec reference. */
+export const COVERAGE_REPORT_FORMATS = ['CLOVERXML', 'COBERTURAXML', 'JACOCOXML', 'SIMPLECOV'] as const;
+
+const reportFormats = [...TEST_REPORT_FORMATS, ...COVERAGE_REPORT_FORMATS];
+
+const reportGroup = mapping('a report group', {
+  files: pathList('files'),
+  'base-directory': z.string({ error: 'base-directory must be a path' }).optional(),
+  'discard-paths': yesNo('discard-paths').optional(),
+  'file-format': z.enum(reportFormats, { error: `file-format must be one of ${reportFormats.join(', ')}` }).optional(),
+});
+
 export const BuildspecSchema = mapping('A buildspec', {
   version,
   'run-as': z.string({ error: 'run-as must be a user name' }).optional(),
@@ -122,7 +136,7 @@ export const BuildspecSchema = mapping('A buildspec', {
   proxy: z.unknown().optional(),
   batch: z.unknown().optional(),
   phases,
-  reports: z.unknown().optional(),
+  reports: z.record(z.string(), reportGroup, { error: 'reports must map report group names or ARNs to report groups' }).optional(),
   artifacts: artifacts.optional(),
   cache: z.unknown().optional(),
 });
@@ -131,6 +145,7 @@ export type Buildspec = z.output<typeof BuildspecSchema>;
 export type BuildPhase = NonNullable<Buildspec['phases'][PhaseName]>;
 export type ArtifactFiles = z.output<typeof secondaryArtifact>;
 export type BuildspecArtifacts = NonNullable<Buildspec['artifacts']>;
+export type ReportGroup = z.output<typeof reportGroup>;
 
 /**
  * Reads a buildspec within BUILDSPEC_TEXT_LIMITS; `source` names it in errors, like "buildspec.yml"

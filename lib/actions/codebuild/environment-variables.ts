@@ -1,9 +1,11 @@
 import { BadInputError } from '../../core/errors';
 
+const TYPES = ['PLAINTEXT', 'PARAMETER_STORE', 'SECRETS_MANAGER'] as const;
+
 export interface CodeBuildEnvironmentVariable {
   Name: string;
   Value: string;
-  Type: 'PLAINTEXT' | 'SECRETS_MANAGER' | 'PARAMETER_STORE';
+  Type: (typeof TYPES)[number];
 }
 
 /** CodeBuild keeps this prefix for its own variables and refuses overrides that use it. */
@@ -26,9 +28,14 @@ export function parseEnvironmentVariables(text: string): CodeBuildEnvironmentVar
       `EnvironmentVariables ${reserved.join(', ')}: names that start with ${RESERVED_PREFIX} are CodeBuild's own, and StartBuild refuses them. Rename them.`,
     );
   }
-  return parsed.map((entry: { name: string; value: string; type?: string }) => ({
+  const unknownTypes = parsed.filter((entry: { type?: unknown }) => entry.type !== undefined && !(TYPES as readonly unknown[]).includes(entry.type));
+  if (unknownTypes.length > 0) {
+    const names = unknownTypes.map((entry: { name: string }) => entry.name).join(', ');
+    throw new BadInputError(`EnvironmentVariables ${names}: "type" must be ${TYPES.join(', ')} (PLAINTEXT when left out).`);
+  }
+  return parsed.map((entry: { name: string; value: string; type?: CodeBuildEnvironmentVariable['Type'] }) => ({
     Name: entry.name,
     Value: entry.value,
-    Type: entry.type === 'SECRETS_MANAGER' || entry.type === 'PARAMETER_STORE' ? entry.type : 'PLAINTEXT',
+    Type: entry.type ?? 'PLAINTEXT',
   }));
 }

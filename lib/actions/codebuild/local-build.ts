@@ -2,11 +2,14 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BuildProcessTracker } from '../../ports/build-processes';
-import { stageArtifacts, type StagedArtifacts } from './artifact-staging';
+import type { BuildSecrets } from '../../ports/build-secrets';
+import { removeStagedArtifacts, stageArtifacts, type StagedArtifacts } from './artifact-staging';
 import type { Buildspec } from './buildspec';
 import { BuildLog } from './build-log';
 import { BuildPhases } from './build-phases';
+import { buildspecSecretVariables, resolveSecretVariables, type SecretVariable } from './secret-variables';
 import { ShellSession, singleQuoted } from './shell-session';
+import { readReports, type BuildReport } from './test-reports';
 
 export type { StagedArtifact, StagedArtifacts } from './artifact-staging';
 
@@ -23,6 +26,10 @@ export interface LocalBuildRequest {
   baseEnvironment?: NodeJS.ProcessEnv;
   /** The action's and the caller's variables; they override the buildspec's env.variables, as a start-build override does. */
   environment: Record<string, string>;
+  /** The request's variables read from Parameter Store or Secrets Manager; they override the buildspec's too. */
+  secretVariables?: SecretVariable[];
+  /** Where secret variables are read; a build that has some fails before it starts when their service is not here. */
+  secrets?: BuildSecrets;
   timeoutSeconds: number;
   /** The build log as it happens: command output, and CodeBuild's "[Container]" lines. */
   onLog: (text: string) => void;
@@ -43,19 +50,25 @@ export interface LocalBuildResult {
   message?: string;
   /** env.exported-variables, as the shell held them after the last phase; empty when the build was killed. */
   exportedVariables: Record<string, string>;
-  /** Staged only when the build succeeded; the caller owns and removes the directories. */
+  /** The buildspec's report groups as read once the phases ended, whether or not they succeeded; empty when the build was killed. */
+  reports: BuildReport[];
+  /**
+   * Staged only when the build succeeded; the caller owns and removes the directories. A failed
+   * build still goes through UPLOAD_ARTIFACTS, as CodeBuild's does, but keeps nothing of it.
+   */
   artifacts: StagedArtifacts;
 }
 
 /** Runs a buildspec in a local shell the way CodeBuild runs it in its build container. */
 export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBuildResult> {
   const log = new BuildLog(request.onLog);
-  const unfinished = { exportedVariables: {}, artifacts: { secondary: {} } };
+  const unfinished = { exportedVariables: {}, artifacts: { secondary: {} }, reports: [] };
   if (request.signal?.aborted) {
     log.container('Build stopped before it started');
     return { status: 'STOPPED', message: 'The build was stopped', ...unfinished };
   }
-  const unready = (await missingSourceDirectory(request)) ?? secretsNotGivenLocally(request);
+  const secrets = await readSecretVariables(request);
+  const unready = (await missingSourceDirectory(request)) ?? secrets.failure;
   if (unready) {
     log.container(`Phase context status code: CLIENT_ERROR Message: ${unready}`);
     return { status: 'FAILED', failedPhase: 'DOWNLOAD_SOURCE', message: unready, ...unfinished };
@@ -67,7 +80,7 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
   const session = new ShellSession({
     shell: request.buildspec.env?.shell ?? 'bash',
     cwd: request.sourceDirectory,
-    env: { ...buildEnvironment(request), ...tracked?.environment },
+    env: { ...buildEnvironment(request, secrets.values), ...tracked?.environment },
     onOutput: (text) => log.output(text),
   });
   const endProcesses = async () => {
@@ -86,7 +99,7 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
   request.signal?.addEventListener('abort', stop, { once: true });
   try {
     if (tracked && session.groupId !== undefined) await tracked.started(session.groupId);
-    const failure = await new BuildPhases(session, log, request.buildspec).run();
+    const { failure, uploadsArtifacts } = await new BuildPhases(session, log, request.buildspec).run();
     const exportedVariables =
       failure && failure.cause !== 'command' ? {} : await readExportedVariables(session, request.buildspec.env?.['exported-variables'] ?? [], scratch);
     clearTimeout(timer);
@@ -94,13 +107,20 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
     if (interruption) {
       return { status: interruption.status, failedPhase: failure?.phase, failedCommand: failure?.command, message: interruption.message, ...unfinished };
     }
-    if (failure) {
-      const { phase: failedPhase, command: failedCommand, exitCode, message } = failure;
-      return { status: 'FAILED', failedPhase, failedCommand, exitCode, message, exportedVariables, artifacts: { secondary: {} } };
-    }
     // Nothing the build left running may change its output while the artifacts are gathered.
-    await endProcesses();
-    return await withArtifacts(request, log, exportedVariables, temporaryRoot);
+    if (uploadsArtifacts) await endProcesses();
+    const uploaded = uploadsArtifacts ? await uploadArtifacts(request, log, temporaryRoot) : { artifacts: { secondary: {} } };
+    const reports = request.buildspec.reports ? await readReports(request.buildspec.reports, request.sourceDirectory, log) : [];
+    if (failure) {
+      // CodeBuild uploads a failed build's artifacts too, but CodePipeline passes none of them on.
+      await removeStagedArtifacts(uploaded.artifacts);
+      const { phase: failedPhase, command: failedCommand, exitCode, message } = failure;
+      return { status: 'FAILED', failedPhase, failedCommand, exitCode, message, exportedVariables, artifacts: { secondary: {} }, reports };
+    }
+    if (uploaded.failure) {
+      return { status: 'FAILED', failedPhase: 'UPLOAD_ARTIFACTS', message: uploaded.failure, exportedVariables, artifacts: { secondary: {} }, reports };
+    }
+    return { status: 'SUCCEEDED', exportedVariables, artifacts: uploaded.artifacts, reports };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', stop);
@@ -111,33 +131,31 @@ export async function runLocalBuild(request: LocalBuildRequest): Promise<LocalBu
   }
 }
 
-async function withArtifacts(
-  request: LocalBuildRequest,
-  log: BuildLog,
-  exportedVariables: Record<string, string>,
-  temporaryRoot: string,
-): Promise<LocalBuildResult> {
+/** The UPLOAD_ARTIFACTS phase: the staged artifacts, or why they could not be staged. */
+async function uploadArtifacts(request: LocalBuildRequest, log: BuildLog, temporaryRoot: string): Promise<{ artifacts: StagedArtifacts; failure?: string }> {
   const artifacts = request.buildspec.artifacts;
-  if (!artifacts) return { status: 'SUCCEEDED', exportedVariables, artifacts: { secondary: {} } };
+  if (!artifacts) return { artifacts: { secondary: {} } };
   try {
     const staged = await stageArtifacts(artifacts, request.sourceDirectory, log, temporaryRoot);
     log.container('Phase complete: UPLOAD_ARTIFACTS State: SUCCEEDED');
-    return { status: 'SUCCEEDED', exportedVariables, artifacts: staged };
+    return { artifacts: staged };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.container('Phase complete: UPLOAD_ARTIFACTS State: FAILED');
     log.container(`Phase context status code: CLIENT_ERROR Message: ${message}`);
-    return { status: 'FAILED', failedPhase: 'UPLOAD_ARTIFACTS', message, exportedVariables, artifacts: { secondary: {} } };
+    return { artifacts: { secondary: {} }, failure: message };
   }
 }
 
 /** Precedence as in CodeBuild: the runner's own variables, then the request's overrides, then the buildspec's. */
-function buildEnvironment(request: LocalBuildRequest): NodeJS.ProcessEnv {
+function buildEnvironment(request: LocalBuildRequest, secrets: { buildspec: Record<string, string>; request: Record<string, string> }): NodeJS.ProcessEnv {
   return {
     ...hostEnvironment(request),
     CI: 'true',
     ...request.buildspec.env?.variables,
+    ...secrets.buildspec,
     ...request.environment,
+    ...secrets.request,
     ...sourceVariables(request),
     CODEBUILD_BUILD_SUCCEEDING: '1',
   };
@@ -172,15 +190,26 @@ async function missingSourceDirectory(request: LocalBuildRequest): Promise<strin
   return undefined;
 }
 
-/** The build's Parameter Store and Secrets Manager variables that neither the request nor this process gives. */
-function secretsNotGivenLocally(request: LocalBuildRequest): string | undefined {
-  const env = request.buildspec.env;
-  const names = [...Object.keys(env?.['parameter-store'] ?? {}), ...Object.keys(env?.['secrets-manager'] ?? {})];
-  const host = hostEnvironment(request);
-  const unavailable = names.filter((name) => request.environment[name] === undefined && host[name] === undefined);
-  if (unavailable.length === 0) return undefined;
-  const one = unavailable.length === 1;
-  return `${unavailable.join(', ')} come${one ? 's' : ''} from Parameter Store or Secrets Manager, which a local build cannot read; give ${one ? 'it' : 'them'} in the action's EnvironmentVariables or the environment`;
+/**
+ * The values of the build's Parameter Store and Secrets Manager variables: the request's, and the
+ * buildspec's that no variable of the request overrides; or why they cannot be read.
+ */
+async function readSecretVariables(
+  request: LocalBuildRequest,
+): Promise<{ values: { buildspec: Record<string, string>; request: Record<string, string> }; failure?: string }> {
+  const overridden = new Set([...Object.keys(request.environment), ...(request.secretVariables ?? []).map((variable) => variable.name)]);
+  const fromBuildspec = buildspecSecretVariables(request.buildspec.env).filter((variable) => !overridden.has(variable.name));
+  try {
+    const secrets = request.secrets ?? {};
+    return {
+      values: {
+        buildspec: await resolveSecretVariables(fromBuildspec, secrets),
+        request: await resolveSecretVariables(request.secretVariables ?? [], secrets),
+      },
+    };
+  } catch (error) {
+    return { values: { buildspec: {}, request: {} }, failure: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Reads the variables through the shell itself, so that values set by `export` in any phase are seen. */

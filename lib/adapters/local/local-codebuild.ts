@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Buildspec } from '../../actions/codebuild/buildspec';
 import { runLocalBuild, type StagedArtifact } from '../../actions/codebuild/local-build';
+import { reportsSummary } from '../../actions/codebuild/test-reports';
 import { BadInputError, BuildFailedError } from '../../core/errors';
 import { ActionLog, type ActionLogDependencies, type ActionLogRef } from '../../artifacts/action-log';
 import type { ArtifactStore } from '../../artifacts/artifact-store';
@@ -10,6 +11,7 @@ import { BUILDSPEC_TEXT_LIMITS } from '../../core/text-limits';
 import type { StartBuildOverrides } from '../../core/task-payloads';
 import type { S3Location } from '../../ports/blob-store';
 import type { BuildProcessTracker } from '../../ports/build-processes';
+import type { BuildSecrets } from '../../ports/build-secrets';
 import { parseBuildspecIsolated } from './isolated-buildspec';
 import type { LocalCodeBuildBuilds } from './local-codebuild-builds';
 
@@ -28,6 +30,8 @@ export interface LocalCodeBuildDependencies extends ActionLogDependencies {
   artifacts: ArtifactStore;
   /** Records the processes a build starts, so that they die with their owner. */
   buildProcesses?: BuildProcessTracker;
+  /** Where PARAMETER_STORE and SECRETS_MANAGER variables are read. */
+  buildSecrets?: BuildSecrets;
 }
 
 /** The StartBuild parameters that the compiled definition passes to `codebuild:startBuild.sync`. */
@@ -110,6 +114,10 @@ export async function startBuildLocally(
       secondarySourceDirectories[source.SourceIdentifier] = directory;
     }
     const buildspec = await loadBuildspec(parameters.BuildspecOverride ?? DEFAULT_BUILDSPEC, sourceDirectory);
+    const plaintext = parameters.EnvironmentVariablesOverride.filter((variable) => variable.Type === 'PLAINTEXT');
+    const secretVariables = parameters.EnvironmentVariablesOverride.flatMap(({ Name: name, Value: reference, Type: source }) =>
+      source === 'PLAINTEXT' ? [] : [{ name, source, reference }],
+    );
     const environment: Record<string, string> = {
       CODEBUILD_BUILD_ID: buildId,
       CODEBUILD_BUILD_ARN: `arn:aws:codebuild:local:000000000000:build/${buildId}`,
@@ -117,13 +125,15 @@ export async function startBuildLocally(
       CODEBUILD_SOURCE_VERSION: `arn:aws:s3:::${parameters.SourceLocationOverride}`,
       CODEBUILD_RESOLVED_SOURCE_VERSION: path.basename(primary.objectKey, '.zip'),
       CODEBUILD_START_TIME: String(Date.now()),
-      ...Object.fromEntries(parameters.EnvironmentVariablesOverride.map((variable) => [variable.Name, variable.Value])),
+      ...Object.fromEntries(plaintext.map((variable) => [variable.Name, variable.Value])),
     };
     const result = await runLocalBuild({
       buildspec,
       sourceDirectory,
       secondarySourceDirectories,
       environment,
+      secretVariables,
+      ...(deps.buildSecrets ? { secrets: deps.buildSecrets } : {}),
       timeoutSeconds: (parameters.TimeoutInMinutesOverride ?? DEFAULT_TIMEOUT_MINUTES) * 60,
       onLog: log.write,
       signal,
@@ -133,13 +143,12 @@ export async function startBuildLocally(
     if (result.artifacts.primary) staged.push(result.artifacts.primary);
     staged.push(...Object.values(result.artifacts.secondary));
     const exportedVariables = result.status === 'SUCCEEDED' ? result.exportedVariables : {};
-    builds.record({ id: buildId, status: result.status, exportedVariables, s3Log: log.location });
+    const summary = reportsSummary(result.reports);
+    builds.record({ id: buildId, status: result.status, exportedVariables, s3Log: log.location, ...(summary ? { reportsSummary: summary } : {}) });
     if (result.status !== 'SUCCEEDED') {
       const where = result.failedCommand ? `phase ${result.failedPhase}, command "${result.failedCommand}"` : `phase ${result.failedPhase ?? 'unknown'}`;
-      throw new BuildFailedError(
-        buildId,
-        `Build ${buildId} ${result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ')} in ${where}: ${result.message ?? 'see the build log'}`,
-      );
+      const outcome = result.status === 'FAILED' ? 'failed' : result.status.toLowerCase().replace('_', ' ');
+      throw new BuildFailedError(buildId, `Build ${buildId} ${outcome} in ${where}: ${result.message ?? 'see the build log'}${summary ? `\n${summary}` : ''}`);
     }
     const artifacts = await uploadArtifacts(deps, parameters, result.artifacts.primary, result.artifacts.secondary);
     return {

@@ -172,6 +172,12 @@ const structuralSettings: SetCase[] = [
   ['a provider version that does not exist', codecommit, 'stages[2].actions[0].actionTypeId.version', '2', 'provider-version', ['CloudFormation', 'version 1', 'not 2']],
   ['a pipeline name with a dot, on the AWS runtime', codecommit, 'name', 'web.app', 'aws-state-machine-name', ['"web.app"', 'letters, digits, - and _', 'Rename'], { options: { runtime: 'aws' } }],
   ['a pipeline name with an @, on the AWS runtime', codecommit, 'name', 'team@webapp', 'aws-state-machine-name', ['"team@webapp"'], { options: { runtime: 'aws' } }],
+  ['a PARAMETER_STORE CodeBuild variable on the local runtime with no SSM endpoint', codecommit, 'stages[1].actions[0].configuration.EnvironmentVariables', JSON.stringify([{ name: 'DB_PASSWORD', value: '/db/password', type: 'PARAMETER_STORE' }]), 'configuration-value', ['DB_PASSWORD comes from Parameter Store', 'AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL'], { options: { runtime: 'local', endpoints: ['secretsmanager'] } }],
+  ['a SECRETS_MANAGER CodeBuild variable on the local runtime with no Secrets Manager endpoint', codecommit, 'stages[1].actions[0].configuration.EnvironmentVariables', JSON.stringify([{ name: 'TOKEN', value: 'ci/token:value', type: 'SECRETS_MANAGER' }]), 'configuration-value', ['TOKEN comes from Secrets Manager', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'], { options: { runtime: 'local', endpoints: ['ssm'] } }],
+  ['a CodeBuild variable type that CodeBuild does not know', codecommit, 'stages[1].actions[0].configuration.EnvironmentVariables', JSON.stringify([{ name: 'TOKEN', value: 'x', type: 'PARAMETERSTORE' }]), 'configuration-value', ['TOKEN', 'PLAINTEXT, PARAMETER_STORE, SECRETS_MANAGER']],
+  ['CodeBuild BatchEnabled on the AWS runtime', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', 'true', 'configuration-value', ['BatchEnabled is not supported yet', 'one build per action'], { options: { runtime: 'aws' } }],
+  ['CodeBuild BatchEnabled on the local runtime', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', 'true', 'configuration-value', ['BatchEnabled is not supported yet'], { options: { runtime: 'local' } }],
+  ['CodeBuild CombineArtifacts', codecommit, 'stages[1].actions[0].configuration.CombineArtifacts', 'true', 'configuration-value', ['CombineArtifacts is not supported yet', 'batch build'], { excludes: ['Known keys'] }],
   ['a misspelt CodeBuild configuration key', codecommit, 'stages[1].actions[0].configuration.ProjectNmae', 'typo', 'configuration-unknown', ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec']],
   ['an inline BuildSpec that is not a buildspec', codecommit, 'stages[1].actions[0].configuration.BuildSpec', 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n', 'configuration-value', ['inline BuildSpec', 'biuld']],
   ['CodeBuild with no input artifact', codecommit, 'stages[1].actions[0].inputArtifacts', [], 'input-artifact-count', ['CodeBuild', '1 to 5', 'has 0']],
@@ -386,6 +392,22 @@ describe('stage conditions', () => {
     declaration.stages[1].onFailure = { result: 'ROLLBACK' };
     expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
     expect(run(declaration, { runtime: 'local', endpoints: ['cloudwatch', 'lambda'] }).problems).toEqual([]);
+  });
+});
+
+describe('CodeBuild secret variables', () => {
+  it('are accepted on AWS, and locally where an endpoint reaches their service', () => {
+    const declaration = codecommit();
+    // Without the CloudFormation stage, and without what a runtime refuses besides: the artifact store, and the build's region locally.
+    declaration.stages = declaration.stages.slice(0, 2);
+    delete declaration.artifactStore;
+    delete declaration.stages[1].actions[0].region;
+    declaration.stages[1].actions[0].configuration.EnvironmentVariables = JSON.stringify([
+      { name: 'DB_PASSWORD', value: '/db/password', type: 'PARAMETER_STORE' },
+      { name: 'TOKEN', value: 'ci/token:value', type: 'SECRETS_MANAGER' },
+    ]);
+    expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
+    expect(run(declaration, { runtime: 'local', endpoints: ['ssm', 'secretsmanager'] }).problems).toEqual([]);
   });
 });
 

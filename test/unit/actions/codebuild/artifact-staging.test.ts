@@ -107,6 +107,7 @@ describe('artifacts of a local build', () => {
       message: 'no matching artifact paths found',
       exportedVariables: {},
       artifacts: { secondary: {} },
+      reports: [],
     });
     expect(log).toContain('Skipping invalid file path build/**/*');
     expect(log).toContain('Phase complete: UPLOAD_ARTIFACTS State: FAILED');

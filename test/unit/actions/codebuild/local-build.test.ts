@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseBuildspec } from '../../../../lib/actions/codebuild/buildspec';
@@ -83,7 +83,7 @@ describe('runLocalBuild', () => {
       '  post_build:',
       '    commands: [\'echo "post $X" > post.txt\']',
     ]);
-    expect(result).toEqual({ status: 'SUCCEEDED', exportedVariables: {}, artifacts: { secondary: {} } });
+    expect(result).toEqual({ status: 'SUCCEEDED', exportedVariables: {}, artifacts: { secondary: {} }, reports: [] });
     expect(await inSource('sub/pre.txt')).toBe('pre 1\n');
     expect(await inSource('sub/build.txt')).toBe('build 2 in sub\n');
     expect(await inSource('sub/post.txt')).toBe('post 2\n');
@@ -133,20 +133,26 @@ describe('runLocalBuild', () => {
     expect(result.exportedVariables).toEqual({ IMAGE_TAG: 'v1.2 (final)', STAGE: 'beta', MULTILINE: 'a\nb', NEVER_SET: '' });
   });
 
-  it('fails on a failing build command, still runs finally and post_build, and collects no artifacts', async () => {
-    const { result, log, inSource } = await build([
-      'version: 0.2',
-      'env:',
-      '  exported-variables: [REACHED]',
-      'phases:',
-      '  build:',
-      '    commands: [echo before, export REACHED=build, sh -c "exit 3", echo never-printed]',
-      '    finally: [\'echo "finally $CODEBUILD_BUILD_SUCCEEDING" > finally.txt\']',
-      '  post_build:',
-      '    commands: [\'echo "post $CODEBUILD_BUILD_SUCCEEDING" > post.txt\']',
-      'artifacts:',
-      "  files: ['**/*']",
-    ]);
+  it('fails on a failing build command, still runs finally, post_build and UPLOAD_ARTIFACTS, and keeps no artifacts', async () => {
+    const temporaryRoot = await mkdtemp(path.join(tmpdir(), 'sluice-build-root-'));
+    temporary.push(temporaryRoot);
+    const { result, log, inSource } = await build(
+      [
+        'version: 0.2',
+        'env:',
+        '  exported-variables: [REACHED]',
+        'phases:',
+        '  build:',
+        '    commands: [echo before, export REACHED=build, sh -c "exit 3", echo never-printed]',
+        '    finally: [\'echo "finally $CODEBUILD_BUILD_SUCCEEDING" > finally.txt\']',
+        '  post_build:',
+        '    commands: [\'echo "post $CODEBUILD_BUILD_SUCCEEDING" > post.txt\']',
+        'artifacts:',
+        "  files: ['**/*']",
+      ],
+      { temporaryRoot },
+    );
+    expect(await readdir(temporaryRoot)).toEqual([]);
     expect(result).toEqual({
       status: 'FAILED',
       failedPhase: 'BUILD',
@@ -155,6 +161,7 @@ describe('runLocalBuild', () => {
       message: 'Error while executing command: sh -c "exit 3". Reason: exit status 3',
       exportedVariables: { REACHED: 'build' },
       artifacts: { secondary: {} },
+      reports: [],
     });
     expect(await inSource('finally.txt')).toBe('finally 0\n');
     expect(await inSource('post.txt')).toBe('post 0\n');
@@ -166,8 +173,52 @@ describe('runLocalBuild', () => {
       'Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: sh -c "exit 3". Reason: exit status 3',
       'Entering phase POST_BUILD',
       'Phase complete: POST_BUILD State: SUCCEEDED',
+      'Phase complete: UPLOAD_ARTIFACTS State: SUCCEEDED',
     ]);
+  });
+
+  it('still attempts UPLOAD_ARTIFACTS when post_build fails, and reports the post_build failure', async () => {
+    const { result, log } = await build([
+      'version: 0.2',
+      'phases:',
+      '  build: { commands: [touch built] }',
+      "  post_build: { commands: ['false'] }",
+      'artifacts:',
+      '  files: [missing/**/*]',
+    ]);
+    expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'POST_BUILD', failedCommand: 'false', artifacts: { secondary: {} } });
+    expectInOrder(log, ['Phase complete: POST_BUILD State: FAILED', 'Expanding missing/**/*', 'Phase complete: UPLOAD_ARTIFACTS State: FAILED']);
+  });
+
+  it('goes straight to the end when pre_build fails: no build, no post_build, no UPLOAD_ARTIFACTS', async () => {
+    const { result, log, sourceDirectory } = await build([
+      'version: 0.2',
+      'phases:',
+      "  pre_build: { commands: ['false'], finally: [touch pre_build-finally] }",
+      '  build: { commands: [touch build] }',
+      '  post_build: { commands: [touch post_build] }',
+      'artifacts:',
+      "  files: ['**/*']",
+    ]);
+    expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'PRE_BUILD', failedCommand: 'false' });
+    expect(existsSync(path.join(sourceDirectory, 'pre_build-finally'))).toBe(true);
+    for (const skipped of ['build', 'post_build']) expect(existsSync(path.join(sourceDirectory, skipped))).toBe(false);
     expect(log).not.toContain('UPLOAD_ARTIFACTS');
+  });
+
+  it('fails the phase when a finally command fails, and sets CODEBUILD_BUILD_SUCCEEDING to 0 for the phases after it', async () => {
+    const { result, inSource } = await build([
+      'version: 0.2',
+      'phases:',
+      '  build:',
+      '    commands: [\'echo "build $CODEBUILD_BUILD_SUCCEEDING" > build.txt\']',
+      "    finally: ['false', touch never]",
+      '  post_build: { commands: [\'echo "post $CODEBUILD_BUILD_SUCCEEDING" > post.txt\'] }',
+    ]);
+    expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'BUILD', failedCommand: 'false' });
+    expect(await inSource('build.txt')).toBe('build 1\n');
+    expect(await inSource('post.txt')).toBe('post 0\n');
+    await expect(inSource('never')).rejects.toThrow();
   });
 
   it('skips the later phases when install fails', async () => {
@@ -201,16 +252,19 @@ describe('runLocalBuild', () => {
     expect(existsSync(path.join(sourceDirectory, 'build'))).toBe(true);
   });
 
-  it('skips post_build when a build phase with on-failure ABORT fails', async () => {
-    const { result, sourceDirectory } = await build([
+  it('skips post_build and UPLOAD_ARTIFACTS when a build phase with on-failure ABORT fails', async () => {
+    const { result, log, sourceDirectory } = await build([
       'version: 0.2',
       'phases:',
       "  build: { on-failure: ABORT, commands: ['false'], finally: [touch build-finally] }",
       '  post_build: { commands: [touch post_build] }',
+      'artifacts:',
+      "  files: ['**/*']",
     ]);
     expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'BUILD' });
     expect(existsSync(path.join(sourceDirectory, 'build-finally'))).toBe(true);
     expect(existsSync(path.join(sourceDirectory, 'post_build'))).toBe(false);
+    expect(log).not.toContain('UPLOAD_ARTIFACTS');
   });
 
   it('fails the build when a command exits the shell itself', async () => {
@@ -277,6 +331,7 @@ describe('runLocalBuild', () => {
       message: 'Build timed out after 1 seconds',
       exportedVariables: {},
       artifacts: { secondary: {} },
+      reports: [],
     });
     expect(log).toContain('Build timed out after 1 seconds');
     expect(log).not.toContain('never-printed');
@@ -311,14 +366,17 @@ describe('runLocalBuild', () => {
     expect(processesMatching(`sleep ${marker}`)).toBe('');
   });
 
-  it('fails before running anything when a Parameter Store variable is not given locally', async () => {
-    const { result } = await build([
+  it('fails before running anything when a Parameter Store variable has no endpoint to be read through, unless the request overrides it', async () => {
+    const { result, sourceDirectory } = await build([
       'version: 0.2',
       'env: { parameter-store: { SLUICE_TEST_DB_PASSWORD: /prod/db/password } }',
       'phases: { build: { commands: [touch ran] } }',
     ]);
     expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'DOWNLOAD_SOURCE' });
-    expect(result.message).toContain('SLUICE_TEST_DB_PASSWORD comes from Parameter Store or Secrets Manager');
+    expect(result.message).toBe(
+      'SLUICE_TEST_DB_PASSWORD comes from Parameter Store, which a local build reads only through an endpoint: set AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL (to moto_server or LocalStack, say), or give the value as a PLAINTEXT variable',
+    );
+    expect(existsSync(path.join(sourceDirectory, 'ran'))).toBe(false);
 
     const given = await build(
       ['version: 0.2', 'env: { parameter-store: { SLUICE_TEST_DB_PASSWORD: /prod/db/password } }', 'phases: { build: { commands: [touch ran] } }'],
