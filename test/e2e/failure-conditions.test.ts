@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
 import { actionMarks } from '../support/action-marks';
 import { killStartedSluice, sluice, succeeded, until, writeDeclaration, type RunningCli } from '../support/cli';
 import { type CodePipelineCaller, serveWithCaller } from '../support/codepipeline-client';
-import { commandsOnSource, gitSourceStage } from '../support/declarations';
+import { gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
 jest.setTimeout(240_000);
@@ -14,11 +14,10 @@ let serve: RunningCli;
 let dataDir: string;
 let caller: CodePipelineCaller;
 let repository: string;
-const { file, counter } = actionMarks(mkdtempSync(path.join(os.tmpdir(), 'sluice-failure-condition-marks-')));
+const { file, counter, deploy, deployedWith } = actionMarks(mkdtempSync(path.join(os.tmpdir(), 'sluice-failure-condition-marks-')));
 
 const data = (args: string[]) => [...args, '--data-dir', dataDir];
 const waitFor = <T>(probe: () => Promise<T | undefined>, what: string) => until(probe, what, serve, 90_000);
-const deployedWith = (pipeline: string) => readFileSync(file(pipeline, 'deployed-with'), 'utf8').trim();
 
 /**
  * Source; Build, whose Counter exports RUN; Deploy, which writes the RUN it was given and fails once
@@ -40,12 +39,7 @@ function pipelineNamed(name: string, onFailureResult: Pick<NonNullable<StageDecl
       { name: 'Build', actions: [counter(name)] },
       {
         name: 'Deploy',
-        actions: [
-          commandsOnSource('Deploy', [
-            `echo '#{BuildVariables.RUN}' > ${file(name, 'deployed-with')}`,
-            `if [ -f ${file(name, 'fail')} ]; then rm ${file(name, 'fail')}; false; fi`,
-          ]),
-        ],
+        actions: [deploy(name)],
         onFailure: { ...onFailureResult, conditions: [{ result: 'ROLLBACK', rules: [healthy] }] },
       },
     ],
