@@ -103,6 +103,7 @@ async function runEngineAlone(pipeline: PipelineDeclaration): Promise<void> {
     failStage: nothing,
     checkBeforeEntry: nothing,
     checkOnSuccess: nothing,
+    checkOnFailure: nothing,
     queueJob: nothing,
     runAction: nothing,
     requestApproval: nothing,

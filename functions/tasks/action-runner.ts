@@ -46,6 +46,7 @@ export const actionRunner = ({ dependencies, idempotency, stopping }: ActionRunn
           return failBuild(deps, payload);
         case 'checkBeforeEntry':
         case 'checkOnSuccess':
+        case 'checkOnFailure':
           return withinFunctionTime(context, WIND_DOWN_MS, (signal) => checkConditions(deps, payload, signal));
         case 'requestApproval':
         case 'queueJob':

@@ -368,12 +368,15 @@ class StageCompiler {
   /**
    * A stage: its enter Task waits on its token until the stage's line admits the execution (see
    * stage-entry.ts), its runOrder groups, and its exit and failure Tasks, which let go of the stage.
+   * A stage with a failure condition evaluates it between its failure and its failure Task.
    */
   stage(stage: StageDeclaration, next: string | undefined, place: { mode: ExecutionMode; previousStage?: string }): Fragment {
     const enter = stateName([stage.name], 'enter');
     const exit = stateName([stage.name], 'exit');
     const failed = stateName([stage.name], 'failed');
-    const catchTo = catchers(failed, '$.error');
+    const failureConditions = stage.onFailure?.conditions;
+    const onFailure = failureConditions ? stateName([stage.name], 'onFailure') : failed;
+    const catchTo = catchers(onFailure, '$.error');
     const states: Record<string, State> = {};
 
     const previous = place.previousStage ? { previousStage: place.previousStage } : {};
@@ -401,7 +404,7 @@ class StageCompiler {
     }
     for (const group of groupByRunOrder(stage.actions.map((action) => this.planned.get(action)!))) {
       const fragment =
-        group.members.length === 1 ? this.action(group.members[0]!, catchTo) : this.parallel(stage, group.runOrder, group.members, catchTo, failed);
+        group.members.length === 1 ? this.action(group.members[0]!, catchTo) : this.parallel(stage, group.runOrder, group.members, catchTo, onFailure);
       Object.assign(states, fragment.states);
       for (const member of group.members)
         this.groups.set(member.action, { state: fragment.startAt, before: [...this.done], members: group.members.map((entry) => entry.action.name) });
@@ -437,6 +440,22 @@ class StageCompiler {
       states[after] = { Type: 'Choice', Choices: [{ Variable: '$.pipeline.rollback', IsPresent: true, Next: ROLLED_BACK }], Default: next };
       link(states[exit], after);
     } else link(states[exit], next);
+
+    if (failureConditions) {
+      // The condition's ROLLBACK fails its Task, whose Catch hands the failure Task the
+      // ConditionRollbackError that rolls the stage back; when it passes, the stage's error goes on.
+      states[onFailure] = {
+        ...this.conditionTask(
+          stage,
+          CONDITION_STEPS.onFailure,
+          failureConditions,
+          { ...previous, 'error.$': '$.error' },
+          catchers(failed, '$.error'),
+          onFailure,
+        ),
+        Next: failed,
+      };
+    }
 
     states[failed] = this.stageTask(stage, 'failStage', undefined, {
       ...previous,

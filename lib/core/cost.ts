@@ -123,8 +123,12 @@ interface StepRecords {
   events: number;
 }
 
-/** Every step a successful execution runs; the failure steps of stages and builds are not on its path. */
-const STEP_RECORDS: Record<Exclude<TaskStep, 'failStage' | 'failBuild'>, StepRecords> = {
+/** The steps that only a failure reaches: a stage's failure condition, and the failure steps of stages and builds. */
+const FAILURE_STEPS = ['failStage', 'failBuild', 'checkOnFailure'] as const;
+const isFailureStep = (step: TaskStep): step is (typeof FAILURE_STEPS)[number] => (FAILURE_STEPS as readonly TaskStep[]).includes(step);
+
+/** Every step a successful execution runs. */
+const STEP_RECORDS: Record<Exclude<TaskStep, (typeof FAILURE_STEPS)[number]>, StepRecords> = {
   // Takes a ticket and joins the stage's line, takes the lock and leaves the line, records the
   // stage; reads the pipeline's current version, the line, and the execution before it joins and
   // again as it is admitted. Uncontended: an execution that waits adds the reads and writes of the
@@ -269,7 +273,7 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
     const binding = compiled.tasks[name];
     // A Parallel state: a transition, and nothing else.
     if (!binding) continue;
-    if (binding.step === 'failStage' || binding.step === 'failBuild') throw new Error(`The success path reaches the failure step ${name}.`);
+    if (isFailureStep(binding.step)) throw new Error(`The success path reaches the failure step ${name}.`);
     record(STEP_RECORDS[binding.step]);
     const action = binding.action === undefined ? undefined : findAction(pipeline, binding.stage, binding.action);
     const inputs = action?.inputArtifacts?.length ?? 0;

@@ -1,7 +1,7 @@
 import type { EndpointService } from './endpoints';
 import type { ConfigurationKey, ConfigurationProblem, Runtime } from './providers';
 import type { StageDeclaration } from './declaration';
-import type { ArtifactLocation, PipelineRef } from './task-payloads';
+import type { ArtifactLocation, PipelineRef, StageStepPayload } from './task-payloads';
 
 /**
  * Stage conditions and the rules they run, as CodePipeline documents them: a condition holds up to
@@ -51,18 +51,6 @@ export const ALLOWED_RESULTS: Record<ConditionKind, readonly ConditionResult[]> 
   onFailure: ['ROLLBACK'],
 };
 
-/**
- * The results Sluice carries out, for each kind: an entry condition's FAIL and SKIP, and a success
- * condition's FAIL and ROLLBACK (the stage fails and rolls back, as onFailure ROLLBACK rolls it
- * back). Failure conditions would run their rules once the stage has failed, which Sluice does
- * not do yet: they are refused rather than accepted and ignored.
- */
-export const BUILT_RESULTS: Record<ConditionKind, ReadonlySet<ConditionResult>> = {
-  beforeEntry: new Set(['FAIL', 'SKIP']),
-  onSuccess: new Set(['ROLLBACK', 'FAIL']),
-  onFailure: new Set(),
-};
-
 /** OverrideStageCondition's condition types: CodePipeline overrides entry and success conditions only. */
 export const OVERRIDABLE: readonly ConditionType[] = ['BEFORE_ENTRY', 'ON_SUCCESS'];
 
@@ -74,8 +62,8 @@ export type ConditionStatus = 'InProgress' | 'Failed' | 'Errored' | 'Succeeded' 
 /** CodePipeline's RuleExecutionStatus. */
 export type RuleStatus = 'InProgress' | 'Abandoned' | 'Succeeded' | 'Failed';
 
-/** The Task steps that evaluate a stage's conditions: before its actions, and after they succeed. */
-export const CONDITION_STEPS = { beforeEntry: 'checkBeforeEntry', onSuccess: 'checkOnSuccess' } as const;
+/** The Task steps that evaluate a stage's conditions: before its actions, after they succeed, and once the stage has failed. */
+export const CONDITION_STEPS = { beforeEntry: 'checkBeforeEntry', onSuccess: 'checkOnSuccess', onFailure: 'checkOnFailure' } as const;
 export type ConditionStep = (typeof CONDITION_STEPS)[keyof typeof CONDITION_STEPS];
 
 /** What a condition Task sends to its handler. */
@@ -92,6 +80,8 @@ export interface ConditionStepPayload {
   namespaces: Record<string, Record<string, string>>;
   /** Where each input artifact the rules name is. */
   artifacts: Record<string, ArtifactLocation>;
+  /** checkOnFailure: what failed the stage, as its failure step receives it. */
+  error?: StageStepPayload['error'];
 }
 
 /** What a condition Task answers: whether the stage was skipped (an entry condition's SKIP). */

@@ -21,6 +21,7 @@ export const TASK_FUNCTIONS: Readonly<Record<LambdaTaskStep, TaskFunction>> = {
   // A stage's conditions: their rules may run commands, as an action does.
   checkBeforeEntry: 'actionRunner',
   checkOnSuccess: 'actionRunner',
+  checkOnFailure: 'actionRunner',
   requestApproval: 'approvalRequest',
   // The function that starts a Task that waits on its token: an approval's request, or a custom action's job.
   queueJob: 'approvalRequest',

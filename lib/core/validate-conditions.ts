@@ -1,6 +1,6 @@
 import type { PipelineDeclaration, StageDeclaration } from './declaration';
 import type { Runtime } from './providers';
-import { ALLOWED_RESULTS, BUILT_RESULTS, type ConditionDeclaration, type ConditionKind, type RuleCatalog } from './rules';
+import { ALLOWED_RESULTS, type ConditionDeclaration, type ConditionKind, type RuleCatalog } from './rules';
 import { ENDPOINT_VARIABLES, type EndpointService } from './endpoints';
 import { checkConfigurationKeys, firstDuplicates, type Report } from './validate';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences } from './variables';
@@ -23,8 +23,7 @@ export function stageConditions(stage: StageDeclaration): { kind: ConditionKind;
 }
 
 /**
- * Every condition's result and rules: a result that CodePipeline allows for its kind and that Sluice
- * carries out, and rules of known providers with their configuration as documented, whose
+ * Every condition's result and rules: a result that CodePipeline allows for its kind, and rules of known providers with their configuration as documented, whose
  * artifacts and variables come from actions that run before the condition is evaluated.
  */
 export function checkConditions(pipeline: PipelineDeclaration, options: ConditionOptions, report: Report): void {
@@ -33,8 +32,9 @@ export function checkConditions(pipeline: PipelineDeclaration, options: Conditio
       if ((pipeline.pipelineType ?? 'V1') === 'V1') {
         report(`stages[${stageIndex}].${kind}`, 'v2-only', `Stage conditions need pipelineType V2, as in CodePipeline. Add pipelineType: V2.`);
       }
-      // Entry conditions run before the stage's actions; success and failure conditions after them.
-      const producers = pipeline.stages.slice(0, kind === 'beforeEntry' ? stageIndex : stageIndex + 1).flatMap((earlier) => earlier.actions);
+      // Entry conditions run before the stage's actions, success conditions after all of them; a
+      // failure condition may follow a failure before any of them ran, so it reads earlier stages only.
+      const producers = pipeline.stages.slice(0, kind === 'onSuccess' ? stageIndex + 1 : stageIndex).flatMap((earlier) => earlier.actions);
       conditions.forEach((condition, index) => {
         const path = `stages[${stageIndex}].${listPath}[${index}]`;
         checkResult(kind, condition, path, report);
@@ -58,12 +58,6 @@ function checkResult(kind: ConditionKind, condition: ConditionDeclaration, path:
     report(`${path}.result`, 'condition-result', `A ${kind} condition needs a result: ${allowed.join(' or ')}.`);
   } else if (!allowed.includes(condition.result)) {
     report(`${path}.result`, 'condition-result', `A ${kind} condition's result may be ${allowed.join(' or ')}, as in CodePipeline; not ${condition.result}.`);
-  } else if (!BUILT_RESULTS[kind].has(condition.result)) {
-    report(
-      `${path}.result`,
-      'condition-result',
-      `Sluice does not run a ${kind} condition's rules yet, so it cannot carry out its ${condition.result}. For a rollback on failure, give onFailure.result ROLLBACK without conditions.`,
-    );
   }
 }
 

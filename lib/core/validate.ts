@@ -133,6 +133,7 @@ export const STRUCTURAL_RULES = [
   'retry-configuration',
   'retry-mode',
   'parallel-rollback',
+  'failure-condition-result',
   'stage-name-unique',
   'action-name-unique',
   'variable-name-unique',
@@ -234,6 +235,16 @@ function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): voi
         `stages[${index}].onFailure.retryConfiguration.retryMode`,
         'retry-mode',
         'onFailure.result RETRY retries the stage by itself once: give retryConfiguration.retryMode, FAILED_ACTIONS (only the actions that did not succeed run again) or ALL_ACTIONS.',
+      );
+    }
+    // A failure condition's result is ROLLBACK: its rules decide whether the failed stage rolls back,
+    // and onFailure.result, if given, must be that rollback. CodePipeline documents no failure
+    // condition that gates a retry, so a retry and a condition on one stage are refused.
+    if (onFailure?.conditions && onFailure.result !== undefined && onFailure.result !== 'ROLLBACK') {
+      report(
+        `stages[${index}].onFailure.conditions`,
+        'failure-condition-result',
+        `A failure condition decides whether the failed stage rolls back, so onFailure.result must be ROLLBACK or left out beside it; not ${onFailure.result}.`,
       );
     }
     if (pipeline.executionMode === 'PARALLEL') {

@@ -7,7 +7,9 @@ import {
   CONDITION_KINDS,
   CONDITION_STEPS,
   type ConditionDeclaration,
+  type ConditionKind,
   type ConditionStatus,
+  type ConditionStep,
   type ConditionStepPayload,
   type ConditionStepResult,
   type RuleDeclaration,
@@ -18,9 +20,13 @@ import { stepContext, variableValues } from './action-steps';
 import type { ExecutionDependencies } from './dependencies';
 import { publishPipelineState } from './publish';
 import { leaveStage } from './stage-entry';
+import { conditionRollsBack, endsExecution } from './stage-steps';
 
 /** How often a condition being evaluated looks for an override (OverrideStageCondition). */
 export const OVERRIDE_POLL_MS = 1000;
+
+/** Each condition step's kind of condition. */
+const KIND_OF_STEP = Object.fromEntries(Object.entries(CONDITION_STEPS).map(([kind, step]) => [step, kind])) as Record<ConditionStep, ConditionKind>;
 
 /**
  * Evaluates a stage's conditions of one kind: every rule of every condition runs, in order, and a
@@ -29,9 +35,14 @@ export const OVERRIDE_POLL_MS = 1000;
  * fails it so too (ConditionRollbackError), and the failure step rolls the stage back; SKIP leaves
  * the stage Skipped and the execution goes on to the next stage. A condition overridden while its
  * rules run passes at once, its running rules abandoned.
+ *
+ * A failure condition runs between the stage's failure and its failure step: its ROLLBACK hands
+ * the step a ConditionRollbackError in place of the stage's error, and the step rolls the stage
+ * back; when it passes, the step gets the stage's error and the failure stands.
  */
 export async function checkConditions(deps: ExecutionDependencies, payload: ConditionStepPayload, signal: AbortSignal): Promise<ConditionStepResult> {
-  const kind = payload.step === CONDITION_STEPS.beforeEntry ? 'beforeEntry' : 'onSuccess';
+  const kind = KIND_OF_STEP[payload.step];
+  if (kind === 'onFailure' && !decidesRollback(payload)) return { skipped: false };
   const conditionType = CONDITION_KINDS[kind];
   for (const condition of payload.conditions) {
     const record: ConditionExecutionRecord = {
@@ -54,6 +65,15 @@ export async function checkConditions(deps: ExecutionDependencies, payload: Cond
     throw condition.result === 'ROLLBACK' ? new ConditionRollbackError(failure) : new ConditionFailedError(failure);
   }
   return { skipped: false };
+}
+
+/**
+ * Whether a stage's failure condition has a rollback to decide: not when the execution is ending
+ * (superseded, cancelled or stopped), nor when a success condition has decided on one already,
+ * nor in a rollback, which does not roll back again (rollBackByItself).
+ */
+function decidesRollback({ pipeline, error }: ConditionStepPayload): boolean {
+  return !pipeline.rollback && !endsExecution(error) && !conditionRollsBack(error);
 }
 
 /** Runs the condition's rules, watching for an override; records each rule's run and the condition's end. */

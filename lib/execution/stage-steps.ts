@@ -11,12 +11,17 @@ import { rollBackByItself } from './rollback-stage';
 /** What an enter Task fails with when its execution ended while it waited to enter: no stage to fail. */
 const ENDED_BEFORE_ENTRY: ReadonlySet<string> = new Set([SupersededError.traits.name, CancelledError.traits.name, StoppedError.traits.name]);
 
+/** Whether a stage's Catch caught the end of its execution (superseded, cancelled or stopped), which what ended it writes. */
+export function endsExecution(error: StageStepPayload['error']): boolean {
+  return error !== undefined && 'Error' in error && ENDED_BEFORE_ENTRY.has(error.Error ?? '');
+}
+
 /**
  * The enter, exit and failure steps of a stage; the last stage's exit ends the execution, as does
  * a rollback's exit of its stage. The failure step of a stage whose onFailure result is RETRY
  * answers with the retry it began (the run goes back to the stage's enter step with it) or null
- * (the execution has failed); one whose onFailure result is ROLLBACK, or whose success condition
- * failed with ROLLBACK, starts the stage's rollback once the execution has failed.
+ * (the execution has failed); one whose onFailure result is ROLLBACK, or whose success or failure
+ * condition failed with ROLLBACK, starts the stage's rollback once the execution has failed.
  */
 export async function runStageStep(deps: ExecutionDependencies, payload: StageStepPayload): Promise<{ retry?: StageRetryInput | null }> {
   const { pipeline, stage } = payload;
@@ -45,7 +50,7 @@ export async function runStageStep(deps: ExecutionDependencies, payload: StageSt
       break;
     case 'failStage': {
       // A superseded, cancelled or stopped execution never entered the stage (or is ending): what ended it writes its end.
-      if (payload.error && 'Error' in payload.error && ENDED_BEFORE_ENTRY.has(payload.error.Error ?? '')) return { retry: null };
+      if (endsExecution(payload.error)) return { retry: null };
       // Each failed action of a runOrder group that did not record its own end (a timeout) takes its own error.
       const failures = branchFailures(payload.error);
       for (const { action, error } of failures) await abandonActions(deps, pipeline, { stage, action }, 'Failed', describeError(error));
@@ -104,9 +109,17 @@ async function markStageFailed(deps: ExecutionDependencies, pipeline: PipelineRe
   await publishStageState(deps, pipeline, { stage, state: 'FAILED' });
 }
 
-/** Whether a stage's failure rolls it back: its onFailure result, or a success condition that failed with ROLLBACK. */
+/**
+ * Whether a stage's failure rolls it back: its onFailure result ROLLBACK, unless a failure condition
+ * gates that rollback, or a condition that failed with ROLLBACK (a success or failure condition).
+ */
 function rollsBack({ onFailure, error }: StageStepPayload): boolean {
-  return onFailure?.result === 'ROLLBACK' || (error !== undefined && 'Error' in error && error.Error === ConditionRollbackError.traits.name);
+  return (onFailure?.result === 'ROLLBACK' && !onFailure.conditions) || conditionRollsBack(error);
+}
+
+/** Whether a condition that failed with ROLLBACK failed the stage. */
+export function conditionRollsBack(error: StageStepPayload['error']): boolean {
+  return error !== undefined && 'Error' in error && error.Error === ConditionRollbackError.traits.name;
 }
 
 function branchFailures(error: StageStepPayload['error']): NonNullable<BranchFailure>[] {

@@ -24,6 +24,7 @@ import type { Context } from 'aws-lambda';
 import { actionRunner } from '../../functions/tasks/action-runner';
 import { stageStep } from '../../functions/tasks/stage-step';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
+import { startStateMachineRun } from '../../lib/adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-functions-task-callbacks';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { zipDirectory } from '../../lib/artifacts/zip';
@@ -34,6 +35,7 @@ import type { ActionDeclaration, PipelineDeclaration, StageDeclaration } from '.
 import { TASK_IDEMPOTENCY_KEY } from '../../lib/core/task-payloads';
 import { reconcileExecution } from '../../lib/execution/reconcile-execution';
 import type { OperationsDependencies, PipelineOperations } from '../../lib/operations/pipeline-operations';
+import type { VersionRun } from '../../lib/ports/engine';
 import type { PipelineExecutionStatus } from '../../lib/core/status';
 import { s3SourceStage } from '../support/declarations';
 import { createIdempotencyTable } from './support/http-function';
@@ -81,6 +83,7 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
   let moto: MotoWithFunctions;
   let config: ReturnType<typeof motoClientConfig>;
   let operations: PipelineOperations;
+  let engine: SFNClient;
   let deps: OperationsDependencies;
   const clients: { destroy(): void }[] = [];
   const marks = mkdtempSync(path.join(os.tmpdir(), 'sluice-aws-retry-'));
@@ -153,7 +156,12 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
       const [, , , , account, , name] = functionArn.split(':');
       let functions = functionsOf.get(account!);
       if (!functions) {
-        const inAccount = () => ({ ...deps, callbacks: new StepFunctionsTaskCallbacks(sfnIn(account!)) });
+        // A stage's automatic rollback starts its run as the engine does, in an account of its own.
+        const inAccount = () => ({
+          ...deps,
+          callbacks: new StepFunctionsTaskCallbacks(sfnIn(account!)),
+          startRun: ((version, runName, input) => startStateMachineRun(engine, {}, version.versionArn!, runName, input)) satisfies VersionRun,
+        });
         const idempotency = {
           persistenceStore: new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: dynamodb }),
           config: new IdempotencyConfig({ eventKeyJmesPath: TASK_IDEMPOTENCY_KEY, throwOnNoIdempotencyKey: true }),
@@ -196,7 +204,8 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
       sns,
     };
     deps = createAwsDependencies({ ...motoResources(REGION, table, busName), artifactBucket: ARTIFACTS }, sdk);
-    operations = createAwsOperations(deps, engineClient(), {
+    engine = engineClient();
+    operations = createAwsOperations(deps, engine, {
       roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice-states`,
       namePrefix: `sluice-${STAGE}-`,
       logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/sluice-${STAGE}:*`,
@@ -429,4 +438,54 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
     ]);
     expect((await deps.locks.read(declaration.name, 'Deploy')).holder).toBeUndefined();
   });
+
+  it("a failed stage's failure condition runs in its Task: the failure stands while its rule passes, and the stage rolls back once it fails", async () => {
+    // Build fails unless TARGET is staging; a failure on canary is expected, and rolls back nothing.
+    const declaration = pipeline({
+      actions: [commands('Release', [`test '#{variables.TARGET}' = staging`])],
+      onFailure: {
+        conditions: [
+          {
+            result: 'ROLLBACK',
+            rules: [
+              {
+                name: 'CanaryOnly',
+                ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'VariableCheck', version: '1' },
+                configuration: { Variable: '#{variables.TARGET}', Value: 'canary', Operator: 'EQ' },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const good = await created(declaration);
+    await ended(good, 'Succeeded');
+    const failureConditions = async (executionId: string) =>
+      (await deps.store.listConditions(executionId)).map((condition) => [
+        condition.conditionType,
+        condition.status,
+        condition.rules.map((rule) => rule.status),
+      ]);
+
+    const { pipelineExecutionId: stands } = await operations.startPipelineExecution(declaration.name, { TARGET: 'canary' });
+    const standing = await ended(stands, 'Failed');
+    expect(await entered(standing.engineExecutionArn!)).toContain('Build (onFailure)');
+    expect(await failureConditions(stands)).toEqual([['ON_FAILURE', 'Succeeded', ['Succeeded']]]);
+
+    const { pipelineExecutionId: rolls } = await operations.startPipelineExecution(declaration.name, { TARGET: 'production' });
+    await ended(rolls, 'Failed');
+    expect(await failureConditions(rolls)).toEqual([['ON_FAILURE', 'Failed', ['Failed']]]);
+    let rollback: string | undefined;
+    for (const deadline = Date.now() + 30_000; !rollback && Date.now() < deadline; await sleep(200)) {
+      rollback = (await deps.store.listExecutions(declaration.name)).find((execution) => execution.executionType === 'ROLLBACK')?.pipelineExecutionId;
+    }
+    // The rollback runs Build again with the good execution's TARGET, and succeeds.
+    expect(await ended(rollback!, 'Succeeded')).toMatchObject({
+      trigger: { triggerType: 'AutomatedRollback', triggerDetail: rolls },
+      rollbackMetadata: { rollbackTargetPipelineExecutionId: good },
+    });
+    // The failure whose condition passed started none.
+    expect((await deps.store.listExecutions(declaration.name)).filter((execution) => execution.executionType === 'ROLLBACK')).toHaveLength(1);
+    expect(await stageStatuses(rollback!)).toEqual({ Build: 'Succeeded' });
+  }, 120_000);
 });

@@ -117,6 +117,7 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
     failStage: answer({}),
     checkBeforeEntry: answer({}),
     checkOnSuccess: answer({}),
+    checkOnFailure: answer({}),
     requestApproval: answer({}),
     queueJob: answer({}),
     runAction: async (input) => {

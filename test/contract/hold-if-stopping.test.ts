@@ -55,7 +55,17 @@ describe('a step that starts something, in a stop and wait (holdIfStopping)', ()
   }
 
   it("names as starting steps the entries, exits, action starts and stages' conditions, and not the steps that finish an action or fail a stage", () => {
-    const starting = ['enterStage', 'exitStage', 'runAction', 'prepareBuild', 'requestApproval', 'queueJob', 'checkBeforeEntry', 'checkOnSuccess'];
+    const starting = [
+      'enterStage',
+      'exitStage',
+      'runAction',
+      'prepareBuild',
+      'requestApproval',
+      'queueJob',
+      'checkBeforeEntry',
+      'checkOnSuccess',
+      'checkOnFailure',
+    ];
     expect(starting.filter(startsSomething)).toEqual(starting);
     expect(['completeBuild', 'failBuild', 'failStage', 'startBuild'].filter(startsSomething)).toEqual([]);
   });

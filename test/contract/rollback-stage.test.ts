@@ -174,6 +174,45 @@ describe('rolling back a stage', () => {
     expect(ran).toEqual(['Build:build v2', 'Deploy:deploy v2', 'Deploy:deploy v1']);
   });
 
+  it("rolls back by itself when a failed stage's failure condition fails, not when it passes, and not again when the rollback fails", async () => {
+    const expected = {
+      name: 'Expected',
+      ruleTypeId: { category: 'Rule' as const, provider: 'VariableCheck' },
+      configuration: { Variable: '#{variables.Target}', Value: 'v2', Operator: 'EQ' },
+    };
+    const declaration = await pipeline({ onFailure: { result: 'ROLLBACK', conditions: [{ result: 'ROLLBACK', rules: [expected] }] } });
+    const { start } = engineFor(declaration);
+    const good = await start('v1');
+    const conditionsOf = async (id: string) =>
+      (await deps.store.listConditions(id)).map((condition) => `${condition.stageName} ${condition.conditionType} ${condition.status}`);
+    try {
+      deploysFail = true;
+      const stands = await start('v2');
+      expect(stands.status).toBe('Failed');
+      expect(await conditionsOf(stands.pipelineExecutionId)).toEqual(['Deploy ON_FAILURE Succeeded']);
+      expect(await rollbacksOf(declaration.name)).toEqual([]);
+
+      ran.length = 0;
+      const rolls = await start('v3');
+      expect(rolls.status).toBe('Failed');
+      expect(await stagesOf(rolls.pipelineExecutionId)).toEqual({ Source: 'Succeeded', Build: 'Succeeded', Deploy: 'Failed' });
+      expect(await conditionsOf(rolls.pipelineExecutionId)).toEqual(['Deploy ON_FAILURE Failed']);
+      // The rollback fails too, Deploy failing still: it evaluates no failure condition, and rolls back no further.
+      const rollbacks = await rollbacksOf(declaration.name);
+      expect(rollbacks).toEqual([
+        expect.objectContaining({
+          status: 'Failed',
+          trigger: { triggerType: 'AutomatedRollback', triggerDetail: rolls.pipelineExecutionId },
+          rollbackMetadata: { rollbackTargetPipelineExecutionId: good.pipelineExecutionId },
+        }),
+      ]);
+      expect(await conditionsOf(rollbacks[0]!.pipelineExecutionId)).toEqual([]);
+      expect(ran).toEqual(['Build:build v3', 'Deploy:deploy v3', 'Deploy:deploy v1']);
+    } finally {
+      deploysFail = false;
+    }
+  });
+
   it('rolls back by request to the last execution that succeeded in the stage, or to the one named, never to a rollback', async () => {
     const declaration = await pipeline();
     const { start, rollBack } = engineFor(declaration);

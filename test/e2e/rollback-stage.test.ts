@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
@@ -14,11 +14,10 @@ let serve: RunningCli;
 let dataDir: string;
 let caller: CodePipelineCaller;
 let repository: string;
-const { file, runs, count, counter } = actionMarks(mkdtempSync(path.join(os.tmpdir(), 'sluice-rollback-marks-')));
+const { file, runs, count, counter, deploy: deployAction, deployedWith } = actionMarks(mkdtempSync(path.join(os.tmpdir(), 'sluice-rollback-marks-')));
 
 const data = (args: string[]) => [...args, '--data-dir', dataDir];
 const waitFor = <T>(probe: () => Promise<T | undefined>, what: string) => until(probe, what, serve, 90_000);
-const deployedWith = (pipeline: string) => readFileSync(file(pipeline, 'deployed-with'), 'utf8').trim();
 
 /**
  * Source; Build, whose Counter exports RUN, how many times it ran; Deploy, which writes the RUN it
@@ -34,13 +33,7 @@ function pipelineNamed(name: string, deploy: Partial<StageDeclaration> = {}, ext
       { name: 'Build', actions: [counter(name)] },
       {
         name: 'Deploy',
-        actions: [
-          commandsOnSource('Deploy', [
-            `while [ -f ${file(name, 'hold')} ]; do sleep 0.1; done`,
-            `echo '#{BuildVariables.RUN}' > ${file(name, 'deployed-with')}`,
-            `if [ -f ${file(name, 'fail')} ]; then rm ${file(name, 'fail')}; false; fi`,
-          ]),
-        ],
+        actions: [deployAction(name, [`while [ -f ${file(name, 'hold')} ]; do sleep 0.1; done`])],
         ...deploy,
       },
       { name: 'Smoke', actions: [commandsOnSource('Smoke', [count(name, 'Smoke')])] },

@@ -19,5 +19,16 @@ export function actionMarks(dir: string) {
     namespace: 'BuildVariables',
     outputVariables: ['RUN'],
   });
-  return { file, runs, count, counter };
+  /**
+   * Deploy, after `before`: it writes the RUN that Counter gave it to the pipeline's `deployed-with`
+   * mark (deployedWith reads it), and fails once when the `fail` mark exists, taking it away.
+   */
+  const deploy = (pipeline: string, before: string[] = []): ActionDeclaration =>
+    commandsOnSource('Deploy', [
+      ...before,
+      `echo '#{BuildVariables.RUN}' > ${file(pipeline, 'deployed-with')}`,
+      `if [ -f ${file(pipeline, 'fail')} ]; then rm ${file(pipeline, 'fail')}; false; fi`,
+    ]);
+  const deployedWith = (pipeline: string) => readFileSync(file(pipeline, 'deployed-with'), 'utf8').trim();
+  return { file, runs, count, counter, deploy, deployedWith };
 }

@@ -32,6 +32,7 @@ export function stepHandlers(deps: ExecutionDependencies & { callbacks: LocalTas
     runAction: invoked<ActionStepPayload>((payload, signal) => runAction(deps, payload, signal)),
     checkBeforeEntry: invoked<ConditionStepPayload>((payload, signal) => checkConditions(deps, payload, signal)),
     checkOnSuccess: invoked<ConditionStepPayload>((payload, signal) => checkConditions(deps, payload, signal)),
+    checkOnFailure: invoked<ConditionStepPayload>((payload, signal) => checkConditions(deps, payload, signal)),
     requestApproval: refused,
     queueJob: refused,
     prepareBuild: refused,

@@ -178,6 +178,7 @@ export const PIPELINE_OPERATIONS = {
         ...(stage.retryStageMetadata ? { retryStageMetadata: stage.retryStageMetadata } : {}),
         ...(stage.beforeEntryConditionState ? { beforeEntryConditionState: wireConditionState(stage.beforeEntryConditionState) } : {}),
         ...(stage.onSuccessConditionState ? { onSuccessConditionState: wireConditionState(stage.onSuccessConditionState) } : {}),
+        ...(stage.onFailureConditionState ? { onFailureConditionState: wireConditionState(stage.onFailureConditionState) } : {}),
         actionStates: stage.actionStates.map((action) => {
           if (!action.latestExecution) return { actionName: action.actionName };
           // The approver's record is Sluice's own; CodePipeline's state has no place for it.

@@ -228,7 +228,9 @@ const structuralMutations: MutateCase[] = [
   ['an unknown rule provider', v2, gateBuild([rule('Gate', 'SecurityScan')]), 'stages[1].beforeEntry.conditions[0].rules[0].ruleTypeId.provider', 'rule-unknown', ['SecurityScan', 'VariableCheck', 'DeploymentWindow', 'CloudWatchAlarm', 'LambdaInvoke', 'Commands']],
   ['an entry condition whose result is ROLLBACK', v2, gateBuild([variableCheck('Gate')], 'ROLLBACK'), 'stages[1].beforeEntry.conditions[0].result', 'condition-result', ['FAIL or SKIP', 'not ROLLBACK']],
   ['a success condition whose result is SKIP', v2, (d) => { d.stages[1].onSuccess = { conditions: [{ result: 'SKIP', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onSuccess.conditions[0].result', 'condition-result', ['ROLLBACK or FAIL', 'not SKIP']],
-  ['a failure condition, whose rules Sluice does not run yet', v2, (d) => { d.stages[1].onFailure = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onFailure.conditions[0].result', 'condition-result', ['onFailure condition', 'onFailure.result ROLLBACK without conditions']],
+  ['a failure condition whose result is FAIL', v2, (d) => { d.stages[1].onFailure = { conditions: [{ result: 'FAIL', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onFailure.conditions[0].result', 'condition-result', ['onFailure condition', 'ROLLBACK', 'not FAIL']],
+  ['a failure condition beside onFailure.result RETRY', v2, (d) => { d.stages[1].onFailure = { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' }, conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onFailure.conditions', 'failure-condition-result', ['ROLLBACK', 'not RETRY']],
+  ['a failure condition in a PARALLEL pipeline', v2, (d) => { d.executionMode = 'PARALLEL'; d.stages[1].onFailure = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Gate')] }] }; }, 'stages[1].onFailure.conditions[0].result', 'parallel-rollback', ['PARALLEL', 'roll back']],
   ['an entry condition without a result', v2, (d) => { d.stages[1].beforeEntry = { conditions: [{ rules: [variableCheck('Gate')] }] }; }, 'stages[1].beforeEntry.conditions[0].result', 'condition-result', ['FAIL or SKIP']],
   ['a condition without rules', v2, (d) => { d.stages[1].beforeEntry = { conditions: [{ result: 'FAIL' }] }; }, 'stages[1].beforeEntry.conditions[0].rules', 'condition-rules', ['every rule']],
   ['two rules of one condition with one name', v2, gateBuild([variableCheck('Gate'), variableCheck('Gate')]), 'stages[1].beforeEntry.conditions[0].rules[1].name', 'rule-name-unique', ['"Gate"', 'rules[0]']],
@@ -242,6 +244,7 @@ const structuralMutations: MutateCase[] = [
   ['a CloudWatchAlarm WaitTime longer than a Lambda runs', v2, gateBuild([rule('AlarmGate', 'CloudWatchAlarm', { configuration: { AlarmName: 'errors', WaitTime: '60' } })]), 'stages[1].beforeEntry.conditions[0].rules[0].configuration.WaitTime', 'configuration-value', ['0 to 14', 'not 60']],
   ['a Commands rule without commands', v2, gateBuild([rule('Smoke', 'Commands', { inputArtifacts: [{ name: 'SourceArtifact' }] })]), 'stages[1].beforeEntry.conditions[0].rules[0].commands', 'commands-required', ['Commands']],
   ['commands on a VariableCheck rule', v2, gateBuild([variableCheck('Gate', { Variable: 'a', Value: 'a', Operator: 'EQ' })].map((entry) => ({ ...entry, commands: ['true'] }))), 'stages[1].beforeEntry.conditions[0].rules[0].commands', 'commands-only', ['VariableCheck']],
+  ['a failure condition reading an artifact of its own stage, whose actions may not have run', v2, (d) => { d.stages[1].onFailure = { conditions: [{ result: 'ROLLBACK', rules: [rule('Smoke', 'Commands', { commands: ['true'], inputArtifacts: [{ name: 'BuildArtifacts' }] })] }] }; }, 'stages[1].onFailure.conditions[0].rules[0].inputArtifacts[0].name', 'input-artifact-unknown', ['"BuildArtifacts"']],
   ['an entry condition reading an artifact of its own stage', v2, gateBuild([rule('Smoke', 'Commands', { commands: ['true'], inputArtifacts: [{ name: 'BuildArtifacts' }] })]), 'stages[1].beforeEntry.conditions[0].rules[0].inputArtifacts[0].name', 'input-artifact-unknown', ['"BuildArtifacts"']],
   ['an entry condition reading a namespace nobody declares', v2, gateBuild([variableCheck('Gate', { Variable: '#{BuildVariables.ImageTag}', Value: 'x', Operator: 'EQ' })]), 'stages[1].beforeEntry.conditions[0].rules[0].configuration.Variable', 'variable-unknown', ['#{BuildVariables.ImageTag}', 'SourceVariables']],
   ['stage conditions on a V1 pipeline', codecommit, (d) => { d.stages[1].beforeEntry = { conditions: [{ result: 'FAIL', rules: [variableCheck('Gate', { Variable: 'a', Value: 'a', Operator: 'EQ' })] }] }; }, 'stages[1].beforeEntry', 'v2-only', ['V2']],
@@ -391,6 +394,15 @@ describe('stage conditions', () => {
     declaration.stages[1].onSuccess = { conditions: [{ result: 'ROLLBACK', rules: [variableCheck('Healthy')] }] };
     declaration.stages[1].onFailure = { result: 'ROLLBACK' };
     expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
+    expect(run(declaration, { runtime: 'local', endpoints: ['cloudwatch', 'lambda'] }).problems).toEqual([]);
+    // A failure condition, with or without onFailure.result ROLLBACK beside it.
+    const failureCondition = {
+      result: 'ROLLBACK',
+      rules: [rule('Reachable', 'Commands', { commands: ['true'], inputArtifacts: [{ name: 'SourceArtifact' }] })],
+    };
+    declaration.stages[1].onFailure = { result: 'ROLLBACK', conditions: [failureCondition] };
+    expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
+    declaration.stages[1].onFailure = { conditions: [failureCondition] };
     expect(run(declaration, { runtime: 'local', endpoints: ['cloudwatch', 'lambda'] }).problems).toEqual([]);
   });
 });

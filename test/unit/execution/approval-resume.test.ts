@@ -105,6 +105,7 @@ describe('resumeInput', () => {
       failStage: step('failStage'),
       checkBeforeEntry: step('checkBeforeEntry'),
       checkOnSuccess: step('checkOnSuccess'),
+      checkOnFailure: step('checkOnFailure'),
       requestApproval: step('requestApproval'),
       queueJob: step('queueJob'),
       runAction: step('runAction', (parameters) => {

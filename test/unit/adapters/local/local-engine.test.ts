@@ -30,6 +30,7 @@ function handlers(overrides: Partial<TaskHandlers>): TaskHandlers {
     failStage: answers,
     checkBeforeEntry: answers,
     checkOnSuccess: answers,
+    checkOnFailure: answers,
     runAction: answers,
     requestApproval: answers,
     queueJob: answers,
