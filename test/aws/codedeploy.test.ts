@@ -37,10 +37,9 @@ describe("CodeDeploy on moto: a deployment of the input artifact's S3 revision, 
     await codedeploy.send(
       new CreateDeploymentGroupCommand({ applicationName, deploymentGroupName, serviceRoleArn: `arn:aws:iam::${ACCOUNT}:role/codedeploy` }),
     );
-    const input = await suite.harness.inputArtifact('Bundle', { 'appspec.yml': 'version: 0.0\nos: linux\n' });
-    const { context } = await suite.harness.context(
-      { actionTypeId, configuration: { ApplicationName: applicationName, DeploymentGroupName: deploymentGroupName }, inputArtifacts: [{ name: 'Bundle' }] },
-      [input],
+    const { context, input } = await suite.harness.contextWithInput(
+      { actionTypeId, configuration: { ApplicationName: applicationName, DeploymentGroupName: deploymentGroupName } },
+      { 'appspec.yml': 'version: 0.0\nos: linux\n' },
     );
 
     const first = await codeDeploy.run!(context);
@@ -58,10 +57,9 @@ describe("CodeDeploy on moto: a deployment of the input artifact's S3 revision, 
   it("fails with CodeDeploy's refusal of a deployment group the application lacks", async () => {
     const applicationName = uniqueName('web');
     await codedeploy.send(new CreateApplicationCommand({ applicationName, computePlatform: 'Server' }));
-    const input = await suite.harness.inputArtifact('Bundle', { 'appspec.yml': 'version: 0.0\n' });
-    const { context } = await suite.harness.context(
-      { actionTypeId, configuration: { ApplicationName: applicationName, DeploymentGroupName: 'missing' }, inputArtifacts: [{ name: 'Bundle' }] },
-      [input],
+    const { context } = await suite.harness.contextWithInput(
+      { actionTypeId, configuration: { ApplicationName: applicationName, DeploymentGroupName: 'missing' } },
+      { 'appspec.yml': 'version: 0.0\n' },
     );
     await expect(codeDeploy.run!(context)).rejects.toThrow('Deployment group name does not exist.');
   });

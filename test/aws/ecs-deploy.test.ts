@@ -1,46 +1,13 @@
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ecsDeploy } from '../../lib/actions/ecs-deploy';
 import { BadInputError } from '../../lib/core/errors';
 import { AwsActionHarness } from './support/aws-actions';
-import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
+import { motoClientConfig } from './support/moto-clients';
+import { service, taskRoleArn } from './support/moto-ecs';
 
 const actionTypeId = { category: 'Deploy', owner: 'AWS', provider: 'ECS', version: '1' } as const;
-const taskRoleArn = `arn:aws:iam::${ACCOUNT}:role/web-task`;
-
-/**
- * A cluster and a service of `desiredCount` tasks of a task definition with two containers. moto
- * starts no tasks: a service's deployment reports its rollout COMPLETED when it wants none, and
- * IN_PROGRESS for ever when it wants some.
- */
-async function service(ecs: ECSClient, desiredCount: number): Promise<{ cluster: string; serviceName: string; family: string }> {
-  const family = uniqueName('web');
-  await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family,
-      taskRoleArn,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        { name: 'web', image: 'nginx:1.26', essential: true, portMappings: [{ containerPort: 80 }] },
-        { name: 'sidecar', image: 'envoyproxy/envoy:v1.31', essential: false },
-      ],
-    }),
-  );
-  const cluster = uniqueName('cluster');
-  const serviceName = uniqueName('web');
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  await ecs.send(new CreateServiceCommand({ cluster, serviceName, taskDefinition: family, desiredCount, launchType: 'FARGATE' }));
-  return { cluster, serviceName, family };
-}
+/** An image definitions file that deploys nginx:1.27 as the container web. */
+const images = { 'imagedefinitions.json': JSON.stringify([{ name: 'web', imageUri: 'nginx:1.27' }]) };
 
 describe('ECS standard deploy on moto: a new task definition revision with the images, and the wait for a steady state', () => {
   const suite = AwsActionHarness.forSuite();
@@ -48,11 +15,7 @@ describe('ECS standard deploy on moto: a new task definition revision with the i
 
   it("registers a revision of the service's task definition with the images of imagedefinitions.json, updates the service, and waits for its rollout", async () => {
     const { cluster, serviceName, family } = await service(ecs, 0);
-    const input = await suite.harness.inputArtifact('Image', { 'imagedefinitions.json': JSON.stringify([{ name: 'web', imageUri: 'nginx:1.27' }]) });
-    const { context, log } = await suite.harness.context(
-      { actionTypeId, configuration: { ClusterName: cluster, ServiceName: serviceName }, inputArtifacts: [{ name: 'Image' }] },
-      [input],
-    );
+    const { context, log } = await suite.harness.contextWithInput({ actionTypeId, configuration: { ClusterName: cluster, ServiceName: serviceName } }, images);
     const { outcome } = await suite.harness.runToEnd(ecsDeploy, context);
 
     const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName] }));
@@ -72,10 +35,9 @@ describe('ECS standard deploy on moto: a new task definition revision with the i
 
   it('reads the file that FileName names, and refuses a container that the task definition lacks, naming the ones it has', async () => {
     const { cluster, serviceName } = await service(ecs, 0);
-    const input = await suite.harness.inputArtifact('Image', { 'deploy/images.json': JSON.stringify([{ name: 'worker', imageUri: 'busybox:1' }]) });
-    const { context } = await suite.harness.context(
-      { actionTypeId, configuration: { ClusterName: cluster, ServiceName: serviceName, FileName: 'deploy/images.json' }, inputArtifacts: [{ name: 'Image' }] },
-      [input],
+    const { context } = await suite.harness.contextWithInput(
+      { actionTypeId, configuration: { ClusterName: cluster, ServiceName: serviceName, FileName: 'deploy/images.json' } },
+      { 'deploy/images.json': JSON.stringify([{ name: 'worker', imageUri: 'busybox:1' }]) },
     );
     const failure = ecsDeploy.run!(context);
     await expect(failure).rejects.toThrow(BadInputError);
@@ -84,10 +46,9 @@ describe('ECS standard deploy on moto: a new task definition revision with the i
 
   it('fails when the service has not reached a steady state by the end of the DeploymentTimeout, with how many tasks run', async () => {
     const { cluster, serviceName } = await service(ecs, 1);
-    const input = await suite.harness.inputArtifact('Image', { 'imagedefinitions.json': JSON.stringify([{ name: 'web', imageUri: 'nginx:1.27' }]) });
-    const { context } = await suite.harness.context(
-      { actionTypeId, configuration: { ClusterName: cluster, ServiceName: serviceName, DeploymentTimeout: '1' }, inputArtifacts: [{ name: 'Image' }] },
-      [input],
+    const { context } = await suite.harness.contextWithInput(
+      { actionTypeId, configuration: { ClusterName: cluster, ServiceName: serviceName, DeploymentTimeout: '1' } },
+      images,
     );
     const first = await ecsDeploy.run!(context);
     if (!('inProgress' in first)) throw new Error('The deployment of a service that runs none of its task was not in progress.');

@@ -2,19 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { sluice, writeDeclaration } from '../support/cli';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 import { ACCOUNT, motoClientConfig, motoEndpoint, REGION, uniqueName } from './support/moto-clients';
+import { service } from './support/moto-ecs';
 
 jest.setTimeout(120_000);
 
@@ -35,13 +29,8 @@ describe('sluice run with AWS_ENDPOINT_URL on moto: a StepFunctions invoke and a
       }),
     );
     const ecs = new ECSClient(motoClientConfig());
-    const family = uniqueName('web');
-    await ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'web', image: 'nginx:1.26', memory: 256 }] }));
-    const cluster = uniqueName('cluster');
-    const service = uniqueName('web');
-    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     // moto starts no tasks: a service that wants none reports its rollout COMPLETED.
-    await ecs.send(new CreateServiceCommand({ cluster, serviceName: service, taskDefinition: family, desiredCount: 0 }));
+    const { cluster, serviceName, family } = await service(ecs, 0);
 
     const repository = gitRepository({
       'release.json': '{"stage":"prod"}',
@@ -76,7 +65,7 @@ describe('sluice run with AWS_ENDPOINT_URL on moto: a StepFunctions invoke and a
               name: 'Service',
               actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'ECS', version: '1' },
               runOrder: 2,
-              configuration: { ClusterName: cluster, ServiceName: service },
+              configuration: { ClusterName: cluster, ServiceName: serviceName },
               inputArtifacts: [{ name: 'Src' }],
             },
           ],
@@ -100,8 +89,12 @@ describe('sluice run with AWS_ENDPOINT_URL on moto: a StepFunctions invoke and a
     expect({ output: JSON.parse(output!), execution }).toEqual({ output: { stage: 'prod' }, execution: executionArn });
     expect(await sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'SUCCEEDED', stateMachineArn, input: '{"stage":"prod"}' });
 
-    const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName] }));
     const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: services![0]!.taskDefinition }));
-    expect(taskDefinition).toMatchObject({ family, revision: 2, containerDefinitions: [expect.objectContaining({ name: 'web', image: 'nginx:1.27' })] });
+    expect(taskDefinition).toMatchObject({
+      family,
+      revision: 2,
+      containerDefinitions: [expect.objectContaining({ name: 'web', image: 'nginx:1.27' }), expect.anything()],
+    });
   });
 });

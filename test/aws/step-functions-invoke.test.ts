@@ -41,7 +41,7 @@ describe('StepFunctions invoke on moto: an execution started, waited for, and it
     const execution = await new SFNClient({ ...motoClientConfig(), region }).send(new DescribeExecutionCommand({ executionArn }));
     expect(execution).toMatchObject({ status: 'SUCCEEDED', stateMachineArn, input: '{"version":"1.4.2"}' });
     expect(execution.name).toMatch(/^release-[0-9a-f-]{36}$/);
-    const fetched = await suite.harness.fetchBack(outcome.outputArtifacts[0]!);
+    const fetched = await suite.harness.fetchBack(outcome);
     expect(JSON.parse(await readFile(path.join(fetched, EXECUTION_OUTPUT_FILE), 'utf8'))).toEqual({ version: '1.4.2' });
     expect(log.join('')).toContain(`Started execution ${execution.name}`);
   });
@@ -49,15 +49,9 @@ describe('StepFunctions invoke on moto: an execution started, waited for, and it
   it('reads the input from the file of the input artifact that Input names, with FilePath', async () => {
     const region = 'us-west-2';
     const stateMachineArn = await stateMachine(region, passThrough);
-    const input = await suite.harness.inputArtifact('Assets', { 'assets/input.json': '{"stage":"prod"}' });
-    const { context } = await suite.harness.context(
-      {
-        actionTypeId,
-        region,
-        configuration: { StateMachineArn: stateMachineArn, InputType: 'FilePath', Input: 'assets/input.json' },
-        inputArtifacts: [{ name: 'Assets' }],
-      },
-      [input],
+    const { context } = await suite.harness.contextWithInput(
+      { actionTypeId, region, configuration: { StateMachineArn: stateMachineArn, InputType: 'FilePath', Input: 'assets/input.json' } },
+      { 'assets/input.json': '{"stage":"prod"}' },
     );
     const { outcome } = await suite.harness.runToEnd(stepFunctionsInvoke, context);
 

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ActionContext, ActionInProgress, ActionOutcome, ActionProvider } from '../../../lib/actions/action-provider';
 import { SdkAwsClients } from '../../../lib/adapters/aws/aws-clients';
-import { S3BlobStore } from '../../../lib/adapters/aws/s3-blob-store';
-import { ArtifactStore } from '../../../lib/artifacts/artifact-store';
 import type { ActionDeclaration } from '../../../lib/core/declaration';
-import type { ArtifactLocation } from '../../../lib/core/task-payloads';
+import { SourceActionHarness } from '../../support/source-actions';
 import { motoClientConfig, motoEndpoint, REGION, uniqueName } from './moto-clients';
 
 type PollingProvider = ActionProvider<ActionOutcome | ActionInProgress>;
@@ -20,12 +18,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the SDK's own variables to moto, and their artifacts are in moto's S3.
  */
 export class AwsActionHarness {
-  readonly artifactBucket = uniqueName('sluice-artifacts');
-  private readonly blobs = new S3BlobStore(new S3Client({ ...motoClientConfig(), forcePathStyle: true }));
-  private readonly artifacts = new ArtifactStore(this.blobs);
   private readonly clients = new SdkAwsClients(REGION);
 
-  private constructor(private readonly scratch: string) {}
+  private constructor(
+    private readonly actions: SourceActionHarness,
+    private readonly scratch: string,
+  ) {}
 
   /** A harness for the enclosing describe, with its bucket; its scratch directory is removed after the suite. */
   static forSuite(): { harness: AwsActionHarness } {
@@ -33,8 +31,9 @@ export class AwsActionHarness {
     beforeAll(async () => {
       // As on a developer's machine: the SDK's own variables name the endpoint and the credentials.
       Object.assign(process.env, { AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
-      suite.harness = new AwsActionHarness(await mkdtemp(path.join(os.tmpdir(), 'sluice-aws-action-')));
-      await suite.harness.blobs.ensureBucket(suite.harness.artifactBucket);
+      const scratch = await mkdtemp(path.join(os.tmpdir(), 'sluice-aws-action-'));
+      const s3 = new S3Client({ ...motoClientConfig(), forcePathStyle: true });
+      suite.harness = new AwsActionHarness(await SourceActionHarness.start(s3, scratch, uniqueName('sluice-artifacts')), scratch);
     });
     afterAll(() => rm(suite.harness.scratch, { recursive: true, force: true }));
     return suite;
@@ -47,28 +46,24 @@ export class AwsActionHarness {
       await mkdir(path.dirname(path.join(directory, file)), { recursive: true });
       await writeFile(path.join(directory, file), text);
     }
-    const location = await this.artifacts.storeArtifact({ bucketName: this.artifactBucket, pipelineName: 'webapp', artifactName: name, directory });
+    const location = await this.actions.artifacts.storeArtifact({
+      bucketName: this.actions.artifactBucket,
+      pipelineName: 'webapp',
+      artifactName: name,
+      directory,
+    });
     return { name, location };
   }
 
   /** The context of action `Deploy` of pipeline `webapp`, and its log. */
-  async context(action: Omit<ActionDeclaration, 'name'>, inputArtifacts: Input[] = []): Promise<{ context: ActionContext; log: string[] }> {
-    const log: string[] = [];
-    const context: ActionContext = {
-      pipelineName: 'webapp',
-      executionId: 'execution-1',
-      stageName: 'Deploy',
-      action: { name: 'Deploy', ...action },
-      inputArtifacts,
-      artifactBucket: this.artifactBucket,
-      artifacts: this.artifacts,
-      blobs: this.blobs,
-      workspace: await mkdtemp(path.join(this.scratch, 'workspace-')),
-      log: (text) => log.push(text),
-      signal: new AbortController().signal,
-      aws: this.clients,
-    };
-    return { context, log };
+  context(action: Omit<ActionDeclaration, 'name'>, inputArtifacts: Input[] = []): Promise<{ context: ActionContext; log: string[] }> {
+    return this.actions.context(action, { stageName: 'Deploy', action: { name: 'Deploy', ...action }, inputArtifacts, aws: this.clients });
+  }
+
+  /** The context of action `Deploy`, whose one input artifact, `Input`, holds `files`. */
+  async contextWithInput(action: Omit<ActionDeclaration, 'name' | 'inputArtifacts'>, files: Record<string, string>) {
+    const input = await this.inputArtifact('Input', files);
+    return { input, ...(await this.context({ ...action, inputArtifacts: [{ name: input.name }] }, [input])) };
   }
 
   /**
@@ -89,10 +84,8 @@ export class AwsActionHarness {
     throw new Error(`${provider.spec.provider} was still in progress after ${runs} runs.`);
   }
 
-  /** Extracts an output artifact, as a later action would get it; returns its directory. */
-  async fetchBack(location: ArtifactLocation): Promise<string> {
-    const directory = await mkdtemp(path.join(this.scratch, 'fetched-'));
-    await this.artifacts.fetchArtifact(location, directory);
-    return directory;
+  /** Extracts the action's output artifact, as a later action would get it; returns its directory. */
+  async fetchBack(outcome: ActionOutcome): Promise<string> {
+    return (await this.actions.fetchBack(outcome)).directory;
   }
 }
