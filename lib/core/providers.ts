@@ -4,11 +4,12 @@ import type { ActionCategory, ActionOwner } from './declaration';
 /**
  * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner (once,
  * or again after a wait for as long as the action reports that it is in progress), a Task
- * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, or a
- * Task that waits for a job worker to finish a custom action's job. Each has its module in
+ * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, a
+ * Task that waits for a job worker to finish a custom action's job, or one that waits for a
+ * Lambda function to finish a Lambda invoke action's job. Each has its module in
  * lib/core/integrations.
  */
-export type Integration = 'runner' | 'polling' | 'approval' | 'codebuild' | 'job';
+export type Integration = 'runner' | 'polling' | 'approval' | 'codebuild' | 'job' | 'lambda-job';
 
 /** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
 export type Runtime = 'aws' | 'local';
