@@ -7,6 +7,7 @@ import { codeCommitSource } from './codecommit-source';
 import { codeDeploy } from './codedeploy';
 import { codeStarSourceConnection } from './codestar-source';
 import { commands } from './commands';
+import { ecsDeploy } from './ecs-deploy';
 import { gitSource } from './git-source';
 import { lambdaInvoke } from './lambda-invoke';
 import { manualApproval } from './manual-approval';
@@ -25,6 +26,7 @@ export const actionProviders: readonly AnyActionProvider[] = [
   commands,
   s3Deploy,
   cloudFormation,
+  ecsDeploy,
   codeDeploy,
   manualApproval,
   lambdaInvoke,

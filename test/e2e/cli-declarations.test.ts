@@ -214,6 +214,7 @@ describe('sluice providers', () => {
         'Compute/AWS/Commands',
         'Deploy/AWS/S3',
         'Deploy/AWS/CloudFormation',
+        'Deploy/AWS/ECS',
         'Approval/AWS/Manual',
         'Invoke/AWS/Lambda',
         'Invoke/AWS/StepFunctions',

@@ -45,6 +45,8 @@ const ACTIONS_ON_ANY_RESOURCE: Record<string, string> = {
   'logs:DescribeLogGroups': 'CloudWatch Logs\' log delivery actions take Resource "*" only',
   'states:SendTaskSuccess': 'the task token names the Task; the action takes no resource',
   'states:SendTaskFailure': 'the task token names the Task; the action takes no resource',
+  'ecs:DescribeTaskDefinition': 'task definitions have no resource-level permissions for it',
+  'ecs:RegisterTaskDefinition': 'task definitions have no resource-level permissions for it',
 };
 
 /** The functions the compiled definitions invoke, by the placeholder that stands for each. */
@@ -643,7 +645,7 @@ describe('pipelines registered through /api', () => {
     );
   });
 
-  it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions", () => {
+  it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions; and the action runner a task definition's roles, only to ECS's tasks", () => {
     const passes = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('iam:PassRole'));
     expect(
       passes.map(({ owner, statement }) => ({
@@ -653,6 +655,12 @@ describe('pipelines registered through /api', () => {
         condition: statement.Condition,
       })),
     ).toEqual([
+      {
+        owner: 'ActionRunnerRole',
+        actions: ['iam:PassRole'],
+        role: [],
+        condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
       {
         owner: 'HttpRole',
         actions: ['iam:PassRole'],
@@ -736,10 +744,13 @@ describe('GitHub on AWS', () => {
     });
   });
 
-  it("lets the http function, like any function that starts executions, start this stage's state machines only", () => {
+  it("lets the http function, like any function that starts executions, start this stage's state machines only; the action runner starts those that StepFunctions invoke actions name", () => {
     const starts = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('states:StartExecution'));
     expect(starts.map(({ owner }) => owner)).toContain('HttpRole');
-    for (const { statement } of starts) {
+    const [invoked, ...others] = starts.filter(({ owner }) => owner === 'ActionRunnerRole');
+    expect(others).toEqual([]);
+    expect(invoked!.statement.Sid).toBe('StartInvokedStateMachines');
+    for (const { statement } of starts.filter(({ owner }) => owner !== 'ActionRunnerRole')) {
       expect(statement.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' });
     }
   });
