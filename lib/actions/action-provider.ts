@@ -43,6 +43,16 @@ export interface ActionContext {
   codeCommit?: CodeCommitAccess;
   /** SDK clients for the AWS services that the provider declares in `awsServices`. */
   aws?: AwsClients;
+  /** For a polling provider's later runs: the `state` its previous run answered in progress. */
+  continuation?: string;
+}
+
+/**
+ * A polling provider's answer while its work goes on (integration `polling`): the engine runs it
+ * again after `afterSeconds`, with `state` as the context's `continuation`.
+ */
+export interface ActionInProgress {
+  inProgress: { state: string; afterSeconds: number };
 }
 
 export interface ActionOutcome {

@@ -50,6 +50,12 @@ export interface ProviderSpec {
    * standard chain, and reaches the services at the endpoints the SDK's variables name, if any.
    */
   awsServices?: readonly string[];
+  /**
+   * The IAM statements the action runner needs for the provider's actions on AWS: resource ARN
+   * patterns as serverless.yml writes them in `!Sub` (`${AWS::Partition}`, `${AWS::AccountId}`),
+   * or '*' only where the service has no resource-level permissions.
+   */
+  iam?: readonly { actions: readonly string[]; resources: readonly string[] }[];
   /** The revisions a source action of this provider can be pinned to (StartPipelineExecution's sourceRevisions, a webhook's commit). */
   pinnableRevisions?: readonly SourceRevision['revisionType'][];
   /** Why StartPipelineExecution may not pin an action of this configuration to that kind of revision, if it may not. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { actionProviders } from '../../lib/actions/registry';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
 import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
@@ -147,6 +148,24 @@ describe('IAM', () => {
     );
     const rule = statements.find((statement) => asList(statement.Action).includes('events:PutRule'))!;
     expect(JSON.stringify(rule.Resource)).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
+  });
+
+  it("grants the action runner each provider's IAM statements, as the provider's module states them", () => {
+    const runner = statementsOf(template, 'ActionRunnerRole');
+    const granted = (action: string, resource: string) =>
+      runner.some(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          asList(statement.Action).includes(action) &&
+          asList(statement.Resource).some((value) => JSON.stringify(value) === JSON.stringify(resource === '*' ? '*' : { 'Fn::Sub': resource })),
+      );
+    const stated = actionProviders.flatMap(({ spec }) =>
+      (spec.iam ?? []).flatMap(({ actions, resources }) =>
+        actions.flatMap((action) => resources.map((resource) => ({ provider: spec.provider, action, resource }))),
+      ),
+    );
+    expect(stated.map(({ provider }) => provider)).toContain('CloudFormation');
+    expect(stated.filter(({ action, resource }) => !granted(action, resource))).toEqual([]);
   });
 
   it("lets the action runner read the builds of the account's projects, and only read them", () => {
@@ -603,20 +622,26 @@ describe('pipelines registered through /api', () => {
     );
   });
 
-  it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions", () => {
+  it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions; and the action runner a CloudFormation action's role, only to CloudFormation", () => {
     const passes = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('iam:PassRole'));
     expect(
       passes.map(({ owner, statement }) => ({
         owner,
         actions: asList(statement.Action),
-        role: referencedIds(statement.Resource),
+        resource: statement.Resource,
         condition: statement.Condition,
       })),
     ).toEqual([
       {
+        owner: 'ActionRunnerRole',
+        actions: ['iam:PassRole'],
+        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' },
+        condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+      },
+      {
         owner: 'HttpRole',
         actions: ['iam:PassRole'],
-        role: ['PipelineStateMachineRole'],
+        resource: { 'Fn::GetAtt': ['PipelineStateMachineRole', 'Arn'] },
         condition: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } },
       },
     ]);
