@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import { builtOnFirstInvocation } from '../../lib/compose/first-invocation';
 import { BadInputError } from '../../lib/core/errors';
 import type { ConditionStepPayload, ConditionStepResult } from '../../lib/core/rules';
-import type { ActionStepPayload, ActionStepResult, PreparedBuild } from '../../lib/core/task-payloads';
+import type { ActionInProgress, ActionStepPayload, ActionStepResult, PreparedBuild } from '../../lib/core/task-payloads';
 import { withinFunctionTime } from '../../lib/execution/action-deadline';
 import { runAction } from '../../lib/execution/action-steps';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
@@ -29,25 +29,30 @@ export interface ActionRunnerOptions {
 
 /** The Tasks of every action that Sluice runs itself, the steps around a CodeBuild build, and the rules of stage conditions. */
 export const actionRunner = ({ dependencies, idempotency, stopping }: ActionRunnerOptions) =>
-  middy((payload: ActionStepPayload | ConditionStepPayload, context: TaskContext): Promise<ActionStepResult | PreparedBuild | ConditionStepResult> => {
-    const deps = dependencies();
-    switch (payload.step) {
-      case 'runAction':
-        return withinFunctionTime(context, WIND_DOWN_MS, (signal) => runAction(deps, payload, signal));
-      case 'prepareBuild':
-        return prepareBuild(deps, payload);
-      case 'completeBuild':
-        return completeBuild(deps, payload);
-      case 'failBuild':
-        return failBuild(deps, payload);
-      case 'checkBeforeEntry':
-      case 'checkOnSuccess':
-        return withinFunctionTime(context, WIND_DOWN_MS, (signal) => checkConditions(deps, payload, signal));
-      case 'requestApproval':
-      case 'queueJob':
-        throw new BadInputError(`${payload.step} belongs to the approval-request function, not the action runner.`);
-    }
-  })
+  middy(
+    (
+      payload: ActionStepPayload | ConditionStepPayload,
+      context: TaskContext,
+    ): Promise<ActionStepResult | ActionInProgress | PreparedBuild | ConditionStepResult> => {
+      const deps = dependencies();
+      switch (payload.step) {
+        case 'runAction':
+          return withinFunctionTime(context, WIND_DOWN_MS, (signal) => runAction(deps, payload, signal));
+        case 'prepareBuild':
+          return prepareBuild(deps, payload);
+        case 'completeBuild':
+          return completeBuild(deps, payload);
+        case 'failBuild':
+          return failBuild(deps, payload);
+        case 'checkBeforeEntry':
+        case 'checkOnSuccess':
+          return withinFunctionTime(context, WIND_DOWN_MS, (signal) => checkConditions(deps, payload, signal));
+        case 'requestApproval':
+        case 'queueJob':
+          throw new BadInputError(`${payload.step} belongs to the approval-request function, not the action runner.`);
+      }
+    },
+  )
     .use(injectLambdaContext(logger))
     .use(heldWhileStopping(() => dependencies().store, stopping))
     .use(makeHandlerIdempotent(idempotency));

@@ -64,11 +64,17 @@ export interface ActionOutcome {
   externalExecutionUrl?: string;
 }
 
-/** One action provider: what it accepts, where it runs, and (where Sluice runs it itself) how. */
-export interface ActionProvider {
+/**
+ * One action provider: what it accepts, where it runs, and (where Sluice runs it itself) how. A
+ * provider whose spec names the `polling` integration may also answer that it is in progress.
+ */
+export interface ActionProvider<Answer extends ActionOutcome | ActionInProgress = ActionOutcome> {
   spec: ProviderSpec;
-  run?(context: ActionContext): Promise<ActionOutcome>;
+  run?(context: ActionContext): Promise<Answer>;
 }
+
+/** Any provider, polling ones included: what the registry and the action runner hold. */
+export type AnyActionProvider = ActionProvider<ActionOutcome | ActionInProgress>;
 
 /** Stores `directory` as the action's output artifact (the providers that Sluice runs have one at most), at CodePipeline's key layout. */
 export function storeOutputArtifact(context: ActionContext, directory: string): Promise<ArtifactLocation> {

@@ -1,6 +1,6 @@
 import { providerKey } from '../core/declaration';
 import type { ProviderCatalog, ProviderSpec } from '../core/providers';
-import type { ActionProvider } from './action-provider';
+import type { AnyActionProvider } from './action-provider';
 import { cloudFormation } from './cloudformation';
 import { codeBuild, codeBuildTest } from './codebuild';
 import { codeCommitSource } from './codecommit-source';
@@ -15,7 +15,7 @@ import { s3Source } from './s3-source';
 import { stepFunctionsInvoke } from './step-functions-invoke';
 
 /** Every action provider Sluice has. Adding one is a module and a line here. */
-export const actionProviders: readonly ActionProvider[] = [
+export const actionProviders: readonly AnyActionProvider[] = [
   s3Source,
   codeCommitSource,
   codeStarSourceConnection,

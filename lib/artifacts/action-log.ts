@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { BlobStore, S3Location } from '../ports/blob-store';
+import { BlobNotFoundError, type BlobStore, type S3Location } from '../ports/blob-store';
 
 /** The action a log belongs to. */
 export interface ActionLogRef {
@@ -54,6 +54,15 @@ export class ActionLog {
 
   get location(): S3Location {
     return { bucketName: this.deps.artifactBucket, objectKey: actionLogKey(this.ref) };
+  }
+
+  /** Begins the log with what the earlier runs of the same action stored: a polling action's runs write one log. */
+  async resume(): Promise<void> {
+    const earlier = await openActionLog(this.deps.blobs, this.location).catch((error: unknown) => {
+      if (error instanceof BlobNotFoundError) return undefined;
+      throw error;
+    });
+    if (earlier) for await (const chunk of earlier) this.file.write(chunk as Buffer);
   }
 
   /** Closes the file and uploads it; returns where it went. */

@@ -67,6 +67,13 @@ export interface ChoiceState {
   Default?: string;
 }
 
+/** Where a polling action waits before its next run, for as long as its last run said. */
+export interface WaitState extends Transition {
+  Type: 'Wait';
+  Comment?: string;
+  SecondsPath: string;
+}
+
 export interface FailState {
   Type: 'Fail';
   Comment?: string;
@@ -83,7 +90,7 @@ export interface SucceedState {
   End?: never;
 }
 
-export type State = TaskState | ParallelState | PassState | ChoiceState | FailState | SucceedState;
+export type State = TaskState | ParallelState | PassState | ChoiceState | WaitState | FailState | SucceedState;
 
 export interface StateMachineDefinition {
   Comment?: string;

@@ -6,6 +6,7 @@ import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT, type ActionIntegration } from './int
 import { approvalIntegration } from './integrations/approval';
 import { codeBuildIntegration } from './integrations/codebuild';
 import { jobIntegration } from './integrations/job';
+import { pollingRunnerIntegration } from './integrations/polling';
 import { actionRunnerIntegration } from './integrations/runner';
 import type { Integration, ProviderCatalog } from './providers';
 import { groupByRunOrder } from './run-order';
@@ -116,6 +117,7 @@ const ROLLED_BACK = 'Stage rolled back';
 /** The module of each integration that a provider spec can name. */
 const INTEGRATIONS: Record<Integration, ActionIntegration> = {
   runner: actionRunnerIntegration,
+  polling: pollingRunnerIntegration,
   approval: approvalIntegration,
   codebuild: codeBuildIntegration,
   job: jobIntegration,

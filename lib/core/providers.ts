@@ -2,16 +2,23 @@ import type { SourceRevision } from './compile';
 import type { ActionCategory, ActionOwner } from './declaration';
 
 /**
- * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner, a Task
+ * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner (once,
+ * or again after a wait for as long as the action reports that it is in progress), a Task
  * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, or a
  * Task that waits for a job worker to finish a custom action's job. Each has its module in
  * lib/core/integrations.
  */
-export type Integration = 'runner' | 'approval' | 'codebuild' | 'job';
+export type Integration = 'runner' | 'polling' | 'approval' | 'codebuild' | 'job';
 
 /** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
 export type Runtime = 'aws' | 'local';
 export const RUNTIMES: readonly Runtime[] = ['aws', 'local'];
+
+/** One statement of an IAM policy: these actions on these resources. */
+export interface IamStatement {
+  actions: readonly string[];
+  resources: readonly string[];
+}
 
 export interface ConfigurationKey {
   name: string;
@@ -51,11 +58,10 @@ export interface ProviderSpec {
    */
   awsServices?: readonly string[];
   /**
-   * The IAM statements the action runner needs for the provider's actions on AWS: resource ARN
-   * patterns as serverless.yml writes them in `!Sub` (`${AWS::Partition}`, `${AWS::AccountId}`),
-   * or '*' only where the service has no resource-level permissions.
+   * What the action runner's role must be allowed on AWS for these calls, as serverless.yml grants
+   * it (resources in its `!Sub` form); the template test holds the stack to it.
    */
-  iam?: readonly { actions: readonly string[]; resources: readonly string[] }[];
+  iam?: readonly IamStatement[];
   /** The revisions a source action of this provider can be pinned to (StartPipelineExecution's sourceRevisions, a webhook's commit). */
   pinnableRevisions?: readonly SourceRevision['revisionType'][];
   /** Why StartPipelineExecution may not pin an action of this configuration to that kind of revision, if it may not. */

@@ -12,9 +12,10 @@ export type PipelineRef = ExecutionInput['pipeline'];
  * Functions retries a Task whose Lambda call failed in transit, and the idempotent handlers give
  * the second call the first one's result. A retried Task that waits on a token has a new token,
  * which the call must hand over: with it, the call is another step. A retry of a stage runs its
- * steps again in another attempt of the execution, which the key holds too.
+ * steps again in another attempt of the execution, which the key holds too; so does each run of a
+ * polling action, by the count of the runs before it.
  */
-export const TASK_IDEMPOTENCY_KEY = '[pipeline.executionId, pipeline.retry.attempt, stage, action.name, step, taskToken]';
+export const TASK_IDEMPOTENCY_KEY = '[pipeline.executionId, pipeline.retry.attempt, stage, action.name, step, taskToken, polling.answer.inProgress.runs]';
 
 /** An error as a Catch hands it over; the cause of a Sluice error is its message. */
 export interface CaughtError {
@@ -59,6 +60,8 @@ export interface ActionStepPayload {
   taskToken?: string;
   /** completeBuild and failBuild: the action execution and the build that prepareBuild and StartBuild left. */
   codebuild?: CodeBuildState;
+  /** runAction of a polling action: what its previous run answered; no answer before the first. */
+  polling?: { answer?: ActionInProgress };
 }
 
 /** The result an action leaves in the execution state for the actions after it. */
@@ -66,6 +69,22 @@ export interface ActionStepResult {
   /** In the order of the action's outputArtifacts. */
   artifacts: ArtifactLocation[];
   variables: Record<string, string>;
+}
+
+/**
+ * runAction's answer for an action that is not done (a stack still updating): the engine waits
+ * `afterSeconds`, then runs it again with this as `polling`, on the same action execution.
+ */
+export interface ActionInProgress {
+  inProgress: {
+    /** What the provider's next run needs, in the provider's own words (JSON text). */
+    state: string;
+    afterSeconds: number;
+    /** How many runs the action has had. */
+    runs: number;
+    actionExecutionId: string;
+    startTime: string;
+  };
 }
 
 /** An S3 zip that CodeBuild writes an output artifact to, at CodePipeline's layout. */

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ActionProvider } from '../actions/action-provider';
+import type { AnyActionProvider } from '../actions/action-provider';
 import { providerKey, type ActionDeclaration } from '../core/declaration';
 import { ActionFailedError, BadInputError, SluiceError } from '../core/errors';
-import type { ActionStepPayload, ActionStepResult, ArtifactLocation } from '../core/task-payloads';
+import type { ActionInProgress, ActionStepPayload, ActionStepResult, ArtifactLocation } from '../core/task-payloads';
 import { resolveAction, type VariableValues } from '../core/variables';
 import type { ActionExecutionRecord } from '../ports/execution-store';
 import { ActionLog } from '../artifacts/action-log';
@@ -143,14 +143,22 @@ export function stepContext(deps: ExecutionDependencies, pipeline: ActionStepPay
   };
 }
 
-/** Runs an action whose provider Sluice runs itself (everything but CodeBuild and approvals). */
-export async function runAction(deps: ExecutionDependencies, payload: ActionStepPayload, signal: AbortSignal): Promise<ActionStepResult> {
+/**
+ * Runs an action whose provider Sluice runs itself (everything but CodeBuild and approvals). A
+ * polling provider's later runs go on with the action execution of its first run, and its log.
+ */
+export async function runAction(deps: ExecutionDependencies, payload: ActionStepPayload, signal: AbortSignal): Promise<ActionStepResult | ActionInProgress> {
   const provider = providerFor(deps, payload.action);
   const resolved = resolveAction(payload.action, variableValues(payload));
-  const record = await startAction(deps, payload, resolved);
+  const previous = payload.polling?.answer?.inProgress;
+  const record = previous ? actionRecord(deps, payload, resolved, previous) : await startAction(deps, payload, resolved);
   const pinned = payload.pipeline.sourceRevisions?.find((revision) => revision.actionName === payload.action.name);
   return withActionWorkspace(deps, payload, async (workspace, log) => {
     try {
+      if (previous) {
+        await log.resume();
+        refuseIfTimedOut(deps, resolved, previous.startTime);
+      }
       const outcome = await provider.run!({
         ...stepContext(deps, payload.pipeline, payload.stage),
         action: resolved,
@@ -163,7 +171,13 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         gitHub: deps.gitHub,
         codeCommit: deps.codeCommit,
         aws: deps.awsClients,
+        continuation: previous?.state,
       });
+      if ('inProgress' in outcome) {
+        await log.store();
+        const { actionExecutionId, startTime } = record;
+        return { inProgress: { ...outcome.inProgress, runs: (previous?.runs ?? 0) + 1, actionExecutionId, startTime } };
+      }
       await finishAction(deps, payload, record, { status: 'Succeeded', ...outcome }, await log.store());
       return { artifacts: outcome.outputArtifacts, variables: outcome.outputVariables };
     } catch (error) {
@@ -175,7 +189,18 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
   });
 }
 
-function providerFor(deps: ExecutionDependencies, action: ActionDeclaration): ActionProvider {
+/** A polling action that has run longer than its timeoutInMinutes fails, as a Task past its TimeoutSeconds would. */
+function refuseIfTimedOut(deps: ExecutionDependencies, action: ActionDeclaration, startTime: string): void {
+  if (action.timeoutInMinutes === undefined) return;
+  const minutes = (deps.clock().getTime() - Date.parse(startTime)) / 60_000;
+  if (minutes > action.timeoutInMinutes) {
+    throw new ActionFailedError(
+      `${action.name} did not finish within its timeoutInMinutes, ${action.timeoutInMinutes}; it ran for ${Math.floor(minutes)} minutes.`,
+    );
+  }
+}
+
+function providerFor(deps: ExecutionDependencies, action: ActionDeclaration): AnyActionProvider {
   const provider = deps.providers.get(providerKey(action.actionTypeId));
   if (!provider?.run) {
     const id = action.actionTypeId;

@@ -1,4 +1,4 @@
-import type { ActionProvider } from '../actions/action-provider';
+import type { AnyActionProvider } from '../actions/action-provider';
 import type { ActionLogRef } from '../artifacts/action-log';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { AwsClients } from '../ports/aws-clients';
@@ -25,7 +25,7 @@ export interface ExecutionDependencies {
   blobs: BlobStore;
   artifacts: ArtifactStore;
   /** Providers by `Category/Owner/Provider`. */
-  providers: ReadonlyMap<string, ActionProvider>;
+  providers: ReadonlyMap<string, AnyActionProvider>;
   artifactBucket: string;
   /** Where action workspaces are made. */
   workspaceRoot: string;

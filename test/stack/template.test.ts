@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { actionProviders } from '../../lib/actions/registry';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
 import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
@@ -24,6 +23,7 @@ import {
   type Template,
 } from '../support/cloudformation';
 import { PIPELINES, ROOT, loadValid } from '../support/fixtures';
+import { actionProviders } from '../../lib/actions/registry';
 
 /**
  * The only actions that may be granted on Resource "*", and why. serverless.yml says the same in
@@ -150,24 +150,6 @@ describe('IAM', () => {
     expect(JSON.stringify(rule.Resource)).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
   });
 
-  it("grants the action runner each provider's IAM statements, as the provider's module states them", () => {
-    const runner = statementsOf(template, 'ActionRunnerRole');
-    const granted = (action: string, resource: string) =>
-      runner.some(
-        (statement) =>
-          statement.Effect === 'Allow' &&
-          asList(statement.Action).includes(action) &&
-          asList(statement.Resource).some((value) => JSON.stringify(value) === JSON.stringify(resource === '*' ? '*' : { 'Fn::Sub': resource })),
-      );
-    const stated = actionProviders.flatMap(({ spec }) =>
-      (spec.iam ?? []).flatMap(({ actions, resources }) =>
-        actions.flatMap((action) => resources.map((resource) => ({ provider: spec.provider, action, resource }))),
-      ),
-    );
-    expect(stated.map(({ provider }) => provider)).toContain('CloudFormation');
-    expect(stated.filter(({ action, resource }) => !granted(action, resource))).toEqual([]);
-  });
-
   it("lets the action runner read the builds of the account's projects, and only read them", () => {
     const runner = referencedIds(
       resourcesOfType(template, 'AWS::Lambda::Function').find(([name]) => name === 'ActionRunnerLambdaFunction')![1].Properties!.Role,
@@ -175,6 +157,36 @@ describe('IAM', () => {
     const codebuild = statementsOf(template, runner!).filter((statement) => asList(statement.Action).some((action) => action.startsWith('codebuild:')));
     expect(codebuild.flatMap((statement) => asList(statement.Action))).toEqual(['codebuild:BatchGetBuilds']);
     expect(JSON.stringify(codebuild[0]!.Resource)).toContain(':project/*');
+  });
+});
+
+describe('IAM for the providers that call AWS', () => {
+  const runnerStatements = () => {
+    const role = referencedIds(
+      resourcesOfType(template, 'AWS::Lambda::Function').find(([name]) => name === 'ActionRunnerLambdaFunction')![1].Properties!.Role,
+    )[0]!;
+    return statementsOf(template, role).filter((statement) => statement.Effect === 'Allow');
+  };
+  /** A statement's resources as serverless.yml writes them: plain ARNs, or the text of their !Sub. */
+  const resourceTexts = (resource: unknown): string[] =>
+    asList(resource).map((entry: unknown) => (typeof entry === 'string' ? entry : ((entry as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(entry))));
+
+  it('grants the action runner every statement that a provider which calls AWS declares, and every such provider declares some', () => {
+    const callers = actionProviders.filter(({ spec }) => (spec.awsServices?.length ?? 0) > 0);
+    expect(callers.filter(({ spec }) => !spec.iam?.length).map(({ spec }) => spec.provider)).toEqual([]);
+    const granted = runnerStatements();
+    const missing = callers.flatMap(({ spec }) =>
+      (spec.iam ?? []).flatMap((wanted) =>
+        wanted.actions.flatMap((action) =>
+          wanted.resources
+            .filter(
+              (resource) => !granted.some((statement) => asList(statement.Action).includes(action) && resourceTexts(statement.Resource).includes(resource)),
+            )
+            .map((resource) => `${spec.provider}: ${action} on ${resource}`),
+        ),
+      ),
+    );
+    expect(missing).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ActionProvider } from '../../lib/actions/action-provider';
+import type { ActionProvider, AnyActionProvider } from '../../lib/actions/action-provider';
 import { gitSource } from '../../lib/actions/git-source';
 import { DynamoDbApprovalStore } from '../../lib/adapters/aws/dynamodb-approval-store';
 import { DynamoDbAuditLog } from '../../lib/adapters/aws/dynamodb-audit-log';
@@ -37,7 +37,7 @@ export interface TestExecutionDependencies {
  */
 export async function testExecutionDependencies(
   test: TestStack,
-  options: { providers: readonly ActionProvider[]; workspaceRoot: string },
+  options: { providers: readonly AnyActionProvider[]; workspaceRoot: string },
 ): Promise<TestExecutionDependencies> {
   await ensureExecutionTable(test.clients.dynamodb, TEST_TABLE);
   const blobs = new S3BlobStore(test.clients.s3);
@@ -92,7 +92,7 @@ export const unreadCheckout: ActionProvider = {
  */
 export async function testOperationsDependencies(
   test: TestStack,
-  options: { providers: readonly ActionProvider[]; workspaceRoot: string },
+  options: { providers: readonly AnyActionProvider[]; workspaceRoot: string },
 ): Promise<{ deps: OperationsDependencies & TestExecutionDependencies['deps']; events: PipelineEvent[] }> {
   const { deps, bus, events } = await testExecutionDependencies(test, options);
   return { deps: { ...deps, eventFeed: bus, newId: () => randomBytes(8).toString('hex'), ...testApprovalDependencies(test) }, events };

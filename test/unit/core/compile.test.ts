@@ -104,6 +104,36 @@ describe('the shape of compiled actions', () => {
     expect(tasks['Build / Compile']).toEqual({ step: 'startBuild', stage: 'Build', action: 'Compile' });
   });
 
+  it('runs a polling action again after the wait its last run asked for, until it answers with a result', () => {
+    const catalog = new Map(providerCatalog);
+    const key = 'Build/AWS/CodeBuild';
+    catalog.set(key, { ...catalog.get(key)!, integration: 'polling' });
+    const declaration = pipelineWith([build('Compile', 1), { ...build('Use', 2), inputArtifacts: [{ name: 'CompileOut' }], outputArtifacts: [] }], 'Build');
+    const { definition, tasks } = compilePipeline(declaration, catalog);
+    expect(aslValidator(definition).isValid).toBe(true);
+    expect(stepFunctionsProblems(definition)).toEqual([]);
+    const states = definition.States;
+    expect(states['Build / Compile (start)']).toMatchObject({ Type: 'Pass', Parameters: {}, ResultPath: '$.polling', Next: 'Build / Compile' });
+    expect(states['Build / Compile']).toMatchObject({
+      Parameters: { Payload: { step: 'runAction', 'polling.$': '$.polling' } },
+      ResultSelector: { 'answer.$': '$.Payload' },
+      ResultPath: '$.polling',
+      Next: 'Build / Compile (in progress?)',
+    });
+    expect(states['Build / Compile (in progress?)']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.polling.answer.inProgress', IsPresent: true, Next: 'Build / Compile (wait)' }],
+      Default: 'Build / Compile (result)',
+    });
+    expect(states['Build / Compile (wait)']).toMatchObject({ Type: 'Wait', SecondsPath: '$.polling.answer.inProgress.afterSeconds', Next: 'Build / Compile' });
+    // The result goes where a runner action's would, and the next action reads its artifact from there.
+    const result = states['Build / Compile (result)'] as { Parameters: unknown; ResultPath: string; Next: string };
+    expect(result.Parameters).toEqual({ 'artifacts.$': '$.polling.answer.artifacts', 'variables.$': '$.polling.answer.variables' });
+    expect((states['Build / Use (start)'] as { Next: string }).Next).toBe('Build / Use');
+    expect(JSON.stringify((states['Build / Use'] as TaskState).Parameters)).toContain(`${result.ResultPath}.artifacts[0]`);
+    expect(tasks['Build / Compile']).toEqual({ step: 'runAction', stage: 'Build', action: 'Compile' });
+  });
+
   it('starts a build with the overrides prepareBuild wrote, keeps only its id, and retries a full account with full jitter', () => {
     const { definition, tasks } = compilePipeline(pipelineWith([build('Compile')], 'Build'), providerCatalog);
     const start = definition.States['Build / Compile'] as TaskState;
