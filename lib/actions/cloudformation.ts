@@ -290,13 +290,7 @@ class StackAction {
  * Runs a CloudFormation action: the first run starts the stack or change set operation, and
  * later runs (with the first's state as `continuation`) look at it until it is done.
  */
-export async function runCloudFormation(context: ActionContext): Promise<ActionOutcome | ActionInProgress> {
-  const sdk = await import('@aws-sdk/client-cloudformation');
-  const action = new StackAction(context, sdk, awsClientFor(context, sdk.CloudFormationClient));
-  return context.continuation ? action.poll(JSON.parse(context.continuation) as Waiting) : action.start();
-}
-
-export const cloudFormation: ActionProvider = {
+export const cloudFormation: ActionProvider<ActionOutcome | ActionInProgress> = {
   spec: {
     category: 'Deploy',
     owner: 'AWS',
@@ -317,7 +311,9 @@ export const cloudFormation: ActionProvider = {
     inputArtifacts: { min: 0, max: 10 },
     outputArtifacts: { min: 0, max: 1 },
     outputVariables: 'open',
-    runtimes: ['aws'],
+    runtimes: ['aws', 'local'],
+    awsServices: ['cloudformation'],
+    integration: 'polling',
     checkConfiguration,
     iam: [
       {
@@ -341,5 +337,15 @@ export const cloudFormation: ActionProvider = {
       // RoleArn: the role CloudFormation deploys as, passed to CloudFormation only (serverless.yml's condition).
       { actions: ['iam:PassRole'], resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'] },
     ],
+  },
+
+  /**
+   * The first run starts the stack or change set operation; later runs (with the first's state as
+   * `continuation`) look at it until it is done.
+   */
+  async run(context) {
+    const sdk = await import('@aws-sdk/client-cloudformation');
+    const action = new StackAction(context, sdk, awsClientFor(context, sdk.CloudFormationClient));
+    return context.continuation ? action.poll(JSON.parse(context.continuation) as Waiting) : action.start();
   },
 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ActionContext, ActionInProgress, ActionOutcome } from '../../lib/actions/action-provider';
-import { runCloudFormation } from '../../lib/actions/cloudformation';
+import { cloudFormation as provider } from '../../lib/actions/cloudformation';
 import { SdkAwsClients } from '../../lib/adapters/aws/aws-clients';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
@@ -105,11 +105,11 @@ describe('the CloudFormation deploy action on moto', () => {
    */
   async function run(configuration: Record<string, string>, output = false): Promise<{ outcome: ActionOutcome; runs: number; log: string }> {
     const { context, log } = await contextFor(configuration, output);
-    let answer: ActionOutcome | ActionInProgress = await runCloudFormation(context);
+    let answer: ActionOutcome | ActionInProgress = await provider.run!(context);
     let runs = 1;
     while ('inProgress' in answer) {
       expect(answer.inProgress.afterSeconds).toBeGreaterThan(0);
-      answer = await runCloudFormation({ ...context, continuation: answer.inProgress.state });
+      answer = await provider.run!({ ...context, continuation: answer.inProgress.state });
       runs += 1;
     }
     return { outcome: answer, runs, log: log.join('') };
