@@ -106,6 +106,9 @@ class StackAction {
   /** The first run: starts the mode's operation, or ends at once where there is nothing to wait for. */
   async start(): Promise<ActionOutcome | ActionInProgress> {
     const mode = modeOf(this.configuration);
+    if (this.configuration.OutputFileName && !this.context.action.outputArtifacts?.length) {
+      throw new BadInputError(`OutputFileName ${this.configuration.OutputFileName} needs an output artifact to hold it; the action declares none.`);
+    }
     const stack = await this.describe(this.stackName);
     switch (mode) {
       case 'DELETE_ONLY':

@@ -204,6 +204,14 @@ describe('the CloudFormation deploy action on moto', () => {
     );
   });
 
+  it('refuses OutputFileName on an action without an output artifact, before it deploys anything', async () => {
+    const stackName = uniqueName('cfn-no-output');
+    await expect(run({ ...deployConfiguration(stackName, uniqueName('queue')), OutputFileName: 'outputs.json' })).rejects.toThrow(
+      'OutputFileName outputs.json needs an output artifact to hold it; the action declares none.',
+    );
+    await stackIsGone(stackName);
+  });
+
   it('REPLACE_ON_FAILURE creates a stack that does not exist and updates one that has not failed', async () => {
     const stackName = uniqueName('cfn-replace');
     const queueName = uniqueName('queue');
