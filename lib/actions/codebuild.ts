@@ -46,6 +46,8 @@ function codeBuildSpec(category: 'Build' | 'Test'): ProviderSpec {
     outputArtifacts: { min: 0, max: 5 },
     outputVariables: 'open',
     runtimes: ['aws', 'local'],
+    // Locally the buildspec runs on this machine.
+    runsWithoutAwsOn: ['local'],
     integration: 'codebuild',
     checkConfiguration,
   };

@@ -42,6 +42,8 @@ export const codeStarSourceConnection: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
     runtimes: ['aws', 'local'],
+    // It reads GitHub: the connection only names the repository.
+    runsWithoutAwsOn: ['aws', 'local'],
     pinnableRevisions: ['COMMIT_ID'],
     checkConfiguration: outputArtifactFormatProblems,
   },

@@ -21,6 +21,7 @@ export const commands: ActionProvider = {
     outputArtifacts: { min: 0, max: 1 },
     outputVariables: 'declared',
     runtimes: ['aws', 'local'],
+    runsWithoutAwsOn: ['aws', 'local'],
   },
 
   /** Runs the commands as the build phase of a buildspec, as CodePipeline does in CodeBuild. */

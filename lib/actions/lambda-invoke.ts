@@ -1,4 +1,14 @@
+import type { CustomActionTypeId } from '../core/custom-action-types';
+import type { ActionTypeId } from '../core/declaration';
+import type { JobRecord } from '../ports/custom-action-store';
+import type { LambdaJobEvent } from '../ports/job-functions';
 import type { ActionProvider } from './action-provider';
+
+/**
+ * How long CodePipeline waits for a function's next report (a result, or a success with a
+ * continuation token, which restarts the wait) before the action times out: 20 minutes.
+ */
+export const LAMBDA_REPLY_TIMEOUT_SECONDS = 20 * 60;
 
 export const lambdaInvoke: ActionProvider = {
   spec: {
@@ -6,7 +16,7 @@ export const lambdaInvoke: ActionProvider = {
     owner: 'AWS',
     provider: 'Lambda',
     version: '1',
-    description: 'Invokes a Lambda function that reports back with PutJobSuccessResult.',
+    description: 'Invokes a Lambda function with the job, which it reports with PutJobSuccessResult or PutJobFailureResult.',
     configuration: [
       { name: 'FunctionName', required: true, description: 'The function to invoke.' },
       { name: 'UserParameters', required: false, description: 'A string passed to the function.' },
@@ -14,6 +24,43 @@ export const lambdaInvoke: ActionProvider = {
     inputArtifacts: { min: 0, max: 5 },
     outputArtifacts: { min: 0, max: 5 },
     outputVariables: 'open',
-    runtimes: ['aws'],
+    runtimes: ['aws', 'local'],
+    awsServices: ['lambda'],
+    integration: 'lambda-job',
+    iam: [{ actions: ['lambda:InvokeFunction'], resources: ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*'] }],
   },
 };
+
+/** The type a Lambda invoke action's jobs are recorded under; they are never queued for PollForJobs. */
+export const LAMBDA_JOB_TYPE: CustomActionTypeId = { category: 'Invoke', provider: 'Lambda', version: '1' };
+
+export function isLambdaInvoke(id: ActionTypeId): boolean {
+  const { spec } = lambdaInvoke;
+  return id.category === spec.category && id.owner === spec.owner && id.provider === spec.provider;
+}
+
+/** The event that a Lambda job's function receives, in CodePipeline's shape. */
+export function lambdaJobEvent(
+  job: JobRecord,
+  accountId: string,
+  credentials?: LambdaJobEvent['CodePipeline.job']['data']['artifactCredentials'],
+): LambdaJobEvent {
+  const artifact = ({ name, location }: JobRecord['inputArtifacts'][number]) => ({
+    name,
+    revision: null,
+    location: { type: 'S3' as const, s3Location: { bucketName: location.bucketName, objectKey: location.objectKey } },
+  });
+  return {
+    'CodePipeline.job': {
+      id: job.jobId,
+      accountId,
+      data: {
+        actionConfiguration: { configuration: job.actionConfiguration },
+        inputArtifacts: job.inputArtifacts.map(artifact),
+        outputArtifacts: job.outputArtifacts.map(artifact),
+        ...(credentials ? { artifactCredentials: credentials } : {}),
+        ...(job.continuationToken ? { continuationToken: job.continuationToken } : {}),
+      },
+    },
+  };
+}

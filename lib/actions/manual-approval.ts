@@ -17,6 +17,8 @@ export const manualApproval: ActionProvider = {
     outputArtifacts: artifactCounts.none,
     outputVariables: [],
     runtimes: ['aws', 'local'],
+    // On AWS its request goes out through the stack's SNS topic, with the stack's own role.
+    runsWithoutAwsOn: ['aws', 'local'],
     integration: 'approval',
   },
 };

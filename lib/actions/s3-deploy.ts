@@ -4,6 +4,8 @@ import path from 'node:path';
 import { lookup } from 'mime-types';
 import { BadInputError } from '../core/errors';
 import { objectKeyProblem } from '../core/object-keys';
+import type { ConfigurationProblem } from '../core/providers';
+import { OBJECT_CANNED_ACLS, type ObjectCannedAcl, type PutOptions } from '../ports/blob-store';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
 
@@ -14,6 +16,18 @@ async function filesUnder(directory: string): Promise<string[]> {
     .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)))
     .sort();
 }
+
+function isCannedAcl(value: string): value is ObjectCannedAcl {
+  return (OBJECT_CANNED_ACLS as readonly string[]).includes(value);
+}
+
+function cannedAclProblem(cannedAcl: string | undefined): ConfigurationProblem | undefined {
+  if (cannedAcl === undefined || cannedAcl.includes('#{') || isCannedAcl(cannedAcl)) return undefined;
+  return { key: 'CannedACL', message: `CannedACL must be one of S3's canned ACLs for objects, ${OBJECT_CANNED_ACLS.join(', ')}; not "${cannedAcl}".` };
+}
+
+/** The embedded S3 keeps neither ACLs nor encryption settings: its objects are files of this machine's user. */
+const EMBEDDED_S3_KEEPS_NO = 'the embedded S3 that local deploys write to';
 
 export const s3Deploy: ActionProvider = {
   spec: {
@@ -34,7 +48,17 @@ export const s3Deploy: ActionProvider = {
     outputArtifacts: artifactCounts.none,
     outputVariables: [],
     runtimes: ['aws', 'local'],
-    checkConfiguration: ({ Extract: extract, ObjectKey: objectKey }) => {
+    // Locally it writes to the embedded S3.
+    runsWithoutAwsOn: ['local'],
+    keysNotHonoured: {
+      local: {
+        KMSEncryptionKeyARN: `${EMBEDDED_S3_KEEPS_NO} encrypts nothing with KMS and keeps no encryption setting; objects are files readable only by this machine's user.`,
+        CannedACL: `${EMBEDDED_S3_KEEPS_NO} keeps no ACLs; objects are reachable only through Sluice on this machine.`,
+      },
+    },
+    checkConfiguration: ({ Extract: extract, ObjectKey: objectKey, CannedACL: cannedAcl }) => {
+      const aclProblem = cannedAclProblem(cannedAcl);
+      if (aclProblem) return [aclProblem];
       const keyProblem = objectKey === undefined || objectKey.includes('#{') ? undefined : objectKeyProblem(objectKey);
       if (keyProblem) return [{ key: 'ObjectKey', message: `ObjectKey: the ${keyProblem}.` }];
       if (extract === undefined || extract.includes('#{')) return [];
@@ -50,10 +74,14 @@ export const s3Deploy: ActionProvider = {
     const bucketName = configuration.BucketName!;
     const extract = configuration.Extract?.toLowerCase();
     if (extract !== 'true' && extract !== 'false') throw new BadInputError(`Extract must be true or false, not "${configuration.Extract}".`);
-    const cacheControl = configuration.CacheControl;
-    const options = (key: string) => ({
+    const { CacheControl: cacheControl, CannedACL: acl, KMSEncryptionKeyARN: kmsKeyId } = configuration;
+    const aclProblem = cannedAclProblem(acl);
+    if (aclProblem) throw new BadInputError(aclProblem.message);
+    const options = (key: string): PutOptions => ({
       contentType: lookup(key) || 'application/octet-stream',
       ...(cacheControl ? { cacheControl } : {}),
+      ...(acl && isCannedAcl(acl) ? { acl } : {}),
+      ...(kmsKeyId ? { kmsKeyId } : {}),
     });
     const input = context.inputArtifacts[0]!;
     await context.blobs.ensureBucket(bucketName);

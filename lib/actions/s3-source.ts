@@ -24,6 +24,8 @@ export const s3Source: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['ETag', 'VersionId'],
     runtimes: ['aws', 'local'],
+    // Locally it reads the embedded S3.
+    runsWithoutAwsOn: ['local'],
     pinnableRevisions: ['S3_OBJECT_VERSION_ID', 'S3_OBJECT_KEY'],
     refuseRevisionOverride: (configuration, revisionType) =>
       revisionType === 'S3_OBJECT_KEY' && configuration.AllowOverrideForS3ObjectKey !== 'true'

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SdkAwsClients } from '../adapters/aws/aws-clients';
+import { LambdaJobFunctions } from '../adapters/aws/lambda-job-functions';
 import { awsRuleServices } from '../adapters/aws/rule-services';
 import os from 'node:os';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
@@ -170,10 +171,8 @@ export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region
 export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
-  sources: Pick<
-    ExecutionDependencies,
-    'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'
-  > = {},
+  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'> &
+    Pick<OperationsDependencies, 'jobFunctions'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const blobs = new S3BlobStore(sdk.s3, access);
@@ -205,11 +204,14 @@ export function createAwsDependencies(
 
 /** Everything the handlers need on AWS, built on the first call in a container and kept. */
 export function awsDependencies(): OperationsDependencies {
-  return (dependencies ??= createAwsDependencies(awsEnvironment(), awsClients(), {
+  if (dependencies) return dependencies;
+  const actionClients = new SdkAwsClients(awsEnvironment().region);
+  return (dependencies = createAwsDependencies(awsEnvironment(), awsClients(), {
     gitHub: awsGitHub(),
     codeCommit: awsCodeCommit(),
     ...awsRuleServices(awsEnvironment().region),
-    awsClients: new SdkAwsClients(awsEnvironment().region),
+    awsClients: actionClients,
+    jobFunctions: new LambdaJobFunctions(actionClients),
     builds: awsCodeBuildBuilds(),
     commandEnvironment: awsCommandEnvironment,
     startRun: awsStartRun,

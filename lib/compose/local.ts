@@ -38,6 +38,7 @@ import { endRun } from '../execution/end-execution';
 import { claimDataDir, type ClaimedDataDir } from './data-dir';
 import { commandLineCaller } from './callers';
 import { localClients } from './local-clients';
+import { localJobFunctions } from './local-job-functions';
 import { startLocalHttpApi } from './local-http-api';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
@@ -141,6 +142,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const blobs = new S3BlobStore(clients.s3);
   let url: string | undefined;
   const linkBase = () => options.publicUrl?.href ?? url ?? 'http://127.0.0.1/';
+  const actionAwsClients = localAwsClients(process.env);
   const deps: LocalDependencies = {
     store,
     approvals: new DynamoDbApprovalStore(documents, TABLE_NAME),
@@ -148,6 +150,8 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     locks: new DynamoDbStageLocks(documents, TABLE_NAME),
     audit: new DynamoDbAuditLog(documents, TABLE_NAME),
     jobTimeoutSeconds: async () => (await readInstallationSettings(dataDir)).customActions?.jobTimeoutSeconds,
+    lambdaReplyTimeoutSeconds: async () => (await readInstallationSettings(dataDir)).lambda?.replyTimeoutSeconds,
+    jobFunctions: localJobFunctions({ dataDir, env: process.env, apiUrl: () => url, s3Endpoint: stack.s3UploadEndpoint, awsClients: actionAwsClients }),
     callbacks: new LocalTaskCallbacks(),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, linkBase()).href,
     newSecret: () => randomBytes(24).toString('base64url'),
@@ -165,7 +169,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     gitHub: gitHubSettingsFromEnvironment(process.env),
     codeCommit: codeCommitSettingsFromEnvironment(process.env),
     ...localRuleServices(process.env),
-    awsClients: localAwsClients(process.env),
+    awsClients: actionAwsClients,
     onLog: options.onLog,
     mails: new OutboxMails(dataDir),
     installationSettings: () => readInstallationSettings(dataDir),

@@ -5,7 +5,7 @@ import { providerKey, type ActionDeclaration, type ExecutionMode, type PipelineD
 import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT, type ActionIntegration } from './integrations/action-integration';
 import { approvalIntegration } from './integrations/approval';
 import { codeBuildIntegration } from './integrations/codebuild';
-import { jobIntegration } from './integrations/job';
+import { jobIntegration, lambdaJobIntegration } from './integrations/job';
 import { pollingRunnerIntegration } from './integrations/polling';
 import { actionRunnerIntegration } from './integrations/runner';
 import type { Integration, ProviderCatalog } from './providers';
@@ -121,6 +121,7 @@ const INTEGRATIONS: Record<Integration, ActionIntegration> = {
   approval: approvalIntegration,
   codebuild: codeBuildIntegration,
   job: jobIntegration,
+  'lambda-job': lambdaJobIntegration,
 };
 
 interface PlannedAction {

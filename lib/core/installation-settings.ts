@@ -10,6 +10,9 @@ export const retentionSettingsSchema = z
   })
   .strict();
 
+/** Lambda functions that run on this machine from handler files: a function's name to `<file>:<export>` (`handler` when no export is named). */
+export const lambdaHandlersSchema = z.record(z.string().min(1), z.string().min(1));
+
 /**
  * The settings of one local installation, kept in `settings.json` in its data dir. Every key is
  * optional; what is absent takes the default below.
@@ -34,6 +37,19 @@ export const installationSettingsSchema = z
          * timeoutInMinutes: CodePipeline's hour by default, and never more.
          */
         jobTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Lambda invoke actions (Invoke/AWS/Lambda) of this installation. */
+    lambda: z
+      .object({
+        /** Functions that run here, from a handler file: a function's name to `<file>:<export>`, the file relative to the data dir. */
+        handlers: lambdaHandlersSchema.optional(),
+        /**
+         * How long a function may take to report each time it is started, before its action times
+         * out: CodePipeline's 20 minutes by default, and never more.
+         */
+        replyTimeoutSeconds: z.number().int().min(1).max(1200).optional(),
       })
       .strict()
       .optional(),

@@ -4,11 +4,12 @@ import type { ActionCategory, ActionOwner } from './declaration';
 /**
  * How a compiled pipeline runs a provider's actions: a Task that invokes the action runner (once,
  * or again after a wait for as long as the action reports that it is in progress), a Task
- * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, or a
- * Task that waits for a job worker to finish a custom action's job. Each has its module in
+ * that waits for an approval's decision, CodeBuild's StartBuild between two runner steps, a
+ * Task that waits for a job worker to finish a custom action's job, or one that waits for a
+ * Lambda function to finish a Lambda invoke action's job. Each has its module in
  * lib/core/integrations.
  */
-export type Integration = 'runner' | 'polling' | 'approval' | 'codebuild' | 'job';
+export type Integration = 'runner' | 'polling' | 'approval' | 'codebuild' | 'job' | 'lambda-job';
 
 /** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
 export type Runtime = 'aws' | 'local';
@@ -62,6 +63,16 @@ export interface ProviderSpec {
    * it (resources in its `!Sub` form); the template test holds the stack to it.
    */
   iam?: readonly IamStatement[];
+  /**
+   * The runtimes on which this provider's actions call no AWS service: an action's `roleArn` and
+   * `region` have nothing to apply to there, and validation for such a runtime refuses them.
+   */
+  runsWithoutAwsOn?: readonly Runtime[];
+  /**
+   * Configuration keys that a runtime offering the provider does not honour, each with what that
+   * runtime does instead: validation for that runtime refuses them rather than ignore them.
+   */
+  keysNotHonoured?: Partial<Record<Runtime, Readonly<Record<string, string>>>>;
   /** The revisions a source action of this provider can be pinned to (StartPipelineExecution's sourceRevisions, a webhook's commit). */
   pinnableRevisions?: readonly SourceRevision['revisionType'][];
   /** Why StartPipelineExecution may not pin an action of this configuration to that kind of revision, if it may not. */
@@ -82,3 +93,23 @@ export interface ConfigurationProblem {
 
 /** The providers a runtime offers, keyed by `Category/Owner/Provider`. */
 export type ProviderCatalog = ReadonlyMap<string, ProviderSpec>;
+
+/** A provider of CodePipeline's that Sluice does not have yet, which validation names as such rather than as unknown. */
+export interface ProviderNotYetBuilt {
+  category: ActionCategory;
+  owner: ActionOwner;
+  provider: string;
+  /** What CodePipeline's documentation calls it. */
+  title: string;
+}
+
+/** CodePipeline's providers that Sluice will have and does not yet. */
+export const PROVIDERS_NOT_YET_BUILT: readonly ProviderNotYetBuilt[] = [
+  { category: 'Deploy', owner: 'AWS', provider: 'CloudFormationStackSet', title: 'CloudFormation StackSets' },
+  { category: 'Deploy', owner: 'AWS', provider: 'CloudFormationStackInstances', title: 'CloudFormation StackSets instances' },
+  { category: 'Deploy', owner: 'AWS', provider: 'ElasticBeanstalk', title: 'Elastic Beanstalk' },
+  { category: 'Deploy', owner: 'AWS', provider: 'ServiceCatalog', title: 'Service Catalog' },
+  { category: 'Deploy', owner: 'AWS', provider: 'AppConfig', title: 'AppConfig' },
+  { category: 'Deploy', owner: 'AWS', provider: 'EKS', title: 'Amazon EKS' },
+  { category: 'Deploy', owner: 'AWS', provider: 'CodeDeployToECS', title: 'Amazon ECS blue/green (CodeDeploy)' },
+];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
-import type { ProviderCatalog, ProviderSpec, Runtime } from './providers';
+import { PROVIDERS_NOT_YET_BUILT, type ConfigurationProblem, type ProviderCatalog, type ProviderSpec, type Runtime } from './providers';
 import { checkConditions, type ConditionOptions } from './validate-conditions';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
@@ -121,6 +121,7 @@ function runsBefore(a: PlacedAction, b: PlacedAction): boolean {
 /** Every rule of the structural checks, by the code its problems carry; a check reports no other. */
 export const STRUCTURAL_RULES = [
   'artifact-store-conflict',
+  'artifact-store-runtime',
   'v2-only',
   'retry-configuration',
   'retry-mode',
@@ -131,11 +132,14 @@ export const STRUCTURAL_RULES = [
   'first-stage-sources-only',
   'source-in-first-stage',
   'provider-unknown',
+  'provider-not-yet',
   'provider-version',
   'provider-runtime',
   'aws-credentials',
+  'action-role-region',
   'configuration-required',
   'configuration-unknown',
+  'configuration-runtime',
   'input-artifact-count',
   'output-artifact-count',
   'commands-required',
@@ -177,6 +181,7 @@ function structuralProblems(pipeline: PipelineDeclaration, catalog: ProviderCata
   );
 
   checkPipelineFields(pipeline, report);
+  if (options.runtime) checkArtifactStores(pipeline, options.runtime, report);
   checkNames(pipeline, report);
   if (options.runtime === 'aws') checkStateMachineName(pipeline, report);
   checkStagePlacement(placed, report);
@@ -234,6 +239,38 @@ function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): voi
       }
     }
   });
+}
+
+/** Where each runtime keeps artifacts instead of a declared artifact store. */
+const ARTIFACT_BUCKET_OF: Record<Runtime, string> = {
+  aws: "the stack's artifact bucket (its ArtifactBucketName output), encrypted as the stack sets it",
+  local: "the embedded S3's artifact bucket on this machine",
+};
+
+/**
+ * Sluice keeps every pipeline's artifacts in its installation's own bucket, in its own region:
+ * a declared artifact store, its KMS key, or one per region would be ignored, so they are refused.
+ */
+function checkArtifactStores(pipeline: PipelineDeclaration, runtime: Runtime, report: Report): void {
+  const instead = `Sluice keeps every pipeline's artifacts in ${ARTIFACT_BUCKET_OF[runtime]}`;
+  const store = pipeline.artifactStore;
+  if (store) {
+    report('artifactStore.location', 'artifact-store-runtime', `${instead}, not in bucket "${store.location}". Remove artifactStore.`);
+    if (store.encryptionKey) {
+      report(
+        'artifactStore.encryptionKey',
+        'artifact-store-runtime',
+        `${instead}, and does not encrypt them with key "${store.encryptionKey.id}". Remove artifactStore.`,
+      );
+    }
+  }
+  for (const region of Object.keys(pipeline.artifactStores ?? {})) {
+    report(
+      `artifactStores.${region}`,
+      'artifact-store-runtime',
+      `${instead}, and runs every action in its own region: it has no artifact store per region. Remove artifactStores.`,
+    );
+  }
 }
 
 /** Where `stage` asks for a rollback: its onFailure result, or a condition's result. */
@@ -320,6 +357,15 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
   const { action, path } = entry;
   const id = action.actionTypeId;
   const spec = catalog.get(providerKey(id));
+  const notYet = PROVIDERS_NOT_YET_BUILT.find((entry) => providerKey(entry) === providerKey(id));
+  if (!spec && notYet) {
+    report(
+      `${path}.actionTypeId.provider`,
+      'provider-not-yet',
+      `${id.category} provider ${id.owner}/${id.provider} (${notYet.title}) is not supported by Sluice yet: no runtime can run it. Run "sluice providers" for the providers there are.`,
+    );
+    return;
+  }
   if (!spec) {
     const sameCategory = [...catalog.values()].filter((candidate) => candidate.category === id.category);
     report(
@@ -336,7 +382,9 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
     report(
       `${path}.actionTypeId.provider`,
       'provider-runtime',
-      `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; it runs on: ${spec.runtimes.join(', ')}.`,
+      `${id.category} provider ${id.owner}/${id.provider} is not available on the ${options.runtime} runtime; ${
+        spec.runtimes.length > 0 ? `it runs on: ${spec.runtimes.join(', ')}` : 'Sluice checks its declarations but runs it on no runtime yet'
+      }.`,
     );
   }
   if (options.runtime === 'local' && spec.awsServices?.length && options.awsCredentials === false) {
@@ -347,6 +395,10 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
     );
   }
   checkConfigurationKeys(path, spec, action.configuration ?? {}, report);
+  if (options.runtime) {
+    checkKeysHonoured(path, spec, action.configuration ?? {}, options.runtime, report);
+    for (const problem of actionRoleAndRegionProblems(action, spec, options.runtime)) report(`${path}.${problem.key}`, 'action-role-region', problem.message);
+  }
   checkArtifactCount(`${path}.inputArtifacts`, 'input', action.inputArtifacts?.length ?? 0, spec, report);
   checkArtifactCount(`${path}.outputArtifacts`, 'output', action.outputArtifacts?.length ?? 0, spec, report);
 
@@ -396,6 +448,41 @@ export function checkConfigurationKeys(
   }
   for (const problem of spec.checkConfiguration?.(configuration) ?? []) {
     report(`${path}.configuration.${problem.key}`, 'configuration-value', problem.message);
+  }
+}
+
+/**
+ * An action's `roleArn` and `region` where its provider calls no AWS service on `runtime`, so
+ * that neither could apply. A provider that comes to honour them there drops that runtime from
+ * its `runsWithoutAwsOn`.
+ */
+export function actionRoleAndRegionProblems(
+  action: Pick<ActionDeclaration, 'roleArn' | 'region'>,
+  spec: Pick<ProviderSpec, 'provider' | 'runsWithoutAwsOn'>,
+  runtime: Runtime,
+): ConfigurationProblem[] {
+  if (!spec.runsWithoutAwsOn?.includes(runtime)) return [];
+  const fields = [
+    ['roleArn', action.roleArn, 'assumes no role for it: it runs with what Sluice runs with'],
+    ['region', action.region, 'uses no region for it: it runs where Sluice runs'],
+  ] as const;
+  return fields.flatMap(([key, value, instead]) =>
+    value === undefined ? [] : [{ key, message: `${spec.provider} calls no AWS service on the ${runtime} runtime, so Sluice ${instead}. Remove ${key}.` }],
+  );
+}
+
+/** Refuses the configuration keys that `runtime` would not honour, rather than run the action without them. */
+function checkKeysHonoured(path: string, spec: ProviderSpec, configuration: Readonly<Record<string, string>>, runtime: Runtime, report: Report): void {
+  const notHonoured = spec.keysNotHonoured?.[runtime] ?? {};
+  for (const key of Object.keys(configuration)) {
+    const instead = notHonoured[key];
+    if (instead !== undefined) {
+      report(
+        `${path}.configuration.${key}`,
+        'configuration-runtime',
+        `${spec.provider} on the ${runtime} runtime does not honour ${key}: ${instead} Remove ${key}.`,
+      );
+    }
   }
 }
 

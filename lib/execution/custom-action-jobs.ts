@@ -1,9 +1,11 @@
+import { isLambdaInvoke, LAMBDA_JOB_TYPE, LAMBDA_REPLY_TIMEOUT_SECONDS, lambdaJobEvent } from '../actions/lambda-invoke';
 import { ActionFailedError, TaskNotWaitingError, type SluiceError } from '../core/errors';
 import { describeCustomType, customTypeOf } from '../core/custom-action-types';
 import { JOB_TIMEOUT_MINUTES } from '../core/integrations/job';
 import type { ActionStepPayload, ActionStepResult } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
 import type { CustomActionStore, JobRecord, JobStatus } from '../ports/custom-action-store';
+import type { JobFunctions } from '../ports/job-functions';
 import { actionRecord, finishAction, variableValues } from './action-steps';
 import type { ApprovalDependencies } from './approvals';
 import { publishActionState } from './publish';
@@ -15,20 +17,30 @@ export interface JobDependencies extends ApprovalDependencies {
    * timeoutInMinutes; CodePipeline's hour where this is not given. A local installation's setting.
    */
   jobTimeoutSeconds?: () => Promise<number | undefined>;
+  /** The functions of Lambda invoke actions, which do their jobs; such an action fails where there are none. */
+  jobFunctions?: JobFunctions;
+  /**
+   * How long a Lambda invoke action's function may take to report, each time it is started:
+   * CodePipeline's 20 minutes where this is not given. A local installation's setting.
+   */
+  lambdaReplyTimeoutSeconds?: () => Promise<number | undefined>;
 }
 
 /** The statuses of a job that a worker has not finished: the action still waits on it. */
 export const OPEN_JOB_STATUSES: readonly JobStatus[] = ['Queued', 'Dispatched', 'InProgress'];
 
 /**
- * A custom action begins: the action shows InProgress, and a job for its type is queued with the
- * Task's token, for a worker to poll. Its output artifacts get their locations now: the worker
- * writes each zip there.
+ * A custom action or a Lambda invoke action begins: the action shows InProgress, and a job for it
+ * is recorded with the Task's token. A custom action's job is queued for a worker to poll; a
+ * Lambda invoke action's is in progress at once, and its function is started with it. Its output
+ * artifacts get their locations now: the worker or the function writes each zip there.
  */
 export async function queueJob(deps: JobDependencies, payload: ActionStepPayload): Promise<JobRecord> {
   if (!payload.taskToken) throw new TypeError('queueJob needs the task token of the waiting Task.');
-  const actionTypeId = customTypeOf(payload.action.actionTypeId);
-  if (!actionTypeId) throw new TypeError(`queueJob runs custom actions only; ${payload.action.name} is owned by ${payload.action.actionTypeId.owner}.`);
+  const lambda = isLambdaInvoke(payload.action.actionTypeId);
+  const actionTypeId = lambda ? LAMBDA_JOB_TYPE : customTypeOf(payload.action.actionTypeId);
+  if (!actionTypeId)
+    throw new TypeError(`queueJob runs custom and Lambda invoke actions only; ${payload.action.name} is owned by ${payload.action.actionTypeId.owner}.`);
   const resolved = resolveAction(payload.action, variableValues(payload));
   const now = deps.clock();
   // A Task retried after a lost Lambda answer finds its action started already: the new job goes on with it.
@@ -36,12 +48,16 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     (entry) => entry.stageName === payload.stage && entry.actionName === payload.action.name && entry.status === 'InProgress',
   );
   const record = started ?? actionRecord(deps, payload, resolved, { actionExecutionId: deps.newId(), startTime: now.toISOString() });
-  const timeoutSeconds =
-    resolved.timeoutInMinutes !== undefined ? resolved.timeoutInMinutes * 60 : ((await deps.jobTimeoutSeconds?.()) ?? JOB_TIMEOUT_MINUTES * 60);
+  const configuration = resolved.configuration ?? {};
+  const timeoutSeconds = lambda
+    ? await lambdaReplySeconds(deps)
+    : resolved.timeoutInMinutes !== undefined
+      ? resolved.timeoutInMinutes * 60
+      : ((await deps.jobTimeoutSeconds?.()) ?? JOB_TIMEOUT_MINUTES * 60);
   const job: JobRecord = {
     jobId: deps.newId(),
     nonce: deps.newSecret(),
-    status: 'Queued',
+    status: lambda ? 'InProgress' : 'Queued',
     taskToken: payload.taskToken,
     actionTypeId,
     pipelineName: payload.pipeline.name,
@@ -50,12 +66,21 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     stageName: payload.stage,
     actionName: payload.action.name,
     actionExecutionId: record.actionExecutionId,
-    actionConfiguration: resolved.configuration ?? {},
+    actionConfiguration: configuration,
     inputArtifacts: payload.inputArtifacts,
     outputArtifacts: (payload.action.outputArtifacts ?? []).map(({ name }) => ({
       name,
       location: deps.artifacts.newLocation({ bucketName: deps.artifactBucket, pipelineName: payload.pipeline.name, artifactName: name }),
     })),
+    ...(lambda
+      ? {
+          lambda: {
+            functionName: configuration.FunctionName ?? '',
+            ...(resolved.region ? { region: resolved.region } : {}),
+            ...(resolved.roleArn ? { roleArn: resolved.roleArn } : {}),
+          },
+        }
+      : {}),
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + timeoutSeconds * 1000).toISOString(),
   };
@@ -65,7 +90,31 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     await publishActionState(deps, payload.pipeline, record, 'STARTED');
   }
   await deps.customActions.createJob(job);
+  if (job.lambda) await startJobFunction(deps, job);
   return job;
+}
+
+/** How long a Lambda invoke action's function has to report, from each start. */
+export async function lambdaReplySeconds(deps: JobDependencies): Promise<number> {
+  return (await deps.lambdaReplyTimeoutSeconds?.()) ?? LAMBDA_REPLY_TIMEOUT_SECONDS;
+}
+
+/**
+ * Starts a Lambda job's function with the job's event. A function that cannot be started (there
+ * is no such function, or no way to invoke functions here) fails the job, and its action, at once.
+ */
+export async function startJobFunction(deps: JobDependencies, job: JobRecord): Promise<void> {
+  const { functionName, region, roleArn } = job.lambda!;
+  try {
+    if (!deps.jobFunctions) throw new Error('this runtime cannot invoke Lambda functions');
+    const credentials = await deps.jobFunctions.artifactCredentials?.();
+    const event = lambdaJobEvent(job, deps.pipelineArn(job.pipelineName).split(':')[4] ?? '', credentials);
+    await deps.jobFunctions.start(functionName, event, { ...(region ? { region } : {}), ...(roleArn ? { roleArn } : {}) });
+  } catch (error) {
+    const message = `Lambda function ${functionName} could not be invoked: ${error instanceof Error ? error.message : String(error)}`;
+    const failed = await deps.customActions.moveJob(job.jobId, OPEN_JOB_STATUSES, 'Failed', { failureDetails: { type: 'JobFailed', message } });
+    if (failed) await endClaimedJob(deps, failed, { failure: new ActionFailedError(message) });
+  }
 }
 
 /** The job worker's success: what the actions after it read, and what the action's record shows. */
@@ -117,6 +166,9 @@ export async function endClaimedJob(deps: JobDependencies, job: JobRecord, end: 
 /** Why a job nobody finished in time fails its action. */
 export function jobTimeoutMessage(job: JobRecord): string {
   const minutes = Math.round((Date.parse(job.expiresAt) - Date.parse(job.createdAt)) / 6000) / 10;
+  if (job.lambda) {
+    return `Lambda function ${job.lambda.functionName} did not report the job within ${minutes} minutes: the action timed out. A function reports with PutJobSuccessResult or PutJobFailureResult.`;
+  }
   return `No job worker finished the job of ${describeCustomType(job.actionTypeId)} within ${minutes} minutes: the action timed out. Run a worker that polls for this action type (PollForJobs).`;
 }
 
@@ -134,17 +186,27 @@ export async function expireJobIfDue(deps: JobDependencies, job: JobRecord): Pro
 
 /**
  * While a custom action's Task waits on the local engine: times its job out when it is due,
- * following the jobs that continuation tokens queued after it. Returns what stops the timer.
+ * following the jobs that continuation tokens queued after it, each of which may be due later
+ * (a Lambda function's wait starts again with each continuation). Returns what stops the timer.
  */
 export function watchJob(deps: JobDependencies, job: Pick<JobRecord, 'jobId' | 'expiresAt'>): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
   const expire = async () => {
     let current = await deps.customActions.getJob(job.jobId);
     while (current?.continuedAs) current = await deps.customActions.getJob(current.continuedAs);
-    if (current) await expireJobIfDue(deps, current);
+    if (!current) return;
+    const after = await expireJobIfDue(deps, current);
+    if (OPEN_JOB_STATUSES.includes(after.status) && !stopped) arm(after.expiresAt);
   };
   // Node's timers hold at most about 24.8 days; the Task's own timeout bounds a longer wait.
-  const timer = setTimeout(() => void expire(), Math.min(Math.max(0, Date.parse(job.expiresAt) - deps.clock().getTime()), 2 ** 31 - 1));
-  return () => clearTimeout(timer);
+  const arm = (expiresAt: string) =>
+    (timer = setTimeout(() => void expire(), Math.min(Math.max(0, Date.parse(expiresAt) - deps.clock().getTime()), 2 ** 31 - 1)));
+  arm(job.expiresAt);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 /** The action a job belongs to, as finishAction takes it: its output artifacts are named in the job. */
@@ -155,7 +217,7 @@ function actionOf(job: JobRecord): ActionStepPayload {
     stage: job.stageName,
     action: {
       name: job.actionName,
-      actionTypeId: { ...job.actionTypeId, owner: 'Custom' },
+      actionTypeId: { ...job.actionTypeId, owner: job.lambda ? 'AWS' : 'Custom' },
       outputArtifacts: job.outputArtifacts.map(({ name }) => ({ name })),
     },
     inputArtifacts: [],

@@ -18,7 +18,7 @@ import {
 } from '../core/custom-action-types';
 import type { ProviderCatalog } from '../core/providers';
 import { providerCatalog } from '../actions/registry';
-import { endClaimedJob, expireJobIfDue, OPEN_JOB_STATUSES, type JobDependencies } from '../execution/custom-action-jobs';
+import { endClaimedJob, expireJobIfDue, lambdaReplySeconds, OPEN_JOB_STATUSES, startJobFunction, type JobDependencies } from '../execution/custom-action-jobs';
 import type { JobRecord, JobStatus } from '../ports/custom-action-store';
 import { parseOrRefuse } from './parse-input';
 
@@ -216,17 +216,21 @@ export class JobWorkerOperations implements JobWorkerApi {
     const details = input.executionDetails ?? {};
     if (input.continuationToken) {
       // As in CodePipeline, the action goes on with a new job that carries the token, and waits on.
+      // A Lambda function is started again with it, and has its whole reply time again.
+      const now = this.deps.clock();
       const next: JobRecord = {
         ...claimed,
         jobId: this.deps.newId(),
         nonce: this.deps.newSecret(),
-        status: 'Queued',
+        status: claimed.lambda ? 'InProgress' : 'Queued',
         continuationToken: input.continuationToken,
-        createdAt: this.deps.clock().toISOString(),
+        createdAt: now.toISOString(),
+        ...(claimed.lambda ? { expiresAt: new Date(now.getTime() + (await lambdaReplySeconds(this.deps)) * 1000).toISOString() } : {}),
       };
       delete next.continuedAs;
       await this.deps.customActions.createJob(next);
       await this.deps.customActions.moveJob(job.jobId, ['Succeeded'], 'Succeeded', { continuedAs: next.jobId });
+      if (next.lambda) await startJobFunction(this.deps, next);
       return;
     }
     const told = await endClaimedJob(this.deps, claimed, {
@@ -293,7 +297,7 @@ export class JobWorkerOperations implements JobWorkerApi {
       id: job.jobId,
       accountId: pipelineArn.split(':')[4] ?? '',
       data: {
-        actionTypeId: { ...job.actionTypeId, owner: 'Custom' },
+        actionTypeId: { ...job.actionTypeId, owner: job.lambda ? 'AWS' : 'Custom' },
         actionConfiguration: { configuration: job.actionConfiguration },
         pipelineContext: {
           pipelineName: job.pipelineName,

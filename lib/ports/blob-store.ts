@@ -7,9 +7,25 @@ export interface S3Location {
   objectKey: string;
 }
 
+/** S3's canned ACLs that an object may be given (log-delivery-write is for buckets only). */
+export const OBJECT_CANNED_ACLS = [
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
+] as const;
+export type ObjectCannedAcl = (typeof OBJECT_CANNED_ACLS)[number];
+
 export interface PutOptions {
   contentType?: string;
   cacheControl?: string;
+  /** Replaces the object's ACL with this canned one. */
+  acl?: ObjectCannedAcl;
+  /** Encrypts the object with this KMS key (SSE-KMS): a key id, key ARN or alias ARN. */
+  kmsKeyId?: string;
   /** The body's length in bytes, when a stream's is known: it then goes up in one request. */
   contentLength?: number;
 }

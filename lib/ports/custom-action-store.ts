@@ -26,6 +26,11 @@ export interface JobRecord {
   actionConfiguration: Record<string, string>;
   inputArtifacts: { name: string; location: ArtifactLocation }[];
   outputArtifacts: { name: string; location: ArtifactLocation }[];
+  /**
+   * The function that does the job of a Lambda invoke action, in the action's region, as its role:
+   * it is started with each of the action's jobs, which are never queued for PollForJobs.
+   */
+  lambda?: { functionName: string; region?: string; roleArn?: string };
   /** What the worker's PutJobSuccessResult gave to the job before this one, for the same action. */
   continuationToken?: string;
   /** The job queued after this one, when the worker's success carried a continuation token. */

@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, writeF
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sluice } from '../support/cli';
+import { gitCheckoutAction } from '../support/declarations';
 import { ROOT, readDeclaration } from '../support/fixtures';
 
 const CODECOMMIT = 'test/fixtures/valid/codecommit-codebuild-cloudformation.yml';
@@ -14,6 +15,14 @@ function brokenFile(): string {
   declaration.stages[1]!.actions[0]!.inputArtifacts = [{ name: 'Nowhere' }];
   declaration.stages[2]!.name = 'Source';
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'broken.json');
+  writeFileSync(file, JSON.stringify(declaration));
+  return file;
+}
+
+/** The CodeCommit fixture as the local runtime takes it: without the artifact store it names. */
+function localCodeCommitFile(): string {
+  const { artifactStore: _store, ...declaration } = readDeclaration(CODECOMMIT) as Record<string, unknown>;
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'local.json');
   writeFileSync(file, JSON.stringify(declaration));
   return file;
 }
@@ -69,7 +78,7 @@ describe('sluice validate', () => {
 
   it('refuses, on the local runtime, an action that calls AWS when the credential chain finds no credentials', () => {
     const nowhere = mkdtempSync(path.join(tmpdir(), 'sluice-no-aws-'));
-    const result = sluice(['validate', CODECOMMIT, '--runtime', 'local'], {
+    const result = sluice(['validate', localCodeCommitFile(), '--runtime', 'local'], {
       env: {
         AWS_ACCESS_KEY_ID: '',
         AWS_SECRET_ACCESS_KEY: '',
@@ -88,9 +97,50 @@ describe('sluice validate', () => {
   });
 
   it('accepts a CloudFormation deploy on the local runtime where AWS credentials are found', () => {
-    const result = sluice(['validate', CODECOMMIT, '--runtime', 'local'], { env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' } });
+    const result = sluice(['validate', localCodeCommitFile(), '--runtime', 'local'], {
+      env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('refuses, each at its path, what the chosen runtime would not honour', () => {
+    const declaration = {
+      name: 'site',
+      artifactStore: { type: 'S3', location: 'amzn-s3-demo-bucket' },
+      stages: [
+        { name: 'Source', actions: [{ ...gitCheckoutAction('.'), region: 'eu-west-1' }] },
+        {
+          name: 'Deploy',
+          actions: [
+            {
+              name: 'Publish',
+              actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
+              configuration: { BucketName: 'site', Extract: 'true', CannedACL: 'public-read' },
+              inputArtifacts: [{ name: 'Src' }],
+            },
+            {
+              name: 'Beanstalk',
+              actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'ElasticBeanstalk', version: '1' },
+              inputArtifacts: [{ name: 'Src' }],
+            },
+          ],
+        },
+      ],
+    };
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'site.json');
+    writeFileSync(file, JSON.stringify(declaration));
+
+    const result = sluice(['validate', file, '--runtime', 'local']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('4 problems');
+    expect(result.stderr).toContain("artifactStore.location: Sluice keeps every pipeline's artifacts in the embedded S3's artifact bucket");
+    expect(result.stderr).toContain('stages[0].actions[0].region: Git calls no AWS service on the local runtime');
+    expect(result.stderr).toContain('stages[1].actions[0].configuration.CannedACL: S3 on the local runtime does not honour CannedACL');
+    expect(result.stderr).toContain(
+      'stages[1].actions[1].actionTypeId.provider: Deploy provider AWS/ElasticBeanstalk (Elastic Beanstalk) is not supported by Sluice yet',
+    );
   });
 
   it('exits 2 on a missing file, a syntax error, an unknown option and an unknown command', () => {

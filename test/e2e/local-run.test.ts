@@ -194,10 +194,15 @@ describe('sluice run', () => {
     expect(Date.parse(right!.startTime)).toBeLessThan(Date.parse(left!.lastUpdateTime));
   });
 
-  const lambdaStage = {
-    name: 'Invoke',
+  const codeDeployStage = {
+    name: 'Deploy',
     actions: [
-      { name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'notify' } },
+      {
+        name: 'Deploy',
+        actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CodeDeploy', version: '1' },
+        configuration: { ApplicationName: 'web', DeploymentGroupName: 'prod' },
+        inputArtifacts: [{ name: 'Src' }],
+      },
     ],
   };
   it.each([
@@ -208,8 +213,8 @@ describe('sluice run', () => {
     ],
     [
       'a provider the local runtime does not have',
-      { name: 'aws-only', stages: [gitSourceStage('.'), lambdaStage] },
-      ['AWS/Lambda is not available on the local runtime'],
+      { name: 'aws-only', stages: [gitSourceStage('.'), codeDeployStage] },
+      ['AWS/CodeDeploy is not available on the local runtime'],
     ],
   ])('refuses %s before anything runs, with exit code 2', (_problem, declaration, messages) => {
     const refused = runPipeline(dataDir(), declaration);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { lambdaInvoke } from '../../lib/actions/lambda-invoke';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
 import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
@@ -120,14 +121,22 @@ describe('IAM', () => {
     }
   });
 
-  it("lets the state machines invoke exactly the three task functions, and only the action runner invoke others: a LambdaInvoke rule's", () => {
+  it("lets the state machines invoke exactly the three task functions, and only the action runner and the job request invoke others: a LambdaInvoke rule's, a Lambda invoke action's", () => {
     const invoke = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('lambda:InvokeFunction'));
-    expect(invoke.map(({ owner }) => owner).sort()).toEqual(['ActionRunnerRole', 'PipelineStateMachineRole']);
+    expect(invoke.map(({ owner }) => owner).sort()).toEqual(['ActionRunnerRole', 'ApprovalRequestRole', 'PipelineStateMachineRole']);
     const machines = invoke.find(({ owner }) => owner === 'PipelineStateMachineRole')!;
     expect(asList(machines.statement.Resource).flatMap(referencedIds).sort()).toEqual(Object.values(TASK_FUNCTIONS).sort());
     const rules = invoke.find(({ owner }) => owner === 'ActionRunnerRole')!;
     expect(rules.statement).toMatchObject({ Sid: 'InvokeRuleFunctions', Action: 'lambda:InvokeFunction' });
     expect(JSON.stringify(rules.statement.Resource)).toContain(':function:*');
+  });
+
+  it("grants the job request function the Lambda invoke provider's statements, which start an action's function with its job", () => {
+    const statements = statementsOf(template, 'ApprovalRequestRole');
+    for (const { actions, resources } of lambdaInvoke.spec.iam!) {
+      const granting = statements.filter((statement) => actions.every((action) => asList(statement.Action).includes(action)));
+      expect(granting.map((statement) => asList(statement.Resource))).toContainEqual(resources.map((arn) => ({ 'Fn::Sub': arn })));
+    }
   });
 
   it('lets the state machines run CodeBuild builds with .sync, through its managed rule', () => {

@@ -54,6 +54,8 @@ export class S3BlobStore implements BlobStore {
       Body: body,
       ContentType: options.contentType,
       CacheControl: options.cacheControl,
+      ACL: options.acl,
+      ...(options.kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.kmsKeyId } : {}),
     };
     // A stream of unknown length goes up in 5 MB parts and is never held whole. One of known
     // length goes up in one request: fewer round trips, and no reassembly of parts afterwards.

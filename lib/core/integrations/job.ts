@@ -4,6 +4,9 @@ import { lambdaTaskStates, type ActionIntegration } from './action-integration';
 /** CodePipeline times out every action without a documented timeout of its own, custom actions included, after one hour. */
 export const JOB_TIMEOUT_MINUTES = 60;
 
+/** CodePipeline's Lambda invoke action runs for 24 hours at most, however often its function continues it. */
+export const LAMBDA_JOB_TIMEOUT_MINUTES = 24 * 60;
+
 /**
  * A custom action: the job request function queues a job for the action's type, and the Task
  * waits on its token until a job worker reports success or failure, or the timeout. The worker's
@@ -23,3 +26,9 @@ export const jobIntegration: ActionIntegration = {
     });
   },
 };
+
+/**
+ * A Lambda invoke action: the job request function queues the job as the custom action's does,
+ * and starts the action's function with it; the Task waits on its token until the function reports.
+ */
+export const lambdaJobIntegration: ActionIntegration = { ...jobIntegration, defaultTimeoutMinutes: LAMBDA_JOB_TIMEOUT_MINUTES };

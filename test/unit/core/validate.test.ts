@@ -218,13 +218,17 @@ const structuralMutations: MutateCase[] = [
   ['a trigger with neither push nor pullRequest', v2, (d) => { delete d.triggers[0].gitConfiguration.push; delete d.triggers[0].gitConfiguration.pullRequest; }, 'triggers[0].gitConfiguration', 'trigger-filter', ['push', 'pullRequest']],
   ['a source action in the second stage', codecommit, addLateSource, 'stages[1].actions[1].actionTypeId.category', 'source-in-first-stage', ['"LateSource"', 'first stage']],
   ['an unknown Build provider', codecommit, (d) => { d.stages[1].actions[0].actionTypeId.owner = 'ThirdParty'; d.stages[1].actions[0].actionTypeId.provider = 'Jenkins'; }, 'stages[1].actions[0].actionTypeId.provider', 'provider-unknown', ['ThirdParty/Jenkins', 'Known Build providers: AWS/CodeBuild.'], { excludes: ['AWS/CodeCommit'] }],
-  ['a CodeDeploy deploy on the local runtime', codecommit, deployWithCodeDeploy, 'stages[2].actions[0].actionTypeId.provider', 'provider-runtime', ['AWS/CodeDeploy', 'local', 'aws'], { options: { runtime: 'local' } }],
+  ['a CodeDeploy deploy on the local runtime', codecommit, deployWithCodeDeploy, 'stages[2].actions[0].actionTypeId.provider', 'provider-runtime', ['AWS/CodeDeploy', 'not available on the local runtime'], { options: { runtime: 'local' } }],
   ['a CloudFormation deploy on the local runtime, with no AWS credentials', codecommit, () => {}, 'stages[2].actions[0].actionTypeId.provider', 'aws-credentials', ['"ExecuteChangeSet"', 'cloudformation', 'AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL'], { options: { runtime: 'local', awsCredentials: false } }],
   ['a CloudFormation change set mode without ChangeSetName', codecommit, (d) => { delete d.stages[2].actions[0].configuration.ChangeSetName; }, 'stages[2].actions[0].configuration.ChangeSetName', 'configuration-value', ['ChangeSetName', 'CHANGE_SET_EXECUTE']],
   ['a CloudFormation ActionMode CodePipeline does not have', codecommit, (d) => { d.stages[2].actions[0].configuration.ActionMode = 'CREATE_OR_UPDATE'; }, 'stages[2].actions[0].configuration.ActionMode', 'configuration-value', ['CREATE_UPDATE, DELETE_ONLY', 'not "CREATE_OR_UPDATE"']],
   ['CloudFormation ParameterOverrides that are not a JSON object', codecommit, (d) => { d.stages[2].actions[0].configuration.ParameterOverrides = '["ProjectId"]'; }, 'stages[2].actions[0].configuration.ParameterOverrides', 'configuration-value', ['ParameterOverrides must be a JSON object']],
   ['a CloudFormation TemplatePath without its artifact', codecommit, (d) => { d.stages[2].actions[0].configuration.TemplatePath = 'template-export.yml'; }, 'stages[2].actions[0].configuration.TemplatePath', 'configuration-value', ['ArtifactName::path', '"template-export.yml"']],
   ['a CloudFormation capability that does not exist', codecommit, (d) => { d.stages[2].actions[0].configuration.Capabilities = 'CAPABILITY_IAM,CAPABILITY_ALL'; }, 'stages[2].actions[0].configuration.Capabilities', 'configuration-value', ['CAPABILITY_NAMED_IAM', 'not CAPABILITY_ALL']],
+  ['an Elastic Beanstalk deploy, which Sluice does not have yet', codecommit, (d) => { d.stages[2].actions[0].actionTypeId.provider = 'ElasticBeanstalk'; d.stages[2].actions[0].configuration = { ApplicationName: 'app', EnvironmentName: 'prod' }; }, 'stages[2].actions[0].actionTypeId.provider', 'provider-not-yet', ['AWS/ElasticBeanstalk', 'Elastic Beanstalk', 'not supported by Sluice yet'], { excludes: ['Unknown'] }],
+  ['an S3 deploy with a canned ACL on the local runtime, whose embedded S3 keeps none', codecommit, (d) => { deployToS3WithoutObjectKey(d); d.stages[2].actions[0].configuration = { BucketName: 'site', Extract: 'true', CannedACL: 'public-read' }; }, 'stages[2].actions[0].configuration.CannedACL', 'configuration-runtime', ['CannedACL', 'local runtime', 'keeps no ACLs'], { options: { runtime: 'local' } }],
+  ['an artifact store, on the AWS runtime', codecommit, () => {}, 'artifactStore.location', 'artifact-store-runtime', ['"amzn-s3-demo-bucket"', 'ArtifactBucketName', 'Remove artifactStore'], { options: { runtime: 'aws' } }],
+  ['a region on a CodeBuild action, on the local runtime', v2, () => {}, 'stages[1].actions[0].region', 'action-role-region', ['CodeBuild', 'local runtime', 'Remove region'], { options: { runtime: 'local' } }],
   ['an S3 deploy that neither extracts nor names an object key', codecommit, deployToS3WithoutObjectKey, 'stages[2].actions[0].configuration.ObjectKey', 'configuration-value', ['ObjectKey', 'Extract is false']],
   ['a Commands action without commands', v2, (d) => { const action = commandsAction(); delete action.commands; d.stages[1].actions.push(action); }, 'stages[1].actions[2].commands', 'commands-required', ['Commands', 'commands']],
   ['an environment variable set twice', v2, (d) => { d.stages[1].actions.push(commandsAction({ environmentVariables: [{ name: 'DEPLOY_STAGE', value: 'beta' }, { name: 'DEPLOY_STAGE', value: 'prod' }] })); }, 'stages[1].actions[2].environmentVariables[1].name', 'environment-variable-unique', ['"DEPLOY_STAGE"', 'environmentVariables[0]']],
@@ -370,6 +374,9 @@ describe('stage conditions', () => {
 
   test('every result CodePipeline allows and Sluice carries out, and every rule provider, validate on both runtimes', () => {
     const declaration = v2();
+    // What a runtime refuses apart from conditions: an artifact store, and a region on a build that runs locally.
+    delete declaration.artifactStore;
+    delete declaration.stages[1].actions[0].region;
     declaration.stages[1].beforeEntry = {
       conditions: [
         {
@@ -514,9 +521,15 @@ describe('actions that call AWS, on the local runtime', () => {
   // The CloudFormation deploy of the fixture runs locally through the SDK's credential chain.
   const callingAws = providerCatalog;
   const local = { runtime: 'local' as const, rules: ruleCatalog };
+  /** The fixture as either runtime takes it: without the artifact store it names. */
+  const localDeclaration = () => {
+    const declaration = codecommit();
+    delete declaration.artifactStore;
+    return declaration;
+  };
 
   test('with credentials they validate', () => {
-    expect(validatePipeline(codecommit(), callingAws, { ...local, awsCredentials: true }).problems).toEqual([]);
+    expect(validatePipeline(localDeclaration(), callingAws, { ...local, awsCredentials: true }).problems).toEqual([]);
   });
 
   test('whether credentials are found is asked only of a local declaration whose actions call AWS', async () => {
@@ -525,12 +538,12 @@ describe('actions that call AWS, on the local runtime', () => {
       asked.push('asked');
       return answer;
     };
-    const withoutAws = codecommit();
+    const withoutAws = localDeclaration();
     withoutAws.stages.pop();
     await expect(validatePipelineAsking(withoutAws, callingAws, local, ask(false))).resolves.toMatchObject({ ok: true });
-    await expect(validatePipelineAsking(codecommit(), callingAws, { ...local, runtime: 'aws' }, ask(false))).resolves.toMatchObject({ ok: true });
+    await expect(validatePipelineAsking(localDeclaration(), callingAws, { ...local, runtime: 'aws' }, ask(false))).resolves.toMatchObject({ ok: true });
     expect(asked).toEqual([]);
-    const refused = await validatePipelineAsking(codecommit(), callingAws, local, ask(false));
+    const refused = await validatePipelineAsking(localDeclaration(), callingAws, local, ask(false));
     expect(asked).toEqual(['asked']);
     expect(refused.problems.map((problem) => problem.rule)).toEqual(['aws-credentials']);
   });
