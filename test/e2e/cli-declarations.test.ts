@@ -19,6 +19,14 @@ function brokenFile(): string {
   return file;
 }
 
+/** The CodeCommit fixture as the local runtime takes it: without the artifact store it names. */
+function localCodeCommitFile(): string {
+  const { artifactStore: _store, ...declaration } = readDeclaration(CODECOMMIT) as Record<string, unknown>;
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'local.json');
+  writeFileSync(file, JSON.stringify(declaration));
+  return file;
+}
+
 describe('the sluice executable', () => {
   it('runs as npm links it, an executable file that names its interpreter, and prints its version', () => {
     // A copy, made executable as npm makes a package's bin, so that the build output keeps its mode.
@@ -54,9 +62,46 @@ describe('sluice validate', () => {
   });
 
   it('refuses a provider the chosen runtime lacks', () => {
-    const result = sluice(['validate', CODECOMMIT, '--runtime', 'local']);
+    const declaration = readDeclaration(CODECOMMIT) as { stages: { actions: Record<string, unknown>[] }[] };
+    declaration.stages[2]!.actions[0] = {
+      name: 'Release',
+      actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CodeDeploy', version: '1' },
+      configuration: { ApplicationName: 'webapp', DeploymentGroupName: 'production' },
+      inputArtifacts: [{ name: 'my-project-BuildArtifact' }],
+    };
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'codedeploy.json');
+    writeFileSync(file, JSON.stringify(declaration));
+    const result = sluice(['validate', file, '--runtime', 'local']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Deploy provider AWS/CloudFormation is not available on the local runtime');
+    expect(result.stderr).toContain('Deploy provider AWS/CodeDeploy is not available on the local runtime');
+  });
+
+  it('refuses, on the local runtime, an action that calls AWS when the credential chain finds no credentials', () => {
+    const nowhere = mkdtempSync(path.join(tmpdir(), 'sluice-no-aws-'));
+    const result = sluice(['validate', localCodeCommitFile(), '--runtime', 'local'], {
+      env: {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+        AWS_CONFIG_FILE: path.join(nowhere, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(nowhere, 'credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+        AWS_WEB_IDENTITY_TOKEN_FILE: '',
+      },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Action "ExecuteChangeSet" (CloudFormation) calls AWS cloudformation, and no AWS credentials were found');
+  });
+
+  it('accepts a CloudFormation deploy on the local runtime where AWS credentials are found', () => {
+    const result = sluice(['validate', localCodeCommitFile(), '--runtime', 'local'], {
+      env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 
   it('refuses, each at its path, what the chosen runtime would not honour', () => {

@@ -182,6 +182,13 @@ describe('IAM for the providers that call AWS', () => {
   const resourceTexts = (resource: unknown): string[] =>
     asList(resource).map((entry: unknown) => (typeof entry === 'string' ? entry : ((entry as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(entry))));
 
+  it("lets the action runner assume an action's roleArn, and only the action runner", () => {
+    const assume = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('sts:AssumeRole'));
+    expect(assume.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action), resource: statement.Resource }))).toEqual([
+      { owner: 'ActionRunnerRole', actions: ['sts:AssumeRole'], resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/*' } },
+    ]);
+  });
+
   it('grants the action runner every statement that a provider which calls AWS declares, and every such provider declares some', () => {
     const callers = actionProviders.filter(({ spec }) => (spec.awsServices?.length ?? 0) > 0);
     expect(callers.filter(({ spec }) => !spec.iam?.length).map(({ spec }) => spec.provider)).toEqual([]);
@@ -645,26 +652,33 @@ describe('pipelines registered through /api', () => {
     );
   });
 
-  it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions; and the action runner a task definition's roles, only to ECS's tasks", () => {
+  it("let only the http function pass a role, the pipelines' state machine role, and only to Step Functions; and the action runner the account's roles only to ECS's tasks and to CloudFormation", () => {
     const passes = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('iam:PassRole'));
+    const accountRoles = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' };
     expect(
       passes.map(({ owner, statement }) => ({
         owner,
         actions: asList(statement.Action),
-        role: referencedIds(statement.Resource),
+        resource: statement.Resource,
         condition: statement.Condition,
       })),
     ).toEqual([
       {
         owner: 'ActionRunnerRole',
         actions: ['iam:PassRole'],
-        role: [],
+        resource: accountRoles,
         condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+      {
+        owner: 'ActionRunnerRole',
+        actions: ['iam:PassRole'],
+        resource: accountRoles,
+        condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
       },
       {
         owner: 'HttpRole',
         actions: ['iam:PassRole'],
-        role: ['PipelineStateMachineRole'],
+        resource: { 'Fn::GetAtt': ['PipelineStateMachineRole', 'Arn'] },
         condition: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } },
       },
     ]);
