@@ -47,7 +47,12 @@ describe('a local run', () => {
           actions: [{ name: 'Review', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }],
         },
         { name: 'Build', actions: [codeBuild('Compile', 'Build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cat app.txt\n')] },
-        { name: 'Check', actions: [codeBuild('Verify', 'Test', 'version: 0.2\nphases:\n  build:\n    commands:\n      - exit 3\n')] },
+        {
+          name: 'Check',
+          // A failure condition whose rule passes: its step runs, and the stage's failure stands.
+          onFailure: { conditions: [{ result: 'ROLLBACK', rules: [executionIdIsSet] }] },
+          actions: [codeBuild('Verify', 'Test', 'version: 0.2\nphases:\n  build:\n    commands:\n      - exit 3\n')],
+        },
       ],
     });
     // Powertools' logger logs each event its handler receives: only a call through the middy chain does.
