@@ -70,6 +70,15 @@ export const codeCommitSource: ActionProvider = {
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
     runtimes: ['aws', 'local'],
     pinnableRevisions: ['COMMIT_ID'],
+    // A push to the branch of the action's repository.
+    sourceChanges: {
+      kind: 'CodeCommit',
+      mismatch: ({ RepositoryName, BranchName }, change, action) => {
+        if (RepositoryName !== change.repositoryName) return `source action ${action.name} builds repository ${RepositoryName}, not ${change.repositoryName}`;
+        return BranchName === change.branch ? undefined : `branch ${change.branch} is not ${BranchName}, the branch of source action ${action.name}`;
+      },
+      revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
+    },
     checkConfiguration: outputArtifactFormatProblems,
   },
 

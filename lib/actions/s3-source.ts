@@ -27,6 +27,19 @@ export const s3Source: ActionProvider = {
     // Locally it reads the embedded S3.
     runsWithoutAwsOn: ['local'],
     pinnableRevisions: ['S3_OBJECT_VERSION_ID', 'S3_OBJECT_KEY'],
+    // A new object at the action's key.
+    sourceChanges: {
+      kind: 'S3',
+      mismatch: ({ S3Bucket, S3ObjectKey }, change, action) =>
+        S3Bucket === change.bucket && S3ObjectKey === change.key
+          ? undefined
+          : `source action ${action.name} reads s3://${S3Bucket}/${S3ObjectKey}, not s3://${change.bucket}/${change.key}`,
+      // Without a version (an unversioned bucket), the execution reads the object at the key as it is then.
+      revision: (change) =>
+        change.versionId
+          ? { revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: change.versionId }
+          : { revisionType: 'S3_OBJECT_KEY', revisionValue: change.key },
+    },
     refuseRevisionOverride: (configuration, revisionType) =>
       revisionType === 'S3_OBJECT_KEY' && configuration.AllowOverrideForS3ObjectKey !== 'true'
         ? 'its configuration does not set AllowOverrideForS3ObjectKey to true'

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SourceRevision } from './compile';
 import { providerKey, type ActionDeclaration, type PipelineDeclaration } from './declaration';
 import { BadInputError } from './errors';
+import type { ProviderCatalog } from './providers';
 import { sourceActions } from './trigger-match';
 
 /**
@@ -154,35 +155,16 @@ export function sourceEventOf(event: unknown): SourceEvent {
   return read(envelope);
 }
 
-/** How a change finds the source actions it changed, and the revision it pins them to. */
-interface SourceMatcher<C extends SourceChange> {
-  provider: string;
+/**
+ * How a change finds the source actions of one provider that it changed, and the revision it pins
+ * them to: part of that provider's spec (ProviderSpec.sourceChanges).
+ */
+export interface SourceChangeMatcher<C extends SourceChange = SourceChange> {
+  kind: C['kind'];
   /** Why the action's configuration is not what changed; undefined when it is. */
   mismatch(configuration: Record<string, string>, change: C, action: ActionDeclaration): string | undefined;
   revision(change: C): Omit<SourceRevision, 'actionName'>;
 }
-
-const codeCommitMatcher: SourceMatcher<CodeCommitBranchChange> = {
-  provider: providerKey({ category: 'Source', owner: 'AWS', provider: 'CodeCommit' }),
-  mismatch: ({ RepositoryName, BranchName }, change, action) => {
-    if (RepositoryName !== change.repositoryName) return `source action ${action.name} builds repository ${RepositoryName}, not ${change.repositoryName}`;
-    return BranchName === change.branch ? undefined : `branch ${change.branch} is not ${BranchName}, the branch of source action ${action.name}`;
-  },
-  revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
-};
-
-const s3Matcher: SourceMatcher<S3ObjectChange> = {
-  provider: providerKey({ category: 'Source', owner: 'AWS', provider: 'S3' }),
-  mismatch: ({ S3Bucket, S3ObjectKey }, change, action) =>
-    S3Bucket === change.bucket && S3ObjectKey === change.key
-      ? undefined
-      : `source action ${action.name} reads s3://${S3Bucket}/${S3ObjectKey}, not s3://${change.bucket}/${change.key}`,
-  // Without a version (an unversioned bucket), the execution reads the object at the key as it is then.
-  revision: (change) =>
-    change.versionId ? { revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: change.versionId } : { revisionType: 'S3_OBJECT_KEY', revisionValue: change.key },
-};
-
-const MATCHERS: { [K in SourceChange['kind']]: SourceMatcher<Extract<SourceChange, { kind: K }>> } = { CodeCommit: codeCommitMatcher, S3: s3Matcher };
 
 export type SourceChangeDecision = { start: true; revision: SourceRevision; reason: string } | { start: false; reason: string };
 
@@ -190,12 +172,16 @@ export type SourceChangeDecision = { start: true; revision: SourceRevision; reas
  * Whether `change` starts `pipeline`: it does when it changed what a source action of the change's
  * provider reads. The execution is pinned to the changed revision at the first such action.
  */
-export function matchSourceChange(pipeline: PipelineDeclaration, change: SourceChange): SourceChangeDecision {
-  const matcher = MATCHERS[change.kind] as SourceMatcher<SourceChange>;
-  const candidates = sourceActions(pipeline).filter((action) => providerKey(action.actionTypeId) === matcher.provider);
+export function matchSourceChange(pipeline: PipelineDeclaration, change: SourceChange, catalog: ProviderCatalog): SourceChangeDecision {
+  const matcherOf = (action: ActionDeclaration) => {
+    const matcher = catalog.get(providerKey(action.actionTypeId))?.sourceChanges;
+    return matcher?.kind === change.kind ? (matcher as SourceChangeMatcher) : undefined;
+  };
+  const candidates = sourceActions(pipeline).filter((action) => matcherOf(action));
   if (candidates.length === 0) return { start: false, reason: `the pipeline has no ${change.kind} source action` };
   const reasons: string[] = [];
   for (const action of candidates) {
+    const matcher = matcherOf(action)!;
     const reason = matcher.mismatch(action.configuration ?? {}, change, action);
     if (reason === undefined) {
       return { start: true, revision: { actionName: action.name, ...matcher.revision(change) }, reason: `a change to what source action ${action.name} reads` };

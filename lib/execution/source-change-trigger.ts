@@ -1,3 +1,4 @@
+import { providerCatalog } from '../actions/registry';
 import { matchSourceChange, sourceChangeTriggerDetail, sourceEventOf, type SourceChange, type SourceChangeDecision } from '../core/source-change';
 import type { ExecutionStore, ExecutionTrigger, PipelineVersionRecord } from '../ports/execution-store';
 import type { SkippedPipeline, StartedExecution, StartPinnedExecution } from './github-webhook';
@@ -52,7 +53,7 @@ async function startPinned(
  * redelivered event then starts nothing twice.
  */
 async function handleSourceChange(deps: SourceChangeTriggerDependencies, change: SourceChange): Promise<SourceChangeOutcome> {
-  const decisions = (await deps.store.listPipelines()).map((record) => ({ record, decision: matchSourceChange(record.declaration, change) }));
+  const decisions = (await deps.store.listPipelines()).map((record) => ({ record, decision: matchSourceChange(record.declaration, change, providerCatalog) }));
   const skipped = decisions.flatMap(({ record, decision }) => (decision.start ? [] : [{ pipelineName: record.name, reason: decision.reason }]));
   const matching = decisions.flatMap(({ record, decision }) => (decision.start ? [{ record, decision }] : []));
   if (matching.length === 0) return { kind: 'matched', started: [], failed: [], skipped };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionDeclaration, PipelineDeclaration } from '../../../lib/core/declaration';
 import { BadInputError } from '../../../lib/core/errors';
+import { providerCatalog } from '../../../lib/actions/registry';
 import { matchSourceChange, sourceChangeTriggerDetail, sourceEventOf, type SourceChange } from '../../../lib/core/source-change';
 import { sourceAndBuildStages } from '../../support/declarations';
 import { ROOT } from '../../support/fixtures';
@@ -192,7 +193,7 @@ describe('matchSourceChange', () => {
       { actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' },
     ],
   ])('starts on %s', (_description, declaration, sourceChange, revision) => {
-    expect(matchSourceChange(declaration, sourceChange)).toEqual({
+    expect(matchSourceChange(declaration, sourceChange, providerCatalog)).toEqual({
       start: true,
       revision,
       reason: `a change to what source action ${revision.actionName} reads`,
@@ -250,11 +251,11 @@ describe('matchSourceChange', () => {
       'the pipeline has no S3 source action',
     ],
   ])('does not start on %s, and says why', (_description, declaration, sourceChange, reason) => {
-    expect(matchSourceChange(declaration, sourceChange)).toEqual({ start: false, reason });
+    expect(matchSourceChange(declaration, sourceChange, providerCatalog)).toEqual({ start: false, reason });
   });
 
   it('gives every mismatch when no source action matches', () => {
-    const decision = matchSourceChange(pipeline([s3Source('A', 'b', 'one.zip'), s3Source('B', 'b', 'two.zip')]), versionedObject);
+    const decision = matchSourceChange(pipeline([s3Source('A', 'b', 'one.zip'), s3Source('B', 'b', 'two.zip')]), versionedObject, providerCatalog);
     expect(decision).toEqual({ start: false, reason: expect.stringMatching(/^source action A reads .*; source action B reads /) });
   });
 });
