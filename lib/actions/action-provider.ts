@@ -18,8 +18,10 @@ export interface ActionContext {
   /** The declaration, with its variables resolved. */
   action: ActionDeclaration;
   inputArtifacts: { name: string; location: ArtifactLocation }[];
-  /** Where output artifacts go, at `<pipeline>/<artifact>/<id>.zip`. */
+  /** Where output artifacts go, at `<pipeline>/<artifact>/<id>.zip`: the pipeline's artifact store. */
   artifactBucket: string;
+  /** The artifact store's KMS key, which output artifacts are encrypted with. */
+  artifactKmsKeyId?: string;
   artifacts: ArtifactStore;
   blobs: BlobStore;
   /** A fresh, empty directory for this action; removed when it ends. */
@@ -79,7 +81,13 @@ export type AnyActionProvider = ActionProvider<ActionOutcome | ActionInProgress>
 /** Stores `directory` as the action's output artifact (the providers that Sluice runs have one at most), at CodePipeline's key layout. */
 export function storeOutputArtifact(context: ActionContext, directory: string): Promise<ArtifactLocation> {
   const artifactName = context.action.outputArtifacts![0]!.name;
-  return context.artifacts.storeArtifact({ bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName, directory });
+  return context.artifacts.storeArtifact({
+    bucketName: context.artifactBucket,
+    kmsKeyId: context.artifactKmsKeyId,
+    pipelineName: context.pipelineName,
+    artifactName,
+    directory,
+  });
 }
 
 /**

@@ -60,7 +60,11 @@ export const s3Source: ActionProvider = {
     const artifactName = context.action.outputArtifacts![0]!.name;
     const pinnedVersion = context.sourceRevisionType === 'S3_OBJECT_VERSION_ID' ? context.sourceRevision : undefined;
     const copy = await context.artifacts
-      .copyObjectAsArtifact(source, { bucketName: context.artifactBucket, pipelineName: context.pipelineName, artifactName }, { versionId: pinnedVersion })
+      .copyObjectAsArtifact(
+        source,
+        { bucketName: context.artifactBucket, kmsKeyId: context.artifactKmsKeyId, pipelineName: context.pipelineName, artifactName },
+        { versionId: pinnedVersion },
+      )
       .catch((error: unknown) => {
         if (!(error instanceof BlobNotFoundError)) throw error;
         if (pinnedVersion) {

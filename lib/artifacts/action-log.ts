@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { ExecutionArtifactStore } from '../core/compile';
 import { BlobNotFoundError, type BlobStore, type S3Location } from '../ports/blob-store';
 
 /** The action a log belongs to. */
@@ -27,10 +28,17 @@ export function executionLogPrefix(ref: { pipelineName: string; executionId: str
   return `${ref.pipelineName}/logs/${ref.executionId}/`;
 }
 
-/** Where an action's log goes: the artifact bucket, and whoever shows it live. */
+/**
+ * Where an action's log is: where its end recorded it, or, while it runs, where it will go in
+ * `bucketName`, its execution's artifact bucket.
+ */
+export function actionLogLocation(action: ActionLogRef & { logLocation?: S3Location }, ref: { pipelineName: string; bucketName: string }): S3Location {
+  return action.logLocation ?? { bucketName: ref.bucketName, objectKey: actionLogKey({ ...action, pipelineName: ref.pipelineName }) };
+}
+
+/** Where action logs go, and whoever shows them live. */
 export interface ActionLogDependencies {
   blobs: BlobStore;
-  artifactBucket: string;
   /** Action log text as it is written, for live display. */
   onLog?: (ref: ActionLogRef, text: string) => void;
 }
@@ -43,6 +51,8 @@ export class ActionLog {
     private readonly deps: ActionLogDependencies,
     private readonly ref: ActionLogRef & { pipelineName: string },
     private readonly path: string,
+    /** Its execution's artifact store: the log goes beside the artifacts, encrypted as they are. */
+    private readonly destination: ExecutionArtifactStore,
   ) {
     this.file = createWriteStream(path);
   }
@@ -53,7 +63,7 @@ export class ActionLog {
   };
 
   get location(): S3Location {
-    return { bucketName: this.deps.artifactBucket, objectKey: actionLogKey(this.ref) };
+    return { bucketName: this.destination.bucketName, objectKey: actionLogKey(this.ref) };
   }
 
   /** Begins the log with what the earlier runs of the same action stored: a polling action's runs write one log. */
@@ -70,7 +80,11 @@ export class ActionLog {
     this.file.end();
     await once(this.file, 'close');
     const { size } = await stat(this.path);
-    await this.deps.blobs.put(this.location, createReadStream(this.path), { contentType: 'text/plain; charset=utf-8', contentLength: size });
+    await this.deps.blobs.put(this.location, createReadStream(this.path), {
+      contentType: 'text/plain; charset=utf-8',
+      contentLength: size,
+      kmsKeyId: this.destination.kmsKeyId,
+    });
     return this.location;
   }
 }

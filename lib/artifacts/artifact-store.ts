@@ -11,6 +11,8 @@ import { extractZip, zipDirectory, type UnpackLimits, type ZipDirectoryOptions }
 /** Where a new artifact goes: `<pipelineName>/<artifactName>/<id>.zip` in `bucketName`. */
 export interface ArtifactTarget {
   bucketName: string;
+  /** The pipeline's artifactStore.encryptionKey: the object is written with SSE-KMS and this key. */
+  kmsKeyId?: string;
   pipelineName: string;
   artifactName: string;
 }
@@ -62,7 +64,7 @@ export class ArtifactStore {
   /** Zips `directory` to a new object at `<pipelineName>/<artifactName>/<id>.zip`. */
   async storeArtifact(request: StoreArtifactRequest): Promise<S3Location> {
     const location = this.newLocation(request);
-    await this.storeDirectory(location, request.directory, { files: request.files });
+    await this.storeDirectory(location, request.directory, { files: request.files, kmsKeyId: request.kmsKeyId });
     return location;
   }
 
@@ -75,7 +77,7 @@ export class ArtifactStore {
     const object = await this.blobs.get(source, options);
     const location = this.newLocation(target);
     try {
-      await this.blobs.put(location, object.body, { contentType: 'application/zip', contentLength: object.contentLength });
+      await this.blobs.put(location, object.body, { contentType: 'application/zip', contentLength: object.contentLength, kmsKeyId: target.kmsKeyId });
     } catch (error) {
       // A failed upload may leave the download unread; release its connection.
       object.body.destroy();
@@ -85,14 +87,14 @@ export class ArtifactStore {
   }
 
   /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */
-  async storeDirectory(location: S3Location, directory: string, options: ZipDirectoryOptions = {}): Promise<void> {
+  async storeDirectory(location: S3Location, directory: string, options: ZipDirectoryOptions & Pick<ArtifactTarget, 'kmsKeyId'> = {}): Promise<void> {
     // Zipping to a file first gives the upload its length, so it goes up in one request.
     const temporaryDirectory = await mkdtemp(path.join(this.temporaryRoot, 'sluice-artifact-'));
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
       await pipeline(zipDirectory(directory, options), createWriteStream(zipFile));
       const { size } = await stat(zipFile);
-      await this.blobs.put(location, createReadStream(zipFile), { contentType: 'application/zip', contentLength: size });
+      await this.blobs.put(location, createReadStream(zipFile), { contentType: 'application/zip', contentLength: size, kmsKeyId: options.kmsKeyId });
     } finally {
       await rm(temporaryDirectory, { recursive: true, force: true });
     }

@@ -183,6 +183,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     caller: commandLineCaller(),
     endpoints: awsEndpoints(process.env),
     awsCredentials: awsCredentialsFound,
+    makeArtifactBucket: (bucketName) => blobs.ensureBucket(bucketName),
     prune: installationPruning(deps),
     ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}),
     // GitHub's webhook is served only where deliveries can start executions (below).

@@ -90,6 +90,25 @@ export interface StageRollbackInput {
   target: string;
 }
 
+/** Where an execution keeps its artifacts and action logs: its pipeline's artifactStore when it declares one. */
+export interface ExecutionArtifactStore {
+  bucketName: string;
+  /** artifactStore.encryptionKey: the KMS key that every object written there is encrypted with (SSE-KMS). */
+  kmsKeyId?: string;
+}
+
+/** The artifact store of an execution; one recorded before executions carried theirs used the installation's bucket. */
+export function artifactStoreOf(execution: { artifactStore?: ExecutionArtifactStore }, installationBucket: string): ExecutionArtifactStore {
+  return execution.artifactStore ?? { bucketName: installationBucket };
+}
+
+/** The artifact store that a pipeline's executions use: its declared one, or the installation's bucket. */
+export function declaredArtifactStore(pipeline: PipelineDeclaration, installationBucket: string): ExecutionArtifactStore {
+  const store = pipeline.artifactStore;
+  if (!store) return { bucketName: installationBucket };
+  return { bucketName: store.location, ...(store.encryptionKey ? { kmsKeyId: store.encryptionKey.id } : {}) };
+}
+
 export interface ExecutionInput {
   pipeline: {
     name: string;
@@ -99,6 +118,7 @@ export interface ExecutionInput {
     variables: Record<string, string>;
     /** Source actions pinned to a revision instead of their branch's head; every Task gets them. */
     sourceRevisions?: SourceRevision[];
+    artifactStore?: ExecutionArtifactStore;
     retry?: StageRetryInput;
     rollback?: StageRollbackInput;
   };
@@ -249,7 +269,7 @@ function compileWithGroups(
   planned: Map<ActionDeclaration, PlannedAction>;
 } {
   const planned = planActions(pipeline, catalog);
-  const compiler = new StageCompiler(planned, catalog, functions);
+  const compiler = new StageCompiler(planned, catalog, functions, pipeline.artifactStore?.encryptionKey?.id);
   const states: Record<string, State> = {};
   const stageStarts = pipeline.stages.map((stage) => stateName([stage.name], 'enter'));
 
@@ -363,6 +383,7 @@ class StageCompiler {
     private readonly planned: Map<ActionDeclaration, PlannedAction>,
     private readonly catalog: ProviderCatalog,
     private readonly functions: FunctionArns,
+    private readonly artifactKmsKeyId: string | undefined,
   ) {}
 
   /**
@@ -651,6 +672,7 @@ class StageCompiler {
       payload: this.actionPayload(entry),
       result: this.actionResult(entry),
       ...(timeout === undefined ? {} : { timeoutSeconds: timeout * 60 }),
+      ...(this.artifactKmsKeyId === undefined ? {} : { artifactKmsKeyId: this.artifactKmsKeyId }),
       catchTo,
     });
     for (const [name, step] of Object.entries(tasks)) this.tasks[name] = { step, stage: stage.name, action: action.name };

@@ -259,34 +259,25 @@ function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): voi
   });
 }
 
-/** Where each runtime keeps artifacts instead of a declared artifact store. */
-const ARTIFACT_BUCKET_OF: Record<Runtime, string> = {
-  aws: "the stack's artifact bucket (its ArtifactBucketName output), encrypted as the stack sets it",
-  local: "the embedded S3's artifact bucket on this machine",
-};
-
 /**
- * Sluice keeps every pipeline's artifacts in its installation's own bucket, in its own region:
- * a declared artifact store, its KMS key, or one per region would be ignored, so they are refused.
+ * A pipeline's artifactStore is its executions' bucket on both runtimes. Its KMS key is honoured
+ * on AWS only: the embedded S3 keeps no encryption, so locally the key would be ignored. Every
+ * action runs in the installation's region, so an artifact store per region would be ignored too.
  */
 function checkArtifactStores(pipeline: PipelineDeclaration, runtime: Runtime, report: Report): void {
-  const instead = `Sluice keeps every pipeline's artifacts in ${ARTIFACT_BUCKET_OF[runtime]}`;
-  const store = pipeline.artifactStore;
-  if (store) {
-    report('artifactStore.location', 'artifact-store-runtime', `${instead}, not in bucket "${store.location}". Remove artifactStore.`);
-    if (store.encryptionKey) {
-      report(
-        'artifactStore.encryptionKey',
-        'artifact-store-runtime',
-        `${instead}, and does not encrypt them with key "${store.encryptionKey.id}". Remove artifactStore.`,
-      );
-    }
+  const key = pipeline.artifactStore?.encryptionKey;
+  if (key && runtime === 'local') {
+    report(
+      'artifactStore.encryptionKey',
+      'artifact-store-runtime',
+      `The embedded S3 on this machine keeps no encryption, so key "${key.id}" would not encrypt the artifacts. Remove encryptionKey, or run the pipeline on AWS.`,
+    );
   }
   for (const region of Object.keys(pipeline.artifactStores ?? {})) {
     report(
       `artifactStores.${region}`,
       'artifact-store-runtime',
-      `${instead}, and runs every action in its own region: it has no artifact store per region. Remove artifactStores.`,
+      'Sluice runs every action in its own region, with one artifact store per pipeline: it has no artifact store per region. Use artifactStore instead of artifactStores.',
     );
   }
 }

@@ -1,3 +1,4 @@
+import { artifactStoreOf } from '../core/compile';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnyActionProvider } from '../actions/action-provider';
@@ -121,6 +122,7 @@ export async function withActionWorkspace<T>(
     deps,
     { pipelineName: payload.pipeline.name, executionId: payload.pipeline.executionId, stageName: payload.stage, actionName: payload.action.name },
     path.join(root, 'action.log'),
+    artifactStoreOf(payload.pipeline, deps.artifactBucket),
   );
   try {
     return await work(workspace, log);
@@ -131,11 +133,13 @@ export async function withActionWorkspace<T>(
 
 /** What an action, or a rule of a stage's condition, gets of its execution and of this installation to do its work. */
 export function stepContext(deps: ExecutionDependencies, pipeline: ActionStepPayload['pipeline'], stageName: string) {
+  const { bucketName, kmsKeyId } = artifactStoreOf(pipeline, deps.artifactBucket);
   return {
     pipelineName: pipeline.name,
     executionId: pipeline.executionId,
     stageName,
-    artifactBucket: deps.artifactBucket,
+    artifactBucket: bucketName,
+    artifactKmsKeyId: kmsKeyId,
     artifacts: deps.artifacts,
     blobs: deps.blobs,
     processes: deps.buildProcesses,

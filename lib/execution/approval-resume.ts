@@ -5,6 +5,7 @@ import type { ActionStepResult } from '../core/task-payloads';
 import type { ApprovalRecord } from '../ports/approval-store';
 import type { ActionExecutionRecord, PipelineExecutionRecord } from '../ports/execution-store';
 import type { ApprovalDependencies } from './approvals';
+import { pipelineRefOf } from './stage-entry';
 
 const MANUAL_APPROVAL = 'Approval/AWS/Manual';
 
@@ -79,13 +80,7 @@ export function resumeInput(execution: PipelineExecutionRecord, actions: ActionE
     results[slot] = result;
   }
   return {
-    pipeline: {
-      name: execution.pipelineName,
-      version: execution.pipelineVersion,
-      executionId: execution.pipelineExecutionId,
-      variables: execution.variables,
-      ...(execution.sourceRevisions ? { sourceRevisions: execution.sourceRevisions } : {}),
-    },
+    pipeline: { ...pipelineRefOf(execution), ...(execution.sourceRevisions ? { sourceRevisions: execution.sourceRevisions } : {}) },
     actions: results,
   };
 }

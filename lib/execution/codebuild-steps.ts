@@ -10,6 +10,7 @@ import type {
   CodeBuildState,
   PreparedBuild,
 } from '../core/task-payloads';
+import { artifactStoreOf } from '../core/compile';
 import { resolveAction } from '../core/variables';
 import type { BuildRecord, CodeBuildBuilds } from '../ports/codebuild-builds';
 import { actionLogPrefix } from '../artifacts/action-log';
@@ -20,8 +21,10 @@ const s3Path = (location: ArtifactLocation) => `${location.bucketName}/${locatio
 
 /** `<pipeline>/<artifact>/<action execution id>.zip`: CodePipeline's layout, known again when the build ends. */
 function outputLocation(deps: ExecutionDependencies, payload: ActionStepPayload, artifactName: string, actionExecutionId: string): ArtifactLocation {
-  return { bucketName: deps.artifactBucket, objectKey: `${payload.pipeline.name}/${artifactName}/${actionExecutionId}.zip` };
+  return { bucketName: bucketOf(deps, payload), objectKey: `${payload.pipeline.name}/${artifactName}/${actionExecutionId}.zip` };
 }
+
+const bucketOf = (deps: ExecutionDependencies, payload: ActionStepPayload) => artifactStoreOf(payload.pipeline, deps.artifactBucket).bucketName;
 
 const logRef = (payload: ActionStepPayload) => ({
   pipelineName: payload.pipeline.name,
@@ -80,7 +83,7 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
       environmentVariables,
       artifacts: first ? output(first.name) : { Type: 'NO_ARTIFACTS' },
       secondaryArtifacts: rest.map((artifact, index) => ({ ArtifactIdentifier: artifactIdentifiers[index + 1]!, ...output(artifact.name) })),
-      logsConfig: { S3Logs: { Status: 'ENABLED', Location: `${deps.artifactBucket}/${actionLogPrefix(logRef(payload))}` } },
+      logsConfig: { S3Logs: { Status: 'ENABLED', Location: `${bucketOf(deps, payload)}/${actionLogPrefix(logRef(payload))}` } },
     },
   };
 }

@@ -1,5 +1,6 @@
 import { isLambdaInvoke, LAMBDA_JOB_TYPE, LAMBDA_REPLY_TIMEOUT_SECONDS, lambdaJobEvent } from '../actions/lambda-invoke';
 import { ActionFailedError, TaskNotWaitingError, type SluiceError } from '../core/errors';
+import { artifactStoreOf } from '../core/compile';
 import { describeCustomType, customTypeOf } from '../core/custom-action-types';
 import { JOB_TIMEOUT_MINUTES } from '../core/integrations/job';
 import type { ActionStepPayload, ActionStepResult } from '../core/task-payloads';
@@ -70,7 +71,11 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     inputArtifacts: payload.inputArtifacts,
     outputArtifacts: (payload.action.outputArtifacts ?? []).map(({ name }) => ({
       name,
-      location: deps.artifacts.newLocation({ bucketName: deps.artifactBucket, pipelineName: payload.pipeline.name, artifactName: name }),
+      location: deps.artifacts.newLocation({
+        bucketName: artifactStoreOf(payload.pipeline, deps.artifactBucket).bucketName,
+        pipelineName: payload.pipeline.name,
+        artifactName: name,
+      }),
     })),
     ...(lambda
       ? {

@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline';
 import { DETAIL_TYPES, type PipelineEvent, type PipelineEventDetail } from '../core/events';
 import { BlobNotFoundError, type BlobStore, type S3Location } from '../ports/blob-store';
 import type { ActionExecutionRecord, ExecutionStore } from '../ports/execution-store';
-import { actionLogKey, openActionLog } from '../artifacts/action-log';
+import { actionLogLocation, openActionLog } from '../artifacts/action-log';
+import { artifactStoreOf } from '../core/compile';
 
 /** How much of a failing action's log a mail carries. */
 export const LOG_TAIL_LINES = 30;
@@ -89,10 +90,9 @@ async function executionFailure(deps: NotificationMailDependencies, detail: Pipe
     .filter((record) => record.status === 'Failed')
     .sort((a, b) => a.lastUpdateTime.localeCompare(b.lastUpdateTime));
   if (!action) return undefined;
-  const location = action.logLocation ?? {
-    bucketName: deps.artifactBucket,
-    objectKey: actionLogKey({ pipelineName: detail.pipeline, executionId, stageName: action.stageName, actionName: action.actionName }),
-  };
+  const execution = await deps.store.getExecution(executionId);
+  const { bucketName } = artifactStoreOf(execution ?? {}, deps.artifactBucket);
+  const location = actionLogLocation({ ...action, executionId }, { pipelineName: detail.pipeline, bucketName });
   return { action, logTail: await logTail(deps.blobs, location) };
 }
 

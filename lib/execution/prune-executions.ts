@@ -1,3 +1,4 @@
+import { artifactStoreOf } from '../core/compile';
 import type { InstallationSettings } from '../core/installation-settings';
 import {
   executionsToPrune,
@@ -83,16 +84,18 @@ export async function pruneExecutions(deps: PruneDependencies, policy: Retention
 }
 
 async function contentsOf(deps: PruneDependencies, execution: PipelineExecutionRecord, mails: Map<string, string[]>): Promise<ExecutionContents> {
-  const ownObject = (location: S3Location) => location.bucketName === deps.artifactBucket && location.objectKey.startsWith(`${execution.pipelineName}/`);
+  // Each execution's artifacts and logs are in its own pipeline's artifact store.
+  const { bucketName } = artifactStoreOf(execution, deps.artifactBucket);
+  const ownObject = (location: S3Location) => location.bucketName === bucketName && location.objectKey.startsWith(`${execution.pipelineName}/`);
   const actions = await deps.store.listActions(execution.pipelineExecutionId);
   const artifacts = actions.flatMap((action) => (action.output?.outputArtifacts ?? []).map((artifact) => artifact.s3location)).filter(ownObject);
   const logKeys = await deps.blobs.listKeys(
-    deps.artifactBucket,
+    bucketName,
     executionLogPrefix({ pipelineName: execution.pipelineName, executionId: execution.pipelineExecutionId }),
   );
   return {
     artifacts: uniqueLocations(artifacts),
-    logs: logKeys.map((objectKey) => ({ bucketName: deps.artifactBucket, objectKey })),
+    logs: logKeys.map((objectKey) => ({ bucketName, objectKey })),
     mails: mails.get(execution.pipelineExecutionId) ?? [],
     approvalIds: actions.flatMap((action) => (action.approval ? [action.approval.approvalId] : [])),
   };

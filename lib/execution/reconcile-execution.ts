@@ -1,10 +1,9 @@
 import { pipelineExecutionEnd, type StateMachineExecutionChange } from '../core/engine-run-end';
 import { isFinished } from '../core/status';
-import type { PipelineRef } from '../core/task-payloads';
 import type { ExecutionDependencies } from './dependencies';
 import { endExecution } from './end-execution';
 import { publishPipelineState } from './publish';
-import { leaveEveryStage } from './stage-entry';
+import { leaveEveryStage, pipelineRefOf } from './stage-entry';
 import { failStage } from './stage-steps';
 
 /** What reconciling a state machine execution's end did. */
@@ -24,12 +23,7 @@ export async function reconcileExecution(deps: ExecutionDependencies, change: St
   // Another stage's state machines share the name prefix, and their executions are not in this table.
   if (!execution || (execution.engineExecutionArn && execution.engineExecutionArn !== end.engineExecutionArn)) return 'not ours';
   if (isFinished(execution.status)) return 'already ended';
-  const pipeline: PipelineRef = {
-    name: execution.pipelineName,
-    version: execution.pipelineVersion,
-    executionId: execution.pipelineExecutionId,
-    variables: execution.variables,
-  };
+  const pipeline = pipelineRefOf(execution);
   if (end.status === 'Stopped') return (await endExecution(deps, pipeline, 'Stopped', end.reason)) ? 'stopped' : 'already ended';
 
   const running = (await deps.store.listStages(execution.pipelineExecutionId)).filter((stage) => stage.status === 'InProgress');

@@ -19,6 +19,7 @@ export const pipelineRefOf = (execution: PipelineExecutionRecord): PipelineRef =
   version: execution.pipelineVersion,
   executionId: execution.pipelineExecutionId,
   variables: execution.variables,
+  ...(execution.artifactStore ? { artifactStore: execution.artifactStore } : {}),
 });
 
 /** Whether an execution in this status still holds what it has entered. */

@@ -1,4 +1,4 @@
-import type { ExecutionInput, SourceRevision, StageRollbackInput } from '../core/compile';
+import { declaredArtifactStore, type ExecutionInput, type SourceRevision, type StageRollbackInput } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError } from '../core/errors';
 import type { ExecutionTrigger } from '../ports/execution-store';
@@ -42,6 +42,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
   const executionId = request.executionId ?? deps.newId();
   const now = deps.clock().toISOString();
   const pinned = request.sourceRevisions ? { sourceRevisions: request.sourceRevisions } : {};
+  const artifactStore = declaredArtifactStore(request.pipeline, deps.artifactBucket);
   const { rollback } = request;
   await deps.store.createExecution({
     pipelineName: request.pipeline.name,
@@ -53,6 +54,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
     trigger: request.trigger,
     variables,
     ...pinned,
+    artifactStore,
     ...(rollback
       ? { executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: rollback.target }, rolledBackStage: rollback.stage }
       : {}),
@@ -63,6 +65,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
     executionId,
     variables,
     ...pinned,
+    artifactStore,
     ...(rollback ? { rollback: { stage: rollback.stage, target: rollback.target } } : {}),
   };
   await publishPipelineState(deps, pipeline, {

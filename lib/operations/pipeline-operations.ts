@@ -2,7 +2,7 @@ import { text } from 'node:stream/consumers';
 import { ruleCatalog } from '../actions/rule-registry';
 import type { EndpointService } from '../core/endpoints';
 import { providerCatalog } from '../actions/registry';
-import { compilePipeline, type FunctionArns, type SourceRevision } from '../core/compile';
+import { artifactStoreOf, compilePipeline, type FunctionArns, type SourceRevision } from '../core/compile';
 import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import {
   ApprovalAlreadyCompletedError,
@@ -33,7 +33,7 @@ import { pipelineState, type PipelineState } from '../core/pipeline-state';
 import type { Runtime } from '../core/providers';
 import type { PruneOptions, PruneReport } from '../core/retention';
 import { validatePipelineAsking } from '../core/validate';
-import { actionLogKey, openActionLog } from '../artifacts/action-log';
+import { actionLogLocation, openActionLog } from '../artifacts/action-log';
 import { approvalSubject, decideByToken, decisionMessage } from '../execution/approvals';
 import { recordControl, startParameters } from '../execution/audit';
 import type { AuditRecord, AuditSubject, Caller } from '../core/audit';
@@ -123,6 +123,11 @@ export interface OperationsCapabilities {
   endpoints?: readonly EndpointService[];
   /** Whether AWS credentials are found here, for local pipelines whose actions call AWS; asked only of those. */
   awsCredentials?: () => Promise<boolean>;
+  /**
+   * Creates a pipeline's declared artifact bucket where it is missing, as a version is recorded:
+   * locally, in the embedded S3. On AWS the bucket is the user's, and the stack is granted it.
+   */
+  makeArtifactBucket?: (bucketName: string) => Promise<void>;
   /**
    * Where executions run, when this process can start and stop them: each registered version is
    * deployed there, and executions start on it in the background.
@@ -699,10 +704,10 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     }
     const logs: ActionLogText[] = [];
     for (const action of chosen.sort((a, b) => a.startTime.localeCompare(b.startTime))) {
-      const location = action.logLocation ?? {
-        bucketName: this.deps.artifactBucket,
-        objectKey: actionLogKey({ pipelineName: execution.pipelineName, executionId, stageName: action.stageName, actionName: action.actionName }),
-      };
+      const location = actionLogLocation(
+        { ...action, executionId },
+        { pipelineName: execution.pipelineName, bucketName: artifactStoreOf(execution, this.deps.artifactBucket).bucketName },
+      );
       try {
         logs.push({ stageName: action.stageName, actionName: action.actionName, text: await text(await openActionLog(this.deps.blobs, location)) });
       } catch (error) {
@@ -768,7 +773,8 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     version: number,
     deployed?: DeployedPipeline & Pick<PipelineVersionRecord, 'managedBy'>,
   ): Promise<PipelineVersionRecord> {
-    const { engine, functions } = this.capabilities;
+    const { engine, functions, makeArtifactBucket } = this.capabilities;
+    if (pipeline.artifactStore) await makeArtifactBucket?.(pipeline.artifactStore.location);
     deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, providerCatalog, functions)));
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };
     await this.deps.store.putPipelineVersion(record);

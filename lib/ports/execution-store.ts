@@ -1,6 +1,6 @@
 import type { ApprovalDecision } from './approval-store';
 import type { PipelineEvent } from '../core/events';
-import type { SourceRevision } from '../core/compile';
+import type { ExecutionArtifactStore, SourceRevision } from '../core/compile';
 import type { ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import type { ActionExecutionStatus, PipelineExecutionStatus, StageExecutionStatus, StageRetries } from '../core/status';
 import type { ConditionStatus, ConditionType, RuleStatus } from '../core/rules';
@@ -23,6 +23,8 @@ export interface PipelineExecutionRecord {
   trigger: ExecutionTrigger;
   variables: Record<string, string>;
   sourceRevisions?: SourceRevision[];
+  /** Where its artifacts and action logs go, from its pipeline's declaration at its start. */
+  artifactStore?: ExecutionArtifactStore;
   /** The engine's run of it (its latest, once a stage is retried): what stopping it stops. */
   engineExecutionArn?: string;
   /** The attempt it makes: absent for the first, and one more with each retry of a stage. */

@@ -140,7 +140,16 @@ describe('the execution steps on the embedded stack', () => {
       const input = await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } });
 
       const { executionId } = input.pipeline;
-      expect(input).toEqual({ pipeline: { name: 'webapp', version: 3, executionId, variables: { region: 'eu-west-1', release: '7' } }, actions: {} });
+      expect(input).toEqual({
+        pipeline: {
+          name: 'webapp',
+          version: 3,
+          executionId,
+          variables: { region: 'eu-west-1', release: '7' },
+          artifactStore: { bucketName: TEST_ARTIFACT_BUCKET },
+        },
+        actions: {},
+      });
       expect(await deps.store.getExecution(executionId)).toMatchObject({
         pipelineName: 'webapp',
         pipelineVersion: 3,
@@ -344,6 +353,29 @@ describe('the execution steps on the embedded stack', () => {
         'output-artifacts': [{ name: 'BuildOutput', s3location: { bucket: TEST_ARTIFACT_BUCKET, key: result.artifacts[0]!.objectKey } }],
         'execution-result': { 'external-execution-summary': 'wrote release-7.txt' },
       });
+    });
+
+    it("keeps the artifacts and log of a pipeline that declares an artifact store in its bucket, none in the installation's", async () => {
+      const ownBucket = 'webapp-own-artifacts';
+      await deps.blobs.ensureBucket(ownBucket);
+      const declared = { ...webapp, artifactStore: { type: 'S3' as const, location: ownBucket } };
+      const { pipeline } = await startExecution(deps, { pipeline: declared, version: 3, trigger, variables: { release: '7' } });
+      expect(pipeline.artifactStore).toEqual({ bucketName: ownBucket });
+      expect((await deps.store.getExecution(pipeline.executionId))?.artifactStore).toEqual({ bucketName: ownBucket });
+
+      const result = await runAction(deps, actionPayload(pipeline, 'Build', writeAction), new AbortController().signal);
+      if ('inProgress' in result) throw new Error('WriteFile is done in one run');
+
+      expect(result.artifacts).toEqual([{ bucketName: ownBucket, objectKey: expect.stringMatching(/^webapp\/BuildOutput\/[^/]+\.zip$/) }]);
+      const extracted = path.join(suite.scratch, `extracted-${pipeline.executionId}`);
+      expect(await deps.artifacts.fetchArtifact(result.artifacts[0]!, extracted)).toEqual(['release-7.txt']);
+      const log = { bucketName: ownBucket, objectKey: `webapp/logs/${pipeline.executionId}/Build/Write.log` };
+      expect((await actionsOf(pipeline)).get('Build/Write')?.logLocation).toEqual(log);
+      expect(await text((await deps.blobs.get(log)).body)).toBe('wrote release-7.txt\n');
+      expect(await deps.blobs.listKeys(ownBucket, 'webapp/')).toEqual(expect.arrayContaining([result.artifacts[0]!.objectKey, log.objectKey]));
+      const installationKeys = await deps.blobs.listKeys(TEST_ARTIFACT_BUCKET, 'webapp/');
+      expect(installationKeys).not.toContain(result.artifacts[0]!.objectKey);
+      expect(installationKeys.filter((key) => key.includes(pipeline.executionId))).toEqual([]);
     });
 
     it('records a failing provider Failed with its error and rethrows it as Sluice.ActionFailed', async () => {

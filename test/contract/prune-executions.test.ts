@@ -14,6 +14,8 @@ import { stackPerSuite } from '../support/embedded-stack';
 
 const TABLE = 'sluice';
 const BUCKET = 'sluice-artifacts';
+/** The artifact store that one pipeline declares: its executions keep their artifacts and logs there. */
+const OWN_BUCKET = 'stored-artifacts';
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 24 * 60 * 60 * 1000).toISOString();
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
@@ -33,9 +35,10 @@ describe('pruneExecutions on the embedded stack', () => {
     id: string,
     status: PipelineExecutionRecord['status'],
     endedDaysAgo: number,
-    extra: { approval?: boolean; foreignArtifact?: boolean } = {},
+    extra: { approval?: boolean; foreignArtifact?: boolean; artifactBucket?: string } = {},
   ) {
     const time = daysAgo(endedDaysAgo);
+    const bucketName = extra.artifactBucket ?? BUCKET;
     await store.createExecution({
       pipelineName,
       pipelineVersion: 1,
@@ -45,16 +48,14 @@ describe('pruneExecutions on the embedded stack', () => {
       lastUpdateTime: time,
       trigger: { triggerType: 'StartPipelineExecution', triggerDetail: 'test' },
       variables: {},
+      ...(extra.artifactBucket ? { artifactStore: { bucketName } } : {}),
     });
     await store.putStage({ pipelineExecutionId: id, stageName: 'Build', status: 'Succeeded', startTime: time, lastUpdateTime: time });
-    const artifact = { bucketName: BUCKET, objectKey: `${pipelineName}/Out/${id}.zip` };
+    const artifact = { bucketName, objectKey: `${pipelineName}/Out/${id}.zip` };
     await blobs.put(artifact, `zip of ${id}`);
     const foreign = { bucketName: 'user-bucket', objectKey: `${pipelineName}/Out/${id}.zip` };
     if (extra.foreignArtifact) await blobs.put(foreign, "the user's own object");
-    await blobs.put(
-      { bucketName: BUCKET, objectKey: actionLogKey({ pipelineName, executionId: id, stageName: 'Build', actionName: 'Compile' }) },
-      `log of ${id}`,
-    );
+    await blobs.put({ bucketName, objectKey: actionLogKey({ pipelineName, executionId: id, stageName: 'Build', actionName: 'Compile' }) }, `log of ${id}`);
     const approvalId = `approval-of-${id}`;
     if (extra.approval) await approvals.createApproval(approval(pipelineName, id, approvalId));
     await store.putAction({
@@ -117,7 +118,7 @@ describe('pruneExecutions on the embedded stack', () => {
   /** Everything Sluice stored that names the execution: items, artifact bucket keys and mail files. */
   async function traces(executionId: string): Promise<string[]> {
     const items = (await tableItems()).filter((item) => JSON.stringify(item).includes(executionId)).map((item) => `${item.pk as string} ${item.sk as string}`);
-    const objects = (await blobs.listKeys(BUCKET, '')).filter((key) => key.includes(executionId));
+    const objects = [...(await blobs.listKeys(BUCKET, '')), ...(await blobs.listKeys(OWN_BUCKET, ''))].filter((key) => key.includes(executionId));
     const mails = (await readdir(outbox.directory)).filter((name) => name.includes(executionId.toLowerCase()));
     return [...items, ...objects, ...mails];
   }
@@ -130,6 +131,7 @@ describe('pruneExecutions on the embedded stack', () => {
     blobs = new S3BlobStore(suite.test.clients.s3);
     await blobs.ensureBucket(BUCKET);
     await blobs.ensureBucket('user-bucket');
+    await blobs.ensureBucket(OWN_BUCKET);
     outbox = new OutboxNotifier({ dataDir: suite.scratch, from: 'sluice@localhost', write: () => undefined });
     deps = { store, approvals, blobs, artifactBucket: BUCKET, mails: new OutboxMails(suite.scratch), clock: () => NOW };
 
@@ -139,6 +141,7 @@ describe('pruneExecutions on the embedded stack', () => {
     await seed('webapp', 'recent-2', 'Stopped', 2);
     await seed('webapp', 'waiting-1', 'InProgress', 200, { approval: true });
     await seed('deleted-pipeline', 'gone-1', 'Succeeded', 100);
+    await seed('stored', 'own-1', 'Succeeded', 100, { artifactBucket: OWN_BUCKET });
     await store.recordDelivery('expired-delivery', nowSeconds - 1, nowSeconds - 600);
     await store.recordDelivery('live-delivery', nowSeconds + 600, nowSeconds - 600);
   });
@@ -153,6 +156,7 @@ describe('pruneExecutions on the embedded stack', () => {
       policy: { keepDays: 90 },
       pipelines: [
         { pipelineName: 'deleted-pipeline', executions: 1, artifacts: 1, logs: 1, mails: 1 },
+        { pipelineName: 'stored', executions: 1, artifacts: 1, logs: 1, mails: 1 },
         { pipelineName: 'webapp', executions: 2, artifacts: 2, logs: 2, mails: 2 },
       ],
       expiredDeliveries: 1,
@@ -177,7 +181,9 @@ describe('pruneExecutions on the embedded stack', () => {
 
     await expect(pruneExecutions(failing, { keepDays: 90 })).rejects.toThrow('interrupted');
 
-    expect((await store.listAllExecutions()).map((execution) => execution.pipelineExecutionId)).toEqual(expect.arrayContaining(['old-1', 'old-2', 'gone-1']));
+    expect((await store.listAllExecutions()).map((execution) => execution.pipelineExecutionId)).toEqual(
+      expect.arrayContaining(['old-1', 'old-2', 'gone-1', 'own-1']),
+    );
   });
 
   it('deletes the executions outside the policy with their records, artifacts, logs, approvals, events and mails, and sweeps expired delivery ids', async () => {
@@ -185,10 +191,11 @@ describe('pruneExecutions on the embedded stack', () => {
 
     expect(report.pipelines).toEqual([
       { pipelineName: 'deleted-pipeline', executions: 1, artifacts: 1, logs: 1, mails: 1 },
+      { pipelineName: 'stored', executions: 1, artifacts: 1, logs: 1, mails: 1 },
       { pipelineName: 'webapp', executions: 2, artifacts: 2, logs: 2, mails: 2 },
     ]);
     expect(report.expiredDeliveries).toBe(1);
-    for (const id of ['old-1', 'old-2', 'gone-1']) expect(await traces(id)).toEqual([]);
+    for (const id of ['old-1', 'old-2', 'gone-1', 'own-1']) expect(await traces(id)).toEqual([]);
     expect(await approvals.getApproval('approval-of-old-1')).toBeUndefined();
     expect(await blobs.head({ bucketName: 'user-bucket', objectKey: 'webapp/Out/old-1.zip' })).toMatchObject({ contentLength: 21 });
     expect((await tableItems()).map((item) => item.pk)).not.toContain('DELIVERY#expired-delivery');

@@ -19,14 +19,6 @@ function brokenFile(): string {
   return file;
 }
 
-/** The CodeCommit fixture as the local runtime takes it: without the artifact store it names. */
-function localCodeCommitFile(): string {
-  const { artifactStore: _store, ...declaration } = readDeclaration(CODECOMMIT) as Record<string, unknown>;
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-cli-')), 'local.json');
-  writeFileSync(file, JSON.stringify(declaration));
-  return file;
-}
-
 describe('the sluice executable', () => {
   it('runs as npm links it, an executable file that names its interpreter, and prints its version', () => {
     // A copy, made executable as npm makes a package's bin, so that the build output keeps its mode.
@@ -78,7 +70,7 @@ describe('sluice validate', () => {
 
   it('refuses, on the local runtime, an action that calls AWS when the credential chain finds no credentials', () => {
     const nowhere = mkdtempSync(path.join(tmpdir(), 'sluice-no-aws-'));
-    const result = sluice(['validate', localCodeCommitFile(), '--runtime', 'local'], {
+    const result = sluice(['validate', CODECOMMIT, '--runtime', 'local'], {
       env: {
         AWS_ACCESS_KEY_ID: '',
         AWS_SECRET_ACCESS_KEY: '',
@@ -97,7 +89,7 @@ describe('sluice validate', () => {
   });
 
   it('accepts a CloudFormation deploy on the local runtime where AWS credentials are found', () => {
-    const result = sluice(['validate', localCodeCommitFile(), '--runtime', 'local'], {
+    const result = sluice(['validate', CODECOMMIT, '--runtime', 'local'], {
       env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
     });
     expect(result.stderr).toBe('');
@@ -107,7 +99,7 @@ describe('sluice validate', () => {
   it('refuses, each at its path, what the chosen runtime would not honour', () => {
     const declaration = {
       name: 'site',
-      artifactStore: { type: 'S3', location: 'amzn-s3-demo-bucket' },
+      artifactStore: { type: 'S3', location: 'amzn-s3-demo-bucket', encryptionKey: { id: 'alias/artifacts', type: 'KMS' } },
       stages: [
         { name: 'Source', actions: [{ ...gitCheckoutAction('.'), region: 'eu-west-1' }] },
         {
@@ -135,7 +127,7 @@ describe('sluice validate', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('4 problems');
-    expect(result.stderr).toContain("artifactStore.location: Sluice keeps every pipeline's artifacts in the embedded S3's artifact bucket");
+    expect(result.stderr).toContain('artifactStore.encryptionKey: The embedded S3 on this machine keeps no encryption, so key "alias/artifacts"');
     expect(result.stderr).toContain('stages[0].actions[0].region: Git calls no AWS service on the local runtime');
     expect(result.stderr).toContain('stages[1].actions[0].configuration.CannedACL: S3 on the local runtime does not honour CannedACL');
     expect(result.stderr).toContain(

@@ -238,6 +238,34 @@ describe('IAM for what pipelines name at run time', () => {
     ]);
   });
 
+  it('lets the action runner read and write, and the http function read, the buckets that pipelines declare as their artifact store, when some are given', () => {
+    const storeObjects = { 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': ['/*,', { Ref: 'ArtifactStoreBucketArns' }] }, '/*']] }] };
+    const grants = identityStatements(template)
+      .filter(({ statement }) => referencedIds(statement.Resource).includes('ArtifactStoreBucketArns'))
+      .map(({ owner, statement }) => ({ owner, sid: statement.Sid, actions: asList(statement.Action).sort(), resource: statement.Resource }));
+    expect(grants).toEqual([
+      { owner: 'ActionRunnerRole', sid: 'ListArtifactStores', actions: ['s3:ListBucket'], resource: { Ref: 'ArtifactStoreBucketArns' } },
+      {
+        owner: 'ActionRunnerRole',
+        sid: 'ReadAndWriteArtifactStores',
+        actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        resource: storeObjects,
+      },
+      { owner: 'HttpRole', sid: 'ListArtifactStores', actions: ['s3:ListBucket'], resource: { Ref: 'ArtifactStoreBucketArns' } },
+      { owner: 'HttpRole', sid: 'ReadArtifactStoreLogs', actions: ['s3:GetObject'], resource: storeObjects },
+    ]);
+    // Each grant stands only when the parameter names a bucket.
+    const conditioned = resourcesOfType(template, 'AWS::IAM::Role').flatMap(([, role]) =>
+      (role.Properties!.Policies as { PolicyDocument: { Statement: { 'Fn::If'?: [string, { Sid?: string }, unknown] }[] } }[]).flatMap((policy) =>
+        policy.PolicyDocument.Statement.flatMap((entry) => (entry['Fn::If']?.[0] === 'HasArtifactStoreBuckets' ? [entry['Fn::If'][1].Sid] : [])),
+      ),
+    );
+    expect(conditioned.sort()).toEqual(grants.map((grant) => grant.sid).sort());
+    expect(template.Conditions?.HasArtifactStoreBuckets).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'ArtifactStoreBucketArns' }] }, ''] }],
+    });
+  });
+
   it('gives the KMS permissions to every role that reads or writes objects in the artifact bucket', () => {
     const objectRoles = new Set(
       identityStatements(template)

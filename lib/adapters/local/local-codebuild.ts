@@ -101,7 +101,8 @@ export async function startBuildLocally(
 ): Promise<StartBuildResult> {
   const buildId = `${parameters.ProjectName}:${randomUUID()}`;
   const root = await mkdtemp(path.join(deps.workspaceRoot, 'sluice-codebuild-'));
-  const log = new ActionLog(deps, ref, path.join(root, 'build.log'));
+  // The log goes to the bucket that the execution's LogsConfigOverride names: its pipeline's artifact store.
+  const log = new ActionLog(deps, ref, path.join(root, 'build.log'), { bucketName: s3Location(parameters.LogsConfigOverride.S3Logs.Location).bucketName });
   const staged: StagedArtifact[] = [];
   try {
     const sourceDirectory = path.join(root, 'src');

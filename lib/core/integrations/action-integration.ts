@@ -18,6 +18,8 @@ export interface ActionTaskContext {
   result: Pick<TaskState, 'ResultSelector' | 'ResultPath'>;
   /** The action's timeout, or the integration's default. */
   timeoutSeconds?: number;
+  /** The pipeline's artifactStore.encryptionKey: what a step that writes artifacts itself encrypts them with. */
+  artifactKmsKeyId?: string;
   /** Where a failure goes: the stage's failed step, or inside a Parallel the end of the action's branch. */
   catchTo: Catcher[];
 }

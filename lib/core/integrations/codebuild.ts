@@ -50,6 +50,7 @@ interface CodeBuildActionOptions {
   /** The Retry of a Task that invokes the action runner. */
   lambdaRetry: Retrier[];
   timeoutSeconds?: number;
+  artifactKmsKeyId?: string;
   catchTo: Catcher[];
 }
 
@@ -60,7 +61,7 @@ interface CodeBuildActionOptions {
  * to failBuild, which records the build's id, link and phase error before the stage fails.
  */
 function codeBuildStates(options: CodeBuildActionOptions): Record<string, State> {
-  const { names, action, actionRunner, payload, result, lambdaRetry, timeoutSeconds, catchTo } = options;
+  const { names, action, actionRunner, payload, result, lambdaRetry, timeoutSeconds, artifactKmsKeyId, catchTo } = options;
   const overrides = (field: string) => `$.codebuild.build.${field}`;
   const runnerTask = (step: string, extra: Record<string, unknown>): Pick<TaskState, 'Type' | 'Resource' | 'Parameters'> => ({
     Type: 'Task',
@@ -92,6 +93,8 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
         'SecondaryArtifactsOverride.$': overrides('secondaryArtifacts'),
         'LogsConfigOverride.$': overrides('logsConfig'),
         ...(buildTimeout === undefined ? {} : { TimeoutInMinutesOverride: buildTimeout }),
+        // The build writes the output artifacts and its log itself, with the pipeline's artifact store key.
+        ...(artifactKmsKeyId === undefined ? {} : { EncryptionKeyOverride: artifactKmsKeyId }),
       },
       // The overrides give way to the build's id: the Build object (environment values included)
       // never travels on in the execution state.
@@ -126,7 +129,7 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
 /** The action runs as a CodeBuild build that `codebuild:startBuild.sync` starts and waits for. */
 export const codeBuildIntegration: ActionIntegration = {
   keepsResult: true,
-  states({ action, stateName, functions, payload, result, timeoutSeconds, catchTo }) {
+  states({ action, stateName, functions, payload, result, timeoutSeconds, artifactKmsKeyId, catchTo }) {
     const names = {
       prepare: stateName('prepare'),
       start: stateName(),
@@ -142,6 +145,7 @@ export const codeBuildIntegration: ActionIntegration = {
       result,
       lambdaRetry: [LAMBDA_TRANSIENT, FIRST_CALL_RUNNING],
       timeoutSeconds,
+      artifactKmsKeyId,
       catchTo,
     });
     return {

@@ -171,6 +171,19 @@ describe('the shape of compiled actions', () => {
     expect(named.definition.States['Build / Compile']).toMatchObject({ TimeoutSeconds: 5000 * 60 });
   });
 
+  it("encrypts a build's artifacts and log with the pipeline's artifact store key, and leaves the project's own key otherwise", () => {
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/artifacts';
+    const pipeline = pipelineWith([build('Compile')], 'Build');
+    const encrypted = compilePipeline(
+      { ...pipeline, artifactStore: { type: 'S3', location: 'own-artifacts', encryptionKey: { id: key, type: 'KMS' } } },
+      providerCatalog,
+    );
+    expect((encrypted.definition.States['Build / Compile'] as TaskState).Parameters).toMatchObject({ EncryptionKeyOverride: key });
+
+    const plain = compilePipeline({ ...pipeline, artifactStore: { type: 'S3', location: 'own-artifacts' } }, providerCatalog);
+    expect((plain.definition.States['Build / Compile'] as TaskState).Parameters).not.toHaveProperty('EncryptionKeyOverride');
+  });
+
   it('passes input artifacts as locations in the execution state and variables by namespace', () => {
     const { definition } = compilePipeline(pipelineWith([build('Compile')], 'Build'), providerCatalog);
     const state = definition.States['Build / Compile (prepare)'];

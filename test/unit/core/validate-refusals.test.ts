@@ -84,20 +84,22 @@ describe('artifact stores', () => {
     expect(problemsOf(pipeline(undefined, { artifactStores: { 'us-east-1': encrypted } }))).toEqual([]);
   });
 
-  it.each([
-    ['aws', 'ArtifactBucketName'],
-    ['local', 'embedded S3'],
-  ] as const)('refuses artifactStore, its location and its key each at its path, on the %s runtime, and says where artifacts go', (runtime, where) => {
-    expect(problemsOf(pipeline(undefined, { artifactStore: encrypted }), runtime)).toEqual([
-      {
-        path: 'artifactStore.location',
-        rule: 'artifact-store-runtime',
-        message: expect.stringMatching(new RegExp(`${where}.*"amzn-s3-demo-bucket". Remove artifactStore\\.$`)),
-      },
+  it('accepts an artifact store with its KMS key on the AWS runtime, which writes the artifacts there with that key', () => {
+    expect(problemsOf(pipeline(undefined, { artifactStore: encrypted }), 'aws')).toEqual([]);
+  });
+
+  it('accepts an artifact store without a key on the local runtime, which keeps the artifacts in that bucket of the embedded S3', () => {
+    expect(problemsOf(pipeline(undefined, { artifactStore: { type: 'S3', location: 'amzn-s3-demo-bucket' } }), 'local')).toEqual([]);
+  });
+
+  it('refuses the artifact store key on the local runtime, whose embedded S3 keeps no encryption, at its path', () => {
+    expect(problemsOf(pipeline(undefined, { artifactStore: encrypted }), 'local')).toEqual([
       {
         path: 'artifactStore.encryptionKey',
         rule: 'artifact-store-runtime',
-        message: expect.stringContaining('does not encrypt them with key "arn:aws:kms:us-east-1:123456789012:key/abc"'),
+        message: expect.stringMatching(
+          /keeps no encryption, so key "arn:aws:kms:us-east-1:123456789012:key\/abc" would not encrypt the artifacts\. Remove encryptionKey/,
+        ),
       },
     ]);
   });
@@ -108,7 +110,7 @@ describe('artifact stores', () => {
       ['us-east-1', 'eu-west-1'].map((region) => ({
         path: `artifactStores.${region}`,
         rule: 'artifact-store-runtime',
-        message: expect.stringContaining('no artifact store per region. Remove artifactStores.'),
+        message: expect.stringContaining('no artifact store per region. Use artifactStore instead of artifactStores.'),
       })),
     );
   });
