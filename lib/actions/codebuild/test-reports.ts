@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import picomatch from 'picomatch';
@@ -60,6 +60,8 @@ export async function readReports(groups: Record<string, ReportGroup>, sourceDir
     const report = emptyReport(group, format, []);
     for (const file of files) {
       try {
+        const { size } = await stat(file.location);
+        if (size > MAX_REPORT_FILE_BYTES) throw new Error(`it is ${size} bytes, more than the ${MAX_REPORT_FILE_BYTES} Sluice reads in a report file`);
         const text = await readFile(file.location, 'utf8');
         if (report.kind === 'coverage') addCoverage(report, readCoverage(format, text));
         else addCases(report, readTestCases(format, text));
@@ -77,6 +79,8 @@ export async function readReports(groups: Record<string, ReportGroup>, sourceDir
 
 /** The most failed cases that the action's summary names; the build log names them all. */
 const SUMMARY_FAILURES = 10;
+/** The largest report file Sluice parses: a build writes what it likes, and a report is read whole into memory. */
+export const MAX_REPORT_FILE_BYTES = 50 * 1024 * 1024;
 
 /** The failed test cases first, then one line per report, for the action's summary; undefined with no reports. */
 export function reportsSummary(reports: readonly BuildReport[]): string | undefined {

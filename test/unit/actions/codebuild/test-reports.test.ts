@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseBuildspec } from '../../../../lib/actions/codebuild/buildspec';
 import { runLocalBuild } from '../../../../lib/actions/codebuild/local-build';
-import { reportsSummary } from '../../../../lib/actions/codebuild/test-reports';
+import { MAX_REPORT_FILE_BYTES, reportsSummary } from '../../../../lib/actions/codebuild/test-reports';
 
 const temporary: string[] = [];
 afterEach(async () => {
@@ -170,6 +170,20 @@ describe('build reports', () => {
     expect(log).toMatch(/Report group unit: b\.xml is not a valid JUNITXML report: .+/);
     expect(log).toContain('Report unit: 4 total, 1 passed, 2 failed, 1 skipped; 1 file not read');
     expect(missing).toMatchObject({ total: 0, problems: ['no report files match out/*.xml in .'] });
+  });
+
+  it('leaves a report file larger than it reads unparsed, saying why, and reads the others', async () => {
+    const { result, log } = await buildWithReports(
+      { 'a.xml': JUNIT },
+      ['  unit:', '    files: ["*.xml"]'],
+      `head -c ${MAX_REPORT_FILE_BYTES + 1} /dev/zero > big.xml`,
+    );
+    const [unit] = result.reports;
+    expect(unit).toMatchObject({
+      total: 4,
+      problems: [expect.stringMatching(/^big\.xml is not a valid JUNITXML report: it is \d+ bytes, more than the \d+ Sluice reads/)],
+    });
+    expect(log).toContain('1 file not read');
   });
 
   it('refuses a report group with an unknown file-format or key', () => {
