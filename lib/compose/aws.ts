@@ -96,6 +96,9 @@ export const PIPELINE_DEPLOY_VARIABLES = {
 /** Set on the http function only: the secret GitHub signs webhook deliveries with. */
 export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
 
+/** Set on the action runner only: the stack's CodeBuild project that runs Commands actions. */
+export const COMMANDS_PROJECT_VARIABLE = 'COMMANDS_PROJECT_NAME';
+
 /** Set per function: its own role, which AccessDenied messages name. */
 const ROLE_NAME_VARIABLE = 'EXECUTION_ROLE_NAME';
 
@@ -171,7 +174,7 @@ export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region
 export function createAwsDependencies(
   env: AwsResources,
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
-  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'> &
+  sources: Pick<ExecutionDependencies, 'gitHub' | 'codeCommit' | 'builds' | 'commandsProjectName' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'> &
     Pick<OperationsDependencies, 'jobFunctions'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
@@ -213,6 +216,7 @@ export function awsDependencies(): OperationsDependencies {
     awsClients: actionClients,
     jobFunctions: new LambdaJobFunctions(actionClients),
     builds: awsCodeBuildBuilds(),
+    ...(process.env[COMMANDS_PROJECT_VARIABLE] ? { commandsProjectName: process.env[COMMANDS_PROJECT_VARIABLE] } : {}),
     commandEnvironment: awsCommandEnvironment,
     startRun: awsStartRun,
   }));
@@ -230,7 +234,7 @@ function awsCodeBuildBuilds(): AwsCodeBuildBuilds {
 }
 
 /**
- * Commands run in the action runner as the function's own user: they get an allow-list of its
+ * The commands of Commands rules run in the action runner as the function's own user: they get an allow-list of its
  * environment, and its credentials are wiped from what /proc shows of it, once per container.
  */
 function awsCommandEnvironment(): Record<string, string> {

@@ -46,6 +46,8 @@ import { readInstallationSettings } from './settings-file';
 
 const TABLE_NAME = 'sluice';
 const ARTIFACT_BUCKET = 'sluice-artifacts';
+/** The project name of local Commands builds: the local CodeBuild runs them with no project defined. */
+const LOCAL_COMMANDS_PROJECT = 'sluice-commands';
 
 export interface LocalInstallation {
   dataDir: string;
@@ -164,6 +166,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     workspaceRoot: claimed.processes.workspaceRoot,
     buildProcesses: claimed.processes,
     buildSecrets: localBuildSecrets(process.env),
+    commandsProjectName: LOCAL_COMMANDS_PROJECT,
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,

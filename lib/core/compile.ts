@@ -664,7 +664,7 @@ class StageCompiler {
   private action(entry: PlannedAction, catchTo: Catcher[]): Fragment {
     const { action, stage, ordinal } = entry;
     const integration = integrationOf(action, this.catalog);
-    const timeout = action.timeoutInMinutes ?? integration.defaultTimeoutMinutes;
+    const timeout = action.timeoutInMinutes ?? this.catalog.get(providerKey(action.actionTypeId))?.defaultTimeoutMinutes ?? integration.defaultTimeoutMinutes;
     const { startAt, states, exits, tasks } = integration.states({
       action,
       stateName: (role) => stateName([stage.name, action.name], role, ordinal),

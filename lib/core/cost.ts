@@ -76,7 +76,6 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
     'Source/AWS/S3': 3000,
     'Source/AWS/CodeCommit': 5000,
     'Source/AWS/CodeStarSourceConnection': 5000,
-    'Compute/AWS/Commands': 10_000,
     'Deploy/AWS/S3': 5000,
     // These two wait in the runner for the stack or the deployment to finish.
     'Deploy/AWS/CloudFormation': 120_000,

@@ -83,6 +83,8 @@ export interface ProviderSpec {
   refuseRevisionOverride?(configuration: Readonly<Record<string, string>>, revisionType: SourceRevision['revisionType']): string | undefined;
   /** How the compiled pipeline runs the action; in the action runner when not given. */
   integration?: Integration;
+  /** How long an action that sets no timeoutInMinutes may take, as CodePipeline documents for the provider; else its integration's default. */
+  defaultTimeoutMinutes?: number;
   /**
    * Checks what the keys alone cannot: values that must parse, keys that depend on each other.
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.

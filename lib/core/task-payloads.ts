@@ -102,7 +102,7 @@ export interface StartBuildOverrides {
   projectName: string;
   sourceLocation: string;
   secondarySources: { SourceIdentifier: string; Type: 'S3'; Location: string }[];
-  /** Only when the action sets BuildSpec; otherwise the project's own buildspec runs, as in CodePipeline. */
+  /** A Commands action's buildspec, or a CodeBuild action's BuildSpec; without one the project's own buildspec runs, as in CodePipeline. */
   buildspec?: string;
   environmentVariables: { Name: string; Value: string; Type: 'PLAINTEXT' | 'SECRETS_MANAGER' | 'PARAMETER_STORE' }[];
   artifacts: BuildArtifactOverride | { Type: 'NO_ARTIFACTS' };

@@ -1,4 +1,4 @@
-import { providerCatalog } from '../actions/registry';
+import { compileCatalog } from './compile-catalog';
 import { resumeDefinition, type ExecutionInput, type ResultSlot, type ResumeDefinition } from '../core/compile';
 import { providerKey, type PipelineDeclaration } from '../core/declaration';
 import type { ActionStepResult } from '../core/task-payloads';
@@ -42,7 +42,7 @@ export async function planApprovalResume(deps: ApprovalDependencies, execution: 
   const runningStages = stages.filter((stage) => stage.status === 'InProgress');
   if (runningStages.length !== 1 || runningStages[0]!.stageName !== stageName) return undefined;
 
-  const resume = resumeDefinition(version.declaration, providerCatalog, stageName, first.actionName);
+  const resume = resumeDefinition(version.declaration, compileCatalog(deps), stageName, first.actionName);
   if (!resume) return undefined;
   const runningNames = new Set(running.map((action) => action.actionName));
   if (resume.group.length !== runningNames.size || resume.group.some((name) => !runningNames.has(name))) return undefined;

@@ -1,3 +1,4 @@
+import { commands, commandsBuildspec } from '../actions/commands';
 import { codeBuildIdentifiers } from '../actions/codebuild/identifiers';
 import { parseEnvironmentVariables } from '../actions/codebuild/environment-variables';
 import { ActionFailedError, BadInputError } from '../core/errors';
@@ -9,7 +10,9 @@ import type {
   BuildArtifactOverride,
   CodeBuildState,
   PreparedBuild,
+  StartBuildOverrides,
 } from '../core/task-payloads';
+import { providerKey, type ActionDeclaration } from '../core/declaration';
 import { artifactStoreOf } from '../core/compile';
 import { resolveAction } from '../core/variables';
 import type { BuildRecord, CodeBuildBuilds } from '../ports/codebuild-builds';
@@ -33,19 +36,55 @@ const logRef = (payload: ActionStepPayload) => ({
   actionName: payload.action.name,
 });
 
+/** What a build is started with besides its sources and artifacts, from the action's provider. */
+interface BuildConfiguration {
+  projectName: string;
+  /** The input artifact that is the build's primary source. */
+  primarySource: string | undefined;
+  buildspec?: string;
+  environmentVariables: StartBuildOverrides['environmentVariables'];
+}
+
+/** A CodeBuild action names its project, primary source, buildspec and variables in its configuration. */
+function codeBuildConfiguration(action: ActionDeclaration, payload: ActionStepPayload): BuildConfiguration {
+  const configuration = action.configuration ?? {};
+  return {
+    projectName: configuration.ProjectName!,
+    primarySource: configuration.PrimarySource ?? payload.inputArtifacts[0]?.name,
+    ...(configuration.BuildSpec === undefined ? {} : { buildspec: configuration.BuildSpec }),
+    environmentVariables: configuration.EnvironmentVariables === undefined ? [] : parseEnvironmentVariables(configuration.EnvironmentVariables),
+  };
+}
+
+/** A Commands action runs on the installation's Commands project, with its commands as the buildspec and its own variables. */
+function commandsConfiguration(deps: ExecutionDependencies, action: ActionDeclaration, payload: ActionStepPayload): BuildConfiguration {
+  if (!deps.commandsProjectName) {
+    throw new Error(
+      'Commands actions run on a CodeBuild project that this installation does not name: on AWS, serverless.yml sets COMMANDS_PROJECT_NAME on the action runner; deploy the stack again.',
+    );
+  }
+  return {
+    projectName: deps.commandsProjectName,
+    primarySource: payload.inputArtifacts[0]?.name,
+    buildspec: commandsBuildspec(action),
+    environmentVariables: (action.environmentVariables ?? []).map((variable) => ({ Name: variable.name, Value: variable.value, Type: variable.type ?? 'PLAINTEXT' })),
+  };
+}
+
+const isCommands = (action: ActionDeclaration) => providerKey(action.actionTypeId) === providerKey(commands.spec);
+
 /**
- * Records the CodeBuild action's start and turns its declaration into StartBuild overrides:
- * the input artifacts become S3 sources, the output artifacts S3 zips at CodePipeline's layout,
- * and the build log goes to the action's log prefix.
+ * Records the start of a CodeBuild or Commands action and turns its declaration into StartBuild
+ * overrides: the input artifacts become S3 sources, the output artifacts S3 zips at CodePipeline's
+ * layout, and the build log goes to the action's log prefix.
  */
 export async function prepareBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<PreparedBuild> {
   const resolved = resolveAction(payload.action, variableValues(payload));
-  const configuration = resolved.configuration ?? {};
-  const primaryName = configuration.PrimarySource ?? payload.inputArtifacts[0]?.name;
-  const primary = payload.inputArtifacts.find((artifact) => artifact.name === primaryName);
+  const build = isCommands(resolved) ? commandsConfiguration(deps, resolved, payload) : codeBuildConfiguration(resolved, payload);
+  const primary = payload.inputArtifacts.find((artifact) => artifact.name === build.primarySource);
   if (!primary) {
     const names = payload.inputArtifacts.map((artifact) => artifact.name).join(', ');
-    throw new BadInputError(`PrimarySource "${primaryName}" is not an input artifact of ${payload.action.name}; its inputs are: ${names}.`);
+    throw new BadInputError(`PrimarySource "${build.primarySource}" is not an input artifact of ${payload.action.name}; its inputs are: ${names}.`);
   }
   const sourceIdentifiers = codeBuildIdentifiers(
     payload.action.name,
@@ -56,7 +95,6 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
     payload.action.name,
     outputs.map((artifact) => artifact.name),
   );
-  const environmentVariables = configuration.EnvironmentVariables === undefined ? [] : parseEnvironmentVariables(configuration.EnvironmentVariables);
   const record = await startAction(deps, payload, resolved);
   const output = (name: string): BuildArtifactOverride => {
     const location = outputLocation(deps, payload, name, record.actionExecutionId);
@@ -74,13 +112,13 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
   return {
     execution: { actionExecutionId: record.actionExecutionId, startTime: record.startTime },
     build: {
-      projectName: configuration.ProjectName!,
+      projectName: build.projectName,
       sourceLocation: s3Path(primary.location),
       secondarySources: payload.inputArtifacts.flatMap((artifact, index) =>
         artifact === primary ? [] : [{ SourceIdentifier: sourceIdentifiers[index]!, Type: 'S3' as const, Location: s3Path(artifact.location) }],
       ),
-      ...(configuration.BuildSpec === undefined ? {} : { buildspec: configuration.BuildSpec }),
-      environmentVariables,
+      ...(build.buildspec === undefined ? {} : { buildspec: build.buildspec }),
+      environmentVariables: build.environmentVariables,
       artifacts: first ? output(first.name) : { Type: 'NO_ARTIFACTS' },
       secondaryArtifacts: rest.map((artifact, index) => ({ ArtifactIdentifier: artifactIdentifiers[index + 1]!, ...output(artifact.name) })),
       logsConfig: { S3Logs: { Status: 'ENABLED', Location: `${bucketOf(deps, payload)}/${actionLogPrefix(logRef(payload))}` } },

@@ -48,6 +48,8 @@ export interface ExecutionDependencies {
   codeCommit?: CodeCommitAccess;
   /** SDK clients for the providers that call AWS services (CloudFormation, ECS...): on AWS, or locally through the credential chain. */
   awsClients?: AwsClients;
+  /** The CodeBuild project that runs Commands actions: the stack's on AWS, `sluice-commands` locally. */
+  commandsProjectName?: string;
   /** CodeBuild's builds, which the CodeBuild actions read when their build ends. */
   builds?: CodeBuildBuilds;
   /** CloudWatch's alarms and Lambda's functions, for the rules of stage conditions: on AWS, or where an endpoint is configured. */

@@ -1,4 +1,4 @@
-import { providerCatalog } from '../actions/registry';
+import { compileCatalog } from './compile-catalog';
 import { stageEntryDefinition, type ExecutionInput, type StageRetryInput } from '../core/compile';
 import type { ActionStepResult } from '../core/task-payloads';
 import { NotLatestPipelineExecutionError, StageNotRetryableError } from '../core/errors';
@@ -32,7 +32,7 @@ export interface StageRetryPlan {
  * (StageNotRetryableError) when the stage did not fail, or an earlier result is missing.
  */
 export async function planStageRetry(
-  deps: Pick<ExecutionDependencies, 'store'>,
+  deps: Pick<ExecutionDependencies, 'store' | 'providers'>,
   execution: PipelineExecutionRecord,
   version: PipelineVersionRecord,
   stage: string,
@@ -44,7 +44,7 @@ export async function planStageRetry(
   const status = stages.find((record) => record.stageName === stage)?.status;
   if (status !== 'Failed')
     throw new StageNotRetryableError(`Stage ${stage} of execution ${id} has not failed (${status ?? 'it never ran'}): only a failed stage is retried.`);
-  const entry = stageEntryDefinition(version.declaration, providerCatalog, stage);
+  const entry = stageEntryDefinition(version.declaration, compileCatalog(deps), stage);
   const input = entry && resumeInput(execution, actions, entry.slots);
   if (!entry || !input) throw new StageNotRetryableError(`Execution ${id} has no result of an action before ${stage} to run it again with.`);
 

@@ -1,4 +1,4 @@
-import { providerCatalog } from '../actions/registry';
+import { compileCatalog } from './compile-catalog';
 import { stageEntryDefinition } from '../core/compile';
 import {
   NotFoundError,
@@ -60,7 +60,7 @@ export async function rollBackStage(
     throw new UnableToRollbackStageError(
       `No execution of version ${version.version} of ${pipelineName} has succeeded in ${stageName}: there is nothing to roll it back to.`,
     );
-  const entry = stageEntryDefinition(version.declaration, providerCatalog, stageName)!;
+  const entry = stageEntryDefinition(version.declaration, compileCatalog(deps), stageName)!;
   const rebuilt = resumeInput(target, await deps.store.listActions(target.pipelineExecutionId), entry.slots);
   if (!rebuilt)
     throw new UnableToRollbackStageError(`Execution ${target.pipelineExecutionId} has no result of an action before ${stageName} to roll it back with.`);

@@ -1,4 +1,4 @@
-import { providerCatalog } from '../actions/registry';
+import { compileCatalog } from './compile-catalog';
 import { stageEntryDefinition, type EntryDefinition, type ExecutionInput } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import type { PipelineExecutionRecord } from '../ports/execution-store';
@@ -45,7 +45,7 @@ export async function planStageResume(deps: ExecutionDependencies, execution: Pi
   if (!succeededBefore || stages.length !== next) return undefined;
   const stage = declared[next]!;
 
-  const resume = stageEntryDefinition(version.declaration, providerCatalog, stage);
+  const resume = stageEntryDefinition(version.declaration, compileCatalog(deps), stage);
   const input = resume && resumeInput(execution, actions, resume.slots);
   if (!resume || !input) return undefined;
   const line = await deps.locks.read(execution.pipelineName, stage);

@@ -1,5 +1,5 @@
+import { compileCatalog } from './compile-catalog';
 import { compilePipeline, type CompiledPipeline, type ExecutionInput, type SourceRevision } from '../core/compile';
-import { providerCatalog } from '../actions/registry';
 import type { Caller } from '../core/audit';
 import type { PipelineDeclaration } from '../core/declaration';
 import { STOPPED_BY_USER } from '../core/engine-run-end';
@@ -98,7 +98,7 @@ export async function runInForeground<O>(
   options: O,
   stop?: ForegroundStop,
 ): Promise<PipelineExecutionRecord> {
-  const { versionArn } = await engine.deployPipeline(run.pipeline.name, compilePipeline({ ...run.pipeline, version: run.version }, providerCatalog));
+  const { versionArn } = await engine.deployPipeline(run.pipeline.name, compilePipeline({ ...run.pipeline, version: run.version }, compileCatalog(deps)));
   const start = { ...run, trigger: run.trigger ?? { triggerType: 'StartPipelineExecution', triggerDetail: 'sluice run' } };
   const { executionId, launched } = await startOnEngine(deps, start, (id, input) => engine.runExecution(versionArn, id, input, options));
   const pipelineName = run.pipeline.name;
@@ -153,10 +153,10 @@ export async function runInForeground<O>(
 }
 
 /** A registered version compiled for an engine of this process, which invokes no deployed functions. */
-export async function compileRegisteredVersion(deps: Pick<ApprovalDependencies, 'store'>, name: string, version: number): Promise<CompiledPipeline> {
+export async function compileRegisteredVersion(deps: Pick<ApprovalDependencies, 'store' | 'providers'>, name: string, version: number): Promise<CompiledPipeline> {
   const registered = await deps.store.getPipeline(name, version);
   if (!registered) throw new NotFoundError(`There is no pipeline ${name} version ${version}.`);
-  return compilePipeline(registered.declaration, providerCatalog);
+  return compilePipeline(registered.declaration, compileCatalog(deps));
 }
 
 /**

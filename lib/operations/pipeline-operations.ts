@@ -2,6 +2,7 @@ import { text } from 'node:stream/consumers';
 import { ruleCatalog } from '../actions/rule-registry';
 import type { EndpointService } from '../core/endpoints';
 import { providerCatalog } from '../actions/registry';
+import { compileCatalog } from '../execution/compile-catalog';
 import { artifactStoreOf, compilePipeline, type FunctionArns, type SourceRevision } from '../core/compile';
 import type { ActionOwner, ActionTypeId, PipelineDeclaration } from '../core/declaration';
 import {
@@ -752,7 +753,7 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     if (!functions) {
       throw new ConflictError(`Version ${pipeline.version} of pipeline ${pipeline.name} has no state machine on AWS. update-pipeline --target aws deploys it.`);
     }
-    return (await engine.deployPipeline(pipeline.name, compilePipeline(pipeline.declaration, providerCatalog, functions))).versionArn;
+    return (await engine.deployPipeline(pipeline.name, compilePipeline(pipeline.declaration, compileCatalog(this.deps), functions))).versionArn;
   }
 
   /** Validates a declaration given to the API, whatever checked it before. */
@@ -775,7 +776,7 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   ): Promise<PipelineVersionRecord> {
     const { engine, functions, makeArtifactBucket } = this.capabilities;
     if (pipeline.artifactStore) await makeArtifactBucket?.(pipeline.artifactStore.location);
-    deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, providerCatalog, functions)));
+    deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, compileCatalog(this.deps), functions)));
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };
     await this.deps.store.putPipelineVersion(record);
     return record;

@@ -1,7 +1,7 @@
+import { compileCatalog } from '../../lib/execution/compile-catalog';
+import { runnerCommandsSpec } from '../support/runner-commands';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { commands } from '../../lib/actions/commands';
 import type { ActionContext } from '../../lib/actions/action-provider';
-import { providerCatalog } from '../../lib/actions/registry';
 import { compilePipeline } from '../../lib/core/compile';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
@@ -32,7 +32,7 @@ describe('a runOrder group in which one action fails while its sibling runs on',
   beforeAll(async () => {
     // Lint fails at once; Package runs until the test lets it go.
     const provider = {
-      spec: commands.spec,
+      spec: runnerCommandsSpec,
       run: async ({ action: { name } }: ActionContext) => {
         if (name === 'Lint') throw new Error('lint found 3 problems');
         if (name === 'Package') await packageHeld;
@@ -52,7 +52,7 @@ describe('a runOrder group in which one action fails while its sibling runs on',
    * Package go once Lint's branch has ended: then the engine has had Lint's failure in hand.
    */
   async function runWhileLintEnds(): Promise<string> {
-    const compiled = compilePipeline(pipeline, providerCatalog);
+    const compiled = compilePipeline(pipeline, compileCatalog(deps));
     const handlers = stepHandlers(deps);
     const signal = new AbortController().signal;
     const handling: Promise<unknown>[] = [];

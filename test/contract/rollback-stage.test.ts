@@ -1,5 +1,5 @@
-import { commands } from '../../lib/actions/commands';
-import { providerCatalog } from '../../lib/actions/registry';
+import { compileCatalog } from '../../lib/execution/compile-catalog';
+import { runnerCommandsSpec } from '../support/runner-commands';
 import type { ActionContext } from '../../lib/actions/action-provider';
 import { compilePipeline } from '../../lib/core/compile';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
@@ -32,7 +32,7 @@ describe('rolling back a stage', () => {
 
   beforeAll(async () => {
     const fake = {
-      spec: commands.spec,
+      spec: runnerCommandsSpec,
       run: async (context: ActionContext) => {
         const command = context.action.commands!.join(' ');
         ran.push(`${context.stageName}:${command}`);
@@ -75,7 +75,7 @@ describe('rolling back a stage', () => {
     const withRuns: typeof deps = { ...deps };
     const engine = stepEngine(withRuns);
     const run: VersionRun = async (version, runName, input) => {
-      const { versionArn } = await engine.deployPipeline(version.name, compilePipeline(version.declaration, providerCatalog));
+      const { versionArn } = await engine.deployPipeline(version.name, compilePipeline(version.declaration, compileCatalog(deps)));
       return engine.startExecution(versionArn, runName, input);
     };
     withRuns.startRun = run;

@@ -1,4 +1,4 @@
-import { commands } from '../../lib/actions/commands';
+import { runnerCommandsSpec } from '../support/runner-commands';
 import type { PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
 import type { ConditionDeclaration } from '../../lib/core/rules';
 import { runInForeground } from '../../lib/execution/start-on-engine';
@@ -32,7 +32,7 @@ describe('stage conditions', () => {
 
   beforeAll(async () => {
     const build = {
-      spec: commands.spec,
+      spec: runnerCommandsSpec,
       run: async (context: { stageName: string }) => {
         ran.push(context.stageName);
         return { outputArtifacts: [], outputVariables: {} };

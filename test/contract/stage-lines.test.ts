@@ -1,4 +1,4 @@
-import { commands } from '../../lib/actions/commands';
+import { runnerCommandsSpec } from '../support/runner-commands';
 import type { ActionContext } from '../../lib/actions/action-provider';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
@@ -21,7 +21,7 @@ describe('the line in front of a stage, on the local engine', () => {
 
   beforeAll(async () => {
     const build = {
-      spec: commands.spec,
+      spec: runnerCommandsSpec,
       run: async ({ action, executionId }: ActionContext) => {
         if (action.name === 'Compile') await new Promise<void>((resolve) => held.set(executionId, resolve));
         return { outputArtifacts: [], outputVariables: {} };

@@ -1,5 +1,5 @@
+import { runnerCommandsSpec } from '../support/runner-commands';
 import { randomBytes } from 'node:crypto';
-import { commands } from '../../lib/actions/commands';
 import { gitSource } from '../../lib/actions/git-source';
 import type { ExecutionMode, PipelineDeclaration } from '../../lib/core/declaration';
 import { DETAIL_TYPES, type PipelineEvent } from '../../lib/core/events';
@@ -24,7 +24,7 @@ describe('executions a killed sluice serve left in front of a stage', () => {
   let pipelines = 0;
 
   beforeAll(async () => {
-    const build = { spec: commands.spec, run: async () => ({ outputArtifacts: [], outputVariables: {} }) };
+    const build = { spec: runnerCommandsSpec, run: async () => ({ outputArtifacts: [], outputVariables: {} }) };
     const checkout = { spec: gitSource.spec, run: async () => ({ outputArtifacts: [srcLocation], outputVariables: {} }) };
     const { deps: base, events } = await testExecutionDependencies(suite.test, { providers: [checkout, build], workspaceRoot: suite.scratch });
     published = events;

@@ -1,4 +1,4 @@
-import { commands } from '../../lib/actions/commands';
+import { runnerCommandsSpec } from '../support/runner-commands';
 import { localExecutionArn } from '../../lib/adapters/local/local-engine';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { STOPPED_BY_USER } from '../../lib/core/engine-run-end';
@@ -49,7 +49,7 @@ describe('executions started on an engine', () => {
   beforeAll(async () => {
     // The build waits for `holdAction`, and ignores its signal as a slow step would; the checkout does nothing.
     const build = {
-      spec: commands.spec,
+      spec: runnerCommandsSpec,
       run: async () => {
         await holdAction;
         return { outputArtifacts: [], outputVariables: {} };

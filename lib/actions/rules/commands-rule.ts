@@ -1,7 +1,7 @@
-import { commands } from '../commands';
+import { commands, runCommands } from '../commands';
 import type { RuleProvider } from './rule-provider';
 
-/** CodePipeline's Commands rule: the rule's commands, run as the Commands action runs them; it passes when they all succeed. */
+/** CodePipeline's Commands rule: the rule's commands, run in the action runner with the Commands action's buildspec; it passes when they all succeed. */
 export const commandsRule: RuleProvider = {
   spec: {
     provider: 'Commands',
@@ -15,7 +15,7 @@ export const commandsRule: RuleProvider = {
   async check(context) {
     const { rule } = context;
     try {
-      await commands.run!({
+      await runCommands({
         ...context,
         action: {
           name: rule.name,

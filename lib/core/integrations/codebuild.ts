@@ -68,7 +68,11 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
     Resource: LAMBDA_INVOKE,
     Parameters: { FunctionName: actionRunner, Payload: { step, ...payload, ...extra } },
   });
-  const buildTimeout = action.timeoutInMinutes === undefined ? undefined : Math.min(action.timeoutInMinutes, MAX_BUILD_TIMEOUT_MINUTES);
+  // The action's timeout, or its provider's default (a Commands action's 60 minutes); without either, the project's own.
+  const buildTimeout = timeoutSeconds === undefined ? undefined : Math.min(Math.ceil(timeoutSeconds / 60), MAX_BUILD_TIMEOUT_MINUTES);
+  // A Commands action (the only kind with `commands`) runs its own buildspec, which prepareBuild
+  // writes; a CodeBuild action without BuildSpec runs its project's, as CodePipeline leaves it.
+  const overridesBuildspec = action.commands !== undefined || action.configuration?.BuildSpec !== undefined;
   return {
     [names.prepare]: {
       ...runnerTask('prepareBuild', {}),
@@ -86,8 +90,7 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
         SourceTypeOverride: 'S3',
         'SourceLocationOverride.$': overrides('sourceLocation'),
         'SecondarySourcesOverride.$': overrides('secondarySources'),
-        // Without BuildSpec the project's own buildspec runs, as CodePipeline leaves it.
-        ...(action.configuration?.BuildSpec === undefined ? {} : { 'BuildspecOverride.$': overrides('buildspec') }),
+        ...(overridesBuildspec ? { 'BuildspecOverride.$': overrides('buildspec') } : {}),
         'EnvironmentVariablesOverride.$': overrides('environmentVariables'),
         'ArtifactsOverride.$': overrides('artifacts'),
         'SecondaryArtifactsOverride.$': overrides('secondaryArtifacts'),
