@@ -14,6 +14,7 @@ import type { ActionStepPayload } from '../../lib/core/task-payloads';
 import { validatePipeline } from '../../lib/core/validate';
 import { openActionLog } from '../../lib/artifacts/action-log';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
+import { commandsBuildspec } from '../../lib/actions/commands';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { startCodeBuildServer, START_BUILD_MEMBERS, type CodeBuildServer, type ProjectOutcome } from '../support/codebuild-server';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
@@ -42,9 +43,15 @@ function validated(text: string): PipelineDeclaration {
   return validation.pipeline;
 }
 
-const codeBuildActions = (pipeline: PipelineDeclaration) =>
+/** The project that runs Commands actions, as the stack's CommandsProject does on AWS. */
+const COMMANDS_PROJECT = 'sluice-test-commands';
+
+/** The actions that run as builds: CodeBuild actions on their project, Commands actions on the Commands project. */
+const buildActions = (pipeline: PipelineDeclaration) =>
   pipeline.stages.flatMap((stage) =>
-    stage.actions.filter((action) => action.actionTypeId.provider === 'CodeBuild').map((action) => ({ stage: stage.name, action })),
+    stage.actions
+      .filter((action) => ['CodeBuild', 'Commands'].includes(action.actionTypeId.provider))
+      .map((action) => ({ stage: stage.name, action, project: action.configuration?.ProjectName ?? COMMANDS_PROJECT })),
   );
 
 /** Step Functions takes Parameters in PascalCase and calls the API with its own (camelCase) names. */
@@ -77,7 +84,7 @@ beforeAll(async () => {
   server = await startCodeBuildServer(projects);
   client = new CodeBuildClient({ endpoint: server.endpoint, region: server.region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
   const testDeps = await testExecutionDependencies(test, { providers: actionProviders, workspaceRoot });
-  deps = { ...testDeps.deps, builds: new AwsCodeBuildBuilds(client) };
+  deps = { ...testDeps.deps, builds: new AwsCodeBuildBuilds(client), commandsProjectName: COMMANDS_PROJECT };
 });
 
 afterAll(async () => {
@@ -153,15 +160,15 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
 }
 
 function succeedEveryProject(pipeline: PipelineDeclaration): void {
-  for (const { action } of codeBuildActions(pipeline)) projects.set(action.configuration!.ProjectName!, { status: 'SUCCEEDED', exported: EXPORTED });
+  for (const { project } of buildActions(pipeline)) projects.set(project, { status: 'SUCCEEDED', exported: EXPORTED });
 }
 
 describe.each(SHIPPED)('the StartBuild requests of pipelines/%s', (file) => {
   const pipeline = validated(readFileSync(path.join(PIPELINES_DIR, file), 'utf8'));
-  const actions = codeBuildActions(pipeline);
+  const actions = buildActions(pipeline);
 
-  it('has CodeBuild actions to check', () => {
-    expect(actions.length).toBeGreaterThan(0);
+  it('has CodeBuild and Commands actions to check', () => {
+    expect(actions.map(({ action }) => action.actionTypeId.provider)).toEqual(expect.arrayContaining(['CodeBuild', 'Commands']));
   });
 
   it('are accepted by CodeBuild, exactly as Step Functions sends them, and each action ends Succeeded with its build', async () => {
@@ -173,19 +180,27 @@ describe.each(SHIPPED)('the StartBuild requests of pipelines/%s', (file) => {
     expect(server.startBuilds).toHaveLength(actions.length);
 
     const records = await deps.store.listActions(executionId);
-    for (const { stage, action } of actions) {
-      const sent = run.parameters.find((parameters) => parameters.ProjectName === action.configuration!.ProjectName)!;
-      const { body } = server.startBuilds.find((call) => call.body.projectName === action.configuration!.ProjectName)!;
+    const logs = (stage: string, action: string) => `${TEST_ARTIFACT_BUCKET}/${pipeline.name}/logs/${executionId}/${stage}/${action}`;
+    for (const { stage, action, project } of actions) {
+      const sent = run.parameters.find(
+        (parameters) => (parameters.LogsConfigOverride as { S3Logs: { Location: string } }).S3Logs.Location === logs(stage, action.name),
+      )!;
+      const { body } = server.startBuilds.find(
+        (call) => (call.body.logsConfigOverride as { s3Logs: { location: string } }).s3Logs.location === logs(stage, action.name),
+      )!;
+      expect(body.projectName).toBe(project);
       // Every field of the Task reaches CodeBuild: the SDK drops none as unknown, and all are StartBuild's.
       expect(Object.keys(body).sort()).toEqual(Object.keys(camelCase(sent) as object).sort());
       expect(Object.keys(body).every((key) => (START_BUILD_MEMBERS as readonly string[]).includes(key))).toBe(true);
-      // The project's own buildspec runs unless the action names one, as in CodePipeline.
-      expect(body.buildspecOverride).toBe(action.configuration!.BuildSpec);
+      // The project's own buildspec runs unless the action names one, as in CodePipeline; a
+      // Commands action's commands are its buildspec, with its variables resolved.
+      const resolved = { ...action, commands: action.commands?.map((command) => command.replace('#{BuildVariables.SITE_VERSION}', EXPORTED.SITE_VERSION)) };
+      expect(body.buildspecOverride).toBe(action.commands ? commandsBuildspec(resolved) : action.configuration!.BuildSpec);
+      // CodePipeline's 60 minutes for a Commands action; a CodeBuild action's project keeps its own.
+      expect(body.timeoutInMinutesOverride).toBe(action.commands ? 60 : undefined);
       const names = (body.environmentVariablesOverride as { name: string }[]).map((variable) => variable.name);
       expect(names.filter((name) => name.startsWith('CODEBUILD_'))).toEqual([]);
-      expect(body.logsConfigOverride).toEqual({
-        s3Logs: { status: 'ENABLED', location: `${TEST_ARTIFACT_BUCKET}/${pipeline.name}/logs/${executionId}/${stage}/${action.name}` },
-      });
+      expect(body.logsConfigOverride).toEqual({ s3Logs: { status: 'ENABLED', location: logs(stage, action.name) } });
 
       const record = records.find((entry) => entry.actionName === action.name)!;
       const [build] = (await client.send(new BatchGetBuildsCommand({ ids: [record.output!.executionResult!.externalExecutionId!] }))).builds!;
@@ -337,6 +352,100 @@ describe('a CodeBuild action on AWS', () => {
       artifactsOverride: { type: 'S3', location: TEST_ARTIFACT_BUCKET, path: 'hyphens/Site-Out' },
       secondaryArtifactsOverride: [{ artifactIdentifier: 'Docs_Out', type: 'S3', location: TEST_ARTIFACT_BUCKET, path: 'hyphens/Docs-Out' }],
     });
+  });
+});
+
+describe('a Commands action on AWS', () => {
+  const webapp = validated(readFileSync(path.join(PIPELINES_DIR, 'webapp.yml'), 'utf8'));
+
+  it('starts a build of the Commands project with its commands as the buildspec, and its variables, sources, artifact and timeout as overrides', async () => {
+    const source = webapp.stages[0]!.actions[0]!;
+    const pipeline = validated(
+      JSON.stringify({
+        name: 'commands',
+        pipelineType: 'V2',
+        variables: webapp.variables,
+        stages: [
+          {
+            name: 'Source',
+            actions: [
+              { ...source, namespace: undefined, outputArtifacts: [{ name: 'Src-Main' }] },
+              { ...source, name: 'Library', namespace: undefined, outputArtifacts: [{ name: 'Src-Lib' }] },
+            ],
+          },
+          {
+            name: 'Build',
+            actions: [
+              {
+                name: 'Package',
+                actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+                commands: ['make dist', 'export VERSION=$(cat VERSION)'],
+                outputVariables: ['VERSION'],
+                environmentVariables: [
+                  { name: 'STAGE', value: 'beta' },
+                  { name: 'TOKEN', value: 'prod/token', type: 'SECRETS_MANAGER' },
+                ],
+                inputArtifacts: [{ name: 'Src-Main' }, { name: 'Src-Lib' }],
+                outputArtifacts: [{ name: 'Dist', files: ['dist/**/*'] }],
+                timeoutInMinutes: 20,
+                namespace: 'Package',
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    projects.set(COMMANDS_PROJECT, { status: 'SUCCEEDED', exported: { VERSION: '2.1.0' } });
+    const run = await runOnEngine(pipeline, 'commands-overrides');
+    expect(server.startBuilds[0]!.refused).toBeUndefined();
+    expect(run.outcome).toEqual({ status: 'Succeeded' });
+    const { body } = server.startBuilds[0]!;
+    expect(body).toMatchObject({
+      projectName: COMMANDS_PROJECT,
+      sourceTypeOverride: 'S3',
+      sourceLocationOverride: `${TEST_ARTIFACT_BUCKET}/commands/Src-Main/made-up.zip`,
+      secondarySourcesOverride: [{ sourceIdentifier: 'Src_Lib', type: 'S3', location: `${TEST_ARTIFACT_BUCKET}/commands/Src-Lib/made-up.zip` }],
+      environmentVariablesOverride: [
+        { name: 'STAGE', value: 'beta', type: 'PLAINTEXT' },
+        { name: 'TOKEN', value: 'prod/token', type: 'SECRETS_MANAGER' },
+      ],
+      artifactsOverride: { type: 'S3', location: TEST_ARTIFACT_BUCKET, path: 'commands/Dist', packaging: 'ZIP' },
+      timeoutInMinutesOverride: 20,
+    });
+    expect(body.buildspecOverride).toBe(
+      [
+        'version: 0.2',
+        'env:',
+        '  exported-variables:',
+        '    - VERSION',
+        'phases:',
+        '  build:',
+        '    commands:',
+        '      - make dist',
+        '      - export VERSION=$(cat VERSION)',
+        'artifacts:',
+        '  files:',
+        '    - dist/**/*',
+        '',
+      ].join('\n'),
+    );
+    const [record] = await deps.store.listActions('commands-overrides').then((records) => records.filter((entry) => entry.actionName === 'Package'));
+    expect(record).toMatchObject({ status: 'Succeeded', output: { outputVariables: { VERSION: '2.1.0' } } });
+  });
+
+  it('fails, naming what to do, where the installation names no Commands project', async () => {
+    const action = webapp.stages[2]!.actions.find((entry) => entry.actionTypeId.provider === 'Commands')!;
+    const payload: ActionStepPayload = {
+      step: 'prepareBuild',
+      pipeline: { name: 'webapp', version: 1, executionId: 'no-commands-project', variables: {} },
+      stage: 'Test',
+      action,
+      inputArtifacts: [{ name: 'SiteOutput', location: { bucketName: TEST_ARTIFACT_BUCKET, objectKey: 'webapp/SiteOutput/made-up.zip' } }],
+      namespaces: { BuildVariables: EXPORTED },
+    };
+    await expect(prepareBuild({ ...deps, commandsProjectName: undefined }, payload)).rejects.toThrow(
+      'Commands actions run on a CodeBuild project that this installation does not name: on AWS, serverless.yml sets COMMANDS_PROJECT_NAME on the action runner; deploy the stack again.',
+    );
   });
 });
 
