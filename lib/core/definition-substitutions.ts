@@ -19,9 +19,9 @@ export interface SubstitutionProblem {
 const PLACEHOLDERS = new Set(Object.values(FUNCTION_PLACEHOLDERS));
 const SUBSTITUTION = /\$\{[^}]*\}?/g;
 
-/** Every string in the definition that holds a `${` CloudFormation would act on. */
+/** Every string in the definition that holds a `${` CloudFormation would act on, once each, however many Tasks carry it. */
 export function substitutionProblems(definition: StateMachineDefinition): SubstitutionProblem[] {
-  const problems: SubstitutionProblem[] = [];
+  const problems = new Map<string, SubstitutionProblem>();
   const visitMachine = (machine: StateMachineDefinition) => {
     for (const [name, state] of Object.entries(machine.States)) visitState(name, state);
   };
@@ -36,11 +36,12 @@ export function substitutionProblems(definition: StateMachineDefinition): Substi
     walkStrings(state.Parameters, '', (path, text) => {
       if (![...text.matchAll(SUBSTITUTION)].some(([match]) => !PLACEHOLDERS.has(match))) return;
       const inAction = path.startsWith('.Payload.action.');
-      problems.push({ ...at, field: inAction ? path.slice('.Payload.action.'.length) : `state "${name}" Parameters${path}`, text });
+      const problem = { ...at, field: inAction ? path.slice('.Payload.action.'.length) : `state "${name}" Parameters${path}`, text };
+      problems.set(JSON.stringify(problem), problem);
     });
   };
   visitMachine(definition);
-  return problems;
+  return [...problems.values()];
 }
 
 /** A problem as one line, with what to write instead. */

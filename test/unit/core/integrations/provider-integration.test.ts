@@ -29,8 +29,9 @@ describe('the integration a provider spec names', () => {
         .filter((task) => task.action === 'Run')
         .map((task) => task.step);
 
-    expect(steps(providerCatalog)).toEqual(['runAction']);
+    // Commands runs on CodeBuild compute, as in CodePipeline.
+    expect(steps(providerCatalog)).toEqual(['prepareBuild', 'startBuild', 'completeBuild', 'failBuild']);
+    expect(steps(catalogWith('runner'))).toEqual(['runAction']);
     expect(steps(catalogWith('approval'))).toEqual(['requestApproval']);
-    expect(steps(catalogWith('codebuild'))).toEqual(['prepareBuild', 'startBuild', 'completeBuild', 'failBuild']);
   });
 });
