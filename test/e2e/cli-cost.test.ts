@@ -12,7 +12,7 @@ describe('sluice cost', () => {
     expect(result.stdout).toContain('Per execution');
     expect(result.stdout).toMatch(/Step Functions state transitions\s+28\s+\$0\.025 \/ 1,000 state transitions/);
     expect(result.stdout).toContain('1,000 executions a month');
-    expect(result.stdout).toMatch(/Step Functions state transitions\s+28,000 .* \$0\.70/);
+    expect(result.stdout).toMatch(/Step Functions state transitions\s+30,000 .* \$0\.75/);
     // CodeBuild's own S3 log uploads are counted with the other S3 PUTs.
     expect(result.stdout).toMatch(/S3 PUT requests\s+7,000 .* \$0\.04/);
     expect(result.stdout).toMatch(/Sluice on AWS\s+\$1\.47/);

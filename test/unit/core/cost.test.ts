@@ -13,7 +13,7 @@ function webapp() {
 
 /**
  * The example by hand. Stages Source, Build, Test, Deploy; actions Checkout (Git, in the runner),
- * BuildSite (CodeBuild), UnitTests (CodeBuild) and SiteCheck (Commands, in the runner) in parallel,
+ * BuildSite (CodeBuild), UnitTests (CodeBuild) and SiteCheck (Commands, a build too) in parallel,
  * Website (S3 deploy, in the runner).
  */
 describe('countExecutionUsage on the example', () => {
@@ -25,11 +25,12 @@ describe('countExecutionUsage on the example', () => {
     // Source: enter, Checkout, exit                                          3
     // Build: enter, BuildSite prepare, build, complete, exit                 5
     // Test: enter, the Parallel, UnitTests prepare, build, complete,
-    //       SiteCheck, the Choice on the group's outcome, exit               8
+    //       SiteCheck prepare, build, complete, the Choice on the group's
+    //       outcome, exit                                                   10
     // Deploy: enter, Website, exit                                           3
     // Each of the 5 actions: the Choice that runs it or keeps a retry's result 5
     // Build and Test: the Choice after the exit that ends a rollback there   2
-    expect(usage.stateTransitions).toBe(28);
+    expect(usage.stateTransitions).toBe(30);
   });
 
   it('counts the Lambda invocations of each role', () => {
@@ -37,8 +38,8 @@ describe('countExecutionUsage on the example', () => {
       start: 1,
       // Enter and exit of 4 stages.
       stageStep: 8,
-      // Checkout, SiteCheck, Website, and prepare and complete around each of the 2 builds.
-      actionRunner: 7,
+      // Checkout, Website, and prepare and complete around each of the 3 builds.
+      actionRunner: 8,
       approvalRequest: 0,
       approvalDecision: 0,
       // One per event, below.
@@ -48,10 +49,10 @@ describe('countExecutionUsage on the example', () => {
 
   it('counts GB-seconds from memory and duration', () => {
     // start and stage steps: 9 x 1 GB x 0.3 s = 2.7
-    // action runner at 2 GB: (Checkout 5 s + SiteCheck 10 s + Website 5 s + 4 x 0.3 s) x 2 = 42.4
+    // action runner at 2 GB: (Checkout 5 s + Website 5 s + 6 x 0.3 s) x 2 = 23.6
     // event recorder: 20 x 1 GB x 0.1 s = 2
     expect(usage.lambda.start.gbSeconds + usage.lambda.stageStep.gbSeconds).toBeCloseTo(2.7);
-    expect(usage.lambda.actionRunner.gbSeconds).toBeCloseTo(42.4);
+    expect(usage.lambda.actionRunner.gbSeconds).toBeCloseTo(23.6);
     expect(usage.lambda.eventRecorder.gbSeconds).toBeCloseTo(2);
   });
 
@@ -66,8 +67,8 @@ describe('countExecutionUsage on the example', () => {
     // each stage's line: a ticket, a place, the lock, the place left, the lock let go: 20
     // putAction at each action's start and end:                                 10
     // each of the 20 events recorded: its id item and the event item           40
-    // idempotency records, 2 for each of the 15 Task invocations:               30
-    expect(usage.dynamoDbWriteUnits).toBe(112);
+    // idempotency records, 2 for each of the 16 Task invocations:               32
+    expect(usage.dynamoDbWriteUnits).toBe(114);
     // Each stage exit reads the stages back, each enter reads the pipeline and the execution twice:
     // 16 reads at half a unit. Each enter and exit reads the stage's line, and each of the 20
     // events reads its log's last place, consistently: a whole unit.
@@ -75,7 +76,7 @@ describe('countExecutionUsage on the example', () => {
   });
 
   it('counts S3 requests for artifacts and logs', () => {
-    // PUT: SourceOutput and SiteOutput, the logs of the 3 runner actions, and CodeBuild's S3 logs of the 2 builds.
+    // PUT: SourceOutput and SiteOutput, the logs of the 2 runner actions, and CodeBuild's S3 logs of the 3 builds.
     expect(usage.s3PutRequests).toBe(7);
     // GET: SourceOutput by BuildSite and UnitTests, SiteOutput by SiteCheck and Website.
     expect(usage.s3GetRequests).toBe(4);
@@ -99,8 +100,8 @@ describe('estimateCost', () => {
 
   it('prices each line at its list price', () => {
     const transitions = estimateCost(pipeline, compiled, { executions: 1000 }).forExecutions.lineItems[0]!;
-    expect(transitions).toMatchObject({ item: 'Step Functions state transitions', quantity: 28_000, price: US_EAST_1_PRICES.stateTransitions });
-    expect(transitions.usd).toBeCloseTo(0.7);
+    expect(transitions).toMatchObject({ item: 'Step Functions state transitions', quantity: 30_000, price: US_EAST_1_PRICES.stateTransitions });
+    expect(transitions.usd).toBeCloseTo(0.75);
   });
 
   it('bills CodePipeline V2 for every action but manual approvals and custom action types, V1 a flat dollar', () => {
@@ -115,12 +116,14 @@ describe('estimateCost', () => {
   it('rounds CodePipeline action minutes up, and takes overridden assumptions', () => {
     const estimate = estimateCost(pipeline, compiled, {
       executions: 1,
-      assumptions: { codePipelineActionMinutes: 2.5, memoryMb: { actionRunner: 1024 }, actionMs: { 'Compute/AWS/Commands': 60_000 } },
+      assumptions: { codePipelineActionMinutes: 2.5, memoryMb: { actionRunner: 1024 }, actionMs: { 'Deploy/AWS/S3': 60_000 } },
     });
     expect(estimate.codePipeline.v2.actionMinutesPerExecution).toBe(12);
-    expect(estimate.usage.actionRunnerMs['Test/SiteCheck']).toBe(60_000);
-    // 1 GB x (5 + 60 + 5 + 4 x 0.3) s
-    expect(estimate.usage.lambda.actionRunner.gbSeconds).toBeCloseTo(71.2);
+    expect(estimate.usage.actionRunnerMs['Deploy/Website']).toBe(60_000);
+    // A Commands action is a build, not runner time.
+    expect(estimate.usage.actionRunnerMs['Test/SiteCheck']).toBeUndefined();
+    // 1 GB x (5 + 60 + 6 x 0.3) s
+    expect(estimate.usage.lambda.actionRunner.gbSeconds).toBeCloseTo(66.8);
     expect(estimate.assumptions.memoryMb.stageStep).toBe(1024);
   });
 
