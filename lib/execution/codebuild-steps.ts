@@ -67,7 +67,11 @@ function commandsConfiguration(deps: ExecutionDependencies, action: ActionDeclar
     projectName: deps.commandsProjectName,
     primarySource: payload.inputArtifacts[0]?.name,
     buildspec: commandsBuildspec(action),
-    environmentVariables: (action.environmentVariables ?? []).map((variable) => ({ Name: variable.name, Value: variable.value, Type: variable.type ?? 'PLAINTEXT' })),
+    environmentVariables: (action.environmentVariables ?? []).map((variable) => ({
+      Name: variable.name,
+      Value: variable.value,
+      Type: variable.type ?? 'PLAINTEXT',
+    })),
   };
 }
 

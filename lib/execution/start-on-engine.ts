@@ -153,7 +153,11 @@ export async function runInForeground<O>(
 }
 
 /** A registered version compiled for an engine of this process, which invokes no deployed functions. */
-export async function compileRegisteredVersion(deps: Pick<ApprovalDependencies, 'store' | 'providers'>, name: string, version: number): Promise<CompiledPipeline> {
+export async function compileRegisteredVersion(
+  deps: Pick<ApprovalDependencies, 'store' | 'providers'>,
+  name: string,
+  version: number,
+): Promise<CompiledPipeline> {
   const registered = await deps.store.getPipeline(name, version);
   if (!registered) throw new NotFoundError(`There is no pipeline ${name} version ${version}.`);
   return compilePipeline(registered.declaration, compileCatalog(deps));

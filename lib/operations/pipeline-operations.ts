@@ -776,7 +776,8 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   ): Promise<PipelineVersionRecord> {
     const { engine, functions, makeArtifactBucket } = this.capabilities;
     if (pipeline.artifactStore) await makeArtifactBucket?.(pipeline.artifactStore.location);
-    deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, compileCatalog(this.deps), functions)));
+    deployed ??=
+      engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, compileCatalog(this.deps), functions)));
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };
     await this.deps.store.putPipelineVersion(record);
     return record;

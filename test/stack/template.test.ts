@@ -3,7 +3,7 @@ import path from 'node:path';
 import { lambdaInvoke } from '../../lib/actions/lambda-invoke';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
-import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
+import { COMMANDS_PROJECT_VARIABLE, ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { TASK_FUNCTIONS as FUNCTION_OF_STEP } from '../../lib/core/task-functions';
@@ -171,6 +171,47 @@ describe('IAM', () => {
   });
 });
 
+describe('the Commands project', () => {
+  it('is a CodeBuild project on a standard Linux image, whose builds bring their own source, buildspec and artifacts, run 60 minutes by default, and log to a group of its own', () => {
+    expect(resource('CommandsProject')).toMatchObject({
+      Type: 'AWS::CodeBuild::Project',
+      Properties: {
+        ServiceRole: { 'Fn::GetAtt': ['CommandsBuildRole', 'Arn'] },
+        Source: { Type: 'NO_SOURCE' },
+        Artifacts: { Type: 'NO_ARTIFACTS' },
+        Environment: { Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0' },
+        TimeoutInMinutes: 60,
+        LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: 'CommandsLogGroup' } } },
+      },
+    });
+    expect(resource('CommandsLogGroup').Type).toBe('AWS::Logs::LogGroup');
+  });
+
+  it('is named to the action runner, which starts its builds, as COMMANDS_PROJECT_NAME', () => {
+    expect(resource('ActionRunnerLambdaFunction').Properties!.Environment.Variables[COMMANDS_PROJECT_VARIABLE]).toEqual({ Ref: 'CommandsProject' });
+  });
+
+  it('runs its builds as CommandsBuildRole, which CodeBuild alone assumes, and which writes its own logs and the artifacts and touches nothing else of the stack', () => {
+    expect(resource('CommandsBuildRole').Properties!.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+    ]);
+    const statements = statementsOf(template, 'CommandsBuildRole');
+    const services = new Set(statements.flatMap((statement) => asList(statement.Action).map((action) => action.split(':')[0])));
+    expect([...services].sort()).toEqual(['kms', 'logs', 's3', 'secretsmanager']);
+    const logs = statements.filter((statement) => asList(statement.Action).some((action) => action.startsWith('logs:')));
+    expect(logs.map((statement) => referencedIds(statement.Resource))).toEqual([['CommandsLogGroup']]);
+    const objects = statements.find((statement) => asList(statement.Action).includes('s3:PutObject') && referencedIds(statement.Resource).includes('ArtifactBucket'));
+    expect(asList(objects!.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
+  });
+
+  it('lets the state machines start, stop and read its builds', () => {
+    const codebuild = statementsOf(template, 'PipelineStateMachineRole').find((statement) => asList(statement.Action).includes('codebuild:StartBuild'))!;
+    expect(asList(codebuild.Action).sort()).toEqual(['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild']);
+    // Any project of the account and region, the Commands project among them.
+    expect(codebuild.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/*' });
+  });
+});
+
 describe('IAM for the providers that call AWS', () => {
   const runnerStatements = () => {
     const role = referencedIds(
@@ -222,12 +263,13 @@ describe('IAM for what pipelines name at run time', () => {
     ]);
   });
 
-  it('lets the functions that read and write artifacts and logs use customer managed keys, through S3 only, and the approval function through SNS only', () => {
+  it('lets the functions and the Commands builds that read and write artifacts and logs use customer managed keys, through S3 only, and the approval function through SNS only', () => {
     const kms = identityStatements(template).filter(({ statement }) => asList(statement.Action).some((action) => action.startsWith('kms:')));
     expect(
       kms.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action).sort(), resource: statement.Resource, condition: statement.Condition })),
     ).toEqual([
       { owner: 'ActionRunnerRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
+      { owner: 'CommandsBuildRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
       {
         owner: 'ApprovalRequestRole',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -238,7 +280,7 @@ describe('IAM for what pipelines name at run time', () => {
     ]);
   });
 
-  it('lets the action runner read and write, and the http function read, the buckets that pipelines declare as their artifact store, when some are given', () => {
+  it('lets the action runner and the Commands builds read and write, and the http function read, the buckets that pipelines declare as their artifact store, when some are given', () => {
     const storeObjects = { 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': ['/*,', { Ref: 'ArtifactStoreBucketArns' }] }, '/*']] }] };
     const grants = identityStatements(template)
       .filter(({ statement }) => referencedIds(statement.Resource).includes('ArtifactStoreBucketArns'))
@@ -249,6 +291,18 @@ describe('IAM for what pipelines name at run time', () => {
         owner: 'ActionRunnerRole',
         sid: 'ReadAndWriteArtifactStores',
         actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        resource: storeObjects,
+      },
+      {
+        owner: 'CommandsBuildRole',
+        sid: 'ListArtifactStores',
+        actions: ['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:ListBucket'],
+        resource: { Ref: 'ArtifactStoreBucketArns' },
+      },
+      {
+        owner: 'CommandsBuildRole',
+        sid: 'ReadAndWriteArtifactStores',
+        actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
         resource: storeObjects,
       },
       { owner: 'HttpRole', sid: 'ListArtifactStores', actions: ['s3:ListBucket'], resource: { Ref: 'ArtifactStoreBucketArns' } },

@@ -4,7 +4,7 @@ import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import type { ActionStepPayload } from '../../../lib/core/task-payloads';
 import { resumeInput } from '../../../lib/execution/approval-resume';
 import type { ActionExecutionRecord, PipelineExecutionRecord } from '../../../lib/ports/execution-store';
-import { providerCatalog } from '../../../lib/actions/registry';
+import { runnerCommandsCatalog } from '../../support/runner-commands';
 import { commandsOnSource, gitSourceStage } from '../../support/declarations';
 
 const declaration: PipelineDeclaration = {
@@ -64,7 +64,7 @@ const records: ActionExecutionRecord[] = [
 
 describe('resumeInput', () => {
   it('rebuilds the pipeline ref and the result slot of every earlier action from the records', () => {
-    const { slots } = resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!;
+    const { slots } = resumeDefinition(declaration, runnerCommandsCatalog, 'Gate', 'Review')!;
     expect(resumeInput(execution, records, slots)).toEqual({
       pipeline: {
         name: 'gated',
@@ -78,19 +78,19 @@ describe('resumeInput', () => {
   });
 
   it('leaves sourceRevisions out when the execution pinned none', () => {
-    const { slots } = resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!;
+    const { slots } = resumeDefinition(declaration, runnerCommandsCatalog, 'Gate', 'Review')!;
     const { sourceRevisions: _, ...unpinned } = execution;
     expect(resumeInput(unpinned, records, slots)!.pipeline).not.toHaveProperty('sourceRevisions');
   });
 
   it('gives nothing when an action that should have written a slot did not succeed', () => {
-    const { slots } = resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!;
+    const { slots } = resumeDefinition(declaration, runnerCommandsCatalog, 'Gate', 'Review')!;
     expect(resumeInput(execution, records.slice(1), slots)).toBeUndefined();
     expect(resumeInput(execution, [{ ...records[0]!, status: 'Failed' }, records[1]!], slots)).toBeUndefined();
   });
 
   it('feeds the actions after the group on the engine: the approval, then the stage exit, then Build with the artifact and the variables', async () => {
-    const resume = resumeDefinition(declaration, providerCatalog, 'Gate', 'Review')!;
+    const resume = resumeDefinition(declaration, runnerCommandsCatalog, 'Gate', 'Review')!;
     const calls: string[] = [];
     let compilePayload: ActionStepPayload | undefined;
     const step =

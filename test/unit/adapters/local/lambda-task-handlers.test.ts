@@ -1,4 +1,4 @@
-import { providerCatalog } from '../../../../lib/actions/registry';
+import { runnerCommandsCatalog } from '../../../support/runner-commands';
 import { lambdaTaskHandlers, type LambdaHandler } from '../../../../lib/adapters/local/lambda-task-handlers';
 import { LocalTaskCallbacks } from '../../../../lib/adapters/local/local-task-callbacks';
 import { compilePipeline, type TaskBinding } from '../../../../lib/core/compile';
@@ -33,7 +33,7 @@ function handlers(options: { whileWaiting?: () => Promise<() => void> } = {}) {
     };
   let tokens = 0;
   const tasks = lambdaTaskHandlers({
-    compiled: compilePipeline(pipeline, providerCatalog),
+    compiled: compilePipeline(pipeline, runnerCommandsCatalog),
     functions: { stageStep: recording('stageStep'), actionRunner: recording('actionRunner'), approvalRequest: recording('approvalRequest') },
     startBuild: async () => ({}),
     callbacks,

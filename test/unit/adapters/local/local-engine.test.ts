@@ -1,6 +1,6 @@
 import { LocalEngine, localExecutionArn, type LocalEngineDependencies, type TaskHandler, type TaskHandlers } from '../../../../lib/adapters/local/local-engine';
 import { compilePipeline, type ExecutionInput } from '../../../../lib/core/compile';
-import { providerCatalog } from '../../../../lib/actions/registry';
+import { runnerCommandsCatalog } from '../../../support/runner-commands';
 import { STOPPED_BY_USER } from '../../../../lib/core/engine-run-end';
 import type { PipelineDeclaration } from '../../../../lib/core/declaration';
 import { ConflictError } from '../../../../lib/core/errors';
@@ -63,7 +63,7 @@ function engineWith(table: TaskHandlers, dependencies: Partial<LocalEngineDepend
     endExecution: async (pipeline, runArn, status, reason) => {
       ends.push([pipeline.executionId, runArn, status, reason]);
     },
-    compiledVersion: async () => compilePipeline(declaration, providerCatalog),
+    compiledVersion: async () => compilePipeline(declaration, runnerCommandsCatalog),
     ...dependencies,
   });
   return { engine, ends, settledSteps };
@@ -72,9 +72,9 @@ function engineWith(table: TaskHandlers, dependencies: Partial<LocalEngineDepend
 describe('the local engine', () => {
   it('publishes a definition under an id of its content, the same for the same definition', async () => {
     const { engine } = engineWith(handlers({}));
-    const first = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
-    const again = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
-    const changed = await engine.deployPipeline('webapp', compilePipeline({ ...declaration, version: 2 }, providerCatalog));
+    const first = await engine.deployPipeline('webapp', compilePipeline(declaration, runnerCommandsCatalog));
+    const again = await engine.deployPipeline('webapp', compilePipeline(declaration, runnerCommandsCatalog));
+    const changed = await engine.deployPipeline('webapp', compilePipeline({ ...declaration, version: 2 }, runnerCommandsCatalog));
     expect(first).toEqual(again);
     expect(first.stateMachineArn).toBe('local:webapp');
     expect(first.versionArn).toMatch(/^local:webapp:[0-9a-f]{16}$/);
@@ -86,7 +86,7 @@ describe('the local engine', () => {
     const { engine, ends } = engineWith(
       handlers({ runAction: () => new Promise((resolve) => (release = () => resolve({ Payload: { artifacts: [], variables: {} } }))) }),
     );
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
+    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, runnerCommandsCatalog));
     const { executionArn } = await engine.startExecution(versionArn, 'e1', input('e1'));
     expect(executionArn).toBe(localExecutionArn('e1'));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -99,7 +99,7 @@ describe('the local engine', () => {
 
   it('stops an execution with the cause as its summary, once its running handlers have settled', async () => {
     const { engine, ends, settledSteps } = engineWith(handlers({ runAction: waitsForAbort }));
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
+    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, runnerCommandsCatalog));
     const { executionArn } = await engine.startExecution(versionArn, 'e2', input('e2'));
     await new Promise((resolve) => setTimeout(resolve, 20));
     await engine.stopExecution(executionArn, 'superseded');
@@ -117,7 +117,7 @@ describe('the local engine', () => {
         },
       }),
     );
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
+    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, runnerCommandsCatalog));
     const { executionArn, ended } = await engine.runExecution(versionArn, 'e4', input('e4'), {});
     const end = await ended;
     expect(end).toMatchObject({ status: 'Failed', cause: expect.stringContaining('A stage failed') });
@@ -127,11 +127,11 @@ describe('the local engine', () => {
 
   it('leaves an execution that only waits for approvals InProgress, and stops any other, when this process lets go', async () => {
     const { engine, ends } = engineWith(handlers({ requestApproval: waitsForAbort }));
-    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog));
+    const { versionArn } = await engine.deployPipeline('webapp', compilePipeline(declaration, runnerCommandsCatalog));
     const waiting = await engine.runExecution(versionArn, 'e5', input('e5'), {});
     const building = engineWith(handlers({ runAction: waitsForAbort }));
     const running = await building.engine.runExecution(
-      (await building.engine.deployPipeline('webapp', compilePipeline(declaration, providerCatalog))).versionArn,
+      (await building.engine.deployPipeline('webapp', compilePipeline(declaration, runnerCommandsCatalog))).versionArn,
       'e6',
       input('e6'),
       {},
@@ -146,7 +146,7 @@ describe('the local engine', () => {
   });
 
   it('runs a version that another process published, compiled again from its record', async () => {
-    const compiledVersion = jest.fn(async () => compilePipeline(declaration, providerCatalog));
+    const compiledVersion = jest.fn(async () => compilePipeline(declaration, runnerCommandsCatalog));
     const { engine } = engineWith(handlers({}), { compiledVersion });
     const { ended } = await engine.runExecution('local:webapp:published-elsewhere', 'e7', input('e7'), {});
     expect(await ended).toEqual({ status: 'Succeeded' });
