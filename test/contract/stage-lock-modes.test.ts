@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { commands } from '../../lib/actions/commands';
+import { runnerCommandsSpec } from '../support/runner-commands';
 import { gitSource } from '../../lib/actions/git-source';
 import type { ActionContext } from '../../lib/actions/action-provider';
 import type { ExecutionMode, PipelineDeclaration } from '../../lib/core/declaration';
@@ -49,7 +49,7 @@ describe(`${EXECUTIONS} executions of a three-stage pipeline started at once`, (
       await new Promise((resolve) => setTimeout(resolve, randomInt(21)));
       return { outputArtifacts: [{ bucketName: 'sluice-artifacts', objectKey: 'never-read.zip' }], outputVariables: {}, summary: `${action.name} done` };
     };
-    const providers = [gitSource, commands].map(({ spec }) => ({ spec, run: work }));
+    const providers = [gitSource.spec, runnerCommandsSpec].map((spec) => ({ spec, run: work }));
     const { deps: base, bus } = await testExecutionDependencies(suite.test, { providers, workspaceRoot: suite.scratch });
     deps = { ...base, ...testApprovalDependencies(suite.test) };
     bus.subscribe((event) => {

@@ -200,7 +200,9 @@ describe('the Commands project', () => {
     expect([...services].sort()).toEqual(['kms', 'logs', 's3', 'secretsmanager']);
     const logs = statements.filter((statement) => asList(statement.Action).some((action) => action.startsWith('logs:')));
     expect(logs.map((statement) => referencedIds(statement.Resource))).toEqual([['CommandsLogGroup']]);
-    const objects = statements.find((statement) => asList(statement.Action).includes('s3:PutObject') && referencedIds(statement.Resource).includes('ArtifactBucket'));
+    const objects = statements.find(
+      (statement) => asList(statement.Action).includes('s3:PutObject') && referencedIds(statement.Resource).includes('ArtifactBucket'),
+    );
     expect(asList(objects!.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
   });
 
@@ -269,7 +271,12 @@ describe('IAM for what pipelines name at run time', () => {
       kms.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action).sort(), resource: statement.Resource, condition: statement.Condition })),
     ).toEqual([
       { owner: 'ActionRunnerRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
-      { owner: 'CommandsBuildRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
+      {
+        owner: 'CommandsBuildRole',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resource: inAccountAndRegion('kms', 'key/*'),
+        condition: viaService('s3'),
+      },
       {
         owner: 'ApprovalRequestRole',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
