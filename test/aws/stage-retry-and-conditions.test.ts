@@ -29,9 +29,11 @@ import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-function
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { zipDirectory } from '../../lib/artifacts/zip';
 import { createAwsDependencies, createAwsOperations } from '../../lib/compose/aws';
+import { runCommands } from '../../lib/actions/commands';
+import { runnerCommandsSpec } from '../support/runner-commands';
 import type { ExecutionInput, FunctionArns } from '../../lib/core/compile';
 import type { StateMachineExecutionChange } from '../../lib/core/engine-run-end';
-import type { ActionDeclaration, PipelineDeclaration, StageDeclaration } from '../../lib/core/declaration';
+import { providerKey, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from '../../lib/core/declaration';
 import { TASK_IDEMPOTENCY_KEY } from '../../lib/core/task-payloads';
 import { reconcileExecution } from '../../lib/execution/reconcile-execution';
 import type { OperationsDependencies, PipelineOperations } from '../../lib/operations/pipeline-operations';
@@ -203,7 +205,10 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
       sfn: sfnIn(ACCOUNT),
       sns,
     };
-    deps = createAwsDependencies({ ...motoResources(REGION, table, busName), artifactBucket: ARTIFACTS }, sdk);
+    // moto's Step Functions runs no codebuild:startBuild.sync: the Commands actions run their
+    // commands in the action runner instead, as a stand-in that compiles as a runAction step.
+    const awsDeps = createAwsDependencies({ ...motoResources(REGION, table, busName), artifactBucket: ARTIFACTS }, sdk);
+    deps = { ...awsDeps, providers: new Map(awsDeps.providers).set(providerKey(runnerCommandsSpec), { spec: runnerCommandsSpec, run: runCommands }) };
     engine = engineClient();
     operations = createAwsOperations(deps, engine, {
       roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice-states`,
