@@ -63,6 +63,28 @@ function recase(value: unknown, first: (letter: string) => string): unknown {
 const camelCase = (value: unknown) => recase(value, (letter) => letter.toLowerCase());
 const pascalCase = (value: unknown) => recase(value, (letter) => letter.toUpperCase());
 
+/** Pipeline `name`: two Git sources, Src-Main and Src-Lib, as webapp's checkout reads them, then a Build stage of `build`. */
+function withTwoSources(webapp: PipelineDeclaration, name: string, build: ActionDeclaration): PipelineDeclaration {
+  const source = webapp.stages[0]!.actions[0]!;
+  return validated(
+    JSON.stringify({
+      name,
+      pipelineType: 'V2',
+      variables: webapp.variables,
+      stages: [
+        {
+          name: 'Source',
+          actions: [
+            { ...source, namespace: undefined, outputArtifacts: [{ name: 'Src-Main' }] },
+            { ...source, name: 'Library', namespace: undefined, outputArtifacts: [{ name: 'Src-Lib' }] },
+          ],
+        },
+        { name: 'Build', actions: [build] },
+      ],
+    }),
+  );
+}
+
 interface Run {
   outcome: ExecutionEnd;
   /** The Parameters each CodeBuild Task handed to StartBuild, in order. */
@@ -310,36 +332,14 @@ describe('a CodeBuild action on AWS', () => {
   });
 
   it('maps artifact names with "-" to identifiers CodeBuild accepts, and keeps the build timeout within 5 to 2160 minutes', async () => {
-    const source = webapp.stages[0]!.actions[0]!;
-    const pipeline = validated(
-      JSON.stringify({
-        name: 'hyphens',
-        pipelineType: 'V2',
-        variables: webapp.variables,
-        stages: [
-          {
-            name: 'Source',
-            actions: [
-              { ...source, namespace: undefined, outputArtifacts: [{ name: 'Src-Main' }] },
-              { ...source, name: 'Library', namespace: undefined, outputArtifacts: [{ name: 'Src-Lib' }] },
-            ],
-          },
-          {
-            name: 'Build',
-            actions: [
-              {
-                name: 'Compile',
-                actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
-                configuration: { ProjectName: 'hyphens-build', BuildSpec: 'ci/buildspec.yml', PrimarySource: 'Src-Main' },
-                inputArtifacts: [{ name: 'Src-Main' }, { name: 'Src-Lib' }],
-                outputArtifacts: [{ name: 'Site-Out' }, { name: 'Docs-Out' }],
-                timeoutInMinutes: 3000,
-              },
-            ],
-          },
-        ],
-      }),
-    );
+    const pipeline = withTwoSources(webapp, 'hyphens', {
+      name: 'Compile',
+      actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+      configuration: { ProjectName: 'hyphens-build', BuildSpec: 'ci/buildspec.yml', PrimarySource: 'Src-Main' },
+      inputArtifacts: [{ name: 'Src-Main' }, { name: 'Src-Lib' }],
+      outputArtifacts: [{ name: 'Site-Out' }, { name: 'Docs-Out' }],
+      timeoutInMinutes: 3000,
+    });
     projects.set('hyphens-build', { status: 'SUCCEEDED' });
     const run = await runOnEngine(pipeline, 'hyphens');
     expect(server.startBuilds[0]!.refused).toBeUndefined();
@@ -359,42 +359,20 @@ describe('a Commands action on AWS', () => {
   const webapp = validated(readFileSync(path.join(PIPELINES_DIR, 'webapp.yml'), 'utf8'));
 
   it('starts a build of the Commands project with its commands as the buildspec, and its variables, sources, artifact and timeout as overrides', async () => {
-    const source = webapp.stages[0]!.actions[0]!;
-    const pipeline = validated(
-      JSON.stringify({
-        name: 'commands',
-        pipelineType: 'V2',
-        variables: webapp.variables,
-        stages: [
-          {
-            name: 'Source',
-            actions: [
-              { ...source, namespace: undefined, outputArtifacts: [{ name: 'Src-Main' }] },
-              { ...source, name: 'Library', namespace: undefined, outputArtifacts: [{ name: 'Src-Lib' }] },
-            ],
-          },
-          {
-            name: 'Build',
-            actions: [
-              {
-                name: 'Package',
-                actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
-                commands: ['make dist', 'export VERSION=$(cat VERSION)'],
-                outputVariables: ['VERSION'],
-                environmentVariables: [
-                  { name: 'STAGE', value: 'beta' },
-                  { name: 'TOKEN', value: 'prod/token', type: 'SECRETS_MANAGER' },
-                ],
-                inputArtifacts: [{ name: 'Src-Main' }, { name: 'Src-Lib' }],
-                outputArtifacts: [{ name: 'Dist', files: ['dist/**/*'] }],
-                timeoutInMinutes: 20,
-                namespace: 'Package',
-              },
-            ],
-          },
-        ],
-      }),
-    );
+    const pipeline = withTwoSources(webapp, 'commands', {
+      name: 'Package',
+      actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+      commands: ['make dist', 'export VERSION=$(cat VERSION)'],
+      outputVariables: ['VERSION'],
+      environmentVariables: [
+        { name: 'STAGE', value: 'beta' },
+        { name: 'TOKEN', value: 'prod/token', type: 'SECRETS_MANAGER' },
+      ],
+      inputArtifacts: [{ name: 'Src-Main' }, { name: 'Src-Lib' }],
+      outputArtifacts: [{ name: 'Dist', files: ['dist/**/*'] }],
+      timeoutInMinutes: 20,
+      namespace: 'Package',
+    });
     projects.set(COMMANDS_PROJECT, { status: 'SUCCEEDED', exported: { VERSION: '2.1.0' } });
     const run = await runOnEngine(pipeline, 'commands-overrides');
     expect(server.startBuilds[0]!.refused).toBeUndefined();

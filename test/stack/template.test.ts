@@ -816,7 +816,7 @@ describe('GitHub on AWS', () => {
     const readers: Record<string, string[]> = {};
     for (const { owner, statement } of identityStatements(template)) {
       const actions = asList(statement.Action).filter((action) => action.startsWith('secretsmanager:'));
-      if (actions.length === 0) continue;
+      if (actions.length === 0 || statement.Effect !== 'Allow') continue;
       expect({ owner, actions }).toEqual({ owner, actions: ['secretsmanager:GetSecretValue'] });
       readers[owner] = [...(readers[owner] ?? []), ...asList(statement.Resource).flatMap(referencedIds)].sort();
     }
@@ -839,12 +839,18 @@ describe('GitHub on AWS', () => {
     for (const [name, secret] of secrets) expect({ name, fixedName: secret.Properties!.Name }).toEqual({ name, fixedName: undefined });
   });
 
-  it('lets only the http function read the webhook secret, and the functions that call GitHub the token', () => {
+  it('lets only the http function read the webhook secret, the functions that call GitHub the token, and the Commands builds neither', () => {
     expect(secretReaders()).toEqual({
       HttpRole: ['GitHubTokenSecret', 'WebhookSecret'],
       CommitStatusRole: ['GitHubTokenSecret'],
       ActionRunnerRole: ['GitHubTokenSecret'],
+      // The account's secrets that Commands actions name, but for the stack's own, which it denies.
+      CommandsBuildRole: [],
     });
+    const denied = statementsOf(template, 'CommandsBuildRole').filter((statement) => statement.Effect === 'Deny');
+    expect(denied.map((statement) => ({ actions: asList(statement.Action), secrets: asList(statement.Resource).flatMap(referencedIds).sort() }))).toEqual([
+      { actions: ['secretsmanager:GetSecretValue'], secrets: ['GitHubTokenSecret', 'WebhookSecret'] },
+    ]);
   });
 
   it("lets the http function, like any function that starts executions, start this stage's state machines only; the action runner starts those that StepFunctions invoke actions name", () => {
