@@ -176,6 +176,7 @@ describe('the Commands project', () => {
     expect(resource('CommandsProject')).toMatchObject({
       Type: 'AWS::CodeBuild::Project',
       Properties: {
+        Name: 'sluice-ci-commands',
         ServiceRole: { 'Fn::GetAtt': ['CommandsBuildRole', 'Arn'] },
         Source: { Type: 'NO_SOURCE' },
         Artifacts: { Type: 'NO_ARTIFACTS' },
