@@ -21,6 +21,8 @@ export const commands: ActionProvider = {
     outputArtifacts: { min: 0, max: 1 },
     outputVariables: 'declared',
     runtimes: ['aws', 'local'],
+    // The commands run in the action runner.
+    cost: { pricedAs: 'runner', runnerMs: 10_000 },
     runsWithoutAwsOn: ['aws', 'local'],
   },
 
