@@ -27,6 +27,8 @@ export const lambdaInvoke: ActionProvider = {
     runtimes: ['aws', 'local'],
     awsServices: ['lambda'],
     integration: 'lambda-job',
+    // A function that runs from a handler file here is started without AWS.
+    callsAws: ({ FunctionName: functionName }, { handlerFunctions }) => !handlerFunctions?.includes(functionName ?? ''),
     // The function's own invocation and duration are its own cost, as on CodePipeline.
     cost: { pricedAs: 'wait' },
     iam: [{ actions: ['lambda:InvokeFunction'], resources: ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*'] }],

@@ -105,6 +105,11 @@ export interface ProviderSpec {
   /** What one of its actions costs on AWS, by how its integration runs it. */
   cost: ActionCostProfile;
   /**
+   * Whether an action of this configuration calls the provider's `awsServices` where it is
+   * checked; always, when not given. An action that calls none there needs no AWS credentials.
+   */
+  callsAws?(configuration: Readonly<Record<string, string>>, where: ConfigurationContext): boolean;
+  /**
    * Checks what the keys alone cannot: values that must parse, keys that depend on each other.
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.
    */
@@ -118,6 +123,8 @@ export interface ConfigurationContext {
   runtime?: Runtime;
   /** Locally, the services that an endpoint variable points at. */
   endpoints?: readonly EndpointService[];
+  /** Locally, the Lambda functions that run from handler files on this machine rather than on AWS. */
+  handlerFunctions?: readonly string[];
 }
 
 export interface ConfigurationProblem {

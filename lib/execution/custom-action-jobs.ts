@@ -122,6 +122,18 @@ export async function startJobFunction(deps: JobDependencies, job: JobRecord): P
   }
 }
 
+/**
+ * Ends what still runs of the functions started for a Lambda job and for the jobs its continuation
+ * tokens queued after it: its action no longer waits for them.
+ */
+export async function endJobFunctions(deps: JobDependencies, jobId: string): Promise<void> {
+  const end = deps.jobFunctions?.end?.bind(deps.jobFunctions);
+  if (!end) return;
+  for (let job = await deps.customActions.getJob(jobId); job; job = job.continuedAs ? await deps.customActions.getJob(job.continuedAs) : undefined) {
+    if (job.lambda) await end(job.jobId);
+  }
+}
+
 /** The job worker's success: what the actions after it read, and what the action's record shows. */
 export interface JobSuccess {
   outputVariables: Record<string, string>;

@@ -34,6 +34,11 @@ export interface LambdaJobEvent {
 export interface JobFunctions {
   /** Starts the function (Lambda's InvocationType Event); rejects when it cannot be started, such as when there is no such function. */
   start(functionName: string, event: LambdaJobEvent, target: AwsTarget): Promise<void>;
+  /**
+   * Ends what still runs of the function started for this job, where it runs on this machine: its
+   * action no longer waits for it (it reported, timed out, or was stopped). A function on AWS runs on.
+   */
+  end?(jobId: string): Promise<void>;
   /** The credentials that the event hands the function for the artifact bucket; none where there are none to hand. */
   artifactCredentials?(): Promise<Pick<AwsCredentials, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>>;
 }
