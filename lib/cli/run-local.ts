@@ -133,7 +133,8 @@ export async function runLocal(
  * in its worker, and opens the installation.
  */
 async function openForRun(options: RunLocalOptions, progress: RunProgress, say: (line: string) => void) {
-  const claimed = await claimDataDir(options.dataDir, 'run');
+  // The signed S3 endpoint is where a Lambda function run from a handler file reads and writes its artifacts.
+  const claimed = await claimDataDir(options.dataDir, 'run', { acceptUploads: true });
   const [{ openLocalInstallation }, { runInForeground }] = await Promise.all([import('../compose/local'), import('../execution/start-on-engine')]);
   const installation = await openLocalInstallation({ claimed, onLog: progress.onLog, serveApi: true, write: say });
   return { installation, runInForeground };
