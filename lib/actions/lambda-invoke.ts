@@ -63,6 +63,7 @@ export function lambdaJobEvent(
         inputArtifacts: job.inputArtifacts.map(artifact),
         outputArtifacts: job.outputArtifacts.map(artifact),
         ...(credentials ? { artifactCredentials: credentials } : {}),
+        ...(job.encryptionKey ? { encryptionKey: job.encryptionKey } : {}),
         ...(job.continuationToken ? { continuationToken: job.continuationToken } : {}),
       },
     },

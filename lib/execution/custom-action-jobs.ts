@@ -55,6 +55,7 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     : resolved.timeoutInMinutes !== undefined
       ? resolved.timeoutInMinutes * 60
       : ((await deps.jobTimeoutSeconds?.()) ?? JOB_TIMEOUT_MINUTES * 60);
+  const store = artifactStoreOf(payload.pipeline, deps.artifactBucket);
   const job: JobRecord = {
     jobId: deps.newId(),
     nonce: deps.newSecret(),
@@ -72,11 +73,12 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     outputArtifacts: (payload.action.outputArtifacts ?? []).map(({ name }) => ({
       name,
       location: deps.artifacts.newLocation({
-        bucketName: artifactStoreOf(payload.pipeline, deps.artifactBucket).bucketName,
+        bucketName: store.bucketName,
         pipelineName: payload.pipeline.name,
         artifactName: name,
       }),
     })),
+    ...(store.kmsKeyId ? { encryptionKey: { id: store.kmsKeyId, type: 'KMS' as const } } : {}),
     ...(lambda
       ? {
           lambda: {

@@ -1,4 +1,5 @@
 import type { AwsCredentials, AwsTarget } from './aws-clients';
+import type { JobEncryptionKey } from './custom-action-store';
 
 /** One artifact of a Lambda invoke action's job, where it is in the artifact bucket. */
 export interface LambdaJobArtifact {
@@ -21,6 +22,8 @@ export interface LambdaJobEvent {
       inputArtifacts: LambdaJobArtifact[];
       outputArtifacts: LambdaJobArtifact[];
       artifactCredentials?: Pick<AwsCredentials, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>;
+      /** The artifact store's KMS key, to encrypt output artifacts with. */
+      encryptionKey?: JobEncryptionKey;
       continuationToken?: string;
     };
   };
