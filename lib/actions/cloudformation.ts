@@ -5,6 +5,7 @@ import { BadInputError } from '../core/errors';
 import type { ConfigurationProblem } from '../core/providers';
 import { awsClientFor, storeOutputArtifact, type ActionContext, type ActionInProgress, type ActionOutcome, type ActionProvider } from './action-provider';
 import { InputArtifacts, parameterOverridesProblem, referenceProblem, stackInputs } from './cloudformation/inputs';
+import { pollingCost, secondsBeforeLook } from './polling';
 
 const ACTION_MODES = ['CREATE_UPDATE', 'DELETE_ONLY', 'REPLACE_ON_FAILURE', 'CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE'] as const;
 type ActionMode = (typeof ACTION_MODES)[number];
@@ -14,10 +15,6 @@ const TEMPLATE_MODES: readonly string[] = ['CREATE_UPDATE', 'REPLACE_ON_FAILURE'
 /** The stack states that REPLACE_ON_FAILURE replaces rather than updates, as CodePipeline lists them. */
 const FAILED_STATES = ['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_FAILED', 'UPDATE_ROLLBACK_FAILED'];
 const DONE_STATES = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE', 'DELETE_COMPLETE'];
-
-/** Quick looks first, so that a stack that is done at once (moto, a small update) is not waited on for long. */
-const POLL_SECONDS = [1, 2, 5];
-const LATER_POLL_SECONDS = 10;
 
 /**
  * What a later run looks at: the stack an operation is under way on (and, for REPLACE_ON_FAILURE,
@@ -64,7 +61,7 @@ function capabilitiesOf(text: string | undefined): Capability[] {
 }
 
 function inProgress(waiting: Waiting): ActionInProgress {
-  return { inProgress: { state: JSON.stringify(waiting), afterSeconds: POLL_SECONDS[waiting.polls] ?? LATER_POLL_SECONDS } };
+  return { inProgress: { state: JSON.stringify(waiting), afterSeconds: secondsBeforeLook(waiting.polls) } };
 }
 
 /** What CloudFormation answers when a stack or change set would change nothing, which CodePipeline counts as success. */
@@ -317,6 +314,8 @@ export const cloudFormation: ActionProvider<ActionOutcome | ActionInProgress> = 
     runtimes: ['aws', 'local'],
     awsServices: ['cloudformation'],
     integration: 'polling',
+    // A stack's create or update, change set included, typically takes a few minutes.
+    cost: pollingCost({ runnerMs: 3000, lookMs: 500, typicalMinutes: 3 }),
     checkConfiguration,
     iam: [
       {

@@ -59,6 +59,7 @@ function codeBuildSpec(category: 'Build' | 'Test'): ProviderSpec {
     // Locally the buildspec runs on this machine.
     runsWithoutAwsOn: ['local'],
     integration: 'codebuild',
+    cost: { pricedAs: 'build' },
     checkConfiguration,
     // A batch build needs codebuild:startBuildBatch and its own wait for the batch, which neither runtime has.
     unsupportedConfiguration: {

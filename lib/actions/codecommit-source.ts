@@ -69,6 +69,7 @@ export const codeCommitSource: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
     runtimes: ['aws', 'local'],
+    cost: { pricedAs: 'runner', runnerMs: 5000 },
     pinnableRevisions: ['COMMIT_ID'],
     // A push to the branch of the action's repository.
     sourceChanges: {

@@ -1,7 +1,7 @@
 import type { DeploymentInfo, DeploymentTarget, LifecycleEvent } from '@aws-sdk/client-codedeploy';
 import { BadInputError } from '../core/errors';
 import { artifactCounts, awsClientFor, type ActionInProgress, type ActionOutcome, type ActionProvider } from './action-provider';
-import { continued, lookAgain, type PollingState } from './polling';
+import { continued, lookAgain, type PollingState, pollingCost } from './polling';
 
 interface Deploying extends PollingState {
   deploymentId: string;
@@ -54,6 +54,8 @@ export const codeDeploy: ActionProvider<ActionOutcome | ActionInProgress> = {
     runtimes: ['aws'],
     awsServices: ['codedeploy'],
     integration: 'polling',
+    // An in-place deployment to a deployment group's instances, typically a few minutes.
+    cost: pollingCost({ runnerMs: 2000, lookMs: 500, typicalMinutes: 5 }),
     iam: [
       {
         actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets'],

@@ -42,6 +42,7 @@ export const codeStarSourceConnection: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
     runtimes: ['aws', 'local'],
+    cost: { pricedAs: 'runner', runnerMs: 5000 },
     // It reads GitHub: the connection only names the repository.
     runsWithoutAwsOn: ['aws', 'local'],
     pinnableRevisions: ['COMMIT_ID'],

@@ -38,6 +38,8 @@ export const commands: ActionProvider = {
     outputArtifacts: { min: 0, max: 1 },
     outputVariables: 'declared',
     runtimes: ['aws', 'local'],
+    // The commands run in the action runner.
+    cost: { pricedAs: 'build' },
     runsWithoutAwsOn: ['aws', 'local'],
     // On AWS the stack's Commands project runs the build; locally, the local CodeBuild.
     integration: 'codebuild',

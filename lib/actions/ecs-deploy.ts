@@ -3,7 +3,7 @@ import { BadInputError } from '../core/errors';
 import type { ConfigurationProblem } from '../core/providers';
 import { artifactCounts, awsClientFor, type ActionInProgress, type ActionOutcome, type ActionProvider } from './action-provider';
 import { readInputFile } from './input-file';
-import { continued, lookAgain, type PollingState } from './polling';
+import { continued, lookAgain, type PollingState, pollingCost } from './polling';
 
 const DEFAULT_FILE_NAME = 'imagedefinitions.json';
 /** CodePipeline's timeout of an ECS deploy action, which DeploymentTimeout may shorten. */
@@ -105,6 +105,8 @@ export const ecsDeploy: ActionProvider<ActionOutcome | ActionInProgress> = {
     runtimes: ['aws', 'local'],
     awsServices: ['ecs'],
     integration: 'polling',
+    // A rolling update until the service is steady: new tasks start and pass their health checks.
+    cost: pollingCost({ runnerMs: 3000, lookMs: 500, typicalMinutes: 5 }),
     iam: [
       // Task definitions have no resource-level permissions for these two.
       { actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] },

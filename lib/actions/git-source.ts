@@ -35,6 +35,7 @@ export const gitSource: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['CommitId', 'CommitMessage', 'AuthorDate', 'BranchName'],
     runtimes: ['aws', 'local'],
+    cost: { pricedAs: 'runner', runnerMs: 5000 },
     runsWithoutAwsOn: ['aws', 'local'],
     pinnableRevisions: ['COMMIT_ID'],
   },

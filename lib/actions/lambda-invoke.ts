@@ -27,6 +27,10 @@ export const lambdaInvoke: ActionProvider = {
     runtimes: ['aws', 'local'],
     awsServices: ['lambda'],
     integration: 'lambda-job',
+    // A function that runs from a handler file here is started without AWS.
+    callsAws: ({ FunctionName: functionName }, { handlerFunctions }) => !handlerFunctions?.includes(functionName ?? ''),
+    // The function's own invocation and duration are its own cost, as on CodePipeline.
+    cost: { pricedAs: 'wait' },
     iam: [{ actions: ['lambda:InvokeFunction'], resources: ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*'] }],
   },
 };
@@ -59,6 +63,7 @@ export function lambdaJobEvent(
         inputArtifacts: job.inputArtifacts.map(artifact),
         outputArtifacts: job.outputArtifacts.map(artifact),
         ...(credentials ? { artifactCredentials: credentials } : {}),
+        ...(job.encryptionKey ? { encryptionKey: job.encryptionKey } : {}),
         ...(job.continuationToken ? { continuationToken: job.continuationToken } : {}),
       },
     },

@@ -20,5 +20,6 @@ export const manualApproval: ActionProvider = {
     // On AWS its request goes out through the stack's SNS topic, with the stack's own role.
     runsWithoutAwsOn: ['aws', 'local'],
     integration: 'approval',
+    cost: { pricedAs: 'wait' },
   },
 };

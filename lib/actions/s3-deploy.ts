@@ -48,6 +48,7 @@ export const s3Deploy: ActionProvider = {
     outputArtifacts: artifactCounts.none,
     outputVariables: [],
     runtimes: ['aws', 'local'],
+    cost: { pricedAs: 'runner', runnerMs: 5000 },
     // Locally it writes to the embedded S3.
     runsWithoutAwsOn: ['local'],
     keysNotHonoured: {

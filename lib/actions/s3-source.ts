@@ -24,6 +24,7 @@ export const s3Source: ActionProvider = {
     outputArtifacts: artifactCounts.one,
     outputVariables: ['ETag', 'VersionId'],
     runtimes: ['aws', 'local'],
+    cost: { pricedAs: 'runner', runnerMs: 3000 },
     // Locally it reads the embedded S3.
     runsWithoutAwsOn: ['local'],
     pinnableRevisions: ['S3_OBJECT_VERSION_ID', 'S3_OBJECT_KEY'],

@@ -6,7 +6,7 @@ import type { ConfigurationProblem } from '../core/providers';
 import type { ArtifactLocation } from '../core/task-payloads';
 import { awsClientFor, storeOutputArtifact, type ActionContext, type ActionInProgress, type ActionOutcome, type ActionProvider } from './action-provider';
 import { readInputFile } from './input-file';
-import { continued, lookAgain, type PollingState } from './polling';
+import { continued, lookAgain, type PollingState, pollingCost } from './polling';
 
 /** The file of the output artifact that holds the execution's output; CodePipeline's documentation names none. */
 export const EXECUTION_OUTPUT_FILE = 'output.json';
@@ -53,6 +53,7 @@ export const stepFunctionsInvoke: ActionProvider<ActionOutcome | ActionInProgres
     runtimes: ['aws', 'local'],
     awsServices: ['sfn'],
     integration: 'polling',
+    cost: pollingCost({ runnerMs: 2000, lookMs: 500, typicalMinutes: 1 }),
     iam: [
       {
         actions: ['states:StartExecution', 'states:DescribeStateMachine'],

@@ -1,6 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ruleCatalog } from '../actions/rule-registry';
 import { awsCredentialsFound } from '../compose/aws-access';
+import { DEFAULT_DATA_DIR } from '../compose/data-dir';
+import { lambdaHandlers } from '../compose/local-job-functions';
+import { BadInputError } from '../core/errors';
 import { awsEndpoints } from '../compose/rule-endpoints';
 import type { PipelineDeclaration } from '../core/declaration';
 import { parseDeclarationText } from '../core/declaration-text';
@@ -11,8 +14,12 @@ import { providerCatalog } from '../actions/registry';
 
 export type LoadedPipeline = { ok: true; file: string; pipeline: PipelineDeclaration } | { ok: false; file: string; problems: Problem[] };
 
-/** Reads, parses and validates one declaration file; every problem is returned, nothing thrown. */
-export async function loadPipelineFile(file: string, runtime?: Runtime): Promise<LoadedPipeline> {
+/**
+ * Reads, parses and validates one declaration file; every problem is returned, nothing thrown.
+ * For the local runtime, the Lambda functions that the data dir's settings or SLUICE_LAMBDA_HANDLERS
+ * map to handler files are known to call no AWS.
+ */
+export async function loadPipelineFile(file: string, runtime?: Runtime, dataDir = DEFAULT_DATA_DIR): Promise<LoadedPipeline> {
   let text: string;
   try {
     // A file too large to parse is refused unread.
@@ -28,10 +35,17 @@ export async function loadPipelineFile(file: string, runtime?: Runtime): Promise
   }
   const parsed = parseDeclarationText(text);
   if (!parsed.ok) return { ok: false, file, problems: parsed.problems };
+  let handlerFunctions: string[] = [];
+  try {
+    if (runtime === 'local') handlerFunctions = [...(await lambdaHandlers(dataDir, process.env)).keys()];
+  } catch (error) {
+    if (!(error instanceof BadInputError)) throw error;
+    return { ok: false, file, problems: [{ path: '', rule: 'lambda-handlers', message: error.message }] };
+  }
   const validation = await validatePipelineAsking(
     parsed.value,
     providerCatalog,
-    { runtime, rules: ruleCatalog, endpoints: awsEndpoints(process.env) },
+    { runtime, rules: ruleCatalog, endpoints: awsEndpoints(process.env), handlerFunctions },
     awsCredentialsFound,
   );
   return validation.ok ? { ok: true, file, pipeline: validation.pipeline } : { ok: false, file, problems: validation.problems };

@@ -2,6 +2,7 @@ import type { LocalInstallation } from '../compose/local';
 import { commandLineCaller } from '../compose/callers';
 import { ruleCatalog } from '../actions/rule-registry';
 import { awsCredentialsFound } from '../compose/aws-access';
+import { lambdaHandlers } from '../compose/local-job-functions';
 import { awsEndpoints } from '../compose/rule-endpoints';
 import { claimDataDir } from '../compose/data-dir';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
@@ -47,7 +48,7 @@ export async function runLocal(
 ): Promise<ExitCode> {
   let file: PipelineDeclaration | undefined;
   if ('file' in target) {
-    const loaded = await loadPipelineFile(target.file, 'local');
+    const loaded = await loadPipelineFile(target.file, 'local', options.dataDir);
     if (!loaded.ok) {
       console.error(formatProblems(target.file, loaded.problems));
       console.error('Nothing was run.');
@@ -98,7 +99,7 @@ export async function runLocal(
   try {
     const { operations } = installation;
     const registered = file ? await registerVersion(operations, file) : await operations.getPipeline((target as { name: string }).name);
-    const refused = await refusedLocally(registered.declaration);
+    const refused = await refusedLocally(registered.declaration, installation.dataDir);
     if (refused) throw new BadInputError(refused);
     const execution = await runInForeground(
       installation.deps,
@@ -132,7 +133,8 @@ export async function runLocal(
  * in its worker, and opens the installation.
  */
 async function openForRun(options: RunLocalOptions, progress: RunProgress, say: (line: string) => void) {
-  const claimed = await claimDataDir(options.dataDir, 'run');
+  // The signed S3 endpoint is where a Lambda function run from a handler file reads and writes its artifacts.
+  const claimed = await claimDataDir(options.dataDir, 'run', { acceptUploads: true });
   const [{ openLocalInstallation }, { runInForeground }] = await Promise.all([import('../compose/local'), import('../execution/start-on-engine')]);
   const installation = await openLocalInstallation({ claimed, onLog: progress.onLog, serveApi: true, write: say });
   return { installation, runInForeground };
@@ -154,8 +156,9 @@ async function registerVersion(operations: SluiceApi, pipeline: PipelineDeclarat
 }
 
 /** A registered pipeline may use providers that only run on AWS. */
-async function refusedLocally(pipeline: PipelineDeclaration): Promise<string | undefined> {
-  const options = { runtime: 'local' as const, rules: ruleCatalog, endpoints: awsEndpoints(process.env) };
+async function refusedLocally(pipeline: PipelineDeclaration, dataDir: string): Promise<string | undefined> {
+  const handlerFunctions = [...(await lambdaHandlers(dataDir, process.env)).keys()];
+  const options = { runtime: 'local' as const, rules: ruleCatalog, endpoints: awsEndpoints(process.env), handlerFunctions };
   const validation = await validatePipelineAsking(pipeline, providerCatalog, options, awsCredentialsFound);
   if (validation.ok) return undefined;
   return [`${pipeline.name} cannot run locally:`, ...validation.problems.map((problem) => `  ${problem.path}: ${problem.message}`)].join('\n');

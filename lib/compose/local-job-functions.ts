@@ -5,6 +5,7 @@ import { installationCredentials } from '../adapters/local/installation-credenti
 import { BadInputError } from '../core/errors';
 import { lambdaHandlersSchema } from '../core/installation-settings';
 import type { AwsClients } from '../ports/aws-clients';
+import type { BuildProcessTracker } from '../ports/build-processes';
 import type { JobFunctions } from '../ports/job-functions';
 import { localRegion } from './aws-access';
 import { readInstallationSettings } from './settings-file';
@@ -17,6 +18,8 @@ export interface LocalJobFunctionsOptions {
   /** The embedded S3's endpoint for signed requests, where this process opens one: where a function reads and writes artifacts. */
   s3Endpoint?: string;
   awsClients: AwsClients;
+  /** Where the functions' processes are recorded, so that none outlives this process. */
+  processes?: BuildProcessTracker;
 }
 
 /**
@@ -26,18 +29,10 @@ export interface LocalJobFunctionsOptions {
  * Lambda endpoint its variables name. A function reports to this process's API, signed with the
  * installation's credentials.
  */
-export function localJobFunctions({ dataDir, env, apiUrl, s3Endpoint, awsClients }: LocalJobFunctionsOptions): JobFunctions {
+export function localJobFunctions({ dataDir, env, apiUrl, s3Endpoint, awsClients, processes }: LocalJobFunctionsOptions): JobFunctions {
   return new HandlerFileFunctions({
     // Read at each start, as the settings file is: a fix to either applies to the next action.
-    handlers: async () => {
-      const fromEnvironment = handlersFromEnvironment(env);
-      const settings = (await readInstallationSettings(dataDir)).lambda?.handlers ?? {};
-      const fromSettings = Object.entries(settings).map(([name, spec]): [string, HandlerFile] => [
-        name,
-        handlerFile(spec, (file) => path.resolve(dataDir, file)),
-      ]);
-      return new Map([...fromSettings, ...fromEnvironment]);
-    },
+    handlers: () => lambdaHandlers(dataDir, env),
     environment: async (target) => {
       const url = apiUrl();
       if (!url)
@@ -53,7 +48,20 @@ export function localJobFunctions({ dataDir, env, apiUrl, s3Endpoint, awsClients
     },
     otherwise: new LambdaJobFunctions(awsClients),
     artifactCredentials: () => installationCredentials(dataDir),
+    processes,
   });
+}
+
+/**
+ * The functions mapped to a handler file here: by the installation's `lambda.handlers` setting
+ * (files relative to the data dir), and by SLUICE_LAMBDA_HANDLERS (JSON, files relative to the
+ * current directory), which wins.
+ */
+export async function lambdaHandlers(dataDir: string, env: NodeJS.ProcessEnv): Promise<ReadonlyMap<string, HandlerFile>> {
+  const fromEnvironment = handlersFromEnvironment(env);
+  const settings = (await readInstallationSettings(dataDir)).lambda?.handlers ?? {};
+  const fromSettings = Object.entries(settings).map(([name, spec]): [string, HandlerFile] => [name, handlerFile(spec, (file) => path.resolve(dataDir, file))]);
+  return new Map([...fromSettings, ...fromEnvironment]);
 }
 
 function handlersFromEnvironment(env: NodeJS.ProcessEnv): [string, HandlerFile][] {

@@ -13,7 +13,7 @@ import type { TaskFunction } from '../core/task-functions';
 import { TASK_IDEMPOTENCY_KEY, type PipelineRef } from '../core/task-payloads';
 import { approveAutomatically } from '../execution/approval-steps';
 import { watchApproval } from '../execution/approval-wait';
-import { watchJob } from '../execution/custom-action-jobs';
+import { endJobFunctions, watchJob } from '../execution/custom-action-jobs';
 import { holdIfStopping, startsSomething, type StoppingWait } from '../execution/stop-execution';
 import type { ExecutionStore } from '../ports/execution-store';
 import type { LocalDependencies } from './local';
@@ -43,8 +43,17 @@ export function localTaskHandlers(deps: LocalDependencies, compiled: CompiledPip
       ),
     callbacks: deps.callbacks,
     newTaskToken: deps.newSecret,
-    whileWaiting: async (payload, answer) =>
-      payload.step === 'queueJob' ? watchJob(deps, answer as { jobId: string; expiresAt: string }) : watchApproval(deps, payload, options.onApproval),
+    whileWaiting: async (payload, answer) => {
+      if (payload.step !== 'queueJob') return watchApproval(deps, payload, options.onApproval);
+      const job = answer as { jobId: string; expiresAt: string };
+      const stopWatching = watchJob(deps, job);
+      return () => {
+        stopWatching();
+        // Its action no longer waits: a function still running here for it, hung or not, ends.
+        // Nothing waits on this; the processes' watchers end them with this process anyway.
+        endJobFunctions(deps, job.jobId).catch(() => undefined);
+      };
+    },
     ...(options.autoApprove ? { autoApprove: (payload) => approveAutomatically(deps, payload, 'sluice run --auto-approve') } : {}),
   });
   return heldWhileStopping(handlers, deps.store, pipeline.executionId);

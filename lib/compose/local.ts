@@ -38,7 +38,7 @@ import { endRun } from '../execution/end-execution';
 import { claimDataDir, type ClaimedDataDir } from './data-dir';
 import { commandLineCaller } from './callers';
 import { localClients } from './local-clients';
-import { localJobFunctions } from './local-job-functions';
+import { lambdaHandlers, localJobFunctions } from './local-job-functions';
 import { startLocalHttpApi } from './local-http-api';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
@@ -153,7 +153,14 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     audit: new DynamoDbAuditLog(documents, TABLE_NAME),
     jobTimeoutSeconds: async () => (await readInstallationSettings(dataDir)).customActions?.jobTimeoutSeconds,
     lambdaReplyTimeoutSeconds: async () => (await readInstallationSettings(dataDir)).lambda?.replyTimeoutSeconds,
-    jobFunctions: localJobFunctions({ dataDir, env: process.env, apiUrl: () => url, s3Endpoint: stack.s3UploadEndpoint, awsClients: actionAwsClients }),
+    jobFunctions: localJobFunctions({
+      dataDir,
+      env: process.env,
+      apiUrl: () => url,
+      s3Endpoint: stack.s3UploadEndpoint,
+      awsClients: actionAwsClients,
+      processes: claimed.processes,
+    }),
     callbacks: new LocalTaskCallbacks(),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, linkBase()).href,
     newSecret: () => randomBytes(24).toString('base64url'),
@@ -186,6 +193,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     caller: commandLineCaller(),
     endpoints: awsEndpoints(process.env),
     awsCredentials: awsCredentialsFound,
+    handlerFunctions: async () => [...(await lambdaHandlers(dataDir, process.env)).keys()],
     makeArtifactBucket: (bucketName) => blobs.ensureBucket(bucketName),
     prune: installationPruning(deps),
     ...(runInBackground ? { engine, functions: FUNCTION_PLACEHOLDERS } : {}),

@@ -1,11 +1,14 @@
 import type { State, StateMachineDefinition } from './asl';
 import type { CompiledPipeline, TaskStep } from './compile';
 import { providerKey, type ActionDeclaration, type PipelineDeclaration } from './declaration';
+import { STATES_PER_LOOK } from './integrations/polling';
+import type { ActionCostProfile, ProviderCatalog } from './providers';
 
 /**
- * The AWS cost of running a pipeline on Sluice, counted from its compiled definition and from what
- * each step writes, reads and announces (lib/execution), beside CodePipeline's price for the same
- * pipeline. Free tiers are left out on both sides, so the figures are what usage beyond them costs.
+ * The AWS cost of running a pipeline on Sluice, counted from its compiled definition, from what
+ * each step writes, reads and announces (lib/execution), and from each provider's cost profile
+ * (ProviderSpec.cost), beside CodePipeline's price for the same pipeline. Free tiers are left out
+ * on both sides, so the figures are what usage beyond them costs.
  */
 
 /** A list price: `usd` for every `per` units. */
@@ -58,11 +61,10 @@ export interface CostAssumptions {
   recordingStepMs: number;
   /** Billed duration of the event recorder, which logs one event. */
   eventRecorderMs: number;
-  /** Billed duration of an action the action runner runs itself, by `Category/Owner/Provider`. */
-  actionMs: Readonly<Record<string, number>>;
-  /** That duration for a provider `actionMs` does not name. */
-  otherActionMs: number;
-  /** How long each action runs under CodePipeline V2; it bills each action rounded up to the minute. */
+  /**
+   * How long each action runs under CodePipeline V2, at least; it bills each action rounded up to
+   * the minute. A polling action runs for its provider's typical minutes where they are longer.
+   */
   codePipelineActionMinutes: number;
 }
 
@@ -71,26 +73,15 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
   memoryMb: { start: 1024, stageStep: 1024, actionRunner: 2048, approvalRequest: 1024, approvalDecision: 1024, eventRecorder: 1024 },
   recordingStepMs: 300,
   eventRecorderMs: 100,
-  actionMs: {
-    'Source/Custom/Git': 5000,
-    'Source/AWS/S3': 3000,
-    'Source/AWS/CodeCommit': 5000,
-    'Source/AWS/CodeStarSourceConnection': 5000,
-    'Deploy/AWS/S3': 5000,
-    // These two wait in the runner for the stack or the deployment to finish.
-    'Deploy/AWS/CloudFormation': 120_000,
-    'Deploy/AWS/CodeDeploy': 120_000,
-    'Invoke/AWS/Lambda': 5000,
-    'Invoke/AWS/StepFunctions': 60_000,
-  },
-  otherActionMs: 10_000,
   codePipelineActionMinutes: 1,
 };
 
-export interface CostAssumptionOverrides extends Partial<Omit<CostAssumptions, 'memoryMb' | 'actionMs'>> {
+export interface CostAssumptionOverrides extends Partial<Omit<CostAssumptions, 'memoryMb'>> {
   memoryMb?: Partial<Record<LambdaRole, number>>;
-  actionMs?: Readonly<Record<string, number>>;
 }
+
+/** What the action runner does for an action it runs itself: one run, or a run and the looks after it. */
+export type ActionRunnerWork = Extract<ActionCostProfile, { pricedAs: 'runner' | 'polling' }>;
 
 /**
  * Items are assumed to be at most 1 KB, so each item write (PutItem, UpdateItem) is one write
@@ -168,8 +159,8 @@ export interface ExecutionUsage {
   s3PutRequests: number;
   s3GetRequests: number;
   eventBridgeEvents: number;
-  /** The billed duration assumed for each action the action runner runs itself, by `Stage/Action`. */
-  actionRunnerMs: Record<string, number>;
+  /** What the action runner does for each action it runs itself, by `Stage/Action`, from its provider's cost profile. */
+  actionRunner: Record<string, ActionRunnerWork>;
 }
 
 export interface LineItem {
@@ -204,6 +195,8 @@ export interface CostEstimate {
 export interface EstimateOptions {
   /** Executions in the period compared, such as a month. */
   executions: number;
+  /** The providers the pipeline was compiled with, whose cost profiles price its actions. */
+  catalog: ProviderCatalog;
   assumptions?: CostAssumptionOverrides;
   prices?: Prices;
 }
@@ -213,14 +206,14 @@ export interface EstimateOptions {
  * pipeline on CodePipeline V2 and V1.
  *
  * @example
- * const estimate = estimateCost(pipeline, compilePipeline(pipeline, providerCatalog), { executions: 1000 });
+ * const estimate = estimateCost(pipeline, compilePipeline(pipeline, providerCatalog), { executions: 1000, catalog: providerCatalog });
  * estimate.forExecutions.usd; // Sluice
  * estimate.codePipeline.v2.usd;
  */
 export function estimateCost(pipeline: PipelineDeclaration, compiled: CompiledPipeline, options: EstimateOptions): CostEstimate {
   const assumptions = withDefaults(options.assumptions);
   const prices = options.prices ?? US_EAST_1_PRICES;
-  const usage = countExecutionUsage(pipeline, compiled, assumptions);
+  const usage = countExecutionUsage(pipeline, compiled, options.catalog, assumptions);
   const perExecution = lineItems(usage, prices, 1);
   const forExecutions = lineItems(usage, prices, options.executions);
   return {
@@ -229,7 +222,7 @@ export function estimateCost(pipeline: PipelineDeclaration, compiled: CompiledPi
     usage,
     perExecution: { lineItems: perExecution, usd: sum(perExecution.map((line) => line.usd)) },
     forExecutions: { lineItems: forExecutions, usd: sum(forExecutions.map((line) => line.usd)) },
-    codePipeline: compareWithCodePipeline(pipeline, assumptions, prices, options.executions),
+    codePipeline: compareWithCodePipeline(pipeline, options.catalog, assumptions, prices, options.executions),
     assumptions,
   };
 }
@@ -239,13 +232,21 @@ function withDefaults(overrides: CostAssumptionOverrides = {}): CostAssumptions 
     ...DEFAULT_COST_ASSUMPTIONS,
     ...overrides,
     memoryMb: { ...DEFAULT_COST_ASSUMPTIONS.memoryMb, ...overrides.memoryMb },
-    actionMs: { ...DEFAULT_COST_ASSUMPTIONS.actionMs, ...overrides.actionMs },
   };
 }
 
-/** Walks the success path of the compiled definition and counts what each state it enters uses. */
-export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: CompiledPipeline, assumptions: CostAssumptions): ExecutionUsage {
+/**
+ * Walks the success path of the compiled definition and counts what each state it enters uses; a
+ * polling action's looks loop back over states of that path, each look entering them again.
+ */
+export function countExecutionUsage(
+  pipeline: PipelineDeclaration,
+  compiled: CompiledPipeline,
+  catalog: ProviderCatalog,
+  assumptions: CostAssumptions,
+): ExecutionUsage {
   const path = successPath(compiled.definition);
+  let stateTransitions = path.length;
   const lambda = Object.fromEntries(LAMBDA_ROLES.map((role) => [role, { invocations: 0, gbSeconds: 0 }])) as Record<LambdaRole, LambdaUsage>;
   const invoke = (role: LambdaRole, milliseconds: number, times = 1) => {
     lambda[role].invocations += times;
@@ -257,7 +258,7 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
   let events = 0;
   let s3Puts = 0;
   let s3Gets = 0;
-  const actionRunnerMs: Record<string, number> = {};
+  const actionRunner: Record<string, ActionRunnerWork> = {};
   const record = (records: StepRecords) => {
     itemWrites += records.itemWrites;
     reads += records.reads;
@@ -286,12 +287,20 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
         if (binding.stage === lastStage) record(EXECUTION_END_RECORDS);
         break;
       case 'runAction': {
-        const milliseconds = assumptions.actionMs[providerKey(action!.actionTypeId)] ?? assumptions.otherActionMs;
-        actionRunnerMs[`${binding.stage}/${binding.action}`] = milliseconds;
-        invoke('actionRunner', milliseconds);
+        const work = runnerWork(catalog, action!);
+        actionRunner[`${binding.stage}/${binding.action}`] = work;
+        invoke('actionRunner', work.runnerMs);
         // Input artifacts fetched, output artifacts stored, and the action's log stored.
         s3Gets += inputs;
         s3Puts += outputs + 1;
+        if (work.pricedAs === 'polling') {
+          // Each look: its Wait, the runner's Task and the Choice on its answer; the runner reads
+          // the action's log back and stores it again.
+          stateTransitions += work.looks * STATES_PER_LOOK;
+          invoke('actionRunner', work.lookMs, work.looks);
+          s3Gets += work.looks;
+          s3Puts += work.looks;
+        }
         break;
       }
       case 'prepareBuild':
@@ -322,15 +331,30 @@ export function countExecutionUsage(pipeline: PipelineDeclaration, compiled: Com
   itemWrites += taskInvocations * IDEMPOTENCY_WRITES_PER_TASK;
 
   return {
-    stateTransitions: path.length,
+    stateTransitions,
     lambda,
     dynamoDbWriteUnits: itemWrites,
     dynamoDbReadUnits: reads * READ_UNITS_PER_READ + consistentReads + events * EVENT_LOG_READ_UNITS,
     s3PutRequests: s3Puts,
     s3GetRequests: s3Gets,
     eventBridgeEvents: events,
-    actionRunnerMs,
+    actionRunner,
   };
+}
+
+function costProfile(catalog: ProviderCatalog, action: ActionDeclaration): ActionCostProfile {
+  const key = providerKey(action.actionTypeId);
+  const spec = catalog.get(key);
+  if (!spec) throw new Error(`${action.name}'s provider ${key} is not in the catalog the pipeline is priced with.`);
+  return spec.cost;
+}
+
+/** The cost profile of an action that the compiled definition runs in the action runner. */
+function runnerWork(catalog: ProviderCatalog, action: ActionDeclaration): ActionRunnerWork {
+  const profile = costProfile(catalog, action);
+  if (profile.pricedAs !== 'runner' && profile.pricedAs !== 'polling')
+    throw new Error(`${action.name} runs in the action runner, and its provider's cost profile prices it as ${profile.pricedAs}.`);
+  return profile;
 }
 
 /**
@@ -376,18 +400,29 @@ function lineItems(usage: ExecutionUsage, prices: Prices, executions: number): L
   ];
 }
 
-function compareWithCodePipeline(pipeline: PipelineDeclaration, assumptions: CostAssumptions, prices: Prices, executions: number): CodePipelineComparison {
+function compareWithCodePipeline(
+  pipeline: PipelineDeclaration,
+  catalog: ProviderCatalog,
+  assumptions: CostAssumptions,
+  prices: Prices,
+  executions: number,
+): CodePipelineComparison {
   const billedActions: string[] = [];
   const notBilled: { action: string; reason: string }[] = [];
+  let actionMinutesPerExecution = 0;
   for (const stage of pipeline.stages) {
     for (const action of stage.actions) {
       const name = `${stage.name}/${action.name}`;
       if (providerKey(action.actionTypeId) === 'Approval/AWS/Manual') notBilled.push({ action: name, reason: 'manual approval' });
       else if (action.actionTypeId.owner === 'Custom') notBilled.push({ action: name, reason: 'custom action type' });
-      else billedActions.push(name);
+      else {
+        billedActions.push(name);
+        const profile = costProfile(catalog, action);
+        const typicalMinutes = profile.pricedAs === 'polling' ? profile.typicalMinutes : 0;
+        actionMinutesPerExecution += Math.ceil(Math.max(assumptions.codePipelineActionMinutes, typicalMinutes));
+      }
     }
   }
-  const actionMinutesPerExecution = billedActions.length * Math.ceil(assumptions.codePipelineActionMinutes);
   const perMinute = prices.codePipelineV2ActionMinutes;
   const perExecutionUsd = (actionMinutesPerExecution * perMinute.usd) / perMinute.per;
   const perMonth = prices.codePipelineV1ActivePipelineMonths;

@@ -141,5 +141,6 @@ export function customActionSpec(record: CustomActionTypeRecord): ProviderSpec {
     outputVariables: 'open',
     runtimes: ['aws', 'local'],
     integration: 'job',
+    cost: { pricedAs: 'wait' },
   };
 }

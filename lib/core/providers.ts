@@ -13,6 +13,25 @@ import type { EndpointService } from './endpoints';
  */
 export type Integration = 'runner' | 'polling' | 'approval' | 'codebuild' | 'job' | 'lambda-job';
 
+/**
+ * What one action of a provider costs on AWS beyond what every action costs (its records and
+ * events), as `sluice cost` prices it (lib/core/cost.ts). Durations are billed Lambda time of the
+ * action runner; what the action itself starts (a stack, a deployment, a function) is not counted.
+ */
+export type ActionCostProfile =
+  /** The action runner runs the action once, for `runnerMs`. */
+  | { pricedAs: 'runner'; runnerMs: number }
+  /**
+   * The action runner starts the work (`runnerMs`), then looks at it `looks` more times, each run
+   * of `lookMs` after a Wait state, until it ends: the number of looks that work of
+   * `typicalMinutes` takes on the provider's schedule (lib/actions/polling.ts).
+   */
+  | { pricedAs: 'polling'; runnerMs: number; lookMs: number; looks: number; typicalMinutes: number }
+  /** A CodeBuild build between two recording steps; CodeBuild's compute costs the same whichever service starts it. */
+  | { pricedAs: 'build' }
+  /** A Task that waits, with no Lambda running, for a decision or for a function or job worker to report. */
+  | { pricedAs: 'wait' };
+
 /** Where an action can run: in the deployed AWS stack, or on the embedded local stack. */
 export type Runtime = 'aws' | 'local';
 export const RUNTIMES: readonly Runtime[] = ['aws', 'local'];
@@ -85,6 +104,13 @@ export interface ProviderSpec {
   integration?: Integration;
   /** How long an action that sets no timeoutInMinutes may take, as CodePipeline documents for the provider; else its integration's default. */
   defaultTimeoutMinutes?: number;
+  /** What one of its actions costs on AWS, by how its integration runs it. */
+  cost: ActionCostProfile;
+  /**
+   * Whether an action of this configuration calls the provider's `awsServices` where it is
+   * checked; always, when not given. An action that calls none there needs no AWS credentials.
+   */
+  callsAws?(configuration: Readonly<Record<string, string>>, where: ConfigurationContext): boolean;
   /**
    * Checks what the keys alone cannot: values that must parse, keys that depend on each other.
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.
@@ -99,6 +125,8 @@ export interface ConfigurationContext {
   runtime?: Runtime;
   /** Locally, the services that an endpoint variable points at. */
   endpoints?: readonly EndpointService[];
+  /** Locally, the Lambda functions that run from handler files on this machine rather than on AWS. */
+  handlerFunctions?: readonly string[];
 }
 
 export interface ConfigurationProblem {

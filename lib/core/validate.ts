@@ -29,11 +29,22 @@ export interface ValidateOptions extends ConditionOptions {
    * actions that call AWS; not checked where not given (see `callsAws`).
    */
   awsCredentials?: boolean;
+  /** Locally, the Lambda functions that run from handler files here, which a Lambda invoke action reaches without AWS. */
+  handlerFunctions?: readonly string[];
 }
 
 /** Whether a declaration that validated has actions that call AWS services, which need AWS credentials on the local runtime. */
-export function callsAws(pipeline: PipelineDeclaration, catalog: ProviderCatalog): boolean {
-  return pipeline.stages.some((stage) => stage.actions.some((action) => (catalog.get(providerKey(action.actionTypeId))?.awsServices?.length ?? 0) > 0));
+export function callsAws(pipeline: PipelineDeclaration, catalog: ProviderCatalog, where: ConfigurationContext = {}): boolean {
+  return pipeline.stages.some((stage) =>
+    stage.actions.some((action) => {
+      const spec = catalog.get(providerKey(action.actionTypeId));
+      return spec !== undefined && actionCallsAws(spec, action.configuration ?? {}, where);
+    }),
+  );
+}
+
+function actionCallsAws(spec: ProviderSpec, configuration: Readonly<Record<string, string>>, where: ConfigurationContext): boolean {
+  return (spec.awsServices?.length ?? 0) > 0 && (spec.callsAws?.(configuration, where) ?? true);
 }
 
 /**
@@ -58,7 +69,7 @@ export async function validatePipelineAsking(
   awsCredentials: () => Promise<boolean>,
 ): Promise<Validation> {
   const validation = validatePipeline(input, catalog, options);
-  if (options.runtime !== 'local' || !validation.ok || !callsAws(validation.pipeline, catalog)) return validation;
+  if (options.runtime !== 'local' || !validation.ok || !callsAws(validation.pipeline, catalog, options)) return validation;
   return validatePipeline(input, catalog, { ...options, awsCredentials: await awsCredentials() });
 }
 
@@ -396,11 +407,11 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       }.`,
     );
   }
-  if (options.runtime === 'local' && spec.awsServices?.length && options.awsCredentials === false) {
+  if (options.runtime === 'local' && options.awsCredentials === false && actionCallsAws(spec, action.configuration ?? {}, options)) {
     report(
       `${path}.actionTypeId.provider`,
       'aws-credentials',
-      `Action "${action.name}" (${id.provider}) calls AWS ${spec.awsServices.join(', ')}, and no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE. To deploy to moto_server or LocalStack instead of AWS, also set AWS_ENDPOINT_URL to its address.`,
+      `Action "${action.name}" (${id.provider}) calls AWS ${spec.awsServices!.join(', ')}, and no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE. To deploy to moto_server or LocalStack instead of AWS, also set AWS_ENDPOINT_URL to its address.`,
     );
   }
   checkConfigurationKeys(path, spec, action.configuration ?? {}, report, options);

@@ -55,6 +55,7 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     : resolved.timeoutInMinutes !== undefined
       ? resolved.timeoutInMinutes * 60
       : ((await deps.jobTimeoutSeconds?.()) ?? JOB_TIMEOUT_MINUTES * 60);
+  const store = artifactStoreOf(payload.pipeline, deps.artifactBucket);
   const job: JobRecord = {
     jobId: deps.newId(),
     nonce: deps.newSecret(),
@@ -72,11 +73,12 @@ export async function queueJob(deps: JobDependencies, payload: ActionStepPayload
     outputArtifacts: (payload.action.outputArtifacts ?? []).map(({ name }) => ({
       name,
       location: deps.artifacts.newLocation({
-        bucketName: artifactStoreOf(payload.pipeline, deps.artifactBucket).bucketName,
+        bucketName: store.bucketName,
         pipelineName: payload.pipeline.name,
         artifactName: name,
       }),
     })),
+    ...(store.kmsKeyId ? { encryptionKey: { id: store.kmsKeyId, type: 'KMS' as const } } : {}),
     ...(lambda
       ? {
           lambda: {
@@ -119,6 +121,18 @@ export async function startJobFunction(deps: JobDependencies, job: JobRecord): P
     const message = `Lambda function ${functionName} could not be invoked: ${error instanceof Error ? error.message : String(error)}`;
     const failed = await deps.customActions.moveJob(job.jobId, OPEN_JOB_STATUSES, 'Failed', { failureDetails: { type: 'JobFailed', message } });
     if (failed) await endClaimedJob(deps, failed, { failure: new ActionFailedError(message) });
+  }
+}
+
+/**
+ * Ends what still runs of the functions started for a Lambda job and for the jobs its continuation
+ * tokens queued after it: its action no longer waits for them.
+ */
+export async function endJobFunctions(deps: JobDependencies, jobId: string): Promise<void> {
+  const end = deps.jobFunctions?.end?.bind(deps.jobFunctions);
+  if (!end) return;
+  for (let job = await deps.customActions.getJob(jobId); job; job = job.continuedAs ? await deps.customActions.getJob(job.continuedAs) : undefined) {
+    if (job.lambda) await end(job.jobId);
   }
 }
 

@@ -19,7 +19,7 @@ import {
 import type { ProviderCatalog } from '../core/providers';
 import { providerCatalog } from '../actions/registry';
 import { endClaimedJob, expireJobIfDue, lambdaReplySeconds, OPEN_JOB_STATUSES, startJobFunction, type JobDependencies } from '../execution/custom-action-jobs';
-import type { JobRecord, JobStatus } from '../ports/custom-action-store';
+import type { JobEncryptionKey, JobRecord, JobStatus } from '../ports/custom-action-store';
 import { parseOrRefuse } from './parse-input';
 
 /** A job as PollForJobs and GetJobDetails hand it to a worker, in CodePipeline's JobData shape. */
@@ -35,6 +35,7 @@ export interface JobData {
   };
   inputArtifacts: JobArtifact[];
   outputArtifacts: JobArtifact[];
+  encryptionKey?: JobEncryptionKey;
   continuationToken?: string;
 }
 
@@ -308,6 +309,7 @@ export class JobWorkerOperations implements JobWorkerApi {
         },
         inputArtifacts: job.inputArtifacts.map(artifact),
         outputArtifacts: job.outputArtifacts.map(artifact),
+        ...(job.encryptionKey ? { encryptionKey: job.encryptionKey } : {}),
         ...(job.continuationToken ? { continuationToken: job.continuationToken } : {}),
       },
     };

@@ -124,6 +124,8 @@ export interface OperationsCapabilities {
   endpoints?: readonly EndpointService[];
   /** Whether AWS credentials are found here, for local pipelines whose actions call AWS; asked only of those. */
   awsCredentials?: () => Promise<boolean>;
+  /** Locally, the Lambda functions that run from handler files here: their actions call no AWS. */
+  handlerFunctions?: () => Promise<readonly string[]>;
   /**
    * Creates a pipeline's declared artifact bucket where it is missing, as a version is recorded:
    * locally, in the embedded S3. On AWS the bucket is the user's, and the stack is granted it.
@@ -759,8 +761,14 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   /** Validates a declaration given to the API, whatever checked it before. */
   protected async validated(declaration: PipelineDeclaration): Promise<PipelineDeclaration> {
     const catalog = await catalogWithCustomTypes(this.deps, declaration, providerCatalog);
-    const { runtime, endpoints, awsCredentials = async () => true } = this.capabilities;
-    const validation = await validatePipelineAsking(declaration, catalog, { runtime, rules: ruleCatalog, ...(endpoints ? { endpoints } : {}) }, awsCredentials);
+    const { runtime, endpoints, awsCredentials = async () => true, handlerFunctions } = this.capabilities;
+    const options = {
+      runtime,
+      rules: ruleCatalog,
+      ...(endpoints ? { endpoints } : {}),
+      ...(handlerFunctions ? { handlerFunctions: await handlerFunctions() } : {}),
+    };
+    const validation = await validatePipelineAsking(declaration, catalog, options, awsCredentials);
     if (!validation.ok) throw new InvalidDeclarationError(validation.problems);
     return validation.pipeline;
   }

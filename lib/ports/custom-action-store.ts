@@ -8,6 +8,12 @@ import type { ArtifactLocation } from '../core/task-payloads';
 export type JobStatus = 'Queued' | 'Dispatched' | 'InProgress' | 'Succeeded' | 'Failed' | 'TimedOut';
 
 /** One job of a custom action: what a worker polls for, and the task token its action waits on. */
+/** CodePipeline's EncryptionKey: an artifact store's KMS key, by its id or ARN or alias. */
+export interface JobEncryptionKey {
+  id: string;
+  type: 'KMS';
+}
+
 export interface JobRecord {
   jobId: string;
   /** Changes each time the job is dispatched: only the worker that polled it can acknowledge it. */
@@ -26,6 +32,8 @@ export interface JobRecord {
   actionConfiguration: Record<string, string>;
   inputArtifacts: { name: string; location: ArtifactLocation }[];
   outputArtifacts: { name: string; location: ArtifactLocation }[];
+  /** The artifact store's KMS key, which the worker or function encrypts output artifacts with, as CodePipeline's JobData names it. */
+  encryptionKey?: JobEncryptionKey;
   /**
    * The function that does the job of a Lambda invoke action, in the action's region, as its role:
    * it is started with each of the action's jobs, which are never queued for PollForJobs.

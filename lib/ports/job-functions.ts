@@ -1,4 +1,5 @@
 import type { AwsCredentials, AwsTarget } from './aws-clients';
+import type { JobEncryptionKey } from './custom-action-store';
 
 /** One artifact of a Lambda invoke action's job, where it is in the artifact bucket. */
 export interface LambdaJobArtifact {
@@ -21,6 +22,8 @@ export interface LambdaJobEvent {
       inputArtifacts: LambdaJobArtifact[];
       outputArtifacts: LambdaJobArtifact[];
       artifactCredentials?: Pick<AwsCredentials, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>;
+      /** The artifact store's KMS key, to encrypt output artifacts with. */
+      encryptionKey?: JobEncryptionKey;
       continuationToken?: string;
     };
   };
@@ -34,6 +37,11 @@ export interface LambdaJobEvent {
 export interface JobFunctions {
   /** Starts the function (Lambda's InvocationType Event); rejects when it cannot be started, such as when there is no such function. */
   start(functionName: string, event: LambdaJobEvent, target: AwsTarget): Promise<void>;
+  /**
+   * Ends what still runs of the function started for this job, where it runs on this machine: its
+   * action no longer waits for it (it reported, timed out, or was stopped). A function on AWS runs on.
+   */
+  end?(jobId: string): Promise<void>;
   /** The credentials that the event hands the function for the artifact bucket; none where there are none to hand. */
   artifactCredentials?(): Promise<Pick<AwsCredentials, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>>;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,9 @@ import {
   JobNotFoundError,
   ValidationError,
 } from '../../lib/core/errors';
+import { lambdaJobEvent } from '../../lib/actions/lambda-invoke';
+import type { ActionStepPayload } from '../../lib/core/task-payloads';
+import { queueJob } from '../../lib/execution/custom-action-jobs';
 import type { Job, JobWorkerApi } from '../../lib/operations/job-worker-api';
 import type { ExecutionDetail } from '../../lib/operations/sluice-api';
 
@@ -218,6 +222,33 @@ describe('custom actions and the job-worker API, on a local installation that ru
 
     expect((await finished(executionId)).execution.status).toBe('Stopped');
     expect(await jobs.pollForJobs({ actionTypeId: fetchType, queryParam: { Repo: 'epsilon' } })).toEqual([]);
+  });
+
+  test("a job of a pipeline whose artifact store has a KMS key hands its key to the worker and to a Lambda function, in CodePipeline's JobData shape", async () => {
+    const keyArn = 'arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const payload = (action: ActionDeclaration): ActionStepPayload => ({
+      step: 'queueJob',
+      pipeline: { name: 'keyed', version: 1, executionId: randomUUID(), variables: {}, artifactStore: { bucketName: 'keyed-artifacts', kmsKeyId: keyArn } },
+      stage: 'Build',
+      action,
+      inputArtifacts: [{ name: 'Src', location: { bucketName: 'keyed-artifacts', objectKey: 'keyed/Src/abc.zip' } }],
+      namespaces: {},
+      taskToken: randomUUID(),
+    });
+    const job = await queueJob(
+      installation.deps,
+      payload({ name: 'Compile', actionTypeId: toolType, configuration: { Target: 'all' }, inputArtifacts: [{ name: 'Src' }] }),
+    );
+    expect((await jobs.getJobDetails(job.jobId)).data.encryptionKey).toEqual({ id: keyArn, type: 'KMS' });
+    const lambdaJob = await queueJob(
+      { ...installation.deps, jobFunctions: { start: async () => undefined } },
+      payload({
+        name: 'Notify',
+        actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' },
+        configuration: { FunctionName: 'notify' },
+      }),
+    );
+    expect(lambdaJobEvent(lambdaJob, '000000000000')['CodePipeline.job'].data.encryptionKey).toEqual({ id: keyArn, type: 'KMS' });
   });
 
   test('refusals: unknown jobs and types, the queryable property, duplicate and deleted types', async () => {

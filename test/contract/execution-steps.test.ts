@@ -39,6 +39,7 @@ const writeFileProvider: ActionProvider = {
     outputArtifacts: { min: 1, max: 1 },
     outputVariables: ['Written'],
     runtimes: ['local'],
+    cost: { pricedAs: 'runner', runnerMs: 1000 },
   },
   async run(context) {
     const { FileName: fileName, Content: content } = context.action.configuration as Record<string, string>;

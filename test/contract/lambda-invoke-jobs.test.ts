@@ -70,6 +70,30 @@ describe('Lambda invoke actions and the job protocol, with handler files on a lo
     throw new Error(`Execution of ${declaration.name} did not end.`);
   }
 
+  /** The pid the fixture function wrote to `file`, once it has. */
+  async function untilWritten(file: string): Promise<number> {
+    for (let attempt = 0; attempt < 600; attempt += 1) {
+      const text = await readFile(file, 'utf8').catch(() => '');
+      if (text) return Number(text);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${file} was never written.`);
+  }
+
+  /** Waits for the process to be gone; fails if it never goes. */
+  async function expectGone(pid: number): Promise<void> {
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let attempt = 0; attempt < 200 && alive(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
+  }
+
   /** The events the fixture function received, for the jobs of one pipeline's actions. */
   async function eventsOf(detail: ExecutionDetail, actionName: string): Promise<LambdaJobEvent['CodePipeline.job'][]> {
     const events = await Promise.all(
@@ -150,6 +174,39 @@ describe('Lambda invoke actions and the job protocol, with handler files on a lo
     expect(detail.actions.find((action) => action.actionName === 'Deploy')?.errorDetails?.message).toMatch(
       /^Lambda function deploy-fn did not report the job within .* minutes: the action timed out/,
     );
+  });
+
+  test('a function that hangs is ended with its action when the action times out', async () => {
+    const pidFile = path.join(eventsDir, '..', `${path.basename(eventsDir)}-timeout.pid`);
+    // Time enough for the function's process to start and write its pid.
+    await writeFile(
+      path.join(dataDir, 'settings.json'),
+      JSON.stringify({ lambda: { replyTimeoutSeconds: 5, handlers: { 'deploy-fn': `${path.relative(dataDir, HANDLER)}:handler` } } }),
+    );
+    const running = run(pipeline([invoke('Deploy', 'deploy-fn', { mode: 'hang', pidFile })]));
+    const pid = await untilWritten(pidFile);
+    const detail = await running;
+    expect(detail.actions.find((action) => action.actionName === 'Deploy')?.errorDetails?.message).toMatch(/did not report the job within/);
+    await expectGone(pid);
+  });
+
+  test('a function that hangs is ended with its action when the execution is stopped', async () => {
+    await writeFile(
+      path.join(dataDir, 'settings.json'),
+      JSON.stringify({ lambda: { handlers: { 'deploy-fn': `${path.relative(dataDir, HANDLER)}:handler` } } }),
+    );
+    const pidFile = path.join(eventsDir, '..', `${path.basename(eventsDir)}-stop.pid`);
+    const declaration = pipeline([invoke('Deploy', 'deploy-fn', { mode: 'hang', pidFile })]);
+    const { firstExecution } = await installation.operations.createPipeline(declaration);
+    if (!('pipelineExecutionId' in firstExecution)) throw new Error(`CreatePipeline started no execution: ${firstExecution.notStarted}`);
+    const pid = await untilWritten(pidFile);
+    process.kill(pid, 0);
+    await installation.operations.stopPipelineExecution({
+      pipelineName: declaration.name,
+      pipelineExecutionId: firstExecution.pipelineExecutionId,
+      abandon: true,
+    });
+    await expectGone(pid);
   });
 
   test('a function that cannot be invoked fails its action at once, saying why', async () => {

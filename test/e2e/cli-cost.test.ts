@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sluice } from '../support/cli';
@@ -16,9 +16,30 @@ describe('sluice cost', () => {
     // CodeBuild's own S3 log uploads are counted with the other S3 PUTs.
     expect(result.stdout).toMatch(/S3 PUT requests\s+7,000 .* \$0\.04/);
     expect(result.stdout).toMatch(/Sluice on AWS\s+\$1\.47/);
-    expect(result.stdout).toMatch(/CodePipeline V2: 4 billed actions .*\$8\.00/);
+    expect(result.stdout).toMatch(/CodePipeline V2: 4 billed actions, 4 min an execution .*\$8\.00/);
     expect(result.stdout).toMatch(/CodePipeline V1: .*\$1\.00/);
     expect(result.stdout).toContain('CodeBuild compute: the same whether CodePipeline or Sluice starts the build.');
+  });
+
+  it('prices a polling action as a short run a look, and says what time its work is assumed to take', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-cost-'));
+    const file = path.join(dir, 'stack.yml');
+    const stack = [
+      '  - name: Infrastructure',
+      '    actions:',
+      '      - name: Stack',
+      "        actionTypeId: { category: Deploy, owner: AWS, provider: CloudFormation, version: '1' }",
+      "        configuration: { ActionMode: CREATE_UPDATE, StackName: webapp, TemplatePath: 'SourceOutput::template.yml' }",
+      '        inputArtifacts: [{ name: SourceOutput }]',
+    ];
+    writeFileSync(file, `${readFileSync(WEBAPP, 'utf8').trimEnd()}\n${stack.join('\n')}\n`);
+    const result = sluice(['cost', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Infrastructure/Stack: about 3 min, so 3 s to start it, then 21 looks of 0.5 s.');
+    // The example's 28; the new stage's enter, Choice, Pass, run, Choice on its answer, result and
+    // exit; the Choice that ends a rollback after Deploy, no longer the last stage; 21 looks of 3 states.
+    expect(result.stdout).toMatch(/Step Functions state transitions\s+99\s/);
+    expect(result.stdout).toMatch(/CodePipeline V2: 5 billed actions, 7 min an execution .*\$14\.00/);
   });
 
   it('gives the estimate as JSON with --json, for the executions asked for', () => {

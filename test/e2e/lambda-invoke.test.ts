@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PipelineDeclaration } from '../../lib/core/declaration';
+import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { sluice, writeDeclaration } from '../support/cli';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
@@ -16,7 +16,12 @@ interface RunReport {
 }
 
 /** `sluice run --json` of a pipeline whose Deploy action invokes the fixture function `deploy-fn`, told what to do by `parameters`, then checks its variables with Commands. */
-function runWithFunction(parameters: object, check: string[]): { code: number | null; run: RunReport; stderr: string } {
+function runWithFunction(
+  parameters: object,
+  check: string[],
+  artifacts: Partial<ActionDeclaration> = {},
+  checkInput = 'Src',
+): { code: number | null; run: RunReport; stderr: string } {
   const repo = gitRepository({ 'app.txt': 'v1' }).dir;
   const declaration: PipelineDeclaration = {
     name: 'lambda-run',
@@ -30,21 +35,18 @@ function runWithFunction(parameters: object, check: string[]): { code: number | 
             actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' },
             configuration: { FunctionName: 'deploy-fn', UserParameters: JSON.stringify(parameters) },
             namespace: 'DeployVars',
+            ...artifacts,
           },
         ],
       },
-      { name: 'Check', actions: [commandsOnSource('Check', check)] },
+      { name: 'Check', actions: [commandsOnSource('Check', check, checkInput)] },
     ],
   };
   const file = writeDeclaration(mkdtempSync(path.join(tmpdir(), 'sluice-lambda-pipeline-')), declaration);
   const data = mkdtempSync(path.join(tmpdir(), 'sluice-lambda-data-'));
   const result = sluice(['run', file, '--data-dir', data, '--json'], {
-    env: {
-      SLUICE_LAMBDA_HANDLERS: JSON.stringify({ 'deploy-fn': `${HANDLER}:handler` }),
-      // Validation asks for AWS credentials where actions call AWS; the handler file needs none of its own.
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'not-a-secret',
-    },
+    // No AWS credentials: a function that runs from a handler file calls no AWS.
+    env: { SLUICE_LAMBDA_HANDLERS: JSON.stringify({ 'deploy-fn': `${HANDLER}:handler` }), AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
   });
   return { code: result.code, run: JSON.parse(result.stdout) as RunReport, stderr: result.stderr };
 }
@@ -72,5 +74,16 @@ describe('sluice run with a Lambda invoke action whose function is a handler fil
       status: 'Failed',
       errorDetails: { message: 'the function could not deploy' },
     });
+  });
+
+  it("gives the function the embedded S3's endpoint: it reads its input artifact and writes its output artifact, which a later action reads", () => {
+    const { code, run, stderr } = runWithFunction(
+      { mode: 'copy' },
+      ['test "$(cat app.txt)" = v1'],
+      { inputArtifacts: [{ name: 'Src' }], outputArtifacts: [{ name: 'Copied' }] },
+      'Copied',
+    );
+    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(run.actions.find((action) => action.actionName === 'Check')?.status).toBe('Succeeded');
   });
 });

@@ -13,5 +13,6 @@ export function customProviderSpec(category: ProviderSpec['category'], provider:
     outputArtifacts: { min: 0, max: 0 },
     outputVariables: [],
     runtimes: ['local'],
+    cost: { pricedAs: 'runner', runnerMs: 1000 },
   };
 }

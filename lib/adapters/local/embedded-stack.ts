@@ -12,12 +12,15 @@ export interface EmbeddedEndpoints {
   dynamodbSocket: string;
   /** The Unix socket of the S3 API, for Sluice alone. */
   s3Socket: string;
-  /** The S3 API on a loopback port, for uploads signed with the installation's credentials; when asked for. */
+  /**
+   * The S3 API on a loopback port, for requests signed with the installation's credentials: uploads,
+   * and the artifacts of Lambda functions run from handler files; when asked for.
+   */
   s3UploadEndpoint?: string;
 }
 
 export interface EmbeddedStackOptions {
-  /** Also serve the upload endpoint, for the credentials in the data dir (`installationCredentials`). */
+  /** Also serve the signed S3 endpoint, for the credentials in the data dir (`installationCredentials`). */
   acceptUploads?: boolean;
 }
 

@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import type { AwsTarget } from '../../ports/aws-clients';
+import type { BuildProcessTracker, TrackedBuild } from '../../ports/build-processes';
 import type { JobFunctions, LambdaJobEvent } from '../../ports/job-functions';
 
 /** Where a function's handler is: a module file, and the name of the function it exports. */
@@ -17,6 +19,14 @@ export interface HandlerFileOptions {
   otherwise: JobFunctions;
   /** The credentials the job's event hands the function for the artifact bucket. */
   artifactCredentials: NonNullable<JobFunctions['artifactCredentials']>;
+  /** Records each function's process, as a build's, so that none outlives this process. */
+  processes?: BuildProcessTracker;
+}
+
+/** A function's process while it runs, by its job. */
+interface RunningFunction {
+  child: ChildProcess;
+  tracked?: TrackedBuild;
 }
 
 /**
@@ -54,26 +64,64 @@ try {
  * Lambda invoke actions' functions on this machine: a function mapped to a handler file runs in a
  * child process of its own, as Lambda runs it, without waiting for it (an Event invocation); it
  * reports its job to CodePipeline's API, as on AWS. Its output goes to this process's stderr.
+ * Each process leads a process group of its own, tracked as a build's is: ending the job, or this
+ * process, ends the group.
  */
 export class HandlerFileFunctions implements JobFunctions {
+  private readonly running = new Map<string, RunningFunction>();
+
   constructor(private readonly options: HandlerFileOptions) {}
 
   async start(functionName: string, event: LambdaJobEvent, target: AwsTarget): Promise<void> {
     const handler = (await this.options.handlers()).get(functionName);
     if (!handler) return this.options.otherwise.start(functionName, event, target);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...(await this.options.environment(target)), AWS_LAMBDA_FUNCTION_NAME: functionName };
+    const tracked = await this.options.processes?.track();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...(await this.options.environment(target)),
+      ...tracked?.environment,
+      AWS_LAMBDA_FUNCTION_NAME: functionName,
+    };
     // A session token or profile of this process would sign with other credentials than those given.
     delete env.AWS_SESSION_TOKEN;
     delete env.AWS_PROFILE;
     const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER, '--', handler.file, handler.exportName], {
       env,
+      detached: true,
       stdio: ['pipe', process.stderr, process.stderr],
     });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
+    const jobId = event['CodePipeline.job'].id;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+    } catch (error) {
+      await tracked?.ended();
+      throw error;
+    }
+    this.running.set(jobId, { child, tracked });
+    child.once('exit', () => {
+      this.running.delete(jobId);
+      void tracked?.ended();
     });
+    await tracked?.started(child.pid!);
     child.stdin.end(JSON.stringify(event));
+  }
+
+  async end(jobId: string): Promise<void> {
+    const running = this.running.get(jobId);
+    if (!running) return;
+    const { child, tracked } = running;
+    tracked?.ending();
+    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit');
+    try {
+      // The handler's group: the processes it started end with it.
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+    await exited;
   }
 
   artifactCredentials(): ReturnType<HandlerFileOptions['artifactCredentials']> {

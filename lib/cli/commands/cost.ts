@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { providerCatalog } from '../../actions/registry';
 import { compilePipeline } from '../../core/compile';
-import { LAMBDA_ROLES, estimateCost, type CostEstimate, type LambdaRole, type LineItem, type UnitPrice } from '../../core/cost';
+import { LAMBDA_ROLES, estimateCost, type ActionRunnerWork, type CostEstimate, type LambdaRole, type LineItem, type UnitPrice } from '../../core/cost';
+import { STATES_PER_LOOK } from '../../core/integrations/polling';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { formatProblems, loadPipelineFile } from '../pipeline-file';
 
@@ -46,7 +47,10 @@ export function registerCost(program: Command, exitWith: ExitWith): void {
           console.error(formatProblems(file, loaded.problems));
           return ExitCode.BadInput;
         }
-        const estimate = estimateCost(loaded.pipeline, compilePipeline(loaded.pipeline, providerCatalog), { executions: options.executions });
+        const estimate = estimateCost(loaded.pipeline, compilePipeline(loaded.pipeline, providerCatalog), {
+          executions: options.executions,
+          catalog: providerCatalog,
+        });
         console.log(options.json ? JSON.stringify({ file, ...estimate, excluded: EXCLUDED }, null, 2) : formatEstimate(estimate));
         return ExitCode.Ok;
       }),
@@ -58,20 +62,20 @@ export function formatEstimate(estimate: CostEstimate): string {
   const { codePipeline, assumptions } = estimate;
   const executions = count(estimate.executions);
   const billed = codePipeline.v2.billedActions.length;
-  const minutes = Math.ceil(assumptions.codePipelineActionMinutes);
+  const minutes = codePipeline.v2.actionMinutesPerExecution;
   const comparison = [
     ['Sluice on AWS', usd(estimate.forExecutions.usd)],
     [
-      `CodePipeline V2: ${billed} billed action${billed === 1 ? '' : 's'} x ${minutes} min x ${executions} executions at $0.002 a minute`,
+      `CodePipeline V2: ${billed} billed action${billed === 1 ? '' : 's'}, ${minutes} min an execution x ${executions} executions at $0.002 a minute`,
       usd(codePipeline.v2.usd),
     ],
     ['CodePipeline V1: one active pipeline at $1 a month', usd(codePipeline.v1.usd)],
   ];
   const labelWidth = Math.max(...comparison.map(([label]) => label!.length));
   const notBilled = codePipeline.v2.notBilled.map(({ action, reason }) => `${action} (${reason})`).join(', ');
-  const runner = Object.entries(estimate.usage.actionRunnerMs)
-    .map(([action, ms]) => `${action} ${seconds(ms)}`)
-    .join(', ');
+  const runs = Object.entries(estimate.usage.actionRunner).filter(([, work]) => work.pricedAs === 'runner');
+  const runner = runs.map(([action, work]) => `${action} ${seconds(work.runnerMs)}`).join(', ');
+  const polling = Object.entries(estimate.usage.actionRunner).flatMap(([action, work]) => (work.pricedAs === 'polling' ? [lookLine(action, work)] : []));
   const rolesByMemory = new Map<number, string[]>();
   for (const role of LAMBDA_ROLES) rolesByMemory.set(assumptions.memoryMb[role], [...(rolesByMemory.get(assumptions.memoryMb[role]) ?? []), ROLE_NAMES[role]]);
   return [
@@ -92,12 +96,23 @@ export function formatEstimate(estimate: CostEstimate): string {
     `  Billed duration: ${seconds(assumptions.recordingStepMs)} for a step that only records and announces (execution start,`,
     `  stage enter and exit, CodeBuild prepare and complete, approval request and decision), ${seconds(assumptions.eventRecorderMs)} for the event recorder,`,
     `  and for the actions the action runner runs: ${runner || 'none here'}.`,
+    ...(polling.length > 0
+      ? [
+          `  A polling action starts its work in one run, then looks again after each Wait until it ends; each look is one`,
+          `  action runner invocation and ${STATES_PER_LOOK} state transitions. Its work is assumed to take its provider's typical time:`,
+          ...polling,
+        ]
+      : []),
     "  DynamoDB items are at most 1 KB (one write unit each); reads are at most 4 KB, eventually consistent (half a unit) but for a stage's line and an event log's last place (a whole unit).",
-    `  Under CodePipeline V2 each action runs ${assumptions.codePipelineActionMinutes} min.`,
+    `  Under CodePipeline V2 each action runs ${assumptions.codePipelineActionMinutes} min${polling.length > 0 ? ', a polling action its typical time' : ''}.`,
     '',
     'Not counted',
     ...EXCLUDED.map((line) => `  ${line}`),
   ].join('\n');
+}
+
+function lookLine(action: string, work: Extract<ActionRunnerWork, { pricedAs: 'polling' }>): string {
+  return `    ${action}: about ${work.typicalMinutes} min, so ${seconds(work.runnerMs)} to start it, then ${work.looks} looks of ${seconds(work.lookMs)}.`;
 }
 
 function table(lines: LineItem[], total: number): string {

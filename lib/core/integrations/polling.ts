@@ -2,6 +2,9 @@ import type { ChoiceState, PassState, TaskState, WaitState } from '../asl';
 import { FIRST_CALL_RUNNING, LAMBDA_TRANSIENT } from '../task-retries';
 import { lambdaTaskStates, type ActionIntegration } from './action-integration';
 
+/** The states a look enters, each a state transition: the Wait, the runner's Task, and the Choice on its answer. */
+export const STATES_PER_LOOK = 3;
+
 /** Where a polling action keeps what its last run answered, between its runs. */
 const POLLING = '$.polling';
 

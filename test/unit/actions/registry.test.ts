@@ -86,3 +86,11 @@ describe('the provider registry and its three views', () => {
     ]);
   });
 });
+
+describe("each provider's cost profile", () => {
+  const pricedAsFor = { runner: 'runner', polling: 'polling', codebuild: 'build', approval: 'wait', job: 'wait', 'lambda-job': 'wait' } as const;
+
+  it.each(actionProviders.map((provider) => [providerKey(provider.spec), provider.spec] as const))('%s is priced as its integration runs it', (_key, spec) => {
+    expect(spec.cost.pricedAs).toBe(pricedAsFor[spec.integration ?? 'runner']);
+  });
+});

@@ -581,4 +581,33 @@ describe('actions that call AWS, on the local runtime', () => {
     expect(asked).toEqual(['asked']);
     expect(refused.problems.map((problem) => problem.rule)).toEqual(['aws-credentials']);
   });
+
+  test('a Lambda invoke whose function runs from a handler file here needs no credentials; one that runs on AWS does', async () => {
+    const invoking = localDeclaration();
+    invoking.stages.pop();
+    invoking.stages.push({
+      name: 'Invoke',
+      actions: [
+        { name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'notify' } },
+      ],
+    });
+    const asked: string[] = [];
+    const noCredentials = async () => {
+      asked.push('asked');
+      return false;
+    };
+    const mapped = await validatePipelineAsking(invoking, callingAws, { ...local, handlerFunctions: ['notify'] }, noCredentials);
+    expect(mapped).toMatchObject({ ok: true });
+    expect(asked).toEqual([]);
+    expect(validatePipeline(invoking, callingAws, { ...local, handlerFunctions: ['notify'], awsCredentials: false }).problems).toEqual([]);
+    const elsewhere = await validatePipelineAsking(invoking, callingAws, { ...local, handlerFunctions: ['other'] }, noCredentials);
+    expect(asked).toEqual(['asked']);
+    expect(elsewhere.problems).toEqual([
+      expect.objectContaining({
+        path: 'stages[2].actions[0].actionTypeId.provider',
+        rule: 'aws-credentials',
+        message: expect.stringContaining('"Notify" (Lambda) calls AWS lambda'),
+      }),
+    ]);
+  });
 });
