@@ -1,5 +1,5 @@
 import type { SourceRevision } from './compile';
-import type { ActionCategory, ActionOwner } from './declaration';
+import type { ActionCategory, ActionDeclaration, ActionOwner } from './declaration';
 import type { CodeCommitBranchChange, S3ObjectChange, SourceChangeMatcher } from './source-change';
 import type { EndpointService } from './endpoints';
 
@@ -97,6 +97,8 @@ export interface ConfigurationContext {
   runtime?: Runtime;
   /** Locally, the services that an endpoint variable points at. */
   endpoints?: readonly EndpointService[];
+  /** The action whose configuration it is, for keys that bound its other fields; none for a rule. */
+  action?: Pick<ActionDeclaration, 'namespace' | 'outputArtifacts'>;
 }
 
 export interface ConfigurationProblem {

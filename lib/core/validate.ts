@@ -403,7 +403,7 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       `Action "${action.name}" (${id.provider}) calls AWS ${spec.awsServices.join(', ')}, and no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE. To deploy to moto_server or LocalStack instead of AWS, also set AWS_ENDPOINT_URL to its address.`,
     );
   }
-  checkConfigurationKeys(path, spec, action.configuration ?? {}, report, options);
+  checkConfigurationKeys(path, spec, action.configuration ?? {}, report, { ...options, action });
   if (options.runtime) {
     checkKeysHonoured(path, spec, action.configuration ?? {}, options.runtime, report);
     for (const problem of actionRoleAndRegionProblems(action, spec, options.runtime)) report(`${path}.${problem.key}`, 'action-role-region', problem.message);
