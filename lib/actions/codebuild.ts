@@ -11,7 +11,11 @@ const configuration: ConfigurationKey[] = [
   { name: 'PrimarySource', required: false, description: 'The input artifact that holds the buildspec, when there are several.' },
   { name: 'EnvironmentVariables', required: false, description: 'A JSON list of {name, value, type} that overrides the project.' },
   { name: 'BuildSpec', required: false, description: 'A buildspec path in the primary source, or inline YAML, in place of buildspec.yml.' },
-  { name: 'BatchEnabled', required: false, description: "true to run the buildspec's batch (build-list, build-matrix, build-graph, build-fanout) as a batch build." },
+  {
+    name: 'BatchEnabled',
+    required: false,
+    description: "true to run the buildspec's batch (build-list, build-matrix, build-graph, build-fanout) as a batch build.",
+  },
   { name: 'CombineArtifacts', required: false, description: "With BatchEnabled, true to combine every build's artifacts into the one output artifact." },
 ];
 
@@ -58,7 +62,12 @@ function batchProblems(configuration: Readonly<Record<string, string>>, where: C
   if (problems.length > 0) return problems;
   const batch = codeBuildBatchOf(configuration);
   if (combineArtifacts?.toLowerCase() === 'true' && !batch) {
-    return [{ key: 'CombineArtifacts', message: `CombineArtifacts combines the artifacts of a batch build: set BatchEnabled to true as well, or remove CombineArtifacts.` }];
+    return [
+      {
+        key: 'CombineArtifacts',
+        message: `CombineArtifacts combines the artifacts of a batch build: set BatchEnabled to true as well, or remove CombineArtifacts.`,
+      },
+    ];
   }
   const outputs = where.action?.outputArtifacts?.length ?? 0;
   if (batch?.combineArtifacts && outputs > 1) {

@@ -17,14 +17,7 @@ import type { BuildRecord, CodeBuildBuilds } from '../ports/codebuild-builds';
 import { actionLogPrefix } from '../artifacts/action-log';
 import type { ExecutionDependencies } from './dependencies';
 import { actionRecord, finishAction, startAction, variableValues } from './action-steps';
-import {
-  batchFailureMessage,
-  batchOutputSources,
-  combineBatchArtifacts,
-  failingBuild,
-  outcomeWords,
-  secondaryArtifactCandidates,
-} from './codebuild-batch';
+import { batchFailureMessage, batchOutputSources, combineBatchArtifacts, failingBuild, outcomeWords, secondaryArtifactCandidates } from './codebuild-batch';
 
 const s3Path = (location: ArtifactLocation) => `${location.bucketName}/${location.objectKey}`;
 
@@ -224,7 +217,12 @@ export async function failBuild(deps: ExecutionDependencies, payload: ActionStep
  * log, every build's status, the batch's id and console link; then fails the Task with that message.
  * A Cause that names no batch (StartBuildBatch refused, a timeout) says why in its own words.
  */
-async function failBuildBatch(deps: ExecutionDependencies, payload: ActionStepPayload, execution: BuildActionExecution, error: CodeBuildState['error']): Promise<never> {
+async function failBuildBatch(
+  deps: ExecutionDependencies,
+  payload: ActionStepPayload,
+  execution: BuildActionExecution,
+  error: CodeBuildState['error'],
+): Promise<never> {
   const cause = error?.Cause ?? '';
   const failedBatch = parsedObject(cause);
   const batchId = failedBatch ? idOfBuild(failedBatch, 'BuildBatch') : undefined;

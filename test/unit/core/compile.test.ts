@@ -194,7 +194,10 @@ describe('the shape of compiled actions', () => {
       BuildTimeoutInMinutesOverride: 2160,
     });
     expect(start.Parameters).not.toHaveProperty('TimeoutInMinutesOverride');
-    expect(definition.States['Build / Compile (failed)']).toMatchObject({ Type: 'Fail', Cause: 'Compile: the batch build did not succeed; the action\'s record holds its error.' });
+    expect(definition.States['Build / Compile (failed)']).toMatchObject({
+      Type: 'Fail',
+      Cause: "Compile: the batch build did not succeed; the action's record holds its error.",
+    });
     expect(tasks['Build / Compile (prepare)']).toEqual({ step: 'prepareBuild', stage: 'Build', action: 'Compile' });
     expect(tasks['Build / Compile (complete)']).toEqual({ step: 'completeBuild', stage: 'Build', action: 'Compile' });
 
