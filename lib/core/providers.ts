@@ -88,8 +88,6 @@ export interface ProviderSpec {
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.
    */
   checkConfiguration?(configuration: Readonly<Record<string, string>>, where: ConfigurationContext): ConfigurationProblem[];
-  /** Keys that CodePipeline documents and Sluice does not honour yet, each with what to do instead: refused by name. */
-  unsupportedConfiguration?: Readonly<Record<string, string>>;
 }
 
 /** Where a configuration is checked for: the runtime, when known, and the AWS services reachable there. */

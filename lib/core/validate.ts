@@ -439,7 +439,7 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
 /** The configuration of an action or a rule against its provider's keys: required, known, and well-formed. */
 export function checkConfigurationKeys(
   path: string,
-  spec: Pick<ProviderSpec, 'provider' | 'configuration' | 'checkConfiguration' | 'unsupportedConfiguration'>,
+  spec: Pick<ProviderSpec, 'provider' | 'configuration' | 'checkConfiguration'>,
   configuration: Readonly<Record<string, string>>,
   report: Report,
   where: ConfigurationContext = {},
@@ -451,10 +451,7 @@ export function checkConfigurationKeys(
   }
   const known = new Set(spec.configuration.map((key) => key.name));
   for (const key of Object.keys(configuration)) {
-    const unsupported = spec.unsupportedConfiguration?.[key];
-    if (unsupported !== undefined) {
-      report(`${path}.configuration.${key}`, 'configuration-value', `${spec.provider}'s configuration key ${key} is not supported yet: ${unsupported}`);
-    } else if (!known.has(key)) {
+    if (!known.has(key)) {
       const names = [...known].join(', ') || 'none';
       report(`${path}.configuration.${key}`, 'configuration-unknown', `${spec.provider} has no configuration key "${key}". Known keys: ${names}.`);
     }
