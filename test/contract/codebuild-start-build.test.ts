@@ -134,6 +134,15 @@ async function artifactFiles(location: { bucketName: string; objectKey: string }
   return Object.fromEntries(await Promise.all(files.sort().map(async (file) => [file, await readFile(path.join(directory, file), 'utf8')] as const)));
 }
 
+/** Step Functions names a service's errors after the service. */
+async function asCodeBuildError<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw Object.assign(new Error((error as Error).message), { name: `CodeBuild.${(error as Error).name}` });
+  }
+}
+
 /**
  * Runs the compiled definition on the local engine as Step Functions runs it on AWS: the
  * CodeBuild steps are the real ones, StartBuild goes to the CodeBuild server through the SDK, and
@@ -177,29 +186,20 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
       parameters.push(input);
       const action = pipeline.stages.flatMap((stage) => stage.actions).find((entry) => entry.name === binding.action)!;
       if (action.configuration?.BatchEnabled === 'true') return startBuildBatch(input);
-      let build: Build;
-      try {
+      const build: Build = await asCodeBuildError(async () => {
         const started = await client.send(new StartBuildCommand(camelCase(input) as StartBuildCommandInput));
-        const { builds } = await client.send(new BatchGetBuildsCommand({ ids: [started.build!.id!] }));
-        build = builds![0]!;
-      } catch (error) {
-        // Step Functions names a service's errors after the service.
-        throw Object.assign(new Error((error as Error).message), { name: `CodeBuild.${(error as Error).name}` });
-      }
+        return (await client.send(new BatchGetBuildsCommand({ ids: [started.build!.id!] }))).builds![0]!;
+      });
       if (build.buildStatus !== 'SUCCEEDED') throw Object.assign(new Error(JSON.stringify(pascalCase(build))), { name: 'States.TaskFailed' });
       return { Build: pascalCase(build) };
     },
   };
   /** startBuildBatch.sync: the batch's builds write their artifacts, and a batch that fails fails the Task with the BuildBatch as its Cause. */
   const startBuildBatch = async (input: Record<string, unknown>) => {
-    let batch: BuildBatch;
-    try {
+    const batch: BuildBatch = await asCodeBuildError(async () => {
       const started = await client.send(new StartBuildBatchCommand(camelCase(input) as StartBuildBatchCommandInput));
-      const { buildBatches } = await client.send(new BatchGetBuildBatchesCommand({ ids: [started.buildBatch!.id!] }));
-      batch = buildBatches![0]!;
-    } catch (error) {
-      throw Object.assign(new Error((error as Error).message), { name: `CodeBuild.${(error as Error).name}` });
-    }
+      return (await client.send(new BatchGetBuildBatchesCommand({ ids: [started.buildBatch!.id!] }))).buildBatches![0]!;
+    });
     await writeBatchArtifacts(batch);
     if (batch.buildBatchStatus !== 'SUCCEEDED') throw Object.assign(new Error(JSON.stringify(pascalCase(batch))), { name: 'States.TaskFailed' });
     return { BuildBatch: pascalCase(batch) };

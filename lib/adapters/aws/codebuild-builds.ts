@@ -97,21 +97,20 @@ export class AwsCodeBuildBuilds implements CodeBuildBuilds {
   ) {}
 
   async getBuild(id: string): Promise<BuildRecord | undefined> {
-    // Builds are authorized on their project: `<project>:<uuid>` names it.
-    const resource = `project/${id.slice(0, id.lastIndexOf(':'))}`;
-    const { builds } = await withAccessExplained({ action: 'codebuild:BatchGetBuilds', resource, role: this.access.roleName }, () =>
-      this.client.send(new BatchGetBuildsCommand({ ids: [id] })),
-    );
+    const { builds } = await this.read('codebuild:BatchGetBuilds', id, () => this.client.send(new BatchGetBuildsCommand({ ids: [id] })));
     const build = builds?.find((entry) => entry.id === id);
     return build ? buildRecordOf({ ...build, id }) : undefined;
   }
 
   async getBuildBatch(id: string): Promise<BuildBatchRecord | undefined> {
-    const resource = `project/${id.slice(0, id.lastIndexOf(':'))}`;
-    const { buildBatches } = await withAccessExplained({ action: 'codebuild:BatchGetBuildBatches', resource, role: this.access.roleName }, () =>
-      this.client.send(new BatchGetBuildBatchesCommand({ ids: [id] })),
-    );
+    const { buildBatches } = await this.read('codebuild:BatchGetBuildBatches', id, () => this.client.send(new BatchGetBuildBatchesCommand({ ids: [id] })));
     const batch = buildBatches?.find((entry) => entry.id === id);
     return batch ? buildBatchRecordOf({ ...batch, id }) : undefined;
+  }
+
+  /** Builds and batches are authorized on their project: their id, `<project>:<uuid>`, names it. */
+  private read<T>(action: string, id: string, call: () => Promise<T>): Promise<T> {
+    const resource = `project/${id.slice(0, id.lastIndexOf(':'))}`;
+    return withAccessExplained({ action, resource, role: this.access.roleName }, call);
   }
 }
