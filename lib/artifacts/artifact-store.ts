@@ -74,16 +74,26 @@ export class ArtifactStore {
    * Rejects with a `BlobNotFoundError` when there is no object at `source`, or not the version asked for.
    */
   async copyObjectAsArtifact(source: S3Location, target: ArtifactTarget, options: GetOptions = {}): Promise<{ location: S3Location; copied: StoredObject }> {
-    const object = await this.blobs.get(source, options);
     const location = this.newLocation(target);
+    const copied = await this.copyObject(source, location, { ...options, kmsKeyId: target.kmsKeyId });
+    return { location, copied };
+  }
+
+  /**
+   * Streams the zip at `source` to `location`, a location the caller chose, as a batch build's
+   * artifacts are put where CodePipeline's layout wants them. Returns the ETag and version of what
+   * was copied; rejects with a `BlobNotFoundError` when there is no object at `source`.
+   */
+  async copyObject(source: S3Location, location: S3Location, options: GetOptions & Pick<ArtifactTarget, 'kmsKeyId'> = {}): Promise<StoredObject> {
+    const object = await this.blobs.get(source, options.versionId === undefined ? {} : { versionId: options.versionId });
     try {
-      await this.blobs.put(location, object.body, { contentType: 'application/zip', contentLength: object.contentLength, kmsKeyId: target.kmsKeyId });
+      await this.blobs.put(location, object.body, { contentType: 'application/zip', contentLength: object.contentLength, kmsKeyId: options.kmsKeyId });
     } catch (error) {
       // A failed upload may leave the download unread; release its connection.
       object.body.destroy();
       throw error;
     }
-    return { location, copied: { eTag: object.eTag, versionId: object.versionId } };
+    return { eTag: object.eTag, versionId: object.versionId };
   }
 
   /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */

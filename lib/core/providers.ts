@@ -1,5 +1,5 @@
 import type { SourceRevision } from './compile';
-import type { ActionCategory, ActionOwner } from './declaration';
+import type { ActionCategory, ActionDeclaration, ActionOwner } from './declaration';
 import type { CodeCommitBranchChange, S3ObjectChange, SourceChangeMatcher } from './source-change';
 import type { EndpointService } from './endpoints';
 
@@ -116,8 +116,6 @@ export interface ProviderSpec {
    * Values that hold `#{...}` variables are checked only after they are resolved, at run time.
    */
   checkConfiguration?(configuration: Readonly<Record<string, string>>, where: ConfigurationContext): ConfigurationProblem[];
-  /** Keys that CodePipeline documents and Sluice does not honour yet, each with what to do instead: refused by name. */
-  unsupportedConfiguration?: Readonly<Record<string, string>>;
 }
 
 /** Where a configuration is checked for: the runtime, when known, and the AWS services reachable there. */
@@ -127,6 +125,8 @@ export interface ConfigurationContext {
   endpoints?: readonly EndpointService[];
   /** Locally, the Lambda functions that run from handler files on this machine rather than on AWS. */
   handlerFunctions?: readonly string[];
+  /** The action whose configuration it is, for keys that bound its other fields; none for a rule. */
+  action?: Pick<ActionDeclaration, 'namespace' | 'outputArtifacts'>;
 }
 
 export interface ConfigurationProblem {

@@ -94,7 +94,8 @@ export interface BuildArtifactOverride {
   Path: string;
   Name: string;
   Packaging: 'ZIP';
-  NamespaceType: 'NONE';
+  /** BUILD_ID for a batch build: each of its builds writes under its own build id. */
+  NamespaceType: 'NONE' | 'BUILD_ID';
 }
 
 /** The StartBuild overrides, in the fields the definition maps. */

@@ -414,7 +414,7 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       `Action "${action.name}" (${id.provider}) calls AWS ${spec.awsServices!.join(', ')}, and no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE. To deploy to moto_server or LocalStack instead of AWS, also set AWS_ENDPOINT_URL to its address.`,
     );
   }
-  checkConfigurationKeys(path, spec, action.configuration ?? {}, report, options);
+  checkConfigurationKeys(path, spec, action.configuration ?? {}, report, { ...options, action });
   if (options.runtime) {
     checkKeysHonoured(path, spec, action.configuration ?? {}, options.runtime, report);
     for (const problem of actionRoleAndRegionProblems(action, spec, options.runtime)) report(`${path}.${problem.key}`, 'action-role-region', problem.message);
@@ -450,7 +450,7 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
 /** The configuration of an action or a rule against its provider's keys: required, known, and well-formed. */
 export function checkConfigurationKeys(
   path: string,
-  spec: Pick<ProviderSpec, 'provider' | 'configuration' | 'checkConfiguration' | 'unsupportedConfiguration'>,
+  spec: Pick<ProviderSpec, 'provider' | 'configuration' | 'checkConfiguration'>,
   configuration: Readonly<Record<string, string>>,
   report: Report,
   where: ConfigurationContext = {},
@@ -462,10 +462,7 @@ export function checkConfigurationKeys(
   }
   const known = new Set(spec.configuration.map((key) => key.name));
   for (const key of Object.keys(configuration)) {
-    const unsupported = spec.unsupportedConfiguration?.[key];
-    if (unsupported !== undefined) {
-      report(`${path}.configuration.${key}`, 'configuration-value', `${spec.provider}'s configuration key ${key} is not supported yet: ${unsupported}`);
-    } else if (!known.has(key)) {
+    if (!known.has(key)) {
       const names = [...known].join(', ') || 'none';
       report(`${path}.configuration.${key}`, 'configuration-unknown', `${spec.provider} has no configuration key "${key}". Known keys: ${names}.`);
     }

@@ -14,11 +14,13 @@ import type {
 } from '../core/task-payloads';
 import { providerKey, type ActionDeclaration } from '../core/declaration';
 import { artifactStoreOf } from '../core/compile';
+import { codeBuildBatchOf, type CodeBuildBatchOptions } from '../core/integrations/codebuild';
 import { resolveAction } from '../core/variables';
 import type { BuildRecord, CodeBuildBuilds } from '../ports/codebuild-builds';
 import { actionLogPrefix } from '../artifacts/action-log';
 import type { ExecutionDependencies } from './dependencies';
 import { actionRecord, finishAction, startAction, variableValues } from './action-steps';
+import { batchFailureMessage, batchOutputSources, combineBatchArtifacts, failingBuild, outcomeWords, secondaryArtifactCandidates } from './codebuild-batch';
 
 const s3Path = (location: ArtifactLocation) => `${location.bucketName}/${location.objectKey}`;
 
@@ -113,6 +115,18 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
     };
   };
   const [first, ...rest] = outputs;
+  const batch = isCommands(resolved) ? undefined : codeBuildBatchOf(resolved.configuration as Record<string, string>);
+  // A batch's builds write where CodeBuild puts each build's artifacts (under its build id), and
+  // completeBuild reads them there once it knows which build wrote which.
+  const staged = (name: string): BuildArtifactOverride => ({
+    Type: 'S3',
+    Location: bucketOf(deps, payload),
+    Path: `${payload.pipeline.name}/batch-builds/${record.actionExecutionId}`,
+    Name: name,
+    Packaging: 'ZIP',
+    NamespaceType: 'BUILD_ID',
+  });
+  const batchSecondaries = batch && !batch.combineArtifacts ? secondaryArtifactCandidates(outputs.map((artifact) => artifact.name)) : [];
   return {
     execution: { actionExecutionId: record.actionExecutionId, startTime: record.startTime },
     build: {
@@ -123,8 +137,10 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
       ),
       ...(build.buildspec === undefined ? {} : { buildspec: build.buildspec }),
       environmentVariables: build.environmentVariables,
-      artifacts: first ? output(first.name) : { Type: 'NO_ARTIFACTS' },
-      secondaryArtifacts: rest.map((artifact, index) => ({ ArtifactIdentifier: artifactIdentifiers[index + 1]!, ...output(artifact.name) })),
+      artifacts: !first ? { Type: 'NO_ARTIFACTS' } : batch ? staged('artifact.zip') : output(first.name),
+      secondaryArtifacts: batch
+        ? batchSecondaries.map((identifier) => ({ ArtifactIdentifier: identifier, ...staged(`${identifier}.zip`) }))
+        : rest.map((artifact, index) => ({ ArtifactIdentifier: artifactIdentifiers[index + 1]!, ...output(artifact.name) })),
       logsConfig: { S3Logs: { Status: 'ENABLED', Location: `${bucketOf(deps, payload)}/${actionLogPrefix(logRef(payload))}` } },
     },
   };
@@ -144,6 +160,8 @@ function codeBuildState(payload: ActionStepPayload): CodeBuildState {
 export async function completeBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<ActionStepResult> {
   const { execution, build: started } = codeBuildState(payload);
   if (!('Id' in started)) throw new BadInputError('completeBuild needs the id of the build that StartBuild started.');
+  const batch = codeBuildBatchOf(payload.action.configuration);
+  if (batch) return completeBuildBatch(deps, payload, execution, started.Id, batch);
   const build = await buildsOf(deps).getBuild(started.Id);
   if (!build) throw new Error(`CodeBuild knows no build ${started.Id}, which StartBuild reported as finished.`);
   const locations = (payload.action.outputArtifacts ?? []).map(({ name }) => outputLocation(deps, payload, name, execution.actionExecutionId));
@@ -165,6 +183,38 @@ export async function completeBuild(deps: ExecutionDependencies, payload: Action
 }
 
 /**
+ * Records the finished batch build: its builds' artifacts as the action's output artifacts (each
+ * named after a build identifier, or all combined into one), the batch's id and console link.
+ */
+async function completeBuildBatch(
+  deps: ExecutionDependencies,
+  payload: ActionStepPayload,
+  execution: BuildActionExecution,
+  batchId: string,
+  { combineArtifacts }: CodeBuildBatchOptions,
+): Promise<ActionStepResult> {
+  const batch = await buildsOf(deps).getBuildBatch(batchId);
+  if (!batch) throw new Error(`CodeBuild knows no batch build ${batchId}, which StartBuildBatch reported as finished.`);
+  const names = (payload.action.outputArtifacts ?? []).map((artifact) => artifact.name);
+  const locations = names.map((name) => outputLocation(deps, payload, name, execution.actionExecutionId));
+  const { kmsKeyId } = artifactStoreOf(payload.pipeline, deps.artifactBucket);
+  const external = { externalExecutionId: batch.id, ...(batch.consoleLink ? { externalExecutionUrl: batch.consoleLink } : {}) };
+  if (combineArtifacts && locations[0]) {
+    await combineBatchArtifacts(deps.artifacts, batch, locations[0], { workspaceRoot: deps.workspaceRoot, kmsKeyId });
+  } else if (!combineArtifacts) {
+    const outputs = batchOutputSources(batch, names);
+    if (!outputs.ok) {
+      const failure = new ActionFailedError(outputs.message);
+      await finishBuild(deps, payload, execution, { status: 'Failed', error: failure, ...external });
+      throw failure;
+    }
+    for (const [index, { location }] of outputs.sources.entries()) await deps.artifacts.copyObject(location, locations[index]!, { kmsKeyId });
+  }
+  await finishBuild(deps, payload, execution, { status: 'Succeeded', outputArtifacts: locations, outputVariables: {}, ...external });
+  return { artifacts: locations, variables: {} };
+}
+
+/**
  * Records why the build did not succeed, with its id, console link, log and the failed phase's
  * error, and fails the Task with that message. On AWS the Catch's Cause is the failed Build as
  * JSON, so the build is read again for its phases; a Cause that is not JSON (StartBuild refused,
@@ -172,9 +222,10 @@ export async function completeBuild(deps: ExecutionDependencies, payload: Action
  */
 export async function failBuild(deps: ExecutionDependencies, payload: ActionStepPayload): Promise<never> {
   const { execution, error } = codeBuildState(payload);
+  if (codeBuildBatchOf(payload.action.configuration)) return failBuildBatch(deps, payload, execution, error);
   const cause = error?.Cause ?? '';
   const failedBuild = parsedObject(cause);
-  const buildId = failedBuild ? idOfBuild(failedBuild) : BUILD_ID.exec(cause)?.[0];
+  const buildId = failedBuild ? idOfBuild(failedBuild, 'Build') : BUILD_ID.exec(cause)?.[0];
   let build: BuildRecord | undefined;
   let unread: string | undefined;
   if (buildId) {
@@ -203,6 +254,49 @@ export async function failBuild(deps: ExecutionDependencies, payload: ActionStep
   throw failure;
 }
 
+/**
+ * Records why the batch build did not succeed: the build that failed, with its phase error and
+ * log, every build's status, the batch's id and console link; then fails the Task with that message.
+ * A Cause that names no batch (StartBuildBatch refused, a timeout) says why in its own words.
+ */
+async function failBuildBatch(
+  deps: ExecutionDependencies,
+  payload: ActionStepPayload,
+  execution: BuildActionExecution,
+  error: CodeBuildState['error'],
+): Promise<never> {
+  const cause = error?.Cause ?? '';
+  const failedBatch = parsedObject(cause);
+  const batchId = failedBatch ? idOfBuild(failedBatch, 'BuildBatch') : undefined;
+  let message = [error?.Error, cause].filter(Boolean).join(': ') || 'The batch build did not succeed.';
+  let consoleLink: string | undefined;
+  let log: ArtifactLocation | undefined;
+  if (batchId) {
+    try {
+      const batch = await buildsOf(deps).getBuildBatch(batchId);
+      const failing = batch && failingBuild(batch);
+      const build = failing?.buildId ? await buildsOf(deps).getBuild(failing.buildId) : undefined;
+      message = batch
+        ? batchFailureMessage(batch, failing, build)
+        : `Batch build ${batchId} did not succeed; CodeBuild's console has its builds. CodeBuild knows no such batch build.`;
+      consoleLink = batch?.consoleLink;
+      log = build?.s3Log;
+    } catch (readError) {
+      // The failure is still recorded, with why its details are missing.
+      message = `Batch build ${batchId} did not succeed; CodeBuild's console has its builds. Reading the batch failed: ${readError instanceof Error ? readError.message : String(readError)}`;
+    }
+  }
+  const failure = new ActionFailedError(message);
+  await finishBuild(
+    deps,
+    payload,
+    execution,
+    { status: 'Failed', error: failure, ...(batchId ? { externalExecutionId: batchId } : {}), ...(consoleLink ? { externalExecutionUrl: consoleLink } : {}) },
+    log,
+  );
+  throw failure;
+}
+
 /** Records the build action's end on the record that prepareBuild started. */
 function finishBuild(deps: ExecutionDependencies, payload: ActionStepPayload, execution: BuildActionExecution, ...[outcome, log]: FinishArguments) {
   return finishAction(deps, payload, actionRecord(deps, payload, resolveAction(payload.action, variableValues(payload)), execution), outcome, log);
@@ -222,19 +316,18 @@ function parsedObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The failed Build's id, whether Step Functions wrapped it as `{Build: ...}` or not, in either case of key. */
-function idOfBuild(cause: Record<string, unknown>): string | undefined {
-  const build = (cause.Build ?? cause.build ?? cause) as Record<string, unknown>;
+/** The failed Build's (or BuildBatch's) id, whether Step Functions wrapped it as `{Build: ...}` or not, in either case of key. */
+function idOfBuild(cause: Record<string, unknown>, wrapper: 'Build' | 'BuildBatch'): string | undefined {
+  const lowerCase = wrapper.charAt(0).toLowerCase() + wrapper.slice(1);
+  const build = (cause[wrapper] ?? cause[lowerCase] ?? cause) as Record<string, unknown>;
   const id = build.Id ?? build.id;
   return typeof id === 'string' ? id : BUILD_ID.exec(JSON.stringify(cause))?.[0];
 }
 
-const STATUS_WORDS: Record<string, string> = { FAILED: 'failed', FAULT: 'failed (fault)', TIMED_OUT: 'timed out', STOPPED: 'was stopped' };
-
 function buildFailureMessage(buildId: string, build: BuildRecord | undefined, unread: string | undefined): string {
   if (!build)
     return `Build ${buildId} did not succeed; CodeBuild's console has its phases and log. ${unread ? `Reading the build failed: ${unread}` : 'CodeBuild knows no such build.'}`;
-  const outcome = STATUS_WORDS[build.status] ?? `ended ${build.status}`;
+  const outcome = outcomeWords(build.status);
   if (!build.failedPhase) return `Build ${build.id} ${outcome}.`;
   const { phase, message } = build.failedPhase;
   return `Build ${build.id} ${outcome} in phase ${phase}${message ? `: ${message}` : ''}`;

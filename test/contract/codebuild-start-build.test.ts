@@ -2,9 +2,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { gzipSync } from 'node:zlib';
-import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand, type Build, type StartBuildCommandInput } from '@aws-sdk/client-codebuild';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import {
+  BatchGetBuildBatchesCommand,
+  BatchGetBuildsCommand,
+  CodeBuildClient,
+  StartBuildBatchCommand,
+  StartBuildCommand,
+  type Build,
+  type BuildBatch,
+  type StartBuildBatchCommandInput,
+  type StartBuildCommandInput,
+} from '@aws-sdk/client-codebuild';
 import { actionProviders, providerCatalog } from '../../lib/actions/registry';
-import { AwsCodeBuildBuilds } from '../../lib/adapters/aws/codebuild-builds';
+import { AwsCodeBuildBuilds, s3LocationOfArn } from '../../lib/adapters/aws/codebuild-builds';
 import { LocalStateMachine, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-state-machine';
 import type { ExecutionEnd } from '../../lib/ports/engine';
 import { compilePipeline, type ExecutionInput } from '../../lib/core/compile';
@@ -16,7 +27,14 @@ import { openActionLog } from '../../lib/artifacts/action-log';
 import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
 import { commandsBuildspec } from '../../lib/actions/commands';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
-import { startCodeBuildServer, START_BUILD_MEMBERS, type CodeBuildServer, type ProjectOutcome } from '../support/codebuild-server';
+import {
+  startCodeBuildServer,
+  START_BUILD_BATCH_MEMBERS,
+  START_BUILD_MEMBERS,
+  type BatchBuildOutcome,
+  type CodeBuildServer,
+  type ProjectOutcome,
+} from '../support/codebuild-server';
 import { removeDirectory, startTestStack, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 import { TEST_ARTIFACT_BUCKET, testExecutionDependencies } from '../support/execution-deps';
 import { ROOT } from '../support/fixtures';
@@ -99,11 +117,12 @@ let server: CodeBuildServer;
 let client: CodeBuildClient;
 let deps: ExecutionDependencies;
 const projects = new Map<string, ProjectOutcome>();
+const batches = new Map<string, BatchBuildOutcome[]>();
 
 beforeAll(async () => {
   workspaceRoot = await temporaryDirectory();
   test = await startTestStack(path.join(workspaceRoot, 'data'));
-  server = await startCodeBuildServer(projects);
+  server = await startCodeBuildServer(projects, 'us-east-1', batches);
   client = new CodeBuildClient({ endpoint: server.endpoint, region: server.region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
   const testDeps = await testExecutionDependencies(test, { providers: actionProviders, workspaceRoot });
   deps = { ...testDeps.deps, builds: new AwsCodeBuildBuilds(client), commandsProjectName: COMMANDS_PROJECT };
@@ -118,8 +137,40 @@ afterAll(async () => {
 
 beforeEach(() => {
   projects.clear();
+  batches.clear();
   server.startBuilds.length = 0;
+  server.startBuildBatches.length = 0;
 });
+
+/** What each build of a batch writes: a file that names the build and the artifact. */
+async function writeBatchArtifacts(batch: BuildBatch): Promise<void> {
+  for (const group of batch.buildGroups ?? []) {
+    const summary = group.currentBuildSummary!;
+    for (const artifact of [{ ...summary.primaryArtifact, identifier: 'primary' }, ...(summary.secondaryArtifacts ?? [])]) {
+      if (!artifact.location) continue;
+      const directory = path.join(workspaceRoot, 'built', `${group.identifier}-${artifact.identifier}`);
+      await mkdir(directory, { recursive: true });
+      await writeFile(path.join(directory, 'built.txt'), `${group.identifier} ${artifact.identifier}\n`);
+      await deps.artifacts.storeDirectory(s3LocationOfArn(artifact.location)!, directory);
+    }
+  }
+}
+
+/** The files of the artifact at `location`, with their text. */
+async function artifactFiles(location: { bucketName: string; objectKey: string }, name: string): Promise<Record<string, string>> {
+  const directory = path.join(workspaceRoot, 'fetched', name);
+  const files = await deps.artifacts.fetchArtifact(location, directory);
+  return Object.fromEntries(await Promise.all(files.sort().map(async (file) => [file, await readFile(path.join(directory, file), 'utf8')] as const)));
+}
+
+/** Step Functions names a service's errors after the service. */
+async function asCodeBuildError<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw Object.assign(new Error((error as Error).message), { name: `CodeBuild.${(error as Error).name}` });
+  }
+}
 
 /**
  * Runs the compiled definition on the local engine as Step Functions runs it on AWS: the
@@ -160,20 +211,27 @@ async function runOnEngine(pipeline: PipelineDeclaration, executionId: string): 
     prepareBuild: step(prepareBuild),
     completeBuild: step(completeBuild),
     failBuild: step(failBuild),
-    startBuild: async (input) => {
+    startBuild: async (input, binding) => {
       parameters.push(input);
-      let build: Build;
-      try {
+      const action = pipeline.stages.flatMap((stage) => stage.actions).find((entry) => entry.name === binding.action)!;
+      if (action.configuration?.BatchEnabled === 'true') return startBuildBatch(input);
+      const build: Build = await asCodeBuildError(async () => {
         const started = await client.send(new StartBuildCommand(camelCase(input) as StartBuildCommandInput));
-        const { builds } = await client.send(new BatchGetBuildsCommand({ ids: [started.build!.id!] }));
-        build = builds![0]!;
-      } catch (error) {
-        // Step Functions names a service's errors after the service.
-        throw Object.assign(new Error((error as Error).message), { name: `CodeBuild.${(error as Error).name}` });
-      }
+        return (await client.send(new BatchGetBuildsCommand({ ids: [started.build!.id!] }))).builds![0]!;
+      });
       if (build.buildStatus !== 'SUCCEEDED') throw Object.assign(new Error(JSON.stringify(pascalCase(build))), { name: 'States.TaskFailed' });
       return { Build: pascalCase(build) };
     },
+  };
+  /** startBuildBatch.sync: the batch's builds write their artifacts, and a batch that fails fails the Task with the BuildBatch as its Cause. */
+  const startBuildBatch = async (input: Record<string, unknown>) => {
+    const batch: BuildBatch = await asCodeBuildError(async () => {
+      const started = await client.send(new StartBuildBatchCommand(camelCase(input) as StartBuildBatchCommandInput));
+      return (await client.send(new BatchGetBuildBatchesCommand({ ids: [started.buildBatch!.id!] }))).buildBatches![0]!;
+    });
+    await writeBatchArtifacts(batch);
+    if (batch.buildBatchStatus !== 'SUCCEEDED') throw Object.assign(new Error(JSON.stringify(pascalCase(batch))), { name: 'States.TaskFailed' });
+    return { BuildBatch: pascalCase(batch) };
   };
   const variables = Object.fromEntries((pipeline.variables ?? []).map((variable) => [variable.name, variable.defaultValue ?? '']));
   const input: ExecutionInput = { pipeline: { name: pipeline.name, version: 1, executionId, variables }, actions: {} };
@@ -424,6 +482,149 @@ describe('a Commands action on AWS', () => {
     await expect(prepareBuild({ ...deps, commandsProjectName: undefined }, payload)).rejects.toThrow(
       'Commands actions run on a CodeBuild project that this installation does not name: on AWS, serverless.yml sets COMMANDS_PROJECT_NAME on the action runner; deploy the stack again.',
     );
+  });
+});
+
+describe('a CodeBuild batch build on AWS', () => {
+  const webapp = validated(readFileSync(path.join(PIPELINES_DIR, 'webapp.yml'), 'utf8'));
+  const source = webapp.stages[0]!.actions[0]!;
+  const batchPipeline = (name: string, configuration: Record<string, string>, outputs: string[]) =>
+    validated(
+      JSON.stringify({
+        name,
+        pipelineType: 'V2',
+        variables: webapp.variables,
+        stages: [
+          { name: 'Source', actions: [{ ...source, namespace: undefined, outputArtifacts: [{ name: 'Src' }] }] },
+          {
+            name: 'Build',
+            actions: [
+              {
+                name: 'Matrix',
+                actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+                configuration: { ProjectName: `${name}-batch`, BatchEnabled: 'true', ...configuration },
+                inputArtifacts: [{ name: 'Src' }],
+                outputArtifacts: outputs.map((output) => ({ name: output })),
+                timeoutInMinutes: 3000,
+              },
+            ],
+          },
+        ],
+      }),
+    );
+  const record = async (executionId: string) => (await deps.store.listActions(executionId)).find((entry) => entry.actionName === 'Matrix')!;
+  const succeeded: ProjectOutcome = { status: 'SUCCEEDED' };
+
+  it("starts one batch that CodeBuild accepts, and maps each build's artifacts to the output named after its identifier", async () => {
+    const pipeline = batchPipeline('separate', {}, ['linux', 'linux_docs', 'windows']);
+    batches.set('separate-batch', [
+      { identifier: 'linux', outcome: succeeded, secondaryArtifacts: ['docs'] },
+      { identifier: 'windows', outcome: succeeded },
+    ]);
+    const run = await runOnEngine(pipeline, 'separate');
+    expect(server.startBuildBatches.map((call) => call.refused)).toEqual([undefined]);
+    expect(server.startBuilds).toEqual([]);
+    expect(run.outcome).toEqual({ status: 'Succeeded' });
+
+    const { body } = server.startBuildBatches[0]!;
+    expect(Object.keys(body).every((key) => (START_BUILD_BATCH_MEMBERS as readonly string[]).includes(key))).toBe(true);
+    expect(body).toMatchObject({
+      buildTimeoutInMinutesOverride: 2160,
+      artifactsOverride: { type: 'S3', location: TEST_ARTIFACT_BUCKET, namespaceType: 'BUILD_ID', packaging: 'ZIP' },
+      secondaryArtifactsOverride: [{ artifactIdentifier: 'docs', type: 'S3', namespaceType: 'BUILD_ID' }],
+    });
+
+    const matrix = await record('separate');
+    const [batch] = (await client.send(new BatchGetBuildBatchesCommand({ ids: [matrix.output!.executionResult!.externalExecutionId!] }))).buildBatches!;
+    const [account, project] = ['000000000000', 'separate-batch'];
+    expect(matrix).toMatchObject({
+      status: 'Succeeded',
+      output: {
+        outputVariables: {},
+        executionResult: {
+          externalExecutionId: batch!.id,
+          externalExecutionUrl: `https://us-east-1.console.aws.amazon.com/codesuite/codebuild/${account}/projects/${project}/batch/${encodeURIComponent(batch!.id!)}?region=us-east-1`,
+        },
+      },
+    });
+    const outputs = matrix.output!.outputArtifacts!;
+    expect(outputs.map((artifact) => artifact.name)).toEqual(['linux', 'linux_docs', 'windows']);
+    expect(outputs.map((artifact) => artifact.s3location!.objectKey)).toEqual(
+      ['linux', 'linux_docs', 'windows'].map((name) => `separate/${name}/${matrix.actionExecutionId}.zip`),
+    );
+    expect(await artifactFiles(outputs[0]!.s3location!, 'separate-linux')).toEqual({ 'built.txt': 'linux primary\n' });
+    expect(await artifactFiles(outputs[1]!.s3location!, 'separate-linux-docs')).toEqual({ 'built.txt': 'linux docs\n' });
+    expect(await artifactFiles(outputs[2]!.s3location!, 'separate-windows')).toEqual({ 'built.txt': 'windows primary\n' });
+  });
+
+  it("combines every build's artifacts into the one output artifact, each in a folder named by its build identifier", async () => {
+    const pipeline = batchPipeline('combined', { CombineArtifacts: 'true' }, ['Everything']);
+    batches.set('combined-batch', [
+      { identifier: 'linux', outcome: succeeded },
+      { identifier: 'windows', outcome: succeeded },
+      { identifier: 'flaky', outcome: FAILED_TESTS, ignoreFailure: true },
+    ]);
+    const run = await runOnEngine(pipeline, 'combined');
+    expect(run.outcome).toEqual({ status: 'Succeeded' });
+    // CodeBuild combines primary artifacts only.
+    expect(server.startBuildBatches[0]!.body.secondaryArtifactsOverride).toEqual([]);
+    const matrix = await record('combined');
+    expect(matrix.status).toBe('Succeeded');
+    const [combined] = matrix.output!.outputArtifacts!;
+    expect(combined!.s3location!.objectKey).toBe(`combined/Everything/${matrix.actionExecutionId}.zip`);
+    // A build that failed with ignore-failure passes no artifact on, as a failed build does not.
+    expect(await artifactFiles(combined!.s3location!, 'combined')).toEqual({
+      'linux/built.txt': 'linux primary\n',
+      'windows/built.txt': 'windows primary\n',
+    });
+  });
+
+  it("fails the action with the failing build's phase error and every build's status, and records the batch", async () => {
+    const pipeline = batchPipeline('failing', {}, ['linux']);
+    batches.set('failing-batch', [
+      { identifier: 'linux', outcome: succeeded },
+      { identifier: 'windows', outcome: FAILED_TESTS },
+    ]);
+    const run = await runOnEngine(pipeline, 'failing');
+    expect(run.outcome).toMatchObject({ status: 'Failed' });
+    const matrix = await record('failing');
+    const batchId = matrix.output!.executionResult!.externalExecutionId!;
+    const [batch] = (await client.send(new BatchGetBuildBatchesCommand({ ids: [batchId] }))).buildBatches!;
+    const windows = batch!.buildGroups!.find((group) => group.identifier === 'windows')!.currentBuildSummary!.arn!.split('/')[1]!;
+    expect(matrix).toMatchObject({
+      status: 'Failed',
+      errorDetails: {
+        code: 'Sluice.ActionFailed',
+        message: `Batch build ${batchId} failed: build windows (${windows}) failed in phase BUILD: COMMAND_EXECUTION_ERROR: ${FAILED_TESTS.message}. Builds: linux SUCCEEDED, windows FAILED.`,
+      },
+      output: { executionResult: { externalExecutionId: batchId } },
+      // The failing build's log is the action's.
+      logLocation: { bucketName: TEST_ARTIFACT_BUCKET, objectKey: `failing/logs/failing/Build/Matrix/${windows.split(':')[1]}.gz` },
+    });
+  });
+
+  it('fails the action, naming what the builds wrote, when an output artifact is named after no build', async () => {
+    const pipeline = batchPipeline('unnamed', {}, ['linux', 'macos']);
+    batches.set('unnamed-batch', [{ identifier: 'linux', outcome: succeeded }]);
+    const run = await runOnEngine(pipeline, 'unnamed');
+    expect(run.outcome).toMatchObject({ status: 'Failed' });
+    const matrix = await record('unnamed');
+    expect(matrix.status).toBe('Failed');
+    expect(matrix.errorDetails!.message).toBe(
+      `Batch build ${matrix.output!.executionResult!.externalExecutionId} wrote no artifact for output macos. An output artifact of a batch build is named after a build identifier (its primary artifact) or <build identifier>_<artifact identifier> (a secondary one); the batch's succeeded builds wrote: linux.`,
+    );
+  });
+
+  it('records a StartBuildBatch that CodeBuild refuses with its error, and no batch', async () => {
+    const pipeline = batchPipeline('refused', {}, ['linux']);
+    const run = await runOnEngine(pipeline, 'refused');
+    expect(run.outcome).toMatchObject({ status: 'Failed' });
+    const matrix = await record('refused');
+    expect(matrix).toMatchObject({
+      status: 'Failed',
+      errorDetails: { message: 'CodeBuild.ResourceNotFoundException: Project cannot be found: arn:aws:codebuild:us-east-1:000000000000:project/refused-batch' },
+    });
+    expect(matrix.output).toBeUndefined();
   });
 });
 

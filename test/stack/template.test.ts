@@ -141,7 +141,7 @@ describe('IAM', () => {
     }
   });
 
-  it('lets the state machines run CodeBuild builds with .sync, through its managed rule', () => {
+  it('lets the state machines run CodeBuild builds and batch builds with .sync, through their managed rules', () => {
     const role = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([, machine]) => referencedIds(machine.Properties!.RoleArn)[0]);
     const statements = identityStatements(template)
       .filter(({ owner }) => role.includes(owner))
@@ -152,21 +152,30 @@ describe('IAM', () => {
         'codebuild:StartBuild',
         'codebuild:StopBuild',
         'codebuild:BatchGetBuilds',
+        'codebuild:StartBuildBatch',
+        'codebuild:StopBuildBatch',
+        'codebuild:BatchGetBuildBatches',
         'events:PutTargets',
         'events:PutRule',
         'events:DescribeRule',
       ]),
     );
+    const batch = statements.find((statement) => asList(statement.Action).includes('codebuild:StartBuildBatch'))!;
+    expect(asList(batch.Action)).toEqual(expect.arrayContaining(['codebuild:StopBuildBatch', 'codebuild:BatchGetBuildBatches']));
+    expect(JSON.stringify(batch.Resource)).toContain(':project/*');
     const rule = statements.find((statement) => asList(statement.Action).includes('events:PutRule'))!;
-    expect(JSON.stringify(rule.Resource)).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
+    expect(asList(rule.Action)).toEqual(expect.arrayContaining(['events:PutTargets', 'events:DescribeRule']));
+    const rules = JSON.stringify(rule.Resource);
+    expect(rules).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
+    expect(rules).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildBatchRule');
   });
 
-  it("lets the action runner read the builds of the account's projects, and only read them", () => {
+  it("lets the action runner read the builds and batch builds of the account's projects, and only read them", () => {
     const runner = referencedIds(
       resourcesOfType(template, 'AWS::Lambda::Function').find(([name]) => name === 'ActionRunnerLambdaFunction')![1].Properties!.Role,
     )[0];
     const codebuild = statementsOf(template, runner!).filter((statement) => asList(statement.Action).some((action) => action.startsWith('codebuild:')));
-    expect(codebuild.flatMap((statement) => asList(statement.Action))).toEqual(['codebuild:BatchGetBuilds']);
+    expect(codebuild.flatMap((statement) => asList(statement.Action))).toEqual(['codebuild:BatchGetBuilds', 'codebuild:BatchGetBuildBatches']);
     expect(JSON.stringify(codebuild[0]!.Resource)).toContain(':project/*');
   });
 });

@@ -5,7 +5,7 @@ import { text } from 'node:stream/consumers';
 
 /**
  * A local CodeBuild that speaks its JSON 1.1 protocol (`X-Amz-Target: CodeBuild_20161006.*`) for
- * StartBuild and BatchGetBuilds, and refuses what CodeBuild's documented input rules refuse:
+ * StartBuild, BatchGetBuilds, StartBuildBatch and BatchGetBuildBatches, and refuses what CodeBuild's documented input rules refuse:
  * the shapes, enums, patterns and ranges of botocore's codebuild 2016-10-06 model, the identifier
  * rule of ProjectSource.sourceIdentifier ("only alphanumeric characters and underscores, less than
  * 128 characters"), the reserved `CODEBUILD_` prefix of environment variables ("No user environment
@@ -49,6 +49,17 @@ export const START_BUILD_MEMBERS = [
   'autoRetryLimitOverride',
 ] as const;
 
+/** StartBuildBatchInput's members, as botocore's model lists them: StartBuild's, with the batch's own timeout and config. */
+export const START_BUILD_BATCH_MEMBERS = [
+  ...START_BUILD_MEMBERS.filter(
+    (member) =>
+      !['timeoutInMinutesOverride', 'reportBuildStatusOverride', 'buildStatusConfigOverride', 'fleetOverride', 'autoRetryLimitOverride'].includes(member),
+  ),
+  'reportBuildBatchStatusOverride',
+  'buildTimeoutInMinutesOverride',
+  'buildBatchConfigOverride',
+] as const;
+
 const SOURCE_TYPES = ['CODECOMMIT', 'CODEPIPELINE', 'GITHUB', 'GITLAB', 'GITLAB_SELF_MANAGED', 'S3', 'BITBUCKET', 'GITHUB_ENTERPRISE', 'NO_SOURCE'];
 const ARTIFACT_TYPES = ['CODEPIPELINE', 'S3', 'NO_ARTIFACTS'];
 const VARIABLE_TYPES = ['PLAINTEXT', 'PARAMETER_STORE', 'SECRETS_MANAGER'];
@@ -59,6 +70,14 @@ const S3_PATH = /^(arn:[^:]+:s3:::)?[^/]+\/.+$/;
 /** How the builds of a project end. */
 export type ProjectOutcome =
   { status: 'SUCCEEDED'; exported?: Record<string, string> } | { status: 'FAILED'; phase: string; statusCode: string; message: string };
+
+/** One build of a project's batch: the buildspec's identifier, how it ends, and the secondary artifacts it writes. */
+export interface BatchBuildOutcome {
+  identifier: string;
+  outcome: ProjectOutcome;
+  secondaryArtifacts?: string[];
+  ignoreFailure?: boolean;
+}
 
 export interface StartBuildCall {
   /** The request body as it reached the server. */
@@ -115,10 +134,11 @@ function artifacts(value: unknown, field: string): void {
   if (value.type === 'S3' && (typeof value.location !== 'string' || value.location === '')) invalid(`${field}.location is required for type S3`);
 }
 
-/** StartBuild's input rules. */
-function checkStartBuild(body: Json, projects: ReadonlyMap<string, ProjectOutcome>, region: string): void {
+/** StartBuild's input rules, and StartBuildBatch's, which takes the same overrides. */
+function checkStartBuild(body: Json, projects: ReadonlySet<string>, region: string, operation: 'StartBuild' | 'StartBuildBatch' = 'StartBuild'): void {
+  const members: readonly string[] = operation === 'StartBuild' ? START_BUILD_MEMBERS : START_BUILD_BATCH_MEMBERS;
   for (const key of Object.keys(body)) {
-    if (!(START_BUILD_MEMBERS as readonly string[]).includes(key)) throw new Refusal('SerializationException', `Unknown field ${key} in StartBuildInput`);
+    if (!members.includes(key)) throw new Refusal('SerializationException', `Unknown field ${key} in ${operation}Input`);
   }
   const project = body.projectName;
   if (typeof project !== 'string' || project.length < 1) invalid('projectName is required');
@@ -151,6 +171,7 @@ function checkStartBuild(body: Json, projects: ReadonlyMap<string, ProjectOutcom
       invalid(`${field} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   };
   range('timeoutInMinutesOverride', 5, 2160);
+  range('buildTimeoutInMinutesOverride', 5, 2160);
   range('queuedTimeoutInMinutesOverride', 5, 480);
   if (body.buildspecOverride !== undefined && typeof body.buildspecOverride !== 'string') invalid('buildspecOverride must be a string');
   if (body.logsConfigOverride !== undefined) {
@@ -175,25 +196,50 @@ export interface CodeBuildServer {
   region: string;
   /** Every StartBuild call, in order. */
   startBuilds: StartBuildCall[];
+  /** Every StartBuildBatch call, in order. */
+  startBuildBatches: StartBuildCall[];
   close(): Promise<void>;
 }
 
-/** Starts the server on a free loopback port, with the given projects. */
-export async function startCodeBuildServer(projects: ReadonlyMap<string, ProjectOutcome>, region = 'us-east-1'): Promise<CodeBuildServer> {
-  const builds = new Map<string, Json>();
-  const startBuilds: StartBuildCall[] = [];
+/** Where a build writes an artifact that an override sends to S3: under its build id when the override's namespaceType is BUILD_ID. */
+function artifactArn(override: unknown, uuid: string): string | undefined {
+  if (!isObject(override) || override.type !== 'S3') return undefined;
+  const parts = [override.path, override.namespaceType === 'BUILD_ID' ? uuid : undefined, override.name].filter((part) => typeof part === 'string' && part);
+  return `arn:aws:s3:::${[override.location, ...parts].join('/')}`;
+}
 
-  const startBuild = (body: Json): Json => {
+/**
+ * Starts the server on a free loopback port, with the given projects: those of `projects` run one
+ * build, those of `batches` a batch build of the given builds.
+ */
+export async function startCodeBuildServer(
+  projects: ReadonlyMap<string, ProjectOutcome>,
+  region = 'us-east-1',
+  batches: ReadonlyMap<string, BatchBuildOutcome[]> = new Map(),
+): Promise<CodeBuildServer> {
+  const builds = new Map<string, Json>();
+  const buildBatches = new Map<string, Json>();
+  const startBuilds: StartBuildCall[] = [];
+  const startBuildBatches: StartBuildCall[] = [];
+
+  const checked = (calls: StartBuildCall[], body: Json, known: ReadonlySet<string>, operation: 'StartBuild' | 'StartBuildBatch') => {
     const call: StartBuildCall = { body };
-    startBuilds.push(call);
+    calls.push(call);
     try {
-      checkStartBuild(body, projects, region);
+      checkStartBuild(body, known, region, operation);
     } catch (error) {
       if (error instanceof Refusal) call.refused = { type: error.type, message: error.message };
       throw error;
     }
+  };
+
+  const startBuild = (body: Json): Json => {
+    checked(startBuilds, body, new Set(projects.keys()), 'StartBuild');
     const project = body.projectName as string;
-    const outcome = projects.get(project)!;
+    return { build: createBuild(project, projects.get(project)!, body) };
+  };
+
+  const createBuild = (project: string, outcome: ProjectOutcome, body: Json): Json => {
     const id = `${project}:${randomUUID()}`;
     const uuid = id.slice(project.length + 1);
     const s3 = (body.logsConfigOverride as Json | undefined)?.s3Logs as Json | undefined;
@@ -240,7 +286,61 @@ export async function startCodeBuildServer(projects: ReadonlyMap<string, Project
       exportedEnvironmentVariables: Object.entries(outcome.status === 'SUCCEEDED' ? (outcome.exported ?? {}) : {}).map(([name, value]) => ({ name, value })),
     };
     builds.set(id, build);
-    return { build };
+    return build;
+  };
+
+  const startBuildBatch = (body: Json): Json => {
+    checked(startBuildBatches, body, new Set(batches.keys()), 'StartBuildBatch');
+    const project = body.projectName as string;
+    const id = `${project}:${randomUUID()}`;
+    const buildGroups = batches.get(project)!.map(({ identifier, outcome, secondaryArtifacts = [], ignoreFailure = false }) => {
+      const build = createBuild(project, outcome, body);
+      const uuid = String(build.id).slice(project.length + 1);
+      const succeeded = outcome.status === 'SUCCEEDED';
+      const primary = succeeded ? artifactArn(body.artifactsOverride, uuid) : undefined;
+      const secondaries = list(body.secondaryArtifactsOverride, 'secondaryArtifactsOverride').filter(
+        (override) => succeeded && isObject(override) && secondaryArtifacts.includes(String(override.artifactIdentifier)),
+      );
+      return {
+        identifier,
+        dependsOn: [],
+        ignoreFailure,
+        currentBuildSummary: {
+          arn: build.arn,
+          buildStatus: outcome.status,
+          ...(primary ? { primaryArtifact: { type: 'S3', location: primary } } : {}),
+          secondaryArtifacts: secondaries.map((override) => ({
+            type: 'S3',
+            location: artifactArn(override, uuid),
+            identifier: (override as Json).artifactIdentifier,
+          })),
+        },
+      };
+    });
+    const failed = buildGroups.some((group) => !group.ignoreFailure && group.currentBuildSummary.buildStatus !== 'SUCCEEDED');
+    const buildBatch: Json = {
+      id,
+      arn: `arn:aws:codebuild:${region}:000000000000:build-batch/${id}`,
+      buildBatchStatus: failed ? 'FAILED' : 'SUCCEEDED',
+      projectName: project,
+      complete: true,
+      phases: ['SUBMITTED', 'DOWNLOAD_BATCHSPEC', 'IN_PROGRESS', failed ? 'FAILED' : 'SUCCEEDED'].map((phaseType) => ({
+        phaseType,
+        ...(phaseType === 'IN_PROGRESS'
+          ? { phaseStatus: failed ? 'FAILED' : 'SUCCEEDED' }
+          : ['SUCCEEDED', 'FAILED'].includes(phaseType)
+            ? {}
+            : { phaseStatus: 'SUCCEEDED' }),
+      })),
+      buildGroups,
+    };
+    buildBatches.set(id, buildBatch);
+    return { buildBatch };
+  };
+
+  const batchGetBuildBatches = (body: Json): Json => {
+    const ids = list(body.ids, 'ids', 100);
+    return { buildBatches: ids.flatMap((id) => buildBatches.get(String(id)) ?? []), buildBatchesNotFound: ids.filter((id) => !buildBatches.has(String(id))) };
   };
 
   const batchGetBuilds = (body: Json): Json => {
@@ -250,7 +350,12 @@ export async function startCodeBuildServer(projects: ReadonlyMap<string, Project
     return { builds: ids.flatMap((id) => builds.get(id) ?? []), buildsNotFound: ids.filter((id) => !builds.has(id)) };
   };
 
-  const operations: Record<string, (body: Json) => Json> = { StartBuild: startBuild, BatchGetBuilds: batchGetBuilds };
+  const operations: Record<string, (body: Json) => Json> = {
+    StartBuild: startBuild,
+    BatchGetBuilds: batchGetBuilds,
+    StartBuildBatch: startBuildBatch,
+    BatchGetBuildBatches: batchGetBuildBatches,
+  };
 
   const handle = async (request: IncomingMessage): Promise<{ status: number; body: Json }> => {
     const target = String(request.headers['x-amz-target'] ?? '');
@@ -282,6 +387,7 @@ export async function startCodeBuildServer(projects: ReadonlyMap<string, Project
     endpoint: `http://127.0.0.1:${port}`,
     region,
     startBuilds,
+    startBuildBatches,
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

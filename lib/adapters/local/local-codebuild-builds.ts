@@ -1,4 +1,5 @@
-import type { BuildRecord, CodeBuildBuilds } from '../../ports/codebuild-builds';
+import { BadInputError } from '../../core/errors';
+import type { BuildBatchRecord, BuildRecord, CodeBuildBuilds } from '../../ports/codebuild-builds';
 
 /**
  * The builds that local CodeBuild ran, for the CodeBuild steps to read as BatchGetBuilds would.
@@ -13,5 +14,10 @@ export class LocalCodeBuildBuilds implements CodeBuildBuilds {
 
   async getBuild(id: string): Promise<BuildRecord | undefined> {
     return this.builds.get(id);
+  }
+
+  /** Validation refuses BatchEnabled locally, so no batch build ever reaches this. */
+  async getBuildBatch(id: string): Promise<BuildBatchRecord | undefined> {
+    throw new BadInputError(`Batch build ${id}: batch builds run on the AWS runtime only; the local CodeBuild runs one build per action.`);
   }
 }

@@ -27,7 +27,48 @@ export const CODEBUILD_CAPACITY: Retrier = {
   JitterStrategy: 'FULL',
 };
 
-const CODEBUILD_START_SYNC = 'arn:aws:states:::codebuild:startBuild.sync';
+/**
+ * How an action's builds run: one build (`codebuild:startBuild.sync`), or a batch build
+ * (`codebuild:startBuildBatch.sync`) when its configuration sets BatchEnabled. The two take the
+ * same overrides but for the build timeout's name, and Step Functions answers with the Build or
+ * the BuildBatch.
+ */
+interface CodeBuildStart {
+  resource: string;
+  /** The StartBuild or StartBuildBatch field that bounds each build's time. */
+  timeoutField: 'TimeoutInMinutesOverride' | 'BuildTimeoutInMinutesOverride';
+  /** Where Step Functions puts the started build's or batch's id in the Task's result. */
+  idPath: string;
+  /** What the Fail state's Cause calls what did not succeed. */
+  noun: string;
+}
+
+const SINGLE_BUILD: CodeBuildStart = {
+  resource: 'arn:aws:states:::codebuild:startBuild.sync',
+  timeoutField: 'TimeoutInMinutesOverride',
+  idPath: '$.Build.Id',
+  noun: 'build',
+};
+
+const BATCH_BUILD: CodeBuildStart = {
+  resource: 'arn:aws:states:::codebuild:startBuildBatch.sync',
+  timeoutField: 'BuildTimeoutInMinutesOverride',
+  idPath: '$.BuildBatch.Id',
+  noun: 'batch build',
+};
+
+/** What a CodeBuild action's BatchEnabled and CombineArtifacts ask for. */
+export interface CodeBuildBatchOptions {
+  /** Whether the builds' artifacts go into the one output artifact, in a folder per build identifier. */
+  combineArtifacts: boolean;
+}
+
+const isTrue = (value: string | undefined) => value?.toLowerCase() === 'true';
+
+/** The batch build a CodeBuild action's configuration asks for, if it asks for one. */
+export function codeBuildBatchOf(configuration: Readonly<Record<string, string>> | undefined): CodeBuildBatchOptions | undefined {
+  return isTrue(configuration?.BatchEnabled) ? { combineArtifacts: isTrue(configuration?.CombineArtifacts) } : undefined;
+}
 
 interface CodeBuildStateNames {
   prepare: string;
@@ -56,12 +97,14 @@ interface CodeBuildActionOptions {
 
 /**
  * A CodeBuild action: prepareBuild records the start and writes the StartBuild overrides to
- * `$.codebuild`; StartBuild runs with `.sync` and keeps only the build's id there; completeBuild
- * reads the rest with BatchGetBuilds. A build that fails, or a StartBuild that is refused, goes
- * to failBuild, which records the build's id, link and phase error before the stage fails.
+ * `$.codebuild`; StartBuild (or StartBuildBatch) runs with `.sync` and keeps only the build's id
+ * there; completeBuild reads the rest with BatchGetBuilds (or BatchGetBuildBatches). A build that
+ * fails, or a start that is refused, goes to failBuild, which records the build's id, link and
+ * phase error before the stage fails.
  */
 function codeBuildStates(options: CodeBuildActionOptions): Record<string, State> {
   const { names, action, actionRunner, payload, result, lambdaRetry, timeoutSeconds, artifactKmsKeyId, catchTo } = options;
+  const start = codeBuildBatchOf(action.configuration) ? BATCH_BUILD : SINGLE_BUILD;
   const overrides = (field: string) => `$.codebuild.build.${field}`;
   const runnerTask = (step: string, extra: Record<string, unknown>): Pick<TaskState, 'Type' | 'Resource' | 'Parameters'> => ({
     Type: 'Task',
@@ -84,7 +127,7 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
     },
     [names.start]: {
       Type: 'Task',
-      Resource: CODEBUILD_START_SYNC,
+      Resource: start.resource,
       Parameters: {
         'ProjectName.$': overrides('projectName'),
         SourceTypeOverride: 'S3',
@@ -95,13 +138,13 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
         'ArtifactsOverride.$': overrides('artifacts'),
         'SecondaryArtifactsOverride.$': overrides('secondaryArtifacts'),
         'LogsConfigOverride.$': overrides('logsConfig'),
-        ...(buildTimeout === undefined ? {} : { TimeoutInMinutesOverride: buildTimeout }),
+        ...(buildTimeout === undefined ? {} : { [start.timeoutField]: buildTimeout }),
         // The build writes the output artifacts and its log itself, with the pipeline's artifact store key.
         ...(artifactKmsKeyId === undefined ? {} : { EncryptionKeyOverride: artifactKmsKeyId }),
       },
-      // The overrides give way to the build's id: the Build object (environment values included)
-      // never travels on in the execution state.
-      ResultSelector: { 'Id.$': '$.Build.Id' },
+      // The overrides give way to the build's id: the Build or BuildBatch object (environment
+      // values included) never travels on in the execution state.
+      ResultSelector: { 'Id.$': start.idPath },
       ResultPath: '$.codebuild.build',
       ...(timeoutSeconds === undefined ? {} : { TimeoutSeconds: timeoutSeconds }),
       Retry: [CODEBUILD_CAPACITY],
@@ -124,12 +167,12 @@ function codeBuildStates(options: CodeBuildActionOptions): Record<string, State>
     [names.failedEnd]: {
       Type: 'Fail',
       Error: 'Sluice.ActionFailed',
-      Cause: `${action.name}: the build did not succeed; the action's record holds its error.`,
+      Cause: `${action.name}: the ${start.noun} did not succeed; the action's record holds its error.`,
     },
   };
 }
 
-/** The action runs as a CodeBuild build that `codebuild:startBuild.sync` starts and waits for. */
+/** The action runs as a CodeBuild build, or batch build, that `codebuild:startBuild.sync` (`startBuildBatch.sync`) starts and waits for. */
 export const codeBuildIntegration: ActionIntegration = {
   keepsResult: true,
   states({ action, stateName, functions, payload, result, timeoutSeconds, artifactKmsKeyId, catchTo }) {

@@ -171,6 +171,40 @@ describe('the shape of compiled actions', () => {
     expect(named.definition.States['Build / Compile']).toMatchObject({ TimeoutSeconds: 5000 * 60 });
   });
 
+  it('runs a CodeBuild action with BatchEnabled as startBuildBatch.sync, in the same steps, keeping only the batch id', () => {
+    const batch = { ...build('Compile'), configuration: { ProjectName: 'p', BatchEnabled: 'true', BuildSpec: 'ci.yml' }, timeoutInMinutes: 5000 };
+    const { definition, tasks } = compilePipeline(pipelineWith([batch], 'Build'), providerCatalog);
+    expect(aslValidator(definition)).toMatchObject({ isValid: true });
+    expect(stepFunctionsProblems(definition)).toEqual([]);
+    const start = definition.States['Build / Compile'] as TaskState;
+    expect(start).toMatchObject({
+      Resource: 'arn:aws:states:::codebuild:startBuildBatch.sync',
+      ResultSelector: { 'Id.$': '$.BuildBatch.Id' },
+      ResultPath: '$.codebuild.build',
+      TimeoutSeconds: 5000 * 60,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.codebuild.error', Next: 'Build / Compile (build failed)' }],
+      Next: 'Build / Compile (complete)',
+    });
+    // StartBuildBatch names the build timeout BuildTimeoutInMinutesOverride; it has no TimeoutInMinutesOverride.
+    expect(start.Parameters).toMatchObject({
+      'ProjectName.$': '$.codebuild.build.projectName',
+      'BuildspecOverride.$': '$.codebuild.build.buildspec',
+      'ArtifactsOverride.$': '$.codebuild.build.artifacts',
+      'SecondaryArtifactsOverride.$': '$.codebuild.build.secondaryArtifacts',
+      BuildTimeoutInMinutesOverride: 2160,
+    });
+    expect(start.Parameters).not.toHaveProperty('TimeoutInMinutesOverride');
+    expect(definition.States['Build / Compile (failed)']).toMatchObject({
+      Type: 'Fail',
+      Cause: "Compile: the batch build did not succeed; the action's record holds its error.",
+    });
+    expect(tasks['Build / Compile (prepare)']).toEqual({ step: 'prepareBuild', stage: 'Build', action: 'Compile' });
+    expect(tasks['Build / Compile (complete)']).toEqual({ step: 'completeBuild', stage: 'Build', action: 'Compile' });
+
+    const single = compilePipeline(pipelineWith([{ ...batch, configuration: { ProjectName: 'p', BatchEnabled: 'false' } }], 'Build'), providerCatalog);
+    expect(single.definition.States['Build / Compile']).toMatchObject({ Resource: 'arn:aws:states:::codebuild:startBuild.sync' });
+  });
+
   it("encrypts a build's artifacts and log with the pipeline's artifact store key, and leaves the project's own key otherwise", () => {
     const key = 'arn:aws:kms:us-east-1:123456789012:key/artifacts';
     const pipeline = pipelineWith([build('Compile')], 'Build');

@@ -185,9 +185,11 @@ const structuralSettings: SetCase[] = [
   ['a PARAMETER_STORE CodeBuild variable on the local runtime with no SSM endpoint', codecommit, 'stages[1].actions[0].configuration.EnvironmentVariables', JSON.stringify([{ name: 'DB_PASSWORD', value: '/db/password', type: 'PARAMETER_STORE' }]), 'configuration-value', ['DB_PASSWORD comes from Parameter Store', 'AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL'], { options: { runtime: 'local', endpoints: ['secretsmanager'] } }],
   ['a SECRETS_MANAGER CodeBuild variable on the local runtime with no Secrets Manager endpoint', codecommit, 'stages[1].actions[0].configuration.EnvironmentVariables', JSON.stringify([{ name: 'TOKEN', value: 'ci/token:value', type: 'SECRETS_MANAGER' }]), 'configuration-value', ['TOKEN comes from Secrets Manager', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'], { options: { runtime: 'local', endpoints: ['ssm'] } }],
   ['a CodeBuild variable type that CodeBuild does not know', codecommit, 'stages[1].actions[0].configuration.EnvironmentVariables', JSON.stringify([{ name: 'TOKEN', value: 'x', type: 'PARAMETERSTORE' }]), 'configuration-value', ['TOKEN', 'PLAINTEXT, PARAMETER_STORE, SECRETS_MANAGER']],
-  ['CodeBuild BatchEnabled on the AWS runtime', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', 'true', 'configuration-value', ['BatchEnabled is not supported yet', 'one build per action'], { options: { runtime: 'aws' } }],
-  ['CodeBuild BatchEnabled on the local runtime', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', 'true', 'configuration-value', ['BatchEnabled is not supported yet'], { options: { runtime: 'local' } }],
-  ['CodeBuild CombineArtifacts', codecommit, 'stages[1].actions[0].configuration.CombineArtifacts', 'true', 'configuration-value', ['CombineArtifacts is not supported yet', 'batch build'], { excludes: ['Known keys'] }],
+  ['CodeBuild BatchEnabled on the local runtime', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', 'true', 'configuration-runtime', ['CodeBuild on the local runtime does not honour BatchEnabled', 'batch builds run on the AWS runtime only', 'the local CodeBuild runs one build', 'Remove BatchEnabled'], { options: { runtime: 'local' } }],
+  ['CodeBuild CombineArtifacts on the local runtime', codecommit, 'stages[1].actions[0].configuration.CombineArtifacts', 'false', 'configuration-runtime', ['does not honour CombineArtifacts', "combines a batch build's artifacts", 'batch builds run on the AWS runtime only', 'Remove CombineArtifacts'], { options: { runtime: 'local' } }],
+  ['CodeBuild BatchEnabled that is not a boolean', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', 'yes', 'configuration-value', ['BatchEnabled must be true or false, not "yes"'], { options: { runtime: 'aws' } }],
+  ['CodeBuild BatchEnabled that holds a variable', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', '#{codepipeline.PipelineExecutionId}', 'configuration-value', ['BatchEnabled must be true or false', 'cannot hold a variable'], { options: { runtime: 'aws' } }],
+  ['CodeBuild CombineArtifacts without BatchEnabled', codecommit, 'stages[1].actions[0].configuration.CombineArtifacts', 'true', 'configuration-value', ['CombineArtifacts combines the artifacts of a batch build', 'set BatchEnabled to true'], { excludes: ['Known keys'], options: { runtime: 'aws' } }],
   ['a misspelt CodeBuild configuration key', codecommit, 'stages[1].actions[0].configuration.ProjectNmae', 'typo', 'configuration-unknown', ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec']],
   ['an inline BuildSpec that is not a buildspec', codecommit, 'stages[1].actions[0].configuration.BuildSpec', 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n', 'configuration-value', ['inline BuildSpec', 'biuld']],
   ['CodeBuild with no input artifact', codecommit, 'stages[1].actions[0].inputArtifacts', [], 'input-artifact-count', ['CodeBuild', '1 to 5', 'has 0']],
@@ -208,6 +210,16 @@ const structuralSettings: SetCase[] = [
 
 // prettier-ignore
 const structuralMutations: MutateCase[] = [
+  ['CodeBuild CombineArtifacts with two output artifacts', codecommit, (d) => {
+    const build = d.stages[1].actions[0];
+    build.configuration = { ...build.configuration, BatchEnabled: 'true', CombineArtifacts: 'true' };
+    build.outputArtifacts.push({ name: 'Reports' });
+  }, 'stages[1].actions[0].configuration.CombineArtifacts', 'configuration-value', ["puts every build's artifacts into one output artifact", 'this action declares 2'], { options: { runtime: 'aws' } }],
+  ['a namespace on a CodeBuild batch build', codecommit, (d) => {
+    const build = d.stages[1].actions[0];
+    build.configuration = { ...build.configuration, BatchEnabled: 'true' };
+    build.namespace = 'BuildVariables';
+  }, 'stages[1].actions[0].configuration.BatchEnabled', 'configuration-value', ['no output variables for a batch build', 'namespace "BuildVariables"'], { options: { runtime: 'aws' } }],
   ['triggers on a pipeline that says V1', v2, (d) => { d.pipelineType = 'V1'; }, 'triggers', 'v2-only', ['triggers', 'V2']],
   ['executionMode QUEUED on a pipeline with no pipelineType', codecommit, (d) => { d.executionMode = 'QUEUED'; }, 'executionMode', 'v2-only', ['executionMode', 'V2']],
   ['a rollback on failure in a PARALLEL pipeline', v2, (d) => { d.executionMode = 'PARALLEL'; d.stages[1].onFailure = { result: 'ROLLBACK' }; }, 'stages[1].onFailure.result', 'parallel-rollback', ['PARALLEL', 'roll back']],
@@ -328,6 +340,15 @@ describe('validatePipeline on broken declarations', () => {
         expect(other.message).not.toBe('');
       }
     });
+  });
+
+  test('accepts a CodeBuild batch build on the AWS runtime, with its artifacts combined or not', () => {
+    for (const batch of [{ BatchEnabled: 'true' }, { BatchEnabled: 'TRUE', CombineArtifacts: 'true' }, { BatchEnabled: 'false', CombineArtifacts: 'false' }]) {
+      const declaration = codecommit();
+      const action = declaration.stages[1].actions[0];
+      action.configuration = { ...action.configuration, ...batch };
+      expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
+    }
   });
 
   test('schema problems stop validation before the structural rules run', () => {
