@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ruleCatalog } from '../actions/rule-registry';
-import { awsCredentialsFound } from '../compose/aws-access';
+import { awsCredentialsFound, localRegion } from '../compose/aws-access';
 import { awsEndpoints } from '../compose/rule-endpoints';
 import type { PipelineDeclaration } from '../core/declaration';
 import { parseDeclarationText } from '../core/declaration-text';
@@ -31,10 +31,16 @@ export async function loadPipelineFile(file: string, runtime?: Runtime): Promise
   const validation = await validatePipelineAsking(
     parsed.value,
     providerCatalog,
-    { runtime, rules: ruleCatalog, endpoints: awsEndpoints(process.env) },
+    { runtime, rules: ruleCatalog, endpoints: awsEndpoints(process.env), homeRegion: homeRegionOf(runtime, process.env) },
     awsCredentialsFound,
   );
   return validation.ok ? { ok: true, file, pipeline: validation.pipeline } : { ok: false, file, problems: validation.problems };
+}
+
+/** The region a pipeline runs in on `runtime`, as this machine tells it: the AWS stack's when AWS_REGION names it. */
+export function homeRegionOf(runtime: Runtime | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (runtime === 'local') return localRegion(env);
+  return runtime === 'aws' ? env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined : undefined;
 }
 
 export function formatProblems(file: string, problems: readonly Problem[]): string {

@@ -1,7 +1,7 @@
 import type { LocalInstallation } from '../compose/local';
 import { commandLineCaller } from '../compose/callers';
 import { ruleCatalog } from '../actions/rule-registry';
-import { awsCredentialsFound } from '../compose/aws-access';
+import { awsCredentialsFound, localRegion } from '../compose/aws-access';
 import { awsEndpoints } from '../compose/rule-endpoints';
 import { claimDataDir } from '../compose/data-dir';
 import { BadInputError, NotFoundError, SluiceError } from '../core/errors';
@@ -155,7 +155,7 @@ async function registerVersion(operations: SluiceApi, pipeline: PipelineDeclarat
 
 /** A registered pipeline may use providers that only run on AWS. */
 async function refusedLocally(pipeline: PipelineDeclaration): Promise<string | undefined> {
-  const options = { runtime: 'local' as const, rules: ruleCatalog, endpoints: awsEndpoints(process.env) };
+  const options = { runtime: 'local' as const, rules: ruleCatalog, endpoints: awsEndpoints(process.env), homeRegion: localRegion(process.env) };
   const validation = await validatePipelineAsking(pipeline, providerCatalog, options, awsCredentialsFound);
   if (validation.ok) return undefined;
   return [`${pipeline.name} cannot run locally:`, ...validation.problems.map((problem) => `  ${problem.path}: ${problem.message}`)].join('\n');

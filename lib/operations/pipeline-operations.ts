@@ -759,7 +759,8 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   protected async validated(declaration: PipelineDeclaration): Promise<PipelineDeclaration> {
     const catalog = await catalogWithCustomTypes(this.deps, declaration, providerCatalog);
     const { runtime, endpoints, awsCredentials = async () => true } = this.capabilities;
-    const validation = await validatePipelineAsking(declaration, catalog, { runtime, rules: ruleCatalog, ...(endpoints ? { endpoints } : {}) }, awsCredentials);
+    const options = { runtime, rules: ruleCatalog, homeRegion: this.deps.region, ...(endpoints ? { endpoints } : {}) };
+    const validation = await validatePipelineAsking(declaration, catalog, options, awsCredentials);
     if (!validation.ok) throw new InvalidDeclarationError(validation.problems);
     return validation.pipeline;
   }
@@ -774,7 +775,9 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     deployed?: DeployedPipeline & Pick<PipelineVersionRecord, 'managedBy'>,
   ): Promise<PipelineVersionRecord> {
     const { engine, functions, makeArtifactBucket } = this.capabilities;
-    if (pipeline.artifactStore) await makeArtifactBucket?.(pipeline.artifactStore.location);
+    for (const store of [pipeline.artifactStore, ...Object.values(pipeline.artifactStores ?? {})]) {
+      if (store) await makeArtifactBucket?.(store.location);
+    }
     deployed ??= engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, providerCatalog, functions)));
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };
     await this.deps.store.putPipelineVersion(record);
