@@ -40,6 +40,16 @@ export function checkRegions(
       `artifactStores has no store for ${homeRegion}, the region this pipeline runs in (${describeHome(runtime)}); it has ${Object.keys(stores).join(', ')}. Add artifactStores.${homeRegion}.`,
     );
   }
+  const homeKey = homeRegion === undefined ? undefined : stores?.[homeRegion]?.encryptionKey;
+  const builds = placed.filter((entry) => catalog.get(providerKey(entry.action.actionTypeId))?.integration === 'codebuild');
+  if (homeKey && builds.length > 0 && runtime === 'aws') {
+    // A build's EncryptionKeyOverride is compiled into the state machine, which knows no home region.
+    report(
+      `artifactStores.${homeRegion}.encryptionKey`,
+      'artifact-store-runtime',
+      `CodeBuild actions (${builds.map((entry) => entry.action.name).join(', ')}) would not write their artifacts with key "${homeKey.id}": Sluice gives builds the key of artifactStore only, not yet that of an artifactStores entry. Use artifactStore, or remove encryptionKey.`,
+    );
+  }
   for (const entry of placed) {
     const region = entry.action.region;
     if (region === undefined) continue;

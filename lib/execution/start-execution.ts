@@ -46,7 +46,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
   if (!stores) {
     const regions = Object.keys(request.pipeline.artifactStores ?? {}).join(', ');
     throw new BadInputError(
-      `Pipeline ${request.pipeline.name} declares artifactStores for ${regions}, and none for ${deps.region ?? 'this installation'}'s region, where it runs: add an artifactStores entry for it.`,
+      `Pipeline ${request.pipeline.name} declares artifactStores for ${regions}, and none for ${deps.region ?? "this installation's region"}, where it runs: add an artifactStores entry for it.`,
     );
   }
   const { rollback } = request;

@@ -319,6 +319,20 @@ describe('artifactStores and cross-region actions', () => {
     ]);
   });
 
+  it("refuses the home store's KMS key on the AWS runtime beside a CodeBuild action, whose build would not use it", () => {
+    const build: Action = {
+      name: 'Build',
+      actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+      configuration: { ProjectName: 'site' },
+      inputArtifacts: [{ name: 'Site' }],
+    };
+    const keyed = { artifactStores: { ...bothRegions.artifactStores, 'us-east-1': { ...store('east-artifacts'), encryptionKey: { id: 'alias/east', type: 'KMS' } } } };
+    expect(problemsOf(pipeline(build, keyed), 'aws', 'us-east-1')).toEqual([
+      crossRegion('artifactStores.us-east-1.encryptionKey', 'artifact-store-runtime', 'CodeBuild actions (Build)', 'key "alias/east"', 'Use artifactStore'),
+    ]);
+    expect(problemsOf(pipeline(s3Deploy(), keyed), 'aws', 'us-east-1')).toEqual([]);
+  });
+
   it('refuses the KMS key of any artifactStores entry on the local runtime, at its path', () => {
     const stores = {
       artifactStores: { ...bothRegions.artifactStores, 'eu-west-1': { ...store('west-artifacts'), encryptionKey: { id: 'alias/west', type: 'KMS' } } },
