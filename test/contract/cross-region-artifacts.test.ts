@@ -5,7 +5,9 @@ import type { ActionProvider } from '../../lib/actions/action-provider';
 import { storeOutputArtifact } from '../../lib/actions/action-provider';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import type { ArtifactLocation, ActionStepPayload, PipelineRef } from '../../lib/core/task-payloads';
+import { OutboxMails } from '../../lib/adapters/local/outbox-mails';
 import { runAction } from '../../lib/execution/action-steps';
+import { pruneExecutions } from '../../lib/execution/prune-executions';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { startExecution } from '../../lib/execution/start-execution';
 import { stackPerSuite } from '../support/embedded-stack';
@@ -117,6 +119,19 @@ describe("artifactStores on the embedded S3: an action in another region works i
     expect(log).toContain(`Copied input artifact Notes to s3://${IRELAND_BUCKET}/${notes.objectKey}, the artifact store of ${IRELAND}`);
     expect(log).toContain(`to s3://${HOME_BUCKET}, the pipeline's home artifact store`);
     expect(await deps.blobs.listKeys(TEST_ARTIFACT_BUCKET, 'webapp/')).toEqual([]);
+
+    // Pruning the execution deletes its artifacts at home and the copies in Ireland's store.
+    await deps.store.finishExecution(pipeline.executionId, 'Succeeded', undefined, deps.clock().toISOString());
+    const pruneDeps = {
+      ...deps,
+      approvals: { deleteApproval: async () => undefined },
+      mails: new OutboxMails(suite.scratch),
+      clock: () => new Date('2100-01-01'),
+    };
+    const report = await pruneExecutions(pruneDeps, { keepDays: 1 });
+    expect(report.pipelines).toEqual([{ pipelineName: 'webapp', executions: 1, artifacts: 3, logs: 3, mails: 0 }]);
+    expect(await deps.blobs.listKeys(IRELAND_BUCKET, 'webapp/')).toEqual([]);
+    expect(await deps.blobs.listKeys(HOME_BUCKET, 'webapp/')).toEqual([]);
   });
 
   it('refuses to start an execution when artifactStores has no store for the home region', async () => {

@@ -228,6 +228,13 @@ describe('IAM for what pipelines name at run time', () => {
       kms.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action).sort(), resource: statement.Resource, condition: statement.Condition })),
     ).toEqual([
       { owner: 'ActionRunnerRole', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
+      // The stores of cross-region actions: keys of the account in any region, through S3 of that region.
+      {
+        owner: 'ActionRunnerRole',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' },
+        condition: { StringLike: { 'kms:ViaService': { 'Fn::Sub': 's3.*.${AWS::URLSuffix}' } } },
+      },
       {
         owner: 'ApprovalRequestRole',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],

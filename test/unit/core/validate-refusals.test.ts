@@ -326,7 +326,9 @@ describe('artifactStores and cross-region actions', () => {
       configuration: { ProjectName: 'site' },
       inputArtifacts: [{ name: 'Site' }],
     };
-    const keyed = { artifactStores: { ...bothRegions.artifactStores, 'us-east-1': { ...store('east-artifacts'), encryptionKey: { id: 'alias/east', type: 'KMS' } } } };
+    const keyed = {
+      artifactStores: { ...bothRegions.artifactStores, 'us-east-1': { ...store('east-artifacts'), encryptionKey: { id: 'alias/east', type: 'KMS' } } },
+    };
     expect(problemsOf(pipeline(build, keyed), 'aws', 'us-east-1')).toEqual([
       crossRegion('artifactStores.us-east-1.encryptionKey', 'artifact-store-runtime', 'CodeBuild actions (Build)', 'key "alias/east"', 'Use artifactStore'),
     ]);
