@@ -37,10 +37,12 @@ export async function loadPipelineFile(file: string, runtime?: Runtime): Promise
   return validation.ok ? { ok: true, file, pipeline: validation.pipeline } : { ok: false, file, problems: validation.problems };
 }
 
-/** The region a pipeline runs in on `runtime`, as this machine tells it: the AWS stack's when AWS_REGION names it. */
-export function homeRegionOf(runtime: Runtime | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (runtime === 'local') return localRegion(env);
-  return runtime === 'aws' ? env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined : undefined;
+/**
+ * The region a pipeline runs in on `runtime`, where this machine knows it: locally. The AWS
+ * stack's region is known where the stack registers its pipelines, which validates them again.
+ */
+function homeRegionOf(runtime: Runtime | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return runtime === 'local' ? localRegion(env) : undefined;
 }
 
 export function formatProblems(file: string, problems: readonly Problem[]): string {

@@ -15,7 +15,6 @@ export interface RegionOptions {
 const HOME_REGION_ONLY: Partial<Record<Integration, string>> = {
   codebuild: "Sluice starts CodeBuild builds with Step Functions' codebuild:startBuild.sync, which starts them in the state machine's own region",
   'lambda-job': "Sluice hands a Lambda invoke action's input and output artifacts to the function in the home region's artifact store only",
-  job: "Sluice hands a custom action's artifacts to its job worker in the home region's artifact store only",
 };
 
 /**

@@ -228,12 +228,20 @@ describe('artifactStores and cross-region actions', () => {
   const store = (location: string) => ({ type: 'S3', location });
   const bothRegions = { artifactStores: { 'us-east-1': store('east-artifacts'), 'eu-west-1': store('west-artifacts') } };
   const inIreland = (action: Action): Action => ({ ...action, region: 'eu-west-1' });
-  const cloudFormation: Action = {
-    name: 'Stack',
-    actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CloudFormation', version: '1' },
-    configuration: { ActionMode: 'CREATE_UPDATE', StackName: 'site', TemplatePath: 'Site::template.yml', RoleArn: 'arn:aws:iam::123456789012:role/cfn' },
+  /** An AWS action that reads the Site artifact. */
+  const deployAction = (name: string, category: string, provider: string, configuration: Record<string, string>): Action => ({
+    name,
+    actionTypeId: { category, owner: 'AWS', provider, version: '1' },
+    configuration,
     inputArtifacts: [{ name: 'Site' }],
-  };
+  });
+  const cloudFormation = deployAction('Stack', 'Deploy', 'CloudFormation', {
+    ActionMode: 'CREATE_UPDATE',
+    StackName: 'site',
+    TemplatePath: 'Site::template.yml',
+    RoleArn: 'arn:aws:iam::123456789012:role/cfn',
+  });
+  const build = deployAction('Build', 'Build', 'CodeBuild', { ProjectName: 'site' });
   const crossRegion = (path: string, rule: string, ...parts: string[]) => ({
     path,
     rule,
@@ -293,26 +301,8 @@ describe('artifactStores and cross-region actions', () => {
   });
 
   it.each([
-    [
-      'CodeBuild',
-      {
-        name: 'Build',
-        actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
-        configuration: { ProjectName: 'site' },
-        inputArtifacts: [{ name: 'Site' }],
-      },
-      'codebuild:startBuild.sync',
-    ],
-    [
-      'Lambda',
-      {
-        name: 'Invoke',
-        actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' },
-        configuration: { FunctionName: 'smoke-test' },
-        inputArtifacts: [{ name: 'Site' }],
-      },
-      'to the function in the home region',
-    ],
+    ['CodeBuild', build, 'codebuild:startBuild.sync'],
+    ['Lambda', deployAction('Invoke', 'Invoke', 'Lambda', { FunctionName: 'smoke-test' }), 'to the function in the home region'],
   ])('refuses a cross-region %s action on the AWS runtime, saying why', (provider, action, why) => {
     expect(problemsOf(pipeline(inIreland(action), bothRegions), 'aws', 'us-east-1')).toEqual([
       crossRegion('stages[1].actions[0].region', 'cross-region-action', `${provider} actions cannot run in another region`, why, 'Remove region'),
@@ -320,12 +310,6 @@ describe('artifactStores and cross-region actions', () => {
   });
 
   it("refuses the home store's KMS key on the AWS runtime beside a CodeBuild action, whose build would not use it", () => {
-    const build: Action = {
-      name: 'Build',
-      actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
-      configuration: { ProjectName: 'site' },
-      inputArtifacts: [{ name: 'Site' }],
-    };
     const keyed = {
       artifactStores: { ...bothRegions.artifactStores, 'us-east-1': { ...store('east-artifacts'), encryptionKey: { id: 'alias/east', type: 'KMS' } } },
     };
