@@ -51,7 +51,9 @@ export function checkRegions(
   }
   for (const entry of placed) {
     const region = entry.action.region;
-    if (region === undefined) continue;
+    const spec = catalog.get(providerKey(entry.action.actionTypeId));
+    // A provider that calls no AWS service on this runtime has its own refusal of any region.
+    if (region === undefined || (runtime && spec?.runsWithoutAwsOn?.includes(runtime))) continue;
     if (stores && !stores[region]) {
       report(
         `${entry.path}.region`,
@@ -67,16 +69,14 @@ export function checkRegions(
         `Action "${entry.action.name}" runs in ${region}, not in ${homeRegion} where the pipeline runs: a cross-region action needs artifactStores, a store for ${homeRegion} and one for ${region}, in place of artifactStore.`,
       );
     }
-    const refusal = crossRegionRefusal(entry, catalog.get(providerKey(entry.action.actionTypeId)), runtime);
+    const refusal = crossRegionRefusal(entry, spec);
     if (refusal) report(`${entry.path}.region`, 'cross-region-action', `${refusal} Remove region, or make it ${homeRegion}.`);
   }
 }
 
 /** Why this action cannot run outside the home region, if it cannot. */
-function crossRegionRefusal({ action }: PlacedAction, spec: ProviderSpec | undefined, runtime: Runtime | undefined): string | undefined {
+function crossRegionRefusal({ action }: PlacedAction, spec: ProviderSpec | undefined): string | undefined {
   const { category, owner, provider } = action.actionTypeId;
-  // A provider that calls no AWS service on this runtime has its own refusal of any region.
-  if (runtime && spec?.runsWithoutAwsOn?.includes(runtime)) return undefined;
   if (category === 'Source') return `"${action.name}" is a source action, and CodePipeline runs no source action in another region.`;
   if (owner !== 'AWS') return `"${action.name}" is a ${owner} action, and CodePipeline runs only AWS-owned actions in another region.`;
   const why = spec && HOME_REGION_ONLY[spec.integration ?? 'runner'];

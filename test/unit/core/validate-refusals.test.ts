@@ -292,6 +292,12 @@ describe('artifactStores and cross-region actions', () => {
     ]);
   });
 
+  it('refuses another region on a provider that calls no AWS service on the runtime once, for that reason alone', () => {
+    expect(problemsOf(pipeline(inIreland(s3Deploy())), 'local', 'us-east-1')).toEqual([
+      crossRegion('stages[1].actions[0].region', 'action-role-region', 'S3 calls no AWS service on the local runtime'),
+    ]);
+  });
+
   it('refuses a cross-region source action, as CodePipeline does', () => {
     const declaration = pipeline(undefined, bothRegions);
     declaration.stages[0]!.actions[0] = inIreland(s3Source);
