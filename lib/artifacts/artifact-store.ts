@@ -54,7 +54,7 @@ export class ArtifactStore {
 
   constructor(
     private readonly blobs: BlobStore,
-    options: ArtifactStoreOptions = {},
+    private readonly options: ArtifactStoreOptions = {},
   ) {
     this.newArtifactId = options.newArtifactId ?? randomArtifactId;
     this.unpackLimits = options.unpackLimits ?? (async () => DEFAULT_ARTIFACT_LIMITS);
@@ -75,7 +75,7 @@ export class ArtifactStore {
    */
   async copyObjectAsArtifact(source: S3Location, target: ArtifactTarget, options: GetOptions = {}): Promise<{ location: S3Location; copied: StoredObject }> {
     const location = this.newLocation(target);
-    const copied = await this.copyObject(source, location, { ...options, kmsKeyId: target.kmsKeyId });
+    const copied = await copyZip({ blobs: this.blobs, location: source, options }, { blobs: this.blobs, location, kmsKeyId: target.kmsKeyId });
     return { location, copied };
   }
 
@@ -85,15 +85,23 @@ export class ArtifactStore {
    * was copied; rejects with a `BlobNotFoundError` when there is no object at `source`.
    */
   async copyObject(source: S3Location, location: S3Location, options: GetOptions & Pick<ArtifactTarget, 'kmsKeyId'> = {}): Promise<StoredObject> {
-    const object = await this.blobs.get(source, options.versionId === undefined ? {} : { versionId: options.versionId });
-    try {
-      await this.blobs.put(location, object.body, { contentType: 'application/zip', contentLength: object.contentLength, kmsKeyId: options.kmsKeyId });
-    } catch (error) {
-      // A failed upload may leave the download unread; release its connection.
-      object.body.destroy();
-      throw error;
-    }
-    return { eTag: object.eTag, versionId: object.versionId };
+    const { kmsKeyId, ...getOptions } = options;
+    return copyZip({ blobs: this.blobs, location: source, options: getOptions }, { blobs: this.blobs, location, kmsKeyId });
+  }
+
+  /**
+   * Streams the artifact at `source` to `bucket`, under the same key, through `destination`: the
+   * store of another region, whose S3 only its own clients reach. Returns where it went.
+   */
+  async copyArtifactTo(destination: ArtifactStore, source: S3Location, bucket: Pick<ArtifactTarget, 'bucketName' | 'kmsKeyId'>): Promise<S3Location> {
+    const location = { bucketName: bucket.bucketName, objectKey: source.objectKey };
+    await copyZip({ blobs: this.blobs, location: source }, { blobs: destination.blobs, location, kmsKeyId: bucket.kmsKeyId });
+    return location;
+  }
+
+  /** The same store, reaching S3 through `blobs`: another region's, for a cross-region action. */
+  through(blobs: BlobStore): ArtifactStore {
+    return new ArtifactStore(blobs, this.options);
   }
 
   /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */
@@ -131,4 +139,20 @@ export class ArtifactStore {
   newLocation(target: ArtifactTarget): S3Location {
     return { bucketName: target.bucketName, objectKey: `${target.pipelineName}/${target.artifactName}/${this.newArtifactId()}.zip` };
   }
+}
+
+/** Streams one zip object from one blob store to another (or the same): a GetObject and a PutObject, as across regions. */
+async function copyZip(
+  from: { blobs: BlobStore; location: S3Location; options?: GetOptions },
+  to: { blobs: BlobStore; location: S3Location; kmsKeyId?: string },
+): Promise<StoredObject> {
+  const object = await from.blobs.get(from.location, from.options);
+  try {
+    await to.blobs.put(to.location, object.body, { contentType: 'application/zip', contentLength: object.contentLength, kmsKeyId: to.kmsKeyId });
+  } catch (error) {
+    // A failed upload may leave the download unread; release its connection.
+    object.body.destroy();
+    throw error;
+  }
+  return { eTag: object.eTag, versionId: object.versionId };
 }

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ruleCatalog } from '../actions/rule-registry';
-import { awsCredentialsFound } from '../compose/aws-access';
+import { awsCredentialsFound, localRegion } from '../compose/aws-access';
 import { DEFAULT_DATA_DIR } from '../compose/data-dir';
 import { lambdaHandlers } from '../compose/local-job-functions';
 import { BadInputError } from '../core/errors';
@@ -45,10 +45,18 @@ export async function loadPipelineFile(file: string, runtime?: Runtime, dataDir 
   const validation = await validatePipelineAsking(
     parsed.value,
     providerCatalog,
-    { runtime, rules: ruleCatalog, endpoints: awsEndpoints(process.env), handlerFunctions },
+    { runtime, rules: ruleCatalog, endpoints: awsEndpoints(process.env), handlerFunctions, homeRegion: homeRegionOf(runtime, process.env) },
     awsCredentialsFound,
   );
   return validation.ok ? { ok: true, file, pipeline: validation.pipeline } : { ok: false, file, problems: validation.problems };
+}
+
+/**
+ * The region a pipeline runs in on `runtime`, where this machine knows it: locally. The AWS
+ * stack's region is known where the stack registers its pipelines, which validates them again.
+ */
+function homeRegionOf(runtime: Runtime | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return runtime === 'local' ? localRegion(env) : undefined;
 }
 
 export function formatProblems(file: string, problems: readonly Problem[]): string {

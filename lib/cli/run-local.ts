@@ -1,7 +1,7 @@
 import type { LocalInstallation } from '../compose/local';
 import { commandLineCaller } from '../compose/callers';
 import { ruleCatalog } from '../actions/rule-registry';
-import { awsCredentialsFound } from '../compose/aws-access';
+import { awsCredentialsFound, localRegion } from '../compose/aws-access';
 import { lambdaHandlers } from '../compose/local-job-functions';
 import { awsEndpoints } from '../compose/rule-endpoints';
 import { claimDataDir } from '../compose/data-dir';
@@ -158,7 +158,13 @@ async function registerVersion(operations: SluiceApi, pipeline: PipelineDeclarat
 /** A registered pipeline may use providers that only run on AWS. */
 async function refusedLocally(pipeline: PipelineDeclaration, dataDir: string): Promise<string | undefined> {
   const handlerFunctions = [...(await lambdaHandlers(dataDir, process.env)).keys()];
-  const options = { runtime: 'local' as const, rules: ruleCatalog, endpoints: awsEndpoints(process.env), handlerFunctions };
+  const options = {
+    runtime: 'local' as const,
+    rules: ruleCatalog,
+    endpoints: awsEndpoints(process.env),
+    handlerFunctions,
+    homeRegion: localRegion(process.env),
+  };
   const validation = await validatePipelineAsking(pipeline, providerCatalog, options, awsCredentialsFound);
   if (validation.ok) return undefined;
   return [`${pipeline.name} cannot run locally:`, ...validation.problems.map((problem) => `  ${problem.path}: ${problem.message}`)].join('\n');

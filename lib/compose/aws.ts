@@ -43,6 +43,7 @@ import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
 import { providerKey } from '../core/declaration';
+import { arnRegionAndAccount } from '../core/events';
 import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
@@ -181,6 +182,7 @@ export function createAwsDependencies(
     Pick<OperationsDependencies, 'jobFunctions'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
+  const { awsClients } = sources;
   const blobs = new S3BlobStore(sdk.s3, access);
   const notifier = new SnsApprovalNotifier(sdk.sns, env.approvalTopicArn, access);
   const bus = new EventBridgeBus(sdk.eventBridge, env.eventBusName, access);
@@ -204,6 +206,10 @@ export function createAwsDependencies(
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `${env.pipelineArnPrefix}${name}`,
+    // The pipelines' ARNs name the stack's region: the home region of those with artifactStores.
+    region: arnRegionAndAccount(env.pipelineArnPrefix).region,
+    // Cross-region actions keep their artifacts in their region's bucket, reached by S3 of that region.
+    ...(awsClients ? { blobsIn: (region: string) => new S3BlobStore(awsClients.client(S3Client, { region }), access) } : {}),
     ...sources,
   };
 }

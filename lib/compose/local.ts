@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { awsCredentialsFound, localAwsClients } from './aws-access';
+import { awsCredentialsFound, localAwsClients, localRegion } from './aws-access';
 import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
@@ -170,6 +170,8 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     artifacts: new ArtifactStore(blobs, { unpackLimits: () => readUnpackLimits(dataDir), temporaryRoot: claimed.processes.workspaceRoot }),
     providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
     artifactBucket: ARTIFACT_BUCKET,
+    // The embedded S3 holds the artifact stores of every region; AWS calls go to that region's endpoint.
+    region: localRegion(process.env),
     workspaceRoot: claimed.processes.workspaceRoot,
     buildProcesses: claimed.processes,
     buildSecrets: localBuildSecrets(process.env),

@@ -102,10 +102,34 @@ export function artifactStoreOf(execution: { artifactStore?: ExecutionArtifactSt
   return execution.artifactStore ?? { bucketName: installationBucket };
 }
 
-/** The artifact store that a pipeline's executions use: its declared one, or the installation's bucket. */
-export function declaredArtifactStore(pipeline: PipelineDeclaration, installationBucket: string): ExecutionArtifactStore {
-  const store = pipeline.artifactStore;
-  if (!store) return { bucketName: installationBucket };
+/** The artifact stores of an execution: its home region's, and those of the regions its cross-region actions run in. */
+export interface ExecutionArtifactStores {
+  artifactStore: ExecutionArtifactStore;
+  /** By region, every region of artifactStores but the home region. */
+  regionalArtifactStores?: Record<string, ExecutionArtifactStore>;
+}
+
+/**
+ * The artifact stores that a pipeline's executions use: its declared artifactStore, or the
+ * installation's bucket; with artifactStores, the entry of `homeRegion` and one for each other
+ * region. Undefined when artifactStores has no entry for `homeRegion`, which validation refuses.
+ */
+export function declaredArtifactStores(
+  pipeline: PipelineDeclaration,
+  installation: { bucketName: string; homeRegion?: string },
+): ExecutionArtifactStores | undefined {
+  const { artifactStore, artifactStores } = pipeline;
+  if (!artifactStores) return { artifactStore: artifactStore ? executionStore(artifactStore) : { bucketName: installation.bucketName } };
+  const home = installation.homeRegion === undefined ? undefined : artifactStores[installation.homeRegion];
+  if (!home) return undefined;
+  const regional = Object.entries(artifactStores).filter(([region]) => region !== installation.homeRegion);
+  return {
+    artifactStore: executionStore(home),
+    ...(regional.length > 0 ? { regionalArtifactStores: Object.fromEntries(regional.map(([region, store]) => [region, executionStore(store)])) } : {}),
+  };
+}
+
+function executionStore(store: NonNullable<PipelineDeclaration['artifactStore']>): ExecutionArtifactStore {
   return { bucketName: store.location, ...(store.encryptionKey ? { kmsKeyId: store.encryptionKey.id } : {}) };
 }
 
@@ -119,6 +143,8 @@ export interface ExecutionInput {
     /** Source actions pinned to a revision instead of their branch's head; every Task gets them. */
     sourceRevisions?: SourceRevision[];
     artifactStore?: ExecutionArtifactStore;
+    /** Where cross-region actions keep their artifacts, by region: the artifactStores of the pipeline's other regions. */
+    regionalArtifactStores?: Record<string, ExecutionArtifactStore>;
     retry?: StageRetryInput;
     rollback?: StageRollbackInput;
   };

@@ -9,6 +9,7 @@ import {
   type Runtime,
 } from './providers';
 import { checkConditions, type ConditionOptions } from './validate-conditions';
+import { checkRegions } from './validate-regions';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
 
@@ -31,6 +32,11 @@ export interface ValidateOptions extends ConditionOptions {
   awsCredentials?: boolean;
   /** Locally, the Lambda functions that run from handler files here, which a Lambda invoke action reaches without AWS. */
   handlerFunctions?: readonly string[];
+  /**
+   * The region the pipeline runs in on that runtime: artifactStores needs a store for it, and an
+   * action with another region is a cross-region action. The rules that need it wait until it is known.
+   */
+  homeRegion?: string;
 }
 
 /** Whether a declaration that validated has actions that call AWS services, which need AWS credentials on the local runtime. */
@@ -125,7 +131,7 @@ function unwrapOptional(schema: z.ZodType): z.ZodType {
 }
 
 /** An action with where it stands, so rules can say which actions run before which. */
-interface PlacedAction {
+export interface PlacedAction {
   action: ActionDeclaration;
   stageIndex: number;
   actionIndex: number;
@@ -140,6 +146,8 @@ function runsBefore(a: PlacedAction, b: PlacedAction): boolean {
 export const STRUCTURAL_RULES = [
   'artifact-store-conflict',
   'artifact-store-runtime',
+  'artifact-store-region',
+  'cross-region-action',
   'v2-only',
   'retry-configuration',
   'retry-mode',
@@ -200,7 +208,8 @@ function structuralProblems(pipeline: PipelineDeclaration, catalog: ProviderCata
   );
 
   checkPipelineFields(pipeline, report);
-  if (options.runtime) checkArtifactStores(pipeline, options.runtime, report);
+  if (options.runtime === 'local') refuseArtifactStoreKey(pipeline, report);
+  checkRegions(pipeline, placed, catalog, options, report);
   checkNames(pipeline, report);
   if (options.runtime === 'aws') checkStateMachineName(pipeline, report);
   checkStagePlacement(placed, report);
@@ -271,24 +280,21 @@ function checkPipelineFields(pipeline: PipelineDeclaration, report: Report): voi
 }
 
 /**
- * A pipeline's artifactStore is its executions' bucket on both runtimes. Its KMS key is honoured
- * on AWS only: the embedded S3 keeps no encryption, so locally the key would be ignored. Every
- * action runs in the installation's region, so an artifact store per region would be ignored too.
+ * A pipeline's artifact stores are its executions' buckets on both runtimes. Their KMS keys are
+ * honoured on AWS only: the embedded S3 keeps no encryption, so locally a key would be ignored.
  */
-function checkArtifactStores(pipeline: PipelineDeclaration, runtime: Runtime, report: Report): void {
-  const key = pipeline.artifactStore?.encryptionKey;
-  if (key && runtime === 'local') {
+function refuseArtifactStoreKey(pipeline: PipelineDeclaration, report: Report): void {
+  const stores = [
+    ['artifactStore', pipeline.artifactStore],
+    ...Object.entries(pipeline.artifactStores ?? {}).map(([region, store]) => [`artifactStores.${region}`, store] as const),
+  ] as const;
+  for (const [path, store] of stores) {
+    const key = store?.encryptionKey;
+    if (!key) continue;
     report(
-      'artifactStore.encryptionKey',
+      `${path}.encryptionKey`,
       'artifact-store-runtime',
       `The embedded S3 on this machine keeps no encryption, so key "${key.id}" would not encrypt the artifacts. Remove encryptionKey, or run the pipeline on AWS.`,
-    );
-  }
-  for (const region of Object.keys(pipeline.artifactStores ?? {})) {
-    report(
-      `artifactStores.${region}`,
-      'artifact-store-runtime',
-      'Sluice runs every action in its own region, with one artifact store per pipeline: it has no artifact store per region. Use artifactStore instead of artifactStores.',
     );
   }
 }

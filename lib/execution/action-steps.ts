@@ -9,6 +9,7 @@ import { resolveAction, type VariableValues } from '../core/variables';
 import type { ActionExecutionRecord } from '../ports/execution-store';
 import { ActionLog } from '../artifacts/action-log';
 import type { ExecutionDependencies } from './dependencies';
+import { copyInputsToRegion, copyOutputsHome, inputsInRegion, regionalArtifactsFor } from './cross-region-artifacts';
 import { publishActionState } from './publish';
 
 /** The values every `#{...}` in this action can refer to. */
@@ -157,16 +158,25 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
   const previous = payload.polling?.answer?.inProgress;
   const record = previous ? actionRecord(deps, payload, resolved, previous) : await startAction(deps, payload, resolved);
   const pinned = payload.pipeline.sourceRevisions?.find((revision) => revision.actionName === payload.action.name);
+  const regional = regionalArtifactsFor(deps, payload.pipeline, resolved.region);
   return withActionWorkspace(deps, payload, async (workspace, log) => {
     try {
       if (previous) {
         await log.resume();
         refuseIfTimedOut(deps, resolved, previous.startTime);
       }
+      // A cross-region action works in its region's artifact store; a polling action's first run copied its inputs there.
+      let inputArtifacts = payload.inputArtifacts;
+      if (regional) {
+        inputArtifacts = previous ? inputsInRegion(regional, inputArtifacts) : await copyInputsToRegion(deps, regional, inputArtifacts, log.write);
+      }
       const outcome = await provider.run!({
         ...stepContext(deps, payload.pipeline, payload.stage),
+        ...(regional
+          ? { artifactBucket: regional.store.bucketName, artifactKmsKeyId: regional.store.kmsKeyId, blobs: regional.blobs, artifacts: regional.artifacts }
+          : {}),
         action: resolved,
-        inputArtifacts: payload.inputArtifacts,
+        inputArtifacts,
         workspace,
         log: log.write,
         signal,
@@ -182,8 +192,9 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         const { actionExecutionId, startTime } = record;
         return { inProgress: { ...outcome.inProgress, runs: (previous?.runs ?? 0) + 1, actionExecutionId, startTime } };
       }
-      await finishAction(deps, payload, record, { status: 'Succeeded', ...outcome }, await log.store());
-      return { artifacts: outcome.outputArtifacts, variables: outcome.outputVariables };
+      const outputArtifacts = regional ? await copyOutputsHome(deps, payload.pipeline, regional, outcome.outputArtifacts, log.write) : outcome.outputArtifacts;
+      await finishAction(deps, payload, record, { status: 'Succeeded', ...outcome, outputArtifacts }, await log.store());
+      return { artifacts: outputArtifacts, variables: outcome.outputVariables };
     } catch (error) {
       const failure = asStepError(error);
       log.write(`\n${failure.message}\n`);

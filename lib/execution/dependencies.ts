@@ -28,6 +28,13 @@ export interface ExecutionDependencies {
   /** Providers by `Category/Owner/Provider`. */
   providers: ReadonlyMap<string, AnyActionProvider>;
   artifactBucket: string;
+  /** The installation's region: the home region of the pipelines that declare artifactStores. */
+  region?: string;
+  /**
+   * The blob store that reaches the buckets of `region`, for cross-region actions: S3 in that
+   * region on AWS. Absent where one S3 holds every region's buckets (the embedded one locally).
+   */
+  blobsIn?: (region: string) => BlobStore;
   /** Where action workspaces are made. */
   workspaceRoot: string;
   /**

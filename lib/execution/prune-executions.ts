@@ -14,11 +14,14 @@ import type { BlobStore, S3Location } from '../ports/blob-store';
 import type { ExecutionStore, PipelineExecutionRecord } from '../ports/execution-store';
 import type { MailArchive } from '../ports/mail-archive';
 import { executionLogPrefix } from '../artifacts/action-log';
+import { regionalCopiesOf } from './cross-region-artifacts';
 
 export interface PruneDependencies {
   store: Pick<ExecutionStore, 'listAllExecutions' | 'listActions' | 'deleteExecution' | 'listExpiredDeliveries' | 'deleteExpiredDelivery'>;
   approvals: Pick<ApprovalStore, 'deleteApproval'>;
   blobs: Pick<BlobStore, 'listKeys' | 'delete'>;
+  /** S3 of another region, where cross-region actions left copies of the artifacts; `blobs` where absent. */
+  blobsIn?: (region: string) => Pick<BlobStore, 'delete'>;
   artifactBucket: string;
   mails: MailArchive;
   clock: () => Date;
@@ -48,6 +51,8 @@ export function installationPruning(deps: InstallationPruneDependencies): (optio
 /** Everything that goes with one execution. */
 interface ExecutionContents {
   artifacts: S3Location[];
+  /** The copies of those artifacts that its cross-region actions read and wrote, in the stores of their regions. */
+  regionalCopies: { region: string; location: S3Location }[];
   logs: S3Location[];
   mails: string[];
   approvalIds: string[];
@@ -95,6 +100,7 @@ async function contentsOf(deps: PruneDependencies, execution: PipelineExecutionR
   );
   return {
     artifacts: uniqueLocations(artifacts),
+    regionalCopies: uniqueLocations(artifacts).flatMap((location) => regionalCopiesOf(execution, location)),
     logs: logKeys.map((objectKey) => ({ bucketName, objectKey })),
     mails: mails.get(execution.pipelineExecutionId) ?? [],
     approvalIds: actions.flatMap((action) => (action.approval ? [action.approval.approvalId] : [])),
@@ -106,6 +112,7 @@ async function contentsOf(deps: PruneDependencies, execution: PipelineExecutionR
  * listed, with less behind it, and the next prune finishes it.
  */
 async function deleteExecution(deps: PruneDependencies, execution: PipelineExecutionRecord, contents: ExecutionContents): Promise<void> {
+  for (const { region, location } of contents.regionalCopies) await (deps.blobsIn?.(region) ?? deps.blobs).delete(location);
   for (const location of [...contents.artifacts, ...contents.logs]) await deps.blobs.delete(location);
   for (const mail of contents.mails) await deps.mails.delete(mail);
   for (const approvalId of contents.approvalIds) await deps.approvals.deleteApproval(approvalId);

@@ -20,6 +20,7 @@ export const pipelineRefOf = (execution: PipelineExecutionRecord): PipelineRef =
   executionId: execution.pipelineExecutionId,
   variables: execution.variables,
   ...(execution.artifactStore ? { artifactStore: execution.artifactStore } : {}),
+  ...(execution.regionalArtifactStores ? { regionalArtifactStores: execution.regionalArtifactStores } : {}),
 });
 
 /** Whether an execution in this status still holds what it has entered. */

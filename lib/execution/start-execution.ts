@@ -1,4 +1,4 @@
-import { declaredArtifactStore, type ExecutionInput, type SourceRevision, type StageRollbackInput } from '../core/compile';
+import { declaredArtifactStores, type ExecutionInput, type SourceRevision, type StageRollbackInput } from '../core/compile';
 import type { PipelineDeclaration } from '../core/declaration';
 import { BadInputError } from '../core/errors';
 import type { ExecutionTrigger } from '../ports/execution-store';
@@ -42,7 +42,13 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
   const executionId = request.executionId ?? deps.newId();
   const now = deps.clock().toISOString();
   const pinned = request.sourceRevisions ? { sourceRevisions: request.sourceRevisions } : {};
-  const artifactStore = declaredArtifactStore(request.pipeline, deps.artifactBucket);
+  const stores = declaredArtifactStores(request.pipeline, { bucketName: deps.artifactBucket, homeRegion: deps.region });
+  if (!stores) {
+    const regions = Object.keys(request.pipeline.artifactStores ?? {}).join(', ');
+    throw new BadInputError(
+      `Pipeline ${request.pipeline.name} declares artifactStores for ${regions}, and none for ${deps.region ?? "this installation's region"}, where it runs: add an artifactStores entry for it.`,
+    );
+  }
   const { rollback } = request;
   await deps.store.createExecution({
     pipelineName: request.pipeline.name,
@@ -54,7 +60,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
     trigger: request.trigger,
     variables,
     ...pinned,
-    artifactStore,
+    ...stores,
     ...(rollback
       ? { executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: rollback.target }, rolledBackStage: rollback.stage }
       : {}),
@@ -65,7 +71,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
     executionId,
     variables,
     ...pinned,
-    artifactStore,
+    ...stores,
     ...(rollback ? { rollback: { stage: rollback.stage, target: rollback.target } } : {}),
   };
   await publishPipelineState(deps, pipeline, {

@@ -765,6 +765,7 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     const options = {
       runtime,
       rules: ruleCatalog,
+      homeRegion: this.deps.region,
       ...(endpoints ? { endpoints } : {}),
       ...(handlerFunctions ? { handlerFunctions: await handlerFunctions() } : {}),
     };
@@ -783,7 +784,9 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     deployed?: DeployedPipeline & Pick<PipelineVersionRecord, 'managedBy'>,
   ): Promise<PipelineVersionRecord> {
     const { engine, functions, makeArtifactBucket } = this.capabilities;
-    if (pipeline.artifactStore) await makeArtifactBucket?.(pipeline.artifactStore.location);
+    for (const store of [pipeline.artifactStore, ...Object.values(pipeline.artifactStores ?? {})]) {
+      if (store) await makeArtifactBucket?.(store.location);
+    }
     deployed ??=
       engine && functions && (await engine.deployPipeline(pipeline.name, compilePipeline({ ...pipeline, version }, compileCatalog(this.deps), functions)));
     const record = { name: pipeline.name, version, declaration: { ...pipeline, version }, created: this.deps.clock().toISOString(), ...deployed };

@@ -25,6 +25,8 @@ export interface PipelineExecutionRecord {
   sourceRevisions?: SourceRevision[];
   /** Where its artifacts and action logs go, from its pipeline's declaration at its start. */
   artifactStore?: ExecutionArtifactStore;
+  /** Where its cross-region actions keep their artifacts, by region, from its pipeline's artifactStores at its start. */
+  regionalArtifactStores?: Record<string, ExecutionArtifactStore>;
   /** The engine's run of it (its latest, once a stage is retried): what stopping it stops. */
   engineExecutionArn?: string;
   /** The attempt it makes: absent for the first, and one more with each retry of a stage. */

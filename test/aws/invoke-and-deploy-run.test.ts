@@ -38,6 +38,11 @@ describe('sluice run with AWS_ENDPOINT_URL on moto: a StepFunctions invoke and a
     });
     const declaration = {
       name: uniqueName('invoke-and-deploy'),
+      // The invoke runs in another region: its artifacts are copied to that region's store and back.
+      artifactStores: {
+        [REGION]: { type: 'S3', location: uniqueName('webapp-home') },
+        [INVOKE_REGION]: { type: 'S3', location: uniqueName('webapp-seoul') },
+      },
       stages: [
         gitSourceStage(repository.dir),
         {

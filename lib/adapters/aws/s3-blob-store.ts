@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import {
+  type BucketLocationConstraint,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -111,7 +112,10 @@ export class S3BlobStore implements BlobStore {
     const problem = bucketNameProblem(bucketName);
     if (problem) throw new BadInputError(`The ${problem}.`);
     try {
-      await this.s3.send(new CreateBucketCommand({ Bucket: bucketName }));
+      // Outside us-east-1, S3 makes a bucket only in the region its request names.
+      const region = await this.s3.config.region();
+      const location = region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } };
+      await this.s3.send(new CreateBucketCommand({ Bucket: bucketName, ...location }));
     } catch (error) {
       if (!(error instanceof S3ServiceException)) throw error;
       if (error.name === 'BucketAlreadyOwnedByYou') return;

@@ -36,8 +36,8 @@ function pipeline(deploy: Action = s3Deploy(), extra: Record<string, unknown> = 
   };
 }
 
-function problemsOf(declaration: unknown, runtime?: Runtime): Problem[] {
-  const validation = validatePipeline(declaration, providerCatalog, runtime ? { runtime } : {});
+function problemsOf(declaration: unknown, runtime?: Runtime, homeRegion?: string): Problem[] {
+  const validation = validatePipeline(declaration, providerCatalog, { ...(runtime ? { runtime } : {}), ...(homeRegion ? { homeRegion } : {}) });
   return validation.problems;
 }
 
@@ -102,17 +102,6 @@ describe('artifact stores', () => {
         ),
       },
     ]);
-  });
-
-  it.each(['aws', 'local'] as const)('refuses every region of artifactStores on the %s runtime', (runtime) => {
-    const stores = { 'us-east-1': { type: 'S3', location: 'east-artifacts' }, 'eu-west-1': { type: 'S3', location: 'west-artifacts' } };
-    expect(problemsOf(pipeline(undefined, { artifactStores: stores }), runtime)).toEqual(
-      ['us-east-1', 'eu-west-1'].map((region) => ({
-        path: `artifactStores.${region}`,
-        rule: 'artifact-store-runtime',
-        message: expect.stringContaining('no artifact store per region. Use artifactStore instead of artifactStores.'),
-      })),
-    );
   });
 
   it.each(['aws', 'local'] as const)("keeps a pipeline's roleArn on the %s runtime: GetPipeline shows it as it was given", (runtime) => {
@@ -232,5 +221,122 @@ describe("CodePipeline's providers that Sluice does not have yet", () => {
         },
       ]);
     }
+  });
+});
+
+describe('artifactStores and cross-region actions', () => {
+  const store = (location: string) => ({ type: 'S3', location });
+  const bothRegions = { artifactStores: { 'us-east-1': store('east-artifacts'), 'eu-west-1': store('west-artifacts') } };
+  const inIreland = (action: Action): Action => ({ ...action, region: 'eu-west-1' });
+  /** An AWS action that reads the Site artifact. */
+  const deployAction = (name: string, category: string, provider: string, configuration: Record<string, string>): Action => ({
+    name,
+    actionTypeId: { category, owner: 'AWS', provider, version: '1' },
+    configuration,
+    inputArtifacts: [{ name: 'Site' }],
+  });
+  const cloudFormation = deployAction('Stack', 'Deploy', 'CloudFormation', {
+    ActionMode: 'CREATE_UPDATE',
+    StackName: 'site',
+    TemplatePath: 'Site::template.yml',
+    RoleArn: 'arn:aws:iam::123456789012:role/cfn',
+  });
+  const build = deployAction('Build', 'Build', 'CodeBuild', { ProjectName: 'site' });
+  const crossRegion = (path: string, rule: string, ...parts: string[]) => ({
+    path,
+    rule,
+    message: expect.stringMatching(new RegExp(parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'))),
+  });
+
+  it('accepts a store for the home region and one for each action region, on both runtimes', () => {
+    expect(problemsOf(pipeline(inIreland(s3Deploy()), bothRegions), 'aws', 'us-east-1')).toEqual([]);
+    expect(problemsOf(pipeline(inIreland(cloudFormation), bothRegions), 'local', 'us-east-1')).toEqual([]);
+  });
+
+  it('accepts an action whose region is the home region without artifactStores', () => {
+    expect(problemsOf(pipeline({ ...s3Deploy(), region: 'us-east-1' }), 'aws', 'us-east-1')).toEqual([]);
+  });
+
+  it('refuses artifactStores without a store for the home region, naming the regions it has', () => {
+    const stores = { artifactStores: { 'eu-west-1': store('west-artifacts') } };
+    expect(problemsOf(pipeline(inIreland(s3Deploy()), stores), 'aws', 'us-east-1')).toEqual([
+      crossRegion(
+        'artifactStores',
+        'artifact-store-region',
+        'no store for us-east-1',
+        "Sluice stack's region",
+        'it has eu-west-1',
+        'Add artifactStores.us-east-1',
+      ),
+    ]);
+    expect(problemsOf(pipeline(undefined, stores), 'local', 'us-east-1')).toEqual([
+      crossRegion('artifactStores', 'artifact-store-region', 'no store for us-east-1', 'AWS_REGION'),
+    ]);
+  });
+
+  it('refuses an action whose region has no store in artifactStores, even where the home region is not known', () => {
+    const stores = { artifactStores: { 'us-east-1': store('east-artifacts') } };
+    for (const problems of [problemsOf(pipeline(inIreland(s3Deploy()), stores), 'aws', 'us-east-1'), problemsOf(pipeline(inIreland(s3Deploy()), stores))]) {
+      expect(problems).toEqual([
+        crossRegion('stages[1].actions[0].region', 'artifact-store-region', '"Publish" runs in eu-west-1', 'add artifactStores.eu-west-1'),
+      ]);
+    }
+  });
+
+  it.each([
+    ['artifactStore', { artifactStore: store('east-artifacts') }],
+    ['no artifact store', {}],
+  ])('refuses a cross-region action with %s: it needs artifactStores', (_title, stores) => {
+    expect(problemsOf(pipeline(inIreland(s3Deploy()), stores), 'aws', 'us-east-1')).toEqual([
+      crossRegion('stages[1].actions[0].region', 'artifact-store-region', 'not in us-east-1', 'needs artifactStores', 'one for eu-west-1'),
+    ]);
+  });
+
+  it('refuses another region on a provider that calls no AWS service on the runtime once, for that reason alone', () => {
+    expect(problemsOf(pipeline(inIreland(s3Deploy())), 'local', 'us-east-1')).toEqual([
+      crossRegion('stages[1].actions[0].region', 'action-role-region', 'S3 calls no AWS service on the local runtime'),
+    ]);
+  });
+
+  it('refuses a cross-region source action, as CodePipeline does', () => {
+    const declaration = pipeline(undefined, bothRegions);
+    declaration.stages[0]!.actions[0] = inIreland(s3Source);
+    expect(problemsOf(declaration, 'aws', 'us-east-1')).toEqual([
+      crossRegion('stages[0].actions[0].region', 'cross-region-action', '"Source" is a source action', 'Remove region, or make it us-east-1'),
+    ]);
+  });
+
+  it.each([
+    ['CodeBuild', build, 'codebuild:startBuild.sync'],
+    ['Lambda', deployAction('Invoke', 'Invoke', 'Lambda', { FunctionName: 'smoke-test' }), 'to the function in the home region'],
+  ])('refuses a cross-region %s action on the AWS runtime, saying why', (provider, action, why) => {
+    expect(problemsOf(pipeline(inIreland(action), bothRegions), 'aws', 'us-east-1')).toEqual([
+      crossRegion('stages[1].actions[0].region', 'cross-region-action', `${provider} actions cannot run in another region`, why, 'Remove region'),
+    ]);
+  });
+
+  it("refuses the home store's KMS key on the AWS runtime beside a CodeBuild action, whose build would not use it", () => {
+    const keyed = {
+      artifactStores: { ...bothRegions.artifactStores, 'us-east-1': { ...store('east-artifacts'), encryptionKey: { id: 'alias/east', type: 'KMS' } } },
+    };
+    expect(problemsOf(pipeline(build, keyed), 'aws', 'us-east-1')).toEqual([
+      crossRegion('artifactStores.us-east-1.encryptionKey', 'artifact-store-runtime', 'CodeBuild actions (Build)', 'key "alias/east"', 'Use artifactStore'),
+    ]);
+    expect(problemsOf(pipeline(s3Deploy(), keyed), 'aws', 'us-east-1')).toEqual([]);
+  });
+
+  it('refuses the KMS key of any artifactStores entry on the local runtime, at its path', () => {
+    const stores = {
+      artifactStores: { ...bothRegions.artifactStores, 'eu-west-1': { ...store('west-artifacts'), encryptionKey: { id: 'alias/west', type: 'KMS' } } },
+    };
+    expect(problemsOf(pipeline(inIreland(cloudFormation), stores), 'local', 'us-east-1')).toEqual([
+      crossRegion(
+        'artifactStores.eu-west-1.encryptionKey',
+        'artifact-store-runtime',
+        'key "alias/west" would not encrypt the artifacts',
+        'Remove encryptionKey',
+      ),
+    ]);
+    expect(problemsOf(pipeline(inIreland(cloudFormation), stores), 'aws', 'us-east-1')).toEqual([]);
   });
 });
