@@ -1,11 +1,15 @@
+import { mkdtempSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import type { ActionContext } from '../../lib/actions/action-provider';
 import { ecrSource, imagePushedAtText } from '../../lib/actions/ecr-source';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { NotFoundError } from '../../lib/core/errors';
+import { sluice, writeDeclaration } from '../support/cli';
 import { AwsActionHarness } from './support/aws-actions';
-import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
+import { ACCOUNT, motoClientConfig, motoEndpoint, uniqueName } from './support/moto-clients';
 import { ECR_REGION, pushImage } from './support/moto-ecr';
 
 const actionTypeId = { category: 'Source', owner: 'AWS', provider: 'ECR', version: '1' } as const;
@@ -122,5 +126,101 @@ describe('the ECR source action on moto: the image a tag names, or the digest an
     const noRepository = run({ RepositoryName: missing });
     await expect(noRepository).rejects.toThrow(NotFoundError);
     await expect(noRepository).rejects.toThrow(`ECR has no repository ${missing} in the registry these credentials reach: check RepositoryName`);
+  });
+});
+
+interface RunReport {
+  execution: { status: string };
+  actions: { actionName: string; status: string; output?: { outputVariables: Record<string, string> }; errorDetails?: { message: string } }[];
+}
+
+describe('sluice run with an ECR source, on moto through AWS_ENDPOINT_URL', () => {
+  const ecr = new ECRClient({ ...motoClientConfig(), region: ECR_REGION });
+  afterAll(() => ecr.destroy());
+
+  /** ECR source Image, whose variables a Commands action checks against the imageDetail.json it reads. */
+  const declaration = (repositoryName: string): PipelineDeclaration => ({
+    name: 'image-release',
+    pipelineType: 'V2',
+    stages: [
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Image',
+            actionTypeId,
+            configuration: { RepositoryName: repositoryName, ImageTag: 'release' },
+            outputArtifacts: [{ name: 'ImageDetail' }],
+            namespace: 'ImageVars',
+          },
+        ],
+      },
+      {
+        name: 'Use',
+        actions: [
+          {
+            name: 'Check',
+            actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
+            inputArtifacts: [{ name: 'ImageDetail' }],
+            commands: ['grep -q \'"ImageURI": "#{ImageVars.ImageURI}"\' imageDetail.json', 'export DEPLOYED="#{ImageVars.ImageDigest}"'],
+            outputVariables: ['DEPLOYED'],
+          },
+        ],
+      },
+    ],
+  });
+
+  const run = (repositoryName: string) =>
+    sluice(
+      [
+        'run',
+        writeDeclaration(mkdtempSync(path.join(tmpdir(), 'sluice-pipeline-')), declaration(repositoryName)),
+        '--data-dir',
+        mkdtempSync(path.join(tmpdir(), 'sluice-data-')),
+        '--json',
+      ],
+      {
+        env: { AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: ECR_REGION },
+      },
+    );
+
+  it('reads the image the tag names, and hands imageDetail.json and its variables to a later action', async () => {
+    const repositoryName = uniqueName('release');
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    const digest = await pushImage(ecr, repositoryName, 'release', 'shipped');
+
+    const result = run(repositoryName);
+
+    const report = JSON.parse(result.stdout) as RunReport;
+    const action = (name: string) => report.actions.find((entry) => entry.actionName === name)!;
+    expect(report.actions.map(({ actionName, status }) => [actionName, status])).toEqual([
+      ['Image', 'Succeeded'],
+      ['Check', 'Succeeded'],
+    ]);
+    expect(action('Image').output!.outputVariables).toEqual({
+      RegistryId: ACCOUNT,
+      RepositoryName: repositoryName,
+      ImageTag: 'release',
+      ImageDigest: digest,
+      ImageURI: `${ACCOUNT}.dkr.ecr.${ECR_REGION}.amazonaws.com/${repositoryName}@${digest}`,
+    });
+    expect(action('Check').output!.outputVariables).toEqual({ DEPLOYED: digest });
+    expect(result.code).toBe(0);
+  });
+
+  it('fails the source action, saying what to do, when no image has the tag', async () => {
+    const repositoryName = uniqueName('untagged');
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    await pushImage(ecr, repositoryName, 'latest', 'other');
+
+    const result = run(repositoryName);
+
+    const report = JSON.parse(result.stdout) as RunReport;
+    expect(report.execution.status).toBe('Failed');
+    expect(report.actions.find((entry) => entry.actionName === 'Image')).toMatchObject({
+      status: 'Failed',
+      errorDetails: { message: expect.stringContaining(`ECR repository ${repositoryName} has no image tagged release: push one with that tag`) },
+    });
+    expect(result.code).not.toBe(0);
   });
 });
