@@ -2,11 +2,32 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageDetail, ImageIdentifier } from '@aws-sdk/client-ecr';
 import { NotFoundError } from '../core/errors';
+import type { ConfigurationProblem } from '../core/providers';
 import { artifactCounts, awsClientFor, storeOutputArtifact, type ActionContext, type ActionOutcome, type ActionProvider } from './action-provider';
 
 /** CodePipeline's default when a declaration names no ImageTag. */
 const DEFAULT_IMAGE_TAG = 'latest';
 const IMAGE_DETAIL_FILE = 'imageDetail.json';
+
+/** ECR's rules for a repository's name and an image's tag (the API's repositoryName and imageTag). */
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const MAX_REPOSITORY_NAME = 256;
+const MAX_IMAGE_TAG = 300;
+
+function checkConfiguration({ RepositoryName: name, ImageTag: tag }: Readonly<Record<string, string>>): ConfigurationProblem[] {
+  const resolved = (value: string | undefined): value is string => value !== undefined && !value.includes('#{');
+  const problems: ConfigurationProblem[] = [];
+  if (resolved(name) && (name.length < 2 || name.length > MAX_REPOSITORY_NAME || !REPOSITORY_NAME.test(name))) {
+    problems.push({
+      key: 'RepositoryName',
+      message: `RepositoryName "${name}" is no ECR repository name: 2 to ${MAX_REPOSITORY_NAME} lowercase letters and digits, in parts joined by ".", "_" or "-", with "/" between namespaces.`,
+    });
+  }
+  if (resolved(tag) && tag.length > MAX_IMAGE_TAG) {
+    problems.push({ key: 'ImageTag', message: `ImageTag must have at most ${MAX_IMAGE_TAG} characters.` });
+  }
+  return problems;
+}
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -105,6 +126,7 @@ export const ecrSource: ActionProvider = {
       },
       revision: (change) => ({ revisionType: 'IMAGE_DIGEST', revisionValue: change.imageDigest }),
     },
+    checkConfiguration,
   },
 
   async run(context): Promise<ActionOutcome> {

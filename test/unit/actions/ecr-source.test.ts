@@ -50,6 +50,33 @@ describe('the ECR source in a declaration', () => {
     ]);
   });
 
+  it.each([
+    [
+      'an uppercase repository name',
+      { RepositoryName: 'Web' },
+      'RepositoryName',
+      /^RepositoryName "Web" is no ECR repository name: 2 to 256 lowercase letters/,
+    ],
+    ['a repository name with a trailing separator', { RepositoryName: 'team/web-' }, 'RepositoryName', /is no ECR repository name/],
+    ['a one-letter repository name', { RepositoryName: 'w' }, 'RepositoryName', /is no ECR repository name/],
+    ['a tag over 300 characters', { RepositoryName: 'web', ImageTag: 'v'.repeat(301) }, 'ImageTag', /^ImageTag must have at most 300 characters\.$/],
+  ])('refuses %s, naming the key', (_description, configuration, key, message) => {
+    expect(validatePipeline(pipeline(configuration), providerCatalog).problems).toEqual([
+      expect.objectContaining({ path: `stages[0].actions[0].configuration.${key}`, message: expect.stringMatching(message) }),
+    ]);
+  });
+
+  it('checks a name or tag that holds a variable only once it is resolved, and accepts namespaced repositories', () => {
+    for (const configuration of [{ RepositoryName: 'team/web.api_v2' }, { RepositoryName: '#{variables.repository}', ImageTag: '#{variables.tag}' }] as Record<
+      string,
+      string
+    >[]) {
+      expect(
+        validatePipeline({ ...pipeline(configuration), pipelineType: 'V2', variables: [{ name: 'repository' }, { name: 'tag' }] }, providerCatalog).problems,
+      ).toEqual([]);
+    }
+  });
+
   it("is pinned by StartPipelineExecution's sourceRevisions to an image digest, and to nothing else", () => {
     const digest = { actionName: 'Image', revisionType: 'IMAGE_DIGEST', revisionValue: `sha256:${'a'.repeat(64)}` };
     expect(pinnedRevisions(pipeline({ RepositoryName: 'web' }), [digest], providerCatalog)).toEqual([digest]);
