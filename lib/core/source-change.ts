@@ -7,8 +7,9 @@ import { sourceActions } from './trigger-match';
 
 /**
  * A change to a CodeCommit branch, to an S3 object or to an ECR image tag, as EventBridge reports
- * it, and the source action of a pipeline that it starts, pinned to the changed revision. CodePipeline starts these
- * sources through EventBridge rules (trigger type CloudWatchEvent), and so does Sluice:
+ * it, and the source action of a pipeline that it starts, pinned to the changed revision.
+ * CodePipeline starts these sources through EventBridge rules (trigger type CloudWatchEvent), and
+ * so does Sluice:
  * - `PollForSourceChanges` is not read. It says whether CodePipeline polls; Sluice never polls, and
  *   an event rule starts the pipeline whatever its value.
  * - V2 `triggers` do not govern these sources. CodePipeline takes triggers for
