@@ -75,6 +75,7 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
     'Source/Custom/Git': 5000,
     'Source/AWS/S3': 3000,
     'Source/AWS/CodeCommit': 5000,
+    'Source/AWS/ECR': 3000,
     'Source/AWS/CodeStarSourceConnection': 5000,
     'Compute/AWS/Commands': 10_000,
     'Deploy/AWS/S3': 5000,
