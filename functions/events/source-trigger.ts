@@ -9,9 +9,9 @@ import { handleSourceEvent } from '../../lib/execution/source-change-trigger';
 const logger = new Logger();
 
 /**
- * CodeCommit branch changes and new S3 objects, from the default bus: each starts, on Step
- * Functions, the pipelines whose source it changed. The store records each event's id, so a
- * redelivery starts nothing twice without Powertools idempotency.
+ * CodeCommit branch changes, new S3 objects and ECR image pushes, from the default bus: each
+ * starts, on Step Functions, the pipelines whose source it changed. The store records each event's
+ * id, so a redelivery starts nothing twice without Powertools idempotency.
  */
 export const handler = middy(async (event: EventBridgeEvent<string, unknown>) => {
   const { store, clock } = awsDependencies();

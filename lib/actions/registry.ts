@@ -7,6 +7,7 @@ import { codeCommitSource } from './codecommit-source';
 import { codeDeploy } from './codedeploy';
 import { codeStarSourceConnection } from './codestar-source';
 import { commands } from './commands';
+import { ecrSource } from './ecr-source';
 import { ecsDeploy } from './ecs-deploy';
 import { gitSource } from './git-source';
 import { lambdaInvoke } from './lambda-invoke';
@@ -19,6 +20,7 @@ import { stepFunctionsInvoke } from './step-functions-invoke';
 export const actionProviders: readonly AnyActionProvider[] = [
   s3Source,
   codeCommitSource,
+  ecrSource,
   codeStarSourceConnection,
   gitSource,
   codeBuild,

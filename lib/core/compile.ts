@@ -61,8 +61,11 @@ export const FUNCTION_PLACEHOLDERS: FunctionArns = {
 /** One pinned source, in the shape of StartPipelineExecution's `sourceRevisions`. */
 export interface SourceRevision {
   actionName: string;
-  /** CodePipeline's SourceRevisionType: a commit, or an S3 object's version, or its key where the bucket keeps no versions. */
-  revisionType: 'COMMIT_ID' | 'S3_OBJECT_VERSION_ID' | 'S3_OBJECT_KEY';
+  /**
+   * CodePipeline's SourceRevisionType: a commit, an ECR image's digest, or an S3 object's version,
+   * or its key where the bucket keeps no versions.
+   */
+  revisionType: 'COMMIT_ID' | 'IMAGE_DIGEST' | 'S3_OBJECT_VERSION_ID' | 'S3_OBJECT_KEY';
   revisionValue: string;
 }
 

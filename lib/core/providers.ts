@@ -1,6 +1,6 @@
 import type { SourceRevision } from './compile';
 import type { ActionCategory, ActionDeclaration, ActionOwner } from './declaration';
-import type { CodeCommitBranchChange, S3ObjectChange, SourceChangeMatcher } from './source-change';
+import type { CodeCommitBranchChange, EcrImagePushChange, S3ObjectChange, SourceChangeMatcher } from './source-change';
 import type { EndpointService } from './endpoints';
 
 /**
@@ -94,8 +94,8 @@ export interface ProviderSpec {
    * runtime does instead: validation for that runtime refuses them rather than ignore them.
    */
   keysNotHonoured?: Partial<Record<Runtime, Readonly<Record<string, string>>>>;
-  /** How an EventBridge source change (a CodeCommit push, an S3 object) finds this provider's source actions that it changed. */
-  sourceChanges?: SourceChangeMatcher<CodeCommitBranchChange> | SourceChangeMatcher<S3ObjectChange>;
+  /** How an EventBridge source change (a CodeCommit push, an S3 object, an ECR image push) finds this provider's source actions that it changed. */
+  sourceChanges?: SourceChangeMatcher<CodeCommitBranchChange> | SourceChangeMatcher<S3ObjectChange> | SourceChangeMatcher<EcrImagePushChange>;
   /** The revisions a source action of this provider can be pinned to (StartPipelineExecution's sourceRevisions, a webhook's commit). */
   pinnableRevisions?: readonly SourceRevision['revisionType'][];
   /** Why StartPipelineExecution may not pin an action of this configuration to that kind of revision, if it may not. */

@@ -6,9 +6,10 @@ import type { ProviderCatalog } from './providers';
 import { sourceActions } from './trigger-match';
 
 /**
- * A change to a CodeCommit branch or to an S3 object, as EventBridge reports it, and the source
- * action of a pipeline that it starts, pinned to the changed revision. CodePipeline starts these
- * sources through EventBridge rules (trigger type CloudWatchEvent), and so does Sluice:
+ * A change to a CodeCommit branch, to an S3 object or to an ECR image tag, as EventBridge reports
+ * it, and the source action of a pipeline that it starts, pinned to the changed revision.
+ * CodePipeline starts these sources through EventBridge rules (trigger type CloudWatchEvent), and
+ * so does Sluice:
  * - `PollForSourceChanges` is not read. It says whether CodePipeline polls; Sluice never polls, and
  *   an event rule starts the pipeline whatever its value.
  * - V2 `triggers` do not govern these sources. CodePipeline takes triggers for
@@ -38,7 +39,16 @@ export interface S3ObjectChange extends SourceChangeBase {
   versionId?: string;
 }
 
-export type SourceChange = CodeCommitBranchChange | S3ObjectChange;
+/** An image pushed to an ECR repository with a tag: the tag now names that image. */
+export interface EcrImagePushChange extends SourceChangeBase {
+  kind: 'ECR';
+  repositoryName: string;
+  imageTag: string;
+  /** The pushed image's manifest digest, `sha256:...`. */
+  imageDigest: string;
+}
+
+export type SourceChange = CodeCommitBranchChange | S3ObjectChange | EcrImagePushChange;
 
 export type SourceEvent =
   | { kind: 'change'; change: SourceChange }
@@ -70,6 +80,8 @@ export interface S3ObjectCreatedEvent {
 
 export const CODECOMMIT_STATE_CHANGE = { source: 'aws.codecommit', detailType: 'CodeCommit Repository State Change' } as const;
 export const S3_OBJECT_CREATED = { source: 'aws.s3', detailType: 'Object Created' } as const;
+/** ECR's event for an image pushed or deleted, as the ECR User Guide documents it ("Amazon ECR events and EventBridge"). */
+export const ECR_IMAGE_ACTION = { source: 'aws.ecr', detailType: 'ECR Image Action' } as const;
 
 /** The reference events that move a branch to a commit; referenceDeleted leaves nothing to build. */
 const BRANCH_MOVES = ['referenceCreated', 'referenceUpdated'];
@@ -78,6 +90,8 @@ const EnvelopeSchema = z.object({
   id: z.string().min(1),
   source: z.string(),
   'detail-type': z.string(),
+  account: z.string().optional(),
+  region: z.string().optional(),
   resources: z.array(z.string()).optional(),
   detail: z.unknown(),
 });
@@ -95,6 +109,14 @@ const BranchMoveSchema = z.object({
 const ObjectCreatedSchema = z.object({
   bucket: z.object({ name: z.string().min(1) }),
   object: z.object({ key: z.string().min(1), 'version-id': z.string().min(1).optional() }),
+});
+
+const ImageActionSchema = z.object({ 'action-type': z.string(), result: z.string() });
+
+const ImagePushSchema = z.object({
+  'repository-name': z.string().min(1),
+  'image-digest': z.string().min(1),
+  'image-tag': z.string().optional(),
 });
 
 function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -132,24 +154,48 @@ function s3Event(envelope: Envelope): SourceEvent {
   };
 }
 
+/**
+ * ECR's event names no resource; the repository's ARN is made from the event's account and region
+ * where it has them.
+ */
+function ecrRepositoryArn(envelope: Envelope, repositoryName: string): string {
+  return envelope.account && envelope.region ? `arn:aws:ecr:${envelope.region}:${envelope.account}:repository/${repositoryName}` : repositoryName;
+}
+
+function ecrEvent(envelope: Envelope): SourceEvent {
+  const what = ECR_IMAGE_ACTION.detailType;
+  const { 'action-type': actionType, result } = parsed(ImageActionSchema, envelope.detail, what);
+  if (actionType !== 'PUSH') return { kind: 'ignored', reason: `ECR image action ${actionType} starts no pipeline; only PUSH does` };
+  if (result !== 'SUCCESS') return { kind: 'ignored', reason: `an ECR push whose result is ${result} starts no pipeline; only SUCCESS does` };
+  const { 'repository-name': repositoryName, 'image-digest': imageDigest, 'image-tag': imageTag } = parsed(ImagePushSchema, envelope.detail, what);
+  // An ECR source follows a tag: an image pushed by digest alone moves none.
+  if (!imageTag) return { kind: 'ignored', reason: `the image ${imageDigest} pushed to ${repositoryName} has no tag, and ECR sources follow a tag` };
+  return {
+    kind: 'change',
+    change: { kind: 'ECR', eventId: envelope.id, resource: ecrRepositoryArn(envelope, repositoryName), repositoryName, imageTag, imageDigest },
+  };
+}
+
 const eventKind = (source: string, detailType: string) => `${source}/${detailType}`;
 
 /** How each event that the rules route here is read, by its source and detail-type. */
 const EVENT_READERS = new Map<string, (envelope: Envelope) => SourceEvent>([
   [eventKind(CODECOMMIT_STATE_CHANGE.source, CODECOMMIT_STATE_CHANGE.detailType), codeCommitEvent],
   [eventKind(S3_OBJECT_CREATED.source, S3_OBJECT_CREATED.detailType), s3Event],
+  [eventKind(ECR_IMAGE_ACTION.source, ECR_IMAGE_ACTION.detailType), ecrEvent],
 ]);
 
 /**
  * What an EventBridge event means for source triggers. An event that is not a CodeCommit
- * Repository State Change or an S3 Object Created, or lacks a field Sluice reads, is BadInput.
+ * Repository State Change, an S3 Object Created or an ECR Image Action, or lacks a field Sluice
+ * reads, is BadInput.
  */
 export function sourceEventOf(event: unknown): SourceEvent {
   const envelope = parsed(EnvelopeSchema, event, 'source change');
   const read = EVENT_READERS.get(eventKind(envelope.source, envelope['detail-type']));
   if (!read) {
     throw new BadInputError(
-      `An event from ${envelope.source} of detail-type "${envelope['detail-type']}" is no source change; only "${CODECOMMIT_STATE_CHANGE.detailType}" and "${S3_OBJECT_CREATED.detailType}" events start pipelines. Check the event pattern of the rule that sent it.`,
+      `An event from ${envelope.source} of detail-type "${envelope['detail-type']}" is no source change; only "${CODECOMMIT_STATE_CHANGE.detailType}", "${S3_OBJECT_CREATED.detailType}" and "${ECR_IMAGE_ACTION.detailType}" events start pipelines. Check the event pattern of the rule that sent it.`,
     );
   }
   return read(envelope);
@@ -193,9 +239,16 @@ export function matchSourceChange(pipeline: PipelineDeclaration, change: SourceC
 
 /** The trigger detail of an execution a change started: what changed, at which revision, by which event. */
 export function sourceChangeTriggerDetail(change: SourceChange): string {
-  const what =
-    change.kind === 'CodeCommit'
-      ? `branch ${change.branch} at ${change.commitId}`
-      : `object ${change.key}${change.versionId ? ` version ${change.versionId}` : ''}`;
-  return `${change.resource}, ${what} (event ${change.eventId})`;
+  return `${change.resource}, ${changedRevision(change)} (event ${change.eventId})`;
+}
+
+function changedRevision(change: SourceChange): string {
+  switch (change.kind) {
+    case 'CodeCommit':
+      return `branch ${change.branch} at ${change.commitId}`;
+    case 'S3':
+      return `object ${change.key}${change.versionId ? ` version ${change.versionId}` : ''}`;
+    case 'ECR':
+      return `image tag ${change.imageTag} at ${change.imageDigest}`;
+  }
 }

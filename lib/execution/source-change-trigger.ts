@@ -4,8 +4,9 @@ import type { ExecutionStore, ExecutionTrigger, PipelineVersionRecord } from '..
 import type { SkippedPipeline, StartedExecution, StartPinnedExecution } from './github-webhook';
 
 /**
- * What a CodeCommit branch change or a new S3 object does: every registered pipeline whose source
- * it changed starts, pinned to the changed revision, as CodePipeline's event rules start them.
+ * What a CodeCommit branch change, a new S3 object or an ECR image push does: every registered
+ * pipeline whose source it changed starts, pinned to the changed revision, as CodePipeline's event
+ * rules start them.
  */
 
 /**
@@ -70,8 +71,8 @@ async function handleSourceChange(deps: SourceChangeTriggerDependencies, change:
 }
 
 /**
- * Handles a CodeCommit Repository State Change or an S3 Object Created event, as EventBridge
- * delivers it. An event of another kind, or without a field Sluice reads, is BadInput.
+ * Handles a CodeCommit Repository State Change, an S3 Object Created or an ECR Image Action event,
+ * as EventBridge delivers it. An event of another kind, or without a field Sluice reads, is BadInput.
  */
 export async function handleSourceEvent(deps: SourceChangeTriggerDependencies, event: unknown): Promise<SourceChangeOutcome> {
   const meaning = sourceEventOf(event);

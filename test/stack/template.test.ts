@@ -10,7 +10,7 @@ import { TASK_FUNCTIONS as FUNCTION_OF_STEP } from '../../lib/core/task-function
 import { UNSUCCESSFUL_ENDS } from '../../lib/core/engine-run-end';
 import { matchesEventPattern, type EventPattern } from '../../lib/core/event-pattern';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../lib/core/events';
-import { CODECOMMIT_STATE_CHANGE, S3_OBJECT_CREATED } from '../../lib/core/source-change';
+import { CODECOMMIT_STATE_CHANGE, ECR_IMAGE_ACTION, S3_OBJECT_CREATED } from '../../lib/core/source-change';
 import { COMMIT_STATUS_EVENT_PATTERN } from '../../lib/execution/commit-statuses';
 import type { StackPipelineProperties } from '../../lib/operations/stack-pipelines';
 import {
@@ -919,7 +919,7 @@ describe('GitHub on AWS', () => {
   });
 });
 
-describe('CodeCommit and S3 triggers', () => {
+describe('CodeCommit, S3 and ECR triggers', () => {
   const targetsOf = (rule: string) => resource(rule).Properties!.Targets.flatMap((target: { Arn: unknown }) => referencedIds(target.Arn));
 
   it.each([
@@ -937,6 +937,13 @@ describe('CodeCommit and S3 triggers', () => {
       S3_OBJECT_CREATED,
       { bucket: { name: [{ 'anything-but': [{ Ref: 'ArtifactBucket' }] }] } },
     ],
+    [
+      'successful image pushes with a tag',
+      'where ECR sends them',
+      'EcrImagePushRule',
+      ECR_IMAGE_ACTION,
+      { 'action-type': ['PUSH'], result: ['SUCCESS'], 'image-tag': [{ exists: true }] },
+    ],
   ])('route %s on the default bus, %s, to the source trigger', (_what, _why, ruleId, event, detail) => {
     const rule = resource(ruleId).Properties!;
     expect(rule.EventBusName).toBeUndefined();
@@ -944,12 +951,22 @@ describe('CodeCommit and S3 triggers', () => {
     expect(targetsOf(ruleId)).toEqual(['SourceTriggerLambdaFunction']);
   });
 
+  it("send ECR's sample push to the source trigger, and neither a deletion, a failed push nor a push without a tag", () => {
+    const pattern = resource('EcrImagePushRule').Properties!.EventPattern as EventPattern;
+    const push = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/events/ecr-image-push.json'), 'utf8'));
+    const withDetail = (detail: Record<string, unknown>) => ({ ...push, detail: { ...push.detail, ...detail } });
+    expect(matchesEventPattern(pattern, push)).toBe(true);
+    expect(matchesEventPattern(pattern, withDetail({ 'action-type': 'DELETE' }))).toBe(false);
+    expect(matchesEventPattern(pattern, withDetail({ result: 'FAILURE' }))).toBe(false);
+    expect(matchesEventPattern(pattern, withDetail({ 'image-tag': undefined }))).toBe(false);
+  });
+
   it('let each rule, and nothing else, invoke the source trigger', () => {
     const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, permission]) =>
       referencedIds(permission.Properties!.FunctionName).includes('SourceTriggerLambdaFunction'),
     );
     expect(permissions.map(([, permission]) => permission.Properties!)).toEqual(
-      ['CodeCommitChangesRule', 'S3ObjectCreatedRule'].map((rule) =>
+      ['CodeCommitChangesRule', 'S3ObjectCreatedRule', 'EcrImagePushRule'].map((rule) =>
         expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] } }),
       ),
     );
@@ -984,6 +1001,18 @@ describe('CodeCommit and S3 triggers', () => {
         effect: 'Allow',
         actions: ['codecommit:GitPull'],
         resource: { 'Fn::Sub': 'arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:*' },
+      },
+    ]);
+  });
+
+  it("let only the action runner read ECR images, those of the stack's account and region, and do nothing else in ECR", () => {
+    const ecr = identityStatements(template).filter(({ statement }) => asList(statement.Action).some((action) => action.startsWith('ecr:')));
+    expect(ecr.map(({ owner, statement }) => ({ owner, effect: statement.Effect, actions: asList(statement.Action), resource: statement.Resource }))).toEqual([
+      {
+        owner: 'ActionRunnerRole',
+        effect: 'Allow',
+        actions: ['ecr:DescribeImages', 'ecr:DescribeRepositories'],
+        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*' },
       },
     ]);
   });

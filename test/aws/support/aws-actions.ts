@@ -18,22 +18,28 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the SDK's own variables to moto, and their artifacts are in moto's S3.
  */
 export class AwsActionHarness {
-  private readonly clients = new SdkAwsClients(REGION);
+  private readonly clients: SdkAwsClients;
 
   private constructor(
     private readonly actions: SourceActionHarness,
     private readonly scratch: string,
-  ) {}
+    region: string,
+  ) {
+    this.clients = new SdkAwsClients(region);
+  }
 
-  /** A harness for the enclosing describe, with its bucket; its scratch directory is removed after the suite. */
-  static forSuite(): { harness: AwsActionHarness } {
+  /**
+   * A harness for the enclosing describe, with its bucket, whose actions call AWS in `region`; its
+   * scratch directory is removed after the suite.
+   */
+  static forSuite(region = REGION): { harness: AwsActionHarness } {
     const suite = {} as { harness: AwsActionHarness };
     beforeAll(async () => {
       // As on a developer's machine: the SDK's own variables name the endpoint and the credentials.
       Object.assign(process.env, { AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
       const scratch = await mkdtemp(path.join(os.tmpdir(), 'sluice-aws-action-'));
       const s3 = new S3Client({ ...motoClientConfig(), forcePathStyle: true });
-      suite.harness = new AwsActionHarness(await SourceActionHarness.start(s3, scratch, uniqueName('sluice-artifacts')), scratch);
+      suite.harness = new AwsActionHarness(await SourceActionHarness.start(s3, scratch, uniqueName('sluice-artifacts')), scratch, region);
     });
     afterAll(() => rm(suite.harness.scratch, { recursive: true, force: true }));
     return suite;

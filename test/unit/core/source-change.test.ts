@@ -14,6 +14,8 @@ const referenceCreated = sample('codecommit-reference-created.json');
 const referenceUpdated = sample('codecommit-reference-updated.json');
 const referenceDeleted = sample('codecommit-reference-deleted.json');
 const objectCreated = sample('s3-object-created.json');
+const imagePush = sample('ecr-image-push.json');
+const DIGEST = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234';
 
 const withDetail = (event: Record<string, any>, detail: Record<string, unknown>) => ({ ...event, detail: { ...event.detail, ...detail } });
 const withObject = (object: Record<string, unknown>) => withDetail(objectCreated, { object: { ...objectCreated.detail.object, ...object } });
@@ -68,6 +70,23 @@ describe('sourceEventOf', () => {
       },
     ],
     ['Object Created without resources', { ...objectCreated, resources: [] }, expect.objectContaining({ resource: 'arn:aws:s3:::amzn-s3-demo-bucket1' })],
+    [
+      'an ECR image push, whose repository ARN is made from its account and region',
+      imagePush,
+      {
+        kind: 'ECR',
+        eventId: '13cde686-328b-6117-af20-0e5566167482',
+        resource: 'arn:aws:ecr:us-west-2:123456789012:repository/my-repository-name',
+        repositoryName: 'my-repository-name',
+        imageTag: 'latest',
+        imageDigest: DIGEST,
+      },
+    ],
+    [
+      'an ECR image push without an account',
+      { ...imagePush, account: undefined },
+      expect.objectContaining({ kind: 'ECR', resource: 'my-repository-name', imageDigest: DIGEST }),
+    ],
   ])('reads %s as a change', (_description, event, change) => {
     expect(sourceEventOf(event)).toEqual({ kind: 'change', change });
   });
@@ -75,6 +94,13 @@ describe('sourceEventOf', () => {
   it.each<[string, unknown, RegExp]>([
     ['referenceDeleted', referenceDeleted, /referenceDeleted starts no pipeline/],
     ['a tag', withDetail(referenceCreated, { referenceType: 'tag', referenceName: 'v1', referenceFullName: 'refs/tags/v1' }), /a tag is not a branch/],
+    ['an ECR image deletion', withDetail(imagePush, { 'action-type': 'DELETE' }), /^ECR image action DELETE starts no pipeline; only PUSH does$/],
+    ['a failed ECR push', withDetail(imagePush, { result: 'FAILURE' }), /^an ECR push whose result is FAILURE starts no pipeline; only SUCCESS does$/],
+    [
+      'an ECR push without a tag',
+      withDetail(imagePush, { 'image-tag': undefined }),
+      /^the image sha256:7f5b.* pushed to my-repository-name has no tag, and ECR sources follow a tag$/,
+    ],
   ])('ignores %s, saying why', (_description, event, reason) => {
     expect(sourceEventOf(event)).toEqual({ kind: 'ignored', reason: expect.stringMatching(reason) });
   });
@@ -92,6 +118,10 @@ describe('sourceEventOf', () => {
     ['a CodeCommit event without a repository', withDetail(referenceUpdated, { repositoryName: '' }), /malformed: .*repositoryName/],
     ['an S3 event without a key', withObject({ key: undefined }), /Object Created event is malformed: .*key/],
     ['an S3 event without a bucket', withDetail(objectCreated, { bucket: {} }), /malformed: .*bucket\.name/],
+    ['an ECR event without an action type', withDetail(imagePush, { 'action-type': undefined }), /ECR Image Action event is malformed: .*action-type/],
+    ['an ECR push without a digest', withDetail(imagePush, { 'image-digest': undefined }), /ECR Image Action event is malformed: .*image-digest/],
+    ['an ECR push without a repository', withDetail(imagePush, { 'repository-name': '' }), /malformed: .*repository-name/],
+    ['another ECR detail-type', { ...imagePush, 'detail-type': 'ECR Image Scan' }, /aws\.ecr of detail-type "ECR Image Scan" is no source change/],
   ])('refuses %s as BadInput, saying what is wrong', (_description, event, message) => {
     expect(() => sourceEventOf(event)).toThrow(BadInputError);
     expect(() => sourceEventOf(event)).toThrow(message);
@@ -109,6 +139,13 @@ const s3Source = (name: string, S3Bucket: string, S3ObjectKey: string, configura
   name,
   actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
   configuration: { S3Bucket, S3ObjectKey, ...configuration },
+  outputArtifacts: [{ name: `${name}Out` }],
+});
+
+const ecrSource = (name: string, configuration: Record<string, string>): ActionDeclaration => ({
+  name,
+  actionTypeId: { category: 'Source', owner: 'AWS', provider: 'ECR', version: '1' },
+  configuration,
   outputArtifacts: [{ name: `${name}Out` }],
 });
 
@@ -136,6 +173,8 @@ const change = (event: unknown): SourceChange => {
 const branchChange = change(referenceUpdated);
 const versionedObject = change(objectCreated);
 const unversionedObject = change(withObject({ 'version-id': undefined }));
+const latestPushed = change(imagePush);
+const stablePushed = change(withDetail(imagePush, { 'image-tag': 'stable' }));
 
 /** V2 triggers govern CodeStarSourceConnection sources only; they cannot turn an event rule off. */
 const pushTriggerOnApp: Partial<PipelineDeclaration> = {
@@ -191,6 +230,21 @@ describe('matchSourceChange', () => {
       pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key', { PollForSourceChanges: 'true' })]),
       versionedObject,
       { actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' },
+    ],
+    [
+      'ECR: the repository, and latest when no ImageTag is given, pinned to the digest',
+      pipeline([ecrSource('Image', { RepositoryName: 'my-repository-name' })]),
+      latestPushed,
+      { actionName: 'Image', revisionType: 'IMAGE_DIGEST', revisionValue: DIGEST },
+    ],
+    [
+      'ECR: the repository and ImageTag',
+      pipeline([
+        ecrSource('Latest', { RepositoryName: 'my-repository-name' }),
+        ecrSource('Image', { RepositoryName: 'my-repository-name', ImageTag: 'stable' }),
+      ]),
+      stablePushed,
+      { actionName: 'Image', revisionType: 'IMAGE_DIGEST', revisionValue: DIGEST },
     ],
   ])('starts on %s', (_description, declaration, sourceChange, revision) => {
     expect(matchSourceChange(declaration, sourceChange, providerCatalog)).toEqual({
@@ -250,6 +304,30 @@ describe('matchSourceChange', () => {
       versionedObject,
       'the pipeline has no S3 source action',
     ],
+    [
+      'ECR: another tag',
+      pipeline([ecrSource('Image', { RepositoryName: 'my-repository-name', ImageTag: 'stable' })]),
+      latestPushed,
+      'image tag latest is not stable, the tag of source action Image',
+    ],
+    [
+      'ECR: a tag pushed where no ImageTag means latest',
+      pipeline([ecrSource('Image', { RepositoryName: 'my-repository-name' })]),
+      stablePushed,
+      'image tag stable is not latest, the tag of source action Image',
+    ],
+    [
+      'ECR: another repository',
+      pipeline([ecrSource('Image', { RepositoryName: 'other' })]),
+      latestPushed,
+      'source action Image reads ECR repository other, not my-repository-name',
+    ],
+    [
+      'ECR: a CodeCommit source of a same-named repository',
+      pipeline([codeCommitSource('Src', 'my-repository-name', 'latest')]),
+      latestPushed,
+      'the pipeline has no ECR source action',
+    ],
   ])('does not start on %s, and says why', (_description, declaration, sourceChange, reason) => {
     expect(matchSourceChange(declaration, sourceChange, providerCatalog)).toEqual({ start: false, reason });
   });
@@ -269,6 +347,11 @@ describe('sourceChangeTriggerDetail', () => {
       'arn:aws:s3:::amzn-s3-demo-bucket1, object example-key version IYV3p45BT0ac8hjHg1houSdS1a.Mro8e (event 17793124-05d4-b198-2fde-7ededc63b103)',
     ],
     ['a new unversioned object', unversionedObject, 'arn:aws:s3:::amzn-s3-demo-bucket1, object example-key (event 17793124-05d4-b198-2fde-7ededc63b103)'],
+    [
+      'an image push',
+      latestPushed,
+      `arn:aws:ecr:us-west-2:123456789012:repository/my-repository-name, image tag latest at ${DIGEST} (event 13cde686-328b-6117-af20-0e5566167482)`,
+    ],
   ])('names the resource, the revision and the event of %s', (_description, sourceChange, detail) => {
     expect(sourceChangeTriggerDetail(sourceChange)).toBe(detail);
   });

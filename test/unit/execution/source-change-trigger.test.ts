@@ -11,6 +11,7 @@ const sample = (name: string): Record<string, any> => JSON.parse(readFileSync(pa
 
 const objectCreated = sample('s3-object-created.json');
 const referenceCreated = sample('codecommit-reference-created.json');
+const imagePush = sample('ecr-image-push.json');
 const VERSION = 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e';
 
 const s3Source = (S3ObjectKey: string): ActionDeclaration => ({
@@ -25,6 +26,13 @@ const codeCommitSource = (BranchName: string): ActionDeclaration => ({
   actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' },
   configuration: { RepositoryName: 'MyDemoRepo', BranchName },
   outputArtifacts: [{ name: 'Src' }],
+});
+
+const ecrSource = (configuration: Record<string, string>): ActionDeclaration => ({
+  name: 'Image',
+  actionTypeId: { category: 'Source', owner: 'AWS', provider: 'ECR', version: '1' },
+  configuration,
+  outputArtifacts: [{ name: 'ImageDetail' }],
 });
 
 describe('handleSourceEvent', () => {
@@ -70,6 +78,31 @@ describe('handleSourceEvent', () => {
     expect(outcome).toMatchObject({ kind: 'matched', started: [{ pipelineName: 'on-my-branch', sourceActionName: 'Checkout' }], failed: [] });
     expect(start).toHaveBeenCalledTimes(1);
     expect(start.mock.calls[0]![3]).toEqual([{ actionName: 'Checkout', revisionType: 'COMMIT_ID', revisionValue: '3e5983DESTINATION' }]);
+  });
+
+  it('starts the pipeline that reads the pushed tag of the repository, pinned to the image digest', async () => {
+    const { deps, start } = triggerDependencies([
+      pipelineRecord('on-latest', ecrSource({ RepositoryName: 'my-repository-name' })),
+      pipelineRecord('on-stable', ecrSource({ RepositoryName: 'my-repository-name', ImageTag: 'stable' })),
+    ]);
+
+    const outcome = await handleSourceEvent(deps, imagePush);
+
+    expect(outcome).toMatchObject({
+      kind: 'matched',
+      started: [{ pipelineName: 'on-latest', sourceActionName: 'Image' }],
+      skipped: [{ pipelineName: 'on-stable', reason: 'image tag latest is not stable, the tag of source action Image' }],
+    });
+    const digest = imagePush.detail['image-digest'];
+    expect(start).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'on-latest' }),
+      {},
+      {
+        triggerType: 'CloudWatchEvent',
+        triggerDetail: `arn:aws:ecr:us-west-2:123456789012:repository/my-repository-name, image tag latest at ${digest} (event ${imagePush.id})`,
+      },
+      [{ actionName: 'Image', revisionType: 'IMAGE_DIGEST', revisionValue: digest }],
+    );
   });
 
   it('starts nothing for an event id it has seen', async () => {
