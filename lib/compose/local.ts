@@ -3,6 +3,7 @@ import { awsCredentialsFound, localAwsClients } from './aws-access';
 import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
+import { pullRequestFilesReader } from '../actions/github-repository';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
@@ -249,6 +250,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         clock: deps.clock,
         webhookSecret: () => webhookSecret(dataDir),
         reportSkipped: (skip: SkippedCommit) => commitStatuses?.skipped(skip),
+        pullRequestFiles: deps.gitHub && pullRequestFilesReader(deps.gitHub),
       };
       // Like GitHub's webhook, a new object in the embedded S3 starts executions, so only here.
       if (start) {
