@@ -1,5 +1,6 @@
 import git from 'isomorphic-git';
 import { AccessDeniedError, BadInputError, NotFoundError } from '../core/errors';
+import { pollForSourceChangesProblems } from '../core/source-change';
 import type { AwsCredentials, CodeCommitAccess } from '../ports/codecommit-access';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
@@ -62,7 +63,11 @@ export const codeCommitSource: ActionProvider = {
     configuration: [
       { name: 'RepositoryName', required: true, description: 'The CodeCommit repository.' },
       { name: 'BranchName', required: true, description: 'The branch to build.' },
-      { name: 'PollForSourceChanges', required: false, description: 'true to poll; false when an event rule starts the pipeline.' },
+      {
+        name: 'PollForSourceChanges',
+        required: false,
+        description: 'true: sluice serve polls the branch (not on AWS); false, the default here: an event rule starts the pipeline.',
+      },
       OUTPUT_ARTIFACT_FORMAT,
     ],
     inputArtifacts: artifactCounts.none,
@@ -79,7 +84,7 @@ export const codeCommitSource: ActionProvider = {
       },
       revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
     },
-    checkConfiguration: outputArtifactFormatProblems,
+    checkConfiguration: (configuration, where) => [...outputArtifactFormatProblems(configuration), ...pollForSourceChangesProblems(configuration, where)],
   },
 
   async run(context): Promise<ActionOutcome> {

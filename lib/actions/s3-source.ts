@@ -1,5 +1,6 @@
 import { NotFoundError } from '../core/errors';
 import { objectKeyProblem } from '../core/object-keys';
+import { pollForSourceChangesProblems } from '../core/source-change';
 import { BlobNotFoundError } from '../ports/blob-store';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts } from './action-provider';
@@ -17,7 +18,11 @@ export const s3Source: ActionProvider = {
     configuration: [
       { name: 'S3Bucket', required: true, description: 'The bucket that holds the source object.' },
       { name: 'S3ObjectKey', required: true, description: 'The key of the zip object.' },
-      { name: 'PollForSourceChanges', required: false, description: 'true to poll the bucket; false when an event rule starts the pipeline.' },
+      {
+        name: 'PollForSourceChanges',
+        required: false,
+        description: 'true: sluice serve polls the object (not on AWS); false, the default here: an event rule starts the pipeline.',
+      },
       { name: 'AllowOverrideForS3ObjectKey', required: false, description: 'true to let StartPipelineExecution override the key.' },
     ],
     inputArtifacts: artifactCounts.none,
@@ -44,9 +49,13 @@ export const s3Source: ActionProvider = {
       revisionType === 'S3_OBJECT_KEY' && configuration.AllowOverrideForS3ObjectKey !== 'true'
         ? 'its configuration does not set AllowOverrideForS3ObjectKey to true'
         : undefined,
-    checkConfiguration: ({ S3ObjectKey: objectKey }) => {
+    checkConfiguration: (configuration, where) => {
+      const objectKey = configuration.S3ObjectKey;
       const keyProblem = objectKey === undefined || objectKey.includes('#{') ? undefined : objectKeyProblem(objectKey);
-      return keyProblem ? [{ key: 'S3ObjectKey', message: `S3ObjectKey: the ${keyProblem}.` }] : [];
+      return [
+        ...(keyProblem ? [{ key: 'S3ObjectKey', message: `S3ObjectKey: the ${keyProblem}.` }] : []),
+        ...pollForSourceChangesProblems(configuration, where),
+      ];
     },
   },
 
