@@ -2,7 +2,7 @@ import { NotFoundError } from '../core/errors';
 import { objectKeyProblem } from '../core/object-keys';
 import { pollForSourceChangesProblems } from '../core/source-change';
 import { BlobNotFoundError } from '../ports/blob-store';
-import type { ActionOutcome, ActionProvider } from './action-provider';
+import type { ActionOutcome, ActionProvider, LatestRevision } from './action-provider';
 import { artifactCounts } from './action-provider';
 
 /** S3 sends an ETag quoted, as HTTP does; CodePipeline's ETag variable holds the bare value. */
@@ -57,6 +57,28 @@ export const s3Source: ActionProvider = {
         ...pollForSourceChangesProblems(configuration, where),
       ];
     },
+  },
+
+  async latestRevision({ action, blobs }): Promise<LatestRevision | undefined> {
+    const { S3Bucket: bucketName, S3ObjectKey: objectKey } = action.configuration as Record<string, string>;
+    const url = `s3://${bucketName}/${objectKey}`;
+    const head = await blobs.head({ bucketName: bucketName!, objectKey: objectKey! }).catch((error: unknown) => {
+      if (error instanceof BlobNotFoundError) return undefined;
+      throw error;
+    });
+    if (!head) return undefined;
+    // Without versions (an unversioned bucket), a new object shows in its ETag, and the execution reads the key.
+    return head.versionId
+      ? {
+          revision: { revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: head.versionId },
+          marker: head.versionId,
+          description: `${url} version ${head.versionId}`,
+        }
+      : {
+          revision: { revisionType: 'S3_OBJECT_KEY', revisionValue: objectKey! },
+          marker: head.eTag ?? '',
+          description: `${url} with ETag ${unquoted(head.eTag ?? '')}`,
+        };
   },
 
   async run(context): Promise<ActionOutcome> {

@@ -43,6 +43,8 @@ import { localJobFunctions } from './local-job-functions';
 import { startLocalHttpApi } from './local-http-api';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
+import { startPeriodicWork, type PeriodicWork } from './periodic-work';
+import { sourcePoll } from '../execution/source-polling';
 import { readInstallationSettings } from './settings-file';
 
 const TABLE_NAME = 'sluice';
@@ -83,7 +85,12 @@ export type OpenOptions = DataDirToOpen & {
   write?: (line: string) => void;
   /** How often a process that runs executions in the background applies the retention policy; hourly when absent. */
   retentionSweepMs?: number;
+  /** How often a process that runs executions in the background polls sources with PollForSourceChanges "true"; every minute when absent. */
+  sourcePollMs?: number;
 };
+
+/** How often `sluice serve` polls the sources that ask for it, unless told otherwise. */
+export const SOURCE_POLL_INTERVAL_MS = 60 * 1000;
 
 /**
  * GitHub's API, for commit statuses and CodeStarSourceConnection sources, from SLUICE_GITHUB_TOKEN
@@ -196,8 +203,10 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   let commitStatuses: CommitStatusPublisher | undefined;
   let objectTrigger: { stop(): Promise<void> } | undefined;
   let retentionSweeps: RetentionSweeps | undefined;
+  let sourcePolling: PeriodicWork | undefined;
   const close = async () => {
     await objectTrigger?.stop();
+    await sourcePolling?.stop();
     await retentionSweeps?.stop();
     engine.leaveWaiting();
     deps.callbacks.abandonAll('the process running the execution is closing');
@@ -258,6 +267,16 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
           (listener) => stack.onObjectCreated(listener),
           { store, start, clock: deps.clock },
           { artifactBucket: ARTIFACT_BUCKET, write },
+        );
+        const poll = sourcePoll({
+          store,
+          start,
+          latestRevision: (action) => deps.providers.get(providerKey(action.actionTypeId))!.latestRevision!({ action, blobs, codeCommit: deps.codeCommit }),
+          write,
+        });
+        sourcePolling = startPeriodicWork(
+          () => poll().catch((error: unknown) => write(`warning: polling sources failed, and runs again later: ${(error as Error).message}`)),
+          options.sourcePollMs ?? SOURCE_POLL_INTERVAL_MS,
         );
       }
       server = await startLocalHttpApi({
