@@ -1,21 +1,20 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import examples from '@octokit/webhooks-examples';
-import { createPipeline, finishedExecution, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, finishedExecution, killStartedSluice, sluice } from '../support/cli';
 import { commandsOnSource } from '../support/declarations';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 import { gitRepository } from '../support/git-repository';
+import { deliverSigned, serveWithGitHub, type ServedWebhook } from '../support/github-delivery';
 
 jest.setTimeout(60_000);
 
 const TOKEN = 'ghp_sluice-test-token';
 let dataDir: string;
-let serve: RunningCli;
 let github: FakeGitHub;
-let webhookUrl: string;
-let secret: string;
+let served: ServedWebhook;
+/** The head commit of every pull request delivered. */
 let commit: string;
 
 /** GitHub's example of an opened pull request, retold as pull request `number` of octo/app from `commit` into main. */
@@ -33,17 +32,8 @@ function pullRequestPayload(number: number): string {
 }
 
 async function deliver(body: string) {
-  const response = await fetch(webhookUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'pull_request',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
-    },
-    body,
-  });
-  return { status: response.status, body: (await response.json()) as { started: { pipelineExecutionId: string }[]; skipped: unknown[] } };
+  const delivered = await deliverSigned(served.webhookUrl, served.secret, 'pull_request', body);
+  return delivered as { status: number; body: { started: { pipelineExecutionId: string }[]; skipped: unknown[] } };
 }
 
 beforeAll(async () => {
@@ -81,15 +71,11 @@ beforeAll(async () => {
       { name: 'Build', actions: [commandsOnSource('Show', ['cat src/app.txt'])] },
     ],
   });
-  secret = sluice(['webhook-secret', '--data-dir', dataDir]).stdout.trim();
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], {
-    env: { SLUICE_GITHUB_TOKEN: TOKEN, SLUICE_GITHUB_API_URL: github.apiUrl },
-  });
-  webhookUrl = (await serve.waitFor(/GitHub webhook: (http\S+)/))[1]!;
+  served = await serveWithGitHub(dataDir, github.apiUrl, TOKEN);
 });
 
 afterAll(async () => {
-  await serve.interrupt();
+  await served.serve.interrupt();
   killStartedSluice();
   await github.close();
 });
@@ -111,7 +97,7 @@ describe("a pull request's changed files under sluice serve", () => {
 
     expect(delivered.body.skipped).toEqual([]);
     const [started] = delivered.body.started;
-    const { execution } = await finishedExecution(serve, webhookUrl, started!.pipelineExecutionId);
+    const { execution } = await finishedExecution(served.serve, served.webhookUrl, started!.pipelineExecutionId);
     expect(execution.status).toBe('Succeeded');
     expect(execution.sourceRevisions).toEqual([{ actionName: 'App', revisionType: 'COMMIT_ID', revisionValue: commit }]);
     expect(sluice(['logs', execution.pipelineExecutionId, '--action', 'Show', '--data-dir', dataDir]).stdout).toContain('from the pull request');
