@@ -66,6 +66,25 @@ export interface ActionOutcome {
   externalExecutionUrl?: string;
 }
 
+/** What a poll of a source action's source reads it with. */
+export interface PollContext {
+  /** The declaration of the polled source action. */
+  action: ActionDeclaration;
+  blobs: BlobStore;
+  /** CodeCommit's git endpoint and credentials for it, where a region is configured. */
+  codeCommit?: CodeCommitAccess;
+}
+
+/** The revision a polled source is at now. */
+export interface LatestRevision {
+  /** What an execution started by a change pins the action to. */
+  revision: Omit<SourceRevision, 'actionName'>;
+  /** Changes whenever the source does: a commit, an object's version id or ETag. */
+  marker: string;
+  /** The source and its revision, in words: for the log and the execution's trigger detail. */
+  description: string;
+}
+
 /**
  * One action provider: what it accepts, where it runs, and (where Sluice runs it itself) how. A
  * provider whose spec names the `polling` integration may also answer that it is in progress.
@@ -73,6 +92,8 @@ export interface ActionOutcome {
 export interface ActionProvider<Answer extends ActionOutcome | ActionInProgress = ActionOutcome> {
   spec: ProviderSpec;
   run?(context: ActionContext): Promise<Answer>;
+  /** For a source that is polled for changes (PollForSourceChanges): its revision now, or undefined while it has none. */
+  latestRevision?(context: PollContext): Promise<LatestRevision | undefined>;
 }
 
 /** Any provider, polling ones included: what the registry and the action runner hold. */

@@ -1,7 +1,9 @@
 import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
 import { AccessDeniedError, BadInputError, NotFoundError } from '../core/errors';
+import { pollForSourceChangesProblems } from '../core/source-change';
 import type { AwsCredentials, CodeCommitAccess } from '../ports/codecommit-access';
-import type { ActionOutcome, ActionProvider } from './action-provider';
+import type { ActionOutcome, ActionProvider, LatestRevision } from './action-provider';
 import { artifactCounts } from './action-provider';
 import { codeCommitGitCredentials } from './codecommit-git-credentials';
 import { cloneBranch, storeCommitTree } from './git-checkout';
@@ -47,6 +49,13 @@ function explainCloneError(error: unknown, access: CodeCommitAccess, repository:
   return error;
 }
 
+function requiredAccess(access: CodeCommitAccess | undefined, actionName: string, repository: string): CodeCommitAccess {
+  if (access) return access;
+  throw new BadInputError(
+    `Action ${actionName} reads CodeCommit repository ${repository}, and no AWS region is configured: set AWS_REGION, and AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) whose identity may call codecommit:GitPull on the repository.`,
+  );
+}
+
 /**
  * A branch of a CodeCommit repository, cloned over HTTPS as CodeCommit's git-remote-codecommit
  * helper clones it: with git credentials signed from the IAM identity's AWS credentials, so the
@@ -62,7 +71,11 @@ export const codeCommitSource: ActionProvider = {
     configuration: [
       { name: 'RepositoryName', required: true, description: 'The CodeCommit repository.' },
       { name: 'BranchName', required: true, description: 'The branch to build.' },
-      { name: 'PollForSourceChanges', required: false, description: 'true to poll; false when an event rule starts the pipeline.' },
+      {
+        name: 'PollForSourceChanges',
+        required: false,
+        description: 'true: sluice serve polls the branch (not on AWS); false, the default here: an event rule starts the pipeline.',
+      },
       OUTPUT_ARTIFACT_FORMAT,
     ],
     inputArtifacts: artifactCounts.none,
@@ -80,7 +93,28 @@ export const codeCommitSource: ActionProvider = {
       },
       revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
     },
-    checkConfiguration: outputArtifactFormatProblems,
+    checkConfiguration: (configuration, where) => [...outputArtifactFormatProblems(configuration), ...pollForSourceChangesProblems(configuration, where)],
+  },
+
+  async latestRevision({ action, codeCommit }): Promise<LatestRevision | undefined> {
+    const { RepositoryName: repository, BranchName: branch } = action.configuration as Record<string, string>;
+    const access = requiredAccess(codeCommit, action.name, repository!);
+    const url = access.repositoryUrl(repository!);
+    const credentials = await readCredentials(access, repository!);
+    const ref = `refs/heads/${branch}`;
+    const refs = await git
+      .listServerRefs({ http, url, prefix: ref, protocolVersion: 1, onAuth: () => codeCommitGitCredentials(url, access.region, credentials, new Date()) })
+      .catch((error: unknown) => {
+        throw explainCloneError(error, access, repository!, branch!);
+      });
+    const head = refs.find((candidate) => candidate.ref === ref);
+    return (
+      head && {
+        revision: { revisionType: 'COMMIT_ID', revisionValue: head.oid },
+        marker: head.oid,
+        description: `CodeCommit repository ${repository} branch ${branch} at ${head.oid}`,
+      }
+    );
   },
 
   async run(context): Promise<ActionOutcome> {
@@ -88,12 +122,7 @@ export const codeCommitSource: ActionProvider = {
     const repository = configuration.RepositoryName!;
     const branch = configuration.BranchName!;
     refuseUnsupportedOutputFormat(configuration);
-    const access = context.codeCommit;
-    if (!access) {
-      throw new BadInputError(
-        `Action ${context.action.name} clones CodeCommit repository ${repository}, and no AWS region is configured: set AWS_REGION, and AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) whose identity may call codecommit:GitPull on the repository.`,
-      );
-    }
+    const access = requiredAccess(context.codeCommit, context.action.name, repository);
     const url = access.repositoryUrl(repository);
     const credentials = await readCredentials(access, repository);
     const source = await cloneBranch(context, {

@@ -16,6 +16,24 @@ export interface GitHubCommit {
   htmlUrl: string;
 }
 
+/** The files a pull request changes, as far as GitHub lists them. */
+export interface PullRequestFiles {
+  /** Each file's path, and a renamed file's former path as well. */
+  files: string[];
+  /** Why more files may have changed than `files` lists; undefined when it lists them all. */
+  cut?: string;
+}
+
+/** GitHub lists no more than this many files of one pull request, however many it changes. */
+export const PULL_REQUEST_FILES_LIMIT = 3000;
+/** The most files GitHub gives on one page. */
+const FILES_PER_PAGE = 100;
+
+interface PullRequestFileAnswer {
+  filename: string;
+  previous_filename?: string;
+}
+
 interface CommitAnswer {
   sha: string;
   html_url: string;
@@ -60,9 +78,44 @@ export class GitHubRepository {
     await pipeline(Readable.fromWeb(response.body as ReadableStream<Uint8Array>), createWriteStream(file), { signal });
   }
 
-  private async request(path: string, signal: AbortSignal): Promise<Response> {
+  /**
+   * The files pull request `number` changes, read page by page as GitHub's Link headers lead. GitHub
+   * lists the first 3000 of them and no more: a larger pull request comes back with `cut` set.
+   */
+  async pullRequestFiles(number: number, signal: AbortSignal): Promise<PullRequestFiles> {
+    const files: string[] = [];
+    let listed = 0;
+    let url: string | undefined = `${this.url}/pulls/${number}/files?per_page=${FILES_PER_PAGE}`;
+    while (url !== undefined && listed < PULL_REQUEST_FILES_LIMIT) {
+      const response = await this.fetch(url, signal);
+      if (!response.ok) throw await this.refusal(response, { pullRequest: number });
+      const page = (await response.json()) as PullRequestFileAnswer[];
+      listed += page.length;
+      for (const file of page) files.push(file.filename, ...(file.previous_filename ? [file.previous_filename] : []));
+      url = page.length === 0 ? undefined : this.nextPage(response.headers.get('link'));
+    }
+    return {
+      files: [...new Set(files)],
+      ...(listed >= PULL_REQUEST_FILES_LIMIT ? { cut: `GitHub lists only the first ${PULL_REQUEST_FILES_LIMIT} files of a pull request` } : {}),
+    };
+  }
+
+  /** The `rel="next"` URL of a Link header, when it leads to GitHub's own API, which the token is for. */
+  private nextPage(link: string | null): string | undefined {
+    const next = link
+      ?.split(',')
+      .map((part) => /<([^>]+)>\s*;\s*rel="next"/.exec(part)?.[1])
+      .find((url) => url !== undefined);
+    return next !== undefined && new URL(next).origin === new URL(this.url).origin ? next : undefined;
+  }
+
+  private request(path: string, signal: AbortSignal): Promise<Response> {
+    return this.fetch(`${this.url}${path}`, signal);
+  }
+
+  private async fetch(url: string, signal: AbortSignal): Promise<Response> {
     try {
-      return await fetch(`${this.url}${path}`, { headers: gitHubHeaders(await this.gitHub.token()), signal });
+      return await fetch(url, { headers: gitHubHeaders(await this.gitHub.token()), signal });
     } catch (error) {
       if (signal.aborted) throw error;
       const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
@@ -70,8 +123,10 @@ export class GitHubRepository {
     }
   }
 
-  private async refusal(response: Response, ref: string): Promise<Error> {
+  /** Why GitHub refused to give `what` (a ref, or a pull request: `{pullRequest}`). */
+  private async refusal(response: Response, what: string | { pullRequest: number }): Promise<Error> {
     const answer = (await response.text()).slice(0, 300);
+    const ref = typeof what === 'string' ? what : `pull request #${what.pullRequest}`;
     switch (response.status) {
       case 401:
         return new BadInputError(
@@ -79,7 +134,9 @@ export class GitHubRepository {
         );
       case 404:
         return new NotFoundError(
-          `GitHub found no repository ${this.name} with ref ${ref}, or the token cannot see it (404). Check the repository's owner/name and the ref, and that the token may read the repository's contents.`,
+          typeof what === 'string'
+            ? `GitHub found no repository ${this.name} with ref ${ref}, or the token cannot see it (404). Check the repository's owner/name and the ref, and that the token may read the repository's contents.`
+            : `GitHub found no ${ref} in ${this.name}, or the token cannot see it (404). Check that the token may read the repository's pull requests.`,
         );
       case 422:
         // GitHub's answer when the repository is there and the ref is not: "No commit found for SHA: <ref>".
@@ -89,3 +146,9 @@ export class GitHubRepository {
     }
   }
 }
+
+/** How the webhook reads the files a pull request changes, with `gitHub`'s token. */
+export const pullRequestFilesReader =
+  (gitHub: GitHubAccess) =>
+  (repository: string, number: number, signal: AbortSignal): Promise<PullRequestFiles> =>
+    new GitHubRepository(gitHub, repository).pullRequestFiles(number, signal);

@@ -1,7 +1,8 @@
 import { NotFoundError } from '../core/errors';
 import { objectKeyProblem } from '../core/object-keys';
+import { pollForSourceChangesProblems } from '../core/source-change';
 import { BlobNotFoundError } from '../ports/blob-store';
-import type { ActionOutcome, ActionProvider } from './action-provider';
+import type { ActionOutcome, ActionProvider, LatestRevision } from './action-provider';
 import { artifactCounts } from './action-provider';
 
 /** S3 sends an ETag quoted, as HTTP does; CodePipeline's ETag variable holds the bare value. */
@@ -17,7 +18,11 @@ export const s3Source: ActionProvider = {
     configuration: [
       { name: 'S3Bucket', required: true, description: 'The bucket that holds the source object.' },
       { name: 'S3ObjectKey', required: true, description: 'The key of the zip object.' },
-      { name: 'PollForSourceChanges', required: false, description: 'true to poll the bucket; false when an event rule starts the pipeline.' },
+      {
+        name: 'PollForSourceChanges',
+        required: false,
+        description: 'true: sluice serve polls the object (not on AWS); false, the default here: an event rule starts the pipeline.',
+      },
       { name: 'AllowOverrideForS3ObjectKey', required: false, description: 'true to let StartPipelineExecution override the key.' },
     ],
     inputArtifacts: artifactCounts.none,
@@ -45,10 +50,36 @@ export const s3Source: ActionProvider = {
       revisionType === 'S3_OBJECT_KEY' && configuration.AllowOverrideForS3ObjectKey !== 'true'
         ? 'its configuration does not set AllowOverrideForS3ObjectKey to true'
         : undefined,
-    checkConfiguration: ({ S3ObjectKey: objectKey }) => {
+    checkConfiguration: (configuration, where) => {
+      const objectKey = configuration.S3ObjectKey;
       const keyProblem = objectKey === undefined || objectKey.includes('#{') ? undefined : objectKeyProblem(objectKey);
-      return keyProblem ? [{ key: 'S3ObjectKey', message: `S3ObjectKey: the ${keyProblem}.` }] : [];
+      return [
+        ...(keyProblem ? [{ key: 'S3ObjectKey', message: `S3ObjectKey: the ${keyProblem}.` }] : []),
+        ...pollForSourceChangesProblems(configuration, where),
+      ];
     },
+  },
+
+  async latestRevision({ action, blobs }): Promise<LatestRevision | undefined> {
+    const { S3Bucket: bucketName, S3ObjectKey: objectKey } = action.configuration as Record<string, string>;
+    const url = `s3://${bucketName}/${objectKey}`;
+    const head = await blobs.head({ bucketName: bucketName!, objectKey: objectKey! }).catch((error: unknown) => {
+      if (error instanceof BlobNotFoundError) return undefined;
+      throw error;
+    });
+    if (!head) return undefined;
+    // Without versions (an unversioned bucket), a new object shows in its ETag, and the execution reads the key.
+    return head.versionId
+      ? {
+          revision: { revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: head.versionId },
+          marker: head.versionId,
+          description: `${url} version ${head.versionId}`,
+        }
+      : {
+          revision: { revisionType: 'S3_OBJECT_KEY', revisionValue: objectKey! },
+          marker: head.eTag ?? '',
+          description: `${url} with ETag ${unquoted(head.eTag ?? '')}`,
+        };
   },
 
   async run(context): Promise<ActionOutcome> {

@@ -15,6 +15,7 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
 import { actionProviders } from '../actions/registry';
+import { pullRequestFilesReader } from '../actions/github-repository';
 import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
 import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -406,6 +407,7 @@ export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => v
     // Anyone may call the route: the answer names the stack's output, not the secret's ARN.
     secretCommand: "aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>",
     reportSkipped,
+    pullRequestFiles: pullRequestFilesReader(awsGitHub()),
   };
 }
 

@@ -3,6 +3,7 @@ import { awsCredentialsFound, localAwsClients, localRegion } from './aws-access'
 import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
+import { pullRequestFilesReader } from '../actions/github-repository';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
@@ -42,6 +43,8 @@ import { lambdaHandlers, localJobFunctions } from './local-job-functions';
 import { startLocalHttpApi } from './local-http-api';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
+import { startPeriodicWork, type PeriodicWork } from './periodic-work';
+import { sourcePoll } from '../execution/source-polling';
 import { readInstallationSettings } from './settings-file';
 
 const TABLE_NAME = 'sluice';
@@ -84,7 +87,12 @@ export type OpenOptions = DataDirToOpen & {
   write?: (line: string) => void;
   /** How often a process that runs executions in the background applies the retention policy; hourly when absent. */
   retentionSweepMs?: number;
+  /** How often a process that runs executions in the background polls sources with PollForSourceChanges "true"; every minute when absent. */
+  sourcePollMs?: number;
 };
+
+/** How often `sluice serve` polls the sources that ask for it, unless told otherwise. */
+export const SOURCE_POLL_INTERVAL_MS = 60 * 1000;
 
 /**
  * GitHub's API, for commit statuses and CodeStarSourceConnection sources, from SLUICE_GITHUB_TOKEN
@@ -208,8 +216,10 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   let commitStatuses: CommitStatusPublisher | undefined;
   let objectTrigger: { stop(): Promise<void> } | undefined;
   let retentionSweeps: RetentionSweeps | undefined;
+  let sourcePolling: PeriodicWork | undefined;
   const close = async () => {
     await objectTrigger?.stop();
+    await sourcePolling?.stop();
     await retentionSweeps?.stop();
     engine.leaveWaiting();
     deps.callbacks.abandonAll('the process running the execution is closing');
@@ -262,6 +272,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         clock: deps.clock,
         webhookSecret: () => webhookSecret(dataDir),
         reportSkipped: (skip: SkippedCommit) => commitStatuses?.skipped(skip),
+        pullRequestFiles: deps.gitHub && pullRequestFilesReader(deps.gitHub),
       };
       // Like GitHub's webhook, a new object in the embedded S3 starts executions, so only here.
       if (start) {
@@ -269,6 +280,16 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
           (listener) => stack.onObjectCreated(listener),
           { store, start, clock: deps.clock },
           { artifactBucket: ARTIFACT_BUCKET, write },
+        );
+        const poll = sourcePoll({
+          store,
+          start,
+          latestRevision: (action) => deps.providers.get(providerKey(action.actionTypeId))!.latestRevision!({ action, blobs, codeCommit: deps.codeCommit }),
+          write,
+        });
+        sourcePolling = startPeriodicWork(
+          () => poll().catch((error: unknown) => write(`warning: polling sources failed, and runs again later: ${(error as Error).message}`)),
+          options.sourcePollMs ?? SOURCE_POLL_INTERVAL_MS,
         );
       }
       server = await startLocalHttpApi({

@@ -1,4 +1,5 @@
 import { pruneReportLines, type PruneReport } from '../core/retention';
+import { startPeriodicWork, type PeriodicWork } from './periodic-work';
 
 /** How often `sluice serve` applies the retention policy. */
 export const RETENTION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -12,36 +13,20 @@ export interface RetentionSweepOptions {
 }
 
 /** Sweeps that run in the background; stopping waits for one under way. */
-export interface RetentionSweeps {
-  stop(): Promise<void>;
-}
+export type RetentionSweeps = PeriodicWork;
 
 /**
  * Applies the retention policy now and then every `intervalMs`, in the background. A sweep that
  * is due while the last one still runs is skipped; one that fails is told and tried again later.
  */
 export function startRetentionSweeps(options: RetentionSweepOptions): RetentionSweeps {
-  let running: Promise<void> | undefined;
-  const sweep = () => {
-    running ??= options
-      .prune()
-      .then(
+  return startPeriodicWork(
+    () =>
+      options.prune().then(
         (report) => pruneReportLines(report).forEach(options.write),
         (error: unknown) =>
           options.write(`warning: the retention sweep failed, and runs again later: ${error instanceof Error ? error.message : String(error)}`),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  sweep();
-  const timer = setInterval(sweep, options.intervalMs ?? RETENTION_SWEEP_INTERVAL_MS);
-  // A pending sweep never keeps the process alive.
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+      ),
+    options.intervalMs ?? RETENTION_SWEEP_INTERVAL_MS,
+  );
 }

@@ -36,7 +36,7 @@ const PullRequestSchema = z.object({
   action: z.string(),
   repository: RepositorySchema,
   pull_request: z.object({
-    number: z.number(),
+    number: z.number().int().positive(),
     head: z.object({ ref: z.string(), sha: z.string() }),
     base: z.object({ ref: z.string() }),
   }),
@@ -99,6 +99,7 @@ function pullRequestDelivery(payload: unknown): GitHubDelivery {
       kind: 'pullRequest',
       ...repositoryOf(repository),
       action: mapped,
+      number: pullRequest.number,
       sourceBranch: pullRequest.head.ref,
       destinationBranch: pullRequest.base.ref,
       // CodePipeline builds a pull request from its source branch.

@@ -10,8 +10,10 @@ import { sourceActions } from './trigger-match';
  * it, and the source action of a pipeline that it starts, pinned to the changed revision.
  * CodePipeline starts these sources through EventBridge rules (trigger type CloudWatchEvent), and
  * so does Sluice:
- * - `PollForSourceChanges` is not read. It says whether CodePipeline polls; Sluice never polls, and
- *   an event rule starts the pipeline whatever its value.
+ * - `PollForSourceChanges` "true" says that CodePipeline polls the source and no event rule starts
+ *   it (CodePipeline's docs: a rule and polling together would start it twice); "false" says an
+ *   event rule starts it. Without the key, Sluice does what CodePipeline's console sets up: an
+ *   event rule. A polled action is left to the poller (`polledSourceActions`).
  * - V2 `triggers` do not govern these sources. CodePipeline takes triggers for
  *   CodeStarSourceConnection actions only, and its event rules start a pipeline that has triggers
  *   all the same.
@@ -212,6 +214,35 @@ export interface SourceChangeMatcher<C extends SourceChange = SourceChange> {
   revision(change: C): Omit<SourceRevision, 'actionName'>;
 }
 
+/** Whether CodePipeline polls the source action, rather than an event rule start it. */
+export const pollsForSourceChanges = (action: ActionDeclaration): boolean => action.configuration?.PollForSourceChanges === 'true';
+
+/** The source actions of `pipeline` that are polled for changes: those of a provider that can be polled, with PollForSourceChanges "true". */
+export function polledSourceActions(pipeline: PipelineDeclaration, catalog: ProviderCatalog): ActionDeclaration[] {
+  return sourceActions(pipeline).filter((action) => catalog.get(providerKey(action.actionTypeId))?.sourceChanges && pollsForSourceChanges(action));
+}
+
+/**
+ * What validation says of PollForSourceChanges: "true" or "false", and "true" only where Sluice
+ * polls (`sluice serve`); the aws runtime has no poller, and its event rules would not start the action.
+ */
+export function pollForSourceChangesProblems(configuration: Readonly<Record<string, string>>, where: { runtime?: string }): { key: string; message: string }[] {
+  const value = configuration.PollForSourceChanges;
+  if (value === undefined || value.includes('#{')) return [];
+  if (value !== 'true' && value !== 'false')
+    return [{ key: 'PollForSourceChanges', message: `PollForSourceChanges must be "true" or "false", not "${value}".` }];
+  if (value === 'true' && where.runtime === 'aws') {
+    return [
+      {
+        key: 'PollForSourceChanges',
+        message:
+          'PollForSourceChanges "true" is not supported on the aws runtime: the stack does not poll sources. Set it to "false" (or leave it out), and the stack\'s event rule starts the pipeline on each change.',
+      },
+    ];
+  }
+  return [];
+}
+
 export type SourceChangeDecision = { start: true; revision: SourceRevision; reason: string } | { start: false; reason: string };
 
 /**
@@ -223,9 +254,12 @@ export function matchSourceChange(pipeline: PipelineDeclaration, change: SourceC
     const matcher = catalog.get(providerKey(action.actionTypeId))?.sourceChanges;
     return matcher?.kind === change.kind ? (matcher as SourceChangeMatcher) : undefined;
   };
-  const candidates = sourceActions(pipeline).filter((action) => matcherOf(action));
-  if (candidates.length === 0) return { start: false, reason: `the pipeline has no ${change.kind} source action` };
-  const reasons: string[] = [];
+  const ofKind = sourceActions(pipeline).filter((action) => matcherOf(action));
+  if (ofKind.length === 0) return { start: false, reason: `the pipeline has no ${change.kind} source action` };
+  const candidates = ofKind.filter((action) => !pollsForSourceChanges(action));
+  const reasons = ofKind
+    .filter(pollsForSourceChanges)
+    .map((action) => `source action ${action.name} has PollForSourceChanges true: it is polled, and no event starts it`);
   for (const action of candidates) {
     const matcher = matcherOf(action)!;
     const reason = matcher.mismatch(action.configuration ?? {}, change, action);

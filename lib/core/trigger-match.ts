@@ -18,8 +18,10 @@ interface GitEventBase {
   repositoryUrls: string[];
   /** The commit an execution pins its source to. */
   commit: string;
-  /** The paths the event changed; undefined when the event does not say (a pull request's). */
+  /** The paths the event changed; undefined when the event does not say (a pull request's, until they are read). */
   changedFiles: string[] | undefined;
+  /** The event changed more files than `changedFiles` lists: a file that passes still matches, but none passing proves nothing. */
+  changedFilesCut?: string;
 }
 
 export interface GitPushEvent extends GitEventBase {
@@ -33,6 +35,7 @@ export type PullRequestAction = 'OPEN' | 'UPDATED' | 'CLOSED';
 
 export interface GitPullRequestEvent extends GitEventBase {
   kind: 'pullRequest';
+  number: number;
   action: PullRequestAction;
   sourceBranch: string;
   /** The branch the pull request merges into: the one `branches` filters match. */
@@ -73,11 +76,13 @@ function criteriaMismatch(what: string, value: string, criteria: FilterCriteria)
 }
 
 /** A file filter matches when at least one changed file passes it. */
-function filePathsMismatch(changedFiles: string[] | undefined, criteria: FilterCriteria): string | undefined {
+function filePathsMismatch(event: GitEvent, criteria: FilterCriteria): string | undefined {
+  const { changedFiles, changedFilesCut } = event;
   if (changedFiles === undefined) return 'the changed files are unknown for this event, so filePaths cannot match';
   if (changedFiles.some((file) => criteriaMismatch('file', file, criteria) === undefined)) return undefined;
+  if (changedFilesCut) return `no listed changed file passes filePaths, and ${changedFilesCut}`;
   return changedFiles.length === 0
-    ? 'the push changed no files'
+    ? `the ${event.kind === 'push' ? 'push' : 'pull request'} changed no files`
     : `no changed file passes filePaths (${changedFiles.slice(0, 5).join(', ')}${changedFiles.length > 5 ? ', ...' : ''})`;
 }
 
@@ -92,17 +97,24 @@ function pushFilterMismatch(filter: PushFilter, event: GitPushEvent): string | u
     const mismatch = criteriaMismatch('branch', event.branch, filter.branches);
     if (mismatch) return mismatch;
   }
-  return filter.filePaths ? filePathsMismatch(event.changedFiles, filter.filePaths) : undefined;
+  return filter.filePaths ? filePathsMismatch(event, filter.filePaths) : undefined;
 }
 
-function pullRequestFilterMismatch(filter: PullRequestFilter, event: GitPullRequestEvent): string | undefined {
+/** Why the pull request fails the filter's events and branches, the criteria its payload answers. */
+function pullRequestHeadMismatch(filter: PullRequestFilter, event: GitPullRequestEvent): string | undefined {
   const events = filter.events ?? ALL_PULL_REQUEST_ACTIONS;
   if (!events.includes(event.action)) return `pull request event ${event.action} is not in events (${events.join(', ')})`;
   if (filter.branches) {
     const mismatch = criteriaMismatch('destination branch', event.destinationBranch, filter.branches);
     if (mismatch) return mismatch;
   }
-  return filter.filePaths ? filePathsMismatch(event.changedFiles, filter.filePaths) : undefined;
+  return undefined;
+}
+
+function pullRequestFilterMismatch(filter: PullRequestFilter, event: GitPullRequestEvent): string | undefined {
+  const mismatch = pullRequestHeadMismatch(filter, event);
+  if (mismatch) return mismatch;
+  return filter.filePaths ? filePathsMismatch(event, filter.filePaths) : undefined;
 }
 
 /** The first filter that matches starts the pipeline; otherwise every filter's reason is kept. */
@@ -172,6 +184,24 @@ function triggerMismatch(pipeline: PipelineDeclaration, trigger: TriggerDeclarat
   return pullRequest
     ? anyFilter(pullRequest, (filter) => pullRequestFilterMismatch(filter, event))
     : `the trigger on ${sourceActionName} has no pullRequest filters`;
+}
+
+/**
+ * Whether deciding on the pull request `event` for `pipeline` takes its changed files, which
+ * GitHub's payload does not list: a trigger on the event's repository has a pullRequest filter
+ * with filePaths whose events and branches the event passes.
+ */
+export function needsPullRequestFiles(pipeline: PipelineDeclaration, event: GitEvent): boolean {
+  if (event.kind !== 'pullRequest' || event.changedFiles !== undefined) return false;
+  return (pipeline.triggers ?? []).some((trigger) => {
+    const { sourceActionName, pullRequest } = trigger.gitConfiguration;
+    const action = sourceActions(pipeline).find((candidate) => candidate.name === sourceActionName);
+    return (
+      action !== undefined &&
+      repositoryMismatch(action, event) === undefined &&
+      (pullRequest ?? []).some((filter) => filter.filePaths !== undefined && pullRequestHeadMismatch(filter, event) === undefined)
+    );
+  });
 }
 
 /** Whether `event` starts `pipeline`, and which source action it pins to the event's commit. */

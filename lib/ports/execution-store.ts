@@ -8,7 +8,15 @@ import type { S3Location } from './blob-store';
 
 export interface ExecutionTrigger {
   triggerType:
-    'CreatePipeline' | 'StartPipelineExecution' | 'Webhook' | 'CloudWatchEvent' | 'PutActionRevision' | 'WebhookV2' | 'ManualRollback' | 'AutomatedRollback';
+    | 'CreatePipeline'
+    | 'StartPipelineExecution'
+    | 'PollForSourceChanges'
+    | 'Webhook'
+    | 'CloudWatchEvent'
+    | 'PutActionRevision'
+    | 'WebhookV2'
+    | 'ManualRollback'
+    | 'AutomatedRollback';
   triggerDetail: string;
 }
 

@@ -51,6 +51,36 @@ describe("the CodeCommit source action on a git smart-HTTP server that checks Co
 
   const fetchBack = (outcome: ActionOutcome) => source.harness.fetchBack(outcome);
 
+  describe('polled (PollForSourceChanges)', () => {
+    const latestRevision = (BranchName: string, codeCommit: CodeCommitAccess | undefined) =>
+      codeCommitSource.latestRevision!({
+        action: {
+          name: 'Src',
+          actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' },
+          configuration: { RepositoryName: 'webapp', BranchName, PollForSourceChanges: 'true' },
+        },
+        blobs: source.harness.blobs,
+        codeCommit,
+      });
+
+    it("reads the branch's head commit from the server, with signed credentials", async () => {
+      expect(await latestRevision('main', access())).toEqual({
+        revision: { revisionType: 'COMMIT_ID', revisionValue: source.headCommit },
+        marker: source.headCommit,
+        description: `CodeCommit repository webapp branch main at ${source.headCommit}`,
+      });
+    });
+
+    it('reads no revision of a branch that does not exist yet', async () => {
+      expect(await latestRevision('no-such-branch', access())).toBeUndefined();
+    });
+
+    it('fails as the action does, when CodeCommit refuses the credentials or no region is configured', async () => {
+      await expect(latestRevision('main', access({ ...CREDENTIALS, secretAccessKey: 'wrong' }))).rejects.toMatchObject({ name: 'Sluice.AccessDenied' });
+      await expect(latestRevision('main', undefined)).rejects.toThrow(/no AWS region is configured: set AWS_REGION/);
+    });
+  });
+
   it('stores the head of the branch as the artifact, without .git, with executables and nested directories intact', async () => {
     const { outcome, log } = await runSource();
 

@@ -1,11 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import examples from '@octokit/webhooks-examples';
-import { createPipeline, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, killStartedSluice, startSluice, type RunningCli } from '../support/cli';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 import { gitRepository } from '../support/git-repository';
+import { deliverSigned, serveWithGitHub } from '../support/github-delivery';
 import { commandsOnSource, gitSourceStage } from '../support/declarations';
 
 jest.setTimeout(60_000);
@@ -32,19 +32,7 @@ function pushPayload(branch: string): string {
   });
 }
 
-async function deliver(body: string) {
-  const response = await fetch(webhookUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
-    },
-    body,
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const deliver = (body: string) => deliverSigned(webhookUrl, secret, 'push', body);
 
 beforeAll(async () => {
   github = await startFakeGitHub(TOKEN);
@@ -55,11 +43,7 @@ beforeAll(async () => {
     pipelineType: 'V2',
     stages: [gitSourceStage(repositoryDir), { name: 'Build', actions: [commandsOnSource('Show', ['cat app.txt'])] }],
   });
-  secret = sluice(['webhook-secret', '--data-dir', dataDir]).stdout.trim();
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], {
-    env: { SLUICE_GITHUB_TOKEN: TOKEN, SLUICE_GITHUB_API_URL: github.apiUrl },
-  });
-  webhookUrl = (await serve.waitFor(/GitHub webhook: (http\S+)/))[1]!;
+  ({ serve, webhookUrl, secret } = await serveWithGitHub(dataDir, github.apiUrl, TOKEN));
 });
 
 afterAll(async () => {

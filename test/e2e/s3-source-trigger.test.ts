@@ -13,13 +13,14 @@ jest.setTimeout(60_000);
 
 const SOURCE_BUCKET = 'app-source';
 const SOURCE_KEY = 'releases/app.zip';
+const POLLED_KEY = 'releases/polled.zip';
 
 let dataDir: string;
 let serve: RunningCli;
 let serveUrl: string;
 let uploadEndpoint: string;
 
-function declare(name: string, bucket: string, key: string) {
+function declare(name: string, bucket: string, key: string, pollForSourceChanges = 'false') {
   createPipeline(dataDir, {
     name,
     stages: [
@@ -29,7 +30,7 @@ function declare(name: string, bucket: string, key: string) {
           {
             name: 'Fetch',
             actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
-            configuration: { S3Bucket: bucket, S3ObjectKey: key, PollForSourceChanges: 'false' },
+            configuration: { S3Bucket: bucket, S3ObjectKey: key, PollForSourceChanges: pollForSourceChanges },
             outputArtifacts: [{ name: 'Src' }],
           },
         ],
@@ -90,7 +91,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-s3-trigger-'));
   declare('reads-app', SOURCE_BUCKET, SOURCE_KEY);
   declare('reads-artifacts', 'sluice-artifacts', 'uploaded/app.zip');
-  serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir]);
+  declare('polled', SOURCE_BUCKET, POLLED_KEY, 'true');
+  serve = startSluice(['serve', '--port', '0', '--quiet', '--poll-interval', '1', '--data-dir', dataDir]);
   serveUrl = (await serve.waitFor(/ at (http\S+) \(Ctrl-C/))[1]!;
   uploadEndpoint = (await serve.waitFor(/Embedded S3 uploads: (http\S+)/))[1]!;
   expect(shell(`eval "$($SLUICE credentials --data-dir '${dataDir}')" && aws s3 mb s3://${SOURCE_BUCKET}`).code).toBe(0);
@@ -169,5 +171,25 @@ describe('a new object in the embedded S3 under sluice serve', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(executionsOf('reads-app')).toHaveLength(1);
     expect(executionsOf('reads-artifacts')).toHaveLength(0);
+  });
+});
+
+describe('an S3 source with PollForSourceChanges true under sluice serve --poll-interval 1', () => {
+  it('starts on the new object that a poll finds, not on its upload event, pinned to the key', async () => {
+    await serve.waitFor(/polled\/Fetch: polling its source, which has no revision yet/);
+
+    await uploadZip(SOURCE_BUCKET, POLLED_KEY, 'polled');
+    const executionId = (await serve.waitFor(/polled\/Fetch: s3:\/\/app-source\/releases\/polled\.zip with ETag [0-9a-f]{32} started execution (\S+)/))[1]!;
+
+    const { execution } = await finishedExecution(serve, serveUrl, executionId);
+    expect(execution.status).toBe('Succeeded');
+    expect(execution.trigger).toEqual({
+      triggerType: 'PollForSourceChanges',
+      triggerDetail: expect.stringMatching(/^s3:\/\/app-source\/releases\/polled\.zip with ETag [0-9a-f]{32}$/),
+    });
+    expect(execution.sourceRevisions).toEqual([{ actionName: 'Fetch', revisionType: 'S3_OBJECT_KEY', revisionValue: POLLED_KEY }]);
+    expect(sluice(['logs', execution.pipelineExecutionId, '--action', 'Show', '--data-dir', dataDir]).stdout).toContain('polled');
+    // The upload's event, which starts the other pipeline, left this one to the poll.
+    expect(executionsOf('polled')).toHaveLength(1);
   });
 });

@@ -25,6 +25,10 @@ export interface FakeGitHub {
   archiveDownloads: ArchiveDownload[];
   /** Serves the git repository at `dir` as `fullName` (owner/name): its commits, and zips of them. */
   addRepository(fullName: string, dir: string): void;
+  /** Serves pull request `number` of `fullName` as changing `files`, which GitHub lists 3000 of at most. */
+  addPullRequest(fullName: string, number: number, files: { filename: string; previous_filename?: string }[]): void;
+  /** The path and query of each request for a pull request's files. */
+  fileListings: string[];
   /** Resolves once `count` statuses have arrived. */
   waitForStatuses(count: number, timeoutMs?: number): Promise<ReceivedStatus[]>;
   close(): Promise<void>;
@@ -70,7 +74,10 @@ const route = (request: IncomingMessage, pattern: RegExp) =>
  *   from the real git repository, and `GET /repos/{owner}/{repo}/zipball/{ref}` with a 302 to a
  *   second server, on another origin like codeload.github.com, that streams `git archive`'s zip
  *   with GitHub's `<owner>-<repo>-<sha7>/` folder and authorizes by a token in its URL. An unknown
- *   repository is 404, and an unknown ref 422 ("No commit found for SHA"), as GitHub answers.
+ *   repository is 404, and an unknown ref 422 ("No commit found for SHA"), as GitHub answers;
+ * - for pull requests given to `addPullRequest`, it answers `GET /repos/{owner}/{repo}/pulls/{n}/files`
+ *   a page at a time (`per_page`, 30 by default and 100 at most; `page`), with GitHub's Link header,
+ *   whose next page is under `/repositories/{id}/`, as GitHub's are, and no more than 3000 files.
  */
 export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   const statuses: ReceivedStatus[] = [];
@@ -79,6 +86,26 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
   /** The archives that redirects point to, by the token in their URL. */
   const archives = new Map<string, { dir: string; owner: string; name: string; sha: string }>();
   let onStatus = () => {};
+  const pullRequests = new Map<string, { filename: string; previous_filename?: string }[]>();
+  /** GitHub's Link headers name a repository by its numeric id. */
+  const repositoryIds: string[] = [];
+  const fileListings: string[] = [];
+
+  function answerFileListing(request: IncomingMessage, response: ServerResponse, [repository, number]: string[]) {
+    fileListings.push(request.url ?? '');
+    const fullName = /^\d+$/.test(repository!) ? repositoryIds[Number(repository)] : repository;
+    const files = pullRequests.get(`${fullName}#${number}`);
+    if (!files) return reply(response, 404, { message: 'Not Found' });
+    const query = new URL(request.url ?? '', 'http://api').searchParams;
+    const perPage = Math.min(Number(query.get('per_page') ?? 30), 100);
+    const page = Number(query.get('page') ?? 1);
+    const listed = files.slice(0, 3000);
+    const last = Math.max(1, Math.ceil(listed.length / perPage));
+    const pageUrl = (n: number) => `${api.url}/repositories/${repositoryIds.indexOf(fullName!)}/pulls/${number}/files?per_page=${perPage}&page=${n}`;
+    const links = page < last ? [`<${pageUrl(page + 1)}>; rel="next"`, `<${pageUrl(last)}>; rel="last"`] : [];
+    response.writeHead(200, { 'content-type': 'application/json', ...(links.length > 0 ? { link: links.join(', ') } : {}) });
+    response.end(JSON.stringify(listed.slice((page - 1) * perPage, page * perPage).map((file) => ({ status: 'modified', ...file }))));
+  }
 
   const codeload = await listen((request, response) => {
     archiveDownloads.push({ path: request.url ?? '', authorization: request.headers.authorization });
@@ -108,8 +135,13 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     request.on('end', () => {
       const status = request.method === 'POST' && route(request, /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/statuses\/([^/]+)$/);
       const read = request.method === 'GET' && route(request, /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/(commits|zipball)\/(.+)$/);
-      if (!status && !read) return reply(response, 404, { message: 'Not Found' });
+      // By owner/name, or by the repository's id, as the Link headers' next pages are.
+      const listing =
+        request.method === 'GET' && /^(?:\/api\/v3)?\/(?:repos\/([^/]+\/[^/]+)|repositories\/(\d+))\/pulls\/(\d+)\/files(?:\?.*)?$/.exec(request.url ?? '');
+      const files = listing && [listing[1] ? decodeURIComponent(listing[1]) : listing[2]!, listing[3]!];
+      if (!status && !read && !files) return reply(response, 404, { message: 'Not Found' });
       if (request.headers.authorization !== `Bearer ${token}`) return reply(response, 401, { message: 'Bad credentials' });
+      if (files) return answerFileListing(request, response, files);
       if (read) {
         answerRepositoryRequest(response, read).catch((error: Error) => reply(response, 500, { message: error.message }));
         return;
@@ -132,8 +164,13 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     apiUrl: api.url,
     statuses,
     archiveDownloads,
+    fileListings,
     addRepository: (fullName, dir) => {
       repositories.set(fullName, dir);
+    },
+    addPullRequest: (fullName, number, files) => {
+      if (!repositoryIds.includes(fullName)) repositoryIds.push(fullName);
+      pullRequests.set(`${fullName}#${number}`, files);
     },
     waitForStatuses: (count, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@ interface ServeOptions extends LocalOptions {
   port: string;
   publicUrl?: string;
   quiet?: boolean;
+  pollInterval: string;
 }
 
 /** The --public-url as a base for links, ending in `/`; undefined if it is not an http(s) URL without query or fragment. */
@@ -24,12 +25,18 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
       .description('Serve the local installation until Ctrl-C: the API, approval pages, and executions started through it')
       .option('--port <port>', 'the port to listen on, on 127.0.0.1 (0 picks a free one)', '8040')
       .option('--public-url <url>', "the URL a proxy or tunnel serves this at: links in mails use it, and its host is answered besides loopback's")
-      .option('--quiet', 'do not stream action logs'),
+      .option('--quiet', 'do not stream action logs')
+      .option('--poll-interval <seconds>', 'how often to poll the S3 and CodeCommit sources whose PollForSourceChanges is "true"', '60'),
   ).action(
     exitWith(async (options: ServeOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         console.error(`--port must be a port number, not "${options.port}".`);
+        return ExitCode.BadInput;
+      }
+      const pollSeconds = Number(options.pollInterval);
+      if (!Number.isFinite(pollSeconds) || pollSeconds < 1 || pollSeconds > 86_400) {
+        console.error(`--poll-interval must be a number of seconds from 1 to 86400, not "${options.pollInterval}".`);
         return ExitCode.BadInput;
       }
       const publicUrl = options.publicUrl === undefined ? undefined : publicUrlOf(options.publicUrl);
@@ -57,6 +64,7 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
           port,
           publicUrl,
           write: say,
+          sourcePollMs: pollSeconds * 1000,
           runInBackground: { onApproval: (approval, url) => say(`  ${approval.stageName}/${approval.actionName}: waiting for approval: ${url}`) },
         });
       } catch (error) {

@@ -113,5 +113,35 @@ export function describeS3SourceContract(kind: ServerKind): void {
 
       await expect(running).rejects.toMatchObject({ name: 'Sluice.NotFound', message: expect.stringContaining('s3://no-such-bucket/app.zip') });
     });
+
+    describe('polled (PollForSourceChanges)', () => {
+      const latestRevision = (objectKey: string) =>
+        s3Source.latestRevision!({
+          action: {
+            name: 'Fetch',
+            actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+            configuration: { S3Bucket: setting().sourceBucket, S3ObjectKey: objectKey, PollForSourceChanges: 'true' },
+          },
+          blobs: setting().harness.blobs,
+        });
+
+      it("reads an unversioned object's revision as its key, marked by its ETag, which a new upload changes", async () => {
+        await uploadSourceZip('polled/app.zip', { 'a.txt': 'first' });
+        const first = await latestRevision('polled/app.zip');
+        await uploadSourceZip('polled/app.zip', { 'a.txt': 'second' });
+        const second = await latestRevision('polled/app.zip');
+
+        expect(first).toEqual({
+          revision: { revisionType: 'S3_OBJECT_KEY', revisionValue: 'polled/app.zip' },
+          marker: expect.any(String),
+          description: expect.stringMatching(new RegExp(`^s3://${setting().sourceBucket}/polled/app\\.zip with ETag [0-9a-f]{32}$`)),
+        });
+        expect(second!.marker).not.toBe(first!.marker);
+      });
+
+      it('reads no revision while there is no object', async () => {
+        expect(await latestRevision('polled/missing.zip')).toBeUndefined();
+      });
+    });
   });
 }

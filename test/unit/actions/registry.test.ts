@@ -58,6 +58,16 @@ describe('the provider registry and its three views', () => {
     );
   });
 
+  it('can poll every source whose changes start pipelines, as PollForSourceChanges asks (S3 and CodeCommit)', () => {
+    const started = actionProviders.filter((provider) => provider.spec.sourceChanges);
+    expect(started.map((provider) => providerKey(provider.spec))).toEqual(['Source/AWS/S3', 'Source/AWS/CodeCommit']);
+    for (const provider of started)
+      expect({ provider: providerKey(provider.spec), polls: typeof provider.latestRevision }).toEqual({
+        provider: providerKey(provider.spec),
+        polls: 'function',
+      });
+  });
+
   it('lists a provider on no runtime where Sluice would run its actions and has nothing that does', () => {
     for (const provider of actionProviders) {
       const runsInSluice = (provider.spec.integration ?? 'runner') === 'runner';

@@ -83,6 +83,7 @@ describe('gitHubDelivery', () => {
         repository: 'Codertocat/Hello-World',
         repositoryUrls: expect.arrayContaining(['https://github.com/Codertocat/Hello-World.git']),
         action: mapped,
+        number: (payload.pull_request as { number: number }).number,
         sourceBranch: 'changes',
         destinationBranch: 'master',
         commit: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',

@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { ActionDeclaration, PipelineDeclaration } from '../../../lib/core/declaration';
 import { BadInputError } from '../../../lib/core/errors';
 import { providerCatalog } from '../../../lib/actions/registry';
-import { matchSourceChange, sourceChangeTriggerDetail, sourceEventOf, type SourceChange } from '../../../lib/core/source-change';
+import {
+  matchSourceChange,
+  pollForSourceChangesProblems,
+  polledSourceActions,
+  sourceChangeTriggerDetail,
+  sourceEventOf,
+  type SourceChange,
+} from '../../../lib/core/source-change';
 import { sourceAndBuildStages } from '../../support/declarations';
 import { ROOT } from '../../support/fixtures';
 
@@ -197,13 +204,8 @@ describe('matchSourceChange', () => {
       { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' },
     ],
     [
-      'CodeCommit: PollForSourceChanges true',
-      pipeline([
-        {
-          ...codeCommitSource('Src', 'MyDemoRepo', 'myBranch'),
-          configuration: { RepositoryName: 'MyDemoRepo', BranchName: 'myBranch', PollForSourceChanges: 'true' },
-        },
-      ]),
+      'CodeCommit: PollForSourceChanges false',
+      pipeline([codeCommitSource('Src', 'MyDemoRepo', 'myBranch')]),
       branchChange,
       { actionName: 'Src', revisionType: 'COMMIT_ID', revisionValue: '7f0103fMERGE' },
     ],
@@ -226,8 +228,17 @@ describe('matchSourceChange', () => {
       { actionName: 'Fetch', revisionType: 'S3_OBJECT_KEY', revisionValue: 'example-key' },
     ],
     [
-      'S3: PollForSourceChanges true',
-      pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key', { PollForSourceChanges: 'true' })]),
+      'S3: PollForSourceChanges left out, as the console sets up an event rule',
+      pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key')]),
+      versionedObject,
+      { actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' },
+    ],
+    [
+      'S3: the event-driven one of two sources on the key, the other polled',
+      pipeline([
+        s3Source('Polled', 'amzn-s3-demo-bucket1', 'example-key', { PollForSourceChanges: 'true' }),
+        s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key', { PollForSourceChanges: 'false' }),
+      ]),
       versionedObject,
       { actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' },
     ],
@@ -299,6 +310,23 @@ describe('matchSourceChange', () => {
       'source action Fetch reads s3://amzn-s3-demo-bucket1/example, not s3://amzn-s3-demo-bucket1/example-key',
     ],
     [
+      'CodeCommit: PollForSourceChanges true, which is polled rather than started by events',
+      pipeline([
+        {
+          ...codeCommitSource('Src', 'MyDemoRepo', 'myBranch'),
+          configuration: { RepositoryName: 'MyDemoRepo', BranchName: 'myBranch', PollForSourceChanges: 'true' },
+        },
+      ]),
+      branchChange,
+      'source action Src has PollForSourceChanges true: it is polled, and no event starts it',
+    ],
+    [
+      'S3: PollForSourceChanges true',
+      pipeline([s3Source('Fetch', 'amzn-s3-demo-bucket1', 'example-key', { PollForSourceChanges: 'true' })]),
+      versionedObject,
+      'source action Fetch has PollForSourceChanges true: it is polled, and no event starts it',
+    ],
+    [
       'S3: a CodeCommit source',
       pipeline([codeCommitSource('Src', 'amzn-s3-demo-bucket1', 'example-key')]),
       versionedObject,
@@ -335,6 +363,35 @@ describe('matchSourceChange', () => {
   it('gives every mismatch when no source action matches', () => {
     const decision = matchSourceChange(pipeline([s3Source('A', 'b', 'one.zip'), s3Source('B', 'b', 'two.zip')]), versionedObject, providerCatalog);
     expect(decision).toEqual({ start: false, reason: expect.stringMatching(/^source action A reads .*; source action B reads /) });
+  });
+});
+
+describe('polledSourceActions', () => {
+  it('lists the S3 and CodeCommit sources with PollForSourceChanges "true", and no other', () => {
+    const declaration = pipeline([
+      s3Source('Polled', 'b', 'k.zip', { PollForSourceChanges: 'true' }),
+      s3Source('Evented', 'b', 'k.zip', { PollForSourceChanges: 'false' }),
+      s3Source('Default', 'b', 'other.zip'),
+      { ...codeCommitSource('Repo', 'MyDemoRepo', 'main'), configuration: { RepositoryName: 'MyDemoRepo', BranchName: 'main', PollForSourceChanges: 'true' } },
+      { ...connectionSource, configuration: { ...connectionSource.configuration, PollForSourceChanges: 'true' } },
+    ]);
+
+    expect(polledSourceActions(declaration, providerCatalog).map((action) => action.name)).toEqual(['Polled', 'Repo']);
+  });
+});
+
+describe('pollForSourceChangesProblems', () => {
+  it.each<[string, Record<string, string>, string | undefined, RegExp | undefined]>([
+    ['true locally', { PollForSourceChanges: 'true' }, 'local', undefined],
+    ['false on AWS', { PollForSourceChanges: 'false' }, 'aws', undefined],
+    ['left out on AWS', {}, 'aws', undefined],
+    ['true without a runtime', { PollForSourceChanges: 'true' }, undefined, undefined],
+    ['true on AWS', { PollForSourceChanges: 'true' }, 'aws', /^PollForSourceChanges "true" is not supported on the aws runtime: .*Set it to "false"/],
+    ['neither true nor false', { PollForSourceChanges: 'yes' }, 'local', /^PollForSourceChanges must be "true" or "false", not "yes"\.$/],
+  ])('%s', (_description, configuration, runtime, problem) => {
+    const problems = pollForSourceChangesProblems(configuration, { runtime });
+    if (problem) expect(problems).toEqual([{ key: 'PollForSourceChanges', message: expect.stringMatching(problem) }]);
+    else expect(problems).toEqual([]);
   });
 });
 

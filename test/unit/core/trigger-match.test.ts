@@ -1,5 +1,5 @@
 import type { ActionDeclaration, PipelineDeclaration, TriggerDeclaration } from '../../../lib/core/declaration';
-import { matchTrigger, type GitEvent, type GitPullRequestEvent, type GitPushEvent } from '../../../lib/core/trigger-match';
+import { matchTrigger, needsPullRequestFiles, type GitEvent, type GitPullRequestEvent, type GitPushEvent } from '../../../lib/core/trigger-match';
 import { sourceAndBuildStages } from '../../support/declarations';
 
 /**
@@ -57,6 +57,7 @@ const pullRequest = (overrides: Partial<GitPullRequestEvent> = {}): GitPullReque
   kind: 'pullRequest',
   repository: REPOSITORY,
   repositoryUrls: URLS,
+  number: 7,
   action: 'OPEN',
   sourceBranch: 'feature/x',
   destinationBranch: 'main',
@@ -215,6 +216,34 @@ const CASES: Case[] = [
     /destination branch main is excluded/,
   ],
   ['pull request filePaths, files unknown', onApp({ pullRequest: [{ filePaths: { includes: ['**'] } }] }), pullRequest(), false, /unknown/],
+  [
+    'pull request filePaths, one read file included',
+    onApp({ pullRequest: [{ branches: { includes: ['main'] }, filePaths: { includes: ['src/**'] } }] }),
+    pullRequest({ changedFiles: ['docs/a.md', 'src/app.ts'] }),
+    true,
+    /pullRequest trigger on App/,
+  ],
+  [
+    'pull request filePaths, no read file included',
+    onApp({ pullRequest: [{ filePaths: { includes: ['src/**'] } }] }),
+    pullRequest({ changedFiles: ['docs/a.md'] }),
+    false,
+    /no changed file passes filePaths \(docs\/a.md\)/,
+  ],
+  [
+    'pull request filePaths, files cut and a listed one included',
+    onApp({ pullRequest: [{ filePaths: { includes: ['src/**'] } }] }),
+    pullRequest({ changedFiles: ['docs/a.md', 'src/app.ts'], changedFilesCut: 'GitHub lists only the first 3000 files of a pull request' }),
+    true,
+    /pullRequest trigger/,
+  ],
+  [
+    'pull request filePaths, files cut and none listed included',
+    onApp({ pullRequest: [{ filePaths: { includes: ['src/**'] } }] }),
+    pullRequest({ changedFiles: ['docs/a.md'], changedFilesCut: 'GitHub lists only the first 3000 files of a pull request' }),
+    false,
+    /no listed changed file passes filePaths, and GitHub lists only the first 3000 files/,
+  ],
   ['pull request only trigger, push event', onApp({ pullRequest: [{ events: ['OPEN'] }] }), push(), false, /no push filters/],
 
   // Triggers and their source action.
@@ -243,6 +272,31 @@ const CASES: Case[] = [
   ],
   ['with triggers, BranchName alone does not start', onApp({ push: [{ tags: { includes: ['v*'] } }] }), push(), false, /not a tag/],
 ];
+
+describe('needsPullRequestFiles', () => {
+  const onSrc = (filter: Record<string, unknown> = {}) => onApp({ pullRequest: [{ filePaths: { includes: ['src/**'] }, ...filter }] });
+
+  it.each<[string, PipelineDeclaration, GitEvent, boolean]>([
+    ['a filePaths filter on the repository', onSrc(), pullRequest(), true],
+    ['a filePaths filter whose events the pull request fails', onSrc({ events: ['CLOSED'] }), pullRequest(), false],
+    ['a filePaths filter whose destination branches the pull request fails', onSrc({ branches: { includes: ['release'] } }), pullRequest(), false],
+    ['a pull request filter without filePaths', onApp({ pullRequest: [{ events: ['OPEN'] }] }), pullRequest(), false],
+    ['a pull request whose files are known', onSrc(), pullRequest({ changedFiles: ['src/a.ts'] }), false],
+    ['a push', onApp({ push: [{ filePaths: { includes: ['src/**'] } }] }), push(), false],
+    [
+      'a filePaths filter on another repository',
+      pipeline(
+        [connectionSource('App', { FullRepositoryId: 'octo/other' })],
+        [{ sourceActionName: 'App', pullRequest: [{ filePaths: { includes: ['**'] } }] }],
+      ),
+      pullRequest(),
+      false,
+    ],
+    ['a pipeline without triggers', pipeline([connectionSource()]), pullRequest(), false],
+  ])('%s: %s', (_, declaration, event, needed) => {
+    expect(needsPullRequestFiles(declaration, event)).toBe(needed);
+  });
+});
 
 describe('matchTrigger', () => {
   it.each(CASES)('%s', (_, declaration, event, start, reason) => {

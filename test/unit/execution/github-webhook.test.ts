@@ -99,3 +99,75 @@ describe('handleGitHubDelivery and commit statuses', () => {
     ]);
   });
 });
+
+describe("handleGitHubDelivery and a pull request's changed files", () => {
+  const opened = (examples.find((definition) => definition.name === 'pull_request')!.examples as { action: string; number: number }[]).find(
+    (payload) => payload.action === 'opened',
+  )!;
+  /** `record`'s pipeline, started by pull requests into master that change a file under src/. */
+  const onSrc = (name: string) => {
+    const filtered = record(name, 'master');
+    filtered.declaration.triggers = [
+      { providerType: 'CodeStarSourceConnection', gitConfiguration: { sourceActionName: 'App', pullRequest: [{ filePaths: { includes: ['src/**'] } }] } },
+    ];
+    return filtered;
+  };
+
+  it('reads them once, for the pipelines whose filePaths need them, and starts those they pass', async () => {
+    const { deps } = triggerDependencies([onSrc('on-src'), record('on-push', 'master')]);
+    const pullRequestFiles = jest.fn(async () => ({ files: ['docs/guide.md', 'src/app.ts'] }));
+
+    const outcome = await handleGitHubDelivery({ ...deps, pullRequestFiles }, { id: 'pr-1', event: 'pull_request', payload: opened });
+
+    expect(outcome).toMatchObject({
+      kind: 'matched',
+      started: [{ pipelineName: 'on-src' }],
+      skipped: [{ pipelineName: 'on-push', reason: 'source action App has no pullRequest trigger' }],
+    });
+    expect(pullRequestFiles).toHaveBeenCalledTimes(1);
+    expect(pullRequestFiles).toHaveBeenCalledWith('Codertocat/Hello-World', opened.number, expect.any(AbortSignal));
+  });
+
+  it('skips a pipeline when no changed file passes its filePaths', async () => {
+    const { deps, start } = triggerDependencies([onSrc('on-src')]);
+
+    const outcome = await handleGitHubDelivery(
+      { ...deps, pullRequestFiles: async () => ({ files: ['docs/guide.md'] }) },
+      { id: 'pr-2', event: 'pull_request', payload: opened },
+    );
+
+    expect(outcome).toMatchObject({ skipped: [{ pipelineName: 'on-src', reason: 'no changed file passes filePaths (docs/guide.md)' }] });
+    expect(start).not.toHaveBeenCalled();
+  });
+
+  it('reads nothing when no pipeline filters pull requests on filePaths', async () => {
+    const { deps } = triggerDependencies([record('on-push', 'master')]);
+    const pullRequestFiles = jest.fn(async () => ({ files: [] }));
+
+    await handleGitHubDelivery({ ...deps, pullRequestFiles }, { id: 'pr-3', event: 'pull_request', payload: opened });
+
+    expect(pullRequestFiles).not.toHaveBeenCalled();
+  });
+
+  it('reports a pipeline it could not decide on as not started, saying why, when the files cannot be read', async () => {
+    const { deps, start } = triggerDependencies([onSrc('on-src')]);
+    const reportSkipped = jest.fn();
+
+    const unreadable = await handleGitHubDelivery(
+      {
+        ...deps,
+        reportSkipped,
+        pullRequestFiles: async () => {
+          throw new Error('GitHub refused the token');
+        },
+      },
+      { id: 'pr-4', event: 'pull_request', payload: opened },
+    );
+    const tokenless = await handleGitHubDelivery({ ...deps, reportSkipped }, { id: 'pr-5', event: 'pull_request', payload: opened });
+
+    expect(unreadable).toMatchObject({ skipped: [{ reason: expect.stringContaining('could not be read: GitHub refused the token') }] });
+    expect(tokenless).toMatchObject({ skipped: [{ reason: expect.stringContaining('set SLUICE_GITHUB_TOKEN locally') }] });
+    expect(reportSkipped.mock.calls.map(([skip]) => (skip as { couldNotStart: boolean }).couldNotStart)).toEqual([true, true]);
+    expect(start).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,64 @@
+import type { LatestRevision } from '../actions/action-provider';
+import { providerCatalog } from '../actions/registry';
+import type { ActionDeclaration } from '../core/declaration';
+import { polledSourceActions } from '../core/source-change';
+import type { ExecutionStore, PipelineVersionRecord } from '../ports/execution-store';
+import type { StartPinnedExecution } from './github-webhook';
+
+/**
+ * What polling does to the source actions with PollForSourceChanges "true", as CodePipeline
+ * polls them: each look reads the revision each one's source is at, and a revision that differs
+ * from the last look's starts the pipeline, pinned to it (trigger type PollForSourceChanges).
+ * The first look at an action only notes its revision: polling starts on changes, not on what was
+ * there before it began looking.
+ */
+
+export interface SourcePollDependencies {
+  store: Pick<ExecutionStore, 'listPipelines'>;
+  start: StartPinnedExecution;
+  /** The revision the source of a polled action is at now; undefined while it has none. */
+  latestRevision(action: ActionDeclaration): Promise<LatestRevision | undefined>;
+  /** Told what each look noted or started, and why a source could not be read or a pipeline started. */
+  write(line: string): void;
+}
+
+/** What a look notes of a source that has no revision yet (no object, no branch): its first one is a change. */
+const NO_REVISION = '';
+
+/** One look at every polled source action of the registered pipelines. */
+export type SourcePoll = () => Promise<void>;
+
+/** A poll that remembers, from one look to the next, the revision each polled action's source was at. */
+export function sourcePoll(deps: SourcePollDependencies): SourcePoll {
+  const seen = new Map<string, string>();
+
+  async function look(record: PipelineVersionRecord, action: ActionDeclaration): Promise<void> {
+    const where = `${record.name}/${action.name}`;
+    let latest: LatestRevision | undefined;
+    try {
+      latest = await deps.latestRevision(action);
+    } catch (error) {
+      return deps.write(`warning: ${where}: cannot poll its source, and tries again later: ${(error as Error).message}`);
+    }
+    const key = JSON.stringify([record.name, action.name]);
+    const before = seen.get(key);
+    seen.set(key, latest?.marker ?? NO_REVISION);
+    if (before === undefined) {
+      return deps.write(`${where}: polling ${latest ? latest.description : 'its source, which has no revision yet'}; a change to it starts the pipeline`);
+    }
+    if (!latest || before === latest.marker) return;
+    try {
+      const executionId = await deps.start(record, {}, { triggerType: 'PollForSourceChanges', triggerDetail: latest.description }, [
+        { actionName: action.name, ...latest.revision },
+      ]);
+      deps.write(`${where}: ${latest.description} started execution ${executionId}`);
+    } catch (error) {
+      deps.write(`warning: ${where}: ${latest.description} could not start the pipeline: ${(error as Error).message}`);
+    }
+  }
+
+  return async () => {
+    const pipelines = await deps.store.listPipelines();
+    await Promise.all(pipelines.flatMap((record) => polledSourceActions(record.declaration, providerCatalog).map((action) => look(record, action))));
+  };
+}
