@@ -1,4 +1,5 @@
 import type { SourceRevision } from '../core/compile';
+import { repositoryConnectionArn } from '../core/connection-hosts';
 import { gitHubDelivery, webhookTriggerDetail } from '../core/github-event';
 import { matchTrigger, type GitEvent } from '../core/trigger-match';
 import type { SkippedCommit } from './commit-statuses';
@@ -59,8 +60,17 @@ async function startIfMatching(
 ): Promise<StartedExecution | SkippedPipeline> {
   const decision = matchTrigger(record.declaration, event);
   const skipped = (reason: string, couldNotStart: boolean): SkippedPipeline => {
-    if (decision.fromSourceRepository)
-      deps.reportSkipped?.({ repository: event.repository, sha: event.commit, pipelineName: record.name, reason, couldNotStart });
+    if (decision.fromSourceRepository) {
+      const connectionArn = repositoryConnectionArn(record.declaration, event.repository);
+      deps.reportSkipped?.({
+        repository: event.repository,
+        sha: event.commit,
+        pipelineName: record.name,
+        reason,
+        couldNotStart,
+        ...(connectionArn ? { connectionArn } : {}),
+      });
+    }
     return { pipelineName: record.name, reason };
   };
   if (!decision.start) return skipped(decision.reason, false);

@@ -88,6 +88,8 @@ describe('handleGitHubDelivery and commit statuses', () => {
         pipelineName: 'on-main',
         reason: 'branch master is not main, the branch of source action App',
         couldNotStart: false,
+        // The source action's connection, whose host gets the status.
+        connectionArn: 'arn:x',
       },
       {
         repository: 'Codertocat/Hello-World',
@@ -95,6 +97,7 @@ describe('handleGitHubDelivery and commit statuses', () => {
         pipelineName: 'needs-variable',
         reason: expect.stringContaining('could not start'),
         couldNotStart: true,
+        connectionArn: 'arn:x',
       },
     ]);
   });
