@@ -263,6 +263,10 @@ function awsCodeCommit(): CodeCommitAccess {
   return awsCodeCommitAccess({ region, identity: roleName ?? DEFAULT_ROLE, accountId: pipelineArnPrefix.split(':')[4] });
 }
 
+/** Which host each connection reaches: the stack's `connections` parameter. */
+const awsConnections = async () =>
+  parseConnections(process.env[HOST_VARIABLES.connections], `The stack's connections parameter (${HOST_VARIABLES.connections})`);
+
 /**
  * The repository hosts, each read with the token in the stack's secret for its family; while a
  * secret holds its placeholder, reading it says how to set one. The connections are parsed once
@@ -282,7 +286,7 @@ function awsRepositoryHosts(): RepositoryHosts {
     };
     const missingSecret = (name: string) => `${name} is not set on this function; serverless.yml sets it on every Sluice function`;
     repositoryHosts = new ConfiguredRepositoryHosts({
-      connections: async () => parseConnections(process.env[HOST_VARIABLES.connections], `The stack's connections parameter (${HOST_VARIABLES.connections})`),
+      connections: awsConnections,
       tokens: Object.fromEntries(Object.entries(tokens).filter(([, token]) => token)),
       publicApiUrls: { GitHub: awsEnvironment().gitHubApiUrl },
       tokenSources: {
@@ -431,6 +435,7 @@ export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => v
     // Anyone may call the route: the answer names the stack's output, not the secret's ARN.
     secretCommand: "aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>",
     reportSkipped,
+    connections: awsConnections,
   };
 }
 

@@ -158,6 +158,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   let url: string | undefined;
   const linkBase = () => options.publicUrl?.href ?? url ?? 'http://127.0.0.1/';
   const actionAwsClients = localAwsClients(process.env);
+  const connections = async () => (await readInstallationSettings(dataDir)).connections ?? {};
   const deps: LocalDependencies = {
     store,
     approvals: new DynamoDbApprovalStore(documents, TABLE_NAME),
@@ -182,7 +183,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
-    repositoryHosts: repositoryHostsFromEnvironment(process.env, async () => (await readInstallationSettings(dataDir)).connections ?? {}),
+    repositoryHosts: repositoryHostsFromEnvironment(process.env, connections),
     codeCommit: codeCommitSettingsFromEnvironment(process.env),
     ...localRuleServices(process.env),
     awsClients: actionAwsClients,
@@ -263,6 +264,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         start,
         clock: deps.clock,
         webhookSecret: () => webhookSecret(dataDir),
+        connections,
         reportSkipped: (skip: SkippedCommit) => commitStatuses?.skipped(skip),
       };
       // Like GitHub's webhook, a new object in the embedded S3 starts executions, so only here.

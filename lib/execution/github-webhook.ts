@@ -1,5 +1,5 @@
 import type { SourceRevision } from '../core/compile';
-import { repositoryConnectionArn } from '../core/connection-hosts';
+import { actionConnectionArn, connectionHost, describeHost, HOST_FAMILIES, repositoryConnectionArn, type Connections } from '../core/connection-hosts';
 import { gitHubDelivery, webhookTriggerDetail } from '../core/github-event';
 import { matchTrigger, type GitEvent } from '../core/trigger-match';
 import type { SkippedCommit } from './commit-statuses';
@@ -28,6 +28,8 @@ export interface GitHubWebhookDependencies {
   clock: () => Date;
   /** Told of each pipeline a delivery skipped that builds the delivery's repository, for its commit status. */
   reportSkipped?: (skip: SkippedCommit) => void;
+  /** Which host each connection reaches; without it, every connection is GitHub's. */
+  connections?: () => Promise<Connections>;
 }
 
 export interface GitHubDeliveryRequest {
@@ -75,6 +77,10 @@ async function startIfMatching(
   };
   if (!decision.start) return skipped(decision.reason, false);
   const sourceActionName = decision.sourceActionName!;
+  // A repository of the same owner/name on another host is another repository.
+  const host = connectionHost((await deps.connections?.()) ?? {}, actionConnectionArn(record.declaration, sourceActionName));
+  if (HOST_FAMILIES[host.type] !== 'GitHub')
+    return { pipelineName: record.name, reason: `source action ${sourceActionName} reads ${describeHost(host)}, and the delivery comes from GitHub` };
   const trigger: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail(event.repository, event.commit, deliveryId) };
   try {
     const pipelineExecutionId = await deps.start(record, {}, trigger, [
