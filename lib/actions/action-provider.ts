@@ -8,7 +8,7 @@ import type { AwsClientClass, AwsClients } from '../ports/aws-clients';
 import type { BlobStore } from '../ports/blob-store';
 import type { BuildProcessTracker } from '../ports/build-processes';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
-import type { GitHubAccess } from '../ports/github-access';
+import type { RepositoryHosts } from '../ports/repository-host';
 
 /** What an action gets to do its work. */
 export interface ActionContext {
@@ -39,8 +39,8 @@ export interface ActionContext {
   sourceRevision?: string;
   /** What `sourceRevision` is, as CodePipeline's SourceRevisionType says. */
   sourceRevisionType?: SourceRevision['revisionType'];
-  /** GitHub's API and a token for it, where one is configured. */
-  gitHub?: GitHubAccess;
+  /** The repository hosts that connections reach, and their tokens. */
+  repositoryHosts?: RepositoryHosts;
   /** CodeCommit's git endpoint and credentials for it, where a region is configured. */
   codeCommit?: CodeCommitAccess;
   /** SDK clients for the AWS services that the provider declares in `awsServices`. */

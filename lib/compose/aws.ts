@@ -15,7 +15,7 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
 import { actionProviders } from '../actions/registry';
-import { pullRequestFilesReader } from '../actions/github-repository';
+import { pullRequestFilesReader } from '../adapters/git-hosts/github-host';
 import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
 import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -39,10 +39,11 @@ import {
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
 import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
-import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
+import { ConfiguredRepositoryHosts } from '../adapters/git-hosts/configured-hosts';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
+import { parseConnections } from '../core/connection-hosts';
 import { providerKey } from '../core/declaration';
 import { arnRegionAndAccount } from '../core/events';
 import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
@@ -53,7 +54,7 @@ import { PipelineOperations, type OperationsCapabilities, type OperationsDepende
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { VersionRun } from '../ports/engine';
-import type { GitHubAccess } from '../ports/github-access';
+import type { RepositoryHosts } from '../ports/repository-host';
 import type { TaskContext } from '../ports/task-context';
 import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
 
@@ -93,6 +94,17 @@ export const PIPELINE_DEPLOY_VARIABLES = {
   stageStep: 'STAGE_STEP_FUNCTION_ARN',
   actionRunner: 'ACTION_RUNNER_FUNCTION_ARN',
   approvalRequest: 'APPROVAL_REQUEST_FUNCTION_ARN',
+} as const;
+
+/**
+ * What serverless.yml tells every function of the other repository hosts: their token secrets, and
+ * which host each connection reaches (JSON, the `connections` parameter). Without them, every
+ * connection is GitHub's.
+ */
+export const HOST_VARIABLES = {
+  bitbucketTokenSecretArn: 'BITBUCKET_TOKEN_SECRET_ARN',
+  gitLabTokenSecretArn: 'GITLAB_TOKEN_SECRET_ARN',
+  connections: 'CONNECTIONS',
 } as const;
 
 /** Set on the http function only: the secret GitHub signs webhook deliveries with. */
@@ -157,7 +169,7 @@ let clients: AwsClients | undefined;
 let dependencies: OperationsDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
 let operations: PipelineOperations | undefined;
-let gitHub: GitHubAccess | undefined;
+let repositoryHosts: RepositoryHosts | undefined;
 let webhookSecret: SecretsManagerSecret | undefined;
 let credentialsWiped = false;
 
@@ -178,7 +190,7 @@ export function createAwsDependencies(
   sdk: Omit<AwsClients, 'dynamodb' | 'secretsManager'>,
   sources: Pick<
     ExecutionDependencies,
-    'gitHub' | 'codeCommit' | 'builds' | 'commandsProjectName' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'
+    'repositoryHosts' | 'codeCommit' | 'builds' | 'commandsProjectName' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'
   > &
     Pick<OperationsDependencies, 'jobFunctions'> = {},
 ): OperationsDependencies {
@@ -220,7 +232,7 @@ export function awsDependencies(): OperationsDependencies {
   if (dependencies) return dependencies;
   const actionClients = new SdkAwsClients(awsEnvironment().region);
   return (dependencies = createAwsDependencies(awsEnvironment(), awsClients(), {
-    gitHub: awsGitHub(),
+    repositoryHosts: awsRepositoryHosts(),
     codeCommit: awsCodeCommit(),
     ...awsRuleServices(awsEnvironment().region),
     awsClients: actionClients,
@@ -262,13 +274,40 @@ function awsCodeCommit(): CodeCommitAccess {
   return awsCodeCommitAccess({ region, identity: roleName ?? DEFAULT_ROLE, accountId: pipelineArnPrefix.split(':')[4] });
 }
 
-/** GitHub's API with the token from the stack's secret; while that holds its placeholder, token() says how to set one. */
-function awsGitHub(): GitHubAccess {
-  if (!gitHub) {
-    const token = new SecretsManagerSecret(awsClients().secretsManager, awsEnvironment().gitHubTokenSecretArn, { holds: 'GitHub token', ...functionRole() });
-    gitHub = { apiUrl: awsEnvironment().gitHubApiUrl, token: () => token.required() };
+/** Which host each connection reaches: the stack's `connections` parameter. */
+const awsConnections = async () =>
+  parseConnections(process.env[HOST_VARIABLES.connections], `The stack's connections parameter (${HOST_VARIABLES.connections})`);
+
+/**
+ * The repository hosts, each read with the token in the stack's secret for its family; while a
+ * secret holds its placeholder, reading it says how to set one. The connections are parsed once
+ * per container: a bad `connections` parameter fails the first action or status that needs it.
+ */
+function awsRepositoryHosts(): RepositoryHosts {
+  if (!repositoryHosts) {
+    const secret = (arn: string | undefined, holds: string) => {
+      if (!arn) return undefined;
+      const stored = new SecretsManagerSecret(awsClients().secretsManager, arn, { holds, ...functionRole() });
+      return () => stored.required();
+    };
+    const tokens = {
+      GitHub: secret(awsEnvironment().gitHubTokenSecretArn, 'GitHub token'),
+      Bitbucket: secret(process.env[HOST_VARIABLES.bitbucketTokenSecretArn], 'Bitbucket token'),
+      GitLab: secret(process.env[HOST_VARIABLES.gitLabTokenSecretArn], 'GitLab token'),
+    };
+    const missingSecret = (name: string) => `${name} is not set on this function; serverless.yml sets it on every Sluice function`;
+    repositoryHosts = new ConfiguredRepositoryHosts({
+      connections: awsConnections,
+      tokens: Object.fromEntries(Object.entries(tokens).filter(([, token]) => token)),
+      publicApiUrls: { GitHub: awsEnvironment().gitHubApiUrl },
+      tokenSources: {
+        GitHub: missingSecret(ENVIRONMENT_VARIABLES.gitHubTokenSecretArn),
+        Bitbucket: missingSecret(HOST_VARIABLES.bitbucketTokenSecretArn),
+        GitLab: missingSecret(HOST_VARIABLES.gitLabTokenSecretArn),
+      },
+    });
   }
-  return gitHub;
+  return repositoryHosts;
 }
 
 function engineOptions(): StepFunctionsEngineOptions {
@@ -374,15 +413,15 @@ export function awsStackPipelines(): StackPipelines {
 }
 
 /**
- * Commit statuses reported to GitHub with the stack's token. A missing token, like any reporting
- * failure, is one warning for each status, and never fails anything.
+ * Commit statuses reported to each connection's host with the stack's token for it. A missing
+ * token, like any reporting failure, is one warning for each status, and never fails anything.
  */
 export function awsCommitStatuses(warn: (message: string) => void): CommitStatusPublisher {
   const { store } = awsDependencies();
   const options = engineOptions();
   const region = awsEnvironment().region;
   return new CommitStatusPublisher({
-    reporter: new GitHubCommitStatusReporter(awsGitHub()),
+    reporter: awsRepositoryHosts(),
     store,
     executionUrl: (executionId, pipelineName) => executionConsoleUrl(pipelineExecutionArn(pipelineStateMachineArn(options, region, pipelineName), executionId)),
     warn,
@@ -407,7 +446,8 @@ export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => v
     // Anyone may call the route: the answer names the stack's output, not the secret's ARN.
     secretCommand: "aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>",
     reportSkipped,
-    pullRequestFiles: pullRequestFilesReader(awsGitHub()),
+    pullRequestFiles: pullRequestFilesReader(awsRepositoryHosts()),
+    connections: awsConnections,
   };
 }
 

@@ -3,7 +3,7 @@ import { awsCredentialsFound, localAwsClients, localRegion } from './aws-access'
 import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
-import { pullRequestFilesReader } from '../actions/github-repository';
+import { pullRequestFilesReader } from '../adapters/git-hosts/github-host';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
@@ -18,8 +18,8 @@ import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
-import { GITHUB_API_URL } from '../core/github-api';
-import { GitHubCommitStatusReporter } from '../adapters/github/github-commit-status';
+import { ConfiguredRepositoryHosts } from '../adapters/git-hosts/configured-hosts';
+import type { Connections, HostFamily } from '../core/connection-hosts';
 import { LocalEngine, type LocalRunOptions } from '../adapters/local/local-engine';
 import { PipelineOperations, type OperationsDependencies } from '../operations/pipeline-operations';
 import { localTaskHandlers } from './local-task-handlers';
@@ -34,7 +34,7 @@ import { providerKey } from '../core/declaration';
 import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
-import type { GitHubAccess } from '../ports/github-access';
+import type { RepositoryHosts } from '../ports/repository-host';
 import { endRun } from '../execution/end-execution';
 import { claimDataDir, type ClaimedDataDir } from './data-dir';
 import { commandLineCaller } from './callers';
@@ -94,15 +94,30 @@ export type OpenOptions = DataDirToOpen & {
 /** How often `sluice serve` polls the sources that ask for it, unless told otherwise. */
 export const SOURCE_POLL_INTERVAL_MS = 60 * 1000;
 
+/** The environment variables of each host family's token, and of its public API where it is elsewhere (GitHub Enterprise's, a proxy). */
+const HOST_ENVIRONMENT: Record<HostFamily, { token: string; apiUrl: string }> = {
+  GitHub: { token: 'SLUICE_GITHUB_TOKEN', apiUrl: 'SLUICE_GITHUB_API_URL' },
+  Bitbucket: { token: 'SLUICE_BITBUCKET_TOKEN', apiUrl: 'SLUICE_BITBUCKET_API_URL' },
+  GitLab: { token: 'SLUICE_GITLAB_TOKEN', apiUrl: 'SLUICE_GITLAB_API_URL' },
+};
+
 /**
- * GitHub's API, for commit statuses and CodeStarSourceConnection sources, from SLUICE_GITHUB_TOKEN
- * and SLUICE_GITHUB_API_URL; none without a token.
+ * The repository hosts, for CodeStarSourceConnection sources and commit statuses: each family's
+ * token and API from the environment (SLUICE_GITHUB_TOKEN, SLUICE_BITBUCKET_TOKEN,
+ * SLUICE_GITLAB_TOKEN...), and which host each connection reaches from the settings.
  */
-export function gitHubSettingsFromEnvironment(env: NodeJS.ProcessEnv): GitHubAccess | undefined {
-  const token = env.SLUICE_GITHUB_TOKEN;
-  if (!token) return undefined;
-  return { apiUrl: env.SLUICE_GITHUB_API_URL || GITHUB_API_URL, token: async () => token };
+export function repositoryHostsFromEnvironment(env: NodeJS.ProcessEnv, connections: () => Promise<Connections>): RepositoryHosts {
+  const families = Object.entries(HOST_ENVIRONMENT) as [HostFamily, { token: string; apiUrl: string }][];
+  return new ConfiguredRepositoryHosts({
+    connections,
+    tokens: Object.fromEntries(families.filter(([, names]) => env[names.token]).map(([family, names]) => [family, async () => env[names.token]!])),
+    publicApiUrls: Object.fromEntries(families.filter(([, names]) => env[names.apiUrl]).map(([family, names]) => [family, env[names.apiUrl]!])),
+    tokenSources: Object.fromEntries(families.map(([family, names]) => [family, `set ${names.token}`])) as Record<HostFamily, string>,
+  });
 }
+
+/** Whether any host family has a token in the environment: commit statuses are reported only then. */
+const anyHostToken = (env: NodeJS.ProcessEnv) => Object.values(HOST_ENVIRONMENT).some((names) => Boolean(env[names.token]));
 
 /**
  * CodeCommit, for CodeCommit sources, in AWS_REGION (or AWS_DEFAULT_REGION, as the AWS CLI reads
@@ -153,6 +168,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   let url: string | undefined;
   const linkBase = () => options.publicUrl?.href ?? url ?? 'http://127.0.0.1/';
   const actionAwsClients = localAwsClients(process.env);
+  const connections = async () => (await readInstallationSettings(dataDir)).connections ?? {};
   const deps: LocalDependencies = {
     store,
     approvals: new DynamoDbApprovalStore(documents, TABLE_NAME),
@@ -187,7 +203,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     clock: () => new Date(),
     newId: randomUUID,
     pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
-    gitHub: gitHubSettingsFromEnvironment(process.env),
+    repositoryHosts: repositoryHostsFromEnvironment(process.env, connections),
     codeCommit: codeCommitSettingsFromEnvironment(process.env),
     ...localRuleServices(process.env),
     awsClients: actionAwsClients,
@@ -254,16 +270,16 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     if (options.serveApi) {
       const token = randomBytes(24).toString('base64url');
       const start = runInBackground && operations.startInBackground;
-      if (start && deps.gitHub) {
+      if (start && deps.repositoryHosts && anyHostToken(process.env)) {
         commitStatuses = new CommitStatusPublisher({
-          reporter: new GitHubCommitStatusReporter(deps.gitHub),
+          reporter: deps.repositoryHosts,
           store,
           executionUrl: (executionId) => new URL(`executions/${executionId}`, linkBase()).href,
           warn: (message) => write(`warning: ${message}`),
         });
         registerCommitStatusRule(bus, commitStatuses);
       } else if (start) {
-        write('GitHub commit statuses: off (set SLUICE_GITHUB_TOKEN, and SLUICE_GITHUB_API_URL for GitHub Enterprise, to report them)');
+        write('Commit statuses: off (set SLUICE_GITHUB_TOKEN, SLUICE_BITBUCKET_TOKEN or SLUICE_GITLAB_TOKEN to report them)');
       }
       // GitHub's webhook starts executions, so it is served only where they can run.
       const webhooks = start && {
@@ -271,8 +287,9 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         start,
         clock: deps.clock,
         webhookSecret: () => webhookSecret(dataDir),
+        connections,
         reportSkipped: (skip: SkippedCommit) => commitStatuses?.skipped(skip),
-        pullRequestFiles: deps.gitHub && pullRequestFilesReader(deps.gitHub),
+        pullRequestFiles: process.env.SLUICE_GITHUB_TOKEN && deps.repositoryHosts ? pullRequestFilesReader(deps.repositoryHosts) : undefined,
       };
       // Like GitHub's webhook, a new object in the embedded S3 starts executions, so only here.
       if (start) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionsSchema } from './connection-hosts';
 
 /** Each rule bounds growth on its own: an execution goes when either lets it go. */
 export const retentionSettingsSchema = z
@@ -19,6 +20,8 @@ export const lambdaHandlersSchema = z.record(z.string().min(1), z.string().min(1
  */
 export const installationSettingsSchema = z
   .object({
+    /** The host each CodeStarSourceConnection connection reaches, by its ARN or id; GitHub for one not named. */
+    connections: connectionsSchema.optional(),
     /** How long finished executions are kept: their records, artifacts, logs, events and mails. */
     retention: retentionSettingsSchema.optional(),
     /** Caps on what an artifact zip may unpack to, against zip bombs. */

@@ -182,7 +182,7 @@ export async function runAction(deps: ExecutionDependencies, payload: ActionStep
         signal,
         sourceRevision: pinned?.revisionValue,
         sourceRevisionType: pinned?.revisionType,
-        gitHub: deps.gitHub,
+        repositoryHosts: deps.repositoryHosts,
         codeCommit: deps.codeCommit,
         aws: deps.awsClients,
         continuation: previous?.state,

@@ -115,7 +115,7 @@ export async function prepareBuild(deps: ExecutionDependencies, payload: ActionS
     };
   };
   const [first, ...rest] = outputs;
-  const batch = isCommands(resolved) ? undefined : codeBuildBatchOf(resolved.configuration as Record<string, string>);
+  const batch = isCommands(resolved) ? undefined : codeBuildBatchOf(resolved.configuration);
   // A batch's builds write where CodeBuild puts each build's artifacts (under its build id), and
   // completeBuild reads them there once it knows which build wrote which.
   const staged = (name: string): BuildArtifactOverride => ({

@@ -1,4 +1,5 @@
 import { DETAIL_TYPES, EVENT_SOURCE, type PipelineEvent, type PipelineEventState } from '../core/events';
+import { actionConnectionArn } from '../core/connection-hosts';
 import { webhookCommit } from '../core/github-event';
 import { isFinished } from '../core/status';
 import type { CommitState, CommitStatus, CommitStatusReporter } from '../ports/commit-status';
@@ -6,14 +7,15 @@ import type { RuleBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
 
 /**
- * GitHub commit statuses for the executions webhooks start: pending when one starts, then success,
- * failure or error when it ends, under the context `sluice/<pipeline>`. A reporting failure is a
- * warning: it never fails the execution it reports on.
+ * Commit statuses for the executions webhooks start: pending when one starts, then success,
+ * failure or error when it ends, under the context `sluice/<pipeline>`, to the host of the
+ * connection of the source action the execution pins (GitHub's for a source without one). A
+ * reporting failure is a warning: it never fails the execution it reports on.
  */
 
 export interface CommitStatusDependencies {
   reporter: CommitStatusReporter;
-  store: Pick<ExecutionStore, 'getExecution'>;
+  store: Pick<ExecutionStore, 'getExecution' | 'getPipeline'>;
   /** The page of an execution, that a status links to. */
   executionUrl: (executionId: string, pipelineName: string) => string;
   warn: (message: string) => void;
@@ -27,6 +29,8 @@ export interface SkippedCommit {
   reason: string;
   /** It matched, but could not start (a variable without a default, say): an error, not a skip. */
   couldNotStart: boolean;
+  /** The connection of the pipeline's source action that builds the repository, whose host gets the status. */
+  connectionArn?: string;
 }
 
 export const commitStatusContext = (pipelineName: string) => `sluice/${pipelineName}`;
@@ -71,8 +75,11 @@ export class CommitStatusPublisher {
       // the execution ended would put the commit back to pending after its final status.
       if (mapped.state === 'pending' && isFinished(execution.status)) return undefined;
       const summary = event.detail['execution-result']?.['external-execution-summary'];
+      const version = await this.deps.store.getPipeline(execution.pipelineName, execution.pipelineVersion);
+      const connectionArn = version && actionConnectionArn(version.declaration, execution.sourceRevisions?.[0]?.actionName);
       return {
         ...commit,
+        ...(connectionArn ? { connectionArn } : {}),
         ...mapped,
         description: summary ? `${mapped.description}: ${summary}` : mapped.description,
         context: commitStatusContext(pipeline),
@@ -89,6 +96,7 @@ export class CommitStatusPublisher {
     this.enqueue(`${skip.repository}@${skip.sha}/${skip.pipelineName}`, async () => ({
       repository: skip.repository,
       sha: skip.sha,
+      ...(skip.connectionArn ? { connectionArn: skip.connectionArn } : {}),
       state: skip.couldNotStart ? 'error' : 'success',
       description: `${skip.couldNotStart ? 'Not started' : 'Skipped'}: ${skip.reason}`,
       context: commitStatusContext(skip.pipelineName),
@@ -107,7 +115,7 @@ export class CommitStatusPublisher {
     };
     const queued = (this.queues.get(key) ?? Promise.resolve())
       .then(send)
-      .catch((error: unknown) => this.deps.warn(`could not report a GitHub commit status (${key}): ${(error as Error).message}`))
+      .catch((error: unknown) => this.deps.warn(`could not report a commit status (${key}): ${(error as Error).message}`))
       .finally(() => {
         if (this.queues.get(key) === queued) this.queues.delete(key);
       });

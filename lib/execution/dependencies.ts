@@ -10,7 +10,7 @@ import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { VersionRun } from '../ports/engine';
 import type { EventBus } from '../ports/event-bus';
 import type { ExecutionStore } from '../ports/execution-store';
-import type { GitHubAccess } from '../ports/github-access';
+import type { RepositoryHosts } from '../ports/repository-host';
 import type { AlarmStates, FunctionInvoker } from '../ports/rule-services';
 import type { StageLocks } from '../ports/stage-locks';
 import type { TaskCallbacks } from '../ports/task-callbacks';
@@ -49,8 +49,8 @@ export interface ExecutionDependencies {
   clock: () => Date;
   newId: () => string;
   pipelineArn: (pipelineName: string) => string;
-  /** GitHub's API and a token for it, where one is configured. */
-  gitHub?: GitHubAccess;
+  /** The repository hosts that CodeStarSourceConnection sources read and commit statuses go to. */
+  repositoryHosts?: RepositoryHosts;
   /** CodeCommit's git endpoint and credentials for it, where a region is configured. */
   codeCommit?: CodeCommitAccess;
   /** SDK clients for the providers that call AWS services (CloudFormation, ECS...): on AWS, or locally through the credential chain. */

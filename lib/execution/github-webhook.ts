@@ -1,7 +1,8 @@
 import type { SourceRevision } from '../core/compile';
+import { actionConnectionArn, connectionHost, describeHost, HOST_FAMILIES, repositoryConnectionArn, type Connections } from '../core/connection-hosts';
 import { gitHubDelivery, webhookTriggerDetail } from '../core/github-event';
 import { matchTrigger, needsPullRequestFiles, type GitEvent } from '../core/trigger-match';
-import type { PullRequestFiles } from '../actions/github-repository';
+import type { PullRequestFiles } from '../ports/repository-host';
 import type { SkippedCommit } from './commit-statuses';
 import type { ExecutionStore, ExecutionTrigger, PipelineVersionRecord } from '../ports/execution-store';
 
@@ -32,6 +33,8 @@ export interface GitHubWebhookDependencies {
   reportSkipped?: (skip: SkippedCommit) => void;
   /** Reads the files a pull request changes from GitHub's API; absent where Sluice has no GitHub token. */
   pullRequestFiles?: (repository: string, number: number, signal: AbortSignal) => Promise<PullRequestFiles>;
+  /** Which host each connection reaches; without it, every connection is GitHub's. */
+  connections?: () => Promise<Connections>;
 }
 
 export interface GitHubDeliveryRequest {
@@ -88,14 +91,27 @@ async function startIfMatching(
 ): Promise<StartedExecution | SkippedPipeline> {
   const decision = matchTrigger(record.declaration, event);
   const skipped = (reason: string, couldNotStart: boolean): SkippedPipeline => {
-    if (decision.fromSourceRepository)
-      deps.reportSkipped?.({ repository: event.repository, sha: event.commit, pipelineName: record.name, reason, couldNotStart });
+    if (decision.fromSourceRepository) {
+      const connectionArn = repositoryConnectionArn(record.declaration, event.repository);
+      deps.reportSkipped?.({
+        repository: event.repository,
+        sha: event.commit,
+        pipelineName: record.name,
+        reason,
+        couldNotStart,
+        ...(connectionArn ? { connectionArn } : {}),
+      });
+    }
     return { pipelineName: record.name, reason };
   };
   // Without its files, a filter that needs them decides nothing: the pipeline could not be started, rather than skipped.
   if (filesUnread && !decision.start && needsPullRequestFiles(record.declaration, event)) return skipped(filesUnread, true);
   if (!decision.start) return skipped(decision.reason, false);
   const sourceActionName = decision.sourceActionName!;
+  // A repository of the same owner/name on another host is another repository.
+  const host = connectionHost((await deps.connections?.()) ?? {}, actionConnectionArn(record.declaration, sourceActionName));
+  if (HOST_FAMILIES[host.type] !== 'GitHub')
+    return { pipelineName: record.name, reason: `source action ${sourceActionName} reads ${describeHost(host)}, and the delivery comes from GitHub` };
   const trigger: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail(event.repository, event.commit, deliveryId) };
   try {
     const pipelineExecutionId = await deps.start(record, {}, trigger, [

@@ -2,7 +2,8 @@ import { readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionOutcome } from '../../lib/actions/action-provider';
 import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
-import type { GitHubAccess } from '../../lib/ports/github-access';
+import { repositoryHostsFromEnvironment } from '../../lib/compose/local';
+import type { RepositoryHosts } from '../../lib/ports/repository-host';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 import { describeGitSourceContract, expectHeadArtifact, gitSourceSuite } from '../support/source-actions';
 
@@ -20,17 +21,19 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
 
   afterAll(() => github.close());
 
-  const access = (token = TOKEN): GitHubAccess => ({ apiUrl: github.apiUrl, token: async () => token });
+  /** The hosts as `sluice run` builds them from its environment, with no connection named in its settings: every one is GitHub's. */
+  const hosts = (token = TOKEN): RepositoryHosts =>
+    repositoryHostsFromEnvironment({ SLUICE_GITHUB_TOKEN: token, SLUICE_GITHUB_API_URL: github.apiUrl }, async () => ({}));
 
   async function runSource(
-    options: { configuration?: Record<string, string>; gitHub?: GitHubAccess; sourceRevision?: string } = {},
+    options: { configuration?: Record<string, string>; repositoryHosts?: RepositoryHosts; sourceRevision?: string } = {},
   ): Promise<{ outcome: ActionOutcome; log: string }> {
     const { context, log } = await source.harness.context(
       {
         actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
         configuration: { ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'octo/app', BranchName: 'main', ...options.configuration },
       },
-      { gitHub: 'gitHub' in options ? options.gitHub : access(), sourceRevision: options.sourceRevision },
+      { repositoryHosts: options.repositoryHosts ?? hosts(), sourceRevision: options.sourceRevision },
     );
     return { outcome: await codeStarSourceConnection.run!(context), log: log.join('') };
   }
@@ -72,7 +75,7 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   });
 
   it('fails with a BadInput error that says the token was refused, when GitHub refuses it', async () => {
-    const running = runSource({ gitHub: access('ghp_wrong') });
+    const running = runSource({ repositoryHosts: hosts('ghp_wrong') });
 
     await expect(running).rejects.toMatchObject({
       name: 'Sluice.BadInput',
@@ -91,10 +94,12 @@ describe('the CodeStarSourceConnection source action on a fake GitHub and the em
   });
 
   it('fails with a BadInput error that says where to set a token, when no GitHub token is configured', async () => {
-    const running = runSource({ gitHub: undefined });
+    const running = runSource({ repositoryHosts: repositoryHostsFromEnvironment({ SLUICE_GITLAB_TOKEN: 'glpat-unused' }, async () => ({})) });
 
-    await expect(running).rejects.toMatchObject({ name: 'Sluice.BadInput', message: expect.stringContaining('no GitHub token is configured') });
-    await expect(running).rejects.toThrow(/set SLUICE_GITHUB_TOKEN locally .*or store a token in the stack's GitHub token secret on AWS/);
+    await expect(running).rejects.toMatchObject({
+      name: 'Sluice.BadInput',
+      message: `Connection ${CONNECTION_ARN} reaches GitHub, and no GitHub token is configured: set SLUICE_GITHUB_TOKEN.`,
+    });
   });
 
   describeGitSourceContract(() => ({ run: runSource, fetchBack, firstCommit: source.firstCommit, noSuchBranch: 'no commit no-such-branch in octo/app' }));

@@ -1,5 +1,5 @@
-import { GitHubCommitStatusReporter } from '../../lib/adapters/github/github-commit-status';
-import type { GitHubAccess } from '../../lib/ports/github-access';
+import { GitHubHost } from '../../lib/adapters/git-hosts/github-host';
+import type { HostAccess } from '../../lib/ports/repository-host';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 
 const SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
@@ -11,15 +11,15 @@ beforeAll(async () => {
 
 afterAll(() => github.close());
 
-const access = (token: string, apiUrl = github.apiUrl): GitHubAccess => ({ apiUrl, token: async () => token });
+const access = (token: string, apiUrl = github.apiUrl): HostAccess => ({ apiUrl, token: async () => token });
 
 beforeEach(() => {
   github.statuses.length = 0;
 });
 
-describe('GitHubCommitStatusReporter', () => {
+describe("GitHubHost's commit statuses", () => {
   it("creates the status with the bearer token and GitHub's fields", async () => {
-    const reporter = new GitHubCommitStatusReporter(access('the-token'));
+    const reporter = new GitHubHost('GitHub', access('the-token'));
 
     await reporter.report({
       repository: 'octo/app',
@@ -41,7 +41,7 @@ describe('GitHubCommitStatusReporter', () => {
   });
 
   it('keeps the path of a GitHub Enterprise API URL, and leaves out a missing target URL', async () => {
-    const reporter = new GitHubCommitStatusReporter(access('the-token', `${github.apiUrl}/api/v3/`));
+    const reporter = new GitHubHost('GitHub', access('the-token', `${github.apiUrl}/api/v3/`));
 
     await reporter.report({ repository: 'octo/app', sha: SHA, state: 'success', context: 'sluice/app', description: 'Skipped: branch dev is not main' });
 
@@ -49,7 +49,7 @@ describe('GitHubCommitStatusReporter', () => {
   });
 
   it('shortens a description to the 140 characters GitHub takes', async () => {
-    const reporter = new GitHubCommitStatusReporter(access('the-token'));
+    const reporter = new GitHubHost('GitHub', access('the-token'));
 
     await reporter.report({ repository: 'octo/app', sha: SHA, state: 'failure', context: 'sluice/app', description: `Failed: ${'x'.repeat(300)}` });
 
@@ -59,7 +59,7 @@ describe('GitHubCommitStatusReporter', () => {
   });
 
   it("rejects with GitHub's answer when GitHub refuses the status", async () => {
-    const reporter = new GitHubCommitStatusReporter(access('a-wrong-token'));
+    const reporter = new GitHubHost('GitHub', access('a-wrong-token'));
 
     await expect(reporter.report({ repository: 'octo/app', sha: SHA, state: 'pending', context: 'sluice/app', description: 'Running' })).rejects.toThrow(
       /GitHub answered 401 .*Bad credentials/,
@@ -69,7 +69,7 @@ describe('GitHubCommitStatusReporter', () => {
 
   it('reads the token for each status, so that a rotated token applies at once', async () => {
     let token = 'an-old-token';
-    const reporter = new GitHubCommitStatusReporter({ apiUrl: github.apiUrl, token: async () => token });
+    const reporter = new GitHubHost('GitHub', { apiUrl: github.apiUrl, token: async () => token });
     const status = { repository: 'octo/app', sha: SHA, state: 'pending', context: 'sluice/app', description: 'Running' } as const;
 
     await expect(reporter.report(status)).rejects.toThrow(/GitHub answered 401/);
@@ -80,10 +80,10 @@ describe('GitHubCommitStatusReporter', () => {
   });
 
   it('refuses a repository that is not owner/name without calling GitHub', async () => {
-    const reporter = new GitHubCommitStatusReporter(access('the-token'));
+    const reporter = new GitHubHost('GitHub', access('the-token'));
 
     await expect(reporter.report({ repository: 'app', sha: SHA, state: 'pending', context: 'sluice/app', description: 'Running' })).rejects.toThrow(
-      /not a GitHub repository/,
+      /app is not a repository's FullRepositoryId \(owner\/name\)/,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { GitHubRepository, PULL_REQUEST_FILES_LIMIT } from '../../lib/actions/github-repository';
+import { GitHubHost, PULL_REQUEST_FILES_LIMIT } from '../../lib/adapters/git-hosts/github-host';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 
 const TOKEN = 'ghp_sluice-test-token';
@@ -12,7 +12,10 @@ describe("a pull request's changed files, read from a local server that speaks G
 
   afterAll(() => github.close());
 
-  const repository = (token = TOKEN) => new GitHubRepository({ apiUrl: github.apiUrl, token: async () => token }, 'octo/app');
+  const host = (token = TOKEN) => new GitHubHost('GitHub', { apiUrl: github.apiUrl, token: async () => token });
+  const repository = (token = TOKEN) => ({
+    pullRequestFiles: (number: number, signal: AbortSignal) => host(token).pullRequestFiles('octo/app', number, signal),
+  });
   const filesNamed = (count: number, prefix: string) => Array.from({ length: count }, (_, index) => ({ filename: `${prefix}/file-${index}.ts` }));
 
   it("reads every page that GitHub's Link headers lead to, a hundred files at a time", async () => {
@@ -52,7 +55,7 @@ describe("a pull request's changed files, read from a local server that speaks G
   it('fails with a NotFound error that names the pull request, when GitHub has no such pull request', async () => {
     await expect(repository().pullRequestFiles(404, AbortSignal.timeout(10_000))).rejects.toMatchObject({
       name: 'Sluice.NotFound',
-      message: expect.stringContaining('GitHub found no pull request #404 in octo/app'),
+      message: expect.stringContaining('GitHub found no repository octo/app with ref pull request #404'),
     });
   });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { killStartedSluice, startSluice } from '../support/cli';
+import { startFakeBitbucket, type FakeHost } from '../support/fake-git-hosts';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 import { gitRepository } from '../support/git-repository';
 
@@ -9,17 +10,25 @@ import { gitRepository } from '../support/git-repository';
 jest.setTimeout(90_000);
 
 const TOKEN = 'ghp_sluice-test-token';
+const BITBUCKET_TOKEN = 'bb-access-token';
+const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc';
 let github: FakeGitHub;
+let bitbucket: FakeHost;
 let repository: { dir: string; commit: string };
 
 beforeAll(async () => {
   github = await startFakeGitHub(TOKEN);
+  bitbucket = await startFakeBitbucket([`Bearer ${BITBUCKET_TOKEN}`]);
   repository = gitRepository({ 'build.sh': '#!/bin/sh\necho "built $(cat src/name.txt)"\n', 'src/name.txt': 'app\n' }, 'feat: build');
   github.addRepository('octo/app', repository.dir);
+  bitbucket.addRepository('octo/app', repository.dir);
 });
 
 afterEach(killStartedSluice);
-afterAll(() => github.close());
+afterAll(async () => {
+  await github.close();
+  await bitbucket.close();
+});
 
 function pipelineFile(): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-pipeline-')), 'pipeline.json');
@@ -36,7 +45,7 @@ function pipelineFile(): string {
               name: 'App',
               actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
               configuration: {
-                ConnectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abc',
+                ConnectionArn: CONNECTION_ARN,
                 FullRepositoryId: 'octo/app',
                 BranchName: 'main',
               },
@@ -67,8 +76,9 @@ function pipelineFile(): string {
 }
 
 /** `sluice run` in a child process, since the fake GitHub answers from this one. */
-async function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+async function run(env: NodeJS.ProcessEnv, settings?: object): Promise<{ code: number | null; output: string }> {
   const data = mkdtempSync(path.join(tmpdir(), 'sluice-data-'));
+  if (settings) writeFileSync(path.join(data, 'settings.json'), JSON.stringify(settings));
   const cli = startSluice(['run', pipelineFile(), '--data-dir', data], { env });
   const code = await cli.exit;
   return { code, output: cli.output() };
@@ -86,6 +96,22 @@ describe('sluice run with a CodeStarSourceConnection source', () => {
 
     expect(result.code).toBe(1);
     expect(result.output).toContain('Source/App: failed');
-    expect(result.output).toContain('set SLUICE_GITHUB_TOKEN locally');
+    expect(result.output).toContain(`Connection ${CONNECTION_ARN} reaches GitHub, and no GitHub token is configured: set SLUICE_GITHUB_TOKEN.`);
+  });
+
+  it("builds the branch from Bitbucket, with SLUICE_BITBUCKET_TOKEN, when the data dir's settings say the connection reaches Bitbucket", async () => {
+    const result = await run(
+      { SLUICE_GITHUB_TOKEN: '', SLUICE_BITBUCKET_TOKEN: BITBUCKET_TOKEN, SLUICE_BITBUCKET_API_URL: bitbucket.url },
+      { connections: { abc: { type: 'Bitbucket' } } },
+    );
+
+    expect(result).toMatchObject({ code: 0, output: expect.stringContaining('built app') });
+  });
+
+  it('refuses a bad connections setting before running, naming the connection and what is wrong', async () => {
+    const result = await run({ SLUICE_BITBUCKET_TOKEN: BITBUCKET_TOKEN }, { connections: { abc: { type: 'GitLabSelfManaged' } } });
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("connections.abc.url: a GitLabSelfManaged connection needs the server's url");
   });
 });

@@ -54,7 +54,7 @@ afterAll(async () => {
 
 describe('GitHub commit statuses under sluice serve', () => {
   it('does not say that statuses are off when a token is set', () => {
-    expect(serve.output()).not.toContain('GitHub commit statuses: off');
+    expect(serve.output()).not.toContain('Commit statuses: off');
   });
 
   it('reports pending, then success, with the token and a link to the execution, for a push that runs', async () => {
@@ -99,7 +99,7 @@ describe('sluice serve without a GitHub token', () => {
     const quietDir = mkdtempSync(path.join(tmpdir(), 'sluice-statuses-off-'));
     const off = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', quietDir], { env: { SLUICE_GITHUB_TOKEN: '' } });
     await off.waitFor(/GitHub webhook:/);
-    expect(off.output()).toContain('GitHub commit statuses: off');
+    expect(off.output()).toContain('Commit statuses: off');
     await off.interrupt();
   });
 });

@@ -3,9 +3,17 @@ import path from 'node:path';
 import { lambdaInvoke } from '../../lib/actions/lambda-invoke';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
-import { COMMANDS_PROJECT_VARIABLE, ENGINE_VARIABLES, ENVIRONMENT_VARIABLES, PIPELINE_DEPLOY_VARIABLES, WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
+import {
+  COMMANDS_PROJECT_VARIABLE,
+  ENGINE_VARIABLES,
+  ENVIRONMENT_VARIABLES,
+  HOST_VARIABLES,
+  PIPELINE_DEPLOY_VARIABLES,
+  WEBHOOK_SECRET_VARIABLE,
+} from '../../lib/compose/aws';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
+import { parseConnections } from '../../lib/core/connection-hosts';
 import { TASK_FUNCTIONS as FUNCTION_OF_STEP } from '../../lib/core/task-functions';
 import { UNSUCCESSFUL_ENDS } from '../../lib/core/engine-run-end';
 import { matchesEventPattern, type EventPattern } from '../../lib/core/event-pattern';
@@ -25,6 +33,9 @@ import {
 } from '../support/cloudformation';
 import { PIPELINES, ROOT, loadValid } from '../support/fixtures';
 import { actionProviders } from '../../lib/actions/registry';
+
+/** The secrets that hold the tokens of the repository hosts, one per host family. */
+const TOKEN_SECRETS = ['GitHubTokenSecret', 'BitbucketTokenSecret', 'GitLabTokenSecret'];
 
 /**
  * The only actions that may be granted on Resource "*", and why. serverless.yml says the same in
@@ -845,22 +856,27 @@ describe('GitHub on AWS', () => {
     expect(webhook.Type).toBe('AWS::SecretsManager::Secret');
     expect(webhook.Properties!.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(32);
     expect(webhook.Properties!.GenerateSecretString.ExcludePunctuation).toBe(true);
-    const token = resource('GitHubTokenSecret');
-    expect(token.Type).toBe('AWS::SecretsManager::Secret');
-    expect(token.Properties!.SecretString).toBe(SECRET_PLACEHOLDER);
+    for (const name of TOKEN_SECRETS) {
+      const token = resource(name);
+      expect({ name, type: token.Type, value: token.Properties!.SecretString }).toEqual({
+        name,
+        type: 'AWS::SecretsManager::Secret',
+        value: SECRET_PLACEHOLDER,
+      });
+    }
   });
 
   it('names no secret, so that a stage removed with `osls remove` deploys again while its old secrets wait out their recovery window', () => {
     const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([name]) => name).sort()).toEqual(['GitHubTokenSecret', 'WebhookSecret']);
+    expect(secrets.map(([name]) => name).sort()).toEqual([...TOKEN_SECRETS, 'WebhookSecret'].sort());
     for (const [name, secret] of secrets) expect({ name, fixedName: secret.Properties!.Name }).toEqual({ name, fixedName: undefined });
   });
 
-  it('lets only the http function read the webhook secret, the functions that call GitHub the token, and the Commands builds neither', () => {
+  it('lets only the http function read the webhook secret, the functions that call repository hosts their tokens, and the Commands builds neither', () => {
     expect(secretReaders()).toEqual({
-      HttpRole: ['GitHubTokenSecret', 'WebhookSecret'],
-      CommitStatusRole: ['GitHubTokenSecret'],
-      ActionRunnerRole: ['GitHubTokenSecret'],
+      HttpRole: [...TOKEN_SECRETS, 'WebhookSecret'].sort(),
+      CommitStatusRole: [...TOKEN_SECRETS].sort(),
+      ActionRunnerRole: [...TOKEN_SECRETS].sort(),
       // The account's secrets that Commands actions name, but for the stack's own, which it denies.
       CommandsBuildRole: [],
     });
@@ -868,6 +884,14 @@ describe('GitHub on AWS', () => {
     expect(denied.map((statement) => ({ actions: asList(statement.Action), secrets: asList(statement.Resource).flatMap(referencedIds).sort() }))).toEqual([
       { actions: ['secretsmanager:GetSecretValue'], secrets: ['GitHubTokenSecret', 'WebhookSecret'] },
     ]);
+  });
+
+  it("gives every function each host's token secret and the connections parameter", () => {
+    const variables = template.Resources!.ActionRunnerLambdaFunction!.Properties!.Environment.Variables;
+    expect(referencedIds(variables[HOST_VARIABLES.bitbucketTokenSecretArn])).toEqual(['BitbucketTokenSecret']);
+    expect(referencedIds(variables[HOST_VARIABLES.gitLabTokenSecretArn])).toEqual(['GitLabTokenSecret']);
+    // The parameter's default names no connection: every connection is GitHub's.
+    expect(parseConnections(variables[HOST_VARIABLES.connections], 'CONNECTIONS')).toEqual({});
   });
 
   it("lets the http function, like any function that starts executions, start this stage's state machines only; the action runner starts those that StepFunctions invoke actions name", () => {
@@ -1177,7 +1201,7 @@ describe('the outputs', () => {
     const output = (name: string) => (template.Outputs?.[name] as { Value: unknown }).Value;
     expect(output('WebhookUrl')).toEqual({ 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/webhooks/github' });
     expect(referencedIds(output('WebhookSecretArn'))).toEqual(['WebhookSecret']);
-    expect(referencedIds(output('GitHubTokenSecretArn'))).toEqual(['GitHubTokenSecret']);
+    for (const name of TOKEN_SECRETS) expect(referencedIds(output(`${name}Arn`))).toEqual([name]);
   });
 
   it('give run-time pipelines the role, log group and task functions of the shipped ones', () => {

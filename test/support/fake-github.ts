@@ -34,37 +34,70 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-const git = async (dir: string, ...args: string[]) => (await run('git', args, { cwd: dir })).stdout;
+export const git = async (dir: string, ...args: string[]) => (await run('git', args, { cwd: dir })).stdout;
 
 /** The commit `ref` names in the repository at `dir`, or undefined. */
-async function resolveCommit(dir: string, ref: string): Promise<string | undefined> {
+export async function resolveCommit(dir: string, ref: string): Promise<string | undefined> {
   return (await git(dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`).catch(() => '')).trim() || undefined;
 }
 
 /** GitHub's answer to `GET /repos/{owner}/{repo}/commits/{ref}`, with the fields Sluice reads. */
 async function commitAnswer(dir: string, sha: string, htmlUrl: string) {
-  const [authorDate, message] = (await git(dir, 'show', '-s', '--format=%aI%x00%B', sha)).split('\0') as [string, string];
-  return {
-    sha,
-    html_url: htmlUrl,
-    commit: { message: message.trimEnd(), author: { name: 'Test', email: 'test@example.com', date: new Date(authorDate).toISOString().replace('.000Z', 'Z') } },
-  };
+  const { authorDate, message } = await commitDetails(dir, sha);
+  return { sha, html_url: htmlUrl, commit: { message, author: { name: 'Test', email: 'test@example.com', date: authorDate } } };
 }
 
-async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
+export async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
   const server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-const reply = (response: ServerResponse, status: number, body: unknown) =>
+export const reply = (response: ServerResponse, status: number, body: unknown) =>
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
-const route = (request: IncomingMessage, pattern: RegExp) =>
+export const route = (request: IncomingMessage, pattern: RegExp) =>
   pattern
     .exec(request.url ?? '')
     ?.slice(1)
     .map(decodeURIComponent);
+
+/** Closes the servers, and the connections left open to them. */
+export async function closeServers(...servers: Server[]): Promise<void> {
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
+  );
+}
+
+/** Streams `git archive`'s zip of `sha`, its entries under `prefix`, as the answer. */
+export function answerWithArchive(response: ServerResponse, dir: string, sha: string, prefix: string): void {
+  const zip = spawn('git', ['archive', '--format=zip', `--prefix=${prefix}`, sha], { cwd: dir });
+  response.writeHead(200, { 'content-type': 'application/zip' });
+  zip.stdout.pipe(response);
+}
+
+/** The author date (ISO 8601, to the second) and the message of commit `sha`. */
+export async function commitDetails(dir: string, sha: string): Promise<{ authorDate: string; message: string }> {
+  const [authorDate, message] = (await git(dir, 'show', '-s', '--format=%aI%x00%B', sha)).split('\0') as [string, string];
+  return { authorDate: new Date(authorDate).toISOString().replace('.000Z', 'Z'), message: message.trimEnd() };
+}
+
+/** Collects a request's body, then calls `answer` with it; an error in `answer` is a 500. */
+export function withBody(answer: (request: IncomingMessage, response: ServerResponse, body: string) => Promise<unknown>): RequestListener {
+  return (request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      answer(request, response, Buffer.concat(chunks).toString('utf8')).catch((error: Error) => reply(response, 500, { message: error.message }));
+    });
+  };
+}
 
 /**
  * A local HTTP server that speaks the part of GitHub's API that Sluice uses (under `/api/v3` too,
@@ -111,11 +144,7 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
     archiveDownloads.push({ path: request.url ?? '', authorization: request.headers.authorization });
     const archive = archives.get(new URL(request.url ?? '', 'http://codeload').searchParams.get('token') ?? '');
     if (!archive) return reply(response, 404, { message: 'Not Found' });
-    const zip = spawn('git', ['archive', '--format=zip', `--prefix=${archive.owner}-${archive.name}-${archive.sha.slice(0, 7)}/`, archive.sha], {
-      cwd: archive.dir,
-    });
-    response.writeHead(200, { 'content-type': 'application/zip' });
-    zip.stdout.pipe(response);
+    answerWithArchive(response, archive.dir, archive.sha, `${archive.owner}-${archive.name}-${archive.sha.slice(0, 7)}/`);
   });
 
   async function answerRepositoryRequest(response: ServerResponse, [owner, name, kind, ref]: string[]) {
@@ -182,16 +211,6 @@ export async function startFakeGitHub(token: string): Promise<FakeGitHub> {
         };
         onStatus();
       }),
-    close: async () => {
-      await Promise.all(
-        [api.server, codeload.server].map(
-          (server) =>
-            new Promise<void>((resolve) => {
-              server.close(() => resolve());
-              server.closeAllConnections();
-            }),
-        ),
-      );
-    },
+    close: () => closeServers(api.server, codeload.server),
   };
 }

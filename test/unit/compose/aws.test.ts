@@ -41,7 +41,7 @@ describe('awsDependencies', () => {
     expect(deps.pipelineArn('webapp')).toBe('arn:aws:codepipeline:eu-west-1:123456789012:webapp');
     expect(deps.artifactBucket).toBe('sluice-artifacts');
     expect(deps.providers.get('Deploy/AWS/S3')).toBeDefined();
-    expect(deps.gitHub?.apiUrl).toBe('https://github.example.com/api/v3');
+    expect(deps.repositoryHosts).toBeDefined();
   });
 
   it("reads CodeCommit in the function's region and the stack's account, as the function's role", () => {

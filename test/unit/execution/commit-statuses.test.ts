@@ -3,9 +3,33 @@ import { DETAIL_TYPES, pipelineEvent, type PipelineEventState } from '../../../l
 import { webhookTriggerDetail } from '../../../lib/core/github-event';
 import { CommitStatusPublisher, registerCommitStatusRule } from '../../../lib/execution/commit-statuses';
 import type { CommitStatus } from '../../../lib/ports/commit-status';
-import type { ExecutionTrigger, PipelineExecutionRecord } from '../../../lib/ports/execution-store';
+import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../../../lib/ports/execution-store';
 
 const SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/bb-connection';
+/** The pipeline's version 1, whose source action reads through a connection. */
+const VERSION: PipelineVersionRecord = {
+  name: 'app',
+  version: 1,
+  created: '2025-01-01T00:00:00.000Z',
+  declaration: {
+    name: 'app',
+    roleArn: 'arn:aws:iam::123456789012:role/sluice',
+    stages: [
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Code',
+            actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+            configuration: { ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'octo/app', BranchName: 'main' },
+            outputArtifacts: [{ name: 'Src' }],
+          },
+        ],
+      },
+    ],
+  } as PipelineVersionRecord['declaration'],
+};
 const WEBHOOK: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail('octo/app', SHA, 'delivery-1') };
 
 function execution(id: string, trigger: ExecutionTrigger): PipelineExecutionRecord {
@@ -19,6 +43,7 @@ function execution(id: string, trigger: ExecutionTrigger): PipelineExecutionReco
     lastUpdateTime: now,
     trigger,
     variables: {},
+    sourceRevisions: [{ actionName: 'Code', revisionType: 'COMMIT_ID', revisionValue: SHA }],
   };
 }
 
@@ -49,7 +74,7 @@ function setUp(report: (status: CommitStatus) => Promise<void>) {
   const warnings: string[] = [];
   const publisher = new CommitStatusPublisher({
     reporter: { report },
-    store: { getExecution: async (id) => executions.get(id) },
+    store: { getExecution: async (id) => executions.get(id), getPipeline: async (name, version) => (version === 1 ? VERSION : undefined) },
     executionUrl: (id) => `http://127.0.0.1:8040/executions/${id}`,
     warn: (message) => warnings.push(message),
   });
@@ -72,7 +97,14 @@ describe('CommitStatusPublisher', () => {
     await bus.publish(event('hooked', 'SUCCEEDED'));
     await publisher.settled();
 
-    const common = { repository: 'octo/app', sha: SHA, context: 'sluice/app', targetUrl: 'http://127.0.0.1:8040/executions/hooked' };
+    // The status goes to the host of the connection that the pinned source action reads through.
+    const common = {
+      repository: 'octo/app',
+      sha: SHA,
+      context: 'sluice/app',
+      targetUrl: 'http://127.0.0.1:8040/executions/hooked',
+      connectionArn: CONNECTION_ARN,
+    };
     expect(reported).toEqual([
       { ...common, state: 'pending', description: 'Running' },
       { ...common, state: 'success', description: 'Succeeded' },
@@ -131,12 +163,26 @@ describe('CommitStatusPublisher', () => {
       reported.push(status);
     });
 
-    publisher.skipped({ repository: 'octo/app', sha: SHA, pipelineName: 'app', reason: 'branch dev is not main', couldNotStart: false });
+    publisher.skipped({
+      repository: 'octo/app',
+      sha: SHA,
+      pipelineName: 'app',
+      reason: 'branch dev is not main',
+      couldNotStart: false,
+      connectionArn: CONNECTION_ARN,
+    });
     publisher.skipped({ repository: 'octo/app', sha: SHA, pipelineName: 'other', reason: 'it needs a variable', couldNotStart: true });
     await publisher.settled();
 
     expect(reported).toEqual([
-      { repository: 'octo/app', sha: SHA, state: 'success', context: 'sluice/app', description: 'Skipped: branch dev is not main' },
+      {
+        repository: 'octo/app',
+        sha: SHA,
+        state: 'success',
+        context: 'sluice/app',
+        description: 'Skipped: branch dev is not main',
+        connectionArn: CONNECTION_ARN,
+      },
       { repository: 'octo/app', sha: SHA, state: 'error', context: 'sluice/other', description: 'Not started: it needs a variable' },
     ]);
   });

@@ -50,6 +50,24 @@ describe('handleGitHubDelivery', () => {
     expect(deliveries.get('delivery-1')).toBe(Date.parse('2025-01-08T00:00:00.000Z') / 1000);
   });
 
+  it('starts no pipeline whose source reads a repository of the same name on another host, and says so', async () => {
+    const { deps, start } = triggerDependencies([record('on-github', 'master'), record('on-bitbucket', 'master')]);
+    const onBitbucket = (await deps.store.listPipelines()).find((pipeline) => pipeline.name === 'on-bitbucket')!;
+    onBitbucket.declaration.stages[0]!.actions[0]!.configuration!.ConnectionArn = 'arn:aws:codeconnections:us-east-1:123456789012:connection/bb';
+
+    const outcome = await handleGitHubDelivery(
+      { ...deps, connections: async () => ({ bb: { type: 'Bitbucket' } }) },
+      { id: 'delivery-1', event: 'push', payload: masterPush },
+    );
+
+    expect(outcome).toEqual({
+      kind: 'matched',
+      started: [expect.objectContaining({ pipelineName: 'on-github' })],
+      skipped: [{ pipelineName: 'on-bitbucket', reason: 'source action App reads Bitbucket, and the delivery comes from GitHub' }],
+    });
+    expect(start).toHaveBeenCalledTimes(1);
+  });
+
   it('starts nothing for a delivery id it has seen', async () => {
     const { deps, start } = triggerDependencies([record('on-master', 'master')]);
     await handleGitHubDelivery(deps, { id: 'delivery-1', event: 'push', payload: masterPush });
@@ -88,6 +106,8 @@ describe('handleGitHubDelivery and commit statuses', () => {
         pipelineName: 'on-main',
         reason: 'branch master is not main, the branch of source action App',
         couldNotStart: false,
+        // The source action's connection, whose host gets the status.
+        connectionArn: 'arn:x',
       },
       {
         repository: 'Codertocat/Hello-World',
@@ -95,6 +115,7 @@ describe('handleGitHubDelivery and commit statuses', () => {
         pipelineName: 'needs-variable',
         reason: expect.stringContaining('could not start'),
         couldNotStart: true,
+        connectionArn: 'arn:x',
       },
     ]);
   });
