@@ -59,7 +59,9 @@ describe('the provider registry and its three views', () => {
   });
 
   it('can poll every source whose changes start pipelines, as PollForSourceChanges asks (S3 and CodeCommit)', () => {
-    const started = actionProviders.filter((provider) => provider.spec.sourceChanges);
+    const started = actionProviders.filter(
+      (provider) => provider.spec.sourceChanges && provider.spec.configuration.some((key) => key.name === 'PollForSourceChanges'),
+    );
     expect(started.map((provider) => providerKey(provider.spec))).toEqual(['Source/AWS/S3', 'Source/AWS/CodeCommit']);
     for (const provider of started)
       expect({ provider: providerKey(provider.spec), polls: typeof provider.latestRevision }).toEqual({
