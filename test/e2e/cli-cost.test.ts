@@ -10,12 +10,12 @@ describe('sluice cost', () => {
     const result = sluice(['cost', WEBAPP]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Per execution');
-    expect(result.stdout).toMatch(/Step Functions state transitions\s+28\s+\$0\.025 \/ 1,000 state transitions/);
+    expect(result.stdout).toMatch(/Step Functions state transitions\s+30\s+\$0\.025 \/ 1,000 state transitions/);
     expect(result.stdout).toContain('1,000 executions a month');
     expect(result.stdout).toMatch(/Step Functions state transitions\s+30,000 .* \$0\.75/);
     // CodeBuild's own S3 log uploads are counted with the other S3 PUTs.
     expect(result.stdout).toMatch(/S3 PUT requests\s+7,000 .* \$0\.04/);
-    expect(result.stdout).toMatch(/Sluice on AWS\s+\$1\.47/);
+    expect(result.stdout).toMatch(/Sluice on AWS\s+\$1\.27/);
     expect(result.stdout).toMatch(/CodePipeline V2: 4 billed actions, 4 min an execution .*\$8\.00/);
     expect(result.stdout).toMatch(/CodePipeline V1: .*\$1\.00/);
     expect(result.stdout).toContain('CodeBuild compute: the same whether CodePipeline or Sluice starts the build.');
@@ -36,9 +36,9 @@ describe('sluice cost', () => {
     const result = sluice(['cost', file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Infrastructure/Stack: about 3 min, so 3 s to start it, then 21 looks of 0.5 s.');
-    // The example's 28; the new stage's enter, Choice, Pass, run, Choice on its answer, result and
+    // The example's 30; the new stage's enter, Choice, Pass, run, Choice on its answer, result and
     // exit; the Choice that ends a rollback after Deploy, no longer the last stage; 21 looks of 3 states.
-    expect(result.stdout).toMatch(/Step Functions state transitions\s+99\s/);
+    expect(result.stdout).toMatch(/Step Functions state transitions\s+101\s/);
     expect(result.stdout).toMatch(/CodePipeline V2: 5 billed actions, 7 min an execution .*\$14\.00/);
   });
 
@@ -47,7 +47,7 @@ describe('sluice cost', () => {
     expect(result.code).toBe(0);
     const estimate = JSON.parse(result.stdout);
     expect(estimate).toMatchObject({ file: WEBAPP, pipeline: 'webapp', executions: 250 });
-    expect(estimate.usage.stateTransitions).toBe(28);
+    expect(estimate.usage.stateTransitions).toBe(30);
     expect(estimate.forExecutions.usd).toBeCloseTo(estimate.perExecution.usd * 250, 10);
     expect(estimate.codePipeline.v2.usd).toBeCloseTo(2);
     expect(estimate.excluded).toContain('CodeBuild compute: the same whether CodePipeline or Sluice starts the build.');
