@@ -3,12 +3,12 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { CreateStateMachineCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
-import { providerCatalog } from '../../lib/actions/registry';
 import { compilePipeline } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import type { PipelineRef } from '../../lib/core/task-payloads';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { commandsOnSource, s3SourceStage } from '../support/declarations';
+import { runnerCommandsCatalog } from '../support/runner-commands';
 import { actionRecord } from '../support/task-payloads';
 import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
@@ -67,7 +67,7 @@ async function functionsIn(region: string) {
   const { stateMachineArn } = await sfn.send(
     new CreateStateMachineCommand({
       name: `sluice-${STAGE}-webapp`,
-      definition: JSON.stringify(compilePipeline(webapp, providerCatalog, invoked).definition),
+      definition: JSON.stringify(compilePipeline(webapp, runnerCommandsCatalog, invoked).definition),
       roleArn: `arn:aws:iam::${ACCOUNT}:role/sluice`,
     }),
   );
