@@ -13,6 +13,9 @@ import { checkRegions } from './validate-regions';
 import { LOGGING_NAME_CHARACTERS } from './step-functions-rules';
 import { EXECUTION_NAMESPACE, EXECUTION_VARIABLES, PIPELINE_VARIABLES_NAMESPACE, findVariableReferences, variableSites } from './variables';
 
+/** The prefix of the environment variables CodeBuild sets itself. */
+const RESERVED_ENVIRONMENT_PREFIX = 'CODEBUILD_';
+
 /** One thing wrong with a declaration: where, which rule, and what would be right. */
 export interface Problem {
   path: string;
@@ -171,6 +174,7 @@ export const STRUCTURAL_RULES = [
   'output-artifact-count',
   'commands-required',
   'commands-only',
+  'environment-variable-reserved',
   'environment-variable-unique',
   'output-artifact-unique',
   'input-artifact-unique',
@@ -444,6 +448,16 @@ function checkProvider(entry: PlacedAction, catalog: ProviderCatalog, options: V
       }
     }
   }
+  (action.environmentVariables ?? []).forEach((variable, index) => {
+    // CodeBuild, which runs Commands actions, keeps the prefix for its own variables and refuses the build.
+    if (variable.name.startsWith(RESERVED_ENVIRONMENT_PREFIX)) {
+      report(
+        `${path}.environmentVariables[${index}].name`,
+        'environment-variable-reserved',
+        `Environment variable "${variable.name}" starts with ${RESERVED_ENVIRONMENT_PREFIX}, which CodeBuild keeps for its own variables; rename it.`,
+      );
+    }
+  });
   for (const [index, first] of firstDuplicates(action.environmentVariables ?? [], (variable) => variable.name)) {
     report(
       `${path}.environmentVariables[${index}].name`,
