@@ -16,10 +16,11 @@ import { validatePipelineAsking } from '../core/validate';
 import type { PipelineDeclaration } from '../core/declaration';
 import type { PipelineVersionRecord } from '../ports/execution-store';
 import type { LocalOptions } from './local-options';
-import { formatProblems, loadPipelineFile } from './pipeline-file';
+import { formatProblems, loadPipelineFile, printNotes } from './pipeline-file';
+import type { TemplateOptions } from './template-options';
 import { RunProgress } from './progress';
 
-export interface RunLocalOptions extends LocalOptions {
+export interface RunLocalOptions extends LocalOptions, TemplateOptions {
   var?: Record<string, string>;
   json?: boolean;
   quiet?: boolean;
@@ -48,12 +49,13 @@ export async function runLocal(
 ): Promise<ExitCode> {
   let file: PipelineDeclaration | undefined;
   if ('file' in target) {
-    const loaded = await loadPipelineFile(target.file, 'local', options.dataDir);
+    const loaded = await loadPipelineFile(target.file, 'local', options.dataDir, options);
     if (!loaded.ok) {
       console.error(formatProblems(target.file, loaded.problems));
       console.error('Nothing was run.');
       return ExitCode.BadInput;
     }
+    printNotes(loaded);
     file = loaded.pipeline;
   }
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);

@@ -20,6 +20,9 @@ export function localAwsClients(env: NodeJS.ProcessEnv): AwsClients {
   return new SdkAwsClients(localRegion(env));
 }
 
+/** The account that local ARNs name. */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
 /** The region that AWS calls made locally default to, as the SDK's own variables name it. */
 export function localRegion(env: NodeJS.ProcessEnv): string {
   return env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { awsCredentialsFound, localAwsClients, localRegion } from './aws-access';
+import { awsCredentialsFound, LOCAL_ACCOUNT_ID, localAwsClients, localRegion } from './aws-access';
 import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
@@ -202,7 +202,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     commandsProjectName: LOCAL_COMMANDS_PROJECT,
     clock: () => new Date(),
     newId: randomUUID,
-    pipelineArn: (name) => `arn:aws:codepipeline:local:000000000000:${name}`,
+    pipelineArn: (name) => `arn:aws:codepipeline:local:${LOCAL_ACCOUNT_ID}:${name}`,
     repositoryHosts: repositoryHostsFromEnvironment(process.env, connections),
     codeCommit: codeCommitSettingsFromEnvironment(process.env),
     ...localRuleServices(process.env),

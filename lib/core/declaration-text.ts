@@ -1,3 +1,4 @@
+import { CLOUDFORMATION_TAGS } from './cloudformation/short-form-tags';
 import { DECLARATION_TEXT_LIMITS, parseYamlWithinLimits } from './text-limits';
 import type { Problem } from './validate';
 
@@ -5,10 +6,11 @@ export type ParsedText = { ok: true; value: unknown } | { ok: false; problems: P
 
 /**
  * Reads a declaration written as JSON or YAML, within DECLARATION_TEXT_LIMITS. YAML is a superset
- * of JSON, so one parser serves both.
+ * of JSON, so one parser serves both. CloudFormation's short-form tags (`!Ref`, `!Sub`) read as
+ * the long form, for templates.
  */
 export function parseDeclarationText(text: string): ParsedText {
-  const parsed = parseYamlWithinLimits(text, DECLARATION_TEXT_LIMITS, { uniqueKeys: true });
+  const parsed = parseYamlWithinLimits(text, DECLARATION_TEXT_LIMITS, { uniqueKeys: true, customTags: CLOUDFORMATION_TAGS });
   if (!parsed.ok) {
     return {
       ok: false,
@@ -19,7 +21,9 @@ export function parseDeclarationText(text: string): ParsedText {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return {
       ok: false,
-      problems: [{ path: '', rule: 'syntax', message: 'The file must hold one pipeline object (name, stages, ...).' }],
+      problems: [
+        { path: '', rule: 'syntax', message: 'The file must hold one pipeline object (name, stages, ...), or a CloudFormation template with Resources.' },
+      ],
     };
   }
   return { ok: true, value };

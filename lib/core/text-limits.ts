@@ -1,4 +1,4 @@
-import { Lexer, LineCounter, Parser, parseDocument, type CST } from 'yaml';
+import { Lexer, LineCounter, Parser, parseDocument, type CST, type Tags } from 'yaml';
 
 /**
  * Bounds on a YAML or JSON text, checked before it becomes values. yaml's composer and the code
@@ -45,6 +45,8 @@ export type LimitedParse = { ok: true; value: unknown } | { ok: false; errors: s
 export interface YamlParseOptions {
   /** Report a key given twice in one mapping. */
   uniqueKeys?: boolean;
+  /** Tags beyond YAML's own, such as CloudFormation's `!Ref`. */
+  customTags?: Tags;
 }
 
 /** The UTF-8 length of `text`, counted only when its length in characters leaves a doubt. */
@@ -132,7 +134,7 @@ export function parseYamlWithinLimits(text: string, limits: TextLimits, options:
     for (let offset = text.indexOf('\n'); offset !== -1; offset = text.indexOf('\n', offset + 1)) lineCounter.addNewLine(offset + 1);
     return { ok: false, errors: [`${scan.error}${atPosition(lineCounter, scan.offset)}`] };
   }
-  const document = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: options.uniqueKeys ?? false });
+  const document = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: options.uniqueKeys ?? false, customTags: options.customTags });
   if (document.errors.length > 0) {
     return { ok: false, errors: document.errors.slice(0, MAX_REPORTED_ERRORS).map((error) => `${error.message}${atPosition(lineCounter, error.pos[0])}`) };
   }

@@ -21,6 +21,8 @@ export interface Problem {
   path: string;
   rule: string;
   message: string;
+  /** Where the place is in the CloudFormation template that the declaration was read from. */
+  templatePath?: string;
 }
 
 export type Validation = { ok: true; pipeline: PipelineDeclaration; problems: [] } | { ok: false; problems: Problem[] };

@@ -8,7 +8,8 @@ import { formatSubstitutionProblem, substitutionProblems } from '../../core/defi
 import type { Runtime } from '../../core/providers';
 import { formatDefinitionProblem, stepFunctionsProblems } from '../../core/step-functions-rules';
 import { ExitCode, type ExitWith } from '../exit-codes';
-import { formatProblems, loadPipelineFile } from '../pipeline-file';
+import { formatProblems, loadPipelineFile, printNotes } from '../pipeline-file';
+import { templateOptions, type TemplateOptions } from '../template-options';
 import { runtimeOption, type RuntimeOptions } from '../runtime-option';
 
 /** The file a compiled definition is written to: one per pipeline, named after it. */
@@ -17,16 +18,18 @@ export function definitionFileName(pipelineName: string): string {
 }
 
 export function registerCompile(program: Command, exitWith: ExitWith): void {
-  runtimeOption(
-    program
-      .command('compile')
-      .description('Compile pipeline declarations into Step Functions definitions (ASL)')
-      .argument('<files...>', 'declarations (JSON or YAML)')
-      .option('--out <dir>', 'write <pipeline>.asl.json files into this directory instead of printing')
-      .option('--json', 'print the definitions, the Task maps and the validated declarations as JSON'),
+  templateOptions(
+    runtimeOption(
+      program
+        .command('compile')
+        .description('Compile pipeline declarations into Step Functions definitions (ASL)')
+        .argument('<files...>', 'declarations (JSON or YAML), or CloudFormation templates')
+        .option('--out <dir>', 'write <pipeline>.asl.json files into this directory instead of printing')
+        .option('--json', 'print the definitions, the Task maps and the validated declarations as JSON'),
+    ),
   ).action(
-    exitWith(async (files: string[], options: RuntimeOptions & { out?: string; json?: boolean }) => {
-      const loaded = await Promise.all(files.map((file) => loadPipelineFile(file, options.runtime)));
+    exitWith(async (files: string[], options: RuntimeOptions & TemplateOptions & { out?: string; json?: boolean }) => {
+      const loaded = await Promise.all(files.map((file) => loadPipelineFile(file, options.runtime, undefined, options)));
       const invalid = loaded.filter((entry) => !entry.ok);
       if (invalid.length > 0) {
         for (const entry of invalid) if (!entry.ok) console.error(formatProblems(entry.file, entry.problems));
@@ -47,6 +50,7 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
         console.error('Nothing was compiled.');
         return ExitCode.BadInput;
       }
+      loaded.forEach(printNotes);
       if (options.out) {
         await mkdir(options.out, { recursive: true });
         for (const entry of compiled) {

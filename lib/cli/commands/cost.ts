@@ -4,7 +4,8 @@ import { compilePipeline } from '../../core/compile';
 import { LAMBDA_ROLES, estimateCost, type ActionRunnerWork, type CostEstimate, type LambdaRole, type LineItem, type UnitPrice } from '../../core/cost';
 import { STATES_PER_LOOK } from '../../core/integrations/polling';
 import { ExitCode, type ExitWith } from '../exit-codes';
-import { formatProblems, loadPipelineFile } from '../pipeline-file';
+import { formatProblems, loadPipelineFile, printNotes } from '../pipeline-file';
+import { templateOptions, type TemplateOptions } from '../template-options';
 
 const DEFAULT_EXECUTIONS = 1000;
 
@@ -34,27 +35,29 @@ function executionCount(text: string): number {
 }
 
 export function registerCost(program: Command, exitWith: ExitWith): void {
-  program
-    .command('cost')
-    .description('Estimate what a pipeline costs on AWS with Sluice, beside CodePipeline V2 and V1')
-    .argument('<file>', 'the declaration (JSON or YAML)')
-    .option('--executions <count>', 'executions in the month', executionCount, DEFAULT_EXECUTIONS)
-    .option('--json', 'print the estimate as JSON')
-    .action(
-      exitWith(async (file: string, options: { executions: number; json?: boolean }) => {
-        const loaded = await loadPipelineFile(file, 'aws');
-        if (!loaded.ok) {
-          console.error(formatProblems(file, loaded.problems));
-          return ExitCode.BadInput;
-        }
-        const estimate = estimateCost(loaded.pipeline, compilePipeline(loaded.pipeline, providerCatalog), {
-          executions: options.executions,
-          catalog: providerCatalog,
-        });
-        console.log(options.json ? JSON.stringify({ file, ...estimate, excluded: EXCLUDED }, null, 2) : formatEstimate(estimate));
-        return ExitCode.Ok;
-      }),
-    );
+  templateOptions(
+    program
+      .command('cost')
+      .description('Estimate what a pipeline costs on AWS with Sluice, beside CodePipeline V2 and V1')
+      .argument('<file>', 'the declaration (JSON or YAML), or a CloudFormation template')
+      .option('--executions <count>', 'executions in the month', executionCount, DEFAULT_EXECUTIONS)
+      .option('--json', 'print the estimate as JSON'),
+  ).action(
+    exitWith(async (file: string, options: TemplateOptions & { executions: number; json?: boolean }) => {
+      const loaded = await loadPipelineFile(file, 'aws', undefined, options);
+      if (!loaded.ok) {
+        console.error(formatProblems(file, loaded.problems));
+        return ExitCode.BadInput;
+      }
+      printNotes(loaded);
+      const estimate = estimateCost(loaded.pipeline, compilePipeline(loaded.pipeline, providerCatalog), {
+        executions: options.executions,
+        catalog: providerCatalog,
+      });
+      console.log(options.json ? JSON.stringify({ file, ...estimate, excluded: EXCLUDED }, null, 2) : formatEstimate(estimate));
+      return ExitCode.Ok;
+    }),
+  );
 }
 
 /** The estimate as two tables, per execution and for the month, then the comparison and what is left out. */

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { apiCommand, printJson } from '../api-command';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { targetOptions, type TargetOptions } from '../target-options';
-import { formatProblems, loadPipelineFile } from '../pipeline-file';
+import { formatProblems, loadPipelineFile, printNotes } from '../pipeline-file';
+import { templateOptions, type TemplateOptions } from '../template-options';
 import type { CreatedPipeline, FirstExecution, PipelineDescription, SluiceApi } from '../../operations/sluice-api';
 
 /** What create-pipeline says of the execution CodePipeline starts on creation. */
@@ -33,20 +34,35 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
     ],
     ['update-pipeline', 'Replace a registered pipeline with a new version (the version goes up by one; running executions keep theirs)', 'updatePipeline'],
   ] as const) {
-    targetOptions(
-      program.command(name).description(description).argument('<file>', 'the declaration (JSON or YAML)').option('--json', 'print the stored pipeline as JSON'),
+    templateOptions(
+      targetOptions(
+        program
+          .command(name)
+          .description(description)
+          .argument('<file>', 'the declaration (JSON or YAML), or a CloudFormation template')
+          .option('--json', 'print the stored pipeline as JSON'),
+      ),
     ).action(
-      exitWith(async (file: string, options: JsonOptions) => {
-        const loaded = await loadPipelineFile(file);
+      exitWith(async (file: string, options: JsonOptions & TemplateOptions) => {
+        const loaded = await loadPipelineFile(file, undefined, options.dataDir, { ...options, registerOn: options.target });
         if (!loaded.ok) {
           console.error(formatProblems(file, loaded.problems));
           return ExitCode.BadInput;
         }
+        printNotes(loaded);
         return apiCommand(name, options, async (api) => {
-          const stored = await api[change](loaded.pipeline);
+          const stored =
+            change === 'createPipeline' ? await api.createPipeline(loaded.pipeline, loaded.template?.tags) : await api.updatePipeline(loaded.pipeline);
           const first = 'firstExecution' in stored ? (stored as CreatedPipeline).firstExecution : undefined;
-          if (options.json) printJson({ pipeline: stored.declaration, ...(first ? { firstExecution: first } : {}) });
-          else console.log(`${stored.name}: version ${stored.version}${first ? `\n${firstExecutionLine(first)}` : ''}`);
+          // CloudFormation starts an execution when it updates a pipeline that asks for it.
+          const restarted =
+            change === 'updatePipeline' && loaded.template?.restartExecutionOnUpdate ? await api.startPipelineExecution(stored.name) : undefined;
+          if (options.json)
+            printJson({ pipeline: stored.declaration, ...(first ? { firstExecution: first } : {}), ...(restarted ? { restartedExecution: restarted } : {}) });
+          else {
+            const started = restarted ? `\nStarted execution ${restarted.pipelineExecutionId} (RestartExecutionOnUpdate)` : '';
+            console.log(`${stored.name}: version ${stored.version}${first ? `\n${firstExecutionLine(first)}` : ''}${started}`);
+          }
         });
       }),
     );

@@ -1,17 +1,20 @@
 import type { Command } from 'commander';
 import { type ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption } from '../local-options';
+import { templateOptions } from '../template-options';
 import type { RunLocalOptions } from '../run-local';
 
 export function registerRun(program: Command, exitWith: ExitWith): void {
-  dataDirOption(
-    program
-      .command('run')
-      .description('Validate, compile and run a pipeline on this machine, and wait for its end (exit 0 Succeeded, 1 Failed or Stopped, 2 bad input)')
-      .argument('<file>', 'the pipeline declaration (JSON or YAML)')
-      .option('--var <name=value>', 'set a pipeline variable (repeatable)', collectVariable)
-      .option('--auto-approve', 'approve every Manual approval at once')
-      .option('--quiet', 'do not stream action logs; a failing action still shows its last lines')
-      .option('--json', 'print the execution, its stages and actions as JSON at the end'),
+  templateOptions(
+    dataDirOption(
+      program
+        .command('run')
+        .description('Validate, compile and run a pipeline on this machine, and wait for its end (exit 0 Succeeded, 1 Failed or Stopped, 2 bad input)')
+        .argument('<file>', 'the pipeline declaration (JSON or YAML), or a CloudFormation template')
+        .option('--var <name=value>', 'set a pipeline variable (repeatable)', collectVariable)
+        .option('--auto-approve', 'approve every Manual approval at once')
+        .option('--quiet', 'do not stream action logs; a failing action still shows its last lines')
+        .option('--json', 'print the execution, its stages and actions as JSON at the end'),
+    ),
   ).action(exitWith(async (file: string, options: RunLocalOptions) => (await import('../run-local')).runLocal({ file }, options)));
 }
