@@ -6,7 +6,7 @@ import { DEFAULT_DATA_DIR } from '../compose/data-dir';
 import { lambdaHandlers } from '../compose/local-job-functions';
 import { BadInputError } from '../core/errors';
 import { awsEndpoints } from '../compose/rule-endpoints';
-import type { PipelineDeclaration } from '../core/declaration';
+import { providerKey, type ActionTypeId, type PipelineDeclaration } from '../core/declaration';
 import { parseDeclarationText } from '../core/declaration-text';
 import { pipelineFromTemplate, type TemplatePipeline } from '../core/cloudformation/pipeline-resource';
 import { isTemplate } from '../core/cloudformation/template';
@@ -109,8 +109,14 @@ function readTemplate(template: Parameters<typeof pipelineFromTemplate>[0], file
       stackName: stackNameOf(file),
     },
     physicalNames: reading.registerOn === 'aws' ? 'declared' : 'generate',
-    withoutTemplateRoles: local,
+    leaveOutTemplateRole: local ? () => 'here it does not exist, as the stack is not deployed' : assumesNoRoleOnAws,
   });
+}
+
+/** Why Sluice on AWS assumes no role for an action of this type: its provider calls no AWS there. */
+function assumesNoRoleOnAws({ Category, Owner, Provider }: Record<string, unknown>): string | undefined {
+  const spec = providerCatalog.get(providerKey({ category: Category, owner: Owner, provider: Provider } as ActionTypeId));
+  return spec?.runsWithoutAwsOn?.includes('aws') ? `${spec.provider} calls no AWS service on the aws runtime, where Sluice assumes no role for it` : undefined;
 }
 
 /** The stack name a template stands for here: its file's name, in the letters, digits and hyphens a stack name allows. */

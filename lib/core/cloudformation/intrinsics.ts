@@ -154,7 +154,8 @@ export class TemplateResolver {
   }
 
   private problem(path: string, message: string): undefined {
-    this.problems.push({ path, message });
+    // A value read twice (a resource's name, by its Ref and as the property) is reported once.
+    if (!this.problems.some((problem) => problem.path === path && problem.message === message)) this.problems.push({ path, message });
     return undefined;
   }
 

@@ -6,10 +6,11 @@ export interface TemplatePipelineOptions extends ResolveOptions {
   /** The logical id of the pipeline to read; needed when the template declares more than one. */
   resource?: string;
   /**
-   * Leave out action roles that the template itself creates: they exist only once the stack is
-   * deployed, so a local run cannot assume them. Each one left out is noted.
+   * Why an action's role, which the template itself creates, is left out, or undefined to keep
+   * it: locally such a role does not exist, as it is made only when the stack is deployed; on AWS
+   * Sluice assumes no role for an action that calls no AWS. Each role left out is noted.
    */
-  withoutTemplateRoles?: boolean;
+  leaveOutTemplateRole?: (templateActionTypeId: Record<string, unknown>) => string | undefined;
 }
 
 /** A pipeline read from a template: the declaration to validate, and what the template adds around it. */
@@ -52,7 +53,7 @@ export function pipelineFromTemplate(template: CloudFormationTemplate, options: 
   if (resource.Condition !== undefined && resolver.condition(resource.Condition, `Resources.${logicalId}.Condition`) === false) {
     return { ok: false, problems: [{ path: `Resources.${logicalId}`, message: `${logicalId} is not created: its condition ${resource.Condition} is false.` }] };
   }
-  if (options.withoutTemplateRoles) raw.Stages = withoutTemplateRoles(template, raw.Stages, `${base}.Stages`, notes);
+  if (options.leaveOutTemplateRole) raw.Stages = withoutTemplateRoles(template, raw.Stages, `${base}.Stages`, options.leaveOutTemplateRole, notes);
 
   const properties = resolver.resolve(raw, base) as Record<string, unknown>;
   const problems: TemplateProblem[] = [];
@@ -122,18 +123,23 @@ function referencedResources(value: unknown): string[] {
   return ids;
 }
 
-/** The stages with every action role that the template creates left out, and a note for each. */
-function withoutTemplateRoles(template: CloudFormationTemplate, stages: unknown, path: string, notes: string[]): unknown {
+/** The stages without the action roles that the template creates and `leaveOut` gives a reason for, and a note for each. */
+function withoutTemplateRoles(
+  template: CloudFormationTemplate,
+  stages: unknown,
+  path: string,
+  leaveOut: NonNullable<TemplatePipelineOptions['leaveOutTemplateRole']>,
+  notes: string[],
+): unknown {
   if (!Array.isArray(stages)) return stages;
   return stages.map((stage, stageIndex) => {
     if (!isObject(stage) || !Array.isArray(stage.Actions)) return stage;
     const actions = stage.Actions.map((action, actionIndex) => {
       if (!isObject(action) || action.RoleArn === undefined) return action;
       const role = referencedResources(action.RoleArn).find((id) => template.Resources[id]?.Type === ROLE_TYPE);
-      if (!role) return action;
-      notes.push(
-        `${path}[${stageIndex}].Actions[${actionIndex}].RoleArn: the template creates the role ${role}, which exists only once the stack is deployed, so the action runs without it here.`,
-      );
+      const reason = role && leaveOut(isObject(action.ActionTypeId) ? action.ActionTypeId : {});
+      if (!reason) return action;
+      notes.push(`${path}[${stageIndex}].Actions[${actionIndex}].RoleArn: the template creates the role ${role}; ${reason}, so it is left out.`);
       const { RoleArn: _left, ...rest } = action;
       return rest;
     });
