@@ -65,7 +65,13 @@ export async function runLocal(
   if (owner) {
     try {
       const name = file?.name ?? (target as { name: string }).name;
-      return await runThroughServe(owner, { name, declaration: file }, registerVersion, { variables: options.var, json: options.json, say, progress });
+      return await runThroughServe(owner, { name, declaration: file }, registerVersion, {
+        variables: options.var,
+        json: options.json,
+        autoApprove: options.autoApprove,
+        say,
+        progress,
+      });
     } catch (error) {
       if (!(error instanceof SluiceError)) throw error;
       console.error(error.message);

@@ -10,10 +10,17 @@ import type { RunProgress } from './progress';
 const EVENT_WAIT_MS = 20_000;
 const TAIL_LINES = 25;
 const ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED', 'CANCELED']);
+/** Who approves for `--auto-approve`, as the approval records it. */
+const AUTO_APPROVER = 'sluice run --auto-approve';
+/** How often, and how long apart, an approval that has started is looked for its token: the request that makes it may still be on its way. */
+const TOKEN_ATTEMPTS = 50;
+const TOKEN_WAIT_MS = 100;
 
 export interface ServeRunOptions {
   variables?: Record<string, string>;
   json?: boolean;
+  /** Approve each Manual approval of the execution as it starts. */
+  autoApprove?: boolean;
   say: (line: string) => void;
   progress: RunProgress;
 }
@@ -40,7 +47,7 @@ export async function runThroughServe(
     let seen = 0;
     for (let ended = false; !ended;) {
       const events = await api.listExecutionEvents(pipelineExecutionId, { after: seen, waitMs: EVENT_WAIT_MS });
-      for (const event of events) follow(event, options);
+      for (const event of events) await follow(api, pipeline.name, pipelineExecutionId, event, options);
       seen += events.length;
       ended = events.some((event) => event['detail-type'] === DETAIL_TYPES.pipeline && ENDED.has(event.detail.state));
     }
@@ -60,9 +67,36 @@ export async function runThroughServe(
   return detail.execution.status === 'Succeeded' ? ExitCode.Ok : ExitCode.Failed;
 }
 
-function follow(event: PipelineEvent, options: ServeRunOptions): void {
+async function follow(api: SluiceApi, pipelineName: string, pipelineExecutionId: string, event: PipelineEvent, options: ServeRunOptions): Promise<void> {
   options.progress.onEvent(event);
   if (event['detail-type'] === DETAIL_TYPES.action && event.detail.state === 'STARTED' && event.detail.type.category === 'Approval') {
-    options.say(`  ${event.detail.stage}/${event.detail.action}: waiting for approval; its link is in the approval mail and in sluice serve's output`);
+    const { stage: stageName, action: actionName } = event.detail;
+    if (!options.autoApprove) {
+      options.say(`  ${stageName}/${actionName}: waiting for approval; its link is in the approval mail and in sluice serve's output`);
+      return;
+    }
+    const token = await approvalToken(api, pipelineName, pipelineExecutionId, stageName, actionName);
+    await api.putApprovalResult({
+      pipelineName,
+      stageName,
+      actionName,
+      token,
+      result: { status: 'Approved', summary: `Approved by ${AUTO_APPROVER}` },
+      approver: AUTO_APPROVER,
+    });
   }
+}
+
+/** The token of the execution's waiting approval `stageName/actionName`, once serve shows it. */
+async function approvalToken(api: SluiceApi, pipelineName: string, pipelineExecutionId: string, stageName: string, actionName: string): Promise<string> {
+  for (let attempt = 0; attempt < TOKEN_ATTEMPTS; attempt += 1) {
+    const stage = (await api.getPipelineState(pipelineName)).stageStates.find((entry) => entry.stageName === stageName);
+    const token =
+      stage?.latestExecution?.pipelineExecutionId === pipelineExecutionId
+        ? stage.actionStates.find((entry) => entry.actionName === actionName)?.latestExecution?.token
+        : undefined;
+    if (token) return token;
+    await new Promise((resolve) => setTimeout(resolve, TOKEN_WAIT_MS));
+  }
+  throw new Error(`${stageName}/${actionName} started, but sluice serve shows no approval token for it; approve it with the link in serve's output.`);
 }
