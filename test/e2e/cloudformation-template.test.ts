@@ -127,6 +127,54 @@ describe('a hand-written YAML template', () => {
   });
 });
 
+describe('create-pipeline and update-pipeline from a template, under sluice serve', () => {
+  it("register the template's Tags, and start an execution on update where RestartExecutionOnUpdate asks for one", async () => {
+    const data = dataDir();
+    const file = templateFile(
+      'tagged.yml',
+      [
+        'Resources:',
+        '  Pipeline:',
+        '    Type: AWS::CodePipeline::Pipeline',
+        '    Properties:',
+        '      Name: tagged',
+        '      RestartExecutionOnUpdate: true',
+        '      Tags: [{ Key: team, Value: web }]',
+        '      ArtifactStore: { Type: S3, Location: artifacts }',
+        '      Stages:',
+        '        - Name: Source',
+        '          Actions:',
+        '            - Name: Fetch',
+        '              ActionTypeId: { Category: Source, Owner: AWS, Provider: S3, Version: "1" }',
+        '              Configuration: { S3Bucket: sources, S3ObjectKey: app.zip }',
+        '              OutputArtifacts: [{ Name: Src }]',
+        '        - Name: Gate',
+        '          Actions:',
+        '            - Name: Review',
+        '              ActionTypeId: { Category: Approval, Owner: AWS, Provider: Manual, Version: "1" }',
+      ].join('\n'),
+    );
+    const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', data]);
+    try {
+      await serve.waitFor(/ at (http\S+) \(Ctrl-C/);
+      const created = sluice(['create-pipeline', file, '--data-dir', data, '--json']);
+      expect(created.code).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ tags: [{ key: 'team', value: 'web' }], firstExecution: { pipelineExecutionId: expect.any(String) } });
+
+      const updated = sluice(['update-pipeline', file, '--data-dir', data]);
+      expect(updated.code).toBe(0);
+      const restarted = /^Started execution (\S+) \(RestartExecutionOnUpdate\)$/m.exec(updated.stdout);
+      expect(restarted).not.toBeNull();
+      const listed = sluice(['executions', 'tagged', '--data-dir', data, '--json']);
+      const ids = (JSON.parse(listed.stdout).pipelineExecutionSummaries as { pipelineExecutionId: string }[]).map((execution) => execution.pipelineExecutionId);
+      expect(ids).toHaveLength(2);
+      expect(ids).toContain(restarted![1]);
+    } finally {
+      await serve.interrupt();
+    }
+  });
+});
+
 describe("a CDK app's synthesized template", () => {
   it('runs end to end under sluice serve: S3 source, the inline buildspec of its project, the approval, the S3 deploy', async () => {
     const data = dataDir();

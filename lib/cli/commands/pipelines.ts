@@ -1,14 +1,25 @@
 import type { Command } from 'commander';
 import { apiCommand, printJson } from '../api-command';
+import { ConflictError } from '../../core/errors';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { targetOptions, type TargetOptions } from '../target-options';
 import { formatProblems, loadPipelineFile, printNotes } from '../pipeline-file';
 import { templateOptions, type TemplateOptions } from '../template-options';
 import type { CreatedPipeline, FirstExecution, PipelineDescription, SluiceApi } from '../../operations/sluice-api';
 
-/** What create-pipeline says of the execution CodePipeline starts on creation. */
-const firstExecutionLine = (first: FirstExecution) =>
-  'pipelineExecutionId' in first ? `Started execution ${first.pipelineExecutionId} (trigger CreatePipeline)` : `No execution started: ${first.notStarted}`;
+/** What create-pipeline says of the execution CodePipeline starts on creation, and update-pipeline of one a template asks for. */
+const firstExecutionLine = (first: FirstExecution, trigger = 'trigger CreatePipeline') =>
+  'pipelineExecutionId' in first ? `Started execution ${first.pipelineExecutionId} (${trigger})` : `No execution started: ${first.notStarted}`;
+
+/** The execution a template's RestartExecutionOnUpdate asks for, or why none started where nothing runs executions in the background. */
+async function startAfterUpdate(api: SluiceApi, name: string): Promise<FirstExecution> {
+  try {
+    return await api.startPipelineExecution(name);
+  } catch (error) {
+    if (error instanceof ConflictError) return { notStarted: error.message };
+    throw error;
+  }
+}
 
 type JsonOptions = TargetOptions & { json?: boolean };
 
@@ -53,15 +64,20 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
         return apiCommand(name, options, async (api) => {
           const stored =
             change === 'createPipeline' ? await api.createPipeline(loaded.pipeline, loaded.template?.tags) : await api.updatePipeline(loaded.pipeline);
-          const first = 'firstExecution' in stored ? (stored as CreatedPipeline).firstExecution : undefined;
-          // CloudFormation starts an execution when it updates a pipeline that asks for it.
-          const restarted =
-            change === 'updatePipeline' && loaded.template?.restartExecutionOnUpdate ? await api.startPipelineExecution(stored.name) : undefined;
-          if (options.json)
-            printJson({ pipeline: stored.declaration, ...(first ? { firstExecution: first } : {}), ...(restarted ? { restartedExecution: restarted } : {}) });
-          else {
-            const started = restarted ? `\nStarted execution ${restarted.pipelineExecutionId} (RestartExecutionOnUpdate)` : '';
-            console.log(`${stored.name}: version ${stored.version}${first ? `\n${firstExecutionLine(first)}` : ''}${started}`);
+          const created = 'firstExecution' in stored ? (stored as CreatedPipeline) : undefined;
+          // CloudFormation starts an execution when it updates a pipeline whose template asks for it.
+          const restarted = change === 'updatePipeline' && loaded.template?.restartExecutionOnUpdate ? await startAfterUpdate(api, stored.name) : undefined;
+          if (options.json) {
+            printJson({
+              pipeline: stored.declaration,
+              ...(created ? { tags: created.tags, firstExecution: created.firstExecution } : {}),
+              ...(restarted ? { restartedExecution: restarted } : {}),
+            });
+          } else {
+            const lines = [`${stored.name}: version ${stored.version}`];
+            if (created) lines.push(firstExecutionLine(created.firstExecution));
+            if (restarted) lines.push(firstExecutionLine(restarted, 'RestartExecutionOnUpdate'));
+            console.log(lines.join('\n'));
           }
         });
       }),
