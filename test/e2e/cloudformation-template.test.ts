@@ -29,6 +29,30 @@ function templateFile(name: string, text: string): string {
   return file;
 }
 
+/**
+ * A template of one pipeline, `Pipeline`, with the `properties` given and an S3 source stage, then
+ * `after`: lines of the Stages list, indented as in it, so that they may go on with the source action.
+ */
+function pipelineTemplate(name: string, properties: string[], after: string[]): string {
+  const source = [
+    '- Name: Source',
+    '  Actions:',
+    '    - Name: Fetch',
+    '      ActionTypeId: { Category: Source, Owner: AWS, Provider: S3, Version: "1" }',
+    '      Configuration: { S3Bucket: sources, S3ObjectKey: app.zip }',
+    '      OutputArtifacts: [{ Name: Src }]',
+  ];
+  const lines = [
+    'Resources:',
+    '  Pipeline:',
+    '    Type: AWS::CodePipeline::Pipeline',
+    '    Properties:',
+    ...[...properties, 'ArtifactStore: { Type: S3, Location: artifacts }', 'Stages:'].map((line) => `      ${line}`),
+    ...[...source, ...after].map((line) => `        ${line}`),
+  ];
+  return templateFile(name, lines.join('\n'));
+}
+
 describe('a hand-written YAML template', () => {
   const repository = () => gitRepository({ 'README.md': 'hello' }).dir;
 
@@ -78,25 +102,7 @@ describe('a hand-written YAML template', () => {
   });
 
   it("names both the template's path and the declaration's for a problem of the pipeline itself", () => {
-    const file = templateFile(
-      'bad.yml',
-      [
-        'Resources:',
-        '  Pipeline:',
-        '    Type: AWS::CodePipeline::Pipeline',
-        '    Properties:',
-        '      Name: bad',
-        '      ArtifactStore: { Type: S3, Location: artifacts }',
-        '      Stages:',
-        '        - Name: Source',
-        '          Actions:',
-        '            - Name: Fetch',
-        '              ActionTypeId: { Category: Source, Owner: AWS, Provider: S3, Version: "1" }',
-        '              Configuration: { S3Bucket: sources, S3ObjectKey: app.zip }',
-        '              OutputArtifacts: [{ Name: Src }]',
-        '              RunOrder: 0',
-      ].join('\n'),
-    );
+    const file = pipelineTemplate('bad.yml', ['Name: bad'], ['      RunOrder: 0']);
 
     const validated = sluice(['validate', file, '--json']);
 
@@ -127,32 +133,36 @@ describe('a hand-written YAML template', () => {
   });
 });
 
+describe("the CDK example's template offline", () => {
+  it('compiles for AWS and is costed, with the account given', () => {
+    const account = ['--parameter', 'AWS::AccountId=123456789012', '--parameter', 'AWS::Region=eu-west-1'];
+    const compiled = sluice(['compile', CDK_TEMPLATE, '--runtime', 'aws', '--json', ...account]);
+    expect(compiled.code).toBe(0);
+    const [entry] = JSON.parse(compiled.stdout) as { pipeline: string; declaration: { roleArn: string; stages: { actions: { roleArn?: string }[] }[] } }[];
+    expect(entry!.pipeline).toBe('cdk-site');
+    // The pipeline's role and the S3 deploy's stay; the approval's is left out, as Sluice assumes none for it on AWS.
+    expect(entry!.declaration.roleArn).toMatch(/^arn:aws:iam::123456789012:role\/pipeline-template-PipelineRoleD68726F7-/);
+    expect(entry!.declaration.stages.map((stage) => stage.actions[0]!.roleArn !== undefined)).toEqual([true, true, false, true]);
+
+    const cost = sluice(['cost', CDK_TEMPLATE, '--json', ...account]);
+    expect(cost.code).toBe(0);
+    expect(JSON.parse(cost.stdout)).toMatchObject({ pipeline: 'cdk-site', executions: 1000 });
+  });
+
+  it('needs the account for AWS, and says how to give it', () => {
+    const cost = sluice(['cost', CDK_TEMPLATE], { env: { AWS_REGION: 'eu-west-1' } });
+    expect(cost.code).toBe(2);
+    expect(cost.stderr).toContain('AWS::AccountId is not known here; pass --parameter AWS::AccountId=<value>.');
+  });
+});
+
 describe('create-pipeline and update-pipeline from a template, under sluice serve', () => {
   it("register the template's Tags, and start an execution on update where RestartExecutionOnUpdate asks for one", async () => {
     const data = dataDir();
-    const file = templateFile(
+    const file = pipelineTemplate(
       'tagged.yml',
-      [
-        'Resources:',
-        '  Pipeline:',
-        '    Type: AWS::CodePipeline::Pipeline',
-        '    Properties:',
-        '      Name: tagged',
-        '      RestartExecutionOnUpdate: true',
-        '      Tags: [{ Key: team, Value: web }]',
-        '      ArtifactStore: { Type: S3, Location: artifacts }',
-        '      Stages:',
-        '        - Name: Source',
-        '          Actions:',
-        '            - Name: Fetch',
-        '              ActionTypeId: { Category: Source, Owner: AWS, Provider: S3, Version: "1" }',
-        '              Configuration: { S3Bucket: sources, S3ObjectKey: app.zip }',
-        '              OutputArtifacts: [{ Name: Src }]',
-        '        - Name: Gate',
-        '          Actions:',
-        '            - Name: Review',
-        '              ActionTypeId: { Category: Approval, Owner: AWS, Provider: Manual, Version: "1" }',
-      ].join('\n'),
+      ['Name: tagged', 'RestartExecutionOnUpdate: true', 'Tags: [{ Key: team, Value: web }]'],
+      ['- Name: Gate', '  Actions:', '    - Name: Review', '      ActionTypeId: { Category: Approval, Owner: AWS, Provider: Manual, Version: "1" }'],
     );
     const serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', data]);
     try {
