@@ -1029,7 +1029,6 @@ describe('CodeCommit, S3 and ECR triggers', () => {
     ]);
   });
 
-
   it("let only the action runner read ECR images, those of the stack's account and region, and do nothing else in ECR", () => {
     const ecr = identityStatements(template).filter(({ statement }) => asList(statement.Action).some((action) => action.startsWith('ecr:')));
     expect(ecr.map(({ owner, statement }) => ({ owner, effect: statement.Effect, actions: asList(statement.Action), resource: statement.Resource }))).toEqual([
@@ -1051,7 +1050,11 @@ describe('CodeCommit, S3 and ECR triggers', () => {
       referencedIds(permission.Properties!.FunctionName).includes('SourcePollLambdaFunction'),
     );
     expect(permissions.map(([, permission]) => permission.Properties!)).toEqual([
-      expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['SourcePollSchedule', 'Arn'] } }),
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': ['SourcePollSchedule', 'Arn'] },
+      }),
     ]);
     const poll = resource('SourcePollLambdaFunction').Properties!;
     expect(poll.Handler).toBe('functions/events/source-poll.handler');
