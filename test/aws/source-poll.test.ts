@@ -1,18 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { providerCatalog } from '../../lib/actions/registry';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
-import { compilePipeline, type FunctionArns } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { validatePipeline } from '../../lib/core/validate';
 import { reviewStage, s3SourceStage } from '../support/declarations';
 import { httpFunctionEnvironment } from './support/http-function';
 import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
+import { registerOnStateMachine, STATE_MACHINE_ROLE } from './support/state-machine-pipelines';
 
 /**
  * A region of its own: moto 5.2 runs one execution per account and region (test/aws/step-functions.test.ts
@@ -20,12 +20,6 @@ import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
  */
 const REGION = 'ap-northeast-1';
 const STAGE = 'sourcepoll';
-const STATE_MACHINE_ROLE = `arn:aws:iam::${ACCOUNT}:role/sluice-states`;
-const FUNCTIONS: FunctionArns = {
-  stageStep: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-stage-step`,
-  actionRunner: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-action-runner`,
-  approvalRequest: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-approval-request`,
-};
 
 const config = { ...motoClientConfig(), region: REGION };
 const dynamodb = new DynamoDBClient(config);
@@ -72,26 +66,7 @@ describe('the sourcePoll function on AWS (moto): a scheduled look at the S3 sour
   let stateMachineArn: string;
   let handler: typeof import('../../functions/events/source-poll').handler;
 
-  /**
-   * Registers the pipeline as create-pipeline --target aws does, but on the state machine itself:
-   * moto 5.2 cannot start an execution on a published version (test/aws/aws-pipeline-operations.test.ts).
-   */
-  async function register(pipeline: PipelineDeclaration): Promise<string> {
-    const { definition } = compilePipeline({ ...pipeline, version: 1 }, providerCatalog, FUNCTIONS);
-    const { stateMachineArn: arn } = await sfn.send(
-      new CreateStateMachineCommand({ name: `sluice-${STAGE}-${pipeline.name}`, definition: JSON.stringify(definition), roleArn: STATE_MACHINE_ROLE }),
-    );
-    await store.putPipelineVersion({
-      name: pipeline.name,
-      version: 1,
-      declaration: { ...pipeline, version: 1 },
-      created: new Date().toISOString(),
-      stateMachineArn: arn!,
-      versionArn: arn!,
-    });
-    return arn!;
-  }
-
+  const register = (pipeline: PipelineDeclaration) => registerOnStateMachine({ sfn, store }, { region: REGION, stage: STAGE }, pipeline);
   const upload = async (body: string) => (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))).VersionId!;
   const runs = async () => (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
 

@@ -1090,14 +1090,10 @@ describe('CodeCommit, S3 and ECR triggers', () => {
     expect(start.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' });
     const objects = statements.find((statement) => asList(statement.Action).includes('s3:GetObject'))!;
     expect(objects.Resource).toEqual({ 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': ['/*,', { Ref: 'ActionBucketArns' }] }, '/*']] }] });
-    const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } =
-      resource('SourcePollLambdaFunction').Properties!.Environment.Variables;
-    expect({ role: referencedIds(roleArn), namePrefix }).toEqual({ role: ['PipelineStateMachineRole'], namePrefix: 'sluice-ci-' });
   });
 
-  it('give the source trigger the engine it starts executions on', () => {
-    const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } =
-      resource('SourceTriggerLambdaFunction').Properties!.Environment.Variables;
+  it.each(['SourceTriggerLambdaFunction', 'SourcePollLambdaFunction'])('give %s the engine it starts executions on', (functionId) => {
+    const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } = resource(functionId).Properties!.Environment.Variables;
     expect({ role: referencedIds(roleArn), namePrefix }).toEqual({ role: ['PipelineStateMachineRole'], namePrefix: 'sluice-ci-' });
   });
 });
