@@ -74,7 +74,8 @@ export const codeCommitSource: ActionProvider = {
       {
         name: 'PollForSourceChanges',
         required: false,
-        description: 'true: Sluice polls the branch every minute; false, the default here: an event rule starts the pipeline.',
+        description:
+          'true: Sluice polls the branch (every minute on AWS, every --poll-interval seconds under sluice serve); false, the default here: an event rule starts the pipeline.',
       },
       OUTPUT_ARTIFACT_FORMAT,
     ],

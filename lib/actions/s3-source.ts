@@ -21,7 +21,8 @@ export const s3Source: ActionProvider = {
       {
         name: 'PollForSourceChanges',
         required: false,
-        description: 'true: Sluice polls the object every minute; false, the default here: an event rule starts the pipeline.',
+        description:
+          'true: Sluice polls the object (every minute on AWS, every --poll-interval seconds under sluice serve); false, the default here: an event rule starts the pipeline.',
       },
       { name: 'AllowOverrideForS3ObjectKey', required: false, description: 'true to let StartPipelineExecution override the key.' },
     ],
