@@ -74,7 +74,8 @@ export const codeCommitSource: ActionProvider = {
       {
         name: 'PollForSourceChanges',
         required: false,
-        description: 'true: sluice serve polls the branch (not on AWS); false, the default here: an event rule starts the pipeline.',
+        description:
+          'true: Sluice polls the branch (every minute on AWS, every --poll-interval seconds under sluice serve); false, the default here: an event rule starts the pipeline.',
       },
       OUTPUT_ARTIFACT_FORMAT,
     ],
@@ -93,7 +94,7 @@ export const codeCommitSource: ActionProvider = {
       },
       revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
     },
-    checkConfiguration: (configuration, where) => [...outputArtifactFormatProblems(configuration), ...pollForSourceChangesProblems(configuration, where)],
+    checkConfiguration: (configuration) => [...outputArtifactFormatProblems(configuration), ...pollForSourceChangesProblems(configuration)],
   },
 
   async latestRevision({ action, codeCommit }): Promise<LatestRevision | undefined> {

@@ -21,7 +21,8 @@ export const s3Source: ActionProvider = {
       {
         name: 'PollForSourceChanges',
         required: false,
-        description: 'true: sluice serve polls the object (not on AWS); false, the default here: an event rule starts the pipeline.',
+        description:
+          'true: Sluice polls the object (every minute on AWS, every --poll-interval seconds under sluice serve); false, the default here: an event rule starts the pipeline.',
       },
       { name: 'AllowOverrideForS3ObjectKey', required: false, description: 'true to let StartPipelineExecution override the key.' },
     ],
@@ -50,13 +51,10 @@ export const s3Source: ActionProvider = {
       revisionType === 'S3_OBJECT_KEY' && configuration.AllowOverrideForS3ObjectKey !== 'true'
         ? 'its configuration does not set AllowOverrideForS3ObjectKey to true'
         : undefined,
-    checkConfiguration: (configuration, where) => {
+    checkConfiguration: (configuration) => {
       const objectKey = configuration.S3ObjectKey;
       const keyProblem = objectKey === undefined || objectKey.includes('#{') ? undefined : objectKeyProblem(objectKey);
-      return [
-        ...(keyProblem ? [{ key: 'S3ObjectKey', message: `S3ObjectKey: the ${keyProblem}.` }] : []),
-        ...pollForSourceChangesProblems(configuration, where),
-      ];
+      return [...(keyProblem ? [{ key: 'S3ObjectKey', message: `S3ObjectKey: the ${keyProblem}.` }] : []), ...pollForSourceChangesProblems(configuration)];
     },
   },
 

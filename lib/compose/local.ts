@@ -44,7 +44,7 @@ import { startLocalHttpApi } from './local-http-api';
 import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-notifications';
 import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
 import { startPeriodicWork, type PeriodicWork } from './periodic-work';
-import { sourcePoll } from '../execution/source-polling';
+import { providerLatestRevision, sourcePoll } from '../execution/source-polling';
 import { readInstallationSettings } from './settings-file';
 
 const TABLE_NAME = 'sluice';
@@ -301,7 +301,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         const poll = sourcePoll({
           store,
           start,
-          latestRevision: (action) => deps.providers.get(providerKey(action.actionTypeId))!.latestRevision!({ action, blobs, codeCommit: deps.codeCommit }),
+          latestRevision: providerLatestRevision(deps),
           write,
         });
         sourcePolling = startPeriodicWork(

@@ -222,25 +222,11 @@ export function polledSourceActions(pipeline: PipelineDeclaration, catalog: Prov
   return sourceActions(pipeline).filter((action) => catalog.get(providerKey(action.actionTypeId))?.sourceChanges && pollsForSourceChanges(action));
 }
 
-/**
- * What validation says of PollForSourceChanges: "true" or "false", and "true" only where Sluice
- * polls (`sluice serve`); the aws runtime has no poller, and its event rules would not start the action.
- */
-export function pollForSourceChangesProblems(configuration: Readonly<Record<string, string>>, where: { runtime?: string }): { key: string; message: string }[] {
+/** What validation says of PollForSourceChanges: "true" or "false". Both runtimes poll a source whose value is "true". */
+export function pollForSourceChangesProblems(configuration: Readonly<Record<string, string>>): { key: string; message: string }[] {
   const value = configuration.PollForSourceChanges;
-  if (value === undefined || value.includes('#{')) return [];
-  if (value !== 'true' && value !== 'false')
-    return [{ key: 'PollForSourceChanges', message: `PollForSourceChanges must be "true" or "false", not "${value}".` }];
-  if (value === 'true' && where.runtime === 'aws') {
-    return [
-      {
-        key: 'PollForSourceChanges',
-        message:
-          'PollForSourceChanges "true" is not supported on the aws runtime: the stack does not poll sources. Set it to "false" (or leave it out), and the stack\'s event rule starts the pipeline on each change.',
-      },
-    ];
-  }
-  return [];
+  if (value === undefined || value.includes('#{') || value === 'true' || value === 'false') return [];
+  return [{ key: 'PollForSourceChanges', message: `PollForSourceChanges must be "true" or "false", not "${value}".` }];
 }
 
 export type SourceChangeDecision = { start: true; revision: SourceRevision; reason: string } | { start: false; reason: string };

@@ -235,8 +235,20 @@ export interface ExecutionStore {
   putPipelineVersion(record: PipelineVersionRecord): Promise<void>;
   getPipeline(name: string, version?: number): Promise<PipelineVersionRecord | undefined>;
   listPipelines(): Promise<PipelineVersionRecord[]>;
-  /** Deletes every version of the pipeline, with its tags and its request tokens. */
+  /** Deletes every version of the pipeline, with its tags, its request tokens and the revisions its polls noted. */
   deletePipeline(name: string): Promise<boolean>;
+
+  /**
+   * The marker of the revision that the last poll of a pipeline's source action found
+   * (PollForSourceChanges); undefined while no poll has looked at it.
+   */
+  getPolledRevision(pipelineName: string, actionName: string): Promise<string | undefined>;
+  /**
+   * Notes `marker` as the revision a poll found, if the one noted is still `previous` (undefined:
+   * none). Returns false, changing nothing, when another poll noted a revision first: of two polls
+   * that see one change, only one starts the pipeline.
+   */
+  recordPolledRevision(pipelineName: string, actionName: string, marker: string, previous: string | undefined): Promise<boolean>;
 
   getPipelineTags(name: string): Promise<PipelineTags>;
   /** Replaces the pipeline's tags if they are still at `revision`; returns false, changing nothing, when another change came first. */

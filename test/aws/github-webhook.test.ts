@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import examples from '@octokit/webhooks-examples';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -11,11 +11,11 @@ import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-executio
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
 import { WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
-import { compilePipeline, type FunctionArns } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { validatePipeline } from '../../lib/core/validate';
 import { httpApiEvent, httpFunctionEnvironment, invokeHttpFunction } from './support/http-function';
 import { ACCOUNT, motoClientConfig, uniqueName } from './support/moto-clients';
+import { registerOnStateMachine, STATE_MACHINE_ROLE } from './support/state-machine-pipelines';
 
 /**
  * A region of its own: moto 5.2 runs one execution per account and region (test/aws/step-functions.test.ts
@@ -25,12 +25,6 @@ const REGION = 'ap-southeast-2';
 const STAGE = 'webhooks';
 const REPOSITORY = 'sluice-test/app';
 const COMMIT = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
-const STATE_MACHINE_ROLE = `arn:aws:iam::${ACCOUNT}:role/sluice-states`;
-const FUNCTIONS: FunctionArns = {
-  stageStep: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-stage-step`,
-  actionRunner: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-action-runner`,
-  approvalRequest: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-approval-request`,
-};
 
 const config = { ...motoClientConfig(), region: REGION };
 const dynamodb = new DynamoDBClient(config);
@@ -66,25 +60,9 @@ function declaration(name: string, branch: string): PipelineDeclaration {
   return validation.pipeline;
 }
 
-/**
- * Registers the pipeline as create-pipeline --target aws does, but on the state machine itself:
- * moto 5.2 cannot start an execution on a published version (test/aws/aws-pipeline-operations.test.ts).
- */
-async function register(table: string, pipeline: PipelineDeclaration): Promise<string> {
-  const { definition } = compilePipeline({ ...pipeline, version: 1 }, providerCatalog, FUNCTIONS);
-  const { stateMachineArn } = await sfn.send(
-    new CreateStateMachineCommand({ name: `sluice-${STAGE}-${pipeline.name}`, definition: JSON.stringify(definition), roleArn: STATE_MACHINE_ROLE }),
-  );
-  await store(table).putPipelineVersion({
-    name: pipeline.name,
-    version: 1,
-    declaration: { ...pipeline, version: 1 },
-    created: new Date().toISOString(),
-    stateMachineArn: stateMachineArn!,
-    versionArn: stateMachineArn!,
-  });
-  return stateMachineArn!;
-}
+/** Registers the pipeline on a state machine of its own. */
+const register = (table: string, pipeline: PipelineDeclaration) =>
+  registerOnStateMachine({ sfn, store: store(table) }, { region: REGION, stage: STAGE }, pipeline);
 
 /** GitHub's example push to master, retold as a push of COMMIT to main of the repository. */
 function pushPayload(): string {

@@ -7,7 +7,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { zipDirectory } from '../../lib/artifacts/zip';
 import { commandsOnSource } from '../support/declarations';
 import { ROOT } from '../support/fixtures';
-import { createPipeline, finishedExecution, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
+import { createPipeline, finishedExecution, killStartedSluice, sluice, startSluice, writeDeclaration, type RunningCli } from '../support/cli';
 
 jest.setTimeout(60_000);
 
@@ -191,5 +191,52 @@ describe('an S3 source with PollForSourceChanges true under sluice serve --poll-
     expect(sluice(['logs', execution.pipelineExecutionId, '--action', 'Show', '--data-dir', dataDir]).stdout).toContain('polled');
     // The upload's event, which starts the other pipeline, left this one to the poll.
     expect(executionsOf('polled')).toHaveLength(1);
+  });
+});
+
+describe('the polling of sluice serve across a restart', () => {
+  it('notes in the data dir what it last found, so a change made while no serve ran starts the pipeline at the first look after the restart', async () => {
+    expect(await serve.interrupt()).toBe(0);
+    // With no serve running, sluice run deploys app.zip's object over the polled key of the embedded S3.
+    const file = writeDeclaration(dataDir, {
+      name: 'replace-polled',
+      stages: [
+        {
+          name: 'Source',
+          actions: [
+            {
+              name: 'Fetch',
+              actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+              configuration: { S3Bucket: SOURCE_BUCKET, S3ObjectKey: SOURCE_KEY },
+              outputArtifacts: [{ name: 'Src' }],
+            },
+          ],
+        },
+        {
+          name: 'Deploy',
+          actions: [
+            {
+              name: 'Replace',
+              actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' },
+              configuration: { BucketName: SOURCE_BUCKET, Extract: 'false', ObjectKey: POLLED_KEY },
+              inputArtifacts: [{ name: 'Src' }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(sluice(['run', file, '--quiet', '--data-dir', dataDir])).toMatchObject({ code: 0 });
+
+    serve = startSluice(['serve', '--port', '0', '--quiet', '--poll-interval', '1', '--data-dir', dataDir]);
+    serveUrl = (await serve.waitFor(/ at (http\S+) \(Ctrl-C/))[1]!;
+    const executionId = (await serve.waitFor(/polled\/Fetch: s3:\/\/app-source\/releases\/polled\.zip with ETag [0-9a-f]{32} started execution (\S+)/))[1]!;
+
+    const { execution } = await finishedExecution(serve, serveUrl, executionId);
+    expect(execution).toMatchObject({ status: 'Succeeded', trigger: { triggerType: 'PollForSourceChanges' } });
+    // The object that sluice run deployed: app.zip's, uploaded in the test above.
+    expect(sluice(['logs', executionId, '--action', 'Show', '--data-dir', dataDir]).stdout).toContain('uploaded');
+    // The restarted serve did not look at the source afresh: it went on from what the first serve had noted.
+    expect(serve.output()).not.toContain('polled/Fetch: polling');
+    expect(executionsOf('polled')).toHaveLength(2);
   });
 });

@@ -312,6 +312,7 @@ describe('IAM for what pipelines name at run time', () => {
         condition: viaService('sns'),
       },
       { owner: 'HttpRole', actions: ['kms:Decrypt'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
+      { owner: 'SourcePollRole', actions: ['kms:Decrypt'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
     ]);
   });
 
@@ -427,6 +428,7 @@ describe('lost deliveries', () => {
         'EventRecorderLambdaFunction',
         'CommitStatusLambdaFunction',
         'SourceTriggerLambdaFunction',
+        'SourcePollLambdaFunction',
         'PipelineRegistrationLambdaFunction',
       ]),
     );
@@ -667,6 +669,7 @@ describe('Lambda', () => {
       'ExecutionReconcilerLambdaFunction',
       'HttpLambdaFunction',
       'PipelineRegistrationLambdaFunction',
+      'SourcePollLambdaFunction',
       'SourceTriggerLambdaFunction',
       'StageStepLambdaFunction',
     ]);
@@ -1015,17 +1018,14 @@ describe('CodeCommit, S3 and ECR triggers', () => {
     expect(start.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' });
   });
 
-  it("let only the action runner clone CodeCommit repositories, those of the stack's account and region, and do nothing else in CodeCommit", () => {
+  it("let only the action runner clone CodeCommit repositories and the source poll read their branches, those of the stack's account and region, and do nothing else in CodeCommit", () => {
     const codeCommit = identityStatements(template).filter(({ statement }) => asList(statement.Action).some((action) => action.startsWith('codecommit:')));
+    const anyRepository = { 'Fn::Sub': 'arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:*' };
     expect(
       codeCommit.map(({ owner, statement }) => ({ owner, effect: statement.Effect, actions: asList(statement.Action), resource: statement.Resource })),
     ).toEqual([
-      {
-        owner: 'ActionRunnerRole',
-        effect: 'Allow',
-        actions: ['codecommit:GitPull'],
-        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:*' },
-      },
+      { owner: 'ActionRunnerRole', effect: 'Allow', actions: ['codecommit:GitPull'], resource: anyRepository },
+      { owner: 'SourcePollRole', effect: 'Allow', actions: ['codecommit:GitPull'], resource: anyRepository },
     ]);
   });
 
@@ -1041,9 +1041,59 @@ describe('CodeCommit, S3 and ECR triggers', () => {
     ]);
   });
 
-  it('give the source trigger the engine it starts executions on', () => {
-    const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } =
-      resource('SourceTriggerLambdaFunction').Properties!.Environment.Variables;
+  it('poll the sources with PollForSourceChanges true every minute, as CodePipeline does, with the schedule alone invoking the source poll', () => {
+    const schedule = resource('SourcePollSchedule').Properties!;
+    expect(schedule.ScheduleExpression).toBe('rate(1 minute)');
+    expect(schedule.EventPattern).toBeUndefined();
+    expect(targetsOf('SourcePollSchedule')).toEqual(['SourcePollLambdaFunction']);
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(([, permission]) =>
+      referencedIds(permission.Properties!.FunctionName).includes('SourcePollLambdaFunction'),
+    );
+    expect(permissions.map(([, permission]) => permission.Properties!)).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': ['SourcePollSchedule', 'Arn'] },
+      }),
+    ]);
+    const poll = resource('SourcePollLambdaFunction').Properties!;
+    expect(poll.Handler).toBe('functions/events/source-poll.handler');
+    // A look ends before the next one is due, and is not retried: the next one looks again.
+    expect(poll.Timeout).toBeLessThan(60);
+    const [config] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').filter(([, entry]) =>
+      referencedIds(entry.Properties!.FunctionName).includes('SourcePollLambdaFunction'),
+    );
+    expect(config![1].Properties!.MaximumRetryAttempts).toBe(0);
+  });
+
+  it("let the source poll read and note revisions, record and start executions, and read only the sources' buckets and repositories", () => {
+    const statements = statementsOf(template, 'SourcePollRole');
+    const scope = Object.fromEntries(statements.flatMap((statement) => asList(statement.Action).map((action) => [action, resourceIdsOf(statement).sort()])));
+    expect(scope).toEqual({
+      'dynamodb:GetItem': ['ExecutionTable', 'ExecutionTable'],
+      'dynamodb:PutItem': ['ExecutionTable', 'ExecutionTable'],
+      'dynamodb:UpdateItem': ['ExecutionTable', 'ExecutionTable'],
+      'dynamodb:Query': ['ExecutionTable', 'ExecutionTable'],
+      'events:PutEvents': ['EventBus'],
+      'states:StartExecution': [],
+      'codecommit:GitPull': [],
+      's3:ListBucket': ['ActionBucketArns'],
+      's3:GetObject': ['ActionBucketArns'],
+      'kms:Decrypt': [],
+      'logs:CreateLogStream': ['SourcePollLogGroup'],
+      'logs:PutLogEvents': ['SourcePollLogGroup'],
+      'xray:PutTraceSegments': ['*'],
+      'xray:PutTelemetryRecords': ['*'],
+      'sqs:SendMessage': ['FailedDeliveriesQueue'],
+    });
+    const start = statements.find((statement) => asList(statement.Action).includes('states:StartExecution'))!;
+    expect(start.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sluice-ci-*' });
+    const objects = statements.find((statement) => asList(statement.Action).includes('s3:GetObject'))!;
+    expect(objects.Resource).toEqual({ 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': ['/*,', { Ref: 'ActionBucketArns' }] }, '/*']] }] });
+  });
+
+  it.each(['SourceTriggerLambdaFunction', 'SourcePollLambdaFunction'])('give %s the engine it starts executions on', (functionId) => {
+    const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } = resource(functionId).Properties!.Environment.Variables;
     expect({ role: referencedIds(roleArn), namePrefix }).toEqual({ role: ['PipelineStateMachineRole'], namePrefix: 'sluice-ci-' });
   });
 });

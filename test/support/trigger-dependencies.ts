@@ -2,6 +2,7 @@ import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/decl
 import { BadInputError } from '../../lib/core/errors';
 import type { GitHubWebhookDependencies, StartPinnedExecution } from '../../lib/execution/github-webhook';
 import type { SourceChangeTriggerDependencies } from '../../lib/execution/source-change-trigger';
+import type { SourcePollDependencies } from '../../lib/execution/source-polling';
 import type { PipelineVersionRecord } from '../../lib/ports/execution-store';
 import { sourceAndBuildStages } from './declarations';
 
@@ -17,15 +18,18 @@ export function pipelineRecord(name: string, source: ActionDeclaration, variable
 
 /**
  * What a trigger needs, over the given registered pipelines: a delivery record that refuses a
- * repeated id, and a start that fails, as the real one does, for a variable without a default.
+ * repeated id, polled revisions noted only over the one noted before (as the store's conditional
+ * write), and a start that fails, as the real one does, for a variable without a default.
  */
 export function triggerDependencies(pipelines: PipelineVersionRecord[]) {
   const deliveries = new Map<string, number>();
+  const polled = new Map<string, string>();
+  const polledKey = (pipelineName: string, actionName: string) => JSON.stringify([pipelineName, actionName]);
   const start = jest.fn<ReturnType<StartPinnedExecution>, Parameters<StartPinnedExecution>>(async (pipeline) => {
     if (pipeline.declaration.variables?.some((variable) => variable.defaultValue === undefined)) throw new BadInputError('Variable stage has no default value');
     return `${pipeline.name}-execution`;
   });
-  const deps: GitHubWebhookDependencies & SourceChangeTriggerDependencies = {
+  const deps: GitHubWebhookDependencies & SourceChangeTriggerDependencies & Pick<SourcePollDependencies, 'store'> = {
     store: {
       listPipelines: async () => pipelines,
       recordDelivery: async (id, ttl) => {
@@ -33,9 +37,15 @@ export function triggerDependencies(pipelines: PipelineVersionRecord[]) {
         deliveries.set(id, ttl);
         return true;
       },
+      getPolledRevision: async (pipelineName, actionName) => polled.get(polledKey(pipelineName, actionName)),
+      recordPolledRevision: async (pipelineName, actionName, marker, previous) => {
+        if (polled.get(polledKey(pipelineName, actionName)) !== previous) return false;
+        polled.set(polledKey(pipelineName, actionName), marker);
+        return true;
+      },
     },
     start,
     clock: () => new Date('2025-01-01T00:00:00.000Z'),
   };
-  return { deps, start, deliveries };
+  return { deps, start, deliveries, polled };
 }

@@ -29,6 +29,7 @@ const ACTION_HISTORY = 'ACTIONRUN#';
 /** A pipeline's items share its key: deleting the pipeline deletes its tags and request tokens too. */
 const pipelineKey = (name: string, sk: string) => ({ pk: `PIPELINE#${name}`, sk });
 const requestTokenKey = (pipelineName: string, token: string) => pipelineKey(pipelineName, `REQUEST#${token}`);
+const polledRevisionKey = (pipelineName: string, actionName: string) => pipelineKey(pipelineName, `POLLED#${actionName}`);
 
 const executionKey = (id: string) => ({ pk: `EXECUTION#${id}`, sk: EXECUTION_SK });
 const deliveryKey = (id: string) => ({ pk: `${DELIVERY_PREFIX}${id}`, sk: DELIVERY_SK });
@@ -348,6 +349,22 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       await this.deleteItem({ Key: { pk: key.pk, sk: key.sk } });
     }
     return keys.length > 0;
+  }
+
+  async getPolledRevision(pipelineName: string, actionName: string): Promise<string | undefined> {
+    const { Item } = await this.getItem({ Key: polledRevisionKey(pipelineName, actionName), ConsistentRead: true });
+    return Item ? (Item.marker as string) : undefined;
+  }
+
+  recordPolledRevision(pipelineName: string, actionName: string, marker: string, previous: string | undefined): Promise<boolean> {
+    return unlessConditionFails(
+      this.putItem({
+        Item: { ...polledRevisionKey(pipelineName, actionName), marker },
+        ...(previous === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'marker = :previous', ExpressionAttributeValues: { ':previous': previous } }),
+      }),
+    );
   }
 
   async getPipelineTags(name: string): Promise<PipelineTags> {

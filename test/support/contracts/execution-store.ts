@@ -410,6 +410,27 @@ export function describeExecutionStoreContract(kind: ServerKind): void {
         expect(await store.getPipelineTags('tokened')).toEqual({ tags: [], revision: 0 });
         expect(await store.claimRequestToken('tokened', 'token-1', 'execution-g')).toBe('execution-g');
       });
+
+      it("notes a polled action's revision only over the one read before it: of two polls that saw one change, one notes it; deleting the pipeline forgets it", async () => {
+        await store.putPipelineVersion(version('polled', 1));
+        expect(await store.getPolledRevision('polled', 'Source')).toBeUndefined();
+        expect(await store.recordPolledRevision('polled', 'Source', 'v1', undefined)).toBe(true);
+        expect(await store.recordPolledRevision('polled', 'Source', 'v0', undefined)).toBe(false);
+        const notes = await racing(kind, [
+          () => store.recordPolledRevision('polled', 'Source', 'v2', 'v1'),
+          () => store.recordPolledRevision('polled', 'Source', 'v2', 'v1'),
+        ]);
+        expect(notes.filter(Boolean)).toHaveLength(1);
+        expect(await store.recordPolledRevision('polled', 'Source', 'v3', 'v1')).toBe(false);
+        expect(await store.getPolledRevision('polled', 'Source')).toBe('v2');
+        expect(await store.getPolledRevision('polled', 'Other')).toBeUndefined();
+        // The note is not a version: the pipeline's versions are listed as before.
+        expect((await store.listPipelines()).filter((pipeline) => pipeline.name === 'polled')).toHaveLength(1);
+        expect((await store.getPipeline('polled'))?.version).toBe(1);
+
+        expect(await store.deletePipeline('polled')).toBe(true);
+        expect(await store.getPolledRevision('polled', 'Source')).toBeUndefined();
+      });
     });
 
     describe('webhook deliveries', () => {

@@ -381,15 +381,14 @@ describe('polledSourceActions', () => {
 });
 
 describe('pollForSourceChangesProblems', () => {
-  it.each<[string, Record<string, string>, string | undefined, RegExp | undefined]>([
-    ['true locally', { PollForSourceChanges: 'true' }, 'local', undefined],
-    ['false on AWS', { PollForSourceChanges: 'false' }, 'aws', undefined],
-    ['left out on AWS', {}, 'aws', undefined],
-    ['true without a runtime', { PollForSourceChanges: 'true' }, undefined, undefined],
-    ['true on AWS', { PollForSourceChanges: 'true' }, 'aws', /^PollForSourceChanges "true" is not supported on the aws runtime: .*Set it to "false"/],
-    ['neither true nor false', { PollForSourceChanges: 'yes' }, 'local', /^PollForSourceChanges must be "true" or "false", not "yes"\.$/],
-  ])('%s', (_description, configuration, runtime, problem) => {
-    const problems = pollForSourceChangesProblems(configuration, { runtime });
+  it.each<[string, Record<string, string>, RegExp | undefined]>([
+    ['true, which both runtimes poll', { PollForSourceChanges: 'true' }, undefined],
+    ['false', { PollForSourceChanges: 'false' }, undefined],
+    ['left out', {}, undefined],
+    ['a variable, read when the action runs', { PollForSourceChanges: '#{variables.poll}' }, undefined],
+    ['neither true nor false', { PollForSourceChanges: 'yes' }, /^PollForSourceChanges must be "true" or "false", not "yes"\.$/],
+  ])('%s', (_description, configuration, problem) => {
+    const problems = pollForSourceChangesProblems(configuration);
     if (problem) expect(problems).toEqual([{ key: 'PollForSourceChanges', message: expect.stringMatching(problem) }]);
     else expect(problems).toEqual([]);
   });

@@ -190,7 +190,6 @@ const structuralSettings: SetCase[] = [
   ['CodeBuild BatchEnabled that is not a boolean', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', 'yes', 'configuration-value', ['BatchEnabled must be true or false, not "yes"'], { options: { runtime: 'aws' } }],
   ['CodeBuild BatchEnabled that holds a variable', codecommit, 'stages[1].actions[0].configuration.BatchEnabled', '#{codepipeline.PipelineExecutionId}', 'configuration-value', ['BatchEnabled must be true or false', 'cannot hold a variable'], { options: { runtime: 'aws' } }],
   ['CodeBuild CombineArtifacts without BatchEnabled', codecommit, 'stages[1].actions[0].configuration.CombineArtifacts', 'true', 'configuration-value', ['CombineArtifacts combines the artifacts of a batch build', 'set BatchEnabled to true'], { excludes: ['Known keys'], options: { runtime: 'aws' } }],
-  ['CodeCommit PollForSourceChanges true on the AWS runtime', codecommit, 'stages[0].actions[0].configuration.PollForSourceChanges', 'true', 'configuration-value', ['PollForSourceChanges "true" is not supported on the aws runtime', 'Set it to "false"'], { options: { runtime: 'aws' } }],
   ['CodeCommit PollForSourceChanges neither true nor false', codecommit, 'stages[0].actions[0].configuration.PollForSourceChanges', 'False', 'configuration-value', ['PollForSourceChanges must be "true" or "false", not "False"']],
   ['a misspelt CodeBuild configuration key', codecommit, 'stages[1].actions[0].configuration.ProjectNmae', 'typo', 'configuration-unknown', ['"ProjectNmae"', 'ProjectName', 'PrimarySource', 'EnvironmentVariables', 'BuildSpec']],
   ['an inline BuildSpec that is not a buildspec', codecommit, 'stages[1].actions[0].configuration.BuildSpec', 'version: 0.2\nphases:\n  biuld:\n    commands: [make]\n', 'configuration-value', ['inline BuildSpec', 'biuld']],
@@ -353,6 +352,15 @@ describe('validatePipeline on broken declarations', () => {
       const action = declaration.stages[1].actions[0];
       action.configuration = { ...action.configuration, ...batch };
       expect(run(declaration, { runtime: 'aws' }).problems).toEqual([]);
+    }
+  });
+
+  test('accepts a polled CodeCommit source on both runtimes', () => {
+    for (const runtime of ['aws', 'local'] as const) {
+      const declaration = codecommit();
+      const source = declaration.stages[0].actions[0];
+      source.configuration = { ...source.configuration, PollForSourceChanges: 'true' };
+      expect(run(declaration, { runtime }).problems).toEqual([]);
     }
   });
 

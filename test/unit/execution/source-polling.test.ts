@@ -16,7 +16,10 @@ const version = (id: string): LatestRevision => ({
   description: `s3://sources/app.zip version ${id}`,
 });
 
-/** A poll over `records`, whose sources are at the revisions `revisions` gives, one look after another. */
+/**
+ * A poll over `records`, whose sources are at the revisions `revisions` gives, one look after
+ * another; `again` is another poll on the same store, as a process started later makes.
+ */
 function poller(records: ReturnType<typeof pipelineRecord>[], revisions: (LatestRevision | undefined | Error)[]) {
   const { deps, start } = triggerDependencies(records);
   const lines: string[] = [];
@@ -25,8 +28,8 @@ function poller(records: ReturnType<typeof pipelineRecord>[], revisions: (Latest
     if (next instanceof Error) throw next;
     return next;
   });
-  const poll = sourcePoll({ store: deps.store, start, latestRevision: read, write: (line) => lines.push(line) });
-  return { poll, start, read, lines };
+  const again = () => sourcePoll({ store: deps.store, start, latestRevision: read, write: (line) => lines.push(line) });
+  return { poll: again(), again, start, read, lines, store: deps.store };
 }
 
 describe('sourcePoll', () => {
@@ -60,6 +63,49 @@ describe('sourcePoll', () => {
 
     expect(start.mock.calls.map(([, , trigger]) => trigger.triggerDetail)).toEqual(['s3://sources/app.zip version v1']);
     expect(lines[0]).toBe('polled/Fetch: polling its source, which has no revision yet; a change to it starts the pipeline');
+  });
+
+  it('keeps what it noted in the store: a poll that starts later starts the pipeline on a change made before it began', async () => {
+    const { poll, again, start, store } = poller([pipelineRecord('polled', s3Source('true'))], [version('v1'), version('v2'), version('v2')]);
+
+    await poll();
+    expect(await store.getPolledRevision('polled', 'Fetch')).toBe('v1');
+    const restarted = again();
+    await restarted();
+    await restarted();
+
+    expect(start.mock.calls.map(([, , , revisions]) => revisions)).toEqual([
+      [{ actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'v2' }],
+    ]);
+    expect(await store.getPolledRevision('polled', 'Fetch')).toBe('v2');
+  });
+
+  it('starts nothing for a change that another poll noted first', async () => {
+    const { poll, start, store } = poller([pipelineRecord('polled', s3Source('true'))], [version('v1'), version('v2')]);
+    await poll();
+    const getPolledRevision = store.getPolledRevision;
+    // The other poll notes v2 between this one's read of the note and its write.
+    store.getPolledRevision = async (pipelineName, actionName) => {
+      const before = await getPolledRevision(pipelineName, actionName);
+      await store.recordPolledRevision(pipelineName, actionName, 'v2', before);
+      return before;
+    };
+
+    await poll();
+
+    expect(start).not.toHaveBeenCalled();
+    expect(await getPolledRevision('polled', 'Fetch')).toBe('v2');
+  });
+
+  it('notes an object that is gone, and starts on the next one to appear', async () => {
+    const { poll, start } = poller([pipelineRecord('polled', s3Source('true'))], [version('v1'), undefined, version('v2')]);
+
+    await poll();
+    await poll();
+    expect(start).not.toHaveBeenCalled();
+    await poll();
+
+    expect(start.mock.calls.map(([, , trigger]) => trigger.triggerDetail)).toEqual(['s3://sources/app.zip version v2']);
   });
 
   it('reads no source whose PollForSourceChanges is "false" or left out', async () => {
