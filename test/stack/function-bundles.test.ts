@@ -81,8 +81,8 @@ describe("each function's bundle", () => {
       // The scan sees packages: every function records in DynamoDB.
       expect(bundled).toContain('@aws-sdk/client-dynamodb');
       expect(notBundled.filter((name) => bundled.has(name))).toEqual([]);
-      // esbuild bundles a function in about 2 s on 2 quiet cores.
     },
+    // esbuild bundles a function in about 2 s on 2 quiet cores, many times that on a loaded one.
     120_000,
   );
 
