@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { awsCommitStatuses } from '../../lib/compose/aws';
+import { awsCommitStatuses } from '../../lib/compose/aws-commit-statuses';
 import type { PipelineEvent } from '../../lib/core/events';
 
 const logger = new Logger();

@@ -4,7 +4,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { publishedEvent } from '../../lib/adapters/aws/eventbridge-bus';
-import { awsDependencies, eventIdempotency } from '../../lib/compose/aws';
+import { awsExecutionStore } from '../../lib/compose/aws-execution-store';
+import { eventIdempotency } from '../../lib/compose/aws-idempotency';
 
 const logger = new Logger();
 
@@ -15,7 +16,7 @@ const logger = new Logger();
  */
 export const handler = middy(async (event: EventBridgeEvent<string, Record<string, unknown>>) => {
   logger.info('Pipeline event', { detailType: event['detail-type'], detail: event.detail });
-  await awsDependencies().store.recordEvent(publishedEvent(event));
+  await awsExecutionStore().recordEvent(publishedEvent(event));
   // Powertools' middleware keeps a result only when there is one: an undefined one would let a redelivery through.
   return { recorded: event.id };
 })

@@ -3,7 +3,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { awsDependencies, eventIdempotency } from '../../lib/compose/aws';
+import { awsDependencies } from '../../lib/compose/aws';
+import { eventIdempotency } from '../../lib/compose/aws-idempotency';
 import type { StateMachineExecutionChange } from '../../lib/core/engine-run-end';
 import { reconcileExecution } from '../../lib/execution/reconcile-execution';
 

@@ -59,6 +59,7 @@ export const actionRunner = ({ dependencies, idempotency, stopping }: ActionRunn
     .use(makeHandlerIdempotent(idempotency));
 
 export const handler = builtOnFirstInvocation(async () => {
-  const { awsDependencies, awsStoppingWait, taskIdempotency } = await import('../../lib/compose/aws');
+  const { awsDependencies, awsStoppingWait } = await import('../../lib/compose/aws');
+  const { taskIdempotency } = await import('../../lib/compose/aws-idempotency');
   return actionRunner({ dependencies: awsDependencies, idempotency: taskIdempotency(), stopping: awsStoppingWait });
 });

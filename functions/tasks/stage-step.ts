@@ -26,6 +26,7 @@ export const stageStep = ({ dependencies, idempotency, stopping }: StageStepOpti
     .use(makeHandlerIdempotent(idempotency));
 
 export const handler = builtOnFirstInvocation(async () => {
-  const { awsDependencies, awsStoppingWait, taskIdempotency } = await import('../../lib/compose/aws');
+  const { awsDependencies, awsStoppingWait } = await import('../../lib/compose/aws');
+  const { taskIdempotency } = await import('../../lib/compose/aws-idempotency');
   return stageStep({ dependencies: awsDependencies, idempotency: taskIdempotency(), stopping: awsStoppingWait });
 });

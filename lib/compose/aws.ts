@@ -10,10 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
 import { pullRequestFilesReader } from '../adapters/git-hosts/github-host';
 import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
@@ -27,117 +24,36 @@ import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { SecretsManagerSecret } from '../adapters/aws/secrets-manager-secret';
 import { SnsApprovalNotifier } from '../adapters/aws/sns-approval-notifier';
 import { StateMachineVersions } from '../adapters/aws/state-machine-versions';
-import {
-  executionConsoleUrl,
-  pipelineExecutionArn,
-  pipelineStateMachineArn,
-  startStateMachineRun,
-  StepFunctionsEngine,
-  stopStateMachineExecution,
-  type StepFunctionsEngineOptions,
-} from '../adapters/aws/step-functions-engine';
+import { startStateMachineRun, StepFunctionsEngine, stopStateMachineExecution, type StepFunctionsEngineOptions } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
 import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
-import { ConfiguredRepositoryHosts } from '../adapters/git-hosts/configured-hosts';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
-import { parseConnections } from '../core/connection-hosts';
 import { providerKey } from '../core/declaration';
 import { arnRegionAndAccount } from '../core/events';
-import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
-import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
+import type { SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { lambdaStoppingWait, type StoppingWait } from '../execution/stop-execution';
 import { PipelineOperations, type OperationsCapabilities, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { VersionRun } from '../ports/engine';
-import type { RepositoryHosts } from '../ports/repository-host';
 import type { TaskContext } from '../ports/task-context';
+import {
+  awsEnvironment,
+  COMMANDS_PROJECT_VARIABLE,
+  engineOptions,
+  functionRole,
+  PIPELINE_DEPLOY_VARIABLES,
+  requiredVariable,
+  WEBHOOK_SECRET_VARIABLE,
+  type AwsEnvironment,
+} from './aws-environment';
+import { documentClientOf, functionDocuments, functionEventBridge, functionS3, functionSecretsManager, functionSfn, functionSns } from './aws-function-clients';
+import { awsConnections, awsRepositoryHosts } from './aws-repository-hosts';
 import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
-
-/** What serverless.yml tells every function, and the variable each value comes in. */
-export const ENVIRONMENT_VARIABLES = {
-  tableName: 'TABLE_NAME',
-  idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
-  artifactBucket: 'ARTIFACT_BUCKET',
-  eventBusName: 'EVENT_BUS_NAME',
-  approvalTopicArn: 'APPROVAL_TOPIC_ARN',
-  /** The HTTP API's base URL, which approval links point into. */
-  publicUrl: 'PUBLIC_URL',
-  /** `arn:<partition>:codepipeline:<region>:<account>:`, which a pipeline's name completes. */
-  pipelineArnPrefix: 'PIPELINE_ARN_PREFIX',
-  /** The secret with the GitHub token that commit statuses and GitHub sources use. */
-  gitHubTokenSecretArn: 'GITHUB_TOKEN_SECRET_ARN',
-  /** `https://api.github.com`, or GitHub Enterprise's `https://<host>/api/v3`. */
-  gitHubApiUrl: 'GITHUB_API_URL',
-} as const;
-
-/**
- * What serverless.yml tells only the functions that start executions on Step Functions or link to
- * them: the state machines' role (whose ARN gives their account) and name prefix.
- */
-export const ENGINE_VARIABLES = {
-  roleArn: 'STATE_MACHINE_ROLE_ARN',
-  namePrefix: 'STATE_MACHINE_NAME_PREFIX',
-} as const;
-
-/**
- * What serverless.yml tells only the http function, whose `/api` registers pipelines at run time:
- * the log group of their state machines and the task functions they invoke. The CLI reads the
- * same from the stack's outputs (lib/compose/aws-cli.ts).
- */
-export const PIPELINE_DEPLOY_VARIABLES = {
-  logGroupArn: 'STATE_MACHINE_LOG_GROUP_ARN',
-  stageStep: 'STAGE_STEP_FUNCTION_ARN',
-  actionRunner: 'ACTION_RUNNER_FUNCTION_ARN',
-  approvalRequest: 'APPROVAL_REQUEST_FUNCTION_ARN',
-} as const;
-
-/**
- * What serverless.yml tells every function of the other repository hosts: their token secrets, and
- * which host each connection reaches (JSON, the `connections` parameter). Without them, every
- * connection is GitHub's.
- */
-export const HOST_VARIABLES = {
-  bitbucketTokenSecretArn: 'BITBUCKET_TOKEN_SECRET_ARN',
-  gitLabTokenSecretArn: 'GITLAB_TOKEN_SECRET_ARN',
-  connections: 'CONNECTIONS',
-} as const;
-
-/** Set on the http function only: the secret GitHub signs webhook deliveries with. */
-export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
-
-/** Set on the action runner only: the stack's CodeBuild project that runs Commands actions. */
-export const COMMANDS_PROJECT_VARIABLE = 'COMMANDS_PROJECT_NAME';
-
-/** Set per function: its own role, which AccessDenied messages name. */
-const ROLE_NAME_VARIABLE = 'EXECUTION_ROLE_NAME';
-
-type AwsEnvironment = Record<keyof typeof ENVIRONMENT_VARIABLES, string> & {
-  /** Lambda sets it. */
-  region: string;
-  roleName?: string;
-};
-
-function requiredVariable(name: string, setOn = 'every Sluice function'): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`The environment variable ${name} is not set. serverless.yml sets it on ${setOn}; a function deployed another way needs it too.`);
-  }
-  return value;
-}
-
-function readEnvironment(): AwsEnvironment {
-  const fromServerless = Object.fromEntries(Object.entries(ENVIRONMENT_VARIABLES).map(([field, name]) => [field, requiredVariable(name)])) as Record<
-    keyof typeof ENVIRONMENT_VARIABLES,
-    string
-  >;
-  const roleName = process.env[ROLE_NAME_VARIABLE];
-  return { ...fromServerless, region: requiredVariable('AWS_REGION'), ...(roleName ? { roleName } : {}) };
-}
 
 export interface AwsClients {
   dynamodb: DynamoDBClient;
@@ -154,7 +70,7 @@ export function createAwsClients(region: string | undefined): AwsClients {
   const dynamodb = new DynamoDBClient({ region });
   return {
     dynamodb,
-    documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    documents: documentClientOf(dynamodb),
     s3: new S3Client({ region }),
     eventBridge: new EventBridgeClient({ region }),
     sfn: new SFNClient({ region }),
@@ -163,20 +79,12 @@ export function createAwsClients(region: string | undefined): AwsClients {
   };
 }
 
-// One environment and one set of clients per Lambda container: warm invocations reuse their connections.
-let environment: AwsEnvironment | undefined;
-let clients: AwsClients | undefined;
+// What the functions build once per Lambda container, and keep.
 let dependencies: OperationsDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
 let operations: PipelineOperations | undefined;
-let repositoryHosts: RepositoryHosts | undefined;
 let webhookSecret: SecretsManagerSecret | undefined;
 let credentialsWiped = false;
-
-const awsEnvironment = (): AwsEnvironment => (environment ??= readEnvironment());
-const awsClients = (): AwsClients => (clients ??= createAwsClients(awsEnvironment().region));
-/** The function's own role, for AccessDenied messages. */
-const functionRole = (): AccessDeniedOptions => (awsEnvironment().roleName ? { roleName: awsEnvironment().roleName } : {});
 
 /** The stack's resources that the execution dependencies use, and the role they run as. */
 export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region' | 'gitHubTokenSecretArn' | 'gitHubApiUrl'>;
@@ -231,7 +139,8 @@ export function createAwsDependencies(
 export function awsDependencies(): OperationsDependencies {
   if (dependencies) return dependencies;
   const actionClients = new SdkAwsClients(awsEnvironment().region);
-  return (dependencies = createAwsDependencies(awsEnvironment(), awsClients(), {
+  const sdk = { documents: functionDocuments(), s3: functionS3(), eventBridge: functionEventBridge(), sfn: functionSfn(), sns: functionSns() };
+  return (dependencies = createAwsDependencies(awsEnvironment(), sdk, {
     repositoryHosts: awsRepositoryHosts(),
     codeCommit: awsCodeCommit(),
     ...awsRuleServices(awsEnvironment().region),
@@ -247,7 +156,7 @@ export function awsDependencies(): OperationsDependencies {
 /** A stage's automatic rollback starts on the version's state machine as the function's own role; on AWS every version has one. */
 const awsStartRun: VersionRun = (version, runName, input) => {
   if (!version.versionArn) throw new Error(`Version ${version.version} of pipeline ${version.name} has no state machine on AWS.`);
-  return startStateMachineRun(awsClients().sfn, functionRole(), version.versionArn, runName, input);
+  return startStateMachineRun(functionSfn(), functionRole(), version.versionArn, runName, input);
 };
 
 /** The builds that the CodeBuild actions started, read with BatchGetBuilds as the function's role. */
@@ -274,50 +183,9 @@ function awsCodeCommit(): CodeCommitAccess {
   return awsCodeCommitAccess({ region, identity: roleName ?? DEFAULT_ROLE, accountId: pipelineArnPrefix.split(':')[4] });
 }
 
-/** Which host each connection reaches: the stack's `connections` parameter. */
-const awsConnections = async () =>
-  parseConnections(process.env[HOST_VARIABLES.connections], `The stack's connections parameter (${HOST_VARIABLES.connections})`);
-
-/**
- * The repository hosts, each read with the token in the stack's secret for its family; while a
- * secret holds its placeholder, reading it says how to set one. The connections are parsed once
- * per container: a bad `connections` parameter fails the first action or status that needs it.
- */
-function awsRepositoryHosts(): RepositoryHosts {
-  if (!repositoryHosts) {
-    const secret = (arn: string | undefined, holds: string) => {
-      if (!arn) return undefined;
-      const stored = new SecretsManagerSecret(awsClients().secretsManager, arn, { holds, ...functionRole() });
-      return () => stored.required();
-    };
-    const tokens = {
-      GitHub: secret(awsEnvironment().gitHubTokenSecretArn, 'GitHub token'),
-      Bitbucket: secret(process.env[HOST_VARIABLES.bitbucketTokenSecretArn], 'Bitbucket token'),
-      GitLab: secret(process.env[HOST_VARIABLES.gitLabTokenSecretArn], 'GitLab token'),
-    };
-    const missingSecret = (name: string) => `${name} is not set on this function; serverless.yml sets it on every Sluice function`;
-    repositoryHosts = new ConfiguredRepositoryHosts({
-      connections: awsConnections,
-      tokens: Object.fromEntries(Object.entries(tokens).filter(([, token]) => token)),
-      publicApiUrls: { GitHub: awsEnvironment().gitHubApiUrl },
-      tokenSources: {
-        GitHub: missingSecret(ENVIRONMENT_VARIABLES.gitHubTokenSecretArn),
-        Bitbucket: missingSecret(HOST_VARIABLES.bitbucketTokenSecretArn),
-        GitLab: missingSecret(HOST_VARIABLES.gitLabTokenSecretArn),
-      },
-    });
-  }
-  return repositoryHosts;
-}
-
-function engineOptions(): StepFunctionsEngineOptions {
-  const setOn = 'the functions that start executions';
-  return { roleArn: requiredVariable(ENGINE_VARIABLES.roleArn, setOn), namePrefix: requiredVariable(ENGINE_VARIABLES.namePrefix, setOn), ...functionRole() };
-}
-
 /** Starts executions on the published versions of the stack's state machines. */
 export function awsStartInBackground(): StartInBackground {
-  engine ??= new StepFunctionsEngine(awsClients().sfn, engineOptions());
+  engine ??= new StepFunctionsEngine(functionSfn(), engineOptions());
   return new PipelineOperations(awsDependencies(), { engine, runtime: 'aws' }).startInBackground;
 }
 
@@ -326,7 +194,7 @@ export function awsStartInBackground(): StartInBackground {
  * stops the execution's run on Step Functions as the function's own role.
  */
 export function awsStoppingWait(context: TaskContext): StoppingWait {
-  const runs = { stopExecution: (executionArn: string, cause: string) => stopStateMachineExecution(awsClients().sfn, functionRole(), executionArn, cause) };
+  const runs = { stopExecution: (executionArn: string, cause: string) => stopStateMachineExecution(functionSfn(), functionRole(), executionArn, cause) };
   return lambdaStoppingWait(awsDependencies(), runs, () => context.getRemainingTimeInMillis());
 }
 
@@ -365,7 +233,7 @@ export function awsOperations(): PipelineOperations {
   const setOn = 'the http function';
   return (operations ??= createAwsOperations(
     awsDependencies(),
-    awsClients().sfn,
+    functionSfn(),
     {
       ...engineOptions(),
       logGroupArn: requiredVariable(PIPELINE_DEPLOY_VARIABLES.logGroupArn, setOn),
@@ -404,7 +272,7 @@ export function versionPruning(sfn: SFNClient, access: AccessDeniedOptions, warn
 
 /** versionPruning for the function that registers the stack's own pipelines, whose state machines CloudFormation publishes. */
 export function awsVersionPruning(warn: (message: string) => void): (stateMachineArn: string) => Promise<void> {
-  return versionPruning(awsClients().sfn, functionRole(), warn);
+  return versionPruning(functionSfn(), functionRole(), warn);
 }
 
 /** The stack's own pipelines (pipelines/*.yml), as its Custom::SluicePipeline resources register them. */
@@ -413,27 +281,11 @@ export function awsStackPipelines(): StackPipelines {
 }
 
 /**
- * Commit statuses reported to each connection's host with the stack's token for it. A missing
- * token, like any reporting failure, is one warning for each status, and never fails anything.
- */
-export function awsCommitStatuses(warn: (message: string) => void): CommitStatusPublisher {
-  const { store } = awsDependencies();
-  const options = engineOptions();
-  const region = awsEnvironment().region;
-  return new CommitStatusPublisher({
-    reporter: awsRepositoryHosts(),
-    store,
-    executionUrl: (executionId, pipelineName) => executionConsoleUrl(pipelineExecutionArn(pipelineStateMachineArn(options, region, pipelineName), executionId)),
-    warn,
-  });
-}
-
-/**
  * `POST /webhooks/github` on AWS: the secret from Secrets Manager, executions started on Step
  * Functions, and each skipped pipeline told to `reportSkipped`.
  */
 export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => void): WebhookRouteDependencies {
-  const secret = (webhookSecret ??= new SecretsManagerSecret(awsClients().secretsManager, requiredVariable(WEBHOOK_SECRET_VARIABLE), {
+  const secret = (webhookSecret ??= new SecretsManagerSecret(functionSecretsManager(), requiredVariable(WEBHOOK_SECRET_VARIABLE), {
     holds: 'webhook secret',
     ...functionRole(),
   }));
@@ -450,20 +302,3 @@ export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => v
     connections: awsConnections,
   };
 }
-
-/** EventBridge delivers an event at least once; a redelivery repeats its id. */
-const EVENT_KEY = 'id';
-
-/** Powertools idempotency keyed on `eventKeyJmesPath`, recorded in the idempotency table. */
-function idempotencyOn(eventKeyJmesPath: string): IdempotencyLambdaHandlerOptions {
-  return {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: awsEnvironment().idempotencyTableName, awsSdkV3Client: awsClients().dynamodb }),
-    config: new IdempotencyConfig({ eventKeyJmesPath, throwOnNoIdempotencyKey: true }),
-  };
-}
-
-/** For the task handlers: one Task of one execution runs once. */
-export const taskIdempotency = (): IdempotencyLambdaHandlerOptions => idempotencyOn(TASK_IDEMPOTENCY_KEY);
-
-/** For the handlers of EventBridge events: one event is handled once. */
-export const eventIdempotency = (): IdempotencyLambdaHandlerOptions => idempotencyOn(EVENT_KEY);

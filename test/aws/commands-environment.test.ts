@@ -16,7 +16,7 @@ import type { ActionStepPayload, PreparedBuild } from '../../lib/core/task-paylo
 import type { ActionDeclaration } from '../../lib/core/declaration';
 import type { ConditionStepPayload } from '../../lib/core/rules';
 import { commandsBuildspec } from '../../lib/actions/commands';
-import { COMMANDS_PROJECT_VARIABLE } from '../../lib/compose/aws';
+import { COMMANDS_PROJECT_VARIABLE } from '../../lib/compose/aws-environment';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { createIdempotencyTable, httpFunctionEnvironment } from './support/http-function';
 import { REGION, motoClientConfig, uniqueName } from './support/moto-clients';

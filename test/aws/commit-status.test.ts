@@ -6,7 +6,7 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
-import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES } from '../../lib/compose/aws';
+import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES } from '../../lib/compose/aws-environment';
 import { webhookTriggerDetail } from '../../lib/core/github-event';
 import { DETAIL_TYPES, pipelineEvent, type PipelineEventState } from '../../lib/core/events';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';

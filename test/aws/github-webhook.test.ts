@@ -10,7 +10,7 @@ import { providerCatalog } from '../../lib/actions/registry';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
-import { WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws';
+import { WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws-environment';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { validatePipeline } from '../../lib/core/validate';
 import { httpApiEvent, httpFunctionEnvironment, invokeHttpFunction } from './support/http-function';

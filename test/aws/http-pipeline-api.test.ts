@@ -7,7 +7,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { DescribeStateMachineCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
-import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
+import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws-environment';
 import type { FunctionArns } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import type { ActionStepResult } from '../../lib/core/task-payloads';

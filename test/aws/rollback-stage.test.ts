@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateStateMachineCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
-import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
+import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws-environment';
 import { compilePipeline } from '../../lib/core/compile';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import type { PipelineRef } from '../../lib/core/task-payloads';

@@ -3,7 +3,7 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
-import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws';
+import { PIPELINE_DEPLOY_VARIABLES } from '../../lib/compose/aws-environment';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import type { ConditionStepPayload } from '../../lib/core/rules';
 import type { PipelineRef } from '../../lib/core/task-payloads';

@@ -10,7 +10,7 @@ import {
   HOST_VARIABLES,
   PIPELINE_DEPLOY_VARIABLES,
   WEBHOOK_SECRET_VARIABLE,
-} from '../../lib/compose/aws';
+} from '../../lib/compose/aws-environment';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { parseConnections } from '../../lib/core/connection-hosts';

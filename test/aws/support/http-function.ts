@@ -1,6 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES } from '../../../lib/compose/aws';
+import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES } from '../../../lib/compose/aws-environment';
 import { ACCOUNT, motoEndpoint, uniqueName } from './moto-clients';
 
 /** The stack's resources a test gives the function; the others get placeholders it never calls. */

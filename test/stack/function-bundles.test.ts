@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import YAML from 'yaml';
+import { ROOT } from '../support/fixtures';
+
+interface Manifest {
+  custom: { esbuild: { target: string; platform: 'node'; format: 'cjs' } };
+  functions: Record<string, { handler: string }>;
+}
+
+// CloudFormation's tags (!Ref, !GetAtt...) stay unresolved: only the handlers and esbuild's settings are read.
+const manifest = YAML.parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as Manifest;
+
+/**
+ * The packages that a function's composition never reaches, and so must not weigh on its cold
+ * start. A function missing here is composed of the whole execution layer (it runs actions,
+ * compiles or registers pipelines, or retries and rolls back stages, which compile against every
+ * provider's spec).
+ */
+const NOT_BUNDLED: Record<string, readonly string[]> = {
+  // It records each event in the execution table, once (Powertools idempotency).
+  eventRecorder: [
+    'zod',
+    'yaml',
+    'isomorphic-git',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/lib-storage',
+    '@aws-sdk/client-sfn',
+    '@aws-sdk/client-sns',
+    '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-lambda',
+    '@aws-sdk/client-codebuild',
+  ],
+  // It reads executions and the hosts' tokens, and parses the connections (zod).
+  commitStatus: [
+    'yaml',
+    'isomorphic-git',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/lib-storage',
+    '@aws-sdk/client-sfn',
+    '@aws-sdk/client-sns',
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-lambda',
+    '@aws-sdk/client-codebuild',
+    '@aws-lambda-powertools/idempotency',
+  ],
+};
+
+/** The packages whose code is in the function's bundle, built as serverless-esbuild builds it. */
+async function bundledPackages(functionName: string): Promise<Set<string>> {
+  const { handler } = manifest.functions[functionName]!;
+  const { target, platform, format } = manifest.custom.esbuild;
+  const { metafile } = await build({
+    entryPoints: [path.join(ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`)],
+    bundle: true,
+    platform,
+    target,
+    format,
+    write: false,
+    metafile: true,
+    outfile: path.join(ROOT, '.esbuild', `${functionName}.js`),
+    logLevel: 'silent',
+  });
+  const packages = new Set<string>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+      if (name && bytesInOutput > 0) packages.add(name);
+    }
+  }
+  return packages;
+}
+
+describe("each function's bundle", () => {
+  it.each(Object.entries(NOT_BUNDLED))(
+    '%s leaves out the packages it never reaches',
+    async (functionName, notBundled) => {
+      const bundled = await bundledPackages(functionName);
+      // The scan sees packages: every function records in DynamoDB.
+      expect(bundled).toContain('@aws-sdk/client-dynamodb');
+      expect(notBundled.filter((name) => bundled.has(name))).toEqual([]);
+    },
+    // esbuild bundles a function in about 2 s on 2 quiet cores, many times that on a loaded one.
+    120_000,
+  );
+
+  it('names functions that serverless.yml has', () => {
+    expect(Object.keys(manifest.functions)).toEqual(expect.arrayContaining(Object.keys(NOT_BUNDLED)));
+  });
+});
