@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -37,6 +38,7 @@ import {
   type StepFunctionsEngineOptions,
 } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
+import { StsArtifactCredentials } from '../adapters/aws/sts-artifact-credentials';
 import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import { ConfiguredRepositoryHosts } from '../adapters/git-hosts/configured-hosts';
@@ -112,6 +114,12 @@ export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
 
 /** Set on the action runner only: the stack's CodeBuild project that runs Commands actions. */
 export const COMMANDS_PROJECT_VARIABLE = 'COMMANDS_PROJECT_NAME';
+
+/**
+ * Set on the action runner only, which starts Lambda invoke actions' functions: the role whose
+ * sessions, narrowed to one job's artifacts, the job's event hands the function.
+ */
+export const ARTIFACT_ACCESS_ROLE_VARIABLE = 'ARTIFACT_ACCESS_ROLE_ARN';
 
 /** Set per function: its own role, which AccessDenied messages name. */
 const ROLE_NAME_VARIABLE = 'EXECUTION_ROLE_NAME';
@@ -192,7 +200,7 @@ export function createAwsDependencies(
     ExecutionDependencies,
     'repositoryHosts' | 'codeCommit' | 'builds' | 'commandsProjectName' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'
   > &
-    Pick<OperationsDependencies, 'jobFunctions'> = {},
+    Pick<OperationsDependencies, 'jobFunctions' | 'artifactCredentials'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const { awsClients } = sources;
@@ -237,11 +245,19 @@ export function awsDependencies(): OperationsDependencies {
     ...awsRuleServices(awsEnvironment().region),
     awsClients: actionClients,
     jobFunctions: new LambdaJobFunctions(actionClients),
+    ...artifactAccess(),
     builds: awsCodeBuildBuilds(),
     ...(process.env[COMMANDS_PROJECT_VARIABLE] ? { commandsProjectName: process.env[COMMANDS_PROJECT_VARIABLE] } : {}),
     commandEnvironment: awsCommandEnvironment,
     startRun: awsStartRun,
   }));
+}
+
+/** Artifact credentials as sessions of the stack's artifact access role, on the function that is told its ARN; none elsewhere. */
+function artifactAccess(): Pick<OperationsDependencies, 'artifactCredentials'> {
+  const roleArn = process.env[ARTIFACT_ACCESS_ROLE_VARIABLE];
+  if (!roleArn) return {};
+  return { artifactCredentials: new StsArtifactCredentials(new STSClient({ region: awsEnvironment().region }), roleArn, functionRole()) };
 }
 
 /** A stage's automatic rollback starts on the version's state machine as the function's own role; on AWS every version has one. */
