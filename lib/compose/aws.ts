@@ -116,8 +116,9 @@ export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
 export const COMMANDS_PROJECT_VARIABLE = 'COMMANDS_PROJECT_NAME';
 
 /**
- * Set on the action runner only, which starts Lambda invoke actions' functions: the role whose
- * sessions, narrowed to one job's artifacts, the job's event hands the function.
+ * Set on the job request function (approvalRequest) only, which starts Lambda invoke actions'
+ * functions: the role whose sessions, narrowed to one job's artifacts, the job's event hands the
+ * function.
  */
 export const ARTIFACT_ACCESS_ROLE_VARIABLE = 'ARTIFACT_ACCESS_ROLE_ARN';
 

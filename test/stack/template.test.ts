@@ -248,13 +248,13 @@ describe('IAM for the providers that call AWS', () => {
   const resourceTexts = (resource: unknown): string[] =>
     asList(resource).map((entry: unknown) => (typeof entry === 'string' ? entry : ((entry as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(entry))));
 
-  it("lets the action runner assume an action's roleArn and the artifact access role, and only the action runner", () => {
+  it("lets the action runner assume an action's roleArn, and the job request function the artifact access role, and no other function assume a role", () => {
     const assume = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('sts:AssumeRole'));
     expect(assume.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action), resource: statement.Resource }))).toEqual([
       { owner: 'ActionRunnerRole', actions: ['sts:AssumeRole'], resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/*' } },
-      { owner: 'ActionRunnerArtifactAccess', actions: ['sts:AssumeRole'], resource: { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] } },
+      { owner: 'JobRequestArtifactAccess', actions: ['sts:AssumeRole'], resource: { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] } },
     ]);
-    expect(resource('ActionRunnerArtifactAccess').Properties!.Roles).toEqual([{ Ref: 'ActionRunnerRole' }]);
+    expect(resource('JobRequestArtifactAccess').Properties!.Roles).toEqual([{ Ref: 'ApprovalRequestRole' }]);
   });
 
   it('grants the action runner every statement that a provider which calls AWS declares, and every such provider declares some', () => {
@@ -277,9 +277,9 @@ describe('IAM for the providers that call AWS', () => {
 });
 
 describe("the artifact access role, whose sessions are Lambda invoke actions' artifactCredentials", () => {
-  it("is trusted by the action runner's role alone", () => {
+  it("is trusted by the job request function's role alone, the function that starts Lambda invoke actions' functions", () => {
     expect(resource('ArtifactAccessRole').Properties!.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['ActionRunnerRole', 'Arn'] } }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['ApprovalRequestRole', 'Arn'] } }, Action: 'sts:AssumeRole' },
     ]);
   });
 
@@ -307,15 +307,15 @@ describe("the artifact access role, whose sessions are Lambda invoke actions' ar
     ]);
   });
 
-  it("lasts as long as the runner asks for a session, which covers a Lambda invoke action's reply time", () => {
+  it("lasts as long as the job request function asks for a session, which covers a Lambda invoke action's reply time", () => {
     expect(resource('ArtifactAccessRole').Properties!.MaxSessionDuration).toBe(ARTIFACT_SESSION_MAX_SECONDS);
     expect(ARTIFACT_SESSION_MAX_SECONDS).toBeGreaterThanOrEqual(LAMBDA_REPLY_TIMEOUT_SECONDS);
   });
 
-  it('is named to the action runner, and to no other function, as ARTIFACT_ACCESS_ROLE_ARN', () => {
+  it('is named to the job request function, and to no other function, as ARTIFACT_ACCESS_ROLE_ARN', () => {
     const told = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, fn]) => ARTIFACT_ACCESS_ROLE_VARIABLE in fn.Properties!.Environment.Variables);
     expect(told.map(([name, fn]) => [name, fn.Properties!.Environment.Variables[ARTIFACT_ACCESS_ROLE_VARIABLE]])).toEqual([
-      ['ActionRunnerLambdaFunction', { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] }],
+      ['ApprovalRequestLambdaFunction', { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] }],
     ]);
   });
 });
@@ -348,6 +348,12 @@ describe('IAM for what pipelines name at run time', () => {
         condition: { StringLike: { 'kms:ViaService': { 'Fn::Sub': 's3.*.${AWS::URLSuffix}' } } },
       },
       {
+        owner: 'ArtifactAccessRole',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' },
+        condition: { StringLike: { 'kms:ViaService': { 'Fn::Sub': 's3.*.${AWS::URLSuffix}' } } },
+      },
+      {
         owner: 'CommandsBuildRole',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resource: inAccountAndRegion('kms', 'key/*'),
@@ -360,16 +366,10 @@ describe('IAM for what pipelines name at run time', () => {
         condition: viaService('sns'),
       },
       { owner: 'HttpRole', actions: ['kms:Decrypt'], resource: inAccountAndRegion('kms', 'key/*'), condition: viaService('s3') },
-      {
-        owner: 'ArtifactAccessRole',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' },
-        condition: { StringLike: { 'kms:ViaService': { 'Fn::Sub': 's3.*.${AWS::URLSuffix}' } } },
-      },
     ]);
   });
 
-  it('lets the action runner and the Commands builds read and write, and the http function read, the buckets that pipelines declare as their artifact store, when some are given', () => {
+  it('lets the action runner, the artifact access role and the Commands builds read and write, and the http function read, the buckets that pipelines declare as their artifact store, when some are given', () => {
     const storeObjects = { 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': ['/*,', { Ref: 'ArtifactStoreBucketArns' }] }, '/*']] }] };
     const grants = identityStatements(template)
       .filter(({ statement }) => referencedIds(statement.Resource).includes('ArtifactStoreBucketArns'))
@@ -380,6 +380,12 @@ describe('IAM for what pipelines name at run time', () => {
         owner: 'ActionRunnerRole',
         sid: 'ReadAndWriteArtifactStores',
         actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        resource: storeObjects,
+      },
+      {
+        owner: 'ArtifactAccessRole',
+        sid: 'ReadAndWriteArtifactStores',
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
         resource: storeObjects,
       },
       {
@@ -396,12 +402,6 @@ describe('IAM for what pipelines name at run time', () => {
       },
       { owner: 'HttpRole', sid: 'ListArtifactStores', actions: ['s3:ListBucket'], resource: { Ref: 'ArtifactStoreBucketArns' } },
       { owner: 'HttpRole', sid: 'ReadArtifactStoreLogs', actions: ['s3:GetObject'], resource: storeObjects },
-      {
-        owner: 'ArtifactAccessRole',
-        sid: 'ReadAndWriteArtifactStores',
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
-        resource: storeObjects,
-      },
     ]);
     // Each grant stands only when the parameter names a bucket.
     const conditioned = resourcesOfType(template, 'AWS::IAM::Role').flatMap(([, role]) =>
