@@ -44,8 +44,8 @@ export const SESSION_POLICY_MAX_CHARACTERS = 2048;
 export const ARTIFACT_SESSION_MIN_SECONDS = 900;
 
 /**
- * The longest session: the job request function assumes the role with its own role's session, and STS
- * limits such chained sessions to one hour, whatever the role's MaxSessionDuration.
+ * The longest session: the job request function assumes the role with its own role's session,
+ * and STS limits such chained sessions to one hour, whatever the role's MaxSessionDuration.
  */
 export const ARTIFACT_SESSION_MAX_SECONDS = 3600;
 

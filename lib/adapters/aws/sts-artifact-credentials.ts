@@ -4,7 +4,8 @@ import { withAccessExplained, type AccessDeniedOptions } from './access-denied';
 
 /**
  * A job's artifact credentials on AWS: a session of the stack's artifact access role, which only
- * the job request function (which starts Lambda invoke actions' functions) may assume, narrowed by the job's session policy to the job's objects.
+ * the job request function (it starts Lambda invoke actions' functions) may assume, narrowed by
+ * the job's session policy to the job's objects.
  */
 export class StsArtifactCredentials implements ArtifactCredentials {
   constructor(
