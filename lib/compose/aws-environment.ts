@@ -62,6 +62,13 @@ export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
 /** Set on the action runner only: the stack's CodeBuild project that runs Commands actions. */
 export const COMMANDS_PROJECT_VARIABLE = 'COMMANDS_PROJECT_NAME';
 
+/**
+ * Set on the job request function (approvalRequest) only, which starts Lambda invoke actions'
+ * functions: the role whose sessions, narrowed to one job's artifacts, the job's event hands the
+ * function.
+ */
+export const ARTIFACT_ACCESS_ROLE_VARIABLE = 'ARTIFACT_ACCESS_ROLE_ARN';
+
 /** Set per function: its own role, which AccessDenied messages name. */
 const ROLE_NAME_VARIABLE = 'EXECUTION_ROLE_NAME';
 

@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
 import { pullRequestFilesReader } from '../adapters/git-hosts/github-host';
@@ -26,6 +27,7 @@ import { SnsApprovalNotifier } from '../adapters/aws/sns-approval-notifier';
 import { StateMachineVersions } from '../adapters/aws/state-machine-versions';
 import { startStateMachineRun, StepFunctionsEngine, stopStateMachineExecution, type StepFunctionsEngineOptions } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
+import { StsArtifactCredentials } from '../adapters/aws/sts-artifact-credentials';
 import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
@@ -47,6 +49,7 @@ import {
   engineOptions,
   functionRole,
   PIPELINE_DEPLOY_VARIABLES,
+  ARTIFACT_ACCESS_ROLE_VARIABLE,
   requiredVariable,
   WEBHOOK_SECRET_VARIABLE,
   type AwsEnvironment,
@@ -100,7 +103,7 @@ export function createAwsDependencies(
     ExecutionDependencies,
     'repositoryHosts' | 'codeCommit' | 'builds' | 'commandsProjectName' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'
   > &
-    Pick<OperationsDependencies, 'jobFunctions'> = {},
+    Pick<OperationsDependencies, 'jobFunctions' | 'artifactCredentials'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
   const { awsClients } = sources;
@@ -146,11 +149,19 @@ export function awsDependencies(): OperationsDependencies {
     ...awsRuleServices(awsEnvironment().region),
     awsClients: actionClients,
     jobFunctions: new LambdaJobFunctions(actionClients),
+    ...artifactAccess(),
     builds: awsCodeBuildBuilds(),
     ...(process.env[COMMANDS_PROJECT_VARIABLE] ? { commandsProjectName: process.env[COMMANDS_PROJECT_VARIABLE] } : {}),
     commandEnvironment: awsCommandEnvironment,
     startRun: awsStartRun,
   }));
+}
+
+/** Artifact credentials as sessions of the stack's artifact access role, on the function that is told its ARN; none elsewhere. */
+function artifactAccess(): Pick<OperationsDependencies, 'artifactCredentials'> {
+  const roleArn = process.env[ARTIFACT_ACCESS_ROLE_VARIABLE];
+  if (!roleArn) return {};
+  return { artifactCredentials: new StsArtifactCredentials(new STSClient({ region: awsEnvironment().region }), roleArn, functionRole()) };
 }
 
 /** A stage's automatic rollback starts on the version's state machine as the function's own role; on AWS every version has one. */

@@ -47,7 +47,6 @@ export function localJobFunctions({ dataDir, env, apiUrl, s3Endpoint, awsClients
       };
     },
     otherwise: new LambdaJobFunctions(awsClients),
-    artifactCredentials: () => installationCredentials(dataDir),
     processes,
   });
 }

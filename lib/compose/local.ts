@@ -185,6 +185,8 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       awsClients: actionAwsClients,
       processes: claimed.processes,
     }),
+    // The embedded S3 takes only the installation's credentials: a function reads and writes its artifacts with them.
+    artifactCredentials: { forJob: () => installationCredentials(dataDir) },
     callbacks: new LocalTaskCallbacks(),
     approvalUrl: (approvalId) => new URL(`approvals/${approvalId}`, linkBase()).href,
     newSecret: () => randomBytes(24).toString('base64url'),

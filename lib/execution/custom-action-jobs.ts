@@ -1,10 +1,13 @@
 import { isLambdaInvoke, LAMBDA_JOB_TYPE, LAMBDA_REPLY_TIMEOUT_SECONDS, lambdaJobEvent } from '../actions/lambda-invoke';
 import { ActionFailedError, TaskNotWaitingError, type SluiceError } from '../core/errors';
+import { artifactSessionPolicy, artifactSessionSeconds } from '../core/artifact-session-policy';
 import { artifactStoreOf } from '../core/compile';
 import { describeCustomType, customTypeOf } from '../core/custom-action-types';
+import { arnRegionAndAccount } from '../core/events';
 import { JOB_TIMEOUT_MINUTES } from '../core/integrations/job';
 import type { ActionStepPayload, ActionStepResult } from '../core/task-payloads';
 import { resolveAction } from '../core/variables';
+import type { ArtifactCredentials, ArtifactCredentialsValue } from '../ports/artifact-credentials';
 import type { CustomActionStore, JobRecord, JobStatus } from '../ports/custom-action-store';
 import type { JobFunctions } from '../ports/job-functions';
 import { actionRecord, finishAction, variableValues } from './action-steps';
@@ -20,6 +23,8 @@ export interface JobDependencies extends ApprovalDependencies {
   jobTimeoutSeconds?: () => Promise<number | undefined>;
   /** The functions of Lambda invoke actions, which do their jobs; such an action fails where there are none. */
   jobFunctions?: JobFunctions;
+  /** Credentials for a job's artifacts, which its function's event hands it; none are handed where this is not given. */
+  artifactCredentials?: ArtifactCredentials;
   /**
    * How long a Lambda invoke action's function may take to report, each time it is started:
    * CodePipeline's 20 minutes where this is not given. A local installation's setting.
@@ -114,7 +119,7 @@ export async function startJobFunction(deps: JobDependencies, job: JobRecord): P
   const { functionName, region, roleArn } = job.lambda!;
   try {
     if (!deps.jobFunctions) throw new Error('this runtime cannot invoke Lambda functions');
-    const credentials = await deps.jobFunctions.artifactCredentials?.();
+    const credentials = await jobArtifactCredentials(deps, job);
     const event = lambdaJobEvent(job, deps.pipelineArn(job.pipelineName).split(':')[4] ?? '', credentials);
     await deps.jobFunctions.start(functionName, event, { ...(region ? { region } : {}), ...(roleArn ? { roleArn } : {}) });
   } catch (error) {
@@ -122,6 +127,27 @@ export async function startJobFunction(deps: JobDependencies, job: JobRecord): P
     const failed = await deps.customActions.moveJob(job.jobId, OPEN_JOB_STATUSES, 'Failed', { failureDetails: { type: 'JobFailed', message } });
     if (failed) await endClaimedJob(deps, failed, { failure: new ActionFailedError(message) });
   }
+}
+
+/**
+ * The credentials a job's function is handed for its artifacts: they reach its input objects
+ * (read), its output objects (write) and the store's key, for as long as the job may take.
+ */
+export async function jobArtifactCredentials(deps: JobDependencies, job: JobRecord): Promise<ArtifactCredentialsValue | undefined> {
+  if (!deps.artifactCredentials) return undefined;
+  const pipelineArn = deps.pipelineArn(job.pipelineName);
+  const { region, account } = arnRegionAndAccount(pipelineArn);
+  const policy = artifactSessionPolicy({
+    partition: pipelineArn.split(':')[1] ?? 'aws',
+    region: job.lambda?.region ?? region,
+    accountId: account,
+    pipelineName: job.pipelineName,
+    inputs: job.inputArtifacts.map(({ location }) => location),
+    outputs: job.outputArtifacts.map(({ location }) => location),
+    ...(job.encryptionKey ? { encryptionKeyId: job.encryptionKey.id } : {}),
+  });
+  const durationSeconds = artifactSessionSeconds((Date.parse(job.expiresAt) - Date.parse(job.createdAt)) / 1000);
+  return deps.artifactCredentials.forJob({ jobId: job.jobId, policy, durationSeconds });
 }
 
 /**

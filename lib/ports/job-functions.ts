@@ -1,4 +1,5 @@
-import type { AwsCredentials, AwsTarget } from './aws-clients';
+import type { ArtifactCredentialsValue } from './artifact-credentials';
+import type { AwsTarget } from './aws-clients';
 import type { JobEncryptionKey } from './custom-action-store';
 
 /** One artifact of a Lambda invoke action's job, where it is in the artifact bucket. */
@@ -21,7 +22,7 @@ export interface LambdaJobEvent {
       actionConfiguration: { configuration: Record<string, string> };
       inputArtifacts: LambdaJobArtifact[];
       outputArtifacts: LambdaJobArtifact[];
-      artifactCredentials?: Pick<AwsCredentials, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>;
+      artifactCredentials?: ArtifactCredentialsValue;
       /** The artifact store's KMS key, to encrypt output artifacts with. */
       encryptionKey?: JobEncryptionKey;
       continuationToken?: string;
@@ -42,6 +43,4 @@ export interface JobFunctions {
    * action no longer waits for it (it reported, timed out, or was stopped). A function on AWS runs on.
    */
   end?(jobId: string): Promise<void>;
-  /** The credentials that the event hands the function for the artifact bucket; none where there are none to hand. */
-  artifactCredentials?(): Promise<Pick<AwsCredentials, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>>;
 }

@@ -15,26 +15,10 @@ import { StepFunctionsEngine } from '../../lib/adapters/aws/step-functions-engin
 import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-functions-task-callbacks';
 import { DETAIL_TYPES, pipelineEvent } from '../../lib/core/events';
 import { ACCOUNT, REGION } from './support/moto-clients';
+import { assumeMotoRole, motoQuery } from './support/moto-iam';
 import { startMotoServer, stopMotoServer, type MotoServer } from './support/moto-server';
 
 const ROLE = 'sluice-action-runner';
-
-/** IAM and STS in their query protocol: no IAM or STS client is installed, and moto checks no signature here. */
-async function query(endpoint: string, service: 'iam' | 'sts', parameters: Record<string, string>): Promise<string> {
-  const response = await fetch(`${endpoint}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20250101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: new URLSearchParams(parameters).toString(),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${service} ${parameters.Action} failed: ${response.status} ${text}`);
-  return text;
-}
-
-const element = (xml: string, name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1] ?? '';
 
 /**
  * A moto_server that enforces IAM after its first two requests, which create a role with no
@@ -43,18 +27,8 @@ const element = (xml: string, name: string) => new RegExp(`<${name}>([^<]+)</${n
  */
 async function deniedRole(): Promise<{ server: MotoServer; config: object }> {
   const server = await startMotoServer({ INITIAL_NO_AUTH_ACTION_COUNT: '2' });
-  await query(server.endpoint, 'iam', { Action: 'CreateRole', Version: '2010-05-08', RoleName: ROLE, AssumeRolePolicyDocument: '{}' });
-  const assumed = await query(server.endpoint, 'sts', {
-    Action: 'AssumeRole',
-    Version: '2011-06-15',
-    RoleArn: `arn:aws:iam::${ACCOUNT}:role/${ROLE}`,
-    RoleSessionName: 'sluice-prod-actionRunner',
-  });
-  const credentials = {
-    accessKeyId: element(assumed, 'AccessKeyId'),
-    secretAccessKey: element(assumed, 'SecretAccessKey'),
-    sessionToken: element(assumed, 'SessionToken'),
-  };
+  await motoQuery(server.endpoint, 'iam', { Action: 'CreateRole', Version: '2010-05-08', RoleName: ROLE, AssumeRolePolicyDocument: '{}' });
+  const credentials = await assumeMotoRole(server.endpoint, `arn:aws:iam::${ACCOUNT}:role/${ROLE}`, 'sluice-prod-actionRunner');
   return { server, config: { endpoint: server.endpoint, region: REGION, credentials, maxAttempts: 1 } };
 }
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lambdaInvoke } from '../../lib/actions/lambda-invoke';
+import { LAMBDA_REPLY_TIMEOUT_SECONDS, lambdaInvoke } from '../../lib/actions/lambda-invoke';
 import { EXECUTION_TABLE_KEYS } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
 import {
+  ARTIFACT_ACCESS_ROLE_VARIABLE,
   COMMANDS_PROJECT_VARIABLE,
   ENGINE_VARIABLES,
   ENVIRONMENT_VARIABLES,
@@ -12,6 +13,7 @@ import {
   WEBHOOK_SECRET_VARIABLE,
 } from '../../lib/compose/aws-environment';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
+import { ARTIFACT_SESSION_MAX_SECONDS } from '../../lib/core/artifact-session-policy';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { parseConnections } from '../../lib/core/connection-hosts';
 import { TASK_FUNCTIONS as FUNCTION_OF_STEP } from '../../lib/core/task-functions';
@@ -246,11 +248,13 @@ describe('IAM for the providers that call AWS', () => {
   const resourceTexts = (resource: unknown): string[] =>
     asList(resource).map((entry: unknown) => (typeof entry === 'string' ? entry : ((entry as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(entry))));
 
-  it("lets the action runner assume an action's roleArn, and only the action runner", () => {
+  it("lets the action runner assume an action's roleArn, and the job request function the artifact access role, and no other function assume a role", () => {
     const assume = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('sts:AssumeRole'));
     expect(assume.map(({ owner, statement }) => ({ owner, actions: asList(statement.Action), resource: statement.Resource }))).toEqual([
       { owner: 'ActionRunnerRole', actions: ['sts:AssumeRole'], resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/*' } },
+      { owner: 'JobRequestArtifactAccess', actions: ['sts:AssumeRole'], resource: { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] } },
     ]);
+    expect(resource('JobRequestArtifactAccess').Properties!.Roles).toEqual([{ Ref: 'ApprovalRequestRole' }]);
   });
 
   it('grants the action runner every statement that a provider which calls AWS declares, and every such provider declares some', () => {
@@ -269,6 +273,50 @@ describe('IAM for the providers that call AWS', () => {
       ),
     );
     expect(missing).toEqual([]);
+  });
+});
+
+describe("the artifact access role, whose sessions are Lambda invoke actions' artifactCredentials", () => {
+  it("is trusted by the job request function's role alone, the function that starts Lambda invoke actions' functions", () => {
+    expect(resource('ArtifactAccessRole').Properties!.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['ApprovalRequestRole', 'Arn'] } }, Action: 'sts:AssumeRole' },
+    ]);
+  });
+
+  it('reads and writes the objects of the artifact bucket and of the declared artifact stores, with their keys through S3, and nothing else', () => {
+    expect(statementsOf(template, 'ArtifactAccessRole')).toEqual([
+      {
+        Sid: 'ReadAndWriteArtifacts',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+        Resource: { 'Fn::Sub': '${ArtifactBucket.Arn}/*' },
+      },
+      {
+        Sid: 'ReadAndWriteArtifactStores',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+        Resource: { 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': ['/*,', { Ref: 'ArtifactStoreBucketArns' }] }, '/*']] }] },
+      },
+      {
+        Sid: 'EncryptedArtifacts',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' },
+        Condition: { StringLike: { 'kms:ViaService': { 'Fn::Sub': 's3.*.${AWS::URLSuffix}' } } },
+      },
+    ]);
+  });
+
+  it("lasts as long as the job request function asks for a session, which covers a Lambda invoke action's reply time", () => {
+    expect(resource('ArtifactAccessRole').Properties!.MaxSessionDuration).toBe(ARTIFACT_SESSION_MAX_SECONDS);
+    expect(ARTIFACT_SESSION_MAX_SECONDS).toBeGreaterThanOrEqual(LAMBDA_REPLY_TIMEOUT_SECONDS);
+  });
+
+  it('is named to the job request function, and to no other function, as ARTIFACT_ACCESS_ROLE_ARN', () => {
+    const told = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, fn]) => ARTIFACT_ACCESS_ROLE_VARIABLE in fn.Properties!.Environment.Variables);
+    expect(told.map(([name, fn]) => [name, fn.Properties!.Environment.Variables[ARTIFACT_ACCESS_ROLE_VARIABLE]])).toEqual([
+      ['ApprovalRequestLambdaFunction', { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] }],
+    ]);
   });
 });
 
@@ -300,6 +348,12 @@ describe('IAM for what pipelines name at run time', () => {
         condition: { StringLike: { 'kms:ViaService': { 'Fn::Sub': 's3.*.${AWS::URLSuffix}' } } },
       },
       {
+        owner: 'ArtifactAccessRole',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' },
+        condition: { StringLike: { 'kms:ViaService': { 'Fn::Sub': 's3.*.${AWS::URLSuffix}' } } },
+      },
+      {
         owner: 'CommandsBuildRole',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resource: inAccountAndRegion('kms', 'key/*'),
@@ -316,7 +370,7 @@ describe('IAM for what pipelines name at run time', () => {
     ]);
   });
 
-  it('lets the action runner and the Commands builds read and write, and the http function read, the buckets that pipelines declare as their artifact store, when some are given', () => {
+  it('lets the action runner, the artifact access role and the Commands builds read and write, and the http function read, the buckets that pipelines declare as their artifact store, when some are given', () => {
     const storeObjects = { 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': ['/*,', { Ref: 'ArtifactStoreBucketArns' }] }, '/*']] }] };
     const grants = identityStatements(template)
       .filter(({ statement }) => referencedIds(statement.Resource).includes('ArtifactStoreBucketArns'))
@@ -327,6 +381,12 @@ describe('IAM for what pipelines name at run time', () => {
         owner: 'ActionRunnerRole',
         sid: 'ReadAndWriteArtifactStores',
         actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        resource: storeObjects,
+      },
+      {
+        owner: 'ArtifactAccessRole',
+        sid: 'ReadAndWriteArtifactStores',
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
         resource: storeObjects,
       },
       {

@@ -17,8 +17,6 @@ export interface HandlerFileOptions {
   environment: (target: AwsTarget) => Promise<Record<string, string>>;
   /** The functions that have no handler file here. */
   otherwise: JobFunctions;
-  /** The credentials the job's event hands the function for the artifact bucket. */
-  artifactCredentials: NonNullable<JobFunctions['artifactCredentials']>;
   /** Records each function's process, as a build's, so that none outlives this process. */
   processes?: BuildProcessTracker;
 }
@@ -122,10 +120,6 @@ export class HandlerFileFunctions implements JobFunctions {
       // Gone already.
     }
     await exited;
-  }
-
-  artifactCredentials(): ReturnType<HandlerFileOptions['artifactCredentials']> {
-    return this.options.artifactCredentials();
   }
 }
 
