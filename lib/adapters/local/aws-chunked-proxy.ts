@@ -99,10 +99,16 @@ function upstreamThrough(upstreamSocket: string, agent: http.Agent): Upstream {
           chunked ? decodedHeaders(request.headers, expectedLength(request)) : forwardedHeaders(request.headers),
         );
         upstream.on('response', (upstreamResponse) => {
-          (beforeAnswer ? beforeAnswer(upstreamResponse) : Promise.resolve({})).then((added) => {
-            response.writeHead(upstreamResponse.statusCode ?? 502, { ...withoutHopByHop(upstreamResponse.headers), ...added });
-            pipeline(upstreamResponse, response, () => resolve());
-          }, reject);
+          (beforeAnswer ? beforeAnswer(upstreamResponse) : Promise.resolve({})).then(
+            (added) => {
+              response.writeHead(upstreamResponse.statusCode ?? 502, { ...withoutHopByHop(upstreamResponse.headers), ...added });
+              pipeline(upstreamResponse, response, () => resolve());
+            },
+            (error: Error) => {
+              upstreamResponse.resume();
+              reject(error);
+            },
+          );
         });
         const done = (error: NodeJS.ErrnoException | null) => {
           if (!error) return;
