@@ -7,13 +7,14 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { zipDirectory } from '../../lib/artifacts/zip';
 import { commandsOnSource } from '../support/declarations';
 import { ROOT } from '../support/fixtures';
-import { createPipeline, finishedExecution, killStartedSluice, sluice, startSluice, writeDeclaration, type RunningCli } from '../support/cli';
+import { createPipeline, finishedExecution, killStartedSluice, sluice, startSluice, until, writeDeclaration, type RunningCli } from '../support/cli';
 
 jest.setTimeout(60_000);
 
 const SOURCE_BUCKET = 'app-source';
 const SOURCE_KEY = 'releases/app.zip';
 const POLLED_KEY = 'releases/polled.zip';
+const VERSIONED_BUCKET = 'versioned-source';
 
 let dataDir: string;
 let serve: RunningCli;
@@ -92,11 +93,35 @@ beforeAll(async () => {
   declare('reads-app', SOURCE_BUCKET, SOURCE_KEY);
   declare('reads-artifacts', 'sluice-artifacts', 'uploaded/app.zip');
   declare('polled', SOURCE_BUCKET, POLLED_KEY, 'true');
+  declare('reads-versions', VERSIONED_BUCKET, SOURCE_KEY);
   serve = startSluice(['serve', '--port', '0', '--quiet', '--poll-interval', '1', '--data-dir', dataDir]);
   serveUrl = (await serve.waitFor(/ at (http\S+) \(Ctrl-C/))[1]!;
   uploadEndpoint = (await serve.waitFor(/Embedded S3 uploads: (http\S+)/))[1]!;
   expect(shell(`eval "$($SLUICE credentials --data-dir '${dataDir}')" && aws s3 mb s3://${SOURCE_BUCKET}`).code).toBe(0);
+  // CodePipeline wants its S3 source buckets versioned; users enable it as on AWS.
+  const versioned = shell(
+    `eval "$($SLUICE credentials --data-dir '${dataDir}')" && aws s3 mb s3://${VERSIONED_BUCKET} && ` +
+      `aws s3api put-bucket-versioning --region us-east-1 --bucket ${VERSIONED_BUCKET} --versioning-configuration Status=Enabled`,
+  );
+  expect(versioned.code).toBe(0);
 });
+
+/** The version id the object at `key` of the versioned bucket is at now, as the aws CLI reads it. */
+function currentVersionId(key: string): string {
+  const head = shell(
+    `eval "$($SLUICE credentials --data-dir '${dataDir}')" && aws s3api head-object --region us-east-1 --bucket ${VERSIONED_BUCKET} --key ${key} --query VersionId --output text`,
+  );
+  expect(head.code).toBe(0);
+  return head.output.trim();
+}
+
+/** Starts reads-versions through the CodePipeline API of sluice serve, with the aws CLI, pinned to `versionId`. */
+function startPinnedTo(versionId: string): { code: number | null; output: string } {
+  return shell(
+    `eval "$($SLUICE credentials --data-dir '${dataDir}')" && aws codepipeline start-pipeline-execution --region us-east-1 --endpoint-url '${serveUrl}' ` +
+      `--name reads-versions --source-revisions actionName=Fetch,revisionType=S3_OBJECT_VERSION_ID,revisionValue=${versionId} --query pipelineExecutionId --output text`,
+  );
+}
 
 afterAll(async () => {
   await serve.interrupt();
@@ -191,6 +216,55 @@ describe('an S3 source with PollForSourceChanges true under sluice serve --poll-
     expect(sluice(['logs', execution.pipelineExecutionId, '--action', 'Show', '--data-dir', dataDir]).stdout).toContain('polled');
     // The upload's event, which starts the other pipeline, left this one to the poll.
     expect(executionsOf('polled')).toHaveLength(1);
+  });
+});
+
+describe('an S3 source on a bucket with versioning enabled, under sluice serve', () => {
+  let firstVersion: string;
+
+  it('starts the pipeline on an upload with the aws CLI, pinned to the version it made', async () => {
+    await uploadZip(VERSIONED_BUCKET, SOURCE_KEY, 'first upload');
+    firstVersion = currentVersionId(SOURCE_KEY);
+    expect(firstVersion).toMatch(/^[A-Za-z0-9_-]{32}$/);
+
+    const { execution, actions } = await finishedExecution(serve, serveUrl, await firstExecutionOf('reads-versions'));
+
+    expect(execution.status).toBe('Succeeded');
+    expect(execution.sourceRevisions).toEqual([{ actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: firstVersion }]);
+    const fetch = actions.find((action) => action.actionName === 'Fetch');
+    expect(fetch?.output?.outputVariables).toEqual({ VersionId: firstVersion, ETag: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(sluice(['logs', execution.pipelineExecutionId, '--action', 'Show', '--data-dir', dataDir]).stdout).toContain('first upload');
+  });
+
+  it('reads the first version in an execution pinned to it, after a second upload of the key', async () => {
+    await uploadZip(VERSIONED_BUCKET, SOURCE_KEY, 'second upload');
+    const secondVersion = currentVersionId(SOURCE_KEY);
+    expect(secondVersion).not.toBe(firstVersion);
+    // The upload started its own execution, pinned to the second version.
+    const [latest] = await until(() => (executionsOf('reads-versions').length === 2 ? executionsOf('reads-versions') : undefined), 'a second execution', serve);
+    const byUpload = await finishedExecution(serve, serveUrl, latest!.pipelineExecutionId);
+    expect(byUpload.execution.sourceRevisions).toEqual([{ actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: secondVersion }]);
+
+    const started = startPinnedTo(firstVersion);
+    expect(started.code).toBe(0);
+    const { execution, actions } = await finishedExecution(serve, serveUrl, started.output.trim());
+
+    expect([execution.status, actions.map((action) => action.errorDetails?.message)]).toEqual(['Succeeded', [undefined, undefined]]);
+    expect(execution.sourceRevisions).toEqual([{ actionName: 'Fetch', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: firstVersion }]);
+    const shown = sluice(['logs', execution.pipelineExecutionId, '--action', 'Show', '--data-dir', dataDir]).stdout;
+    expect(shown).toContain('first upload');
+    expect(shown).not.toContain('second upload');
+  });
+
+  it('fails an execution pinned to a version that does not exist, saying so', async () => {
+    const started = startPinnedTo('N'.repeat(32));
+    expect(started.code).toBe(0);
+    const { execution, actions } = await finishedExecution(serve, serveUrl, started.output.trim());
+
+    expect(execution.status).toBe('Failed');
+    expect(actions.find((action) => action.actionName === 'Fetch')?.errorDetails?.message).toBe(
+      `Version ${'N'.repeat(32)} of s3://${VERSIONED_BUCKET}/${SOURCE_KEY}, which the execution pins, does not exist; it may have been deleted. Start the pipeline again to read the latest version.`,
+    );
   });
 });
 

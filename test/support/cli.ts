@@ -122,8 +122,11 @@ export function startSluice(args: string[], options: { cwd?: string; env?: NodeJ
 export async function finishedExecution(serve: RunningCli, serveUrl: string, executionId: string): Promise<ExecutionDetail> {
   const page = new URL(`/executions/${executionId}`, serveUrl).href;
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const detail = (await (await fetch(page)).json()) as ExecutionDetail;
-    if (detail.execution.status !== 'InProgress') return detail;
+    // A kept-alive connection that the server closed while idle fails one look; the next looks again.
+    const detail = (await fetch(page)
+      .then((response) => response.json())
+      .catch(() => undefined)) as ExecutionDetail | undefined;
+    if (detail && detail.execution.status !== 'InProgress') return detail;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`Execution ${executionId} did not end. sluice serve printed:\n${serve.output()}`);

@@ -15,6 +15,25 @@ export interface ProxyOptions {
   upstreamSocket: string;
   /** Checked before the body is read; a refusal is the answer, and nothing is forwarded. */
   admit?: (request: http.IncomingMessage) => Promise<S3Refusal | undefined>;
+  /** Takes each admitted request in place of a plain forward: what keeps object versions. */
+  route?: (request: http.IncomingMessage, response: http.ServerResponse, upstream: Upstream) => Promise<void>;
+}
+
+/** The S3 server behind the proxy, as a request handler in front of it sees it. */
+export interface Upstream {
+  /**
+   * Forwards the request and its (decoded) body. `beforeAnswer` sees the server's response before
+   * the client does, and gives headers to add to it. Settles once the answer is sent.
+   */
+  forward(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    beforeAnswer?: (upstreamResponse: http.IncomingMessage) => Promise<http.OutgoingHttpHeaders>,
+  ): Promise<void>;
+  /** A request of the proxy's own to the server, with no body. */
+  send(method: string, path: string): Promise<http.IncomingMessage>;
+  /** The request body as the server would get it: `aws-chunked` framing removed. */
+  body(request: http.IncomingMessage): NodeJS.ReadableStream;
 }
 
 export interface RunningProxy {
@@ -31,16 +50,16 @@ export interface RunningProxy {
  */
 export async function startAwsChunkedProxy(options: ProxyOptions): Promise<RunningProxy> {
   const agent = new http.Agent({ keepAlive: true });
+  const upstream = upstreamThrough(options.upstreamSocket, agent);
   const handle = (request: http.IncomingMessage, response: http.ServerResponse, expectsContinue: boolean) => {
-    admit(request, options.admit).then(
-      (refusal) => {
+    admit(request, options.admit)
+      .then(async (refusal) => {
         if (refusal) return answer(response, refusal);
         // A client that waits for "100 Continue" sends its body only once the request is admitted.
         if (expectsContinue) response.writeContinue();
-        forward(request, response, options.upstreamSocket, agent);
-      },
-      (error: Error) => fail(response, error),
-    );
+        await (options.route ? options.route(request, response, upstream) : upstream.forward(request, response));
+      })
+      .catch((error: Error) => fail(response, error));
   };
   const server = http.createServer((request, response) => handle(request, response, false));
   server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => handle(request, response, true));
@@ -67,39 +86,61 @@ async function admit(request: http.IncomingMessage, check: ProxyOptions['admit']
   return (await check?.(request)) ?? refuseUnsafeObjectPath(request);
 }
 
-function forward(request: http.IncomingMessage, response: http.ServerResponse, upstreamSocket: string, agent: http.Agent): void {
-  const chunked = isAwsChunked(request.headers);
-  const decodedLength = request.headers['x-amz-decoded-content-length'];
-  const expectedLength = chunked && typeof decodedLength === 'string' && /^\d+$/.test(decodedLength) ? Number(decodedLength) : undefined;
-  const upstream = http.request({
-    socketPath: upstreamSocket,
-    method: request.method,
-    path: request.url,
-    headers: chunked ? decodedHeaders(request.headers, expectedLength) : forwardedHeaders(request.headers),
-    agent,
-  });
-  upstream.on('response', (upstreamResponse) => {
-    response.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
-    pipeline(upstreamResponse, response, () => {});
-  });
-  const done = (error: NodeJS.ErrnoException | null) => {
-    if (!error) return;
-    upstream.destroy();
-    fail(response, error);
+function upstreamThrough(upstreamSocket: string, agent: http.Agent): Upstream {
+  const send = (method: string, path: string, headers: http.OutgoingHttpHeaders = {}) =>
+    http.request({ socketPath: upstreamSocket, method, path, headers, agent });
+  return {
+    forward: (request, response, beforeAnswer) =>
+      new Promise<void>((resolve, reject) => {
+        const chunked = isAwsChunked(request.headers);
+        const upstream = send(
+          request.method ?? 'GET',
+          request.url ?? '/',
+          chunked ? decodedHeaders(request.headers, expectedLength(request)) : forwardedHeaders(request.headers),
+        );
+        upstream.on('response', (upstreamResponse) => {
+          (beforeAnswer ? beforeAnswer(upstreamResponse) : Promise.resolve({})).then(
+            (added) => {
+              response.writeHead(upstreamResponse.statusCode ?? 502, { ...withoutHopByHop(upstreamResponse.headers), ...added });
+              pipeline(upstreamResponse, response, () => resolve());
+            },
+            (error: Error) => {
+              upstreamResponse.resume();
+              reject(error);
+            },
+          );
+        });
+        const done = (error: NodeJS.ErrnoException | null) => {
+          if (!error) return;
+          upstream.destroy();
+          reject(error);
+        };
+        if (chunked) pipeline(request, new AwsChunkedDecoder(expectedLength(request)), upstream, done);
+        else pipeline(request, upstream, done);
+      }),
+    send: (method, path) =>
+      new Promise((resolve, reject) => {
+        const request = send(method, path);
+        request.on('response', resolve).on('error', reject).end();
+      }),
+    body: (request) => (isAwsChunked(request.headers) ? request.pipe(new AwsChunkedDecoder(expectedLength(request))) : request),
   };
-  if (chunked) pipeline(request, new AwsChunkedDecoder(expectedLength), upstream, done);
-  else pipeline(request, upstream, done);
+}
+
+function expectedLength(request: http.IncomingMessage): number | undefined {
+  const decodedLength = request.headers['x-amz-decoded-content-length'];
+  return typeof decodedLength === 'string' && /^\d+$/.test(decodedLength) ? Number(decodedLength) : undefined;
 }
 
 /** Answers with an S3-style error, or cuts the connection when the answer has already begun. */
-function fail(response: http.ServerResponse, error: Error): void {
+export function fail(response: http.ServerResponse, error: Error): void {
   if (response.headersSent) return void response.destroy(error);
   const [status, code] = error instanceof AwsChunkedFramingError ? [400, 'IncompleteBody'] : [502, 'InternalError'];
   answer(response, { status, code, message: error.message });
 }
 
 /** The refused request's body is not read: the connection closes after the answer. */
-function answer(response: http.ServerResponse, { status, code, message }: S3Refusal): void {
+export function answer(response: http.ServerResponse, { status, code, message }: S3Refusal): void {
   response.writeHead(status, { 'content-type': 'application/xml', connection: 'close' });
   response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`);
 }

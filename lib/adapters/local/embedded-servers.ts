@@ -10,6 +10,7 @@ import type { S3ObjectCreatedEvent } from '../../core/source-change';
 import { startAwsChunkedProxy } from './aws-chunked-proxy';
 import type { EmbeddedEndpoints } from './embedded-stack';
 import { refuseUpload } from './s3-request-checks';
+import { ObjectVersions } from './s3-object-versions';
 import { containFilesystemStore } from './s3rver-containment';
 import { listenOnSocket, openSocketDirectory } from './socket-directory';
 
@@ -40,6 +41,8 @@ const SOCKETS = { dynamodb: 'dynamodb.sock', s3: 's3.sock', s3rver: 's3rver.sock
  * refuses keys that would escape its directory and decodes `aws-chunked` bodies, so objects are
  * stored intact whatever the client's checksum settings. With `uploadCredentials`, a second such
  * proxy listens on a loopback port for uploads signed with them (`refuseUpload` says what it refuses).
+ * Both proxies keep object versions in buckets with versioning enabled (`ObjectVersions`, under
+ * `<dataDir>/s3-versions`), and the Object Created events of those buckets carry the version id.
  *
  * Do not page through listings: s3rver answers a truncated ListObjectsV2 with a 500, because its
  * continuation token uses a DES cipher that OpenSSL 3 disables (unless Node runs with
@@ -52,6 +55,8 @@ const SOCKETS = { dynamodb: 'dynamodb.sock', s3: 's3.sock', s3rver: 's3rver.sock
 export async function startEmbeddedServers(dataDir: string, options: EmbeddedServerOptions): Promise<EmbeddedServers> {
   const dynamodbPath = path.join(dataDir, 'dynamodb');
   const s3Directory = path.join(dataDir, 's3');
+  const versions = new ObjectVersions(path.join(dataDir, 's3-versions'));
+  const route = versions.route.bind(versions);
   await mkdir(dynamodbPath, { recursive: true });
   await mkdir(s3Directory, { recursive: true });
 
@@ -73,7 +78,13 @@ export async function startEmbeddedServers(dataDir: string, options: EmbeddedSer
     const s3rver = new S3rver({ directory: s3Directory, silent: true, vhostBuckets: false });
     containFilesystemStore(s3rver, s3Directory);
     s3rver.on('event', ({ Records }) => {
-      for (const record of Records) if (record.eventName.startsWith('ObjectCreated:')) options.onObjectCreated(objectCreatedEvent(record));
+      for (const record of Records) {
+        if (!record.eventName.startsWith('ObjectCreated:')) continue;
+        // The event comes while the write is under way; in a versioned bucket, its version id comes once the write's copy is kept.
+        void versions
+          .versionBeingWritten(record.s3.bucket.name, record.s3.object.key)
+          .then((versionId) => options.onObjectCreated(objectCreatedEvent(record, versionId)));
+      }
     });
     const s3rverServer = http.createServer(s3rver.callback());
     await listenOnSocket(s3rverServer, socket('s3rver'));
@@ -82,7 +93,7 @@ export async function startEmbeddedServers(dataDir: string, options: EmbeddedSer
       s3rver.logger.close();
     });
 
-    const proxy = await startAwsChunkedProxy({ listen: { socketPath: socket('s3') }, upstreamSocket: socket('s3rver') });
+    const proxy = await startAwsChunkedProxy({ listen: { socketPath: socket('s3') }, upstreamSocket: socket('s3rver'), route });
     closers.push(() => proxy.close());
 
     let uploadEndpoint: string | undefined;
@@ -92,6 +103,7 @@ export async function startEmbeddedServers(dataDir: string, options: EmbeddedSer
         listen: { port: 0, host: LOOPBACK },
         upstreamSocket: socket('s3rver'),
         admit: (request) => refuseUpload(request, credentials, new Date()),
+        route,
       });
       closers.push(() => uploads.close());
       uploadEndpoint = `http://${LOOPBACK}:${(uploads.address as AddressInfo).port}`;
@@ -110,8 +122,8 @@ export async function startEmbeddedServers(dataDir: string, options: EmbeddedSer
   }
 }
 
-/** The embedded S3 has no account and no versioning: its events name a placeholder account and no version. */
-function objectCreatedEvent(record: S3rverEventRecord): S3ObjectCreatedEvent {
+/** The embedded S3 has no account: its events name a placeholder account. */
+function objectCreatedEvent(record: S3rverEventRecord, versionId: string | undefined): S3ObjectCreatedEvent {
   const { bucket, object } = record.s3;
   return {
     version: '0',
@@ -125,7 +137,7 @@ function objectCreatedEvent(record: S3rverEventRecord): S3ObjectCreatedEvent {
     detail: {
       version: '0',
       bucket: { name: bucket.name },
-      object: { key: object.key, size: object.size, etag: object.eTag, sequencer: object.sequencer },
+      object: { key: object.key, size: object.size, etag: object.eTag, sequencer: object.sequencer, ...(versionId ? { 'version-id': versionId } : {}) },
       'request-id': record.responseElements['x-amz-request-id'],
     },
   };
