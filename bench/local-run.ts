@@ -127,7 +127,10 @@ async function makeRepository(root: string): Promise<{ repository: string; remot
     await writeFile(path.join(repository, 'src', `${name}.js`), `export function ${name}(input) {\n${body}\n  return step11;\n}\n`);
   }
   for (let index = 0; index < ASSETS; index += 1) {
-    await writeFile(path.join(repository, 'assets', `style${index}.css`), `.block-${index} { margin: ${index}px; color: #${String(index).padStart(6, '0')}; }\n`.repeat(20));
+    await writeFile(
+      path.join(repository, 'assets', `style${index}.css`),
+      `.block-${index} { margin: ${index}px; color: #${String(index).padStart(6, '0')}; }\n`.repeat(20),
+    );
   }
   await writeFile(path.join(repository, 'build.sh'), BUILD_SCRIPT);
   await writeFile(path.join(repository, 'checks', 'lint.sh'), LINT_SCRIPT);
@@ -145,7 +148,9 @@ async function makeRepository(root: string): Promise<{ repository: string; remot
 
 /** `node` of Node 22, installed as .ci/with-node22.sh installs it, and gitlab-ci-local 4 beside the project. */
 function gitlabCiLocal(): { node: string; script: string } {
-  const node = execFileSync('bash', [path.join(PROJECT_ROOT, '.ci', 'with-node22.sh'), 'sh', '-c', 'command -v node']).toString().trim();
+  const node = execFileSync('bash', [path.join(PROJECT_ROOT, '.ci', 'with-node22.sh'), 'sh', '-c', 'command -v node'])
+    .toString()
+    .trim();
   const script = path.join(GITLAB_CI_LOCAL_PREFIX, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
   if (!existsSync(script)) {
     execFileSync('npm', ['install', '--prefix', GITLAB_CI_LOCAL_PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', 'gitlab-ci-local@4'], {
@@ -270,7 +275,10 @@ async function main(): Promise<void> {
       markdownTable(
         ['part', 'cold, s', 'handed to serve, s'],
         [
-          ['start-up (process start → first action starts)', ...[runs.sluice, runs.served].map((list) => seconds(median(list.map((run) => run.startupMs ?? 0))))],
+          [
+            'start-up (process start → first action starts)',
+            ...[runs.sluice, runs.served].map((list) => seconds(median(list.map((run) => run.startupMs ?? 0)))),
+          ],
           ...STAGES.map((stage) => [stage, stageMedian(runs.sluice, stage), stageMedian(runs.served, stage)]),
         ],
       ),

@@ -14,7 +14,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
-const BENCHMARKS = ['orchestration-overhead', 'example-pipeline', 'large-artifact', 'webhook-latency', 'embedded-transport', 'webhook-memory', 'local-run'] as const;
+const BENCHMARKS = [
+  'orchestration-overhead',
+  'example-pipeline',
+  'large-artifact',
+  'webhook-latency',
+  'embedded-transport',
+  'webhook-memory',
+  'local-run',
+] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 /** This file runs as dist/bench/run.cjs. */

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+/** The `sluice` program, loaded by dist/sluice.cjs once the compile cache is on (lib/cli/sluice.ts). */
 import { main } from './main';
 
 // The AWS SDK warns on every Node 20 start that its 2027 releases will need Node 22. Sluice pins
