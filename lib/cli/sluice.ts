@@ -7,9 +7,9 @@
  */
 import nodeModule from 'node:module';
 
-// Loaded at run time, so that the bundler leaves the program in its own file.
-const load = nodeModule.createRequire(__filename);
 const { enableCompileCache } = nodeModule as { enableCompileCache?: () => unknown };
 if (enableCompileCache) enableCompileCache();
-else load('v8-compile-cache');
-load('./sluice-program.cjs');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled into the bin, and run only where Node has no cache of its own
+else require('v8-compile-cache');
+// Loaded at run time, so that the bundler leaves the program in its own file.
+nodeModule.createRequire(__filename)('./sluice-program.cjs');
