@@ -7,11 +7,10 @@
  * A third path is `sluice run` on a data dir that a running `sluice serve` owns: the run is handed
  * to serve, whose embedded stack is already up, as it is for anyone who keeps serve running.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cp, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describeMachine } from './support/machine';
+import { withServe } from './support/sluice-serve';
 import { runProcessOrThrow, type ProcessRun } from './support/run-process';
 import { fixed, median } from './support/stats';
 import { markdownTable, printSection, verdict } from './support/table';
@@ -77,27 +76,6 @@ async function runThroughServe(dataDir: string, repository: string): Promise<Tim
   return withRest(run.ms, stages, lineTime(run, /^\s+Source\/Checkout: started/), run.ms - lineTime(run, /^webapp: succeeded/));
 }
 
-/** Runs `work` while `sluice serve` owns `dataDir`, and stops serve with Ctrl-C after. */
-async function withServe<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
-  const serve = spawn(process.execPath, [CLI, 'serve', '--quiet', '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  serve.stdout.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    serve.stdout.on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes('Sluice is serving')) resolve();
-    });
-    serve.once('exit', (code) => reject(new Error(`sluice serve exited with ${code} before it served:\n${output}`)));
-  });
-  try {
-    return await work();
-  } finally {
-    const exited = once(serve, 'exit');
-    serve.kill('SIGINT');
-    await exited;
-  }
-}
-
 /** Stage times from the "<step> <epoch ms>" marks that the script writes after each step. */
 async function runBaseline(repository: string, work: string): Promise<TimedRun> {
   const run = await runProcessOrThrow('bash', [BASELINE_SCRIPT, repository, work]);
@@ -147,7 +125,7 @@ async function main(): Promise<void> {
       await rm(work, { recursive: true, force: true });
     }
     // Serve's data dir is the first run's, so its pipeline is registered and its S3 bucket exists.
-    await withServe(firstDataDir, async () => {
+    await withServe(CLI, firstDataDir, async () => {
       for (let run = 0; run < MEASURED_RUNS; run += 1) servedRuns.push(await runThroughServe(firstDataDir, repository));
     });
 

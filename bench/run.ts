@@ -22,6 +22,7 @@ const BENCHMARKS = [
   'embedded-transport',
   'webhook-memory',
   'lambda-cold-require',
+  'local-run',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 

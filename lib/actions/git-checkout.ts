@@ -1,11 +1,12 @@
 import fs from 'node:fs';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import git, { type AuthCallback } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { BadInputError } from '../core/errors';
 import type { ArtifactLocation } from '../core/task-payloads';
 import { storeOutputArtifact, type ActionContext } from './action-provider';
+import { exportCommitTree } from './git-tree-export';
 
 /** A commit of the repository at `dir` (a work tree, or a clone without one). */
 export interface RepositoryCommit {
@@ -23,30 +24,6 @@ export interface StoredCommit {
   /** ISO 8601, to the second, as CodePipeline writes the dates of a commit. */
   authorDate: string;
   committerDate: string;
-}
-
-/** Writes the tree of `commit` from the repository at `dir` into `directory`, without .git. */
-async function exportTree(dir: string, commit: string, directory: string): Promise<void> {
-  await git.walk({
-    fs,
-    dir,
-    trees: [git.TREE({ ref: commit })],
-    map: async (filepath, [entry]) => {
-      if (!entry || filepath === '.') return true;
-      const target = path.join(directory, filepath);
-      const type = await entry.type();
-      if (type === 'tree') {
-        await mkdir(target, { recursive: true });
-        return true;
-      }
-      if (type !== 'blob') return null;
-      const mode = await entry.mode();
-      const content = (await entry.content())!;
-      if (mode === 0o120000) await symlink(Buffer.from(content).toString('utf8'), target);
-      else await writeFile(target, content, { mode: mode === 0o100755 ? 0o755 : 0o644 });
-      return true;
-    },
-  });
 }
 
 /** The pinned commit, once it is known to be in the repository at `dir`. */
@@ -86,7 +63,7 @@ export async function storeCommitTree(context: ActionContext, { dir, commit }: R
   const { commit: details } = await git.readCommit({ fs, dir, oid: commit });
   const tree = path.join(context.workspace, 'tree');
   await mkdir(tree);
-  await exportTree(dir, commit, tree);
+  await exportCommitTree(dir, commit, tree);
   const summary = details.message.split('\n')[0]!;
   context.log(`Checked out ${branch} at ${commit}${context.sourceRevision ? ' (the commit the execution pins)' : ''}: ${summary}\n`);
   const location = await storeOutputArtifact(context, tree);

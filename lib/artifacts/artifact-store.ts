@@ -36,6 +36,8 @@ export interface ArtifactStoreOptions {
   unpackLimits?: () => Promise<UnpackLimits>;
   /** Where zips wait on their way to and from the store. */
   temporaryRoot?: string;
+  /** Deflate what shrinks (the default), or store files as they are, for a store on the same machine. */
+  compress?: boolean;
 }
 
 /**
@@ -110,7 +112,7 @@ export class ArtifactStore {
     const temporaryDirectory = await mkdtemp(path.join(this.temporaryRoot, 'sluice-artifact-'));
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
-      await pipeline(zipDirectory(directory, options), createWriteStream(zipFile));
+      await pipeline(zipDirectory(directory, { compress: this.options.compress, ...options }), createWriteStream(zipFile));
       const { size } = await stat(zipFile);
       await this.blobs.put(location, createReadStream(zipFile), { contentType: 'application/zip', contentLength: size, kmsKeyId: options.kmsKeyId });
     } finally {

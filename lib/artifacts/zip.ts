@@ -23,6 +23,11 @@ export interface ZipDirectoryOptions {
   files?: string[];
   /** Store links that lead inside the directory as links (CodeBuild's enable-symlinks), not as what they point to. */
   keepLinks?: boolean;
+  /**
+   * Deflate the files that shrink (the default), or store every file as it is: where the zip is
+   * written and read on one machine, deflating costs more time than the smaller zip saves.
+   */
+  compress?: boolean;
 }
 
 /**
@@ -50,12 +55,13 @@ interface Tree {
   root: string;
   selected: (name: string) => boolean;
   keepLinks: boolean;
+  compress: boolean;
 }
 
 async function addTree(zip: ZipFile, directory: string, options: ZipDirectoryOptions): Promise<void> {
   const root = await realpath(directory);
   const selected = options.files ? picomatch(options.files, { dot: true }) : () => true;
-  await addDirectory(zip, { root, selected, keepLinks: options.keepLinks === true }, root, '', [root]);
+  await addDirectory(zip, { root, selected, keepLinks: options.keepLinks === true, compress: options.compress !== false }, root, '', [root]);
 }
 
 async function addDirectory(zip: ZipFile, tree: Tree, directory: string, prefix: string, ancestors: string[]): Promise<void> {
@@ -78,7 +84,7 @@ async function addDirectory(zip: ZipFile, tree: Tree, directory: string, prefix:
       // A link to an ancestor would make the walk endless.
       if (!ancestors.includes(real)) await addDirectory(zip, tree, real, `${name}/`, [...ancestors, real]);
     } else if (stats.isFile() && tree.selected(name)) {
-      zip.addFile(real, name, (await worthCompressing(real)) ? { compressionLevel: ZIP_COMPRESSION_LEVEL } : { compress: false });
+      zip.addFile(real, name, tree.compress && (await worthCompressing(real)) ? { compressionLevel: ZIP_COMPRESSION_LEVEL } : { compress: false });
     }
   }
 }

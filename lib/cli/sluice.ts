@@ -1,21 +1,15 @@
 #!/usr/bin/env node
-import { main } from './main';
+/**
+ * The `sluice` bin: turns V8's compile cache on, then loads the program (dist/sluice-program.cjs).
+ * The program is one large bundle, and compiling it is much of every command's start-up; with the
+ * cache, later starts read the compiled code instead. Node 22 has the cache built in; on Node 20,
+ * v8-compile-cache keeps it.
+ */
+import nodeModule from 'node:module';
 
-// The AWS SDK warns on every Node 20 start that its 2027 releases will need Node 22. Sluice pins
-// its SDK through the lockfile and supports Node 20, so that notice is not the user's to act on.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : warning.message;
-  if (text.startsWith('NodeVersionSupportWarning')) return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-};
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
-  },
-);
+const { enableCompileCache } = nodeModule as { enableCompileCache?: () => unknown };
+if (enableCompileCache) enableCompileCache();
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled into the bin, and run only where Node has no cache of its own
+else require('v8-compile-cache');
+// Loaded at run time, so that the bundler leaves the program in its own file.
+nodeModule.createRequire(__filename)('./sluice-program.cjs');

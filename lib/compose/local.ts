@@ -193,7 +193,8 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     events: bus,
     eventFeed: bus,
     blobs,
-    artifacts: new ArtifactStore(blobs, { unpackLimits: () => readUnpackLimits(dataDir), temporaryRoot: claimed.processes.workspaceRoot }),
+    // The embedded S3 is on this disk: a smaller zip saves no time, and deflating hundreds of small files costs some.
+    artifacts: new ArtifactStore(blobs, { unpackLimits: () => readUnpackLimits(dataDir), temporaryRoot: claimed.processes.workspaceRoot, compress: false }),
     providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
     artifactBucket: ARTIFACT_BUCKET,
     // The embedded S3 holds the artifact stores of every region; AWS calls go to that region's endpoint.

@@ -21,9 +21,12 @@ function brokenFile(): string {
 
 describe('the sluice executable', () => {
   it('runs as npm links it, an executable file that names its interpreter, and prints its version', () => {
-    // A copy, made executable as npm makes a package's bin, so that the build output keeps its mode.
-    const bin = path.join(mkdtempSync(path.join(tmpdir(), 'sluice-bin-')), 'sluice');
+    // A copy, made executable as npm makes a package's bin, so that the build output keeps its mode;
+    // the bin loads the program bundle from beside it.
+    const directory = mkdtempSync(path.join(tmpdir(), 'sluice-bin-'));
+    const bin = path.join(directory, 'sluice');
     copyFileSync(path.join(ROOT, 'dist', 'sluice.cjs'), bin);
+    copyFileSync(path.join(ROOT, 'dist', 'sluice-program.cjs'), path.join(directory, 'sluice-program.cjs'));
     chmodSync(bin, 0o755);
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe(version);

@@ -37,4 +37,13 @@ describe('zipDirectory', () => {
     await pipeline(zipDirectory(directory), createWriteStream(zipFile));
     expect(await compressionMethods(zipFile)).toEqual({ 'app.js': DEFLATE, 'image.bin': STORE, 'tiny.txt': DEFLATE });
   });
+
+  it('stores every file as it is when compression is off', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'sluice-zip-'));
+    writeFileSync(path.join(directory, 'app.js'), 'console.log("hello");\n'.repeat(5000));
+    writeFileSync(path.join(directory, 'tiny.txt'), 'ok');
+    const zipFile = path.join(directory, '..', `${path.basename(directory)}.zip`);
+    await pipeline(zipDirectory(directory, { compress: false }), createWriteStream(zipFile));
+    expect(await compressionMethods(zipFile)).toEqual({ 'app.js': STORE, 'tiny.txt': STORE });
+  });
 });
