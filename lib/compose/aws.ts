@@ -15,7 +15,6 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types';
 import { actionProviders } from '../actions/registry';
-import { pullRequestFilesReader } from '../adapters/git-hosts/github-host';
 import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
 import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -43,11 +42,12 @@ import { ConfiguredRepositoryHosts } from '../adapters/git-hosts/configured-host
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
-import { parseConnections } from '../core/connection-hosts';
+import { parseConnections, type HostFamily } from '../core/connection-hosts';
 import { providerKey } from '../core/declaration';
 import { arnRegionAndAccount } from '../core/events';
 import { TASK_IDEMPOTENCY_KEY } from '../core/task-payloads';
 import { CommitStatusPublisher, type SkippedCommit } from '../execution/commit-statuses';
+import { changedFilesThrough } from '../execution/webhook-deliveries';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { lambdaStoppingWait, type StoppingWait } from '../execution/stop-execution';
 import { PipelineOperations, type OperationsCapabilities, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
@@ -107,8 +107,19 @@ export const HOST_VARIABLES = {
   connections: 'CONNECTIONS',
 } as const;
 
-/** Set on the http function only: the secret GitHub signs webhook deliveries with. */
-export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
+/** Set on the http function only: the secret each host's webhook deliveries are checked with. */
+export const WEBHOOK_SECRET_VARIABLES: Record<HostFamily, string> = {
+  GitHub: 'WEBHOOK_SECRET_ARN',
+  Bitbucket: 'BITBUCKET_WEBHOOK_SECRET_ARN',
+  GitLab: 'GITLAB_WEBHOOK_SECRET_ARN',
+};
+
+/** The stack's output that names each host's webhook secret. */
+const WEBHOOK_SECRET_OUTPUTS: Record<HostFamily, string> = {
+  GitHub: 'WebhookSecretArn',
+  Bitbucket: 'BitbucketWebhookSecretArn',
+  GitLab: 'GitLabWebhookSecretArn',
+};
 
 /** Set on the action runner only: the stack's CodeBuild project that runs Commands actions. */
 export const COMMANDS_PROJECT_VARIABLE = 'COMMANDS_PROJECT_NAME';
@@ -170,7 +181,7 @@ let dependencies: OperationsDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
 let operations: PipelineOperations | undefined;
 let repositoryHosts: RepositoryHosts | undefined;
-let webhookSecret: SecretsManagerSecret | undefined;
+const webhookSecrets = new Map<HostFamily, SecretsManagerSecret>();
 let credentialsWiped = false;
 
 const awsEnvironment = (): AwsEnvironment => (environment ??= readEnvironment());
@@ -433,20 +444,28 @@ export function awsCommitStatuses(warn: (message: string) => void): CommitStatus
  * Functions, and each skipped pipeline told to `reportSkipped`.
  */
 export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => void): WebhookRouteDependencies {
-  const secret = (webhookSecret ??= new SecretsManagerSecret(awsClients().secretsManager, requiredVariable(WEBHOOK_SECRET_VARIABLE), {
-    holds: 'webhook secret',
-    ...functionRole(),
-  }));
+  const secret = (host: HostFamily) => {
+    let stored = webhookSecrets.get(host);
+    if (!stored) {
+      stored = new SecretsManagerSecret(awsClients().secretsManager, requiredVariable(WEBHOOK_SECRET_VARIABLES[host]), {
+        holds: `${host} webhook secret`,
+        ...functionRole(),
+      });
+      webhookSecrets.set(host, stored);
+    }
+    return stored;
+  };
   const deps = awsDependencies();
   return {
     store: deps.store,
     start: awsStartInBackground(),
     clock: deps.clock,
-    webhookSecret: () => secret.required(),
+    webhookSecret: (host) => secret(host).required(),
     // Anyone may call the route: the answer names the stack's output, not the secret's ARN.
-    secretCommand: "aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>",
+    secretCommand: (host) =>
+      `aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's ${WEBHOOK_SECRET_OUTPUTS[host]} output>`,
     reportSkipped,
-    pullRequestFiles: pullRequestFilesReader(awsRepositoryHosts()),
+    changedFiles: changedFilesThrough(awsRepositoryHosts()),
     connections: awsConnections,
   };
 }

@@ -1,6 +1,6 @@
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { BadInputError } from '../../lib/core/errors';
-import type { GitHubWebhookDependencies, StartPinnedExecution } from '../../lib/execution/github-webhook';
+import type { WebhookDeliveryDependencies, StartPinnedExecution } from '../../lib/execution/webhook-deliveries';
 import type { SourceChangeTriggerDependencies } from '../../lib/execution/source-change-trigger';
 import type { PipelineVersionRecord } from '../../lib/ports/execution-store';
 import { sourceAndBuildStages } from './declarations';
@@ -25,7 +25,7 @@ export function triggerDependencies(pipelines: PipelineVersionRecord[]) {
     if (pipeline.declaration.variables?.some((variable) => variable.defaultValue === undefined)) throw new BadInputError('Variable stage has no default value');
     return `${pipeline.name}-execution`;
   });
-  const deps: GitHubWebhookDependencies & SourceChangeTriggerDependencies = {
+  const deps: WebhookDeliveryDependencies & SourceChangeTriggerDependencies = {
     store: {
       listPipelines: async () => pipelines,
       recordDelivery: async (id, ttl) => {
