@@ -1,9 +1,11 @@
 import examples from '@octokit/webhooks-examples';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { BadInputError } from '../../../lib/core/errors';
+import { bitbucketDelivery } from '../../../lib/core/bitbucket-event';
 import { gitHubDelivery } from '../../../lib/core/github-event';
 import { handleHostDelivery, type WebhookDeliveryDependencies } from '../../../lib/execution/webhook-deliveries';
 import { pipelineRecord, triggerDependencies } from '../../support/trigger-dependencies';
+import { webhookExample } from '../../support/webhook-examples';
 
 const masterPush = (examples.find((definition) => definition.name === 'push')!.examples as { ref: string }[]).find(
   (payload) => payload.ref === 'refs/heads/master',
@@ -198,5 +200,43 @@ describe("handleHostDelivery and a pull request's changed files", () => {
     expect(tokenless).toMatchObject({ skipped: [{ reason: expect.stringContaining("Sluice has no GitHub token to read the pull request's changed files") }] });
     expect(reportSkipped.mock.calls.map(([skip]) => (skip as { couldNotStart: boolean }).couldNotStart)).toEqual([true, true]);
     expect(start).not.toHaveBeenCalled();
+  });
+});
+
+describe("handleHostDelivery and a Bitbucket push's changed files", () => {
+  const BITBUCKET_CONNECTION = 'arn:aws:codeconnections:us-east-1:123456789012:connection/bb';
+  /** A pipeline on team_name/repo_name through `connection`, started by pushes to name-of-branch that change a file under src/. */
+  const onSrc = (name: string, connection: string) => {
+    const filtered = pipelineRecord(name, {
+      name: 'App',
+      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+      configuration: { ConnectionArn: connection, FullRepositoryId: 'team_name/repo_name', BranchName: 'name-of-branch' },
+      outputArtifacts: [{ name: 'Src' }],
+    });
+    filtered.declaration.triggers = [
+      { providerType: 'CodeStarSourceConnection', gitConfiguration: { sourceActionName: 'App', push: [{ filePaths: { includes: ['src/**'] } }] } },
+    ];
+    return filtered;
+  };
+  const push = bitbucketDelivery('repo:push', webhookExample('bitbucket-repo-push.json'));
+
+  it('reads the files from the commit before the push to the pushed one, through the connection that reaches Bitbucket', async () => {
+    const { deps } = triggerDependencies([onSrc('on-github', 'arn:gh'), onSrc('on-bitbucket', BITBUCKET_CONNECTION)]);
+    const changedFiles = jest.fn(async () => ({ files: ['src/app.ts'] }));
+
+    const outcome = await handleHostDelivery(
+      { ...deps, changedFiles, connections: async () => ({ bb: { type: 'Bitbucket' } }) },
+      { host: 'Bitbucket', id: 'push-1', meaning: push },
+    );
+
+    expect(outcome).toMatchObject({ started: [{ pipelineName: 'on-bitbucket' }], skipped: [{ pipelineName: 'on-github' }] });
+    expect(changedFiles).toHaveBeenCalledWith(
+      {
+        connectionArn: BITBUCKET_CONNECTION,
+        repository: 'team_name/repo_name',
+        change: { from: '1e65c05c1d5171631d92438a13901ca7dae9618c', to: '709d658dc5b6d6afcd46049c2f332ee3f515a67d' },
+      },
+      expect.any(AbortSignal),
+    );
   });
 });
