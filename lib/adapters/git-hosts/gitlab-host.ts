@@ -67,7 +67,7 @@ export class GitLabHost extends HostApi {
 
   /**
    * A merge request's diffs (`GET /projects/:id/merge_requests/:iid/diffs`, page by page as the
-   * Link or X-Next-Page headers lead), or a comparison of two commits
+   * Link headers lead), or a comparison of two commits
    * (`GET /projects/:id/repository/compare?from=&to=`).
    */
   async changedFiles(repository: string, change: FileChange, signal: AbortSignal): Promise<PullRequestFiles> {
@@ -76,7 +76,7 @@ export class GitLabHost extends HostApi {
       const url = `${this.projectPath(repository)}/merge_requests/${change.pullRequest}/diffs?per_page=${DIFFS_PER_PAGE}`;
       return this.changedFilePages(url, repository, `merge request !${change.pullRequest}`, signal, async (response) => ({
         paths: paths((await response.json()) as DiffAnswer[]),
-        next: linkedNextPage(response.headers.get('link')) ?? this.nextPageNumbered(response),
+        next: linkedNextPage(response.headers.get('link')),
       }));
     }
     const query = new URLSearchParams({ from: change.from, to: change.to });
@@ -86,15 +86,6 @@ export class GitLabHost extends HostApi {
       files: [...new Set(paths(answer.diffs))],
       ...(answer.compare_timeout ? { cut: `GitLab timed out comparing ${change.from} with ${change.to}` } : {}),
     };
-  }
-
-  /** The next page by GitLab's X-Next-Page header, where a response has no Link header. */
-  private nextPageNumbered(response: Response): string | undefined {
-    const page = response.headers.get('x-next-page');
-    if (!page) return undefined;
-    const next = new URL(response.url);
-    next.searchParams.set('page', page);
-    return next.href;
   }
 
   private projectPath(repository: string): string {
