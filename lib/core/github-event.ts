@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PullRequestAction } from './trigger-match';
-import { hostPayload, type WebhookDelivery } from './webhook-delivery';
+import { filesOfCommits, hostPayload, PushedCommitSchema, type WebhookDelivery } from './webhook-delivery';
 
 /**
  * GitHub webhook payloads (`X-GitHub-Event`: push, pull_request, ping) as the git events that
@@ -28,7 +28,7 @@ const PushSchema = z.object({
   after: z.string(),
   deleted: z.boolean().optional(),
   repository: RepositorySchema,
-  commits: z.array(z.object({ added: z.array(z.string()).optional(), modified: z.array(z.string()).optional(), removed: z.array(z.string()).optional() })),
+  commits: z.array(PushedCommitSchema),
 });
 
 const PullRequestSchema = z.object({
@@ -62,10 +62,7 @@ function pushDelivery(payload: unknown): WebhookDelivery {
   if (push.deleted) return { kind: 'ignored', reason: `the push deletes ${push.ref}` };
   const ref = /^refs\/(heads|tags)\/(.+)$/.exec(push.ref);
   if (!ref) return { kind: 'ignored', reason: `${push.ref} is neither a branch nor a tag` };
-  const changedFiles =
-    push.commits.length >= MAX_LISTED_COMMITS
-      ? undefined
-      : [...new Set(push.commits.flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])]))];
+  const changedFiles = push.commits.length >= MAX_LISTED_COMMITS ? undefined : filesOfCommits(push.commits);
   return {
     kind: 'git',
     events: [

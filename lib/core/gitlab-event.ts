@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PullRequestAction } from './trigger-match';
-import { hostPayload, type WebhookDelivery } from './webhook-delivery';
+import { filesOfCommits, hostPayload, PushedCommitSchema, type WebhookDelivery } from './webhook-delivery';
 
 /**
  * GitLab webhook payloads (`X-Gitlab-Event`: Push Hook, Tag Push Hook, Merge Request Hook) as the
@@ -27,7 +27,7 @@ const PushSchema = z.object({
   before: z.string(),
   after: z.string(),
   project: ProjectSchema,
-  commits: z.array(z.object({ added: z.array(z.string()).optional(), modified: z.array(z.string()).optional(), removed: z.array(z.string()).optional() })),
+  commits: z.array(PushedCommitSchema),
   total_commits_count: z.number().int().nonnegative(),
 });
 
@@ -72,9 +72,7 @@ function pushDelivery(eventName: string, payload: unknown): WebhookDelivery {
         ...repositoryOf(push.project),
         ...(ref[1] === 'heads' ? { branch: ref[2]! } : { tag: ref[2]! }),
         commit: push.after,
-        changedFiles: listed
-          ? [...new Set(push.commits.flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])]))]
-          : undefined,
+        changedFiles: listed ? filesOfCommits(push.commits) : undefined,
         ...(before ? { before } : {}),
       },
     ],

@@ -18,6 +18,18 @@ export function hostPayload<T>(host: HostFamily, schema: z.ZodType<T>, payload: 
   return result.data;
 }
 
+/** A pushed commit as GitHub and GitLab list it: the files it added, modified and removed. */
+export const PushedCommitSchema = z.object({
+  added: z.array(z.string()).optional(),
+  modified: z.array(z.string()).optional(),
+  removed: z.array(z.string()).optional(),
+});
+
+/** Every file the commits added, modified or removed, once each. */
+export const filesOfCommits = (commits: z.infer<typeof PushedCommitSchema>[]): string[] => [
+  ...new Set(commits.flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])])),
+];
+
 /** The trigger detail of an execution a delivery started: the repository and commit, then the host's delivery. */
 export function webhookTriggerDetail(host: HostFamily, repository: string, commit: string, deliveryId: string): string {
   return `${repository}@${commit} (${host} delivery ${deliveryId})`;

@@ -3,7 +3,7 @@ import type { Connections } from '../../lib/core/connection-hosts';
 import { BadInputError, NotFoundError } from '../../lib/core/errors';
 import { changedFilesThrough } from '../../lib/execution/webhook-deliveries';
 import type { FileChange } from '../../lib/ports/repository-host';
-import { startFakeBitbucket, startFakeGitLab, type FakeHost } from '../support/fake-git-hosts';
+import { fakeHostsEnvironment, startFakeBitbucket, startFakeGitLab, type FakeHost } from '../support/fake-git-hosts';
 import { commitChanges, gitRepository } from '../support/git-repository';
 
 const BITBUCKET_TOKEN = 'bb-access-token';
@@ -45,16 +45,7 @@ describe("the files a pull request or a push changes, read through the connectio
   /** The reader the webhooks use, over the hosts as `sluice serve` builds them from its environment and settings. */
   const changedFiles = (env: NodeJS.ProcessEnv = {}) =>
     changedFilesThrough(
-      repositoryHostsFromEnvironment(
-        {
-          SLUICE_BITBUCKET_TOKEN: BITBUCKET_TOKEN,
-          SLUICE_BITBUCKET_API_URL: bitbucket.url,
-          SLUICE_GITLAB_TOKEN: GITLAB_TOKEN,
-          SLUICE_GITLAB_API_URL: `${gitlab.url}/api/v4`,
-          ...env,
-        },
-        async () => connections,
-      ),
+      repositoryHostsFromEnvironment({ ...fakeHostsEnvironment(bitbucket, BITBUCKET_TOKEN, gitlab, GITLAB_TOKEN), ...env }, async () => connections),
     );
   const read = (connection: string, repository: string, change: FileChange, env?: NodeJS.ProcessEnv) =>
     changedFiles(env)({ connectionArn: arn(connection), repository, change }, AbortSignal.timeout(10_000));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { createPipeline, finishedExecution, killStartedSluice, sluice, startSluice, type RunningCli } from '../support/cli';
 import { commandsOnSource } from '../support/declarations';
-import { startFakeBitbucket, startFakeGitLab, type FakeHost } from '../support/fake-git-hosts';
+import { fakeHostsEnvironment, startFakeBitbucket, startFakeGitLab, type FakeHost } from '../support/fake-git-hosts';
 import { commitChanges, gitRepository } from '../support/git-repository';
 import { bitbucketHeaders, gitLabHeaders, webhookExample } from '../support/webhook-examples';
 
@@ -163,13 +163,7 @@ beforeAll(async () => {
     gitlab: sluice(['webhook-secret', '--host', 'gitlab', '--data-dir', dataDir]).stdout.trim(),
   };
   serve = startSluice(['serve', '--port', '0', '--quiet', '--data-dir', dataDir], {
-    env: {
-      SLUICE_GITHUB_TOKEN: '',
-      SLUICE_BITBUCKET_TOKEN: BITBUCKET_TOKEN,
-      SLUICE_BITBUCKET_API_URL: bitbucket.url,
-      SLUICE_GITLAB_TOKEN: GITLAB_TOKEN,
-      SLUICE_GITLAB_API_URL: `${gitlab.url}/api/v4`,
-    },
+    env: { SLUICE_GITHUB_TOKEN: '', ...fakeHostsEnvironment(bitbucket, BITBUCKET_TOKEN, gitlab, GITLAB_TOKEN) },
   });
   const bitbucketUrl = (await serve.waitFor(/Bitbucket webhook: (http\S+)/))[1]!;
   serveUrl = new URL('/', bitbucketUrl).href;

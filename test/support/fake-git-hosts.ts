@@ -22,6 +22,14 @@ export interface FakeHost {
   close(): Promise<void>;
 }
 
+/** The environment that points Sluice at the fake hosts, with the tokens they take. */
+export const fakeHostsEnvironment = (bitbucket: FakeHost, bitbucketToken: string, gitlab: FakeHost, gitlabToken: string): NodeJS.ProcessEnv => ({
+  SLUICE_BITBUCKET_TOKEN: bitbucketToken,
+  SLUICE_BITBUCKET_API_URL: bitbucket.url,
+  SLUICE_GITLAB_TOKEN: gitlabToken,
+  SLUICE_GITLAB_API_URL: `${gitlab.url}/api/v4`,
+});
+
 /** How many files a fake host lists on one page of changed files: few, so that a test of three files reads two pages. */
 const FILES_PER_PAGE = 2;
 

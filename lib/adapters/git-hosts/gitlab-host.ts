@@ -80,7 +80,7 @@ export class GitLabHost extends HostApi {
       }));
     }
     const query = new URLSearchParams({ from: change.from, to: change.to });
-    const url = `${this.projectPath(repository)}/repository/compare?${query}`;
+    const url = `${this.projectPath(repository)}/repository/compare?${query.toString()}`;
     const answer = (await (await this.read(url, repository, `${change.from}..${change.to}`, signal)).json()) as CompareAnswer;
     return {
       files: [...new Set(paths(answer.diffs))],
