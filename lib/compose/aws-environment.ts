@@ -1,3 +1,4 @@
+import type { HostFamily } from '../core/connection-hosts';
 import type { AccessDeniedOptions } from '../adapters/aws/access-denied';
 import type { StepFunctionsEngineOptions } from '../adapters/aws/step-functions-engine';
 
@@ -56,8 +57,19 @@ export const HOST_VARIABLES = {
   connections: 'CONNECTIONS',
 } as const;
 
-/** Set on the http function only: the secret GitHub signs webhook deliveries with. */
-export const WEBHOOK_SECRET_VARIABLE = 'WEBHOOK_SECRET_ARN';
+/** Set on the http function only: the secret each host's webhook deliveries are checked with. */
+export const WEBHOOK_SECRET_VARIABLES: Record<HostFamily, string> = {
+  GitHub: 'WEBHOOK_SECRET_ARN',
+  Bitbucket: 'BITBUCKET_WEBHOOK_SECRET_ARN',
+  GitLab: 'GITLAB_WEBHOOK_SECRET_ARN',
+};
+
+/** The stack's output that names each host's webhook secret. */
+export const WEBHOOK_SECRET_OUTPUTS: Record<HostFamily, string> = {
+  GitHub: 'WebhookSecretArn',
+  Bitbucket: 'BitbucketWebhookSecretArn',
+  GitLab: 'GitLabWebhookSecretArn',
+};
 
 /** Set on the action runner only: the stack's CodeBuild project that runs Commands actions. */
 export const COMMANDS_PROJECT_VARIABLE = 'COMMANDS_PROJECT_NAME';

@@ -13,7 +13,6 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
-import { pullRequestFilesReader } from '../adapters/git-hosts/github-host';
 import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
 import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
@@ -33,9 +32,11 @@ import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-actio
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
+import type { HostFamily } from '../core/connection-hosts';
 import { providerKey } from '../core/declaration';
 import { arnRegionAndAccount } from '../core/events';
 import type { SkippedCommit } from '../execution/commit-statuses';
+import { changedFilesThrough } from '../execution/webhook-deliveries';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import { lambdaStoppingWait, type StoppingWait } from '../execution/stop-execution';
 import { PipelineOperations, type OperationsCapabilities, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
@@ -51,7 +52,8 @@ import {
   PIPELINE_DEPLOY_VARIABLES,
   ARTIFACT_ACCESS_ROLE_VARIABLE,
   requiredVariable,
-  WEBHOOK_SECRET_VARIABLE,
+  WEBHOOK_SECRET_OUTPUTS,
+  WEBHOOK_SECRET_VARIABLES,
   type AwsEnvironment,
 } from './aws-environment';
 import { documentClientOf, functionDocuments, functionEventBridge, functionS3, functionSecretsManager, functionSfn, functionSns } from './aws-function-clients';
@@ -86,7 +88,7 @@ export function createAwsClients(region: string | undefined): AwsClients {
 let dependencies: OperationsDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
 let operations: PipelineOperations | undefined;
-let webhookSecret: SecretsManagerSecret | undefined;
+const webhookSecrets = new Map<HostFamily, SecretsManagerSecret>();
 let credentialsWiped = false;
 
 /** The stack's resources that the execution dependencies use, and the role they run as. */
@@ -292,24 +294,32 @@ export function awsStackPipelines(): StackPipelines {
 }
 
 /**
- * `POST /webhooks/github` on AWS: the secret from Secrets Manager, executions started on Step
+ * `POST /webhooks/<host>` on AWS: each host's secret from Secrets Manager, executions started on Step
  * Functions, and each skipped pipeline told to `reportSkipped`.
  */
 export function awsWebhookDependencies(reportSkipped: (skip: SkippedCommit) => void): WebhookRouteDependencies {
-  const secret = (webhookSecret ??= new SecretsManagerSecret(functionSecretsManager(), requiredVariable(WEBHOOK_SECRET_VARIABLE), {
-    holds: 'webhook secret',
-    ...functionRole(),
-  }));
+  const secret = (host: HostFamily) => {
+    let stored = webhookSecrets.get(host);
+    if (!stored) {
+      stored = new SecretsManagerSecret(functionSecretsManager(), requiredVariable(WEBHOOK_SECRET_VARIABLES[host]), {
+        holds: `${host} webhook secret`,
+        ...functionRole(),
+      });
+      webhookSecrets.set(host, stored);
+    }
+    return stored;
+  };
   const deps = awsDependencies();
   return {
     store: deps.store,
     start: awsStartInBackground(),
     clock: deps.clock,
-    webhookSecret: () => secret.required(),
+    webhookSecret: (host) => secret(host).required(),
     // Anyone may call the route: the answer names the stack's output, not the secret's ARN.
-    secretCommand: "aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's WebhookSecretArn output>",
+    secretCommand: (host) =>
+      `aws secretsmanager get-secret-value --query SecretString --output text --secret-id <the stack's ${WEBHOOK_SECRET_OUTPUTS[host]} output>`,
     reportSkipped,
-    pullRequestFiles: pullRequestFilesReader(awsRepositoryHosts()),
+    changedFiles: changedFilesThrough(awsRepositoryHosts()),
     connections: awsConnections,
   };
 }

@@ -3,7 +3,6 @@ import { awsCredentialsFound, LOCAL_ACCOUNT_ID, localAwsClients, localRegion } f
 import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { actionProviders } from '../actions/registry';
-import { pullRequestFilesReader } from '../adapters/git-hosts/github-host';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
@@ -45,6 +44,7 @@ import { setUpLocalNotifications, smtpSettingsFromEnvironment } from './local-no
 import { startRetentionSweeps, type RetentionSweeps } from './retention-sweeps';
 import { startPeriodicWork, type PeriodicWork } from './periodic-work';
 import { providerLatestRevision, sourcePoll } from '../execution/source-polling';
+import { changedFilesThrough } from '../execution/webhook-deliveries';
 import { readInstallationSettings } from './settings-file';
 
 const TABLE_NAME = 'sluice';
@@ -284,15 +284,15 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       } else if (start) {
         write('Commit statuses: off (set SLUICE_GITHUB_TOKEN, SLUICE_BITBUCKET_TOKEN or SLUICE_GITLAB_TOKEN to report them)');
       }
-      // GitHub's webhook starts executions, so it is served only where they can run.
+      // The webhooks start executions, so they are served only where executions can run.
       const webhooks = start && {
         store,
         start,
         clock: deps.clock,
-        webhookSecret: () => webhookSecret(dataDir),
+        webhookSecret: (host: HostFamily) => webhookSecret(dataDir, host),
         connections,
         reportSkipped: (skip: SkippedCommit) => commitStatuses?.skipped(skip),
-        pullRequestFiles: process.env.SLUICE_GITHUB_TOKEN && deps.repositoryHosts ? pullRequestFilesReader(deps.repositoryHosts) : undefined,
+        changedFiles: deps.repositoryHosts && changedFilesThrough(deps.repositoryHosts),
       };
       // Like GitHub's webhook, a new object in the embedded S3 starts executions, so only here.
       if (start) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BadInputError } from './errors';
-import type { GitEvent, PullRequestAction } from './trigger-match';
+import type { PullRequestAction } from './trigger-match';
+import { filesOfCommits, hostPayload, PushedCommitSchema, type WebhookDelivery } from './webhook-delivery';
 
 /**
  * GitHub webhook payloads (`X-GitHub-Event`: push, pull_request, ping) as the git events that
@@ -8,8 +8,7 @@ import type { GitEvent, PullRequestAction } from './trigger-match';
  *
  * Changed files: a push lists them per commit (added, modified, removed), so they are known,
  * unless the push carries GitHub's maximum of commits and some may be missing. A pull_request
- * payload lists none: its changed files are unknown, and a filePaths filter never matches it
- * until they are fetched from GitHub's API (not done yet).
+ * payload lists none: its changed files are read from GitHub's API when a filePaths filter needs them.
  */
 
 /** GitHub stops listing a push's commits here; a push that reaches it may have changed more. */
@@ -29,7 +28,7 @@ const PushSchema = z.object({
   after: z.string(),
   deleted: z.boolean().optional(),
   repository: RepositorySchema,
-  commits: z.array(z.object({ added: z.array(z.string()).optional(), modified: z.array(z.string()).optional(), removed: z.array(z.string()).optional() })),
+  commits: z.array(PushedCommitSchema),
 });
 
 const PullRequestSchema = z.object({
@@ -51,66 +50,57 @@ const PULL_REQUEST_ACTIONS = new Map<string, PullRequestAction>([
   ['closed', 'CLOSED'],
 ]);
 
-export type GitHubDelivery =
-  | { kind: 'ping' }
-  | { kind: 'git'; event: GitEvent }
-  /** A well-formed delivery that can start nothing, and why. */
-  | { kind: 'ignored'; reason: string };
-
 function repositoryOf(repository: z.infer<typeof RepositorySchema>) {
   const { full_name, clone_url, git_url, ssh_url, svn_url, html_url } = repository;
   return { repository: full_name, repositoryUrls: [clone_url, git_url, ssh_url, svn_url, html_url].filter((url): url is string => url !== undefined) };
 }
 
-function parsed<T>(schema: z.ZodType<T>, payload: unknown, eventName: string): T {
-  const result = schema.safeParse(payload);
-  if (!result.success) throw new BadInputError(`The ${eventName} payload is not GitHub's: ${z.prettifyError(result.error).replace(/\n/g, ' ')}`);
-  return result.data;
-}
+const parsed = <T>(schema: z.ZodType<T>, payload: unknown, eventName: string): T => hostPayload('GitHub', schema, payload, eventName);
 
-function pushDelivery(payload: unknown): GitHubDelivery {
+function pushDelivery(payload: unknown): WebhookDelivery {
   const push = parsed(PushSchema, payload, 'push');
   if (push.deleted) return { kind: 'ignored', reason: `the push deletes ${push.ref}` };
   const ref = /^refs\/(heads|tags)\/(.+)$/.exec(push.ref);
   if (!ref) return { kind: 'ignored', reason: `${push.ref} is neither a branch nor a tag` };
-  const changedFiles =
-    push.commits.length >= MAX_LISTED_COMMITS
-      ? undefined
-      : [...new Set(push.commits.flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])]))];
+  const changedFiles = push.commits.length >= MAX_LISTED_COMMITS ? undefined : filesOfCommits(push.commits);
   return {
     kind: 'git',
-    event: {
-      kind: 'push',
-      ...repositoryOf(push.repository),
-      ...(ref[1] === 'heads' ? { branch: ref[2]! } : { tag: ref[2]! }),
-      commit: push.after,
-      changedFiles,
-    },
+    events: [
+      {
+        kind: 'push',
+        ...repositoryOf(push.repository),
+        ...(ref[1] === 'heads' ? { branch: ref[2]! } : { tag: ref[2]! }),
+        commit: push.after,
+        changedFiles,
+      },
+    ],
   };
 }
 
-function pullRequestDelivery(payload: unknown): GitHubDelivery {
+function pullRequestDelivery(payload: unknown): WebhookDelivery {
   const { action, repository, pull_request: pullRequest } = parsed(PullRequestSchema, payload, 'pull_request');
   const mapped = PULL_REQUEST_ACTIONS.get(action);
   if (!mapped) return { kind: 'ignored', reason: `pull request action ${action} starts no pipeline; opened, reopened, synchronize and closed do` };
   return {
     kind: 'git',
-    event: {
-      kind: 'pullRequest',
-      ...repositoryOf(repository),
-      action: mapped,
-      number: pullRequest.number,
-      sourceBranch: pullRequest.head.ref,
-      destinationBranch: pullRequest.base.ref,
-      // CodePipeline builds a pull request from its source branch.
-      commit: pullRequest.head.sha,
-      changedFiles: undefined,
-    },
+    events: [
+      {
+        kind: 'pullRequest',
+        ...repositoryOf(repository),
+        action: mapped,
+        number: pullRequest.number,
+        sourceBranch: pullRequest.head.ref,
+        destinationBranch: pullRequest.base.ref,
+        // CodePipeline builds a pull request from its source branch.
+        commit: pullRequest.head.sha,
+        changedFiles: undefined,
+      },
+    ],
   };
 }
 
 /** What a delivery of `eventName` means for triggers; a payload that is not GitHub's is BadInput. */
-export function gitHubDelivery(eventName: string, payload: unknown): GitHubDelivery {
+export function gitHubDelivery(eventName: string, payload: unknown): WebhookDelivery {
   switch (eventName) {
     case 'ping':
       return { kind: 'ping' };
@@ -121,17 +111,4 @@ export function gitHubDelivery(eventName: string, payload: unknown): GitHubDeliv
     default:
       return { kind: 'ignored', reason: `event ${eventName || '(none)'} starts no pipeline` };
   }
-}
-
-/** The trigger detail of an execution a delivery started: the repository and commit, then the delivery. */
-export function webhookTriggerDetail(repository: string, commit: string, deliveryId: string): string {
-  return `${repository}@${commit} (GitHub delivery ${deliveryId})`;
-}
-
-const WEBHOOK_TRIGGER_DETAIL = /^([^@\s]+)@(\S+) \(GitHub delivery [^)]*\)$/;
-
-/** The repository and commit that `webhookTriggerDetail` recorded; undefined for any other detail. */
-export function webhookCommit(triggerDetail: string): { repository: string; sha: string } | undefined {
-  const match = WEBHOOK_TRIGGER_DETAIL.exec(triggerDetail);
-  return match ? { repository: match[1]!, sha: match[2]! } : undefined;
 }

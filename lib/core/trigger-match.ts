@@ -29,6 +29,11 @@ export interface GitPushEvent extends GitEventBase {
   /** The branch pushed to, or the tag pushed; one of the two. */
   branch?: string;
   tag?: string;
+  /**
+   * The commit the branch was at before the push, where the payload lists no changed files: they
+   * are the files changed between it and `commit`, which the host can tell.
+   */
+  before?: string;
 }
 
 export type PullRequestAction = 'OPEN' | 'UPDATED' | 'CLOSED';
@@ -86,7 +91,8 @@ function filePathsMismatch(event: GitEvent, criteria: FilterCriteria): string | 
     : `no changed file passes filePaths (${changedFiles.slice(0, 5).join(', ')}${changedFiles.length > 5 ? ', ...' : ''})`;
 }
 
-function pushFilterMismatch(filter: PushFilter, event: GitPushEvent): string | undefined {
+/** Why the push fails the filter's tags and branches, the criteria its payload answers. */
+function pushHeadMismatch(filter: PushFilter, event: GitPushEvent): string | undefined {
   if (filter.tags) {
     if (event.tag === undefined) return `branch ${event.branch} is not a tag`;
     const mismatch = criteriaMismatch('tag', event.tag, filter.tags);
@@ -97,6 +103,12 @@ function pushFilterMismatch(filter: PushFilter, event: GitPushEvent): string | u
     const mismatch = criteriaMismatch('branch', event.branch, filter.branches);
     if (mismatch) return mismatch;
   }
+  return undefined;
+}
+
+function pushFilterMismatch(filter: PushFilter, event: GitPushEvent): string | undefined {
+  const mismatch = pushHeadMismatch(filter, event);
+  if (mismatch) return mismatch;
   return filter.filePaths ? filePathsMismatch(event, filter.filePaths) : undefined;
 }
 
@@ -186,21 +198,24 @@ function triggerMismatch(pipeline: PipelineDeclaration, trigger: TriggerDeclarat
     : `the trigger on ${sourceActionName} has no pullRequest filters`;
 }
 
+/** Whether the host can tell the event's changed files where its payload does not: a pull request's, or a push's since its `before`. */
+export const changedFilesReadable = (event: GitEvent): boolean =>
+  event.changedFiles === undefined && (event.kind === 'pullRequest' || event.before !== undefined);
+
 /**
- * Whether deciding on the pull request `event` for `pipeline` takes its changed files, which
- * GitHub's payload does not list: a trigger on the event's repository has a pullRequest filter
- * with filePaths whose events and branches the event passes.
+ * Whether deciding on `event` for `pipeline` takes its changed files, which the payload does not
+ * list and the host can tell: a trigger on the event's repository has a filter of the event's kind
+ * with filePaths whose other criteria the event passes.
  */
-export function needsPullRequestFiles(pipeline: PipelineDeclaration, event: GitEvent): boolean {
-  if (event.kind !== 'pullRequest' || event.changedFiles !== undefined) return false;
+export function needsChangedFiles(pipeline: PipelineDeclaration, event: GitEvent): boolean {
+  if (!changedFilesReadable(event)) return false;
   return (pipeline.triggers ?? []).some((trigger) => {
-    const { sourceActionName, pullRequest } = trigger.gitConfiguration;
+    const { sourceActionName, push, pullRequest } = trigger.gitConfiguration;
     const action = sourceActions(pipeline).find((candidate) => candidate.name === sourceActionName);
-    return (
-      action !== undefined &&
-      repositoryMismatch(action, event) === undefined &&
-      (pullRequest ?? []).some((filter) => filter.filePaths !== undefined && pullRequestHeadMismatch(filter, event) === undefined)
-    );
+    if (action === undefined || repositoryMismatch(action, event) !== undefined) return false;
+    return event.kind === 'push'
+      ? (push ?? []).some((filter) => filter.filePaths !== undefined && pushHeadMismatch(filter, event) === undefined)
+      : (pullRequest ?? []).some((filter) => filter.filePaths !== undefined && pullRequestHeadMismatch(filter, event) === undefined);
   });
 }
 

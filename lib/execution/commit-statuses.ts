@@ -1,6 +1,6 @@
 import { DETAIL_TYPES, EVENT_SOURCE, type PipelineEvent, type PipelineEventState } from '../core/events';
 import { actionConnectionArn } from '../core/connection-hosts';
-import { webhookCommit } from '../core/github-event';
+import { webhookCommit } from '../core/webhook-delivery';
 import { isFinished } from '../core/status';
 import type { CommitState, CommitStatus, CommitStatusReporter } from '../ports/commit-status';
 import type { RuleBus } from '../ports/event-bus';

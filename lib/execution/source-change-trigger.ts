@@ -1,7 +1,7 @@
 import { providerCatalog } from '../actions/registry';
 import { matchSourceChange, sourceChangeTriggerDetail, sourceEventOf, type SourceChange, type SourceChangeDecision } from '../core/source-change';
 import type { ExecutionStore, ExecutionTrigger, PipelineVersionRecord } from '../ports/execution-store';
-import type { SkippedPipeline, StartedExecution, StartPinnedExecution } from './github-webhook';
+import type { SkippedPipeline, StartedExecution, StartPinnedExecution } from './webhook-deliveries';
 
 /**
  * What a CodeCommit branch change, a new S3 object or an ECR image push does: every registered

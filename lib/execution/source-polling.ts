@@ -4,7 +4,7 @@ import { providerKey, type ActionDeclaration } from '../core/declaration';
 import { polledSourceActions } from '../core/source-change';
 import type { ExecutionStore, PipelineVersionRecord } from '../ports/execution-store';
 import type { ExecutionDependencies } from './dependencies';
-import type { StartPinnedExecution } from './github-webhook';
+import type { StartPinnedExecution } from './webhook-deliveries';
 
 /**
  * What polling does to the source actions with PollForSourceChanges "true", as CodePipeline

@@ -33,9 +33,14 @@ export interface RepositoryHost extends CommitStatusReporter {
   commit(repository: string, ref: string, signal: AbortSignal): Promise<RepositoryCommit>;
   /** Streams the host's zip of commit `sha` to `file`: one top-level folder, with the tree inside it. */
   downloadArchive(repository: string, sha: string, file: string, signal: AbortSignal): Promise<void>;
+  /** The files a pull request changes, or that changed from one commit to another (a push's before and after). */
+  changedFiles(repository: string, change: FileChange, signal: AbortSignal): Promise<PullRequestFiles>;
 }
 
-/** The files a pull request changes, as far as its host lists them. */
+/** What changed files are asked for: those of pull request (or merge request) `pullRequest`, or those between two commits. */
+export type FileChange = { pullRequest: number } | { from: string; to: string };
+
+/** The files a pull request (or a push) changes, as far as its host lists them. */
 export interface PullRequestFiles {
   /** Each file's path, and a renamed file's former path as well. */
   files: string[];

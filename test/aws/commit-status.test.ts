@@ -7,7 +7,7 @@ import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-executio
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
 import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES } from '../../lib/compose/aws-environment';
-import { webhookTriggerDetail } from '../../lib/core/github-event';
+import { webhookTriggerDetail } from '../../lib/core/webhook-delivery';
 import { DETAIL_TYPES, pipelineEvent, type PipelineEventState } from '../../lib/core/events';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 import { ACCOUNT, REGION, motoClientConfig, motoEndpoint, uniqueName } from './support/moto-clients';
@@ -67,7 +67,7 @@ describe('the commit status function on AWS (moto)', () => {
       status: 'InProgress',
       startTime: started,
       lastUpdateTime: started,
-      trigger: { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail(REPOSITORY, COMMIT, randomUUID()) },
+      trigger: { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail('GitHub', REPOSITORY, COMMIT, randomUUID()) },
       variables: {},
     });
     Object.assign(process.env, {

@@ -10,7 +10,7 @@ import { providerCatalog } from '../../lib/actions/registry';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secret';
-import { WEBHOOK_SECRET_VARIABLE } from '../../lib/compose/aws-environment';
+import { WEBHOOK_SECRET_VARIABLES } from '../../lib/compose/aws-environment';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { validatePipeline } from '../../lib/core/validate';
 import { httpApiEvent, httpFunctionEnvironment, invokeHttpFunction } from './support/http-function';
@@ -114,7 +114,7 @@ describe('POST /webhooks/github on AWS (moto)', () => {
         gitHubTokenSecretArn: tokenSecretArn,
         stateMachineRoleArn: STATE_MACHINE_ROLE,
       }),
-      [WEBHOOK_SECRET_VARIABLE]: webhookSecretArn,
+      [WEBHOOK_SECRET_VARIABLES.GitHub]: webhookSecretArn,
     });
   });
 

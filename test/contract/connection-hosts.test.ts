@@ -3,7 +3,7 @@ import { codeStarSourceConnection } from '../../lib/actions/codestar-source';
 import { repositoryHostsFromEnvironment } from '../../lib/compose/local';
 import type { Connections } from '../../lib/core/connection-hosts';
 import type { RepositoryHosts } from '../../lib/ports/repository-host';
-import { startFakeBitbucket, startFakeGitLab, type FakeHost } from '../support/fake-git-hosts';
+import { fakeHostsEnvironment, startFakeBitbucket, startFakeGitLab, type FakeHost } from '../support/fake-git-hosts';
 import { describeGitSourceContract, expectHeadArtifact, gitSourceSuite } from '../support/source-actions';
 
 const BITBUCKET_TOKEN = 'bb-access-token';
@@ -38,16 +38,7 @@ describe('CodeStarSourceConnection on Bitbucket Cloud and GitLab, through connec
 
   /** The hosts as `sluice run` builds them from its environment and settings. */
   const hosts = (env: NodeJS.ProcessEnv = {}): RepositoryHosts =>
-    repositoryHostsFromEnvironment(
-      {
-        SLUICE_BITBUCKET_TOKEN: BITBUCKET_TOKEN,
-        SLUICE_BITBUCKET_API_URL: bitbucket.url,
-        SLUICE_GITLAB_TOKEN: GITLAB_TOKEN,
-        SLUICE_GITLAB_API_URL: `${gitlab.url}/api/v4`,
-        ...env,
-      },
-      async () => connections,
-    );
+    repositoryHostsFromEnvironment({ ...fakeHostsEnvironment(bitbucket, BITBUCKET_TOKEN, gitlab, GITLAB_TOKEN), ...env }, async () => connections);
 
   const cases = [
     {

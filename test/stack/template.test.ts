@@ -10,7 +10,7 @@ import {
   ENVIRONMENT_VARIABLES,
   HOST_VARIABLES,
   PIPELINE_DEPLOY_VARIABLES,
-  WEBHOOK_SECRET_VARIABLE,
+  WEBHOOK_SECRET_VARIABLES,
 } from '../../lib/compose/aws-environment';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
 import { ARTIFACT_SESSION_MAX_SECONDS } from '../../lib/core/artifact-session-policy';
@@ -38,6 +38,8 @@ import { actionProviders } from '../../lib/actions/registry';
 
 /** The secrets that hold the tokens of the repository hosts, one per host family. */
 const TOKEN_SECRETS = ['GitHubTokenSecret', 'BitbucketTokenSecret', 'GitLabTokenSecret'];
+/** The secret each host's webhook deliveries are checked with. */
+const WEBHOOK_SECRETS = ['WebhookSecret', 'BitbucketWebhookSecret', 'GitLabWebhookSecret'];
 
 /**
  * The only actions that may be granted on Resource "*", and why. serverless.yml says the same in
@@ -781,14 +783,17 @@ describe('the HTTP API', () => {
     expect(routes()).toMatchObject({ 'GET /approvals/{id}': 'NONE', 'HEAD /approvals/{id}': 'NONE', 'POST /approvals/{id}': 'NONE' });
   });
 
-  it('takes GitHub webhook deliveries from anyone, into the http function, which checks their signature', () => {
-    expect(routes()['POST /webhooks/github']).toBe('NONE');
-    const [, route] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').find(
-      ([, candidate]) => candidate.Properties!.RouteKey === 'POST /webhooks/github',
-    )!;
-    const integration = resource(referencedIds(route.Properties!.Target)[0]!);
-    expect(referencedIds(integration.Properties!.IntegrationUri)).toEqual(['HttpLambdaFunction']);
-  });
+  it.each(['github', 'bitbucket', 'gitlab'])(
+    'takes %s webhook deliveries from anyone, into the http function, which checks their signature or token',
+    (host) => {
+      expect(routes()[`POST /webhooks/${host}`]).toBe('NONE');
+      const [, route] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').find(
+        ([, candidate]) => candidate.Properties!.RouteKey === `POST /webhooks/${host}`,
+      )!;
+      const integration = resource(referencedIds(route.Properties!.Target)[0]!);
+      expect(referencedIds(integration.Properties!.IntegrationUri)).toEqual(['HttpLambdaFunction']);
+    },
+  );
 });
 
 describe('pipelines registered through /api', () => {
@@ -914,11 +919,13 @@ describe('GitHub on AWS', () => {
     return readers;
   };
 
-  it('generates the webhook secret, long and without punctuation, and gives the token secret only the placeholder', () => {
-    const webhook = resource('WebhookSecret');
-    expect(webhook.Type).toBe('AWS::SecretsManager::Secret');
-    expect(webhook.Properties!.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(32);
-    expect(webhook.Properties!.GenerateSecretString.ExcludePunctuation).toBe(true);
+  it("generates each host's webhook secret, long and without punctuation, and gives the token secret only the placeholder", () => {
+    for (const name of WEBHOOK_SECRETS) {
+      const webhook = resource(name);
+      expect({ name, type: webhook.Type }).toEqual({ name, type: 'AWS::SecretsManager::Secret' });
+      expect(webhook.Properties!.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(32);
+      expect(webhook.Properties!.GenerateSecretString.ExcludePunctuation).toBe(true);
+    }
     for (const name of TOKEN_SECRETS) {
       const token = resource(name);
       expect({ name, type: token.Type, value: token.Properties!.SecretString }).toEqual({
@@ -931,13 +938,13 @@ describe('GitHub on AWS', () => {
 
   it('names no secret, so that a stage removed with `osls remove` deploys again while its old secrets wait out their recovery window', () => {
     const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([name]) => name).sort()).toEqual([...TOKEN_SECRETS, 'WebhookSecret'].sort());
+    expect(secrets.map(([name]) => name).sort()).toEqual([...TOKEN_SECRETS, ...WEBHOOK_SECRETS].sort());
     for (const [name, secret] of secrets) expect({ name, fixedName: secret.Properties!.Name }).toEqual({ name, fixedName: undefined });
   });
 
-  it('lets only the http function read the webhook secret, the functions that call repository hosts their tokens, and the Commands builds neither', () => {
+  it('lets only the http function read the webhook secrets, the functions that call repository hosts their tokens, and the Commands builds neither', () => {
     expect(secretReaders()).toEqual({
-      HttpRole: [...TOKEN_SECRETS, 'WebhookSecret'].sort(),
+      HttpRole: [...TOKEN_SECRETS, ...WEBHOOK_SECRETS].sort(),
       CommitStatusRole: [...TOKEN_SECRETS].sort(),
       ActionRunnerRole: [...TOKEN_SECRETS].sort(),
       // The account's secrets that Commands actions name, but for the stack's own, which it denies.
@@ -945,7 +952,7 @@ describe('GitHub on AWS', () => {
     });
     const denied = statementsOf(template, 'CommandsBuildRole').filter((statement) => statement.Effect === 'Deny');
     expect(denied.map((statement) => ({ actions: asList(statement.Action), secrets: asList(statement.Resource).flatMap(referencedIds).sort() }))).toEqual([
-      { actions: ['secretsmanager:GetSecretValue'], secrets: ['GitHubTokenSecret', 'WebhookSecret'] },
+      { actions: ['secretsmanager:GetSecretValue'], secrets: ['GitHubTokenSecret', ...WEBHOOK_SECRETS].sort() },
     ]);
   });
 
@@ -968,9 +975,11 @@ describe('GitHub on AWS', () => {
     }
   });
 
-  it('gives the http function the webhook secret and the engine it starts executions on', () => {
+  it("gives the http function each host's webhook secret and the engine it starts executions on", () => {
     const variables = resource('HttpLambdaFunction').Properties!.Environment.Variables;
-    expect(referencedIds(variables[WEBHOOK_SECRET_VARIABLE])).toEqual(['WebhookSecret']);
+    expect(referencedIds(variables[WEBHOOK_SECRET_VARIABLES.GitHub])).toEqual(['WebhookSecret']);
+    expect(referencedIds(variables[WEBHOOK_SECRET_VARIABLES.Bitbucket])).toEqual(['BitbucketWebhookSecret']);
+    expect(referencedIds(variables[WEBHOOK_SECRET_VARIABLES.GitLab])).toEqual(['GitLabWebhookSecret']);
     for (const name of ['HttpLambdaFunction', 'CommitStatusLambdaFunction']) {
       const { [ENGINE_VARIABLES.roleArn]: roleArn, [ENGINE_VARIABLES.namePrefix]: namePrefix } = resource(name).Properties!.Environment.Variables;
       expect({ name, role: referencedIds(roleArn), namePrefix }).toEqual({ name, role: ['PipelineStateMachineRole'], namePrefix: 'sluice-ci-' });
@@ -1307,10 +1316,13 @@ describe('the outputs', () => {
     expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(outputs));
   });
 
-  it('give the webhook URL and the secrets to connect GitHub with', () => {
+  it("give each host's webhook URL and secret, and the tokens to connect the hosts with", () => {
     const output = (name: string) => (template.Outputs?.[name] as { Value: unknown }).Value;
-    expect(output('WebhookUrl')).toEqual({ 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/webhooks/github' });
-    expect(referencedIds(output('WebhookSecretArn'))).toEqual(['WebhookSecret']);
+    const url = (host: string) => ({ 'Fn::Sub': `https://\${HttpApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/webhooks/${host}` });
+    expect(output('WebhookUrl')).toEqual(url('github'));
+    expect(output('BitbucketWebhookUrl')).toEqual(url('bitbucket'));
+    expect(output('GitLabWebhookUrl')).toEqual(url('gitlab'));
+    for (const name of WEBHOOK_SECRETS) expect(referencedIds(output(`${name}Arn`))).toEqual([name]);
     for (const name of TOKEN_SECRETS) expect(referencedIds(output(`${name}Arn`))).toEqual([name]);
   });
 

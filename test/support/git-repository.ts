@@ -20,3 +20,20 @@ export function gitRepository(files: Record<string, string>, message = 'first co
   git(dir, 'commit', '-q', '-m', message);
   return { dir, commit: git(dir, 'rev-parse', 'HEAD') };
 }
+
+/** Commits to the repository at `dir`: writes `files`, then runs each of `moves` (git mv from, to) and `removals` (git rm); returns the new commit. */
+export function commitChanges(
+  dir: string,
+  change: { files?: Record<string, string>; moves?: [string, string][]; removals?: string[] },
+  message = 'a change',
+): string {
+  for (const [name, content] of Object.entries(change.files ?? {})) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), content);
+  }
+  for (const [from, to] of change.moves ?? []) git(dir, 'mv', from, to);
+  for (const name of change.removals ?? []) git(dir, 'rm', '-q', name);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+  return git(dir, 'rev-parse', 'HEAD');
+}

@@ -1,6 +1,6 @@
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { BadInputError } from '../../lib/core/errors';
-import type { GitHubWebhookDependencies, StartPinnedExecution } from '../../lib/execution/github-webhook';
+import type { WebhookDeliveryDependencies, StartPinnedExecution } from '../../lib/execution/webhook-deliveries';
 import type { SourceChangeTriggerDependencies } from '../../lib/execution/source-change-trigger';
 import type { SourcePollDependencies } from '../../lib/execution/source-polling';
 import type { PipelineVersionRecord } from '../../lib/ports/execution-store';
@@ -29,7 +29,7 @@ export function triggerDependencies(pipelines: PipelineVersionRecord[]) {
     if (pipeline.declaration.variables?.some((variable) => variable.defaultValue === undefined)) throw new BadInputError('Variable stage has no default value');
     return `${pipeline.name}-execution`;
   });
-  const deps: GitHubWebhookDependencies & SourceChangeTriggerDependencies & Pick<SourcePollDependencies, 'store'> = {
+  const deps: WebhookDeliveryDependencies & SourceChangeTriggerDependencies & Pick<SourcePollDependencies, 'store'> = {
     store: {
       listPipelines: async () => pipelines,
       recordDelivery: async (id, ttl) => {

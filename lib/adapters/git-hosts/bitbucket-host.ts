@@ -1,5 +1,5 @@
 import type { CommitState, CommitStatus } from '../../ports/commit-status';
-import type { RepositoryCommit } from '../../ports/repository-host';
+import type { FileChange, PullRequestFiles, RepositoryCommit } from '../../ports/repository-host';
 import { HostApi, repositoryPath, shortened } from './host-api';
 
 interface CommitAnswer {
@@ -8,6 +8,12 @@ interface CommitAnswer {
   /** The author's date. */
   date?: string;
   links: { html: { href: string } };
+}
+
+/** One page of a diffstat: each file's status, with its path before and after (null where it did not exist). */
+interface DiffstatAnswer {
+  values: { old: { path: string } | null; new: { path: string } | null }[];
+  next?: string;
 }
 
 interface RepositoryAnswer {
@@ -56,6 +62,21 @@ export class BitbucketHost extends HostApi {
       state: BUILD_STATES[status.state],
       description: shortened(status.description, MAX_DESCRIPTION_LENGTH),
       url,
+    });
+  }
+
+  /**
+   * A pull request's diffstat (`/pullrequests/{id}/diffstat`), or the diffstat from one commit to
+   * another (`/diffstat/{to}..{from}`), read page by page as its `next` links lead.
+   */
+  async changedFiles(repository: string, change: FileChange, signal: AbortSignal): Promise<PullRequestFiles> {
+    const [url, what] =
+      'pullRequest' in change
+        ? [`${this.repositoryPath(repository)}/pullrequests/${change.pullRequest}/diffstat`, `pull request #${change.pullRequest}`]
+        : [`${this.repositoryPath(repository)}/diffstat/${encodeURIComponent(change.to)}..${encodeURIComponent(change.from)}`, `${change.from}..${change.to}`];
+    return this.changedFilePages(url, repository, what, signal, async (response) => {
+      const page = (await response.json()) as DiffstatAnswer;
+      return { paths: page.values.flatMap((file) => [file.new?.path, file.old?.path].filter((path): path is string => path !== undefined)), next: page.next };
     });
   }
 

@@ -1,7 +1,7 @@
 import type { CommitStatus } from '../../ports/commit-status';
-import type { PullRequestFiles, RepositoryCommit, RepositoryHosts } from '../../ports/repository-host';
+import type { FileChange, PullRequestFiles, RepositoryCommit } from '../../ports/repository-host';
 import { NotFoundError } from '../../core/errors';
-import { HostApi, quoted, repositoryPath, shortened } from './host-api';
+import { HostApi, linkedNextPage, quoted, repositoryPath, shortened } from './host-api';
 
 interface CommitAnswer {
   sha: string;
@@ -13,6 +13,13 @@ interface PullRequestFileAnswer {
   filename: string;
   previous_filename?: string;
 }
+
+interface CompareAnswer {
+  files?: PullRequestFileAnswer[];
+}
+
+/** GitHub lists no more than this many files of a comparison of two commits. */
+const COMPARE_FILES_LIMIT = 300;
 
 /** GitHub lists no more than this many files of one pull request, however many it changes. */
 export const PULL_REQUEST_FILES_LIMIT = 3000;
@@ -61,6 +68,16 @@ export class GitHubHost extends HostApi {
     });
   }
 
+  async changedFiles(repository: string, change: FileChange, signal: AbortSignal): Promise<PullRequestFiles> {
+    if ('pullRequest' in change) return this.pullRequestFiles(repository, change.pullRequest, signal);
+    const url = `${this.repositoryPath(repository)}/compare/${encodeURIComponent(change.from)}...${encodeURIComponent(change.to)}`;
+    const { files = [] } = (await (await this.read(url, repository, `${change.from}...${change.to}`, signal)).json()) as CompareAnswer;
+    return {
+      files: [...new Set(files.flatMap((file) => [file.filename, ...(file.previous_filename ? [file.previous_filename] : [])]))],
+      ...(files.length >= COMPARE_FILES_LIMIT ? { cut: `GitHub lists only the first ${COMPARE_FILES_LIMIT} files of a comparison` } : {}),
+    };
+  }
+
   /**
    * The files pull request `number` of `repository` changes, read page by page as GitHub's Link
    * headers lead. GitHub lists the first 3000 of them and no more: a larger pull request comes back
@@ -75,7 +92,8 @@ export class GitHubHost extends HostApi {
       const page = (await response.json()) as PullRequestFileAnswer[];
       listed += page.length;
       for (const file of page) files.push(file.filename, ...(file.previous_filename ? [file.previous_filename] : []));
-      url = page.length === 0 ? undefined : this.nextPage(response.headers.get('link'));
+      const next = linkedNextPage(response.headers.get('link'));
+      url = page.length === 0 || next === undefined || !this.onApiOrigin(next) ? undefined : next;
     }
     return {
       files: [...new Set(files)],
@@ -90,28 +108,7 @@ export class GitHubHost extends HostApi {
     return super.refusal(response, repository, ref);
   }
 
-  /** The `rel="next"` URL of a Link header, when it leads to GitHub's own API, which the token is for. */
-  private nextPage(link: string | null): string | undefined {
-    const next = link
-      ?.split(',')
-      .map((part) => /<([^>]+)>\s*;\s*rel="next"/.exec(part)?.[1])
-      .find((url) => url !== undefined);
-    return next !== undefined && new URL(next).origin === new URL(this.apiUrl).origin ? next : undefined;
-  }
-
   private repositoryPath(repository: string): string {
     return `/repos/${repositoryPath(repository, 'owner/name').map(encodeURIComponent).join('/')}`;
   }
 }
-
-/**
- * How the GitHub webhook reads the files a pull request changes: through the installation's GitHub
- * host, whose token it needs.
- */
-export const pullRequestFilesReader =
-  (hosts: RepositoryHosts) =>
-  async (repository: string, number: number, signal: AbortSignal): Promise<PullRequestFiles> => {
-    const host = await hosts.forConnection(undefined);
-    if (!(host instanceof GitHubHost)) throw new Error(`Pull requests are GitHub's here, and the default host is ${host.name}.`);
-    return host.pullRequestFiles(repository, number, signal);
-  };

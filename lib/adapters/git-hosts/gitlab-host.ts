@@ -1,6 +1,6 @@
 import type { CommitState, CommitStatus } from '../../ports/commit-status';
-import type { RepositoryCommit } from '../../ports/repository-host';
-import { HostApi, repositoryPath, shortened } from './host-api';
+import type { FileChange, PullRequestFiles, RepositoryCommit } from '../../ports/repository-host';
+import { HostApi, linkedNextPage, repositoryPath, shortened } from './host-api';
 
 interface CommitAnswer {
   id: string;
@@ -8,6 +8,21 @@ interface CommitAnswer {
   authored_date?: string;
   web_url: string;
 }
+
+/** One file of a merge request's diffs, or of a comparison. */
+interface DiffAnswer {
+  old_path: string;
+  new_path: string;
+}
+
+interface CompareAnswer {
+  diffs: DiffAnswer[];
+  /** GitLab gave up comparing: the diffs may be incomplete. */
+  compare_timeout?: boolean;
+}
+
+/** The most diffs GitLab gives on one page. */
+const DIFFS_PER_PAGE = 100;
 
 /** GitLab's commit status states for Sluice's: `running`, since a pending one waits to start. */
 const STATUS_STATES: Record<CommitState, string> = { pending: 'running', success: 'success', failure: 'failed', error: 'canceled' };
@@ -48,6 +63,29 @@ export class GitLabHost extends HostApi {
       description: shortened(status.description, MAX_DESCRIPTION_LENGTH),
       ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
     });
+  }
+
+  /**
+   * A merge request's diffs (`GET /projects/:id/merge_requests/:iid/diffs`, page by page as the
+   * Link headers lead), or a comparison of two commits
+   * (`GET /projects/:id/repository/compare?from=&to=`).
+   */
+  async changedFiles(repository: string, change: FileChange, signal: AbortSignal): Promise<PullRequestFiles> {
+    const paths = (diffs: DiffAnswer[]) => diffs.flatMap((diff) => [diff.new_path, diff.old_path]);
+    if ('pullRequest' in change) {
+      const url = `${this.projectPath(repository)}/merge_requests/${change.pullRequest}/diffs?per_page=${DIFFS_PER_PAGE}`;
+      return this.changedFilePages(url, repository, `merge request !${change.pullRequest}`, signal, async (response) => ({
+        paths: paths((await response.json()) as DiffAnswer[]),
+        next: linkedNextPage(response.headers.get('link')),
+      }));
+    }
+    const query = new URLSearchParams({ from: change.from, to: change.to });
+    const url = `${this.projectPath(repository)}/repository/compare?${query.toString()}`;
+    const answer = (await (await this.read(url, repository, `${change.from}..${change.to}`, signal)).json()) as CompareAnswer;
+    return {
+      files: [...new Set(paths(answer.diffs))],
+      ...(answer.compare_timeout ? { cut: `GitLab timed out comparing ${change.from} with ${change.to}` } : {}),
+    };
   }
 
   private projectPath(repository: string): string {

@@ -4,10 +4,13 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import { ActionFailedError, BadInputError, NotFoundError } from '../../core/errors';
 import type { CommitStatus } from '../../ports/commit-status';
-import type { HostAccess, RepositoryCommit, RepositoryHost } from '../../ports/repository-host';
+import type { FileChange, HostAccess, PullRequestFiles, RepositoryCommit, RepositoryHost } from '../../ports/repository-host';
 
 /** How much of a host's answer an error quotes. */
 const QUOTED_ANSWER_LENGTH = 300;
+
+/** The most changed files Sluice reads of one pull request or push, as GitHub lists no more than this of a pull request. */
+export const CHANGED_FILES_LIMIT = 3000;
 
 /**
  * What every host's REST API adapter shares: requests with the host's headers, refusals turned
@@ -23,6 +26,7 @@ export abstract class HostApi implements RepositoryHost {
   abstract commit(repository: string, ref: string, signal: AbortSignal): Promise<RepositoryCommit>;
   abstract downloadArchive(repository: string, sha: string, file: string, signal: AbortSignal): Promise<void>;
   abstract report(status: CommitStatus): Promise<void>;
+  abstract changedFiles(repository: string, change: FileChange, signal: AbortSignal): Promise<PullRequestFiles>;
 
   /** The headers of every request, with the token. */
   protected abstract headers(token: string): Record<string, string>;
@@ -55,6 +59,33 @@ export abstract class HostApi implements RepositoryHost {
     const response = await this.request(url, signal);
     if (!response.ok || !response.body) throw await this.refusal(response, repository, ref);
     return response;
+  }
+
+  /**
+   * Changed files read page by page from `url`: `page` gives each page's paths and the URL of
+   * the next, which is followed only on the API's own origin, which the token is for. Reading stops
+   * at `CHANGED_FILES_LIMIT` files, with `cut` saying so.
+   */
+  protected async changedFilePages(
+    url: string,
+    repository: string,
+    what: string,
+    signal: AbortSignal,
+    page: (response: Response) => Promise<{ paths: string[]; next: string | undefined }>,
+  ): Promise<PullRequestFiles> {
+    const files = new Set<string>();
+    let next: string | undefined = url;
+    while (next !== undefined && files.size < CHANGED_FILES_LIMIT) {
+      const answer = await page(await this.read(next, repository, what, signal));
+      for (const path of answer.paths) files.add(path);
+      next = answer.paths.length === 0 || answer.next === undefined || !this.onApiOrigin(answer.next) ? undefined : answer.next;
+    }
+    return { files: [...files], ...(next !== undefined ? { cut: `Sluice reads no more than ${CHANGED_FILES_LIMIT} changed files of ${what}` } : {}) };
+  }
+
+  /** Whether `url` is on the API's origin, where the token may go. */
+  protected onApiOrigin(url: string): boolean {
+    return new URL(url).origin === new URL(this.apiUrl).origin;
   }
 
   /** Streams the body of a successful answer to `file`. */
@@ -97,6 +128,14 @@ export abstract class HostApi implements RepositoryHost {
 /** The start of a host's answer, which errors quote. */
 export async function quoted(response: Response): Promise<string> {
   return (await response.text()).slice(0, QUOTED_ANSWER_LENGTH);
+}
+
+/** The `rel="next"` URL of a Link header (GitHub's and GitLab's pagination), if there is one. */
+export function linkedNextPage(link: string | null): string | undefined {
+  return link
+    ?.split(',')
+    .map((part) => /<([^>]+)>\s*;\s*rel="next"/.exec(part)?.[1])
+    .find((url) => url !== undefined);
 }
 
 /** `description` cut to `max` characters, which a host refuses more than. */

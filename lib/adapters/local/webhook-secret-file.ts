@@ -1,19 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { HostFamily } from '../../core/connection-hosts';
 import { SecretFile } from './secret-file';
 
 /**
- * The secret GitHub signs webhook deliveries with, in `<dataDir>/webhook-secret`, readable by
- * this user only. It is created on first use; `sluice webhook-secret --rotate` replaces it.
+ * The secret each host's webhook deliveries are checked with, readable by this user only: GitHub's
+ * (and Bitbucket's) signatures are made with it, GitLab sends it as its token. GitHub's is in
+ * `<dataDir>/webhook-secret`, the others' beside it. Each is created on first use;
+ * `sluice webhook-secret [--host <host>] --rotate` replaces it.
  */
-const secretFile = (dataDir: string) => new SecretFile(path.join(dataDir, 'webhook-secret'), () => randomBytes(32).toString('hex'));
+const SECRET_FILES: Record<HostFamily, string> = { GitHub: 'webhook-secret', Bitbucket: 'bitbucket-webhook-secret', GitLab: 'gitlab-webhook-secret' };
 
-/** The secret, created if there is none. Concurrent first uses all end up with the same one. */
-export async function webhookSecret(dataDir: string): Promise<string> {
-  return (await secretFile(dataDir).read()).trim();
+const secretFile = (dataDir: string, host: HostFamily) => new SecretFile(path.join(dataDir, SECRET_FILES[host]), () => randomBytes(32).toString('hex'));
+
+/** The host's secret, created if there is none. Concurrent first uses all end up with the same one. */
+export async function webhookSecret(dataDir: string, host: HostFamily = 'GitHub'): Promise<string> {
+  return (await secretFile(dataDir, host).read()).trim();
 }
 
-/** Replaces the secret; deliveries signed with the old one are refused from now on. */
-export async function rotateWebhookSecret(dataDir: string): Promise<string> {
-  return (await secretFile(dataDir).replace()).trim();
+/** Replaces the host's secret; its deliveries made with the old one are refused from now on. */
+export async function rotateWebhookSecret(dataDir: string, host: HostFamily = 'GitHub'): Promise<string> {
+  return (await secretFile(dataDir, host).replace()).trim();
 }

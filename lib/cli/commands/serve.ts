@@ -78,9 +78,14 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
       say(`Sluice is serving ${installation.dataDir} at ${installation.url} (Ctrl-C to stop)`);
       say(`Start a pipeline with: sluice start-pipeline-execution <name> --data-dir ${options.dataDir}`);
       if (publicUrl) say(`Links in mails, and the Host answered besides loopback's: ${publicUrl.href}`);
-      say(
-        `GitHub webhook: ${new URL('webhooks/github', publicUrl ?? installation.url).href} (content type application/json; secret: sluice webhook-secret --data-dir ${options.dataDir})`,
-      );
+      for (const [host, name] of [
+        ['github', 'GitHub'],
+        ['bitbucket', 'Bitbucket'],
+        ['gitlab', 'GitLab'],
+      ] as const) {
+        const secret = `sluice webhook-secret${host === 'github' ? '' : ` --host ${host}`} --data-dir ${options.dataDir}`;
+        say(`${name} webhook: ${new URL(`webhooks/${host}`, publicUrl ?? installation.url).href} (content type application/json; secret: ${secret})`);
+      }
       say(
         `Embedded S3 uploads: ${installation.s3UploadEndpoint} (a zip uploaded there starts the pipelines whose S3 source reads it; sign with the credentials of: sluice credentials --data-dir ${options.dataDir})`,
       );

@@ -1,6 +1,7 @@
 import examples from '@octokit/webhooks-examples';
 import { BadInputError } from '../../../lib/core/errors';
-import { gitHubDelivery, webhookCommit, webhookTriggerDetail } from '../../../lib/core/github-event';
+import { gitHubDelivery } from '../../../lib/core/github-event';
+import { webhookCommit, webhookTriggerDetail } from '../../../lib/core/webhook-delivery';
 
 /** GitHub's own example payloads, as @octokit/webhooks-examples ships them. */
 function examplesOf(name: string): Record<string, unknown>[] {
@@ -22,18 +23,20 @@ describe('gitHubDelivery', () => {
     const payload = pushes.find((example) => example.ref === 'refs/heads/master')!;
     expect(gitHubDelivery('push', payload)).toEqual({
       kind: 'git',
-      event: {
-        kind: 'push',
-        repository: 'Codertocat/Hello-World',
-        repositoryUrls: expect.arrayContaining([
-          'https://github.com/Codertocat/Hello-World.git',
-          'git@github.com:Codertocat/Hello-World.git',
-          'https://github.com/Codertocat/Hello-World',
-        ]),
-        branch: 'master',
-        commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
-        changedFiles: ['README.md'],
-      },
+      events: [
+        {
+          kind: 'push',
+          repository: 'Codertocat/Hello-World',
+          repositoryUrls: expect.arrayContaining([
+            'https://github.com/Codertocat/Hello-World.git',
+            'git@github.com:Codertocat/Hello-World.git',
+            'https://github.com/Codertocat/Hello-World',
+          ]),
+          branch: 'master',
+          commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+          changedFiles: ['README.md'],
+        },
+      ],
     });
   });
 
@@ -44,7 +47,7 @@ describe('gitHubDelivery', () => {
       { added: [], modified: ['README.md', 'src/x.ts'], removed: ['old.txt'] },
     ];
     const delivery = gitHubDelivery('push', { ...payload, commits });
-    expect(delivery.kind === 'git' && delivery.event.changedFiles).toEqual(['a.txt', 'README.md', 'src/x.ts', 'old.txt']);
+    expect(delivery.kind === 'git' && delivery.events[0]!.changedFiles).toEqual(['a.txt', 'README.md', 'src/x.ts', 'old.txt']);
   });
 
   it('reads a tag push as a tag, without a branch', () => {
@@ -52,9 +55,9 @@ describe('gitHubDelivery', () => {
     const delivery = gitHubDelivery('push', payload);
     expect(delivery).toMatchObject({
       kind: 'git',
-      event: { kind: 'push', tag: 'simple-tag', commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', changedFiles: [] },
+      events: [{ kind: 'push', tag: 'simple-tag', commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246', changedFiles: [] }],
     });
-    expect(delivery.kind === 'git' && delivery.event.kind === 'push' && delivery.event.branch).toBeUndefined();
+    expect(delivery.kind === 'git' && delivery.events[0]!.kind === 'push' && delivery.events[0]!.branch).toBeUndefined();
   });
 
   it('ignores a push that deletes a ref, as every deleting example does', () => {
@@ -66,7 +69,7 @@ describe('gitHubDelivery', () => {
   it("treats the files of a push at GitHub's commit limit as unknown", () => {
     const payload = pushes.find((example) => example.ref === 'refs/heads/master')!;
     const commits = Array.from({ length: 2048 }, () => ({ added: [], modified: ['x'], removed: [] }));
-    expect(gitHubDelivery('push', { ...payload, commits })).toMatchObject({ kind: 'git', event: { changedFiles: undefined } });
+    expect(gitHubDelivery('push', { ...payload, commits })).toMatchObject({ kind: 'git', events: [{ changedFiles: undefined }] });
   });
 
   it.each([
@@ -78,17 +81,19 @@ describe('gitHubDelivery', () => {
     const payload = pullRequestWith(action);
     expect(gitHubDelivery('pull_request', payload)).toEqual({
       kind: 'git',
-      event: {
-        kind: 'pullRequest',
-        repository: 'Codertocat/Hello-World',
-        repositoryUrls: expect.arrayContaining(['https://github.com/Codertocat/Hello-World.git']),
-        action: mapped,
-        number: (payload.pull_request as { number: number }).number,
-        sourceBranch: 'changes',
-        destinationBranch: 'master',
-        commit: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
-        changedFiles: undefined,
-      },
+      events: [
+        {
+          kind: 'pullRequest',
+          repository: 'Codertocat/Hello-World',
+          repositoryUrls: expect.arrayContaining(['https://github.com/Codertocat/Hello-World.git']),
+          action: mapped,
+          number: (payload.pull_request as { number: number }).number,
+          sourceBranch: 'changes',
+          destinationBranch: 'master',
+          commit: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+          changedFiles: undefined,
+        },
+      ],
     });
   });
 
@@ -116,10 +121,14 @@ describe('gitHubDelivery', () => {
 
 describe('webhook trigger details', () => {
   it('give back the repository and commit they were written with', () => {
-    const detail = webhookTriggerDetail('octo/app', '6113728f27ae82c7b1a177c8d03f9e96e0adf246', 'a1b2-c3');
+    const detail = webhookTriggerDetail('GitHub', 'octo/app', '6113728f27ae82c7b1a177c8d03f9e96e0adf246', 'a1b2-c3');
 
     expect(detail).toBe('octo/app@6113728f27ae82c7b1a177c8d03f9e96e0adf246 (GitHub delivery a1b2-c3)');
     expect(webhookCommit(detail)).toEqual({ repository: 'octo/app', sha: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' });
+    expect(webhookCommit(webhookTriggerDetail('GitLab', 'group/sub/app', 'b'.repeat(40), 'uuid-1'))).toEqual({
+      repository: 'group/sub/app',
+      sha: 'b'.repeat(40),
+    });
   });
 
   it("give nothing back for another trigger's detail", () => {

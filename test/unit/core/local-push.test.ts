@@ -27,7 +27,9 @@ describe('localPushPayload', () => {
 
     expect(delivery).toEqual({
       kind: 'git',
-      event: { kind: 'push', repository: 'local/app', repositoryUrls: ['file:///home/me/app'], branch: 'main', commit: commit.sha, changedFiles: ['app.txt'] },
+      events: [
+        { kind: 'push', repository: 'local/app', repositoryUrls: ['file:///home/me/app'], branch: 'main', commit: commit.sha, changedFiles: ['app.txt'] },
+      ],
     });
   });
 
@@ -35,7 +37,7 @@ describe('localPushPayload', () => {
     const delivery = gitHubDelivery('push', localPushPayload({ ...commit, parent: 'a'.repeat(40), added: [], modified: ['app.txt'] }));
     if (delivery.kind !== 'git') throw new Error('not a git event');
 
-    expect(matchTrigger(pipeline('/home/me/app'), delivery.event).start).toBe(true);
-    expect(matchTrigger(pipeline('/home/me/other'), delivery.event).start).toBe(false);
+    expect(matchTrigger(pipeline('/home/me/app'), delivery.events[0]!).start).toBe(true);
+    expect(matchTrigger(pipeline('/home/me/other'), delivery.events[0]!).start).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { ActionDeclaration, PipelineDeclaration, TriggerDeclaration } from '../../../lib/core/declaration';
-import { matchTrigger, needsPullRequestFiles, type GitEvent, type GitPullRequestEvent, type GitPushEvent } from '../../../lib/core/trigger-match';
+import { matchTrigger, needsChangedFiles, type GitEvent, type GitPullRequestEvent, type GitPushEvent } from '../../../lib/core/trigger-match';
 import { sourceAndBuildStages } from '../../support/declarations';
 
 /**
@@ -273,7 +273,7 @@ const CASES: Case[] = [
   ['with triggers, BranchName alone does not start', onApp({ push: [{ tags: { includes: ['v*'] } }] }), push(), false, /not a tag/],
 ];
 
-describe('needsPullRequestFiles', () => {
+describe('needsChangedFiles', () => {
   const onSrc = (filter: Record<string, unknown> = {}) => onApp({ pullRequest: [{ filePaths: { includes: ['src/**'] }, ...filter }] });
 
   it.each<[string, PipelineDeclaration, GitEvent, boolean]>([
@@ -282,7 +282,20 @@ describe('needsPullRequestFiles', () => {
     ['a filePaths filter whose destination branches the pull request fails', onSrc({ branches: { includes: ['release'] } }), pullRequest(), false],
     ['a pull request filter without filePaths', onApp({ pullRequest: [{ events: ['OPEN'] }] }), pullRequest(), false],
     ['a pull request whose files are known', onSrc(), pullRequest({ changedFiles: ['src/a.ts'] }), false],
-    ['a push', onApp({ push: [{ filePaths: { includes: ['src/**'] } }] }), push(), false],
+    ['a push whose files are listed', onApp({ push: [{ filePaths: { includes: ['src/**'] } }] }), push(), false],
+    [
+      'a push with a commit before it and no files listed',
+      onApp({ push: [{ filePaths: { includes: ['src/**'] } }] }),
+      push({ changedFiles: undefined, before: 'a'.repeat(40) }),
+      true,
+    ],
+    [
+      'a push whose branch fails the filePaths filter',
+      onApp({ push: [{ branches: { includes: ['release'] }, filePaths: { includes: ['src/**'] } }] }),
+      push({ changedFiles: undefined, before: 'a'.repeat(40) }),
+      false,
+    ],
+    ['a push without files or a commit before it', onApp({ push: [{ filePaths: { includes: ['src/**'] } }] }), push({ changedFiles: undefined }), false],
     [
       'a filePaths filter on another repository',
       pipeline(
@@ -294,7 +307,7 @@ describe('needsPullRequestFiles', () => {
     ],
     ['a pipeline without triggers', pipeline([connectionSource()]), pullRequest(), false],
   ])('%s: %s', (_, declaration, event, needed) => {
-    expect(needsPullRequestFiles(declaration, event)).toBe(needed);
+    expect(needsChangedFiles(declaration, event)).toBe(needed);
   });
 });
 

@@ -1,6 +1,6 @@
 import { InProcessBus } from '../../../lib/adapters/local/in-process-bus';
 import { DETAIL_TYPES, pipelineEvent, type PipelineEventState } from '../../../lib/core/events';
-import { webhookTriggerDetail } from '../../../lib/core/github-event';
+import { webhookTriggerDetail } from '../../../lib/core/webhook-delivery';
 import { CommitStatusPublisher, registerCommitStatusRule } from '../../../lib/execution/commit-statuses';
 import type { CommitStatus } from '../../../lib/ports/commit-status';
 import type { ExecutionTrigger, PipelineExecutionRecord, PipelineVersionRecord } from '../../../lib/ports/execution-store';
@@ -30,7 +30,7 @@ const VERSION: PipelineVersionRecord = {
     ],
   } as PipelineVersionRecord['declaration'],
 };
-const WEBHOOK: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail('octo/app', SHA, 'delivery-1') };
+const WEBHOOK: ExecutionTrigger = { triggerType: 'WebhookV2', triggerDetail: webhookTriggerDetail('GitHub', 'octo/app', SHA, 'delivery-1') };
 
 function execution(id: string, trigger: ExecutionTrigger): PipelineExecutionRecord {
   const now = '2025-01-01T00:00:00.000Z';

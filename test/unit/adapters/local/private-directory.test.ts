@@ -37,4 +37,16 @@ describe('the data dir and its secrets are private to this user', () => {
     await rotateWebhookSecret(dataDir);
     expect(await modeOf(path.join(dataDir, 'webhook-secret'))).toBe(0o600);
   });
+
+  it("keeps Bitbucket's and GitLab's webhook secrets beside GitHub's, each its own, of mode 0600", async () => {
+    const dataDir = path.join(scratch(), 'hosts');
+
+    const secrets = [await webhookSecret(dataDir), await webhookSecret(dataDir, 'Bitbucket'), await webhookSecret(dataDir, 'GitLab')];
+    expect(new Set(secrets).size).toBe(3);
+    for (const file of ['bitbucket-webhook-secret', 'gitlab-webhook-secret']) expect(await modeOf(path.join(dataDir, file))).toBe(0o600);
+
+    const rotated = await rotateWebhookSecret(dataDir, 'GitLab');
+    expect(await webhookSecret(dataDir, 'GitLab')).toBe(rotated);
+    expect(await webhookSecret(dataDir, 'Bitbucket')).toBe(secrets[1]);
+  });
 });

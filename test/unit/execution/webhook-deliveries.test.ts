@@ -1,8 +1,11 @@
 import examples from '@octokit/webhooks-examples';
 import type { PipelineDeclaration } from '../../../lib/core/declaration';
 import { BadInputError } from '../../../lib/core/errors';
-import { handleGitHubDelivery } from '../../../lib/execution/github-webhook';
+import { bitbucketDelivery } from '../../../lib/core/bitbucket-event';
+import { gitHubDelivery } from '../../../lib/core/github-event';
+import { handleHostDelivery, type WebhookDeliveryDependencies } from '../../../lib/execution/webhook-deliveries';
 import { pipelineRecord, triggerDependencies } from '../../support/trigger-dependencies';
+import { webhookExample } from '../../support/webhook-examples';
 
 const masterPush = (examples.find((definition) => definition.name === 'push')!.examples as { ref: string }[]).find(
   (payload) => payload.ref === 'refs/heads/master',
@@ -22,7 +25,11 @@ const record = (name: string, branch: string, variables: PipelineDeclaration['va
     variables,
   );
 
-describe('handleGitHubDelivery', () => {
+/** A GitHub delivery of `event`, its payload read as the route reads it. */
+const handleGitHubDelivery = async (deps: WebhookDeliveryDependencies, { id, event, payload }: { id: string; event: string; payload: unknown }) =>
+  handleHostDelivery(deps, { host: 'GitHub', id, meaning: gitHubDelivery(event, payload) });
+
+describe('handleHostDelivery of GitHub deliveries', () => {
   it('starts the matching pipelines pinned to the pushed commit and says why it skipped the others', async () => {
     const { deps, start, deliveries } = triggerDependencies([
       record('on-master', 'master'),
@@ -87,7 +94,7 @@ describe('handleGitHubDelivery', () => {
   });
 });
 
-describe('handleGitHubDelivery and commit statuses', () => {
+describe('handleHostDelivery and commit statuses', () => {
   it('tells of the pipelines of the pushed repository that it skipped or could not start, and of no other', async () => {
     const { deps } = triggerDependencies([record('on-master', 'master'), record('on-main', 'main'), record('needs-variable', 'master', [{ name: 'stage' }])]);
     const elsewhere = record('elsewhere', 'master');
@@ -121,7 +128,7 @@ describe('handleGitHubDelivery and commit statuses', () => {
   });
 });
 
-describe("handleGitHubDelivery and a pull request's changed files", () => {
+describe("handleHostDelivery and a pull request's changed files", () => {
   const opened = (examples.find((definition) => definition.name === 'pull_request')!.examples as { action: string; number: number }[]).find(
     (payload) => payload.action === 'opened',
   )!;
@@ -136,24 +143,27 @@ describe("handleGitHubDelivery and a pull request's changed files", () => {
 
   it('reads them once, for the pipelines whose filePaths need them, and starts those they pass', async () => {
     const { deps } = triggerDependencies([onSrc('on-src'), record('on-push', 'master')]);
-    const pullRequestFiles = jest.fn(async () => ({ files: ['docs/guide.md', 'src/app.ts'] }));
+    const changedFiles = jest.fn(async () => ({ files: ['docs/guide.md', 'src/app.ts'] }));
 
-    const outcome = await handleGitHubDelivery({ ...deps, pullRequestFiles }, { id: 'pr-1', event: 'pull_request', payload: opened });
+    const outcome = await handleGitHubDelivery({ ...deps, changedFiles }, { id: 'pr-1', event: 'pull_request', payload: opened });
 
     expect(outcome).toMatchObject({
       kind: 'matched',
       started: [{ pipelineName: 'on-src' }],
       skipped: [{ pipelineName: 'on-push', reason: 'source action App has no pullRequest trigger' }],
     });
-    expect(pullRequestFiles).toHaveBeenCalledTimes(1);
-    expect(pullRequestFiles).toHaveBeenCalledWith('Codertocat/Hello-World', opened.number, expect.any(AbortSignal));
+    expect(changedFiles).toHaveBeenCalledTimes(1);
+    expect(changedFiles).toHaveBeenCalledWith(
+      { connectionArn: 'arn:x', repository: 'Codertocat/Hello-World', change: { pullRequest: opened.number } },
+      expect.any(AbortSignal),
+    );
   });
 
   it('skips a pipeline when no changed file passes its filePaths', async () => {
     const { deps, start } = triggerDependencies([onSrc('on-src')]);
 
     const outcome = await handleGitHubDelivery(
-      { ...deps, pullRequestFiles: async () => ({ files: ['docs/guide.md'] }) },
+      { ...deps, changedFiles: async () => ({ files: ['docs/guide.md'] }) },
       { id: 'pr-2', event: 'pull_request', payload: opened },
     );
 
@@ -163,11 +173,11 @@ describe("handleGitHubDelivery and a pull request's changed files", () => {
 
   it('reads nothing when no pipeline filters pull requests on filePaths', async () => {
     const { deps } = triggerDependencies([record('on-push', 'master')]);
-    const pullRequestFiles = jest.fn(async () => ({ files: [] }));
+    const changedFiles = jest.fn(async () => ({ files: [] }));
 
-    await handleGitHubDelivery({ ...deps, pullRequestFiles }, { id: 'pr-3', event: 'pull_request', payload: opened });
+    await handleGitHubDelivery({ ...deps, changedFiles }, { id: 'pr-3', event: 'pull_request', payload: opened });
 
-    expect(pullRequestFiles).not.toHaveBeenCalled();
+    expect(changedFiles).not.toHaveBeenCalled();
   });
 
   it('reports a pipeline it could not decide on as not started, saying why, when the files cannot be read', async () => {
@@ -178,7 +188,7 @@ describe("handleGitHubDelivery and a pull request's changed files", () => {
       {
         ...deps,
         reportSkipped,
-        pullRequestFiles: async () => {
+        changedFiles: async () => {
           throw new Error('GitHub refused the token');
         },
       },
@@ -187,8 +197,46 @@ describe("handleGitHubDelivery and a pull request's changed files", () => {
     const tokenless = await handleGitHubDelivery({ ...deps, reportSkipped }, { id: 'pr-5', event: 'pull_request', payload: opened });
 
     expect(unreadable).toMatchObject({ skipped: [{ reason: expect.stringContaining('could not be read: GitHub refused the token') }] });
-    expect(tokenless).toMatchObject({ skipped: [{ reason: expect.stringContaining('set SLUICE_GITHUB_TOKEN locally') }] });
+    expect(tokenless).toMatchObject({ skipped: [{ reason: expect.stringContaining("Sluice has no GitHub token to read the pull request's changed files") }] });
     expect(reportSkipped.mock.calls.map(([skip]) => (skip as { couldNotStart: boolean }).couldNotStart)).toEqual([true, true]);
     expect(start).not.toHaveBeenCalled();
+  });
+});
+
+describe("handleHostDelivery and a Bitbucket push's changed files", () => {
+  const BITBUCKET_CONNECTION = 'arn:aws:codeconnections:us-east-1:123456789012:connection/bb';
+  /** A pipeline on team_name/repo_name through `connection`, started by pushes to name-of-branch that change a file under src/. */
+  const onSrc = (name: string, connection: string) => {
+    const filtered = pipelineRecord(name, {
+      name: 'App',
+      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+      configuration: { ConnectionArn: connection, FullRepositoryId: 'team_name/repo_name', BranchName: 'name-of-branch' },
+      outputArtifacts: [{ name: 'Src' }],
+    });
+    filtered.declaration.triggers = [
+      { providerType: 'CodeStarSourceConnection', gitConfiguration: { sourceActionName: 'App', push: [{ filePaths: { includes: ['src/**'] } }] } },
+    ];
+    return filtered;
+  };
+  const push = bitbucketDelivery('repo:push', webhookExample('bitbucket-repo-push.json'));
+
+  it('reads the files from the commit before the push to the pushed one, through the connection that reaches Bitbucket', async () => {
+    const { deps } = triggerDependencies([onSrc('on-github', 'arn:gh'), onSrc('on-bitbucket', BITBUCKET_CONNECTION)]);
+    const changedFiles = jest.fn(async () => ({ files: ['src/app.ts'] }));
+
+    const outcome = await handleHostDelivery(
+      { ...deps, changedFiles, connections: async () => ({ bb: { type: 'Bitbucket' } }) },
+      { host: 'Bitbucket', id: 'push-1', meaning: push },
+    );
+
+    expect(outcome).toMatchObject({ started: [{ pipelineName: 'on-bitbucket' }], skipped: [{ pipelineName: 'on-github' }] });
+    expect(changedFiles).toHaveBeenCalledWith(
+      {
+        connectionArn: BITBUCKET_CONNECTION,
+        repository: 'team_name/repo_name',
+        change: { from: '1e65c05c1d5171631d92438a13901ca7dae9618c', to: '709d658dc5b6d6afcd46049c2f332ee3f515a67d' },
+      },
+      expect.any(AbortSignal),
+    );
   });
 });
