@@ -138,9 +138,9 @@ describe('IAM', () => {
     }
   });
 
-  it("lets the state machines invoke exactly the three task functions, and only the action runner and the job request invoke others: a LambdaInvoke rule's, a Lambda invoke action's", () => {
+  it("lets the state machines invoke exactly the three task functions, and only the action runner, the job request and the HTTP API invoke others: a LambdaInvoke rule's, a Lambda invoke action's (the HTTP API's for a continuation)", () => {
     const invoke = identityStatements(template).filter(({ statement }) => asList(statement.Action).includes('lambda:InvokeFunction'));
-    expect(invoke.map(({ owner }) => owner).sort()).toEqual(['ActionRunnerRole', 'ApprovalRequestRole', 'PipelineStateMachineRole']);
+    expect(invoke.map(({ owner }) => owner).sort()).toEqual(['ActionRunnerRole', 'ApprovalRequestRole', 'HttpRole', 'PipelineStateMachineRole']);
     const machines = invoke.find(({ owner }) => owner === 'PipelineStateMachineRole')!;
     expect(asList(machines.statement.Resource).flatMap(referencedIds).sort()).toEqual(Object.values(TASK_FUNCTIONS).sort());
     const rules = invoke.find(({ owner }) => owner === 'ActionRunnerRole')!;
@@ -148,8 +148,8 @@ describe('IAM', () => {
     expect(JSON.stringify(rules.statement.Resource)).toContain(':function:*');
   });
 
-  it("grants the job request function the Lambda invoke provider's statements, which start an action's function with its job", () => {
-    const statements = statementsOf(template, 'ApprovalRequestRole');
+  it.each(['ApprovalRequestRole', 'HttpRole'])("grants %s the Lambda invoke provider's statements, which start an action's function with its job", (role) => {
+    const statements = statementsOf(template, role);
     for (const { actions, resources } of lambdaInvoke.spec.iam!) {
       const granting = statements.filter((statement) => actions.every((action) => asList(statement.Action).includes(action)));
       expect(granting.map((statement) => asList(statement.Resource))).toContainEqual(resources.map((arn) => ({ 'Fn::Sub': arn })));
@@ -256,7 +256,7 @@ describe('IAM for the providers that call AWS', () => {
       { owner: 'ActionRunnerRole', actions: ['sts:AssumeRole'], resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/*' } },
       { owner: 'JobRequestArtifactAccess', actions: ['sts:AssumeRole'], resource: { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] } },
     ]);
-    expect(resource('JobRequestArtifactAccess').Properties!.Roles).toEqual([{ Ref: 'ApprovalRequestRole' }]);
+    expect(resource('JobRequestArtifactAccess').Properties!.Roles).toEqual([{ Ref: 'ApprovalRequestRole' }, { Ref: 'HttpRole' }]);
   });
 
   it('grants the action runner every statement that a provider which calls AWS declares, and every such provider declares some', () => {
@@ -279,9 +279,13 @@ describe('IAM for the providers that call AWS', () => {
 });
 
 describe("the artifact access role, whose sessions are Lambda invoke actions' artifactCredentials", () => {
-  it("is trusted by the job request function's role alone, the function that starts Lambda invoke actions' functions", () => {
+  it("is trusted by the roles of the functions that start Lambda invoke actions' functions alone: the job request function, and the HTTP API's for a continuation", () => {
     expect(resource('ArtifactAccessRole').Properties!.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['ApprovalRequestRole', 'Arn'] } }, Action: 'sts:AssumeRole' },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: [{ 'Fn::GetAtt': ['ApprovalRequestRole', 'Arn'] }, { 'Fn::GetAtt': ['HttpRole', 'Arn'] }] },
+        Action: 'sts:AssumeRole',
+      },
     ]);
   });
 
@@ -314,10 +318,11 @@ describe("the artifact access role, whose sessions are Lambda invoke actions' ar
     expect(ARTIFACT_SESSION_MAX_SECONDS).toBeGreaterThanOrEqual(LAMBDA_REPLY_TIMEOUT_SECONDS);
   });
 
-  it('is named to the job request function, and to no other function, as ARTIFACT_ACCESS_ROLE_ARN', () => {
+  it("is named to the functions that start Lambda invoke actions' functions, and to no other function, as ARTIFACT_ACCESS_ROLE_ARN", () => {
     const told = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, fn]) => ARTIFACT_ACCESS_ROLE_VARIABLE in fn.Properties!.Environment.Variables);
     expect(told.map(([name, fn]) => [name, fn.Properties!.Environment.Variables[ARTIFACT_ACCESS_ROLE_VARIABLE]])).toEqual([
       ['ApprovalRequestLambdaFunction', { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] }],
+      ['HttpLambdaFunction', { 'Fn::GetAtt': ['ArtifactAccessRole', 'Arn'] }],
     ]);
   });
 });
