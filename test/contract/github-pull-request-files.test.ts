@@ -35,6 +35,21 @@ describe("a pull request's changed files, read from a local server that speaks G
     ]);
   });
 
+  it('follows no Link to another origin, where its token would go, and says the list is cut there', async () => {
+    github.addPullRequest('octo/app', 16, filesNamed(150, 'src'));
+    github.fileListings.length = 0;
+    // The same server by another name: its Link headers name it by 127.0.0.1, another origin than localhost.
+    const elsewhere = new GitHubHost('GitHub', { apiUrl: github.apiUrl.replace('127.0.0.1', 'localhost'), token: async () => TOKEN });
+
+    const { files, cut } = await elsewhere.pullRequestFiles('octo/app', 16, AbortSignal.timeout(10_000));
+
+    expect(files).toHaveLength(100);
+    expect(cut).toBe(
+      `GitHub linked the next page of pull request #16's changed files to ${new URL(github.apiUrl).origin}, not its API's origin, where Sluice sends no token`,
+    );
+    expect(github.fileListings).toEqual(['/repos/octo/app/pulls/16/files?per_page=100']);
+  });
+
   it('reads an empty pull request as changing no files', async () => {
     github.addPullRequest('octo/app', 13, []);
 

@@ -14,7 +14,7 @@ const arn = (id: string) => `arn:aws:codeconnections:us-east-1:123456789012:conn
 const CHANGED = ['new.txt', 'old.txt', 'src/a.ts', 'src/b.ts', 'src/c.ts'];
 
 describe("the files a pull request or a push changes, read through the connection's host, from fake Bitbucket and GitLab servers over a real git repository", () => {
-  let bitbucket: FakeHost;
+  let bitbucket: FakeHost & { linkNextPagesTo(origin: string | undefined): void };
   let gitlab: FakeHost;
   let base: string;
   let head: string;
@@ -61,6 +61,23 @@ describe("the files a pull request or a push changes, read through the connectio
         '/2.0/repositories/acme/app/pullrequests/7/diffstat',
         '/2.0/repositories/acme/app/pullrequests/7/diffstat?page=2',
       ]);
+    });
+
+    it('follows no next link to another origin, where its token would go, and says the list is cut there', async () => {
+      const listed = bitbucket.fileListings.length;
+      bitbucket.linkNextPagesTo('http://elsewhere.example');
+      try {
+        const files = await read('bitbucket', 'acme/app', { pullRequest: 7 });
+
+        // The first page's two entries: a rename (both its paths) and a change.
+        expect([...files.files].sort()).toEqual(['new.txt', 'old.txt', 'src/a.ts']);
+        expect(files.cut).toBe(
+          "Bitbucket linked the next page of pull request #7's changed files to http://elsewhere.example, not its API's origin, where Sluice sends no token",
+        );
+        expect(bitbucket.fileListings.slice(listed)).toEqual(['/2.0/repositories/acme/app/pullrequests/7/diffstat']);
+      } finally {
+        bitbucket.linkNextPagesTo(undefined);
+      }
     });
 
     it("reads a push's diffstat from the commit before it to the pushed one, newer first as Bitbucket's spec has it", async () => {

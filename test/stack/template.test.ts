@@ -961,7 +961,7 @@ describe('GitHub on AWS', () => {
     });
     const denied = statementsOf(template, 'CommandsBuildRole').filter((statement) => statement.Effect === 'Deny');
     expect(denied.map((statement) => ({ actions: asList(statement.Action), secrets: asList(statement.Resource).flatMap(referencedIds).sort() }))).toEqual([
-      { actions: ['secretsmanager:GetSecretValue'], secrets: ['GitHubTokenSecret', ...WEBHOOK_SECRETS].sort() },
+      { actions: ['secretsmanager:GetSecretValue'], secrets: [...TOKEN_SECRETS, ...WEBHOOK_SECRETS].sort() },
     ]);
   });
 

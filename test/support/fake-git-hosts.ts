@@ -73,8 +73,10 @@ const matching = (request: IncomingMessage, method: string, pattern: RegExp) => 
  *   `.../pullrequests/{id}/diffstat`: git's diff, two files a page, each page linking the next by `next`.
  * An unknown repository or commit is 404 with Bitbucket's error object.
  */
-export async function startFakeBitbucket(authorizations: string[]): Promise<FakeHost> {
+export async function startFakeBitbucket(authorizations: string[]): Promise<FakeHost & { linkNextPagesTo(origin: string | undefined): void }> {
   const statuses: HostStatus[] = [];
+  /** Where `next` links point, when not at this server: a page that would lead a reader's token elsewhere. */
+  let nextOrigin: string | undefined;
   const fileListings: string[] = [];
   const repositories = new Map<string, string>();
   const pullRequests = new Map<string, { base: string; head: string }>();
@@ -94,7 +96,7 @@ export async function startFakeBitbucket(authorizations: string[]): Promise<Fake
         old: file.oldPath === null ? null : { path: file.oldPath, type: 'commit_file' },
         new: file.newPath === null ? null : { path: file.newPath, type: 'commit_file' },
       })),
-      ...(more ? { next: `${new URL(host.url).origin}${url.pathname}${url.search}` } : {}),
+      ...(more ? { next: `${nextOrigin ?? new URL(host.url).origin}${url.pathname}${url.search}` } : {}),
     });
   };
   const notFound = (response: ServerResponse, message: string) => reply(response, 404, { type: 'error', error: { message } });
@@ -143,10 +145,13 @@ export async function startFakeBitbucket(authorizations: string[]): Promise<Fake
       });
     }),
   );
-  const host: FakeHost = {
+  const host: FakeHost & { linkNextPagesTo(origin: string | undefined): void } = {
     url: `${server.url}/2.0`,
     statuses,
     fileListings,
+    linkNextPagesTo: (origin) => {
+      nextOrigin = origin;
+    },
     addRepository: (fullName, dir) => void repositories.set(fullName, dir),
     addPullRequest: (fullName, number, base, head) => void pullRequests.set(`${fullName}#${number}`, { base, head }),
     close: () => closeServers(server.server),

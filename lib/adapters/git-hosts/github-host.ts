@@ -93,7 +93,9 @@ export class GitHubHost extends HostApi {
       listed += page.length;
       for (const file of page) files.push(file.filename, ...(file.previous_filename ? [file.previous_filename] : []));
       const next = linkedNextPage(response.headers.get('link'));
-      url = page.length === 0 || next === undefined || !this.onApiOrigin(next) ? undefined : next;
+      if (page.length > 0 && next !== undefined && !this.onApiOrigin(next))
+        return { files: [...new Set(files)], cut: this.linkedElsewhere(next, `pull request #${number}`) };
+      url = page.length === 0 ? undefined : next;
     }
     return {
       files: [...new Set(files)],

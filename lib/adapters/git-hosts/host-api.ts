@@ -78,9 +78,18 @@ export abstract class HostApi implements RepositoryHost {
     while (next !== undefined && files.size < CHANGED_FILES_LIMIT) {
       const answer = await page(await this.read(next, repository, what, signal));
       for (const path of answer.paths) files.add(path);
-      next = answer.paths.length === 0 || answer.next === undefined || !this.onApiOrigin(answer.next) ? undefined : answer.next;
+      if (answer.next !== undefined && answer.paths.length > 0 && !this.onApiOrigin(answer.next)) {
+        // The token goes only to the API's origin: the files past this page stay unread, and the list says so.
+        return { files: [...files], cut: this.linkedElsewhere(answer.next, what) };
+      }
+      next = answer.paths.length === 0 ? undefined : answer.next;
     }
     return { files: [...files], ...(next !== undefined ? { cut: `Sluice reads no more than ${CHANGED_FILES_LIMIT} changed files of ${what}` } : {}) };
+  }
+
+  /** Why a list of changed files stops at a page whose next one is on another origin: the token goes only to the API's. */
+  protected linkedElsewhere(next: string, what: string): string {
+    return `${this.name} linked the next page of ${what}'s changed files to ${new URL(next).origin}, not its API's origin, where Sluice sends no token`;
   }
 
   /** Whether `url` is on the API's origin, where the token may go. */
