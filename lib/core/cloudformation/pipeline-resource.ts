@@ -67,7 +67,7 @@ export function pipelineFromTemplate(template: CloudFormationTemplate, options: 
 
   const paths = new Map<string, string>();
   const declaration = toDeclaration(properties, base, '', paths) as Record<string, unknown>;
-  for (const key of TEMPLATE_ONLY) delete declaration[key.charAt(0).toLowerCase() + key.slice(1)];
+  for (const key of TEMPLATE_ONLY) delete declaration[camel(key)];
   declaration.name = resolver.physicalName(logicalId, `${base}.Name`);
   paths.set('name', `${base}.Name`);
   if (Array.isArray(properties.ArtifactStores)) declaration.artifactStores = artifactStoresOf(properties.ArtifactStores, `${base}.ArtifactStores`, paths);
