@@ -65,14 +65,14 @@ describe("the console's files", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('/assets/index-4f3a.js');
     expect(Object.fromEntries(page.headers)).toMatchObject({
-      'content-type': 'text/html',
+      'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       'content-security-policy': POLICY,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     });
     expect(await script.text()).toBe('console.log("sluice");');
-    expect(script.headers.get('content-type')).toBe('text/javascript');
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(Buffer.from(await image.arrayBuffer())).toEqual(PNG);
     expect(image.headers.get('content-type')).toBe('image/png');
