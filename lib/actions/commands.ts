@@ -6,6 +6,7 @@ import type { ActionDeclaration } from '../core/declaration';
 import { storeOutputArtifact, type ActionContext, type ActionOutcome, type ActionProvider } from './action-provider';
 import { parseBuildspec } from './codebuild/buildspec';
 import { runLocalBuild } from './codebuild/local-build';
+import type { ProviderSpec } from '../core/providers';
 
 /** CodePipeline's default timeout for a Commands action. */
 export const COMMANDS_DEFAULT_TIMEOUT_MINUTES = 60;
@@ -25,26 +26,28 @@ export function commandsBuildspec(action: Pick<ActionDeclaration, 'commands' | '
   });
 }
 
+export const commandsSpec: ProviderSpec = {
+  category: 'Compute',
+  owner: 'AWS',
+  provider: 'Commands',
+  version: '1',
+  description: "Runs the action's `commands` as a CodeBuild build, in a workspace made from the input artifacts.",
+  configuration: [],
+  inputArtifacts: { min: 1, max: 10 },
+  outputArtifacts: { min: 0, max: 1 },
+  outputVariables: 'declared',
+  runtimes: ['aws', 'local'],
+  // The commands run in the action runner.
+  cost: { pricedAs: 'build' },
+  runsWithoutAwsOn: ['aws', 'local'],
+  // On AWS the stack's Commands project runs the build; locally, the local CodeBuild.
+  integration: 'codebuild',
+  defaultTimeoutMinutes: COMMANDS_DEFAULT_TIMEOUT_MINUTES,
+};
+
 /** CodePipeline's Commands action: shell commands, with files and variables declared on the action, on CodeBuild compute. */
 export const commands: ActionProvider = {
-  spec: {
-    category: 'Compute',
-    owner: 'AWS',
-    provider: 'Commands',
-    version: '1',
-    description: "Runs the action's `commands` as a CodeBuild build, in a workspace made from the input artifacts.",
-    configuration: [],
-    inputArtifacts: { min: 1, max: 10 },
-    outputArtifacts: { min: 0, max: 1 },
-    outputVariables: 'declared',
-    runtimes: ['aws', 'local'],
-    // The commands run in the action runner.
-    cost: { pricedAs: 'build' },
-    runsWithoutAwsOn: ['aws', 'local'],
-    // On AWS the stack's Commands project runs the build; locally, the local CodeBuild.
-    integration: 'codebuild',
-    defaultTimeoutMinutes: COMMANDS_DEFAULT_TIMEOUT_MINUTES,
-  },
+  spec: commandsSpec,
 };
 
 /**

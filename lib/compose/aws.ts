@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SdkAwsClients } from '../adapters/aws/aws-clients';
 import { LambdaJobFunctions } from '../adapters/aws/lambda-job-functions';
-import { awsRuleServices } from '../adapters/aws/rule-services';
 import os from 'node:os';
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -12,10 +10,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { actionProviders } from '../actions/registry';
-import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
-import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
-import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
+import { providerSpecs } from '../actions/registry';
+import type { AccessDeniedOptions } from '../adapters/aws/access-denied';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
@@ -41,12 +37,10 @@ import type { ExecutionDependencies } from '../execution/dependencies';
 import { lambdaStoppingWait, type StoppingWait } from '../execution/stop-execution';
 import { PipelineOperations, type OperationsCapabilities, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
-import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { VersionRun } from '../ports/engine';
 import type { TaskContext } from '../ports/task-context';
 import {
   awsEnvironment,
-  COMMANDS_PROJECT_VARIABLE,
   engineOptions,
   functionRole,
   PIPELINE_DEPLOY_VARIABLES,
@@ -58,7 +52,6 @@ import {
 } from './aws-environment';
 import { documentClientOf, functionDocuments, functionEventBridge, functionS3, functionSecretsManager, functionSfn, functionSns } from './aws-function-clients';
 import { awsConnections, awsRepositoryHosts } from './aws-repository-hosts';
-import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
 
 export interface AwsClients {
   dynamodb: DynamoDBClient;
@@ -89,7 +82,6 @@ let dependencies: OperationsDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
 let operations: PipelineOperations | undefined;
 const webhookSecrets = new Map<HostFamily, SecretsManagerSecret>();
-let credentialsWiped = false;
 
 /** The stack's resources that the execution dependencies use, and the role they run as. */
 export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region' | 'gitHubTokenSecretArn' | 'gitHubApiUrl'>;
@@ -105,6 +97,7 @@ export function createAwsDependencies(
     ExecutionDependencies,
     'repositoryHosts' | 'codeCommit' | 'builds' | 'commandsProjectName' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'
   > &
+    Partial<Pick<ExecutionDependencies, 'providers'>> &
     Pick<OperationsDependencies, 'jobFunctions' | 'artifactCredentials'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
@@ -126,7 +119,8 @@ export function createAwsDependencies(
     events: bus,
     blobs,
     artifacts: new ArtifactStore(blobs),
-    providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
+    // The specs alone, which compilation reads: the functions that run actions or poll sources give the providers' run code (awsActionDependencies).
+    providers: new Map(providerSpecs.map((spec) => [providerKey(spec), { spec }])),
     artifactBucket: env.artifactBucket,
     workspaceRoot: os.tmpdir(),
     clock: () => new Date(),
@@ -140,21 +134,19 @@ export function createAwsDependencies(
   };
 }
 
-/** Everything the handlers need on AWS, built on the first call in a container and kept. */
+/**
+ * What every function's handlers need on AWS, built on the first call in a container and kept:
+ * the stores, the bus, the artifacts and the providers' specs. The functions that run actions or
+ * poll sources add the rest (lib/compose/aws-actions.ts).
+ */
 export function awsDependencies(): OperationsDependencies {
   if (dependencies) return dependencies;
   const actionClients = new SdkAwsClients(awsEnvironment().region);
   const sdk = { documents: functionDocuments(), s3: functionS3(), eventBridge: functionEventBridge(), sfn: functionSfn(), sns: functionSns() };
   return (dependencies = createAwsDependencies(awsEnvironment(), sdk, {
-    repositoryHosts: awsRepositoryHosts(),
-    codeCommit: awsCodeCommit(),
-    ...awsRuleServices(awsEnvironment().region),
     awsClients: actionClients,
     jobFunctions: new LambdaJobFunctions(actionClients),
     ...artifactAccess(),
-    builds: awsCodeBuildBuilds(),
-    ...(process.env[COMMANDS_PROJECT_VARIABLE] ? { commandsProjectName: process.env[COMMANDS_PROJECT_VARIABLE] } : {}),
-    commandEnvironment: awsCommandEnvironment,
     startRun: awsStartRun,
   }));
 }
@@ -171,30 +163,6 @@ const awsStartRun: VersionRun = (version, runName, input) => {
   if (!version.versionArn) throw new Error(`Version ${version.version} of pipeline ${version.name} has no state machine on AWS.`);
   return startStateMachineRun(functionSfn(), functionRole(), version.versionArn, runName, input);
 };
-
-/** The builds that the CodeBuild actions started, read with BatchGetBuilds as the function's role. */
-function awsCodeBuildBuilds(): AwsCodeBuildBuilds {
-  return new AwsCodeBuildBuilds(new CodeBuildClient({ region: awsEnvironment().region }), functionRole());
-}
-
-/**
- * The commands of Commands rules run in the action runner as the function's own user: they get an allow-list of its
- * environment, and its credentials are wiped from what /proc shows of it, once per container.
- */
-function awsCommandEnvironment(): Record<string, string> {
-  if (!credentialsWiped) {
-    wipeCredentialsFromStartEnvironment();
-    credentialsWiped = true;
-  }
-  return commandEnvironmentOnLambda(process.env);
-}
-
-/** CodeCommit in the function's region and account, as the function's role. */
-function awsCodeCommit(): CodeCommitAccess {
-  const { region, roleName, pipelineArnPrefix } = awsEnvironment();
-  // The pipelines' ARN prefix, `arn:<partition>:codepipeline:<region>:<account>:`, gives the stack's account.
-  return awsCodeCommitAccess({ region, identity: roleName ?? DEFAULT_ROLE, accountId: pipelineArnPrefix.split(':')[4] });
-}
 
 /** Starts executions on the published versions of the stack's state machines. */
 export function awsStartInBackground(): StartInBackground {

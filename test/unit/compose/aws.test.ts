@@ -20,6 +20,15 @@ function loadCompose(): typeof import('../../../lib/compose/aws') {
   return loaded!;
 }
 
+/** compose/aws-actions.ts, with the compose/aws.ts it builds on, loaded afresh. */
+function loadActionCompose(): typeof import('../../../lib/compose/aws-actions') {
+  let loaded: typeof import('../../../lib/compose/aws-actions') | undefined;
+  jest.isolateModules(() => {
+    loaded = require('../../../lib/compose/aws-actions');
+  });
+  return loaded!;
+}
+
 const saved = { ...process.env };
 afterEach(() => {
   process.env = { ...saved };
@@ -40,13 +49,31 @@ describe('awsDependencies', () => {
     expect(deps.approvalUrl('abc')).toBe('https://api.execute-api.eu-west-1.amazonaws.com/approvals/abc');
     expect(deps.pipelineArn('webapp')).toBe('arn:aws:codepipeline:eu-west-1:123456789012:webapp');
     expect(deps.artifactBucket).toBe('sluice-artifacts');
-    expect(deps.providers.get('Deploy/AWS/S3')).toBeDefined();
+    // The specs, which compilation reads; no run code, nor what only running actions needs.
+    expect(deps.providers.get('Deploy/AWS/S3')).toEqual({ spec: expect.objectContaining({ provider: 'S3', category: 'Deploy' }) });
+    expect(deps.repositoryHosts).toBeUndefined();
+    expect(deps.builds).toBeUndefined();
+  });
+});
+
+describe('awsActionDependencies', () => {
+  it("builds them once, on awsDependencies, with the providers' run code, the repository hosts and CodeBuild's builds", () => {
+    Object.assign(process.env, ENVIRONMENT, { COMMANDS_PROJECT_NAME: 'sluice-ci-commands' });
+    const { awsActionDependencies } = loadActionCompose();
+    const deps = awsActionDependencies();
+    expect(awsActionDependencies()).toBe(deps);
+    expect(deps.artifactBucket).toBe('sluice-artifacts');
+    expect(typeof deps.providers.get('Deploy/AWS/S3')?.run).toBe('function');
+    expect(typeof deps.providers.get('Source/AWS/CodeCommit')?.latestRevision).toBe('function');
     expect(deps.repositoryHosts).toBeDefined();
+    expect(deps.builds).toBeDefined();
+    expect(deps.alarms).toBeDefined();
+    expect(deps.commandsProjectName).toBe('sluice-ci-commands');
   });
 
   it("reads CodeCommit in the function's region and the stack's account, as the function's role", () => {
     Object.assign(process.env, ENVIRONMENT, { EXECUTION_ROLE_NAME: 'sluice-ci-ActionRunnerRole-1A2B3C' });
-    const { codeCommit } = loadCompose().awsDependencies();
+    const { codeCommit } = loadActionCompose().awsActionDependencies();
     expect(codeCommit).toMatchObject({ region: 'eu-west-1', identity: 'sluice-ci-ActionRunnerRole-1A2B3C' });
     expect(codeCommit?.repositoryUrl('webapp')).toBe('https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/webapp');
     expect(codeCommit?.repositoryArn('webapp')).toBe('arn:aws:codecommit:eu-west-1:123456789012:webapp');
