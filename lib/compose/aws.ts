@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SdkAwsClients } from '../adapters/aws/aws-clients';
-import { LambdaJobFunctions } from '../adapters/aws/lambda-job-functions';
 import os from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -8,7 +7,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { providerSpecs } from '../actions/registry';
 import type { AccessDeniedOptions } from '../adapters/aws/access-denied';
@@ -22,7 +20,6 @@ import { SnsApprovalNotifier } from '../adapters/aws/sns-approval-notifier';
 import { StateMachineVersions } from '../adapters/aws/state-machine-versions';
 import { startStateMachineRun, StepFunctionsEngine, stopStateMachineExecution, type StepFunctionsEngineOptions } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
-import { StsArtifactCredentials } from '../adapters/aws/sts-artifact-credentials';
 import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
@@ -43,8 +40,6 @@ import {
   awsEnvironment,
   engineOptions,
   functionRole,
-  PIPELINE_DEPLOY_VARIABLES,
-  ARTIFACT_ACCESS_ROLE_VARIABLE,
   requiredVariable,
   WEBHOOK_SECRET_OUTPUTS,
   WEBHOOK_SECRET_VARIABLES,
@@ -80,7 +75,6 @@ export function createAwsClients(region: string | undefined): AwsClients {
 // What the functions build once per Lambda container, and keep.
 let dependencies: OperationsDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
-let operations: PipelineOperations | undefined;
 const webhookSecrets = new Map<HostFamily, SecretsManagerSecret>();
 
 /** The stack's resources that the execution dependencies use, and the role they run as. */
@@ -137,25 +131,16 @@ export function createAwsDependencies(
 /**
  * What every function's handlers need on AWS, built on the first call in a container and kept:
  * the stores, the bus, the artifacts and the providers' specs. The functions that run actions or
- * poll sources add the rest (lib/compose/aws-actions.ts).
+ * poll sources add the rest (lib/compose/aws-actions.ts), and those that start custom actions'
+ * jobs their functions (lib/compose/aws-jobs.ts).
  */
 export function awsDependencies(): OperationsDependencies {
   if (dependencies) return dependencies;
-  const actionClients = new SdkAwsClients(awsEnvironment().region);
   const sdk = { documents: functionDocuments(), s3: functionS3(), eventBridge: functionEventBridge(), sfn: functionSfn(), sns: functionSns() };
   return (dependencies = createAwsDependencies(awsEnvironment(), sdk, {
-    awsClients: actionClients,
-    jobFunctions: new LambdaJobFunctions(actionClients),
-    ...artifactAccess(),
+    awsClients: new SdkAwsClients(awsEnvironment().region),
     startRun: awsStartRun,
   }));
-}
-
-/** Artifact credentials as sessions of the stack's artifact access role, on the function that is told its ARN; none elsewhere. */
-function artifactAccess(): Pick<OperationsDependencies, 'artifactCredentials'> {
-  const roleArn = process.env[ARTIFACT_ACCESS_ROLE_VARIABLE];
-  if (!roleArn) return {};
-  return { artifactCredentials: new StsArtifactCredentials(new STSClient({ region: awsEnvironment().region }), roleArn, functionRole()) };
 }
 
 /** A stage's automatic rollback starts on the version's state machine as the function's own role; on AWS every version has one. */
@@ -207,33 +192,6 @@ export function createAwsOperations(
     tracingConfiguration: { enabled: true },
   });
   return new PipelineOperations(deps, { engine, functions, runtime: 'aws', ...extra });
-}
-
-/** `/api/...` on AWS: registering a pipeline publishes its state machine, and executions can be stopped. */
-export function awsOperations(): PipelineOperations {
-  const setOn = 'the http function';
-  return (operations ??= createAwsOperations(
-    awsDependencies(),
-    functionSfn(),
-    {
-      ...engineOptions(),
-      logGroupArn: requiredVariable(PIPELINE_DEPLOY_VARIABLES.logGroupArn, setOn),
-      functions: {
-        stageStep: requiredVariable(PIPELINE_DEPLOY_VARIABLES.stageStep, setOn),
-        actionRunner: requiredVariable(PIPELINE_DEPLOY_VARIABLES.actionRunner, setOn),
-        approvalRequest: requiredVariable(PIPELINE_DEPLOY_VARIABLES.approvalRequest, setOn),
-      },
-    },
-    {
-      gitHubWebhook: () => {
-        const { publicUrl } = awsEnvironment();
-        return {
-          url: new URL('webhooks/github', publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).href,
-          secretSource: "the stack's WebhookSecret in Secrets Manager (the stack output WebhookSecretArn)",
-        };
-      },
-    },
-  ));
 }
 
 /**

@@ -20,6 +20,15 @@ function loadCompose(): typeof import('../../../lib/compose/aws') {
   return loaded!;
 }
 
+/** compose/aws-jobs.ts, with the compose/aws.ts it builds on, loaded afresh. */
+function loadJobCompose(): typeof import('../../../lib/compose/aws-jobs') {
+  let loaded: typeof import('../../../lib/compose/aws-jobs') | undefined;
+  jest.isolateModules(() => {
+    loaded = require('../../../lib/compose/aws-jobs');
+  });
+  return loaded!;
+}
+
 /** compose/aws-actions.ts, with the compose/aws.ts it builds on, loaded afresh. */
 function loadActionCompose(): typeof import('../../../lib/compose/aws-actions') {
   let loaded: typeof import('../../../lib/compose/aws-actions') | undefined;
@@ -53,6 +62,32 @@ describe('awsDependencies', () => {
     expect(deps.providers.get('Deploy/AWS/S3')).toEqual({ spec: expect.objectContaining({ provider: 'S3', category: 'Deploy' }) });
     expect(deps.repositoryHosts).toBeUndefined();
     expect(deps.builds).toBeUndefined();
+    expect(deps.jobFunctions).toBeUndefined();
+  });
+
+  it('names the variable that only the functions starting executions have, when another asks for the engine', () => {
+    Object.assign(process.env, ENVIRONMENT);
+    expect(() => loadCompose().awsStartInBackground()).toThrow(/STATE_MACHINE_ROLE_ARN is not set/);
+  });
+
+  it('names the variable that only the http function has, when its API is asked for', () => {
+    Object.assign(process.env, ENVIRONMENT, {
+      STATE_MACHINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/sluice-states',
+      STATE_MACHINE_NAME_PREFIX: 'sluice-ci-',
+    });
+    expect(() => loadJobCompose().awsOperations()).toThrow(/STATE_MACHINE_LOG_GROUP_ARN is not set\. serverless\.yml sets it on the http function/);
+  });
+});
+
+describe('awsJobDependencies', () => {
+  it("builds them once, on awsDependencies, with Lambda invoke actions' job functions and, where the role is told, artifact credentials", () => {
+    Object.assign(process.env, ENVIRONMENT, { ARTIFACT_ACCESS_ROLE_ARN: 'arn:aws:iam::123456789012:role/sluice-ci-artifact-access' });
+    const { awsJobDependencies } = loadJobCompose();
+    const deps = awsJobDependencies();
+    expect(awsJobDependencies()).toBe(deps);
+    expect(deps.artifactBucket).toBe('sluice-artifacts');
+    expect(deps.jobFunctions).toBeDefined();
+    expect(deps.artifactCredentials).toBeDefined();
   });
 });
 
@@ -77,18 +112,5 @@ describe('awsActionDependencies', () => {
     expect(codeCommit).toMatchObject({ region: 'eu-west-1', identity: 'sluice-ci-ActionRunnerRole-1A2B3C' });
     expect(codeCommit?.repositoryUrl('webapp')).toBe('https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/webapp');
     expect(codeCommit?.repositoryArn('webapp')).toBe('arn:aws:codecommit:eu-west-1:123456789012:webapp');
-  });
-
-  it('names the variable that only the functions starting executions have, when another asks for the engine', () => {
-    Object.assign(process.env, ENVIRONMENT);
-    expect(() => loadCompose().awsStartInBackground()).toThrow(/STATE_MACHINE_ROLE_ARN is not set/);
-  });
-
-  it('names the variable that only the http function has, when its API is asked for', () => {
-    Object.assign(process.env, ENVIRONMENT, {
-      STATE_MACHINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/sluice-states',
-      STATE_MACHINE_NAME_PREFIX: 'sluice-ci-',
-    });
-    expect(() => loadCompose().awsOperations()).toThrow(/STATE_MACHINE_LOG_GROUP_ARN is not set\. serverless\.yml sets it on the http function/);
   });
 });
