@@ -11,7 +11,7 @@ import { ecsDeploySpec } from './ecs-deploy';
 import { gitSourceSpec } from './git-source';
 import { lambdaInvokeSpec } from './lambda-invoke';
 import { manualApprovalSpec } from './manual-approval';
-import { s3DeploySpec } from './s3-deploy';
+import { s3DeploySpec } from './s3-deploy-spec';
 import { s3SourceSpec } from './s3-source';
 import { stepFunctionsInvokeSpec } from './step-functions-invoke';
 

@@ -30,7 +30,7 @@ import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { zipDirectory } from '../../lib/artifacts/zip';
 import { runnableProviders } from '../../lib/actions/action-providers';
 import { createAwsDependencies, createAwsOperations } from '../../lib/compose/aws';
-import { runCommands } from '../../lib/actions/commands';
+import { runCommands } from '../../lib/actions/run-commands';
 import { runnerCommandsSpec } from '../support/runner-commands';
 import type { ExecutionInput, FunctionArns } from '../../lib/core/compile';
 import type { StateMachineExecutionChange } from '../../lib/core/engine-run-end';

@@ -22,6 +22,10 @@ const RUNNING_ACTIONS = [
   '@aws-sdk/client-cloudwatch',
   // isomorphic-git's inflate and deflate: its own code is left out too, but for its 168-byte HTTP adapter.
   'pako',
+  // The S3 deploy's content types, and the local build's test reports and process trees (Commands rules).
+  'mime-types',
+  'fast-xml-parser',
+  'tree-kill',
 ];
 
 /** What starts Lambda invoke actions' functions and narrows their artifact sessions (lib/compose/aws-jobs.ts). */
