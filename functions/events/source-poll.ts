@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { awsStartInBackground } from '../../lib/compose/aws';
-import { awsActionDependencies } from '../../lib/compose/aws-actions';
+import { awsSourcePollDependencies } from '../../lib/compose/aws-source-poll';
 import { providerLatestRevision, sourcePoll } from '../../lib/execution/source-polling';
 
 const logger = new Logger();
@@ -13,7 +13,7 @@ const logger = new Logger();
  * before. The execution table keeps what each look found, so overlapping runs start a change once.
  */
 export const handler = middy(async () => {
-  const deps = awsActionDependencies();
+  const deps = awsSourcePollDependencies();
   const poll = sourcePoll({
     store: deps.store,
     start: awsStartInBackground(),

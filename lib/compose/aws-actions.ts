@@ -1,12 +1,9 @@
 import { runnableProviders } from '../actions/action-providers';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { DEFAULT_ROLE } from '../adapters/aws/access-denied';
 import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
-import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { awsRuleServices } from '../adapters/aws/rule-services';
 import type { OperationsDependencies } from '../operations/pipeline-operations';
-import type { CodeCommitAccess } from '../ports/codecommit-access';
-import { awsDependencies } from './aws';
+import { awsCodeCommit, awsDependencies } from './aws';
 import { awsEnvironment, COMMANDS_PROJECT_VARIABLE, functionRole } from './aws-environment';
 import { awsRepositoryHosts } from './aws-repository-hosts';
 import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
@@ -16,7 +13,7 @@ let credentialsWiped = false;
 
 /**
  * awsDependencies with what runs actions, stage conditions' rules and the steps around CodeBuild
- * builds, and polls sources: the providers' run code, the repository hosts, CodeCommit, the rules'
+ * builds: the providers' run code, the repository hosts, CodeCommit, the rules'
  * services and CodeBuild. Apart from awsDependencies, so that the other functions' bundles hold
  * none of it, nor the SDK clients, git and zip that it brings.
  */
@@ -48,11 +45,4 @@ function awsCommandEnvironment(): Record<string, string> {
     credentialsWiped = true;
   }
   return commandEnvironmentOnLambda(process.env);
-}
-
-/** CodeCommit in the function's region and account, as the function's role. */
-function awsCodeCommit(): CodeCommitAccess {
-  const { region, roleName, pipelineArnPrefix } = awsEnvironment();
-  // The pipelines' ARN prefix, `arn:<partition>:codepipeline:<region>:<account>:`, gives the stack's account.
-  return awsCodeCommitAccess({ region, identity: roleName ?? DEFAULT_ROLE, accountId: pipelineArnPrefix.split(':')[4] });
 }

@@ -9,7 +9,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { providerSpecs } from '../actions/registry';
-import type { AccessDeniedOptions } from '../adapters/aws/access-denied';
+import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
+import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
+import type { CodeCommitAccess } from '../ports/codecommit-access';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
@@ -113,7 +115,7 @@ export function createAwsDependencies(
     events: bus,
     blobs,
     artifacts: new ArtifactStore(blobs),
-    // The specs alone, which compilation reads: the functions that run actions or poll sources give the providers' run code (awsActionDependencies).
+    // The specs alone, which compilation reads: the action runner and the source poll give the providers' run code.
     providers: new Map(providerSpecs.map((spec) => [providerKey(spec), { spec }])),
     artifactBucket: env.artifactBucket,
     workspaceRoot: os.tmpdir(),
@@ -131,8 +133,8 @@ export function createAwsDependencies(
 /**
  * What every function's handlers need on AWS, built on the first call in a container and kept:
  * the stores, the bus, the artifacts and the providers' specs. The functions that run actions or
- * poll sources add the rest (lib/compose/aws-actions.ts), and those that start custom actions'
- * jobs their functions (lib/compose/aws-jobs.ts).
+ * poll sources add the rest (lib/compose/aws-actions.ts, aws-source-poll.ts), and those that
+ * start custom actions' jobs their functions (lib/compose/aws-jobs.ts).
  */
 export function awsDependencies(): OperationsDependencies {
   if (dependencies) return dependencies;
@@ -148,6 +150,13 @@ const awsStartRun: VersionRun = (version, runName, input) => {
   if (!version.versionArn) throw new Error(`Version ${version.version} of pipeline ${version.name} has no state machine on AWS.`);
   return startStateMachineRun(functionSfn(), functionRole(), version.versionArn, runName, input);
 };
+
+/** CodeCommit in the function's region and account, as the function's role. */
+export function awsCodeCommit(): CodeCommitAccess {
+  const { region, roleName, pipelineArnPrefix } = awsEnvironment();
+  // The pipelines' ARN prefix, `arn:<partition>:codepipeline:<region>:<account>:`, gives the stack's account.
+  return awsCodeCommitAccess({ region, identity: roleName ?? DEFAULT_ROLE, accountId: pipelineArnPrefix.split(':')[4] });
+}
 
 /** Starts executions on the published versions of the stack's state machines. */
 export function awsStartInBackground(): StartInBackground {

@@ -33,7 +33,7 @@ const STARTING_JOBS = ['@aws-sdk/client-lambda', '@aws-sdk/client-sts'];
 
 /**
  * The packages that a function's composition never reaches, and so must not weigh on its cold
- * start. The action runner and the source poll are missing here: they run providers' code.
+ * start. The action runner is missing here: it runs every provider's code.
  */
 const NOT_BUNDLED: Record<string, readonly string[]> = {
   // It records each event in the execution table, once (Powertools idempotency).
@@ -68,6 +68,8 @@ const NOT_BUNDLED: Record<string, readonly string[]> = {
   executionReconciler: [...RUNNING_ACTIONS, ...STARTING_JOBS],
   sourceTrigger: [...RUNNING_ACTIONS, ...STARTING_JOBS],
   pipelineRegistration: [...RUNNING_ACTIONS, ...STARTING_JOBS],
+  // It reads the polled sources' latest revisions, CodeCommit's with git, and runs no action.
+  sourcePoll: [...RUNNING_ACTIONS.filter((name) => name !== 'pako'), ...STARTING_JOBS],
   // These queue custom actions' jobs, or take their results, and run no action.
   approvalRequest: RUNNING_ACTIONS,
   http: RUNNING_ACTIONS,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { actionProviders } from '../../../lib/actions/action-providers';
+import { polledSourceProviders } from '../../../lib/actions/polled-sources';
 import { providerCatalog, providerSpecs, providerTable } from '../../../lib/actions/registry';
 import { registerProviders } from '../../../lib/cli/commands/providers';
 import type { ExitWith } from '../../../lib/cli/exit-codes';
@@ -69,6 +70,11 @@ describe('the provider registry and its three views', () => {
         provider: providerKey(provider.spec),
         polls: 'function',
       });
+  });
+
+  it('polls, in the source poll function, exactly the providers that read their latest revision', () => {
+    const polling = actionProviders.filter((provider) => provider.latestRevision).map((provider) => providerKey(provider.spec));
+    expect(polledSourceProviders.map((provider) => providerKey(provider.spec))).toEqual(polling);
   });
 
   it('holds the specs of exactly the providers that have run code, in the same order', () => {

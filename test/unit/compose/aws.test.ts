@@ -91,6 +91,23 @@ describe('awsJobDependencies', () => {
   });
 });
 
+describe('awsSourcePollDependencies', () => {
+  it("builds them once, on awsDependencies, with the polled sources' code and CodeCommit in the function's region", () => {
+    Object.assign(process.env, ENVIRONMENT);
+    let loaded: typeof import('../../../lib/compose/aws-source-poll') | undefined;
+    jest.isolateModules(() => {
+      loaded = require('../../../lib/compose/aws-source-poll');
+    });
+    const deps = loaded!.awsSourcePollDependencies();
+    expect(loaded!.awsSourcePollDependencies()).toBe(deps);
+    expect(typeof deps.providers.get('Source/AWS/CodeCommit')?.latestRevision).toBe('function');
+    expect(typeof deps.providers.get('Source/AWS/S3')?.latestRevision).toBe('function');
+    // The others' specs, which compilation reads, without their run code.
+    expect(deps.providers.get('Deploy/AWS/ECS')).toEqual({ spec: expect.objectContaining({ provider: 'ECS' }) });
+    expect(deps.codeCommit).toMatchObject({ region: 'eu-west-1' });
+  });
+});
+
 describe('awsActionDependencies', () => {
   it("builds them once, on awsDependencies, with the providers' run code, the repository hosts and CodeBuild's builds", () => {
     Object.assign(process.env, ENVIRONMENT, { COMMANDS_PROJECT_NAME: 'sluice-ci-commands' });
