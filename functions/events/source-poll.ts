@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { awsDependencies, awsStartInBackground } from '../../lib/compose/aws';
+import { awsStartInBackground } from '../../lib/compose/aws';
+import { awsSourcePollDependencies } from '../../lib/compose/aws-source-poll';
 import { providerLatestRevision, sourcePoll } from '../../lib/execution/source-polling';
 
 const logger = new Logger();
@@ -12,7 +13,7 @@ const logger = new Logger();
  * before. The execution table keeps what each look found, so overlapping runs start a change once.
  */
 export const handler = middy(async () => {
-  const deps = awsDependencies();
+  const deps = awsSourcePollDependencies();
   const poll = sourcePoll({
     store: deps.store,
     start: awsStartInBackground(),

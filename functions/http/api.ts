@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { httpApi } from '../../lib/api/http-api';
-import { awsDependencies, awsOperations, awsWebhookDependencies } from '../../lib/compose/aws';
+import { awsDependencies, awsWebhookDependencies } from '../../lib/compose/aws';
+import { awsOperations } from '../../lib/compose/aws-jobs';
 import { awsCommitStatuses } from '../../lib/compose/aws-commit-statuses';
 
 const logger = new Logger();

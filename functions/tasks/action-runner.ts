@@ -59,7 +59,8 @@ export const actionRunner = ({ dependencies, idempotency, stopping }: ActionRunn
     .use(makeHandlerIdempotent(idempotency));
 
 export const handler = builtOnFirstInvocation(async () => {
-  const { awsDependencies, awsStoppingWait } = await import('../../lib/compose/aws');
+  const { awsStoppingWait } = await import('../../lib/compose/aws');
+  const { awsActionDependencies } = await import('../../lib/compose/aws-actions');
   const { taskIdempotency } = await import('../../lib/compose/aws-idempotency');
-  return actionRunner({ dependencies: awsDependencies, idempotency: taskIdempotency(), stopping: awsStoppingWait });
+  return actionRunner({ dependencies: awsActionDependencies, idempotency: taskIdempotency(), stopping: awsStoppingWait });
 });

@@ -35,6 +35,7 @@ export const approvalRequest = ({ dependencies, stopping }: ApprovalRequestOptio
     .use(heldWhileStopping(() => dependencies().store, stopping));
 
 export const handler = builtOnFirstInvocation(async () => {
-  const { awsDependencies, awsStoppingWait } = await import('../../lib/compose/aws');
-  return approvalRequest({ dependencies: awsDependencies, stopping: awsStoppingWait });
+  const { awsStoppingWait } = await import('../../lib/compose/aws');
+  const { awsJobDependencies } = await import('../../lib/compose/aws-jobs');
+  return approvalRequest({ dependencies: awsJobDependencies, stopping: awsStoppingWait });
 });

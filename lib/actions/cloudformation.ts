@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Capability, CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { BadInputError } from '../core/errors';
-import type { ConfigurationProblem } from '../core/providers';
+import type { ConfigurationProblem, ProviderSpec } from '../core/providers';
 import { awsClientFor, storeOutputArtifact, type ActionContext, type ActionInProgress, type ActionOutcome, type ActionProvider } from './action-provider';
 import { InputArtifacts, parameterOverridesProblem, referenceProblem, stackInputs } from './cloudformation/inputs';
 import { pollingCost, secondsBeforeLook } from './polling';
@@ -286,60 +286,62 @@ class StackAction {
   }
 }
 
+export const cloudFormationSpec: ProviderSpec = {
+  category: 'Deploy',
+  owner: 'AWS',
+  provider: 'CloudFormation',
+  version: '1',
+  description: 'Creates, updates or deletes a CloudFormation stack or change set.',
+  configuration: [
+    { name: 'ActionMode', required: true, description: 'CREATE_UPDATE, DELETE_ONLY, REPLACE_ON_FAILURE, CHANGE_SET_REPLACE or CHANGE_SET_EXECUTE.' },
+    { name: 'StackName', required: true, description: 'The stack.' },
+    { name: 'Capabilities', required: false, description: 'CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND, comma-separated.' },
+    { name: 'ChangeSetName', required: false, description: 'The change set, for the CHANGE_SET modes.' },
+    { name: 'TemplatePath', required: false, description: 'ArtifactName::path of the template.' },
+    { name: 'TemplateConfiguration', required: false, description: 'ArtifactName::path of a template configuration file.' },
+    { name: 'ParameterOverrides', required: false, description: 'A JSON object of parameter values.' },
+    { name: 'RoleArn', required: false, description: 'The role CloudFormation assumes.' },
+    { name: 'OutputFileName', required: false, description: 'A file in the output artifact that receives the stack outputs.' },
+  ],
+  inputArtifacts: { min: 0, max: 10 },
+  outputArtifacts: { min: 0, max: 1 },
+  outputVariables: 'open',
+  runtimes: ['aws', 'local'],
+  awsServices: ['cloudformation'],
+  integration: 'polling',
+  // A stack's create or update, change set included, typically takes a few minutes.
+  cost: pollingCost({ runnerMs: 3000, lookMs: 500, typicalMinutes: 3 }),
+  checkConfiguration,
+  iam: [
+    {
+      actions: [
+        'cloudformation:DescribeStacks',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:CreateStack',
+        'cloudformation:UpdateStack',
+        'cloudformation:DeleteStack',
+        'cloudformation:ListChangeSets',
+        'cloudformation:CreateChangeSet',
+        'cloudformation:DescribeChangeSet',
+        'cloudformation:DeleteChangeSet',
+        'cloudformation:ExecuteChangeSet',
+      ],
+      // Any region: an action's `region` places its stack there.
+      resources: ['arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*'],
+    },
+    // A template with a Transform (SAM, AWS::Include) is expanded through AWS's own transforms.
+    { actions: ['cloudformation:CreateChangeSet'], resources: ['arn:${AWS::Partition}:cloudformation:*:aws:transform/*'] },
+    // RoleArn: the role CloudFormation deploys as, passed to CloudFormation only (serverless.yml's condition).
+    { actions: ['iam:PassRole'], resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'] },
+  ],
+};
+
 /**
  * Runs a CloudFormation action: the first run starts the stack or change set operation, and
  * later runs (with the first's state as `continuation`) look at it until it is done.
  */
 export const cloudFormation: ActionProvider<ActionOutcome | ActionInProgress> = {
-  spec: {
-    category: 'Deploy',
-    owner: 'AWS',
-    provider: 'CloudFormation',
-    version: '1',
-    description: 'Creates, updates or deletes a CloudFormation stack or change set.',
-    configuration: [
-      { name: 'ActionMode', required: true, description: 'CREATE_UPDATE, DELETE_ONLY, REPLACE_ON_FAILURE, CHANGE_SET_REPLACE or CHANGE_SET_EXECUTE.' },
-      { name: 'StackName', required: true, description: 'The stack.' },
-      { name: 'Capabilities', required: false, description: 'CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND, comma-separated.' },
-      { name: 'ChangeSetName', required: false, description: 'The change set, for the CHANGE_SET modes.' },
-      { name: 'TemplatePath', required: false, description: 'ArtifactName::path of the template.' },
-      { name: 'TemplateConfiguration', required: false, description: 'ArtifactName::path of a template configuration file.' },
-      { name: 'ParameterOverrides', required: false, description: 'A JSON object of parameter values.' },
-      { name: 'RoleArn', required: false, description: 'The role CloudFormation assumes.' },
-      { name: 'OutputFileName', required: false, description: 'A file in the output artifact that receives the stack outputs.' },
-    ],
-    inputArtifacts: { min: 0, max: 10 },
-    outputArtifacts: { min: 0, max: 1 },
-    outputVariables: 'open',
-    runtimes: ['aws', 'local'],
-    awsServices: ['cloudformation'],
-    integration: 'polling',
-    // A stack's create or update, change set included, typically takes a few minutes.
-    cost: pollingCost({ runnerMs: 3000, lookMs: 500, typicalMinutes: 3 }),
-    checkConfiguration,
-    iam: [
-      {
-        actions: [
-          'cloudformation:DescribeStacks',
-          'cloudformation:DescribeStackEvents',
-          'cloudformation:CreateStack',
-          'cloudformation:UpdateStack',
-          'cloudformation:DeleteStack',
-          'cloudformation:ListChangeSets',
-          'cloudformation:CreateChangeSet',
-          'cloudformation:DescribeChangeSet',
-          'cloudformation:DeleteChangeSet',
-          'cloudformation:ExecuteChangeSet',
-        ],
-        // Any region: an action's `region` places its stack there.
-        resources: ['arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*'],
-      },
-      // A template with a Transform (SAM, AWS::Include) is expanded through AWS's own transforms.
-      { actions: ['cloudformation:CreateChangeSet'], resources: ['arn:${AWS::Partition}:cloudformation:*:aws:transform/*'] },
-      // RoleArn: the role CloudFormation deploys as, passed to CloudFormation only (serverless.yml's condition).
-      { actions: ['iam:PassRole'], resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'] },
-    ],
-  },
+  spec: cloudFormationSpec,
 
   /**
    * The first run starts the stack or change set operation; later runs (with the first's state as

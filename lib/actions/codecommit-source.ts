@@ -8,6 +8,7 @@ import { artifactCounts } from './action-provider';
 import { codeCommitGitCredentials } from './codecommit-git-credentials';
 import { cloneBranch, storeCommitTree } from './git-checkout';
 import { OUTPUT_ARTIFACT_FORMAT, outputArtifactFormatProblems, refuseUnsupportedOutputFormat } from './output-artifact-format';
+import type { ProviderSpec } from '../core/providers';
 
 /** The SDK's chain throws when it finds no credentials: that is for the user to fix. */
 async function readCredentials(access: CodeCommitAccess, repository: string): Promise<AwsCredentials> {
@@ -56,46 +57,48 @@ function requiredAccess(access: CodeCommitAccess | undefined, actionName: string
   );
 }
 
+export const codeCommitSourceSpec: ProviderSpec = {
+  category: 'Source',
+  owner: 'AWS',
+  provider: 'CodeCommit',
+  version: '1',
+  description: 'A branch of a CodeCommit repository.',
+  configuration: [
+    { name: 'RepositoryName', required: true, description: 'The CodeCommit repository.' },
+    { name: 'BranchName', required: true, description: 'The branch to build.' },
+    {
+      name: 'PollForSourceChanges',
+      required: false,
+      description:
+        'true: Sluice polls the branch (every minute on AWS, every --poll-interval seconds under sluice serve); false, the default here: an event rule starts the pipeline.',
+    },
+    OUTPUT_ARTIFACT_FORMAT,
+  ],
+  inputArtifacts: artifactCounts.none,
+  outputArtifacts: artifactCounts.one,
+  outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
+  runtimes: ['aws', 'local'],
+  cost: { pricedAs: 'runner', runnerMs: 5000 },
+  pinnableRevisions: ['COMMIT_ID'],
+  // A push to the branch of the action's repository.
+  sourceChanges: {
+    kind: 'CodeCommit',
+    mismatch: ({ RepositoryName, BranchName }, change, action) => {
+      if (RepositoryName !== change.repositoryName) return `source action ${action.name} builds repository ${RepositoryName}, not ${change.repositoryName}`;
+      return BranchName === change.branch ? undefined : `branch ${change.branch} is not ${BranchName}, the branch of source action ${action.name}`;
+    },
+    revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
+  },
+  checkConfiguration: (configuration) => [...outputArtifactFormatProblems(configuration), ...pollForSourceChangesProblems(configuration)],
+};
+
 /**
  * A branch of a CodeCommit repository, cloned over HTTPS as CodeCommit's git-remote-codecommit
  * helper clones it: with git credentials signed from the IAM identity's AWS credentials, so the
  * identity needs `codecommit:GitPull` on the repository.
  */
 export const codeCommitSource: ActionProvider = {
-  spec: {
-    category: 'Source',
-    owner: 'AWS',
-    provider: 'CodeCommit',
-    version: '1',
-    description: 'A branch of a CodeCommit repository.',
-    configuration: [
-      { name: 'RepositoryName', required: true, description: 'The CodeCommit repository.' },
-      { name: 'BranchName', required: true, description: 'The branch to build.' },
-      {
-        name: 'PollForSourceChanges',
-        required: false,
-        description:
-          'true: Sluice polls the branch (every minute on AWS, every --poll-interval seconds under sluice serve); false, the default here: an event rule starts the pipeline.',
-      },
-      OUTPUT_ARTIFACT_FORMAT,
-    ],
-    inputArtifacts: artifactCounts.none,
-    outputArtifacts: artifactCounts.one,
-    outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
-    runtimes: ['aws', 'local'],
-    cost: { pricedAs: 'runner', runnerMs: 5000 },
-    pinnableRevisions: ['COMMIT_ID'],
-    // A push to the branch of the action's repository.
-    sourceChanges: {
-      kind: 'CodeCommit',
-      mismatch: ({ RepositoryName, BranchName }, change, action) => {
-        if (RepositoryName !== change.repositoryName) return `source action ${action.name} builds repository ${RepositoryName}, not ${change.repositoryName}`;
-        return BranchName === change.branch ? undefined : `branch ${change.branch} is not ${BranchName}, the branch of source action ${action.name}`;
-      },
-      revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
-    },
-    checkConfiguration: (configuration) => [...outputArtifactFormatProblems(configuration), ...pollForSourceChangesProblems(configuration)],
-  },
+  spec: codeCommitSourceSpec,
 
   async latestRevision({ action, codeCommit }): Promise<LatestRevision | undefined> {
     const { RepositoryName: repository, BranchName: branch } = action.configuration as Record<string, string>;

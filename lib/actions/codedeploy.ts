@@ -2,6 +2,7 @@ import type { DeploymentInfo, DeploymentTarget, LifecycleEvent } from '@aws-sdk/
 import { BadInputError } from '../core/errors';
 import { artifactCounts, awsClientFor, type ActionInProgress, type ActionOutcome, type ActionProvider } from './action-provider';
 import { continued, lookAgain, type PollingState, pollingCost } from './polling';
+import type { ProviderSpec } from '../core/providers';
 
 interface Deploying extends PollingState {
   deploymentId: string;
@@ -35,39 +36,41 @@ export function deploymentFailure(deployment: DeploymentInfo, failedTargets: Dep
   return [error?.code, error?.message].filter(Boolean).join(': ') || 'CodeDeploy gave no reason';
 }
 
+export const codeDeploySpec: ProviderSpec = {
+  category: 'Deploy',
+  owner: 'AWS',
+  provider: 'CodeDeploy',
+  version: '1',
+  description: 'Deploys the input artifact, as a zip revision in S3, with a CodeDeploy deployment group, and waits for the deployment.',
+  configuration: [
+    { name: 'ApplicationName', required: true, description: 'The CodeDeploy application.' },
+    { name: 'DeploymentGroupName', required: true, description: 'The deployment group.' },
+  ],
+  inputArtifacts: artifactCounts.one,
+  outputArtifacts: artifactCounts.none,
+  outputVariables: [],
+  // CodeDeploy's agents fetch the revision from S3 themselves: locally the artifact lives in the
+  // embedded S3 on this machine, which no deployment target can reach.
+  runtimes: ['aws'],
+  awsServices: ['codedeploy'],
+  integration: 'polling',
+  // An in-place deployment to a deployment group's instances, typically a few minutes.
+  cost: pollingCost({ runnerMs: 2000, lookMs: 500, typicalMinutes: 5 }),
+  iam: [
+    {
+      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets'],
+      resources: ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:*'],
+    },
+    { actions: ['codedeploy:GetDeploymentConfig'], resources: ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:*'] },
+    {
+      actions: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+      resources: ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:application:*'],
+    },
+  ],
+};
+
 export const codeDeploy: ActionProvider<ActionOutcome | ActionInProgress> = {
-  spec: {
-    category: 'Deploy',
-    owner: 'AWS',
-    provider: 'CodeDeploy',
-    version: '1',
-    description: 'Deploys the input artifact, as a zip revision in S3, with a CodeDeploy deployment group, and waits for the deployment.',
-    configuration: [
-      { name: 'ApplicationName', required: true, description: 'The CodeDeploy application.' },
-      { name: 'DeploymentGroupName', required: true, description: 'The deployment group.' },
-    ],
-    inputArtifacts: artifactCounts.one,
-    outputArtifacts: artifactCounts.none,
-    outputVariables: [],
-    // CodeDeploy's agents fetch the revision from S3 themselves: locally the artifact lives in the
-    // embedded S3 on this machine, which no deployment target can reach.
-    runtimes: ['aws'],
-    awsServices: ['codedeploy'],
-    integration: 'polling',
-    // An in-place deployment to a deployment group's instances, typically a few minutes.
-    cost: pollingCost({ runnerMs: 2000, lookMs: 500, typicalMinutes: 5 }),
-    iam: [
-      {
-        actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets'],
-        resources: ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:*'],
-      },
-      { actions: ['codedeploy:GetDeploymentConfig'], resources: ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:*'] },
-      {
-        actions: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
-        resources: ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:application:*'],
-      },
-    ],
-  },
+  spec: codeDeploySpec,
 
   async run(context) {
     const { CodeDeployClient, CreateDeploymentCommand, GetDeploymentCommand, ListDeploymentTargetsCommand, BatchGetDeploymentTargetsCommand } =

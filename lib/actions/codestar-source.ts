@@ -5,6 +5,7 @@ import { ActionFailedError, BadInputError } from '../core/errors';
 import type { ActionOutcome, ActionProvider } from './action-provider';
 import { artifactCounts, storeOutputArtifact } from './action-provider';
 import { OUTPUT_ARTIFACT_FORMAT, outputArtifactFormatProblems, refuseUnsupportedOutputFormat } from './output-artifact-format';
+import type { ProviderSpec } from '../core/providers';
 
 /** Extracts a host's zip of a commit and returns the one folder in it, which holds the tree. */
 async function extractTree(zipFile: string, directory: string, source: string, hostName: string): Promise<string> {
@@ -18,6 +19,30 @@ async function extractTree(zipFile: string, directory: string, source: string, h
   return path.join(directory, entries[0]!.name);
 }
 
+export const codeStarSourceConnectionSpec: ProviderSpec = {
+  category: 'Source',
+  owner: 'AWS',
+  provider: 'CodeStarSourceConnection',
+  version: '1',
+  description: 'A branch of a repository on GitHub, GitHub Enterprise Server, Bitbucket Cloud or GitLab, through a connection.',
+  configuration: [
+    { name: 'ConnectionArn', required: true, description: 'The ARN of the connection to the repository host.' },
+    { name: 'FullRepositoryId', required: true, description: 'owner/name of the repository (workspace/name on Bitbucket, group/name on GitLab).' },
+    { name: 'BranchName', required: true, description: 'The branch to build.' },
+    OUTPUT_ARTIFACT_FORMAT,
+    { name: 'DetectChanges', required: false, description: 'false to start the pipeline only by hand or by trigger.' },
+  ],
+  inputArtifacts: artifactCounts.none,
+  outputArtifacts: artifactCounts.one,
+  outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
+  runtimes: ['aws', 'local'],
+  cost: { pricedAs: 'runner', runnerMs: 5000 },
+  // It reads the repository's host: the connection only names which host that is.
+  runsWithoutAwsOn: ['aws', 'local'],
+  pinnableRevisions: ['COMMIT_ID'],
+  checkConfiguration: outputArtifactFormatProblems,
+};
+
 /**
  * A branch of a repository on GitHub, GitHub Enterprise Server, Bitbucket Cloud or GitLab, read
  * through its host's REST API with Sluice's token for that host. AWS has no API that hands out a
@@ -25,29 +50,7 @@ async function extractTree(zipFile: string, directory: string, source: string, h
  * which host it reaches (GitHub when they do not name it).
  */
 export const codeStarSourceConnection: ActionProvider = {
-  spec: {
-    category: 'Source',
-    owner: 'AWS',
-    provider: 'CodeStarSourceConnection',
-    version: '1',
-    description: 'A branch of a repository on GitHub, GitHub Enterprise Server, Bitbucket Cloud or GitLab, through a connection.',
-    configuration: [
-      { name: 'ConnectionArn', required: true, description: 'The ARN of the connection to the repository host.' },
-      { name: 'FullRepositoryId', required: true, description: 'owner/name of the repository (workspace/name on Bitbucket, group/name on GitLab).' },
-      { name: 'BranchName', required: true, description: 'The branch to build.' },
-      OUTPUT_ARTIFACT_FORMAT,
-      { name: 'DetectChanges', required: false, description: 'false to start the pipeline only by hand or by trigger.' },
-    ],
-    inputArtifacts: artifactCounts.none,
-    outputArtifacts: artifactCounts.one,
-    outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
-    runtimes: ['aws', 'local'],
-    cost: { pricedAs: 'runner', runnerMs: 5000 },
-    // It reads the repository's host: the connection only names which host that is.
-    runsWithoutAwsOn: ['aws', 'local'],
-    pinnableRevisions: ['COMMIT_ID'],
-    checkConfiguration: outputArtifactFormatProblems,
-  },
+  spec: codeStarSourceConnectionSpec,
 
   async run(context): Promise<ActionOutcome> {
     const configuration = context.action.configuration as Record<string, string>;

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageDetail, ImageIdentifier } from '@aws-sdk/client-ecr';
 import { NotFoundError } from '../core/errors';
-import type { ConfigurationProblem } from '../core/providers';
+import type { ConfigurationProblem, ProviderSpec } from '../core/providers';
 import { artifactCounts, awsClientFor, storeOutputArtifact, type ActionContext, type ActionOutcome, type ActionProvider } from './action-provider';
 
 /** CodePipeline's default when a declaration names no ImageTag. */
@@ -90,45 +90,46 @@ async function repositoryUri(context: ActionContext, repositoryName: string): Pr
   return repositories![0]!.repositoryUri!;
 }
 
+export const ecrSourceSpec: ProviderSpec = {
+  category: 'Source',
+  owner: 'AWS',
+  provider: 'ECR',
+  version: '1',
+  description: 'An image of an ECR repository, as imageDetail.json.',
+  configuration: [
+    { name: 'RepositoryName', required: true, description: 'The ECR repository that images are pushed to.' },
+    { name: 'ImageTag', required: false, description: `The tag of the image; ${DEFAULT_IMAGE_TAG} by default.` },
+  ],
+  inputArtifacts: artifactCounts.none,
+  outputArtifacts: artifactCounts.one,
+  outputVariables: ['RegistryId', 'RepositoryName', 'ImageTag', 'ImageDigest', 'ImageURI'],
+  runtimes: ['aws', 'local'],
+  cost: { pricedAs: 'runner', runnerMs: 3000 },
+  awsServices: ['ecr'],
+  iam: [
+    // Repositories are named by pipelines registered at run time: any of the account and region.
+    { actions: ['ecr:DescribeImages', 'ecr:DescribeRepositories'], resources: ['arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*'] },
+  ],
+  pinnableRevisions: ['IMAGE_DIGEST'],
+  // A push of an image with the action's tag to its repository.
+  sourceChanges: {
+    kind: 'ECR',
+    mismatch: ({ RepositoryName, ImageTag = DEFAULT_IMAGE_TAG }, change, action) => {
+      if (RepositoryName !== change.repositoryName) return `source action ${action.name} reads ECR repository ${RepositoryName}, not ${change.repositoryName}`;
+      return ImageTag === change.imageTag ? undefined : `image tag ${change.imageTag} is not ${ImageTag}, the tag of source action ${action.name}`;
+    },
+    revision: (change) => ({ revisionType: 'IMAGE_DIGEST', revisionValue: change.imageDigest }),
+  },
+  checkConfiguration,
+};
+
 /**
  * An image of an ECR repository, by its tag or by the digest that the execution pins: its
  * imageDetail.json as the output artifact, and its registry, repository, tag, digest and URI as
  * variables.
  */
 export const ecrSource: ActionProvider = {
-  spec: {
-    category: 'Source',
-    owner: 'AWS',
-    provider: 'ECR',
-    version: '1',
-    description: 'An image of an ECR repository, as imageDetail.json.',
-    configuration: [
-      { name: 'RepositoryName', required: true, description: 'The ECR repository that images are pushed to.' },
-      { name: 'ImageTag', required: false, description: `The tag of the image; ${DEFAULT_IMAGE_TAG} by default.` },
-    ],
-    inputArtifacts: artifactCounts.none,
-    outputArtifacts: artifactCounts.one,
-    outputVariables: ['RegistryId', 'RepositoryName', 'ImageTag', 'ImageDigest', 'ImageURI'],
-    runtimes: ['aws', 'local'],
-    cost: { pricedAs: 'runner', runnerMs: 3000 },
-    awsServices: ['ecr'],
-    iam: [
-      // Repositories are named by pipelines registered at run time: any of the account and region.
-      { actions: ['ecr:DescribeImages', 'ecr:DescribeRepositories'], resources: ['arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*'] },
-    ],
-    pinnableRevisions: ['IMAGE_DIGEST'],
-    // A push of an image with the action's tag to its repository.
-    sourceChanges: {
-      kind: 'ECR',
-      mismatch: ({ RepositoryName, ImageTag = DEFAULT_IMAGE_TAG }, change, action) => {
-        if (RepositoryName !== change.repositoryName)
-          return `source action ${action.name} reads ECR repository ${RepositoryName}, not ${change.repositoryName}`;
-        return ImageTag === change.imageTag ? undefined : `image tag ${change.imageTag} is not ${ImageTag}, the tag of source action ${action.name}`;
-      },
-      revision: (change) => ({ revisionType: 'IMAGE_DIGEST', revisionValue: change.imageDigest }),
-    },
-    checkConfiguration,
-  },
+  spec: ecrSourceSpec,
 
   async run(context): Promise<ActionOutcome> {
     const { RepositoryName: repositoryName, ImageTag: imageTag = DEFAULT_IMAGE_TAG } = context.action.configuration as Record<string, string>;

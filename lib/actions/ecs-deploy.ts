@@ -1,6 +1,6 @@
 import type { ContainerDefinition, Deployment, Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import { BadInputError } from '../core/errors';
-import type { ConfigurationProblem } from '../core/providers';
+import type { ConfigurationProblem, ProviderSpec } from '../core/providers';
 import { artifactCounts, awsClientFor, type ActionInProgress, type ActionOutcome, type ActionProvider } from './action-provider';
 import { readInputFile } from './input-file';
 import { continued, lookAgain, type PollingState, pollingCost } from './polling';
@@ -81,41 +81,43 @@ function steady(service: Service): { done: boolean; primary?: Deployment } {
   return { done: service.deployments!.length === 1 && primary.runningCount === primary.desiredCount, primary };
 }
 
+export const ecsDeploySpec: ProviderSpec = {
+  category: 'Deploy',
+  owner: 'AWS',
+  provider: 'ECS',
+  version: '1',
+  description:
+    "Deploys the images of imagedefinitions.json to an ECS service: a new revision of the service's task definition, then a wait for a steady state.",
+  configuration: [
+    { name: 'ClusterName', required: true, description: 'The ECS cluster.' },
+    { name: 'ServiceName', required: true, description: 'The ECS service.' },
+    { name: 'FileName', required: false, description: `The image definitions file in the input artifact; ${DEFAULT_FILE_NAME} by default.` },
+    {
+      name: 'DeploymentTimeout',
+      required: false,
+      description: `Minutes the deployment may take to reach a steady state, at most ${MAX_TIMEOUT_MINUTES} (the default).`,
+    },
+  ],
+  inputArtifacts: artifactCounts.one,
+  outputArtifacts: artifactCounts.none,
+  outputVariables: [],
+  runtimes: ['aws', 'local'],
+  awsServices: ['ecs'],
+  integration: 'polling',
+  // A rolling update until the service is steady: new tasks start and pass their health checks.
+  cost: pollingCost({ runnerMs: 3000, lookMs: 500, typicalMinutes: 5 }),
+  iam: [
+    // Task definitions have no resource-level permissions for these two.
+    { actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] },
+    { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: ['arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/*'] },
+    // A new revision keeps the task and execution roles of the one it replaces.
+    { actions: ['iam:PassRole'], resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'] },
+  ],
+  checkConfiguration,
+};
+
 export const ecsDeploy: ActionProvider<ActionOutcome | ActionInProgress> = {
-  spec: {
-    category: 'Deploy',
-    owner: 'AWS',
-    provider: 'ECS',
-    version: '1',
-    description:
-      "Deploys the images of imagedefinitions.json to an ECS service: a new revision of the service's task definition, then a wait for a steady state.",
-    configuration: [
-      { name: 'ClusterName', required: true, description: 'The ECS cluster.' },
-      { name: 'ServiceName', required: true, description: 'The ECS service.' },
-      { name: 'FileName', required: false, description: `The image definitions file in the input artifact; ${DEFAULT_FILE_NAME} by default.` },
-      {
-        name: 'DeploymentTimeout',
-        required: false,
-        description: `Minutes the deployment may take to reach a steady state, at most ${MAX_TIMEOUT_MINUTES} (the default).`,
-      },
-    ],
-    inputArtifacts: artifactCounts.one,
-    outputArtifacts: artifactCounts.none,
-    outputVariables: [],
-    runtimes: ['aws', 'local'],
-    awsServices: ['ecs'],
-    integration: 'polling',
-    // A rolling update until the service is steady: new tasks start and pass their health checks.
-    cost: pollingCost({ runnerMs: 3000, lookMs: 500, typicalMinutes: 5 }),
-    iam: [
-      // Task definitions have no resource-level permissions for these two.
-      { actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] },
-      { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: ['arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/*'] },
-      // A new revision keeps the task and execution roles of the one it replaces.
-      { actions: ['iam:PassRole'], resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'] },
-    ],
-    checkConfiguration,
-  },
+  spec: ecsDeploySpec,
 
   async run(context) {
     const { ECSClient, DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } =

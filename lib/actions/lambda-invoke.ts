@@ -3,6 +3,7 @@ import type { ActionTypeId } from '../core/declaration';
 import type { JobRecord } from '../ports/custom-action-store';
 import type { LambdaJobEvent } from '../ports/job-functions';
 import type { ActionProvider } from './action-provider';
+import type { ProviderSpec } from '../core/providers';
 
 /**
  * How long CodePipeline waits for a function's next report (a result, or a success with a
@@ -10,29 +11,31 @@ import type { ActionProvider } from './action-provider';
  */
 export const LAMBDA_REPLY_TIMEOUT_SECONDS = 20 * 60;
 
+export const lambdaInvokeSpec: ProviderSpec = {
+  category: 'Invoke',
+  owner: 'AWS',
+  provider: 'Lambda',
+  version: '1',
+  description: 'Invokes a Lambda function with the job, which it reports with PutJobSuccessResult or PutJobFailureResult.',
+  configuration: [
+    { name: 'FunctionName', required: true, description: 'The function to invoke.' },
+    { name: 'UserParameters', required: false, description: 'A string passed to the function.' },
+  ],
+  inputArtifacts: { min: 0, max: 5 },
+  outputArtifacts: { min: 0, max: 5 },
+  outputVariables: 'open',
+  runtimes: ['aws', 'local'],
+  awsServices: ['lambda'],
+  integration: 'lambda-job',
+  // A function that runs from a handler file here is started without AWS.
+  callsAws: ({ FunctionName: functionName }, { handlerFunctions }) => !handlerFunctions?.includes(functionName ?? ''),
+  // The function's own invocation and duration are its own cost, as on CodePipeline.
+  cost: { pricedAs: 'wait' },
+  iam: [{ actions: ['lambda:InvokeFunction'], resources: ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*'] }],
+};
+
 export const lambdaInvoke: ActionProvider = {
-  spec: {
-    category: 'Invoke',
-    owner: 'AWS',
-    provider: 'Lambda',
-    version: '1',
-    description: 'Invokes a Lambda function with the job, which it reports with PutJobSuccessResult or PutJobFailureResult.',
-    configuration: [
-      { name: 'FunctionName', required: true, description: 'The function to invoke.' },
-      { name: 'UserParameters', required: false, description: 'A string passed to the function.' },
-    ],
-    inputArtifacts: { min: 0, max: 5 },
-    outputArtifacts: { min: 0, max: 5 },
-    outputVariables: 'open',
-    runtimes: ['aws', 'local'],
-    awsServices: ['lambda'],
-    integration: 'lambda-job',
-    // A function that runs from a handler file here is started without AWS.
-    callsAws: ({ FunctionName: functionName }, { handlerFunctions }) => !handlerFunctions?.includes(functionName ?? ''),
-    // The function's own invocation and duration are its own cost, as on CodePipeline.
-    cost: { pricedAs: 'wait' },
-    iam: [{ actions: ['lambda:InvokeFunction'], resources: ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*'] }],
-  },
+  spec: lambdaInvokeSpec,
 };
 
 /** The type a Lambda invoke action's jobs are recorded under; they are never queued for PollForJobs. */

@@ -1,51 +1,43 @@
 import { providerKey } from '../core/declaration';
-import { PROVIDERS_NOT_YET_BUILT, type ProviderCatalog, type ProviderNotYetBuilt, type ProviderSpec, type Runtime } from '../core/providers';
-import type { AnyActionProvider } from './action-provider';
-import { cloudFormation } from './cloudformation';
+import { PROVIDERS_NOT_YET_BUILT, type ProviderCatalog, type ProviderNotYetBuilt, type ProviderSpec } from '../core/providers';
+import { cloudFormationSpec } from './cloudformation';
 import { codeBuild, codeBuildTest } from './codebuild';
-import { codeCommitSource } from './codecommit-source';
-import { codeDeploy } from './codedeploy';
-import { codeStarSourceConnection } from './codestar-source';
-import { commands } from './commands';
-import { ecrSource } from './ecr-source';
-import { ecsDeploy } from './ecs-deploy';
-import { gitSource } from './git-source';
-import { lambdaInvoke } from './lambda-invoke';
-import { manualApproval } from './manual-approval';
-import { s3Deploy } from './s3-deploy';
-import { s3Source } from './s3-source';
-import { stepFunctionsInvoke } from './step-functions-invoke';
-
-/** Every action provider Sluice has. Adding one is a module and a line here. */
-export const actionProviders: readonly AnyActionProvider[] = [
-  s3Source,
-  codeCommitSource,
-  ecrSource,
-  codeStarSourceConnection,
-  gitSource,
-  codeBuild,
-  codeBuildTest,
-  commands,
-  s3Deploy,
-  cloudFormation,
-  ecsDeploy,
-  codeDeploy,
-  manualApproval,
-  lambdaInvoke,
-  stepFunctionsInvoke,
-];
-
-/** Where a provider's actions can run: none, whatever its spec says, while Sluice should run them itself and has nothing that does. */
-function runnableOn(provider: AnyActionProvider): readonly Runtime[] {
-  const runsInSluice = ['runner', 'polling'].includes(provider.spec.integration ?? 'runner');
-  return runsInSluice && !provider.run ? [] : provider.spec.runtimes;
-}
+import { codeCommitSourceSpec } from './codecommit-source';
+import { codeDeploySpec } from './codedeploy';
+import { codeStarSourceConnectionSpec } from './codestar-source';
+import { commandsSpec } from './commands';
+import { ecrSourceSpec } from './ecr-source';
+import { ecsDeploySpec } from './ecs-deploy';
+import { gitSourceSpec } from './git-source';
+import { lambdaInvokeSpec } from './lambda-invoke';
+import { manualApprovalSpec } from './manual-approval';
+import { s3DeploySpec } from './s3-deploy-spec';
+import { s3SourceSpec } from './s3-source';
+import { stepFunctionsInvokeSpec } from './step-functions-invoke';
 
 /**
- * Every provider's spec with the runtimes it can truly run on: what validation refuses by, and
- * what `sluice providers`, ListActionTypes and the README's provider table show.
+ * Every provider's spec: what validation refuses by, what pipelines compile against, and what
+ * `sluice providers`, ListActionTypes and the README's provider table show. Only the specs: a
+ * function that validates or compiles pipelines loads no provider's run code nor its SDK clients
+ * (lib/actions/action-providers.ts has those). Adding a provider is a module and a line here and there.
  */
-export const providerSpecs: readonly ProviderSpec[] = actionProviders.map((provider) => ({ ...provider.spec, runtimes: runnableOn(provider) }));
+export const providerSpecs: readonly ProviderSpec[] = [
+  s3SourceSpec,
+  codeCommitSourceSpec,
+  ecrSourceSpec,
+  codeStarSourceConnectionSpec,
+  gitSourceSpec,
+  codeBuild.spec,
+  codeBuildTest.spec,
+  commandsSpec,
+  s3DeploySpec,
+  cloudFormationSpec,
+  ecsDeploySpec,
+  codeDeploySpec,
+  manualApprovalSpec,
+  lambdaInvokeSpec,
+  stepFunctionsInvokeSpec,
+];
 
 export const providerCatalog: ProviderCatalog = new Map<string, ProviderSpec>(providerSpecs.map((spec) => [providerKey(spec), spec]));
 

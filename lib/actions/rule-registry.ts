@@ -1,14 +1,14 @@
 import type { RuleCatalog, RuleSpec } from '../core/rules';
 import { cloudWatchAlarm } from './rules/cloudwatch-alarm';
-import { commandsRule } from './rules/commands-rule';
+import { commandsRuleSpec } from './rules/commands-rule-spec';
 import { deploymentWindow } from './rules/deployment-window';
 import { lambdaInvokeRule } from './rules/lambda-invoke-rule';
-import type { RuleProvider } from './rules/rule-provider';
 import { variableCheck } from './rules/variable-check';
 
-/** Every rule provider Sluice has, by provider name (all are category Rule, owner AWS). */
-export const ruleProviders: ReadonlyMap<string, RuleProvider> = new Map(
-  [variableCheck, deploymentWindow, commandsRule, cloudWatchAlarm, lambdaInvokeRule].map((rule) => [rule.spec.provider, rule]),
+/**
+ * Every rule provider's spec, by provider name (all are category Rule, owner AWS): what validation
+ * refuses by. The checks are in lib/actions/rule-providers.ts, which only the action runner loads.
+ */
+export const ruleCatalog: RuleCatalog = new Map<string, RuleSpec>(
+  [variableCheck.spec, deploymentWindow.spec, commandsRuleSpec, cloudWatchAlarm.spec, lambdaInvokeRule.spec].map((spec) => [spec.provider, spec]),
 );
-
-export const ruleCatalog: RuleCatalog = new Map<string, RuleSpec>([...ruleProviders].map(([name, rule]) => [name, rule.spec]));

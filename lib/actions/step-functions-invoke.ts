@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError } from '../core/errors';
-import type { ConfigurationProblem } from '../core/providers';
+import type { ConfigurationProblem, ProviderSpec } from '../core/providers';
 import type { ArtifactLocation } from '../core/task-payloads';
 import { awsClientFor, storeOutputArtifact, type ActionContext, type ActionInProgress, type ActionOutcome, type ActionProvider } from './action-provider';
 import { readInputFile } from './input-file';
@@ -34,35 +34,37 @@ async function executionInput(context: ActionContext): Promise<string> {
   return input ?? '{}';
 }
 
+export const stepFunctionsInvokeSpec: ProviderSpec = {
+  category: 'Invoke',
+  owner: 'AWS',
+  provider: 'StepFunctions',
+  version: '1',
+  description: 'Starts a Step Functions state machine and waits for it to finish.',
+  configuration: [
+    { name: 'StateMachineArn', required: true, description: 'The state machine to start.' },
+    { name: 'ExecutionNamePrefix', required: false, description: 'A prefix for the execution name, before a hyphen and a unique id.' },
+    { name: 'InputType', required: false, description: 'Literal (default) or FilePath.' },
+    { name: 'Input', required: false, description: 'The input: JSON text ({} when not given), or with FilePath the path of a file in the input artifact.' },
+  ],
+  inputArtifacts: { min: 0, max: 1 },
+  outputArtifacts: { min: 0, max: 1 },
+  outputVariables: ['ExecutionArn', 'StateMachineArn'],
+  runtimes: ['aws', 'local'],
+  awsServices: ['sfn'],
+  integration: 'polling',
+  cost: pollingCost({ runnerMs: 2000, lookMs: 500, typicalMinutes: 1 }),
+  iam: [
+    {
+      actions: ['states:StartExecution', 'states:DescribeStateMachine'],
+      resources: ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:*'],
+    },
+    { actions: ['states:DescribeExecution'], resources: ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:*'] },
+  ],
+  checkConfiguration,
+};
+
 export const stepFunctionsInvoke: ActionProvider<ActionOutcome | ActionInProgress> = {
-  spec: {
-    category: 'Invoke',
-    owner: 'AWS',
-    provider: 'StepFunctions',
-    version: '1',
-    description: 'Starts a Step Functions state machine and waits for it to finish.',
-    configuration: [
-      { name: 'StateMachineArn', required: true, description: 'The state machine to start.' },
-      { name: 'ExecutionNamePrefix', required: false, description: 'A prefix for the execution name, before a hyphen and a unique id.' },
-      { name: 'InputType', required: false, description: 'Literal (default) or FilePath.' },
-      { name: 'Input', required: false, description: 'The input: JSON text ({} when not given), or with FilePath the path of a file in the input artifact.' },
-    ],
-    inputArtifacts: { min: 0, max: 1 },
-    outputArtifacts: { min: 0, max: 1 },
-    outputVariables: ['ExecutionArn', 'StateMachineArn'],
-    runtimes: ['aws', 'local'],
-    awsServices: ['sfn'],
-    integration: 'polling',
-    cost: pollingCost({ runnerMs: 2000, lookMs: 500, typicalMinutes: 1 }),
-    iam: [
-      {
-        actions: ['states:StartExecution', 'states:DescribeStateMachine'],
-        resources: ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:*'],
-      },
-      { actions: ['states:DescribeExecution'], resources: ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:*'] },
-    ],
-    checkConfiguration,
-  },
+  spec: stepFunctionsInvokeSpec,
 
   async run(context): Promise<ActionOutcome | ActionInProgress> {
     const { SFNClient, StartExecutionCommand, DescribeExecutionCommand, DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');

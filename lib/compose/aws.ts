@@ -1,21 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SdkAwsClients } from '../adapters/aws/aws-clients';
-import { LambdaJobFunctions } from '../adapters/aws/lambda-job-functions';
-import { awsRuleServices } from '../adapters/aws/rule-services';
 import os from 'node:os';
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { actionProviders } from '../actions/registry';
+import { providerSpecs } from '../actions/registry';
 import { DEFAULT_ROLE, type AccessDeniedOptions } from '../adapters/aws/access-denied';
-import { AwsCodeBuildBuilds } from '../adapters/aws/codebuild-builds';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
+import type { CodeCommitAccess } from '../ports/codecommit-access';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit-log';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
@@ -26,7 +22,6 @@ import { SnsApprovalNotifier } from '../adapters/aws/sns-approval-notifier';
 import { StateMachineVersions } from '../adapters/aws/state-machine-versions';
 import { startStateMachineRun, StepFunctionsEngine, stopStateMachineExecution, type StepFunctionsEngineOptions } from '../adapters/aws/step-functions-engine';
 import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions-task-callbacks';
-import { StsArtifactCredentials } from '../adapters/aws/sts-artifact-credentials';
 import { DynamoDbStageLocks } from '../adapters/aws/dynamodb-stage-locks';
 import { DynamoDbCustomActionStore } from '../adapters/aws/dynamodb-custom-action-store';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
@@ -41,16 +36,12 @@ import type { ExecutionDependencies } from '../execution/dependencies';
 import { lambdaStoppingWait, type StoppingWait } from '../execution/stop-execution';
 import { PipelineOperations, type OperationsCapabilities, type OperationsDependencies, type StartInBackground } from '../operations/pipeline-operations';
 import { StackPipelines } from '../operations/stack-pipelines';
-import type { CodeCommitAccess } from '../ports/codecommit-access';
 import type { VersionRun } from '../ports/engine';
 import type { TaskContext } from '../ports/task-context';
 import {
   awsEnvironment,
-  COMMANDS_PROJECT_VARIABLE,
   engineOptions,
   functionRole,
-  PIPELINE_DEPLOY_VARIABLES,
-  ARTIFACT_ACCESS_ROLE_VARIABLE,
   requiredVariable,
   WEBHOOK_SECRET_OUTPUTS,
   WEBHOOK_SECRET_VARIABLES,
@@ -58,7 +49,6 @@ import {
 } from './aws-environment';
 import { documentClientOf, functionDocuments, functionEventBridge, functionS3, functionSecretsManager, functionSfn, functionSns } from './aws-function-clients';
 import { awsConnections, awsRepositoryHosts } from './aws-repository-hosts';
-import { commandEnvironmentOnLambda, wipeCredentialsFromStartEnvironment } from './command-environment';
 
 export interface AwsClients {
   dynamodb: DynamoDBClient;
@@ -87,9 +77,7 @@ export function createAwsClients(region: string | undefined): AwsClients {
 // What the functions build once per Lambda container, and keep.
 let dependencies: OperationsDependencies | undefined;
 let engine: StepFunctionsEngine | undefined;
-let operations: PipelineOperations | undefined;
 const webhookSecrets = new Map<HostFamily, SecretsManagerSecret>();
-let credentialsWiped = false;
 
 /** The stack's resources that the execution dependencies use, and the role they run as. */
 export type AwsResources = Omit<AwsEnvironment, 'idempotencyTableName' | 'region' | 'gitHubTokenSecretArn' | 'gitHubApiUrl'>;
@@ -105,6 +93,7 @@ export function createAwsDependencies(
     ExecutionDependencies,
     'repositoryHosts' | 'codeCommit' | 'builds' | 'commandsProjectName' | 'commandEnvironment' | 'alarms' | 'lambdaFunctions' | 'awsClients' | 'startRun'
   > &
+    Partial<Pick<ExecutionDependencies, 'providers'>> &
     Pick<OperationsDependencies, 'jobFunctions' | 'artifactCredentials'> = {},
 ): OperationsDependencies {
   const access: AccessDeniedOptions = env.roleName ? { roleName: env.roleName } : {};
@@ -126,7 +115,8 @@ export function createAwsDependencies(
     events: bus,
     blobs,
     artifacts: new ArtifactStore(blobs),
-    providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
+    // The specs alone, which compilation reads: the action runner and the source poll give the providers' run code.
+    providers: new Map(providerSpecs.map((spec) => [providerKey(spec), { spec }])),
     artifactBucket: env.artifactBucket,
     workspaceRoot: os.tmpdir(),
     clock: () => new Date(),
@@ -140,30 +130,19 @@ export function createAwsDependencies(
   };
 }
 
-/** Everything the handlers need on AWS, built on the first call in a container and kept. */
+/**
+ * What every function's handlers need on AWS, built on the first call in a container and kept:
+ * the stores, the bus, the artifacts and the providers' specs. The functions that run actions or
+ * poll sources add the rest (lib/compose/aws-actions.ts, aws-source-poll.ts), and those that
+ * start custom actions' jobs their functions (lib/compose/aws-jobs.ts).
+ */
 export function awsDependencies(): OperationsDependencies {
   if (dependencies) return dependencies;
-  const actionClients = new SdkAwsClients(awsEnvironment().region);
   const sdk = { documents: functionDocuments(), s3: functionS3(), eventBridge: functionEventBridge(), sfn: functionSfn(), sns: functionSns() };
   return (dependencies = createAwsDependencies(awsEnvironment(), sdk, {
-    repositoryHosts: awsRepositoryHosts(),
-    codeCommit: awsCodeCommit(),
-    ...awsRuleServices(awsEnvironment().region),
-    awsClients: actionClients,
-    jobFunctions: new LambdaJobFunctions(actionClients),
-    ...artifactAccess(),
-    builds: awsCodeBuildBuilds(),
-    ...(process.env[COMMANDS_PROJECT_VARIABLE] ? { commandsProjectName: process.env[COMMANDS_PROJECT_VARIABLE] } : {}),
-    commandEnvironment: awsCommandEnvironment,
+    awsClients: new SdkAwsClients(awsEnvironment().region),
     startRun: awsStartRun,
   }));
-}
-
-/** Artifact credentials as sessions of the stack's artifact access role, on the function that is told its ARN; none elsewhere. */
-function artifactAccess(): Pick<OperationsDependencies, 'artifactCredentials'> {
-  const roleArn = process.env[ARTIFACT_ACCESS_ROLE_VARIABLE];
-  if (!roleArn) return {};
-  return { artifactCredentials: new StsArtifactCredentials(new STSClient({ region: awsEnvironment().region }), roleArn, functionRole()) };
 }
 
 /** A stage's automatic rollback starts on the version's state machine as the function's own role; on AWS every version has one. */
@@ -172,25 +151,8 @@ const awsStartRun: VersionRun = (version, runName, input) => {
   return startStateMachineRun(functionSfn(), functionRole(), version.versionArn, runName, input);
 };
 
-/** The builds that the CodeBuild actions started, read with BatchGetBuilds as the function's role. */
-function awsCodeBuildBuilds(): AwsCodeBuildBuilds {
-  return new AwsCodeBuildBuilds(new CodeBuildClient({ region: awsEnvironment().region }), functionRole());
-}
-
-/**
- * The commands of Commands rules run in the action runner as the function's own user: they get an allow-list of its
- * environment, and its credentials are wiped from what /proc shows of it, once per container.
- */
-function awsCommandEnvironment(): Record<string, string> {
-  if (!credentialsWiped) {
-    wipeCredentialsFromStartEnvironment();
-    credentialsWiped = true;
-  }
-  return commandEnvironmentOnLambda(process.env);
-}
-
 /** CodeCommit in the function's region and account, as the function's role. */
-function awsCodeCommit(): CodeCommitAccess {
+export function awsCodeCommit(): CodeCommitAccess {
   const { region, roleName, pipelineArnPrefix } = awsEnvironment();
   // The pipelines' ARN prefix, `arn:<partition>:codepipeline:<region>:<account>:`, gives the stack's account.
   return awsCodeCommitAccess({ region, identity: roleName ?? DEFAULT_ROLE, accountId: pipelineArnPrefix.split(':')[4] });
@@ -239,33 +201,6 @@ export function createAwsOperations(
     tracingConfiguration: { enabled: true },
   });
   return new PipelineOperations(deps, { engine, functions, runtime: 'aws', ...extra });
-}
-
-/** `/api/...` on AWS: registering a pipeline publishes its state machine, and executions can be stopped. */
-export function awsOperations(): PipelineOperations {
-  const setOn = 'the http function';
-  return (operations ??= createAwsOperations(
-    awsDependencies(),
-    functionSfn(),
-    {
-      ...engineOptions(),
-      logGroupArn: requiredVariable(PIPELINE_DEPLOY_VARIABLES.logGroupArn, setOn),
-      functions: {
-        stageStep: requiredVariable(PIPELINE_DEPLOY_VARIABLES.stageStep, setOn),
-        actionRunner: requiredVariable(PIPELINE_DEPLOY_VARIABLES.actionRunner, setOn),
-        approvalRequest: requiredVariable(PIPELINE_DEPLOY_VARIABLES.approvalRequest, setOn),
-      },
-    },
-    {
-      gitHubWebhook: () => {
-        const { publicUrl } = awsEnvironment();
-        return {
-          url: new URL('webhooks/github', publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).href,
-          secretSource: "the stack's WebhookSecret in Secrets Manager (the stack output WebhookSecretArn)",
-        };
-      },
-    },
-  ));
 }
 
 /**

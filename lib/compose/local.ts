@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { awsCredentialsFound, LOCAL_ACCOUNT_ID, localAwsClients, localRegion } from './aws-access';
 import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpoints';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { actionProviders } from '../actions/registry';
+import { runnableProviders } from '../actions/action-providers';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
@@ -30,7 +30,6 @@ import { startPipelinesOnNewObjects } from '../execution/object-created-trigger'
 import { ArtifactStore } from '../artifacts/artifact-store';
 import { readUnpackLimits } from './settings-file';
 import { FUNCTION_PLACEHOLDERS } from '../core/compile';
-import { providerKey } from '../core/declaration';
 import { CommitStatusPublisher, registerCommitStatusRule, type SkippedCommit } from '../execution/commit-statuses';
 import type { ExecutionDependencies } from '../execution/dependencies';
 import type { CodeCommitAccess } from '../ports/codecommit-access';
@@ -196,7 +195,7 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     blobs,
     // The embedded S3 is on this disk: a smaller zip saves no time, and deflating hundreds of small files costs some.
     artifacts: new ArtifactStore(blobs, { unpackLimits: () => readUnpackLimits(dataDir), temporaryRoot: claimed.processes.workspaceRoot, compress: false }),
-    providers: new Map(actionProviders.map((provider) => [providerKey(provider.spec), provider])),
+    providers: runnableProviders(),
     artifactBucket: ARTIFACT_BUCKET,
     // The embedded S3 holds the artifact stores of every region; AWS calls go to that region's endpoint.
     region: localRegion(process.env),

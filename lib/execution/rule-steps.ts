@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ruleProviders } from '../actions/rule-registry';
+import { ruleProviders } from '../actions/rule-providers';
 import type { RuleOutcome } from '../actions/rules/rule-provider';
 import { ConditionFailedError, ConditionRollbackError } from '../core/errors';
 import {

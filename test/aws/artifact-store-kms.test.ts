@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { zipDirectory } from '../../lib/artifacts/zip';
+import { runnableProviders } from '../../lib/actions/action-providers';
 import { createAwsDependencies } from '../../lib/compose/aws';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
 import { runAction } from '../../lib/execution/action-steps';
@@ -45,7 +46,11 @@ describe('an artifact store with a KMS key, on moto', () => {
     writeFileSync(path.join(app, 'app.txt'), 'v1');
     await blobs.put(source, await buffer(zipDirectory(app)));
     const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-    deps = createAwsDependencies({ ...motoResources(REGION, table, busName), artifactBucket: installationBucket }, { documents, s3, eventBridge, sfn, sns });
+    deps = createAwsDependencies(
+      { ...motoResources(REGION, table, busName), artifactBucket: installationBucket },
+      { documents, s3, eventBridge, sfn, sns },
+      { providers: runnableProviders() },
+    );
   });
 
   afterAll(() => {

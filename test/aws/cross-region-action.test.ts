@@ -12,6 +12,7 @@ import { SdkAwsClients } from '../../lib/adapters/aws/aws-clients';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
+import { runnableProviders } from '../../lib/actions/action-providers';
 import { createAwsDependencies } from '../../lib/compose/aws';
 import type { ActionDeclaration, PipelineDeclaration } from '../../lib/core/declaration';
 import { runAction } from '../../lib/execution/action-steps';
@@ -56,7 +57,7 @@ describe('a cross-region S3 deploy, on moto', () => {
     deps = createAwsDependencies(
       { ...motoResources(HOME, table, busName), artifactBucket: uniqueName('sluice-artifacts') },
       { documents, s3, eventBridge, sfn, sns },
-      { awsClients: new SdkAwsClients(HOME) },
+      { awsClients: new SdkAwsClients(HOME), providers: runnableProviders() },
     );
   });
 

@@ -61,6 +61,7 @@ async function functionsIn(region: string) {
   });
   jest.resetModules();
   const aws = await import('../../lib/compose/aws');
+  const { awsOperations } = await import('../../lib/compose/aws-jobs');
   const { runStageStep } = await import('../../lib/execution/stage-steps');
   const deps: ExecutionDependencies = aws.awsDependencies();
 
@@ -103,7 +104,7 @@ async function functionsIn(region: string) {
   });
   await deps.store.putAction(succeededWith(0, {}, [SOURCE_ARTIFACT]));
   await deps.store.putAction(succeededWith(1, { RUN: '7' }, []));
-  return { deps, operations: aws.awsOperations(), runStageStep, sfn, target };
+  return { deps, operations: awsOperations(), runStageStep, sfn, target };
 }
 
 /**

@@ -28,8 +28,9 @@ import { startStateMachineRun } from '../../lib/adapters/aws/step-functions-engi
 import { StepFunctionsTaskCallbacks } from '../../lib/adapters/aws/step-functions-task-callbacks';
 import { ensureExecutionTable } from '../../lib/adapters/aws/execution-table';
 import { zipDirectory } from '../../lib/artifacts/zip';
+import { runnableProviders } from '../../lib/actions/action-providers';
 import { createAwsDependencies, createAwsOperations } from '../../lib/compose/aws';
-import { runCommands } from '../../lib/actions/commands';
+import { runCommands } from '../../lib/actions/run-commands';
 import { runnerCommandsSpec } from '../support/runner-commands';
 import type { ExecutionInput, FunctionArns } from '../../lib/core/compile';
 import type { StateMachineExecutionChange } from '../../lib/core/engine-run-end';
@@ -207,7 +208,7 @@ describe('stage retries and conditions on AWS (moto), compiled pipelines running
     };
     // moto's Step Functions runs no codebuild:startBuild.sync: the Commands actions run their
     // commands in the action runner instead, as a stand-in that compiles as a runAction step.
-    const awsDeps = createAwsDependencies({ ...motoResources(REGION, table, busName), artifactBucket: ARTIFACTS }, sdk);
+    const awsDeps = createAwsDependencies({ ...motoResources(REGION, table, busName), artifactBucket: ARTIFACTS }, sdk, { providers: runnableProviders() });
     deps = { ...awsDeps, providers: new Map(awsDeps.providers).set(providerKey(runnerCommandsSpec), { spec: runnerCommandsSpec, run: runCommands }) };
     engine = engineClient();
     operations = createAwsOperations(deps, engine, {

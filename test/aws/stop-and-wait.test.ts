@@ -49,11 +49,12 @@ async function functionsIn(region: string) {
   });
   jest.resetModules();
   const aws = await import('../../lib/compose/aws');
+  const { awsOperations } = await import('../../lib/compose/aws-jobs');
   const { startExecution } = await import('../../lib/execution/start-execution');
   // The class the fresh modules throw.
   const { StoppedError } = await import('../../lib/core/errors');
   const deps = aws.awsDependencies();
-  const operations = aws.awsOperations();
+  const operations = awsOperations();
 
   /** An execution of webapp in its Build stage (as its admission records it), on a state machine run that waits. */
   async function executionInBuild(): Promise<{ pipeline: PipelineRef; executionArn: string }> {

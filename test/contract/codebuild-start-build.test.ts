@@ -14,7 +14,8 @@ import {
   type StartBuildBatchCommandInput,
   type StartBuildCommandInput,
 } from '@aws-sdk/client-codebuild';
-import { actionProviders, providerCatalog } from '../../lib/actions/registry';
+import { actionProviders } from '../../lib/actions/action-providers';
+import { providerCatalog } from '../../lib/actions/registry';
 import { AwsCodeBuildBuilds, s3LocationOfArn } from '../../lib/adapters/aws/codebuild-builds';
 import { LocalStateMachine, type TaskHandler, type TaskHandlers } from '../../lib/adapters/local/local-state-machine';
 import type { ExecutionEnd } from '../../lib/ports/engine';

@@ -12,11 +12,28 @@ interface Manifest {
 // CloudFormation's tags (!Ref, !GetAtt...) stay unresolved: only the handlers and esbuild's settings are read.
 const manifest = YAML.parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as Manifest;
 
+/** The SDK clients and libraries that only the providers' run code, the rules and CodeBuild's builds use (lib/compose/aws-actions.ts). */
+const RUNNING_ACTIONS = [
+  '@aws-sdk/client-ecs',
+  '@aws-sdk/client-ecr',
+  '@aws-sdk/client-cloudformation',
+  '@aws-sdk/client-codedeploy',
+  '@aws-sdk/client-codebuild',
+  '@aws-sdk/client-cloudwatch',
+  // isomorphic-git's inflate and deflate: its own code is left out too, but for its 168-byte HTTP adapter.
+  'pako',
+  // The S3 deploy's content types, and the local build's test reports and process trees (Commands rules).
+  'mime-types',
+  'fast-xml-parser',
+  'tree-kill',
+];
+
+/** What starts Lambda invoke actions' functions and narrows their artifact sessions (lib/compose/aws-jobs.ts). */
+const STARTING_JOBS = ['@aws-sdk/client-lambda', '@aws-sdk/client-sts'];
+
 /**
  * The packages that a function's composition never reaches, and so must not weigh on its cold
- * start. A function missing here is composed of the whole execution layer (it runs actions,
- * compiles or registers pipelines, or retries and rolls back stages, which compile against every
- * provider's spec).
+ * start. The action runner is missing here: it runs every provider's code.
  */
 const NOT_BUNDLED: Record<string, readonly string[]> = {
   // It records each event in the execution table, once (Powertools idempotency).
@@ -46,6 +63,16 @@ const NOT_BUNDLED: Record<string, readonly string[]> = {
     '@aws-sdk/client-codebuild',
     '@aws-lambda-powertools/idempotency',
   ],
+  // These compile pipelines against the providers' specs, and run no action.
+  stageStep: [...RUNNING_ACTIONS, ...STARTING_JOBS],
+  executionReconciler: [...RUNNING_ACTIONS, ...STARTING_JOBS],
+  sourceTrigger: [...RUNNING_ACTIONS, ...STARTING_JOBS],
+  pipelineRegistration: [...RUNNING_ACTIONS, ...STARTING_JOBS],
+  // It reads the polled sources' latest revisions, CodeCommit's with git, and runs no action.
+  sourcePoll: [...RUNNING_ACTIONS.filter((name) => name !== 'pako'), ...STARTING_JOBS],
+  // These queue custom actions' jobs, or take their results, and run no action.
+  approvalRequest: RUNNING_ACTIONS,
+  http: RUNNING_ACTIONS,
 };
 
 /** The packages whose code is in the function's bundle, built as serverless-esbuild builds it. */

@@ -34,7 +34,7 @@ import {
   type Template,
 } from '../support/cloudformation';
 import { PIPELINES, ROOT, loadValid } from '../support/fixtures';
-import { actionProviders } from '../../lib/actions/registry';
+import { actionProviders } from '../../lib/actions/action-providers';
 
 /** The secrets that hold the tokens of the repository hosts, one per host family. */
 const TOKEN_SECRETS = ['GitHubTokenSecret', 'BitbucketTokenSecret', 'GitLabTokenSecret'];

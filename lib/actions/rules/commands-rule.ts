@@ -1,17 +1,10 @@
-import { commands, runCommands } from '../commands';
+import { runCommands } from '../run-commands';
+import { commandsRuleSpec } from './commands-rule-spec';
 import type { RuleProvider } from './rule-provider';
 
 /** CodePipeline's Commands rule: the rule's commands, run in the action runner with the Commands action's buildspec; it passes when they all succeed. */
 export const commandsRule: RuleProvider = {
-  spec: {
-    provider: 'Commands',
-    version: '1',
-    description: "Runs the rule's `commands` in a shell, in a workspace made from its input artifacts, as the Commands action does; passes when they succeed.",
-    configuration: [],
-    inputArtifacts: commands.spec.inputArtifacts,
-    commands: true,
-    runtimes: commands.spec.runtimes,
-  },
+  spec: commandsRuleSpec,
   async check(context) {
     const { rule } = context;
     try {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { actionProviders, providerCatalog, providerSpecs, providerTable } from '../../../lib/actions/registry';
+import { actionProviders } from '../../../lib/actions/action-providers';
+import { polledSourceProviders } from '../../../lib/actions/polled-sources';
+import { providerCatalog, providerSpecs, providerTable } from '../../../lib/actions/registry';
 import { registerProviders } from '../../../lib/cli/commands/providers';
 import type { ExitWith } from '../../../lib/cli/exit-codes';
 import { providerKey } from '../../../lib/core/declaration';
@@ -70,15 +72,19 @@ describe('the provider registry and its three views', () => {
       });
   });
 
-  it('lists a provider on no runtime where Sluice would run its actions and has nothing that does', () => {
-    for (const provider of actionProviders) {
-      const runsInSluice = (provider.spec.integration ?? 'runner') === 'runner';
-      const listed = providerCatalog.get(providerKey(provider.spec))!.runtimes;
-      expect({ provider: providerKey(provider.spec), listed }).toEqual({
-        provider: providerKey(provider.spec),
-        listed: runsInSluice && !provider.run ? [] : provider.spec.runtimes,
-      });
-    }
+  it('polls, in the source poll function, exactly the providers that read their latest revision', () => {
+    const polling = actionProviders.filter((provider) => provider.latestRevision).map((provider) => providerKey(provider.spec));
+    expect(polledSourceProviders.map((provider) => providerKey(provider.spec))).toEqual(polling);
+  });
+
+  it('holds the specs of exactly the providers that have run code, in the same order', () => {
+    expect(actionProviders.map((provider) => provider.spec)).toEqual(providerSpecs);
+  });
+
+  it('runs, for every provider that lists a runtime and whose actions Sluice runs itself, their actions', () => {
+    const runsInSluice = (spec: ProviderSpec) => ['runner', 'polling'].includes(spec.integration ?? 'runner') && spec.runtimes.length > 0;
+    const withoutRun = actionProviders.filter((provider) => runsInSluice(provider.spec) && !provider.run).map((provider) => providerKey(provider.spec));
+    expect(withoutRun).toEqual([]);
   });
 
   it('renders the providers of a category that run on the same runtimes as one row, says so of those that run nowhere, and lists those Sluice does not have yet last', () => {

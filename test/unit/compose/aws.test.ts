@@ -20,6 +20,24 @@ function loadCompose(): typeof import('../../../lib/compose/aws') {
   return loaded!;
 }
 
+/** compose/aws-jobs.ts, with the compose/aws.ts it builds on, loaded afresh. */
+function loadJobCompose(): typeof import('../../../lib/compose/aws-jobs') {
+  let loaded: typeof import('../../../lib/compose/aws-jobs') | undefined;
+  jest.isolateModules(() => {
+    loaded = require('../../../lib/compose/aws-jobs');
+  });
+  return loaded!;
+}
+
+/** compose/aws-actions.ts, with the compose/aws.ts it builds on, loaded afresh. */
+function loadActionCompose(): typeof import('../../../lib/compose/aws-actions') {
+  let loaded: typeof import('../../../lib/compose/aws-actions') | undefined;
+  jest.isolateModules(() => {
+    loaded = require('../../../lib/compose/aws-actions');
+  });
+  return loaded!;
+}
+
 const saved = { ...process.env };
 afterEach(() => {
   process.env = { ...saved };
@@ -40,16 +58,11 @@ describe('awsDependencies', () => {
     expect(deps.approvalUrl('abc')).toBe('https://api.execute-api.eu-west-1.amazonaws.com/approvals/abc');
     expect(deps.pipelineArn('webapp')).toBe('arn:aws:codepipeline:eu-west-1:123456789012:webapp');
     expect(deps.artifactBucket).toBe('sluice-artifacts');
-    expect(deps.providers.get('Deploy/AWS/S3')).toBeDefined();
-    expect(deps.repositoryHosts).toBeDefined();
-  });
-
-  it("reads CodeCommit in the function's region and the stack's account, as the function's role", () => {
-    Object.assign(process.env, ENVIRONMENT, { EXECUTION_ROLE_NAME: 'sluice-ci-ActionRunnerRole-1A2B3C' });
-    const { codeCommit } = loadCompose().awsDependencies();
-    expect(codeCommit).toMatchObject({ region: 'eu-west-1', identity: 'sluice-ci-ActionRunnerRole-1A2B3C' });
-    expect(codeCommit?.repositoryUrl('webapp')).toBe('https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/webapp');
-    expect(codeCommit?.repositoryArn('webapp')).toBe('arn:aws:codecommit:eu-west-1:123456789012:webapp');
+    // The specs, which compilation reads; no run code, nor what only running actions needs.
+    expect(deps.providers.get('Deploy/AWS/S3')).toEqual({ spec: expect.objectContaining({ provider: 'S3', category: 'Deploy' }) });
+    expect(deps.repositoryHosts).toBeUndefined();
+    expect(deps.builds).toBeUndefined();
+    expect(deps.jobFunctions).toBeUndefined();
   });
 
   it('names the variable that only the functions starting executions have, when another asks for the engine', () => {
@@ -62,6 +75,59 @@ describe('awsDependencies', () => {
       STATE_MACHINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/sluice-states',
       STATE_MACHINE_NAME_PREFIX: 'sluice-ci-',
     });
-    expect(() => loadCompose().awsOperations()).toThrow(/STATE_MACHINE_LOG_GROUP_ARN is not set\. serverless\.yml sets it on the http function/);
+    expect(() => loadJobCompose().awsOperations()).toThrow(/STATE_MACHINE_LOG_GROUP_ARN is not set\. serverless\.yml sets it on the http function/);
+  });
+});
+
+describe('awsJobDependencies', () => {
+  it("builds them once, on awsDependencies, with Lambda invoke actions' job functions and, where the role is told, artifact credentials", () => {
+    Object.assign(process.env, ENVIRONMENT, { ARTIFACT_ACCESS_ROLE_ARN: 'arn:aws:iam::123456789012:role/sluice-ci-artifact-access' });
+    const { awsJobDependencies } = loadJobCompose();
+    const deps = awsJobDependencies();
+    expect(awsJobDependencies()).toBe(deps);
+    expect(deps.artifactBucket).toBe('sluice-artifacts');
+    expect(deps.jobFunctions).toBeDefined();
+    expect(deps.artifactCredentials).toBeDefined();
+  });
+});
+
+describe('awsSourcePollDependencies', () => {
+  it("builds them once, on awsDependencies, with the polled sources' code and CodeCommit in the function's region", () => {
+    Object.assign(process.env, ENVIRONMENT);
+    let loaded: typeof import('../../../lib/compose/aws-source-poll') | undefined;
+    jest.isolateModules(() => {
+      loaded = require('../../../lib/compose/aws-source-poll');
+    });
+    const deps = loaded!.awsSourcePollDependencies();
+    expect(loaded!.awsSourcePollDependencies()).toBe(deps);
+    expect(typeof deps.providers.get('Source/AWS/CodeCommit')?.latestRevision).toBe('function');
+    expect(typeof deps.providers.get('Source/AWS/S3')?.latestRevision).toBe('function');
+    // The others' specs, which compilation reads, without their run code.
+    expect(deps.providers.get('Deploy/AWS/ECS')).toEqual({ spec: expect.objectContaining({ provider: 'ECS' }) });
+    expect(deps.codeCommit).toMatchObject({ region: 'eu-west-1' });
+  });
+});
+
+describe('awsActionDependencies', () => {
+  it("builds them once, on awsDependencies, with the providers' run code, the repository hosts and CodeBuild's builds", () => {
+    Object.assign(process.env, ENVIRONMENT, { COMMANDS_PROJECT_NAME: 'sluice-ci-commands' });
+    const { awsActionDependencies } = loadActionCompose();
+    const deps = awsActionDependencies();
+    expect(awsActionDependencies()).toBe(deps);
+    expect(deps.artifactBucket).toBe('sluice-artifacts');
+    expect(typeof deps.providers.get('Deploy/AWS/S3')?.run).toBe('function');
+    expect(typeof deps.providers.get('Source/AWS/CodeCommit')?.latestRevision).toBe('function');
+    expect(deps.repositoryHosts).toBeDefined();
+    expect(deps.builds).toBeDefined();
+    expect(deps.alarms).toBeDefined();
+    expect(deps.commandsProjectName).toBe('sluice-ci-commands');
+  });
+
+  it("reads CodeCommit in the function's region and the stack's account, as the function's role", () => {
+    Object.assign(process.env, ENVIRONMENT, { EXECUTION_ROLE_NAME: 'sluice-ci-ActionRunnerRole-1A2B3C' });
+    const { codeCommit } = loadActionCompose().awsActionDependencies();
+    expect(codeCommit).toMatchObject({ region: 'eu-west-1', identity: 'sluice-ci-ActionRunnerRole-1A2B3C' });
+    expect(codeCommit?.repositoryUrl('webapp')).toBe('https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/webapp');
+    expect(codeCommit?.repositoryArn('webapp')).toBe('arn:aws:codecommit:eu-west-1:123456789012:webapp');
   });
 });
