@@ -6,7 +6,7 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   body: string;
   sourceIp?: string;
-  /** The IAM principal that API Gateway's authorization verified (`requestContext.authorizer.iam.userArn`), on AWS. */
+  /** Who the route's authorizer verified the caller to be: an IAM principal or a console user. */
   principal?: string;
 }
 
@@ -14,4 +14,6 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The body is bytes, as base64, as API Gateway takes them. */
+  isBase64Encoded?: boolean;
 }
