@@ -94,7 +94,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     expect(await retry.getAttribute('aria-disabled')).toBe('true');
     await page.locator('[data-stage="Build"]').getByText('This stage has not run yet.').first().waitFor();
     // A reload would lose this mark: every change below must reach the page without one.
-    await page.evaluate("window.sluiceTestMark = 'not reloaded'");
+    await page.evaluate(() => Object.assign(globalThis, { sluiceTestMark: 'not reloaded' }));
 
     await page.getByRole('button', { name: 'Start execution' }).click();
     await confirm('Start');
@@ -123,6 +123,6 @@ describe('the console, in Chromium, against sluice serve', () => {
     await confirm('Retry');
     await cardStatus('Build/Test', 'Succeeded').waitFor({ timeout: 90_000 });
     await page.locator('[data-stage="Build"] header [data-status="Succeeded"]').waitFor();
-    expect(await page.evaluate('window.sluiceTestMark')).toBe('not reloaded');
+    expect(await page.evaluate(() => (globalThis as { sluiceTestMark?: string }).sluiceTestMark)).toBe('not reloaded');
   });
 });
