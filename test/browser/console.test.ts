@@ -82,6 +82,9 @@ describe('the console, in Chromium, against sluice serve', () => {
     await page.getByText(/sluice console/).waitFor();
     expect(await page.getByRole('heading', { name: 'Pipelines' }).count()).toBe(0);
     await page.close();
+    // The refusal is the one error: Chromium logs every answer of 400 or more.
+    expect(browser.errors).toEqual([expect.stringMatching(/status of 401 \(Unauthorized\) \(http:\S+\/console\/sessions\)$/)]);
+    browser.errors.length = 0;
   });
 
   it('runs a pipeline from the console: start, live progress, approval with a comment, the failure and its log, a retry, success', async () => {

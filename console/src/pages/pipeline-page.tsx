@@ -241,6 +241,10 @@ function Revision({ record }: { record: ActionExecutionRecord }) {
   );
 }
 
+/** An action's summary, unless the card says the same already: an approval's decision, or a failure's error. */
+const shownSummary = (latest: ActionState['latestExecution']): boolean =>
+  Boolean(latest?.summary) && !latest?.approvalDecision && latest?.summary !== latest?.errorDetails?.message;
+
 function ActionCard({
   api,
   pipelineName,
@@ -296,7 +300,7 @@ function ActionCard({
         {record && <span class="duration"> {formatDuration(durationOf(record.startTime, record.lastUpdateTime, record.status === 'InProgress', now))}</span>}
       </p>
       {record && category === 'Source' && <Revision record={record} />}
-      {record && category !== 'Source' && latest?.summary && <p class="summary">{latest.summary}</p>}
+      {record && category !== 'Source' && shownSummary(latest) && <p class="summary">{latest?.summary}</p>}
       {latest?.errorDetails && <p class="error-text">{latest.errorDetails.message}</p>}
       {latest?.approvalDecision && (
         <p class="decision">
