@@ -36,6 +36,28 @@ const commands = (name: string, lines: string[], runOrder = 1): ActionDeclaratio
   inputArtifacts: [{ name: 'Src' }],
 });
 
+/** A second pipeline, whose build fails, so that the list shows more than one outcome. */
+function failingPipeline(repositoryDir: string): PipelineDeclaration {
+  return {
+    name: 'docs-site',
+    pipelineType: 'V2',
+    stages: [
+      {
+        name: 'Source',
+        actions: [
+          {
+            name: 'Checkout',
+            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
+            configuration: { RepositoryUrl: repositoryDir, BranchName: 'main' },
+            outputArtifacts: [{ name: 'Src' }],
+          },
+        ],
+      },
+      { name: 'Build', actions: [commands('Links', ['echo "Checking links"', 'test -f missing-page.html'])] },
+    ],
+  };
+}
+
 function pipeline(repositoryDir: string): PipelineDeclaration {
   return {
     name: 'webapp',
@@ -74,9 +96,11 @@ async function main(): Promise<void> {
     mkdirSync(repositoryDir);
     repository(repositoryDir);
     const dataDir = path.join(work, 'data');
-    const declaration = path.join(work, 'webapp.json');
-    writeFileSync(declaration, JSON.stringify(pipeline(repositoryDir)));
-    execFileSync(process.execPath, [CLI, 'create-pipeline', declaration, '--data-dir', dataDir], { stdio: 'pipe' });
+    for (const declaration of [pipeline(repositoryDir), failingPipeline(repositoryDir)]) {
+      const file = path.join(work, `${declaration.name}.json`);
+      writeFileSync(file, JSON.stringify(declaration));
+      execFileSync(process.execPath, [CLI, 'create-pipeline', file, '--data-dir', dataDir], { stdio: 'pipe' });
+    }
 
     await withServe(CLI, dataDir, async () => {
       const link = execFileSync(process.execPath, [CLI, 'console', '--no-open', '--data-dir', dataDir], { encoding: 'utf8' }).trim();
@@ -89,6 +113,7 @@ async function main(): Promise<void> {
           await dialog.getByRole('button', { name: button, exact: true }).click();
           await dialog.waitFor({ state: 'detached' });
         };
+        execFileSync(process.execPath, [CLI, 'start-pipeline-execution', 'docs-site', '--data-dir', dataDir], { stdio: 'pipe' });
         await page.goto(link);
         await page.getByRole('link', { name: 'webapp' }).click();
         await page.getByRole('button', { name: 'Start execution' }).click();
@@ -103,7 +128,10 @@ async function main(): Promise<void> {
 
         await page.getByRole('link', { name: 'Sluice' }).click();
         await page.locator('[data-pipeline="webapp"] [data-status="Succeeded"]').waitFor();
+        await page.locator('[data-pipeline="docs-site"] [data-status="Failed"]').waitFor(PATIENCE);
+        await page.setViewportSize({ width: 1440, height: 400 });
         await shot('console-pipelines.png');
+        await page.setViewportSize({ width: 1440, height: 900 });
 
         await page.getByRole('link', { name: 'webapp' }).click();
         await page.locator('[data-action="Build/Test"]').getByRole('link', { name: 'Test' }).click();

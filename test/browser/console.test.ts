@@ -95,7 +95,9 @@ describe('the console, in Chromium, against sluice serve', () => {
     // Nothing has failed: retrying is shown, disabled, with the reason.
     const retry = page.locator('[data-stage="Build"]').getByRole('button', { name: 'Retry failed actions' });
     expect(await retry.getAttribute('aria-disabled')).toBe('true');
-    await page.locator('[data-stage="Build"]').getByText('This stage has not run yet.').first().waitFor();
+    const reason = page.locator(`[id="${await retry.getAttribute('aria-describedby')}"]`);
+    expect(await reason.textContent()).toBe('This stage has not run yet.');
+    await page.locator('[data-stage="Build"]').getByText('Retry: This stage has not run yet.').waitFor();
     // A reload would lose this mark: every change below must reach the page without one.
     await page.evaluate(() => Object.assign(globalThis, { sluiceTestMark: 'not reloaded' }));
 

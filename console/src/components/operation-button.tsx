@@ -7,13 +7,15 @@ export interface OperationButtonProps extends Omit<ConfirmDialogProps, 'onClose'
   disabledReason?: string | undefined;
   /** The dialog's title; the button's label by default. */
   title?: string;
+  /** Whether the reason is shown beside the button; where it is not, its container says it once for several buttons. */
+  showReason?: boolean;
 }
 
 /**
  * A button for an operation that changes something: it asks for confirmation in a dialog first.
  * One that is not allowed now stays in view, disabled, and says why.
  */
-export function OperationButton({ label, disabledReason, title, ...dialog }: OperationButtonProps) {
+export function OperationButton({ label, disabledReason, title, showReason = true, ...dialog }: OperationButtonProps) {
   const [open, setOpen] = useState(false);
   const reasonId = useId();
   return (
@@ -29,7 +31,7 @@ export function OperationButton({ label, disabledReason, title, ...dialog }: Ope
         {label}
       </button>
       {disabledReason && (
-        <span id={reasonId} class="reason">
+        <span id={reasonId} class={showReason ? 'reason' : 'visually-hidden'}>
           {disabledReason}
         </span>
       )}
