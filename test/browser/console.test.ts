@@ -107,8 +107,23 @@ describe('the console, in Chromium, against sluice serve', () => {
     await card('Source/Checkout').getByText('Release v1').waitFor();
     await cardStatus('Review/Sign-off', 'WaitingForApproval').waitFor({ timeout: 60_000 });
 
-    await card('Review/Sign-off').getByRole('button', { name: 'Approve' }).click();
-    await confirm('Approve', { Comment: 'Looks good to ship' });
+    // From the keyboard: Escape closes a dialog and gives the focus back to its button; the
+    // dialog takes the focus, its comment first, then Cancel, then its own button.
+    const reject = card('Review/Sign-off').getByRole('button', { name: 'Reject' });
+    await reject.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Reject Sign-off' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await reject.evaluate((button) => button === button.ownerDocument.activeElement)).toBe(true);
+    await card('Review/Sign-off').getByRole('button', { name: 'Approve' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Approve Sign-off' }).waitFor();
+    await page.keyboard.type('Looks good to ship');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     await card('Review/Sign-off')
       .getByText(/Approved by .*: Looks good to ship/)
       .waitFor({ timeout: 30_000 });

@@ -1,4 +1,4 @@
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ConfirmDialog, type ConfirmDialogProps } from './confirm-dialog';
 
 export interface OperationButtonProps extends Omit<ConfirmDialogProps, 'onClose' | 'title'> {
@@ -18,14 +18,20 @@ export interface OperationButtonProps extends Omit<ConfirmDialogProps, 'onClose'
 export function OperationButton({ label, disabledReason, title, showReason = true, ...dialog }: OperationButtonProps) {
   const [open, setOpen] = useState(false);
   const reasonId = useId();
+  const button = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  // Once its dialog has closed, the focus comes back to the button, where the user left it.
+  useEffect(() => {
+    if (wasOpen.current && !open) button.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
   return (
     <span class="operation">
       <button
+        ref={button}
         type="button"
         class={dialog.danger ? 'danger' : undefined}
-        aria-disabled={disabledReason ? 'true' : undefined}
-        aria-describedby={disabledReason ? reasonId : undefined}
-        title={disabledReason}
+        {...(disabledReason ? { 'aria-disabled': 'true', 'aria-describedby': reasonId, title: disabledReason } : {})}
         onClick={() => !disabledReason && setOpen(true)}
       >
         {label}
