@@ -239,4 +239,28 @@ describe('the console, in Chromium, against sluice serve', () => {
     const variable = page.locator('.facts dt', { hasText: 'Variable Target' });
     expect(await variable.locator('xpath=following-sibling::dd[1]').textContent()).toBe('production');
   });
+
+  it('follows an execution by polling where the server cannot stream, as on AWS: the same routes, no stream', async () => {
+    const page = await browser.context.newPage();
+    // Only the configuration differs on AWS; what the page then asks, this server answers as API Gateway would.
+    await page.route('**/console/config.json', (route) => route.fulfill({ json: { auth: { kind: 'local' }, live: 'poll' } }));
+    const streamed: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/stream')) streamed.push(request.url());
+    });
+    await page.goto(`${consoleOrigin}/#/pipelines/${OPERATIONS}`);
+    await page.getByRole('button', { name: 'Start execution' }).click();
+    const card = (action: string) => page.locator(`[data-action="${action}"]`);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Start', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await card('Hold/Go').locator('[data-status="WaitingForApproval"]').waitFor({ timeout: 60_000 });
+    await card('Hold/Go').getByRole('button', { name: 'Approve' }).click();
+    await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+    await card('Deploy/Publish').locator('[data-status="Succeeded"]').waitFor({ timeout: 60_000 });
+    await card('Deploy/Publish').getByRole('link', { name: 'Publish' }).click();
+    await page.locator('pre.log').getByText('to staging').first().waitFor({ timeout: 30_000 });
+    expect(streamed).toEqual([]);
+    await page.close();
+  });
 });
