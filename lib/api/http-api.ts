@@ -9,7 +9,7 @@ import type { Admission, HttpApi } from '../ports/http-api';
 import { apiGatewayResultFromHttpResponse, httpRequestFromApiGateway } from './api-gateway-v2';
 import { codePipelineResponse, type CodePipelineCallers } from './codepipeline/codepipeline-route';
 import { API_ROUTES } from './api-routes';
-import { consoleAsset, consoleConfigAnswer, consolePage, consoleSessionAnswer, signInLinkAnswer, type ConsoleBundle } from './console-routes';
+import { consoleAsset, consoleConfigAnswer, consoleHeaders, consolePage, consoleSessionAnswer, signInLinkAnswer, type ConsoleBundle } from './console-routes';
 import { handleApprovalRequest } from './approval-routes';
 import { executionLogsPage, executionPage } from './execution-routes';
 import type { HttpRequest, HttpResponse } from './http-types';
@@ -190,6 +190,10 @@ function admission(deps: HttpApiDependencies): HttpApi['admit'] {
   };
 }
 
+/** The paths of the console's own files, as opposed to the API it calls. */
+const isConsolePage = ({ method, path }: { method: string; path: string }) =>
+  (method === 'GET' || method === 'HEAD') && (path === '/' || path.startsWith('/assets/') || path === '/console/config.json');
+
 /**
  * The answer to a request that failed. A Sluice error answers with its class's status, and with
  * its message where the caller may read it; anything else is a 500 that says only where the log
@@ -237,7 +241,10 @@ export function httpApi(deps: HttpApiDependencies, { log }: { log: RequestLog })
         return await router({ ...event, pathParameters: undefined }, context);
       } catch (error) {
         const request = { method: event.requestContext.http.method, path: event.rawPath };
-        return apiGatewayResultFromHttpResponse(failure(error, request, context, log));
+        const answer = failure(error, request, context, log);
+        // A page the console's bundle lacks is still the console's: the browser is held to its policy.
+        if (deps.console && isConsolePage(request)) answer.headers = { ...answer.headers, ...consoleHeaders(deps.console.config) };
+        return apiGatewayResultFromHttpResponse(answer);
       }
     },
   };

@@ -273,7 +273,7 @@ describe("sluice serve's console", () => {
     expect(answer.headers.get('content-type')).toBe('application/json');
   });
 
-  it('stops promptly with streams open, ending them', async () => {
+  it('stops promptly with streams open, ending them; its sessions work again once it serves again', async () => {
     const grant = await signIn();
     const stream = await asConsole(grant, '/console/api/stream');
     const events = readEvents(stream, () => false).catch((error: Error) => error);
@@ -281,5 +281,9 @@ describe("sluice serve's console", () => {
     expect(await serve.interrupt()).toBe(0);
     await events;
     expect(sluice(['console', '--no-open', '--data-dir', dataDir])).toMatchObject({ code: 1, stderr: expect.stringContaining('start it with sluice serve') });
+    serve = startSluice(['serve', '--port', new URL(base).port, '--quiet', '--data-dir', dataDir]);
+    await serve.waitFor(/serving .* at http:/);
+    expect((await asConsole(grant, '/console/api/pipelines')).status).toBe(200);
+    expect(await serve.interrupt()).toBe(0);
   });
 });

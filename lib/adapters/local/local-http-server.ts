@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { Session } from 'better-sse';
 import {
   BadInputError,
   BodyTooLargeError,
@@ -14,12 +16,10 @@ import {
   NotFoundError,
   SluiceError,
 } from '../../core/errors';
-import { Session } from 'better-sse';
-import type { ConsoleSessionCheck } from '../../ports/console-sign-in';
-import { pipeline } from 'node:stream/promises';
-import type { DownloadRoutes, EventStreamRoutes, StreamedRequest } from '../../ports/streamed-routes';
 import { sameSecret } from '../../core/same-secret';
+import type { ConsoleSessionCheck } from '../../ports/console-sign-in';
 import { API_TOKEN_HEADER, type HttpApi } from '../../ports/http-api';
+import type { DownloadRoutes, EventStreamRoutes, StreamedRequest } from '../../ports/streamed-routes';
 import { BodyBudget } from './body-budget';
 import { originGuard } from './origin-guard';
 

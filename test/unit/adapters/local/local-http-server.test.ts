@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { startLocalHttpServer, type LocalHttpServer } from '../../../../lib/adapters/local/local-http-server';
-import { NotFoundError } from '../../../../lib/core/errors';
+import { NotFoundError, UnauthorizedError } from '../../../../lib/core/errors';
+import type { ConsoleSessionCheck } from '../../../../lib/ports/console-sign-in';
+import type { EventStreamRoutes } from '../../../../lib/ports/streamed-routes';
 import type { Admission, HttpApi } from '../../../../lib/ports/http-api';
 
 /** An HTTP API that records what it is handed, and answers with `answer`. */
@@ -103,5 +105,89 @@ describe('the local HTTP server', () => {
     } finally {
       logged.mockRestore();
     }
+  });
+
+  describe('streams of events', () => {
+    /** Routes with one stream, /console/api/stream, that sends what `emit` is given; and a session check that admits `x-sluice-session: valid`. */
+    function streaming() {
+      const opened = { count: 0, stopped: 0 };
+      let emit: (data: unknown) => void = () => undefined;
+      const eventStreams: EventStreamRoutes = {
+        serves: (path) => path === '/console/api/stream',
+        open: async (_, sink) => {
+          opened.count += 1;
+          emit = (data) => sink.send({ event: 'state-change', data });
+          sink.send({ event: 'state-change', data: { first: true } });
+          return () => {
+            opened.stopped += 1;
+          };
+        },
+      };
+      const consoleSessions: ConsoleSessionCheck = {
+        authenticate: (_, headers) => (headers['x-sluice-session'] === 'valid' ? { principal: 'alice' } : new UnauthorizedError('No valid console session.')),
+      };
+      const { api } = recordingApi(async () => ({ statusCode: 200, body: '{}' }), { authenticated: 'console' });
+      return { opened, emit: (data: unknown) => emit(data), options: { httpApi: api, token: 'the-token', eventStreams, consoleSessions } };
+    }
+
+    /** Reads the stream's text until it holds `expected`. */
+    async function readUntil(reader: ReadableStreamDefaultReader<string>, expected: string): Promise<string> {
+      let text = '';
+      while (!text.includes(expected)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`The stream ended before ${expected}; it sent: ${text}`);
+        text += value;
+      }
+      return text;
+    }
+
+    it('numbers the events of a stream, and stops it when its client goes away', async () => {
+      const { opened, emit, options } = streaming();
+      server = await startLocalHttpServer(options);
+      const client = new AbortController();
+
+      const response = await fetch(new URL('console/api/stream', server.url), { headers: { 'x-sluice-session': 'valid' }, signal: client.signal });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const first = await readUntil(reader, '"first":true');
+      emit({ second: true });
+      const second = await readUntil(reader, '"second":true');
+      client.abort();
+      while (opened.stopped === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      expect(first).toContain('event:state-change\nid:1\ndata:{"first":true}\n\n');
+      expect(second).toContain('event:state-change\nid:2\ndata:{"second":true}\n\n');
+      expect(opened).toEqual({ count: 1, stopped: 1 });
+    });
+
+    it('opens no stream without a session, or for a method other than GET', async () => {
+      const { opened, options } = streaming();
+      server = await startLocalHttpServer(options);
+
+      const unsigned = await fetch(new URL('console/api/stream', server.url));
+      const posted = await fetch(new URL('console/api/stream', server.url), { method: 'POST', headers: { 'x-sluice-session': 'valid' } });
+
+      expect(unsigned.status).toBe(401);
+      expect(posted.status).toBe(405);
+      expect(opened.count).toBe(0);
+    });
+
+    it('ends its streams when it closes', async () => {
+      const { opened, options } = streaming();
+      server = await startLocalHttpServer(options);
+      const response = await fetch(new URL('console/api/stream', server.url), { headers: { 'x-sluice-session': 'valid' } });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      await readUntil(reader, '"first":true');
+
+      await server.close();
+      // The stream ends, or breaks off: either way nothing more comes.
+      const ended = await reader.read().then(
+        (rest) => rest.done,
+        () => true,
+      );
+
+      expect(ended).toBe(true);
+      expect(opened.stopped).toBe(1);
+    });
   });
 });
