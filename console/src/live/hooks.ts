@@ -6,14 +6,14 @@ import type { ConsoleApi } from '../api/client';
 import { followEventStream, readEventStream } from './event-stream';
 
 /** What every page reads the server through: its API, and how it follows changes (`config.live`). */
-export interface Console {
+export interface ConsoleServices {
   api: ConsoleApi;
   config: ConsoleConfig;
 }
 
-export const ConsoleContext = createContext<Console | undefined>(undefined);
+export const ConsoleContext = createContext<ConsoleServices | undefined>(undefined);
 
-export function useConsole(): Console {
+export function useConsole(): ConsoleServices {
   const value = useContext(ConsoleContext);
   if (!value) throw new Error('useConsole is used outside the console.');
   return value;
