@@ -1,0 +1,266 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PipelineDeclaration } from '../../lib/core/declaration';
+import { killStartedSluice, sluice, startSluice, succeeded, writeDeclaration, type RunningCli } from '../support/cli';
+import { launchConsoleBrowser, type ConsoleBrowser } from '../support/console-browser';
+import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
+import { gitRepository } from '../support/git-repository';
+
+jest.setTimeout(240_000);
+
+let serve: RunningCli;
+let dataDir: string;
+let browser: ConsoleBrowser;
+/** Build/Test fails until this file exists: the test creates it once it has seen the failure. */
+let releaseMarker: string;
+
+const PIPELINE = 'console-demo';
+/** A pipeline for the other operations: a variable, and an approval that holds each execution. */
+const OPERATIONS = 'console-operations';
+let consoleOrigin: string;
+
+/** Source, then a Manual approval, then a Commands action that fails while the release marker is missing. */
+function pipeline(repository: string): PipelineDeclaration {
+  return {
+    name: PIPELINE,
+    pipelineType: 'V2',
+    stages: [
+      gitSourceStage(repository),
+      reviewStage('Sign-off'),
+      { name: 'Build', actions: [commandsOnSource('Test', ['echo "looking for the release marker"', `test -f ${releaseMarker}`])] },
+    ],
+  };
+}
+
+function operationsPipeline(repository: string): PipelineDeclaration {
+  return {
+    name: OPERATIONS,
+    pipelineType: 'V2',
+    variables: [{ name: 'Target', defaultValue: 'staging' }],
+    stages: [
+      gitSourceStage(repository),
+      { name: 'Hold', actions: [{ name: 'Go', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
+      { name: 'Deploy', actions: [commandsOnSource('Publish', ['echo "to #{variables.Target}"'])] },
+    ],
+  };
+}
+
+/** A one-time sign-in link, as `sluice console --no-open` prints it. */
+const signInLink = () => /(http:\/\/\S+#sign-in=\S+)/.exec(succeeded(sluice(['console', '--no-open', '--data-dir', dataDir])).stdout)![1]!;
+
+const card = (action: string) => browser.page.locator(`[data-action="${action}"]`);
+const cardStatus = (action: string, status: string) => browser.page.locator(`[data-action="${action}"] [data-status="${status}"]`);
+
+/** The errors logged so far, taken off the list: Chromium logs every answer of 400 or more, the refusals a test asks for too. */
+const refusalsLogged = () => browser.errors.splice(0);
+
+/** Confirms the dialog the last click opened, filling its fields first. */
+async function confirm(button: string, fields: Record<string, string> = {}): Promise<void> {
+  const dialog = browser.page.getByRole('dialog');
+  await dialog.waitFor();
+  for (const [label, value] of Object.entries(fields)) await dialog.getByLabel(label).fill(value);
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-console-'));
+  releaseMarker = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-console-marks-')), 'release-ready');
+  // Registered before serve runs, so that no first execution starts: the console starts it.
+  const repository = gitRepository({ 'app.txt': 'v1' }, 'Release v1').dir;
+  for (const declaration of [pipeline(repository), operationsPipeline(repository)]) {
+    succeeded(sluice(['create-pipeline', writeDeclaration(dataDir, declaration), '--data-dir', dataDir]));
+  }
+  serve = startSluice(['serve', '--port', '0', '--data-dir', dataDir]);
+  consoleOrigin = new URL((await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!).origin;
+  browser = await launchConsoleBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.interrupt();
+  killStartedSluice();
+});
+
+afterEach(() => {
+  expect(browser.errors).toEqual([]);
+});
+
+describe('the console, in Chromium, against sluice serve', () => {
+  it('asks a visitor without a session to run sluice console, and refuses a sign-in link used twice', async () => {
+    const link = signInLink();
+    const origin = new URL(link).origin;
+    const page = await browser.context.newPage();
+    await page.goto(`${origin}/`);
+    await page.getByText('Run `sluice console` to open the console signed in.').waitFor();
+
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
+    // The code left the address bar at once, and the session is held for this origin.
+    expect(new URL(page.url()).hash).not.toContain('sign-in');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(link);
+    await page.getByText(/sluice console/).waitFor();
+    expect(await page.getByRole('heading', { name: 'Pipelines' }).count()).toBe(0);
+    await page.close();
+    expect(refusalsLogged()).toEqual([expect.stringMatching(/status of 401 \(Unauthorized\) \(http:\S+\/console\/sessions\)$/)]);
+  });
+
+  it('runs a pipeline from the console: start, live progress, approval with a comment, the failure and its log, a retry, success', async () => {
+    const { page } = browser;
+    await page.goto(signInLink());
+    await page.getByRole('link', { name: PIPELINE }).click();
+    await cardStatus('Source/Checkout', 'NotRun').waitFor();
+    // Nothing has failed: retrying is shown, disabled, with the reason.
+    const retry = page.locator('[data-stage="Build"]').getByRole('button', { name: 'Retry failed actions' });
+    expect(await retry.getAttribute('aria-disabled')).toBe('true');
+    const reason = page.locator(`[id="${await retry.getAttribute('aria-describedby')}"]`);
+    expect(await reason.textContent()).toBe('This stage has not run yet.');
+    await page.locator('[data-stage="Build"]').getByText('Retry: This stage has not run yet.').waitFor();
+    // A reload would lose this mark: every change below must reach the page without one.
+    await page.evaluate(() => Object.assign(globalThis, { sluiceTestMark: 'not reloaded' }));
+
+    await page.getByRole('button', { name: 'Start execution' }).click();
+    await confirm('Start');
+    await cardStatus('Source/Checkout', 'Succeeded').waitFor({ timeout: 60_000 });
+    await card('Source/Checkout').getByText('Release v1').waitFor();
+    await cardStatus('Review/Sign-off', 'WaitingForApproval').waitFor({ timeout: 60_000 });
+
+    // From the keyboard: Escape closes a dialog and gives the focus back to its button; the
+    // dialog takes the focus, its comment first, then Cancel, then its own button.
+    const reject = card('Review/Sign-off').getByRole('button', { name: 'Reject' });
+    await reject.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Reject Sign-off' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await reject.evaluate((button) => button === button.ownerDocument.activeElement)).toBe(true);
+    await card('Review/Sign-off').getByRole('button', { name: 'Approve' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Approve Sign-off' }).waitFor();
+    await page.keyboard.type('Looks good to ship');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await card('Review/Sign-off')
+      .getByText(/Approved by .*: Looks good to ship/)
+      .waitFor({ timeout: 30_000 });
+    await cardStatus('Build/Test', 'Failed').waitFor({ timeout: 90_000 });
+    await card('Build/Test').getByText(`test -f ${releaseMarker}`).waitFor();
+
+    await card('Build/Test').getByRole('link', { name: 'Test' }).click();
+    await page.getByRole('heading', { name: 'Build / Test' }).waitFor();
+    await page.locator('pre.log').getByText('looking for the release marker').waitFor({ timeout: 30_000 });
+    await page.locator('.failure').getByText(`test -f ${releaseMarker}`).waitFor();
+    // The input artifact downloads as its zip, read with the session (a plain link could not send it).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download Src.zip' }).click()]);
+    expect(download.suggestedFilename()).toBe('Src.zip');
+    const zip = readFileSync(await download.path());
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+    expect(zip.includes('app.txt')).toBe(true);
+
+    writeFileSync(releaseMarker, '');
+    await page.goBack();
+    await retry.waitFor();
+    expect(await retry.getAttribute('aria-disabled')).toBeNull();
+    await retry.click();
+    await confirm('Retry');
+    await cardStatus('Build/Test', 'Succeeded').waitFor({ timeout: 90_000 });
+    await page.locator('[data-stage="Build"] header [data-status="Succeeded"]').waitFor();
+    expect(await page.evaluate(() => (globalThis as { sluiceTestMark?: string }).sluiceTestMark)).toBe('not reloaded');
+
+    // The history: the one execution, Succeeded after its retry, and no Failed one.
+    await page.getByRole('link', { name: 'Execution history' }).click();
+    const rows = page.locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    await page.getByLabel('Status').selectOption('Failed');
+    await page.getByText('No execution matches these filters.').waitFor();
+    await page.getByLabel('Status').selectOption('Succeeded');
+    await page.getByLabel('Trigger').selectOption('StartPipelineExecution');
+    await rows.first().getByRole('link').click();
+    const timeline = page.getByRole('img', { name: /^Timeline of the execution/ });
+    await timeline.waitFor();
+    expect(await timeline.getAttribute('aria-label')).toMatch(
+      /Source Succeeded .*; Checkout Succeeded .*; Review Succeeded .*; Sign-off Succeeded .*; Build Succeeded .*; Test Succeeded/,
+    );
+
+    // Rolling Build back runs it alone again, in a new execution of type ROLLBACK, which the history lists.
+    await page.getByRole('link', { name: PIPELINE, exact: true }).click();
+    await page.locator('[data-stage="Build"]').getByRole('button', { name: 'Roll back' }).click();
+    await confirm('Roll back');
+    await page.getByRole('link', { name: 'Execution history' }).click();
+    await page.getByLabel('Trigger').selectOption('ManualRollback');
+    await rows.first().getByText('Rollback by hand').waitFor();
+    expect(await rows.count()).toBe(1);
+  });
+
+  it('disables and enables a transition with a reason, starts an execution with a variable, and stops it, abandoning its approval', async () => {
+    const { page } = browser;
+    await page.goto(`${consoleOrigin}/#/pipelines/${OPERATIONS}`);
+    const transition = page.locator('[data-transition="Deploy"]');
+    await transition.getByRole('button', { name: 'Disable transition' }).click();
+    // A reason CodePipeline would refuse is refused, and the dialog stays open, saying why.
+    const dialog = page.getByRole('dialog', { name: 'Disable the transition into Deploy' });
+    await dialog.getByLabel('Reason').fill('<b>not this</b>');
+    await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
+    await dialog
+      .getByRole('alert')
+      .getByText(/DisabledReason/)
+      .waitFor();
+    expect(refusalsLogged()).toEqual([expect.stringMatching(/status of 400 \(Bad Request\) \(http:\S+\/stages\/Deploy\/disable-transition\)$/)]);
+    await dialog.getByLabel('Reason').fill('Release window opens Friday');
+    await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
+    await transition.getByText(/^Disabled by .*: Release window opens Friday$/).waitFor();
+    await transition.getByRole('button', { name: 'Enable transition' }).click();
+    await confirm('Enable');
+    await transition.getByRole('button', { name: 'Disable transition' }).waitFor();
+
+    await page.getByRole('button', { name: 'Start execution' }).click();
+    await confirm('Start', { Target: 'production' });
+    await cardStatus('Hold/Go', 'WaitingForApproval').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Stop execution' }).click();
+    await page
+      .getByRole('dialog')
+      .getByLabel(/Stop and abandon/)
+      .check();
+    await confirm('Stop', { Reason: 'Wrong target' });
+    await cardStatus('Hold/Go', 'Abandoned').waitFor({ timeout: 30_000 });
+    await page.locator('.toolbar').getByText('No execution is running.').waitFor();
+
+    await page
+      .locator('[data-stage="Hold"]')
+      .getByRole('link', { name: /^Execution / })
+      .click();
+    await page.locator('.facts [data-status="Stopped"]').waitFor();
+    await page.getByText('Wrong target').waitFor();
+    const variable = page.locator('.facts dt', { hasText: 'Variable Target' });
+    expect(await variable.locator('xpath=following-sibling::dd[1]').textContent()).toBe('production');
+  });
+
+  it('follows an execution by polling where the server cannot stream, as on AWS: the same routes, no stream', async () => {
+    const page = await browser.context.newPage();
+    // Only the configuration differs on AWS; what the page then asks, this server answers as API Gateway would.
+    await page.route('**/console/config.json', (route) => route.fulfill({ json: { auth: { kind: 'local' }, live: 'poll' } }));
+    const streamed: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/stream')) streamed.push(request.url());
+    });
+    await page.goto(`${consoleOrigin}/#/pipelines/${OPERATIONS}`);
+    await page.getByRole('button', { name: 'Start execution' }).click();
+    const card = (action: string) => page.locator(`[data-action="${action}"]`);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Start', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await card('Hold/Go').locator('[data-status="WaitingForApproval"]').waitFor({ timeout: 60_000 });
+    await card('Hold/Go').getByRole('button', { name: 'Approve' }).click();
+    await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+    await card('Deploy/Publish').locator('[data-status="Succeeded"]').waitFor({ timeout: 60_000 });
+    await card('Deploy/Publish').getByRole('link', { name: 'Publish' }).click();
+    await page.locator('pre.log').getByText('to staging').first().waitFor({ timeout: 30_000 });
+    expect(streamed).toEqual([]);
+    await page.close();
+  });
+});
