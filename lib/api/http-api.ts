@@ -69,7 +69,7 @@ const decoded = (params: Record<string, string>) => Object.fromEntries(Object.en
 
 const nothingAt = (path: string) => new NotFoundError(`Nothing at ${path}.`);
 
-/** Who made a request that proved who it is: the IAM principal API Gateway names on AWS, the local principal here. */
+/** Who made a request that proved who it is: the principal API Gateway's authorizer names on AWS (IAM, or the console's JWT), the local principal here. */
 const callerOf = (request: HttpRequest, deps: HttpApiDependencies): Caller => ({
   who: request.principal ?? deps.localPrincipal ?? 'an unnamed principal',
   from: request.sourceIp || 'an unknown address',

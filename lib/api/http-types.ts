@@ -6,7 +6,10 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   body: string;
   sourceIp?: string;
-  /** The IAM principal that API Gateway's authorization verified (`requestContext.authorizer.iam.userArn`), on AWS. */
+  /**
+   * Who API Gateway's authorization verified, on AWS: the IAM principal (`requestContext.authorizer.iam.userArn`), or
+   * the console's user, from the claims of the ID token that the JWT authorizer checked (`cognito:username`, else `sub`).
+   */
   principal?: string;
 }
 
