@@ -4,13 +4,15 @@ import middy from '@middy/core';
 import { httpApi } from '../../lib/api/http-api';
 import { awsDependencies, awsOperations, awsWebhookDependencies } from '../../lib/compose/aws';
 import { awsCommitStatuses } from '../../lib/compose/aws-commit-statuses';
+import { awsConsole } from '../../lib/compose/aws-console';
 
 const logger = new Logger();
 
 /**
- * The HTTP API: Sluice's API, CodePipeline's protocol, the approval pages and GitHub's webhook.
- * API Gateway authorizes `/api/...` and `POST /` with IAM before this runs; `/approvals/{id}` is public, and `/webhooks/github` is
- * too, authenticated by the delivery's signature. The statuses of the pipelines a delivery
+ * The HTTP API: Sluice's API, CodePipeline's protocol, the console, the approval pages and GitHub's webhook.
+ * API Gateway authorizes `/api/...` and `POST /` with IAM before this runs, and `/console/api/...` with the
+ * JWT authorizer of the stack's user pool; the console's page, `/approvals/{id}` and `/webhooks/github` are
+ * public, the last authenticated by the delivery's signature. The statuses of the pipelines a delivery
  * skipped go out before the answer.
  */
 const { handle } = httpApi(
@@ -18,6 +20,7 @@ const { handle } = httpApi(
     api: (caller) => awsOperations().onBehalfOf(caller),
     approvals: awsDependencies,
     codePipelineCallers: { verify: 'gateway' },
+    console: awsConsole(),
     webhookDelivery: () => {
       const statuses = awsCommitStatuses((message) => logger.warn(message));
       return { deps: awsWebhookDependencies((skip) => statuses.skipped(skip)), settled: () => statuses.settled() };

@@ -1,29 +1,32 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpRequest, HttpResponse } from './http-types';
 
-/** What API Gateway's authorizers put in a route's request context; the event's type, shared by every route, does not say so. */
-interface AuthorizerContext {
-  /** IAM authorization (`/api/...`, `POST /`): the signer it verified. */
+/**
+ * What an authorizer said of the caller. The event's type, shared by every route, does not say
+ * that routes with authorization carry it.
+ */
+interface Authorizer {
+  /** IAM authorization, on `/api/` on AWS. */
   iam?: { userArn?: string };
-  /** The JWT authorizer (`/console/api/...`): the claims of the Cognito ID token it verified, each as a string. */
-  jwt?: { claims?: Record<string, string | number | boolean | string[] | undefined> };
+  /** The JWT authorizer, on `/console/api/` on AWS: the claims of the Cognito ID token. */
+  jwt?: { claims?: Record<string, unknown> };
+  /** An authorizer of Sluice's own: the local server's check of a console session. */
+  lambda?: { principal?: string };
 }
 
-/**
- * Who the gateway verified: the IAM principal, or the console's signed-in user, named by the
- * user pool's username (which an administrator chose) or, without one, by the token's subject.
- */
-function principalOf(authorizer: AuthorizerContext | undefined): string | undefined {
-  if (authorizer?.iam?.userArn) return authorizer.iam.userArn;
-  const claims = authorizer?.jwt?.claims;
-  const name = claims?.['cognito:username'] ?? claims?.sub;
-  return typeof name === 'string' && name !== '' ? name : undefined;
-}
+const claim = (claims: Record<string, unknown> | undefined, name: string): string | undefined => {
+  const value = claims?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** Who an authorizer verified the caller to be. */
+const principalOf = (authorizer: Authorizer | undefined): string | undefined =>
+  authorizer?.iam?.userArn ?? claim(authorizer?.jwt?.claims, 'cognito:username') ?? claim(authorizer?.jwt?.claims, 'sub') ?? authorizer?.lambda?.principal;
 
 /** An HTTP API (payload format 2.0) event as the request the handlers in lib/api take. */
 export function httpRequestFromApiGateway(event: APIGatewayProxyEventV2): HttpRequest {
   const body = event.body ?? '';
-  const principal = principalOf((event.requestContext as { authorizer?: AuthorizerContext }).authorizer);
+  const principal = principalOf((event.requestContext as { authorizer?: Authorizer }).authorizer);
   return {
     method: event.requestContext.http.method,
     path: event.rawPath,
@@ -36,5 +39,5 @@ export function httpRequestFromApiGateway(event: APIGatewayProxyEventV2): HttpRe
 }
 
 export function apiGatewayResultFromHttpResponse(response: HttpResponse): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: response.status, headers: response.headers, body: response.body, isBase64Encoded: false };
+  return { statusCode: response.status, headers: response.headers, body: response.body, isBase64Encoded: response.isBase64Encoded ?? false };
 }

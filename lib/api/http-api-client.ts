@@ -11,6 +11,7 @@ import type { GitHubWebhookDescription } from '../operations/github-webhooks';
 import type * as sluiceApi from '../operations/sluice-api';
 import type { ActionExecutionsPage, ActionExecutionsRequest } from '../operations/action-executions';
 import type { PipelineExecutionRecord, PipelineVersionRecord, Tag } from '../ports/execution-store';
+import type { ConsoleSignInLink } from '../ports/console-sign-in';
 import { API_TOKEN_HEADER } from '../ports/http-api';
 import { actionExecutionsQuery } from './action-executions-query';
 
@@ -166,6 +167,11 @@ export class HttpApiClient implements sluiceApi.SluiceApi {
   listAuditRecords(listing: sluiceApi.AuditListing = {}): Promise<Page<AuditRecord>> {
     const { pipelineName: pipeline, ...page } = listing;
     return this.call('GET', `/api/audit${queryOf({ pipeline, ...page })}`);
+  }
+
+  /** A one-time link that opens the console of this `sluice serve` signed in. */
+  newConsoleSignInLink(): Promise<ConsoleSignInLink> {
+    return this.call('POST', '/api/console/sign-in-links', {});
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

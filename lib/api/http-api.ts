@@ -4,10 +4,12 @@ import { errorAnswer, InternalError, MethodNotAllowedError, NotFoundError, Sluic
 import type { Caller } from '../core/audit';
 import type { ApprovalDependencies } from '../execution/approvals';
 import type { SluiceApi } from '../operations/sluice-api';
-import type { HttpApi } from '../ports/http-api';
+import type { ConsoleSignIn } from '../ports/console-sign-in';
+import type { Admission, HttpApi } from '../ports/http-api';
 import { apiGatewayResultFromHttpResponse, httpRequestFromApiGateway } from './api-gateway-v2';
 import { codePipelineResponse, type CodePipelineCallers } from './codepipeline/codepipeline-route';
 import { API_ROUTES } from './api-routes';
+import { consoleAsset, consoleConfigAnswer, consolePage, consoleSessionAnswer, signInLinkAnswer, type ConsoleBundle } from './console-routes';
 import { handleApprovalRequest } from './approval-routes';
 import { executionLogsPage, executionPage } from './execution-routes';
 import type { HttpRequest, HttpResponse } from './http-types';
@@ -39,6 +41,10 @@ export interface HttpApiDependencies {
   webhookDelivery?: () => WebhookDelivery;
   /** How CodePipeline's protocol at `POST /` knows its callers; without it, `POST /` is not served. */
   codePipelineCallers?: CodePipelineCallers;
+  /** The console's bundle, served at `/` and `/assets/`; without it, neither is. */
+  console?: ConsoleBundle;
+  /** Sign-in links and their sessions, where this server holds the codes (`sluice serve`). */
+  consoleSignIn?: ConsoleSignIn;
 }
 
 /** Where an error's detail goes when the caller is not told it. */
@@ -69,7 +75,16 @@ const decoded = (params: Record<string, string>) => Object.fromEntries(Object.en
 
 const nothingAt = (path: string) => new NotFoundError(`Nothing at ${path}.`);
 
-/** Who made a request that proved who it is: the principal API Gateway's authorizer names on AWS (IAM, or the console's JWT), the local principal here. */
+const API_PREFIX = '/api';
+const CONSOLE_API_PREFIX = '/console/api';
+
+/** What a route needs that only some runtimes have: where it is absent, the route is not served. */
+const servedHere = <T>(request: HttpRequest, dependency: T | undefined): T => {
+  if (dependency === undefined) throw nothingAt(request.path);
+  return dependency;
+};
+
+/** Who made a request that proved who it is: the principal its authorizer names (IAM or the console's Cognito user on AWS), the local principal here. */
 const callerOf = (request: HttpRequest, deps: HttpApiDependencies): Caller => ({
   who: request.principal ?? deps.localPrincipal ?? 'an unnamed principal',
   from: request.sourceIp || 'an unknown address',
@@ -104,11 +119,24 @@ const ROUTES: Route[] = [
       return codePipelineResponse(request, { api, callers: deps.codePipelineCallers }, { ...context, now: new Date() });
     },
   },
-  ...API_ROUTES.map(({ method, path, run }): Route => ({
-    method,
-    path,
-    respond: async (request, deps, params) => jsonResponse(200, await run(deps.api(callerOf(request, deps)), decoded(params), jsonApiRequest(request))),
-  })),
+  // The console's page calls the same routes as the API's clients, under its own prefix, which its own sign-in guards.
+  ...[API_PREFIX, CONSOLE_API_PREFIX].flatMap((prefix) =>
+    API_ROUTES.map(({ method, path, run }): Route => ({
+      method,
+      path: `${prefix}${path.slice(API_PREFIX.length)}`,
+      respond: async (request, deps, params) => jsonResponse(200, await run(deps.api(callerOf(request, deps)), decoded(params), jsonApiRequest(request))),
+    })),
+  ),
+  {
+    method: 'POST',
+    path: '/api/console/sign-in-links',
+    respond: async (request, { consoleSignIn }) => signInLinkAnswer(servedHere(request, consoleSignIn)),
+  },
+  {
+    method: 'POST',
+    path: '/console/sessions',
+    respond: async (request, { consoleSignIn }) => consoleSessionAnswer(servedHere(request, consoleSignIn), request),
+  },
   {
     method: 'ANY',
     path: '/approvals/{proxy+}',
@@ -122,6 +150,9 @@ const ROUTES: Route[] = [
       path: '/executions/{id}/logs',
       respond: (request, { api }, params) => executionLogsPage(api(readerOf(request)), decoded(params).id!, request),
     },
+    { method, path: '/', respond: async (request, deps) => consolePage(servedHere(request, deps.console)) },
+    { method, path: '/assets/{file}', respond: async (request, deps, params) => consoleAsset(servedHere(request, deps.console), decoded(params).file!) },
+    { method, path: '/console/config.json', respond: async (request, deps) => consoleConfigAnswer(servedHere(request, deps.console)) },
   ]),
 ];
 
@@ -140,14 +171,19 @@ function methodsNotAllowed(routes: Route[]): Route[] {
   });
 }
 
-/** `/api/...` needs credentials: IAM on AWS, the API token locally. The other routes carry their own proofs. */
-const authenticated = (path: string) => path.startsWith('/api/');
+/**
+ * Who must prove who it is: a client of `/api/...` (IAM on AWS, the API token locally), a user of
+ * `/console/api/...` (Cognito on AWS, a console session locally). The other routes carry their own proofs.
+ */
+const authenticated = (path: string): Admission['authenticated'] =>
+  path.startsWith(`${API_PREFIX}/`) ? 'api' : path.startsWith(`${CONSOLE_API_PREFIX}/`) ? 'console' : false;
 
 /** What a request may send, from its head alone: only GitHub's webhook takes large bodies, once its headers pass. */
 function admission(deps: HttpApiDependencies): HttpApi['admit'] {
   return (head) => {
     const path = head.rawPath;
-    if (authenticated(path)) return { authenticated: true, maxBodyBytes: MAX_BODY_BYTES, large: false };
+    const by = authenticated(path);
+    if (by) return { authenticated: by, maxBodyBytes: MAX_BODY_BYTES, large: false };
     if (!path.startsWith('/webhooks/') || !deps.webhookDelivery) return { authenticated: false, maxBodyBytes: MAX_BODY_BYTES, large: false };
     const refusal = refuseWebhookBeforeBody(deps.webhookDelivery().deps, { method: head.requestContext.http.method, path, headers: head.headers });
     return { ...(refusal ? { refusal } : {}), authenticated: false, maxBodyBytes: WEBHOOK_MAX_BODY_BYTES, large: true };
@@ -162,7 +198,7 @@ function admission(deps: HttpApiDependencies): HttpApi['admit'] {
 function failure(error: unknown, request: { method: string; path: string }, context: Context, log: RequestLog): HttpResponse {
   const requestId = context.awsRequestId;
   const known = error instanceof SluiceError ? error : new InternalError(requestId);
-  const { status, headers, body } = errorAnswer(known, { authenticated: authenticated(request.path), requestId });
+  const { status, headers, body } = errorAnswer(known, { authenticated: Boolean(authenticated(request.path)), requestId });
   if (known !== error || body.requestId !== undefined || status >= 500)
     log.error('Request failed', { requestId, method: request.method, path: request.path, error });
   return jsonResponse(status, body, headers);

@@ -6,10 +6,7 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   body: string;
   sourceIp?: string;
-  /**
-   * Who API Gateway's authorization verified, on AWS: the IAM principal (`requestContext.authorizer.iam.userArn`), or
-   * the console's user, from the claims of the ID token that the JWT authorizer checked (`cognito:username`, else `sub`).
-   */
+  /** Who the route's authorizer verified the caller to be: an IAM principal or a console user. */
   principal?: string;
 }
 
@@ -17,4 +14,6 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The body is bytes, as base64, as API Gateway takes them. */
+  isBase64Encoded?: boolean;
 }

@@ -3,6 +3,7 @@ import packageJson from '../../package.json';
 import { registerActionExecutionCommands } from './commands/action-executions';
 import { registerAudit } from './commands/audit';
 import { registerCompile } from './commands/compile';
+import { registerConsole } from './commands/console';
 import { registerCost } from './commands/cost';
 import { registerCredentials } from './commands/credentials';
 import { registerExample } from './commands/example';
@@ -42,6 +43,7 @@ export async function main(args: readonly string[]): Promise<number> {
   registerRun(program, exitWith);
   registerExample(program, exitWith);
   registerServe(program, exitWith);
+  registerConsole(program, exitWith);
   registerPipelineCommands(program, exitWith);
   registerExecutionCommands(program, exitWith);
   registerTransitionCommands(program, exitWith);

@@ -1,10 +1,17 @@
+import path from 'node:path';
+import type { LocalConsoleSessions } from '../adapters/local/console-sessions';
 import { startLocalHttpServer, type LocalHttpServer, type LocalHttpServerOptions } from '../adapters/local/local-http-server';
+import { packageRoot } from '../adapters/local/package-root';
+import type { ConsoleConfig } from '../api/console-config';
 import { httpApi, type HttpApiDependencies } from '../api/http-api';
 import type { SigningCredentials } from '../api/request-signature';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import type { ApprovalDependencies } from '../execution/approvals';
 
-export interface LocalHttpApiOptions extends Omit<LocalHttpServerOptions, 'httpApi'> {
+/** The console here: signed in by a link from `sluice console`, and following executions as the server streams their events. */
+const LOCAL_CONSOLE_CONFIG: ConsoleConfig = { auth: { kind: 'local' }, live: 'sse' };
+
+export interface LocalHttpApiOptions extends Omit<LocalHttpServerOptions, 'httpApi' | 'consoleSessions'> {
   /** The API, its control operations recorded as done by the caller of each request. */
   api: HttpApiDependencies['api'];
   /** Who a request that carries the API token, or is signed with the installation's credentials, is. */
@@ -14,16 +21,29 @@ export interface LocalHttpApiOptions extends Omit<LocalHttpServerOptions, 'httpA
   webhooks?: WebhookRouteDependencies;
   /** The installation's credentials, which CodePipeline's protocol at `POST /` must be signed with. */
   credentials: () => Promise<SigningCredentials>;
+  /** The console's sign-in links, and the sessions they open. */
+  consoleSessions: LocalConsoleSessions;
 }
 
 /** `sluice serve`'s HTTP API: the handler that Lambda runs on AWS, behind the local server; what it logs goes to stderr. */
-export function startLocalHttpApi({ api, localPrincipal, approvals, webhooks, credentials, ...server }: LocalHttpApiOptions): Promise<LocalHttpServer> {
+export function startLocalHttpApi({
+  api,
+  localPrincipal,
+  approvals,
+  webhooks,
+  credentials,
+  consoleSessions,
+  ...server
+}: LocalHttpApiOptions): Promise<LocalHttpServer> {
   const deps: HttpApiDependencies = {
     api,
     localPrincipal,
     approvals: () => approvals,
     codePipelineCallers: { verify: 'signature' as const, credentials },
     ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }) } : {}),
+    // As `npm run build` makes it, beside the CLI's bundle.
+    console: { assetsDir: path.join(packageRoot(), 'dist', 'console'), config: LOCAL_CONSOLE_CONFIG },
+    consoleSignIn: consoleSessions,
   };
-  return startLocalHttpServer({ ...server, httpApi: httpApi(deps, { log: console }) });
+  return startLocalHttpServer({ ...server, consoleSessions, httpApi: httpApi(deps, { log: console }) });
 }

@@ -8,6 +8,7 @@ import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { InProcessBus } from '../adapters/local/in-process-bus';
+import { consoleSessionSecret, LocalConsoleSessions } from '../adapters/local/console-sessions';
 import type { LocalHttpServer } from '../adapters/local/local-http-server';
 import { LocalTaskCallbacks } from '../adapters/local/local-task-callbacks';
 import { webhookSecret } from '../adapters/local/webhook-secret-file';
@@ -320,6 +321,12 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
         approvals: deps,
         webhooks,
         credentials: () => installationCredentials(dataDir),
+        consoleSessions: new LocalConsoleSessions({
+          secret: await consoleSessionSecret(dataDir),
+          principal: commandLineCaller().who,
+          consoleUrl: linkBase,
+          clock: deps.clock,
+        }),
         port: options.port,
         publicUrl: options.publicUrl,
       });

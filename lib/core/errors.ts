@@ -257,6 +257,13 @@ export class BusyError extends SluiceError {
   }
 }
 
+/** The console's files are not where the server looks for them: the bundle was not built. */
+export class ConsoleNotBuiltError extends SluiceError {
+  constructor(readonly assetsDir: string) {
+    super(`The console is not built: ${assetsDir} has no index.html. Run npm run build, which builds it there.`);
+  }
+}
+
 /** Sluice's own API answered with an error it has no class for here. */
 export class ApiAnswerError extends SluiceError {
   constructor(
@@ -438,6 +445,7 @@ const CATALOGUE = new Map<ErrorClass, ErrorTraits>([
   [StackUnreadableError, traits('Sluice.StackUnreadable', 502, 'InternalFailure', { retryable: true })],
   [DataDirBusyError, traits('Sluice.DataDirBusy', 409, 'ConcurrentModificationException', { retryable: true })],
   [BusyError, traits('Sluice.Busy', 503, 'ThrottlingException', { expose: true, retryable: true })],
+  [ConsoleNotBuiltError, traits('Sluice.ConsoleNotBuilt', 503, 'ServiceUnavailableException', { expose: true })],
   [ApiAnswerError, traits('Sluice.ApiError', 502, 'InternalFailure')],
   [InternalError, traits('Sluice.InternalError', 500, 'InternalFailure', { expose: true })],
 ]);

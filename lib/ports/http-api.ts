@@ -17,8 +17,11 @@ export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) =
 export interface Admission {
   /** Why it is refused from its head alone; its body is then never read. */
   refusal?: SluiceError;
-  /** Whether the caller must prove who it is: IAM on AWS, the API token locally. */
-  authenticated: boolean;
+  /**
+   * Who the caller must prove it is: a client of the API (IAM on AWS, the API token locally), a
+   * user of the console (Cognito's ID token on AWS, a console session locally), or no one.
+   */
+  authenticated: false | 'api' | 'console';
   /** The largest body the path takes. */
   maxBodyBytes: number;
   /** Whether the body may be large enough to count against the bytes that bodies in flight may hold. */

@@ -88,7 +88,7 @@ describe("the console's sign-in on AWS, with a Cognito user pool on moto", () =>
     // What serverless.yml gives the http function: the pool's issuer (CloudFormation's ProviderURL), its domain and its client.
     Object.assign(process.env, {
       [CONSOLE_VARIABLES.authority]: `https://cognito-idp.${REGION}.amazonaws.com/${poolId}`,
-      [CONSOLE_VARIABLES.domain]: `https://sluice-ci-123456789012.auth.${REGION}.amazoncognito.com`,
+      [CONSOLE_VARIABLES.domain]: `sluice-ci-123456789012.auth.${REGION}.amazoncognito.com`,
       [CONSOLE_VARIABLES.clientId]: clientId,
     });
     config = awsConsole().config;

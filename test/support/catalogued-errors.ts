@@ -44,6 +44,7 @@ export const EXAMPLE_ERRORS = new Map<(typeof errors.SLUICE_ERRORS)[number], () 
   [errors.StackUnreadableError, () => new errors.StackUnreadableError('sluice-prod', 'eu-west-1', { cause })],
   [errors.DataDirBusyError, () => new errors.DataDirBusyError('/home/me/.sluice', { pid: 42, command: 'serve', startedAt: '2026-12-06T00:00:00Z' })],
   [errors.BusyError, () => new errors.BusyError(10, 'Other large deliveries are being read')],
+  [errors.ConsoleNotBuiltError, () => new errors.ConsoleNotBuiltError('/opt/sluice/dist/console')],
   [errors.ApiAnswerError, () => new errors.ApiAnswerError({ status: 418, error: 'Sluice.Teapot' }, 'I am a teapot.')],
   [errors.InternalError, () => new errors.InternalError('r-0')],
   [errors.PipelineNotFoundError, () => new errors.PipelineNotFoundError('There is no pipeline webapp.')],

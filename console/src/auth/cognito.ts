@@ -31,7 +31,7 @@ export function cognitoAuth(config: CognitoConfig): ConsoleAuth {
     response_type: 'code',
     scope: config.scopes.join(' '),
     // Cognito's discovery document has no end_session_endpoint: its hosted domain signs out at /logout.
-    metadataSeed: { end_session_endpoint: `${config.domain}/logout` },
+    metadataSeed: { end_session_endpoint: `https://${config.domain}/logout` },
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
     stateStore: new WebStorageStateStore({ store: window.sessionStorage }),
     automaticSilentRenew: false,

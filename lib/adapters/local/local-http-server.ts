@@ -10,8 +10,10 @@ import {
   ForbiddenError,
   InternalError,
   MisdirectedRequestError,
-  type SluiceError,
+  NotFoundError,
+  SluiceError,
 } from '../../core/errors';
+import type { ConsoleSessionCheck } from '../../ports/console-sign-in';
 import { sameSecret } from '../../core/same-secret';
 import { API_TOKEN_HEADER, type HttpApi } from '../../ports/http-api';
 import { BodyBudget } from './body-budget';
@@ -42,6 +44,8 @@ export interface LocalHttpServerOptions {
   port?: number;
   /** The URL a proxy or tunnel serves this server at, whose host it answers to besides loopback's. */
   publicUrl?: URL;
+  /** What a console request must carry in its headers; without it, the console's API is not served. */
+  consoleSessions?: ConsoleSessionCheck;
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -82,11 +86,13 @@ async function readBody(incoming: IncomingMessage, outgoing: ServerResponse, max
   return body ? body.subarray(0, size) : Buffer.concat(chunks, size);
 }
 
+type RequestHead = Omit<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>;
+
 /**
  * The request line and headers as API Gateway's HTTP API (payload format 2.0) gives them;
  * undefined for a target that is not a path (`*`, or a whole URL).
  */
-function eventHead(incoming: IncomingMessage, requestId: string): Omit<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'> | undefined {
+function eventHead(incoming: IncomingMessage, requestId: string): RequestHead | undefined {
   if (!incoming.url?.startsWith('/')) return undefined;
   const url = new URL(`http://local${incoming.url}`);
   const headers = Object.fromEntries(Object.entries(incoming.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
@@ -159,6 +165,10 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
   });
   const largeBodies = new BodyBudget(WEBHOOK_BODY_BUDGET_BYTES);
 
+  /** The principal of a console request's session, or why it has none. */
+  const consoleSession = (head: RequestHead, incoming: IncomingMessage): { principal: string } | SluiceError =>
+    options.consoleSessions?.authenticate(head.requestContext.http.method, incoming.headers) ?? new NotFoundError(`Nothing at ${head.rawPath}.`);
+
   /** API Gateway's part, then the handler's: the body is read only once the head passes every check. */
   async function respond(incoming: IncomingMessage, outgoing: ServerResponse, requestId: string): Promise<Result> {
     const guarded = refuse(incoming.method ?? 'GET', incoming.headers);
@@ -166,15 +176,23 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
     const head = eventHead(incoming, requestId);
     if (!head) return refusal(new BadInputError('The request target must be a path, such as /api/pipelines.'), requestId);
     const admission = options.httpApi.admit(head);
-    if (admission.authenticated && !sameSecret(head.headers[API_TOKEN_HEADER], options.token))
+    if (admission.authenticated === 'api' && !sameSecret(head.headers[API_TOKEN_HEADER], options.token))
       return refusal(new ForbiddenError('Missing or wrong API token.'), requestId);
+    const session = admission.authenticated === 'console' ? consoleSession(head, incoming) : undefined;
+    if (session instanceof SluiceError) return refusal(session, requestId);
     if (admission.refusal) return refusal(admission.refusal, requestId);
     const release = admission.large ? largeBodies.reserve(declaredLength(incoming) ?? admission.maxBodyBytes) : () => undefined;
     if (!release) return refusal(new BusyError(WEBHOOK_RETRY_AFTER_SECONDS, 'Other large deliveries are being read'), requestId);
     try {
       const body = await readBody(incoming, outgoing, admission.maxBodyBytes);
       // As API Gateway gives text: the handlers read it as UTF-8, GitHub's signature included.
-      const event = { ...head, ...(body.length > 0 ? { body: body.toString('utf8') } : {}), isBase64Encoded: false };
+      const event = {
+        ...head,
+        // Where API Gateway's authorizer puts what it verified, on AWS.
+        ...(session ? { requestContext: { ...head.requestContext, authorizer: { lambda: { principal: session.principal } } } } : {}),
+        ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
+        isBase64Encoded: false,
+      };
       return await options.httpApi.handle(event, lambdaContext(requestId));
     } finally {
       release();

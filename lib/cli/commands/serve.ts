@@ -77,6 +77,7 @@ export function registerServe(program: Command, exitWith: ExitWith): void {
       const interrupted = untilInterrupted();
       say(`Sluice is serving ${installation.dataDir} at ${installation.url} (Ctrl-C to stop)`);
       say(`Start a pipeline with: sluice start-pipeline-execution <name> --data-dir ${options.dataDir}`);
+      say(`Open the console, signed in, with: sluice console --data-dir ${options.dataDir}`);
       if (publicUrl) say(`Links in mails, and the Host answered besides loopback's: ${publicUrl.href}`);
       for (const [host, name] of [
         ['github', 'GitHub'],

@@ -49,7 +49,7 @@ describe('the local HTTP server', () => {
   });
 
   it('refuses a request that needs credentials without the API token, and one its admission refuses, before the handler and the body', async () => {
-    const needsToken = recordingApi(async () => ({ statusCode: 200, body: '{}' }), { authenticated: true });
+    const needsToken = recordingApi(async () => ({ statusCode: 200, body: '{}' }), { authenticated: 'api' });
     const { url } = await start(needsToken.api);
 
     const refused = await fetch(new URL('api/pipelines', url), { headers: { 'x-sluice-token': 'another' } });
