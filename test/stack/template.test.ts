@@ -883,6 +883,7 @@ describe('the console', () => {
     expect(referencedIds(variables[CONSOLE_VARIABLES.domain])).toEqual(['ConsoleUserPoolDomain']);
     expect(variables[CONSOLE_VARIABLES.clientId]).toEqual({ Ref: 'ConsoleUserPoolClient' });
     expect(resource('ConsoleUserPoolDomain').Properties!.UserPoolId).toEqual({ Ref: 'ConsoleUserPool' });
+    expect(resource('ConsoleUserPoolDomain').Properties!.Domain).toEqual({ 'Fn::Sub': 'sluice-ci-${AWS::AccountId}' });
     for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function').filter(([name]) => name !== 'HttpLambdaFunction')) {
       const names = Object.keys(fn.Properties!.Environment.Variables);
       expect({ name, consoleVariables: Object.values(CONSOLE_VARIABLES).filter((variable) => names.includes(variable)) }).toEqual({
