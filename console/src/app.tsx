@@ -17,7 +17,16 @@ export function App({ config }: { config: ConsoleConfig }) {
   const [signedIn, setSignedIn] = useState<boolean>();
   const api = useMemo(() => consoleApi(auth, () => setSignedIn(false)), [auth]);
   useEffect(() => {
-    auth.resume().then(setSignedIn, () => setSignedIn(false));
+    const resume = () => auth.resume().then(setSignedIn, () => setSignedIn(false));
+    void resume();
+    // A sign-in link opened in a tab that shows the console already changes only its hash.
+    const signInLink = () => {
+      if (!location.hash.startsWith('#sign-in=')) return;
+      setSignedIn(undefined);
+      void resume();
+    };
+    addEventListener('hashchange', signInLink);
+    return () => removeEventListener('hashchange', signInLink);
   }, [auth]);
 
   if (signedIn === undefined) return <p role="status">Signing in…</p>;

@@ -327,6 +327,8 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
           consoleUrl: linkBase,
           clock: deps.clock,
         }),
+        events: bus,
+        blobs,
         port: options.port,
         publicUrl: options.publicUrl,
       });

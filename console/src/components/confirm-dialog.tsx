@@ -14,10 +14,7 @@ export interface ConfirmDialogProps {
   danger?: boolean;
 }
 
-/**
- * A modal confirmation, on the native `<dialog>`: it takes the focus, keeps it inside, closes on
- * Escape, and gives it back to the button that opened it.
- */
+/** A modal confirmation, on the native `<dialog>`: it takes the focus, keeps it inside, and closes on Escape. */
 export function ConfirmDialog({ title, description, confirmLabel, onConfirm, onClose, children, danger }: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [error, setError] = useState<string>();
@@ -25,11 +22,7 @@ export function ConfirmDialog({ title, description, confirmLabel, onConfirm, onC
   const titleId = useId();
   const descriptionId = useId();
 
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    dialog.current?.showModal();
-    return () => opener?.focus();
-  }, []);
+  useEffect(() => dialog.current?.showModal(), []);
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();

@@ -9,7 +9,7 @@ const LOOKS: Record<string, { icon: string; label: string }> = {
   Cancelled: { icon: '⊘', label: 'Cancelled' },
   Abandoned: { icon: '⊘', label: 'Abandoned' },
   Skipped: { icon: '↷', label: 'Skipped' },
-  WaitingForApproval: { icon: '⏸', label: 'Waiting for approval' },
+  WaitingForApproval: { icon: '◔', label: 'Waiting for approval' },
   NotRun: { icon: '○', label: 'Not run yet' },
 };
 

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** The time now, advancing every second while `ticking` (something runs, and its duration grows). */
+/** The time now; while `ticking` (something runs, and its duration grows) the component shows it again every second. */
 export function useNow(ticking: boolean): number {
-  const [now, setNow] = useState(Date.now());
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (!ticking) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => setTick((tick) => tick + 1), 1000);
     return () => clearInterval(timer);
   }, [ticking]);
-  return ticking ? now : Date.now();
+  return Date.now();
 }

@@ -155,6 +155,7 @@ function StageColumn({
 }: Changing & { stage: StageDeclaration; state: StageState | undefined; detail: ExecutionDetail | undefined; now: number }) {
   const latest = state?.latestExecution;
   const retryBlocked = retryRefusal(state, detail);
+  const rollbackBlocked = !latest ? 'This stage has not run yet.' : latest.status === 'InProgress' ? 'The stage is running.' : undefined;
   const retry = (mode: 'FAILED_ACTIONS' | 'ALL_ACTIONS') => async () => {
     await api.retryStage(pipelineName, stage.name, latest!.pipelineExecutionId, mode);
     onDone();
@@ -193,6 +194,7 @@ function StageColumn({
         <OperationButton
           label="Retry failed actions"
           disabledReason={retryBlocked}
+          showReason={false}
           description={<p>The failed actions of {stage.name} run again, in the same execution; the actions that succeeded keep their results.</p>}
           confirmLabel="Retry"
           onConfirm={retry('FAILED_ACTIONS')}
@@ -200,6 +202,7 @@ function StageColumn({
         <OperationButton
           label="Retry stage"
           disabledReason={retryBlocked}
+          showReason={false}
           description={<p>Every action of {stage.name} runs again, in the same execution.</p>}
           confirmLabel="Retry"
           onConfirm={retry('ALL_ACTIONS')}
@@ -207,7 +210,8 @@ function StageColumn({
         <OperationButton
           label="Roll back"
           title={`Roll back ${stage.name}`}
-          disabledReason={latest?.status === 'InProgress' ? 'The stage is running.' : !latest ? 'This stage has not run yet.' : undefined}
+          disabledReason={rollbackBlocked}
+          showReason={false}
           description={<p>A new execution runs {stage.name} alone again, with the artifacts and variables of the last execution that succeeded in it.</p>}
           confirmLabel="Roll back"
           danger
@@ -216,6 +220,14 @@ function StageColumn({
             onDone();
           }}
         />
+        {[...new Set([retryBlocked && `Retry: ${retryBlocked}`, rollbackBlocked && `Roll back: ${rollbackBlocked}`])].map(
+          (reason) =>
+            reason && (
+              <p key={reason} class="reason">
+                {reason}
+              </p>
+            ),
+        )}
       </footer>
     </section>
   );
@@ -240,6 +252,10 @@ function Revision({ record }: { record: ActionExecutionRecord }) {
     </p>
   );
 }
+
+/** An action's summary, unless the card says the same already: an approval's decision, or a failure's error. */
+const shownSummary = (latest: ActionState['latestExecution']): boolean =>
+  Boolean(latest?.summary) && !latest?.approvalDecision && latest?.summary !== latest?.errorDetails?.message;
 
 function ActionCard({
   api,
@@ -296,7 +312,7 @@ function ActionCard({
         {record && <span class="duration"> {formatDuration(durationOf(record.startTime, record.lastUpdateTime, record.status === 'InProgress', now))}</span>}
       </p>
       {record && category === 'Source' && <Revision record={record} />}
-      {record && category !== 'Source' && latest?.summary && <p class="summary">{latest.summary}</p>}
+      {record && category !== 'Source' && shownSummary(latest) && <p class="summary">{latest?.summary}</p>}
       {latest?.errorDetails && <p class="error-text">{latest.errorDetails.message}</p>}
       {latest?.approvalDecision && (
         <p class="decision">

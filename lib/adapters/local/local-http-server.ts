@@ -9,11 +9,15 @@ import {
   errorAnswer,
   ForbiddenError,
   InternalError,
+  MethodNotAllowedError,
   MisdirectedRequestError,
   NotFoundError,
   SluiceError,
 } from '../../core/errors';
+import { Session } from 'better-sse';
 import type { ConsoleSessionCheck } from '../../ports/console-sign-in';
+import { pipeline } from 'node:stream/promises';
+import type { DownloadRoutes, EventStreamRoutes, StreamedRequest } from '../../ports/streamed-routes';
 import { sameSecret } from '../../core/same-secret';
 import { API_TOKEN_HEADER, type HttpApi } from '../../ports/http-api';
 import { BodyBudget } from './body-budget';
@@ -46,6 +50,10 @@ export interface LocalHttpServerOptions {
   publicUrl?: URL;
   /** What a console request must carry in its headers; without it, the console's API is not served. */
   consoleSessions?: ConsoleSessionCheck;
+  /** The console's routes that answer with a stream of events, which API Gateway cannot serve. */
+  eventStreams?: EventStreamRoutes;
+  /** The routes that answer with a file streamed from storage. */
+  downloads?: DownloadRoutes;
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -126,6 +134,64 @@ function eventHead(incoming: IncomingMessage, requestId: string): RequestHead | 
   };
 }
 
+/** An answer that the stream of events wrote itself. */
+const STREAMED = Symbol('streamed');
+/** How often a stream with nothing to say sends a comment, so that proxies and the browser keep it open. */
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * Answers with a stream of server-sent events, each numbered, until the stream ends or its client
+ * goes away; closing the server closes it too. The stream is opened before anything is sent, so a
+ * request that names nothing is answered with its error instead.
+ */
+async function streamEvents(
+  routes: EventStreamRoutes,
+  request: StreamedRequest,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<typeof STREAMED> {
+  // The session is made once the stream has opened; what the stream says before it connects waits.
+  const answer: { session?: Session; sent: number } = { sent: 0 };
+  const waiting: (() => void)[] = [];
+  const whenConnected = (write: () => void) => (answer.session?.isConnected ? write() : waiting.push(write));
+  const stop = await routes.open(request, {
+    send: ({ event, data }) =>
+      whenConnected(() => {
+        answer.sent += 1;
+        answer.session!.push(data, event, String(answer.sent));
+      }),
+    end: () => whenConnected(() => outgoing.end()),
+  });
+  if (incoming.socket.destroyed) {
+    stop();
+    return STREAMED;
+  }
+  const session = new Session(incoming, outgoing, {
+    keepAlive: KEEPALIVE_MS,
+    retry: null,
+    trustClientEventId: false,
+    headers: { 'x-content-type-options': 'nosniff' },
+  });
+  answer.session = session;
+  session.once('disconnected', stop);
+  session.once('connected', () => waiting.splice(0).forEach((write) => write()));
+  return STREAMED;
+}
+
+/** Answers with a file as it is read from storage; a client that goes away stops the reading. */
+async function sendDownload(routes: DownloadRoutes, request: StreamedRequest, outgoing: ServerResponse): Promise<typeof STREAMED> {
+  const download = await routes.open(request);
+  outgoing.writeHead(200, {
+    'content-type': download.contentType,
+    'content-disposition': `attachment; filename="${download.filename.replace(/[^\w.-]/g, '_')}"`,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...(download.contentLength === undefined ? {} : { 'content-length': String(download.contentLength) }),
+  });
+  pipeline(download.body, outgoing).catch(() => outgoing.destroy());
+  return STREAMED;
+}
+
 /** What Lambda gives a handler besides the event, as far as the HTTP API reads it. */
 function lambdaContext(requestId: string): Context {
   return {
@@ -169,8 +235,26 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
   const consoleSession = (head: RequestHead, incoming: IncomingMessage): { principal: string } | SluiceError =>
     options.consoleSessions?.authenticate(head.requestContext.http.method, incoming.headers) ?? new NotFoundError(`Nothing at ${head.rawPath}.`);
 
+  /**
+   * How an authenticated request is answered with a stream, where its path is one of the routes
+   * that API Gateway cannot serve: the console's events (its sessions' only), and downloads.
+   */
+  const streamedAnswer = (head: RequestHead, session: { principal: string } | undefined) => {
+    const request: StreamedRequest = {
+      path: head.rawPath,
+      query: head.queryStringParameters ?? {},
+      sourceIp: head.requestContext.http.sourceIp,
+      ...(session ? { principal: session.principal } : {}),
+    };
+    const { eventStreams, downloads } = options;
+    if (session && eventStreams?.serves(request.path))
+      return (incoming: IncomingMessage, outgoing: ServerResponse) => streamEvents(eventStreams, request, incoming, outgoing);
+    if (downloads?.serves(request.path)) return (_: IncomingMessage, outgoing: ServerResponse) => sendDownload(downloads, request, outgoing);
+    return undefined;
+  };
+
   /** API Gateway's part, then the handler's: the body is read only once the head passes every check. */
-  async function respond(incoming: IncomingMessage, outgoing: ServerResponse, requestId: string): Promise<Result> {
+  async function respond(incoming: IncomingMessage, outgoing: ServerResponse, requestId: string): Promise<Result | typeof STREAMED> {
     const guarded = refuse(incoming.method ?? 'GET', incoming.headers);
     if (guarded) return refusal(guarded.status === 421 ? new MisdirectedRequestError(guarded.message) : new ForbiddenError(guarded.message), requestId);
     const head = eventHead(incoming, requestId);
@@ -180,6 +264,14 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
       return refusal(new ForbiddenError('Missing or wrong API token.'), requestId);
     const session = admission.authenticated === 'console' ? consoleSession(head, incoming) : undefined;
     if (session instanceof SluiceError) return refusal(session, requestId);
+    const streamed = admission.authenticated ? streamedAnswer(head, session) : undefined;
+    if (streamed) {
+      if (head.requestContext.http.method !== 'GET') return refusal(new MethodNotAllowedError(head.rawPath, ['GET']), requestId);
+      return streamed(incoming, outgoing).catch((error: unknown) => {
+        if (error instanceof SluiceError) return refusal(error, requestId);
+        throw error;
+      });
+    }
     if (admission.refusal) return refusal(admission.refusal, requestId);
     const release = admission.large ? largeBodies.reserve(declaredLength(incoming) ?? admission.maxBodyBytes) : () => undefined;
     if (!release) return refusal(new BusyError(WEBHOOK_RETRY_AFTER_SECONDS, 'Other large deliveries are being read'), requestId);
@@ -203,7 +295,9 @@ export async function startLocalHttpServer(options: LocalHttpServerOptions): Pro
     const requestId = randomUUID();
     let result: Result;
     try {
-      result = await respond(incoming, outgoing, requestId);
+      const answered = await respond(incoming, outgoing, requestId);
+      if (answered === STREAMED) return;
+      result = answered;
     } catch (error) {
       // A client that went away while it sent its body is not there to be answered.
       if (incoming.socket.destroyed) return;
