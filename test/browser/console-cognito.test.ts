@@ -111,6 +111,22 @@ describe("the console on AWS, in Chromium, signed in through a stand-in for Cogn
     expect(await page.evaluate('Object.keys(localStorage)')).toEqual([]);
   });
 
+  it("records what the user changes as done by the Cognito username that the gateway's checked claims name", async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: PIPELINE }).click();
+    await page.locator('[data-transition="Review"]').getByRole('button', { name: 'Disable transition' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('Hold for the release');
+    await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
+
+    await page.locator('[data-transition="Review"]').getByText(`Disabled by ${USER.username}: Hold for the release`).waitFor();
+    const state = await installation.operations.getPipelineState(PIPELINE);
+    expect(state.stageStates.find((stage) => stage.stageName === 'Review')?.inboundTransitionState).toMatchObject({
+      enabled: false,
+      lastChangedBy: USER.username,
+    });
+  });
+
   it('answers a console request without a valid ID token 401, and the page then asks its user to sign in', async () => {
     const { page } = browser;
     for (const authorization of [undefined, 'Bearer not-a-token']) {
@@ -124,12 +140,13 @@ describe("the console on AWS, in Chromium, signed in through a stand-in for Cogn
       const { authorization: _, ...headers } = route.request().headers();
       return route.continue({ headers });
     });
-    await page.reload();
+    await page.goto(`${origin}/`);
     await page.getByText(PROMPT).waitFor();
     await page.unroute('**/console/api/**');
-    // Chromium logs each refused request as an error: the page's refused request is the only one logged.
+    // Chromium logs each refused request as an error: the page's refused requests are the only ones logged.
     const logged = browser.errors.splice(0);
-    expect(logged).toEqual([expect.stringMatching(/401 \(Unauthorized\) \(http:\/\/127\.0\.0\.1:\d+\/console\/api\/pipelines\)$/)]);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.filter((error) => !/401 \(Unauthorized\) \(http:\/\/127\.0\.0\.1:\d+\/console\/api\//.test(error))).toEqual([]);
   });
 
   it('signs out at the hosted domain, which ends its session: signing in again asks for the password', async () => {
