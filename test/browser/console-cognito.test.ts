@@ -161,4 +161,17 @@ describe("the console on AWS, in Chromium, signed in through a stand-in for Cogn
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('Password').waitFor();
   });
+
+  it('signs the user out once the ID token has expired, as there is no silent renewal', async () => {
+    const { page } = browser;
+    await page.goto(`${origin}/`);
+    await signInFromPrompt();
+    await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
+
+    // The stand-in's ID tokens live an hour, as Cognito's do: two hours on, the page's clock says it has expired.
+    await page.clock.setFixedTime(Date.now() + 2 * 60 * 60 * 1000);
+    await page.goto(`${origin}/`);
+    await page.getByText(PROMPT).waitFor();
+    expect(await page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('oidc.user'))")).toEqual([]);
+  });
 });
