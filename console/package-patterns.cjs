@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const BUILT = 'dist/console';
 
-/** A missing build fails packaging; osls prints the stack, which would only point here. */
+/** A missing build, or a stage the sign-in domain cannot take, fails packaging; osls prints the stack, which would only point here. */
 class ConsolePackagingError extends Error {
   constructor(message) {
     super(message);
@@ -18,6 +18,7 @@ class ConsolePackagingError extends Error {
 }
 
 module.exports = {
+  ConsolePackagingError,
   patterns: () => {
     if (!existsSync(path.join(__dirname, '..', BUILT, 'index.html')))
       throw new ConsolePackagingError(
