@@ -84,7 +84,7 @@ const servedHere = <T>(request: HttpRequest, dependency: T | undefined): T => {
   return dependency;
 };
 
-/** Who made a request that proved who it is: the IAM principal API Gateway names on AWS, the local principal here. */
+/** Who made a request that proved who it is: the principal its authorizer names (IAM or the console's Cognito user on AWS), the local principal here. */
 const callerOf = (request: HttpRequest, deps: HttpApiDependencies): Caller => ({
   who: request.principal ?? deps.localPrincipal ?? 'an unnamed principal',
   from: request.sourceIp || 'an unknown address',

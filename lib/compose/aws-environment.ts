@@ -71,6 +71,17 @@ export const WEBHOOK_SECRET_OUTPUTS: Record<HostFamily, string> = {
   GitLab: 'GitLabWebhookSecretArn',
 };
 
+/**
+ * Set on the http function only: what the console page signs in with on AWS, the stack's Cognito
+ * user pool (its issuer URL, which API Gateway's JWT authorizer trusts too), its hosted sign-in
+ * domain, and the console's app client.
+ */
+export const CONSOLE_VARIABLES = {
+  authority: 'CONSOLE_AUTHORITY',
+  domain: 'CONSOLE_SIGN_IN_DOMAIN',
+  clientId: 'CONSOLE_CLIENT_ID',
+} as const;
+
 /** Set on the action runner only: the stack's CodeBuild project that runs Commands actions. */
 export const COMMANDS_PROJECT_VARIABLE = 'COMMANDS_PROJECT_NAME';
 

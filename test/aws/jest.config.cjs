@@ -6,9 +6,10 @@ const { jest: main } = require('../../package.json');
 
 /**
  * The Lambda handlers (middy) and the webhook route (@octokit/webhooks-methods) load ESM-only
- * packages, which swc turns into CommonJS here, so that a test can call a handler as Lambda does.
+ * packages, which swc turns into CommonJS here, so that a test can call a handler as Lambda does;
+ * jose, which checks tokens as API Gateway's JWT authorizer does, is one too.
  */
-const ESM_ONLY = '@middy|@octokit/webhooks-methods';
+const ESM_ONLY = '@middy|@octokit/webhooks-methods|jose';
 /** The TypeScript transform, whose parser reads plain JavaScript too. */
 const [swc] = Object.values(main.transform);
 

@@ -117,6 +117,15 @@ describe('the README deploy guide, against the packaged template', () => {
       expect({ action, named: steps[access]!.includes(action) }).toEqual({ action, named: true });
   });
 
+  it("has a console user created after the deploy, in the pool its output names, and the console opened at its output's URL", () => {
+    const [poolOutput] = outputsOf('ConsoleUserPool').filter((name) => name.endsWith('Id'));
+    const create = stepSaying('aws cognito-idp admin-create-user');
+    expect(create).toBeGreaterThan(deployStep());
+    expect(steps[create]).toContain(`--user-pool-id <${poolOutput}>`);
+    expect(steps[create]).toContain('`ConsoleUrl`');
+    expect(outputs()).toContain('ConsoleUrl');
+  });
+
   it('says where lost deliveries go: the dead-letter queue, by its output', () => {
     const [queueOutput] = outputsOf('FailedDeliveriesQueue');
     expect(queueOutput).toBeDefined();

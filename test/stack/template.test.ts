@@ -6,6 +6,7 @@ import { SECRET_PLACEHOLDER } from '../../lib/adapters/aws/secrets-manager-secre
 import {
   ARTIFACT_ACCESS_ROLE_VARIABLE,
   COMMANDS_PROJECT_VARIABLE,
+  CONSOLE_VARIABLES,
   ENGINE_VARIABLES,
   ENVIRONMENT_VARIABLES,
   HOST_VARIABLES,
@@ -13,6 +14,7 @@ import {
   WEBHOOK_SECRET_VARIABLES,
 } from '../../lib/compose/aws-environment';
 import { AWS_CLI_SETTINGS } from '../../lib/compose/aws-cli';
+import { CONSOLE_SCOPES } from '../../lib/compose/aws-console';
 import { ARTIFACT_SESSION_MAX_SECONDS } from '../../lib/core/artifact-session-policy';
 import { FUNCTION_PLACEHOLDERS } from '../../lib/core/compile';
 import { parseConnections } from '../../lib/core/connection-hosts';
@@ -26,7 +28,7 @@ import type { StackPipelineProperties } from '../../lib/operations/stack-pipelin
 import {
   asList,
   identityStatements,
-  packageStack,
+  packageStackWithFunctions,
   referencedIds,
   resourceIdsOf,
   resourcesOfType,
@@ -75,9 +77,11 @@ const TASK_FUNCTIONS: Record<string, string> = {
 const SHIPPED = PIPELINES.map((file) => ({ file, name: loadValid(file).name }));
 
 let template: Template;
+/** The files in each function's zip, by function name. */
+let functionFiles: Record<string, string[]>;
 
 beforeAll(async () => {
-  template = await packageStack();
+  ({ template, functionFiles } = await packageStackWithFunctions());
 }, 180_000);
 
 const resource = (name: string) => {
@@ -803,6 +807,108 @@ describe('the HTTP API', () => {
       expect(referencedIds(integration.Properties!.IntegrationUri)).toEqual(['HttpLambdaFunction']);
     },
   );
+});
+
+describe('the console', () => {
+  const routes = () => resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties!);
+  const httpApiUrl = { 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/' };
+  const issuer = { 'Fn::Sub': 'https://${ConsoleUserPool.ProviderURL}' };
+
+  it("lets through to its API only requests with an ID token of the stack's user pool, for the console's client", () => {
+    const consoleRoutes = routes().filter((route) => / \/console\/api\//.test(route.RouteKey));
+    expect(consoleRoutes.map((route) => route.RouteKey)).toEqual(['ANY /console/api/{proxy+}']);
+    for (const route of consoleRoutes) {
+      expect(route.AuthorizationType).toBe('JWT');
+      const authorizer = resource(referencedIds(route.AuthorizerId)[0]!);
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Issuer: issuer, Audience: [{ Ref: 'ConsoleUserPoolClient' }] },
+      });
+    }
+  });
+
+  it('serves unauthenticated only its page, its assets and its configuration, besides the approval pages and the webhooks', () => {
+    const open = routes()
+      .filter((route) => (route.AuthorizationType ?? 'NONE') === 'NONE')
+      .map((route) => route.RouteKey as string)
+      .filter((key) => !/^(GET|HEAD|POST) \/approvals\/\{id\}$/.test(key) && !/^POST \/webhooks\/\w+$/.test(key));
+    expect(open.sort()).toEqual(['GET /', 'GET /assets/{proxy+}', 'GET /console/config.json']);
+  });
+
+  it('keeps IAM on /api, whatever the console uses', () => {
+    const apiRoutes = routes().filter((route) => / \/api\//.test(route.RouteKey));
+    expect(apiRoutes.map((route) => [route.RouteKey, route.AuthorizationType])).toEqual([['ANY /api/{proxy+}', 'AWS_IAM']]);
+  });
+
+  it('has users that only an administrator creates, with strong passwords and MFA on offer', () => {
+    expect(resource('ConsoleUserPool').Properties).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'OPTIONAL',
+      Policies: { PasswordPolicy: { RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+    });
+    expect(resource('ConsoleUserPool').Properties!.Policies.PasswordPolicy.MinimumLength).toBeGreaterThanOrEqual(12);
+  });
+
+  it('signs in through a public client: no secret, the code grant only (with PKCE, which a public client must use), back to the console', () => {
+    const client = resource('ConsoleUserPoolClient').Properties!;
+    expect(client).toMatchObject({
+      UserPoolId: { Ref: 'ConsoleUserPool' },
+      GenerateSecret: false,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: [httpApiUrl],
+      LogoutURLs: [httpApiUrl],
+    });
+    expect(client.AllowedOAuthScopes).toEqual([...CONSOLE_SCOPES]);
+    // No password reaches the client's own API calls: only the hosted sign-in takes it.
+    expect(client.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+  });
+
+  it('issues tokens that live an hour at most', () => {
+    const client = resource('ConsoleUserPoolClient').Properties!;
+    const minutes = (token: 'IdToken' | 'AccessToken' | 'RefreshToken', value: number) =>
+      ({ minutes: 1, hours: 60, days: 24 * 60 })[client.TokenValidityUnits[token] as string]! * value;
+    expect([
+      minutes('IdToken', client.IdTokenValidity),
+      minutes('AccessToken', client.AccessTokenValidity),
+      minutes('RefreshToken', client.RefreshTokenValidity),
+    ]).toEqual([60, 60, 60]);
+  });
+
+  it("tells only the http function the pool it signs in with, which is the authorizer's issuer, its hosted domain and its client", () => {
+    const variables = resource('HttpLambdaFunction').Properties!.Environment.Variables;
+    expect(variables[CONSOLE_VARIABLES.authority]).toEqual(issuer);
+    expect(referencedIds(variables[CONSOLE_VARIABLES.domain])).toEqual(['ConsoleUserPoolDomain']);
+    expect(variables[CONSOLE_VARIABLES.clientId]).toEqual({ Ref: 'ConsoleUserPoolClient' });
+    expect(resource('ConsoleUserPoolDomain').Properties!.UserPoolId).toEqual({ Ref: 'ConsoleUserPool' });
+    expect(resource('ConsoleUserPoolDomain').Properties!.Domain).toEqual({ 'Fn::Sub': 'sluice-ci-${AWS::AccountId}' });
+    for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function').filter(([name]) => name !== 'HttpLambdaFunction')) {
+      const names = Object.keys(fn.Properties!.Environment.Variables);
+      expect({ name, consoleVariables: Object.values(CONSOLE_VARIABLES).filter((variable) => names.includes(variable)) }).toEqual({
+        name,
+        consoleVariables: [],
+      });
+    }
+  });
+
+  it("is built into the http function's zip, and into no other", () => {
+    expect(functionFiles.http).toContain('dist/console/index.html');
+    expect(functionFiles.http!.filter((file) => file.startsWith('dist/console/assets/')).length).toBeGreaterThan(0);
+    expect(Object.keys(functionFiles).length).toBe(resourcesOfType(template, 'AWS::Lambda::Function').length);
+    for (const [name, files] of Object.entries(functionFiles).filter(([name]) => name !== 'http'))
+      expect({ name, console: files.filter((file) => file.startsWith('dist/')) }).toEqual({ name, console: [] });
+  });
+
+  it('gives its URL, its user pool and the command that creates a user as outputs', () => {
+    expect(template.Outputs).toMatchObject({
+      ConsoleUrl: { Value: httpApiUrl },
+      ConsoleUserPoolId: { Value: { Ref: 'ConsoleUserPool' } },
+    });
+    const command = (template.Outputs!.ConsoleCreateUserCommand as { Value: { 'Fn::Sub': string } }).Value['Fn::Sub'];
+    expect(command).toMatch(/^aws cognito-idp admin-create-user --region \$\{AWS::Region\} --user-pool-id \$\{ConsoleUserPool\} --username /);
+  });
 });
 
 describe('pipelines registered through /api', () => {

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import yauzl from 'yauzl';
 import { ROOT } from './fixtures';
 
 export interface Resource {
@@ -28,18 +29,50 @@ export interface PolicyStatement {
   Condition?: unknown;
 }
 
-/** Runs `osls package --stage ci` into a temporary directory and reads the update template. */
-export async function packageStack(): Promise<Template> {
+/** The file names in a zip. */
+function zipEntryNames(file: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (error, zip) => {
+      if (error) return reject(error);
+      const names: string[] = [];
+      zip.on('entry', (entry: { fileName: string }) => {
+        names.push(entry.fileName);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve(names));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** What `osls package --stage ci` writes: the update template, and the files in each function's zip, by function name. */
+export interface PackagedStack {
+  template: Template;
+  functionFiles: Record<string, string[]>;
+}
+
+/** Runs `osls package --stage ci` into a temporary directory and reads the update template and the functions' zips. */
+export async function packageStackWithFunctions(): Promise<PackagedStack> {
   const out = await mkdtemp(path.join(os.tmpdir(), 'sluice-package-'));
   try {
     await promisify(execFile)(path.join(ROOT, 'node_modules', '.bin', 'osls'), ['package', '--stage', 'ci', '--package', out], {
       cwd: ROOT,
       env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     });
-    return JSON.parse(await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+    const zips = (await readdir(out)).filter((file) => file.endsWith('.zip'));
+    return {
+      template: JSON.parse(await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template,
+      functionFiles: Object.fromEntries(await Promise.all(zips.map(async (zip) => [zip.slice(0, -'.zip'.length), await zipEntryNames(path.join(out, zip))]))),
+    };
   } finally {
     await rm(out, { recursive: true, force: true });
   }
+}
+
+/** Runs `osls package --stage ci` into a temporary directory and reads the update template. */
+export async function packageStack(): Promise<Template> {
+  return (await packageStackWithFunctions()).template;
 }
 
 export const resourcesOfType = (template: Template, type: string): [string, Resource][] =>

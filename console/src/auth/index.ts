@@ -1,4 +1,5 @@
 import type { ConsoleConfig } from '../../../lib/api/console-config';
+import { cognitoAuth } from './cognito';
 import { localAuth } from './local';
 import type { ConsoleAuth } from './types';
 
@@ -8,6 +9,6 @@ export function consoleAuth(config: ConsoleConfig): ConsoleAuth {
     case 'local':
       return localAuth();
     case 'cognito':
-      throw new Error('Signing in with Cognito is not built in this bundle.');
+      return cognitoAuth(config.auth);
   }
 }

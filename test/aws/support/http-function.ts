@@ -1,6 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ENGINE_VARIABLES, ENVIRONMENT_VARIABLES } from '../../../lib/compose/aws-environment';
+import { CONSOLE_VARIABLES, ENGINE_VARIABLES, ENVIRONMENT_VARIABLES } from '../../../lib/compose/aws-environment';
 import { ACCOUNT, motoEndpoint, uniqueName } from './moto-clients';
 
 /** The stack's resources a test gives the function; the others get placeholders it never calls. */
@@ -37,6 +37,9 @@ export function httpFunctionEnvironment(resources: FunctionResources): Record<st
     [ENVIRONMENT_VARIABLES.gitHubApiUrl]: 'https://api.github.com',
     [ENGINE_VARIABLES.roleArn]: resources.stateMachineRoleArn ?? `arn:aws:iam::${ACCOUNT}:role/unused`,
     [ENGINE_VARIABLES.namePrefix]: `sluice-${stage}-`,
+    [CONSOLE_VARIABLES.authority]: `https://cognito-idp.${region}.amazonaws.com/${region}_Console`,
+    [CONSOLE_VARIABLES.domain]: `sluice-${stage}-${ACCOUNT}.auth.${region}.amazoncognito.com`,
+    [CONSOLE_VARIABLES.clientId]: 'console-client',
     // Powertools' logger writes to the global console, where a test reads its warnings.
     POWERTOOLS_DEV: 'true',
   };

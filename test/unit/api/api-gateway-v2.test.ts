@@ -49,6 +49,47 @@ describe('httpRequestFromApiGateway', () => {
   });
 });
 
+/** An event whose request context carries what API Gateway's authorizer of the route put there. */
+const authorized = (authorizer: unknown) => {
+  const base = event({ routeKey: 'ANY /console/api/{proxy+}', rawPath: '/console/api/pipelines' });
+  return { ...base, requestContext: { ...base.requestContext, authorizer } } as APIGatewayProxyEventV2;
+};
+
+/** The claims API Gateway's JWT authorizer passes on for a Cognito ID token: every value a string. */
+const idTokenClaims = {
+  sub: '0f3c6a1e-5b7d-4c2a-9e8f-1a2b3c4d5e6f',
+  'cognito:username': 'ada',
+  email: 'ada@example.com',
+  iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+  aud: '4k2n6p8r0t2v4x6z8b0d2f4h6j',
+  token_use: 'id',
+  exp: '1796601600',
+};
+
+describe('the principal of a request that API Gateway authorized', () => {
+  it('is the IAM principal that IAM authorization verified', () => {
+    expect(httpRequestFromApiGateway(authorized({ iam: { userArn: 'arn:aws:iam::123456789012:user/ada' } })).principal).toBe(
+      'arn:aws:iam::123456789012:user/ada',
+    );
+  });
+
+  it("is the console user's Cognito username, from the claims of the ID token that the JWT authorizer verified", () => {
+    expect(httpRequestFromApiGateway(authorized({ jwt: { claims: idTokenClaims, scopes: null } })).principal).toBe('ada');
+  });
+
+  it("is the token's subject when the claims name no username", () => {
+    const { 'cognito:username': _username, ...claims } = idTokenClaims;
+    expect(httpRequestFromApiGateway(authorized({ jwt: { claims, scopes: null } })).principal).toBe(idTokenClaims.sub);
+  });
+
+  it('is no one where the route has no authorizer, or its claims name nobody', () => {
+    expect(httpRequestFromApiGateway(authorized(undefined))).not.toHaveProperty('principal');
+    expect(httpRequestFromApiGateway(authorized({ jwt: { claims: { 'cognito:username': '', token_use: 'id' }, scopes: null } }))).not.toHaveProperty(
+      'principal',
+    );
+  });
+});
+
 describe('apiGatewayResultFromHttpResponse', () => {
   it('answers with the status, headers and body as text', () => {
     expect(apiGatewayResultFromHttpResponse({ status: 410, headers: { 'cache-control': 'no-store' }, body: '<p>expired</p>' })).toEqual({
