@@ -177,6 +177,12 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
     return this.capabilities.caller ?? UNIDENTIFIED;
   }
 
+  /** How a start by this API's caller is shown, as CodePipeline names the principal that called StartPipelineExecution. */
+  private get startedByCaller(): ExecutionTrigger | undefined {
+    const who = this.capabilities.caller?.who;
+    return who === undefined ? undefined : { triggerType: 'StartPipelineExecution', triggerDetail: who };
+  }
+
   /** Records a control operation that has succeeded, as done by this API's caller. */
   protected recorded(subject: AuditSubject): Promise<AuditRecord> {
     return recordControl(this.deps, this.caller, subject);
@@ -239,13 +245,13 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
       });
       return { pipelineExecutionId };
     };
-    if (token === undefined) return started(await this.launch(pipeline, variables, undefined, sourceRevisions));
+    if (token === undefined) return started(await this.launch(pipeline, variables, this.startedByCaller, sourceRevisions));
     // The token is bound before the execution starts: of two requests with one token, one starts it and both answer its id.
     const executionId = this.deps.newId();
     const bound = await this.deps.store.claimRequestToken(name, token, executionId);
     if (bound !== executionId) return { pipelineExecutionId: bound };
     try {
-      await this.launch(pipeline, variables, undefined, sourceRevisions, executionId);
+      await this.launch(pipeline, variables, this.startedByCaller, sourceRevisions, executionId);
     } catch (error) {
       await this.deps.store.releaseRequestToken(name, token, executionId);
       throw error;
@@ -432,7 +438,7 @@ export class PipelineOperations extends JobWorkerOperations implements SluiceApi
   async putApprovalResult(request: ApprovalResultRequest): Promise<{ approvedAt: string }> {
     const outcome = await decideByToken(this.deps, request, {
       status: request.result.status,
-      approver: request.approver ?? 'the PutApprovalResult API',
+      approver: request.approver ?? this.capabilities.caller?.who ?? 'the PutApprovalResult API',
       summary: request.result.summary,
     });
     switch (outcome.kind) {

@@ -145,7 +145,8 @@ describe('the console, in Chromium, against sluice serve', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     await card('Review/Sign-off')
-      .getByText(/Approved by .*: Looks good to ship/)
+      // Decided by the signed-in user, whom the session names, not by an anonymous API.
+      .getByText(`Approved by ${os.userInfo().username}: Looks good to ship`)
       .waitFor({ timeout: 30_000 });
     await cardStatus('Build/Test', 'Failed').waitFor({ timeout: 90_000 });
     await card('Build/Test').getByText(`test -f ${releaseMarker}`).waitFor();
@@ -183,6 +184,8 @@ describe('the console, in Chromium, against sluice serve', () => {
     await rows.first().getByRole('link').click();
     const timeline = page.getByRole('img', { name: /^Timeline of the execution/ });
     await timeline.waitFor();
+    // Started by the signed-in user, whom the trigger names as CodePipeline names the caller.
+    await page.getByText(`(${os.userInfo().username})`, { exact: true }).waitFor();
     expect(await timeline.getAttribute('aria-label')).toMatch(
       /Source Succeeded .*; Checkout Succeeded .*; Review Succeeded .*; Sign-off Succeeded .*; Build Succeeded .*; Test Succeeded/,
     );
