@@ -13,6 +13,7 @@ import { openLocalInstallation } from '../lib/compose/local';
 import type { ActionDeclaration, PipelineDeclaration } from '../lib/core/declaration';
 import type { ExecutionStore } from '../lib/ports/execution-store';
 import { launchConsoleBrowser } from '../test/support/console-browser';
+import { gitSourceStage } from '../test/support/declarations';
 import { describeMachine } from './support/machine';
 import { withServe } from './support/sluice-serve';
 import { fixed, median } from './support/stats';
@@ -41,17 +42,7 @@ function widePipeline(): PipelineDeclaration {
     name: PIPELINE,
     pipelineType: 'V2',
     stages: [
-      {
-        name: 'Source',
-        actions: [
-          {
-            name: 'Checkout',
-            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-            configuration: { RepositoryUrl: '/nowhere', BranchName: 'main' },
-            outputArtifacts: [{ name: 'Src' }],
-          },
-        ],
-      },
+      gitSourceStage('/nowhere'),
       ...Array.from({ length: STAGES - 1 }, (_, index) => ({ name: `Stage${index + 1}`, actions: [commands('Test', 1), commands('Publish', 2)] })),
     ],
   };

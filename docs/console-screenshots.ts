@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { ActionDeclaration, PipelineDeclaration } from '../lib/core/declaration';
 import { withServe } from '../bench/support/sluice-serve';
 import { launchConsoleBrowser } from '../test/support/console-browser';
+import { commandsOnSource, gitSourceStage } from '../test/support/declarations';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(PROJECT_ROOT, 'dist', 'sluice.cjs');
@@ -28,33 +29,15 @@ function repository(dir: string): void {
   git(dir, 'commit', '-q', '-m', 'Add the release notes page');
 }
 
-const commands = (name: string, lines: string[], runOrder = 1): ActionDeclaration => ({
-  name,
-  runOrder,
-  actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
-  commands: lines,
-  inputArtifacts: [{ name: 'Src' }],
-});
+/** A Commands action on the source, in the given runOrder group. */
+const commands = (name: string, lines: string[], runOrder = 1): ActionDeclaration => ({ ...commandsOnSource(name, lines), runOrder });
 
 /** A second pipeline, whose build fails, so that the list shows more than one outcome. */
 function failingPipeline(repositoryDir: string): PipelineDeclaration {
   return {
     name: 'docs-site',
     pipelineType: 'V2',
-    stages: [
-      {
-        name: 'Source',
-        actions: [
-          {
-            name: 'Checkout',
-            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-            configuration: { RepositoryUrl: repositoryDir, BranchName: 'main' },
-            outputArtifacts: [{ name: 'Src' }],
-          },
-        ],
-      },
-      { name: 'Build', actions: [commands('Links', ['echo "Checking links"', 'test -f missing-page.html'])] },
-    ],
+    stages: [gitSourceStage(repositoryDir), { name: 'Build', actions: [commands('Links', ['echo "Checking links"', 'test -f missing-page.html'])] }],
   };
 }
 
@@ -64,17 +47,7 @@ function pipeline(repositoryDir: string): PipelineDeclaration {
     pipelineType: 'V2',
     variables: [{ name: 'Environment', defaultValue: 'staging', description: 'Where Deploy puts the site' }],
     stages: [
-      {
-        name: 'Source',
-        actions: [
-          {
-            name: 'Checkout',
-            actionTypeId: { category: 'Source', owner: 'Custom', provider: 'Git', version: '1' },
-            configuration: { RepositoryUrl: repositoryDir, BranchName: 'main' },
-            outputArtifacts: [{ name: 'Src' }],
-          },
-        ],
-      },
+      gitSourceStage(repositoryDir),
       {
         name: 'Build',
         actions: [
