@@ -9,6 +9,7 @@ import type { Admission, HttpApi } from '../ports/http-api';
 import { apiGatewayResultFromHttpResponse, httpRequestFromApiGateway } from './api-gateway-v2';
 import { codePipelineResponse, type CodePipelineCallers } from './codepipeline/codepipeline-route';
 import { API_ROUTES } from './api-routes';
+import { artifactLink, type ArtifactLinkDependencies } from './artifact-downloads';
 import { consoleAsset, consoleConfigAnswer, consoleHeaders, consolePage, consoleSessionAnswer, signInLinkAnswer, type ConsoleBundle } from './console-routes';
 import { handleApprovalRequest } from './approval-routes';
 import { executionLogsPage, executionPage } from './execution-routes';
@@ -45,6 +46,11 @@ export interface HttpApiDependencies {
   console?: ConsoleBundle;
   /** Sign-in links and their sessions, where this server holds the codes (`sluice serve`). */
   consoleSignIn?: ConsoleSignIn;
+  /**
+   * Links to artifacts' zips, where the server cannot stream them (API Gateway on AWS); without
+   * it, the artifact routes are not served here (`sluice serve` streams them itself).
+   */
+  artifactLinks?: () => ArtifactLinkDependencies;
 }
 
 /** Where an error's detail goes when the caller is not told it. */
@@ -127,6 +133,16 @@ const ROUTES: Route[] = [
       respond: async (request, deps, params) => jsonResponse(200, await run(deps.api(callerOf(request, deps)), decoded(params), jsonApiRequest(request))),
     })),
   ),
+  // The browser is sent on to the zip: an answer through API Gateway could hold no more than 6 MB of it.
+  ...[API_PREFIX, CONSOLE_API_PREFIX].map((prefix): Route => ({
+    method: 'GET',
+    path: `${prefix}/executions/{id}/artifacts/{artifactName}`,
+    respond: async (request, deps, params) => {
+      const { id, artifactName } = decoded(params);
+      const link = await artifactLink(deps.api(callerOf(request, deps)), servedHere(request, deps.artifactLinks)(), id!, artifactName!);
+      return jsonResponse(200, { url: link.url, expiresAt: link.expiresAt.toISOString() });
+    },
+  })),
   {
     method: 'POST',
     path: '/api/console/sign-in-links',

@@ -55,6 +55,18 @@ export interface BlobStore {
   ensureBucket(bucketName: string): Promise<void>;
 }
 
+/** A URL that reads one object without credentials of its own, until it expires. */
+export interface BlobLink {
+  url: string;
+  expiresAt: Date;
+}
+
+/** Links to objects that a browser follows itself: S3's presigned URLs on AWS. */
+export interface BlobLinks {
+  /** A link that downloads the object as an attachment named `filename`, for `expiresInSeconds`. */
+  downloadLink(location: S3Location, options: { filename: string; expiresInSeconds: number }): Promise<BlobLink>;
+}
+
 export class BlobNotFoundError extends NotFoundError {
   constructor(
     readonly location: S3Location,

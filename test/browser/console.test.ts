@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
@@ -243,7 +245,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     expect(await variable.locator('xpath=following-sibling::dd[1]').textContent()).toBe('production');
   });
 
-  it('follows an execution by polling where the server cannot stream, as on AWS: the same routes, no stream', async () => {
+  it('follows an execution by polling where the server cannot stream, as on AWS: the same routes, no stream, and artifacts through the URL the route answers', async () => {
     const page = await browser.context.newPage();
     // Only the configuration differs on AWS; what the page then asks, this server answers as API Gateway would.
     await page.route('**/console/config.json', (route) => route.fulfill({ json: { auth: { kind: 'local' }, live: 'poll' } }));
@@ -264,6 +266,29 @@ describe('the console, in Chromium, against sluice serve', () => {
     await card('Deploy/Publish').getByRole('link', { name: 'Publish' }).click();
     await page.locator('pre.log').getByText('to staging').first().waitFor({ timeout: 30_000 });
     expect(streamed).toEqual([]);
+
+    // On AWS an artifact's route answers a presigned S3 URL, which the page follows: a local server stands in for S3.
+    const zip = Buffer.from('PK\x03\x04 the zip that S3 holds', 'latin1');
+    const fetched: string[] = [];
+    const bucket = createServer((request, response) => {
+      fetched.push(request.url!);
+      response.writeHead(200, { 'content-type': 'application/zip', 'content-disposition': 'attachment; filename="Src.zip"' });
+      response.end(zip);
+    });
+    await new Promise<void>((listening) => bucket.listen(0, '127.0.0.1', listening));
+    try {
+      const object = `http://127.0.0.1:${(bucket.address() as AddressInfo).port}/sluice-artifacts/Src.zip?X-Amz-Signature=stand-in`;
+      await page.route('**/console/api/executions/*/artifacts/Src', (route) =>
+        route.fulfill({ json: { url: object, expiresAt: new Date(Date.now() + 300_000).toISOString() } }),
+      );
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download Src.zip' }).click()]);
+      expect(download.url()).toBe(object);
+      expect(download.suggestedFilename()).toBe('Src.zip');
+      expect(readFileSync(await download.path())).toEqual(zip);
+      expect(fetched).toEqual(['/sluice-artifacts/Src.zip?X-Amz-Signature=stand-in']);
+    } finally {
+      bucket.close();
+    }
     await page.close();
   });
 });

@@ -31,6 +31,9 @@ const RUNNING_ACTIONS = [
 /** What starts Lambda invoke actions' functions and narrows their artifact sessions (lib/compose/aws-jobs.ts). */
 const STARTING_JOBS = ['@aws-sdk/client-lambda', '@aws-sdk/client-sts'];
 
+/** What presigns the console's downloads of artifacts: the http function's alone (lib/compose/aws-console.ts). */
+const PRESIGNING_DOWNLOADS = ['@aws-sdk/s3-request-presigner'];
+
 /**
  * The packages that a function's composition never reaches, and so must not weigh on its cold
  * start. The action runner is missing here: it runs every provider's code.
@@ -49,6 +52,7 @@ const NOT_BUNDLED: Record<string, readonly string[]> = {
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-lambda',
     '@aws-sdk/client-codebuild',
+    ...PRESIGNING_DOWNLOADS,
   ],
   // It reads executions and the hosts' tokens, and parses the connections (zod).
   commitStatus: [
@@ -62,16 +66,17 @@ const NOT_BUNDLED: Record<string, readonly string[]> = {
     '@aws-sdk/client-lambda',
     '@aws-sdk/client-codebuild',
     '@aws-lambda-powertools/idempotency',
+    ...PRESIGNING_DOWNLOADS,
   ],
   // These compile pipelines against the providers' specs, and run no action.
-  stageStep: [...RUNNING_ACTIONS, ...STARTING_JOBS],
-  executionReconciler: [...RUNNING_ACTIONS, ...STARTING_JOBS],
-  sourceTrigger: [...RUNNING_ACTIONS, ...STARTING_JOBS],
-  pipelineRegistration: [...RUNNING_ACTIONS, ...STARTING_JOBS],
+  stageStep: [...RUNNING_ACTIONS, ...STARTING_JOBS, ...PRESIGNING_DOWNLOADS],
+  executionReconciler: [...RUNNING_ACTIONS, ...STARTING_JOBS, ...PRESIGNING_DOWNLOADS],
+  sourceTrigger: [...RUNNING_ACTIONS, ...STARTING_JOBS, ...PRESIGNING_DOWNLOADS],
+  pipelineRegistration: [...RUNNING_ACTIONS, ...STARTING_JOBS, ...PRESIGNING_DOWNLOADS],
   // It reads the polled sources' latest revisions, CodeCommit's with git, and runs no action.
-  sourcePoll: [...RUNNING_ACTIONS.filter((name) => name !== 'pako'), ...STARTING_JOBS],
+  sourcePoll: [...RUNNING_ACTIONS.filter((name) => name !== 'pako'), ...STARTING_JOBS, ...PRESIGNING_DOWNLOADS],
   // These queue custom actions' jobs, or take their results, and run no action.
-  approvalRequest: RUNNING_ACTIONS,
+  approvalRequest: [...RUNNING_ACTIONS, ...PRESIGNING_DOWNLOADS],
   http: RUNNING_ACTIONS,
 };
 

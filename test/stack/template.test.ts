@@ -417,7 +417,7 @@ describe('IAM for what pipelines name at run time', () => {
         resource: storeObjects,
       },
       { owner: 'HttpRole', sid: 'ListArtifactStores', actions: ['s3:ListBucket'], resource: { Ref: 'ArtifactStoreBucketArns' } },
-      { owner: 'HttpRole', sid: 'ReadArtifactStoreLogs', actions: ['s3:GetObject'], resource: storeObjects },
+      { owner: 'HttpRole', sid: 'ReadArtifactStoreArtifactsAndLogs', actions: ['s3:GetObject'], resource: storeObjects },
     ]);
     // Each grant stands only when the parameter names a bucket.
     const conditioned = resourcesOfType(template, 'AWS::IAM::Role').flatMap(([, role]) =>
@@ -922,6 +922,24 @@ describe('pipelines registered through /api', () => {
           .map((action) => [action, statement.Resource]),
       ),
     );
+
+  it('let the http function read, and so presign downloads of, the artifacts and logs of the artifact bucket and the declared stores, decrypting them through S3, and nothing more of S3 or KMS', () => {
+    const storeObjects = { 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': ['/*,', { Ref: 'ArtifactStoreBucketArns' }] }, '/*']] }] };
+    const grants = httpStatements()
+      .filter((statement) => asList(statement.Action).some((action) => action.startsWith('s3:') || action.startsWith('kms:')))
+      .map((statement) => ({ sid: statement.Sid, actions: asList(statement.Action), resource: statement.Resource }));
+    expect(grants).toEqual([
+      { sid: 'ListArtifacts', actions: ['s3:ListBucket'], resource: { 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] } },
+      { sid: 'ReadArtifactsAndLogs', actions: ['s3:GetObject'], resource: { 'Fn::Sub': '${ArtifactBucket.Arn}/*' } },
+      { sid: 'ListArtifactStores', actions: ['s3:ListBucket'], resource: { Ref: 'ArtifactStoreBucketArns' } },
+      { sid: 'ReadArtifactStoreArtifactsAndLogs', actions: ['s3:GetObject'], resource: storeObjects },
+      {
+        sid: 'EncryptedArtifactsAndLogs',
+        actions: ['kms:Decrypt'],
+        resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*' },
+      },
+    ]);
+  });
 
   it("let the http function deploy, delete, prune the versions of and stop only this stage's state machines, and their executions", () => {
     const executions = { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:sluice-ci-*' };

@@ -17,6 +17,9 @@ export class ApiError extends Error {
   }
 }
 
+/** An artifact's zip as the server gives it: whole, or as a link that downloads it. */
+export type ArtifactZip = { zip: Blob } | { link: string };
+
 /** `/console/api/<rest>`: the JSON routes of `/api/<rest>`, as the signed-in user. */
 export const API_BASE = '/console/api';
 
@@ -95,8 +98,12 @@ export function consoleApi(auth: ConsoleAuth, signedOut: () => void) {
         token: request.token,
         result: { status: request.status, summary: request.summary },
       }),
-    artifactZip: async (executionId: string, artifactName: string) =>
-      (await send('GET', `/executions/${enc(executionId)}/artifacts/${enc(artifactName)}`)).blob(),
+    /** The zip itself where the server streams it (`sluice serve`), or a presigned URL of it where it cannot (API Gateway on AWS). */
+    artifactZip: async (executionId: string, artifactName: string): Promise<ArtifactZip> => {
+      const response = await send('GET', `/executions/${enc(executionId)}/artifacts/${enc(artifactName)}`);
+      if (response.headers.get('content-type')?.startsWith('application/json')) return { link: ((await response.json()) as { url: string }).url };
+      return { zip: await response.blob() };
+    },
   };
 }
 

@@ -30,13 +30,21 @@ function Pairs({ label, values }: { label: string; values: Record<string, string
   );
 }
 
-/** An artifact, downloaded as its zip with the session's header (a plain link could not send it). */
+/**
+ * An artifact, asked for with the session's header (a plain link could not send it): its zip, saved
+ * as it comes, or a presigned URL of it, which the browser follows, S3 answering with an attachment.
+ */
 function ArtifactDownload({ api, executionId, artifact }: { api: ConsoleApi; executionId: string; artifact: ArtifactDetail }) {
   const [error, setError] = useState<string>();
   const download = async () => {
     setError(undefined);
     try {
-      const url = URL.createObjectURL(await api.artifactZip(executionId, artifact.name));
+      const answer = await api.artifactZip(executionId, artifact.name);
+      if ('link' in answer) {
+        location.assign(answer.link);
+        return;
+      }
+      const url = URL.createObjectURL(answer.zip);
       const link = Object.assign(document.createElement('a'), { href: url, download: `${artifact.name}.zip` });
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);

@@ -1,9 +1,12 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3BlobLinks } from '../../../lib/adapters/aws/s3-blob-links';
 import { startLocalHttpServer, type LocalHttpServer } from '../../../lib/adapters/local/local-http-server';
 import { httpApi } from '../../../lib/api/http-api';
 import { AccessDeniedError, SLUICE_ERRORS, type SluiceError } from '../../../lib/core/errors';
 import type { ApprovalDependencies } from '../../../lib/execution/approvals';
 import type { SluiceApi } from '../../../lib/operations/sluice-api';
-import { apiGatewayEvent, lambdaContext } from '../../support/api-gateway-events';
+import { BlobNotFoundError, type BlobStore, type S3Location } from '../../../lib/ports/blob-store';
+import { apiGatewayEvent, invoke, lambdaContext } from '../../support/api-gateway-events';
 import { EXAMPLE_ERRORS } from '../../support/catalogued-errors';
 import { sigV4Headers } from '../../support/sigv4';
 
@@ -203,5 +206,83 @@ describe("CodePipeline's protocol at POST /", () => {
     const answer = await call(api, { callers: 'gateway', signedWith: { accessKeyId: 'AKIAIAMUSER', secretAccessKey: 'known to IAM only' } });
 
     expect(answer).toMatchObject({ status: 200, body: { pipelines: [] } });
+  });
+});
+
+describe("an execution's artifact where the server cannot stream (API Gateway on AWS)", () => {
+  const location = { bucketName: 'sluice-artifacts', objectKey: 'app/Build/abc.zip' };
+  const signedAt = new Date('2026-12-06T01:00:00.000Z');
+  const execution = {
+    execution: { pipelineExecutionId: 'e-1' },
+    actions: [
+      {
+        actionName: 'Source',
+        output: { outputArtifacts: [{ name: 'Source', s3location: { bucketName: 'sluice-artifacts', objectKey: 'app/Source/a.zip' } }] },
+      },
+      { actionName: 'Build', output: { outputArtifacts: [{ name: 'Build', s3location: location }] } },
+      { actionName: 'Approve' },
+    ],
+  };
+  const api = { getPipelineExecution: async () => execution } as unknown as SluiceApi;
+  // Presigning is done offline, with the client's credentials; the object is looked at first.
+  const s3 = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+  const heads: S3Location[] = [];
+  const storedOnly = (stored: S3Location[]) =>
+    ({
+      head: async (asked: S3Location) => {
+        heads.push(asked);
+        if (!stored.some((object) => object.objectKey === asked.objectKey)) throw new BlobNotFoundError(asked);
+        return {};
+      },
+    }) as unknown as BlobStore;
+  const linking = (stored: S3Location[]) =>
+    httpApi(
+      {
+        api: () => api,
+        approvals: () => ({}) as ApprovalDependencies,
+        artifactLinks: () => ({ blobs: storedOnly(stored), links: new S3BlobLinks(s3, () => signedAt) }),
+      },
+      { log: { error: () => undefined } },
+    );
+  beforeEach(() => void heads.splice(0));
+
+  it.each(['/console/api', '/api'])(
+    'answers %s/executions/{id}/artifacts/{name} with a presigned GetObject URL of that object, for 5 minutes, saved as <name>.zip',
+    async (prefix) => {
+      const { status, body } = await invoke(linking([location]), 'GET', `${prefix}/executions/e-1/artifacts/Build`);
+
+      expect(status).toBe(200);
+      expect(body.expiresAt).toBe('2026-12-06T01:05:00.000Z');
+      const url = new URL(body.url as string);
+      expect(`${url.origin}${url.pathname}`).toBe('https://sluice-artifacts.s3.eu-west-1.amazonaws.com/app/Build/abc.zip');
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+      expect(url.searchParams.get('X-Amz-Date')).toBe('20261206T010000Z');
+      expect(url.searchParams.get('response-content-disposition')).toBe('attachment; filename="Build.zip"');
+      expect(heads).toEqual([location]);
+    },
+  );
+
+  it('answers 404 naming the artifacts the execution has, for one it has not', async () => {
+    const { status, body } = await invoke(linking([location]), 'GET', '/console/api/executions/e-1/artifacts/Test');
+
+    expect(status).toBe(404);
+    expect(body.message).toBe('Execution e-1 has no output artifact Test. Its output artifacts: Build, Source.');
+    expect(heads).toEqual([]);
+  });
+
+  it('answers 404 saying the zip is gone, with no link, for an artifact that is no longer stored', async () => {
+    const { status, body } = await invoke(linking([]), 'GET', '/console/api/executions/e-1/artifacts/Build');
+
+    expect(status).toBe(404);
+    expect(body.message).toBe('The artifact Build of execution e-1 is no longer stored: the retention policy or sluice prune removed it.');
+    expect(body).not.toHaveProperty('url');
+  });
+
+  it('is not served where the server streams the zips itself', async () => {
+    const http = httpApi({ api: () => api, approvals: () => ({}) as ApprovalDependencies }, { log: { error: () => undefined } });
+    const { status, body } = await invoke(http, 'GET', '/api/executions/e-1/artifacts/Build');
+
+    expect(status).toBe(404);
+    expect(body.message).toBe('Nothing at /api/executions/e-1/artifacts/Build.');
   });
 });
