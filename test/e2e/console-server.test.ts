@@ -120,8 +120,10 @@ beforeAll(async () => {
 afterAll(() => killStartedSluice());
 
 describe("sluice serve's console", () => {
-  it('prints at start that sluice console opens it signed in', () => {
-    expect(serve.output()).toContain(`Open the console, signed in, with: sluice console --data-dir ${dataDir}`);
+  it('prints at start that sluice console opens it signed in', async () => {
+    // The line follows the one beforeAll waited for, and may reach the pipe after it.
+    const [line] = await serve.waitFor(/Open the console, signed in, with: .*/);
+    expect(line).toBe(`Open the console, signed in, with: sluice console --data-dir ${dataDir}`);
   });
 
   it('signs in once through the link sluice console prints, and serves the API to the session', async () => {
