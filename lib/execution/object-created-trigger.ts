@@ -21,7 +21,10 @@ export function startPipelinesOnNewObjects(
   options: ObjectCreatedTriggerOptions,
 ): { stop(): Promise<void> } {
   const handling = new Set<Promise<void>>();
-  const store = { ...deps.store, listPipelines: sharedWhileRunning(() => deps.store.listPipelines()) };
+  const store: SourceChangeTriggerDependencies['store'] = {
+    listPipelines: sharedWhileRunning(() => deps.store.listPipelines()),
+    recordDelivery: (...delivery) => deps.store.recordDelivery(...delivery),
+  };
   const unsubscribe = onObjectCreated((event) => {
     const { bucket, object } = event.detail;
     if (bucket.name === options.artifactBucket) return;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ActionDeclaration } from '../../../lib/core/declaration';
 import type { S3ObjectCreatedEvent } from '../../../lib/core/source-change';
 import { startPipelinesOnNewObjects } from '../../../lib/execution/object-created-trigger';
+import type { SourceChangeTriggerDependencies } from '../../../lib/execution/source-change-trigger';
 import type { PipelineVersionRecord } from '../../../lib/ports/execution-store';
 import { ROOT } from '../../support/fixtures';
 import { pipelineRecord, triggerDependencies } from '../../support/trigger-dependencies';
@@ -23,6 +24,22 @@ const s3Source = (S3ObjectKey: string): ActionDeclaration => ({
   outputArtifacts: [{ name: 'Src' }],
 });
 
+/** A store whose methods are on its prototype, as the real stores' are. */
+class Store {
+  constructor(
+    private readonly listed: () => Promise<PipelineVersionRecord[]>,
+    private readonly deliveries: SourceChangeTriggerDependencies['store'],
+  ) {}
+
+  listPipelines(): Promise<PipelineVersionRecord[]> {
+    return this.listed();
+  }
+
+  recordDelivery(id: string, expiresAt: number, now: number): Promise<boolean> {
+    return this.deliveries.recordDelivery(id, expiresAt, now);
+  }
+}
+
 /** The trigger over `pipelines`, with the objects it is told of sent by `tell`. */
 function trigger(pipelines: PipelineVersionRecord[], listPipelines?: () => Promise<PipelineVersionRecord[]>) {
   const { deps, start } = triggerDependencies(pipelines);
@@ -35,7 +52,7 @@ function trigger(pipelines: PipelineVersionRecord[], listPipelines?: () => Promi
         listener = undefined;
       };
     },
-    { ...deps, store: { ...deps.store, listPipelines: listed } },
+    { ...deps, store: new Store(listed, deps.store) },
     { artifactBucket: 'sluice-artifacts', write: () => {} },
   );
   return { tell: (event: S3ObjectCreatedEvent) => listener!(event), stop: () => running.stop(), start, listed };
