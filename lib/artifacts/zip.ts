@@ -172,6 +172,8 @@ export async function extractZip(zipFile: string, directory: string, limits: Unp
   const written: string[] = [];
   const links: { name: string; destination: string; target: string }[] = [];
   const unpacked = new UnpackedBytes(limits.maxUnpackedBytes);
+  const writes = new ConcurrentWrites(CONCURRENT_FILE_WRITES);
+  const directories = new DirectoriesWithin(root, (directory) => writes.written(directory));
   let entries = 0;
   try {
     for await (const entry of zip.eachEntry()) {
@@ -184,23 +186,112 @@ export async function extractZip(zipFile: string, directory: string, limits: Unp
       const destination = destinationOf(root, name);
       const type = (entry.externalFileAttributes >>> 16) & FILE_TYPE_MASK;
       if (name.endsWith('/') || type === DIRECTORY_TYPE) {
-        await makeDirectories(root, destination, name);
+        await directories.make(destination, name);
       } else if (destination === root) {
         throw new BadInputError(`zip entry ${JSON.stringify(name)} names the extraction directory itself, not a file in it`);
       } else if (type === SYMLINK_TYPE) {
         links.push({ name, destination, target: await linkTarget(zip, entry, name) });
       } else {
-        await makeDirectories(root, path.dirname(destination), name);
         unpacked.expect(entry.uncompressedSize);
-        await writeFile(zip, entry, destination, name, unpacked.counter());
+        await writes.start(destination, async () => {
+          await directories.make(path.dirname(destination), name);
+          await writeFile(zip, entry, destination, name, unpacked.counter());
+        });
         written.push(name);
       }
     }
+    await writes.finish();
     await makeLinks(root, links);
   } finally {
+    await writes.settle();
     zip.close();
   }
   return [...written, ...links.map((link) => link.name)];
+}
+
+/**
+ * Files are written this many at a time: a small file's open, write and close are round trips to
+ * libuv's thread pool, and one after the other they leave the disk and the pool waiting.
+ */
+const CONCURRENT_FILE_WRITES = 8;
+
+/**
+ * The writes of one extraction, up to `limit` at once. Two entries of the same name are written
+ * one after the other, in the zip's order, so that the last one wins as it does one at a time.
+ * The first write that fails stops the extraction: `start` and `finish` throw its error.
+ */
+class ConcurrentWrites {
+  private readonly running = new Set<Promise<void>>();
+  private readonly latest = new Map<string, Promise<void>>();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  async start(destination: string, write: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    this.throwIfFailed();
+    const previous = this.latest.get(destination);
+    const running: Promise<void> = (previous ? previous.then(write) : write())
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => {
+        this.running.delete(running);
+        if (this.latest.get(destination) === running) this.latest.delete(destination);
+      });
+    this.running.add(running);
+    this.latest.set(destination, running);
+  }
+
+  /** Settles when the last write to `destination` started so far has, however it went. */
+  written(destination: string): Promise<void> {
+    return this.latest.get(destination) ?? Promise.resolve();
+  }
+
+  /** Waits for every write, and throws the first failure. */
+  async finish(): Promise<void> {
+    await this.settle();
+    this.throwIfFailed();
+  }
+
+  /** Waits for every write, whatever happened, so that nothing writes after the extraction returns. */
+  async settle(): Promise<void> {
+    await Promise.all(this.running);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+/**
+ * The directories that one extraction made or found below its root, each checked once. A checked
+ * directory stays one: a file cannot be opened over it, and links are made after every file.
+ * A directory is checked after the writes of files at its path that came before it in the zip,
+ * so that a file in the way is found as it is one entry at a time.
+ */
+class DirectoriesWithin {
+  private readonly checked = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly root: string,
+    private readonly written: (path: string) => Promise<void>,
+  ) {}
+
+  make(directory: string, name: string): Promise<void> {
+    let made = this.checked.get(directory);
+    if (!made) {
+      const parent = path.dirname(directory);
+      // Each directory after its parent, so that two entries never race to make the same one.
+      const parentMade = directory === this.root || parent === this.root ? Promise.resolve() : this.make(parent, name);
+      made = parentMade.then(async () => {
+        await this.written(directory);
+        await makeDirectories(this.root, directory, name);
+      });
+      this.checked.set(directory, made);
+    }
+    return made;
+  }
 }
 
 async function openZip(zipFile: string): Promise<ZipReader> {

@@ -21,11 +21,15 @@ export function startPipelinesOnNewObjects(
   options: ObjectCreatedTriggerOptions,
 ): { stop(): Promise<void> } {
   const handling = new Set<Promise<void>>();
+  const store: SourceChangeTriggerDependencies['store'] = {
+    listPipelines: sharedWhileRunning(() => deps.store.listPipelines()),
+    recordDelivery: (...delivery) => deps.store.recordDelivery(...delivery),
+  };
   const unsubscribe = onObjectCreated((event) => {
     const { bucket, object } = event.detail;
     if (bucket.name === options.artifactBucket) return;
     const url = `s3://${bucket.name}/${object.key}`;
-    const work = handleSourceEvent(deps, event).then(
+    const work = handleSourceEvent({ ...deps, store }, event).then(
       (outcome) => {
         if (outcome.kind !== 'matched') return;
         for (const { pipelineName, reason } of outcome.failed) options.write(`warning: ${url}: pipeline ${pipelineName}: ${reason}`);
@@ -40,5 +44,32 @@ export function startPipelinesOnNewObjects(
       unsubscribe();
       await Promise.allSettled([...handling]);
     },
+  };
+}
+
+/**
+ * `read`, shared by the calls that come while it runs: they wait for it to end, then share one
+ * more read, which starts after all of them came. Each caller sees the pipelines as they were
+ * when it called, or later; a deploy of hundreds of objects reads them a few times, not once per
+ * object, and leaves the embedded stack to the uploads.
+ */
+function sharedWhileRunning<T>(read: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  let next: Promise<T> | undefined;
+  const start = () => {
+    running = read().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  return () => {
+    if (!running) return start();
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return start();
+      });
+    return next;
   };
 }

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, readlink, realpath, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, mkdtemp, readdir, readlink, realpath, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -95,7 +95,7 @@ async function stageArtifact(spec: ArtifactFiles, sourceDirectory: string, log: 
       const destination = path.join(directory, to);
       await mkdir(path.dirname(destination), { recursive: true });
       if (placement.kind === 'link') await symlink(placement.target, destination);
-      else await copyFile(placement.file, destination);
+      else await placeFile(placement.file, destination);
     }
     if (placed.size === 0) throw new ActionFailedError('no matching artifact paths found');
   } catch (error) {
@@ -106,6 +106,18 @@ async function stageArtifact(spec: ArtifactFiles, sourceDirectory: string, log: 
 }
 
 type Placement = { kind: 'copy'; file: string } | { kind: 'link'; target: string } | { kind: 'skip'; reason?: string };
+
+/**
+ * A hard link where the file system allows one, and a copy where it does not (another device, or
+ * no links): the staged tree is only read, to be zipped, then removed, and a link is one call where
+ * a copy of a small file is several.
+ */
+async function placeFile(file: string, destination: string): Promise<void> {
+  await link(file, destination).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EXDEV' && error.code !== 'EPERM' && error.code !== 'EMLINK' && error.code !== 'ENOTSUP') throw error;
+    await copyFile(file, destination);
+  });
+}
 
 /** How one selected entry goes into the artifact: its own bytes, a link, or not at all. */
 async function placementOf(tree: { source: string; base: string; keepsLinks: boolean }, name: string, kind: 'file' | 'link'): Promise<Placement> {

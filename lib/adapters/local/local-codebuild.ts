@@ -67,9 +67,12 @@ function s3Location(text: string): S3Location {
   return { bucketName: text.slice(0, slash), objectKey: text.slice(slash + 1) };
 }
 
+/** As in CodeBuild, the override is either inline YAML or a path relative to the primary source. */
+function isInlineBuildspec(override: string): boolean {
+  return override.includes('\n');
+}
+
 async function loadBuildspec(override: string, sourceDirectory: string): Promise<Buildspec> {
-  // As in CodeBuild, the override is either inline YAML or a path relative to the primary source.
-  if (override.includes('\n')) return parseBuildspecIsolated(override, 'the inline buildspec');
   const file = path.join(sourceDirectory, override);
   const size = await stat(file).then(
     (stats) => stats.size,
@@ -104,6 +107,10 @@ export async function startBuildLocally(
   // The log goes to the bucket that the execution's LogsConfigOverride names: its pipeline's artifact store.
   const log = new ActionLog(deps, ref, path.join(root, 'build.log'), { bucketName: s3Location(parameters.LogsConfigOverride.S3Logs.Location).bucketName });
   const staged: StagedArtifact[] = [];
+  const override = parameters.BuildspecOverride ?? DEFAULT_BUILDSPEC;
+  // An inline buildspec is parsed, in a worker of its own, while the sources are extracted; a failure is reported where it is awaited.
+  const inlineBuildspec = isInlineBuildspec(override) ? parseBuildspecIsolated(override, 'the inline buildspec') : undefined;
+  inlineBuildspec?.catch(() => {});
   try {
     const sourceDirectory = path.join(root, 'src');
     const primary = s3Location(parameters.SourceLocationOverride);
@@ -114,7 +121,7 @@ export async function startBuildLocally(
       await deps.artifacts.fetchArtifact(s3Location(source.Location), directory);
       secondarySourceDirectories[source.SourceIdentifier] = directory;
     }
-    const buildspec = await loadBuildspec(parameters.BuildspecOverride ?? DEFAULT_BUILDSPEC, sourceDirectory);
+    const buildspec = await (inlineBuildspec ?? loadBuildspec(override, sourceDirectory));
     const plaintext = parameters.EnvironmentVariablesOverride.filter((variable) => variable.Type === 'PLAINTEXT');
     const secretVariables = parameters.EnvironmentVariablesOverride.flatMap(({ Name: name, Value: reference, Type: source }) =>
       source === 'PLAINTEXT' ? [] : [{ name, source, reference }],

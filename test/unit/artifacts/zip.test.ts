@@ -100,6 +100,36 @@ describe('zipDirectory and extractZip', () => {
     expect((await stat(path.join(target, 'README.md'))).mode & 0o111).toBe(0);
   });
 
+  it('round-trips many files in many directories, written several at a time', async () => {
+    const source = path.join(scratch, 'source');
+    const files = Object.fromEntries(
+      Array.from({ length: 60 }, (_, index) => [`dir${index % 6}/sub${index % 4}/file${index}.txt`, `content of ${index}\n`.repeat(index + 1)]),
+    );
+    await writeTree(source, files);
+    const zipFile = path.join(scratch, 'out.zip');
+    await zipTo(source, zipFile);
+
+    const target = path.join(scratch, 'target');
+    const written = await extractZip(zipFile, target);
+
+    expect(written.sort()).toEqual(Object.keys(files).sort());
+    expect(await readTree(target)).toEqual(files);
+  });
+
+  it('writes an entry that the zip holds twice as its last copy', async () => {
+    const zipFile = path.join(scratch, 'twice.zip');
+    await craftZip(zipFile, [
+      { name: 'same.txt', content: 'first' },
+      ...Array.from({ length: 10 }, (_, index) => ({ name: `other${index}.txt`, content: 'other' })),
+      { name: 'same.txt', content: 'last' },
+    ]);
+
+    const target = path.join(scratch, 'target');
+    await extractZip(zipFile, target);
+
+    expect(await readFile(path.join(target, 'same.txt'), 'utf8')).toBe('last');
+  });
+
   it('includes only the files that the globs select', async () => {
     const source = path.join(scratch, 'source');
     await writeTree(source, { 'dist/app.js': 'app', 'dist/app.js.map': 'map', 'appspec.yml': 'spec', 'src/app.ts': 'ts' });
@@ -215,6 +245,14 @@ describe('extractZip refuses what would escape the directory', () => {
         { name: 'taken', content: 'x', mode: 0o120777 },
       ],
       'taken',
+    ],
+    [
+      'a file below a file that the entry before it wrote',
+      [
+        { name: 'taken', content: 'a file' },
+        { name: 'taken/inside.txt', content: 'x' },
+      ],
+      'taken/inside.txt',
     ],
     [
       'a file written through a link that the zip made',
