@@ -49,7 +49,7 @@ export function consoleApi(auth: ConsoleAuth, signedOut: () => void) {
     if (response.ok) return response;
     const message = ((await response.json().catch(() => undefined)) as { message?: string } | undefined)?.message;
     if (response.status === 401) {
-      auth.signOut();
+      auth.forget();
       signedOut();
     }
     throw new ApiError(response.status, message ?? `${method} ${path} failed: ${response.status} ${response.statusText}`);

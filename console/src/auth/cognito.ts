@@ -40,11 +40,13 @@ export function cognitoAuth(config: CognitoConfig): ConsoleAuth {
   let user: User | null = null;
   let failure: string | undefined;
 
+  const forget = () => {
+    user = null;
+    void manager.removeUser();
+  };
+
   const signedIn = () => {
-    if (user && expired(user)) {
-      user = null;
-      void manager.removeUser();
-    }
+    if (user && expired(user)) forget();
     return user;
   };
 
@@ -76,6 +78,7 @@ export function cognitoAuth(config: CognitoConfig): ConsoleAuth {
       // wants with logout_uri, its own name for where to go back.
       void manager.removeUser().then(() => manager.signoutRedirect({ extraQueryParams: { logout_uri: root } }));
     },
+    forget,
     signInPrompt: () => ({
       text: failure ? `Signing in failed: ${failure}. Sign in again.` : 'Sign in with your Sluice console account.',
       button: { label: 'Sign in', action: () => void manager.signinRedirect() },

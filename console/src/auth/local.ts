@@ -40,6 +40,10 @@ const signInCode = (hash: string): string | undefined => /^#sign-in=([A-Za-z0-9_
 export function localAuth(): ConsoleAuth {
   let session = storedSession();
   let refusal: string | undefined;
+  const forget = () => {
+    session = undefined;
+    localStorage.removeItem(SESSION_KEY);
+  };
   return {
     headers(method) {
       session = live(session);
@@ -67,10 +71,9 @@ export function localAuth(): ConsoleAuth {
       localStorage.setItem(SESSION_KEY, JSON.stringify(body));
       return true;
     },
-    signOut() {
-      session = undefined;
-      localStorage.removeItem(SESSION_KEY);
-    },
+    // The session is this page's alone (the server keeps none): ending it is forgetting it.
+    signOut: forget,
+    forget,
     signInPrompt() {
       return { text: refusal ? `${refusal} ${SIGN_IN_PROMPT}` : SIGN_IN_PROMPT };
     },
