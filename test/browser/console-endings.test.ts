@@ -72,6 +72,13 @@ function onlyExecution(pipeline: string): { pipelineExecutionId: string; status:
   return listed.pipelineExecutionSummaries[0]!;
 }
 
+/** Opens the pipeline's view and starts an execution from it. */
+async function startFromTheConsole(pipeline: string): Promise<void> {
+  await session.browser.page.goto(`${session.origin}/#/pipelines/${pipeline}`);
+  await session.browser.page.getByRole('button', { name: 'Start execution' }).click();
+  await session.confirm('Start');
+}
+
 beforeAll(async () => {
   marks = mkdtempSync(path.join(os.tmpdir(), 'sluice-console-marks-'));
   session = await startConsoleSession(declarations(gitRepository({ 'app.txt': 'v1' }, 'Release v1').dir));
@@ -91,9 +98,7 @@ describe('the console ends and reruns executions, in Chromium, against sluice se
   it('rejects an approval with a comment: the approval fails, decided by the signed-in user, and with it the execution', async () => {
     const { page } = session.browser;
     const { card, cardStatus, confirm } = session;
-    await page.goto(`${session.origin}/#/pipelines/${REJECTION}`);
-    await page.getByRole('button', { name: 'Start execution' }).click();
-    await confirm('Start');
+    await startFromTheConsole(REJECTION);
     await cardStatus('Review/Sign-off', 'WaitingForApproval').waitFor({ timeout: 60_000 });
 
     await card('Review/Sign-off').getByRole('button', { name: 'Reject' }).click();
@@ -123,9 +128,7 @@ describe('the console ends and reruns executions, in Chromium, against sluice se
   it('retries a failed stage whole: the action that succeeded runs again beside the one that failed', async () => {
     const { page } = session.browser;
     const { cardStatus, confirm } = session;
-    await page.goto(`${session.origin}/#/pipelines/${RETRY}`);
-    await page.getByRole('button', { name: 'Start execution' }).click();
-    await confirm('Start');
+    await startFromTheConsole(RETRY);
     await cardStatus('Check/Verify', 'Failed').waitFor({ timeout: 90_000 });
     await cardStatus('Check/Lint', 'Succeeded').waitFor();
     await page.locator('[data-stage="Check"] header [data-status="Failed"]').waitFor();
@@ -149,9 +152,7 @@ describe('the console ends and reruns executions, in Chromium, against sluice se
   it('stops an execution and waits: it shows Stopping while its action runs on, which finishes, then Stopped, and no further stage starts', async () => {
     const { page } = session.browser;
     const { cardStatus, confirm } = session;
-    await page.goto(`${session.origin}/#/pipelines/${STOP}`);
-    await page.getByRole('button', { name: 'Start execution' }).click();
-    await confirm('Start');
+    await startFromTheConsole(STOP);
     await cardStatus('Deploy/Roll', 'InProgress').waitFor({ timeout: 60_000 });
 
     await page.getByRole('button', { name: 'Stop execution' }).click();
