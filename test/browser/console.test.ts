@@ -4,23 +4,19 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
-import { killStartedSluice, sluice, startSluice, succeeded, writeDeclaration, type RunningCli } from '../support/cli';
-import { launchConsoleBrowser, type ConsoleBrowser } from '../support/console-browser';
+import { startConsoleSession, type ConsoleSession } from '../support/console-session';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
 
 jest.setTimeout(240_000);
 
-let serve: RunningCli;
-let dataDir: string;
-let browser: ConsoleBrowser;
+let session: ConsoleSession;
 /** Build/Test fails until this file exists: the test creates it once it has seen the failure. */
 let releaseMarker: string;
 
 const PIPELINE = 'console-demo';
 /** A pipeline for the other operations: a variable, and an approval that holds each execution. */
 const OPERATIONS = 'console-operations';
-let consoleOrigin: string;
 
 /** Source, then a Manual approval, then a Commands action that fails while the release marker is missing. */
 function pipeline(repository: string): PipelineDeclaration {
@@ -48,52 +44,25 @@ function operationsPipeline(repository: string): PipelineDeclaration {
   };
 }
 
-/** A one-time sign-in link, as `sluice console --no-open` prints it. */
-const signInLink = () => /(http:\/\/\S+#sign-in=\S+)/.exec(succeeded(sluice(['console', '--no-open', '--data-dir', dataDir])).stdout)![1]!;
-
-const card = (action: string) => browser.page.locator(`[data-action="${action}"]`);
-const cardStatus = (action: string, status: string) => browser.page.locator(`[data-action="${action}"] [data-status="${status}"]`);
-
-/** The errors logged so far, taken off the list: Chromium logs every answer of 400 or more, the refusals a test asks for too. */
-const refusalsLogged = () => browser.errors.splice(0);
-
-/** Confirms the dialog the last click opened, filling its fields first. */
-async function confirm(button: string, fields: Record<string, string> = {}): Promise<void> {
-  const dialog = browser.page.getByRole('dialog');
-  await dialog.waitFor();
-  for (const [label, value] of Object.entries(fields)) await dialog.getByLabel(label).fill(value);
-  await dialog.getByRole('button', { name: button, exact: true }).click();
-  await dialog.waitFor({ state: 'detached' });
-}
-
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-console-'));
   releaseMarker = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-console-marks-')), 'release-ready');
-  // Registered before serve runs, so that no first execution starts: the console starts it.
   const repository = gitRepository({ 'app.txt': 'v1' }, 'Release v1').dir;
-  for (const declaration of [pipeline(repository), operationsPipeline(repository)]) {
-    succeeded(sluice(['create-pipeline', writeDeclaration(dataDir, declaration), '--data-dir', dataDir]));
-  }
-  serve = startSluice(['serve', '--port', '0', '--data-dir', dataDir]);
-  consoleOrigin = new URL((await serve.waitFor(/serving .* at (http:\/\/\S+)/))[1]!).origin;
-  browser = await launchConsoleBrowser();
+  session = await startConsoleSession([pipeline(repository), operationsPipeline(repository)]);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.interrupt();
-  killStartedSluice();
+  await session?.close();
 });
 
 afterEach(() => {
-  expect(browser.errors).toEqual([]);
+  expect(session.browser.errors).toEqual([]);
 });
 
 describe('the console, in Chromium, against sluice serve', () => {
   it('asks a visitor without a session to run sluice console, and refuses a sign-in link used twice', async () => {
-    const link = signInLink();
+    const link = session.signInLink();
     const origin = new URL(link).origin;
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     await page.goto(`${origin}/`);
     await page.getByText('Run `sluice console` to open the console signed in.').waitFor();
 
@@ -106,12 +75,13 @@ describe('the console, in Chromium, against sluice serve', () => {
     await page.getByText(/sluice console/).waitFor();
     expect(await page.getByRole('heading', { name: 'Pipelines' }).count()).toBe(0);
     await page.close();
-    expect(refusalsLogged()).toEqual([expect.stringMatching(/status of 401 \(Unauthorized\) \(http:\S+\/console\/sessions\)$/)]);
+    expect(session.refusalsLogged()).toEqual([expect.stringMatching(/status of 401 \(Unauthorized\) \(http:\S+\/console\/sessions\)$/)]);
   });
 
   it('runs a pipeline from the console: start, live progress, approval with a comment, the failure and its log, a retry, success', async () => {
-    const { page } = browser;
-    await page.goto(signInLink());
+    const { page } = session.browser;
+    const { card, cardStatus, confirm } = session;
+    await page.goto(session.signInLink());
     await page.getByRole('link', { name: PIPELINE }).click();
     await cardStatus('Source/Checkout', 'NotRun').waitFor();
     // Nothing has failed: retrying is shown, disabled, with the reason.
@@ -203,8 +173,9 @@ describe('the console, in Chromium, against sluice serve', () => {
   });
 
   it('disables and enables a transition with a reason, starts an execution with a variable, and stops it, abandoning its approval', async () => {
-    const { page } = browser;
-    await page.goto(`${consoleOrigin}/#/pipelines/${OPERATIONS}`);
+    const { page } = session.browser;
+    const { cardStatus, confirm } = session;
+    await page.goto(`${session.origin}/#/pipelines/${OPERATIONS}`);
     const transition = page.locator('[data-transition="Deploy"]');
     await transition.getByRole('button', { name: 'Disable transition' }).click();
     // A reason CodePipeline would refuse is refused, and the dialog stays open, saying why.
@@ -215,7 +186,7 @@ describe('the console, in Chromium, against sluice serve', () => {
       .getByRole('alert')
       .getByText(/DisabledReason/)
       .waitFor();
-    expect(refusalsLogged()).toEqual([expect.stringMatching(/status of 400 \(Bad Request\) \(http:\S+\/stages\/Deploy\/disable-transition\)$/)]);
+    expect(session.refusalsLogged()).toEqual([expect.stringMatching(/status of 400 \(Bad Request\) \(http:\S+\/stages\/Deploy\/disable-transition\)$/)]);
     await dialog.getByLabel('Reason').fill('Release window opens Friday');
     await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
     await transition.getByText(/^Disabled by .*: Release window opens Friday$/).waitFor();
@@ -246,14 +217,14 @@ describe('the console, in Chromium, against sluice serve', () => {
   });
 
   it('follows an execution by polling where the server cannot stream, as on AWS: the same routes, no stream, and artifacts through the URL the route answers', async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     // Only the configuration differs on AWS; what the page then asks, this server answers as API Gateway would.
     await page.route('**/console/config.json', (route) => route.fulfill({ json: { auth: { kind: 'local' }, live: 'poll' } }));
     const streamed: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/stream')) streamed.push(request.url());
     });
-    await page.goto(`${consoleOrigin}/#/pipelines/${OPERATIONS}`);
+    await page.goto(`${session.origin}/#/pipelines/${OPERATIONS}`);
     await page.getByRole('button', { name: 'Start execution' }).click();
     const card = (action: string) => page.locator(`[data-action="${action}"]`);
     const dialog = page.getByRole('dialog');

@@ -313,7 +313,8 @@ function ActionCard({
       </p>
       {record && category === 'Source' && <Revision record={record} />}
       {record && category !== 'Source' && shownSummary(latest) && <p class="summary">{latest?.summary}</p>}
-      {latest?.errorDetails && <p class="error-text">{latest.errorDetails.message}</p>}
+      {/* A rejection's error repeats its decision, which the card shows below. */}
+      {latest?.errorDetails && !latest.approvalDecision && <p class="error-text">{latest.errorDetails.message}</p>}
       {latest?.approvalDecision && (
         <p class="decision">
           {latest.approvalDecision.status} by {latest.approvalDecision.approver}
