@@ -154,7 +154,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     await page.getByLabel('Status').selectOption('Succeeded');
     await page.getByLabel('Trigger').selectOption('StartPipelineExecution');
     await rows.first().getByRole('link').click();
-    const timeline = page.getByRole('img', { name: /^Timeline of the execution/ });
+    const timeline = page.getByRole('figure', { name: /^Timeline of the execution/ });
     await timeline.waitFor();
     // Started by the signed-in user, whom the trigger names as CodePipeline names the caller.
     await page.getByText(`(${os.userInfo().username})`, { exact: true }).waitFor();

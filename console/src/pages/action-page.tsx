@@ -90,7 +90,8 @@ function ActionLog({ executionId, actionName, running }: { executionId: string; 
           {log.error}
         </p>
       )}
-      <pre class="log" tabIndex={0} aria-label={`Log of ${actionName}`}>
+      {/* A named region: it scrolls, so it takes the focus for the keyboard, and a plain <pre> may not carry a name. */}
+      <pre class="log" role="region" tabIndex={0} aria-label={`Log of ${actionName}`}>
         {log.text || (running ? 'Waiting for output…' : 'This action wrote no log.')}
       </pre>
     </section>

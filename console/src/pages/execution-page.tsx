@@ -47,7 +47,11 @@ function timelineBars(detail: ExecutionDetail, now: number): Bar[] {
     ]);
 }
 
-/** The stages and actions of an execution on one time axis, as plain SVG; each bar says its status and duration in words too. */
+/**
+ * The stages and actions of an execution on one time axis, as plain SVG; each bar says its status
+ * and duration in words too. A figure, not an image: an image's content is hidden from assistive
+ * technology, and the actions' names are links to reach from the keyboard.
+ */
 function Timeline({ detail, now }: { detail: ExecutionDetail; now: number }) {
   const bars = timelineBars(detail, now);
   if (bars.length === 0) return <p>No stage has started yet.</p>;
@@ -57,7 +61,7 @@ function Timeline({ detail, now }: { detail: ExecutionDetail; now: number }) {
   return (
     <svg
       class="timeline"
-      role="img"
+      role="figure"
       aria-label={`Timeline of the execution: ${bars.map((bar) => `${bar.label} ${bar.status} ${formatDuration(bar.end - bar.start)}`).join('; ')}`}
       viewBox={`0 0 ${CHART_WIDTH} ${bars.length * ROW_HEIGHT + 8}`}
       width={CHART_WIDTH}
