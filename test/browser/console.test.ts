@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineDeclaration } from '../../lib/core/declaration';
+import { accessibilityViolations } from '../support/axe';
 import { startConsoleSession, type ConsoleSession } from '../support/console-session';
 import { commandsOnSource, gitSourceStage, reviewStage } from '../support/declarations';
 import { gitRepository } from '../support/git-repository';
@@ -65,6 +66,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     const page = await session.browser.context.newPage();
     await page.goto(`${origin}/`);
     await page.getByText('Run `sluice console` to open the console signed in.').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await page.goto(link);
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
@@ -82,6 +84,8 @@ describe('the console, in Chromium, against sluice serve', () => {
     const { page } = session.browser;
     const { card, cardStatus, confirm } = session;
     await page.goto(session.signInLink());
+    await page.getByRole('link', { name: OPERATIONS }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('link', { name: PIPELINE }).click();
     await cardStatus('Source/Checkout', 'NotRun').waitFor();
     // Nothing has failed: retrying is shown, disabled, with the reason.
@@ -98,6 +102,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     await cardStatus('Source/Checkout', 'Succeeded').waitFor({ timeout: 60_000 });
     await card('Source/Checkout').getByText('Release v1').waitFor();
     await cardStatus('Review/Sign-off', 'WaitingForApproval').waitFor({ timeout: 60_000 });
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // From the keyboard: Escape closes a dialog and gives the focus back to its button; the
     // dialog takes the focus, its comment first, then Cancel, then its own button.
@@ -105,6 +110,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     await reject.focus();
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'Reject Sign-off' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     expect(await reject.evaluate((button) => button === button.ownerDocument.activeElement)).toBe(true);
@@ -127,6 +133,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     await page.getByRole('heading', { name: 'Build / Test' }).waitFor();
     await page.locator('pre.log').getByText('looking for the release marker').waitFor({ timeout: 30_000 });
     await page.locator('.failure').getByText(`test -f ${releaseMarker}`).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     // The input artifact downloads as its zip, read with the session (a plain link could not send it).
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download Src.zip' }).click()]);
     expect(download.suggestedFilename()).toBe('Src.zip');
@@ -149,6 +156,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     const rows = page.locator('tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(1);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByLabel('Status').selectOption('Failed');
     await page.getByText('No execution matches these filters.').waitFor();
     await page.getByLabel('Status').selectOption('Succeeded');
@@ -156,6 +164,7 @@ describe('the console, in Chromium, against sluice serve', () => {
     await rows.first().getByRole('link').click();
     const timeline = page.getByRole('figure', { name: /^Timeline of the execution/ });
     await timeline.waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     // Started by the signed-in user, whom the trigger names as CodePipeline names the caller.
     await page.getByText(`(${os.userInfo().username})`, { exact: true }).waitFor();
     expect(await timeline.getAttribute('aria-label')).toMatch(
@@ -186,6 +195,7 @@ describe('the console, in Chromium, against sluice serve', () => {
       .getByRole('alert')
       .getByText(/DisabledReason/)
       .waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     expect(session.refusalsLogged()).toEqual([expect.stringMatching(/status of 400 \(Bad Request\) \(http:\S+\/stages\/Deploy\/disable-transition\)$/)]);
     await dialog.getByLabel('Reason').fill('Release window opens Friday');
     await dialog.getByRole('button', { name: 'Disable', exact: true }).click();
@@ -202,6 +212,7 @@ describe('the console, in Chromium, against sluice serve', () => {
       .getByRole('dialog')
       .getByLabel(/Stop and abandon/)
       .check();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await confirm('Stop', { Reason: 'Wrong target' });
     await cardStatus('Hold/Go', 'Abandoned').waitFor({ timeout: 30_000 });
     await page.locator('.toolbar').getByText('No execution is running.').waitFor();
