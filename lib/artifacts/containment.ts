@@ -1,4 +1,5 @@
-import { lstat, mkdir, readlink } from 'node:fs/promises';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { lstat, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError } from '../core/errors';
 
@@ -41,14 +42,16 @@ export async function realLocation(from: string, target: string, hops = 0): Prom
 /**
  * Creates `directory` and its missing parents below `root`, refusing to pass through a link or a
  * file on the way. Returns the name of the offending component, or undefined when all is well.
+ * Synchronous: each directory is checked once per extraction, and a stat costs less than the
+ * round trip to the thread pool that an asynchronous one would take.
  */
-export async function makeDirectoriesWithin(root: string, directory: string): Promise<string | undefined> {
+export function makeDirectoriesWithin(root: string, directory: string): string | undefined {
   let current = root;
   for (const part of path.relative(root, directory).split(path.sep)) {
     if (part === '') continue;
     current = path.join(current, part);
-    const stats = await lstat(current).catch(() => undefined);
-    if (!stats) await mkdir(current);
+    const stats = lstatSync(current, { throwIfNoEntry: false });
+    if (!stats) mkdirSync(current);
     else if (!stats.isDirectory()) return path.relative(root, current);
   }
   return undefined;

@@ -1,16 +1,31 @@
-import { constants } from 'node:fs';
-import { mkdir, open, readdir, readlink, realpath, rm, stat, symlink } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  fchmodSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
+import { mkdir, readlink, realpath, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import picomatch from 'picomatch';
 import yauzl, { type Entry, type ZipFile as ZipReader } from 'yauzl';
 import { ZipFile } from 'yazl';
 import { BadInputError } from '../core/errors';
 import { DEFAULT_ARTIFACT_LIMITS } from '../core/installation-settings';
 import { isWithin, makeDirectoriesWithin, realLocation } from './containment';
+import { TimeSlices } from './time-slices';
 
 const FILE_TYPE_MASK = 0o170000;
 const SYMLINK_TYPE = 0o120000;
@@ -56,18 +71,22 @@ interface Tree {
   selected: (name: string) => boolean;
   keepLinks: boolean;
   compress: boolean;
+  slices: TimeSlices;
 }
 
 async function addTree(zip: ZipFile, directory: string, options: ZipDirectoryOptions): Promise<void> {
   const root = await realpath(directory);
   const selected = options.files ? picomatch(options.files, { dot: true }) : () => true;
-  await addDirectory(zip, { root, selected, keepLinks: options.keepLinks === true, compress: options.compress !== false }, root, '', [root]);
+  const tree = { root, selected, keepLinks: options.keepLinks === true, compress: options.compress !== false, slices: new TimeSlices() };
+  await addDirectory(zip, tree, root, '', [root]);
 }
 
+/** The walk stats each entry synchronously, in time slices: see TimeSlices. */
 async function addDirectory(zip: ZipFile, tree: Tree, directory: string, prefix: string, ancestors: string[]): Promise<void> {
-  const entries = await readdir(directory, { withFileTypes: true });
+  const entries = readdirSync(directory, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
+    await tree.slices.pause();
     const name = prefix + entry.name;
     let real = path.join(directory, entry.name);
     if (entry.isSymbolicLink() && tree.keepLinks) {
@@ -79,14 +98,41 @@ async function addDirectory(zip: ZipFile, tree: Tree, directory: string, prefix:
       if (target === undefined || !isWithin(tree.root, target)) continue;
       real = target;
     }
-    const stats = await stat(real);
+    const stats = statSync(real);
     if (stats.isDirectory()) {
       // A link to an ancestor would make the walk endless.
       if (!ancestors.includes(real)) await addDirectory(zip, tree, real, `${name}/`, [...ancestors, real]);
     } else if (stats.isFile() && tree.selected(name)) {
-      zip.addFile(real, name, tree.compress && (await worthCompressing(real)) ? { compressionLevel: ZIP_COMPRESSION_LEVEL } : { compress: false });
+      addFile(zip, real, name, stats, tree.compress && worthCompressing(real));
     }
   }
+}
+
+/** Files up to this size are read whole, with one synchronous call, when the zip comes to them. */
+const SMALL_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Adds a file, read when the zip comes to it: one file's bytes are held at a time, however many
+ * files the zip has.
+ */
+function addFile(zip: ZipFile, file: string, name: string, stats: Stats, compress: boolean): void {
+  const options = { mtime: stats.mtime, mode: stats.mode, size: stats.size, ...(compress ? { compressionLevel: ZIP_COMPRESSION_LEVEL } : { compress: false }) };
+  zip.addReadStreamLazy(name, options, (callback) => {
+    // yazl listens for errors on the streams it opens itself, not on these.
+    const fail = (error: unknown) => zip.emit('error', error);
+    if (stats.size > SMALL_FILE_BYTES) {
+      callback(null, createReadStream(file).on('error', fail));
+      return;
+    }
+    let contents: Buffer;
+    try {
+      contents = readFileSync(file);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    callback(null, Readable.from([contents], { objectMode: false }));
+  });
 }
 
 /** A link entry holds its target as its content, as Info-ZIP's `zip --symlinks` writes it. */
@@ -110,15 +156,15 @@ const COMPRESSIBILITY_SAMPLE_BYTES = 64 * 1024;
  * Already-compressed files (images, archives, fonts, media) do not shrink, and deflating them costs
  * more than storing them: a sample from the start of the file decides, as archivers do.
  */
-async function worthCompressing(file: string): Promise<boolean> {
-  const handle = await open(file, constants.O_RDONLY);
+function worthCompressing(file: string): boolean {
+  const handle = openSync(file, constants.O_RDONLY);
   try {
     const sample = Buffer.alloc(COMPRESSIBILITY_SAMPLE_BYTES);
-    const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+    const bytesRead = readSync(handle, sample, 0, sample.length, 0);
     if (bytesRead < 512) return true;
     return deflateRawSync(sample.subarray(0, bytesRead), { level: ZIP_COMPRESSION_LEVEL }).length < bytesRead * 0.9;
   } finally {
-    await handle.close();
+    closeSync(handle);
   }
 }
 
@@ -139,6 +185,12 @@ class UnpackedBytes {
   /** Refuses early an entry whose declared size alone passes the cap. */
   expect(declaredSize: number): void {
     if (this.total + declaredSize > this.limit) throw this.refusal();
+  }
+
+  /** Counts an entry inflated whole. */
+  add(bytes: number): void {
+    this.total += bytes;
+    if (this.total > this.limit) throw this.refusal();
   }
 
   counter(): Transform {
@@ -164,16 +216,20 @@ class UnpackedBytes {
  * the entry; nothing is ever written outside the directory. Links are made after every file,
  * so that no file is written through one. A zip with more entries than `limits.maxEntries`, or
  * that inflates to more than `limits.maxUnpackedBytes`, is refused when the cap is passed.
+ *
+ * Small entries are read, inflated and written with synchronous calls, in time slices: an
+ * artifact of a few hundred small files then unpacks in a few tens of milliseconds, where each
+ * file's asynchronous open, reads, write and close took round trips to the thread pool.
  */
 export async function extractZip(zipFile: string, directory: string, limits: UnpackLimits = DEFAULT_ARTIFACT_LIMITS): Promise<string[]> {
   await mkdir(directory, { recursive: true });
   const root = await realpath(directory);
-  const zip = await openZip(zipFile);
+  const { zip, reader } = await openZip(zipFile);
   const written: string[] = [];
   const links: { name: string; destination: string; target: string }[] = [];
   const unpacked = new UnpackedBytes(limits.maxUnpackedBytes);
-  const writes = new ConcurrentWrites(CONCURRENT_FILE_WRITES);
-  const directories = new DirectoriesWithin(root, (directory) => writes.written(directory));
+  const directories = new DirectoriesWithin(root);
+  const slices = new TimeSlices();
   let entries = 0;
   try {
     for await (const entry of zip.eachEntry()) {
@@ -186,119 +242,157 @@ export async function extractZip(zipFile: string, directory: string, limits: Unp
       const destination = destinationOf(root, name);
       const type = (entry.externalFileAttributes >>> 16) & FILE_TYPE_MASK;
       if (name.endsWith('/') || type === DIRECTORY_TYPE) {
-        await directories.make(destination, name);
+        directories.make(destination, name);
       } else if (destination === root) {
         throw new BadInputError(`zip entry ${JSON.stringify(name)} names the extraction directory itself, not a file in it`);
       } else if (type === SYMLINK_TYPE) {
         links.push({ name, destination, target: await linkTarget(zip, entry, name) });
       } else {
         unpacked.expect(entry.uncompressedSize);
-        await writes.start(destination, async () => {
-          await directories.make(path.dirname(destination), name);
-          await writeFile(zip, entry, destination, name, unpacked.counter());
-        });
+        directories.make(path.dirname(destination), name);
+        const file = openDestination(destination, name, (entry.externalFileAttributes >>> 16) & 0o777 || 0o644);
+        try {
+          if (isSmall(entry)) writeFileSync(file, await smallEntryData(zip, reader, entry, name, unpacked));
+          else await pipeline(await zip.openReadStreamPromise(entry), unpacked.counter(), createWriteStream('', { fd: file, autoClose: false }));
+        } finally {
+          closeSync(file);
+        }
         written.push(name);
       }
+      await slices.pause();
     }
-    await writes.finish();
     await makeLinks(root, links);
   } finally {
-    await writes.settle();
     zip.close();
   }
   return [...written, ...links.map((link) => link.name)];
 }
 
-/**
- * Files are written this many at a time: a small file's open, write and close are round trips to
- * libuv's thread pool, and one after the other they leave the disk and the pool waiting.
- */
-const CONCURRENT_FILE_WRITES = 8;
+/** Entries up to this size, before and after inflating, are read and written whole. */
+const SMALL_ENTRY_BYTES = 1024 * 1024;
 
-/**
- * The writes of one extraction, up to `limit` at once. Two entries of the same name are written
- * one after the other, in the zip's order, so that the last one wins as it does one at a time.
- * The first write that fails stops the extraction: `start` and `finish` throw its error.
- */
-class ConcurrentWrites {
-  private readonly running = new Set<Promise<void>>();
-  private readonly latest = new Map<string, Promise<void>>();
-  private failure: { error: unknown } | undefined;
+/** Stored or deflated, not encrypted, and small: the entries read whole; yauzl streams the rest and refuses what it cannot read. */
+function isSmall(entry: Entry): boolean {
+  return (
+    (entry.compressionMethod === 0 || entry.compressionMethod === 8) &&
+    !entry.isEncrypted() &&
+    entry.compressedSize <= SMALL_ENTRY_BYTES &&
+    entry.uncompressedSize <= SMALL_ENTRY_BYTES
+  );
+}
 
-  constructor(private readonly limit: number) {}
-
-  async start(destination: string, write: () => Promise<void>): Promise<void> {
-    while (this.running.size >= this.limit) await Promise.race(this.running);
-    this.throwIfFailed();
-    const previous = this.latest.get(destination);
-    const running: Promise<void> = (previous ? previous.then(write) : write())
-      .catch((error: unknown) => {
-        this.failure ??= { error };
-      })
-      .finally(() => {
-        this.running.delete(running);
-        if (this.latest.get(destination) === running) this.latest.delete(destination);
-      });
-    this.running.add(running);
-    this.latest.set(destination, running);
+async function smallEntryData(zip: ZipReader, reader: ZipFileReader, entry: Entry, name: string, unpacked: UnpackedBytes): Promise<Buffer> {
+  const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+  const stored = reader.readRange(fileDataStart, entry.compressedSize);
+  let data = stored;
+  if (entry.compressionMethod === 8) {
+    try {
+      data = inflateRawSync(stored, { maxOutputLength: Math.max(entry.uncompressedSize, 1) });
+    } catch (error) {
+      throw new BadInputError(
+        `zip entry ${JSON.stringify(name)} cannot be inflated to its declared ${entry.uncompressedSize} bytes: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
   }
-
-  /** Settles when the last write to `destination` started so far has, however it went. */
-  written(destination: string): Promise<void> {
-    return this.latest.get(destination) ?? Promise.resolve();
+  if (data.length !== entry.uncompressedSize) {
+    throw new BadInputError(
+      `zip entry ${JSON.stringify(name)} holds ${data.length} bytes, not the ${entry.uncompressedSize} its header declares; the zip is damaged`,
+    );
   }
-
-  /** Waits for every write, and throws the first failure. */
-  async finish(): Promise<void> {
-    await this.settle();
-    this.throwIfFailed();
-  }
-
-  /** Waits for every write, whatever happened, so that nothing writes after the extraction returns. */
-  async settle(): Promise<void> {
-    await Promise.all(this.running);
-  }
-
-  private throwIfFailed(): void {
-    if (this.failure) throw this.failure.error;
-  }
+  unpacked.add(data.length);
+  return data;
 }
 
 /**
  * The directories that one extraction made or found below its root, each checked once. A checked
  * directory stays one: a file cannot be opened over it, and links are made after every file.
- * A directory is checked after the writes of files at its path that came before it in the zip,
- * so that a file in the way is found as it is one entry at a time.
+ * Entries are written in the zip's order, so a directory is checked after the files at its path
+ * that came before it, and a file in the way is found.
  */
 class DirectoriesWithin {
-  private readonly checked = new Map<string, Promise<void>>();
+  private readonly checked = new Set<string>();
 
-  constructor(
-    private readonly root: string,
-    private readonly written: (path: string) => Promise<void>,
-  ) {}
+  constructor(private readonly root: string) {}
 
-  make(directory: string, name: string): Promise<void> {
-    let made = this.checked.get(directory);
-    if (!made) {
-      const parent = path.dirname(directory);
-      // Each directory after its parent, so that two entries never race to make the same one.
-      const parentMade = directory === this.root || parent === this.root ? Promise.resolve() : this.make(parent, name);
-      made = parentMade.then(async () => {
-        await this.written(directory);
-        await makeDirectories(this.root, directory, name);
-      });
-      this.checked.set(directory, made);
-    }
-    return made;
+  make(directory: string, name: string): void {
+    if (this.checked.has(directory)) return;
+    makeDirectories(this.root, directory, name);
+    for (let checked = directory; isWithin(this.root, checked) && !this.checked.has(checked); checked = path.dirname(checked)) this.checked.add(checked);
   }
 }
 
-async function openZip(zipFile: string): Promise<ZipReader> {
+/**
+ * The zip file, read with synchronous positioned reads: yauzl reads each entry's header in two
+ * small reads, which through the thread pool cost more than the parsing. Entry data that is
+ * streamed (the large entries) is read by a stream of its own, which may close its descriptor.
+ */
+class ZipFileReader extends yauzl.RandomAccessReader {
+  private closed = false;
+
+  constructor(
+    private readonly zipFile: string,
+    private readonly fd: number,
+  ) {
+    super();
+  }
+
+  readRange(position: number, length: number): Buffer {
+    const buffer = Buffer.allocUnsafe(length);
+    const bytesRead = length === 0 ? 0 : readSync(this.fd, buffer, 0, length, position);
+    if (bytesRead < length) throw new BadInputError(`the zip ends before the ${length} bytes at ${position} that its index points to`);
+    return buffer;
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (error: Error | null, bytesRead?: number) => void): void {
+    let bytesRead: number;
+    try {
+      bytesRead = readSync(this.fd, buffer, offset, length, position);
+    } catch (error) {
+      process.nextTick(callback, error);
+      return;
+    }
+    process.nextTick(callback, null, bytesRead);
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return createReadStream(this.zipFile, { start, end: end - 1 });
+  }
+
+  override close(callback: (error: Error | null) => void): void {
+    try {
+      this.closeFile();
+    } catch (error) {
+      process.nextTick(callback, error);
+      return;
+    }
+    process.nextTick(callback, null);
+  }
+
+  closeFile(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+async function openZip(zipFile: string): Promise<{ zip: ZipReader; reader: ZipFileReader }> {
+  let reader: ZipFileReader | undefined;
   try {
+    const fd = openSync(zipFile, constants.O_RDONLY);
+    reader = new ZipFileReader(zipFile, fd);
+    const opened = reader;
     // Names are decoded and checked here, not by yauzl, so that a refusal says which entry and why.
-    return await yauzl.openPromise(zipFile, { lazyEntries: true, autoClose: false, decodeStrings: false });
+    const zip = await new Promise<ZipReader>((resolve, reject) =>
+      yauzl.fromRandomAccessReader(opened, fstatSync(fd).size, { lazyEntries: true, autoClose: false, decodeStrings: false }, (error, zip) =>
+        error ? reject(error) : resolve(zip),
+      ),
+    );
+    return { zip, reader };
   } catch (error) {
+    reader?.closeFile();
     throw new BadInputError(`${zipFile} is not a zip that can be read: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -314,28 +408,30 @@ function destinationOf(root: string, name: string): string {
   return destination;
 }
 
-async function makeDirectories(root: string, directory: string, name: string): Promise<void> {
-  const obstacle = await makeDirectoriesWithin(root, directory);
+function makeDirectories(root: string, directory: string, name: string): void {
+  const obstacle = makeDirectoriesWithin(root, directory);
   if (obstacle !== undefined) {
     throw new BadInputError(`zip entry ${JSON.stringify(name)} would be written through ${obstacle}, which is not a directory`);
   }
 }
 
-async function writeFile(zip: ZipReader, entry: Entry, destination: string, name: string, counter: Transform): Promise<void> {
-  const mode = (entry.externalFileAttributes >>> 16) & 0o777 || 0o644;
-  // O_NOFOLLOW: an existing link at the destination must not redirect the write.
-  const file = await open(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ELOOP') throw new BadInputError(`zip entry ${JSON.stringify(name)} would be written through a link`);
-      throw error;
-    },
-  );
+/** Opens the file an entry is written to, with the entry's mode whatever the umask. */
+function openDestination(destination: string, name: string, mode: number): number {
+  let file: number;
   try {
-    await file.chmod(mode);
-    await pipeline(await zip.openReadStreamPromise(entry), counter, file.createWriteStream());
-  } finally {
-    await file.close();
+    // O_NOFOLLOW: an existing link at the destination must not redirect the write.
+    file = openSync(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new BadInputError(`zip entry ${JSON.stringify(name)} would be written through a link`);
+    throw error;
   }
+  try {
+    fchmodSync(file, mode);
+  } catch (error) {
+    closeSync(file);
+    throw error;
+  }
+  return file;
 }
 
 async function linkTarget(zip: ZipReader, entry: Entry, name: string): Promise<string> {
@@ -353,7 +449,7 @@ async function makeLinks(root: string, links: { name: string; destination: strin
   const made: string[] = [];
   try {
     for (const link of links) {
-      await makeDirectories(root, path.dirname(link.destination), link.name);
+      makeDirectories(root, path.dirname(link.destination), link.name);
       await symlink(link.target, link.destination).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EEXIST') throw new BadInputError(`zip entry ${JSON.stringify(link.name)} is a link, but something already exists at that path`);
         throw error;

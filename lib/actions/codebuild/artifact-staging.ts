@@ -1,8 +1,10 @@
-import { copyFile, link, mkdir, mkdtemp, readdir, readlink, realpath, rm, stat, symlink } from 'node:fs/promises';
+import { copyFileSync, linkSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdtemp, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { isWithin, realLocation } from '../../artifacts/containment';
+import { TimeSlices } from '../../artifacts/time-slices';
 import { ActionFailedError } from '../../core/errors';
 import type { ArtifactFiles, BuildspecArtifacts } from './buildspec';
 import type { BuildLog } from './build-log';
@@ -82,8 +84,11 @@ async function stageArtifact(spec: ArtifactFiles, sourceDirectory: string, log: 
   const tree = { source: await realpath(sourceDirectory), base: await realpath(base), keepsLinks };
   const directory = await mkdtemp(path.join(temporaryRoot, 'sluice-artifact-'));
   const placed = new Set<string>();
+  const madeDirectories = new Set<string>();
+  const slices = new TimeSlices();
   try {
     for (const from of [...selected].sort()) {
+      await slices.pause();
       const to = spec['discard-paths'] ? path.posix.basename(from) : from;
       const placement = await placementOf(tree, from, candidates.get(from)!);
       if (placement.kind === 'skip') {
@@ -93,9 +98,13 @@ async function stageArtifact(spec: ArtifactFiles, sourceDirectory: string, log: 
       if (placed.has(to)) throw new ActionFailedError(`discard-paths: yes puts two files at ${to}; rename one or keep the paths`);
       placed.add(to);
       const destination = path.join(directory, to);
-      await mkdir(path.dirname(destination), { recursive: true });
-      if (placement.kind === 'link') await symlink(placement.target, destination);
-      else await placeFile(placement.file, destination);
+      const parent = path.dirname(destination);
+      if (!madeDirectories.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        madeDirectories.add(parent);
+      }
+      if (placement.kind === 'link') symlinkSync(placement.target, destination);
+      else placeFile(placement.file, destination);
     }
     if (placed.size === 0) throw new ActionFailedError('no matching artifact paths found');
   } catch (error) {
@@ -110,13 +119,17 @@ type Placement = { kind: 'copy'; file: string } | { kind: 'link'; target: string
 /**
  * A hard link where the file system allows one, and a copy where it does not (another device, or
  * no links): the staged tree is only read, to be zipped, then removed, and a link is one call where
- * a copy of a small file is several.
+ * a copy of a small file is several. Synchronous, in the caller's time slices: one call each costs
+ * less than its round trip to the thread pool.
  */
-async function placeFile(file: string, destination: string): Promise<void> {
-  await link(file, destination).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EXDEV' && error.code !== 'EPERM' && error.code !== 'EMLINK' && error.code !== 'ENOTSUP') throw error;
-    await copyFile(file, destination);
-  });
+function placeFile(file: string, destination: string): void {
+  try {
+    linkSync(file, destination);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP') throw error;
+    copyFileSync(file, destination);
+  }
 }
 
 /** How one selected entry goes into the artifact: its own bytes, a link, or not at all. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -100,7 +101,7 @@ describe('zipDirectory and extractZip', () => {
     expect((await stat(path.join(target, 'README.md'))).mode & 0o111).toBe(0);
   });
 
-  it('round-trips many files in many directories, written several at a time', async () => {
+  it('round-trips many files in many directories', async () => {
     const source = path.join(scratch, 'source');
     const files = Object.fromEntries(
       Array.from({ length: 60 }, (_, index) => [`dir${index % 6}/sub${index % 4}/file${index}.txt`, `content of ${index}\n`.repeat(index + 1)]),
@@ -114,6 +115,48 @@ describe('zipDirectory and extractZip', () => {
 
     expect(written.sort()).toEqual(Object.keys(files).sort());
     expect(await readTree(target)).toEqual(files);
+  });
+
+  it.each([
+    ['deflated', true],
+    ['stored', false],
+  ])('round-trips %s files larger than those read whole, beside small ones, keeping their bytes and modes', async (_, compress) => {
+    const source = path.join(scratch, 'source');
+    await mkdir(path.join(source, 'big'), { recursive: true });
+    const random = randomBytes(1536 * 1024);
+    const text = Buffer.from('line of a large log file\n'.repeat(80_000));
+    await writeFile(path.join(source, 'big', 'random.bin'), random);
+    await writeFile(path.join(source, 'big', 'log.txt'), text);
+    await chmod(path.join(source, 'big', 'log.txt'), 0o755);
+    await writeFile(path.join(source, 'small.txt'), 'small');
+    const zipFile = path.join(scratch, 'out.zip');
+    await pipeline(zipDirectory(source, { compress }), createWriteStream(zipFile));
+
+    const target = path.join(scratch, 'target');
+    expect((await extractZip(zipFile, target)).sort()).toEqual(['big/log.txt', 'big/random.bin', 'small.txt']);
+    expect((await readFile(path.join(target, 'big', 'random.bin'))).equals(random)).toBe(true);
+    expect((await readFile(path.join(target, 'big', 'log.txt'))).equals(text)).toBe(true);
+    expect((await stat(path.join(target, 'big', 'log.txt'))).mode & 0o777).toBe(0o755);
+    expect(await readFile(path.join(target, 'small.txt'), 'utf8')).toBe('small');
+  });
+
+  it.each([
+    ['more', 10],
+    ['fewer', -10],
+  ])('refuses an entry whose header declares %s bytes than its data holds, naming it', async (_, difference) => {
+    const zip = new ZipFile();
+    zip.addBuffer(Buffer.from('a compressible line\n'.repeat(100)), 'notes.txt', { compress: true });
+    zip.end();
+    const bytes = await buffer(zip.outputStream);
+    // The central directory's record of the entry: its uncompressed size is 24 bytes in.
+    const record = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    bytes.writeUInt32LE(bytes.readUInt32LE(record + 24) + difference, record + 24);
+    const zipFile = path.join(scratch, 'damaged.zip');
+    await writeFile(zipFile, bytes);
+
+    const extraction = extractZip(zipFile, path.join(scratch, 'target'));
+    await expect(extraction).rejects.toThrow(BadInputError);
+    await expect(extraction).rejects.toThrow(/"notes\.txt"/);
   });
 
   it('writes an entry that the zip holds twice as its last copy', async () => {

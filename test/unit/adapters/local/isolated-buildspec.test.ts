@@ -12,4 +12,19 @@ describe('parseBuildspecIsolated', () => {
     );
     await expect(parseBuildspecIsolated('version: 0.2\n', 'buildspec.yml')).rejects.toThrow(/phases is required/);
   });
+
+  it('gives each parse its own answer, at once and after a refusal, with the workers that earlier parses left', async () => {
+    const buildspecOf = (command: string) => `version: 0.2\nphases:\n  build:\n    commands:\n      - ${command}\n`;
+    const commands = ['make one', 'make two', 'make three', 'make four'];
+    const parsed = await Promise.all(commands.map((command) => parseBuildspecIsolated(buildspecOf(command), `${command}.yml`)));
+    expect(parsed.map((buildspec) => buildspec.phases.build?.commands)).toEqual(commands.map((command) => [command]));
+
+    await expect(parseBuildspecIsolated('version: 0.2\n', 'buildspec.yml')).rejects.toThrow(/phases is required/);
+    const [again, other] = await Promise.all([
+      parseBuildspecIsolated(buildspecOf('make again'), 'a.yml'),
+      parseBuildspecIsolated(buildspecOf('make other'), 'b.yml'),
+    ]);
+    expect(again.phases.build?.commands).toEqual(['make again']);
+    expect(other.phases.build?.commands).toEqual(['make other']);
+  });
 });
