@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { measureFloors } from './support/local-run-floors';
 import { describeMachine } from './support/machine';
 import { runProcessOrThrow, type ProcessRun } from './support/run-process';
 import { withServe } from './support/sluice-serve';
@@ -282,6 +283,10 @@ async function main(): Promise<void> {
           ...STAGES.map((stage) => [stage, stageMedian(runs.sluice, stage), stageMedian(runs.served, stage)]),
         ],
       ),
+    );
+    printSection(
+      'The floors: each part on its own, as Sluice does it and as the bash script does (medians of 5, ms)',
+      markdownTable(['part', 'Sluice', 'bash'], await measureFloors({ root, remote, repository, cli: CLI })),
     );
   });
 }
