@@ -5,13 +5,13 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { startEmbeddedServers, type EmbeddedServers } from './embedded-servers';
-import type { FromWorker, ToWorker, WorkerData } from './embedded-stack';
+import type { FromWorker, StackStart, ToWorker } from './embedded-stack';
 import { installationCredentials } from './installation-credentials';
 
 const parent = parentPort!;
 const tell = (message: FromWorker) => parent.postMessage(message);
 
-const start = async ({ dataDir, acceptUploads }: WorkerData) =>
+const start = async ({ dataDir, acceptUploads }: StackStart) =>
   startEmbeddedServers(dataDir, {
     onObjectCreated: (event) => tell({ kind: 'object-created', event }),
     uploadCredentials: acceptUploads ? await installationCredentials(dataDir) : undefined,
@@ -25,7 +25,7 @@ const close = (servers: EmbeddedServers) =>
 
 parent.on('message', (message: ToWorker) => {
   if (message.kind !== 'start') return;
-  start(message.workerData).then(
+  start(message.stack).then(
     (servers) => {
       parent.on('message', (next: ToWorker) => {
         if (next.kind === 'close') void close(servers);

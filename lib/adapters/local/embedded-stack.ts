@@ -38,10 +38,11 @@ export interface EmbeddedStack extends EmbeddedEndpoints {
 /** The worker's bundle, which `npm run build` writes beside the CLI's. */
 const EMBEDDED_STACK_WORKER = path.join('dist', 'embedded-stack-worker.cjs');
 
-export interface WorkerData extends EmbeddedStackOptions {
+/** Which data dir the worker serves, and how. */
+export interface StackStart extends EmbeddedStackOptions {
   dataDir: string;
 }
-export type ToWorker = { kind: 'start'; workerData: WorkerData } | { kind: 'close' };
+export type ToWorker = { kind: 'start'; stack: StackStart } | { kind: 'close' };
 export type FromWorker =
   | { kind: 'ready'; endpoints: EmbeddedEndpoints }
   | { kind: 'object-created'; event: S3ObjectCreatedEvent }
@@ -124,7 +125,7 @@ export async function startEmbeddedStack(dataDir: string, options: EmbeddedStack
   const { worker, objectListeners, reply } = stackWorker;
   worker.ref();
   const starting = reply();
-  worker.postMessage({ kind: 'start', workerData: { dataDir, ...options } } satisfies ToWorker);
+  worker.postMessage({ kind: 'start', stack: { dataDir, ...options } } satisfies ToWorker);
   const started = await starting.catch(async (error: unknown) => {
     await worker.terminate();
     throw error;
