@@ -23,6 +23,7 @@ const BENCHMARKS = [
   'webhook-memory',
   'lambda-cold-require',
   'local-run',
+  'startup',
   'console-render',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
-import { startEmbeddedStack } from '../../lib/adapters/local/embedded-stack';
+import { preloadEmbeddedStack, startEmbeddedStack } from '../../lib/adapters/local/embedded-stack';
 import type { S3ObjectCreatedEvent } from '../../lib/core/source-change';
 import { removeDirectory, startTestStack, tcpListenersOfThisProcess, temporaryDirectory, type TestStack } from '../support/embedded-stack';
 
@@ -191,6 +191,34 @@ describe('the embedded stack on a data dir it cannot use', () => {
       await expect(startEmbeddedStack(dataDir)).rejects.toThrow(/The embedded DynamoDB and S3 did not start: .*dynamodb/);
     } finally {
       await removeDirectory(dataDir);
+    }
+  });
+});
+
+describe('the embedded stack preloaded before its data dir is known', () => {
+  it('serves the data dir it is then started on, and fails on an unusable one as a fresh worker does', async () => {
+    const root = await temporaryDirectory();
+    try {
+      const first = path.join(root, 'first');
+      const unusable = path.join(root, 'unusable');
+      await mkdir(first);
+      await mkdir(unusable);
+      await writeFile(path.join(unusable, 'dynamodb'), 'not a directory');
+
+      preloadEmbeddedStack();
+      const test = await startTestStack(first);
+      try {
+        expect(path.dirname(test.stack.dynamodbSocket)).toBe(path.join(first, 'sockets'));
+        await expect(test.clients.dynamodb.send(new ListTablesCommand({}))).resolves.toBeDefined();
+        await new S3BlobStore(test.clients.s3).ensureBucket('preloaded');
+      } finally {
+        await test.stop();
+      }
+
+      preloadEmbeddedStack();
+      await expect(startEmbeddedStack(unusable)).rejects.toThrow(/The embedded DynamoDB and S3 did not start: .*dynamodb/);
+    } finally {
+      await removeDirectory(root);
     }
   });
 });

@@ -38,16 +38,73 @@ export interface EmbeddedStack extends EmbeddedEndpoints {
 /** The worker's bundle, which `npm run build` writes beside the CLI's. */
 const EMBEDDED_STACK_WORKER = path.join('dist', 'embedded-stack-worker.cjs');
 
-export interface WorkerData extends EmbeddedStackOptions {
+/** Which data dir the worker serves, and how. */
+export interface StackStart extends EmbeddedStackOptions {
   dataDir: string;
 }
-export type ToWorker = { kind: 'close' };
+export type ToWorker = { kind: 'start'; stack: StackStart } | { kind: 'close' };
 export type FromWorker =
   | { kind: 'ready'; endpoints: EmbeddedEndpoints }
   | { kind: 'object-created'; event: S3ObjectCreatedEvent }
   | { kind: 'closed' }
   | { kind: 'failed'; message: string };
 type Reply = Exclude<FromWorker, { kind: 'object-created' }>;
+
+/** The worker thread, listened to from its first moment, so that a failure while it loads is kept for whoever starts it. */
+interface StackWorker {
+  worker: Worker;
+  objectListeners: Set<(event: S3ObjectCreatedEvent) => void>;
+  /** The worker's next reply, or its failure, or its end. */
+  reply: () => Promise<Reply>;
+  exited: () => boolean;
+  failure: () => Error | undefined;
+}
+
+function spawnStackWorker(): StackWorker {
+  const file = path.join(packageRoot(), EMBEDDED_STACK_WORKER);
+  if (!existsSync(file)) throw new Error(`${file} is missing; \`npm run build\` writes it (npm install runs it).`);
+  const worker = new Worker(file);
+  const objectListeners = new Set<(event: S3ObjectCreatedEvent) => void>();
+  let awaitingReply: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | undefined;
+  worker.on('message', (message: FromWorker) => {
+    if (message.kind === 'object-created') for (const listener of objectListeners) listener(message.event);
+    else awaitingReply?.resolve(message);
+  });
+  // A worker that fails (or ends) fails whatever waits on it; its requests then find no server.
+  let failure: Error | undefined;
+  let exitCode: number | undefined;
+  const endError = () => failure ?? new Error(`The embedded stack's worker ended (exit code ${exitCode}).`);
+  worker.on('error', (error) => {
+    failure = error;
+    awaitingReply?.reject(error);
+  });
+  worker.on('exit', (code) => {
+    exitCode = code;
+    awaitingReply?.reject(endError());
+  });
+  return {
+    worker,
+    objectListeners,
+    reply: () => (exitCode === undefined ? new Promise<Reply>((resolve, reject) => (awaitingReply = { resolve, reject })) : Promise.reject(endError())),
+    exited: () => exitCode !== undefined,
+    failure: () => failure,
+  };
+}
+
+/** A worker that `preloadEmbeddedStack` started, for the next `startEmbeddedStack`. */
+let preloaded: StackWorker | undefined;
+
+/**
+ * Starts the embedded stack's worker thread loading its modules, before any data dir is claimed, so
+ * that a command about to start the stack (`sluice run`) loads it while it loads and validates
+ * the pipeline itself: loading the servers' modules is most of the stack's start. The worker
+ * touches no data dir until `startEmbeddedStack` gives it one, and while unused it does not keep
+ * the process alive.
+ */
+export function preloadEmbeddedStack(): void {
+  preloaded ??= spawnStackWorker();
+  preloaded.worker.unref();
+}
 
 /**
  * Starts the local DynamoDB (dynalite) and S3 (s3rver) on Unix sockets private to this user, with
@@ -63,29 +120,13 @@ type Reply = Exclude<FromWorker, { kind: 'object-created' }>;
  * await stack.close();
  */
 export async function startEmbeddedStack(dataDir: string, options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
-  const file = path.join(packageRoot(), EMBEDDED_STACK_WORKER);
-  if (!existsSync(file)) throw new Error(`${file} is missing; \`npm run build\` writes it (npm install runs it).`);
-  const worker = new Worker(file, { workerData: { dataDir, ...options } satisfies WorkerData });
-  const objectListeners = new Set<(event: S3ObjectCreatedEvent) => void>();
-  let awaitingReply: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | undefined;
-  worker.on('message', (message: FromWorker) => {
-    if (message.kind === 'object-created') for (const listener of objectListeners) listener(message.event);
-    else awaitingReply?.resolve(message);
-  });
-  // A worker that fails (or ends) fails whatever waits on it; its requests then find no server.
-  let failure: Error | undefined;
-  let exited = false;
-  worker.on('error', (error) => {
-    failure = error;
-    awaitingReply?.reject(error);
-  });
-  worker.on('exit', (code) => {
-    exited = true;
-    awaitingReply?.reject(failure ?? new Error(`The embedded stack's worker ended (exit code ${code}).`));
-  });
-  const reply = () => new Promise<Reply>((resolve, reject) => (awaitingReply = { resolve, reject }));
-
-  const started = await reply().catch(async (error: unknown) => {
+  const stackWorker = preloaded ?? spawnStackWorker();
+  preloaded = undefined;
+  const { worker, objectListeners, reply } = stackWorker;
+  worker.ref();
+  const starting = reply();
+  worker.postMessage({ kind: 'start', stack: { dataDir, ...options } } satisfies ToWorker);
+  const started = await starting.catch(async (error: unknown) => {
     await worker.terminate();
     throw error;
   });
@@ -96,7 +137,8 @@ export async function startEmbeddedStack(dataDir: string, options: EmbeddedStack
   let closing: Promise<void> | undefined;
   const close = async () => {
     objectListeners.clear();
-    if (exited) {
+    if (stackWorker.exited()) {
+      const failure = stackWorker.failure();
       if (failure) throw failure;
       return;
     }

@@ -2,13 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { StateMachineDefinition } from '../../core/asl';
-import { providerCatalog } from '../../actions/registry';
-import { compilePipeline } from '../../core/compile';
 import { formatSubstitutionProblem, substitutionProblems } from '../../core/definition-substitutions';
 import type { Runtime } from '../../core/providers';
 import { formatDefinitionProblem, stepFunctionsProblems } from '../../core/step-functions-rules';
 import { ExitCode, type ExitWith } from '../exit-codes';
-import { formatProblems, loadPipelineFile, printNotes } from '../pipeline-file';
 import { templateOptions, type TemplateOptions } from '../template-options';
 import { runtimeOption, type RuntimeOptions } from '../runtime-option';
 
@@ -29,6 +26,11 @@ export function registerCompile(program: Command, exitWith: ExitWith): void {
     ),
   ).action(
     exitWith(async (files: string[], options: RuntimeOptions & TemplateOptions & { out?: string; json?: boolean }) => {
+      const [{ formatProblems, loadPipelineFile, printNotes }, { providerCatalog }, { compilePipeline }] = await Promise.all([
+        import('../pipeline-file'),
+        import('../../actions/registry'),
+        import('../../core/compile'),
+      ]);
       const loaded = await Promise.all(files.map((file) => loadPipelineFile(file, options.runtime, undefined, options)));
       const invalid = loaded.filter((entry) => !entry.ok);
       if (invalid.length > 0) {

@@ -1,10 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { providerCatalog } from '../../actions/registry';
-import { compilePipeline } from '../../core/compile';
 import { LAMBDA_ROLES, estimateCost, type ActionRunnerWork, type CostEstimate, type LambdaRole, type LineItem, type UnitPrice } from '../../core/cost';
 import { STATES_PER_LOOK } from '../../core/integrations/polling';
 import { ExitCode, type ExitWith } from '../exit-codes';
-import { formatProblems, loadPipelineFile, printNotes } from '../pipeline-file';
 import { templateOptions, type TemplateOptions } from '../template-options';
 
 const DEFAULT_EXECUTIONS = 1000;
@@ -44,6 +41,11 @@ export function registerCost(program: Command, exitWith: ExitWith): void {
       .option('--json', 'print the estimate as JSON'),
   ).action(
     exitWith(async (file: string, options: TemplateOptions & { executions: number; json?: boolean }) => {
+      const [{ formatProblems, loadPipelineFile, printNotes }, { providerCatalog }, { compilePipeline }] = await Promise.all([
+        import('../pipeline-file'),
+        import('../../actions/registry'),
+        import('../../core/compile'),
+      ]);
       const loaded = await loadPipelineFile(file, 'aws', undefined, options);
       if (!loaded.ok) {
         console.error(formatProblems(file, loaded.problems));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, type ExitWith } from '../exit-codes';
+import { preloadEmbeddedStack } from '../../adapters/local/embedded-stack';
 import { dataDirOption, type LocalOptions } from '../local-options';
 
 interface ExampleOptions extends LocalOptions {
@@ -19,6 +20,8 @@ export function registerExample(program: Command, exitWith: ExitWith): void {
       .option('--quiet', 'do not stream action logs'),
   ).action(
     exitWith(async (options: ExampleOptions) => {
+      // The example always runs here, on the embedded stack: its worker loads while the rest is prepared.
+      preloadEmbeddedStack();
       const [{ serveBucketSite }, { EXAMPLES_DIR, ensureExampleRepository }, { runLocal, untilInterrupted }] = await Promise.all([
         import('../../adapters/local/site-server'),
         import('../example-repository'),

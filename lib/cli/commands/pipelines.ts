@@ -3,7 +3,6 @@ import { apiCommand, printJson } from '../api-command';
 import { ConflictError } from '../../core/errors';
 import { ExitCode, type ExitWith } from '../exit-codes';
 import { targetOptions, type TargetOptions } from '../target-options';
-import { formatProblems, loadPipelineFile, printNotes } from '../pipeline-file';
 import { templateOptions, type TemplateOptions } from '../template-options';
 import type { CreatedPipeline, FirstExecution, PipelineDescription, SluiceApi } from '../../operations/sluice-api';
 
@@ -55,6 +54,7 @@ export function registerPipelineCommands(program: Command, exitWith: ExitWith): 
       ),
     ).action(
       exitWith(async (file: string, options: JsonOptions & TemplateOptions) => {
+        const { formatProblems, loadPipelineFile, printNotes } = await import('../pipeline-file');
         const loaded = await loadPipelineFile(file, undefined, options.dataDir, { ...options, registerOn: options.target });
         if (!loaded.ok) {
           console.error(formatProblems(file, loaded.problems));

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { providerSpecs, providerTable, runtimesText } from '../../actions/registry';
 import { ExitCode, type ExitWith } from '../exit-codes';
 
 export function registerProviders(program: Command, exitWith: ExitWith): void {
@@ -9,7 +8,8 @@ export function registerProviders(program: Command, exitWith: ExitWith): void {
     .option('--json', 'print the registry as JSON')
     .option('--markdown', "print the README's provider table")
     .action(
-      exitWith((options: { json?: boolean; markdown?: boolean }) => {
+      exitWith(async (options: { json?: boolean; markdown?: boolean }) => {
+        const { providerSpecs, providerTable, runtimesText } = await import('../../actions/registry');
         const specs = providerSpecs;
         if (options.markdown) {
           console.log(providerTable(specs));

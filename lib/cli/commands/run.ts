@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { preloadEmbeddedStack } from '../../adapters/local/embedded-stack';
+import { ownerApi } from '../api-access';
 import { type ExitWith } from '../exit-codes';
 import { collectVariable, dataDirOption } from '../local-options';
 import { templateOptions } from '../template-options';
@@ -16,5 +18,11 @@ export function registerRun(program: Command, exitWith: ExitWith): void {
         .option('--quiet', 'do not stream action logs; a failing action still shows its last lines')
         .option('--json', 'print the execution, its stages and actions as JSON at the end'),
     ),
-  ).action(exitWith(async (file: string, options: RunLocalOptions) => (await import('../run-local')).runLocal({ file }, options)));
+  ).action(
+    exitWith(async (file: string, options: RunLocalOptions) => {
+      // Unless sluice serve runs it, the run starts the embedded stack: its worker loads while the pipeline is loaded and checked.
+      if (!(await ownerApi(options.dataDir, 'serve'))) preloadEmbeddedStack();
+      return (await import('../run-local')).runLocal({ file }, options);
+    }),
+  );
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { ExitCode, type ExitWith } from '../exit-codes';
-import { formatProblems, loadPipelineFile, printNotes } from '../pipeline-file';
 import { templateOptions, type TemplateOptions } from '../template-options';
 import { runtimeOption, type RuntimeOptions } from '../runtime-option';
 
@@ -15,6 +14,7 @@ export function registerValidate(program: Command, exitWith: ExitWith): void {
     ),
   ).action(
     exitWith(async (file: string, options: RuntimeOptions & TemplateOptions & { json?: boolean }) => {
+      const { formatProblems, loadPipelineFile, printNotes } = await import('../pipeline-file');
       const loaded = await loadPipelineFile(file, options.runtime, undefined, options);
       if (options.json) {
         const problems = loaded.ok ? [] : loaded.problems;
