@@ -66,6 +66,14 @@ const failingProvider: ActionProvider = {
   },
 };
 
+/** An action that succeeds and writes nothing to its log. */
+const silentProvider: ActionProvider = {
+  spec: customProviderSpec('Test', 'Silent', 'Does nothing, and says nothing.'),
+  run: async () => ({ outputArtifacts: [], outputVariables: {} }),
+};
+
+const silentAction: ActionDeclaration = { name: 'Quiet', actionTypeId: { category: 'Test', owner: 'Custom', provider: 'Silent', version: '1' } };
+
 const writeAction: ActionDeclaration = {
   name: 'Write',
   actionTypeId: { category: 'Build', owner: 'Custom', provider: 'WriteFile', version: '1' },
@@ -115,7 +123,7 @@ describe('the execution steps on the embedded stack', () => {
   beforeAll(async () => {
     const workspaceRoot = path.join(suite.scratch, 'workspaces');
     await mkdir(workspaceRoot);
-    ({ deps, events } = await testExecutionDependencies(suite.test, { providers: [writeFileProvider, failingProvider], workspaceRoot }));
+    ({ deps, events } = await testExecutionDependencies(suite.test, { providers: [writeFileProvider, failingProvider, silentProvider], workspaceRoot }));
   });
 
   const start = async (): Promise<PipelineRef> => (await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } })).pipeline;
@@ -377,6 +385,17 @@ describe('the execution steps on the embedded stack', () => {
       const installationKeys = await deps.blobs.listKeys(TEST_ARTIFACT_BUCKET, 'webapp/');
       expect(installationKeys).not.toContain(result.artifacts[0]!.objectKey);
       expect(installationKeys.filter((key) => key.includes(pipeline.executionId))).toEqual([]);
+    });
+
+    it('stores no log for an action that wrote none, and its record points at none', async () => {
+      const pipeline = await start();
+
+      await runAction(deps, actionPayload(pipeline, 'Build', silentAction), new AbortController().signal);
+
+      const record = (await actionsOf(pipeline)).get('Build/Quiet');
+      expect(record?.status).toBe('Succeeded');
+      expect(record).not.toHaveProperty('logLocation');
+      expect(await deps.blobs.listKeys(TEST_ARTIFACT_BUCKET, `webapp/logs/${pipeline.executionId}/`)).toEqual([]);
     });
 
     it('records a failing provider Failed with its error and rethrows it as Sluice.ActionFailed', async () => {
