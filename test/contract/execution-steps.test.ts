@@ -149,11 +149,14 @@ describe('the execution steps on the embedded stack', () => {
       const input = await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } });
 
       const { executionId } = input.pipeline;
+      const { startTime: recordedStart } = (await deps.store.getExecution(executionId))!;
       expect(input).toEqual({
         pipeline: {
           name: 'webapp',
           version: 3,
           executionId,
+          // Every event carries it: the steps read it from their input, not from the store.
+          startTime: recordedStart,
           variables: { region: 'eu-west-1', release: '7' },
           artifactStore: { bucketName: TEST_ARTIFACT_BUCKET },
         },
