@@ -177,7 +177,12 @@ async function floor(deps: LocalDependencies, pipeline: PipelineDeclaration): Pr
     ['`store.putAction`, its start', 1, putActionMs, 'the InProgress record a stop abandons, and that the console and API show while it runs'],
     ['`store.putAction`, its end', 1, putActionMs, 'conditional on InProgress: a stopped execution has abandoned the action already'],
     ['`store.getExecution`, before the Task', 1, getExecutionMs, 'a stop that waits lets no step start once the execution is Stopping'],
-    ['`store.getExecution`, for each event', 2, getExecutionMs, "each event carries its execution's start time and attempt, which a retry changes"],
+    [
+      '`store.getExecution`, for each event',
+      0,
+      getExecutionMs,
+      "none: each event carries its execution's start time and attempt, which the run's input tells (a resumed run reads them)",
+    ],
     ['`events.publish` to the in-process bus', 2, 0, 'the STARTED and SUCCEEDED events; the rules and listeners are in-process'],
   ];
   const rows = needed.map(([call, count, ms, why]) => [call, String(count), fixed(ms, 2), fixed(count * ms, 2), why]);
