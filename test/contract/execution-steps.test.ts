@@ -10,6 +10,7 @@ import type { ActionStepPayload, PipelineRef } from '../../lib/core/task-payload
 import { runAction, startAction } from '../../lib/execution/action-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { endExecution } from '../../lib/execution/end-execution';
+import { publishStageState } from '../../lib/execution/publish';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { executionVariables, startExecution } from '../../lib/execution/start-execution';
 import { stackPerSuite } from '../support/embedded-stack';
@@ -188,6 +189,19 @@ describe('the execution steps on the embedded stack', () => {
           'execution-trigger': { 'trigger-type': 'StartPipelineExecution', 'trigger-detail': 'alice' },
         },
       });
+    });
+
+    it("gives every event of the run its execution's start and attempt from the run's input, with no record to read", async () => {
+      const { pipeline } = await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } });
+      await deps.store.deleteExecution(pipeline.executionId);
+
+      await publishStageState(deps, pipeline, { stage: 'Build', state: 'STARTED' });
+      await publishStageState(deps, { ...pipeline, retry: { stage: 'Build', attempt: 2, kept: {} } }, { stage: 'Build', state: 'STARTED' });
+
+      expect(events.slice(-2).map(({ detail }) => [detail['start-time'], detail['pipeline-execution-attempt']])).toEqual([
+        [pipeline.startTime, 1],
+        [pipeline.startTime, 2],
+      ]);
     });
 
     it('refuses an unknown variable, naming it and the variables there are, and records nothing', async () => {
