@@ -75,11 +75,15 @@ export class ActionLog {
     if (earlier) for await (const chunk of earlier) this.file.write(chunk as Buffer);
   }
 
-  /** Closes the file and uploads it; returns where it went. */
-  async store(): Promise<S3Location> {
+  /**
+   * Closes the file and uploads it; returns where it went. An empty log is not uploaded, and has no
+   * location: every reader takes a log that is not there for an empty one.
+   */
+  async store(): Promise<S3Location | undefined> {
     this.file.end();
     await once(this.file, 'close');
     const { size } = await stat(this.path);
+    if (size === 0) return undefined;
     await this.deps.blobs.put(this.location, createReadStream(this.path), {
       contentType: 'text/plain; charset=utf-8',
       contentLength: size,

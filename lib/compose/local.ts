@@ -4,7 +4,7 @@ import { awsEndpoints, localBuildSecrets, localRuleServices } from './rule-endpo
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runnableProviders } from '../actions/action-providers';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
-import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store';
+import { LocalExecutionStore } from './local-execution-store';
 import { ensureExecutionTable } from '../adapters/aws/execution-table';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { InProcessBus } from '../adapters/local/in-process-bus';
@@ -161,9 +161,14 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
   const clients = localClients(stack);
   const documents = DynamoDBDocumentClient.from(clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const bus = new InProcessBus();
-  const store = new DynamoDbExecutionStore(documents, TABLE_NAME);
+  const store = new LocalExecutionStore(documents, TABLE_NAME);
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   // The local counterpart of the event recorder: every event is kept for `sluice events`.
-  bus.subscribe((event) => store.recordEvent(event));
+  bus.subscribe((event) =>
+    store.recordBehind(event, (failed, error) =>
+      write(`warning: recording the ${failed['detail-type']} event ${failed.id} failed, so \`sluice events\` will not list it: ${(error as Error).message}`),
+    ),
+  );
   const blobs = new S3BlobStore(clients.s3);
   let url: string | undefined;
   const linkBase = () => options.publicUrl?.href ?? url ?? 'http://127.0.0.1/';
@@ -245,13 +250,13 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
     await engine.settled();
     await commitStatuses?.settled();
     await server?.close();
+    await store.eventsRecorded();
     clients.s3.destroy();
     clients.dynamodb.destroy();
     await stack.close();
     await claimed.processes.release();
     await lock.release();
   };
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   try {
     const { notifyApprovers } = await setUpLocalNotifications(bus, {
       dataDir,

@@ -141,6 +141,8 @@ export interface ExecutionInput {
     name: string;
     version: number;
     executionId: string;
+    /** When the execution started, which every event carries; absent from the input of a run started before it was. */
+    startTime?: string;
     /** The pipeline-level variables, resolved: defaults overridden by the start request. */
     variables: Record<string, string>;
     /** Source actions pinned to a revision instead of their branch's head; every Task gets them. */

@@ -61,8 +61,11 @@ export function publishActionState(deps: Deps, pipeline: PipelineRef, record: Ac
 }
 
 async function publish<T extends PipelineEvent['detail-type']>(deps: Deps, pipeline: PipelineRef, detailType: T, detail: StatedDetail<T>): Promise<void> {
-  // Every event carries its execution's start; an execution deleted meanwhile has none to tell.
-  const execution = await deps.store.getExecution(pipeline.executionId);
+  // Every event carries its execution's start and attempt: the run's input tells them (a retry's input its attempt), else
+  // the execution's record does; an execution deleted meanwhile has none to tell.
+  const execution = pipeline.startTime
+    ? { startTime: pipeline.startTime, attempt: pipeline.retry?.attempt }
+    : await deps.store.getExecution(pipeline.executionId);
   const time = deps.clock().toISOString();
   const meta = {
     id: deps.newId(),

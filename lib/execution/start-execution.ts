@@ -69,6 +69,7 @@ export async function startExecution(deps: ExecutionDependencies, request: Start
     name: request.pipeline.name,
     version: request.version,
     executionId,
+    startTime: now,
     variables,
     ...pinned,
     ...stores,

@@ -10,6 +10,7 @@ import type { ActionStepPayload, PipelineRef } from '../../lib/core/task-payload
 import { runAction, startAction } from '../../lib/execution/action-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
 import { endExecution } from '../../lib/execution/end-execution';
+import { publishStageState } from '../../lib/execution/publish';
 import { runStageStep } from '../../lib/execution/stage-steps';
 import { executionVariables, startExecution } from '../../lib/execution/start-execution';
 import { stackPerSuite } from '../support/embedded-stack';
@@ -66,6 +67,14 @@ const failingProvider: ActionProvider = {
   },
 };
 
+/** An action that succeeds and writes nothing to its log. */
+const silentProvider: ActionProvider = {
+  spec: customProviderSpec('Test', 'Silent', 'Does nothing, and says nothing.'),
+  run: async () => ({ outputArtifacts: [], outputVariables: {} }),
+};
+
+const silentAction: ActionDeclaration = { name: 'Quiet', actionTypeId: { category: 'Test', owner: 'Custom', provider: 'Silent', version: '1' } };
+
 const writeAction: ActionDeclaration = {
   name: 'Write',
   actionTypeId: { category: 'Build', owner: 'Custom', provider: 'WriteFile', version: '1' },
@@ -115,7 +124,7 @@ describe('the execution steps on the embedded stack', () => {
   beforeAll(async () => {
     const workspaceRoot = path.join(suite.scratch, 'workspaces');
     await mkdir(workspaceRoot);
-    ({ deps, events } = await testExecutionDependencies(suite.test, { providers: [writeFileProvider, failingProvider], workspaceRoot }));
+    ({ deps, events } = await testExecutionDependencies(suite.test, { providers: [writeFileProvider, failingProvider, silentProvider], workspaceRoot }));
   });
 
   const start = async (): Promise<PipelineRef> => (await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } })).pipeline;
@@ -141,11 +150,14 @@ describe('the execution steps on the embedded stack', () => {
       const input = await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } });
 
       const { executionId } = input.pipeline;
+      const { startTime: recordedStart } = (await deps.store.getExecution(executionId))!;
       expect(input).toEqual({
         pipeline: {
           name: 'webapp',
           version: 3,
           executionId,
+          // Every event carries it: the steps read it from their input, not from the store.
+          startTime: recordedStart,
           variables: { region: 'eu-west-1', release: '7' },
           artifactStore: { bucketName: TEST_ARTIFACT_BUCKET },
         },
@@ -177,6 +189,19 @@ describe('the execution steps on the embedded stack', () => {
           'execution-trigger': { 'trigger-type': 'StartPipelineExecution', 'trigger-detail': 'alice' },
         },
       });
+    });
+
+    it("gives every event of the run its execution's start and attempt from the run's input, with no record to read", async () => {
+      const { pipeline } = await startExecution(deps, { pipeline: webapp, version: 3, trigger, variables: { release: '7' } });
+      await deps.store.deleteExecution(pipeline.executionId);
+
+      await publishStageState(deps, pipeline, { stage: 'Build', state: 'STARTED' });
+      await publishStageState(deps, { ...pipeline, retry: { stage: 'Build', attempt: 2, kept: {} } }, { stage: 'Build', state: 'STARTED' });
+
+      expect(events.slice(-2).map(({ detail }) => [detail['start-time'], detail['pipeline-execution-attempt']])).toEqual([
+        [pipeline.startTime, 1],
+        [pipeline.startTime, 2],
+      ]);
     });
 
     it('refuses an unknown variable, naming it and the variables there are, and records nothing', async () => {
@@ -377,6 +402,17 @@ describe('the execution steps on the embedded stack', () => {
       const installationKeys = await deps.blobs.listKeys(TEST_ARTIFACT_BUCKET, 'webapp/');
       expect(installationKeys).not.toContain(result.artifacts[0]!.objectKey);
       expect(installationKeys.filter((key) => key.includes(pipeline.executionId))).toEqual([]);
+    });
+
+    it('stores no log for an action that wrote none, and its record points at none', async () => {
+      const pipeline = await start();
+
+      await runAction(deps, actionPayload(pipeline, 'Build', silentAction), new AbortController().signal);
+
+      const record = (await actionsOf(pipeline)).get('Build/Quiet');
+      expect(record?.status).toBe('Succeeded');
+      expect(record).not.toHaveProperty('logLocation');
+      expect(await deps.blobs.listKeys(TEST_ARTIFACT_BUCKET, `webapp/logs/${pipeline.executionId}/`)).toEqual([]);
     });
 
     it('records a failing provider Failed with its error and rethrows it as Sluice.ActionFailed', async () => {
