@@ -8,10 +8,7 @@ import { BadInputError } from '../../lib/core/errors';
 import type { ConditionStepPayload, ConditionStepResult } from '../../lib/core/rules';
 import type { ActionInProgress, ActionStepPayload, ActionStepResult, PreparedBuild } from '../../lib/core/task-payloads';
 import { withinFunctionTime } from '../../lib/execution/action-deadline';
-import { runAction } from '../../lib/execution/action-steps';
-import { completeBuild, failBuild, prepareBuild } from '../../lib/execution/codebuild-steps';
 import type { ExecutionDependencies } from '../../lib/execution/dependencies';
-import { checkConditions } from '../../lib/execution/rule-steps';
 import type { TaskContext } from '../../lib/ports/task-context';
 import { heldWhileStopping, type StoppingWaitOf } from './held-while-stopping';
 
@@ -30,24 +27,31 @@ export interface ActionRunnerOptions {
 /** The Tasks of every action that Sluice runs itself, the steps around a CodeBuild build, and the rules of stage conditions. */
 export const actionRunner = ({ dependencies, idempotency, stopping }: ActionRunnerOptions) =>
   middy(
-    (
+    // Each kind of step loads its module when it first runs: a container that runs actions never
+    // loads the rule providers (cron, test reports...), one that checks conditions never loads
+    // the CodeBuild steps, and none pays for them all before its first invocation.
+    async (
       payload: ActionStepPayload | ConditionStepPayload,
       context: TaskContext,
     ): Promise<ActionStepResult | ActionInProgress | PreparedBuild | ConditionStepResult> => {
       const deps = dependencies();
       switch (payload.step) {
-        case 'runAction':
+        case 'runAction': {
+          const { runAction } = await import('../../lib/execution/action-steps');
           return withinFunctionTime(context, WIND_DOWN_MS, (signal) => runAction(deps, payload, signal));
+        }
         case 'prepareBuild':
-          return prepareBuild(deps, payload);
+          return (await import('../../lib/execution/codebuild-steps')).prepareBuild(deps, payload);
         case 'completeBuild':
-          return completeBuild(deps, payload);
+          return (await import('../../lib/execution/codebuild-steps')).completeBuild(deps, payload);
         case 'failBuild':
-          return failBuild(deps, payload);
+          return (await import('../../lib/execution/codebuild-steps')).failBuild(deps, payload);
         case 'checkBeforeEntry':
         case 'checkOnSuccess':
-        case 'checkOnFailure':
+        case 'checkOnFailure': {
+          const { checkConditions } = await import('../../lib/execution/rule-steps');
           return withinFunctionTime(context, WIND_DOWN_MS, (signal) => checkConditions(deps, payload, signal));
+        }
         case 'requestApproval':
         case 'queueJob':
           throw new BadInputError(`${payload.step} belongs to the approval-request function, not the action runner.`);

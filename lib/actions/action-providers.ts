@@ -1,4 +1,4 @@
-import { providerKey } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import type { AnyActionProvider } from './action-provider';
 import { cloudFormation } from './cloudformation';
 import { codeBuild, codeBuildTest } from './codebuild';

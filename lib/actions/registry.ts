@@ -1,4 +1,4 @@
-import { providerKey } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import { PROVIDERS_NOT_YET_BUILT, type ProviderCatalog, type ProviderNotYetBuilt, type ProviderSpec } from '../core/providers';
 import { cloudFormationSpec } from './cloudformation';
 import { codeBuild, codeBuildTest } from './codebuild';

@@ -1,5 +1,5 @@
 import { polledSourceProviders } from '../actions/polled-sources';
-import { providerKey } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import type { OperationsDependencies } from '../operations/pipeline-operations';
 import { awsCodeCommit, awsDependencies } from './aws';
 

@@ -28,7 +28,7 @@ import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import { ArtifactStore } from '../artifacts/artifact-store';
 import type { FunctionArns } from '../core/compile';
 import type { HostFamily } from '../core/connection-hosts';
-import { providerKey } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import { arnRegionAndAccount } from '../core/events';
 import type { SkippedCommit } from '../execution/commit-statuses';
 import { changedFilesThrough } from '../execution/webhook-deliveries';

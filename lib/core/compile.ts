@@ -1,7 +1,8 @@
 import type { Catcher, ChoiceRule, ChoiceState, ParallelState, PassState, State, StateMachineDefinition, TaskState } from './asl';
 import { CONDITION_STEPS, type ConditionDeclaration, type ConditionStep } from './rules';
 import type { ActionStepResult } from './task-payloads';
-import { providerKey, type ActionDeclaration, type ExecutionMode, type PipelineDeclaration, type StageDeclaration } from './declaration';
+import type { ActionDeclaration, ExecutionMode, PipelineDeclaration, StageDeclaration } from './declaration';
+import { providerKey } from './declaration-fields';
 import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT, type ActionIntegration } from './integrations/action-integration';
 import { approvalIntegration } from './integrations/approval';
 import { codeBuildIntegration } from './integrations/codebuild';

@@ -1,6 +1,7 @@
 import type { State, StateMachineDefinition } from './asl';
 import type { CompiledPipeline, TaskStep } from './compile';
-import { providerKey, type ActionDeclaration, type PipelineDeclaration } from './declaration';
+import type { ActionDeclaration, PipelineDeclaration } from './declaration';
+import { providerKey } from './declaration-fields';
 import { STATES_PER_LOOK } from './integrations/polling';
 import type { ActionCostProfile, ProviderCatalog } from './providers';
 

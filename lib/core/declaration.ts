@@ -212,12 +212,6 @@ export type ActionOwner = (typeof ACTION_OWNERS)[number];
 export type TriggerDeclaration = z.infer<typeof TriggerSchema>;
 export type ExecutionMode = NonNullable<PipelineDeclaration['executionMode']>;
 
-/** The key that names a provider in the registry: `Category/Owner/Provider`. */
-export function providerKey(id: Pick<ActionTypeId, 'category' | 'owner' | 'provider'>): string {
-  return `${id.category}/${id.owner}/${id.provider}`;
-}
-
-/** An action's runOrder, with CodePipeline's default of 1. */
-export function runOrderOf(action: ActionDeclaration): number {
-  return action.runOrder ?? 1;
-}
+// For the modules that parse a declaration and then read it: the others import these from
+// declaration-fields, without the schemas.
+export { providerKey, runOrderOf } from './declaration-fields';

@@ -1,4 +1,5 @@
-import { runOrderOf, type ActionDeclaration } from './declaration';
+import type { ActionDeclaration } from './declaration';
+import { runOrderOf } from './declaration-fields';
 
 export interface RunOrderGroup<T> {
   runOrder: number;

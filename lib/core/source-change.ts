@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SourceRevision } from './compile';
-import { providerKey, type ActionDeclaration, type PipelineDeclaration } from './declaration';
+import type { ActionDeclaration, PipelineDeclaration } from './declaration';
+import { providerKey } from './declaration-fields';
 import { BadInputError } from './errors';
 import type { ProviderCatalog } from './providers';
 import { sourceActions } from './trigger-match';

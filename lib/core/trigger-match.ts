@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
-import { providerKey, type ActionDeclaration, type PipelineDeclaration, type TriggerDeclaration } from './declaration';
+import type { ActionDeclaration, PipelineDeclaration, TriggerDeclaration } from './declaration';
+import { providerKey } from './declaration-fields';
 
 /**
  * Whether a git event starts a pipeline, with CodePipeline V2's trigger semantics:

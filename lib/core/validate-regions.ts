@@ -1,4 +1,5 @@
-import { providerKey, type PipelineDeclaration } from './declaration';
+import type { PipelineDeclaration } from './declaration';
+import { providerKey } from './declaration-fields';
 import type { Integration, ProviderCatalog, ProviderSpec, Runtime } from './providers';
 import type { PlacedAction, Report } from './validate';
 

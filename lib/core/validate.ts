@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PipelineSchema, providerKey, runOrderOf, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
+import { PipelineSchema, type ActionDeclaration, type PipelineDeclaration, type StageDeclaration } from './declaration';
+import { providerKey, runOrderOf } from './declaration-fields';
 import {
   PROVIDERS_NOT_YET_BUILT,
   type ConfigurationContext,

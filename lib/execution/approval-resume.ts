@@ -1,6 +1,7 @@
 import { compileCatalog } from './compile-catalog';
 import { resumeDefinition, type ExecutionInput, type ResultSlot, type ResumeDefinition } from '../core/compile';
-import { providerKey, type PipelineDeclaration } from '../core/declaration';
+import type { PipelineDeclaration } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import type { ActionStepResult } from '../core/task-payloads';
 import type { ApprovalRecord } from '../ports/approval-store';
 import type { ActionExecutionRecord, PipelineExecutionRecord } from '../ports/execution-store';

@@ -12,7 +12,8 @@ import type {
   PreparedBuild,
   StartBuildOverrides,
 } from '../core/task-payloads';
-import { providerKey, type ActionDeclaration } from '../core/declaration';
+import type { ActionDeclaration } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import { artifactStoreOf } from '../core/compile';
 import { codeBuildBatchOf, type CodeBuildBatchOptions } from '../core/integrations/codebuild';
 import { resolveAction } from '../core/variables';

@@ -1,5 +1,5 @@
 import { providerCatalog } from '../actions/registry';
-import { providerKey } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import type { ProviderCatalog, ProviderSpec } from '../core/providers';
 import type { ExecutionDependencies } from './dependencies';
 

@@ -1,6 +1,7 @@
 import type { LatestRevision } from '../actions/action-provider';
 import { providerCatalog } from '../actions/registry';
-import { providerKey, type ActionDeclaration } from '../core/declaration';
+import type { ActionDeclaration } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import { polledSourceActions } from '../core/source-change';
 import type { ExecutionStore, PipelineVersionRecord } from '../ports/execution-store';
 import type { ExecutionDependencies } from './dependencies';

@@ -1,5 +1,6 @@
 import type { ActionConfigurationProperty, CustomActionTypeRecord } from '../core/custom-action-types';
-import { ACTION_OWNERS, ActionTypeIdSchema, providerKey, type ActionOwner, type ActionTypeId } from '../core/declaration';
+import { ACTION_OWNERS, ActionTypeIdSchema, type ActionOwner, type ActionTypeId } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import type { ProviderCatalog, ProviderSpec } from '../core/providers';
 import { ActionTypeNotFoundError, ValidationError } from '../core/errors';
 import { parseOrRefuse } from './parse-input';

@@ -1,5 +1,5 @@
 import type { PipelineDeclaration, TriggerDeclaration } from '../core/declaration';
-import { providerKey } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import { sourceActions } from '../core/trigger-match';
 import type { PipelineVersionRecord } from '../ports/execution-store';
 import { ValidationError } from '../core/errors';

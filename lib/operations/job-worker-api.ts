@@ -8,7 +8,8 @@ import {
   JobNotFoundError,
   ValidationError,
 } from '../core/errors';
-import { ActionTypeIdSchema, providerKey, type ActionTypeId } from '../core/declaration';
+import { ActionTypeIdSchema, type ActionTypeId } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import {
   CustomActionTypeSchema,
   customActionSpec,

@@ -1,5 +1,6 @@
 import type { SourceRevision } from '../core/compile';
-import { providerKey, type PipelineDeclaration } from '../core/declaration';
+import type { PipelineDeclaration } from '../core/declaration';
+import { providerKey } from '../core/declaration-fields';
 import type { ProviderCatalog } from '../core/providers';
 import { sourceActions } from '../core/trigger-match';
 import { ValidationError } from '../core/errors';

@@ -54,6 +54,8 @@ describe('Commands on AWS: the action on the Commands project, the rule in the a
       platform: 'node',
       target: 'node20',
       format: 'cjs',
+      // The SDK's ES module builds, as serverless.yml bundles the functions.
+      mainFields: ['module', 'main'],
       outfile: runner,
       logLevel: 'warning',
     });

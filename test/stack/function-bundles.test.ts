@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { ROOT } from '../support/fixtures';
 
 interface Manifest {
-  custom: { esbuild: { target: string; platform: 'node'; format: 'cjs' } };
+  custom: { esbuild: { target: string; platform: 'node'; format: 'cjs'; mainFields: string[] } };
   functions: Record<string, { handler: string }>;
 }
 
@@ -80,29 +80,75 @@ const NOT_BUNDLED: Record<string, readonly string[]> = {
   http: RUNNING_ACTIONS,
 };
 
-/** The packages whose code is in the function's bundle, built as serverless-esbuild builds it. */
-async function bundledPackages(functionName: string): Promise<Set<string>> {
+/**
+ * What the action runner's handler file may evaluate as it loads: it loads each step's module when
+ * that step first runs, and with it the providers, the rules and their packages.
+ */
+const LOADED_ON_FIRST_STEP: Record<string, readonly string[]> = {
+  actionRunner: ['zod', 'yaml', 'isomorphic-git', 'croner', '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', ...RUNNING_ACTIONS],
+};
+
+type Metafile = NonNullable<Awaited<ReturnType<typeof build>>['metafile']>;
+
+const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+
+const bundles = new Map<string, Promise<Metafile>>();
+
+/** The function's bundle, built as serverless-esbuild builds it (once per function). */
+function bundleOf(functionName: string): Promise<Metafile> {
   const { handler } = manifest.functions[functionName]!;
-  const { target, platform, format } = manifest.custom.esbuild;
-  const { metafile } = await build({
-    entryPoints: [path.join(ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`)],
-    bundle: true,
-    platform,
-    target,
-    format,
-    write: false,
-    metafile: true,
-    outfile: path.join(ROOT, '.esbuild', `${functionName}.js`),
-    logLevel: 'silent',
-  });
-  const packages = new Set<string>();
-  for (const output of Object.values(metafile.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
-      if (name && bytesInOutput > 0) packages.add(name);
+  const { target, platform, format, mainFields } = manifest.custom.esbuild;
+  if (!bundles.has(functionName)) {
+    const built = build({
+      entryPoints: [path.join(ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`)],
+      bundle: true,
+      platform,
+      target,
+      format,
+      mainFields,
+      write: false,
+      metafile: true,
+      outfile: path.join(ROOT, '.esbuild', `${functionName}.js`),
+      logLevel: 'silent',
+    });
+    bundles.set(
+      functionName,
+      built.then(({ metafile }) => metafile),
+    );
+  }
+  return bundles.get(functionName)!;
+}
+
+/** The files whose code is in the function's bundle. */
+async function bundledInputs(functionName: string): Promise<string[]> {
+  const metafile = await bundleOf(functionName);
+  return Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([input]) => input),
+  );
+}
+
+/** The packages whose code is in the function's bundle. */
+async function bundledPackages(functionName: string): Promise<Set<string>> {
+  return new Set((await bundledInputs(functionName)).map(packageOf).filter((name) => name !== undefined));
+}
+
+/**
+ * The packages that the handler file evaluates as it loads: those its static imports reach. A
+ * module reached only through `await import()` stays in the bundle, but esbuild evaluates it when
+ * the import runs.
+ */
+async function packagesLoadedOnRequire(functionName: string): Promise<Set<string>> {
+  const { inputs, outputs } = await bundleOf(functionName);
+  const entry = Object.values(outputs)[0]!.entryPoint!;
+  const reached = new Set([entry]);
+  for (const input of reached) {
+    for (const { path: imported, kind } of inputs[input]?.imports ?? []) {
+      if (kind !== 'dynamic-import') reached.add(imported);
     }
   }
-  return packages;
+  return new Set([...reached].map(packageOf).filter((name) => name !== undefined));
 }
 
 describe("each function's bundle", () => {
@@ -118,7 +164,29 @@ describe("each function's bundle", () => {
     120_000,
   );
 
+  it.each(Object.keys(manifest.functions))(
+    "%s holds the AWS SDK's ES module builds, which esbuild trims to the commands it sends",
+    async (functionName) => {
+      const inputs = await bundledInputs(functionName);
+      expect(inputs.filter((input) => /node_modules\/@aws-sdk\/client-[^/]+\/dist-es\//.test(input))).not.toEqual([]);
+      expect(inputs.filter((input) => /node_modules\/@aws-sdk\/[^/]+\/dist-cjs\//.test(input))).toEqual([]);
+    },
+    120_000,
+  );
+
+  it.each(Object.entries(LOADED_ON_FIRST_STEP))(
+    "%s evaluates none of its steps' packages as it loads",
+    async (functionName, loadedLater) => {
+      const bundled = await bundledPackages(functionName);
+      const loaded = await packagesLoadedOnRequire(functionName);
+      // Each is in the bundle, so that the step that needs it finds it.
+      expect(loadedLater.filter((name) => !bundled.has(name))).toEqual([]);
+      expect(loadedLater.filter((name) => loaded.has(name))).toEqual([]);
+    },
+    120_000,
+  );
+
   it('names functions that serverless.yml has', () => {
-    expect(Object.keys(manifest.functions)).toEqual(expect.arrayContaining(Object.keys(NOT_BUNDLED)));
+    expect(Object.keys(manifest.functions)).toEqual(expect.arrayContaining([...Object.keys(NOT_BUNDLED), ...Object.keys(LOADED_ON_FIRST_STEP)]));
   });
 });
