@@ -10,7 +10,7 @@
  * program loads, as require hooks make it, holds only its top level: a sixth of that code.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import nodeModule from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,9 +19,20 @@ import vm from 'node:vm';
 // Loaded at run time, so that the bundler leaves the program in its own file.
 const PROGRAM = path.join(__dirname, 'sluice-program.cjs');
 
-/** Private to this user: code read from the cache runs as this user's own. */
-function cacheDirectory(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'sluice', 'compile-cache');
+/**
+ * The cache's directory, made private to this user; undefined when it is not: code read from the
+ * cache runs as this user's own, so a directory that another user owns or may write to (a cache
+ * home set to a shared place) is not used.
+ */
+function privateCacheDirectory(): string | undefined {
+  const directory = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'sluice', 'compile-cache');
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const stats = lstatSync(directory);
+    return stats.isDirectory() && stats.uid === process.getuid?.() && (stats.mode & 0o077) === 0 ? directory : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function runWithCodeCache(file: string, command: string): void {
@@ -31,17 +42,20 @@ function runWithCodeCache(file: string, command: string): void {
   const key = createHash('sha256')
     .update(JSON.stringify([file, size, mtimeMs, process.version, command]))
     .digest();
-  const cacheFile = path.join(
-    cacheDirectory(),
-    `${createHash('sha256')
-      .update(JSON.stringify([file, command]))
-      .digest('hex')
-      .slice(0, 32)}.bin`,
-  );
+  const directory = privateCacheDirectory();
+  const cacheFile =
+    directory &&
+    path.join(
+      directory,
+      `${createHash('sha256')
+        .update(JSON.stringify([file, command]))
+        .digest('hex')
+        .slice(0, 32)}.bin`,
+    );
   let cachedData: Buffer | undefined;
   try {
-    const cached = readFileSync(cacheFile);
-    if (cached.subarray(0, key.length).equals(key)) cachedData = cached.subarray(key.length);
+    const cached = cacheFile ? readFileSync(cacheFile) : undefined;
+    if (cached?.subarray(0, key.length).equals(key)) cachedData = cached.subarray(key.length);
   } catch {
     // No cache yet: this run makes it.
   }
@@ -51,10 +65,9 @@ function runWithCodeCache(file: string, command: string): void {
     // Lambda functions run from handler files may be ES modules, which the program imports.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (!cachedData || script.cachedDataRejected) {
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     process.once('exit', () => {
       try {
-        mkdirSync(cacheDirectory(), { recursive: true, mode: 0o700 });
         writeFileSync(cacheFile, Buffer.concat([key, script.createCachedData()]), { mode: 0o600 });
       } catch {
         // A cache that cannot be written only makes the next start slower.

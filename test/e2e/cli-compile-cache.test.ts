@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,5 +57,13 @@ describe('the sluice bin on Node 20', () => {
     writeFileSync(path.join(root, 'cache'), 'a file where the cache directory would be');
     expect(run('first')).toEqual({ code: 0, stdout: 'one first', stderr: '' });
     expect(run('first')).toEqual({ code: 0, stdout: 'one first', stderr: '' });
+  });
+
+  (nodeKeepsTheCache ? it.skip : it)('neither reads nor writes a cache in a directory that other users may write to', () => {
+    program("function word() { return 'one'; }\nconsole.log(`${word()} ${process.argv[2]}`);", new Date('2026-01-01T00:00:00Z'));
+    mkdirSync(cacheDirectory(), { recursive: true });
+    chmodSync(cacheDirectory(), 0o777);
+    expect(run('first')).toEqual({ code: 0, stdout: 'one first', stderr: '' });
+    expect(readdirSync(cacheDirectory())).toEqual([]);
   });
 });
