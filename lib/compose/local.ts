@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runnableProviders } from '../actions/action-providers';
 import { awsCodeCommitAccess } from '../adapters/aws/codecommit-access';
 import { LocalExecutionStore } from './local-execution-store';
-import { ensureExecutionTable } from '../adapters/aws/execution-table';
+import { ensureExecutionTable, isMissingTable } from '../adapters/aws/execution-table';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { InProcessBus } from '../adapters/local/in-process-bus';
 import { consoleSessionSecret, LocalConsoleSessions } from '../adapters/local/console-sessions';
@@ -268,12 +268,20 @@ export async function openLocalInstallation(options: OpenOptions): Promise<Local
       consoleUrl: linkBase,
     });
     deps.notifyApprovers = notifyApprovers;
-    await Promise.all([ensureExecutionTable(clients.dynamodb, TABLE_NAME), blobs.ensureBucket(ARTIFACT_BUCKET)]);
+    // A data dir used before has its table, so the first request is the query itself; a new data dir, or one whose table was
+    // deleted since, is told by that query's failure, and a table just made holds no executions.
+    const executionsInProgress = store.listExecutionsInProgress().catch(async (error: unknown) => {
+      if (!isMissingTable(error)) throw error;
+      await ensureExecutionTable(clients.dynamodb, TABLE_NAME);
+      return [];
+    });
+    const [inProgress] = await Promise.all([executionsInProgress, blobs.ensureBucket(ARTIFACT_BUCKET)]);
     // Only a process that serves approval pages and runs executions in the background can take over a waiting approval.
     // Resumed before the server listens, so that no decision can arrive before its Task waits again.
     const resumed = await takeOverInterrupted(
       deps,
       runInBackground && ((plan) => resumeWaiting(deps, engine, plan, (message) => write(`warning: ${message}`))),
+      inProgress,
     );
     if (options.serveApi) {
       const token = randomBytes(24).toString('base64url');

@@ -25,7 +25,8 @@ type ResumingEngine = InProcessEngine<{ onApproval?: (approval: ApprovalRecord, 
  * Takes over the executions that a dead process left InProgress or Stopping. With `resume`, those
  * only waiting for Manual approvals, and those that stood in front of a stage, are resumed (see
  * resumeWaiting); every other one ends: Failed ("interrupted"), or Stopped if it was stopping.
- * Returns the plans of the executions resumed, once each waits again.
+ * Returns the plans of the executions resumed, once each waits again. `inProgress`, when given, is
+ * the store's list of those executions, read already; otherwise it is read here.
  *
  * The executions in lines go back one at a time, each joining its line again (with its own ticket
  * and a new task token) before the next: whoever then admits from the line calls a token that a
@@ -34,11 +35,15 @@ type ResumingEngine = InProcessEngine<{ onApproval?: (approval: ApprovalRecord, 
  * while it still holds the dead process's token. Only then do the others end, letting go of the
  * stages they held.
  */
-export async function takeOverInterrupted(deps: ApprovalDependencies, resume?: (plan: ExecutionResume) => Promise<boolean>): Promise<ExecutionResume[]> {
+export async function takeOverInterrupted(
+  deps: ApprovalDependencies,
+  resume?: (plan: ExecutionResume) => Promise<boolean>,
+  inProgress?: PipelineExecutionRecord[],
+): Promise<ExecutionResume[]> {
   const approvals: ApprovalResume[] = [];
   const inLines: StageResume[] = [];
   const interrupted: PipelineExecutionRecord[] = [];
-  for (const execution of await deps.store.listExecutionsInProgress()) {
+  for (const execution of inProgress ?? (await deps.store.listExecutionsInProgress())) {
     const approval = resume && (await planApprovalResume(deps, execution).catch(() => undefined));
     const inLine = resume && !approval ? await planStageResume(deps, execution).catch(() => undefined) : undefined;
     if (approval) approvals.push(approval);

@@ -9,10 +9,13 @@ import {
   type StatedDetail,
 } from '../core/events';
 import type { PipelineRef } from '../core/task-payloads';
-import type { ActionArtifact, ActionExecutionRecord } from '../ports/execution-store';
+import type { ActionArtifact, ActionExecutionRecord, PipelineExecutionRecord } from '../ports/execution-store';
 import type { ExecutionDependencies } from './dependencies';
 
 type Deps = Pick<ExecutionDependencies, 'events' | 'clock' | 'newId' | 'pipelineArn' | 'store'>;
+
+/** What every event tells of its execution. */
+type ExecutionStart = Pick<PipelineExecutionRecord, 'startTime' | 'attempt'>;
 
 type OwnFields = 'pipeline' | 'version' | 'execution-id';
 
@@ -22,8 +25,14 @@ export function publishPipelineState(deps: Deps, pipeline: PipelineRef, detail: 
   return publish(deps, pipeline, DETAIL_TYPES.pipeline, { ...base(pipeline), ...detail });
 }
 
-export function publishStageState(deps: Deps, pipeline: PipelineRef, detail: Omit<StatedDetail<typeof DETAIL_TYPES.stage>, OwnFields>): Promise<void> {
-  return publish(deps, pipeline, DETAIL_TYPES.stage, { ...base(pipeline), ...detail });
+/** `execution`, when the caller has its record at hand, tells the event's start time and attempt. */
+export function publishStageState(
+  deps: Deps,
+  pipeline: PipelineRef,
+  detail: Omit<StatedDetail<typeof DETAIL_TYPES.stage>, OwnFields>,
+  execution?: ExecutionStart,
+): Promise<void> {
+  return publish(deps, pipeline, DETAIL_TYPES.stage, { ...base(pipeline), ...detail }, execution);
 }
 
 const toEventArtifacts = (artifacts: ActionArtifact[]): EventArtifact[] =>
@@ -60,12 +69,17 @@ export function publishActionState(deps: Deps, pipeline: PipelineRef, record: Ac
   });
 }
 
-async function publish<T extends PipelineEvent['detail-type']>(deps: Deps, pipeline: PipelineRef, detailType: T, detail: StatedDetail<T>): Promise<void> {
-  // Every event carries its execution's start and attempt: the run's input tells them (a retry's input its attempt), else
-  // the execution's record does; an execution deleted meanwhile has none to tell.
-  const execution = pipeline.startTime
-    ? { startTime: pipeline.startTime, attempt: pipeline.retry?.attempt }
-    : await deps.store.getExecution(pipeline.executionId);
+async function publish<T extends PipelineEvent['detail-type']>(
+  deps: Deps,
+  pipeline: PipelineRef,
+  detailType: T,
+  detail: StatedDetail<T>,
+  known?: ExecutionStart,
+): Promise<void> {
+  // Every event carries its execution's start and attempt: the record the caller has, or the run's input (a retry's input
+  // its attempt), else the execution's record read here; an execution deleted meanwhile has none to tell.
+  const execution =
+    known ?? (pipeline.startTime ? { startTime: pipeline.startTime, attempt: pipeline.retry?.attempt } : await deps.store.getExecution(pipeline.executionId));
   const time = deps.clock().toISOString();
   const meta = {
     id: deps.newId(),

@@ -34,14 +34,16 @@ export const holdsOn = (status: string | undefined) => status === 'InProgress' |
  * never missed between the two.
  */
 export async function joinStage(deps: ExecutionDependencies, place: StagePlace, pipeline: PipelineRef, mode: ExecutionMode, taskToken: string): Promise<void> {
-  const current = (await deps.store.getPipeline(pipeline.name))?.version;
+  // Both read before it joins, so neither has to wait for the other.
+  const [latest, execution] = await Promise.all([deps.store.getPipeline(pipeline.name), deps.store.getExecution(pipeline.executionId)]);
+  const current = latest?.version;
   if (current !== undefined && current !== pipeline.version) {
     const summary = outdated(pipeline, current, place.stage);
     await cancel(deps, pipeline, summary);
     throw new CancelledError(summary);
   }
   // Ended meanwhile (superseded before a restarted process resumed it, say): it joins no line.
-  const ended = endedBeforeEntry((await deps.store.getExecution(pipeline.executionId))?.status, place.stage);
+  const ended = endedBeforeEntry(execution?.status, place.stage);
   if (ended) throw ended;
   const waiter = await deps.locks.join(place.pipelineName, place.stage, {
     executionId: pipeline.executionId,
@@ -52,10 +54,7 @@ export async function joinStage(deps: ExecutionDependencies, place: StagePlace, 
   if (mode !== 'PARALLEL') return admitWaiting(deps, place);
   // Nothing holds a PARALLEL execution but a disabled transition: it lets itself in, rather than
   // each arrival walking the whole line.
-  if (
-    !(await gateClosed(deps, place, await deps.locks.read(place.pipelineName, place.stage))) &&
-    (await deps.locks.leave(place.pipelineName, place.stage, waiter.executionId))
-  ) {
+  if (!gateClosed(await readGate(deps, place)) && (await deps.locks.leave(place.pipelineName, place.stage, waiter.executionId))) {
     await admit(deps, place, waiter);
   }
 }
@@ -98,11 +97,12 @@ export async function leaveEveryStage(deps: ExecutionDependencies, pipeline: Pip
 export async function admitWaiting(deps: ExecutionDependencies, place: StagePlace): Promise<void> {
   const { pipelineName, stage } = place;
   for (;;) {
-    const line = await deps.locks.read(pipelineName, stage);
+    const gate = await readGate(deps, place);
+    const { line } = gate;
     const newest = line.waiters.at(-1);
     if (!newest) return;
     if (newest.mode === 'SUPERSEDED') for (const older of line.waiters.slice(0, -1)) await supersede(deps, place, older, newest);
-    if (await gateClosed(deps, place, line)) return;
+    if (gateClosed(gate)) return;
     if (newest.mode === 'PARALLEL') {
       for (const waiter of line.waiters) if (await deps.locks.leave(pipelineName, stage, waiter.executionId)) await admit(deps, place, waiter);
       return;
@@ -157,11 +157,23 @@ async function failWaiting(deps: ExecutionDependencies, waiter: StageWaiter, err
   });
 }
 
-/** Whether a transition into the stage is disabled: its own Inbound, or the Outbound of the stage before it. */
-async function gateClosed(deps: ExecutionDependencies, place: StagePlace, line: StageLine): Promise<boolean> {
-  if (line.transitions.Inbound) return true;
-  return place.previousStage !== undefined && (await deps.locks.read(place.pipelineName, place.previousStage)).transitions.Outbound !== undefined;
+/** The line in front of a stage, and that of the stage before it, whose Outbound transition also leads into it. */
+interface Gate {
+  line: StageLine;
+  previous?: StageLine;
 }
+
+/** Both lines, read at once: neither read waits for the other. */
+async function readGate(deps: ExecutionDependencies, place: StagePlace): Promise<Gate> {
+  const [line, previous] = await Promise.all([
+    deps.locks.read(place.pipelineName, place.stage),
+    place.previousStage === undefined ? undefined : deps.locks.read(place.pipelineName, place.previousStage),
+  ]);
+  return { line, ...(previous ? { previous } : {}) };
+}
+
+/** Whether a transition into the stage is disabled: its own Inbound, or the Outbound of the stage before it. */
+const gateClosed = ({ line, previous }: Gate): boolean => line.transitions.Inbound !== undefined || previous?.transitions.Outbound !== undefined;
 
 /** Whether `executionId` still holds `stage`: its execution runs on, and has not left the stage. */
 async function holdsStage(deps: ExecutionDependencies, executionId: string, stage: string): Promise<boolean> {
@@ -187,7 +199,8 @@ async function admit(deps: ExecutionDependencies, place: StagePlace, waiter: Sta
   const now = deps.clock().toISOString();
   const stage = { pipelineExecutionId: waiter.executionId, stageName: place.stage, startTime: now, lastUpdateTime: now };
   await deps.store.putStage({ ...stage, status: 'InProgress' });
-  await publishStageState(deps, pipeline, { stage: place.stage, state: 'STARTED' });
+  // The event's start time and attempt are the record's, just read.
+  await publishStageState(deps, pipeline, { stage: place.stage, state: 'STARTED' }, execution);
   try {
     await deps.callbacks.succeed(waiter.taskToken, {});
     return true;
@@ -196,7 +209,7 @@ async function admit(deps: ExecutionDependencies, place: StagePlace, waiter: Sta
     // Its Task went away meanwhile (stopped, or its process died): the stage just recorded ends as its execution does.
     const ended = (await deps.store.getExecution(waiter.executionId))?.status === 'Stopped' ? 'Stopped' : 'Failed';
     await deps.store.putStage({ ...stage, status: ended, lastUpdateTime: deps.clock().toISOString() });
-    await publishStageState(deps, pipeline, { stage: place.stage, state: ended === 'Stopped' ? 'STOPPED' : 'FAILED' });
+    await publishStageState(deps, pipeline, { stage: place.stage, state: ended === 'Stopped' ? 'STOPPED' : 'FAILED' }, execution);
     return false;
   }
 }

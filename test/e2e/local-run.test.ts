@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { killStartedSluice, sluice, startSluice } from '../support/cli';
+import { startTestStack } from '../support/embedded-stack';
 import { gitRepository } from '../support/git-repository';
 import { gitSourceStage } from '../support/declarations';
 import { stateChange, succeededRunChanges } from '../support/event-log';
@@ -256,6 +258,25 @@ describe('sluice run', () => {
     expect(execution.statusSummary).toContain('interrupted');
     const status = JSON.parse(sluice(['status', 'killed', '--data-dir', data, '--json']).stdout);
     expect(status.stageStates[1].actionStates[0].latestExecution.status).toBe('Abandoned');
+  });
+
+  it('runs on a data dir used before whose table was deleted since, starting with no executions', async () => {
+    const repo = gitRepository({ 'a.txt': 'a' });
+    const declaration = { name: 'reopened', stages: [gitSourceStage(repo.dir), { name: 'Check', actions: [commandsAction('Read', ['cat a.txt'])] }] };
+    const data = dataDir();
+    expect(runPipeline(data, declaration).code).toBe(0);
+    const stack = await startTestStack(data);
+    try {
+      await stack.clients.dynamodb.send(new DeleteTableCommand({ TableName: 'sluice' }));
+    } finally {
+      await stack.stop();
+    }
+
+    const again = runPipeline(data, declaration);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    const executions = JSON.parse(sluice(['executions', 'reopened', '--data-dir', data, '--json']).stdout).pipelineExecutionSummaries;
+    expect(executions).toEqual([expect.objectContaining({ status: 'Succeeded' })]);
   });
 });
 

@@ -41,12 +41,15 @@ export async function ensureExecutionTable(client: DynamoDBClient, tableName: st
   throw new Error(`The table ${tableName} did not become ACTIVE within 5 seconds.`);
 }
 
+/** Whether DynamoDB refused a request because its table is not there. */
+export const isMissingTable = (error: unknown): boolean => error instanceof ResourceNotFoundException;
+
 /** The table's status; CREATING once it has been created. */
 async function describeOrCreate(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
   try {
     return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus;
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (!isMissingTable(error)) throw error;
     await client.send(
       new CreateTableCommand({
         TableName: tableName,

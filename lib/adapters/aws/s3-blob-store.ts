@@ -111,6 +111,8 @@ export class S3BlobStore implements BlobStore {
   async ensureBucket(bucketName: string): Promise<void> {
     const problem = bucketNameProblem(bucketName);
     if (problem) throw new BadInputError(`The ${problem}.`);
+    // Mostly the bucket is there already, as at every start of a data dir used before: one request tells so.
+    if (await this.canReach(bucketName)) return;
     try {
       // Outside us-east-1, S3 makes a bucket only in the region its request names.
       const region = await this.s3.config.region();
