@@ -2,7 +2,7 @@ import { providerKey } from '../core/declaration-fields';
 import { PROVIDERS_NOT_YET_BUILT, type ProviderCatalog, type ProviderNotYetBuilt, type ProviderSpec } from '../core/providers';
 import { cloudFormationSpec } from './cloudformation';
 import { codeBuild, codeBuildTest } from './codebuild';
-import { codeCommitSourceSpec } from './codecommit-source';
+import { codeCommitSourceSpec } from './codecommit-source-spec';
 import { codeDeploySpec } from './codedeploy';
 import { codeStarSourceConnectionSpec } from './codestar-source';
 import { commandsSpec } from './commands';
