@@ -8,7 +8,7 @@ import { codeStarSourceConnectionSpec } from './codestar-source';
 import { commandsSpec } from './commands';
 import { ecrSourceSpec } from './ecr-source';
 import { ecsDeploySpec } from './ecs-deploy';
-import { gitSourceSpec } from './git-source';
+import { gitSourceSpec } from './git-source-spec';
 import { lambdaInvokeSpec } from './lambda-invoke';
 import { manualApprovalSpec } from './manual-approval';
 import { s3DeploySpec } from './s3-deploy-spec';
