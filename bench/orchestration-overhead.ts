@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ActionProvider } from '../lib/actions/action-provider';
-import { gitSourceSpec } from '../lib/actions/git-source';
+import { gitSourceSpec } from '../lib/actions/git-source-spec';
 import { s3DeploySpec } from '../lib/actions/s3-deploy-spec';
 import { localEngine, openLocalInstallation, type LocalDependencies } from '../lib/compose/local';
 import { LocalStateMachine, type TaskHandlers } from '../lib/adapters/local/local-state-machine';

@@ -1,14 +1,12 @@
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { AccessDeniedError, BadInputError, NotFoundError } from '../core/errors';
-import { pollForSourceChangesProblems } from '../core/source-change';
 import type { AwsCredentials, CodeCommitAccess } from '../ports/codecommit-access';
 import type { ActionOutcome, ActionProvider, LatestRevision } from './action-provider';
-import { artifactCounts } from './action-provider';
 import { codeCommitGitCredentials } from './codecommit-git-credentials';
 import { cloneBranch, storeCommitTree } from './git-checkout';
-import { OUTPUT_ARTIFACT_FORMAT, outputArtifactFormatProblems, refuseUnsupportedOutputFormat } from './output-artifact-format';
-import type { ProviderSpec } from '../core/providers';
+import { codeCommitSourceSpec } from './codecommit-source-spec';
+import { refuseUnsupportedOutputFormat } from './output-artifact-format';
 
 /** The SDK's chain throws when it finds no credentials: that is for the user to fix. */
 async function readCredentials(access: CodeCommitAccess, repository: string): Promise<AwsCredentials> {
@@ -56,41 +54,6 @@ function requiredAccess(access: CodeCommitAccess | undefined, actionName: string
     `Action ${actionName} reads CodeCommit repository ${repository}, and no AWS region is configured: set AWS_REGION, and AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) whose identity may call codecommit:GitPull on the repository.`,
   );
 }
-
-export const codeCommitSourceSpec: ProviderSpec = {
-  category: 'Source',
-  owner: 'AWS',
-  provider: 'CodeCommit',
-  version: '1',
-  description: 'A branch of a CodeCommit repository.',
-  configuration: [
-    { name: 'RepositoryName', required: true, description: 'The CodeCommit repository.' },
-    { name: 'BranchName', required: true, description: 'The branch to build.' },
-    {
-      name: 'PollForSourceChanges',
-      required: false,
-      description:
-        'true: Sluice polls the branch (every minute on AWS, every --poll-interval seconds under sluice serve); false, the default here: an event rule starts the pipeline.',
-    },
-    OUTPUT_ARTIFACT_FORMAT,
-  ],
-  inputArtifacts: artifactCounts.none,
-  outputArtifacts: artifactCounts.one,
-  outputVariables: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
-  runtimes: ['aws', 'local'],
-  cost: { pricedAs: 'runner', runnerMs: 5000 },
-  pinnableRevisions: ['COMMIT_ID'],
-  // A push to the branch of the action's repository.
-  sourceChanges: {
-    kind: 'CodeCommit',
-    mismatch: ({ RepositoryName, BranchName }, change, action) => {
-      if (RepositoryName !== change.repositoryName) return `source action ${action.name} builds repository ${RepositoryName}, not ${change.repositoryName}`;
-      return BranchName === change.branch ? undefined : `branch ${change.branch} is not ${BranchName}, the branch of source action ${action.name}`;
-    },
-    revision: (change) => ({ revisionType: 'COMMIT_ID', revisionValue: change.commitId }),
-  },
-  checkConfiguration: (configuration) => [...outputArtifactFormatProblems(configuration), ...pollForSourceChangesProblems(configuration)],
-};
 
 /**
  * A branch of a CodeCommit repository, cloned over HTTPS as CodeCommit's git-remote-codecommit

@@ -3,9 +3,8 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import { BadInputError } from '../core/errors';
 import type { ActionContext, ActionOutcome, ActionProvider } from './action-provider';
-import { artifactCounts } from './action-provider';
 import { cloneBranch, pinnedCommit, storeCommitTree, type RepositoryCommit } from './git-checkout';
-import type { ProviderSpec } from '../core/providers';
+import { gitSourceSpec } from './git-source-spec';
 
 const isUrl = (location: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 
@@ -19,25 +18,6 @@ async function localCommit(context: ActionContext, repository: string, branch: s
     throw new BadInputError(`Cannot read branch ${branch} of the git repository at ${dir}: ${(error as Error).message}`, { cause: error });
   }
 }
-
-export const gitSourceSpec: ProviderSpec = {
-  category: 'Source',
-  owner: 'Custom',
-  provider: 'Git',
-  version: '1',
-  description: 'A branch of any git repository, by URL or local path.',
-  configuration: [
-    { name: 'RepositoryUrl', required: true, description: 'An https:// URL, or the path of a local repository.' },
-    { name: 'BranchName', required: true, description: 'The branch to build.' },
-  ],
-  inputArtifacts: artifactCounts.none,
-  outputArtifacts: artifactCounts.one,
-  outputVariables: ['CommitId', 'CommitMessage', 'AuthorDate', 'BranchName'],
-  runtimes: ['aws', 'local'],
-  cost: { pricedAs: 'runner', runnerMs: 5000 },
-  runsWithoutAwsOn: ['aws', 'local'],
-  pinnableRevisions: ['COMMIT_ID'],
-};
 
 /** Sluice's own source: any git URL or local repository path, read with isomorphic-git. */
 export const gitSource: ActionProvider = {

@@ -7,7 +7,7 @@ import type { SluiceApi } from '../operations/sluice-api';
 import type { ConsoleSignIn } from '../ports/console-sign-in';
 import type { Admission, HttpApi } from '../ports/http-api';
 import { apiGatewayResultFromHttpResponse, httpRequestFromApiGateway } from './api-gateway-v2';
-import { codePipelineResponse, type CodePipelineCallers } from './codepipeline/codepipeline-route';
+import type { CodePipelineCallers } from './codepipeline/codepipeline-route';
 import { API_ROUTES } from './api-routes';
 import { artifactLink, type ArtifactLinkDependencies } from './artifact-downloads';
 import { consoleAsset, consoleConfigAnswer, consoleHeaders, consolePage, consoleSessionAnswer, signInLinkAnswer, type ConsoleBundle } from './console-routes';
@@ -27,19 +27,21 @@ export interface WebhookDelivery {
 
 /**
  * What the routes use, each made when a route first needs it: on Lambda, building one reads the
- * environment and makes clients that another route may not need.
+ * environment and makes clients that another route may not need, and loads their modules.
  */
 export interface HttpApiDependencies {
   /** The API, its control operations recorded as done by `caller`. */
-  api: (caller: Caller) => SluiceApi;
-  approvals: () => ApprovalDependencies;
+  api: (caller: Caller) => SluiceApi | Promise<SluiceApi>;
+  approvals: () => ApprovalDependencies | Promise<ApprovalDependencies>;
   /**
    * Who an authenticated request is where no gateway names its principal: locally, the user who
    * owns the data dir, the only one who can read its API token and credentials.
    */
   localPrincipal?: string;
   /** GitHub's webhook, served only where deliveries can start executions: the dependencies of one delivery. */
-  webhookDelivery?: () => WebhookDelivery;
+  webhookDelivery?: () => WebhookDelivery | Promise<WebhookDelivery>;
+  /** The command that prints a host's webhook secret, for the refusals of deliveries; `sluice webhook-secret` unless given. */
+  webhookSecretCommand?: WebhookRouteDependencies['secretCommand'];
   /** How CodePipeline's protocol at `POST /` knows its callers; without it, `POST /` is not served. */
   codePipelineCallers?: CodePipelineCallers;
   /** The console's bundle, served at `/` and `/assets/`; without it, neither is. */
@@ -50,7 +52,7 @@ export interface HttpApiDependencies {
    * Links to artifacts' zips, where the server cannot stream them (API Gateway on AWS); without
    * it, the artifact routes are not served here (`sluice serve` streams them itself).
    */
-  artifactLinks?: () => ArtifactLinkDependencies;
+  artifactLinks?: () => ArtifactLinkDependencies | Promise<ArtifactLinkDependencies>;
 }
 
 /** Where an error's detail goes when the caller is not told it. */
@@ -101,7 +103,7 @@ const readerOf = (request: HttpRequest): Caller => ({ who: 'anyone with the link
 
 async function webhookResponse(request: HttpRequest, deps: HttpApiDependencies): Promise<HttpResponse> {
   if (!deps.webhookDelivery) throw nothingAt(request.path);
-  const delivery = deps.webhookDelivery();
+  const delivery = await deps.webhookDelivery();
   try {
     return await handleWebhookRequest(delivery.deps, request);
   } finally {
@@ -122,6 +124,8 @@ const ROUTES: Route[] = [
       if (!deps.codePipelineCallers) throw nothingAt(request.path);
       // The signature is verified before the API is used: its caller is who the request proves it is.
       const api = () => deps.api(callerOf(request, deps));
+      // CodePipeline's protocol and its operations' schemas load with its first call.
+      const { codePipelineResponse } = await import('./codepipeline/codepipeline-route');
       return codePipelineResponse(request, { api, callers: deps.codePipelineCallers }, { ...context, now: new Date() });
     },
   },
@@ -130,7 +134,7 @@ const ROUTES: Route[] = [
     API_ROUTES.map(({ method, path, run }): Route => ({
       method,
       path: `${prefix}${path.slice(API_PREFIX.length)}`,
-      respond: async (request, deps, params) => jsonResponse(200, await run(deps.api(callerOf(request, deps)), decoded(params), jsonApiRequest(request))),
+      respond: async (request, deps, params) => jsonResponse(200, await run(await deps.api(callerOf(request, deps)), decoded(params), jsonApiRequest(request))),
     })),
   ),
   // The browser is sent on to the zip: an answer through API Gateway could hold no more than 6 MB of it.
@@ -139,7 +143,7 @@ const ROUTES: Route[] = [
     path: `${prefix}/executions/{id}/artifacts/{artifactName}`,
     respond: async (request, deps, params) => {
       const { id, artifactName } = decoded(params);
-      const link = await artifactLink(deps.api(callerOf(request, deps)), servedHere(request, deps.artifactLinks)(), id!, artifactName!);
+      const link = await artifactLink(await deps.api(callerOf(request, deps)), await servedHere(request, deps.artifactLinks)(), id!, artifactName!);
       return jsonResponse(200, { url: link.url, expiresAt: link.expiresAt.toISOString() });
     },
   })),
@@ -156,15 +160,15 @@ const ROUTES: Route[] = [
   {
     method: 'ANY',
     path: '/approvals/{proxy+}',
-    respond: async (request, { approvals }) => (await handleApprovalRequest(approvals(), request)) ?? Promise.reject(nothingAt(request.path)),
+    respond: async (request, { approvals }) => (await handleApprovalRequest(await approvals(), request)) ?? Promise.reject(nothingAt(request.path)),
   },
   { method: 'ANY', path: '/webhooks/{proxy+}', respond: webhookResponse },
   ...(['GET', 'HEAD'] as const).flatMap((method): Route[] => [
-    { method, path: '/executions/{id}', respond: (request, { api }, params) => executionPage(api(readerOf(request)), decoded(params).id!) },
+    { method, path: '/executions/{id}', respond: async (request, { api }, params) => executionPage(await api(readerOf(request)), decoded(params).id!) },
     {
       method,
       path: '/executions/{id}/logs',
-      respond: (request, { api }, params) => executionLogsPage(api(readerOf(request)), decoded(params).id!, request),
+      respond: async (request, { api }, params) => executionLogsPage(await api(readerOf(request)), decoded(params).id!, request),
     },
     { method, path: '/', respond: async (request, deps) => consolePage(servedHere(request, deps.console)) },
     { method, path: '/assets/{file}', respond: async (request, deps, params) => consoleAsset(servedHere(request, deps.console), decoded(params).file!) },
@@ -201,7 +205,10 @@ function admission(deps: HttpApiDependencies): HttpApi['admit'] {
     const by = authenticated(path);
     if (by) return { authenticated: by, maxBodyBytes: MAX_BODY_BYTES, large: false };
     if (!path.startsWith('/webhooks/') || !deps.webhookDelivery) return { authenticated: false, maxBodyBytes: MAX_BODY_BYTES, large: false };
-    const refusal = refuseWebhookBeforeBody(deps.webhookDelivery().deps, { method: head.requestContext.http.method, path, headers: head.headers });
+    const refusal = refuseWebhookBeforeBody(
+      { secretCommand: deps.webhookSecretCommand },
+      { method: head.requestContext.http.method, path, headers: head.headers },
+    );
     return { ...(refusal ? { refusal } : {}), authenticated: false, maxBodyBytes: WEBHOOK_MAX_BODY_BYTES, large: true };
   };
 }

@@ -1,12 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { HostFamily } from '../core/connection-hosts';
 import { BadInputError, BodyTooLargeError, MethodNotAllowedError, NotFoundError, UnauthorizedError, type SluiceError } from '../core/errors';
-import { bitbucketDelivery } from '../core/bitbucket-event';
-import { gitHubDelivery } from '../core/github-event';
-import { gitLabDelivery } from '../core/gitlab-event';
 import { sameSecret } from '../core/same-secret';
 import type { WebhookDelivery } from '../core/webhook-delivery';
-import { handleHostDelivery, type WebhookDeliveryDependencies } from '../execution/webhook-deliveries';
+import type { WebhookDeliveryDependencies } from '../execution/webhook-deliveries';
 import type { HttpRequest, HttpResponse } from './http-types';
 import { jsonResponse as json } from './json-api';
 
@@ -37,7 +34,11 @@ interface WebhookHost {
   /** The headers that may carry the delivery id, the first present one winning. */
   idHeaders: string[];
   eventHeader: string;
-  meaning(event: string, payload: unknown): WebhookDelivery;
+  /**
+   * What its payloads mean, loaded with its schemas when a delivery's proof first passes: the
+   * http function loads none of them to answer any other route.
+   */
+  meaning(): Promise<(event: string, payload: unknown) => WebhookDelivery>;
 }
 
 /** The form of a `sha256=` signature header: the hex HMAC-SHA256 of the body. */
@@ -60,7 +61,7 @@ const WEBHOOK_HOSTS: WebhookHost[] = [
     proven: signedBody,
     idHeaders: ['X-GitHub-Delivery'],
     eventHeader: 'X-GitHub-Event',
-    meaning: gitHubDelivery,
+    meaning: async () => (await import('../core/github-event')).gitHubDelivery,
   },
   {
     family: 'Bitbucket',
@@ -70,7 +71,7 @@ const WEBHOOK_HOSTS: WebhookHost[] = [
     proven: signedBody,
     idHeaders: ['X-Request-UUID'],
     eventHeader: 'X-Event-Key',
-    meaning: bitbucketDelivery,
+    meaning: async () => (await import('../core/bitbucket-event')).bitbucketDelivery,
   },
   {
     family: 'GitLab',
@@ -82,7 +83,7 @@ const WEBHOOK_HOSTS: WebhookHost[] = [
     // GitLab sends the same Idempotency-Key with each retry of one event (17.4 and later); earlier, the event's UUID.
     idHeaders: ['Idempotency-Key', 'X-Gitlab-Event-UUID'],
     eventHeader: 'X-Gitlab-Event',
-    meaning: gitLabDelivery,
+    meaning: async () => (await import('../core/gitlab-event')).gitLabDelivery,
   },
 ];
 
@@ -145,7 +146,8 @@ export async function handleWebhookRequest(deps: WebhookRouteDependencies, reque
     throw new BadInputError("The body is not JSON; set the webhook's content type to application/json.");
   }
   const id = deliveryId(host, request.headers)!;
-  const outcome = await handleHostDelivery(deps, { host: host.family, id, meaning: host.meaning(header(request.headers, host.eventHeader) ?? '', payload) });
+  const [meaning, { handleHostDelivery }] = await Promise.all([host.meaning(), import('../execution/webhook-deliveries')]);
+  const outcome = await handleHostDelivery(deps, { host: host.family, id, meaning: meaning(header(request.headers, host.eventHeader) ?? '', payload) });
   switch (outcome.kind) {
     case 'ping':
       return json(200, { delivery: id, message: 'pong' });

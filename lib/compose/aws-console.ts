@@ -1,10 +1,6 @@
 import path from 'node:path';
-import { S3BlobLinks } from '../adapters/aws/s3-blob-links';
-import type { ArtifactLinkDependencies } from '../api/artifact-downloads';
 import type { ConsoleConfig } from '../api/console-config';
-import { awsDependencies } from './aws';
 import { CONSOLE_VARIABLES, requiredVariable } from './aws-environment';
-import { functionS3 } from './aws-function-clients';
 
 /** What the console asks Cognito for: the scopes that serverless.yml's ConsoleUserPoolClient allows. */
 export const CONSOLE_SCOPES = ['openid', 'email', 'profile'] as const;
@@ -30,12 +26,4 @@ export function awsConsole(): { assetsDir: string; config: ConsoleConfig } {
       live: 'poll',
     },
   };
-}
-
-/**
- * The artifacts' zips as the http function hands them out: presigned GetObject URLs, signed as its
- * role, which serverless.yml lets read the artifact bucket and the pipelines' own artifact stores.
- */
-export function awsArtifactLinks(): ArtifactLinkDependencies {
-  return { blobs: awsDependencies().blobs, links: new S3BlobLinks(functionS3()) };
 }

@@ -1,18 +1,13 @@
-import { polledSourceProviders } from '../actions/polled-sources';
-import { providerKey } from '../core/declaration-fields';
 import type { OperationsDependencies } from '../operations/pipeline-operations';
 import { awsCodeCommit, awsDependencies } from './aws';
 
 let dependencies: OperationsDependencies | undefined;
 
 /**
- * awsDependencies with what reads the polled sources' revisions: their providers' code and
- * CodeCommit. Apart from lib/compose/aws-actions.ts, so that the source poll's bundle holds no
- * other provider's run code.
+ * awsDependencies with CodeCommit, whose branches the polled CodeCommit sources read. The polled
+ * providers' code is loaded apart (lib/actions/polled-sources.ts), when a source of its kind is
+ * first polled; the source poll's bundle holds no other provider's run code.
  */
 export function awsSourcePollDependencies(): OperationsDependencies {
-  if (dependencies) return dependencies;
-  const deps = awsDependencies();
-  const polled = polledSourceProviders.map((provider) => [providerKey(provider.spec), provider] as const);
-  return (dependencies = { ...deps, providers: new Map([...deps.providers, ...polled]), codeCommit: awsCodeCommit() });
+  return (dependencies ??= { ...awsDependencies(), codeCommit: awsCodeCommit() });
 }

@@ -11,6 +11,8 @@ import { httpApi, type HttpApiDependencies } from '../api/http-api';
 import type { SigningCredentials } from '../api/request-signature';
 import type { WebhookRouteDependencies } from '../api/webhook-routes';
 import type { ApprovalDependencies } from '../execution/approvals';
+import type { Caller } from '../core/audit';
+import type { SluiceApi } from '../operations/sluice-api';
 
 /** The console here: signed in by a link from `sluice console`, and following executions as the server streams their events. */
 const LOCAL_CONSOLE_CONFIG: ConsoleConfig = { auth: { kind: 'local' }, live: 'sse' };
@@ -20,7 +22,7 @@ const LOG_POLL_MS = 500;
 
 export interface LocalHttpApiOptions extends Omit<LocalHttpServerOptions, 'httpApi' | 'consoleSessions' | 'eventStreams' | 'downloads'> {
   /** The API, its control operations recorded as done by the caller of each request. */
-  api: HttpApiDependencies['api'];
+  api: (caller: Caller) => SluiceApi;
   /** Who a request that carries the API token, or is signed with the installation's credentials, is. */
   localPrincipal: string;
   approvals: ApprovalDependencies;
@@ -53,7 +55,7 @@ export function startLocalHttpApi({
     localPrincipal,
     approvals: () => approvals,
     codePipelineCallers: { verify: 'signature' as const, credentials },
-    ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }) } : {}),
+    ...(webhooks ? { webhookDelivery: () => ({ deps: webhooks }), webhookSecretCommand: webhooks.secretCommand } : {}),
     // As `npm run build` makes it, beside the CLI's bundle.
     console: { assetsDir: path.join(packageRoot(), 'dist', 'console'), config: LOCAL_CONSOLE_CONFIG },
     consoleSignIn: consoleSessions,

@@ -1,5 +1,6 @@
 import { CLOUDFORMATION_TAGS } from './cloudformation/short-form-tags';
-import { DECLARATION_TEXT_LIMITS, parseYamlWithinLimits } from './text-limits';
+import { DECLARATION_TEXT_LIMITS } from './text-limits';
+import { parseYamlWithinLimits } from './yaml-within-limits';
 import type { Problem } from './validate';
 
 export type ParsedText = { ok: true; value: unknown } | { ok: false; problems: Problem[] };

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { BadInputError } from './errors';
 import type { EventPattern } from './event-pattern';
 import { DETAIL_TYPES, EVENT_SOURCE } from './events';
-import { DECLARATION_TEXT_LIMITS, parseYamlWithinLimits } from './text-limits';
+import { DECLARATION_TEXT_LIMITS } from './text-limits';
+import { parseYamlWithinLimits } from './yaml-within-limits';
 import { formatPath } from './validate';
 
 /**

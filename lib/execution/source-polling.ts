@@ -1,4 +1,4 @@
-import type { LatestRevision } from '../actions/action-provider';
+import type { AnyActionProvider, LatestRevision } from '../actions/action-provider';
 import { providerCatalog } from '../actions/registry';
 import type { ActionDeclaration } from '../core/declaration';
 import { providerKey } from '../core/declaration-fields';
@@ -66,10 +66,17 @@ export function sourcePoll(deps: SourcePollDependencies): SourcePoll {
   };
 }
 
-/** How a poll reads a polled action's source: with its provider's latestRevision, through the runtime's S3 and CodeCommit access. */
-export function providerLatestRevision(deps: Pick<ExecutionDependencies, 'providers' | 'blobs' | 'codeCommit'>): SourcePollDependencies['latestRevision'] {
-  return (action) => {
-    const provider = deps.providers.get(providerKey(action.actionTypeId));
+/**
+ * How a poll reads a polled action's source: with its provider's latestRevision, through the
+ * runtime's S3 and CodeCommit access. The provider is the runtime's own, unless `providerOf`
+ * finds it otherwise (the source poll function loads each polled provider's code when first needed).
+ */
+export function providerLatestRevision(
+  deps: Pick<ExecutionDependencies, 'providers' | 'blobs' | 'codeCommit'>,
+  providerOf: (key: string) => Promise<AnyActionProvider | undefined> = async (key) => deps.providers.get(key),
+): SourcePollDependencies['latestRevision'] {
+  return async (action) => {
+    const provider = await providerOf(providerKey(action.actionTypeId));
     if (!provider?.latestRevision) throw new Error(`${action.actionTypeId.provider} source actions cannot be polled.`);
     return provider.latestRevision({ action, blobs: deps.blobs, codeCommit: deps.codeCommit });
   };

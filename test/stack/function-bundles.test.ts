@@ -80,12 +80,30 @@ const NOT_BUNDLED: Record<string, readonly string[]> = {
   http: RUNNING_ACTIONS,
 };
 
+/** What compiling and validating pipelines, and storing their artifacts, load: zod, yaml, croner, the stores' clients and the zip libraries. */
+const COMPOSING = ['zod', 'yaml', 'croner', 'picomatch', 'yazl', 'yauzl', '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-sfn'];
+
+/** What CodeCommit's sources clone and poll with: isomorphic-git, and pako, its inflate and deflate. */
+const GIT = ['isomorphic-git', 'pako'];
+
 /**
- * What the action runner's handler file may evaluate as it loads: it loads each step's module when
- * that step first runs, and with it the providers, the rules and their packages.
+ * What each handler file may not evaluate as it loads, and must bundle for later: the action
+ * runner loads each step's module when that step first runs, and with it the providers, the rules
+ * and their packages; the http function loads each route's modules when the route first runs, the
+ * source poll its composition with its first look.
  */
-const LOADED_ON_FIRST_STEP: Record<string, readonly string[]> = {
-  actionRunner: ['zod', 'yaml', 'isomorphic-git', 'croner', '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', ...RUNNING_ACTIONS],
+const LOADED_ON_FIRST_USE: Record<string, readonly string[]> = {
+  actionRunner: [...COMPOSING, ...GIT, ...RUNNING_ACTIONS],
+  http: [...COMPOSING, ...STARTING_JOBS, ...PRESIGNING_DOWNLOADS],
+  sourcePoll: [...COMPOSING, ...GIT],
+};
+
+/**
+ * What a module of a function's composition may not evaluate as it loads: the source poll loads each
+ * polled provider's code when a source of its kind is first polled, CodeCommit's with git.
+ */
+const LOADED_BY_PROVIDER: Record<string, { composition: string; loadedLater: readonly string[] }> = {
+  sourcePoll: { composition: 'lib/compose/aws-source-poll.ts', loadedLater: GIT },
 };
 
 type Metafile = NonNullable<Awaited<ReturnType<typeof build>>['metafile']>;
@@ -135,20 +153,21 @@ async function bundledPackages(functionName: string): Promise<Set<string>> {
 }
 
 /**
- * The packages that the handler file evaluates as it loads: those its static imports reach. A
- * module reached only through `await import()` stays in the bundle, but esbuild evaluates it when
- * the import runs.
+ * The packages that a module of the bundle (the handler file unless named) evaluates as it loads:
+ * those its static imports reach, and whose code esbuild kept. A module reached only through
+ * `await import()` stays in the bundle, but esbuild evaluates it when the import runs.
  */
-async function packagesLoadedOnRequire(functionName: string): Promise<Set<string>> {
+async function packagesLoadedOnRequire(functionName: string, from?: string): Promise<Set<string>> {
   const { inputs, outputs } = await bundleOf(functionName);
-  const entry = Object.values(outputs)[0]!.entryPoint!;
-  const reached = new Set([entry]);
+  const output = Object.values(outputs)[0]!;
+  const reached = new Set([from ?? output.entryPoint!]);
   for (const input of reached) {
     for (const { path: imported, kind } of inputs[input]?.imports ?? []) {
       if (kind !== 'dynamic-import') reached.add(imported);
     }
   }
-  return new Set([...reached].map(packageOf).filter((name) => name !== undefined));
+  const evaluated = [...reached].filter((input) => (output.inputs[input]?.bytesInOutput ?? 0) > 0);
+  return new Set(evaluated.map(packageOf).filter((name) => name !== undefined));
 }
 
 describe("each function's bundle", () => {
@@ -174,8 +193,8 @@ describe("each function's bundle", () => {
     120_000,
   );
 
-  it.each(Object.entries(LOADED_ON_FIRST_STEP))(
-    "%s evaluates none of its steps' packages as it loads",
+  it.each(Object.entries(LOADED_ON_FIRST_USE))(
+    '%s evaluates none of the packages it loads on first use as it loads',
     async (functionName, loadedLater) => {
       const bundled = await bundledPackages(functionName);
       const loaded = await packagesLoadedOnRequire(functionName);
@@ -186,7 +205,22 @@ describe("each function's bundle", () => {
     120_000,
   );
 
+  it.each(Object.entries(LOADED_BY_PROVIDER))(
+    "%s's composition evaluates none of the packages that a provider's code loads",
+    async (functionName, { composition, loadedLater }) => {
+      const bundled = await bundledPackages(functionName);
+      const loaded = await packagesLoadedOnRequire(functionName, composition);
+      // The composition is in the bundle, and evaluates the stores' clients.
+      expect(loaded).toContain('@aws-sdk/client-dynamodb');
+      expect(loadedLater.filter((name) => !bundled.has(name))).toEqual([]);
+      expect(loadedLater.filter((name) => loaded.has(name))).toEqual([]);
+    },
+    120_000,
+  );
+
   it('names functions that serverless.yml has', () => {
-    expect(Object.keys(manifest.functions)).toEqual(expect.arrayContaining([...Object.keys(NOT_BUNDLED), ...Object.keys(LOADED_ON_FIRST_STEP)]));
+    expect(Object.keys(manifest.functions)).toEqual(
+      expect.arrayContaining([...Object.keys(NOT_BUNDLED), ...Object.keys(LOADED_ON_FIRST_USE), ...Object.keys(LOADED_BY_PROVIDER)]),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BadInputError } from '../../core/errors';
-import { BUILDSPEC_TEXT_LIMITS, parseYamlWithinLimits } from '../../core/text-limits';
+import { BUILDSPEC_TEXT_LIMITS } from '../../core/text-limits';
+import { parseYamlWithinLimits } from '../../core/yaml-within-limits';
 import { formatPath } from '../../core/validate';
 
 /**

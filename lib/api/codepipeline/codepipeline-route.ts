@@ -13,7 +13,7 @@ import { codePipelineCall, codePipelineError, codePipelineOutput, verifyCodePipe
 export type CodePipelineCallers = { verify: 'signature'; credentials: () => Promise<SigningCredentials> } | { verify: 'gateway' };
 
 export interface CodePipelineRouteDependencies {
-  api: () => SluiceApi;
+  api: () => SluiceApi | Promise<SluiceApi>;
   callers: CodePipelineCallers;
 }
 
@@ -42,7 +42,7 @@ export async function codePipelineResponse(
     throw error;
   }
   try {
-    return codePipelineOutput(await dispatchCodePipelineCall(deps.api(), codePipelineCall(request)), requestId);
+    return codePipelineOutput(await dispatchCodePipelineCall(await deps.api(), codePipelineCall(request)), requestId);
   } catch (error) {
     if (error instanceof SluiceError) return codePipelineError(error, { authenticated: true, requestId });
     context.log.error('Request failed', { requestId, method: request.method, path: request.path, target: request.headers['x-amz-target'], error });

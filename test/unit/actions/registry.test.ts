@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { actionProviders } from '../../../lib/actions/action-providers';
-import { polledSourceProviders } from '../../../lib/actions/polled-sources';
+import { polledSourceProvider, polledSourceProviders } from '../../../lib/actions/polled-sources';
 import { providerCatalog, providerSpecs, providerTable } from '../../../lib/actions/registry';
 import { registerProviders } from '../../../lib/cli/commands/providers';
 import type { ExitWith } from '../../../lib/cli/exit-codes';
@@ -75,6 +75,15 @@ describe('the provider registry and its three views', () => {
   it('polls, in the source poll function, exactly the providers that read their latest revision', () => {
     const polling = actionProviders.filter((provider) => provider.latestRevision).map((provider) => providerKey(provider.spec));
     expect(polledSourceProviders.map((provider) => providerKey(provider.spec))).toEqual(polling);
+  });
+
+  it("loads each polled provider's code, the one that reads its latest revision, and none for a provider that is not polled", async () => {
+    for (const { spec } of polledSourceProviders) {
+      const provider = await polledSourceProvider(providerKey(spec));
+      expect(provider).toBe(actionProviders.find((candidate) => candidate.spec === spec));
+      expect(typeof provider?.latestRevision).toBe('function');
+    }
+    expect(await polledSourceProvider('Source/AWS/ECR')).toBeUndefined();
   });
 
   it('holds the specs of exactly the providers that have run code, in the same order', () => {

@@ -148,7 +148,8 @@ describe("the console's files", () => {
 describe("the console's API", () => {
   it.each(API_ROUTES.map((route) => [route.method, route.path] as const))('serves %s %s under /console/api/ too', async (method, routePath) => {
     const reached = new NotFoundError('The operation was reached.');
-    const api = new Proxy({}, { get: () => async () => Promise.reject(reached) }) as SluiceApi;
+    // Not a thenable: the routes await the API, which a runtime may load on first use.
+    const api = new Proxy({}, { get: (_, name) => (name === 'then' ? undefined : async () => Promise.reject(reached)) }) as SluiceApi;
     const http = httpApi(deps({ api: () => api }), { log: { error: () => undefined } });
     const target = routePath.replace(/^\/api\//, '/console/api/').replace(/\{[^}]+\}/g, 'x');
     const body = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify({ pipeline: { name: 'x' }, tagKeys: [], resourceArn: 'arn' });

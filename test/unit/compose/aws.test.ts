@@ -92,7 +92,7 @@ describe('awsJobDependencies', () => {
 });
 
 describe('awsSourcePollDependencies', () => {
-  it("builds them once, on awsDependencies, with the polled sources' code and CodeCommit in the function's region", () => {
+  it("builds them once, on awsDependencies, with CodeCommit in the function's region and no provider's run code", () => {
     Object.assign(process.env, ENVIRONMENT);
     let loaded: typeof import('../../../lib/compose/aws-source-poll') | undefined;
     jest.isolateModules(() => {
@@ -100,9 +100,8 @@ describe('awsSourcePollDependencies', () => {
     });
     const deps = loaded!.awsSourcePollDependencies();
     expect(loaded!.awsSourcePollDependencies()).toBe(deps);
-    expect(typeof deps.providers.get('Source/AWS/CodeCommit')?.latestRevision).toBe('function');
-    expect(typeof deps.providers.get('Source/AWS/S3')?.latestRevision).toBe('function');
-    // The others' specs, which compilation reads, without their run code.
+    // The specs, which compilation reads, without their run code: the polled sources' loads when first polled.
+    expect(deps.providers.get('Source/AWS/CodeCommit')).toEqual({ spec: expect.objectContaining({ provider: 'CodeCommit' }) });
     expect(deps.providers.get('Deploy/AWS/ECS')).toEqual({ spec: expect.objectContaining({ provider: 'ECS' }) });
     expect(deps.codeCommit).toMatchObject({ region: 'eu-west-1' });
   });

@@ -1,6 +1,7 @@
 import { parseBuildspec } from '../../../lib/actions/codebuild/buildspec';
 import { parseDeclarationText } from '../../../lib/core/declaration-text';
-import { DECLARATION_TEXT_LIMITS, parseJsonWithinLimits, parseYamlWithinLimits } from '../../../lib/core/text-limits';
+import { DECLARATION_TEXT_LIMITS, parseJsonWithinLimits } from '../../../lib/core/text-limits';
+import { parseYamlWithinLimits } from '../../../lib/core/yaml-within-limits';
 
 const aliasBomb = [
   'a: &a ["x","x","x","x","x","x","x","x","x"]',
