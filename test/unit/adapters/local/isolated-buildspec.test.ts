@@ -13,7 +13,7 @@ describe('parseBuildspecIsolated', () => {
     await expect(parseBuildspecIsolated('version: 0.2\n', 'buildspec.yml')).rejects.toThrow(/phases is required/);
   });
 
-  it('gives each parse its own answer, at once and after a refusal, with the workers that earlier parses left', async () => {
+  it('gives each parse its own answer, at once and one after another after a refusal', async () => {
     const buildspecOf = (command: string) => `version: 0.2\nphases:\n  build:\n    commands:\n      - ${command}\n`;
     const commands = ['make one', 'make two', 'make three', 'make four'];
     const parsed = await Promise.all(commands.map((command) => parseBuildspecIsolated(buildspecOf(command), `${command}.yml`)));
