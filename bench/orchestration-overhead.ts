@@ -21,6 +21,7 @@ import { providerKey, type PipelineDeclaration } from '../lib/core/declaration';
 import type { ProviderSpec } from '../lib/core/providers';
 import { runInForeground } from '../lib/execution/start-on-engine';
 import { timeCalls, type CallTimings } from './support/call-timings';
+import { profileThread, WAITING } from './support/thread-time';
 import { describeMachine } from './support/machine';
 import { fixed, median, now, timed } from './support/stats';
 import { markdownTable, printSection, verdict } from './support/table';
@@ -139,6 +140,22 @@ function breakdownTable(actions: number, run: { totalMs: number; runMs: number; 
   rows.push(['event records still queued when the run returned (the wait in `store.listEvents`, one read)', '', '', perAction(listed)]);
   rows.push(['**total**', '', '', perAction(run.totalMs)]);
   return markdownTable(['call', 'calls per action', 'ms per call', 'ms per action'], rows);
+}
+
+/**
+ * One run with this thread's CPU profiled: the time of the whole run, until its events are listed,
+ * by kind of work. What the breakdown leaves as "everything else" is in here by what ran.
+ */
+async function threadTimeTable(deps: LocalDependencies, pipeline: PipelineDeclaration, actions: number): Promise<string> {
+  const { time } = await profileThread(__filename, async () => {
+    await runPipeline(deps, pipeline);
+    await deps.store.listEvents((await deps.store.listExecutions(pipeline.name))[0]!.pipelineExecutionId);
+  });
+  const rows = [...time.byKind.entries()]
+    .sort(([a, aMs], [b, bMs]) => Number(b === WAITING) - Number(a === WAITING) || bMs - aMs)
+    .map(([kind, ms]) => [kind, fixed(ms / actions, 2), `${fixed((100 * ms) / time.totalMs, 0)} %`]);
+  rows.push(['**total**', `**${fixed(time.totalMs / actions, 2)}**`, '100 %']);
+  return markdownTable(['this thread’s time', 'ms per action', 'share'], rows);
 }
 
 /** Mean milliseconds of `call`, made `FLOOR_CALLS` times one after another. */
@@ -276,6 +293,10 @@ async function main(): Promise<void> {
       printSection(
         `Where the time goes (one instrumented run of the ${actions} actions; stage and execution steps are spread over the actions)`,
         breakdownTable(actions, await breakdown(deps, pipeline)),
+      );
+      printSection(
+        `Where this thread's time goes (one run of the ${actions} actions and the listing of its events, CPU-profiled: the profiler adds a little)`,
+        await threadTimeTable(deps, pipeline, actions),
       );
       printSection(`The floor: what a no-op action needs, each call timed on its own (mean of ${FLOOR_CALLS})`, await floor(deps, pipeline));
     } finally {
