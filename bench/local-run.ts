@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { commandsActionParts } from './support/commands-parts';
 import { measureFloors } from './support/local-run-floors';
 import { describeMachine } from './support/machine';
 import { runProcessOrThrow, type ProcessRun } from './support/run-process';
@@ -239,6 +240,12 @@ async function main(): Promise<void> {
       }
     });
 
+    // One more cold run, not in the medians, whose records and logs tell where each Commands action's time goes.
+    const recorded = await runProcessOrThrow(process.execPath, [CLI, 'run', pipelineFile, '--json', '--data-dir', dataDir]);
+    const executionId = (JSON.parse(recorded.stdout) as { execution: { pipelineExecutionId: string } }).execution.pipelineExecutionId;
+    const logs = await runProcessOrThrow(process.execPath, [CLI, 'logs', executionId, '--json', '--data-dir', dataDir]);
+    const commandsParts = commandsActionParts(recorded.stdout, logs.stdout);
+
     const medianMs = (list: TimedRun[]) => median(list.map((run) => run.ms));
     const seconds = (ms: number) => fixed(ms / 1000, 2);
     const all = (list: TimedRun[]) => list.map((run) => seconds(run.ms)).join(', ');
@@ -282,6 +289,23 @@ async function main(): Promise<void> {
           ],
           ...STAGES.map((stage) => [stage, stageMedian(runs.sluice, stage), stageMedian(runs.served, stage)]),
         ],
+      ),
+    );
+    printSection(
+      'Where each Commands action spends its time (one more cold run; from its record and its "[Container]" log lines, ms)',
+      markdownTable(
+        [
+          'action',
+          'prepare: inputs fetched and unpacked, buildspec read, shell started',
+          'its commands',
+          'UPLOAD_ARTIFACTS',
+          'complete: output zipped and stored, log and record',
+          'whole action',
+        ],
+        commandsParts.map((part) => [
+          part.action,
+          ...[part.prepareMs, part.commandsMs, part.uploadArtifactsMs, part.completeMs, part.totalMs].map((ms) => fixed(ms, 0)),
+        ]),
       ),
     );
     printSection(
