@@ -25,6 +25,11 @@ import { withTempDir } from './support/temp-dir';
 const MEASURED_DELIVERIES = 20;
 const CONCURRENT_DELIVERIES = 50;
 const TARGET_MS = 150;
+/**
+ * An execution's last state. The pipelines run in the default SUPERSEDED mode, so among executions
+ * started at once, a newer one that reaches a stage first supersedes an older one waiting for it.
+ */
+const ENDED_STATES = ['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED'];
 
 function gitRepository(dir: string): string {
   const git = (...args: string[]) =>
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
       installation.bus.subscribe((event: PipelineEvent) => {
         const id = event.detail['execution-id'];
         if (event['detail-type'] === DETAIL_TYPES.action && event.detail.state === 'STARTED' && !firstActionStarted.has(id)) firstActionStarted.set(id, now());
-        if (event['detail-type'] === DETAIL_TYPES.pipeline && ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(event.detail.state)) {
+        if (event['detail-type'] === DETAIL_TYPES.pipeline && ENDED_STATES.includes(event.detail.state)) {
           endedIds.add(id);
           ended.get(id)?.();
         }
@@ -145,6 +150,7 @@ async function main(): Promise<void> {
       const endedMs = now() - posted;
       const recorded = await installation.deps.store.listExecutions('concurrent', 1000);
       const succeeded = recorded.filter((execution) => execution.status === 'Succeeded').length;
+      const superseded = recorded.filter((execution) => execution.status === 'Superseded').length;
       const exact = started.length === CONCURRENT_DELIVERIES && new Set(started).size === CONCURRENT_DELIVERIES && recorded.length === CONCURRENT_DELIVERIES;
       printSection(
         `${CONCURRENT_DELIVERIES} concurrent deliveries with distinct delivery ids`,
@@ -154,6 +160,7 @@ async function main(): Promise<void> {
             ['executions started (webhook answers)', String(started.length)],
             ['executions recorded for the pipeline', `${recorded.length} ${verdict(exact)}`],
             ['of which Succeeded', String(succeeded)],
+            ['of which Superseded (by a newer one, in the default SUPERSEDED mode)', String(superseded)],
             ['all deliveries answered, ms', fixed(acceptedMs, 0)],
             ['all executions ended, ms', fixed(endedMs, 0)],
           ],
