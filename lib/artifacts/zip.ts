@@ -525,7 +525,9 @@ function linkOverSomething(name: string): BadInputError {
 }
 
 function linkOutside(link: ZipLink, root: string): BadInputError {
-  return new BadInputError(`zip entry ${JSON.stringify(link.name)} is a link to ${JSON.stringify(link.target)}, which leads outside ${root}; the zip is refused`);
+  return new BadInputError(
+    `zip entry ${JSON.stringify(link.name)} is a link to ${JSON.stringify(link.target)}, which leads outside ${root}; the zip is refused`,
+  );
 }
 
 /** Opens the file an entry is written to, with the entry's mode whatever the umask. */
