@@ -229,7 +229,6 @@ export async function extractZip(zipFile: string, directory: string, limits: Unp
   const links: ZipLink[] = [];
   const unpacked = new UnpackedBytes(limits.maxUnpackedBytes);
   const directories = new DirectoriesWithin(root);
-  const slices = new TimeSlices();
   try {
     for await (const { entry, name, destination, type } of checkedEntries(zip, root, limits, unpacked)) {
       if (type === 'directory') {
@@ -248,7 +247,6 @@ export async function extractZip(zipFile: string, directory: string, limits: Unp
         }
         written.push(name);
       }
-      await slices.pause();
     }
     await makeLinks(root, links);
   } finally {
@@ -325,11 +323,12 @@ interface CheckedEntry {
 }
 
 /**
- * The zip's entries in its order. Refuses the entry past `limits.maxEntries`, one whose path is
- * not below `root`, and a file whose declared size alone would take `unpacked` past its cap: the
- * caller counts each file's bytes into `unpacked` before it asks for the next entry.
+ * The zip's entries in its order, in time slices. Refuses the entry past `limits.maxEntries`, one
+ * whose path is not below `root`, and a file whose declared size alone would take `unpacked` past
+ * its cap: the caller counts each file's bytes into `unpacked` before it asks for the next entry.
  */
 async function* checkedEntries(zip: ZipReader, root: string, limits: UnpackLimits, unpacked: UnpackedBytes): AsyncGenerator<CheckedEntry> {
+  const slices = new TimeSlices();
   let entries = 0;
   for await (const entry of zip.eachEntry()) {
     if (++entries > limits.maxEntries) {
@@ -350,6 +349,7 @@ async function* checkedEntries(zip: ZipReader, root: string, limits: UnpackLimit
       unpacked.expect(entry.uncompressedSize);
       yield { entry, name, destination, type: 'file' };
     }
+    await slices.pause();
   }
 }
 
@@ -364,6 +364,8 @@ async function entryData(zip: ZipReader, reader: ZipFileReader, entry: Entry, na
   const stored = await zip.openReadStreamPromise(entry);
   const counted = unpacked.counter();
   stored.on('error', (error) => counted.destroy(error));
+  // A reader that gives up on the bytes closes the counter; the zip's stream then lets go of its descriptor.
+  counted.on('close', () => stored.destroy());
   return stored.pipe(counted);
 }
 
