@@ -108,21 +108,29 @@ describe('zipDirectory and extractZip', () => {
   it.each([
     ['more', 10],
     ['fewer', -10],
-  ])('refuses an entry whose header declares %s bytes than its data holds, naming it', async (_, difference) => {
-    const zip = new ZipFile();
-    zip.addBuffer(Buffer.from('a compressible line\n'.repeat(100)), 'notes.txt', { compress: true });
-    zip.end();
-    const bytes = await buffer(zip.outputStream);
-    // The central directory's record of the entry: its uncompressed size is 24 bytes in.
-    const record = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-    bytes.writeUInt32LE(bytes.readUInt32LE(record + 24) + difference, record + 24);
-    const zipFile = path.join(scratch, 'damaged.zip');
-    await writeFile(zipFile, bytes);
+  ])(
+    'refuses an entry whose header declares %s bytes than its data holds, naming it, when extracting it and when reading it in place',
+    async (_, difference) => {
+      const zip = new ZipFile();
+      zip.addBuffer(Buffer.from('a compressible line\n'.repeat(100)), 'notes.txt', { compress: true });
+      zip.end();
+      const bytes = await buffer(zip.outputStream);
+      // The central directory's record of the entry: its uncompressed size is 24 bytes in.
+      const record = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      bytes.writeUInt32LE(bytes.readUInt32LE(record + 24) + difference, record + 24);
+      const zipFile = path.join(scratch, 'damaged.zip');
+      await writeFile(zipFile, bytes);
 
-    const extraction = extractZip(zipFile, path.join(scratch, 'target'));
-    await expect(extraction).rejects.toThrow(BadInputError);
-    await expect(extraction).rejects.toThrow(/"notes\.txt"/);
-  });
+      const extraction = extractZip(zipFile, path.join(scratch, 'target'));
+      await expect(extraction).rejects.toThrow(BadInputError);
+      await expect(extraction).rejects.toThrow(/"notes\.txt"/);
+      const { message } = (await extraction.catch((error: unknown) => error)) as Error;
+      const reading = readZipFiles(zipFile, path.join(scratch, 'target'), DEFAULT_ARTIFACT_LIMITS, async (files) =>
+        Promise.all(files.map((file) => file.read())),
+      );
+      await expect(reading).rejects.toMatchObject({ name: 'Sluice.BadInput', message });
+    },
+  );
 
   it('writes an entry that the zip holds twice as its last copy', async () => {
     const zipFile = path.join(scratch, 'twice.zip');
