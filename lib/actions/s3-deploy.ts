@@ -1,5 +1,3 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { lookup } from 'mime-types';
 import { BadInputError } from '../core/errors';
@@ -12,17 +10,6 @@ import { cannedAclProblem, isCannedAcl, s3DeploySpec } from './s3-deploy-spec';
  * site of many small files is otherwise a long line of round trips.
  */
 const CONCURRENT_UPLOADS = 10;
-
-/** Files up to this size are read whole before they go up; larger ones are streamed. */
-const WHOLE_READ_BYTES = 1024 * 1024;
-
-async function filesUnder(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)))
-    .sort();
-}
 
 export const s3Deploy: ActionProvider = {
   spec: s3DeploySpec,
@@ -53,24 +40,29 @@ export const s3Deploy: ActionProvider = {
       return { outputArtifacts: [], outputVariables: {}, summary: `Deployed to s3://${bucketName}/${objectKey}` };
     }
 
-    const extracted = path.join(context.workspace, 'artifact');
-    await context.artifacts.fetchArtifact(input.location, extracted);
     const prefix = configuration.ObjectKey ? `${configuration.ObjectKey.replace(/\/+$/, '')}/` : '';
-    const files = await filesUnder(extracted);
-    let next = 0;
-    const uploadRest = async () => {
-      for (let file = files[next++]; file !== undefined; file = files[next++]) {
-        const objectKey = prefix + file.split(path.sep).join('/');
-        const local = path.join(extracted, file);
-        // With its length known, a file goes up in one PutObject rather than through a multipart upload's start.
-        // A small one is read with one synchronous call, which costs less than a stream's round trips to the thread pool.
-        const { size } = statSync(local);
-        const body = size <= WHOLE_READ_BYTES ? readFileSync(local) : createReadStream(local);
-        await context.blobs.put({ bucketName, objectKey }, body, { ...options(objectKey), contentLength: size });
-        context.log(`Uploaded s3://${bucketName}/${objectKey}\n`);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENT_UPLOADS, files.length) }, uploadRest));
-    return { outputArtifacts: [], outputVariables: {}, summary: `Deployed ${files.length} files to s3://${bucketName}/${prefix}` };
+    // The files go up straight from the zip, as CodePipeline unpacks on its side: writing them to disk first only to read them back
+    // costs a file's creation and removal each.
+    const uploaded = await context.artifacts.readArtifactFiles(input.location, path.join(context.workspace, 'artifact'), async (files) => {
+      let next = 0;
+      const uploadRest = async () => {
+        for (let file = files[next++]; file !== undefined; file = files[next++]) {
+          const objectKey = prefix + file.name;
+          // With its length known, a file goes up in one PutObject rather than through a multipart upload's start.
+          const body = await file.read();
+          try {
+            await context.blobs.put({ bucketName, objectKey }, body, { ...options(objectKey), contentLength: file.size });
+          } catch (error) {
+            // A failed upload may leave a large file's stream unread; release it.
+            if (!Buffer.isBuffer(body)) body.destroy();
+            throw error;
+          }
+          context.log(`Uploaded s3://${bucketName}/${objectKey}\n`);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENT_UPLOADS, files.length) }, uploadRest));
+      return files.length;
+    });
+    return { outputArtifacts: [], outputVariables: {}, summary: `Deployed ${uploaded} files to s3://${bucketName}/${prefix}` };
   },
 };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, GetOptions, S3Location, StoredObject } from '../ports/blob-store';
 import { DEFAULT_ARTIFACT_LIMITS } from '../core/installation-settings';
-import { extractZip, zipDirectory, type UnpackLimits, type ZipDirectoryOptions } from './zip';
+import { extractZip, readZipFiles, zipDirectory, type UnpackLimits, type ZipDirectoryOptions, type ZipFileEntry } from './zip';
 
 /** Where a new artifact goes: `<pipelineName>/<artifactName>/<id>.zip` in `bucketName`. */
 export interface ArtifactTarget {
@@ -121,17 +121,34 @@ export class ArtifactStore {
   }
 
   /**
-   * Extracts the artifact at `location` into `directory` and returns the names it wrote. The zip
-   * passes through a temporary file, because a zip's index sits at its end. A zip past the unpack
-   * limits is refused with a `BadInputError` that names the cap.
+   * Extracts the artifact at `location` into `directory` and returns the names it wrote. A zip
+   * past the unpack limits is refused with a `BadInputError` that names the cap.
    * Rejects with a `BlobNotFoundError` when there is no such artifact.
    */
   async fetchArtifact(location: S3Location, directory: string): Promise<string[]> {
+    return this.withArtifactZip(location, async (zipFile) => extractZip(zipFile, directory, await this.unpackLimits()));
+  }
+
+  /**
+   * Hands `use` the regular files of the artifact at `location`, sorted by name, to be read
+   * straight from its zip without extracting it: see `readZipFiles`. The artifact is refused as
+   * `fetchArtifact` into `directory` would refuse it, with the same messages, though nothing is
+   * written there. Rejects with a `BlobNotFoundError` when there is no such artifact.
+   *
+   * @example
+   * await artifacts.readArtifactFiles(location, 'workspace/Site', async (files) => files.map((file) => file.name));
+   */
+  async readArtifactFiles<T>(location: S3Location, directory: string, use: (files: ZipFileEntry[]) => Promise<T>): Promise<T> {
+    return this.withArtifactZip(location, async (zipFile) => readZipFiles(zipFile, directory, await this.unpackLimits(), use));
+  }
+
+  /** Downloads the artifact at `location` for `use`: through a temporary file, because a zip's index sits at its end. */
+  private async withArtifactZip<T>(location: S3Location, use: (zipFile: string) => Promise<T>): Promise<T> {
     const temporaryDirectory = await mkdtemp(path.join(this.temporaryRoot, 'sluice-artifact-'));
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
       await pipeline((await this.blobs.get(location)).body, createWriteStream(zipFile));
-      return await extractZip(zipFile, directory, await this.unpackLimits());
+      return await use(zipFile);
     } finally {
       await rm(temporaryDirectory, { recursive: true, force: true });
     }

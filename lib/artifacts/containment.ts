@@ -12,12 +12,23 @@ export function isWithin(root: string, candidate: string): boolean {
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
+/** What a lookup finds at a path: nothing, a link and where it points, or anything else (a directory, a file). */
+export type PathFound = { kind: 'nothing' } | { kind: 'link'; target: string } | { kind: 'other' };
+
+/** Looks paths up on disk. */
+async function lookUpOnDisk(location: string): Promise<PathFound> {
+  const stats = await lstat(location).catch(() => undefined);
+  if (!stats) return { kind: 'nothing' };
+  return stats.isSymbolicLink() ? { kind: 'link', target: await readlink(location) } : { kind: 'other' };
+}
+
 /**
  * Where `target` leads when looked up from the real directory `from`, following links the way
  * the kernel does: a `..` after a link goes up from where the link points, not from the link's name.
- * The part from the first missing component on is taken as written.
+ * The part from the first missing component on is taken as written. Paths are looked up on disk,
+ * or by `lookUp` in a tree that is not written.
  */
-export async function realLocation(from: string, target: string, hops = 0): Promise<string> {
+export async function realLocation(from: string, target: string, lookUp: (location: string) => Promise<PathFound> = lookUpOnDisk, hops = 0): Promise<string> {
   let current = path.isAbsolute(target) ? path.parse(from).root : from;
   const parts = target.split(/[\\/]/);
   for (const [index, part] of parts.entries()) {
@@ -27,11 +38,11 @@ export async function realLocation(from: string, target: string, hops = 0): Prom
       continue;
     }
     const next = path.join(current, part);
-    const stats = await lstat(next).catch(() => undefined);
-    if (!stats) return path.join(next, ...parts.slice(index + 1));
-    if (stats.isSymbolicLink()) {
+    const found = await lookUp(next);
+    if (found.kind === 'nothing') return path.join(next, ...parts.slice(index + 1));
+    if (found.kind === 'link') {
       if (hops >= MAX_LINK_HOPS) throw new BadInputError(`too many levels of links at ${next}`);
-      current = await realLocation(current, await readlink(next), hops + 1);
+      current = await realLocation(current, found.target, lookUp, hops + 1);
     } else {
       current = next;
     }

@@ -24,7 +24,7 @@ import yauzl, { type Entry, type ZipFile as ZipReader } from 'yauzl';
 import { ZipFile } from 'yazl';
 import { BadInputError } from '../core/errors';
 import { DEFAULT_ARTIFACT_LIMITS } from '../core/installation-settings';
-import { isWithin, makeDirectoriesWithin, realLocation } from './containment';
+import { isWithin, makeDirectoriesWithin, realLocation, type PathFound } from './containment';
 import { TimeSlices } from './time-slices';
 
 const FILE_TYPE_MASK = 0o170000;
@@ -226,46 +226,147 @@ export async function extractZip(zipFile: string, directory: string, limits: Unp
   const root = await realpath(directory);
   const { zip, reader } = await openZip(zipFile);
   const written: string[] = [];
-  const links: { name: string; destination: string; target: string }[] = [];
+  const links: ZipLink[] = [];
   const unpacked = new UnpackedBytes(limits.maxUnpackedBytes);
   const directories = new DirectoriesWithin(root);
-  const slices = new TimeSlices();
-  let entries = 0;
   try {
-    for await (const entry of zip.eachEntry()) {
-      if (++entries > limits.maxEntries) {
-        throw new BadInputError(
-          `The zip has more than ${limits.maxEntries} entries, the most an artifact may have; it is refused. If it is expected, raise artifacts.maxEntries ${SETTINGS_HINT}.`,
-        );
-      }
-      const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
-      const destination = destinationOf(root, name);
-      const type = (entry.externalFileAttributes >>> 16) & FILE_TYPE_MASK;
-      if (name.endsWith('/') || type === DIRECTORY_TYPE) {
+    for await (const { entry, name, destination, type } of checkedEntries(zip, root, limits, unpacked)) {
+      if (type === 'directory') {
         directories.make(destination, name);
-      } else if (destination === root) {
-        throw new BadInputError(`zip entry ${JSON.stringify(name)} names the extraction directory itself, not a file in it`);
-      } else if (type === SYMLINK_TYPE) {
+      } else if (type === 'link') {
         links.push({ name, destination, target: await linkTarget(zip, entry, name) });
       } else {
-        unpacked.expect(entry.uncompressedSize);
         directories.make(path.dirname(destination), name);
-        const file = openDestination(destination, name, (entry.externalFileAttributes >>> 16) & 0o777 || 0o644);
+        const file = openDestination(destination, name, modeOf(entry));
         try {
-          if (isSmall(entry)) writeFileSync(file, await smallEntryData(zip, reader, entry, name, unpacked));
-          else await pipeline(await zip.openReadStreamPromise(entry), unpacked.counter(), createWriteStream('', { fd: file, autoClose: false }));
+          const data = await entryData(zip, reader, entry, name, unpacked);
+          if (Buffer.isBuffer(data)) writeFileSync(file, data);
+          else await pipeline(data, createWriteStream('', { fd: file, autoClose: false }));
         } finally {
           closeSync(file);
         }
         written.push(name);
       }
-      await slices.pause();
     }
     await makeLinks(root, links);
   } finally {
     zip.close();
   }
   return [...written, ...links.map((link) => link.name)];
+}
+
+/** A regular file of a zip, read from the zip where it lies: see `readZipFiles`. */
+export interface ZipFileEntry {
+  /** The file's path below the zip's root, normalized, with `/` between its parts. */
+  name: string;
+  /** Its permission bits, as extraction would give them. */
+  mode: number;
+  /** Its length in bytes. */
+  size: number;
+  /**
+   * Its bytes, checked as extraction checks them: whole when the entry is at most 1 MiB, and a
+   * stream of `size` bytes past that.
+   */
+  read(): Promise<Buffer | Readable>;
+}
+
+/**
+ * Hands `use` the regular files of `zipFile`, sorted by name, to be read straight from the zip:
+ * nothing is written to disk. Every entry is checked first as `extractZip` into `root` would
+ * check it, and the same zips are refused with the same messages, which name `root`. Directories
+ * and links are checked but not handed over; of two files at one path, the later is handed over,
+ * as extraction would leave it. The zip stays open until `use` settles.
+ *
+ * @example
+ * await readZipFiles('site.zip', 'site', limits, async (files) => {
+ *   for (const file of files) await upload(file.name, await file.read(), file.size);
+ * });
+ */
+export async function readZipFiles<T>(zipFile: string, root: string, limits: UnpackLimits, use: (files: ZipFileEntry[]) => Promise<T>): Promise<T> {
+  const tree = new EntryTree(path.resolve(root));
+  const { zip, reader } = await openZip(zipFile);
+  try {
+    const declared = new UnpackedBytes(limits.maxUnpackedBytes);
+    const links: ZipLink[] = [];
+    for await (const { entry, name, destination, type } of checkedEntries(zip, tree.root, limits, declared)) {
+      if (type === 'directory') {
+        tree.makeDirectories(destination, name);
+      } else if (type === 'link') {
+        links.push({ name, destination, target: await linkTarget(zip, entry, name) });
+      } else {
+        tree.addFile(destination, name, entry);
+        declared.add(entry.uncompressedSize);
+      }
+    }
+    await tree.addLinks(links);
+    const unpacked = new UnpackedBytes(limits.maxUnpackedBytes);
+    const files = tree.files().map(({ key, name, entry }) => ({
+      name: key,
+      mode: modeOf(entry),
+      size: entry.uncompressedSize,
+      read: () => entryData(zip, reader, entry, name, unpacked),
+    }));
+    return await use(files);
+  } finally {
+    zip.close();
+  }
+}
+
+/** An entry of a zip, as extraction and reading in place both see it once its path is checked. */
+interface CheckedEntry {
+  entry: Entry;
+  /** The entry's path as the zip writes it, which refusals quote. */
+  name: string;
+  /** Where it would be written below the root. */
+  destination: string;
+  type: 'directory' | 'link' | 'file';
+}
+
+/**
+ * The zip's entries in its order, in time slices. Refuses the entry past `limits.maxEntries`, one
+ * whose path is not below `root`, and a file whose declared size alone would take `unpacked` past
+ * its cap: the caller counts each file's bytes into `unpacked` before it asks for the next entry.
+ */
+async function* checkedEntries(zip: ZipReader, root: string, limits: UnpackLimits, unpacked: UnpackedBytes): AsyncGenerator<CheckedEntry> {
+  const slices = new TimeSlices();
+  let entries = 0;
+  for await (const entry of zip.eachEntry()) {
+    if (++entries > limits.maxEntries) {
+      throw new BadInputError(
+        `The zip has more than ${limits.maxEntries} entries, the most an artifact may have; it is refused. If it is expected, raise artifacts.maxEntries ${SETTINGS_HINT}.`,
+      );
+    }
+    const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+    const destination = destinationOf(root, name);
+    const type = (entry.externalFileAttributes >>> 16) & FILE_TYPE_MASK;
+    if (name.endsWith('/') || type === DIRECTORY_TYPE) {
+      yield { entry, name, destination, type: 'directory' };
+    } else if (destination === root) {
+      throw new BadInputError(`zip entry ${JSON.stringify(name)} names the extraction directory itself, not a file in it`);
+    } else if (type === SYMLINK_TYPE) {
+      yield { entry, name, destination, type: 'link' };
+    } else {
+      unpacked.expect(entry.uncompressedSize);
+      yield { entry, name, destination, type: 'file' };
+    }
+    await slices.pause();
+  }
+}
+
+/** A file's permission bits, or rw-r--r-- when the zip gives none. */
+function modeOf(entry: Entry): number {
+  return (entry.externalFileAttributes >>> 16) & 0o777 || 0o644;
+}
+
+/** A file entry's bytes, counted into `unpacked`: read whole when it is small, streamed otherwise. */
+async function entryData(zip: ZipReader, reader: ZipFileReader, entry: Entry, name: string, unpacked: UnpackedBytes): Promise<Buffer | Readable> {
+  if (isSmall(entry)) return smallEntryData(zip, reader, entry, name, unpacked);
+  const stored = await zip.openReadStreamPromise(entry);
+  const counted = unpacked.counter();
+  stored.on('error', (error) => counted.destroy(error));
+  // A reader that gives up on the bytes closes the counter; the zip's stream then lets go of its descriptor.
+  counted.on('close', () => stored.destroy());
+  return stored.pipe(counted);
 }
 
 /** Entries up to this size, before and after inflating, are read and written whole. */
@@ -410,9 +511,25 @@ function destinationOf(root: string, name: string): string {
 
 function makeDirectories(root: string, directory: string, name: string): void {
   const obstacle = makeDirectoriesWithin(root, directory);
-  if (obstacle !== undefined) {
-    throw new BadInputError(`zip entry ${JSON.stringify(name)} would be written through ${obstacle}, which is not a directory`);
-  }
+  if (obstacle !== undefined) throw writtenThrough(name, obstacle);
+}
+
+function writtenThrough(name: string, obstacle: string): BadInputError {
+  return new BadInputError(`zip entry ${JSON.stringify(name)} would be written through ${obstacle}, which is not a directory`);
+}
+
+function fileOverDirectory(name: string): BadInputError {
+  return new BadInputError(`zip entry ${JSON.stringify(name)} is a file, but an earlier entry made a directory at that path`);
+}
+
+function linkOverSomething(name: string): BadInputError {
+  return new BadInputError(`zip entry ${JSON.stringify(name)} is a link, but something already exists at that path`);
+}
+
+function linkOutside(link: ZipLink, root: string): BadInputError {
+  return new BadInputError(
+    `zip entry ${JSON.stringify(link.name)} is a link to ${JSON.stringify(link.target)}, which leads outside ${root}; the zip is refused`,
+  );
 }
 
 /** Opens the file an entry is written to, with the entry's mode whatever the umask. */
@@ -423,6 +540,7 @@ function openDestination(destination: string, name: string, mode: number): numbe
     file = openSync(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new BadInputError(`zip entry ${JSON.stringify(name)} would be written through a link`);
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw fileOverDirectory(name);
     throw error;
   }
   try {
@@ -441,31 +559,92 @@ async function linkTarget(zip: ZipReader, entry: Entry, name: string): Promise<s
   return text(await zip.openReadStreamPromise(entry));
 }
 
+/** A link entry: made, or checked, after every file. */
+interface ZipLink {
+  name: string;
+  destination: string;
+  target: string;
+}
+
 /**
  * Makes every link, then checks where each one leads in the finished tree, where no later entry
  * can change it. On refusal, no link that the zip made is left behind.
  */
-async function makeLinks(root: string, links: { name: string; destination: string; target: string }[]): Promise<void> {
+async function makeLinks(root: string, links: ZipLink[]): Promise<void> {
   const made: string[] = [];
   try {
     for (const link of links) {
       makeDirectories(root, path.dirname(link.destination), link.name);
       await symlink(link.target, link.destination).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EEXIST') throw new BadInputError(`zip entry ${JSON.stringify(link.name)} is a link, but something already exists at that path`);
+        if (error.code === 'EEXIST') throw linkOverSomething(link.name);
         throw error;
       });
       made.push(link.destination);
     }
     for (const link of links) {
       const leadsTo = await realLocation(path.dirname(link.destination), link.target);
-      if (!isWithin(root, leadsTo)) {
-        throw new BadInputError(
-          `zip entry ${JSON.stringify(link.name)} is a link to ${JSON.stringify(link.target)}, which leads outside ${root}; the zip is refused`,
-        );
-      }
+      if (!isWithin(root, leadsTo)) throw linkOutside(link, root);
     }
   } catch (error) {
     await Promise.all(made.map((destination) => rm(destination, { force: true })));
     throw error;
+  }
+}
+
+type TreeNode = { kind: 'directory' } | { kind: 'file'; name: string; entry: Entry } | { kind: 'link'; target: string };
+
+/**
+ * The tree that extracting a zip into `root` would make, held in memory: it refuses what
+ * extraction refuses (a path through a file or a link, a link over something, a link that leads
+ * outside the root), in the same order and with the same messages, without writing anything.
+ */
+class EntryTree {
+  private readonly nodes = new Map<string, TreeNode>();
+
+  constructor(readonly root: string) {}
+
+  /** As `makeDirectoriesWithin`: every missing directory down to `directory`, none through a file or a link. */
+  makeDirectories(directory: string, name: string): void {
+    let current = this.root;
+    for (const part of path.relative(this.root, directory).split(path.sep)) {
+      if (part === '') continue;
+      current = path.join(current, part);
+      const node = this.nodes.get(current);
+      if (!node) this.nodes.set(current, { kind: 'directory' });
+      else if (node.kind !== 'directory') throw writtenThrough(name, path.relative(this.root, current));
+    }
+  }
+
+  addFile(destination: string, name: string, entry: Entry): void {
+    this.makeDirectories(path.dirname(destination), name);
+    if (this.nodes.get(destination)?.kind === 'directory') throw fileOverDirectory(name);
+    this.nodes.set(destination, { kind: 'file', name, entry });
+  }
+
+  /** As `makeLinks`: every link, then where each one leads in the finished tree. */
+  async addLinks(links: ZipLink[]): Promise<void> {
+    for (const link of links) {
+      this.makeDirectories(path.dirname(link.destination), link.name);
+      if (this.nodes.has(link.destination)) throw linkOverSomething(link.name);
+      this.nodes.set(link.destination, { kind: 'link', target: link.target });
+    }
+    const lookUp = async (location: string): Promise<PathFound> => {
+      const node = this.nodes.get(location);
+      if (!node) return { kind: 'nothing' };
+      return node.kind === 'link' ? { kind: 'link', target: node.target } : { kind: 'other' };
+    };
+    for (const link of links) {
+      const leadsTo = await realLocation(path.dirname(link.destination), link.target, lookUp);
+      if (!isWithin(this.root, leadsTo)) throw linkOutside(link, this.root);
+    }
+  }
+
+  /** The files, each under its key: its path below the root with `/` between its parts, sorted. */
+  files(): { key: string; name: string; entry: Entry }[] {
+    const files: { key: string; name: string; entry: Entry }[] = [];
+    for (const [location, node] of this.nodes) {
+      if (node.kind === 'file') files.push({ key: path.relative(this.root, location).split(path.sep).join('/'), name: node.name, entry: node.entry });
+    }
+    return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 }
