@@ -138,10 +138,14 @@ function gitFailed(what: string, error: unknown): Error {
  * so each blob is followed by a request for an object that does not exist, named at random: its
  * `missing` line, which no file can foresee, marks where the blob's bytes end.
  */
+const BUFFERED_BYTES = 1024 * 1024;
+
 class CheckedOutBlobs {
   private readonly end = `sluice-end-of-file-${randomBytes(16).toString('hex')}`;
   private readonly endMark = Buffer.from(`\n${this.end} missing\n`);
+  /** cat-file's output not read yet; past `BUFFERED_BYTES`, cat-file waits. */
   private chunks: Buffer[] = [];
+  private buffered = 0;
   private stderr = '';
   private ended: Error | undefined;
   private wake: (() => void) | undefined;
@@ -153,6 +157,8 @@ class CheckedOutBlobs {
   ) {
     process.stdout.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      if (this.buffered > BUFFERED_BYTES) process.stdout.pause();
       this.wake?.();
     });
     process.stderr.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
@@ -165,8 +171,13 @@ class CheckedOutBlobs {
       process.on('error', end);
       process.on('close', (code) => end(Object.assign(new Error(`cat-file ended with exit code ${code}`), { stderr: this.stderr })));
     });
-    // A write after cat-file has ended fails; the read that made it says why.
+    // A write after cat-file has ended fails; the read that follows says why.
     process.stdin.on('error', () => undefined);
+  }
+
+  /** Asks for every file at once, in the order they will be read: cat-file answers while the zip is written. */
+  private ask(files: TreeFile[]): void {
+    this.process.stdin.end(files.map((file) => `${file.oid} ${file.name}\n${this.end} -\n`).join(''));
   }
 
   static async open(program: string, dir: string, files: TreeFile[], attributes: string): Promise<CheckedOutBlobs> {
@@ -178,20 +189,21 @@ class CheckedOutBlobs {
     }
     const gitDir = path.resolve(existsSync(path.join(dir, '.git')) ? path.join(dir, '.git') : dir);
     const child = spawn(program, [`--git-dir=${gitDir}`, `--work-tree=${attributes}`, 'cat-file', '--batch', '--filters'], { cwd: attributes });
-    return new CheckedOutBlobs(child, dir);
+    const blobs = new CheckedOutBlobs(child, dir);
+    blobs.ask(files);
+    return blobs;
   }
 
-  /** The file's bytes, as a checkout of it writes them. */
+  /** The file's bytes, as a checkout of it writes them; the files are read in the order `open` was given them. */
   async read(file: TreeFile): Promise<Buffer> {
-    this.process.stdin.write(`${file.oid} ${file.name}\n${this.end} -\n`);
     const header = (await this.line()).toString('utf8').trim();
     if (header.split(' ')[1] !== 'blob') throw new Error(`git cat-file could not read ${file.name} (${file.oid}) from ${this.repository}: ${header}`);
     return this.bytesBeforeEndMark();
   }
 
-  /** Ends cat-file once it has answered what it was asked. */
+  /** Ends cat-file, whether or not every file was read. */
   async close(): Promise<void> {
-    this.process.stdin.end();
+    if (this.ended === undefined) this.process.kill();
     await this.exited;
   }
 
@@ -201,10 +213,10 @@ class CheckedOutBlobs {
       const buffered = Buffer.concat(this.chunks);
       const end = buffered.indexOf(0x0a);
       if (end >= 0) {
-        this.chunks = [buffered.subarray(end + 1)];
+        this.keep([buffered.subarray(end + 1)]);
         return buffered.subarray(0, end + 1);
       }
-      this.chunks = [buffered];
+      this.keep([buffered]);
       await this.more();
     }
   }
@@ -217,19 +229,26 @@ class CheckedOutBlobs {
     for (;;) {
       if (this.chunks.length === 0) await this.more();
       const chunk = Buffer.concat(this.chunks);
-      this.chunks = [];
+      this.keep([]);
       const searched = Buffer.concat([tail, chunk]);
       const at = searched.indexOf(this.endMark);
       if (at >= 0) {
         const all = Buffer.concat([...before, chunk]);
         const end = length - tail.length + at;
-        this.chunks = [all.subarray(end + this.endMark.length)];
+        this.keep([all.subarray(end + this.endMark.length)]);
         return all.subarray(0, end);
       }
       before.push(chunk);
       length += chunk.length;
       tail = searched.subarray(Math.max(0, searched.length - this.endMark.length + 1));
     }
+  }
+
+  /** What is left of the output after a read: cat-file goes on when it is little. */
+  private keep(chunks: Buffer[]): void {
+    this.chunks = chunks;
+    this.buffered = chunks.reduce((total, chunk) => total + chunk.length, 0);
+    if (this.buffered <= BUFFERED_BYTES) this.process.stdout.resume();
   }
 
   private more(): Promise<void> {

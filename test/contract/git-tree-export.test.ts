@@ -183,6 +183,19 @@ describe('zipCommitTree', () => {
     await expect(zipCommitTree(plain.dir, 'f'.repeat(40), zipFile(), { compress: true })).rejects.toThrow(`git could not read the tree of ${'f'.repeat(40)}`);
   });
 
+  it('says which file git could not convert when a filter fails, as a checkout fails', async () => {
+    const filtered = await repository('filtered', async (dir) => {
+      await writeFile(path.join(dir, 'secret.txt'), 'sealed\n');
+      await writeFile(path.join(dir, '.gitattributes'), '*.txt filter=broken\n');
+    });
+    git(filtered.dir, 'config', 'filter.broken.smudge', 'false');
+    git(filtered.dir, 'config', 'filter.broken.required', 'true');
+    await expect(zippedFromCheckout(filtered.dir, filtered.commit)).rejects.toThrow('secret.txt');
+    await expect(zipCommitTree(filtered.dir, filtered.commit, zipFile(), { compress: true })).rejects.toThrow(
+      /git could not read the files of .*filtered: .*secret\.txt: smudge filter broken failed/s,
+    );
+  });
+
   it('leaves the repository as it was', async () => {
     const index = await readFile(path.join(plain.dir, '.git', 'index'));
     await zipped(plain.dir, plain.commit, { compress: true });
