@@ -20,6 +20,7 @@ interface TreeFile {
 
 const LINK_MODE = 0o120000;
 const EXECUTABLE_MODE = 0o100755;
+const FILE_MODE = 0o100644;
 
 /**
  * Writes to `zipFile` the zip of the tree of `commit` from the repository at `dir` (a work tree,
@@ -52,7 +53,7 @@ export async function zipCommitTree(
     files.sort((a, b) => inDirectoryOrder(a.name, b.name));
     const zipped = (read: (file: TreeFile) => Promise<Buffer>) =>
       zipFiles(
-        files.map((file) => ({ name: file.name, mode: file.mode === EXECUTABLE_MODE ? 0o100755 : 0o100644, read: () => read(file) })),
+        files.map((file) => ({ name: file.name, mode: file.mode === EXECUTABLE_MODE ? EXECUTABLE_MODE : FILE_MODE, read: () => read(file) })),
         { compress },
       );
     if (!listed) {
@@ -134,7 +135,7 @@ function gitFailed(what: string, error: unknown): Error {
  * directory of its own that holds only the tree's `.gitattributes` files, so the repository's
  * own work tree has no say, as it had none in a checkout of the commit.
  *
- * The size that cat-file writes before a converted blob is the size before conversion (git 2.39),
+ * The size that cat-file writes before a converted blob is its size before conversion (git 2.39),
  * so each blob is followed by a request for an object that does not exist, named at random: its
  * `missing` line, which no file can foresee, marks where the blob's bytes end.
  */
