@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { exportCommitTree } from '../../lib/actions/git-tree-export';
+import { exportCommitTree, zipCommitTree } from '../../lib/actions/git-tree-export';
 import { extractZip, zipDirectory } from '../../lib/artifacts/zip';
 import { openLocalInstallation } from '../../lib/compose/local';
 import { runProcessOrThrow } from './run-process';
@@ -54,18 +54,16 @@ export async function measureFloors({ root, remote, repository, cli }: FloorInpu
   const nodeStart = await medianMs(() => runProcessOrThrow(process.execPath, ['-e', '0']));
   const cliStart = await medianMs(() => runProcessOrThrow(process.execPath, [cli, '--version']));
 
-  const checkout = (round: number) => path.join(work, `checkout-${round}`);
   const clone = (round: number) => path.join(work, `clone-${round}`);
-  const exportMs = await medianMs(
-    (round) => exportCommitTree(repository, commit, checkout(round)),
-    (round) => mkdir(checkout(round), { recursive: true }),
-  );
+  const treeZipMs = await medianMs((round) => zipCommitTree(repository, commit, path.join(work, `tree-${round}.zip`), { compress: false }));
   const cloneMs = await medianMs((round) =>
     runProcessOrThrow('git', ['clone', '--quiet', '--depth', '1', '--branch', 'main', `file://${remote}`, clone(round)]),
   );
 
   // The build's output, zipped as a local run stores it.
-  const built = checkout(0);
+  const built = path.join(work, 'checkout');
+  await mkdir(built);
+  await exportCommitTree(repository, commit, built);
   execFileSync('sh', ['build.sh'], { cwd: built, env: { ...process.env, COMMIT_ID: commit } });
   const site = path.join(built, 'dist');
   const siteZip = path.join(work, 'site.zip');
@@ -113,7 +111,7 @@ export async function measureFloors({ root, remote, repository, cli }: FloorInpu
   return [
     ['a process starts', `\`node -e 0\`: ${ms(nodeStart)}`, ''],
     ['the CLI loads', `\`sluice --version\`: ${ms(cliStart)}`, ''],
-    ['source: the commit’s tree', `read-tree and checkout-index: ${ms(exportMs)}`, `\`git clone --depth 1\`: ${ms(cloneMs)}`],
+    ['source: the commit’s tree', `zipped from ls-tree and cat-file: ${ms(treeZipMs)}`, `\`git clone --depth 1\`: ${ms(cloneMs)}`],
     [`build output (${files.length} files) zipped as stored`, `zipDirectory: ${ms(zipMs)}`, 'none'],
     ['build output unpacked, once per consumer', `extractZip: ${ms(extractMs)}`, `\`unzip\`: ${ms(unzipMs)}; none in bash`],
     ...(extractOnTmpfsMs === undefined

@@ -3,7 +3,7 @@ import { BadInputError } from '../core/errors';
 import type { ActionDeclaration } from '../core/declaration';
 import type { ProviderSpec } from '../core/providers';
 import type { ArtifactLocation } from '../core/task-payloads';
-import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { ArtifactStore, ArtifactTarget, ZipWriter } from '../artifacts/artifact-store';
 import type { AwsClientClass, AwsClients } from '../ports/aws-clients';
 import type { BlobStore } from '../ports/blob-store';
 import type { BuildProcessTracker } from '../ports/build-processes';
@@ -99,16 +99,24 @@ export interface ActionProvider<Answer extends ActionOutcome | ActionInProgress 
 /** Any provider, polling ones included: what the registry and the action runner hold. */
 export type AnyActionProvider = ActionProvider<ActionOutcome | ActionInProgress>;
 
-/** Stores `directory` as the action's output artifact (the providers that Sluice runs have one at most), at CodePipeline's key layout. */
-export function storeOutputArtifact(context: ActionContext, directory: string): Promise<ArtifactLocation> {
-  const artifactName = context.action.outputArtifacts![0]!.name;
-  return context.artifacts.storeArtifact({
+/** Where the action's output artifact goes (the providers that Sluice runs have one at most), at CodePipeline's key layout. */
+function outputArtifactTarget(context: ActionContext): ArtifactTarget {
+  return {
     bucketName: context.artifactBucket,
     kmsKeyId: context.artifactKmsKeyId,
     pipelineName: context.pipelineName,
-    artifactName,
-    directory,
-  });
+    artifactName: context.action.outputArtifacts![0]!.name,
+  };
+}
+
+/** Stores `directory` as the action's output artifact. */
+export function storeOutputArtifact(context: ActionContext, directory: string): Promise<ArtifactLocation> {
+  return context.artifacts.storeArtifact({ ...outputArtifactTarget(context), directory });
+}
+
+/** Stores the zip that `writeZip` writes as the action's output artifact: see ArtifactStore.storeZipArtifact. */
+export function storeOutputZip(context: ActionContext, writeZip: ZipWriter): Promise<ArtifactLocation> {
+  return context.artifacts.storeZipArtifact(outputArtifactTarget(context), writeZip);
 }
 
 /**

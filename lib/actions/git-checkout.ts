@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import git, { type AuthCallback } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { BadInputError } from '../core/errors';
 import type { ArtifactLocation } from '../core/task-payloads';
-import { storeOutputArtifact, type ActionContext } from './action-provider';
-import { exportCommitTree } from './git-tree-export';
+import { storeOutputZip, type ActionContext } from './action-provider';
+import { zipCommitTree } from './git-tree-export';
 
 /** A commit of the repository at `dir` (a work tree, or a clone without one). */
 export interface RepositoryCommit {
@@ -61,12 +60,9 @@ const commitDate = (timestamp: number) => new Date(timestamp * 1000).toISOString
 /** Stores the tree of a commit, without .git, as the action's output artifact. */
 export async function storeCommitTree(context: ActionContext, { dir, commit }: RepositoryCommit, branch: string): Promise<StoredCommit> {
   const { commit: details } = await git.readCommit({ fs, dir, oid: commit });
-  const tree = path.join(context.workspace, 'tree');
-  await mkdir(tree);
-  await exportCommitTree(dir, commit, tree);
   const summary = details.message.split('\n')[0]!;
   context.log(`Checked out ${branch} at ${commit}${context.sourceRevision ? ' (the commit the execution pins)' : ''}: ${summary}\n`);
-  const location = await storeOutputArtifact(context, tree);
+  const location = await storeOutputZip(context, (zipFile, { compress }) => zipCommitTree(dir, commit, zipFile, { compress }));
   return {
     location,
     commit,

@@ -1,12 +1,262 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs, { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import git from 'isomorphic-git';
+import { zipDirectory, zipFiles } from '../artifacts/zip';
 
 const run = promisify(execFile);
+
+/** A file of a commit's tree: its path, its git mode and its blob. */
+interface TreeFile {
+  name: string;
+  mode: number;
+  oid: string;
+}
+
+const LINK_MODE = 0o120000;
+const EXECUTABLE_MODE = 0o100755;
+const FILE_MODE = 0o100644;
+
+/**
+ * Writes to `zipFile` the zip of the tree of `commit` from the repository at `dir` (a work tree,
+ * or a clone without one), without .git: the artifact that exporting the tree and zipping it with
+ * zipDirectory gives, built from the git objects without writing the tree's files. The git
+ * program reads the objects when it is installed, applying the conversions a checkout applies
+ * (`.gitattributes` eol and filters); without it, isomorphic-git reads them, as it would write
+ * them. `program` is the git program to try.
+ */
+export async function zipCommitTree(
+  dir: string,
+  commit: string,
+  zipFile: string,
+  { compress, program = 'git' }: { compress: boolean; program?: string },
+): Promise<void> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'sluice-git-tree-'));
+  try {
+    const listed = await listedWithGit(program, dir, commit);
+    const files = listed ?? (await listedWithIsomorphicGit(dir, commit));
+    // zipDirectory follows a link within the tree to what it leads to and leaves out the others:
+    // a tree with links is written out and zipped as before, so that they come out the same.
+    // cat-file's input is a line per file, which cannot name a path with a line break in it.
+    if (files.some((file) => file.mode === LINK_MODE || (listed && file.name.includes('\n')))) {
+      const tree = path.join(scratch, 'tree');
+      await mkdir(tree);
+      await exportCommitTree(dir, commit, tree, program);
+      await pipeline(zipDirectory(tree, { compress }), createWriteStream(zipFile));
+      return;
+    }
+    files.sort((a, b) => inDirectoryOrder(a.name, b.name));
+    const zipped = (read: (file: TreeFile) => Promise<Buffer>) =>
+      zipFiles(
+        files.map((file) => ({ name: file.name, mode: file.mode === EXECUTABLE_MODE ? EXECUTABLE_MODE : FILE_MODE, read: () => read(file) })),
+        { compress },
+      );
+    if (!listed) {
+      const cache = {};
+      const read = async ({ oid }: TreeFile) => {
+        const { blob } = await git.readBlob({ fs, dir, oid, cache });
+        return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+      };
+      await pipeline(zipped(read), createWriteStream(zipFile));
+      return;
+    }
+    const blobs = await CheckedOutBlobs.open(program, dir, files, path.join(scratch, 'attributes'));
+    try {
+      await pipeline(
+        zipped((file) => blobs.read(file)),
+        createWriteStream(zipFile),
+      );
+    } finally {
+      await blobs.close();
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** zipDirectory's order: the names in each directory sorted, a directory's files where its name sorts. */
+function inDirectoryOrder(a: string, b: string): number {
+  const left = a.split('/');
+  const right = b.split('/');
+  for (let index = 0; index < Math.min(left.length, right.length); index += 1) {
+    if (left[index] !== right[index]) return left[index]! < right[index]! ? -1 : 1;
+  }
+  return left.length - right.length;
+}
+
+/** The files of the tree (submodules are not files, and are left out, as a checkout leaves them empty). Undefined when `program` is not installed. */
+async function listedWithGit(program: string, dir: string, commit: string): Promise<TreeFile[] | undefined> {
+  let listing: string;
+  try {
+    ({ stdout: listing } = await run(program, ['-C', dir, 'ls-tree', '-r', '-z', '--full-tree', commit], { maxBuffer: 256 * 1024 * 1024 }));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw gitFailed(`read the tree of ${commit} from ${dir}`, error);
+  }
+  const files: TreeFile[] = [];
+  for (const line of listing.split('\0')) {
+    // `<mode> <type> <oid>\t<path>`
+    const tab = line.indexOf('\t');
+    const [mode, type, oid] = line.slice(0, tab).split(' ');
+    if (type === 'blob') files.push({ name: line.slice(tab + 1), mode: parseInt(mode!, 8), oid: oid! });
+  }
+  return files;
+}
+
+async function listedWithIsomorphicGit(dir: string, commit: string): Promise<TreeFile[]> {
+  const files: TreeFile[] = [];
+  await git.walk({
+    fs,
+    dir,
+    trees: [git.TREE({ ref: commit })],
+    map: async (name, [entry]) => {
+      if (!entry) return null;
+      const type = await entry.type();
+      if (type === 'blob') files.push({ name, mode: await entry.mode(), oid: await entry.oid() });
+      return type === 'tree' || type === 'blob' ? true : null;
+    },
+  });
+  return files;
+}
+
+function gitFailed(what: string, error: unknown): Error {
+  return new Error(`git could not ${what}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`, { cause: error });
+}
+
+/**
+ * The bytes of a tree's files as a checkout writes them: one `git cat-file --batch --filters`
+ * reads every blob with the conversions that the tree's `.gitattributes` ask for. cat-file reads
+ * attributes from a work tree, relative to where it runs, not from the commit: it runs in a
+ * directory of its own that holds only the tree's `.gitattributes` files, so the repository's
+ * own work tree has no say, as it had none in a checkout of the commit.
+ *
+ * The size that cat-file writes before a converted blob is its size before conversion (git 2.39),
+ * so each blob is followed by a request for an object that does not exist, named at random: its
+ * `missing` line, which no file can foresee, marks where the blob's bytes end.
+ */
+const BUFFERED_BYTES = 1024 * 1024;
+
+class CheckedOutBlobs {
+  private readonly end = `sluice-end-of-file-${randomBytes(16).toString('hex')}`;
+  private readonly endMark = Buffer.from(`\n${this.end} missing\n`);
+  /** cat-file's output not read yet; past `BUFFERED_BYTES`, cat-file waits. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private stderr = '';
+  private ended: Error | undefined;
+  private wake: (() => void) | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly process: ChildProcessWithoutNullStreams,
+    private readonly repository: string,
+  ) {
+    process.stdout.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      if (this.buffered > BUFFERED_BYTES) process.stdout.pause();
+      this.wake?.();
+    });
+    process.stderr.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
+    this.exited = new Promise((resolve) => {
+      const end = (error: Error) => {
+        this.ended ??= error;
+        this.wake?.();
+        resolve();
+      };
+      process.on('error', end);
+      process.on('close', (code) => end(Object.assign(new Error(`cat-file ended with exit code ${code}`), { stderr: this.stderr })));
+    });
+    // A write after cat-file has ended fails; the read that follows says why.
+    process.stdin.on('error', () => undefined);
+  }
+
+  /** Asks for every file at once, in the order they will be read: cat-file answers while the zip is written. */
+  private ask(files: TreeFile[]): void {
+    this.process.stdin.end(files.map((file) => `${file.oid} ${file.name}\n${this.end} -\n`).join(''));
+  }
+
+  static async open(program: string, dir: string, files: TreeFile[], attributes: string): Promise<CheckedOutBlobs> {
+    await mkdir(attributes);
+    for (const file of files.filter((candidate) => path.posix.basename(candidate.name) === '.gitattributes')) {
+      const { stdout } = await run(program, ['-C', dir, 'cat-file', 'blob', file.oid], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
+      await mkdir(path.join(attributes, path.dirname(file.name)), { recursive: true });
+      await writeFile(path.join(attributes, file.name), stdout);
+    }
+    const gitDir = path.resolve(existsSync(path.join(dir, '.git')) ? path.join(dir, '.git') : dir);
+    const child = spawn(program, [`--git-dir=${gitDir}`, `--work-tree=${attributes}`, 'cat-file', '--batch', '--filters'], { cwd: attributes });
+    const blobs = new CheckedOutBlobs(child, dir);
+    blobs.ask(files);
+    return blobs;
+  }
+
+  /** The file's bytes, as a checkout of it writes them; the files are read in the order `open` was given them. */
+  async read(file: TreeFile): Promise<Buffer> {
+    const header = (await this.line()).toString('utf8').trim();
+    if (header.split(' ')[1] !== 'blob') throw new Error(`git cat-file could not read ${file.name} (${file.oid}) from ${this.repository}: ${header}`);
+    return this.bytesBeforeEndMark();
+  }
+
+  /** Ends cat-file, whether or not every file was read. */
+  async close(): Promise<void> {
+    if (this.ended === undefined) this.process.kill();
+    await this.exited;
+  }
+
+  /** The next line, its line break included. */
+  private async line(): Promise<Buffer> {
+    for (;;) {
+      const buffered = Buffer.concat(this.chunks);
+      const end = buffered.indexOf(0x0a);
+      if (end >= 0) {
+        this.keep([buffered.subarray(end + 1)]);
+        return buffered.subarray(0, end + 1);
+      }
+      this.keep([buffered]);
+      await this.more();
+    }
+  }
+
+  /** The bytes up to the end mark, which is taken too; each chunk is searched once, with the end of the one before. */
+  private async bytesBeforeEndMark(): Promise<Buffer> {
+    const before: Buffer[] = [];
+    let length = 0;
+    let tail = Buffer.alloc(0);
+    for (;;) {
+      if (this.chunks.length === 0) await this.more();
+      const chunk = Buffer.concat(this.chunks);
+      this.keep([]);
+      const searched = Buffer.concat([tail, chunk]);
+      const at = searched.indexOf(this.endMark);
+      if (at >= 0) {
+        const all = Buffer.concat([...before, chunk]);
+        const end = length - tail.length + at;
+        this.keep([all.subarray(end + this.endMark.length)]);
+        return all.subarray(0, end);
+      }
+      before.push(chunk);
+      length += chunk.length;
+      tail = searched.subarray(Math.max(0, searched.length - this.endMark.length + 1));
+    }
+  }
+
+  /** What is left of the output after a read: cat-file goes on when it is little. */
+  private keep(chunks: Buffer[]): void {
+    this.chunks = chunks;
+    this.buffered = chunks.reduce((total, chunk) => total + chunk.length, 0);
+    if (this.buffered <= BUFFERED_BYTES) this.process.stdout.resume();
+  }
+
+  private more(): Promise<void> {
+    if (this.ended) return Promise.reject(gitFailed(`read the files of ${this.repository}`, this.ended));
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+}
 
 /**
  * Writes the tree of `commit` from the repository at `dir` (a work tree, or a clone without one)

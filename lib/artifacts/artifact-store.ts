@@ -24,6 +24,9 @@ export interface StoreArtifactRequest extends ArtifactTarget {
   files?: string[];
 }
 
+/** Writes an artifact's zip to `zipFile`, deflating what shrinks or storing every file as it is. */
+export type ZipWriter = (zipFile: string, options: { compress: boolean }) => Promise<void>;
+
 /** Eight URL-safe characters: short like CodePipeline's ids, and unique enough for one pipeline's artifacts. */
 function randomArtifactId(): string {
   return randomBytes(6).toString('base64url');
@@ -108,13 +111,33 @@ export class ArtifactStore {
 
   /** Zips `directory` to a location that the caller chose, as CodeBuild's artifact overrides do. */
   async storeDirectory(location: S3Location, directory: string, options: ZipDirectoryOptions & Pick<ArtifactTarget, 'kmsKeyId'> = {}): Promise<void> {
-    // Zipping to a file first gives the upload its length, so it goes up in one request.
+    await this.storeZip(
+      location,
+      (zipFile) => pipeline(zipDirectory(directory, { compress: this.options.compress, ...options }), createWriteStream(zipFile)),
+      options.kmsKeyId,
+    );
+  }
+
+  /**
+   * Stores the zip that `writeZip` writes to the file it is given as a new object at
+   * `<pipelineName>/<artifactName>/<id>.zip`: for an artifact whose files are not in a directory.
+   * `writeZip` is told whether to deflate, as the store's `compress` option says.
+   */
+  async storeZipArtifact(target: ArtifactTarget, writeZip: ZipWriter): Promise<S3Location> {
+    const location = this.newLocation(target);
+    await this.storeZip(location, (zipFile) => writeZip(zipFile, { compress: this.options.compress !== false }), target.kmsKeyId);
+    return location;
+  }
+
+  /** Puts the zip that `writeZip` writes at `location`. */
+  private async storeZip(location: S3Location, writeZip: (zipFile: string) => Promise<void>, kmsKeyId: string | undefined): Promise<void> {
+    // Writing the zip to a file first gives the upload its length, so it goes up in one request.
     const temporaryDirectory = await mkdtemp(path.join(this.temporaryRoot, 'sluice-artifact-'));
     try {
       const zipFile = path.join(temporaryDirectory, 'artifact.zip');
-      await pipeline(zipDirectory(directory, { compress: this.options.compress, ...options }), createWriteStream(zipFile));
+      await writeZip(zipFile);
       const { size } = await stat(zipFile);
-      await this.blobs.put(location, createReadStream(zipFile), { contentType: 'application/zip', contentLength: size, kmsKeyId: options.kmsKeyId });
+      await this.blobs.put(location, createReadStream(zipFile), { contentType: 'application/zip', contentLength: size, kmsKeyId });
     } finally {
       await rm(temporaryDirectory, { recursive: true, force: true });
     }

@@ -143,6 +143,47 @@ async function addLink(zip: ZipFile, tree: Tree, link: string, name: string): Pr
   zip.addBuffer(Buffer.from(target), name, { mode: SYMLINK_TYPE | 0o777, compress: false });
 }
 
+/** A file whose bytes come from elsewhere than a directory on disk, such as a git object. */
+export interface ZipSourceFile {
+  name: string;
+  /** The file's mode, type bits included: `0o100644` or `0o100755`. */
+  mode: number;
+  /** Its bytes, asked for one file at a time, in the order given. */
+  read: () => Promise<Buffer>;
+}
+
+/**
+ * Streams a zip of `files`, in their order, with their modes. Each file is read while the one
+ * before it is written, so two files' bytes are held at a time, however many files the zip has.
+ * Files that shrink are deflated, as zipDirectory decides it, unless `compress` is false.
+ */
+export function zipFiles(files: ZipSourceFile[], { compress = true }: { compress?: boolean } = {}): Readable {
+  const mtime = new Date();
+  const zip = new ZipFile();
+  const output = new PassThrough();
+  zip.on('error', (error: Error) => output.destroy(error));
+  zip.outputStream.pipe(output);
+  const fail = (error: unknown) => zip.emit('error', error);
+  let next = 0;
+  // yazl takes how to store an entry when it is added, so an entry is added once its bytes are read.
+  const addNext = async () => {
+    const file = files[next++];
+    if (file === undefined) {
+      zip.end();
+      return;
+    }
+    const contents = await file.read();
+    const deflated = compress && shrinks(contents.subarray(0, COMPRESSIBILITY_SAMPLE_BYTES));
+    const options = { mtime, mode: file.mode, size: contents.length, ...(deflated ? { compressionLevel: ZIP_COMPRESSION_LEVEL } : { compress: false }) };
+    zip.addReadStreamLazy(file.name, options, (callback) => {
+      callback(null, Readable.from([contents], { objectMode: false }));
+      addNext().catch(fail);
+    });
+  };
+  addNext().catch(fail);
+  return output;
+}
+
 /**
  * Deflate's fastest level: artifacts are written once and read a few times, and level 6 (zip's
  * default) takes several times as long for a few percent less on source code and builds.
@@ -161,11 +202,16 @@ function worthCompressing(file: string): boolean {
   try {
     const sample = Buffer.alloc(COMPRESSIBILITY_SAMPLE_BYTES);
     const bytesRead = readSync(handle, sample, 0, sample.length, 0);
-    if (bytesRead < 512) return true;
-    return deflateRawSync(sample.subarray(0, bytesRead), { level: ZIP_COMPRESSION_LEVEL }).length < bytesRead * 0.9;
+    return shrinks(sample.subarray(0, bytesRead));
   } finally {
     closeSync(handle);
   }
+}
+
+/** Whether a file that starts with `sample` is worth deflating; a few hundred bytes always are. */
+function shrinks(sample: Buffer): boolean {
+  if (sample.length < 512) return true;
+  return deflateRawSync(sample, { level: ZIP_COMPRESSION_LEVEL }).length < sample.length * 0.9;
 }
 
 /** Caps on what one zip may unpack to: the installation settings `artifacts.maxUnpackedBytes` and `artifacts.maxEntries`. */

@@ -1,7 +1,10 @@
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { S3BlobStore } from '../../lib/adapters/aws/s3-blob-store';
 import { ArtifactStore } from '../../lib/artifacts/artifact-store';
+import { zipFiles } from '../../lib/artifacts/zip';
 import { BlobNotFoundError } from '../../lib/ports/blob-store';
 import { stackPerSuite } from '../support/embedded-stack';
 
@@ -83,6 +86,31 @@ describe('ArtifactStore through the embedded s3rver', () => {
     const workspace = path.join(suite.scratch, 'chosen-workspace');
     expect(await artifacts.fetchArtifact(location, workspace)).toEqual(['b.txt']);
     expect(await readFile(path.join(workspace, 'b.txt'), 'utf8')).toBe('b');
+  });
+
+  it('stores the zip that a writer writes, telling it whether the store deflates, and stores nothing when the writer fails', async () => {
+    const asked: boolean[] = [];
+    const writeZip = async (zipFile: string, { compress }: { compress: boolean }) => {
+      asked.push(compress);
+      const files = [{ name: 'bin/run.sh', mode: 0o100755, read: async () => Buffer.from('#!/bin/sh\n') }];
+      await pipeline(zipFiles(files, { compress }), createWriteStream(zipFile));
+    };
+    const target = { bucketName: BUCKET, pipelineName: 'webapp', artifactName: 'SourceOutput' };
+
+    const location = await new ArtifactStore(blobs, { newArtifactId: () => 'Zip1234' }).storeZipArtifact(target, writeZip);
+    await new ArtifactStore(blobs, { compress: false }).storeZipArtifact(target, writeZip);
+
+    expect(asked).toEqual([true, false]);
+    expect(location).toEqual({ bucketName: BUCKET, objectKey: 'webapp/SourceOutput/Zip1234.zip' });
+    const workspace = path.join(suite.scratch, 'zip-workspace');
+    expect(await new ArtifactStore(blobs).fetchArtifact(location, workspace)).toEqual(['bin/run.sh']);
+    expect((await stat(path.join(workspace, 'bin/run.sh'))).mode & 0o777).toBe(0o755);
+
+    const failing = new ArtifactStore(blobs, { newArtifactId: () => 'Failed1' });
+    await expect(failing.storeZipArtifact(target, async () => Promise.reject(new Error('the tree could not be read')))).rejects.toThrow(
+      'the tree could not be read',
+    );
+    await expect(blobs.head({ bucketName: BUCKET, objectKey: 'webapp/SourceOutput/Failed1.zip' })).rejects.toThrow(BlobNotFoundError);
   });
 
   it('rejects a missing artifact with BlobNotFoundError naming its location', async () => {
