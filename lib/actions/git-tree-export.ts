@@ -16,7 +16,15 @@ interface TreeFile {
   name: string;
   mode: number;
   oid: string;
+  /** The blob's size, as git lists it; unknown where isomorphic-git lists the tree. */
+  size?: number;
 }
+
+/**
+ * Each file is held whole while it is zipped from the objects: a tree with a file larger than this
+ * is written out and zipped from disk, which streams it.
+ */
+const LARGEST_FILE_HELD_BYTES = 64 * 1024 * 1024;
 
 const LINK_MODE = 0o120000;
 const EXECUTABLE_MODE = 0o100755;
@@ -40,10 +48,11 @@ export async function zipCommitTree(
   try {
     const listed = await listedWithGit(program, dir, commit);
     const files = listed ?? (await listedWithIsomorphicGit(dir, commit));
-    // zipDirectory follows a link within the tree to what it leads to and leaves out the others:
-    // a tree with links is written out and zipped as before, so that they come out the same.
-    // cat-file's input is a line per file, which cannot name a path with a line break in it.
-    if (files.some((file) => file.mode === LINK_MODE || (listed && file.name.includes('\n')))) {
+    // Written out and zipped as before: a tree with links, since zipDirectory follows a link within
+    // the tree to what it leads to and leaves out the others, and they must come out the same; a
+    // tree with a path that has a line break, which cat-file's line-per-file input cannot name;
+    // and a tree with a file too large to hold whole.
+    if (files.some((file) => file.mode === LINK_MODE || (listed && file.name.includes('\n')) || (file.size ?? 0) > LARGEST_FILE_HELD_BYTES)) {
       const tree = path.join(scratch, 'tree');
       await mkdir(tree);
       await exportCommitTree(dir, commit, tree, program);
@@ -93,17 +102,17 @@ function inDirectoryOrder(a: string, b: string): number {
 async function listedWithGit(program: string, dir: string, commit: string): Promise<TreeFile[] | undefined> {
   let listing: string;
   try {
-    ({ stdout: listing } = await run(program, ['-C', dir, 'ls-tree', '-r', '-z', '--full-tree', commit], { maxBuffer: 256 * 1024 * 1024 }));
+    ({ stdout: listing } = await run(program, ['-C', dir, 'ls-tree', '-r', '-z', '--long', '--full-tree', commit], { maxBuffer: 256 * 1024 * 1024 }));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw gitFailed(`read the tree of ${commit} from ${dir}`, error);
   }
   const files: TreeFile[] = [];
   for (const line of listing.split('\0')) {
-    // `<mode> <type> <oid>\t<path>`
+    // `<mode> <type> <oid> <size, padded>\t<path>`
     const tab = line.indexOf('\t');
-    const [mode, type, oid] = line.slice(0, tab).split(' ');
-    if (type === 'blob') files.push({ name: line.slice(tab + 1), mode: parseInt(mode!, 8), oid: oid! });
+    const [mode, type, oid, size] = line.slice(0, tab).split(/ +/);
+    if (type === 'blob') files.push({ name: line.slice(tab + 1), mode: parseInt(mode!, 8), oid: oid!, size: Number(size) });
   }
   return files;
 }

@@ -166,6 +166,20 @@ describe('zipCommitTree', () => {
     ]);
   });
 
+  it('zips a file too large to hold whole as it zipped a checkout of it, byte for byte', async () => {
+    // Past 64 MiB, the tree is written out and zipped from disk, which streams each file.
+    const large = Buffer.alloc(65 * 1024 * 1024 + 3, 'large file\n');
+    const { dir, commit } = await repository('large', async (directory) => {
+      await writeFile(path.join(directory, 'large.txt'), large);
+      await writeFile(path.join(directory, 'small.txt'), 'small\n');
+    });
+    const files = byName(await zipped(dir, commit, { compress: false }));
+    expect(Object.keys(files)).toEqual(['large.txt', 'small.txt']);
+    expect(files['large.txt']!.contents.length).toBe(large.length);
+    expect(files['large.txt']!.contents === large.toString('latin1')).toBe(true);
+    expect(files['small.txt']!.contents).toBe('small\n');
+  });
+
   it('zips the same entries with isomorphic-git where the git program is not installed', async () => {
     const program = path.join(root, 'no-such-git');
     const entries = await zipped(plain.dir, plain.commit, { compress: true, program });
