@@ -159,7 +159,9 @@ describe("the console on AWS, in Chromium, signed in through a stand-in for Cogn
     await page.goto(`${origin}/`);
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The page forgets its user, then goes to the hosted domain's /logout, which sends it back: the
+    // prompt shows before that round trip, so the page is read once it is back from it.
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign out' }).click()]);
     await page.getByText(PROMPT).waitFor();
     expect(await page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('oidc.user'))")).toEqual([]);
     await page.getByRole('button', { name: 'Sign in' }).click();
