@@ -1,11 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import YAML from 'yaml';
 import { ROOT } from '../support/fixtures';
 
 interface Manifest {
-  custom: { esbuild: { target: string; platform: 'node'; format: 'cjs'; mainFields: string[] } };
+  custom: {
+    esbuild: { target: string; platform: 'node'; format: 'cjs'; mainFields: string[]; minifyWhitespace: boolean; minifySyntax: boolean; plugins: string };
+  };
   functions: Record<string, { handler: string }>;
 }
 
@@ -108,6 +113,9 @@ const LOADED_BY_PROVIDER: Record<string, { composition: string; loadedLater: rea
 
 type Metafile = NonNullable<Awaited<ReturnType<typeof build>>['metafile']>;
 
+/** The plugins that serverless.yml names, as serverless-esbuild loads them. */
+const plugins = require(path.join(ROOT, manifest.custom.esbuild.plugins)) as Plugin[];
+
 const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
 
 const bundles = new Map<string, Promise<Metafile>>();
@@ -115,7 +123,7 @@ const bundles = new Map<string, Promise<Metafile>>();
 /** The function's bundle, built as serverless-esbuild builds it (once per function). */
 function bundleOf(functionName: string): Promise<Metafile> {
   const { handler } = manifest.functions[functionName]!;
-  const { target, platform, format, mainFields } = manifest.custom.esbuild;
+  const { target, platform, format, mainFields, minifyWhitespace, minifySyntax } = manifest.custom.esbuild;
   if (!bundles.has(functionName)) {
     const built = build({
       entryPoints: [path.join(ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`)],
@@ -124,6 +132,9 @@ function bundleOf(functionName: string): Promise<Metafile> {
       target,
       format,
       mainFields,
+      minifyWhitespace,
+      minifySyntax,
+      plugins,
       write: false,
       metafile: true,
       outfile: path.join(ROOT, '.esbuild', `${functionName}.js`),
@@ -217,6 +228,38 @@ describe("each function's bundle", () => {
     },
     120_000,
   );
+
+  it.each(Object.keys(manifest.functions))(
+    "%s holds zod's English messages alone of its locales",
+    async (functionName) => {
+      // The plugin's English-only index is not a file of zod's.
+      const locales = (await bundledInputs(functionName)).filter((input) => /^node_modules\/zod\/.*\/locales\//.test(input));
+      expect(locales.filter((input) => !input.endsWith('/locales/en.js'))).toEqual([]);
+    },
+    120_000,
+  );
+
+  it("keeps zod's messages as zod gives them, in English", async () => {
+    const source = `const { z } = require('zod'); const result = z.object({ name: z.string().min(3) }).safeParse({ name: 1 }); console.log(JSON.stringify(z.prettifyError(result.error)));`;
+    const { target, platform, format, mainFields } = manifest.custom.esbuild;
+    const outfile = path.join(await mkdtemp(path.join(tmpdir(), 'sluice-zod-bundle-')), 'zod-messages.js');
+    await build({
+      stdin: { contents: source, resolveDir: ROOT, loader: 'js' },
+      bundle: true,
+      platform,
+      target,
+      format,
+      mainFields,
+      plugins,
+      outfile,
+      logLevel: 'silent',
+    });
+    const bundled = execFileSync(process.execPath, [outfile]).toString();
+    await rm(path.dirname(outfile), { recursive: true, force: true });
+    const unbundled = execFileSync(process.execPath, ['-e', source], { cwd: ROOT }).toString();
+    expect(bundled).toBe(unbundled);
+    expect(JSON.parse(bundled)).toMatch(/expected string/i);
+  });
 
   it('names functions that serverless.yml has', () => {
     expect(Object.keys(manifest.functions)).toEqual(
