@@ -117,13 +117,15 @@ export async function runInForeground<O>(
       ...(typeof signal.reason === 'string' ? { reason: signal.reason } : {}),
     });
   const reason = (signal: AbortSignal) => (typeof signal.reason === 'string' ? signal.reason : STOPPED_BY_USER);
-  // Each stop reads the execution as it stands; its end is waited for below, whatever the stop's own
+  // Each stop reads the execution as it stands, once the stop before it has decided: an abandon
+  // right after a stop and wait ends the execution only once it is Stopping, so that its STOPPED
+  // event comes after the STOPPING ones. Its end is waited for below, whatever the stop's own
   // answer, and then what each stop decided, so that the run returns with its stops recorded.
   const decided: Promise<unknown>[] = [];
   const stopWith = (how: (execution: PipelineExecutionRecord) => Promise<unknown>) => () =>
     void decided.push(
-      deps.store
-        .getExecution(executionId)
+      Promise.all(decided)
+        .then(() => deps.store.getExecution(executionId))
         .then((execution) => execution && how(execution))
         .catch(() => undefined),
     );

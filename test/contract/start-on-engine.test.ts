@@ -145,6 +145,29 @@ describe('executions started on an engine', () => {
     });
   });
 
+  it('stops in order when an abandon comes right after a stop and wait: the STOPPING events, then Stopped and its STOPPED event, with both stops recorded', async () => {
+    const { running, release, waiting, abandoning, pipelineExecutionId } = await heldForegroundRun(pipeline());
+    // The stop and wait marks each stage Stopping between making the execution Stopping and
+    // publishing its STOPPING events: slowed, an abandon could otherwise end it and publish STOPPED in between.
+    const putStage = deps.store.putStage.bind(deps.store);
+    const slowed = jest.spyOn(deps.store, 'putStage').mockImplementation(async (stage) => {
+      if (stage.status === 'Stopping') await new Promise((resolve) => setTimeout(resolve, 500));
+      return putStage(stage);
+    });
+    waiting.abort();
+    abandoning.abort();
+    setTimeout(release, 50);
+    const execution = await running.finally(() => slowed.mockRestore());
+    expect(execution).toMatchObject({ status: 'Stopped' });
+    expect(statesOf(pipelineExecutionId, DETAIL_TYPES.pipeline)).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
+    expect(statesOf(pipelineExecutionId, DETAIL_TYPES.stage, 'Build')).toEqual(['STARTED', 'STOPPING', 'STOPPED']);
+    expect((await audited(execution.pipelineName)).map(({ operation, parameters }) => [operation, parameters])).toEqual([
+      ['StopPipelineExecution', { abandon: true }],
+      ['StopPipelineExecution', { abandon: false }],
+      ['StartPipelineExecution', {}],
+    ]);
+  });
+
   it('ends an execution Failed when the engine refuses to start it, and tells why', async () => {
     const declaration = pipeline();
     const refusing = { startExecution: () => Promise.reject(new Error('no capacity')) } as unknown as PipelineEngine;
