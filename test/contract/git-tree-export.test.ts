@@ -166,7 +166,7 @@ describe('zipCommitTree', () => {
     ]);
   });
 
-  it('zips a file too large to hold whole as it zipped a checkout of it, byte for byte', async () => {
+  it('zips a file too large to hold whole, byte for byte, beside the small files', async () => {
     // Past 64 MiB, the tree is written out and zipped from disk, which streams each file.
     const large = Buffer.alloc(65 * 1024 * 1024 + 3, 'large file\n');
     const { dir, commit } = await repository('large', async (directory) => {
